@@ -1,0 +1,1 @@
+"""SellerMate Telegram bot: composition root, settings, rendering and the CLI."""

@@ -1,0 +1,169 @@
+"""Typed settings from config.yaml and SELLERMATE_* environment variables (environment wins)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sellermate.db"
+
+# The stable flat environment names from DESIGN.md, mapped onto (section, field).
+STABLE_ENV_NAMES: dict[str, tuple[str, str]] = {
+    "SELLERMATE_DATABASE_URL": ("database", "url"),
+    "SELLERMATE_BASE_CURRENCY": ("workspace", "base_currency"),
+    "SELLERMATE_TIMEZONE": ("workspace", "timezone"),
+    "SELLERMATE_TELEGRAM_TOKEN": ("telegram", "token"),
+    "SELLERMATE_TELEGRAM_API_URL": ("telegram", "api_url"),
+    "SELLERMATE_LLM_BASE_URL": ("llm", "base_url"),
+    "SELLERMATE_LLM_MODEL": ("llm", "model"),
+    "SELLERMATE_LLM_API_KEY": ("llm", "api_key"),
+}
+
+
+class DatabaseSettings(BaseModel):
+    url: str = DEFAULT_DATABASE_URL
+    echo: bool = False
+
+
+class WorkspaceSettings(BaseModel):
+    name: str = "My shop"
+    base_currency: str = "SGD"
+    timezone: str = "Asia/Singapore"
+    # Countries of stores by name ("shopee-my": "MY"); used to read export timestamps without an offset.
+    store_countries: dict[str, str] = Field(default_factory=dict)
+    # Exchange rates into the base currency (1 unit of currency = rate units of base); imported rates win.
+    fx_rates: dict[str, float] = Field(default_factory=dict)
+    loyalty_points_per_unit: float = 1.0
+    lifecycle_new_days: int = 30
+    lifecycle_active_days: int = 90
+    lifecycle_dormant_days: int = 180
+    # Rule-based tags: name -> expression over customer fields.
+    tag_rules: dict[str, str] = Field(default_factory=dict)
+    # Column mapping for the generic CSV importer: canonical field -> header in the file.
+    generic_columns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("base_currency")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        v = v.strip().upper()
+        if len(v) != 3 or not v.isalpha():
+            raise ValueError(f"workspace.base_currency (SELLERMATE_BASE_CURRENCY) must be an ISO code, got {v!r}")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"workspace.timezone (SELLERMATE_TIMEZONE) is not a known time zone: {v!r}") from exc
+        return v
+
+
+class TelegramSettings(BaseModel):
+    token: SecretStr | None = None
+    api_url: str | None = None
+    mode: str = "polling"  # polling | webhook
+    webhook_url: str | None = None
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: SecretStr | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8080
+    max_upload_mb: int = 20
+    throttle_per_second: float = 2.0
+    redis_url: str | None = None
+
+
+class LLMSettings(BaseModel):
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr | None = None
+    timeout_seconds: float = 20.0
+    temperature: float = 0.2
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url)
+
+
+class SchedulerSettings(BaseModel):
+    misfire_grace_seconds: int = 3600
+    churn_scan_hour: int = 9
+    alert_cooldown_days: int = 14
+    churn_inactive_days: int = 60
+    churn_p_alive_below: float = 0.3
+    repeat_rate_below: float = 0.35
+    churn_rate_above: float = 0.15
+    aov_below: float | None = None
+    weekly_digest_weekday: int = 0  # Monday
+    messages_per_second: float = 30.0
+    group_messages_per_minute: int = 20
+
+
+class OutreachSettings(BaseModel):
+    brand_name: str = "our shop"
+    brand_voice: str = "warm, friendly and concise"
+    sign_off: str = "The team"
+    max_chars: int = 600
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SELLERMATE_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    outreach: OutreachSettings = Field(default_factory=OutreachSettings)
+    language: str = "en"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = Path(os.environ.get("SELLERMATE_CONFIG", "config.yaml"))
+        return (
+            init_settings,
+            _StableEnvSource(settings_cls),
+            env_settings,
+            YamlConfigSettingsSource(settings_cls, yaml_file=config_file),
+        )
+
+
+class _StableEnvSource(PydanticBaseSettingsSource):
+    """Reads the flat, documented environment names (SELLERMATE_DATABASE_URL, ...) into their sections."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        out: dict[str, dict[str, Any]] = {}
+        for env_name, (section, key) in STABLE_ENV_NAMES.items():
+            value = os.environ.get(env_name)
+            if value is not None and value != "":
+                out.setdefault(section, {})[key] = value
+        return out
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings; keyword overrides (e.g. from CLI flags) win over everything else."""
+    return Settings(**overrides)

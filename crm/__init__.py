@@ -1,0 +1,1 @@
+"""The CRM domain: importing, analytics, questions, outreach; no Telegram in here."""

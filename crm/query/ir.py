@@ -1,0 +1,249 @@
+"""The question IR: a typed, validated description of every question the bot can answer.
+
+Both parsers (offline rules and the LLM) produce these objects; the compiler turns them into repository
+calls. Nothing here touches the database, so the LLM can only ever ask for something on this list.
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Literal, Union
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Platform = Literal["shopee", "lazada", "tiktok", "amazon", "ebay", "shopify", "woocommerce", "generic"]
+PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
+
+Metric = Literal[
+    "customers", "new_customers", "orders", "revenue", "aov", "repeat_rate", "churn_rate", "avg_ltv"
+]
+METRICS: tuple[str, ...] = Metric.__args__  # type: ignore[attr-defined]
+RATIO_METRICS = frozenset({"repeat_rate", "churn_rate"})
+MONEY_METRICS = frozenset({"revenue", "aov", "avg_ltv"})
+
+Segment = Literal[
+    "important_value", "important_develop", "important_keep", "important_winback",
+    "general_value", "general_develop", "general_keep", "general_winback",
+]
+SEGMENTS: tuple[str, ...] = Segment.__args__  # type: ignore[attr-defined]
+
+Lifecycle = Literal["new", "active", "dormant", "churned", "prospect"]
+GroupBy = Literal["platform", "country", "month", "quarter", "year", "segment"]
+TopSortKey = Literal["revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days"]
+
+PeriodKind = Literal[
+    "today", "yesterday", "this_week", "last_week", "this_month", "last_month", "this_quarter",
+    "last_quarter", "this_year", "last_year", "last_n_days", "month", "quarter", "year", "range", "all_time",
+]
+
+
+class _IR(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Period(_IR):
+    """A half-open calendar window [start, end) in the workspace time zone, relative to the as-of moment."""
+
+    kind: PeriodKind
+    n: int | None = Field(default=None, ge=1, le=3660, description="days, for last_n_days")
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    month: int | None = Field(default=None, ge=1, le=12)
+    quarter: int | None = Field(default=None, ge=1, le=4)
+    start: date | None = None
+    end: date | None = Field(default=None, description="exclusive, for range")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Period":
+        need = {"last_n_days": ("n",), "month": ("year", "month"), "quarter": ("year", "quarter"),
+                "year": ("year",), "range": ("start", "end")}.get(self.kind, ())
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"period {self.kind} needs {', '.join(missing)}")
+        if self.kind == "range" and self.start and self.end and self.start >= self.end:
+            raise ValueError("period range must end after it starts")
+        return self
+
+    def bounds(self, as_of: datetime, tz: ZoneInfo) -> tuple[datetime | None, datetime]:
+        """Return [start, end) as aware datetimes (start None = from the beginning); end never passes as_of."""
+        local = as_of.astimezone(tz)
+        today = local.date()
+
+        def at(d: date) -> datetime:
+            return datetime.combine(d, time(0), tzinfo=tz)
+
+        def month_start(y: int, m: int) -> date:
+            return date(y, m, 1)
+
+        def add_months(d: date, k: int) -> date:
+            y, m = divmod(d.year * 12 + d.month - 1 + k, 12)
+            return date(y, m + 1, 1)
+
+        qstart = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        k = self.kind
+        start: datetime | None
+        if k == "today":
+            start, end = at(today), local
+        elif k == "yesterday":
+            start, end = at(today - timedelta(days=1)), at(today)
+        elif k == "this_week":
+            start, end = at(today - timedelta(days=today.weekday())), local
+        elif k == "last_week":
+            monday = today - timedelta(days=today.weekday())
+            start, end = at(monday - timedelta(days=7)), at(monday)
+        elif k == "this_month":
+            start, end = at(month_start(today.year, today.month)), local
+        elif k == "last_month":
+            first = month_start(today.year, today.month)
+            start, end = at(add_months(first, -1)), at(first)
+        elif k == "this_quarter":
+            start, end = at(qstart), local
+        elif k == "last_quarter":
+            start, end = at(add_months(qstart, -3)), at(qstart)
+        elif k == "this_year":
+            start, end = at(date(today.year, 1, 1)), local
+        elif k == "last_year":
+            start, end = at(date(today.year - 1, 1, 1)), at(date(today.year, 1, 1))
+        elif k == "last_n_days":
+            assert self.n is not None
+            start, end = local - timedelta(days=self.n), local
+        elif k == "month":
+            assert self.year and self.month
+            first = month_start(self.year, self.month)
+            start, end = at(first), at(add_months(first, 1))
+        elif k == "quarter":
+            assert self.year and self.quarter
+            first = date(self.year, 3 * (self.quarter - 1) + 1, 1)
+            start, end = at(first), at(add_months(first, 3))
+        elif k == "year":
+            assert self.year
+            start, end = at(date(self.year, 1, 1)), at(date(self.year + 1, 1, 1))
+        elif k == "range":
+            assert self.start and self.end
+            start, end = at(self.start), at(self.end)
+        else:  # all_time
+            start, end = None, local
+        return start, min(end, local)
+
+    def label(self) -> str:
+        k = self.kind
+        if k == "last_n_days":
+            return f"last {self.n} days"
+        if k == "month":
+            return f"{calendar.month_name[self.month or 1]} {self.year}"
+        if k == "quarter":
+            return f"Q{self.quarter} {self.year}"
+        if k == "year":
+            return str(self.year)
+        if k == "range":
+            return f"{self.start} to {self.end}"
+        return k.replace("_", " ")
+
+
+DEFAULT_PERIOD = Period(kind="last_n_days", n=90)
+
+
+class Filters(_IR):
+    platform: Platform | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    tag: str | None = None
+    segment: Segment | None = None
+
+
+class MetricQuery(_IR):
+    intent: Literal["metric"] = "metric"
+    metric: Metric
+    period: Period | None = None  # None = METRICS.md default (last 90 days)
+    filters: Filters = Field(default_factory=Filters)
+    group_by: GroupBy | None = None
+    compare: Literal["previous_period", "previous_year"] | None = None
+
+
+class TopCustomersQuery(_IR):
+    intent: Literal["top_customers"] = "top_customers"
+    n: int = Field(default=10, ge=1, le=100)
+    sort_by: TopSortKey = "revenue"
+    period: Period | None = None  # None = all time
+    filters: Filters = Field(default_factory=Filters)
+
+
+class CustomerQuery(_IR):
+    intent: Literal["customer"] = "customer"
+    search: str = Field(min_length=1, max_length=200)
+
+
+class SegmentsQuery(_IR):
+    """Segment counts (segment None = the distribution of all eight)."""
+
+    intent: Literal["segments"] = "segments"
+    segment: Segment | None = None
+    filters: Filters = Field(default_factory=Filters)
+
+
+class LifecycleQuery(_IR):
+    intent: Literal["lifecycle"] = "lifecycle"
+    stage: Lifecycle | None = None
+    filters: Filters = Field(default_factory=Filters)
+
+
+class CohortQuery(_IR):
+    intent: Literal["cohort"] = "cohort"
+    period: Period | None = None  # which first-order months; None = last 12 months
+    filters: Filters = Field(default_factory=Filters)
+    max_offset: int = Field(default=12, ge=1, le=36)
+
+
+class CLVQuery(_IR):
+    """Predicted value lists: top predicted CLV, highest churn risk, or P(alive) of the base."""
+
+    intent: Literal["clv"] = "clv"
+    sort_by: Literal["predicted_clv", "churn_risk", "p_alive", "expected_purchases"] = "predicted_clv"
+    n: int = Field(default=10, ge=1, le=100)
+    horizon_days: int = Field(default=365, ge=1, le=3650)
+    filters: Filters = Field(default_factory=Filters)
+
+
+OutreachIntent = Literal[
+    "welcome", "thank_you", "abandoned_cart", "replenishment", "winback", "review_request",
+    "service_recovery", "festival", "custom",
+]
+
+
+class DraftQuery(_IR):
+    intent: Literal["draft"] = "draft"
+    outreach: OutreachIntent = "custom"
+    customer: str | None = None
+    segment: Segment | None = None
+    filters: Filters = Field(default_factory=Filters)
+    language: Literal["en", "zh", "ms", "th", "id", "vi"] | None = None
+    brief: str | None = None
+    festival: str | None = None
+
+
+class ReminderQuery(_IR):
+    intent: Literal["reminder"] = "reminder"
+    text: str
+
+
+class Clarify(_IR):
+    intent: Literal["clarify"] = "clarify"
+    reason: Literal["ambiguous", "out_of_scope", "unsafe", "unknown"] = "unknown"
+    message: str | None = None
+    suggestions: list[str] = Field(default_factory=list)
+
+
+Query = Annotated[
+    Union[
+        MetricQuery, TopCustomersQuery, CustomerQuery, SegmentsQuery, LifecycleQuery, CohortQuery,
+        CLVQuery, DraftQuery, ReminderQuery, Clarify,
+    ],
+    Field(discriminator="intent"),
+]
+
+
+class ParsedQuestion(_IR):
+    """A parser's output: the query plus the language the user wrote in (replies use it)."""
+
+    query: Query
+    language: Literal["en", "zh"] = "en"
+    parser: Literal["offline", "llm"] = "offline"

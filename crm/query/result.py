@@ -1,0 +1,50 @@
+"""One Result type that the CLI, the console chat and Telegram all render, so they can never disagree."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ChartSpec(BaseModel):
+    """What to draw; bot.render turns it into a PNG (matplotlib), the CLI writes it with --chart."""
+
+    kind: Literal["bar", "line", "heatmap", "pie", "scatter"]
+    title: str
+    x: list[Any] = Field(default_factory=list)
+    series: dict[str, list[float | None]] = Field(default_factory=dict)
+    # heatmap: rows are y labels, values a matrix
+    y: list[Any] = Field(default_factory=list)
+    matrix: list[list[float | None]] = Field(default_factory=list)
+    x_label: str | None = None
+    y_label: str | None = None
+    value_format: Literal["ratio", "money", "count"] = "count"
+
+
+class Result(BaseModel):
+    """An answer: a single value or a table, the reply text in the user's language, and how it was made."""
+
+    intent: str
+    query: dict[str, Any] | None = None
+    value: float | int | None = None
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+    text: str = ""
+    language: str = "en"
+    unit: Literal["ratio", "money", "count"] | None = None
+    currency: str | None = None
+    chart: ChartSpec | None = None
+    # "Why this number": the definition used and the resolved window, for the bot's explain button.
+    explanation: str | None = None
+    suggestions: list[str] = Field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The stable machine-readable shape of DESIGN.md ("Machine-readable answers")."""
+        return {
+            "intent": self.intent,
+            "query": self.query,
+            "value": self.value,
+            "columns": self.columns,
+            "rows": self.rows,
+            "text": self.text,
+        }

@@ -1,0 +1,1 @@
+"""Storage layer: SQLAlchemy models, engine/session factory, repositories and Alembic migrations."""

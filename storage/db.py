@@ -1,0 +1,97 @@
+"""Engine and session factory, and bringing a database's schema up to date with Alembic."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseURLError(ValueError):
+    """The configured database URL cannot be used; the message says what to set."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept the plain driver names users type and use the async drivers SellerMate needs."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with an unhelpful text
+        raise DatabaseURLError(
+            f"database URL {url!r} is not valid; expected e.g. sqlite+aiosqlite:///sellermate.db "
+            "or postgresql+asyncpg://user@host/db"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif backend == "postgresql":
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    else:
+        raise DatabaseURLError(f"database {backend!r} is not supported: use SQLite or PostgreSQL")
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_engine(url: str, echo: bool = False) -> AsyncEngine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(connection: Connection):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(connection), "head")
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent, safe on every start)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(_upgrade)
+
+
+class Database:
+    """The engine and its session factory, built once by the composition root and passed around."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions = create_sessionmaker(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_database(url: str, *, echo: bool = False, run_migrations: bool = True) -> Database:
+    engine = create_engine(url, echo=echo)
+    if run_migrations:
+        await migrate(engine)
+    return Database(engine)

@@ -1,0 +1,406 @@
+"""SQLAlchemy 2 models: the seller's customer database (one schema for SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = Numeric(18, 4)
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, Decimal: Money}
+
+
+def _now() -> Any:
+    return func.now()
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    base_currency: Mapped[str] = mapped_column(String(3), default="SGD")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Singapore")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class Store(Base):
+    __tablename__ = "stores"
+    __table_args__ = (UniqueConstraint("workspace_id", "platform", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+
+
+class Customer(Base):
+    """One real buyer across platforms; buyer identities point here."""
+
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Set when this customer was merged into another (kept so merges can be undone).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class BuyerIdentity(Base):
+    """A buyer as one platform knows them (keyed by the platform's buyer identity)."""
+
+    __tablename__ = "buyer_identities"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "platform", "buyer_key"),
+        Index("ix_buyer_identities_email_norm", "workspace_id", "email_norm"),
+        Index("ix_buyer_identities_phone_norm", "workspace_id", "phone_norm"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    buyer_key: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    email_norm: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    phone_norm: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(2))
+    accepts_marketing: Mapped[bool | None] = mapped_column(Boolean)
+    # A seller's manual split pins an identity to its customer: automatic merging then leaves it alone.
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("store_id", "platform_order_id"),
+        Index("ix_orders_ws_created", "workspace_id", "created_at"),
+        Index("ix_orders_customer_created", "customer_id", "created_at"),
+        Index("ix_orders_ws_status_created", "workspace_id", "status", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_order_id: Mapped[str] = mapped_column(String(128))
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("buyer_identities.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    raw_status: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    order_value: Mapped[Decimal] = mapped_column(Money)
+    # order_value converted to the workspace base currency; NULL while no rate is known.
+    value_base: Mapped[Decimal | None] = mapped_column(Money)
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_logs.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "line_no"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str | None] = mapped_column(String(128), index=True)
+    product_name: Mapped[str | None] = mapped_column(String(500))
+    variation: Mapped[str | None] = mapped_column(String(255))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price: Mapped[Decimal | None] = mapped_column(Money)
+    line_discount: Mapped[Decimal | None] = mapped_column(Money)
+    line_total: Mapped[Decimal | None] = mapped_column(Money)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("workspace_id", "sku"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(500))
+    category: Mapped[str | None] = mapped_column(String(200))
+    # Typical days between repeat purchases, for replenishment reminders.
+    replenish_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class BehaviourEvent(Base):
+    __tablename__ = "behaviour_events"
+    __table_args__ = (Index("ix_behaviour_events_customer_time", "customer_id", "occurred_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("buyer_identities.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # view | add_to_cart | abandoned_cart
+    sku: Mapped[str | None] = mapped_column(String(128))
+    product_name: Mapped[str | None] = mapped_column(String(500))
+    value: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Interaction(Base):
+    """Chats, reviews, complaints, returns, notes and outreach sent: everything that counts as contact."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (Index("ix_interactions_customer_time", "customer_id", "occurred_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # chat | review | complaint | return | outreach | note
+    channel: Mapped[str | None] = mapped_column(String(32))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str | None] = mapped_column(Text)  # NULL for manual tags
+
+
+class CustomerTag(Base):
+    __tablename__ = "customer_tags"
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+    source: Mapped[str] = mapped_column(String(16), default="manual")  # manual | rule
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class LoyaltyEntry(Base):
+    """Points ledger: balances are always the sum of entries, so each one can be explained."""
+
+    __tablename__ = "loyalty_ledger"
+    __table_args__ = (
+        UniqueConstraint("order_id", "reason"),
+        Index("ix_loyalty_ledger_customer", "customer_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))  # earn | reverse | redeem | adjust
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class ConsentRecord(Base):
+    """Consent is a history: the latest record per (customer, purpose) wins."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (Index("ix_consent_records_customer", "customer_id", "purpose", "recorded_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    purpose: Mapped[str] = mapped_column(String(32), default="marketing")
+    channel: Mapped[str | None] = mapped_column(String(32))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FxRate(Base):
+    __tablename__ = "fx_rates"
+    __table_args__ = (UniqueConstraint("workspace_id", "currency", "valid_from"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(Numeric(24, 12))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("workspace_id", "telegram_user_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # owner | admin | agent | viewer
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccessAttempt(Base):
+    """Refused users, logged so an owner can see who knocked."""
+
+    __tablename__ = "access_attempts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    username: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str | None] = mapped_column(String(500))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class GroupChat(Base):
+    __tablename__ = "group_chats"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    title: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    alerts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    monthly_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    bound_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    bound_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class ImportLog(Base):
+    __tablename__ = "import_logs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    platform: Mapped[str | None] = mapped_column(String(32))
+    store_name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    orders_new: Mapped[int] = mapped_column(Integer, default=0)
+    orders_updated: Mapped[int] = mapped_column(Integer, default=0)
+    orders_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    customers_new: Mapped[int] = mapped_column(Integer, default=0)
+    customers_merged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportRejection(Base):
+    __tablename__ = "import_rejections"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_logs.id", ondelete="CASCADE"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    order_ref: Mapped[str | None] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class MergeEvent(Base):
+    """Why two customers became one (or were split again); undoable."""
+
+    __tablename__ = "merge_events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    merged_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    reason: Mapped[str] = mapped_column(String(16))  # email | phone | manual | split
+    matched_on: Mapped[str | None] = mapped_column(String(255))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_logs.id", ondelete="SET NULL"))
+    # Identities that moved, so the merge can be undone exactly.
+    identity_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Reminder(Base):
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_status_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | fired | done | missed | deleted
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class AlertRecord(Base):
+    __tablename__ = "alert_records"
+    __table_args__ = (Index("ix_alert_records_lookup", "workspace_id", "kind", "subject", "sent_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    group_chat_id: Mapped[int | None] = mapped_column(ForeignKey("group_chats.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32))  # churn | kpi | digest_weekly | digest_monthly
+    subject: Mapped[str] = mapped_column(String(128))  # customer id, KPI name or period
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutreachDraft(Base):
+    __tablename__ = "outreach_drafts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    segment: Mapped[str | None] = mapped_column(String(64))
+    intent: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    variants: Mapped[list[str] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(16))  # llm | template
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | approved | refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,43 @@
+"""Workspace repository: the seller's workspace and its stores."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Store, Workspace
+
+
+async def get_or_create_workspace(
+    session: AsyncSession, *, name: str, base_currency: str, timezone: str
+) -> Workspace:
+    """The first workspace is the default one; settings fill it on creation and keep it in sync."""
+    ws = (await session.execute(select(Workspace).order_by(Workspace.id).limit(1))).scalar_one_or_none()
+    if ws is None:
+        ws = Workspace(name=name, base_currency=base_currency, timezone=timezone, settings={})
+        session.add(ws)
+        await session.flush()
+    else:
+        ws.base_currency = base_currency
+        ws.timezone = timezone
+    return ws
+
+
+async def get_or_create_store(
+    session: AsyncSession, workspace_id: int, platform: str, name: str,
+    *, country: str | None = None, currency: str | None = None, timezone: str | None = None,
+) -> Store:
+    store = (
+        await session.execute(
+            select(Store).where(Store.workspace_id == workspace_id, Store.platform == platform, Store.name == name)
+        )
+    ).scalar_one_or_none()
+    if store is None:
+        store = Store(workspace_id=workspace_id, platform=platform, name=name, country=country,
+                      currency=currency, timezone=timezone)
+        session.add(store)
+        await session.flush()
+    else:
+        store.country = store.country or country
+        store.currency = store.currency or currency
+        store.timezone = store.timezone or timezone
+    return store

@@ -1,0 +1,148 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, migrated with Alembic.
+
+SQLite: every test gets a fresh file copied from a migrated template (fast, fully isolated).
+PostgreSQL: every test session works in its own schema (so parallel runs never collide), and every test
+starts from empty tables. PostgreSQL tests skip with a message when no server is reachable; set
+SELLERMATE_TEST_PG_URL to point them elsewhere (default: postgresql://postgres@127.0.0.1:5432/test).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import text
+
+from storage.db import Database, create_engine, migrate
+from storage.models import Base
+from storage.repositories.workspaces import get_or_create_workspace
+
+PG_URL = os.environ.get("SELLERMATE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def run_isolated(coro_fn):  # type: ignore[no-untyped-def]
+    """Run a coroutine to completion in its own thread and loop (fixtures may be set up inside a loop)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result()
+
+
+def _pg_reachable() -> str | None:
+    async def probe() -> None:
+        import asyncpg
+
+        dsn = PG_URL.replace("postgresql+asyncpg://", "postgresql://")
+        conn = await asyncio.wait_for(asyncpg.connect(dsn), timeout=3)
+        await conn.close()
+
+    try:
+        run_isolated(probe)
+        return None
+    except Exception as exc:  # any failure means: skip with the reason
+        return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {exc}"
+
+
+_PG_SKIP: str | None | bool = False  # False = not probed yet
+
+
+def pg_skip_reason() -> str | None:
+    global _PG_SKIP
+    if _PG_SKIP is False:
+        _PG_SKIP = _pg_reachable()
+    return _PG_SKIP  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def build() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate(engine)
+        await engine.dispose()
+
+    run_isolated(build)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> str:
+    reason = pg_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+
+    async def build() -> None:
+        engine = create_engine(PG_URL)
+        async with engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await engine.dispose()
+        engine = _pg_engine(schema)
+        await migrate(engine)
+        await engine.dispose()
+
+    run_isolated(build)
+    yield schema
+
+    async def drop() -> None:
+        engine = create_engine(PG_URL)
+        async with engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await engine.dispose()
+
+    run_isolated(drop)
+
+
+def _pg_engine(schema: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    return create_async_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
+
+
+def pg_url_for(schema: str) -> str:
+    """A URL a subprocess (the CLI) can use to reach the test schema."""
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest_asyncio.fixture
+async def db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database of each kind."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copy(template, path)
+        database = Database(create_engine(f"sqlite+aiosqlite:///{path}"))
+        database.url = f"sqlite+aiosqlite:///{path}"  # type: ignore[attr-defined]
+    else:
+        schema = request.getfixturevalue("pg_schema")
+        database = Database(_pg_engine(schema))
+        database.url = pg_url_for(schema)  # type: ignore[attr-defined]
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with database.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest_asyncio.fixture
+async def workspace_id(db: Database) -> int:
+    async with db.sessions() as session:
+        ws = await get_or_create_workspace(session, name="Test shop", base_currency="SGD",
+                                           timezone="Asia/Singapore")
+        await session.commit()
+        return ws.id
