@@ -1,7 +1,7 @@
 """SQLAlchemy 2 models: the seller's customer database (one schema for SQLite and PostgreSQL)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,6 +32,32 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite keeps no offset, so values are converted to UTC before they are stored or compared; a naive
+    value is taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value if dialect.name == "sqlite" else value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
 Money = Numeric(18, 4)
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -38,7 +65,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, Decimal: Money}
+    type_annotation_map = {dict[str, Any]: JSON, Decimal: Money, datetime: UTCDateTime}
 
 
 def _now() -> Any:
@@ -53,7 +80,7 @@ class Workspace(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Singapore")
     language: Mapped[str] = mapped_column(String(8), default="en")
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class Store(Base):
@@ -80,7 +107,7 @@ class Customer(Base):
     # Set when this customer was merged into another (kept so merges can be undone).
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class BuyerIdentity(Base):
@@ -107,7 +134,7 @@ class BuyerIdentity(Base):
     accepts_marketing: Mapped[bool | None] = mapped_column(Boolean)
     # A seller's manual split pins an identity to its customer: automatic merging then leaves it alone.
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class Order(Base):
@@ -132,10 +159,10 @@ class Order(Base):
     # order_value converted to the workspace base currency; NULL while no rate is known.
     value_base: Mapped[Decimal | None] = mapped_column(Money)
     country: Mapped[str | None] = mapped_column(String(2))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_logs.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class OrderLine(Base):
@@ -177,7 +204,7 @@ class BehaviourEvent(Base):
     product_name: Mapped[str | None] = mapped_column(String(500))
     value: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str | None] = mapped_column(String(3))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Interaction(Base):
@@ -195,7 +222,7 @@ class Interaction(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Tag(Base):
@@ -212,7 +239,7 @@ class CustomerTag(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
     source: Mapped[str] = mapped_column(String(16), default="manual")  # manual | rule
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class LoyaltyEntry(Base):
@@ -231,7 +258,7 @@ class LoyaltyEntry(Base):
     reason: Mapped[str] = mapped_column(String(16))  # earn | reverse | redeem | adjust
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class ConsentRecord(Base):
@@ -246,7 +273,7 @@ class ConsentRecord(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     granted: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str | None] = mapped_column(String(64))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class FxRate(Base):
@@ -270,7 +297,7 @@ class TeamMember(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class Invite(Base):
@@ -280,9 +307,9 @@ class Invite(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AccessAttempt(Base):
@@ -293,7 +320,7 @@ class AccessAttempt(Base):
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     username: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str | None] = mapped_column(String(500))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class GroupChat(Base):
@@ -307,7 +334,7 @@ class GroupChat(Base):
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     monthly_review: Mapped[bool] = mapped_column(Boolean, default=False)
     bound_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
-    bound_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class ImportLog(Base):
@@ -327,8 +354,8 @@ class ImportLog(Base):
     customers_merged: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ImportRejection(Base):
@@ -353,8 +380,8 @@ class MergeEvent(Base):
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_logs.id", ondelete="SET NULL"))
     # Identities that moved, so the merge can be undone exactly.
     identity_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Reminder(Base):
@@ -366,12 +393,12 @@ class Reminder(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | fired | done | missed | deleted
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
 
 class AlertRecord(Base):
@@ -384,7 +411,7 @@ class AlertRecord(Base):
     subject: Mapped[str] = mapped_column(String(128))  # customer id, KPI name or period
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class OutreachDraft(Base):
@@ -401,6 +428,6 @@ class OutreachDraft(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | approved | refused
     reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,116 @@
+"""`sellermate import` and `sellermate rates import`: platform exports and exchange rates into the database."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from bot.cli import DB_OPTION_HELP, run_async
+from crm.importing.errors import ImportFileError
+from crm.importing.platforms import PLATFORM_NAMES
+
+rates_app = typer.Typer(help="Exchange rates into the base currency.", no_args_is_help=True)
+
+
+def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
+    """The lines a seller reads after an import (CLI and chat share them)."""
+    lines = [
+        f"{report.file}: {report.platform} store {report.store!r}: {report.rows} rows; "
+        f"orders {report.orders_new} new, {report.orders_updated} updated, {report.orders_unchanged} unchanged; "
+        f"customers {report.customers_new} new, {report.customers_merged} merged; "
+        f"{report.rows_rejected} rows rejected"
+    ]
+    for r in report.rejected[:50]:
+        ref = f" (order {r.order_ref})" if r.order_ref else ""
+        lines.append(f"  line {r.line_no}{ref}: {r.reason}")
+    if len(report.rejected) > 50:
+        lines.append(f"  … and {len(report.rejected) - 50} more (kept in the import log #{report.import_id})")
+    for survivor, merged, reason, key in report.merges[:20]:
+        lines.append(f"  merged customer #{merged} into #{survivor} (same {reason}{': ' + key if key else ''})")
+    if report.suggestions:
+        shown = "; ".join(f"#{a} and #{b} ({an})" for a, an, b, _ in report.suggestions[:3])
+        more = len(report.suggestions) - 3
+        lines.append(f"  same name, not merged (check by hand): {shown}" + (f" and {more} more" if more > 0 else ""))
+    if report.missing_rates:
+        lines.append(
+            f"  no exchange rate for {', '.join(report.missing_rates)}: amounts in those currencies are left out "
+            "of revenue until you run `sellermate rates import FILE.csv`"
+        )
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_cmd(
+        files: Annotated[list[Path], typer.Argument(help="Export files (CSV, TSV or XLSX).", show_default=False)],
+        platform: Annotated[str, typer.Option(help=f"auto or one of: {', '.join(PLATFORM_NAMES)}")] = "auto",
+        store: Annotated[Optional[str], typer.Option(help="Store name (default: platform-country).")] = None,
+        db: Annotated[Optional[str], typer.Option(help=DB_OPTION_HELP)] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ) -> None:
+        """Import platform order/customer exports; one transaction per file, safe to re-run."""
+        from bot.context import open_app
+        from crm.importing.service import import_file
+
+        console = Console(stderr=True)
+        failures = 0
+
+        async def go() -> None:
+            nonlocal failures
+            app_ctx = await open_app(db_url=db)
+            try:
+                for path in files:
+                    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeRemainingColumn(), console=console, transient=True,
+                                  disable=quiet or not console.is_terminal) as bar:
+                        task = bar.add_task(f"importing {path.name}", total=None)
+
+                        def tick(done: int, total: int | None) -> None:
+                            bar.update(task, completed=done, total=total)
+
+                        try:
+                            report = await import_file(app_ctx.db, app_ctx.workspace_id, path,
+                                                       settings=app_ctx.settings.workspace, platform=platform,
+                                                       store=store, progress=tick)
+                        except ImportFileError as exc:
+                            failures += 1
+                            typer.echo(f"error: {exc}", err=True)
+                            continue
+                    for line in format_report(report):
+                        typer.echo(line)
+            finally:
+                await app_ctx.close()
+
+        run_async(go)
+        if failures:
+            raise typer.Exit(1)
+
+    @rates_app.command("import")
+    def rates_import(
+        file: Annotated[Path, typer.Argument(help="CSV with columns currency,rate[,date].")],
+        db: Annotated[Optional[str], typer.Option(help=DB_OPTION_HELP)] = None,
+    ) -> None:
+        """Import exchange rates: 1 unit of `currency` = `rate` units of the base currency."""
+        from bot.context import open_app
+        from crm.importing.service import import_rates
+
+        async def go() -> int:
+            app_ctx = await open_app(db_url=db)
+            try:
+                return await import_rates(app_ctx.db, app_ctx.workspace_id, file,
+                                          base_currency=app_ctx.base_currency,
+                                          points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit)
+            except ImportFileError as exc:
+                from bot.cli import CLIError
+
+                raise CLIError(str(exc)) from None
+            finally:
+                await app_ctx.close()
+
+        n = run_async(go)
+        typer.echo(f"{n} exchange rates imported; order amounts re-priced in the base currency")
+
+    app.add_typer(rates_app, name="rates")

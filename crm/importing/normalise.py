@@ -1,0 +1,218 @@
+"""Normalising the values platforms export: money, dates, countries, emails and phone numbers."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+import pycountry
+
+# Time zone of a store by country (exports without an offset are in the store's local time).
+COUNTRY_TIMEZONES: dict[str, str] = {
+    "SG": "Asia/Singapore", "MY": "Asia/Kuala_Lumpur", "TH": "Asia/Bangkok", "PH": "Asia/Manila",
+    "ID": "Asia/Jakarta", "VN": "Asia/Ho_Chi_Minh", "TW": "Asia/Taipei", "HK": "Asia/Hong_Kong",
+    "CN": "Asia/Shanghai", "JP": "Asia/Tokyo", "KR": "Asia/Seoul", "IN": "Asia/Kolkata",
+    "BR": "America/Sao_Paulo", "MX": "America/Mexico_City", "CO": "America/Bogota", "CL": "America/Santiago",
+    # Amazon, eBay and TikTok Shop US report in Pacific time.
+    "US": "America/Los_Angeles", "CA": "America/Toronto", "GB": "Europe/London", "IE": "Europe/Dublin",
+    "DE": "Europe/Berlin", "FR": "Europe/Paris", "ES": "Europe/Madrid", "IT": "Europe/Rome",
+    "NL": "Europe/Amsterdam", "PL": "Europe/Warsaw", "SE": "Europe/Stockholm", "AU": "Australia/Sydney",
+    "NZ": "Pacific/Auckland", "AE": "Asia/Dubai", "SA": "Asia/Riyadh",
+}
+
+# Names platforms and people use that pycountry does not know (lower-case).
+_COUNTRY_ALIASES: dict[str, str] = {
+    "uk": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "usa": "US", "u.s.a.": "US", "u.s.": "US", "united states of america": "US", "america": "US",
+    "vietnam": "VN", "viet nam": "VN", "south korea": "KR", "korea": "KR", "taiwan": "TW",
+    "hong kong": "HK", "hong kong sar": "HK", "macau": "MO", "russia": "RU", "laos": "LA",
+    "brunei": "BN", "türkiye": "TR", "turkey": "TR", "uae": "AE", "philippine": "PH",
+    "新加坡": "SG", "马来西亚": "MY", "馬來西亞": "MY", "泰国": "TH", "泰國": "TH", "菲律宾": "PH",
+    "菲律賓": "PH", "印度尼西亚": "ID", "印尼": "ID", "越南": "VN", "台湾": "TW", "台灣": "TW",
+    "中国": "CN", "中國": "CN", "香港": "HK", "美国": "US", "美國": "US", "英国": "GB", "英國": "GB",
+    "澳大利亚": "AU", "澳洲": "AU", "日本": "JP", "韩国": "KR", "indonesia": "ID",
+    "ประเทศไทย": "TH", "ไทย": "TH", "việt nam": "VN", "malaysia": "MY", "singapore": "SG",
+    "thailand": "TH", "philippines": "PH",
+}
+
+# Platform relay addresses: stable aliases within one platform, never a real shared identity.
+_RELAY_EMAIL = re.compile(
+    r"@(marketplace\.amazon\.[a-z.]+|members\.ebay\.[a-z.]+|[a-z0-9.-]*tiktokw?\.[a-z.]+|"
+    r"[a-z0-9.-]*\.lazada\.[a-z.]+|privaterelay\.appleid\.com)$"
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MONEY_JUNK = re.compile(r"[^\d.,\-]")
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be read; the message is shown to the seller with the line number."""
+
+
+@lru_cache(maxsize=4096)
+def country_code(value: str | None) -> str | None:
+    """ISO 3166-1 alpha-2 for a country name, code or local name; None when unknown or empty."""
+    if value is None:
+        return None
+    v = str(value).strip()
+    if not v:
+        return None
+    low = v.lower()
+    if low in _COUNTRY_ALIASES:
+        return _COUNTRY_ALIASES[low]
+    if len(v) == 2 and v.isalpha():
+        c = pycountry.countries.get(alpha_2=v.upper())
+        return c.alpha_2 if c else None
+    try:
+        return str(pycountry.countries.lookup(v).alpha_2)
+    except LookupError:
+        return None
+
+
+def country_timezone(country: str | None, fallback: str) -> ZoneInfo:
+    return _zone(COUNTRY_TIMEZONES.get(country or "", fallback))
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def parse_money(value: object) -> float | None:
+    """'$1,234.50', '1.234,50', '-59524', 12.5 -> float; '' -> None."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    s = str(value).strip()
+    if not s:
+        return None
+    negative = s.startswith("(") and s.endswith(")")
+    s = _MONEY_JUNK.sub("", s)
+    if not s or s in {"-", ".", ","}:
+        raise ValueProblem(f"not an amount: {value!r}")
+    if "," in s and "." in s:
+        if s.rfind(",") > s.rfind("."):  # 1.234,50
+            s = s.replace(".", "").replace(",", ".")
+        else:  # 1,234.50
+            s = s.replace(",", "")
+    elif "," in s:
+        head, _, tail = s.rpartition(",")
+        s = s.replace(",", "") if len(tail) == 3 and head else s.replace(",", ".")
+    try:
+        out = float(s)
+    except ValueError:
+        raise ValueProblem(f"not an amount: {value!r}") from None
+    return -out if negative else out
+
+
+def parse_int(value: object, default: int = 1) -> int:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    try:
+        return int(float(str(value).strip().replace(",", "")))
+    except ValueError:
+        raise ValueProblem(f"not a quantity: {value!r}") from None
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d",
+    "%d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%d %b %Y",
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
+    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
+    "%b-%d-%y", "%b-%d-%Y", "%d-%b-%y", "%d-%b-%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+)
+
+
+@lru_cache(maxsize=200_000)
+def _parse_naive_or_aware(s: str, formats: tuple[str, ...]) -> datetime:
+    for fmt in formats:
+        try:
+            return datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(s)
+    except ValueError:
+        pass
+    if s.count(" ") >= 2 and (s[-5] in "+-"):  # Shopify: 2026-04-05 21:06:21 +0400
+        try:
+            return datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z")
+        except ValueError:
+            pass
+    raise ValueProblem(f"not a date: {s!r}")
+
+
+def parse_datetime(value: object, tz: ZoneInfo, formats: tuple[str, ...] = _DATE_FORMATS) -> datetime | None:
+    """A timestamp as an aware datetime; values without an offset are read in `tz` (the store's zone)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        s = str(value).strip().strip("\t").strip()
+        if not s:
+            return None
+        if isinstance(value, float) or re.fullmatch(r"\d{5}(\.\d+)?", s):  # Excel serial date
+            dt = datetime(1899, 12, 30) + timedelta(days=float(s))
+        else:
+            dt = _parse_naive_or_aware(s, formats)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    return dt
+
+
+def normalise_email(value: object) -> str | None:
+    """Trimmed, lower-cased email usable for merging; None for masked, relay or malformed addresses."""
+    if value is None:
+        return None
+    s = str(value).strip().lower()
+    if not s or "*" in s or not _EMAIL.match(s):
+        return None
+    if _RELAY_EMAIL.search(s):
+        return None
+    return s
+
+
+def clean_email(value: object) -> str | None:
+    """The email as shown to the seller (relay addresses kept, masked ones kept as masked)."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+def clean_phone(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        value = f"{value:.0f}"
+    s = str(value).strip().lstrip("'").strip()
+    if s.endswith(".0") and s[:-2].replace("+", "").isdigit():
+        s = s[:-2]
+    return s or None
+
+
+@lru_cache(maxsize=200_000)
+def normalise_phone(value: str | None, country: str | None) -> str | None:
+    """E.164 with the record's country as default region; None for masked or impossible numbers."""
+    if not value or "*" in value or "x" in value.lower().replace("ext", ""):
+        return None
+    digits = sum(ch.isdigit() for ch in value)
+    if digits < 6:
+        return None
+    try:
+        number = phonenumbers.parse(value, country or None)
+    except phonenumbers.NumberParseException:
+        return None
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def currency_from_header(header: str) -> str | None:
+    """'Total Discount(MYR)' -> 'MYR'."""
+    m = re.search(r"\(([A-Z]{3})\)\s*$", header.strip())
+    return m.group(1) if m else None

@@ -1,0 +1,893 @@
+"""Platform mappings: how each marketplace's real export columns become SellerMate orders, lines and buyers.
+
+Each mapping documents which columns give the order value (METRICS.md, "Orders") and how statuses are
+normalised to pending | paid | shipped | completed | cancelled | returned. Columns are matched by name,
+case-insensitively, so extra or re-ordered columns and missing optional ones are fine.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from crm.importing.errors import ImportFileError
+from crm.importing.normalise import (
+    ValueProblem,
+    clean_email,
+    clean_phone,
+    country_code,
+    country_timezone,
+    currency_from_header,
+    parse_datetime,
+    parse_int,
+    parse_money,
+)
+from crm.importing.reader import cell_text
+
+VALID_STATUSES = frozenset({"paid", "shipped", "completed"})
+STATUS_RANK = {"pending": 0, "paid": 1, "shipped": 2, "completed": 3}
+
+COUNTRY_CURRENCY = {
+    "SG": "SGD", "MY": "MYR", "TH": "THB", "PH": "PHP", "ID": "IDR", "VN": "VND", "TW": "TWD", "HK": "HKD",
+    "CN": "CNY", "JP": "JPY", "KR": "KRW", "US": "USD", "GB": "GBP", "AU": "AUD", "CA": "CAD", "NZ": "NZD",
+    "DE": "EUR", "FR": "EUR", "ES": "EUR", "IT": "EUR", "NL": "EUR", "IE": "EUR", "BR": "BRL", "MX": "MXN",
+    "IN": "INR", "AE": "AED",
+}
+_SYMBOL_CURRENCY = (("AU $", "AUD"), ("AU$", "AUD"), ("C $", "CAD"), ("C$", "CAD"), ("S$", "SGD"), ("RM", "MYR"),
+                    ("£", "GBP"), ("€", "EUR"), ("฿", "THB"), ("₱", "PHP"), ("₫", "VND"), ("Rp", "IDR"),
+                    ("¥", "CNY"), ("$", "USD"))
+
+
+@dataclass(slots=True)
+class Buyer:
+    key: str
+    username: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    country: str | None = None
+    accepts_marketing: bool | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class Line:
+    """One export row, normalised. Order-level fields may be None on continuation rows (Shopify)."""
+
+    line_no: int
+    order_ref: str
+    status: str | None
+    raw_status: str | None
+    created_at: datetime | None
+    paid_at: datetime | None
+    currency: str | None
+    order_total: float | None  # the platform's order total, when the export has one
+    line_value: float | None  # this row's share of the order value, when it has no order total
+    country: str | None
+    buyer: Buyer | None
+    sku: str | None = None
+    product_name: str | None = None
+    variation: str | None = None
+    quantity: int = 1
+    unit_price: float | None = None
+    line_discount: float | None = None
+    line_total: float | None = None
+    item_valid: bool = True  # per-item status (Lazada, Amazon): a cancelled item adds no value
+
+
+RowMapper = Callable[[int, Sequence[object]], "Line | Buyer | None"]
+
+
+def canon(header: str) -> str:
+    return re.sub(r"\s+", " ", header.strip().strip("\ufeff").strip()).lower()
+
+
+class Columns:
+    """Look up cells by any of a field's header names (first present wins)."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.index: dict[str, int] = {}
+        for i, h in enumerate(header):
+            self.index.setdefault(canon(h), i)
+        self.header = header
+
+    def find(self, *names: str) -> int | None:
+        for n in names:
+            i = self.index.get(canon(n))
+            if i is not None:
+                return i
+        return None
+
+    def find_prefix(self, prefix: str) -> int | None:
+        p = canon(prefix)
+        for name, i in self.index.items():
+            if name.startswith(p):
+                return i
+        return None
+
+    def require(self, platform: str, **fields: tuple[str, ...]) -> dict[str, int]:
+        out, missing = {}, []
+        for f, names in fields.items():
+            i = self.find(*names)
+            if i is None:
+                missing.append(names[0])
+            else:
+                out[f] = i
+        if missing:
+            raise ImportFileError(
+                f"this looks like a {platform} export but the column(s) {', '.join(repr(m) for m in missing)} "
+                "are missing; export again with all columns"
+            )
+        return out
+
+
+def _get(cells: Sequence[object], i: int | None) -> str:
+    if i is None or i >= len(cells):
+        return ""
+    return cell_text(cells[i])
+
+
+def _raw(cells: Sequence[object], i: int | None) -> object:
+    if i is None or i >= len(cells):
+        return None
+    return cells[i]
+
+
+def _money(cells: Sequence[object], i: int | None, what: str) -> float | None:
+    try:
+        return parse_money(_raw(cells, i))
+    except ValueProblem:
+        raise ValueProblem(f"{what}: not an amount: {_get(cells, i)!r}") from None
+
+
+def _when(cells: Sequence[object], i: int | None, tz: ZoneInfo, what: str,
+          formats: tuple[str, ...] | None = None) -> datetime | None:
+    try:
+        if formats:
+            return parse_datetime(_raw(cells, i), tz, formats)
+        return parse_datetime(_raw(cells, i), tz)
+    except ValueProblem:
+        raise ValueProblem(f"{what}: not a date: {_get(cells, i)!r}") from None
+
+
+def _currency_of_money(text: str) -> str | None:
+    t = text.strip()
+    for sym, cur in _SYMBOL_CURRENCY:
+        if t.startswith(sym) or t.startswith("-" + sym):
+            return cur
+    m = re.match(r"^([A-Z]{3})\s?[\d.,-]", t)
+    return m.group(1) if m else None
+
+
+@dataclass
+class Context:
+    """What a mapping needs besides the file: the store's country/currency and the workspace zone."""
+
+    store_country: str | None
+    store_currency: str | None
+    default_tz: str
+    generic_columns: dict[str, str] = field(default_factory=dict)
+
+    def tz_for(self, country: str | None) -> ZoneInfo:
+        return country_timezone(self.store_country or country, self.default_tz)
+
+
+class Platform:
+    name: str = ""
+    label: str = ""
+    # Headers whose presence identifies the platform; detection scores the share present.
+    signature: tuple[str, ...] = ()
+    kind: str = "orders"  # orders | customers
+
+    def score(self, cols: Columns) -> float:
+        if not self.signature:
+            return 0.0
+        return sum(1 for h in self.signature if cols.find(h) is not None) / len(self.signature)
+
+    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        return None
+
+    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        return None
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        raise NotImplementedError
+
+
+def _status(table: dict[str, str], raw: str, what: str = "status") -> str:
+    key = raw.strip().lower()
+    if key in table:
+        return table[key]
+    for k, v in table.items():
+        if k.endswith("*") and key.startswith(k[:-1]):
+            return v
+    raise ValueProblem(f"unknown {what} {raw!r}")
+
+
+# ---------------------------------------------------------------- Shopee
+SHOPEE_STATUS = {
+    "unpaid": "pending", "to ship": "paid", "ready to ship": "paid", "processed": "paid", "shipping": "shipped",
+    "shipped": "shipped", "to receive": "shipped", "delivered": "completed", "completed": "completed",
+    "cancelled": "cancelled", "canceled": "cancelled", "cancellation pending": "paid",
+    "return/refund": "returned", "refunded": "returned",
+    # Chinese (TW)
+    "待付款": "pending", "尚未付款": "pending", "待出貨": "paid", "運送中": "shipped", "待收貨": "shipped",
+    "已完成": "completed", "完成": "completed", "已取消": "cancelled", "不成立": "cancelled",
+    "退貨/退款": "returned", "退款/退貨": "returned",
+    # Indonesian
+    "belum bayar": "pending", "perlu dikirim": "paid", "dikirim": "shipped", "sedang dikirim": "shipped",
+    "selesai": "completed", "batal": "cancelled", "dibatalkan": "cancelled", "pengembalian": "returned",
+    "pengembalian barang/dana": "returned",
+    # Vietnamese
+    "chờ thanh toán": "pending", "chờ xác nhận": "paid", "chờ lấy hàng": "paid", "đang giao": "shipped",
+    "đã giao": "completed", "hoàn thành": "completed", "đã hủy": "cancelled", "trả hàng/hoàn tiền": "returned",
+    # Thai
+    "ที่ต้องชำระ": "pending", "ยังไม่ชำระเงิน": "pending", "ที่ต้องจัดส่ง": "paid", "กำลังจัดส่ง": "shipped",
+    "ที่ต้องได้รับ": "shipped", "สำเร็จแล้ว": "completed", "สำเร็จ": "completed", "ยกเลิกแล้ว": "cancelled",
+    "ยกเลิก": "cancelled", "คืนเงิน/คืนสินค้า": "returned",
+}
+_REFUND_DONE = re.compile(r"(approved|accepted|completed|refunded|成功|已退款|disetujui|selesai|hoàn tất|สำเร็จ)", re.I)
+
+
+class Shopee(Platform):
+    """Shopee Seller Centre `Order.all.*.xlsx`. Value: `Grand Total` (order level; else order subtotal +
+    buyer-paid shipping). Returned: a `Return / Refund Status` that says approved/completed/refunded."""
+
+    name, label = "shopee", "Shopee"
+    signature = ("Order ID", "Order Status", "Username (Buyer)", "Order Creation Date", "Grand Total",
+                 "Product Name", "SKU Reference No.")
+    ALIASES = {
+        "order": ("Order ID", "訂單編號 (單)", "訂單編號", "No. Pesanan", "Mã đơn hàng", "หมายเลขคำสั่งซื้อ"),
+        "status": ("Order Status", "訂單狀態 (單)", "訂單狀態", "Status Pesanan", "Trạng thái đơn hàng",
+                   "สถานะการสั่งซื้อ"),
+        "buyer": ("Username (Buyer)", "買家帳號 (單)", "買家帳號", "Username (Pembeli)", "Người Mua",
+                  "ชื่อผู้ใช้ (ผู้ซื้อ)"),
+        "created": ("Order Creation Date", "訂單成立時間 (單)", "訂單成立時間", "Waktu Pesanan Dibuat",
+                    "Ngày đặt hàng", "วันที่ทำการสั่งซื้อ"),
+    }
+
+    def score(self, cols: Columns) -> float:
+        base = super().score(cols)
+        localized = sum(1 for names in self.ALIASES.values() if cols.find(*names) is not None) / len(self.ALIASES)
+        return max(base, localized * 0.9)
+
+    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        i = cols.find("Country", "國家", "Negara", "Quốc gia", "ประเทศ")
+        for r in first_rows:
+            c = country_code(_get(r, i))
+            if c:
+                return c
+        return None
+
+    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        for h in cols.header:
+            c = currency_from_header(h)
+            if c:
+                return c
+        return None
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, **self.ALIASES)
+        refund = cols.find("Return / Refund Status", "退貨 / 退款狀態", "Status Pengembalian",
+                           "Trạng Thái Trả Hàng/Hoàn Tiền")
+        paid = cols.find("Order Paid Time", "訂單付款時間 (單)", "Waktu Pembayaran Dilakukan",
+                         "Thời gian đơn hàng được thanh toán")
+        total = cols.find("Grand Total", "訂單總金額 (單)", "訂單總金額", "Total Pembayaran", "ยอดชำระเงินทั้งหมด")
+        if total is None:
+            total = cols.find_prefix("Tổng giá trị đơn hàng")
+        subtotal = cols.find("Order Subtotal", "訂單小計 (單)", "訂單小計")
+        shipping = cols.find("Buyer Paid Shipping Fee", "買家支付的運費 (單)", "買家支付的運費", "Ongkos Kirim Dibayar oleh Pembeli")
+        if total is None and subtotal is None:
+            raise ImportFileError("this Shopee export has neither 'Grand Total' nor an order subtotal column")
+        name = cols.find("Receiver Name", "收件者姓名 (單)", "收件者姓名", "Nama Penerima", "Tên Người nhận", "ชื่อผู้รับ")
+        phone = cols.find("Phone Number", "收件者電話 (單)", "收件者電話", "No. Telepon", "Số điện thoại", "หมายเลขโทรศัพท์")
+        country = cols.find("Country", "國家", "Negara", "Quốc gia", "ประเทศ")
+        product = cols.find("Product Name", "商品名稱 (品)", "商品名稱", "Nama Produk", "Tên sản phẩm", "ชื่อสินค้า")
+        sku = cols.find("SKU Reference No.", "商品選項貨號", "Nomor Referensi SKU", "SKU phân loại hàng",
+                        "Parent SKU Reference No.", "主商品貨號")
+        variation = cols.find("Variation Name", "商品選項名稱", "Nama Variasi", "Tên phân loại hàng", "ชื่อตัวเลือก")
+        qty = cols.find("Quantity", "數量", "Jumlah", "Số lượng", "จำนวน")
+        unit = cols.find("Deal Price", "商品活動價格", "Harga Setelah Diskon", "Giá ưu đãi", "ราคาขาย",
+                         "Original Price", "商品原價 (品)", "商品原價", "Harga Awal", "Giá gốc")
+        line_total = cols.find("Product Subtotal", "商品小計", "Subtotal Produk")
+        currency = ctx.store_currency
+
+        def row(line_no: int, r: Sequence[object]) -> Line:
+            ref = _get(r, req["order"])
+            c = country_code(_get(r, country)) or ctx.store_country
+            tz = ctx.tz_for(c)
+            raw_status = _get(r, req["status"])
+            status = _status(SHOPEE_STATUS, raw_status)
+            rf = _get(r, refund)
+            if rf and _REFUND_DONE.search(rf) and status != "cancelled":
+                status = "returned"
+            value = _money(r, total, "Grand Total") if total is not None else None
+            if value is None and subtotal is not None:
+                sub = _money(r, subtotal, "order subtotal")
+                value = None if sub is None else sub + (_money(r, shipping, "shipping fee") or 0.0)
+            username = _get(r, req["buyer"])
+            return Line(
+                line_no=line_no, order_ref=ref, status=status, raw_status=raw_status,
+                created_at=_when(r, req["created"], tz, "Order Creation Date"),
+                paid_at=_when(r, paid, tz, "Order Paid Time"), currency=currency, order_total=value,
+                line_value=None, country=c,
+                buyer=Buyer(key=username, username=username, name=_get(r, name) or None,
+                            phone=clean_phone(_get(r, phone)), country=c) if username else None,
+                sku=_get(r, sku) or None, product_name=_get(r, product) or None,
+                variation=_get(r, variation) or None, quantity=parse_int(_raw(r, qty)),
+                unit_price=_money(r, unit, "price"), line_total=_money(r, line_total, "Product Subtotal"),
+            )
+
+        return row
+
+
+# ---------------------------------------------------------------- Lazada
+LAZADA_STATUS = {
+    "unpaid": "pending", "pending": "paid", "topack": "paid", "packed": "paid", "repacked": "paid",
+    "ready_to_ship": "paid", "ready_to_ship_pending": "paid", "confirmed": "paid", "shipped": "shipped",
+    "delivered": "completed", "completed": "completed", "canceled": "cancelled", "cancelled": "cancelled",
+    "failed": "cancelled", "failed_delivery": "cancelled", "lost": "cancelled", "lost_by_3pl": "cancelled",
+    "damaged_by_3pl": "cancelled", "returned": "returned", "shipped_back": "returned",
+    "shipped_back_success": "returned", "back_to_shipper": "returned", "package_scrapped": "cancelled",
+}
+
+
+class Lazada(Platform):
+    """Lazada orders export (one row per item unit). Value: Σ paidPrice + Σ shippingFee over the order's
+    items whose own status is valid (all items when none is). Item statuses decide the order status."""
+
+    name, label = "lazada", "Lazada"
+    signature = ("orderItemId", "orderNumber", "customerName", "createTime", "paidPrice", "unitPrice",
+                 "shippingFee", "status", "lazadaSku")
+
+    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        i = cols.find("shippingCountry", "billingCountry")
+        for r in first_rows:
+            c = country_code(_get(r, i))
+            if c:
+                return c
+        return None
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, order=("orderNumber",), status=("status",), created=("createTime",),
+                           buyer=("customerName",), paid=("paidPrice",))
+        ship_fee, email = cols.find("shippingFee"), cols.find("customerEmail")
+        name = cols.find("shippingName", "billingName")
+        phone, phone2 = cols.find("shippingPhone"), cols.find("billingPhone")
+        country = cols.find("shippingCountry", "billingCountry")
+        sku = cols.find("sellerSku", "lazadaSku")
+        product, variation = cols.find("itemName"), cols.find("variation")
+        unit, discount = cols.find("unitPrice"), cols.find("sellerDiscountTotal")
+        fmts = ("%d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
+
+        def row(line_no: int, r: Sequence[object]) -> Line:
+            c = country_code(_get(r, country)) or ctx.store_country
+            tz = ctx.tz_for(c)
+            raw_status = _get(r, req["status"])
+            status = _status(LAZADA_STATUS, raw_status.replace(" ", "_"))
+            paid_price = _money(r, req["paid"], "paidPrice") or 0.0
+            fee = _money(r, ship_fee, "shippingFee") or 0.0
+            username = _get(r, req["buyer"])
+            return Line(
+                line_no=line_no, order_ref=_get(r, req["order"]), status=status, raw_status=raw_status,
+                created_at=_when(r, req["created"], tz, "createTime", fmts), paid_at=None,
+                currency=ctx.store_currency or COUNTRY_CURRENCY.get(c or ""), order_total=None,
+                line_value=paid_price + fee, country=c,
+                buyer=Buyer(key=username, username=username, name=_get(r, name) or None,
+                            email=clean_email(_get(r, email)),
+                            phone=clean_phone(_raw(r, phone)) or clean_phone(_raw(r, phone2)),
+                            country=c) if username else None,
+                sku=_get(r, sku) or None, product_name=_get(r, product) or None,
+                variation=_get(r, variation) or None, quantity=1, unit_price=_money(r, unit, "unitPrice"),
+                line_discount=abs(_money(r, discount, "sellerDiscountTotal") or 0.0), line_total=paid_price,
+                item_valid=status in VALID_STATUSES,
+            )
+
+        return row
+
+
+# ---------------------------------------------------------------- TikTok Shop
+TIKTOK_STATUS = {
+    "unpaid": "pending", "awaiting payment": "pending", "on hold": "pending", "awaiting shipment": "paid",
+    "to ship": "paid", "awaiting collection": "paid", "ready to ship": "paid", "processing": "paid",
+    "partially shipping": "shipped", "in transit": "shipped", "shipped": "shipped", "shipping": "shipped",
+    "delivered": "completed", "completed": "completed", "cancelled": "cancelled", "canceled": "cancelled",
+    # Localised exports
+    "未付款": "pending", "待发货": "paid", "已发货": "shipped", "运输中": "shipped", "已送达": "completed",
+    "已完成": "completed", "已取消": "cancelled", "chưa thanh toán": "pending", "chờ giao hàng": "paid",
+    "đang giao": "shipped", "đã giao": "completed", "hoàn thành": "completed", "đã hủy": "cancelled",
+    "ยังไม่ได้ชำระเงิน": "pending", "รอจัดส่ง": "paid", "จัดส่งแล้ว": "shipped", "สำเร็จ": "completed",
+    "ยกเลิกแล้ว": "cancelled", "belum dibayar": "pending", "menunggu pengiriman": "paid",
+    "dikirim": "shipped", "selesai": "completed", "dibatalkan": "cancelled",
+}
+
+
+class TikTok(Platform):
+    """TikTok Shop orders export (one row per SKU). Value: `Order Amount` (order level). A full refund
+    (`Order Refund Amount` ≥ `Order Amount`) or a Return/Refund type on a finished order makes it returned."""
+
+    name, label = "tiktok", "TikTok Shop"
+    signature = ("Order ID", "Order Status", "Order Substatus", "SKU ID", "Order Amount", "Created Time",
+                 "Buyer Username", "Cancelation/Return Type")
+
+    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        i = cols.find("Country")
+        for r in first_rows:
+            c = country_code(_get(r, i))
+            if c:
+                return c
+        return None
+
+    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        i = cols.find("Order Amount")
+        for r in first_rows:
+            c = _currency_of_money(_get(r, i))
+            if c:
+                return c
+        return None
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, order=("Order ID",), status=("Order Status",), created=("Created Time",),
+                           buyer=("Buyer Username",), amount=("Order Amount",))
+        substatus, rtype = cols.find("Order Substatus"), cols.find("Cancelation/Return Type")
+        refund, paid = cols.find("Order Refund Amount"), cols.find("Paid Time")
+        nick, recipient = cols.find("Buyer Nickname"), cols.find("Recipient")
+        phone, country = cols.find("Phone #", "Phone"), cols.find("Country")
+        sku, product = cols.find("Seller SKU", "SKU ID"), cols.find("Product Name")
+        variation, qty = cols.find("Variation"), cols.find("Quantity")
+        unit, after = cols.find("SKU Unit Original Price"), cols.find("SKU Subtotal After Discount")
+        seller_disc = cols.find("SKU Seller Discount")
+        us_fmts = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
+        sea_fmts = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+
+        def row(line_no: int, r: Sequence[object]) -> Line | None:
+            ref = _get(r, req["order"])
+            if ref and not any(ch.isdigit() for ch in ref):
+                return None  # the localized description row under the header (XLSX)
+            c = country_code(_get(r, country)) or ctx.store_country
+            created_raw = _get(r, req["created"])
+            us = created_raw.upper().endswith(("AM", "PM"))
+            tz = country_timezone("US", ctx.default_tz) if us and not ctx.store_country else ctx.tz_for(c)
+            fmts = us_fmts if us else sea_fmts
+            raw_status = _get(r, req["status"])
+            status = _status(TIKTOK_STATUS, raw_status)
+            amount_text = _get(r, req["amount"])
+            amount = _money(r, req["amount"], "Order Amount")
+            refunded = _money(r, refund, "Order Refund Amount") or 0.0
+            kind = (_get(r, rtype) + " " + _get(r, substatus)).lower()
+            if status != "cancelled" and amount and refunded >= amount - 0.005:
+                status = "returned"
+            elif status in VALID_STATUSES and ("return" in kind or "refund" in kind) and refunded <= 0 and "completed" in kind:
+                status = "returned"
+            username = _get(r, req["buyer"])
+            currency = ctx.store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or "")
+            return Line(
+                line_no=line_no, order_ref=ref, status=status, raw_status=raw_status,
+                created_at=_when(r, req["created"], tz, "Created Time", fmts),
+                paid_at=_when(r, paid, tz, "Paid Time", fmts), currency=currency, order_total=amount,
+                line_value=None, country=c,
+                buyer=Buyer(key=username, username=username,
+                            name=_get(r, recipient) or _get(r, nick) or None,
+                            phone=clean_phone(_get(r, phone)), country=c) if username else None,
+                sku=_get(r, sku) or None, product_name=_get(r, product) or None,
+                variation=_get(r, variation) or None, quantity=parse_int(_raw(r, qty)),
+                unit_price=_money(r, unit, "SKU Unit Original Price"),
+                line_discount=abs(_money(r, seller_disc, "SKU Seller Discount") or 0.0),
+                line_total=_money(r, after, "SKU Subtotal After Discount"),
+            )
+
+        return row
+
+
+# ---------------------------------------------------------------- Amazon
+AMAZON_STATUS = {
+    "pending": "pending", "pending - waiting for pick up": "paid", "unshipped": "paid", "shipping": "shipped",
+    "partiallyshipped": "shipped", "shipped": "shipped", "shipped - delivered to buyer": "completed",
+    "shipped - out for delivery": "shipped", "shipped - picked up": "shipped",
+    "shipped - returning to seller": "returned", "shipped - returned to seller": "returned",
+    "shipped - rejected by buyer": "returned", "shipped - lost in transit": "cancelled",
+    "shipped - damaged": "cancelled", "cancelled": "cancelled", "canceled": "cancelled",
+    "invoiceunconfirmed": "paid", "unfulfillable": "cancelled", "complete": "completed", "completed": "completed",
+}
+
+
+class Amazon(Platform):
+    """Amazon Seller Central flat files (tab-separated). Value: Σ over items of item-price (a line total) +
+    item-tax + shipping-price + shipping-tax − item/ship promotion discounts. The order report with buyer
+    fields has no status column: paid when `payments-date` is set, else pending. The All Orders report
+    uses `order-status`/`item-status` and has no buyer identity: its orders count in orders and revenue
+    but belong to no customer."""
+
+    name, label = "amazon", "Amazon"
+    signature = ("order-id", "order-item-id", "purchase-date", "buyer-email", "sku", "quantity-purchased",
+                 "item-price", "currency")
+    ALL_ORDERS = ("amazon-order-id", "purchase-date", "order-status", "item-status", "quantity", "item-price")
+
+    def score(self, cols: Columns) -> float:
+        return max(super().score(cols),
+                   sum(1 for h in self.ALL_ORDERS if cols.find(h) is not None) / len(self.ALL_ORDERS))
+
+    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        i = cols.find("sales-channel")
+        for r in first_rows:
+            ch = _get(r, i).lower()
+            for suffix, c in ((".co.uk", "GB"), (".com.au", "AU"), (".sg", "SG"), (".de", "DE"), (".fr", "FR"),
+                              (".ca", "CA"), (".co.jp", "JP"), (".com.mx", "MX"), (".ae", "AE"), (".com", "US")):
+                if ch.endswith(suffix):
+                    return c
+        i = cols.find("ship-country")
+        for r in first_rows:
+            c = country_code(_get(r, i))
+            if c:
+                return c
+        return None
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, order=("order-id", "amazon-order-id"), created=("purchase-date",),
+                           price=("item-price",))
+        payments = cols.find("payments-date")
+        order_status, item_status = cols.find("order-status"), cols.find("item-status")
+        if payments is None and order_status is None:
+            raise ImportFileError("this Amazon report has neither 'payments-date' nor 'order-status'")
+        email, bname = cols.find("buyer-email"), cols.find("buyer-name", "recipient-name")
+        phone, sphone = cols.find("buyer-phone-number"), cols.find("ship-phone-number")
+        country, currency = cols.find("ship-country"), cols.find("currency")
+        sku, product = cols.find("sku"), cols.find("product-name")
+        qty = cols.find("quantity-purchased", "quantity")
+        parts = [cols.find(h) for h in ("item-tax", "shipping-price", "shipping-tax", "gift-wrap-price",
+                                        "gift-wrap-tax")]
+        promos = [cols.find(h) for h in ("item-promotion-discount", "ship-promotion-discount")]
+        item_promo = promos[0]
+
+        def row(line_no: int, r: Sequence[object]) -> Line:
+            c = country_code(_get(r, country)) or ctx.store_country
+            tz = ctx.tz_for(c)
+            if order_status is not None:
+                raw_status = _get(r, order_status)
+                status = _status(AMAZON_STATUS, raw_status)
+                item_raw = _get(r, item_status)
+                item_ok = not item_raw or _status(AMAZON_STATUS, item_raw) not in {"cancelled", "returned"}
+            else:
+                raw_status = "payments-date" if _get(r, payments) else "no payment"
+                status = "paid" if _get(r, payments) else "pending"
+                item_ok = True
+            price = _money(r, req["price"], "item-price") or 0.0
+            extra = sum(_money(r, i, "amount") or 0.0 for i in parts)
+            discount = sum(abs(_money(r, i, "promotion discount") or 0.0) for i in promos)
+            q = parse_int(_raw(r, qty))
+            key = _get(r, email)
+            return Line(
+                line_no=line_no, order_ref=_get(r, req["order"]), status=status, raw_status=raw_status,
+                created_at=_when(r, req["created"], tz, "purchase-date"),
+                paid_at=_when(r, payments, tz, "payments-date"),
+                currency=_get(r, currency) or ctx.store_currency, order_total=None,
+                line_value=price + extra - discount, country=c,
+                buyer=Buyer(key=key, name=_get(r, bname) or None, email=key,
+                            phone=clean_phone(_get(r, phone)) or clean_phone(_get(r, sphone)),
+                            country=c) if key else None,
+                sku=_get(r, sku) or None, product_name=_get(r, product) or None, quantity=q,
+                unit_price=price / q if q else None,
+                line_discount=abs(_money(r, item_promo, "item-promotion-discount") or 0.0), line_total=price,
+                item_valid=item_ok,
+            )
+
+        return row
+
+
+# ---------------------------------------------------------------- eBay
+class EBay(Platform):
+    """eBay Seller Hub orders report. Value: Σ `Total Price` over the order's rows (it includes shipping
+    and tax). No status column: pending without `Paid On Date`, shipped with `Shipped On Date`, else paid.
+    Dates are date-only, read as midnight in the store's time zone."""
+
+    name, label = "ebay", "eBay"
+    signature = ("Sales Record Number", "Order Number", "Buyer Username", "Item Number", "Sold For",
+                 "Total Price", "Sale Date")
+
+    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        i = cols.find("Item Country", "Buyer Country")
+        for r in first_rows:
+            c = country_code(_get(r, i))
+            if c:
+                return c
+        return None
+
+    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        i = cols.find("Total Price", "Sold For")
+        for r in first_rows:
+            c = _currency_of_money(_get(r, i))
+            if c:
+                return c
+        return None
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, order=("Order Number",), buyer=("Buyer Username",), date=("Sale Date",),
+                           total=("Total Price",))
+        paid, shipped = cols.find("Paid On Date"), cols.find("Shipped On Date")
+        name, email = cols.find("Buyer Name"), cols.find("Buyer Email")
+        phone = cols.find("Ship To Phone", "Post to phone", "Buyer Phone")
+        country = cols.find("Buyer Country", "Ship To Country", "Post to country")
+        sku, product = cols.find("Custom Label"), cols.find("Item Title")
+        qty, unit = cols.find("Quantity"), cols.find("Sold For")
+        variation = cols.find("Variation Details")
+        fmts = ("%b-%d-%y", "%b-%d-%Y", "%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y")
+
+        def row(line_no: int, r: Sequence[object]) -> Line | None:
+            ref = _get(r, req["order"])
+            first = _get(r, 0).lower()
+            if not ref and ("record(s) downloaded" in first or first.startswith("seller id")):
+                return None  # report trailer lines
+            c = country_code(_get(r, country)) or ctx.store_country
+            tz = ctx.tz_for(ctx.store_country or c)
+            status = "shipped" if _get(r, shipped) else "paid" if _get(r, paid) else "pending"
+            total_text = _get(r, req["total"])
+            username = _get(r, req["buyer"])
+            return Line(
+                line_no=line_no, order_ref=ref, status=status, raw_status=status,
+                created_at=_when(r, req["date"], tz, "Sale Date", fmts),
+                paid_at=_when(r, paid, tz, "Paid On Date", fmts),
+                currency=ctx.store_currency or _currency_of_money(total_text) or COUNTRY_CURRENCY.get(c or ""),
+                order_total=None, line_value=_money(r, req["total"], "Total Price"), country=c,
+                buyer=Buyer(key=username, username=username, name=_get(r, name) or None,
+                            email=clean_email(_get(r, email)), phone=clean_phone(_get(r, phone)),
+                            country=c) if username else None,
+                sku=_get(r, sku) or None, product_name=_get(r, product) or None,
+                variation=_get(r, variation) or None, quantity=parse_int(_raw(r, qty)),
+                unit_price=_money(r, unit, "Sold For"), line_total=_money(r, req["total"], "Total Price"),
+            )
+
+        return row
+
+
+# ---------------------------------------------------------------- Shopify
+class Shopify(Platform):
+    """Shopify `orders_export.csv`. Value: `Total` (order level, on the first row of an order).
+    Status from Financial Status: pending/authorized → pending; paid/partially_paid/partially_refunded →
+    paid (shipped when fulfilled); refunded → returned; voided or `Cancelled at` set → cancelled.
+    The buyer is keyed by the order `Email` (else the phone); orders with neither belong to no customer."""
+
+    name, label = "shopify", "Shopify"
+    signature = ("Name", "Email", "Financial Status", "Fulfillment Status", "Lineitem quantity", "Lineitem name",
+                 "Lineitem price", "Total", "Created at")
+
+    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+        i = cols.find("Currency")
+        for r in first_rows:
+            v = _get(r, i)
+            if v:
+                return v.upper()
+        return None
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, order=("Name",), email=("Email",), financial=("Financial Status",),
+                           created=("Created at",), total=("Total",), qty=("Lineitem quantity",))
+        fulfil, cancelled = cols.find("Fulfillment Status"), cols.find("Cancelled at")
+        paid, currency = cols.find("Paid at"), cols.find("Currency")
+        marketing = cols.find("Accepts Marketing", "Accepts Email Marketing")
+        bname, sname = cols.find("Billing Name"), cols.find("Shipping Name")
+        phones = [cols.find(h) for h in ("Phone", "Billing Phone", "Shipping Phone")]
+        country = [cols.find(h) for h in ("Shipping Country", "Billing Country")]
+        product, price = cols.find("Lineitem name"), cols.find("Lineitem price")
+        sku, ldisc = cols.find("Lineitem sku"), cols.find("Lineitem discount")
+
+        def row(line_no: int, r: Sequence[object]) -> Line:
+            ref = _get(r, req["order"])
+            fin = _get(r, req["financial"]).lower()
+            status: str | None
+            if not fin:
+                status = None  # continuation row of a multi-line order
+            elif fin == "voided":
+                status = "cancelled"
+            elif fin == "refunded":
+                status = "returned"
+            elif _get(r, cancelled):
+                status = "cancelled"
+            elif fin in {"pending", "authorized", "expired"}:
+                status = "pending"
+            elif fin in {"paid", "partially_paid", "partially_refunded"}:
+                status = "shipped" if _get(r, fulfil).lower() in {"fulfilled", "partial"} else "paid"
+            else:
+                raise ValueProblem(f"unknown Financial Status {fin!r}")
+            c = next((cc for cc in (country_code(_get(r, i)) for i in country) if cc), None)
+            tz = ctx.tz_for(ctx.store_country or c)
+            email_raw = _get(r, req["email"])
+            phone = next((p for p in (clean_phone(_get(r, i)) for i in phones) if p), None)
+            buyer = None
+            if status is not None:
+                key = email_raw.lower() if email_raw else (f"phone:{phone}" if phone else "")
+                acc = _get(r, marketing).lower()
+                if key:
+                    buyer = Buyer(key=key, name=_get(r, bname) or _get(r, sname) or None,
+                                  email=email_raw or None, phone=phone, country=c,
+                                  accepts_marketing=True if acc == "yes" else False if acc == "no" else None)
+            q = parse_int(_raw(r, req["qty"]))
+            unit = _money(r, price, "Lineitem price")
+            disc = _money(r, ldisc, "Lineitem discount") or 0.0
+            return Line(
+                line_no=line_no, order_ref=ref, status=status, raw_status=fin or None,
+                created_at=_when(r, req["created"], tz, "Created at") if status is not None else None,
+                paid_at=_when(r, paid, tz, "Paid at"),
+                currency=(_get(r, currency).upper() or ctx.store_currency) if status is not None else None,
+                order_total=_money(r, req["total"], "Total") if status is not None else None,
+                line_value=None, country=c, buyer=buyer, sku=_get(r, sku) or None,
+                product_name=_get(r, product) or None, quantity=q, unit_price=unit, line_discount=disc,
+                line_total=None if unit is None else unit * q - disc,
+            )
+
+        return row
+
+
+class ShopifyCustomers(Platform):
+    """Shopify `customers_export.csv` (current and older generations): buyers, consent and tags, no orders.
+    Keyed by `Customer ID` (by email in the oldest layout, which has none)."""
+
+    name, label, kind = "shopify", "Shopify customers", "customers"
+    signature = ("Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Total Spent",
+                 "Total Orders", "Tags")
+
+    def score(self, cols: Columns) -> float:
+        old = ("First Name", "Last Name", "Email", "Accepts Marketing", "Total Spent", "Total Orders", "Tags")
+        return max(super().score(cols), sum(1 for h in old if cols.find(h) is not None) / len(old) * 0.95)
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, first=("First Name",), email=("Email",))
+        cid, last = cols.find("Customer ID"), cols.find("Last Name")
+        marketing = cols.find("Accepts Email Marketing", "Accepts Marketing")
+        phones = [cols.find(h) for h in ("Phone", "Default Address Phone")]
+        country = cols.find("Default Address Country Code", "Country Code", "Country")
+        tags, note = cols.find("Tags"), cols.find("Note")
+
+        def row(line_no: int, r: Sequence[object]) -> Buyer | None:
+            ident = _get(r, cid).lstrip("'")
+            email = _get(r, req["email"])
+            key = f"id:{ident}" if ident else email.lower()
+            if not key:
+                raise ValueProblem("neither Customer ID nor Email")
+            acc = _get(r, marketing).lower()
+            name = " ".join(p for p in (_get(r, req["first"]), _get(r, last)) if p) or None
+            return Buyer(
+                key=key, name=name, email=email or None,
+                phone=next((p for p in (clean_phone(_get(r, i)) for i in phones) if p), None),
+                country=country_code(_get(r, country).lstrip("'")) or ctx.store_country,
+                accepts_marketing=True if acc == "yes" else False if acc == "no" else None,
+                tags=tuple(t.strip() for t in _get(r, tags).split(",") if t.strip()),
+                note=_get(r, note) or None,
+            )
+
+        return row
+
+
+# ---------------------------------------------------------------- WooCommerce
+WOO_STATUS = {
+    "pending": "pending", "pending payment": "pending", "on-hold": "pending", "on hold": "pending",
+    "processing": "paid", "completed": "completed", "cancelled": "cancelled", "refunded": "returned",
+    "failed": "cancelled", "draft": "pending", "checkout-draft": "pending", "trash": "cancelled",
+    "wc-pending": "pending", "wc-processing": "paid", "wc-on-hold": "pending", "wc-completed": "completed",
+    "wc-cancelled": "cancelled", "wc-refunded": "returned", "wc-failed": "cancelled",
+}
+
+
+class WooCommerce(Platform):
+    """WooCommerce orders exported with "Advanced Order Export For WooCommerce" (default field labels,
+    one row per product). Value: `Order Total Amount` (order level). Buyer keyed by billing email."""
+
+    name, label = "woocommerce", "WooCommerce"
+    signature = ("Order Number", "Order Status", "Order Date", "Email (Billing)", "Order Total Amount",
+                 "Item Name", "Quantity")
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, order=("Order Number", "Order ID"), status=("Order Status",),
+                           created=("Order Date",), total=("Order Total Amount", "Order Total"))
+        email, phone = cols.find("Email (Billing)", "Billing Email"), cols.find("Phone (Billing)", "Billing Phone")
+        first, last = cols.find("First Name (Billing)"), cols.find("Last Name (Billing)")
+        country = cols.find("Country Code (Billing)", "Country Code (Shipping)", "Billing Country")
+        currency = cols.find("Currency", "Order Currency")
+        sku, product = cols.find("SKU"), cols.find("Item Name", "Product Name")
+        qty, cost = cols.find("Quantity", "Quantity (- Refund)", "Qty"), cols.find("Item Cost", "Item Price")
+
+        def row(line_no: int, r: Sequence[object]) -> Line:
+            c = country_code(_get(r, country)) or ctx.store_country
+            raw_status = _get(r, req["status"])
+            key = _get(r, email).lower() or (f"phone:{_get(r, phone)}" if _get(r, phone) else "")
+            name = " ".join(p for p in (_get(r, first), _get(r, last)) if p) or None
+            q = parse_int(_raw(r, qty))
+            return Line(
+                line_no=line_no, order_ref=_get(r, req["order"]), status=_status(WOO_STATUS, raw_status),
+                raw_status=raw_status, created_at=_when(r, req["created"], ctx.tz_for(c), "Order Date"),
+                paid_at=None, currency=(_get(r, currency).upper() or ctx.store_currency),
+                order_total=_money(r, req["total"], "Order Total Amount"), line_value=None, country=c,
+                buyer=Buyer(key=key, name=name, email=_get(r, email) or None,
+                            phone=clean_phone(_get(r, phone)), country=c) if key else None,
+                sku=_get(r, sku) or None, product_name=_get(r, product) or None, quantity=q,
+                unit_price=_money(r, cost, "Item Cost"),
+            )
+
+        return row
+
+
+# ---------------------------------------------------------------- Generic CSV
+GENERIC_FIELDS = ("order_id", "created_at", "status", "buyer_key", "email", "phone", "name", "country",
+                  "currency", "order_total", "line_total", "sku", "product_name", "quantity", "unit_price")
+GENERIC_STATUS = {**{s: s for s in ("pending", "paid", "shipped", "completed", "cancelled", "returned")},
+                  "canceled": "cancelled", "refunded": "returned", "delivered": "completed", "unpaid": "pending",
+                  "processing": "paid"}
+
+
+class Generic(Platform):
+    """Any CSV, with a column mapping in settings (`workspace.generic_columns`: field -> header). Required:
+    order_id, created_at; a buyer_key or an email. Value: order_total when mapped, else Σ line_total.
+    Status defaults to completed when unmapped."""
+
+    name, label = "generic", "generic CSV"
+
+    def score(self, cols: Columns) -> float:
+        return 0.0  # only chosen explicitly with --platform generic
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        mapping = {k: v for k, v in ctx.generic_columns.items() if k in GENERIC_FIELDS}
+        if "order_id" not in mapping or "created_at" not in mapping:
+            raise ImportFileError(
+                "the generic importer needs a column mapping: set workspace.generic_columns in config.yaml "
+                "with at least order_id and created_at (see config.example.yaml)"
+            )
+        ix = {}
+        for f, header in mapping.items():
+            i = cols.find(header)
+            if i is None:
+                raise ImportFileError(f"column {header!r} (mapped to {f}) is not in the file")
+            ix[f] = i
+
+        def g(r: Sequence[object], f: str) -> str:
+            return _get(r, ix.get(f))
+
+        def row(line_no: int, r: Sequence[object]) -> Line:
+            c = country_code(g(r, "country")) or ctx.store_country
+            key = g(r, "buyer_key") or g(r, "email").lower()
+            raw_status = g(r, "status")
+            total = _money(r, ix.get("order_total"), "order_total") if "order_total" in ix else None
+            lt = _money(r, ix.get("line_total"), "line_total")
+            return Line(
+                line_no=line_no, order_ref=g(r, "order_id"),
+                status=_status(GENERIC_STATUS, raw_status) if raw_status else "completed", raw_status=raw_status,
+                created_at=_when(r, ix["created_at"], ctx.tz_for(c), "created_at"), paid_at=None,
+                currency=(g(r, "currency").upper() or ctx.store_currency), order_total=total,
+                line_value=None if total is not None else lt, country=c,
+                buyer=Buyer(key=key, name=g(r, "name") or None, email=g(r, "email") or None,
+                            phone=clean_phone(g(r, "phone")), country=c) if key else None,
+                sku=g(r, "sku") or None, product_name=g(r, "product_name") or None,
+                quantity=parse_int(_raw(r, ix.get("quantity"))), unit_price=_money(r, ix.get("unit_price"), "unit_price"),
+                line_total=lt,
+            )
+
+        return row
+
+
+PLATFORMS: tuple[Platform, ...] = (Shopee(), Lazada(), TikTok(), Amazon(), EBay(), Shopify(), ShopifyCustomers(),
+                                   WooCommerce(), Generic())
+PLATFORM_NAMES = ("shopee", "lazada", "tiktok", "amazon", "ebay", "shopify", "woocommerce", "generic")
+ALL_SIGNATURE_HEADERS = {h for p in PLATFORMS for h in p.signature}
+
+
+def detect(header: list[str], platform: str = "auto") -> Platform:
+    """The mapping for a header row; `platform` forces one (with its customers/orders variant chosen)."""
+    cols = Columns(header)
+    candidates = [p for p in PLATFORMS if platform in ("auto", p.name)]
+    if not candidates:
+        raise ImportFileError(f"unknown platform {platform!r}; choose one of: auto, {', '.join(PLATFORM_NAMES)}")
+    if platform == "generic":
+        return candidates[0]
+    scored = sorted(((p.score(cols), i, p) for i, p in enumerate(candidates)), key=lambda t: (-t[0], t[1]))
+    best_score, _, best = scored[0]
+    threshold = 0.6 if platform == "auto" else 0.3
+    if best_score < threshold:
+        shown = ", ".join(header[:6]) + (" …" if len(header) > 6 else "")
+        if platform == "auto":
+            raise ImportFileError(
+                f"unknown file layout (columns: {shown}); SellerMate reads Shopee, Lazada, TikTok Shop, Amazon, "
+                "eBay, Shopify and WooCommerce exports; use --platform generic with a column mapping for others"
+            )
+        raise ImportFileError(f"this file does not look like a {best.label} export (columns: {shown})")
+    return best

@@ -1,0 +1,510 @@
+"""Importing platform exports: stream a file, normalise it, and upsert it in one transaction.
+
+Guarantees: an unreadable or unknown file changes nothing (ImportFileError); bad rows are rejected with
+their line numbers and reasons while good rows import; an order with any bad row is rejected whole, never
+half-applied; re-importing the same file changes nothing; a later export updates statuses and amounts.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from bot.settings import WorkspaceSettings
+from crm.importing.errors import ImportFileError
+from crm.importing.identity import resolve_customers
+from crm.importing.normalise import ValueProblem, normalise_email, normalise_phone
+from crm.importing.platforms import (
+    ALL_SIGNATURE_HEADERS,
+    COUNTRY_CURRENCY,
+    STATUS_RANK,
+    VALID_STATUSES,
+    Buyer,
+    Columns,
+    Context,
+    Line,
+    Platform,
+    detect,
+)
+from crm.importing.reader import read_table
+from storage.db import Database
+from storage.repositories import imports as repo
+from storage.repositories.workspaces import get_or_create_store
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int | None], None]
+STAGE_FLUSH = 5000
+
+
+@dataclass
+class Rejection:
+    line_no: int
+    order_ref: str | None
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    file: str
+    platform: str
+    store: str
+    rows: int = 0
+    orders_new: int = 0
+    orders_updated: int = 0
+    orders_unchanged: int = 0
+    customers_new: int = 0
+    customers_merged: int = 0
+    identities_new: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    merges: list[tuple[int, int, str, str | None]] = field(default_factory=list)
+    suggestions: list[tuple[int, str, int, str]] = field(default_factory=list)
+    missing_rates: list[str] = field(default_factory=list)
+    import_id: int | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+
+class _OrderAgg:
+    """What an order accumulates over its rows (memory per order, not per line)."""
+
+    __slots__ = ("ref", "first_line", "statuses", "raw_status", "created_at", "paid_at", "currency", "total",
+                 "sum_valid", "sum_all", "country", "buyer_key", "lines", "problem")
+
+    def __init__(self, ref: str, first_line: int) -> None:
+        self.ref = ref
+        self.first_line = first_line
+        self.statuses: set[str] = set()
+        self.raw_status: str | None = None
+        self.created_at: datetime | None = None
+        self.paid_at: datetime | None = None
+        self.currency: str | None = None
+        self.total: float | None = None
+        self.sum_valid = 0.0
+        self.sum_all = 0.0
+        self.country: str | None = None
+        self.buyer_key: str | None = None
+        self.lines = 0
+        self.problem: tuple[int, str] | None = None
+
+    def add(self, line: Line) -> None:
+        self.lines += 1
+        if line.status:
+            self.statuses.add(line.status)
+            self.raw_status = self.raw_status or line.raw_status
+        self.created_at = self.created_at or line.created_at
+        self.paid_at = self.paid_at or line.paid_at
+        self.currency = self.currency or line.currency
+        if self.total is None and line.order_total is not None:
+            self.total = line.order_total
+        if line.line_value is not None:
+            self.sum_all += line.line_value
+            if line.item_valid:
+                self.sum_valid += line.line_value
+        self.country = self.country or line.country
+        if line.buyer is not None and self.buyer_key is None:
+            self.buyer_key = line.buyer.key
+
+    def status(self) -> str:
+        valid = [s for s in self.statuses if s in VALID_STATUSES]
+        if valid:
+            return max(valid, key=STATUS_RANK.__getitem__)
+        if "returned" in self.statuses:
+            return "returned"
+        if "cancelled" in self.statuses:
+            return "cancelled"
+        return "pending"
+
+    def value(self) -> float:
+        if self.total is not None:
+            return self.total
+        if self.status() in VALID_STATUSES and self.sum_valid:
+            return self.sum_valid
+        return self.sum_all
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _rate_for(rates: dict[str, list[tuple[date | None, float]]], currency: str, when: datetime) -> float | None:
+    options = rates.get(currency)
+    if not options:
+        return None
+    chosen: float | None = None
+    day = when.date()
+    for valid_from, rate in options:  # undated first, then by date
+        if valid_from is None or valid_from <= day:
+            chosen = rate
+    return chosen if chosen is not None else options[0][1]
+
+
+async def _workspace_rates(session, workspace_id: int, settings: WorkspaceSettings):  # type: ignore[no-untyped-def]
+    rates = {cur.upper(): [(None, float(r))] for cur, r in settings.fx_rates.items()}
+    rates.update(await repo.load_rates(session, workspace_id))
+    rates.setdefault(settings.base_currency, [(None, 1.0)])
+    return rates
+
+
+def _dec(x: float) -> Decimal:
+    return Decimal(repr(round(x, 4)))
+
+
+async def import_file(
+    db: Database, workspace_id: int, path: Path, *, settings: WorkspaceSettings, platform: str = "auto",
+    store: str | None = None, progress: Progress | None = None,
+) -> ImportReport:
+    """Import one export file; see the module docstring for the guarantees."""
+    path = Path(path)
+    table = read_table(path, header_hint=ALL_SIGNATURE_HEADERS)
+    mapping = detect(table.header, platform)
+    cols = Columns(table.header)
+    # Peek at the first rows to learn the store's country and currency.
+    head_rows: list[tuple[int, list[object]]] = []
+    for item in table.rows:
+        head_rows.append(item)
+        if len(head_rows) >= 20:
+            break
+    first = [r for _, r in head_rows]
+    country = settings.store_countries.get(store or "") if store else None
+    country = country or mapping.guess_country(cols, first)
+    store_name = store or (f"{mapping.name}-{country.lower()}" if country else mapping.name)
+    country = settings.store_countries.get(store_name, country)
+    currency = mapping.guess_currency(cols, first) or (COUNTRY_CURRENCY.get(country or "") if country else None)
+    ctx = Context(store_country=country, store_currency=currency, default_tz=settings.timezone,
+                  generic_columns=settings.generic_columns)
+    mapper = mapping.mapper(cols, ctx)  # raises ImportFileError for missing required columns
+
+    def all_rows():  # type: ignore[no-untyped-def]
+        yield from head_rows
+        yield from table.rows
+
+    report = ImportReport(file=path.name, platform=mapping.name, store=store_name)
+    sha = _file_sha256(path)
+    async with db.sessions() as session:
+        try:
+            if mapping.kind == "customers":
+                await _import_customers(session, workspace_id, mapping, mapper, all_rows(), table.total_rows,
+                                        report, settings, sha, progress)
+            else:
+                await _import_orders(session, workspace_id, mapping, mapper, all_rows(), table.total_rows,
+                                     report, settings, sha, progress, ctx)
+            await session.commit()
+        except ImportFileError:
+            await session.rollback()
+            raise
+        except Exception as exc:
+            await session.rollback()
+            log.exception("import of %s failed", path.name)
+            async with db.sessions() as s2:
+                await repo.record_failed_import(s2, workspace_id, path.name, f"{exc.__class__.__name__}: {exc}")
+                await s2.commit()
+            raise
+    return report
+
+
+async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
+                         settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context) -> None:
+    store = await get_or_create_store(session, workspace_id, mapping.name, report.store, country=ctx.store_country,
+                                      currency=ctx.store_currency)
+    import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
+    report.import_id = import_log.id
+    stage = repo.stage_table(f"import_stage_{uuid.uuid4().hex[:12]}")
+    await repo.create_stage(session, stage)
+
+    orders: dict[str, _OrderAgg] = {}
+    buyers: dict[str, Buyer] = {}
+    buffer: list[dict[str, object]] = []
+    bad_rows: list[tuple[int, str | None, str]] = []
+    n = 0
+    for line_no, cells in rows:
+        n += 1
+        if progress and n % 5000 == 0:
+            progress(n, total)
+        try:
+            line = mapper(line_no, cells)
+        except ValueProblem as exc:
+            ref = None
+            bad_rows.append((line_no, ref, str(exc)))
+            continue
+        if line is None:
+            continue
+        if not line.order_ref:
+            bad_rows.append((line_no, None, "no order id"))
+            continue
+        agg = orders.get(line.order_ref)
+        if agg is None:
+            agg = orders[line.order_ref] = _OrderAgg(line.order_ref, line_no)
+        agg.add(line)
+        if line.buyer is not None:
+            prev = buyers.get(line.buyer.key)
+            if prev is None:
+                buyers[line.buyer.key] = line.buyer
+            else:  # keep the latest non-empty details
+                prev.name = line.buyer.name or prev.name
+                prev.email = line.buyer.email or prev.email
+                prev.phone = line.buyer.phone or prev.phone
+                prev.country = line.buyer.country or prev.country
+                prev.username = line.buyer.username or prev.username
+                if line.buyer.accepts_marketing is not None:
+                    prev.accepts_marketing = line.buyer.accepts_marketing
+        buffer.append({
+            "order_ref": line.order_ref, "line_no": agg.lines, "sku": line.sku, "product_name": line.product_name,
+            "variation": line.variation, "quantity": line.quantity, "unit_price": line.unit_price,
+            "line_discount": line.line_discount, "line_total": line.line_total,
+        })
+        if len(buffer) >= STAGE_FLUSH:
+            await repo.stage_lines(session, stage, buffer)
+            buffer = []
+    await repo.stage_lines(session, stage, buffer)
+    report.rows = n
+    if progress:
+        progress(n, total)
+
+    # An order with a bad row is rejected whole; so is one without a date.
+    bad_lines_by_ref: dict[str, list[int]] = {}
+    for line_no, ref, _why in bad_rows:
+        if ref:
+            bad_lines_by_ref.setdefault(ref, []).append(line_no)
+    rejected_refs: set[str] = set()
+    for agg in orders.values():
+        if agg.created_at is None:
+            agg.problem = (agg.first_line, "no order date")
+        elif agg.currency is None:
+            agg.problem = (agg.first_line, "no currency: set the store currency with --store and settings")
+        if agg.problem:
+            rejected_refs.add(agg.ref)
+            bad_rows.append((agg.problem[0], agg.ref, agg.problem[1]))
+    report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
+    if rejected_refs:
+        await repo.forget_staged(session, stage, sorted(rejected_refs))
+
+    # Buyer identities.
+    id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
+    # Customers for touched identities (new, or whose email/phone changed).
+    merge = await resolve_customers(
+        session, workspace_id, seeds,
+        names={id_by_key[k]: b.name or b.username for k, b in buyers.items()},
+        countries={id_by_key[k]: b.country for k, b in buyers.items()}, import_id=import_log.id,
+    )
+    report.customers_new = merge.customers_new
+    report.customers_merged = len(merge.merges)
+    report.merges = merge.merges
+    customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
+
+    # Orders.
+    rates = await _workspace_rates(session, workspace_id, settings)
+    good = [a for a in orders.values() if a.ref not in rejected_refs]
+    existing = await repo.existing_orders(session, store.id, [a.ref for a in good])
+    now = datetime.now(timezone.utc)
+    new_rows: list[dict[str, object]] = []
+    changed_rows: list[dict[str, object]] = []
+    missing_rates: set[str] = set()
+    for agg in good:
+        assert agg.created_at is not None and agg.currency is not None
+        created = agg.created_at.astimezone(timezone.utc)
+        value = agg.value()
+        rate = _rate_for(rates, agg.currency, agg.created_at)
+        if rate is None:
+            missing_rates.add(agg.currency)
+        identity_id = id_by_key.get(agg.buyer_key) if agg.buyer_key else None
+        customer_id = customer_of_identity.get(identity_id) if identity_id else None
+        row = {
+            "status": agg.status(), "raw_status": (agg.raw_status or "")[:64] or None, "currency": agg.currency,
+            "order_value": _dec(value), "value_base": None if rate is None else _dec(value * rate),
+            "country": agg.country, "created_at": created,
+            "paid_at": agg.paid_at.astimezone(timezone.utc) if agg.paid_at else None,
+            "identity_id": identity_id, "customer_id": customer_id, "import_id": import_log.id, "updated_at": now,
+        }
+        old = existing.get(agg.ref)
+        if old is None:
+            row.update(workspace_id=workspace_id, store_id=store.id, platform=mapping.name, platform_order_id=agg.ref)
+            new_rows.append(row)
+        elif (old.status != row["status"] or Decimal(old.order_value) != row["order_value"]
+              or old.currency != row["currency"] or old.created_at != created or old.identity_id != identity_id
+              or old.country != row["country"] or old.customer_id != customer_id
+              or (old.value_base is None) != (row["value_base"] is None)):
+            row["_id"] = old.id
+            changed_rows.append(row)
+        else:
+            report.orders_unchanged += 1
+    await repo.insert_orders(session, new_rows)
+    await repo.update_orders(session, changed_rows)
+    report.orders_new, report.orders_updated = len(new_rows), len(changed_rows)
+    report.missing_rates = sorted(missing_rates)
+    await repo.write_lines_for_import(session, stage, store.id, import_log.id)
+    await repo.upsert_products(session, stage, workspace_id)
+    await repo.drop_stage(session, stage)
+
+    affected = set(await repo.customers_of_import(session, import_log.id))
+    affected |= {s for s, *_ in merge.merges} | set(merge.assigned.values())
+    await repo.refresh_customers(session, sorted(affected))
+    await repo.post_loyalty(session, workspace_id, settings.loyalty_points_per_unit, import_log.id)
+    await _record_consents(session, workspace_id, mapping.name, buyers, id_by_key, customer_of_identity)
+    report.suggestions = await repo.similar_name_pairs(session, workspace_id, sorted(affected))
+    await repo.add_rejections(session, import_log.id, [(r.line_no, r.order_ref, r.reason) for r in report.rejected])
+    _finish_log(import_log, report)
+
+
+async def _upsert_identities(session, workspace_id: int, platform: str, buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]
+                             report: ImportReport) -> tuple[dict[str, int], list[int]]:
+    """Insert new buyers, update changed ones; return ids by key and the identities to (re)merge."""
+    existing = await repo.existing_identities(session, workspace_id, platform, sorted(buyers))
+    new_rows, changed, seeds = [], [], []
+    for key, b in buyers.items():
+        email_norm = normalise_email(b.email)
+        phone_norm = normalise_phone(b.phone, b.country)
+        values = {
+            "username": (b.username or None), "name": b.name, "email": b.email, "email_norm": email_norm,
+            "phone": b.phone, "phone_norm": phone_norm, "country": b.country,
+            "accepts_marketing": b.accepts_marketing,
+        }
+        old = existing.get(key)
+        if old is None:
+            new_rows.append({"workspace_id": workspace_id, "platform": platform, "buyer_key": key[:255], **values})
+            continue
+        # Never erase known contact details with an empty or masked value from a later export.
+        values = {k: (v if v is not None else getattr(old, k)) for k, v in values.items()}
+        if any(getattr(old, k) != v for k, v in values.items()):
+            changed.append({"_id": old.id, **values})
+            if (old.email_norm, old.phone_norm) != (values["email_norm"], values["phone_norm"]):
+                seeds.append(old.id)
+        if old.customer_id is None:
+            seeds.append(old.id)
+    inserted = await repo.insert_identities(session, new_rows)
+    await repo.update_identities(session, changed)
+    report.identities_new = len(inserted)
+    ids = {k: r.id for k, r in existing.items()}
+    ids.update(inserted)
+    return ids, seeds + list(inserted.values())
+
+
+async def _customers_for(session, identity_ids: list[int], assigned: dict[int, int]) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    rows = await repo.identities_by_id(session, [i for i in identity_ids if i not in assigned])
+    out = {r[0]: r[1] for r in rows if r[1] is not None}
+    out.update(assigned)
+    return out
+
+
+async def _record_consents(session, workspace_id: int, platform: str, buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]
+                           id_by_key: dict[str, int], customer_of_identity: dict[int, int]) -> None:
+    wanted: dict[int, bool] = {}
+    for key, b in buyers.items():
+        if b.accepts_marketing is None:
+            continue
+        cid = customer_of_identity.get(id_by_key[key])
+        if cid is not None:
+            wanted[cid] = b.accepts_marketing
+    if not wanted:
+        return
+    current = await repo.latest_consent(session, sorted(wanted))
+    changes = [(c, g, f"{platform} import") for c, g in wanted.items() if current.get(c) != g]
+    await repo.record_consents(session, workspace_id, changes)
+
+
+def _finish_log(import_log, report: ImportReport) -> None:  # type: ignore[no-untyped-def]
+    import_log.status = "done"
+    import_log.rows = report.rows
+    import_log.orders_new = report.orders_new
+    import_log.orders_updated = report.orders_updated
+    import_log.orders_unchanged = report.orders_unchanged
+    import_log.customers_new = report.customers_new
+    import_log.customers_merged = report.customers_merged
+    import_log.rows_rejected = len(report.rejected)
+    import_log.finished_at = datetime.now(timezone.utc)
+
+
+async def _import_customers(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
+                            settings: WorkspaceSettings, sha: str, progress: Progress | None) -> None:
+    import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
+    report.import_id = import_log.id
+    buyers: dict[str, Buyer] = {}
+    bad: list[tuple[int, str | None, str]] = []
+    n = 0
+    for line_no, cells in rows:
+        n += 1
+        if progress and n % 5000 == 0:
+            progress(n, total)
+        try:
+            b = mapper(line_no, cells)
+        except ValueProblem as exc:
+            bad.append((line_no, None, str(exc)))
+            continue
+        if b is not None:
+            buyers[b.key] = b
+    report.rows = n
+    report.rejected = [Rejection(*x) for x in bad]
+    id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
+    merge = await resolve_customers(
+        session, workspace_id, seeds,
+        names={id_by_key[k]: b.name for k, b in buyers.items()},
+        countries={id_by_key[k]: b.country for k, b in buyers.items()}, import_id=import_log.id,
+    )
+    report.customers_new, report.customers_merged, report.merges = (merge.customers_new, len(merge.merges),
+                                                                    merge.merges)
+    customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
+    await _record_consents(session, workspace_id, mapping.name, buyers, id_by_key, customer_of_identity)
+    pairs = [(customer_of_identity[id_by_key[k]], t) for k, b in buyers.items() for t in b.tags
+             if id_by_key[k] in customer_of_identity]
+    await repo.tag_customers(session, workspace_id, pairs, source="import")
+    await repo.refresh_customers(session, sorted(set(customer_of_identity.values())))
+    await repo.add_rejections(session, import_log.id, bad)
+    _finish_log(import_log, report)
+
+
+# ---------------------------------------------------------------- exchange rates
+async def import_rates(db: Database, workspace_id: int, path: Path, *, base_currency: str,
+                       points_per_unit: float = 1.0) -> int:
+    """Read `currency,rate[,date]` (1 unit of currency = rate units of base) and re-price orders."""
+    table = read_table(Path(path))
+    cols = Columns(table.header)
+    ci, ri, di = cols.find("currency"), cols.find("rate"), cols.find("date", "valid_from")
+    if ci is None or ri is None:
+        raise ImportFileError(f"{Path(path).name}: a rates file needs the columns currency,rate (optional: date)")
+    parsed: list[tuple[str, float, date | None]] = []
+    for line_no, cells in table.rows:
+        cur = str(cells[ci]).strip().upper() if ci < len(cells) else ""
+        try:
+            rate = float(str(cells[ri]).strip())
+            day = date.fromisoformat(str(cells[di]).strip()) if di is not None and str(cells[di]).strip() else None
+        except (ValueError, IndexError):
+            raise ImportFileError(f"{Path(path).name}, line {line_no}: cannot read the rate or date") from None
+        if len(cur) != 3 or not cur.isalpha() or rate <= 0:
+            raise ImportFileError(f"{Path(path).name}, line {line_no}: expected a currency code and a positive rate")
+        parsed.append((cur, rate, day))
+    if not parsed:
+        raise ImportFileError(f"{Path(path).name}: no rates in the file")
+    async with db.sessions() as session:
+        await repo.save_rates(session, workspace_id, parsed)
+        rates = await repo.load_rates(session, workspace_id)
+        rates.setdefault(base_currency, [(None, 1.0)])
+        from crm.importing.normalise import country_timezone
+
+        for cur in {c for c, _, _ in parsed}:
+            options = rates[cur]
+            periods: list[tuple[datetime | None, datetime | None, float]] = []
+            undated = [r for d, r in options if d is None]
+            dated = [(d, r) for d, r in options if d is not None]
+            # Before the first dated rate: the undated rate, else the earliest dated one.
+            tz = country_timezone(None, "UTC")
+            first_start = datetime.combine(dated[0][0], datetime.min.time(), tzinfo=tz) if dated else None
+            periods.append((None, first_start, undated[-1] if undated else dated[0][1]))
+            for i, (d, r) in enumerate(dated):
+                start = datetime.combine(d, datetime.min.time(), tzinfo=tz)
+                end = (datetime.combine(dated[i + 1][0], datetime.min.time(), tzinfo=tz)
+                       if i + 1 < len(dated) else None)
+                periods.append((start, end, r))
+            await repo.reprice_orders(session, workspace_id, cur, periods)
+        await repo.post_loyalty(session, workspace_id, points_per_unit)
+        await session.commit()
+    return len(parsed)

@@ -1,0 +1,102 @@
+"""Customer desk repository: finding a customer from what a seller types, and the card's tag and note actions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import BuyerIdentity, Customer, CustomerTag, Interaction, Order, Tag
+
+
+@dataclass(frozen=True)
+class CustomerHit:
+    id: int
+    name: str
+    country: str | None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+async def search_customers(session: AsyncSession, workspace_id: int, text: str, *, limit: int = 10) -> list[CustomerHit]:
+    """Customers matching a name, username, e-mail, phone or order id (exact matches on ids first)."""
+    text = text.strip().lstrip("@")
+    if not text:
+        return []
+    like = _like(text)
+    digits = re.sub(r"\D", "", text)
+    identity_match = [
+        func.lower(BuyerIdentity.name).like(like, escape="\\"),
+        func.lower(BuyerIdentity.username).like(like, escape="\\"),
+        BuyerIdentity.email_norm == text.lower(),
+        BuyerIdentity.buyer_key == text,
+    ]
+    if len(digits) >= 6:
+        identity_match.append(BuyerIdentity.phone_norm.like(f"%{digits}"))
+    by_identity = select(BuyerIdentity.customer_id).where(
+        BuyerIdentity.workspace_id == workspace_id, or_(*identity_match)
+    )
+    by_order = select(Order.customer_id).where(Order.workspace_id == workspace_id, Order.platform_order_id == text)
+    stmt = (
+        select(Customer.id, Customer.display_name, Customer.country)
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.merged_into_id.is_(None),
+            or_(
+                Customer.id.in_(by_order),
+                Customer.id.in_(by_identity),
+                func.lower(Customer.display_name).like(like, escape="\\"),
+            ),
+        )
+        .order_by(Customer.display_name, Customer.id)
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [CustomerHit(id=r.id, name=r.display_name or f"#{r.id}", country=r.country) for r in rows]
+
+
+async def get_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> Customer | None:
+    customer = await session.get(Customer, customer_id)
+    if customer is None or customer.workspace_id != workspace_id:
+        return None
+    return customer
+
+
+async def add_note(
+    session: AsyncSession, workspace_id: int, customer_id: int, body: str, *, member_id: int | None
+) -> Interaction:
+    note = Interaction(workspace_id=workspace_id, customer_id=customer_id, kind="note", channel="telegram",
+                       body=body, created_by=member_id, occurred_at=datetime.now(timezone.utc))
+    session.add(note)
+    await session.flush()
+    return note
+
+
+async def add_tag(session: AsyncSession, workspace_id: int, customer_id: int, name: str) -> bool:
+    """Tag a customer by hand (creating the tag if new); False when it already had the tag."""
+    name = name.strip().lower()[:64]
+    tag = (
+        await session.execute(select(Tag).where(Tag.workspace_id == workspace_id, Tag.name == name))
+    ).scalar_one_or_none()
+    if tag is None:
+        tag = Tag(workspace_id=workspace_id, name=name, rule=None)
+        session.add(tag)
+        await session.flush()
+    if await session.get(CustomerTag, (customer_id, tag.id)) is not None:
+        return False
+    session.add(CustomerTag(customer_id=customer_id, tag_id=tag.id, source="manual"))
+    await session.flush()
+    return True
+
+
+async def customer_tags(session: AsyncSession, customer_id: int) -> list[str]:
+    rows = await session.execute(
+        select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
+        .where(CustomerTag.customer_id == customer_id).order_by(Tag.name)
+    )
+    return [r[0] for r in rows]

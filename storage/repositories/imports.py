@@ -1,0 +1,438 @@
+"""Import repository: bulk, set-based writes of orders, lines, buyer identities, customers and ledgers."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AlertRecord,
+    BehaviourEvent,
+    BuyerIdentity,
+    ConsentRecord,
+    Customer,
+    CustomerTag,
+    FxRate,
+    ImportLog,
+    ImportRejection,
+    Interaction,
+    LoyaltyEntry,
+    MergeEvent,
+    Order,
+    OrderLine,
+    OutreachDraft,
+    Product,
+    Reminder,
+    Tag,
+)
+
+VALID = ("paid", "shipped", "completed")
+BATCH = 500
+
+
+def _chunks(seq: Sequence[Any], n: int = BATCH) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def upsert_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that supports ON CONFLICT on both SQLite and PostgreSQL."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+# ---------------------------------------------------------------- staging of order lines
+def stage_table(name: str) -> Table:
+    md = MetaData()
+    return Table(
+        name, md,
+        Column("order_ref", String(128)), Column("line_no", Integer), Column("sku", String(128)),
+        Column("product_name", String(500)), Column("variation", String(255)), Column("quantity", Integer),
+        Column("unit_price", Float), Column("line_discount", Float), Column("line_total", Float),
+        prefixes=["TEMPORARY"],
+    )
+
+
+async def create_stage(session: AsyncSession, table: Table) -> None:
+    await session.run_sync(lambda s: table.create(s.connection()))
+
+
+async def drop_stage(session: AsyncSession, table: Table) -> None:
+    await session.run_sync(lambda s: table.drop(s.connection(), checkfirst=True))
+
+
+async def stage_lines(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(table), rows)
+
+
+async def forget_staged(session: AsyncSession, table: Table, refs: Sequence[str]) -> None:
+    for chunk in _chunks(list(refs)):
+        await session.execute(delete(table).where(table.c.order_ref.in_(chunk)))
+
+
+async def write_lines_for_import(session: AsyncSession, table: Table, store_id: int, import_id: int) -> None:
+    """Replace the lines of the orders this import created or changed with the staged ones."""
+    touched = select(Order.id).where(Order.store_id == store_id, Order.import_id == import_id)
+    await session.execute(delete(OrderLine).where(OrderLine.order_id.in_(touched)))
+    src = (
+        select(Order.id, table.c.line_no, table.c.sku, table.c.product_name, table.c.variation,
+               table.c.quantity, table.c.unit_price, table.c.line_discount, table.c.line_total)
+        .join(Order, and_(Order.store_id == store_id, Order.platform_order_id == table.c.order_ref))
+        .where(Order.import_id == import_id)
+    )
+    await session.execute(
+        insert(OrderLine).from_select(
+            ["order_id", "line_no", "sku", "product_name", "variation", "quantity", "unit_price",
+             "line_discount", "line_total"], src,
+        )
+    )
+
+
+async def upsert_products(session: AsyncSession, table: Table, workspace_id: int) -> None:
+    src = (
+        select(literal(workspace_id), table.c.sku, func.max(table.c.product_name))
+        .where(table.c.sku.is_not(None))
+        .group_by(table.c.sku)
+    )
+    stmt = upsert_insert(session, Product).from_select(["workspace_id", "sku", "name"], src)
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "sku"]))
+
+
+# ---------------------------------------------------------------- orders
+async def existing_orders(session: AsyncSession, store_id: int, refs: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for chunk in _chunks(list(refs)):
+        rows = await session.execute(
+            select(Order.platform_order_id, Order.id, Order.status, Order.order_value, Order.currency,
+                   Order.created_at, Order.identity_id, Order.country, Order.customer_id, Order.value_base)
+            .where(Order.store_id == store_id, Order.platform_order_id.in_(chunk))
+        )
+        for r in rows:
+            out[r.platform_order_id] = r
+    return out
+
+
+async def insert_orders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows, 2000):
+        await session.execute(insert(Order), list(chunk))
+
+
+async def update_orders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    stmt = (
+        update(Order.__table__)
+        .where(Order.__table__.c.id == bindparam("_id"))
+        .values({k: bindparam(k) for k in rows[0] if k != "_id"})
+    )
+    for chunk in _chunks(rows, 2000):
+        await session.execute(stmt, list(chunk))
+
+
+# ---------------------------------------------------------------- identities and customers
+async def existing_identities(
+    session: AsyncSession, workspace_id: int, platform: str, keys: Sequence[str]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for chunk in _chunks(list(keys)):
+        rows = await session.execute(
+            select(BuyerIdentity.buyer_key, BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email,
+                   BuyerIdentity.email_norm, BuyerIdentity.phone, BuyerIdentity.phone_norm, BuyerIdentity.name,
+                   BuyerIdentity.country, BuyerIdentity.username, BuyerIdentity.accepts_marketing)
+            .where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.platform == platform,
+                   BuyerIdentity.buyer_key.in_(chunk))
+        )
+        for r in rows:
+            out[r.buyer_key] = r
+    return out
+
+
+async def insert_identities(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for chunk in _chunks(rows, 1000):
+        result = await session.execute(
+            insert(BuyerIdentity).returning(BuyerIdentity.id, BuyerIdentity.buyer_key, sort_by_parameter_order=True),
+            list(chunk),
+        )
+        for r in result:
+            ids[r.buyer_key] = r.id
+    return ids
+
+
+async def update_identities(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    t = BuyerIdentity.__table__
+    stmt = update(t).where(t.c.id == bindparam("_id")).values({k: bindparam(k) for k in rows[0] if k != "_id"})
+    for chunk in _chunks(rows, 2000):
+        await session.execute(stmt, list(chunk))
+
+
+IdentityRow = tuple[int, int | None, str | None, str | None, bool]  # id, customer_id, email_norm, phone_norm, pinned
+
+
+async def identities_by_id(session: AsyncSession, ids: Sequence[int]) -> list[IdentityRow]:
+    out: list[IdentityRow] = []
+    for chunk in _chunks(list(ids)):
+        rows = await session.execute(
+            select(BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email_norm,
+                   BuyerIdentity.phone_norm, BuyerIdentity.pinned).where(BuyerIdentity.id.in_(chunk))
+        )
+        out.extend(tuple(r) for r in rows)  # type: ignore[misc]
+    return out
+
+
+async def identities_sharing(
+    session: AsyncSession, workspace_id: int, emails: Sequence[str], phones: Sequence[str]
+) -> list[IdentityRow]:
+    out: list[IdentityRow] = []
+    cols = (BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email_norm, BuyerIdentity.phone_norm,
+            BuyerIdentity.pinned)
+    for chunk in _chunks(list(emails)):
+        rows = await session.execute(
+            select(*cols).where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.email_norm.in_(chunk))
+        )
+        out.extend(tuple(r) for r in rows)  # type: ignore[misc]
+    for chunk in _chunks(list(phones)):
+        rows = await session.execute(
+            select(*cols).where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.phone_norm.in_(chunk))
+        )
+        out.extend(tuple(r) for r in rows)  # type: ignore[misc]
+    return out
+
+
+async def create_customers(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    ids: list[int] = []
+    for chunk in _chunks(rows, 1000):
+        result = await session.execute(
+            insert(Customer).returning(Customer.id, sort_by_parameter_order=True), list(chunk)
+        )
+        ids.extend(r.id for r in result)
+    return ids
+
+
+async def assign_identities(session: AsyncSession, assignments: dict[int, int]) -> None:
+    rows = [{"_id": i, "customer_id": c} for i, c in assignments.items()]
+    await update_identities(session, rows)
+
+
+# Tables whose customer_id moves to the survivor when two customers merge.
+_CUSTOMER_OWNED = (Order, Interaction, BehaviourEvent, LoyaltyEntry, ConsentRecord, OutreachDraft, Reminder,
+                   AlertRecord)
+
+
+async def merge_customers(
+    session: AsyncSession, workspace_id: int, survivor: int, merged: int, *, reason: str,
+    matched_on: str | None, identity_ids: list[int], import_id: int | None,
+) -> None:
+    for model in _CUSTOMER_OWNED:
+        await session.execute(update(model).where(model.customer_id == merged).values(customer_id=survivor))
+    await session.execute(
+        upsert_insert(session, CustomerTag).from_select(
+            ["customer_id", "tag_id", "source"],
+            select(literal(survivor), CustomerTag.tag_id, CustomerTag.source).where(CustomerTag.customer_id == merged),
+        ).on_conflict_do_nothing(index_elements=["customer_id", "tag_id"])
+    )
+    await session.execute(delete(CustomerTag).where(CustomerTag.customer_id == merged))
+    await session.execute(update(Customer).where(Customer.id == merged).values(merged_into_id=survivor))
+    session.add(MergeEvent(workspace_id=workspace_id, survivor_id=survivor, merged_id=merged, reason=reason,
+                           matched_on=matched_on, identity_ids=identity_ids, import_id=import_id))
+
+
+async def refresh_customers(session: AsyncSession, customer_ids: Sequence[int]) -> None:
+    """Customer country = country of the most recent valid order (else of a buyer identity)."""
+    latest = (
+        select(Order.country)
+        .where(Order.customer_id == Customer.id, Order.status.in_(VALID), Order.country.is_not(None))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    fallback = (
+        select(BuyerIdentity.country)
+        .where(BuyerIdentity.customer_id == Customer.id, BuyerIdentity.country.is_not(None))
+        .order_by(BuyerIdentity.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    for chunk in _chunks(sorted(set(customer_ids)), 5000):
+        await session.execute(
+            update(Customer).where(Customer.id.in_(chunk)).values(country=func.coalesce(latest, fallback))
+        )
+
+
+async def customers_of_import(session: AsyncSession, import_id: int) -> list[int]:
+    rows = await session.execute(
+        select(Order.customer_id).where(Order.import_id == import_id, Order.customer_id.is_not(None)).distinct()
+    )
+    return [r[0] for r in rows]
+
+
+# ---------------------------------------------------------------- money
+async def load_rates(session: AsyncSession, workspace_id: int) -> dict[str, list[tuple[date | None, float]]]:
+    rows = await session.execute(
+        select(FxRate.currency, FxRate.valid_from, FxRate.rate).where(FxRate.workspace_id == workspace_id)
+    )
+    out: dict[str, list[tuple[date | None, float]]] = {}
+    for cur, valid_from, rate in rows:
+        out.setdefault(cur, []).append((valid_from, float(rate)))
+    for v in out.values():
+        v.sort(key=lambda t: (t[0] is not None, t[0] or date.min))
+    return out
+
+
+async def save_rates(session: AsyncSession, workspace_id: int, rates: list[tuple[str, float, date | None]]) -> None:
+    for cur, rate, valid_from in rates:
+        await session.execute(
+            delete(FxRate).where(
+                FxRate.workspace_id == workspace_id, FxRate.currency == cur,
+                FxRate.valid_from.is_(None) if valid_from is None else FxRate.valid_from == valid_from,
+            )
+        )
+        session.add(FxRate(workspace_id=workspace_id, currency=cur, rate=Decimal(repr(rate)), valid_from=valid_from))
+    await session.flush()
+
+
+async def reprice_orders(session: AsyncSession, workspace_id: int, currency: str,
+                         periods: list[tuple[datetime | None, datetime | None, float]]) -> None:
+    """Set value_base for one currency's orders, rate by rate over [start, end) windows."""
+    for start, end, rate in periods:
+        cond = [Order.workspace_id == workspace_id, Order.currency == currency]
+        if start is not None:
+            cond.append(Order.created_at >= start)
+        if end is not None:
+            cond.append(Order.created_at < end)
+        await session.execute(update(Order).where(*cond).values(value_base=Order.order_value * rate))
+
+
+# ---------------------------------------------------------------- loyalty, consent, tags
+async def post_loyalty(session: AsyncSession, workspace_id: int, points_per_unit: float,
+                       import_id: int | None = None) -> None:
+    """Earn points for valid orders (floor of base value × rate); reverse them for cancelled/returned ones."""
+    scope = [Order.workspace_id == workspace_id, Order.customer_id.is_not(None)]
+    if import_id is not None:
+        scope.append(Order.import_id == import_id)
+    earn = select(
+        Order.workspace_id, Order.customer_id, Order.id,
+        func.floor(Order.value_base * points_per_unit).cast(Integer), literal("earn"), Order.created_at,
+    ).where(*scope, Order.status.in_(VALID), Order.value_base.is_not(None))
+    cols = ["workspace_id", "customer_id", "order_id", "points", "reason", "created_at"]
+    await session.execute(
+        upsert_insert(session, LoyaltyEntry).from_select(cols, earn)
+        .on_conflict_do_nothing(index_elements=["order_id", "reason"])
+    )
+    reverse = (
+        select(Order.workspace_id, Order.customer_id, Order.id, -LoyaltyEntry.points, literal("reverse"),
+               func.coalesce(Order.updated_at, Order.created_at))
+        .join(LoyaltyEntry, and_(LoyaltyEntry.order_id == Order.id, LoyaltyEntry.reason == "earn"))
+        .where(*scope, Order.status.in_(("cancelled", "returned")))
+    )
+    await session.execute(
+        upsert_insert(session, LoyaltyEntry).from_select(cols, reverse)
+        .on_conflict_do_nothing(index_elements=["order_id", "reason"])
+    )
+
+
+async def latest_consent(session: AsyncSession, customer_ids: Sequence[int]) -> dict[int, bool]:
+    out: dict[int, tuple[datetime, int, bool]] = {}
+    for chunk in _chunks(list(customer_ids)):
+        rows = await session.execute(
+            select(ConsentRecord.customer_id, ConsentRecord.recorded_at, ConsentRecord.id, ConsentRecord.granted)
+            .where(ConsentRecord.customer_id.in_(chunk), ConsentRecord.purpose == "marketing")
+        )
+        for cid, at, rid, granted in rows:
+            if cid not in out or (at, rid) > out[cid][:2]:
+                out[cid] = (at, rid, granted)
+    return {k: v[2] for k, v in out.items()}
+
+
+async def record_consents(session: AsyncSession, workspace_id: int, items: list[tuple[int, bool, str]]) -> None:
+    now = datetime.now(timezone.utc)
+    rows = [{"workspace_id": workspace_id, "customer_id": c, "purpose": "marketing", "channel": "email",
+             "granted": g, "source": src, "recorded_at": now} for c, g, src in items]
+    if rows:
+        await session.execute(insert(ConsentRecord), rows)
+
+
+async def tag_customers(session: AsyncSession, workspace_id: int, pairs: list[tuple[int, str]],
+                        source: str = "manual") -> None:
+    names = sorted({n for _, n in pairs})
+    if not names:
+        return
+    await session.execute(
+        upsert_insert(session, Tag).values([{"workspace_id": workspace_id, "name": n} for n in names])
+        .on_conflict_do_nothing(index_elements=["workspace_id", "name"])
+    )
+    ids = dict((await session.execute(
+        select(Tag.name, Tag.id).where(Tag.workspace_id == workspace_id, Tag.name.in_(names)))).all())
+    rows = [{"customer_id": c, "tag_id": ids[n], "source": source} for c, n in pairs]
+    for chunk in _chunks(rows, 1000):
+        await session.execute(
+            upsert_insert(session, CustomerTag).values(list(chunk))
+            .on_conflict_do_nothing(index_elements=["customer_id", "tag_id"])
+        )
+
+
+# ---------------------------------------------------------------- import log
+async def start_import_log(session: AsyncSession, workspace_id: int, file_name: str, sha256: str,
+                           platform: str | None, store_name: str | None) -> ImportLog:
+    log = ImportLog(workspace_id=workspace_id, file_name=file_name, file_sha256=sha256, platform=platform,
+                    store_name=store_name, status="running")
+    session.add(log)
+    await session.flush()
+    return log
+
+
+async def add_rejections(session: AsyncSession, import_id: int, items: list[tuple[int, str | None, str]]) -> None:
+    rows = [{"import_id": import_id, "line_no": n, "order_ref": ref, "reason": why} for n, ref, why in items]
+    for chunk in _chunks(rows, 1000):
+        await session.execute(insert(ImportRejection), list(chunk))
+
+
+async def record_failed_import(session: AsyncSession, workspace_id: int, file_name: str, error: str) -> None:
+    session.add(ImportLog(workspace_id=workspace_id, file_name=file_name, status="failed", error=error[:2000],
+                          finished_at=datetime.now(timezone.utc)))
+    await session.flush()
+
+
+async def similar_name_pairs(session: AsyncSession, workspace_id: int, customer_ids: Sequence[int],
+                             limit: int = 20) -> list[tuple[int, str, int, str]]:
+    """Customers of this import whose display name equals another customer's (case-insensitively)."""
+    if not customer_ids:
+        return []
+    a, b = Customer.__table__.alias("a"), Customer.__table__.alias("b")
+    out: list[tuple[int, str, int, str]] = []
+    for chunk in _chunks(sorted(set(customer_ids))):
+        rows = await session.execute(
+            select(a.c.id, a.c.display_name, b.c.id, b.c.display_name)
+            .join(b, and_(func.lower(a.c.display_name) == func.lower(b.c.display_name), a.c.id != b.c.id))
+            .where(a.c.id.in_(chunk), a.c.workspace_id == workspace_id, b.c.workspace_id == workspace_id,
+                   a.c.merged_into_id.is_(None), b.c.merged_into_id.is_(None), a.c.display_name.is_not(None))
+            .limit(limit)
+        )
+        out.extend(tuple(r) for r in rows)  # type: ignore[misc]
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
