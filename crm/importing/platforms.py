@@ -273,6 +273,7 @@ class Shopee(Platform):
         req = cols.require(self.label, **self.ALIASES)
         refund = cols.find("Return / Refund Status", "退貨 / 退款狀態", "Status Pengembalian",
                            "Trạng Thái Trả Hàng/Hoàn Tiền")
+        req_order = req.get("order")
         paid = cols.find("Order Paid Time", "訂單付款時間 (單)", "Waktu Pembayaran Dilakukan",
                          "Thời gian đơn hàng được thanh toán")
         total = cols.find("Grand Total", "訂單總金額 (單)", "訂單總金額", "Total Pembayaran", "ยอดชำระเงินทั้งหมด")
@@ -321,6 +322,7 @@ class Shopee(Platform):
                 unit_price=_money(r, unit, "price"), line_total=_money(r, line_total, "Product Subtotal"),
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 
@@ -354,6 +356,7 @@ class Lazada(Platform):
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("orderNumber",), status=("status",), created=("createTime",),
                            buyer=("customerName",), paid=("paidPrice",))
+        req_order = req.get("order")
         ship_fee, email = cols.find("shippingFee"), cols.find("customerEmail")
         name = cols.find("shippingName", "billingName")
         phone, phone2 = cols.find("shippingPhone"), cols.find("billingPhone")
@@ -386,6 +389,7 @@ class Lazada(Platform):
                 item_valid=status in VALID_STATUSES,
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 
@@ -432,6 +436,7 @@ class TikTok(Platform):
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("Order ID",), status=("Order Status",), created=("Created Time",),
                            buyer=("Buyer Username",), amount=("Order Amount",))
+        req_order = req.get("order")
         substatus, rtype = cols.find("Order Substatus"), cols.find("Cancelation/Return Type")
         refund, paid = cols.find("Order Refund Amount"), cols.find("Paid Time")
         nick, recipient = cols.find("Buyer Nickname"), cols.find("Recipient")
@@ -479,6 +484,7 @@ class TikTok(Platform):
                 line_total=_money(r, after, "SKU Subtotal After Discount"),
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 
@@ -528,6 +534,7 @@ class Amazon(Platform):
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("order-id", "amazon-order-id"), created=("purchase-date",),
                            price=("item-price",))
+        req_order = req.get("order")
         payments = cols.find("payments-date")
         order_status, item_status = cols.find("order-status"), cols.find("item-status")
         if payments is None and order_status is None:
@@ -574,6 +581,7 @@ class Amazon(Platform):
                 item_valid=item_ok,
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 
@@ -606,6 +614,7 @@ class EBay(Platform):
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("Order Number",), buyer=("Buyer Username",), date=("Sale Date",),
                            total=("Total Price",))
+        req_order = req.get("order")
         paid, shipped = cols.find("Paid On Date"), cols.find("Shipped On Date")
         name, email = cols.find("Buyer Name"), cols.find("Buyer Email")
         phone = cols.find("Ship To Phone", "Post to phone", "Buyer Phone")
@@ -639,6 +648,7 @@ class EBay(Platform):
                 unit_price=_money(r, unit, "Sold For"), line_total=_money(r, req["total"], "Total Price"),
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 
@@ -664,6 +674,7 @@ class Shopify(Platform):
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("Name",), email=("Email",), financial=("Financial Status",),
                            created=("Created at",), total=("Total",), qty=("Lineitem quantity",))
+        req_order = req.get("order")
         fulfil, cancelled = cols.find("Fulfillment Status"), cols.find("Cancelled at")
         paid, currency = cols.find("Paid at"), cols.find("Currency")
         marketing = cols.find("Accepts Marketing", "Accepts Email Marketing")
@@ -717,6 +728,7 @@ class Shopify(Platform):
                 line_total=None if unit is None else unit * q - disc,
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 
@@ -735,6 +747,7 @@ class ShopifyCustomers(Platform):
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, first=("First Name",), email=("Email",))
         cid, last = cols.find("Customer ID"), cols.find("Last Name")
+        req_order = req.get("order")
         marketing = cols.find("Accepts Email Marketing", "Accepts Marketing")
         phones = [cols.find(h) for h in ("Phone", "Default Address Phone")]
         country = cols.find("Default Address Country Code", "Country Code", "Country")
@@ -757,6 +770,7 @@ class ShopifyCustomers(Platform):
                 note=_get(r, note) or None,
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 
@@ -781,6 +795,7 @@ class WooCommerce(Platform):
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("Order Number", "Order ID"), status=("Order Status",),
                            created=("Order Date",), total=("Order Total Amount", "Order Total"))
+        req_order = req.get("order")
         email, phone = cols.find("Email (Billing)", "Billing Email"), cols.find("Phone (Billing)", "Billing Phone")
         first, last = cols.find("First Name (Billing)"), cols.find("Last Name (Billing)")
         country = cols.find("Country Code (Billing)", "Country Code (Shipping)", "Billing Country")
@@ -805,6 +820,7 @@ class WooCommerce(Platform):
                 unit_price=_money(r, cost, "Item Cost"),
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 
@@ -840,6 +856,8 @@ class Generic(Platform):
                 raise ImportFileError(f"column {header!r} (mapped to {f}) is not in the file")
             ix[f] = i
 
+        req_order = ix.get("order_id")
+
         def g(r: Sequence[object], f: str) -> str:
             return _get(r, ix.get(f))
 
@@ -862,6 +880,7 @@ class Generic(Platform):
                 line_total=lt,
             )
 
+        row.order_col = req_order  # type: ignore[attr-defined]
         return row
 
 

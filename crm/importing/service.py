@@ -31,7 +31,7 @@ from crm.importing.platforms import (
     Platform,
     detect,
 )
-from crm.importing.reader import read_table
+from crm.importing.reader import cell_text, read_table
 from storage.db import Database
 from storage.repositories import imports as repo
 from storage.repositories.workspaces import get_or_create_store
@@ -226,7 +226,8 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     buyers: dict[str, Buyer] = {}
     buffer: list[dict[str, object]] = []
     bad_rows: list[tuple[int, str | None, str]] = []
-    n = 0
+    n = skipped = 0
+    order_col = getattr(mapper, "order_col", None)
     for line_no, cells in rows:
         n += 1
         if progress and n % 5000 == 0:
@@ -234,10 +235,11 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
         try:
             line = mapper(line_no, cells)
         except ValueProblem as exc:
-            ref = None
-            bad_rows.append((line_no, ref, str(exc)))
+            ref = cell_text(cells[order_col]) if order_col is not None and order_col < len(cells) else ""
+            bad_rows.append((line_no, ref or None, str(exc)))
             continue
         if line is None:
+            skipped += 1  # report trailers, description rows
             continue
         if not line.order_ref:
             bad_rows.append((line_no, None, "no order id"))
@@ -267,17 +269,15 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
             await repo.stage_lines(session, stage, buffer)
             buffer = []
     await repo.stage_lines(session, stage, buffer)
-    report.rows = n
+    report.rows = n - skipped
     if progress:
         progress(n, total)
 
     # An order with a bad row is rejected whole; so is one without a date.
-    bad_lines_by_ref: dict[str, list[int]] = {}
-    for line_no, ref, _why in bad_rows:
-        if ref:
-            bad_lines_by_ref.setdefault(ref, []).append(line_no)
-    rejected_refs: set[str] = set()
+    rejected_refs: set[str] = {ref for _, ref, _ in bad_rows if ref}
     for agg in orders.values():
+        if agg.ref in rejected_refs:
+            continue
         if agg.created_at is None:
             agg.problem = (agg.first_line, "no order date")
         elif agg.currency is None:
