@@ -1,0 +1,63 @@
+"""Settings: config.yaml and environment (environment wins); config.example.yaml documents every setting."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _keys(model: type[BaseModel], prefix: str = "") -> set[str]:
+    out = set()
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out |= _keys(ann, f"{prefix}{name}.")
+        else:
+            out.add(prefix + name)
+    return out
+
+
+def _yaml_keys(d: dict, prefix: str = "") -> set[str]:
+    out = set()
+    for k, v in d.items():
+        if isinstance(v, dict) and v and prefix + k not in _FREEFORM:
+            out |= _yaml_keys(v, f"{prefix}{k}.")
+        else:
+            out.add(prefix + k)
+    return out
+
+
+_FREEFORM = {"workspace.store_countries", "workspace.fx_rates", "workspace.tag_rules", "workspace.generic_columns"}
+
+
+def test_example_config_documents_every_setting_and_is_valid() -> None:
+    data = yaml.safe_load((ROOT / "config.example.yaml").read_text())
+    assert _yaml_keys(data) == _keys(Settings)
+    Settings(**data)
+
+
+def test_environment_wins_over_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("workspace:\n  base_currency: MYR\n  timezone: Asia/Bangkok\nllm:\n  model: from-file\n")
+    monkeypatch.setenv("SELLERMATE_CONFIG", str(cfg))
+    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Manila")
+    monkeypatch.setenv("SELLERMATE_LLM_API_KEY", "sk-test")
+    monkeypatch.setenv("SELLERMATE_SCHEDULER__ALERT_COOLDOWN_DAYS", "3")
+    s = load_settings()
+    assert s.workspace.base_currency == "MYR" and s.workspace.timezone == "Asia/Manila"
+    assert s.llm.model == "from-file" and s.llm.api_key is not None
+    assert s.llm.api_key.get_secret_value() == "sk-test" and "sk-test" not in repr(s)
+    assert s.scheduler.alert_cooldown_days == 3
+
+
+def test_invalid_settings_name_the_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SELLERMATE_CONFIG", str(tmp_path / "none.yaml"))
+    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValidationError, match="SELLERMATE_TIMEZONE"):
+        load_settings()
