@@ -19,6 +19,8 @@ csv.field_size_limit(16 * 1024 * 1024)
 
 def cell_text(value: object) -> str:
     """A cell as text: spreadsheet floats that hold whole numbers lose their '.0'; tabs/space trimmed."""
+    if type(value) is str:
+        return value.strip()  # also drops the trailing tabs TikTok Shop appends to ids and dates
     if value is None:
         return ""
     if isinstance(value, float):
@@ -26,7 +28,7 @@ def cell_text(value: object) -> str:
             return str(int(value))
         return repr(value)
     if isinstance(value, str):
-        return value.strip().strip("\t").strip()
+        return value.strip()
     return str(value)
 
 

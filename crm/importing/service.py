@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,12 +23,10 @@ from crm.importing.normalise import ValueProblem, normalise_email, normalise_pho
 from crm.importing.platforms import (
     ALL_SIGNATURE_HEADERS,
     COUNTRY_CURRENCY,
-    STATUS_RANK,
     VALID_STATUSES,
     Buyer,
     Columns,
     Context,
-    Line,
     Platform,
     detect,
 )
@@ -39,6 +38,7 @@ from storage.repositories.workspaces import get_or_create_store
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
 STAGE_FLUSH = 5000
+ORDER_PAGE = 5000
 
 
 @dataclass
@@ -71,62 +71,39 @@ class ImportReport:
         return len(self.rejected)
 
 
-class _OrderAgg:
-    """What an order accumulates over its rows (memory per order, not per line)."""
+class _PhaseTimer:
+    """Logs how long each import phase took (debug level), for profiling large imports."""
 
-    __slots__ = ("ref", "first_line", "statuses", "raw_status", "created_at", "paid_at", "currency", "total",
-                 "sum_valid", "sum_all", "country", "buyer_key", "lines", "problem")
+    def __init__(self, name: str) -> None:
+        self.name, self.t = name, time.perf_counter()
 
-    def __init__(self, ref: str, first_line: int) -> None:
-        self.ref = ref
-        self.first_line = first_line
-        self.statuses: set[str] = set()
-        self.raw_status: str | None = None
-        self.created_at: datetime | None = None
-        self.paid_at: datetime | None = None
-        self.currency: str | None = None
-        self.total: float | None = None
-        self.sum_valid = 0.0
-        self.sum_all = 0.0
-        self.country: str | None = None
-        self.buyer_key: str | None = None
-        self.lines = 0
-        self.problem: tuple[int, str] | None = None
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        log.debug("import %s: %s took %.2fs", self.name, phase, now - self.t)
+        self.t = now
 
-    def add(self, line: Line) -> None:
-        self.lines += 1
-        if line.status:
-            self.statuses.add(line.status)
-            self.raw_status = self.raw_status or line.raw_status
-        self.created_at = self.created_at or line.created_at
-        self.paid_at = self.paid_at or line.paid_at
-        self.currency = self.currency or line.currency
-        if self.total is None and line.order_total is not None:
-            self.total = line.order_total
-        if line.line_value is not None:
-            self.sum_all += line.line_value
-            if line.item_valid:
-                self.sum_valid += line.line_value
-        self.country = self.country or line.country
-        if line.buyer is not None and self.buyer_key is None:
-            self.buyer_key = line.buyer.key
 
-    def status(self) -> str:
-        valid = [s for s in self.statuses if s in VALID_STATUSES]
-        if valid:
-            return max(valid, key=STATUS_RANK.__getitem__)
-        if "returned" in self.statuses:
-            return "returned"
-        if "cancelled" in self.statuses:
-            return "cancelled"
-        return "pending"
+def _order_status(row) -> str:  # type: ignore[no-untyped-def]
+    """An order's status from its rows: the most advanced valid item status wins; else returned, cancelled."""
+    if row.best_valid:
+        return ("paid", "shipped", "completed")[int(row.best_valid) - 1]
+    if row.n_returned:
+        return "returned"
+    if row.n_cancelled:
+        return "cancelled"
+    return "pending"
 
-    def value(self) -> float:
-        if self.total is not None:
-            return self.total
-        if self.status() in VALID_STATUSES and self.sum_valid:
-            return self.sum_valid
-        return self.sum_all
+
+def _order_value(row, status: str) -> float:  # type: ignore[no-untyped-def]
+    if row.order_total is not None:
+        return float(row.order_total)
+    if status in VALID_STATUSES and row.sum_valid:
+        return float(row.sum_valid)
+    return float(row.sum_all or 0.0)
+
+
+def _utc_text(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).isoformat() if dt is not None else None
 
 
 def _file_sha256(path: Path) -> str:
@@ -219,12 +196,12 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
                                       currency=ctx.store_currency)
     import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
     report.import_id = import_log.id
+    timer = _PhaseTimer(report.file)
     stage = repo.stage_table(f"import_stage_{uuid.uuid4().hex[:12]}")
     await repo.create_stage(session, stage)
 
-    orders: dict[str, _OrderAgg] = {}
     buyers: dict[str, Buyer] = {}
-    buffer: list[dict[str, object]] = []
+    buffer: list[tuple[object, ...]] = []
     bad_rows: list[tuple[int, str | None, str]] = []
     n = skipped = 0
     order_col = getattr(mapper, "order_col", None)
@@ -244,48 +221,39 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
         if not line.order_ref:
             bad_rows.append((line_no, None, "no order id"))
             continue
-        agg = orders.get(line.order_ref)
-        if agg is None:
-            agg = orders[line.order_ref] = _OrderAgg(line.order_ref, line_no)
-        agg.add(line)
-        if line.buyer is not None:
-            prev = buyers.get(line.buyer.key)
+        buyer = line.buyer
+        if buyer is not None:
+            prev = buyers.get(buyer.key)
             if prev is None:
-                buyers[line.buyer.key] = line.buyer
+                buyers[buyer.key] = buyer
             else:  # keep the latest non-empty details
-                prev.name = line.buyer.name or prev.name
-                prev.email = line.buyer.email or prev.email
-                prev.phone = line.buyer.phone or prev.phone
-                prev.country = line.buyer.country or prev.country
-                prev.username = line.buyer.username or prev.username
-                if line.buyer.accepts_marketing is not None:
-                    prev.accepts_marketing = line.buyer.accepts_marketing
-        buffer.append({
-            "order_ref": line.order_ref, "line_no": agg.lines, "sku": line.sku, "product_name": line.product_name,
-            "variation": line.variation, "quantity": line.quantity, "unit_price": line.unit_price,
-            "line_discount": line.line_discount, "line_total": line.line_total,
-        })
+                prev.name = buyer.name or prev.name
+                prev.email = buyer.email or prev.email
+                prev.phone = buyer.phone or prev.phone
+                prev.country = buyer.country or prev.country
+                prev.username = buyer.username or prev.username
+                if buyer.accepts_marketing is not None:
+                    prev.accepts_marketing = buyer.accepts_marketing
+        buffer.append((
+            line_no, line.order_ref[:128], line.status, (line.raw_status or "")[:64] or None,
+            _utc_text(line.created_at), _utc_text(line.paid_at), line.currency, line.order_total,
+            line.line_value, 1 if line.item_valid else 0, line.country,
+            buyer.key[:255] if buyer is not None else None, line.sku, line.product_name, line.variation,
+            line.quantity, line.unit_price, line.line_discount, line.line_total,
+        ))
         if len(buffer) >= STAGE_FLUSH:
-            await repo.stage_lines(session, stage, buffer)
+            await repo.stage_rows(session, stage, buffer)
             buffer = []
-    await repo.stage_lines(session, stage, buffer)
+    await repo.stage_rows(session, stage, buffer)
+    del buffer
     report.rows = n - skipped
     if progress:
         progress(n, total)
+    await repo.index_stage(session, stage)
+    timer.lap("read and stage rows")
 
-    # An order with a bad row is rejected whole; so is one without a date.
+    # An order with any bad row is rejected whole.
     rejected_refs: set[str] = {ref for _, ref, _ in bad_rows if ref}
-    for agg in orders.values():
-        if agg.ref in rejected_refs:
-            continue
-        if agg.created_at is None:
-            agg.problem = (agg.first_line, "no order date")
-        elif agg.currency is None:
-            agg.problem = (agg.first_line, "no currency: set the store currency with --store and settings")
-        if agg.problem:
-            rejected_refs.add(agg.ref)
-            bad_rows.append((agg.problem[0], agg.ref, agg.problem[1]))
-    report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
     if rejected_refs:
         await repo.forget_staged(session, stage, sorted(rejected_refs))
 
@@ -301,50 +269,67 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     report.customers_merged = len(merge.merges)
     report.merges = merge.merges
     customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
+    timer.lap("identities and merging")
 
-    # Orders.
+    # Orders, a page at a time, aggregated over their staged rows.
     rates = await _workspace_rates(session, workspace_id, settings)
-    good = [a for a in orders.values() if a.ref not in rejected_refs]
-    existing = await repo.existing_orders(session, store.id, [a.ref for a in good])
     now = datetime.now(timezone.utc)
-    new_rows: list[dict[str, object]] = []
-    changed_rows: list[dict[str, object]] = []
     missing_rates: set[str] = set()
-    for agg in good:
-        assert agg.created_at is not None and agg.currency is not None
-        created = agg.created_at.astimezone(timezone.utc)
-        value = agg.value()
-        rate = _rate_for(rates, agg.currency, agg.created_at)
-        if rate is None:
-            missing_rates.add(agg.currency)
-        identity_id = id_by_key.get(agg.buyer_key) if agg.buyer_key else None
-        customer_id = customer_of_identity.get(identity_id) if identity_id else None
-        row = {
-            "status": agg.status(), "raw_status": (agg.raw_status or "")[:64] or None, "currency": agg.currency,
-            "order_value": _dec(value), "value_base": None if rate is None else _dec(value * rate),
-            "country": agg.country, "created_at": created,
-            "paid_at": agg.paid_at.astimezone(timezone.utc) if agg.paid_at else None,
-            "identity_id": identity_id, "customer_id": customer_id, "import_id": import_log.id, "updated_at": now,
-        }
-        old = existing.get(agg.ref)
-        if old is None:
-            row.update(workspace_id=workspace_id, store_id=store.id, platform=mapping.name, platform_order_id=agg.ref)
-            new_rows.append(row)
-        elif (old.status != row["status"] or Decimal(old.order_value) != row["order_value"]
-              or old.currency != row["currency"] or old.created_at != created or old.identity_id != identity_id
-              or old.country != row["country"] or old.customer_id != customer_id
-              or (old.value_base is None) != (row["value_base"] is None)):
-            row["_id"] = old.id
-            changed_rows.append(row)
-        else:
-            report.orders_unchanged += 1
-    await repo.insert_orders(session, new_rows)
-    await repo.update_orders(session, changed_rows)
-    report.orders_new, report.orders_updated = len(new_rows), len(changed_rows)
+    after: str | None = None
+    while True:
+        page = await repo.staged_orders(session, stage, after, ORDER_PAGE)
+        if not page:
+            break
+        after = page[-1].order_ref
+        existing = await repo.existing_orders(session, store.id, [r.order_ref for r in page])
+        new_rows: list[dict[str, object]] = []
+        changed_rows: list[dict[str, object]] = []
+        for agg in page:
+            if agg.created_at is None or agg.currency is None:
+                why = "no order date" if agg.created_at is None else "no currency (set the store's currency)"
+                bad_rows.append((agg.first_line, agg.order_ref, why))
+                rejected_refs.add(agg.order_ref)
+                continue
+            created = datetime.fromisoformat(agg.created_at)
+            status = _order_status(agg)
+            value = _order_value(agg, status)
+            rate = _rate_for(rates, agg.currency, created)
+            if rate is None:
+                missing_rates.add(agg.currency)
+            identity_id = id_by_key.get(agg.buyer_key) if agg.buyer_key else None
+            customer_id = customer_of_identity.get(identity_id) if identity_id else None
+            row = {
+                "status": status, "raw_status": agg.raw_status, "currency": agg.currency,
+                "order_value": _dec(value), "value_base": None if rate is None else _dec(value * rate),
+                "country": agg.country, "created_at": created,
+                "paid_at": datetime.fromisoformat(agg.paid_at) if agg.paid_at else None,
+                "identity_id": identity_id, "customer_id": customer_id, "import_id": import_log.id,
+                "updated_at": now,
+            }
+            old = existing.get(agg.order_ref)
+            if old is None:
+                row.update(workspace_id=workspace_id, store_id=store.id, platform=mapping.name,
+                           platform_order_id=agg.order_ref)
+                new_rows.append(row)
+            elif (old.status != status or Decimal(old.order_value) != row["order_value"]
+                  or old.currency != agg.currency or old.created_at != created or old.identity_id != identity_id
+                  or old.country != agg.country or old.customer_id != customer_id
+                  or (old.value_base is None) != (row["value_base"] is None)):
+                row["_id"] = old.id
+                changed_rows.append(row)
+            else:
+                report.orders_unchanged += 1
+        await repo.insert_orders(session, new_rows)
+        await repo.update_orders(session, changed_rows)
+        report.orders_new += len(new_rows)
+        report.orders_updated += len(changed_rows)
     report.missing_rates = sorted(missing_rates)
+    report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
+    timer.lap("orders")
     await repo.write_lines_for_import(session, stage, store.id, import_log.id)
     await repo.upsert_products(session, stage, workspace_id)
     await repo.drop_stage(session, stage)
+    timer.lap("order lines and products")
 
     affected = set(await repo.customers_of_import(session, import_log.id))
     affected |= {s for s, *_ in merge.merges} | set(merge.assigned.values())
@@ -353,6 +338,7 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     await _record_consents(session, workspace_id, mapping.name, buyers, id_by_key, customer_of_identity)
     report.suggestions = await repo.similar_name_pairs(session, workspace_id, sorted(affected))
     await repo.add_rejections(session, import_log.id, [(r.line_no, r.order_ref, r.reason) for r in report.rejected])
+    timer.lap("customers, loyalty, consent")
     _finish_log(import_log, report)
 
 

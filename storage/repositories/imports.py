@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    DateTime,
+    Numeric,
     Float,
     Integer,
     MetaData,
@@ -41,6 +43,7 @@ from storage.models import (
     Order,
     OrderLine,
     OutreachDraft,
+    UTCDateTime,
     Product,
     Reminder,
     Tag,
@@ -61,14 +64,92 @@ def upsert_insert(session: AsyncSession, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+def _sqlite_time(v: datetime | None) -> str | None:
+    if v is None:
+        return None
+    if v.tzinfo is not None:
+        v = v.astimezone(timezone.utc).replace(tzinfo=None)
+    return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_number(v: Decimal | float | None) -> float | None:
+    return None if v is None else float(v)
+
+
+async def bulk_insert(session: AsyncSession, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]],
+                      chunk: int = 5000) -> None:
+    """INSERT many rows (tuples in `columns` order) through the driver's executemany.
+
+    The import's hot paths use this to skip per-row SQLAlchemy processing; the conversions the column types
+    would do (UTC datetimes as text and numbers as floats on SQLite) are applied here per column.
+    """
+    if not rows:
+        return
+    conn = await session.connection()
+    dialect = conn.dialect
+    style = dialect.paramstyle
+    if style == "numeric_dollar":
+        marks = ", ".join(f"${i + 1}" for i in range(len(columns)))
+    elif style == "numeric":
+        marks = ", ".join(f":{i + 1}" for i in range(len(columns)))
+    elif style == "qmark":
+        marks = ", ".join("?" for _ in columns)
+    else:
+        marks = ", ".join("%s" for _ in columns)
+    quote = dialect.identifier_preparer.quote
+    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in columns)}) VALUES ({marks})"
+    if dialect.name == "sqlite":
+        converters = {}
+        for i, name in enumerate(columns):
+            col_type = table.c[name].type
+            if isinstance(col_type, (DateTime, UTCDateTime)):
+                converters[i] = _sqlite_time
+            elif isinstance(col_type, Numeric) and not isinstance(col_type, Float):
+                converters[i] = _sqlite_number
+        if converters:
+            rows = [tuple(converters[i](v) if i in converters else v for i, v in enumerate(r)) for r in rows]
+    for part in _chunks(rows, chunk):
+        await conn.exec_driver_sql(sql, list(part))
+
+
+async def insert_returning_ids(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk insert and return the new ids in the order of `rows`.
+
+    PostgreSQL: INSERT .. RETURNING sorted by parameter order. SQLite would fall back to one statement per
+    row for that, so there the rows are inserted in bulk and the ids read back: inside the write
+    transaction SQLite hands out consecutive rowids after the current maximum, which is checked.
+    """
+    if not rows:
+        return []
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        ids: list[int] = []
+        for chunk in _chunks(rows, 2000):
+            result = await session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), list(chunk))
+            ids.extend(r[0] for r in result)
+        return ids
+    before = (await session.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one()
+    for chunk in _chunks(rows, 5000):
+        await session.execute(insert(table), list(chunk))
+    new = [r[0] for r in await session.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id))]
+    if len(new) != len(rows) or (new and new[-1] - new[0] + 1 != len(rows)):
+        raise RuntimeError("concurrent writer while importing: ids are not consecutive; try again")
+    return new
+
+
 # ---------------------------------------------------------------- staging of order lines
 def stage_table(name: str) -> Table:
+    """A temporary table holding the file's normalised rows while it is imported (memory stays flat)."""
     md = MetaData()
     return Table(
         name, md,
-        Column("order_ref", String(128)), Column("line_no", Integer), Column("sku", String(128)),
-        Column("product_name", String(500)), Column("variation", String(255)), Column("quantity", Integer),
-        Column("unit_price", Float), Column("line_discount", Float), Column("line_total", Float),
+        Column("file_line", Integer), Column("order_ref", String(128)), Column("status", String(16)),
+        Column("raw_status", String(64)), Column("created_at", String(40)), Column("paid_at", String(40)),
+        Column("currency", String(3)), Column("order_total", Float), Column("line_value", Float),
+        Column("item_valid", Integer), Column("country", String(2)), Column("buyer_key", String(255)),
+        Column("sku", String(128)), Column("product_name", String(500)), Column("variation", String(255)),
+        Column("quantity", Integer), Column("unit_price", Float), Column("line_discount", Float),
+        Column("line_total", Float),
         prefixes=["TEMPORARY"],
     )
 
@@ -77,13 +158,25 @@ async def create_stage(session: AsyncSession, table: Table) -> None:
     await session.run_sync(lambda s: table.create(s.connection()))
 
 
+async def index_stage(session: AsyncSession, table: Table) -> None:
+    from sqlalchemy import Index
+
+    idx = Index(f"ix_{table.name}_ref", table.c.order_ref, table.c.file_line)
+    await session.run_sync(lambda s: idx.create(s.connection()))
+
+
 async def drop_stage(session: AsyncSession, table: Table) -> None:
     await session.run_sync(lambda s: table.drop(s.connection(), checkfirst=True))
 
 
-async def stage_lines(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(table), rows)
+STAGE_COLUMNS = ("file_line", "order_ref", "status", "raw_status", "created_at", "paid_at", "currency",
+                 "order_total", "line_value", "item_valid", "country", "buyer_key", "sku", "product_name",
+                 "variation", "quantity", "unit_price", "line_discount", "line_total")
+
+
+async def stage_rows(session: AsyncSession, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Stage normalised rows: tuples in STAGE_COLUMNS order (plain text and numbers)."""
+    await bulk_insert(session, table, STAGE_COLUMNS, rows)
 
 
 async def forget_staged(session: AsyncSession, table: Table, refs: Sequence[str]) -> None:
@@ -91,14 +184,47 @@ async def forget_staged(session: AsyncSession, table: Table, refs: Sequence[str]
         await session.execute(delete(table).where(table.c.order_ref.in_(chunk)))
 
 
+def _rank(status_col: Any) -> Any:
+    from sqlalchemy import case
+
+    return case((status_col == "completed", 3), (status_col == "shipped", 2), (status_col == "paid", 1), else_=None)
+
+
+async def staged_orders(session: AsyncSession, table: Table, after: str | None, limit: int) -> list[Any]:
+    """One page of orders aggregated over their staged rows, by order reference (keyset pagination)."""
+    from sqlalchemy import case
+
+    t = table.c
+    stmt = (
+        select(
+            t.order_ref, func.min(t.file_line).label("first_line"), func.max(_rank(t.status)).label("best_valid"),
+            func.sum(case((t.status == "returned", 1), else_=0)).label("n_returned"),
+            func.sum(case((t.status == "cancelled", 1), else_=0)).label("n_cancelled"),
+            func.min(t.raw_status).label("raw_status"), func.min(t.created_at).label("created_at"),
+            func.min(t.paid_at).label("paid_at"), func.max(t.currency).label("currency"),
+            func.max(t.order_total).label("order_total"), func.sum(t.line_value).label("sum_all"),
+            func.sum(case((t.item_valid == 1, t.line_value), else_=None)).label("sum_valid"),
+            func.max(t.country).label("country"), func.max(t.buyer_key).label("buyer_key"),
+        )
+        .group_by(t.order_ref)
+        .order_by(t.order_ref)
+        .limit(limit)
+    )
+    if after is not None:
+        stmt = stmt.where(t.order_ref > after)
+    return list((await session.execute(stmt)).all())
+
+
 async def write_lines_for_import(session: AsyncSession, table: Table, store_id: int, import_id: int) -> None:
     """Replace the lines of the orders this import created or changed with the staged ones."""
     touched = select(Order.id).where(Order.store_id == store_id, Order.import_id == import_id)
     await session.execute(delete(OrderLine).where(OrderLine.order_id.in_(touched)))
+    t = table.c
+    line_no = func.row_number().over(partition_by=t.order_ref, order_by=t.file_line)
     src = (
-        select(Order.id, table.c.line_no, table.c.sku, table.c.product_name, table.c.variation,
-               table.c.quantity, table.c.unit_price, table.c.line_discount, table.c.line_total)
-        .join(Order, and_(Order.store_id == store_id, Order.platform_order_id == table.c.order_ref))
+        select(Order.id, line_no, t.sku, t.product_name, t.variation, t.quantity, t.unit_price,
+               t.line_discount, t.line_total)
+        .join(Order, and_(Order.store_id == store_id, Order.platform_order_id == t.order_ref))
         .where(Order.import_id == import_id)
     )
     await session.execute(
@@ -134,8 +260,9 @@ async def existing_orders(session: AsyncSession, store_id: int, refs: Sequence[s
 
 
 async def insert_orders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    for chunk in _chunks(rows, 2000):
-        await session.execute(insert(Order), list(chunk))
+    if rows:
+        columns = list(rows[0])
+        await bulk_insert(session, Order.__table__, columns, [tuple(r[c] for c in columns) for r in rows])
 
 
 async def update_orders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -169,15 +296,8 @@ async def existing_identities(
 
 
 async def insert_identities(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for chunk in _chunks(rows, 1000):
-        result = await session.execute(
-            insert(BuyerIdentity).returning(BuyerIdentity.id, BuyerIdentity.buyer_key, sort_by_parameter_order=True),
-            list(chunk),
-        )
-        for r in result:
-            ids[r.buyer_key] = r.id
-    return ids
+    ids = await insert_returning_ids(session, BuyerIdentity.__table__, rows)
+    return {r["buyer_key"]: i for r, i in zip(rows, ids, strict=True)}
 
 
 async def update_identities(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -223,13 +343,7 @@ async def identities_sharing(
 
 
 async def create_customers(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
-    ids: list[int] = []
-    for chunk in _chunks(rows, 1000):
-        result = await session.execute(
-            insert(Customer).returning(Customer.id, sort_by_parameter_order=True), list(chunk)
-        )
-        ids.extend(r.id for r in result)
-    return ids
+    return await insert_returning_ids(session, Customer.__table__, rows)
 
 
 async def assign_identities(session: AsyncSession, assignments: dict[int, int]) -> None:
