@@ -17,12 +17,19 @@ rates_app = typer.Typer(help="Exchange rates into the base currency.", no_args_i
 
 def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
     """The lines a seller reads after an import (CLI and chat share them)."""
-    lines = [
-        f"{report.file}: {report.platform} store {report.store!r}: {report.rows} rows; "
-        f"orders {report.orders_new} new, {report.orders_updated} updated, {report.orders_unchanged} unchanged; "
-        f"customers {report.customers_new} new, {report.customers_merged} merged; "
-        f"{report.rows_rejected} rows rejected"
-    ]
+    if report.kind in ("interactions", "events"):
+        lines = [f"{report.file}: {report.rows} {report.kind}: {report.orders_new} added, "
+                 f"{report.orders_unchanged} already there; {report.rows_rejected} rows rejected"]
+    elif report.kind == "customers":
+        lines = [f"{report.file}: {report.platform} customers: {report.rows} rows; customers "
+                 f"{report.customers_new} new, {report.customers_merged} merged; {report.rows_rejected} rows rejected"]
+    else:
+        lines = [
+            f"{report.file}: {report.platform} store {report.store!r}: {report.rows} rows; "
+            f"orders {report.orders_new} new, {report.orders_updated} updated, {report.orders_unchanged} unchanged; "
+            f"customers {report.customers_new} new, {report.customers_merged} merged; "
+            f"{report.rows_rejected} rows rejected"
+        ]
     for r in report.rejected[:50]:
         ref = f" (order {r.order_ref})" if r.order_ref else ""
         lines.append(f"  line {r.line_no}{ref}: {r.reason}")

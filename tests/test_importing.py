@@ -513,3 +513,36 @@ async def test_dated_rates_reprice_orders(db: Database, workspace_id: int, tmp_p
     bad = write_csv(tmp_path / "bad.csv", ["currency", "rate"], [["USD", "-1"]])
     with pytest.raises(ImportFileError, match="positive rate"):
         await import_rates(db, workspace_id, bad, base_currency="SGD")
+
+
+async def test_interactions_and_events_attach_to_known_buyers_once(db: Database, workspace_id: int,
+                                                                   tmp_path: Path) -> None:
+    orders = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")])
+    await import_file(db, workspace_id, orders, settings=WS)
+    inter = write_csv(tmp_path / "interactions.csv",
+                      ["platform", "buyer_key", "kind", "occurred_at", "rating", "body", "language"], [
+                          ["shopify", "ann@example.com", "review", "2026-03-05T10:00:00+08:00", "5", "Love it", "en"],
+                          ["shopify", "ann@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "Any blue?", "en"],
+                          ["shopify", "nobody@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "hi", "en"],
+                          ["shopify", "ann@example.com", "review", "2026-03-07T10:00:00+08:00", "9", "?", "en"],
+                      ])
+    report = await import_file(db, workspace_id, inter, settings=WS)
+    assert report.kind == "interactions" and report.orders_new == 2
+    assert [(r.line_no, "unknown buyer" in r.reason or "rating" in r.reason) for r in report.rejected] == [
+        (4, True), (5, True)]
+    again = await import_file(db, workspace_id, inter, settings=WS)
+    assert (again.orders_new, again.orders_unchanged) == (0, 2)
+    events = write_csv(tmp_path / "behaviour_events.csv",
+                       ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"],
+                       [["shopify", "ann@example.com", "abandoned_cart", "SKN-1", "Serum", "35.00", "SGD",
+                         "2026-04-01T12:00:00+08:00"]])
+    ev = await import_file(db, workspace_id, events, settings=WS)
+    assert ev.kind == "events" and ev.orders_new == 1
+    from storage.models import BehaviourEvent, Interaction
+
+    async with db.sessions() as s:
+        kinds = (await s.execute(select(Interaction.kind, Interaction.rating).order_by(Interaction.occurred_at))).all()
+        cart = (await s.execute(select(BehaviourEvent.kind, BehaviourEvent.value))).one()
+    assert [tuple(k) for k in kinds] == [("review", 5), ("chat", None)]
+    assert tuple(cart) == ("abandoned_cart", Decimal("35"))

@@ -108,7 +108,7 @@ class Columns:
                 return i
         return None
 
-    def require(self, platform: str, **fields: tuple[str, ...]) -> dict[str, int]:
+    def require(self, platform_label: str, /, **fields: tuple[str, ...]) -> dict[str, int]:
         out, missing = {}, []
         for f, names in fields.items():
             i = self.find(*names)
@@ -118,7 +118,7 @@ class Columns:
                 out[f] = i
         if missing:
             raise ImportFileError(
-                f"this looks like a {platform} export but the column(s) {', '.join(repr(m) for m in missing)} "
+                f"this looks like a {platform_label} export but the column(s) {', '.join(repr(m) for m in missing)} "
                 "are missing; export again with all columns"
             )
         return out
@@ -884,8 +884,90 @@ class Generic(Platform):
         return row
 
 
+# ---------------------------------------------------------------- SellerMate activity files
+INTERACTION_KINDS = ("chat", "review", "complaint", "return", "outreach", "note")
+EVENT_KINDS = ("view", "add_to_cart", "abandoned_cart")
+
+
+@dataclass(slots=True)
+class Activity:
+    """A chat, review, complaint, return, note or outreach (interactions.csv), or a browsing event."""
+
+    platform: str
+    buyer_key: str
+    kind: str
+    occurred_at: datetime
+    rating: int | None = None
+    body: str | None = None
+    language: str | None = None
+    sku: str | None = None
+    product_name: str | None = None
+    value: float | None = None
+    currency: str | None = None
+
+
+class Interactions(Platform):
+    """`interactions.csv` (SellerMate layout; no platform exports chats): platform, buyer_key, kind
+    (chat | review | complaint | return | outreach | note), occurred_at (ISO 8601), rating (1–5, reviews),
+    body, language. The buyer must already be known from an order import."""
+
+    name, label, kind = "sellermate", "SellerMate interactions", "interactions"
+    signature = ("platform", "buyer_key", "kind", "occurred_at", "rating", "body")
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, platform=("platform",), buyer=("buyer_key",), kind=("kind",),
+                           when=("occurred_at",))
+        rating, body, lang = cols.find("rating"), cols.find("body"), cols.find("language")
+        tz = country_timezone(None, ctx.default_tz)
+
+        def row(line_no: int, r: Sequence[object]) -> Activity:
+            kind = _get(r, req["kind"]).lower()
+            if kind not in INTERACTION_KINDS:
+                raise ValueProblem(f"unknown kind {kind!r} (one of {', '.join(INTERACTION_KINDS)})")
+            when = _when(r, req["when"], tz, "occurred_at")
+            if when is None:
+                raise ValueProblem("no occurred_at")
+            stars = _get(r, rating)
+            score = parse_int(stars) if stars else None
+            if score is not None and not 1 <= score <= 5:
+                raise ValueProblem(f"rating must be 1 to 5, got {stars!r}")
+            return Activity(platform=_get(r, req["platform"]).lower(), buyer_key=_get(r, req["buyer"]), kind=kind,
+                            occurred_at=when, rating=score, body=_get(r, body) or None,
+                            language=_get(r, lang) or None)
+
+        return row
+
+
+class BehaviourEvents(Platform):
+    """`behaviour_events.csv` (SellerMate layout): platform, buyer_key, kind (view | add_to_cart |
+    abandoned_cart), sku, product_name, value, currency, occurred_at (ISO 8601)."""
+
+    name, label, kind = "sellermate", "SellerMate behaviour events", "events"
+    signature = ("platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at")
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(self.label, platform=("platform",), buyer=("buyer_key",), kind=("kind",),
+                           when=("occurred_at",))
+        sku, product, value, currency = (cols.find("sku"), cols.find("product_name"), cols.find("value"),
+                                         cols.find("currency"))
+        tz = country_timezone(None, ctx.default_tz)
+
+        def row(line_no: int, r: Sequence[object]) -> Activity:
+            kind = _get(r, req["kind"]).lower()
+            if kind not in EVENT_KINDS:
+                raise ValueProblem(f"unknown kind {kind!r} (one of {', '.join(EVENT_KINDS)})")
+            when = _when(r, req["when"], tz, "occurred_at")
+            if when is None:
+                raise ValueProblem("no occurred_at")
+            return Activity(platform=_get(r, req["platform"]).lower(), buyer_key=_get(r, req["buyer"]), kind=kind,
+                            occurred_at=when, sku=_get(r, sku) or None, product_name=_get(r, product) or None,
+                            value=_money(r, value, "value"), currency=_get(r, currency).upper() or None)
+
+        return row
+
+
 PLATFORMS: tuple[Platform, ...] = (Shopee(), Lazada(), TikTok(), Amazon(), EBay(), Shopify(), ShopifyCustomers(),
-                                   WooCommerce(), Generic())
+                                   WooCommerce(), Generic(), BehaviourEvents(), Interactions())
 PLATFORM_NAMES = ("shopee", "lazada", "tiktok", "amazon", "ebay", "shopify", "woocommerce", "generic")
 ALL_SIGNATURE_HEADERS = {h for p in PLATFORMS for h in p.signature}
 
@@ -893,7 +975,7 @@ ALL_SIGNATURE_HEADERS = {h for p in PLATFORMS for h in p.signature}
 def detect(header: list[str], platform: str = "auto") -> Platform:
     """The mapping for a header row; `platform` forces one (with its customers/orders variant chosen)."""
     cols = Columns(header)
-    candidates = [p for p in PLATFORMS if platform in ("auto", p.name)]
+    candidates = [p for p in PLATFORMS if platform in ("auto", p.name)]  # activity files: auto only
     if not candidates:
         raise ImportFileError(f"unknown platform {platform!r}; choose one of: auto, {', '.join(PLATFORM_NAMES)}")
     if platform == "generic":

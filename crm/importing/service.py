@@ -53,6 +53,7 @@ class ImportReport:
     file: str
     platform: str
     store: str
+    kind: str = "orders"  # orders | customers | interactions | events
     rows: int = 0
     orders_new: int = 0
     orders_updated: int = 0
@@ -166,11 +167,13 @@ async def import_file(
         yield from head_rows
         yield from table.rows
 
-    report = ImportReport(file=path.name, platform=mapping.name, store=store_name)
+    report = ImportReport(file=path.name, platform=mapping.name, store=store_name, kind=mapping.kind)
     sha = _file_sha256(path)
     async with db.sessions() as session:
         try:
-            if mapping.kind == "customers":
+            if mapping.kind in ("interactions", "events"):
+                await _import_activity(session, workspace_id, mapping, mapper, all_rows(), report, sha)
+            elif mapping.kind == "customers":
                 await _import_customers(session, workspace_id, mapping, mapper, all_rows(), table.total_rows,
                                         report, settings, sha, progress)
             else:
@@ -446,6 +449,36 @@ async def _import_customers(session, workspace_id, mapping: Platform, mapper, ro
     await repo.refresh_customers(session, sorted(set(customer_of_identity.values())))
     await repo.add_rejections(session, import_log.id, bad)
     _finish_log(import_log, report)
+
+
+async def _import_activity(session, workspace_id: int, mapping: Platform, mapper, rows, report: ImportReport,  # type: ignore[no-untyped-def]
+                           sha: str) -> None:
+    """Chats, reviews, returns (interactions.csv) or browsing events: attached to known buyers, deduplicated."""
+    import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
+    report.import_id = import_log.id
+    items: list[tuple[int, object]] = []
+    bad: list[tuple[int, str | None, str]] = []
+    for line_no, cells in rows:
+        report.rows += 1
+        try:
+            items.append((line_no, mapper(line_no, cells)))
+        except ValueProblem as exc:
+            bad.append((line_no, None, str(exc)))
+    owners = await repo.customers_by_buyer(session, workspace_id, {(a.platform, a.buyer_key) for _, a in items})
+    records = []
+    for line_no, a in items:
+        owner = owners.get((a.platform, a.buyer_key))
+        if owner is None:
+            bad.append((line_no, None, f"unknown buyer {a.platform}/{a.buyer_key}: import their orders first"))
+            continue
+        records.append((owner, a))
+    added = await repo.add_activity(session, workspace_id, mapping.kind, records)
+    report.orders_new, report.orders_unchanged = added, len(records) - added  # records added / already there
+    bad.sort(key=lambda t: t[0])
+    report.rejected = [Rejection(*x) for x in bad]
+    await repo.add_rejections(session, import_log.id, bad)
+    _finish_log(import_log, report)
+    import_log.orders_new = added
 
 
 # ---------------------------------------------------------------- exchange rates

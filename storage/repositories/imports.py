@@ -508,6 +508,54 @@ async def tag_customers(session: AsyncSession, workspace_id: int, pairs: list[tu
         )
 
 
+# ---------------------------------------------------------------- interactions and behaviour events
+async def customers_by_buyer(session: AsyncSession, workspace_id: int,
+                             keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(platform, buyer_key) -> (identity id, customer id) for known buyers."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, key in keys:
+        by_platform.setdefault(platform, []).append(key)
+    for platform, names in by_platform.items():
+        for chunk in _chunks(sorted(names)):
+            rows = await session.execute(
+                select(BuyerIdentity.buyer_key, BuyerIdentity.id, BuyerIdentity.customer_id).where(
+                    BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.platform == platform,
+                    BuyerIdentity.buyer_key.in_(chunk), BuyerIdentity.customer_id.is_not(None)))
+            for key, ident, cust in rows:
+                out[(platform, key)] = (ident, cust)
+    return out
+
+
+async def add_activity(session: AsyncSession, workspace_id: int, kind: str,
+                       records: list[tuple[tuple[int, int], Any]]) -> int:
+    """Insert interactions or behaviour events that are not there yet (same customer, kind, time); returns added."""
+    model = Interaction if kind == "interactions" else BehaviourEvent
+    customers = sorted({cust for (_, cust), _ in records})
+    seen: set[tuple[int, str, datetime]] = set()
+    for chunk in _chunks(customers):
+        rows = await session.execute(
+            select(model.customer_id, model.kind, model.occurred_at).where(model.customer_id.in_(chunk)))
+        seen |= {(c, k, t) for c, k, t in rows}
+    new: list[dict[str, Any]] = []
+    for (ident, cust), a in records:
+        key = (cust, a.kind, a.occurred_at.astimezone(timezone.utc))
+        if key in seen:
+            continue
+        seen.add(key)
+        if model is Interaction:
+            new.append({"workspace_id": workspace_id, "customer_id": cust, "kind": a.kind, "channel": a.platform,
+                        "rating": a.rating, "body": a.body, "language": a.language, "occurred_at": a.occurred_at})
+        else:
+            new.append({"workspace_id": workspace_id, "customer_id": cust, "identity_id": ident, "kind": a.kind,
+                        "sku": a.sku, "product_name": a.product_name,
+                        "value": None if a.value is None else Decimal(repr(a.value)), "currency": a.currency,
+                        "occurred_at": a.occurred_at})
+    for chunk in _chunks(new, 2000):
+        await session.execute(insert(model), list(chunk))
+    return len(new)
+
+
 # ---------------------------------------------------------------- import log
 async def start_import_log(session: AsyncSession, workspace_id: int, file_name: str, sha256: str,
                            platform: str | None, store_name: str | None) -> ImportLog:
