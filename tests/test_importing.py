@@ -546,3 +546,76 @@ async def test_interactions_and_events_attach_to_known_buyers_once(db: Database,
         cart = (await s.execute(select(BehaviourEvent.kind, BehaviourEvent.value))).one()
     assert [tuple(k) for k in kinds] == [("review", 5), ("chat", None)]
     assert tuple(cart) == ("abandoned_cart", Decimal("35"))
+
+
+async def test_manual_merge_split_and_undo(db: Database, workspace_id: int, tmp_path: Path) -> None:
+    from crm.importing.identity import MergeError, merge_by_hand, split_identity, undo_merge
+
+    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "wei@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+        shopify_row("#2", "wei.tan@work.example", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
+    ])
+    await import_file(db, workspace_id, f, settings=WS)
+    orders = await orders_of(db)
+    a, b = orders["#1"].customer_id, orders["#2"].customer_id
+    async with db.sessions() as s:
+        ev = await merge_by_hand(s, workspace_id, a, b)
+        await s.commit()
+    assert {o.customer_id for o in (await orders_of(db)).values()} == {a}
+    # A later import of the same buyers does not split what the seller merged.
+    await import_file(db, workspace_id, f, settings=WS)
+    assert {o.customer_id for o in (await orders_of(db)).values()} == {a}
+    async with db.sessions() as s:
+        with pytest.raises(MergeError, match="merged into"):
+            await merge_by_hand(s, workspace_id, a, b)
+        assert await undo_merge(s, workspace_id, ev) == b
+        await s.commit()
+    orders = await orders_of(db)
+    assert (orders["#1"].customer_id, orders["#2"].customer_id) == (a, b)
+    async with db.sessions() as s:
+        with pytest.raises(MergeError, match="undone already"):
+            await undo_merge(s, workspace_id, ev)
+        # Split: an identity merged automatically by email goes back to a customer of its own.
+    g = write_csv(tmp_path / "orders2.csv", SHOPIFY_HEADER, [
+        shopify_row("#3", "lee@example.com", "paid", "10.00", "2026-01-03 10:00:00 +0800", phone="+6590001111"),
+        shopify_row("#4", "lee2@example.com", "paid", "10.00", "2026-01-04 10:00:00 +0800", phone="90001111"),
+    ])
+    await import_file(db, workspace_id, g, settings=WS)
+    orders = await orders_of(db)
+    assert orders["#3"].customer_id == orders["#4"].customer_id
+    async with db.sessions() as s:
+        new = await split_identity(s, workspace_id, orders["#4"].identity_id)
+        await s.commit()
+    await import_file(db, workspace_id, g, settings=WS)
+    orders = await orders_of(db)
+    assert orders["#4"].customer_id == new != orders["#3"].customer_id
+
+
+async def test_split_identity_is_not_a_bridge_and_merged_customer_attracts_new_buyers(
+        db: Database, workspace_id: int, tmp_path: Path) -> None:
+    from crm.importing.identity import merge_by_hand, split_identity
+
+    g = write_csv(tmp_path / "orders.csv", SHOPIFY_HEADER, [
+        shopify_row("#3", "lee@example.com", "paid", "10.00", "2026-01-03 10:00:00 +0800", phone="+6590001111"),
+        shopify_row("#4", "lee2@example.com", "paid", "10.00", "2026-01-04 10:00:00 +0800", phone="90001111"),
+        shopify_row("#5", "kim@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
+        shopify_row("#6", "kim.work@example.com", "paid", "10.00", "2026-01-06 10:00:00 +0800"),
+    ])
+    await import_file(db, workspace_id, g, settings=WS)
+    orders = await orders_of(db)
+    async with db.sessions() as s:
+        new = await split_identity(s, workspace_id, orders["#4"].identity_id)
+        await merge_by_hand(s, workspace_id, orders["#5"].customer_id, orders["#6"].customer_id)
+        await s.commit()
+    kim = orders["#5"].customer_id
+    # New buyers: one shares the split number (joins the first customer it is linked to, not a bridge),
+    # one shares kim's work email (joins the merged customer).
+    h = write_csv(tmp_path / "orders2.csv", SHOPIFY_HEADER, [
+        shopify_row("#7", "lee3@example.com", "paid", "10.00", "2026-02-01 10:00:00 +0800", phone="9000 1111"),
+        shopify_row("#8", "KIM.WORK@example.com", "paid", "10.00", "2026-02-02 10:00:00 +0800"),
+    ])
+    await import_file(db, workspace_id, h, settings=WS)
+    orders = await orders_of(db)
+    assert orders["#4"].customer_id == new
+    assert orders["#3"].customer_id == orders["#7"].customer_id != new
+    assert orders["#8"].customer_id == kim == orders["#6"].customer_id

@@ -62,39 +62,46 @@ async def resolve_customers(
         for r in await repo.identities_sharing(session, workspace_id, sorted(emails), sorted(phones)):
             rows.setdefault(r[0], r)
 
+    # Pinned identities (a seller's merge or split) are anchors: they never link others together, but a
+    # group that has no customer yet joins the customer of a pinned identity it shares a key with.
     uf = _UnionFind()
     first_by_key: dict[tuple[str, str], int] = {}
-    for ident, _cust, email, phone, _pinned in rows.values():
+    pinned_customers: dict[tuple[str, str], set[int]] = {}
+    for ident, cust, email, phone, pinned in rows.values():
+        keys = [k for k in (("email", email), ("phone", phone)) if k[1]]
+        if pinned and cust is not None:
+            for key in keys:
+                pinned_customers.setdefault(key, set()).add(cust)  # type: ignore[arg-type]
+            continue
         uf.find(ident)
-        for key in (("email", email), ("phone", phone)):
-            if key[1]:
-                other = first_by_key.setdefault(key, ident)  # type: ignore[arg-type]
-                uf.union(ident, other)
+        for key in keys:
+            other = first_by_key.setdefault(key, ident)  # type: ignore[arg-type]
+            uf.union(ident, other)
     groups: dict[int, list[repo.IdentityRow]] = {}
     for r in rows.values():
-        groups.setdefault(uf.find(r[0]), []).append(r)
+        if not (r[4] and r[1] is not None):
+            groups.setdefault(uf.find(r[0]), []).append(r)
 
     to_create: list[tuple[int, list[int]]] = []  # (representative identity, identities needing the customer)
     for members in groups.values():
         members.sort(key=lambda r: r[0])
-        pinned = [r for r in members if r[4] and r[1] is not None]
-        if pinned:
-            target: int | None = pinned[0][1]
-        else:
-            existing = sorted({r[1] for r in members if r[1] is not None})
-            target = existing[0] if existing else None
-            for other in existing[1:]:
-                moved = [r[0] for r in members if r[1] == other]
-                reason, key = _why(members, target, other)  # type: ignore[arg-type]
-                report.merges.append((target, other, reason, key))  # type: ignore[arg-type]
-                await repo.merge_customers(session, workspace_id, target, other,  # type: ignore[arg-type]
-                                           reason=reason, matched_on=key, identity_ids=moved,
-                                           import_id=import_id)
+        existing = sorted({r[1] for r in members if r[1] is not None})
+        target: int | None = existing[0] if existing else None
+        for other in existing[1:]:
+            moved = [r[0] for r in members if r[1] == other]
+            reason, key = _why(members, target, other)  # type: ignore[arg-type]
+            report.merges.append((target, other, reason, key))  # type: ignore[arg-type]
+            await repo.merge_customers(session, workspace_id, target, other,  # type: ignore[arg-type]
+                                       reason=reason, matched_on=key, identity_ids=moved, import_id=import_id)
+        if target is None:
+            anchors = sorted({c for r in members for k in (("email", r[2]), ("phone", r[3]))
+                              for c in pinned_customers.get(k, ())})  # type: ignore[arg-type]
+            target = anchors[0] if anchors else None
         if target is None:
             to_create.append((members[0][0], [r[0] for r in members]))
             continue
         for r in members:
-            if r[1] != target and not (r[4] and r[1] is not None):
+            if r[1] != target:
                 report.assigned[r[0]] = target
 
     if to_create:
@@ -121,3 +128,70 @@ def _why(members: list[repo.IdentityRow], survivor: int, merged: int) -> tuple[s
     if phones:
         return "phone", sorted(phones)[0]
     return "transitive", None
+
+
+class MergeError(ValueError):
+    """A manual merge, split or undo that cannot be done; the message says why."""
+
+
+async def merge_by_hand(session: AsyncSession, workspace_id: int, survivor_id: int, merged_id: int) -> int:
+    """Merge customer `merged_id` into `survivor_id` (the seller knows they are one person); returns the
+    merge event id. The identities are pinned, so automatic merging never undoes the seller's decision."""
+    if survivor_id == merged_id:
+        raise MergeError("choose two different customers")
+    survivor = await repo.live_customer(session, workspace_id, survivor_id)
+    merged = await repo.live_customer(session, workspace_id, merged_id)
+    for cid, c in ((survivor_id, survivor), (merged_id, merged)):
+        if c is None:
+            raise MergeError(f"no customer #{cid}")
+        if c.merged_into_id is not None:
+            raise MergeError(f"customer #{cid} was merged into #{c.merged_into_id} already")
+    moved = await repo.identity_ids_of(session, merged_id)
+    await repo.pin_identities(session, await repo.identity_ids_of(session, survivor_id) + moved, survivor_id)
+    await repo.merge_customers(session, workspace_id, survivor_id, merged_id, reason="manual", matched_on=None,
+                               identity_ids=moved, import_id=None)
+    await session.flush()
+    return (await repo.recent_merges(session, workspace_id, 1))[0].id
+
+
+async def split_identity(session: AsyncSession, workspace_id: int, identity_id: int) -> int:
+    """Move one buyer identity (and its orders) out of its customer into a new customer; returns its id."""
+    from storage.models import BuyerIdentity
+
+    ident = await session.get(BuyerIdentity, identity_id)
+    if ident is None or ident.workspace_id != workspace_id or ident.customer_id is None:
+        raise MergeError(f"no buyer identity #{identity_id}")
+    old = ident.customer_id
+    if len(await repo.identity_ids_of(session, old)) < 2:
+        raise MergeError(f"customer #{old} has only this identity: nothing to split")
+    [new_id] = await repo.create_customers(session, [{"workspace_id": workspace_id, "display_name": ident.name,
+                                                      "country": ident.country}])
+    await repo.pin_identities(session, [identity_id], new_id)
+    await repo.move_orders_of_identities(session, [identity_id], new_id)
+    session.add(repo.MergeEvent(workspace_id=workspace_id, survivor_id=old, merged_id=new_id, reason="split",
+                                matched_on=None, identity_ids=[identity_id]))
+    await repo.refresh_customers(session, [old, new_id])
+    return new_id
+
+
+async def undo_merge(session: AsyncSession, workspace_id: int, event_id: int) -> int:
+    """Undo a merge: the merged customer comes back with its identities and their orders (pinned, so the
+    next import does not merge them again). Interactions stay with the survivor. Returns the restored id."""
+    from datetime import datetime, timezone
+
+    ev = await repo.merge_event(session, workspace_id, event_id)
+    if ev is None:
+        raise MergeError(f"no merge #{event_id}")
+    if ev.reason == "split":
+        raise MergeError(f"#{event_id} is a split; merge the customers by hand instead")
+    if ev.undone_at is not None:
+        raise MergeError(f"merge #{event_id} was undone already")
+    restored = await repo.live_customer(session, workspace_id, ev.merged_id)
+    if restored is None:
+        raise MergeError(f"customer #{ev.merged_id} no longer exists")
+    restored.merged_into_id = None
+    await repo.pin_identities(session, ev.identity_ids, ev.merged_id)
+    await repo.move_orders_of_identities(session, ev.identity_ids, ev.merged_id)
+    ev.undone_at = datetime.now(timezone.utc)
+    await repo.refresh_customers(session, [ev.survivor_id, ev.merged_id])
+    return ev.merged_id

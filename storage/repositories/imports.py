@@ -598,3 +598,41 @@ async def similar_name_pairs(session: AsyncSession, workspace_id: int, customer_
             break
     return out[:limit]
 
+
+
+# ---------------------------------------------------------------- merging and splitting by hand
+async def live_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> Customer | None:
+    c = await session.get(Customer, customer_id)
+    if c is None or c.workspace_id != workspace_id:
+        return None
+    return c
+
+
+async def identity_ids_of(session: AsyncSession, customer_id: int) -> list[int]:
+    rows = await session.execute(select(BuyerIdentity.id).where(BuyerIdentity.customer_id == customer_id))
+    return [r[0] for r in rows]
+
+
+async def pin_identities(session: AsyncSession, ids: Sequence[int], customer_id: int) -> None:
+    for chunk in _chunks(list(ids)):
+        await session.execute(update(BuyerIdentity).where(BuyerIdentity.id.in_(chunk))
+                              .values(customer_id=customer_id, pinned=True))
+
+
+async def move_orders_of_identities(session: AsyncSession, ids: Sequence[int], customer_id: int) -> None:
+    for chunk in _chunks(list(ids)):
+        orders = select(Order.id).where(Order.identity_id.in_(chunk))
+        await session.execute(update(LoyaltyEntry).where(LoyaltyEntry.order_id.in_(orders))
+                              .values(customer_id=customer_id))
+        await session.execute(update(Order).where(Order.identity_id.in_(chunk)).values(customer_id=customer_id))
+
+
+async def merge_event(session: AsyncSession, workspace_id: int, event_id: int) -> MergeEvent | None:
+    ev = await session.get(MergeEvent, event_id)
+    return ev if ev is not None and ev.workspace_id == workspace_id else None
+
+
+async def recent_merges(session: AsyncSession, workspace_id: int, limit: int = 20) -> list[MergeEvent]:
+    rows = await session.execute(select(MergeEvent).where(MergeEvent.workspace_id == workspace_id)
+                                 .order_by(MergeEvent.id.desc()).limit(limit))
+    return list(rows.scalars())

@@ -1,0 +1,77 @@
+"""`sellermate customers ...`: merge and split customers by hand, list and undo merges."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from bot.cli import DB_OPTION_HELP, CLIError, run_async
+
+customers_app = typer.Typer(help="Merge or split customers by hand; list and undo merges.", no_args_is_help=True)
+DbOpt = Annotated[Optional[str], typer.Option("--db", help=DB_OPTION_HELP)]
+
+
+def _run(action):  # type: ignore[no-untyped-def]
+    """Open the workspace, run `action(session, workspace_id)` in one transaction, map domain errors."""
+    from bot.context import open_app
+    from crm.importing.identity import MergeError
+
+    async def go(db_url: str | None):  # type: ignore[no-untyped-def]
+        app_ctx = await open_app(db_url=db_url)
+        try:
+            async with app_ctx.db.sessions() as session:
+                try:
+                    out = await action(session, app_ctx.workspace_id)
+                except MergeError as exc:
+                    raise CLIError(str(exc)) from None
+                await session.commit()
+                return out
+        finally:
+            await app_ctx.close()
+
+    return go
+
+
+@customers_app.command("merge")
+def merge(survivor: int, merged: int, db: DbOpt = None) -> None:
+    """Merge customer MERGED into SURVIVOR (ids from `sellermate customer NAME`)."""
+    from crm.importing.identity import merge_by_hand
+
+    ev = run_async(lambda: _run(lambda s, ws: merge_by_hand(s, ws, survivor, merged))(db))
+    typer.echo(f"customer #{merged} merged into #{survivor} (merge #{ev}; undo with `sellermate customers undo {ev}`)")
+
+
+@customers_app.command("split")
+def split(identity: int, db: DbOpt = None) -> None:
+    """Move one buyer identity (and its orders) out into a customer of its own."""
+    from crm.importing.identity import split_identity
+
+    new = run_async(lambda: _run(lambda s, ws: split_identity(s, ws, identity))(db))
+    typer.echo(f"buyer identity #{identity} is now customer #{new}")
+
+
+@customers_app.command("undo")
+def undo(merge_id: int, db: DbOpt = None) -> None:
+    """Undo a merge (automatic or by hand): the merged customer comes back with its orders."""
+    from crm.importing.identity import undo_merge
+
+    restored = run_async(lambda: _run(lambda s, ws: undo_merge(s, ws, merge_id))(db))
+    typer.echo(f"merge #{merge_id} undone: customer #{restored} is separate again")
+
+
+@customers_app.command("merges")
+def merges(limit: int = 20, db: DbOpt = None) -> None:
+    """List recent merges and splits, newest first, with what matched."""
+    from storage.repositories.imports import recent_merges
+
+    events = run_async(lambda: _run(lambda s, ws: recent_merges(s, ws, limit))(db))
+    if not events:
+        typer.echo("no merges yet")
+    for ev in events:
+        what = f"same {ev.reason} {ev.matched_on}" if ev.matched_on else ev.reason
+        undone = " (undone)" if ev.undone_at else ""
+        typer.echo(f"#{ev.id} {ev.created_at:%Y-%m-%d}: #{ev.merged_id} → #{ev.survivor_id}: {what}{undone}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(customers_app, name="customers")
