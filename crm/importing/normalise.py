@@ -1,6 +1,7 @@
 """Normalising the values platforms export: money, dates, countries, emails and phone numbers."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -88,6 +89,12 @@ def parse_money(value: object) -> float | None:
     s = str(value).strip()
     if not s:
         return None
+    try:
+        plain: float | None = float(s)  # the common case: a plain number
+    except ValueError:
+        plain = None
+    if plain is not None and math.isfinite(plain):
+        return plain
     negative = s.startswith("(") and s.endswith(")")
     s = _MONEY_JUNK.sub("", s)
     if not s or s in {"-", ".", ","}:
@@ -125,7 +132,7 @@ _DATE_FORMATS = (
 )
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=4096)
 def _parse_naive_or_aware(s: str, formats: tuple[str, ...]) -> datetime:
     for fmt in formats:
         try:
@@ -148,6 +155,17 @@ def parse_datetime(value: object, tz: ZoneInfo, formats: tuple[str, ...] = _DATE
     """A timestamp as an aware datetime; values without an offset are read in `tz` (the store's zone)."""
     if value is None:
         return None
+    if type(value) is str:
+        return _parse_text(value, tz, formats)
+    return _parse_value(value, tz, formats)
+
+
+@lru_cache(maxsize=100_000)
+def _parse_text(value: str, tz: ZoneInfo, formats: tuple[str, ...]) -> datetime | None:
+    return _parse_value(value, tz, formats)
+
+
+def _parse_value(value: object, tz: ZoneInfo, formats: tuple[str, ...]) -> datetime | None:
     if isinstance(value, datetime):
         dt = value
     else:
@@ -194,7 +212,7 @@ def clean_phone(value: object) -> str | None:
     return s or None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65536)
 def normalise_phone(value: str | None, country: str | None) -> str | None:
     """E.164 with the record's country as default region; None for masked or impossible numbers."""
     if not value or "*" in value or "x" in value.lower().replace("ext", ""):

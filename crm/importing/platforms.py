@@ -704,10 +704,10 @@ class Shopify(Platform):
                 raise ValueProblem(f"unknown Financial Status {fin!r}")
             c = next((cc for cc in (country_code(_get(r, i)) for i in country) if cc), None)
             tz = ctx.tz_for(ctx.store_country or c)
-            email_raw = _get(r, req["email"])
-            phone = next((p for p in (clean_phone(_get(r, i)) for i in phones) if p), None)
             buyer = None
             if status is not None:
+                email_raw = _get(r, req["email"])
+                phone = next((p for p in (clean_phone(_get(r, i)) for i in phones) if p), None)
                 key = email_raw.lower() if email_raw else (f"phone:{phone}" if phone else "")
                 acc = _get(r, marketing).lower()
                 if key:

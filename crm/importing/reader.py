@@ -96,7 +96,7 @@ def _read_text(path: Path, header_hint: set[str] | None) -> Table:
             reader = csv.reader(fh, delimiter=delimiter)
             base = offset_line + 1  # lines before the first data line
             for cells in reader:
-                if not cells or _is_blank(cells):
+                if not any(cells) or (not cells[0].strip() and _is_blank(cells)):
                     continue
                 yield base + reader.line_num, cells  # type: ignore[misc]
         except csv.Error as exc:

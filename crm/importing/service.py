@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from bot.settings import WorkspaceSettings
@@ -38,7 +39,6 @@ from storage.repositories.workspaces import get_or_create_store
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
 STAGE_FLUSH = 5000
-ORDER_PAGE = 5000
 
 
 @dataclass
@@ -103,8 +103,9 @@ def _order_value(row, status: str) -> float:  # type: ignore[no-untyped-def]
     return float(row.sum_all or 0.0)
 
 
+@lru_cache(maxsize=65536)
 def _utc_text(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat() if dt is not None else None
+    return dt.astimezone(timezone.utc).strftime(repo.STAGE_TIME_FORMAT) if dt is not None else None
 
 
 def _file_sha256(path: Path) -> str:
@@ -132,6 +133,23 @@ async def _workspace_rates(session, workspace_id: int, settings: WorkspaceSettin
     rates.update(await repo.load_rates(session, workspace_id))
     rates.setdefault(settings.base_currency, [(None, 1.0)])
     return rates
+
+
+def _rate_periods(options: list[tuple[date | None, float]]) -> list[tuple[datetime | None, datetime | None, float]]:
+    """[start, end) windows of one currency's rates: before the first dated rate the undated one (else the
+    earliest dated one), then each dated rate until the next."""
+    undated = [r for d, r in options if d is None]
+    dated = sorted((d, r) for d, r in options if d is not None)
+
+    def start_of(d: date) -> datetime:
+        return datetime.combine(d, datetime.min.time(), tzinfo=timezone.utc)
+
+    first = start_of(dated[0][0]) if dated else None
+    periods: list[tuple[datetime | None, datetime | None, float]] = [
+        (None, first, undated[-1] if undated else dated[0][1])]
+    for i, (d, r) in enumerate(dated):
+        periods.append((start_of(d), start_of(dated[i + 1][0]) if i + 1 < len(dated) else None, r))
+    return periods
 
 
 def _dec(x: float) -> Decimal:
@@ -274,59 +292,18 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
     timer.lap("identities and merging")
 
-    # Orders, a page at a time, aggregated over their staged rows.
+    # Orders: aggregated over their staged rows and upserted with set-based SQL.
     rates = await _workspace_rates(session, workspace_id, settings)
-    now = datetime.now(timezone.utc)
-    missing_rates: set[str] = set()
-    after: str | None = None
-    while True:
-        page = await repo.staged_orders(session, stage, after, ORDER_PAGE)
-        if not page:
-            break
-        after = page[-1].order_ref
-        existing = await repo.existing_orders(session, store.id, [r.order_ref for r in page])
-        new_rows: list[dict[str, object]] = []
-        changed_rows: list[dict[str, object]] = []
-        for agg in page:
-            if agg.created_at is None or agg.currency is None:
-                why = "no order date" if agg.created_at is None else "no currency (set the store's currency)"
-                bad_rows.append((agg.first_line, agg.order_ref, why))
-                rejected_refs.add(agg.order_ref)
-                continue
-            created = datetime.fromisoformat(agg.created_at)
-            status = _order_status(agg)
-            value = _order_value(agg, status)
-            rate = _rate_for(rates, agg.currency, created)
-            if rate is None:
-                missing_rates.add(agg.currency)
-            identity_id = id_by_key.get(agg.buyer_key) if agg.buyer_key else None
-            customer_id = customer_of_identity.get(identity_id) if identity_id else None
-            row = {
-                "status": status, "raw_status": agg.raw_status, "currency": agg.currency,
-                "order_value": _dec(value), "value_base": None if rate is None else _dec(value * rate),
-                "country": agg.country, "created_at": created,
-                "paid_at": datetime.fromisoformat(agg.paid_at) if agg.paid_at else None,
-                "identity_id": identity_id, "customer_id": customer_id, "import_id": import_log.id,
-                "updated_at": now,
-            }
-            old = existing.get(agg.order_ref)
-            if old is None:
-                row.update(workspace_id=workspace_id, store_id=store.id, platform=mapping.name,
-                           platform_order_id=agg.order_ref)
-                new_rows.append(row)
-            elif (old.status != status or Decimal(old.order_value) != row["order_value"]
-                  or old.currency != agg.currency or old.created_at != created or old.identity_id != identity_id
-                  or old.country != agg.country or old.customer_id != customer_id
-                  or (old.value_base is None) != (row["value_base"] is None)):
-                row["_id"] = old.id
-                changed_rows.append(row)
-            else:
-                report.orders_unchanged += 1
-        await repo.insert_orders(session, new_rows)
-        await repo.update_orders(session, changed_rows)
-        report.orders_new += len(new_rows)
-        report.orders_updated += len(changed_rows)
-    report.missing_rates = sorted(missing_rates)
+    upsert = await repo.upsert_staged_orders(
+        session, stage, workspace_id=workspace_id, store_id=store.id, platform=mapping.name,
+        import_id=import_log.id, rates={cur: opts[0][1] for cur, opts in rates.items()},
+        now=datetime.now(timezone.utc))
+    for cur, opts in rates.items():
+        if any(valid_from is not None for valid_from, _ in opts):
+            await repo.reprice_orders(session, workspace_id, cur, _rate_periods(opts), import_id=import_log.id)
+    report.orders_new, report.orders_updated, report.orders_unchanged = upsert.new, upsert.updated, upsert.unchanged
+    report.missing_rates = upsert.missing_rates
+    bad_rows.extend(upsert.rejected)
     report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
     timer.lap("orders")
     await repo.write_lines_for_import(session, stage, store.id, import_log.id)
@@ -360,7 +337,8 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
         }
         old = existing.get(key)
         if old is None:
-            new_rows.append({"workspace_id": workspace_id, "platform": platform, "buyer_key": key[:255], **values})
+            new_rows.append({"workspace_id": workspace_id, "platform": platform, "buyer_key": key[:255],
+                             "pinned": False, **values})
             continue
         # Never erase known contact details with an empty or masked value from a later export.
         values = {k: (v if v is not None else getattr(old, k)) for k, v in values.items()}
@@ -507,22 +485,9 @@ async def import_rates(db: Database, workspace_id: int, path: Path, *, base_curr
         await repo.save_rates(session, workspace_id, parsed)
         rates = await repo.load_rates(session, workspace_id)
         rates.setdefault(base_currency, [(None, 1.0)])
-        from crm.importing.normalise import country_timezone
 
         for cur in {c for c, _, _ in parsed}:
-            options = rates[cur]
-            periods: list[tuple[datetime | None, datetime | None, float]] = []
-            undated = [r for d, r in options if d is None]
-            dated = [(d, r) for d, r in options if d is not None]
-            # Before the first dated rate: the undated rate, else the earliest dated one.
-            tz = country_timezone(None, "UTC")
-            first_start = datetime.combine(dated[0][0], datetime.min.time(), tzinfo=tz) if dated else None
-            periods.append((None, first_start, undated[-1] if undated else dated[0][1]))
-            for i, (d, r) in enumerate(dated):
-                start = datetime.combine(d, datetime.min.time(), tzinfo=tz)
-                end = (datetime.combine(dated[i + 1][0], datetime.min.time(), tzinfo=tz)
-                       if i + 1 < len(dated) else None)
-                periods.append((start, end, r))
+            periods = _rate_periods(rates[cur])
             await repo.reprice_orders(session, workspace_id, cur, periods)
         await repo.post_loyalty(session, workspace_id, points_per_unit)
         await session.commit()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -129,8 +131,8 @@ async def insert_returning_ids(session: AsyncSession, table: Table, rows: list[d
             ids.extend(r[0] for r in result)
         return ids
     before = (await session.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one()
-    for chunk in _chunks(rows, 5000):
-        await session.execute(insert(table), list(chunk))
+    columns = list(rows[0])
+    await bulk_insert(session, table, columns, [tuple(r[c] for c in columns) for r in rows])
     new = [r[0] for r in await session.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id))]
     if len(new) != len(rows) or (new and new[-1] - new[0] + 1 != len(rows)):
         raise RuntimeError("concurrent writer while importing: ids are not consecutive; try again")
@@ -184,35 +186,134 @@ async def forget_staged(session: AsyncSession, table: Table, refs: Sequence[str]
         await session.execute(delete(table).where(table.c.order_ref.in_(chunk)))
 
 
-def _rank(status_col: Any) -> Any:
-    from sqlalchemy import case
-
-    return case((status_col == "completed", 3), (status_col == "shipped", 2), (status_col == "paid", 1), else_=None)
+STAGE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # UTC, the text SQLite stores for UTCDateTime columns
 
 
-async def staged_orders(session: AsyncSession, table: Table, after: str | None, limit: int) -> list[Any]:
-    """One page of orders aggregated over their staged rows, by order reference (keyset pagination)."""
-    from sqlalchemy import case
+def _staged_time(session: AsyncSession, col: Any) -> Any:
+    """A staged UTC timestamp as the orders table stores it."""
+    from sqlalchemy import TIMESTAMP, cast
 
-    t = table.c
-    stmt = (
-        select(
-            t.order_ref, func.min(t.file_line).label("first_line"), func.max(_rank(t.status)).label("best_valid"),
-            func.sum(case((t.status == "returned", 1), else_=0)).label("n_returned"),
-            func.sum(case((t.status == "cancelled", 1), else_=0)).label("n_cancelled"),
-            func.min(t.raw_status).label("raw_status"), func.min(t.created_at).label("created_at"),
-            func.min(t.paid_at).label("paid_at"), func.max(t.currency).label("currency"),
-            func.max(t.order_total).label("order_total"), func.sum(t.line_value).label("sum_all"),
-            func.sum(case((t.item_valid == 1, t.line_value), else_=None)).label("sum_valid"),
-            func.max(t.country).label("country"), func.max(t.buyer_key).label("buyer_key"),
-        )
-        .group_by(t.order_ref)
-        .order_by(t.order_ref)
-        .limit(limit)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return func.timezone("UTC", cast(col, TIMESTAMP))
+    return col
+
+
+def _aggregate_table(name: str) -> Table:
+    return Table(
+        name, MetaData(),
+        Column("order_ref", String(128), primary_key=True), Column("first_line", Integer),
+        Column("status", String(16)), Column("raw_status", String(64)), Column("value", Float),
+        Column("created_at", String(40)), Column("paid_at", String(40)), Column("currency", String(3)),
+        Column("country", String(2)), Column("buyer_key", String(255)),
+        prefixes=["TEMPORARY"],
     )
-    if after is not None:
-        stmt = stmt.where(t.order_ref > after)
-    return list((await session.execute(stmt)).all())
+
+
+def _rates_table(name: str) -> Table:
+    return Table(name, MetaData(), Column("currency", String(3), primary_key=True), Column("rate", Float),
+                 prefixes=["TEMPORARY"])
+
+
+@dataclass
+class OrderUpsert:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    missing_rates: list[str] = field(default_factory=list)
+
+
+async def upsert_staged_orders(
+    session: AsyncSession, stage: Table, *, workspace_id: int, store_id: int, platform: str, import_id: int,
+    rates: dict[str, float], now: datetime,
+) -> OrderUpsert:
+    """Turn the staged rows into orders with set-based SQL: aggregate per order, update changed, insert new.
+
+    Status: the most advanced valid status of the order's rows, else returned, else cancelled, else pending.
+    Value: the platform's order total when given, else the sum over valid items (over all when none is).
+    """
+    from sqlalchemy import case, cast, exists
+
+    out = OrderUpsert()
+    t = stage.c
+    rank = func.max(case((t.status == "completed", 3), (t.status == "shipped", 2), (t.status == "paid", 1)))
+    status = case((rank == 3, "completed"), (rank == 2, "shipped"), (rank == 1, "paid"),
+                  (func.sum(case((t.status == "returned", 1), else_=0)) > 0, "returned"),
+                  (func.sum(case((t.status == "cancelled", 1), else_=0)) > 0, "cancelled"), else_="pending")
+    valid_sum = func.sum(case((t.item_valid == 1, t.line_value)))
+    value = case((func.max(t.order_total).is_not(None), func.max(t.order_total)),
+                 (and_(rank.is_not(None), func.coalesce(valid_sum, 0) != 0), valid_sum),
+                 else_=func.coalesce(func.sum(t.line_value), 0.0))
+    agg = _aggregate_table(f"{stage.name}_orders")
+    rt = _rates_table(f"{stage.name}_rates")
+    await create_stage(session, agg)
+    await create_stage(session, rt)
+    await session.execute(insert(agg).from_select(
+        [c.name for c in agg.c],
+        select(t.order_ref, func.min(t.file_line), status, func.min(t.raw_status), value, func.min(t.created_at),
+               func.min(t.paid_at), func.max(t.currency), func.max(t.country), func.max(t.buyer_key))
+        .group_by(t.order_ref)))
+    if rates:
+        await session.execute(insert(rt), [{"currency": c, "rate": r} for c, r in rates.items()])
+
+    a = agg.c
+    bad = await session.execute(select(a.first_line, a.order_ref, a.created_at).where(
+        or_(a.created_at.is_(None), a.currency.is_(None))))
+    out.rejected = [(n, ref, "no order date" if created is None else "no currency (set the store's currency)")
+                    for n, ref, created in bad]
+    out.missing_rates = sorted(r[0] for r in await session.execute(
+        select(a.currency).distinct().where(a.currency.is_not(None), a.currency.not_in(select(rt.c.currency)))))
+
+    def money(expr: Any) -> Any:  # rounded to the 4 decimals the column keeps, on both databases
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            return func.round(cast(expr, Numeric), 4)
+        return func.round(expr, 4)
+
+    bi = BuyerIdentity.__table__
+    source = (
+        select(a.order_ref, bi.c.id.label("identity_id"), bi.c.customer_id, a.status, a.raw_status, a.currency,
+               money(a.value).label("order_value"), money(a.value * rt.c.rate).label("value_base"),
+               a.country, _staged_time(session, a.created_at).label("created_at"),
+               _staged_time(session, a.paid_at).label("paid_at"))
+        .select_from(agg)
+        .outerjoin(bi, and_(bi.c.workspace_id == workspace_id, bi.c.platform == platform,
+                            bi.c.buyer_key == a.buyer_key))
+        .outerjoin(rt, rt.c.currency == a.currency)
+        .where(a.created_at.is_not(None), a.currency.is_not(None))
+    )
+    src = source.subquery("src")
+    o = Order.__table__.c
+    existing = (await session.execute(select(func.count()).select_from(src).join(
+        Order.__table__, and_(o.store_id == store_id, o.platform_order_id == src.c.order_ref)))).scalar_one()
+    changed = or_(
+        o.status != src.c.status, o.currency != src.c.currency, o.order_value != src.c.order_value,
+        o.created_at != src.c.created_at, o.identity_id.is_distinct_from(src.c.identity_id),
+        o.customer_id.is_distinct_from(src.c.customer_id), o.country.is_distinct_from(src.c.country),
+        o.value_base.is_distinct_from(src.c.value_base), o.paid_at.is_distinct_from(src.c.paid_at),
+    )
+    result = await session.execute(
+        update(Order.__table__)
+        .where(o.store_id == store_id, o.platform_order_id == src.c.order_ref, changed)
+        .values(status=src.c.status, raw_status=src.c.raw_status, currency=src.c.currency,
+                order_value=src.c.order_value, value_base=src.c.value_base, country=src.c.country,
+                created_at=src.c.created_at, paid_at=src.c.paid_at, identity_id=src.c.identity_id,
+                customer_id=src.c.customer_id, import_id=import_id, updated_at=now)
+    )
+    out.updated = result.rowcount
+    out.unchanged = existing - out.updated
+    new_src = source.where(~exists().where(o.store_id == store_id, o.platform_order_id == a.order_ref)).subquery()
+    result = await session.execute(insert(Order.__table__).from_select(
+        ["workspace_id", "store_id", "platform", "platform_order_id", "identity_id", "customer_id", "status",
+         "raw_status", "currency", "order_value", "value_base", "country", "created_at", "paid_at", "import_id",
+         "updated_at"],
+        select(literal(workspace_id), literal(store_id), literal(platform), new_src.c.order_ref,
+               new_src.c.identity_id, new_src.c.customer_id, new_src.c.status, new_src.c.raw_status,
+               new_src.c.currency, new_src.c.order_value, new_src.c.value_base, new_src.c.country,
+               new_src.c.created_at, new_src.c.paid_at, literal(import_id), literal(now, UTCDateTime()))))
+    out.new = result.rowcount
+    await drop_stage(session, agg)
+    await drop_stage(session, rt)
+    return out
 
 
 async def write_lines_for_import(session: AsyncSession, table: Table, store_id: int, import_id: int) -> None:
@@ -246,52 +347,34 @@ async def upsert_products(session: AsyncSession, table: Table, workspace_id: int
 
 
 # ---------------------------------------------------------------- orders
-async def existing_orders(session: AsyncSession, store_id: int, refs: Sequence[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for chunk in _chunks(list(refs)):
-        rows = await session.execute(
-            select(Order.platform_order_id, Order.id, Order.status, Order.order_value, Order.currency,
-                   Order.created_at, Order.identity_id, Order.country, Order.customer_id, Order.value_base)
-            .where(Order.store_id == store_id, Order.platform_order_id.in_(chunk))
-        )
-        for r in rows:
-            out[r.platform_order_id] = r
-    return out
-
-
-async def insert_orders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        columns = list(rows[0])
-        await bulk_insert(session, Order.__table__, columns, [tuple(r[c] for c in columns) for r in rows])
-
-
-async def update_orders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    stmt = (
-        update(Order.__table__)
-        .where(Order.__table__.c.id == bindparam("_id"))
-        .values({k: bindparam(k) for k in rows[0] if k != "_id"})
-    )
-    for chunk in _chunks(rows, 2000):
-        await session.execute(stmt, list(chunk))
-
-
 # ---------------------------------------------------------------- identities and customers
+async def _keys_table(session: AsyncSession, values: Iterable[Any], kind: type = String) -> Table:
+    """A temporary one-column table of lookup keys, so a large lookup is one join instead of many IN lists."""
+    import uuid
+
+    column_type = Integer() if kind is Integer else String(255)
+    table = Table(f"lookup_{uuid.uuid4().hex[:12]}", MetaData(), Column("k", column_type, primary_key=True),
+                  prefixes=["TEMPORARY"])
+    await create_stage(session, table)
+    await bulk_insert(session, table, ("k",), [(v,) for v in sorted(set(values))])
+    return table
+
+
 async def existing_identities(
     session: AsyncSession, workspace_id: int, platform: str, keys: Sequence[str]
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for chunk in _chunks(list(keys)):
-        rows = await session.execute(
-            select(BuyerIdentity.buyer_key, BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email,
-                   BuyerIdentity.email_norm, BuyerIdentity.phone, BuyerIdentity.phone_norm, BuyerIdentity.name,
-                   BuyerIdentity.country, BuyerIdentity.username, BuyerIdentity.accepts_marketing)
-            .where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.platform == platform,
-                   BuyerIdentity.buyer_key.in_(chunk))
-        )
-        for r in rows:
-            out[r.buyer_key] = r
+    if not keys:
+        return {}
+    k = await _keys_table(session, keys)
+    rows = await session.execute(
+        select(BuyerIdentity.buyer_key, BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email,
+               BuyerIdentity.email_norm, BuyerIdentity.phone, BuyerIdentity.phone_norm, BuyerIdentity.name,
+               BuyerIdentity.country, BuyerIdentity.username, BuyerIdentity.accepts_marketing)
+        .join(k, k.c.k == BuyerIdentity.buyer_key)
+        .where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.platform == platform)
+    )
+    out = {r.buyer_key: r for r in rows}
+    await drop_stage(session, k)
     return out
 
 
@@ -310,35 +393,32 @@ async def update_identities(session: AsyncSession, rows: list[dict[str, Any]]) -
 
 
 IdentityRow = tuple[int, int | None, str | None, str | None, bool]  # id, customer_id, email_norm, phone_norm, pinned
+_IDENTITY_ROW = (BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email_norm, BuyerIdentity.phone_norm,
+                 BuyerIdentity.pinned)
 
 
 async def identities_by_id(session: AsyncSession, ids: Sequence[int]) -> list[IdentityRow]:
-    out: list[IdentityRow] = []
-    for chunk in _chunks(list(ids)):
-        rows = await session.execute(
-            select(BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email_norm,
-                   BuyerIdentity.phone_norm, BuyerIdentity.pinned).where(BuyerIdentity.id.in_(chunk))
-        )
-        out.extend(tuple(r) for r in rows)  # type: ignore[misc]
-    return out
+    if not ids:
+        return []
+    k = await _keys_table(session, ids, Integer)
+    rows = await session.execute(select(*_IDENTITY_ROW).join(k, k.c.k == BuyerIdentity.id))
+    out = [tuple(r) for r in rows]
+    await drop_stage(session, k)
+    return out  # type: ignore[return-value]
 
 
 async def identities_sharing(
     session: AsyncSession, workspace_id: int, emails: Sequence[str], phones: Sequence[str]
 ) -> list[IdentityRow]:
     out: list[IdentityRow] = []
-    cols = (BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email_norm, BuyerIdentity.phone_norm,
-            BuyerIdentity.pinned)
-    for chunk in _chunks(list(emails)):
-        rows = await session.execute(
-            select(*cols).where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.email_norm.in_(chunk))
-        )
+    for values, column in ((emails, BuyerIdentity.email_norm), (phones, BuyerIdentity.phone_norm)):
+        if not values:
+            continue
+        k = await _keys_table(session, values)
+        rows = await session.execute(select(*_IDENTITY_ROW).join(k, k.c.k == column)
+                                     .where(BuyerIdentity.workspace_id == workspace_id))
         out.extend(tuple(r) for r in rows)  # type: ignore[misc]
-    for chunk in _chunks(list(phones)):
-        rows = await session.execute(
-            select(*cols).where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.phone_norm.in_(chunk))
-        )
-        out.extend(tuple(r) for r in rows)  # type: ignore[misc]
+        await drop_stage(session, k)
     return out
 
 
@@ -347,8 +427,19 @@ async def create_customers(session: AsyncSession, rows: list[dict[str, Any]]) ->
 
 
 async def assign_identities(session: AsyncSession, assignments: dict[int, int]) -> None:
-    rows = [{"_id": i, "customer_id": c} for i, c in assignments.items()]
-    await update_identities(session, rows)
+    """Point identities at their customers: one set-based UPDATE through a temporary table."""
+    if not assignments:
+        return
+    import uuid
+
+    tmp = Table(f"assign_{uuid.uuid4().hex[:12]}", MetaData(), Column("identity_id", Integer, primary_key=True),
+                Column("customer_id", Integer), prefixes=["TEMPORARY"])
+    await create_stage(session, tmp)
+    await bulk_insert(session, tmp, ("identity_id", "customer_id"), list(assignments.items()))
+    target = select(tmp.c.customer_id).where(tmp.c.identity_id == BuyerIdentity.id).scalar_subquery()
+    await session.execute(update(BuyerIdentity).where(BuyerIdentity.id.in_(select(tmp.c.identity_id)))
+                          .values(customer_id=target))
+    await drop_stage(session, tmp)
 
 
 # Tables whose customer_id moves to the survivor when two customers merge.
@@ -429,10 +520,13 @@ async def save_rates(session: AsyncSession, workspace_id: int, rates: list[tuple
 
 
 async def reprice_orders(session: AsyncSession, workspace_id: int, currency: str,
-                         periods: list[tuple[datetime | None, datetime | None, float]]) -> None:
+                         periods: list[tuple[datetime | None, datetime | None, float]],
+                         import_id: int | None = None) -> None:
     """Set value_base for one currency's orders, rate by rate over [start, end) windows."""
     for start, end, rate in periods:
         cond = [Order.workspace_id == workspace_id, Order.currency == currency]
+        if import_id is not None:
+            cond.append(Order.import_id == import_id)
         if start is not None:
             cond.append(Order.created_at >= start)
         if end is not None:
@@ -483,10 +577,9 @@ async def latest_consent(session: AsyncSession, customer_ids: Sequence[int]) -> 
 
 async def record_consents(session: AsyncSession, workspace_id: int, items: list[tuple[int, bool, str]]) -> None:
     now = datetime.now(timezone.utc)
-    rows = [{"workspace_id": workspace_id, "customer_id": c, "purpose": "marketing", "channel": "email",
-             "granted": g, "source": src, "recorded_at": now} for c, g, src in items]
-    if rows:
-        await session.execute(insert(ConsentRecord), rows)
+    rows = [(workspace_id, c, "marketing", "email", g, src, now) for c, g, src in items]
+    await bulk_insert(session, ConsentRecord.__table__,
+                      ("workspace_id", "customer_id", "purpose", "channel", "granted", "source", "recorded_at"), rows)
 
 
 async def tag_customers(session: AsyncSession, workspace_id: int, pairs: list[tuple[int, str]],
