@@ -1,14 +1,14 @@
 """`sellermate customers ...`: merge and split customers by hand, list and undo merges."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from bot.cli import DB_OPTION_HELP, CLIError, run_async
 
 customers_app = typer.Typer(help="Merge or split customers by hand; list and undo merges.", no_args_is_help=True)
-DbOpt = Annotated[Optional[str], typer.Option("--db", help=DB_OPTION_HELP)]
+DbOpt = Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)]
 
 
 def _run(action):  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -54,8 +54,8 @@ def register(app: typer.Typer) -> None:
     def import_cmd(
         files: Annotated[list[Path], typer.Argument(help="Export files (CSV, TSV or XLSX).", show_default=False)],
         platform: Annotated[str, typer.Option(help=f"auto or one of: {', '.join(PLATFORM_NAMES)}")] = "auto",
-        store: Annotated[Optional[str], typer.Option(help="Store name (default: platform-country).")] = None,
-        db: Annotated[Optional[str], typer.Option(help=DB_OPTION_HELP)] = None,
+        store: Annotated[str | None, typer.Option(help="Store name (default: platform-country).")] = None,
+        db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
         """Import platform order/customer exports; one transaction per file, safe to re-run."""
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
                                   disable=quiet or not console.is_terminal) as bar:
                         task = bar.add_task(f"importing {path.name}", total=None)
 
-                        def tick(done: int, total: int | None) -> None:
+                        def tick(done: int, total: int | None, bar=bar, task=task) -> None:  # type: ignore[no-untyped-def]
                             bar.update(task, completed=done, total=total)
 
                         try:
@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
     @rates_app.command("import")
     def rates_import(
         file: Annotated[Path, typer.Argument(help="CSV with columns currency,rate[,date].")],
-        db: Annotated[Optional[str], typer.Option(help=DB_OPTION_HELP)] = None,
+        db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
     ) -> None:
         """Import exchange rates: 1 unit of `currency` = `rate` units of the base currency."""
         from bot.context import open_app

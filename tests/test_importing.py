@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -90,7 +90,7 @@ async def test_all_eval_exports_import_cleanly_and_match_known_counts(db: Databa
     assert platforms == {"shopee", "lazada", "tiktok", "amazon", "ebay", "shopify"}
     cases = {c["question"]: c for c in json.loads((SHARED / "eval" / "cases.json").read_text())["cases"]}
     expected = cases["orders by platform this year"]["expected"]["groups"]
-    start = datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc)  # 1 Jan 2026 in Singapore
+    start = datetime(2025, 12, 31, 16, 0, tzinfo=UTC)  # 1 Jan 2026 in Singapore
     async with db.sessions() as s:
         rows = (await s.execute(
             select(Order.platform, func.count()).where(Order.status.in_(VALID), Order.created_at >= start)
@@ -132,7 +132,7 @@ async def test_shopee_mapping_values_status_and_local_time(db: Database, workspa
     o = orders["2611441SG"]  # first data row: Completed, Grand Total 583.20 MYR, 2024-01-05 16:31 local
     assert (o.status, o.currency, o.order_value, o.country) == ("completed", "MYR", Decimal("583.2"), "MY")
     assert o.value_base == Decimal("174.96")
-    assert o.created_at == datetime(2024, 1, 5, 8, 31, tzinfo=timezone.utc)  # Kuala Lumpur is UTC+8
+    assert o.created_at == datetime(2024, 1, 5, 8, 31, tzinfo=UTC)  # Kuala Lumpur is UTC+8
     statuses = {x.status for x in orders.values()}
     assert statuses <= {"completed", "cancelled", "paid", "shipped", "pending"}
     assert "cancelled" in statuses and "pending" in statuses
@@ -144,7 +144,7 @@ async def test_lazada_sums_paid_price_and_shipping_over_items(db: Database, work
         fx_rates={"IDR": 0.000084}))
     o = (await orders_of(db))["800000294"]
     # two item rows: paidPrice 471894 + 194584, shippingFee 58333 + 0
-    assert o.order_value == Decimal("724811") and o.currency == "IDR"
+    assert o.order_value == Decimal(724811) and o.currency == "IDR"
     async with db.sessions() as s:
         n = (await s.execute(select(func.count()).select_from(OrderLine).where(OrderLine.order_id == o.id))).scalar()
     assert n == 2
@@ -156,7 +156,7 @@ async def test_tiktok_bom_trailing_tabs_and_day_first_dates(db: Database, worksp
     assert report.platform == "tiktok" and report.store == "tiktok-my"
     o = (await orders_of(db))["576000000000000356"]
     assert o.order_value == Decimal("361.49") and o.currency == "MYR"
-    assert o.created_at == datetime(2024, 1, 5, 16, 15, tzinfo=timezone.utc)  # 06/01/2024 00:15 MYT
+    assert o.created_at == datetime(2024, 1, 5, 16, 15, tzinfo=UTC)  # 06/01/2024 00:15 MYT
 
 
 @needs_shared
@@ -231,7 +231,7 @@ async def test_later_export_updates_status_amount_and_reverses_points(db: Databa
     report = await import_file(db, workspace_id, f2, settings=WS)
     assert (report.orders_new, report.orders_updated) == (0, 2)
     orders = await orders_of(db)
-    assert orders["#1001"].status == "returned" and orders["#1002"].order_value == Decimal("85")
+    assert orders["#1001"].status == "returned" and orders["#1002"].order_value == Decimal(85)
     async with db.sessions() as s:
         ledger = (await s.execute(select(LoyaltyEntry.order_id, LoyaltyEntry.reason, LoyaltyEntry.points)
                                   .order_by(LoyaltyEntry.id))).all()
@@ -410,8 +410,8 @@ async def test_woocommerce_export(db: Database, workspace_id: int, tmp_path: Pat
     assert report.platform == "woocommerce" and report.rejected == []
     orders = await orders_of(db)
     assert (orders["501"].order_value, orders["501"].status, orders["502"].status) == (
-        Decimal("1050"), "completed", "cancelled")
-    assert orders["501"].created_at == datetime(2026, 5, 1, 4, 0, tzinfo=timezone.utc)  # Manila UTC+8
+        Decimal(1050), "completed", "cancelled")
+    assert orders["501"].created_at == datetime(2026, 5, 1, 4, 0, tzinfo=UTC)  # Manila UTC+8
     async with db.sessions() as s:
         phone = (await s.execute(select(BuyerIdentity.phone_norm).where(BuyerIdentity.buyer_key == "ana@example.com"))).scalar()
     assert phone == "+639171234567"
@@ -456,7 +456,7 @@ async def test_tiktok_us_layout_with_am_pm_pacific_times(db: Database, workspace
     assert report.store == "tiktok-us"
     orders = await orders_of(db)
     assert orders["5760001"].currency == "USD" and orders["5760001"].order_value == Decimal("27.5")
-    assert orders["5760001"].created_at == datetime(2026, 7, 5, 6, 30, tzinfo=timezone.utc)  # PDT = UTC-7
+    assert orders["5760001"].created_at == datetime(2026, 7, 5, 6, 30, tzinfo=UTC)  # PDT = UTC-7
     assert orders["5760002"].status == "returned"
 
 
@@ -474,7 +474,7 @@ async def test_shopee_traditional_chinese_headers(db: Database, workspace_id: in
     assert report.platform == "shopee" and report.store == "shopee-tw" and report.rejected == []
     orders = await orders_of(db)
     assert (orders["2601TW1"].status, orders["2601TW1"].order_value, orders["2601TW1"].currency) == (
-        "completed", Decimal("360"), "TWD")
+        "completed", Decimal(360), "TWD")
     assert orders["2601TW2"].status == "cancelled"
 
 
@@ -509,7 +509,7 @@ async def test_dated_rates_reprice_orders(db: Database, workspace_id: int, tmp_p
         ["USD", "1.30", ""], ["USD", "1.40", "2026-03-01"]])
     assert await import_rates(db, workspace_id, rates, base_currency="SGD") == 2
     orders = await orders_of(db)
-    assert orders["#1"].value_base == Decimal("130") and orders["#2"].value_base == Decimal("140")
+    assert orders["#1"].value_base == Decimal(130) and orders["#2"].value_base == Decimal(140)
     bad = write_csv(tmp_path / "bad.csv", ["currency", "rate"], [["USD", "-1"]])
     with pytest.raises(ImportFileError, match="positive rate"):
         await import_rates(db, workspace_id, bad, base_currency="SGD")
@@ -545,7 +545,7 @@ async def test_interactions_and_events_attach_to_known_buyers_once(db: Database,
         kinds = (await s.execute(select(Interaction.kind, Interaction.rating).order_by(Interaction.occurred_at))).all()
         cart = (await s.execute(select(BehaviourEvent.kind, BehaviourEvent.value))).one()
     assert [tuple(k) for k in kinds] == [("review", 5), ("chat", None)]
-    assert tuple(cart) == ("abandoned_cart", Decimal("35"))
+    assert tuple(cart) == ("abandoned_cart", Decimal(35))
 
 
 async def test_manual_merge_split_and_undo(db: Database, workspace_id: int, tmp_path: Path) -> None:

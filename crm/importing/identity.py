@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -177,7 +178,7 @@ async def split_identity(session: AsyncSession, workspace_id: int, identity_id: 
 async def undo_merge(session: AsyncSession, workspace_id: int, event_id: int) -> int:
     """Undo a merge: the merged customer comes back with its identities and their orders (pinned, so the
     next import does not merge them again). Interactions stay with the survivor. Returns the restored id."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     ev = await repo.merge_event(session, workspace_id, event_id)
     if ev is None:
@@ -192,6 +193,6 @@ async def undo_merge(session: AsyncSession, workspace_id: int, event_id: int) ->
     restored.merged_into_id = None
     await repo.pin_identities(session, ev.identity_ids, ev.merged_id)
     await repo.move_orders_of_identities(session, ev.identity_ids, ev.merged_id)
-    ev.undone_at = datetime.now(timezone.utc)
+    ev.undone_at = datetime.now(UTC)
     await repo.refresh_customers(session, [ev.survivor_id, ev.merged_id])
     return ev.merged_id

@@ -175,6 +175,19 @@ class Context:
         return country_timezone(self.store_country or country, self.default_tz)
 
 
+def _first_found(cols: Columns, rows: list[Sequence[object]], names: tuple[str, ...],
+                 read: Callable[[str], str | None]) -> str | None:
+    """The first value `read` understands in the first of `names` present, over the first rows."""
+    if not names:
+        return None
+    i = cols.find(*names)
+    for r in rows:
+        found = read(_get(r, i))
+        if found:
+            return found
+    return None
+
+
 class Platform:
     name: str = ""
     label: str = ""
@@ -187,11 +200,15 @@ class Platform:
             return 0.0
         return sum(1 for h in self.signature if cols.find(h) is not None) / len(self.signature)
 
+    # Columns that tell the store's country (a country name or code) and currency (money like "$25.00").
+    country_columns: tuple[str, ...] = ()
+    money_columns: tuple[str, ...] = ()
+
     def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
-        return None
+        return _first_found(cols, first_rows, self.country_columns, country_code)
 
     def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
-        return None
+        return _first_found(cols, first_rows, self.money_columns, _currency_of_money)
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         raise NotImplementedError
@@ -229,7 +246,7 @@ SHOPEE_STATUS = {
     "ที่ต้องได้รับ": "shipped", "สำเร็จแล้ว": "completed", "สำเร็จ": "completed", "ยกเลิกแล้ว": "cancelled",
     "ยกเลิก": "cancelled", "คืนเงิน/คืนสินค้า": "returned",
 }
-_REFUND_DONE = re.compile(r"(approved|accepted|completed|refunded|成功|已退款|disetujui|selesai|hoàn tất|สำเร็จ)", re.I)
+_REFUND_DONE = re.compile(r"(approved|accepted|completed|refunded|成功|已退款|disetujui|selesai|hoàn tất|สำเร็จ)", re.IGNORECASE)
 
 
 class Shopee(Platform):
@@ -253,14 +270,7 @@ class Shopee(Platform):
         base = super().score(cols)
         localized = sum(1 for names in self.ALIASES.values() if cols.find(*names) is not None) / len(self.ALIASES)
         return max(base, localized * 0.9)
-
-    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
-        i = cols.find("Country", "國家", "Negara", "Quốc gia", "ประเทศ")
-        for r in first_rows:
-            c = country_code(_get(r, i))
-            if c:
-                return c
-        return None
+    country_columns = ("Country", "國家", "Negara", "Quốc gia", "ประเทศ")
 
     def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
         for h in cols.header:
@@ -344,14 +354,7 @@ class Lazada(Platform):
     name, label = "lazada", "Lazada"
     signature = ("orderItemId", "orderNumber", "customerName", "createTime", "paidPrice", "unitPrice",
                  "shippingFee", "status", "lazadaSku")
-
-    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
-        i = cols.find("shippingCountry", "billingCountry")
-        for r in first_rows:
-            c = country_code(_get(r, i))
-            if c:
-                return c
-        return None
+    country_columns = ("shippingCountry", "billingCountry")
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("orderNumber",), status=("status",), created=("createTime",),
@@ -416,22 +419,8 @@ class TikTok(Platform):
     name, label = "tiktok", "TikTok Shop"
     signature = ("Order ID", "Order Status", "Order Substatus", "SKU ID", "Order Amount", "Created Time",
                  "Buyer Username", "Cancelation/Return Type")
-
-    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
-        i = cols.find("Country")
-        for r in first_rows:
-            c = country_code(_get(r, i))
-            if c:
-                return c
-        return None
-
-    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
-        i = cols.find("Order Amount")
-        for r in first_rows:
-            c = _currency_of_money(_get(r, i))
-            if c:
-                return c
-        return None
+    country_columns = ("Country",)
+    money_columns = ("Order Amount",)
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("Order ID",), status=("Order Status",), created=("Created Time",),
@@ -463,9 +452,7 @@ class TikTok(Platform):
             amount = _money(r, req["amount"], "Order Amount")
             refunded = _money(r, refund, "Order Refund Amount") or 0.0
             kind = (_get(r, rtype) + " " + _get(r, substatus)).lower()
-            if status != "cancelled" and amount and refunded >= amount - 0.005:
-                status = "returned"
-            elif status in VALID_STATUSES and ("return" in kind or "refund" in kind) and refunded <= 0 and "completed" in kind:
+            if status != "cancelled" and amount and refunded >= amount - 0.005 or status in VALID_STATUSES and ("return" in kind or "refund" in kind) and refunded <= 0 and "completed" in kind:
                 status = "returned"
             username = _get(r, req["buyer"])
             currency = ctx.store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or "")
@@ -594,22 +581,8 @@ class EBay(Platform):
     name, label = "ebay", "eBay"
     signature = ("Sales Record Number", "Order Number", "Buyer Username", "Item Number", "Sold For",
                  "Total Price", "Sale Date")
-
-    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
-        i = cols.find("Item Country", "Buyer Country")
-        for r in first_rows:
-            c = country_code(_get(r, i))
-            if c:
-                return c
-        return None
-
-    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
-        i = cols.find("Total Price", "Sold For")
-        for r in first_rows:
-            c = _currency_of_money(_get(r, i))
-            if c:
-                return c
-        return None
+    country_columns = ("Item Country", "Buyer Country")
+    money_columns = ("Total Price", "Sold For")
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, order=("Order Number",), buyer=("Buyer Username",), date=("Sale Date",),

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -105,7 +105,7 @@ def _order_value(row, status: str) -> float:  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=65536)
 def _utc_text(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).strftime(repo.STAGE_TIME_FORMAT) if dt is not None else None
+    return dt.astimezone(UTC).strftime(repo.STAGE_TIME_FORMAT) if dt is not None else None
 
 
 def _file_sha256(path: Path) -> str:
@@ -142,7 +142,7 @@ def _rate_periods(options: list[tuple[date | None, float]]) -> list[tuple[dateti
     dated = sorted((d, r) for d, r in options if d is not None)
 
     def start_of(d: date) -> datetime:
-        return datetime.combine(d, datetime.min.time(), tzinfo=timezone.utc)
+        return datetime.combine(d, datetime.min.time(), tzinfo=UTC)
 
     first = start_of(dated[0][0]) if dated else None
     periods: list[tuple[datetime | None, datetime | None, float]] = [
@@ -297,7 +297,7 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     upsert = await repo.upsert_staged_orders(
         session, stage, workspace_id=workspace_id, store_id=store.id, platform=mapping.name,
         import_id=import_log.id, rates={cur: opts[0][1] for cur, opts in rates.items()},
-        now=datetime.now(timezone.utc))
+        now=datetime.now(UTC))
     for cur, opts in rates.items():
         if any(valid_from is not None for valid_from, _ in opts):
             await repo.reprice_orders(session, workspace_id, cur, _rate_periods(opts), import_id=import_log.id)
@@ -388,7 +388,7 @@ def _finish_log(import_log, report: ImportReport) -> None:  # type: ignore[no-un
     import_log.customers_new = report.customers_new
     import_log.customers_merged = report.customers_merged
     import_log.rows_rejected = len(report.rejected)
-    import_log.finished_at = datetime.now(timezone.utc)
+    import_log.finished_at = datetime.now(UTC)
 
 
 async def _import_customers(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     Column,
     DateTime,
-    Numeric,
     Float,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     and_,
@@ -45,10 +45,10 @@ from storage.models import (
     Order,
     OrderLine,
     OutreachDraft,
-    UTCDateTime,
     Product,
     Reminder,
     Tag,
+    UTCDateTime,
 )
 
 VALID = ("paid", "shipped", "completed")
@@ -70,7 +70,7 @@ def _sqlite_time(v: datetime | None) -> str | None:
     if v is None:
         return None
     if v.tzinfo is not None:
-        v = v.astimezone(timezone.utc).replace(tzinfo=None)
+        v = v.astimezone(UTC).replace(tzinfo=None)
     return v.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
@@ -576,7 +576,7 @@ async def latest_consent(session: AsyncSession, customer_ids: Sequence[int]) -> 
 
 
 async def record_consents(session: AsyncSession, workspace_id: int, items: list[tuple[int, bool, str]]) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [(workspace_id, c, "marketing", "email", g, src, now) for c, g, src in items]
     await bulk_insert(session, ConsentRecord.__table__,
                       ("workspace_id", "customer_id", "purpose", "channel", "granted", "source", "recorded_at"), rows)
@@ -632,7 +632,7 @@ async def add_activity(session: AsyncSession, workspace_id: int, kind: str,
         seen |= {(c, k, t) for c, k, t in rows}
     new: list[dict[str, Any]] = []
     for (ident, cust), a in records:
-        key = (cust, a.kind, a.occurred_at.astimezone(timezone.utc))
+        key = (cust, a.kind, a.occurred_at.astimezone(UTC))
         if key in seen:
             continue
         seen.add(key)
@@ -667,7 +667,7 @@ async def add_rejections(session: AsyncSession, import_id: int, items: list[tupl
 
 async def record_failed_import(session: AsyncSession, workspace_id: int, file_name: str, error: str) -> None:
     session.add(ImportLog(workspace_id=workspace_id, file_name=file_name, status="failed", error=error[:2000],
-                          finished_at=datetime.now(timezone.utc)))
+                          finished_at=datetime.now(UTC)))
     await session.flush()
 
 
