@@ -1,7 +1,7 @@
 """SQLAlchemy 2 models: the seller's customer database (one schema for SQLite and PostgreSQL)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,16 +46,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value if dialect.name == "sqlite" else value.replace(tzinfo=timezone.utc)
-        value = value.astimezone(timezone.utc)
+            return value if dialect.name == "sqlite" else value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 Money = Numeric(18, 4)
