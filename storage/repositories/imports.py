@@ -214,6 +214,15 @@ def _rates_table(name: str) -> Table:
                  prefixes=["TEMPORARY"])
 
 
+def money_expr(session: AsyncSession, expr: Any) -> Any:
+    """An amount rounded to the 4 decimals money columns keep, the same way on both databases."""
+    from sqlalchemy import cast
+
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return func.round(cast(expr, Numeric), 4)
+    return func.round(expr, 4)
+
+
 @dataclass
 class OrderUpsert:
     new: int = 0
@@ -264,10 +273,8 @@ async def upsert_staged_orders(
     out.missing_rates = sorted(r[0] for r in await session.execute(
         select(a.currency).distinct().where(a.currency.is_not(None), a.currency.not_in(select(rt.c.currency)))))
 
-    def money(expr: Any) -> Any:  # rounded to the 4 decimals the column keeps, on both databases
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
-            return func.round(cast(expr, Numeric), 4)
-        return func.round(expr, 4)
+    def money(expr: Any) -> Any:
+        return money_expr(session, expr)
 
     bi = BuyerIdentity.__table__
     source = (
@@ -531,7 +538,8 @@ async def reprice_orders(session: AsyncSession, workspace_id: int, currency: str
             cond.append(Order.created_at >= start)
         if end is not None:
             cond.append(Order.created_at < end)
-        await session.execute(update(Order).where(*cond).values(value_base=Order.order_value * rate))
+        await session.execute(update(Order).where(*cond).values(
+            value_base=money_expr(session, Order.order_value * rate)))
 
 
 # ---------------------------------------------------------------- loyalty, consent, tags
