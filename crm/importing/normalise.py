@@ -132,8 +132,20 @@ _DATE_FORMATS = (
 )
 
 
+_ISO_LIKE = re.compile(r"^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$")
+
+
 @lru_cache(maxsize=4096)
 def _parse_naive_or_aware(s: str, formats: tuple[str, ...]) -> datetime:
+    iso = _ISO_LIKE.match(s)
+    if iso:  # ISO 8601 and Shopify's "2026-04-05 21:06:21 +0400": no need to try every format
+        offset = iso.group(2) or ""
+        if offset and offset != "Z" and ":" not in offset:
+            offset = f"{offset[:3]}:{offset[3:]}"
+        try:
+            return datetime.fromisoformat(iso.group(1) + ("+00:00" if offset == "Z" else offset))
+        except ValueError:
+            pass
     for fmt in formats:
         try:
             return datetime.strptime(s, fmt)

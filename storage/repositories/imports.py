@@ -681,24 +681,33 @@ async def record_failed_import(session: AsyncSession, workspace_id: int, file_na
 
 async def similar_name_pairs(session: AsyncSession, workspace_id: int, customer_ids: Sequence[int],
                              limit: int = 20) -> list[tuple[int, str, int, str]]:
-    """Customers of this import whose display name equals another customer's (case-insensitively)."""
+    """Pairs (one of `customer_ids`, another customer) with the same display name, case-insensitively.
+
+    One grouped scan finds the names shared by several customers; pairs are then formed in Python.
+    """
     if not customer_ids:
         return []
-    a, b = Customer.__table__.alias("a"), Customer.__table__.alias("b")
+    name = func.lower(Customer.display_name)
+    live = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None),
+            Customer.display_name.is_not(None)]
+    shared = select(name).where(*live).group_by(name).having(func.count() > 1)
+    rows = await session.execute(select(Customer.id, Customer.display_name, name.label("key"))
+                                 .where(*live, name.in_(shared)).order_by(Customer.id))
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for cid, display, key in rows:
+        groups.setdefault(key, []).append((cid, display))
+    wanted = set(customer_ids)
     out: list[tuple[int, str, int, str]] = []
-    for chunk in _chunks(sorted(set(customer_ids))):
-        rows = await session.execute(
-            select(a.c.id, a.c.display_name, b.c.id, b.c.display_name)
-            .join(b, and_(func.lower(a.c.display_name) == func.lower(b.c.display_name), a.c.id != b.c.id))
-            .where(a.c.id.in_(chunk), a.c.workspace_id == workspace_id, b.c.workspace_id == workspace_id,
-                   a.c.merged_into_id.is_(None), b.c.merged_into_id.is_(None), a.c.display_name.is_not(None))
-            .limit(limit)
-        )
-        out.extend(tuple(r) for r in rows)  # type: ignore[misc]
-        if len(out) >= limit:
-            break
-    return out[:limit]
-
+    for members in groups.values():
+        for cid, display in members:
+            if cid not in wanted:
+                continue
+            for other, other_name in members:
+                if other != cid:
+                    out.append((cid, display, other, other_name))
+                    if len(out) >= limit:
+                        return out
+    return out
 
 
 # ---------------------------------------------------------------- merging and splitting by hand
