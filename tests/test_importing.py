@@ -619,3 +619,22 @@ async def test_split_identity_is_not_a_bridge_and_merged_customer_attracts_new_b
     assert orders["#4"].customer_id == new
     assert orders["#3"].customer_id == orders["#7"].customer_id != new
     assert orders["#8"].customer_id == kim == orders["#6"].customer_id
+
+
+async def test_file_broken_halfway_changes_nothing(db: Database, workspace_id: int, tmp_path: Path) -> None:
+    """A file that turns out unreadable after thousands of rows (staging batches already sent) rolls back."""
+    rows = [shopify_row(f"#{i}", f"b{i}@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")
+            for i in range(12_000)]
+    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
+    with f.open("a", encoding="utf-8") as fh:
+        fh.write('#x,"never closed quote\n' + "a" * 100 + "\x00\n")
+    import csv as csv_module
+
+    old = csv_module.field_size_limit(50)  # make the broken last record fail to parse
+    try:
+        with pytest.raises(ImportFileError, match="not valid CSV"):
+            await import_file(db, workspace_id, f, settings=WS)
+    finally:
+        csv_module.field_size_limit(old)
+    assert await scalar(db, select(func.count()).select_from(Order)) == 0
+    assert await scalar(db, select(func.count()).select_from(Customer)) == 0

@@ -502,7 +502,7 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
     def make_person(pid: int, country: str, *, shopper: bool = True) -> Person:
         mix = _weighted(rng, _ETHNIC_MIX[country])
         pool = _NAMES[mix]
-        while True:
+        for attempt in range(8):  # prefer unique names; big populations repeat them, as real ones do
             if mix == "malay":
                 female = rng.random() < 0.55
                 given = rng.choice(pool["given_f" if female else "given_m"])
@@ -524,8 +524,7 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
                 latin_given, latin_family = given, family
             if display not in names_taken:
                 break
-            if rng.random() < 0.5 and mix not in {"mainland"}:
-                # Real populations repeat names; keep the display unique with a middle initial.
+            if attempt >= 4 and mix not in {"mainland", "malay", "chinese"}:
                 display = f"{given} {rng.choice(string.ascii_uppercase)}. {family}"
                 if display not in names_taken:
                     break

@@ -127,7 +127,8 @@ class Columns:
 def _get(cells: Sequence[object], i: int | None) -> str:
     if i is None or i >= len(cells):
         return ""
-    return cell_text(cells[i])
+    v = cells[i]
+    return v.strip() if type(v) is str else cell_text(v)
 
 
 def _raw(cells: Sequence[object], i: int | None) -> object:

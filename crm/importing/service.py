@@ -6,6 +6,7 @@ half-applied; re-importing the same file changes nothing; a later export updates
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -226,45 +227,54 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     bad_rows: list[tuple[int, str | None, str]] = []
     n = skipped = 0
     order_col = getattr(mapper, "order_col", None)
-    for line_no, cells in rows:
-        n += 1
-        if progress and n % 5000 == 0:
-            progress(n, total)
-        try:
-            line = mapper(line_no, cells)
-        except ValueProblem as exc:
-            ref = cell_text(cells[order_col]) if order_col is not None and order_col < len(cells) else ""
-            bad_rows.append((line_no, ref or None, str(exc)))
-            continue
-        if line is None:
-            skipped += 1  # report trailers, description rows
-            continue
-        if not line.order_ref:
-            bad_rows.append((line_no, None, "no order id"))
-            continue
-        buyer = line.buyer
-        if buyer is not None:
-            prev = buyers.get(buyer.key)
-            if prev is None:
-                buyers[buyer.key] = buyer
-            else:  # keep the latest non-empty details
-                prev.name = buyer.name or prev.name
-                prev.email = buyer.email or prev.email
-                prev.phone = buyer.phone or prev.phone
-                prev.country = buyer.country or prev.country
-                prev.username = buyer.username or prev.username
-                if buyer.accepts_marketing is not None:
-                    prev.accepts_marketing = buyer.accepts_marketing
-        buffer.append((
-            line_no, line.order_ref[:128], line.status, (line.raw_status or "")[:64] or None,
-            _utc_text(line.created_at), _utc_text(line.paid_at), line.currency, line.order_total,
-            line.line_value, 1 if line.item_valid else 0, line.country,
-            buyer.key[:255] if buyer is not None else None, line.sku, line.product_name, line.variation,
-            line.quantity, line.unit_price, line.line_discount, line.line_total,
-        ))
-        if len(buffer) >= STAGE_FLUSH:
-            await repo.stage_rows(session, stage, buffer)
-            buffer = []
+    pending: asyncio.Future[None] | None = None
+    try:
+        for line_no, cells in rows:
+            n += 1
+            if progress and n % 5000 == 0:
+                progress(n, total)
+            try:
+                line = mapper(line_no, cells)
+            except ValueProblem as exc:
+                ref = cell_text(cells[order_col]) if order_col is not None and order_col < len(cells) else ""
+                bad_rows.append((line_no, ref or None, str(exc)))
+                continue
+            if line is None:
+                skipped += 1  # report trailers, description rows
+                continue
+            if not line.order_ref:
+                bad_rows.append((line_no, None, "no order id"))
+                continue
+            buyer = line.buyer
+            if buyer is not None:
+                prev = buyers.get(buyer.key)
+                if prev is None:
+                    buyers[buyer.key] = buyer
+                else:  # keep the latest non-empty details
+                    prev.name = buyer.name or prev.name
+                    prev.email = buyer.email or prev.email
+                    prev.phone = buyer.phone or prev.phone
+                    prev.country = buyer.country or prev.country
+                    prev.username = buyer.username or prev.username
+                    if buyer.accepts_marketing is not None:
+                        prev.accepts_marketing = buyer.accepts_marketing
+            buffer.append((
+                line_no, line.order_ref[:128], line.status, (line.raw_status or "")[:64] or None,
+                _utc_text(line.created_at), _utc_text(line.paid_at), line.currency, line.order_total,
+                line.line_value, 1 if line.item_valid else 0, line.country,
+                buyer.key[:255] if buyer is not None else None, line.sku, line.product_name, line.variation,
+                line.quantity, line.unit_price, line.line_discount, line.line_total,
+            ))
+            if len(buffer) >= STAGE_FLUSH:
+                # Let SQLite insert this batch in its thread while the next batch is parsed here.
+                if pending is not None:
+                    await pending
+                pending = asyncio.ensure_future(repo.stage_rows(session, stage, buffer))
+                await asyncio.sleep(0)
+                buffer = []
+    finally:
+        if pending is not None:  # never leave an insert running when the loop stops
+            await pending
     await repo.stage_rows(session, stage, buffer)
     del buffer
     report.rows = n - skipped
