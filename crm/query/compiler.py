@@ -1,0 +1,393 @@
+"""The compiler: runs a validated question (crm.query.ir) against the database and returns one Result."""
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from crm.analytics import metrics as m
+from crm.query import texts
+from crm.query.ir import (
+    DEFAULT_PERIOD,
+    MONEY_METRICS,
+    RATIO_METRICS,
+    SEGMENTS,
+    CLVQuery,
+    CohortQuery,
+    CustomerQuery,
+    Filters,
+    LifecycleQuery,
+    MetricQuery,
+    Period,
+    Query,
+    SegmentsQuery,
+    TopCustomersQuery,
+)
+from crm.query.result import ChartSpec, Result
+from storage.db import Database
+from storage.repositories import analytics as repo
+from storage.repositories.analytics import Scope
+
+
+class _Ctx:
+    def __init__(self, db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str) -> None:
+        workspace = getattr(settings, "workspace", settings)
+        self.db, self.workspace_id, self.as_of = db, workspace_id, as_of
+        self.tz = ZoneInfo(workspace.timezone)
+        self.currency = workspace.base_currency
+        self.lang = "zh" if language == "zh" else "en"
+        self.lifecycle_days = (getattr(workspace, "lifecycle_new_days", 30),
+                               getattr(workspace, "lifecycle_active_days", 90),
+                               getattr(workspace, "lifecycle_dormant_days", 180))
+
+    def period_label(self, period: Period) -> str:
+        if self.lang == "zh":
+            if period.kind in texts.PERIOD_NAMES_ZH:
+                return texts.PERIOD_NAMES_ZH[period.kind]
+            if period.kind == "last_n_days":
+                return f"过去 {period.n} 天"
+            if period.kind == "month":
+                return f"{period.year}年{period.month}月"
+            if period.kind == "quarter":
+                return f"{period.year}年第{period.quarter}季度"
+            if period.kind == "year":
+                return f"{period.year}年"
+        label = period.label()
+        return label if period.kind in ("month", "quarter", "year", "range") else label
+
+    def filters_text(self, f: Filters) -> str:
+        parts = []
+        if f.platform:
+            parts.append(texts.t(self.lang, "in_platform", platform=f.platform.capitalize()))
+        if f.country:
+            parts.append(texts.t(self.lang, "in_country", country=f.country))
+        if f.tag:
+            parts.append(texts.t(self.lang, "with_tag", tag=f.tag))
+        if f.segment:
+            parts.append(texts.t(self.lang, "in_segment", segment=texts.SEGMENT_NAMES[self.lang][f.segment]))
+        return "".join(parts)
+
+    def explain(self, definition: str | None, start: datetime | None, end: datetime, f: Filters) -> str:
+        fmt = "%Y-%m-%d %H:%M"
+        lines = []
+        if definition:
+            lines.append(texts.t(self.lang, "definition", text=definition))
+        lines.append(texts.t(self.lang, "window", start=start.astimezone(self.tz).strftime(fmt) if start else "—",
+                             end=end.astimezone(self.tz).strftime(fmt), tz=str(self.tz)))
+        active = {k: v for k, v in f.model_dump().items() if v}
+        if active:
+            lines.append(texts.t(self.lang, "filters_label", filters=", ".join(f"{k}={v}" for k, v in active.items())))
+        return "\n".join(lines)
+
+
+async def _scope(session: Any, ctx: _Ctx, f: Filters) -> Scope:
+    ids = None
+    if f.segment:
+        scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
+                                         lifecycle_days=ctx.lifecycle_days)
+        ids = frozenset(int(c) for c, s in zip(scores.ids, scores.segment) if s == f.segment)
+    return Scope(ctx.workspace_id, platform=f.platform, country=f.country, tag=f.tag, customer_ids=ids)
+
+
+def _unit(metric: str) -> str:
+    return "ratio" if metric in RATIO_METRICS else "money" if metric in MONEY_METRICS else "count"
+
+
+def _number(value: float | int | None, unit: str) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if unit == "count" else float(value)
+
+
+async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
+    period = q.period or DEFAULT_PERIOD
+    start, end = period.bounds(ctx.as_of, ctx.tz)
+    unit = _unit(q.metric)
+    name = texts.METRIC_NAMES[ctx.lang][q.metric]
+    label = ctx.period_label(period)
+    ftext = ctx.filters_text(q.filters)
+    async with ctx.db.sessions() as session:
+        scope = await _scope(session, ctx, q.filters)
+        definition = texts.DEFINITIONS[ctx.lang][q.metric]
+        if q.group_by is None:
+            value = _number(await m.metric_value(session, q.metric, scope, start, end), unit)
+            key = "metric" if value is not None else "no_data"
+            text = texts.t(ctx.lang, key, name=name, period=label, filters=ftext,
+                           value=texts.fmt_value(value, unit, ctx.currency))
+            return Result(intent="metric", query=q.model_dump(mode="json"), value=value, text=text,
+                          language=ctx.lang, unit=unit, currency=ctx.currency if unit == "money" else None,
+                          explanation=ctx.explain(definition, start, end, q.filters))
+        groups: list[tuple[str, Scope, datetime | None, datetime]] = []
+        if q.group_by in ("platform", "country"):
+            for k in await repo.group_keys(session, scope, q.group_by, start, end):
+                sub = Scope(**{**scope.__dict__, q.group_by: k})
+                groups.append((k, sub, start, end))
+        elif q.group_by == "segment":
+            scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
+                                             lifecycle_days=ctx.lifecycle_days)
+            for seg in SEGMENTS:
+                ids = frozenset(int(c) for c, s in zip(scores.ids, scores.segment) if s == seg)
+                if scope.customer_ids is not None:
+                    ids &= scope.customer_ids
+                groups.append((seg, Scope(**{**scope.__dict__, "customer_ids": ids}), start, end))
+        else:
+            if start is None:
+                first = await repo.order_totals(session, scope, None, end)
+                del first
+                facts = await repo.customer_facts(session, ctx.workspace_id, end)
+                start = min((f[1] for f in facts), default=end)
+            months = {"month": 1, "quarter": 3, "year": 12}[q.group_by]
+            groups = [(lab, scope, s, e) for lab, s, e in m.month_windows(start, end, ctx.tz, months)]
+        rows = []
+        for key, sub, s, e in groups:
+            value = _number(await m.metric_value(session, q.metric, sub, s, e), unit)
+            label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
+            if value is not None:
+                rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
+    lines = [texts.t(ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label,
+                     filters=ftext)]
+    lines += [f"{k}: {texts.fmt_value(v, unit, ctx.currency)}" for k, v in rows]
+    kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"
+    chart = ChartSpec(kind=kind, title=f"{name} {label}", x=[r[0] for r in rows],
+                      series={name: [float(r[1]) for r in rows]}, value_format=unit)  # type: ignore[arg-type]
+    return Result(intent="metric", query=q.model_dump(mode="json"), columns=[q.group_by, q.metric], rows=rows,
+                  text="\n".join(lines), language=ctx.lang, unit=unit,
+                  currency=ctx.currency if unit == "money" else None, chart=chart,
+                  explanation=ctx.explain(definition, start, end, q.filters))
+
+
+async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
+    period = q.period or Period(kind="all_time")
+    start, end = period.bounds(ctx.as_of, ctx.tz)
+    key_name = texts.sort_key_name(ctx.lang, q.sort_by)
+    async with ctx.db.sessions() as session:
+        scope = await _scope(session, ctx, q.filters)
+        if q.sort_by in ("revenue", "orders", "aov"):
+            found = await repo.top_customers(session, scope, start, end, q.sort_by, q.n)
+            rows = [[name or f"#{cid}", int(v) if q.sort_by == "orders" else round(v, 2)] for cid, name, v in found]
+        else:
+            clv = CLVQuery(sort_by="churn_risk" if q.sort_by == "churn_risk" else
+                           "p_alive" if q.sort_by == "p_alive" else "predicted_clv", n=q.n, filters=q.filters)
+            if q.sort_by == "recency_days":
+                scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz)
+                keep = await _keep(session, ctx, scores.ids, q.filters)
+                order = sorted((i for i in range(len(scores.ids)) if keep[i]),
+                               key=lambda i: (-scores.recency_days[i], int(scores.ids[i])))[:q.n]
+                names = await repo.customer_names(session, [int(scores.ids[i]) for i in order])
+                rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}", int(scores.recency_days[i])]
+                        for i in order]
+            else:
+                return await _clv(ctx, clv)
+    unit = "count" if q.sort_by in ("orders", "recency_days") else "money"
+    label = ctx.period_label(period)
+    ftext = ctx.filters_text(q.filters)
+    if not rows:
+        text = texts.t(ctx.lang, "top_empty", period=label, filters=ftext)
+    else:
+        text = "\n".join([texts.t(ctx.lang, "top", n=len(rows), key=key_name, period=label, filters=ftext)]
+                         + [f"{i}. {r[0]}: {texts.fmt_value(r[1], unit, ctx.currency)}" for i, r in enumerate(rows, 1)])
+    return Result(intent="top_customers", query=q.model_dump(mode="json"), columns=["customer", q.sort_by],
+                  rows=rows, text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
+                  currency=ctx.currency if unit == "money" else None,
+                  chart=ChartSpec(kind="bar", title=key_name, x=[r[0] for r in rows],
+                                  series={key_name: [float(r[1]) for r in rows]},
+                                  value_format=unit) if rows else None,  # type: ignore[arg-type]
+                  explanation=ctx.explain(None, start, end, q.filters))
+
+
+async def _keep(session: Any, ctx: _Ctx, ids: np.ndarray, f: Filters) -> np.ndarray:
+    """Which of the scored customers the filters select (country, tag, segment select customers)."""
+    keep = np.ones(len(ids), dtype=bool)
+    if f.country:
+        countries = await repo.customer_countries(session, ctx.workspace_id)
+        keep &= np.array([countries.get(int(c)) == f.country for c in ids], dtype=bool)
+    if f.tag:
+        tagged = await repo.tagged_customers(session, ctx.workspace_id, f.tag)
+        keep &= np.array([int(c) in tagged for c in ids], dtype=bool)
+    return keep
+
+
+async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
+    is_seg = isinstance(q, SegmentsQuery)
+    async with ctx.db.sessions() as session:
+        scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
+                                         lifecycle_days=ctx.lifecycle_days)
+        keep = await _keep(session, ctx, scores.ids, q.filters)
+        if q.filters.segment:
+            keep &= scores.segment == q.filters.segment
+    labels = scores.segment if is_seg else scores.lifecycle
+    names = texts.SEGMENT_NAMES[ctx.lang] if is_seg else texts.LIFECYCLE_NAMES[ctx.lang]
+    wanted = q.segment if isinstance(q, SegmentsQuery) else q.stage
+    ftext = ctx.filters_text(q.filters.model_copy(update={"segment": None}) if is_seg else q.filters)
+    day = m.as_of_date(ctx.as_of, ctx.tz).isoformat()
+    intent = "segments" if is_seg else "lifecycle"
+    if wanted is not None:
+        value = int(((labels == wanted) & keep).sum())
+        text = (texts.t(ctx.lang, "segment_count", segment=names[wanted], filters=ftext, value=value) if is_seg
+                else texts.t(ctx.lang, "lifecycle_count", stage=names[wanted], filters=ftext, value=value))
+        return Result(intent=intent, query=q.model_dump(mode="json"), value=value, text=text, language=ctx.lang,
+                      unit="count", explanation=_rfm_explanation(ctx, day) if is_seg else None)
+    order = list(SEGMENTS) if is_seg else ["new", "active", "dormant", "churned"]
+    rows = [[names[k], int(((labels == k) & keep).sum())] for k in order]
+    text = "\n".join([texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)]
+                     + [f"{k}: {v:,}" for k, v in rows])
+    return Result(intent=intent, query=q.model_dump(mode="json"), columns=[intent[:-1] if is_seg else intent,
+                                                                             "customers"],
+                  rows=rows, text=text, language=ctx.lang, unit="count",
+                  chart=ChartSpec(kind="bar", title=text.splitlines()[0], x=[r[0] for r in rows],
+                                  series={"customers": [float(r[1]) for r in rows]}),
+                  explanation=_rfm_explanation(ctx, day) if is_seg else None)
+
+
+def _rfm_explanation(ctx: _Ctx, day: str) -> str:
+    if ctx.lang == "zh":
+        return (f"RFM 截至 {day}：R = 最近一次有效订单距今天数，F = 有效订单数，M = 订单总额（本位币）；"
+                "与全体客户的平均值比较：R 低于平均为高，F、M 高于平均为高，组合成八个分群。")
+    return (f"RFM as of {day}: R = days since the last valid order, F = valid orders, M = total order value "
+            "(base currency); each compared with its mean over all customers (R high when below the mean, F and "
+            "M high when above), giving the eight segments.")
+
+
+async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
+    async with ctx.db.sessions() as session:
+        scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True,
+                                         horizon_days=q.horizon_days, lifecycle_days=ctx.lifecycle_days)
+        keep = await _keep(session, ctx, scores.ids, q.filters)
+        if q.filters.segment:
+            keep &= scores.segment == q.filters.segment
+        if scores.predicted_clv is None or not np.any(scores.predicted_clv):
+            return Result(intent="clv", query=q.model_dump(mode="json"), text=texts.t(ctx.lang, "clv_empty"),
+                          language=ctx.lang)
+        assert scores.p_alive is not None and scores.expected_purchases is not None
+        key = {"predicted_clv": scores.predicted_clv, "p_alive": scores.p_alive,
+               "churn_risk": 1 - scores.p_alive, "expected_purchases": scores.expected_purchases}[q.sort_by]
+        order = [i for i in np.lexsort((scores.ids, -key)) if keep[i]][:q.n]
+        names = await repo.customer_names(session, [int(scores.ids[i]) for i in order])
+    rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}", round(float(scores.predicted_clv[i]), 2),
+             round(float(scores.p_alive[i]), 4), round(float(scores.expected_purchases[i]), 3),
+             round(float(key[i]), 4)] for i in order]
+    unit = "money" if q.sort_by == "predicted_clv" else "ratio" if q.sort_by != "expected_purchases" else "count"
+    key_name = texts.sort_key_name(ctx.lang, q.sort_by)
+    lines = [texts.t(ctx.lang, "clv", n=len(rows), key=key_name, filters=ctx.filters_text(q.filters),
+                     horizon=q.horizon_days)]
+    lines += [f"{i}. {r[0]}: CLV {ctx.currency} {r[1]:,.2f}, P(alive) {r[2] * 100:.0f}%" for i, r in enumerate(rows, 1)]
+    return Result(intent="clv", query=q.model_dump(mode="json"),
+                  columns=["customer", "predicted_clv", "p_alive", "expected_purchases", q.sort_by], rows=rows,
+                  text="\n".join(lines), language=ctx.lang, unit=unit, currency=ctx.currency)  # type: ignore[arg-type]
+
+
+async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
+    first = None
+    if q.period is not None:
+        s, _ = q.period.bounds(ctx.as_of, ctx.tz)
+        first = s.astimezone(ctx.tz).date().replace(day=1) if s else None
+    else:
+        day = m.as_of_date(ctx.as_of, ctx.tz)
+        y, mo = divmod(day.year * 12 + day.month - 1 - 11, 12)
+        first = datetime.combine(day.replace(year=y, month=mo + 1, day=1), time(0)).date()
+    async with ctx.db.sessions() as session:
+        scope = await _scope(session, ctx, q.filters)
+        labels, sizes, matrix = await m.cohort_table(session, ctx.workspace_id, ctx.as_of, ctx.tz, scope=scope,
+                                                     first_month=first, max_offset=q.max_offset)
+    if not labels:
+        return Result(intent="cohort", query=q.model_dump(mode="json"), text=texts.t(ctx.lang, "cohort_empty"),
+                      language=ctx.lang)
+    columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
+    rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
+    text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))
+    return Result(intent="cohort", query=q.model_dump(mode="json"), columns=columns, rows=rows, text=text,
+                  language=ctx.lang, unit="ratio",
+                  chart=ChartSpec(kind="heatmap", title=text.split(":")[0], x=columns[2:], y=labels, matrix=matrix,
+                                  value_format="ratio"))
+
+
+async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
+    async with ctx.db.sessions() as session:
+        ids = await repo.find_customers(session, ctx.workspace_id, q.search)
+        if len(ids) != 1:
+            names = await repo.customer_names(session, ids)
+            text = (texts.t(ctx.lang, "customer_none", search=q.search) if not ids else
+                    texts.t(ctx.lang, "customer_many", n=len(ids), search=q.search,
+                            names=", ".join(f"{names.get(i) or '#'}(#{i})" for i in ids[:8])))
+            return Result(intent="customer", query=q.model_dump(mode="json"), text=text, language=ctx.lang,
+                          columns=["id", "customer"], rows=[[i, names.get(i)] for i in ids])
+    return await _profile(ctx, ids[0], q.model_dump(mode="json"))
+
+
+async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) -> Result:
+    async with ctx.db.sessions() as session:
+        detail = await repo.customer_detail(session, customer_id)
+        scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True,
+                                         lifecycle_days=ctx.lifecycle_days)
+    c = detail["customer"]
+    i = scores.index().get(customer_id)
+    zh = ctx.lang == "zh"
+    seg = texts.SEGMENT_NAMES[ctx.lang][scores.segment[i]] if i is not None else "—"
+    stage = texts.LIFECYCLE_NAMES[ctx.lang][scores.lifecycle[i] if i is not None else "prospect"]
+    platforms = sorted({p for p, *_ in detail["identities"]})
+    rows: list[list[Any]] = [
+        ["id", c.id], ["name", c.display_name], ["country", c.country], ["platforms", ", ".join(platforms)],
+        ["orders", int(scores.frequency[i]) if i is not None else 0],
+        ["revenue", round(float(scores.monetary[i]), 2) if i is not None else 0.0],
+        ["days_since_last_order", int(scores.recency_days[i]) if i is not None else None],
+        ["segment", scores.segment[i] if i is not None else None],
+        ["lifecycle", scores.lifecycle[i] if i is not None else "prospect"],
+        ["p_alive", round(float(scores.p_alive[i]), 4) if i is not None and scores.p_alive is not None else None],
+        ["predicted_clv", round(float(scores.predicted_clv[i]), 2)
+         if i is not None and scores.predicted_clv is not None else None],
+        ["points", detail["points"]], ["tags", ", ".join(detail["tags"])],
+        ["marketing_consent", detail["marketing_consent"]],
+    ]
+    val = dict((r[0], r[1]) for r in rows)
+    cur = ctx.currency
+    if zh:
+        lines = [f"👤 {c.display_name or '#' + str(c.id)}（#{c.id}，{c.country or '—'}）",
+                 f"平台：{', '.join(platforms) or '—'}",
+                 f"订单 {val['orders']} 笔，消费 {cur} {val['revenue']:,.2f}，距上次下单 {val['days_since_last_order']} 天",
+                 f"分群：{seg}；生命周期：{stage}"]
+        if val["p_alive"] is not None:
+            lines.append(f"存活概率 {val['p_alive'] * 100:.0f}%，预测 CLV {cur} {val['predicted_clv']:,.2f}")
+        lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}")
+    else:
+        lines = [f"👤 {c.display_name or '#' + str(c.id)} (#{c.id}, {c.country or '—'})",
+                 f"Platforms: {', '.join(platforms) or '—'}",
+                 f"{val['orders']} orders, {cur} {val['revenue']:,.2f} spent, last order "
+                 f"{val['days_since_last_order']} days ago",
+                 f"Segment: {seg}; lifecycle: {stage}"]
+        if val["p_alive"] is not None:
+            lines.append(f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}")
+        lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}")
+    return Result(intent="customer", query=query, columns=["field", "value"], rows=rows, text="\n".join(lines),
+                  language=ctx.lang)
+
+
+async def customer_profile(*, db: Database, workspace_id: int, customer_id: int, settings: Any, as_of: datetime,
+                           language: str = "en") -> Result:
+    """The customer card's analytic part (segment, lifecycle, P(alive), predicted CLV, points) as a Result."""
+    return await _profile(_Ctx(db, workspace_id, settings, as_of, language), customer_id, None)
+
+
+async def execute(query: Query, *, db: Database, workspace_id: int, settings: Any, as_of: datetime,
+                  language: str = "en") -> Result:
+    """Run one question. Drafts and reminders come back as Results carrying their query for those features."""
+    ctx = _Ctx(db, workspace_id, settings, as_of, language)
+    if isinstance(query, MetricQuery):
+        return await _metric(ctx, query)
+    if isinstance(query, TopCustomersQuery):
+        return await _top(ctx, query)
+    if isinstance(query, (SegmentsQuery, LifecycleQuery)):
+        return await _segments(ctx, query)
+    if isinstance(query, CLVQuery):
+        return await _clv(ctx, query)
+    if isinstance(query, CohortQuery):
+        return await _cohort(ctx, query)
+    if isinstance(query, CustomerQuery):
+        return await _customer(ctx, query)
+    intent = query.intent
+    if intent in ("draft", "reminder"):
+        return Result(intent=intent, query=query.model_dump(mode="json"), text=texts.t(ctx.lang, intent),
+                      language=ctx.lang)
+    return Result(intent="clarify", query=query.model_dump(mode="json"), language=ctx.lang,
+                  text=getattr(query, "message", None) or "")

@@ -1,0 +1,138 @@
+"""Answer wording in English and Chinese: one place per language for what the compiler says."""
+from __future__ import annotations
+
+from typing import Any
+
+METRIC_NAMES = {
+    "en": {"customers": "customers with orders", "new_customers": "new customers", "orders": "orders",
+           "revenue": "revenue", "aov": "average order value", "repeat_rate": "repeat purchase rate",
+           "churn_rate": "churn rate", "avg_ltv": "average customer lifetime value"},
+    "zh": {"customers": "下单客户数", "new_customers": "新客户数", "orders": "订单数", "revenue": "销售额",
+           "aov": "客单价", "repeat_rate": "复购率", "churn_rate": "流失率", "avg_ltv": "客户平均终身价值"},
+}
+
+DEFINITIONS = {
+    "en": {
+        "customers": "distinct customers with at least one valid (paid, shipped or completed) order in the period",
+        "new_customers": "customers whose first valid order ever falls in the period",
+        "orders": "number of valid orders in the period",
+        "revenue": "sum of valid order values in the base currency",
+        "aov": "revenue / orders",
+        "repeat_rate": "among customers with a valid order in the period, the share with 2 or more valid orders "
+                       "from their first order up to the end of the period",
+        "churn_rate": "among customers with a valid order in the window of the same length just before the period, "
+                      "the share with no valid order in the period",
+        "avg_ltv": "mean total order value, up to the end of the period, over customers with a valid order",
+    },
+    "zh": {
+        "customers": "期间内至少有一笔有效订单（已付款、已发货或已完成）的不同客户数",
+        "new_customers": "首笔有效订单落在期间内的客户数",
+        "orders": "期间内有效订单数",
+        "revenue": "有效订单金额之和（本位币）",
+        "aov": "销售额 / 订单数",
+        "repeat_rate": "期间内下过单的客户中，从首单到期末有 2 笔及以上有效订单的比例",
+        "churn_rate": "在期间之前同样长度的窗口内下过单的客户中，本期间没有有效订单的比例",
+        "avg_ltv": "截至期末有有效订单的客户，其截至期末的订单总额的平均值",
+    },
+}
+
+SEGMENT_NAMES = {
+    "en": {s: s.replace("_", " ") for s in (
+        "important_value", "important_develop", "important_keep", "important_winback", "general_value",
+        "general_develop", "general_keep", "general_winback")},
+    "zh": {"important_value": "重要价值客户", "important_develop": "重要发展客户", "important_keep": "重要保持客户",
+           "important_winback": "重要挽留客户", "general_value": "一般价值客户", "general_develop": "一般发展客户",
+           "general_keep": "一般保持客户", "general_winback": "一般挽留客户"},
+}
+
+LIFECYCLE_NAMES = {
+    "en": {"new": "new", "active": "active", "dormant": "dormant", "churned": "churned", "prospect": "prospect"},
+    "zh": {"new": "新客", "active": "活跃", "dormant": "沉睡", "churned": "流失", "prospect": "潜在"},
+}
+
+PERIOD_NAMES_ZH = {
+    "today": "今天", "yesterday": "昨天", "this_week": "本周", "last_week": "上周", "this_month": "本月",
+    "last_month": "上个月", "this_quarter": "本季度", "last_quarter": "上季度", "this_year": "今年",
+    "last_year": "去年", "all_time": "全部时间",
+}
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "metric": "{name} {period}{filters}: {value}",
+        "no_data": "{name} {period}{filters}: no data (no valid orders in that window)",
+        "group": "{name} by {by} {period}{filters}:",
+        "top": "Top {n} customers by {key} {period}{filters}:",
+        "top_empty": "No customers with valid orders {period}{filters}.",
+        "segment_count": "{segment}{filters}: {value} customers",
+        "segments": "Customers by RFM segment{filters} (as of {day}):",
+        "lifecycle_count": "{stage} customers{filters}: {value}",
+        "lifecycle": "Customers by lifecycle stage{filters} (as of {day}):",
+        "cohort": "Monthly cohort retention{filters}: share of each first-order month buying again k months later.",
+        "cohort_empty": "No valid orders yet, so no cohorts.",
+        "clv": "Top {n} customers by {key}{filters} (BG/NBD + Gamma-Gamma, next {horizon} days):",
+        "clv_empty": "Not enough repeat purchases to fit the CLV model yet.",
+        "customer_none": "No customer matches “{search}”.",
+        "customer_many": "{n} customers match “{search}”: {names}. Which one?",
+        "draft": "Drafting: use /draft or the customer card.",
+        "reminder": "Reminders: use /reminders.",
+        "window": "Window: {start} to {end} ({tz}).",
+        "definition": "Definition: {text}.",
+        "filters_label": "Filters: {filters}.",
+        "in_platform": " on {platform}", "in_country": " in {country}", "with_tag": " tagged {tag}",
+        "in_segment": " in segment {segment}",
+        "keys": "revenue|orders|average order value|predicted CLV|P(alive)|churn risk|days since last order",
+    },
+    "zh": {
+        "metric": "{period}{filters}{name}：{value}",
+        "no_data": "{period}{filters}{name}：没有数据（该时间段内没有有效订单）",
+        "group": "{period}{filters}按{by}统计的{name}：",
+        "top": "{period}{filters}{key}前 {n} 名客户：",
+        "top_empty": "{period}{filters}没有有效订单的客户。",
+        "segment_count": "{filters}{segment}：{value} 位",
+        "segments": "{filters}RFM 客户分群（截至 {day}）：",
+        "lifecycle_count": "{filters}{stage}客户：{value} 位",
+        "lifecycle": "{filters}客户生命周期分布（截至 {day}）：",
+        "cohort": "{filters}按首单月份的月度留存：每个首单月份的客户在第 k 个月再次购买的比例。",
+        "cohort_empty": "还没有有效订单，无法计算留存。",
+        "clv": "{filters}{key}前 {n} 名客户（BG/NBD + Gamma-Gamma，未来 {horizon} 天）：",
+        "clv_empty": "复购数据还不够，暂时无法拟合 CLV 模型。",
+        "customer_none": "没有找到匹配“{search}”的客户。",
+        "customer_many": "有 {n} 位客户匹配“{search}”：{names}。请问是哪一位？",
+        "draft": "起草消息：请使用 /draft 或客户卡片。",
+        "reminder": "提醒：请使用 /reminders。",
+        "window": "时间窗口：{start} 至 {end}（{tz}）。",
+        "definition": "定义：{text}。",
+        "filters_label": "筛选：{filters}。",
+        "in_platform": "{platform} ", "in_country": "{country} ", "with_tag": "标签 {tag} ",
+        "in_segment": "{segment} ",
+        "keys": "消费金额|订单数|客单价|预测 CLV|存活概率|流失风险|距上次下单天数",
+    },
+}
+
+GROUP_NAMES = {"en": {"platform": "platform", "country": "country", "month": "month", "quarter": "quarter",
+                      "year": "year", "segment": "segment"},
+               "zh": {"platform": "平台", "country": "国家", "month": "月份", "quarter": "季度", "year": "年份",
+                      "segment": "客户分群"}}
+
+SORT_KEYS = ("revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days")
+
+
+def t(language: str, phrase: str, /, **kw: Any) -> str:
+    table = PHRASES.get(language, PHRASES["en"])
+    return table.get(phrase, PHRASES["en"][phrase]).format(**kw)
+
+
+def sort_key_name(language: str, key: str) -> str:
+    names = dict(zip(SORT_KEYS, t(language, "keys").split("|"), strict=True))
+    names["expected_purchases"] = "预计购买次数" if language == "zh" else "expected purchases"
+    return names.get(key, key)
+
+
+def fmt_value(value: float | int | None, unit: str, currency: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "money":
+        return f"{currency} {value:,.2f}"
+    return f"{int(value):,}"
