@@ -1,0 +1,155 @@
+"""Metrics, RFM, lifecycle, cohorts and the compiler against hand-computed values, on both databases.
+
+The shop (Asia/Singapore), as of the end of 2026-03-31:
+  A (SG): 2026-01-10 shopee 100; 2026-03-05 lazada 50
+  B (MY): 2026-02-28 23:30 local shopee 80 (February in Singapore, 1 March in no zone that matters);
+          2026-03-01 shopee 20 cancelled
+  C (SG): 2025-12-15 shopify 200; 2026-03-20 shopify 40 (shipped)
+  D (TH): 2025-11-01 shopee 30
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.settings import Settings
+from crm.query.compiler import customer_profile, execute
+from crm.query.ir import (
+    CohortQuery,
+    CustomerQuery,
+    Filters,
+    LifecycleQuery,
+    MetricQuery,
+    Period,
+    SegmentsQuery,
+    TopCustomersQuery,
+)
+from storage.db import Database
+from storage.models import Customer, Order, Store
+
+SGT = ZoneInfo("Asia/Singapore")
+AS_OF = datetime(2026, 4, 1, tzinfo=SGT)  # the end of 2026-03-31
+Q1 = Period(kind="quarter", year=2026, quarter=1)
+SETTINGS = Settings()
+
+
+@pytest.fixture
+async def shop(db: Database, workspace_id: int) -> dict[str, int]:
+    async with db.sessions() as s:
+        stores = {p: Store(workspace_id=workspace_id, platform=p, name=p) for p in ("shopee", "lazada", "shopify")}
+        s.add_all(stores.values())
+        people = {n: Customer(workspace_id=workspace_id, display_name=f"Buyer {n}", country=c)
+                  for n, c in (("A", "SG"), ("B", "MY"), ("C", "SG"), ("D", "TH"))}
+        s.add_all(people.values())
+        await s.flush()
+        rows = [("A", "shopee", (2026, 1, 10, 10, 0), 100, "completed"),
+                ("A", "lazada", (2026, 3, 5, 12, 0), 50, "completed"),
+                ("B", "shopee", (2026, 2, 28, 23, 30), 80, "paid"),
+                ("B", "shopee", (2026, 3, 1, 0, 30), 20, "cancelled"),
+                ("C", "shopify", (2025, 12, 15, 9, 0), 200, "completed"),
+                ("C", "shopify", (2026, 3, 20, 9, 0), 40, "shipped"),
+                ("D", "shopee", (2025, 11, 1, 9, 0), 30, "completed")]
+        for i, (who, platform, when, value, status) in enumerate(rows):
+            s.add(Order(workspace_id=workspace_id, store_id=stores[platform].id, platform=platform,
+                        platform_order_id=f"o{i}", customer_id=people[who].id, status=status, currency="SGD",
+                        order_value=Decimal(value), value_base=Decimal(value), country=people[who].country,
+                        created_at=datetime(*when, tzinfo=SGT)))
+        await s.commit()
+        return {n: c.id for n, c in people.items()}
+
+
+async def ask(db: Database, workspace_id: int, query, language: str = "en"):  # type: ignore[no-untyped-def]
+    return await execute(query, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF, language=language)
+
+
+@pytest.mark.parametrize("metric,expected", [
+    ("orders", 4), ("revenue", 270.0), ("customers", 3), ("aov", 67.5), ("new_customers", 2),
+    ("repeat_rate", 2 / 3), ("churn_rate", 0.5), ("avg_ltv", 125.0),
+])
+async def test_every_metric_in_q1(db: Database, workspace_id: int, shop: dict[str, int], metric: str,
+                                  expected: float) -> None:
+    r = await ask(db, workspace_id, MetricQuery(metric=metric, period=Q1))  # type: ignore[arg-type]
+    assert r.value == pytest.approx(expected)
+    assert isinstance(r.value, int) == (metric in ("orders", "customers", "new_customers"))
+
+
+async def test_platform_filters_orders_but_country_selects_customers(db: Database, workspace_id: int,
+                                                                     shop: dict[str, int]) -> None:
+    shopee = Filters(platform="shopee")
+    assert (await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, filters=shopee))).value == 2
+    # On Shopee alone neither A nor B has two orders, though A has two orders across platforms.
+    assert (await ask(db, workspace_id, MetricQuery(metric="repeat_rate", period=Q1, filters=shopee))).value == 0
+    sg = Filters(country="SG")  # A and C, with all their orders (A's Lazada order too)
+    assert (await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1, filters=sg))).value == 190.0
+    assert (await ask(db, workspace_id, MetricQuery(metric="repeat_rate", period=Q1, filters=sg))).value == 1.0
+
+
+async def test_group_by_month_uses_local_calendar(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
+    r = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1, group_by="month"))
+    assert r.rows == [["2026-01", 100.0], ["2026-02", 80.0], ["2026-03", 90.0]]
+    assert r.chart is not None and r.chart.x == ["2026-01", "2026-02", "2026-03"]
+    by_platform = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="platform"))
+    assert by_platform.rows == [["lazada", 1], ["shopee", 2], ["shopify", 1]]
+    by_country = await ask(db, workspace_id, MetricQuery(metric="customers", period=Q1, group_by="country"))
+    assert by_country.rows == [["MY", 1], ["SG", 2]]
+
+
+async def test_periods_are_half_open_and_default_to_last_90_days(db: Database, workspace_id: int,
+                                                                 shop: dict[str, int]) -> None:
+    feb = Period(kind="month", year=2026, month=2)
+    assert (await ask(db, workspace_id, MetricQuery(metric="orders", period=feb))).value == 1
+    march = Period(kind="month", year=2026, month=3)
+    assert (await ask(db, workspace_id, MetricQuery(metric="orders", period=march))).value == 2
+    # Last 90 days before the end of 31 March starts 1 January 00:00: A, B and C's Q1 orders.
+    r = await ask(db, workspace_id, MetricQuery(metric="orders"))
+    assert r.value == 4 and "2026-01-01 00:00" in (r.explanation or "")
+    empty = await ask(db, workspace_id, MetricQuery(metric="aov", period=Period(kind="year", year=2020)))
+    assert empty.value is None and "no data" in empty.text
+
+
+async def test_rfm_segments_and_lifecycle(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
+    # R days: A 26, B 31, C 11, D 150 (mean 54.5); F: 2,1,2,1 (mean 1.5); M: 150, 80, 240, 30 (mean 125)
+    dist = await ask(db, workspace_id, SegmentsQuery())
+    counts = dict((k, v) for k, v in dist.rows)
+    assert counts["important value"] == 2 and counts["general develop"] == 1 and counts["general winback"] == 1
+    assert sum(counts.values()) == 4
+    sg = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="SG")))
+    assert sg.value == 2
+    my = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="MY")))
+    assert my.value == 0
+    zh = await ask(db, workspace_id, SegmentsQuery(segment="general_winback"), language="zh")
+    assert zh.value == 1 and "一般挽留客户" in zh.text
+    life = await ask(db, workspace_id, LifecycleQuery())
+    assert dict((k, v) for k, v in life.rows) == {"new": 0, "active": 3, "dormant": 1, "churned": 0}
+    # A segment filter on a metric: revenue of the important-value customers (A and C) in Q1.
+    r = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1,
+                                                filters=Filters(segment="important_value")))
+    assert r.value == 190.0
+
+
+async def test_top_customers_and_profile(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
+    top = await ask(db, workspace_id, TopCustomersQuery(n=3))
+    assert top.rows == [["Buyer C", 240.0], ["Buyer A", 150.0], ["Buyer B", 80.0]]
+    by_orders = await ask(db, workspace_id, TopCustomersQuery(n=2, sort_by="orders", period=Q1))
+    assert by_orders.rows == [["Buyer A", 2], ["Buyer B", 1]]  # ties broken by customer id
+    found = await ask(db, workspace_id, CustomerQuery(search="buyer c"))
+    fields = dict((k, v) for k, v in found.rows)
+    assert fields["orders"] == 2 and fields["revenue"] == 240.0 and fields["segment"] == "important_value"
+    card = await customer_profile(db=db, workspace_id=workspace_id, customer_id=shop["D"], settings=SETTINGS,
+                                  as_of=AS_OF, language="zh")
+    assert "一般挽留客户" in card.text and "沉睡" in card.text
+    none = await ask(db, workspace_id, CustomerQuery(search="nobody at all"))
+    assert none.rows == [] and "No customer" in none.text
+
+
+async def test_cohort_retention(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
+    r = await ask(db, workspace_id, CohortQuery(period=Period(kind="year", year=2025), max_offset=4))
+    table = {row[0]: row[1:] for row in r.rows}
+    # C: first order December 2025, again in March 2026 (k = 3); D: November only.
+    assert table["2025-12"][:5] == [1, 1.0, 0.0, 0.0, 1.0]
+    assert table["2025-11"][:2] == [1, 1.0] and table["2025-11"][2] == 0.0
+    assert table["2026-02"] == [1, 1.0, 1 / 1 * 0.0, None, None, None]
+    assert r.chart is not None and r.chart.kind == "heatmap"
