@@ -70,7 +70,11 @@ def _register_all() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     _register_all()
-    return app(args=argv, prog_name="sellermate")
+    try:
+        return app(args=argv, prog_name="sellermate")
+    except CLIError as exc:  # raised while checking options, before any async work
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

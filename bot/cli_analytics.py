@@ -1,0 +1,148 @@
+"""`sellermate kpi|segments|customer|cohort`: the analytics as commands, for people who prefer them to questions."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
+from crm.query.ir import METRICS, PLATFORMS, SEGMENTS, Filters, Period
+
+PERIOD_HELP = ("today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, "
+               "this-year, last-year, last-N-days, all, YYYY, YYYY-MM, YYYY-QN (default: last-90-days)")
+DbOpt = Annotated[Optional[str], typer.Option("--db", help=DB_OPTION_HELP)]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help=AS_OF_HELP)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable JSON answer.")]
+ChartOpt = Annotated[Optional[Path], typer.Option("--chart", help="Also write a PNG chart to this file.")]
+PlatformOpt = Annotated[Optional[str], typer.Option("--platform", help=", ".join(PLATFORMS))]
+CountryOpt = Annotated[Optional[str], typer.Option("--country", help="ISO country code, e.g. SG")]
+TagOpt = Annotated[Optional[str], typer.Option("--tag", help="Only customers with this tag.")]
+
+
+def parse_period(text: str | None) -> Period | None:
+    """A --period value as an IR period (None = the metric's default)."""
+    if text is None:
+        return None
+    t = text.strip().lower().replace("_", "-")
+    named = {"today", "yesterday", "this-week", "last-week", "this-month", "last-month", "this-quarter",
+             "last-quarter", "this-year", "last-year"}
+    if t in named:
+        return Period(kind=t.replace("-", "_"))  # type: ignore[arg-type]
+    if t in ("all", "all-time"):
+        return Period(kind="all_time")
+    if m := re.fullmatch(r"last-(\d+)-days", t):
+        return Period(kind="last_n_days", n=int(m.group(1)))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", t):
+        return Period(kind="month", year=int(m.group(1)), month=int(m.group(2)))
+    if m := re.fullmatch(r"(\d{4})-q([1-4])", t):
+        return Period(kind="quarter", year=int(m.group(1)), quarter=int(m.group(2)))
+    if re.fullmatch(r"\d{4}", t):
+        return Period(kind="year", year=int(t))
+    raise CLIError(f"--period {text!r} not understood; use one of: {PERIOD_HELP}")
+
+
+def filters(platform: str | None, country: str | None, tag: str | None, segment: str | None = None) -> Filters:
+    if platform and platform.lower() not in PLATFORMS:
+        raise CLIError(f"--platform must be one of {', '.join(PLATFORMS)}")
+    if segment and segment not in SEGMENTS:
+        raise CLIError(f"--segment must be one of {', '.join(SEGMENTS)}")
+    if country and not re.fullmatch(r"[A-Za-z]{2}", country):
+        raise CLIError("--country must be a two-letter ISO code such as SG")
+    return Filters(platform=platform.lower() if platform else None, country=country.upper() if country else None,
+                   tag=tag, segment=segment)  # type: ignore[arg-type]
+
+
+def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, chart: Path | None) -> None:
+    """Execute one IR query and print it (text and table, or JSON); write the chart when asked."""
+    from bot.context import open_app
+    from bot.render import render_chart, render_text
+    from crm.query.compiler import execute
+
+    day: date | None = parse_as_of(as_of)
+
+    async def go() -> Any:
+        app_ctx = await open_app(db_url=db)
+        try:
+            return await execute(query, db=app_ctx.db, workspace_id=app_ctx.workspace_id,
+                                 settings=app_ctx.settings, as_of=app_ctx.as_of(day))
+        finally:
+            await app_ctx.close()
+
+    result = run_async(go)
+    if as_json:
+        typer.echo(json.dumps(result.to_json_dict(), ensure_ascii=False, default=str))
+    else:
+        typer.echo(render_text(result))
+    if chart is not None:
+        if result.chart is None:
+            typer.echo("(no chart for this answer)", err=True)
+        else:
+            render_chart(result.chart, chart)
+            typer.echo(f"chart written to {chart}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("kpi")
+    def kpi(
+        metric: Annotated[str, typer.Argument(help=", ".join(METRICS))] = "revenue",
+        period: Annotated[Optional[str], typer.Option(help=PERIOD_HELP)] = None,
+        by: Annotated[Optional[str], typer.Option(help="platform, country, month, quarter, year or segment")] = None,
+        platform: PlatformOpt = None, country: CountryOpt = None, tag: TagOpt = None,
+        segment: Annotated[Optional[str], typer.Option(help="Only customers in this RFM segment.")] = None,
+        db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
+    ) -> None:
+        """One KPI (METRICS.md definitions), optionally per platform/country/month/segment."""
+        from crm.query.ir import MetricQuery
+
+        if metric not in METRICS:
+            raise CLIError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+        if by not in (None, "platform", "country", "month", "quarter", "year", "segment"):
+            raise CLIError("--by must be platform, country, month, quarter, year or segment")
+        run_query(MetricQuery(metric=metric, period=parse_period(period), group_by=by,  # type: ignore[arg-type]
+                              filters=filters(platform, country, tag, segment)), db, as_of, as_json, chart)
+
+    @app.command("segments")
+    def segments(
+        segment: Annotated[Optional[str], typer.Argument(help="Count one segment (default: all eight).")] = None,
+        country: CountryOpt = None, tag: TagOpt = None,
+        db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
+    ) -> None:
+        """RFM segment counts (the eight segments of METRICS.md)."""
+        from crm.query.ir import SegmentsQuery
+
+        if segment and segment not in SEGMENTS:
+            raise CLIError(f"unknown segment {segment!r}; choose one of {', '.join(SEGMENTS)}")
+        run_query(SegmentsQuery(segment=segment, filters=filters(None, country, tag)),  # type: ignore[arg-type]
+                  db, as_of, as_json, chart)
+
+    @app.command("customer")
+    def customer(
+        search: Annotated[str, typer.Argument(help="Name, email, phone, order id, platform username or #id.")],
+        db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False,
+    ) -> None:
+        """A customer's profile: orders, segment, lifecycle, P(alive), predicted CLV, points, tags."""
+        from crm.query.ir import CustomerQuery
+
+        if not search.strip():
+            raise CLIError("say which customer: a name, email, phone, order id or #id")
+        run_query(CustomerQuery(search=search.strip()), db, as_of, as_json, None)
+
+    @app.command("cohort")
+    def cohort(
+        period: Annotated[Optional[str], typer.Option(help="First-order months from this period on "
+                                                           "(default: the last 12 months).")] = None,
+        months: Annotated[int, typer.Option(help="Months after the first order to show.")] = 12,
+        platform: PlatformOpt = None, country: CountryOpt = None,
+        db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
+    ) -> None:
+        """Monthly cohort retention: share of each first-order month buying again k months later."""
+        from crm.query.ir import CohortQuery
+
+        if not 1 <= months <= 36:
+            raise CLIError("--months must be between 1 and 36")
+        run_query(CohortQuery(period=parse_period(period), max_offset=months, filters=filters(platform, country, None)),
+                  db, as_of, as_json, chart)

@@ -1,0 +1,144 @@
+"""Rendering Results for people: PNG charts (matplotlib) from a ChartSpec, shared by the CLI and Telegram."""
+from __future__ import annotations
+
+import logging
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from crm.query.result import ChartSpec
+
+log = logging.getLogger(__name__)
+
+# Fonts that have Chinese glyphs, tried in order (Debian: fonts-noto-cjk or fonts-wqy-microhei).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
+
+
+@lru_cache(maxsize=1)
+def _font_family() -> list[str]:
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FONTS if name in have]
+    if not cjk:
+        log.info("no CJK font found: Chinese labels in charts need e.g. the fonts-noto-cjk package")
+    return [*cjk, "DejaVu Sans"]
+
+
+def _fmt(value: float | None, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "ratio":
+        return f"{value * 100:.0f}%"
+    if kind == "money":
+        return f"{value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def render_chart(spec: ChartSpec, out: str | Path | IO[bytes]) -> None:
+    """Draw `spec` as a PNG into a path or a binary buffer (phone-friendly size)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings(), plt.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
+        warnings.simplefilter("ignore", UserWarning)  # missing glyph warnings when no CJK font is installed
+        fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+        try:
+            _draw(ax, spec)
+            ax.set_title(spec.title, fontsize=12)
+            fig.tight_layout()
+            fig.savefig(out, format="png")
+        finally:
+            plt.close(fig)
+
+
+def _draw(ax: Any, spec: ChartSpec) -> None:
+    import numpy as np
+
+    if spec.kind == "heatmap":
+        data = np.array([[np.nan if v is None else v for v in row] for row in spec.matrix], dtype=float)
+        # Retention's month 0 is always 100%: scale the colours on the later months so they can be told apart.
+        later = data[:, 1:] if data.shape[1] > 1 else data
+        vmax = float(np.nanmax(later)) if later.size and not np.all(np.isnan(later)) else 1.0
+        image = ax.imshow(data, aspect="auto", cmap="YlGn", vmin=0, vmax=vmax or 1.0)
+        ax.set_xticks(range(len(spec.x)), [str(x) for x in spec.x], fontsize=8)
+        ax.set_yticks(range(len(spec.y)), [str(y) for y in spec.y], fontsize=8)
+        if data.shape[0] * data.shape[1] <= 200:
+            for (i, j), v in np.ndenumerate(data):
+                if not np.isnan(v):
+                    ax.text(j, i, _fmt(v, spec.value_format), ha="center", va="center", fontsize=7,
+                            color="white" if v > 0.6 * (vmax or 1.0) else "black")
+        ax.figure.colorbar(image, ax=ax, fraction=0.03)
+        return
+    labels = [str(x) for x in spec.x]
+    positions = np.arange(len(labels))
+    series = list(spec.series.items())
+    if spec.kind == "line":
+        for name, values in series:
+            ax.plot(positions, [np.nan if v is None else v for v in values], marker="o", label=name)
+    else:
+        width = 0.8 / max(len(series), 1)
+        for k, (name, values) in enumerate(series):
+            bars = ax.bar(positions + k * width - 0.4 + width / 2, [0 if v is None else v for v in values],
+                          width=width, label=name)
+            if len(labels) <= 12:
+                ax.bar_label(bars, labels=[_fmt(v, spec.value_format) for v in values], fontsize=8)
+    ax.set_xticks(positions, labels, rotation=30 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center",
+                  fontsize=8)
+    if spec.value_format == "ratio":
+        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v * 100:.0f}%")
+    if len(series) > 1:
+        ax.legend(fontsize=8)
+    if spec.x_label:
+        ax.set_xlabel(spec.x_label)
+    if spec.y_label:
+        ax.set_ylabel(spec.y_label)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.4f}" if value != 0 and abs(value) < 1 else f"{value:,.2f}"
+    return str(value)
+
+
+def render_table(columns: list[str], rows: list[list[Any]]) -> str:
+    """A monospace table: numbers right-aligned, text left-aligned, East Asian wide characters counted."""
+    from rich.cells import cell_len
+
+    ids = {i for i, c in enumerate(columns) if str(c) == "id"}
+    cells = [[str(v) if i in ids else _cell(v) for i, v in enumerate(r)] for r in rows]
+    head = [str(c) for c in columns]
+    n = max([len(head)] + [len(r) for r in cells]) if (head or cells) else 0
+    head += [""] * (n - len(head))
+    widths = [max([cell_len(head[i])] + [cell_len(r[i]) for r in cells if i < len(r)]) for i in range(n)]
+    numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows if i < len(r))
+               for i in range(n)]
+
+    def line(values: list[str]) -> str:
+        out = []
+        for i in range(n):
+            v = values[i] if i < len(values) else ""
+            pad = " " * (widths[i] - cell_len(v))
+            out.append(pad + v if numeric[i] else v + pad)
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(head), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+
+
+def render_text(result: Any) -> str:
+    """The reply text followed by its table, as the CLI prints it."""
+    parts = [result.text] if result.text else []
+    if result.rows and result.intent not in ("clarify",):
+        parts.append(render_table(result.columns, result.rows))
+    return "\n\n".join(parts)
