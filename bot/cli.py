@@ -78,4 +78,7 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # `python -m bot.cli`: run the imported module's main, so its exception classes are the ones raised.
+    from bot.cli import main as _main
+
+    sys.exit(_main())

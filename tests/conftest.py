@@ -1,8 +1,8 @@
 """Shared fixtures: real SQLite and PostgreSQL databases, migrated with Alembic.
 
 SQLite: every test gets a fresh file copied from a migrated template (fast, fully isolated).
-PostgreSQL: every test session works in its own schema (so parallel runs never collide), and every test
-starts from empty tables. PostgreSQL tests skip with a message when no server is reachable; set
+PostgreSQL: every test session works in its own database (so parallel runs never collide, and a CLI
+subprocess can reach it by URL), and every test starts from empty tables. PostgreSQL tests skip with a message when no server is reachable; set
 SELLERMATE_TEST_PG_URL to point them elsewhere (default: postgresql://postgres@127.0.0.1:5432/test).
 """
 from __future__ import annotations
@@ -73,43 +73,35 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_schema() -> str:
+def pg_database() -> str:
+    """A private PostgreSQL database for this test session (so parallel runs and subprocesses both work)."""
     reason = pg_skip_reason()
     if reason:
         pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:10]}"
+    name = f"sellermate_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+        await engine.dispose()
 
     async def build() -> None:
-        engine = create_engine(PG_URL)
-        async with engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        await engine.dispose()
-        engine = _pg_engine(schema)
+        await admin(f'CREATE DATABASE "{name}"')
+        engine = create_engine(pg_url_for(name))
         await migrate(engine)
         await engine.dispose()
 
     run_isolated(build)
-    yield schema
-
-    async def drop() -> None:
-        engine = create_engine(PG_URL)
-        async with engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await engine.dispose()
-
-    run_isolated(drop)
+    yield name
+    run_isolated(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def _pg_engine(schema: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy.ext.asyncio import create_async_engine
+def pg_url_for(database: str) -> str:
+    """The URL of the session's test database (usable by a CLI subprocess too)."""
+    from sqlalchemy.engine import make_url
 
-    return create_async_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
-
-
-def pg_url_for(schema: str) -> str:
-    """A URL a subprocess (the CLI) can use to reach the test schema."""
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -127,9 +119,9 @@ async def db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> As
         database = Database(create_engine(f"sqlite+aiosqlite:///{path}"))
         database.url = f"sqlite+aiosqlite:///{path}"  # type: ignore[attr-defined]
     else:
-        schema = request.getfixturevalue("pg_schema")
-        database = Database(_pg_engine(schema))
-        database.url = pg_url_for(schema)  # type: ignore[attr-defined]
+        url = pg_url_for(request.getfixturevalue("pg_database"))
+        database = Database(create_engine(url))
+        database.url = url  # type: ignore[attr-defined]
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         async with database.engine.begin() as conn:
             await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
