@@ -148,7 +148,6 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                 rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
     lines = [texts.t(ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label,
                      filters=ftext)]
-    lines += [f"{k}: {texts.fmt_value(v, unit, ctx.currency)}" for k, v in rows]
     if not rows:
         lines = [texts.t(ctx.lang, "no_data", name=name, period=label, filters=ftext)]
     kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"
@@ -189,8 +188,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
     if not rows:
         text = texts.t(ctx.lang, "top_empty", period=label, filters=ftext)
     else:
-        text = "\n".join([texts.t(ctx.lang, "top", n=len(rows), key=key_name, period=label, filters=ftext)]
-                         + [f"{i}. {r[0]}: {texts.fmt_value(r[1], unit, ctx.currency)}" for i, r in enumerate(rows, 1)])
+        text = texts.t(ctx.lang, "top", n=len(rows), key=key_name, period=label, filters=ftext)
     return Result(intent="top_customers", query=q.model_dump(mode="json"), columns=["customer", q.sort_by],
                   rows=rows, text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
                   currency=ctx.currency if unit == "money" else None,
@@ -234,12 +232,11 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
                       unit="count", explanation=_rfm_explanation(ctx, day) if is_seg else None)
     order = list(SEGMENTS) if is_seg else ["new", "active", "dormant", "churned"]
     rows = [[names[k], int(((labels == k) & keep).sum())] for k in order]
-    text = "\n".join([texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)]
-                     + [f"{k}: {v:,}" for k, v in rows])
+    text = texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)
     return Result(intent=intent, query=q.model_dump(mode="json"), columns=[intent[:-1] if is_seg else intent,
                                                                              "customers"],
                   rows=rows, text=text, language=ctx.lang, unit="count",
-                  chart=ChartSpec(kind="bar", title=text.splitlines()[0], x=[r[0] for r in rows],
+                  chart=ChartSpec(kind="bar", title=text.rstrip(":："), x=[r[0] for r in rows],
                                   series={"customers": [float(r[1]) for r in rows]}),
                   explanation=_rfm_explanation(ctx, day) if is_seg else None)
 
@@ -268,16 +265,18 @@ async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
                "churn_risk": 1 - scores.p_alive, "expected_purchases": scores.expected_purchases}[q.sort_by]
         order = [i for i in np.lexsort((scores.ids, -key)) if keep[i]][:q.n]
         names = await repo.customer_names(session, [int(scores.ids[i]) for i in order])
-    rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}", round(float(scores.predicted_clv[i]), 2),
-             round(float(scores.p_alive[i]), 4), round(float(scores.expected_purchases[i]), 3),
-             round(float(key[i]), 4)] for i in order]
+    values = {"predicted_clv": (scores.predicted_clv, 2), "p_alive": (scores.p_alive, 4),
+              "expected_purchases": (scores.expected_purchases, 3), "churn_risk": (1 - scores.p_alive, 4)}
+    # The ranked value is the last column (the convention of every ranked answer).
+    columns = [c for c in ("predicted_clv", "p_alive", "expected_purchases") if c != q.sort_by] + [q.sort_by]
+    rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}",
+             *(round(float(values[c][0][i]), values[c][1]) for c in columns)] for i in order]
     unit = "money" if q.sort_by == "predicted_clv" else "ratio" if q.sort_by != "expected_purchases" else "count"
     key_name = texts.sort_key_name(ctx.lang, q.sort_by)
     lines = [texts.t(ctx.lang, "clv", n=len(rows), key=key_name, filters=ctx.filters_text(q.filters),
                      horizon=q.horizon_days)]
-    lines += [f"{i}. {r[0]}: CLV {ctx.currency} {r[1]:,.2f}, P(alive) {r[2] * 100:.0f}%" for i, r in enumerate(rows, 1)]
     return Result(intent="clv", query=q.model_dump(mode="json"),
-                  columns=["customer", "predicted_clv", "p_alive", "expected_purchases", q.sort_by], rows=rows,
+                  columns=["customer", *columns], rows=rows,
                   text="\n".join(lines), language=ctx.lang, unit=unit, currency=ctx.currency)  # type: ignore[arg-type]
 
 
