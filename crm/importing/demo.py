@@ -227,18 +227,21 @@ def _weighted(rng: random.Random, pairs: list[tuple[str, float]]) -> str:
     return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs], k=1)[0]
 
 
-def _random_phone(rng: random.Random, country: str) -> str:
-    """An E.164 mobile number; fictional ranges where the country reserves them (US, UK, AU)."""
+def _random_phone(rng: random.Random, country: str, *, wide: bool = False) -> str:
+    """An E.164 mobile number; from the ranges reserved for fiction where the country has them (US, UK,
+    AU), unless `wide` (those ranges are small: big populations need more numbers)."""
     if country == "US":
-        return f"+1{rng.choice(_US_AREA)}55501{rng.randint(0, 99):02d}"
-    if country == "GB":
+        tail = f"{rng.randint(0, 9999):04d}" if wide else f"01{rng.randint(0, 99):02d}"
+        return f"+1{rng.choice(_US_AREA)}555{tail}"
+    if country == "GB" and not wide:
         return f"+447700900{rng.randint(0, 999):03d}"
-    if country == "AU":
+    if country == "AU" and not wide:
         return f"+6149157{rng.randint(0, 9999):04d}"
     prefixes = {
         "SG": ("+65", ["8", "9"], 7), "MY": ("+60", ["12", "13", "16", "17", "19"], 7),
         "TH": ("+66", ["81", "82", "86", "89", "92", "95", "98"], 7), "PH": ("+63", ["917", "918", "927", "998"], 7),
         "ID": ("+62", ["812", "813", "821", "852"], 8), "CN": ("+86", ["138", "139", "150", "186", "199"], 8),
+        "GB": ("+44", ["77", "78", "79"], 8), "AU": ("+61", ["41", "42", "43"], 7),
     }
     cc, heads, rest = prefixes[country]
     while True:
@@ -539,8 +542,8 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
             if email not in emails_taken:
                 emails_taken.add(email)
                 break
-        while True:
-            phone = _random_phone(rng, country)
+        for attempt in range(10_000):
+            phone = _random_phone(rng, country, wide=attempt >= 20)
             if phone not in phones_taken:
                 phones_taken.add(phone)
                 break

@@ -135,8 +135,45 @@ _DATE_FORMATS = (
 _ISO_LIKE = re.compile(r"^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$")
 
 
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
+_DAY_MON = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3})[ -](\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), 1)}
+
+
+def _fast_parse(s: str, formats: tuple[str, ...]) -> datetime | None:
+    """The platforms' numeric layouts without strptime (it costs ~10 µs a call on millions of rows).
+
+    `formats` decides day-first or month-first for 01/02/2026; None when the text is not such a layout.
+    """
+    m = _SLASHED.match(s)
+    if m:
+        # The first format of the same family (with AM/PM or without) decides, as strptime's order would.
+        first = next((f for f in formats if f.startswith(("%d/%m/%Y", "%m/%d/%Y")) and ("%p" in f) == bool(m[7])),
+                     None)
+        if first is None:
+            return None
+        a, b, year, hour, minute = int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5])
+        day, month = (a, b) if first.startswith("%d") else (b, a)
+        if m[7]:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if m[7].lower() == "pm" else 0)
+        return datetime(year, month, day, hour, minute, int(m[6] or 0))
+    m = _DAY_MON.match(s)
+    if m and m[2].lower() in _MONTHS:
+        return datetime(int(m[3]), _MONTHS[m[2].lower()], int(m[1]), int(m[4]), int(m[5]), int(m[6] or 0))
+    return None
+
+
 @lru_cache(maxsize=4096)
 def _parse_naive_or_aware(s: str, formats: tuple[str, ...]) -> datetime:
+    try:
+        fast = _fast_parse(s, formats)
+    except ValueError:  # e.g. 31/02: fall through to the formats, which report it
+        fast = None
+    if fast is not None:
+        return fast
     iso = _ISO_LIKE.match(s)
     if iso:  # ISO 8601 and Shopify's "2026-04-05 21:06:21 +0400": no need to try every format
         offset = iso.group(2) or ""

@@ -336,7 +336,22 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
                              report: ImportReport) -> tuple[dict[str, int], list[int]]:
     """Insert new buyers, update changed ones; return ids by key and the identities to (re)merge."""
     existing = await repo.existing_identities(session, workspace_id, platform, sorted(buyers))
-    new_rows, changed, seeds = [], [], []
+    new_rows: list[dict[str, object]] = []
+    new_keys: list[str] = []
+    changed, seeds = [], []
+    ids = {k: r.id for k, r in existing.items()}
+    inserted = 0
+
+    async def flush_new() -> None:  # in batches, so a large first import never holds every row at once
+        nonlocal inserted
+        got = await repo.insert_identities(session, new_rows)
+        for key in new_keys:
+            ids[key] = got[key[:255]]
+            seeds.append(ids[key])
+        inserted += len(new_rows)
+        new_rows.clear()
+        new_keys.clear()
+
     for key, b in buyers.items():
         email_norm = normalise_email(b.email)
         phone_norm = normalise_phone(b.phone, b.country)
@@ -349,6 +364,9 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
         if old is None:
             new_rows.append({"workspace_id": workspace_id, "platform": platform, "buyer_key": key[:255],
                              "pinned": False, **values})
+            new_keys.append(key)
+            if len(new_rows) >= 5000:
+                await flush_new()
             continue
         # Never erase known contact details with an empty or masked value from a later export.
         values = {k: (v if v is not None else getattr(old, k)) for k, v in values.items()}
@@ -358,12 +376,10 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
                 seeds.append(old.id)
         if old.customer_id is None:
             seeds.append(old.id)
-    inserted = await repo.insert_identities(session, new_rows)
+    await flush_new()
     await repo.update_identities(session, changed)
-    report.identities_new = len(inserted)
-    ids = {k: r.id for k, r in existing.items()}
-    ids.update(inserted)
-    return ids, seeds + list(inserted.values())
+    report.identities_new = inserted
+    return ids, seeds
 
 
 async def _customers_for(session, identity_ids: list[int], assigned: dict[int, int]) -> dict[int, int]:  # type: ignore[no-untyped-def]
