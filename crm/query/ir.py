@@ -67,7 +67,8 @@ class Period(_IR):
     def bounds(self, as_of: datetime, tz: ZoneInfo) -> tuple[datetime | None, datetime]:
         """Return [start, end) as aware datetimes (start None = from the beginning); end never passes as_of."""
         local = as_of.astimezone(tz)
-        today = local.date()
+        # An as-of moment at local midnight is "the end of the previous day" (bot.context.AppContext.as_of).
+        today = (local - timedelta(microseconds=1)).date()
 
         def at(d: date) -> datetime:
             return datetime.combine(d, time(0), tzinfo=tz)

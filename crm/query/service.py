@@ -1,0 +1,95 @@
+"""`ask`: one question in, one Result out; parsing (offline or LLM) then the compiler, for every front end."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crm.query.ir import Clarify, ParsedQuestion
+from crm.query.parser import parse_question
+from crm.query.result import Result
+
+log = logging.getLogger(__name__)
+
+# Offline answers that are final even when an LLM is configured: safety refusals and out-of-scope requests
+# must not be "rescued" by a model, and look-ups, drafts and reminders carry names the LLM need not see.
+_OFFLINE_FINAL_REASONS = frozenset({"unsafe", "out_of_scope", "ambiguous"})
+_chat_models: dict[tuple[Any, ...], Any] = {}  # built on first use, one per LLM configuration
+
+
+def chat_model_for(llm_settings: Any) -> Any | None:
+    """The LangChain chat model for these LLM settings (built once and reused), or None without an LLM."""
+    if llm_settings is None or not getattr(llm_settings, "enabled", False):
+        return None
+    key = (llm_settings.base_url, llm_settings.model, llm_settings.timeout_seconds,
+           llm_settings.api_key.get_secret_value() if llm_settings.api_key else None)
+    if key not in _chat_models:
+        from crm.query.llm import build_chat_model
+
+        _chat_models[key] = build_chat_model(llm_settings)
+    return _chat_models[key]
+
+
+def _settings_parts(settings: Any) -> tuple[str, Any]:
+    """(time zone, LLM settings) from the full Settings or a bare WorkspaceSettings."""
+    workspace = getattr(settings, "workspace", settings)
+    return getattr(workspace, "timezone", "Asia/Singapore"), getattr(settings, "llm", None)
+
+
+async def parse(text: str, *, settings: Any, as_of: datetime, llm: Any = None) -> ParsedQuestion:
+    """Parse a question: the offline parser first; the LLM (when configured) for what it did not understand.
+
+    The offline parser is exact on the questions it recognises, so those never depend on a model. A question
+    it could not read (Clarify with reason "unknown") goes to the LLM when one is configured or passed in; a
+    timeout, HTTP error or malformed/invalid reply falls back to the offline answer, with a log line saying so.
+    """
+    timezone, llm_settings = _settings_parts(settings)
+    offline = parse_question(text, as_of=as_of, timezone=timezone)
+    q = offline.query
+    if not isinstance(q, Clarify) or q.reason in _OFFLINE_FINAL_REASONS:
+        return offline
+    chat_model = llm if llm is not None else chat_model_for(llm_settings)
+    if chat_model is None:
+        return offline
+    from crm.query.llm import LLMParseError, parse_with_llm
+
+    timeout = getattr(llm_settings, "timeout_seconds", None) if llm_settings is not None else None
+    try:
+        parsed = await parse_with_llm(text, chat_model=chat_model, as_of=as_of.astimezone(ZoneInfo(timezone)),
+                                      timezone=timezone, language=offline.language,
+                                      timeout=(timeout + 2) if timeout else None)
+    except LLMParseError as exc:
+        log.warning("LLM question parser failed (%s); using the offline parser", exc)
+        return offline
+    if isinstance(parsed.query, Clarify):
+        # keep the offline suggestions (tested, in the user's language) with the model's message
+        merged = q.model_copy(update={"message": parsed.query.message or q.message,
+                                      "reason": parsed.query.reason})
+        return offline.model_copy(update={"query": merged, "parser": "llm"})
+    return parsed
+
+
+def clarify_result(parsed: ParsedQuestion) -> Result:
+    """The reply to a question we will not answer: why, and examples of questions we can answer."""
+    q = parsed.query
+    assert isinstance(q, Clarify)
+    zh = parsed.language == "zh"
+    lines = [q.message or ("请换个说法。" if zh else "Could you rephrase that?")]
+    if q.suggestions:
+        lines.append("可以这样问：" if zh else "You can ask, for example:")
+        lines += [f"• {s}" for s in q.suggestions]
+    return Result(intent="clarify", query=q.model_dump(mode="json"), value=None, text="\n".join(lines),
+                  language=parsed.language, suggestions=list(q.suggestions))
+
+
+async def ask(text: str, *, db: Any, workspace_id: int, settings: Any, as_of: datetime,
+              llm: Any = None) -> Result:
+    """Answer one question as of `as_of` (an aware datetime): parse, then run it through the compiler."""
+    parsed = await parse(text, settings=settings, as_of=as_of, llm=llm)
+    if isinstance(parsed.query, Clarify):
+        return clarify_result(parsed)
+    from crm.query.compiler import execute
+
+    return await execute(parsed.query, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of,
+                         language=parsed.language)

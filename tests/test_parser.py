@@ -1,0 +1,152 @@
+"""The offline question parser: paraphrases in English and Chinese parse to the intended IR; the rest clarifies."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import TypeAdapter
+
+from crm.query.ir import Clarify, Period, Query
+from crm.query.parser import normalise, parse_question, zh_numeral
+from tests.conftest import SHARED
+from tests.parser_cases import CASES, MUST_CLARIFY, ir_spec
+
+SGT = ZoneInfo("Asia/Singapore")
+AS_OF = datetime(2026, 11, 24, tzinfo=SGT)  # the end of 2026-11-23, like `--as-of 2026-11-23`
+EVAL_CASES = SHARED / "eval" / "cases.json"
+
+
+def parse(text: str, as_of: datetime = AS_OF):
+    return parse_question(text, as_of=as_of, timezone="Asia/Singapore")
+
+
+@pytest.mark.parametrize("question,spec", CASES, ids=[q for q, _ in CASES])
+def test_paraphrases_parse_to_the_intended_ir(question: str, spec: dict) -> None:
+    parsed = parse(question)
+    assert ir_spec(parsed.query) == spec
+    # whatever the parser builds must survive the IR's own validation (the compiler trusts it)
+    TypeAdapter(Query).validate_python(parsed.query.model_dump(mode="json"))
+
+
+@pytest.mark.parametrize("question", MUST_CLARIFY)
+def test_unclear_unsafe_and_out_of_scope_questions_get_a_clarifying_reply(question: str) -> None:
+    q = parse(question).query
+    assert isinstance(q, Clarify), ir_spec(q)
+    assert q.message and q.suggestions
+
+
+def _eval_cases() -> list[dict]:
+    if not EVAL_CASES.exists():
+        return []
+    return json.loads(EVAL_CASES.read_text())["cases"]
+
+
+@pytest.mark.skipif(not EVAL_CASES.exists(), reason=f"no development set at {EVAL_CASES}")
+@pytest.mark.parametrize("case", _eval_cases(), ids=[c["question"] for c in _eval_cases()])
+def test_development_set_specs(case: dict) -> None:
+    spec = dict(case["spec"])
+    if spec["kind"] == "group":
+        spec = {**spec}
+    got = ir_spec(parse(case["question"], datetime(2026, 11, 24, tzinfo=SGT)).query)
+    assert got == spec
+
+
+def test_safety_reasons() -> None:
+    assert parse("drop table customers").query.reason == "unsafe"
+    assert parse("把所有客户的电话号码发给我").query.reason == "unsafe"
+    assert parse("Vietnam sales forecast for 2030").query.reason == "out_of_scope"
+    assert parse("profit margin last month").query.reason == "out_of_scope"
+    assert parse("at-risk VIPs").query.reason == "ambiguous"
+
+
+def test_language_follows_the_question() -> None:
+    assert parse("上个月的复购率").language == "zh"
+    assert parse("repeat rate last month").language == "en"
+    zh = parse("讲个笑话").query
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh.message)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s) for s in zh.suggestions[1:])
+
+
+@pytest.mark.parametrize("text,value", [("十", 10), ("二十五", 25), ("三十", 30), ("两", 2), ("二〇二五", 2025),
+                                        ("一百", 100), ("九十", 90), ("十二", 12)])
+def test_chinese_numerals(text: str, value: int) -> None:
+    assert zh_numeral(text) == value
+
+
+def test_normalise_keeps_words_that_contain_numerals() -> None:
+    assert normalise("一般发展客户") == "一般发展客户"
+    assert normalise("最近三十天") == "最近30天"
+    assert normalise("ＴＯＰ　１０") == "top 10"
+    assert normalise("Top Ten customers") == "top 10 customers"
+    assert normalise("last twenty-five days") == "last 25 days"
+
+
+@pytest.mark.parametrize("as_of,question,expected", [
+    # a bare quarter is the most recent one that has started (in progress counts)
+    (datetime(2026, 11, 24, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2026, quarter=3)),
+    (datetime(2026, 11, 24, tzinfo=SGT), "revenue Q4", Period(kind="quarter", year=2026, quarter=4)),
+    (datetime(2026, 5, 2, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2025, quarter=3)),
+    (datetime(2026, 7, 1, 9, tzinfo=SGT), "第三季度的销售额", Period(kind="quarter", year=2026, quarter=3)),
+    # midnight as-of = the end of the previous day: on 1 July 00:00 Q3 has not started yet
+    (datetime(2026, 7, 1, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2025, quarter=3)),
+    (datetime(2026, 3, 10, tzinfo=SGT), "revenue in September", Period(kind="month", year=2025, month=9)),
+    (datetime(2026, 3, 10, tzinfo=SGT), "3月的销售额", Period(kind="month", year=2026, month=3)),
+    (datetime(2026, 3, 10, tzinfo=SGT), "去年9月的销售额", Period(kind="month", year=2025, month=9)),
+    (datetime(2026, 3, 10, tzinfo=SGT), "revenue last 3 months", Period(kind="last_n_days", n=90)),
+    (datetime(2026, 3, 10, tzinfo=SGT), "revenue past year", Period(kind="last_n_days", n=365)),
+    (datetime(2026, 3, 10, tzinfo=SGT), "前年的销售额", Period(kind="year", year=2024)),
+    (datetime(2026, 3, 10, tzinfo=SGT), "revenue from 2026-01-05 to 2026-02-04",
+     Period(kind="range", start=date(2026, 1, 5), end=date(2026, 2, 5))),
+])
+def test_periods_relative_to_the_as_of_date(as_of: datetime, question: str, expected: Period) -> None:
+    q = parse(question, as_of).query
+    assert q.intent == "metric"
+    assert q.period == expected
+
+
+def test_future_periods_clarify() -> None:
+    for question in ("revenue in December 2026", "2027年的销售额", "revenue next quarter", "orders Q1 2027"):
+        q = parse(question).query
+        assert isinstance(q, Clarify) and q.reason == "out_of_scope", question
+
+
+def test_top_n_bounds() -> None:
+    assert parse("top 100 customers by revenue").query.n == 100
+    assert isinstance(parse("top 101 customers by revenue").query, Clarify)
+
+
+def test_customer_lookup_keeps_the_spelling() -> None:
+    q = parse("who is TAN Wei-Ling?").query
+    assert q.intent == "customer" and q.search == "TAN Wei-Ling"
+    assert parse("customer alice@example.com").query.search == "alice@example.com"
+    # vocabulary in the "name" means it is a question, not a look-up
+    assert parse("customer count by country").query.intent == "metric"
+
+
+def test_reminder_and_draft_keep_the_text() -> None:
+    r = parse("Remind me to follow up with Alice Tan on Friday").query
+    assert r.intent == "reminder" and "Alice Tan" in r.text
+    d = parse("draft a thank-you message to Alice Tan in Chinese").query
+    assert d.intent == "draft" and d.outreach == "thank_you" and d.language == "zh"
+
+
+def _shortcut_questions() -> list[str]:
+    import yaml
+
+    out = []
+    for lang in ("en", "zh"):
+        path = Path(__file__).resolve().parents[1] / "bot" / "i18n" / f"{lang}.yaml"
+        if path.exists():
+            sc = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("shortcuts", {})
+            for value in sc.values():
+                out += [q.strip().replace("{n}", "10") for q in str(value).split("|")]
+    return out
+
+
+@pytest.mark.parametrize("question", _shortcut_questions())
+def test_the_bot_shortcuts_parse(question: str) -> None:
+    """/kpi, /top, /segments and /cohort send fixed questions: each must be understood."""
+    assert not isinstance(parse(question).query, Clarify)
