@@ -73,5 +73,32 @@ def merges(limit: int = 20, db: DbOpt = None) -> None:
         typer.echo(f"#{ev.id} {ev.created_at:%Y-%m-%d}: #{ev.merged_id} → #{ev.survivor_id}: {what}{undone}")
 
 
+tags_app = typer.Typer(help="Rule-based tags (workspace.tag_rules in config.yaml).", no_args_is_help=True)
+
+
+@tags_app.command("refresh")
+def tags_refresh(db: DbOpt = None) -> None:
+    """Re-evaluate every tag rule now (imports and the daily job do this too)."""
+    from bot.context import open_app
+    from crm.tags import refresh_rule_tags
+
+    async def go():  # type: ignore[no-untyped-def]
+        app_ctx = await open_app(db_url=db)
+        try:
+            rules = app_ctx.settings.workspace.tag_rules
+            if not rules:
+                raise CLIError("no tag rules: add workspace.tag_rules to config.yaml (see config.example.yaml)")
+            async with app_ctx.db.sessions() as session:
+                out = await refresh_rule_tags(session, app_ctx.workspace_id, rules, app_ctx.as_of(), app_ctx.tz)
+                await session.commit()
+            return out
+        finally:
+            await app_ctx.close()
+
+    for name, (added, removed) in run_async(go).items():
+        typer.echo(f"{name}: {added} customers tagged, {removed} untagged")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(customers_app, name="customers")
+    app.add_typer(tags_app, name="tags")

@@ -59,6 +59,17 @@ class WorkspaceSettings(BaseModel):
             raise ValueError(f"workspace.base_currency (SELLERMATE_BASE_CURRENCY) must be an ISO code, got {v!r}")
         return v
 
+    @field_validator("tag_rules")
+    @classmethod
+    def _rules(cls, v: dict[str, str]) -> dict[str, str]:
+        from crm.tags import TagRuleError, compile_rules
+
+        try:
+            compile_rules(v)
+        except TagRuleError as exc:
+            raise ValueError(f"workspace.tag_rules: {exc}") from None
+        return v
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:

@@ -209,7 +209,24 @@ async def import_file(
                 await repo.record_failed_import(s2, workspace_id, path.name, f"{exc.__class__.__name__}: {exc}")
                 await s2.commit()
             raise
+    if settings.tag_rules and mapping.kind in ("orders", "customers"):
+        await _refresh_tags(db, workspace_id, settings)
     return report
+
+
+async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSettings) -> None:
+    """Rule tags follow the new data (METRICS.md: re-evaluated after every import); the import stands anyway."""
+    from zoneinfo import ZoneInfo
+
+    from crm.tags import refresh_rule_tags
+
+    tz = ZoneInfo(settings.timezone)
+    try:
+        async with db.sessions() as session:
+            await refresh_rule_tags(session, workspace_id, settings.tag_rules, datetime.now(tz), tz)
+            await session.commit()
+    except Exception:  # logged; the next import or the daily run tries again
+        log.exception("re-evaluating tag rules after the import failed")
 
 
 async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
