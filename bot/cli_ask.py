@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
+from bot.render import render_text
 
 HELP_EN = """Ask about your sales and customers in English or Chinese, for example:
   repeat purchase rate last month          revenue by platform this year
@@ -31,51 +32,6 @@ def _json_default(value: Any) -> Any:
 def result_json(result: Any) -> str:
     """The DESIGN.md machine-readable answer as one line of JSON (non-ASCII kept readable)."""
     return json.dumps(result.to_json_dict(), ensure_ascii=False, default=_json_default)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, (float, Decimal)):
-        v = float(value)
-        return f"{v:.4f}" if v != 0 and abs(v) < 1 else f"{v:,.2f}"
-    return str(value)
-
-
-def render_table(columns: list[str], rows: list[list[Any]]) -> str:
-    """A plain monospace table: numbers right-aligned, text left-aligned (East Asian wide characters counted)."""
-    from rich.cells import cell_len
-
-    head = [str(c) for c in columns]
-    plain = {i for i, c in enumerate(head) if c.lower() in ("id", "#", "year", "customer_id")}  # no 1,524
-    cells = [[str(v) if i in plain and isinstance(v, int) else _cell(v) for i, v in enumerate(r)] for r in rows]
-    n = max([len(head)] + [len(r) for r in cells]) if (head or cells) else 0
-    head += [""] * (n - len(head))
-    widths = [max([cell_len(head[i])] + [cell_len(r[i]) for r in cells if i < len(r)]) for i in range(n)]
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) or r[i] is None
-                                  for r in rows if i < len(r)) for i in range(n)]
-
-    def pad(text: str, width: int, right: bool) -> str:
-        gap = " " * (width - cell_len(text))
-        return gap + text if right else text + gap
-
-    def line(values: list[str]) -> str:
-        values = values + [""] * (n - len(values))
-        return "  ".join(pad(v, w, num) for v, w, num in zip(values, widths, numeric)).rstrip()
-
-    return "\n".join([line(head), "  ".join("-" * w for w in widths)] + [line(r) for r in cells])
-
-
-def render_text(result: Any) -> str:
-    """What a person reads: the reply text, then the table when there is one."""
-    parts = [result.text.strip()] if result.text else []
-    if result.rows and result.columns:
-        parts.append(render_table(result.columns, result.rows))
-    return "\n\n".join(parts) or "(no answer)"
 
 
 async def ask_once(app_ctx: Any, question: str, day: date | None) -> Any:

@@ -5,6 +5,7 @@ import logging
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from decimal import Decimal
 from typing import IO, Any
 
 from crm.query.result import ChartSpec
@@ -107,38 +108,39 @@ def _cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.4f}" if value != 0 and abs(value) < 1 else f"{value:,.2f}"
+    if isinstance(value, (float, Decimal)):
+        v = float(value)
+        return f"{v:.4f}" if v != 0 and abs(v) < 1 else f"{v:,.2f}"
     return str(value)
 
 
 def render_table(columns: list[str], rows: list[list[Any]]) -> str:
-    """A monospace table: numbers right-aligned, text left-aligned, East Asian wide characters counted."""
+    """A plain monospace table: numbers right-aligned, text left-aligned (East Asian wide characters counted)."""
     from rich.cells import cell_len
 
-    ids = {i for i, c in enumerate(columns) if str(c) == "id"}
-    cells = [[str(v) if i in ids else _cell(v) for i, v in enumerate(r)] for r in rows]
     head = [str(c) for c in columns]
+    plain = {i for i, c in enumerate(head) if c.lower() in ("id", "#", "year", "customer_id")}  # no 1,524
+    cells = [[str(v) if i in plain and isinstance(v, int) else _cell(v) for i, v in enumerate(r)] for r in rows]
     n = max([len(head)] + [len(r) for r in cells]) if (head or cells) else 0
     head += [""] * (n - len(head))
     widths = [max([cell_len(head[i])] + [cell_len(r[i]) for r in cells if i < len(r)]) for i in range(n)]
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows if i < len(r))
-               for i in range(n)]
+    numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) or r[i] is None
+                                  for r in rows if i < len(r)) for i in range(n)]
+
+    def pad(text: str, width: int, right: bool) -> str:
+        gap = " " * (width - cell_len(text))
+        return gap + text if right else text + gap
 
     def line(values: list[str]) -> str:
-        out = []
-        for i in range(n):
-            v = values[i] if i < len(values) else ""
-            pad = " " * (widths[i] - cell_len(v))
-            out.append(pad + v if numeric[i] else v + pad)
-        return "  ".join(out).rstrip()
+        values = values + [""] * (n - len(values))
+        return "  ".join(pad(v, w, num) for v, w, num in zip(values, widths, numeric)).rstrip()
 
-    return "\n".join([line(head), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+    return "\n".join([line(head), "  ".join("-" * w for w in widths)] + [line(r) for r in cells])
 
 
 def render_text(result: Any) -> str:
-    """The reply text followed by its table, as the CLI prints it."""
-    parts = [result.text] if result.text else []
-    if result.rows and result.intent not in ("clarify",):
+    """What a person reads: the reply text, then the table when there is one."""
+    parts = [result.text.strip()] if result.text else []
+    if result.rows and result.columns:
         parts.append(render_table(result.columns, result.rows))
-    return "\n\n".join(parts)
+    return "\n\n".join(parts) or "(no answer)"

@@ -81,7 +81,7 @@ def test_console_chat_ends_at_end_of_input(sqlite_url: str) -> None:
 
 
 def test_render_table_aligns_numbers_and_wide_characters() -> None:
-    from bot.cli_ask import render_table
+    from bot.render import render_table
 
     out = render_table(["customer", "revenue"], [["王小明", 1893.2], ["Alice Tan", 12.5]]).splitlines()
     assert out[0].startswith("customer")
