@@ -7,7 +7,7 @@ Identities a seller pinned by hand (a manual split or merge) keep their customer
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 
@@ -44,7 +44,7 @@ class _UnionFind:
 
 async def resolve_customers(
     session: AsyncSession, workspace_id: int, seed_ids: Sequence[int], *,
-    names: dict[int, str | None], countries: dict[int, str | None], import_id: int | None = None,
+    describe: Callable[[int], tuple[str | None, str | None]], import_id: int | None = None,
 ) -> MergeReport:
     """Give every identity connected to `seed_ids` its customer, creating and merging customers as needed."""
     report = MergeReport()
@@ -107,7 +107,7 @@ async def resolve_customers(
 
     if to_create:
         new_ids = await repo.create_customers(session, [
-            {"workspace_id": workspace_id, "display_name": names.get(rep), "country": countries.get(rep)}
+            dict(zip(("workspace_id", "display_name", "country"), (workspace_id, *describe(rep)), strict=True))
             for rep, _ in to_create
         ])
         report.customers_new = len(new_ids)

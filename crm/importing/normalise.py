@@ -209,7 +209,7 @@ def parse_datetime(value: object, tz: ZoneInfo, formats: tuple[str, ...] = _DATE
     return _parse_value(value, tz, formats)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=16384)
 def _parse_text(value: str, tz: ZoneInfo, formats: tuple[str, ...]) -> datetime | None:
     return _parse_value(value, tz, formats)
 
@@ -261,7 +261,7 @@ def clean_phone(value: object) -> str | None:
     return s or None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def normalise_phone(value: str | None, country: str | None) -> str | None:
     """E.164 with the record's country as default region; None for masked or impossible numbers."""
     if not value or "*" in value or "x" in value.lower().replace("ext", ""):

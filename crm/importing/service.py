@@ -7,6 +7,7 @@ half-applied; re-importing the same file changes nothing; a later export updates
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 import time
@@ -104,7 +105,7 @@ def _order_value(row, status: str) -> float:  # type: ignore[no-untyped-def]
     return float(row.sum_all or 0.0)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _utc_text(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).strftime(repo.STAGE_TIME_FORMAT) if dt is not None else None
 
@@ -298,6 +299,7 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     if progress:
         progress(n, total)
     await repo.index_stage(session, stage)
+    gc.collect()  # the parsing garbage goes before the identity phase allocates (peak memory)
     timer.lap("read and stage rows")
 
     # An order with any bad row is rejected whole.
@@ -310,8 +312,7 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     # Customers for touched identities (new, or whose email/phone changed).
     merge = await resolve_customers(
         session, workspace_id, seeds,
-        names={id_by_key[k]: b.name or b.username for k, b in buyers.items()},
-        countries={id_by_key[k]: b.country for k, b in buyers.items()}, import_id=import_log.id,
+        describe=_describer(buyers, id_by_key), import_id=import_log.id,
     )
     report.customers_new = merge.customers_new
     report.customers_merged = len(merge.merges)
@@ -399,6 +400,19 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
     return ids, seeds
 
 
+def _describer(buyers: dict[str, Buyer], id_by_key: dict[str, int]) -> Callable[[int], tuple[str | None, str | None]]:
+    """Name and country of a buyer identity, for new customers (a reverse map built only when needed)."""
+    key_of: dict[int, str] = {}
+
+    def describe(identity_id: int) -> tuple[str | None, str | None]:
+        if not key_of:
+            key_of.update((v, k) for k, v in id_by_key.items())
+        b = buyers.get(key_of.get(identity_id, ""))
+        return (b.name or b.username, b.country) if b is not None else (None, None)
+
+    return describe
+
+
 async def _customers_for(session, identity_ids: list[int], assigned: dict[int, int]) -> dict[int, int]:  # type: ignore[no-untyped-def]
     rows = await repo.identities_by_id(session, [i for i in identity_ids if i not in assigned])
     out = {r[0]: r[1] for r in rows if r[1] is not None}
@@ -457,8 +471,7 @@ async def _import_customers(session, workspace_id, mapping: Platform, mapper, ro
     id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
     merge = await resolve_customers(
         session, workspace_id, seeds,
-        names={id_by_key[k]: b.name for k, b in buyers.items()},
-        countries={id_by_key[k]: b.country for k, b in buyers.items()}, import_id=import_log.id,
+        describe=_describer(buyers, id_by_key), import_id=import_log.id,
     )
     report.customers_new, report.customers_merged, report.merges = (merge.customers_new, len(merge.merges),
                                                                     merge.merges)
