@@ -427,7 +427,6 @@ class TikTok(Platform):
         req = cols.require(self.label, order=("Order ID",), status=("Order Status",), created=("Created Time",),
                            buyer=("Buyer Username",), amount=("Order Amount",))
         req_order = req.get("order")
-        substatus, rtype = cols.find("Order Substatus"), cols.find("Cancelation/Return Type")
         refund, paid = cols.find("Order Refund Amount"), cols.find("Paid Time")
         nick, recipient = cols.find("Buyer Nickname"), cols.find("Recipient")
         phone, country = cols.find("Phone #", "Phone"), cols.find("Country")
@@ -438,33 +437,43 @@ class TikTok(Platform):
         us_fmts = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
         sea_fmts = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
+        previous: list[object] = [None, None]  # (signature, order-level values) of the last row
+
+        def order_level(r: Sequence[object], ref: str) -> dict[str, object]:
+            """What every line of an order repeats: parsed once per order, not once per line."""
+            created_raw = _get(r, req["created"])
+            raw_status = _get(r, req["status"])
+            amount_text = _get(r, req["amount"])
+            signature = (ref, created_raw, raw_status, amount_text, _get(r, refund), _get(r, req["buyer"]))
+            if previous[0] == signature:
+                return previous[1]  # type: ignore[return-value]
+            c = country_code(_get(r, country)) or ctx.store_country
+            us = created_raw.upper().endswith(("AM", "PM"))
+            tz = country_timezone("US", ctx.default_tz) if us and not ctx.store_country else ctx.tz_for(c)
+            fmts = us_fmts if us else sea_fmts
+            status = _status(TIKTOK_STATUS, raw_status)
+            amount = _money(r, req["amount"], "Order Amount")
+            refunded = _money(r, refund, "Order Refund Amount") or 0.0
+            if status != "cancelled" and amount and refunded >= amount - 0.005:
+                status = "returned"  # fully refunded
+            username = signature[-1]
+            values = {
+                "status": status, "raw_status": raw_status, "created_at": _when(r, req["created"], tz, "Created Time", fmts),
+                "paid_at": _when(r, paid, tz, "Paid Time", fmts), "order_total": amount, "country": c,
+                "currency": ctx.store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or ""),
+                "buyer": Buyer(key=username, username=username, name=_get(r, recipient) or _get(r, nick) or None,
+                               phone=clean_phone(_get(r, phone)), country=c) if username else None,
+            }
+            previous[0], previous[1] = signature, values
+            return values
+
         def row(line_no: int, r: Sequence[object]) -> Line | None:
             ref = _get(r, req["order"])
             if ref and not any(ch.isdigit() for ch in ref):
                 return None  # the localized description row under the header (XLSX)
-            c = country_code(_get(r, country)) or ctx.store_country
-            created_raw = _get(r, req["created"])
-            us = created_raw.upper().endswith(("AM", "PM"))
-            tz = country_timezone("US", ctx.default_tz) if us and not ctx.store_country else ctx.tz_for(c)
-            fmts = us_fmts if us else sea_fmts
-            raw_status = _get(r, req["status"])
-            status = _status(TIKTOK_STATUS, raw_status)
-            amount_text = _get(r, req["amount"])
-            amount = _money(r, req["amount"], "Order Amount")
-            refunded = _money(r, refund, "Order Refund Amount") or 0.0
-            kind = (_get(r, rtype) + " " + _get(r, substatus)).lower()
-            if status != "cancelled" and amount and refunded >= amount - 0.005 or status in VALID_STATUSES and ("return" in kind or "refund" in kind) and refunded <= 0 and "completed" in kind:
-                status = "returned"
-            username = _get(r, req["buyer"])
-            currency = ctx.store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or "")
+            o = order_level(r, ref)
             return Line(
-                line_no=line_no, order_ref=ref, status=status, raw_status=raw_status,
-                created_at=_when(r, req["created"], tz, "Created Time", fmts),
-                paid_at=_when(r, paid, tz, "Paid Time", fmts), currency=currency, order_total=amount,
-                line_value=None, country=c,
-                buyer=Buyer(key=username, username=username,
-                            name=_get(r, recipient) or _get(r, nick) or None,
-                            phone=clean_phone(_get(r, phone)), country=c) if username else None,
+                line_no=line_no, order_ref=ref, line_value=None, **o,  # type: ignore[arg-type]
                 sku=_get(r, sku) or None, product_name=_get(r, product) or None,
                 variation=_get(r, variation) or None, quantity=parse_int(_raw(r, qty)),
                 unit_price=_money(r, unit, "SKU Unit Original Price"),
