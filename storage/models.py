@@ -142,8 +142,10 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "platform_order_id"),
         Index("ix_orders_ws_created", "workspace_id", "created_at"),
-        Index("ix_orders_customer_created", "customer_id", "created_at"),
-        Index("ix_orders_ws_status_created", "workspace_id", "status", "created_at"),
+        # Covering indexes for the metrics: per-customer probes ("an earlier valid order?") and
+        # workspace-wide scans of valid orders read no table rows.
+        Index("ix_orders_customer_created", "customer_id", "created_at", "status", "platform", "value_base"),
+        Index("ix_orders_ws_status_created", "workspace_id", "status", "created_at", "customer_id", "value_base"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -68,23 +68,39 @@ async def order_totals(session: AsyncSession, scope: Scope, start: datetime | No
     return int(row[0] or 0), float(row[1] or 0.0), int(row[2] or 0)
 
 
+def _earlier_valid_order(scope: Scope, customer_col: Any, before: datetime) -> Any:
+    """EXISTS a valid order of that customer (on the scope's platform) before `before`: one index seek."""
+    earlier = Order.__table__.alias("earlier")
+    cond = [earlier.c.customer_id == customer_col, earlier.c.status.in_(VALID), earlier.c.created_at < before]
+    if scope.platform:
+        cond.append(earlier.c.platform == scope.platform)
+    return select(1).where(*cond).exists()
+
+
 async def new_customers(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime) -> int:
-    """Customers whose first valid order ever (in scope) falls in [start, end)."""
-    first = (select(Order.customer_id, func.min(Order.created_at).label("first"))
-             .where(*_where(scope, end=end)).group_by(Order.customer_id).subquery())
-    q = select(func.count()).select_from(first)
+    """Customers whose first valid order ever (in scope) falls in [start, end).
+
+    Only customers active in the window are looked at, each with one indexed check for an earlier order.
+    """
+    active = select(Order.customer_id).where(*_where(scope, start=start, end=end)).distinct().subquery()
+    q = select(func.count()).select_from(active)
     if start is not None:
-        q = q.where(first.c.first >= start)
+        q = q.where(~_earlier_valid_order(scope, active.c.customer_id, start))
     return int((await session.execute(q)).scalar() or 0)
 
 
 async def repeat_counts(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime) -> tuple[int, int]:
-    """(customers with a valid order in [start, end), of whom those with ≥2 valid orders up to end)."""
-    in_period = 1 if start is None else case((Order.created_at >= start, 1), else_=0)
-    per = (select(Order.customer_id, func.count().label("n"), func.sum(in_period).label("in_p"))
-           .where(*_where(scope, end=end)).group_by(Order.customer_id).subquery())
-    row = (await session.execute(select(func.count(), func.sum(case((per.c.n >= 2, 1), else_=0)))
-                                 .where(per.c.in_p > 0))).one()
+    """(customers with a valid order in [start, end), of whom those with ≥2 valid orders up to end).
+
+    A customer with two orders in the window repeats; one with a single order repeats when an earlier valid
+    order exists (an indexed check), so history is never scanned in full.
+    """
+    per = (select(Order.customer_id, func.count().label("n"))
+           .where(*_where(scope, start=start, end=end)).group_by(Order.customer_id).subquery())
+    repeats = per.c.n >= 2
+    if start is not None:
+        repeats = repeats | _earlier_valid_order(scope, per.c.customer_id, start)
+    row = (await session.execute(select(func.count(), func.sum(case((repeats, 1), else_=0))))).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 
