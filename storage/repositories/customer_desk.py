@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,7 +71,7 @@ async def add_note(
     session: AsyncSession, workspace_id: int, customer_id: int, body: str, *, member_id: int | None
 ) -> Interaction:
     note = Interaction(workspace_id=workspace_id, customer_id=customer_id, kind="note", channel="telegram",
-                       body=body, created_by=member_id, occurred_at=datetime.now(timezone.utc))
+                       body=body, created_by=member_id, occurred_at=datetime.now(UTC))
     session.add(note)
     await session.flush()
     return note
@@ -100,3 +100,64 @@ async def customer_tags(session: AsyncSession, customer_id: int) -> list[str]:
         .where(CustomerTag.customer_id == customer_id).order_by(Tag.name)
     )
     return [r[0] for r in rows]
+
+
+VALID_STATUSES = ("paid", "shipped", "completed")
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """What the card shows when the analytics profile is not available: no e-mails, phones or addresses."""
+
+    id: int
+    name: str
+    country: str | None
+    platforms: list[str]
+    usernames: list[str]
+    orders: int
+    revenue: float | None
+    first_order: datetime | None
+    last_order: datetime | None
+    tags: list[str]
+    notes: list[str]
+    accepts_marketing: bool | None
+
+
+async def customer_summary(session: AsyncSession, workspace_id: int, customer_id: int) -> CustomerSummary | None:
+    customer = await get_customer(session, workspace_id, customer_id)
+    if customer is None:
+        return None
+    identities = (
+        await session.execute(
+            select(BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.accepts_marketing)
+            .where(BuyerIdentity.customer_id == customer_id).order_by(BuyerIdentity.id)
+        )
+    ).all()
+    stats = (
+        await session.execute(
+            select(func.count(Order.id), func.sum(Order.value_base), func.min(Order.created_at),
+                   func.max(Order.created_at))
+            .where(Order.customer_id == customer_id, Order.status.in_(VALID_STATUSES))
+        )
+    ).one()
+    notes = (
+        await session.execute(
+            select(Interaction.body).where(Interaction.customer_id == customer_id, Interaction.kind == "note")
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(3)
+        )
+    ).scalars().all()
+    marketing = [i.accepts_marketing for i in identities if i.accepts_marketing is not None]
+    return CustomerSummary(
+        id=customer.id,
+        name=customer.display_name or f"#{customer.id}",
+        country=customer.country,
+        platforms=sorted({i.platform for i in identities}),
+        usernames=[i.username for i in identities if i.username],
+        orders=int(stats[0] or 0),
+        revenue=float(stats[1]) if stats[1] is not None else None,
+        first_order=stats[2],
+        last_order=stats[3],
+        tags=await customer_tags(session, customer_id),
+        notes=[n for n in notes if n],
+        accepts_marketing=any(marketing) if marketing else None,
+    )

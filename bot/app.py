@@ -1,0 +1,184 @@
+"""Composition root of the Telegram bot: factories for the Bot, the Dispatcher and the webhook server."""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiohttp import web
+
+from bot.cli_bot import TOKEN_HINT, WEBHOOK_URL_HINT
+from bot.i18n import LANGUAGES, I18n
+from bot.middlewares import DeskMiddleware, RetryRequestMiddleware, RoleMiddleware, Throttle
+from bot.settings import Settings
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Commands shown in Telegram's menu, in this order; descriptions come from the catalogue (commands.<name>).
+MENU_COMMANDS: tuple[str, ...] = (
+    "start", "help", "kpi", "top", "segments", "cohort", "customer", "team", "invite", "bind", "language",
+)
+# Handler areas written by other engineers; included when their module exists (before the catch-all).
+OPTIONAL_ROUTERS: tuple[str, ...] = ("handlers.outreach", "handlers.reminders", "handlers.alerts")
+
+
+class MissingTokenError(RuntimeError):
+    """No bot token is configured; the message says which setting to fill in."""
+
+
+def build_bot(settings: Settings) -> Bot:
+    """The aiogram Bot: HTML replies, the configured Bot API server, retries on 429 and network errors."""
+    token = settings.telegram.token.get_secret_value().strip() if settings.telegram.token else ""
+    if not token:
+        raise MissingTokenError(f"no Telegram bot token: {TOKEN_HINT}")
+    api = TelegramAPIServer.from_base(settings.telegram.api_url) if settings.telegram.api_url else PRODUCTION
+    session = AiohttpSession(api=api)
+    session.middleware(RetryRequestMiddleware())
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_fsm_storage(settings: Settings) -> BaseStorage:
+    """Conversation state: in memory for one process, Redis when several webhook replicas share the load."""
+    if settings.telegram.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage  # needs the `redis` package
+
+        return RedisStorage.from_url(settings.telegram.redis_url)
+    return MemoryStorage()
+
+
+def _attach(parent: Router, child: Router) -> None:
+    # Handler modules declare one module-level router; a process that builds several dispatchers
+    # (tests, the bench) must detach it from the previous one first, which aiogram otherwise refuses.
+    old = child.parent_router
+    if old is not None:
+        if child in old.sub_routers:
+            old.sub_routers.remove(child)
+        child._parent_router = None
+    parent.include_router(child)
+
+
+def _optional_router(module_name: str) -> Router | None:
+    if importlib.util.find_spec(module_name) is None:
+        return None
+    module = importlib.import_module(module_name)
+    router = getattr(module, "router", None)
+    return router if isinstance(router, Router) else None
+
+
+def build_dispatcher(
+    settings: Settings,
+    db: Database,
+    *,
+    workspace_id: int,
+    clock: Callable[[], datetime] | None = None,
+    llm: Any = None,
+    scheduler: Any = None,
+    storage: BaseStorage | None = None,
+    **extra: Any,
+) -> Dispatcher:
+    """The Dispatcher with its workflow data, middlewares, routers and startup/shutdown hooks.
+
+    Handlers receive by parameter name: `settings`, `db`, `workspace_id`, `clock` (aware "now"), `llm`,
+    `scheduler`, `answers` (the paged-answer cache), plus what DeskMiddleware injects per update.
+    """
+    from handlers import ask, customers, errors, groups, imports, start, team
+
+    tz = ZoneInfo(settings.workspace.timezone)
+    dp = Dispatcher(
+        storage=storage or build_fsm_storage(settings),
+        settings=settings,
+        db=db,
+        workspace_id=workspace_id,
+        clock=clock or (lambda: datetime.now(tz)),
+        llm=llm,
+        scheduler=scheduler,
+        answers=ask.AnswerCache(),
+        **extra,
+    )
+    dp.update.outer_middleware(DeskMiddleware(db, workspace_id, Throttle(settings.telegram.throttle_per_second)))
+    dp.message.middleware(RoleMiddleware())
+    dp.callback_query.middleware(RoleMiddleware())
+
+    # Order matters: the first matching handler wins.
+    _attach(dp, errors.router)      # error handlers only; catches failures of every router below
+    _attach(dp, start.router)       # /start (onboarding, invite deep links), /help, /language
+    _attach(dp, team.router)        # /team, /invite, /join, /role, /remove
+    _attach(dp, groups.router)      # /bind, /unbind in group chats
+    _attach(dp, imports.router)     # documents: in-chat import
+    _attach(dp, customers.router)   # /customer, the customer card and its tag/note conversations
+    for name in OPTIONAL_ROUTERS:   # outreach drafts (draft:<id>), reminders (remind:<id>), alerts
+        router = _optional_router(name)
+        if router is not None:
+            _attach(dp, router)
+    _attach(dp, ask.router)         # LAST: shortcuts and the catch-all "any text is a question"
+
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp
+
+
+async def set_commands(bot: Bot) -> None:
+    """The command menu in English (default) and Chinese (users whose Telegram language is zh)."""
+    for language in LANGUAGES:
+        i18n = I18n(language)
+        commands = [BotCommand(command=c, description=i18n(f"commands.{c}")) for c in MENU_COMMANDS]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
+                                  language_code=None if language == "en" else language)
+
+
+async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None, **_: Any) -> None:
+    me = await bot.me()
+    log.info("SellerMate bot @%s starting (%s mode)", me.username, settings.telegram.mode)
+    await set_commands(bot)
+    if scheduler is not None and not getattr(scheduler, "running", False):
+        scheduler.start()
+
+
+async def on_shutdown(scheduler: Any = None, **_: Any) -> None:
+    if scheduler is not None and getattr(scheduler, "running", False):
+        scheduler.shutdown(wait=False)
+    log.info("SellerMate bot stopped")
+
+
+async def start_webhook(bot: Bot, dp: Dispatcher, settings: Settings, *, secret: str) -> web.AppRunner:
+    """Serve the webhook path on listen_host:listen_port (behind a TLS reverse proxy) and register it."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    tg = settings.telegram
+    if not tg.webhook_url:
+        raise MissingTokenError(WEBHOOK_URL_HINT)
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=tg.webhook_path)
+    setup_application(app, dp, bot=bot)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, tg.listen_host, tg.listen_port).start()
+    url = tg.webhook_url.rstrip("/") + tg.webhook_path
+    await bot.set_webhook(url=url, secret_token=secret, allowed_updates=dp.resolve_used_update_types(),
+                          drop_pending_updates=False)
+    log.info("webhook listening on %s:%s%s for %s", tg.listen_host, tg.listen_port, tg.webhook_path, url)
+    return runner
+
+
+async def run_polling(bot: Bot, dp: Dispatcher, *, handle_signals: bool = True) -> None:
+    """Long polling: drop any webhook first (Telegram refuses getUpdates while one is set)."""
+    await bot.delete_webhook(drop_pending_updates=False)
+    await dp.start_polling(bot, handle_signals=handle_signals)
+
+
+async def wait_forever() -> None:  # pragma: no cover - ended by a signal
+    await asyncio.Event().wait()

@@ -1,0 +1,91 @@
+"""`sellermate run`: start the Telegram bot, with long polling (default) or a webhook behind a reverse proxy."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import signal
+from contextlib import suppress
+
+import typer
+
+from bot.cli import DB_OPTION_HELP, CLIError, run_async
+
+TOKEN_HINT = "set SELLERMATE_TELEGRAM_TOKEN (or telegram.token in config.yaml) to the token from @BotFather"
+WEBHOOK_URL_HINT = (
+    "webhook mode needs the public HTTPS address: set SELLERMATE_TELEGRAM__WEBHOOK_URL "
+    "(or telegram.webhook_url in config.yaml), e.g. https://bot.example.com"
+)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run(
+        db: str | None = typer.Option(None, "--db", help=DB_OPTION_HELP),
+        mode: str | None = typer.Option(
+            None, "--mode", help="polling (default) or webhook; default from telegram.mode / config.yaml."
+        ),
+        log_level: str = typer.Option("INFO", "--log-level", help="Logging level (DEBUG, INFO, WARNING)."),
+    ) -> None:
+        """Start the Telegram bot (needs SELLERMATE_TELEGRAM_TOKEN)."""
+        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        run_async(lambda: serve(db_url=db, mode=mode))
+
+
+async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    mode = (mode or settings.telegram.mode).lower()
+    # Settings are checked before anything heavy is imported or opened.
+    if mode not in ("polling", "webhook"):
+        raise CLIError(f"--mode must be polling or webhook, got {mode!r}")
+    if not settings.telegram.token or not settings.telegram.token.get_secret_value().strip():
+        raise CLIError(f"no Telegram bot token: {TOKEN_HINT}")
+    if mode == "webhook" and not settings.telegram.webhook_url:
+        raise CLIError(WEBHOOK_URL_HINT)
+
+    from bot.app import build_bot, build_dispatcher, run_polling
+    from bot.context import open_app
+
+    bot = build_bot(settings)
+    ctx = await open_app(settings, db_url=db_url)
+    scheduler = _build_scheduler(ctx)
+    dp = build_dispatcher(ctx.settings, ctx.db, workspace_id=ctx.workspace_id, scheduler=scheduler)
+    try:
+        if mode == "polling":
+            await run_polling(bot, dp)
+        else:
+            await _serve_webhook(bot, dp, ctx.settings)
+    finally:
+        with suppress(Exception):
+            await bot.session.close()
+        await ctx.close()
+
+
+def _build_scheduler(ctx: object) -> object | None:
+    # The reminders area provides the scheduler factory; without it the bot runs without scheduled jobs.
+    try:
+        from bot.scheduler import build_scheduler  # type: ignore[import-not-found]
+    except ModuleNotFoundError:
+        return None
+    return build_scheduler(ctx)  # type: ignore[no-any-return]
+
+
+async def _serve_webhook(bot, dp, settings) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import start_webhook
+
+    secret = settings.telegram.webhook_secret.get_secret_value() if settings.telegram.webhook_secret else ""
+    secret = secret or secrets.token_urlsafe(32)  # set on every start, so a random one is fine
+    runner = await start_webhook(bot, dp, settings, secret=secret)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        with suppress(Exception):
+            await bot.delete_webhook()
+        await runner.cleanup()

@@ -1,0 +1,193 @@
+"""Update middlewares: per-user throttling, DB session + repositories + team member + language, access control.
+
+`DeskMiddleware` is the one outer middleware per update. It injects into handler data:
+`session` (AsyncSession), `team` (TeamRepository), `member` (TeamMember | None), `i18n` (I18n), `lang` ("en"/"zh"),
+`group` (GroupChat | None, in group chats). It commits when the handler returns and rolls back when it raises.
+`RoleMiddleware` is an inner middleware that enforces a handler's `flags={"role": "admin"}`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from aiogram.dispatcher.flags import get_flag
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter
+from aiogram.methods import GetUpdates
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
+
+from bot.i18n import I18n, pick_language
+from storage.db import Database
+from storage.repositories.team import TeamRepository, role_at_least
+
+log = logging.getLogger(__name__)
+
+GROUP_TYPES = frozenset({"group", "supergroup"})
+# Commands a stranger may send: they are how people join (the handlers check the code or the empty team).
+STRANGER_COMMANDS = frozenset({"start", "join"})
+# The only command an unbound group listens to.
+UNBOUND_GROUP_COMMANDS = frozenset({"bind"})
+
+
+def command_of(event: Update) -> str | None:
+    """`/start@my_bot payload` -> "start"; None for anything that is not a command message."""
+    message = event.message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return None
+    return message.text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() or None
+
+
+class Throttle:
+    """A token bucket per user: `rate` updates per second with a small burst; surplus updates are dropped."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = max(rate, 0.001)
+        self.burst = burst if burst is not None else max(5.0, self.rate * 3)
+        self._buckets: dict[int, tuple[float, float]] = {}
+        self._warned: set[int] = set()
+
+    def allow(self, user_id: int, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.get(user_id, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[user_id] = (tokens - 1.0, now)
+            self._warned.discard(user_id)
+            return True
+        self._buckets[user_id] = (tokens, now)
+        return False
+
+    def first_refusal(self, user_id: int) -> bool:
+        """True once per throttled burst, so the user is told to slow down once, not once per message."""
+        if user_id in self._warned:
+            return False
+        self._warned.add(user_id)
+        return True
+
+
+class DeskMiddleware(BaseMiddleware):
+    """Opens the DB session for an update, resolves who is asking, and refuses strangers (logging them)."""
+
+    def __init__(self, db: Database, workspace_id: int, throttle: Throttle) -> None:
+        self.db = db
+        self.workspace_id = workspace_id
+        self.throttle = throttle
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Update)
+        user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        bot: Bot = data["bot"]
+        if user is None or user.is_bot:
+            return None  # channel posts, service updates without a person: nothing to answer
+        in_group = chat is not None and chat.type in GROUP_TYPES
+        command = command_of(event)
+
+        async with self.db.sessions() as session:
+            team = TeamRepository(session)
+            member = await team.member(self.workspace_id, user.id)
+            if member is not None and not member.active:
+                member = None
+            i18n = I18n(pick_language(member.language if member else None, user.language_code))
+            group = await team.group(chat.id) if in_group and chat is not None else None
+            if group is not None and group.workspace_id != self.workspace_id:
+                group = None
+            # Release the connection before the handler runs: answers open their own sessions, and
+            # holding one per waiting update would exhaust the pool under load.
+            await session.commit()
+
+            if in_group:
+                if group is None and command not in UNBOUND_GROUP_COMMANDS:
+                    return None  # unbound groups are ignored entirely
+                if member is None:
+                    return None  # strangers in groups are ignored, not answered in front of everyone
+            if not self.throttle.allow(user.id):
+                if self.throttle.first_refusal(user.id) and chat is not None:
+                    await bot.send_message(chat.id, i18n("common.slow_down"))
+                return None
+            if member is None and not in_group and command not in STRANGER_COMMANDS:
+                await self._refuse(bot, event, user, chat, team, i18n)
+                return None
+
+            data.update(session=session, team=team, member=member, i18n=i18n, lang=i18n.language, group=group)
+            try:
+                result = await handler(event, data)
+            except Exception:
+                await session.rollback()
+                raise
+            await session.commit()
+            return result
+
+    async def _refuse(
+        self, bot: Bot, event: Update, user: User, chat: Chat | None, team: TeamRepository, i18n: I18n
+    ) -> None:
+        text = event.message.text if event.message and event.message.text else None
+        if text is None and event.callback_query is not None:
+            text = f"[button] {event.callback_query.data}"
+        if text is None and event.message is not None and event.message.document is not None:
+            text = f"[file] {event.message.document.file_name}"
+        await team.log_access_attempt(user.id, username=user.username, text=text)
+        await team.session.commit()
+        log.warning("refused telegram user %s (@%s)", user.id, user.username)
+        if event.callback_query is not None:
+            await event.callback_query.answer(i18n("access.refused_short"), show_alert=True)
+        elif chat is not None:
+            await bot.send_message(chat.id, i18n("access.refused", user_id=user.id))
+
+
+class RoleMiddleware(BaseMiddleware):
+    """Refuses handlers flagged with a minimum role (`flags={"role": "admin"}`) to members below it."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        needed = get_flag(data, "role")
+        if needed is None:
+            return await handler(event, data)
+        member = data.get("member")
+        if role_at_least(member.role if member is not None else None, needed):
+            return await handler(event, data)
+        i18n: I18n = data["i18n"]
+        text = i18n("access.role_needed", role=i18n(f"roles.{needed}"))
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+        return None
+
+
+class RetryRequestMiddleware(BaseRequestMiddleware):
+    """Bot API request middleware: waits out 429 flood-waits (retry_after) and retries brief network errors."""
+
+    def __init__(self, max_retries: int = 3, max_wait: float = 60.0, network_backoff: float = 0.5) -> None:
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.network_backoff = network_backoff
+
+    async def __call__(self, make_request: Any, bot: Bot, method: Any) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt >= self.max_retries or exc.retry_after > self.max_wait:
+                    raise
+                log.warning("Telegram flood-wait on %s: retrying in %ss", type(method).__name__, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+            except TelegramNetworkError:
+                if attempt >= self.max_retries or isinstance(method, GetUpdates):
+                    raise  # polling has its own backoff
+                await asyncio.sleep(self.network_backoff * (2 ** attempt))
+            attempt += 1

@@ -1,0 +1,279 @@
+"""Questions: any text is a question for crm.query.service.ask; answers as text, paged tables and charts.
+
+Also the shortcuts /kpi, /top, /segments, /cohort. This router is included LAST: its catch-all takes every
+private text message no other handler wanted.
+"""
+from __future__ import annotations
+
+import html
+import io
+import logging
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import I18n
+from bot.settings import Settings
+from crm.query.result import Result
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+router = Router(name=__name__)
+
+PAGE_ROWS = 15
+MAX_CELL = 24
+MAX_MESSAGE = 4000  # Telegram allows 4096 characters; keep a margin for the HTML tags
+
+
+class PageCB(CallbackData, prefix="pg"):
+    token: str
+    page: int
+
+
+class WhyCB(CallbackData, prefix="why"):
+    token: str
+
+
+class SuggestCB(CallbackData, prefix="sug"):
+    token: str
+    index: int
+
+
+class AnswerCache:
+    """Recent answers by a short token, so page and "why" buttons work without re-running the query."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Result] = OrderedDict()
+
+    def put(self, result: Result) -> str:
+        token = secrets.token_urlsafe(6)
+        self._items[token] = result
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return token
+
+    def get(self, token: str) -> Result | None:
+        return self._items.get(token)
+
+
+# --- rendering (pure functions) ---------------------------------------------------------------------
+def format_cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "✓" if value else "·"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 1 and value != 0 else f"{value:,.2f}"
+    text = str(value)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def format_table(columns: list[str], rows: list[list[Any]]) -> str:
+    """A monospace table: numbers right-aligned, text left-aligned, a rule under the header."""
+    cells = [[format_cell(v) for v in row] for row in rows]
+    header = [format_cell(c) for c in columns]
+    widths = [max([len(header[i])] + [len(r[i]) for r in cells if i < len(r)]) for i in range(len(header))]
+    numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows if i < len(r)) and bool(rows)
+               for i in range(len(header))]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+
+    out = [line(header), "  ".join("─" * w for w in widths)]
+    out += [line(r) for r in cells]
+    return "\n".join(out)
+
+
+def rows_per_page(result: Result, intro_len: int) -> int:
+    sample = format_table(result.columns, result.rows[:PAGE_ROWS])
+    line_len = max((len(x) for x in sample.splitlines()), default=1) + 1
+    fit = (MAX_MESSAGE - intro_len - 2 * line_len - 40) // line_len
+    return max(1, min(PAGE_ROWS, fit))
+
+
+def page_count(result: Result, per_page: int) -> int:
+    return max(1, -(-len(result.rows) // per_page))
+
+
+def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The message text and buttons for one page of an answer (page 0 = the first)."""
+    intro = html.escape(result.text.strip())
+    kb = InlineKeyboardBuilder()
+    widths: list[int] = []  # buttons per row: the page navigation on one row, then one per row
+    text = intro
+    if result.rows and result.columns:
+        per_page = rows_per_page(result, len(intro))
+        pages = page_count(result, per_page)
+        page = min(max(page, 0), pages - 1)
+        chunk = result.rows[page * per_page:(page + 1) * per_page]
+        table = html.escape(format_table(result.columns, chunk))
+        text = f"{intro}\n\n<pre>{table}</pre>" if intro else f"<pre>{table}</pre>"
+        if pages > 1:
+            nav: list[tuple[str, str]] = []
+            if page > 0:
+                nav.append(("◀", PageCB(token=token, page=page - 1).pack()))
+            nav.append((i18n("ask.page", page=page + 1, pages=pages), PageCB(token=token, page=page).pack()))
+            if page < pages - 1:
+                nav.append(("▶", PageCB(token=token, page=page + 1).pack()))
+            for label, data in nav:
+                kb.button(text=label, callback_data=data)
+            widths.append(len(nav))
+    for i, suggestion in enumerate(result.suggestions[:4]):
+        kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))
+        widths.append(1)
+    if result.explanation:
+        kb.button(text=i18n("ask.why"), callback_data=WhyCB(token=token))
+        widths.append(1)
+    if widths:
+        kb.adjust(*widths)
+    return text or i18n("ask.empty"), (kb.as_markup() if widths else None)
+
+
+# --- sending ----------------------------------------------------------------------------------------
+async def send_result(bot: Bot, chat_id: int, result: Result, answers: AnswerCache, i18n: I18n) -> None:
+    token = answers.put(result)
+    text, markup = render_page(result, token, 0, i18n)
+    await bot.send_message(chat_id, text, reply_markup=markup)
+    if result.chart is not None:
+        png = _chart_png(result)
+        if png is not None:
+            await bot.send_photo(chat_id, BufferedInputFile(png, filename="chart.png"),
+                                 caption=html.escape(result.chart.title[:1000]))
+
+
+def _chart_png(result: Result) -> bytes | None:
+    try:
+        from bot.render import render_chart
+    except ModuleNotFoundError:
+        return None
+    buffer = io.BytesIO()
+    try:
+        render_chart(result.chart, buffer)
+    except Exception:  # a chart is a bonus: the numbers were already sent
+        log.exception("chart rendering failed for intent %s", result.intent)
+        return None
+    return buffer.getvalue() or None
+
+
+async def answer_question(bot: Bot, chat_id: int, text: str, *, db: Database, workspace_id: int,
+                          settings: Settings, clock: Callable[[], datetime], llm: Any, answers: AnswerCache,
+                          i18n: I18n) -> Result | None:
+    """Ask the domain one question and send the answer to `chat_id`."""
+    try:
+        from crm.query.service import ask
+    except ModuleNotFoundError:
+        await bot.send_message(chat_id, i18n("ask.unavailable"))
+        return None
+    result = await ask(text, db=db, workspace_id=workspace_id, settings=settings, as_of=clock(), llm=llm)
+    await send_result(bot, chat_id, result, answers, i18n)
+    return result
+
+
+# --- shortcuts ----------------------------------------------------------------------------------------
+@router.message(Command("kpi"), flags={"role": "viewer"})
+async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
+    """`/kpi` = the key numbers in one message; `/kpi <question>` = that question."""
+    if command.args:
+        await answer_question(bot, message.chat.id, command.args, i18n=i18n, **_pick(deps))
+        return
+    try:
+        from crm.query.service import ask
+    except ModuleNotFoundError:
+        await message.answer(i18n("ask.unavailable"))
+        return
+    d = _pick(deps)
+    as_of = d["clock"]()
+    results = [await ask(q.strip(), db=d["db"], workspace_id=d["workspace_id"], settings=d["settings"],
+                         as_of=as_of, llm=None)  # canned questions: the offline parser is exact and free
+               for q in i18n("shortcuts.kpi").split("|")]
+    card = Result(intent="kpi", language=i18n.language, text="\n".join(f"• {r.text.strip()}" for r in results),
+                  explanation="\n\n".join(r.explanation for r in results if r.explanation) or None)
+    await send_result(bot, message.chat.id, card, d["answers"], i18n)
+
+
+@router.message(Command("top"), flags={"role": "viewer"})
+async def top(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
+    args = (command.args or "").strip()
+    question = i18n("shortcuts.top", n=args or 10) if not args or args.isdigit() else args
+    await answer_question(bot, message.chat.id, question, i18n=i18n, **_pick(deps))
+
+
+@router.message(Command("segments"), flags={"role": "viewer"})
+async def segments(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
+    await answer_question(bot, message.chat.id, i18n("shortcuts.segments"), i18n=i18n, **_pick(deps))
+
+
+@router.message(Command("cohort"), flags={"role": "viewer"})
+async def cohort(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
+    await answer_question(bot, message.chat.id, i18n("shortcuts.cohort"), i18n=i18n, **_pick(deps))
+
+
+def _pick(deps: dict[str, Any]) -> dict[str, Any]:
+    keys = ("db", "workspace_id", "settings", "clock", "llm", "answers")
+    return {k: deps[k] for k in keys}
+
+
+# --- buttons under an answer ------------------------------------------------------------------------
+@router.callback_query(PageCB.filter())
+async def turn_page(query: CallbackQuery, callback_data: PageCB, answers: AnswerCache, i18n: I18n) -> None:
+    result = answers.get(callback_data.token)
+    if result is None or not isinstance(query.message, Message):
+        await query.answer(i18n("ask.expired"), show_alert=True)
+        return
+    text, markup = render_page(result, callback_data.token, callback_data.page, i18n)
+    try:
+        await query.message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as exc:  # the current page's own button: nothing changes
+        if "not modified" not in str(exc):
+            raise
+    await query.answer()
+
+
+@router.callback_query(WhyCB.filter())
+async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: AnswerCache, i18n: I18n) -> None:
+    result = answers.get(callback_data.token)
+    await query.answer()
+    if result is None or not result.explanation or query.message is None:
+        if query.message is not None:
+            await bot.send_message(query.message.chat.id, i18n("ask.expired"))
+        return
+    await bot.send_message(query.message.chat.id, i18n("ask.why_title") + "\n" + html.escape(result.explanation))
+
+
+@router.callback_query(SuggestCB.filter(), flags={"role": "viewer"})
+async def suggestion(query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, **deps: Any) -> None:
+    result = deps["answers"].get(callback_data.token)
+    await query.answer()
+    if result is None or callback_data.index >= len(result.suggestions) or query.message is None:
+        return
+    await answer_question(bot, query.message.chat.id, result.suggestions[callback_data.index], i18n=i18n,
+                          **_pick(deps))
+
+
+@router.callback_query()
+async def unknown_button(query: CallbackQuery, i18n: I18n) -> None:
+    """Buttons whose area is not installed (or whose message is too old) get a polite answer, not a spinner."""
+    await query.answer(i18n("common.not_available"), show_alert=True)
+
+
+# --- the catch-all ----------------------------------------------------------------------------------
+@router.message(F.text.startswith("/"), F.chat.type == "private")
+async def unknown_command(message: Message, i18n: I18n) -> None:
+    await message.answer(i18n("common.unknown_command"))
+
+
+@router.message(F.text, StateFilter(None), F.chat.type == "private", flags={"role": "viewer"})
+async def question(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
+    await answer_question(bot, message.chat.id, message.text or "", i18n=i18n, **_pick(deps))

@@ -1,0 +1,222 @@
+"""The customer card: find a customer (/customer), show the profile, tag, note, draft outreach, set a reminder.
+
+Card buttons and their callback data (other areas handle the last two):
+`ctag:<id>` tag, `cnote:<id>` add a note, `draft:<id>` draft outreach (handlers/outreach.py),
+`remind:<id>` set a reminder (handlers/reminders.py), `cust:<id>` open a card from a search result list.
+"""
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import I18n
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import TeamMember
+from storage.repositories import customer_desk
+
+log = logging.getLogger(__name__)
+router = Router(name=__name__)
+
+
+class OpenCustomerCB(CallbackData, prefix="cust"):
+    customer_id: int
+
+
+class TagCB(CallbackData, prefix="ctag"):
+    customer_id: int
+
+
+class NoteCB(CallbackData, prefix="cnote"):
+    customer_id: int
+
+
+class DraftCB(CallbackData, prefix="draft"):
+    """Handled by handlers/outreach.py: draft a message to this customer."""
+
+    customer_id: int
+
+
+class RemindCB(CallbackData, prefix="remind"):
+    """Handled by handlers/reminders.py: set a reminder about this customer."""
+
+    customer_id: int
+
+
+class CardInput(StatesGroup):
+    search = State()
+    tag = State()
+    note = State()
+
+
+def card_keyboard(customer_id: int, i18n: I18n) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=i18n("card.tag"), callback_data=TagCB(customer_id=customer_id))
+    kb.button(text=i18n("card.note"), callback_data=NoteCB(customer_id=customer_id))
+    kb.button(text=i18n("card.draft"), callback_data=DraftCB(customer_id=customer_id))
+    kb.button(text=i18n("card.remind"), callback_data=RemindCB(customer_id=customer_id))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def _date(value: datetime | None) -> str:
+    return value.date().isoformat() if value is not None else "—"
+
+
+async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, i18n: I18n, *,
+                    db: Database, settings: Settings, clock: Callable[[], datetime]) -> str | None:
+    """The card: the analytics profile (segment, CLV, ...) when that area is installed, then the desk facts."""
+    summary = await customer_desk.customer_summary(session, workspace_id, customer_id)
+    if summary is None:
+        return None
+    lines = [f"<b>{html.escape(summary.name)}</b>" + (f" · {summary.country}" if summary.country else "")]
+    profile = await _profile_text(db, workspace_id, customer_id, settings, clock)
+    if profile:
+        lines.append(html.escape(profile))
+    money = f"{summary.revenue:,.2f} {settings.workspace.base_currency}" if summary.revenue is not None else "—"
+    lines.append(i18n("card.orders", orders=summary.orders, revenue=money, first=_date(summary.first_order),
+                      last=_date(summary.last_order)))
+    if summary.platforms:
+        handles = ", ".join(summary.usernames[:4])
+        lines.append(i18n("card.platforms", platforms=", ".join(summary.platforms))
+                     + (f" ({html.escape(handles)})" if handles else ""))
+    if summary.accepts_marketing is not None:
+        lines.append(i18n("card.marketing_yes" if summary.accepts_marketing else "card.marketing_no"))
+    lines.append(i18n("card.tags", tags=html.escape(", ".join(summary.tags)) or "—"))
+    for note in summary.notes:
+        lines.append("📝 " + html.escape(note[:200]))
+    return "\n".join(lines)
+
+
+async def _profile_text(db: Database, workspace_id: int, customer_id: int, settings: Settings,
+                        clock: Callable[[], datetime]) -> str | None:
+    try:
+        from crm.query.compiler import customer_profile  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        result: Any = await customer_profile(db=db, workspace_id=workspace_id, customer_id=customer_id,
+                                             settings=settings, as_of=clock())
+    except TypeError:  # a different signature than agreed: show the desk facts only
+        log.exception("crm.query.compiler.customer_profile has an unexpected signature")
+        return None
+    return getattr(result, "text", None) or (str(result) if result else None)
+
+
+async def show_card(message: Message, customer_id: int, session: AsyncSession, workspace_id: int, i18n: I18n,
+                    **deps: Any) -> None:
+    text = await card_text(session, workspace_id, customer_id, i18n, db=deps["db"], settings=deps["settings"],
+                           clock=deps["clock"])
+    if text is None:
+        await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
+        return
+    await message.answer(text, reply_markup=card_keyboard(customer_id, i18n))
+
+
+async def search_and_show(message: Message, query: str, session: AsyncSession, workspace_id: int, i18n: I18n,
+                          **deps: Any) -> None:
+    hits = await customer_desk.search_customers(session, workspace_id, query, limit=10)
+    if not hits:
+        await message.answer(i18n("card.not_found", query=html.escape(query)))
+    elif len(hits) == 1:
+        await show_card(message, hits[0].id, session, workspace_id, i18n, **deps)
+    else:
+        kb = InlineKeyboardBuilder()
+        for hit in hits:
+            label = hit.name + (f" · {hit.country}" if hit.country else "")
+            kb.button(text=label[:60], callback_data=OpenCustomerCB(customer_id=hit.id))
+        kb.adjust(1)
+        await message.answer(i18n("card.choose", n=len(hits)), reply_markup=kb.as_markup())
+
+
+@router.message(Command("customer"), flags={"role": "viewer"})
+async def customer_command(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession,
+                           workspace_id: int, i18n: I18n, **deps: Any) -> None:
+    if not command.args:
+        await state.set_state(CardInput.search)
+        await message.answer(i18n("card.ask_search"))
+        return
+    await search_and_show(message, command.args, session, workspace_id, i18n, **deps)
+
+
+@router.message(CardInput.search, F.text, ~F.text.startswith("/"), flags={"role": "viewer"})
+async def customer_search_text(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
+                               i18n: I18n, **deps: Any) -> None:
+    await state.clear()
+    await search_and_show(message, message.text or "", session, workspace_id, i18n, **deps)
+
+
+@router.callback_query(OpenCustomerCB.filter(), flags={"role": "viewer"})
+async def open_card(query: CallbackQuery, callback_data: OpenCustomerCB, session: AsyncSession,
+                    workspace_id: int, i18n: I18n, **deps: Any) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await show_card(query.message, callback_data.customer_id, session, workspace_id, i18n, **deps)
+
+
+@router.callback_query(TagCB.filter(), flags={"role": "agent"})
+async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMContext, i18n: I18n) -> None:
+    await state.set_state(CardInput.tag)
+    await state.update_data(customer_id=callback_data.customer_id)
+    await query.answer()
+    if query.message is not None:
+        await query.message.answer(i18n("card.ask_tag"))
+
+
+@router.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
+async def tag_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
+                      i18n: I18n) -> None:
+    customer_id = int((await state.get_data())["customer_id"])
+    await state.clear()
+    names = [t.strip() for t in (message.text or "").replace("，", ",").split(",") if t.strip()][:5]
+    if await customer_desk.get_customer(session, workspace_id, customer_id) is None or not names:
+        await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
+        return
+    for name in names:
+        await customer_desk.add_tag(session, workspace_id, customer_id, name)
+    await session.commit()  # saved before we say so
+    await message.answer(i18n("card.tagged", tags=html.escape(", ".join(n.lower() for n in names))))
+
+
+@router.callback_query(NoteCB.filter(), flags={"role": "agent"})
+async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMContext, i18n: I18n) -> None:
+    await state.set_state(CardInput.note)
+    await state.update_data(customer_id=callback_data.customer_id)
+    await query.answer()
+    if query.message is not None:
+        await query.message.answer(i18n("card.ask_note"))
+
+
+@router.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
+async def note_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
+                       member: TeamMember, i18n: I18n) -> None:
+    customer_id = int((await state.get_data())["customer_id"])
+    await state.clear()
+    if await customer_desk.get_customer(session, workspace_id, customer_id) is None:
+        await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
+        return
+    await customer_desk.add_note(session, workspace_id, customer_id, (message.text or "")[:2000],
+                                 member_id=member.id)
+    await session.commit()
+    await message.answer(i18n("card.noted"))
+
+
+@router.message(CardInput.tag, F.text.startswith("/"))
+@router.message(CardInput.note, F.text.startswith("/"))
+@router.message(CardInput.search, F.text.startswith("/"))
+async def cancel_input(message: Message, state: FSMContext, i18n: I18n) -> None:
+    """A command while the card waits for text cancels the wait (the user changed their mind)."""
+    await state.clear()
+    await message.answer(i18n("common.cancelled"))

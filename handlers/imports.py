@@ -1,0 +1,110 @@
+"""In-chat import: a seller sends an export file, the bot imports it with a progress message and a summary."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import Message
+
+from bot.i18n import I18n
+from bot.settings import Settings
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+router = Router(name=__name__)
+
+ACCEPTED_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
+PROGRESS_EVERY_SECONDS = 2.0
+MAX_REJECTIONS_SHOWN = 5
+
+
+def refusal(file_name: str | None, file_size: int | None, settings: Settings, i18n: I18n) -> str | None:
+    """Why this upload cannot be imported, or None when it may be."""
+    limit = settings.telegram.max_upload_mb
+    if file_size is not None and file_size > limit * 1024 * 1024:
+        return i18n("imports.too_big", size=f"{file_size / 1024 / 1024:.1f}", limit=limit)
+    suffix = Path(file_name or "").suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        return i18n("imports.unknown_type", name=html.escape(file_name or "?"),
+                    accepted=", ".join(sorted(ACCEPTED_SUFFIXES)))
+    return None
+
+
+def summary(report: Any, i18n: I18n) -> str:
+    lines = [i18n("imports.done", name=html.escape(report.file), platform=report.platform,
+                  store=html.escape(report.store)),
+             i18n("imports.counts", rows=report.rows, new=report.orders_new, updated=report.orders_updated,
+                  unchanged=report.orders_unchanged, customers_new=report.customers_new,
+                  merged=report.customers_merged)]
+    rejected = list(report.rejected)
+    if rejected:
+        lines.append(i18n("imports.rejected", n=len(rejected)))
+        for r in rejected[:MAX_REJECTIONS_SHOWN]:
+            ref = f" {html.escape(r.order_ref)}" if r.order_ref else ""
+            lines.append(f"• {i18n('imports.line', line=r.line_no)}{ref}: {html.escape(r.reason)}")
+        if len(rejected) > MAX_REJECTIONS_SHOWN:
+            lines.append(i18n("imports.more_rejected", n=len(rejected) - MAX_REJECTIONS_SHOWN))
+    missing = getattr(report, "missing_rates", None)
+    if missing:
+        lines.append(i18n("imports.missing_rates", currencies=", ".join(missing)))
+    return "\n".join(lines)
+
+
+@router.message(F.document, flags={"role": "admin"})
+async def import_document(message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings,
+                          i18n: I18n) -> None:
+    document = message.document
+    assert document is not None
+    reason = refusal(document.file_name, document.file_size, settings, i18n)
+    if reason is not None:
+        await message.answer(reason)
+        return
+    try:
+        from crm.importing.errors import ImportFileError
+        from crm.importing.service import import_file
+    except ModuleNotFoundError:
+        await message.answer(i18n("imports.unavailable"))
+        return
+    name = Path(document.file_name or "upload.csv").name
+    status = await message.answer(i18n("imports.receiving", name=html.escape(name)))
+    progress: dict[str, Any] = {"done": 0, "total": None, "shown": None}
+
+    async def show_progress() -> None:
+        # Edits at most every few seconds: Telegram rate-limits edits, and progress is a courtesy.
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY_SECONDS)
+            current = (progress["done"], progress["total"])
+            if current != progress["shown"] and progress["done"]:
+                progress["shown"] = current
+                total = f"/{current[1]:,}" if current[1] else ""
+                with contextlib.suppress(TelegramBadRequest):
+                    await status.edit_text(i18n("imports.progress", name=html.escape(name),
+                                                done=f"{current[0]:,}", total=total))
+
+    def on_progress(done: int, total: int | None) -> None:
+        progress["done"], progress["total"] = done, total
+
+    with tempfile.TemporaryDirectory(prefix="sellermate-upload-") as tmp:
+        path = Path(tmp) / name
+        await bot.download(document, destination=path)
+        await status.edit_text(i18n("imports.importing", name=html.escape(name)))
+        ticker = asyncio.create_task(show_progress())
+        try:
+            report = await import_file(db, workspace_id, path, settings=settings.workspace,
+                                       store=(message.caption or "").strip() or None, progress=on_progress)
+        except ImportFileError as exc:
+            await status.edit_text(i18n("imports.failed", name=html.escape(name), reason=html.escape(str(exc))))
+            return
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+    log.info("imported %s for workspace %s: %s rows", name, workspace_id, report.rows)
+    await status.edit_text(summary(report, i18n))

@@ -1,0 +1,99 @@
+"""Unit tests of the bot's pure parts: texts, language choice, table paging, throttling, upload checks."""
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from bot.i18n import LANGUAGES, I18n, load_catalogue, pick_language
+from bot.middlewares import Throttle
+from bot.settings import Settings
+from crm.query.result import Result
+from handlers.ask import AnswerCache, PageCB, format_table, render_page
+from handlers.imports import refusal
+
+
+def _fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def test_every_text_exists_in_every_language_with_the_same_placeholders() -> None:
+    en = load_catalogue("en")
+    for language in LANGUAGES:
+        other = load_catalogue(language)
+        assert other.keys() == en.keys(), language
+        for key, template in en.items():
+            assert _fields(other[key]) == _fields(template), (language, key)
+
+
+def test_unknown_text_keys_fail_loudly() -> None:
+    with pytest.raises(KeyError):
+        I18n("en")("no.such.key")
+
+
+@pytest.mark.parametrize(("member", "telegram", "expected"), [
+    ("zh", "en", "zh"), ("en", "zh-hans", "en"), (None, "zh-hant", "zh"), (None, "ZH", "zh"),
+    (None, "ms", "en"), (None, None, "en"), ("xx", "zh", "zh"),
+])
+def test_the_member_language_wins_then_telegram_language(member: str | None, telegram: str | None,
+                                                         expected: str) -> None:
+    assert pick_language(member, telegram) == expected
+
+
+def long_result(n: int) -> Result:
+    return Result(intent="top_customers", text="Top customers by revenue", columns=["customer", "orders", "revenue"],
+                  rows=[[f"Customer {i:03d}", i, 1000.5 - i] for i in range(n)], explanation="Revenue = ...")
+
+
+def test_a_long_table_is_paged_and_every_row_appears_exactly_once() -> None:
+    result = long_result(40)
+    cache = AnswerCache()
+    token = cache.put(result)
+    seen: list[str] = []
+    page, pages_seen = 0, 0
+    while True:
+        text, markup = render_page(result, token, page, I18n("en"))
+        assert len(text) <= 4096 and text.startswith("Top customers by revenue")
+        seen += re.findall(r"Customer \d{3}", text)
+        buttons = [b for row in markup.inline_keyboard for b in row]  # type: ignore[union-attr]
+        assert buttons[-1].callback_data == f"why:{token}"
+        nxt = [b for b in buttons if b.text == "▶"]
+        pages_seen += 1
+        if not nxt:
+            break
+        page = PageCB.unpack(nxt[0].callback_data or "").page
+    assert seen == [f"Customer {i:03d}" for i in range(40)] and pages_seen == 3
+    assert cache.get(token) is result and cache.get("nope") is None
+
+
+def test_a_short_table_has_no_page_buttons_and_numbers_align_right() -> None:
+    result = Result(intent="metric", text="Revenue by platform", columns=["platform", "revenue"],
+                    rows=[["shopee", 1234.5], ["lazada", 99.0]])
+    _text, markup = render_page(result, "t", 0, I18n("en"))
+    assert markup is None
+    table = format_table(result.columns, result.rows)
+    assert table.splitlines()[2:] == ["shopee    1,234.50", "lazada       99.00"]
+
+
+def test_the_answer_cache_forgets_the_oldest() -> None:
+    cache = AnswerCache(size=2)
+    a, b, c = (cache.put(long_result(1)) for _ in range(3))
+    assert cache.get(a) is None and cache.get(b) is not None and cache.get(c) is not None
+
+
+def test_throttle_allows_a_burst_then_refills_at_the_rate() -> None:
+    throttle = Throttle(rate=2.0, burst=3)
+    assert [throttle.allow(1, now=0.0) for _ in range(4)] == [True, True, True, False]
+    assert throttle.first_refusal(1) and not throttle.first_refusal(1)
+    assert throttle.allow(2, now=0.0)  # per user
+    assert throttle.allow(1, now=0.5) and not throttle.allow(1, now=0.5)
+
+
+def test_uploads_are_checked_for_size_and_type() -> None:
+    settings = Settings(telegram={"max_upload_mb": 5})
+    i18n = I18n("en")
+    assert refusal("orders.xlsx", 4 * 1024 * 1024, settings, i18n) is None
+    assert "5 MB" in (refusal("orders.csv", 6 * 1024 * 1024, settings, i18n) or "")
+    assert "photo.jpg" in (refusal("photo.jpg", 100, settings, i18n) or "")
+    assert refusal(None, 100, settings, i18n) is not None
