@@ -114,13 +114,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render_table(columns: list[str], rows: list[list[Any]]) -> str:
-    """A plain monospace table: numbers right-aligned, text left-aligned (East Asian wide characters counted)."""
-    from rich.cells import cell_len
+def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | None = None) -> str:
+    """A plain monospace table: numbers right-aligned, text left-aligned (East Asian wide characters counted).
+
+    `max_cell` shortens long text cells to that display width (phone screens).
+    """
+    from rich.cells import cell_len, set_cell_size
+
+    def fit(text: str) -> str:
+        if max_cell is None or cell_len(text) <= max_cell:
+            return text
+        return set_cell_size(text, max_cell - 1).rstrip() + "…"
 
     head = [str(c) for c in columns]
     plain = {i for i, c in enumerate(head) if c.lower() in ("id", "#", "year", "customer_id")}  # no 1,524
-    cells = [[str(v) if i in plain and isinstance(v, int) else _cell(v) for i, v in enumerate(r)] for r in rows]
+    cells = [[str(v) if i in plain and isinstance(v, int) else fit(_cell(v)) for i, v in enumerate(r)] for r in rows]
     n = max([len(head)] + [len(r) for r in cells]) if (head or cells) else 0
     head += [""] * (n - len(head))
     widths = [max([cell_len(head[i])] + [cell_len(r[i]) for r in cells if i < len(r)]) for i in range(n)]

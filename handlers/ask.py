@@ -67,33 +67,11 @@ class AnswerCache:
 
 
 # --- rendering (pure functions) ---------------------------------------------------------------------
-def format_cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "✓" if value else "·"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 1 and value != 0 else f"{value:,.2f}"
-    text = str(value)
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-
 def format_table(columns: list[str], rows: list[list[Any]]) -> str:
-    """A monospace table: numbers right-aligned, text left-aligned, a rule under the header."""
-    cells = [[format_cell(v) for v in row] for row in rows]
-    header = [format_cell(c) for c in columns]
-    widths = [max([len(header[i])] + [len(r[i]) for r in cells if i < len(r)]) for i in range(len(header))]
-    numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows if i < len(r)) and bool(rows)
-               for i in range(len(header))]
+    """The shared monospace table (display width counted, so Chinese names line up), cells cut for phones."""
+    from bot.render import render_table
 
-    def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
-
-    out = [line(header), "  ".join("─" * w for w in widths)]
-    out += [line(r) for r in cells]
-    return "\n".join(out)
+    return render_table(columns, rows, max_cell=MAX_CELL)
 
 
 def rows_per_page(result: Result, intro_len: int) -> int:

@@ -64,3 +64,10 @@ def test_analytics_commands(tmp_path: Path) -> None:
                         (("kpi", "--country", "Singapore"), "two-letter"), (("customer", " "), "which customer")):
         out = _cli(*bad, db=db)
         assert out.returncode == 2 and needle in out.stderr and "Traceback" not in out.stderr
+
+
+def test_telegram_tables_cut_long_cells_by_display_width() -> None:
+    from rich.cells import cell_len
+
+    out = render_table(["客户", "revenue"], [["王小明王小明王小明王小明王小明", 1.5], ["Al", 2.0]], max_cell=10).splitlines()
+    assert out[2].startswith("王小明王…") and cell_len(out[2]) == cell_len(out[3])
