@@ -136,6 +136,8 @@ def _chart_png(result: Result) -> bytes | None:
         from bot.render import render_chart
     except ModuleNotFoundError:
         return None
+    if result.chart is None:
+        return None
     buffer = io.BytesIO()
     try:
         render_chart(result.chart, buffer)

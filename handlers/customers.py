@@ -82,7 +82,7 @@ async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, 
     if summary is None:
         return None
     lines = [f"<b>{html.escape(summary.name)}</b>" + (f" · {summary.country}" if summary.country else "")]
-    profile = await _profile_text(db, workspace_id, customer_id, settings, clock)
+    profile = await _profile_text(db, workspace_id, customer_id, settings, clock, i18n.language)
     if profile:
         lines.append(html.escape(profile))
     money = f"{summary.revenue:,.2f} {settings.workspace.base_currency}" if summary.revenue is not None else "—"
@@ -101,14 +101,14 @@ async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, 
 
 
 async def _profile_text(db: Database, workspace_id: int, customer_id: int, settings: Settings,
-                        clock: Callable[[], datetime]) -> str | None:
+                        clock: Callable[[], datetime], language: str = "en") -> str | None:
     try:
         from crm.query.compiler import customer_profile  # type: ignore[attr-defined]
     except ImportError:
         return None
     try:
         result: Any = await customer_profile(db=db, workspace_id=workspace_id, customer_id=customer_id,
-                                             settings=settings, as_of=clock())
+                                             settings=settings, as_of=clock(), language=language)
     except TypeError:  # a different signature than agreed: show the desk facts only
         log.exception("crm.query.compiler.customer_profile has an unexpected signature")
         return None

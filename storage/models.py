@@ -144,8 +144,10 @@ class Order(Base):
         Index("ix_orders_ws_created", "workspace_id", "created_at"),
         # Covering indexes for the metrics: per-customer probes ("an earlier valid order?") and
         # workspace-wide scans of valid orders read no table rows.
-        Index("ix_orders_customer_created", "customer_id", "created_at", "status", "platform", "value_base"),
-        Index("ix_orders_ws_status_created", "workspace_id", "status", "created_at", "customer_id", "value_base"),
+        Index("ix_orders_customer_created", "customer_id", "created_at", "status", "platform", "value_base",
+              "workspace_id"),
+        Index("ix_orders_ws_status_created", "workspace_id", "status", "created_at", "customer_id", "value_base",
+              "platform"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

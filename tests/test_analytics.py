@@ -6,6 +6,7 @@ The shop (Asia/Singapore), as of the end of 2026-03-31:
           2026-03-01 shopee 20 cancelled
   C (SG): 2025-12-15 shopify 200; 2026-03-20 shopify 40 (shipped)
   D (TH): 2025-11-01 shopee 30
+  E (GB): 2026-03-30 shopee 60 pending (never paid: a prospect)
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ async def shop(db: Database, workspace_id: int) -> dict[str, int]:
         stores = {p: Store(workspace_id=workspace_id, platform=p, name=p) for p in ("shopee", "lazada", "shopify")}
         s.add_all(stores.values())
         people = {n: Customer(workspace_id=workspace_id, display_name=f"Buyer {n}", country=c)
-                  for n, c in (("A", "SG"), ("B", "MY"), ("C", "SG"), ("D", "TH"))}
+                  for n, c in (("A", "SG"), ("B", "MY"), ("C", "SG"), ("D", "TH"), ("E", "GB"))}
         s.add_all(people.values())
         await s.flush()
         rows = [("A", "shopee", (2026, 1, 10, 10, 0), 100, "completed"),
@@ -51,7 +52,8 @@ async def shop(db: Database, workspace_id: int) -> dict[str, int]:
                 ("B", "shopee", (2026, 3, 1, 0, 30), 20, "cancelled"),
                 ("C", "shopify", (2025, 12, 15, 9, 0), 200, "completed"),
                 ("C", "shopify", (2026, 3, 20, 9, 0), 40, "shipped"),
-                ("D", "shopee", (2025, 11, 1, 9, 0), 30, "completed")]
+                ("D", "shopee", (2025, 11, 1, 9, 0), 30, "completed"),
+                ("E", "shopee", (2026, 3, 30, 9, 0), 60, "pending")]
         for i, (who, platform, when, value, status) in enumerate(rows):
             s.add(Order(workspace_id=workspace_id, store_id=stores[platform].id, platform=platform,
                         platform_order_id=f"o{i}", customer_id=people[who].id, status=status, currency="SGD",
@@ -123,7 +125,9 @@ async def test_rfm_segments_and_lifecycle(db: Database, workspace_id: int, shop:
     zh = await ask(db, workspace_id, SegmentsQuery(segment="general_winback"), language="zh")
     assert zh.value == 1 and "一般挽留客户" in zh.text
     life = await ask(db, workspace_id, LifecycleQuery())
-    assert dict((k, v) for k, v in life.rows) == {"new": 0, "active": 3, "dormant": 1, "churned": 0}
+    assert dict((k, v) for k, v in life.rows) == {"new": 0, "active": 3, "dormant": 1, "churned": 0,
+                                                  "prospect": 1}
+    assert (await ask(db, workspace_id, LifecycleQuery(stage="prospect", filters=Filters(country="GB")))).value == 1
     # A segment filter on a metric: revenue of the important-value customers (A and C) in Q1.
     r = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1,
                                                 filters=Filters(segment="important_value")))

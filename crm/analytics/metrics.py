@@ -29,15 +29,9 @@ def as_of_date(as_of: datetime, tz: ZoneInfo) -> date:
 async def metric_value(session: AsyncSession, metric: str, scope: Scope, start: datetime | None,
                        end: datetime) -> float | int | None:
     """One metric over [start, end); None when it is undefined (no orders, nobody to divide by)."""
-    if metric in ("orders", "revenue", "customers", "aov"):
-        n, revenue, customers = await repo.order_totals(session, scope, start, end)
-        if metric == "orders":
-            return n
-        if metric == "revenue":
-            return round(revenue, 6)
-        if metric == "customers":
-            return customers
-        return revenue / n if n else None
+    if metric in ORDER_METRICS:
+        return from_totals(metric, await repo.order_totals(session, scope, start, end,
+                                                           distinct_customers=metric == "customers"))
     if metric == "new_customers":
         return await repo.new_customers(session, scope, start, end)
     if metric == "repeat_rate":
@@ -50,9 +44,24 @@ async def metric_value(session: AsyncSession, metric: str, scope: Scope, start: 
         base, churned = await repo.churn_counts(session, scope, prev_start, start, end)
         return churned / base if base else None
     if metric == "avg_ltv":
-        _, revenue, customers = await repo.order_totals(session, scope, None, end)
+        customers, revenue = await repo.ltv_totals(session, scope, end)
         return revenue / customers if customers else None
     raise ValueError(f"unknown metric {metric}")
+
+
+ORDER_METRICS = frozenset({"orders", "revenue", "customers", "aov"})
+
+
+def from_totals(metric: str, totals: tuple[int, float, int]) -> float | int | None:
+    """An order metric from (valid orders, revenue, distinct customers)."""
+    n, revenue, customers = totals
+    if metric == "orders":
+        return n
+    if metric == "revenue":
+        return round(revenue, 6)
+    if metric == "customers":
+        return customers
+    return revenue / n if n else None
 
 
 def month_windows(start: datetime, end: datetime, tz: ZoneInfo, months: int = 1) -> list[tuple[str, datetime, datetime]]:
@@ -109,80 +118,79 @@ def _quintile_scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     return np.minimum(5, 1 + ((ranks - 1) * 5 // n).astype(int))
 
 
+EPOCH = date(1970, 1, 1)
+# Segment names indexed by 4·R high + 2·F high + M high.
+_SEGMENT_BY_CODE = np.array([SEGMENT_RULES[(bool(c & 4), bool(c & 2), bool(c & 1))] for c in range(8)], dtype=object)
+
+
+_STAGES = np.array(["new", "active", "dormant", "churned"], dtype=object)
+
+
+def local_days(epoch_seconds: np.ndarray, tz: ZoneInfo) -> np.ndarray:
+    """Local calendar dates (days since 1970-01-01 in `tz`) of UTC epoch seconds, vectorised."""
+    dates = (pl.from_epoch(pl.Series(epoch_seconds, dtype=pl.Int64), time_unit="s")
+             .dt.replace_time_zone("UTC").dt.convert_time_zone(str(tz)).dt.date())
+    return dates.cast(pl.Int32).to_numpy().astype(np.int64)
+
+
+def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    """METRICS.md segments: R high when recency < its mean, F and M high when above their means."""
+    if len(recency_days) == 0:
+        return np.zeros(0, dtype=object)
+    code = ((recency_days < recency_days.mean()) * 4 + (frequency > frequency.mean()) * 2
+            + (monetary > monetary.mean()))
+    return _SEGMENT_BY_CODE[code.astype(int)]
+
+
 async def customer_scores(session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo, *,
                           lifecycle_days: tuple[int, int, int] = (30, 90, 180), with_clv: bool = False,
                           horizon_days: int = 365) -> CustomerScores:
-    """RFM scores and segments over all customers with a valid order up to `as_of`; optionally BG/NBD CLV."""
-    facts = await repo.customer_facts(session, workspace_id, as_of)
-    day = as_of_date(as_of, tz)
-    if not facts:
-        empty = np.zeros(0)
-        return CustomerScores(empty.astype(int), empty, empty, empty, empty, empty, empty, empty,
-                              empty.astype(object), empty.astype(object))
-    df = pl.DataFrame(facts, schema=["id", "first", "last", "orders", "value"], orient="row")
-    df = df.with_columns(
-        pl.col("first").dt.convert_time_zone(str(tz)).dt.date().alias("first_day"),
-        pl.col("last").dt.convert_time_zone(str(tz)).dt.date().alias("last_day"),
-    ).with_columns(
-        (pl.lit(day) - pl.col("last_day")).dt.total_days().alias("recency"),
-        (pl.lit(day) - pl.col("first_day")).dt.total_days().alias("age"),
-    )
-    ids = df["id"].to_numpy()
-    rec = df["recency"].to_numpy().astype(float)
-    freq = df["orders"].to_numpy().astype(float)
-    mon = df["value"].to_numpy().astype(float)
-    age = df["age"].to_numpy().astype(float)
-    r_high, f_high, m_high = rec < rec.mean(), freq > freq.mean(), mon > mon.mean()
-    segment = np.array([SEGMENT_RULES[(bool(r), bool(f), bool(m))] for r, f, m in zip(r_high, f_high, m_high)],
-                       dtype=object)
+    """RFM scores, segments and lifecycle over all customers with a valid order up to `as_of`; optionally
+    BG/NBD + Gamma-Gamma predicted value.
+
+    Days are whole local calendar days: R = as-of date − local date of the last valid order (an order on the
+    as-of date itself has R = 0), and the same for days since the first order.
+    """
+    summary = await repo.customer_summary(session, workspace_id, as_of)
+    ids = summary["id"]
+    day = (as_of_date(as_of, tz) - EPOCH).days
+    first_day, last_day = local_days(summary["first"], tz), local_days(summary["last"], tz)
+    rec = (day - last_day).astype(float)
+    age = (day - first_day).astype(float)
+    freq = summary["orders"].astype(float)
+    mon = summary["value"]
     new_d, active_d, dormant_d = lifecycle_days
-    lifecycle = np.where(age <= new_d, "new", np.where(rec <= active_d, "active",
-                                                       np.where(rec <= dormant_d, "dormant", "churned")))
+    stage = np.where(age <= new_d, 0, np.where(rec <= active_d, 1, np.where(rec <= dormant_d, 2, 3)))
     scores = CustomerScores(ids, rec, freq, mon, age, _quintile_scores(rec, higher_is_better=False),
-                            _quintile_scores(freq, True), _quintile_scores(mon, True), segment,
-                            lifecycle.astype(object))
+                            _quintile_scores(freq, True), _quintile_scores(mon, True), segment_of(rec, freq, mon),
+                            _STAGES[stage])
     if with_clv:
-        await _add_clv(session, workspace_id, as_of, tz, scores, horizon_days)
+        add_predicted_value(scores, horizon_days)
     return scores
 
 
-async def _add_clv(session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo,
-                   scores: CustomerScores, horizon_days: int) -> None:
-    """BG/NBD + Gamma-Gamma on purchase days (time unit: days), as `lifetimes` prepares them."""
-    rows = await repo.purchase_times(session, workspace_id, as_of)
-    df = pl.DataFrame(rows, schema=["id", "at", "value"], orient="row").with_columns(
-        pl.col("at").dt.convert_time_zone(str(tz)).dt.date().alias("day"))
-    daily = df.group_by(["id", "day"]).agg(pl.col("value").sum())
-    per = daily.group_by("id").agg(
-        pl.col("day").min().alias("first"), pl.col("day").max().alias("last"), pl.len().alias("days"),
-        pl.col("value").sum().alias("total"),
-        pl.col("value").sort_by("day").first().alias("first_value"),
-    )
-    day = as_of_date(as_of, tz) + timedelta(days=1)  # end of the as-of day
-    per = per.with_columns(
-        (pl.col("days") - 1).alias("x"),
-        (pl.col("last") - pl.col("first")).dt.total_days().alias("t_x"),
-        (pl.lit(day) - pl.col("first")).dt.total_days().alias("T"),
-    )
-    order = {int(c): i for i, c in enumerate(scores.ids)}
-    idx = np.array([order[int(c)] for c in per["id"].to_numpy()])
-    x = per["x"].to_numpy().astype(float)
-    t_x = per["t_x"].to_numpy().astype(float)
-    T = per["T"].to_numpy().astype(float)
-    repeat_value = (per["total"] - per["first_value"]).to_numpy().astype(float)
-    m_x = np.where(x > 0, repeat_value / np.maximum(x, 1), 0.0)
+def add_predicted_value(scores: CustomerScores, horizon_days: int = 365) -> None:
+    """BG/NBD (purchases) and Gamma-Gamma (value per purchase) on the whole scored base, time unit days.
+
+    A purchase is a valid order: x = valid orders − 1, t_x = days from the first to the last, T = days from
+    the first to the as-of date. Spend per purchase is the mean order value over all of a customer's valid
+    orders. Predicted CLV = expected purchases in the horizon × expected value per purchase (undiscounted).
+    With fewer than 10 customers or 3 repeat buyers there is nothing to fit: P(alive) 1, value 0.
+    """
     n = len(scores.ids)
+    x = scores.frequency - 1
+    T = scores.first_days_ago
+    t_x = T - scores.recency_days
     scores.p_alive, scores.expected_purchases, scores.predicted_clv = np.ones(n), np.zeros(n), np.zeros(n)
-    if len(x) < 10 or (x > 0).sum() < 3:
+    if n < 10 or (x > 0).sum() < 3:
         return
     model = fit_bgnbd(x, t_x, T, penalty=0.001)
-    gg = fit_gamma_gamma(x, m_x)
-    pa = model.p_alive(x, t_x, T)
-    expected = model.expected_purchases(horizon_days, x, t_x, T)
-    first_spend = per["first_value"].to_numpy().astype(float)
-    spend = gg.expected_spend(x, m_x, fallback=float(np.mean(m_x[x > 0]))) if gg else np.where(
-        x > 0, m_x, first_spend)
-    scores.p_alive[idx], scores.expected_purchases[idx], scores.predicted_clv[idx] = pa, expected, expected * spend
+    mean_value = np.divide(scores.monetary, scores.frequency, out=np.zeros(n), where=scores.frequency > 0)
+    gg = fit_gamma_gamma(scores.frequency, mean_value)
+    spend = gg.expected_spend(scores.frequency, mean_value, fallback=float(mean_value.mean())) if gg else mean_value
+    scores.p_alive = model.p_alive(x, t_x, T)
+    scores.expected_purchases = model.expected_purchases(horizon_days, x, t_x, T)
+    scores.predicted_clv = scores.expected_purchases * spend
 
 
 async def cohort_table(session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo, *,

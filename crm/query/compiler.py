@@ -87,7 +87,7 @@ async def _scope(session: Any, ctx: _Ctx, f: Filters) -> Scope:
     if f.segment:
         scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
                                          lifecycle_days=ctx.lifecycle_days)
-        ids = frozenset(int(c) for c, s in zip(scores.ids, scores.segment) if s == f.segment)
+        ids = frozenset(scores.ids[scores.segment == f.segment].tolist())
     return Scope(ctx.workspace_id, platform=f.platform, country=f.country, tag=f.tag, customer_ids=ids)
 
 
@@ -95,7 +95,7 @@ def _unit(metric: str) -> str:
     return "ratio" if metric in RATIO_METRICS else "money" if metric in MONEY_METRICS else "count"
 
 
-def _number(value: float | int | None, unit: str) -> float | int | None:
+def _number(value: float | None, unit: str) -> float | int | None:
     if value is None:
         return None
     return int(value) if unit == "count" else float(value)
@@ -120,7 +120,26 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                           language=ctx.lang, unit=unit, currency=ctx.currency if unit == "money" else None,
                           explanation=ctx.explain(definition, start, end, q.filters))
         groups: list[tuple[str, Scope, datetime | None, datetime]] = []
-        if q.group_by in ("platform", "country"):
+        if q.group_by in ("month", "quarter", "year") and start is None:
+            start = await repo.first_valid_order_at(session, scope, end) or end
+        if q.metric in m.ORDER_METRICS and q.group_by != "segment":
+            # Orders, revenue, customers and AOV per group: one grouped pass instead of a query per group.
+            distinct = q.metric == "customers"
+            if q.group_by in ("platform", "country"):
+                totals = await repo.order_totals_by(session, scope, q.group_by, start, end,
+                                                    distinct_customers=distinct)
+                keyed = sorted(totals.items())
+            else:
+                # One indexed range per calendar window beats one pass that buckets every order.
+                windows = m.month_windows(start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by])
+                keyed = [(lab, await repo.order_totals(session, scope, s, e, distinct_customers=distinct))
+                         for lab, s, e in windows]
+            rows = []
+            for key, t in keyed:
+                value = _number(m.from_totals(q.metric, t), unit)
+                if value is not None:
+                    rows.append([key, round(value, 6) if isinstance(value, float) else value])
+        elif q.group_by in ("platform", "country"):
             for k in await repo.group_keys(session, scope, q.group_by, start, end):
                 sub = Scope(**{**scope.__dict__, q.group_by: k})
                 groups.append((k, sub, start, end))
@@ -128,19 +147,15 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
                                              lifecycle_days=ctx.lifecycle_days)
             for seg in SEGMENTS:
-                ids = frozenset(int(c) for c, s in zip(scores.ids, scores.segment) if s == seg)
+                ids = frozenset(scores.ids[scores.segment == seg].tolist())
                 if scope.customer_ids is not None:
                     ids &= scope.customer_ids
                 groups.append((seg, Scope(**{**scope.__dict__, "customer_ids": ids}), start, end))
         else:
-            if start is None:
-                first = await repo.order_totals(session, scope, None, end)
-                del first
-                facts = await repo.customer_facts(session, ctx.workspace_id, end)
-                start = min((f[1] for f in facts), default=end)
             months = {"month": 1, "quarter": 3, "year": 12}[q.group_by]
             groups = [(lab, scope, s, e) for lab, s, e in m.month_windows(start, end, ctx.tz, months)]
-        rows = []
+        if q.metric not in m.ORDER_METRICS or q.group_by == "segment":
+            rows = []
         for key, sub, s, e in groups:
             value = _number(await m.metric_value(session, q.metric, sub, s, e), unit)
             label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
@@ -202,11 +217,10 @@ async def _keep(session: Any, ctx: _Ctx, ids: np.ndarray, f: Filters) -> np.ndar
     """Which of the scored customers the filters select (country, tag, segment select customers)."""
     keep = np.ones(len(ids), dtype=bool)
     if f.country:
-        countries = await repo.customer_countries(session, ctx.workspace_id)
-        keep &= np.array([countries.get(int(c)) == f.country for c in ids], dtype=bool)
+        keep &= np.isin(ids, await repo.customers_in_country(session, ctx.workspace_id, f.country))
     if f.tag:
         tagged = await repo.tagged_customers(session, ctx.workspace_id, f.tag)
-        keep &= np.array([int(c) in tagged for c in ids], dtype=bool)
+        keep &= np.isin(ids, np.fromiter(tagged, dtype=np.int64, count=len(tagged)))
     return keep
 
 
@@ -218,7 +232,17 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
         keep = await _keep(session, ctx, scores.ids, q.filters)
         if q.filters.segment:
             keep &= scores.segment == q.filters.segment
-    labels = scores.segment if is_seg else scores.lifecycle
+        if not is_seg:
+            # Prospects: live customers with no valid order up to the as-of moment.
+            everyone = await repo.live_customers(session, ctx.workspace_id)
+            prospects = np.setdiff1d(everyone, scores.ids)
+            if len(prospects):
+                keep = np.concatenate([keep, await _keep(session, ctx, prospects, q.filters)
+                                       if not q.filters.segment else np.zeros(len(prospects), dtype=bool)])
+                lifecycle_all = np.concatenate([scores.lifecycle, np.full(len(prospects), "prospect", dtype=object)])
+            else:
+                lifecycle_all = scores.lifecycle
+    labels = scores.segment if is_seg else lifecycle_all
     names = texts.SEGMENT_NAMES[ctx.lang] if is_seg else texts.LIFECYCLE_NAMES[ctx.lang]
     wanted = q.segment if isinstance(q, SegmentsQuery) else q.stage
     ftext = ctx.filters_text(q.filters.model_copy(update={"segment": None}) if is_seg else q.filters)
@@ -230,7 +254,7 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
                 else texts.t(ctx.lang, "lifecycle_count", stage=names[wanted], filters=ftext, value=value))
         return Result(intent=intent, query=q.model_dump(mode="json"), value=value, text=text, language=ctx.lang,
                       unit="count", explanation=_rfm_explanation(ctx, day) if is_seg else None)
-    order = list(SEGMENTS) if is_seg else ["new", "active", "dormant", "churned"]
+    order = list(SEGMENTS) if is_seg else ["new", "active", "dormant", "churned", "prospect"]
     rows = [[names[k], int(((labels == k) & keep).sum())] for k in order]
     text = texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)
     return Result(intent=intent, query=q.model_dump(mode="json"), columns=[intent[:-1] if is_seg else intent,
@@ -391,5 +415,10 @@ async def execute(query: Query, *, db: Database, workspace_id: int, settings: An
     if intent in ("draft", "reminder"):
         return Result(intent=intent, query=query.model_dump(mode="json"), text=texts.t(ctx.lang, intent),
                       language=ctx.lang)
-    return Result(intent="clarify", query=query.model_dump(mode="json"), language=ctx.lang,
-                  text=getattr(query, "message", None) or "")
+    suggestions = list(getattr(query, "suggestions", []) or [])
+    reason = getattr(query, "reason", "unknown")
+    text = getattr(query, "message", None) or texts.t(ctx.lang, f"clarify_{reason}")
+    if suggestions:
+        text += "\n" + texts.t(ctx.lang, "clarify_try") + "\n" + "\n".join(f"• {x}" for x in suggestions)
+    return Result(intent="clarify", query=query.model_dump(mode="json"), language=ctx.lang, text=text,
+                  suggestions=suggestions)
