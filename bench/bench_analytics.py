@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,7 @@ def generate(path: Path, orders: int, customers: int, seed: int = 7) -> None:
 
     asyncio.run(schema())
     rng = np.random.default_rng(seed)
-    end = datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc)
+    end = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
     start = end - timedelta(days=730)
     first = rng.uniform(0, 730, customers)
     drop = rng.beta(0.8, 2.5, customers)  # chance to leave after each purchase

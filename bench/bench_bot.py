@@ -27,7 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -58,8 +58,8 @@ async def build_database(url: str, orders: int, seed: int = 7) -> tuple[Any, int
     from sqlalchemy import func, insert, select
 
     from storage.db import open_database
-    from storage.models import Customer, Order, Store
-    from storage.repositories.workspaces import get_or_create_workspace, get_or_create_store
+    from storage.models import Customer, Order
+    from storage.repositories.workspaces import get_or_create_store, get_or_create_workspace
 
     db = await open_database(url)
     async with db.sessions() as session:
@@ -85,7 +85,7 @@ async def build_database(url: str, orders: int, seed: int = 7) -> tuple[Any, int
                 for i in range(start, min(n_customers, start + chunk))])
         first_id = (await conn.execute(select(func.min(Customer.id)))).scalar_one()
     span = 2 * 365 * 86400
-    end_utc = NOW.astimezone(timezone.utc)
+    end_utc = NOW.astimezone(UTC)
     statuses = ["completed"] * 80 + ["shipped"] * 6 + ["paid"] * 3 + ["cancelled"] * 6 + ["returned"] * 3 + \
         ["pending"] * 2
     made = 0

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 # Commands shown in Telegram's menu, in this order; descriptions come from the catalogue (commands.<name>).
 MENU_COMMANDS: tuple[str, ...] = (
-    "start", "help", "kpi", "top", "segments", "cohort", "customer", "team", "invite", "bind", "language",
+    "start", "help", "kpi", "top", "segments", "cohort", "customer", "reminders", "team", "invite", "bind",
+    "language",
 )
 # Handler areas written by other engineers; included when their module exists (before the catch-all).
 OPTIONAL_ROUTERS: tuple[str, ...] = ("handlers.outreach", "handlers.reminders", "handlers.alerts")
@@ -150,7 +151,11 @@ async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None, **_: A
 
 async def on_shutdown(scheduler: Any = None, **_: Any) -> None:
     if scheduler is not None and getattr(scheduler, "running", False):
-        scheduler.shutdown(wait=False)
+        stop = getattr(scheduler, "stop", None)  # bot.scheduler: lets running jobs finish first
+        if stop is not None:
+            await stop()
+        else:
+            scheduler.shutdown(wait=False)
     log.info("SellerMate bot stopped")
 
 

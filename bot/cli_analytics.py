@@ -5,7 +5,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -14,13 +14,13 @@ from crm.query.ir import METRICS, PLATFORMS, SEGMENTS, Filters, Period
 
 PERIOD_HELP = ("today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, "
                "this-year, last-year, last-N-days, all, YYYY, YYYY-MM, YYYY-QN (default: last-90-days)")
-DbOpt = Annotated[Optional[str], typer.Option("--db", help=DB_OPTION_HELP)]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help=AS_OF_HELP)]
+DbOpt = Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable JSON answer.")]
-ChartOpt = Annotated[Optional[Path], typer.Option("--chart", help="Also write a PNG chart to this file.")]
-PlatformOpt = Annotated[Optional[str], typer.Option("--platform", help=", ".join(PLATFORMS))]
-CountryOpt = Annotated[Optional[str], typer.Option("--country", help="ISO country code, e.g. SG")]
-TagOpt = Annotated[Optional[str], typer.Option("--tag", help="Only customers with this tag.")]
+ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Also write a PNG chart to this file.")]
+PlatformOpt = Annotated[str | None, typer.Option("--platform", help=", ".join(PLATFORMS))]
+CountryOpt = Annotated[str | None, typer.Option("--country", help="ISO country code, e.g. SG")]
+TagOpt = Annotated[str | None, typer.Option("--tag", help="Only customers with this tag.")]
 
 
 def parse_period(text: str | None) -> Period | None:
@@ -89,10 +89,10 @@ def register(app: typer.Typer) -> None:
     @app.command("kpi")
     def kpi(
         metric: Annotated[str, typer.Argument(help=", ".join(METRICS))] = "revenue",
-        period: Annotated[Optional[str], typer.Option(help=PERIOD_HELP)] = None,
-        by: Annotated[Optional[str], typer.Option(help="platform, country, month, quarter, year or segment")] = None,
+        period: Annotated[str | None, typer.Option(help=PERIOD_HELP)] = None,
+        by: Annotated[str | None, typer.Option(help="platform, country, month, quarter, year or segment")] = None,
         platform: PlatformOpt = None, country: CountryOpt = None, tag: TagOpt = None,
-        segment: Annotated[Optional[str], typer.Option(help="Only customers in this RFM segment.")] = None,
+        segment: Annotated[str | None, typer.Option(help="Only customers in this RFM segment.")] = None,
         db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
     ) -> None:
         """One KPI (METRICS.md definitions), optionally per platform/country/month/segment."""
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("segments")
     def segments(
-        segment: Annotated[Optional[str], typer.Argument(help="Count one segment (default: all eight).")] = None,
+        segment: Annotated[str | None, typer.Argument(help="Count one segment (default: all eight).")] = None,
         country: CountryOpt = None, tag: TagOpt = None,
         db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
     ) -> None:
@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("cohort")
     def cohort(
-        period: Annotated[Optional[str], typer.Option(help="First-order months from this period on "
+        period: Annotated[str | None, typer.Option(help="First-order months from this period on "
                                                            "(default: the last 12 months).")] = None,
         months: Annotated[int, typer.Option(help="Months after the first order to show.")] = 12,
         platform: PlatformOpt = None, country: CountryOpt = None,

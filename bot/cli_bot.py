@@ -50,7 +50,7 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
 
     bot = build_bot(settings)
     ctx = await open_app(settings, db_url=db_url)
-    scheduler = _build_scheduler(ctx)
+    scheduler = _build_scheduler(ctx, bot)
     dp = build_dispatcher(ctx.settings, ctx.db, workspace_id=ctx.workspace_id, scheduler=scheduler)
     try:
         if mode == "polling":
@@ -63,13 +63,13 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
         await ctx.close()
 
 
-def _build_scheduler(ctx: object) -> object | None:
+def _build_scheduler(ctx: object, bot: object) -> object | None:
     # The reminders area provides the scheduler factory; without it the bot runs without scheduled jobs.
     try:
-        from bot.scheduler import build_scheduler  # type: ignore[import-not-found]
+        from bot.scheduler import build_scheduler
     except ModuleNotFoundError:
         return None
-    return build_scheduler(ctx)  # type: ignore[no-any-return]
+    return build_scheduler(ctx, bot=bot)  # type: ignore[arg-type]
 
 
 async def _serve_webhook(bot, dp, settings) -> None:  # type: ignore[no-untyped-def]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from decimal import Decimal
 from typing import IO, Any
 
 from crm.query.result import ChartSpec

@@ -107,6 +107,8 @@ class LLMSettings(BaseModel):
 
 
 class SchedulerSettings(BaseModel):
+    # False when several bot replicas run: then only `sellermate worker` runs the scheduled jobs.
+    run_in_bot: bool = True
     misfire_grace_seconds: int = 3600
     churn_scan_hour: int = 9
     alert_cooldown_days: int = 14

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -54,7 +54,7 @@ class Period(_IR):
     end: date | None = Field(default=None, description="exclusive, for range")
 
     @model_validator(mode="after")
-    def _check(self) -> "Period":
+    def _check(self) -> Period:
         need = {"last_n_days": ("n",), "month": ("year", "month"), "quarter": ("year", "quarter"),
                 "year": ("year",), "range": ("start", "end")}.get(self.kind, ())
         missing = [f for f in need if getattr(self, f) is None]
@@ -234,10 +234,7 @@ class Clarify(_IR):
 
 
 Query = Annotated[
-    Union[
-        MetricQuery, TopCustomersQuery, CustomerQuery, SegmentsQuery, LifecycleQuery, CohortQuery,
-        CLVQuery, DraftQuery, ReminderQuery, Clarify,
-    ],
+    MetricQuery | TopCustomersQuery | CustomerQuery | SegmentsQuery | LifecycleQuery | CohortQuery | CLVQuery | DraftQuery | ReminderQuery | Clarify,
     Field(discriminator="intent"),
 ]
 

@@ -241,7 +241,7 @@ async def upsert_staged_orders(
     Status: the most advanced valid status of the order's rows, else returned, else cancelled, else pending.
     Value: the platform's order total when given, else the sum over valid items (over all when none is).
     """
-    from sqlalchemy import case, cast, exists
+    from sqlalchemy import case, exists
 
     out = OrderUpsert()
     t = stage.c

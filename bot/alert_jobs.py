@@ -1,0 +1,159 @@
+"""Scheduled alert jobs: the daily churn/KPI scan and the weekly/monthly digests, delivered through the Sender.
+
+Where alerts go: every bound group with the matching switch on (/alerts in the group); when no group is bound
+at all, the workspace owners in private. An alert is recorded (alert_records) only once it was delivered, so
+a failed delivery is simply tried again by the next scan; records drive the cool-down and stop a digest
+from going out twice for the same period.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from bot.i18n import I18n
+from bot.notifications import MAX_CHURN_LINES, churn_alert_message, digest_message, kpi_alert_message
+from crm.query.result import ChartSpec
+from crm.scheduling import rules
+from storage.repositories import alerts as alerts_repo
+from storage.repositories.team import TeamRepository
+
+if TYPE_CHECKING:
+    from bot.scheduler import SchedulerService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: int
+    group_id: int | None
+    language: str
+
+
+async def recipients(session: Any, workspace_id: int, flag: str) -> list[Recipient]:
+    groups = await alerts_repo.groups_with(session, workspace_id, flag)
+    if groups:
+        return [Recipient(g.chat_id, g.id, g.language) for g in groups]
+    if await TeamRepository(session).groups(workspace_id):
+        return []  # groups are bound, and none of them wants this
+    return [Recipient(m.telegram_user_id, None, m.language) for m in await alerts_repo.owners(session, workspace_id)]
+
+
+async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
+    """The daily scan: churn-risk customers and KPI breaches not alerted within the cool-down. Returns messages sent."""
+    settings = service.settings
+    now = service.clock()
+    tz = ZoneInfo(settings.workspace.timezone)
+    currency = settings.workspace.base_currency
+    async with service.db.sessions() as session:
+        to = await recipients(session, workspace_id, "alerts_enabled")
+        if not to:
+            return 0
+        churn = await rules.due_churn_alerts(session, workspace_id, service.rules, now, tz)
+        kpis = await rules.due_kpi_alerts(session, workspace_id, service.rules, now)
+        shown = churn[:MAX_CHURN_LINES]
+        names = await alerts_repo.customer_names(session, [c.customer_id for c in shown])
+    if not churn and not kpis:
+        return 0
+    assert service.sender is not None
+
+    async def deliver(r: Recipient) -> list[dict[str, Any]]:
+        i18n = I18n(r.language)
+        records: list[dict[str, Any]] = []
+        if churn:
+            text, markup = churn_alert_message(churn, names, i18n, currency)
+            result = await service.sender.send_message(r.chat_id, text, reply_markup=markup)
+            if result.ok:
+                records += [{"kind": "churn", "subject": c.subject, "customer_id": c.customer_id, "group": r,
+                             "detail": {"chat_id": result.chat_id, "message_id": result.message_id,
+                                        "segment": c.segment, "days_inactive": c.days_inactive,
+                                        "p_alive": c.p_alive, "reasons": list(c.reasons)}} for c in shown]
+        if kpis:
+            result = await service.sender.send_message(r.chat_id, kpi_alert_message(kpis, i18n, currency))
+            if result.ok:
+                records += [{"kind": "kpi", "subject": k.subject, "customer_id": None, "group": r,
+                             "detail": {"chat_id": result.chat_id, "value": k.value, "threshold": k.threshold,
+                                        "direction": k.direction}} for k in kpis]
+        return records
+
+    delivered = [rec for batch in await asyncio.gather(*(deliver(r) for r in to)) for rec in batch]
+    async with service.db.sessions() as session:
+        for rec in delivered:
+            await alerts_repo.record_alert(session, workspace_id=workspace_id, kind=rec["kind"], subject=rec["subject"],
+                                           sent_at=now, group_chat_id=rec["group"].group_id,
+                                           customer_id=rec["customer_id"], detail=rec["detail"])
+        await session.commit()
+    return len({(rec["group"].chat_id, rec["kind"]) for rec in delivered})
+
+
+def localise_chart(chart: ChartSpec, i18n: I18n, kind: str) -> ChartSpec:
+    zh = i18n.language == "zh"
+    names = (("本周", "上周") if kind == "weekly" else ("本月", "上月")) if zh else \
+        (("this week", "last week") if kind == "weekly" else ("this month", "last month"))
+    series = dict(zip(names, chart.series.values(), strict=False))
+    return chart.model_copy(update={"title": i18n("alerts.digest_chart"), "series": series})
+
+
+def _png(chart: ChartSpec) -> bytes | None:
+    try:
+        from bot.render import render_chart
+    except ModuleNotFoundError:
+        return None
+    buffer = io.BytesIO()
+    try:
+        render_chart(chart, buffer)
+    except Exception:  # the numbers were sent already; a chart is a bonus
+        log.exception("digest chart failed")
+        return None
+    return buffer.getvalue() or None
+
+
+async def send_digest(service: SchedulerService, workspace_id: int, kind: Literal["weekly", "monthly"]) -> int:
+    """The weekly digest or monthly review for the last complete period, once per period and chat."""
+    settings = service.settings
+    now = service.clock()
+    tz = ZoneInfo(settings.workspace.timezone)
+    currency = settings.workspace.base_currency
+    record_kind = f"digest_{kind}"
+    label = (rules.last_week if kind == "weekly" else rules.last_month)(now, tz)[0]
+    async with service.db.sessions() as session:
+        to = await recipients(session, workspace_id, "weekly_digest" if kind == "weekly" else "monthly_review")
+        done = await alerts_repo.delivered_chats(session, workspace_id, record_kind, label)
+        to = [r for r in to if r.chat_id not in done]
+        if not to:
+            return 0
+        digest = await rules.build_digest(session, workspace_id, kind, now, tz)
+        at_risk = await rules.churn_candidates(session, workspace_id, service.rules, now, tz)
+    digest = dataclasses.replace(digest, at_risk=len(at_risk))
+    assert service.sender is not None
+    charts: dict[str, bytes | None] = {}
+
+    async def deliver(r: Recipient) -> Recipient | None:
+        i18n = I18n(r.language)
+        result = await service.sender.send_message(r.chat_id, digest_message(digest, i18n, currency))
+        if not result.ok:
+            return None
+        if i18n.language not in charts:
+            charts[i18n.language] = await asyncio.to_thread(_png, localise_chart(digest.chart, i18n, kind))
+        png = charts[i18n.language]
+        if png:
+            await service.sender.send_photo(result.chat_id, png, caption=i18n("alerts.digest_chart"))
+        return dataclasses.replace(r, chat_id=result.chat_id)
+
+    sent = [r for r in await asyncio.gather(*(deliver(r) for r in to)) if r is not None]
+    async with service.db.sessions() as session:
+        for r in sent:
+            await alerts_repo.record_alert(session, workspace_id=workspace_id, kind=record_kind, subject=label,
+                                           sent_at=now, group_chat_id=r.group_id,
+                                           detail={"chat_id": r.chat_id, "start": digest.start.isoformat(),
+                                                   "end": digest.end.isoformat()})
+        await session.commit()
+    return len(sent)
+
+
+

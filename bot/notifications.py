@@ -1,0 +1,194 @@
+"""What scheduled messages look like: reminder, churn/KPI alert and digest texts with their buttons (en/zh).
+
+Pure functions from domain objects to (HTML text, inline keyboard); the scheduler sends them, the reminder and
+alert handlers reuse them when they edit a message. The callback data of their buttons is defined here too.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import I18n
+from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES
+from crm.scheduling.reminders import format_when
+from crm.scheduling.rules import ChurnAlert, Digest, KpiAlert
+from storage.models import Reminder
+
+MAX_CHURN_LINES = 10  # one alert message lists at most this many customers (the biggest spenders first)
+
+
+class ReminderCB(CallbackData, prefix="rem"):
+    """Buttons on a reminder: done, snooze (arg 1h/1d/1w), edit, delete, open (detail), list."""
+
+    action: str
+    reminder_id: int
+    arg: str = ""
+
+
+class AssignCB(CallbackData, prefix="assign"):
+    """'Assign to me' under a churn alert: a reminder about this customer for whoever presses it."""
+
+    customer_id: int
+
+
+class AlertToggleCB(CallbackData, prefix="alrt"):
+    flag: str
+
+
+def _open_customer(customer_id: int) -> str:
+    from handlers.customers import OpenCustomerCB  # the customer card lives in the customers area
+
+    return OpenCustomerCB(customer_id=customer_id).pack()
+
+
+def reminder_buttons(reminder: Reminder, i18n: I18n, *, with_manage: bool = False,
+                     back: bool = False) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    rid = reminder.id
+    kb.button(text=i18n("reminders.done"), callback_data=ReminderCB(action="done", reminder_id=rid))
+    for option in ("1h", "1d", "1w"):
+        kb.button(text=i18n(f"reminders.snooze_{option}"),
+                  callback_data=ReminderCB(action="snooze", reminder_id=rid, arg=option))
+    widths = [1, 3]
+    if with_manage:
+        kb.button(text=i18n("reminders.edit"), callback_data=ReminderCB(action="edit", reminder_id=rid))
+        kb.button(text=i18n("reminders.delete"), callback_data=ReminderCB(action="delete", reminder_id=rid))
+        widths.append(2)
+    if reminder.customer_id is not None:
+        kb.button(text=i18n("reminders.open_customer"), callback_data=_open_customer(reminder.customer_id))
+        widths.append(1)
+    if back:
+        kb.button(text=i18n("reminders.back"), callback_data=ReminderCB(action="list", reminder_id=0))
+        widths.append(1)
+    kb.adjust(*widths)
+    return kb.as_markup()
+
+
+def _body(reminder: Reminder, customer_name: str | None, i18n: I18n) -> str:
+    text = html.escape(reminder.text)
+    if customer_name:
+        text += "\n" + i18n("reminders.customer_line", name=html.escape(customer_name))
+    return text
+
+
+def reminder_message(reminder: Reminder, customer_name: str | None, i18n: I18n, *, now: datetime,
+                     missed: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+    """The message a due reminder sends: late or missed ones say so, with the time they were due."""
+    when = format_when(reminder.due_at, reminder.timezone, i18n.language, now=now)
+    key = "reminders.missed" if missed else ("reminders.fired_late" if reminder.late else "reminders.fired")
+    return i18n(key, when=when, text=_body(reminder, customer_name, i18n)), reminder_buttons(reminder, i18n)
+
+
+def reminder_detail(reminder: Reminder, customer_name: str | None, i18n: I18n,
+                    *, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+    when = format_when(reminder.due_at, reminder.timezone, i18n.language, now=now)
+    status = f" · {i18n('reminders.sent_mark')}" if reminder.status != "pending" else ""
+    return (i18n("reminders.detail", when=when, status=status, text=_body(reminder, customer_name, i18n)),
+            reminder_buttons(reminder, i18n, with_manage=True, back=True))
+
+
+def reminder_list(items: Sequence[tuple[Reminder, str | None]], i18n: I18n,
+                  *, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not items:
+        return i18n("reminders.list_empty"), None
+    lines = [i18n("reminders.list_title")]
+    kb = InlineKeyboardBuilder()
+    for n, (reminder, customer_name) in enumerate(items, start=1):
+        when = format_when(reminder.due_at, reminder.timezone, i18n.language, now=now)
+        mark = f" ({i18n('reminders.sent_mark')})" if reminder.status != "pending" else ""
+        label = reminder.text + (f" · {customer_name}" if customer_name else "")
+        lines.append(i18n("reminders.list_item", n=n, when=when, text=html.escape(label)) + mark)
+        kb.button(text=f"{n}. {label}"[:60], callback_data=ReminderCB(action="open", reminder_id=reminder.id))
+    kb.adjust(1)
+    return "\n".join(lines), kb.as_markup()
+
+
+# --- alerts and digests -------------------------------------------------------------------------------------
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{currency} {value:,.2f}"
+
+
+def format_metric(metric: str, value: float | None, currency: str) -> str:
+    if value is None:
+        return "—"
+    if metric in ("repeat_rate", "churn_rate"):
+        return _pct(value)
+    if metric in ("revenue", "aov", "avg_ltv"):
+        return _money(value, currency)
+    return f"{value:,.0f}"
+
+
+def churn_alert_message(alerts: Sequence[ChurnAlert], names: dict[int, str], i18n: I18n,
+                        currency: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The first MAX_CHURN_LINES customers with an 'assign to me' button each; the rest as a count."""
+    shown = list(alerts[:MAX_CHURN_LINES])
+    lines = [i18n("alerts.churn_title", n=len(alerts))]
+    kb = InlineKeyboardBuilder()
+    segments = SEGMENT_NAMES.get(i18n.language, SEGMENT_NAMES["en"])
+    for a in shown:
+        name = names.get(a.customer_id, f"#{a.customer_id}")
+        p_alive = i18n("alerts.p_alive", p=_pct(a.p_alive)) if a.p_alive is not None and "p_alive" in a.reasons else ""
+        lines.append(i18n("alerts.churn_line", name=html.escape(name), segment=segments.get(a.segment, a.segment),
+                          days=a.days_inactive, p_alive=p_alive, spent=_money(a.monetary, currency)))
+        kb.button(text=i18n("alerts.assign", name=name)[:60], callback_data=AssignCB(customer_id=a.customer_id))
+    if len(alerts) > len(shown):
+        lines.append(i18n("alerts.churn_more", n=len(alerts) - len(shown)))
+    kb.adjust(1)
+    return "\n".join(lines), kb.as_markup()
+
+
+def kpi_alert_message(alerts: Sequence[KpiAlert], i18n: I18n, currency: str) -> str:
+    names = METRIC_NAMES.get(i18n.language, METRIC_NAMES["en"])
+    period = "最近90天" if i18n.language == "zh" else "last 90 days"
+    lines = [i18n("alerts.kpi_title", period=period)]
+    for a in alerts:
+        lines.append(i18n(f"alerts.kpi_{a.direction}", metric=names.get(a.metric, a.metric),
+                          value=format_metric(a.metric, a.value, currency),
+                          threshold=format_metric(a.metric, a.threshold, currency)))
+    return "\n".join(lines)
+
+
+def _change(metric: str, change: float | None, i18n: I18n) -> str:
+    if change is None:
+        return "—"
+    if metric in ("repeat_rate", "churn_rate"):
+        points = change * 100
+        unit = "个百分点" if i18n.language == "zh" else " pts"
+        return f"{points:+.1f}{unit}"
+    return f"{change * 100:+.0f}%"
+
+
+def digest_message(digest: Digest, i18n: I18n, currency: str) -> str:
+    names = METRIC_NAMES.get(i18n.language, METRIC_NAMES["en"])
+    if digest.kind == "weekly":
+        last_day = digest.end.date() - timedelta(days=1)
+        title = i18n("alerts.weekly_title", start=digest.start.date().isoformat(), end=last_day.isoformat())
+    else:
+        title = i18n("alerts.monthly_title", month=digest.label)
+    lines = [title]
+    for k in digest.kpis:
+        lines.append(i18n("alerts.digest_line", metric=names.get(k.metric, k.metric),
+                          value=format_metric(k.metric, k.current, currency), change=_change(k.metric, k.change, i18n),
+                          previous=format_metric(k.metric, k.previous, currency)))
+    if digest.at_risk:
+        lines.append(i18n("alerts.at_risk", n=digest.at_risk))
+    return "\n".join(lines)
+
+
+def alert_settings_message(group: object, i18n: I18n) -> tuple[str, InlineKeyboardMarkup]:
+    kb = InlineKeyboardBuilder()
+    for flag, key in (("alerts_enabled", "toggle_alerts"), ("weekly_digest", "toggle_weekly"),
+                      ("monthly_review", "toggle_monthly")):
+        mark = "✅" if getattr(group, flag) else "⬜"
+        kb.button(text=i18n(f"alerts.{key}", mark=mark), callback_data=AlertToggleCB(flag=flag))
+    kb.adjust(1)
+    return i18n("alerts.settings_title"), kb.as_markup()

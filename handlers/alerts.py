@@ -1,0 +1,104 @@
+"""Group alert settings (/alerts) and the "assign to me" button under churn alerts.
+
+`/alerts` in a bound group shows what the group receives (churn and KPI alerts, weekly digest, monthly review)
+as buttons an admin switches (`alrt:<flag>`). `assign:<customer_id>` under a churn alert gives whoever presses
+it a reminder about that customer (tomorrow 10:00 in their time zone) and tells the group who took it.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import LANGUAGES, I18n
+from bot.notifications import AlertToggleCB, AssignCB, alert_settings_message
+from bot.settings import Settings
+from crm.scheduling.reminders import assignment_due, format_when
+from handlers.reminders import member_timezone
+from storage.db import Database
+from storage.models import GroupChat, TeamMember
+from storage.repositories import alerts as alerts_repo
+from storage.repositories import reminders as reminders_repo
+from storage.repositories.customer_desk import get_customer
+
+router = Router(name=__name__)
+
+IN_GROUP = F.chat.type.in_({"group", "supergroup"})
+
+
+@router.message(Command("alerts"), IN_GROUP, flags={"role": "admin"})
+async def alerts_settings(message: Message, group: GroupChat | None, i18n: I18n) -> None:
+    if group is None:
+        await message.answer(i18n("alerts.not_bound"))
+        return
+    text, markup = alert_settings_message(group, i18n)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.message(Command("alerts"), F.chat.type == "private")
+async def alerts_in_private(message: Message, i18n: I18n) -> None:
+    await message.answer(i18n("alerts.only_in_group"))
+
+
+@router.callback_query(AlertToggleCB.filter(), flags={"role": "admin"})
+async def toggle(query: CallbackQuery, callback_data: AlertToggleCB, db: Database, workspace_id: int,
+                 i18n: I18n) -> None:
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None or callback_data.flag not in alerts_repo.GROUP_FLAGS:
+        await query.answer()
+        return
+    async with db.sessions() as session:
+        group = await alerts_repo.group_by_chat(session, message.chat.id)
+        if group is None or group.workspace_id != workspace_id:
+            await query.answer(i18n("alerts.not_bound"), show_alert=True)
+            return
+        group = await alerts_repo.set_group_flag(session, message.chat.id, callback_data.flag,
+                                                 not getattr(group, callback_data.flag))
+        await session.commit()
+    assert group is not None
+    text, markup = alert_settings_message(group, i18n)
+    await query.answer()
+    await message.edit_text(text, reply_markup=markup)
+
+
+@router.callback_query(AssignCB.filter(), flags={"role": "agent"})
+async def assign_to_me(query: CallbackQuery, callback_data: AssignCB, db: Database, workspace_id: int,
+                       member: TeamMember, settings: Settings, i18n: I18n, clock: Callable[[], datetime],
+                       scheduler: Any = None) -> None:
+    now = clock()
+    tz = member_timezone(member, settings)
+    async with db.sessions() as session:
+        customer = await get_customer(session, workspace_id, callback_data.customer_id)
+        if customer is None:
+            await query.answer(i18n("reminders.not_found"), show_alert=True)
+            return
+        name = customer.display_name or f"#{customer.id}"
+        text = i18n("alerts.assign_text", name=name)
+        # Whoever took it may use another language: an assignment in any of them counts.
+        assignments = {I18n(lang)("alerts.assign_text", name=name) for lang in LANGUAGES}
+        taken = [v for v in await reminders_repo.list_reminders(session, workspace_id, statuses=("pending",),
+                                                                limit=500)
+                 if v.reminder.customer_id == customer.id and v.reminder.text in assignments]
+        if taken:
+            who = taken[0].member_telegram_id
+            owner = await reminders_repo.member_by_telegram(session, workspace_id, who) if who else None
+            await query.answer(i18n("alerts.already_assigned", member=(owner.name if owner else None) or who or "?"),
+                               show_alert=True)
+            return
+        reminder = await reminders_repo.create_reminder(
+            session, workspace_id=workspace_id, member_id=member.id, chat_id=member.telegram_user_id,
+            customer_id=customer.id, text=text, due_at=assignment_due(now, ZoneInfo(tz)), timezone=tz)
+        await session.commit()
+    if scheduler is not None:
+        await scheduler.schedule_reminder(reminder.id, reminder.due_at)
+    await query.answer()
+    if query.message is not None:
+        who_name = member.name or (query.from_user.full_name if query.from_user else str(member.telegram_user_id))
+        await query.message.answer(i18n("alerts.assigned", member=html.escape(who_name), name=html.escape(name),
+                                        when=format_when(reminder.due_at, tz, i18n.language, now=now)))
