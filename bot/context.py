@@ -43,11 +43,15 @@ async def open_app(settings: Settings | None = None, *, db_url: str | None = Non
     elif db_url:
         settings = settings.model_copy(update={"database": settings.database.model_copy(update={"url": db_url})})
     db = await open_database(settings.database.url, echo=settings.database.echo)
+    explicit = frozenset(settings.workspace.model_fields_set)
     async with db.sessions() as session:
         ws = await get_or_create_workspace(
             session, name=settings.workspace.name, base_currency=settings.workspace.base_currency,
-            timezone=settings.workspace.timezone,
+            timezone=settings.workspace.timezone, override=explicit,
         )
         await session.commit()
         workspace_id = ws.id
+        # The workspace row holds the owner's onboarding choices; the process works with those.
+        settings = settings.model_copy(update={"workspace": settings.workspace.model_copy(
+            update={"base_currency": ws.base_currency, "timezone": ws.timezone})})
     return AppContext(settings=settings, db=db, workspace_id=workspace_id)

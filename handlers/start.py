@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import LANGUAGES, I18n
+from bot.settings import Settings
 from storage.models import TeamMember
 from storage.repositories.team import TeamRepository
 
@@ -110,33 +111,34 @@ async def setup_language(query: CallbackQuery, callback_data: SetupCB, team: Tea
 
 
 async def _save_currency(answer: Message, value: str, team: TeamRepository, workspace_id: int, i18n: I18n,
-                         state: FSMContext) -> None:
+                         state: FSMContext, settings: Settings) -> None:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         await answer.answer(i18n("setup.currency_invalid", value=html.escape(value)))
         return
     await team.update_workspace(workspace_id, base_currency=code)
     await team.session.commit()
+    settings.workspace.base_currency = code  # this process answers in the new currency from now on
     await state.set_state(Onboarding.timezone)
     await answer.answer(i18n("setup.timezone", currency=code), reply_markup=_buttons("tz", TIMEZONES, 2))
 
 
 @router.callback_query(SetupCB.filter(F.step == "cur"), Onboarding.currency, flags={"role": "owner"})
 async def setup_currency_button(query: CallbackQuery, callback_data: SetupCB, team: TeamRepository,
-                                workspace_id: int, i18n: I18n, state: FSMContext) -> None:
+                                workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await _save_currency(query.message, callback_data.value, team, workspace_id, i18n, state)
+        await _save_currency(query.message, callback_data.value, team, workspace_id, i18n, state, settings)
 
 
 @router.message(Onboarding.currency, F.text, flags={"role": "owner"})
 async def setup_currency_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
-                              state: FSMContext) -> None:
-    await _save_currency(message, message.text or "", team, workspace_id, i18n, state)
+                              state: FSMContext, settings: Settings) -> None:
+    await _save_currency(message, message.text or "", team, workspace_id, i18n, state, settings)
 
 
 async def _save_timezone(answer: Message, value: str, team: TeamRepository, workspace_id: int, i18n: I18n,
-                         state: FSMContext) -> None:
+                         state: FSMContext, settings: Settings) -> None:
     value = value.strip()
     try:
         ZoneInfo(value)
@@ -145,6 +147,7 @@ async def _save_timezone(answer: Message, value: str, team: TeamRepository, work
         return
     await team.update_workspace(workspace_id, timezone=value)
     await team.session.commit()
+    settings.workspace.timezone = value
     await state.set_state(Onboarding.stores)
     kb = InlineKeyboardBuilder()
     kb.button(text=i18n("setup.skip"), callback_data=SetupCB(step="stores", value="-"))
@@ -153,16 +156,16 @@ async def _save_timezone(answer: Message, value: str, team: TeamRepository, work
 
 @router.callback_query(SetupCB.filter(F.step == "tz"), Onboarding.timezone, flags={"role": "owner"})
 async def setup_timezone_button(query: CallbackQuery, callback_data: SetupCB, team: TeamRepository,
-                                workspace_id: int, i18n: I18n, state: FSMContext) -> None:
+                                workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await _save_timezone(query.message, callback_data.value, team, workspace_id, i18n, state)
+        await _save_timezone(query.message, callback_data.value, team, workspace_id, i18n, state, settings)
 
 
 @router.message(Onboarding.timezone, F.text, flags={"role": "owner"})
 async def setup_timezone_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
-                              state: FSMContext) -> None:
-    await _save_timezone(message, message.text or "", team, workspace_id, i18n, state)
+                              state: FSMContext, settings: Settings) -> None:
+    await _save_timezone(message, message.text or "", team, workspace_id, i18n, state, settings)
 
 
 async def _finish(answer: Message, stores: list[str], team: TeamRepository, workspace_id: int, i18n: I18n,

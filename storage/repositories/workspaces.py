@@ -8,17 +8,20 @@ from storage.models import Store, Workspace
 
 
 async def get_or_create_workspace(
-    session: AsyncSession, *, name: str, base_currency: str, timezone: str
+    session: AsyncSession, *, name: str, base_currency: str, timezone: str, override: frozenset[str] = frozenset(),
 ) -> Workspace:
-    """The first workspace is the default one; settings fill it on creation and keep it in sync."""
+    """The first workspace is the default one. Settings fill it on creation; afterwards what the owner chose
+    in onboarding stays, except for the fields named in `override` (set explicitly in config or environment)."""
     ws = (await session.execute(select(Workspace).order_by(Workspace.id).limit(1))).scalar_one_or_none()
     if ws is None:
         ws = Workspace(name=name, base_currency=base_currency, timezone=timezone, settings={})
         session.add(ws)
         await session.flush()
     else:
-        ws.base_currency = base_currency
-        ws.timezone = timezone
+        if "base_currency" in override:
+            ws.base_currency = base_currency
+        if "timezone" in override:
+            ws.timezone = timezone
     return ws
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.context import open_app
+from bot.settings import Settings
 from storage.models import AccessAttempt, GroupChat, Invite, TeamMember, Workspace
 from tests.e2e.conftest import OWNER, Desk, start_desk, stop_desk
 from tests.fakes.telegram_server import FakeTelegramServer
@@ -40,6 +42,20 @@ async def test_first_user_becomes_owner_and_sets_up_the_workspace(desk: Desk) ->
     assert (ws.base_currency, ws.timezone, ws.language) == ("MYR", "Asia/Kuala_Lumpur", "zh")
     assert ws.settings["stores"] == ["shopee-my", "lazada-sg", "shopify"] and ws.settings["onboarded"] is True
     assert (owner.telegram_user_id, owner.role, owner.language) == (OWNER, "owner", "zh")
+    # The running bot answers in the chosen currency and time zone at once...
+    assert (desk.settings.workspace.base_currency, desk.settings.workspace.timezone) == ("MYR", "Asia/Kuala_Lumpur")
+    # ...and a restart keeps the owner's choices (config only wins where it sets them explicitly).
+    url = desk.db.engine.url.render_as_string(hide_password=False)
+    ctx = await open_app(Settings(), db_url=url)
+    try:
+        assert (ctx.settings.workspace.base_currency, ctx.settings.workspace.timezone) == ("MYR", "Asia/Kuala_Lumpur")
+    finally:
+        await ctx.close()
+    ctx = await open_app(Settings(workspace={"timezone": "Asia/Bangkok"}), db_url=url)
+    try:
+        assert (ctx.settings.workspace.base_currency, ctx.settings.workspace.timezone) == ("MYR", "Asia/Bangkok")
+    finally:
+        await ctx.close()
 
     again = await desk.say(OWNER, "/start")
     assert "欢迎回来" in again.text
