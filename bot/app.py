@@ -24,6 +24,7 @@ from bot.cli_bot import TOKEN_HINT, WEBHOOK_URL_HINT
 from bot.i18n import LANGUAGES, I18n
 from bot.middlewares import DeskMiddleware, RetryRequestMiddleware, RoleMiddleware, Throttle
 from bot.settings import Settings
+from crm.query.cache import ResultCache
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ def build_dispatcher(
         llm=llm,
         scheduler=scheduler,
         answers=ask.AnswerCache(),
+        results=ResultCache(ttl=settings.telegram.answer_cache_seconds),  # answers shared by the team
         **extra,
     )
     dp.update.outer_middleware(DeskMiddleware(db, workspace_id, Throttle(settings.telegram.throttle_per_second)))

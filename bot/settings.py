@@ -91,6 +91,8 @@ class TelegramSettings(BaseModel):
     listen_port: int = 8080
     max_upload_mb: int = 20
     throttle_per_second: float = 2.0
+    # Answers to the same question on unchanged data are shared for this long (0 = never reuse an answer).
+    answer_cache_seconds: float = Field(default=60.0, ge=0)
     redis_url: str | None = None
 
 

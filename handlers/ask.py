@@ -149,14 +149,15 @@ def _chart_png(result: Result) -> bytes | None:
 
 async def answer_question(bot: Bot, chat_id: int, text: str, *, db: Database, workspace_id: int,
                           settings: Settings, clock: Callable[[], datetime], llm: Any, answers: AnswerCache,
-                          i18n: I18n) -> Result | None:
+                          i18n: I18n, results: Any = None) -> Result | None:
     """Ask the domain one question and send the answer to `chat_id`."""
     try:
         from crm.query.service import ask
     except ModuleNotFoundError:
         await bot.send_message(chat_id, i18n("ask.unavailable"))
         return None
-    result = await ask(text, db=db, workspace_id=workspace_id, settings=settings, as_of=clock(), llm=llm)
+    result = await ask(text, db=db, workspace_id=workspace_id, settings=settings, as_of=clock(), llm=llm,
+                       cache=results)
     await send_result(bot, chat_id, result, answers, i18n)
     return result
 
@@ -176,7 +177,7 @@ async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **
     d = _pick(deps)
     as_of = d["clock"]()
     results = [await ask(q.strip(), db=d["db"], workspace_id=d["workspace_id"], settings=d["settings"],
-                         as_of=as_of, llm=None)  # canned questions: the offline parser is exact and free
+                         as_of=as_of, llm=None, cache=d["results"])  # canned: the offline parser is exact
                for q in i18n("shortcuts.kpi").split("|")]
     card = Result(intent="kpi", language=i18n.language, text="\n".join(f"• {r.text.strip()}" for r in results),
                   explanation="\n\n".join(r.explanation for r in results if r.explanation) or None)
@@ -202,7 +203,7 @@ async def cohort(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
 
 def _pick(deps: dict[str, Any]) -> dict[str, Any]:
     keys = ("db", "workspace_id", "settings", "clock", "llm", "answers")
-    return {k: deps[k] for k in keys}
+    return {**{k: deps[k] for k in keys}, "results": deps.get("results")}
 
 
 # --- buttons under an answer ------------------------------------------------------------------------

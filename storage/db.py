@@ -75,12 +75,42 @@ async def migrate(engine: AsyncEngine) -> None:
         await conn.run_sync(_upgrade)
 
 
+# Tables whose rows the answers to questions are computed from. A committed write to any of them bumps
+# Database.data_version, which invalidates cached answers (crm/query/cache.py).
+DATA_TABLES = ("orders", "order_lines", "customers", "buyer_identities", "customer_tags", "tags", "fx_rates",
+               "interactions", "products", "consent_records", "loyalty_ledger", "merge_events")
+_WRITE_VERBS = ("insert", "update", "delete")
+
+
+def _watch_writes(db: Database) -> None:
+    """Count committed transactions that wrote customer data, in this process, on this engine."""
+    sync_engine = db.engine.sync_engine
+
+    @event.listens_for(sync_engine, "before_cursor_execute")
+    def _seen(conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        head = statement.lstrip()[:120].lower()
+        if head.startswith(_WRITE_VERBS) and any(t in head for t in DATA_TABLES):
+            conn.info["sellermate_data_write"] = True
+            db.data_version += 1  # also now: an answer computed before the commit must not be kept
+
+    @event.listens_for(sync_engine, "commit")
+    def _committed(conn):  # type: ignore[no-untyped-def]
+        if conn.info.pop("sellermate_data_write", False):
+            db.data_version += 1
+
+    @event.listens_for(sync_engine, "rollback")
+    def _rolled_back(conn):  # type: ignore[no-untyped-def]
+        conn.info.pop("sellermate_data_write", None)
+
+
 class Database:
     """The engine and its session factory, built once by the composition root and passed around."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = create_sessionmaker(engine)
+        self.data_version = 0  # bumped on every commit that changed customer data (see _watch_writes)
+        _watch_writes(self)
 
     @property
     def dialect(self) -> str:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crm.query.cache import UNCACHED, ResultCache
 from crm.query.ir import Clarify, ParsedQuestion
 from crm.query.parser import parse_question
 from crm.query.result import Result
@@ -84,12 +85,26 @@ def clarify_result(parsed: ParsedQuestion) -> Result:
 
 
 async def ask(text: str, *, db: Any, workspace_id: int, settings: Any, as_of: datetime,
-              llm: Any = None) -> Result:
-    """Answer one question as of `as_of` (an aware datetime): parse, then run it through the compiler."""
+              llm: Any = None, cache: ResultCache | None = None) -> Result:
+    """Answer one question as of `as_of` (an aware datetime): parse, then run it through the compiler.
+
+    With a `cache` (the bot keeps one), an answer to the same question on unchanged data is shared."""
     parsed = await parse(text, settings=settings, as_of=as_of, llm=llm)
     if isinstance(parsed.query, Clarify):
         return clarify_result(parsed)
     from crm.query.compiler import execute
 
-    return await execute(parsed.query, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of,
-                         language=parsed.language)
+    def run() -> Any:
+        return execute(parsed.query, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of,
+                       language=parsed.language)
+
+    if cache is None or parsed.query.intent in UNCACHED:
+        return await run()
+    from storage.repositories.analytics import data_marks
+
+    timezone, _ = _settings_parts(settings)
+    async with db.sessions() as session:
+        marks = await data_marks(session, workspace_id)
+    key = (id(db), db.data_version, marks, workspace_id, timezone, as_of.astimezone(ZoneInfo(timezone)).date(),
+           parsed.language, parsed.query.model_dump_json())
+    return await cache.get_or_compute(key, run)

@@ -336,3 +336,14 @@ async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, 
     return {"customer": c, "identities": idents, "recent_orders": orders, "points": int(points or 0),
             "tags": tags, "marketing_consent": consent, "interactions": interactions}
 
+
+
+async def data_marks(session: AsyncSession, workspace_id: int) -> tuple[Any, ...]:
+    """What changes when another process imports or merges: the newest import log and merge event."""
+    from storage.models import ImportLog, MergeEvent
+
+    imports = (await session.execute(select(func.max(ImportLog.id), func.max(ImportLog.finished_at))
+                                     .where(ImportLog.workspace_id == workspace_id))).one()
+    merges = (await session.execute(select(func.max(MergeEvent.id), func.max(MergeEvent.undone_at))
+                                    .where(MergeEvent.workspace_id == workspace_id))).one()
+    return (*imports, *merges)
