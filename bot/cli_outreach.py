@@ -1,0 +1,94 @@
+"""`sellermate draft`: an outreach draft for one customer (or a segment) from the command line."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
+
+
+def draft(
+    customer: Annotated[str | None, typer.Argument(help="Customer id, name or e-mail (omit with --segment).")] = None,
+    intent: Annotated[str, typer.Option("--intent", help="welcome, thank_you, abandoned_cart, replenishment, "
+                                        "winback, review_request, service_recovery, festival, custom")] = "custom",
+    lang: Annotated[str | None, typer.Option("--lang", help="en, zh, ms, th, id, vi (default: the customer's)")] = None,
+    coupon: Annotated[str | None, typer.Option("--coupon", help="Coupon code to include.")] = None,
+    discount: Annotated[str | None, typer.Option("--discount", help='The discount, e.g. "10%" or "RM5".')] = None,
+    expires: Annotated[str | None, typer.Option("--expires", help="Offer expiry date (YYYY-MM-DD).")] = None,
+    brief: Annotated[str | None, typer.Option("--brief", help="Free-form instruction for the message.")] = None,
+    festival: Annotated[str | None, typer.Option("--festival", help="Festival name (default: the next one).")] = None,
+    segment: Annotated[str | None, typer.Option("--segment", help="Draft for an RFM segment instead.")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="With --segment: only this country.")] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="With --segment: write the recipients here.")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the templates even when an LLM is configured.")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)] = None,
+) -> None:
+    """Draft a message: `sellermate draft "Tan Wei Ling" --intent winback --lang th --coupon BACK10 --discount 10%`."""
+    from bot.context import open_app
+    from crm.outreach.service import DraftError, Offer, draft_for_customer, draft_for_segment
+    from storage.repositories.analytics import find_customers
+
+    day = parse_as_of(as_of)
+    try:
+        expiry = date.fromisoformat(expires) if expires else None
+    except ValueError:
+        raise CLIError(f"--expires must be a date like 2026-12-31, got {expires!r}") from None
+    offer = Offer(coupon=coupon, discount=discount, expires=expiry)
+    if segment is None and customer is None:
+        raise CLIError("name a CUSTOMER or give --segment")
+
+    async def go() -> Any:
+        app_ctx = await open_app(db_url=db)
+        llm: Any = None
+        if not no_llm:
+            from crm.query.llm import build_chat_model
+
+            llm = build_chat_model(app_ctx.settings.llm)
+        try:
+            moment = app_ctx.as_of(day)
+            if segment is not None:
+                return await draft_for_segment(app_ctx.db, app_ctx.workspace_id, segment=segment, intent=intent,
+                                               settings=app_ctx.settings, as_of=moment, country=country,
+                                               language=lang, offer=offer, llm=llm, festival=festival)
+            async with app_ctx.db.sessions() as session:
+                hits = await find_customers(session, app_ctx.workspace_id, customer or "", limit=5)
+            if not hits:
+                raise CLIError(f"no customer matches {customer!r}")
+            if len(hits) > 1:
+                raise CLIError(f"{len(hits)} customers match {customer!r} (ids {', '.join(map(str, hits))}); "
+                               "use the id")
+            return await draft_for_customer(app_ctx.db, app_ctx.workspace_id, hits[0], intent=intent,
+                                            settings=app_ctx.settings, as_of=moment, language=lang, brief=brief,
+                                            festival=festival, offer=offer, llm=llm)
+        except DraftError as exc:
+            raise CLIError(str(exc)) from None
+        finally:
+            await app_ctx.close()
+
+    out = run_async(go)
+    if segment is not None:
+        for language, text in out.templates.items():
+            typer.echo(f"--- template ({language})\n{text}\n")
+        skipped = ", ".join(f"{k}: {v}" for k, v in out.skipped.items()) or "none"
+        typer.echo(f"{out.count} recipients; skipped {skipped}")
+        if csv_file is not None:
+            csv_file.write_bytes(out.recipients_csv)
+            typer.echo(f"recipients written to {csv_file}")
+        return
+    if out.status == "refused":
+        typer.echo(f"draft #{out.id} refused for {out.customer_name}: {out.refused_reason}")
+        raise typer.Exit(1)
+    typer.echo(f"draft #{out.id} for {out.customer_name} ({out.intent}, {out.language}, {out.source})\n")
+    typer.echo(out.text)
+    for i, variant in enumerate(out.variants[1:], start=2):
+        typer.echo(f"\n--- variant {i}\n{variant}")
+    for warning in out.warnings:
+        typer.echo(f"\nnote: {warning}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("draft")(draft)

@@ -1,0 +1,537 @@
+"""Outreach drafting: one personal message for a customer, or a template per language for a segment.
+
+The LLM (LangChain over an OpenAI-compatible endpoint) writes 2–3 variants from an allow-listed context;
+each is checked (language, length, placeholders, coupon, no invented discount) with one retry, and the
+templates in crm/outreach/templates.py take over when there is no LLM or its answer does not pass. Consent is
+checked before anything is written: promotional intents are refused for customers who withdrew marketing
+consent or opted out, and the refusal is logged like every draft and approval.
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crm.outreach.checks import check_draft
+from crm.outreach.context import (
+    DraftContext,
+    build_context,
+    customer_segment,
+    first_name,
+    pick_language,
+    redact_brief,
+)
+from crm.outreach.festivals import FestivalDay, UnknownFestival, festival_day, upcoming
+from crm.outreach.intents import INTENTS, LANGUAGE_NAMES, LANGUAGES, PROMOTIONAL, normalise_language
+from crm.outreach.templates import MERGE_FIELDS, TemplateInput, generic_item, render, sign_off_line
+from storage.db import Database
+from storage.repositories import outreach as repo
+
+__all__ = [
+    "ACTIONS",
+    "INTENTS",
+    "LANGUAGES",
+    "PROMOTIONAL",
+    "Draft",
+    "DraftError",
+    "Offer",
+    "SegmentDraft",
+    "approve",
+    "draft_for_customer",
+    "draft_for_segment",
+    "edit",
+    "revise",
+]
+
+log = logging.getLogger(__name__)
+
+ACTIONS = ("regenerate", "shorter", "formal", "translate")
+
+INTENT_GUIDE = {
+    "welcome": "welcome a new customer after their first order and invite questions.",
+    "thank_you": "thank a valued (VIP) customer for their loyalty; mention their points balance if they have any.",
+    "abandoned_cart": "gently remind them of the item left in their cart, without pressure.",
+    "replenishment": "remind them it may be time to reorder what they bought before (their usual cycle).",
+    "winback": "win back a customer who has not ordered for a while; warm, no guilt.",
+    "review_request": "ask politely for a product review of what they bought.",
+    "service_recovery": "apologise sincerely for a problem with their order and offer to make it right.",
+    "festival": "greet them for the festival named in `festival` (a sale message if `festival_kind` is sale).",
+    "custom": "follow the seller's `brief`.",
+}
+
+
+class DraftError(ValueError):
+    """A request that cannot be drafted (unknown customer, intent, language or festival; wrong draft state)."""
+
+
+@dataclass
+class Offer:
+    coupon: str | None = None
+    discount: str | None = None
+    expires: date | None = None
+
+    def describe(self) -> str:
+        """The seller's offer as text: the only source of figures a draft may mention."""
+        return " ".join(x for x in (self.coupon, self.discount, self.expires.isoformat() if self.expires else None)
+                        if x)
+
+
+@dataclass
+class Draft:
+    id: int | None
+    customer_id: int | None
+    customer_name: str | None
+    intent: str
+    language: str
+    text: str
+    variants: list[str]
+    source: str  # llm | template | refused
+    refused_reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    status: str = "draft"  # draft | approved | refused
+
+
+@dataclass
+class SegmentDraft:
+    templates: dict[str, str]  # language -> template with merge fields {first_name} and {last_item}
+    recipients_csv: bytes
+    count: int
+    skipped: dict[str, int]  # reason -> customers left out
+    segment: str = ""
+    draft_ids: dict[str, int] = field(default_factory=dict)  # language -> outreach_drafts row
+
+
+# ------------------------------------------------------------------------------------------------------------
+# consent
+# ------------------------------------------------------------------------------------------------------------
+def consent_refusal(intent: str, consent: bool | None, opted_out: bool, platform: str | None) -> str | None:
+    """Why a promotional draft may not be written for this customer (None when it may)."""
+    if intent not in PROMOTIONAL:
+        return None
+    if consent is False:
+        return "no marketing consent: the customer's latest consent record withdraws it"
+    if consent is None and opted_out:
+        return f"opted out of marketing{' on ' + platform if platform else ''}"
+    return None
+
+
+# ------------------------------------------------------------------------------------------------------------
+# LLM drafting
+# ------------------------------------------------------------------------------------------------------------
+class _LLMFailed(RuntimeError):
+    pass
+
+
+def _variants_from_reply(content: Any) -> list[str]:
+    if not isinstance(content, str) or not content.strip():
+        raise _LLMFailed("empty reply")
+    m = re.search(r"```(?:json)?\s*(.*?)```", content, re.DOTALL)
+    body = m.group(1) if m else content
+    start, end = body.find("{"), body.rfind("}")
+    try:
+        data = json.loads(body[start:end + 1]) if 0 <= start < end else json.loads(body)
+    except json.JSONDecodeError:
+        raise _LLMFailed("the reply is not valid JSON") from None
+    variants = data.get("variants") if isinstance(data, dict) else data
+    if not isinstance(variants, list) or not variants or not all(isinstance(v, str) for v in variants):
+        raise _LLMFailed('the reply has no "variants" list of strings')
+    return [v.strip() for v in variants if v.strip()][:3]
+
+
+def _with_sign_off(text: str, ctx: DraftContext) -> str:
+    if ctx.sign_off and ctx.sign_off.lower() not in text.lower():
+        return text.rstrip() + "\n\n" + sign_off_line(ctx.brand_name, ctx.sign_off)
+    return text
+
+
+async def _llm_draft(llm: Any, ctx: DraftContext, settings: Any, offer: Offer, *, rewrite: str | None = None,
+                     instruction: str | None = None, max_chars: int | None = None,
+                     merge_fields: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """Checked variants from the LLM (at most one retry) and the warnings; raises _LLMFailed when none pass."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    from prompts import render_prompt
+
+    limit = max_chars or ctx.max_chars
+    system = render_prompt("outreach_draft", brand_name=ctx.brand_name, brand_voice=ctx.brand_voice,
+                           language_name=LANGUAGE_NAMES[ctx.language], intent=ctx.intent,
+                           intent_guide=INTENT_GUIDE[ctx.intent], max_chars=limit, sign_off=ctx.sign_off)
+    payload: dict[str, Any] = {"context": ctx.for_llm()}
+    if merge_fields:
+        payload["merge_fields"] = ("This is a template for many customers: write {first_name} and {last_item} "
+                                   "literally where the name and item go.")
+    if rewrite is not None:
+        payload["rewrite"] = {"message": redact_brief(rewrite, None, None), "instruction": instruction}
+    messages: list[Any] = [SystemMessage(content=system),
+                           HumanMessage(content=json.dumps(payload, ensure_ascii=False))]
+    problems: list[str] = []
+    for attempt in range(2):
+        try:
+            reply = await asyncio.wait_for(llm.ainvoke(messages), settings.llm.timeout_seconds)
+        except TimeoutError:
+            raise _LLMFailed("the LLM did not answer in time") from None
+        except Exception as exc:  # noqa: BLE001 (HTTP errors, malformed bodies: no usable answer)
+            raise _LLMFailed(f"LLM request failed: {exc.__class__.__name__}") from None
+        content = getattr(reply, "content", None)
+        try:
+            variants = _variants_from_reply(content)
+        except _LLMFailed as exc:
+            problems = [str(exc)]
+        else:
+            good, problems = [], []
+            for v in variants:
+                v = _with_sign_off(v, ctx)
+                found = check_draft(v, language=ctx.language, max_chars=limit, coupon=offer.coupon,
+                                    offer_text=offer.describe(), merge_fields=merge_fields)
+                if found:
+                    problems.extend(p for p in found if p not in problems)
+                else:
+                    good.append(v)
+            if good:
+                return good, ([f"retried: {'; '.join(problems)}"] if attempt else [])
+        if attempt == 0:
+            messages += [AIMessage(content=content if isinstance(content, str) else ""),
+                         HumanMessage(content="That reply cannot be used: " + "; ".join(problems)
+                                      + '. Reply again with JSON only: {"variants": [...]}.')]
+    raise _LLMFailed("the LLM's drafts failed the checks twice: " + "; ".join(problems))
+
+
+def _template(ctx: DraftContext, offer: Offer, *, formal: bool = False, short: bool = False,
+              merge: bool = False) -> str:
+    return render(TemplateInput(
+        language=ctx.language, intent=ctx.intent, brand=ctx.brand_name, sign_off=ctx.sign_off,
+        first_name=ctx.first_name, item=ctx.focus_item(), points=ctx.points_balance,
+        festival=ctx.festival, festival_kind=ctx.festival_kind or "holiday", coupon=offer.coupon,
+        discount=offer.discount, expires=offer.expires, brief=ctx.brief, formal=formal, short=short,
+        merge_fields=merge))
+
+
+async def _generate(ctx: DraftContext, offer: Offer, settings: Any, llm: Any, *, formal: bool = False,
+                    short: bool = False, rewrite: str | None = None, instruction: str | None = None,
+                    max_chars: int | None = None) -> tuple[str, list[str], str, list[str]]:
+    """(text, variants, source, warnings): the LLM's checked variants, else the template."""
+    warnings: list[str] = []
+    if llm is not None:
+        try:
+            variants, warnings = await _llm_draft(llm, ctx, settings, offer, rewrite=rewrite,
+                                                  instruction=instruction, max_chars=max_chars)
+            return variants[0], variants, "llm", warnings
+        except _LLMFailed as exc:
+            log.warning("outreach draft: %s; using the template", exc)
+            warnings = [f"LLM draft not used ({exc}); template used instead"]
+    text = _template(ctx, offer, formal=formal, short=short)
+    if ctx.intent == "custom" and ctx.brief:
+        warnings.append("the brief is used as written: check the wording and language before sending")
+    if len(text) > (max_chars or ctx.max_chars):
+        warnings.append(f"the message is {len(text)} characters, over the limit of {max_chars or ctx.max_chars}")
+    return text, [text], "template", warnings
+
+
+# ------------------------------------------------------------------------------------------------------------
+# request bookkeeping
+# ------------------------------------------------------------------------------------------------------------
+def _request_json(*, brief: str | None, festival: str | None, offer: Offer, warnings: list[str],
+                  formal: bool = False, short: bool = False, parent: int | None = None,
+                  action: str | None = None, extra: dict[str, Any] | None = None) -> str:
+    data: dict[str, Any] = {"brief": brief, "festival": festival, "coupon": offer.coupon, "discount": offer.discount,
+                            "expires": offer.expires.isoformat() if offer.expires else None, "formal": formal,
+                            "short": short, "parent": parent, "action": action, "warnings": warnings}
+    data.update(extra or {})
+    return json.dumps({k: v for k, v in data.items() if v not in (None, False, [])}, ensure_ascii=False)
+
+
+def _request(row: Any) -> dict[str, Any]:
+    if row.status == "refused" or not row.reason:
+        return {}
+    try:
+        data = json.loads(row.reason)
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _draft_from_row(row: Any, customer_name: str | None) -> Draft:
+    req = _request(row)
+    return Draft(id=row.id, customer_id=row.customer_id, customer_name=customer_name, intent=row.intent,
+                 language=row.language, text=row.text, variants=list(row.variants or [row.text]),
+                 source=row.source, refused_reason=row.reason if row.status == "refused" else None,
+                 warnings=list(req.get("warnings", [])), status=row.status)
+
+
+def _check_intent(intent: str) -> None:
+    if intent not in INTENTS:
+        raise DraftError(f"unknown intent {intent!r}; use one of: {', '.join(INTENTS)}")
+
+
+def _check_language(language: str | None) -> str | None:
+    if language is None:
+        return None
+    code = normalise_language(language)
+    if code is None:
+        raise DraftError(f"unsupported language {language!r}; use one of: {', '.join(LANGUAGES)}")
+    return code
+
+
+def _resolve_llm(llm: Any, settings: Any) -> Any:
+    if llm is not None:
+        return llm
+    from crm.query.llm import build_chat_model
+
+    return build_chat_model(settings.llm)
+
+
+def _local_day(as_of: datetime, tz: ZoneInfo) -> date:
+    from crm.analytics.metrics import as_of_date
+
+    return as_of_date(as_of, tz)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# one customer
+# ------------------------------------------------------------------------------------------------------------
+async def _load(db: Database, workspace_id: int, customer_id: int, *, intent: str, language: str | None,
+                settings: Any, as_of: datetime, festival: str | None, offer: Offer,
+                brief: str | None) -> tuple[repo.CustomerFacts, DraftContext | None, str | None]:
+    tz = ZoneInfo(settings.workspace.timezone)
+    async with db.sessions() as session:
+        facts = await repo.customer_facts(session, workspace_id, customer_id, as_of)
+        if facts is None:
+            raise DraftError(f"no customer #{customer_id} in this workspace")
+        lang = pick_language(language, facts)
+        refusal = consent_refusal(intent, facts.marketing_consent, facts.platform_opt_out, facts.platform)
+        if refusal:
+            return facts, DraftContext(intent=intent, language=lang, brand_name="", brand_voice="", sign_off="",
+                                       max_chars=0), refusal
+        segment = await customer_segment(session, workspace_id, customer_id, as_of, tz) if facts.orders else None
+    fest: FestivalDay | None = None
+    if intent == "festival":
+        try:
+            fest = festival_day(festival, facts.country, _local_day(as_of, tz))
+        except UnknownFestival as exc:
+            raise DraftError(str(exc)) from None
+    ctx = build_context(facts, intent=intent, language=lang, settings=settings, as_of=as_of, tz=tz,
+                        segment=segment, festival=fest, coupon=offer.coupon, discount=offer.discount,
+                        expires=offer.expires, brief=brief)
+    return facts, ctx, None
+
+
+async def draft_for_customer(db: Database, workspace_id: int, customer_id: int, *, intent: str, settings: Any,
+                             as_of: datetime, language: str | None = None, brief: str | None = None,
+                             festival: str | None = None, offer: Offer | None = None, llm: Any = None,
+                             created_by: int | None = None) -> Draft:
+    """A checked, logged draft for one customer (or a logged refusal when consent forbids it)."""
+    _check_intent(intent)
+    language = _check_language(language)
+    offer = offer or Offer()
+    facts, ctx, refusal = await _load(db, workspace_id, customer_id, intent=intent, language=language,
+                                      settings=settings, as_of=as_of, festival=festival, offer=offer, brief=brief)
+    assert ctx is not None
+    if refusal:
+        async with db.sessions() as session:
+            row = await repo.add_draft(session, workspace_id=workspace_id, customer_id=customer_id, intent=intent,
+                                       language=ctx.language, text="", variants=[], source="refused",
+                                       status="refused", reason=refusal, created_by=created_by)
+            await session.commit()
+            return _draft_from_row(row, facts.display_name)
+    text, variants, source, warnings = await _generate(ctx, offer, settings, _resolve_llm(llm, settings))
+    if intent in PROMOTIONAL and facts.marketing_consent is None:
+        warnings.append("no marketing consent on record: check the customer agreed before sending")
+    async with db.sessions() as session:
+        row = await repo.add_draft(
+            session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=ctx.language,
+            text=text, variants=variants, source=source, created_by=created_by,
+            reason=_request_json(brief=brief, festival=festival, offer=offer, warnings=warnings,
+                                 ))
+        await session.commit()
+        return _draft_from_row(row, facts.display_name)
+
+
+async def revise(db: Database, workspace_id: int, draft_id: int, *, action: str, settings: Any, as_of: datetime,
+                 language: str | None = None, llm: Any = None, created_by: int | None = None) -> Draft:
+    """A new draft from an earlier one: regenerate, shorter, more formal, or translated into `language`."""
+    if action not in ACTIONS:
+        raise DraftError(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
+    language = _check_language(language)
+    if action == "translate" and language is None:
+        raise DraftError("translate needs a language")
+    async with db.sessions() as session:
+        row = await repo.get_draft(session, workspace_id, draft_id)
+        if row is None:
+            raise DraftError(f"no draft #{draft_id}")
+        if row.status == "refused":
+            raise DraftError(f"draft #{draft_id} was refused ({row.reason}); it cannot be revised")
+        if row.customer_id is None:
+            raise DraftError(f"draft #{draft_id} is a segment template; draft the segment again instead")
+        parent_text, parent_variants, intent = row.text, list(row.variants or []), row.intent
+        parent_language, customer_id = row.language, row.customer_id
+        req = _request(row)
+    expires = date.fromisoformat(req["expires"]) if req.get("expires") else None
+    offer = Offer(coupon=req.get("coupon"), discount=req.get("discount"), expires=expires)
+    target = language if action == "translate" else (language or parent_language)
+    formal = bool(req.get("formal")) or action == "formal"
+    short = bool(req.get("short")) or action == "shorter"
+    facts, ctx, refusal = await _load(db, workspace_id, customer_id, intent=intent, language=target,
+                                      settings=settings, as_of=as_of, festival=req.get("festival"), offer=offer,
+                                      brief=req.get("brief"))
+    if refusal or ctx is None:
+        raise DraftError(f"cannot revise: {refusal}")
+    chat_model = _resolve_llm(llm, settings)
+    max_chars = min(ctx.max_chars, max(80, int(len(parent_text) * 0.75))) if action == "shorter" else None
+    instruction = {"shorter": "Make it noticeably shorter, keep the offer and the sign-off.",
+                   "formal": "Rewrite it in a more formal, respectful register.",
+                   "translate": f"Translate it into {LANGUAGE_NAMES[target]}, natural and idiomatic."}.get(action)
+    if action == "regenerate" and chat_model is None and len(parent_variants) > 1:
+        # Without an LLM, "regenerate" cycles through the variants the first draft already had.
+        i = parent_variants.index(parent_text) if parent_text in parent_variants else -1
+        text = parent_variants[(i + 1) % len(parent_variants)]
+        variants, source, warnings = parent_variants, "llm", ["no LLM configured: showing the next variant"]
+    else:
+        text, variants, source, warnings = await _generate(
+            ctx, offer, settings, chat_model, formal=formal, short=short,
+            rewrite=None if action == "regenerate" else parent_text, instruction=instruction, max_chars=max_chars)
+        if action == "regenerate" and source == "template" and text == parent_text:
+            warnings.append("no LLM configured: the template gives the same message")
+    async with db.sessions() as session:
+        new = await repo.add_draft(
+            session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=target,
+            text=text, variants=variants, source=source, created_by=created_by,
+            reason=_request_json(brief=req.get("brief"), festival=req.get("festival"), offer=offer,
+                                 warnings=warnings, formal=formal, short=short, parent=draft_id, action=action))
+        await session.commit()
+        return _draft_from_row(new, facts.display_name)
+
+
+async def edit(db: Database, workspace_id: int, draft_id: int, text: str) -> Draft:
+    """The seller's own wording replaces the draft's text (checks become warnings, never a block)."""
+    text = text.strip()
+    if not text:
+        raise DraftError("the edited text is empty")
+    async with db.sessions() as session:
+        row = await repo.get_draft(session, workspace_id, draft_id)
+        if row is None:
+            raise DraftError(f"no draft #{draft_id}")
+        if row.status != "draft":
+            raise DraftError(f"draft #{draft_id} is {row.status}; only open drafts can be edited")
+        req = _request(row)
+        problems = check_draft(text, language=row.language, max_chars=10**6, coupon=req.get("coupon"),
+                               offer_text=" ".join(str(req.get(k) or "") for k in ("coupon", "discount", "expires")))
+        req["warnings"] = problems
+        req["edited"] = True
+        await repo.update_draft_text(session, row, text, json.dumps(req, ensure_ascii=False))
+        name = await repo.customer_name(session, row.customer_id) if row.customer_id else None
+        await session.commit()
+        return _draft_from_row(row, name)
+
+
+async def approve(db: Database, workspace_id: int, draft_id: int, *, member_id: int | None, at: datetime) -> Draft:
+    """Approve a draft: logged with who and when, and recorded as an outreach interaction for the customer."""
+    async with db.sessions() as session:
+        row = await repo.get_draft(session, workspace_id, draft_id)
+        if row is None:
+            raise DraftError(f"no draft #{draft_id}")
+        if row.status == "refused":
+            raise DraftError(f"draft #{draft_id} was refused ({row.reason}); it cannot be approved")
+        if row.status == "draft":
+            await repo.approve_draft(session, row, member_id=member_id, at=at)
+        name = await repo.customer_name(session, row.customer_id) if row.customer_id else None
+        await session.commit()
+        return _draft_from_row(row, name)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# a segment
+# ------------------------------------------------------------------------------------------------------------
+async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, intent: str, settings: Any,
+                            as_of: datetime, country: str | None = None, language: str | None = None,
+                            offer: Offer | None = None, llm: Any = None, festival: str | None = None,
+                            created_by: int | None = None) -> SegmentDraft:
+    """One template per language (merge fields {first_name}, {last_item}) and a CSV of the customers to send
+    it to; customers whose consent forbids a promotional message are left out and counted."""
+    from crm.analytics.metrics import SEGMENT_RULES, customer_scores
+    from storage.repositories.analytics import customers_in_country
+
+    _check_intent(intent)
+    language = _check_language(language)
+    if segment not in SEGMENT_RULES.values():
+        raise DraftError(f"unknown segment {segment!r}; use one of: {', '.join(sorted(SEGMENT_RULES.values()))}")
+    offer = offer or Offer()
+    country = country.upper() if country else None
+    tz = ZoneInfo(settings.workspace.timezone)
+    async with db.sessions() as session:
+        scores = await customer_scores(session, workspace_id, as_of, tz)
+        ids = {int(c) for c, s in zip(scores.ids, scores.segment, strict=True) if s == segment}
+        if country:
+            ids &= {int(c) for c in await customers_in_country(session, workspace_id, country)}
+        people = await repo.recipients(session, workspace_id, sorted(ids), as_of)
+    skipped: Counter[str] = Counter()
+    chosen: list[tuple[repo.Recipient, str]] = []
+    for p in people:
+        refusal = consent_refusal(intent, p.marketing_consent, p.platform_opt_out, p.platform)
+        if refusal:
+            skipped["no marketing consent" if p.marketing_consent is False else "opted out"] += 1
+            continue
+        chosen.append((p, language or pick_language(p.language, None, p.country)))
+    fest: FestivalDay | None = None
+    if intent == "festival":
+        where = country or (Counter(p.country for p, _ in chosen if p.country).most_common(1) or [(None, 0)])[0][0]
+        try:
+            fest = festival_day(festival, where, _local_day(as_of, tz))
+        except UnknownFestival as exc:
+            raise DraftError(str(exc)) from None
+    chat_model = _resolve_llm(llm, settings)
+    templates: dict[str, str] = {}
+    draft_ids: dict[str, int] = {}
+    out = settings.outreach
+    for lang in sorted({lang for _, lang in chosen}):
+        ctx = DraftContext(intent=intent, language=lang, brand_name=out.brand_name, brand_voice=out.brand_voice,
+                           sign_off=out.sign_off, max_chars=out.max_chars, first_name="{first_name}",
+                           country=country, segment=segment,
+                           festival=fest.festival.name(lang) if fest else None,
+                           festival_kind=fest.festival.kind if fest else None,
+                           festival_date=fest.day.isoformat() if fest else None)
+        ctx.offer.coupon, ctx.offer.discount = offer.coupon, offer.discount
+        ctx.offer.expires = offer.expires.isoformat() if offer.expires else None
+        text, warnings = "", []
+        if chat_model is not None:
+            try:
+                variants, warnings = await _llm_draft(chat_model, ctx, settings, offer, merge_fields=MERGE_FIELDS)
+                text = variants[0]
+            except _LLMFailed as exc:
+                warnings = [f"LLM draft not used ({exc}); template used instead"]
+        if not text:
+            text = _template(ctx, offer, merge=True)
+        templates[lang] = text
+        async with db.sessions() as session:
+            row = await repo.add_draft(session, workspace_id=workspace_id, customer_id=None, segment=segment,
+                                       intent=intent, language=lang, text=text, variants=[text],
+                                       source="template" if not chat_model or warnings else "llm",
+                                       created_by=created_by,
+                                       reason=_request_json(brief=None, festival=festival, offer=offer,
+                                                            warnings=warnings,
+                                                            extra={"country": country, "recipients": sum(
+                                                                1 for _, x in chosen if x == lang)}))
+            await session.commit()
+            draft_ids[lang] = row.id
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["customer_id", "name", "first_name", "language", "country", "platform", "username",
+                     "last_item", "points"])
+    for p, lang in chosen:
+        # Merged rows must read well: an unknown name or item gets the language's neutral wording.
+        writer.writerow([p.id, p.display_name or "", first_name(p.display_name) or "", lang, p.country or "",
+                         p.platform or "", p.username or "", p.last_item or generic_item(lang, intent), p.points])
+    return SegmentDraft(templates=templates, recipients_csv=buf.getvalue().encode("utf-8"), count=len(chosen),
+                        skipped=dict(skipped), segment=segment, draft_ids=draft_ids)
+
+
+def upcoming_festivals(country: str | None, on: date, n: int = 5) -> list[FestivalDay]:
+    """The next festivals a country celebrates (for a handler's festival picker)."""
+    return upcoming(country, on)[:n]
