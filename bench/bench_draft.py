@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 TARGET_MS = 100.0
+FIRST_MS = 0.0
 
 
 async def run(path: Path, runs: int, customers: int) -> list[float]:
@@ -28,12 +29,15 @@ async def run(path: Path, runs: int, customers: int) -> list[float]:
     db = await open_database(f"sqlite+aiosqlite:///{path}")
     settings = Settings(outreach={"brand_name": "Bench Shop", "sign_off": "The team"})
     as_of = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
-    times = []
+    times: list[float] = []
+    global FIRST_MS
     try:
         for i in range(runs + 3):
             cid = 1 + (i * 7919) % customers
             t0 = time.perf_counter()
             await draft_for_customer(db, 1, cid, intent="winback", settings=settings, as_of=as_of, llm=None)
+            if i == 0:  # cold: the day's RFM segments are computed once for all customers
+                FIRST_MS = (time.perf_counter() - t0) * 1000
             if i >= 3:  # warm-up
                 times.append((time.perf_counter() - t0) * 1000)
     finally:
@@ -61,6 +65,8 @@ def main() -> None:
     p95 = statistics.quantiles(times, n=20)[-1]
     print(f"draft_for_customer (no LLM), {args.customers} customers: median {median:.1f} ms, p95 {p95:.1f} ms "
           f"over {len(times)} runs")
+    print(f"first draft of the day (segments computed for all customers): {FIRST_MS:.1f} ms "
+          f"(ratio {FIRST_MS / TARGET_MS:.2f})")
     print(f"ratio median/target: {median / TARGET_MS:.2f} (target {TARGET_MS:.0f} ms; < 1 is within target)")
 
 

@@ -1,6 +1,7 @@
 """Engine and session factory, and bringing a database's schema up to date with Alembic."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from sqlalchemy import event
@@ -80,6 +81,7 @@ async def migrate(engine: AsyncEngine) -> None:
 DATA_TABLES = ("orders", "order_lines", "customers", "buyer_identities", "customer_tags", "tags", "fx_rates",
                "interactions", "products", "consent_records", "loyalty_ledger", "merge_events")
 _WRITE_VERBS = ("insert", "update", "delete")
+_SERIALS = itertools.count(1)
 
 
 def _watch_writes(db: Database) -> None:
@@ -109,6 +111,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = create_sessionmaker(engine)
+        self.serial = next(_SERIALS)  # unlike id(self), never reused by a later Database in this process
         self.data_version = 0  # bumped on every commit that changed customer data (see _watch_writes)
         _watch_writes(self)
 

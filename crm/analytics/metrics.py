@@ -1,8 +1,10 @@
 """KPIs (METRICS.md), RFM segments, lifecycle stages, cohort retention and predicted value, as of a moment."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -221,3 +223,24 @@ async def cohort_table(session: AsyncSession, workspace_id: int, as_of: datetime
         matrix.append([round(act.get((c, k), 0) / size_of[c], 4) if k <= months_seen else None
                        for k in range(max_offset + 1)])
     return labels, counts, matrix
+
+
+_SEGMENT_MEMO: OrderedDict[tuple[Any, ...], dict[int, str]] = OrderedDict()
+
+
+async def segments_by_customer(db: Any, session: AsyncSession, workspace_id: int, as_of: datetime,
+                               tz: ZoneInfo) -> dict[int, str]:
+    """Every scored customer's RFM segment as of the local as-of date, computed once per data version.
+
+    Segments compare each customer with the means of the whole base, so one customer's segment costs a scan
+    of all of them; drafting for many customers in a day reuses it until the data changes."""
+    key = (await repo.data_token(db, session, workspace_id), workspace_id, str(tz), as_of_date(as_of, tz))
+    found = _SEGMENT_MEMO.get(key)
+    if found is None:
+        scores = await customer_scores(session, workspace_id, as_of, tz)
+        found = dict(zip(scores.ids.tolist(), scores.segment.tolist(), strict=True))
+        _SEGMENT_MEMO[key] = found
+        while len(_SEGMENT_MEMO) > 4:
+            _SEGMENT_MEMO.popitem(last=False)
+    _SEGMENT_MEMO.move_to_end(key)
+    return found

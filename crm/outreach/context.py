@@ -131,13 +131,11 @@ def days_between(later: datetime, earlier: datetime, tz: ZoneInfo) -> int:
     return (local_day(later - timedelta(microseconds=1)) - local_day(earlier)).days
 
 
-async def customer_segment(session: AsyncSession, workspace_id: int, customer_id: int, as_of: datetime,
+async def customer_segment(db: Any, session: AsyncSession, workspace_id: int, customer_id: int, as_of: datetime,
                            tz: ZoneInfo) -> str | None:
-    from crm.analytics.metrics import customer_scores
+    from crm.analytics.metrics import segments_by_customer
 
-    scores = await customer_scores(session, workspace_id, as_of, tz)
-    idx = scores.index().get(customer_id)
-    return None if idx is None else str(scores.segment[idx])
+    return (await segments_by_customer(db, session, workspace_id, as_of, tz)).get(customer_id)
 
 
 def build_context(facts: CustomerFacts, *, intent: str, language: str, settings: Any, as_of: datetime, tz: ZoneInfo,

@@ -310,7 +310,7 @@ async def _load(db: Database, workspace_id: int, customer_id: int, *, intent: st
         if refusal:
             return facts, DraftContext(intent=intent, language=lang, brand_name="", brand_voice="", sign_off="",
                                        max_chars=0), refusal
-        segment = await customer_segment(session, workspace_id, customer_id, as_of, tz) if facts.orders else None
+        segment = await customer_segment(db, session, workspace_id, customer_id, as_of, tz) if facts.orders else None
     fest: FestivalDay | None = None
     if intent == "festival":
         try:

@@ -100,11 +100,11 @@ async def ask(text: str, *, db: Any, workspace_id: int, settings: Any, as_of: da
 
     if cache is None or parsed.query.intent in UNCACHED:
         return await run()
-    from storage.repositories.analytics import data_marks
+    from storage.repositories.analytics import data_token
 
     timezone, _ = _settings_parts(settings)
     async with db.sessions() as session:
-        marks = await data_marks(session, workspace_id)
-    key = (id(db), db.data_version, marks, workspace_id, timezone, as_of.astimezone(ZoneInfo(timezone)).date(),
-           parsed.language, parsed.query.model_dump_json())
+        token = await data_token(db, session, workspace_id)
+    key = (token, workspace_id, timezone, as_of.astimezone(ZoneInfo(timezone)).date(), parsed.language,
+           parsed.query.model_dump_json())
     return await cache.get_or_compute(key, run)

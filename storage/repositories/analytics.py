@@ -347,3 +347,9 @@ async def data_marks(session: AsyncSession, workspace_id: int) -> tuple[Any, ...
     merges = (await session.execute(select(func.max(MergeEvent.id), func.max(MergeEvent.undone_at))
                                     .where(MergeEvent.workspace_id == workspace_id))).one()
     return (*imports, *merges)
+
+
+async def data_token(db: Any, session: AsyncSession, workspace_id: int) -> tuple[Any, ...]:
+    """Equal tokens mean the customer data has not changed: this process's committed writes
+    (`Database.data_version`) plus other processes' imports and merges (`data_marks`)."""
+    return (db.serial, db.data_version, *await data_marks(session, workspace_id))
