@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # Commands shown in Telegram's menu, in this order; descriptions come from the catalogue (commands.<name>).
 MENU_COMMANDS: tuple[str, ...] = (
-    "start", "help", "kpi", "top", "segments", "cohort", "customer", "reminders", "team", "invite", "bind",
+    "start", "help", "kpi", "top", "segments", "cohort", "customer", "draft", "reminders", "team", "invite", "bind",
     "language",
 )
 # Handler areas written by other engineers; included when their module exists (before the catch-all).

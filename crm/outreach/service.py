@@ -283,9 +283,9 @@ def _check_language(language: str | None) -> str | None:
 def _resolve_llm(llm: Any, settings: Any) -> Any:
     if llm is not None:
         return llm
-    from crm.query.llm import build_chat_model
+    from crm.query.service import chat_model_for  # built once per LLM configuration
 
-    return build_chat_model(settings.llm)
+    return chat_model_for(settings.llm)
 
 
 def _local_day(as_of: datetime, tz: ZoneInfo) -> date:
@@ -499,11 +499,11 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
                            festival_date=fest.day.isoformat() if fest else None)
         ctx.offer.coupon, ctx.offer.discount = offer.coupon, offer.discount
         ctx.offer.expires = offer.expires.isoformat() if offer.expires else None
-        text, warnings = "", []
+        text, warnings, source = "", [], "template"
         if chat_model is not None:
             try:
                 variants, warnings = await _llm_draft(chat_model, ctx, settings, offer, merge_fields=MERGE_FIELDS)
-                text = variants[0]
+                text, source = variants[0], "llm"
             except _LLMFailed as exc:
                 warnings = [f"LLM draft not used ({exc}); template used instead"]
         if not text:
@@ -512,7 +512,7 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
         async with db.sessions() as session:
             row = await repo.add_draft(session, workspace_id=workspace_id, customer_id=None, segment=segment,
                                        intent=intent, language=lang, text=text, variants=[text],
-                                       source="template" if not chat_model or warnings else "llm",
+                                       source=source,
                                        created_by=created_by,
                                        reason=_request_json(brief=None, festival=festival, offer=offer,
                                                             warnings=warnings,
