@@ -131,6 +131,14 @@ def test_reminder_and_draft_keep_the_text() -> None:
     assert r.intent == "reminder" and "Alice Tan" in r.text
     d = parse("draft a thank-you message to Alice Tan in Chinese").query
     assert d.intent == "draft" and d.outreach == "thank_you" and d.language == "zh"
+    # "in Thai" is the message's language: not part of the name, not a country filter
+    for text, name, lang in (("draft a win-back for Tan in Thai", "Tan", "th"),
+                             ("write a welcome message to Tan Ah Kow in Malay", "Tan Ah Kow", "ms"),
+                             ("用泰语给王小明写一条挽回消息", "王小明", "th")):
+        d = parse(text).query
+        assert (d.customer, d.language, d.filters.country) == (name, lang, None), text
+    seg = parse("draft a win-back for all important_winback customers in Thailand").query
+    assert (seg.segment, seg.filters.country, seg.language) == ("important_winback", "TH", None)
 
 
 def _shortcut_questions() -> list[str]:

@@ -688,8 +688,11 @@ def _draft(raw: str, t: str, language: str) -> DraftQuery:
                 break
     lang = None
     for word, code in _DRAFT_LANG.items():
-        if re.search(rf"(?:in|用)\s*{re.escape(word)}" if word.isascii() else re.escape(word), t):
+        said = rf"\b(?:in|用)\s*{re.escape(word)}\b" if word.isascii() else rf"(?:用)?{re.escape(word)}"
+        if re.search(said, t):
             lang = code
+            # "in Thai" names the message's language, not a country filter nor part of the customer's name
+            t = re.sub(said, " ", t).strip()
     segment = None
     s = Scan(t)
     _scan_lexicon(s)
