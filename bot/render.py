@@ -1,6 +1,7 @@
 """Rendering Results for people: PNG charts (matplotlib) from a ChartSpec, shared by the CLI and Telegram."""
 from __future__ import annotations
 
+import io
 import logging
 import warnings
 from decimal import Decimal
@@ -152,3 +153,19 @@ def render_text(result: Any) -> str:
     if result.rows and result.columns:
         parts.append(render_table(result.columns, result.rows))
     return "\n\n".join(parts) or "(no answer)"
+
+
+@lru_cache(maxsize=64)
+def _png_of(spec_json: str) -> bytes | None:
+    buffer = io.BytesIO()
+    try:
+        render_chart(ChartSpec.model_validate_json(spec_json), buffer)
+    except Exception:  # a chart is a bonus next to the numbers already sent
+        log.exception("chart rendering failed")
+        return None
+    return buffer.getvalue() or None
+
+
+def chart_png(spec: ChartSpec) -> bytes | None:
+    """The PNG of a chart, or None when it cannot be drawn; the same chart (a shared answer) is drawn once."""
+    return _png_of(spec.model_dump_json())

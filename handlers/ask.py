@@ -5,9 +5,7 @@ private text message no other handler wanted.
 """
 from __future__ import annotations
 
-import functools
 import html
-import io
 import logging
 import secrets
 from collections import OrderedDict
@@ -24,7 +22,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
 from bot.settings import Settings
-from crm.query.result import ChartSpec, Result
+from crm.query.result import Result
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -135,23 +133,11 @@ async def send_result(bot: Bot, chat_id: int, result: Result, answers: AnswerCac
 def _chart_png(result: Result) -> bytes | None:
     if result.chart is None:
         return None
-    return _png_for(result.chart.model_dump_json())
-
-
-@functools.lru_cache(maxsize=64)
-def _png_for(spec_json: str) -> bytes | None:
-    """The PNG of a chart spec; the same chart (a shared answer) is drawn once."""
     try:
-        from bot.render import render_chart
+        from bot.render import chart_png
     except ModuleNotFoundError:
         return None
-    buffer = io.BytesIO()
-    try:
-        render_chart(ChartSpec.model_validate_json(spec_json), buffer)
-    except Exception:  # a chart is a bonus: the numbers were already sent
-        log.exception("chart rendering failed")
-        return None
-    return buffer.getvalue() or None
+    return chart_png(result.chart)
 
 
 async def answer_question(bot: Bot, chat_id: int, text: str, *, db: Database, workspace_id: int,

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from storage.db import Database, create_engine, migrate
 from storage.models import Base
 from storage.repositories.workspaces import get_or_create_workspace
+from tests.fakes.openai_server import ScriptedOpenAI
 
 PG_URL = os.environ.get("SELLERMATE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -138,3 +139,13 @@ async def workspace_id(db: Database) -> int:
                                            timezone="Asia/Singapore")
         await session.commit()
         return ws.id
+
+
+@pytest_asyncio.fixture
+async def server() -> AsyncIterator[ScriptedOpenAI]:
+    """The scripted OpenAI-compatible HTTP server on loopback (tests queue its replies)."""
+    s = await ScriptedOpenAI().start()
+    try:
+        yield s
+    finally:
+        await s.stop()

@@ -6,7 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
 
 from bot.settings import Settings
 from crm.query.ir import Clarify, MetricQuery, TopCustomersQuery
@@ -20,15 +19,6 @@ AS_OF = datetime(2026, 11, 24, tzinfo=ZoneInfo("Asia/Singapore"))
 UNKNOWN_TO_OFFLINE = "how did the Shopee shop do in terms of takings the month before this one"
 GOOD_IR = {"query": {"intent": "metric", "metric": "revenue", "period": {"kind": "last_month"},
                      "filters": {"platform": "shopee"}}}
-
-
-@pytest_asyncio.fixture
-async def server():
-    s = await ScriptedOpenAI().start()
-    try:
-        yield s
-    finally:
-        await s.stop()
 
 
 def settings_for(server: ScriptedOpenAI, timeout: float = 5.0) -> Settings:

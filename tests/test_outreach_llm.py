@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import pytest_asyncio
-
 from bot.settings import Settings
 from crm.outreach.service import Offer, draft_for_customer, draft_for_segment, revise
 from tests.fakes.openai_server import Reply, ScriptedOpenAI
@@ -15,15 +13,6 @@ from tests.test_outreach import add_customer
 AS_OF = datetime(2026, 11, 24, tzinfo=UTC)
 THAI_A = "สวัสดีค่ะ คุณWei Ling คิดถึงคุณนะคะ ใช้โค้ด BACK10 รับส่วนลด 10% ได้เลยค่ะ\nMei"
 THAI_B = "สวัสดีค่ะ คุณWei Ling ร้านเรามีสินค้าใหม่ ใช้โค้ด BACK10 ลด 10% นะคะ\nMei"
-
-
-@pytest_asyncio.fixture
-async def server():
-    s = await ScriptedOpenAI().start()
-    try:
-        yield s
-    finally:
-        await s.stop()
 
 
 def settings_for(server: ScriptedOpenAI, timeout: float = 5.0) -> Settings:
