@@ -119,7 +119,10 @@ async def test_rfm_segments_and_lifecycle(db: Database, workspace_id: int, shop:
     assert counts["important value"] == 2 and counts["general develop"] == 1 and counts["general winback"] == 1
     assert sum(counts.values()) == 4
     sg = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="SG")))
-    assert sg.value == 2
+    assert sg.value == 2 and "Singapore" in sg.text and " SG" not in sg.text
+    sg_zh = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="SG")),
+                      language="zh")
+    assert "新加坡" in sg_zh.text and "SG" not in sg_zh.text  # countries by name, not ISO code
     my = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="MY")))
     assert my.value == 0
     zh = await ask(db, workspace_id, SegmentsQuery(segment="general_winback"), language="zh")

@@ -60,9 +60,9 @@ class _Ctx:
     def filters_text(self, f: Filters) -> str:
         parts = []
         if f.platform:
-            parts.append(texts.t(self.lang, "in_platform", platform=f.platform.capitalize()))
+            parts.append(texts.t(self.lang, "in_platform", platform=texts.platform_name(f.platform)))
         if f.country:
-            parts.append(texts.t(self.lang, "in_country", country=f.country))
+            parts.append(texts.t(self.lang, "in_country", country=texts.country_name(f.country, self.lang)))
         if f.tag:
             parts.append(texts.t(self.lang, "with_tag", tag=f.tag))
         if f.segment:

@@ -147,3 +147,29 @@ def fmt_value(value: float | None, unit: str, currency: str) -> str:
     if unit == "money":
         return f"{currency} {value:,.2f}"
     return f"{int(value):,}"
+
+
+def platform_name(platform: str) -> str:
+    """Shopee, TikTok Shop, eBay: how sellers write the platform."""
+    from crm.query.vocab import PLATFORM_LABELS
+
+    return PLATFORM_LABELS.get(platform, platform.capitalize())
+
+
+def country_name(code: str, language: str) -> str:
+    """A country as people say it: 泰国 in Chinese, Thailand in English (the ISO code when unknown)."""
+    from crm.query.vocab import COUNTRY_PHRASES
+
+    phrases = COUNTRY_PHRASES.get(code.upper(), ())
+    if language == "zh":
+        return next((p for p in phrases if not p.isascii()), code)
+    name = next((p for p in phrases if p.isascii() and len(p) > 3), None)
+    if name is None:
+        try:
+            import pycountry
+
+            found = pycountry.countries.get(alpha_2=code.upper())
+            name = found.name if found is not None else None
+        except ImportError:
+            name = None
+    return name.title() if name and name.islower() else (name or code)
