@@ -18,6 +18,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.team import TeamRepository
 from tests.fakes.telegram_server import Call, FakeTelegramServer
+from tests.scheduling_fixtures import tg  # noqa: F401  (the fake Bot API server fixture)
 
 TOKEN = "123456:TEST-token-for-the-fake-server"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Asia/Singapore"))
@@ -80,16 +81,7 @@ async def stop_desk(desk: Desk, polling: asyncio.Task[None]) -> None:
 
 
 @pytest_asyncio.fixture
-async def tg() -> AsyncIterator[FakeTelegramServer]:
-    server = await FakeTelegramServer().start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest_asyncio.fixture
-async def desk(db: Database, workspace_id: int, tg: FakeTelegramServer) -> AsyncIterator[Desk]:
+async def desk(db: Database, workspace_id: int, tg: FakeTelegramServer) -> AsyncIterator[Desk]:  # noqa: F811
     running, polling = await start_desk(db, workspace_id, tg)
     try:
         yield running
