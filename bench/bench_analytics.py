@@ -3,7 +3,9 @@
 
     python bench/bench_analytics.py [--orders 1000000] [--customers 200000] [--workdir DIR] [--json FILE]
 
-Targets: every KPI question under 250 ms on SQLite; the CLV pipeline at least 5x faster than lifetimes.
+Targets: every KPI question under 250 ms on SQLite; the CLV pipeline at least 5x faster than lifetimes. The
+pipeline reads `customer_order_stats`, which the importer keeps; the time of rebuilding it from every order is
+printed too, with the ratio counting it.
 """
 from __future__ import annotations
 
@@ -84,6 +86,19 @@ def generate(path: Path, orders: int, customers: int, seed: int = 7) -> None:
         ((int(platform[k]) + 1, PLATFORMS[platform[k]], f"o{k}", int(owner[k]), str(status[k]), float(value[k]),
           float(value[k]), COUNTRIES[country[owner[k] - 1]], when[k], when[k]) for k in range(n)))
     con.commit()
+    con.close()
+
+    async def stats() -> None:  # what the importer keeps after an import: the per-customer order statistics
+        from storage.repositories.analytics import refresh_order_stats
+
+        db = await open_database(f"sqlite+aiosqlite:///{path}")
+        async with db.sessions() as s:
+            await refresh_order_stats(s, workspace_id=1)
+            await s.commit()
+        await db.dispose()
+
+    asyncio.run(stats())
+    con = sqlite3.connect(path)
     con.execute("ANALYZE")
     con.close()
 
@@ -132,9 +147,19 @@ def ours(path: Path) -> dict[str, object]:
             return await customer_scores(s, 1, as_of, tz, with_clv=True)
 
     clv_seconds = timed(lambda: loop.run_until_complete(clv()), runs=3)
+
+    async def rebuild():  # type: ignore[no-untyped-def]
+        from storage.repositories.analytics import refresh_order_stats
+
+        async with db.sessions() as s:
+            await refresh_order_stats(s, workspace_id=1)
+            await s.commit()
+
+    rebuild_seconds = timed(lambda: loop.run_until_complete(rebuild()), runs=2)
     loop.run_until_complete(db.dispose())
     loop.close()
-    return {"kpi_seconds": kpis, "rfm_seconds": rfm, "clv_seconds": clv_seconds}
+    return {"kpi_seconds": kpis, "rfm_seconds": rfm, "clv_seconds": clv_seconds,
+            "stats_rebuild_seconds": rebuild_seconds}
 
 
 def baseline(path: Path) -> float:
@@ -190,6 +215,8 @@ def main() -> None:
         print(f"{label:42s} {seconds * 1000:8.1f}  {'yes' if seconds < 0.25 else 'NO'}")
     print(f"{'RFM segmentation (8 segments)':42s} {result['rfm_seconds'] * 1000:8.1f}")  # type: ignore[operator]
     print(f"{'CLV fit + scoring (BG/NBD + Gamma-Gamma)':42s} {result['clv_seconds'] * 1000:8.1f}")  # type: ignore[operator]
+    print(f"{'order statistics rebuilt from all orders':42s} {result['stats_rebuild_seconds'] * 1000:8.1f}"  # type: ignore[operator]
+          "  (paid by the importer, per touched customer)")
     if not a.no_baseline:
         base = baseline(path)
         result["lifetimes_seconds"] = base
@@ -197,6 +224,9 @@ def main() -> None:
         result["clv_speedup"] = ratio
         print(f"{'baseline: lifetimes pipeline':42s} {base * 1000:8.1f}")
         print(f"CLV speed-up over lifetimes: {ratio:.1f}x (target >= 5x): {'met' if ratio >= 5 else 'MISSED'}")
+        cold = base / (result["clv_seconds"] + result["stats_rebuild_seconds"])  # type: ignore[operator]
+        result["clv_speedup_with_rebuild"] = cold
+        print(f"  counting a full rebuild of the order statistics as well: {cold:.1f}x")
     slow = [k for k, v in result["kpi_seconds"].items() if v >= 0.25]  # type: ignore[union-attr]
     print(f"KPI questions over 250 ms: {len(slow)}" + (f" ({', '.join(slow)})" if slow else ""))
     if a.json:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -167,6 +168,26 @@ class Order(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_logs.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
+
+
+class CustomerOrderStats(Base):
+    """Each customer's valid orders summed up: first and last order (UTC epoch seconds), how many, their value
+    in the base currency. Kept by the repositories that move or change orders (`refresh_order_stats`), so RFM
+    and CLV read one row per customer instead of aggregating every order."""
+
+    __tablename__ = "customer_order_stats"
+    __table_args__ = (
+        # Covering: the per-workspace read touches the index only.
+        Index("ix_customer_order_stats_ws", "workspace_id", "customer_id", "first_order", "last_order", "orders",
+              "value"),
+    )
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"),
+                                             primary_key=True, autoincrement=False)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    first_order: Mapped[int] = mapped_column(BigInteger)
+    last_order: Mapped[int] = mapped_column(BigInteger)
+    orders: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
 
 
 class OrderLine(Base):

@@ -22,6 +22,7 @@ from bot.sender import Sender
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Customer, GroupChat, Interaction, Order, Store, TeamMember
+from storage.repositories.analytics import refresh_order_stats
 from tests.fakes.telegram_server import FakeTelegramServer
 
 TOKEN = "123456:TEST-token"
@@ -133,6 +134,8 @@ class Shop:
                             platform_order_id=f"O{self.n}", customer_id=c.id, status=status, currency="SGD",
                             order_value=Decimal(str(value)), value_base=Decimal(str(value)), country="SG",
                             created_at=at))
+            await s.flush()
+            await refresh_order_stats(s, [c.id])
             await s.commit()
             return c.id
 

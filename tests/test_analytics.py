@@ -30,6 +30,7 @@ from crm.query.ir import (
 )
 from storage.db import Database
 from storage.models import Customer, Order, Store
+from storage.repositories.analytics import refresh_order_stats
 
 SGT = ZoneInfo("Asia/Singapore")
 AS_OF = datetime(2026, 4, 1, tzinfo=SGT)  # the end of 2026-03-31
@@ -59,6 +60,8 @@ async def shop(db: Database, workspace_id: int) -> dict[str, int]:
                         platform_order_id=f"o{i}", customer_id=people[who].id, status=status, currency="SGD",
                         order_value=Decimal(value), value_base=Decimal(value), country=people[who].country,
                         created_at=datetime(*when, tzinfo=SGT)))
+        await s.flush()
+        await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()
         return {n: c.id for n, c in people.items()}
 

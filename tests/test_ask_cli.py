@@ -13,6 +13,7 @@ import pytest
 
 from storage.db import Database
 from storage.models import Customer, Order, Store
+from storage.repositories.analytics import refresh_order_stats
 
 
 def sellermate(*args: str, db_url: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -127,6 +128,8 @@ async def _seed(db: Database, workspace_id: int) -> dict[str, int]:
                         platform_order_id=f"o{i}", customer_id=cust.id, status=status, currency="SGD",
                         order_value=Decimal(value), value_base=Decimal(value), country=store.country,
                         created_at=created, paid_at=created))
+        await s.flush()
+        await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()
     return {"orders_2026": 4, "shopee_2026": 3}
 

@@ -40,6 +40,7 @@ from storage.models import (
     Product,
     Store,
 )
+from storage.repositories.analytics import refresh_order_stats
 
 AS_OF = datetime(2026, 11, 24, tzinfo=UTC)
 SETTINGS = Settings(outreach={"brand_name": "Kopi House", "sign_off": "Mei from Kopi House", "max_chars": 600})
@@ -80,6 +81,8 @@ async def add_customer(db, workspace_id: int, *, name: str = "Tan Wei Ling", cou
                                 recorded_at=datetime(2026, 1, 1, tzinfo=UTC)))
             s.add(ConsentRecord(workspace_id=workspace_id, customer_id=c.id, purpose="marketing", granted=consent,
                                 recorded_at=datetime(2026, 6, 1, tzinfo=UTC)))
+        await s.flush()
+        await refresh_order_stats(s, [c.id])
         await s.commit()
         return c.id
 

@@ -15,8 +15,10 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    delete,
     distinct,
     func,
+    insert,
     literal,
     literal_column,
     select,
@@ -27,6 +29,7 @@ from storage.models import (
     BuyerIdentity,
     ConsentRecord,
     Customer,
+    CustomerOrderStats,
     CustomerTag,
     Interaction,
     LoyaltyEntry,
@@ -210,16 +213,58 @@ async def group_keys(session: AsyncSession, scope: Scope, by: str, start: dateti
     return sorted(r[0] for r in await session.execute(q) if r[0])
 
 
-async def customer_summary(session: AsyncSession, workspace_id: int, end: datetime) -> dict[str, np.ndarray]:
-    """Per customer with a valid order before `end`, as aligned arrays: id, first and last order (UTC epoch
-    seconds), valid orders and total value (base currency). One grouped scan of a covering index."""
+def _stats_select(session: AsyncSession, cond: Sequence[Any], *, with_workspace: bool = False) -> Select[Any]:
+    """Per customer: [workspace,] first and last valid order (UTC epoch seconds), valid orders, total value."""
     # SQLite stores these amounts as REAL already; its total() skips the per-row CAST and COALESCE.
     value = func.total(Order.value_base) if session.get_bind().dialect.name == "sqlite" else func.sum(_value())
-    q = (select(Order.customer_id, _epoch_seconds(session, func.min(Order.created_at)),
-                _epoch_seconds(session, func.max(Order.created_at)), func.count(), value)
-         .where(*_where(session, Scope(workspace_id), end=end, per_customer=True)).group_by(Order.customer_id))
+    workspace = [func.min(Order.workspace_id)] if with_workspace else []
+    return (select(Order.customer_id, *workspace, _epoch_seconds(session, func.min(Order.created_at)),
+                   _epoch_seconds(session, func.max(Order.created_at)), func.count(), value)
+            .where(*cond).group_by(Order.customer_id))
+
+
+async def refresh_order_stats(session: AsyncSession, customer_ids: Sequence[int] | None = None, *,
+                              workspace_id: int | None = None) -> None:
+    """Recompute `customer_order_stats` from the orders, for these customers or (ids None) a whole workspace.
+    Every repository path that adds, changes or moves orders ends here; a customer left without a valid
+    order loses its row."""
+    t = CustomerOrderStats.__table__
+    cols = ["customer_id", "workspace_id", "first_order", "last_order", "orders", "value"]
+    if customer_ids is None:
+        if workspace_id is None:
+            raise ValueError("refresh_order_stats needs customer ids or a workspace")
+        await session.execute(delete(t).where(t.c.workspace_id == workspace_id))
+        cond = _where(session, Scope(workspace_id), per_customer=True)
+        await session.execute(insert(t).from_select(cols, _stats_select(session, cond, with_workspace=True)))
+        return
+    ids = sorted(set(customer_ids))
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i:i + 5000]
+        await session.execute(delete(t).where(t.c.customer_id.in_(chunk)))
+        cond = [Order.customer_id.in_(chunk), Order.status.in_(VALID)]
+        await session.execute(insert(t).from_select(cols, _stats_select(session, cond, with_workspace=True)))
+
+
+async def customer_summary(session: AsyncSession, workspace_id: int, end: datetime) -> dict[str, np.ndarray]:
+    """Per customer with a valid order before `end`, as aligned arrays ordered by id: id, first and last order
+    (UTC epoch seconds), valid orders and total value (base currency).
+
+    Read from `customer_order_stats` (one row per customer); only when some valid order is not before `end`
+    (an as-of date in the past) are the orders themselves aggregated, in one grouped scan of a covering index.
+    """
+    t = CustomerOrderStats
+    data = await _summary_arrays(session, select(t.customer_id, t.first_order, t.last_order, t.orders, t.value)
+                                 .where(t.workspace_id == workspace_id).order_by(t.customer_id))
+    # Epoch seconds are floored: an order in the last second before `end` already sends us to the orders.
+    if len(data["last"]) and data["last"].max() + 1 > end.timestamp():
+        cond = _where(session, Scope(workspace_id), end=end, per_customer=True)
+        data = await _summary_arrays(session, _stats_select(session, cond).order_by(Order.customer_id))
+    return data
+
+
+async def _summary_arrays(session: AsyncSession, q: Select[Any]) -> dict[str, np.ndarray]:
     conn = await session.connection()
-    # Plain DBAPI tuples: at 200,000 customers building Row objects would cost more than the scan itself.
+    # Plain DBAPI tuples: at 200,000 customers building Row objects would cost more than the query itself.
     rows = await conn.run_sync(lambda sync: _driver_rows(sync, q))
     data = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=5 * len(rows)).reshape(-1, 5)
     return {"id": data[:, 0].astype(np.int64), "first": data[:, 1].astype(np.int64),

@@ -50,6 +50,7 @@ from storage.models import (
     Tag,
     UTCDateTime,
 )
+from storage.repositories.analytics import refresh_order_stats
 
 VALID = ("paid", "shipped", "completed")
 BATCH = 500
@@ -468,12 +469,14 @@ async def merge_customers(
     )
     await session.execute(delete(CustomerTag).where(CustomerTag.customer_id == merged))
     await session.execute(update(Customer).where(Customer.id == merged).values(merged_into_id=survivor))
+    await refresh_order_stats(session, [survivor, merged])
     session.add(MergeEvent(workspace_id=workspace_id, survivor_id=survivor, merged_id=merged, reason=reason,
                            matched_on=matched_on, identity_ids=identity_ids, import_id=import_id))
 
 
 async def refresh_customers(session: AsyncSession, customer_ids: Sequence[int]) -> None:
-    """Customer country = country of the most recent valid order (else of a buyer identity)."""
+    """After their orders changed: customer country = country of the most recent valid order (else of a buyer
+    identity), and their order statistics."""
     latest = (
         select(Order.country)
         .where(Order.customer_id == Customer.id, Order.status.in_(VALID), Order.country.is_not(None))
@@ -492,6 +495,7 @@ async def refresh_customers(session: AsyncSession, customer_ids: Sequence[int]) 
         await session.execute(
             update(Customer).where(Customer.id.in_(chunk)).values(country=func.coalesce(latest, fallback))
         )
+    await refresh_order_stats(session, customer_ids)
 
 
 async def customers_of_import(session: AsyncSession, import_id: int) -> list[int]:

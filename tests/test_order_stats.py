@@ -1,0 +1,126 @@
+"""customer_order_stats (what RFM and CLV read) always equals the valid orders summed up per customer, after
+every path that adds, changes or moves orders: imports, later exports, automatic and manual merges, undo,
+split, FX rates. The truth here is computed in Python from the orders themselves."""
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.settings import WorkspaceSettings
+from crm.importing.identity import merge_by_hand, split_identity, undo_merge
+from crm.importing.service import import_file, import_rates
+from storage.db import Database
+from storage.models import CustomerOrderStats, Order
+from storage.repositories.analytics import customer_summary
+from tests.test_importing import LAZADA_HEADER, SHOPIFY_HEADER, lazada_row, orders_of, shopify_row, write_csv, write_xlsx
+
+VALID = {"paid", "shipped", "completed"}
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+async def truth(db: Database, workspace_id: int, end: datetime = FAR) -> dict[int, tuple[int, int, int, float]]:
+    per: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    async with db.sessions() as s:
+        for o in (await s.execute(select(Order).where(Order.workspace_id == workspace_id))).scalars():
+            if o.customer_id is not None and o.status in VALID and o.created_at < end:
+                per[o.customer_id].append((o.created_at, float(o.value_base or 0)))
+    return {c: (int(min(t for t, _ in v).timestamp()), int(max(t for t, _ in v).timestamp()), len(v),
+                round(sum(x for _, x in v), 4)) for c, v in per.items()}
+
+
+async def stored(db: Database, workspace_id: int) -> dict[int, tuple[int, int, int, float]]:
+    async with db.sessions() as s:
+        rows = (await s.execute(select(CustomerOrderStats).where(CustomerOrderStats.workspace_id == workspace_id)))
+        return {r.customer_id: (r.first_order, r.last_order, r.orders, round(r.value, 4)) for r in rows.scalars()}
+
+
+async def summary(db: Database, workspace_id: int, end: datetime = FAR) -> dict[int, tuple[int, int, int, float]]:
+    async with db.sessions() as s:
+        d = await customer_summary(s, workspace_id, end)
+    assert list(d["id"]) == sorted(d["id"])
+    return {int(c): (int(f), int(la), int(n), round(float(v), 4))
+            for c, f, la, n, v in zip(d["id"], d["first"], d["last"], d["orders"], d["value"], strict=True)}
+
+
+async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, int, float]]:
+    want = await truth(db, workspace_id)
+    assert await stored(db, workspace_id) == want
+    assert await summary(db, workspace_id) == want
+    return want
+
+
+async def test_stats_follow_every_order_change(db: Database, workspace_id: int, tmp_path: Path) -> None:
+    ws = WorkspaceSettings()
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"),
+        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800", phone="+65 8123 4567"),
+        shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
+        shopify_row("#4", "lee@example.com", "paid", "15.00", "2026-01-03 10:00:00 +0800"),
+    ])
+    await import_file(db, workspace_id, sh, settings=ws)
+    assert len(await check(db, workspace_id)) == 3
+    lz = write_xlsx(tmp_path / "lazada.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "")], sheet="sheet1")
+    await import_file(db, workspace_id, lz, settings=ws)
+    assert len(await check(db, workspace_id)) == 4
+    # A later export reveals the Lazada buyer's phone: merged into Tan, whose stats now hold three orders.
+    lz2 = write_xlsx(tmp_path / "lazada2.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "81234567")],
+                     sheet="sheet1")
+    assert (await import_file(db, workspace_id, lz2, settings=ws)).customers_merged == 1
+    orders = await orders_of(db)
+    tan = orders["#1"].customer_id
+    assert (await check(db, workspace_id))[tan][2] == 3
+    # A later Shopify export cancels #2 and changes #1's amount.
+    rows = list(csv.reader(sh.open(encoding="utf-8")))
+    sh2 = write_csv(tmp_path / "orders_export2.csv", rows[0], [
+        shopify_row("#1", "tan@example.com", "paid", "12.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"),
+        shopify_row("#2", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800",
+                    phone="+65 8123 4567"),
+    ])
+    await import_file(db, workspace_id, sh2, settings=ws)
+    assert (await check(db, workspace_id))[tan][2:] == (2, 32.0)
+    # Manual merge, its undo, and a split.
+    wei, lee = orders["#3"].customer_id, orders["#4"].customer_id
+    async with db.sessions() as s:
+        ev = await merge_by_hand(s, workspace_id, wei, lee)
+        await s.commit()
+    stats = await check(db, workspace_id)
+    assert lee not in stats and stats[wei][2] == 2
+    async with db.sessions() as s:
+        await undo_merge(s, workspace_id, ev)
+        await s.commit()
+    assert {wei, lee} <= set(await check(db, workspace_id))
+    async with db.sessions() as s:
+        new = await split_identity(s, workspace_id, (await orders_of(db))["77"].identity_id)
+        await s.commit()
+    stats = await check(db, workspace_id)
+    assert stats[new][2] == 1 and stats[tan][2] == 1
+    # Rates for a currency the orders were missing: the values follow.
+    usd = write_csv(tmp_path / "usd_orders.csv", SHOPIFY_HEADER, [
+        shopify_row("#9", "kim@example.com", "paid", "100.00", "2026-03-15 10:00:00 +0800")])
+    rows = list(csv.reader(usd.open(encoding="utf-8")))
+    rows[1][SHOPIFY_HEADER.index("Currency")] = "USD"
+    write_csv(usd, rows[0], rows[1:])
+    await import_file(db, workspace_id, usd, settings=ws)
+    kim = (await orders_of(db))["#9"].customer_id
+    assert (await check(db, workspace_id))[kim][3] == 0.0
+    rates = write_csv(tmp_path / "rates.csv", ["currency", "rate"], [["USD", "1.35"]])
+    await import_rates(db, workspace_id, rates, base_currency="SGD")
+    assert (await check(db, workspace_id))[kim][3] == 135.0
+
+
+async def test_summary_as_of_a_past_date_counts_only_earlier_orders(db: Database, workspace_id: int,
+                                                                    tmp_path: Path) -> None:
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800"),
+        shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-03-02 10:00:00 +0800"),
+    ])
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    await check(db, workspace_id)
+    for end in (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 2, 1, 2, 0, 0, tzinfo=UTC),
+                datetime(2026, 2, 1, 2, 0, 1, tzinfo=UTC), datetime(2026, 3, 2, 2, 0, 0, 500, tzinfo=UTC)):
+        assert await summary(db, workspace_id, end) == await truth(db, workspace_id, end), end
