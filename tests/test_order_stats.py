@@ -16,7 +16,15 @@ from crm.importing.service import import_file, import_rates
 from storage.db import Database
 from storage.models import CustomerOrderStats, Order
 from storage.repositories.analytics import customer_summary
-from tests.test_importing import LAZADA_HEADER, SHOPIFY_HEADER, lazada_row, orders_of, shopify_row, write_csv, write_xlsx
+from tests.test_importing import (
+    LAZADA_HEADER,
+    SHOPIFY_HEADER,
+    lazada_row,
+    orders_of,
+    shopify_row,
+    write_csv,
+    write_xlsx,
+)
 
 VALID = {"paid", "shipped", "completed"}
 FAR = datetime(2100, 1, 1, tzinfo=UTC)

@@ -39,7 +39,7 @@ async def _status(db, reminder_id: int) -> Reminder:
         return r
 
 
-def _reminders_sent(tg: FakeTelegramServer, chat: int = CHAT) -> list[str]:
+def _reminders_sent(tg: FakeTelegramServer, chat: int = CHAT) -> list[str]:  # noqa: F811
     return [t for t in tg.sent_texts(chat) if "Reminder" in t or "reminder" in t]
 
 
@@ -111,8 +111,8 @@ async def test_reminder_survives_a_restart(db, jobs_clean, workspace_id, tg, bot
     assert (await _status(db, reminder.id)).status == "fired"
 
 
-async def test_missed_within_grace_fires_once_on_start_marked_late(db, jobs_clean, workspace_id, tg,  # noqa: F811
-                                                                   bot) -> None:  # noqa: F811
+async def _down_at_due_time(db, workspace_id: int, bot, late_by: timedelta):  # type: ignore[no-untyped-def]  # noqa: F811
+    """A reminder scheduled, the bot stopped, and started again `late_by` after the due time (grace 1 h)."""
     settings = make_settings(db, misfire_grace_seconds=3600)
     t0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
     with time_machine.travel(t0, tick=False) as clock:
@@ -121,7 +121,7 @@ async def test_missed_within_grace_fires_once_on_start_marked_late(db, jobs_clea
         first.start()
         await first.schedule_reminder(reminder.id, reminder.due_at)
         await first.stop()
-        clock.move_to(reminder.due_at + timedelta(minutes=40))  # the bot was down at the due time
+        clock.move_to(reminder.due_at + late_by)
         second = make_service(settings, db, bot, workspace_id)
         second.start()
         try:
@@ -129,6 +129,12 @@ async def test_missed_within_grace_fires_once_on_start_marked_late(db, jobs_clea
             await second.run_due()
         finally:
             await second.stop()
+    return reminder
+
+
+async def test_missed_within_grace_fires_once_on_start_marked_late(db, jobs_clean, workspace_id, tg,  # noqa: F811
+                                                                   bot) -> None:  # noqa: F811
+    reminder = await _down_at_due_time(db, workspace_id, bot, timedelta(minutes=40))
     sent = _reminders_sent(tg)
     assert len(sent) == 1 and "sent late" in sent[0] and "check stock" in sent[0]
     r = await _status(db, reminder.id)
@@ -136,22 +142,7 @@ async def test_missed_within_grace_fires_once_on_start_marked_late(db, jobs_clea
 
 
 async def test_missed_beyond_grace_is_reported_missed(db, jobs_clean, workspace_id, tg, bot) -> None:  # noqa: F811
-    settings = make_settings(db, misfire_grace_seconds=3600)
-    t0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-    with time_machine.travel(t0, tick=False) as clock:
-        reminder = await _create(db, workspace_id, "in 2 hours check stock", t0, "Asia/Singapore")
-        first = make_service(settings, db, bot, workspace_id)
-        first.start()
-        await first.schedule_reminder(reminder.id, reminder.due_at)
-        await first.stop()
-        clock.move_to(reminder.due_at + timedelta(hours=5))
-        second = make_service(settings, db, bot, workspace_id)
-        second.start()
-        try:
-            await second.run_due()
-            await second.run_due()
-        finally:
-            await second.stop()
+    reminder = await _down_at_due_time(db, workspace_id, bot, timedelta(hours=5))
     texts = tg.sent_texts(CHAT)
     assert len(texts) == 1 and "Missed reminder" in texts[0] and "check stock" in texts[0]
     assert (await _status(db, reminder.id)).status == "missed"

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from crm.outreach.checks import check_draft
@@ -34,6 +34,11 @@ from crm.outreach.intents import INTENTS, LANGUAGE_NAMES, LANGUAGES, PROMOTIONAL
 from crm.outreach.templates import MERGE_FIELDS, TemplateInput, generic_item, render, sign_off_line
 from storage.db import Database
 from storage.repositories import outreach as repo
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import OutreachDraft
 
 __all__ = [
     "ACTIONS",
@@ -363,11 +368,7 @@ async def revise(db: Database, workspace_id: int, draft_id: int, *, action: str,
     if action == "translate" and language is None:
         raise DraftError("translate needs a language")
     async with db.sessions() as session:
-        row = await repo.get_draft(session, workspace_id, draft_id)
-        if row is None:
-            raise DraftError(f"no draft #{draft_id}")
-        if row.status == "refused":
-            raise DraftError(f"draft #{draft_id} was refused ({row.reason}); it cannot be revised")
+        row = await _usable_draft(session, workspace_id, draft_id, "revised")
         if row.customer_id is None:
             raise DraftError(f"draft #{draft_id} is a segment template; draft the segment again instead")
         parent_text, parent_variants, intent = row.text, list(row.variants or []), row.intent
@@ -431,14 +432,20 @@ async def edit(db: Database, workspace_id: int, draft_id: int, text: str) -> Dra
         return _draft_from_row(row, name)
 
 
+async def _usable_draft(session: AsyncSession, workspace_id: int, draft_id: int, verb: str) -> OutreachDraft:
+    """The draft to revise or approve; a missing or refused draft is a DraftError that says why."""
+    row = await repo.get_draft(session, workspace_id, draft_id)
+    if row is None:
+        raise DraftError(f"no draft #{draft_id}")
+    if row.status == "refused":
+        raise DraftError(f"draft #{draft_id} was refused ({row.reason}); it cannot be {verb}")
+    return row
+
+
 async def approve(db: Database, workspace_id: int, draft_id: int, *, member_id: int | None, at: datetime) -> Draft:
     """Approve a draft: logged with who and when, and recorded as an outreach interaction for the customer."""
     async with db.sessions() as session:
-        row = await repo.get_draft(session, workspace_id, draft_id)
-        if row is None:
-            raise DraftError(f"no draft #{draft_id}")
-        if row.status == "refused":
-            raise DraftError(f"draft #{draft_id} was refused ({row.reason}); it cannot be approved")
+        row = await _usable_draft(session, workspace_id, draft_id, "approved")
         if row.status == "draft":
             await repo.approve_draft(session, row, member_id=member_id, at=at)
         name = await repo.customer_name(session, row.customer_id) if row.customer_id else None
