@@ -180,6 +180,9 @@ class CustomerOrderStats(Base):
         # Covering: the per-workspace read touches the index only.
         Index("ix_customer_order_stats_ws", "workspace_id", "customer_id", "first_order", "last_order", "orders",
               "value"),
+        # The newest order (are the statistics the history up to an as-of date?) and new customers in a window.
+        Index("ix_customer_order_stats_ws_last", "workspace_id", "last_order"),
+        Index("ix_customer_order_stats_ws_first", "workspace_id", "first_order"),
     )
     customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"),
                                              primary_key=True, autoincrement=False)

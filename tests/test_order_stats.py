@@ -132,3 +132,29 @@ async def test_summary_as_of_a_past_date_counts_only_earlier_orders(db: Database
     for end in (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 2, 1, 2, 0, 0, tzinfo=UTC),
                 datetime(2026, 2, 1, 2, 0, 1, tzinfo=UTC), datetime(2026, 3, 2, 2, 0, 0, 500, tzinfo=UTC)):
         assert await summary(db, workspace_id, end) == await truth(db, workspace_id, end), end
+
+
+async def test_new_customers_and_ltv_from_the_statistics_match_the_orders(db: Database, workspace_id: int,
+                                                                          tmp_path: Path) -> None:
+    from storage.repositories.analytics import Scope, ltv_totals, new_customers
+
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800"),
+        shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-03-02 10:00:00 +0800"),
+        shopify_row("#4", "lee@example.com", "voided", "50.00", "2026-01-20 10:00:00 +0800"),
+        shopify_row("#5", "lee@example.com", "paid", "5.00", "2026-03-20 10:00:00 +0800"),
+    ])
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    scope = Scope(workspace_id)
+    for start, end in [(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)),
+                       (datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)),
+                       (datetime(2026, 3, 2, 2, 0, 0, 1, tzinfo=UTC), FAR),
+                       (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 3, 2, 2, 0, 0, 1, tzinfo=UTC))]:
+        firsts = {c: v[0] for c, v in (await truth(db, workspace_id)).items()}
+        want_new = sum(start.timestamp() <= f < end.timestamp() for f in firsts.values())
+        before = await truth(db, workspace_id, end)
+        async with db.sessions() as s:
+            assert await new_customers(s, scope, start, end) == want_new, (start, end)
+            n, value = await ltv_totals(s, scope, end)
+        assert (n, round(value, 4)) == (len(before), round(sum(v[3] for v in before.values()), 4)), end

@@ -52,6 +52,24 @@ class Scope:
     customer_ids: frozenset[int] | None = None
 
 
+def _customer_selection(scope: Scope, customer_col: Any) -> list[Any]:
+    """Conditions on a customer id column for the scope's country, tag and segment."""
+    cond: list[Any] = []
+    if scope.country:
+        cond.append(customer_col.in_(
+            select(Customer.id).where(Customer.workspace_id == scope.workspace_id,
+                                      customer_country() == scope.country)))
+    if scope.tag:
+        cond.append(customer_col.in_(
+            select(CustomerTag.customer_id).join(Tag, Tag.id == CustomerTag.tag_id)
+            .where(Tag.workspace_id == scope.workspace_id, func.lower(Tag.name) == scope.tag.lower())))
+    if scope.customer_ids is not None:
+        # Rendered inline: a segment can hold more customers than a statement may have parameters.
+        cond.append(customer_col.in_(bindparam("scope_customer_ids", sorted(scope.customer_ids), expanding=True,
+                                               literal_execute=True)))
+    return cond
+
+
 def _value() -> Any:
     return func.coalesce(cast(Order.value_base, Float), 0.0)
 
@@ -96,18 +114,7 @@ def _where(session: AsyncSession, scope: Scope, *, start: datetime | None = None
         cond.append(Order.created_at < end)
     if scope.platform:
         cond.append(Order.platform == scope.platform)
-    if scope.country:
-        cond.append(Order.customer_id.in_(
-            select(Customer.id).where(Customer.workspace_id == scope.workspace_id,
-                                      customer_country() == scope.country)))
-    if scope.tag:
-        cond.append(Order.customer_id.in_(
-            select(CustomerTag.customer_id).join(Tag, Tag.id == CustomerTag.tag_id)
-            .where(Tag.workspace_id == scope.workspace_id, func.lower(Tag.name) == scope.tag.lower())))
-    if scope.customer_ids is not None:
-        # Rendered inline: a segment can hold more customers than a statement may have parameters.
-        cond.append(Order.customer_id.in_(bindparam("scope_customer_ids", sorted(scope.customer_ids), expanding=True,
-                                                    literal_execute=True)))
+    cond.extend(_customer_selection(scope, Order.customer_id))
     return cond
 
 
@@ -147,11 +154,27 @@ async def first_valid_order_at(session: AsyncSession, scope: Scope, end: datetim
 
 
 async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tuple[int, float]:
-    """(customers with a valid order before `end`, their total value): one pass in customer order."""
-    per = (select(func.sum(_value()).label("v")).where(*_where(session, scope, end=end, per_customer=True))
-           .group_by(Order.customer_id).subquery())
-    row = (await session.execute(select(func.count(), func.sum(per.c.v)))).one()
+    """(customers with a valid order before `end`, their total value): from the order statistics when every
+    valid order is before `end` and no platform filters the orders; else one pass over orders in customer
+    order."""
+    if not scope.platform and await _stats_cover(session, scope.workspace_id, end):
+        t = CustomerOrderStats
+        q = select(func.count(), func.sum(t.value)).where(t.workspace_id == scope.workspace_id,
+                                                          *_customer_selection(scope, t.customer_id))
+    else:
+        per = (select(func.sum(_value()).label("v")).where(*_where(session, scope, end=end, per_customer=True))
+               .group_by(Order.customer_id).subquery())
+        q = select(func.count(), func.sum(per.c.v))
+    row = (await session.execute(q)).one()
     return int(row[0] or 0), float(row[1] or 0.0)
+
+
+async def _stats_cover(session: AsyncSession, workspace_id: int, end: datetime) -> bool:
+    """Whether every valid order lies before `end`, so the order statistics are the history up to `end`.
+    Epoch seconds are floored: an order in the last second before `end` counts as not before it."""
+    t = CustomerOrderStats
+    last = (await session.execute(select(func.max(t.last_order)).where(t.workspace_id == workspace_id))).scalar()
+    return last is None or last + 1 <= end.timestamp()
 
 
 def _earlier_valid_order(scope: Scope, customer_col: Any, before: datetime) -> Any:
@@ -166,8 +189,16 @@ def _earlier_valid_order(scope: Scope, customer_col: Any, before: datetime) -> A
 async def new_customers(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime) -> int:
     """Customers whose first valid order ever (in scope) falls in [start, end).
 
-    Only customers active in the window are looked at, each with one indexed check for an earlier order.
+    Without a platform filter, counted on the order statistics; with one, only customers active in the window
+    are looked at, each with one indexed check for an earlier order on that platform.
     """
+    if not scope.platform and start is not None and start.timestamp() % 1 == 0 and end.timestamp() % 1 == 0:
+        # A customer's first valid order ever is in the statistics, whatever came later; the window's bounds are
+        # whole seconds, so comparing floored seconds is exact.
+        t = CustomerOrderStats
+        q = select(func.count()).where(t.workspace_id == scope.workspace_id, t.first_order >= int(start.timestamp()),
+                                       t.first_order < int(end.timestamp()), *_customer_selection(scope, t.customer_id))
+        return int((await session.execute(q)).scalar() or 0)
     active = select(Order.customer_id).where(*_where(session, scope, start=start, end=end)).distinct().subquery()
     q = select(func.count()).select_from(active)
     if start is not None:

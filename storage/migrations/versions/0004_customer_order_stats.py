@@ -44,6 +44,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_customer_order_stats_ws", "customer_order_stats",
                     ["workspace_id", "customer_id", "first_order", "last_order", "orders", "value"])
+    op.create_index("ix_customer_order_stats_ws_last", "customer_order_stats", ["workspace_id", "last_order"])
+    op.create_index("ix_customer_order_stats_ws_first", "customer_order_stats", ["workspace_id", "first_order"])
     if op.get_bind().dialect.name == "sqlite":
         sql = BACKFILL.format(epoch_min="CAST(strftime('%s', min(created_at)) AS INTEGER)",
                               epoch_max="CAST(strftime('%s', max(created_at)) AS INTEGER)",
@@ -56,5 +58,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_customer_order_stats_ws", table_name="customer_order_stats")
+    for name in ("ix_customer_order_stats_ws_first", "ix_customer_order_stats_ws_last", "ix_customer_order_stats_ws"):
+        op.drop_index(name, table_name="customer_order_stats")
     op.drop_table("customer_order_stats")
