@@ -69,6 +69,11 @@ SYNC_JOB = "reminders-sync"
 _active: SchedulerService | None = None
 
 
+def _same_trigger(a: Any, b: Any) -> bool:
+    """Same schedule: str() shows a cron trigger's fields but not its time zone."""
+    return str(a) == str(b) and str(getattr(a, "timezone", None)) == str(getattr(b, "timezone", None))
+
+
 def sync_database_url(url: str) -> str:
     """The synchronous twin of the app's async URL, for APScheduler's job store (same database)."""
     parsed = make_url(url)
@@ -381,6 +386,11 @@ class SchedulerService:
              "trigger": CronTrigger(day=1, hour=hour, minute=0, timezone=tz), "misfire_grace_time": None},
         ]
 
+    async def refresh_recurring_jobs(self) -> None:
+        """Re-place the recurring jobs after a setting they follow changed (the workspace's time zone)."""
+        if self.running:
+            await self._in_io(self._ensure_recurring_jobs)
+
     def _ensure_recurring_jobs(self) -> None:  # I/O thread
         scheduler = self._require()
         scheduler.add_job(run_reminder_sync, IntervalTrigger(seconds=SYNC_SECONDS), id=SYNC_JOB,
@@ -389,7 +399,7 @@ class SchedulerService:
             for spec in self.recurring_jobs(workspace_id):
                 existing = scheduler.get_job(spec["id"])
                 # An unchanged job is left alone, so a run missed while the bot was down still happens.
-                if existing is not None and str(existing.trigger) == str(spec["trigger"]) \
+                if existing is not None and _same_trigger(existing.trigger, spec["trigger"]) \
                         and existing.misfire_grace_time == spec["misfire_grace_time"]:
                     continue
                 scheduler.add_job(spec["func"], spec["trigger"], id=spec["id"], args=spec["args"],

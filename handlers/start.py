@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram import F, Router
@@ -138,7 +139,7 @@ async def setup_currency_text(message: Message, team: TeamRepository, workspace_
 
 
 async def _save_timezone(answer: Message, value: str, team: TeamRepository, workspace_id: int, i18n: I18n,
-                         state: FSMContext, settings: Settings) -> None:
+                         state: FSMContext, settings: Settings, scheduler: Any = None) -> None:
     value = value.strip()
     try:
         ZoneInfo(value)
@@ -148,6 +149,8 @@ async def _save_timezone(answer: Message, value: str, team: TeamRepository, work
     await team.update_workspace(workspace_id, timezone=value)
     await team.session.commit()
     settings.workspace.timezone = value
+    if scheduler is not None:  # the daily scan and the digests follow the new local time at once
+        await scheduler.refresh_recurring_jobs()
     await state.set_state(Onboarding.stores)
     kb = InlineKeyboardBuilder()
     kb.button(text=i18n("setup.skip"), callback_data=SetupCB(step="stores", value="-"))
@@ -156,16 +159,18 @@ async def _save_timezone(answer: Message, value: str, team: TeamRepository, work
 
 @router.callback_query(SetupCB.filter(F.step == "tz"), Onboarding.timezone, flags={"role": "owner"})
 async def setup_timezone_button(query: CallbackQuery, callback_data: SetupCB, team: TeamRepository,
-                                workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings) -> None:
+                                workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings,
+                                scheduler: Any = None) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await _save_timezone(query.message, callback_data.value, team, workspace_id, i18n, state, settings)
+        await _save_timezone(query.message, callback_data.value, team, workspace_id, i18n, state, settings,
+                             scheduler)
 
 
 @router.message(Onboarding.timezone, F.text, flags={"role": "owner"})
 async def setup_timezone_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
-                              state: FSMContext, settings: Settings) -> None:
-    await _save_timezone(message, message.text or "", team, workspace_id, i18n, state, settings)
+                              state: FSMContext, settings: Settings, scheduler: Any = None) -> None:
+    await _save_timezone(message, message.text or "", team, workspace_id, i18n, state, settings, scheduler)
 
 
 async def _finish(answer: Message, stores: list[str], team: TeamRepository, workspace_id: int, i18n: I18n,

@@ -217,6 +217,11 @@ async def test_recurring_jobs_have_stable_ids_and_local_times(db, jobs_clean, wo
                                                                                          tzinfo=UTC)
             nxt = await service.next_run_time(f"digest-weekly:{workspace_id}")
             assert nxt == datetime(2027, 3, 15, 13, 0, tzinfo=UTC)  # Monday 09:00 EDT
+            # The owner moves the workspace to Singapore in /start: the jobs follow without a restart.
+            settings.workspace.timezone = "Asia/Singapore"
+            await service.refresh_recurring_jobs()
+            assert await service.next_run_time(f"churn-scan:{workspace_id}") == datetime(2027, 3, 14, 1, 0,
+                                                                                         tzinfo=UTC)
         finally:
             await service.stop()
 

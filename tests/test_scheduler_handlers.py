@@ -187,3 +187,23 @@ async def test_group_alert_settings_and_assign_to_me(running: Running) -> None:
     answer = await running.server.wait_call("answerCallbackQuery", after=mark)
     assert "Already taken" in str(answer.params.get("text")), running.server.calls[mark:]
     assert len(await running.reminders()) == 1
+
+
+async def test_time_zone_chosen_in_setup_moves_the_daily_scan_at_once(running: Running) -> None:
+    """A new team's owner picks New York in /start: the daily scan follows that local time without a restart."""
+    from sqlalchemy import delete
+
+    from storage.models import TeamMember
+
+    async with running.db.sessions() as s:  # a team nobody has set up yet
+        await s.execute(delete(TeamMember))
+        await s.commit()
+    scan = f"churn-scan:{running.workspace_id}"
+    assert await running.service.next_run_time(scan) == datetime(2026, 11, 23, 9, 0, tzinfo=SG)
+    first = await running.say(OWNER, "/start", language_code="en")
+    currency = await running.press(OWNER, "setup:lang:en", first.message_id or 0)
+    await running.press(OWNER, "setup:cur:USD", currency.message_id or 0)
+    stores = await running.say(OWNER, "America/New_York")
+    assert "America/New_York" in stores.text
+    # 08:00 Monday in Singapore is 19:00 Sunday in New York: the next 09:00 there is Monday 14:00 UTC.
+    assert await running.service.next_run_time(scan) == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
