@@ -454,7 +454,9 @@ class OutreachDraft(Base):
     variants: Mapped[list[str] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(16))  # llm | template
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | approved | refused
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # why a refused draft was refused
+    # What was asked for (brief, festival, offer, parent draft, warnings), so a revision repeats the request.
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))

@@ -23,3 +23,26 @@ async def test_migrations_match_models(db: Database) -> None:
 async def test_migrate_is_idempotent(db: Database) -> None:
     await migrate(db.engine)
     await migrate(db.engine)
+
+
+async def test_migration_0005_moves_draft_requests_out_of_reason(db: Database, workspace_id: int) -> None:
+    """Drafts written before 0005 kept their request as JSON text in `reason`; refusals keep their reason."""
+    from alembic import command
+    from sqlalchemy import select, text
+
+    from storage.db import _alembic_config
+    from storage.models import OutreachDraft
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0004"))
+        await conn.execute(text(
+            "INSERT INTO outreach_drafts (workspace_id, intent, language, text, source, status, reason) VALUES "
+            "(:ws, 'winback', 'th', 'hello', 'template', 'draft', '{\"coupon\": \"BACK10\", \"warnings\": []}'),"
+            "(:ws, 'winback', 'en', '', 'refused', 'refused', 'opted out of marketing on 2026-06-01')"),
+            {"ws": workspace_id})
+    await migrate(db.engine)
+    async with db.sessions() as s:
+        rows = (await s.execute(select(OutreachDraft).order_by(OutreachDraft.id))).scalars().all()
+    assert [(r.status, r.reason, r.request) for r in rows] == [
+        ("draft", None, {"coupon": "BACK10", "warnings": []}),
+        ("refused", "opted out of marketing on 2026-06-01", None)]

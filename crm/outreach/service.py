@@ -243,24 +243,19 @@ async def _generate(ctx: DraftContext, offer: Offer, settings: Any, llm: Any, *,
 # ------------------------------------------------------------------------------------------------------------
 # request bookkeeping
 # ------------------------------------------------------------------------------------------------------------
-def _request_json(*, brief: str | None, festival: str | None, offer: Offer, warnings: list[str],
+def _request_data(*, brief: str | None, festival: str | None, offer: Offer, warnings: list[str],
                   formal: bool = False, short: bool = False, parent: int | None = None,
-                  action: str | None = None, extra: dict[str, Any] | None = None) -> str:
+                  action: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a draft was asked for (kept with it, so a revision is made from the same request)."""
     data: dict[str, Any] = {"brief": brief, "festival": festival, "coupon": offer.coupon, "discount": offer.discount,
                             "expires": offer.expires.isoformat() if offer.expires else None, "formal": formal,
                             "short": short, "parent": parent, "action": action, "warnings": warnings}
     data.update(extra or {})
-    return json.dumps({k: v for k, v in data.items() if v not in (None, False, [])}, ensure_ascii=False)
+    return {k: v for k, v in data.items() if v not in (None, False, [])}
 
 
 def _request(row: Any) -> dict[str, Any]:
-    if row.status == "refused" or not row.reason:
-        return {}
-    try:
-        data = json.loads(row.reason)
-    except json.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    return dict(row.request) if isinstance(row.request, dict) else {}
 
 
 def _draft_from_row(row: Any, customer_name: str | None) -> Draft:
@@ -353,7 +348,7 @@ async def draft_for_customer(db: Database, workspace_id: int, customer_id: int, 
         row = await repo.add_draft(
             session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=ctx.language,
             text=text, variants=variants, source=source, created_by=created_by,
-            reason=_request_json(brief=brief, festival=festival, offer=offer, warnings=warnings,
+            request=_request_data(brief=brief, festival=festival, offer=offer, warnings=warnings,
                                  ))
         await session.commit()
         return _draft_from_row(row, facts.display_name)
@@ -404,7 +399,7 @@ async def revise(db: Database, workspace_id: int, draft_id: int, *, action: str,
         new = await repo.add_draft(
             session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=target,
             text=text, variants=variants, source=source, created_by=created_by,
-            reason=_request_json(brief=req.get("brief"), festival=req.get("festival"), offer=offer,
+            request=_request_data(brief=req.get("brief"), festival=req.get("festival"), offer=offer,
                                  warnings=warnings, formal=formal, short=short, parent=draft_id, action=action))
         await session.commit()
         return _draft_from_row(new, facts.display_name)
@@ -426,7 +421,7 @@ async def edit(db: Database, workspace_id: int, draft_id: int, text: str) -> Dra
                                offer_text=" ".join(str(req.get(k) or "") for k in ("coupon", "discount", "expires")))
         req["warnings"] = problems
         req["edited"] = True
-        await repo.update_draft_text(session, row, text, json.dumps(req, ensure_ascii=False))
+        await repo.update_draft_text(session, row, text, req)
         name = await repo.customer_name(session, row.customer_id) if row.customer_id else None
         await session.commit()
         return _draft_from_row(row, name)
@@ -521,7 +516,7 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
                                        intent=intent, language=lang, text=text, variants=[text],
                                        source=source,
                                        created_by=created_by,
-                                       reason=_request_json(brief=None, festival=festival, offer=offer,
+                                       request=_request_data(brief=None, festival=festival, offer=offer,
                                                             warnings=warnings,
                                                             extra={"country": country, "recipients": sum(
                                                                 1 for _, x in chosen if x == lang)}))

@@ -1,13 +1,14 @@
 """Outreach repository: the facts a draft is built from, consent, and the outreach_drafts log (the only SQL for them).
 
-A draft row's `reason` holds the refusal reason for refused drafts; for other drafts it holds the request as
-JSON (brief, festival, offer, parent draft, warnings), so a revision can be made from the same request.
+A draft row keeps its request (brief, festival, offer, parent draft, warnings) as JSON in `request`, so a
+revision can be made from the same request; `reason` says why a refused draft was refused.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -188,11 +189,11 @@ async def recipients(session: AsyncSession, workspace_id: int, customer_ids: Seq
 
 async def add_draft(session: AsyncSession, *, workspace_id: int, customer_id: int | None, intent: str, language: str,
                     text: str, variants: list[str] | None, source: str, status: str = "draft",
-                    reason: str | None = None, segment: str | None = None, created_by: int | None = None,
-                    created_at: datetime | None = None) -> OutreachDraft:
+                    reason: str | None = None, request: dict[str, Any] | None = None, segment: str | None = None,
+                    created_by: int | None = None, created_at: datetime | None = None) -> OutreachDraft:
     row = OutreachDraft(workspace_id=workspace_id, customer_id=customer_id, segment=segment, intent=intent,
                         language=language, text=text, variants=variants, source=source, status=status,
-                        reason=reason, created_by=created_by)
+                        reason=reason, request=request, created_by=created_by)
     if created_at is not None:
         row.created_at = created_at
     session.add(row)
@@ -207,9 +208,9 @@ async def get_draft(session: AsyncSession, workspace_id: int, draft_id: int) -> 
     return row
 
 
-async def update_draft_text(session: AsyncSession, row: OutreachDraft, text: str, reason: str | None) -> None:
+async def update_draft_text(session: AsyncSession, row: OutreachDraft, text: str, request: dict[str, Any]) -> None:
     row.text = text
-    row.reason = reason
+    row.request = request
     await session.flush()
 
 
