@@ -20,7 +20,7 @@ import html
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from aiogram import F, Router
@@ -36,6 +36,7 @@ from bot.i18n import I18n
 from bot.settings import Settings
 from crm.outreach import service
 from crm.outreach.intents import normalise_language
+from crm.outreach.offer import find_offer
 from handlers.customers import DraftCB, RemindCB
 from storage.db import Database
 from storage.models import TeamMember
@@ -208,14 +209,16 @@ def _opt(value: str) -> str | None:
 async def send_customer_draft(message: Message, customer_id: int, intent: str, *, db: Database, workspace_id: int,
                               settings: Settings, clock: Callable[[], datetime], i18n: I18n, llm: Any = None,
                               member: TeamMember | None = None, language: str | None = None,
-                              brief: str | None = None, festival: str | None = None) -> service.Draft | None:
+                              brief: str | None = None, festival: str | None = None,
+                              offer: service.Offer | None = None) -> service.Draft | None:
     """Draft for one customer and send it with its buttons (or the refusal, without buttons)."""
     if message.bot is not None:
         await message.bot.send_chat_action(message.chat.id, "typing")
     try:
         draft = await service.draft_for_customer(
             db, workspace_id, customer_id, intent=intent, settings=settings, as_of=clock(), language=language,
-            brief=brief, festival=festival, llm=_llm(llm, settings), created_by=member.id if member else None)
+            brief=brief, festival=festival, offer=offer, llm=_llm(llm, settings),
+            created_by=member.id if member else None)
     except service.DraftError as exc:
         await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
         return None
@@ -226,12 +229,13 @@ async def send_customer_draft(message: Message, customer_id: int, intent: str, *
 async def send_segment_draft(message: Message, segment: str, intent: str, *, db: Database, workspace_id: int,
                              settings: Settings, clock: Callable[[], datetime], i18n: I18n, llm: Any = None,
                              member: TeamMember | None = None, country: str | None = None,
-                             language: str | None = None, festival: str | None = None) -> None:
+                             language: str | None = None, festival: str | None = None,
+                             offer: service.Offer | None = None) -> None:
     """One message per language with its template, then the recipients as a CSV document."""
     try:
         result = await service.draft_for_segment(
             db, workspace_id, segment=segment, intent=intent, settings=settings, as_of=clock(), country=country,
-            language=language, festival=festival, llm=_llm(llm, settings),
+            language=language, festival=festival, offer=offer, llm=_llm(llm, settings),
             created_by=member.id if member else None)
     except service.DraftError as exc:
         await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
@@ -255,7 +259,7 @@ async def send_segment_draft(message: Message, segment: str, intent: str, *, db:
 
 async def draft_for_query(message: Message, text: str, *, customer_query: str | None, intent: str | None,
                           language: str | None, state: FSMContext, i18n: I18n, brief: str | None = None,
-                          festival: str | None = None, **deps: Any) -> None:
+                          festival: str | None = None, offer: service.Offer | None = None, **deps: Any) -> None:
     """Find the customer, then draft (one match), ask which (several) or say nobody matched."""
     if not customer_query:
         await message.answer(i18n("draft.usage"))
@@ -266,7 +270,8 @@ async def draft_for_query(message: Message, text: str, *, customer_query: str | 
         await message.answer(i18n("card.not_found", query=html.escape(customer_query)))
         return
     if len(hits) > 1:
-        await state.update_data(draft_brief=brief, draft_festival=festival)  # for the picked customer
+        # for the picked customer
+        await state.update_data(draft_brief=brief, draft_festival=festival, draft_offer=_offer_data(offer))
         kb = InlineKeyboardBuilder()
         for hit in hits:
             label = hit.name + (f" · {hit.country}" if hit.country else "")
@@ -276,22 +281,53 @@ async def draft_for_query(message: Message, text: str, *, customer_query: str | 
         await message.answer(i18n("draft.choose_customer", n=len(hits)), reply_markup=kb.as_markup())
         return
     await _draft_or_ask_intent(message, hits[0].id, intent, language=language, brief=brief, festival=festival,
-                               state=state, i18n=i18n, **deps)
+                               offer=offer, state=state, i18n=i18n, **deps)
 
 
 async def _draft_or_ask_intent(message: Message, customer_id: int, intent: str | None, *, language: str | None,
                                state: FSMContext, i18n: I18n, brief: str | None = None, festival: str | None = None,
-                               **deps: Any) -> None:
+                               offer: service.Offer | None = None, **deps: Any) -> None:
     if intent is None:
+        # The offer waits for the intent button of this customer.
+        await state.update_data(draft_offer=_offer_data(offer, customer_id))
         await message.answer(i18n("draft.choose_intent"), reply_markup=intent_keyboard(customer_id, i18n, language))
         return
     if intent == "custom" and not brief:
         await state.set_state(DraftInput.brief)
-        await state.update_data(customer_id=customer_id, language=language)
+        await state.update_data(customer_id=customer_id, language=language, draft_offer=_offer_data(offer))
         await message.answer(i18n("draft.ask_brief"))
         return
     await send_customer_draft(message, customer_id, intent, language=language, brief=brief, festival=festival,
-                              i18n=i18n, **_deps(deps))
+                              offer=offer, i18n=i18n, **_deps(deps))
+
+
+def _offer_data(offer: service.Offer | None, customer_id: int | None = None) -> dict[str, Any] | None:
+    """An offer kept in the chat's state until a button finishes the request (bound to a customer if given)."""
+    if not offer:
+        return None
+    return {"coupon": offer.coupon, "discount": offer.discount,
+            "expires": offer.expires.isoformat() if offer.expires else None, "customer_id": customer_id}
+
+
+async def _pop_offer(state: FSMContext, customer_id: int) -> service.Offer | None:
+    """The offer waiting in the chat's state, when it was made for this customer (or for whoever is picked)."""
+    data = (await state.get_data()).get("draft_offer")
+    await state.update_data(draft_offer=None)
+    return _offer_from(data, customer_id)
+
+
+def _offer_from(data: dict[str, Any] | None, customer_id: int) -> service.Offer | None:
+    if not data or data.get("customer_id") not in (None, customer_id):
+        return None
+    return service.Offer(coupon=data.get("coupon"), discount=data.get("discount"),
+                         expires=date.fromisoformat(data["expires"]) if data.get("expires") else None)
+
+
+def _offer_of(q: Any) -> service.Offer | None:
+    """The offer a parsed draft request carries (None when it names none)."""
+    if not (q.coupon or q.discount or q.expires):
+        return None
+    return service.Offer(coupon=q.coupon, discount=q.discount, expires=q.expires)
 
 
 def _deps(deps: dict[str, Any]) -> dict[str, Any]:
@@ -307,22 +343,27 @@ async def draft_command(message: Message, command: CommandObject, state: FSMCont
     if not args:
         await message.answer(i18n("draft.usage"))
         return
+    found = find_offer(args, now=deps["clock"](), timezone=deps["settings"].workspace.timezone)
+    offer = service.Offer(coupon=found.coupon, discount=found.discount, expires=found.expires) if found else None
+    if found:  # "/draft Tan winback th code VIP10 10% off"
+        args = found.rest
     tokens = args.split()
-    if tokens[0].lower() == "segment":
+    if tokens and tokens[0].lower() == "segment":
         segment, intent, country, language = parse_segment_args(tokens[1:])
         if segment is None or intent is None:
             await message.answer(i18n("draft.usage"))
             return
-        await send_segment_draft(message, segment, intent, country=country, language=language, i18n=i18n,
-                                 **_deps(deps))
+        await send_segment_draft(message, segment, intent, country=country, language=language, offer=offer,
+                                 i18n=i18n, **_deps(deps))
         return
     customer_query, intent, language = parse_draft_args(args)
     await draft_for_query(message, args, customer_query=customer_query, intent=intent, language=language,
-                          state=state, i18n=i18n, **deps)
+                          offer=offer, state=state, i18n=i18n, **deps)
 
 
 # --- plain language ---------------------------------------------------------------------------------------------
-def looks_like_draft(message: Message, settings: Settings) -> bool | dict[str, Any]:
+def looks_like_draft(message: Message, settings: Settings,
+                     clock: Callable[[], datetime] | None = None) -> bool | dict[str, Any]:
     """Filter: the offline question parser reads this private text as a draft request; passes the query on."""
     from crm.query.ir import DraftQuery
     from crm.query.parser import parse_question
@@ -330,7 +371,7 @@ def looks_like_draft(message: Message, settings: Settings) -> bool | dict[str, A
     text = message.text or ""
     if not text or text.startswith("/"):
         return False
-    parsed = parse_question(text, timezone=settings.workspace.timezone)
+    parsed = parse_question(text, as_of=clock() if clock else None, timezone=settings.workspace.timezone)
     if not isinstance(parsed.query, DraftQuery):
         return False
     return {"draft_query": parsed.query}
@@ -347,10 +388,11 @@ async def draft_request(message: Message, draft_query: Any, state: FSMContext, i
             await message.answer(i18n("draft.segment_need_intent"))
             return
         await send_segment_draft(message, segment, intent, country=q.filters.country, language=q.language,
-                                 festival=q.festival, i18n=i18n, **_deps(deps))
+                                 festival=q.festival, offer=_offer_of(q), i18n=i18n, **_deps(deps))
         return
     customer = q.customer or customer_from_text(text)
     await draft_for_query(message, text, customer_query=customer, intent=intent, language=q.language,
+                          offer=_offer_of(q),
                           brief=q.brief if intent == "custom" else None, festival=q.festival, state=state,
                           i18n=i18n, **deps)
 
@@ -378,7 +420,9 @@ async def customer_picked(query: CallbackQuery, callback_data: DraftPickCB, stat
     data = await state.get_data()
     await _draft_or_ask_intent(query.message, callback_data.customer_id, _opt(callback_data.intent),
                                language=_opt(callback_data.language), brief=data.get("draft_brief"),
-                               festival=data.get("draft_festival"), state=state, i18n=i18n, **deps)
+                               festival=data.get("draft_festival"),
+                               offer=await _pop_offer(state, callback_data.customer_id), state=state, i18n=i18n,
+                               **deps)
 
 
 @router.callback_query(DraftIntentCB.filter(), flags={"role": "agent"})
@@ -388,15 +432,19 @@ async def intent_picked(query: CallbackQuery, callback_data: DraftIntentCB, stat
     if not isinstance(query.message, Message):
         return
     await _draft_or_ask_intent(query.message, callback_data.customer_id, callback_data.intent,
-                               language=_opt(callback_data.language), state=state, i18n=i18n, **deps)
+                               language=_opt(callback_data.language),
+                               offer=await _pop_offer(state, callback_data.customer_id), state=state, i18n=i18n,
+                               **deps)
 
 
 @router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps: Any) -> None:
     data = await state.get_data()
     await state.clear()
-    await send_customer_draft(message, int(data["customer_id"]), "custom", language=data.get("language"),
-                              brief=(message.text or "")[:500], i18n=i18n, **_deps(deps))
+    customer_id = int(data["customer_id"])
+    await send_customer_draft(message, customer_id, "custom", language=data.get("language"),
+                              brief=(message.text or "")[:500], offer=_offer_from(data.get("draft_offer"), customer_id),
+                              i18n=i18n, **_deps(deps))
 
 
 async def _show(query: CallbackQuery, draft: service.Draft, i18n: I18n) -> None:

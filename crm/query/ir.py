@@ -219,6 +219,10 @@ class DraftQuery(_IR):
     language: Literal["en", "zh", "ms", "th", "id", "vi"] | None = None
     brief: str | None = None
     festival: str | None = None
+    # The seller's offer, only as written in the request: a draft may mention no other code, discount or date.
+    coupon: str | None = Field(default=None, max_length=40)
+    discount: str | None = Field(default=None, max_length=60)
+    expires: date | None = None
 
 
 class ReminderQuery(_IR):

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crm.outreach.offer import find_offer
 from crm.query import vocab
 from crm.query.ir import (
     Clarify,
@@ -673,7 +674,11 @@ _DRAFT_LANG = {"english": "en", "chinese": "zh", "mandarin": "zh", "malay": "ms"
                "马来语": "ms", "马来文": "ms", "泰语": "th", "泰文": "th", "印尼语": "id", "越南语": "vi"}
 
 
-def _draft(raw: str, t: str, language: str) -> DraftQuery:
+def _draft(raw: str, t: str, language: str, local: datetime) -> DraftQuery:
+    brief = raw.strip()[:500]
+    offer = find_offer(raw, now=local, timezone=getattr(local.tzinfo, "key", "UTC"))
+    if offer:  # "with code VIP10, 10% off until 30 Nov" is the offer, not part of a name
+        raw, t = offer.rest, normalise(offer.rest)
     outreach = "custom"
     best = 0
     for kind, phrases in vocab.OUTREACH_PHRASES.items():
@@ -715,7 +720,8 @@ def _draft(raw: str, t: str, language: str) -> DraftQuery:
     filters = Filters(platform=platforms[0] if len(platforms) == 1 else None,
                       country=countries[0] if len(countries) == 1 else None)
     return DraftQuery(outreach=outreach, customer=customer, segment=segment, filters=filters,
-                      language=lang, brief=raw.strip()[:500], festival=festival)
+                      language=lang, brief=brief, festival=festival, coupon=offer.coupon, discount=offer.discount,
+                      expires=offer.expires)
 
 
 def _original_case(raw: str, lowered: str) -> str:
@@ -917,7 +923,7 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
     if _REMINDER_RE.search(t):
         return ReminderQuery(text=raw.strip()[:500])
     if _DRAFT_RE.search(t):
-        return _draft(raw, t, language)
+        return _draft(raw, t, language, local)
     found = _lookup(raw, t)
     if found:
         return found

@@ -175,6 +175,28 @@ async def test_plain_language_draft_requests_in_chinese_and_english(desk: Desk, 
     assert "ไทย" in thai.text and draft_id_of(thai)
 
 
+async def test_the_offer_written_in_a_request_goes_into_the_draft(desk: Desk, tmp_path: Path) -> None:
+    """Coupon, discount and expiry typed with the request reach the draft (plain words, after picking a
+    customer, and /draft); they are not read as part of the customer's name."""
+    await desk.add_member(OWNER, "owner", language="en")
+    await load(desk, orders_csv(tmp_path / "orders_export.csv", ORDERS))
+
+    one = await desk.say(OWNER, "draft a thank-you for Tan Wei Ling with code VIP10, 10% off until 30 Nov")
+    assert "VIP10" in one.text and "10% off" in one.text and "Tan Wei Ling" in one.text
+
+    picks = await desk.say(OWNER, "draft a win-back for Tan with coupon BACK5 RM5 off")
+    assert len(picks.buttons()) == 2  # two Tans
+    picked = await desk.press(OWNER, picks.buttons()[0][1], picks.message_id)
+    assert "BACK5" in picked.text and "RM5 off" in picked.text
+
+    cmd = await desk.say(OWNER, "/draft meihua@example.com review code THANKS3")
+    assert "THANKS3" in cmd.text
+    async with desk.db.sessions() as s:
+        rows = (await s.execute(select(OutreachDraft).order_by(OutreachDraft.id))).scalars().all()
+    assert [(r.request or {}).get("coupon") for r in rows] == ["VIP10", "BACK5", "THANKS3"]
+    assert rows[0].request["expires"] == "2026-11-30" and rows[0].request["discount"] == "10% off"
+
+
 async def test_segment_draft_sends_templates_and_a_recipient_csv(desk: Desk, tmp_path: Path) -> None:
     await desk.add_member(OWNER, "owner")
     await load(desk, orders_csv(tmp_path / "orders_export.csv", SEGMENT_ORDERS))

@@ -1,0 +1,55 @@
+"""The seller's offer read from a draft request (crm.outreach.offer) and carried by the parsed DraftQuery."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crm.outreach.offer import find_offer
+from crm.query.ir import DraftQuery
+from crm.query.parser import parse_question
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Singapore"))  # a Monday
+
+
+@pytest.mark.parametrize(("text", "coupon", "discount", "expires", "rest"), [
+    ("draft a thank-you for Tan Wei Ling with code VIP10, 10% off until 30 Nov",
+     "VIP10", "10% off", date(2026, 11, 30), "draft a thank-you for Tan Wei Ling"),
+    ("draft a VIP thank-you for Tan with coupon: THANKS5 RM5 off valid until Sunday",
+     "THANKS5", "RM5 off", date(2026, 11, 29), "draft a VIP thank-you for Tan"),
+    ("write a win-back message for Alice in Thai with a coupon for 15% discount, expires 2026-12-31",
+     None, "15% off", date(2026, 12, 31), "write a win-back message for Alice in Thai"),
+    ("draft an abandoned cart nudge for Siti in Bahasa with free shipping till Friday",
+     None, "free shipping", date(2026, 11, 27), "draft an abandoned cart nudge for Siti in Bahasa"),
+    ("win-back for Budi, promo code HEMAT-20 Rp20.000 off", "HEMAT-20", "Rp20.000 off", None, "win-back for Budi"),
+    ("给王小明写一条感谢信，优惠码VIP10，9折，截止12月31日", "VIP10", "9折", date(2026, 12, 31), "给王小明写一条感谢信"),
+    ("给王小明写一条挽回消息，满200减30，有效期至12月15日", None, "满200减30", date(2026, 12, 15), "给王小明写一条挽回消息"),
+    # nothing that looks like an offer: the request is left as it is
+    ("draft a thank-you for Tan with a coupon", None, None, None, "draft a thank-you for Tan with a coupon"),
+    ("draft a win-back for Tan in Thai", None, None, None, "draft a win-back for Tan in Thai"),
+    ("draft a thank you for Ms Code", None, None, None, "draft a thank you for Ms Code"),
+])
+def test_find_offer(text: str, coupon: str | None, discount: str | None, expires: date | None, rest: str) -> None:
+    found = find_offer(text, now=NOW, timezone="Asia/Singapore")
+    assert (found.coupon, found.discount, found.expires, found.rest) == (coupon, discount, expires, rest)
+    assert bool(found) == any((coupon, discount, expires))
+
+
+def test_an_expiry_that_is_not_a_date_is_not_an_expiry() -> None:
+    found = find_offer("thank-you for Tan until she replies", now=NOW, timezone="Asia/Singapore")
+    assert found.expires is None and found.rest == "thank-you for Tan until she replies"
+
+
+@pytest.mark.parametrize(("text", "customer", "segment"), [
+    ("draft a thank-you for Tan Wei Ling with code VIP10, 10% off until 30 Nov", "Tan Wei Ling", None),
+    ("给王小明写一条感谢信，优惠码VIP10，10% off，截止11月30日", "王小明", None),
+    ("draft a win-back for all important_winback customers in Thailand, code VIP10 10% off until 30 Nov", None,
+     "important_winback"),
+])
+def test_parsed_draft_request_carries_the_offer(text: str, customer: str | None, segment: str | None) -> None:
+    q = parse_question(text, as_of=NOW, timezone="Asia/Singapore").query
+    assert isinstance(q, DraftQuery)
+    assert (q.customer, q.segment, q.coupon, q.discount, q.expires) == (customer, segment, "VIP10", "10% off",
+                                                                         date(2026, 11, 30))
+    assert q.brief == text  # the brief keeps the whole request
