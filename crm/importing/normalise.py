@@ -221,7 +221,13 @@ def _parse_value(value: object, tz: ZoneInfo, formats: tuple[str, ...]) -> datet
         s = str(value).strip().strip("\t").strip()
         if not s:
             return None
-        if isinstance(value, float) or re.fullmatch(r"\d{5}(\.\d+)?", s):  # Excel serial date
+        if len(s) >= 19 and s[4] == "-" and s[10] in " T" and type(value) is str:
+            # ISO 8601 and Shopify's "2026-04-05 21:06:21 +0400" (one call; the general path ends the same)
+            try:
+                dt = datetime.fromisoformat(s)
+            except ValueError:
+                dt = _parse_naive_or_aware(s, formats)
+        elif isinstance(value, float) or re.fullmatch(r"\d{5}(\.\d+)?", s):  # Excel serial date
             dt = datetime(1899, 12, 30) + timedelta(days=float(s))
         else:
             dt = _parse_naive_or_aware(s, formats)

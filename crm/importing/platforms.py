@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from crm.importing.errors import ImportFileError
@@ -152,6 +153,68 @@ def _when(cells: Sequence[object], i: int | None, tz: ZoneInfo, what: str,
         return parse_datetime(_raw(cells, i), tz)
     except ValueProblem:
         raise ValueProblem(f"{what}: not a date: {_get(cells, i)!r}") from None
+
+
+
+def _picker(*indexes: int | None) -> Callable[[Sequence[object]], tuple[object, ...]]:
+    """The raw cells at `indexes` in one call (None for an absent column or past the row's end), so the
+    mappers' hot loops make one call per row instead of one per cell."""
+    width = max((i for i in indexes if i is not None), default=-1) + 1
+    # Rows get one None appended: index -1 is then that None for every absent column.
+    get = itemgetter(*(i if i is not None else -1 for i in indexes), -1)
+
+    def pick(r: Sequence[object]) -> tuple[object, ...]:
+        if type(r) is not list:
+            r = list(r)
+        if len(r) < width:
+            r = r + [None] * (width - len(r))
+        return get(r + _PAD)  # type: ignore[no-any-return]
+
+    return pick
+
+
+_PAD: list[object] = [None]
+
+
+def _text(v: object) -> str:
+    """`_get` for a picked cell."""
+    if type(v) is str:
+        return v.strip()
+    return "" if v is None else cell_text(v)
+
+
+def _amount(v: object, what: str) -> float | None:
+    """`_money` for a picked cell; plain numbers take the short way."""
+    if type(v) is str:
+        try:
+            f = float(v)
+        except ValueError:
+            if not v.strip():
+                return None
+        else:
+            if f - f == 0.0:  # finite
+                return f
+    try:
+        return parse_money(v)
+    except ValueProblem:
+        raise ValueProblem(f"{what}: not an amount: {_text(v)!r}") from None
+
+
+def _quantity(v: object) -> int:
+    """`parse_int(cell)` for a picked cell."""
+    if type(v) is str and v.isdigit() and v.isascii():
+        return int(v)
+    return parse_int(v)
+
+
+def _moment(v: object, tz: ZoneInfo, what: str, formats: tuple[str, ...] | None = None) -> datetime | None:
+    """`_when` for a picked cell."""
+    try:
+        if formats:
+            return parse_datetime(v, tz, formats)
+        return parse_datetime(v, tz)
+    except ValueProblem:
+        raise ValueProblem(f"{what}: not a date: {_text(v)!r}") from None
 
 
 def _currency_of_money(text: str) -> str | None:
@@ -438,47 +501,54 @@ class TikTok(Platform):
         sea_fmts = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
         previous: list[object] = [None, None]  # (signature, order-level values) of the last row
+        pick = _picker(req["order"], req["created"], req["status"], req["amount"], refund, req["buyer"], country,
+                       paid, recipient, nick, phone, sku, product, variation, qty, unit, seller_disc, after)
+        us_tz = country_timezone("US", ctx.default_tz)
+        store_country, store_currency = ctx.store_country, ctx.store_currency
 
-        def order_level(r: Sequence[object], ref: str) -> dict[str, object]:
+        def order_level(cells: tuple[object, ...], ref: str) -> dict[str, object]:
             """What every line of an order repeats: parsed once per order, not once per line."""
-            created_raw = _get(r, req["created"])
-            raw_status = _get(r, req["status"])
-            amount_text = _get(r, req["amount"])
-            signature = (ref, created_raw, raw_status, amount_text, _get(r, refund), _get(r, req["buyer"]))
+            created_raw = _text(cells[1])
+            raw_status = _text(cells[2])
+            amount_text = _text(cells[3])
+            signature = (ref, created_raw, raw_status, amount_text, _text(cells[4]), _text(cells[5]))
             if previous[0] == signature:
                 return previous[1]  # type: ignore[return-value]
-            c = country_code(_get(r, country)) or ctx.store_country
+            c = country_code(_text(cells[6])) or store_country
             us = created_raw.upper().endswith(("AM", "PM"))
-            tz = country_timezone("US", ctx.default_tz) if us and not ctx.store_country else ctx.tz_for(c)
+            tz = us_tz if us and not store_country else ctx.tz_for(c)
             fmts = us_fmts if us else sea_fmts
             status = _status(TIKTOK_STATUS, raw_status)
-            amount = _money(r, req["amount"], "Order Amount")
-            refunded = _money(r, refund, "Order Refund Amount") or 0.0
+            amount = _amount(cells[3], "Order Amount")
+            refunded = _amount(cells[4], "Order Refund Amount") or 0.0
             if status != "cancelled" and amount and refunded >= amount - 0.005:
                 status = "returned"  # fully refunded
             username = signature[-1]
             values = {
-                "status": status, "raw_status": raw_status, "created_at": _when(r, req["created"], tz, "Created Time", fmts),
-                "paid_at": _when(r, paid, tz, "Paid Time", fmts), "order_total": amount, "country": c,
-                "currency": ctx.store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or ""),
-                "buyer": Buyer(key=username, username=username, name=_get(r, recipient) or _get(r, nick) or None,
-                               phone=clean_phone(_get(r, phone)), country=c) if username else None,
+                "status": status, "raw_status": raw_status,
+                "created_at": _moment(cells[1], tz, "Created Time", fmts),
+                "paid_at": _moment(cells[7], tz, "Paid Time", fmts), "order_total": amount, "country": c,
+                "currency": store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or ""),
+                "buyer": Buyer(key=username, username=username,
+                               name=_text(cells[8]) or _text(cells[9]) or None,
+                               phone=clean_phone(_text(cells[10])), country=c) if username else None,
             }
             previous[0], previous[1] = signature, values
             return values
 
         def row(line_no: int, r: Sequence[object]) -> Line | None:
-            ref = _get(r, req["order"])
+            cells = pick(r)
+            ref = _text(cells[0])
             if ref and not any(ch.isdigit() for ch in ref):
                 return None  # the localized description row under the header (XLSX)
-            o = order_level(r, ref)
+            o = order_level(cells, ref)
             return Line(
                 line_no=line_no, order_ref=ref, line_value=None, **o,  # type: ignore[arg-type]
-                sku=_get(r, sku) or None, product_name=_get(r, product) or None,
-                variation=_get(r, variation) or None, quantity=parse_int(_raw(r, qty)),
-                unit_price=_money(r, unit, "SKU Unit Original Price"),
-                line_discount=abs(_money(r, seller_disc, "SKU Seller Discount") or 0.0),
-                line_total=_money(r, after, "SKU Subtotal After Discount"),
+                sku=_text(cells[11]) or None, product_name=_text(cells[12]) or None,
+                variation=_text(cells[13]) or None, quantity=_quantity(cells[14]),
+                unit_price=_amount(cells[15], "SKU Unit Original Price"),
+                line_discount=abs(_amount(cells[16], "SKU Seller Discount") or 0.0),
+                line_total=_amount(cells[17], "SKU Subtotal After Discount"),
             )
 
         row.order_col = req_order  # type: ignore[attr-defined]
@@ -667,9 +737,25 @@ class Shopify(Platform):
         product, price = cols.find("Lineitem name"), cols.find("Lineitem price")
         sku, ldisc = cols.find("Lineitem sku"), cols.find("Lineitem discount")
 
+        pick = _picker(req["order"], req["financial"], cancelled, fulfil, *country, req["email"], *phones,
+                       marketing, bname, sname, req["qty"], price, ldisc, req["created"], paid, currency,
+                       req["total"], sku, product)
+        n_country, n_phones = len(country), len(phones)
+        store_country, store_currency = ctx.store_country, ctx.store_currency
+        tz_for = ctx.tz_for
+
         def row(line_no: int, r: Sequence[object]) -> Line:
-            ref = _get(r, req["order"])
-            fin = _get(r, req["financial"]).lower()
+            cells = pick(r)
+            texts = [v.strip() if type(v) is str else _text(v) for v in cells]
+            ref = texts[0]
+            k = 4 + n_country
+            countries = texts[4:k]
+            email_raw = texts[k]
+            phone_texts = texts[k + 1:k + 1 + n_phones]
+            k += 1 + n_phones
+            (marketing_t, bname_t, sname_t, _, _, _, _, _, currency_t, _, sku_t, product_t, _) = texts[k:]
+            (_, _, _, qty_v, price_v, ldisc_v, created_v, paid_v, _, total_v, _, _, _) = cells[k:]
+            fin = texts[1].lower()
             status: str | None
             if not fin:
                 status = None  # continuation row of a multi-line order
@@ -677,37 +763,41 @@ class Shopify(Platform):
                 status = "cancelled"
             elif fin == "refunded":
                 status = "returned"
-            elif _get(r, cancelled):
+            elif texts[2]:
                 status = "cancelled"
             elif fin in {"pending", "authorized", "expired"}:
                 status = "pending"
             elif fin in {"paid", "partially_paid", "partially_refunded"}:
-                status = "shipped" if _get(r, fulfil).lower() in {"fulfilled", "partial"} else "paid"
+                status = "shipped" if texts[3].lower() in {"fulfilled", "partial"} else "paid"
             else:
                 raise ValueProblem(f"unknown Financial Status {fin!r}")
-            c = next((cc for cc in (country_code(_get(r, i)) for i in country) if cc), None)
-            tz = ctx.tz_for(ctx.store_country or c)
+            c = None
+            for t in countries:
+                if t:
+                    c = country_code(t)
+                    if c:
+                        break
+            tz = tz_for(store_country or c)
             buyer = None
             if status is not None:
-                email_raw = _get(r, req["email"])
-                phone = next((p for p in (clean_phone(_get(r, i)) for i in phones) if p), None)
+                phone = next((p for p in (clean_phone(t) for t in phone_texts) if p), None)
                 key = email_raw.lower() if email_raw else (f"phone:{phone}" if phone else "")
-                acc = _get(r, marketing).lower()
+                acc = marketing_t.lower()
                 if key:
-                    buyer = Buyer(key=key, name=_get(r, bname) or _get(r, sname) or None,
+                    buyer = Buyer(key=key, name=bname_t or sname_t or None,
                                   email=email_raw or None, phone=phone, country=c,
                                   accepts_marketing=True if acc == "yes" else False if acc == "no" else None)
-            q = parse_int(_raw(r, req["qty"]))
-            unit = _money(r, price, "Lineitem price")
-            disc = _money(r, ldisc, "Lineitem discount") or 0.0
+            q = _quantity(qty_v)
+            unit = _amount(price_v, "Lineitem price")
+            disc = _amount(ldisc_v, "Lineitem discount") or 0.0
             return Line(
                 line_no=line_no, order_ref=ref, status=status, raw_status=fin or None,
-                created_at=_when(r, req["created"], tz, "Created at") if status is not None else None,
-                paid_at=_when(r, paid, tz, "Paid at"),
-                currency=(_get(r, currency).upper() or ctx.store_currency) if status is not None else None,
-                order_total=_money(r, req["total"], "Total") if status is not None else None,
-                line_value=None, country=c, buyer=buyer, sku=_get(r, sku) or None,
-                product_name=_get(r, product) or None, quantity=q, unit_price=unit, line_discount=disc,
+                created_at=_moment(created_v, tz, "Created at") if status is not None else None,
+                paid_at=_moment(paid_v, tz, "Paid at") if paid_v != "" and paid_v is not None else None,
+                currency=(currency_t.upper() or store_currency) if status is not None else None,
+                order_total=_amount(total_v, "Total") if status is not None else None,
+                line_value=None, country=c, buyer=buyer, sku=sku_t or None,
+                product_name=product_t or None, quantity=q, unit_price=unit, line_discount=disc,
                 line_total=None if unit is None else unit * q - disc,
             )
 

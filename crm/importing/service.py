@@ -107,7 +107,12 @@ def _order_value(row, status: str) -> float:  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=16384)
 def _utc_text(dt: datetime | None) -> str | None:
-    return dt.astimezone(UTC).strftime(repo.STAGE_TIME_FORMAT) if dt is not None else None
+    if dt is None:
+        return None
+    utc = dt.astimezone(UTC)
+    if utc.year < 1000:  # isoformat pads the year, strftime's %Y does not
+        return utc.strftime(repo.STAGE_TIME_FORMAT)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")  # = STAGE_TIME_FORMAT, 5x faster
 
 
 def _file_sha256(path: Path) -> str:
@@ -236,6 +241,22 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
                                       currency=ctx.store_currency)
     import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
     report.import_id = import_log.id
+    cache: dict[str, int] = {}  # the page cache sizes to put back (SQLite), set by _import_order_rows
+    try:
+        await _import_order_rows(session, workspace_id, mapping, mapper, rows, total, report, settings, progress,
+                                 store, import_log, cache)
+    except BaseException:
+        try:  # the session may need its rollback first; the import's own error is the one to report
+            await repo.restore_cache(session, cache)
+        except Exception:
+            log.debug("could not restore the page cache size after a failed import", exc_info=True)
+        raise
+    await repo.restore_cache(session, cache)
+
+
+async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
+                             settings: WorkspaceSettings, progress: Progress | None, store, import_log,
+                             cache: dict[str, int]) -> None:
     timer = _PhaseTimer(report.file)
     stage = repo.stage_table(f"import_stage_{uuid.uuid4().hex[:12]}")
     await repo.create_stage(session, stage)
@@ -268,7 +289,7 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
                 prev = buyers.get(buyer.key)
                 if prev is None:
                     buyers[buyer.key] = buyer
-                else:  # keep the latest non-empty details
+                elif prev is not buyer:  # keep the latest non-empty details (lines of one order share one)
                     prev.name = buyer.name or prev.name
                     prev.email = buyer.email or prev.email
                     prev.phone = buyer.phone or prev.phone
@@ -320,7 +341,9 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
     timer.lap("identities and merging")
 
-    # Orders: aggregated over their staged rows and upserted with set-based SQL.
+    # Orders: aggregated over their staged rows and upserted with set-based SQL. From here on the Python side
+    # holds little, so SQLite gets a larger page cache for the set-based statements (peak memory stays put).
+    cache.update(await repo.widen_cache(session) or {})
     rates = await _workspace_rates(session, workspace_id, settings)
     upsert = await repo.upsert_staged_orders(
         session, stage, workspace_id=workspace_id, store_id=store.id, platform=mapping.name,

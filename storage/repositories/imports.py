@@ -141,6 +141,31 @@ async def insert_returning_ids(session: AsyncSession, table: Table, rows: list[d
 
 
 # ---------------------------------------------------------------- staging of order lines
+IMPORT_CACHE_KIB = 32768  # page cache of the main and temp databases for an import's set-based steps
+
+
+async def widen_cache(session: AsyncSession) -> dict[str, int] | None:
+    """SQLite: a larger page cache for this connection while an import runs (the stage, its index and the
+    set-based upserts otherwise spill through the 2 MB default); returns what `restore_cache` puts back.
+    Durability settings (journal, synchronous) are left alone. None on PostgreSQL."""
+    from sqlalchemy import text
+
+    if session.bind is None or session.bind.dialect.name != "sqlite":
+        return None
+    before = {}
+    for schema in ("main", "temp"):
+        before[schema] = (await session.execute(text(f"PRAGMA {schema}.cache_size"))).scalar_one()
+        await session.execute(text(f"PRAGMA {schema}.cache_size=-{IMPORT_CACHE_KIB}"))
+    return before
+
+
+async def restore_cache(session: AsyncSession, before: dict[str, int] | None) -> None:
+    from sqlalchemy import text
+
+    for schema, value in (before or {}).items():
+        await session.execute(text(f"PRAGMA {schema}.cache_size={int(value)}"))
+
+
 def stage_table(name: str) -> Table:
     """A temporary table holding the file's normalised rows while it is imported (memory stays flat)."""
     md = MetaData()
