@@ -43,6 +43,8 @@ def ir_spec(q: Any) -> dict[str, Any]:
         out.update(kind="segment_count" if q.segment else "segments")
         if q.segment:
             out["segment"] = q.segment
+        if q.period is not None:  # counted as of the period's end
+            out["as_of_end_of"] = period_spec(q.period, "all_time")
     elif intent == "lifecycle":
         out.update(kind="lifecycle", stage=q.stage)
     elif intent == "cohort":
@@ -259,6 +261,15 @@ CASES: list[tuple[str, dict[str, Any]]] = [
                                                      "country": "SG"}),
     ("新加坡有多少重要价值客户", {"kind": "segment_count", "segment": "important_value", "country": "SG"}),
     ("重要挽留客户有多少", {"kind": "segment_count", "segment": "important_winback"}),
+    # with a period: the segment as it stood at the period's end; its buyers only when "ordered" is said
+    ("上个月泰国的重要挽留客户有多少?", {"kind": "segment_count", "segment": "important_winback", "country": "TH",
+                                  "as_of_end_of": "last_month"}),
+    ("how many important win-back customers in Thailand last month", {
+        "kind": "segment_count", "segment": "important_winback", "country": "TH", "as_of_end_of": "last_month"}),
+    ("how many important value customers ordered last month", {
+        "kind": "metric", "metric": "customers", "segment": "important_value", "period": "last_month"}),
+    ("上个月下单的重要价值客户有多少", {"kind": "metric", "metric": "customers", "segment": "important_value",
+                                "period": "last_month"}),
     ("有几个重要挽留客户?", {"kind": "segment_count", "segment": "important_winback"}),
     ("how many important win-back customers", {"kind": "segment_count", "segment": "important_winback"}),
     ("number of general develop customers", {"kind": "segment_count", "segment": "general_develop"}),

@@ -130,6 +130,14 @@ async def test_rfm_segments_and_lifecycle(db: Database, workspace_id: int, shop:
     assert my.value == 0
     zh = await ask(db, workspace_id, SegmentsQuery(segment="general_winback"), language="zh")
     assert zh.value == 1 and "一般挽留客户" in zh.text
+    # With a period: the segments as they stood at its end. At 31 Jan only A (R 21 days, 100), C (47, 200) and
+    # D (91, 30) had bought: R mean 53, F mean 1, M mean 110 -> C important develop, A general develop, D winback.
+    jan = Period(kind="month", year=2026, month=1)
+    then = await ask(db, workspace_id, SegmentsQuery(segment="important_develop", period=jan))
+    assert then.value == 1 and "as of 2026-01-31" in then.text
+    assert (await ask(db, workspace_id, SegmentsQuery(segment="general_winback", period=jan))).value == 1
+    then_zh = await ask(db, workspace_id, SegmentsQuery(segment="general_develop", period=jan), language="zh")
+    assert then_zh.value == 1 and "截至 2026-01-31" in then_zh.text
     life = await ask(db, workspace_id, LifecycleQuery())
     assert dict((k, v) for k, v in life.rows) == {"new": 0, "active": 3, "dormant": 1, "churned": 0,
                                                   "prospect": 1}

@@ -34,7 +34,7 @@ from storage.repositories.analytics import Scope
 class _Ctx:
     def __init__(self, db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str) -> None:
         workspace = getattr(settings, "workspace", settings)
-        self.db, self.workspace_id, self.as_of = db, workspace_id, as_of
+        self.db, self.workspace_id, self.as_of, self.settings = db, workspace_id, as_of, settings
         self.tz = ZoneInfo(workspace.timezone)
         self.currency = workspace.base_currency
         self.lang = "zh" if language == "zh" else "en"
@@ -226,6 +226,9 @@ async def _keep(session: Any, ctx: _Ctx, ids: np.ndarray, f: Filters) -> np.ndar
 
 async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
     is_seg = isinstance(q, SegmentsQuery)
+    if is_seg and q.period is not None:  # the segments as they stood at the end of the period
+        _, end = q.period.bounds(ctx.as_of, ctx.tz)
+        ctx = _Ctx(ctx.db, ctx.workspace_id, ctx.settings, end, ctx.lang)
     async with ctx.db.sessions() as session:
         scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
                                          lifecycle_days=ctx.lifecycle_days)
@@ -250,7 +253,9 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
     intent = "segments" if is_seg else "lifecycle"
     if wanted is not None:
         value = int(((labels == wanted) & keep).sum())
-        text = (texts.t(ctx.lang, "segment_count", segment=names[wanted], filters=ftext, value=value) if is_seg
+        as_of = texts.t(ctx.lang, "as_of_day", day=day) if is_seg and q.period is not None else ""
+        text = (texts.t(ctx.lang, "segment_count", segment=names[wanted], filters=ftext, value=value, as_of=as_of)
+                if is_seg
                 else texts.t(ctx.lang, "lifecycle_count", stage=names[wanted], filters=ftext, value=value))
         return Result(intent=intent, query=q.model_dump(mode="json"), value=value, text=text, language=ctx.lang,
                       unit="count", explanation=_rfm_explanation(ctx, day) if is_seg else None)

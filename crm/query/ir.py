@@ -179,6 +179,8 @@ class SegmentsQuery(_IR):
     intent: Literal["segments"] = "segments"
     segment: Segment | None = None
     filters: Filters = Field(default_factory=Filters)
+    # With a period, the segments as they stood at its end ("重要挽留客户 last month" = as of the month's end).
+    period: Period | None = None
 
 
 class LifecycleQuery(_IR):

@@ -674,6 +674,10 @@ _DRAFT_LANG = {"english": "en", "chinese": "zh", "mandarin": "zh", "malay": "ms"
                "马来语": "ms", "马来文": "ms", "泰语": "th", "泰文": "th", "印尼语": "id", "越南语": "vi"}
 
 
+_ORDERED_RE = re.compile(r"\b(?:ordered|order|orders|bought|buying|purchased|purchasing|shopped|placed|active|"
+                         r"buyers?)\b|下单|购买|买过|下过单|消费过|活跃")
+
+
 def _draft(raw: str, t: str, language: str, local: datetime) -> DraftQuery:
     brief = raw.strip()[:500]
     offer = find_offer(raw, now=local, timezone=getattr(local.tzinfo, "key", "UTC"))
@@ -1141,12 +1145,15 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             if len(metrics) > 1:
                 return _two_metrics(language, metrics)
             return _metric(metrics[0], period, filters.model_copy(update={"segment": seg}), group_by, language)
-        if period is not None:
+        if period is not None and (metrics or group_by or _ORDERED_RE.search(s.text)):
+            # "important value customers who ordered last month": the segment's buyers in the period
             return MetricQuery(metric="customers", period=period,
                                filters=filters.model_copy(update={"segment": seg}), group_by=group_by)
         if group_by:
             return _not_understood(language)
-        return SegmentsQuery(segment=seg, filters=filters)
+        # "how many important win-back customers last month": the segment as it stood at the period's end
+        return SegmentsQuery(segment=seg, filters=filters,
+                             period=period if period is not None and period.kind != "all_time" else None)
     if group_by == "segment" and metrics == ["customers"] and period is None:
         metrics = []  # "customers per segment" = the segment distribution
     if s.has("segments_overview") or group_by == "segment" and not metrics:
