@@ -161,6 +161,11 @@ async def test_top_customers_and_profile(db: Database, workspace_id: int, shop: 
     assert "一般挽留客户" in card.text and "沉睡" in card.text
     none = await ask(db, workspace_id, CustomerQuery(search="nobody at all"))
     assert none.rows == [] and "No customer" in none.text
+    # E has only a pending order: no "None days ago" on the card
+    for lang, words in (("en", "no valid order yet"), ("zh", "还没有有效订单")):
+        e = await customer_profile(db=db, workspace_id=workspace_id, customer_id=shop["E"], settings=SETTINGS,
+                                   as_of=AS_OF, language=lang)
+        assert words in e.text and "None" not in e.text
 
 
 async def test_cohort_retention(db: Database, workspace_id: int, shop: dict[str, int]) -> None:

@@ -371,12 +371,14 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         ["points", detail["points"]], ["tags", ", ".join(detail["tags"])],
         ["marketing_consent", detail["marketing_consent"]],
     ]
-    val = dict((r[0], r[1]) for r in rows)
+    val = {r[0]: r[1] for r in rows}
     cur = ctx.currency
     if zh:
         lines = [f"👤 {c.display_name or '#' + str(c.id)}（#{c.id}，{c.country or '—'}）",
                  f"平台：{', '.join(platforms) or '—'}",
-                 f"订单 {val['orders']} 笔，消费 {cur} {val['revenue']:,.2f}，距上次下单 {val['days_since_last_order']} 天",
+                 f"订单 {val['orders']} 笔，消费 {cur} {val['revenue']:,.2f}，"
+                 + (f"距上次下单 {val['days_since_last_order']} 天" if val["days_since_last_order"] is not None
+                    else "还没有有效订单"),
                  f"分群：{seg}；生命周期：{stage}"]
         if val["p_alive"] is not None:
             lines.append(f"存活概率 {val['p_alive'] * 100:.0f}%，预测 CLV {cur} {val['predicted_clv']:,.2f}")
@@ -384,8 +386,9 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     else:
         lines = [f"👤 {c.display_name or '#' + str(c.id)} (#{c.id}, {c.country or '—'})",
                  f"Platforms: {', '.join(platforms) or '—'}",
-                 f"{val['orders']} orders, {cur} {val['revenue']:,.2f} spent, last order "
-                 f"{val['days_since_last_order']} days ago",
+                 f"{val['orders']} orders, {cur} {val['revenue']:,.2f} spent, "
+                 + (f"last order {val['days_since_last_order']} days ago" if val["days_since_last_order"] is not None
+                    else "no valid order yet"),
                  f"Segment: {seg}; lifecycle: {stage}"]
         if val["p_alive"] is not None:
             lines.append(f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}")
