@@ -336,12 +336,14 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
 
 async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
     async with ctx.db.sessions() as session:
-        ids = await repo.find_customers(session, ctx.workspace_id, q.search)
+        ids = await repo.find_customers(session, ctx.workspace_id, q.search, limit=11)
         if len(ids) != 1:
+            more, ids = len(ids) > 10, ids[:10]
             names = await repo.customer_names(session, ids)
+            n = texts.t(ctx.lang, "more_than", n=10) if more else str(len(ids))
             text = (texts.t(ctx.lang, "customer_none", search=q.search) if not ids else
-                    texts.t(ctx.lang, "customer_many", n=len(ids), search=q.search,
-                            names=", ".join(f"{names.get(i) or '#'}(#{i})" for i in ids[:8])))
+                    texts.t(ctx.lang, "customer_many", n=n, search=q.search,
+                            names=", ".join(f"{names.get(i) or '#'}(#{i})" for i in ids)))
             return Result(intent="customer", query=q.model_dump(mode="json"), text=text, language=ctx.lang,
                           columns=["id", "customer"], rows=[[i, names.get(i)] for i in ids])
     return await _profile(ctx, ids[0], q.model_dump(mode="json"))

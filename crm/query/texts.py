@@ -74,6 +74,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "clv_empty": "Not enough repeat purchases to fit the CLV model yet.",
         "customer_none": "No customer matches “{search}”.",
         "customer_many": "{n} customers match “{search}”: {names}. Which one?",
+        "more_than": "More than {n}",
         "clarify_ambiguous": "I'm not sure what you mean; could you say it another way?",
         "clarify_out_of_scope": "I can only answer questions about your shop's customers, orders and sales.",
         "clarify_unsafe": "I can't do that: I never send out customers' contact details or change your data "
@@ -106,6 +107,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "clv_empty": "复购数据还不够，暂时无法拟合 CLV 模型。",
         "customer_none": "没有找到匹配“{search}”的客户。",
         "customer_many": "有 {n} 位客户匹配“{search}”：{names}。请问是哪一位？",
+        "more_than": "超过 {n}",
         "clarify_ambiguous": "不太确定您的意思，可以换个说法吗？",
         "clarify_out_of_scope": "我只能回答关于您店铺的客户、订单和销售的问题。",
         "clarify_unsafe": "这个我不能做：我不会导出客户的联系方式，也不会通过提问修改数据。",

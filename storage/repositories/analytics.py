@@ -366,27 +366,10 @@ async def tagged_customers(session: AsyncSession, workspace_id: int, tag: str) -
 
 
 async def find_customers(session: AsyncSession, workspace_id: int, text: str, limit: int = 10) -> list[int]:
-    """Customers matching an id, email, phone, order id, platform username or (part of a) name."""
-    t = text.strip()
-    live = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)]
-    if t.lstrip("#").isdigit():
-        hit = (await session.execute(select(Customer.id).where(*live, Customer.id == int(t.lstrip("#"))))).scalar()
-        if hit:
-            return [hit]
-    low = t.lower()
-    ident = select(BuyerIdentity.customer_id).where(
-        BuyerIdentity.workspace_id == workspace_id,
-        (func.lower(BuyerIdentity.email) == low) | (BuyerIdentity.email_norm == low)
-        | (func.lower(BuyerIdentity.username) == low) | (func.lower(BuyerIdentity.buyer_key) == low)
-        | (BuyerIdentity.phone == t) | (BuyerIdentity.phone_norm == t))
-    order = select(Order.customer_id).where(Order.workspace_id == workspace_id, Order.platform_order_id == t)
-    exact = [r[0] for r in await session.execute(
-        select(Customer.id).where(*live, Customer.id.in_(ident.union(order))).limit(limit)) if r[0]]
-    if exact:
-        return exact
-    rows = await session.execute(select(Customer.id).where(*live, func.lower(Customer.display_name).contains(low))
-                                 .order_by(Customer.id).limit(limit))
-    return [r[0] for r in rows]
+    """Customers matching an id, email, phone, order id, platform username or name (customer_desk's rules)."""
+    from storage.repositories.customer_desk import search_customers
+
+    return [hit.id for hit in await search_customers(session, workspace_id, text, limit=limit)]
 
 
 async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, Any]:

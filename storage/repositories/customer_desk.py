@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,45 +19,62 @@ class CustomerHit:
     country: str | None
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower()
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 async def search_customers(session: AsyncSession, workspace_id: int, text: str, *, limit: int = 10) -> list[CustomerHit]:
-    """Customers matching a name, username, e-mail, phone or order id (exact matches on ids first)."""
-    text = text.strip().lstrip("@")
-    if not text:
+    """Customers matching what a seller typed: `#id`, e-mail, platform username or buyer id, phone in any
+    format (+65 9123 4567, 6591234567, 9123 4567), order id — exact matches only, when there are any — else
+    names: a word of the name starting with the text ("Tan" finds Tan Wei Ling, not Rattanakorn); Chinese
+    names match anywhere, spaces ignored ("王小明" finds "王 小明")."""
+    text = text.strip()
+    bare = text.lstrip("@#")
+    if not bare:
         return []
-    like = _like(text)
-    digits = re.sub(r"\D", "", text)
-    identity_match = [
-        func.lower(BuyerIdentity.name).like(like, escape="\\"),
-        func.lower(BuyerIdentity.username).like(like, escape="\\"),
-        BuyerIdentity.email_norm == text.lower(),
-        BuyerIdentity.buyer_key == text,
+    live = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)]
+    low = bare.lower()
+    forms = sorted({low, text.lower()})  # "#1003" is a Shopify order name, "@tanwl" a username
+    exact = [
+        func.lower(BuyerIdentity.email) == low, BuyerIdentity.email_norm == low,
+        func.lower(BuyerIdentity.username).in_(forms), func.lower(BuyerIdentity.buyer_key).in_(forms),
     ]
-    if len(digits) >= 6:
-        identity_match.append(BuyerIdentity.phone_norm.like(f"%{digits}"))
-    by_identity = select(BuyerIdentity.customer_id).where(
-        BuyerIdentity.workspace_id == workspace_id, or_(*identity_match)
-    )
-    by_order = select(Order.customer_id).where(Order.workspace_id == workspace_id, Order.platform_order_id == text)
-    stmt = (
-        select(Customer.id, Customer.display_name, Customer.country)
-        .where(
-            Customer.workspace_id == workspace_id,
-            Customer.merged_into_id.is_(None),
-            or_(
-                Customer.id.in_(by_order),
-                Customer.id.in_(by_identity),
-                func.lower(Customer.display_name).like(like, escape="\\"),
-            ),
-        )
-        .order_by(Customer.display_name, Customer.id)
-        .limit(limit)
-    )
-    rows = (await session.execute(stmt)).all()
+    digits = re.sub(r"\D", "", bare)
+    if len(digits) >= 7 and re.fullmatch(r"[\d\s()+.-]+", bare):
+        exact.append(BuyerIdentity.phone_norm.like(f"%{digits}"))  # E.164 ends with the local digits
+    by_identity = select(BuyerIdentity.customer_id).where(BuyerIdentity.workspace_id == workspace_id, or_(*exact))
+    by_order = select(Order.customer_id).where(Order.workspace_id == workspace_id, Order.platform_order_id.in_(sorted({text, bare})))
+    exact_ids = or_(Customer.id.in_(by_identity), Customer.id.in_(by_order))
+    if bare.isdigit():
+        exact_ids = or_(exact_ids, Customer.id == int(bare))
+    hits = await _hits(session, select(Customer.id, Customer.display_name, Customer.country)
+                       .where(*live, exact_ids), limit)
+    if hits:
+        return hits
+    name = func.lower(Customer.display_name)
+    ident_name = func.lower(BuyerIdentity.name)
+    if _CJK.search(bare):
+        squeezed = "%" + _escape(re.sub(r"\s+", "", bare)) + "%"
+        by_name = or_(func.replace(name, " ", "").like(squeezed, escape="\\"),
+                      Customer.id.in_(select(BuyerIdentity.customer_id).where(
+                          BuyerIdentity.workspace_id == workspace_id,
+                          func.replace(ident_name, " ", "").like(squeezed, escape="\\"))))
+    else:
+        word = _escape(bare)
+        by_name = or_(name.like(f"{word}%", escape="\\"), name.like(f"% {word}%", escape="\\"),
+                      Customer.id.in_(select(BuyerIdentity.customer_id).where(
+                          BuyerIdentity.workspace_id == workspace_id,
+                          or_(ident_name.like(f"{word}%", escape="\\"), ident_name.like(f"% {word}%", escape="\\"),
+                              func.lower(BuyerIdentity.username).like(f"{word}%", escape="\\")))))
+    return await _hits(session, select(Customer.id, Customer.display_name, Customer.country).where(*live, by_name),
+                       limit)
+
+
+async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHit]:
+    rows = (await session.execute(stmt.order_by(Customer.display_name, Customer.id).limit(limit))).all()
     return [CustomerHit(id=r.id, name=r.display_name or f"#{r.id}", country=r.country) for r in rows]
 
 
