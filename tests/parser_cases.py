@@ -29,7 +29,7 @@ def ir_spec(q: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     f = getattr(q, "filters", None)
     if f is not None:
-        for key in ("platform", "country", "segment"):
+        for key in ("platform", "country", "segment", "tag"):
             if getattr(f, key):
                 out[key] = getattr(f, key)
     if intent == "metric":
@@ -261,6 +261,20 @@ CASES: list[tuple[str, dict[str, Any]]] = [
                                                      "country": "SG"}),
     ("新加坡有多少重要价值客户", {"kind": "segment_count", "segment": "important_value", "country": "SG"}),
     ("重要挽留客户有多少", {"kind": "segment_count", "segment": "important_winback"}),
+    # tags select customers; counting a tag's customers means all of them, not the last 90 days
+    ("revenue from customers tagged vip this year", {"kind": "metric", "metric": "revenue", "tag": "vip",
+                                                     "period": "this_year"}),
+    ("how many customers are tagged vip", {"kind": "metric", "metric": "customers", "tag": "vip",
+                                           "period": "all_time"}),
+    ("vip-tagged customers revenue last month", {"kind": "metric", "metric": "revenue", "tag": "vip",
+                                                 "period": "last_month"}),
+    ("repeat rate of customers with the tag wholesale last quarter", {
+        "kind": "metric", "metric": "repeat_rate", "tag": "wholesale", "period": "last_quarter"}),
+    ("带有vip标签的客户今年的销售额", {"kind": "metric", "metric": "revenue", "tag": "vip", "period": "this_year"}),
+    ("标签为批发的客户有多少", {"kind": "metric", "metric": "customers", "tag": "批发", "period": "all_time"}),
+    ("今年vip标签客户的复购率", {"kind": "metric", "metric": "repeat_rate", "tag": "vip", "period": "this_year"}),
+    ("top 5 customers tagged newsletter", {"kind": "top", "n": 5, "by": "revenue", "tag": "newsletter",
+                                           "period": "all_time"}),
     # with a period: the segment as it stood at the period's end; its buyers only when "ordered" is said
     ("上个月泰国的重要挽留客户有多少?", {"kind": "segment_count", "segment": "important_winback", "country": "TH",
                                   "as_of_end_of": "last_month"}),

@@ -427,8 +427,7 @@ async def execute(query: Query, *, db: Database, workspace_id: int, settings: An
                       language=ctx.lang)
     suggestions = list(getattr(query, "suggestions", []) or [])
     reason = getattr(query, "reason", "unknown")
-    text = getattr(query, "message", None) or texts.t(ctx.lang, f"clarify_{reason}")
-    if suggestions:
-        text += "\n" + texts.t(ctx.lang, "clarify_try") + "\n" + "\n".join(f"• {x}" for x in suggestions)
+    text = texts.clarify_text(ctx.lang, getattr(query, "message", None) or texts.t(ctx.lang, f"clarify_{reason}"),
+                              suggestions)
     return Result(intent="clarify", query=query.model_dump(mode="json"), language=ctx.lang, text=text,
                   suggestions=suggestions)

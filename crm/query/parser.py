@@ -945,8 +945,32 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
                 # claim the whole phrase so "top"/"前"/"个客户" are not read again
                 s.claim(m.start(), m.end(), "top_n", int(m.group(1)))
     _scan_iso_codes(s, raw)
+    _scan_tags(s)
     _scan_lexicon(s)
     return _decide(s, language, zh, ref)
+
+
+# "customers tagged vip", "with the tag wholesale", "vip-tagged", "带有vip标签的客户", "标签为批发的客户"
+_TAG_WORD = r"[\"'“]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,30}?)[\"'”]?"
+_NOT_TAGS = {"customers", "customer", "buyers", "clients", "users", "people", "as", "with", "the", "a", "an"}
+_TAG_PATTERNS = (
+    re.compile(r"\b([a-z0-9][\w]{0,30}?)-tagged\b"),
+    re.compile(rf"\b(?:tagged|labell?ed)(?:\s+as|\s+with)?\s+{_TAG_WORD}(?=\s|$|[?,.!])"),
+    re.compile(rf"\bwith\s+(?:the\s+|a\s+)?(?:tag|label)\s+{_TAG_WORD}(?=\s|$|[?,.!])"),
+    re.compile(r"(?:带有|带着|打了|打上|有)\s*[“\"]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,20}?)[”\"]?\s*标签"),
+    re.compile(r"(?<![a-z0-9])([a-z0-9][\w-]{0,30})\s*标签"),
+    re.compile(r"[“\"]([^”\"]{1,20})[”\"]\s*标签"),
+    re.compile(rf"标签(?:为|是)\s*{_TAG_WORD}(?=的|客户|$|\s|[?？,，。])"),
+)
+
+
+def _scan_tags(s: Scan) -> None:
+    """A tag named in the question selects the customers carrying it (METRICS.md: tags select customers)."""
+    for pattern in _TAG_PATTERNS:
+        for m in pattern.finditer(s.text):
+            if m.group(1) and m.group(1) not in _NOT_TAGS and s.free(m.start(), m.end()):
+                s.claim(m.start(), m.end(), "tag", m.group(1))
+                return
 
 
 def _not_understood(language: str, what: str | None = None) -> Clarify:
@@ -1009,7 +1033,12 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
                         "我一次回答一个平台或国家，或者按平台/国家分组对比。",
                         [f"revenue by {by} last month"] if en else
                         [f"上个月按{'平台' if by == 'platform' else '国家'}的销售额"])
-    filters = Filters(platform=platforms[0] if platforms else None, country=countries[0] if countries else None)
+    tags = s.values("tag")
+    filters = Filters(platform=platforms[0] if platforms else None, country=countries[0] if countries else None,
+                      tag=tags[0] if tags else None)
+    if tags and period is None and s.values("metric") in ([], ["customers"]) and not s.values("segment") \
+            and not s.values("lifecycle") and not s.values("top_n"):
+        period = Period(kind="all_time")  # "how many customers are tagged vip": all of them, not the last 90 days
     groups = s.values("group_by")
     if len(groups) > 1:
         return _clarify("ambiguous", language, "I can break a number down one way at a time.",
@@ -1048,9 +1077,12 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         segs = ambiguous_segments[0]
         labels = [vocab.SEGMENT_LABELS_ZH[x] if zh else vocab.SEGMENT_LABELS_EN[x] + " customers" for x in segs]
         return _clarify("ambiguous", language,
-                        "That can mean more than one customer segment: " + ", ".join(labels) + ". Which one?",
-                        "这可能指多个客户分群：" + "、".join(labels) + "。请问是哪一个？",
-                        [(f"{x}有多少" if zh else f"how many {x}") for x in labels])
+                        "That can mean more than one customer segment: " + ", ".join(labels) + ". Which one? "
+                        "(For customers with a tag of that name, say \"customers tagged vip\".)",
+                        "这可能指多个客户分群：" + "、".join(labels) + "。请问是哪一个？"
+                        "（如果指带有该名称标签的客户，请说“带有vip标签的客户”。）",
+                        [(f"{x}有多少" if zh else f"how many {x}") for x in labels]
+                        + ["带有vip标签的客户有多少" if zh else "how many customers are tagged vip"])
     if len(segments) > 1 or len(stages) > 1:
         return _clarify("ambiguous", language, "That names more than one segment; ask about one at a time.",
                         "问题中有多个分群，请一次问一个。")

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crm.query import texts
 from crm.query.cache import UNCACHED, ResultCache
 from crm.query.ir import Clarify, ParsedQuestion
 from crm.query.parser import parse_question
@@ -76,11 +77,9 @@ def clarify_result(parsed: ParsedQuestion) -> Result:
     q = parsed.query
     assert isinstance(q, Clarify)
     zh = parsed.language == "zh"
-    lines = [q.message or ("请换个说法。" if zh else "Could you rephrase that?")]
-    if q.suggestions:
-        lines.append("可以这样问：" if zh else "You can ask, for example:")
-        lines += [f"• {s}" for s in q.suggestions]
-    return Result(intent="clarify", query=q.model_dump(mode="json"), value=None, text="\n".join(lines),
+    text = texts.clarify_text("zh" if zh else "en", q.message or ("请换个说法。" if zh else "Could you rephrase that?"),
+                              list(q.suggestions))
+    return Result(intent="clarify", query=q.model_dump(mode="json"), value=None, text=text,
                   language=parsed.language, suggestions=list(q.suggestions))
 
 

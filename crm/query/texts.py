@@ -177,3 +177,11 @@ def country_name(code: str, language: str) -> str:
         except ImportError:
             name = None
     return name.title() if name and name.islower() else (name or code)
+
+
+def clarify_text(lang: str, message: str, suggestions: list[str]) -> str:
+    """A clarifying reply: the message, then example questions (with a lead-in unless the message has one)."""
+    if not suggestions:
+        return message
+    lead = [] if message.rstrip().endswith((":", "：")) else [t(lang, "clarify_try")]
+    return "\n".join([message, *lead, *(f"• {x}" for x in suggestions)])
