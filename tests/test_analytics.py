@@ -97,9 +97,11 @@ async def test_group_by_month_uses_local_calendar(db: Database, workspace_id: in
     assert r.rows == [["2026-01", 100.0], ["2026-02", 80.0], ["2026-03", 90.0]]
     assert r.chart is not None and r.chart.x == ["2026-01", "2026-02", "2026-03"]
     by_platform = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="platform"))
-    assert by_platform.rows == [["lazada", 1], ["shopee", 2], ["shopify", 1]]
-    by_country = await ask(db, workspace_id, MetricQuery(metric="customers", period=Q1, group_by="country"))
-    assert by_country.rows == [["MY", 1], ["SG", 2]]
+    assert by_platform.rows == [["shopee", 2], ["lazada", 1], ["shopify", 1]]  # highest first, ties by name
+    assert "highest: Shopee (2)" in by_platform.text
+    by_country = await ask(db, workspace_id, MetricQuery(metric="customers", period=Q1, group_by="country"),
+                           language="zh")
+    assert by_country.rows == [["SG", 2], ["MY", 1]] and "最高的是新加坡（2）" in by_country.text
 
 
 async def test_periods_are_half_open_and_default_to_last_90_days(db: Database, workspace_id: int,

@@ -163,6 +163,13 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                 rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
     lines = [texts.t(ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label,
                      filters=ftext)]
+    if q.group_by in ("platform", "country") and rows:
+        # Highest first, and the leader named: "which platform had the most orders" is answered in words.
+        rows.sort(key=lambda r: (-float(r[1]), str(r[0])))
+        top = rows[0][0]
+        who = texts.platform_name(top) if q.group_by == "platform" else texts.country_name(top, ctx.lang)
+        lines[0] = lines[0].rstrip(":：") + texts.t(ctx.lang, "group_leader", who=who,
+                                                   value=texts.fmt_value(rows[0][1], unit, ctx.currency))
     if not rows:
         lines = [texts.t(ctx.lang, "no_data", name=name, period=label, filters=ftext)]
     kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"
