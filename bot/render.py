@@ -110,15 +110,16 @@ def _cell(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, (float, Decimal)):
-        v = float(value)
-        return f"{v:.4f}" if v != 0 and abs(v) < 1 else f"{v:,.2f}"
+        return f"{float(value):,.2f}"
     return str(value)
 
 
-def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | None = None) -> str:
+def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | None = None,
+                 percent: frozenset[int] | set[int] = frozenset()) -> str:
     """A plain monospace table: numbers right-aligned, text left-aligned (East Asian wide characters counted).
 
-    `max_cell` shortens long text cells to that display width (phone screens).
+    `max_cell` shortens long text cells to that display width (phone screens); columns in `percent` hold
+    shares shown as percentages.
     """
     from rich.cells import cell_len, set_cell_size
 
@@ -129,7 +130,8 @@ def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | N
 
     head = [str(c) for c in columns]
     plain = {i for i, c in enumerate(head) if c.lower() in ("id", "#", "year", "customer_id")}  # no 1,524
-    cells = [[str(v) if i in plain and isinstance(v, int) else fit(_cell(v)) for i, v in enumerate(r)] for r in rows]
+    cells = [[str(v) if i in plain and isinstance(v, int) else
+              _percent(v) if i in percent else fit(_cell(v)) for i, v in enumerate(r)] for r in rows]
     n = max([len(head)] + [len(r) for r in cells]) if (head or cells) else 0
     head += [""] * (n - len(head))
     widths = [max([cell_len(head[i])] + [cell_len(r[i]) for r in cells if i < len(r)]) for i in range(n)]
@@ -147,11 +149,34 @@ def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | N
     return "\n".join([line(head), "  ".join("-" * w for w in widths)] + [line(r) for r in cells])
 
 
+def _percent(value: Any) -> str:
+    if not isinstance(value, (int, float, Decimal)) or isinstance(value, bool):
+        return _cell(value)
+    return f"{float(value) * 100:.1f}%"
+
+
+def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: int | None = None) -> str:
+    """A Result's table (or some of its rows) as people read it: headers in the answer's language, shares as
+    percentages."""
+    from crm.query import texts
+
+    columns = list(result.columns)
+    percent = {i for i, c in enumerate(columns) if texts.is_ratio_column(c)}
+    rows = result.rows if rows is None else rows
+    # Platforms and countries by name, as the answer's text names them (the rows keep the codes for --json).
+    names = {i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
+             for i, c in enumerate(columns) if c in ("platform", "country")}
+    if names:
+        rows = [[names[i](v) if i in names and isinstance(v, str) else v for i, v in enumerate(r)] for r in rows]
+    return render_table([texts.column_name(result.language, c) for c in columns], rows, max_cell=max_cell,
+                        percent=percent)
+
+
 def render_text(result: Any) -> str:
     """What a person reads: the reply text, then the table when there is one."""
     parts = [result.text.strip()] if result.text else []
     if result.rows and result.columns:
-        parts.append(render_table(result.columns, result.rows))
+        parts.append(result_table(result))
     return "\n\n".join(parts) or "(no answer)"
 
 

@@ -66,15 +66,15 @@ class AnswerCache:
 
 
 # --- rendering (pure functions) ---------------------------------------------------------------------
-def format_table(columns: list[str], rows: list[list[Any]]) -> str:
+def format_table(result: Result, rows: list[list[Any]]) -> str:
     """The shared monospace table (display width counted, so Chinese names line up), cells cut for phones."""
-    from bot.render import render_table
+    from bot.render import result_table
 
-    return render_table(columns, rows, max_cell=MAX_CELL)
+    return result_table(result, rows, max_cell=MAX_CELL)
 
 
 def rows_per_page(result: Result, intro_len: int) -> int:
-    sample = format_table(result.columns, result.rows[:PAGE_ROWS])
+    sample = format_table(result, result.rows[:PAGE_ROWS])
     line_len = max((len(x) for x in sample.splitlines()), default=1) + 1
     fit = (MAX_MESSAGE - intro_len - 2 * line_len - 40) // line_len
     return max(1, min(PAGE_ROWS, fit))
@@ -95,7 +95,7 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
         pages = page_count(result, per_page)
         page = min(max(page, 0), pages - 1)
         chunk = result.rows[page * per_page:(page + 1) * per_page]
-        table = html.escape(format_table(result.columns, chunk))
+        table = html.escape(format_table(result, chunk))
         text = f"{intro}\n\n<pre>{table}</pre>" if intro else f"<pre>{table}</pre>"
         if pages > 1:
             nav: list[tuple[str, str]] = []

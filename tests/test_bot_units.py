@@ -72,8 +72,17 @@ def test_a_short_table_has_no_page_buttons_and_numbers_align_right() -> None:
                     rows=[["shopee", 1234.5], ["lazada", 99.0]])
     _text, markup = render_page(result, "t", 0, I18n("en"))
     assert markup is None
-    table = format_table(result.columns, result.rows)
-    assert table.splitlines()[2:] == ["shopee    1,234.50", "lazada       99.00"]
+    table = format_table(result, result.rows)
+    assert table.splitlines()[2:] == ["Shopee    1,234.50", "Lazada       99.00"]  # platforms by name
+
+
+def test_tables_show_shares_as_percentages_and_chinese_headers() -> None:
+    cohort = Result(intent="cohort", text="留存", language="zh", columns=["cohort", "customers", "m0", "m1"],
+                    rows=[["2025-01", 39, 1.0, 0.0256]])
+    assert format_table(cohort, cohort.rows).splitlines() == [
+        "首单月份  客户数      m0    m1", "--------  ------  ------  ----", "2025-01       39  100.0%  2.6%"]
+    rate = Result(intent="metric", text="", columns=["country", "repeat_rate"], rows=[["MY", 0.4], ["SG", 0.25]])
+    assert format_table(rate, rate.rows).splitlines()[2:] == ["Malaysia         40.0%", "Singapore        25.0%"]
 
 
 def test_the_answer_cache_forgets_the_oldest() -> None:

@@ -1,7 +1,7 @@
 """The compiler: runs a validated question (crm.query.ir) against the database and returns one Result."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -317,10 +317,11 @@ async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
 
 
 async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
-    first = None
+    first, last = None, None
     if q.period is not None:
-        s, _ = q.period.bounds(ctx.as_of, ctx.tz)
+        s, e = q.period.bounds(ctx.as_of, ctx.tz)
         first = s.astimezone(ctx.tz).date().replace(day=1) if s else None
+        last = (e.astimezone(ctx.tz) - timedelta(microseconds=1)).strftime("%Y-%m")  # the period's last cohort
     else:
         day = m.as_of_date(ctx.as_of, ctx.tz)
         y, mo = divmod(day.year * 12 + day.month - 1 - 11, 12)
@@ -329,6 +330,9 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
         scope = await _scope(session, ctx, q.filters)
         labels, sizes, matrix = await m.cohort_table(session, ctx.workspace_id, ctx.as_of, ctx.tz, scope=scope,
                                                      first_month=first, max_offset=q.max_offset)
+    if last is not None:  # cohorts of the months asked for; their retention is followed up to the as-of date
+        keep = [i for i, lab in enumerate(labels) if lab <= last]
+        labels, sizes, matrix = [labels[i] for i in keep], [sizes[i] for i in keep], [matrix[i] for i in keep]
     if not labels:
         return Result(intent="cohort", query=q.model_dump(mode="json"), text=texts.t(ctx.lang, "cohort_empty"),
                       language=ctx.lang)

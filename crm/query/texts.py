@@ -187,3 +187,27 @@ def clarify_text(lang: str, message: str, suggestions: list[str]) -> str:
         return message
     lead = [] if message.rstrip().endswith((":", "：")) else [t(lang, "clarify_try")]
     return "\n".join([message, *lead, *(f"• {x}" for x in suggestions)])
+
+
+# Table headers people read (Result.columns stay machine names for --json).
+_COLUMNS_ZH = {"customer": "客户", "customers": "客户数", "cohort": "首单月份", "field": "项目", "value": "值",
+               "id": "编号", "segment": "客户分群", "lifecycle": "生命周期", "predicted_clv": "预测终身价值",
+               "p_alive": "存活概率", "churn_risk": "流失风险", "expected_purchases": "预计购买次数",
+               "recency_days": "距上次下单天数"}
+_COLUMNS_EN = {"predicted_clv": "predicted CLV", "p_alive": "P(alive)", "churn_risk": "churn risk",
+               "expected_purchases": "expected purchases", "recency_days": "days since last order",
+               "repeat_rate": "repeat rate", "churn_rate": "churn rate", "avg_ltv": "avg LTV",
+               "new_customers": "new customers"}
+RATIO_COLUMNS = frozenset({"repeat_rate", "churn_rate", "p_alive", "churn_risk"})
+
+
+def column_name(lang: str, column: str) -> str:
+    if lang == "zh":
+        return (_COLUMNS_ZH.get(column) or GROUP_NAMES["zh"].get(column) or METRIC_NAMES["zh"].get(column)
+                or column)
+    return _COLUMNS_EN.get(column, column)
+
+
+def is_ratio_column(column: str) -> bool:
+    """Shares shown as percentages: rates, P(alive), churn risk, cohort retention months (m0, m1, ...)."""
+    return column in RATIO_COLUMNS or (column[:1] == "m" and column[1:].isdigit())
