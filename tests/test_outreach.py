@@ -27,7 +27,7 @@ from crm.outreach.service import (
     edit,
     revise,
 )
-from crm.outreach.templates import TemplateInput, render
+from crm.outreach.templates import TemplateInput, offer_sentence, render
 from storage.models import (
     BuyerIdentity,
     ConsentRecord,
@@ -132,11 +132,121 @@ def test_checks_catch_placeholders_missing_coupon_and_invented_discounts() -> No
 
 
 @pytest.mark.parametrize(("name", "first"), [
-    ("Tan Wei Ling", "Wei Ling"), ("Siti Nurhaliza", "Siti"), ("Nguyen Thi Mai", "Mai"), ("陈伟玲", "伟玲"),
+    ("Tan Wei Ling", "Wei Ling"), ("Siti Nurhaliza", "Siti"), ("Nguyen Thi Mai", "Mai"), ("陈伟玲", "陈伟玲"),
     ("weiling88", None), ("a@b.co", None), ("Mr John Smith", "John"), ("somchai jaidee", "Somchai"),
+    # romanised Chinese, family name first: the last two words (these family names were once missed)
+    ("Ang Wei Ling", "Wei Ling"), ("Ang Yong Sheng", "Yong Sheng"), ("Ang Li Ting", "Li Ting"),
+    ("Sim Hui Min", "Hui Min"), ("Ho Wei Ling", "Wei Ling"), ("Goh Chok Tong", "Chok Tong"),
+    ("Lam Wai Ming", "Wai Ming"), ("Tng Boon Keng", "Boon Keng"), ("Chen Mei Mei", "Mei Mei"),
+    ("TAN WEI LING", "Wei Ling"), ("Tan Wei-Ling", "Wei-Ling"), ("Tan Bin Bin", "Bin Bin"),
+    # "Wei" is a given name here, not a family name to strip
+    ("Wei Ling Tan", "Wei Ling"), ("Wei", "Wei"), ("Hui Min Lim", "Hui Min"), ("Li Wei Ming", "Wei Ming"), ("Zhang Xiao Ming", "Xiao Ming"),
+    ("Tan Mei Lin", "Mei Lin"), ("Ng Kok Leong", "Kok Leong"), ("Kim Min Ji", "Min Ji"),
+    # not safe to split: the full name
+    ("Tan Wei", "Tan Wei"), ("Mdm Tan", "Mdm Tan"), ("Mr Smith", "Mr Smith"), ("Pak Budi", "Budi"), ("Lee Ann Smith", "Lee Ann Smith"), ("Li Ting Tan", "Li Ting Tan"),
+    # Chinese characters: the full name
+    ("王芳", "王芳"), ("王小明", "王小明"), ("王 芳", "王芳"),
+    # Malay
+    ("Ahmad bin Ismail", "Ahmad"), ("Nur Aisyah binti Hassan", "Nur Aisyah"), ("Mohd Faiz Hassan", "Mohd Faiz"),
+    ("Encik Ahmad bin Ismail", "Ahmad"), ("Ravi a/l Kumar", "Ravi"),
+    # Thai
+    ("Somchai Jaidee", "Somchai"), ("สมชาย ใจดี", "สมชาย"), ("Khun Suda Wongsawat", "Suda"),
+    # Vietnamese, family name first
+    ("Nguyen Van An", "An"), ("Nguyễn Văn An", "An"), ("Tran Mai", "Mai"), ("Ho Thi Lan", "Lan"),
+    ("Ly Van Binh", "Binh"), ("Mai Nguyen", "Mai"),
+    # Indonesian
+    ("Budi Santoso", "Budi"), ("Dewi Ayu Lestari", "Dewi"), ("Ibu Sari Wulandari", "Sari"), ("Sukarno", "Sukarno"),
+    ("Ong Siu Lan", "Siu Lan"),
 ])
 def test_first_name(name: str, first: str | None) -> None:
     assert first_name(name) == first
+
+
+GREETINGS = {  # (display name, intent, language) -> how the draft opens
+    ("Ang Wei Ling", "winback", "th"): "สวัสดีค่ะ คุณ Wei Ling",
+    ("Ang Yong Sheng", "winback", "ms"): "Hai Yong Sheng,",
+    ("Ang Li Ting", "winback", "en"): "Hi Li Ting,",
+    ("Sim Hui Min", "winback", "zh"): "Hui Min您好！",
+    ("Ho Wei Ling", "winback", "en"): "Hi Wei Ling,",
+    ("王芳", "review_request", "zh"): "王芳您好！",
+    ("Nguyen Van An", "winback", "vi"): "Chào An,",
+    ("Budi Santoso", "winback", "id"): "Hai Kak Budi,",
+    ("Nur Aisyah binti Hassan", "winback", "ms"): "Hai Nur Aisyah,",
+}
+
+
+@pytest.mark.parametrize(("name", "intent", "language"), list(GREETINGS))
+def test_drafts_greet_by_the_right_name(name: str, intent: str, language: str) -> None:
+    text = render(TemplateInput(language=language, intent=intent, brand="Kopi House", sign_off="Mei",
+                                first_name=first_name(name), item="Blue Linen Dress", orders=2))
+    assert text.split("\n")[0] == GREETINGS[name, intent, language]
+
+
+DEFAULT_SIGNATURE = {"en": "The team", "zh": "小店团队", "th": "ทีมงานร้านของเรา", "ms": "Pasukan kedai kami",
+                     "id": "Tim toko kami", "vi": "Đội ngũ cửa hàng chúng tôi"}
+DEFAULT_BRAND = {"en": "our shop", "zh": "小店", "th": "ร้านของเรา", "ms": "kedai kami", "id": "toko kami",
+                 "vi": "cửa hàng chúng tôi"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("intent", INTENTS)
+def test_default_brand_and_sign_off_are_in_the_message_language(language: str, intent: str) -> None:
+    defaults = Settings().outreach  # no brand name or sign-off set
+    text = render(TemplateInput(language=language, intent=intent, brand=defaults.brand_name,
+                                sign_off=defaults.sign_off, first_name="Wei Ling", item="Blue Linen Dress",
+                                orders=2, festival="Songkran" if intent == "festival" else None))
+    assert text.rstrip().endswith("\n\n" + DEFAULT_SIGNATURE[language]), text
+    assert check_draft(text, language=language, max_chars=600) == [], text
+    if language != "en":
+        assert "our shop" not in text and "The team" not in text, text
+    if intent in ("welcome", "winback", "custom"):
+        assert DEFAULT_BRAND[language].lower() in text.lower(), text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_set_brand_is_used_as_is_with_a_localised_team_sign_off(language: str) -> None:
+    text = render(TemplateInput(language=language, intent="winback", brand="Kopi House", sign_off="The team",
+                                first_name="Wei Ling", orders=2, item="Blue Linen Dress"))
+    assert "Kopi House" in text and check_draft(text, language=language, max_chars=600) == []
+    expected = {"en": "The team\nKopi House", "zh": "Kopi House团队", "th": "ทีมงาน Kopi House",
+                "ms": "Pasukan Kopi House", "id": "Tim Kopi House", "vi": "Đội ngũ Kopi House"}[language]
+    assert text.rstrip().endswith("\n\n" + expected), text
+    assert DEFAULT_BRAND[language] not in text.lower()
+
+
+ORDER_WORDS = {"en": ("order", "Blue Linen Dress", "enjoying"), "zh": ("下单", "订单", "选购", "Blue Linen Dress"),
+               "ms": ("pesanan", "pembelian", "Blue Linen Dress"), "th": ("คำสั่งซื้อ", "สั่งไป", "Blue Linen Dress"),
+               "id": ("pesanan", "Blue Linen Dress"), "vi": ("đơn hàng", "đã mua", "Blue Linen Dress")}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("intent", ["welcome", "winback", "thank_you", "replenishment", "review_request",
+                                    "service_recovery"])
+def test_no_order_references_for_a_customer_without_orders(language: str, intent: str) -> None:
+    for item in (None, "Blue Linen Dress"):  # an item the facts hold must not be used when there are no orders
+        for short in (False, True):
+            text = render(TemplateInput(language=language, intent=intent, brand="Kopi House", sign_off="Mei",
+                                        first_name="Wei Ling", item=item, orders=0, short=short,
+                                        coupon="HELLO10", discount="10%"))
+            # the offer's "next order" wording is the seller's offer, not a past order
+            body = text.replace(offer_sentence(language, "HELLO10", "10%", None), "")
+            if intent == "service_recovery" and item:
+                continue  # a complaint about an item is about that item
+            assert not any(w in body for w in ORDER_WORDS[language]), (language, intent, text)
+            assert check_draft(text, language=language, max_chars=600, coupon="HELLO10",
+                               offer_text="HELLO10 10%") == [], text
+
+
+def test_welcome_and_winback_with_no_orders_in_english() -> None:
+    welcome = render(TemplateInput(language="en", intent="welcome", brand="Kopi House", sign_off="Mei",
+                                   first_name="Ana", orders=0))
+    winback = render(TemplateInput(language="en", intent="winback", brand="Kopi House", sign_off="Mei",
+                                   first_name="Ana", orders=0))
+    assert "first order" not in welcome and "recent order" not in welcome
+    assert "last order" not in winback and "It has been a while" in winback
+    with_order = render(TemplateInput(language="en", intent="welcome", brand="Kopi House", sign_off="Mei",
+                                      first_name="Ana", orders=1, item="Blue Linen Dress"))
+    assert "Thank you for your first order, we hope you love Blue Linen Dress." in with_order
 
 
 def test_festival_calendar() -> None:
@@ -221,6 +331,23 @@ async def test_revise_edit_and_approve(db, workspace_id: int) -> None:
     assert interactions[0].body == edited.text and row.approved_at is not None
     with pytest.raises(DraftError):
         await edit(db, workspace_id, edited.id, "too late")
+
+
+async def test_drafts_for_a_customer_with_no_orders_and_default_settings(db, workspace_id: int) -> None:
+    cid = await add_customer(db, workspace_id, name="Ang Wei Ling", country="TH", orders=0, points=0, consent=True)
+    defaults = Settings()  # no brand name or sign-off set
+    for language in LANGUAGES:
+        for intent in ("welcome", "winback"):
+            d = await draft_for_customer(db, workspace_id, cid, intent=intent, settings=defaults, as_of=AS_OF,
+                                         language=language)
+            assert d.source == "template" and "Wei Ling" in d.text and "Ang" not in d.text, d.text
+            assert d.text.rstrip().endswith(DEFAULT_SIGNATURE[language]), d.text
+            assert not any(w in d.text for w in ORDER_WORDS[language]), (language, intent, d.text)
+            assert check_draft(d.text, language=language, max_chars=600) == [], d.text
+            body = d.text.split("\n")[1]
+            assert body[:1] == body[:1].upper(), d.text  # "Cửa hàng chúng tôi nhớ bạn lắm!"
+            if language != "en":
+                assert "our shop" not in d.text and "The team" not in d.text, d.text
 
 
 async def test_segment_draft_gives_a_template_per_language_and_a_csv(db, workspace_id: int) -> None:

@@ -216,7 +216,7 @@ def _template(ctx: DraftContext, offer: Offer, *, formal: bool = False, short: b
         first_name=ctx.first_name, item=ctx.focus_item(), points=ctx.points_balance,
         festival=ctx.festival, festival_kind=ctx.festival_kind or "holiday", coupon=offer.coupon,
         discount=offer.discount, expires=offer.expires, brief=ctx.brief, formal=formal, short=short,
-        merge_fields=merge))
+        merge_fields=merge, orders=None if merge else ctx.orders))
 
 
 async def _generate(ctx: DraftContext, offer: Offer, settings: Any, llm: Any, *, formal: bool = False,
