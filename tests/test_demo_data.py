@@ -239,15 +239,24 @@ async def _import_all(db: Database, workspace_id: int, files: dict[str, Path], *
     for path in files.values():
         if path.name == "rates.csv":
             continue
-        reports.append(await import_file(db, workspace_id, path, settings=settings, store=demo_file_store(path)))
+        # As `sellermate demo-data` and `sellermate import FILE` do: the importer's own store naming.
+        reports.append(await import_file(db, workspace_id, path, settings=settings))
     return reports
+
+
+# The importer names a store platform-country: the demo's Amazon UK marketplace becomes `amazon-gb`.
+IMPORTED_STORE = {key: "amazon-gb" if key == "amazon-uk" else key for key in STORES}
 
 
 async def test_whole_demo_imports_cleanly_and_merges_buyers(db: Database, workspace_id: int, demo) -> None:  # type: ignore[no-untyped-def]
     dataset, files = demo
     reports = await _import_all(db, workspace_id, files)
     assert [(r.file, r.rejected[:3]) for r in reports if r.rejected] == []
-    assert {r.store for r in reports if r.platform != "sellermate"} == set(STORES)
+    assert {r.store for r in reports if r.platform != "sellermate"} == set(IMPORTED_STORE.values())
+    for r in reports:  # each file's orders land in the store its name says (Amazon UK: country code GB)
+        key = demo_file_store(files[r.file])
+        if key:
+            assert r.store == IMPORTED_STORE[key], r.file
     activity = {r.file: r for r in reports if r.platform == "sellermate"}
     assert set(activity) == {"interactions.csv", "behaviour_events.csv"}
     async with db.sessions() as s:
@@ -308,6 +317,32 @@ def test_demo_data_command_writes_and_imports(tmp_path: Path) -> None:
     assert re.search(r"imported 17 files: \d+ rows, \d+ orders", out.stdout)
     assert "0 rows rejected" in out.stdout
     assert (tmp_path / "files" / "rates.csv").exists()
+
+    # Importing the very same files again (as the README promises) changes nothing: same stores, same orders.
+    import sqlite3
+
+    def counts() -> tuple[int, int, list[str]]:
+        with sqlite3.connect(tmp_path / "demo.db") as con:
+            n, distinct = con.execute(
+                "SELECT count(*), count(DISTINCT platform || ':' || platform_order_id) FROM orders").fetchone()
+            stores = [r[0] for r in con.execute("SELECT platform || '/' || name FROM stores ORDER BY 1")]
+        return n, distinct, stores
+
+    before = counts()
+    assert before[0] == before[1] > 0
+    files = sorted((tmp_path / "files").iterdir())
+    again = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "import", *map(str, files), "--db", url, "-q"],
+        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1], timeout=300, check=False,
+    )
+    assert counts() == before
+    assert "amazon-uk-order-report.txt: amazon store 'amazon-gb'" in again.stdout
+    assert re.findall(r"orders (\d+) new, (\d+) updated", again.stdout) and all(
+        m == ("0", "0") for m in re.findall(r"orders (\d+) new, (\d+) updated", again.stdout))
+    # rates.csv is not an export: named, pointed to its command, and the only file not imported.
+    assert "error: rates.csv: this is an exchange-rates file" in again.stderr
+    assert "sellermate rates import rates.csv" in again.stderr
+    assert again.returncode == 1 and "1 of 18 files not imported" in again.stderr
 
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "demo-data", "--customers", "0", "--no-import"],
                          capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1],

@@ -25,6 +25,7 @@ from storage.models import (
     MergeEvent,
     Order,
     OrderLine,
+    Store,
     Tag,
 )
 from tests.conftest import SHARED
@@ -638,3 +639,142 @@ async def test_file_broken_halfway_changes_nothing(db: Database, workspace_id: i
         csv_module.field_size_limit(old)
     assert await scalar(db, select(func.count()).select_from(Order)) == 0
     assert await scalar(db, select(func.count()).select_from(Customer)) == 0
+
+
+# ---------------------------------------------------------------- one order, one store, one currency
+AMAZON_REPORT_HEADER = ["order-id", "order-item-id", "purchase-date", "payments-date", "buyer-email", "buyer-name",
+                        "sku", "product-name", "quantity-purchased", "currency", "item-price", "item-tax",
+                        "shipping-price", "shipping-tax", "item-promotion-discount", "ship-country",
+                        "sales-channel"]
+
+
+def amazon_row(order: str, item: str, price: str, currency: str = "GBP", day: int = 1,
+               promo: str = "") -> list[object]:
+    return [order, item, f"2026-06-{day:02d}T08:00:00+00:00", f"2026-06-{day:02d}T08:05:00+00:00",
+            f"{order}@marketplace.amazon.co.uk", "Ann", "SKN-1", "Serum", "1", currency, price, "0", "0", "0",
+            promo, "GB", "Amazon.co.uk"]
+
+
+async def store_names(db: Database) -> list[tuple[str, str]]:
+    async with db.sessions() as s:
+        return sorted(tuple(r) for r in (await s.execute(select(Store.platform, Store.name))).all())
+
+
+async def test_same_orders_never_land_in_a_second_store_of_the_platform(db: Database, workspace_id: int,
+                                                                        tmp_path: Path) -> None:
+    """Re-importing a file into a differently named store would count its orders twice: without --store they
+    go to the store that already holds them; with a different --store the file is refused, nothing changes."""
+    f = write_csv(tmp_path / "amazon-uk-order-report.txt", AMAZON_REPORT_HEADER,
+                  [amazon_row("202-1", "1", "20.00"), amazon_row("202-2", "2", "15.00", day=2)], delimiter="\t")
+    first = await import_file(db, workspace_id, f, settings=WS, store="amazon-uk")  # e.g. an older demo
+    assert (first.store, first.orders_new) == ("amazon-uk", 2)
+
+    again = await import_file(db, workspace_id, f, settings=WS)  # default name would be amazon-gb
+    assert again.store == "amazon-uk" and (again.orders_new, again.orders_unchanged) == (0, 2)
+    assert any("imported before" in n for n in again.notes)
+
+    with pytest.raises(ImportFileError, match=r"amazon-uk-order-report.txt: 2 of its orders are already in another "
+                                              r"Amazon store: 'amazon-uk'.*nothing was imported.*--store amazon-uk"):
+        await import_file(db, workspace_id, f, settings=WS, store="amazon-gb")
+
+    # A later export (different file, same orders plus a new one) follows its orders too.
+    later = write_csv(tmp_path / "later.txt", AMAZON_REPORT_HEADER,
+                      [amazon_row("202-1", "1", "20.00"), amazon_row("202-2", "2", "15.00", day=2),
+                       amazon_row("202-3", "3", "9.00", day=3)], delimiter="\t")
+    report = await import_file(db, workspace_id, later, settings=WS)
+    assert report.store == "amazon-uk" and (report.orders_new, report.orders_unchanged) == (1, 2)
+    assert any("already in store 'amazon-uk'" in n for n in report.notes)
+
+    async with db.sessions() as s:
+        n, distinct = (await s.execute(select(func.count(), func.count(func.distinct(Order.platform_order_id)))
+                                       .select_from(Order))).one()
+    assert n == distinct == 3
+    assert await store_names(db) == [("amazon", "amazon-uk")]
+
+
+async def test_per_store_order_numbers_may_repeat_across_stores(db: Database, workspace_id: int,
+                                                                tmp_path: Path) -> None:
+    """Shopify numbers orders per store (#1001 in every shop): two shops' different orders both import."""
+    a = write_csv(tmp_path / "a.csv", SHOPIFY_HEADER,
+                  [shopify_row("#1001", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")])
+    b = write_csv(tmp_path / "b.csv", SHOPIFY_HEADER,
+                  [shopify_row("#1001", "bob@example.com", "paid", "30.00", "2026-04-07 18:00:00 +0800")])
+    await import_file(db, workspace_id, a, settings=WS, store="shop-a")
+    report = await import_file(db, workspace_id, b, settings=WS, store="shop-b")
+    assert (report.store, report.orders_new) == ("shop-b", 1)
+    # ... but the same shop's export under another name is caught (same number, same moment).
+    with pytest.raises(ImportFileError, match="already in another Shopify store: 'shop-a'"):
+        await import_file(db, workspace_id, a, settings=WS, store="shop-c")
+    assert await scalar(db, select(func.count()).select_from(Order)) == 2
+
+
+async def test_order_with_mixed_currencies_or_negative_price_is_rejected_whole(db: Database, workspace_id: int,
+                                                                               tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "amazon.txt", AMAZON_REPORT_HEADER, [
+        amazon_row("111-1", "1", "9.99", currency="USD"),
+        amazon_row("111-1", "2", "-5", currency="XYZ"),  # the trial's order: was stored as "XYZ 4.99"
+        amazon_row("111-2", "3", "12.00", currency="USD", day=2),
+        amazon_row("111-2", "4", "3.00", currency="GBP", day=2),
+        amazon_row("111-3", "5", "20.00", currency="USD", day=3, promo="-2.50"),  # a promotion is fine
+        amazon_row("111-4", "6", "-1.00", currency="USD", day=4),
+    ], delimiter="\t")
+    report = await import_file(db, workspace_id, f, settings=WS)
+    orders = await orders_of(db)
+    assert set(orders) == {"111-3"} and orders["111-3"].order_value == Decimal("17.5")
+    assert orders["111-3"].currency == "USD"
+    by_line = {r.line_no: r for r in report.rejected}
+    assert sorted(by_line) == [3, 5, 7]  # header is line 1
+    assert by_line[3].order_ref == "111-1" and "negative item price -5" in by_line[3].reason
+    assert "unknown currency code 'XYZ'" in by_line[3].reason
+    assert "currency GBP differs from USD on line 4" in by_line[5].reason
+    assert all("whole order is rejected" in r.reason for r in report.rejected)
+    assert "negative item price" in by_line[7].reason
+
+
+async def test_shopify_discounts_and_partial_refunds_still_import(db: Database, workspace_id: int,
+                                                                  tmp_path: Path) -> None:
+    row = shopify_row("#7", "ann@example.com", "partially_refunded", "45.00", "2026-03-01 10:00:00 +0800",
+                      price="50.00")
+    row[SHOPIFY_HEADER.index("Discount Amount")] = "5.00"
+    row[SHOPIFY_HEADER.index("Refunded Amount")] = "10.00"
+    report = await import_file(db, workspace_id, write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [row]),
+                               settings=WS)
+    assert report.rejected == []
+    order = (await orders_of(db))["#7"]
+    assert order.status == "shipped" and order.order_value == Decimal(45)  # fulfilled; refund is partial
+
+
+# ---------------------------------------------------------------- every error names its file
+async def test_rates_file_given_to_import_points_to_rates_import(db: Database, workspace_id: int,
+                                                                 tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "fx.csv", ["currency", "rate", "date"], [["USD", "1.34", "2026-01-01"]])
+    with pytest.raises(ImportFileError, match=r"^fx.csv: this is an exchange-rates file.*sellermate rates import fx.csv"):
+        await import_file(db, workspace_id, f, settings=WS)
+    unknown = write_csv(tmp_path / "mystery.csv", ["a", "b"], [["1", "2"]])
+    with pytest.raises(ImportFileError, match=r"^mystery.csv: unknown file layout"):
+        await import_file(db, workspace_id, unknown, settings=WS)
+    assert await scalar(db, select(func.count()).select_from(ImportLog)) == 0
+
+
+def test_import_command_reports_each_bad_file_and_imports_the_rest(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    good = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER,
+                     [shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")])
+    rates = write_csv(tmp_path / "rates.csv", ["currency", "rate"], [["USD", "1.34"]])
+    odd = write_csv(tmp_path / "odd.csv", ["currency", "amount", "x"], [["USD", "1", "2"]])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
+    env["SELLERMATE_CONFIG"] = str(tmp_path / "none.yaml")
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "import", str(rates), str(odd), str(good),
+         "--db", f"sqlite:///{tmp_path / 'x.db'}", "-q"],
+        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1], timeout=300, check=False,
+    )
+    assert out.returncode == 1
+    assert "error: rates.csv: this is an exchange-rates file" in out.stderr
+    assert "`sellermate rates import rates.csv`" in out.stderr
+    assert "error: odd.csv: unknown file layout (columns: currency, amount, x)" in out.stderr
+    assert "orders_export.csv: shopify store 'shopify'" in out.stdout and "orders 1 new" in out.stdout
+    assert "2 of 3 files not imported" in out.stderr

@@ -40,7 +40,7 @@ _MINOR_DIGITS = {"IDR": 0}
 
 @dataclass(frozen=True)
 class DemoStore:
-    key: str        # store name used on import (`--store`)
+    key: str        # the demo store (names the files; the importer names the store platform-country)
     platform: str
     country: str    # ISO2 of the marketplace
     currency: str
@@ -1355,7 +1355,8 @@ def _event_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime) -> l
 
 
 def demo_file_store(path: Path) -> str | None:
-    """The store name a demo file belongs to (its `--store`), or None for non-order files."""
+    """The demo store (a key of STORES) a demo file holds, or None for non-order files. The importer names
+    the store itself (platform-country): `amazon-uk` is imported as `amazon-gb`, the rest as their key."""
     name = path.name
     m = re.match(r"Order\.all\.\d{8}_\d{8}\.(shopee-[a-z]{2})\.xlsx$", name)
     if m:

@@ -31,6 +31,7 @@ from crm.importing.platforms import (
     Columns,
     Context,
     Platform,
+    canon,
     detect,
 )
 from crm.importing.reader import cell_text, read_table
@@ -67,6 +68,7 @@ class ImportReport:
     merges: list[tuple[int, int, str, str | None]] = field(default_factory=list)
     suggestions: list[tuple[int, str, int, str]] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     import_id: int | None = None
 
     @property
@@ -169,7 +171,33 @@ async def import_file(
 ) -> ImportReport:
     """Import one export file; see the module docstring for the guarantees."""
     path = Path(path)
+    try:
+        return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
+                                  progress=progress)
+    except ImportFileError as exc:  # every file-level error names the file
+        msg = str(exc)
+        if not msg.startswith((path.name, str(path))):
+            raise ImportFileError(f"{path.name}: {msg}") from None
+        raise
+
+
+RATES_COLUMNS = frozenset({"currency", "rate", "date", "valid_from"})
+
+
+def _is_rates_file(header: list[str]) -> bool:
+    names = {canon(h) for h in header if h.strip()}
+    return {"currency", "rate"} <= names <= RATES_COLUMNS
+
+
+async def _import_file(
+    db: Database, workspace_id: int, path: Path, *, settings: WorkspaceSettings, platform: str,
+    store: str | None, progress: Progress | None,
+) -> ImportReport:
     table = read_table(path, header_hint=ALL_SIGNATURE_HEADERS)
+    if _is_rates_file(table.header):
+        raise ImportFileError(
+            f"{path.name}: this is an exchange-rates file (columns: {', '.join(table.header)}), not an export; "
+            f"import it with `sellermate rates import {path.name}`")
     mapping = detect(table.header, platform)
     cols = Columns(table.header)
     # Peek at the first rows to learn the store's country and currency.
@@ -194,6 +222,7 @@ async def import_file(
 
     report = ImportReport(file=path.name, platform=mapping.name, store=store_name, kind=mapping.kind)
     sha = _file_sha256(path)
+    explicit_store = store is not None
     async with db.sessions() as session:
         try:
             if mapping.kind in ("interactions", "events"):
@@ -203,7 +232,7 @@ async def import_file(
                                         report, settings, sha, progress)
             else:
                 await _import_orders(session, workspace_id, mapping, mapper, all_rows(), table.total_rows,
-                                     report, settings, sha, progress, ctx)
+                                     report, settings, sha, progress, ctx, explicit_store)
             await session.commit()
         except ImportFileError:
             await session.rollback()
@@ -236,15 +265,21 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
 
 
 async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
-                         settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context) -> None:
-    store = await get_or_create_store(session, workspace_id, mapping.name, report.store, country=ctx.store_country,
-                                      currency=ctx.store_currency)
+                         settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context,
+                         explicit_store: bool = True) -> None:
+    if not explicit_store:
+        # The very same file imported before (into a store named otherwise, e.g. by an older version or
+        # with --store): its orders belong to that store.
+        before = await repo.earlier_store_of_file(session, workspace_id, sha, mapping.name)
+        if before and before != report.store:
+            report.notes.append(f"this file was imported before into store {before!r}: updated there")
+            report.store = before
     import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
     report.import_id = import_log.id
     cache: dict[str, int] = {}  # the page cache sizes to put back (SQLite), set by _import_order_rows
     try:
         await _import_order_rows(session, workspace_id, mapping, mapper, rows, total, report, settings, progress,
-                                 store, import_log, cache)
+                                 ctx, explicit_store, sha, import_log, cache)
     except BaseException:
         try:  # the session may need its rollback first; the import's own error is the one to report
             await repo.restore_cache(session, cache)
@@ -255,8 +290,8 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
 
 
 async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
-                             settings: WorkspaceSettings, progress: Progress | None, store, import_log,
-                             cache: dict[str, int]) -> None:
+                             settings: WorkspaceSettings, progress: Progress | None, ctx: Context,
+                             explicit_store: bool, sha: str, import_log, cache: dict[str, int]) -> None:
     timer = _PhaseTimer(report.file)
     stage = repo.stage_table(f"import_stage_{uuid.uuid4().hex[:12]}")
     await repo.create_stage(session, stage)
@@ -267,6 +302,7 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     n = skipped = 0
     order_col = getattr(mapper, "order_col", None)
     pending: asyncio.Future[None] | None = None
+    check_price = mapping.name in CATALOGUE_PRICE_PLATFORMS
     try:
         for line_no, cells in rows:
             n += 1
@@ -283,6 +319,10 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
                 continue
             if not line.order_ref:
                 bad_rows.append((line_no, None, "no order id"))
+                continue
+            problem = _line_problem(line, check_price)
+            if problem:
+                bad_rows.append((line_no, line.order_ref, problem))
                 continue
             buyer = line.buyer
             if buyer is not None:
@@ -323,10 +363,15 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     gc.collect()  # the parsing garbage goes before the identity phase allocates (peak memory)
     timer.lap("read and stage rows")
 
+    # An order is in one currency: lines that disagree with the order's first line reject it.
+    bad_rows.extend(await repo.mixed_currency_lines(session, stage))
     # An order with any bad row is rejected whole.
     rejected_refs: set[str] = {ref for _, ref, _ in bad_rows if ref}
     if rejected_refs:
         await repo.forget_staged(session, stage, sorted(rejected_refs))
+
+    store = await _choose_store(session, workspace_id, mapping, stage, report, ctx, explicit_store, sha)
+    import_log.store_name = report.store
 
     # Buyer identities.
     id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
@@ -371,6 +416,70 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     await repo.add_rejections(session, import_log.id, [(r.line_no, r.order_ref, r.reason) for r in report.rejected])
     timer.lap("customers, loyalty, consent")
     _finish_log(import_log, report)
+
+
+# Platforms whose item price is a catalogue price: never negative (discounts, refunds and promotions have
+# their own columns there). WooCommerce and generic files may carry fee or discount lines with a negative
+# amount, so they are not checked.
+CATALOGUE_PRICE_PLATFORMS = frozenset({"shopee", "lazada", "tiktok", "amazon", "ebay", "shopify"})
+# Platforms whose order ids are numbered per store (Shopify "#1001"): the same id in two stores is only the
+# same order when it was also placed at the same moment.
+PER_STORE_ORDER_IDS = frozenset({"shopify", "woocommerce", "generic"})
+
+
+@lru_cache(maxsize=1)
+def _iso_currencies() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def _line_problem(line, check_price: bool) -> str | None:  # type: ignore[no-untyped-def]
+    """Why a line (and so its whole order) cannot be imported, or None."""
+    problems: list[str] = []
+    if line.quantity is not None and line.quantity < 0:
+        problems.append(f"negative quantity {line.quantity}")
+    if check_price and line.unit_price is not None and line.unit_price < 0:
+        problems.append(f"negative item price {line.unit_price:g} (in this export discounts and refunds have "
+                        "their own columns; an item price is never below 0)")
+    if line.currency and line.currency not in _iso_currencies():
+        problems.append(f"unknown currency code {line.currency!r} (expected an ISO 4217 code such as USD)")
+    if not problems:
+        return None
+    return "; ".join(problems) + "; the whole order is rejected"
+
+
+async def _choose_store(session, workspace_id: int, mapping: Platform, stage, report: ImportReport,  # type: ignore[no-untyped-def]
+                        ctx: Context, explicit_store: bool, sha: str):
+    """The store the file's orders go into. An order is unique by (platform, store, order id), so the same
+    orders imported into a second store of the same platform would count twice: without --store they go to
+    the store that already holds them; with a --store that differs, the file is refused (nothing changes)."""
+    found = await repo.stores_holding(session, workspace_id, mapping.name, report.store, stage,
+                                      per_store_ids=mapping.name in PER_STORE_ORDER_IDS)
+    own = found.pop(report.store, None)
+    if found:
+        n = sum(c for c, _ in found.values())
+        where = ", ".join(f"{name!r} ({c}, e.g. {example})" for name, (c, example) in sorted(found.items()))
+        earlier = await repo.earlier_store_of_file(session, workspace_id, sha, mapping.name)
+        same_file = f"; the very same file was imported before into {earlier!r}" if earlier else ""
+        if not explicit_store and len(found) == 1 and not own:
+            (name,) = found
+            report.notes.append(f"{n} of this file's orders are already in store {name!r}: imported there "
+                                f"(not into a new store {report.store!r}) so that no order counts twice")
+            report.store = name
+        else:
+            target = f"store {report.store!r}"
+            if len(found) == 1 and not own:
+                hint = f"import it again with --store {next(iter(found))}, or without --store"
+            else:
+                if own:
+                    where += f" besides {own[0]} in {report.store!r}"
+                hint = "the file mixes orders of several stores: split it by store and import each part"
+            raise ImportFileError(
+                f"{report.file}: {n} of its orders are already in another {mapping.label} store: {where}{same_file}. "
+                f"Importing them into {target} would count them twice, so nothing was imported; {hint}")
+    return await get_or_create_store(session, workspace_id, mapping.name, report.store, country=ctx.store_country,
+                                     currency=ctx.store_currency)
 
 
 async def _upsert_identities(session, workspace_id: int, platform: str, buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]

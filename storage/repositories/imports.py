@@ -47,6 +47,7 @@ from storage.models import (
     OutreachDraft,
     Product,
     Reminder,
+    Store,
     Tag,
     UTCDateTime,
 )
@@ -775,3 +776,83 @@ async def recent_merges(session: AsyncSession, workspace_id: int, limit: int = 2
     rows = await session.execute(select(MergeEvent).where(MergeEvent.workspace_id == workspace_id)
                                  .order_by(MergeEvent.id.desc()).limit(limit))
     return list(rows.scalars())
+
+
+# ---------------------------------------------------------------- one file, one store, one currency per order
+async def mixed_currency_lines(session: AsyncSession, stage: Table) -> list[tuple[int, str | None, str]]:
+    """Rejections for the staged lines whose currency differs from their order's first line (set-based, so a
+    large file costs no memory)."""
+    mixed = (select(stage.c.order_ref).where(stage.c.currency.is_not(None)).group_by(stage.c.order_ref)
+             .having(func.count(func.distinct(stage.c.currency)) > 1))
+    rows = (await session.execute(
+        select(stage.c.order_ref, stage.c.file_line, stage.c.currency)
+        .where(stage.c.currency.is_not(None), stage.c.order_ref.in_(mixed))
+        .order_by(stage.c.order_ref, stage.c.file_line))).all()
+    out: list[tuple[int, str | None, str]] = []
+    first: dict[str, tuple[str, int]] = {}
+    for ref, line_no, cur in rows:
+        seen = first.setdefault(ref, (cur, line_no))
+        if cur != seen[0]:
+            why = (f"currency {cur} differs from {seen[0]} on line {seen[1]} of the same order "
+                   "(an order is in one currency); the whole order is rejected")
+            out.append((line_no, ref, why))
+    return out
+
+
+async def earlier_store_of_file(session: AsyncSession, workspace_id: int, sha: str, platform: str) -> str | None:
+    """The store the very same file (by sha256) was last imported into, if any."""
+    q = (select(ImportLog.store_name)
+         .where(ImportLog.workspace_id == workspace_id, ImportLog.file_sha256 == sha,
+                ImportLog.platform == platform, ImportLog.status == "done", ImportLog.store_name.is_not(None))
+         .order_by(ImportLog.id.desc()).limit(1))
+    return (await session.execute(q)).scalar_one_or_none()
+
+
+def staged_utc(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+async def stores_holding(session: AsyncSession, workspace_id: int, platform: str, own_store: str, stage: Table, *,
+                         per_store_ids: bool) -> dict[str, tuple[int, str]]:
+    """How many of the staged file's orders each of the workspace's stores of its platform already holds:
+    {store: (count, an example order id)}. Per-store numbered ids count in another store only when that
+    order was placed at the same moment (within a minute)."""
+    in_file = Order.platform_order_id.in_(select(stage.c.order_ref).distinct())
+    base = (select(Store.name, func.count(), func.min(Order.platform_order_id))
+            .join(Store, Store.id == Order.store_id)
+            .where(Order.workspace_id == workspace_id, Order.platform == platform, Store.platform == platform,
+                   in_file)
+            .group_by(Store.name))
+    found = {name: (n, example) for name, n, example in (await session.execute(base)).all() if n}
+    if not per_store_ids or not (set(found) - {own_store}):
+        return found
+    rows = (await session.execute(
+        select(Store.name, Order.platform_order_id, Order.created_at)
+        .join(Store, Store.id == Order.store_id)
+        .where(Order.workspace_id == workspace_id, Order.platform == platform, Store.platform == platform,
+               Store.name != own_store, in_file))).all()
+    refs = sorted({r[1] for r in rows})
+    staged_at: dict[str, datetime | None] = {}
+    for i in range(0, len(refs), 1000):
+        q = (select(stage.c.order_ref, func.min(stage.c.created_at))
+             .where(stage.c.order_ref.in_(refs[i:i + 1000])).group_by(stage.c.order_ref))
+        staged_at.update((ref, staged_utc(t)) for ref, t in (await session.execute(q)).all())
+    same: dict[str, list[str]] = {}
+    for name, ref, created in rows:
+        mine = staged_at.get(ref)
+        if mine is None or created is None:
+            continue
+        created = created if created.tzinfo else created.replace(tzinfo=UTC)
+        if abs((created - mine).total_seconds()) <= 60:
+            same.setdefault(name, []).append(ref)
+    out = {name: (len(ids), min(ids)) for name, ids in same.items()}
+    if own_store in found:
+        out[own_store] = found[own_store]
+    return out
+
+
