@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import sys
+import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -25,7 +28,146 @@ AS_OF_HELP = "Answer as of the end of this local date (YYYY-MM-DD); default now.
 
 
 class CLIError(Exception):
-    """An error the user can fix; printed as one line, never a traceback."""
+    """An error the user can fix; printed as one line, never a traceback (exit code 2: bad input)."""
+
+    exit_code = 2
+
+
+class CLIUnavailable(CLIError):
+    """Something outside the command line is not reachable (Telegram, a database server): one line, exit code 1."""
+
+    exit_code = 1
+
+
+POSTGRES_EXTRA_HINT = 'install the PostgreSQL extra: pip install -e ".[postgres]" (in the SellerMate folder)'
+POSTGRES_DRIVERS = ("asyncpg", "psycopg", "psycopg2")
+
+
+def check_output_file(path: Any, option: str) -> None:
+    """Refuse an output file whose folder is missing or not writable, before any work is done."""
+    from pathlib import Path
+
+    target = Path(path).expanduser()
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise CLIError(f"{option} {str(path)!r} is a folder; give a file name, e.g. {target / 'chart.png'}")
+    if not folder.is_dir():
+        raise CLIError(f"{option}: the folder {str(folder)!r} does not exist; create it or choose another path")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise CLIError(f"{option}: {str(path)!r} cannot be written (no permission); choose another path")
+
+
+def _words(text: str) -> str:
+    """A name as typed on the command line, compared loosely: case, '-', '_' and spaces do not matter."""
+    t = unicodedata.normalize("NFKC", text).lower().replace("_", " ").replace("-", " ")
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def resolve_name(text: str, names: tuple[str, ...], phrases: dict[str, tuple[str, ...]], what: str,
+                 *labels: dict[str, str], ambiguous: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The canonical name for `text`: an exact name, the name written loosely, or a synonym of the question
+    vocabulary (crm.query.vocab); otherwise a CLIError listing the valid names."""
+    if text in names:
+        return text
+    key = _words(text)
+    table: dict[str, set[str]] = {}
+    for name in names:
+        table.setdefault(_words(name), set()).add(name)
+    for label in labels:
+        for name, phrase in label.items():
+            table.setdefault(_words(phrase), set()).add(name)
+    for name, synonyms in phrases.items():
+        for phrase in synonyms:
+            table.setdefault(_words(phrase), set()).add(name)
+    hits = table.get(key, set())
+    if len(hits) == 1:
+        return next(iter(hits))
+    candidates = sorted(hits) or sorted((ambiguous or {}).get(key, ()))
+    if not candidates:
+        candidates = sorted((ambiguous or {}).get(key.replace(" ", "-"), ()))
+    if candidates:
+        raise CLIError(f"{what} {text!r} could mean {' or '.join(candidates)}; say which one")
+    raise CLIError(f"unknown {what} {text!r}; choose one of {', '.join(names)}")
+
+
+def resolve_metric(text: str) -> str:
+    from crm.query.ir import METRICS
+    from crm.query.vocab import METRIC_NAMES_EN, METRIC_NAMES_ZH, METRIC_PHRASES
+
+    return resolve_name(text, METRICS, METRIC_PHRASES, "metric", METRIC_NAMES_EN, METRIC_NAMES_ZH)
+
+
+def resolve_segment(text: str) -> str:
+    from crm.query.ir import SEGMENTS
+    from crm.query.vocab import (
+        AMBIGUOUS_SEGMENT_PHRASES,
+        SEGMENT_LABELS_EN,
+        SEGMENT_LABELS_ZH,
+        SEGMENT_PHRASES,
+    )
+
+    return resolve_name(text, SEGMENTS, SEGMENT_PHRASES, "segment", SEGMENT_LABELS_EN, SEGMENT_LABELS_ZH,
+                        ambiguous=AMBIGUOUS_SEGMENT_PHRASES)
+
+
+def _shown_url(url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return url
+
+
+def database_problem(exc: BaseException, url: str | None = None) -> str | None:
+    """One line for a database that cannot be opened or used, or None when `exc` is something else."""
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in POSTGRES_DRIVERS:
+        return f"PostgreSQL support is not installed ({exc.name} is missing): {POSTGRES_EXTRA_HINT}"
+    try:
+        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    except ImportError:  # pragma: no cover
+        return None
+    if not isinstance(exc, (OperationalError, InterfaceError, DBAPIError)) and not (url and isinstance(exc, OSError)):
+        return None  # OSError counts only while opening (a server that cannot be reached)
+    where = f" {_shown_url(url)}" if url else ""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    if url and url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        path = make_url(url).database or ""
+        if path and path != ":memory:":
+            from pathlib import Path
+
+            folder = Path(path).expanduser().resolve().parent
+            if not folder.is_dir():
+                reason = f"the folder {str(folder)!r} does not exist; create it or use another path"
+            elif not os.access(folder, os.W_OK):
+                reason = f"the folder {str(folder)!r} is not writable"
+    return f"cannot open the database{where}: {reason}" if url else f"database error: {reason}"
+
+
+async def open_app(settings: Any = None, *, db_url: str | None = None, **overrides: Any) -> Any:
+    """bot.context.open_app for commands: a database that cannot be opened is one CLIError line."""
+    from bot.context import open_app as _open_app
+
+    try:
+        return await _open_app(settings, db_url=db_url, **overrides)
+    except Exception as exc:
+        url = db_url
+        if url is None:
+            try:
+                from bot.settings import load_settings
+
+                url = (settings or load_settings(**overrides)).database.url
+            except Exception:  # noqa: BLE001
+                url = None
+        message = database_problem(exc, url)
+        if message is None:
+            raise
+        if isinstance(exc, ModuleNotFoundError) or (url or "").startswith("sqlite"):
+            raise CLIError(message) from None
+        raise CLIUnavailable(message) from None
 
 
 def parse_as_of(value: str | None) -> date | None:
@@ -43,7 +185,10 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(fn())  # type: ignore[arg-type]
-    except (CLIError, DatabaseURLError) as exc:
+    except CLIError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except DatabaseURLError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except ValidationError as exc:
@@ -51,6 +196,12 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
         where = ".".join(str(p) for p in first.get("loc", ()))
         typer.echo(f"error: setting {where}: {first.get('msg')}", err=True)
         raise typer.Exit(2) from None
+    except Exception as exc:
+        message = database_problem(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(2 if isinstance(exc, ModuleNotFoundError) else 1) from None
 
 
 def _register_all() -> None:
@@ -75,7 +226,7 @@ def main(argv: list[str] | None = None) -> Any:
         return app(args=argv, prog_name="sellermate")
     except CLIError as exc:  # raised while checking options, before any async work
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

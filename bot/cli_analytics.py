@@ -8,12 +8,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
-from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
-from crm.query.ir import METRICS, PLATFORMS, SEGMENTS, Filters, Period
+from bot.cli import (
+    AS_OF_HELP,
+    DB_OPTION_HELP,
+    CLIError,
+    check_output_file,
+    parse_as_of,
+    resolve_metric,
+    resolve_segment,
+    run_async,
+)
+from crm.query.ir import METRICS, PLATFORMS, Filters, Period
 
 PERIOD_HELP = ("today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, "
                "this-year, last-year, last-N-days, all, YYYY, YYYY-MM, YYYY-QN (default: last-90-days)")
+_PERIOD_FIELDS = Period.model_fields
+MAX_DAYS = next((m.le for m in _PERIOD_FIELDS["n"].metadata if getattr(m, "le", None)), 3660)
+MIN_YEAR = next((m.ge for m in _PERIOD_FIELDS["year"].metadata if getattr(m, "ge", None)), 2000)
+MAX_YEAR = next((m.le for m in _PERIOD_FIELDS["year"].metadata if getattr(m, "le", None)), 2100)
 DbOpt = Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable JSON answer.")]
@@ -24,32 +38,52 @@ TagOpt = Annotated[str | None, typer.Option("--tag", help="Only customers with t
 
 
 def parse_period(text: str | None) -> Period | None:
-    """A --period value as an IR period (None = the metric's default)."""
+    """A --period value as an IR period (None = the metric's default); a bad one is one CLIError line."""
     if text is None:
         return None
     t = text.strip().lower().replace("_", "-")
+
+    def bad(why: str) -> CLIError:
+        return CLIError(f"--period {text!r}: {why}; use one of: {PERIOD_HELP}")
+
     named = {"today", "yesterday", "this-week", "last-week", "this-month", "last-month", "this-quarter",
              "last-quarter", "this-year", "last-year"}
+    fields: dict[str, Any]
     if t in named:
-        return Period(kind=t.replace("-", "_"))  # type: ignore[arg-type]
-    if t in ("all", "all-time"):
-        return Period(kind="all_time")
-    if m := re.fullmatch(r"last-(\d+)-days", t):
-        return Period(kind="last_n_days", n=int(m.group(1)))
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", t):
-        return Period(kind="month", year=int(m.group(1)), month=int(m.group(2)))
-    if m := re.fullmatch(r"(\d{4})-q([1-4])", t):
-        return Period(kind="quarter", year=int(m.group(1)), quarter=int(m.group(2)))
-    if re.fullmatch(r"\d{4}", t):
-        return Period(kind="year", year=int(t))
-    raise CLIError(f"--period {text!r} not understood; use one of: {PERIOD_HELP}")
+        fields = {"kind": t.replace("-", "_")}
+    elif t in ("all", "all-time"):
+        fields = {"kind": "all_time"}
+    elif m := re.fullmatch(r"last-(\d+)-days?", t):
+        n = int(m.group(1))
+        if not 1 <= n <= MAX_DAYS:
+            raise bad(f"the number of days must be between 1 and {MAX_DAYS}")
+        fields = {"kind": "last_n_days", "n": n}
+    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", t):
+        if not 1 <= int(m.group(2)) <= 12:
+            raise bad("the month must be 01 to 12")
+        fields = {"kind": "month", "year": int(m.group(1)), "month": int(m.group(2))}
+    elif m := re.fullmatch(r"(\d{4})-q(\d+)", t):
+        if not 1 <= int(m.group(2)) <= 4:
+            raise bad("the quarter must be Q1 to Q4")
+        fields = {"kind": "quarter", "year": int(m.group(1)), "quarter": int(m.group(2))}
+    elif re.fullmatch(r"\d{4}", t):
+        fields = {"kind": "year", "year": int(t)}
+    else:
+        raise bad("not understood")
+    if "year" in fields and not MIN_YEAR <= fields["year"] <= MAX_YEAR:
+        raise bad(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    try:
+        return Period(**fields)
+    except ValidationError as exc:  # any rule of the IR not checked above
+        first = exc.errors()[0]
+        raise bad(f"{'.'.join(map(str, first.get('loc', ()))) or 'value'}: {first.get('msg')}") from None
 
 
 def filters(platform: str | None, country: str | None, tag: str | None, segment: str | None = None) -> Filters:
     if platform and platform.lower() not in PLATFORMS:
         raise CLIError(f"--platform must be one of {', '.join(PLATFORMS)}")
-    if segment and segment not in SEGMENTS:
-        raise CLIError(f"--segment must be one of {', '.join(SEGMENTS)}")
+    if segment:
+        segment = resolve_segment(segment)
     if country and not re.fullmatch(r"[A-Za-z]{2}", country):
         raise CLIError("--country must be a two-letter ISO code such as SG")
     return Filters(platform=platform.lower() if platform else None, country=country.upper() if country else None,
@@ -58,11 +92,13 @@ def filters(platform: str | None, country: str | None, tag: str | None, segment:
 
 def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, chart: Path | None) -> None:
     """Execute one IR query and print it (text and table, or JSON); write the chart when asked."""
-    from bot.context import open_app
+    from bot.cli import open_app
     from bot.render import render_chart, render_text
     from crm.query.compiler import execute
 
     day: date | None = parse_as_of(as_of)
+    if chart is not None:
+        check_output_file(chart, "--chart")
 
     async def go() -> Any:
         app_ctx = await open_app(db_url=db)
@@ -81,7 +117,10 @@ def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, char
         if result.chart is None:
             typer.echo("(no chart for this answer)", err=True)
         else:
-            render_chart(result.chart, chart)
+            try:
+                render_chart(result.chart, chart)
+            except OSError as exc:
+                raise CLIError(f"--chart: cannot write {str(chart)!r}: {exc.strerror or exc}") from None
             typer.echo(f"chart written to {chart}", err=True)
 
 
@@ -98,8 +137,7 @@ def register(app: typer.Typer) -> None:
         """One KPI (METRICS.md definitions), optionally per platform/country/month/segment."""
         from crm.query.ir import MetricQuery
 
-        if metric not in METRICS:
-            raise CLIError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+        metric = resolve_metric(metric)
         if by not in (None, "platform", "country", "month", "quarter", "year", "segment"):
             raise CLIError("--by must be platform, country, month, quarter, year or segment")
         run_query(MetricQuery(metric=metric, period=parse_period(period), group_by=by,  # type: ignore[arg-type]
@@ -114,8 +152,8 @@ def register(app: typer.Typer) -> None:
         """RFM segment counts (the eight segments of METRICS.md)."""
         from crm.query.ir import SegmentsQuery
 
-        if segment and segment not in SEGMENTS:
-            raise CLIError(f"unknown segment {segment!r}; choose one of {', '.join(SEGMENTS)}")
+        if segment:
+            segment = resolve_segment(segment)
         run_query(SegmentsQuery(segment=segment, filters=filters(None, country, tag)),  # type: ignore[arg-type]
                   db, as_of, as_json, chart)
 

@@ -20,6 +20,25 @@ HELP_EN = """Ask about your sales and customers in English or Chinese, for examp
   churn rate last quarter                  上个月的复购率 / 按国家统计上个季度的销售额
 Commands: /help this text, /quit leave."""
 
+REMINDER_TEXT = {
+    "en": "Reminders live in the Telegram bot, not in this console chat: start it with `sellermate run`, then "
+          "write the reminder to the bot (e.g. \"{text}\") or use /reminders there.",
+    "zh": "提醒功能在 Telegram 机器人里，控制台聊天不支持：先运行 `sellermate run` 启动机器人，"
+          "然后把提醒发给机器人（例如“{text}”），或在机器人里使用 /reminders。",
+}
+DRAFT_NEEDS_CUSTOMER = {
+    "en": "Say whom the message is for, e.g. \"draft a win-back for Tan Wei Ling in Thai\" "
+          "(or use `sellermate draft CUSTOMER --intent winback --lang th`).",
+    "zh": "请说明写给哪位客户，例如“给 Tan Wei Ling 写一条泰语挽回消息”"
+          "（或使用 `sellermate draft 客户 --intent winback --lang th`）。",
+}
+EMPTY_DB_TEXT = {
+    "en": "note: this database has no orders yet; import your orders with `sellermate import FILE` "
+          "(Shopee/Lazada/TikTok/… exports) or load sample data with `sellermate demo-data`.",
+    "zh": "提示：这个数据库还没有订单；用 `sellermate import 文件` 导入平台导出的订单，"
+          "或用 `sellermate demo-data` 载入示例数据。",
+}
+
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -46,9 +65,45 @@ async def ask_once(app_ctx: Any, question: str, day: date | None) -> Any:
         raise
 
 
+async def has_orders(app_ctx: Any) -> bool:
+    """Whether the workspace has any order at all (an empty database gets an import hint, not just 'no data')."""
+    from sqlalchemy import select
+
+    from storage.models import Order
+
+    async with app_ctx.db.sessions() as session:
+        found = await session.scalar(select(Order.id).where(Order.workspace_id == app_ctx.workspace_id).limit(1))
+    return found is not None
+
+
+async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
+    """The console's reply to a parsed question: drafts are written here (the same outreach service as
+    `sellermate draft`); reminders point to the Telegram bot; everything else is the rendered answer."""
+    lang = "zh" if result.language == "zh" else "en"
+    if result.intent == "reminder":
+        text = (result.query or {}).get("text", "")
+        return REMINDER_TEXT[lang].format(text=text)
+    if result.intent != "draft":
+        return render_text(result)
+    from bot.cli_outreach import format_draft, make_draft
+    from crm.outreach.service import Offer
+    from crm.query.ir import DraftQuery
+
+    q = DraftQuery.model_validate(result.query)
+    if not q.customer and not q.segment:
+        return DRAFT_NEEDS_CUSTOMER[lang]
+    offer = Offer(coupon=q.coupon, discount=q.discount, expires=q.expires)
+    out = await make_draft(app_ctx, customer=None if q.segment else q.customer, segment=q.segment,
+                           intent=q.outreach, language=q.language, offer=offer, brief=q.brief, festival=q.festival,
+                           country=q.filters.country, day=day)
+    return format_draft(out)
+
+
 async def chat_loop(app_ctx: Any, day: date | None, *, read: Any = input, write: Any = typer.echo) -> None:
     """A plain console chat over the same domain call as the bot: one question per line, /quit to leave."""
     write(HELP_EN)
+    if not await has_orders(app_ctx):
+        write(EMPTY_DB_TEXT["en"])
     while True:
         try:
             line = await asyncio.to_thread(read, "\nyou> ")
@@ -65,10 +120,9 @@ async def chat_loop(app_ctx: Any, day: date | None, *, read: Any = input, write:
             continue
         try:
             result = await ask_once(app_ctx, line, day)
+            write(await console_answer(app_ctx, result, day))
         except CLIError as exc:
             write(f"error: {exc}")
-            continue
-        write(render_text(result))
 
 
 def register(app: typer.Typer) -> None:
@@ -84,16 +138,20 @@ def register(app: typer.Typer) -> None:
             day = parse_as_of(as_of)
             if not question.strip():
                 raise CLIError("the question is empty")
-            from bot.context import open_app
+            from bot.cli import open_app
 
             app_ctx = await open_app(db_url=db)
             try:
-                return await ask_once(app_ctx, question, day)
+                result = await ask_once(app_ctx, question, day)
+                empty = result.intent not in ("clarify", "reminder") and not await has_orders(app_ctx)
+                return result, empty
             finally:
                 await app_ctx.close()
 
-        result = run_async(go)
+        result, empty = run_async(go)
         typer.echo(result_json(result) if as_json else render_text(result))
+        if empty:  # on stderr, so --json output stays one object
+            typer.echo(EMPTY_DB_TEXT["zh" if result.language == "zh" else "en"], err=True)
 
     @app.command("chat")
     def chat_cmd(
@@ -103,7 +161,7 @@ def register(app: typer.Typer) -> None:
         """A console chat: ask questions one after another (/help, /quit)."""
         async def go() -> None:
             day = parse_as_of(as_of)
-            from bot.context import open_app
+            from bot.cli import open_app
 
             app_ctx = await open_app(db_url=db)
             try:
@@ -143,7 +201,7 @@ def register(app: typer.Typer) -> None:
         files = generate_demo_exports(folder / "exports", seed=seed, customers=customers, as_of=day)
 
         async def go() -> None:
-            from bot.context import open_app
+            from bot.cli import open_app
 
             app_ctx = await open_app(db_url=url)
             try:
@@ -156,3 +214,5 @@ def register(app: typer.Typer) -> None:
                 await app_ctx.close()
 
         run_async(go)
+        typer.echo(f'to ask more about the demo data later: sellermate ask --db "{url}" "revenue by platform '
+                   f'this year"  (or: sellermate chat --db "{url}")')

@@ -3,19 +3,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import signal
 from contextlib import suppress
 
 import typer
 
-from bot.cli import DB_OPTION_HELP, CLIError, run_async
+from bot.cli import DB_OPTION_HELP, CLIError, CLIUnavailable, run_async
 
 TOKEN_HINT = "set SELLERMATE_TELEGRAM_TOKEN (or telegram.token in config.yaml) to the token from @BotFather"
 WEBHOOK_URL_HINT = (
     "webhook mode needs the public HTTPS address: set SELLERMATE_TELEGRAM__WEBHOOK_URL "
     "(or telegram.webhook_url in config.yaml), e.g. https://bot.example.com"
 )
+MALFORMED_TOKEN = (
+    "the Telegram bot token is malformed: a token from @BotFather looks like 123456789:AAF1x-2y_Z… (digits, a colon, "
+    "then letters, digits, '-' and '_'); check SELLERMATE_TELEGRAM_TOKEN (or telegram.token in config.yaml)"
+)
+TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+
+
+def unreachable(settings: object, exc: BaseException) -> CLIUnavailable:
+    api = getattr(getattr(settings, "telegram", None), "api_url", None) or "https://api.telegram.org"
+    reason = str(getattr(exc, "message", "") or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return CLIUnavailable(f"Telegram cannot be reached at {api} ({reason}); check the network or proxy, "
+                          "or telegram.api_url (SELLERMATE_TELEGRAM_API_URL) if you use your own Bot API server")
 
 
 def register(app: typer.Typer) -> None:
@@ -42,13 +55,27 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
         raise CLIError(f"--mode must be polling or webhook, got {mode!r}")
     if not settings.telegram.token or not settings.telegram.token.get_secret_value().strip():
         raise CLIError(f"no Telegram bot token: {TOKEN_HINT}")
+    if not TOKEN_RE.fullmatch(settings.telegram.token.get_secret_value().strip()):
+        raise CLIError(MALFORMED_TOKEN)
     if mode == "webhook" and not settings.telegram.webhook_url:
         raise CLIError(WEBHOOK_URL_HINT)
 
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
     from bot.app import build_bot, build_dispatcher, run_polling
-    from bot.context import open_app
+    from bot.cli import open_app
 
     bot = build_bot(settings)
+    try:
+        # One call before anything is opened: a wrong token or no route to Telegram is one clear line.
+        await bot.get_me()
+    except TelegramUnauthorizedError:
+        await bot.session.close()
+        raise CLIError("Telegram rejected the bot token (revoked or mistyped): copy it again from @BotFather "
+                       "into SELLERMATE_TELEGRAM_TOKEN (or telegram.token in config.yaml)") from None
+    except TelegramNetworkError as exc:
+        await bot.session.close()
+        raise unreachable(settings, exc) from None
     ctx = await open_app(settings, db_url=db_url)
     scheduler = _build_scheduler(ctx, bot)
     dp = build_dispatcher(ctx.settings, ctx.db, workspace_id=ctx.workspace_id, scheduler=scheduler)
@@ -57,6 +84,8 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
             await run_polling(bot, dp)
         else:
             await _serve_webhook(bot, dp, ctx.settings)
+    except TelegramNetworkError as exc:  # lost on the way up (deleteWebhook/setWebhook)
+        raise unreachable(settings, exc) from None
     finally:
         with suppress(Exception):
             await bot.session.close()

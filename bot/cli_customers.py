@@ -13,7 +13,7 @@ DbOpt = Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)]
 
 def _run(action):  # type: ignore[no-untyped-def]
     """Open the workspace, run `action(session, workspace_id)` in one transaction, map domain errors."""
-    from bot.context import open_app
+    from bot.cli import open_app
     from crm.importing.identity import MergeError
 
     async def go(db_url: str | None):  # type: ignore[no-untyped-def]
@@ -79,7 +79,7 @@ tags_app = typer.Typer(help="Rule-based tags (workspace.tag_rules in config.yaml
 @tags_app.command("refresh")
 def tags_refresh(db: DbOpt = None) -> None:
     """Re-evaluate every tag rule now (imports and the daily job do this too)."""
-    from bot.context import open_app
+    from bot.cli import open_app
     from crm.tags import refresh_rule_tags
 
     async def go():  # type: ignore[no-untyped-def]

@@ -14,7 +14,6 @@ from bot.cli import DB_OPTION_HELP, CLIError, parse_as_of, run_async
 
 async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = typer.echo) -> dict[str, int]:
     """Import rates first, then every export through the importer; one progress line per file."""
-    from crm.importing.demo import demo_file_store
     from crm.importing.errors import ImportFileError
     from crm.importing.service import import_file, import_rates
 
@@ -28,8 +27,10 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
             echo(f"  {path.name}: {n} exchange rates into {app_ctx.base_currency}")
             continue
         try:
+            # Exactly what `sellermate import FILE` does (default store naming), so that importing the
+            # demo folder again later changes nothing.
             report = await import_file(app_ctx.db, app_ctx.workspace_id, path,
-                                       settings=app_ctx.settings.workspace, store=demo_file_store(path))
+                                       settings=app_ctx.settings.workspace)
         except ImportFileError as exc:
             totals["skipped"] += 1
             echo(f"  {path.name}: not imported ({exc})")
@@ -38,7 +39,7 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
         totals["files"] += 1
         totals["rows"] += report.rows
         totals["rejected"] += report.rows_rejected
-        if demo_file_store(path) is None:  # chats/reviews or browsing events: the report counts records added
+        if report.kind in ("interactions", "events"):  # chats/reviews or browsing events: the report counts records added
             totals["activity"] = totals.get("activity", 0) + report.orders_new
             echo(f"  {path.name}: {report.rows} rows, {report.orders_new} added, "
                  f"{report.rows_rejected} rejected ({took:.1f}s)")
@@ -50,6 +51,8 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
             echo(f"  {path.name}: {report.platform} store {report.store!r}: {report.rows} rows, "
                  f"{report.orders_new} new orders, {report.customers_new} new customers, "
                  f"{report.customers_merged} merged, {report.rows_rejected} rejected ({took:.1f}s)")
+        for note in report.notes:
+            echo(f"    note: {note}")
         for r in report.rejected[:5]:
             echo(f"    line {r.line_no}: {r.reason}")
     return totals
@@ -87,7 +90,7 @@ def register(app: typer.Typer) -> None:
             return
 
         async def go() -> dict[str, int]:
-            from bot.context import open_app
+            from bot.cli import open_app
 
             app_ctx = await open_app(db_url=db)
             try:

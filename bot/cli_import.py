@@ -30,6 +30,8 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
             f"customers {report.customers_new} new, {report.customers_merged} merged; "
             f"{report.rows_rejected} rows rejected"
         ]
+    for note in getattr(report, "notes", []):
+        lines.append(f"  note: {note}")
     for r in report.rejected[:50]:
         ref = f" (order {r.order_ref})" if r.order_ref else ""
         lines.append(f"  line {r.line_no}{ref}: {r.reason}")
@@ -59,7 +61,7 @@ def register(app: typer.Typer) -> None:
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
         """Import platform order/customer exports; one transaction per file, safe to re-run."""
-        from bot.context import open_app
+        from bot.cli import open_app
         from crm.importing.service import import_file
 
         console = Console(stderr=True)
@@ -82,9 +84,17 @@ def register(app: typer.Typer) -> None:
                             report = await import_file(app_ctx.db, app_ctx.workspace_id, path,
                                                        settings=app_ctx.settings.workspace, platform=platform,
                                                        store=store, progress=tick)
-                        except ImportFileError as exc:
+                        except ImportFileError as exc:  # the message names the file
                             failures += 1
-                            typer.echo(f"error: {exc}", err=True)
+                            msg = str(exc)
+                            if not msg.startswith((path.name, str(path))):
+                                msg = f"{path.name}: {msg}"
+                            typer.echo(f"error: {msg}", err=True)
+                            continue
+                        except Exception as exc:  # noqa: BLE001 - one broken file never stops the others
+                            failures += 1
+                            typer.echo(f"error: {path.name}: import failed, nothing changed "
+                                       f"({exc.__class__.__name__}: {exc})", err=True)
                             continue
                     for line in format_report(report):
                         typer.echo(line)
@@ -93,6 +103,8 @@ def register(app: typer.Typer) -> None:
 
         run_async(go)
         if failures:
+            if len(files) > 1:
+                typer.echo(f"{failures} of {len(files)} files not imported (see the errors above)", err=True)
             raise typer.Exit(1)
 
     @rates_app.command("import")
@@ -101,7 +113,7 @@ def register(app: typer.Typer) -> None:
         db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
     ) -> None:
         """Import exchange rates: 1 unit of `currency` = `rate` units of the base currency."""
-        from bot.context import open_app
+        from bot.cli import open_app
         from crm.importing.service import import_rates
 
         async def go() -> int:

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
+from bot.cli import (
+    AS_OF_HELP,
+    DB_OPTION_HELP,
+    CLIError,
+    check_output_file,
+    parse_as_of,
+    resolve_segment,
+    run_async,
+)
 
 
 def draft(
@@ -28,9 +36,7 @@ def draft(
     db: Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)] = None,
 ) -> None:
     """Draft a message: `sellermate draft "Tan Wei Ling" --intent winback --lang th --coupon BACK10 --discount 10%`."""
-    from bot.context import open_app
-    from crm.outreach.service import DraftError, Offer, draft_for_customer, draft_for_segment
-    from storage.repositories.analytics import find_customers
+    from crm.outreach.service import Offer
 
     day = parse_as_of(as_of)
     try:
@@ -40,54 +46,81 @@ def draft(
     offer = Offer(coupon=coupon, discount=discount, expires=expiry)
     if segment is None and customer is None:
         raise CLIError("name a CUSTOMER or give --segment")
+    if segment is not None:
+        segment = resolve_segment(segment)
+    if csv_file is not None:
+        check_output_file(csv_file, "--csv")
 
     async def go() -> Any:
-        app_ctx = await open_app(db_url=db)
-        llm: Any = None
-        if not no_llm:
-            from crm.query.llm import build_chat_model
+        from bot.cli import open_app
 
-            llm = build_chat_model(app_ctx.settings.llm)
+        app_ctx = await open_app(db_url=db)
         try:
-            moment = app_ctx.as_of(day)
-            if segment is not None:
-                return await draft_for_segment(app_ctx.db, app_ctx.workspace_id, segment=segment, intent=intent,
-                                               settings=app_ctx.settings, as_of=moment, country=country,
-                                               language=lang, offer=offer, llm=llm, festival=festival)
-            async with app_ctx.db.sessions() as session:
-                hits = await find_customers(session, app_ctx.workspace_id, customer or "", limit=5)
-            if not hits:
-                raise CLIError(f"no customer matches {customer!r}")
-            if len(hits) > 1:
-                raise CLIError(f"{len(hits)} customers match {customer!r} (ids {', '.join(map(str, hits))}); "
-                               "use the id")
-            return await draft_for_customer(app_ctx.db, app_ctx.workspace_id, hits[0], intent=intent,
-                                            settings=app_ctx.settings, as_of=moment, language=lang, brief=brief,
-                                            festival=festival, offer=offer, llm=llm)
-        except DraftError as exc:
-            raise CLIError(str(exc)) from None
+            return await make_draft(app_ctx, customer=customer, segment=segment, intent=intent, language=lang,
+                                    offer=offer, brief=brief, festival=festival, country=country, day=day,
+                                    use_llm=not no_llm)
         finally:
             await app_ctx.close()
 
     out = run_async(go)
     if segment is not None:
-        for language, text in out.templates.items():
-            typer.echo(f"--- template ({language})\n{text}\n")
-        skipped = ", ".join(f"{k}: {v}" for k, v in out.skipped.items()) or "none"
-        typer.echo(f"{out.count} recipients; skipped {skipped}")
+        typer.echo(format_draft(out))
         if csv_file is not None:
             csv_file.write_bytes(out.recipients_csv)
             typer.echo(f"recipients written to {csv_file}")
         return
+    typer.echo(format_draft(out))
     if out.status == "refused":
-        typer.echo(f"draft #{out.id} refused for {out.customer_name}: {out.refused_reason}")
         raise typer.Exit(1)
-    typer.echo(f"draft #{out.id} for {out.customer_name} ({out.intent}, {out.language}, {out.source})\n")
-    typer.echo(out.text)
-    for i, variant in enumerate(out.variants[1:], start=2):
-        typer.echo(f"\n--- variant {i}\n{variant}")
-    for warning in out.warnings:
-        typer.echo(f"\nnote: {warning}")
+
+
+async def make_draft(app_ctx: Any, *, customer: str | None, segment: str | None = None, intent: str = "custom",
+                     language: str | None = None, offer: Any = None, brief: str | None = None,
+                     festival: str | None = None, country: str | None = None, day: date | None = None,
+                     use_llm: bool = True) -> Any:
+    """The outreach service call behind `sellermate draft` (and the console chat's draft requests): a Draft for
+    one customer found by id/name/e-mail, or a SegmentDraft for a segment. User-fixable problems are CLIErrors."""
+    from crm.outreach.service import DraftError, draft_for_customer, draft_for_segment
+    from storage.repositories.analytics import find_customers
+
+    llm: Any = None
+    if use_llm:
+        from crm.query.llm import build_chat_model
+
+        llm = build_chat_model(app_ctx.settings.llm)
+    moment = app_ctx.as_of(day)
+    try:
+        if segment is not None:
+            return await draft_for_segment(app_ctx.db, app_ctx.workspace_id, segment=segment, intent=intent,
+                                           settings=app_ctx.settings, as_of=moment, country=country,
+                                           language=language, offer=offer, llm=llm, festival=festival)
+        async with app_ctx.db.sessions() as session:
+            hits = await find_customers(session, app_ctx.workspace_id, customer or "", limit=5)
+        if not hits:
+            raise CLIError(f"no customer matches {customer!r}")
+        if len(hits) > 1:
+            raise CLIError(f"{len(hits)} customers match {customer!r} (ids {', '.join(map(str, hits))}); "
+                           "use the id")
+        return await draft_for_customer(app_ctx.db, app_ctx.workspace_id, hits[0], intent=intent,
+                                        settings=app_ctx.settings, as_of=moment, language=language, brief=brief,
+                                        festival=festival, offer=offer, llm=llm)
+    except DraftError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def format_draft(out: Any) -> str:
+    """A Draft or SegmentDraft as the text `sellermate draft` prints."""
+    if hasattr(out, "templates"):
+        parts = [f"--- template ({language})\n{text}\n" for language, text in out.templates.items()]
+        skipped = ", ".join(f"{k}: {v}" for k, v in out.skipped.items()) or "none"
+        parts.append(f"{out.count} recipients; skipped {skipped}")
+        return "\n".join(parts)
+    if out.status == "refused":
+        return f"draft #{out.id} refused for {out.customer_name}: {out.refused_reason}"
+    parts = [f"draft #{out.id} for {out.customer_name} ({out.intent}, {out.language}, {out.source})\n", out.text]
+    parts += [f"\n--- variant {i}\n{variant}" for i, variant in enumerate(out.variants[1:], start=2)]
+    parts += [f"\nnote: {warning}" for warning in out.warnings]
+    return "\n".join(parts)
 
 
 def register(app: typer.Typer) -> None:

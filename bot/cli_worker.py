@@ -45,7 +45,7 @@ async def work(*, db_url: str | None = None, once: bool = False, settings: Any =
     except MissingTokenError as exc:
         raise CLIError(str(exc)) from None
 
-    from bot.context import open_app
+    from bot.cli import open_app
     from bot.scheduler import build_scheduler
 
     ctx = None

@@ -1,0 +1,189 @@
+"""What a new user gets wrong on the command line: one clear line (and the right exit code), never a traceback.
+
+Every test runs the real command line in a subprocess (`python -m bot.cli …`), without network access.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, db: str | None = None, stdin: str | None = None, pre: str = "", timeout: float = 120,
+        **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `sellermate ARGS`; `pre` is Python run first in the same process (to hide an installed module)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
+    clean.update(SELLERMATE_CONFIG=os.devnull, SELLERMATE_TIMEZONE="Asia/Singapore", PYTHONPATH=str(REPO))
+    if db:
+        clean["SELLERMATE_DATABASE_URL"] = db
+    clean.update(env)
+    if pre:
+        cmd = [sys.executable, "-c", f"import sys\n{pre}\nfrom bot.cli import main\nsys.exit(main(sys.argv[1:]))",
+               *args]
+    else:
+        cmd = [sys.executable, "-m", "bot.cli", *args]
+    return subprocess.run(cmd, check=False, cwd=REPO, env=clean, capture_output=True, text=True, input=stdin,
+                          timeout=timeout)
+
+
+def one_clear_line(p: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
+    assert "Traceback" not in p.stderr + p.stdout, p.stderr[-3000:]
+    assert p.returncode == code, (p.returncode, p.stderr[-2000:])
+    errors = [line for line in p.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, p.stderr
+    for needle in needles:
+        assert needle in errors[0], errors[0]
+    return errors[0]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+
+
+# 1. periods ----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("period,why", [
+    ("2026-13", "month must be 01 to 12"), ("2026-00", "month must be 01 to 12"),
+    ("last-0-days", "between 1 and 3660"), ("last-99999-days", "between 1 and 3660"),
+    ("2026-Q5", "quarter must be Q1 to Q4"), ("1999", "year must be between 2000 and 2100"),
+    ("soon", "not understood"),
+])
+def test_a_bad_period_says_what_is_wrong_and_the_accepted_forms(db: str, tmp_path: Path, period: str,
+                                                                why: str) -> None:
+    p = cli("kpi", "orders", "--period", period, db=db)
+    one_clear_line(p, 2, f"--period {period!r}", why, "last-N-days", "YYYY-MM", "YYYY-QN")
+    assert not (tmp_path / "shop.db").exists()  # refused before opening anything
+
+
+def test_good_periods_still_work(db: str) -> None:
+    for period in ("2026-11", "2026-q4", "last-7-days", "all", "this_month"):
+        p = cli("kpi", "orders", "--period", period, "--as-of", "2026-11-23", db=db)
+        assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
+
+
+# 2. --chart into a missing folder ----------------------------------------------------------------------------
+def test_chart_into_a_missing_folder_is_refused_before_computing(db: str, tmp_path: Path) -> None:
+    p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path / "nope" / "x.png"), db=db)
+    one_clear_line(p, 2, "--chart", "does not exist")
+    assert not (tmp_path / "shop.db").exists()
+    p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path), db=db)
+    one_clear_line(p, 2, "--chart", "is a folder")
+
+
+# 3./4. `sellermate run` ----------------------------------------------------------------------------------------
+def test_run_with_a_malformed_token_says_what_a_token_looks_like(db: str, tmp_path: Path) -> None:
+    p = cli("run", db=db, SELLERMATE_TELEGRAM_TOKEN="garbage")
+    line = one_clear_line(p, 2, "malformed", "@BotFather", "digits", "SELLERMATE_TELEGRAM_TOKEN")
+    assert "garbage" not in line  # never echo the secret
+    assert not (tmp_path / "shop.db").exists()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_run_without_a_route_to_telegram_is_one_line(db: str, tmp_path: Path) -> None:
+    api = f"http://127.0.0.1:{_closed_port()}"
+    p = cli("run", db=db, timeout=90, SELLERMATE_TELEGRAM_TOKEN="123456:ABC-def_ghi", SELLERMATE_TELEGRAM_API_URL=api)
+    one_clear_line(p, 1, "Telegram cannot be reached", api, "network", "proxy", "telegram.api_url")
+    assert not (tmp_path / "shop.db").exists()  # checked before the database is opened
+
+
+# 5./6. databases ----------------------------------------------------------------------------------------------
+def test_sqlite_in_a_missing_folder_says_the_folder_is_missing(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'nope' / 'x.db'}"
+    for args in (("kpi", "--db", url), ("ask", "revenue", "--db", url), ("segments", "--db", url)):
+        one_clear_line(cli(*args), 2, "cannot open the database", "does not exist", str(tmp_path / "nope"))
+
+
+def test_postgres_without_the_extra_says_how_to_install_it() -> None:
+    p = cli("kpi", "--db", "postgresql+asyncpg://me@127.0.0.1/shop", pre="sys.modules['asyncpg'] = None")
+    one_clear_line(p, 2, "PostgreSQL", "asyncpg", 'pip install -e ".[postgres]"')
+
+
+def test_an_unreachable_postgres_server_is_one_line() -> None:
+    p = cli("kpi", "--db", f"postgresql+asyncpg://me:secret@127.0.0.1:{_closed_port()}/shop")
+    line = one_clear_line(p, 1, "cannot open the database", "127.0.0.1")
+    assert "secret" not in line
+
+
+# 7. metric and segment names ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name,label", [
+    ("repeat-rate", "repeat purchase rate"), ("repeat rate", "repeat purchase rate"),
+    ("repeat_rate", "repeat purchase rate"), ("Repeat-Purchase-Rate", "repeat purchase rate"),
+    ("churn", "churn rate"), ("ltv", "lifetime value"), ("aov", "average order value"),
+    ("new-customers", "new customers"), ("复购率", "repeat purchase rate"),
+])
+def test_kpi_accepts_loose_metric_names_and_synonyms(db: str, name: str, label: str) -> None:
+    p = cli("kpi", name, "--as-of", "2026-11-23", db=db)
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
+    assert label in p.stdout
+
+
+def test_unknown_metric_lists_the_valid_ones(db: str) -> None:
+    one_clear_line(cli("kpi", "profit", db=db), 2, "unknown metric 'profit'", "repeat_rate", "avg_ltv")
+
+
+@pytest.mark.parametrize("name", ["important-winback", "important winback", "Important_Winback", "重要挽留客户"])
+def test_segments_accepts_loose_segment_names(db: str, name: str) -> None:
+    p = cli("segments", name, "--as-of", "2026-11-23", "--json", db=db)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert json.loads(p.stdout)["query"]["segment"] == "important_winback"
+
+
+def test_unknown_or_ambiguous_segment_names_say_which_are_valid(db: str) -> None:
+    one_clear_line(cli("segments", "sleepy", db=db), 2, "unknown segment", "important_winback", "general_keep")
+    one_clear_line(cli("segments", "vip", db=db), 2, "could mean", "important_value", "important_keep")
+    p = cli("kpi", "orders", "--segment", "general-keep", "--as-of", "2026-11-23", "--json", db=db)
+    assert p.returncode == 0 and json.loads(p.stdout)["query"]["filters"]["segment"] == "general_keep"
+
+
+# 8./9. the console chat and the demo --------------------------------------------------------------------------
+def test_console_chat_points_reminders_to_the_bot_in_the_users_language(db: str) -> None:
+    p = cli("chat", db=db, stdin="remind me to call Tan tomorrow at 9\n提醒我明天给Tan打电话\n/quit\n")
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
+    assert "Reminders live in the Telegram bot" in p.stdout and "sellermate run" in p.stdout
+    assert "提醒功能在 Telegram 机器人里" in p.stdout
+    assert "Reminders: use /reminders." not in p.stdout
+
+
+def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) -> None:
+    try:
+        import crm.importing.demo  # noqa: F401
+    except ModuleNotFoundError:
+        pytest.skip("the demo data generator is not in this tree yet")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    p = cli("demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, "--no-chat")
+    assert p.returncode == 0, p.stderr[-2000:]
+    hint = [line for line in p.stdout.splitlines() if "sellermate ask --db" in line]
+    assert hint and url in hint[0]
+    # The hint works: a later `ask` on the demo database answers from its data.
+    top = cli("ask", "top 1 customers by revenue", "--as-of", "2026-11-23", "--json", "--db", url)
+    assert top.returncode == 0, top.stderr[-2000:]
+    name = json.loads(top.stdout)["rows"][0][0]
+    p = cli("chat", "--db", url, "--as-of", "2026-11-23",
+            stdin=f"draft a win-back for {name} in Thai with code BACK10 for 10% off\ndraft a win-back message\n")
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
+    assert "Drafting: use /draft" not in p.stdout
+    assert f"for {name} (winback, th," in p.stdout or f"refused for {name}" in p.stdout
+    assert "Say whom the message is for" in p.stdout
+    assert "has no orders yet" not in p.stdout + p.stderr
+
+
+def test_asking_an_empty_database_says_how_to_import(db: str) -> None:
+    p = cli("ask", "revenue last month", "--as-of", "2026-11-23", db=db)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "no orders yet" in p.stderr and "sellermate import FILE" in p.stderr and "sellermate demo-data" in p.stderr
+    j = cli("ask", "revenue last month", "--json", db=db)
+    assert json.loads(j.stdout)["intent"] == "metric"  # stdout stays one JSON object
+    zh = cli("ask", "上个月的销售额", db=db)
+    assert "还没有订单" in zh.stderr
