@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
         segment: Annotated[str | None, typer.Option(help="Only customers in this RFM segment.")] = None,
         db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
     ) -> None:
-        """One KPI (METRICS.md definitions), optionally per platform/country/month/segment."""
+        """One KPI (definitions in the README, Metrics), optionally per platform/country/month/segment."""
         from crm.query.ir import MetricQuery
 
         metric = resolve_metric(metric)
@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
         country: CountryOpt = None, tag: TagOpt = None,
         db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
     ) -> None:
-        """RFM segment counts (the eight segments of METRICS.md)."""
+        """RFM segment counts (the eight segments in the README, Metrics)."""
         from crm.query.ir import SegmentsQuery
 
         if segment:

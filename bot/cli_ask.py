@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
         question: Annotated[str, typer.Argument(help="The question, in English or Chinese.", show_default=False)],
         as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
         db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (DESIGN.md shape).")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: intent, query, value, columns, rows, text (see README).")] = False,
     ) -> None:
         """Answer one question about your sales and customers."""
         async def go() -> Any:
