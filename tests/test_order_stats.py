@@ -158,3 +158,33 @@ async def test_new_customers_and_ltv_from_the_statistics_match_the_orders(db: Da
             assert await new_customers(s, scope, start, end) == want_new, (start, end)
             n, value = await ltv_totals(s, scope, end)
         assert (n, round(value, 4)) == (len(before), round(sum(v[3] for v in before.values()), 4)), end
+
+
+async def test_churn_and_ltv_from_the_statistics_match_the_orders(db: Database, workspace_id: int,
+                                                                 tmp_path: Path) -> None:
+    """Churn (active in P', none in P) and LTV at past and present ends, against the orders themselves."""
+    from storage.repositories.analytics import Scope, churn_counts, ltv_totals
+
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
+        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-10 10:00:00 +0800"),
+        shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-01-20 10:00:00 +0800"),
+        shopify_row("#4", "lee@example.com", "paid", "5.00", "2026-01-25 10:00:00 +0800"),
+        shopify_row("#5", "lee@example.com", "paid", "7.00", "2026-03-25 10:00:00 +0800"),
+        shopify_row("#6", "kim@example.com", "paid", "9.00", "2026-02-20 10:00:00 +0800"),
+    ])
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    async with db.sessions() as s:
+        orders = [(o.customer_id, o.created_at, float(o.value_base or 0))
+                  for o in (await s.execute(select(Order))).scalars()]
+    scope = Scope(workspace_id)
+    d = lambda m, day: datetime(2026, m, day, tzinfo=UTC)  # noqa: E731
+    for prev_start, start, end in [(d(1, 1), d(2, 1), d(3, 1)), (d(1, 1), d(2, 1), FAR),
+                                   (d(2, 1), d(3, 1), d(4, 1)), (d(1, 15), d(2, 15), FAR)]:
+        active = {c for c, t, _ in orders if prev_start <= t < start}
+        now = {c for c, t, _ in orders if start <= t < end}
+        before = [(c, v) for c, t, v in orders if t < end]
+        async with db.sessions() as s:
+            assert await churn_counts(s, scope, prev_start, start, end) == (len(active), len(active - now))
+            n, value = await ltv_totals(s, scope, end)
+        assert (n, round(value, 4)) == (len({c for c, _ in before}), round(sum(v for _, v in before), 4))

@@ -154,18 +154,29 @@ async def first_valid_order_at(session: AsyncSession, scope: Scope, end: datetim
 
 
 async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tuple[int, float]:
-    """(customers with a valid order before `end`, their total value): from the order statistics when every
-    valid order is before `end` and no platform filters the orders; else one pass over orders in customer
-    order."""
-    if not scope.platform and await _stats_cover(session, scope.workspace_id, end):
+    """(customers with a valid order before `end`, their total value).
+
+    Without a platform filter, from the order statistics: the customers are those whose first valid order is
+    before `end`, and their value is every customer's total less the valid orders from `end` on (a short scan
+    of the newest orders when `end` is in the past, none when it is now). With one, a pass over the orders in
+    customer order."""
+    if not scope.platform and end.timestamp() % 1 == 0:
         t = CustomerOrderStats
-        q = select(func.count(), func.sum(t.value)).where(t.workspace_id == scope.workspace_id,
-                                                          *_customer_selection(scope, t.customer_id))
-    else:
-        per = (select(func.sum(_value()).label("v")).where(*_where(session, scope, end=end, per_customer=True))
-               .group_by(Order.customer_id).subquery())
-        q = select(func.count(), func.sum(per.c.v))
-    row = (await session.execute(q)).one()
+        row = (await session.execute(
+            select(func.count(), func.sum(t.value)).where(t.workspace_id == scope.workspace_id,
+                                                          t.first_order < int(end.timestamp()),
+                                                          *_customer_selection(scope, t.customer_id)))).one()
+        total = float(row[1] or 0.0)
+        if not await _stats_cover(session, scope.workspace_id, end):
+            later = (await session.execute(select(func.sum(_value())).where(
+                *_where(session, scope, start=end), Order.customer_id.in_(
+                    select(t.customer_id).where(t.workspace_id == scope.workspace_id,
+                                                t.first_order < int(end.timestamp())))))).scalar()
+            total -= float(later or 0.0)
+        return int(row[0] or 0), total
+    per = (select(func.sum(_value()).label("v")).where(*_where(session, scope, end=end, per_customer=True))
+           .group_by(Order.customer_id).subquery())
+    row = (await session.execute(select(func.count(), func.sum(per.c.v)))).one()
     return int(row[0] or 0), float(row[1] or 0.0)
 
 
@@ -223,7 +234,19 @@ async def repeat_counts(session: AsyncSession, scope: Scope, start: datetime | N
 
 async def churn_counts(session: AsyncSession, scope: Scope, prev_start: datetime, start: datetime,
                        end: datetime) -> tuple[int, int]:
-    """(customers active in [prev_start, start), of whom those with no valid order in [start, end))."""
+    """(customers active in [prev_start, start), of whom those with no valid order in [start, end)).
+
+    When every valid order is before `end` and no platform filters the orders, a customer active in the
+    earlier window without an order since is one whose last valid order lies in [prev_start, start): one
+    indexed count on the order statistics, next to the distinct customers of the earlier window."""
+    if not scope.platform and prev_start.timestamp() % 1 == 0 and start.timestamp() % 1 == 0 \
+            and await _stats_cover(session, scope.workspace_id, end):
+        base = (await order_totals(session, scope, prev_start, start))[2]
+        t = CustomerOrderStats
+        churned = (await session.execute(select(func.count()).where(
+            t.workspace_id == scope.workspace_id, t.last_order >= int(prev_start.timestamp()),
+            t.last_order < int(start.timestamp()), *_customer_selection(scope, t.customer_id)))).scalar()
+        return base, int(churned or 0)
     in_prev = case((Order.created_at < start, 1), else_=0)
     in_now = case((Order.created_at >= start, 1), else_=0)
     per = (select(Order.customer_id, func.sum(in_prev).label("prev"), func.sum(in_now).label("now"))
