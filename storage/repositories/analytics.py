@@ -168,11 +168,12 @@ async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tupl
                                                           *_customer_selection(scope, t.customer_id)))).one()
         total = float(row[1] or 0.0)
         if not await _stats_cover(session, scope.workspace_id, end):
-            later = (await session.execute(select(func.sum(_value())).where(
-                *_where(session, scope, start=end), Order.customer_id.in_(
-                    select(t.customer_id).where(t.workspace_id == scope.workspace_id,
-                                                t.first_order < int(end.timestamp())))))).scalar()
-            total -= float(later or 0.0)
+            # The value before `end` is every total less the orders from `end` on; customers whose first
+            # order is later have only such orders, so summing every customer's total is right.
+            everyone = (await session.execute(select(func.sum(t.value)).where(
+                t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)))).scalar()
+            later = (await session.execute(select(func.sum(_value())).where(*_where(session, scope, start=end))))
+            total = float(everyone or 0.0) - float(later.scalar() or 0.0)
         return int(row[0] or 0), total
     per = (select(func.sum(_value()).label("v")).where(*_where(session, scope, end=end, per_customer=True))
            .group_by(Order.customer_id).subquery())
@@ -247,13 +248,13 @@ async def churn_counts(session: AsyncSession, scope: Scope, prev_start: datetime
             t.workspace_id == scope.workspace_id, t.last_order >= int(prev_start.timestamp()),
             t.last_order < int(start.timestamp()), *_customer_selection(scope, t.customer_id)))).scalar()
         return base, int(churned or 0)
-    in_prev = case((Order.created_at < start, 1), else_=0)
-    in_now = case((Order.created_at >= start, 1), else_=0)
-    per = (select(Order.customer_id, func.sum(in_prev).label("prev"), func.sum(in_now).label("now"))
-           .where(*_where(session, scope, start=prev_start, end=end)).group_by(Order.customer_id).subquery())
-    row = (await session.execute(select(func.count(), func.sum(case((per.c.now == 0, 1), else_=0)))
-                                 .where(per.c.prev > 0))).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    # Else: the earlier window's distinct customers, less those of them seen again in [start, end) (two
+    # window scans on the time index; about half the time of grouping both windows by customer).
+    base = (await order_totals(session, scope, prev_start, start))[2]
+    earlier = select(Order.customer_id).where(*_where(session, scope, start=prev_start, end=start)).correlate(None)
+    retained = (await session.execute(select(func.count(distinct(Order.customer_id))).where(
+        *_where(session, scope, start=start, end=end), Order.customer_id.in_(earlier)))).scalar()
+    return base, base - int(retained or 0)
 
 
 async def group_keys(session: AsyncSession, scope: Scope, by: str, start: datetime | None, end: datetime) -> list[str]:
