@@ -146,9 +146,9 @@ class Order(Base):
         # Covering indexes for the metrics: per-customer probes ("an earlier valid order?") and
         # workspace-wide scans of valid orders read no table rows.
         Index("ix_orders_customer_created", "customer_id", "created_at", "status", "platform", "value_base",
-              "workspace_id"),
+              "workspace_id", "previous_order_at"),
         Index("ix_orders_ws_status_created", "workspace_id", "status", "created_at", "customer_id", "value_base",
-              "platform"),
+              "platform", "previous_order_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -165,6 +165,10 @@ class Order(Base):
     value_base: Mapped[Decimal | None] = mapped_column(Money)
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When this customer's previous valid order was placed: NULL for the first one and for orders that are not
+    # valid. Kept by `refresh_order_stats`; turns "distinct customers of a window" into a count of the
+    # window's orders whose previous order lies before it.
+    previous_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_logs.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())

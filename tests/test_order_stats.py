@@ -54,10 +54,25 @@ async def summary(db: Database, workspace_id: int, end: datetime = FAR) -> dict[
             for c, f, la, n, v in zip(d["id"], d["first"], d["last"], d["orders"], d["value"], strict=True)}
 
 
+async def previous_orders(db: Database, workspace_id: int) -> tuple[dict[int, datetime | None], dict[int, datetime | None]]:
+    """(stored previous_order_at per order, the truth: the customer's previous valid order by time then id)."""
+    async with db.sessions() as s:
+        orders = list((await s.execute(select(Order).where(Order.workspace_id == workspace_id))).scalars())
+    want: dict[int, datetime | None] = {o.id: None for o in orders}
+    last: dict[int, datetime] = {}
+    for o in sorted(orders, key=lambda o: (o.created_at, o.id)):
+        if o.customer_id is not None and o.status in VALID:
+            want[o.id] = last.get(o.customer_id)
+            last[o.customer_id] = o.created_at
+    return {o.id: o.previous_order_at for o in orders}, want
+
+
 async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, int, float]]:
     want = await truth(db, workspace_id)
     assert await stored(db, workspace_id) == want
     assert await summary(db, workspace_id) == want
+    got_prev, want_prev = await previous_orders(db, workspace_id)
+    assert got_prev == want_prev
     return want
 
 
@@ -178,7 +193,7 @@ async def test_churn_and_ltv_from_the_statistics_match_the_orders(db: Database, 
         orders = [(o.customer_id, o.created_at, float(o.value_base or 0))
                   for o in (await s.execute(select(Order))).scalars()]
     scope = Scope(workspace_id)
-    d = lambda m, day: datetime(2026, m, day, tzinfo=UTC)  # noqa: E731
+    d = lambda m, day: datetime(2026, m, day, tzinfo=UTC)
     for prev_start, start, end in [(d(1, 1), d(2, 1), d(3, 1)), (d(1, 1), d(2, 1), FAR),
                                    (d(2, 1), d(3, 1), d(4, 1)), (d(1, 15), d(2, 15), FAR)]:
         active = {c for c, t, _ in orders if prev_start <= t < start}
@@ -188,3 +203,48 @@ async def test_churn_and_ltv_from_the_statistics_match_the_orders(db: Database, 
             assert await churn_counts(s, scope, prev_start, start, end) == (len(active), len(active - now))
             n, value = await ltv_totals(s, scope, end)
         assert (n, round(value, 4)) == (len({c for c, _ in before}), round(sum(v for _, v in before), 4))
+
+
+async def test_window_customers_and_churn_with_ties_and_boundaries_match_the_orders(
+        db: Database, workspace_id: int, tmp_path: Path) -> None:
+    """Distinct customers of a window and churn over past windows, read off `previous_order_at`: orders of one
+    customer at the same instant, windows starting exactly at an order, cancelled orders in between, a platform
+    filter (which counts by DISTINCT) with a buyer on two platforms — every window against the orders themselves."""
+    from storage.repositories.analytics import Scope, churn_counts, order_totals
+
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
+        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-01-05 10:00:00 +0800"),
+        shopify_row("#3", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800"),
+        shopify_row("#4", "tan@example.com", "paid", "12.00", "2026-03-01 08:00:00 +0800"),
+        shopify_row("#5", "wei@example.com", "paid", "20.00", "2026-02-01 00:00:00 +0000"),
+        shopify_row("#6", "wei@example.com", "paid", "20.00", "2026-03-01 00:00:00 +0000"),
+        shopify_row("#7", "lee@example.com", "paid", "5.00", "2026-01-31 23:59:59 +0000"),
+        shopify_row("#8", "kim@example.com", "voided", "9.00", "2026-02-20 10:00:00 +0800"),
+        shopify_row("#9", "kim@example.com", "paid", "9.00", "2026-03-20 10:00:00 +0800"),
+    ])
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    lz = write_xlsx(tmp_path / "lazada.xlsx", LAZADA_HEADER, [
+        lazada_row(1, 77, "lee", "", email="lee@example.com", when="15 Feb 2026 10:00")], sheet="sheet1")
+    await import_file(db, workspace_id, lz, settings=WorkspaceSettings())
+    await check(db, workspace_id)
+    async with db.sessions() as s:
+        orders = [(o.customer_id, o.created_at, o.platform) for o in (await s.execute(select(Order))).scalars()
+                  if o.status in VALID]
+    d = lambda m, day, h=0: datetime(2026, m, day, h, tzinfo=UTC)
+    marks = [d(1, 1), d(1, 5, 2), d(2, 1), d(2, 15), d(3, 1), d(4, 1), FAR]
+    for platform in (None, "shopify"):
+        scope = Scope(workspace_id, platform=platform)
+        mine = [(c, t) for c, t, p in orders if platform in (None, p)]
+        for i, a in enumerate(marks):
+            for b in marks[i + 1:]:
+                async with db.sessions() as s:
+                    got = (await order_totals(s, scope, a, b))[2]
+                assert got == len({c for c, t in mine if a <= t < b}), (platform, a, b)
+        for prev_start, start, end in [(d(1, 1), d(2, 1), d(3, 1)), (d(1, 5, 2), d(2, 1), d(3, 1)),
+                                       (d(2, 1), d(3, 1), d(4, 1)), (d(1, 1), d(2, 15), d(3, 1))]:
+            active = {c for c, t in mine if prev_start <= t < start}
+            again = {c for c, t in mine if start <= t < end}
+            async with db.sessions() as s:
+                got_churn = await churn_counts(s, scope, prev_start, start, end)
+            assert got_churn == (len(active), len(active - again)), (platform, prev_start, start, end)
