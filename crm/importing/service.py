@@ -677,7 +677,7 @@ async def import_rates(db: Database, workspace_id: int, path: Path, *, base_curr
         for cur in {c for c, _, _ in parsed}:
             periods = _rate_periods(rates[cur])
             await repo.reprice_orders(session, workspace_id, cur, periods)
-        await repo.refresh_order_stats(session, workspace_id=workspace_id)
+        await repo.refresh_order_stats(session, workspace_id=workspace_id, values_only=True)
         await repo.post_loyalty(session, workspace_id, points_per_unit)
         await session.commit()
     return len(parsed)
