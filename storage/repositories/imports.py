@@ -336,14 +336,22 @@ async def upsert_staged_orders(
     out.updated = result.rowcount
     out.unchanged = existing - out.updated
     new_src = source.where(~exists().where(o.store_id == store_id, o.platform_order_id == a.order_ref)).subquery()
+    # previous_order_at as it is among this file's new orders: right for customers with no other orders (a first
+    # import), so refresh_order_stats later rewrites only the rest instead of every new order and its indexes.
+    valid = new_src.c.status.in_(VALID)
+    previous = case((and_(valid, new_src.c.customer_id.is_not(None)), func.lag(new_src.c.created_at).over(
+        partition_by=(new_src.c.customer_id, valid), order_by=(new_src.c.created_at, new_src.c.order_ref))))
     result = await session.execute(insert(Order.__table__).from_select(
         ["workspace_id", "store_id", "platform", "platform_order_id", "identity_id", "customer_id", "status",
          "raw_status", "currency", "order_value", "value_base", "country", "created_at", "paid_at", "import_id",
-         "updated_at"],
+         "updated_at", "previous_order_at"],
         select(literal(workspace_id), literal(store_id), literal(platform), new_src.c.order_ref,
                new_src.c.identity_id, new_src.c.customer_id, new_src.c.status, new_src.c.raw_status,
                new_src.c.currency, new_src.c.order_value, new_src.c.value_base, new_src.c.country,
-               new_src.c.created_at, new_src.c.paid_at, literal(import_id), literal(now, UTCDateTime()))))
+               new_src.c.created_at, new_src.c.paid_at, literal(import_id), literal(now, UTCDateTime()),
+               previous)
+        # Ids in order-number order as without the window: the lines and ledger written next follow them.
+        .order_by(new_src.c.order_ref)))
     out.new = result.rowcount
     await drop_stage(session, agg)
     await drop_stage(session, rt)
