@@ -247,6 +247,24 @@ def test_welcome_and_winback_with_no_orders_in_english() -> None:
     with_order = render(TemplateInput(language="en", intent="welcome", brand="Kopi House", sign_off="Mei",
                                       first_name="Ana", orders=1, item="Blue Linen Dress"))
     assert "Thank you for your first order, we hope you love Blue Linen Dress." in with_order
+    for language in ("en", "zh", "ms", "th", "id", "vi"):  # a returning customer: no "first order"
+        returning = render(TemplateInput(language=language, intent="welcome", brand="Kopi House", sign_off="Mei",
+                                         first_name="Ana", orders=4, item="Blue Linen Dress"))
+        assert returning == render(TemplateInput(language=language, intent="welcome", brand="Kopi House",
+                                                 sign_off="Mei", first_name="Ana", orders=0)), language
+        assert "Blue Linen Dress" not in returning
+
+
+async def test_a_welcome_for_a_returning_customer_says_so(db, workspace_id: int) -> None:
+    returning = await add_customer(db, workspace_id, consent=True, orders=3)
+    d = await draft_for_customer(db, workspace_id, returning, intent="welcome", settings=SETTINGS, as_of=AS_OF,
+                                 language="en")
+    assert "first order" not in d.text
+    assert any("3 orders already" in w for w in d.warnings)
+    new = await add_customer(db, workspace_id, name="Bo Lee", consent=True, orders=1)
+    d = await draft_for_customer(db, workspace_id, new, intent="welcome", settings=SETTINGS, as_of=AS_OF,
+                                 language="en")
+    assert "first order" in d.text and not any("orders already" in w for w in d.warnings)
 
 
 def test_festival_calendar() -> None:

@@ -11,7 +11,6 @@ import numpy as np
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.analytics.clv import fit_bgnbd, fit_gamma_gamma
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
 
@@ -179,6 +178,9 @@ def add_predicted_value(scores: CustomerScores, horizon_days: int = 365) -> None
     orders. Predicted CLV = expected purchases in the horizon × expected value per purchase (undiscounted).
     With fewer than 10 customers or 3 repeat buyers there is nothing to fit: P(alive) 1, value 0.
     """
+    # Imported here: SciPy takes ~0.4 s to load, and most questions (every KPI) never fit a model.
+    from crm.analytics.clv import fit_bgnbd, fit_gamma_gamma
+
     n = len(scores.ids)
     x = scores.frequency - 1
     T = scores.first_days_ago

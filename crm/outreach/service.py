@@ -344,6 +344,8 @@ async def draft_for_customer(db: Database, workspace_id: int, customer_id: int, 
     text, variants, source, warnings = await _generate(ctx, offer, settings, _resolve_llm(llm, settings))
     if intent in PROMOTIONAL and facts.marketing_consent is None:
         warnings.append("no marketing consent on record: check the customer agreed before sending")
+    if intent == "welcome" and ctx.orders > 1:
+        warnings.append(f"this customer has {ctx.orders} orders already: a thank-you may fit better than a welcome")
     async with db.sessions() as session:
         row = await repo.add_draft(
             session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=ctx.language,

@@ -409,7 +409,9 @@ def render(t: TemplateInput) -> str:
         key = "custom_brief"
     # No order to speak of (none placed, or the item is unknown): the variant that mentions no order or item.
     no_item = not t.merge_fields and (t.orders == 0 or not t.item)
-    if no_item and f"{key}_no_item" in pack.bodies and not (key == "service_recovery" and t.item):
+    # A welcome for a customer who has ordered before must not thank them for a "first order".
+    returning = key == "welcome" and not t.merge_fields and (t.orders or 0) > 1
+    if (no_item or returning) and f"{key}_no_item" in pack.bodies and not (key == "service_recovery" and t.item):
         key = f"{key}_no_item"
     brand = localised_brand(t.brand, t.language)
     sign_off = localised_sign_off(t.sign_off, t.brand, t.language)
