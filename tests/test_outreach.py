@@ -393,3 +393,27 @@ async def test_segment_draft_gives_a_template_per_language_and_a_csv(db, workspa
     th = await draft_for_segment(db, workspace_id, segment=segment, intent="winback", settings=SETTINGS, as_of=AS_OF,
                                  country="TH")
     assert th.count == 2 and set(th.templates) == {"th"}
+
+
+async def test_segment_csv_greets_customers_without_a_usable_name_neutrally(db, workspace_id: int) -> None:
+    """A username or e-mail is no name to greet by: the CSV's first_name holds the language's neutral word, so
+    the merged greeting reads "Hi there," and never "Hi ,"."""
+    from zoneinfo import ZoneInfo
+
+    from crm.analytics.metrics import customer_scores
+
+    ids = [await add_customer(db, workspace_id, name=name, country="SG", orders=1, consent=True)
+           for name in ("tanwl_88", "buyer1234", "Ana Silva")]
+    async with db.sessions() as s:
+        scores = await customer_scores(s, workspace_id, AS_OF, ZoneInfo("Asia/Singapore"))
+    segment = str(scores.segment[scores.index()[ids[0]]])
+    first_lines = {"en": "Hi there,", "zh": "亲爱的顾客您好！", "th": "สวัสดีค่ะ คุณ ลูกค้า", "vi": "Chào bạn,"}
+    for lang, greeting in first_lines.items():
+        seg = await draft_for_segment(db, workspace_id, segment=segment, intent="winback", settings=SETTINGS,
+                                      as_of=AS_OF, language=lang)
+        rows = {int(r["customer_id"]): r for r in csv.DictReader(io.StringIO(seg.recipients_csv.decode()))}
+        assert rows[ids[2]]["first_name"] == "Ana"
+        for cid in ids[:2]:
+            merged = seg.templates[lang].replace("{first_name}", rows[cid]["first_name"]).replace(
+                "{last_item}", rows[cid]["last_item"])
+            assert merged.splitlines()[0] == greeting, (lang, merged)

@@ -31,7 +31,7 @@ from crm.outreach.context import (
 )
 from crm.outreach.festivals import FestivalDay, UnknownFestival, festival_day, upcoming
 from crm.outreach.intents import INTENTS, LANGUAGE_NAMES, LANGUAGES, PROMOTIONAL, normalise_language
-from crm.outreach.templates import MERGE_FIELDS, TemplateInput, generic_item, render, sign_off_line
+from crm.outreach.templates import MERGE_FIELDS, TemplateInput, generic_item, neutral_name, render, sign_off_line
 from storage.db import Database
 from storage.repositories import outreach as repo
 
@@ -530,7 +530,8 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
                      "last_item", "points"])
     for p, lang in chosen:
         # Merged rows must read well: an unknown name or item gets the language's neutral wording.
-        writer.writerow([p.id, p.display_name or "", first_name(p.display_name) or "", lang, p.country or "",
+        writer.writerow([p.id, p.display_name or "", first_name(p.display_name) or neutral_name(lang), lang,
+                         p.country or "",
                          p.platform or "", p.username or "", p.last_item or generic_item(lang, intent), p.points])
     return SegmentDraft(templates=templates, recipients_csv=buf.getvalue().encode("utf-8"), count=len(chosen),
                         skipped=dict(skipped), segment=segment, draft_ids=draft_ids)

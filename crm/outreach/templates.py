@@ -386,6 +386,16 @@ def offer_sentence(language: str, coupon: str | None, discount: str | None, expi
     return text if text.endswith((".", "。", "ค่ะ", "nhé")) and not expires else text + stop
 
 
+# What a merged "{first_name}" becomes for a customer without a usable name (a username, an e-mail), so the
+# language's greeting still reads naturally: "Hi there,", "亲爱的顾客您好！", "สวัสดีค่ะ คุณ ลูกค้า", "Chào bạn,".
+NEUTRAL_NAMES = {"en": "there", "zh": "亲爱的顾客", "ms": "pelanggan", "th": "ลูกค้า", "id": "Pelanggan",
+                 "vi": "bạn"}
+
+
+def neutral_name(language: str) -> str:
+    return NEUTRAL_NAMES.get(language, NEUTRAL_NAMES["en"])
+
+
 def generic_item(language: str, intent: str) -> str:
     """How a message refers to the item when it is not known."""
     pack = PACKS[language]
