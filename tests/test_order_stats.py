@@ -205,14 +205,10 @@ async def test_churn_and_ltv_from_the_statistics_match_the_orders(db: Database, 
         assert (n, round(value, 4)) == (len({c for c, _ in before}), round(sum(v for _, v in before), 4))
 
 
-async def test_window_customers_and_churn_with_ties_and_boundaries_match_the_orders(
-        db: Database, workspace_id: int, tmp_path: Path) -> None:
-    """Distinct customers of a window and churn over past windows, read off `previous_order_at`: orders of one
-    customer at the same instant, windows starting exactly at an order, cancelled orders in between, a platform
-    filter (which counts by DISTINCT) with a buyer on two platforms — every window against the orders themselves."""
-    from storage.repositories.analytics import Scope, churn_counts, order_totals
-
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+def tie_orders_file(tmp_path: Path, n: int = 9) -> Path:
+    """A Shopify export (its first n orders): two orders of one customer at the same instant, cancelled orders
+    between valid ones, orders on the second before and at a window boundary."""
+    return write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
         shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
         shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-01-05 10:00:00 +0800"),
         shopify_row("#3", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800"),
@@ -222,8 +218,17 @@ async def test_window_customers_and_churn_with_ties_and_boundaries_match_the_ord
         shopify_row("#7", "lee@example.com", "paid", "5.00", "2026-01-31 23:59:59 +0000"),
         shopify_row("#8", "kim@example.com", "voided", "9.00", "2026-02-20 10:00:00 +0800"),
         shopify_row("#9", "kim@example.com", "paid", "9.00", "2026-03-20 10:00:00 +0800"),
-    ])
-    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    ][:n])
+
+
+async def test_window_customers_and_churn_with_ties_and_boundaries_match_the_orders(
+        db: Database, workspace_id: int, tmp_path: Path) -> None:
+    """Distinct customers of a window and churn over past windows, read off `previous_order_at`: orders of one
+    customer at the same instant, windows starting exactly at an order, cancelled orders in between, a platform
+    filter (which counts by DISTINCT) with a buyer on two platforms — every window against the orders themselves."""
+    from storage.repositories.analytics import Scope, churn_counts, order_totals
+
+    await import_file(db, workspace_id, tie_orders_file(tmp_path), settings=WorkspaceSettings())
     lz = write_xlsx(tmp_path / "lazada.xlsx", LAZADA_HEADER, [
         lazada_row(1, 77, "lee", "", email="lee@example.com", when="15 Feb 2026 10:00")], sheet="sheet1")
     await import_file(db, workspace_id, lz, settings=WorkspaceSettings())

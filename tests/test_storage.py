@@ -56,17 +56,9 @@ async def test_migration_0006_fills_previous_orders(db: Database, workspace_id: 
     from bot.settings import WorkspaceSettings
     from crm.importing.service import import_file
     from storage.db import _alembic_config
-    from tests.test_importing import SHOPIFY_HEADER, shopify_row, write_csv
-    from tests.test_order_stats import previous_orders
+    from tests.test_order_stats import previous_orders, tie_orders_file
 
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
-        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-01-05 10:00:00 +0800"),
-        shopify_row("#3", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800"),
-        shopify_row("#4", "tan@example.com", "paid", "12.00", "2026-03-01 08:00:00 +0800"),
-        shopify_row("#5", "wei@example.com", "paid", "20.00", "2026-02-01 00:00:00 +0000"),
-    ])
-    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    await import_file(db, workspace_id, tie_orders_file(tmp_path, 5), settings=WorkspaceSettings())
     async with db.engine.begin() as conn:
         await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0005"))
     await migrate(db.engine)
