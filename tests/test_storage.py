@@ -58,10 +58,23 @@ async def test_migration_0006_fills_previous_orders(db: Database, workspace_id: 
     from storage.db import _alembic_config
     from tests.test_order_stats import previous_orders, tie_orders_file
 
+    from sqlalchemy import func, select
+
+    from storage.models import LoyaltyEntry, OrderLine
+
+    async def kept() -> tuple[int, int]:
+        async with db.sessions() as s:
+            return ((await s.execute(select(func.count()).select_from(OrderLine))).scalar_one(),
+                    (await s.execute(select(func.count()).where(LoyaltyEntry.order_id.is_not(None)))).scalar_one())
+
     await import_file(db, workspace_id, tie_orders_file(tmp_path, 5), settings=WorkspaceSettings())
+    before = await kept()
+    assert before[0] == 5 and before[1] > 0
     async with db.engine.begin() as conn:
         await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0005"))
+    assert await kept() == before  # the downgrade must not rebuild orders (its foreign keys cascade)
     await migrate(db.engine)
+    assert await kept() == before
     got, want = await previous_orders(db, workspace_id)
     assert got == want
     assert sum(v is not None for v in got.values()) == 2

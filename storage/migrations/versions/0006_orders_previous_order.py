@@ -13,6 +13,8 @@ Create Date: 2026-11-23
 """
 from __future__ import annotations
 
+import sqlite3
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -55,5 +57,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _swap(OLD)
-    with op.batch_alter_table("orders") as batch:
-        batch.drop_column("previous_order_at")
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        # Not a batch rebuild: with foreign keys on, dropping the old orders table would cascade to the order
+        # lines and the loyalty ledger. SQLite drops a column in place since 3.35.
+        if sqlite3.sqlite_version_info < (3, 35, 0):  # the library aiosqlite uses too
+            raise RuntimeError("downgrading below 0006 needs SQLite 3.35 or newer (ALTER TABLE DROP COLUMN)")
+        op.execute("ALTER TABLE orders DROP COLUMN previous_order_at")
+    else:
+        op.drop_column("orders", "previous_order_at")
