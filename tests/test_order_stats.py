@@ -253,3 +253,32 @@ async def test_window_customers_and_churn_with_ties_and_boundaries_match_the_ord
             async with db.sessions() as s:
                 got_churn = await churn_counts(s, scope, prev_start, start, end)
             assert got_churn == (len(active), len(active - again)), (platform, prev_start, start, end)
+
+
+async def test_an_order_that_changes_buyer_in_a_later_export_refreshes_its_old_customer(
+        db: Database, workspace_id: int, tmp_path: Path) -> None:
+    """A later export gives an existing order another buyer (an edited or cleared e-mail): the customer who lost
+    it gets fresh statistics and previous orders too, and the window counts stay right."""
+    from storage.repositories.analytics import Scope, churn_counts, order_totals
+
+    rows = [shopify_row("#1", "a@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0000"),
+            shopify_row("#2", "a@example.com", "paid", "10.00", "2026-02-05 10:00:00 +0000"),
+            shopify_row("#3", "a@example.com", "paid", "10.00", "2026-03-05 10:00:00 +0000"),
+            shopify_row("#4", "c@example.com", "paid", "10.00", "2026-05-05 10:00:00 +0000")]
+    await import_file(db, workspace_id, write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows),
+                      settings=WorkspaceSettings())
+    await check(db, workspace_id)
+    d = lambda m: datetime(2026, m, 1, tzinfo=UTC)  # noqa: E731
+    for n, email in enumerate(("b@example.com", ""), start=2):
+        moved = [shopify_row("#2", email, "paid", "10.00", "2026-02-05 10:00:00 +0000")]
+        await import_file(db, workspace_id, write_csv(tmp_path / f"orders_export{n}.csv", SHOPIFY_HEADER, moved),
+                          settings=WorkspaceSettings())
+        await check(db, workspace_id)
+        async with db.sessions() as s:
+            orders = [(o.customer_id, o.created_at) for o in (await s.execute(select(Order))).scalars()
+                      if o.customer_id is not None and o.status in VALID]
+            got = (await order_totals(s, Scope(workspace_id), d(2), d(4)))[2]
+            got_churn = await churn_counts(s, Scope(workspace_id), d(2), d(3), d(4))
+        assert got == len({c for c, t in orders if d(2) <= t < d(4)}), email
+        active = {c for c, t in orders if d(2) <= t < d(3)}
+        assert got_churn == (len(active), len(active - {c for c, t in orders if d(3) <= t < d(4)})), email

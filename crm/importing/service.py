@@ -408,7 +408,7 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     timer.lap("order lines and products")
 
     affected = set(await repo.customers_of_import(session, import_log.id))
-    affected |= {s for s, *_ in merge.merges} | set(merge.assigned.values())
+    affected |= {s for s, *_ in merge.merges} | set(merge.assigned.values()) | upsert.moved_from
     await repo.refresh_customers(session, sorted(affected))
     await repo.post_loyalty(session, workspace_id, settings.loyalty_points_per_unit, import_log.id)
     await _record_consents(session, workspace_id, mapping.name, buyers, id_by_key, customer_of_identity)

@@ -258,6 +258,7 @@ class OrderUpsert:
     unchanged: int = 0
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)
+    moved_from: set[int] = field(default_factory=set)  # customers whose orders now belong to another
 
 
 async def upsert_staged_orders(
@@ -326,19 +327,28 @@ async def upsert_staged_orders(
         o.customer_id.is_distinct_from(src.c.customer_id), o.country.is_distinct_from(src.c.country),
         o.value_base.is_distinct_from(src.c.value_base), o.paid_at.is_distinct_from(src.c.paid_at),
     )
+    # Customers losing an order to another customer (a later export changed its buyer): their statistics and
+    # previous orders are refreshed with the import's own customers.
+    out.moved_from = {r[0] for r in await session.execute(
+        select(o.customer_id).distinct().select_from(src).join(
+            Order.__table__, and_(o.store_id == store_id, o.platform_order_id == src.c.order_ref))
+        .where(o.customer_id.is_not(None), o.customer_id.is_distinct_from(src.c.customer_id)))}
     result = await session.execute(
         update(Order.__table__)
         .where(o.store_id == store_id, o.platform_order_id == src.c.order_ref, changed)
         .values(status=src.c.status, raw_status=src.c.raw_status, currency=src.c.currency,
                 order_value=src.c.order_value, value_base=src.c.value_base, country=src.c.country,
                 created_at=src.c.created_at, paid_at=src.c.paid_at, identity_id=src.c.identity_id,
-                customer_id=src.c.customer_id, import_id=import_id, updated_at=now)
+                customer_id=src.c.customer_id, import_id=import_id, updated_at=now,
+                # Recomputed for its customer after the upsert; an order left without one keeps NULL.
+                previous_order_at=None)
     )
     out.updated = result.rowcount
     out.unchanged = existing - out.updated
     new_src = source.where(~exists().where(o.store_id == store_id, o.platform_order_id == a.order_ref)).subquery()
     # previous_order_at as it is among this file's new orders: right for customers with no other orders (a first
-    # import), so refresh_order_stats later rewrites only the rest instead of every new order and its indexes.
+    # import), so refresh_order_stats, which recomputes every customer of the import, rewrites only the rest
+    # (and ties, should ids not follow the order numbers) instead of every new order and its indexes.
     valid = new_src.c.status.in_(VALID)
     previous = case((and_(valid, new_src.c.customer_id.is_not(None)), func.lag(new_src.c.created_at).over(
         partition_by=(new_src.c.customer_id, valid), order_by=(new_src.c.created_at, new_src.c.order_ref))))
