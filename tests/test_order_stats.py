@@ -268,7 +268,7 @@ async def test_an_order_that_changes_buyer_in_a_later_export_refreshes_its_old_c
     await import_file(db, workspace_id, write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows),
                       settings=WorkspaceSettings())
     await check(db, workspace_id)
-    d = lambda m: datetime(2026, m, 1, tzinfo=UTC)  # noqa: E731
+    d = lambda m: datetime(2026, m, 1, tzinfo=UTC)
     for n, email in enumerate(("b@example.com", ""), start=2):
         moved = [shopify_row("#2", email, "paid", "10.00", "2026-02-05 10:00:00 +0000")]
         await import_file(db, workspace_id, write_csv(tmp_path / f"orders_export{n}.csv", SHOPIFY_HEADER, moved),
