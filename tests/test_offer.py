@@ -53,3 +53,33 @@ def test_parsed_draft_request_carries_the_offer(text: str, customer: str | None,
     assert (q.customer, q.segment, q.coupon, q.discount, q.expires) == (customer, segment, "VIP10", "10% off",
                                                                          date(2026, 11, 30))
     assert q.brief == text  # the brief keeps the whole request
+
+
+@pytest.mark.parametrize(("discount", "expected"), [
+    ("10% off", {"en": "for 10% off", "zh": "可享9折优惠", "ms": "untuk diskaun 10%", "th": "รับส่วนลด 10%",
+                 "id": "untuk diskon 10%", "vi": "để được giảm 10%"}),
+    ("9折", {"en": "for 10% off", "zh": "可享9折优惠"}),
+    ("RM5 off", {"en": "for RM5 off", "zh": "可享立减RM5优惠", "ms": "untuk diskaun RM5"}),
+    ("满200减30", {"en": "for 30 off orders of 200 or more", "zh": "可享满200减30优惠"}),
+    ("free shipping", {"en": "for free shipping", "zh": "可享包邮优惠", "ms": "untuk penghantaran percuma",
+                       "th": "รับส่งฟรี", "id": "untuk gratis ongkir", "vi": "để được miễn phí vận chuyển"}),
+    ("包邮", {"en": "for free shipping"}),
+])
+def test_the_discount_is_written_in_the_message_language(discount: str, expected: dict[str, str]) -> None:
+    """The seller writes the discount once, in their words; each message says it in its own language, never
+    "10% off off" or "9折 off", and the draft checks accept the translation but not another figure."""
+    from crm.outreach.checks import check_draft
+    from crm.outreach.templates import offer_sentence
+
+    for language, phrase in expected.items():
+        sentence = offer_sentence(language, "VIP10", discount, None)
+        assert phrase in sentence, (language, sentence)
+        assert "off off" not in sentence and (language == "zh" or "折" not in sentence), sentence
+        problems = check_draft(sentence, language=language, max_chars=600, coupon="VIP10",
+                               offer_text=f"VIP10 {discount}")
+        assert not [p for p in problems if "discount" in p], (sentence, problems)
+    offered_zh = offer_sentence("zh", "VIP10", "10% off", None)
+    assert not [p for p in check_draft(offered_zh, language="zh", max_chars=600, coupon="VIP10",
+                                       offer_text="VIP10 10% off") if "discount" in p]
+    assert [p for p in check_draft(offered_zh.replace("9折", "8折"), language="zh", max_chars=600, coupon="VIP10",
+                                   offer_text="VIP10 10% off") if "discount" in p]

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from crm.outreach.offer import discount_equivalents
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
@@ -68,6 +70,7 @@ def _figures(text: str) -> set[str]:
 
 def invented_discounts(text: str, allowed_text: str) -> list[str]:
     """Percentages, money amounts and 折 discounts in `text` whose figures are not in `allowed_text`."""
+    allowed_text = f"{allowed_text} {discount_equivalents(allowed_text)}"  # 10% off may be written 9折
     allowed = _figures(allowed_text)
     found = []
     for m in _PERCENT.finditer(text):

@@ -101,3 +101,71 @@ def _day(phrase: str, now: datetime, timezone: str) -> date | None:
     if parsed.text:  # words left over: not (only) a date
         return None
     return parsed.local_due.date()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the discount in the message's language
+# ---------------------------------------------------------------------------------------------------------
+_PCT = re.compile(r"(\d{1,2}(?:\.\d+)?)\s*%")
+_ZHE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*折")
+_THRESHOLD = re.compile(r"满\s*(\d+(?:\.\d+)?)\s*元?\s*减\s*(\d+(?:\.\d+)?)\s*元?")
+_AMOUNT = re.compile(rf"({_MONEY}\s?\d[\d,.]*\d|{_MONEY}\s?\d|\d[\d,.]*\s?{_MONEY}|\d+(?:\.\d+)?\s*元)", re.IGNORECASE)
+_FREE_SHIPPING = re.compile(r"free\s+(?:shipping|delivery)|包邮|免运费", re.IGNORECASE)
+_PHRASES = {
+    "percent": {"en": "{p}% off", "zh": "{zhe}", "ms": "diskaun {p}%", "th": "ส่วนลด {p}%", "id": "diskon {p}%",
+                "vi": "giảm {p}%"},
+    "amount": {"en": "{a} off", "zh": "立减{a}", "ms": "diskaun {a}", "th": "ส่วนลด {a}", "id": "potongan {a}",
+               "vi": "giảm {a}"},
+    "threshold": {"en": "{b} off orders of {a} or more", "zh": "满{a}减{b}", "ms": "diskaun {b} untuk belian {a} ke atas",
+                  "th": "ส่วนลด {b} เมื่อซื้อครบ {a}", "id": "potongan {b} untuk belanja minimal {a}",
+                  "vi": "giảm {b} cho đơn từ {a}"},
+    "free_shipping": {"en": "free shipping", "zh": "包邮", "ms": "penghantaran percuma", "th": "ส่งฟรี",
+                      "id": "gratis ongkir", "vi": "miễn phí vận chuyển"},
+}
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if x == int(x) else f"{x:g}"
+
+
+def _zhe_of_percent(p: float) -> str:
+    """10% off is 9折, 15% off 8.5折."""
+    return _number(round(10 - p / 10, 2)) + "折"
+
+
+def _percent_of_zhe(x: float) -> float:
+    """9折 is 10% off; 85折 (as sellers also write 8.5折) is 15% off."""
+    return round(100 - (x / 10 if x >= 10 else x) * 10, 2)
+
+
+def _percent(discount: str) -> float | None:
+    m = _PCT.search(discount)
+    p = float(m.group(1)) if m else None
+    if p is None and (m := _ZHE.search(discount)):
+        p = _percent_of_zhe(float(m.group(1)))
+    return p if p is not None and 0 < p < 100 else None
+
+
+def discount_phrase(discount: str, language: str) -> str:
+    """The seller's discount as the message's language says it: "10% off" is "10% off", "9折", "diskaun 10%",
+    "ส่วนลด 10%"…; "RM5 off", "满200减30" and "free shipping"/"包邮" likewise. A discount in no known form is kept
+    as written."""
+    d = unicodedata.normalize("NFKC", discount).strip()
+    lang = language if language in _PHRASES["percent"] else "en"
+    if _FREE_SHIPPING.search(d):
+        return _PHRASES["free_shipping"][lang]
+    if m := _THRESHOLD.search(d):
+        return _PHRASES["threshold"][lang].format(a=m.group(1), b=m.group(2))
+    p = _percent(d)
+    if p is not None:
+        return _PHRASES["percent"][lang].format(p=_number(p), zhe=_zhe_of_percent(p))
+    if m := _AMOUNT.search(d):
+        return _PHRASES["amount"][lang].format(a=m.group(1).replace(" ", ""))
+    return d
+
+
+def discount_equivalents(offer_text: str) -> str:
+    """The same percentage discounts written the other way (10% <-> 9折), for checking a draft's figures
+    against what the seller offered."""
+    p = _percent(unicodedata.normalize("NFKC", offer_text))
+    return f"{_number(p)}% {_zhe_of_percent(p)}" if p is not None else ""

@@ -31,7 +31,14 @@ from crm.outreach.context import (
 )
 from crm.outreach.festivals import FestivalDay, UnknownFestival, festival_day, upcoming
 from crm.outreach.intents import INTENTS, LANGUAGE_NAMES, LANGUAGES, PROMOTIONAL, normalise_language
-from crm.outreach.templates import MERGE_FIELDS, TemplateInput, generic_item, neutral_name, render, sign_off_line
+from crm.outreach.templates import (
+    MERGE_FIELDS,
+    TemplateInput,
+    generic_item,
+    neutral_name,
+    render,
+    sign_off_line,
+)
 from storage.db import Database
 from storage.repositories import outreach as repo
 

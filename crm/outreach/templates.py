@@ -15,6 +15,7 @@ from datetime import date
 
 from bot.settings import OutreachSettings
 from crm.outreach.intents import INTENTS, LANGUAGES
+from crm.outreach.offer import discount_phrase
 
 # Merge fields a segment template may keep for the seller's mailing tool.
 MERGE_FIELDS = ("first_name", "last_item")
@@ -45,8 +46,8 @@ PACKS: dict[str, LanguagePack] = {
         greeting="Hi {first_name},", greeting_anonymous="Hi there,",
         greeting_formal="Dear {first_name},", greeting_formal_anonymous="Dear valued customer,",
         item_bought="your recent order", item_cart="a few items", item_shop="your favourites",
-        offer_full="Use code {coupon} for {discount} off", offer_coupon="Use code {coupon} at checkout",
-        offer_discount="Enjoy {discount} off your next order", expires=", valid until {expires}",
+        offer_full="Use code {coupon} for {discount}", offer_coupon="Use code {coupon} at checkout",
+        offer_discount="Enjoy {discount} on your next order", expires=", valid until {expires}",
         points="You have {points} reward points waiting to be used.", date_format="%d %b %Y",
         brand="our shop", team="The team",
         bodies={
@@ -131,8 +132,8 @@ PACKS: dict[str, LanguagePack] = {
         greeting="Hai {first_name},", greeting_anonymous="Hai,",
         greeting_formal="Salam sejahtera {first_name},", greeting_formal_anonymous="Salam sejahtera,",
         item_bought="pembelian anda", item_cart="beberapa barang", item_shop="barangan kegemaran anda",
-        offer_full="Gunakan kod {coupon} untuk diskaun {discount}", offer_coupon="Gunakan kod {coupon} semasa pembayaran",
-        offer_discount="Nikmati diskaun {discount} untuk pesanan anda yang seterusnya", expires=", sah sehingga {expires}",
+        offer_full="Gunakan kod {coupon} untuk {discount}", offer_coupon="Gunakan kod {coupon} semasa pembayaran",
+        offer_discount="Nikmati {discount} untuk pesanan anda yang seterusnya", expires=", sah sehingga {expires}",
         points="Anda ada {points} mata ganjaran yang boleh digunakan.", date_format="%d/%m/%Y",
         brand="kedai kami", team="Pasukan {brand}",
         bodies={
@@ -180,8 +181,8 @@ PACKS: dict[str, LanguagePack] = {
         greeting="สวัสดีค่ะ คุณ{first_name}", greeting_anonymous="สวัสดีค่ะ",
         greeting_formal="เรียน คุณ{first_name}", greeting_formal_anonymous="เรียน ลูกค้าผู้มีอุปการคุณ",
         item_bought="สินค้าที่สั่งไป", item_cart="สินค้าบางรายการ", item_shop="สินค้าชิ้นโปรด",
-        offer_full="ใช้โค้ด {coupon} รับส่วนลด {discount}", offer_coupon="ใช้โค้ด {coupon} ตอนชำระเงินได้เลยค่ะ",
-        offer_discount="รับส่วนลด {discount} สำหรับคำสั่งซื้อถัดไปค่ะ", expires=" ใช้ได้ถึงวันที่ {expires}",
+        offer_full="ใช้โค้ด {coupon} รับ{discount}", offer_coupon="ใช้โค้ด {coupon} ตอนชำระเงินได้เลยค่ะ",
+        offer_discount="รับ{discount} สำหรับคำสั่งซื้อถัดไปค่ะ", expires=" ใช้ได้ถึงวันที่ {expires}",
         points="คุณมีคะแนนสะสม {points} คะแนนที่ใช้ได้ค่ะ", date_format="%d/%m/%Y",
         brand="ร้านของเรา", team="ทีมงาน{brand}",
         bodies={
@@ -224,8 +225,8 @@ PACKS: dict[str, LanguagePack] = {
         greeting="Hai Kak {first_name},", greeting_anonymous="Hai Kak,",
         greeting_formal="Yth. {first_name},", greeting_formal_anonymous="Pelanggan yang terhormat,",
         item_bought="pesanan Anda", item_cart="beberapa produk", item_shop="produk favorit Anda",
-        offer_full="Gunakan kode {coupon} untuk diskon {discount}", offer_coupon="Gunakan kode {coupon} saat checkout",
-        offer_discount="Nikmati diskon {discount} untuk pesanan Anda berikutnya", expires=", berlaku sampai {expires}",
+        offer_full="Gunakan kode {coupon} untuk {discount}", offer_coupon="Gunakan kode {coupon} saat checkout",
+        offer_discount="Nikmati {discount} untuk pesanan Anda berikutnya", expires=", berlaku sampai {expires}",
         points="Anda punya {points} poin yang bisa digunakan.", date_format="%d/%m/%Y",
         brand="toko kami", team="Tim {brand}",
         bodies={
@@ -269,8 +270,8 @@ PACKS: dict[str, LanguagePack] = {
         greeting="Chào {first_name},", greeting_anonymous="Chào bạn,",
         greeting_formal="Kính gửi quý khách {first_name},", greeting_formal_anonymous="Kính gửi quý khách,",
         item_bought="sản phẩm bạn đã mua", item_cart="một vài sản phẩm", item_shop="những món bạn yêu thích",
-        offer_full="Dùng mã {coupon} để được giảm {discount}", offer_coupon="Dùng mã {coupon} khi thanh toán nhé",
-        offer_discount="Bạn được giảm {discount} cho đơn hàng tiếp theo", expires=", áp dụng đến {expires}",
+        offer_full="Dùng mã {coupon} để được {discount}", offer_coupon="Dùng mã {coupon} khi thanh toán nhé",
+        offer_discount="Bạn được {discount} cho đơn hàng tiếp theo", expires=", áp dụng đến {expires}",
         points="Bạn đang có {points} điểm thưởng có thể sử dụng.", date_format="%d/%m/%Y",
         brand="cửa hàng chúng tôi", team="Đội ngũ {brand}",
         bodies={
@@ -370,6 +371,8 @@ class TemplateInput:
 
 def offer_sentence(language: str, coupon: str | None, discount: str | None, expires: date | None) -> str:
     pack = PACKS[language]
+    if discount:
+        discount = discount_phrase(discount, language)  # "10% off" -> "9折", "diskaun 10%", ...
     if coupon and discount:
         text = pack.offer_full.format(coupon=coupon, discount=discount)
     elif coupon:
