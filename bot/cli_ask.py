@@ -21,9 +21,9 @@ HELP_EN = """Ask about your sales and customers in English or Chinese, for examp
 Commands: /help this text, /quit leave."""
 
 REMINDER_TEXT = {
-    "en": "Reminders live in the Telegram bot, not in this console chat: start it with `sellermate run`, then "
+    "en": "Reminders live in the Telegram bot, not on the command line: start it with `sellermate run`, then "
           "write the reminder to the bot (e.g. \"{text}\") or use /reminders there.",
-    "zh": "提醒功能在 Telegram 机器人里，控制台聊天不支持：先运行 `sellermate run` 启动机器人，"
+    "zh": "提醒功能在 Telegram 机器人里，命令行不支持：先运行 `sellermate run` 启动机器人，"
           "然后把提醒发给机器人（例如“{text}”），或在机器人里使用 /reminders。",
 }
 DRAFT_NEEDS_CUSTOMER = {
@@ -144,12 +144,14 @@ def register(app: typer.Typer) -> None:
             try:
                 result = await ask_once(app_ctx, question, day)
                 empty = result.intent not in ("clarify", "reminder") and not await has_orders(app_ctx)
-                return result, empty
+                # As in the console chat: a draft request is drafted here, a reminder points to the bot.
+                text = result_json(result) if as_json else await console_answer(app_ctx, result, day)
+                return result, text, empty
             finally:
                 await app_ctx.close()
 
-        result, empty = run_async(go)
-        typer.echo(result_json(result) if as_json else render_text(result))
+        result, text, empty = run_async(go)
+        typer.echo(text)
         if empty:  # on stderr, so --json output stays one object
             typer.echo(EMPTY_DB_TEXT["zh" if result.language == "zh" else "en"], err=True)
 

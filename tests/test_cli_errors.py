@@ -177,6 +177,15 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert f"for {name} (winback, th," in p.stdout or f"refused for {name}" in p.stdout
     assert "Say whom the message is for" in p.stdout
     assert "has no orders yet" not in p.stdout + p.stderr
+    # `ask` does the same as the chat: it drafts, and points reminders to the bot (no Telegram-only commands).
+    d = cli("ask", f"draft a win-back for {name} in Thai with code BACK10 for 10% off", "--as-of", "2026-11-23",
+            "--db", url)
+    assert d.returncode == 0 and "Drafting: use /draft" not in d.stdout, d.stdout + d.stderr[-2000:]
+    assert f"for {name} (winback, th," in d.stdout or f"refused for {name}" in d.stdout
+    assert "off off" not in d.stdout
+    r = cli("ask", "remind me to call Tan tomorrow at 9", "--db", url)
+    assert "Reminders live in the Telegram bot, not on the command line" in r.stdout
+    assert "Reminders: use /reminders." not in r.stdout
 
 
 def test_asking_an_empty_database_says_how_to_import(db: str) -> None:
