@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import BuyerIdentity, Customer, Order, Store
@@ -65,3 +66,19 @@ async def test_customer_id_and_exact_matches_win_over_names(db: Database, worksp
         cid = people["Megan Martin"]
         assert [h.id for h in await search_customers(s, workspace_id, f"#{cid}")] == [cid]
         assert [h.id for h in await search_customers(s, workspace_id, str(cid))] == [cid]
+
+
+async def test_hash_id_is_the_customer_even_when_an_order_has_that_name(db: Database, workspace_id: int,
+                                                                         people: dict[str, int]) -> None:
+    """The bot shows customers as "Name (#id)": typing "#id" back finds that customer, not the buyer of a Shopify
+    order that happens to be named "#id" (which is still found by its order name when no customer has the id)."""
+    megan, tan = people["Megan Martin"], people["Tan Wei Ling"]
+    async with db.sessions() as s:
+        store = (await s.execute(select(Store).where(Store.workspace_id == workspace_id))).scalars().first()
+        s.add(Order(workspace_id=workspace_id, store_id=store.id, platform="shopify", platform_order_id=f"#{megan}",
+                    customer_id=tan, status="paid", currency="SGD", order_value=Decimal(10), value_base=Decimal(10),
+                    created_at=datetime(2026, 2, 1, tzinfo=UTC)))
+        await s.commit()
+        assert [h.id for h in await search_customers(s, workspace_id, f"#{megan}")] == [megan]
+        assert [h.id for h in await search_customers(s, workspace_id, f"#{megan} ")] == [megan]
+        assert [h.name for h in await search_customers(s, workspace_id, "#1002")] == ["Tan Ah Kow"]

@@ -36,6 +36,13 @@ async def search_customers(session: AsyncSession, workspace_id: int, text: str, 
     if not bare:
         return []
     live = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)]
+    if text.startswith("#") and bare.isdigit():
+        # "#1382" as the bot shows customers (name (#id)): that customer, when there is one, before any Shopify
+        # order named "#1382".
+        hits = await _hits(session, select(Customer.id, Customer.display_name, Customer.country)
+                           .where(*live, Customer.id == int(bare)), limit)
+        if hits:
+            return hits
     low = bare.lower()
     forms = sorted({low, text.lower()})  # "#1003" is a Shopify order name, "@tanwl" a username
     exact = [
