@@ -33,7 +33,7 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable JSON answer.")]
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Also write a PNG chart to this file.")]
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help=", ".join(PLATFORMS))]
-CountryOpt = Annotated[str | None, typer.Option("--country", help="ISO country code, e.g. SG")]
+CountryOpt = Annotated[str | None, typer.Option("--country", help="Country: ISO code (SG, GB) or name (Thailand, 泰国)")]
 TagOpt = Annotated[str | None, typer.Option("--tag", help="Only customers with this tag.")]
 
 
@@ -79,14 +79,32 @@ def parse_period(text: str | None) -> Period | None:
         raise bad(f"{'.'.join(map(str, first.get('loc', ()))) or 'value'}: {first.get('msg')}") from None
 
 
+def country_code(text: str) -> str:
+    """--country as an ISO code: a code (SG, uk), or a name the questions also understand (Thailand, 泰国)."""
+    from crm.query.vocab import country_phrases
+
+    t = text.strip()
+    if re.fullmatch(r"[A-Za-z]{2}", t):
+        code = "GB" if t.upper() == "UK" else t.upper()
+        try:
+            import pycountry
+        except ImportError:  # pragma: no cover - a dependency
+            return code
+        if pycountry.countries.get(alpha_2=code) is not None:
+            return code
+    elif (code := country_phrases().get(t.lower())) is not None:
+        return code
+    raise CLIError(f"unknown country {text!r}: use an ISO code such as SG, MY, TH, GB or a name such as Thailand")
+
+
 def filters(platform: str | None, country: str | None, tag: str | None, segment: str | None = None) -> Filters:
     if platform and platform.lower() not in PLATFORMS:
         raise CLIError(f"--platform must be one of {', '.join(PLATFORMS)}")
     if segment:
         segment = resolve_segment(segment)
-    if country and not re.fullmatch(r"[A-Za-z]{2}", country):
-        raise CLIError("--country must be a two-letter ISO code such as SG")
-    return Filters(platform=platform.lower() if platform else None, country=country.upper() if country else None,
+    if country:
+        country = country_code(country)
+    return Filters(platform=platform.lower() if platform else None, country=country,
                    tag=tag, segment=segment)  # type: ignore[arg-type]
 
 

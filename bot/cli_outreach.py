@@ -50,6 +50,10 @@ def draft(
         segment = resolve_segment(segment)
     if csv_file is not None:
         check_output_file(csv_file, "--csv")
+    if country:
+        from bot.cli_analytics import country_code
+
+        country = country_code(country)
 
     async def go() -> Any:
         from bot.cli import open_app

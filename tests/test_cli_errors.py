@@ -129,6 +129,19 @@ def test_kpi_accepts_loose_metric_names_and_synonyms(db: str, name: str, label: 
     assert label in p.stdout
 
 
+@pytest.mark.parametrize("country,code", [("UK", "GB"), ("gb", "GB"), ("Thailand", "TH"), ("泰国", "TH"),
+                                          ("united kingdom", "GB")])
+def test_country_options_take_codes_and_names(db: str, country: str, code: str) -> None:
+    p = cli("kpi", "revenue", "--country", country, "--as-of", "2026-11-23", "--json", db=db)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert json.loads(p.stdout)["query"]["filters"]["country"] == code
+
+
+@pytest.mark.parametrize("args", [("kpi", "revenue"), ("segments",), ("cohort",)])
+def test_an_unknown_country_is_refused_not_answered_with_zero(db: str, args: tuple[str, ...]) -> None:
+    one_clear_line(cli(*args, "--country", "ZZ", db=db), 2, "unknown country 'ZZ'", "ISO code")
+
+
 def test_unknown_metric_lists_the_valid_ones(db: str) -> None:
     one_clear_line(cli("kpi", "profit", db=db), 2, "unknown metric 'profit'", "repeat_rate", "avg_ltv")
 
