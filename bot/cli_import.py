@@ -43,6 +43,10 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
         shown = "; ".join(f"#{a} and #{b} ({an})" for a, an, b, _ in report.suggestions[:3])
         more = len(report.suggestions) - 3
         lines.append(f"  same name, not merged (check by hand): {shown}" + (f" and {more} more" if more > 0 else ""))
+    if getattr(report, "not_counted", None):
+        shown = ", ".join(f"{n} {status}" for status, n in report.not_counted.items())
+        lines.append(f"  not counted in sales and customer metrics (only paid, shipped and completed orders are): "
+                     f"{shown}")
     if report.missing_rates:
         lines.append(
             f"  no exchange rate for {', '.join(report.missing_rates)}: amounts in those currencies are left out "

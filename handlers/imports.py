@@ -51,6 +51,10 @@ def summary(report: Any, i18n: I18n) -> str:
             lines.append(f"• {i18n('imports.line', line=r.line_no)}{ref}: {html.escape(r.reason)}")
         if len(rejected) > MAX_REJECTIONS_SHOWN:
             lines.append(i18n("imports.more_rejected", n=len(rejected) - MAX_REJECTIONS_SHOWN))
+    not_counted = getattr(report, "not_counted", None)
+    if not_counted:
+        lines.append(i18n("imports.not_counted", orders=", ".join(
+            f"{n} {i18n('imports.status.' + status)}" for status, n in not_counted.items())))
     missing = getattr(report, "missing_rates", None)
     if missing:
         lines.append(i18n("imports.missing_rates", currencies=", ".join(missing)))

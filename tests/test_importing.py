@@ -778,3 +778,30 @@ def test_import_command_reports_each_bad_file_and_imports_the_rest(tmp_path: Pat
     assert "error: odd.csv: unknown file layout (columns: currency, amount, x)" in out.stderr
     assert "orders_export.csv: shopify store 'shopify'" in out.stdout and "orders 1 new" in out.stdout
     assert "2 of 3 files not imported" in out.stderr
+
+
+async def test_the_report_says_which_orders_metrics_do_not_count(db: Database, workspace_id: int,
+                                                                 tmp_path: Path) -> None:
+    """An export of pending or cancelled orders imports fine but adds nothing to the metrics: the report says so
+    (command line and chat, in the chat's language) instead of leaving the seller to wonder why sales are 0."""
+    from bot.cli_import import format_report
+    from bot.i18n import get_i18n
+    from handlers.imports import summary
+
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
+        shopify_row("#2", "wei@example.com", "pending", "20.00", "2026-01-06 10:00:00 +0800"),
+        shopify_row("#3", "lee@example.com", "pending", "20.00", "2026-01-07 10:00:00 +0800"),
+        shopify_row("#4", "kim@example.com", "voided", "20.00", "2026-01-08 10:00:00 +0800"),
+    ])
+    report = await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    assert report.not_counted == {"cancelled": 1, "pending": 2}
+    assert any("not counted in sales and customer metrics" in line and "2 pending" in line and "1 cancelled" in line
+               for line in format_report(report))
+    assert "2 待付款" in summary(report, get_i18n("zh")) and "1 已取消" in summary(report, get_i18n("zh"))
+    again = await import_file(db, workspace_id, sh, settings=WorkspaceSettings())  # said again on a re-import
+    assert again.not_counted == {"cancelled": 1, "pending": 2}
+    paid = await import_file(db, workspace_id, write_csv(tmp_path / "paid.csv", SHOPIFY_HEADER, [
+        shopify_row("#9", "tan@example.com", "paid", "10.00", "2026-01-09 10:00:00 +0800")]),
+        settings=WorkspaceSettings())
+    assert paid.not_counted == {} and not any("not counted" in line for line in format_report(paid))

@@ -69,6 +69,8 @@ class ImportReport:
     suggestions: list[tuple[int, str, int, str]] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The file's orders that metrics do not count (METRICS.md: only paid, shipped, completed), per status.
+    not_counted: dict[str, int] = field(default_factory=dict)
     import_id: int | None = None
 
     @property
@@ -399,6 +401,7 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
             await repo.reprice_orders(session, workspace_id, cur, _rate_periods(opts), import_id=import_log.id)
     report.orders_new, report.orders_updated, report.orders_unchanged = upsert.new, upsert.updated, upsert.unchanged
     report.missing_rates = upsert.missing_rates
+    report.not_counted = {k: v for k, v in sorted(upsert.statuses.items()) if k not in VALID_STATUSES}
     bad_rows.extend(upsert.rejected)
     report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
     timer.lap("orders")

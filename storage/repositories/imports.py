@@ -259,6 +259,7 @@ class OrderUpsert:
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)
     moved_from: set[int] = field(default_factory=set)  # customers whose orders now belong to another
+    statuses: dict[str, int] = field(default_factory=dict)  # the file's orders per normalised status
 
 
 async def upsert_staged_orders(
@@ -299,6 +300,8 @@ async def upsert_staged_orders(
         or_(a.created_at.is_(None), a.currency.is_(None))))
     out.rejected = [(n, ref, "no order date" if created is None else "no currency (set the store's currency)")
                     for n, ref, created in bad]
+    out.statuses = {r[0]: int(r[1]) for r in await session.execute(
+        select(a.status, func.count()).where(a.created_at.is_not(None), a.currency.is_not(None)).group_by(a.status))}
     out.missing_rates = sorted(r[0] for r in await session.execute(
         select(a.currency).distinct().where(a.currency.is_not(None), a.currency.not_in(select(rt.c.currency)))))
 
