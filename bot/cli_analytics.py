@@ -23,7 +23,7 @@ from bot.cli import (
 from crm.query.ir import METRICS, PLATFORMS, Filters, Period
 
 PERIOD_HELP = ("today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, "
-               "this-year, last-year, last-N-days, all, YYYY, YYYY-MM, YYYY-QN (default: last-90-days)")
+               "this-year, last-year, last-N-days, all, YYYY, YYYY-MM, YYYY-QN (default: last-90-days; all for avg_ltv)")
 _PERIOD_FIELDS = Period.model_fields
 MAX_DAYS = next((m.le for m in _PERIOD_FIELDS["n"].metadata if getattr(m, "le", None)), 3660)
 MIN_YEAR = next((m.ge for m in _PERIOD_FIELDS["year"].metadata if getattr(m, "ge", None)), 2000)
@@ -158,7 +158,10 @@ def register(app: typer.Typer) -> None:
         metric = resolve_metric(metric)
         if by not in (None, "platform", "country", "month", "quarter", "year", "segment"):
             raise CLIError("--by must be platform, country, month, quarter, year or segment")
-        run_query(MetricQuery(metric=metric, period=parse_period(period), group_by=by,  # type: ignore[arg-type]
+        when = parse_period(period)
+        if metric == "avg_ltv" and when is None and by not in ("month", "quarter", "year"):
+            when = Period(kind="all_time")  # lifetime value is all of a customer's spend, as `ask` answers it
+        run_query(MetricQuery(metric=metric, period=when, group_by=by,  # type: ignore[arg-type]
                               filters=filters(platform, country, tag, segment)), db, as_of, as_json, chart)
 
     @app.command("segments")

@@ -1,6 +1,7 @@
 """`sellermate draft`: an outreach draft for one customer (or a segment) from the command line."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -46,6 +47,7 @@ def draft(
     offer = Offer(coupon=coupon, discount=discount, expires=expiry)
     if segment is None and customer is None:
         raise CLIError("name a CUSTOMER or give --segment")
+    intent = resolve_intent(intent)
     if segment is not None:
         segment = resolve_segment(segment)
     if csv_file is not None:
@@ -76,6 +78,18 @@ def draft(
     typer.echo(format_draft(out))
     if out.status == "refused":
         raise typer.Exit(1)
+
+
+def resolve_intent(text: str) -> str:
+    """--intent written loosely: win-back, Win Back, thank-you, thankyou are winback and thank_you."""
+    from crm.outreach.intents import INTENTS
+
+    key = re.sub(r"[\s_-]+", "_", text.strip().lower())
+    by_letters = {i.replace("_", ""): i for i in INTENTS}
+    found = key if key in INTENTS else by_letters.get(key.replace("_", ""))
+    if found is None:
+        raise CLIError(f"unknown intent {text!r}; use one of: {', '.join(INTENTS)}")
+    return found
 
 
 async def make_draft(app_ctx: Any, *, customer: str | None, segment: str | None = None, intent: str = "custom",

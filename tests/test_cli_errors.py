@@ -209,3 +209,21 @@ def test_asking_an_empty_database_says_how_to_import(db: str) -> None:
     assert json.loads(j.stdout)["intent"] == "metric"  # stdout stays one JSON object
     zh = cli("ask", "上个月的销售额", db=db)
     assert "还没有订单" in zh.stderr
+
+
+def test_kpi_ltv_is_lifetime_like_ask(db: str) -> None:
+    """Average LTV with no period is all of a customer's spend, from `kpi` as from `ask`."""
+    kpi = json.loads(cli("kpi", "ltv", "--as-of", "2026-11-23", "--json", db=db).stdout)
+    ask = json.loads(cli("ask", "what is our LTV", "--as-of", "2026-11-23", "--json", db=db).stdout)
+    assert kpi["query"]["period"]["kind"] == ask["query"]["period"]["kind"] == "all_time"
+
+
+@pytest.mark.parametrize("intent", ["win-back", "Win Back", "WINBACK"])
+def test_draft_accepts_loose_intent_names(db: str, intent: str) -> None:
+    p = cli("draft", "Nobody Here", "--intent", intent, db=db)
+    assert "unknown intent" not in p.stderr and "no customer" in (p.stdout + p.stderr).lower(), p.stderr
+
+
+def test_draft_refuses_an_unknown_intent_with_the_list(db: str) -> None:
+    one_clear_line(cli("draft", "Tan", "--intent", "spam", db=db), 2, "unknown intent 'spam'", "winback",
+                   "thank_you")
