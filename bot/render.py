@@ -175,7 +175,10 @@ def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: 
 def render_text(result: Any) -> str:
     """What a person reads: the reply text, then the table when there is one."""
     parts = [result.text.strip()] if result.text else []
-    if result.rows and result.columns:
+    # A customer card's text already says every field in the reader's language; its field/value rows are for
+    # --json and would repeat it with field names in English.
+    card = result.intent == "customer" and list(result.columns) == ["field", "value"]
+    if result.rows and result.columns and not card:
         parts.append(result_table(result))
     return "\n\n".join(parts) or "(no answer)"
 

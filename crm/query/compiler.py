@@ -395,7 +395,8 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
                  f"分群：{seg}；生命周期：{stage}"]
         if val["p_alive"] is not None:
             lines.append(f"存活概率 {val['p_alive'] * 100:.0f}%，预测 CLV {cur} {val['predicted_clv']:,.2f}")
-        lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}")
+        consent = {True: "同意", False: "不同意"}.get(val["marketing_consent"], "未记录")
+        lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}；营销消息：{consent}")
     else:
         lines = [f"👤 {c.display_name or '#' + str(c.id)} (#{c.id}, {c.country or '—'})",
                  f"Platforms: {', '.join(platforms) or '—'}",
@@ -405,7 +406,8 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
                  f"Segment: {seg}; lifecycle: {stage}"]
         if val["p_alive"] is not None:
             lines.append(f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}")
-        lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}")
+        consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "not recorded")
+        lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}; marketing consent: {consent}")
     return Result(intent="customer", query=query, columns=["field", "value"], rows=rows, text="\n".join(lines),
                   language=ctx.lang)
 
