@@ -126,6 +126,30 @@ def test_customer_lookup_keeps_the_spelling() -> None:
     assert parse("customer count by country").query.intent == "metric"
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("CLV of Emily King", "Emily King"), ("how much did emily king spend", "emily king"),
+    ("how much has Tan Wei Ling spent in total?", "Tan Wei Ling"), ("Emily King's CLV", "Emily King"),
+    ("what is the predicted CLV of Emily King", "Emily King"), ("lifetime value of customer Ana Lim", "Ana Lim"),
+])
+def test_one_customers_value_or_spend_is_their_card(text: str, name: str) -> None:
+    q = parse(text).query
+    assert q.intent == "customer" and q.search == name, text
+
+
+@pytest.mark.parametrize(("text", "metric"), [
+    ("LTV of Shopee customers", "avg_ltv"), ("how much did customers spend last month", "revenue"),
+    ("ltv of customers in Thailand", "avg_ltv"), ("how much did shopee buyers spend", "revenue"),
+])
+def test_spend_and_ltv_of_groups_stay_metrics(text: str, metric: str) -> None:
+    q = parse(text).query
+    assert q.intent == "metric" and q.metric == metric, text
+
+
+def test_an_unknown_word_that_may_be_a_name_suggests_the_lookup() -> None:
+    q = parse("how much did Emily spend last month").query
+    assert isinstance(q, Clarify) and q.suggestions[0] == "who is emily"
+
+
 def test_reminder_and_draft_keep_the_text() -> None:
     r = parse("Remind me to follow up with Alice Tan on Friday").query
     assert r.intent == "reminder" and "Alice Tan" in r.text

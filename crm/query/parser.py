@@ -766,7 +766,14 @@ _LOOKUP_EN = [
                r"profile(?:\s+of|\s+for)?|details\s+(?:of|for)|info(?:rmation)?\s+(?:on|about|for))\s+"
                r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$"),
     re.compile(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$"),
-    re.compile(r"^(.+?)'s\s+(?:profile|details|history|orders|info)[?.!\s]*$"),
+    re.compile(r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
+               r"spend|spending|purchases)[?.!\s]*$"),
+    # One customer's value or spend: their card has orders, spend and predicted CLV.
+    re.compile(r"^how\s+much\s+(?:has|did|does|have)\s+(?:customer\s+)?(.+?)\s+(?:spend|spent|bought|buy)"
+               r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$"),
+    re.compile(r"^(?:what\s+is\s+|what's\s+)?(?:the\s+)?(?:predicted\s+)?(?:clv|ltv|lifetime\s+value|"
+               r"customer\s+lifetime\s+value|total\s+spend|order\s+history|purchase\s+history)\s+(?:of|for)\s+"
+               r"(?:customer\s+)?(.+?)[?.!\s]*$"),
 ]
 _LOOKUP_ZH = [
     re.compile(r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索|看看|看一下)?\s*(?:客户|买家|顾客)\s*[::]?\s+"
@@ -975,9 +982,11 @@ def _scan_tags(s: Scan) -> None:
 
 def _not_understood(language: str, what: str | None = None) -> Clarify:
     if what:
+        # The word may be a customer's name: offer the lookup first.
+        lookup = [f"客户 {what}" if language == "zh" else f"who is {what}"] if _looks_like_name(what) else None
         return _clarify("unknown", language,
                         f"I'm not sure what \"{what}\" means here, so I won't guess. Questions I can answer:",
-                        f"我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：")
+                        f"我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：", lookup)
     return _clarify("unknown", language, "I didn't understand that question well enough to answer it. For example:",
                     "这个问题我没能完全理解，为避免答错，请换个说法。例如：")
 
