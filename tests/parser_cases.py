@@ -420,7 +420,7 @@ MUST_CLARIFY: list[str] = [
     "revenue last month this year", "top", "how many", "what about Shopee?", "Shopee",
     "in Malaysia", "last month", "asdfgh qwerty", "？？？", "", "   ",
     "revenue excluding Shopee", "revenue not from Malaysia", "除了虾皮以外的销售额",
-    "revenue growth vs last month", "compare revenue this month versus last month", "今年销售额同比增长",
+    "revenue growth vs last month", "今年销售额同比增长",
     "at-risk VIPs", "how many at risk customers", "VIP customers", "重要客户有多少", "loyal customers count",
     "revenue for Alice Tan last month", "revenue in Singapore dollars", "sales on Wednesdays",
     "how many customers in Malaysia are women", "revenue by city", "revenue by store", "orders by hour",

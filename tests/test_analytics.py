@@ -180,3 +180,21 @@ async def test_cohort_retention(db: Database, workspace_id: int, shop: dict[str,
     assert r.chart is not None and r.chart.kind == "heatmap"
     recent = {row[0]: row[1:] for row in (await ask(db, workspace_id, CohortQuery(max_offset=4))).rows}
     assert recent["2026-02"] == [1, 1.0, 1 / 1 * 0.0, None, None, None]  # default: the last 12 months
+
+
+@pytest.mark.parametrize("metric", ["orders", "revenue", "customers", "aov", "repeat_rate", "avg_ltv"])
+async def test_two_periods_side_by_side_equal_each_period_asked_alone(db: Database, workspace_id: int,
+                                                                       shop: dict[str, int], metric: str) -> None:
+    """"X this period vs that period": each value is what asking for that period alone gives, and the change is
+    percent for amounts and counts, percentage points for rates."""
+    feb, march = Period(kind="month", year=2026, month=2), Period(kind="month", year=2026, month=3)
+    both = await ask(db, workspace_id, MetricQuery(metric=metric, period=march, compare_to=feb))  # type: ignore[arg-type]
+    alone = [(await ask(db, workspace_id, MetricQuery(metric=metric, period=p))).value  # type: ignore[arg-type]
+             for p in (march, feb)]
+    assert both.value == alone[0] and [r[1] for r in both.rows] == alone
+    assert both.columns == ["period", metric] and [r[0] for r in both.rows] == ["March 2026", "February 2026"]
+    if alone[0] is not None and alone[1]:
+        word = "percentage points" if metric == "repeat_rate" else "%"
+        assert word in both.text and "on February 2026" in both.text, both.text
+    zh = await ask(db, workspace_id, MetricQuery(metric=metric, period=march, compare_to=feb), language="zh")  # type: ignore[arg-type]
+    assert "2026年3月" in zh.text and "2026年2月" in zh.text

@@ -182,3 +182,23 @@ def _shortcut_questions() -> list[str]:
 def test_the_bot_shortcuts_parse(question: str) -> None:
     """/kpi, /top, /segments and /cohort send fixed questions: each must be understood."""
     assert not isinstance(parse(question).query, Clarify)
+
+
+@pytest.mark.parametrize(("text", "first", "second"), [
+    ("revenue this year vs last year", "this_year", "last_year"),
+    ("今年和去年的销售额对比", "this_year", "last_year"),
+    ("revenue last month vs this month", "this_month", "last_month"),  # the later period first
+    ("compare revenue this month versus last month", "this_month", "last_month"),
+    ("repeat rate Q3 2026 compared to Q2 2026 on shopee", "quarter", "quarter"),
+])
+def test_one_metric_over_two_named_periods(text: str, first: str, second: str) -> None:
+    q = parse(text).query
+    assert q.intent == "metric" and q.group_by is None, text
+    assert (q.period.kind, q.compare_to.kind) == (first, second), text
+
+
+@pytest.mark.parametrize("text", ["revenue by platform this year vs last year", "top customers this year vs last year",
+                                  "lazada revenue yoy"])
+def test_other_comparisons_are_refused_not_half_answered(text: str) -> None:
+    q = parse(text).query
+    assert isinstance(q, Clarify) and "two named periods" in q.message, text

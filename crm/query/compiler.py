@@ -101,6 +101,39 @@ def _number(value: float | None, unit: str) -> float | int | None:
     return int(value) if unit == "count" else float(value)
 
 
+async def _compared(ctx: _Ctx, q: MetricQuery, session: Any, scope: Scope, unit: str, name: str, ftext: str,
+                    definition: str | None) -> Result:
+    """One metric over two named periods, side by side, with the change from the second to the first (percent
+    for amounts and counts, percentage points for rates)."""
+    assert q.compare_to is not None
+    periods = [q.period or DEFAULT_PERIOD, q.compare_to]
+    values, windows = [], []
+    for period in periods:
+        start, end = period.bounds(ctx.as_of, ctx.tz)
+        windows.append((start, end))
+        values.append(_number(await m.metric_value(session, q.metric, scope, start, end), unit))
+    labels = [ctx.period_label(p) for p in periods]
+    change = ""
+    if values[0] is not None and values[1] is not None:
+        if unit == "ratio":
+            pts = (values[0] - values[1]) * 100
+            change = texts.t(ctx.lang, "change_pts", sign="+" if pts >= 0 else "−", pts=f"{abs(pts):.1f}",
+                             other=labels[1])
+        elif values[1]:
+            pct = (values[0] - values[1]) / abs(values[1]) * 100
+            change = texts.t(ctx.lang, "change_pct", sign="+" if pct >= 0 else "−", pct=f"{abs(pct):.1f}%",
+                             other=labels[1])
+    shown = [texts.fmt_value(v, unit, ctx.currency) if v is not None else "—" for v in values]
+    text = texts.t(ctx.lang, "compared", name=name, filters=ftext, period=labels[0], value=shown[0],
+                   other=labels[1], other_value=shown[1], change=change)
+    explanation = "\n".join(ctx.explain(definition if i == 0 else None, s, e, q.filters if i == 0 else Filters())
+                            for i, (s, e) in enumerate(windows))
+    return Result(intent="metric", query=q.model_dump(mode="json"), value=values[0], text=text, language=ctx.lang,
+                  unit=unit, currency=ctx.currency if unit == "money" else None,
+                  columns=["period", q.metric], rows=[[lab, v] for lab, v in zip(labels, values, strict=True)],
+                  explanation=explanation)
+
+
 async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     period = q.period or DEFAULT_PERIOD
     start, end = period.bounds(ctx.as_of, ctx.tz)
@@ -111,6 +144,8 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     async with ctx.db.sessions() as session:
         scope = await _scope(session, ctx, q.filters)
         definition = texts.DEFINITIONS[ctx.lang][q.metric]
+        if q.group_by is None and q.compare_to is not None:
+            return await _compared(ctx, q, session, scope, unit, name, ftext, definition)
         if q.group_by is None:
             value = _number(await m.metric_value(session, q.metric, scope, start, end), unit)
             key = "metric" if value is not None else "no_data"

@@ -158,6 +158,8 @@ class MetricQuery(_IR):
     filters: Filters = Field(default_factory=Filters)
     group_by: GroupBy | None = None
     compare: Literal["previous_period", "previous_year"] | None = None
+    # A second period answered side by side with the first ("revenue this year vs last year").
+    compare_to: Period | None = None
 
 
 class TopCustomersQuery(_IR):

@@ -1008,10 +1008,17 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     if BAD_DATE in periods:
         return _clarify("ambiguous", language, "I couldn't read that date; try e.g. 'September 2026' or 'Q3 2026'.",
                         "无法识别这个日期，请写成例如“2026年9月”或“2026年第三季度”。")
-    if len(periods) > 1:
+    compare_to = None
+    if len(periods) == 2 and s.has("compare_word") and periods[0] != periods[1]:
+        # "this year vs last year": both, side by side (metrics only, below); the later period first, so the
+        # change reads from the earlier one to it whichever way the question put them.
+        moment = datetime.combine(ref, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
+        period, compare_to = sorted(periods, key=lambda p: p.bounds(moment, ZoneInfo("UTC"))[1], reverse=True)
+    elif len(periods) > 1:
         return _clarify("ambiguous", language, "That question names more than one period; which one do you mean?",
                         "问题中有多个时间段，请问是哪一个？")
-    period = _period_or_none(periods)
+    else:
+        period = _period_or_none(periods)
 
     unknown = s.values("unknown_metric")
     if unknown:
@@ -1077,11 +1084,16 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             return _not_understood(language)
     if compare and group_by in ("platform", "country", "segment") and not s.has("change_word"):
         compare = False  # "compare platforms" = the breakdown itself
-    if compare or s.has("change_word"):
+    comparable = (compare_to is not None and group_by is None and len(metrics) == 1 and not is_top
+                  and not segments and not stages and not ambiguous_segments)
+    if (compare or s.has("change_word") or compare_to is not None) and not comparable:
         return _clarify("ambiguous", language,
-                        "I don't compare periods in one answer yet; ask for each period, or a monthly breakdown.",
-                        "暂时不支持一次对比两个时间段;可以分别提问，或按月分组查看。",
-                        ["revenue by month this year"] if en else ["今年每月的销售额"])
+                        "I compare one number over two named periods, e.g. \"revenue this year vs last year\"; not "
+                        "breakdowns or lists. Name both periods, or ask for a monthly breakdown.",
+                        "我可以对比一个指标在两个明确时间段的数值，例如“今年和去年的销售额对比”，暂不支持分组或名单的对比。"
+                        "请写明两个时间段，或按月分组查看。",
+                        ["revenue this year vs last year", "revenue by month this year"] if en
+                        else ["今年和去年的销售额对比", "今年每月的销售额"])
     if ambiguous_segments:
         segs = ambiguous_segments[0]
         labels = [vocab.SEGMENT_LABELS_ZH[x] if zh else vocab.SEGMENT_LABELS_EN[x] + " customers" for x in segs]
@@ -1231,7 +1243,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         if re.search(r"\bwhich (?:of (?:my|our|the) )?(?:customers|buyers|clients|shoppers|people)\b|哪些(?:客户|买家|顾客|人)",
                      s.text):
             return _not_understood(language)  # a list of customers was asked for, not one number
-        return _metric(metrics[0], period, filters, group_by, language)
+        return _metric(metrics[0], period, filters, group_by, language, compare_to if comparable else None)
     if has_entity and (has_count or period is not None) and not s.has("list_word"):
         return MetricQuery(metric="customers", period=period, filters=filters, group_by=group_by)
     if has_entity and s.has("list_word"):
@@ -1259,10 +1271,11 @@ def _two_metrics(language: str, metrics: list[str]) -> Clarify:
                     names)
 
 
-def _metric(metric: str, period: Period | None, filters: Filters, group_by: str | None, language: str) -> Any:
+def _metric(metric: str, period: Period | None, filters: Filters, group_by: str | None, language: str,
+            compare_to: Period | None = None) -> Any:
     if metric == "avg_ltv":
         if group_by in ("month", "quarter", "year"):
             return _not_understood(language)
         if period is None:
             period = Period(kind="all_time")
-    return MetricQuery(metric=metric, period=period, filters=filters, group_by=group_by)
+    return MetricQuery(metric=metric, period=period, filters=filters, group_by=group_by, compare_to=compare_to)

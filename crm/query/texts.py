@@ -59,6 +59,9 @@ PERIOD_NAMES_ZH = {
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "metric": "{name} {period}{filters}: {value}",
+        "compared": "{name}{filters}: {period} {value}, {other} {other_value}{change}",
+        "change_pct": " ({sign}{pct} on {other})",
+        "change_pts": " ({sign}{pts} percentage points on {other})",
         "no_data": "{name} {period}{filters}: no data (no valid orders in that window)",
         "group": "{name} by {by} {period}{filters}:",
         "group_leader": " — highest: {who} ({value}):",
@@ -93,6 +96,9 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "zh": {
         "metric": "{period}{filters}{name}：{value}",
+        "compared": "{filters}{name}：{period} {value}，{other} {other_value}{change}",
+        "change_pct": "（比{other}{sign}{pct}）",
+        "change_pts": "（比{other}{sign}{pts}个百分点）",
         "no_data": "{period}{filters}{name}：没有数据（该时间段内没有有效订单）",
         "group": "{period}{filters}按{by}统计的{name}：",
         "group_leader": "，最高的是{who}（{value}）：",
@@ -127,9 +133,9 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 GROUP_NAMES = {"en": {"platform": "platform", "country": "country", "month": "month", "quarter": "quarter",
-                      "year": "year", "segment": "segment"},
+                      "year": "year", "segment": "segment", "period": "period"},
                "zh": {"platform": "平台", "country": "国家", "month": "月份", "quarter": "季度", "year": "年份",
-                      "segment": "客户分群"}}
+                      "segment": "客户分群", "period": "时间段"}}
 
 SORT_KEYS = ("revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days")
 
