@@ -198,3 +198,13 @@ async def test_two_periods_side_by_side_equal_each_period_asked_alone(db: Databa
         assert word in both.text and "on February 2026" in both.text, both.text
     zh = await ask(db, workspace_id, MetricQuery(metric=metric, period=march, compare_to=feb), language="zh")  # type: ignore[arg-type]
     assert "2026年3月" in zh.text and "2026年2月" in zh.text
+
+
+async def test_cohorts_of_an_empty_or_future_period_say_which(db: Database, workspace_id: int,
+                                                              shop: dict[str, int]) -> None:
+    from crm.query.ir import CohortQuery
+
+    future = await ask(db, workspace_id, CohortQuery(period=Period(kind="year", year=2030)))
+    assert future.rows == [] and "in the future" in future.text
+    past = await ask(db, workspace_id, CohortQuery(period=Period(kind="year", year=2020)), language="zh")
+    assert past.rows == [] and "这些月份没有有效订单" in past.text

@@ -369,8 +369,9 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
         keep = [i for i, lab in enumerate(labels) if lab <= last]
         labels, sizes, matrix = [labels[i] for i in keep], [sizes[i] for i in keep], [matrix[i] for i in keep]
     if not labels:
-        return Result(intent="cohort", query=q.model_dump(mode="json"), text=texts.t(ctx.lang, "cohort_empty"),
-                      language=ctx.lang)
+        future = first is not None and first > m.as_of_date(ctx.as_of, ctx.tz)
+        return Result(intent="cohort", query=q.model_dump(mode="json"),
+                      text=texts.t(ctx.lang, "cohort_future" if future else "cohort_empty"), language=ctx.lang)
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))
