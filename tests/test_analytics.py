@@ -208,3 +208,11 @@ async def test_cohorts_of_an_empty_or_future_period_say_which(db: Database, work
     assert future.rows == [] and "in the future" in future.text
     past = await ask(db, workspace_id, CohortQuery(period=Period(kind="year", year=2020)), language="zh")
     assert past.rows == [] and "这些月份没有有效订单" in past.text
+
+
+async def test_customers_per_platform_say_a_customer_counts_on_each(db: Database, workspace_id: int,
+                                                                     shop: dict[str, int]) -> None:
+    r = await ask(db, workspace_id, MetricQuery(metric="customers", period=Q1, group_by="platform"))
+    assert len(r.rows) > 1 and "counts on each" in r.text
+    orders = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="platform"))
+    assert "counts on each" not in orders.text  # orders add up

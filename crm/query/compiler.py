@@ -205,6 +205,8 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         who = texts.platform_name(top) if q.group_by == "platform" else texts.country_name(top, ctx.lang)
         lines[0] = lines[0].rstrip(":：") + texts.t(ctx.lang, "group_leader", who=who,
                                                    value=texts.fmt_value(rows[0][1], unit, ctx.currency))
+    if q.group_by == "platform" and q.metric in ("customers", "new_customers") and len(rows) > 1:
+        lines.append(texts.t(ctx.lang, "per_platform_customers"))
     if not rows:
         lines = [texts.t(ctx.lang, "no_data", name=name, period=label, filters=ftext)]
     kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"

@@ -75,6 +75,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "cohort": "Monthly cohort retention{filters}: share of each first-order month buying again k months later.",
         "cohort_empty": "No valid orders in those months, so no cohorts.",
         "cohort_future": "That period is in the future: cohorts start with customers' first orders, so far none.",
+        "per_platform_customers": "(A customer who bought on several platforms counts on each — for new customers, "
+                                  "at their first order there — so the platforms can add up to more than the shop.)",
         "clv": "Top {n} customers by {key}{filters} (BG/NBD + Gamma-Gamma, next {horizon} days):",
         "clv_empty": "Not enough repeat purchases to fit the CLV model yet.",
         "customer_none": "No customer matches “{search}”.",
@@ -113,6 +115,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "cohort": "{filters}按首单月份的月度留存：每个首单月份的客户在第 k 个月再次购买的比例。",
         "cohort_empty": "这些月份没有有效订单，无法计算留存。",
         "cohort_future": "这个时间段还没到：留存从客户的首单算起，目前还没有数据。",
+        "per_platform_customers": "（在多个平台购买的客户在每个平台各计一次，新客户按其在该平台的首单计，所以各平台相加可能多于全店。）",
         "clv": "{filters}{key}前 {n} 名客户（BG/NBD + Gamma-Gamma，未来 {horizon} 天）：",
         "clv_empty": "复购数据还不够，暂时无法拟合 CLV 模型。",
         "customer_none": "没有找到匹配“{search}”的客户。",
