@@ -108,7 +108,13 @@ def filters(platform: str | None, country: str | None, tag: str | None, segment:
                    tag=tag, segment=segment)  # type: ignore[arg-type]
 
 
-def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, chart: Path | None) -> None:
+def answer_language(*words: str | None) -> str:
+    """Chinese when the command was written with Chinese words (`kpi 客单价`, `segments 重要挽留客户`)."""
+    return "zh" if any(w and re.search(r"[\u3400-\u9fff]", w) for w in words) else "en"
+
+
+def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, chart: Path | None,
+              language: str = "en") -> None:
     """Execute one IR query and print it (text and table, or JSON); write the chart when asked."""
     from bot.cli import open_app
     from bot.render import render_chart, render_text
@@ -122,7 +128,7 @@ def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, char
         app_ctx = await open_app(db_url=db)
         try:
             return await execute(query, db=app_ctx.db, workspace_id=app_ctx.workspace_id,
-                                 settings=app_ctx.settings, as_of=app_ctx.as_of(day))
+                                 settings=app_ctx.settings, as_of=app_ctx.as_of(day), language=language)
         finally:
             await app_ctx.close()
 
@@ -155,6 +161,7 @@ def register(app: typer.Typer) -> None:
         """One KPI (definitions in the README, Metrics), optionally per platform/country/month/segment."""
         from crm.query.ir import MetricQuery
 
+        language = answer_language(metric, country, segment)
         metric = resolve_metric(metric)
         if by not in (None, "platform", "country", "month", "quarter", "year", "segment"):
             raise CLIError("--by must be platform, country, month, quarter, year or segment")
@@ -162,7 +169,8 @@ def register(app: typer.Typer) -> None:
         if metric == "avg_ltv" and when is None and by not in ("month", "quarter", "year"):
             when = Period(kind="all_time")  # lifetime value is all of a customer's spend, as `ask` answers it
         run_query(MetricQuery(metric=metric, period=when, group_by=by,  # type: ignore[arg-type]
-                              filters=filters(platform, country, tag, segment)), db, as_of, as_json, chart)
+                              filters=filters(platform, country, tag, segment)), db, as_of, as_json, chart,
+                  language)
 
     @app.command("segments")
     def segments(
@@ -173,10 +181,11 @@ def register(app: typer.Typer) -> None:
         """RFM segment counts (the eight segments in the README, Metrics)."""
         from crm.query.ir import SegmentsQuery
 
+        language = answer_language(segment, country)
         if segment:
             segment = resolve_segment(segment)
         run_query(SegmentsQuery(segment=segment, filters=filters(None, country, tag)),  # type: ignore[arg-type]
-                  db, as_of, as_json, chart)
+                  db, as_of, as_json, chart, language)
 
     @app.command("customer")
     def customer(
@@ -188,7 +197,7 @@ def register(app: typer.Typer) -> None:
 
         if not search.strip():
             raise CLIError("say which customer: a name, email, phone, order id or #id")
-        run_query(CustomerQuery(search=search.strip()), db, as_of, as_json, None)
+        run_query(CustomerQuery(search=search.strip()), db, as_of, as_json, None, answer_language(search))
 
     @app.command("cohort")
     def cohort(

@@ -117,11 +117,17 @@ def test_an_unreachable_postgres_server_is_one_line() -> None:
 
 
 # 7. metric and segment names ----------------------------------------------------------------------------------
+def test_commands_written_in_chinese_answer_in_chinese(db: str) -> None:
+    p = cli("kpi", "客单价", "--as-of", "2026-11-23", db=db)
+    assert p.returncode == 0 and "客单价" in p.stdout and "average order value" not in p.stdout, p.stdout
+    assert "重要挽留客户" in cli("segments", "重要挽留客户", "--as-of", "2026-11-23", db=db).stdout
+
+
 @pytest.mark.parametrize("name,label", [
     ("repeat-rate", "repeat purchase rate"), ("repeat rate", "repeat purchase rate"),
     ("repeat_rate", "repeat purchase rate"), ("Repeat-Purchase-Rate", "repeat purchase rate"),
     ("churn", "churn rate"), ("ltv", "lifetime value"), ("aov", "average order value"),
-    ("new-customers", "new customers"), ("复购率", "repeat purchase rate"),
+    ("new-customers", "new customers"), ("复购率", "复购率"),
 ])
 def test_kpi_accepts_loose_metric_names_and_synonyms(db: str, name: str, label: str) -> None:
     p = cli("kpi", name, "--as-of", "2026-11-23", db=db)
