@@ -32,6 +32,10 @@ DRAFT_NEEDS_CUSTOMER = {
     "zh": "请说明写给哪位客户，例如“给 Tan Wei Ling 写一条泰语挽回消息”"
           "（或使用 `sellermate draft 客户 --intent winback --lang th`）。",
 }
+SEGMENT_CSV_TEXT = {
+    "en": "The recipients (name, first name, language, last item, points) as a CSV to merge with: `{command}`",
+    "zh": "收件人名单（姓名、名字、语言、最近购买、积分）可导出为 CSV 用于合并发送：`{command}`",
+}
 EMPTY_DB_TEXT = {
     "en": "note: this database has no orders yet; import your orders with `sellermate import FILE` "
           "(Shopee/Lazada/TikTok/… exports) or load sample data with `sellermate demo-data`.",
@@ -96,7 +100,12 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
     out = await make_draft(app_ctx, customer=None if q.segment else q.customer, segment=q.segment,
                            intent=q.outreach, language=q.language, offer=offer, brief=q.brief, festival=q.festival,
                            country=q.filters.country, day=day)
-    return format_draft(out)
+    text = format_draft(out)
+    if q.segment:  # the chat has no file to hand over: say how to get the recipients
+        command = (f"sellermate draft --segment {q.segment} --intent {q.outreach}"
+                   + (f" --country {q.filters.country}" if q.filters.country else "") + " --csv recipients.csv")
+        text += "\n" + SEGMENT_CSV_TEXT[lang].format(command=command)
+    return text
 
 
 async def chat_loop(app_ctx: Any, day: date | None, *, read: Any = input, write: Any = typer.echo) -> None:

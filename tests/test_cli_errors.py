@@ -190,12 +190,14 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert top.returncode == 0, top.stderr[-2000:]
     name = json.loads(top.stdout)["rows"][0][0]
     p = cli("chat", "--db", url, "--as-of", "2026-11-23",
-            stdin=f"draft a win-back for {name} in Thai with code BACK10 for 10% off\ndraft a win-back message\n")
+            stdin=f"draft a win-back for {name} in Thai with code BACK10 for 10% off\ndraft a win-back message\n"
+                  "draft a win-back for all important_winback customers\n")
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
     assert "Drafting: use /draft" not in p.stdout
     assert f"for {name} (winback, th," in p.stdout or f"refused for {name}" in p.stdout
     assert "Say whom the message is for" in p.stdout
     assert "has no orders yet" not in p.stdout + p.stderr
+    assert "sellermate draft --segment important_winback --intent winback --csv recipients.csv" in p.stdout
     # `ask` does the same as the chat: it drafts, and points reminders to the bot (no Telegram-only commands).
     d = cli("ask", f"draft a win-back for {name} in Thai with code BACK10 for 10% off", "--as-of", "2026-11-23",
             "--db", url)
