@@ -210,7 +210,9 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     if not rows:
         lines = [texts.t(ctx.lang, "no_data", name=name, period=label, filters=ftext)]
     kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"
-    chart = ChartSpec(kind=kind, title=f"{name} {label}", x=[r[0] for r in rows],
+    title = texts.t(ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label,
+                    filters=ftext).rstrip(":：")
+    chart = ChartSpec(kind=kind, title=title, x=[r[0] for r in rows],
                       series={name: [float(r[1]) for r in rows]}, value_format=unit,  # type: ignore[arg-type]
                       y_label=ctx.currency if unit == "money" else None)
     return Result(intent="metric", query=q.model_dump(mode="json"), columns=[q.group_by, q.metric], rows=rows,
