@@ -216,3 +216,13 @@ async def test_customers_per_platform_say_a_customer_counts_on_each(db: Database
     assert len(r.rows) > 1 and "counts on each" in r.text
     orders = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="platform"))
     assert "counts on each" not in orders.text  # orders add up
+
+
+def test_chinese_texts_have_no_space_between_chinese_words() -> None:
+    from crm.query import texts
+
+    assert texts.t("zh", "lifecycle_count", filters="泰国 ", stage="沉睡", value=3) == "泰国沉睡客户：3 位"
+    assert texts.t("zh", "metric", period="上季度", filters="Shopee ", name="复购率", value="56.1%") == \
+        "上季度Shopee 复购率：56.1%"
+    assert texts.t("en", "lifecycle_count", filters=" in Thailand", stage="dormant", value=3) == \
+        "dormant customers in Thailand: 3"

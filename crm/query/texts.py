@@ -1,6 +1,7 @@
 """Answer wording in English and Chinese: one place per language for what the compiler says."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 METRIC_NAMES = {
@@ -145,9 +146,15 @@ GROUP_NAMES = {"en": {"platform": "platform", "country": "country", "month": "mo
 SORT_KEYS = ("revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days")
 
 
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uff08\uff09]) (?=[\u3400-\u9fff\uff08\uff09])")
+
+
 def t(language: str, phrase: str, /, **kw: Any) -> str:
     table = PHRASES.get(language, PHRASES["en"])
-    return table.get(phrase, PHRASES["en"][phrase]).format(**kw)
+    text = table.get(phrase, PHRASES["en"][phrase]).format(**kw)
+    # Chinese filter words are joined with spaces so a Latin name stays apart ("Shopee 复购率"); between two
+    # Chinese words the space does not belong ("泰国重要挽留客户").
+    return _CJK_GAP.sub("", text) if language == "zh" else text
 
 
 def sort_key_name(language: str, key: str) -> str:
