@@ -264,6 +264,27 @@ async def test_bad_rows_rejected_with_line_numbers_and_whole_order(db: Database,
     assert tuple(status) == ("done", 3)
 
 
+async def test_file_cut_short_rejects_the_cut_row_and_its_order(db: Database, workspace_id: int,
+                                                               tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
+        shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800"),
+        shopify_row("#2", "bob@example.com", "paid", "30.00", "2026-03-02 10:00:00 +0800", item="Toner"),
+        shopify_row("#2", "bob@example.com", "", "", "2026-03-02 10:00:00 +0800", item="Serum", first=False),
+    ])
+    whole = f.read_bytes()
+    # An interrupted download: the last line stops after a few of its columns.
+    f.write_bytes(whole[:whole.rstrip(b"\r\n").rfind(b"\n") + 1] + b"#2,bob@example.com,paid,pa")
+    report = await import_file(db, workspace_id, f, settings=WS)
+    assert set(await orders_of(db)) == {"#1"}  # #2 lost a line: rejected whole, never half-applied
+    assert [(r.line_no, r.order_ref) for r in report.rejected] == [(4, "#2")]
+    assert "cut short" in report.rejected[0].reason
+
+    # Without the final line end but with every column, the last row is whole and imports.
+    f.write_bytes(whole.rstrip(b"\r\n"))
+    report = await import_file(db, workspace_id, f, settings=WS)
+    assert report.rejected == [] and set(await orders_of(db)) == {"#1", "#2"}
+
+
 @pytest.mark.parametrize("content,needle", [
     (b"just,some,columns\n1,2,3\n", "unknown file layout"),
     (b"PK\x03\x04garbage that is not a zip", "cannot open the spreadsheet"),

@@ -32,6 +32,15 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+class CutRow(list):  # type: ignore[type-arg]
+    """The last row of a text file that stops in the middle of it (fewer cells than the header and no line
+    end): the file was cut short, e.g. by an interrupted download. Importers reject it with its order."""
+
+
+CUT_ROW_REASON = ("the file ends in the middle of this row (it looks cut short, e.g. by an interrupted "
+                  "download); export the file again")
+
+
 @dataclass
 class Table:
     """A file's header and its data rows as (line number in the file, cells)."""
@@ -90,21 +99,37 @@ def _read_text(path: Path, header_hint: set[str] | None) -> Table:
     stream = io.StringIO(head)
     header = [h.strip().strip("\ufeff").strip() for h in next(csv.reader(stream, delimiter=delimiter))]
     total = _count_lines(path) - offset_line - 1
+    ends_mid_line = not _ends_with_newline(path)
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         try:
             reader = csv.reader(fh, delimiter=delimiter)
             base = offset_line + 1  # lines before the first data line
+            last: tuple[int, list[object]] | None = None
             for cells in reader:
                 if not any(cells) or (not cells[0].strip() and _is_blank(cells)):
                     continue
-                yield base + reader.line_num, cells  # type: ignore[misc]
+                if last is not None:
+                    yield last
+                last = (base + reader.line_num, cells)  # type: ignore[assignment]
+                if not ends_mid_line:  # only a file without a final line end needs to see its last row
+                    yield last
+                    last = None
+            if last is not None:
+                line_no, cells = last
+                yield line_no, (CutRow(cells) if len(cells) < len(header) else cells)
         except csv.Error as exc:
             raise ImportFileError(f"{path.name}: the file is not valid CSV ({exc})") from None
         finally:
             fh.close()
 
     return Table(header=header, rows=rows(), total_rows=max(total, 0))
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) in (b"\n", b"\r")
 
 
 def _count_lines(path: Path) -> int:

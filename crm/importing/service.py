@@ -34,7 +34,7 @@ from crm.importing.platforms import (
     canon,
     detect,
 )
-from crm.importing.reader import cell_text, read_table
+from crm.importing.reader import CUT_ROW_REASON, CutRow, cell_text, read_table
 from storage.db import Database
 from storage.repositories import imports as repo
 from storage.repositories.workspaces import get_or_create_store
@@ -216,7 +216,7 @@ async def _import_file(
     currency = mapping.guess_currency(cols, first) or (COUNTRY_CURRENCY.get(country or "") if country else None)
     ctx = Context(store_country=country, store_currency=currency, default_tz=settings.timezone,
                   generic_columns=settings.generic_columns)
-    mapper = mapping.mapper(cols, ctx)  # raises ImportFileError for missing required columns
+    mapper = _rejecting_cut_rows(mapping.mapper(cols, ctx))  # raises ImportFileError for missing columns
 
     def all_rows():  # type: ignore[no-untyped-def]
         yield from head_rows
@@ -249,6 +249,17 @@ async def _import_file(
     if settings.tag_rules and mapping.kind in ("orders", "customers"):
         await _refresh_tags(db, workspace_id, settings)
     return report
+
+
+def _rejecting_cut_rows(mapper):  # type: ignore[no-untyped-def]
+    """The mapper, with the last row of a file that was cut short rejected (and so its whole order)."""
+    def checked(line_no: int, cells):  # type: ignore[no-untyped-def]
+        if type(cells) is CutRow:
+            raise ValueProblem(CUT_ROW_REASON)
+        return mapper(line_no, cells)
+
+    checked.order_col = getattr(mapper, "order_col", None)  # type: ignore[attr-defined]
+    return checked
 
 
 async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSettings) -> None:
