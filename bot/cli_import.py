@@ -64,18 +64,35 @@ def register(app: typer.Typer) -> None:
         db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
-        """Import platform order/customer exports; one transaction per file, safe to re-run."""
+        """Import platform exports (orders, customers, chats/reviews, events) and rates files; one
+        transaction per file, safe to re-run. Several files go in the order that loses nothing: exchange
+        rates, then customers and orders, then chats, reviews and events."""
         from bot.cli import open_app
-        from crm.importing.service import import_file
+        from crm.importing.service import import_file, import_order, import_rates
 
         console = Console(stderr=True)
         failures = 0
+        ordered = import_order(files)
+        if [p for p, _ in ordered] != list(files):
+            typer.echo("note: importing exchange rates first, then customers and orders, then chats, reviews "
+                       "and events (they refer to the orders' buyers)", err=True)
 
         async def go() -> None:
             nonlocal failures
             app_ctx = await open_app(db_url=db)
             try:
-                for path in files:
+                for path, kind in ordered:
+                    if kind == "rates":
+                        try:
+                            n = await import_rates(app_ctx.db, app_ctx.workspace_id, path,
+                                                   base_currency=app_ctx.base_currency,
+                                                   points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit)
+                        except ImportFileError as exc:
+                            failures += 1
+                            typer.echo(f"error: {exc}", err=True)
+                        else:
+                            typer.echo(f"{path.name}: {n} exchange rates imported")
+                        continue
                     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TimeRemainingColumn(), console=console, transient=True,
                                   disable=quiet or not console.is_terminal) as bar:

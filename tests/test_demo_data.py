@@ -339,10 +339,10 @@ def test_demo_data_command_writes_and_imports(tmp_path: Path) -> None:
     assert "amazon-uk-order-report.txt: amazon store 'amazon-gb'" in again.stdout
     assert re.findall(r"orders (\d+) new, (\d+) updated", again.stdout) and all(
         m == ("0", "0") for m in re.findall(r"orders (\d+) new, (\d+) updated", again.stdout))
-    # rates.csv is not an export: named, pointed to its command, and the only file not imported.
-    assert "error: rates.csv: this is an exchange-rates file" in again.stderr
-    assert "sellermate rates import rates.csv" in again.stderr
-    assert again.returncode == 1 and "1 of 18 files not imported" in again.stderr
+    # rates.csv goes in as exchange rates (the same ones: nothing re-priced differently), and first.
+    assert again.stdout.splitlines()[0].startswith("rates.csv: ") and "exchange rates imported" in again.stdout
+    assert again.returncode == 0 and "not imported" not in again.stderr
+    assert "0 rows rejected" in again.stdout.split("interactions.csv:")[1].splitlines()[0]
 
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "demo-data", "--customers", "0", "--no-import"],
                          capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1],

@@ -786,19 +786,26 @@ def test_import_command_reports_each_bad_file_and_imports_the_rest(tmp_path: Pat
                      [shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")])
     rates = write_csv(tmp_path / "rates.csv", ["currency", "rate"], [["USD", "1.34"]])
     odd = write_csv(tmp_path / "odd.csv", ["currency", "amount", "x"], [["USD", "1", "2"]])
+    # Given before the orders it refers to, a chat still finds its buyer: activity files go last.
+    chat = write_csv(tmp_path / "interactions.csv",
+                     ["platform", "buyer_key", "kind", "occurred_at", "rating", "body", "language"],
+                     [["shopify", "ann@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "Any blue?", "en"]])
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
     env["SELLERMATE_CONFIG"] = str(tmp_path / "none.yaml")
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "import", str(rates), str(odd), str(good),
+        [sys.executable, "-m", "bot.cli", "import", str(chat), str(odd), str(good), str(rates),
          "--db", f"sqlite:///{tmp_path / 'x.db'}", "-q"],
         capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1], timeout=300, check=False,
     )
     assert out.returncode == 1
-    assert "error: rates.csv: this is an exchange-rates file" in out.stderr
-    assert "`sellermate rates import rates.csv`" in out.stderr
+    # The rates file is imported as rates, first, so the orders after it are priced.
+    assert out.stdout.splitlines()[0] == "rates.csv: 1 exchange rates imported"
+    assert "importing exchange rates first" in out.stderr
+    assert "interactions.csv: 1 interactions: 1 added, 0 already there; 0 rows rejected" in out.stdout
+    assert out.stdout.index("orders_export.csv") < out.stdout.index("interactions.csv")
     assert "error: odd.csv: unknown file layout (columns: currency, amount, x)" in out.stderr
+    assert "1 of 4 files not imported" in out.stderr
     assert "orders_export.csv: shopify store 'shopify'" in out.stdout and "orders 1 new" in out.stdout
-    assert "2 of 3 files not imported" in out.stderr
 
 
 async def test_the_report_says_which_orders_metrics_do_not_count(db: Database, workspace_id: int,

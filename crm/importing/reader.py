@@ -171,6 +171,27 @@ def _read_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
     return Table(header=header, rows=rows(), total_rows=len(data) - 1, sheet=sheet)
 
 
+def peek_header(path: Path) -> list[str] | None:
+    """A text file's header from its first lines only (no full read); None for spreadsheets and files that
+    cannot be read (import them to get the error)."""
+    try:
+        if path.suffix.lower() in SPREADSHEET_SUFFIXES or not path.is_file():
+            return None
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+        if head.startswith(b"PK\x03\x04") or b"\x00" in head[:8]:
+            return None
+        for line in head.decode("utf-8-sig", errors="replace").splitlines():
+            stripped = line.strip().strip("\ufeff")
+            if not stripped or stripped.lower().startswith("sep=") or not stripped.strip(",;\t "):
+                continue
+            delimiter = max(("\t", ",", ";", "|"), key=line.count)
+            return [h.strip().strip("\ufeff").strip() for h in next(csv.reader([line], delimiter=delimiter))]
+    except OSError:
+        return None
+    return None
+
+
 def read_table(path: Path, header_hint: set[str] | None = None) -> Table:
     """Open an export; raises ImportFileError with one clear sentence when it cannot be read."""
     if not path.exists():

@@ -34,7 +34,7 @@ from crm.importing.platforms import (
     canon,
     detect,
 )
-from crm.importing.reader import CUT_ROW_REASON, CutRow, cell_text, read_table
+from crm.importing.reader import CUT_ROW_REASON, CutRow, cell_text, peek_header, read_table
 from storage.db import Database
 from storage.repositories import imports as repo
 from storage.repositories.workspaces import get_or_create_store
@@ -189,6 +189,31 @@ RATES_COLUMNS = frozenset({"currency", "rate", "date", "valid_from"})
 def _is_rates_file(header: list[str]) -> bool:
     names = {canon(h) for h in header if h.strip()}
     return {"currency", "rate"} <= names <= RATES_COLUMNS
+
+
+IMPORT_ORDER = {"rates": 0, "customers": 1, "orders": 2, "interactions": 3, "events": 3}
+
+
+def file_kind(path: Path) -> str:
+    """What a file holds, from its header alone: rates, customers, orders, interactions or events ("orders"
+    when that cannot be told cheaply: spreadsheets, unknown layouts, which the import then reports)."""
+    header = peek_header(Path(path))
+    if header is None:
+        return "orders"
+    if _is_rates_file(header):
+        return "rates"
+    try:
+        return detect(header).kind
+    except ImportFileError:
+        return "orders"
+
+
+def import_order(paths: list[Path]) -> list[tuple[Path, str]]:
+    """Files in the order that loses nothing: exchange rates first (orders are priced on import), then
+    customers and orders, then chats, reviews and events (which refer to buyers the orders bring in);
+    otherwise as given."""
+    kinds = [(p, file_kind(p)) for p in paths]
+    return sorted(kinds, key=lambda pk: IMPORT_ORDER.get(pk[1], 2))
 
 
 async def _import_file(
