@@ -755,7 +755,7 @@ async def similar_name_pairs(session: AsyncSession, workspace_id: int, customer_
             if cid not in wanted:
                 continue
             for other, other_name in members:
-                if other != cid:
+                if other != cid and not (other in wanted and other < cid):  # each pair once
                     out.append((cid, display, other, other_name))
                     if len(out) >= limit:
                         return out
