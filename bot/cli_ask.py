@@ -216,9 +216,14 @@ def register(app: typer.Typer) -> None:
 
             app_ctx = await open_app(db_url=url)
             try:
+                from storage.repositories.workspaces import workspace_counts
+
                 totals = await import_demo_files(app_ctx, files)
-                typer.echo(f"demo database ready: {totals['orders']} orders, {totals['customers_new']} customers "
-                           f"({url})")
+                async with app_ctx.db.sessions() as session:
+                    orders, customers = await workspace_counts(session, app_ctx.workspace_id)
+                added = (f"; this run added {totals['orders']} orders, {totals['customers_new']} customers"
+                         if (totals["orders"], totals["customers_new"]) != (orders, customers) else "")
+                typer.echo(f"demo database ready: {orders:,} orders, {customers:,} customers{added} ({url})")
                 if not no_chat:
                     await chat_loop(app_ctx, day)
             finally:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -172,3 +173,10 @@ def test_demo_builds_a_database_and_opens_the_chat(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr[-2000:]
     assert "demo database ready" in p.stdout and "can't help with that" in p.stdout
     assert (tmp_path / "demo.db").exists()
+    first = re.search(r"demo database ready: ([\d,]+) orders, ([\d,]+) customers \(", p.stdout)
+    assert first and int(first[1].replace(",", "")) > 0, p.stdout
+    # Again on the same database: nothing new, and it still says what the database holds.
+    again = sellermate("demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, "--no-chat", db_url=url)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (f"demo database ready: {first[1]} orders, {first[2]} customers; this run added 0 orders, "
+            "0 customers") in again.stdout

@@ -1,10 +1,10 @@
 """Workspace repository: the seller's workspace and its stores."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Store, Workspace
+from storage.models import Customer, Order, Store, Workspace
 
 
 async def get_or_create_workspace(
@@ -44,3 +44,11 @@ async def get_or_create_store(
         store.currency = store.currency or currency
         store.timezone = store.timezone or timezone
     return store
+
+
+async def workspace_counts(session: AsyncSession, workspace_id: int) -> tuple[int, int]:
+    """(orders, customers) the workspace holds now; merged-away customer records are not counted."""
+    orders = await session.scalar(select(func.count()).select_from(Order).where(Order.workspace_id == workspace_id))
+    customers = await session.scalar(select(func.count()).select_from(Customer).where(
+        Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)))
+    return int(orders or 0), int(customers or 0)
