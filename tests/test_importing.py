@@ -308,6 +308,16 @@ async def test_forced_platform_that_does_not_fit_is_refused(db: Database, worksp
                           platform="lazada")
 
 
+@needs_shared
+async def test_forced_platform_names_the_layout_the_file_has(db: Database, workspace_id: int) -> None:
+    # TikTok Shop's columns share enough names with Shopee's to pass a loose check: the message must not
+    # send the seller looking for "missing" Shopee columns.
+    with pytest.raises(ImportFileError, match=r"does not look like a Shopee export: it looks like a TikTok Shop "
+                                              r"one; import it without --platform"):
+        await import_file(db, workspace_id, EVAL / "tiktok-my-orders.csv", settings=WS, platform="shopee")
+    assert await scalar(db, select(func.count()).select_from(Order)) == 0
+
+
 LAZADA_HEADER = ["orderItemId", "orderType", "lazadaId", "sellerSku", "lazadaSku", "createTime", "updateTime",
                  "orderNumber", "customerName", "customerEmail", "shippingName", "shippingAddress", "shippingPhone",
                  "shippingCountry", "billingName", "billingPhone", "billingCountry", "payMethod", "paidPrice",

@@ -1056,6 +1056,13 @@ def detect(header: list[str], platform: str = "auto") -> Platform:
     scored = sorted(((p.score(cols), i, p) for i, p in enumerate(candidates)), key=lambda t: (-t[0], t[1]))
     best_score, _, best = scored[0]
     threshold = 0.6 if platform == "auto" else 0.3
+    if platform != "auto":
+        # A forced platform that another layout fits clearly better is a mistake: say which file it is.
+        other_score, _, other = max(((p.score(cols), -i, p) for i, p in enumerate(PLATFORMS)),
+                                    key=lambda t: (t[0], t[1]))
+        if other.name != platform and other_score >= 0.6 and other_score > best_score:
+            raise ImportFileError(f"this file does not look like a {best.label} export: it looks like a "
+                                  f"{other.label} one; import it without --platform")
     if best_score < threshold:
         shown = ", ".join(header[:6]) + (" …" if len(header) > 6 else "")
         if platform == "auto":
