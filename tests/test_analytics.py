@@ -226,3 +226,17 @@ def test_chinese_texts_have_no_space_between_chinese_words() -> None:
         "上季度Shopee 复购率：56.1%"
     assert texts.t("en", "lifecycle_count", filters=" in Thailand", stage="dormant", value=3) == \
         "dormant customers in Thailand: 3"
+
+
+async def test_date_ranges_are_labelled_by_their_last_day(db: Database, workspace_id: int,
+                                                          shop: dict[str, int]) -> None:
+    from datetime import date
+
+    # "from 1 March to 15 March" is stored as [1 Mar, 16 Mar); the answer names the 15th, in both languages.
+    march = Period(kind="range", start=date(2026, 3, 1), end=date(2026, 3, 16))
+    en = await ask(db, workspace_id, MetricQuery(metric="revenue", period=march))
+    zh = await ask(db, workspace_id, MetricQuery(metric="revenue", period=march), language="zh")
+    assert "2026-03-01 to 2026-03-15" in en.text and "03-16" not in en.text.split("Window")[0]
+    assert "2026-03-01 至 2026-03-15" in zh.text and " to " not in zh.text
+    one_day = Period(kind="range", start=date(2026, 3, 5), end=date(2026, 3, 6))
+    assert one_day.label() == "2026-03-05"

@@ -54,8 +54,10 @@ class _Ctx:
                 return f"{period.year}年第{period.quarter}季度"
             if period.kind == "year":
                 return f"{period.year}年"
-        label = period.label()
-        return label if period.kind in ("month", "quarter", "year", "range") else label
+            if period.kind == "range":
+                first, last = period.inclusive_days()
+                return str(first) if first == last else f"{first} 至 {last}"
+        return period.label()
 
     def filters_text(self, f: Filters) -> str:
         parts = []

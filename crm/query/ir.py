@@ -137,8 +137,14 @@ class Period(_IR):
         if k == "year":
             return str(self.year)
         if k == "range":
-            return f"{self.start} to {self.end}"
+            first, last = self.inclusive_days()
+            return str(first) if first == last else f"{first} to {last}"
         return k.replace("_", " ")
+
+    def inclusive_days(self) -> tuple[date, date]:
+        """A range's first and last day as people say them (the stored end is the exclusive next day)."""
+        assert self.start and self.end
+        return self.start, max(self.start, self.end - timedelta(days=1))
 
 
 DEFAULT_PERIOD = Period(kind="last_n_days", n=90)
