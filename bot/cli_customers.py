@@ -33,7 +33,8 @@ def _run(action):  # type: ignore[no-untyped-def]
 
 
 @customers_app.command("merge")
-def merge(survivor: int, merged: int, db: DbOpt = None) -> None:
+def merge(survivor: Annotated[int, typer.Argument(help="Customer number that stays.")],
+          merged: Annotated[int, typer.Argument(help="Customer number merged into it.")], db: DbOpt = None) -> None:
     """Merge customer MERGED into SURVIVOR (ids from `sellermate customer NAME`)."""
     from crm.importing.identity import merge_by_hand
 
@@ -42,7 +43,9 @@ def merge(survivor: int, merged: int, db: DbOpt = None) -> None:
 
 
 @customers_app.command("split")
-def split(identity: int, db: DbOpt = None) -> None:
+def split(identity: Annotated[int, typer.Argument(help="Buyer identity number, as the customer card lists them "
+                                                      "(`sellermate customer NAME`: \"Buyer identities: #678 …\").")],
+          db: DbOpt = None) -> None:
     """Move one buyer identity (and its orders) out into a customer of its own."""
     from crm.importing.identity import split_identity
 

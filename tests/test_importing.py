@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.settings import WorkspaceSettings
+from bot.settings import Settings, WorkspaceSettings
 from crm.importing.errors import ImportFileError
 from crm.importing.service import import_file, import_rates
 from storage.db import Database
@@ -617,6 +617,14 @@ async def test_manual_merge_split_and_undo(db: Database, workspace_id: int, tmp_
     await import_file(db, workspace_id, g, settings=WS)
     orders = await orders_of(db)
     assert orders["#3"].customer_id == orders["#4"].customer_id
+    # The customer card lists both identities by the number `customers split` takes.
+    from crm.query.compiler import customer_profile
+
+    card = await customer_profile(db=db, workspace_id=workspace_id, customer_id=orders["#3"].customer_id,
+                                  settings=Settings(), as_of=datetime(2026, 2, 1, tzinfo=UTC))
+    ids = sorted({orders["#3"].identity_id, orders["#4"].identity_id})
+    assert f"Buyer identities: #{ids[0]} Shopify" in card.text and f", #{ids[1]} Shopify" in card.text
+    assert dict(map(tuple, card.rows))["buyer_identities"].startswith(f"#{ids[0]} Shopify")
     async with db.sessions() as s:
         new = await split_identity(s, workspace_id, orders["#4"].identity_id)
         await s.commit()

@@ -413,6 +413,10 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     seg = texts.SEGMENT_NAMES[ctx.lang][scores.segment[i]] if i is not None else "—"
     stage = texts.LIFECYCLE_NAMES[ctx.lang][scores.lifecycle[i] if i is not None else "prospect"]
     platforms = sorted({p for p, *_ in detail["identities"]})
+    # Buyer identities by number: `sellermate customers split N` takes one that is someone else.
+    identities = ", ".join(f"#{ident_id} {texts.platform_name(platform)}" + (f" {username or name}" if username or name
+                                                                             else "")
+                           for platform, _key, username, name, ident_id in detail["identities"])
     rows: list[list[Any]] = [
         ["id", c.id], ["name", c.display_name], ["country", c.country], ["platforms", ", ".join(platforms)],
         ["orders", int(scores.frequency[i]) if i is not None else 0],
@@ -424,7 +428,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         ["predicted_clv", round(float(scores.predicted_clv[i]), 2)
          if i is not None and scores.predicted_clv is not None else None],
         ["points", detail["points"]], ["tags", ", ".join(detail["tags"])],
-        ["marketing_consent", detail["marketing_consent"]],
+        ["marketing_consent", detail["marketing_consent"]], ["buyer_identities", identities],
     ]
     val = {r[0]: r[1] for r in rows}
     cur = ctx.currency
@@ -439,6 +443,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
             lines.append(f"存活概率 {val['p_alive'] * 100:.0f}%，预测 CLV {cur} {val['predicted_clv']:,.2f}")
         consent = {True: "同意", False: "不同意"}.get(val["marketing_consent"], "未记录")
         lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}；营销消息：{consent}")
+        lines.append(f"买家身份：{identities or '—'}")
     else:
         lines = [f"👤 {c.display_name or '#' + str(c.id)} (#{c.id}, {c.country or '—'})",
                  f"Platforms: {', '.join(platforms) or '—'}",
@@ -450,6 +455,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
             lines.append(f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}")
         consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "not recorded")
         lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}; marketing consent: {consent}")
+        lines.append(f"Buyer identities: {identities or '—'}")
     return Result(intent="customer", query=query, columns=["field", "value"], rows=rows, text="\n".join(lines),
                   language=ctx.lang)
 

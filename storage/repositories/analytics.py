@@ -451,7 +451,9 @@ async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, 
     c = await session.get(Customer, customer_id)
     assert c is not None
     idents = (await session.execute(select(BuyerIdentity.platform, BuyerIdentity.buyer_key, BuyerIdentity.username,
-                                           BuyerIdentity.name).where(BuyerIdentity.customer_id == customer_id))).all()
+                                           BuyerIdentity.name, BuyerIdentity.id)
+                                    .where(BuyerIdentity.customer_id == customer_id)
+                                    .order_by(BuyerIdentity.id))).all()
     orders = (await session.execute(
         select(Order.platform, Order.platform_order_id, Order.status, Order.created_at, Order.value_base,
                Order.currency, Order.order_value)
