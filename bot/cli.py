@@ -6,7 +6,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -179,6 +179,16 @@ def parse_as_of(value: str | None) -> date | None:
         raise CLIError(f"--as-of must be a date like 2026-11-23, got {value!r}") from None
 
 
+def setting_problem(error: Mapping[str, Any]) -> str:
+    """One pydantic error on a setting as a seller reads it: 'setting workspace.tag_rules: tag rule …'."""
+    where = ".".join(str(p) for p in error.get("loc", ()))
+    msg = str(error.get("msg", ""))
+    msg = msg.removeprefix("Value error, ")  # pydantic's prefix for a validator's own message
+    if msg.startswith(where.split(".")[-1]) or msg.startswith(where):  # the message names the setting itself
+        return f"setting {msg}"
+    return f"setting {where}: {msg}" if where else f"setting: {msg}"
+
+
 def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine for a command, turning user-fixable errors into one clear line and exit code 2."""
     from storage.db import DatabaseURLError
@@ -192,9 +202,8 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        typer.echo(f"error: setting {where}: {first.get('msg')}", err=True)
+        for problem in exc.errors():
+            typer.echo(f"error: {setting_problem(problem)}", err=True)
         raise typer.Exit(2) from None
     except Exception as exc:
         message = database_problem(exc)

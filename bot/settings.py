@@ -64,10 +64,14 @@ class WorkspaceSettings(BaseModel):
     def _rules(cls, v: dict[str, str]) -> dict[str, str]:
         from crm.tags import TagRuleError, compile_rules
 
-        try:
-            compile_rules(v)
-        except TagRuleError as exc:
-            raise ValueError(f"workspace.tag_rules: {exc}") from None
+        problems = []
+        for name, expression in v.items():  # every bad rule at once, not one per attempt
+            try:
+                compile_rules({name: expression})
+            except TagRuleError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))
         return v
 
     @field_validator("timezone")

@@ -235,3 +235,13 @@ def test_draft_accepts_loose_intent_names(db: str, intent: str) -> None:
 def test_draft_refuses_an_unknown_intent_with_the_list(db: str) -> None:
     one_clear_line(cli("draft", "Tan", "--intent", "spam", db=db), 2, "unknown intent 'spam'", "winback",
                    "thank_you")
+
+
+def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text('workspace:\n  tag_rules:\n    broken: "ltv >>= 3"\n    bad_field: "spend > 1"\n'
+                   '    fine: "ltv > 100"\n', encoding="utf-8")
+    line = one_clear_line(cli("kpi", db=db, SELLERMATE_CONFIG=str(cfg)), 2,
+                          "error: setting workspace.tag_rules: tag rule 'broken': cannot read",
+                          "tag rule 'bad_field': unknown field 'spend'")
+    assert "Value error" not in line and line.count("workspace.tag_rules") == 1

@@ -33,7 +33,7 @@ def test_rules_evaluate_vectorised() -> None:
 
 
 def test_bad_rule_in_settings_names_the_setting() -> None:
-    with pytest.raises(ValidationError, match="tag_rules.*'vip'"):
+    with pytest.raises(ValidationError, match=r"tag_rules\s+Value error, tag rule 'vip'"):
         WorkspaceSettings(tag_rules={"vip": "ltv >== 3"})
 
 
