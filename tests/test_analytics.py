@@ -240,3 +240,17 @@ async def test_date_ranges_are_labelled_by_their_last_day(db: Database, workspac
     assert "2026-03-01 至 2026-03-15" in zh.text and " to " not in zh.text
     one_day = Period(kind="range", start=date(2026, 3, 5), end=date(2026, 3, 6))
     assert one_day.label() == "2026-03-05"
+
+
+async def test_comparing_a_running_period_says_it_is_not_over(db: Database, workspace_id: int,
+                                                              shop: dict[str, int]) -> None:
+    on_the_2nd = datetime(2026, 4, 2, 12, 0, tzinfo=SGT)
+    running = MetricQuery(metric="revenue", period=Period(kind="this_month"), compare_to=Period(kind="last_month"))
+    en = await execute(running, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=on_the_2nd)
+    assert "Note: this month is not over yet: 2 days so far, against 31 days in last month." in en.text
+    zh = await execute(running, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=on_the_2nd,
+                       language="zh")
+    assert "还没结束，目前只有 2 天" in zh.text and "31 天" in zh.text
+    # Two whole periods: nothing to warn about.
+    whole = MetricQuery(metric="revenue", period=Q1, compare_to=Period(kind="quarter", year=2025, quarter=4))
+    assert "not over" not in (await ask(db, workspace_id, whole)).text

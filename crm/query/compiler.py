@@ -103,6 +103,24 @@ def _number(value: float | None, unit: str) -> float | int | None:
     return int(value) if unit == "count" else float(value)
 
 
+def _partial_note(ctx: _Ctx, windows: list[tuple[datetime | None, datetime]], labels: list[str]) -> str:
+    """A caveat when the first period is still running and so much shorter than the one it is compared with
+    ("this month vs last month" on the 2nd): the change then mostly measures the calendar."""
+    (s1, e1), (s2, e2) = windows
+    if s1 is None or s2 is None or e1 < ctx.as_of - timedelta(seconds=1):
+        return ""
+    days1, days2 = (e1 - s1) / timedelta(days=1), (e2 - s2) / timedelta(days=1)
+    if days2 <= 0 or days1 >= 0.9 * days2:
+        return ""
+
+    def n_days(d: float) -> str:
+        n = max(1, round(d))
+        return (f"{n} 天" if ctx.lang == "zh" else f"{n} day{'s' if n != 1 else ''}")
+
+    return texts.t(ctx.lang, "partial_window", period=labels[0], days=n_days(days1), other=labels[1],
+                   other_days=n_days(days2))
+
+
 async def _compared(ctx: _Ctx, q: MetricQuery, session: Any, scope: Scope, unit: str, name: str, ftext: str,
                     definition: str | None) -> Result:
     """One metric over two named periods, side by side, with the change from the second to the first (percent
@@ -128,6 +146,7 @@ async def _compared(ctx: _Ctx, q: MetricQuery, session: Any, scope: Scope, unit:
     shown = [texts.fmt_value(v, unit, ctx.currency) if v is not None else "—" for v in values]
     text = texts.t(ctx.lang, "compared", name=name, filters=ftext, period=labels[0], value=shown[0],
                    other=labels[1], other_value=shown[1], change=change)
+    text += _partial_note(ctx, windows, labels)
     explanation = "\n".join(ctx.explain(definition if i == 0 else None, s, e, q.filters if i == 0 else Filters())
                             for i, (s, e) in enumerate(windows))
     return Result(intent="metric", query=q.model_dump(mode="json"), value=values[0], text=text, language=ctx.lang,
