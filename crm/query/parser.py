@@ -177,6 +177,14 @@ class Scan:
     def has(self, kind: str) -> bool:
         return any(s.kind == kind for s in self.slots)
 
+    def merge(self, parts: list[Slot], start: int, end: int, kind: str, value: Any) -> None:
+        """Replace `parts` by one slot over [start, end) (the text between them must be unclaimed)."""
+        for part in parts:
+            self.slots.remove(part)
+        for i in range(start, end):
+            self.taken[i] = True
+        self.slots.append(Slot(kind, value, start, end, self.text[start:end]))
+
     def leftover(self) -> str:
         return "".join(" " if self.taken[i] else ch for i, ch in enumerate(self.text))
 
@@ -338,6 +346,15 @@ _MONTH_RE = r"(january|february|march|april|may|june|july|august|september|octob
             r"apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
 _ORD_RE = r"(first|1st|second|2nd|third|3rd|fourth|4th)"
+_ABSOLUTE = ("month", "quarter", "year", "range")
+_SINCE_RELATIVE = ("last_month", "last_quarter", "last_year", "last_week", "yesterday")
+_RANGE_TO_RE = re.compile(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
+# group 1: a word that means "since" on its own; 从 ("from") needs an ending: 从3月以来, 从3月到现在
+_SINCE_BEFORE_RE = re.compile(r"(?:(?<![a-z])(ever since|since|starting from|starting|beginning|"
+                              r"from the (?:start|beginning) of)|(自从|自)|从)\s*(?:the\s+)?"
+                              r"(?:(?:start|beginning) of\s+)?$")
+_SINCE_AFTER_RE = re.compile(r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
+                             r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)")
 FUTURE = "future"
 BAD_DATE = "bad_date"
 
@@ -470,6 +487,9 @@ class _Periods:
                 return ("as_of", a)
             return ("as_of", r)
 
+        def month_span(m: re.Match[str]) -> Any:
+            return self.month_span(MONTHS[m[1]], int(m[2]) if m[2] else None, MONTHS[m[3]], int(m[4]) if m[4] else None)
+
         rel_year = {"this": r.year, "last": r.year - 1, "previous": r.year - 1, "prior": r.year - 1,
                     "今年": r.year, "本年": r.year, "去年": r.year - 1, "前年": r.year - 2, "上一年": r.year - 1}
         p: list[tuple[str, Any]] = [
@@ -481,6 +501,11 @@ class _Periods:
             (rf"(?:since|from)\s+{iso}", since),
             (rf"{iso}\s*(?:以来|至今|起)", since),
             (rf"(?:on\s+)?{iso}", one_day),
+            # month spans written with names ("March to May 2026", "from Oct 2025 through Feb")
+            ((rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
+              rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"), month_span),
+            (rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+             month_span),
             # quarters with a year
             (r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)", lambda m: self.quarter(int(m[2]), int(m[1]))),
             (r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])",
@@ -513,7 +538,7 @@ class _Periods:
              lambda m: self.day(m[3], MONTHS[m[2]], int(m[1]))),
             (r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", lambda m: self.day(m[1], int(m[2]), int(m[3]))),
             # months with a year
-            (rf"(?<![a-z]){_MONTH_RE},?\s*(?:of\s+)?'?(\d{{4}})(?!\d)", lambda m: self.month(int(m[2]), MONTHS[m[1]])),
+            (rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)", lambda m: self.month(int(m[2]), MONTHS[m[1]])),
             (rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])", lambda m: self.month(int(m[1]), MONTHS[m[2]])),
             (r"(\d{4})\s*年\s*(\d{1,2})\s*月份?", lambda m: self.month(int(m[1]), int(m[2]))),
             (r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])", lambda m: self.month(int(m[1]), int(m[2]))),
@@ -531,7 +556,7 @@ class _Periods:
              lambda m: self.last_n(int(m[1]), m[2])),
             (r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
              lambda m: self.last_n(int(m[1]), m[2])),
-            (r"(\d{1,4})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)", lambda m: self.last_n(int(m[1]), m[2])),
+            (r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)", lambda m: self.last_n(int(m[1]), m[2])),
             (r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
              lambda m: self.last_n(1, m[1])),
             (r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)", lambda m: self.last_n(1, m[1])),
@@ -546,7 +571,8 @@ class _Periods:
             (r"(?<![\d年])([1-4])\s*季度", lambda m: self.bare_quarter(int(m[1]))),
             (r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)", lambda m: self.bare_month(int(m[1]))
              if 1 <= int(m[1]) <= 12 else BAD_DATE),
-            (rf"(?:in|during|for|of|since|throughout)\s+{_MONTH_RE}(?![a-z])",
+            (rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])", lambda m: self.bare_month(MONTHS[m[1]])),
+            (rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])",
              lambda m: self.bare_month(MONTHS[m[1]])),
             ((r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
              r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])"), lambda m: self.bare_month(MONTHS[m[1]])),
@@ -572,7 +598,7 @@ class _Periods:
              r"今年以来|今年至今|年初至今|今年|本年度|本年"), lambda m: Period(kind="this_year")),
             (r"(?:the\s+)?year before last|前年", lambda m: self.year(r.year - 2)),
             (r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年", lambda m: Period(kind="last_year")),
-            ((r"all[\s-]time|of all time|ever|since (?:the )?(?:beginning|start|launch)|since we started|to date|"
+            ((r"all[\s-]time|of all time|ever(?!\s+since)|since (?:the )?(?:beginning|start|launch)(?!\s+of)|since we started|to date|"
              r"historically|历史上|历史|累计|至今|有史以来|所有时间|全部时间|一直以来|迄今"),
              lambda m: Period(kind="all_time")),
             # a bare year, last so "2025" inside a longer date is already taken
@@ -586,6 +612,69 @@ class _Periods:
                 if s.free(m.start(), m.end()):
                     value = build(m)
                     s.claim(m.start(), m.end(), "period", value)
+        self.join_ranges(s)
+        self.join_since(s)
+
+    # "from March to May", "3月到5月", "since March", "2025年以来": one window made of named periods ------------
+    def _dates(self, p: Period) -> tuple[date, date]:
+        start, end = p.bounds(self.as_of_local, self.as_of_local.tzinfo)  # type: ignore[arg-type]
+        assert start is not None
+        return start.date(), end.date()
+
+    def month_span(self, m1: int, y1: int | None, m2: int, y2: int | None) -> Any:
+        """Months m1..m2 (both included); a year written once covers both ends ("March to May 2026")."""
+        if y1 is None and y2 is None:
+            last = self.bare_month(m2)
+            if not isinstance(last, Period):
+                return last
+            y2 = last.year
+        y1 = y1 if y1 is not None else (y2 if m1 <= m2 else y2 - 1)  # type: ignore[operator]
+        y2 = y2 if y2 is not None else (y1 if m2 >= m1 else y1 + 1)
+        if not (2000 <= y1 <= 2100 and 2000 <= y2 <= 2100):
+            return BAD_DATE
+        return self.day_range(date(y1, m1, 1), _add_months(date(y2, m2, 1), 1) - timedelta(days=1))
+
+    def join_ranges(self, s: Scan) -> None:
+        slots = sorted((sl for sl in s.of("period") if isinstance(sl.value, Period)
+                        and sl.value.kind in _ABSOLUTE), key=lambda sl: sl.start)
+        for a, b in zip(slots, slots[1:]):
+            between = s.text[a.end:b.start]
+            before = s.text[:a.start]
+            if not (_RANGE_TO_RE.fullmatch(between)
+                    or re.fullmatch(r"\s*and\s*", between) and re.search(r"(?<![a-z])between\s*$", before)):
+                continue
+            pa, pb = a.value, b.value
+            if pa.kind == "month" and pb.kind == "month":
+                y1, y2 = (x.value.year if re.search(r"\d{4}|[今去前本]年", x.text) else None for x in (a, b))
+                value: Any = self.month_span(pa.month, y1, pb.month, y2)
+            else:
+                (a0, _), (_, b1) = self._dates(pa), self._dates(pb)
+                value = self.day_range(a0, b1 - timedelta(days=1)) if a0 < b1 else BAD_DATE
+            m = re.search(r"(?:(?<![a-z])(?:from|between)|从|自)\s*$", before)
+            s.merge([a, b], m.start() if m else a.start, b.end, "period", value)
+            return
+
+    def join_since(self, s: Scan) -> None:
+        for sl in sorted(s.of("period"), key=lambda x: x.start):
+            p = sl.value
+            if not isinstance(p, Period) or p.kind not in _ABSOLUTE + _SINCE_RELATIVE:
+                continue
+            before = _SINCE_BEFORE_RE.search(s.text[:sl.start])
+            if before and not s.free(before.start(), sl.start):
+                before = None
+            after = _SINCE_AFTER_RE.match(s.text[sl.end:])
+            if not (after or before and (before[1] or before[2])):
+                continue
+            parts = [sl]
+            end = sl.end
+            if after:
+                end = sl.end + after.end()
+                parts += [x for x in s.of("period") if x is not sl and x.start >= sl.end and x.end <= end]
+                if not all(s.free(i, i + 1) or any(x.start <= i < x.end for x in parts) for i in range(sl.end, end)):
+                    continue
+            start, _ = self._dates(p)
+            s.merge(parts, before.start() if before else sl.start, end, "period", self.day_range(start, self.ref))
+            return
 
 
 # ----------------------------------------------------------------------------------------------------------
