@@ -433,6 +433,14 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("3月到5月的销售额", {"kind": "metric", "metric": "revenue", "period": "range:2026-03-01:2026-06-01"}),
     ("2025年3月到5月的销售额", {"kind": "metric", "metric": "revenue", "period": "range:2025-03-01:2025-06-01"}),
     ("orders Oct-2025", {"kind": "metric", "metric": "orders", "period": "month:2025-10"}),
+    # two back (上上个月 once read as 上个月)
+    ("上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
+    ("revenue the month before last", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
+    ("上上周的订单数", {"kind": "metric", "metric": "orders", "period": "range:2026-11-09:2026-11-16"}),
+    ("上上个季度流失率", {"kind": "metric", "metric": "churn_rate", "period": "quarter:2026-2"}),
+    ("前天的订单", {"kind": "metric", "metric": "orders", "period": "range:2026-11-21:2026-11-22"}),
+    ("在来赞达上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09",
+                                  "platform": "lazada"}),
 
 ]
 

@@ -431,6 +431,11 @@ class _Periods:
             return BAD_DATE
         return Period(kind="last_n_days", n=days)
 
+    def months_back(self, first: date, back: int, length: int) -> Any:
+        """The `length` months starting `back` months before the 1st `first` (上上个月: 2 back, 1 long)."""
+        start = _add_months(first, -back)
+        return self.day_range(start, _add_months(start, length) - timedelta(days=1))
+
     def day(self, year: str | None, month: int, day: int) -> Any:
         try:
             d = date(int(year) if year else self.ref.year, month, day)
@@ -581,6 +586,13 @@ class _Periods:
              r"|tomorrow|in the future|future(?!\s+(?:lifetime\s+)?value)|下个月|下月|下季度|下个季度|明年|下周|下个星期|明天|"
              r"未来(?!价值)|将来|后年"),
              lambda m: FUTURE),
+            # two back: 上上个月 is not 上个月 with a stray 上
+            (r"(?:the\s+)?day before yesterday|前天", lambda m: self.day_range(r - timedelta(days=2), r - timedelta(days=2))),
+            (r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)",
+             lambda m: self.day_range(r - timedelta(days=r.weekday() + 14), r - timedelta(days=r.weekday() + 8))),
+            (r"(?:the\s+)?month before last|上上(?:个)?月", lambda m: self.months_back(r.replace(day=1), 2, 1)),
+            (r"(?:the\s+)?quarter before last|上上(?:个)?季度?",
+             lambda m: self.months_back(date(r.year, 3 * ((r.month - 1) // 3) + 1, 1), 6, 3)),
             (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
             (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
             (r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
