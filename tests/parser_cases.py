@@ -433,6 +433,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("3月到5月的销售额", {"kind": "metric", "metric": "revenue", "period": "range:2026-03-01:2026-06-01"}),
     ("2025年3月到5月的销售额", {"kind": "metric", "metric": "revenue", "period": "range:2025-03-01:2025-06-01"}),
     ("orders Oct-2025", {"kind": "metric", "metric": "orders", "period": "month:2025-10"}),
+    # a country code after a number word that normalising shortened ("twenty-five" -> "25")
+    ("过去二十五天MY的销售额", {"kind": "metric", "metric": "revenue", "period": "last_n_days:25", "country": "MY"}),
+    ("top twenty-five customers in MY", {"kind": "top", "n": 25, "by": "revenue", "period": "all_time",
+                                         "country": "MY"}),
+    ("revenue in the last twenty one days in MY", {"kind": "metric", "metric": "revenue",
+                                                   "period": "last_n_days:21", "country": "MY"}),
+    ("二十五天内ID的订单", {"kind": "metric", "metric": "orders", "period": "last_n_days:25", "country": "ID"}),
     # two back (上上个月 once read as 上个月)
     ("上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
     ("revenue the month before last", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),

@@ -961,16 +961,19 @@ def _scan_iso_codes(s: Scan, raw: str) -> None:
         import pycountry
     except ImportError:  # pragma: no cover
         return
-    for m in re.finditer(r"(?<![A-Za-z])([A-Z]{2})(?![A-Za-z])", nraw):
-        code = m.group(1)
-        if code == "UK":
-            code = "GB"
-        if code in ("OK", "AM", "PM", "QA", "AI", "TV", "PC") or pycountry.countries.get(alpha_2=code) is None:
+    # Normalising changes lengths ("twenty-five" -> "25", 二十五 -> 25), so a code is found in the normalised text
+    # as the same occurrence (k-th standalone two-letter word with those letters) as in the original.
+    pairs = [m.group(1) for m in re.finditer(r"(?<![A-Za-z])([A-Za-z]{2})(?![A-Za-z])", nraw)]
+    spots = [m.start(1) for m in re.finditer(r"(?<![a-z])([a-z]{2})(?![a-z])", s.text)]
+    words = [s.text[i: i + 2] for i in spots]
+    if [p.lower() for p in pairs] != words:
+        return  # the words do not line up one to one: better no code than the wrong one
+    for word, i in zip(pairs, spots):
+        code = "GB" if word == "UK" else word
+        if not word.isupper() or code in ("OK", "AM", "PM", "QA", "AI", "TV", "PC") \
+                or pycountry.countries.get(alpha_2=code) is None:
             continue
-        # positions are the same in the lower-cased text as NFKC does not change lengths of ASCII
-        i = m.start(1)
-        if s.text[i: i + 2] == m.group(1).lower():
-            s.claim(i, i + 2, "country", code)
+        s.claim(i, i + 2, "country", code)
 
 
 @dataclass
