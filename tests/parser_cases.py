@@ -440,6 +440,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("revenue in the last twenty one days in MY", {"kind": "metric", "metric": "revenue",
                                                    "period": "last_n_days:21", "country": "MY"}),
     ("二十五天内ID的订单", {"kind": "metric", "metric": "orders", "period": "last_n_days:25", "country": "ID"}),
+    # a platform or country written against a Chinese date
+    ("ebay九月份新客户有多少", {"kind": "metric", "metric": "new_customers", "period": "month:2026-09",
+                              "platform": "ebay"}),
+    ("shopee2025年的销售额", {"kind": "metric", "metric": "revenue", "period": "year:2025", "platform": "shopee"}),
+    ("TH9月的订单", {"kind": "metric", "metric": "orders", "period": "month:2026-09", "country": "TH"}),
+    ("top10个客户", {"kind": "top", "n": 10, "by": "revenue", "period": "all_time"}),
     # two back (上上个月 once read as 上个月)
     ("上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
     ("revenue the month before last", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),

@@ -127,6 +127,8 @@ def normalise(text: str) -> str:
     # "one" in "which one" / "no one" is not a number worth converting
     t = _EN_NUM_RE.sub(lambda m: m.group(0) if m.group(0) == "one" and re.search(
         r"\b(which|no|any|every|some)\s+$", t[: m.start()]) else _en_number(m), t)
+    # "ebay9月", "shopee2025年": a word written against a Chinese date is still a word ("q3", "h1", "top10" stay)
+    t = re.sub(r"(?<=[a-z]{2})(?=\d+\s*(?:年|月|日|号|天|周|季|个|位|名))", " ", t)
     t = re.sub(r"\s+", " ", t).strip()
     return t
 
