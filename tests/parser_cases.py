@@ -446,6 +446,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("shopee2025年的销售额", {"kind": "metric", "metric": "revenue", "period": "year:2025", "platform": "shopee"}),
     ("TH9月的订单", {"kind": "metric", "metric": "orders", "period": "month:2026-09", "country": "TH"}),
     ("top10个客户", {"kind": "top", "n": 10, "by": "revenue", "period": "all_time"}),
+    # the count of a Chinese top-N before or after the ranking words
+    ("十个消费最多的客户", {"kind": "top", "n": 10, "by": "revenue", "period": "all_time"}),
+    ("5位下单最多的买家", {"kind": "top", "n": 5, "by": "orders", "period": "all_time"}),
+    ("最有价值的10个客户", {"kind": "top", "n": 10, "by": "revenue", "period": "all_time"}),
+    ("今年花钱最多的三个客户", {"kind": "top", "n": 3, "by": "revenue", "period": "this_year"}),
     # two back (上上个月 once read as 上个月)
     ("上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
     ("revenue the month before last", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
@@ -490,5 +495,5 @@ MUST_CLARIFY: list[str] = [
     "Which customers will probably churn?", "share of orders by platform", "抖音和虾皮哪个卖得好", "你能做什么",
     "最近的客户", "How many repeat customers did we have last month?", "how many customers churned last quarter",
     "revenue as of 2026-06-30", "revenue in EUR last month", "orders on Etsy", "bottom 10 customers by revenue",
-    "lowest revenue customers", "revenue in March and May", "revenue since 2030",
+    "lowest revenue customers", "revenue in March and May", "revenue since 2030", "十个客户", "10个新客户",
 ]

@@ -941,6 +941,8 @@ _TOP_N_PATTERNS = [
     r"biggest-spending|most loyal|most frequent)(?![a-z])"),
     r"(?:排名)?前\s*(\d{1,3})\s*(?:名|位|个|大|强)?",
     r"(?<![\d.])(\d{1,3})\s*(?:个|位|名|大)\s*(?:客户|买家|顾客|客人|用户)",
+    # "10个消费最多的客户", "5位下单最多的买家": the count before the ranking words
+    r"(?<![\d.])(\d{1,3})\s*(?:个|位|名)(?=[\u4e00-\u9fff]{0,10}?最[\u4e00-\u9fff]{0,6}?(?:客户|买家|顾客|客人|用户))",
     r"(?<![\d.])(\d{1,3})\s+(?:customers|buyers|clients|shoppers|people|spenders)(?![a-z])",
     r"top\s*(\d{1,3})",
 ]
@@ -1179,8 +1181,11 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     is_most = s.has("most_word") or any(
         sl.kind in ("top_revenue_word", "top_orders_word") and re.search(r"most|最", sl.text) for sl in s.slots)
     has_count = s.has("count_word")
+    ranked = any(s.has(k) for k in ("top_word", "most_word", "top_revenue_word", "top_orders_word"))
+    # "最有价值的10个客户": the customers are inside the top-N phrase ("10个客户" alone is no ranking)
     has_entity = s.has("entity") or any(
-        sl.kind == "top_word" and re.search(r"customer|buyer|client|spender", sl.text) for sl in s.slots)
+        (sl.kind == "top_word" or sl.kind == "top_n" and ranked)
+        and re.search(r"customer|buyer|client|spender|shopper|客户|买家|顾客|客人|用户", sl.text) for sl in s.slots)
     compare = s.has("compare_word")
 
     if s.has("trend_word"):
