@@ -451,6 +451,18 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("5位下单最多的买家", {"kind": "top", "n": 5, "by": "orders", "period": "all_time"}),
     ("最有价值的10个客户", {"kind": "top", "n": 10, "by": "revenue", "period": "all_time"}),
     ("今年花钱最多的三个客户", {"kind": "top", "n": 3, "by": "revenue", "period": "this_year"}),
+    # customers gained are new customers, not the period's buyers
+    ("how many customers did we acquire last month", {"kind": "metric", "metric": "new_customers",
+                                                      "period": "last_month"}),
+    ("How many customers did we gain this year?", {"kind": "metric", "metric": "new_customers",
+                                                   "period": "this_year"}),
+    ("customers we onboarded on Shopee in Q3", {"kind": "metric", "metric": "new_customers",
+                                                "period": "quarter:2026-3", "platform": "shopee"}),
+    ("本季度菲律宾新增了多少客户", {"kind": "metric", "metric": "new_customers", "period": "this_quarter",
+                                     "country": "PH"}),
+    ("今年获得了多少新客户", {"kind": "metric", "metric": "new_customers", "period": "this_year"}),
+    ("上个月新来了多少客户", {"kind": "metric", "metric": "new_customers", "period": "last_month"}),
+    ("how much revenue did we gain last month", {"kind": "metric", "metric": "revenue", "period": "last_month"}),
     # two back (上上个月 once read as 上个月)
     ("上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
     ("revenue the month before last", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
@@ -495,5 +507,5 @@ MUST_CLARIFY: list[str] = [
     "Which customers will probably churn?", "share of orders by platform", "抖音和虾皮哪个卖得好", "你能做什么",
     "最近的客户", "How many repeat customers did we have last month?", "how many customers churned last quarter",
     "revenue as of 2026-06-30", "revenue in EUR last month", "orders on Etsy", "bottom 10 customers by revenue",
-    "lowest revenue customers", "revenue in March and May", "revenue since 2030", "十个客户", "10个新客户",
+    "lowest revenue customers", "revenue in March and May", "revenue since 2030", "十个客户", "10个新客户", "top 10 customers we acquired this year", "how many customers signed up last month",
 ]

@@ -292,6 +292,12 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     "list_word": ("list", "list of", "show me all", "all customers", "all the customers", "every customer",
                   "each customer", "export", "dump", "download", "列出", "列表", "名单", "清单", "导出", "下载",
                   "所有客户", "全部客户"),
+    # Customers one gains are new customers: "how many customers did we acquire", "今年新增了多少客户".
+    "acquire_verb": (
+        "acquire", "acquired", "acquiring", "gain", "gained", "gaining", "attract", "attracted", "attracting",
+        "win", "won", "onboard", "onboarded", "新增", "新增了", "新增加", "新增加了", "获得",
+        "获得了", "获取", "获取了", "拉来", "拉来了", "吸引", "吸引了", "新来", "新来了", "引入", "引入了",
+    ),
     "order_verb": (
         "placed an order", "placed orders", "place an order", "placed order", "made an order", "made a purchase",
         "made purchases", "made orders", "make a purchase", "bought", "buy", "buying", "purchased", "purchase",
@@ -1243,6 +1249,10 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             return _not_understood(language)
         return CohortQuery(period=period, filters=filters)
 
+    if s.has("acquire_verb") and (is_top or segments or stages or s.has("segments_overview")
+                                  or s.has("lifecycle_overview")):
+        return _not_understood(language)  # "top customers we acquired": rankings and segments are not by first order
+
     # top customers --------------------------------------------------------------------------------------
     asks_who = bool(re.search(r"(?<![a-z])who(?![a-z])|谁", s.text))
     if is_top and not (has_entity or metrics or asks_who or s.has("top_revenue_word")
@@ -1338,6 +1348,8 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return LifecycleQuery(stage=stages[0] if stages else None, filters=filters)
 
     # metrics --------------------------------------------------------------------------------------------
+    if s.has("acquire_verb") and (has_entity or metrics) and set(metrics) <= {"customers", "new_customers"}:
+        metrics = ["new_customers"]
     # "客户消费了多少" (how much did customers spend) outside a ranking is revenue
     if s.has("top_revenue_word") and "revenue" not in metrics:
         metrics = metrics + ["revenue"]
