@@ -463,6 +463,14 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("今年获得了多少新客户", {"kind": "metric", "metric": "new_customers", "period": "this_year"}),
     ("上个月新来了多少客户", {"kind": "metric", "metric": "new_customers", "period": "last_month"}),
     ("how much revenue did we gain last month", {"kind": "metric", "metric": "revenue", "period": "last_month"}),
+    # a platform or country ranked is a breakdown, not a customer ranking; one customer asked is one
+    ("销售额最高的平台", {"kind": "group", "metric": "revenue", "period": "last_90_days", "by": "platform"}),
+    ("top platform by orders", {"kind": "group", "metric": "orders", "period": "last_90_days", "by": "platform"}),
+    ("best channel by revenue last month", {"kind": "group", "metric": "revenue", "period": "last_month",
+                                            "by": "platform"}),
+    ("谁是我们最大的客户", {"kind": "top", "n": 1, "by": "revenue", "period": "all_time"}),
+    ("哪位客户下单最多", {"kind": "top", "n": 1, "by": "orders", "period": "all_time"}),
+    ("在平台上消费最多的客户", {"kind": "top", "n": 10, "by": "revenue", "period": "all_time"}),
     # two back (上上个月 once read as 上个月)
     ("上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
     ("revenue the month before last", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
@@ -508,4 +516,6 @@ MUST_CLARIFY: list[str] = [
     "最近的客户", "How many repeat customers did we have last month?", "how many customers churned last quarter",
     "revenue as of 2026-06-30", "revenue in EUR last month", "orders on Etsy", "bottom 10 customers by revenue",
     "lowest revenue customers", "revenue in March and May", "revenue since 2030", "十个客户", "10个新客户", "top 10 customers we acquired this year", "how many customers signed up last month",
+    "top 3 platforms by orders", "前三个平台的销售额", "前三个国家的销售额", "top 3 markets by revenue",
+    "订单最多的前两个平台",
 ]

@@ -1254,7 +1254,23 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _not_understood(language)  # "top customers we acquired": rankings and segments are not by first order
 
     # top customers --------------------------------------------------------------------------------------
-    asks_who = bool(re.search(r"(?<![a-z])who(?![a-z])|谁", s.text))
+    asks_who = bool(re.search(r"(?<![a-z])who(?![a-z])|谁|哪位", s.text))
+    if (is_top or is_most) and not (has_entity or asks_who) and group_by is None:
+        # "top platform by orders", "销售额最高的国家": platforms or countries ranked, not customers
+        left = s.leftover()
+        ranked_dim = ("platform" if re.search(r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道",
+                                              left) else
+                      "country" if re.search(r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场",
+                                             left) else None)
+        if ranked_dim and top_n and top_n != [1]:
+            return _clarify("ambiguous", language, f"I rank customers, not {ranked_dim}s; the breakdown by "
+                            f"{ranked_dim} shows every {ranked_dim} side by side.",
+                            f"我只对客户排名，不对{'平台' if ranked_dim == 'platform' else '国家'}排名；可以按"
+                            f"{'平台' if ranked_dim == 'platform' else '国家'}分组查看。",
+                            [f"revenue by {ranked_dim} last month"] if en else
+                            [f"上个月按{'平台' if ranked_dim == 'platform' else '国家'}的销售额"])
+        if ranked_dim:
+            group_by = ranked_dim
     if is_top and not (has_entity or metrics or asks_who or s.has("top_revenue_word")
                        or s.has("top_orders_word") or group_by):
         return _not_understood(language)  # a bare "top": top what?
@@ -1381,9 +1397,9 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
 
 
 def _singular_top(s: Scan) -> bool:
-    plural = re.search(r"customers|buyers|clients|shoppers|spenders|people|哪些|们", s.text)
-    return not plural and bool(re.search(r"(?<![a-z])(customer|buyer|client|shopper|spender|who)(?![a-z])|谁",
-                                         s.text))
+    plural = re.search(r"customers|buyers|clients|shoppers|spenders|people|哪些|(?<![我咱你])们", s.text)
+    return not plural and bool(re.search(r"(?<![a-z])(customer|buyer|client|shopper|spender|who)(?![a-z])|谁|哪位|"
+                                         r"哪个(?:客户|买家|顾客)", s.text))
 
 
 def _two_metrics(language: str, metrics: list[str]) -> Clarify:
