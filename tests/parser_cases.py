@@ -471,6 +471,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("谁是我们最大的客户", {"kind": "top", "n": 1, "by": "revenue", "period": "all_time"}),
     ("哪位客户下单最多", {"kind": "top", "n": 1, "by": "orders", "period": "all_time"}),
     ("在平台上消费最多的客户", {"kind": "top", "n": 10, "by": "revenue", "period": "all_time"}),
+    ("revenue in the last quarter of 2025", {"kind": "metric", "metric": "revenue", "period": "quarter:2025-4"}),
     # two back (上上个月 once read as 上个月)
     ("上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
     ("revenue the month before last", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
@@ -517,5 +518,5 @@ MUST_CLARIFY: list[str] = [
     "revenue as of 2026-06-30", "revenue in EUR last month", "orders on Etsy", "bottom 10 customers by revenue",
     "lowest revenue customers", "revenue in March and May", "revenue since 2030", "十个客户", "10个新客户", "top 10 customers we acquired this year", "how many customers signed up last month",
     "top 3 platforms by orders", "前三个平台的销售额", "前三个国家的销售额", "top 3 markets by revenue",
-    "订单最多的前两个平台",
+    "订单最多的前两个平台", "revenue this time last year", "orders in the same period last year", "去年同期的销售额",
 ]

@@ -365,6 +365,7 @@ _SINCE_AFTER_RE = re.compile(r"\s*(?:以来|至今|迄今|起|开始|到现在|�
                              r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)")
 FUTURE = "future"
 BAD_DATE = "bad_date"
+SAME_PERIOD = "same_period"  # "去年同期", "this time last year": the same period as which one?
 
 
 def _add_months(d: date, k: int) -> date:
@@ -523,7 +524,8 @@ class _Periods:
             (r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)", lambda m: self.quarter(int(m[2]), int(m[1]))),
             (r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])",
              lambda m: self.quarter(int(m[1]), int(m[2]))),
-            (rf"{_ORD_RE}\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})", lambda m: self.quarter(int(m[2]), _ORD[m[1]])),
+            (rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})",
+             lambda m: self.quarter(int(m[3]), _ORD[m[1] or "last"])),
             (r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)", lambda m: self.quarter(int(m[1]), int(m[2]))),
             (r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
              lambda m: self.quarter(rel_year[m[1]], int(m[2]))),
@@ -594,6 +596,8 @@ class _Periods:
              r"|tomorrow|in the future|future(?!\s+(?:lifetime\s+)?value)|下个月|下月|下季度|下个季度|明年|下周|下个星期|明天|"
              r"未来(?!价值)|将来|后年"),
              lambda m: FUTURE),
+            ((r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
+              r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)"), lambda m: SAME_PERIOD),
             # two back: 上上个月 is not 上个月 with a stray 上
             (r"(?:the\s+)?day before yesterday|前天", lambda m: self.day_range(r - timedelta(days=2), r - timedelta(days=2))),
             (r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)",
@@ -1119,6 +1123,12 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _clarify("out_of_scope", language,
                         "That period is in the future: I report on what has already happened.",
                         "这个时间段还没到：我只统计已经发生的数据。")
+    if SAME_PERIOD in periods:
+        return _clarify("ambiguous", language,
+                        "The same period as which one? Name it, e.g. \"revenue November 2025\", or compare two "
+                        "periods: \"revenue this year vs last year\".",
+                        "请写明具体时间段，例如“2025年11月的销售额”，或对比两个时间段：“今年和去年的销售额对比”。",
+                        ["revenue this year vs last year"] if en else ["今年和去年的销售额对比"])
     if BAD_DATE in periods:
         return _clarify("ambiguous", language, "I couldn't read that date; try e.g. 'September 2026' or 'Q3 2026'.",
                         "无法识别这个日期，请写成例如“2026年9月”或“2026年第三季度”。")
