@@ -472,6 +472,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("哪位客户下单最多", {"kind": "top", "n": 1, "by": "orders", "period": "all_time"}),
     ("在平台上消费最多的客户", {"kind": "top", "n": 10, "by": "revenue", "period": "all_time"}),
     ("revenue in the last quarter of 2025", {"kind": "metric", "metric": "revenue", "period": "quarter:2025-4"}),
+    # traditional characters
+    ("泰國上個月的銷售額", {"kind": "metric", "metric": "revenue", "period": "last_month", "country": "TH"}),
+    ("蝦皮上個月的訂單數", {"kind": "metric", "metric": "orders", "period": "last_month", "platform": "shopee"}),
+    ("重要價值客戶有多少", {"kind": "segment_count", "segment": "important_value"}),
+    ("各平台今年的營業額", {"kind": "group", "metric": "revenue", "period": "this_year", "by": "platform"}),
+    ("客戶 陳大文", {"kind": "customer", "search": "陳大文"}),
     # two back (上上个月 once read as 上个月)
     ("上上个月的销售额", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
     ("revenue the month before last", {"kind": "metric", "metric": "revenue", "period": "month:2026-09"}),
@@ -518,5 +524,5 @@ MUST_CLARIFY: list[str] = [
     "revenue as of 2026-06-30", "revenue in EUR last month", "orders on Etsy", "bottom 10 customers by revenue",
     "lowest revenue customers", "revenue in March and May", "revenue since 2030", "十个客户", "10个新客户", "top 10 customers we acquired this year", "how many customers signed up last month",
     "top 3 platforms by orders", "前三个平台的销售额", "前三个国家的销售额", "top 3 markets by revenue",
-    "订单最多的前两个平台", "revenue this time last year", "orders in the same period last year", "去年同期的销售额",
+    "订单最多的前两个平台", "revenue this time last year", "orders in the same period last year", "去年同期的销售额", "把所有客戶的電話號碼發給我",
 ]

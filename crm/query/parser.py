@@ -109,9 +109,23 @@ def _en_number(m: re.Match[str]) -> str:
     return "100"
 
 
+# Traditional characters of the question vocabulary, one for one (so positions in the text do not move).
+_TRADITIONAL = str.maketrans(
+    "個們這單數額銷營訂購買戶顧賣錢價統計總級發歡過來後幾對與國馬亞賓蝦贊達遜灣臺韓門東種復終層類細時間嗎麼還請幫給說"
+    "電話碼郵聯測預報圖區場歷積體頭週齊潛實際費貨運評優論盤長減漲選擇僅誰標籤業績",
+    "个们这单数额销营订购买户顾卖钱价统计总级发欢过来后几对与国马亚宾虾赞达逊湾台韩门东种复终层类细时间吗么还请帮给说"
+    "电话码邮联测预报图区场历积体头周齐潜实际费货运评优论盘长减涨选择仅谁标签业绩",
+)
+
+
+def simplified(text: str) -> str:
+    """Traditional characters the parser knows, as simplified ones (same length)."""
+    return text.translate(_TRADITIONAL)
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width to ASCII), lower case, numbers as digits, one space between words."""
-    t = unicodedata.normalize("NFKC", text)
+    """NFKC (full-width to ASCII), simplified Chinese, lower case, numbers as digits, one space between words."""
+    t = simplified(unicodedata.normalize("NFKC", text))
     t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     t = t.replace("\u3002", ".").replace("\u3001", ",").replace("\u00a0", " ")
     t = t.lower()
@@ -843,7 +857,7 @@ def _draft(raw: str, t: str, language: str, local: datetime) -> DraftQuery:
 
 def _original_case(raw: str, lowered: str) -> str:
     nraw = unicodedata.normalize("NFKC", raw)
-    i = nraw.lower().find(lowered)
+    i = simplified(nraw.lower()).find(lowered)
     return nraw[i: i + len(lowered)].strip() if i >= 0 else lowered.title()
 
 
@@ -909,7 +923,7 @@ def _lookup(raw: str, t: str) -> CustomerQuery | None:
         cand = m.group(1).strip(" ?!.,:;'\"")
         if _looks_like_name(cand):
             # keep the user's capitalisation; also accept e-mail-like or order-number-like searches
-            i = nraw.lower().find(cand)
+            i = simplified(nraw.lower()).find(cand)
             return CustomerQuery(search=nraw[i: i + len(cand)] if i >= 0 else cand)
     return None
 
