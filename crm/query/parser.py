@@ -109,9 +109,23 @@ def _en_number(m: re.Match[str]) -> str:
     return "100"
 
 
+# Traditional characters of the question vocabulary, one for one (so positions in the text do not move).
+_TRADITIONAL = str.maketrans(
+    "個們這單數額銷營訂購買戶顧賣錢價統計總級發歡過來後幾對與國馬亞賓蝦贊達遜灣臺韓門東種復終層類細時間嗎麼還請幫給說"
+    "電話碼郵聯測預報圖區場歷積體頭週齊潛實際費貨運評優論盤長減漲選擇僅誰標籤業績",
+    "个们这单数额销营订购买户顾卖钱价统计总级发欢过来后几对与国马亚宾虾赞达逊湾台韩门东种复终层类细时间吗么还请帮给说"
+    "电话码邮联测预报图区场历积体头周齐潜实际费货运评优论盘长减涨选择仅谁标签业绩",
+)
+
+
+def simplified(text: str) -> str:
+    """Traditional characters the parser knows, as simplified ones (same length)."""
+    return text.translate(_TRADITIONAL)
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width to ASCII), lower case, numbers as digits, one space between words."""
-    t = unicodedata.normalize("NFKC", text)
+    """NFKC (full-width to ASCII), simplified Chinese, lower case, numbers as digits, one space between words."""
+    t = simplified(unicodedata.normalize("NFKC", text))
     t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     t = t.replace("\u3002", ".").replace("\u3001", ",").replace("\u00a0", " ")
     t = t.lower()
@@ -127,6 +141,8 @@ def normalise(text: str) -> str:
     # "one" in "which one" / "no one" is not a number worth converting
     t = _EN_NUM_RE.sub(lambda m: m.group(0) if m.group(0) == "one" and re.search(
         r"\b(which|no|any|every|some)\s+$", t[: m.start()]) else _en_number(m), t)
+    # "ebay9月", "shopee2025年": a word written against a Chinese date is still a word ("q3", "h1", "top10" stay)
+    t = re.sub(r"(?<=[a-z]{2})(?=\d+\s*(?:年|月|日|号|天|周|季|个|位|名))", " ", t)
     t = re.sub(r"\s+", " ", t).strip()
     return t
 
@@ -176,6 +192,14 @@ class Scan:
 
     def has(self, kind: str) -> bool:
         return any(s.kind == kind for s in self.slots)
+
+    def merge(self, parts: list[Slot], start: int, end: int, kind: str, value: Any) -> None:
+        """Replace `parts` by one slot over [start, end) (the text between them must be unclaimed)."""
+        for part in parts:
+            self.slots.remove(part)
+        for i in range(start, end):
+            self.taken[i] = True
+        self.slots.append(Slot(kind, value, start, end, self.text[start:end]))
 
     def leftover(self) -> str:
         return "".join(" " if self.taken[i] else ch for i, ch in enumerate(self.text))
@@ -282,6 +306,12 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     "list_word": ("list", "list of", "show me all", "all customers", "all the customers", "every customer",
                   "each customer", "export", "dump", "download", "列出", "列表", "名单", "清单", "导出", "下载",
                   "所有客户", "全部客户"),
+    # Customers one gains are new customers: "how many customers did we acquire", "今年新增了多少客户".
+    "acquire_verb": (
+        "acquire", "acquired", "acquiring", "gain", "gained", "gaining", "attract", "attracted", "attracting",
+        "win", "won", "onboard", "onboarded", "新增", "新增了", "新增加", "新增加了", "获得",
+        "获得了", "获取", "获取了", "拉来", "拉来了", "吸引", "吸引了", "新来", "新来了", "引入", "引入了",
+    ),
     "order_verb": (
         "placed an order", "placed orders", "place an order", "placed order", "made an order", "made a purchase",
         "made purchases", "made orders", "make a purchase", "bought", "buy", "buying", "purchased", "purchase",
@@ -338,8 +368,18 @@ _MONTH_RE = r"(january|february|march|april|may|june|july|august|september|octob
             r"apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
 _ORD_RE = r"(first|1st|second|2nd|third|3rd|fourth|4th)"
+_ABSOLUTE = ("month", "quarter", "year", "range")
+_SINCE_RELATIVE = ("last_month", "last_quarter", "last_year", "last_week", "yesterday")
+_RANGE_TO_RE = re.compile(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
+# group 1: a word that means "since" on its own; 从 ("from") needs an ending: 从3月以来, 从3月到现在
+_SINCE_BEFORE_RE = re.compile(r"(?:(?<![a-z])(ever since|since|starting from|starting|beginning|"
+                              r"from the (?:start|beginning) of)|(自从|自)|从)\s*(?:the\s+)?"
+                              r"(?:(?:start|beginning) of\s+)?$")
+_SINCE_AFTER_RE = re.compile(r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
+                             r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)")
 FUTURE = "future"
 BAD_DATE = "bad_date"
+SAME_PERIOD = "same_period"  # "去年同期", "this time last year": the same period as which one?
 
 
 def _add_months(d: date, k: int) -> date:
@@ -414,6 +454,11 @@ class _Periods:
             return BAD_DATE
         return Period(kind="last_n_days", n=days)
 
+    def months_back(self, first: date, back: int, length: int) -> Any:
+        """The `length` months starting `back` months before the 1st `first` (上上个月: 2 back, 1 long)."""
+        start = _add_months(first, -back)
+        return self.day_range(start, _add_months(start, length) - timedelta(days=1))
+
     def day(self, year: str | None, month: int, day: int) -> Any:
         try:
             d = date(int(year) if year else self.ref.year, month, day)
@@ -470,6 +515,9 @@ class _Periods:
                 return ("as_of", a)
             return ("as_of", r)
 
+        def month_span(m: re.Match[str]) -> Any:
+            return self.month_span(MONTHS[m[1]], int(m[2]) if m[2] else None, MONTHS[m[3]], int(m[4]) if m[4] else None)
+
         rel_year = {"this": r.year, "last": r.year - 1, "previous": r.year - 1, "prior": r.year - 1,
                     "今年": r.year, "本年": r.year, "去年": r.year - 1, "前年": r.year - 2, "上一年": r.year - 1}
         p: list[tuple[str, Any]] = [
@@ -481,11 +529,17 @@ class _Periods:
             (rf"(?:since|from)\s+{iso}", since),
             (rf"{iso}\s*(?:以来|至今|起)", since),
             (rf"(?:on\s+)?{iso}", one_day),
+            # month spans written with names ("March to May 2026", "from Oct 2025 through Feb")
+            ((rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
+              rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"), month_span),
+            (rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+             month_span),
             # quarters with a year
             (r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)", lambda m: self.quarter(int(m[2]), int(m[1]))),
             (r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])",
              lambda m: self.quarter(int(m[1]), int(m[2]))),
-            (rf"{_ORD_RE}\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})", lambda m: self.quarter(int(m[2]), _ORD[m[1]])),
+            (rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})",
+             lambda m: self.quarter(int(m[3]), _ORD[m[1] or "last"])),
             (r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)", lambda m: self.quarter(int(m[1]), int(m[2]))),
             (r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
              lambda m: self.quarter(rel_year[m[1]], int(m[2]))),
@@ -513,7 +567,7 @@ class _Periods:
              lambda m: self.day(m[3], MONTHS[m[2]], int(m[1]))),
             (r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", lambda m: self.day(m[1], int(m[2]), int(m[3]))),
             # months with a year
-            (rf"(?<![a-z]){_MONTH_RE},?\s*(?:of\s+)?'?(\d{{4}})(?!\d)", lambda m: self.month(int(m[2]), MONTHS[m[1]])),
+            (rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)", lambda m: self.month(int(m[2]), MONTHS[m[1]])),
             (rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])", lambda m: self.month(int(m[1]), MONTHS[m[2]])),
             (r"(\d{4})\s*年\s*(\d{1,2})\s*月份?", lambda m: self.month(int(m[1]), int(m[2]))),
             (r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])", lambda m: self.month(int(m[1]), int(m[2]))),
@@ -531,7 +585,7 @@ class _Periods:
              lambda m: self.last_n(int(m[1]), m[2])),
             (r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
              lambda m: self.last_n(int(m[1]), m[2])),
-            (r"(\d{1,4})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)", lambda m: self.last_n(int(m[1]), m[2])),
+            (r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)", lambda m: self.last_n(int(m[1]), m[2])),
             (r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
              lambda m: self.last_n(1, m[1])),
             (r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)", lambda m: self.last_n(1, m[1])),
@@ -546,7 +600,8 @@ class _Periods:
             (r"(?<![\d年])([1-4])\s*季度", lambda m: self.bare_quarter(int(m[1]))),
             (r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)", lambda m: self.bare_month(int(m[1]))
              if 1 <= int(m[1]) <= 12 else BAD_DATE),
-            (rf"(?:in|during|for|of|since|throughout)\s+{_MONTH_RE}(?![a-z])",
+            (rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])", lambda m: self.bare_month(MONTHS[m[1]])),
+            (rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])",
              lambda m: self.bare_month(MONTHS[m[1]])),
             ((r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
              r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])"), lambda m: self.bare_month(MONTHS[m[1]])),
@@ -555,6 +610,15 @@ class _Periods:
              r"|tomorrow|in the future|future(?!\s+(?:lifetime\s+)?value)|下个月|下月|下季度|下个季度|明年|下周|下个星期|明天|"
              r"未来(?!价值)|将来|后年"),
              lambda m: FUTURE),
+            ((r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
+              r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)"), lambda m: SAME_PERIOD),
+            # two back: 上上个月 is not 上个月 with a stray 上
+            (r"(?:the\s+)?day before yesterday|前天", lambda m: self.day_range(r - timedelta(days=2), r - timedelta(days=2))),
+            (r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)",
+             lambda m: self.day_range(r - timedelta(days=r.weekday() + 14), r - timedelta(days=r.weekday() + 8))),
+            (r"(?:the\s+)?month before last|上上(?:个)?月", lambda m: self.months_back(r.replace(day=1), 2, 1)),
+            (r"(?:the\s+)?quarter before last|上上(?:个)?季度?",
+             lambda m: self.months_back(date(r.year, 3 * ((r.month - 1) // 3) + 1, 1), 6, 3)),
             (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
             (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
             (r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
@@ -572,7 +636,7 @@ class _Periods:
              r"今年以来|今年至今|年初至今|今年|本年度|本年"), lambda m: Period(kind="this_year")),
             (r"(?:the\s+)?year before last|前年", lambda m: self.year(r.year - 2)),
             (r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年", lambda m: Period(kind="last_year")),
-            ((r"all[\s-]time|of all time|ever|since (?:the )?(?:beginning|start|launch)|since we started|to date|"
+            ((r"all[\s-]time|of all time|ever(?!\s+since)|since (?:the )?(?:beginning|start|launch)(?!\s+of)|since we started|to date|"
              r"historically|历史上|历史|累计|至今|有史以来|所有时间|全部时间|一直以来|迄今"),
              lambda m: Period(kind="all_time")),
             # a bare year, last so "2025" inside a longer date is already taken
@@ -586,6 +650,69 @@ class _Periods:
                 if s.free(m.start(), m.end()):
                     value = build(m)
                     s.claim(m.start(), m.end(), "period", value)
+        self.join_ranges(s)
+        self.join_since(s)
+
+    # "from March to May", "3月到5月", "since March", "2025年以来": one window made of named periods ------------
+    def _dates(self, p: Period) -> tuple[date, date]:
+        start, end = p.bounds(self.as_of_local, self.as_of_local.tzinfo)  # type: ignore[arg-type]
+        assert start is not None
+        return start.date(), end.date()
+
+    def month_span(self, m1: int, y1: int | None, m2: int, y2: int | None) -> Any:
+        """Months m1..m2 (both included); a year written once covers both ends ("March to May 2026")."""
+        if y1 is None and y2 is None:
+            last = self.bare_month(m2)
+            if not isinstance(last, Period):
+                return last
+            y2 = last.year
+        y1 = y1 if y1 is not None else (y2 if m1 <= m2 else y2 - 1)  # type: ignore[operator]
+        y2 = y2 if y2 is not None else (y1 if m2 >= m1 else y1 + 1)
+        if not (2000 <= y1 <= 2100 and 2000 <= y2 <= 2100):
+            return BAD_DATE
+        return self.day_range(date(y1, m1, 1), _add_months(date(y2, m2, 1), 1) - timedelta(days=1))
+
+    def join_ranges(self, s: Scan) -> None:
+        slots = sorted((sl for sl in s.of("period") if isinstance(sl.value, Period)
+                        and sl.value.kind in _ABSOLUTE), key=lambda sl: sl.start)
+        for a, b in zip(slots, slots[1:]):
+            between = s.text[a.end:b.start]
+            before = s.text[:a.start]
+            if not (_RANGE_TO_RE.fullmatch(between)
+                    or re.fullmatch(r"\s*and\s*", between) and re.search(r"(?<![a-z])between\s*$", before)):
+                continue
+            pa, pb = a.value, b.value
+            if pa.kind == "month" and pb.kind == "month":
+                y1, y2 = (x.value.year if re.search(r"\d{4}|[今去前本]年", x.text) else None for x in (a, b))
+                value: Any = self.month_span(pa.month, y1, pb.month, y2)
+            else:
+                (a0, _), (_, b1) = self._dates(pa), self._dates(pb)
+                value = self.day_range(a0, b1 - timedelta(days=1)) if a0 < b1 else BAD_DATE
+            m = re.search(r"(?:(?<![a-z])(?:from|between)|从|自)\s*$", before)
+            s.merge([a, b], m.start() if m else a.start, b.end, "period", value)
+            return
+
+    def join_since(self, s: Scan) -> None:
+        for sl in sorted(s.of("period"), key=lambda x: x.start):
+            p = sl.value
+            if not isinstance(p, Period) or p.kind not in _ABSOLUTE + _SINCE_RELATIVE:
+                continue
+            before = _SINCE_BEFORE_RE.search(s.text[:sl.start])
+            if before and not s.free(before.start(), sl.start):
+                before = None
+            after = _SINCE_AFTER_RE.match(s.text[sl.end:])
+            if not (after or before and (before[1] or before[2])):
+                continue
+            parts = [sl]
+            end = sl.end
+            if after:
+                end = sl.end + after.end()
+                parts += [x for x in s.of("period") if x is not sl and x.start >= sl.end and x.end <= end]
+                if not all(s.free(i, i + 1) or any(x.start <= i < x.end for x in parts) for i in range(sl.end, end)):
+                    continue
+            start, _ = self._dates(p)
+            s.merge(parts, before.start() if before else sl.start, end, "period", self.day_range(start, self.ref))
+            return
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -730,7 +857,7 @@ def _draft(raw: str, t: str, language: str, local: datetime) -> DraftQuery:
 
 def _original_case(raw: str, lowered: str) -> str:
     nraw = unicodedata.normalize("NFKC", raw)
-    i = nraw.lower().find(lowered)
+    i = simplified(nraw.lower()).find(lowered)
     return nraw[i: i + len(lowered)].strip() if i >= 0 else lowered.title()
 
 
@@ -796,7 +923,7 @@ def _lookup(raw: str, t: str) -> CustomerQuery | None:
         cand = m.group(1).strip(" ?!.,:;'\"")
         if _looks_like_name(cand):
             # keep the user's capitalisation; also accept e-mail-like or order-number-like searches
-            i = nraw.lower().find(cand)
+            i = simplified(nraw.lower()).find(cand)
             return CustomerQuery(search=nraw[i: i + len(cand)] if i >= 0 else cand)
     return None
 
@@ -838,6 +965,8 @@ _TOP_N_PATTERNS = [
     r"biggest-spending|most loyal|most frequent)(?![a-z])"),
     r"(?:排名)?前\s*(\d{1,3})\s*(?:名|位|个|大|强)?",
     r"(?<![\d.])(\d{1,3})\s*(?:个|位|名|大)\s*(?:客户|买家|顾客|客人|用户)",
+    # "10个消费最多的客户", "5位下单最多的买家": the count before the ranking words
+    r"(?<![\d.])(\d{1,3})\s*(?:个|位|名)(?=[\u4e00-\u9fff]{0,10}?最[\u4e00-\u9fff]{0,6}?(?:客户|买家|顾客|客人|用户))",
     r"(?<![\d.])(\d{1,3})\s+(?:customers|buyers|clients|shoppers|people|spenders)(?![a-z])",
     r"top\s*(\d{1,3})",
 ]
@@ -860,16 +989,19 @@ def _scan_iso_codes(s: Scan, raw: str) -> None:
         import pycountry
     except ImportError:  # pragma: no cover
         return
-    for m in re.finditer(r"(?<![A-Za-z])([A-Z]{2})(?![A-Za-z])", nraw):
-        code = m.group(1)
-        if code == "UK":
-            code = "GB"
-        if code in ("OK", "AM", "PM", "QA", "AI", "TV", "PC") or pycountry.countries.get(alpha_2=code) is None:
+    # Normalising changes lengths ("twenty-five" -> "25", 二十五 -> 25), so a code is found in the normalised text
+    # as the same occurrence (k-th standalone two-letter word with those letters) as in the original.
+    pairs = [m.group(1) for m in re.finditer(r"(?<![A-Za-z])([A-Za-z]{2})(?![A-Za-z])", nraw)]
+    spots = [m.start(1) for m in re.finditer(r"(?<![a-z])([a-z]{2})(?![a-z])", s.text)]
+    words = [s.text[i: i + 2] for i in spots]
+    if [p.lower() for p in pairs] != words:
+        return  # the words do not line up one to one: better no code than the wrong one
+    for word, i in zip(pairs, spots):
+        code = "GB" if word == "UK" else word
+        if not word.isupper() or code in ("OK", "AM", "PM", "QA", "AI", "TV", "PC") \
+                or pycountry.countries.get(alpha_2=code) is None:
             continue
-        # positions are the same in the lower-cased text as NFKC does not change lengths of ASCII
-        i = m.start(1)
-        if s.text[i: i + 2] == m.group(1).lower():
-            s.claim(i, i + 2, "country", code)
+        s.claim(i, i + 2, "country", code)
 
 
 @dataclass
@@ -1005,6 +1137,12 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _clarify("out_of_scope", language,
                         "That period is in the future: I report on what has already happened.",
                         "这个时间段还没到：我只统计已经发生的数据。")
+    if SAME_PERIOD in periods:
+        return _clarify("ambiguous", language,
+                        "The same period as which one? Name it, e.g. \"revenue November 2025\", or compare two "
+                        "periods: \"revenue this year vs last year\".",
+                        "请写明具体时间段，例如“2025年11月的销售额”，或对比两个时间段：“今年和去年的销售额对比”。",
+                        ["revenue this year vs last year"] if en else ["今年和去年的销售额对比"])
     if BAD_DATE in periods:
         return _clarify("ambiguous", language, "I couldn't read that date; try e.g. 'September 2026' or 'Q3 2026'.",
                         "无法识别这个日期，请写成例如“2026年9月”或“2026年第三季度”。")
@@ -1073,8 +1211,11 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     is_most = s.has("most_word") or any(
         sl.kind in ("top_revenue_word", "top_orders_word") and re.search(r"most|最", sl.text) for sl in s.slots)
     has_count = s.has("count_word")
+    ranked = any(s.has(k) for k in ("top_word", "most_word", "top_revenue_word", "top_orders_word"))
+    # "最有价值的10个客户": the customers are inside the top-N phrase ("10个客户" alone is no ranking)
     has_entity = s.has("entity") or any(
-        sl.kind == "top_word" and re.search(r"customer|buyer|client|spender", sl.text) for sl in s.slots)
+        (sl.kind == "top_word" or sl.kind == "top_n" and ranked)
+        and re.search(r"customer|buyer|client|spender|shopper|客户|买家|顾客|客人|用户", sl.text) for sl in s.slots)
     compare = s.has("compare_word")
 
     if s.has("trend_word"):
@@ -1132,8 +1273,28 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             return _not_understood(language)
         return CohortQuery(period=period, filters=filters)
 
+    if s.has("acquire_verb") and (is_top or segments or stages or s.has("segments_overview")
+                                  or s.has("lifecycle_overview")):
+        return _not_understood(language)  # "top customers we acquired": rankings and segments are not by first order
+
     # top customers --------------------------------------------------------------------------------------
-    asks_who = bool(re.search(r"(?<![a-z])who(?![a-z])|谁", s.text))
+    asks_who = bool(re.search(r"(?<![a-z])who(?![a-z])|谁|哪位", s.text))
+    if (is_top or is_most) and not (has_entity or asks_who) and group_by is None:
+        # "top platform by orders", "销售额最高的国家": platforms or countries ranked, not customers
+        left = s.leftover()
+        ranked_dim = ("platform" if re.search(r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道",
+                                              left) else
+                      "country" if re.search(r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场",
+                                             left) else None)
+        if ranked_dim and top_n and top_n != [1]:
+            return _clarify("ambiguous", language, f"I rank customers, not {ranked_dim}s; the breakdown by "
+                            f"{ranked_dim} shows every {ranked_dim} side by side.",
+                            f"我只对客户排名，不对{'平台' if ranked_dim == 'platform' else '国家'}排名；可以按"
+                            f"{'平台' if ranked_dim == 'platform' else '国家'}分组查看。",
+                            [f"revenue by {ranked_dim} last month"] if en else
+                            [f"上个月按{'平台' if ranked_dim == 'platform' else '国家'}的销售额"])
+        if ranked_dim:
+            group_by = ranked_dim
     if is_top and not (has_entity or metrics or asks_who or s.has("top_revenue_word")
                        or s.has("top_orders_word") or group_by):
         return _not_understood(language)  # a bare "top": top what?
@@ -1227,6 +1388,8 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return LifecycleQuery(stage=stages[0] if stages else None, filters=filters)
 
     # metrics --------------------------------------------------------------------------------------------
+    if s.has("acquire_verb") and (has_entity or metrics) and set(metrics) <= {"customers", "new_customers"}:
+        metrics = ["new_customers"]
     # "客户消费了多少" (how much did customers spend) outside a ranking is revenue
     if s.has("top_revenue_word") and "revenue" not in metrics:
         metrics = metrics + ["revenue"]
@@ -1258,9 +1421,9 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
 
 
 def _singular_top(s: Scan) -> bool:
-    plural = re.search(r"customers|buyers|clients|shoppers|spenders|people|哪些|们", s.text)
-    return not plural and bool(re.search(r"(?<![a-z])(customer|buyer|client|shopper|spender|who)(?![a-z])|谁",
-                                         s.text))
+    plural = re.search(r"customers|buyers|clients|shoppers|spenders|people|哪些|(?<![我咱你])们", s.text)
+    return not plural and bool(re.search(r"(?<![a-z])(customer|buyer|client|shopper|spender|who)(?![a-z])|谁|哪位|"
+                                         r"哪个(?:客户|买家|顾客)", s.text))
 
 
 def _two_metrics(language: str, metrics: list[str]) -> Clarify:
