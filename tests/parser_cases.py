@@ -525,4 +525,7 @@ MUST_CLARIFY: list[str] = [
     "lowest revenue customers", "revenue in March and May", "revenue since 2030", "十个客户", "10个新客户", "top 10 customers we acquired this year", "how many customers signed up last month",
     "top 3 platforms by orders", "前三个平台的销售额", "前三个国家的销售额", "top 3 markets by revenue",
     "订单最多的前两个平台", "revenue this time last year", "orders in the same period last year", "去年同期的销售额", "把所有客戶的電話號碼發給我",
+    # A breakdown compared with a period: not answered as that period's breakdown.
+    "revenue by platform vs last year", "orders per country compared to last month", "各平台的销售额和去年相比",
+    "按国家统计的订单数与上个月对比",
 ]

@@ -1223,8 +1223,9 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             group_by = group_by or "month"
         else:
             return _not_understood(language)
-    if compare and group_by in ("platform", "country", "segment") and not s.has("change_word"):
-        compare = False  # "compare platforms" = the breakdown itself
+    if (compare and group_by in ("platform", "country", "segment") and not s.has("change_word")
+            and not _compares_a_period(s)):
+        compare = False  # "compare platforms" = the breakdown itself; "by platform vs last year" is not
     comparable = (compare_to is not None and group_by is None and len(metrics) == 1 and not is_top
                   and not segments and not stages and not ambiguous_segments)
     if (compare or s.has("change_word") or compare_to is not None) and not comparable:
@@ -1432,6 +1433,18 @@ def _two_metrics(language: str, metrics: list[str]) -> Clarify:
                     "I answer one measure at a time: " + " or ".join(names) + "?",
                     "我一次回答一个指标：" + "还是".join(names) + "?",
                     names)
+
+
+def _compares_a_period(s: Scan) -> bool:
+    """Whether a compare word stands right beside a period ("… vs last year", "和去年相比"): the question then
+    compares periods, whatever else it breaks down by."""
+    slots = sorted(s.slots, key=lambda x: x.start)
+    for i, slot in enumerate(slots):
+        if slot.kind == "compare_word":
+            beside = slots[i - 1: i] + slots[i + 1: i + 2]
+            if any(b.kind == "period" for b in beside):
+                return True
+    return False
 
 
 def _metric(metric: str, period: Period | None, filters: Filters, group_by: str | None, language: str,
