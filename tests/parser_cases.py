@@ -338,6 +338,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("流失风险最高的客户", {"kind": "clv", "by": "churn_risk", "n": 10}),
     # customer look-up
     ("who is Alice Tan", {"kind": "customer", "search": "Alice Tan"}),
+    # One customer's churn risk, P(alive), predicted CLV or segment: their card carries them.
+    ("churn risk of Goh Hui Ying", {"kind": "customer", "search": "Goh Hui Ying"}),
+    ("What's the P(alive) of Goh Hui Ying?", {"kind": "customer", "search": "Goh Hui Ying"}),
+    ("Goh Hui Ying's churn risk", {"kind": "customer", "search": "Goh Hui Ying"}),
+    ("segment of Goh Hui Ying", {"kind": "customer", "search": "Goh Hui Ying"}),
+    ("Goh Hui Ying的流失风险", {"kind": "customer", "search": "Goh Hui Ying"}),
+    ("陈大文的预测CLV", {"kind": "customer", "search": "陈大文"}),
     ("Who's Alice Tan?", {"kind": "customer", "search": "Alice Tan"}),
     ("customer Tan Wei Ling", {"kind": "customer", "search": "Tan Wei Ling"}),
     ("look up Tan Wei Ling", {"kind": "customer", "search": "Tan Wei Ling"}),

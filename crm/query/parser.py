@@ -894,12 +894,14 @@ _LOOKUP_EN = [
                r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$"),
     re.compile(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$"),
     re.compile(r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
-               r"spend|spending|purchases)[?.!\s]*$"),
+               r"spend|spending|purchases|churn\s+risk|risk\s+of\s+churn(?:ing)?|p\s*\(\s*alive\s*\)|"
+               r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$"),
     # One customer's value or spend: their card has orders, spend and predicted CLV.
     re.compile(r"^how\s+much\s+(?:has|did|does|have)\s+(?:customer\s+)?(.+?)\s+(?:spend|spent|bought|buy)"
                r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$"),
     re.compile(r"^(?:what\s+is\s+|what's\s+)?(?:the\s+)?(?:predicted\s+)?(?:clv|ltv|lifetime\s+value|"
-               r"customer\s+lifetime\s+value|total\s+spend|order\s+history|purchase\s+history)\s+(?:of|for)\s+"
+               r"customer\s+lifetime\s+value|total\s+spend|order\s+history|purchase\s+history|churn\s+risk|"
+               r"p\s*\(\s*alive\s*\)|probability\s+(?:of\s+being\s+)?alive|rfm\s+segment|segment)\s+(?:of|for)\s+"
                r"(?:customer\s+)?(.+?)[?.!\s]*$"),
 ]
 _LOOKUP_ZH = [
@@ -910,7 +912,8 @@ _LOOKUP_ZH = [
     re.compile(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$"),
     re.compile(r"^(.+?)\s*是谁[??。!!\s]*$"),
     re.compile(r"^谁是\s*(.+?)[??。!!\s]*$"),
-    re.compile(r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料)[??。!!\s]*$"),
+    re.compile(r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料|流失风险|存活概率|活跃概率|预测\s*clv|clv|"
+               r"预测(?:客户)?终身价值|客户终身价值|终身价值|分群|rfm\s*分群)[??。!!\s]*$"),
 ]
 
 
