@@ -15,15 +15,15 @@ from bot.cli import DB_OPTION_HELP, CLIError, parse_as_of, run_async
 async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = typer.echo) -> dict[str, int]:
     """Import rates first, then every export through the importer; one progress line per file."""
     from crm.importing.errors import ImportFileError
-    from crm.importing.service import import_file, import_rates
+    from bot.cli_import import import_rates_file
+    from crm.importing.service import import_file
 
     totals = {"files": 0, "rows": 0, "orders": 0, "customers_new": 0, "customers_merged": 0, "rejected": 0,
               "skipped": 0, "activity": 0, "identities": 0}
     for path in files:
         started = time.perf_counter()
         if path.name == "rates.csv":
-            n = await import_rates(app_ctx.db, app_ctx.workspace_id, path, base_currency=app_ctx.base_currency,
-                                   points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit)
+            n = await import_rates_file(app_ctx, path)
             echo(f"  {path.name}: {n} exchange rates into {app_ctx.base_currency}")
             continue
         try:

@@ -55,6 +55,14 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
     return lines
 
 
+async def import_rates_file(app_ctx, path: Path) -> int:  # type: ignore[no-untyped-def]
+    """A rates file into the workspace (orders re-priced), with the workspace's own currency and points."""
+    from crm.importing.service import import_rates
+
+    return await import_rates(app_ctx.db, app_ctx.workspace_id, path, base_currency=app_ctx.base_currency,
+                              points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_cmd(
@@ -68,7 +76,7 @@ def register(app: typer.Typer) -> None:
         transaction per file, safe to re-run. Several files go in the order that loses nothing: exchange
         rates, then customers and orders, then chats, reviews and events."""
         from bot.cli import open_app
-        from crm.importing.service import import_file, import_order, import_rates
+        from crm.importing.service import import_file, import_order
 
         console = Console(stderr=True)
         failures = 0
@@ -84,9 +92,7 @@ def register(app: typer.Typer) -> None:
                 for path, kind in ordered:
                     if kind == "rates":
                         try:
-                            n = await import_rates(app_ctx.db, app_ctx.workspace_id, path,
-                                                   base_currency=app_ctx.base_currency,
-                                                   points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit)
+                            n = await import_rates_file(app_ctx, path)
                         except ImportFileError as exc:
                             failures += 1
                             typer.echo(f"error: {exc}", err=True)
@@ -135,14 +141,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import exchange rates: 1 unit of `currency` = `rate` units of the base currency."""
         from bot.cli import open_app
-        from crm.importing.service import import_rates
 
         async def go() -> int:
             app_ctx = await open_app(db_url=db)
             try:
-                return await import_rates(app_ctx.db, app_ctx.workspace_id, file,
-                                          base_currency=app_ctx.base_currency,
-                                          points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit)
+                return await import_rates_file(app_ctx, file)
             except ImportFileError as exc:
                 from bot.cli import CLIError
 
