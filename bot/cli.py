@@ -132,36 +132,52 @@ def database_problem(exc: BaseException, url: str | None = None) -> str | None:
     where = f" {_shown_url(url)}" if url else ""
     text = str(getattr(exc, "orig", None) or exc).strip()
     reason = text.splitlines()[0] if text else type(exc).__name__
-    if url and url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
-        path = make_url(url).database or ""
-        if path and path != ":memory:":
-            from pathlib import Path
-
-            folder = Path(path).expanduser().resolve().parent
-            if not folder.is_dir():
-                reason = f"the folder {str(folder)!r} does not exist; create it or use another path"
-            elif not os.access(folder, os.W_OK):
-                reason = f"the folder {str(folder)!r} is not writable"
+    reason = _sqlite_folder_problem(url) or reason
     return f"cannot open the database{where}: {reason}" if url else f"database error: {reason}"
+
+
+def _sqlite_folder_problem(url: str | None) -> str | None:
+    """Why a SQLite file cannot be created where the URL puts it (a missing or read-only folder), or None."""
+    if not url or not url.startswith("sqlite"):
+        return None
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        path = make_url(url).database or ""
+    except Exception:  # noqa: BLE001 - a malformed URL is reported when it is opened
+        return None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    folder = Path(path).expanduser().resolve().parent
+    if not folder.is_dir():
+        return f"the folder {str(folder)!r} does not exist; create it or use another path"
+    if not os.access(folder, os.W_OK):
+        return f"the folder {str(folder)!r} is not writable"
+    return None
 
 
 async def open_app(settings: Any = None, *, db_url: str | None = None, **overrides: Any) -> Any:
     """bot.context.open_app for commands: a database that cannot be opened is one CLIError line."""
     from bot.context import open_app as _open_app
 
+    # Checked before connecting: a failed aiosqlite connect leaves its worker thread answering a closed
+    # event loop, which prints a traceback after the one-line error.
+    url = db_url
+    if url is None:
+        try:
+            from bot.settings import load_settings
+
+            url = (settings or load_settings(**overrides)).database.url
+        except Exception:  # noqa: BLE001 - bad settings are reported by open_app itself
+            url = None
+    problem = _sqlite_folder_problem(url)
+    if problem:
+        raise CLIError(f"cannot open the database {_shown_url(url)}: {problem}")
     try:
         return await _open_app(settings, db_url=db_url, **overrides)
     except Exception as exc:
-        url = db_url
-        if url is None:
-            try:
-                from bot.settings import load_settings
-
-                url = (settings or load_settings(**overrides)).database.url
-            except Exception:  # noqa: BLE001
-                url = None
         message = database_problem(exc, url)
         if message is None:
             raise

@@ -103,6 +103,8 @@ def test_sqlite_in_a_missing_folder_says_the_folder_is_missing(tmp_path: Path) -
     url = f"sqlite+aiosqlite:///{tmp_path / 'nope' / 'x.db'}"
     for args in (("kpi", "--db", url), ("ask", "revenue", "--db", url), ("segments", "--db", url)):
         one_clear_line(cli(*args), 2, "cannot open the database", "does not exist", str(tmp_path / "nope"))
+    # The same from the environment (SELLERMATE_DATABASE_URL), not only from --db.
+    one_clear_line(cli("kpi", db=url), 2, "cannot open the database", "does not exist", str(tmp_path / "nope"))
 
 
 def test_postgres_without_the_extra_says_how_to_install_it() -> None:
