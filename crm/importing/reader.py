@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,6 +68,19 @@ def _detect_encoding(path: Path) -> str:
     raise ImportFileError(f"{path.name}: the file is not text in a known encoding (UTF-8, GB18030, Windows-1252)")
 
 
+def _is_preamble(line: str) -> bool:
+    """What some exports put above the header: `sep=,`, or a line of bare separators (eBay)."""
+    stripped = line.strip().strip("\ufeff")
+    bare = stripped.replace(",", "").replace(";", "").replace("\t", "").strip() == ""
+    return bare or stripped.lower().startswith("sep=")
+
+
+def _parse_header(line: str) -> tuple[str, list[str]]:
+    """The header line's delimiter (the most frequent of tab, comma, semicolon, bar) and its column names."""
+    delimiter = max(("\t", ",", ";", "|"), key=line.count)
+    return delimiter, [h.strip().strip("\ufeff").strip() for h in next(csv.reader([line], delimiter=delimiter))]
+
+
 def _read_text(path: Path, header_hint: set[str] | None) -> Table:
     encoding = _detect_encoding(path)
     fh = path.open("r", encoding=encoding, newline="")
@@ -79,11 +91,7 @@ def _read_text(path: Path, header_hint: set[str] | None) -> Table:
         pos_line = fh.readline()
         if not pos_line:
             break
-        stripped = pos_line.strip().strip("\ufeff")
-        if stripped.lower().startswith("sep="):
-            offset_line += 1
-            continue
-        if stripped.replace(",", "").replace(";", "").replace("\t", "").strip() == "":
+        if _is_preamble(pos_line):
             offset_line += 1
             continue
         first_lines.append(pos_line)
@@ -92,12 +100,10 @@ def _read_text(path: Path, header_hint: set[str] | None) -> Table:
         fh.close()
         raise ImportFileError(f"{path.name}: the file is empty")
     head = first_lines[0]
-    delimiter = max(("\t", ",", ";", "|"), key=head.count)
+    delimiter, header = _parse_header(head)
     if head.count(delimiter) == 0:
         fh.close()
         raise ImportFileError(f"{path.name}: no columns found in the first line; is this an order export?")
-    stream = io.StringIO(head)
-    header = [h.strip().strip("\ufeff").strip() for h in next(csv.reader(stream, delimiter=delimiter))]
     total = _count_lines(path) - offset_line - 1
     ends_mid_line = not _ends_with_newline(path)
 
@@ -182,11 +188,8 @@ def peek_header(path: Path) -> list[str] | None:
         if head.startswith(b"PK\x03\x04") or b"\x00" in head[:8]:
             return None
         for line in head.decode("utf-8-sig", errors="replace").splitlines():
-            stripped = line.strip().strip("\ufeff")
-            if not stripped or stripped.lower().startswith("sep=") or not stripped.strip(",;\t "):
-                continue
-            delimiter = max(("\t", ",", ";", "|"), key=line.count)
-            return [h.strip().strip("\ufeff").strip() for h in next(csv.reader([line], delimiter=delimiter))]
+            if not _is_preamble(line):
+                return _parse_header(line)[1]
     except OSError:
         return None
     return None
