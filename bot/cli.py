@@ -162,21 +162,18 @@ async def open_app(settings: Any = None, *, db_url: str | None = None, **overrid
     """bot.context.open_app for commands: a database that cannot be opened is one CLIError line."""
     from bot.context import open_app as _open_app
 
+    if settings is None:  # loaded once, here: the URL is needed before connecting
+        from bot.settings import load_settings
+
+        settings = load_settings(**overrides)
+    url = db_url or settings.database.url
     # Checked before connecting: a failed aiosqlite connect leaves its worker thread answering a closed
     # event loop, which prints a traceback after the one-line error.
-    url = db_url
-    if url is None:
-        try:
-            from bot.settings import load_settings
-
-            url = (settings or load_settings(**overrides)).database.url
-        except Exception:  # noqa: BLE001 - bad settings are reported by open_app itself
-            url = None
     problem = _sqlite_folder_problem(url)
     if problem:
         raise CLIError(f"cannot open the database {_shown_url(url)}: {problem}")
     try:
-        return await _open_app(settings, db_url=db_url, **overrides)
+        return await _open_app(settings, db_url=db_url)
     except Exception as exc:
         message = database_problem(exc, url)
         if message is None:
