@@ -34,6 +34,10 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# Schema names of the import workers' stage files while attached (storage.repositories.imports.stage_from_file).
+ATTACHED_PART_PREFIX = "import_part_"
+
+
 def create_engine(url: str, echo: bool = False) -> AsyncEngine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -46,6 +50,20 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine.sync_engine, "checkin")
+        def _detach_parts(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # Stage files of import workers are attached inside the import's transaction, where SQLite
+            # cannot detach them; the transaction is over when the connection comes back to the pool.
+            if dbapi_conn is None:
+                return
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute("PRAGMA database_list")
+                for name in [r[1] for r in cur.fetchall() if r[1].startswith(ATTACHED_PART_PREFIX)]:
+                    cur.execute(f'DETACH DATABASE "{name}"')
+            finally:
+                cur.close()
 
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)

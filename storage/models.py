@@ -149,6 +149,8 @@ class Order(Base):
               "workspace_id", "previous_order_at"),
         Index("ix_orders_ws_status_created", "workspace_id", "status", "created_at", "customer_id", "value_base",
               "platform", "previous_order_at"),
+        # The orders an import created or changed: their customers, lines, points and prices (migration 0007).
+        Index("ix_orders_import", "import_id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

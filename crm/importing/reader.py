@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +41,18 @@ CUT_ROW_REASON = ("the file ends in the middle of this row (it looks cut short, 
                   "download); export the file again")
 
 
+@dataclass(frozen=True)
+class TextSource:
+    """How a text file reads: what a second reader needs to read a part of it (`read_text_part`)."""
+
+    path: Path
+    encoding: str
+    delimiter: str
+    base: int  # lines above the first data line (preamble and header)
+    columns: int  # cells in the header
+    ends_mid_line: bool  # no line end after the last row
+
+
 @dataclass
 class Table:
     """A file's header and its data rows as (line number in the file, cells)."""
@@ -48,6 +61,13 @@ class Table:
     rows: Iterator[tuple[int, list[object]]]
     total_rows: int | None
     sheet: str | None = None
+    text: TextSource | None = None  # text files only
+    # Set while reading: the rows from this line on are left to another reader (`split_point`).
+    stop_line: int | None = None
+
+
+class PartMisaligned(Exception):
+    """A row runs across the line where a text file was split (a stray quote fooled `split_point`)."""
 
 
 def _is_blank(cells: list[object]) -> bool:
@@ -107,29 +127,87 @@ def _read_text(path: Path, header_hint: set[str] | None) -> Table:
     total = _count_lines(path) - offset_line - 1
     ends_mid_line = not _ends_with_newline(path)
 
-    def rows() -> Iterator[tuple[int, list[object]]]:
-        try:
-            reader = csv.reader(fh, delimiter=delimiter)
-            base = offset_line + 1  # lines before the first data line
-            last: tuple[int, list[object]] | None = None
-            for cells in reader:
-                if not any(cells) or (not cells[0].strip() and _is_blank(cells)):
-                    continue
+    source = TextSource(path, encoding, delimiter, offset_line + 1, len(header), ends_mid_line)
+    table = Table(header=header, rows=iter(()), total_rows=max(total, 0), text=source)
+    table.rows = _text_rows(fh, source, source.base, table)
+    return table
+
+
+def _text_rows(fh, source: TextSource, base: int,  # type: ignore[no-untyped-def]
+               limit: Table | None) -> Iterator[tuple[int, list[object]]]:
+    """The rows of an open text file from its position on, numbered from `base` + 1 (blank rows skipped).
+    With `limit`, reading stops before the row that starts on `limit.stop_line`, once that is set."""
+    ends_mid_line = source.ends_mid_line
+    try:
+        reader = csv.reader(fh, delimiter=source.delimiter)
+        last: tuple[int, list[object]] | None = None
+        before = 0  # lines read before this row
+        for cells in reader:
+            if limit is not None and limit.stop_line is not None and base + reader.line_num >= limit.stop_line:
+                if base + before + 1 < limit.stop_line:
+                    raise PartMisaligned(f"line {base + before + 1} runs past line {limit.stop_line}")
                 if last is not None:
                     yield last
-                last = (base + reader.line_num, cells)  # type: ignore[assignment]
-                if not ends_mid_line:  # only a file without a final line end needs to see its last row
-                    yield last
-                    last = None
+                return
+            before = reader.line_num
+            if not any(cells) or (not cells[0].strip() and _is_blank(cells)):
+                continue
             if last is not None:
-                line_no, cells = last
-                yield line_no, (CutRow(cells) if len(cells) < len(header) else cells)
-        except csv.Error as exc:
-            raise ImportFileError(f"{path.name}: the file is not valid CSV ({exc})") from None
-        finally:
-            fh.close()
+                yield last
+            last = (base + reader.line_num, cells)  # type: ignore[assignment]
+            if not ends_mid_line:  # only a file without a final line end needs to see its last row
+                yield last
+                last = None
+        if last is not None:
+            line_no, cells = last
+            yield line_no, (CutRow(cells) if len(cells) < source.columns else cells)
+    except csv.Error as exc:
+        raise ImportFileError(f"{source.path.name}: the file is not valid CSV ({exc})") from None
+    finally:
+        fh.close()
 
-    return Table(header=header, rows=rows(), total_rows=max(total, 0))
+
+def read_text_part(source: TextSource, offset: int, first_line: int) -> Iterator[tuple[int, list[object]]]:
+    """The rows of a text file from byte `offset` (the start of line `first_line`, from `split_point`) to its end."""
+    raw = source.path.open("rb")
+    raw.seek(offset)
+    fh = io.TextIOWrapper(raw, encoding=source.encoding, newline="")
+    return _text_rows(fh, source, first_line - 1, None)
+
+
+def split_point(source: TextSource) -> tuple[int, int] | None:
+    """Where a text file's data can be cut in two, near its middle: (byte offset, line number) of the start of
+    a row, or None when there is no safe place. A line end is a row end when the quotes before it pair up (CSV
+    doubles quotes inside quoted cells); a stray quote in an unquoted cell can fool that, which the reader of the
+    first part notices (PartMisaligned). Files with a bare carriage return as line end are not cut (their line
+    numbers would differ)."""
+    size = os.path.getsize(source.path)
+    with source.path.open("rb") as fh:
+        for _ in range(source.base):  # preamble and header
+            fh.readline()
+        start = fh.tell()
+        target = start + (size - start) // 2
+        quotes = newlines = 0
+        while fh.tell() < target:
+            chunk = fh.read(min(1 << 20, target - fh.tell()))
+            if chunk.endswith(b"\r"):
+                chunk += fh.read(1)
+            quotes += chunk.count(b'"')
+            newlines += chunk.count(b"\n")
+            if chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return None
+        for _ in range(10_000):  # the next line end outside quotes
+            line = fh.readline()
+            if not line.endswith(b"\n"):
+                return None
+            quotes += line.count(b'"')
+            newlines += 1
+            if line.count(b"\r") != line.endswith(b"\r\n"):
+                return None
+            if quotes % 2 == 0:
+                offset = fh.tell()
+                return (offset, source.base + newlines + 1) if offset < size else None
+    return None
 
 
 def _ends_with_newline(path: Path) -> bool:

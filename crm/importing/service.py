@@ -10,19 +10,21 @@ import asyncio
 import gc
 import hashlib
 import logging
+import os
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 from bot.settings import WorkspaceSettings
 from crm.importing.errors import ImportFileError
 from crm.importing.identity import resolve_customers
 from crm.importing.normalise import ValueProblem, normalise_email, normalise_phone
+from crm.importing.part_worker import PartWorker, remove_folder
 from crm.importing.platforms import (
     ALL_SIGNATURE_HEADERS,
     COUNTRY_CURRENCY,
@@ -34,7 +36,8 @@ from crm.importing.platforms import (
     canon,
     detect,
 )
-from crm.importing.reader import CUT_ROW_REASON, CutRow, cell_text, peek_header, read_table
+from crm.importing.reader import PartMisaligned, Table, peek_header, read_table, split_point
+from crm.importing.staging import RowStager, rejecting_cut_rows
 from storage.db import Database
 from storage.repositories import imports as repo
 from storage.repositories.workspaces import get_or_create_store
@@ -86,8 +89,17 @@ class _PhaseTimer:
 
     def lap(self, phase: str) -> None:
         now = time.perf_counter()
-        log.debug("import %s: %s took %.2fs", self.name, phase, now - self.t)
+        log.debug("import %s: %s took %.2fs (memory now %s)", self.name, phase, now - self.t, _rss())
         self.t = now
+
+
+def _rss() -> str:
+    """This process's resident memory, where the system tells it (Linux)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return f"{int(fh.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 1e6:.0f} MB"
+    except (OSError, ValueError, IndexError, AttributeError):
+        return "unknown"
 
 
 def _order_status(row) -> str:  # type: ignore[no-untyped-def]
@@ -109,14 +121,27 @@ def _order_value(row, status: str) -> float:  # type: ignore[no-untyped-def]
     return float(row.sum_all or 0.0)
 
 
-@lru_cache(maxsize=16384)
-def _utc_text(dt: datetime | None) -> str | None:
-    if dt is None:
+# A text export of at least this many rows is read by two processes (on SQLite): the second half in a worker.
+PARALLEL_MIN_ROWS = 200_000
+
+
+async def _start_part_worker(table: Table, mapping: Platform, ctx: Context) -> PartWorker | None:
+    """Start a worker on the second half of a large text file and let this process's reader stop where that
+    half begins; None (one reader) for a small or non-text file, or one that cannot be cut safely."""
+    if table.text is None or (table.total_rows or 0) < PARALLEL_MIN_ROWS:
         return None
-    utc = dt.astimezone(UTC)
-    if utc.year < 1000:  # isoformat pads the year, strftime's %Y does not
-        return utc.strftime(repo.STAGE_TIME_FORMAT)
-    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")  # = STAGE_TIME_FORMAT, 5x faster
+    point = await asyncio.to_thread(split_point, table.text)
+    if point is None:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="sellermate-import-"))
+    try:
+        worker = await PartWorker.start(table.text, point[0], point[1], table.header, mapping, ctx, folder)
+    except OSError:
+        log.warning("could not start an import worker; reading the file in one process", exc_info=True)
+        remove_folder(folder)
+        return None
+    table.stop_line = point[1]
+    return worker
 
 
 def _file_sha256(path: Path) -> str:
@@ -174,8 +199,13 @@ async def import_file(
     """Import one export file; see the module docstring for the guarantees."""
     path = Path(path)
     try:
-        return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
-                                  progress=progress)
+        try:
+            return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
+                                      progress=progress, parallel=True)
+        except PartMisaligned as exc:  # rolled back: read it again, in one process
+            log.info("%s: reading the file in two parts failed (%s); reading it in one", path.name, exc)
+            return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
+                                      progress=progress, parallel=False)
     except ImportFileError as exc:  # every file-level error names the file
         msg = str(exc)
         if not msg.startswith((path.name, str(path))):
@@ -218,7 +248,7 @@ def import_order(paths: list[Path]) -> list[tuple[Path, str]]:
 
 async def _import_file(
     db: Database, workspace_id: int, path: Path, *, settings: WorkspaceSettings, platform: str,
-    store: str | None, progress: Progress | None,
+    store: str | None, progress: Progress | None, parallel: bool,
 ) -> ImportReport:
     table = read_table(path, header_hint=ALL_SIGNATURE_HEADERS)
     if _is_rates_file(table.header):
@@ -241,7 +271,7 @@ async def _import_file(
     currency = mapping.guess_currency(cols, first) or (COUNTRY_CURRENCY.get(country or "") if country else None)
     ctx = Context(store_country=country, store_currency=currency, default_tz=settings.timezone,
                   generic_columns=settings.generic_columns)
-    mapper = _rejecting_cut_rows(mapping.mapper(cols, ctx))  # raises ImportFileError for missing columns
+    mapper = rejecting_cut_rows(mapping.mapper(cols, ctx))  # raises ImportFileError for missing columns
 
     def all_rows():  # type: ignore[no-untyped-def]
         yield from head_rows
@@ -258,10 +288,11 @@ async def _import_file(
                 await _import_customers(session, workspace_id, mapping, mapper, all_rows(), table.total_rows,
                                         report, settings, sha, progress)
             else:
+                two_parts = table if parallel and db.dialect == "sqlite" else None
                 await _import_orders(session, workspace_id, mapping, mapper, all_rows(), table.total_rows,
-                                     report, settings, sha, progress, ctx, explicit_store)
+                                     report, settings, sha, progress, ctx, explicit_store, two_parts)
             await session.commit()
-        except ImportFileError:
+        except (ImportFileError, PartMisaligned):
             await session.rollback()
             raise
         except Exception as exc:
@@ -274,17 +305,6 @@ async def _import_file(
     if settings.tag_rules and mapping.kind in ("orders", "customers"):
         await _refresh_tags(db, workspace_id, settings)
     return report
-
-
-def _rejecting_cut_rows(mapper):  # type: ignore[no-untyped-def]
-    """The mapper, with the last row of a file that was cut short rejected (and so its whole order)."""
-    def checked(line_no: int, cells):  # type: ignore[no-untyped-def]
-        if type(cells) is CutRow:
-            raise ValueProblem(CUT_ROW_REASON)
-        return mapper(line_no, cells)
-
-    checked.order_col = getattr(mapper, "order_col", None)  # type: ignore[attr-defined]
-    return checked
 
 
 async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSettings) -> None:
@@ -304,7 +324,7 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
 
 async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                          settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context,
-                         explicit_store: bool = True) -> None:
+                         explicit_store: bool = True, two_parts: Table | None = None) -> None:
     if not explicit_store:
         # The very same file imported before (into a store named otherwise, e.g. by an older version or
         # with --store): its orders belong to that store.
@@ -317,7 +337,7 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     cache: dict[str, int] = {}  # the page cache sizes to put back (SQLite), set by _import_order_rows
     try:
         await _import_order_rows(session, workspace_id, mapping, mapper, rows, total, report, settings, progress,
-                                 ctx, explicit_store, sha, import_log, cache)
+                                 ctx, explicit_store, sha, import_log, cache, two_parts)
     except BaseException:
         try:  # the session may need its rollback first; the import's own error is the one to report
             await repo.restore_cache(session, cache)
@@ -329,59 +349,25 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
 
 async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                              settings: WorkspaceSettings, progress: Progress | None, ctx: Context,
-                             explicit_store: bool, sha: str, import_log, cache: dict[str, int]) -> None:
+                             explicit_store: bool, sha: str, import_log, cache: dict[str, int],
+                             two_parts: Table | None = None) -> None:
     timer = _PhaseTimer(report.file)
     stage = repo.stage_table(f"import_stage_{uuid.uuid4().hex[:12]}")
     await repo.create_stage(session, stage)
 
-    buyers: dict[str, Buyer] = {}
+    stager = RowStager(mapper, mapping.name)
     buffer: list[tuple[object, ...]] = []
-    bad_rows: list[tuple[int, str | None, str]] = []
-    n = skipped = 0
-    order_col = getattr(mapper, "order_col", None)
     pending: asyncio.Future[None] | None = None
-    check_price = mapping.name in CATALOGUE_PRICE_PLATFORMS
+    stage_one = stager.stage
+    worker = await _start_part_worker(two_parts, mapping, ctx) if two_parts is not None else None
     try:
         for line_no, cells in rows:
-            n += 1
-            if progress and n % 5000 == 0:
-                progress(n, total)
-            try:
-                line = mapper(line_no, cells)
-            except ValueProblem as exc:
-                ref = cell_text(cells[order_col]) if order_col is not None and order_col < len(cells) else ""
-                bad_rows.append((line_no, ref or None, str(exc)))
+            staged = stage_one(line_no, cells)
+            if progress and stager.rows % 5000 == 0:
+                progress(stager.rows + (worker.rows if worker is not None else 0), total)
+            if staged is None:
                 continue
-            if line is None:
-                skipped += 1  # report trailers, description rows
-                continue
-            if not line.order_ref:
-                bad_rows.append((line_no, None, "no order id"))
-                continue
-            problem = _line_problem(line, check_price)
-            if problem:
-                bad_rows.append((line_no, line.order_ref, problem))
-                continue
-            buyer = line.buyer
-            if buyer is not None:
-                prev = buyers.get(buyer.key)
-                if prev is None:
-                    buyers[buyer.key] = buyer
-                elif prev is not buyer:  # keep the latest non-empty details (lines of one order share one)
-                    prev.name = buyer.name or prev.name
-                    prev.email = buyer.email or prev.email
-                    prev.phone = buyer.phone or prev.phone
-                    prev.country = buyer.country or prev.country
-                    prev.username = buyer.username or prev.username
-                    if buyer.accepts_marketing is not None:
-                        prev.accepts_marketing = buyer.accepts_marketing
-            buffer.append((
-                line_no, line.order_ref[:128], line.status, (line.raw_status or "")[:64] or None,
-                _utc_text(line.created_at), _utc_text(line.paid_at), line.currency, line.order_total,
-                line.line_value, 1 if line.item_valid else 0, line.country,
-                buyer.key[:255] if buyer is not None else None, line.sku, line.product_name, line.variation,
-                line.quantity, line.unit_price, line.line_discount, line.line_total,
-            ))
+            buffer.append(staged)
             if len(buffer) >= STAGE_FLUSH:
                 # Let SQLite insert this batch in its thread while the next batch is parsed here.
                 if pending is not None:
@@ -389,14 +375,27 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
                 pending = asyncio.ensure_future(repo.stage_rows(session, stage, buffer))
                 await asyncio.sleep(0)
                 buffer = []
+        if pending is not None:
+            await pending
+            pending = None
+        await repo.stage_rows(session, stage, buffer)
+        del buffer
+        if worker is not None:  # the second part of the file
+            timer.lap("read and stage the first part")
+            part_file, part = await worker.result()
+            timer.lap("wait for the second part")
+            stager.absorb(part)
+            await repo.stage_from_file(session, stage, str(part_file))
     finally:
         if pending is not None:  # never leave an insert running when the loop stops
             await pending
-    await repo.stage_rows(session, stage, buffer)
-    del buffer
-    report.rows = n - skipped
+        if worker is not None:
+            await worker.stop()
+            remove_folder(worker.folder)
+    buyers, bad_rows = stager.buyers, stager.bad_rows
+    report.rows = stager.rows - stager.skipped
     if progress:
-        progress(n, total)
+        progress(stager.rows, total)
     await repo.index_stage(session, stage)
     gc.collect()  # the parsing garbage goes before the identity phase allocates (peak memory)
     timer.lap("read and stage rows")
@@ -431,7 +430,7 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     upsert = await repo.upsert_staged_orders(
         session, stage, workspace_id=workspace_id, store_id=store.id, platform=mapping.name,
         import_id=import_log.id, rates={cur: opts[0][1] for cur, opts in rates.items()},
-        now=datetime.now(UTC))
+        now=datetime.now(UTC), buyers=_buyer_map(id_by_key, customer_of_identity))
     for cur, opts in rates.items():
         if any(valid_from is not None for valid_from, _ in opts):
             await repo.reprice_orders(session, workspace_id, cur, _rate_periods(opts), import_id=import_log.id)
@@ -441,15 +440,16 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     bad_rows.extend(upsert.rejected)
     report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
     timer.lap("orders")
-    await repo.write_lines_for_import(session, stage, store.id, import_log.id)
+    await repo.write_lines_for_import(session, stage, store.id, import_log.id, incoming=report.rows)
     await repo.upsert_products(session, stage, workspace_id)
     await repo.drop_stage(session, stage)
     timer.lap("order lines and products")
 
     affected = set(await repo.customers_of_import(session, import_log.id))
     affected |= {s for s, *_ in merge.merges} | set(merge.assigned.values()) | upsert.moved_from
-    await repo.refresh_customers(session, sorted(affected))
-    await repo.post_loyalty(session, workspace_id, settings.loyalty_points_per_unit, import_log.id)
+    await repo.refresh_customers(session, sorted(affected), previous_orders=not upsert.first_orders)
+    await repo.post_loyalty(session, workspace_id, settings.loyalty_points_per_unit, import_log.id,
+                            incoming=upsert.new)
     await _record_consents(session, workspace_id, mapping.name, buyers, id_by_key, customer_of_identity)
     report.suggestions = await repo.similar_name_pairs(session, workspace_id, sorted(affected))
     await repo.add_rejections(session, import_log.id, [(r.line_no, r.order_ref, r.reason) for r in report.rejected])
@@ -457,35 +457,9 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     _finish_log(import_log, report)
 
 
-# Platforms whose item price is a catalogue price: never negative (discounts, refunds and promotions have
-# their own columns there). WooCommerce and generic files may carry fee or discount lines with a negative
-# amount, so they are not checked.
-CATALOGUE_PRICE_PLATFORMS = frozenset({"shopee", "lazada", "tiktok", "amazon", "ebay", "shopify"})
 # Platforms whose order ids are numbered per store (Shopify "#1001"): the same id in two stores is only the
 # same order when it was also placed at the same moment.
 PER_STORE_ORDER_IDS = frozenset({"shopify", "woocommerce", "generic"})
-
-
-@lru_cache(maxsize=1)
-def _iso_currencies() -> frozenset[str]:
-    import pycountry
-
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
-
-
-def _line_problem(line, check_price: bool) -> str | None:  # type: ignore[no-untyped-def]
-    """Why a line (and so its whole order) cannot be imported, or None."""
-    problems: list[str] = []
-    if line.quantity is not None and line.quantity < 0:
-        problems.append(f"negative quantity {line.quantity}")
-    if check_price and line.unit_price is not None and line.unit_price < 0:
-        problems.append(f"negative item price {line.unit_price:g} (in this export discounts and refunds have "
-                        "their own columns; an item price is never below 0)")
-    if line.currency and line.currency not in _iso_currencies():
-        problems.append(f"unknown currency code {line.currency!r} (expected an ISO 4217 code such as USD)")
-    if not problems:
-        return None
-    return "; ".join(problems) + "; the whole order is rejected"
 
 
 async def _choose_store(session, workspace_id: int, mapping: Platform, stage, report: ImportReport,  # type: ignore[no-untyped-def]
@@ -569,6 +543,14 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
     await repo.update_identities(session, changed)
     report.identities_new = inserted
     return ids, seeds
+
+
+def _buyer_map(id_by_key: dict[str, int], customer_of_identity: dict[int, int]) -> list[tuple[str, int, int | None]]:
+    """(buyer key as staged, identity id, customer id) of the file's buyers."""
+    out: dict[str, tuple[str, int, int | None]] = {}
+    for key, ident in id_by_key.items():
+        out.setdefault(key[:255], (key[:255], ident, customer_of_identity.get(ident)))
+    return list(out.values())
 
 
 def _describer(buyers: dict[str, Buyer], id_by_key: dict[str, int]) -> Callable[[int], tuple[str | None, str | None]]:

@@ -1,0 +1,173 @@
+"""The second half of a large text export, read, mapped and staged in a worker process.
+
+Mapping rows is plain Python and holds the interpreter lock, so one process keeps one core busy. For a large
+CSV file the importing process reads the first part of the file while this worker reads the rest (cut at a
+row start by `crm.importing.reader.split_point`) on the second core and writes its staged rows to a SQLite
+file of its own, which the importer attaches and copies into its stage in one statement. The worker runs the
+very same mapping code (`crm.importing.staging.RowStager`), so the result is the one a single reader gets.
+
+Protocol: a JSON job on standard input; `rows N` lines on standard output as it goes; at the end the file
+`stage.db` (table `stage`, STAGE_COLUMNS) and `result.pickle` (a PartResult) in the job's folder. A file the
+worker cannot read ends it with exit code 3 and the reason on standard error.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import pickle
+import shutil
+import sqlite3
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from crm.importing.errors import ImportFileError
+from crm.importing.platforms import PLATFORMS, Buyer, Columns, Context, Platform
+from crm.importing.reader import TextSource, read_text_part
+from crm.importing.staging import PartResult, RowStager, rejecting_cut_rows
+from storage.stage_layout import STAGE_COLUMNS
+
+BATCH = 5000
+PROGRESS_EVERY = 5000
+FILE_ERROR_EXIT = 3
+_STAGE_TYPES = ("INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "REAL", "REAL", "INTEGER", "TEXT",
+                "TEXT", "TEXT", "TEXT", "TEXT", "INTEGER", "REAL", "REAL", "REAL")
+
+
+def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
+    """Map and stage the rows of the job's part of the file into the job's folder."""
+    source = TextSource(**{**job["source"], "path": Path(job["source"]["path"])})  # type: ignore[arg-type, index]
+    mapping = next(p for p in PLATFORMS if type(p).__name__ == job["mapping"])
+    mapper = rejecting_cut_rows(mapping.mapper(Columns(job["header"]), Context(**job["context"])))  # type: ignore[arg-type]
+    stager = RowStager(mapper, mapping.name)
+    folder = Path(str(job["folder"]))
+    con = sqlite3.connect(folder / "stage.db", isolation_level=None)
+    con.execute("PRAGMA journal_mode=OFF")
+    con.execute("PRAGMA synchronous=OFF")
+    columns = ", ".join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _STAGE_TYPES, strict=True))
+    con.execute(f"CREATE TABLE stage ({columns})")
+    insert = f"INSERT INTO stage VALUES ({', '.join('?' for _ in STAGE_COLUMNS)})"
+    con.execute("BEGIN")
+    buffer: list[tuple[object, ...]] = []
+    stage_one = stager.stage
+    for line_no, cells in read_text_part(source, int(job["offset"]), int(job["first_line"])):  # type: ignore[call-overload]
+        staged = stage_one(line_no, cells)
+        if staged is not None:
+            buffer.append(staged)
+            if len(buffer) >= BATCH:
+                con.executemany(insert, buffer)
+                buffer.clear()
+        if stager.rows % PROGRESS_EVERY == 0:
+            print(f"rows {stager.rows}", file=out, flush=True)
+    con.executemany(insert, buffer)
+    con.execute("COMMIT")
+    con.close()
+    write_result(folder / "result.pickle", PartResult(stager))
+    print(f"rows {stager.rows}", file=out, flush=True)
+
+
+_BUYER_FIELDS = Buyer.__slots__
+_CHUNK = 10_000
+
+
+def write_result(path: Path, part: PartResult) -> None:
+    """The part's counts, rejected rows and buyers, pickled as plain tuples in chunks: one pickle of all the
+    Buyer objects would keep a memo of every object and double the worker's memory."""
+    buyers = list(part.buyers.values())
+    with path.open("wb") as fh:
+        pickle.dump((part.rows, part.skipped, part.bad_rows, len(buyers)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for i in range(0, len(buyers), _CHUNK):
+            chunk = [tuple(getattr(b, f) for f in _BUYER_FIELDS) for b in buyers[i:i + _CHUNK]]
+            pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_result(path: Path) -> PartResult:
+    """What `write_result` wrote (by our own worker, into our own folder)."""
+    part = PartResult.__new__(PartResult)
+    with path.open("rb") as fh:
+        part.rows, part.skipped, part.bad_rows, n = pickle.load(fh)
+        part.buyers = {}
+        while len(part.buyers) < n:
+            for values in pickle.load(fh):
+                part.buyers[values[0]] = Buyer(*values)
+    return part
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.read())
+    try:
+        run(job)
+    except ImportFileError as exc:
+        print(str(exc), file=sys.stderr, flush=True)
+        return FILE_ERROR_EXIT
+    return 0
+
+
+class PartWorker:
+    """A running worker, seen from the importing process."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, folder: Path) -> None:
+        self.proc, self.folder = proc, folder
+        self.rows = 0  # rows the worker has read so far (for progress)
+        self._watch = asyncio.ensure_future(self._follow())
+        assert proc.stderr is not None
+        self._errors = asyncio.ensure_future(proc.stderr.read())  # read as it comes: a full pipe would block it
+
+    @classmethod
+    async def start(cls, source: TextSource, offset: int, first_line: int, header: list[str], mapping: Platform,
+                    ctx: Context, folder: Path) -> PartWorker:
+        job = {
+            "source": {**asdict(source), "path": str(source.path)}, "offset": offset, "first_line": first_line,
+            "header": header, "mapping": type(mapping).__name__, "context": asdict(ctx), "folder": str(folder),
+        }
+        root = str(Path(__file__).resolve().parents[2])  # the folder holding the crm package
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "crm.importing.part_worker", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(job).encode())
+        await proc.stdin.drain()
+        proc.stdin.close()
+        return cls(proc, folder)
+
+    async def _follow(self) -> None:
+        assert self.proc.stdout is not None
+        async for raw in self.proc.stdout:
+            word, _, value = raw.decode().partition(" ")
+            if word == "rows" and value.strip().isdigit():
+                self.rows = int(value)
+
+    async def result(self) -> tuple[Path, PartResult]:
+        """Wait for the worker: its stage file and what it collected. Raises ImportFileError for a file it
+        could not read, RuntimeError should it fail otherwise."""
+        errors = await self._errors
+        code = await self.proc.wait()
+        await self._watch
+        message = errors.decode(errors="replace").strip()
+        if code == FILE_ERROR_EXIT:
+            raise ImportFileError(message.splitlines()[-1] if message else "the file could not be read")
+        if code != 0:
+            raise RuntimeError(f"the import worker failed (exit code {code}): {message[-2000:]}")
+        return self.folder / "stage.db", read_result(self.folder / "result.pickle")
+
+    async def stop(self) -> None:
+        """End the worker if it still runs (the import failed or stopped early)."""
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            await self.proc.wait()
+        for task in (self._watch, self._errors):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def remove_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Turning an export's rows into staged order lines: the per-row work of an order import.
+
+The same code runs in the importing process and, for the second part of a large file, in a worker process
+(`crm.importing.part_worker`), so it imports nothing from the database layer.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from crm.importing.normalise import ValueProblem
+from crm.importing.platforms import Buyer, Line
+from crm.importing.reader import CUT_ROW_REASON, CutRow, cell_text
+from storage.stage_layout import STAGE_TIME_FORMAT
+
+# Platforms whose item price is a catalogue price: never negative (discounts, refunds and promotions have
+# their own columns there). WooCommerce and generic files may carry fee or discount lines with a negative
+# amount, so they are not checked.
+CATALOGUE_PRICE_PLATFORMS = frozenset({"shopee", "lazada", "tiktok", "amazon", "ebay", "shopify"})
+
+BadRow = tuple[int, "str | None", str]  # line number, order id, reason
+
+
+@lru_cache(maxsize=16384)
+def utc_text(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    utc = dt.astimezone(UTC)
+    if utc.year < 1000:  # isoformat pads the year, strftime's %Y does not
+        return utc.strftime(STAGE_TIME_FORMAT)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")  # = STAGE_TIME_FORMAT, 5x faster
+
+
+@lru_cache(maxsize=1)
+def _iso_currencies() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def line_problem(line: Line, check_price: bool) -> str | None:
+    """Why a line (and so its whole order) cannot be imported, or None."""
+    problems: list[str] = []
+    if line.quantity is not None and line.quantity < 0:
+        problems.append(f"negative quantity {line.quantity}")
+    if check_price and line.unit_price is not None and line.unit_price < 0:
+        problems.append(f"negative item price {line.unit_price:g} (in this export discounts and refunds have "
+                        "their own columns; an item price is never below 0)")
+    if line.currency and line.currency not in _iso_currencies():
+        problems.append(f"unknown currency code {line.currency!r} (expected an ISO 4217 code such as USD)")
+    if not problems:
+        return None
+    return "; ".join(problems) + "; the whole order is rejected"
+
+
+def rejecting_cut_rows(mapper):  # type: ignore[no-untyped-def]
+    """The mapper, with the last row of a file that was cut short rejected (and so its whole order)."""
+    def checked(line_no: int, cells):  # type: ignore[no-untyped-def]
+        if type(cells) is CutRow:
+            raise ValueProblem(CUT_ROW_REASON)
+        return mapper(line_no, cells)
+
+    checked.order_col = getattr(mapper, "order_col", None)  # type: ignore[attr-defined]
+    return checked
+
+
+def merge_buyer(buyers: dict[str, Buyer], buyer: Buyer) -> None:
+    """Add a buyer seen on a row; for one seen before keep the latest non-empty details (a later row wins)."""
+    prev = buyers.get(buyer.key)
+    if prev is None:
+        buyers[buyer.key] = buyer
+    elif prev is not buyer:  # lines of one order share one Buyer
+        prev.name = buyer.name or prev.name
+        prev.email = buyer.email or prev.email
+        prev.phone = buyer.phone or prev.phone
+        prev.country = buyer.country or prev.country
+        prev.username = buyer.username or prev.username
+        if buyer.accepts_marketing is not None:
+            prev.accepts_marketing = buyer.accepts_marketing
+
+
+class RowStager:
+    """Maps rows to staged tuples (STAGE_COLUMNS order), collecting the buyers and the rows rejected."""
+
+    def __init__(self, mapper: Callable[[int, Sequence[object]], Line | None], platform: str) -> None:
+        self.mapper = mapper
+        self.order_col: int | None = getattr(mapper, "order_col", None)
+        self.check_price = platform in CATALOGUE_PRICE_PLATFORMS
+        self.buyers: dict[str, Buyer] = {}
+        self.bad_rows: list[BadRow] = []
+        self.rows = 0  # rows read
+        self.skipped = 0  # report trailers, description rows
+
+    def stage(self, line_no: int, cells: Sequence[object]) -> tuple[object, ...] | None:
+        """The staged tuple of one row, or None when the row is rejected or skipped."""
+        self.rows += 1
+        try:
+            line = self.mapper(line_no, cells)
+        except ValueProblem as exc:
+            col = self.order_col
+            ref = cell_text(cells[col]) if col is not None and col < len(cells) else ""
+            self.bad_rows.append((line_no, ref or None, str(exc)))
+            return None
+        if line is None:
+            self.skipped += 1
+            return None
+        if not line.order_ref:
+            self.bad_rows.append((line_no, None, "no order id"))
+            return None
+        problem = line_problem(line, self.check_price)
+        if problem:
+            self.bad_rows.append((line_no, line.order_ref, problem))
+            return None
+        buyer = line.buyer
+        if buyer is not None:
+            merge_buyer(self.buyers, buyer)
+        return (
+            line_no, line.order_ref[:128], line.status, (line.raw_status or "")[:64] or None,
+            utc_text(line.created_at), utc_text(line.paid_at), line.currency, line.order_total,
+            line.line_value, 1 if line.item_valid else 0, line.country,
+            buyer.key[:255] if buyer is not None else None, line.sku, line.product_name, line.variation,
+            line.quantity, line.unit_price, line.line_discount, line.line_total,
+        )
+
+    def absorb(self, later: RowStager | PartResult) -> None:
+        """Take in what the stager of the file's next part collected (its buyers count as later rows)."""
+        for buyer in later.buyers.values():
+            merge_buyer(self.buyers, buyer)
+        self.bad_rows.extend(later.bad_rows)
+        self.rows += later.rows
+        self.skipped += later.skipped
+
+
+class PartResult:
+    """What a worker hands back besides its staged rows (pickled)."""
+
+    def __init__(self, stager: RowStager) -> None:
+        self.buyers = stager.buyers
+        self.bad_rows = stager.bad_rows
+        self.rows = stager.rows
+        self.skipped = stager.skipped
