@@ -23,6 +23,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from datetime import datetime, timedelta, timezone
@@ -211,21 +212,53 @@ def _child_baseline(path: Path, db_path: Path) -> dict[str, object]:
     return {"seconds": took, "rows": len(frame), "ready_mb": ready_mb}
 
 
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), in MB; 0 when it is gone."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+            with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
 def _run_child(kind: str, path: Path, db_path: Path, timeout: float | None) -> dict[str, object] | None:
-    """Run one contestant in a fresh process; None when it did not finish within `timeout` seconds."""
+    """Run one contestant in a fresh process; None when it did not finish within `timeout` seconds. Besides
+    the child's own high-water mark (VmHWM) it samples, every 20 ms, the memory of the child and every process
+    it started (SellerMate reads a large file's second half in a worker): `all_peak_mb`."""
     if db_path.exists():
         db_path.unlink()
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--file", str(path), "--db", str(db_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     try:
-        out = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--file", str(path), "--db",
-             str(db_path)],
-            capture_output=True, text=True, cwd=ROOT, check=False, timeout=timeout,
-        )
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         return None
-    if out.returncode != 0:
-        raise SystemExit(f"{kind} run failed:\n{out.stderr[-4000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    finally:
+        done.set()
+        sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} run failed:\n{stderr[-4000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["all_peak_mb"] = max(peak[0], float(result["peak_mb"]))
+    return result  # type: ignore[no-any-return]
 
 
 def bench(fmt: str, lines: int, workdir: Path, timeout: float | None = None) -> dict[str, object]:
@@ -245,15 +278,16 @@ def bench(fmt: str, lines: int, workdir: Path, timeout: float | None = None) -> 
                 "timeout": timeout}
     slowdown = float(ours["seconds"]) / float(base["seconds"])  # type: ignore[arg-type]
     print(f"\n{fmt}-style export, {lines:,} order lines ({path.stat().st_size / 1e6:.0f} MB)")
-    print(f"  {'':9} {'seconds':>8} {'lines/s':>9} {'peak MB':>8} {'(before)':>9}")
+    print(f"  {'':10} {'seconds':>8} {'lines/s':>9} {'peak MB':>8} {'(before)':>9} {'all processes':>14}")
     for name, r in (("sellermate", ours), ("pandas", base)):
-        print(f"  {name:9} {float(r['seconds']):8.1f} {lines / float(r['seconds']):9,.0f} "  # type: ignore[arg-type]
-              f"{float(r['peak_mb']):8.0f} {float(r['ready_mb']):9.0f}")  # type: ignore[arg-type]
+        print(f"  {name:10} {float(r['seconds']):8.1f} {lines / float(r['seconds']):9,.0f} "  # type: ignore[arg-type]
+              f"{float(r['peak_mb']):8.0f} {float(r['ready_mb']):9.0f} "  # type: ignore[arg-type]
+              f"{float(r['all_peak_mb']):14.0f}")  # type: ignore[arg-type]
     print(f"  sellermate: {ours['orders']} orders, {ours['customers']} customers, {ours['rejected']} rows rejected")
     print(f"  time ratio sellermate/pandas = {slowdown:.2f}x (target <= {TARGET_SLOWDOWN}x); "
-          f"peak memory ratio = {float(ours['peak_mb']) / float(base['peak_mb']):.2f}x "  # type: ignore[arg-type]
-          f"(target: sellermate < {TARGET_PEAK_MB:.0f} MB)")
-    ok = slowdown <= TARGET_SLOWDOWN and float(ours["peak_mb"]) < TARGET_PEAK_MB  # type: ignore[arg-type]
+          f"peak memory ratio = {float(ours['all_peak_mb']) / float(base['all_peak_mb']):.2f}x "  # type: ignore[arg-type]
+          f"(target: sellermate < {TARGET_PEAK_MB:.0f} MB, all its processes at once)")
+    ok = slowdown <= TARGET_SLOWDOWN and float(ours["all_peak_mb"]) < TARGET_PEAK_MB  # type: ignore[arg-type]
     print(f"  {'PASS' if ok else 'MISS'}")
     return {"format": fmt, "lines": lines, "ours": ours, "baseline": base, "slowdown": slowdown, "ok": ok}
 

@@ -149,6 +149,9 @@ async def import_both_ways(tmp_path: Path, export: Path, monkeypatch: pytest.Mon
         try:
             report = await service.import_file(database, ws_id, export, settings=WS)
             out.append((report, await snapshot(database)))
+            async with database.sessions() as s:  # the worker's stage file was detached with the import
+                schemas = [r[1] for r in (await s.execute(text("PRAGMA database_list"))).all()]
+            assert schemas == ["main", "temp"] or schemas == ["main"]
         finally:
             await database.dispose()
     return out

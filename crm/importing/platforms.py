@@ -506,14 +506,15 @@ class TikTok(Platform):
         us_tz = country_timezone("US", ctx.default_tz)
         store_country, store_currency = ctx.store_country, ctx.store_currency
 
-        def order_level(cells: tuple[object, ...], ref: str) -> dict[str, object]:
-            """What every line of an order repeats: parsed once per order, not once per line."""
+        def order_level(cells: tuple[object, ...], ref: str) -> tuple[object, ...]:
+            """What every line of an order repeats, in Line's field order from status to buyer: parsed once per
+            order, not once per line (the next row of the same order has the same raw cells)."""
+            signature = cells[:6]
+            if previous[0] == signature:
+                return previous[1]  # type: ignore[return-value]
             created_raw = _text(cells[1])
             raw_status = _text(cells[2])
             amount_text = _text(cells[3])
-            signature = (ref, created_raw, raw_status, amount_text, _text(cells[4]), _text(cells[5]))
-            if previous[0] == signature:
-                return previous[1]  # type: ignore[return-value]
             c = country_code(_text(cells[6])) or store_country
             us = created_raw.upper().endswith(("AM", "PM"))
             tz = us_tz if us and not store_country else ctx.tz_for(c)
@@ -523,27 +524,26 @@ class TikTok(Platform):
             refunded = _amount(cells[4], "Order Refund Amount") or 0.0
             if status != "cancelled" and amount and refunded >= amount - 0.005:
                 status = "returned"  # fully refunded
-            username = signature[-1]
-            values = {
-                "status": status, "raw_status": raw_status,
-                "created_at": _moment(cells[1], tz, "Created Time", fmts),
-                "paid_at": _moment(cells[7], tz, "Paid Time", fmts), "order_total": amount, "country": c,
-                "currency": store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or ""),
-                "buyer": Buyer(key=username, username=username,
-                               name=_text(cells[8]) or _text(cells[9]) or None,
-                               phone=clean_phone(_text(cells[10])), country=c) if username else None,
-            }
+            username = _text(cells[5])
+            values = (
+                status, raw_status, _moment(cells[1], tz, "Created Time", fmts),
+                _moment(cells[7], tz, "Paid Time", fmts),
+                store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or ""),
+                amount, None, c,  # order_total, line_value (none: the order has a total), country
+                Buyer(key=username, username=username, name=_text(cells[8]) or _text(cells[9]) or None,
+                      phone=clean_phone(_text(cells[10])), country=c) if username else None,
+            )
             previous[0], previous[1] = signature, values
             return values
 
         def row(line_no: int, r: Sequence[object]) -> Line | None:
             cells = pick(r)
-            ref = _text(cells[0])
-            if ref and not any(ch.isdigit() for ch in ref):
+            v = cells[0]
+            ref = v.strip() if type(v) is str else _text(v)
+            if ref and not (ref[0].isdigit() or any(ch.isdigit() for ch in ref)):
                 return None  # the localized description row under the header (XLSX)
-            o = order_level(cells, ref)
             return Line(
-                line_no=line_no, order_ref=ref, line_value=None, **o,  # type: ignore[arg-type]
+                line_no, ref, *order_level(cells, ref),  # type: ignore[arg-type]
                 sku=_text(cells[11]) or None, product_name=_text(cells[12]) or None,
                 variation=_text(cells[13]) or None, quantity=_quantity(cells[14]),
                 unit_price=_amount(cells[15], "SKU Unit Original Price"),
