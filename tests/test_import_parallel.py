@@ -266,3 +266,23 @@ async def test_indexes_built_after_a_large_load_are_the_same_and_survive_a_failu
     async with db.sessions() as s, repo.indexes_deferred(s, "orders", 20) as deferred:
         pass
     assert deferred is False
+
+
+async def test_a_worker_that_cannot_start_leaves_the_import_to_one_process(
+        tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch) -> None:
+    import crm.importing.part_worker as part_worker
+
+    async def cannot_start(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("Resource temporarily unavailable")  # what a machine out of processes says
+
+    export = big_shopify(tmp_path / "orders_export.csv")
+    (one, one_db), _ = await import_both_ways(tmp_path, export, monkeypatch)
+    monkeypatch.setattr(part_worker.asyncio, "create_subprocess_exec", cannot_start)
+    monkeypatch.setattr(service, "PARALLEL_MIN_ROWS", 100)
+    database, ws_id = await fresh_db(tmp_path / "fallback.db")
+    try:
+        report = await service.import_file(database, ws_id, export, settings=WS)
+        assert await snapshot(database) == one_db and report.orders_new == one.orders_new
+    finally:
+        await database.dispose()
+    assert not list((tmp_path / "tmp").iterdir())
