@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -120,7 +121,10 @@ def _watch_writes(db: Database) -> None:
 
     @event.listens_for(sync_engine, "rollback")
     def _rolled_back(conn):  # type: ignore[no-untyped-def]
-        conn.info.pop("sellermate_data_write", None)
+        try:
+            conn.info.pop("sellermate_data_write", None)
+        except SQLAlchemyError:  # a connection invalidated mid-transaction (a cancelled import) has no info left
+            pass
 
 
 class Database:

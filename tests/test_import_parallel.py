@@ -6,6 +6,7 @@ makes hard to cut, and failures (nothing is kept, no worker or temporary folder 
 """
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import tempfile
@@ -285,4 +286,56 @@ async def test_a_worker_that_cannot_start_leaves_the_import_to_one_process(
         assert await snapshot(database) == one_db and report.orders_new == one.orders_new
     finally:
         await database.dispose()
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+async def test_rows_read_before_the_cut_are_never_read_twice(tmp_path: Path, workers: list[PartWorker],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ten rows of 30-line cells: the middle of the file lies among the rows read to guess the store's country.
+    rows = [shopify_row(f"#{2000 + n}", f"c{n}@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800",
+                        item="Long\n" * 30 + "end") for n in range(10)]
+    export = tmp_path / "orders_export.csv"
+    with export.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows([SHOPIFY_HEADER, *rows])
+    (one, one_db), (two, two_db) = await import_both_ways(tmp_path, export, monkeypatch)
+    assert two_db == one_db and two.rows == one.rows == 10 and len(two_db["lines"]) == 10
+    assert workers == []  # no cut behind the reader
+
+
+async def test_a_worker_that_dies_leaves_its_part_to_the_importer(tmp_path: Path, workers: list[PartWorker],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    export = big_shopify(tmp_path / "orders_export.csv")
+    real_start = PartWorker.start
+
+    async def start_then_die(*args, **kwargs):  # type: ignore[no-untyped-def]
+        worker = await real_start(*args, **kwargs)
+        worker.proc.kill()  # as the out-of-memory killer would
+        return worker
+
+    monkeypatch.setattr(PartWorker, "start", start_then_die)
+    (one, one_db), (two, two_db) = await import_both_ways(tmp_path, export, monkeypatch)
+    assert len(workers) == 1 and workers[0].proc.returncode == -9
+    assert two_db == one_db and two.rows == one.rows and two.rejected == one.rejected
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+async def test_a_cancelled_import_ends_its_worker_and_keeps_nothing(tmp_path: Path, workers: list[PartWorker],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    export = big_shopify(tmp_path / "orders_export.csv")
+    real_start = PartWorker.start
+
+    async def start_then_cancel(*args, **kwargs):  # type: ignore[no-untyped-def]
+        worker = await real_start(*args, **kwargs)
+        asyncio.current_task().cancel()  # type: ignore[union-attr]  # e.g. the bot shutting down mid-import
+        return worker
+
+    monkeypatch.setattr(PartWorker, "start", start_then_cancel)
+    database, ws_id = await fresh_db(tmp_path / "cancelled.db")
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await service.import_file(database, ws_id, export, settings=WS)
+        assert (await snapshot(database))["orders"] == []
+    finally:
+        await database.dispose()
+    assert len(workers) == 1 and workers[0].proc.returncode is not None  # killed, not left running
     assert not list((tmp_path / "tmp").iterdir())

@@ -124,8 +124,10 @@ class PartWorker:
         }
         root = str(Path(__file__).resolve().parents[2])  # the folder holding the crm package
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        # -P: the folder the import runs in is not put first on the worker's path (a csv.py there would
+        # replace the standard module).
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "crm.importing.part_worker", stdin=asyncio.subprocess.PIPE,
+            sys.executable, "-P", "-m", "crm.importing.part_worker", stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
         assert proc.stdin is not None
         proc.stdin.write(json.dumps(job).encode())
@@ -153,11 +155,16 @@ class PartWorker:
             raise RuntimeError(f"the import worker failed (exit code {code}): {message[-2000:]}")
         return self.folder / "stage.db", read_result(self.folder / "result.pickle")
 
-    async def stop(self) -> None:
-        """End the worker if it still runs (the import failed or stopped early)."""
+    def kill(self) -> None:
+        """End the worker now if it still runs (the import failed, stopped early or was cancelled)."""
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
+
+    async def stop(self) -> None:
+        """Kill the worker if it still runs and wait for it."""
+        self.kill()
+        if self.proc.returncode is None:
             await self.proc.wait()
         for task in (self._watch, self._errors):
             task.cancel()

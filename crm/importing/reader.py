@@ -64,6 +64,7 @@ class Table:
     text: TextSource | None = None  # text files only
     # Set while reading: the rows from this line on are left to another reader (`split_point`).
     stop_line: int | None = None
+    lines_read: int = 0  # text files: the lines the reader has read so far (rows may be read ahead)
 
 
 class PartMisaligned(Exception):
@@ -143,12 +144,14 @@ def _text_rows(fh, source: TextSource, base: int,  # type: ignore[no-untyped-def
         last: tuple[int, list[object]] | None = None
         before = 0  # lines read before this row
         for cells in reader:
-            if limit is not None and limit.stop_line is not None and base + reader.line_num >= limit.stop_line:
-                if base + before + 1 < limit.stop_line:
-                    raise PartMisaligned(f"line {base + before + 1} runs past line {limit.stop_line}")
-                if last is not None:
-                    yield last
-                return
+            if limit is not None:
+                if limit.stop_line is not None and base + reader.line_num >= limit.stop_line:
+                    if base + before + 1 < limit.stop_line:
+                        raise PartMisaligned(f"line {base + before + 1} runs past line {limit.stop_line}")
+                    if last is not None:
+                        yield last
+                    return
+                limit.lines_read = base + reader.line_num
             before = reader.line_num
             if not any(cells) or (not cells[0].strip() and _is_blank(cells)):
                 continue

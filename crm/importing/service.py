@@ -36,7 +36,15 @@ from crm.importing.platforms import (
     canon,
     detect,
 )
-from crm.importing.reader import PartMisaligned, Table, peek_header, read_table, split_point
+from crm.importing.reader import (
+    PartMisaligned,
+    Table,
+    TextSource,
+    peek_header,
+    read_table,
+    read_text_part,
+    split_point,
+)
 from crm.importing.staging import RowStager, rejecting_cut_rows
 from storage.db import Database
 from storage.repositories import imports as repo
@@ -125,21 +133,35 @@ def _order_value(row, status: str) -> float:  # type: ignore[no-untyped-def]
 PARALLEL_MIN_ROWS = 200_000
 
 
-async def _start_part_worker(table: Table, mapping: Platform, ctx: Context) -> PartWorker | None:
+@dataclass
+class _TwoParts:
+    """A large text file read in two parts: its table (whose reader stops at the cut), where the second part
+    starts (source, byte offset, line), and the worker folders, removed once the import's connection is back in
+    the pool (the worker's stage file stays attached until then)."""
+
+    table: Table
+    cut: tuple[TextSource, int, int] | None = None
+    folders: list[Path] = field(default_factory=list)
+
+
+async def _start_part_worker(parts: _TwoParts, mapping: Platform, ctx: Context) -> PartWorker | None:
     """Start a worker on the second half of a large text file and let this process's reader stop where that
-    half begins; None (one reader) for a small or non-text file, or one that cannot be cut safely."""
-    if table.text is None or (table.total_rows or 0) < PARALLEL_MIN_ROWS:
+    half begins; None (one reader) for a small or non-text file, one that cannot be cut safely, or a worker
+    that cannot be started."""
+    table, source = parts.table, parts.table.text
+    if source is None or (table.total_rows or 0) < PARALLEL_MIN_ROWS:
         return None
-    point = await asyncio.to_thread(split_point, table.text)
-    if point is None:
+    point = await asyncio.to_thread(split_point, source)
+    if point is None or point[1] <= table.lines_read:  # the reader is past the cut already (huge first rows)
         return None
-    folder = Path(tempfile.mkdtemp(prefix="sellermate-import-"))
     try:
-        worker = await PartWorker.start(table.text, point[0], point[1], table.header, mapping, ctx, folder)
-    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="sellermate-import-"))
+        parts.folders.append(folder)
+        worker = await PartWorker.start(source, point[0], point[1], table.header, mapping, ctx, folder)
+    except (OSError, NotImplementedError):  # no temporary folder, no process to be had, no subprocess support
         log.warning("could not start an import worker; reading the file in one process", exc_info=True)
-        remove_folder(folder)
         return None
+    parts.cut = (source, point[0], point[1])
     table.stop_line = point[1]
     return worker
 
@@ -280,16 +302,28 @@ async def _import_file(
     report = ImportReport(file=path.name, platform=mapping.name, store=store_name, kind=mapping.kind)
     sha = _file_sha256(path)
     explicit_store = store is not None
+    two_parts = _TwoParts(table) if parallel and db.dialect == "sqlite" else None
+    try:
+        return await _import_in_session(db, workspace_id, path, mapping, mapper, all_rows(), table, report,
+                                        settings, sha, progress, ctx, explicit_store, two_parts)
+    finally:
+        for folder in two_parts.folders if two_parts is not None else ():
+            remove_folder(folder)
+
+
+async def _import_in_session(db: Database, workspace_id: int, path: Path, mapping: Platform, mapper, rows,  # type: ignore[no-untyped-def]
+                             table: Table, report: ImportReport, settings: WorkspaceSettings, sha: str,
+                             progress: Progress | None, ctx: Context, explicit_store: bool,
+                             two_parts: _TwoParts | None) -> ImportReport:
     async with db.sessions() as session:
         try:
             if mapping.kind in ("interactions", "events"):
-                await _import_activity(session, workspace_id, mapping, mapper, all_rows(), report, sha)
+                await _import_activity(session, workspace_id, mapping, mapper, rows, report, sha)
             elif mapping.kind == "customers":
-                await _import_customers(session, workspace_id, mapping, mapper, all_rows(), table.total_rows,
+                await _import_customers(session, workspace_id, mapping, mapper, rows, table.total_rows,
                                         report, settings, sha, progress)
             else:
-                two_parts = table if parallel and db.dialect == "sqlite" else None
-                await _import_orders(session, workspace_id, mapping, mapper, all_rows(), table.total_rows,
+                await _import_orders(session, workspace_id, mapping, mapper, rows, table.total_rows,
                                      report, settings, sha, progress, ctx, explicit_store, two_parts)
             await session.commit()
         except (ImportFileError, PartMisaligned):
@@ -324,7 +358,7 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
 
 async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                          settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context,
-                         explicit_store: bool = True, two_parts: Table | None = None) -> None:
+                         explicit_store: bool = True, two_parts: _TwoParts | None = None) -> None:
     if not explicit_store:
         # The very same file imported before (into a store named otherwise, e.g. by an older version or
         # with --store): its orders belong to that store.
@@ -350,17 +384,19 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
 async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                              settings: WorkspaceSettings, progress: Progress | None, ctx: Context,
                              explicit_store: bool, sha: str, import_log, cache: dict[str, int],
-                             two_parts: Table | None = None) -> None:
+                             two_parts: _TwoParts | None = None) -> None:
     timer = _PhaseTimer(report.file)
     stage = repo.stage_table(f"import_stage_{uuid.uuid4().hex[:12]}")
     await repo.create_stage(session, stage)
 
     stager = RowStager(mapper, mapping.name)
-    buffer: list[tuple[object, ...]] = []
     pending: asyncio.Future[None] | None = None
-    stage_one = stager.stage
     worker = await _start_part_worker(two_parts, mapping, ctx) if two_parts is not None else None
-    try:
+
+    async def stage_all(rows) -> None:  # type: ignore[no-untyped-def]
+        nonlocal pending
+        buffer: list[tuple[object, ...]] = []
+        stage_one = stager.stage
         for line_no, cells in rows:
             staged = stage_one(line_no, cells)
             if progress and stager.rows % 5000 == 0:
@@ -379,19 +415,29 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
             await pending
             pending = None
         await repo.stage_rows(session, stage, buffer)
-        del buffer
+
+    try:
+        await stage_all(rows)
         if worker is not None:  # the second part of the file
             timer.lap("read and stage the first part")
-            part_file, part = await worker.result()
-            timer.lap("wait for the second part")
-            stager.absorb(part)
-            await repo.stage_from_file(session, stage, str(part_file))
+            try:
+                part_file, part = await worker.result()
+            except RuntimeError:  # a crash, a full disk, the out-of-memory killer: read that part here
+                log.warning("the import worker failed; reading the rest of the file in this process", exc_info=True)
+                await worker.stop()
+                worker = None
+                await stage_all(read_text_part(*two_parts.cut))  # type: ignore[union-attr, misc]
+            else:
+                timer.lap("wait for the second part")
+                stager.absorb(part)
+                await repo.stage_from_file(session, stage, str(part_file))
     finally:
+        if worker is not None:  # first, and at once: a cancelled or failed import never leaves it running
+            worker.kill()
         if pending is not None:  # never leave an insert running when the loop stops
             await pending
         if worker is not None:
             await worker.stop()
-            remove_folder(worker.folder)
     buyers, bad_rows = stager.buyers, stager.bad_rows
     report.rows = stager.rows - stager.skipped
     if progress:

@@ -673,7 +673,7 @@ async def post_loyalty(session: AsyncSession, workspace_id: int, points_per_unit
     earn = select(
         Order.workspace_id, Order.customer_id, Order.id,
         func.floor(Order.value_base * points_per_unit).cast(Integer), literal("earn"), Order.created_at,
-    ).where(*scope, Order.status.in_(VALID), Order.value_base.is_not(None))
+    ).where(*scope, Order.status.in_(VALID), Order.value_base.is_not(None)).order_by(Order.id)  # ids in order
     cols = ["workspace_id", "customer_id", "order_id", "points", "reason", "created_at"]
     async with indexes_deferred(session, LoyaltyEntry.__tablename__, incoming):
         await session.execute(
@@ -685,6 +685,7 @@ async def post_loyalty(session: AsyncSession, workspace_id: int, points_per_unit
                func.coalesce(Order.updated_at, Order.created_at))
         .join(LoyaltyEntry, and_(LoyaltyEntry.order_id == Order.id, LoyaltyEntry.reason == "earn"))
         .where(*scope, Order.status.in_(("cancelled", "returned")))
+        .order_by(Order.id)
     )
     await session.execute(
         upsert_insert(session, LoyaltyEntry).from_select(cols, reverse)
