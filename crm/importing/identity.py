@@ -85,8 +85,11 @@ async def resolve_customers(
 
     to_create: list[tuple[int, list[int]]] = []  # (representative identity, identities needing the customer)
     for members in groups.values():
-        members.sort(key=lambda r: r[0])
-        existing = sorted({r[1] for r in members if r[1] is not None})
+        if len(members) == 1:  # most groups: one buyer record
+            existing = [] if members[0][1] is None else [members[0][1]]
+        else:
+            members.sort(key=lambda r: r[0])
+            existing = sorted({r[1] for r in members if r[1] is not None})
         target: int | None = existing[0] if existing else None
         for other in existing[1:]:
             moved = [r[0] for r in members if r[1] == other]
@@ -94,7 +97,7 @@ async def resolve_customers(
             report.merges.append((target, other, reason, key))  # type: ignore[arg-type]
             await repo.merge_customers(session, workspace_id, target, other,  # type: ignore[arg-type]
                                        reason=reason, matched_on=key, identity_ids=moved, import_id=import_id)
-        if target is None:
+        if target is None and pinned_customers:
             anchors = sorted({c for r in members for k in (("email", r[2]), ("phone", r[3]))
                               for c in pinned_customers.get(k, ())})  # type: ignore[arg-type]
             target = anchors[0] if anchors else None

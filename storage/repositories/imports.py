@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -136,7 +137,8 @@ async def insert_returning_ids(session: AsyncSession, table: Table, rows: list[d
         return ids
     before = (await session.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one()
     columns = list(rows[0])
-    await bulk_insert(session, table, columns, [tuple(r[c] for c in columns) for r in rows])
+    values = list(map(itemgetter(*columns), rows)) if len(columns) > 1 else [(r[columns[0]],) for r in rows]
+    await bulk_insert(session, table, columns, values)
     new = [r[0] for r in await session.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id))]
     if len(new) != len(rows) or (new and new[-1] - new[0] + 1 != len(rows)):
         raise RuntimeError("concurrent writer while importing: ids are not consecutive; try again")
