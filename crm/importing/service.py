@@ -486,7 +486,8 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     bad_rows.extend(upsert.rejected)
     report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
     timer.lap("orders")
-    await repo.write_lines_for_import(session, stage, store.id, import_log.id, incoming=report.rows)
+    await repo.write_lines_for_import(session, stage, store.id, import_log.id, incoming=report.rows,
+                                      all_new=upsert.first_orders)
     await repo.upsert_products(session, stage, workspace_id)
     await repo.drop_stage(session, stage)
     timer.lap("order lines and products")

@@ -438,11 +438,12 @@ async def upsert_staged_orders(
 
 
 async def write_lines_for_import(session: AsyncSession, table: Table, store_id: int, import_id: int,
-                                 incoming: int = 0) -> None:
+                                 incoming: int = 0, all_new: bool = False) -> None:
     """Replace the lines of the orders this import created or changed with the staged ones (`incoming`: about
-    how many, to defer the indexes of a large load)."""
-    touched = select(Order.id).where(Order.store_id == store_id, Order.import_id == import_id)
-    await session.execute(delete(OrderLine).where(OrderLine.order_id.in_(touched)))
+    how many, to defer the indexes of a large load; `all_new`: the orders are all new, no lines to remove)."""
+    if not all_new:
+        touched = select(Order.id).where(Order.store_id == store_id, Order.import_id == import_id)
+        await session.execute(delete(OrderLine).where(OrderLine.order_id.in_(touched)))
     t = table.c
     line_no = func.row_number().over(partition_by=t.order_ref, order_by=t.file_line)
     src = (
@@ -488,6 +489,10 @@ async def existing_identities(
     session: AsyncSession, workspace_id: int, platform: str, keys: Sequence[str]
 ) -> dict[str, Any]:
     if not keys:
+        return {}
+    known = select(BuyerIdentity.id).where(BuyerIdentity.workspace_id == workspace_id,
+                                           BuyerIdentity.platform == platform).limit(1)
+    if (await session.execute(known)).first() is None:  # the platform's first import: nothing to look up
         return {}
     k = await _keys_table(session, keys)
     rows = await session.execute(
