@@ -7,7 +7,7 @@ file of its own, which the importer attaches and copies into its stage in one st
 very same mapping code (`crm.importing.staging.RowStager`), so the result is the one a single reader gets.
 
 Protocol: a JSON job on standard input; `rows N` lines on standard output as it goes; at the end the file
-`stage.db` (table `stage`, STAGE_COLUMNS) and `result.pickle` (a PartResult) in the job's folder. A file the
+`stage.db` (table `stage`, STAGE_COLUMNS) and `result.pickle` (read back as a PartResult) in the job's folder. A file the
 worker cannot read ends it with exit code 3 and the reason on standard error.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-unty
     con.executemany(insert, buffer)
     con.execute("COMMIT")
     con.close()
-    write_result(folder / "result.pickle", PartResult(stager))
+    write_result(folder / "result.pickle", stager)
     print(f"rows {stager.rows}", file=out, flush=True)
 
 
@@ -72,12 +72,13 @@ _BUYER_FIELDS = Buyer.__slots__
 _CHUNK = 10_000
 
 
-def write_result(path: Path, part: PartResult) -> None:
+def write_result(path: Path, stager: RowStager) -> None:
     """The part's counts, rejected rows and buyers, pickled as plain tuples in chunks: one pickle of all the
     Buyer objects would keep a memo of every object and double the worker's memory."""
-    buyers = list(part.buyers.values())
+    buyers = list(stager.buyers.values())
     with path.open("wb") as fh:
-        pickle.dump((part.rows, part.skipped, part.bad_rows, len(buyers)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((stager.rows, stager.skipped, stager.bad_rows, len(buyers)), fh,
+                    protocol=pickle.HIGHEST_PROTOCOL)
         for i in range(0, len(buyers), _CHUNK):
             chunk = [tuple(getattr(b, f) for f in _BUYER_FIELDS) for b in buyers[i:i + _CHUNK]]
             pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -85,14 +86,13 @@ def write_result(path: Path, part: PartResult) -> None:
 
 def read_result(path: Path) -> PartResult:
     """What `write_result` wrote (by our own worker, into our own folder)."""
-    part = PartResult.__new__(PartResult)
     with path.open("rb") as fh:
-        part.rows, part.skipped, part.bad_rows, n = pickle.load(fh)
-        part.buyers = {}
-        while len(part.buyers) < n:
+        rows, skipped, bad_rows, n = pickle.load(fh)
+        buyers: dict[str, Buyer] = {}
+        while len(buyers) < n:
             for values in pickle.load(fh):
-                part.buyers[values[0]] = Buyer(*values)
-    return part
+                buyers[values[0]] = Buyer(*values)
+    return PartResult(rows, skipped, bad_rows, buyers)
 
 
 def main() -> int:

@@ -97,7 +97,8 @@ class _PhaseTimer:
 
     def lap(self, phase: str) -> None:
         now = time.perf_counter()
-        log.debug("import %s: %s took %.2fs (memory now %s)", self.name, phase, now - self.t, _rss())
+        if log.isEnabledFor(logging.DEBUG):  # reading the memory figure is not free: only when it is logged
+            log.debug("import %s: %s took %.2fs (memory now %s)", self.name, phase, now - self.t, _rss())
         self.t = now
 
 

@@ -6,6 +6,7 @@ The same code runs in the importing process and, for the second part of a large 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -132,11 +133,11 @@ class RowStager:
         self.skipped += later.skipped
 
 
+@dataclass
 class PartResult:
-    """What a worker hands back besides its staged rows (pickled)."""
+    """What a worker's stager collected, as the importing process reads it back (its staged rows aside)."""
 
-    def __init__(self, stager: RowStager) -> None:
-        self.buyers = stager.buyers
-        self.bad_rows = stager.bad_rows
-        self.rows = stager.rows
-        self.skipped = stager.skipped
+    rows: int
+    skipped: int
+    bad_rows: list[BadRow]
+    buyers: dict[str, Buyer]

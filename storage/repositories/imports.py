@@ -237,7 +237,6 @@ async def drop_stage(session: AsyncSession, table: Table) -> None:
     await session.run_sync(lambda s: table.drop(s.connection(), checkfirst=True))
 
 
-
 async def stage_rows(session: AsyncSession, table: Table, rows: list[tuple[Any, ...]]) -> None:
     """Stage normalised rows: tuples in STAGE_COLUMNS order (plain text and numbers)."""
     await bulk_insert(session, table, STAGE_COLUMNS, rows)
@@ -262,8 +261,6 @@ async def stage_from_file(session: AsyncSession, table: Table, path: str) -> Non
 async def forget_staged(session: AsyncSession, table: Table, refs: Sequence[str]) -> None:
     for chunk in _chunks(list(refs)):
         await session.execute(delete(table).where(table.c.order_ref.in_(chunk)))
-
-
 
 
 def _staged_time(session: AsyncSession, col: Any) -> Any:

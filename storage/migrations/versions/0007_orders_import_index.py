@@ -2,7 +2,8 @@
 
 The customers whose orders an import created or changed (refreshed after every import), the lines it
 rewrites, the loyalty points it posts and the orders it re-prices are all "the orders of this import": with
-the index that is one index range instead of a scan of every order (1,000,000 orders: 1.4 s to a few ms).
+the index that is one index range, in id order, instead of a scan of every order (the customers of a
+1,000,000-order import: 1.4 s to 0.3 s).
 
 Revision ID: 0007
 Revises: 0006
