@@ -37,6 +37,9 @@ def normalise_url(url: str) -> str:
 
 # Schema names of the import workers' stage files while attached (storage.repositories.imports.stage_from_file).
 ATTACHED_PART_PREFIX = "import_part_"
+# Marks a pooled SQLite connection an import switched to bulk loading (storage.repositories.imports.bulk_load_mode):
+# its foreign-key checks and sorter threads are put back when it returns to the pool.
+BULK_LOAD_FLAG = "sellermate_bulk_load"
 
 
 def create_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -53,13 +56,17 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
             cur.close()
 
         @event.listens_for(engine.sync_engine, "checkin")
-        def _detach_parts(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _after_import(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             # Stage files of import workers are attached inside the import's transaction, where SQLite
-            # cannot detach them; the transaction is over when the connection comes back to the pool.
+            # cannot detach them, and the foreign-key setting cannot change there: the transaction is over
+            # when the connection comes back to the pool.
             if dbapi_conn is None:
                 return
             cur = dbapi_conn.cursor()
             try:
+                if _record is not None and _record.info.pop(BULK_LOAD_FLAG, False):
+                    cur.execute("PRAGMA foreign_keys=ON")
+                    cur.execute("PRAGMA threads=0")
                 cur.execute("PRAGMA database_list")
                 for name in [r[1] for r in cur.fetchall() if r[1].startswith(ATTACHED_PART_PREFIX)]:
                     cur.execute(f'DETACH DATABASE "{name}"')

@@ -360,6 +360,7 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
 async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                          settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context,
                          explicit_store: bool = True, two_parts: _TwoParts | None = None) -> None:
+    await repo.bulk_load_mode(session)  # SQLite: before the first write
     if not explicit_store:
         # The very same file imported before (into a store named otherwise, e.g. by an older version or
         # with --store): its orders belong to that store.

@@ -1,6 +1,7 @@
 """Import repository: bulk, set-based writes of orders, lines, buyer identities, customers and ledgers."""
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ from storage.models import (
     UTCDateTime,
 )
 from storage.repositories.analytics import refresh_order_stats
+from storage.db import BULK_LOAD_FLAG
 from storage.stage_layout import STAGE_COLUMNS
 
 VALID = ("paid", "shipped", "completed")
@@ -146,6 +148,8 @@ async def insert_returning_ids(session: AsyncSession, table: Table, rows: list[d
 
 
 # ---------------------------------------------------------------- staging of order lines
+# Helper threads SQLite's sorter may start during an import: the other cores (the import itself is one).
+SORT_HELPER_THREADS = max(0, min(3, (os.cpu_count() or 1) - 1))
 IMPORT_CACHE_KIB = 16384  # page cache of the main and temp databases for an import's set-based steps (and the
 # in-memory limit of each SQLite sort); 32 MB was 3% faster but peaked 34 MB higher at 1M lines
 
@@ -163,6 +167,29 @@ async def widen_cache(session: AsyncSession) -> dict[str, int] | None:
         before[schema] = (await session.execute(text(f"PRAGMA {schema}.cache_size"))).scalar_one()
         await session.execute(text(f"PRAGMA {schema}.cache_size=-{IMPORT_CACHE_KIB}"))
     return before
+
+
+async def bulk_load_mode(session: AsyncSession) -> bool:
+    """SQLite: this connection loads in bulk until it goes back to the pool (storage.db puts both back):
+
+    - foreign keys are not checked. An import writes references only to rows it read or wrote itself in the
+      same transaction (its store, its import log, the identities and customers it just resolved; orders it
+      just inserted), under SQLite's one-writer lock; and it deletes nothing whose children it leaves behind.
+      Checking every reference of a million new rows against five parent tables costs about a fifth of the
+      set-based steps. (tests/test_import_integrity.py checks the result with `PRAGMA foreign_key_check`.)
+    - large sorts (index builds, GROUP BY, window functions) use a helper thread on a second core.
+
+    Must run before the session's first write (SQLite ignores `foreign_keys` inside a transaction); returns
+    whether the foreign-key checks are off. False on PostgreSQL, which keeps its checks."""
+    from sqlalchemy import text
+
+    if session.bind is None or session.bind.dialect.name != "sqlite":
+        return False
+    conn = await session.connection()
+    conn.info[BULK_LOAD_FLAG] = True
+    await session.execute(text(f"PRAGMA threads={SORT_HELPER_THREADS}"))
+    await session.execute(text("PRAGMA foreign_keys=OFF"))
+    return (await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 0
 
 
 async def restore_cache(session: AsyncSession, before: dict[str, int] | None) -> None:
