@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import BULK_LOAD_FLAG
 from storage.models import (
     AlertRecord,
     BehaviourEvent,
@@ -55,7 +56,6 @@ from storage.models import (
     UTCDateTime,
 )
 from storage.repositories.analytics import refresh_order_stats
-from storage.db import BULK_LOAD_FLAG
 from storage.stage_layout import STAGE_COLUMNS
 
 VALID = ("paid", "shipped", "completed")
