@@ -141,6 +141,14 @@ _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
                                        "dec"), 1)}
 
 
+@lru_cache(maxsize=64)
+def _day_first(formats: tuple[str, ...], am_pm: bool) -> bool | None:
+    """Whether 01/02/2026 is day-first under `formats`: the first slashed format of the same family (with AM/PM
+    or without) decides, as strptime's order would; None when there is none."""
+    first = next((f for f in formats if f.startswith(("%d/%m/%Y", "%m/%d/%Y")) and ("%p" in f) == am_pm), None)
+    return None if first is None else first.startswith("%d")
+
+
 def _fast_parse(s: str, formats: tuple[str, ...]) -> datetime | None:
     """The platforms' numeric layouts without strptime (it costs ~10 µs a call on millions of rows).
 
@@ -148,13 +156,11 @@ def _fast_parse(s: str, formats: tuple[str, ...]) -> datetime | None:
     """
     m = _SLASHED.match(s)
     if m:
-        # The first format of the same family (with AM/PM or without) decides, as strptime's order would.
-        first = next((f for f in formats if f.startswith(("%d/%m/%Y", "%m/%d/%Y")) and ("%p" in f) == bool(m[7])),
-                     None)
-        if first is None:
+        day_first = _day_first(formats, bool(m[7]))
+        if day_first is None:
             return None
         a, b, year, hour, minute = int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5])
-        day, month = (a, b) if first.startswith("%d") else (b, a)
+        day, month = (a, b) if day_first else (b, a)
         if m[7]:
             if not 1 <= hour <= 12:
                 return None
@@ -218,10 +224,15 @@ def _parse_value(value: object, tz: ZoneInfo, formats: tuple[str, ...]) -> datet
     if isinstance(value, datetime):
         dt = value
     else:
-        s = str(value).strip().strip("\t").strip()
+        s = str(value).strip()  # tabs too (TikTok Shop ends its times with one)
         if not s:
             return None
-        if len(s) >= 19 and s[4] == "-" and s[10] in " T" and type(value) is str:
+        if s[2] == "/" if len(s) >= 16 else False:  # 31/12/2026 23:59[:59] and 12/31/2026 11:59:59 PM
+            try:
+                dt = _fast_parse(s, formats) or _parse_naive_or_aware(s, formats)
+            except ValueError:  # e.g. 31/02: the formats report it
+                dt = _parse_naive_or_aware(s, formats)
+        elif len(s) >= 19 and s[4] == "-" and s[10] in " T" and type(value) is str:
             # ISO 8601 and Shopify's "2026-04-05 21:06:21 +0400" (one call; the general path ends the same)
             try:
                 dt = datetime.fromisoformat(s)
