@@ -36,6 +36,8 @@ WS = WorkspaceSettings(fx_rates={"MYR": 0.3, "USD": 1.34, "GBP": 1.7, "THB": 0.0
 VALID = ("paid", "shipped", "completed")
 
 needs_shared = pytest.mark.skipif(not EVAL.exists(), reason=f"shared evaluation data not found at {EVAL}")
+SHOPIFY_SAMPLE = FORMATS / "shopify-orders_export.sample.csv"
+needs_sample = pytest.mark.skipif(not SHOPIFY_SAMPLE.exists(), reason=f"shared format sample not found at {SHOPIFY_SAMPLE}")
 
 
 async def scalar(db: Database, stmt):  # type: ignore[no-untyped-def]
@@ -181,10 +183,11 @@ async def test_ebay_blank_first_line_trailer_and_dollar_amounts(db: Database, wo
     assert sum(1 for x in (await orders_of(db)).values() if x.status == "pending") == 1
 
 
+@needs_sample
 async def test_shopify_sample_export_multiline_orders(db: Database, workspace_id: int) -> None:
-    report = await import_file(db, workspace_id, FORMATS / "shopify-orders_export.sample.csv", settings=WS)
+    report = await import_file(db, workspace_id, SHOPIFY_SAMPLE, settings=WS)
     assert report.platform == "shopify" and report.rejected == []
-    with (FORMATS / "shopify-orders_export.sample.csv").open(encoding="utf-8") as fh:
+    with SHOPIFY_SAMPLE.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     firsts = {r["Name"]: r for r in rows if r["Financial Status"]}
     orders = await orders_of(db)
@@ -302,9 +305,10 @@ async def test_unreadable_or_unknown_files_change_nothing(db: Database, workspac
     assert await scalar(db, select(func.count()).select_from(ImportLog)) == 0
 
 
+@needs_sample
 async def test_forced_platform_that_does_not_fit_is_refused(db: Database, workspace_id: int) -> None:
     with pytest.raises(ImportFileError, match="does not look like a Lazada export"):
-        await import_file(db, workspace_id, FORMATS / "shopify-orders_export.sample.csv", settings=WS,
+        await import_file(db, workspace_id, SHOPIFY_SAMPLE, settings=WS,
                           platform="lazada")
 
 
