@@ -27,13 +27,11 @@ from crm.importing.errors import ImportFileError
 from crm.importing.platforms import PLATFORMS, Buyer, Columns, Context, Platform
 from crm.importing.reader import TextSource, read_text_part
 from crm.importing.staging import PartResult, RowStager, rejecting_cut_rows
-from storage.stage_layout import STAGE_COLUMNS
+from storage.stage_layout import STAGE_COLUMNS, STAGE_LAYOUT
 
 BATCH = 5000
 PROGRESS_EVERY = 5000
 FILE_ERROR_EXIT = 3
-_STAGE_TYPES = ("INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "REAL", "REAL", "INTEGER", "TEXT",
-                "TEXT", "TEXT", "TEXT", "TEXT", "INTEGER", "REAL", "REAL", "REAL")
 
 
 def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
@@ -46,7 +44,7 @@ def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-unty
     con = sqlite3.connect(folder / "stage.db", isolation_level=None)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
-    columns = ", ".join(f"{c} {t}" for c, t in zip(STAGE_COLUMNS, _STAGE_TYPES, strict=True))
+    columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_LAYOUT)
     con.execute(f"CREATE TABLE stage ({columns})")
     insert = f"INSERT INTO stage VALUES ({', '.join('?' for _ in STAGE_COLUMNS)})"
     con.execute("BEGIN")
