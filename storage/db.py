@@ -37,9 +37,9 @@ def normalise_url(url: str) -> str:
 
 # Schema names of the import workers' stage files while attached (storage.repositories.imports.stage_from_file).
 ATTACHED_PART_PREFIX = "import_part_"
-# Marks a pooled SQLite connection an import switched to bulk loading (storage.repositories.imports.bulk_load_mode):
-# its foreign-key checks and sorter threads are put back when it returns to the pool.
-BULK_LOAD_FLAG = "sellermate_bulk_load"
+# A pooled SQLite connection's settings an import changed ({setting: value before}, storage.repositories.imports:
+# page cache, foreign keys, sorter threads): put back when the connection returns to the pool.
+RESTORE_ON_CHECKIN = "sellermate_restore_on_checkin"
 
 
 def create_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -64,9 +64,9 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
                 return
             cur = dbapi_conn.cursor()
             try:
-                if _record is not None and _record.info.pop(BULK_LOAD_FLAG, False):
-                    cur.execute("PRAGMA foreign_keys=ON")
-                    cur.execute("PRAGMA threads=0")
+                restore = _record.info.pop(RESTORE_ON_CHECKIN, {}) if _record is not None else {}
+                for setting, value in restore.items():
+                    cur.execute(f"PRAGMA {setting}={value}")
                 cur.execute("PRAGMA database_list")
                 for name in [r[1] for r in cur.fetchall() if r[1].startswith(ATTACHED_PART_PREFIX)]:
                     cur.execute(f'DETACH DATABASE "{name}"')

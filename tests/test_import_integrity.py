@@ -1,5 +1,5 @@
-"""Imports load SQLite without foreign-key checks (storage.repositories.imports.bulk_load_mode): what they write
-must still hold every reference, and every other use of the connection must be checked again."""
+"""Imports load SQLite without foreign-key checks and with a larger page cache (storage.repositories.imports):
+what they write must still hold every reference, and every later use of the connection has the usual settings."""
 from __future__ import annotations
 
 from datetime import date
@@ -28,8 +28,10 @@ async def _dangling_line(db: Database) -> None:
 async def test_bulk_load_mode_lasts_one_session_and_the_checks_come_back(db: Database) -> None:
     async with db.sessions() as s:
         off = await repo.bulk_load_mode(s)
+        await repo.widen_cache(s)
         if db.dialect == "sqlite":
             assert off and (await s.execute(text("PRAGMA threads"))).scalar_one() == repo.SORT_HELPER_THREADS
+            assert (await s.execute(text("PRAGMA cache_size"))).scalar_one() == -repo.IMPORT_CACHE_KIB
             await s.execute(text("INSERT INTO order_lines (order_id, line_no, quantity) VALUES (987654321, 1, 1)"))
         else:
             assert not off  # PostgreSQL keeps its checks
@@ -43,6 +45,7 @@ async def test_bulk_load_mode_lasts_one_session_and_the_checks_come_back(db: Dat
         async with db.sessions() as s:
             assert (await s.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
             assert (await s.execute(text("PRAGMA threads"))).scalar_one() == 0
+            assert (await s.execute(text("PRAGMA cache_size"))).scalar_one() == -2000  # SQLite's default
 
 
 async def test_bulk_load_mode_needs_to_come_before_the_first_write(db: Database) -> None:

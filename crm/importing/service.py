@@ -370,22 +370,13 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
             report.store = before
     import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
     report.import_id = import_log.id
-    cache: dict[str, int] = {}  # the page cache sizes to put back (SQLite), set by _import_order_rows
-    try:
-        await _import_order_rows(session, workspace_id, mapping, mapper, rows, total, report, settings, progress,
-                                 ctx, explicit_store, sha, import_log, cache, two_parts)
-    except BaseException:
-        try:  # the session may need its rollback first; the import's own error is the one to report
-            await repo.restore_cache(session, cache)
-        except Exception:
-            log.debug("could not restore the page cache size after a failed import", exc_info=True)
-        raise
-    await repo.restore_cache(session, cache)
+    await _import_order_rows(session, workspace_id, mapping, mapper, rows, total, report, settings, progress, ctx,
+                             explicit_store, sha, import_log, two_parts)
 
 
 async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                              settings: WorkspaceSettings, progress: Progress | None, ctx: Context,
-                             explicit_store: bool, sha: str, import_log, cache: dict[str, int],
+                             explicit_store: bool, sha: str, import_log,
                              two_parts: _TwoParts | None = None) -> None:
     timer = _PhaseTimer(report.file)
     stage = repo.stage_table(f"import_stage_{uuid.uuid4().hex[:12]}")
@@ -473,7 +464,7 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
 
     # Orders: aggregated over their staged rows and upserted with set-based SQL. From here on the Python side
     # holds little, so SQLite gets a larger page cache for the set-based statements (peak memory stays put).
-    cache.update(await repo.widen_cache(session) or {})
+    await repo.widen_cache(session)
     rates = await _workspace_rates(session, workspace_id, settings)
     upsert = await repo.upsert_staged_orders(
         session, stage, workspace_id=workspace_id, store_id=store.id, platform=mapping.name,

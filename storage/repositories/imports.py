@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import BULK_LOAD_FLAG
+from storage.db import RESTORE_ON_CHECKIN
 from storage.models import (
     AlertRecord,
     BehaviourEvent,
@@ -154,19 +154,28 @@ IMPORT_CACHE_KIB = 16384  # page cache of the main and temp databases for an imp
 # in-memory limit of each SQLite sort); 32 MB was 3% faster but peaked 34 MB higher at 1M lines
 
 
-async def widen_cache(session: AsyncSession) -> dict[str, int] | None:
-    """SQLite: a larger page cache for this connection while an import runs (the stage, its index and the
-    set-based upserts otherwise spill through the 2 MB default); returns what `restore_cache` puts back.
-    Durability settings (journal, synchronous) are left alone. None on PostgreSQL."""
+async def _pragma_until_checkin(session: AsyncSession, setting: str, value: object) -> None:
+    """SQLite: `PRAGMA setting=value` on this session's connection; the value it had is put back when the
+    connection returns to the pool (storage.db), after the import's commit or rollback."""
     from sqlalchemy import text
 
-    if session.bind is None or session.bind.dialect.name != "sqlite":
-        return None
-    before = {}
-    for schema in ("main", "temp"):
-        before[schema] = (await session.execute(text(f"PRAGMA {schema}.cache_size"))).scalar_one()
-        await session.execute(text(f"PRAGMA {schema}.cache_size=-{IMPORT_CACHE_KIB}"))
-    return before
+    before = (await session.execute(text(f"PRAGMA {setting}"))).scalar_one()
+    conn = await session.connection()
+    conn.info.setdefault(RESTORE_ON_CHECKIN, {}).setdefault(setting, before)  # the first value is the original
+    await session.execute(text(f"PRAGMA {setting}={value}"))
+
+
+def _on_sqlite(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "sqlite"
+
+
+async def widen_cache(session: AsyncSession) -> None:
+    """SQLite: a larger page cache for this connection while an import runs (the stage, its index and the
+    set-based upserts otherwise spill through the 2 MB default), until the connection returns to the pool.
+    Durability settings (journal, synchronous) are left alone. Nothing on PostgreSQL."""
+    if _on_sqlite(session):
+        for schema in ("main", "temp"):
+            await _pragma_until_checkin(session, f"{schema}.cache_size", -IMPORT_CACHE_KIB)
 
 
 async def bulk_load_mode(session: AsyncSession) -> bool:
@@ -183,20 +192,11 @@ async def bulk_load_mode(session: AsyncSession) -> bool:
     whether the foreign-key checks are off. False on PostgreSQL, which keeps its checks."""
     from sqlalchemy import text
 
-    if session.bind is None or session.bind.dialect.name != "sqlite":
+    if not _on_sqlite(session):
         return False
-    conn = await session.connection()
-    conn.info[BULK_LOAD_FLAG] = True
-    await session.execute(text(f"PRAGMA threads={SORT_HELPER_THREADS}"))
-    await session.execute(text("PRAGMA foreign_keys=OFF"))
+    await _pragma_until_checkin(session, "threads", SORT_HELPER_THREADS)
+    await _pragma_until_checkin(session, "foreign_keys", "OFF")
     return (await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 0
-
-
-async def restore_cache(session: AsyncSession, before: dict[str, int] | None) -> None:
-    from sqlalchemy import text
-
-    for schema, value in (before or {}).items():
-        await session.execute(text(f"PRAGMA {schema}.cache_size={int(value)}"))
 
 
 # A load of at least this many rows into a table it at least doubles builds the table's secondary indexes after
