@@ -216,7 +216,7 @@ async def indexes_deferred(session: AsyncSession, table: str, incoming: int) -> 
     back (SQLite's DDL is transactional)."""
     from sqlalchemy import text
 
-    if session.bind is None or session.bind.dialect.name != "sqlite" or incoming < DEFER_INDEXES_MIN_ROWS:
+    if not _on_sqlite(session) or incoming < DEFER_INDEXES_MIN_ROWS:
         yield False
         return
     existing = (await session.execute(text(f'SELECT count(*) FROM "{table}"'))).scalar_one()
