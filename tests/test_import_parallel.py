@@ -271,7 +271,7 @@ async def test_indexes_built_after_a_large_load_are_the_same_and_survive_a_failu
 
 async def test_a_worker_that_cannot_start_leaves_the_import_to_one_process(
         tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch) -> None:
-    import crm.importing.part_worker as part_worker
+    from crm.importing import part_worker
 
     async def cannot_start(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("Resource temporarily unavailable")  # what a machine out of processes says
@@ -302,17 +302,22 @@ async def test_rows_read_before_the_cut_are_never_read_twice(tmp_path: Path, wor
     assert workers == []  # no cut behind the reader
 
 
+def after_worker_starts(monkeypatch: pytest.MonkeyPatch, act) -> None:  # type: ignore[no-untyped-def]
+    """Every import worker, once started, is handed to `act` before the import goes on."""
+    real_start = PartWorker.start
+
+    async def start(*args, **kwargs):  # type: ignore[no-untyped-def]
+        worker = await real_start(*args, **kwargs)
+        act(worker)
+        return worker
+
+    monkeypatch.setattr(PartWorker, "start", start)
+
+
 async def test_a_worker_that_dies_leaves_its_part_to_the_importer(tmp_path: Path, workers: list[PartWorker],
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     export = big_shopify(tmp_path / "orders_export.csv")
-    real_start = PartWorker.start
-
-    async def start_then_die(*args, **kwargs):  # type: ignore[no-untyped-def]
-        worker = await real_start(*args, **kwargs)
-        worker.proc.kill()  # as the out-of-memory killer would
-        return worker
-
-    monkeypatch.setattr(PartWorker, "start", start_then_die)
+    after_worker_starts(monkeypatch, lambda worker: worker.proc.kill())  # as the out-of-memory killer would
     (one, one_db), (two, two_db) = await import_both_ways(tmp_path, export, monkeypatch)
     assert len(workers) == 1 and workers[0].proc.returncode == -9
     assert two_db == one_db and two.rows == one.rows and two.rejected == one.rejected
@@ -322,14 +327,8 @@ async def test_a_worker_that_dies_leaves_its_part_to_the_importer(tmp_path: Path
 async def test_a_cancelled_import_ends_its_worker_and_keeps_nothing(tmp_path: Path, workers: list[PartWorker],
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     export = big_shopify(tmp_path / "orders_export.csv")
-    real_start = PartWorker.start
-
-    async def start_then_cancel(*args, **kwargs):  # type: ignore[no-untyped-def]
-        worker = await real_start(*args, **kwargs)
-        asyncio.current_task().cancel()  # type: ignore[union-attr]  # e.g. the bot shutting down mid-import
-        return worker
-
-    monkeypatch.setattr(PartWorker, "start", start_then_cancel)
+    # The import's task is cancelled once its worker runs, e.g. the bot shutting down mid-import.
+    after_worker_starts(monkeypatch, lambda worker: asyncio.current_task().cancel())  # type: ignore[union-attr]
     database, ws_id = await fresh_db(tmp_path / "cancelled.db")
     try:
         with pytest.raises(asyncio.CancelledError):
