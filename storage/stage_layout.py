@@ -1,8 +1,14 @@
-"""The layout of an import's staged order lines, shared by the importer (crm.importing.staging), its worker
-process and the repository that turns them into orders. Plain constants: the worker imports no database code."""
+"""The layout of an import's staged order lines, and the stage file they are written to on SQLite; shared by the
+importer (crm.importing.staging), its worker process and the repository that turns them into orders. No
+SQLAlchemy here: the worker imports no database code."""
+from __future__ import annotations
 
-# Columns of a staged row, in order, with their SQLite types (a worker's stage file; the importer's own stage
-# table, which PostgreSQL holds too, is storage.repositories.imports.stage_table).
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+# Columns of a staged row, in order, with their SQLite types (a stage file's; the stage tables PostgreSQL holds
+# are storage.repositories.imports.session_stage).
 STAGE_LAYOUT = (
     ("file_line", "INTEGER"), ("order_ref", "TEXT"), ("status", "TEXT"), ("raw_status", "TEXT"),
     ("created_at", "TEXT"), ("paid_at", "TEXT"), ("currency", "TEXT"), ("order_total", "REAL"),
@@ -13,3 +19,34 @@ STAGE_LAYOUT = (
 STAGE_COLUMNS = tuple(name for name, _ in STAGE_LAYOUT)
 # UTC, the text SQLite stores for UTCDateTime columns.
 STAGE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+# The staged lines' table in a stage file.
+STAGE_TABLE = "stage"
+
+
+class StageFile:
+    """A stage file being written: staged rows (STAGE_LAYOUT) in table STAGE_TABLE of a SQLite file of its own.
+    Scratch space, not customer data: no journal and no syncing (the import's own transaction is what must
+    survive a crash). Rows are appended in batches by one thread at a time, which need not be the creator's."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._con.execute("PRAGMA journal_mode=OFF")
+        self._con.execute("PRAGMA synchronous=OFF")
+        self._con.execute(f"CREATE TABLE {STAGE_TABLE} ({', '.join(f'{n} {t}' for n, t in STAGE_LAYOUT)})")
+        self._insert = f"INSERT INTO {STAGE_TABLE} VALUES ({', '.join('?' for _ in STAGE_COLUMNS)})"
+        self._con.execute("BEGIN")
+
+    def append(self, rows: Sequence[tuple[object, ...]]) -> None:
+        self._con.executemany(self._insert, rows)
+
+    def close(self) -> None:
+        """Commit what was written and close the file (again: nothing)."""
+        if self._con is None:
+            return
+        con, self._con = self._con, None  # type: ignore[assignment]
+        try:
+            if con.in_transaction:
+                con.execute("COMMIT")
+        finally:
+            con.close()

@@ -10,6 +10,7 @@ import asyncio
 import csv
 import io
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -337,4 +338,50 @@ async def test_a_cancelled_import_ends_its_worker_and_keeps_nothing(tmp_path: Pa
     finally:
         await database.dispose()
     assert len(workers) == 1 and workers[0].proc.returncode is not None  # killed, not left running
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+@pytest.mark.parametrize("how", ["fails", "is cancelled"])
+def test_an_import_that_stops_while_its_stage_is_prepared_stops_the_preparation_and_keeps_nothing(
+        tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """On SQLite another thread indexes and aggregates the staged rows while the import resolves the buyers.
+    Should the import fail or be cancelled meanwhile, that thread's statement is interrupted (here one that
+    would never end by itself), the stage file goes, and the database is as before."""
+    export = big_shopify(tmp_path / "orders_export.csv")
+    preparing = threading.Event()
+
+    def endless_preparation(conn, stage, rejected):  # type: ignore[no-untyped-def]
+        preparing.set()
+        conn.exec_driver_sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
+
+    async def identities_then_stop(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert await asyncio.to_thread(preparing.wait, 30)
+        await asyncio.sleep(0.3)  # the endless statement runs by now
+        if how == "fails":
+            raise RuntimeError("disk full")
+        asyncio.current_task().cancel()  # type: ignore[union-attr]
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(repo, "prepare_stage", endless_preparation)
+    monkeypatch.setattr(service, "_upsert_identities", identities_then_stop)
+    outcome: list[object] = []
+
+    async def run() -> None:
+        database, ws_id = await fresh_db(tmp_path / "stopped.db")
+        try:
+            await service.import_file(database, ws_id, export, settings=WS)
+        except (RuntimeError, asyncio.CancelledError) as exc:
+            outcome.append(exc)
+        outcome.append((await snapshot(database))["orders"])
+        await database.dispose()
+
+    # In a thread of its own, so that a preparation that is not stopped fails the test instead of hanging it.
+    runner = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
+    runner.start()
+    runner.join(60)
+    assert not runner.is_alive(), "the import never ended: its stage preparation was not stopped"
+    error, orders = outcome
+    assert isinstance(error, RuntimeError if how == "fails" else asyncio.CancelledError)
+    assert orders == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("sellermate-stage")]
     assert not list((tmp_path / "tmp").iterdir())

@@ -2,13 +2,13 @@
 
 Mapping rows is plain Python and holds the interpreter lock, so one process keeps one core busy. For a large
 CSV file the importing process reads the first part of the file while this worker reads the rest (cut at a
-row start by `crm.importing.reader.split_point`) on the second core and writes its staged rows to a SQLite
-file of its own, which the importer attaches and copies into its stage in one statement. The worker runs the
-very same mapping code (`crm.importing.staging.RowStager`), so the result is the one a single reader gets.
+row start by `crm.importing.reader.split_point`) on the second core and writes its staged rows to a stage file
+of its own, which the importer copies into its own stage file in one statement. The worker runs the very same
+mapping code (`crm.importing.staging.RowStager`), so the result is the one a single reader gets.
 
-Protocol: a JSON job on standard input; `rows N` lines on standard output as it goes; at the end the file
-`stage.db` (table `stage`, STAGE_COLUMNS) and `result.pickle` (read back as a PartResult) in the job's folder. A file the
-worker cannot read ends it with exit code 3 and the reason on standard error.
+Protocol: a JSON job on standard input; `rows N` lines on standard output as it goes; at the end the files
+`stage.db` (a `storage.stage_layout.StageFile`) and `result.pickle` (read back as a PartResult) in the job's
+folder. A file the worker cannot read ends it with exit code 3 and the reason on standard error.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import json
 import os
 import pickle
 import shutil
-import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -27,7 +26,7 @@ from crm.importing.errors import ImportFileError
 from crm.importing.platforms import PLATFORMS, Buyer, Columns, Context, Platform
 from crm.importing.reader import TextSource, read_text_part
 from crm.importing.staging import PartResult, RowStager, rejecting_cut_rows
-from storage.stage_layout import STAGE_COLUMNS, STAGE_LAYOUT
+from storage.stage_layout import StageFile
 
 BATCH = 5000
 PROGRESS_EVERY = 5000
@@ -41,13 +40,7 @@ def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-unty
     mapper = rejecting_cut_rows(mapping.mapper(Columns(job["header"]), Context(**job["context"])))  # type: ignore[arg-type]
     stager = RowStager(mapper, mapping.name)
     folder = Path(str(job["folder"]))
-    con = sqlite3.connect(folder / "stage.db", isolation_level=None)
-    con.execute("PRAGMA journal_mode=OFF")
-    con.execute("PRAGMA synchronous=OFF")
-    columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_LAYOUT)
-    con.execute(f"CREATE TABLE stage ({columns})")
-    insert = f"INSERT INTO stage VALUES ({', '.join('?' for _ in STAGE_COLUMNS)})"
-    con.execute("BEGIN")
+    stage = StageFile(folder / "stage.db")
     buffer: list[tuple[object, ...]] = []
     stage_one = stager.stage
     for line_no, cells in read_text_part(source, int(job["offset"]), int(job["first_line"])):  # type: ignore[call-overload]
@@ -55,13 +48,12 @@ def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-unty
         if staged is not None:
             buffer.append(staged)
             if len(buffer) >= BATCH:
-                con.executemany(insert, buffer)
+                stage.append(buffer)
                 buffer.clear()
         if stager.rows % PROGRESS_EVERY == 0:
             print(f"rows {stager.rows}", file=out, flush=True)
-    con.executemany(insert, buffer)
-    con.execute("COMMIT")
-    con.close()
+    stage.append(buffer)
+    stage.close()
     write_result(folder / "result.pickle", stager)
     print(f"rows {stager.rows}", file=out, flush=True)
 

@@ -1,5 +1,9 @@
 """Importing platform exports: stream a file, normalise it, and upsert it in one transaction.
 
+An order export goes through a stage: its rows, normalised, are written to a stage (on SQLite a scratch file
+of the import's own, `storage.stage_layout.StageFile`, which a second thread indexes and aggregates per order
+while the import resolves the buyers; on PostgreSQL temporary tables), then upserted with set-based SQL.
+
 Guarantees: an unreadable or unknown file changes nothing (ImportFileError); bad rows are rejected with
 their line numbers and reasons while good rows import; an order with any bad row is rejected whole, never
 half-applied; re-importing the same file changes nothing; a later export updates statuses and amounts.
@@ -15,9 +19,11 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from bot.settings import WorkspaceSettings
@@ -45,10 +51,11 @@ from crm.importing.reader import (
     read_text_part,
     split_point,
 )
-from crm.importing.staging import RowStager, rejecting_cut_rows
+from crm.importing.staging import BadRow, RowStager, rejecting_cut_rows
 from storage.db import Database
 from storage.repositories import imports as repo
 from storage.repositories.workspaces import get_or_create_store
+from storage.stage_layout import StageFile
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
@@ -111,6 +118,37 @@ def _rss() -> str:
         return "unknown"
 
 
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None elsewhere (other C libraries, other systems)."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def _release_memory() -> None:
+    """Hand the memory freed so far back to the system, between the phases of a large import. glibc keeps the
+    memory each thread frees for that thread's later use: the pages SQLite sorted with in one phase (and in the
+    stage file's thread) would otherwise stay resident under the next phase's own, and add up to the peak."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _prepare(preparation: repo.StageFilePreparation) -> list[BadRow]:
+    """Run a stage file's preparation (in the stage's thread), then give back what it freed at once: the
+    identity phase running meanwhile in this process allocates at the same time."""
+    started = time.perf_counter()
+    try:
+        return preparation.run()
+    finally:
+        _release_memory()
+        log.debug("staged orders prepared in %.2fs (memory now %s)", time.perf_counter() - started, _rss())
+
+
 def _order_status(row) -> str:  # type: ignore[no-untyped-def]
     """An order's status from its rows: the most advanced valid item status wins; else returned, cancelled."""
     if row.best_valid:
@@ -136,16 +174,32 @@ PARALLEL_MIN_ROWS = 200_000
 
 @dataclass
 class _TwoParts:
-    """A large text file read in two parts: its table (whose reader stops at the cut), where the second part
-    starts (source, byte offset, line), and the worker folders, removed once the import's connection is back in
-    the pool (the worker's stage file stays attached until then)."""
+    """A large text file read in two parts: its table (whose reader stops at the cut) and where the second part
+    starts (source, byte offset, line)."""
 
     table: Table
     cut: tuple[TextSource, int, int] | None = None
+
+
+@dataclass
+class _Scratch:
+    """An import's temporary folders on SQLite (its stage file's, a worker's): removed once the import's
+    connection is back in the pool, as the stage files stay attached to it until then."""
+
     folders: list[Path] = field(default_factory=list)
 
+    def new_folder(self) -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="sellermate-import-"))
+        self.folders.append(folder)
+        return folder
 
-async def _start_part_worker(parts: _TwoParts, mapping: Platform, ctx: Context) -> PartWorker | None:
+    def remove(self) -> None:
+        for folder in self.folders:
+            remove_folder(folder)
+
+
+async def _start_part_worker(parts: _TwoParts, mapping: Platform, ctx: Context,
+                             scratch: _Scratch) -> PartWorker | None:
     """Start a worker on the second half of a large text file and let this process's reader stop where that
     half begins; None (one reader) for a small or non-text file, one that cannot be cut safely, or a worker
     that cannot be started."""
@@ -156,8 +210,7 @@ async def _start_part_worker(parts: _TwoParts, mapping: Platform, ctx: Context) 
     if point is None or point[1] <= table.lines_read:  # the reader is past the cut already (huge first rows)
         return None
     try:
-        folder = Path(tempfile.mkdtemp(prefix="sellermate-import-"))
-        parts.folders.append(folder)
+        folder = scratch.new_folder()
         worker = await PartWorker.start(source, point[0], point[1], table.header, mapping, ctx, folder)
     except (OSError, NotImplementedError):  # no temporary folder, no process to be had, no subprocess support
         log.warning("could not start an import worker; reading the file in one process", exc_info=True)
@@ -303,19 +356,20 @@ async def _import_file(
     report = ImportReport(file=path.name, platform=mapping.name, store=store_name, kind=mapping.kind)
     sha = _file_sha256(path)
     explicit_store = store is not None
-    two_parts = _TwoParts(table) if parallel and db.dialect == "sqlite" else None
+    scratch = _Scratch() if db.dialect == "sqlite" else None
+    two_parts = _TwoParts(table) if parallel and scratch is not None else None
     try:
         return await _import_in_session(db, workspace_id, path, mapping, mapper, all_rows(), table, report,
-                                        settings, sha, progress, ctx, explicit_store, two_parts)
+                                        settings, sha, progress, ctx, explicit_store, two_parts, scratch)
     finally:
-        for folder in two_parts.folders if two_parts is not None else ():
-            remove_folder(folder)
+        if scratch is not None:
+            scratch.remove()
 
 
 async def _import_in_session(db: Database, workspace_id: int, path: Path, mapping: Platform, mapper, rows,  # type: ignore[no-untyped-def]
                              table: Table, report: ImportReport, settings: WorkspaceSettings, sha: str,
                              progress: Progress | None, ctx: Context, explicit_store: bool,
-                             two_parts: _TwoParts | None) -> ImportReport:
+                             two_parts: _TwoParts | None, scratch: _Scratch | None) -> ImportReport:
     async with db.sessions() as session:
         try:
             if mapping.kind in ("interactions", "events"):
@@ -325,7 +379,7 @@ async def _import_in_session(db: Database, workspace_id: int, path: Path, mappin
                                         report, settings, sha, progress)
             else:
                 await _import_orders(session, workspace_id, mapping, mapper, rows, table.total_rows,
-                                     report, settings, sha, progress, ctx, explicit_store, two_parts)
+                                     report, settings, sha, progress, ctx, explicit_store, two_parts, scratch)
             await session.commit()
         except (ImportFileError, PartMisaligned):
             await session.rollback()
@@ -359,7 +413,8 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
 
 async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                          settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context,
-                         explicit_store: bool = True, two_parts: _TwoParts | None = None) -> None:
+                         explicit_store: bool = True, two_parts: _TwoParts | None = None,
+                         scratch: _Scratch | None = None) -> None:
     await repo.bulk_load_mode(session)  # SQLite: before the first write
     if not explicit_store:
         # The very same file imported before (into a store named otherwise, e.g. by an older version or
@@ -371,20 +426,35 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
     report.import_id = import_log.id
     await _import_order_rows(session, workspace_id, mapping, mapper, rows, total, report, settings, progress, ctx,
-                             explicit_store, sha, import_log, two_parts)
+                             explicit_store, sha, import_log, two_parts, scratch)
 
 
 async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                              settings: WorkspaceSettings, progress: Progress | None, ctx: Context,
                              explicit_store: bool, sha: str, import_log,
-                             two_parts: _TwoParts | None = None) -> None:
+                             two_parts: _TwoParts | None = None, scratch: _Scratch | None = None) -> None:
     timer = _PhaseTimer(report.file)
-    stage = repo.stage_table(f"import_stage_{uuid.uuid4().hex[:12]}")
-    await repo.create_stage(session, stage)
+    name = f"import_stage_{uuid.uuid4().hex[:12]}"
+    # SQLite: the rows go to a stage file of this import's own, which another thread indexes and aggregates
+    # while this one resolves the buyers; PostgreSQL: temporary tables of the import's connection.
+    stage_file = StageFile(scratch.new_folder() / "stage.db") if scratch is not None else None
+    stage = repo.session_stage(name) if stage_file is None else None
+    if stage is not None:
+        await repo.create_stage(session, stage.lines)
+    # The stage file's one thread: its writes, its preparation and its closing, one after the other (and one
+    # thread, not a pool: each thread that allocates keeps a heap of its own, and the import's peak memory).
+    stage_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sellermate-stage")
+    loop = asyncio.get_running_loop()
+
+    def put(batch: list[tuple[object, ...]]):  # type: ignore[no-untyped-def]
+        if stage_file is not None:
+            return loop.run_in_executor(stage_thread, stage_file.append, batch)
+        return repo.stage_rows(session, stage.lines, batch)  # type: ignore[union-attr]
 
     stager = RowStager(mapper, mapping.name)
     pending: asyncio.Future[None] | None = None
-    worker = await _start_part_worker(two_parts, mapping, ctx) if two_parts is not None else None
+    worker = await _start_part_worker(two_parts, mapping, ctx, scratch) if two_parts and scratch else None
+    parts: list[Path] = []  # stage files of the file's other parts (a worker's)
 
     async def stage_all(rows) -> None:  # type: ignore[no-untyped-def]
         nonlocal pending
@@ -401,69 +471,87 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
                 # Let SQLite insert this batch in its thread while the next batch is parsed here.
                 if pending is not None:
                     await pending
-                pending = asyncio.ensure_future(repo.stage_rows(session, stage, buffer))
+                pending = asyncio.ensure_future(put(buffer))
                 await asyncio.sleep(0)
                 buffer = []
         if pending is not None:
             await pending
             pending = None
-        await repo.stage_rows(session, stage, buffer)
+        await put(buffer)
 
+    preparing: Future[list[BadRow]] | None = None
+    preparation: repo.StageFilePreparation | None = None
     try:
-        await stage_all(rows)
-        if worker is not None:  # the second part of the file
-            timer.lap("read and stage the first part")
-            try:
-                part_file, part = await worker.result()
-            except RuntimeError:  # a crash, a full disk, the out-of-memory killer: read that part here
-                log.warning("the import worker failed; reading the rest of the file in this process", exc_info=True)
+        try:
+            await stage_all(rows)
+            if worker is not None:  # the second part of the file
+                timer.lap("read and stage the first part")
+                try:
+                    part_file, part = await worker.result()
+                except RuntimeError:  # a crash, a full disk, the out-of-memory killer: read that part here
+                    log.warning("the import worker failed; reading the rest of the file in this process",
+                                exc_info=True)
+                    await worker.stop()
+                    worker = None
+                    await stage_all(read_text_part(*two_parts.cut))  # type: ignore[union-attr, misc]
+                else:
+                    timer.lap("wait for the second part")
+                    stager.absorb(part)
+                    parts.append(part_file)
+        finally:
+            if worker is not None:  # first, and at once: a cancelled or failed import never leaves it running
+                worker.kill()
+            if pending is not None:  # never leave an insert running when the loop stops
+                await pending
+            if worker is not None:
                 await worker.stop()
-                worker = None
-                await stage_all(read_text_part(*two_parts.cut))  # type: ignore[union-attr, misc]
-            else:
-                timer.lap("wait for the second part")
-                stager.absorb(part)
-                await repo.stage_from_file(session, stage, str(part_file))
+        buyers, bad_rows = stager.buyers, stager.bad_rows
+        report.rows = stager.rows - stager.skipped
+        if progress:
+            progress(stager.rows, total)
+        # An order with any bad row is rejected whole.
+        rejected_refs = {ref for _, ref, _ in bad_rows if ref}
+        if stage_file is not None:
+            await loop.run_in_executor(stage_thread, stage_file.close)
+            preparation = repo.StageFilePreparation(name, stage_file.path, parts, rejected_refs)
+            preparing = stage_thread.submit(_prepare, preparation)
+        else:
+            bad_rows.extend(await repo.prepare_session_stage(session, stage, rejected_refs))  # type: ignore[arg-type]
+        gc.collect()  # the parsing garbage goes before the identity phase allocates (peak memory)
+        _release_memory()
+        timer.lap("read and stage rows")
+
+        # Buyer identities, and customers for the touched ones (new, or whose email/phone changed).
+        id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
+        merge = await resolve_customers(
+            session, workspace_id, seeds,
+            describe=_describer(buyers, id_by_key), import_id=import_log.id,
+        )
+        report.customers_new = merge.customers_new
+        report.customers_merged = len(merge.merges)
+        report.merges = merge.merges
+        customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
+        timer.lap("identities and merging")
+        if preparing is not None:
+            # An order in more than one currency is rejected whole (the preparation left it out).
+            bad_rows.extend(await asyncio.wrap_future(preparing))
+            stage = await repo.attach_stage_file(session, name, str(stage_file.path))  # type: ignore[union-attr]
+            timer.lap("wait for the staged orders")
     finally:
-        if worker is not None:  # first, and at once: a cancelled or failed import never leaves it running
-            worker.kill()
-        if pending is not None:  # never leave an insert running when the loop stops
-            await pending
-        if worker is not None:
-            await worker.stop()
-    buyers, bad_rows = stager.buyers, stager.bad_rows
-    report.rows = stager.rows - stager.skipped
-    if progress:
-        progress(stager.rows, total)
-    await repo.index_stage(session, stage)
-    gc.collect()  # the parsing garbage goes before the identity phase allocates (peak memory)
-    timer.lap("read and stage rows")
+        # A failed or cancelled import: the thread may still be writing or preparing (cancelling the task does
+        # not stop a thread). Stop the preparation, close the file after whatever runs, and wait for both.
+        if preparing is not None and not preparing.done():
+            preparation.interrupt()  # type: ignore[union-attr]
+        if stage_file is not None:
+            stage_thread.submit(stage_file.close)
+        stage_thread.shutdown(wait=True)
+    assert stage is not None
 
-    # An order is in one currency: lines that disagree with the order's first line reject it.
-    bad_rows.extend(await repo.mixed_currency_lines(session, stage))
-    # An order with any bad row is rejected whole.
-    rejected_refs: set[str] = {ref for _, ref, _ in bad_rows if ref}
-    if rejected_refs:
-        await repo.forget_staged(session, stage, sorted(rejected_refs))
-
-    store = await _choose_store(session, workspace_id, mapping, stage, report, ctx, explicit_store, sha)
+    store = await _choose_store(session, workspace_id, mapping, stage.lines, report, ctx, explicit_store, sha)
     import_log.store_name = report.store
 
-    # Buyer identities.
-    id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
-    # Customers for touched identities (new, or whose email/phone changed).
-    merge = await resolve_customers(
-        session, workspace_id, seeds,
-        describe=_describer(buyers, id_by_key), import_id=import_log.id,
-    )
-    report.customers_new = merge.customers_new
-    report.customers_merged = len(merge.merges)
-    report.merges = merge.merges
-    customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
-    timer.lap("identities and merging")
-
-    # Orders: aggregated over their staged rows and upserted with set-based SQL. From here on the Python side
-    # holds little, so SQLite gets a larger page cache for the set-based statements (peak memory stays put).
+    # Orders: upserted from the staged per-order rows with set-based SQL. From here on the Python side holds
+    # little, so SQLite gets a larger page cache for the set-based statements (peak memory stays put).
     await repo.widen_cache(session)
     rates = await _workspace_rates(session, workspace_id, settings)
     upsert = await repo.upsert_staged_orders(
@@ -478,11 +566,13 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     report.not_counted = {k: v for k, v in sorted(upsert.statuses.items()) if k not in VALID_STATUSES}
     bad_rows.extend(upsert.rejected)
     report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
+    _release_memory()
     timer.lap("orders")
-    await repo.write_lines_for_import(session, stage, store.id, import_log.id, incoming=report.rows,
+    await repo.write_lines_for_import(session, stage.lines, store.id, import_log.id, incoming=report.rows,
                                       all_new=upsert.first_orders)
     await repo.upsert_products(session, stage, workspace_id)
-    await repo.drop_stage(session, stage)
+    await repo.drop_staged(session, stage)
+    _release_memory()
     timer.lap("order lines and products")
 
     affected = set(await repo.customers_of_import(session, import_log.id))

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import RESTORE_ON_CHECKIN
@@ -56,7 +58,7 @@ from storage.models import (
     UTCDateTime,
 )
 from storage.repositories.analytics import refresh_order_stats
-from storage.stage_layout import STAGE_COLUMNS
+from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE
 
 VALID = ("paid", "shipped", "completed")
 BATCH = 500
@@ -233,9 +235,7 @@ async def indexes_deferred(session: AsyncSession, table: str, incoming: int) -> 
         await session.execute(text(sql))
 
 
-def stage_table(name: str) -> Table:
-    """A temporary table holding the file's normalised rows while it is imported (memory stays flat)."""
-    md = MetaData()
+def _lines_table(name: str, md: MetaData, schema: str | None, prefixes: list[str]) -> Table:
     return Table(
         name, md,
         Column("file_line", Integer), Column("order_ref", String(128)), Column("status", String(16)),
@@ -245,23 +245,70 @@ def stage_table(name: str) -> Table:
         Column("sku", String(128)), Column("product_name", String(500)), Column("variation", String(255)),
         Column("quantity", Integer), Column("unit_price", Float), Column("line_discount", Float),
         Column("line_total", Float),
-        prefixes=["TEMPORARY"],
+        schema=schema, prefixes=prefixes,
     )
+
+
+def _orders_table(name: str, md: MetaData, schema: str | None, prefixes: list[str]) -> Table:
+    return Table(
+        name, md,
+        Column("order_ref", String(128), primary_key=True), Column("first_line", Integer),
+        Column("status", String(16)), Column("raw_status", String(64)), Column("value", Float),
+        Column("created_at", String(40)), Column("paid_at", String(40)), Column("currency", String(3)),
+        Column("country", String(2)), Column("buyer_key", String(255)), Column("mixed_currency", Integer),
+        schema=schema, prefixes=prefixes,
+    )
+
+
+def _products_table(name: str, md: MetaData, schema: str | None, prefixes: list[str]) -> Table:
+    return Table(name, md, Column("sku", String(128), primary_key=True), Column("name", String(500)),
+                 schema=schema, prefixes=prefixes)
+
+
+@dataclass
+class Stage:
+    """Where an import's normalised rows wait: `lines` (STAGE_COLUMNS, one row per order line), and once
+    prepared (`prepare_stage`) `orders` (one row per order) and `products` (sku, name). Either temporary tables
+    of the import's own connection (`temporary`, PostgreSQL) or the tables of a stage file attached to it
+    (SQLite, `storage.stage_layout.StageFile`: written, indexed and aggregated outside the import's
+    connection, on another core, while the import resolves identities). `name`: unique, for helper tables."""
+
+    name: str
+    lines: Table
+    orders: Table
+    products: Table
+    temporary: bool
+
+
+def session_stage(name: str) -> Stage:
+    """A stage of temporary tables in the import's own connection (memory stays flat)."""
+    md, temp = MetaData(), ["TEMPORARY"]
+    return Stage(name, _lines_table(name, md, None, temp), _orders_table(f"{name}_orders", md, None, temp),
+                 _products_table(f"{name}_products", md, None, temp), temporary=True)
+
+
+def file_stage(name: str, schema: str | None = None) -> Stage:
+    """The tables of a stage file (`storage.stage_layout.StageFile`), as seen from a connection that has it
+    attached as `schema` (None: the stage file's own connection)."""
+    md = MetaData()
+    return Stage(name, _lines_table(STAGE_TABLE, md, schema, []), _orders_table("orders", md, schema, []),
+                 _products_table("products", md, schema, []), temporary=False)
 
 
 async def create_stage(session: AsyncSession, table: Table) -> None:
     await session.run_sync(lambda s: table.create(s.connection()))
 
 
-async def index_stage(session: AsyncSession, table: Table) -> None:
-    from sqlalchemy import Index
-
-    idx = Index(f"ix_{table.name}_ref", table.c.order_ref, table.c.file_line)
-    await session.run_sync(lambda s: idx.create(s.connection()))
-
-
 async def drop_stage(session: AsyncSession, table: Table) -> None:
     await session.run_sync(lambda s: table.drop(s.connection(), checkfirst=True))
+
+
+async def drop_staged(session: AsyncSession, stage: Stage) -> None:
+    """Drop a stage's temporary tables (a stage file goes with its folder once the connection is back in the
+    pool: SQLite cannot detach it inside the import's transaction)."""
+    if stage.temporary:
+        for table in (stage.lines, stage.orders, stage.products):
+            await drop_stage(session, table)
 
 
 async def stage_rows(session: AsyncSession, table: Table, rows: list[tuple[Any, ...]]) -> None:
@@ -269,25 +316,124 @@ async def stage_rows(session: AsyncSession, table: Table, rows: list[tuple[Any, 
     await bulk_insert(session, table, STAGE_COLUMNS, rows)
 
 
-async def stage_from_file(session: AsyncSession, table: Table, path: str) -> None:
-    """Append the rows an import worker staged in the SQLite file `path` (its table `stage`, STAGE_COLUMNS) to
-    the stage: attached for one INSERT … SELECT. SQLite cannot detach it inside the import's transaction; it is
-    detached when the connection goes back to the pool (storage.db)."""
-    import uuid
-
+async def attach_stage_file(session: AsyncSession, name: str, path: str) -> Stage:
+    """A prepared stage file attached to the import's connection (read in order: the default page cache). SQLite cannot
+    detach it inside the import's transaction; it is detached when the connection goes back to the pool
+    (storage.db)."""
     from sqlalchemy import text
 
     from storage.db import ATTACHED_PART_PREFIX
 
-    schema = f"{ATTACHED_PART_PREFIX}{uuid.uuid4().hex[:12]}"
+    schema = f"{ATTACHED_PART_PREFIX}{name}"
     await session.execute(text(f'ATTACH DATABASE :path AS "{schema}"'), {"path": path})
-    cols = ", ".join(STAGE_COLUMNS)
-    await session.execute(text(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{schema}".stage'))
+    return file_stage(name, schema)
 
 
-async def forget_staged(session: AsyncSession, table: Table, refs: Sequence[str]) -> None:
-    for chunk in _chunks(list(refs)):
-        await session.execute(delete(table).where(table.c.order_ref.in_(chunk)))
+BadRow = tuple[int, "str | None", str]  # line number, order id, reason
+
+
+def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str]) -> list[BadRow]:
+    """Ready a filled stage for the upsert: index its lines, forget the lines of the orders rejected while
+    reading (`rejected`: their ids), aggregate one row per order into `stage.orders`, reject (and forget) the
+    orders in more than one currency, and collect the products into `stage.products`. Returns the
+    mixed-currency rejections.
+    Synchronous, on a sync connection: a stage file's own connection in a thread (SQLite), or the import's
+    session through `run_sync` (PostgreSQL).
+
+    Status: the most advanced valid status of the order's rows, else returned, else cancelled, else pending.
+    Value: the platform's order total when given, else the sum over valid items (over all when none is)."""
+    from sqlalchemy import Index, case
+
+    t = stage.lines.c
+    Index(f"ix_{stage.name}_ref", t.order_ref, t.file_line).create(conn)
+    for chunk in _chunks(sorted(set(rejected))):
+        conn.execute(delete(stage.lines).where(t.order_ref.in_(chunk)))
+
+    rank = func.max(case((t.status == "completed", 3), (t.status == "shipped", 2), (t.status == "paid", 1)))
+    status = case((rank == 3, "completed"), (rank == 2, "shipped"), (rank == 1, "paid"),
+                  (func.sum(case((t.status == "returned", 1), else_=0)) > 0, "returned"),
+                  (func.sum(case((t.status == "cancelled", 1), else_=0)) > 0, "cancelled"), else_="pending")
+    valid_sum = func.sum(case((t.item_valid == 1, t.line_value)))
+    value = case((func.max(t.order_total).is_not(None), func.max(t.order_total)),
+                 (and_(rank.is_not(None), func.coalesce(valid_sum, 0) != 0), valid_sum),
+                 else_=func.coalesce(func.sum(t.line_value), 0.0))
+    stage.orders.create(conn)
+    conn.execute(insert(stage.orders).from_select(
+        [c.name for c in stage.orders.c],
+        select(t.order_ref, func.min(t.file_line), status, func.min(t.raw_status), value, func.min(t.created_at),
+               func.min(t.paid_at), func.max(t.currency), func.max(t.country), func.max(t.buyer_key),
+               case((func.min(t.currency) < func.max(t.currency), 1), else_=0))
+        .group_by(t.order_ref)))
+    # An order is in one currency: lines that disagree with the order's first line reject it.
+    mixed = _mixed_currency_lines(conn, stage)
+    for chunk in _chunks(sorted({ref for _, ref, _ in mixed if ref})):
+        conn.execute(delete(stage.lines).where(t.order_ref.in_(chunk)))
+        conn.execute(delete(stage.orders).where(stage.orders.c.order_ref.in_(chunk)))
+    stage.products.create(conn)
+    conn.execute(insert(stage.products).from_select(
+        ["sku", "name"], select(t.sku, func.max(t.product_name)).where(t.sku.is_not(None)).group_by(t.sku)))
+    return mixed
+
+
+async def prepare_session_stage(session: AsyncSession, stage: Stage, rejected: Iterable[str]) -> list[BadRow]:
+    """`prepare_stage` for a stage of the import's own connection."""
+    return await session.run_sync(lambda s: prepare_stage(s.connection(), stage, rejected))
+
+
+class StageFilePreparation:
+    """`prepare_stage` for a stage file, on a connection of its own (call `run` in a thread): the parts other
+    processes staged (`parts`: their stage files) are copied in first. `interrupt` (from any thread) stops the
+    statement running and every one after it."""
+
+    class Interrupted(Exception):
+        """The preparation was stopped (its import failed or was cancelled)."""
+
+    def __init__(self, name: str, path: Path, parts: Sequence[Path], rejected: Iterable[str]) -> None:
+        import sqlite3
+
+        self.name, self.parts, self.rejected = name, list(parts), set(rejected)
+        self._stopped = False
+        # One statement at a time, from the thread that runs it; `interrupt` may come from another.
+        self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    def run(self) -> list[BadRow]:
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.pool import StaticPool
+
+        con = self._con
+        engine = create_engine("sqlite://", creator=lambda: con, poolclass=StaticPool)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _unless_stopped(*_: object) -> None:  # an interrupt between two statements stops the next one
+            if self._stopped:
+                raise StageFilePreparation.Interrupted
+
+        try:
+            with engine.connect() as conn:
+                # Scratch space, not the customer database: no journal, no syncing (SQLite's default page
+                # cache: it reads in order, and the import's own connection works at the same time).
+                conn.exec_driver_sql("PRAGMA journal_mode=OFF")
+                conn.exec_driver_sql("PRAGMA synchronous=OFF")
+                cols = ", ".join(STAGE_COLUMNS)
+                for i, part in enumerate(self.parts):
+                    conn.exec_driver_sql(f"ATTACH DATABASE ? AS part{i}", (str(part),))
+                    conn.exec_driver_sql(
+                        f"INSERT INTO {STAGE_TABLE} ({cols}) SELECT {cols} FROM part{i}.{STAGE_TABLE}")
+                    conn.commit()
+                    conn.exec_driver_sql(f"DETACH DATABASE part{i}")
+                mixed = prepare_stage(conn, file_stage(self.name), self.rejected)
+                conn.commit()
+            return mixed
+        finally:
+            engine.dispose(close=False)
+            con.close()
+
+    def interrupt(self) -> None:
+        import sqlite3
+
+        self._stopped = True
+        with suppress(sqlite3.ProgrammingError):  # closed already: it has just finished
+            self._con.interrupt()
 
 
 def _staged_time(session: AsyncSession, col: Any) -> Any:
@@ -297,17 +443,6 @@ def _staged_time(session: AsyncSession, col: Any) -> Any:
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         return func.timezone("UTC", cast(col, TIMESTAMP))
     return col
-
-
-def _aggregate_table(name: str) -> Table:
-    return Table(
-        name, MetaData(),
-        Column("order_ref", String(128), primary_key=True), Column("first_line", Integer),
-        Column("status", String(16)), Column("raw_status", String(64)), Column("value", Float),
-        Column("created_at", String(40)), Column("paid_at", String(40)), Column("currency", String(3)),
-        Column("country", String(2)), Column("buyer_key", String(255)),
-        prefixes=["TEMPORARY"],
-    )
 
 
 def _buyer_map_table(name: str) -> Table:
@@ -343,38 +478,19 @@ class OrderUpsert:
 
 
 async def upsert_staged_orders(
-    session: AsyncSession, stage: Table, *, workspace_id: int, store_id: int, platform: str, import_id: int,
+    session: AsyncSession, stage: Stage, *, workspace_id: int, store_id: int, platform: str, import_id: int,
     rates: dict[str, float], now: datetime, buyers: list[tuple[str, int, int | None]],
 ) -> OrderUpsert:
-    """Turn the staged rows into orders with set-based SQL: aggregate per order, update changed, insert new.
-
-    Status: the most advanced valid status of the order's rows, else returned, else cancelled, else pending.
-    Value: the platform's order total when given, else the sum over valid items (over all when none is).
-    `buyers`: (buyer key as staged, identity id, customer id) of every buyer of the file.
-    """
+    """Turn a prepared stage's orders (`prepare_stage`) into orders with set-based SQL: update changed, insert
+    new. `buyers`: (buyer key as staged, identity id, customer id) of every buyer of the file."""
     from sqlalchemy import case, exists
 
     out = OrderUpsert()
     out.first_orders = (await session.execute(
         select(Order.id).where(Order.workspace_id == workspace_id).limit(1))).first() is None
-    t = stage.c
-    rank = func.max(case((t.status == "completed", 3), (t.status == "shipped", 2), (t.status == "paid", 1)))
-    status = case((rank == 3, "completed"), (rank == 2, "shipped"), (rank == 1, "paid"),
-                  (func.sum(case((t.status == "returned", 1), else_=0)) > 0, "returned"),
-                  (func.sum(case((t.status == "cancelled", 1), else_=0)) > 0, "cancelled"), else_="pending")
-    valid_sum = func.sum(case((t.item_valid == 1, t.line_value)))
-    value = case((func.max(t.order_total).is_not(None), func.max(t.order_total)),
-                 (and_(rank.is_not(None), func.coalesce(valid_sum, 0) != 0), valid_sum),
-                 else_=func.coalesce(func.sum(t.line_value), 0.0))
-    agg = _aggregate_table(f"{stage.name}_orders")
+    agg = stage.orders
     rt = _rates_table(f"{stage.name}_rates")
-    await create_stage(session, agg)
     await create_stage(session, rt)
-    await session.execute(insert(agg).from_select(
-        [c.name for c in agg.c],
-        select(t.order_ref, func.min(t.file_line), status, func.min(t.raw_status), value, func.min(t.created_at),
-               func.min(t.paid_at), func.max(t.currency), func.max(t.country), func.max(t.buyer_key))
-        .group_by(t.order_ref)))
     if rates:
         await session.execute(insert(rt), [{"currency": c, "rate": r} for c, r in rates.items()])
 
@@ -455,7 +571,6 @@ async def upsert_staged_orders(
             # Ids in order-number order as without the window: the lines and ledger written next follow them.
             .order_by(new_src.c.order_ref)))
     out.new = result.rowcount
-    await drop_stage(session, agg)
     await drop_stage(session, bm)
     await drop_stage(session, rt)
     return out
@@ -485,13 +600,12 @@ async def write_lines_for_import(session: AsyncSession, table: Table, store_id: 
         )
 
 
-async def upsert_products(session: AsyncSession, table: Table, workspace_id: int) -> None:
-    src = (
-        select(literal(workspace_id), table.c.sku, func.max(table.c.product_name))
-        .where(table.c.sku.is_not(None))
-        .group_by(table.c.sku)
-    )
-    stmt = upsert_insert(session, Product).from_select(["workspace_id", "sku", "name"], src)
+async def upsert_products(session: AsyncSession, stage: Stage, workspace_id: int) -> None:
+    """The file's products (a prepared stage's), added to the workspace's catalogue where new."""
+    p = stage.products.c
+    # (The WHERE also keeps SQLite from reading ON CONFLICT as part of the SELECT.)
+    stmt = upsert_insert(session, Product).from_select(
+        ["workspace_id", "sku", "name"], select(literal(workspace_id), p.sku, p.name).where(p.sku.is_not(None)))
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "sku"]))
 
 
@@ -903,15 +1017,14 @@ async def recent_merges(session: AsyncSession, workspace_id: int, limit: int = 2
 
 
 # ---------------------------------------------------------------- one file, one store, one currency per order
-async def mixed_currency_lines(session: AsyncSession, stage: Table) -> list[tuple[int, str | None, str]]:
-    """Rejections for the staged lines whose currency differs from their order's first line (set-based, so a
-    large file costs no memory)."""
-    mixed = (select(stage.c.order_ref).where(stage.c.currency.is_not(None)).group_by(stage.c.order_ref)
-             .having(func.count(func.distinct(stage.c.currency)) > 1))
-    rows = (await session.execute(
-        select(stage.c.order_ref, stage.c.file_line, stage.c.currency)
-        .where(stage.c.currency.is_not(None), stage.c.order_ref.in_(mixed))
-        .order_by(stage.c.order_ref, stage.c.file_line))).all()
+def _mixed_currency_lines(conn: Connection, stage: Stage) -> list[BadRow]:
+    """Rejections for the staged lines whose currency differs from their order's first line (the orders the
+    per-order aggregate found in more than one currency; set-based, so a large file costs no memory)."""
+    t, a = stage.lines.c, stage.orders.c
+    rows = conn.execute(
+        select(t.order_ref, t.file_line, t.currency)
+        .where(t.currency.is_not(None), t.order_ref.in_(select(a.order_ref).where(a.mixed_currency == 1)))
+        .order_by(t.order_ref, t.file_line)).all()
     out: list[tuple[int, str | None, str]] = []
     first: dict[str, tuple[str, int]] = {}
     for ref, line_no, cur in rows:
