@@ -21,6 +21,8 @@ STAGE_COLUMNS = tuple(name for name, _ in STAGE_LAYOUT)
 STAGE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 # The staged lines' table in a stage file.
 STAGE_TABLE = "stage"
+# A row rejected while staging or preparing: line number, order id, reason.
+BadRow = tuple[int, "str | None", str]
 
 
 class StageFile:

@@ -51,11 +51,11 @@ from crm.importing.reader import (
     read_text_part,
     split_point,
 )
-from crm.importing.staging import BadRow, RowStager, rejecting_cut_rows
+from crm.importing.staging import RowStager, rejecting_cut_rows
 from storage.db import Database
 from storage.repositories import imports as repo
 from storage.repositories.workspaces import get_or_create_store
-from storage.stage_layout import StageFile
+from storage.stage_layout import BadRow, StageFile
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]

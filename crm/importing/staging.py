@@ -13,14 +13,13 @@ from functools import lru_cache
 from crm.importing.normalise import ValueProblem
 from crm.importing.platforms import Buyer, Line
 from crm.importing.reader import CUT_ROW_REASON, CutRow, cell_text
-from storage.stage_layout import STAGE_TIME_FORMAT
+from storage.stage_layout import STAGE_TIME_FORMAT, BadRow
 
 # Platforms whose item price is a catalogue price: never negative (discounts, refunds and promotions have
 # their own columns there). WooCommerce and generic files may carry fee or discount lines with a negative
 # amount, so they are not checked.
 CATALOGUE_PRICE_PLATFORMS = frozenset({"shopee", "lazada", "tiktok", "amazon", "ebay", "shopify"})
 
-BadRow = tuple[int, "str | None", str]  # line number, order id, reason
 
 
 def utc_text(dt: datetime | None) -> str | None:

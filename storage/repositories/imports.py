@@ -58,7 +58,7 @@ from storage.models import (
     UTCDateTime,
 )
 from storage.repositories.analytics import refresh_order_stats
-from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE
+from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE, BadRow
 
 VALID = ("paid", "shipped", "completed")
 BATCH = 500
@@ -317,9 +317,9 @@ async def stage_rows(session: AsyncSession, table: Table, rows: list[tuple[Any, 
 
 
 async def attach_stage_file(session: AsyncSession, name: str, path: str) -> Stage:
-    """A prepared stage file attached to the import's connection (read in order: the default page cache). SQLite cannot
-    detach it inside the import's transaction; it is detached when the connection goes back to the pool
-    (storage.db)."""
+    """A prepared stage file attached to the import's connection (read in order: the default page cache).
+    SQLite cannot detach it inside the import's transaction; it is detached when the connection goes back to
+    the pool (storage.db)."""
     from sqlalchemy import text
 
     from storage.db import ATTACHED_PART_PREFIX
@@ -327,9 +327,6 @@ async def attach_stage_file(session: AsyncSession, name: str, path: str) -> Stag
     schema = f"{ATTACHED_PART_PREFIX}{name}"
     await session.execute(text(f'ATTACH DATABASE :path AS "{schema}"'), {"path": path})
     return file_stage(name, schema)
-
-
-BadRow = tuple[int, "str | None", str]  # line number, order id, reason
 
 
 def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str]) -> list[BadRow]:
