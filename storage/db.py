@@ -35,7 +35,7 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-# Schema names of the import workers' stage files while attached (storage.repositories.imports.stage_from_file).
+# Schema names of an import's stage file while attached (storage.repositories.imports.attach_stage_file).
 ATTACHED_PART_PREFIX = "import_part_"
 # A pooled SQLite connection's settings an import changed ({setting: value before}, storage.repositories.imports:
 # page cache, foreign keys, sorter threads): put back when the connection returns to the pool.
@@ -57,8 +57,8 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "checkin")
         def _after_import(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-            # Stage files of import workers are attached inside the import's transaction, where SQLite
-            # cannot detach them, and the foreign-key setting cannot change there: the transaction is over
+            # An import's stage file is attached inside the import's transaction, where SQLite cannot detach
+            # it, and the foreign-key setting cannot change there: the transaction is over
             # when the connection comes back to the pool.
             if dbapi_conn is None:
                 return

@@ -721,6 +721,14 @@ async def test_same_orders_never_land_in_a_second_store_of_the_platform(db: Data
     with pytest.raises(ImportFileError, match=r"amazon-uk-order-report.txt: 2 of its orders are already in another "
                                               r"Amazon store: 'amazon-uk'.*nothing was imported.*--store amazon-uk"):
         await import_file(db, workspace_id, f, settings=WS, store="amazon-gb")
+    # A refused file keeps none of its new buyers either (the refusal comes once they have been matched).
+    newcomer = write_csv(tmp_path / "newcomer.txt", AMAZON_REPORT_HEADER,
+                         [amazon_row("202-1", "1", "20.00"), amazon_row("202-9", "9", "5.00", day=9)],
+                         delimiter="\t")
+    known = [await scalar(db, select(func.count()).select_from(m)) for m in (BuyerIdentity, Customer)]
+    with pytest.raises(ImportFileError, match="already in another Amazon store: 'amazon-uk'"):
+        await import_file(db, workspace_id, newcomer, settings=WS, store="amazon-gb")
+    assert [await scalar(db, select(func.count()).select_from(m)) for m in (BuyerIdentity, Customer)] == known
 
     # A later export (different file, same orders plus a new one) follows its orders too.
     later = write_csv(tmp_path / "later.txt", AMAZON_REPORT_HEADER,

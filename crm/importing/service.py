@@ -19,10 +19,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -130,42 +129,24 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def _release_memory() -> None:
-    """Hand the memory freed so far back to the system, between the phases of a large import. glibc keeps the
-    memory each thread frees for that thread's later use: the pages SQLite sorted with in one phase (and in the
-    stage file's thread) would otherwise stay resident under the next phase's own, and add up to the peak."""
+    """Hand the memory freed so far back to the system (every thread's, whichever thread calls), between the
+    phases of a large import. glibc keeps freed memory for later use by the thread that freed it: the pages
+    SQLite sorted with in one phase, or in the stage file's thread, would otherwise stay resident under the next
+    phase's own and add up to the peak."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
 
 
 def _prepare(preparation: repo.StageFilePreparation) -> list[BadRow]:
-    """Run a stage file's preparation (in the stage's thread), then give back what it freed at once: the
-    identity phase running meanwhile in this process allocates at the same time."""
+    """Run a stage file's preparation (in the stage's thread), then give back what it freed at once, not at the
+    end of the identity phase, which runs meanwhile and allocates its own peak."""
     started = time.perf_counter()
     try:
         return preparation.run()
     finally:
         _release_memory()
         log.debug("staged orders prepared in %.2fs (memory now %s)", time.perf_counter() - started, _rss())
-
-
-def _order_status(row) -> str:  # type: ignore[no-untyped-def]
-    """An order's status from its rows: the most advanced valid item status wins; else returned, cancelled."""
-    if row.best_valid:
-        return ("paid", "shipped", "completed")[int(row.best_valid) - 1]
-    if row.n_returned:
-        return "returned"
-    if row.n_cancelled:
-        return "cancelled"
-    return "pending"
-
-
-def _order_value(row, status: str) -> float:  # type: ignore[no-untyped-def]
-    if row.order_total is not None:
-        return float(row.order_total)
-    if status in VALID_STATUSES and row.sum_valid:
-        return float(row.sum_valid)
-    return float(row.sum_all or 0.0)
 
 
 # A text export of at least this many rows is read by two processes (on SQLite): the second half in a worker.
@@ -228,18 +209,6 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _rate_for(rates: dict[str, list[tuple[date | None, float]]], currency: str, when: datetime) -> float | None:
-    options = rates.get(currency)
-    if not options:
-        return None
-    chosen: float | None = None
-    day = when.date()
-    for valid_from, rate in options:  # undated first, then by date
-        if valid_from is None or valid_from <= day:
-            chosen = rate
-    return chosen if chosen is not None else options[0][1]
-
-
 async def _workspace_rates(session, workspace_id: int, settings: WorkspaceSettings):  # type: ignore[no-untyped-def]
     rates = {cur.upper(): [(None, float(r))] for cur, r in settings.fx_rates.items()}
     rates.update(await repo.load_rates(session, workspace_id))
@@ -262,10 +231,6 @@ def _rate_periods(options: list[tuple[date | None, float]]) -> list[tuple[dateti
     for i, (d, r) in enumerate(dated):
         periods.append((start_of(d), start_of(dated[i + 1][0]) if i + 1 < len(dated) else None, r))
     return periods
-
-
-def _dec(x: float) -> Decimal:
-    return Decimal(repr(round(x, 4)))
 
 
 async def import_file(
@@ -435,15 +400,13 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
                              two_parts: _TwoParts | None = None, scratch: _Scratch | None = None) -> None:
     timer = _PhaseTimer(report.file)
     name = f"import_stage_{uuid.uuid4().hex[:12]}"
+    stage: repo.Stage | None = None
     # SQLite: the rows go to a stage file of this import's own, which another thread indexes and aggregates
-    # while this one resolves the buyers; PostgreSQL: temporary tables of the import's connection.
-    stage_file = StageFile(scratch.new_folder() / "stage.db") if scratch is not None else None
-    stage = repo.session_stage(name) if stage_file is None else None
-    if stage is not None:
-        await repo.create_stage(session, stage.lines)
-    # The stage file's one thread: its writes, its preparation and its closing, one after the other (and one
-    # thread, not a pool: each thread that allocates keeps a heap of its own, and the import's peak memory).
-    stage_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sellermate-stage")
+    # while this one resolves the buyers. The file's one thread writes, prepares and closes it, one step after
+    # the other (one thread, not a pool: each thread that allocates keeps a heap of its own, and the import's
+    # peak memory with it). PostgreSQL: temporary tables of the import's connection.
+    stage_file: StageFile | None = None
+    stage_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sellermate-stage") if scratch else None
     loop = asyncio.get_running_loop()
 
     def put(batch: list[tuple[object, ...]]):  # type: ignore[no-untyped-def]
@@ -453,7 +416,7 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
 
     stager = RowStager(mapper, mapping.name)
     pending: asyncio.Future[None] | None = None
-    worker = await _start_part_worker(two_parts, mapping, ctx, scratch) if two_parts and scratch else None
+    worker: PartWorker | None = None
     parts: list[Path] = []  # stage files of the file's other parts (a worker's)
 
     async def stage_all(rows) -> None:  # type: ignore[no-untyped-def]
@@ -482,7 +445,14 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     preparing: Future[list[BadRow]] | None = None
     preparation: repo.StageFilePreparation | None = None
     try:
+        if scratch is not None:
+            stage_file = StageFile(scratch.new_folder() / "stage.db")
+        else:
+            stage = repo.session_stage(name)
+            await repo.create_stage(session, stage.lines)
         try:
+            if two_parts is not None and scratch is not None:
+                worker = await _start_part_worker(two_parts, mapping, ctx, scratch)
             await stage_all(rows)
             if worker is not None:  # the second part of the file
                 timer.lap("read and stage the first part")
@@ -514,7 +484,7 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
         if stage_file is not None:
             await loop.run_in_executor(stage_thread, stage_file.close)
             preparation = repo.StageFilePreparation(name, stage_file.path, parts, rejected_refs)
-            preparing = stage_thread.submit(_prepare, preparation)
+            preparing = stage_thread.submit(_prepare, preparation)  # type: ignore[union-attr]
         else:
             bad_rows.extend(await repo.prepare_session_stage(session, stage, rejected_refs))  # type: ignore[arg-type]
         gc.collect()  # the parsing garbage goes before the identity phase allocates (peak memory)
@@ -538,13 +508,16 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
             stage = await repo.attach_stage_file(session, name, str(stage_file.path))  # type: ignore[union-attr]
             timer.lap("wait for the staged orders")
     finally:
-        # A failed or cancelled import: the thread may still be writing or preparing (cancelling the task does
-        # not stop a thread). Stop the preparation, close the file after whatever runs, and wait for both.
-        if preparing is not None and not preparing.done():
-            preparation.interrupt()  # type: ignore[union-attr]
-        if stage_file is not None:
-            stage_thread.submit(stage_file.close)
-        stage_thread.shutdown(wait=True)
+        if stage_thread is not None:
+            # A failed or cancelled import: the thread may still be writing or preparing (cancelling the task
+            # does not stop a thread). Interrupt the preparation until it ends (an interrupt that comes just
+            # before a statement starts is lost), close the file after whatever still runs, wait for both.
+            while preparing is not None and not preparing.done():
+                preparation.interrupt()  # type: ignore[union-attr]
+                wait([preparing], timeout=0.05)
+            if stage_file is not None:
+                stage_thread.submit(stage_file.close)
+            stage_thread.shutdown(wait=True)
     assert stage is not None
 
     store = await _choose_store(session, workspace_id, mapping, stage.lines, report, ctx, explicit_store, sha)

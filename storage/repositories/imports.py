@@ -291,8 +291,8 @@ def file_stage(name: str, schema: str | None = None) -> Stage:
     """The tables of a stage file (`storage.stage_layout.StageFile`), as seen from a connection that has it
     attached as `schema` (None: the stage file's own connection)."""
     md = MetaData()
-    return Stage(name, _lines_table(STAGE_TABLE, md, schema, []), _orders_table("orders", md, schema, []),
-                 _products_table("products", md, schema, []), temporary=False)
+    return Stage(name, _lines_table(STAGE_TABLE, md, schema, []), _orders_table("stage_orders", md, schema, []),
+                 _products_table("stage_products", md, schema, []), temporary=False)
 
 
 async def create_stage(session: AsyncSession, table: Table) -> None:
@@ -330,10 +330,10 @@ async def attach_stage_file(session: AsyncSession, name: str, path: str) -> Stag
 
 
 def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str]) -> list[BadRow]:
-    """Ready a filled stage for the upsert: index its lines, forget the lines of the orders rejected while
-    reading (`rejected`: their ids), aggregate one row per order into `stage.orders`, reject (and forget) the
-    orders in more than one currency, and collect the products into `stage.products`. Returns the
-    mixed-currency rejections.
+    """Ready a filled stage for the upsert: index its lines, aggregate one row per order into `stage.orders`,
+    reject the orders in more than one currency, forget those and the orders rejected while reading
+    (`rejected`: their ids), and collect the products into `stage.products`. Returns the mixed-currency
+    rejections.
     Synchronous, on a sync connection: a stage file's own connection in a thread (SQLite), or the import's
     session through `run_sync` (PostgreSQL).
 
@@ -341,11 +341,8 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str]) -> li
     Value: the platform's order total when given, else the sum over valid items (over all when none is)."""
     from sqlalchemy import Index, case
 
-    t = stage.lines.c
+    t, a = stage.lines.c, stage.orders.c
     Index(f"ix_{stage.name}_ref", t.order_ref, t.file_line).create(conn)
-    for chunk in _chunks(sorted(set(rejected))):
-        conn.execute(delete(stage.lines).where(t.order_ref.in_(chunk)))
-
     rank = func.max(case((t.status == "completed", 3), (t.status == "shipped", 2), (t.status == "paid", 1)))
     status = case((rank == 3, "completed"), (rank == 2, "shipped"), (rank == 1, "paid"),
                   (func.sum(case((t.status == "returned", 1), else_=0)) > 0, "returned"),
@@ -361,11 +358,12 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str]) -> li
                func.min(t.paid_at), func.max(t.currency), func.max(t.country), func.max(t.buyer_key),
                case((func.min(t.currency) < func.max(t.currency), 1), else_=0))
         .group_by(t.order_ref)))
-    # An order is in one currency: lines that disagree with the order's first line reject it.
+    # An order is in one currency: lines that disagree with the order's first line reject it (reported also
+    # for an order rejected already for another of its rows).
     mixed = _mixed_currency_lines(conn, stage)
-    for chunk in _chunks(sorted({ref for _, ref, _ in mixed if ref})):
+    for chunk in _chunks(sorted(set(rejected) | {ref for _, ref, _ in mixed if ref})):
         conn.execute(delete(stage.lines).where(t.order_ref.in_(chunk)))
-        conn.execute(delete(stage.orders).where(stage.orders.c.order_ref.in_(chunk)))
+        conn.execute(delete(stage.orders).where(a.order_ref.in_(chunk)))
     stage.products.create(conn)
     conn.execute(insert(stage.products).from_select(
         ["sku", "name"], select(t.sku, func.max(t.product_name)).where(t.sku.is_not(None)).group_by(t.sku)))
@@ -380,32 +378,32 @@ async def prepare_session_stage(session: AsyncSession, stage: Stage, rejected: I
 class StageFilePreparation:
     """`prepare_stage` for a stage file, on a connection of its own (call `run` in a thread): the parts other
     processes staged (`parts`: their stage files) are copied in first. `interrupt` (from any thread) stops the
-    statement running and every one after it."""
+    statement running, if any, and every one after it."""
 
     class Interrupted(Exception):
         """The preparation was stopped (its import failed or was cancelled)."""
 
     def __init__(self, name: str, path: Path, parts: Sequence[Path], rejected: Iterable[str]) -> None:
-        import sqlite3
-
-        self.name, self.parts, self.rejected = name, list(parts), set(rejected)
+        self.name, self.path, self.parts, self.rejected = name, path, list(parts), set(rejected)
         self._stopped = False
-        # One statement at a time, from the thread that runs it; `interrupt` may come from another.
-        self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._con: Any = None
 
     def run(self) -> list[BadRow]:
+        import sqlite3
+
         from sqlalchemy import create_engine, event
         from sqlalchemy.pool import StaticPool
 
-        con = self._con
-        engine = create_engine("sqlite://", creator=lambda: con, poolclass=StaticPool)
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def _unless_stopped(*_: object) -> None:  # an interrupt between two statements stops the next one
-            if self._stopped:
-                raise StageFilePreparation.Interrupted
-
+        # One statement at a time, from this thread; `interrupt` may come from another.
+        con = self._con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
+            engine = create_engine("sqlite://", creator=lambda: con, poolclass=StaticPool)
+
+            @event.listens_for(engine, "before_cursor_execute")
+            def _unless_stopped(*_: object) -> None:  # an interrupt between two statements stops the next one
+                if self._stopped:
+                    raise StageFilePreparation.Interrupted
+
             with engine.connect() as conn:
                 # Scratch space, not the customer database: no journal, no syncing (SQLite's default page
                 # cache: it reads in order, and the import's own connection works at the same time).
@@ -420,17 +418,21 @@ class StageFilePreparation:
                     conn.exec_driver_sql(f"DETACH DATABASE part{i}")
                 mixed = prepare_stage(conn, file_stage(self.name), self.rejected)
                 conn.commit()
+            engine.dispose(close=False)
             return mixed
         finally:
-            engine.dispose(close=False)
             con.close()
 
     def interrupt(self) -> None:
+        """Stop the preparation. An interrupt that comes just before a statement starts may be lost, as SQLite
+        only interrupts what runs: until `run` has returned, call it again."""
         import sqlite3
 
         self._stopped = True
-        with suppress(sqlite3.ProgrammingError):  # closed already: it has just finished
-            self._con.interrupt()
+        con = self._con
+        if con is not None:
+            with suppress(sqlite3.ProgrammingError):  # closed already: it has just finished
+                con.interrupt()
 
 
 def _staged_time(session: AsyncSession, col: Any) -> Any:
@@ -1022,7 +1024,7 @@ def _mixed_currency_lines(conn: Connection, stage: Stage) -> list[BadRow]:
         select(t.order_ref, t.file_line, t.currency)
         .where(t.currency.is_not(None), t.order_ref.in_(select(a.order_ref).where(a.mixed_currency == 1)))
         .order_by(t.order_ref, t.file_line)).all()
-    out: list[tuple[int, str | None, str]] = []
+    out: list[BadRow] = []
     first: dict[str, tuple[str, int]] = {}
     for ref, line_no, cur in rows:
         seen = first.setdefault(ref, (cur, line_no))
