@@ -25,16 +25,23 @@ STAGE_TABLE = "stage"
 BadRow = tuple[int, "str | None", str]
 
 
+def connect_stage_file(path: Path) -> sqlite3.Connection:
+    """A connection to a stage file. Scratch space, not customer data: no journal and no syncing (the import's
+    own transaction is what must survive a crash). Autocommit unless a transaction is begun; usable from one
+    thread at a time, which need not be the one that connected."""
+    con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    con.execute("PRAGMA journal_mode=OFF")
+    con.execute("PRAGMA synchronous=OFF")
+    return con
+
+
 class StageFile:
-    """A stage file being written: staged rows (STAGE_LAYOUT) in table STAGE_TABLE of a SQLite file of its own.
-    Scratch space, not customer data: no journal and no syncing (the import's own transaction is what must
-    survive a crash). Rows are appended in batches by one thread at a time, which need not be the creator's."""
+    """A stage file being written: staged rows (STAGE_LAYOUT) in table STAGE_TABLE of a SQLite file of its own
+    (`connect_stage_file`). Rows are appended in batches by one thread at a time."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._con.execute("PRAGMA journal_mode=OFF")
-        self._con.execute("PRAGMA synchronous=OFF")
+        self._con = connect_stage_file(path)
         self._con.execute(f"CREATE TABLE {STAGE_TABLE} ({', '.join(f'{n} {t}' for n, t in STAGE_LAYOUT)})")
         self._insert = f"INSERT INTO {STAGE_TABLE} VALUES ({', '.join('?' for _ in STAGE_COLUMNS)})"
         self._con.execute("BEGIN")

@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import RESTORE_ON_CHECKIN
+from storage.db import ATTACHED_PART_PREFIX, RESTORE_ON_CHECKIN
 from storage.models import (
     AlertRecord,
     BehaviourEvent,
@@ -58,7 +58,7 @@ from storage.models import (
     UTCDateTime,
 )
 from storage.repositories.analytics import refresh_order_stats
-from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE, BadRow
+from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE, BadRow, connect_stage_file
 
 VALID = ("paid", "shipped", "completed")
 BATCH = 500
@@ -322,8 +322,6 @@ async def attach_stage_file(session: AsyncSession, name: str, path: str) -> Stag
     the pool (storage.db)."""
     from sqlalchemy import text
 
-    from storage.db import ATTACHED_PART_PREFIX
-
     schema = f"{ATTACHED_PART_PREFIX}{name}"
     await session.execute(text(f'ATTACH DATABASE :path AS "{schema}"'), {"path": path})
     return file_stage(name, schema)
@@ -389,13 +387,12 @@ class StageFilePreparation:
         self._con: Any = None
 
     def run(self) -> list[BadRow]:
-        import sqlite3
-
         from sqlalchemy import create_engine, event
         from sqlalchemy.pool import StaticPool
 
-        # One statement at a time, from this thread; `interrupt` may come from another.
-        con = self._con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # One statement at a time, from this thread; `interrupt` may come from another. (SQLite's default page
+        # cache: it reads in order, and the import's own connection works at the same time.)
+        con = self._con = connect_stage_file(self.path)
         try:
             engine = create_engine("sqlite://", creator=lambda: con, poolclass=StaticPool)
 
@@ -405,10 +402,6 @@ class StageFilePreparation:
                     raise StageFilePreparation.Interrupted
 
             with engine.connect() as conn:
-                # Scratch space, not the customer database: no journal, no syncing (SQLite's default page
-                # cache: it reads in order, and the import's own connection works at the same time).
-                conn.exec_driver_sql("PRAGMA journal_mode=OFF")
-                conn.exec_driver_sql("PRAGMA synchronous=OFF")
                 cols = ", ".join(STAGE_COLUMNS)
                 for i, part in enumerate(self.parts):
                     conn.exec_driver_sql(f"ATTACH DATABASE ? AS part{i}", (str(part),))
