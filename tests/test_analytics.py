@@ -5,7 +5,7 @@ The shop (Asia/Singapore), as of the end of 2026-03-31:
   B (MY): 2026-02-28 23:30 local shopee 80 (February in Singapore, 1 March in no zone that matters);
           2026-03-01 shopee 20 cancelled
   C (SG): 2025-12-15 shopify 200; 2026-03-20 shopify 40 (shipped)
-  D (TH): 2025-11-01 shopee 30
+  D (TH): 2025-11-01 shopee 30; 2026-02-10 shopee 30 returned
   E (GB): 2026-03-30 shopee 60 pending (never paid: a prospect)
 """
 from __future__ import annotations
@@ -54,6 +54,7 @@ async def shop(db: Database, workspace_id: int) -> dict[str, int]:
                 ("C", "shopify", (2025, 12, 15, 9, 0), 200, "completed"),
                 ("C", "shopify", (2026, 3, 20, 9, 0), 40, "shipped"),
                 ("D", "shopee", (2025, 11, 1, 9, 0), 30, "completed"),
+                ("D", "shopee", (2026, 2, 10, 9, 0), 30, "returned"),
                 ("E", "shopee", (2026, 3, 30, 9, 0), 60, "pending")]
         for i, (who, platform, when, value, status) in enumerate(rows):
             s.add(Order(workspace_id=workspace_id, store_id=stores[platform].id, platform=platform,
@@ -79,6 +80,38 @@ async def test_every_metric_in_q1(db: Database, workspace_id: int, shop: dict[st
     r = await ask(db, workspace_id, MetricQuery(metric=metric, period=Q1))  # type: ignore[arg-type]
     assert r.value == pytest.approx(expected)
     assert isinstance(r.value, int) == (metric in ("orders", "customers", "new_customers"))
+
+
+@pytest.mark.parametrize("metric,platform,expected", [
+    # Q1 orders by status: completed 2, paid 1, shipped 1, cancelled 1 (B), returned 1 (D), pending 1 (E)
+    ("cancelled_orders", None, 1), ("returned_orders", None, 1),
+    ("cancellation_rate", None, 1 / 6),  # cancelled / every order but the pending one
+    ("return_rate", None, 1 / 5),  # returned / (4 valid + 1 returned)
+    # on Shopee: A completed, B paid, B cancelled, D returned, E pending
+    ("cancellation_rate", "shopee", 1 / 4), ("return_rate", "shopee", 1 / 3),
+])
+async def test_cancellations_and_returns_count_orders_by_status(db: Database, workspace_id: int,
+                                                                shop: dict[str, int], metric: str,
+                                                                platform: str | None, expected: float) -> None:
+    r = await ask(db, workspace_id, MetricQuery(metric=metric, period=Q1,  # type: ignore[arg-type]
+                                                filters=Filters(platform=platform)))  # type: ignore[arg-type]
+    assert r.value == pytest.approx(expected)
+    assert r.unit == ("ratio" if metric.endswith("_rate") else "count")
+
+
+async def test_return_rate_by_platform_in_one_answer(db: Database, workspace_id: int,
+                                                     shop: dict[str, int]) -> None:
+    r = await ask(db, workspace_id, MetricQuery(metric="return_rate", period=Q1, group_by="platform"))
+    assert dict((k, v) for k, v in r.rows) == {"lazada": 0.0, "shopee": pytest.approx(1 / 3), "shopify": 0.0}
+
+
+async def test_the_customer_base_counts_every_buyer_and_names_the_prospects(db: Database, workspace_id: int,
+                                                                           shop: dict[str, int]) -> None:
+    r = await ask(db, workspace_id, MetricQuery(metric="customers", period=Period(kind="all_time")))
+    assert r.value == 4  # A, B, C, D have a valid order; E only a pending one
+    assert "customer base" in r.text and "1 more customer records have no valid order" in r.text
+    zh = await ask(db, workspace_id, MetricQuery(metric="customers", period=Period(kind="all_time")), "zh")
+    assert "客户总数" in zh.text and "另有 1 条" in zh.text
 
 
 async def test_platform_filters_orders_but_country_selects_customers(db: Database, workspace_id: int,

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.query.ir import STATUS_METRICS
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
 
@@ -47,7 +48,24 @@ async def metric_value(session: AsyncSession, metric: str, scope: Scope, start: 
     if metric == "avg_ltv":
         customers, revenue = await repo.ltv_totals(session, scope, end)
         return revenue / customers if customers else None
+    if metric in STATUS_METRICS:
+        return from_status_counts(metric, await repo.status_counts(session, scope, start, end))
     raise ValueError(f"unknown metric {metric}")
+
+
+def from_status_counts(metric: str, counts: dict[str, int]) -> float | int | None:
+    """Cancellations and returns from orders by current status: counts of cancelled / returned orders;
+    cancellation rate = cancelled / orders that are not pending; return rate = returned / (valid + returned)."""
+    cancelled, returned = counts.get("cancelled", 0), counts.get("returned", 0)
+    if metric == "cancelled_orders":
+        return cancelled
+    if metric == "returned_orders":
+        return returned
+    if metric == "cancellation_rate":
+        placed = sum(n for status, n in counts.items() if status != "pending")
+        return cancelled / placed if placed else None
+    valid = sum(counts.get(status, 0) for status in repo.VALID)
+    return returned / (valid + returned) if valid + returned else None
 
 
 ORDER_METRICS = frozenset({"orders", "revenue", "customers", "aov"})

@@ -172,6 +172,14 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             key = "metric" if value is not None else "no_data"
             text = texts.t(ctx.lang, key, name=name, period=label, filters=ftext,
                            value=texts.fmt_value(value, unit, ctx.currency))
+            if q.metric == "customers" and period.kind == "all_time" and value is not None:
+                # The customer base: say what is counted, and the records that never ordered.
+                text = texts.t(ctx.lang, "customer_base", filters=ftext.rstrip() if ctx.lang == "en" else ftext,
+                               value=f"{value:,}")
+                if not q.filters.model_dump(exclude_defaults=True):
+                    prospects = await repo.customer_records(session, ctx.workspace_id) - value
+                    if prospects > 0:
+                        text += texts.t(ctx.lang, "customer_base_prospects", n=f"{prospects:,}")
             return Result(intent="metric", query=q.model_dump(mode="json"), value=value, text=text,
                           language=ctx.lang, unit=unit, currency=ctx.currency if unit == "money" else None,
                           explanation=ctx.explain(definition, start, end, q.filters))

@@ -16,10 +16,13 @@ Platform = Literal["shopee", "lazada", "tiktok", "amazon", "ebay", "shopify", "w
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
 
 Metric = Literal[
-    "customers", "new_customers", "orders", "revenue", "aov", "repeat_rate", "churn_rate", "avg_ltv"
+    "customers", "new_customers", "orders", "revenue", "aov", "repeat_rate", "churn_rate", "avg_ltv",
+    "cancelled_orders", "returned_orders", "cancellation_rate", "return_rate",
 ]
 METRICS: tuple[str, ...] = Metric.__args__  # type: ignore[attr-defined]
-RATIO_METRICS = frozenset({"repeat_rate", "churn_rate"})
+RATIO_METRICS = frozenset({"repeat_rate", "churn_rate", "cancellation_rate", "return_rate"})
+# Orders by their current status (not only valid orders): cancellations and returns.
+STATUS_METRICS = frozenset({"cancelled_orders", "returned_orders", "cancellation_rate", "return_rate"})
 MONEY_METRICS = frozenset({"revenue", "aov", "avg_ltv"})
 
 Segment = Literal[

@@ -34,6 +34,7 @@ from crm.query.ir import (
     Period,
     ReminderQuery,
     SegmentsQuery,
+    STATUS_METRICS,
     TopCustomersQuery,
 )
 
@@ -1165,9 +1166,10 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     if unknown:
         return _clarify("out_of_scope", language,
                         f"I can't measure {unknown[0]} from order exports. I can answer revenue, orders, customers, "
-                        "new customers, average order value, repeat purchase rate, churn rate and lifetime value.",
+                        "new customers, average order value, repeat purchase rate, churn rate, lifetime value, "
+                        "cancellations and returns.",
                         f"我无法从订单数据中统计“{unknown[0]}”。我能回答：销售额、订单数、下单客户数、新客户数、客单价、"
-                        "复购率、流失率和客户终身价值。")
+                        "复购率、流失率、客户终身价值、取消和退货。")
     if s.has("negation_word"):
         return _clarify("ambiguous", language, "I can't exclude things from a number yet; ask for one platform or "
                         "country, or a breakdown by platform or country.",
@@ -1399,6 +1401,10 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         metrics = metrics + ["revenue"]
     if s.has("top_orders_word") and "orders" not in metrics:
         metrics = metrics + ["orders"]
+    if any(metric in STATUS_METRICS for metric in metrics):
+        metrics = _status_metrics(s, metrics, has_entity)
+        if not metrics:
+            return _not_understood(language)
     if len(metrics) > 1:
         # "new customers" and "customers" both match "how many new customers": keep the specific one
         specific = [m for m in metrics if m != "customers"]
@@ -1410,9 +1416,13 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         if re.search(r"\bwhich (?:of (?:my|our|the) )?(?:customers|buyers|clients|shoppers|people)\b|哪些(?:客户|买家|顾客|人)",
                      s.text):
             return _not_understood(language)  # a list of customers was asked for, not one number
+        if metrics == ["customers"] and period is None and not _ACTIVE_RE.search(s.text):
+            period = Period(kind="all_time")  # the customer base, not the last 90 days' buyers
         return _metric(metrics[0], period, filters, group_by, language, compare_to if comparable else None)
     if has_entity and (has_count or period is not None) and not s.has("list_word"):
-        return MetricQuery(metric="customers", period=period, filters=filters, group_by=group_by)
+        # "how many customers do I have": with no period, the customer base (every customer who has ordered)
+        return MetricQuery(metric="customers", period=period or Period(kind="all_time"), filters=filters,
+                           group_by=group_by)
     if has_entity and s.has("list_word"):
         return _clarify("unsafe", language,
                         "I don't list the whole customer base in chat. I can show top customers or counts.",
@@ -1422,6 +1432,29 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     if has_count and s.has("order_verb") and not has_entity:
         return MetricQuery(metric="orders", period=period, filters=filters, group_by=group_by)
     return _not_understood(language)
+
+
+# "active customers" with no period are the last 90 days' buyers; a bare count of customers is the whole base.
+_ACTIVE_RE = re.compile(r"(?<![a-z])active(?![a-z])|活跃|最近")
+_ORDER_WORD_RE = re.compile(r"(?<![a-z])orders?(?![a-z])|订单|单")
+
+
+def _status_metrics(s: Scan, metrics: list[str], has_entity: bool) -> list[str]:
+    """Cancellations and returns: the status metric is the specific one ("how many orders were cancelled" is
+    cancelled orders, not orders; "cancellation rate" beats "cancelled"). A bare status word counts orders only
+    beside an order word, so "customers who returned" or "有多少客户退货" is no count of returns ([] = not
+    understood)."""
+    status = [m for m in metrics if m in STATUS_METRICS]
+    rates = [m for m in status if m.endswith("_rate")]
+    kept = rates or status
+    if len(kept) > 1:
+        return kept  # two status measures: the caller asks which one
+    order_word = "orders" in metrics or bool(_ORDER_WORD_RE.search(s.text))
+    bare = any(sl.kind == "metric" and sl.value in STATUS_METRICS and sl.text in vocab.STATUS_PARTICIPLES
+               for sl in s.slots)
+    if not rates and not order_word and (bare or has_entity):
+        return []
+    return kept + [m for m in metrics if m not in STATUS_METRICS and m != "orders"]
 
 
 def _singular_top(s: Scan) -> bool:

@@ -7,9 +7,13 @@ from typing import Any
 METRIC_NAMES = {
     "en": {"customers": "customers with orders", "new_customers": "new customers", "orders": "orders",
            "revenue": "revenue", "aov": "average order value", "repeat_rate": "repeat purchase rate",
-           "churn_rate": "churn rate", "avg_ltv": "average customer lifetime value"},
+           "churn_rate": "churn rate", "avg_ltv": "average customer lifetime value",
+           "cancelled_orders": "cancelled orders", "returned_orders": "returned orders",
+           "cancellation_rate": "cancellation rate", "return_rate": "return rate"},
     "zh": {"customers": "下单客户数", "new_customers": "新客户数", "orders": "订单数", "revenue": "销售额",
-           "aov": "客单价", "repeat_rate": "复购率", "churn_rate": "流失率", "avg_ltv": "客户平均终身价值"},
+           "aov": "客单价", "repeat_rate": "复购率", "churn_rate": "流失率", "avg_ltv": "客户平均终身价值",
+           "cancelled_orders": "取消订单数", "returned_orders": "退货订单数", "cancellation_rate": "取消率",
+           "return_rate": "退货率"},
 }
 
 DEFINITIONS = {
@@ -24,6 +28,11 @@ DEFINITIONS = {
         "churn_rate": "among customers with a valid order in the window of the same length just before the period, "
                       "the share with no valid order in the period",
         "avg_ltv": "mean total order value, up to the end of the period, over customers with a valid order",
+        "cancelled_orders": "orders created in the period whose current status is cancelled",
+        "returned_orders": "orders created in the period whose current status is returned (fully refunded or "
+                           "returned)",
+        "cancellation_rate": "cancelled orders / all orders created in the period except unpaid (pending) ones",
+        "return_rate": "returned orders / (valid + returned) orders created in the period",
     },
     "zh": {
         "customers": "期间内至少有一笔有效订单（已付款、已发货或已完成）的不同客户数",
@@ -34,6 +43,10 @@ DEFINITIONS = {
         "repeat_rate": "期间内下过单的客户中，从首单到期末有 2 笔及以上有效订单的比例",
         "churn_rate": "在期间之前同样长度的窗口内下过单的客户中，本期间没有有效订单的比例",
         "avg_ltv": "截至期末有有效订单的客户，其截至期末的订单总额的平均值",
+        "cancelled_orders": "期间内创建、当前状态为已取消的订单数",
+        "returned_orders": "期间内创建、当前状态为已退货（全额退款或退货）的订单数",
+        "cancellation_rate": "已取消订单 / 期间内创建的全部订单（不含未付款订单）",
+        "return_rate": "已退货订单 / 期间内创建的（有效 + 已退货）订单",
     },
 }
 
@@ -60,6 +73,8 @@ PERIOD_NAMES_ZH = {
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "metric": "{name} {period}{filters}: {value}",
+        "customer_base": "Your customer base{filters}: {value} customers with at least one valid order, all time.",
+        "customer_base_prospects": " {n} more customer records have no valid order yet.",
         "compared": "{name}{filters}: {period} {value}, {other} {other_value}{change}",
         "change_pct": " ({sign}{pct} on {other})",
         "change_pts": " ({sign}{pts} percentage points on {other})",
@@ -101,6 +116,8 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "zh": {
         "metric": "{period}{filters}{name}：{value}",
+        "customer_base": "{filters}客户总数：{value} 位（至今至少有一笔有效订单的客户）。",
+        "customer_base_prospects": "另有 {n} 条客户记录还没有有效订单。",
         "compared": "{filters}{name}：{period} {value}，{other} {other_value}{change}",
         "change_pct": "（比{other}{sign}{pct}）",
         "change_pts": "（比{other}{sign}{pts}个百分点）",

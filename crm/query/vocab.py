@@ -72,6 +72,33 @@ METRIC_PHRASES: dict[str, tuple[str, ...]] = {
         "新增顾客", "拉新", "新用户", "首单客户", "新增买家", "新增用户",
         "首次下单客户", "首次购买的客户", "第一次购买的客户", "新下单客户", "新客户数量", "新客数量",
     ),
+    # Orders by status. Bare participles ("cancelled", "returned", "取消") count only beside an order word:
+    # the parser checks that (STATUS_PARTICIPLES), so "customers who returned" is not a count of returns.
+    "cancelled_orders": (
+        "cancelled orders", "canceled orders", "cancelled order", "canceled order", "cancellations",
+        "order cancellations", "number of cancellations", "cancelled order count", "canceled order count",
+        "cancelled", "canceled", "cancelled order number", "cancellation",
+        "取消订单", "取消的订单", "已取消订单", "已取消的订单", "被取消的订单", "取消单", "取消订单数", "取消的单",
+        "取消", "已取消", "被取消",
+    ),
+    "cancellation_rate": (
+        "cancellation rate", "cancelation rate", "cancel rate", "cancellation ratio", "cancellation %",
+        "cancellation percentage", "order cancellation rate", "cancelled order rate", "canceled order rate",
+        "percentage of cancelled orders", "share of cancelled orders", "percentage of orders cancelled",
+        "share of orders cancelled", "取消率", "订单取消率", "取消比例", "取消订单比例", "取消占比", "取消订单占比",
+    ),
+    "returned_orders": (
+        "returned orders", "returned order", "returns", "order returns", "number of returns", "refunded orders",
+        "refunds", "returned", "refunded",
+        "退货", "退货订单", "退货单", "退货数", "退货订单数", "退款订单", "退单", "退货数量", "退款", "退货的订单",
+        "退款的订单",
+    ),
+    "return_rate": (
+        "return rate", "returns rate", "refund rate", "return ratio", "return %", "return percentage",
+        "returned order rate", "order return rate", "percentage of returned orders", "share of returned orders",
+        "percentage of orders returned", "share of orders returned", "refund ratio",
+        "退货率", "退款率", "退货比例", "退单率", "退货占比", "退款比例", "退货订单占比",
+    ),
     "customers": (
         "active customers", "active buyers", "active shoppers", "active clients", "active users",
         "customer count", "number of customers", "paying customers", "unique customers", "distinct customers",
@@ -92,19 +119,23 @@ ENTITY_CUSTOMER_WORDS: tuple[str, ...] = (
 METRIC_NAMES_EN = {
     "customers": "customers", "new_customers": "new customers", "orders": "orders", "revenue": "revenue",
     "aov": "average order value", "repeat_rate": "repeat purchase rate", "churn_rate": "churn rate",
-    "avg_ltv": "average lifetime value",
+    "avg_ltv": "average lifetime value", "cancelled_orders": "cancelled orders", "returned_orders": "returned orders",
+    "cancellation_rate": "cancellation rate", "return_rate": "return rate",
 }
+# Status words that name a count only beside an order word ("orders cancelled", "取消了多少单").
+STATUS_PARTICIPLES = frozenset({"cancelled", "canceled", "returned", "refunded", "取消", "已取消", "被取消"})
 METRIC_NAMES_ZH = {
     "customers": "下单客户数", "new_customers": "新客户数", "orders": "订单数", "revenue": "销售额",
     "aov": "客单价", "repeat_rate": "复购率", "churn_rate": "流失率", "avg_ltv": "客户平均终身价值",
+    "cancelled_orders": "取消订单数", "returned_orders": "退货订单数", "cancellation_rate": "取消率",
+    "return_rate": "退货率",
 }
 
 # Things sellers ask about that SellerMate does not measure: a clarifying reply, never a nearby number.
 UNKNOWN_METRIC_PHRASES: tuple[str, ...] = (
     "profit", "profits", "profitability", "margin", "margins", "gross margin", "net margin", "markup", "cost",
     "costs", "cogs", "expense", "expenses", "inventory", "stock", "stocks", "stock level", "warehouse",
-    "refund rate", "refunds", "refund", "return rate", "returns", "returned", "refunded", "cancelled",
-    "canceled", "cancellation", "cancellations", "cancellation rate", "pending", "unpaid", "conversion",
+    "refund", "pending", "unpaid", "conversion",
     "conversion rate", "conversions", "traffic", "visitors", "visits", "sessions", "page views", "pageviews",
     "clicks", "click-through", "ctr", "impressions", "ad spend", "ads", "advertising", "roas", "roi", "cac",
     "acquisition cost", "shipping cost", "shipping fee", "shipping fees", "fees", "commission", "commissions",
@@ -118,8 +149,7 @@ UNKNOWN_METRIC_PHRASES: tuple[str, ...] = (
     "courier", "delivery time", "shipping time", "salary", "employees", "staff", "frequency",
     "purchase frequency", "retention cost", "mrr", "arr", "subscription", "subscriptions",
     "per customer", "per buyer", "per client", "per user", "per head", "per capita", "per visitor",
-    "利润", "毛利", "毛利率", "净利", "净利润", "利润率", "成本", "费用", "库存", "存货", "退货", "退货率",
-    "退款", "退款率", "取消", "已取消", "未付款", "待付款", "转化率", "转化", "流量", "访客", "浏览量",
+    "利润", "毛利", "毛利率", "净利", "净利润", "利润率", "成本", "费用", "库存", "存货", "未付款", "待付款", "转化率", "转化", "流量", "访客", "浏览量",
     "点击", "点击率", "曝光", "广告", "投放", "投产比", "运费", "佣金", "手续费", "税", "评分", "评价",
     "好评", "差评", "商品", "产品", "单品", "品类", "类目", "sku", "爆款", "价格", "折扣", "优惠券",
     "购物车", "粉丝", "市场份额", "竞争对手", "中位数", "性别", "年龄", "城市", "省份", "小时", "周末",

@@ -132,6 +132,26 @@ async def order_totals(session: AsyncSession, scope: Scope, start: datetime | No
     return int(row[0] or 0), float(row[1] or 0.0), int(row[2] or 0)
 
 
+async def customer_records(session: AsyncSession, workspace_id: int) -> int:
+    """Customers in the workspace (merged ones counted once, in the customer they were merged into)."""
+    return int((await session.execute(select(func.count()).where(
+        Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)))).scalar() or 0)
+
+
+async def status_counts(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime) -> dict[str, int]:
+    """Orders created in [start, end) by their current status (every status, not only valid ones), with the
+    scope's platform and customer selection; statuses without orders are absent."""
+    cond: list[Any] = [Order.workspace_id == scope.workspace_id, Order.customer_id.is_not(None),
+                       Order.created_at < end]
+    if start is not None:
+        cond.append(Order.created_at >= start)
+    if scope.platform:
+        cond.append(Order.platform == scope.platform)
+    cond.extend(_customer_selection(scope, Order.customer_id))
+    rows = await session.execute(select(Order.status, func.count()).where(*cond).group_by(Order.status))
+    return {str(status): int(n) for status, n in rows}
+
+
 def _first_in_window(start: datetime | None) -> Any:
     """The order is its customer's first valid order in a window starting at `start` (None: ever)."""
     if start is None:
