@@ -176,7 +176,7 @@ _KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool:
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
-    """The settings in a config.yaml ({} when there is no such file), or ConfigFileError saying what is wrong."""
+    """The settings in a config.yaml ({} when there is none), or ConfigFileError saying what is wrong."""
     import yaml
 
     path = path.expanduser()
@@ -203,7 +203,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        raise ConfigFileError(f"{name} line {line}, column {column}: {exc.reason} (character {char})") from None
+        raise ConfigFileError(f"{name} line {line}, column {column}: {exc.reason} "
+                              f"(character {char})") from None
     except yaml.YAMLError as exc:
         raise ConfigFileError(f"{name}: not valid YAML ({' '.join(str(exc).split())})") from None
     if data is None:  # empty, or only comments

@@ -1,4 +1,4 @@
-"""Files a seller opens in a spreadsheet: CSV whose text cells Excel, LibreOffice and Google Sheets show as text.
+"""Files a seller opens in a spreadsheet: CSV in which Excel, LibreOffice and Sheets show text cells as text.
 
 Customer-controlled text (a buyer's name, a product title, a username) must never run as a formula when the
 seller opens a file SellerMate wrote (CSV or formula injection, CWE-1236). Every product CSV goes through
@@ -48,7 +48,7 @@ def safe_cell(value: object) -> object:
 
 
 class SpreadsheetCsvWriter:
-    """A csv.writer for files a person opens in a spreadsheet; see the module docstring for what it changes."""
+    """A csv.writer for files a person opens in a spreadsheet; the module docstring says what it changes."""
 
     def __init__(self, fh: _TextFile, *, delimiter: str = ",", lineterminator: str = "\r\n") -> None:
         self._writer = csv.writer(fh, delimiter=delimiter, lineterminator=lineterminator,

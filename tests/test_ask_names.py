@@ -1,5 +1,5 @@
 """A customer's name is the buyer's own text: a name that holds SQL is looked up like any other name in `ask`,
-while a question that is a database command is still declined (crm/query/parser.py guards, compiler look-up)."""
+while a question that is a database command is still declined (parser guards, compiler look-up)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -16,8 +16,8 @@ from tests.scheduling_fixtures import Shop
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SETTINGS = Settings(workspace={"timezone": "Asia/Singapore"})
 BOBBY = "Robert'); DROP TABLE customers;--"
-COMMANDS = ["drop table customers", "DROP TABLE orders;", "delete all customers", "'; DROP TABLE customers; --",
-            "SELECT * FROM customers", "删除所有订单"]
+COMMANDS = ["drop table customers", "DROP TABLE orders;", "delete all customers",
+            "'; DROP TABLE customers; --", "SELECT * FROM customers", "删除所有订单"]
 
 
 @pytest.mark.parametrize("question", [f"who is {BOBBY}", f"{BOBBY}'s profile", f"customer {BOBBY}",

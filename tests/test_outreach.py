@@ -420,7 +420,7 @@ async def test_segment_csv_greets_customers_without_a_usable_name_neutrally(db, 
 
 
 async def test_segment_csv_never_lets_a_buyers_text_run_as_a_formula(db, workspace_id: int) -> None:
-    """Names and items come from the buyers: in the recipients CSV the seller opens in Excel they stay text."""
+    """Names and items are the buyers' text: in the recipients CSV a seller opens in Excel they stay text."""
     from zoneinfo import ZoneInfo
 
     from crm.analytics.metrics import customer_scores

@@ -68,7 +68,8 @@ def test_invalid_settings_name_the_setting(monkeypatch: pytest.MonkeyPatch, tmp_
     ("workspace:\n  base_currency: SGD\n    timezone: Asia/Singapore\n",
      "config.yaml line 3, column 13: mapping values are not allowed here"),
     ("workspace: [SGD\n", "config.yaml line 2, column 1: expected ',' or ']'"),
-    ("workspace:\n  name: Kopi\x00House\n", "config.yaml line 2, column 13: special characters are not allowed"),
+    ("workspace:\n  name: Kopi\x00House\n",
+     "config.yaml line 2, column 13: special characters are not allowed"),
     # Valid YAML that is not settings.
     ("- workspace\n- llm\n", "config.yaml: expected settings as 'section: ...' lines (a mapping, see "
                               "config.example.yaml), found a list"),

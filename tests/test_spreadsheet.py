@@ -66,7 +66,8 @@ def test_nul_is_removed_before_the_first_character_is_checked() -> None:
 def test_a_cell_is_cut_to_excels_limit() -> None:
     rows = read_back(csv_bytes(["name", "n"], [["A" * 100_000, 1], ["=" + "B" * 40_000, 2]]))
     assert rows[1] == ["A" * MAX_CELL_CHARS, "1"]
-    assert len(rows[2][0]) == MAX_CELL_CHARS == 32_767 and rows[2][0].startswith("'=BBB") and rows[2][1] == "2"
+    assert len(rows[2][0]) == MAX_CELL_CHARS == 32_767
+    assert rows[2][0].startswith("'=BBB") and rows[2][1] == "2"
 
 
 def test_none_is_an_empty_cell() -> None:

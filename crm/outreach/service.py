@@ -532,7 +532,8 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
             draft_ids[lang] = row.id
     # Names, usernames and items are the buyers' own text: csv_bytes keeps them from running as formulas.
     recipients_csv = csv_bytes(
-        ["customer_id", "name", "first_name", "language", "country", "platform", "username", "last_item", "points"],
+        ["customer_id", "name", "first_name", "language", "country", "platform", "username", "last_item",
+         "points"],
         # Merged rows must read well: an unknown name or item gets the language's neutral wording.
         ([p.id, p.display_name or "", first_name(p.display_name) or neutral_name(lang), lang, p.country or "",
           p.platform or "", p.username or "", p.last_item or generic_item(lang, intent), p.points]
