@@ -204,6 +204,7 @@ def setting_problem(error: Mapping[str, Any]) -> str:
 
 def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine for a command, turning user-fixable errors into one clear line and exit code 2."""
+    from bot.settings import ConfigFileError
     from storage.db import DatabaseURLError
 
     try:
@@ -211,6 +212,9 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     except CLIError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except ConfigFileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     except DatabaseURLError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -243,12 +247,17 @@ def _register_all() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
+    from bot.settings import ConfigFileError
+
     _register_all()
     try:
         return app(args=argv, prog_name="sellermate")
     except CLIError as exc:  # raised while checking options, before any async work
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except ConfigFileError as exc:  # settings read outside run_async
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

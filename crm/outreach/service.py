@@ -9,8 +9,6 @@ consent or opted out, and the refusal is logged like every draft and approval.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import logging
 import re
@@ -39,6 +37,7 @@ from crm.outreach.templates import (
     render,
     sign_off_line,
 )
+from crm.spreadsheet import csv_bytes
 from storage.db import Database
 from storage.repositories import outreach as repo
 
@@ -531,16 +530,15 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
                                                                 1 for _, x in chosen if x == lang)}))
             await session.commit()
             draft_ids[lang] = row.id
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["customer_id", "name", "first_name", "language", "country", "platform", "username",
-                     "last_item", "points"])
-    for p, lang in chosen:
+    # Names, usernames and items are the buyers' own text: csv_bytes keeps them from running as formulas.
+    recipients_csv = csv_bytes(
+        ["customer_id", "name", "first_name", "language", "country", "platform", "username", "last_item",
+         "points"],
         # Merged rows must read well: an unknown name or item gets the language's neutral wording.
-        writer.writerow([p.id, p.display_name or "", first_name(p.display_name) or neutral_name(lang), lang,
-                         p.country or "",
-                         p.platform or "", p.username or "", p.last_item or generic_item(lang, intent), p.points])
-    return SegmentDraft(templates=templates, recipients_csv=buf.getvalue().encode("utf-8"), count=len(chosen),
+        ([p.id, p.display_name or "", first_name(p.display_name) or neutral_name(lang), lang, p.country or "",
+          p.platform or "", p.username or "", p.last_item or generic_item(lang, intent), p.points]
+         for p, lang in chosen))
+    return SegmentDraft(templates=templates, recipients_csv=recipients_csv, count=len(chosen),
                         skipped=dict(skipped), segment=segment, draft_ids=draft_ids)
 
 

@@ -25,6 +25,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
+from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
 from storage.db import Database
 from storage.repositories import analytics as repo
@@ -417,6 +418,12 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
 async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
     async with ctx.db.sessions() as session:
         ids = await repo.find_customers(session, ctx.workspace_id, q.search, limit=11)
+        if not ids:
+            # A name holding database-command text is looked up like any other, but with no such customer the
+            # question was the command itself ("who is x; drop table customers"): declined as the parser does.
+            refusal = database_command_refusal(q.search, ctx.lang)
+            if refusal is not None:
+                return _clarify(ctx, refusal)
         if len(ids) != 1:
             more, ids = len(ids) > 10, ids[:10]
             names = await repo.customer_names(session, ids)
@@ -513,6 +520,10 @@ async def execute(query: Query, *, db: Database, workspace_id: int, settings: An
     if intent in ("draft", "reminder"):
         return Result(intent=intent, query=query.model_dump(mode="json"), text=texts.t(ctx.lang, intent),
                       language=ctx.lang)
+    return _clarify(ctx, query)
+
+
+def _clarify(ctx: _Ctx, query: Any) -> Result:
     suggestions = list(getattr(query, "suggestions", []) or [])
     reason = getattr(query, "reason", "unknown")
     text = texts.clarify_text(ctx.lang, getattr(query, "message", None) or texts.t(ctx.lang, f"clarify_{reason}"),

@@ -754,11 +754,23 @@ def _clarify(reason: str, language: str, message_en: str, message_zh: str,
     return Clarify(reason=reason, message=msg, suggestions=sugg[:6])
 
 
+def _database_command(language: str) -> Clarify:
+    return _clarify("unsafe", language,
+                    "I only answer questions about your customers and sales; I can't run database commands.",
+                    "我只回答关于客户和销售的问题，不能执行数据库命令。")
+
+
+def database_command_refusal(text: str, language: str) -> Clarify | None:
+    """The reply to text that reads as a database command ("drop table customers"), else None.
+
+    The compiler asks this of a look-up that found no customer: "who is x'); DROP TABLE customers;--" is a
+    look-up when such a customer exists, and is declined like the bare command when none does."""
+    return _database_command(language) if _SQL_RE.search(normalise(text)) else None
+
+
 def _guards(t: str, language: str) -> Clarify | None:
     if _SQL_RE.search(t):
-        return _clarify("unsafe", language,
-                        "I only answer questions about your customers and sales; I can't run database commands.",
-                        "我只回答关于客户和销售的问题，不能执行数据库命令。")
+        return _database_command(language)
     if _REMINDER_RE.search(t):
         return None  # reminders carry free text (names, phone calls); the reminder path stores it as written
     if _PII_FIELD_RE.search(t):
@@ -932,6 +944,29 @@ def _lookup(raw: str, t: str) -> CustomerQuery | None:
     return None
 
 
+def _lookup_of_command_text(raw: str, t: str, language: str) -> CustomerQuery | None:
+    """A look-up ("who is X", "X's profile", "客户 X") whose name X holds all the database-command text.
+
+    Names are the buyers' own text and can hold anything ("Robert'); DROP TABLE customers;--"); nothing runs
+    it (the look-up is a parameterised query), so such a look-up goes ahead, and the compiler declines it as a
+    database command only when no customer matches. Command text outside the name is declined here as ever."""
+    commands = list(_SQL_RE.finditer(t))
+    nraw = unicodedata.normalize("NFKC", raw).strip()
+    for rx in _LOOKUP_EN + _LOOKUP_ZH:
+        m = rx.match(t)
+        if not m:
+            continue
+        start, end = m.span(1)
+        if not all(start <= c.start() and c.end() <= end for c in commands):
+            continue
+        cand = m.group(1).strip(" ?!.,:;'\"")
+        if not cand or len(cand) > 200 or _guards(f"{t[:start]} {t[end:]}", language) is not None:
+            continue
+        i = simplified(nraw.lower()).find(cand)
+        return CustomerQuery(search=nraw[i: i + len(cand)] if i >= 0 else cand)
+    return None
+
+
 # ----------------------------------------------------------------------------------------------------------
 # slot filling
 # ----------------------------------------------------------------------------------------------------------
@@ -1066,6 +1101,8 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
                         "问题太长了，请一次只问一件事。")
     guard = _guards(t, language)
     if guard:
+        if guard.reason == "unsafe" and _SQL_RE.search(t):
+            return _lookup_of_command_text(raw, t, language) or guard
         return guard
     if _REMINDER_RE.search(t):
         return ReminderQuery(text=raw.strip()[:500])
