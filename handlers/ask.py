@@ -23,6 +23,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import I18n
 from bot.settings import Settings
 from crm.query.result import Result
+from handlers.customers import OpenCustomerCB
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,9 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
             for label, data in nav:
                 kb.button(text=label, callback_data=data)
             widths.append(len(nav))
+    for customer_id in result.card_ids[:10]:
+        kb.button(text=i18n("ask.open_card", id=customer_id), callback_data=OpenCustomerCB(customer_id=customer_id))
+        widths.append(1)
     for i, suggestion in enumerate(result.suggestions[:4]):
         kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))
         widths.append(1)

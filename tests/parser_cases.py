@@ -53,6 +53,8 @@ def ir_spec(q: Any) -> dict[str, Any]:
         out.update(kind="clv", by=q.sort_by, n=q.n)
     elif intent == "customer":
         out.update(kind="customer", search=q.search)
+        if q.aspect != "card":
+            out["aspect"] = q.aspect
     elif intent == "draft":
         out.update(kind="draft", outreach=q.outreach)
         if q.segment:
@@ -360,12 +362,17 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # customer look-up
     ("who is Alice Tan", {"kind": "customer", "search": "Alice Tan"}),
     # One customer's churn risk, P(alive), predicted CLV or segment: their card carries them.
-    ("churn risk of Goh Hui Ying", {"kind": "customer", "search": "Goh Hui Ying"}),
-    ("What's the P(alive) of Goh Hui Ying?", {"kind": "customer", "search": "Goh Hui Ying"}),
-    ("Goh Hui Ying's churn risk", {"kind": "customer", "search": "Goh Hui Ying"}),
-    ("segment of Goh Hui Ying", {"kind": "customer", "search": "Goh Hui Ying"}),
-    ("Goh Hui Ying的流失风险", {"kind": "customer", "search": "Goh Hui Ying"}),
-    ("陈大文的预测CLV", {"kind": "customer", "search": "陈大文"}),
+    ("churn risk of Goh Hui Ying", {"kind": "customer", "search": "Goh Hui Ying", "aspect": "churn_risk"}),
+    ("What's the P(alive) of Goh Hui Ying?", {"kind": "customer", "search": "Goh Hui Ying",
+                                              "aspect": "p_alive"}),
+    ("Goh Hui Ying's churn risk", {"kind": "customer", "search": "Goh Hui Ying", "aspect": "churn_risk"}),
+    ("segment of Goh Hui Ying", {"kind": "customer", "search": "Goh Hui Ying", "aspect": "segment"}),
+    ("Goh Hui Ying的流失风险", {"kind": "customer", "search": "Goh Hui Ying", "aspect": "churn_risk"}),
+    ("Tan Wei Ling's LTV", {"kind": "customer", "search": "Tan Wei Ling", "aspect": "spend"}),
+    ("how much has Tan Wei Ling spent", {"kind": "customer", "search": "Tan Wei Ling", "aspect": "spend"}),
+    ("CLV of Tan Wei Ling", {"kind": "customer", "search": "Tan Wei Ling", "aspect": "predicted_clv"}),
+    ("王小明的终身价值", {"kind": "customer", "search": "王小明", "aspect": "spend"}),
+    ("陈大文的预测CLV", {"kind": "customer", "search": "陈大文", "aspect": "predicted_clv"}),
     ("Who's Alice Tan?", {"kind": "customer", "search": "Alice Tan"}),
     ("customer Tan Wei Ling", {"kind": "customer", "search": "Tan Wei Ling"}),
     ("look up Tan Wei Ling", {"kind": "customer", "search": "Tan Wei Ling"}),

@@ -287,3 +287,29 @@ async def test_comparing_a_running_period_says_it_is_not_over(db: Database, work
     # Two whole periods: nothing to warn about.
     whole = MetricQuery(metric="revenue", period=Q1, compare_to=Period(kind="quarter", year=2025, quarter=4))
     assert "not over" not in (await ask(db, workspace_id, whole)).text
+
+
+@pytest.mark.parametrize("aspect,expected,words", [
+    ("spend", 150.0, "has spent SGD 150.00 over 2 valid orders"),
+    ("churn_risk", None, "Churn risk of Buyer A"),
+    ("p_alive", None, "P(alive) of Buyer A"),
+    ("predicted_clv", None, "Predicted CLV of Buyer A"),
+    ("segment", None, "segment; lifecycle: active"),
+])
+async def test_one_number_of_one_customer_is_answered_with_the_card_one_tap_away(
+        db: Database, workspace_id: int, shop: dict[str, int], aspect: str, expected: float | None,
+        words: str) -> None:
+    card = await ask(db, workspace_id, CustomerQuery(search="Buyer A"))
+    fields = dict((k, v) for k, v in card.rows)
+    r = await ask(db, workspace_id, CustomerQuery(search="Buyer A", aspect=aspect))  # type: ignore[arg-type]
+    assert words in r.text and r.card_ids == [shop["A"]] and not r.rows
+    want = {"spend": expected, "churn_risk": 1 - fields["p_alive"], "p_alive": fields["p_alive"],
+            "predicted_clv": fields["predicted_clv"], "segment": None}[aspect]
+    assert r.value == (pytest.approx(want) if want is not None else None)
+
+
+async def test_a_customer_without_orders_has_no_churn_risk_to_report(db: Database, workspace_id: int,
+                                                                       shop: dict[str, int]) -> None:
+    r = await ask(db, workspace_id, CustomerQuery(search="Buyer E", aspect="churn_risk"), "zh")
+    assert r.value is None and "还没有有效订单" in r.text
+

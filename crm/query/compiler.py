@@ -433,7 +433,41 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
                             names=", ".join(f"{names.get(i) or '#'}(#{i})" for i in ids)))
             return Result(intent="customer", query=q.model_dump(mode="json"), text=text, language=ctx.lang,
                           columns=["id", "customer"], rows=[[i, names.get(i)] for i in ids])
-    return await _profile(ctx, ids[0], q.model_dump(mode="json"))
+    card = await _profile(ctx, ids[0], q.model_dump(mode="json"))
+    return card if q.aspect == "card" else _one_number(ctx, card, q.aspect)
+
+
+def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
+    """The number a question about one customer asked for ("churn risk of X"), with the card one tap away."""
+    val = {r[0]: r[1] for r in card.rows}
+    who = f"{val['name'] or '#' + str(val['id'])} (#{val['id']})"
+    cur, p_alive, clv = ctx.currency, val["p_alive"], val["predicted_clv"]
+    spent = texts.fmt_value(val["revenue"], "money", cur)
+    value: float | int | None
+    if aspect == "spend":
+        value, unit = val["revenue"], "money"
+        text = texts.t(ctx.lang, "customer_spend", who=who, spent=spent, orders=val["orders"])
+        if clv is not None and val["orders"]:
+            text += texts.t(ctx.lang, "customer_then_clv", clv=texts.fmt_value(clv, "money", cur))
+    elif aspect == "segment":
+        value, unit = None, None
+        segment = texts.SEGMENT_NAMES[ctx.lang][val["segment"]] if val["segment"] else None
+        text = (texts.t(ctx.lang, "customer_segment", who=who, segment=segment,
+                        stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]]) if segment else
+                texts.t(ctx.lang, "customer_no_orders", who=who))
+    elif not val["orders"]:
+        value, unit = None, None
+        text = texts.t(ctx.lang, "customer_no_orders", who=who)
+    elif aspect == "predicted_clv":
+        value, unit = clv, "money"
+        text = texts.t(ctx.lang, "customer_clv", who=who, clv=texts.fmt_value(clv, "money", cur), spent=spent)
+    else:  # churn risk = 1 − P(alive) (METRICS.md); both are said, the one asked first
+        risk = round(1 - p_alive, 4)
+        value, unit = (risk if aspect == "churn_risk" else p_alive), "ratio"
+        text = texts.t(ctx.lang, f"customer_{aspect}", who=who, risk=texts.fmt_value(risk, "ratio", cur),
+                       p_alive=texts.fmt_value(p_alive, "ratio", cur))
+    return Result(intent="customer", query=card.query, value=value, text=text, language=ctx.lang, unit=unit,
+                  currency=cur if unit == "money" else None, card_ids=[int(val["id"])])
 
 
 async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) -> Result:

@@ -179,9 +179,14 @@ class TopCustomersQuery(_IR):
     filters: Filters = Field(default_factory=Filters)
 
 
+# What a question about one customer asks: their whole card, or one number of it ("churn risk of X").
+CustomerAspect = Literal["card", "spend", "predicted_clv", "churn_risk", "p_alive", "segment"]
+
+
 class CustomerQuery(_IR):
     intent: Literal["customer"] = "customer"
     search: str = Field(min_length=1, max_length=200)
+    aspect: CustomerAspect = "card"
 
 
 class SegmentsQuery(_IR):

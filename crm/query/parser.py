@@ -930,6 +930,24 @@ _LOOKUP_ZH = [
 ]
 
 
+# Which number of one customer a look-up asks for, from the words around the name (first match wins).
+_ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("churn_risk", re.compile(r"churn|流失")),
+    ("p_alive", re.compile(r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率")),
+    ("predicted_clv", re.compile(r"predicted|clv|预测")),
+    ("spend", re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值")),
+    ("segment", re.compile(r"segment|分群")),
+)
+
+
+def _aspect(t: str, name_start: int, name_end: int) -> str:
+    around = t[:name_start] + " " + t[name_end:]
+    for aspect, rx in _ASPECTS:
+        if rx.search(around):
+            return aspect
+    return "card"
+
+
 def _lookup(raw: str, t: str) -> CustomerQuery | None:
     nraw = unicodedata.normalize("NFKC", raw).strip()
     for rx in _LOOKUP_EN + _LOOKUP_ZH:
@@ -940,7 +958,8 @@ def _lookup(raw: str, t: str) -> CustomerQuery | None:
         if _looks_like_name(cand):
             # keep the user's capitalisation; also accept e-mail-like or order-number-like searches
             i = simplified(nraw.lower()).find(cand)
-            return CustomerQuery(search=nraw[i: i + len(cand)] if i >= 0 else cand)
+            return CustomerQuery(search=nraw[i: i + len(cand)] if i >= 0 else cand,
+                                 aspect=_aspect(t, *m.span(1)))  # type: ignore[arg-type]
     return None
 
 

@@ -37,6 +37,8 @@ class Result(BaseModel):
     # "Why this number": the definition used and the resolved window, for the bot's explain button.
     explanation: str | None = None
     suggestions: list[str] = Field(default_factory=list)
+    # Customers whose cards the answer offers to open (one tap in Telegram); not part of the JSON answer.
+    card_ids: list[int] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The stable machine-readable shape of DESIGN.md ("Machine-readable answers")."""
