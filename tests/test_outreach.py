@@ -442,3 +442,33 @@ async def test_segment_csv_never_lets_a_buyers_text_run_as_a_formula(db, workspa
     # Numbers are still numbers (bare, not quoted text): the id, and the negative points balance.
     line = next(x for x in seg.recipients_csv.decode().split("\r\n") if x.startswith(f"{ids[0]},"))
     assert line.startswith(f'{ids[0]},"\'=HYPERLINK(') and line.endswith(",-40"), line
+
+
+# ------------------------------------------------------------------------------------------ notes that must stay
+async def test_a_win_back_for_a_recent_buyer_says_what_fits_better(db, workspace_id: int) -> None:
+    cid = await add_customer(db, workspace_id, orders=2, consent=True)
+    async with db.sessions() as s:  # a third order 28 days before the as-of date
+        first = (await s.execute(select(Order).where(Order.customer_id == cid))).scalars().first()
+        s.add(Order(workspace_id=workspace_id, store_id=first.store_id, platform="shopee",
+                    platform_order_id=f"O{cid}-recent", identity_id=first.identity_id, customer_id=cid,
+                    status="completed", currency="THB", order_value=Decimal(500), value_base=Decimal(20),
+                    country="TH", created_at=datetime(2026, 10, 27, tzinfo=UTC)))
+        await s.flush()
+        await refresh_order_stats(s, [cid])
+        await s.commit()
+    d = await draft_for_customer(db, workspace_id, cid, intent="winback", settings=SETTINGS, as_of=AS_OF)
+    assert any("ordered 28 days ago" in w and "win-back" in w for w in d.warnings), d.warnings
+    fitting = await draft_for_customer(db, workspace_id, cid, intent="thank_you", settings=SETTINGS, as_of=AS_OF)
+    assert fitting.warnings == []
+
+
+async def test_the_consent_note_stays_on_every_version_and_in_the_approved_draft(db, workspace_id: int) -> None:
+    cid = await add_customer(db, workspace_id, consent=None)
+    d = await draft_for_customer(db, workspace_id, cid, intent="winback", settings=SETTINGS, as_of=AS_OF)
+    note = "no marketing consent on record: check the customer agreed before sending"
+    assert note in d.warnings
+    for action, language in (("regenerate", None), ("shorter", None), ("translate", "zh")):
+        d = await revise(db, workspace_id, d.id, action=action, language=language, settings=SETTINGS, as_of=AS_OF)
+        assert note in d.warnings, (action, d.warnings)
+    approved = await approve(db, workspace_id, d.id, member_id=None, at=AS_OF)
+    assert approved.status == "approved" and note in approved.warnings

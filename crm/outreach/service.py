@@ -329,6 +329,30 @@ async def _load(db: Database, workspace_id: int, customer_id: int, *, intent: st
     return facts, ctx, None
 
 
+def fit_notes(intent: str, consent: bool | None, ctx: DraftContext, settings: Any) -> list[str]:
+    """Notes a seller should read before sending, kept on every version of a draft (revised, translated) and so
+    in the approved one: consent not on record, and an intent that does not fit the customer's history."""
+    notes = []
+    if intent in PROMOTIONAL and consent is None:
+        notes.append("no marketing consent on record: check the customer agreed before sending")
+    days, orders = ctx.days_since_last_order, ctx.orders
+    workspace = getattr(settings, "workspace", settings)
+    active_days = getattr(workspace, "lifecycle_active_days", 90)
+    if intent == "welcome" and orders > 1:
+        notes.append(f"this customer has {orders} orders already: a thank-you may fit better than a welcome")
+    elif intent == "winback" and not orders:
+        notes.append("this customer has no order yet: a welcome may fit better than a win-back")
+    elif intent == "winback" and days is not None and days <= active_days:
+        notes.append(f"this customer ordered {days} days ago and is still active: a thank-you or a "
+                     "replenishment message may fit better than a win-back")
+    elif intent in ("thank_you", "review_request", "replenishment") and not orders:
+        notes.append("this customer has no order yet: a welcome may fit better")
+    elif intent == "thank_you" and days is not None and days > active_days:
+        notes.append(f"this customer's last order was {days} days ago: a win-back may fit better than a "
+                     "thank-you")
+    return notes
+
+
 async def draft_for_customer(db: Database, workspace_id: int, customer_id: int, *, intent: str, settings: Any,
                              as_of: datetime, language: str | None = None, brief: str | None = None,
                              festival: str | None = None, offer: Offer | None = None, llm: Any = None,
@@ -348,10 +372,7 @@ async def draft_for_customer(db: Database, workspace_id: int, customer_id: int, 
             await session.commit()
             return _draft_from_row(row, facts.display_name)
     text, variants, source, warnings = await _generate(ctx, offer, settings, _resolve_llm(llm, settings))
-    if intent in PROMOTIONAL and facts.marketing_consent is None:
-        warnings.append("no marketing consent on record: check the customer agreed before sending")
-    if intent == "welcome" and ctx.orders > 1:
-        warnings.append(f"this customer has {ctx.orders} orders already: a thank-you may fit better than a welcome")
+    warnings += fit_notes(intent, facts.marketing_consent, ctx, settings)
     async with db.sessions() as session:
         row = await repo.add_draft(
             session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=ctx.language,
@@ -403,6 +424,7 @@ async def revise(db: Database, workspace_id: int, draft_id: int, *, action: str,
             rewrite=None if action == "regenerate" else parent_text, instruction=instruction, max_chars=max_chars)
         if action == "regenerate" and source == "template" and text == parent_text:
             warnings.append("no LLM configured: the template gives the same message")
+    warnings = warnings + fit_notes(intent, facts.marketing_consent, ctx, settings)  # on every version
     async with db.sessions() as session:
         new = await repo.add_draft(
             session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=target,
