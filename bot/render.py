@@ -172,13 +172,17 @@ def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: 
                         percent=percent)
 
 
+def shows_table(result: Any) -> bool:
+    """Whether a person sees the Result's rows as a table. A customer card's text already says every field in
+    the reader's language; its field/value rows are for --json and would repeat it with English field names."""
+    card = result.intent == "customer" and list(result.columns) == ["field", "value"]
+    return bool(result.rows and result.columns) and not card
+
+
 def render_text(result: Any) -> str:
     """What a person reads: the reply text, then the table when there is one."""
     parts = [result.text.strip()] if result.text else []
-    # A customer card's text already says every field in the reader's language; its field/value rows are for
-    # --json and would repeat it with field names in English.
-    card = result.intent == "customer" and list(result.columns) == ["field", "value"]
-    if result.rows and result.columns and not card:
+    if shows_table(result):
         parts.append(result_table(result))
     return "\n\n".join(parts) or "(no answer)"
 

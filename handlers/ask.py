@@ -22,6 +22,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
 from bot.settings import Settings
+from bot.render import shows_table
 from crm.query.result import Result
 from handlers.customers import OpenCustomerCB
 from storage.db import Database
@@ -91,7 +92,7 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
     kb = InlineKeyboardBuilder()
     widths: list[int] = []  # buttons per row: the page navigation on one row, then one per row
     text = intro
-    if result.rows and result.columns:
+    if shows_table(result):
         per_page = rows_per_page(result, len(intro))
         pages = page_count(result, per_page)
         page = min(max(page, 0), pages - 1)

@@ -294,6 +294,7 @@ async def test_comparing_a_running_period_says_it_is_not_over(db: Database, work
     ("churn_risk", None, "Churn risk of Buyer A"),
     ("p_alive", None, "P(alive) of Buyer A"),
     ("predicted_clv", None, "Predicted CLV of Buyer A"),
+    ("clv", None, "Predicted CLV of Buyer A"),
     ("segment", None, "segment; lifecycle: active"),
 ])
 async def test_one_number_of_one_customer_is_answered_with_the_card_one_tap_away(
@@ -302,9 +303,9 @@ async def test_one_number_of_one_customer_is_answered_with_the_card_one_tap_away
     card = await ask(db, workspace_id, CustomerQuery(search="Buyer A"))
     fields = dict((k, v) for k, v in card.rows)
     r = await ask(db, workspace_id, CustomerQuery(search="Buyer A", aspect=aspect))  # type: ignore[arg-type]
-    assert words in r.text and r.card_ids == [shop["A"]] and not r.rows
+    assert words in r.text and r.card_ids == [shop["A"]] and r.rows == card.rows  # the card's fields for --json
     want = {"spend": expected, "churn_risk": 1 - fields["p_alive"], "p_alive": fields["p_alive"],
-            "predicted_clv": fields["predicted_clv"], "segment": None}[aspect]
+            "predicted_clv": fields["predicted_clv"], "clv": None, "segment": None}[aspect]
     assert r.value == (pytest.approx(want) if want is not None else None)
 
 

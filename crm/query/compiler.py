@@ -458,16 +458,19 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
     elif not val["orders"]:
         value, unit = None, None
         text = texts.t(ctx.lang, "customer_no_orders", who=who)
-    elif aspect == "predicted_clv":
-        value, unit = clv, "money"
+    elif aspect in ("predicted_clv", "clv"):
+        # A bare "CLV" may mean either: the text says both, and only "predicted CLV" gives one value.
+        value, unit = (clv, "money") if aspect == "predicted_clv" else (None, None)
         text = texts.t(ctx.lang, "customer_clv", who=who, clv=texts.fmt_value(clv, "money", cur), spent=spent)
     else:  # churn risk = 1 − P(alive) (METRICS.md); both are said, the one asked first
         risk = round(1 - p_alive, 4)
         value, unit = (risk if aspect == "churn_risk" else p_alive), "ratio"
         text = texts.t(ctx.lang, f"customer_{aspect}", who=who, risk=texts.fmt_value(risk, "ratio", cur),
                        p_alive=texts.fmt_value(p_alive, "ratio", cur))
+    # The card's fields stay in the rows (for --json), and the card itself is one tap away in Telegram.
     return Result(intent="customer", query=card.query, value=value, text=text, language=ctx.lang, unit=unit,
-                  currency=cur if unit == "money" else None, card_ids=[int(val["id"])])
+                  currency=cur if unit == "money" else None, columns=card.columns, rows=card.rows,
+                  card_ids=[int(val["id"])])
 
 
 async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) -> Result:

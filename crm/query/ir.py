@@ -180,7 +180,8 @@ class TopCustomersQuery(_IR):
 
 
 # What a question about one customer asks: their whole card, or one number of it ("churn risk of X").
-CustomerAspect = Literal["card", "spend", "predicted_clv", "churn_risk", "p_alive", "segment"]
+# "clv" alone may mean spend so far or the predicted value: both are said, and no single value is given.
+CustomerAspect = Literal["card", "spend", "clv", "predicted_clv", "churn_risk", "p_alive", "segment"]
 
 
 class CustomerQuery(_IR):

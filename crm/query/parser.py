@@ -934,7 +934,8 @@ _LOOKUP_ZH = [
 _ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("churn_risk", re.compile(r"churn|流失")),
     ("p_alive", re.compile(r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率")),
-    ("predicted_clv", re.compile(r"predicted|clv|预测")),
+    ("predicted_clv", re.compile(r"predicted|projected|expected|future|预测|预计")),
+    ("clv", re.compile(r"clv|cltv")),
     ("spend", re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值")),
     ("segment", re.compile(r"segment|分群")),
 )
