@@ -4,29 +4,50 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from crm.query.result import ChartSpec
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 log = logging.getLogger(__name__)
 
-# Fonts that have Chinese glyphs, tried in order (Debian: fonts-noto-cjk or fonts-wqy-microhei).
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-             "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
+# Charts carry their own fonts (the weblate-fonts package, SIL OFL 1.1), so Chinese, Thai and Vietnamese titles,
+# labels and customer names render on a machine without system fonts. Kurinto Sans covers Latin (Vietnamese
+# included), Thai and most other alphabets; Kurinto Sans SC adds Chinese; DejaVu Sans (matplotlib's own) is the
+# last resort. matplotlib picks each glyph from the first family in the list that has it.
+SHIPPED_FONTS = ("KurintoSans-Rg.ttf", "KurintoSansSC-Rg.ttf")
+FONT_FAMILY = ["Kurinto Sans", "Kurinto Sans SC", "DejaVu Sans"]
+
+
+def shipped_font_files() -> list[Path]:
+    """The font files charts are drawn with (empty when the fonts package is missing)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("weblate_fonts")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations))) / "static" / "weblate_fonts" / "kurinto" / "ttf"
+    return [folder / name for name in SHIPPED_FONTS if (folder / name).is_file()]
 
 
 @lru_cache(maxsize=1)
 def _font_family() -> list[str]:
+    """Register the shipped fonts with matplotlib, once, at the first chart (not at import: the CLI starts fast)."""
     from matplotlib import font_manager
 
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [name for name in CJK_FONTS if name in have]
-    if not cjk:
-        log.info("no CJK font found: Chinese labels in charts need e.g. the fonts-noto-cjk package")
-    return [*cjk, "DejaVu Sans"]
+    files = shipped_font_files()
+    for path in files:
+        font_manager.fontManager.addfont(str(path))
+    if len(files) < len(SHIPPED_FONTS):
+        log.warning("chart fonts missing (reinstall the weblate-fonts package): non-Latin labels may not render")
+    return list(FONT_FAMILY)
 
 
 def _fmt(value: float | None, kind: str) -> str:
@@ -39,23 +60,43 @@ def _fmt(value: float | None, kind: str) -> str:
     return f"{value:,.0f}"
 
 
-def render_chart(spec: ChartSpec, out: str | Path | IO[bytes]) -> None:
-    """Draw `spec` as a PNG into a path or a binary buffer (phone-friendly size)."""
+@contextmanager
+def _chart_style() -> Iterator[None]:
+    """matplotlib settings every chart is drawn with: the shipped fonts, Agg, no global figure state."""
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    with matplotlib.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
+        yield
 
-    with warnings.catch_warnings(), plt.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
-        warnings.simplefilter("ignore", UserWarning)  # missing glyph warnings when no CJK font is installed
-        fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
-        try:
-            _draw(ax, spec)
-            ax.set_title(spec.title, fontsize=12)
-            fig.tight_layout()
+
+def draw_chart(spec: ChartSpec) -> Figure:
+    """Draw `spec` into a matplotlib Figure (phone-friendly size), laid out and ready to save.
+
+    matplotlib's "Glyph ... missing from font" warnings are left to the caller: render_chart logs them."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with _chart_style():
+        fig = Figure(figsize=(8, 5), dpi=110)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        _draw(ax, spec)
+        ax.set_title(spec.title, fontsize=12)
+        fig.tight_layout()
+        fig.canvas.draw()
+    return fig
+
+
+def render_chart(spec: ChartSpec, out: str | Path | IO[bytes]) -> None:
+    """Draw `spec` as a PNG into a path or a binary buffer."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = draw_chart(spec)
+        with _chart_style():
             fig.savefig(out, format="png")
-        finally:
-            plt.close(fig)
+    missing = sorted({str(w.message) for w in caught if "missing from font" in str(w.message)})
+    if missing:  # a label would show boxes: say so in the log, never on the user's terminal
+        log.warning("chart %r: %s", spec.title, "; ".join(missing[:5]))
 
 
 def _draw(ax: Any, spec: ChartSpec) -> None:
