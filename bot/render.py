@@ -227,6 +227,7 @@ def _draw_across(ax: Any, spec: ChartSpec) -> None:
 def _draw_heatmap(ax: Any, spec: ChartSpec) -> None:
     import matplotlib
     import numpy as np
+    from matplotlib.patches import Rectangle
     from matplotlib.ticker import FuncFormatter
 
     data = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in spec.matrix],
@@ -243,6 +244,11 @@ def _draw_heatmap(ax: Any, spec: ChartSpec) -> None:
             if not np.isnan(v):
                 ax.text(j, i, _fmt(v, spec.value_format), ha="center", va="center", fontsize=7,
                         color="white" if v > 0.6 * (vmax or 1.0) else "black")
+    for i, row in enumerate(data):
+        seen = np.flatnonzero(~np.ma.getmaskarray(row))
+        if _partial(spec, i) and len(seen):  # the month still running: its cell hatched, not a final value
+            ax.add_patch(Rectangle((seen[-1] - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="0.45",
+                                   linewidth=0))
     # The colour scale speaks the cells' unit (20%, not 0.2).
     ax.figure.colorbar(image, ax=ax, fraction=0.03,
                        format=FuncFormatter(lambda v, _pos: _tick(v, spec.value_format)))

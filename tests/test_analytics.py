@@ -289,3 +289,12 @@ async def test_a_month_still_running_is_marked(db: Database, workspace_id: int, 
     last_30 = MetricQuery(metric="orders", period=Period(kind="last_n_days", n=30), group_by="month")
     cut = await execute(last_30, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF)
     assert cut.chart is not None and cut.chart.x == ["2026-03 (part)"] and cut.chart.partial == [True]
+    # Cohorts: a row's March cell is partial while March runs; with months m0 and m1 shown, only February's
+    # row reaches March (no cohort starts in March).
+    cohort = await execute(CohortQuery(max_offset=1), db=db, workspace_id=workspace_id, settings=SETTINGS,
+                           as_of=mid_march)
+    assert cohort.chart is not None
+    assert [row[0] for row, p in zip(cohort.rows, cohort.chart.partial, strict=True) if p] == ["2026-02"]
+    assert "2026-03 is still running" in cohort.text and "hatched" in (cohort.chart.x_label or "")
+    ended = await ask(db, workspace_id, CohortQuery(max_offset=1))
+    assert ended.chart is not None and not any(ended.chart.partial) and "running" not in ended.text

@@ -100,6 +100,12 @@ def test_numbers_read_as_in_the_table() -> None:
     ticks = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
     assert ticks and all(t.endswith("%") for t in ticks)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["2026-01 (n=1,200)", "2026-02 (n=95)"]
+    assert not [p for p in ax.patches if p.get_hatch()]
+    running = render.draw_chart(ChartSpec(kind="heatmap", title="retention", x=["m0", "m1", "m2"], y=["a", "b"],
+                                          matrix=[[1.0, 0.25, 0.125], [1.0, 0.2, None]], partial=[True, True],
+                                          value_format="ratio")).axes[0]
+    hatched = sorted((p.get_x() + 0.5, p.get_y() + 0.5) for p in running.patches if p.get_hatch())
+    assert hatched == [(1.0, 1.0), (2.0, 0.0)]  # each row's last observed cell: the month still running
 
 
 def test_fifty_names_stay_readable() -> None:

@@ -462,12 +462,24 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))
+    title = text.split(":")[0].split("：")[0]
+    # The as-of month, unless it has ended, is still running: each cohort's cell in it is partial.
+    day = m.as_of_date(ctx.as_of, ctx.tz)
+    this_month = f"{day.year}-{day.month:02d}"
+    spans = {this_month: (_calendar_window(this_month, ctx.tz)[0], ctx.as_of)}
+    running = _partiality(ctx, this_month, spans) == "so_far"
+    partial = [running and (day.year - int(lab[:4])) * 12 + day.month - int(lab[5:7]) <= q.max_offset
+               for lab in labels]
+    x_label = texts.t(ctx.lang, "cohort_x")
+    if any(partial):
+        text += "\n" + texts.t(ctx.lang, "running_note", period=this_month, day=day.isoformat()).strip()
+        x_label += texts.t(ctx.lang, "cohort_running")
     return Result(intent="cohort", query=q.model_dump(mode="json"), columns=columns, rows=rows, text=text,
                   language=ctx.lang, unit="ratio",
-                  chart=ChartSpec(kind="heatmap", title=text.split(":")[0].split("：")[0], x=columns[2:],
+                  chart=ChartSpec(kind="heatmap", title=title, x=columns[2:],
                                   y=[texts.t(ctx.lang, "cohort_month", month=lab, n=f"{n:,}")
                                      for lab, n in zip(labels, sizes, strict=True)],
-                                  matrix=matrix, value_format="ratio", x_label=texts.t(ctx.lang, "cohort_x"),
+                                  matrix=matrix, value_format="ratio", partial=partial, x_label=x_label,
                                   y_label=texts.t(ctx.lang, "cohort_y")))
 
 
