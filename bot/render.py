@@ -53,7 +53,7 @@ def _font_family() -> list[str]:
 
 @contextmanager
 def _chart_style() -> Iterator[None]:
-    """matplotlib settings every chart is drawn with: the shipped fonts, Agg, no global figure state."""
+    """matplotlib settings every chart is drawn and saved with: the shipped fonts as one fallback list."""
     import matplotlib
 
     with matplotlib.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
@@ -218,7 +218,8 @@ def _draw_across(ax: Any, spec: ChartSpec) -> None:
             bar.set(**PARTIAL_STYLE)
     size = 8 if len(names) <= 30 else 7
     ax.set_yticks(positions, names, fontsize=size)
-    ax.set_ylim(len(names) - 0.5, -0.5)  # the first (highest ranked) at the top
+    if names:
+        ax.set_ylim(len(names) - 0.5, -0.5)  # the first (highest ranked) at the top
     ax.bar_label(bars, labels=[_fmt(v, spec.value_format) for v in values], padding=3, fontsize=size)
     ax.margins(x=0.12)  # room for the value after the longest bar
     ax.grid(axis="x", alpha=0.3)
