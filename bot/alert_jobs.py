@@ -90,12 +90,14 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
     return len({(rec["group"].chat_id, rec["kind"]) for rec in delivered})
 
 
-def localise_chart(chart: ChartSpec, i18n: I18n, kind: str) -> ChartSpec:
+def localise_chart(chart: ChartSpec, i18n: I18n, kind: str, currency: str) -> ChartSpec:
+    """The digest's chart in the reader's language, its title with the currency of the amounts drawn."""
     zh = i18n.language == "zh"
     names = (("本周", "上周") if kind == "weekly" else ("本月", "上月")) if zh else \
         (("this week", "last week") if kind == "weekly" else ("this month", "last month"))
     series = dict(zip(names, chart.series.values(), strict=False))
-    return chart.model_copy(update={"title": i18n("alerts.digest_chart"), "series": series})
+    title = i18n("alerts.digest_chart") + (f"（{currency}）" if zh else f" ({currency})")
+    return chart.model_copy(update={"title": title, "series": series, "y_label": currency})
 
 
 def _png(chart: ChartSpec) -> bytes | None:
@@ -131,7 +133,7 @@ async def send_digest(service: SchedulerService, workspace_id: int, kind: Litera
             return None
         if i18n.language not in charts:
             # pyplot is not thread-safe: drawn on the loop (rare, ~0.2 s), like every other chart
-            charts[i18n.language] = _png(localise_chart(digest.chart, i18n, kind))
+            charts[i18n.language] = _png(localise_chart(digest.chart, i18n, kind, currency))
         png = charts[i18n.language]
         if png:
             await service.sender.send_photo(result.chat_id, png, caption=i18n("alerts.digest_chart"))

@@ -4,95 +4,178 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from crm.query.result import ChartSpec
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 log = logging.getLogger(__name__)
 
-# Fonts that have Chinese glyphs, tried in order (Debian: fonts-noto-cjk or fonts-wqy-microhei).
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-             "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
+# Charts carry their own fonts (the weblate-fonts package, SIL OFL 1.1), so Chinese, Thai and Vietnamese
+# titles, labels and customer names render on a machine without system fonts. Kurinto Sans covers Latin
+# (Vietnamese included), Thai and most other alphabets; Kurinto Sans SC adds Chinese; DejaVu Sans
+# (matplotlib's own) is the last resort. matplotlib takes each glyph from the first family that has it.
+SHIPPED_FONTS = ("KurintoSans-Rg.ttf", "KurintoSansSC-Rg.ttf")
+FONT_FAMILY = ["Kurinto Sans", "Kurinto Sans SC", "DejaVu Sans"]
+
+
+def shipped_font_files() -> list[Path]:
+    """The font files charts are drawn with (empty when the fonts package is missing)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("weblate_fonts")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    package = Path(next(iter(spec.submodule_search_locations)))
+    folder = package / "static" / "weblate_fonts" / "kurinto" / "ttf"
+    return [folder / name for name in SHIPPED_FONTS if (folder / name).is_file()]
 
 
 @lru_cache(maxsize=1)
 def _font_family() -> list[str]:
+    """Register the shipped fonts with matplotlib once, at the first chart (not at import: CLI start-up)."""
     from matplotlib import font_manager
 
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [name for name in CJK_FONTS if name in have]
-    if not cjk:
-        log.info("no CJK font found: Chinese labels in charts need e.g. the fonts-noto-cjk package")
-    return [*cjk, "DejaVu Sans"]
+    files = shipped_font_files()
+    for path in files:
+        font_manager.fontManager.addfont(str(path))
+    if len(files) < len(SHIPPED_FONTS):
+        log.warning("chart fonts missing (reinstall the weblate-fonts package): labels may show boxes")
+    return list(FONT_FAMILY)
+
+
+@contextmanager
+def _chart_style() -> Iterator[None]:
+    """matplotlib settings every chart is drawn and saved with: the shipped fonts as one fallback list."""
+    import matplotlib
+
+    with matplotlib.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
+        yield
+
+
+def draw_chart(spec: ChartSpec) -> Figure:
+    """Draw `spec` into a matplotlib Figure (phone-friendly size), laid out and ready to save.
+
+    matplotlib's "Glyph ... missing from font" warnings are left to the caller: render_chart logs them."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with _chart_style():
+        fig = Figure(figsize=_figsize(spec), dpi=110)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        _draw(ax, spec)
+        ax.set_title(spec.title, fontsize=12)
+        fig.tight_layout()
+        fig.canvas.draw()
+    return fig
+
+
+def render_chart(spec: ChartSpec, out: str | Path | IO[bytes]) -> None:
+    """Draw `spec` as a PNG into a path or a binary buffer."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = draw_chart(spec)
+        with _chart_style():
+            fig.savefig(out, format="png")
+    missing = sorted({str(w.message) for w in caught if "missing from font" in str(w.message)})
+    if missing:  # a label would show boxes: say so in the log, never on the user's terminal
+        log.warning("chart %r: %s", spec.title, "; ".join(missing[:5]))
 
 
 def _fmt(value: float | None, kind: str) -> str:
+    """A number on a bar or in a cell: thousands separators, shares as percentages."""
     if value is None:
         return ""
     if kind == "ratio":
         return f"{value * 100:.0f}%"
-    if kind == "money":
-        return f"{value:,.0f}"
+    if kind == "money" and abs(value) < 100:
+        return f"{value:,.2f}"
     return f"{value:,.0f}"
 
 
-def render_chart(spec: ChartSpec, out: str | Path | IO[bytes]) -> None:
-    """Draw `spec` as a PNG into a path or a binary buffer (phone-friendly size)."""
-    import matplotlib
+def _tick(value: float, kind: str) -> str:
+    """An axis tick in the unit of the values drawn: 12,500 not 12500 or 1.25e4; 20% not 0.2."""
+    if kind == "ratio":
+        return f"{value * 100:,.1f}".rstrip("0").rstrip(".") + "%"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
-    with warnings.catch_warnings(), plt.rc_context({"font.family": _font_family(), "axes.unicode_minus": False}):
-        warnings.simplefilter("ignore", UserWarning)  # missing glyph warnings when no CJK font is installed
-        fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
-        try:
-            _draw(ax, spec)
-            ax.set_title(spec.title, fontsize=12)
-            fig.tight_layout()
-            fig.savefig(out, format="png")
-        finally:
-            plt.close(fig)
+MAX_NAME = 26  # display cells of a bar's name before it is cut with "…"
+PARTIAL_STYLE = {"alpha": 0.45, "hatch": "///"}
+
+
+def _short(text: str) -> str:
+    from rich.cells import cell_len, set_cell_size
+
+    return text if cell_len(text) <= MAX_NAME else set_cell_size(text, MAX_NAME - 1).rstrip() + "…"
+
+
+def _horizontal(spec: ChartSpec) -> bool:
+    """Rankings, many groups or long names: bars across, one name per line, instead of slanted labels."""
+    if spec.kind == "hbar":
+        return True
+    if spec.kind != "bar" or len(spec.series) != 1:
+        return False
+    from rich.cells import cell_len
+
+    return len(spec.x) > 8 or max((cell_len(str(x)) for x in spec.x), default=0) > 14
+
+
+def _figsize(spec: ChartSpec) -> tuple[float, float]:
+    if _horizontal(spec):  # about a quarter inch per name: 50 names stay legible on a phone
+        return 8.0, min(max(4.0, 0.26 * len(spec.x) + 1.6), 16.0)
+    if spec.kind == "heatmap":
+        return 8.0, min(max(4.0, 0.32 * len(spec.y) + 1.8), 12.0)
+    return 8.0, 5.0
+
+
+def _partial(spec: ChartSpec, i: int) -> bool:
+    return i < len(spec.partial) and spec.partial[i]
 
 
 def _draw(ax: Any, spec: ChartSpec) -> None:
+    if spec.kind == "heatmap":
+        _draw_heatmap(ax, spec)
+        return
+    from matplotlib.ticker import FuncFormatter
+
+    values_axis = FuncFormatter(lambda v, _pos: _tick(v, spec.value_format))
+    if _horizontal(spec):
+        _draw_across(ax, spec)
+        ax.xaxis.set_major_formatter(values_axis)
+        if spec.y_label:
+            ax.set_xlabel(spec.y_label)
+        return
     import numpy as np
 
-    if spec.kind == "heatmap":
-        data = np.array([[np.nan if v is None else v for v in row] for row in spec.matrix], dtype=float)
-        # Retention's month 0 is always 100%: scale the colours on the later months so they can be told apart.
-        later = data[:, 1:] if data.shape[1] > 1 else data
-        vmax = float(np.nanmax(later)) if later.size and not np.all(np.isnan(later)) else 1.0
-        image = ax.imshow(data, aspect="auto", cmap="YlGn", vmin=0, vmax=vmax or 1.0)
-        ax.set_xticks(range(len(spec.x)), [str(x) for x in spec.x], fontsize=8)
-        ax.set_yticks(range(len(spec.y)), [str(y) for y in spec.y], fontsize=8)
-        if data.shape[0] * data.shape[1] <= 200:
-            for (i, j), v in np.ndenumerate(data):
-                if not np.isnan(v):
-                    ax.text(j, i, _fmt(v, spec.value_format), ha="center", va="center", fontsize=7,
-                            color="white" if v > 0.6 * (vmax or 1.0) else "black")
-        ax.figure.colorbar(image, ax=ax, fraction=0.03)
-        return
     labels = [str(x) for x in spec.x]
     positions = np.arange(len(labels))
     series = list(spec.series.items())
     if spec.kind == "line":
         for name, values in series:
-            ax.plot(positions, [np.nan if v is None else v for v in values], marker="o", label=name)
+            _draw_line(ax, spec, positions, name, values)
     else:
         width = 0.8 / max(len(series), 1)
         for k, (name, values) in enumerate(series):
-            bars = ax.bar(positions + k * width - 0.4 + width / 2, [0 if v is None else v for v in values],
-                          width=width, label=name)
+            # No value is no bar (not a bar of 0).
+            heights = [np.nan if v is None else v for v in values]
+            bars = ax.bar(positions + k * width - 0.4 + width / 2, heights, width=width, label=name)
+            for i, bar in enumerate(bars):
+                if _partial(spec, i):
+                    bar.set(**PARTIAL_STYLE)
             if len(labels) <= 12:
                 ax.bar_label(bars, labels=[_fmt(v, spec.value_format) for v in values], fontsize=8)
     ax.set_xticks(positions, labels, rotation=30 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center",
                   fontsize=8)
-    if spec.value_format == "ratio":
-        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v * 100:.0f}%")
+    ax.yaxis.set_major_formatter(values_axis)
     if len(series) > 1:
         ax.legend(fontsize=8)
     if spec.x_label:
@@ -100,6 +183,80 @@ def _draw(ax: Any, spec: ChartSpec) -> None:
     if spec.y_label:
         ax.set_ylabel(spec.y_label)
     ax.grid(axis="y", alpha=0.3)
+
+
+def _draw_line(ax: Any, spec: ChartSpec, positions: Any, name: str, values: list[float | None]) -> None:
+    """Whole periods joined by a line; a partial one (a month still running) on a shaded band as a hollow
+    marker with its value, not joined to the others, so it reads neither as a crash nor as a spike."""
+    import numpy as np
+
+    y = np.array([np.nan if v is None else v for v in values], dtype=float)
+    partial = np.array([_partial(spec, i) for i in range(len(y))], dtype=bool)
+    (line,) = ax.plot(positions, np.where(partial, np.nan, y), marker="o", label=name)
+    for i in np.flatnonzero(partial):
+        ax.axvspan(positions[i] - 0.5, positions[i] + 0.5, color="0.5", alpha=0.12, linewidth=0)
+        if not np.isnan(y[i]):
+            ax.plot([positions[i]], [y[i]], linestyle="none", marker="o", markerfacecolor="white",
+                    color=line.get_color())
+            ax.annotate(_fmt(float(y[i]), spec.value_format), (positions[i], y[i]), xytext=(0, 7),
+                        textcoords="offset points", ha="center", fontsize=8, color=line.get_color())
+    if np.nanmin(y, initial=0.0) >= 0:  # amounts, counts, rates from 0: a dip does not look like a crash
+        top = float(np.nanmax(y, initial=0.0))
+        ax.set_ylim(0, top * 1.12 if top > 0 else 1)
+
+
+def _draw_across(ax: Any, spec: ChartSpec) -> None:
+    import numpy as np
+
+    names = [_short(str(x)) for x in spec.x]
+    values = next(iter(spec.series.values()), [])
+    positions = np.arange(len(names))
+    bars = ax.barh(positions, [np.nan if v is None else v for v in values], height=0.7,
+                   label=next(iter(spec.series), None))
+    for i, bar in enumerate(bars):
+        if _partial(spec, i):
+            bar.set(**PARTIAL_STYLE)
+    size = 8 if len(names) <= 30 else 7
+    ax.set_yticks(positions, names, fontsize=size)
+    if names:
+        ax.set_ylim(len(names) - 0.5, -0.5)  # the first (highest ranked) at the top
+    ax.bar_label(bars, labels=[_fmt(v, spec.value_format) for v in values], padding=3, fontsize=size)
+    ax.margins(x=0.12)  # room for the value after the longest bar
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _draw_heatmap(ax: Any, spec: ChartSpec) -> None:
+    import matplotlib
+    import numpy as np
+    from matplotlib.patches import Rectangle
+    from matplotlib.ticker import FuncFormatter
+
+    data = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in spec.matrix],
+                                         dtype=float))
+    # Retention's month 0 is always 100%: scale the colours on the later months so they can be told apart.
+    later = data[:, 1:] if data.shape[1] > 1 else data
+    vmax = float(later.max()) if later.count() else 1.0
+    cmap = matplotlib.colormaps["YlGn"].with_extremes(bad="none")  # a cell not observable yet: blank, not 0%
+    image = ax.imshow(data, aspect="auto", cmap=cmap, vmin=0, vmax=vmax or 1.0)
+    ax.set_xticks(range(len(spec.x)), [str(x) for x in spec.x], fontsize=8)
+    ax.set_yticks(range(len(spec.y)), [str(y) for y in spec.y], fontsize=8)
+    if data.shape[0] * data.shape[1] <= 200:
+        for (i, j), v in np.ndenumerate(data.filled(np.nan)):
+            if not np.isnan(v):
+                ax.text(j, i, _fmt(v, spec.value_format), ha="center", va="center", fontsize=7,
+                        color="white" if v > 0.6 * (vmax or 1.0) else "black")
+    for i, row in enumerate(data):
+        seen = np.flatnonzero(~np.ma.getmaskarray(row))
+        if _partial(spec, i) and len(seen):  # the month still running: its cell hatched, not a final value
+            ax.add_patch(Rectangle((seen[-1] - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="0.45",
+                                   linewidth=0))
+    # The colour scale speaks the cells' unit (20%, not 0.2).
+    ax.figure.colorbar(image, ax=ax, fraction=0.03,
+                       format=FuncFormatter(lambda v, _pos: _tick(v, spec.value_format)))
+    if spec.x_label:
+        ax.set_xlabel(spec.x_label)
+    if spec.y_label:
+        ax.set_ylabel(spec.y_label)
 
 
 def _cell(value: Any) -> str:

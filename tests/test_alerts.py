@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from sqlalchemy import select
 
-from bot.alert_jobs import churn_scan, send_digest
+from bot.alert_jobs import churn_scan, localise_chart, send_digest
+from bot.i18n import I18n
 from bot.sender import Sender, SlidingWindow
 from crm.scheduling import rules
 from storage.models import AlertRecord
@@ -175,6 +176,8 @@ async def test_weekly_digest_with_week_over_week_change_and_chart(db, workspace_
     assert built.label == "2026-W47"
     assert sum(v or 0 for v in built.chart.series["this period"]) == 300.0
     assert sum(v or 0 for v in built.chart.series["previous period"]) == 200.0
+    zh = localise_chart(built.chart, I18n("zh"), "weekly", "SGD")
+    assert zh.title.endswith("（SGD）") and list(zh.series) == ["本周", "上周"]
 
 
 async def test_monthly_review_on_the_first(db, workspace_id, tg, bot) -> None:  # noqa: F811

@@ -314,3 +314,46 @@ async def test_a_customer_without_orders_has_no_churn_risk_to_report(db: Databas
     r = await ask(db, workspace_id, CustomerQuery(search="Buyer E", aspect="churn_risk"), "zh")
     assert r.value is None and "还没有有效订单" in r.text
 
+
+async def test_charts_say_what_a_seller_reads(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
+    """Platforms by name, the currency in money titles, rankings drawn across, cohort sizes on the rows."""
+    by_platform = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1, group_by="platform"))
+    assert by_platform.rows[0][0] == "shopee"  # the codes stay in the rows (--json)
+    assert by_platform.chart is not None and by_platform.chart.x == ["Shopee", "Lazada", "Shopify"]
+    assert by_platform.chart.title.endswith("(SGD)")
+    zh = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="country"), "zh")
+    assert zh.chart is not None and set(zh.chart.x) == {"新加坡", "马来西亚"} and "SGD" not in zh.chart.title
+    top = await ask(db, workspace_id, TopCustomersQuery(n=3, sort_by="revenue"), "zh")
+    assert top.chart is not None and top.chart.kind == "hbar" and top.chart.title.endswith("（SGD）")
+    assert top.chart.x == [row[0] for row in top.rows]
+    cohort = await ask(db, workspace_id, CohortQuery(max_offset=4))
+    assert cohort.chart is not None and "2026-02 (n=1)" in cohort.chart.y
+    feb = cohort.chart.y.index("2026-02 (n=1)")
+    assert cohort.chart.matrix[feb][2:] == [None, None, None]  # not observable yet
+
+
+async def test_a_month_still_running_is_marked(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
+    """As of 20 March, March is partial: labelled so in the chart and said in the answer, its value as is."""
+    mid_march = datetime(2026, 3, 21, tzinfo=SGT)
+    for language, mark in (("en", " (so far)"), ("zh", "（截至今日）")):
+        this_year = MetricQuery(metric="revenue", period=Period(kind="this_year"), group_by="month")
+        r = await execute(this_year, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=mid_march,
+                          language=language)
+        assert r.rows == [["2026-01", 100.0], ["2026-02", 80.0], ["2026-03", 90.0]]
+        assert r.chart is not None and r.chart.x == ["2026-01", "2026-02", f"2026-03{mark}"]
+        assert r.chart.partial == [False, False, True]
+        assert "2026-03" in r.text.splitlines()[1] and "2026-03-20" in r.text
+    whole = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1, group_by="month"))
+    assert whole.chart is not None and not any(whole.chart.partial) and "2026-03-31" not in whole.text
+    last_30 = MetricQuery(metric="orders", period=Period(kind="last_n_days", n=30), group_by="month")
+    cut = await execute(last_30, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF)
+    assert cut.chart is not None and cut.chart.x == ["2026-03 (part)"] and cut.chart.partial == [True]
+    # Cohorts: a row's March cell is partial while March runs; with months m0 and m1 shown, only February's
+    # row reaches March (no cohort starts in March).
+    cohort = await execute(CohortQuery(max_offset=1), db=db, workspace_id=workspace_id, settings=SETTINGS,
+                           as_of=mid_march)
+    assert cohort.chart is not None
+    assert [row[0] for row, p in zip(cohort.rows, cohort.chart.partial, strict=True) if p] == ["2026-02"]
+    assert "2026-03 is still running" in cohort.text and "hatched" in (cohort.chart.x_label or "")
+    ended = await ask(db, workspace_id, CohortQuery(max_offset=1))
+    assert ended.chart is not None and not any(ended.chart.partial) and "running" not in ended.text

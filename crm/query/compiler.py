@@ -185,6 +185,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                           language=ctx.lang, unit=unit, currency=ctx.currency if unit == "money" else None,
                           explanation=ctx.explain(definition, start, end, q.filters))
         groups: list[tuple[str, Scope, datetime | None, datetime]] = []
+        spans: dict[str, tuple[datetime, datetime]] = {}  # by month/quarter/year: each one's window
         if q.group_by in ("month", "quarter", "year") and start is None:
             start = await repo.first_valid_order_at(session, scope, end) or end
         if q.metric in m.ORDER_METRICS and q.group_by != "segment":
@@ -197,6 +198,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             else:
                 # One indexed range per calendar window beats one pass that buckets every order.
                 windows = m.month_windows(start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by])
+                spans = {lab: (s, e) for lab, s, e in windows}
                 keyed = [(lab, await repo.order_totals(session, scope, s, e, distinct_customers=distinct))
                          for lab, s, e in windows]
             rows = []
@@ -219,6 +221,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         else:
             months = {"month": 1, "quarter": 3, "year": 12}[q.group_by]
             groups = [(lab, scope, s, e) for lab, s, e in m.month_windows(start, end, ctx.tz, months)]
+            spans = {lab: (s, e) for lab, _, s, e in groups}
         if q.metric not in m.ORDER_METRICS or q.group_by == "segment":
             rows = []
         for key, sub, s, e in groups:
@@ -237,18 +240,77 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                                                    value=texts.fmt_value(rows[0][1], unit, ctx.currency))
     if q.group_by == "platform" and q.metric in ("customers", "new_customers") and len(rows) > 1:
         lines.append(texts.t(ctx.lang, "per_platform_customers"))
+    x, partial = _chart_labels(ctx, q.group_by, [r[0] for r in rows], spans)
+    if any(partial):  # a month still running, or cut by the window: said under the table too
+        lines.extend(_partial_notes(ctx, [r[0] for r in rows], spans))
     if not rows:
         lines = [texts.t(ctx.lang, "no_data", name=name, period=label, filters=ftext)]
     kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"
     title = texts.t(ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label,
-                    filters=ftext).rstrip(":：")
-    chart = ChartSpec(kind=kind, title=title, x=[r[0] for r in rows],
+                    filters=ftext)
+    chart = ChartSpec(kind=kind, title=_chart_title(ctx, title, unit), x=x, partial=partial,
                       series={name: [float(r[1]) for r in rows]}, value_format=unit,  # type: ignore[arg-type]
                       y_label=ctx.currency if unit == "money" else None)
     return Result(intent="metric", query=q.model_dump(mode="json"), columns=[q.group_by, q.metric], rows=rows,
                   text="\n".join(lines), language=ctx.lang, unit=unit,
                   currency=ctx.currency if unit == "money" else None, chart=chart,
                   explanation=ctx.explain(definition, start, end, q.filters))
+
+
+def _chart_title(ctx: _Ctx, title: str, unit: str) -> str:
+    """A chart's title as its answer's first line, with the currency when it shows amounts."""
+    title = title.strip().rstrip(":：")
+    if unit != "money":
+        return title
+    return f"{title}（{ctx.currency}）" if ctx.lang == "zh" else f"{title} ({ctx.currency})"
+
+
+def _calendar_window(label: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The calendar month ("2026-09"), quarter ("2026-Q3") or year ("2026") a breakdown's label names."""
+    year, _, rest = label.partition("-")
+    months = 12 if not rest else 3 if rest.startswith("Q") else 1
+    first = 1 if months == 12 else 3 * int(rest[1:]) - 2 if months == 3 else int(rest)
+    y, mo = divmod(int(year) * 12 + first - 1 + months, 12)
+    return datetime(int(year), first, 1, tzinfo=tz), datetime(y, mo + 1, 1, tzinfo=tz)
+
+
+def _partiality(ctx: _Ctx, key: str, spans: dict[str, tuple[datetime, datetime]]) -> str | None:
+    """"so_far" for a period still running at the as-of moment, "part" for one the window cuts, else None."""
+    if key not in spans:
+        return None
+    s, e = spans[key]
+    whole_start, whole_end = _calendar_window(key, ctx.tz)
+    if e < whole_end and e >= ctx.as_of - timedelta(seconds=1):
+        return "so_far"
+    return "part" if s > whole_start or e < whole_end else None
+
+
+def _chart_labels(ctx: _Ctx, group_by: str | None, keys: list[Any],
+                  spans: dict[str, tuple[datetime, datetime]]) -> tuple[list[str], list[bool]]:
+    """What a chart's axis says for each group (Shopee, 泰国, "2026-12 (so far)"), and which are partial."""
+    if group_by == "platform":
+        return [texts.platform_name(k) for k in keys], [False] * len(keys)
+    if group_by == "country":
+        return [texts.country_name(k, ctx.lang) for k in keys], [False] * len(keys)
+    marks = [_partiality(ctx, str(k), spans) for k in keys]
+    return ([str(k) + (texts.t(ctx.lang, mark) if mark else "") for k, mark in zip(keys, marks, strict=True)],
+            [mark is not None for mark in marks])
+
+
+def _partial_notes(ctx: _Ctx, keys: list[Any], spans: dict[str, tuple[datetime, datetime]]) -> list[str]:
+    def day(moment: datetime) -> str:
+        return moment.astimezone(ctx.tz).date().isoformat()
+
+    notes = []
+    for key in keys:
+        mark = _partiality(ctx, str(key), spans)
+        if mark is not None:
+            s, e = spans[str(key)]
+            last = day(e - timedelta(microseconds=1))
+            note = (texts.t(ctx.lang, "running_note", period=key, day=last) if mark == "so_far" else
+                    texts.t(ctx.lang, "cut_note", period=key, start=day(s), end=last))
+            notes.append(note.strip())
+    return notes
 
 
 async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
@@ -283,7 +345,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
     return Result(intent="top_customers", query=q.model_dump(mode="json"), columns=["customer", q.sort_by],
                   rows=rows, text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
                   currency=ctx.currency if unit == "money" else None,
-                  chart=ChartSpec(kind="bar", title=key_name, x=[r[0] for r in rows],
+                  chart=ChartSpec(kind="hbar", title=_chart_title(ctx, text, unit), x=[r[0] for r in rows],
                                   series={key_name: [float(r[1]) for r in rows]},
                                   value_format=unit) if rows else None,  # type: ignore[arg-type]
                   explanation=ctx.explain(None, start, end, q.filters))
@@ -409,10 +471,25 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))
+    title = text.split(":")[0].split("：")[0]
+    # The as-of month, unless it has ended, is still running: each cohort's cell in it is partial.
+    day = m.as_of_date(ctx.as_of, ctx.tz)
+    this_month = f"{day.year}-{day.month:02d}"
+    spans = {this_month: (_calendar_window(this_month, ctx.tz)[0], ctx.as_of)}
+    running = _partiality(ctx, this_month, spans) == "so_far"
+    partial = [running and (day.year - int(lab[:4])) * 12 + day.month - int(lab[5:7]) <= q.max_offset
+               for lab in labels]
+    x_label = texts.t(ctx.lang, "cohort_x")
+    if any(partial):
+        text += "\n" + texts.t(ctx.lang, "running_note", period=this_month, day=day.isoformat()).strip()
+        x_label += texts.t(ctx.lang, "cohort_running")
     return Result(intent="cohort", query=q.model_dump(mode="json"), columns=columns, rows=rows, text=text,
                   language=ctx.lang, unit="ratio",
-                  chart=ChartSpec(kind="heatmap", title=text.split(":")[0], x=columns[2:], y=labels, matrix=matrix,
-                                  value_format="ratio"))
+                  chart=ChartSpec(kind="heatmap", title=title, x=columns[2:],
+                                  y=[texts.t(ctx.lang, "cohort_month", month=lab, n=f"{n:,}")
+                                     for lab, n in zip(labels, sizes, strict=True)],
+                                  matrix=matrix, value_format="ratio", partial=partial, x_label=x_label,
+                                  y_label=texts.t(ctx.lang, "cohort_y")))
 
 
 async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:

@@ -9,10 +9,15 @@ from pydantic import BaseModel, Field
 class ChartSpec(BaseModel):
     """What to draw; bot.render turns it into a PNG (matplotlib), the CLI writes it with --chart."""
 
-    kind: Literal["bar", "line", "heatmap", "pie", "scatter"]
+    # "hbar": one bar per name, drawn across (rankings of many customers stay readable)
+    kind: Literal["bar", "hbar", "line", "heatmap", "pie", "scatter"]
     title: str
     x: list[Any] = Field(default_factory=list)
     series: dict[str, list[float | None]] = Field(default_factory=dict)
+    # per x: True for a period not wholly in the window (still running, or cut by the window's start); its
+    # label says so and it is drawn lighter, so it reads neither as a crash nor as a spike. For a heatmap, per
+    # row (y): True when the row's last cell is a month still running (drawn hatched).
+    partial: list[bool] = Field(default_factory=list)
     # heatmap: rows are y labels, values a matrix
     y: list[Any] = Field(default_factory=list)
     matrix: list[list[float | None]] = Field(default_factory=list)

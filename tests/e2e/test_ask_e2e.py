@@ -1,6 +1,7 @@
 """End to end through the fake Bot API: questions in English and Chinese, paged tables, "why this number"."""
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 
 from tests.e2e.conftest import OWNER, Desk, shopify_csv
 from tests.e2e.test_desk_e2e import upload
+from tests.test_charts import only_shipped_fonts  # noqa: F401  (a fixture)
 
 pytest.importorskip("crm.query.compiler", reason="the question engine (crm.query.compiler) is not installed yet")
 
@@ -96,3 +98,17 @@ async def test_churn_risk_of_one_customer_is_the_number_with_the_card_one_tap_aw
 async def test_how_many_customers_do_i_have_is_the_customer_base(shop: Desk) -> None:
     reply = await shop.say(OWNER, "how many customers do I have")
     assert "customer base" in reply.text and amount_in(reply.text, 40), reply.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # drawing does not depend on the database
+async def test_a_chart_asked_in_chinese_has_every_glyph(shop: Desk, only_shipped_fonts: None,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    """The chart a Chinese-speaking member receives is titled in Chinese with the currency, and drawn without a
+    single missing glyph (a □) though the machine's own fonts are hidden."""
+    caplog.set_level(logging.WARNING, logger="bot.render")
+    mark = shop.server.mark()
+    shop.server.send_text(8008, "按平台统计上个月的销售额")
+    photo = await shop.server.wait_call("sendPhoto", chat_id=8008, after=mark)
+    assert "销售额" in photo.text and photo.text.endswith("（SGD）"), photo.text
+    assert next(iter(photo.files.values()))[1].startswith(b"\x89PNG")
+    assert not [r.getMessage() for r in caplog.records if "missing from font" in r.getMessage()]
