@@ -16,11 +16,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiohttp import web
 
 from bot.cli_bot import TOKEN_HINT, WEBHOOK_URL_HINT
+from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LANGUAGES, I18n
 from bot.middlewares import DeskMiddleware, RetryRequestMiddleware, RoleMiddleware, Throttle
 from bot.settings import Settings
@@ -53,13 +53,13 @@ def build_bot(settings: Settings) -> Bot:
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-def build_fsm_storage(settings: Settings) -> BaseStorage:
-    """Conversation state: in memory for one process, Redis when several webhook replicas share the load."""
+def build_fsm_storage(settings: Settings, db: Database) -> BaseStorage:
+    """Conversation state: in the product's own database (survives restarts), or Redis when configured."""
     if settings.telegram.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage  # needs the `redis` package
 
         return RedisStorage.from_url(settings.telegram.redis_url)
-    return MemoryStorage()
+    return DatabaseStorage(db)
 
 
 def _attach(parent: Router, child: Router) -> None:
@@ -101,7 +101,7 @@ def build_dispatcher(
 
     tz = ZoneInfo(settings.workspace.timezone)
     dp = Dispatcher(
-        storage=storage or build_fsm_storage(settings),
+        storage=storage or build_fsm_storage(settings, db),
         settings=settings,
         db=db,
         workspace_id=workspace_id,
