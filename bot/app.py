@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.cli_bot import TOKEN_HINT, WEBHOOK_URL_HINT
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LANGUAGES, I18n
-from bot.middlewares import DeskMiddleware, RetryRequestMiddleware, RoleMiddleware, Throttle
+from bot.middlewares import CommandEndsPrompt, DeskMiddleware, RetryRequestMiddleware, RoleMiddleware, Throttle
 from bot.settings import Settings
 from crm.query.cache import ResultCache
 from storage.db import Database
@@ -113,6 +113,8 @@ def build_dispatcher(
         **extra,
     )
     dp.update.outer_middleware(DeskMiddleware(db, workspace_id, Throttle(settings.telegram.throttle_per_second)))
+    # A command ends an open prompt and still runs; the set-up steps stay open.
+    dp.message.outer_middleware(CommandEndsPrompt(keep=frozenset({start.Onboarding.__full_group_name__})))
     dp.message.middleware(RoleMiddleware())
     dp.callback_query.middleware(RoleMiddleware())
 

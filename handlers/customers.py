@@ -211,12 +211,3 @@ async def note_entered(message: Message, state: FSMContext, session: AsyncSessio
                                  member_id=member.id)
     await session.commit()
     await message.answer(i18n("card.noted"))
-
-
-@router.message(CardInput.tag, F.text.startswith("/"))
-@router.message(CardInput.note, F.text.startswith("/"))
-@router.message(CardInput.search, F.text.startswith("/"))
-async def cancel_input(message: Message, state: FSMContext, i18n: I18n) -> None:
-    """A command while the card waits for text cancels the wait (the user changed their mind)."""
-    await state.clear()
-    await message.answer(i18n("common.cancelled"))

@@ -558,10 +558,3 @@ async def edit_entered(message: Message, state: FSMContext, db: Database, worksp
         await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
         return
     await message.answer(draft_text(draft, i18n), reply_markup=draft_keyboard(draft, i18n))
-
-
-@router.message(DraftInput.edit, F.text.startswith("/"))
-@router.message(DraftInput.brief, F.text.startswith("/"))
-async def cancel_input(message: Message, state: FSMContext, i18n: I18n) -> None:
-    await state.clear()
-    await message.answer(i18n("common.cancelled"))

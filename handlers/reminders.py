@@ -154,13 +154,6 @@ async def reminder_edited(message: Message, state: FSMContext, db: Database, wor
                          reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
 
 
-@router.message(ReminderInput.for_customer, F.text.startswith("/"))
-@router.message(ReminderInput.edit, F.text.startswith("/"))
-async def cancel_input(message: Message, state: FSMContext, i18n: I18n) -> None:
-    await state.clear()
-    await message.answer(i18n("common.cancelled"))
-
-
 # --- the buttons --------------------------------------------------------------------------------------------
 async def _list(db: Database, workspace_id: int, chat_id: int, member: TeamMember | None, i18n: I18n,
                 now: datetime) -> tuple[str, Any]:
