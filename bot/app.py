@@ -22,7 +22,13 @@ from aiohttp import web
 from bot.cli_bot import TOKEN_HINT, WEBHOOK_URL_HINT
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LANGUAGES, I18n
-from bot.middlewares import CommandEndsPrompt, DeskMiddleware, RetryRequestMiddleware, RoleMiddleware, Throttle
+from bot.middlewares import (
+    CommandEndsPrompt,
+    DeskMiddleware,
+    RetryRequestMiddleware,
+    RoleMiddleware,
+    Throttle,
+)
 from bot.settings import Settings
 from crm.query.cache import ResultCache
 from storage.db import Database
