@@ -90,8 +90,9 @@ async def test_a_prompt_survives_a_restart(db: Database, workspace_id: int, tg: 
     # A new Bot and Dispatcher on the same database: the answer still lands in the prompt.
     desk, polling = await start_desk(db, workspace_id, tg)
     try:
-        noted = await desk.say(OWNER, "Prefers WhatsApp, ships to office")
-        assert "saved" in noted.text.lower(), noted.text
+        mark = tg.mark()
+        tg.send_text(OWNER, "Prefers WhatsApp, ships to office")
+        await tg.wait_call("sendMessage", chat_id=OWNER, after=mark, where=lambda c: "saved" in c.text.lower())
     finally:
         await stop_desk(desk, polling)
         await desk.bot.session.close()
