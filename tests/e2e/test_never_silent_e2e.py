@@ -180,11 +180,14 @@ async def test_messages_the_bot_does_not_read_still_get_a_reply(desk: Desk) -> N
     noted = await desk.say(4004, "Asked for the blue one")
     assert "saved" in noted.text.lower()
 
-    # In a group, an unknown command addressed to the bot is answered; one for nobody in particular is not.
+    # In a group, what is addressed to the bot is answered; a command or text for nobody in particular is not.
     group = -100999
     await desk.say(OWNER, "/bind", chat_id=group, chat_type="supergroup", title="Team")
     unknown = await desk.say(4004, "/frobnicate@sellermate_test_bot", chat_id=group, chat_type="supergroup")
     assert "/help" in unknown.text
+    replied = await desk.say(4004, "and last month?", chat_id=group, chat_type="supergroup",
+                             reply_to=unknown.message_id)
+    assert "@sellermate_test_bot" in replied.text  # questions go to the private chat
     mark = desk.server.mark()
     desk.server.send_text(4004, "/frobnicate", chat_id=group, chat_type="supergroup")
     desk.server.send_text(4004, "lunch?", chat_id=group, chat_type="supergroup")
