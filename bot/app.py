@@ -16,13 +16,19 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiohttp import web
 
 from bot.cli_bot import TOKEN_HINT, WEBHOOK_URL_HINT
+from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LANGUAGES, I18n
-from bot.middlewares import DeskMiddleware, RetryRequestMiddleware, RoleMiddleware, Throttle
+from bot.middlewares import (
+    CommandEndsPrompt,
+    DeskMiddleware,
+    RetryRequestMiddleware,
+    RoleMiddleware,
+    Throttle,
+)
 from bot.settings import Settings
 from crm.query.cache import ResultCache
 from storage.db import Database
@@ -53,13 +59,13 @@ def build_bot(settings: Settings) -> Bot:
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-def build_fsm_storage(settings: Settings) -> BaseStorage:
-    """Conversation state: in memory for one process, Redis when several webhook replicas share the load."""
+def build_fsm_storage(settings: Settings, db: Database) -> BaseStorage:
+    """Conversation state: in the product's own database (survives restarts), or Redis when configured."""
     if settings.telegram.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage  # needs the `redis` package
 
         return RedisStorage.from_url(settings.telegram.redis_url)
-    return MemoryStorage()
+    return DatabaseStorage(db)
 
 
 def _attach(parent: Router, child: Router) -> None:
@@ -101,7 +107,7 @@ def build_dispatcher(
 
     tz = ZoneInfo(settings.workspace.timezone)
     dp = Dispatcher(
-        storage=storage or build_fsm_storage(settings),
+        storage=storage or build_fsm_storage(settings, db),
         settings=settings,
         db=db,
         workspace_id=workspace_id,
@@ -113,6 +119,8 @@ def build_dispatcher(
         **extra,
     )
     dp.update.outer_middleware(DeskMiddleware(db, workspace_id, Throttle(settings.telegram.throttle_per_second)))
+    # A command ends an open prompt and still runs; the set-up steps stay open.
+    dp.message.outer_middleware(CommandEndsPrompt(keep=frozenset({start.Onboarding.__full_group_name__})))
     dp.message.middleware(RoleMiddleware())
     dp.callback_query.middleware(RoleMiddleware())
 

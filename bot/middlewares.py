@@ -4,6 +4,7 @@
 `session` (AsyncSession), `team` (TeamRepository), `member` (TeamMember | None), `i18n` (I18n), `lang` ("en"/"zh"),
 `group` (GroupChat | None, in group chats). It commits when the handler returns and rolls back when it raises.
 `RoleMiddleware` is an inner middleware that enforces a handler's `flags={"role": "admin"}`.
+`CommandEndsPrompt` lets a command typed while a prompt waits for text end the prompt and still be executed.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.dispatcher.flags import get_flag
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter
+from aiogram.fsm.context import FSMContext
 from aiogram.methods import GetUpdates
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 
@@ -35,7 +37,11 @@ UNBOUND_GROUP_COMMANDS = frozenset({"bind"})
 
 def command_of(event: Update) -> str | None:
     """`/start@my_bot payload` -> "start"; None for anything that is not a command message."""
-    message = event.message
+    return command_in(event.message)
+
+
+def command_in(message: Message | None) -> str | None:
+    """The command a message starts with (as `command_of`), or None."""
     if message is None or not message.text or not message.text.startswith("/"):
         return None
     return message.text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() or None
@@ -166,6 +172,42 @@ class RoleMiddleware(BaseMiddleware):
         elif isinstance(event, Message):
             await event.answer(text)
         return None
+
+
+class CommandEndsPrompt(BaseMiddleware):
+    """A command while a prompt waits for text (a tag, a note, a reminder) ends the prompt with a short note,
+    then runs like any command: `/top 5` typed instead of the tag answers the top 5.
+
+    Message outer middleware, so the handlers' state filters already see the prompt closed. States of the
+    groups in `keep` (the onboarding steps) are left open: a command there runs and the set-up goes on.
+    `/cancel` only ends the prompt.
+    """
+
+    def __init__(self, keep: frozenset[str] = frozenset()) -> None:
+        self.keep = keep
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        raw_state: str | None = data.get("raw_state")
+        state: FSMContext | None = data.get("state")
+        if (not isinstance(event, Message) or raw_state is None or state is None
+                or raw_state.split(":", 1)[0] in self.keep):
+            return await handler(event, data)
+        command = command_in(event)
+        if command is None:
+            return await handler(event, data)
+        await state.clear()
+        data["raw_state"] = None
+        i18n: I18n = data["i18n"]
+        if command == "cancel":
+            await event.answer(i18n("common.cancelled"))
+            return None
+        await event.answer(i18n("common.prompt_cancelled"))
+        return await handler(event, data)
 
 
 class RetryRequestMiddleware(BaseRequestMiddleware):

@@ -17,6 +17,7 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -256,3 +257,40 @@ async def unknown_command(message: Message, i18n: I18n) -> None:
 @router.message(F.text, StateFilter(None), F.chat.type == "private", flags={"role": "viewer"})
 async def question(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, message.text or "", i18n=i18n, **_pick(deps))
+
+
+@router.message()
+async def anything_else(message: Message, bot: Bot, i18n: I18n, state: FSMContext, raw_state: str | None = None,
+                        **deps: Any) -> None:
+    """What no handler above took: never silence towards a person who wrote to the bot.
+
+    Private chat: a sticker, photo, voice note... gets what the bot reads (or, while a prompt waits, that it
+    waits for text); text in a state no handler knows (left by an older version) closes it and is a question.
+    Group: only what is addressed to the bot (a reply to it, an @mention, /command@bot) is answered.
+    """
+    private = message.chat.type == "private"
+    if not private and not await _addressed_to_bot(message, bot):
+        return  # group chatter
+    if raw_state is not None and message.text is None:
+        await message.answer(i18n("common.waiting_for_text"))
+        return
+    if raw_state is not None:
+        await state.clear()
+    if private and message.text is not None:
+        await answer_question(bot, message.chat.id, message.text, i18n=i18n, **_pick(deps))
+    elif not private and (message.text or "").startswith("/"):
+        await message.answer(i18n("common.unknown_command"))
+    elif not private:
+        me = await bot.me()
+        await message.answer(i18n("common.ask_in_private", bot=me.username or ""))
+    else:
+        await message.answer(i18n("common.unsupported_message"))
+
+
+async def _addressed_to_bot(message: Message, bot: Bot) -> bool:
+    me = await bot.me()
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == me.id:
+        return True
+    text = message.text or message.caption or ""
+    return bool(me.username) and f"@{me.username}".lower() in text.lower()

@@ -22,6 +22,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n
+from bot.prompting import ask_for_text
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import TeamMember
@@ -146,7 +147,7 @@ async def customer_command(message: Message, command: CommandObject, state: FSMC
                            workspace_id: int, i18n: I18n, **deps: Any) -> None:
     if not command.args:
         await state.set_state(CardInput.search)
-        await message.answer(i18n("card.ask_search"))
+        await ask_for_text(message, i18n("card.ask_search"), user=message.from_user)
         return
     await search_and_show(message, command.args, session, workspace_id, i18n, **deps)
 
@@ -171,8 +172,8 @@ async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMCont
     await state.set_state(CardInput.tag)
     await state.update_data(customer_id=callback_data.customer_id)
     await query.answer()
-    if query.message is not None:
-        await query.message.answer(i18n("card.ask_tag"))
+    if isinstance(query.message, Message):
+        await ask_for_text(query.message, i18n("card.ask_tag"), user=query.from_user)
 
 
 @router.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
@@ -195,8 +196,8 @@ async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMCo
     await state.set_state(CardInput.note)
     await state.update_data(customer_id=callback_data.customer_id)
     await query.answer()
-    if query.message is not None:
-        await query.message.answer(i18n("card.ask_note"))
+    if isinstance(query.message, Message):
+        await ask_for_text(query.message, i18n("card.ask_note"), user=query.from_user)
 
 
 @router.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
@@ -211,12 +212,3 @@ async def note_entered(message: Message, state: FSMContext, session: AsyncSessio
                                  member_id=member.id)
     await session.commit()
     await message.answer(i18n("card.noted"))
-
-
-@router.message(CardInput.tag, F.text.startswith("/"))
-@router.message(CardInput.note, F.text.startswith("/"))
-@router.message(CardInput.search, F.text.startswith("/"))
-async def cancel_input(message: Message, state: FSMContext, i18n: I18n) -> None:
-    """A command while the card waits for text cancels the wait (the user changed their mind)."""
-    await state.clear()
-    await message.answer(i18n("common.cancelled"))

@@ -33,6 +33,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
+from bot.prompting import ask_for_text
 from bot.settings import Settings
 from crm.outreach import service
 from crm.outreach.intents import normalise_language
@@ -295,7 +296,7 @@ async def _draft_or_ask_intent(message: Message, customer_id: int, intent: str |
     if intent == "custom" and not brief:
         await state.set_state(DraftInput.brief)
         await state.update_data(customer_id=customer_id, language=language, draft_offer=_offer_data(offer))
-        await message.answer(i18n("draft.ask_brief"))
+        await ask_for_text(message, i18n("draft.ask_brief"), user=deps.get("event_from_user"))
         return
     await send_customer_draft(message, customer_id, intent, language=language, brief=brief, festival=festival,
                               offer=offer, i18n=i18n, **_deps(deps))
@@ -489,7 +490,7 @@ async def draft_button(query: CallbackQuery, callback_data: DraftButtonCB, state
         await query.answer()
         await state.set_state(DraftInput.edit)
         await state.update_data(draft_id=draft_id)
-        await query.message.answer(i18n("draft.ask_edit"))
+        await ask_for_text(query.message, i18n("draft.ask_edit"), user=query.from_user)
         return
     if action == "approve":
         await query.answer()
@@ -558,10 +559,3 @@ async def edit_entered(message: Message, state: FSMContext, db: Database, worksp
         await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
         return
     await message.answer(draft_text(draft, i18n), reply_markup=draft_keyboard(draft, i18n))
-
-
-@router.message(DraftInput.edit, F.text.startswith("/"))
-@router.message(DraftInput.brief, F.text.startswith("/"))
-async def cancel_input(message: Message, state: FSMContext, i18n: I18n) -> None:
-    await state.clear()
-    await message.answer(i18n("common.cancelled"))

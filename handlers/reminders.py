@@ -21,6 +21,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import I18n
 from bot.notifications import ReminderCB, reminder_buttons, reminder_detail, reminder_list
+from bot.prompting import ask_for_text
 from bot.settings import Settings
 from crm.scheduling.reminder_parser import ReminderParseError
 from crm.scheduling.reminders import create_from_text, edit_from_text, format_when, snooze_until
@@ -113,12 +114,13 @@ async def remind_about_customer(query: CallbackQuery, callback_data: RemindCB, s
     async with db.sessions() as session:
         customer = await get_customer(session, workspace_id, callback_data.customer_id)
     await query.answer()
-    if customer is None or query.message is None:
+    if customer is None or not isinstance(query.message, Message):
         return
     await state.set_state(ReminderInput.for_customer)
     await state.update_data(customer_id=customer.id)
-    await query.message.answer(i18n("reminders.ask_for_customer",
-                                    name=html.escape(customer.display_name or f"#{customer.id}")))
+    await ask_for_text(query.message, i18n("reminders.ask_for_customer",
+                                           name=html.escape(customer.display_name or f"#{customer.id}")),
+                       user=query.from_user)
 
 
 @router.message(ReminderInput.for_customer, F.text, ~F.text.startswith("/"), flags={"role": "viewer"})
@@ -152,13 +154,6 @@ async def reminder_edited(message: Message, state: FSMContext, db: Database, wor
     await message.answer(i18n("reminders.edited", when=format_when(reminder.due_at, reminder.timezone, i18n.language,
                                                                    now=now), text=html.escape(reminder.text)),
                          reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
-
-
-@router.message(ReminderInput.for_customer, F.text.startswith("/"))
-@router.message(ReminderInput.edit, F.text.startswith("/"))
-async def cancel_input(message: Message, state: FSMContext, i18n: I18n) -> None:
-    await state.clear()
-    await message.answer(i18n("common.cancelled"))
 
 
 # --- the buttons --------------------------------------------------------------------------------------------
@@ -207,7 +202,7 @@ async def reminder_button(query: CallbackQuery, callback_data: ReminderCB, state
             await state.update_data(reminder_id=reminder.id)
             await query.answer()
             if message is not None:
-                await message.answer(i18n("reminders.ask_edit"))
+                await ask_for_text(message, i18n("reminders.ask_edit"), user=query.from_user)
             return
         tz = ZoneInfo(reminder.timezone)
         if action == "snooze":

@@ -1,4 +1,9 @@
-"""Onboarding and basics: /start (first user becomes owner, invite deep links), the setup wizard, /help, /language."""
+"""Onboarding and basics: /start (first user becomes owner, invite deep links), the setup wizard, /help, /language.
+
+Every message during the set-up gets a reply: a step's answer moves on, a question is answered (or, while the
+workspace has no orders, told what to do first) and the step is asked again, anything else re-asks the step.
+Commands run as usual and leave the set-up where it was.
+"""
 from __future__ import annotations
 
 import html
@@ -6,18 +11,20 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES, I18n
 from bot.settings import Settings
 from storage.models import TeamMember
 from storage.repositories.team import TeamRepository
+from storage.repositories.workspaces import has_orders
 
 router = Router(name=__name__)
 
@@ -25,6 +32,7 @@ CURRENCIES = ("SGD", "MYR", "THB", "IDR", "PHP", "VND", "USD", "CNY")
 TIMEZONES = ("Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Bangkok", "Asia/Jakarta", "Asia/Manila",
              "Asia/Ho_Chi_Minh", "Asia/Shanghai", "Asia/Hong_Kong", "Europe/London", "America/New_York")
 INVITE_PREFIX = "inv_"
+SKIP_WORDS = frozenset({"skip", "-", "跳过", "无"})
 
 
 class Onboarding(StatesGroup):
@@ -54,6 +62,58 @@ def language_keyboard(step: str = "lang") -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def step_prompt(step: str | None, i18n: I18n, settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
+    """The question and buttons of a set-up step (a state name of `Onboarding`)."""
+    if step == Onboarding.currency.state:
+        return i18n("setup.currency"), _buttons("cur", CURRENCIES)
+    if step == Onboarding.timezone.state:
+        return (i18n("setup.timezone", currency=settings.workspace.base_currency),
+                _buttons("tz", TIMEZONES, 2))
+    if step == Onboarding.stores.state:
+        kb = InlineKeyboardBuilder()
+        kb.button(text=i18n("setup.skip"), callback_data=SetupCB(step="stores", value="-"))
+        return i18n("setup.stores", timezone=settings.workspace.timezone), kb.as_markup()
+    return i18n("setup.language"), language_keyboard()
+
+
+def typed_language(text: str) -> str | None:
+    """"English", "en", "中文", "zh" typed instead of tapping a language button."""
+    wanted = text.strip().lower()
+    for code in LANGUAGES:
+        if wanted in (code, I18n(code)("language.name").lower()):
+            return code
+    return None
+
+
+def _answers_step(step: str | None, text: str) -> bool:
+    """Text that is a plausible answer to the step itself: never taken for a question."""
+    value = text.strip()
+    if step == Onboarding.language.state:
+        return typed_language(value) is not None
+    if step == Onboarding.currency.state:
+        return re.fullmatch(r"[A-Za-z]{3}", value) is not None
+    if step == Onboarding.timezone.state:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return False
+        return True
+    return value.lower() in SKIP_WORDS
+
+
+def question_during_setup(message: Message, raw_state: str | None, settings: Settings) -> bool:
+    """Filter: a set-up step got a question ("revenue last month?") instead of its answer."""
+    from crm.query.ir import Clarify
+    from crm.query.parser import parse_question
+
+    text = (message.text or "").strip()
+    if not text or _answers_step(raw_state, text):
+        return False
+    if "?" in text or "？" in text:
+        return True
+    return not isinstance(parse_question(text, timezone=settings.workspace.timezone).query, Clarify)
+
+
 async def redeem(message: Message, code: str, team: TeamRepository, member: TeamMember | None, i18n: I18n) -> None:
     """Join the team with an invite code (shared by the /start deep link and /join)."""
     user = message.from_user
@@ -79,9 +139,13 @@ async def start_with_invite(message: Message, command: CommandObject, team: Team
 
 @router.message(CommandStart(), F.chat.type == "private")
 async def start(message: Message, team: TeamRepository, member: TeamMember | None, workspace_id: int,
-                i18n: I18n, state: FSMContext) -> None:
+                i18n: I18n, state: FSMContext, settings: Settings, raw_state: str | None = None) -> None:
     user = message.from_user
     assert user is not None
+    if member is not None and raw_state in Onboarding.__all_states_names__:
+        text, markup = step_prompt(raw_state, i18n, settings)
+        await message.answer(text, reply_markup=markup)
+        return
     if member is not None:
         await message.answer(i18n("start.welcome_back", name=html.escape(user.first_name)) + "\n\n"
                              + i18n("help.text"))
@@ -98,17 +162,51 @@ async def start(message: Message, team: TeamRepository, member: TeamMember | Non
                          + i18n("setup.language"), reply_markup=language_keyboard())
 
 
+async def _save_language(answer: Message, code: str, team: TeamRepository, member: TeamMember, workspace_id: int,
+                         state: FSMContext, settings: Settings) -> None:
+    await team.set_language(member, code)
+    await team.update_workspace(workspace_id, language=code)
+    await team.session.commit()
+    await state.set_state(Onboarding.currency)
+    text, markup = step_prompt(Onboarding.currency.state, I18n(code), settings)
+    await answer.answer(text, reply_markup=markup)
+
+
 @router.callback_query(SetupCB.filter(F.step == "lang"), Onboarding.language, flags={"role": "owner"})
 async def setup_language(query: CallbackQuery, callback_data: SetupCB, team: TeamRepository,
-                         member: TeamMember, workspace_id: int, state: FSMContext) -> None:
-    await team.set_language(member, callback_data.value)
-    await team.update_workspace(workspace_id, language=callback_data.value)
-    await team.session.commit()
-    i18n = I18n(callback_data.value)
-    await state.set_state(Onboarding.currency)
+                         member: TeamMember, workspace_id: int, state: FSMContext, settings: Settings) -> None:
     await query.answer()
-    if query.message is not None:
-        await query.message.answer(i18n("setup.currency"), reply_markup=_buttons("cur", CURRENCIES))
+    if isinstance(query.message, Message):
+        await _save_language(query.message, callback_data.value, team, member, workspace_id, state, settings)
+
+
+@router.message(StateFilter(Onboarding), F.text, ~F.text.startswith("/"), question_during_setup,
+                flags={"role": "owner"})
+async def setup_question(message: Message, bot: Bot, session: AsyncSession, workspace_id: int, i18n: I18n,
+                         settings: Settings, raw_state: str | None = None, **deps: Any) -> None:
+    """A question in the middle of the set-up: answered when there are orders to answer from, else what to do
+    first; then the step is asked again."""
+    if await has_orders(session, workspace_id):
+        from handlers.ask import answer_question  # ask imports nothing from here; the catch-all stays last
+
+        await answer_question(bot, message.chat.id, message.text or "", db=deps["db"], workspace_id=workspace_id,
+                              settings=settings, clock=deps["clock"], llm=deps.get("llm"), answers=deps["answers"],
+                              i18n=i18n, results=deps.get("results"))
+    else:
+        await message.answer(i18n("setup.question_later"))
+    text, markup = step_prompt(raw_state, i18n, settings)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.message(Onboarding.language, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
+async def setup_language_text(message: Message, team: TeamRepository, member: TeamMember, workspace_id: int,
+                              i18n: I18n, state: FSMContext, settings: Settings) -> None:
+    code = typed_language(message.text or "")
+    if code is None:  # neither a language nor a question: the step again, with its buttons
+        text, markup = step_prompt(Onboarding.language.state, i18n, settings)
+        await message.answer(text, reply_markup=markup)
+        return
+    await _save_language(message, code, team, member, workspace_id, state, settings)
 
 
 async def _save_currency(answer: Message, value: str, team: TeamRepository, workspace_id: int, i18n: I18n,
@@ -121,7 +219,8 @@ async def _save_currency(answer: Message, value: str, team: TeamRepository, work
     await team.session.commit()
     settings.workspace.base_currency = code  # this process answers in the new currency from now on
     await state.set_state(Onboarding.timezone)
-    await answer.answer(i18n("setup.timezone", currency=code), reply_markup=_buttons("tz", TIMEZONES, 2))
+    text, markup = step_prompt(Onboarding.timezone.state, i18n, settings)
+    await answer.answer(text, reply_markup=markup)
 
 
 @router.callback_query(SetupCB.filter(F.step == "cur"), Onboarding.currency, flags={"role": "owner"})
@@ -132,7 +231,7 @@ async def setup_currency_button(query: CallbackQuery, callback_data: SetupCB, te
         await _save_currency(query.message, callback_data.value, team, workspace_id, i18n, state, settings)
 
 
-@router.message(Onboarding.currency, F.text, flags={"role": "owner"})
+@router.message(Onboarding.currency, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
 async def setup_currency_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
                               state: FSMContext, settings: Settings) -> None:
     await _save_currency(message, message.text or "", team, workspace_id, i18n, state, settings)
@@ -152,9 +251,8 @@ async def _save_timezone(answer: Message, value: str, team: TeamRepository, work
     if scheduler is not None:  # the daily scan and the digests follow the new local time at once
         await scheduler.refresh_recurring_jobs()
     await state.set_state(Onboarding.stores)
-    kb = InlineKeyboardBuilder()
-    kb.button(text=i18n("setup.skip"), callback_data=SetupCB(step="stores", value="-"))
-    await answer.answer(i18n("setup.stores", timezone=value), reply_markup=kb.as_markup())
+    text, markup = step_prompt(Onboarding.stores.state, i18n, settings)
+    await answer.answer(text, reply_markup=markup)
 
 
 @router.callback_query(SetupCB.filter(F.step == "tz"), Onboarding.timezone, flags={"role": "owner"})
@@ -167,7 +265,7 @@ async def setup_timezone_button(query: CallbackQuery, callback_data: SetupCB, te
                              scheduler)
 
 
-@router.message(Onboarding.timezone, F.text, flags={"role": "owner"})
+@router.message(Onboarding.timezone, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
 async def setup_timezone_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
                               state: FSMContext, settings: Settings, scheduler: Any = None) -> None:
     await _save_timezone(message, message.text or "", team, workspace_id, i18n, state, settings, scheduler)
@@ -190,16 +288,35 @@ async def setup_skip_stores(query: CallbackQuery, team: TeamRepository, workspac
         await _finish(query.message, [], team, workspace_id, i18n, state)
 
 
-@router.message(Onboarding.stores, F.text, flags={"role": "owner"})
+@router.message(Onboarding.stores, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
 async def setup_stores_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
                             state: FSMContext) -> None:
-    stores = [s.strip() for s in re.split(r"[,\n，、]", message.text or "") if s.strip()][:20]
+    text = message.text or ""
+    stores = [] if text.strip().lower() in SKIP_WORDS else [
+        s.strip() for s in re.split(r"[,\n，、]", text) if s.strip()][:20]
     await _finish(message, stores, team, workspace_id, i18n, state)
+
+
+@router.message(StateFilter(Onboarding), ~F.text, ~F.document, flags={"role": "owner"})
+async def setup_other(message: Message, i18n: I18n, settings: Settings, raw_state: str | None = None) -> None:
+    """A sticker, a photo, a voice note during the set-up: the step again (files go on to the import)."""
+    text, markup = step_prompt(raw_state, i18n, settings)
+    await message.answer(text, reply_markup=markup)
 
 
 @router.message(Command("help"))
 async def help_command(message: Message, i18n: I18n) -> None:
     await message.answer(i18n("help.text"))
+
+
+@router.message(Command("cancel"))
+async def cancel_command(message: Message, i18n: I18n, settings: Settings, raw_state: str | None = None) -> None:
+    """An open prompt was already ended by bot.middlewares.CommandEndsPrompt; the set-up is not cancelled."""
+    if raw_state in Onboarding.__all_states_names__:
+        text, markup = step_prompt(raw_state, i18n, settings)
+        await message.answer(text, reply_markup=markup)
+        return
+    await message.answer(i18n("common.nothing_to_cancel"))
 
 
 @router.message(Command("language"))

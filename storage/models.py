@@ -467,3 +467,17 @@ class OutreachDraft(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConversationState(Base):
+    """Where a person's conversation with the bot stands (aiogram FSM state and data), one row per chat and user.
+
+    Kept in the product's own database when no Redis is configured, so an open prompt survives a restart.
+    `key` is aiogram's storage key (bot, chat, user, ...); a row exists only while a state or data is set.
+    """
+
+    __tablename__ = "fsm_states"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())

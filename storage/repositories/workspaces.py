@@ -52,3 +52,9 @@ async def workspace_counts(session: AsyncSession, workspace_id: int) -> tuple[in
     customers = await session.scalar(select(func.count()).select_from(Customer).where(
         Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)))
     return int(orders or 0), int(customers or 0)
+
+
+async def has_orders(session: AsyncSession, workspace_id: int) -> bool:
+    """Whether the workspace holds any order yet (one index probe, not a count)."""
+    found = await session.scalar(select(Order.id).where(Order.workspace_id == workspace_id).limit(1))
+    return found is not None

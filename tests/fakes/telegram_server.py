@@ -178,12 +178,27 @@ class FakeTelegramServer:
         }
 
     def send_text(self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private",
-                  language_code: str = "en", title: str | None = None) -> dict[str, Any]:
-        """A user writes `text` (commands get their bot_command entity, as Telegram does)."""
+                  language_code: str = "en", title: str | None = None, reply_to: int | None = None
+                  ) -> dict[str, Any]:
+        """A user writes `text` (commands get their bot_command entity, as Telegram does), optionally as a
+        reply to the bot's message `reply_to`."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self.send_message(user_id, chat_id=chat_id, chat_type=chat_type, language_code=language_code,
+                                 title=title, reply_to=reply_to, **content)
+
+    def send_message(self, user_id: int, *, chat_id: int | None = None, chat_type: str = "private",
+                     language_code: str = "en", title: str | None = None, reply_to: int | None = None,
+                     **content: Any) -> dict[str, Any]:
+        """A user sends a message of any kind: `content` is its Bot API fields (`sticker={...}`, `photo=[...]`)."""
+        if reply_to is not None:
+            target = user_id if chat_id is None else chat_id
+            sent = self.messages.get((target, reply_to))
+            content["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()),
+                                           "chat": self.chat(target, chat_type), "from": self._bot_user(),
+                                           "text": sent.text if sent else ""}
         message = self._incoming(user_id, chat_id, chat_type, language_code, title, **content)
         return self.push_update({"message": message})
 
