@@ -323,8 +323,10 @@ def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: 
     # Platforms and countries by name, as the answer's text names them (the rows keep the codes for --json).
     names = {i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
              for i, c in enumerate(columns) if c in ("platform", "country")}
+    names.update({i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"})  # ids as the bot writes them
     if names:
-        rows = [[names[i](v) if i in names and isinstance(v, str) else v for i, v in enumerate(r)] for r in rows]
+        rows = [[names[i](v) if i in names and isinstance(v, (str, int)) else v for i, v in enumerate(r)]
+                for r in rows]
     return render_table([texts.column_name(result.language, c) for c in columns], rows, max_cell=max_cell,
                         percent=percent)
 

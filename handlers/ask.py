@@ -87,12 +87,27 @@ def page_count(result: Result, per_page: int) -> int:
     return max(1, -(-len(result.rows) // per_page))
 
 
+def _card_buttons(result: Result, chunk: list[list[Any]], i18n: I18n) -> list[tuple[str, int]]:
+    """(label, customer id) of the cards an answer offers to open: one customer's, or one per customer row of
+    the page shown ("#1382 Tan Wei Ling"), so same-name customers in a list are opened by their #id."""
+    if not result.card_ids:
+        return []
+    if "id" not in result.columns:
+        return [(i18n("ask.open_card", id=cid), cid) for cid in result.card_ids[:1]]
+    at, name_at = result.columns.index("id"), result.columns.index("customer")
+    return [(f"👤 #{row[at]} {row[name_at] or ''}"[:40], int(row[at])) for row in chunk[:MAX_CARD_BUTTONS]]
+
+
+MAX_CARD_BUTTONS = 10
+
+
 def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message text and buttons for one page of an answer (page 0 = the first)."""
     intro = html.escape(result.text.strip())
     kb = InlineKeyboardBuilder()
     widths: list[int] = []  # buttons per row: the page navigation on one row, then one per row
     text = intro
+    chunk: list[list[Any]] = []
     if shows_table(result):
         per_page = rows_per_page(result, len(intro))
         pages = page_count(result, per_page)
@@ -110,8 +125,8 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
             for label, data in nav:
                 kb.button(text=label, callback_data=data)
             widths.append(len(nav))
-    for customer_id in result.card_ids[:10]:
-        kb.button(text=i18n("ask.open_card", id=customer_id), callback_data=OpenCustomerCB(customer_id=customer_id))
+    for label, customer_id in _card_buttons(result, chunk, i18n):
+        kb.button(text=label, callback_data=OpenCustomerCB(customer_id=customer_id))
         widths.append(1)
     for i, suggestion in enumerate(result.suggestions[:4]):
         kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import I18n
 from bot.prompting import ask_for_text
 from bot.settings import Settings
+from crm.query.texts import customer_line
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories import customer_desk
@@ -135,9 +136,10 @@ async def search_and_show(message: Message, query: str, session: AsyncSession, w
         await show_card(message, hits[0].id, session, workspace_id, i18n, **deps)
     else:
         kb = InlineKeyboardBuilder()
+        currency = deps["settings"].workspace.base_currency
         for hit in hits:
-            label = hit.name + (f" · {hit.country}" if hit.country else "")
-            kb.button(text=label[:60], callback_data=OpenCustomerCB(customer_id=hit.id))
+            kb.button(text=customer_line(hit, currency, i18n.language, short=True),
+                      callback_data=OpenCustomerCB(customer_id=hit.id))
         kb.adjust(1)
         await message.answer(i18n("card.choose", n=len(hits)), reply_markup=kb.as_markup())
 

@@ -38,6 +38,7 @@ from bot.settings import Settings
 from crm.outreach import service
 from crm.outreach.intents import normalise_language
 from crm.outreach.offer import find_offer
+from crm.query.texts import customer_line
 from handlers.customers import DraftCB, RemindCB
 from storage.db import Database
 from storage.models import TeamMember
@@ -275,8 +276,8 @@ async def draft_for_query(message: Message, text: str, *, customer_query: str | 
         await state.update_data(draft_brief=brief, draft_festival=festival, draft_offer=_offer_data(offer))
         kb = InlineKeyboardBuilder()
         for hit in hits:
-            label = hit.name + (f" · {hit.country}" if hit.country else "")
-            kb.button(text=label[:60], callback_data=DraftPickCB(customer_id=hit.id, intent=intent or NO_VALUE,
+            label = customer_line(hit, deps["settings"].workspace.base_currency, i18n.language, short=True)
+            kb.button(text=label, callback_data=DraftPickCB(customer_id=hit.id, intent=intent or NO_VALUE,
                                                                  language=language or NO_VALUE))
         kb.adjust(1)
         await message.answer(i18n("draft.choose_customer", n=len(hits)), reply_markup=kb.as_markup())

@@ -185,9 +185,11 @@ async def test_rfm_segments_and_lifecycle(db: Database, workspace_id: int, shop:
 
 async def test_top_customers_and_profile(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
     top = await ask(db, workspace_id, TopCustomersQuery(n=3))
-    assert top.rows == [["Buyer C", 240.0], ["Buyer A", 150.0], ["Buyer B", 80.0]]
+    # each row carries the customer's #id (same-name customers stay apart), and each card is one tap away
+    assert top.rows == [["Buyer C", shop["C"], 240.0], ["Buyer A", shop["A"], 150.0], ["Buyer B", shop["B"], 80.0]]
+    assert top.card_ids == [shop["C"], shop["A"], shop["B"]]
     by_orders = await ask(db, workspace_id, TopCustomersQuery(n=2, sort_by="orders", period=Q1))
-    assert by_orders.rows == [["Buyer A", 2], ["Buyer B", 1]]  # ties broken by customer id
+    assert by_orders.rows == [["Buyer A", shop["A"], 2], ["Buyer B", shop["B"], 1]]  # ties broken by customer id
     found = await ask(db, workspace_id, CustomerQuery(search="buyer c"))
     fields = dict((k, v) for k, v in found.rows)
     assert fields["orders"] == 2 and fields["revenue"] == 240.0 and fields["segment"] == "important_value"
@@ -325,7 +327,7 @@ async def test_charts_say_what_a_seller_reads(db: Database, workspace_id: int, s
     assert zh.chart is not None and set(zh.chart.x) == {"新加坡", "马来西亚"} and "SGD" not in zh.chart.title
     top = await ask(db, workspace_id, TopCustomersQuery(n=3, sort_by="revenue"), "zh")
     assert top.chart is not None and top.chart.kind == "hbar" and top.chart.title.endswith("（SGD）")
-    assert top.chart.x == [row[0] for row in top.rows]
+    assert top.chart.x == [f"{row[0]} #{row[1]}" for row in top.rows]
     cohort = await ask(db, workspace_id, CohortQuery(max_offset=4))
     assert cohort.chart is not None and "2026-02 (n=1)" in cohort.chart.y
     feb = cohort.chart.y.index("2026-02 (n=1)")

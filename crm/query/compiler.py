@@ -321,7 +321,8 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         scope = await _scope(session, ctx, q.filters)
         if q.sort_by in ("revenue", "orders", "aov"):
             found = await repo.top_customers(session, scope, start, end, q.sort_by, q.n)
-            rows = [[name or f"#{cid}", int(v) if q.sort_by == "orders" else round(v, 2)] for cid, name, v in found]
+            rows = [[name or f"#{cid}", cid, int(v) if q.sort_by == "orders" else round(v, 2)]
+                    for cid, name, v in found]
         else:
             clv = CLVQuery(sort_by="churn_risk" if q.sort_by == "churn_risk" else
                            "p_alive" if q.sort_by == "p_alive" else "predicted_clv", n=q.n, filters=q.filters)
@@ -331,8 +332,8 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
                 order = sorted((i for i in range(len(scores.ids)) if keep[i]),
                                key=lambda i: (-scores.recency_days[i], int(scores.ids[i])))[:q.n]
                 names = await repo.customer_names(session, [int(scores.ids[i]) for i in order])
-                rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}", int(scores.recency_days[i])]
-                        for i in order]
+                rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}", int(scores.ids[i]),
+                         int(scores.recency_days[i])] for i in order]
             else:
                 return await _clv(ctx, clv)
     unit = "count" if q.sort_by in ("orders", "recency_days") else "money"
@@ -342,11 +343,12 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         text = texts.t(ctx.lang, "top_empty", period=label, filters=ftext)
     else:
         text = texts.t(ctx.lang, "top", n=len(rows), key=key_name, period=label, filters=ftext)
-    return Result(intent="top_customers", query=q.model_dump(mode="json"), columns=["customer", q.sort_by],
-                  rows=rows, text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
+    return Result(intent="top_customers", query=q.model_dump(mode="json"), columns=["customer", "id", q.sort_by],
+                  rows=rows, card_ids=[r[1] for r in rows], text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
                   currency=ctx.currency if unit == "money" else None,
-                  chart=ChartSpec(kind="hbar", title=_chart_title(ctx, text, unit), x=[r[0] for r in rows],
-                                  series={key_name: [float(r[1]) for r in rows]},
+                  chart=ChartSpec(kind="hbar", title=_chart_title(ctx, text, unit),
+                                  x=[f"{r[0]} #{r[1]}" for r in rows],  # same-name customers stay two bars
+                                  series={key_name: [float(r[2]) for r in rows]},
                                   value_format=unit) if rows else None,  # type: ignore[arg-type]
                   explanation=ctx.explain(None, start, end, q.filters))
 
@@ -436,14 +438,14 @@ async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
               "expected_purchases": (scores.expected_purchases, 3), "churn_risk": (1 - scores.p_alive, 4)}
     # The ranked value is the last column (the convention of every ranked answer).
     columns = [c for c in ("predicted_clv", "p_alive", "expected_purchases") if c != q.sort_by] + [q.sort_by]
-    rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}",
+    rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}", int(scores.ids[i]),
              *(round(float(values[c][0][i]), values[c][1]) for c in columns)] for i in order]
     unit = "money" if q.sort_by == "predicted_clv" else "ratio" if q.sort_by != "expected_purchases" else "count"
     key_name = texts.sort_key_name(ctx.lang, q.sort_by)
     lines = [texts.t(ctx.lang, "clv", n=len(rows), key=key_name, filters=ctx.filters_text(q.filters),
                      horizon=q.horizon_days)]
     return Result(intent="clv", query=q.model_dump(mode="json"),
-                  columns=["customer", *columns], rows=rows,
+                  columns=["customer", "id", *columns], rows=rows, card_ids=[r[1] for r in rows],
                   text="\n".join(lines), language=ctx.lang, unit=unit, currency=ctx.currency)  # type: ignore[arg-type]
 
 
@@ -494,7 +496,8 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
 
 async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
     async with ctx.db.sessions() as session:
-        ids = await repo.find_customers(session, ctx.workspace_id, q.search, limit=11)
+        hits = await repo.find_customer_hits(session, ctx.workspace_id, q.search, limit=11)
+        ids = [h.id for h in hits]
         if not ids:
             # A name holding database-command text is looked up like any other, but with no such customer the
             # question was the command itself ("who is x; drop table customers"): declined as the parser does.
@@ -502,14 +505,18 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
             if refusal is not None:
                 return _clarify(ctx, refusal)
         if len(ids) != 1:
-            more, ids = len(ids) > 10, ids[:10]
-            names = await repo.customer_names(session, ids)
-            n = texts.t(ctx.lang, "more_than", n=10) if more else str(len(ids))
-            text = (texts.t(ctx.lang, "customer_none", search=q.search) if not ids else
-                    texts.t(ctx.lang, "customer_many", n=n, search=q.search,
-                            names=", ".join(f"{names.get(i) or '#'}(#{i})" for i in ids)))
+            more, hits = len(hits) > 10, hits[:10]
+            n = texts.t(ctx.lang, "more_than", n=10) if more else str(len(hits))
+            # Same-name customers told apart: platform and buyer name, country, last order, spend, #id.
+            text = (texts.t(ctx.lang, "customer_none", search=q.search) if not hits else
+                    texts.t(ctx.lang, "customer_many", n=n, search=q.search, names="\n" + "\n".join(
+                        "• " + texts.customer_line(h, ctx.currency, ctx.lang) for h in hits)))
             return Result(intent="customer", query=q.model_dump(mode="json"), text=text, language=ctx.lang,
-                          columns=["id", "customer"], rows=[[i, names.get(i)] for i in ids])
+                          columns=["id", "customer", "platform", "country", "last_order", "revenue"],
+                          rows=[[h.id, h.name, h.platform, h.country,
+                                 h.last_order.date().isoformat() if h.last_order else None,
+                                 round(h.spend, 2) if h.spend is not None else None] for h in hits],
+                          card_ids=[h.id for h in hits])
     card = await _profile(ctx, ids[0], q.model_dump(mode="json"))
     return card if q.aspect == "card" else _one_number(ctx, card, q.aspect)
 
@@ -578,6 +585,8 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         ["points", detail["points"]], ["tags", ", ".join(detail["tags"])],
         ["marketing_consent", detail["marketing_consent"]], ["buyer_identities", identities],
     ]
+    recent = [_order_line(ctx, o, detail["order_items"].get(o.id, [])) for o in detail["recent_orders"]]
+    rows.append(["recent_orders", "; ".join(recent)])
     val = {r[0]: r[1] for r in rows}
     cur = ctx.currency
     if zh:
@@ -604,8 +613,23 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "not recorded")
         lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}; marketing consent: {consent}")
         lines.append(f"Buyer identities: {identities or '—'}")
+    if recent:
+        lines.append(texts.t(ctx.lang, "recent_orders"))
+        lines.extend("• " + line for line in recent)
     return Result(intent="customer", query=query, columns=["field", "value"], rows=rows, text="\n".join(lines),
                   language=ctx.lang)
+
+
+def _order_line(ctx: _Ctx, order: Any, items: list[tuple[str, int]]) -> str:
+    """One recent order on the card: "2026-11-29 · Shopee 250101ABC · completed · SGD 45.00 · Dress ×2"."""
+    day = order.created_at.astimezone(ctx.tz).date().isoformat()
+    value = (texts.fmt_value(float(order.value_base), "money", ctx.currency) if order.value_base is not None else
+             f"{order.currency} {float(order.order_value or 0):,.2f}")
+    shown = [f"{name[:40]} ×{quantity}" for name, quantity in items[:3]]
+    if len(items) > 3:
+        shown.append(texts.t(ctx.lang, "more_items", n=len(items) - 3))
+    return " · ".join([day, f"{texts.platform_name(order.platform)} {order.platform_order_id}",
+                       texts.status_name(ctx.lang, order.status), value, *([", ".join(shown)] if shown else [])])
 
 
 async def customer_profile(*, db: Database, workspace_id: int, customer_id: int, settings: Any, as_of: datetime,

@@ -104,6 +104,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "clv_empty": "Not enough repeat purchases to fit the CLV model yet.",
         "customer_none": "No customer matches “{search}”.",
         "customer_many": "{n} customers match “{search}”: {names}. Which one?",
+        "recent_orders": "Recent orders:",
+        "more_items": "+{n} more",
         "customer_spend": "{who} has spent {spent} over {orders} valid orders (their lifetime value so far).",
         "customer_then_clv": " Predicted CLV for the next 12 months: {clv}.",
         "customer_clv": "Predicted CLV of {who} for the next 12 months: {clv} (spent so far: {spent}).",
@@ -159,6 +161,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "clv_empty": "复购数据还不够，暂时无法拟合 CLV 模型。",
         "customer_none": "没有找到匹配“{search}”的客户。",
         "customer_many": "有 {n} 位客户匹配“{search}”：{names}。请问是哪一位？",
+        "recent_orders": "最近订单：",
+        "more_items": "另 {n} 件",
         "customer_spend": "{who} 累计消费 {spent}，共 {orders} 笔有效订单（至今的终身价值）。",
         "customer_then_clv": "预测未来一年的 CLV：{clv}。",
         "customer_clv": "{who} 未来一年的预测 CLV：{clv}（至今已消费 {spent}）。",
@@ -256,12 +260,14 @@ def clarify_text(lang: str, message: str, suggestions: list[str]) -> str:
 _COLUMNS_ZH = {"customer": "客户", "customers": "客户数", "cohort": "首单月份", "field": "项目", "value": "值",
                "id": "编号", "segment": "客户分群", "lifecycle": "生命周期", "predicted_clv": "预测终身价值",
                "p_alive": "存活概率", "churn_risk": "流失风险", "expected_purchases": "预计购买次数",
-               "recency_days": "距上次下单天数"}
+               "recency_days": "距上次下单天数", "last_order": "最近下单", "platform": "平台", "country": "国家"}
 _COLUMNS_EN = {"predicted_clv": "predicted CLV", "p_alive": "P(alive)", "churn_risk": "churn risk",
                "expected_purchases": "expected purchases", "recency_days": "days since last order",
                "repeat_rate": "repeat rate", "churn_rate": "churn rate", "avg_ltv": "avg LTV",
-               "new_customers": "new customers"}
-RATIO_COLUMNS = frozenset({"repeat_rate", "churn_rate", "p_alive", "churn_risk"})
+               "new_customers": "new customers", "id": "#", "last_order": "last order",
+               "cancellation_rate": "cancellation rate", "return_rate": "return rate",
+               "cancelled_orders": "cancelled", "returned_orders": "returned"}
+RATIO_COLUMNS = frozenset({"repeat_rate", "churn_rate", "cancellation_rate", "return_rate", "p_alive", "churn_risk"})
 
 
 def column_name(lang: str, column: str) -> str:
@@ -274,3 +280,44 @@ def column_name(lang: str, column: str) -> str:
 def is_ratio_column(column: str) -> bool:
     """Shares shown as percentages: rates, P(alive), churn risk, cohort retention months (m0, m1, ...)."""
     return column in RATIO_COLUMNS or (column[:1] == "m" and column[1:].isdigit())
+
+
+def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = False) -> str:
+    """One customer as pickers and lists show them, with what tells same-name customers apart:
+    "Tan Wei Ling #1382 · Shopee @tanwl · MY · last order 2026-11-02 · SGD 1,234.50" (short: for a button,
+    "Tan Wei Ling #1382 · Shopee · MY · 2026-11-02 · 1,235")."""
+    parts = [f"{hit.name} #{hit.id}"]
+    if hit.platform:
+        parts.append(platform_name(hit.platform) + ("" if short or not hit.handle or hit.handle == hit.name
+                                                    else f" @{hit.handle}"))
+    if hit.country:
+        parts.append(hit.country)
+    if hit.last_order is not None:
+        day = hit.last_order.date().isoformat()
+        parts.append(day if short else (f"最近下单 {day}" if lang == "zh" else f"last order {day}"))
+    elif not short:
+        parts.append("还没有有效订单" if lang == "zh" else "no valid order yet")
+    if hit.spend is not None:
+        parts.append(f"{hit.spend:,.0f}" if short else f"{currency} {hit.spend:,.2f}")
+    if short:  # a button: the details stay whole, a long name gives way
+        rest = " · ".join([f"#{hit.id}", *parts[1:]])
+        room = max(8, BUTTON_CHARS - len(rest) - 1)
+        name = hit.name if len(hit.name) <= room else hit.name[:room - 1] + "…"
+        return f"{name} {rest}"
+    return " · ".join(parts)
+
+
+BUTTON_CHARS = 64  # what a phone shows of a button's text
+
+
+STATUS_NAMES = {
+    "en": {"pending": "unpaid", "paid": "paid", "shipped": "shipped", "completed": "completed",
+           "cancelled": "cancelled", "returned": "returned"},
+    "zh": {"pending": "待付款", "paid": "已付款", "shipped": "已发货", "completed": "已完成", "cancelled": "已取消",
+           "returned": "已退货"},
+}
+
+
+def status_name(lang: str, status: str) -> str:
+    return STATUS_NAMES["zh" if lang == "zh" else "en"].get(status, status)
+

@@ -35,6 +35,7 @@ from storage.models import (
     Interaction,
     LoyaltyEntry,
     Order,
+    OrderLine,
     Tag,
 )
 
@@ -466,6 +467,14 @@ async def find_customers(session: AsyncSession, workspace_id: int, text: str, li
     return [hit.id for hit in await search_customers(session, workspace_id, text, limit=limit)]
 
 
+async def find_customer_hits(session: AsyncSession, workspace_id: int, text: str,
+                             limit: int = 10) -> list[Any]:
+    """find_customers with each customer's distinguishing details (customer_desk.CustomerHit)."""
+    from storage.repositories.customer_desk import search_customers
+
+    return list(await search_customers(session, workspace_id, text, limit=limit))
+
+
 async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, Any]:
     """Everything the customer card shows (no analytics: those come from crm.analytics)."""
     c = await session.get(Customer, customer_id)
@@ -476,8 +485,14 @@ async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, 
                                     .order_by(BuyerIdentity.id))).all()
     orders = (await session.execute(
         select(Order.platform, Order.platform_order_id, Order.status, Order.created_at, Order.value_base,
-               Order.currency, Order.order_value)
-        .where(Order.customer_id == customer_id).order_by(Order.created_at.desc()).limit(5))).all()
+               Order.currency, Order.order_value, Order.id)
+        .where(Order.customer_id == customer_id).order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(5))).all()
+    items: dict[int, list[tuple[str, int]]] = {}
+    for order_id, name, sku, quantity in (await session.execute(
+            select(OrderLine.order_id, OrderLine.product_name, OrderLine.sku, OrderLine.quantity)
+            .where(OrderLine.order_id.in_([o.id for o in orders])).order_by(OrderLine.order_id, OrderLine.line_no))):
+        items.setdefault(order_id, []).append((name or sku or "?", int(quantity or 0)))
     points = (await session.execute(select(func.coalesce(func.sum(LoyaltyEntry.points), 0))
                                     .where(LoyaltyEntry.customer_id == customer_id))).scalar()
     tags = [r[0] for r in await session.execute(select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
@@ -488,7 +503,8 @@ async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, 
     interactions = (await session.execute(
         select(Interaction.kind, Interaction.occurred_at, Interaction.body, Interaction.rating)
         .where(Interaction.customer_id == customer_id).order_by(Interaction.occurred_at.desc()).limit(3))).all()
-    return {"customer": c, "identities": idents, "recent_orders": orders, "points": int(points or 0),
+    return {"customer": c, "identities": idents, "recent_orders": orders, "order_items": items,
+            "points": int(points or 0),
             "tags": tags, "marketing_consent": consent, "interactions": interactions}
 
 

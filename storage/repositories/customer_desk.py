@@ -14,9 +14,17 @@ from storage.models import BuyerIdentity, Customer, CustomerTag, Interaction, Or
 
 @dataclass(frozen=True)
 class CustomerHit:
+    """A customer found by a search, with what tells same-name customers apart: their first buyer identity
+    (platform and username or buyer name), country, valid orders, spend and last order."""
+
     id: int
     name: str
     country: str | None
+    platform: str | None = None
+    handle: str | None = None
+    orders: int = 0
+    spend: float | None = None
+    last_order: datetime | None = None
 
 
 def _escape(text: str) -> str:
@@ -82,7 +90,33 @@ async def search_customers(session: AsyncSession, workspace_id: int, text: str, 
 
 async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHit]:
     rows = (await session.execute(stmt.order_by(Customer.display_name, Customer.id).limit(limit))).all()
-    return [CustomerHit(id=r.id, name=r.display_name or f"#{r.id}", country=r.country) for r in rows]
+    details = await describe_customers(session, [r.id for r in rows])
+    return [details.get(r.id) or CustomerHit(id=r.id, name=r.display_name or f"#{r.id}", country=r.country)
+            for r in rows]
+
+
+async def describe_customers(session: AsyncSession, ids: list[int]) -> dict[int, CustomerHit]:
+    """Each customer's distinguishing details, for pickers and lists (two small queries for any number)."""
+    if not ids:
+        return {}
+    people = (await session.execute(select(Customer.id, Customer.display_name, Customer.country)
+                                    .where(Customer.id.in_(ids)))).all()
+    first_identity: dict[int, tuple[str, str | None]] = {}
+    for cid, platform, username, name in (await session.execute(
+            select(BuyerIdentity.customer_id, BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.name)
+            .where(BuyerIdentity.customer_id.in_(ids)).order_by(BuyerIdentity.id))).all():
+        first_identity.setdefault(cid, (platform, username or name))
+    stats = {r[0]: r[1:] for r in (await session.execute(
+        select(Order.customer_id, func.count(Order.id), func.sum(Order.value_base), func.max(Order.created_at))
+        .where(Order.customer_id.in_(ids), Order.status.in_(VALID_STATUSES)).group_by(Order.customer_id))).all()}
+    out = {}
+    for cid, display_name, country in people:
+        platform, handle = first_identity.get(cid, (None, None))
+        orders, spend, last = stats.get(cid, (0, None, None))
+        out[cid] = CustomerHit(id=cid, name=display_name or f"#{cid}", country=country, platform=platform,
+                               handle=handle, orders=int(orders or 0),
+                               spend=float(spend) if spend is not None else None, last_order=last)
+    return out
 
 
 async def get_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> Customer | None:

@@ -82,7 +82,7 @@ async def test_customer_card_search_tag_note_and_handoff_buttons(desk: Desk, tmp
 
     several = await desk.say(OWNER, "/customer tan")
     names = [text for text, _ in several.buttons()]
-    assert sorted(n.split(" · ")[0] for n in names) == ["Tan Ah Kow", "Tan Wei Ling"]
+    assert sorted(n.split(" #")[0] for n in names) == ["Tan Ah Kow", "Tan Wei Ling"]
     open_data = next(data for text, data in several.buttons() if text.startswith("Tan Wei Ling"))
     card = await desk.press(OWNER, open_data, several.message_id)
     customer_id = int(open_data.split(":")[1])
