@@ -81,8 +81,8 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
         records: list[dict[str, Any]] = []
         stale_pending = stale  # said once per scan, in its first message
         if churn:
-            text, markup = churn_alert_message(churn, names, i18n, currency, scan_at=now, limit=cfg.alert_max_lines,
-                                               long_lost=len(review.long_lost),
+            text, markup = churn_alert_message(churn, names, i18n, currency, scan_at=now,
+                                               limit=cfg.alert_max_lines, long_lost=len(review.long_lost),
                                                long_lost_days=cfg.churn_long_lost_days, stale=stale_pending)
             result = await service.sender.send_message(r.chat_id, text, reply_markup=markup)
             if result.ok:
@@ -105,8 +105,8 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
         if stale is not None and not churn and not kpis:
             result = await service.sender.send_message(r.chat_id, stale_line(stale, i18n, now.date()))
             if result.ok:
-                records.append({"kind": "stale", "subject": stale.isoformat(), "customer_id": None, "group": r,
-                                "detail": {"chat_id": result.chat_id}})
+                records.append({"kind": "stale", "subject": stale.isoformat(), "customer_id": None,
+                                "group": r, "detail": {"chat_id": result.chat_id}})
         return records
 
     delivered = [rec for batch in await asyncio.gather(*(deliver(r) for r in to)) for rec in batch]
@@ -129,7 +129,8 @@ async def churn_page(db: Any, settings: Any, workspace_id: int, scan_epoch: int,
     cfg = settings.scheduler
     async with db.sessions() as session:
         review = await rules.churn_review(session, workspace_id, cfg, scan_at, tz)
-        churn = await rules.due_churn_alerts(session, workspace_id, cfg, scan_at, tz, review=review, before=scan_at)
+        churn = await rules.due_churn_alerts(session, workspace_id, cfg, scan_at, tz, review=review,
+                                             before=scan_at)
         page = churn[offset:offset + cfg.alert_max_lines]
         if not page:
             return None

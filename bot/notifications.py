@@ -148,7 +148,8 @@ def stale_line(newest_order: date, i18n: I18n, today: date) -> str:
 
 def churn_alert_message(alerts: Sequence[ChurnAlert], names: dict[int, str], i18n: I18n, currency: str, *,
                         scan_at: datetime, limit: int, offset: int = 0, long_lost: int = 0,
-                        long_lost_days: int = 180, stale: date | None = None) -> tuple[str, InlineKeyboardMarkup]:
+                        long_lost_days: int = 180,
+                        stale: date | None = None) -> tuple[str, InlineKeyboardMarkup]:
     """One page of a scan's ranked churn list: `limit` customers from `offset`, an 'assign to me' button each,
     and a 'show N more' button while some are left. The first page also carries the long-lost count and the
     stale-data warning."""

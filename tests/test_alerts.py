@@ -269,9 +269,9 @@ async def test_sliding_window_on_virtual_time() -> None:
 async def ranked_shop(db, workspace_id) -> dict[str, int]:
     """Too few customers to fit the model: value at risk is the historical spend per year.
 
-    Spend puts Hana (900) before Jon (800) before Ivan (700); per year it is the other way round: Ivan spent
-    700 within the last 90 days, Hana 900 over 500 days, Jon 800 over 700 days. Old spent most and is long lost
-    (400 days). The newest order is from 9 Nov, two weeks before the scan.
+    Spend puts Hana (900) before Jon (800) before Ivan (700); per year it is the other way round: Ivan
+    spent 700 within the last 90 days, Hana 900 over 500 days, Jon 800 over 700 days. Old spent most and is
+    long lost (400 days). The newest order is from 9 Nov, two weeks before the scan.
     """
     shop = Shop(db, workspace_id)
     ids = {
@@ -295,26 +295,30 @@ async def test_slipping_away_is_ranked_by_value_at_risk_without_the_long_lost(db
             update={"stale_data_days": 14}), SCAN, SG)
     assert [a.customer_id for a in review.slipping] == [ids["Ivan"], ids["Hana"], ids["Jon"]]
     values = {a.customer_id: round(a.value_at_risk, 2) for a in review.slipping}
-    assert values == {ids["Ivan"]: 700.0, ids["Hana"]: round(900 * 365 / 501, 2), ids["Jon"]: round(800 * 365 / 701, 2)}
+    assert values == {ids["Ivan"]: 700.0, ids["Hana"]: round(900 * 365 / 501, 2),
+                      ids["Jon"]: round(800 * 365 / 701, 2)}
     assert all(a.p_alive is None for a in review.slipping)  # no model fitted: no made-up P(alive)
     assert [(a.customer_id, a.days_inactive) for a in review.long_lost] == [(ids["Old"], 400)]
     # A contact brings a long-lost customer back among those worth a call; a longer limit does too.
     longer = settings.scheduler.model_copy(update={"churn_long_lost_days": 400})
     async with db.sessions() as s:
-        assert ids["Old"] in {a.customer_id for a in await rules.churn_candidates(s, workspace_id, longer, SCAN, SG)}
+        candidates = await rules.churn_candidates(s, workspace_id, longer, SCAN, SG)
+    assert ids["Old"] in {a.customer_id for a in candidates}
     await Shop(db, workspace_id).interaction(ids["Old"], "chat", days_ago(75))
     async with db.sessions() as s:
         review = await rules.churn_review(s, workspace_id, settings.scheduler, SCAN, SG)
-    assert [a.customer_id for a in review.slipping] == [ids["Old"], ids["Ivan"], ids["Hana"], ids["Jon"]]  # 1,365/yr
+    # Old: 1,500 over 401 days = 1,365 a year, the most at risk now.
+    assert [a.customer_id for a in review.slipping] == [ids["Old"], ids["Ivan"], ids["Hana"], ids["Jon"]]
     assert review.long_lost == []
     assert stale == date(2026, 11, 9) and lenient is None  # 14 days old: stale after 7 days, not after 14
 
 
-async def test_value_at_risk_is_the_predicted_clv_and_a_p_alive_floor_marks_the_long_lost(db, workspace_id) -> None:
+async def test_value_at_risk_is_predicted_clv_and_p_alive_floor_marks_the_long_lost(db, workspace_id) -> None:
     shop = Shop(db, workspace_id)
     for k in range(8):  # regular small buyers: enough repeat purchases to fit BG/NBD and Gamma-Gamma
         await shop.customer(f"G{k}", [(days_ago(5 + k + 30 * j), 30) for j in range(4)])
-    freq = await shop.customer("Freq", [(days_ago(100 + 7 * j), 50) for j in range(29)])  # weekly, silent 100 days
+    # Freq bought every week for 200 days, then nothing for 100 days.
+    freq = await shop.customer("Freq", [(days_ago(100 + 7 * j), 50) for j in range(29)])
     steady = await shop.customer("Steady", [(days_ago(d), 300) for d in (250, 160, 70)])
     single = await shop.customer("Single", [(days_ago(80), 800)])
     ancient = await shop.customer("Ancient", [(days_ago(d), 1000) for d in (600, 400)])
@@ -339,7 +343,8 @@ async def test_value_at_risk_is_the_predicted_clv_and_a_p_alive_floor_marks_the_
     assert freq in {a.customer_id for a in review.slipping} and "p_alive" in review.slipping[-1].reasons
 
 
-async def test_scan_names_the_top_customers_and_pages_through_the_rest(db, workspace_id, tg, bot) -> None:  # noqa: F811
+async def test_scan_names_the_top_customers_and_pages_through_the_rest(db, workspace_id, tg,  # noqa: F811
+                                                                        bot) -> None:  # noqa: F811
     ids = await ranked_shop(db, workspace_id)
     group_id = await add_group(db, workspace_id, GROUP)
     settings = make_settings(db, alert_max_lines=2, repeat_rate_below=0.0, churn_rate_above=1.0)
@@ -395,7 +400,8 @@ async def test_stale_data_alone_is_reported_once(db, workspace_id, tg, bot) -> N
     assert await churn_scan(service, workspace_id) == 0
 
 
-async def test_digest_of_a_week_without_orders_says_so_and_draws_nothing(db, workspace_id, tg, bot) -> None:  # noqa: F811
+async def test_digest_of_a_week_without_orders_says_so_and_draws_nothing(db, workspace_id, tg,  # noqa: F811
+                                                                          bot) -> None:  # noqa: F811
     await ranked_shop(db, workspace_id)  # nothing in the week of 16-22 Nov; the newest order is from 9 Nov
     await add_group(db, workspace_id, GROUP, alerts=False, weekly=True)
     await add_group(db, workspace_id, GROUP - 1, language="zh", alerts=False, weekly=True)

@@ -126,7 +126,7 @@ def _ranked(alerts: list[ChurnAlert]) -> list[ChurnAlert]:
 
 async def churn_review(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
                        tz: ZoneInfo) -> ChurnReview:
-    """Important customers at risk as of `as_of`, split into slipping away and long lost (cool-down not applied)."""
+    """Important customers at risk as of `as_of`: slipping away and long lost (cool-down not applied)."""
     scores = await customer_scores(session, workspace_id, as_of, tz, with_clv=True, horizon_days=YEAR_DAYS)
     if len(scores.ids) == 0:
         return ChurnReview([], [])
@@ -155,14 +155,15 @@ async def churn_review(session: AsyncSession, workspace_id: int, rules: Any, as_
         else:  # no model: the customer's historical pace, per year
             value = monetary * YEAR_DAYS / max(float(scores.first_days_ago[i]) + 1, YEAR_DAYS)
         alert = ChurnAlert(cid, segment, days, p_alive, monetary, tuple(reasons), value)
-        lost = days > rules.churn_long_lost_days or (p_alive is not None and p_alive < rules.churn_p_alive_floor)
+        lost = days > rules.churn_long_lost_days or (p_alive is not None
+                                                     and p_alive < rules.churn_p_alive_floor)
         (long_lost if lost else slipping).append(alert)
     return ChurnReview(_ranked(slipping), _ranked(long_lost))
 
 
 async def churn_candidates(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
                            tz: ZoneInfo) -> list[ChurnAlert]:
-    """Important customers slipping away as of `as_of`, highest value at risk first (cool-down not applied)."""
+    """Important customers slipping away as of `as_of`, highest value at risk first (no cool-down)."""
     return (await churn_review(session, workspace_id, rules, as_of, tz)).slipping
 
 
