@@ -125,7 +125,7 @@ class SchedulerSettings(BaseModel):
     churn_long_lost_days: int = Field(default=180, ge=1)
     churn_p_alive_floor: float = Field(default=0.05, ge=0.0, le=1.0)
     # One alert message names at most this many customers, by value at risk; a button shows the next ones.
-    alert_max_lines: int = Field(default=10, ge=1, le=50)
+    alert_max_lines: int = Field(default=10, ge=1, le=20)  # 20 lines stay well inside 4,096 characters
     # The newest order older than this many days: alerts and digests say the data is stale.
     stale_data_days: int = Field(default=7, ge=1)
     repeat_rate_below: float = 0.35
