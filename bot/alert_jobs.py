@@ -50,7 +50,8 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
 
     The churn message names the `alert_max_lines` customers with the highest value at risk (only they are
     recorded as alerted, so the rest come up again in the next scans); its "show more" button pages through
-    the others. Without anything to alert, stale data is still reported, once per newest-order date and chat.
+    the others. The stale-data line goes into the scan's first message; with nothing to alert it is sent on
+    its own, unless that chat was already told about the same newest-order date.
     """
     settings = service.settings
     tz = ZoneInfo(settings.workspace.timezone)
@@ -79,14 +80,14 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
     async def deliver(r: Recipient) -> list[dict[str, Any]]:
         i18n = I18n(r.language)
         records: list[dict[str, Any]] = []
-        stale_pending = stale  # said once per scan, in its first message
+        told_in: int | None = None  # the chat that got the stale-data line (in the scan's first message)
         if churn:
             text, markup = churn_alert_message(churn, names, i18n, currency, scan_at=now,
                                                limit=cfg.alert_max_lines, long_lost=len(review.long_lost),
-                                               long_lost_days=cfg.churn_long_lost_days, stale=stale_pending)
+                                               long_lost_days=cfg.churn_long_lost_days, stale=stale)
             result = await service.sender.send_message(r.chat_id, text, reply_markup=markup)
             if result.ok:
-                stale_pending = None
+                told_in = result.chat_id
                 records += [{"kind": "churn", "subject": c.subject, "customer_id": c.customer_id, "group": r,
                              "detail": {"chat_id": result.chat_id, "message_id": result.message_id,
                                         "segment": c.segment, "days_inactive": c.days_inactive,
@@ -94,19 +95,22 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
                                         "value_at_risk": round(c.value_at_risk, 2)}} for c in shown]
         if kpis:
             text = kpi_alert_message(kpis, i18n, currency)
-            if stale_pending is not None:
-                text += "\n" + stale_line(stale_pending, i18n, now.date())
+            if stale is not None and told_in is None:
+                text += "\n" + stale_line(stale, i18n, now.date())
             result = await service.sender.send_message(r.chat_id, text)
             if result.ok:
-                stale_pending = None
+                told_in = told_in if told_in is not None else result.chat_id
                 records += [{"kind": "kpi", "subject": k.subject, "customer_id": None, "group": r,
                              "detail": {"chat_id": result.chat_id, "value": k.value, "threshold": k.threshold,
                                         "direction": k.direction}} for k in kpis]
-        if stale is not None and not churn and not kpis:
+        alone = not churn and not kpis
+        if stale is not None and alone:
             result = await service.sender.send_message(r.chat_id, stale_line(stale, i18n, now.date()))
             if result.ok:
-                records.append({"kind": "stale", "subject": stale.isoformat(), "customer_id": None,
-                                "group": r, "detail": {"chat_id": result.chat_id}})
+                told_in = result.chat_id
+        if stale is not None and told_in is not None:
+            records.append({"kind": "stale", "subject": stale.isoformat(), "customer_id": None, "group": r,
+                            "detail": {"chat_id": told_in, "alone": alone}})
         return records
 
     delivered = [rec for batch in await asyncio.gather(*(deliver(r) for r in to)) for rec in batch]
@@ -116,7 +120,8 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
                                            sent_at=now, group_chat_id=rec["group"].group_id,
                                            customer_id=rec["customer_id"], detail=rec["detail"])
         await session.commit()
-    return len({(rec["group"].chat_id, rec["kind"]) for rec in delivered})
+    return len({(rec["group"].chat_id, rec["kind"]) for rec in delivered
+                if rec["kind"] != "stale" or rec["detail"]["alone"]})
 
 
 async def churn_page(db: Any, settings: Any, workspace_id: int, scan_epoch: int, offset: int,

@@ -384,20 +384,28 @@ async def test_scan_names_the_top_customers_and_pages_through_the_rest(db, works
     assert "1 important customers may be slipping away" in again and "Jon" in again and "Ivan" not in again
 
 
-async def test_stale_data_alone_is_reported_once(db, workspace_id, tg, bot) -> None:  # noqa: F811
+async def test_stale_data_is_told_once_per_newest_order(db, workspace_id, tg, bot) -> None:  # noqa: F811
     shop = Shop(db, workspace_id)
     for i, name in enumerate(["Kai", "Lin", "Mei"]):
         await shop.customer(name, [(days_ago(22 + i), 20)])
     await add_group(db, workspace_id, GROUP, language="zh")
-    settings = make_settings(db, repeat_rate_below=0.0, churn_rate_above=1.0)
+    settings = make_settings(db, churn_rate_above=1.0)  # the repeat rate (0%) is the only KPI alert
     service = make_service(settings, db, bot, workspace_id)
     for day in (0, 1):
         service.clock = lambda d=day: SCAN + timedelta(days=d)  # type: ignore[misc]
         await churn_scan(service, workspace_id)
-    assert tg.sent_texts(GROUP) == ["⏳ 最新订单是 11月1日 的：请发送新的导出文件。"]
-    await shop.customer("Nur", [(days_ago(-1.5), 20)])  # fresh data: nothing to say
-    service.clock = lambda: SCAN + timedelta(days=2)  # type: ignore[method-assign]
+    [kpi] = tg.sent_texts(GROUP)  # day 1: the KPI is in its cool-down and the date was told
+    assert "指标预警" in kpi and kpi.endswith("\n⏳ 最新订单是 11月1日 的：请发送新的导出文件。")
+    # A newer export, still over a week old: told again, on its own as there is nothing else to alert.
+    await shop.customer("Nur", [(days_ago(10), 20)])
+    for day in (2, 3):
+        service.clock = lambda d=day: SCAN + timedelta(days=d)  # type: ignore[misc]
+        await churn_scan(service, workspace_id)
+    assert tg.sent_texts(GROUP)[1:] == ["⏳ 最新订单是 11月13日 的：请发送新的导出文件。"]
+    await shop.customer("Oli", [(days_ago(-3.5), 20)])  # fresh data: nothing to say
+    service.clock = lambda: SCAN + timedelta(days=4)  # type: ignore[method-assign]
     assert await churn_scan(service, workspace_id) == 0
+    assert len(tg.sent_texts(GROUP)) == 2
 
 
 async def test_digest_of_a_week_without_orders_says_so_and_draws_nothing(db, workspace_id, tg,  # noqa: F811
