@@ -11,11 +11,12 @@ import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import I18n
-from bot.notifications import MAX_CHURN_LINES, churn_alert_message, digest_message, kpi_alert_message
+from bot.notifications import churn_alert_message, digest_message, kpi_alert_message, stale_line
 from crm.query.result import ChartSpec
 from crm.scheduling import rules
 from storage.repositories import alerts as alerts_repo
@@ -44,40 +45,72 @@ async def recipients(session: Any, workspace_id: int, flag: str) -> list[Recipie
 
 
 async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
-    """The daily scan: churn-risk customers and KPI breaches not alerted within the cool-down. Returns messages sent."""
+    """The daily scan: customers slipping away and KPI breaches not alerted within the cool-down, with a
+    stale-data warning when the newest order is old. Returns messages sent.
+
+    The churn message names the `alert_max_lines` customers with the highest value at risk (only they are
+    recorded as alerted, so the rest come up again in the next scans); its "show more" button pages through
+    the others. The stale-data line goes into the scan's first message; with nothing to alert it is sent on
+    its own, unless that chat was already told about the same newest-order date.
+    """
     settings = service.settings
-    now = service.clock()
     tz = ZoneInfo(settings.workspace.timezone)
+    now = service.clock().astimezone(tz)
     currency = settings.workspace.base_currency
+    cfg = service.rules
     async with service.db.sessions() as session:
         to = await recipients(session, workspace_id, "alerts_enabled")
         if not to:
             return 0
-        churn = await rules.due_churn_alerts(session, workspace_id, service.rules, now, tz)
-        kpis = await rules.due_kpi_alerts(session, workspace_id, service.rules, now)
-        shown = churn[:MAX_CHURN_LINES]
+        review = await rules.churn_review(session, workspace_id, cfg, now, tz)
+        churn = await rules.due_churn_alerts(session, workspace_id, cfg, now, tz, review=review)
+        kpis = await rules.due_kpi_alerts(session, workspace_id, cfg, now)
+        stale = await rules.stale_since(session, workspace_id, cfg, now, tz)
+        shown = churn[:cfg.alert_max_lines]
         names = await alerts_repo.customer_names(session, [c.customer_id for c in shown])
-    if not churn and not kpis:
-        return 0
+        if not churn and not kpis:
+            if stale is None:
+                return 0
+            warned = await alerts_repo.delivered_chats(session, workspace_id, "stale", stale.isoformat())
+            to = [r for r in to if r.chat_id not in warned]
+            if not to:
+                return 0
     assert service.sender is not None
 
     async def deliver(r: Recipient) -> list[dict[str, Any]]:
         i18n = I18n(r.language)
         records: list[dict[str, Any]] = []
+        told_in: int | None = None  # the chat that got the stale-data line (in the scan's first message)
         if churn:
-            text, markup = churn_alert_message(churn, names, i18n, currency)
+            text, markup = churn_alert_message(churn, names, i18n, currency, scan_at=now,
+                                               limit=cfg.alert_max_lines, long_lost=len(review.long_lost),
+                                               long_lost_days=cfg.churn_long_lost_days, stale=stale)
             result = await service.sender.send_message(r.chat_id, text, reply_markup=markup)
             if result.ok:
+                told_in = result.chat_id
                 records += [{"kind": "churn", "subject": c.subject, "customer_id": c.customer_id, "group": r,
                              "detail": {"chat_id": result.chat_id, "message_id": result.message_id,
                                         "segment": c.segment, "days_inactive": c.days_inactive,
-                                        "p_alive": c.p_alive, "reasons": list(c.reasons)}} for c in shown]
+                                        "p_alive": c.p_alive, "reasons": list(c.reasons),
+                                        "value_at_risk": round(c.value_at_risk, 2)}} for c in shown]
         if kpis:
-            result = await service.sender.send_message(r.chat_id, kpi_alert_message(kpis, i18n, currency))
+            text = kpi_alert_message(kpis, i18n, currency)
+            if stale is not None and told_in is None:
+                text += "\n" + stale_line(stale, i18n, now.date())
+            result = await service.sender.send_message(r.chat_id, text)
             if result.ok:
+                told_in = told_in if told_in is not None else result.chat_id
                 records += [{"kind": "kpi", "subject": k.subject, "customer_id": None, "group": r,
                              "detail": {"chat_id": result.chat_id, "value": k.value, "threshold": k.threshold,
                                         "direction": k.direction}} for k in kpis]
+        alone = not churn and not kpis
+        if stale is not None and alone:
+            result = await service.sender.send_message(r.chat_id, stale_line(stale, i18n, now.date()))
+            if result.ok:
+                told_in = result.chat_id
+        if stale is not None and told_in is not None:
+            records.append({"kind": "stale", "subject": stale.isoformat(), "customer_id": None, "group": r,
+                            "detail": {"chat_id": told_in, "alone": alone}})
         return records
 
     delivered = [rec for batch in await asyncio.gather(*(deliver(r) for r in to)) for rec in batch]
@@ -87,7 +120,28 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
                                            sent_at=now, group_chat_id=rec["group"].group_id,
                                            customer_id=rec["customer_id"], detail=rec["detail"])
         await session.commit()
-    return len({(rec["group"].chat_id, rec["kind"]) for rec in delivered})
+    return len({(rec["group"].chat_id, rec["kind"]) for rec in delivered
+                if rec["kind"] != "stale" or rec["detail"]["alone"]})
+
+
+async def churn_page(db: Any, settings: Any, workspace_id: int, scan_epoch: int, offset: int,
+                     i18n: I18n) -> tuple[str, Any] | None:
+    """The next page of a churn alert ("show more"), derived again from the data as of the scan that sent it:
+    the same ranking, without the customers alerted in the cool-down before that scan. None when nothing is
+    left from `offset` on (the data changed since)."""
+    tz = ZoneInfo(settings.workspace.timezone)
+    scan_at = datetime.fromtimestamp(scan_epoch, UTC).astimezone(tz)
+    cfg = settings.scheduler
+    async with db.sessions() as session:
+        review = await rules.churn_review(session, workspace_id, cfg, scan_at, tz)
+        churn = await rules.due_churn_alerts(session, workspace_id, cfg, scan_at, tz, review=review,
+                                             before=scan_at)
+        page = churn[offset:offset + cfg.alert_max_lines]
+        if not page:
+            return None
+        names = await alerts_repo.customer_names(session, [c.customer_id for c in page])
+    return churn_alert_message(churn, names, i18n, settings.workspace.base_currency, scan_at=scan_at,
+                               limit=cfg.alert_max_lines, offset=offset)
 
 
 def localise_chart(chart: ChartSpec, i18n: I18n, kind: str, currency: str) -> ChartSpec:
@@ -121,16 +175,21 @@ async def send_digest(service: SchedulerService, workspace_id: int, kind: Litera
         if not to:
             return 0
         digest = await rules.build_digest(session, workspace_id, kind, now, tz)
-        at_risk = await rules.churn_candidates(session, workspace_id, service.rules, now, tz)
-    digest = dataclasses.replace(digest, at_risk=len(at_risk))
+        review = await rules.churn_review(session, workspace_id, service.rules, now, tz)
+        stale = await rules.stale_since(session, workspace_id, service.rules, now, tz)
+    digest = dataclasses.replace(digest, at_risk=len(review.slipping), long_lost=len(review.long_lost),
+                                 newest_order=stale)
     assert service.sender is not None
     charts: dict[str, bytes | None] = {}
 
     async def deliver(r: Recipient) -> Recipient | None:
         i18n = I18n(r.language)
-        result = await service.sender.send_message(r.chat_id, digest_message(digest, i18n, currency))
+        text = digest_message(digest, i18n, currency, long_lost_days=service.rules.churn_long_lost_days)
+        result = await service.sender.send_message(r.chat_id, text)
         if not result.ok:
             return None
+        if not digest.has_orders:
+            return dataclasses.replace(r, chat_id=result.chat_id)  # the text says so; no chart of zeros
         if i18n.language not in charts:
             # pyplot is not thread-safe: drawn on the loop (rare, ~0.2 s), like every other chart
             charts[i18n.language] = _png(localise_chart(digest.chart, i18n, kind, currency))

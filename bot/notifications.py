@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -18,9 +18,6 @@ from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES
 from crm.scheduling.reminders import format_when
 from crm.scheduling.rules import ChurnAlert, Digest, KpiAlert
 from storage.models import Reminder
-
-MAX_CHURN_LINES = 10  # one alert message lists at most this many customers (the biggest spenders first)
-
 
 class ReminderCB(CallbackData, prefix="rem"):
     """Buttons on a reminder: done, snooze (arg 1h/1d/1w), edit, delete, open (detail), list."""
@@ -34,6 +31,17 @@ class AssignCB(CallbackData, prefix="assign"):
     """'Assign to me' under a churn alert: a reminder about this customer for whoever presses it."""
 
     customer_id: int
+
+
+class ChurnMoreCB(CallbackData, prefix="chm"):
+    """'Show N more' under a churn alert: the list of the scan made at `at` (epoch seconds), from `offset` on.
+
+    The list is derived again from the data and the alert records (bot/alert_jobs.py::churn_page), so the
+    button keeps working after a restart.
+    """
+
+    at: int
+    offset: int
 
 
 class AlertToggleCB(CallbackData, prefix="alrt"):
@@ -127,21 +135,48 @@ def format_metric(metric: str, value: float | None, currency: str) -> str:
     return f"{value:,.0f}"
 
 
-def churn_alert_message(alerts: Sequence[ChurnAlert], names: dict[int, str], i18n: I18n,
-                        currency: str) -> tuple[str, InlineKeyboardMarkup]:
-    """The first MAX_CHURN_LINES customers with an 'assign to me' button each; the rest as a count."""
-    shown = list(alerts[:MAX_CHURN_LINES])
-    lines = [i18n("alerts.churn_title", n=len(alerts))]
+def format_day(day: date, language: str, today: date) -> str:
+    """'22 Nov' / '11月22日', with the year when it is not the current one."""
+    if language == "zh":
+        return (f"{day.year}年" if day.year != today.year else "") + f"{day.month}月{day.day}日"
+    return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
+
+
+def stale_line(newest_order: date, i18n: I18n, today: date) -> str:
+    return i18n("alerts.stale_data", date=format_day(newest_order, i18n.language, today))
+
+
+def churn_alert_message(alerts: Sequence[ChurnAlert], names: dict[int, str], i18n: I18n, currency: str, *,
+                        scan_at: datetime, limit: int, offset: int = 0, long_lost: int = 0,
+                        long_lost_days: int = 180,
+                        stale: date | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of a scan's ranked churn list: `limit` customers from `offset`, an 'assign to me' button each,
+    and a 'show N more' button while some are left. The first page also carries the long-lost count and the
+    stale-data warning."""
+    shown = list(alerts[offset:offset + limit])
+    first_page = offset == 0
+    if first_page:
+        lines = [i18n("alerts.churn_title", n=len(alerts))]
+    else:
+        lines = [i18n("alerts.churn_page_title", first=offset + 1, last=offset + len(shown), n=len(alerts))]
+    if first_page and stale is not None:
+        lines.append(stale_line(stale, i18n, scan_at.date()))
     kb = InlineKeyboardBuilder()
     segments = SEGMENT_NAMES.get(i18n.language, SEGMENT_NAMES["en"])
     for a in shown:
         name = names.get(a.customer_id, f"#{a.customer_id}")
-        p_alive = i18n("alerts.p_alive", p=_pct(a.p_alive)) if a.p_alive is not None and "p_alive" in a.reasons else ""
+        p_alive = i18n("alerts.p_alive", p=f"{a.p_alive * 100:.0f}%") if a.p_alive is not None else ""
         lines.append(i18n("alerts.churn_line", name=html.escape(name), segment=segments.get(a.segment, a.segment),
-                          days=a.days_inactive, p_alive=p_alive, spent=_money(a.monetary, currency)))
+                          days=a.days_inactive, p_alive=p_alive, value=_money(a.value_at_risk, currency),
+                          spent=_money(a.monetary, currency)))
         kb.button(text=i18n("alerts.assign", name=name)[:60], callback_data=AssignCB(customer_id=a.customer_id))
-    if len(alerts) > len(shown):
-        lines.append(i18n("alerts.churn_more", n=len(alerts) - len(shown)))
+    left = len(alerts) - offset - len(shown)
+    if left > 0:
+        lines.append(i18n("alerts.churn_more", n=left))
+        kb.button(text=i18n("alerts.churn_more_button", n=min(left, limit)),
+                  callback_data=ChurnMoreCB(at=int(scan_at.timestamp()), offset=offset + len(shown)))
+    if first_page and long_lost:
+        lines.append(i18n("alerts.long_lost", n=long_lost, days=long_lost_days))
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
@@ -167,20 +202,31 @@ def _change(metric: str, change: float | None, i18n: I18n) -> str:
     return f"{change * 100:+.0f}%"
 
 
-def digest_message(digest: Digest, i18n: I18n, currency: str) -> str:
+def digest_message(digest: Digest, i18n: I18n, currency: str, *, long_lost_days: int = 180) -> str:
+    """The digest's text; a period without orders says so instead of listing zeros (and gets no chart)."""
     names = METRIC_NAMES.get(i18n.language, METRIC_NAMES["en"])
+    last_day = digest.end.date() - timedelta(days=1)
     if digest.kind == "weekly":
-        last_day = digest.end.date() - timedelta(days=1)
         title = i18n("alerts.weekly_title", start=digest.start.date().isoformat(), end=last_day.isoformat())
     else:
         title = i18n("alerts.monthly_title", month=digest.label)
     lines = [title]
-    for k in digest.kpis:
-        lines.append(i18n("alerts.digest_line", metric=names.get(k.metric, k.metric),
-                          value=format_metric(k.metric, k.current, currency), change=_change(k.metric, k.change, i18n),
-                          previous=format_metric(k.metric, k.previous, currency)))
+    today = digest.end.date()
+    if digest.newest_order is not None:
+        lines.append(stale_line(digest.newest_order, i18n, today))
+    if digest.has_orders:
+        for k in digest.kpis:
+            lines.append(i18n("alerts.digest_line", metric=names.get(k.metric, k.metric),
+                              value=format_metric(k.metric, k.current, currency),
+                              change=_change(k.metric, k.change, i18n),
+                              previous=format_metric(k.metric, k.previous, currency)))
+    else:
+        lines.append(i18n("alerts.no_orders", start=format_day(digest.start.date(), i18n.language, today),
+                          end=format_day(last_day, i18n.language, today)))
     if digest.at_risk:
         lines.append(i18n("alerts.at_risk", n=digest.at_risk))
+    if digest.long_lost:
+        lines.append(i18n("alerts.long_lost_count", n=digest.long_lost, days=long_lost_days))
     return "\n".join(lines)
 
 

@@ -120,6 +120,14 @@ class SchedulerSettings(BaseModel):
     alert_cooldown_days: int = 14
     churn_inactive_days: int = 60
     churn_p_alive_below: float = 0.3
+    # Long lost, not "slipping away": no interaction for over this many days (the lifecycle stage `churned`)
+    # or P(alive) below the floor. They are a win-back count, not names to call.
+    churn_long_lost_days: int = Field(default=180, ge=1)
+    churn_p_alive_floor: float = Field(default=0.05, ge=0.0, le=1.0)
+    # One alert message names at most this many customers, by value at risk; a button shows the next ones.
+    alert_max_lines: int = Field(default=10, ge=1, le=20)  # 20 lines stay well inside 4,096 characters
+    # The newest order older than this many days: alerts and digests say the data is stale.
+    stale_data_days: int = Field(default=7, ge=1)
     repeat_rate_below: float = 0.35
     churn_rate_above: float = 0.15
     aov_below: float | None = None

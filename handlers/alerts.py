@@ -3,6 +3,7 @@
 `/alerts` in a bound group shows what the group receives (churn and KPI alerts, weekly digest, monthly review)
 as buttons an admin switches (`alrt:<flag>`). `assign:<customer_id>` under a churn alert gives whoever presses
 it a reminder about that customer (tomorrow 10:00 in their time zone) and tells the group who took it.
+`chm:<scan time>:<offset>` ("show N more") posts the alert's next page, in the chat's alert language.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import LANGUAGES, I18n
-from bot.notifications import AlertToggleCB, AssignCB, alert_settings_message
+from bot.alert_jobs import churn_page
+from bot.notifications import AlertToggleCB, AssignCB, ChurnMoreCB, alert_settings_message
 from bot.settings import Settings
 from crm.scheduling.reminders import assignment_due, format_when
 from handlers.reminders import member_timezone
@@ -102,3 +104,26 @@ async def assign_to_me(query: CallbackQuery, callback_data: AssignCB, db: Databa
         who_name = member.name or (query.from_user.full_name if query.from_user else str(member.telegram_user_id))
         await query.message.answer(i18n("alerts.assigned", member=html.escape(who_name), name=html.escape(name),
                                         when=format_when(reminder.due_at, tz, i18n.language, now=now)))
+
+
+@router.callback_query(ChurnMoreCB.filter())
+async def churn_more(query: CallbackQuery, callback_data: ChurnMoreCB, db: Database, workspace_id: int,
+                     settings: Settings, i18n: I18n, group: GroupChat | None = None) -> None:
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        await query.answer()
+        return
+    lang = I18n(group.language) if group is not None else i18n  # the group's alerts are in its language
+    page = await churn_page(db, settings, workspace_id, callback_data.at, callback_data.offset, lang)
+    if page is None:
+        await query.answer(i18n("alerts.churn_page_gone"), show_alert=True)
+        return
+    await query.answer()
+    # One tap, one page: the tapped button goes, the 'assign' buttons stay.
+    markup = message.reply_markup
+    if markup is not None:
+        rows = [[b for b in row if b.callback_data != query.data] for row in markup.inline_keyboard]
+        await message.edit_reply_markup(reply_markup=markup.model_copy(
+            update={"inline_keyboard": [row for row in rows if row]}))
+    text, keyboard = page
+    await message.answer(text, reply_markup=keyboard)

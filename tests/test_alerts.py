@@ -6,15 +6,16 @@ sender sleeps on it), so nothing here waits for real time.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
 from sqlalchemy import select
 
-from bot.alert_jobs import churn_scan, localise_chart, send_digest
+from bot.alert_jobs import churn_page, churn_scan, localise_chart, send_digest
 from bot.i18n import I18n
 from bot.sender import Sender, SlidingWindow
+from crm.analytics.metrics import customer_scores
 from crm.scheduling import rules
 from storage.models import AlertRecord
 from tests.fakes.telegram_server import FakeTelegramServer
@@ -264,3 +265,164 @@ async def test_sliding_window_on_virtual_time() -> None:
     window.block(5.0)
     await window.acquire()
     assert vt.now() - 1000.0 == 25.0  # blocked until 25; the window itself had room
+
+
+# --- value at risk, long-lost customers, capped pages, stale data, empty digests ----------------------------
+async def ranked_shop(db, workspace_id) -> dict[str, int]:
+    """Too few customers to fit the model: value at risk is the historical spend per year.
+
+    Spend puts Hana (900) before Jon (800) before Ivan (700); per year it is the other way round: Ivan
+    spent 700 within the last 90 days, Hana 900 over 500 days, Jon 800 over 700 days. Old spent most and is
+    long lost (400 days). The newest order is from 9 Nov, two weeks before the scan.
+    """
+    shop = Shop(db, workspace_id)
+    ids = {
+        "Old": await shop.customer("Old", [(days_ago(400), 1500)]),
+        "Hana": await shop.customer("Hana", [(days_ago(500), 450), (days_ago(100), 450)]),
+        "Ivan": await shop.customer("Ivan", [(days_ago(90), 700)]),
+        "Jon": await shop.customer("Jon", [(days_ago(700), 400), (days_ago(70), 400)]),
+    }
+    for i, name in enumerate(["Kai", "Lin", "Mei", "Nur", "Oli"]):
+        ids[name] = await shop.customer(name, [(days_ago(14 + i), 20)])
+    return ids
+
+
+async def test_slipping_away_is_ranked_by_value_at_risk_without_the_long_lost(db, workspace_id) -> None:
+    ids = await ranked_shop(db, workspace_id)
+    settings = make_settings(db)
+    async with db.sessions() as s:
+        review = await rules.churn_review(s, workspace_id, settings.scheduler, SCAN, SG)
+        stale = await rules.stale_since(s, workspace_id, settings.scheduler, SCAN, SG)
+        lenient = await rules.stale_since(s, workspace_id, settings.scheduler.model_copy(
+            update={"stale_data_days": 14}), SCAN, SG)
+    assert [a.customer_id for a in review.slipping] == [ids["Ivan"], ids["Hana"], ids["Jon"]]
+    values = {a.customer_id: round(a.value_at_risk, 2) for a in review.slipping}
+    assert values == {ids["Ivan"]: 700.0, ids["Hana"]: round(900 * 365 / 501, 2),
+                      ids["Jon"]: round(800 * 365 / 701, 2)}
+    assert all(a.p_alive is None for a in review.slipping)  # no model fitted: no made-up P(alive)
+    assert [(a.customer_id, a.days_inactive) for a in review.long_lost] == [(ids["Old"], 400)]
+    # A contact brings a long-lost customer back among those worth a call; a longer limit does too.
+    longer = settings.scheduler.model_copy(update={"churn_long_lost_days": 400})
+    async with db.sessions() as s:
+        candidates = await rules.churn_candidates(s, workspace_id, longer, SCAN, SG)
+    assert ids["Old"] in {a.customer_id for a in candidates}
+    await Shop(db, workspace_id).interaction(ids["Old"], "chat", days_ago(75))
+    async with db.sessions() as s:
+        review = await rules.churn_review(s, workspace_id, settings.scheduler, SCAN, SG)
+    # Old: 1,500 over 401 days = 1,365 a year, the most at risk now.
+    assert [a.customer_id for a in review.slipping] == [ids["Old"], ids["Ivan"], ids["Hana"], ids["Jon"]]
+    assert review.long_lost == []
+    assert stale == date(2026, 11, 9) and lenient is None  # 14 days old: stale after 7 days, not after 14
+
+
+async def test_value_at_risk_is_predicted_clv_and_p_alive_floor_marks_the_long_lost(db, workspace_id) -> None:
+    shop = Shop(db, workspace_id)
+    for k in range(8):  # regular small buyers: enough repeat purchases to fit BG/NBD and Gamma-Gamma
+        await shop.customer(f"G{k}", [(days_ago(5 + k + 30 * j), 30) for j in range(4)])
+    # Freq bought every week for 200 days, then nothing for 100 days.
+    freq = await shop.customer("Freq", [(days_ago(100 + 7 * j), 50) for j in range(29)])
+    steady = await shop.customer("Steady", [(days_ago(d), 300) for d in (250, 160, 70)])
+    single = await shop.customer("Single", [(days_ago(80), 800)])
+    ancient = await shop.customer("Ancient", [(days_ago(d), 1000) for d in (600, 400)])
+    settings = make_settings(db)
+    async with db.sessions() as s:
+        scores = await customer_scores(s, workspace_id, SCAN, SG, with_clv=True)
+        review = await rules.churn_review(s, workspace_id, settings.scheduler, SCAN, SG)
+    assert scores.model_fitted
+    clv = {int(c): float(v) for c, v in zip(scores.ids, scores.predicted_clv, strict=True)}
+    slipping = review.slipping
+    assert {a.customer_id for a in slipping} == {steady, single}
+    assert [a.customer_id for a in slipping] == sorted([steady, single], key=lambda c: -clv[c])
+    assert all(a.value_at_risk == clv[a.customer_id] for a in slipping)
+    # Freq spent the most of those still within 180 days, but after weekly buying a 100-day silence leaves
+    # P(alive) under the 5% floor: long lost, next to Ancient (400 days).
+    lost = {a.customer_id: a for a in review.long_lost}
+    assert set(lost) == {freq, ancient}
+    assert lost[freq].days_inactive == 100 and lost[freq].p_alive is not None and lost[freq].p_alive < 0.05
+    no_floor = settings.scheduler.model_copy(update={"churn_p_alive_floor": 0.0})
+    async with db.sessions() as s:
+        review = await rules.churn_review(s, workspace_id, no_floor, SCAN, SG)
+    assert freq in {a.customer_id for a in review.slipping} and "p_alive" in review.slipping[-1].reasons
+
+
+async def test_scan_names_the_top_customers_and_pages_through_the_rest(db, workspace_id, tg,  # noqa: F811
+                                                                        bot) -> None:  # noqa: F811
+    ids = await ranked_shop(db, workspace_id)
+    group_id = await add_group(db, workspace_id, GROUP)
+    settings = make_settings(db, alert_max_lines=2, repeat_rate_below=0.0, churn_rate_above=1.0)
+    service = make_service(settings, db, bot, workspace_id)
+    service.clock = lambda: SCAN  # type: ignore[method-assign]
+    assert await churn_scan(service, workspace_id) == 1
+    [call] = [c for c in tg.calls_of("sendMessage") if c.chat_id == GROUP]
+    text = call.text
+    assert "3 important customers may be slipping away" in text
+    assert text.index("Ivan") < text.index("Hana") and "Jon" not in text and "Old" not in text
+    assert "at risk <b>SGD 700.00</b>/yr · spent SGD 700.00" in text
+    assert "Your newest order is from 9 Nov: send fresh exports" in text
+    assert "Also 1 valuable customers long lost (no contact for over 180 days)" in text
+    more = f"chm:{int(SCAN.timestamp())}:2"
+    assert call.buttons() == [("🙋 Ivan: assign to me", f"assign:{ids['Ivan']}"),
+                              ("🙋 Hana: assign to me", f"assign:{ids['Hana']}"), ("⬇️ Show 1 more", more)]
+    assert len(more.encode()) <= 64
+    async with db.sessions() as s:
+        records = (await s.execute(select(AlertRecord).where(AlertRecord.kind == "churn"))).scalars().all()
+    assert sorted(r.subject for r in records) == sorted([str(ids["Ivan"]), str(ids["Hana"])])
+    assert all(r.group_chat_id == group_id for r in records)
+
+    # The next page is derived again from the data, as of the scan: nothing is kept in memory.
+    page = await churn_page(db, settings, workspace_id, int(SCAN.timestamp()), 2, I18n("zh"))
+    assert page is not None
+    page_text, page_markup = page
+    assert "第 3–3 位，共 3 位" in page_text and "Jon" in page_text and "Ivan" not in page_text
+    assert [b.callback_data for row in page_markup.inline_keyboard for b in row] == [f"assign:{ids['Jon']}"]
+    assert "最新订单" not in page_text  # the warning was on the first page
+    assert await churn_page(db, settings, workspace_id, int(SCAN.timestamp()), 3, I18n("en")) is None
+
+    # The next day Ivan and Hana are in the cool-down; Jon, only behind the button yesterday, is named now.
+    service.clock = lambda: SCAN + timedelta(days=1)  # type: ignore[method-assign]
+    mark = tg.mark()
+    await churn_scan(service, workspace_id)
+    [again] = [t for t in tg.sent_texts(GROUP, after=mark) if "slipping away" in t]
+    assert "1 important customers may be slipping away" in again and "Jon" in again and "Ivan" not in again
+
+
+async def test_stale_data_is_told_once_per_newest_order(db, workspace_id, tg, bot) -> None:  # noqa: F811
+    shop = Shop(db, workspace_id)
+    for i, name in enumerate(["Kai", "Lin", "Mei"]):
+        await shop.customer(name, [(days_ago(22 + i), 20)])
+    await add_group(db, workspace_id, GROUP, language="zh")
+    settings = make_settings(db, churn_rate_above=1.0)  # the repeat rate (0%) is the only KPI alert
+    service = make_service(settings, db, bot, workspace_id)
+    for day in (0, 1):
+        service.clock = lambda d=day: SCAN + timedelta(days=d)  # type: ignore[misc]
+        await churn_scan(service, workspace_id)
+    [kpi] = tg.sent_texts(GROUP)  # day 1: the KPI is in its cool-down and the date was told
+    assert "指标预警" in kpi and kpi.endswith("\n⏳ 最新订单是 11月1日 的：请发送新的导出文件。")
+    # A newer export, still over a week old: told again, on its own as there is nothing else to alert.
+    await shop.customer("Nur", [(days_ago(10), 20)])
+    for day in (2, 3):
+        service.clock = lambda d=day: SCAN + timedelta(days=d)  # type: ignore[misc]
+        await churn_scan(service, workspace_id)
+    assert tg.sent_texts(GROUP)[1:] == ["⏳ 最新订单是 11月13日 的：请发送新的导出文件。"]
+    await shop.customer("Oli", [(days_ago(-3.5), 20)])  # fresh data: nothing to say
+    service.clock = lambda: SCAN + timedelta(days=4)  # type: ignore[method-assign]
+    assert await churn_scan(service, workspace_id) == 0
+    assert len(tg.sent_texts(GROUP)) == 2
+
+
+async def test_digest_of_a_week_without_orders_says_so_and_draws_nothing(db, workspace_id, tg,  # noqa: F811
+                                                                          bot) -> None:  # noqa: F811
+    await ranked_shop(db, workspace_id)  # nothing in the week of 16-22 Nov; the newest order is from 9 Nov
+    await add_group(db, workspace_id, GROUP, alerts=False, weekly=True)
+    await add_group(db, workspace_id, GROUP - 1, language="zh", alerts=False, weekly=True)
+    service = make_service(make_settings(db), db, bot, workspace_id)
+    service.clock = lambda: SCAN  # type: ignore[method-assign]
+    assert await send_digest(service, workspace_id, "weekly") == 2
+    [en] = tg.sent_texts(GROUP)
+    assert "Weekly digest" in en and "No orders from 16 Nov to 22 Nov" in en
+    assert "SGD 0.00" not in en and "revenue" not in en
+    assert "Your newest order is from 9 Nov: send fresh exports" in en
+    assert "at risk of churning: 3" in en and "long lost (no contact for over 180 days): 1" in en
+    [zh] = tg.sent_texts(GROUP - 1)
+    assert "11月16日 至 11月22日 没有订单" in zh and "最新订单是 11月9日 的" in zh
+    assert tg.calls_of("sendPhoto") == []

@@ -123,6 +123,7 @@ class CustomerScores:
     p_alive: np.ndarray | None = None
     expected_purchases: np.ndarray | None = None
     predicted_clv: np.ndarray | None = None
+    model_fitted: bool = False  # False: too few customers to fit, P(alive) 1 and predicted value 0 everywhere
 
     def index(self) -> dict[int, int]:
         return {int(c): i for i, c in enumerate(self.ids)}
@@ -213,6 +214,7 @@ def add_predicted_value(scores: CustomerScores, horizon_days: int = 365) -> None
     scores.p_alive = model.p_alive(x, t_x, T)
     scores.expected_purchases = model.expected_purchases(horizon_days, x, t_x, T)
     scores.predicted_clv = scores.expected_purchases * spend
+    scores.model_fitted = True
 
 
 async def cohort_table(session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo, *,

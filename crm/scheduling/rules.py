@@ -2,9 +2,17 @@
 
 The numbers come from crm.analytics (RFM segments, BG/NBD P(alive), the METRICS.md KPIs); this module only
 decides who and what deserves an alert, and what a digest contains.
-- Churn alert: a customer in an `important_*` segment with no interaction for `churn_inactive_days` (orders of
-  any status, chats, reviews, complaints, returns and outreach sent count; seller's notes do not), or with
-  P(alive) below `churn_p_alive_below`. A customer alerted within `alert_cooldown_days` is not alerted again.
+- Churn alert ("slipping away"): a customer in an `important_*` segment with no interaction for
+  `churn_inactive_days` (orders of any status, chats, reviews, complaints, returns and outreach sent count;
+  seller's notes do not), or with P(alive) below `churn_p_alive_below`, who is not long lost. Long lost = no
+  interaction for over `churn_long_lost_days` (the lifecycle stage `churned`) or P(alive) below
+  `churn_p_alive_floor`: those are counted for a win-back, never named as slipping away. A customer alerted
+  within `alert_cooldown_days` is not alerted again.
+- Value at risk, the ranking of both lists (highest first): what the customer is expected to spend in the
+  next 365 days, the predicted CLV (BG/NBD × Gamma-Gamma, METRICS.md); when the base is too small to fit the
+  model, their historical spend per year (total valid order value over the years since their first order,
+  at least one year).
+- Stale data: the newest order (any status) is more than `stale_data_days` days old on the as-of date.
 - KPI alerts over the default window (the last 90 days, as for any question without a period):
   repeat rate below `repeat_rate_below`, churn rate above `churn_rate_above`, AOV below `aov_below` (if set);
   a KPI alerted within the cool-down is not alerted again.
@@ -30,6 +38,9 @@ DIGEST_METRICS: tuple[str, ...] = ("revenue", "orders", "customers", "new_custom
 KPI_WINDOW_DAYS = 90
 
 
+YEAR_DAYS = 365
+
+
 @dataclass(frozen=True)
 class ChurnAlert:
     customer_id: int
@@ -38,10 +49,19 @@ class ChurnAlert:
     p_alive: float | None
     monetary: float
     reasons: tuple[str, ...]  # "inactive", "p_alive"
+    value_at_risk: float = 0.0
 
     @property
     def subject(self) -> str:
         return str(self.customer_id)
+
+
+@dataclass(frozen=True)
+class ChurnReview:
+    """Important customers at risk, each list ranked by value at risk (highest first)."""
+
+    slipping: list[ChurnAlert]   # still worth a call: the churn alert
+    long_lost: list[ChurnAlert]  # gone too long (or P(alive) under the floor): a win-back count
 
 
 @dataclass(frozen=True)
@@ -86,21 +106,34 @@ class Digest:
     kpis: list[KpiChange]
     chart: ChartSpec
     at_risk: int = 0
+    long_lost: int = 0
+    newest_order: date | None = None  # set when the data is stale (older than `stale_data_days`)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_orders(self) -> bool:
+        """Any valid order in the period: without one there is nothing to report or draw."""
+        orders = next((k.current for k in self.kpis if k.metric == "orders"), None)
+        return bool(orders)
 
 
 # ----------------------------------------------------------------------------------------------------
 # churn
 # ----------------------------------------------------------------------------------------------------
-async def churn_candidates(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
-                           tz: ZoneInfo) -> list[ChurnAlert]:
-    """Important customers at risk as of `as_of`, biggest spenders first (cool-down not applied)."""
-    scores = await customer_scores(session, workspace_id, as_of, tz, with_clv=True)
+def _ranked(alerts: list[ChurnAlert]) -> list[ChurnAlert]:
+    return sorted(alerts, key=lambda a: (-round(a.value_at_risk, 2), -a.monetary, a.customer_id))
+
+
+async def churn_review(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
+                       tz: ZoneInfo) -> ChurnReview:
+    """Important customers at risk as of `as_of`: slipping away and long lost (cool-down not applied)."""
+    scores = await customer_scores(session, workspace_id, as_of, tz, with_clv=True, horizon_days=YEAR_DAYS)
     if len(scores.ids) == 0:
-        return []
+        return ChurnReview([], [])
     last = await alerts_repo.last_interactions(session, workspace_id)
     day = as_of_date(as_of, tz)
-    out: list[ChurnAlert] = []
+    slipping: list[ChurnAlert] = []
+    long_lost: list[ChurnAlert] = []
     for i, raw_id in enumerate(scores.ids):
         segment = str(scores.segment[i])
         if not segment.startswith("important_"):
@@ -108,16 +141,30 @@ async def churn_candidates(session: AsyncSession, workspace_id: int, rules: Any,
         cid = int(raw_id)
         last_at = last.get(cid)
         days = (day - last_at.astimezone(tz).date()).days if last_at is not None else int(scores.recency_days[i])
-        p_alive = float(scores.p_alive[i]) if scores.p_alive is not None else None
+        p_alive = float(scores.p_alive[i]) if scores.p_alive is not None and scores.model_fitted else None
         reasons = []
         if days >= rules.churn_inactive_days:
             reasons.append("inactive")
         if p_alive is not None and p_alive < rules.churn_p_alive_below:
             reasons.append("p_alive")
-        if reasons:
-            out.append(ChurnAlert(cid, segment, days, p_alive, float(scores.monetary[i]), tuple(reasons)))
-    out.sort(key=lambda a: (-a.monetary, a.customer_id))
-    return out
+        if not reasons:
+            continue
+        monetary = float(scores.monetary[i])
+        if scores.model_fitted and scores.predicted_clv is not None:
+            value = float(scores.predicted_clv[i])
+        else:  # no model: the customer's historical pace, per year
+            value = monetary * YEAR_DAYS / max(float(scores.first_days_ago[i]) + 1, YEAR_DAYS)
+        alert = ChurnAlert(cid, segment, days, p_alive, monetary, tuple(reasons), value)
+        lost = days > rules.churn_long_lost_days or (p_alive is not None
+                                                     and p_alive < rules.churn_p_alive_floor)
+        (long_lost if lost else slipping).append(alert)
+    return ChurnReview(_ranked(slipping), _ranked(long_lost))
+
+
+async def churn_candidates(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
+                           tz: ZoneInfo) -> list[ChurnAlert]:
+    """Important customers slipping away as of `as_of`, highest value at risk first (no cool-down)."""
+    return (await churn_review(session, workspace_id, rules, as_of, tz)).slipping
 
 
 def cooldown_start(rules: Any, as_of: datetime) -> datetime:
@@ -125,14 +172,29 @@ def cooldown_start(rules: Any, as_of: datetime) -> datetime:
 
 
 async def due_churn_alerts(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
-                           tz: ZoneInfo) -> list[ChurnAlert]:
-    """Churn candidates not alerted within the cool-down."""
-    candidates = await churn_candidates(session, workspace_id, rules, as_of, tz)
+                           tz: ZoneInfo, *, review: ChurnReview | None = None,
+                           before: datetime | None = None) -> list[ChurnAlert]:
+    """Customers slipping away not alerted within the cool-down before `as_of`, ranked by value at risk.
+
+    With `before`, alerts recorded from that moment on do not count: the list a past scan sent is derived
+    again (the "show more" pages of its message) from the scan's moment.
+    """
+    candidates = (review or await churn_review(session, workspace_id, rules, as_of, tz)).slipping
     if not candidates:
         return []
     recent = await alerts_repo.alerted_since(session, workspace_id, "churn", cooldown_start(rules, as_of),
-                                             [c.subject for c in candidates])
+                                             [c.subject for c in candidates], until=before)
     return [c for c in candidates if c.subject not in recent]
+
+
+async def stale_since(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
+                      tz: ZoneInfo) -> date | None:
+    """The local date of the newest order when it is more than `stale_data_days` days before `as_of`."""
+    newest = await alerts_repo.newest_order_at(session, workspace_id)
+    if newest is None:
+        return None
+    newest_day = newest.astimezone(tz).date()
+    return newest_day if (as_of_date(as_of, tz) - newest_day).days > rules.stale_data_days else None
 
 
 # ----------------------------------------------------------------------------------------------------

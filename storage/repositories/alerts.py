@@ -28,10 +28,12 @@ async def record_alert(
 
 
 async def alerted_since(session: AsyncSession, workspace_id: int, kind: str, since: datetime,
-                        subjects: Iterable[str] | None = None) -> set[str]:
-    """Subjects of `kind` alerted at or after `since` (inside the cool-down)."""
+                        subjects: Iterable[str] | None = None, *, until: datetime | None = None) -> set[str]:
+    """Subjects of `kind` alerted at or after `since` (inside the cool-down), and before `until` if given."""
     stmt = select(AlertRecord.subject).where(
         AlertRecord.workspace_id == workspace_id, AlertRecord.kind == kind, AlertRecord.sent_at >= since).distinct()
+    if until is not None:
+        stmt = stmt.where(AlertRecord.sent_at < until)
     wanted = set(subjects) if subjects is not None else None
     found = {str(s) for s in (await session.execute(stmt)).scalars()}
     return found & wanted if wanted is not None else found
@@ -99,6 +101,13 @@ def _as_utc(value: Any) -> datetime:
     if isinstance(value, str):  # SQLite hands MAX() over a union back as text
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def newest_order_at(session: AsyncSession, workspace_id: int) -> datetime | None:
+    """When the newest order of any status was placed: how fresh the imported data is."""
+    at = (await session.execute(select(func.max(Order.created_at)).where(Order.workspace_id == workspace_id)
+                                )).scalar_one_or_none()
+    return _as_utc(at) if at is not None else None
 
 
 async def customer_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:

@@ -223,6 +223,8 @@ class FakeTelegramServer:
         sent = self.messages.get((chat_id, message_id))
         message = {"message_id": message_id, "date": int(time.time()), "chat": self.chat(chat_id, chat_type),
                    "from": self._bot_user(), "text": sent.text if sent else ""}
+        if sent is not None and sent.reply_markup:  # as Telegram does: the message comes with its buttons
+            message["reply_markup"] = sent.reply_markup
         query = {"id": str(next(self._update_ids) * 7), "from": self.user(user_id, language_code=language_code),
                  "chat_instance": str(chat_id), "data": data, "message": message}
         return self.push_update({"callback_query": query})
