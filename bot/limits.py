@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.default import Default
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -244,9 +245,9 @@ def _fit_markup(markup: Any) -> Any:
 
 def _is_html(method: TelegramMethod[Any], bot: Bot) -> bool:
     mode = getattr(method, "parse_mode", None)
-    if mode is not None and not isinstance(mode, str):  # aiogram's Default: the bot's own setting
-        mode = bot.default["parse_mode"] if bot.default else None
-    return str(mode or "").lower() == "html"
+    if isinstance(mode, Default):  # the bot's own setting
+        mode = bot.default[mode.name] if bot.default else None
+    return str(getattr(mode, "value", mode) or "").lower() == "html"  # ParseMode.HTML or "HTML"
 
 
 class FitToTelegram(BaseRequestMiddleware):
