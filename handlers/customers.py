@@ -22,13 +22,17 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n
+from bot.render import shown
 from bot.settings import Settings
+from crm.display import BUTTON_LENGTH, NOTE_LENGTH, displayable
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories import customer_desk
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
+
+TAGS_LENGTH = 300  # all of a customer's tags on the card, as one line: the card stays one message
 
 
 class OpenCustomerCB(CallbackData, prefix="cust"):
@@ -71,6 +75,12 @@ def card_keyboard(customer_id: int, i18n: I18n) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def picker_label(hit: customer_desk.CustomerHit) -> str:
+    """A customer on a button when several match: the name (shortened, cleaned) and the country, or the id."""
+    country = f" · {displayable(hit.country, 8)}" if hit.country else ""
+    return (displayable(hit.name, BUTTON_LENGTH - len(country)) or f"#{hit.id}") + country
+
+
 def _date(value: datetime | None) -> str:
     return value.date().isoformat() if value is not None else "—"
 
@@ -81,7 +91,8 @@ async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, 
     summary = await customer_desk.customer_summary(session, workspace_id, customer_id)
     if summary is None:
         return None
-    lines = [f"<b>{html.escape(summary.name)}</b>" + (f" · {summary.country}" if summary.country else "")]
+    lines = [f"<b>{shown(summary.name) or f'#{summary.id}'}</b>"
+             + (f" · {shown(summary.country)}" if summary.country else "")]
     profile = await _profile_text(db, workspace_id, customer_id, settings, clock, i18n.language)
     if profile:
         lines.append(html.escape(profile))
@@ -89,14 +100,14 @@ async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, 
     lines.append(i18n("card.orders", orders=summary.orders, revenue=money, first=_date(summary.first_order),
                       last=_date(summary.last_order)))
     if summary.platforms:
-        handles = ", ".join(summary.usernames[:4])
-        lines.append(i18n("card.platforms", platforms=", ".join(summary.platforms))
-                     + (f" ({html.escape(handles)})" if handles else ""))
+        handles = ", ".join(filter(None, (shown(u) for u in summary.usernames[:4])))
+        lines.append(i18n("card.platforms", platforms=html.escape(", ".join(summary.platforms)))
+                     + (f" ({handles})" if handles else ""))
     if summary.accepts_marketing is not None:
         lines.append(i18n("card.marketing_yes" if summary.accepts_marketing else "card.marketing_no"))
-    lines.append(i18n("card.tags", tags=html.escape(", ".join(summary.tags)) or "—"))
+    lines.append(i18n("card.tags", tags=shown(", ".join(summary.tags[:50]), TAGS_LENGTH) or "—"))
     for note in summary.notes:
-        lines.append("📝 " + html.escape(note[:200]))
+        lines.append("📝 " + shown(note, NOTE_LENGTH, multiline=True))
     return "\n".join(lines)
 
 
@@ -129,14 +140,13 @@ async def search_and_show(message: Message, query: str, session: AsyncSession, w
                           **deps: Any) -> None:
     hits = await customer_desk.search_customers(session, workspace_id, query, limit=10)
     if not hits:
-        await message.answer(i18n("card.not_found", query=html.escape(query)))
+        await message.answer(i18n("card.not_found", query=shown(query)))
     elif len(hits) == 1:
         await show_card(message, hits[0].id, session, workspace_id, i18n, **deps)
     else:
         kb = InlineKeyboardBuilder()
         for hit in hits:
-            label = hit.name + (f" · {hit.country}" if hit.country else "")
-            kb.button(text=label[:60], callback_data=OpenCustomerCB(customer_id=hit.id))
+            kb.button(text=picker_label(hit), callback_data=OpenCustomerCB(customer_id=hit.id))
         kb.adjust(1)
         await message.answer(i18n("card.choose", n=len(hits)), reply_markup=kb.as_markup())
 

@@ -21,7 +21,9 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import I18n
 from bot.notifications import ReminderCB, reminder_buttons, reminder_detail, reminder_list
+from bot.render import shown
 from bot.settings import Settings
+from crm.display import REMINDER_TEXT_MAX
 from crm.scheduling.reminder_parser import ReminderParseError
 from crm.scheduling.reminders import create_from_text, edit_from_text, format_when, snooze_until
 from handlers.customers import RemindCB
@@ -75,9 +77,9 @@ async def handle_reminder_query(message: Message, query: Any, *, db: Database, w
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
     reply = i18n("reminders.created", when=format_when(reminder.due_at, tz, i18n.language, now=now),
-                 text=html.escape(reminder.text))
+                 text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
     if created.customer_name:
-        reply += "\n" + i18n("reminders.customer_line", name=html.escape(created.customer_name))
+        reply += "\n" + i18n("reminders.customer_line", name=shown(created.customer_name))
     await message.answer(reply, reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
     return reminder
 
@@ -118,7 +120,7 @@ async def remind_about_customer(query: CallbackQuery, callback_data: RemindCB, s
     await state.set_state(ReminderInput.for_customer)
     await state.update_data(customer_id=customer.id)
     await query.message.answer(i18n("reminders.ask_for_customer",
-                                    name=html.escape(customer.display_name or f"#{customer.id}")))
+                                    name=shown(customer.display_name) or f"#{customer.id}"))
 
 
 @router.message(ReminderInput.for_customer, F.text, ~F.text.startswith("/"), flags={"role": "viewer"})
@@ -150,7 +152,8 @@ async def reminder_edited(message: Message, state: FSMContext, db: Database, wor
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
     await message.answer(i18n("reminders.edited", when=format_when(reminder.due_at, reminder.timezone, i18n.language,
-                                                                   now=now), text=html.escape(reminder.text)),
+                                                                   now=now),
+                                               text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True)),
                          reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
 
 
@@ -214,11 +217,11 @@ async def reminder_button(query: CallbackQuery, callback_data: ReminderCB, state
             due = snooze_until(callback_data.arg, due_at=reminder.due_at, now=now, tz=tz)
             await repo.reschedule(session, reminder.id, due)
             reply = i18n("reminders.snoozed", when=format_when(due, tz, i18n.language, now=now),
-                         text=html.escape(reminder.text))
+                         text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
         elif action in ("done", "delete"):
             await repo.set_status(session, reminder.id, "done" if action == "done" else "deleted")
             reply = i18n("reminders.marked_done" if action == "done" else "reminders.deleted",
-                         text=html.escape(reminder.text))
+                         text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
         else:
             await query.answer()
             return

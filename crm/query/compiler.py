@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from crm.analytics import metrics as m
+from crm.display import NAME_LENGTH, displayable
 from crm.query import texts
 from crm.query.ir import (
     DEFAULT_PERIOD,
@@ -29,6 +30,10 @@ from crm.query.result import ChartSpec, Result
 from storage.db import Database
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
+
+# A customer name on a chart axis, and the buyer identities a profile lists, at most.
+CHART_LABEL = 24
+SHOWN_IDENTITIES = 5
 
 
 class _Ctx:
@@ -274,7 +279,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
     return Result(intent="top_customers", query=q.model_dump(mode="json"), columns=["customer", q.sort_by],
                   rows=rows, text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
                   currency=ctx.currency if unit == "money" else None,
-                  chart=ChartSpec(kind="bar", title=key_name, x=[r[0] for r in rows],
+                  chart=ChartSpec(kind="bar", title=key_name, x=[displayable(str(r[0]), CHART_LABEL) for r in rows],
                                   series={key_name: [float(r[1]) for r in rows]},
                                   value_format=unit) if rows else None,  # type: ignore[arg-type]
                   explanation=ctx.explain(None, start, end, q.filters))
@@ -413,9 +418,10 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
             more, ids = len(ids) > 10, ids[:10]
             names = await repo.customer_names(session, ids)
             n = texts.t(ctx.lang, "more_than", n=10) if more else str(len(ids))
-            text = (texts.t(ctx.lang, "customer_none", search=q.search) if not ids else
-                    texts.t(ctx.lang, "customer_many", n=n, search=q.search,
-                            names=", ".join(f"{names.get(i) or '#'}(#{i})" for i in ids)))
+            search = displayable(q.search)
+            text = (texts.t(ctx.lang, "customer_none", search=search) if not ids else
+                    texts.t(ctx.lang, "customer_many", n=n, search=search,
+                            names=", ".join(f"{displayable(names.get(i)) or '#'}(#{i})" for i in ids)))
             return Result(intent="customer", query=q.model_dump(mode="json"), text=text, language=ctx.lang,
                           columns=["id", "customer"], rows=[[i, names.get(i)] for i in ids])
     return await _profile(ctx, ids[0], q.model_dump(mode="json"))
@@ -433,9 +439,11 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     stage = texts.LIFECYCLE_NAMES[ctx.lang][scores.lifecycle[i] if i is not None else "prospect"]
     platforms = sorted({p for p, *_ in detail["identities"]})
     # Buyer identities by number: `sellermate customers split N` takes one that is someone else.
-    identities = ", ".join(f"#{ident_id} {texts.platform_name(platform)}" + (f" {username or name}" if username or name
-                                                                             else "")
-                           for platform, _key, username, name, ident_id in detail["identities"])
+    identities = ", ".join(f"#{ident_id} {texts.platform_name(platform)}" + (f" {displayable(username or name, 32)}"
+                                                                             if username or name else "")
+                           for platform, _key, username, name, ident_id in detail["identities"][:SHOWN_IDENTITIES])
+    if len(detail["identities"]) > SHOWN_IDENTITIES:
+        identities += f", … (+{len(detail['identities']) - SHOWN_IDENTITIES})"
     rows: list[list[Any]] = [
         ["id", c.id], ["name", c.display_name], ["country", c.country], ["platforms", ", ".join(platforms)],
         ["orders", int(scores.frequency[i]) if i is not None else 0],
@@ -450,9 +458,12 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         ["marketing_consent", detail["marketing_consent"]], ["buyer_identities", identities],
     ]
     val = {r[0]: r[1] for r in rows}
+    # What people read: the name and tags as typed by others, made safe to show (the rows keep them as stored).
+    who = displayable(c.display_name) or f"#{c.id}"
+    val["tags"] = displayable(val["tags"], 3 * NAME_LENGTH)
     cur = ctx.currency
     if zh:
-        lines = [f"👤 {c.display_name or '#' + str(c.id)}（#{c.id}，{c.country or '—'}）",
+        lines = [f"👤 {who}（#{c.id}，{c.country or '—'}）",
                  f"平台：{', '.join(platforms) or '—'}",
                  f"订单 {val['orders']} 笔，消费 {cur} {val['revenue']:,.2f}，"
                  + (f"距上次下单 {val['days_since_last_order']} 天" if val["days_since_last_order"] is not None
@@ -464,7 +475,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}；营销消息：{consent}")
         lines.append(f"买家身份：{identities or '—'}")
     else:
-        lines = [f"👤 {c.display_name or '#' + str(c.id)} (#{c.id}, {c.country or '—'})",
+        lines = [f"👤 {who} (#{c.id}, {c.country or '—'})",
                  f"Platforms: {', '.join(platforms) or '—'}",
                  f"{val['orders']} orders, {cur} {val['revenue']:,.2f} spent, "
                  + (f"last order {val['days_since_last_order']} days ago" if val["days_since_last_order"] is not None
