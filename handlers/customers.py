@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import I18n
 from bot.render import shown
 from bot.settings import Settings
-from crm.display import BUTTON_LENGTH, NOTE_LENGTH, displayable
+from crm.display import BUTTON_LENGTH, NOTE_LENGTH, NOTE_MAX, TAG_MAX, TAGS_PER_ENTRY, displayable
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories import customer_desk
@@ -188,9 +188,13 @@ async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMCont
 @router.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def tag_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
                       i18n: I18n) -> None:
+    names = [t.strip() for t in (message.text or "").replace("，", ",").split(",") if t.strip()]
+    if len(names) > TAGS_PER_ENTRY or any(len(n) > TAG_MAX for n in names):  # the question stays open
+        key, limit = ("limits.tags", TAGS_PER_ENTRY) if len(names) > TAGS_PER_ENTRY else ("limits.tag", TAG_MAX)
+        await message.answer(i18n(key, limit=limit))
+        return
     customer_id = int((await state.get_data())["customer_id"])
     await state.clear()
-    names = [t.strip() for t in (message.text or "").replace("，", ",").split(",") if t.strip()][:5]
     if await customer_desk.get_customer(session, workspace_id, customer_id) is None or not names:
         await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
         return
@@ -212,13 +216,16 @@ async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMCo
 @router.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def note_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
                        member: TeamMember, i18n: I18n) -> None:
+    note = (message.text or "").strip()
+    if len(note) > NOTE_MAX:  # refused, not cut: the question stays open for a shorter note
+        await message.answer(i18n("limits.note", limit=NOTE_MAX, length=len(note)))
+        return
     customer_id = int((await state.get_data())["customer_id"])
     await state.clear()
     if await customer_desk.get_customer(session, workspace_id, customer_id) is None:
         await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
         return
-    await customer_desk.add_note(session, workspace_id, customer_id, (message.text or "")[:2000],
-                                 member_id=member.id)
+    await customer_desk.add_note(session, workspace_id, customer_id, note, member_id=member.id)
     await session.commit()
     await message.answer(i18n("card.noted"))
 

@@ -35,7 +35,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import I18n
 from bot.render import shown
 from bot.settings import Settings
-from crm.display import DRAFT_TEXT_MAX
+from crm.display import BRIEF_MAX, DRAFT_TEXT_MAX
 from crm.outreach import service
 from crm.outreach.intents import normalise_language
 from crm.outreach.offer import find_offer
@@ -393,6 +393,9 @@ async def draft_request(message: Message, draft_query: Any, state: FSMContext, i
         await send_segment_draft(message, segment, intent, country=q.filters.country, language=q.language,
                                  festival=q.festival, offer=_offer_of(q), i18n=i18n, **_deps(deps))
         return
+    if intent == "custom" and q.brief and len(q.brief) > BRIEF_MAX:
+        await message.answer(i18n("limits.brief", limit=BRIEF_MAX, length=len(q.brief)))
+        return
     customer = q.customer or customer_from_text(text)
     await draft_for_query(message, text, customer_query=customer, intent=intent, language=q.language,
                           offer=_offer_of(q),
@@ -442,11 +445,15 @@ async def intent_picked(query: CallbackQuery, callback_data: DraftIntentCB, stat
 
 @router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps: Any) -> None:
+    brief = (message.text or "").strip()
+    if len(brief) > BRIEF_MAX:  # the question stays open for a shorter brief
+        await message.answer(i18n("limits.brief", limit=BRIEF_MAX, length=len(brief)))
+        return
     data = await state.get_data()
     await state.clear()
     customer_id = int(data["customer_id"])
     await send_customer_draft(message, customer_id, "custom", language=data.get("language"),
-                              brief=(message.text or "")[:500], offer=_offer_from(data.get("draft_offer"), customer_id),
+                              brief=brief, offer=_offer_from(data.get("draft_offer"), customer_id),
                               i18n=i18n, **_deps(deps))
 
 
@@ -553,6 +560,9 @@ async def _approve(query: CallbackQuery, draft_id: int, i18n: I18n, *, db: Datab
 
 @router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def edit_entered(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n) -> None:
+    if len((message.text or "").strip()) > DRAFT_TEXT_MAX:  # the question stays open for a shorter version
+        await message.answer(i18n("limits.draft", limit=DRAFT_TEXT_MAX, length=len((message.text or "").strip())))
+        return
     draft_id = int((await state.get_data())["draft_id"])
     await state.clear()
     try:

@@ -62,6 +62,9 @@ async def handle_reminder_query(message: Message, query: Any, *, db: Database, w
                                 customer_id: int | None = None, **_: Any) -> Reminder | None:
     """Create a reminder from `query` (a crm.query.ir.ReminderQuery or plain text) and confirm it in the chat."""
     text = getattr(query, "text", query)
+    if len(str(text).strip()) > REMINDER_TEXT_MAX:  # refused, not cut (an open question stays open)
+        await message.answer(i18n("limits.reminder", limit=REMINDER_TEXT_MAX, length=len(str(text).strip())))
+        return None
     now = clock()
     tz = member_timezone(member, settings)
     async with db.sessions() as session:
@@ -134,6 +137,10 @@ async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any
 @router.message(ReminderInput.edit, F.text, ~F.text.startswith("/"), flags={"role": "viewer"})
 async def reminder_edited(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n,
                           clock: Callable[[], datetime], scheduler: Any = None) -> None:
+    if len((message.text or "").strip()) > REMINDER_TEXT_MAX:
+        await message.answer(i18n("limits.reminder", limit=REMINDER_TEXT_MAX,
+                                  length=len((message.text or "").strip())))
+        return
     reminder_id = int((await state.get_data())["reminder_id"])
     now = clock()
     async with db.sessions() as session:
