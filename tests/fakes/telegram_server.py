@@ -55,7 +55,8 @@ MAX_CALLBACK_DATA_BYTES = 64
 # The tags Telegram's HTML parse mode knows (https://core.telegram.org/bots/api#html-style).
 HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
                        "code", "pre", "blockquote", "tg-emoji"})
-_HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|<|&(#[0-9]+|#[xX][0-9A-Fa-f]+|lt|gt|amp|quot);|[^<&]+|&")
+_HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|<"
+                         r"|&(#[0-9]+|#[xX][0-9A-Fa-f]+|lt|gt|amp|quot);|[^<&]+|&")
 
 
 def parse_html(text: str) -> str:
@@ -72,8 +73,9 @@ def parse_html(text: str) -> str:
                                  f"at byte offset {len(text[:m.start()].encode())}")
             if m.group(1):
                 if not open_tags or open_tags[-1] != name:
-                    raise ValueError(f'Bad Request: can\'t parse entities: Unmatched end tag at byte offset '
-                                     f'{len(text[:m.start()].encode())}, expected "</{open_tags[-1] if open_tags else ""}>", '
+                    expected = open_tags[-1] if open_tags else ""
+                    raise ValueError(f"Bad Request: can't parse entities: Unmatched end tag at byte offset "
+                                     f'{len(text[:m.start()].encode())}, expected "</{expected}>", '
                                      f'found "</{name}>"')
                 open_tags.pop()
             else:
