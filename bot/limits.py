@@ -38,7 +38,7 @@ from aiogram.methods import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from crm.display import BUTTON_LENGTH, ELLIPSIS, clean, joins_previous, shorten
+from crm.display import BUTTON_LENGTH, ELLIPSIS, clean, joins_previous, shorten, without_hidden
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +55,12 @@ _TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|&(#[0-9]+|#[x
 # Telegram's HTML tags; anything else that looks like a tag is shown as text.
 _TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
                    "code", "pre", "blockquote", "tg-emoji"})
-_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]+")
 
 
 def units(text: str) -> int:
-    """Telegram's length of a text: UTF-16 code units (an emoji counts two; never less than the characters)."""
+    """A text's length as the limits are checked here: UTF-16 code units (an emoji counts two). Never less than
+    the characters Telegram counts, so what fits here fits there."""
     return len(text.encode("utf-16-le")) // 2
-
-
-def without_hidden(text: str) -> str:
-    """`text` without control characters (tab and line breaks stay) and bidi embeddings, overrides, isolates."""
-    return _HIDDEN.sub("", text)
 
 
 @dataclass

@@ -38,6 +38,11 @@ _BLANK_LINES = re.compile(r"[ \t]*\n(?:[ \t]*\n){2,}")  # three or more line bre
 _JOINING = {"\u200d", "\u200c", "\u20e3"}
 
 
+def without_hidden(text: str) -> str:
+    """`text` with nothing removed but the characters that are never shown (line breaks become "\\n")."""
+    return _NEVER_SHOWN.sub("", _LINE_BREAKS.sub("\n", text))
+
+
 def clean(text: str | None, *, multiline: bool = False) -> str:
     """`text` without control and bidi-override characters; on one line unless `multiline` (then with at most
     one blank line in a row). Leading and trailing white space is dropped."""
