@@ -33,7 +33,7 @@ from storage.repositories.analytics import Scope
 
 # A customer name on a chart axis, and the buyer identities a profile lists, at most.
 CHART_LABEL = 24
-SHOWN_IDENTITIES = 5
+SHOWN_IDENTITIES = 10
 
 
 class _Ctx:
@@ -439,11 +439,16 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     stage = texts.LIFECYCLE_NAMES[ctx.lang][scores.lifecycle[i] if i is not None else "prospect"]
     platforms = sorted({p for p, *_ in detail["identities"]})
     # Buyer identities by number: `sellermate customers split N` takes one that is someone else.
-    identities = ", ".join(f"#{ident_id} {texts.platform_name(platform)}" + (f" {displayable(username or name, 32)}"
-                                                                             if username or name else "")
-                           for platform, _key, username, name, ident_id in detail["identities"][:SHOWN_IDENTITIES])
+    identities = ", ".join(f"#{ident_id} {texts.platform_name(platform)}" + (f" {username or name}" if username or name
+                                                                             else "")
+                           for platform, _key, username, name, ident_id in detail["identities"])
+    # The text people read: every identity's number (up to a sane count), handles made safe to show.
+    shown_identities = ", ".join(
+        f"#{ident_id} {texts.platform_name(platform)}" + (f" {displayable(username or name, 32)}"
+                                                          if username or name else "")
+        for platform, _key, username, name, ident_id in detail["identities"][:SHOWN_IDENTITIES])
     if len(detail["identities"]) > SHOWN_IDENTITIES:
-        identities += f", … (+{len(detail['identities']) - SHOWN_IDENTITIES})"
+        shown_identities += f", … (+{len(detail['identities']) - SHOWN_IDENTITIES})"
     rows: list[list[Any]] = [
         ["id", c.id], ["name", c.display_name], ["country", c.country], ["platforms", ", ".join(platforms)],
         ["orders", int(scores.frequency[i]) if i is not None else 0],
@@ -473,7 +478,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
             lines.append(f"存活概率 {val['p_alive'] * 100:.0f}%，预测 CLV {cur} {val['predicted_clv']:,.2f}")
         consent = {True: "同意", False: "不同意"}.get(val["marketing_consent"], "未记录")
         lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}；营销消息：{consent}")
-        lines.append(f"买家身份：{identities or '—'}")
+        lines.append(f"买家身份：{shown_identities or '—'}")
     else:
         lines = [f"👤 {who} (#{c.id}, {c.country or '—'})",
                  f"Platforms: {', '.join(platforms) or '—'}",
@@ -485,7 +490,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
             lines.append(f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}")
         consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "not recorded")
         lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}; marketing consent: {consent}")
-        lines.append(f"Buyer identities: {identities or '—'}")
+        lines.append(f"Buyer identities: {shown_identities or '—'}")
     return Result(intent="customer", query=query, columns=["field", "value"], rows=rows, text="\n".join(lines),
                   language=ctx.lang)
 
