@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.cli_bot import TOKEN_HINT, WEBHOOK_URL_HINT
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import LANGUAGES, I18n
+from bot.limits import FitToTelegram
 from bot.middlewares import (
     CommandEndsPrompt,
     DeskMiddleware,
@@ -49,12 +50,15 @@ class MissingTokenError(RuntimeError):
 
 
 def build_bot(settings: Settings) -> Bot:
-    """The aiogram Bot: HTML replies, the configured Bot API server, retries on 429 and network errors."""
+    """The aiogram Bot: HTML replies, the configured Bot API server, every text within Telegram's limits
+    (bot/limits.py: split or shortened before it is sent, each part retried on its own), retries on 429 and
+    network errors."""
     token = settings.telegram.token.get_secret_value().strip() if settings.telegram.token else ""
     if not token:
         raise MissingTokenError(f"no Telegram bot token: {TOKEN_HINT}")
     api = TelegramAPIServer.from_base(settings.telegram.api_url) if settings.telegram.api_url else PRODUCTION
     session = AiohttpSession(api=api)
+    session.middleware(FitToTelegram())  # outermost: a long text is split once, then each part is retried
     session.middleware(RetryRequestMiddleware())
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 

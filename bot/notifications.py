@@ -14,10 +14,15 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
+from bot.render import shown
+from crm.display import BUTTON_LENGTH, NAME_LENGTH, REMINDER_TEXT_MAX, displayable
 from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES
 from crm.scheduling.reminders import format_when
 from crm.scheduling.rules import ChurnAlert, Digest, KpiAlert
 from storage.models import Reminder
+
+LIST_ITEM_LENGTH = 120  # a reminder's text in the list of reminders
+
 
 class ReminderCB(CallbackData, prefix="rem"):
     """Buttons on a reminder: done, snooze (arg 1h/1d/1w), edit, delete, open (detail), list."""
@@ -78,9 +83,9 @@ def reminder_buttons(reminder: Reminder, i18n: I18n, *, with_manage: bool = Fals
 
 
 def _body(reminder: Reminder, customer_name: str | None, i18n: I18n) -> str:
-    text = html.escape(reminder.text)
+    text = shown(reminder.text, REMINDER_TEXT_MAX, multiline=True)
     if customer_name:
-        text += "\n" + i18n("reminders.customer_line", name=html.escape(customer_name))
+        text += "\n" + i18n("reminders.customer_line", name=shown(customer_name))
     return text
 
 
@@ -109,9 +114,12 @@ def reminder_list(items: Sequence[tuple[Reminder, str | None]], i18n: I18n,
     for n, (reminder, customer_name) in enumerate(items, start=1):
         when = format_when(reminder.due_at, reminder.timezone, i18n.language, now=now)
         mark = f" ({i18n('reminders.sent_mark')})" if reminder.status != "pending" else ""
-        label = reminder.text + (f" · {customer_name}" if customer_name else "")
+        # One line per reminder (the whole text is one tap away): the list of 20 always fits one message.
+        label = displayable(reminder.text, LIST_ITEM_LENGTH) + (f" · {displayable(customer_name)}"
+                                                               if customer_name else "")
         lines.append(i18n("reminders.list_item", n=n, when=when, text=html.escape(label)) + mark)
-        kb.button(text=f"{n}. {label}"[:60], callback_data=ReminderCB(action="open", reminder_id=reminder.id))
+        kb.button(text=displayable(f"{n}. {label}", BUTTON_LENGTH),
+                  callback_data=ReminderCB(action="open", reminder_id=reminder.id))
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
@@ -164,12 +172,13 @@ def churn_alert_message(alerts: Sequence[ChurnAlert], names: dict[int, str], i18
     kb = InlineKeyboardBuilder()
     segments = SEGMENT_NAMES.get(i18n.language, SEGMENT_NAMES["en"])
     for a in shown:
-        name = names.get(a.customer_id, f"#{a.customer_id}")
+        name = displayable(names.get(a.customer_id), NAME_LENGTH) or f"#{a.customer_id}"
         p_alive = i18n("alerts.p_alive", p=f"{a.p_alive * 100:.0f}%") if a.p_alive is not None else ""
         lines.append(i18n("alerts.churn_line", name=html.escape(name), segment=segments.get(a.segment, a.segment),
                           days=a.days_inactive, p_alive=p_alive, value=_money(a.value_at_risk, currency),
                           spent=_money(a.monetary, currency)))
-        kb.button(text=i18n("alerts.assign", name=name)[:60], callback_data=AssignCB(customer_id=a.customer_id))
+        kb.button(text=displayable(i18n("alerts.assign", name=name), BUTTON_LENGTH),
+                  callback_data=AssignCB(customer_id=a.customer_id))
     left = len(alerts) - offset - len(shown)
     if left > 0:
         lines.append(i18n("alerts.churn_more", n=left))

@@ -1,6 +1,7 @@
 """Rendering Results for people: PNG charts (matplotlib) from a ChartSpec, shared by the CLI and Telegram."""
 from __future__ import annotations
 
+import html
 import io
 import logging
 import warnings
@@ -11,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from crm.display import CELL_LENGTH, NAME_LENGTH, displayable
 from crm.query.result import ChartSpec
 
 if TYPE_CHECKING:
@@ -259,6 +261,11 @@ def _draw_heatmap(ax: Any, spec: ChartSpec) -> None:
         ax.set_ylabel(spec.y_label)
 
 
+def shown(text: str | None, limit: int = NAME_LENGTH, *, multiline: bool = False) -> str:
+    """A user-supplied string (a name, a note, a tag) as HTML that is safe to show: cleaned, shortened, escaped."""
+    return html.escape(displayable(text, limit, multiline=multiline))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
@@ -268,7 +275,7 @@ def _cell(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, (float, Decimal)):
         return f"{float(value):,.2f}"
-    return str(value)
+    return displayable(str(value), CELL_LENGTH)  # names and products as the people who typed them wrote them
 
 
 def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | None = None,

@@ -7,7 +7,6 @@ it a reminder about that customer (tomorrow 10:00 in their time zone) and tells 
 """
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,6 +19,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.i18n import LANGUAGES, I18n
 from bot.alert_jobs import churn_page
 from bot.notifications import AlertToggleCB, AssignCB, ChurnMoreCB, alert_settings_message
+from bot.render import shown
 from bot.settings import Settings
 from crm.scheduling.reminders import assignment_due, format_when
 from handlers.reminders import member_timezone
@@ -102,7 +102,7 @@ async def assign_to_me(query: CallbackQuery, callback_data: AssignCB, db: Databa
     await query.answer()
     if query.message is not None:
         who_name = member.name or (query.from_user.full_name if query.from_user else str(member.telegram_user_id))
-        await query.message.answer(i18n("alerts.assigned", member=html.escape(who_name), name=html.escape(name),
+        await query.message.answer(i18n("alerts.assigned", member=shown(who_name), name=shown(name),
                                         when=format_when(reminder.due_at, tz, i18n.language, now=now)))
 
 

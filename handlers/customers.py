@@ -23,7 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n
 from bot.prompting import ask_for_text
+from bot.render import shown
 from bot.settings import Settings
+from crm.display import BUTTON_LENGTH, NOTE_LENGTH, NOTE_MAX, TAG_MAX, TAGS_PER_ENTRY, displayable
 from crm.query.texts import customer_line
 from storage.db import Database
 from storage.models import TeamMember
@@ -31,6 +33,8 @@ from storage.repositories import customer_desk
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
+
+TAGS_LENGTH = 300  # all of a customer's tags on the card, as one line: the card stays one message
 
 
 class OpenCustomerCB(CallbackData, prefix="cust"):
@@ -73,6 +77,12 @@ def card_keyboard(customer_id: int, i18n: I18n) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def picker_label(hit: customer_desk.CustomerHit, currency: str, language: str) -> str:
+    """A customer on a button when several match, with what tells same-name customers apart (#id, platform,
+    country, last order, spend); the name is cleaned and gives way first."""
+    return customer_line(hit, currency, language, short=True)
+
+
 def _date(value: datetime | None) -> str:
     return value.date().isoformat() if value is not None else "—"
 
@@ -83,7 +93,8 @@ async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, 
     summary = await customer_desk.customer_summary(session, workspace_id, customer_id)
     if summary is None:
         return None
-    lines = [f"<b>{html.escape(summary.name)}</b>" + (f" · {summary.country}" if summary.country else "")]
+    lines = [f"<b>{shown(summary.name) or f'#{summary.id}'}</b>"
+             + (f" · {shown(summary.country)}" if summary.country else "")]
     profile = await _profile_text(db, workspace_id, customer_id, settings, clock, i18n.language)
     if profile:
         lines.append(html.escape(profile))
@@ -91,14 +102,14 @@ async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, 
     lines.append(i18n("card.orders", orders=summary.orders, revenue=money, first=_date(summary.first_order),
                       last=_date(summary.last_order)))
     if summary.platforms:
-        handles = ", ".join(summary.usernames[:4])
-        lines.append(i18n("card.platforms", platforms=", ".join(summary.platforms))
-                     + (f" ({html.escape(handles)})" if handles else ""))
+        handles = ", ".join(filter(None, (shown(u) for u in summary.usernames[:4])))
+        lines.append(i18n("card.platforms", platforms=html.escape(", ".join(summary.platforms)))
+                     + (f" ({handles})" if handles else ""))
     if summary.accepts_marketing is not None:
         lines.append(i18n("card.marketing_yes" if summary.accepts_marketing else "card.marketing_no"))
-    lines.append(i18n("card.tags", tags=html.escape(", ".join(summary.tags)) or "—"))
+    lines.append(i18n("card.tags", tags=shown(", ".join(summary.tags[:50]), TAGS_LENGTH) or "—"))
     for note in summary.notes:
-        lines.append("📝 " + html.escape(note[:200]))
+        lines.append("📝 " + shown(note, NOTE_LENGTH, multiline=True))
     return "\n".join(lines)
 
 
@@ -131,15 +142,14 @@ async def search_and_show(message: Message, query: str, session: AsyncSession, w
                           **deps: Any) -> None:
     hits = await customer_desk.search_customers(session, workspace_id, query, limit=10)
     if not hits:
-        await message.answer(i18n("card.not_found", query=html.escape(query)))
+        await message.answer(i18n("card.not_found", query=shown(query)))
     elif len(hits) == 1:
         await show_card(message, hits[0].id, session, workspace_id, i18n, **deps)
     else:
         kb = InlineKeyboardBuilder()
         currency = deps["settings"].workspace.base_currency
         for hit in hits:
-            kb.button(text=customer_line(hit, currency, i18n.language, short=True),
-                      callback_data=OpenCustomerCB(customer_id=hit.id))
+            kb.button(text=picker_label(hit, currency, i18n.language), callback_data=OpenCustomerCB(customer_id=hit.id))
         kb.adjust(1)
         await message.answer(i18n("card.choose", n=len(hits)), reply_markup=kb.as_markup())
 
@@ -181,9 +191,13 @@ async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMCont
 @router.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def tag_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
                       i18n: I18n) -> None:
+    names = [t.strip() for t in (message.text or "").replace("，", ",").split(",") if t.strip()]
+    if len(names) > TAGS_PER_ENTRY or any(len(n) > TAG_MAX for n in names):  # the question stays open
+        key, limit = ("limits.tags", TAGS_PER_ENTRY) if len(names) > TAGS_PER_ENTRY else ("limits.tag", TAG_MAX)
+        await message.answer(i18n(key, limit=limit))
+        return
     customer_id = int((await state.get_data())["customer_id"])
     await state.clear()
-    names = [t.strip() for t in (message.text or "").replace("，", ",").split(",") if t.strip()][:5]
     if await customer_desk.get_customer(session, workspace_id, customer_id) is None or not names:
         await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
         return
@@ -205,12 +219,15 @@ async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMCo
 @router.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def note_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
                        member: TeamMember, i18n: I18n) -> None:
+    note = (message.text or "").strip()
+    if len(note) > NOTE_MAX:  # refused, not cut: the question stays open for a shorter note
+        await message.answer(i18n("limits.note", limit=NOTE_MAX, length=len(note)))
+        return
     customer_id = int((await state.get_data())["customer_id"])
     await state.clear()
     if await customer_desk.get_customer(session, workspace_id, customer_id) is None:
         await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
         return
-    await customer_desk.add_note(session, workspace_id, customer_id, (message.text or "")[:2000],
-                                 member_id=member.id)
+    await customer_desk.add_note(session, workspace_id, customer_id, note, member_id=member.id)
     await session.commit()
     await message.answer(i18n("card.noted"))

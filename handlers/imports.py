@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Message
 
 from bot.i18n import I18n
+from bot.render import shown
 from bot.settings import Settings
 from storage.db import Database
 
@@ -47,8 +48,8 @@ def summary(report: Any, i18n: I18n) -> str:
     if rejected:
         lines.append(i18n("imports.rejected", n=len(rejected)))
         for r in rejected[:MAX_REJECTIONS_SHOWN]:
-            ref = f" {html.escape(r.order_ref)}" if r.order_ref else ""
-            lines.append(f"• {i18n('imports.line', line=r.line_no)}{ref}: {html.escape(r.reason)}")
+            ref = f" {shown(r.order_ref, 40)}" if r.order_ref else ""  # cells of a file: any length, any bytes
+            lines.append(f"• {i18n('imports.line', line=r.line_no)}{ref}: {shown(r.reason, 200)}")
         if len(rejected) > MAX_REJECTIONS_SHOWN:
             lines.append(i18n("imports.more_rejected", n=len(rejected) - MAX_REJECTIONS_SHOWN))
     not_counted = getattr(report, "not_counted", None)

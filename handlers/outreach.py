@@ -34,12 +34,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
 from bot.prompting import ask_for_text
+from bot.render import shown
 from bot.settings import Settings
+from crm.display import BRIEF_MAX, DRAFT_TEXT_MAX
 from crm.outreach import service
 from crm.outreach.intents import normalise_language
 from crm.outreach.offer import find_offer
-from crm.query.texts import customer_line
-from handlers.customers import DraftCB, RemindCB
+from handlers.customers import DraftCB, RemindCB, picker_label
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories import customer_desk
@@ -179,19 +180,21 @@ def language_keyboard(draft_id: int, current: str, i18n: I18n) -> InlineKeyboard
 
 
 def draft_text(draft: service.Draft, i18n: I18n) -> str:
-    name = html.escape(draft.customer_name or f"#{draft.customer_id}")
+    name = shown(draft.customer_name) or f"#{draft.customer_id}"
     intent = i18n(f"draft.intent.{draft.intent}")
     if draft.status == "refused" or draft.source == "refused":
-        return i18n("draft.refused", name=name, intent=intent, reason=html.escape(draft.refused_reason or ""))
+        return i18n("draft.refused", name=name, intent=intent, reason=shown(draft.refused_reason, 300))
+    # The draft is shown whole up to what a seller may type into it (an older, longer one is shortened); the
+    # message stays within Telegram's limit after escaping, so it is never cut inside a tag or an entity.
     lines = [i18n("draft.title", name=name, intent=intent, language=LANGUAGE_LABELS.get(draft.language, draft.language),
                   source=i18n("draft.source_llm" if draft.source == "llm" else "draft.source_template")),
-             "", html.escape(draft.text)]
+             "", shown(draft.text, DRAFT_TEXT_MAX, multiline=True)]
     if draft.warnings:
         lines.append("")
-        lines += ["⚠️ " + html.escape(w) for w in draft.warnings]
+        lines += ["⚠️ " + shown(w, 200) for w in draft.warnings[:5]]
     if draft.status == "approved":
         lines += ["", i18n("draft.approved_mark")]
-    return "\n".join(lines)[:4000]
+    return "\n".join(lines)
 
 
 def _llm(llm: Any, settings: Settings) -> Any:
@@ -252,7 +255,7 @@ async def send_segment_draft(message: Message, segment: str, intent: str, *, db:
                               languages=len(result.templates), skipped=skipped))
     for lang, template in result.templates.items():
         await message.answer(i18n("draft.segment_template", language=LANGUAGE_LABELS.get(lang, lang))
-                             + "\n\n" + html.escape(template)[:3800])
+                             + "\n\n" + shown(template, DRAFT_TEXT_MAX, multiline=True))
     stamp = clock().strftime("%Y%m%d")
     await message.answer_document(
         BufferedInputFile(result.recipients_csv, filename=f"recipients_{segment}_{stamp}.csv"),
@@ -269,14 +272,14 @@ async def draft_for_query(message: Message, text: str, *, customer_query: str | 
     async with deps["db"].sessions() as session:
         hits = await customer_desk.search_customers(session, deps["workspace_id"], customer_query, limit=10)
     if not hits:
-        await message.answer(i18n("card.not_found", query=html.escape(customer_query)))
+        await message.answer(i18n("card.not_found", query=shown(customer_query)))
         return
     if len(hits) > 1:
         # for the picked customer
         await state.update_data(draft_brief=brief, draft_festival=festival, draft_offer=_offer_data(offer))
         kb = InlineKeyboardBuilder()
         for hit in hits:
-            label = customer_line(hit, deps["settings"].workspace.base_currency, i18n.language, short=True)
+            label = picker_label(hit, deps["settings"].workspace.base_currency, i18n.language)
             kb.button(text=label, callback_data=DraftPickCB(customer_id=hit.id, intent=intent or NO_VALUE,
                                                                  language=language or NO_VALUE))
         kb.adjust(1)
@@ -392,6 +395,9 @@ async def draft_request(message: Message, draft_query: Any, state: FSMContext, i
         await send_segment_draft(message, segment, intent, country=q.filters.country, language=q.language,
                                  festival=q.festival, offer=_offer_of(q), i18n=i18n, **_deps(deps))
         return
+    if intent == "custom" and q.brief and len(q.brief) > BRIEF_MAX:
+        await message.answer(i18n("limits.brief", limit=BRIEF_MAX, length=len(q.brief)))
+        return
     customer = q.customer or customer_from_text(text)
     await draft_for_query(message, text, customer_query=customer, intent=intent, language=q.language,
                           offer=_offer_of(q),
@@ -441,11 +447,15 @@ async def intent_picked(query: CallbackQuery, callback_data: DraftIntentCB, stat
 
 @router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps: Any) -> None:
+    brief = (message.text or "").strip()
+    if len(brief) > BRIEF_MAX:  # the question stays open for a shorter brief
+        await message.answer(i18n("limits.brief", limit=BRIEF_MAX, length=len(brief)))
+        return
     data = await state.get_data()
     await state.clear()
     customer_id = int(data["customer_id"])
     await send_customer_draft(message, customer_id, "custom", language=data.get("language"),
-                              brief=(message.text or "")[:500], offer=_offer_from(data.get("draft_offer"), customer_id),
+                              brief=brief, offer=_offer_from(data.get("draft_offer"), customer_id),
                               i18n=i18n, **_deps(deps))
 
 
@@ -546,12 +556,15 @@ async def _approve(query: CallbackQuery, draft_id: int, i18n: I18n, *, db: Datab
     if draft.customer_id is not None:
         kb.button(text=i18n("draft.follow_up"), callback_data=RemindCB(customer_id=draft.customer_id))
     await query.message.answer(
-        i18n("draft.approved", name=html.escape(draft.customer_name or f"#{draft.customer_id}")),
+        i18n("draft.approved", name=shown(draft.customer_name) or f"#{draft.customer_id}"),
         reply_markup=kb.as_markup() if draft.customer_id is not None else None)
 
 
 @router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
 async def edit_entered(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n) -> None:
+    if len((message.text or "").strip()) > DRAFT_TEXT_MAX:  # the question stays open for a shorter version
+        await message.answer(i18n("limits.draft", limit=DRAFT_TEXT_MAX, length=len((message.text or "").strip())))
+        return
     draft_id = int((await state.get_data())["draft_id"])
     await state.clear()
     try:

@@ -22,7 +22,9 @@ from aiogram.types import CallbackQuery, Message
 from bot.i18n import I18n
 from bot.notifications import ReminderCB, reminder_buttons, reminder_detail, reminder_list
 from bot.prompting import ask_for_text
+from bot.render import shown
 from bot.settings import Settings
+from crm.display import REMINDER_TEXT_MAX
 from crm.scheduling.reminder_parser import ReminderParseError
 from crm.scheduling.reminders import create_from_text, edit_from_text, format_when, snooze_until
 from handlers.customers import RemindCB
@@ -61,6 +63,9 @@ async def handle_reminder_query(message: Message, query: Any, *, db: Database, w
                                 customer_id: int | None = None, **_: Any) -> Reminder | None:
     """Create a reminder from `query` (a crm.query.ir.ReminderQuery or plain text) and confirm it in the chat."""
     text = getattr(query, "text", query)
+    if len(str(text).strip()) > REMINDER_TEXT_MAX:  # refused, not cut (an open question stays open)
+        await message.answer(i18n("limits.reminder", limit=REMINDER_TEXT_MAX, length=len(str(text).strip())))
+        return None
     now = clock()
     tz = member_timezone(member, settings)
     async with db.sessions() as session:
@@ -76,9 +81,9 @@ async def handle_reminder_query(message: Message, query: Any, *, db: Database, w
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
     reply = i18n("reminders.created", when=format_when(reminder.due_at, tz, i18n.language, now=now),
-                 text=html.escape(reminder.text))
+                 text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
     if created.customer_name:
-        reply += "\n" + i18n("reminders.customer_line", name=html.escape(created.customer_name))
+        reply += "\n" + i18n("reminders.customer_line", name=shown(created.customer_name))
     await message.answer(reply, reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
     return reminder
 
@@ -119,7 +124,7 @@ async def remind_about_customer(query: CallbackQuery, callback_data: RemindCB, s
     await state.set_state(ReminderInput.for_customer)
     await state.update_data(customer_id=customer.id)
     await ask_for_text(query.message, i18n("reminders.ask_for_customer",
-                                           name=html.escape(customer.display_name or f"#{customer.id}")),
+                                           name=shown(customer.display_name) or f"#{customer.id}"),
                        user=query.from_user)
 
 
@@ -134,6 +139,10 @@ async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any
 @router.message(ReminderInput.edit, F.text, ~F.text.startswith("/"), flags={"role": "viewer"})
 async def reminder_edited(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n,
                           clock: Callable[[], datetime], scheduler: Any = None) -> None:
+    if len((message.text or "").strip()) > REMINDER_TEXT_MAX:
+        await message.answer(i18n("limits.reminder", limit=REMINDER_TEXT_MAX,
+                                  length=len((message.text or "").strip())))
+        return
     reminder_id = int((await state.get_data())["reminder_id"])
     now = clock()
     async with db.sessions() as session:
@@ -152,7 +161,8 @@ async def reminder_edited(message: Message, state: FSMContext, db: Database, wor
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
     await message.answer(i18n("reminders.edited", when=format_when(reminder.due_at, reminder.timezone, i18n.language,
-                                                                   now=now), text=html.escape(reminder.text)),
+                                                                   now=now),
+                                               text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True)),
                          reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
 
 
@@ -209,11 +219,11 @@ async def reminder_button(query: CallbackQuery, callback_data: ReminderCB, state
             due = snooze_until(callback_data.arg, due_at=reminder.due_at, now=now, tz=tz)
             await repo.reschedule(session, reminder.id, due)
             reply = i18n("reminders.snoozed", when=format_when(due, tz, i18n.language, now=now),
-                         text=html.escape(reminder.text))
+                         text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
         elif action in ("done", "delete"):
             await repo.set_status(session, reminder.id, "done" if action == "done" else "deleted")
             reply = i18n("reminders.marked_done" if action == "done" else "reminders.deleted",
-                         text=html.escape(reminder.text))
+                         text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
         else:
             await query.answer()
             return

@@ -1,13 +1,13 @@
 """The seller team: invites with roles (/invite, /join), the member list (/team), /role and /remove."""
 from __future__ import annotations
 
-import html
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.i18n import I18n
+from bot.render import shown
 from handlers.start import INVITE_PREFIX, redeem
 from storage.models import TeamMember
 from storage.repositories.team import ROLES, TeamRepository, role_at_least
@@ -48,7 +48,7 @@ async def team_list(message: Message, team: TeamRepository, member: TeamMember, 
     lines = [i18n("team.title")]
     for m in await team.members(workspace_id):
         status = "" if m.active else " " + i18n("team.inactive")
-        lines.append(f"• {html.escape(m.name or str(m.telegram_user_id))} — {i18n(f'roles.{m.role}')} "
+        lines.append(f"• {shown(m.name) or m.telegram_user_id} — {i18n(f'roles.{m.role}')} "
                      f"(<code>{m.telegram_user_id}</code>){status}")
     if role_at_least(member.role, "admin"):
         attempts = await team.recent_access_attempts(5)
@@ -56,8 +56,7 @@ async def team_list(message: Message, team: TeamRepository, member: TeamMember, 
             lines += ["", i18n("team.attempts_title")]
             for a in attempts:
                 who = f"@{a.username}" if a.username else str(a.telegram_user_id)
-                lines.append(f"• {html.escape(who)} (<code>{a.telegram_user_id}</code>): "
-                             f"{html.escape((a.text or '')[:60])}")
+                lines.append(f"• {shown(who)} (<code>{a.telegram_user_id}</code>): {shown(a.text, 60)}")
     lines += ["", i18n("team.help")]
     await message.answer("\n".join(lines))
 

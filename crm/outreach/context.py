@@ -3,7 +3,9 @@
 Only the fields of `DraftContext` ever reach a template or the LLM: the name to greet by (see `first_name`;
 the full display name only when it cannot be split safely, or for a name in Chinese characters),
 recent items and categories, segment, points, days since the last order, platform, festival and the seller's
-offer. E-mails, phone numbers, addresses and usernames are not read into it at all.
+offer. E-mails, phone numbers, addresses and usernames are not read into it at all. Every text field is cleaned
+and capped (see `build_context`), so a customer imported with a million-character name or product title costs
+the LLM request no more than anyone else.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.display import BRIEF_MAX, NAME_LENGTH, clean, displayable
 from crm.outreach.festivals import FestivalDay
 from crm.outreach.intents import language_for_country, normalise_language
 from crm.outreach.templates import PACKS, localised_brand, localised_sign_off
@@ -69,6 +72,11 @@ _FAMILY_NAME_TITLES = frozenset(["mr", "mrs", "ms", "miss", "dr", "madam", "mdm"
 _SYLLABLE = r"(?:[bcdfghjklmnpqrstvwxyz]{0,3}[aeiouy]{1,3}(?:ng|n|m|h|k|p|t|w|r)?)"
 _CHINESE_GIVEN = re.compile(rf"^{_SYLLABLE}{{1,2}}(?:-{_SYLLABLE}{{1,2}})?$")
 _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
+# What the context keeps of each text field (characters), and how many items and categories.
+ITEM_LENGTH = 80
+CATEGORY_LENGTH = 40
+OFFER_LENGTH = 40
+CONTEXT_ITEMS = 5
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_RE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d(?![\w])")
 
@@ -238,18 +246,30 @@ def build_context(facts: CustomerFacts, *, intent: str, language: str, settings:
                   segment: str | None, festival: FestivalDay | None, coupon: str | None, discount: str | None,
                   expires: date | None, brief: str | None) -> DraftContext:
     out = settings.outreach
-    name = first_name(facts.display_name)
+    # A "name" longer than any name is not one to greet by: the neutral greeting, never a cut-off name.
+    shown_name = clean(facts.display_name[: NAME_LENGTH + 64]) if facts.display_name else ""
+    whole = len(shown_name) <= NAME_LENGTH and len(facts.display_name or "") <= NAME_LENGTH + 64
+    name = first_name(shown_name) if whole else None
+
+    def items(values: list[str], limit: int) -> list[str]:
+        return [v for v in (displayable(x, limit) for x in values[:CONTEXT_ITEMS]) if v]
+
     return DraftContext(
         intent=intent, language=language, brand_name=out.brand_name, brand_voice=out.brand_voice,
-        sign_off=out.sign_off, max_chars=out.max_chars, first_name=name, country=facts.country,
-        platform=facts.platform, last_items=list(facts.last_items), categories=list(facts.categories),
-        cart_item=facts.cart_item, complaint_item=facts.complaint_item, segment=segment,
+        sign_off=out.sign_off, max_chars=out.max_chars, first_name=name, country=displayable(facts.country, 8) or None,
+        platform=displayable(facts.platform, 32) or None, last_items=items(facts.last_items, ITEM_LENGTH),
+        categories=items(facts.categories, CATEGORY_LENGTH),
+        cart_item=displayable(facts.cart_item, ITEM_LENGTH) or None,
+        complaint_item=displayable(facts.complaint_item, ITEM_LENGTH) or None, segment=segment,
         points_balance=max(facts.points, 0), orders=facts.orders,
         days_since_last_order=days_between(as_of, facts.last_order_at, tz) if facts.last_order_at else None,
         replenish_every_days=facts.replenish_days,
         festival=festival.festival.name(language) if festival else None,
         festival_kind=festival.festival.kind if festival else None,
         festival_date=festival.day.isoformat() if festival else None,
-        offer=OfferContext(coupon=coupon, discount=discount, expires=expires.isoformat() if expires else None),
-        brief=redact_brief(brief, facts.display_name, name) if brief else None,
+        offer=OfferContext(coupon=displayable(coupon, OFFER_LENGTH) or None,
+                           discount=displayable(discount, OFFER_LENGTH) or None,
+                           expires=expires.isoformat() if expires else None),
+        # The brief loses the customer's name as far as it is shown (a million-word name is not searched whole).
+        brief=redact_brief(displayable(brief, BRIEF_MAX, multiline=True), shown_name or None, name) if brief else None,
     )

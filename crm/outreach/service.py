@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from crm.display import DRAFT_TEXT_MAX, displayable
 from crm.outreach.checks import check_draft
 from crm.outreach.context import (
     DraftContext,
@@ -180,7 +181,8 @@ async def _llm_draft(llm: Any, ctx: DraftContext, settings: Any, offer: Offer, *
         payload["merge_fields"] = ("This is a template for many customers: write {first_name} and {last_item} "
                                    "literally where the name and item go.")
     if rewrite is not None:
-        payload["rewrite"] = {"message": redact_brief(rewrite, None, None), "instruction": instruction}
+        payload["rewrite"] = {"message": redact_brief(displayable(rewrite, DRAFT_TEXT_MAX, multiline=True), None, None),
+                              "instruction": instruction}
     messages: list[Any] = [SystemMessage(content=system),
                            HumanMessage(content=json.dumps(payload, ensure_ascii=False))]
     problems: list[str] = []

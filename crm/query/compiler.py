@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from crm.analytics import metrics as m
+from crm.display import NAME_LENGTH, displayable
 from crm.query import texts
 from crm.query.ir import (
     DEFAULT_PERIOD,
@@ -30,6 +31,10 @@ from crm.query.result import ChartSpec, Result
 from storage.db import Database
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
+
+# A customer name on a chart axis, and the buyer identities a profile lists, at most.
+CHART_LABEL = 24
+SHOWN_IDENTITIES = 10
 
 
 class _Ctx:
@@ -347,7 +352,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
                   rows=rows, card_ids=[r[1] for r in rows], text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
                   currency=ctx.currency if unit == "money" else None,
                   chart=ChartSpec(kind="hbar", title=_chart_title(ctx, text, unit),
-                                  x=[f"{r[0]} #{r[1]}" for r in rows],  # same-name customers stay two bars
+                                  x=[f"{displayable(str(r[0]), CHART_LABEL)} #{r[1]}" for r in rows],  # same-name customers stay two bars
                                   series={key_name: [float(r[2]) for r in rows]},
                                   value_format=unit) if rows else None,  # type: ignore[arg-type]
                   explanation=ctx.explain(None, start, end, q.filters))
@@ -508,8 +513,9 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
             more, hits = len(hits) > 10, hits[:10]
             n = texts.t(ctx.lang, "more_than", n=10) if more else str(len(hits))
             # Same-name customers told apart: platform and buyer name, country, last order, spend, #id.
-            text = (texts.t(ctx.lang, "customer_none", search=q.search) if not hits else
-                    texts.t(ctx.lang, "customer_many", n=n, search=q.search, names="\n" + "\n".join(
+            search = displayable(q.search)
+            text = (texts.t(ctx.lang, "customer_none", search=search) if not hits else
+                    texts.t(ctx.lang, "customer_many", n=n, search=search, names="\n" + "\n".join(
                         "• " + texts.customer_line(h, ctx.currency, ctx.lang) for h in hits)))
             return Result(intent="customer", query=q.model_dump(mode="json"), text=text, language=ctx.lang,
                           columns=["id", "customer", "platform", "country", "last_order", "revenue"],
@@ -572,6 +578,13 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     identities = ", ".join(f"#{ident_id} {texts.platform_name(platform)}" + (f" {username or name}" if username or name
                                                                              else "")
                            for platform, _key, username, name, ident_id in detail["identities"])
+    # The text people read: every identity's number (up to a sane count), handles made safe to show.
+    shown_identities = ", ".join(
+        f"#{ident_id} {texts.platform_name(platform)}" + (f" {displayable(username or name, 32)}"
+                                                          if username or name else "")
+        for platform, _key, username, name, ident_id in detail["identities"][:SHOWN_IDENTITIES])
+    if len(detail["identities"]) > SHOWN_IDENTITIES:
+        shown_identities += f", … (+{len(detail['identities']) - SHOWN_IDENTITIES})"
     rows: list[list[Any]] = [
         ["id", c.id], ["name", c.display_name], ["country", c.country], ["platforms", ", ".join(platforms)],
         ["orders", int(scores.frequency[i]) if i is not None else 0],
@@ -588,9 +601,12 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     recent = [_order_line(ctx, o, detail["order_items"].get(o.id, [])) for o in detail["recent_orders"]]
     rows.append(["recent_orders", "; ".join(recent)])
     val = {r[0]: r[1] for r in rows}
+    # What people read: the name and tags as typed by others, made safe to show (the rows keep them as stored).
+    who = displayable(c.display_name) or f"#{c.id}"
+    val["tags"] = displayable(val["tags"], 3 * NAME_LENGTH)
     cur = ctx.currency
     if zh:
-        lines = [f"👤 {c.display_name or '#' + str(c.id)}（#{c.id}，{c.country or '—'}）",
+        lines = [f"👤 {who}（#{c.id}，{c.country or '—'}）",
                  f"平台：{', '.join(platforms) or '—'}",
                  f"订单 {val['orders']} 笔，消费 {cur} {val['revenue']:,.2f}，"
                  + (f"距上次下单 {val['days_since_last_order']} 天" if val["days_since_last_order"] is not None
@@ -600,9 +616,9 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
             lines.append(f"存活概率 {val['p_alive'] * 100:.0f}%，预测 CLV {cur} {val['predicted_clv']:,.2f}")
         consent = {True: "同意", False: "不同意"}.get(val["marketing_consent"], "未记录")
         lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}；营销消息：{consent}")
-        lines.append(f"买家身份：{identities or '—'}")
+        lines.append(f"买家身份：{shown_identities or '—'}")
     else:
-        lines = [f"👤 {c.display_name or '#' + str(c.id)} (#{c.id}, {c.country or '—'})",
+        lines = [f"👤 {who} (#{c.id}, {c.country or '—'})",
                  f"Platforms: {', '.join(platforms) or '—'}",
                  f"{val['orders']} orders, {cur} {val['revenue']:,.2f} spent, "
                  + (f"last order {val['days_since_last_order']} days ago" if val["days_since_last_order"] is not None
@@ -612,7 +628,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
             lines.append(f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}")
         consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "not recorded")
         lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}; marketing consent: {consent}")
-        lines.append(f"Buyer identities: {identities or '—'}")
+        lines.append(f"Buyer identities: {shown_identities or '—'}")
     if recent:
         lines.append(texts.t(ctx.lang, "recent_orders"))
         lines.extend("• " + line for line in recent)

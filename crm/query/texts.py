@@ -286,10 +286,13 @@ def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = Fa
     """One customer as pickers and lists show them, with what tells same-name customers apart:
     "Tan Wei Ling #1382 · Shopee @tanwl · MY · last order 2026-11-02 · SGD 1,234.50" (short: for a button,
     "Tan Wei Ling #1382 · Shopee · MY · 2026-11-02 · 1,235")."""
-    parts = [f"{hit.name} #{hit.id}"]
+    from crm.display import BUTTON_LENGTH, NAME_LENGTH, displayable
+
+    name, handle = displayable(hit.name, NAME_LENGTH) or "?", displayable(hit.handle, NAME_LENGTH)
+    parts = [f"{name} #{hit.id}"]
     if hit.platform:
-        parts.append(platform_name(hit.platform) + ("" if short or not hit.handle or hit.handle == hit.name
-                                                    else f" @{hit.handle}"))
+        parts.append(platform_name(hit.platform) + ("" if short or not handle or handle == name
+                                                    else f" @{handle}"))
     if hit.country:
         parts.append(hit.country)
     if hit.last_order is not None:
@@ -301,13 +304,9 @@ def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = Fa
         parts.append(f"{hit.spend:,.0f}" if short else f"{currency} {hit.spend:,.2f}")
     if short:  # a button: the details stay whole, a long name gives way
         rest = " · ".join([f"#{hit.id}", *parts[1:]])
-        room = max(8, BUTTON_CHARS - len(rest) - 1)
-        name = hit.name if len(hit.name) <= room else hit.name[:room - 1] + "…"
-        return f"{name} {rest}"
+        return f"{displayable(name, max(8, BUTTON_LENGTH - len(rest) - 1))} {rest}"
     return " · ".join(parts)
 
-
-BUTTON_CHARS = 64  # what a phone shows of a button's text
 
 
 STATUS_NAMES = {

@@ -23,12 +23,19 @@ Usage::
 Polling answers `getUpdates` from a queue the test fills (`push_update`, `send_text`, `press`,
 `send_document`); a long poll waits until an update arrives or the requested timeout passes.
 Other areas (reminders, alerts) reuse it: `calls`, `calls_of(method)`, `wait_call(...)`, `sent_texts(chat_id)`.
+
+It refuses what Telegram refuses, with Telegram's 400 descriptions, so a regression shows up as a failed call:
+HTML that does not parse (parse_mode HTML: only Telegram's tags, every tag closed in order, `<` only as a tag),
+a text over 4,096 or a caption over 1,024 characters after entity parsing, a callback answer over 200, and
+inline buttons without text or with callback_data outside 1-64 bytes. `parse_html` gives the text a user sees.
 """
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +46,51 @@ from aiohttp import web
 BOT_ID = 700000001
 BOT_USERNAME = "sellermate_test_bot"
 TEXT_METHODS = ("sendMessage", "editMessageText")
+
+# Telegram's limits (Bot API documentation), counted in characters of the text after entity parsing.
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_ANSWER = 200
+MAX_CALLBACK_DATA_BYTES = 64
+# The tags Telegram's HTML parse mode knows (https://core.telegram.org/bots/api#html-style).
+HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
+                       "code", "pre", "blockquote", "tg-emoji"})
+_HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|<"
+                         r"|&(#[0-9]+|#[xX][0-9A-Fa-f]+|lt|gt|amp|quot);|[^<&]+|&")
+
+
+def parse_html(text: str) -> str:
+    """The text a user sees for an HTML-mode message; raises ValueError (Telegram's description) when Telegram
+    would refuse to parse it."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    for m in _HTML_TOKEN.finditer(text):
+        token = m.group(0)
+        if m.group(2) is not None:
+            name = m.group(2).lower()
+            if name not in HTML_TAGS:
+                raise ValueError(f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" '
+                                 f"at byte offset {len(text[:m.start()].encode())}")
+            if m.group(1):
+                if not open_tags or open_tags[-1] != name:
+                    expected = open_tags[-1] if open_tags else ""
+                    raise ValueError(f"Bad Request: can't parse entities: Unmatched end tag at byte offset "
+                                     f'{len(text[:m.start()].encode())}, expected "</{expected}>", '
+                                     f'found "</{name}>"')
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+        elif token == "<":
+            raise ValueError("Bad Request: can't parse entities: Unexpected end of name token at byte offset "
+                             f"{len(text[:m.start()].encode())}")
+        elif m.group(4) is not None:
+            out.append(html.unescape(token))
+        else:
+            out.append(token)
+    if open_tags:
+        raise ValueError(f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag '
+                         f'"{open_tags[-1]}"')
+    return "".join(out)
 
 
 @dataclass
@@ -351,6 +403,7 @@ class FakeTelegramServer:
             handler = getattr(self, f"_m_{method.lower()}", None)
             custom = self.handlers.get(method)
             try:
+                _check_limits(method.lower(), params)
                 result = custom(params) if custom else (handler(params, files) if handler else True)
             except _APIError as exc:
                 call.status = exc.code
@@ -403,10 +456,6 @@ class FakeTelegramServer:
 
     def _m_sendmessage(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         text = str(params.get("text") or "")
-        if not text:
-            raise _APIError(400, "Bad Request: message text is empty")
-        if len(text) > 4096:
-            raise _APIError(400, "Bad Request: message is too long")
         return self._message(params["chat_id"], text, params.get("reply_markup"))
 
     def _edit(self, params: dict[str, Any], *, text: str | None) -> dict[str, Any]:
@@ -490,6 +539,41 @@ class FakeTelegramServer:
 
     def _m_sendchataction(self, params: dict[str, Any], files: Any) -> bool:
         return True
+
+
+def _visible(params: dict[str, Any], key: str) -> str:
+    value = str(params.get(key) or "")
+    if str(params.get("parse_mode") or "").lower() != "html":
+        return value
+    try:
+        return parse_html(value)
+    except ValueError as exc:
+        raise _APIError(400, str(exc)) from None
+
+
+def _check_limits(method: str, params: dict[str, Any]) -> None:
+    """Refuse a call as Telegram would: unparsable HTML, over-long texts and captions, bad inline buttons."""
+    if method in ("sendmessage", "editmessagetext"):
+        text = _visible(params, "text")
+        if not text.strip():
+            raise _APIError(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT:
+            raise _APIError(400, "Bad Request: message is too long")
+    elif "caption" in params and method in ("sendphoto", "senddocument", "sendvideo", "sendaudio",
+                                            "sendanimation", "editmessagecaption"):
+        if len(_visible(params, "caption")) > MAX_CAPTION:
+            raise _APIError(400, "Bad Request: message caption is too long")
+    elif method == "answercallbackquery" and len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
+        raise _APIError(400, "Bad Request: MESSAGE_TOO_LONG")
+    markup = params.get("reply_markup")
+    if isinstance(markup, dict):
+        for row in markup.get("inline_keyboard") or []:
+            for button in row:
+                if not str(button.get("text") or "").strip():
+                    raise _APIError(400, "Bad Request: BUTTON_TEXT_INVALID")
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
+                    raise _APIError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
 class _APIError(Exception):
