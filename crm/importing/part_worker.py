@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import pickle
-import shutil
 import sys
 import threading
 from dataclasses import asdict
@@ -209,10 +208,6 @@ class PartWorker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-def remove_folder(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
