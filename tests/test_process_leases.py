@@ -1,16 +1,26 @@
-"""Process leases on SQLite and PostgreSQL: a lease is taken once, refused to others while it lasts, renewed by
-its holder, taken over once it expires (the old holder then finds out), and of processes racing for it exactly
-one wins."""
+"""Process leases: one bot and one scheduler per database, on SQLite and PostgreSQL.
+
+Repository level: a lease is taken once, refused to others while it lasts, renewed by its holder, taken over
+once it expires (the old holder then finds out), and of processes racing for it exactly one wins. Process level
+(bot.process_lease): a holder on this machine that died is replaced at once, one that runs is never replaced,
+and a process whose lease was taken over is told so it can stop.
+"""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from bot import process_lease
+from bot.process_lease import BOT, SCHEDULER, LeaseRefused, ProcessLeases, refusal
 from storage.db import Database
 from storage.repositories import leases as repo
 from storage.repositories.leases import LeaseHolder
 
-BOT, SCHEDULER = "bot", "scheduler"
 T0 = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
 TTL = timedelta(seconds=120)
 A = LeaseHolder(id="a" * 32, command="run", host="shop-1", pid=1234)
@@ -93,3 +103,76 @@ async def test_of_processes_racing_for_a_free_lease_exactly_one_wins(db: Databas
     assert len(winners) == 1
     assert {refused.holder for refused in results if refused is not None} == {winners[0].id}
     assert (await _row(db)).holder == winners[0].id
+
+
+# ---------------------------------------------------------------- processes of this machine
+needs_proc = pytest.mark.skipif(process_lease.process_key(os.getpid()) is None,
+                                reason="tells processes apart by /proc (Linux)")
+
+
+@needs_proc
+async def test_a_holder_on_this_machine_that_died_is_replaced_at_once_one_that_runs_never(db: Database) -> None:
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        key = process_lease.process_key(sleeper.pid)
+        assert key is not None
+        other = LeaseHolder(id="d" * 32, command="run", host="this-host", pid=sleeper.pid, process_key=key)
+        await _acquire(db, other, T0)  # long ago: its claim has expired, and it is not renewing (busy?)
+        leases = ProcessLeases(db, "run")
+        with pytest.raises(LeaseRefused) as refused:  # it runs here, so it keeps its lease
+            await leases.take(BOT)
+        assert refused.value.holder.pid == sleeper.pid
+        line = refusal(refused.value, "run")
+        assert line.startswith(f"another SellerMate bot is running on this database (`sellermate run`, pid "
+                               f"{sleeper.pid} on host this-host, since 2026-12-06 18:00 UTC")
+        assert "telegram.replica: true" in line and "\n" not in line
+
+        sleeper.kill()  # kill -9
+        sleeper.wait()
+        await _acquire(db, other, datetime.now(UTC))  # as if it renewed just before it died: far from expiry
+        await leases.take(BOT)
+        assert (await _row(db)).holder == leases.me.id
+        await leases.release()
+        assert await _row(db) is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+async def test_a_process_whose_lease_was_taken_over_is_told_to_stop(db: Database) -> None:
+    leases = ProcessLeases(db, "worker", renew_every=timedelta(milliseconds=20))
+    await leases.take(SCHEDULER)
+    lost = asyncio.Event()
+    leases.keep(lost.set)
+    await asyncio.sleep(0.1)  # renewing all along
+    assert not lost.is_set() and (await _row(db, SCHEDULER)).renewed_at > (await _row(db, SCHEDULER)).acquired_at
+
+    # Another process finds the claim expired (this one, say, was frozen for minutes) and takes it.
+    assert await _acquire(db, B, datetime.now(UTC) + TTL * 2, name=SCHEDULER) is None
+    await asyncio.wait_for(lost.wait(), timeout=5)
+    assert leases.taken_over and leases.lost is not None and leases.lost.holder == B.id
+    assert "took over this database (`sellermate run`, pid 4321 on host shop-2" in process_lease.taken_over(leases)
+    await leases.release()
+    assert (await _row(db, SCHEDULER)).holder == B.id  # what is B's stays B's
+
+
+async def test_a_worker_is_refused_while_the_bot_runs_the_jobs_and_a_second_worker_too(db: Database) -> None:
+    from bot.cli import CLIError
+    from bot.cli_worker import work
+    from bot.settings import Settings
+
+    settings = Settings(database={"url": db.url}, telegram={"token": "123:abc"})  # type: ignore[attr-defined]
+    for command, hint in (("run", "set scheduler.run_in_bot: false (SELLERMATE_SCHEDULER__RUN_IN_BOT=false) for "
+                                  "that bot and restart it"), ("worker", "one worker is enough")):
+        running = ProcessLeases(db, command)  # a bot that runs the jobs itself, then another worker
+        await running.take(SCHEDULER)
+        try:
+            with pytest.raises(CLIError) as refused:
+                await work(settings=settings, once=True)
+        finally:
+            await running.release()
+        line = str(refused.value)
+        assert line.startswith(f"the scheduled jobs already run in another process on this database (`sellermate "
+                               f"{command}`, pid {os.getpid()} on host ")
+        assert hint in line and "\n" not in line
+        assert (await _row(db, SCHEDULER)) is None  # the refused worker took nothing
