@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import CLIError
-from bot.cli_bot import REPLICA_POLLING, serve
+from bot.cli_bot import serve
 from storage.db import open_database
 from storage.repositories import leases
 from tests.e2e.conftest import TOKEN
@@ -36,8 +36,10 @@ async def test_a_second_run_on_the_same_database_is_refused_in_one_line(
             monkeypatch.setenv(name, value)
 
     first = asyncio.create_task(serve())
+    polling = False
     try:
         await tg.wait_call("setMyCommands", timeout=60)  # started: polling, with the scheduler running
+        polling = True
 
         second = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
@@ -61,7 +63,10 @@ async def test_a_second_run_on_the_same_database_is_refused_in_one_line(
         with pytest.raises(CLIError, match="telegram.mode: webhook"):
             await serve()
     finally:
-        os.kill(os.getpid(), signal.SIGTERM)  # as systemd stops it: aiogram's handler ends the polling
+        if polling and not first.done():
+            os.kill(os.getpid(), signal.SIGTERM)  # as systemd stops it: aiogram's handler ends the polling
+        else:  # it never got as far as polling (and as handling SIGTERM)
+            first.cancel()
         await asyncio.wait_for(first, timeout=60)
 
     db = await open_database(url)  # stopped cleanly: its leases are given back at once
