@@ -85,7 +85,15 @@ def died(key: str | None) -> bool:
     if here is None:
         return False
     fields = _stat_fields(here[0])
-    return fields is None or len(fields) < 20 or fields[19] != here[1] or fields[0] in ("Z", "X")
+    if fields is None:  # gone, or hidden from this user (/proc mounted with hidepid): ask the system
+        try:
+            os.kill(int(here[0]), 0)
+        except ProcessLookupError:
+            return True
+        except (OSError, ValueError):  # another user's process: it runs
+            return False
+        return False
+    return len(fields) < 20 or fields[19] != here[1] or fields[0] in ("Z", "X")
 
 
 def _runs_here(key: str | None) -> bool:
