@@ -1,4 +1,5 @@
-"""`sellermate run` twice on one database: the second is refused with one line; the first, stopped, frees it.
+"""`sellermate run` twice on one database: the second is refused with one line; the first, stopped, frees it
+(and on start it removed what killed imports had left in the temporary folder).
 
 The first bot runs in this process (the real `serve`, long polling the fake Bot API server, its scheduler
 running); the second is the real command line in a process of its own.
@@ -9,6 +10,8 @@ import asyncio
 import os
 import signal
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -35,11 +38,19 @@ async def test_a_second_run_on_the_same_database_is_refused_in_one_line(
         if name.startswith("SELLERMATE_"):
             monkeypatch.setenv(name, value)
 
+    # A scratch folder an import killed long ago left behind (an older version's, without a lock file).
+    scratch = tmp_path / "tmp"
+    leftover = scratch / "sellermate-import-killed"
+    leftover.mkdir(parents=True)
+    os.utime(leftover, (time.time() - 7200, time.time() - 7200))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
     first = asyncio.create_task(serve())
     polling = False
     try:
         await tg.wait_call("setMyCommands", timeout=60)  # started: polling, with the scheduler running
         polling = True
+        assert not leftover.exists()  # removed on start
 
         second = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
