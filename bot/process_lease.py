@@ -227,6 +227,6 @@ def refusal(exc: LeaseRefused, asking: str) -> str:
 
 def taken_over(leases: ProcessLeases) -> str:
     """The one line a process prints when it stopped because another took its lease over."""
-    who = describe(leases.lost) if leases.lost is not None else "another process"
-    return (f"stopped: another process took over this database ({who}) while this one could not renew its claim "
+    who = f" ({describe(leases.lost)})" if leases.lost is not None else ""
+    return (f"stopped: another process took over this database{who} while this one could not renew its claim "
             "in time; run one bot and one scheduler per database")
