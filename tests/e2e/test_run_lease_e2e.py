@@ -7,6 +7,7 @@ running); the second is the real command line in a process of its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -76,9 +77,11 @@ async def test_a_second_run_on_the_same_database_is_refused_in_one_line(
     finally:
         if polling and not first.done():
             os.kill(os.getpid(), signal.SIGTERM)  # as systemd stops it: aiogram's handler ends the polling
-        else:  # it never got as far as polling (and as handling SIGTERM)
+            await asyncio.wait_for(first, timeout=60)
+        elif not first.done():  # it never got as far as polling (and as handling SIGTERM)
             first.cancel()
-        await asyncio.wait_for(first, timeout=60)
+            with contextlib.suppress(asyncio.CancelledError):
+                await first
 
     db = await open_database(url)  # stopped cleanly: its leases are given back at once
     try:
