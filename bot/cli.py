@@ -158,7 +158,8 @@ def _sqlite_folder_problem(url: str | None) -> str | None:
     return None
 
 
-async def open_app(settings: Any = None, *, db_url: str | None = None, **overrides: Any) -> Any:
+async def open_app(settings: Any = None, *, db_url: str | None = None, before_migrations: Any = None,
+                   **overrides: Any) -> Any:
     """bot.context.open_app for commands: a database that cannot be opened is one CLIError line."""
     from bot.context import open_app as _open_app
 
@@ -173,7 +174,7 @@ async def open_app(settings: Any = None, *, db_url: str | None = None, **overrid
     if problem:
         raise CLIError(f"cannot open the database {_shown_url(url)}: {problem}")
     try:
-        return await _open_app(settings, db_url=db_url)
+        return await _open_app(settings, db_url=db_url, before_migrations=before_migrations)
     except Exception as exc:
         message = database_problem(exc, url)
         if message is None:

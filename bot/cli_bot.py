@@ -1,4 +1,8 @@
-"""`sellermate run`: start the Telegram bot, with long polling (default) or a webhook behind a reverse proxy."""
+"""`sellermate run`: start the Telegram bot, with long polling (default) or a webhook behind a reverse proxy.
+
+One bot per database: a second `sellermate run` is refused in one line while the first runs, unless it is a
+webhook replica (`telegram.replica`); and one process runs the scheduled jobs (bot.process_lease).
+"""
 from __future__ import annotations
 
 import asyncio
@@ -22,6 +26,10 @@ MALFORMED_TOKEN = (
     "then letters, digits, '-' and '_'); check SELLERMATE_TELEGRAM_TOKEN (or telegram.token in config.yaml)"
 )
 TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+REPLICA_POLLING = (
+    "telegram.replica is for webhook replicas behind a proxy, but this bot would use long polling (Telegram hands "
+    "a bot's updates to one polling process only): set telegram.mode: webhook, or telegram.replica: false"
+)
 
 
 def unreachable(settings: object, exc: BaseException) -> CLIUnavailable:
@@ -59,6 +67,8 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
         raise CLIError(MALFORMED_TOKEN)
     if mode == "webhook" and not settings.telegram.webhook_url:
         raise CLIError(WEBHOOK_URL_HINT)
+    if settings.telegram.replica and mode != "webhook":
+        raise CLIError(REPLICA_POLLING)
 
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
@@ -76,20 +86,65 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
     except TelegramNetworkError as exc:
         await bot.session.close()
         raise unreachable(settings, exc) from None
-    ctx = await open_app(settings, db_url=db_url)
-    scheduler = _build_scheduler(ctx, bot)
-    dp = build_dispatcher(ctx.settings, ctx.db, workspace_id=ctx.workspace_id, scheduler=scheduler)
+    from bot.process_lease import BOT, SCHEDULER, LeaseRefused, ProcessLeases, refusal, taken_over
+    from crm.importing.scratch import remove_stale_folders
+
+    # One bot per database (and token), one scheduler: the leases are taken before the schema is migrated (a
+    # second bot, maybe a newer version, must not change it under the running one) or, on a database that has
+    # no leases yet, right after.
+    wanted = ([] if settings.telegram.replica else [BOT]) + ([SCHEDULER] if settings.scheduler.run_in_bot else [])
+    leases: ProcessLeases | None = None
+
+    async def take(db: object, *, unless_unmigrated: bool = True) -> None:
+        nonlocal leases
+        leases = leases or ProcessLeases(db, "run")  # type: ignore[arg-type]
+        try:
+            await leases.take_all(wanted, unless_unmigrated=unless_unmigrated)
+        except LeaseRefused as exc:
+            raise CLIError(refusal(exc, "run")) from None
+
     try:
+        ctx = await open_app(settings, db_url=db_url, before_migrations=take)
+    except BaseException:
+        if leases is not None:  # taken before a migration that then failed
+            await leases.release()
+        with suppress(Exception):
+            await bot.session.close()
+        raise
+    assert leases is not None
+    try:
+        await take(ctx.db, unless_unmigrated=False)
+        scheduler = _build_scheduler(ctx, bot)
+        # Scratch folders of imports killed with an earlier bot (their own import cannot remove them).
+        await asyncio.to_thread(remove_stale_folders)
+        dp = build_dispatcher(ctx.settings, ctx.db, workspace_id=ctx.workspace_id, scheduler=scheduler)
+        stop = asyncio.Event()
+        stopping: list[asyncio.Future[None]] = []
+
+        def lost() -> None:  # another process took a lease over: stop serving, like on SIGTERM
+            stop.set()
+            if mode == "polling":
+                stopping.append(asyncio.ensure_future(_stop_polling(dp)))
+
+        leases.keep(lost)
         if mode == "polling":
             await run_polling(bot, dp)
         else:
-            await _serve_webhook(bot, dp, ctx.settings)
+            await _serve_webhook(bot, dp, ctx.settings, stop)
     except TelegramNetworkError as exc:  # lost on the way up (deleteWebhook/setWebhook)
         raise unreachable(settings, exc) from None
     finally:
+        await leases.release()  # after the dispatcher's shutdown stopped the scheduler
         with suppress(Exception):
             await bot.session.close()
         await ctx.close()
+    if leases.taken_over:
+        raise CLIError(taken_over(leases))
+
+
+async def _stop_polling(dp) -> None:  # type: ignore[no-untyped-def]
+    with suppress(RuntimeError):  # not polling (yet, or any more)
+        await dp.stop_polling()
 
 
 def _build_scheduler(ctx: object, bot: object) -> object | None:
@@ -101,13 +156,12 @@ def _build_scheduler(ctx: object, bot: object) -> object | None:
     return build_scheduler(ctx, bot=bot)  # type: ignore[arg-type]
 
 
-async def _serve_webhook(bot, dp, settings) -> None:  # type: ignore[no-untyped-def]
+async def _serve_webhook(bot, dp, settings, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
     from bot.app import start_webhook
 
     secret = settings.telegram.webhook_secret.get_secret_value() if settings.telegram.webhook_secret else ""
     secret = secret or secrets.token_urlsafe(32)  # set on every start, so a random one is fine
     runner = await start_webhook(bot, dp, settings, secret=secret)
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):

@@ -3,6 +3,8 @@
 Use it when several bot replicas serve Telegram (`scheduler.run_in_bot: false` in their config): exactly one
 worker runs the jobs, so each fires once. The bot replicas only write reminders to the database; the worker's
 minute sync gives them a job. `--once` processes what is due now and exits (a cron job, or a check).
+A worker is refused, in one line, while another process runs the jobs on the same database (the "scheduler"
+lease, bot.process_lease): a second worker, or a bot with `scheduler.run_in_bot` left on.
 """
 from __future__ import annotations
 
@@ -46,15 +48,31 @@ async def work(*, db_url: str | None = None, once: bool = False, settings: Any =
         raise CLIError(str(exc)) from None
 
     from bot.cli import open_app
+    from bot.process_lease import SCHEDULER, LeaseRefused, ProcessLeases, refusal, taken_over
     from bot.scheduler import build_scheduler
 
     ctx = None
     service = None
+    leases: ProcessLeases | None = None
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
+
+    async def take(db: Any, *, unless_unmigrated: bool = True) -> None:
+        # Exactly one process runs the jobs on a database; taken before the schema is migrated when it can be
+        # (a refused worker changes nothing), else right after (see bot.cli_bot.serve).
+        nonlocal leases
+        leases = leases or ProcessLeases(db, "worker")
+        try:
+            await leases.take_all([SCHEDULER], unless_unmigrated=unless_unmigrated)
+        except LeaseRefused as exc:
+            raise CLIError(refusal(exc, "worker")) from None
+
     try:
-        ctx = await open_app(settings, db_url=db_url)
+        ctx = await open_app(settings, db_url=db_url, before_migrations=take)
+        await take(ctx.db, unless_unmigrated=False)
+        assert leases is not None
+        leases.keep(stop.set)
         if not once:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with suppress(NotImplementedError, RuntimeError):
@@ -74,7 +92,11 @@ async def work(*, db_url: str | None = None, once: bool = False, settings: Any =
             loop.remove_signal_handler(sig)
         if service is not None:
             await service.stop()
+        if leases is not None:
+            await leases.release()  # once its jobs have finished
         with suppress(Exception):
             await bot.session.close()
         if ctx is not None:
             await ctx.close()
+    if leases is not None and leases.taken_over:
+        raise CLIError(taken_over(leases))

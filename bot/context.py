@@ -1,13 +1,14 @@
 """What every entry point needs: settings, the database and the workspace, built in one place."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings, load_settings
-from storage.db import Database, open_database
+from storage.db import Database, migrate, open_database
 from storage.repositories.workspaces import get_or_create_workspace
 
 
@@ -35,14 +36,27 @@ class AppContext:
         await self.db.dispose()
 
 
-async def open_app(settings: Settings | None = None, *, db_url: str | None = None, **overrides: Any) -> AppContext:
+async def open_app(settings: Settings | None = None, *, db_url: str | None = None,
+                   before_migrations: Callable[[Database], Awaitable[None]] | None = None,
+                   **overrides: Any) -> AppContext:
+    """Settings, the database (migrated) and the workspace. `before_migrations` gets the database before its
+    schema is brought up to date (a process that must not start at all is turned away without changing it)."""
     if settings is None:
         if db_url:
             overrides.setdefault("database", {})["url"] = db_url
         settings = load_settings(**overrides)
     elif db_url:
         settings = settings.model_copy(update={"database": settings.database.model_copy(update={"url": db_url})})
-    db = await open_database(settings.database.url, echo=settings.database.echo)
+    if before_migrations is None:
+        db = await open_database(settings.database.url, echo=settings.database.echo)
+    else:
+        db = await open_database(settings.database.url, echo=settings.database.echo, run_migrations=False)
+        try:
+            await before_migrations(db)
+            await migrate(db.engine)
+        except BaseException:
+            await db.dispose()
+            raise
     explicit = frozenset(settings.workspace.model_fields_set)
     async with db.sessions() as session:
         ws = await get_or_create_workspace(

@@ -98,6 +98,10 @@ class TelegramSettings(BaseModel):
     # Answers to the same question on unchanged data are shared for this long (0 = never reuse an answer).
     answer_cache_seconds: float = Field(default=60.0, ge=0)
     redis_url: str | None = None
+    # One of several webhook replicas behind a proxy (SELLERMATE_TELEGRAM__REPLICA=true): started next to a bot
+    # that already runs on the same database instead of being refused. Replicas need webhook mode, and the
+    # scheduled jobs run in one process only (scheduler.run_in_bot: false for them, one `sellermate worker`).
+    replica: bool = False
 
 
 class LLMSettings(BaseModel):

@@ -481,3 +481,22 @@ class ConversationState(Base):
     state: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
+
+
+class ProcessLease(Base):
+    """A role on this database that one process at a time may hold ("bot": the Telegram bot that is not a
+    replica; "scheduler": whoever runs the scheduled jobs), claimed until `expires_at` and renewed while the
+    process runs (storage.repositories.leases)."""
+
+    __tablename__ = "process_leases"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))  # a random id per process start
+    command: Mapped[str] = mapped_column(String(32))  # run | worker
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    # Names the holding process exactly on its machine (boot, pid namespace, pid, start time), so that a process
+    # there can tell at once that it died; None where the system does not tell.
+    process_key: Mapped[str | None] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    renewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

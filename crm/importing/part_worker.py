@@ -6,9 +6,15 @@ row start by `crm.importing.reader.split_point`) on the second core and writes i
 of its own, which the importer copies into its own stage file in one statement. The worker runs the very same
 mapping code (`crm.importing.staging.RowStager`), so the result is the one a single reader gets.
 
-Protocol: a JSON job on standard input; `rows N` lines on standard output as it goes; at the end the files
-`stage.db` (a `storage.stage_layout.StageFile`) and `result.pickle` (read back as a PartResult) in the job's
-folder. A file the worker cannot read ends it with exit code 3 and the reason on standard error.
+Protocol: a JSON job on one line of standard input; `rows N` lines on standard output as it goes; at the end
+the files `stage.db` (a `storage.stage_layout.StageFile`) and `result.pickle` (read back as a PartResult) in the
+job's folder. A file the worker cannot read ends it with exit code 3 and the reason on standard error.
+
+The importer keeps the worker's standard input open until it no longer needs the worker. When it closes it, or
+dies (kill -9 included: the system closes a dead process's files), the worker reads the end of that pipe and
+ends at once, whatever it is doing. A pipe rather than Linux's PR_SET_PDEATHSIG: it works on every system, it
+also ends a worker whose importer gave up on it without killing it, and it cannot mistake the death of the
+thread that started the worker for the death of the importer.
 """
 from __future__ import annotations
 
@@ -17,8 +23,8 @@ import contextlib
 import json
 import os
 import pickle
-import shutil
 import sys
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,6 +37,7 @@ from storage.stage_layout import StageFile
 BATCH = 5000
 PROGRESS_EVERY = 5000
 FILE_ERROR_EXIT = 3
+IMPORTER_GONE_EXIT = 4
 
 
 def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
@@ -85,8 +92,43 @@ def read_result(path: Path) -> PartResult:
     return PartResult(rows, skipped, bad_rows, buyers)
 
 
+def read_job(fd: int = 0) -> dict[str, object]:
+    """The job: the first line on `fd` (read from the descriptor itself, so that no buffered reader of standard
+    input is left locked by the thread that waits on it afterwards)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data)  # type: ignore[no-any-return]
+
+
+def end_with_importer(fd: int = 0) -> threading.Thread:
+    """Watch `fd` (the rest of standard input) in a thread and end this process when it closes: the importer is
+    gone or no longer wants the result. os._exit: nothing of a half-done part is worth finishing."""
+    def watch() -> None:
+        while True:
+            try:
+                if not os.read(fd, 1 << 10):
+                    break
+            except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
+                continue
+            except OSError:
+                break
+        os._exit(IMPORTER_GONE_EXIT)
+
+    thread = threading.Thread(target=watch, name="sellermate-importer-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def main() -> int:
-    job = json.loads(sys.stdin.read())
+    try:
+        job = read_job()
+    except ValueError:  # the importer ended before it sent the whole job
+        return IMPORTER_GONE_EXIT
+    end_with_importer()
     try:
         run(job)
     except ImportFileError as exc:
@@ -120,9 +162,9 @@ class PartWorker:
             sys.executable, "-P", "-m", "crm.importing.part_worker", stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
         assert proc.stdin is not None
-        proc.stdin.write(json.dumps(job).encode())
+        # One line, and the pipe stays open: the worker ends when it closes (see the module docstring).
+        proc.stdin.write(json.dumps(job).encode() + b"\n")
         await proc.stdin.drain()
-        proc.stdin.close()
         return cls(proc, folder)
 
     async def _follow(self) -> None:
@@ -138,6 +180,7 @@ class PartWorker:
         errors = await self._errors
         code = await self.proc.wait()
         await self._watch
+        self._close_stdin()
         message = errors.decode(errors="replace").strip()
         if code == FILE_ERROR_EXIT:
             raise ImportFileError(message.splitlines()[-1] if message else "the file could not be read")
@@ -151,19 +194,20 @@ class PartWorker:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
 
+    def _close_stdin(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+
     async def stop(self) -> None:
         """Kill the worker if it still runs and wait for it."""
         self.kill()
         if self.proc.returncode is None:
             await self.proc.wait()
+        self._close_stdin()
         for task in (self._watch, self._errors):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-def remove_folder(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

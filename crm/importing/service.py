@@ -15,7 +15,6 @@ import gc
 import hashlib
 import logging
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from bot.settings import WorkspaceSettings
 from crm.importing.errors import ImportFileError
 from crm.importing.identity import resolve_customers
 from crm.importing.normalise import ValueProblem, normalise_email, normalise_phone
-from crm.importing.part_worker import PartWorker, remove_folder
+from crm.importing.part_worker import PartWorker
 from crm.importing.platforms import (
     ALL_SIGNATURE_HEADERS,
     COUNTRY_CURRENCY,
@@ -50,6 +49,7 @@ from crm.importing.reader import (
     read_text_part,
     split_point,
 )
+from crm.importing.scratch import ScratchFolder, new_scratch_folder, remove_stale_folders
 from crm.importing.staging import RowStager, rejecting_cut_rows
 from storage.db import Database
 from storage.repositories import imports as repo
@@ -167,16 +167,16 @@ class _Scratch:
     """An import's temporary folders on SQLite (its stage file's, a worker's): removed once the import's
     connection is back in the pool, as the stage files stay attached to it until then."""
 
-    folders: list[Path] = field(default_factory=list)
+    folders: list[ScratchFolder] = field(default_factory=list)
 
     def new_folder(self) -> Path:
-        folder = Path(tempfile.mkdtemp(prefix="sellermate-import-"))
+        folder = new_scratch_folder()  # locked while this process lives (crm.importing.scratch)
         self.folders.append(folder)
-        return folder
+        return folder.path
 
     def remove(self) -> None:
         for folder in self.folders:
-            remove_folder(folder)
+            folder.remove()
 
 
 async def _start_part_worker(parts: _TwoParts, mapping: Platform, ctx: Context,
@@ -239,6 +239,8 @@ async def import_file(
 ) -> ImportReport:
     """Import one export file; see the module docstring for the guarantees."""
     path = Path(path)
+    # The scratch folders of imports that were killed (they cannot remove their own) go first.
+    await asyncio.to_thread(remove_stale_folders)
     try:
         try:
             return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,

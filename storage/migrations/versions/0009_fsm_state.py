@@ -4,7 +4,7 @@ Until now the bot kept it in memory unless Redis was configured, so a restart fo
 person's answer was read as a question. One row per (bot, chat, user) key while a state or data is set.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
