@@ -917,6 +917,60 @@ async def add_activity(session: AsyncSession, workspace_id: int, kind: str,
     return len(new)
 
 
+# ---------------------------------------------------------------- one import at a time per workspace
+# PostgreSQL advisory locks take two 32-bit keys: this one says "a SellerMate import" ("SMim" in ASCII), the
+# other is the workspace id.
+IMPORT_LOCK_KEY = int.from_bytes(b"SMim", "big")
+
+
+async def try_import_lock(session: AsyncSession, workspace_id: int) -> bool:
+    """Take the workspace's import lock for the session's transaction unless another import holds it; whether
+    it was taken. Imports into one workspace must run one after the other: identity resolution reads which
+    buyers exist and then writes customers, so two imports at once each miss the other's new buyers (customers
+    that should be one stay two) or insert the same buyers and orders (a unique-key conflict).
+
+    PostgreSQL: a transaction-level advisory lock per workspace, released by the commit or rollback.
+    SQLite, which has one writer per database anyway: the transaction starts here and holds the write lock
+    (BEGIN IMMEDIATE). Otherwise it would start at its first write, which waits for the other writer only as
+    long as the busy timeout and then fails with 'database is locked'.
+
+    Must be the transaction's first statement (on SQLite: may follow `bulk_load_mode`'s settings)."""
+    if _on_sqlite(session):
+        return await _begin_immediate(session, wait=False)
+    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(IMPORT_LOCK_KEY, workspace_id))))
+
+
+async def wait_import_lock(session: AsyncSession, workspace_id: int) -> None:
+    """Take the workspace's import lock (see `try_import_lock`), waiting for as long as the import that holds
+    it runs."""
+    if _on_sqlite(session):
+        while not await _begin_immediate(session, wait=True):  # each try waits up to the busy timeout
+            pass
+        return
+    await session.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK_KEY, workspace_id)))
+
+
+async def _begin_immediate(session: AsyncSession, *, wait: bool) -> bool:
+    """SQLite: begin the session's transaction holding the write lock; whether it began. With `wait` it waits
+    for another writer up to the connection's busy timeout, else not at all."""
+    from sqlalchemy.exc import OperationalError
+
+    conn = await session.connection()
+    usual = None if wait else (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
+    if usual is not None:
+        await conn.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return True
+    except OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+        return False
+    finally:
+        if usual is not None:
+            await conn.exec_driver_sql(f"PRAGMA busy_timeout={int(usual)}")
+
+
 # ---------------------------------------------------------------- import log
 async def start_import_log(session: AsyncSession, workspace_id: int, file_name: str, sha256: str,
                            platform: str | None, store_name: str | None) -> ImportLog:
