@@ -936,7 +936,7 @@ async def try_import_lock(session: AsyncSession, workspace_id: int) -> bool:
 
     Must be the transaction's first statement (on SQLite: may follow `bulk_load_mode`'s settings)."""
     if _on_sqlite(session):
-        return await _begin_immediate(session, wait=False)
+        return await _begin_immediate(session, patience_ms=0)
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(IMPORT_LOCK_KEY, workspace_id))))
 
 
@@ -944,31 +944,28 @@ async def wait_import_lock(session: AsyncSession, workspace_id: int) -> None:
     """Take the workspace's import lock (see `try_import_lock`), waiting for as long as the import that holds
     it runs."""
     if _on_sqlite(session):
-        while not await _begin_immediate(session, wait=True):  # each try waits up to the busy timeout
+        # Tries of a second each (SQLite waits in a thread of its own): a cancelled import stops at once.
+        while not await _begin_immediate(session, patience_ms=1000):
             pass
         return
     await session.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK_KEY, workspace_id)))
 
 
-async def _begin_immediate(session: AsyncSession, *, wait: bool) -> bool:
-    """SQLite: begin the session's transaction holding the write lock; whether it began. With `wait` it waits
-    for another writer up to the connection's busy timeout, else not at all."""
+async def _begin_immediate(session: AsyncSession, *, patience_ms: int) -> bool:
+    """SQLite: begin the session's transaction holding the write lock, waiting up to `patience_ms` for another
+    writer; whether it began. The connection's own busy timeout is back once it began, or at check-in."""
     from sqlalchemy.exc import OperationalError
 
+    await _pragma_until_checkin(session, "busy_timeout", int(patience_ms))
     conn = await session.connection()
-    usual = None if wait else (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
-    if usual is not None:
-        await conn.exec_driver_sql("PRAGMA busy_timeout=0")
     try:
         await conn.exec_driver_sql("BEGIN IMMEDIATE")
-        return True
     except OperationalError as exc:
         if "database is locked" not in str(exc.orig):
             raise
         return False
-    finally:
-        if usual is not None:
-            await conn.exec_driver_sql(f"PRAGMA busy_timeout={int(usual)}")
+    await conn.exec_driver_sql(f"PRAGMA busy_timeout={int(conn.info[RESTORE_ON_CHECKIN]['busy_timeout'])}")
+    return True
 
 
 # ---------------------------------------------------------------- import log
