@@ -12,12 +12,13 @@ import csv
 import os
 import sqlite3
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.settings import WorkspaceSettings
@@ -175,15 +176,20 @@ async def another_import_running(db: Database, workspace_id: int) -> AsyncIterat
             await conn.rollback()
 
 
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a `sellermate` process: none of this machine's SellerMate settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
+    env["SELLERMATE_CONFIG"] = str(tmp_path / "none.yaml")
+    return env
+
+
 async def test_the_command_line_waits_for_the_running_import_and_says_so(db: Database, workspace_id: int,
                                                                          tmp_path: Path) -> None:
     shopee = exports(tmp_path)["shopee"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
-    env["SELLERMATE_CONFIG"] = str(tmp_path / "none.yaml")
     async with another_import_running(db, workspace_id):
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "import", str(shopee), "--db", db.url, "-q",  # type: ignore[attr-defined]
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT)
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=cli_env(tmp_path), cwd=ROOT)
         try:
             said = (await asyncio.wait_for(proc.stderr.readline(), timeout=30)).decode()  # type: ignore[union-attr]
         except BaseException:
@@ -231,3 +237,35 @@ async def test_on_sqlite_an_import_outwaits_the_busy_timeout(db: Database, works
         await asyncio.gather(*[t for t in (importing,) if t is not None], return_exceptions=True)
         await impatient.dispose()
     assert (report.orders_new, report.customers_new) == (2 * BUYERS, 2 * BUYERS)
+
+
+@on_postgres
+async def test_two_imports_into_a_new_database_at_once(db: Database, tmp_path: Path) -> None:
+    """Two `sellermate import` processes start together on a new database: both bring its schema up to date and
+    look for the workspace. One creates them while the other waits, instead of failing on the tables being
+    created (or creating a workspace of its own); then the imports run one after the other."""
+    files = exports(tmp_path)
+    expected = await outcome(db, await workspace_with(db, [files["shopee"], files["lazada"]]))
+    name = f"sellermate_fresh_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(db.url).execution_options(isolation_level="AUTOCOMMIT")  # type: ignore[attr-defined]
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(db.url).set(database=name).render_as_string(hide_password=False)  # type: ignore[attr-defined]
+    fresh = Database(create_engine(url))
+    try:
+        procs = [await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "import", str(files[platform]), "--db", url, "-q",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=cli_env(tmp_path), cwd=ROOT)
+            for platform in ("shopee", "lazada")]
+        results = [await asyncio.wait_for(p.communicate(), timeout=120) for p in procs]
+        for p, (out, err) in zip(procs, results, strict=True):
+            assert p.returncode == 0 and "rows rejected" in out.decode(), err.decode()
+            assert "error" not in err.decode() and "Traceback" not in err.decode()
+        async with fresh.sessions() as s:
+            [workspace_id] = (await s.execute(select(Workspace.id))).scalars().all()
+        assert await outcome(fresh, workspace_id) == expected
+    finally:
+        await fresh.dispose()
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
