@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import Message
 
 from bot.i18n import I18n
@@ -96,7 +96,7 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
         progress["done"], progress["total"] = done, total
 
     async def on_waiting() -> None:  # another import into the workspace runs first
-        with contextlib.suppress(TelegramBadRequest):
+        with contextlib.suppress(TelegramAPIError):  # a courtesy: the import goes on without it
             await status.edit_text(i18n("imports.waiting", name=html.escape(name)))
 
     with tempfile.TemporaryDirectory(prefix="sellermate-upload-") as tmp:
