@@ -4,10 +4,16 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -106,8 +112,6 @@ async def hold_setup_lock(conn: AsyncConnection) -> None:
     """PostgreSQL: wait for the setup lock (SETUP_LOCK_KEY), then hold it until the connection's transaction
     ends. Nothing on SQLite."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy import text
-
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK_KEY})
 
 

@@ -944,7 +944,7 @@ async def wait_import_lock(session: AsyncSession, workspace_id: int) -> None:
     """Take the workspace's import lock (see `try_import_lock`), waiting for as long as the import that holds
     it runs."""
     if _on_sqlite(session):
-        # Tries of a second each (SQLite waits in a thread of its own): a cancelled import stops at once.
+        # Tries of a second each (SQLite waits in a thread of its own): a cancelled import stops within one.
         while not await _begin_immediate(session, patience_ms=1000):
             pass
         return
