@@ -1,6 +1,7 @@
 """`sellermate import` and `sellermate rates import`: platform exports and exchange rates into the database."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -55,12 +56,21 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
     return lines
 
 
+def waiting_line(path: Path) -> Callable[[], Awaitable[None]]:
+    """What an import says when it waits for another import into the workspace (one runs at a time)."""
+    async def say() -> None:
+        typer.echo(f"{path.name}: another import is running; waiting for it to finish…", err=True)
+
+    return say
+
+
 async def import_rates_file(app_ctx, path: Path) -> int:  # type: ignore[no-untyped-def]
     """A rates file into the workspace (orders re-priced), with the workspace's own currency and points."""
     from crm.importing.service import import_rates
 
     return await import_rates(app_ctx.db, app_ctx.workspace_id, path, base_currency=app_ctx.base_currency,
-                              points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit)
+                              points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit,
+                              waiting=waiting_line(path))
 
 
 def register(app: typer.Typer) -> None:
@@ -110,7 +120,7 @@ def register(app: typer.Typer) -> None:
                         try:
                             report = await import_file(app_ctx.db, app_ctx.workspace_id, path,
                                                        settings=app_ctx.settings.workspace, platform=platform,
-                                                       store=store, progress=tick)
+                                                       store=store, progress=tick, waiting=waiting_line(path))
                         except ImportFileError as exc:  # the message names the file
                             failures += 1
                             msg = str(exc)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import Message
 
 from bot.i18n import I18n
@@ -96,6 +96,10 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
     def on_progress(done: int, total: int | None) -> None:
         progress["done"], progress["total"] = done, total
 
+    async def on_waiting() -> None:  # another import into the workspace runs first
+        with contextlib.suppress(TelegramAPIError):  # a courtesy: the import goes on without it
+            await status.edit_text(i18n("imports.waiting", name=html.escape(name)))
+
     with tempfile.TemporaryDirectory(prefix="sellermate-upload-") as tmp:
         path = Path(tmp) / name
         await bot.download(document, destination=path)
@@ -103,7 +107,8 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
         ticker = asyncio.create_task(show_progress())
         try:
             report = await import_file(db, workspace_id, path, settings=settings.workspace,
-                                       store=(message.caption or "").strip() or None, progress=on_progress)
+                                       store=(message.caption or "").strip() or None, progress=on_progress,
+                                       waiting=on_waiting)
         except ImportFileError as exc:
             await status.edit_text(i18n("imports.failed", name=html.escape(name), reason=html.escape(str(exc))))
             return

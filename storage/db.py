@@ -4,10 +4,16 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -96,9 +102,24 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(_alembic_config(connection), "head")
 
 
+# PostgreSQL: bringing the schema up to date and creating the first workspace run one process at a time, under
+# the advisory lock with this key ("SMsetup" in ASCII). Two first starts at once (two imports into a new
+# database) would otherwise both create the tables, the second failing, or each create a workspace of its own.
+SETUP_LOCK_KEY = int.from_bytes(b"SMsetup", "big")
+
+
+async def hold_setup_lock(conn: AsyncConnection) -> None:
+    """PostgreSQL: wait for the setup lock (SETUP_LOCK_KEY), then hold it until the connection's transaction
+    ends. Nothing on SQLite."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK_KEY})
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent, safe on every start)."""
+    """Bring the schema to the newest Alembic revision (idempotent, safe on every start, also of several
+    processes at once on PostgreSQL)."""
     async with engine.begin() as conn:
+        await hold_setup_lock(conn)
         await conn.run_sync(_upgrade)
 
 

@@ -7,6 +7,8 @@ while the import resolves the buyers; on PostgreSQL temporary tables), then upse
 Guarantees: an unreadable or unknown file changes nothing (ImportFileError); bad rows are rejected with
 their line numbers and reasons while good rows import; an order with any bad row is rejected whole, never
 half-applied; re-importing the same file changes nothing; a later export updates statuses and amounts.
+Imports into one workspace at the same time (two processes, the bot and the command line) run one after the
+other, so their result is that of importing the files in turn.
 """
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import WorkspaceSettings
 from crm.importing.errors import ImportFileError
@@ -58,6 +62,8 @@ from storage.stage_layout import BadRow, StageFile
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
+# Told once when an import has to wait for another import into the workspace before it can start.
+Waiting = Callable[[], Awaitable[None]]
 STAGE_FLUSH = 5000
 
 
@@ -235,20 +241,21 @@ def _rate_periods(options: list[tuple[date | None, float]]) -> list[tuple[dateti
 
 async def import_file(
     db: Database, workspace_id: int, path: Path, *, settings: WorkspaceSettings, platform: str = "auto",
-    store: str | None = None, progress: Progress | None = None,
+    store: str | None = None, progress: Progress | None = None, waiting: Waiting | None = None,
 ) -> ImportReport:
-    """Import one export file; see the module docstring for the guarantees."""
+    """Import one export file; see the module docstring for the guarantees. Imports into one workspace run one
+    after the other: `waiting` is told when this one waits for another."""
     path = Path(path)
     # The scratch folders of imports that were killed (they cannot remove their own) go first.
     await asyncio.to_thread(remove_stale_folders)
     try:
         try:
             return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
-                                      progress=progress, parallel=True)
+                                      progress=progress, waiting=waiting, parallel=True)
         except PartMisaligned as exc:  # rolled back: read it again, in one process
             log.info("%s: reading the file in two parts failed (%s); reading it in one", path.name, exc)
             return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
-                                      progress=progress, parallel=False)
+                                      progress=progress, waiting=waiting, parallel=False)
     except ImportFileError as exc:  # every file-level error names the file
         msg = str(exc)
         if not msg.startswith((path.name, str(path))):
@@ -291,7 +298,7 @@ def import_order(paths: list[Path]) -> list[tuple[Path, str]]:
 
 async def _import_file(
     db: Database, workspace_id: int, path: Path, *, settings: WorkspaceSettings, platform: str,
-    store: str | None, progress: Progress | None, parallel: bool,
+    store: str | None, progress: Progress | None, waiting: Waiting | None, parallel: bool,
 ) -> ImportReport:
     table = read_table(path, header_hint=ALL_SIGNATURE_HEADERS)
     if _is_rates_file(table.header):
@@ -327,7 +334,8 @@ async def _import_file(
     two_parts = _TwoParts(table) if parallel and scratch is not None else None
     try:
         return await _import_in_session(db, workspace_id, path, mapping, mapper, all_rows(), table, report,
-                                        settings, sha, progress, ctx, explicit_store, two_parts, scratch)
+                                        settings, sha, progress, ctx, explicit_store, two_parts, scratch,
+                                        waiting)
     finally:
         if scratch is not None:
             scratch.remove()
@@ -336,9 +344,13 @@ async def _import_file(
 async def _import_in_session(db: Database, workspace_id: int, path: Path, mapping: Platform, mapper, rows,  # type: ignore[no-untyped-def]
                              table: Table, report: ImportReport, settings: WorkspaceSettings, sha: str,
                              progress: Progress | None, ctx: Context, explicit_store: bool,
-                             two_parts: _TwoParts | None, scratch: _Scratch | None) -> ImportReport:
+                             two_parts: _TwoParts | None, scratch: _Scratch | None,
+                             waiting: Waiting | None) -> ImportReport:
     async with db.sessions() as session:
         try:
+            if mapping.kind == "orders":
+                await repo.bulk_load_mode(session)  # SQLite: before the transaction starts
+            await _one_import_at_a_time(session, workspace_id, waiting)
             if mapping.kind in ("interactions", "events"):
                 await _import_activity(session, workspace_id, mapping, mapper, rows, report, sha)
             elif mapping.kind == "customers":
@@ -363,6 +375,17 @@ async def _import_in_session(db: Database, workspace_id: int, path: Path, mappin
     return report
 
 
+async def _one_import_at_a_time(session: AsyncSession, workspace_id: int, waiting: Waiting | None) -> None:
+    """Start the session's transaction holding the workspace's import lock (storage.repositories.imports.
+    try_import_lock), waiting while another import holds it; `waiting` is told first."""
+    if await repo.try_import_lock(session, workspace_id):
+        return
+    log.info("another import into workspace %s is running: waiting for it to finish", workspace_id)
+    if waiting is not None:
+        await waiting()
+    await repo.wait_import_lock(session, workspace_id)
+
+
 async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSettings) -> None:
     """Rule tags follow the new data (METRICS.md: re-evaluated after every import); the import stands anyway."""
     from zoneinfo import ZoneInfo
@@ -372,6 +395,7 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
     tz = ZoneInfo(settings.timezone)
     try:
         async with db.sessions() as session:
+            await _one_import_at_a_time(session, workspace_id, None)  # two imports' refreshes: one at a time
             await refresh_rule_tags(session, workspace_id, settings.tag_rules, datetime.now(tz), tz)
             await session.commit()
     except Exception:  # logged; the next import or the daily run tries again
@@ -382,7 +406,6 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
                          settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context,
                          explicit_store: bool = True, two_parts: _TwoParts | None = None,
                          scratch: _Scratch | None = None) -> None:
-    await repo.bulk_load_mode(session)  # SQLite: before the first write
     if not explicit_store:
         # The very same file imported before (into a store named otherwise, e.g. by an older version or
         # with --store): its orders belong to that store.
@@ -775,8 +798,9 @@ async def _import_activity(session, workspace_id: int, mapping: Platform, mapper
 
 # ---------------------------------------------------------------- exchange rates
 async def import_rates(db: Database, workspace_id: int, path: Path, *, base_currency: str,
-                       points_per_unit: float = 1.0) -> int:
-    """Read `currency,rate[,date]` (1 unit of currency = rate units of base) and re-price orders."""
+                       points_per_unit: float = 1.0, waiting: Waiting | None = None) -> int:
+    """Read `currency,rate[,date]` (1 unit of currency = rate units of base) and re-price orders; one after an
+    order import that runs (which prices its orders with the rates it read)."""
     table = read_table(Path(path))
     cols = Columns(table.header)
     ci, ri, di = cols.find("currency"), cols.find("rate"), cols.find("date", "valid_from")
@@ -796,6 +820,7 @@ async def import_rates(db: Database, workspace_id: int, path: Path, *, base_curr
     if not parsed:
         raise ImportFileError(f"{Path(path).name}: no rates in the file")
     async with db.sessions() as session:
+        await _one_import_at_a_time(session, workspace_id, waiting)
         await repo.save_rates(session, workspace_id, parsed)
         rates = await repo.load_rates(session, workspace_id)
         rates.setdefault(base_currency, [(None, 1.0)])

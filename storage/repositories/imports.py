@@ -917,6 +917,57 @@ async def add_activity(session: AsyncSession, workspace_id: int, kind: str,
     return len(new)
 
 
+# ---------------------------------------------------------------- one import at a time per workspace
+# PostgreSQL advisory locks take two 32-bit keys: this one says "a SellerMate import" ("SMim" in ASCII), the
+# other is the workspace id.
+IMPORT_LOCK_KEY = int.from_bytes(b"SMim", "big")
+
+
+async def try_import_lock(session: AsyncSession, workspace_id: int) -> bool:
+    """Take the workspace's import lock for the session's transaction unless another import holds it; whether
+    it was taken. Imports into one workspace must run one after the other: identity resolution reads which
+    buyers exist and then writes customers, so two imports at once each miss the other's new buyers (customers
+    that should be one stay two) or insert the same buyers and orders (a unique-key conflict).
+
+    PostgreSQL: a transaction-level advisory lock per workspace, released by the commit or rollback.
+    SQLite, which has one writer per database anyway: the transaction starts here and holds the write lock
+    (BEGIN IMMEDIATE). Otherwise it would start at its first write, which waits for the other writer only as
+    long as the busy timeout and then fails with 'database is locked'.
+
+    Must be the transaction's first statement (on SQLite: may follow `bulk_load_mode`'s settings)."""
+    if _on_sqlite(session):
+        return await _begin_immediate(session, patience_ms=0)
+    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(IMPORT_LOCK_KEY, workspace_id))))
+
+
+async def wait_import_lock(session: AsyncSession, workspace_id: int) -> None:
+    """Take the workspace's import lock (see `try_import_lock`), waiting for as long as the import that holds
+    it runs."""
+    if _on_sqlite(session):
+        # Tries of a second each (SQLite waits in a thread of its own): a cancelled import stops within one.
+        while not await _begin_immediate(session, patience_ms=1000):
+            pass
+        return
+    await session.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK_KEY, workspace_id)))
+
+
+async def _begin_immediate(session: AsyncSession, *, patience_ms: int) -> bool:
+    """SQLite: begin the session's transaction holding the write lock, waiting up to `patience_ms` for another
+    writer; whether it began. The connection's own busy timeout is back once it began, or at check-in."""
+    from sqlalchemy.exc import OperationalError
+
+    await _pragma_until_checkin(session, "busy_timeout", int(patience_ms))
+    conn = await session.connection()
+    try:
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+        return False
+    await conn.exec_driver_sql(f"PRAGMA busy_timeout={int(conn.info[RESTORE_ON_CHECKIN]['busy_timeout'])}")
+    return True
+
+
 # ---------------------------------------------------------------- import log
 async def start_import_log(session: AsyncSession, workspace_id: int, file_name: str, sha256: str,
                            platform: str | None, store_name: str | None) -> ImportLog:

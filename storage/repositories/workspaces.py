@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import hold_setup_lock
 from storage.models import Customer, Order, Store, Workspace
 
 
@@ -12,6 +13,7 @@ async def get_or_create_workspace(
 ) -> Workspace:
     """The first workspace is the default one. Settings fill it on creation; afterwards what the owner chose
     in onboarding stays, except for the fields named in `override` (set explicitly in config or environment)."""
+    await hold_setup_lock(await session.connection())  # two first starts at once: still one workspace
     ws = (await session.execute(select(Workspace).order_by(Workspace.id).limit(1))).scalar_one_or_none()
     if ws is None:
         ws = Workspace(name=name, base_currency=base_currency, timezone=timezone, settings={})
