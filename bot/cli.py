@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import sys
@@ -226,9 +227,48 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     except Exception as exc:
         message = database_problem(exc)
         if message is None:
-            raise
+            typer.echo(f"error: {crash_report(exc)}", err=True)
+            raise typer.Exit(1) from None
         typer.echo(f"error: {message}", err=True)
         raise typer.Exit(2 if isinstance(exc, ModuleNotFoundError) else 1) from None
+
+
+def crash_report(exc: BaseException) -> str:
+    """One line for an error nobody foresaw: what it was, and a file with the details to report (a traceback
+    is for the maintainers, not for the seller's terminal). SELLERMATE_DEBUG=1 shows it instead."""
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    if os.environ.get("SELLERMATE_DEBUG"):
+        traceback.print_exception(exc)
+    what = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}".rstrip(": ")
+    try:
+        fd, path = tempfile.mkstemp(prefix=f"sellermate-error-{datetime.now():%Y%m%d-%H%M%S}-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return f"something unexpected went wrong ({what}); run again with SELLERMATE_DEBUG=1 for the details"
+    return f"something unexpected went wrong ({what}); the details are in {path} (please report it)"
+
+
+class OneLineLogs(logging.Formatter):
+    """Log records as one line each on the terminal ("warning: ..."): tracebacks stay out of the seller's way
+    (SELLERMATE_DEBUG=1 keeps them)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def quiet_logging() -> None:
+    """Warnings and errors of a command as one line each on stderr; `run` and `worker` set their own logging."""
+    if os.environ.get("SELLERMATE_DEBUG"):
+        logging.basicConfig(level=logging.INFO)
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineLogs())
+    handler.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(handler)
 
 
 def _register_all() -> None:
@@ -251,6 +291,7 @@ def main(argv: list[str] | None = None) -> Any:
     from bot.settings import ConfigFileError
 
     _register_all()
+    quiet_logging()
     try:
         return app(args=argv, prog_name="sellermate")
     except CLIError as exc:  # raised while checking options, before any async work

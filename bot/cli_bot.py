@@ -49,7 +49,8 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("INFO", "--log-level", help="Logging level (DEBUG, INFO, WARNING)."),
     ) -> None:
         """Start the Telegram bot (needs SELLERMATE_TELEGRAM_TOKEN)."""
-        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                            force=True)
         run_async(lambda: serve(db_url=db, mode=mode))
 
 

@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("INFO", "--log-level", help="Logging level (DEBUG, INFO, WARNING)."),
     ) -> None:
         """Run reminders, alerts and digests (one worker next to several bot replicas)."""
-        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                            force=True)
         run_async(lambda: work(db_url=db, once=once))
 
 

@@ -259,3 +259,20 @@ def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str) 
                           "error: setting workspace.tag_rules: tag rule 'broken': cannot read",
                           "tag rule 'bad_field': unknown field 'spend'")
     assert "Value error" not in line and line.count("workspace.tag_rules") == 1
+
+
+def test_an_unforeseen_error_is_one_line_with_a_report_file_never_a_traceback(db: str, tmp_path: Path) -> None:
+    # An error no check foresaw (here: the question engine fails), and a warning logged with its traceback.
+    pre = ("import logging, crm.query.service as s\n"
+           "async def boom(*a, **k):\n"
+           "    try:\n        raise ValueError('inner')\n"
+           "    except ValueError:\n        logging.getLogger('crm').warning('a warning', exc_info=True)\n"
+           "    raise RuntimeError('kaboom')\n"
+           "s.ask = boom")
+    p = cli("ask", "revenue last month", db=db, pre=pre, TMPDIR=str(tmp_path))
+    assert "Traceback" not in p.stderr + p.stdout, p.stderr
+    assert p.returncode == 1
+    line = one_clear_line(p, 1, "RuntimeError: kaboom", "please report it")
+    report = Path(line.split("the details are in ")[1].split(" (please")[0])
+    assert report.parent == tmp_path and "Traceback" in report.read_text() and "kaboom" in report.read_text()
+    assert "warning: a warning" in p.stderr
