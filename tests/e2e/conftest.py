@@ -17,6 +17,7 @@ from bot.app import build_bot, build_dispatcher
 from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.team import TeamRepository
+from tests.fakes.openai_server import ScriptedOpenAI
 from tests.fakes.telegram_server import Call, FakeTelegramServer
 from tests.scheduling_fixtures import tg  # noqa: F401  (the fake Bot API server fixture)
 
@@ -64,11 +65,11 @@ class Desk:
             await session.commit()
 
 
-async def start_desk(db: Database, workspace_id: int, server: FakeTelegramServer, **telegram: Any
-                     ) -> tuple[Desk, asyncio.Task[None]]:
+async def start_desk(db: Database, workspace_id: int, server: FakeTelegramServer, *, llm: Any = None,
+                     **telegram: Any) -> tuple[Desk, asyncio.Task[None]]:
     settings = make_settings(server, **telegram)
     bot = build_bot(settings)
-    dp = build_dispatcher(settings, db, workspace_id=workspace_id, clock=lambda: NOW)
+    dp = build_dispatcher(settings, db, workspace_id=workspace_id, clock=lambda: NOW, llm=llm)
     mark = server.mark()
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
     await server.wait_call("setMyCommands", after=mark)  # startup hook done: polling is about to begin
@@ -87,6 +88,25 @@ async def desk(db: Database, workspace_id: int, tg: FakeTelegramServer) -> Async
         yield running
     finally:
         await stop_desk(running, polling)
+
+
+@pytest_asyncio.fixture
+async def llm_desk(db: Database, workspace_id: int,
+                   tg: FakeTelegramServer) -> AsyncIterator[tuple[Desk, ScriptedOpenAI]]:  # noqa: F811
+    """A running bot whose LLM is the scripted OpenAI-compatible server, with OWNER as its owner."""
+    from bot.settings import LLMSettings
+    from crm.query.llm import build_chat_model
+
+    llm_server = await ScriptedOpenAI().start()
+    llm = build_chat_model(LLMSettings(base_url=llm_server.base_url, model="scripted-model", api_key="k",
+                                       timeout_seconds=5))
+    running, polling = await start_desk(db, workspace_id, tg, llm=llm)
+    try:
+        await running.add_member(OWNER, "owner")
+        yield running, llm_server
+    finally:
+        await stop_desk(running, polling)
+        await llm_server.stop()
 
 
 SHOPIFY_HEADER = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Accepts Marketing",

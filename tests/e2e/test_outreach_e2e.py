@@ -1,7 +1,6 @@
 """End to end through the fake Bot API: outreach drafts from the card, /draft, plain words and segments."""
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -9,13 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.app import build_bot, build_dispatcher
-from bot.settings import LLMSettings
-from storage.db import Database
 from storage.models import Interaction, OutreachDraft
-from tests.e2e.conftest import NOW, OWNER, SHOPIFY_HEADER, Desk, make_settings, stop_desk
+from tests.e2e.conftest import OWNER, SHOPIFY_HEADER, Desk
 from tests.fakes.openai_server import ScriptedOpenAI
-from tests.fakes.telegram_server import FakeTelegramServer
 
 AGENT = 8008
 VIEWER = 9009
@@ -223,37 +218,20 @@ async def test_segment_draft_sends_templates_and_a_recipient_csv(desk: Desk, tmp
         "Malee Srisuk", "Siti Rahman", "Somchai Thongdee"]
 
 
-async def test_the_dispatchers_llm_writes_the_draft_and_regenerates_it(db: Database, workspace_id: int,
-                                                                         tg: FakeTelegramServer,
-                                                                         tmp_path: Path) -> None:
+async def test_the_dispatchers_llm_writes_the_draft_and_regenerates_it(
+        llm_desk: tuple[Desk, ScriptedOpenAI], tmp_path: Path) -> None:
     """The model handed to the dispatcher (`llm`) drafts; no contact detail reaches it."""
-    from crm.query.llm import build_chat_model
-
-    llm_server = await ScriptedOpenAI().start()
-    settings = make_settings(tg)
-    llm = build_chat_model(LLMSettings(base_url=llm_server.base_url, model="scripted-model", api_key="k",
-                                       timeout_seconds=5))
-    bot = build_bot(settings)
-    dp = build_dispatcher(settings, db, workspace_id=workspace_id, clock=lambda: NOW, llm=llm)
-    mark = tg.mark()
-    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
-    desk = Desk(tg, bot, dp, db, workspace_id, settings)
-    try:
-        await tg.wait_call("setMyCommands", after=mark)
-        await desk.add_member(OWNER, "owner")
-        await load(desk, orders_csv(tmp_path / "orders_export.csv", ORDERS))
-        first = "Hi Wei Ling, thank you so much for shopping with us again. We truly appreciate your support!"
-        second = "Dear Wei Ling, a big thank you from all of us for being such a loyal customer."
-        llm_server.queue_json({"variants": [first, "Hi Wei Ling, thanks a lot for your two lovely orders!"]})
-        draft = await desk.say(OWNER, "/draft weiling@example.com thank_you")
-        assert "AI draft" in draft.text and first in draft.text
-        llm_server.queue_json({"variants": [second]})
-        again = await desk.press(OWNER, f"drb:regenerate:{draft_id_of(draft)}", draft.message_id,
-                                 method="editMessageText")
-        assert second in again.text and draft_id_of(again) != draft_id_of(draft)
-        assert len(llm_server.requests) == 2
-        sent = json.dumps(llm_server.requests, ensure_ascii=False)
-        assert "weiling@example.com" not in sent and "Tan Wei Ling" not in sent
-    finally:
-        await stop_desk(desk, polling)
-        await llm_server.stop()
+    desk, llm_server = llm_desk
+    await load(desk, orders_csv(tmp_path / "orders_export.csv", ORDERS))
+    first = "Hi Wei Ling, thank you so much for shopping with us again. We truly appreciate your support!"
+    second = "Dear Wei Ling, a big thank you from all of us for being such a loyal customer."
+    llm_server.queue_json({"variants": [first, "Hi Wei Ling, thanks a lot for your two lovely orders!"]})
+    draft = await desk.say(OWNER, "/draft weiling@example.com thank_you")
+    assert "AI draft" in draft.text and first in draft.text
+    llm_server.queue_json({"variants": [second]})
+    again = await desk.press(OWNER, f"drb:regenerate:{draft_id_of(draft)}", draft.message_id,
+                             method="editMessageText")
+    assert second in again.text and draft_id_of(again) != draft_id_of(draft)
+    assert len(llm_server.requests) == 2
+    sent = json.dumps(llm_server.requests, ensure_ascii=False)
+    assert "weiling@example.com" not in sent and "Tan Wei Ling" not in sent

@@ -3,20 +3,15 @@ and products are a million characters of hostile text is shown safely everywhere
 stays small, and a long answer goes as several valid messages."""
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest_asyncio
 
-from bot.app import build_bot, build_dispatcher
-from bot.settings import LLMSettings
 from storage.db import Database
 from storage.models import BuyerIdentity, Customer, CustomerTag, Interaction, Order, OrderLine, Store, Tag
 from storage.repositories.analytics import refresh_order_stats
-from tests.e2e.conftest import NOW, OWNER, Desk, make_settings, stop_desk
+from tests.e2e.conftest import OWNER, Desk
 from tests.fakes.openai_server import ScriptedOpenAI
 from tests.fakes.telegram_server import MAX_CAPTION, MAX_TEXT, Call, FakeTelegramServer, parse_html
 
@@ -68,29 +63,6 @@ async def seed(db: Database, workspace_id: int, backend: str) -> int:
         await refresh_order_stats(s, [c.id, plain.id])
         await s.commit()
         return c.id
-
-
-@pytest_asyncio.fixture
-async def llm_desk(db: Database, workspace_id: int,
-                   tg: FakeTelegramServer) -> AsyncIterator[tuple[Desk, ScriptedOpenAI]]:
-    from crm.query.llm import build_chat_model
-
-    llm_server = await ScriptedOpenAI().start()
-    settings = make_settings(tg)
-    llm = build_chat_model(LLMSettings(base_url=llm_server.base_url, model="scripted-model", api_key="k",
-                                       timeout_seconds=5))
-    bot = build_bot(settings)
-    dp = build_dispatcher(settings, db, workspace_id=workspace_id, clock=lambda: NOW, llm=llm)
-    mark = tg.mark()
-    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
-    desk = Desk(tg, bot, dp, db, workspace_id, settings)
-    try:
-        await tg.wait_call("setMyCommands", after=mark)
-        await desk.add_member(OWNER, "owner")
-        yield desk, llm_server
-    finally:
-        await stop_desk(desk, polling)
-        await llm_server.stop()
 
 
 def assert_safe(call: Call, limit: int = MAX_TEXT) -> str:
