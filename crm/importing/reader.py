@@ -3,14 +3,17 @@ and XLSX/XLS."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from crm.importing.errors import ImportFileError
+from crm.importing.workbook import Sheet, XlsxWorkbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ""}
@@ -264,7 +267,87 @@ def _count_lines(path: Path, encoding: str) -> int:
     return n + 1
 
 
+# Spreadsheets other than XLSX (XLS, XLSB, ODS) are read whole by python-calamine, which holds a sheet in
+# memory at a few times its unpacked size: they may unpack to this much (XLS: its file size).
+MAX_WHOLE_READ_BYTES = 50 * 1024 * 1024
+
+
+def _is_xlsx(path: Path) -> bool:
+    """An XLSX/XLSM workbook (a zip with an XML workbook part), read as a stream; other spreadsheets are not."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.lower().endswith("workbook.xml") for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def _read_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
+    if _is_xlsx(path):
+        return _read_xlsx(path, header_hint)
+    return _read_whole_spreadsheet(path, header_hint)
+
+
+def _header_score(row: list[object], header_hint: set[str] | None) -> int:
+    return len({cell_text(c) for c in row} & header_hint) if header_hint else len(row)
+
+
+def _read_xlsx(path: Path, header_hint: set[str] | None) -> Table:
+    """An XLSX workbook row by row (crm.importing.workbook): the sheet whose first non-blank row among its first
+    five matches the most known header names, its rows numbered as in the spreadsheet."""
+    workbook = XlsxWorkbook(path)
+    try:
+        best: tuple[int, Sheet, int, list[object], int | None] | None = None
+        scanned: set[str] = set()
+        for sheet in workbook.sheets:
+            if sheet.part in scanned:  # two names for one sheet: its rows are the same
+                continue
+            scanned.add(sheet.part)
+            declared: list[int] = []
+            with contextlib.closing(workbook.rows(sheet, last_row=5, dimension=declared)) as head:
+                for row_no, row in head:
+                    if not _is_blank(row):
+                        score = _header_score(row, header_hint)
+                        if best is None or score > best[0]:
+                            best = (score, sheet, row_no, row, declared[0] if declared else None)
+                        break
+        if best is None:
+            raise ImportFileError(f"{path.name}: the spreadsheet has no data")
+    except BaseException:
+        workbook.close()
+        raise
+    _, sheet, header_row, header_cells, last_row = best
+    header = [cell_text(c) for c in header_cells]
+    width = len(header)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for row_no, row in workbook.rows(sheet):
+                if row_no > header_row and not _is_blank(row):
+                    if len(row) < width:  # cells after the last written one are empty
+                        row.extend([""] * (width - len(row)))
+                    yield row_no, row
+        finally:
+            workbook.close()
+
+    total = max(last_row - header_row, 0) if last_row is not None else None
+    return Table(header=header, rows=rows(), total_rows=total, sheet=sheet.name)
+
+
+def _unpacked_size(path: Path) -> int:
+    """What a spreadsheet unpacks to: the entries of a zip (XLSB, ODS), else the file itself (XLS)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return os.path.getsize(path)
+
+
+def _read_whole_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
+    size = _unpacked_size(path)
+    if size > MAX_WHOLE_READ_BYTES:
+        raise ImportFileError(
+            f"{path.name}: this workbook unpacks to {size / 1024**2:,.0f} MB; XLS, XLSB and ODS files are read "
+            f"whole, up to {MAX_WHOLE_READ_BYTES // 1024**2} MB: save it as XLSX or CSV and import that")
     try:
         from python_calamine import CalamineWorkbook
 
@@ -277,7 +360,7 @@ def _read_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
         # The header is the first non-blank row.
         for idx, row in enumerate(data[:5]):
             if not _is_blank(row):
-                score = len({cell_text(c) for c in row} & header_hint) if header_hint else len(row)
+                score = _header_score(row, header_hint)
                 if best is None or score > best[0]:
                     best = (score, name, data[idx:], idx)
                 break
