@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 from datetime import UTC, datetime
 from decimal import Decimal
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,172 @@ async def test_binary_file_is_still_not_a_csv(db: Database, workspace_id: int, t
         await import_file(db, workspace_id, path, settings=WS)
     async with db.sessions() as s:
         assert (await s.execute(select(func.count()).select_from(Order))).scalar() == 0
+
+
+# ---------------------------------------------------------------- spreadsheets: what a workbook may unpack to
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+    '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+    'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?><{p}workbook xmlns{q}="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<{p}sheets><{p}sheet name="orders" sheetId="1" r:id="rId1"/></{p}sheets></{p}workbook>')
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    '</Relationships>')
+
+
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def column_letters(n: int) -> str:
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def inline_row(number: int, values: list[str]) -> str:
+    cells = "".join(f'<c r="{column_letters(i + 1)}{number}" t="inlineStr"><is><t>{_xml_text(v)}</t></is></c>'
+                    for i, v in enumerate(values) if v != "")
+    return f'<row r="{number}">{cells}</row>'
+
+
+def write_workbook(path: Path, rows: Iterable[str], shared: list[str] | None = None, *,
+                   prefix: str = "", before_rows: str = "", level: int = 6) -> Path:
+    """A minimal XLSX written part by part (rows as <row> XML, streamed: a bomb is small on disk only)."""
+    import zipfile
+
+    p, q = (f"{prefix}:", f":{prefix}") if prefix else ("", "")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK.format(p=p, q=q))
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        if shared is not None:
+            archive.writestr("xl/sharedStrings.xml", (
+                '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                f'spreadsheetml/2006/main" count="{len(shared)}" uniqueCount="{len(shared)}">'
+                + "".join(f"<si><t>{_xml_text(s)}</t></si>" for s in shared) + "</sst>"))
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            fh.write(f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet xmlns{q}="http://schemas.'
+                     f'openxmlformats.org/spreadsheetml/2006/main">{before_rows}<{p}sheetData>'.encode())
+            for row in rows:
+                fh.write(row.encode())
+            fh.write(f"</{p}sheetData></{p}worksheet>".encode())
+    return path
+
+
+def woo_rows(first: int, count: int, memo: str) -> Iterator[str]:
+    """WooCommerce order lines as inline-string rows, with an extra column the importer does not read."""
+    for n in range(count):
+        yield inline_row(first + n, [str(5000 + n), "completed", "2026-05-01 12:00", "Ana", "Reyes",
+                                     f"buyer{n % 50}@example.com", "", "PH", "PHP", "0", "300", "CAP", "Cap", "1",
+                                     "300", memo])
+
+
+def inline_bomb(path: Path, megabytes: int) -> Path:
+    """The issue's bomb: rows of 30,000-character inline strings, which deflate packs hundreds of times."""
+    cell = "x" * 30_000
+    rows_needed = megabytes * 1_000_000 // (10 * 30_000)
+    header = inline_row(1, WOO_HEADER)
+    return write_workbook(path, chain([header], (inline_row(n + 2, [cell] * 10) for n in range(rows_needed))),
+                          level=1)
+
+
+def shared_string_bomb(path: Path, rows: int) -> Path:
+    """A small, honestly compressed sheet whose every row refers to one 32,000-character shared string: a
+    reader that copies the string into each cell holds rows x 32 KB (python-calamine: twice)."""
+    memo = '<c r="P{n}" t="s"><v>0</v></c>'
+    lines = (r.replace("</row>", memo.format(n=2 + i) + "</row>")
+             for i, r in enumerate(woo_rows(2, rows, "")))
+    return write_workbook(path, chain([inline_row(1, [*WOO_HEADER, "Internal memo"])], lines),
+                          shared=["m" * 32_000])
+
+
+MEMORY_CHILD = """
+import asyncio, json, resource, sys, tempfile
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from pathlib import Path
+from bot.settings import WorkspaceSettings
+from crm.importing.errors import ImportFileError
+from crm.importing.service import import_file
+from storage.db import open_database
+from storage.repositories.workspaces import get_or_create_workspace
+
+async def main():
+    db = await open_database("sqlite+aiosqlite:///" + str(Path(tempfile.mkdtemp()) / "x.db"))
+    async with db.sessions() as s:
+        ws = await get_or_create_workspace(s, name="t", base_currency="SGD", timezone="Asia/Singapore")
+        await s.commit()
+        ws_id = ws.id
+    try:
+        report = await import_file(db, ws_id, Path(sys.argv[1]), settings=WorkspaceSettings(fx_rates={"PHP": 0.024}))
+        outcome = {"rows": report.rows, "orders": report.orders_new, "rejected": report.rows_rejected}
+    except ImportFileError as exc:
+        outcome = {"error": str(exc)}
+    await db.dispose()
+    return outcome
+
+outcome = asyncio.run(main())
+try:  # this process's own high-water mark (ru_maxrss would also count what the parent had when it forked)
+    with open("/proc/self/status", encoding="ascii") as fh:
+        outcome["peak_mb"] = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    outcome["peak_mb"] = peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+print(json.dumps(outcome))
+"""
+
+
+def import_in_child(path: Path) -> dict[str, object]:
+    """Import a file in a fresh process; what came of it and the process's peak resident memory (MB)."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+PEAK_LIMIT_MB = 400  # the import benchmark's memory target
+
+
+def test_xlsx_bomb_is_refused_in_one_line_within_the_memory_target(tmp_path: Path) -> None:
+    """A megabyte that unpacks to 200 MB of long inline strings (the issue's 633 KB file took 1.27 GB)."""
+    bomb = inline_bomb(tmp_path / "orders.xlsx", 200)
+    assert bomb.stat().st_size < 1_500_000
+    got = import_in_child(bomb)
+    assert float(got["peak_mb"]) < PEAK_LIMIT_MB, got  # type: ignore[arg-type]
+    assert "error" in got, got
+    assert "\n" not in str(got["error"]) and "more than 100 times its packed size" in str(got["error"])
+    assert str(got["error"]).startswith("orders.xlsx: ")
+
+
+def test_shared_string_bomb_imports_within_the_memory_target(tmp_path: Path) -> None:
+    """6,000 rows that each refer to one 32,000-character shared string: nothing in the archive is out of
+    bounds, and the rows import (they are order lines) while memory stays under the target."""
+    bomb = shared_string_bomb(tmp_path / "orders.xlsx", 6_000)
+    assert bomb.stat().st_size < 1_000_000
+    got = import_in_child(bomb)
+    assert float(got["peak_mb"]) < PEAK_LIMIT_MB, got  # type: ignore[arg-type]
+    assert (got.get("rows"), got.get("orders"), got.get("rejected")) == (6_000, 6_000, 0), got
