@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crm.importing.errors import ImportFileError
-from crm.importing.workbook import Sheet, XlsxWorkbook
+from crm.importing.workbook import Sheet, XlsxWorkbook, size_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ""}
@@ -346,8 +346,8 @@ def _read_whole_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
     size = _unpacked_size(path)
     if size > MAX_WHOLE_READ_BYTES:
         raise ImportFileError(
-            f"{path.name}: this workbook unpacks to {size / 1024**2:,.0f} MB; XLS, XLSB and ODS files are read "
-            f"whole, up to {MAX_WHOLE_READ_BYTES // 1024**2} MB: save it as XLSX or CSV and import that")
+            f"{path.name}: this workbook unpacks to {size_text(size)}; XLS, XLSB and ODS files are read whole, up "
+            f"to {size_text(MAX_WHOLE_READ_BYTES)}: save it as XLSX or CSV and import that")
     try:
         from python_calamine import CalamineWorkbook
 

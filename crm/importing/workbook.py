@@ -60,6 +60,15 @@ class _Stop(Exception):
     """Ends a parse early: the rows wanted have been read."""
 
 
+def size_text(n: int) -> str:
+    """A size in bytes as a person reads it: 730 KB, 86 MB, 4.0 GB."""
+    if n >= 1024**3:
+        return f"{n / 1024**3:,.1f} GB"
+    if n >= 1024**2:
+        return f"{n / 1024**2:,.0f} MB"
+    return f"{n / 1024:,.0f} KB"
+
+
 def _refuse(path: Path, reason: str) -> ImportFileError:
     return ImportFileError(f"{path.name}: {reason}")
 
@@ -241,13 +250,13 @@ class XlsxWorkbook:
             if info.file_size > RATIO_CHECKED_FROM and \
                     info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
                 raise _refuse(self.path, (
-                    f"the spreadsheet part {info.filename} unpacks to {info.file_size / 1e6:,.0f} MB from "
-                    f"{info.compress_size / 1e6:,.2f} MB, more than {MAX_COMPRESSION_RATIO} times its packed size; "
+                    f"the spreadsheet part {info.filename} unpacks to {size_text(info.file_size)} from "
+                    f"{size_text(info.compress_size)}, more than {MAX_COMPRESSION_RATIO} times its packed size; "
                     "real exports are far less compressible, so it is not imported"))
         if total > MAX_UNPACKED_BYTES:
             raise _refuse(self.path, (
-                f"the spreadsheet unpacks to {total / 1e9:,.1f} GB, more than the "
-                f"{MAX_UNPACKED_BYTES / 1024**3:.0f} GB an import reads; split the export into smaller files"))
+                f"the spreadsheet unpacks to {size_text(total)}, more than the {size_text(MAX_UNPACKED_BYTES)} "
+                "an import reads; split the export into smaller files"))
 
     def _info(self, part: str) -> zipfile.ZipInfo:
         info = self._entries.get(part)
@@ -265,7 +274,7 @@ class XlsxWorkbook:
         """Parse a small part whole (workbook, relationships, styles), element names without prefixes."""
         info = self._info(part)
         if info.file_size > MAX_PART_BYTES:
-            raise _refuse(self.path, f"the spreadsheet part {part} is too large ({info.file_size / 1e6:,.0f} MB)")
+            raise _refuse(self.path, f"the spreadsheet part {part} is too large ({size_text(info.file_size)})")
         parser = self._parser()
         events = [0]
 
