@@ -3,6 +3,7 @@ more than an import may hold in memory (decompression bombs)."""
 from __future__ import annotations
 
 import codecs
+import random
 from datetime import UTC, datetime
 from decimal import Decimal
 from collections.abc import Iterable, Iterator
@@ -279,3 +280,246 @@ def test_shared_string_bomb_imports_within_the_memory_target(tmp_path: Path) -> 
     got = import_in_child(bomb)
     assert float(got["peak_mb"]) < PEAK_LIMIT_MB, got  # type: ignore[arg-type]
     assert (got.get("rows"), got.get("orders"), got.get("rejected")) == (6_000, 6_000, 0), got
+
+
+def woo_workbook(path: Path, extra: list[str] | None = None, *, rows: int = 2, **kwargs: object) -> Path:
+    """A WooCommerce export as XLSX, each line with `extra` cells after the known columns."""
+    lines = (inline_row(2 + n, [str(5000 + n), "completed", "2026-05-01 12:00", "Ana", "Reyes",
+                                f"buyer{n}@example.com", "", "PH", "PHP", "0", "300", "CAP", "Cap", "1", "300",
+                                *(extra or [])]) for n in range(rows))
+    return write_workbook(path, chain([inline_row(1, WOO_HEADER)], lines), **kwargs)  # type: ignore[arg-type]
+
+
+async def refused(db: Database, workspace_id: int, path: Path, needle: str) -> str:
+    """Import `path`, expecting it refused with one line containing `needle`, and nothing imported."""
+    with pytest.raises(ImportFileError) as caught:
+        await import_file(db, workspace_id, path, settings=WS)
+    message = str(caught.value)
+    assert needle in message and "\n" not in message and message.startswith(path.name + ": "), message
+    async with db.sessions() as s:
+        assert (await s.execute(select(func.count()).select_from(Order))).scalar() == 0
+    return message
+
+
+async def test_a_plain_xlsx_written_part_by_part_imports(db: Database, workspace_id: int, tmp_path: Path) -> None:
+    """The workbooks the refusal tests below change by one thing import as they are."""
+    report = await import_file(db, workspace_id, woo_workbook(tmp_path / "orders.xlsx", ["memo"]), settings=WS)
+    assert (report.platform, report.orders_new, report.rejected) == ("woocommerce", 2, [])
+
+
+async def test_cell_longer_than_a_spreadsheet_allows_is_refused(db: Database, workspace_id: int,
+                                                                tmp_path: Path) -> None:
+    path = woo_workbook(tmp_path / "orders.xlsx", ["y" * 32_768])
+    await refused(db, workspace_id, path, "cell P2 holds more than 32,767 characters")
+    shared = tmp_path / "shared.xlsx"
+    write_workbook(shared, [inline_row(1, WOO_HEADER), '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'],
+                   shared=["z" * 40_000])
+    await refused(db, workspace_id, shared, "holds more than 32,767 characters")
+
+
+async def test_row_past_the_last_column_or_with_too_much_text_is_refused(
+        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import crm.importing.workbook as workbook
+
+    wide = write_workbook(tmp_path / "wide.xlsx", [
+        inline_row(1, WOO_HEADER), '<row r="2"><c r="XFE2" t="inlineStr"><is><t>x</t></is></c></row>'])
+    await refused(db, workspace_id, wide, "row 2 has cells past column 16,384")
+    monkeypatch.setattr(workbook, "MAX_ROW_CHARS", 1_000)
+    await refused(db, workspace_id, woo_workbook(tmp_path / "long.xlsx", ["a" * 600, "b" * 600]),
+                  "row 2 holds more than 1,000 characters")
+
+
+async def test_doctype_huge_tag_and_deep_nesting_are_refused(
+        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    import crm.importing.workbook as workbook
+
+    laughs = tmp_path / "laughs.xlsx"
+    woo_workbook(laughs)
+    with zipfile.ZipFile(laughs) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        "?>", '?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>', 1).encode()
+    with zipfile.ZipFile(laughs, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    await refused(db, workspace_id, laughs, "damaged or not a real export (a DOCTYPE)")
+
+    monkeypatch.setattr(workbook, "MAX_QUIET_BYTES", 1024 * 1024)
+    noise = random.Random(1).randbytes(1_500_000).hex()  # 3 MB that do not compress much
+    huge_tag = woo_workbook(tmp_path / "tag.xlsx", rows=1, before_rows=f'<sheetPr codeName="{noise}"/>')
+    await refused(db, workspace_id, huge_tag, "an XML element of more than 1 MB")
+
+    deep = woo_workbook(tmp_path / "deep.xlsx", rows=1, before_rows="<x>" * 100 + "</x>" * 100)
+    await refused(db, workspace_id, deep, "XML nested more than 64 deep")
+
+
+async def test_workbook_unpacking_past_the_size_limit_is_refused(
+        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import crm.importing.workbook as workbook
+
+    path = woo_workbook(tmp_path / "orders.xlsx", rows=2_000)
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 100_000)
+    await refused(db, workspace_id, path, "unpacks to 1 MB, more than the 98 KB an import reads; split the export")
+
+
+def test_shared_strings_moved_to_a_scratch_file_read_the_same(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import crm.importing.workbook as workbook
+
+    texts = [f"text {n} {'é' * (n % 7)}{'文' * (n % 3)}" for n in range(3_000)]
+    rows = (f'<row r="{n + 1}">' + "".join(f'<c r="{column_letters(c + 1)}{n + 1}" t="s"><v>{(n * 7 + c) % 3_000}'
+                                           "</v></c>" for c in range(5)) + "</row>" for n in range(2_000))
+    path = write_workbook(tmp_path / "many.xlsx", rows, shared=texts)
+    expected = [(n + 1, [texts[(n * 7 + c) % 3_000] for c in range(5)]) for n in range(2_000)]
+
+    def read() -> tuple[list[tuple[int, list[object]]], bool]:
+        book = workbook.XlsxWorkbook(path)
+        try:
+            got = list(book.rows(book.sheets[0]))
+            return got, book._strings is not None and book._strings._file is not None
+        finally:
+            book.close()
+
+    assert read() == (expected, False)
+    monkeypatch.setattr(workbook, "SHARED_STRINGS_IN_MEMORY", 10_000)
+    assert read() == (expected, True)
+
+
+def test_prefixed_names_unnumbered_cells_and_phonetic_runs(tmp_path: Path) -> None:
+    from crm.importing.reader import read_table
+
+    rows = [
+        '<x:row><x:c t="inlineStr"><x:is><x:t>Order Number</x:t></x:is></x:c>'
+        '<x:c t="inlineStr"><x:is><x:r><x:t>Order </x:t></x:r><x:r><x:t>Status</x:t></x:r></x:is></x:c></x:row>',
+        '<x:row r="3"><x:c r="A3"><x:v>501</x:v></x:c><x:c t="s"><x:v>0</x:v></x:c>'
+        '<x:c r="E3" t="b"><x:v>1</x:v></x:c><x:c t="str"><x:f>A1</x:f><x:v>formula</x:v></x:c>'
+        '<x:c t="e"><x:v>#N/A</x:v></x:c></x:row>',
+    ]
+    path = write_workbook(tmp_path / "prefixed.xlsx", rows, prefix="x")
+    with zipfile_replace(path, "xl/sharedStrings.xml") as parts:
+        parts["xl/sharedStrings.xml"] = (
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><r><t>東京</t></r>'
+            '<rPh sb="0" eb="2"><t>トウキョウ</t></rPh></si></sst>').encode()
+    table = read_table(path)
+    assert table.header == ["Order Number", "Order Status"]
+    assert list(table.rows) == [(3, [501.0, "東京", "", "", True, "formula", ""])]
+
+
+class zipfile_replace:  # noqa: N801 - used as a context manager, like the zipfile it rewrites
+    """Rewrite some parts of a zip: `with zipfile_replace(path) as parts: parts[name] = data`."""
+
+    def __init__(self, path: Path, *_: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> dict[str, bytes]:
+        import zipfile
+
+        with zipfile.ZipFile(self.path) as archive:
+            self.parts = {name: archive.read(name) for name in archive.namelist()}
+        return self.parts
+
+    def __exit__(self, *exc: object) -> None:
+        import zipfile
+
+        with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in self.parts.items():
+                archive.writestr(name, data)
+
+
+def typed_workbook(path: Path, *, date1904: bool = False) -> Path:
+    """Cells of every kind an export may hold: dates and times under many number formats (and the serials
+    around Excel's 29 February 1900), durations, booleans, formulas, rich text, far columns, blank rows."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"date_1904": date1904})
+    book.add_worksheet("notes").write_row(0, 0, ["just", "notes"])
+    sheet = book.add_worksheet("data")
+    formats = [book.add_format({"num_format": code}) for code in (
+        "yyyy-mm-dd", "dd/mm/yyyy hh:mm", "h:mm AM/PM", "[h]:mm", '0.00"d"', "[Red]0.00;[Blue]-0.00", "mmm-yy",
+        "#,##0.00 _M\"H\"_)", "\\d0", "ss.0")]
+    formats += [book.add_format({"num_format": n}) for n in (14, 22, 45, 46, 47, 10)]
+    bold = book.add_format({"bold": True})
+    sheet.write_row(1, 1, ["Order ID", "when"])
+    serials = [0, 0.25, 1, 2, 59, 60, 61, 45293, 45293.5, 45293.0000001, 2958465.99, -1, 1e-9, 45293.999999999]
+    for i, serial in enumerate(serials):
+        sheet.write_number(2 + i, 1, serial)
+        for j, fmt in enumerate(formats):
+            sheet.write_number(2 + i, 2 + j, serial, fmt)
+    sheet.write_rich_string(20, 1, "plain ", bold, "bold", " tail")
+    sheet.write_formula(20, 2, '="a"&"b"', None, "ab")
+    sheet.write_formula(20, 3, "=1+1", None, 2)
+    sheet.write_boolean(20, 4, False)
+    sheet.write_string(20, 5, '  spaced & <escaped> "quotes"  ')
+    sheet.write_string(20, 6, "中文 ไทย 😀")
+    sheet.write_string(20, 30, "far")
+    sheet.write_blank(21, 1, None, bold)
+    sheet.write_string(60, 0, "last")
+    book.close()
+    return path
+
+
+def test_cell_values_are_those_python_calamine_reads(tmp_path: Path) -> None:
+    """The streaming reader gives what python-calamine (the previous reader) gives, on every kind of cell and
+    on the shared evaluation exports when present."""
+    from python_calamine import CalamineWorkbook
+
+    from crm.importing.workbook import XlsxWorkbook
+    from tests.conftest import SHARED
+
+    def trimmed(row: list[object]) -> list[object]:
+        row = list(row)
+        while row and row[-1] == "":
+            row.pop()
+        return row
+
+    paths = [typed_workbook(tmp_path / "typed.xlsx"), typed_workbook(tmp_path / "typed1904.xlsx", date1904=True)]
+    paths += sorted((SHARED / "eval" / "data").glob("*.xlsx"))
+    for path in paths:
+        calamine = CalamineWorkbook.from_path(str(path))
+        book = XlsxWorkbook(path)
+        try:
+            assert [s.name for s in book.sheets] == calamine.sheet_names
+            for sheet in book.sheets:
+                data = calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+                want = {n + 1: trimmed(r) for n, r in enumerate(data) if trimmed(r)}
+                got = {n: trimmed(r) for n, r in book.rows(sheet) if trimmed(r)}
+                assert got == want, (path.name, sheet.name)
+        finally:
+            book.close()
+
+
+async def test_other_spreadsheets_are_read_whole_only_when_small(
+        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    import crm.importing.reader as reader
+
+    monkeypatch.setattr(reader, "MAX_WHOLE_READ_BYTES", 100_000)
+    ods = tmp_path / "orders.ods"
+    with zipfile.ZipFile(ods, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content>" + " " * 200_000 + "</office:document-content>")
+    await refused(db, workspace_id, ods, "this workbook unpacks to 195 KB; XLS, XLSB and ODS files are read whole")
+    xls = tmp_path / "orders.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200_000))
+    await refused(db, workspace_id, xls, "XLS, XLSB and ODS files are read whole, up to 98 KB: save it as XLSX or CSV")
+
+
+def test_import_command_refuses_a_bomb_in_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    bomb = inline_bomb(tmp_path / "orders.xlsx", 30)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
+    env["SELLERMATE_CONFIG"] = str(tmp_path / "none.yaml")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "import", str(bomb), "--db",
+                          f"sqlite:///{tmp_path / 'x.db'}", "-q"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    errors = [line for line in out.stderr.splitlines() if "orders.xlsx" in line]
+    assert len(errors) == 1 and "more than 100 times its packed size" in errors[0], out.stderr
