@@ -10,9 +10,9 @@ reader): text, floats, booleans, dates and times by the cell's number format, ""
 """
 from __future__ import annotations
 
-import os
 import posixpath
 import re
+import sys
 import tempfile
 import zipfile
 from array import array
@@ -183,7 +183,7 @@ class _SharedStrings:
     def append(self, text: str) -> None:
         if self._file is None:
             self._strings.append(text)
-            self._size += 64 + len(text)
+            self._size += sys.getsizeof(text) + 8
             if self._size > SHARED_STRINGS_IN_MEMORY:
                 self._spill()
             return
@@ -210,7 +210,8 @@ class _SharedStrings:
         text = self._cache.get(index)
         if text is None:
             start = self._ends[index - 1] if index else 0
-            text = os.pread(self._file.fileno(), self._ends[index] - start, start).decode("utf-8")
+            self._file.seek(start)
+            text = self._file.read(self._ends[index] - start).decode("utf-8")
             if len(text) <= self._CACHED_CHARS:
                 if len(self._cache) >= 100_000:
                     self._cache.clear()
