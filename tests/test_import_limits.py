@@ -354,6 +354,11 @@ async def test_doctype_huge_tag_and_deep_nesting_are_refused(
 
     deep = woo_workbook(tmp_path / "deep.xlsx", rows=1, before_rows="<x>" * 100 + "</x>" * 100)
     await refused(db, workspace_id, deep, "XML nested more than 64 deep")
+    for part in ("xl/workbook.xml", "xl/sharedStrings.xml"):  # the other parts a read goes through
+        nested = woo_workbook(tmp_path / f"nested-{part[3:8]}.xlsx", rows=1)
+        with zipfile_replace(nested) as parts:
+            parts[part] = parts.get(part, b"<sst></sst>").replace(b"</", b"<x>" * 100 + b"</x>" * 100 + b"</", 1)
+        await refused(db, workspace_id, nested, "XML nested more than 64 deep")
 
 
 async def test_workbook_unpacking_past_the_size_limit_is_refused(

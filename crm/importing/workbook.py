@@ -278,14 +278,21 @@ class XlsxWorkbook:
             raise _refuse(self.path, f"the spreadsheet part {part} is too large ({size_text(info.file_size)})")
         parser = self._parser()
         events = [0]
+        depth = [0]
 
         def on_start(name: str, attrs: dict[str, str]) -> None:
             events[0] += 1
+            depth[0] += 1
+            if depth[0] > MAX_XML_DEPTH:
+                raise self._too_deep()
             start(_local(name), attrs)
 
-        parser.StartElementHandler = on_start
-        if end is not None:
-            parser.EndElementHandler = lambda name: end(_local(name))
+        def on_end(name: str) -> None:
+            depth[0] -= 1
+            if end is not None:
+                end(_local(name))
+
+        parser.StartElementHandler, parser.EndElementHandler = on_start, on_end
         if data is not None:
             parser.CharacterDataHandler = data
         with self._open(part) as fh:
@@ -402,11 +409,14 @@ class XlsxWorkbook:
         if self._shared_part is None or not self._has(self._shared_part):
             return strings
         parts: list[str] = []
-        state = {"text": False, "phonetic": 0, "chars": 0, "events": 0}
+        state = {"text": False, "phonetic": 0, "chars": 0, "events": 0, "depth": 0}
 
         def start(name: str, attrs: dict[str, str]) -> None:
             tag = _local(name)
             state["events"] += 1
+            state["depth"] += 1
+            if state["depth"] > MAX_XML_DEPTH:
+                raise self._too_deep()
             if tag == "t":
                 state["text"] = not state["phonetic"]
             elif tag == "rPh":
@@ -417,6 +427,7 @@ class XlsxWorkbook:
 
         def end(name: str) -> None:
             tag = _local(name)
+            state["depth"] -= 1
             if tag == "t":
                 state["text"] = False
             elif tag == "rPh":
@@ -449,6 +460,9 @@ class XlsxWorkbook:
             raise
         strings.finish()
         return strings
+
+    def _too_deep(self) -> ImportFileError:
+        return self._damaged(f"XML nested more than {MAX_XML_DEPTH} deep")
 
     def _too_long(self, ref: str | None) -> ImportFileError:
         where = f"cell {ref}" if ref else "a cell"
@@ -525,7 +539,7 @@ class XlsxWorkbook:
                 if match and match.group(2):
                     dimension.append(int(match.group(2)))
             if depth > MAX_XML_DEPTH:
-                raise self._damaged(f"XML nested more than {MAX_XML_DEPTH} deep")
+                raise self._too_deep()
 
         def end(name: str) -> None:
             nonlocal collecting, in_inline, phonetic, row_chars, depth, events
