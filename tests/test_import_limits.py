@@ -528,3 +528,22 @@ def test_import_command_refuses_a_bomb_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in out.stderr
     errors = [line for line in out.stderr.splitlines() if "orders.xlsx" in line]
     assert len(errors) == 1 and "more than 100 times its packed size" in errors[0], out.stderr
+
+
+@pytest.mark.parametrize("code,kind", [
+    ("DD/MM/YY", "date"), ("H:MM:SS;@", "date"), ("yyyy-mm-dd hh:mm:ss", "date"), ("mmm-yy", "date"),
+    ("h:mm AM/PM", "date"), ("[$-409]mmmm d, yyyy", "date"), ('m"M"d"D";@', "date"), ("ha/p\\\\m", "date"),
+    ('[$-404]e"\\xfc"m"\\xfc"d"\\xfc"', "date"),
+    ("[h]:mm:ss", "duration"), ("[h]", "duration"), ("[ss]", "duration"), ("[s].000", "duration"),
+    ("[mm]", "duration"), ("[Blue]\\+[h]:mm;[Red]\\-[h]:mm;[Green][h]:mm", "duration"),
+    ("[>=100][Magenta][s].00", "duration"), ("[h]:mm;[=0]\\-", "duration"),
+    ("General", None), ("0.00", None), ("@", None), ("0.00E+00", None), ("#,##0\\ [$\\u20bd-46D]", None),
+    ('"Y: "0.00"m";"Y: "-0.00"m";"Y: <num>m";@', None), ('"$"#,##0_);[Red]("$"#,##0)', None),
+    ("0_ ;[Red]\\-0\\ ", None), ("\\Y000000", None), ('#,##0.0####" YMD"', None), ("[>=100][Magenta].00", None),
+    ("[>=100][Magenta]General", None), ('#,##0.00\\ _M"H"_);[Red]#,##0.00\\ _M"S"_)', None),
+    ("#,##0*y", None), ("*-yyyy-mm-dd", "date"),
+])
+def test_number_formats_that_show_dates(code: str, kind: str | None) -> None:
+    from crm.importing.workbook import date_kind
+
+    assert date_kind(code) == kind
