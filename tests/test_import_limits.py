@@ -361,6 +361,24 @@ async def test_doctype_huge_tag_and_deep_nesting_are_refused(
         await refused(db, workspace_id, nested, "XML nested more than 64 deep")
 
 
+async def test_many_small_elements_around_the_data_are_not_a_huge_one(
+        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Column widths before the rows and merged cells after them are many small elements, not one huge one."""
+    import crm.importing.workbook as workbook
+
+    monkeypatch.setattr(workbook, "MAX_QUIET_BYTES", 512 * 1024)
+    rng = random.Random(2)
+    cols = "".join(f'<col min="{n}" max="{n}" width="{rng.random() * 40:.6f}"/>' for n in range(1, 40_000))
+    path = woo_workbook(tmp_path / "orders.xlsx", before_rows=f"<cols>{cols}</cols>")
+    with zipfile_replace(path) as parts:
+        merged = "".join(f'<mergeCell ref="A{n}:{column_letters(rng.randrange(1, 999))}{n}"/>' for n in range(3, 60_000))
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+            b"</sheetData>", f"</sheetData><mergeCells>{merged}</mergeCells>".encode())
+    assert len(cols) > 2 * 512 * 1024 and len(merged) > 2 * 512 * 1024
+    report = await import_file(db, workspace_id, path, settings=WS)
+    assert (report.orders_new, report.rejected) == (2, [])
+
+
 async def test_workbook_unpacking_past_the_size_limit_is_refused(
         db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import crm.importing.workbook as workbook

@@ -544,10 +544,10 @@ class XlsxWorkbook:
         def end(name: str) -> None:
             nonlocal collecting, in_inline, phonetic, row_chars, depth, events
             depth -= 1
+            events += 1
             if ":" in name:
                 name = name[name.index(":") + 1:]
             if name == "c":
-                events += 1
                 text = parts[0] if len(parts) == 1 else "".join(parts)
                 value: object
                 if cell_type == "s":
@@ -594,6 +594,8 @@ class XlsxWorkbook:
                 in_inline = False
             elif name == "rPh":
                 phonetic -= 1
+            elif name == "sheetData":  # what follows (merged cells, links, print setup) is not data
+                raise _Stop
 
         def data(text: str) -> None:
             nonlocal chars, events
@@ -658,7 +660,7 @@ class _ChunkedParse:
                 quiet = 0 if now != last else quiet + len(chunk)
                 last = now
                 if quiet > MAX_QUIET_BYTES:
-                    raise workbook._damaged(f"an XML element of more than {MAX_QUIET_BYTES // 1024**2} MB")
+                    raise workbook._damaged(f"an XML element of more than {size_text(MAX_QUIET_BYTES)}")
         except expat.ExpatError as exc:
             raise workbook._damaged(f"bad XML: {expat.ErrorString(exc.code)}") from None
         except (zipfile.BadZipFile, EOFError, OSError) as exc:
