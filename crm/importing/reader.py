@@ -317,11 +317,14 @@ def _read_xlsx(path: Path, header_hint: set[str] | None) -> Table:
         raise
     _, sheet, header_row, header_cells, last_row = best
     header = [cell_text(c) for c in header_cells]
+    while header and not header[-1]:
+        header.pop()
     width = len(header)
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         try:
-            for row_no, row in workbook.rows(sheet):
+            # Cells past the header's last column are not read: no column names them.
+            for row_no, row in workbook.rows(sheet, width=width):
                 if row_no > header_row and not _is_blank(row):
                     if len(row) < width:  # cells after the last written one are empty
                         row.extend([""] * (width - len(row)))

@@ -43,6 +43,7 @@ MAX_QUIET_BYTES = 8 * 1024 * 1024
 SHARED_STRINGS_IN_MEMORY = 32 * 1024 * 1024  # estimated bytes of Python strings before they move to a file
 
 _CHUNK = 256 * 1024
+_SLICE = 16 * 1024
 _OFFICE_DOCUMENT = "/officeDocument"
 _SHARED_STRINGS = "/sharedStrings"
 _STYLES = "/styles"
@@ -471,10 +472,11 @@ class XlsxWorkbook:
 
     # ------------------------------------------------------------ sheets
 
-    def rows(self, sheet: Sheet, *, last_row: int | None = None,
+    def rows(self, sheet: Sheet, *, last_row: int | None = None, width: int | None = None,
              dimension: list[int] | None = None) -> Iterator[tuple[int, list[object]]]:
-        """The sheet's rows as (row number, cells), blank rows included when written, up to `last_row`.
-        `dimension` receives the last row number the sheet declares, when it does."""
+        """The sheet's rows as (row number, cells), blank rows included when written, up to `last_row`, each
+        with at most `width` cells (those after are dropped). `dimension` receives the last row number the sheet
+        declares, when it does."""
         strings = self._shared_strings()
         date1904, path = self.date1904, self.path
         date_styles = {str(i): kind for i, kind in enumerate(self._date_styles) if kind is not None}
@@ -582,8 +584,9 @@ class XlsxWorkbook:
                         raise _refuse(path, f"row {row_no} holds more than {MAX_ROW_CHARS:,} characters; the file "
                                             "is not imported")
                 if column > len(row):
-                    row.extend([""] * (column - 1 - len(row)))
-                    row.append(value)
+                    if width is None or column <= width:
+                        row.extend([""] * (column - 1 - len(row)))
+                        row.append(value)
                 else:
                     row[column - 1] = value
             elif name == "v" or name == "t":
@@ -649,12 +652,20 @@ class _ChunkedParse:
         try:
             while True:
                 chunk = fh.read(_CHUNK)
-                try:
-                    parser.Parse(chunk, not chunk)
-                finally:
-                    self.after_chunk()
-                yield None
+                # Parsed in slices, handing on the rows after each: a slice holds few rows, however short
+                # their XML (a row of one far cell is ~25 bytes, and 16,384 cells in memory).
+                for at in range(0, len(chunk), _SLICE):
+                    try:
+                        parser.Parse(chunk[at:at + _SLICE], False)
+                    finally:
+                        self.after_chunk()
+                    yield None
                 if not chunk:
+                    try:
+                        parser.Parse(b"", True)
+                    finally:
+                        self.after_chunk()
+                    yield None
                     return
                 now = self.progress()
                 quiet = 0 if now != last else quiet + len(chunk)
