@@ -211,7 +211,7 @@ def shared_string_bomb(path: Path, rows: int) -> Path:
 
 
 MEMORY_CHILD = """
-import asyncio, json, resource, sys, tempfile
+import asyncio, json, resource, sys
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
@@ -222,7 +222,7 @@ from storage.db import open_database
 from storage.repositories.workspaces import get_or_create_workspace
 
 async def main():
-    db = await open_database("sqlite+aiosqlite:///" + str(Path(tempfile.mkdtemp()) / "x.db"))
+    db = await open_database("sqlite+aiosqlite:///" + sys.argv[2])
     async with db.sessions() as s:
         ws = await get_or_create_workspace(s, name="t", base_currency="SGD", timezone="Asia/Singapore")
         await s.commit()
@@ -252,8 +252,8 @@ def import_in_child(path: Path) -> dict[str, object]:
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path)], capture_output=True, text=True,
-                         cwd=ROOT, timeout=300, check=False)
+    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path), str(path.with_suffix(".db"))],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
