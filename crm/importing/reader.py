@@ -1,15 +1,19 @@
-"""Reading export files as a header and a stream of rows: CSV/TSV (any BOM, delimiter, encoding) and XLSX/XLS."""
+"""Reading export files as a header and a stream of rows: CSV/TSV (any BOM, delimiter, encoding, also UTF-16)
+and XLSX/XLS."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from crm.importing.errors import ImportFileError
+from crm.importing.workbook import Sheet, XlsxWorkbook, size_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ""}
@@ -75,8 +79,31 @@ def _is_blank(cells: list[object]) -> bool:
     return all(cell_text(c) == "" for c in cells)
 
 
+def _utf16_encoding(head: bytes) -> str | None:
+    """The UTF-16 codec of a file starting with `head`, or None when it is not UTF-16. With a byte order mark
+    (Excel's "Unicode Text" export: UTF-16 LE, tab-separated) the codec reads the mark; without one, text
+    whose every other byte is zero (as in a mostly-ASCII header) is UTF-16 of that byte order."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(codecs.BOM_UTF32_LE):
+        return "utf-16"
+    sample = head[:4096]
+    sample = sample[:len(sample) - len(sample) % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.7 * len(zeros) and others.count(0) <= 0.05 * len(others):
+            return codec
+    return None
+
+
+def _is_utf16(encoding: str) -> bool:
+    return encoding.startswith("utf-16")
+
+
 def _detect_encoding(path: Path) -> str:
-    for enc in _ENCODINGS:
+    with path.open("rb") as fh:
+        utf16 = _utf16_encoding(fh.read(4096))
+    for enc in (utf16,) if utf16 else _ENCODINGS:
         decoder = codecs.getincrementaldecoder(enc)()
         try:
             with path.open("rb") as fh:
@@ -86,7 +113,8 @@ def _detect_encoding(path: Path) -> str:
             return enc
         except UnicodeDecodeError:
             continue
-    raise ImportFileError(f"{path.name}: the file is not text in a known encoding (UTF-8, GB18030, Windows-1252)")
+    raise ImportFileError(
+        f"{path.name}: the file is not text in a known encoding (UTF-8, UTF-16, GB18030, Windows-1252)")
 
 
 def _is_preamble(line: str) -> bool:
@@ -125,8 +153,8 @@ def _read_text(path: Path, header_hint: set[str] | None) -> Table:
     if head.count(delimiter) == 0:
         fh.close()
         raise ImportFileError(f"{path.name}: no columns found in the first line; is this an order export?")
-    total = _count_lines(path) - offset_line - 1
-    ends_mid_line = not _ends_with_newline(path)
+    total = _count_lines(path, encoding) - offset_line - 1
+    ends_mid_line = not _ends_with_newline(path, encoding)
 
     source = TextSource(path, encoding, delimiter, offset_line + 1, len(header), ends_mid_line)
     table = Table(header=header, rows=iter(()), total_rows=max(total, 0), text=source)
@@ -183,7 +211,9 @@ def split_point(source: TextSource) -> tuple[int, int] | None:
     a row, or None when there is no safe place. A line end is a row end when the quotes before it pair up (CSV
     doubles quotes inside quoted cells); a stray quote in an unquoted cell can fool that, which the reader of the
     first part notices (PartMisaligned). Files with a bare carriage return as line end are not cut (their line
-    numbers would differ)."""
+    numbers would differ), nor are UTF-16 files (a line end's byte can be half of another character)."""
+    if _is_utf16(source.encoding):
+        return None
     size = os.path.getsize(source.path)
     with source.path.open("rb") as fh:
         for _ in range(source.base):  # preamble and header
@@ -213,21 +243,114 @@ def split_point(source: TextSource) -> tuple[int, int] | None:
     return None
 
 
-def _ends_with_newline(path: Path) -> bool:
+def _ends_with_newline(path: Path, encoding: str) -> bool:
     with path.open("rb") as fh:
+        if _is_utf16(encoding):
+            big_endian = encoding == "utf-16-be" or (encoding == "utf-16" and fh.read(2) == codecs.BOM_UTF16_BE)
+            fh.seek(-2, os.SEEK_END)
+            last = fh.read(2)
+            return (last[::-1] if big_endian else last) in (b"\n\x00", b"\r\x00")
         fh.seek(-1, os.SEEK_END)
         return fh.read(1) in (b"\n", b"\r")
 
 
-def _count_lines(path: Path) -> int:
+def _count_lines(path: Path, encoding: str) -> int:
     n = 0
+    if _is_utf16(encoding):  # a line end's byte (0x0A) can also be half of a character: count characters
+        with path.open("r", encoding=encoding, newline="") as text:
+            while chunk := text.read(1 << 20):
+                n += chunk.count("\n")
+        return n + 1
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             n += chunk.count(b"\n")
     return n + 1
 
 
+# Spreadsheets other than XLSX (XLS, XLSB, ODS) are read whole by python-calamine, which holds a sheet in
+# memory at a few times its unpacked size: they may unpack to this much (XLS: its file size).
+MAX_WHOLE_READ_BYTES = 50 * 1024 * 1024
+
+
+def _is_xlsx(path: Path) -> bool:
+    """An XLSX/XLSM workbook (a zip with an XML workbook part), read as a stream; other spreadsheets are not."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.lower().endswith("workbook.xml") for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def _read_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
+    if _is_xlsx(path):
+        return _read_xlsx(path, header_hint)
+    return _read_whole_spreadsheet(path, header_hint)
+
+
+def _header_score(row: list[object], header_hint: set[str] | None) -> int:
+    return len({cell_text(c) for c in row} & header_hint) if header_hint else len(row)
+
+
+def _read_xlsx(path: Path, header_hint: set[str] | None) -> Table:
+    """An XLSX workbook row by row (crm.importing.workbook): the sheet whose first non-blank row among its first
+    five matches the most known header names, its rows numbered as in the spreadsheet."""
+    workbook = XlsxWorkbook(path)
+    try:
+        best: tuple[int, Sheet, int, list[object], int | None] | None = None
+        scanned: set[str] = set()
+        for sheet in workbook.sheets:
+            if sheet.part in scanned:  # two names for one sheet: its rows are the same
+                continue
+            scanned.add(sheet.part)
+            declared: list[int] = []
+            with contextlib.closing(workbook.rows(sheet, last_row=5, dimension=declared)) as head:
+                for row_no, row in head:
+                    if not _is_blank(row):
+                        score = _header_score(row, header_hint)
+                        if best is None or score > best[0]:
+                            best = (score, sheet, row_no, row, declared[0] if declared else None)
+                        break
+        if best is None:
+            raise ImportFileError(f"{path.name}: the spreadsheet has no data")
+    except BaseException:
+        workbook.close()
+        raise
+    _, sheet, header_row, header_cells, last_row = best
+    header = [cell_text(c) for c in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            # Cells past the header's last column are not read: no column names them.
+            for row_no, row in workbook.rows(sheet, width=width):
+                if row_no > header_row and not _is_blank(row):
+                    if len(row) < width:  # cells after the last written one are empty
+                        row.extend([""] * (width - len(row)))
+                    yield row_no, row
+        finally:
+            workbook.close()
+
+    total = max(last_row - header_row, 0) if last_row is not None else None
+    return Table(header=header, rows=rows(), total_rows=total, sheet=sheet.name)
+
+
+def _unpacked_size(path: Path) -> int:
+    """What a spreadsheet unpacks to: the entries of a zip (XLSB, ODS), else the file itself (XLS)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return os.path.getsize(path)
+
+
+def _read_whole_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
+    size = _unpacked_size(path)
+    if size > MAX_WHOLE_READ_BYTES:
+        raise ImportFileError(
+            f"{path.name}: this workbook unpacks to {size_text(size)}; XLS, XLSB and ODS files are read whole, up "
+            f"to {size_text(MAX_WHOLE_READ_BYTES)}: save it as XLSX or CSV and import that")
     try:
         from python_calamine import CalamineWorkbook
 
@@ -240,7 +363,7 @@ def _read_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
         # The header is the first non-blank row.
         for idx, row in enumerate(data[:5]):
             if not _is_blank(row):
-                score = len({cell_text(c) for c in row} & header_hint) if header_hint else len(row)
+                score = _header_score(row, header_hint)
                 if best is None or score > best[0]:
                     best = (score, name, data[idx:], idx)
                 break
@@ -266,14 +389,22 @@ def peek_header(path: Path) -> list[str] | None:
             return None
         with path.open("rb") as fh:
             head = fh.read(64 * 1024)
-        if head.startswith(b"PK\x03\x04") or b"\x00" in head[:8]:
+        utf16 = _utf16_encoding(head)
+        if head.startswith(b"PK\x03\x04") or (b"\x00" in head[:8] and utf16 is None):
             return None
-        for line in head.decode("utf-8-sig", errors="replace").splitlines():
+        text = head[:len(head) - len(head) % 2].decode(utf16, errors="replace") if utf16 else \
+            head.decode("utf-8-sig", errors="replace")
+        for line in text.splitlines():
             if not _is_preamble(line):
                 return _parse_header(line)[1]
     except OSError:
         return None
     return None
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(4096)
 
 
 def read_table(path: Path, header_hint: set[str] | None = None) -> Table:
@@ -290,7 +421,7 @@ def read_table(path: Path, header_hint: set[str] | None = None) -> Table:
     if suffix in SPREADSHEET_SUFFIXES or magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
         return _read_spreadsheet(path, header_hint)
     if suffix in TEXT_SUFFIXES or suffix:
-        if b"\x00" in magic:
+        if b"\x00" in magic and _utf16_encoding(_head(path)) is None:
             raise ImportFileError(f"{path.name}: this is not a CSV, TSV or Excel file")
         return _read_text(path, header_hint)
     raise ImportFileError(f"{path.name}: unsupported file type")
