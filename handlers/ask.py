@@ -162,7 +162,7 @@ async def answer_question(bot: Bot, chat_id: int, text: str, *, db: Database, wo
 
 
 # --- shortcuts ----------------------------------------------------------------------------------------
-@router.message(Command("kpi"), flags={"role": "viewer"})
+@router.message(Command("kpi"), flags={"ability": "ask"})
 async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
     """`/kpi` = the key numbers in one message; `/kpi <question>` = that question."""
     if command.args:
@@ -183,19 +183,19 @@ async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **
     await send_result(bot, message.chat.id, card, d["answers"], i18n)
 
 
-@router.message(Command("top"), flags={"role": "viewer"})
+@router.message(Command("top"), flags={"ability": "ask"})
 async def top(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
     args = (command.args or "").strip()
     question = i18n("shortcuts.top", n=args or 10) if not args or args.isdigit() else args
     await answer_question(bot, message.chat.id, question, i18n=i18n, **_pick(deps))
 
 
-@router.message(Command("segments"), flags={"role": "viewer"})
+@router.message(Command("segments"), flags={"ability": "ask"})
 async def segments(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, i18n("shortcuts.segments"), i18n=i18n, **_pick(deps))
 
 
-@router.message(Command("cohort"), flags={"role": "viewer"})
+@router.message(Command("cohort"), flags={"ability": "ask"})
 async def cohort(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, i18n("shortcuts.cohort"), i18n=i18n, **_pick(deps))
 
@@ -232,7 +232,7 @@ async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: Ans
     await bot.send_message(query.message.chat.id, i18n("ask.why_title") + "\n" + html.escape(result.explanation))
 
 
-@router.callback_query(SuggestCB.filter(), flags={"role": "viewer"})
+@router.callback_query(SuggestCB.filter(), flags={"ability": "ask"})
 async def suggestion(query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, **deps: Any) -> None:
     result = deps["answers"].get(callback_data.token)
     await query.answer()
@@ -254,7 +254,7 @@ async def unknown_command(message: Message, i18n: I18n) -> None:
     await message.answer(i18n("common.unknown_command"))
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", flags={"role": "viewer"})
+@router.message(F.text, StateFilter(None), F.chat.type == "private", flags={"ability": "ask"})
 async def question(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, message.text or "", i18n=i18n, **_pick(deps))
 

@@ -61,7 +61,7 @@ def summary(report: Any, i18n: I18n) -> str:
     return "\n".join(lines)
 
 
-@router.message(F.document, flags={"role": "admin"})
+@router.message(F.document, flags={"ability": "imports"})
 async def import_document(message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings,
                           i18n: I18n) -> None:
     document = message.document

@@ -337,7 +337,7 @@ def _deps(deps: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- /draft -------------------------------------------------------------------------------------------------------
-@router.message(Command("draft"), flags={"role": "agent"})
+@router.message(Command("draft"), flags={"ability": "drafts"})
 async def draft_command(message: Message, command: CommandObject, state: FSMContext, i18n: I18n,
                         **deps: Any) -> None:
     args = (command.args or "").strip()
@@ -378,7 +378,7 @@ def looks_like_draft(message: Message, settings: Settings,
     return {"draft_query": parsed.query}
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_draft, flags={"role": "agent"})
+@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_draft, flags={"ability": "drafts"})
 async def draft_request(message: Message, draft_query: Any, state: FSMContext, i18n: I18n, **deps: Any) -> None:
     q = draft_query
     text = message.text or ""
@@ -404,7 +404,7 @@ def _is_brief(text: str) -> bool:
 
 
 # --- buttons -----------------------------------------------------------------------------------------------------
-@router.callback_query(DraftCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftCB.filter(), flags={"ability": "drafts"})
 async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n: I18n) -> None:
     await query.answer()
     if isinstance(query.message, Message):
@@ -412,7 +412,7 @@ async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n:
                                    reply_markup=intent_keyboard(callback_data.customer_id, i18n))
 
 
-@router.callback_query(DraftPickCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftPickCB.filter(), flags={"ability": "drafts"})
 async def customer_picked(query: CallbackQuery, callback_data: DraftPickCB, state: FSMContext, i18n: I18n,
                           **deps: Any) -> None:
     await query.answer()
@@ -426,7 +426,7 @@ async def customer_picked(query: CallbackQuery, callback_data: DraftPickCB, stat
                                **deps)
 
 
-@router.callback_query(DraftIntentCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftIntentCB.filter(), flags={"ability": "drafts"})
 async def intent_picked(query: CallbackQuery, callback_data: DraftIntentCB, state: FSMContext, i18n: I18n,
                         **deps: Any) -> None:
     await query.answer()
@@ -438,7 +438,7 @@ async def intent_picked(query: CallbackQuery, callback_data: DraftIntentCB, stat
                                **deps)
 
 
-@router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
+@router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
 async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps: Any) -> None:
     data = await state.get_data()
     await state.clear()
@@ -474,7 +474,7 @@ async def _revise(query: CallbackQuery, draft_id: int, action: str, i18n: I18n, 
     await _show(query, draft, i18n)
 
 
-@router.callback_query(DraftButtonCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftButtonCB.filter(), flags={"ability": "drafts"})
 async def draft_button(query: CallbackQuery, callback_data: DraftButtonCB, state: FSMContext, i18n: I18n,
                        **deps: Any) -> None:
     if not isinstance(query.message, Message):
@@ -510,7 +510,7 @@ def _current_language(text: str) -> str:
     return ""
 
 
-@router.callback_query(DraftLangCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftLangCB.filter(), flags={"ability": "drafts"})
 async def language_picked(query: CallbackQuery, callback_data: DraftLangCB, i18n: I18n, **deps: Any) -> None:
     if not isinstance(query.message, Message):
         await query.answer(i18n("common.not_available"), show_alert=True)
@@ -549,7 +549,7 @@ async def _approve(query: CallbackQuery, draft_id: int, i18n: I18n, *, db: Datab
         reply_markup=kb.as_markup() if draft.customer_id is not None else None)
 
 
-@router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
+@router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
 async def edit_entered(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n) -> None:
     draft_id = int((await state.get_data())["draft_id"])
     await state.clear()
