@@ -8,7 +8,9 @@
   "给 Tan Wei Ling 写一条感谢消息") is handled here, before the question router would answer it.
 - Buttons under a draft (`drb:<action>:<draft_id>`): regenerate, shorter, more formal, translate (then
   `drl:<draft_id>:<language>`), edit (the next text message replaces the draft), approve. Approving records an
-  outreach interaction (crm.outreach.service.approve) and offers a follow-up reminder (`remind:<customer_id>`).
+  outreach interaction (crm.outreach.service.approve), sends the message alone as plain text (ready to copy),
+  then a confirmation with the customer, intent, language and notes, and a follow-up reminder button
+  (`remind:<customer_id>`).
 - A refused draft (no marketing consent, opted out) shows the reason and no buttons.
 
 The drafting itself is crm.outreach.service; the LLM comes from the dispatcher's `llm` (or the configured
@@ -191,6 +193,16 @@ def draft_text(draft: service.Draft, i18n: I18n) -> str:
     if draft.status == "approved":
         lines += ["", i18n("draft.approved_mark")]
     return "\n".join(lines)[:4000]
+
+
+def approved_text(draft: service.Draft, i18n: I18n) -> str:
+    """The confirmation under an approved draft's clean copy: whom, what, which language, and the notes to
+    read before sending (a missing marketing consent among them)."""
+    lines = [i18n("draft.approved", name=html.escape(draft.customer_name or f"#{draft.customer_id}"),
+                  intent=i18n(f"draft.intent.{draft.intent}"),
+                  language=LANGUAGE_LABELS.get(draft.language, draft.language))]
+    lines += ["⚠️ " + html.escape(w) for w in draft.warnings]
+    return "\n".join(lines)
 
 
 def _llm(llm: Any, settings: Settings) -> Any:
@@ -541,12 +553,13 @@ async def _approve(query: CallbackQuery, draft_id: int, i18n: I18n, *, db: Datab
         await query.message.edit_text(draft_text(draft, i18n), reply_markup=None)
     except TelegramBadRequest:
         pass  # the confirmation below says it anyway
+    # The message to send on its own, as plain text: a long-press copy gives exactly what the customer gets.
+    await query.message.answer(draft.text, parse_mode=None)
     kb = InlineKeyboardBuilder()
     if draft.customer_id is not None:
         kb.button(text=i18n("draft.follow_up"), callback_data=RemindCB(customer_id=draft.customer_id))
-    await query.message.answer(
-        i18n("draft.approved", name=html.escape(draft.customer_name or f"#{draft.customer_id}")),
-        reply_markup=kb.as_markup() if draft.customer_id is not None else None)
+    await query.message.answer(approved_text(draft, i18n),
+                               reply_markup=kb.as_markup() if draft.customer_id is not None else None)
 
 
 @router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
