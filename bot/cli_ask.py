@@ -93,6 +93,20 @@ async def has_orders(app_ctx: Any) -> bool:
     return found is not None
 
 
+AS_OF_HINT = {
+    "en": "\nOn the command line, set that date with --as-of YYYY-MM-DD.",
+    "zh": "\n在命令行中可以用 --as-of YYYY-MM-DD 设定截止日期。",
+}
+
+
+def _as_of_hint(result: Any, lang: str) -> str:
+    """The shared reply to another as-of date speaks for every front end; here the option can be named."""
+    from crm.query.parser import OTHER_AS_OF_DATE
+
+    message = (result.query or {}).get("message") if result.intent == "clarify" else None
+    return AS_OF_HINT[lang] if message in OTHER_AS_OF_DATE else ""
+
+
 async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
     """The console's reply to a parsed question: drafts are written here (the same outreach service as
     `sellermate draft`); reminders point to the Telegram bot; everything else is the rendered answer."""
@@ -101,7 +115,7 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
         text = (result.query or {}).get("text", "")
         return REMINDER_TEXT[lang].format(text=text)
     if result.intent != "draft":
-        return render_text(result)
+        return render_text(result) + _as_of_hint(result, lang)
     from bot.cli_outreach import format_draft, make_draft
     from crm.outreach.service import Offer
     from crm.query.ir import DraftQuery

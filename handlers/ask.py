@@ -157,8 +157,18 @@ async def answer_question(bot: Bot, chat_id: int, text: str, *, db: Database, wo
         return None
     result = await ask(text, db=db, workspace_id=workspace_id, settings=settings, as_of=clock(), llm=llm,
                        cache=results)
+    if result.intent not in ("clarify", "reminder", "draft") and not await _has_orders(db, workspace_id):
+        # An empty workspace answers "no data": say why, in chat terms (the command line has its own note).
+        result = result.model_copy(update={"text": f"{result.text.strip()}\n\n{i18n('ask.no_orders')}"})
     await send_result(bot, chat_id, result, answers, i18n)
     return result
+
+
+async def _has_orders(db: Database, workspace_id: int) -> bool:
+    from storage.repositories.workspaces import has_orders
+
+    async with db.sessions() as session:
+        return await has_orders(session, workspace_id)
 
 
 # --- shortcuts ----------------------------------------------------------------------------------------
