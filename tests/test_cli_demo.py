@@ -75,3 +75,11 @@ def test_a_demo_whose_database_is_gone_is_forgotten(shell: CliRunner, tmp_path: 
     ask = shell.invoke(app, ["ask", "revenue last month", "--as-of", "2026-11-23"])
     assert ask.exit_code == 0, ask.output
     assert "no orders yet" in ask.stderr and "demo database" not in ask.stderr
+
+
+def test_the_command_line_names_its_as_of_option_where_the_chat_cannot(shell: CliRunner) -> None:
+    """The reply shared with the bot speaks in chat terms; on the command line the option is added."""
+    en = shell.invoke(app, ["ask", "revenue as of 2025-06-30"])
+    assert "one date at a time" in en.stdout and "--as-of YYYY-MM-DD" in en.stdout
+    zh = shell.invoke(app, ["ask", "截至2025年6月30日的销售额", "--json"])
+    assert "截止日期" in zh.stdout and "--as-of" not in zh.stdout  # the JSON text is the bot's reply
