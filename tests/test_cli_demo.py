@@ -61,20 +61,19 @@ def test_reading_commands_use_the_demo_until_the_seller_imports_their_own(
     assert "using the demo database" not in mine.stderr
     assert "no orders yet" in mine.stderr and f"the demo database is at {demo_url}" in mine.stderr
 
+    # The demo lives in a temporary folder the system may clear: then it is forgotten, and the empty database
+    # just says so.
+    (tmp_path / "tmp" / "sellermate-demo.db").rename(tmp_path / "tmp" / "cleared.db")
+    gone = shell.invoke(app, ["ask", "revenue last month", "--as-of", "2026-11-23"])
+    assert gone.exit_code == 0 and "no orders yet" in gone.stderr and "demo database" not in gone.stderr
+    (tmp_path / "tmp" / "cleared.db").rename(tmp_path / "tmp" / "sellermate-demo.db")
+
     # The seller imports their own orders into the default database: from then on that is what is read.
     import_orders(shell, tmp_path / "orders_export.csv", [
         ("#7", "Chen Wei", "chen@example.com", "10.00", "2026-11-05 10:00:00 +0800", "paid")])
     assert (tmp_path / "cwd" / "sellermate.db").exists()
     after = shell.invoke(app, ["kpi", "orders", "--period", "all", "--as-of", "2026-11-23", "--json"])
     assert json.loads(after.stdout)["value"] == 1 and "using the demo database" not in after.stderr
-
-
-def test_a_demo_whose_database_is_gone_is_forgotten(shell: CliRunner, tmp_path: Path) -> None:
-    """The demo lives in a temporary folder the system may clear: then the empty database just says so."""
-    remember_demo(f"sqlite+aiosqlite:///{tmp_path / 'tmp' / 'gone.db'}", None)
-    ask = shell.invoke(app, ["ask", "revenue last month", "--as-of", "2026-11-23"])
-    assert ask.exit_code == 0, ask.output
-    assert "no orders yet" in ask.stderr and "demo database" not in ask.stderr
 
 
 def test_the_command_line_names_its_as_of_option_where_the_chat_cannot(shell: CliRunner) -> None:
