@@ -265,7 +265,7 @@ def register(app: typer.Typer) -> None:
         default = load_settings().database
         if remembered is not None and "url" not in default.model_fields_set \
                 and not has_orders_without_opening(default.url):
-            typer.echo('until you import your own orders (or set SELLERMATE_DATABASE_URL), sellermate ask, chat, '
-                       'kpi, segments, customer, cohort and draft without --db read this demo database')
+            typer.echo('until you import your own orders (or set SELLERMATE_DATABASE_URL), sellermate ask, '
+                       'chat, kpi, segments, customer, cohort and draft without --db read this demo database')
         typer.echo(f'to ask more about the demo data later: sellermate ask --db "{url}" "revenue by platform '
                    f'this year"  (or: sellermate chat --db "{url}")')

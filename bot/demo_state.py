@@ -1,12 +1,13 @@
 """Where the last `sellermate demo` left its database, so that the next command without a database finds it.
 
-`sellermate demo` writes a small JSON file (`demo.json`) into the user's state folder: `$XDG_STATE_HOME/sellermate`
-when that variable is set, else `~/.local/state/sellermate` (`~/Library/Application Support/sellermate` on macOS,
-`%LOCALAPPDATA%\\sellermate` on Windows). The reading commands (ask, chat, kpi, segments, customer, cohort, draft)
-use the demo database only when no database is chosen (no `--db`, no `SELLERMATE_DATABASE_URL`, no `database.url`
-in config.yaml) and the default database has no orders; they say so on stderr. Commands that write a seller's
-data (import, rates, run, worker, customers, tags) never fall back to the demo, and once the default database
-holds orders (the seller imported their own) it is always the one used.
+`sellermate demo` writes a small JSON file (`demo.json`) into the user's state folder:
+`$XDG_STATE_HOME/sellermate` when that variable is set, else `~/.local/state/sellermate`
+(`~/Library/Application Support/sellermate` on macOS, `%LOCALAPPDATA%\\sellermate` on Windows). The
+reading commands (ask, chat, kpi, segments, customer, cohort, draft) use the demo database only when no
+database is chosen (no `--db`, no `SELLERMATE_DATABASE_URL`, no `database.url` in config.yaml) and the default
+database has no orders; they say so on stderr. Commands that write a seller's data (import, rates, run,
+worker, customers, tags) never fall back to the demo, and once the default database holds orders (the seller
+imported their own) it is always the one used.
 """
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def remember_demo(url: str, exports: Path | None) -> Path | None:
     path = state_dir() / STATE_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"url": url, "exports": str(exports) if exports else None}), encoding="utf-8")
+        state = {"url": url, "exports": str(exports) if exports else None}
+        path.write_text(json.dumps(state), encoding="utf-8")
     except OSError:
         return None  # a read-only home: the demo still works, commands then need --db
     return path
@@ -67,8 +69,8 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def remembered_demo() -> DemoDatabase | None:
-    """The last demo's database, or None (no demo yet, an unreadable file, or its SQLite file is gone: the demo
-    lives in a temporary folder, which the system may clear)."""
+    """The last demo's database, or None (no demo yet, an unreadable file, or its SQLite file is gone: the
+    demo lives in a temporary folder, which the system may clear)."""
     try:
         data: Any = json.loads((state_dir() / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -79,7 +81,8 @@ def remembered_demo() -> DemoDatabase | None:
     file = sqlite_file(url)
     if file is not None and not file.is_file():
         return None
-    return DemoDatabase(url=url, exports=data.get("exports") if isinstance(data.get("exports"), str) else None)
+    exports = data.get("exports")
+    return DemoDatabase(url=url, exports=exports if isinstance(exports, str) else None)
 
 
 def has_orders_without_opening(url: str) -> bool:
@@ -115,5 +118,5 @@ def demo_instead(settings: Any, db_url: str | None) -> DemoDatabase | None:
 
 
 def using_demo_note(demo: DemoDatabase) -> str:
-    return (f"note: using the demo database at {demo.url} (built by sellermate demo); for your own data import "
-            "your exports with sellermate import, or set SELLERMATE_DATABASE_URL or --db")
+    return (f"note: using the demo database at {demo.url} (built by sellermate demo); for your own data "
+            "import your exports with sellermate import, or set SELLERMATE_DATABASE_URL or --db")

@@ -3,8 +3,8 @@
 `DeskMiddleware` is the one outer middleware per update. It injects into handler data:
 `session` (AsyncSession), `team` (TeamRepository), `member` (TeamMember | None), `i18n` (I18n), `lang` ("en"/"zh"),
 `group` (GroupChat | None, in group chats). It commits when the handler returns and rolls back when it raises.
-`RoleMiddleware` is an inner middleware that enforces a handler's `flags={"ability": "imports"}` (the lowest role
-comes from bot.roles.ABILITIES, the table /help is built from) or a fixed `flags={"role": "owner"}`.
+`RoleMiddleware` is an inner middleware that enforces a handler's `flags={"ability": "imports"}` (the lowest
+role comes from bot.roles.ABILITIES, the table /help is built from) or a fixed `flags={"role": "owner"}`.
 `CommandEndsPrompt` lets a command typed while a prompt waits for text end the prompt and still be executed.
 """
 from __future__ import annotations

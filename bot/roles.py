@@ -23,7 +23,7 @@ ABILITIES: dict[str, str] = {
 
 
 def needed_role(ability: str) -> str:
-    """The lowest role with `ability` (a KeyError for an ability the table does not know: a programming error)."""
+    """The lowest role with `ability` (a KeyError for an ability the table lacks: a programming error)."""
     return ABILITIES[ability]
 
 

@@ -38,8 +38,8 @@ def refusal(file_name: str | None, file_size: int | None, settings: Settings, i1
 
 
 def failure_reason(exc: Any, i18n: I18n) -> str:
-    """Why the file was not imported, with the fix in chat terms (the importer's own sentence names command-line
-    options, which mean nothing here)."""
+    """Why the file was not imported, with the fix in chat terms (the importer's own sentence names
+    command-line options, which mean nothing here)."""
     fix = getattr(exc, "fix", None)
     if fix is None:
         return html.escape(str(exc))
@@ -114,7 +114,8 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
             report = await import_file(db, workspace_id, path, settings=settings.workspace,
                                        store=(message.caption or "").strip() or None, progress=on_progress)
         except ImportFileError as exc:
-            await status.edit_text(i18n("imports.failed", name=html.escape(name), reason=failure_reason(exc, i18n)))
+            await status.edit_text(i18n("imports.failed", name=html.escape(name),
+                                        reason=failure_reason(exc, i18n)))
             return
         finally:
             ticker.cancel()

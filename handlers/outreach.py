@@ -390,7 +390,8 @@ def looks_like_draft(message: Message, settings: Settings,
     return {"draft_query": parsed.query}
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_draft, flags={"ability": "drafts"})
+@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_draft,
+                flags={"ability": "drafts"})
 async def draft_request(message: Message, draft_query: Any, state: FSMContext, i18n: I18n, **deps: Any) -> None:
     q = draft_query
     text = message.text or ""

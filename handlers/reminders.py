@@ -102,7 +102,8 @@ async def list_command(message: Message, db: Database, workspace_id: int, member
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_reminder, flags={"ability": "reminders"})
+@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_reminder,
+                flags={"ability": "reminders"})
 async def reminder_text(message: Message, **deps: Any) -> None:
     """Plain-language reminders; any other text goes on to the question handler."""
     await handle_reminder_query(message, message.text or "", **deps)

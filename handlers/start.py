@@ -279,7 +279,8 @@ async def _finish(answer: Message, stores: list[str], team: TeamRepository, work
     await team.session.commit()
     await state.clear()
     await answer.answer(i18n("setup.done", currency=ws.base_currency, timezone=ws.timezone,
-                             stores=html.escape(", ".join(stores)) or "—") + "\n\n" + help_text(i18n, "owner"))
+                             stores=html.escape(", ".join(stores)) or "—") + "\n\n"
+                        + help_text(i18n, "owner"))
 
 
 @router.callback_query(SetupCB.filter(F.step == "stores"), Onboarding.stores, flags={"role": "owner"})

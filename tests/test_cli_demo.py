@@ -1,5 +1,5 @@
-"""After `sellermate demo`, the next command without --db reads the demo database (and says so) until the seller
-imports their own orders; nothing is written into the current folder or the real user's folders."""
+"""After `sellermate demo`, the next command without --db reads the demo database (and says so) until the
+seller imports their own orders; nothing is written into the current folder or the real user's folders."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,7 @@ from tests.e2e.conftest import shopify_csv
 
 @pytest.fixture
 def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A fresh user's shell: no SellerMate settings, an empty current folder, temporary files under tmp_path."""
+    """A fresh user's shell: no SellerMate settings, an empty current folder, temporary files in tmp_path."""
     for name in list(os.environ):
         if name.startswith("SELLERMATE_"):
             monkeypatch.delenv(name)
@@ -57,7 +57,8 @@ def test_reading_commands_use_the_demo_until_the_seller_imports_their_own(
     assert not (tmp_path / "cwd" / "sellermate.db").exists()  # no empty database left in the current folder
 
     # A database the user chose is used as it is; when it is empty, the note says where the demo is.
-    mine = shell.invoke(app, ["ask", "revenue last month", "--db", f"sqlite+aiosqlite:///{tmp_path / 'mine.db'}"])
+    mine_url = f"sqlite+aiosqlite:///{tmp_path / 'mine.db'}"
+    mine = shell.invoke(app, ["ask", "revenue last month", "--db", mine_url])
     assert "using the demo database" not in mine.stderr
     assert "no orders yet" in mine.stderr and f"the demo database is at {demo_url}" in mine.stderr
 

@@ -189,10 +189,10 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert hint and url in hint[0]
     exports = next(line for line in p.stdout.splitlines() if line.startswith("demo export files"))
     assert (Path(exports.split(": ", 1)[1]) / "rates.csv").is_file()  # it says where its export files are
-    # The next command without --db (here, in a folder with no database of its own) reads the demo and says so.
+    # The next command without --db (here in a folder with no database of its own) reads the demo, saying so.
     (tmp_path / "elsewhere").mkdir()
-    later = cli("ask", "how many orders in total", "--as-of", "2026-11-23", "--json", cwd=tmp_path / "elsewhere")
-    assert later.returncode == 0 and json.loads(later.stdout)["value"] > 0, later.stdout + later.stderr[-2000:]
+    later = cli("ask", "how many orders", "--as-of", "2026-11-23", "--json", cwd=tmp_path / "elsewhere")
+    assert later.returncode == 0 and json.loads(later.stdout)["value"] > 0, later.stdout + later.stderr[-999:]
     assert f"using the demo database at {url}" in later.stderr
     assert not (tmp_path / "elsewhere" / "sellermate.db").exists()
     # The hint works: a later `ask` on the demo database answers from its data.

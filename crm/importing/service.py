@@ -293,9 +293,10 @@ async def _import_file(
 ) -> ImportReport:
     table = read_table(path, header_hint=ALL_SIGNATURE_HEADERS)
     if _is_rates_file(table.header):
-        problem = f"{path.name}: this is an exchange-rates file (columns: {', '.join(table.header)}), not an export"
-        raise ImportFileError(f"{problem}; import it with sellermate rates import {path.name}", problem=problem,
-                              fix="rates_file")
+        problem = (f"{path.name}: this is an exchange-rates file (columns: {', '.join(table.header)}), "
+                   "not an export")
+        raise ImportFileError(f"{problem}; import it with sellermate rates import {path.name}",
+                              problem=problem, fix="rates_file")
     mapping = detect(table.header, platform)
     cols = Columns(table.header)
     # Peek at the first rows to learn the store's country and currency.
@@ -593,8 +594,9 @@ async def _choose_store(session, workspace_id: int, mapping: Platform, stage, re
                 if own:
                     where += f" besides {own[0]} in {report.store!r}"
                 hint = "the file mixes orders of several stores: split it by store and import each part"
-            problem = (f"{report.file}: {n} of its orders are already in another {mapping.label} store: {where}"
-                       f"{same_file}. Importing them into {target} would count them twice, so nothing was imported")
+            problem = (f"{report.file}: {n} of its orders are already in another {mapping.label} store: "
+                       f"{where}{same_file}. Importing them into {target} would count them twice, so nothing "
+                       "was imported")
             raise ImportFileError(f"{problem}; {hint}", problem=problem if fix else None, **fix)
     return await get_or_create_store(session, workspace_id, mapping.name, report.store, country=ctx.store_country,
                                      currency=ctx.store_currency)

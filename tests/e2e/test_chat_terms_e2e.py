@@ -28,7 +28,8 @@ async def test_replies_shared_with_the_command_line_speak_in_chat_terms(desk: De
         ("#1001", "Tan Wei Ling", "weiling@example.com", "120.50", "2026-10-01 10:00:00 +0800", "paid")])
     mark = desk.server.mark()
     desk.server.send_document(OWNER, orders.name, orders.read_bytes(), caption="shopify-main")
-    await desk.server.wait_call("editMessageText", chat_id=OWNER, after=mark, where=lambda c: c.text.startswith("✅"))
+    await desk.server.wait_call("editMessageText", chat_id=OWNER, after=mark,
+                                where=lambda c: c.text.startswith("✅"))
     mark = desk.server.mark()
     desk.server.send_document(OWNER, orders.name, orders.read_bytes(), caption="shopify-other")
     twice = await desk.server.wait_call("editMessageText", chat_id=OWNER, after=mark,

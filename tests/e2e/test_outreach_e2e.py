@@ -260,7 +260,8 @@ async def test_the_dispatchers_llm_writes_the_draft_and_regenerates_it(db: Datab
         await llm_server.stop()
 
 
-async def test_an_approved_draft_arrives_clean_to_copy_and_the_consent_note_stays(desk: Desk, tmp_path: Path) -> None:
+async def test_an_approved_draft_arrives_clean_to_copy_and_the_consent_note_stays(desk: Desk,
+                                                                                  tmp_path: Path) -> None:
     """No consent on record: the note is on the draft, on the regenerated version and in the approval; the
     approved message itself comes alone, as plain text, so a long-press copy is exactly what to send."""
     await desk.add_member(OWNER, "owner")

@@ -1,4 +1,4 @@
-"""End to end through the fake Bot API: each role may do what docs/telegram.md says, and /help says the same."""
+"""End to end through the fake Bot API: each role may do what docs/telegram.md says, and /help says so."""
 from __future__ import annotations
 
 from sqlalchemy import select
