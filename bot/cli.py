@@ -160,14 +160,26 @@ def _sqlite_folder_problem(url: str | None) -> str | None:
 
 
 async def open_app(settings: Any = None, *, db_url: str | None = None, before_migrations: Any = None,
+                   read_demo: bool = False,
                    **overrides: Any) -> Any:
-    """bot.context.open_app for commands: a database that cannot be opened is one CLIError line."""
+    """bot.context.open_app for commands: a database that cannot be opened is one CLIError line.
+
+    `read_demo`: a reading command with no database chosen and an empty default database reads the last
+    `sellermate demo`'s database instead, and says so on stderr (bot.demo_state).
+    """
     from bot.context import open_app as _open_app
 
     if settings is None:  # loaded once, here: the URL is needed before connecting
         from bot.settings import load_settings
 
         settings = load_settings(**overrides)
+    if read_demo:
+        from bot.demo_state import demo_instead, using_demo_note
+
+        demo = demo_instead(settings, db_url)
+        if demo is not None:
+            typer.echo(using_demo_note(demo), err=True)
+            db_url = demo.url
     url = db_url or settings.database.url
     # Checked before connecting: a failed aiosqlite connect leaves its worker thread answering a closed
     # event loop, which prints a traceback after the one-line error.

@@ -125,7 +125,7 @@ def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, char
         check_output_file(chart, "--chart")
 
     async def go() -> Any:
-        app_ctx = await open_app(db_url=db)
+        app_ctx = await open_app(db_url=db, read_demo=True)
         try:
             return await execute(query, db=app_ctx.db, workspace_id=app_ctx.workspace_id,
                                  settings=app_ctx.settings, as_of=app_ctx.as_of(day), language=language)

@@ -42,6 +42,19 @@ EMPTY_DB_TEXT = {
     "zh": "提示：这个数据库还没有订单；用 `sellermate import 文件` 导入平台导出的订单，"
           "或用 `sellermate demo-data` 载入示例数据。",
 }
+DEMO_DB_TEXT = {
+    "en": 'the demo database is at {url}: sellermate ask --db "{url}" "…"',
+    "zh": '示例数据库在 {url}：sellermate ask --db "{url}" "…"',
+}
+
+
+def empty_db_note(language: str) -> str:
+    """What to do about an empty database, and where the last demo's database is (if there is one)."""
+    from bot.demo_state import remembered_demo
+
+    lang = "zh" if language == "zh" else "en"
+    demo = remembered_demo()
+    return EMPTY_DB_TEXT[lang] + ("\n" + DEMO_DB_TEXT[lang].format(url=demo.url) if demo else "")
 
 
 def _json_default(value: Any) -> Any:
@@ -80,6 +93,20 @@ async def has_orders(app_ctx: Any) -> bool:
     return found is not None
 
 
+AS_OF_HINT = {
+    "en": "\nOn the command line, set that date with --as-of YYYY-MM-DD.",
+    "zh": "\n在命令行中可以用 --as-of YYYY-MM-DD 设定截止日期。",
+}
+
+
+def _as_of_hint(result: Any, lang: str) -> str:
+    """The shared reply to another as-of date speaks for every front end; here the option can be named."""
+    from crm.query.parser import OTHER_AS_OF_DATE
+
+    message = (result.query or {}).get("message") if result.intent == "clarify" else None
+    return AS_OF_HINT[lang] if message in OTHER_AS_OF_DATE else ""
+
+
 async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
     """The console's reply to a parsed question: drafts are written here (the same outreach service as
     `sellermate draft`); reminders point to the Telegram bot; everything else is the rendered answer."""
@@ -88,7 +115,7 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
         text = (result.query or {}).get("text", "")
         return REMINDER_TEXT[lang].format(text=text)
     if result.intent != "draft":
-        return render_text(result)
+        return render_text(result) + _as_of_hint(result, lang)
     from bot.cli_outreach import format_draft, make_draft
     from crm.outreach.service import Offer
     from crm.query.ir import DraftQuery
@@ -112,7 +139,7 @@ async def chat_loop(app_ctx: Any, day: date | None, *, read: Any = input, write:
     """A plain console chat over the same domain call as the bot: one question per line, /quit to leave."""
     write(HELP_EN)
     if not await has_orders(app_ctx):
-        write(EMPTY_DB_TEXT["en"])
+        write(empty_db_note("en"))
     while True:
         try:
             line = await asyncio.to_thread(read, "\nyou> ")
@@ -149,7 +176,7 @@ def register(app: typer.Typer) -> None:
                 raise CLIError("the question is empty")
             from bot.cli import open_app
 
-            app_ctx = await open_app(db_url=db)
+            app_ctx = await open_app(db_url=db, read_demo=True)
             try:
                 result = await ask_once(app_ctx, question, day)
                 empty = result.intent not in ("clarify", "reminder") and not await has_orders(app_ctx)
@@ -162,7 +189,7 @@ def register(app: typer.Typer) -> None:
         result, text, empty = run_async(go)
         typer.echo(text)
         if empty:  # on stderr, so --json output stays one object
-            typer.echo(EMPTY_DB_TEXT["zh" if result.language == "zh" else "en"], err=True)
+            typer.echo(empty_db_note(result.language), err=True)
 
     @app.command("chat")
     def chat_cmd(
@@ -174,7 +201,7 @@ def register(app: typer.Typer) -> None:
             day = parse_as_of(as_of)
             from bot.cli import open_app
 
-            app_ctx = await open_app(db_url=db)
+            app_ctx = await open_app(db_url=db, read_demo=True)
             try:
                 await chat_loop(app_ctx, day)
             finally:
@@ -224,11 +251,21 @@ def register(app: typer.Typer) -> None:
                 added = (f"; this run added {totals['orders']} orders, {totals['customers_new']} customers"
                          if (totals["orders"], totals["customers_new"]) != (orders, customers) else "")
                 typer.echo(f"demo database ready: {orders:,} orders, {customers:,} customers{added} ({url})")
+                typer.echo(f"demo export files (as the platforms write them): {files[0].parent}")
                 if not no_chat:
                     await chat_loop(app_ctx, day)
             finally:
                 await app_ctx.close()
 
         run_async(go)
+        from bot.demo_state import has_orders_without_opening, remember_demo
+        from bot.settings import load_settings
+
+        remembered = remember_demo(url, files[0].parent if files else None)
+        default = load_settings().database
+        if remembered is not None and "url" not in default.model_fields_set \
+                and not has_orders_without_opening(default.url):
+            typer.echo('until you import your own orders (or set SELLERMATE_DATABASE_URL), sellermate ask, '
+                       'chat, kpi, segments, customer, cohort and draft without --db read this demo database')
         typer.echo(f'to ask more about the demo data later: sellermate ask --db "{url}" "revenue by platform '
                    f'this year"  (or: sellermate chat --db "{url}")')

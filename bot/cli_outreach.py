@@ -60,7 +60,7 @@ def draft(
     async def go() -> Any:
         from bot.cli import open_app
 
-        app_ctx = await open_app(db_url=db)
+        app_ctx = await open_app(db_url=db, read_demo=True)
         try:
             return await make_draft(app_ctx, customer=customer, segment=segment, intent=intent, language=lang,
                                     offer=offer, brief=brief, festival=festival, country=country, day=day,

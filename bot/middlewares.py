@@ -3,7 +3,8 @@
 `DeskMiddleware` is the one outer middleware per update. It injects into handler data:
 `session` (AsyncSession), `team` (TeamRepository), `member` (TeamMember | None), `i18n` (I18n), `lang` ("en"/"zh"),
 `group` (GroupChat | None, in group chats). It commits when the handler returns and rolls back when it raises.
-`RoleMiddleware` is an inner middleware that enforces a handler's `flags={"role": "admin"}`.
+`RoleMiddleware` is an inner middleware that enforces a handler's `flags={"ability": "imports"}` (the lowest
+role comes from bot.roles.ABILITIES, the table /help is built from) or a fixed `flags={"role": "owner"}`.
 `CommandEndsPrompt` lets a command typed while a prompt waits for text end the prompt and still be executed.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aiogram.methods import GetUpdates
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 
 from bot.i18n import I18n, pick_language
+from bot.roles import needed_role
 from storage.db import Database
 from storage.repositories.team import TeamRepository, role_at_least
 
@@ -151,7 +153,8 @@ class DeskMiddleware(BaseMiddleware):
 
 
 class RoleMiddleware(BaseMiddleware):
-    """Refuses handlers flagged with a minimum role (`flags={"role": "admin"}`) to members below it."""
+    """Refuses handlers flagged with an ability (`flags={"ability": "reminders"}`) or a minimum role
+    (`flags={"role": "owner"}`) to members below it, politely and pointing to /help."""
 
     async def __call__(
         self,
@@ -159,7 +162,8 @@ class RoleMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        needed = get_flag(data, "role")
+        ability = get_flag(data, "ability")
+        needed = needed_role(ability) if ability is not None else get_flag(data, "role")
         if needed is None:
             return await handler(event, data)
         member = data.get("member")
@@ -167,6 +171,8 @@ class RoleMiddleware(BaseMiddleware):
             return await handler(event, data)
         i18n: I18n = data["i18n"]
         text = i18n("access.role_needed", role=i18n(f"roles.{needed}"))
+        if member is not None:
+            text += " " + i18n("access.your_role", role=i18n(f"roles.{member.role}"))
         if isinstance(event, CallbackQuery):
             await event.answer(text, show_alert=True)
         elif isinstance(event, Message):

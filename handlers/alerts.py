@@ -34,7 +34,7 @@ router = Router(name=__name__)
 IN_GROUP = F.chat.type.in_({"group", "supergroup"})
 
 
-@router.message(Command("alerts"), IN_GROUP, flags={"role": "admin"})
+@router.message(Command("alerts"), IN_GROUP, flags={"ability": "alerts"})
 async def alerts_settings(message: Message, group: GroupChat | None, i18n: I18n) -> None:
     if group is None:
         await message.answer(i18n("alerts.not_bound"))
@@ -48,7 +48,7 @@ async def alerts_in_private(message: Message, i18n: I18n) -> None:
     await message.answer(i18n("alerts.only_in_group"))
 
 
-@router.callback_query(AlertToggleCB.filter(), flags={"role": "admin"})
+@router.callback_query(AlertToggleCB.filter(), flags={"ability": "alerts"})
 async def toggle(query: CallbackQuery, callback_data: AlertToggleCB, db: Database, workspace_id: int,
                  i18n: I18n) -> None:
     message = query.message if isinstance(query.message, Message) else None
@@ -69,7 +69,7 @@ async def toggle(query: CallbackQuery, callback_data: AlertToggleCB, db: Databas
     await message.edit_text(text, reply_markup=markup)
 
 
-@router.callback_query(AssignCB.filter(), flags={"role": "agent"})
+@router.callback_query(AssignCB.filter(), flags={"ability": "reminders"})
 async def assign_to_me(query: CallbackQuery, callback_data: AssignCB, db: Database, workspace_id: int,
                        member: TeamMember, settings: Settings, i18n: I18n, clock: Callable[[], datetime],
                        scheduler: Any = None) -> None:

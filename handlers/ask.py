@@ -172,12 +172,22 @@ async def answer_question(bot: Bot, chat_id: int, text: str, *, db: Database, wo
         return None
     result = await ask(text, db=db, workspace_id=workspace_id, settings=settings, as_of=clock(), llm=llm,
                        cache=results)
+    if result.intent not in ("clarify", "reminder", "draft") and not await _has_orders(db, workspace_id):
+        # An empty workspace answers "no data": say why, in chat terms (the command line has its own note).
+        result = result.model_copy(update={"text": f"{result.text.strip()}\n\n{i18n('ask.no_orders')}"})
     await send_result(bot, chat_id, result, answers, i18n)
     return result
 
 
+async def _has_orders(db: Database, workspace_id: int) -> bool:
+    from storage.repositories.workspaces import has_orders
+
+    async with db.sessions() as session:
+        return await has_orders(session, workspace_id)
+
+
 # --- shortcuts ----------------------------------------------------------------------------------------
-@router.message(Command("kpi"), flags={"role": "viewer"})
+@router.message(Command("kpi"), flags={"ability": "ask"})
 async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
     """`/kpi` = the key numbers in one message; `/kpi <question>` = that question."""
     if command.args:
@@ -198,19 +208,19 @@ async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **
     await send_result(bot, message.chat.id, card, d["answers"], i18n)
 
 
-@router.message(Command("top"), flags={"role": "viewer"})
+@router.message(Command("top"), flags={"ability": "ask"})
 async def top(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
     args = (command.args or "").strip()
     question = i18n("shortcuts.top", n=args or 10) if not args or args.isdigit() else args
     await answer_question(bot, message.chat.id, question, i18n=i18n, **_pick(deps))
 
 
-@router.message(Command("segments"), flags={"role": "viewer"})
+@router.message(Command("segments"), flags={"ability": "ask"})
 async def segments(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, i18n("shortcuts.segments"), i18n=i18n, **_pick(deps))
 
 
-@router.message(Command("cohort"), flags={"role": "viewer"})
+@router.message(Command("cohort"), flags={"ability": "ask"})
 async def cohort(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, i18n("shortcuts.cohort"), i18n=i18n, **_pick(deps))
 
@@ -247,7 +257,7 @@ async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: Ans
     await bot.send_message(query.message.chat.id, i18n("ask.why_title") + "\n" + html.escape(result.explanation))
 
 
-@router.callback_query(SuggestCB.filter(), flags={"role": "viewer"})
+@router.callback_query(SuggestCB.filter(), flags={"ability": "ask"})
 async def suggestion(query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, **deps: Any) -> None:
     result = deps["answers"].get(callback_data.token)
     await query.answer()
@@ -269,7 +279,7 @@ async def unknown_command(message: Message, i18n: I18n) -> None:
     await message.answer(i18n("common.unknown_command"))
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", flags={"role": "viewer"})
+@router.message(F.text, StateFilter(None), F.chat.type == "private", flags={"ability": "ask"})
 async def question(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, message.text or "", i18n=i18n, **_pick(deps))
 

@@ -25,7 +25,7 @@ from bot.i18n import I18n
 from bot.prompting import ask_for_text
 from bot.render import shown
 from bot.settings import Settings
-from crm.display import BUTTON_LENGTH, NOTE_LENGTH, NOTE_MAX, TAG_MAX, TAGS_PER_ENTRY, displayable
+from crm.display import NOTE_LENGTH, NOTE_MAX, TAG_MAX, TAGS_PER_ENTRY
 from crm.query.texts import customer_line
 from storage.db import Database
 from storage.models import TeamMember
@@ -154,7 +154,7 @@ async def search_and_show(message: Message, query: str, session: AsyncSession, w
         await message.answer(i18n("card.choose", n=len(hits)), reply_markup=kb.as_markup())
 
 
-@router.message(Command("customer"), flags={"role": "viewer"})
+@router.message(Command("customer"), flags={"ability": "ask"})
 async def customer_command(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession,
                            workspace_id: int, i18n: I18n, **deps: Any) -> None:
     if not command.args:
@@ -164,14 +164,14 @@ async def customer_command(message: Message, command: CommandObject, state: FSMC
     await search_and_show(message, command.args, session, workspace_id, i18n, **deps)
 
 
-@router.message(CardInput.search, F.text, ~F.text.startswith("/"), flags={"role": "viewer"})
+@router.message(CardInput.search, F.text, ~F.text.startswith("/"), flags={"ability": "ask"})
 async def customer_search_text(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
                                i18n: I18n, **deps: Any) -> None:
     await state.clear()
     await search_and_show(message, message.text or "", session, workspace_id, i18n, **deps)
 
 
-@router.callback_query(OpenCustomerCB.filter(), flags={"role": "viewer"})
+@router.callback_query(OpenCustomerCB.filter(), flags={"ability": "ask"})
 async def open_card(query: CallbackQuery, callback_data: OpenCustomerCB, session: AsyncSession,
                     workspace_id: int, i18n: I18n, **deps: Any) -> None:
     await query.answer()
@@ -179,7 +179,7 @@ async def open_card(query: CallbackQuery, callback_data: OpenCustomerCB, session
         await show_card(query.message, callback_data.customer_id, session, workspace_id, i18n, **deps)
 
 
-@router.callback_query(TagCB.filter(), flags={"role": "agent"})
+@router.callback_query(TagCB.filter(), flags={"ability": "customer_notes"})
 async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMContext, i18n: I18n) -> None:
     await state.set_state(CardInput.tag)
     await state.update_data(customer_id=callback_data.customer_id)
@@ -188,7 +188,7 @@ async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMCont
         await ask_for_text(query.message, i18n("card.ask_tag"), user=query.from_user)
 
 
-@router.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
+@router.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
 async def tag_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
                       i18n: I18n) -> None:
     names = [t.strip() for t in (message.text or "").replace("，", ",").split(",") if t.strip()]
@@ -207,7 +207,7 @@ async def tag_entered(message: Message, state: FSMContext, session: AsyncSession
     await message.answer(i18n("card.tagged", tags=html.escape(", ".join(n.lower() for n in names))))
 
 
-@router.callback_query(NoteCB.filter(), flags={"role": "agent"})
+@router.callback_query(NoteCB.filter(), flags={"ability": "customer_notes"})
 async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMContext, i18n: I18n) -> None:
     await state.set_state(CardInput.note)
     await state.update_data(customer_id=callback_data.customer_id)
@@ -216,7 +216,7 @@ async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMCo
         await ask_for_text(query.message, i18n("card.ask_note"), user=query.from_user)
 
 
-@router.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
+@router.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
 async def note_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
                        member: TeamMember, i18n: I18n) -> None:
     note = (message.text or "").strip()

@@ -16,7 +16,7 @@ router = Router(name=__name__)
 IN_GROUP = F.chat.type.in_({"group", "supergroup"})
 
 
-@router.message(Command("bind"), IN_GROUP, flags={"role": "admin"})
+@router.message(Command("bind"), IN_GROUP, flags={"ability": "bind"})
 async def bind(message: Message, team: TeamRepository, member: TeamMember, workspace_id: int, i18n: I18n) -> None:
     group = await team.bind_group(workspace_id, message.chat.id, title=message.chat.title, bound_by=member.id,
                                   language=i18n.language)
@@ -24,7 +24,7 @@ async def bind(message: Message, team: TeamRepository, member: TeamMember, works
     await message.answer(i18n("groups.bound", title=html.escape(group.title or str(group.chat_id))))
 
 
-@router.message(Command("unbind"), IN_GROUP, flags={"role": "admin"})
+@router.message(Command("unbind"), IN_GROUP, flags={"ability": "bind"})
 async def unbind(message: Message, team: TeamRepository, i18n: I18n) -> None:
     await team.unbind_group(message.chat.id)
     await team.session.commit()

@@ -38,6 +38,16 @@ def refusal(file_name: str | None, file_size: int | None, settings: Settings, i1
     return None
 
 
+def failure_reason(exc: Any, i18n: I18n) -> str:
+    """Why the file was not imported, with the fix in chat terms (the importer's own sentence names
+    command-line options, which mean nothing here)."""
+    fix = getattr(exc, "fix", None)
+    if fix is None:
+        return html.escape(str(exc))
+    args = {k: html.escape(v) for k, v in exc.fix_args.items()}
+    return html.escape(exc.problem) + ". " + i18n(f"imports.fix.{fix}", **args)
+
+
 def summary(report: Any, i18n: I18n) -> str:
     lines = [i18n("imports.done", name=html.escape(report.file), platform=report.platform,
                   store=html.escape(report.store)),
@@ -62,7 +72,7 @@ def summary(report: Any, i18n: I18n) -> str:
     return "\n".join(lines)
 
 
-@router.message(F.document, flags={"role": "admin"})
+@router.message(F.document, flags={"ability": "imports"})
 async def import_document(message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings,
                           i18n: I18n) -> None:
     document = message.document
@@ -110,7 +120,8 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
                                        store=(message.caption or "").strip() or None, progress=on_progress,
                                        waiting=on_waiting)
         except ImportFileError as exc:
-            await status.edit_text(i18n("imports.failed", name=html.escape(name), reason=html.escape(str(exc))))
+            await status.edit_text(i18n("imports.failed", name=html.escape(name),
+                                        reason=failure_reason(exc, i18n)))
             return
         finally:
             ticker.cancel()

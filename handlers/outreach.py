@@ -8,7 +8,9 @@
   "给 Tan Wei Ling 写一条感谢消息") is handled here, before the question router would answer it.
 - Buttons under a draft (`drb:<action>:<draft_id>`): regenerate, shorter, more formal, translate (then
   `drl:<draft_id>:<language>`), edit (the next text message replaces the draft), approve. Approving records an
-  outreach interaction (crm.outreach.service.approve) and offers a follow-up reminder (`remind:<customer_id>`).
+  outreach interaction (crm.outreach.service.approve), sends the message alone as plain text (ready to copy),
+  then a confirmation with the customer, intent, language and notes, and a follow-up reminder button
+  (`remind:<customer_id>`).
 - A refused draft (no marketing consent, opted out) shows the reason and no buttons.
 
 The drafting itself is crm.outreach.service; the LLM comes from the dispatcher's `llm` (or the configured
@@ -197,6 +199,16 @@ def draft_text(draft: service.Draft, i18n: I18n) -> str:
     return "\n".join(lines)
 
 
+def approved_text(draft: service.Draft, i18n: I18n) -> str:
+    """The confirmation under an approved draft's clean copy: whom, what, which language, and the notes to
+    read before sending (a missing marketing consent among them)."""
+    lines = [i18n("draft.approved", name=shown(draft.customer_name) or f"#{draft.customer_id}",
+                  intent=i18n(f"draft.intent.{draft.intent}"),
+                  language=LANGUAGE_LABELS.get(draft.language, draft.language))]
+    lines += ["⚠️ " + html.escape(w) for w in draft.warnings]
+    return "\n".join(lines)
+
+
 def _llm(llm: Any, settings: Settings) -> Any:
     """The dispatcher's model, else the configured endpoint's (built once), else None: the templates write."""
     if llm is not None:
@@ -341,7 +353,7 @@ def _deps(deps: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- /draft -------------------------------------------------------------------------------------------------------
-@router.message(Command("draft"), flags={"role": "agent"})
+@router.message(Command("draft"), flags={"ability": "drafts"})
 async def draft_command(message: Message, command: CommandObject, state: FSMContext, i18n: I18n,
                         **deps: Any) -> None:
     args = (command.args or "").strip()
@@ -382,7 +394,8 @@ def looks_like_draft(message: Message, settings: Settings,
     return {"draft_query": parsed.query}
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_draft, flags={"role": "agent"})
+@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_draft,
+                flags={"ability": "drafts"})
 async def draft_request(message: Message, draft_query: Any, state: FSMContext, i18n: I18n, **deps: Any) -> None:
     q = draft_query
     text = message.text or ""
@@ -411,7 +424,7 @@ def _is_brief(text: str) -> bool:
 
 
 # --- buttons -----------------------------------------------------------------------------------------------------
-@router.callback_query(DraftCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftCB.filter(), flags={"ability": "drafts"})
 async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n: I18n) -> None:
     await query.answer()
     if isinstance(query.message, Message):
@@ -419,7 +432,7 @@ async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n:
                                    reply_markup=intent_keyboard(callback_data.customer_id, i18n))
 
 
-@router.callback_query(DraftPickCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftPickCB.filter(), flags={"ability": "drafts"})
 async def customer_picked(query: CallbackQuery, callback_data: DraftPickCB, state: FSMContext, i18n: I18n,
                           **deps: Any) -> None:
     await query.answer()
@@ -433,7 +446,7 @@ async def customer_picked(query: CallbackQuery, callback_data: DraftPickCB, stat
                                **deps)
 
 
-@router.callback_query(DraftIntentCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftIntentCB.filter(), flags={"ability": "drafts"})
 async def intent_picked(query: CallbackQuery, callback_data: DraftIntentCB, state: FSMContext, i18n: I18n,
                         **deps: Any) -> None:
     await query.answer()
@@ -445,7 +458,7 @@ async def intent_picked(query: CallbackQuery, callback_data: DraftIntentCB, stat
                                **deps)
 
 
-@router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
+@router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
 async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps: Any) -> None:
     brief = (message.text or "").strip()
     if len(brief) > BRIEF_MAX:  # the question stays open for a shorter brief
@@ -485,7 +498,7 @@ async def _revise(query: CallbackQuery, draft_id: int, action: str, i18n: I18n, 
     await _show(query, draft, i18n)
 
 
-@router.callback_query(DraftButtonCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftButtonCB.filter(), flags={"ability": "drafts"})
 async def draft_button(query: CallbackQuery, callback_data: DraftButtonCB, state: FSMContext, i18n: I18n,
                        **deps: Any) -> None:
     if not isinstance(query.message, Message):
@@ -521,7 +534,7 @@ def _current_language(text: str) -> str:
     return ""
 
 
-@router.callback_query(DraftLangCB.filter(), flags={"role": "agent"})
+@router.callback_query(DraftLangCB.filter(), flags={"ability": "drafts"})
 async def language_picked(query: CallbackQuery, callback_data: DraftLangCB, i18n: I18n, **deps: Any) -> None:
     if not isinstance(query.message, Message):
         await query.answer(i18n("common.not_available"), show_alert=True)
@@ -552,15 +565,16 @@ async def _approve(query: CallbackQuery, draft_id: int, i18n: I18n, *, db: Datab
         await query.message.edit_text(draft_text(draft, i18n), reply_markup=None)
     except TelegramBadRequest:
         pass  # the confirmation below says it anyway
+    # The message to send on its own, as plain text: a long-press copy gives exactly what the customer gets.
+    await query.message.answer(draft.text, parse_mode=None)
     kb = InlineKeyboardBuilder()
     if draft.customer_id is not None:
         kb.button(text=i18n("draft.follow_up"), callback_data=RemindCB(customer_id=draft.customer_id))
-    await query.message.answer(
-        i18n("draft.approved", name=shown(draft.customer_name) or f"#{draft.customer_id}"),
-        reply_markup=kb.as_markup() if draft.customer_id is not None else None)
+    await query.message.answer(approved_text(draft, i18n),
+                               reply_markup=kb.as_markup() if draft.customer_id is not None else None)
 
 
-@router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"role": "agent"})
+@router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
 async def edit_entered(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n) -> None:
     if len((message.text or "").strip()) > DRAFT_TEXT_MAX:  # the question stays open for a shorter version
         await message.answer(i18n("limits.draft", limit=DRAFT_TEXT_MAX, length=len((message.text or "").strip())))

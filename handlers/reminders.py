@@ -100,20 +100,21 @@ def looks_like_reminder(message: Message, settings: Settings) -> bool:
 
 
 # --- creating ---------------------------------------------------------------------------------------------
-@router.message(Command("reminders", "reminder"), flags={"role": "viewer"})
+@router.message(Command("reminders", "reminder"), flags={"ability": "reminders"})
 async def list_command(message: Message, db: Database, workspace_id: int, member: TeamMember, i18n: I18n,
                        clock: Callable[[], datetime]) -> None:
     text, markup = await _list(db, workspace_id, message.chat.id, member, i18n, clock())
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_reminder, flags={"role": "viewer"})
+@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_reminder,
+                flags={"ability": "reminders"})
 async def reminder_text(message: Message, **deps: Any) -> None:
     """Plain-language reminders; any other text goes on to the question handler."""
     await handle_reminder_query(message, message.text or "", **deps)
 
 
-@router.callback_query(RemindCB.filter(), flags={"role": "viewer"})
+@router.callback_query(RemindCB.filter(), flags={"ability": "reminders"})
 async def remind_about_customer(query: CallbackQuery, callback_data: RemindCB, state: FSMContext,
                                 db: Database, workspace_id: int, i18n: I18n) -> None:
     async with db.sessions() as session:
@@ -128,7 +129,7 @@ async def remind_about_customer(query: CallbackQuery, callback_data: RemindCB, s
                        user=query.from_user)
 
 
-@router.message(ReminderInput.for_customer, F.text, ~F.text.startswith("/"), flags={"role": "viewer"})
+@router.message(ReminderInput.for_customer, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
 async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any) -> None:
     customer_id = int((await state.get_data())["customer_id"])
     created = await handle_reminder_query(message, message.text or "", customer_id=customer_id, **deps)
@@ -136,7 +137,7 @@ async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any
         await state.clear()  # on a parse error the question stays open: the user answers again
 
 
-@router.message(ReminderInput.edit, F.text, ~F.text.startswith("/"), flags={"role": "viewer"})
+@router.message(ReminderInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
 async def reminder_edited(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n,
                           clock: Callable[[], datetime], scheduler: Any = None) -> None:
     if len((message.text or "").strip()) > REMINDER_TEXT_MAX:
@@ -180,7 +181,7 @@ def _may_touch(reminder: Reminder, query: CallbackQuery, member: TeamMember | No
     return reminder.chat_id == chat_id or (member is not None and reminder.member_id == member.id)
 
 
-@router.callback_query(ReminderCB.filter(), flags={"role": "viewer"})
+@router.callback_query(ReminderCB.filter(), flags={"ability": "reminders"})
 async def reminder_button(query: CallbackQuery, callback_data: ReminderCB, state: FSMContext, db: Database,
                           workspace_id: int, member: TeamMember, i18n: I18n, clock: Callable[[], datetime],
                           scheduler: Any = None) -> None:

@@ -21,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES, I18n
+from bot.roles import help_text
 from bot.settings import Settings
 from storage.models import TeamMember
 from storage.repositories.team import TeamRepository
@@ -128,7 +129,8 @@ async def redeem(message: Message, code: str, team: TeamRepository, member: Team
         await team.session.commit()
         await message.answer(i18n("team.invite_invalid"))
         return
-    await message.answer(i18n("team.joined", role=i18n(f"roles.{joined.role}")) + "\n\n" + i18n("help.text"))
+    await message.answer(i18n("team.joined", role=i18n(f"roles.{joined.role}")) + "\n\n"
+                         + help_text(i18n, joined.role))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)), F.chat.type == "private")
@@ -148,7 +150,7 @@ async def start(message: Message, team: TeamRepository, member: TeamMember | Non
         return
     if member is not None:
         await message.answer(i18n("start.welcome_back", name=html.escape(user.first_name)) + "\n\n"
-                             + i18n("help.text"))
+                             + help_text(i18n, member.role))
         return
     owner = await team.claim_first_owner(workspace_id, user.id, name=user.full_name, language=i18n.language)
     await team.session.commit()
@@ -277,7 +279,8 @@ async def _finish(answer: Message, stores: list[str], team: TeamRepository, work
     await team.session.commit()
     await state.clear()
     await answer.answer(i18n("setup.done", currency=ws.base_currency, timezone=ws.timezone,
-                             stores=html.escape(", ".join(stores)) or "—") + "\n\n" + i18n("help.text"))
+                             stores=html.escape(", ".join(stores)) or "—") + "\n\n"
+                        + help_text(i18n, "owner"))
 
 
 @router.callback_query(SetupCB.filter(F.step == "stores"), Onboarding.stores, flags={"role": "owner"})
@@ -305,8 +308,9 @@ async def setup_other(message: Message, i18n: I18n, settings: Settings, raw_stat
 
 
 @router.message(Command("help"))
-async def help_command(message: Message, i18n: I18n) -> None:
-    await message.answer(i18n("help.text"))
+async def help_command(message: Message, i18n: I18n, member: TeamMember | None = None) -> None:
+    """What this member's role may do, from the same table the role checks use (bot.roles)."""
+    await message.answer(help_text(i18n, member.role if member is not None else None))
 
 
 @router.message(Command("cancel"))

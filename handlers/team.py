@@ -15,7 +15,7 @@ from storage.repositories.team import ROLES, TeamRepository, role_at_least
 router = Router(name=__name__)
 
 
-@router.message(Command("invite"), flags={"role": "admin"})
+@router.message(Command("invite"), flags={"ability": "team"})
 async def invite(message: Message, command: CommandObject, bot: Bot, team: TeamRepository, member: TeamMember,
                  workspace_id: int, i18n: I18n) -> None:
     role = (command.args or "agent").strip().lower()
@@ -42,7 +42,7 @@ async def join(message: Message, command: CommandObject, team: TeamRepository, m
     await redeem(message, code, team, member, i18n)
 
 
-@router.message(Command("team"), flags={"role": "viewer"})
+@router.message(Command("team"), flags={"ability": "ask"})
 async def team_list(message: Message, team: TeamRepository, member: TeamMember, workspace_id: int,
                     i18n: I18n) -> None:
     lines = [i18n("team.title")]
@@ -68,7 +68,7 @@ def _target(command: CommandObject) -> tuple[int | None, str | None]:
     return int(parts[0]), (parts[1].lower() if len(parts) > 1 else None)
 
 
-@router.message(Command("role"), flags={"role": "owner"})
+@router.message(Command("role"), flags={"ability": "roles"})
 async def set_role(message: Message, command: CommandObject, team: TeamRepository, member: TeamMember,
                    workspace_id: int, i18n: I18n) -> None:
     user_id, role = _target(command)
@@ -81,7 +81,7 @@ async def set_role(message: Message, command: CommandObject, team: TeamRepositor
                          else i18n("team.no_such_member", user_id=user_id))
 
 
-@router.message(Command("remove"), flags={"role": "admin"})
+@router.message(Command("remove"), flags={"ability": "team"})
 async def remove(message: Message, command: CommandObject, team: TeamRepository, member: TeamMember,
                  workspace_id: int, i18n: I18n) -> None:
     user_id, _ = _target(command)

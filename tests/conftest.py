@@ -60,6 +60,15 @@ def pg_skip_reason() -> str | None:
     return _PG_SKIP  # type: ignore[return-value]
 
 
+@pytest.fixture(autouse=True)
+def own_state_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test (and the commands it runs) keeps SellerMate's per-user state, such as where the last demo
+    database is (bot.demo_state), in a folder of its own: never the real user's, never another test's."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"

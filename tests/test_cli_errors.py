@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def cli(*args: str, db: str | None = None, stdin: str | None = None, pre: str = "", timeout: float = 120,
-        **env: str) -> subprocess.CompletedProcess[str]:
+        cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `sellermate ARGS`; `pre` is Python run first in the same process (to hide an installed module)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
     clean.update(SELLERMATE_CONFIG=os.devnull, SELLERMATE_TIMEZONE="Asia/Singapore", PYTHONPATH=str(REPO))
@@ -29,7 +29,7 @@ def cli(*args: str, db: str | None = None, stdin: str | None = None, pre: str = 
                *args]
     else:
         cmd = [sys.executable, "-m", "bot.cli", *args]
-    return subprocess.run(cmd, check=False, cwd=REPO, env=clean, capture_output=True, text=True, input=stdin,
+    return subprocess.run(cmd, check=False, cwd=cwd, env=clean, capture_output=True, text=True, input=stdin,
                           timeout=timeout)
 
 
@@ -187,6 +187,14 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert p.returncode == 0, p.stderr[-2000:]
     hint = [line for line in p.stdout.splitlines() if "sellermate ask --db" in line]
     assert hint and url in hint[0]
+    exports = next(line for line in p.stdout.splitlines() if line.startswith("demo export files"))
+    assert (Path(exports.split(": ", 1)[1]) / "rates.csv").is_file()  # it says where its export files are
+    # The next command without --db (here in a folder with no database of its own) reads the demo, saying so.
+    (tmp_path / "elsewhere").mkdir()
+    later = cli("ask", "how many orders", "--as-of", "2026-11-23", "--json", cwd=tmp_path / "elsewhere")
+    assert later.returncode == 0 and json.loads(later.stdout)["value"] > 0, later.stdout + later.stderr[-999:]
+    assert f"using the demo database at {url}" in later.stderr
+    assert not (tmp_path / "elsewhere" / "sellermate.db").exists()
     # The hint works: a later `ask` on the demo database answers from its data.
     top = cli("ask", "top 1 customers by revenue", "--as-of", "2026-11-23", "--json", "--db", url)
     assert top.returncode == 0, top.stderr[-2000:]

@@ -3,4 +3,16 @@ from __future__ import annotations
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported (unreadable, unknown layout, missing columns)."""
+    """The file as a whole cannot be imported (unreadable, unknown layout, missing columns).
+
+    `str(exc)` is the command line's sentence (what is wrong, and the command or option that fixes it). Where
+    the fix depends on the front end, `problem` is what is wrong alone and `fix` (with `fix_args`) names the
+    fix, so that the Telegram bot can say it in chat terms (bot/i18n: imports.fix.<fix>).
+    """
+
+    def __init__(self, message: str, *, problem: str | None = None, fix: str | None = None,
+                 **fix_args: str) -> None:
+        super().__init__(message)
+        self.problem = problem or message
+        self.fix = fix
+        self.fix_args = fix_args

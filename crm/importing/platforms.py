@@ -1066,9 +1066,9 @@ def detect(header: list[str], platform: str = "auto") -> Platform:
     if best_score < threshold:
         shown = ", ".join(header[:6]) + (" …" if len(header) > 6 else "")
         if platform == "auto":
-            raise ImportFileError(
-                f"unknown file layout (columns: {shown}); SellerMate reads Shopee, Lazada, TikTok Shop, Amazon, "
-                "eBay, Shopify and WooCommerce exports; use --platform generic with a column mapping for others"
-            )
+            problem = (f"unknown file layout (columns: {shown}); SellerMate reads Shopee, Lazada, TikTok "
+                       "Shop, Amazon, eBay, Shopify and WooCommerce exports")
+            raise ImportFileError(f"{problem}; use --platform generic with a column mapping for others",
+                                  problem=problem, fix="unknown_layout")
         raise ImportFileError(f"this file does not look like a {best.label} export (columns: {shown})")
     return best

@@ -302,9 +302,10 @@ async def _import_file(
 ) -> ImportReport:
     table = read_table(path, header_hint=ALL_SIGNATURE_HEADERS)
     if _is_rates_file(table.header):
-        raise ImportFileError(
-            f"{path.name}: this is an exchange-rates file (columns: {', '.join(table.header)}), not an export; "
-            f"import it with `sellermate rates import {path.name}`")
+        problem = (f"{path.name}: this is an exchange-rates file (columns: {', '.join(table.header)}), "
+                   "not an export")
+        raise ImportFileError(f"{problem}; import it with sellermate rates import {path.name}",
+                              problem=problem, fix="rates_file")
     mapping = detect(table.header, platform)
     cols = Columns(table.header)
     # Peek at the first rows to learn the store's country and currency.
@@ -610,15 +611,18 @@ async def _choose_store(session, workspace_id: int, mapping: Platform, stage, re
             report.store = name
         else:
             target = f"store {report.store!r}"
+            fix: dict[str, str] = {}
             if len(found) == 1 and not own:
                 hint = f"import it again with --store {next(iter(found))}, or without --store"
+                fix = {"fix": "store_elsewhere", "store": next(iter(found))}
             else:
                 if own:
                     where += f" besides {own[0]} in {report.store!r}"
                 hint = "the file mixes orders of several stores: split it by store and import each part"
-            raise ImportFileError(
-                f"{report.file}: {n} of its orders are already in another {mapping.label} store: {where}{same_file}. "
-                f"Importing them into {target} would count them twice, so nothing was imported; {hint}")
+            problem = (f"{report.file}: {n} of its orders are already in another {mapping.label} store: "
+                       f"{where}{same_file}. Importing them into {target} would count them twice, so nothing "
+                       "was imported")
+            raise ImportFileError(f"{problem}; {hint}", problem=problem if fix else None, **fix)
     return await get_or_create_store(session, workspace_id, mapping.name, report.store, country=ctx.store_country,
                                      currency=ctx.store_currency)
 

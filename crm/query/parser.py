@@ -747,6 +747,15 @@ _GREETING_RE = re.compile(r"^(hi|hello|hey|yo|good (?:morning|afternoon|evening)
                           r"谢谢|早上好|晚上好)[\s!.?]*$")
 
 
+# A question "as of" another date than the one answered for. Worded for every front end (Telegram has no as-of
+# setting); the command line adds how to set its --as-of option (bot.cli_ask.console_answer).
+OTHER_AS_OF_DATE = (
+    "I answer as of one date at a time, so I can't take another as-of date inside the question. Ask about a "
+    "period instead, e.g. \"revenue June 2025\" or \"customers 2025\".",
+    "我一次只按一个截止日期回答，不能在问题里另设截止日期。请改问一个时间段，例如“2025年6月的销售额”或“2025年的客户数”。",
+)
+
+
 def _clarify(reason: str, language: str, message_en: str, message_zh: str,
              extra: list[str] | None = None) -> Clarify:
     msg = message_zh if language == "zh" else message_en
@@ -1190,10 +1199,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     markers = [p for p in periods if isinstance(p, tuple)]
     periods = [p for p in periods if not isinstance(p, tuple)]
     if any(m[1] != ref for m in markers):
-        return _clarify("ambiguous", language,
-                        "I answer as of one date at a time; ask again with that date as the as-of date "
-                        "(`--as-of YYYY-MM-DD`).",
-                        "一次只能按一个截止日期回答；请把该日期作为截止日期（--as-of）重新提问。")
+        return _clarify("ambiguous", language, *OTHER_AS_OF_DATE)
     if FUTURE in periods:
         return _clarify("out_of_scope", language,
                         "That period is in the future: I report on what has already happened.",

@@ -103,8 +103,9 @@ async def test_card_button_draft_shorter_edit_approve_and_follow_up(desk: Desk, 
 
     mark = desk.server.mark()
     desk.server.press(AGENT, f"drb:approve:{zh_id}", message_id=edited.message_id, chat_id=AGENT)
-    approved = await desk.server.wait_call("sendMessage", chat_id=AGENT, after=mark)
-    assert "Approved" in approved.text and "Tan Wei Ling" in approved.text
+    approved = await desk.server.wait_call("sendMessage", chat_id=AGENT, after=mark,
+                                           where=lambda c: "Approved" in c.text)
+    assert "Tan Wei Ling" in approved.text
     assert approved.buttons() == [("⏰ Remind me to follow up", f"remind:{cid}")]
     assert desk.server.messages[(AGENT, edited.message_id)].reply_markup is None  # no buttons on an approved draft
 
@@ -235,3 +236,38 @@ async def test_the_dispatchers_llm_writes_the_draft_and_regenerates_it(
     assert len(llm_server.requests) == 2
     sent = json.dumps(llm_server.requests, ensure_ascii=False)
     assert "weiling@example.com" not in sent and "Tan Wei Ling" not in sent
+
+
+async def test_an_approved_draft_arrives_clean_to_copy_and_the_consent_note_stays(desk: Desk,
+                                                                                  tmp_path: Path) -> None:
+    """No consent on record: the note is on the draft, on the regenerated version and in the approval; the
+    approved message itself comes alone, as plain text, so a long-press copy is exactly what to send."""
+    await desk.add_member(OWNER, "owner")
+    await load(desk, orders_csv(tmp_path / "orders_export.csv", [
+        ("#4001", "Wong Mei Ling", "meiling@example.com", "75.00", "2026-11-10 10:00:00 +0800", "SG", "")]))
+    note = "no marketing consent on record"
+
+    draft = await desk.say(OWNER, "/draft meiling@example.com thank_you")
+    assert note in draft.text and "Wong Mei Ling" in draft.text
+    again = await desk.press(OWNER, f"drb:regenerate:{draft_id_of(draft)}", draft.message_id,
+                             method="editMessageText")
+    assert note in again.text
+    new_id = draft_id_of(again)
+    assert new_id != draft_id_of(draft)
+
+    mark = desk.server.mark()
+    desk.server.press(OWNER, f"drb:approve:{new_id}", message_id=draft.message_id, chat_id=OWNER)
+    confirmation = await desk.server.wait_call("sendMessage", chat_id=OWNER, after=mark,
+                                               where=lambda c: "Approved" in c.text)
+    sent = desk.server.calls_of("sendMessage", after=mark)
+    assert len(sent) == 2 and sent[1] is confirmation  # the message to copy, then the confirmation
+    body = sent[0]
+    async with desk.db.sessions() as s:
+        text = (await s.execute(select(OutreachDraft.text).where(OutreachDraft.id == new_id))).scalar_one()
+    assert body.text == text and body.params.get("parse_mode") is None and body.buttons() == []
+    assert note not in body.text and "Wong Mei Ling ·" not in body.text and "✉️" not in body.text
+    # The confirmation: who, what, which language, and the consent note; the follow-up button.
+    assert "Wong Mei Ling" in confirmation.text and "Thank-you" in confirmation.text
+    assert "English" in confirmation.text and note in confirmation.text
+    assert [label for label, _ in confirmation.buttons()] == ["⏰ Remind me to follow up"]
+    assert desk.server.messages[(OWNER, draft.message_id)].reply_markup is None
