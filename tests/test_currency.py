@@ -3,6 +3,7 @@ answers say how many orders have no rate and are left out."""
 from __future__ import annotations
 
 import csv
+import os
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -176,3 +177,50 @@ def test_cross_rates_follow_both_currencies_dated_rates() -> None:
     for day in (date(2026, 1, 1), date(2026, 3, 1), date(2026, 4, 15), date(2026, 6, 2)):
         assert rate_on(by["MYR"], day) == pytest.approx(rate_on(rates["MYR"], day) / rate_on(rates["USD"], day))
         assert rate_on(by["SGD"], day) == pytest.approx(1 / rate_on(rates["USD"], day))
+
+
+async def test_a_configured_base_currency_is_converted_into_at_start_not_relabelled(db: Database, workspace_id: int,
+                                                                                    tmp_path: Path) -> None:
+    from bot.context import open_app
+
+    await shop(db, workspace_id, tmp_path)
+    url = db.url  # type: ignore[attr-defined]
+    ctx = await open_app(Settings(workspace={"base_currency": "MYR"}), db_url=url)
+    await ctx.close()
+    assert ctx.base_currency == "MYR"
+    async with db.sessions() as s:
+        s1 = (await s.execute(select(Order.value_base).where(Order.platform_order_id == "#S1"))).scalar()
+    assert s1 == Decimal("333.3333")
+    before = await snapshot(db)
+    ctx = await open_app(Settings(workspace={"base_currency": "EUR"}), db_url=url)  # no EUR rate: stays MYR
+    await ctx.close()
+    assert ctx.base_currency == "MYR" and await snapshot(db) == before
+
+
+def test_the_command_line_changes_the_currency_or_says_why_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    monkeypatch.setenv("SELLERMATE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
+    code, _, err = cli("import", "-q", str(orders_csv(tmp_path / "orders_export.csv", ORDERS)),
+                       str(rates_csv(tmp_path / "rates.csv", RATES)))
+    assert code == 0, err
+    code, out, err = cli("currency", "set", "EUR")
+    assert code == 2 and err.count("error:") == 1 and "Traceback" not in err, err
+    assert "stays SGD" in err and "no exchange rate for EUR" in err and "rates.csv" in err
+    code, out, err = cli("currency", "set", "myr")
+    assert code == 0 and "SGD -> MYR" in out and "6 orders re-priced" in out, err
+    assert "orders without an exchange rate, still left out of amounts: 1" in out
+    assert cli("currency", "show")[1].strip() == "MYR"
