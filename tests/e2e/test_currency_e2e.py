@@ -42,8 +42,7 @@ async def test_a_currency_chosen_after_the_import_converts_every_amount(desk: De
     currency_step = await desk.server.wait_call("sendMessage", after=mark, where=lambda c: "2/4" in c.text)
 
     timezone_step = await desk.press(OWNER, "setup:cur:MYR", currency_step.message_id)
-    assert "Base currency: <b>MYR</b> (was SGD)" in timezone_step.text and "3 orders converted" in timezone_step.text
-    assert "2 orders still have no exchange rate" in timezone_step.text and "time zone" in timezone_step.text
+    assert "time zone" in timezone_step.text
     stores_step = await desk.press(OWNER, "setup:tz:Asia/Singapore", timezone_step.message_id)
     done = await desk.press(OWNER, "setup:stores:-", stores_step.message_id)
     assert "Base currency: <b>MYR</b>" in done.text
@@ -60,6 +59,9 @@ async def test_a_currency_chosen_after_the_import_converts_every_amount(desk: De
     assert "2 orders have no IDR rate and are left out" in answer.text, answer.text
     top = await desk.say(OWNER, "top 3 customers by revenue last month")
     assert amount_in(top.text, round(250.50 / MYR_IN_SGD, 2)) and "no IDR rate" in top.text, top.text
+    # The set-up said what it converted, with its next step.
+    assert "Base currency: <b>MYR</b> (was SGD)" in timezone_step.text and "3 orders converted" in timezone_step.text
+    assert "2 orders still have no exchange rate" in timezone_step.text
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # the conversion itself is tested on both databases above
