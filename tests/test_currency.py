@@ -122,6 +122,9 @@ async def test_changing_the_base_currency_converts_every_amount_with_cross_rates
     assert after.value == pytest.approx(october, abs=0.005)
     assert f"MYR {october:,.2f}" in after.text and before.value != pytest.approx(after.value, abs=1)
     assert "1 order has no THB rate and is left out" in after.text
+    # A process that still believes in SGD (another replica) labels the amounts as they are stored: MYR.
+    stale = await ask("revenue last month", db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+    assert stale.text == after.text and stale.currency == "MYR"
     zh = await ask("上个月的客单价", db=db, workspace_id=workspace_id, settings=myr, as_of=AS_OF)
     assert zh.value == pytest.approx(october / 5, abs=0.005)  # AOV over the 5 priced orders, not 6
     assert "有 1 笔订单没有 THB 汇率" in zh.text

@@ -30,6 +30,7 @@ from crm.query.result import ChartSpec, Result
 from storage.db import Database
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
+from storage.repositories.currency import base_currency
 
 
 class _Ctx:
@@ -407,7 +408,8 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
     is_seg = isinstance(q, SegmentsQuery)
     if is_seg and q.period is not None:  # the segments as they stood at the end of the period
         _, end = q.period.bounds(ctx.as_of, ctx.tz)
-        ctx = _Ctx(ctx.db, ctx.workspace_id, ctx.settings, end, ctx.lang)
+        ctx, currency = _Ctx(ctx.db, ctx.workspace_id, ctx.settings, end, ctx.lang), ctx.currency
+        ctx.currency = currency
     async with ctx.db.sessions() as session:
         scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
                                          lifecycle_days=ctx.lifecycle_days)
@@ -652,13 +654,22 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
 async def customer_profile(*, db: Database, workspace_id: int, customer_id: int, settings: Any, as_of: datetime,
                            language: str = "en") -> Result:
     """The customer card's analytic part (segment, lifecycle, P(alive), predicted CLV, points) as a Result."""
-    return await _profile(_Ctx(db, workspace_id, settings, as_of, language), customer_id, None)
+    return await _profile(await _context(db, workspace_id, settings, as_of, language), customer_id, None)
+
+
+async def _context(db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str) -> _Ctx:
+    """The question's context, its amounts labelled with the currency they are stored in: the workspace's own,
+    which another process may have changed since this one read its settings."""
+    ctx = _Ctx(db, workspace_id, settings, as_of, language)
+    async with db.sessions() as session:
+        ctx.currency = await base_currency(session, workspace_id) or ctx.currency
+    return ctx
 
 
 async def execute(query: Query, *, db: Database, workspace_id: int, settings: Any, as_of: datetime,
                   language: str = "en") -> Result:
     """Run one question. Drafts and reminders come back as Results carrying their query for those features."""
-    ctx = _Ctx(db, workspace_id, settings, as_of, language)
+    ctx = await _context(db, workspace_id, settings, as_of, language)
     if isinstance(query, MetricQuery):
         return await _metric(ctx, query)
     if isinstance(query, TopCustomersQuery):

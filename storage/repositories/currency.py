@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FxRate, Order, Workspace
 from storage.repositories.analytics import refresh_order_stats
-from storage.repositories.imports import reprice_orders
 
 RatePeriods = list[tuple[datetime | None, datetime | None, float]]
 
@@ -22,6 +21,12 @@ async def lock_base_currency(session: AsyncSession, workspace_id: int) -> str:
     if code is None:
         raise LookupError(f"workspace {workspace_id} does not exist")
     return str(code)
+
+
+async def base_currency(session: AsyncSession, workspace_id: int) -> str | None:
+    """The currency the workspace's amounts are stored in (None for a workspace that does not exist)."""
+    code = (await session.execute(select(Workspace.base_currency).where(Workspace.id == workspace_id))).scalar()
+    return None if code is None else str(code)
 
 
 async def set_base_currency(session: AsyncSession, workspace_id: int, code: str) -> None:
@@ -47,6 +52,8 @@ async def replace_rates(session: AsyncSession, workspace_id: int,
 async def reprice_all_orders(session: AsyncSession, workspace_id: int, periods: dict[str, RatePeriods]) -> None:
     """Every order's value in the base currency from its own amount and the rates by currency ([start, end)
     windows); orders in a currency without a rate have none. Then the per-customer statistics follow."""
+    from storage.repositories.imports import reprice_orders  # the importer's own rule, loaded only for this
+
     for currency, windows in sorted(periods.items()):
         await reprice_orders(session, workspace_id, currency, windows)
     await session.execute(update(Order).where(
