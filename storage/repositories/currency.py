@@ -52,11 +52,14 @@ async def replace_rates(session: AsyncSession, workspace_id: int,
 async def reprice_all_orders(session: AsyncSession, workspace_id: int, periods: dict[str, RatePeriods]) -> None:
     """Every order's value in the base currency from its own amount and the rates by currency ([start, end)
     windows); orders in a currency without a rate have none. Then the per-customer statistics follow."""
-    from storage.repositories.imports import reprice_orders  # the importer's own rule, loaded only for this
+    from storage.repositories.imports import indexes_deferred, reprice_orders  # the importer's own rules
 
-    for currency, windows in sorted(periods.items()):
-        await reprice_orders(session, workspace_id, currency, windows)
-    await session.execute(update(Order).where(
-        Order.workspace_id == workspace_id, Order.currency.not_in(sorted(periods)), Order.value_base.is_not(None),
-    ).values(value_base=None))
+    orders = (await session.execute(select(func.count()).where(Order.workspace_id == workspace_id))).scalar_one()
+    # Every order's value changes, and it is in two covering indexes: rebuilt once, not row by row (SQLite).
+    async with indexes_deferred(session, Order.__tablename__, int(orders)):
+        for currency, windows in sorted(periods.items()):
+            await reprice_orders(session, workspace_id, currency, windows)
+        await session.execute(update(Order).where(
+            Order.workspace_id == workspace_id, Order.currency.not_in(sorted(periods)), Order.value_base.is_not(None),
+        ).values(value_base=None))
     await refresh_order_stats(session, workspace_id=workspace_id, values_only=True)
