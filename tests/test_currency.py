@@ -101,7 +101,7 @@ async def test_changing_the_base_currency_converts_every_amount_with_cross_rates
         got = {o.platform_order_id: o.value_base for o in (await s.execute(select(Order))).scalars()}
         stats = (await s.execute(select(func.sum(CustomerOrderStats.value)))).scalar()
         assert (await s.get(Workspace, workspace_id)).base_currency == "MYR"  # type: ignore[union-attr]
-    assert got["#T1"] is None and got["#M1"] == Decimal("300") and got["#M2"] == Decimal("123.45")
+    assert got["#T1"] is None and got["#M1"] == Decimal(300) and got["#M2"] == Decimal("123.45")
     for name, value in expected.items():
         if value is not None:
             assert abs(float(got[name]) - value) < 0.0001, name  # type: ignore[arg-type]
@@ -133,7 +133,7 @@ async def test_changing_the_base_currency_converts_every_amount_with_cross_rates
     await change_base_currency(db, workspace_id, "SGD")
     async with db.sessions() as s:
         back = {o.platform_order_id: o.value_base for o in (await s.execute(select(Order))).scalars()}
-    assert back["#S1"] == Decimal("100") and back["#M1"] == Decimal("90") and back["#T1"] is None
+    assert back["#S1"] == Decimal(100) and back["#M1"] == Decimal(90) and back["#T1"] is None
 
 
 async def test_a_change_without_a_rate_is_refused_and_changes_nothing(db: Database, workspace_id: int,
