@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 # Commands shown in Telegram's menu, in this order; descriptions come from the catalogue (commands.<name>).
 MENU_COMMANDS: tuple[str, ...] = (
     "start", "help", "kpi", "top", "segments", "cohort", "customer", "draft", "reminders", "team", "invite", "bind",
-    "language",
+    "language", "currency",
 )
 # Handler areas written by other engineers; included when their module exists (before the catch-all).
 OPTIONAL_ROUTERS: tuple[str, ...] = ("handlers.outreach", "handlers.reminders", "handlers.alerts")

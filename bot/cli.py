@@ -288,8 +288,8 @@ def _register_all() -> None:
     from bot import cli_import
 
     cli_import.register(app)
-    for name in ("cli_customers", "cli_ask", "cli_analytics", "cli_bot", "cli_outreach", "cli_reminders",
-                 "cli_demo_data", "cli_worker"):
+    for name in ("cli_currency", "cli_customers", "cli_ask", "cli_analytics", "cli_bot", "cli_outreach",
+                 "cli_reminders", "cli_demo_data", "cli_worker"):
         try:
             module = __import__(f"bot.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -1,6 +1,7 @@
 """What every entry point needs: settings, the database and the workspace, built in one place."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 from bot.settings import Settings, load_settings
 from storage.db import Database, migrate, open_database
 from storage.repositories.workspaces import get_or_create_workspace
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,13 +62,33 @@ async def open_app(settings: Settings | None = None, *, db_url: str | None = Non
             raise
     explicit = frozenset(settings.workspace.model_fields_set)
     async with db.sessions() as session:
+        # The base currency is never simply overwritten: the amounts are in it (see below).
         ws = await get_or_create_workspace(
             session, name=settings.workspace.name, base_currency=settings.workspace.base_currency,
-            timezone=settings.workspace.timezone, override=explicit,
+            timezone=settings.workspace.timezone, override=explicit - {"base_currency"},
         )
         await session.commit()
-        workspace_id = ws.id
-        # The workspace row holds the owner's onboarding choices; the process works with those.
-        settings = settings.model_copy(update={"workspace": settings.workspace.model_copy(
-            update={"base_currency": ws.base_currency, "timezone": ws.timezone})})
+        workspace_id, base_currency, timezone = ws.id, ws.base_currency, ws.timezone
+    if "base_currency" in explicit and settings.workspace.base_currency != base_currency:
+        base_currency = await _configured_base_currency(db, workspace_id, settings, base_currency)
+    # The workspace row holds the owner's onboarding choices; the process works with those.
+    settings = settings.model_copy(update={"workspace": settings.workspace.model_copy(
+        update={"base_currency": base_currency, "timezone": timezone})})
     return AppContext(settings=settings, db=db, workspace_id=workspace_id)
+
+
+async def _configured_base_currency(db: Database, workspace_id: int, settings: Settings, current: str) -> str:
+    """A base currency set in the configuration that differs from the workspace's: the amounts are converted
+    into it, or, without a rate to do so, the workspace keeps its own (and the log says why)."""
+    from crm.currency import CurrencyChangeRefused, change_base_currency
+
+    wanted = settings.workspace.base_currency
+    try:
+        change = await change_base_currency(db, workspace_id, wanted, fx_rates=settings.workspace.fx_rates)
+    except CurrencyChangeRefused as exc:
+        log.warning("workspace.base_currency (SELLERMATE_BASE_CURRENCY) is %s, but the amounts stay in %s: %s",
+                    wanted, current, exc)
+        return current
+    log.info("base currency changed from %s to %s as configured: %s orders re-priced", change.old, change.new,
+             change.orders)
+    return change.new

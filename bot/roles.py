@@ -19,6 +19,7 @@ ABILITIES: dict[str, str] = {
     "alerts": "admin",           # /alerts in a bound group
     "bind": "admin",             # /bind, /unbind
     "roles": "owner",            # /role, inviting admins
+    "currency": "owner",         # /currency: change the base currency (amounts converted)
 }
 
 

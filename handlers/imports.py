@@ -72,6 +72,21 @@ def summary(report: Any, i18n: I18n) -> str:
     return "\n".join(lines)
 
 
+async def rates_reply(path: Path, name: str, db: Database, workspace_id: int, settings: Settings, i18n: I18n) -> str:
+    """Import an exchange-rates file into the base currency (orders re-priced) and say how it went."""
+    from crm.importing.errors import ImportFileError
+    from crm.importing.service import import_rates
+
+    base = settings.workspace.base_currency
+    try:
+        n = await import_rates(db, workspace_id, path, base_currency=base,
+                               points_per_unit=settings.workspace.loyalty_points_per_unit)
+    except ImportFileError as exc:
+        return i18n("imports.failed", name=html.escape(name), reason=html.escape(str(exc)))
+    log.info("imported %s exchange rates from %s for workspace %s", n, name, workspace_id)
+    return i18n("imports.rates_done", name=html.escape(name), n=n, base=base)
+
+
 @router.message(F.document, flags={"ability": "imports"})
 async def import_document(message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings,
                           i18n: I18n) -> None:
@@ -83,7 +98,7 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
         return
     try:
         from crm.importing.errors import ImportFileError
-        from crm.importing.service import import_file
+        from crm.importing.service import file_kind, import_file
     except ModuleNotFoundError:
         await message.answer(i18n("imports.unavailable"))
         return
@@ -113,6 +128,9 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
     with tempfile.TemporaryDirectory(prefix="sellermate-upload-") as tmp:
         path = Path(tmp) / name
         await bot.download(document, destination=path)
+        if file_kind(path) == "rates":  # currency,rate[,date]: the same as `sellermate rates import`
+            await status.edit_text(await rates_reply(path, name, db, workspace_id, settings, i18n))
+            return
         await status.edit_text(i18n("imports.importing", name=html.escape(name)))
         ticker = asyncio.create_task(show_progress())
         try:

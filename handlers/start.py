@@ -1,4 +1,5 @@
-"""Onboarding and basics: /start (first user becomes owner, invite deep links), the setup wizard, /help, /language.
+"""Onboarding and basics: /start (first user becomes owner, invite deep links), the setup wizard, /help, /language,
+/currency (the base currency, amounts converted).
 
 Every message during the set-up gets a reply: a step's answer moves on, a question is answered (or, while the
 workspace has no orders, told what to do first) and the step is asked again, anything else re-asks the step.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram import Bot, F, Router
@@ -23,9 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import LANGUAGES, I18n
 from bot.roles import help_text
 from bot.settings import Settings
+from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories.team import TeamRepository
 from storage.repositories.workspaces import has_orders
+
+if TYPE_CHECKING:
+    from crm.currency import BaseCurrencyChange
 
 router = Router(name=__name__)
 
@@ -211,32 +216,56 @@ async def setup_language_text(message: Message, team: TeamRepository, member: Te
     await _save_language(message, code, team, member, workspace_id, state, settings)
 
 
-async def _save_currency(answer: Message, value: str, team: TeamRepository, workspace_id: int, i18n: I18n,
+async def change_currency(db: Database, workspace_id: int, code: str, settings: Settings,
+                          i18n: I18n) -> tuple[BaseCurrencyChange | None, str]:
+    """Make `code` the base currency with every amount converted (crm.currency): the change (None when
+    refused) and what to tell the owner."""
+    from crm.currency import CurrencyChangeRefused, change_base_currency
+
+    try:
+        change = await change_base_currency(db, workspace_id, code, fx_rates=settings.workspace.fx_rates)
+    except CurrencyChangeRefused as exc:
+        if exc.reason == "invalid_code":
+            return None, i18n("setup.currency_invalid", value=html.escape(exc.currency))
+        return None, i18n("currency.no_rate", currency=exc.currency, base=exc.base)
+    settings.workspace.base_currency = change.new  # this process answers in the new currency from now on
+    if not change.changed:
+        return change, i18n("currency.same", currency=change.new)
+    text = i18n("currency.changed", old=change.old, new=change.new, rates=change.rates, orders=change.orders)
+    if change.unpriced:
+        text += "\n" + i18n("currency.unpriced", n=change.unpriced)
+    return change, text
+
+
+async def _save_currency(answer: Message, value: str, db: Database, workspace_id: int, i18n: I18n,
                          state: FSMContext, settings: Settings) -> None:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         await answer.answer(i18n("setup.currency_invalid", value=html.escape(value)))
         return
-    await team.update_workspace(workspace_id, base_currency=code)
-    await team.session.commit()
-    settings.workspace.base_currency = code  # this process answers in the new currency from now on
+    change, said = await change_currency(db, workspace_id, code, settings, i18n)
+    if change is None:  # refused: the step stays open, with its buttons
+        await answer.answer(said, reply_markup=step_prompt(Onboarding.currency.state, i18n, settings)[1])
+        return
     await state.set_state(Onboarding.timezone)
     text, markup = step_prompt(Onboarding.timezone.state, i18n, settings)
+    if change.changed and (change.orders or change.rates):  # something was converted: said with the next step
+        text = said + "\n\n" + text
     await answer.answer(text, reply_markup=markup)
 
 
 @router.callback_query(SetupCB.filter(F.step == "cur"), Onboarding.currency, flags={"role": "owner"})
-async def setup_currency_button(query: CallbackQuery, callback_data: SetupCB, team: TeamRepository,
+async def setup_currency_button(query: CallbackQuery, callback_data: SetupCB, db: Database,
                                 workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await _save_currency(query.message, callback_data.value, team, workspace_id, i18n, state, settings)
+        await _save_currency(query.message, callback_data.value, db, workspace_id, i18n, state, settings)
 
 
 @router.message(Onboarding.currency, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
-async def setup_currency_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
+async def setup_currency_text(message: Message, db: Database, workspace_id: int, i18n: I18n,
                               state: FSMContext, settings: Settings) -> None:
-    await _save_currency(message, message.text or "", team, workspace_id, i18n, state, settings)
+    await _save_currency(message, message.text or "", db, workspace_id, i18n, state, settings)
 
 
 async def _save_timezone(answer: Message, value: str, team: TeamRepository, workspace_id: int, i18n: I18n,
@@ -337,3 +366,18 @@ async def language_chosen(query: CallbackQuery, callback_data: SetupCB, team: Te
     await query.answer()
     if query.message is not None:
         await query.message.answer(i18n("language.set"))
+
+
+@router.message(Command("currency"), flags={"ability": "currency"})
+async def currency_command(message: Message, command: CommandObject, db: Database, workspace_id: int, i18n: I18n,
+                           settings: Settings) -> None:
+    """/currency shows the base currency; /currency MYR changes it, every amount converted (or refused)."""
+    code = (command.args or "").strip()
+    if not code:
+        await message.answer(i18n("currency.show", currency=settings.workspace.base_currency))
+        return
+    if not re.fullmatch(r"[A-Za-z]{3}", code):
+        await message.answer(i18n("currency.usage"))
+        return
+    _, said = await change_currency(db, workspace_id, code.upper(), settings, i18n)
+    await message.answer(said)

@@ -71,16 +71,17 @@ def from_status_counts(metric: str, counts: dict[str, int]) -> float | int | Non
 ORDER_METRICS = frozenset({"orders", "revenue", "customers", "aov"})
 
 
-def from_totals(metric: str, totals: tuple[int, float, int]) -> float | int | None:
-    """An order metric from (valid orders, revenue, distinct customers)."""
-    n, revenue, customers = totals
+def from_totals(metric: str, totals: tuple[int, float, int, int]) -> float | int | None:
+    """An order metric from (valid orders, revenue, distinct customers, priced orders). AOV divides by the
+    priced orders: an order without a rate is left out of revenue, so of the average too."""
+    n, revenue, customers, priced = totals
     if metric == "orders":
         return n
     if metric == "revenue":
         return round(revenue, 6)
     if metric == "customers":
         return customers
-    return revenue / n if n else None
+    return revenue / priced if priced else None
 
 
 def month_windows(start: datetime, end: datetime, tz: ZoneInfo, months: int = 1) -> list[tuple[str, datetime, datetime]]:

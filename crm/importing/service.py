@@ -820,6 +820,10 @@ async def import_rates(db: Database, workspace_id: int, path: Path, *, base_curr
             raise ImportFileError(f"{Path(path).name}, line {line_no}: cannot read the rate or date") from None
         if len(cur) != 3 or not cur.isalpha() or rate <= 0:
             raise ImportFileError(f"{Path(path).name}, line {line_no}: expected a currency code and a positive rate")
+        if cur == base_currency and rate != 1:  # rates into another base: imported, they would mislabel amounts
+            raise ImportFileError(f"{Path(path).name}, line {line_no}: {cur} is the base currency, so its rate is 1, "
+                                  f"not {rate:g}; the rates must be into {base_currency} (1 unit of currency = "
+                                  f"rate {base_currency})")
         parsed.append((cur, rate, day))
     if not parsed:
         raise ImportFileError(f"{Path(path).name}: no rates in the file")

@@ -31,6 +31,7 @@ from crm.query.result import ChartSpec, Result
 from storage.db import Database
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
+from storage.repositories.currency import base_currency
 
 # A customer name on a chart axis, and the buyer identities a profile lists, at most.
 CHART_LABEL = 24
@@ -127,6 +128,34 @@ def _partial_note(ctx: _Ctx, windows: list[tuple[datetime | None, datetime]], la
                    other_days=n_days(days2))
 
 
+async def _unpriced_note(ctx: _Ctx, session: Any, scope: Scope,
+                         windows: list[tuple[datetime | None, datetime]]) -> str:
+    """The orders an amount leaves out because their currency has no rate into the base currency, said in the
+    answer ("199 orders have no SGD rate and are left out"); "" when every order in the windows is priced.
+    Overlapping windows are counted once."""
+    merged: list[tuple[datetime | None, datetime]] = []
+    for s, e in sorted(windows, key=lambda w: (w[0] is not None, w[0] or w[1])):
+        if merged and (s is None or s <= merged[-1][1]):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    counts: dict[str, int] = {}
+    for s, e in merged:
+        for cur, n in (await repo.unpriced_orders(session, scope, s, e)).items():
+            counts[cur] = counts.get(cur, 0) + n
+    total = sum(counts.values())
+    if not total:
+        return ""
+    currencies = ("、" if ctx.lang == "zh" else " or ").join(sorted(counts))
+    return texts.t(ctx.lang, "unpriced_one" if total == 1 else "unpriced", n=f"{total:,}", currencies=currencies,
+                   base=ctx.currency)
+
+
+def _money_window(metric: str, start: datetime | None, end: datetime) -> tuple[datetime | None, datetime]:
+    """The orders an amount is made of: those of the window, or for the average LTV every order up to its end."""
+    return (None, end) if metric == "avg_ltv" else (start, end)
+
+
 async def _compared(ctx: _Ctx, q: MetricQuery, session: Any, scope: Scope, unit: str, name: str, ftext: str,
                     definition: str | None) -> Result:
     """One metric over two named periods, side by side, with the change from the second to the first (percent
@@ -153,6 +182,8 @@ async def _compared(ctx: _Ctx, q: MetricQuery, session: Any, scope: Scope, unit:
     text = texts.t(ctx.lang, "compared", name=name, filters=ftext, period=labels[0], value=shown[0],
                    other=labels[1], other_value=shown[1], change=change)
     text += _partial_note(ctx, windows, labels)
+    if unit == "money":
+        text += await _unpriced_note(ctx, session, scope, [_money_window(q.metric, s, e) for s, e in windows])
     explanation = "\n".join(ctx.explain(definition if i == 0 else None, s, e, q.filters if i == 0 else Filters())
                             for i, (s, e) in enumerate(windows))
     return Result(intent="metric", query=q.model_dump(mode="json"), value=values[0], text=text, language=ctx.lang,
@@ -186,6 +217,8 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                     prospects = await repo.customer_records(session, ctx.workspace_id) - value
                     if prospects > 0:
                         text += texts.t(ctx.lang, "customer_base_prospects", n=f"{prospects:,}")
+            if unit == "money":
+                text += await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
             return Result(intent="metric", query=q.model_dump(mode="json"), value=value, text=text,
                           language=ctx.lang, unit=unit, currency=ctx.currency if unit == "money" else None,
                           explanation=ctx.explain(definition, start, end, q.filters))
@@ -234,6 +267,8 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
             if value is not None:
                 rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
+        unpriced = (await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
+                    if unit == "money" and rows else "")
     lines = [texts.t(ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label,
                      filters=ftext)]
     if q.group_by in ("platform", "country") and rows:
@@ -248,6 +283,8 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     x, partial = _chart_labels(ctx, q.group_by, [r[0] for r in rows], spans)
     if any(partial):  # a month still running, or cut by the window: said under the table too
         lines.extend(_partial_notes(ctx, [r[0] for r in rows], spans))
+    if unpriced:
+        lines.append(unpriced.strip())
     if not rows:
         lines = [texts.t(ctx.lang, "no_data", name=name, period=label, filters=ftext)]
     kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"
@@ -324,10 +361,13 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
     key_name = texts.sort_key_name(ctx.lang, q.sort_by)
     async with ctx.db.sessions() as session:
         scope = await _scope(session, ctx, q.filters)
+        unpriced = ""
         if q.sort_by in ("revenue", "orders", "aov"):
             found = await repo.top_customers(session, scope, start, end, q.sort_by, q.n)
             rows = [[name or f"#{cid}", cid, int(v) if q.sort_by == "orders" else round(v, 2)]
                     for cid, name, v in found]
+            if q.sort_by != "orders" and rows:
+                unpriced = await _unpriced_note(ctx, session, scope, [(start, end)])
         else:
             clv = CLVQuery(sort_by="churn_risk" if q.sort_by == "churn_risk" else
                            "p_alive" if q.sort_by == "p_alive" else "predicted_clv", n=q.n, filters=q.filters)
@@ -348,10 +388,12 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         text = texts.t(ctx.lang, "top_empty", period=label, filters=ftext)
     else:
         text = texts.t(ctx.lang, "top", n=len(rows), key=key_name, period=label, filters=ftext)
+    title = text
+    text += unpriced
     return Result(intent="top_customers", query=q.model_dump(mode="json"), columns=["customer", "id", q.sort_by],
                   rows=rows, card_ids=[r[1] for r in rows], text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
                   currency=ctx.currency if unit == "money" else None,
-                  chart=ChartSpec(kind="hbar", title=_chart_title(ctx, text, unit),
+                  chart=ChartSpec(kind="hbar", title=_chart_title(ctx, title, unit),
                                   x=[f"{displayable(str(r[0]), CHART_LABEL)} #{r[1]}" for r in rows],  # same-name customers stay two bars
                                   series={key_name: [float(r[2]) for r in rows]},
                                   value_format=unit) if rows else None,  # type: ignore[arg-type]
@@ -373,7 +415,8 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
     is_seg = isinstance(q, SegmentsQuery)
     if is_seg and q.period is not None:  # the segments as they stood at the end of the period
         _, end = q.period.bounds(ctx.as_of, ctx.tz)
-        ctx = _Ctx(ctx.db, ctx.workspace_id, ctx.settings, end, ctx.lang)
+        ctx, currency = _Ctx(ctx.db, ctx.workspace_id, ctx.settings, end, ctx.lang), ctx.currency
+        ctx.currency = currency
     async with ctx.db.sessions() as session:
         scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
                                          lifecycle_days=ctx.lifecycle_days)
@@ -651,13 +694,22 @@ def _order_line(ctx: _Ctx, order: Any, items: list[tuple[str, int]]) -> str:
 async def customer_profile(*, db: Database, workspace_id: int, customer_id: int, settings: Any, as_of: datetime,
                            language: str = "en") -> Result:
     """The customer card's analytic part (segment, lifecycle, P(alive), predicted CLV, points) as a Result."""
-    return await _profile(_Ctx(db, workspace_id, settings, as_of, language), customer_id, None)
+    return await _profile(await _context(db, workspace_id, settings, as_of, language), customer_id, None)
+
+
+async def _context(db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str) -> _Ctx:
+    """The question's context, its amounts labelled with the currency they are stored in: the workspace's own,
+    which another process may have changed since this one read its settings."""
+    ctx = _Ctx(db, workspace_id, settings, as_of, language)
+    async with db.sessions() as session:
+        ctx.currency = await base_currency(session, workspace_id) or ctx.currency
+    return ctx
 
 
 async def execute(query: Query, *, db: Database, workspace_id: int, settings: Any, as_of: datetime,
                   language: str = "en") -> Result:
     """Run one question. Drafts and reminders come back as Results carrying their query for those features."""
-    ctx = _Ctx(db, workspace_id, settings, as_of, language)
+    ctx = await _context(db, workspace_id, settings, as_of, language)
     if isinstance(query, MetricQuery):
         return await _metric(ctx, query)
     if isinstance(query, TopCustomersQuery):

@@ -102,8 +102,9 @@ async def ask(text: str, *, db: Any, workspace_id: int, settings: Any, as_of: da
     from storage.repositories.analytics import data_token
 
     timezone, _ = _settings_parts(settings)
+    currency = getattr(getattr(settings, "workspace", settings), "base_currency", None)  # amounts are in it
     async with db.sessions() as session:
         token = await data_token(db, session, workspace_id)
-    key = (token, workspace_id, timezone, as_of.astimezone(ZoneInfo(timezone)).date(), parsed.language,
+    key = (token, workspace_id, timezone, currency, as_of.astimezone(ZoneInfo(timezone)).date(), parsed.language,
            parsed.query.model_dump_json())
     return await cache.get_or_compute(key, run)

@@ -82,6 +82,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "so_far": " (so far)", "part": " (part)",
         "running_note": "\n{period} is still running: counted up to {day}.",
         "cut_note": "\n{period} counts only its part in the window, {start} to {end}.",
+        "unpriced": "\n⚠️ {n} orders have no {currencies} rate and are left out; add the rate with a rates.csv "
+                    "(currency,rate into {base}).",
+        "unpriced_one": "\n⚠️ 1 order has no {currencies} rate and is left out; add the rate with a rates.csv "
+                        "(currency,rate into {base}).",
         "cohort_month": "{month} (n={n})", "cohort_x": "months after the first order",
         "cohort_running": " (hatched: the month still running)",
         "cohort_y": "first-order month (customers)",
@@ -140,6 +144,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "so_far": "（截至今日）", "part": "（部分）",
         "running_note": "\n{period}尚未结束：统计截至 {day}。",
         "cut_note": "\n{period}只统计时间窗口内的部分：{start} 至 {end}。",
+        "unpriced": "\n⚠️ 有 {n} 笔订单没有 {currencies} 汇率，未计入；请用 rates.csv（currency,rate，折算成 {base}）"
+                    "补上汇率。",
+        "unpriced_one": "\n⚠️ 有 1 笔订单没有 {currencies} 汇率，未计入；请用 rates.csv（currency,rate，折算成 {base}）"
+                        "补上汇率。",
         "cohort_month": "{month}（{n} 人）", "cohort_x": "首单后第 k 个月",
         "cohort_running": "（斜线：尚未结束的本月）",
         "cohort_y": "首单月份（客户数）",

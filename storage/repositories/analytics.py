@@ -121,16 +121,28 @@ def _where(session: AsyncSession, scope: Scope, *, start: datetime | None = None
 
 
 async def order_totals(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime, *,
-                       distinct_customers: bool = True) -> tuple[int, float, int]:
-    """(valid orders, revenue in base currency, distinct customers) in [start, end).
+                       distinct_customers: bool = True) -> tuple[int, float, int, int]:
+    """(valid orders, revenue in base currency, distinct customers, orders priced in base currency) in
+    [start, end); an order in a currency without a rate has no price and is left out of revenue.
 
     Without `distinct_customers` the third is 0. Without a platform filter a customer is counted at their
     first order in the window (`previous_order_at` before it), in the same pass; with one, by a DISTINCT.
     """
     customers = _distinct_customers(scope, start) if distinct_customers else literal(0)
     row = (await session.execute(
-        select(func.count(), func.sum(_value()), customers).where(*_where(session, scope, start=start, end=end)))).one()
-    return int(row[0] or 0), float(row[1] or 0.0), int(row[2] or 0)
+        select(func.count(), func.sum(_value()), customers, func.count(Order.value_base))
+        .where(*_where(session, scope, start=start, end=end)))).one()
+    return int(row[0] or 0), float(row[1] or 0.0), int(row[2] or 0), int(row[3] or 0)
+
+
+async def unpriced_orders(session: AsyncSession, scope: Scope, start: datetime | None,
+                          end: datetime) -> dict[str, int]:
+    """Valid orders in scope and [start, end) without a value in the base currency (no rate for their
+    currency), counted per currency; those currencies absent when every order is priced."""
+    rows = await session.execute(
+        select(Order.currency, func.count()).where(*_where(session, scope, start=start, end=end),
+                                                   Order.value_base.is_(None)).group_by(Order.currency))
+    return {str(cur): int(n) for cur, n in rows}
 
 
 async def customer_records(session: AsyncSession, workspace_id: int) -> int:
@@ -168,8 +180,9 @@ def _distinct_customers(scope: Scope, start: datetime | None) -> Any:
 
 
 async def order_totals_by(session: AsyncSession, scope: Scope, by: str, start: datetime | None, end: datetime, *,
-                          distinct_customers: bool = True) -> dict[str, tuple[int, float, int]]:
-    """(valid orders, revenue, distinct customers) per platform or per customer country, in one pass."""
+                          distinct_customers: bool = True) -> dict[str, tuple[int, float, int, int]]:
+    """(valid orders, revenue, distinct customers, priced orders) per platform or per customer country, in one
+    pass."""
     if by == "platform":
         key: Any = Order.platform
     elif by == "country":
@@ -182,12 +195,13 @@ async def order_totals_by(session: AsyncSession, scope: Scope, by: str, start: d
         customers = func.count(distinct(Order.customer_id))
     else:
         customers = _distinct_customers(scope, start)
-    q: Select[Any] = (select(key.label("k"), func.count(), func.sum(_value()), customers)
+    q: Select[Any] = (select(key.label("k"), func.count(), func.sum(_value()), customers,
+                             func.count(Order.value_base))
                       .where(*_where(session, scope, start=start, end=end)).group_by(key))
     if by == "country":
         q = q.join_from(Order, Customer, Customer.id == Order.customer_id)
-    return {r[0]: (int(r[1] or 0), float(r[2] or 0.0), int(r[3] or 0)) for r in await session.execute(q)
-            if r[0] is not None}
+    return {r[0]: (int(r[1] or 0), float(r[2] or 0.0), int(r[3] or 0), int(r[4] or 0))
+            for r in await session.execute(q) if r[0] is not None}
 
 
 async def first_valid_order_at(session: AsyncSession, scope: Scope, end: datetime) -> datetime | None:
@@ -424,7 +438,9 @@ async def purchase_times(session: AsyncSession, workspace_id: int, end: datetime
 async def top_customers(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime,
                         sort_by: str, n: int) -> list[tuple[int, str | None, float]]:
     """The n customers with the highest revenue, order count or average order value in the window."""
-    metric = {"orders": func.count(), "aov": func.sum(_value()) / func.count()}.get(sort_by, func.sum(_value()))
+    # AOV over the orders with an amount: one in a currency without a rate is left out of the average too.
+    aov = func.coalesce(func.sum(_value()) / func.nullif(func.count(Order.value_base), 0), 0.0)
+    metric = {"orders": func.count(), "aov": aov}.get(sort_by, func.sum(_value()))
     q = (select(Order.customer_id, Customer.display_name, metric.label("m"))
          .join(Customer, Customer.id == Order.customer_id)
          .where(*_where(session, scope, start=start, end=end))

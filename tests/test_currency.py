@@ -1,0 +1,229 @@
+"""Changing the base currency converts every amount with cross rates (or is refused and changes nothing), and
+answers say how many orders have no rate and are left out."""
+from __future__ import annotations
+
+import csv
+import os
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.settings import Settings, WorkspaceSettings
+from crm.currency import CurrencyChangeRefused, change_base_currency, cross_rates, rate_on
+from crm.importing.errors import ImportFileError
+from crm.importing.service import import_file, import_rates
+from crm.query.service import ask
+from storage.db import Database
+from storage.models import CustomerOrderStats, FxRate, LoyaltyEntry, Order, Workspace
+from storage.repositories.imports import load_rates
+
+AS_OF = datetime(2026, 11, 23, 23, 0, tzinfo=ZoneInfo("Asia/Singapore"))
+HEADER = ["Name", "Email", "Financial Status", "Fulfillment Status", "Currency", "Subtotal", "Total", "Created at",
+          "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku", "Billing Name", "Billing Country"]
+# Rates into SGD: MYR and USD change in October; THB has none.
+RATES = [("MYR", "0.30", ""), ("MYR", "0.32", "2026-10-15"), ("USD", "1.34", ""), ("USD", "1.30", "2026-10-01")]
+# (order, buyer, currency, total, created at, status), all in October 2026 but the last.
+ORDERS = [("#S1", "ann", "SGD", "100.00", "2026-10-05 12:00:00 +0800", "paid"),
+          ("#S2", "ann", "SGD", "50.25", "2026-10-20 12:00:00 +0800", "paid"),
+          ("#M1", "bob", "MYR", "300.00", "2026-10-10 12:00:00 +0800", "paid"),
+          ("#M2", "bob", "MYR", "123.45", "2026-10-25 12:00:00 +0800", "paid"),
+          ("#U1", "cat", "USD", "10.00", "2026-10-02 12:00:00 +0800", "paid"),
+          ("#T1", "dan", "THB", "500.00", "2026-10-12 12:00:00 +0800", "paid"),
+          ("#S3", "ann", "SGD", "70.00", "2026-09-03 12:00:00 +0800", "paid")]
+
+
+def orders_csv(path: Path, orders: list[tuple[str, str, str, str, str, str]]) -> Path:
+    """A Shopify orders export, one line per order, each in its own currency."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        for name, buyer, currency, total, created, status in orders:
+            writer.writerow([name, f"{buyer}@example.com", status, "fulfilled", currency, total, total, created, "1",
+                             "Serum", total, "SER", buyer.title(), "SG"])
+    return path
+
+
+def rates_csv(path: Path, rates: list[tuple[str, str, str]]) -> Path:
+    path.write_text("currency,rate,date\n" + "".join(f"{c},{r},{d}\n" for c, r, d in rates), encoding="utf-8")
+    return path
+
+
+def sgd_rate(currency: str, day: date) -> float | None:
+    """The rate into SGD in force on `day`, straight from RATES (the importer's rule, written out)."""
+    if currency == "SGD":
+        return 1.0
+    rate = None
+    for cur, r, d in RATES:
+        if cur == currency and (not d or date.fromisoformat(d) <= day):
+            rate = float(r)
+    return rate
+
+
+async def snapshot(db: Database) -> tuple[object, ...]:
+    async with db.sessions() as s:
+        orders = sorted((o.platform_order_id, o.value_base) for o in (await s.execute(select(Order))).scalars())
+        rates = sorted((r.currency, r.valid_from or date.min, r.rate)
+                       for r in (await s.execute(select(FxRate))).scalars())
+        stats = sorted((c.customer_id, c.value) for c in (await s.execute(select(CustomerOrderStats))).scalars())
+        points = (await s.execute(select(func.sum(LoyaltyEntry.points)))).scalar()
+        base = (await s.execute(select(Workspace.base_currency))).scalar()
+    return orders, rates, stats, points, base
+
+
+async def shop(db: Database, workspace_id: int, tmp_path: Path) -> None:
+    await import_rates(db, workspace_id, rates_csv(tmp_path / "rates.csv", RATES), base_currency="SGD")
+    report = await import_file(db, workspace_id, orders_csv(tmp_path / "orders_export.csv", ORDERS),
+                               settings=WorkspaceSettings())
+    assert report.orders_new == len(ORDERS) and report.missing_rates == ["THB"]
+
+
+async def test_changing_the_base_currency_converts_every_amount_with_cross_rates(db: Database, workspace_id: int,
+                                                                                 tmp_path: Path) -> None:
+    await shop(db, workspace_id, tmp_path)
+    sgd = Settings(workspace={"base_currency": "SGD", "timezone": "Asia/Singapore"})
+    before = await ask("revenue last month", db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+    points_before = (await snapshot(db))[3]
+
+    change = await change_base_currency(db, workspace_id, "myr")
+    assert (change.old, change.new, change.orders, change.unpriced) == ("SGD", "MYR", 6, 1)
+
+    # Every order: its own amount × (its currency's rate / MYR's rate), both as in force on the order's day.
+    expected: dict[str, float | None] = {}
+    for name, _, cur, total, created, _ in ORDERS:
+        day = datetime.strptime(created, "%Y-%m-%d %H:%M:%S %z").date()
+        rate = sgd_rate(cur, day)
+        expected[name] = None if rate is None else float(total) * rate / sgd_rate("MYR", day)  # type: ignore[operator]
+    async with db.sessions() as s:
+        got = {o.platform_order_id: o.value_base for o in (await s.execute(select(Order))).scalars()}
+        stats = (await s.execute(select(func.sum(CustomerOrderStats.value)))).scalar()
+        assert (await s.get(Workspace, workspace_id)).base_currency == "MYR"  # type: ignore[union-attr]
+    assert got["#T1"] is None and got["#M1"] == Decimal(300) and got["#M2"] == Decimal("123.45")
+    for name, value in expected.items():
+        if value is not None:
+            assert abs(float(got[name]) - value) < 0.0001, name  # type: ignore[arg-type]
+    assert stats == pytest.approx(sum(float(v) for v in got.values() if v is not None), abs=1e-6)
+    assert (await snapshot(db))[3] == points_before  # points are earned history, not re-priced
+
+    # The rates on file, re-expressed in MYR: each dated rate with MYR's rate of the same day.
+    async with db.sessions() as s:
+        rates = await load_rates(s, workspace_id)
+    assert rates["MYR"] == [(None, 1.0)]
+    assert rates["SGD"] == [(None, pytest.approx(1 / 0.30)), (date(2026, 10, 15), pytest.approx(1 / 0.32))]
+    assert rates["USD"] == [(None, pytest.approx(1.34 / 0.30)), (date(2026, 10, 1), pytest.approx(1.30 / 0.30)),
+                            (date(2026, 10, 15), pytest.approx(1.30 / 0.32))]
+
+    myr = Settings(workspace={"base_currency": "MYR", "timezone": "Asia/Singapore"})
+    after = await ask("revenue last month", db=db, workspace_id=workspace_id, settings=myr, as_of=AS_OF)
+    october = sum(v for k, v in expected.items() if v is not None and k != "#S3")
+    assert after.value == pytest.approx(october, abs=0.005)
+    assert f"MYR {october:,.2f}" in after.text and before.value != pytest.approx(after.value, abs=1)
+    assert "1 order has no THB rate and is left out" in after.text
+    # A process that still believes in SGD (another replica) labels the amounts as they are stored: MYR.
+    stale = await ask("revenue last month", db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+    assert stale.text == after.text and stale.currency == "MYR"
+    zh = await ask("上个月的客单价", db=db, workspace_id=workspace_id, settings=myr, as_of=AS_OF)
+    assert zh.value == pytest.approx(october / 5, abs=0.005)  # AOV over the 5 priced orders, not 6
+    assert "有 1 笔订单没有 THB 汇率" in zh.text
+
+    # And back: SGD orders are worth exactly their amount again, MYR ones their SGD value.
+    await change_base_currency(db, workspace_id, "SGD")
+    async with db.sessions() as s:
+        back = {o.platform_order_id: o.value_base for o in (await s.execute(select(Order))).scalars()}
+    assert back["#S1"] == Decimal(100) and back["#M1"] == Decimal(90) and back["#T1"] is None
+
+
+async def test_a_change_without_a_rate_is_refused_and_changes_nothing(db: Database, workspace_id: int,
+                                                                     tmp_path: Path) -> None:
+    await shop(db, workspace_id, tmp_path)
+    before = await snapshot(db)
+    for code, reason in (("EUR", "missing_rate"), ("THB", "missing_rate"), ("M1R", "invalid_code")):
+        with pytest.raises(CurrencyChangeRefused) as refused:
+            await change_base_currency(db, workspace_id, code)
+        assert refused.value.reason == reason
+    with pytest.raises(CurrencyChangeRefused, match="no exchange rate for EUR .*rates.csv"):
+        await change_base_currency(db, workspace_id, "EUR")
+    assert await snapshot(db) == before
+    # Rates into another base are refused too: the base currency's own rate is 1.
+    with pytest.raises(ImportFileError, match="SGD is the base currency"):
+        await import_rates(db, workspace_id, rates_csv(tmp_path / "myr.csv", [("SGD", "3.33", "")]),
+                           base_currency="SGD")
+    assert await snapshot(db) == before
+
+
+async def test_an_empty_workspace_changes_currency_freely_but_settings_rates_need_one(db: Database,
+                                                                                      workspace_id: int) -> None:
+    change = await change_base_currency(db, workspace_id, "THB")
+    assert change.changed and (change.rates, change.orders) == (0, 0)
+    # Rates from the settings are in the base currency too: they are converted, or the change is refused.
+    with pytest.raises(CurrencyChangeRefused):
+        await change_base_currency(db, workspace_id, "SGD", fx_rates={"MYR": 7.9})
+    await change_base_currency(db, workspace_id, "MYR", fx_rates={"MYR": 7.9, "USD": 35.0})
+    async with db.sessions() as s:
+        rates = await load_rates(s, workspace_id)
+    assert rates == {"MYR": [(None, 1.0)], "THB": [(None, pytest.approx(1 / 7.9))],
+                     "USD": [(None, pytest.approx(35.0 / 7.9))]}
+
+
+def test_cross_rates_follow_both_currencies_dated_rates() -> None:
+    # MYR has only dated rates (the earliest applies before them); the pivot changes on its own dates.
+    rates = {"MYR": [(date(2026, 3, 1), 0.30), (date(2026, 6, 1), 0.31)],
+             "USD": [(None, 1.35), (date(2026, 4, 1), 1.30)]}
+    rows = cross_rates(rates, "SGD", "USD")
+    assert rows[0] == ("USD", Decimal(1), None)
+    by: dict[str, list[tuple[date | None, float]]] = {}
+    for cur, rate, day in rows:
+        by.setdefault(cur, []).append((day, float(rate)))
+    for day in (date(2026, 1, 1), date(2026, 3, 1), date(2026, 4, 15), date(2026, 6, 2)):
+        assert rate_on(by["MYR"], day) == pytest.approx(rate_on(rates["MYR"], day) / rate_on(rates["USD"], day))
+        assert rate_on(by["SGD"], day) == pytest.approx(1 / rate_on(rates["USD"], day))
+
+
+async def test_a_configured_base_currency_is_converted_into_at_start_not_relabelled(db: Database, workspace_id: int,
+                                                                                    tmp_path: Path) -> None:
+    from bot.context import open_app
+
+    await shop(db, workspace_id, tmp_path)
+    url = db.url  # type: ignore[attr-defined]
+    ctx = await open_app(Settings(workspace={"base_currency": "MYR"}), db_url=url)
+    await ctx.close()
+    assert ctx.base_currency == "MYR"
+    async with db.sessions() as s:
+        s1 = (await s.execute(select(Order.value_base).where(Order.platform_order_id == "#S1"))).scalar()
+    assert s1 == Decimal("333.3333")
+    before = await snapshot(db)
+    ctx = await open_app(Settings(workspace={"base_currency": "EUR"}), db_url=url)  # no EUR rate: stays MYR
+    await ctx.close()
+    assert ctx.base_currency == "MYR" and await snapshot(db) == before
+
+
+def test_the_command_line_changes_the_currency_or_says_why_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    monkeypatch.setenv("SELLERMATE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
+    code, _, err = cli("import", "-q", str(orders_csv(tmp_path / "orders_export.csv", ORDERS)),
+                       str(rates_csv(tmp_path / "rates.csv", RATES)))
+    assert code == 0, err
+    code, out, err = cli("currency", "set", "EUR")
+    assert code == 2 and err.count("error:") == 1 and "Traceback" not in err, err
+    assert "stays SGD" in err and "no exchange rate for EUR" in err and "rates.csv" in err
+    code, out, err = cli("currency", "set", "myr")
+    assert code == 0 and "SGD -> MYR" in out and "6 orders re-priced" in out, err
+    assert "orders without an exchange rate, still left out of amounts: 1" in out
+    assert cli("currency", "show")[1].strip() == "MYR"
