@@ -1,6 +1,7 @@
 """`sellermate import` and `sellermate rates import`: platform exports and exchange rates into the database."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -55,6 +56,22 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
     return lines
 
 
+def one_line(exc: BaseException) -> str:
+    """An unexpected error as one line: its kind and the first line of its message (a database error's, not
+    the SQL statement SQLAlchemy appends to it)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{exc.__class__.__name__}: {first[:300]}" if first else exc.__class__.__name__
+
+
+def quiet_logs() -> None:
+    """The importer logs an unexpected failure with its traceback for the bot's operators; on the command line,
+    where nothing configured logging, that would reach the user through Python's last-resort handler. The
+    command prints its own one line instead."""
+    if not logging.getLogger().handlers:
+        logging.getLogger("crm.importing").addHandler(logging.NullHandler())
+
+
 async def import_rates_file(app_ctx, path: Path) -> int:  # type: ignore[no-untyped-def]
     """A rates file into the workspace (orders re-priced), with the workspace's own currency and points."""
     from crm.importing.service import import_rates
@@ -80,6 +97,7 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         failures = 0
+        quiet_logs()
         ordered = import_order(files)
         if [p for p, _ in ordered] != list(files):
             typer.echo("note: importing exchange rates first, then customers and orders, then chats, reviews "
@@ -120,8 +138,8 @@ def register(app: typer.Typer) -> None:
                             continue
                         except Exception as exc:  # noqa: BLE001 - one broken file never stops the others
                             failures += 1
-                            typer.echo(f"error: {path.name}: import failed, nothing changed "
-                                       f"({exc.__class__.__name__}: {exc})", err=True)
+                            typer.echo(f"error: {path.name}: import failed, nothing changed ({one_line(exc)})",
+                                       err=True)
                             continue
                     for line in format_report(report):
                         typer.echo(line)

@@ -247,3 +247,21 @@ def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str) 
                           "error: setting workspace.tag_rules: tag rule 'broken': cannot read",
                           "tag rule 'bad_field': unknown field 'spend'")
     assert "Value error" not in line and line.count("workspace.tag_rules") == 1
+
+
+# 5. an import that fails on something unexpected -------------------------------------------------------------
+def test_an_import_failing_unexpectedly_is_one_line_without_the_sql(db: str, tmp_path: Path) -> None:
+    """The importer logs such a failure with its traceback for the bot's operators; on the command line neither
+    that traceback nor the SQL statement of a database error reaches the user."""
+    export = tmp_path / "orders_export.csv"
+    export.write_text("Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Total,"
+                      "Fulfillment Status\n#1,a@example.com,paid,2026-03-01 10:00:00 +0800,1,Serum,10,10,\n",
+                      encoding="utf-8")
+    pre = ("import crm.importing.service as service\n"
+           "from sqlalchemy.exc import DBAPIError\n"
+           "async def broken(*args, **kwargs):\n"
+           "    raise DBAPIError('INSERT INTO orders (a, b) VALUES (?, ?)', (1, 2), Exception('disk I/O error'))\n"
+           "service._import_orders = broken\n")
+    line = one_clear_line(cli("import", str(export), db=db, pre=pre), 1,
+                          "error: orders_export.csv: import failed, nothing changed", "disk I/O error")
+    assert "INSERT" not in line and "[SQL" not in line
