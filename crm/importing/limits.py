@@ -101,12 +101,12 @@ def quantity_problem(quantity: int) -> str | None:
 # ---------------------------------------------------------------- text
 # Bidirectional embeddings, overrides and isolates: they reorder how text displays (a name that reads
 # backwards, a spoofed amount) and never belong in a name.
-_BIDI_CONTROLS = dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+_BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 # C0 and C1 control characters (NUL included; PostgreSQL text cannot hold it) go; line breaks and tabs turn
 # into a space in one-line fields.
-_SPACES = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), " ")
-_ONE_LINE = {**dict.fromkeys((*range(0x00, 0x20), *range(0x7F, 0xA0))), **_SPACES, **_BIDI_CONTROLS}
-_MULTILINE = {**_ONE_LINE, 0x09: "\t", 0x0A: "\n", 0x0D: None, 0x2028: "\n", 0x2029: "\n"}
+_SPACES: dict[int, str | None] = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), " ")
+_ONE_LINE: dict[int, str | None] = {**dict.fromkeys((*range(0x00, 0x20), *range(0x7F, 0xA0))), **_SPACES, **_BIDI_CONTROLS}
+_MULTILINE: dict[int, str | None] = {**_ONE_LINE, 0x09: "\t", 0x0A: "\n", 0x0D: None, 0x2028: "\n", 0x2029: "\n"}
 ELLIPSIS = "…"
 
 
