@@ -541,3 +541,17 @@ def test_the_command_line_reports_every_bad_file_in_one_line(tmp_path: Path, sql
         for line_no in case.rejected:
             assert any(b.startswith(f"  line {line_no}") for b in block), (name, block)
     assert len(errors) == sum(1 for c in files.values() if c.refused)
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "1e300", "0", "-1", "1e-15"])
+async def test_a_rates_file_with_an_impossible_rate_is_refused_on_both_databases(db: Database, workspace_id: int,
+                                                                                 tmp_path: Path, rate: str) -> None:
+    from crm.importing.service import import_rates
+    from storage.models import FxRate
+
+    path = tmp_path / "rates.csv"
+    path.write_text(f"currency,rate\nUSD,1.34\nEUR,{rate}\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="line 3: expected a currency code and a positive rate"):
+        await import_rates(db, workspace_id, path, base_currency="SGD")
+    async with db.sessions() as s:
+        assert (await s.execute(select(func.count()).select_from(FxRate))).scalar_one() == 0

@@ -197,7 +197,7 @@ def _amount(v: object, what: str) -> float | None:
             if not v.strip():
                 return None
         else:
-            if -AMOUNT_LIMIT < f < AMOUNT_LIMIT:  # finite, and within bounds
+            if -_AMOUNT_BOUND < f < _AMOUNT_BOUND:  # finite, and within bounds
                 return f
     try:
         return parse_money(v)
@@ -205,6 +205,9 @@ def _amount(v: object, what: str) -> float | None:
         raise ValueProblem(f"{what}: {exc}") from None
     except ValueProblem:
         raise ValueProblem(f"{what}: not an amount: {shown(_text(v))!r}") from None
+
+
+_AMOUNT_BOUND = float(AMOUNT_LIMIT)  # (a float compares with a float faster than with an int)
 
 
 def _quantity(v: object) -> int:

@@ -846,6 +846,10 @@ async def _import_activity(session, workspace_id: int, mapping: Platform, mapper
 
 
 # ---------------------------------------------------------------- exchange rates
+# Rates a rates file may give (1 unit of a currency in base units): fx_rates.rate is Numeric(24, 12), and a rate
+# outside these is a typing mistake (NaN and inf are not rates).
+RATE_MIN = 1e-9
+RATE_LIMIT = 1e9
 async def import_rates(db: Database, workspace_id: int, path: Path, *, base_currency: str,
                        points_per_unit: float = 1.0) -> int:
     """Read `currency,rate[,date]` (1 unit of currency = rate units of base) and re-price orders."""
@@ -862,8 +866,9 @@ async def import_rates(db: Database, workspace_id: int, path: Path, *, base_curr
             day = date.fromisoformat(str(cells[di]).strip()) if di is not None and str(cells[di]).strip() else None
         except (ValueError, IndexError):
             raise ImportFileError(f"{Path(path).name}, line {line_no}: cannot read the rate or date") from None
-        if len(cur) != 3 or not cur.isalpha() or rate <= 0:
-            raise ImportFileError(f"{Path(path).name}, line {line_no}: expected a currency code and a positive rate")
+        if len(cur) != 3 or not cur.isalpha() or not cur.isascii() or not RATE_MIN <= rate < RATE_LIMIT:
+            raise ImportFileError(f"{Path(path).name}, line {line_no}: expected a currency code and a positive rate "
+                                  f"(from {RATE_MIN:.9f} to below {RATE_LIMIT:,.0f})")
         parsed.append((cur, rate, day))
     if not parsed:
         raise ImportFileError(f"{Path(path).name}: no rates in the file")

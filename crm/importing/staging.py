@@ -14,6 +14,7 @@ from functools import lru_cache
 from crm.importing.limits import (
     AMOUNT_LIMIT,
     BUYER_ID,
+    EARLIEST_DATE,
     ORDER_ID,
     PRODUCT_NAME,
     QUANTITY_LIMIT,
@@ -44,14 +45,25 @@ def utc_text(dt: datetime | None) -> str | None:
     """A timestamp as staged: UTC, in STAGE_TIME_FORMAT."""
     if dt is None:
         return None
+    return _staged(_naive_utc(dt))
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    """`dt` in UTC, without its time zone (OverflowError past year 1 or 9999)."""
     offset = dt.utcoffset()
     if offset is None:  # naive: local time, as astimezone reads it
-        utc = dt.astimezone(UTC).replace(tzinfo=None)
-    else:  # the same as astimezone(UTC), without building the aware result
-        utc = dt.replace(tzinfo=None) - offset
+        return dt.astimezone(UTC).replace(tzinfo=None)
+    return dt.replace(tzinfo=None) - offset  # the same as astimezone(UTC), without building the aware result
+
+
+def _staged(utc: datetime) -> str:
     if utc.year < 1000:  # isoformat pads the year, strftime's %Y does not
         return utc.strftime(STAGE_TIME_FORMAT)
     return utc.isoformat(" ", "microseconds")  # = STAGE_TIME_FORMAT, 5x faster
+
+
+# Order dates are compared in naive UTC: comparing aware times of two zones costs 30 times more.
+_EARLIEST = EARLIEST_DATE.replace(tzinfo=None)
 
 
 @lru_cache(maxsize=1)
@@ -129,6 +141,7 @@ class RowStager:
         self.rows = 0  # rows read
         self.skipped = 0  # report trailers, description rows
         self.latest = latest_date()  # the latest order date accepted
+        self.latest_utc = self.latest.replace(tzinfo=None)
         # The previous line's times and their staged text: the lines of an order share their time objects.
         self._times: tuple[object, object, str | None, str | None] = (None, None, None, None)
 
@@ -160,11 +173,17 @@ class RowStager:
             return self._reject(line_no, ref, problem)
         created, paid = line.created_at, line.paid_at
         times = self._times
-        if times[0] is not created or times[1] is not paid:
-            problem = self._time_problem(line)
-            if problem:
-                return self._reject(line_no, ref, problem)
-            times = self._times = (created, paid, utc_text(created), utc_text(paid))
+        if times[0] is not created or times[1] is not paid:  # (once an order: its lines share their times)
+            try:
+                c_utc = None if created is None else _naive_utc(created)
+                p_utc = None if paid is None else _naive_utc(paid)
+            except OverflowError:  # past year 1 or 9999 in UTC
+                return self._reject(line_no, ref, self._time_problem(created, paid))
+            latest = self.latest_utc
+            if not ((c_utc is None or _EARLIEST <= c_utc <= latest) and (p_utc is None or _EARLIEST <= p_utc <= latest)):
+                return self._reject(line_no, ref, self._time_problem(created, paid))
+            times = self._times = (created, paid, None if c_utc is None else _staged(c_utc),
+                                   None if p_utc is None else _staged(p_utc))
         sku, product, variation, raw_status = line.sku, line.product_name, line.variation, line.raw_status
         if sku is not None and (len(sku) > SKU or not sku.isprintable()):
             sku, problem = identifier(sku, "SKU")
@@ -201,13 +220,12 @@ class RowStager:
         self.bad_rows.append((line_no, ref, reason))
         return None
 
-    def _time_problem(self, line: Line) -> str | None:
-        """Why a line's order or payment time cannot be imported (out of bounds), or None."""
-        created, paid = line.created_at, line.paid_at
+    def _time_problem(self, created: datetime | None, paid: datetime | None) -> str:
+        """Why an order's or its payment's time cannot be imported (out of bounds)."""
         for what, dt in (("order date", created), ("payment date", paid)):
             if dt is not None and (why := date_problem(dt, what, self.latest)):
                 return why
-        return None
+        return "a date is out of range"
 
     def absorb(self, later: RowStager | PartResult) -> None:
         """Take in what the stager of the file's next part collected (its buyers count as later rows)."""
