@@ -105,7 +105,8 @@ _BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys((*range(0x202A, 0x202F), *
 # C0 and C1 control characters (NUL included; PostgreSQL text cannot hold it) go; line breaks and tabs turn
 # into a space in one-line fields.
 _SPACES: dict[int, str | None] = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), " ")
-_ONE_LINE: dict[int, str | None] = {**dict.fromkeys((*range(0x00, 0x20), *range(0x7F, 0xA0))), **_SPACES, **_BIDI_CONTROLS}
+_ONE_LINE: dict[int, str | None] = {**dict.fromkeys((*range(0x00, 0x20), *range(0x7F, 0xA0))), **_SPACES,
+                                    **_BIDI_CONTROLS}
 _MULTILINE: dict[int, str | None] = {**_ONE_LINE, 0x09: "\t", 0x0A: "\n", 0x0D: None, 0x2028: "\n", 0x2029: "\n"}
 ELLIPSIS = "…"
 

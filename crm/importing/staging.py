@@ -180,7 +180,8 @@ class RowStager:
             except OverflowError:  # past year 1 or 9999 in UTC
                 return self._reject(line_no, ref, self._time_problem(created, paid))
             latest = self.latest_utc
-            if not ((c_utc is None or _EARLIEST <= c_utc <= latest) and (p_utc is None or _EARLIEST <= p_utc <= latest)):
+            if not ((c_utc is None or _EARLIEST <= c_utc <= latest)
+                    and (p_utc is None or _EARLIEST <= p_utc <= latest)):
                 return self._reject(line_no, ref, self._time_problem(created, paid))
             times = self._times = (created, paid, None if c_utc is None else _staged(c_utc),
                                    None if p_utc is None else _staged(p_utc))

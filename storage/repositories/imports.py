@@ -381,8 +381,9 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str],
                   bounds: OrderBounds | None = None) -> PreparedStage:
     """Ready a filled stage for the upsert: index its lines, aggregate one row per order into `stage.orders`,
     reject the orders in more than one currency, whose lines disagree on the order's total or buyer, without a
-    date or a currency, or whose value is out of `bounds`, forget those and the orders rejected while reading (`rejected`: their ids), and collect the
-    products into `stage.products`. Returns those rejections and the buyers left without an order.
+    date or a currency, or whose value is out of `bounds`, forget those and the orders rejected while reading
+    (`rejected`: their ids), and collect the products into `stage.products`. Returns those rejections and the
+    buyers left without an order.
     Synchronous, on a sync connection: a stage file's own connection in a thread (SQLite), or the import's
     session through `run_sync` (PostgreSQL).
 
