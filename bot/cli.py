@@ -280,6 +280,8 @@ def quiet_logging() -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(OneLineLogs())
     handler.setLevel(logging.WARNING)
+    # Errors are logged for a bot's operators; a command says its own one 'error:' line about them.
+    handler.addFilter(lambda record: record.levelno < logging.ERROR)
     logging.getLogger().addHandler(handler)
 
 

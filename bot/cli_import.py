@@ -64,6 +64,14 @@ def waiting_line(path: Path) -> Callable[[], Awaitable[None]]:
     return say
 
 
+def one_line(exc: BaseException) -> str:
+    """An unexpected error as one line: its kind and the first line of its message (a database error's, not
+    the SQL statement SQLAlchemy appends to it)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{exc.__class__.__name__}: {first[:300]}" if first else exc.__class__.__name__
+
+
 async def import_rates_file(app_ctx, path: Path) -> int:  # type: ignore[no-untyped-def]
     """A rates file into the workspace (orders re-priced), with the workspace's own currency and points."""
     from crm.importing.service import import_rates
@@ -130,8 +138,8 @@ def register(app: typer.Typer) -> None:
                             continue
                         except Exception as exc:  # noqa: BLE001 - one broken file never stops the others
                             failures += 1
-                            typer.echo(f"error: {path.name}: import failed, nothing changed "
-                                       f"({exc.__class__.__name__}: {exc})", err=True)
+                            typer.echo(f"error: {path.name}: import failed, nothing changed ({one_line(exc)})",
+                                       err=True)
                             continue
                     for line in format_report(report):
                         typer.echo(line)

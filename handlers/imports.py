@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import html
 import logging
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,11 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
         except ImportFileError as exc:
             await status.edit_text(i18n("imports.failed", name=html.escape(name),
                                         reason=failure_reason(exc, i18n)))
+            return
+        except Exception:  # the import rolled back: the status message says so, never "Importing…" for ever
+            ref = secrets.token_hex(4)
+            log.exception("import of %s for workspace %s failed [ref %s]", name, workspace_id, ref)
+            await status.edit_text(i18n("imports.crashed", name=html.escape(name), ref=ref))
             return
         finally:
             ticker.cancel()

@@ -4,7 +4,7 @@ SQLAlchemy here: the worker imports no database code."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 # Columns of a staged row, in order, with their SQLite types (a stage file's; the stage tables PostgreSQL holds
@@ -58,4 +58,33 @@ class StageFile:
             if con.in_transaction:
                 con.execute("COMMIT")
         finally:
+            con.close()
+
+
+def buyers_only_of(paths: Sequence[Path], refs: Iterable[str]) -> set[str]:
+    """The buyers on the staged lines of the orders `refs` who are on the lines of no other order, over the
+    stage files `paths` (written and closed): the buyers an import must not bring in when it rejects those
+    orders. Two scans of each file; for the few orders a file rejects while it is read."""
+    cons = [connect_stage_file(p) for p in paths]
+    try:
+        for con in cons:
+            con.execute("CREATE TEMP TABLE gone (ref TEXT PRIMARY KEY)")
+            con.executemany("INSERT OR IGNORE INTO gone VALUES (?)", ((r,) for r in refs))
+        candidates: set[str] = set()
+        for con in cons:
+            candidates.update(k for (k,) in con.execute(
+                f"SELECT DISTINCT buyer_key FROM {STAGE_TABLE} WHERE buyer_key IS NOT NULL "
+                "AND order_ref IN (SELECT ref FROM gone)"))
+        if not candidates:
+            return set()
+        kept: set[str] = set()
+        for con in cons:
+            con.execute("CREATE TEMP TABLE candidate (key TEXT PRIMARY KEY)")
+            con.executemany("INSERT INTO candidate VALUES (?)", ((k,) for k in candidates))
+            kept.update(k for (k,) in con.execute(
+                f"SELECT DISTINCT buyer_key FROM {STAGE_TABLE} WHERE buyer_key IN (SELECT key FROM candidate) "
+                "AND order_ref NOT IN (SELECT ref FROM gone)"))
+        return candidates - kept
+    finally:
+        for con in cons:
             con.close()

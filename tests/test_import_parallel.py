@@ -350,7 +350,7 @@ def test_an_import_that_stops_while_its_stage_is_prepared_stops_the_preparation_
     export = big_shopify(tmp_path / "orders_export.csv")
     preparing = threading.Event()
 
-    def endless_preparation(conn, stage, rejected):  # type: ignore[no-untyped-def]
+    def endless_preparation(conn, stage, rejected, bounds=None):  # type: ignore[no-untyped-def]
         preparing.set()
         conn.exec_driver_sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
 

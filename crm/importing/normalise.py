@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 import pycountry
 
+from crm.importing.limits import AMOUNT_LIMIT, amount_problem, shown
+
 # Time zone of a store by country (exports without an offset are in the store's local time).
 COUNTRY_TIMEZONES: dict[str, str] = {
     "SG": "Asia/Singapore", "MY": "Asia/Kuala_Lumpur", "TH": "Asia/Bangkok", "PH": "Asia/Manila",
@@ -51,6 +53,16 @@ class ValueProblem(ValueError):
     """A cell that cannot be read; the message is shown to the seller with the line number."""
 
 
+class AmountOutOfRange(ValueProblem):
+    """An amount that is a number but beyond what an order can hold (crm.importing.limits.AMOUNT_LIMIT)."""
+
+
+def _bounded(amount: float) -> float:
+    if -AMOUNT_LIMIT < amount < AMOUNT_LIMIT:
+        return amount
+    raise AmountOutOfRange(amount_problem(amount))
+
+
 @lru_cache(maxsize=4096)
 def country_code(value: str | None) -> str | None:
     """ISO 3166-1 alpha-2 for a country name, code or local name; None when unknown or empty."""
@@ -85,7 +97,10 @@ def parse_money(value: object) -> float | None:
     if value is None:
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return _bounded(float(value))
+        except OverflowError:  # an integer beyond any float
+            raise AmountOutOfRange(f"amount {shown(str(value))} is out of range") from None
     s = str(value).strip()
     if not s:
         return None
@@ -93,12 +108,17 @@ def parse_money(value: object) -> float | None:
         plain: float | None = float(s)  # the common case: a plain number
     except ValueError:
         plain = None
-    if plain is not None and math.isfinite(plain):
-        return plain
+    if plain is not None:
+        if not math.isfinite(plain):  # NaN, inf, or a number beyond any float (1e309)
+            if s.lstrip("+-").lower() in {"nan", "inf", "infinity"}:
+                raise ValueProblem(f"not an amount: {shown(s)!r}")
+            raise AmountOutOfRange(f"amount {shown(s)} is out of range (amounts must be below {AMOUNT_LIMIT:,} "
+                                   "in size)")
+        return _bounded(plain)
     negative = s.startswith("(") and s.endswith(")")
     s = _MONEY_JUNK.sub("", s)
     if not s or s in {"-", ".", ","}:
-        raise ValueProblem(f"not an amount: {value!r}")
+        raise ValueProblem(f"not an amount: {shown(str(value))!r}")
     if "," in s and "." in s:
         if s.rfind(",") > s.rfind("."):  # 1.234,50
             s = s.replace(".", "").replace(",", ".")
@@ -110,8 +130,11 @@ def parse_money(value: object) -> float | None:
     try:
         out = float(s)
     except ValueError:
-        raise ValueProblem(f"not an amount: {value!r}") from None
-    return -out if negative else out
+        raise ValueProblem(f"not an amount: {shown(str(value))!r}") from None
+    if not math.isfinite(out):
+        raise AmountOutOfRange(f"amount {shown(str(value))} is out of range (amounts must be below "
+                               f"{AMOUNT_LIMIT:,} in size)")
+    return _bounded(-out if negative else out)
 
 
 def parse_int(value: object, default: int = 1) -> int:
@@ -119,8 +142,8 @@ def parse_int(value: object, default: int = 1) -> int:
         return default
     try:
         return int(float(str(value).strip().replace(",", "")))
-    except ValueError:
-        raise ValueProblem(f"not a quantity: {value!r}") from None
+    except (ValueError, OverflowError):  # OverflowError: inf, 1e400
+        raise ValueProblem(f"not a quantity: {shown(str(value))!r}") from None
 
 
 _DATE_FORMATS = (
@@ -208,7 +231,7 @@ def _parse_naive_or_aware(s: str, formats: tuple[str, ...]) -> datetime:
             return datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z")
         except ValueError:
             pass
-    raise ValueProblem(f"not a date: {s!r}")
+    raise ValueProblem(f"not a date: {shown(s)!r}")
 
 
 def parse_datetime(value: object, tz: ZoneInfo, formats: tuple[str, ...] = _DATE_FORMATS) -> datetime | None:
@@ -241,7 +264,10 @@ def _parse_value(value: object, tz: ZoneInfo, formats: tuple[str, ...]) -> datet
             except ValueError:
                 dt = _parse_naive_or_aware(s, formats)
         elif isinstance(value, float) or re.fullmatch(r"\d{5}(\.\d+)?", s):  # Excel serial date
-            dt = datetime(1899, 12, 30) + timedelta(days=float(s))
+            try:
+                dt = datetime(1899, 12, 30) + timedelta(days=float(s))
+            except (OverflowError, ValueError):  # beyond any date, NaN
+                raise ValueProblem(f"not a date: {shown(s)!r}") from None
         else:
             dt = _parse_naive_or_aware(s, formats)
     if dt.tzinfo is None:

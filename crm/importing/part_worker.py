@@ -44,7 +44,9 @@ def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-unty
     """Map and stage the rows of the job's part of the file into the job's folder."""
     source = TextSource(**{**job["source"], "path": Path(job["source"]["path"])})  # type: ignore[arg-type, index]
     mapping = next(p for p in PLATFORMS if type(p).__name__ == job["mapping"])
-    mapper = rejecting_cut_rows(mapping.mapper(Columns(job["header"]), Context(**job["context"])))  # type: ignore[arg-type]
+    header = job["header"]
+    mapper = rejecting_cut_rows(mapping.mapper(Columns(header), Context(**job["context"])),  # type: ignore[arg-type]
+                                len(header))  # type: ignore[arg-type]
     stager = RowStager(mapper, mapping.name)
     folder = Path(str(job["folder"]))
     stage = StageFile(folder / "stage.db")

@@ -14,7 +14,10 @@ from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from crm.importing.errors import ImportFileError
+from crm.importing.limits import SKU as SKU_LIMIT
+from crm.importing.limits import AMOUNT_LIMIT, clean_text, date_problem, fit, latest_date, shown, too_long
 from crm.importing.normalise import (
+    AmountOutOfRange,
     ValueProblem,
     clean_email,
     clean_phone,
@@ -141,8 +144,10 @@ def _raw(cells: Sequence[object], i: int | None) -> object:
 def _money(cells: Sequence[object], i: int | None, what: str) -> float | None:
     try:
         return parse_money(_raw(cells, i))
+    except AmountOutOfRange as exc:
+        raise ValueProblem(f"{what}: {exc}") from None
     except ValueProblem:
-        raise ValueProblem(f"{what}: not an amount: {_get(cells, i)!r}") from None
+        raise ValueProblem(f"{what}: not an amount: {shown(_get(cells, i))!r}") from None
 
 
 def _when(cells: Sequence[object], i: int | None, tz: ZoneInfo, what: str,
@@ -152,7 +157,7 @@ def _when(cells: Sequence[object], i: int | None, tz: ZoneInfo, what: str,
             return parse_datetime(_raw(cells, i), tz, formats)
         return parse_datetime(_raw(cells, i), tz)
     except ValueProblem:
-        raise ValueProblem(f"{what}: not a date: {_get(cells, i)!r}") from None
+        raise ValueProblem(f"{what}: not a date: {shown(_get(cells, i))!r}") from None
 
 
 
@@ -192,12 +197,17 @@ def _amount(v: object, what: str) -> float | None:
             if not v.strip():
                 return None
         else:
-            if f - f == 0.0:  # finite
+            if -_AMOUNT_BOUND < f < _AMOUNT_BOUND:  # finite, and within bounds
                 return f
     try:
         return parse_money(v)
+    except AmountOutOfRange as exc:
+        raise ValueProblem(f"{what}: {exc}") from None
     except ValueProblem:
-        raise ValueProblem(f"{what}: not an amount: {_text(v)!r}") from None
+        raise ValueProblem(f"{what}: not an amount: {shown(_text(v))!r}") from None
+
+
+_AMOUNT_BOUND = float(AMOUNT_LIMIT)  # (a float compares with a float faster than with an int)
 
 
 def _quantity(v: object) -> int:
@@ -214,7 +224,7 @@ def _moment(v: object, tz: ZoneInfo, what: str, formats: tuple[str, ...] | None 
             return parse_datetime(v, tz, formats)
         return parse_datetime(v, tz)
     except ValueProblem:
-        raise ValueProblem(f"{what}: not a date: {_text(v)!r}") from None
+        raise ValueProblem(f"{what}: not a date: {shown(_text(v))!r}") from None
 
 
 def _currency_of_money(text: str) -> str | None:
@@ -285,7 +295,7 @@ def _status(table: dict[str, str], raw: str, what: str = "status") -> str:
     for k, v in table.items():
         if k.endswith("*") and key.startswith(k[:-1]):
             return v
-    raise ValueProblem(f"unknown {what} {raw!r}")
+    raise ValueProblem(f"unknown {what} {shown(raw)!r}")
 
 
 # ---------------------------------------------------------------- Shopee
@@ -770,7 +780,7 @@ class Shopify(Platform):
             elif fin in {"paid", "partially_paid", "partially_refunded"}:
                 status = "shipped" if texts[3].lower() in {"fulfilled", "partial"} else "paid"
             else:
-                raise ValueProblem(f"unknown Financial Status {fin!r}")
+                raise ValueProblem(f"unknown Financial Status {shown(fin)!r}")
             c = None
             for t in countries:
                 if t:
@@ -839,7 +849,7 @@ class ShopifyCustomers(Platform):
                 phone=next((p for p in (clean_phone(_get(r, i)) for i in phones) if p), None),
                 country=country_code(_get(r, country).lstrip("'")) or ctx.store_country,
                 accepts_marketing=True if acc == "yes" else False if acc == "no" else None,
-                tags=tuple(t.strip() for t in _get(r, tags).split(",") if t.strip()),
+                tags=tuple(dict.fromkeys(t for t in (fit(t, "tag") for t in _get(r, tags).split(",")) if t)),
                 note=_get(r, note) or None,
             )
 
@@ -979,6 +989,17 @@ class Activity:
     currency: str | None = None
 
 
+def _activity_time(r: Sequence[object], i: int, tz: ZoneInfo, latest: datetime) -> datetime:
+    """An interaction's or event's time: present and within the dates an import accepts."""
+    when = _when(r, i, tz, "occurred_at")
+    if when is None:
+        raise ValueProblem("no occurred_at")
+    problem = date_problem(when, "occurred_at", latest)
+    if problem:
+        raise ValueProblem(problem)
+    return when
+
+
 class Interactions(Platform):
     """`interactions.csv` (SellerMate layout; no platform exports chats): platform, buyer_key, kind
     (chat | review | complaint | return | outreach | note), occurred_at (ISO 8601), rating (1–5, reviews),
@@ -992,21 +1013,21 @@ class Interactions(Platform):
                            when=("occurred_at",))
         rating, body, lang = cols.find("rating"), cols.find("body"), cols.find("language")
         tz = country_timezone(None, ctx.default_tz)
+        latest = latest_date()
 
         def row(line_no: int, r: Sequence[object]) -> Activity:
             kind = _get(r, req["kind"]).lower()
             if kind not in INTERACTION_KINDS:
-                raise ValueProblem(f"unknown kind {kind!r} (one of {', '.join(INTERACTION_KINDS)})")
-            when = _when(r, req["when"], tz, "occurred_at")
-            if when is None:
-                raise ValueProblem("no occurred_at")
+                raise ValueProblem(f"unknown kind {shown(kind)!r} (one of {', '.join(INTERACTION_KINDS)})")
+            when = _activity_time(r, req["when"], tz, latest)
             stars = _get(r, rating)
             score = parse_int(stars) if stars else None
             if score is not None and not 1 <= score <= 5:
-                raise ValueProblem(f"rating must be 1 to 5, got {stars!r}")
-            return Activity(platform=_get(r, req["platform"]).lower(), buyer_key=_get(r, req["buyer"]), kind=kind,
-                            occurred_at=when, rating=score, body=_get(r, body) or None,
-                            language=_get(r, lang) or None)
+                raise ValueProblem(f"rating must be 1 to 5, got {shown(stars)!r}")
+            return Activity(platform=clean_text(_get(r, req["platform"])).lower(),
+                            buyer_key=clean_text(_get(r, req["buyer"])), kind=kind,
+                            occurred_at=when, rating=score, body=fit(_get(r, body), "message"),
+                            language=fit(_get(r, lang), "language"))
 
         return row
 
@@ -1024,17 +1045,23 @@ class BehaviourEvents(Platform):
         sku, product, value, currency = (cols.find("sku"), cols.find("product_name"), cols.find("value"),
                                          cols.find("currency"))
         tz = country_timezone(None, ctx.default_tz)
+        latest = latest_date()
 
         def row(line_no: int, r: Sequence[object]) -> Activity:
             kind = _get(r, req["kind"]).lower()
             if kind not in EVENT_KINDS:
-                raise ValueProblem(f"unknown kind {kind!r} (one of {', '.join(EVENT_KINDS)})")
-            when = _when(r, req["when"], tz, "occurred_at")
-            if when is None:
-                raise ValueProblem("no occurred_at")
-            return Activity(platform=_get(r, req["platform"]).lower(), buyer_key=_get(r, req["buyer"]), kind=kind,
-                            occurred_at=when, sku=_get(r, sku) or None, product_name=_get(r, product) or None,
-                            value=_money(r, value, "value"), currency=_get(r, currency).upper() or None)
+                raise ValueProblem(f"unknown kind {shown(kind)!r} (one of {', '.join(EVENT_KINDS)})")
+            when = _activity_time(r, req["when"], tz, latest)
+            code = _get(r, currency).upper() or None
+            if code is not None and not (len(code) == 3 and code.isalpha() and code.isascii()):
+                raise ValueProblem(f"unknown currency code {shown(code)!r} (expected an ISO 4217 code such as USD)")
+            item = _get(r, sku)
+            if len(item) > SKU_LIMIT:
+                raise ValueProblem(too_long("SKU", item))
+            return Activity(platform=clean_text(_get(r, req["platform"])).lower(),
+                            buyer_key=clean_text(_get(r, req["buyer"])), kind=kind,
+                            occurred_at=when, sku=fit(item, "SKU"), product_name=fit(_get(r, product), "product name"),
+                            value=_money(r, value, "value"), currency=code)
 
         return row
 

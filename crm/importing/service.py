@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.settings import WorkspaceSettings
 from crm.importing.errors import ImportFileError
 from crm.importing.identity import resolve_customers
+from crm.importing.limits import AMOUNT_LIMIT, BUYER_ID, clean_text, fit, identifier
 from crm.importing.normalise import ValueProblem, normalise_email, normalise_phone
 from crm.importing.part_worker import PartWorker
 from crm.importing.platforms import (
@@ -58,7 +59,7 @@ from crm.importing.staging import RowStager, rejecting_cut_rows
 from storage.db import Database
 from storage.repositories import imports as repo
 from storage.repositories.workspaces import get_or_create_store
-from storage.stage_layout import BadRow, StageFile
+from storage.stage_layout import StageFile, buyers_only_of
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
@@ -144,7 +145,7 @@ def _release_memory() -> None:
         trim(0)
 
 
-def _prepare(preparation: repo.StageFilePreparation) -> list[BadRow]:
+def _prepare(preparation: repo.StageFilePreparation) -> repo.PreparedStage:
     """Run a stage file's preparation (in the stage's thread), then give back what it freed at once, not at the
     end of the identity phase, which runs meanwhile and allocates its own peak."""
     started = time.perf_counter()
@@ -155,6 +156,8 @@ def _prepare(preparation: repo.StageFilePreparation) -> list[BadRow]:
         log.debug("staged orders prepared in %.2fs (memory now %s)", time.perf_counter() - started, _rss())
 
 
+# A file of at least this many rows has its parsing garbage collected before the buyers are brought in.
+COLLECT_MIN_ROWS = 20_000
 # A text export of at least this many rows is read by two processes (on SQLite): the second half in a worker.
 PARALLEL_MIN_ROWS = 200_000
 
@@ -249,18 +252,42 @@ async def import_file(
     # The scratch folders of imports that were killed (they cannot remove their own) go first.
     await asyncio.to_thread(remove_stale_folders)
     try:
+        if store is not None:
+            store = _store_name(store)
         try:
+            try:
+                return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
+                                          progress=progress, waiting=waiting, parallel=True)
+            except PartMisaligned as exc:  # rolled back: read it again, in one process
+                log.info("%s: reading the file in two parts failed (%s); reading it in one", path.name, exc)
+                return await _import_file(db, workspace_id, path, settings=settings, platform=platform,
+                                          store=store, progress=progress, waiting=waiting, parallel=False)
+        except _OrphanBuyers:  # rolled back: again, with the buyers known before they are brought in
+            log.info("%s: a rejected order's buyer has no other order; importing again in order", path.name)
             return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
-                                      progress=progress, waiting=waiting, parallel=True)
-        except PartMisaligned as exc:  # rolled back: read it again, in one process
-            log.info("%s: reading the file in two parts failed (%s); reading it in one", path.name, exc)
-            return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
-                                      progress=progress, waiting=waiting, parallel=False)
+                                      progress=progress, waiting=waiting, parallel=False, in_order=True)
     except ImportFileError as exc:  # every file-level error names the file
         msg = str(exc)
         if not msg.startswith((path.name, str(path))):
             raise ImportFileError(f"{path.name}: {msg}") from None
         raise
+
+
+class _OrphanBuyers(Exception):
+    """An order rejected while its buyers were being brought in (on SQLite the two run side by side) was the
+    only order of one of them: the import is rolled back and done again in order (rare: an order in two
+    currencies, or without a date or currency, whose buyer has no other order in the file)."""
+
+
+def _store_name(store: str) -> str:
+    """A store name given with --store (or as the caption of a file sent to the bot), cleaned; one too long
+    for its column is refused."""
+    name, problem = identifier(store, "store name")
+    if problem:
+        raise ImportFileError(f"the {problem}: choose a shorter one")
+    if not name:
+        raise ImportFileError("the store name is empty: give one with letters or digits")
+    return name
 
 
 RATES_COLUMNS = frozenset({"currency", "rate", "date", "valid_from"})
@@ -299,6 +326,7 @@ def import_order(paths: list[Path]) -> list[tuple[Path, str]]:
 async def _import_file(
     db: Database, workspace_id: int, path: Path, *, settings: WorkspaceSettings, platform: str,
     store: str | None, progress: Progress | None, waiting: Waiting | None, parallel: bool,
+    in_order: bool = False,
 ) -> ImportReport:
     table = read_table(path, header_hint=ALL_SIGNATURE_HEADERS)
     if _is_rates_file(table.header):
@@ -322,13 +350,17 @@ async def _import_file(
     currency = mapping.guess_currency(cols, first) or (COUNTRY_CURRENCY.get(country or "") if country else None)
     ctx = Context(store_country=country, store_currency=currency, default_tz=settings.timezone,
                   generic_columns=settings.generic_columns)
-    mapper = rejecting_cut_rows(mapping.mapper(cols, ctx))  # raises ImportFileError for missing columns
+    # raises ImportFileError for missing columns
+    mapper = rejecting_cut_rows(mapping.mapper(cols, ctx), len(table.header))
+    if not head_rows:
+        raise ImportFileError(f"{path.name}: the file has a header row but no rows under it: nothing to import")
 
     def all_rows():  # type: ignore[no-untyped-def]
         yield from head_rows
         yield from table.rows
 
-    report = ImportReport(file=path.name, platform=mapping.name, store=store_name, kind=mapping.kind)
+    report = ImportReport(file=fit(path.name, "file name") or "file", platform=mapping.name, store=store_name,
+                          kind=mapping.kind)
     sha = _file_sha256(path)
     explicit_store = store is not None
     scratch = _Scratch() if db.dialect == "sqlite" else None
@@ -336,7 +368,7 @@ async def _import_file(
     try:
         return await _import_in_session(db, workspace_id, path, mapping, mapper, all_rows(), table, report,
                                         settings, sha, progress, ctx, explicit_store, two_parts, scratch,
-                                        waiting)
+                                        waiting, in_order)
     finally:
         if scratch is not None:
             scratch.remove()
@@ -346,7 +378,7 @@ async def _import_in_session(db: Database, workspace_id: int, path: Path, mappin
                              table: Table, report: ImportReport, settings: WorkspaceSettings, sha: str,
                              progress: Progress | None, ctx: Context, explicit_store: bool,
                              two_parts: _TwoParts | None, scratch: _Scratch | None,
-                             waiting: Waiting | None) -> ImportReport:
+                             waiting: Waiting | None, in_order: bool = False) -> ImportReport:
     async with db.sessions() as session:
         try:
             if mapping.kind == "orders":
@@ -359,16 +391,18 @@ async def _import_in_session(db: Database, workspace_id: int, path: Path, mappin
                                         report, settings, sha, progress)
             else:
                 await _import_orders(session, workspace_id, mapping, mapper, rows, table.total_rows,
-                                     report, settings, sha, progress, ctx, explicit_store, two_parts, scratch)
+                                     report, settings, sha, progress, ctx, explicit_store, two_parts, scratch,
+                                     in_order)
             await session.commit()
-        except (ImportFileError, PartMisaligned):
+        except (ImportFileError, PartMisaligned, _OrphanBuyers):
             await session.rollback()
             raise
         except Exception as exc:
             await session.rollback()
             log.exception("import of %s failed", path.name)
             async with db.sessions() as s2:
-                await repo.record_failed_import(s2, workspace_id, path.name, f"{exc.__class__.__name__}: {exc}")
+                await repo.record_failed_import(s2, workspace_id, report.file,
+                                                clean_text(f"{exc.__class__.__name__}: {exc}"))
                 await s2.commit()
             raise
     if settings.tag_rules and mapping.kind in ("orders", "customers"):
@@ -406,7 +440,7 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
 async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                          settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context,
                          explicit_store: bool = True, two_parts: _TwoParts | None = None,
-                         scratch: _Scratch | None = None) -> None:
+                         scratch: _Scratch | None = None, in_order: bool = False) -> None:
     if not explicit_store:
         # The very same file imported before (into a store named otherwise, e.g. by an older version or
         # with --store): its orders belong to that store.
@@ -417,13 +451,14 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
     import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
     report.import_id = import_log.id
     await _import_order_rows(session, workspace_id, mapping, mapper, rows, total, report, settings, progress, ctx,
-                             explicit_store, sha, import_log, two_parts, scratch)
+                             explicit_store, sha, import_log, two_parts, scratch, in_order)
 
 
 async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
                              settings: WorkspaceSettings, progress: Progress | None, ctx: Context,
                              explicit_store: bool, sha: str, import_log,
-                             two_parts: _TwoParts | None = None, scratch: _Scratch | None = None) -> None:
+                             two_parts: _TwoParts | None = None, scratch: _Scratch | None = None,
+                             in_order: bool = False) -> None:
     timer = _PhaseTimer(report.file)
     name = f"import_stage_{uuid.uuid4().hex[:12]}"
     stage: repo.Stage | None = None
@@ -468,7 +503,13 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
             pending = None
         await put(buffer)
 
-    preparing: Future[list[BadRow]] | None = None
+    # Orders whose value (in their currency, and in the base currency at its highest rate) is out of bounds are
+    # rejected with the ones in two currencies.
+    rates = await _workspace_rates(session, workspace_id, settings)
+    bounds = repo.OrderBounds(amount_limit=AMOUNT_LIMIT,
+                              rates={cur: max(r for _, r in opts) for cur, opts in rates.items() if opts})
+    preparing: Future[repo.PreparedStage] | None = None
+    prepared: repo.PreparedStage | None = None
     preparation: repo.StageFilePreparation | None = None
     try:
         if scratch is not None:
@@ -507,13 +548,25 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
             progress(stager.rows, total)
         # An order with any bad row is rejected whole.
         rejected_refs = {ref for _, ref, _ in bad_rows if ref}
+        # Rejected rows bring in nothing, not even their buyers: the buyers of rejected orders who have no other
+        # order in the file are forgotten before buyers are brought in.
+        forgotten: set[str] = set()
         if stage_file is not None:
             await loop.run_in_executor(stage_thread, stage_file.close)
-            preparation = repo.StageFilePreparation(name, stage_file.path, parts, rejected_refs)
+            if rejected_refs and not in_order:  # (the preparation that runs meanwhile finds the same, later)
+                forgotten = await loop.run_in_executor(stage_thread, buyers_only_of, [stage_file.path, *parts],
+                                                       rejected_refs)
+            preparation = repo.StageFilePreparation(name, stage_file.path, parts, rejected_refs, bounds)
             preparing = stage_thread.submit(_prepare, preparation)  # type: ignore[union-attr]
+            if in_order:
+                prepared = await asyncio.wrap_future(preparing)
         else:
-            bad_rows.extend(await repo.prepare_session_stage(session, stage, rejected_refs))  # type: ignore[arg-type]
-        gc.collect()  # the parsing garbage goes before the identity phase allocates (peak memory)
+            prepared = await repo.prepare_session_stage(session, stage, rejected_refs, bounds)  # type: ignore[arg-type]
+        if prepared is not None:
+            forgotten = prepared.orphans
+        _forget_buyers(buyers, forgotten)
+        if stager.rows >= COLLECT_MIN_ROWS:  # (a full collection costs ~0.1 s even for a small file)
+            gc.collect()  # the parsing garbage goes before the identity phase allocates (peak memory)
         _release_memory()
         timer.lap("read and stage rows")
 
@@ -529,10 +582,14 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
         customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
         timer.lap("identities and merging")
         if preparing is not None:
-            # An order in more than one currency is rejected whole (the preparation left it out).
-            bad_rows.extend(await asyncio.wrap_future(preparing))
+            if prepared is None:
+                prepared = await asyncio.wrap_future(preparing)
+                if prepared.orphans - forgotten:  # an order rejected while preparing: its buyer came in already
+                    raise _OrphanBuyers
             stage = await repo.attach_stage_file(session, name, str(stage_file.path))  # type: ignore[union-attr]
             timer.lap("wait for the staged orders")
+        # Orders rejected whole while preparing (in more than one currency, no date, value out of bounds).
+        bad_rows.extend(prepared.rejected)  # type: ignore[union-attr]
     finally:
         if stage_thread is not None:
             # A failed or cancelled import: the thread may still be writing or preparing (cancelling the task
@@ -552,7 +609,6 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     # Orders: upserted from the staged per-order rows with set-based SQL. From here on the Python side holds
     # little, so SQLite gets a larger page cache for the set-based statements (peak memory stays put).
     await repo.widen_cache(session)
-    rates = await _workspace_rates(session, workspace_id, settings)
     upsert = await repo.upsert_staged_orders(
         session, stage, workspace_id=workspace_id, store_id=store.id, platform=mapping.name,
         import_id=import_log.id, rates={cur: opts[0][1] for cur, opts in rates.items()},
@@ -648,6 +704,7 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
         new_keys.clear()
 
     for key, b in buyers.items():
+        _fit_buyer(b)
         email_norm = normalise_email(b.email)
         phone_norm = normalise_phone(b.phone, b.country)
         values = {
@@ -675,6 +732,17 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
     await repo.update_identities(session, changed)
     report.identities_new = inserted
     return ids, seeds
+
+
+def _forget_buyers(buyers: dict[str, Buyer], keys: set[str]) -> None:
+    for key in keys:
+        buyers.pop(key, None)
+
+
+def _fit_buyer(b: Buyer) -> None:
+    """A buyer's details as stored: cleaned, capped or left out (crm.importing.limits)."""
+    b.name, b.username = fit(b.name, "buyer name"), fit(b.username, "username")
+    b.email, b.phone = fit(b.email, "email"), fit(b.phone, "phone")
 
 
 def _buyer_map(id_by_key: dict[str, int], customer_of_identity: dict[int, int]) -> list[tuple[str, int, int | None]]:
@@ -747,9 +815,14 @@ async def _import_customers(session, workspace_id, mapping: Platform, mapper, ro
         try:
             b = mapper(line_no, cells)
         except ValueProblem as exc:
-            bad.append((line_no, None, str(exc)))
+            bad.append((line_no, None, fit(str(exc), "rejection reason") or "unreadable"))
             continue
         if b is not None:
+            if len(b.key) > BUYER_ID or not b.key.isprintable():
+                b.key, problem = identifier(b.key, "buyer id")
+                if problem or not b.key:
+                    bad.append((line_no, None, problem or "neither Customer ID nor Email"))
+                    continue
             buyers[b.key] = b
     report.rows = n
     report.rejected = [Rejection(*x) for x in bad]
@@ -782,13 +855,14 @@ async def _import_activity(session, workspace_id: int, mapping: Platform, mapper
         try:
             items.append((line_no, mapper(line_no, cells)))
         except ValueProblem as exc:
-            bad.append((line_no, None, str(exc)))
+            bad.append((line_no, None, fit(str(exc), "rejection reason") or "unreadable"))
     owners = await repo.customers_by_buyer(session, workspace_id, {(a.platform, a.buyer_key) for _, a in items})
     records = []
     for line_no, a in items:
         owner = owners.get((a.platform, a.buyer_key))
         if owner is None:
-            bad.append((line_no, None, f"unknown buyer {a.platform}/{a.buyer_key}: import their orders first"))
+            bad.append((line_no, None, fit(f"unknown buyer {a.platform}/{a.buyer_key}: import their orders first",
+                                           "rejection reason") or "unknown buyer"))
             continue
         records.append((owner, a))
     added = await repo.add_activity(session, workspace_id, mapping.kind, records)
@@ -801,6 +875,10 @@ async def _import_activity(session, workspace_id: int, mapping: Platform, mapper
 
 
 # ---------------------------------------------------------------- exchange rates
+# Rates a rates file may give (1 unit of a currency in base units): fx_rates.rate is Numeric(24, 12), and a rate
+# outside these is a typing mistake (NaN and inf are not rates).
+RATE_MIN = 1e-9
+RATE_LIMIT = 1e9
 async def import_rates(db: Database, workspace_id: int, path: Path, *, base_currency: str,
                        points_per_unit: float = 1.0, waiting: Waiting | None = None) -> int:
     """Read `currency,rate[,date]` (1 unit of currency = rate units of base) and re-price orders; one after an
@@ -818,8 +896,9 @@ async def import_rates(db: Database, workspace_id: int, path: Path, *, base_curr
             day = date.fromisoformat(str(cells[di]).strip()) if di is not None and str(cells[di]).strip() else None
         except (ValueError, IndexError):
             raise ImportFileError(f"{Path(path).name}, line {line_no}: cannot read the rate or date") from None
-        if len(cur) != 3 or not cur.isalpha() or rate <= 0:
-            raise ImportFileError(f"{Path(path).name}, line {line_no}: expected a currency code and a positive rate")
+        if len(cur) != 3 or not cur.isalpha() or not cur.isascii() or not RATE_MIN <= rate < RATE_LIMIT:
+            raise ImportFileError(f"{Path(path).name}, line {line_no}: expected a currency code and a positive rate "
+                                  f"(from {RATE_MIN:.9f} to below {RATE_LIMIT:,.0f})")
         if cur == base_currency and rate != 1:  # rates into another base: imported, they would mislabel amounts
             raise ImportFileError(f"{Path(path).name}, line {line_no}: {cur} is the base currency, so its rate is 1, "
                                   f"not {rate:g}; the rates must be into {base_currency} (1 unit of currency = "

@@ -5,11 +5,30 @@ The same code runs in the importing process and, for the second part of a large 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from crm.importing.limits import (
+    AMOUNT_LIMIT,
+    BUYER_ID,
+    EARLIEST_DATE,
+    ORDER_ID,
+    PRODUCT_NAME,
+    QUANTITY_LIMIT,
+    SKU,
+    STATUS,
+    VARIATION,
+    amount_problem,
+    date_problem,
+    fit,
+    identifier,
+    latest_date,
+    quantity_problem,
+    shown,
+)
 from crm.importing.normalise import ValueProblem
 from crm.importing.platforms import Buyer, Line
 from crm.importing.reader import CUT_ROW_REASON, CutRow, cell_text
@@ -26,14 +45,25 @@ def utc_text(dt: datetime | None) -> str | None:
     """A timestamp as staged: UTC, in STAGE_TIME_FORMAT."""
     if dt is None:
         return None
+    return _staged(_naive_utc(dt))
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    """`dt` in UTC, without its time zone (OverflowError past year 1 or 9999)."""
     offset = dt.utcoffset()
     if offset is None:  # naive: local time, as astimezone reads it
-        utc = dt.astimezone(UTC).replace(tzinfo=None)
-    else:  # the same as astimezone(UTC), without building the aware result
-        utc = dt.replace(tzinfo=None) - offset
+        return dt.astimezone(UTC).replace(tzinfo=None)
+    return dt.replace(tzinfo=None) - offset  # the same as astimezone(UTC), without building the aware result
+
+
+def _staged(utc: datetime) -> str:
     if utc.year < 1000:  # isoformat pads the year, strftime's %Y does not
         return utc.strftime(STAGE_TIME_FORMAT)
     return utc.isoformat(" ", "microseconds")  # = STAGE_TIME_FORMAT, 5x faster
+
+
+# Order dates are compared in naive UTC: comparing aware times of two zones costs 30 times more.
+_EARLIEST = EARLIEST_DATE.replace(tzinfo=None)
 
 
 @lru_cache(maxsize=1)
@@ -45,28 +75,43 @@ def _iso_currencies() -> frozenset[str]:
 
 def line_problem(line: Line, check_price: bool) -> str | None:
     """Why a line (and so its whole order) cannot be imported, or None."""
+    q, lt, lv, price, cur = line.quantity, line.line_total, line.line_value, line.unit_price, line.currency
+    if ((q is None or 0 <= q <= QUANTITY_LIMIT) and (lt is None or -AMOUNT_LIMIT < lt < AMOUNT_LIMIT)
+            and (lv is None or -AMOUNT_LIMIT < lv < AMOUNT_LIMIT) and not (check_price and price is not None
+                                                                            and price < 0)
+            and (not cur or cur in _iso_currencies())):
+        return None  # the common case, in one test
     problems: list[str] = []
-    if line.quantity is not None and line.quantity < 0:
-        problems.append(f"negative quantity {line.quantity}")
-    if check_price and line.unit_price is not None and line.unit_price < 0:
-        problems.append(f"negative item price {line.unit_price:g} (in this export discounts and refunds have "
+    if q is not None and (why := quantity_problem(q)):
+        problems.append(why)
+    if check_price and price is not None and price < 0:
+        problems.append(f"negative item price {price:g} (in this export discounts and refunds have "
                         "their own columns; an item price is never below 0)")
-    if line.currency and line.currency not in _iso_currencies():
-        problems.append(f"unknown currency code {line.currency!r} (expected an ISO 4217 code such as USD)")
-    if not problems:
-        return None
+    for what, amount in (("line total", lt), ("line value", lv)):
+        if amount is not None and (why := amount_problem(amount)):
+            problems.append(f"{what}: {why}")
+    if cur and cur not in _iso_currencies():
+        problems.append(f"unknown currency code {shown(cur)!r} (expected an ISO 4217 code such as USD)")
     return "; ".join(problems) + "; the whole order is rejected"
 
 
-def rejecting_cut_rows(mapper):  # type: ignore[no-untyped-def]
-    """The mapper, with the last row of a file that was cut short rejected (and so its whole order)."""
+def rejecting_cut_rows(mapper, columns: int = 0):  # type: ignore[no-untyped-def]
+    """The mapper, with the last row of a file that was cut short rejected (and so its whole order), and a row
+    that is one cell holding separators where the header has `columns` cells (a file whose rows are separated
+    otherwise than its header) rejected with the reason, not read as empty columns."""
     def checked(line_no: int, cells):  # type: ignore[no-untyped-def]
         if type(cells) is CutRow:
             raise ValueProblem(CUT_ROW_REASON)
+        if len(cells) == 1 and columns > 1 and type(cells[0]) is str and _SEPARATORS.search(cells[0]):
+            raise ValueProblem(f"this row is one cell where the header has {columns}: its values are not separated "
+                               "like the header's (export the file again)")
         return mapper(line_no, cells)
 
     checked.order_col = getattr(mapper, "order_col", None)  # type: ignore[attr-defined]
     return checked
+
+
+_SEPARATORS = re.compile(r"[,;\t|]")
 
 
 def merge_buyer(buyers: dict[str, Buyer], buyer: Buyer) -> None:
@@ -95,43 +140,93 @@ class RowStager:
         self.bad_rows: list[BadRow] = []
         self.rows = 0  # rows read
         self.skipped = 0  # report trailers, description rows
+        self.latest = latest_date()  # the latest order date accepted
+        self.latest_utc = self.latest.replace(tzinfo=None)
         # The previous line's times and their staged text: the lines of an order share their time objects.
         self._times: tuple[object, object, str | None, str | None] = (None, None, None, None)
 
     def stage(self, line_no: int, cells: Sequence[object]) -> tuple[object, ...] | None:
-        """The staged tuple of one row, or None when the row is rejected or skipped."""
+        """The staged tuple of one row, or None when the row is rejected or skipped. Every check comes before
+        the row's buyer is taken in: a rejected row brings in nothing."""
         self.rows += 1
         try:
             line = self.mapper(line_no, cells)
         except ValueProblem as exc:
             col = self.order_col
             ref = cell_text(cells[col]) if col is not None and col < len(cells) else ""
-            self.bad_rows.append((line_no, ref or None, str(exc)))
+            if len(ref) > ORDER_ID or not ref.isprintable():
+                ref = identifier(ref, "order id")[0]
+            self.bad_rows.append((line_no, ref or None, fit(str(exc), "rejection reason") or "unreadable"))
             return None
         if line is None:
             self.skipped += 1
             return None
-        if not line.order_ref:
-            self.bad_rows.append((line_no, None, "no order id"))
-            return None
+        ref = line.order_ref
+        if len(ref) > ORDER_ID or not ref.isprintable():
+            ref, problem = identifier(ref, "order id")
+            if problem:
+                return self._reject(line_no, ref, problem)
+        if not ref:
+            return self._reject(line_no, None, "no order id")
         problem = line_problem(line, self.check_price)
         if problem:
-            self.bad_rows.append((line_no, line.order_ref, problem))
-            return None
-        buyer = line.buyer
-        if buyer is not None:
-            merge_buyer(self.buyers, buyer)
+            return self._reject(line_no, ref, problem)
         created, paid = line.created_at, line.paid_at
         times = self._times
-        if times[0] is not created or times[1] is not paid:
-            times = self._times = (created, paid, utc_text(created), utc_text(paid))
+        if times[0] is not created or times[1] is not paid:  # (once an order: its lines share their times)
+            try:
+                c_utc = None if created is None else _naive_utc(created)
+                p_utc = None if paid is None else _naive_utc(paid)
+            except OverflowError:  # past year 1 or 9999 in UTC
+                return self._reject(line_no, ref, self._time_problem(created, paid))
+            latest = self.latest_utc
+            if not ((c_utc is None or _EARLIEST <= c_utc <= latest)
+                    and (p_utc is None or _EARLIEST <= p_utc <= latest)):
+                return self._reject(line_no, ref, self._time_problem(created, paid))
+            times = self._times = (created, paid, None if c_utc is None else _staged(c_utc),
+                                   None if p_utc is None else _staged(p_utc))
+        sku, product, variation, raw_status = line.sku, line.product_name, line.variation, line.raw_status
+        if sku is not None and (len(sku) > SKU or not sku.isprintable()):
+            sku, problem = identifier(sku, "SKU")
+            if problem:
+                return self._reject(line_no, ref, problem + "; the whole order is rejected")
+            sku = sku or None
+        if product is not None and (len(product) > PRODUCT_NAME or not product.isprintable()):
+            product = fit(product, "product name")
+        if variation is not None and (len(variation) > VARIATION or not variation.isprintable()):
+            variation = fit(variation, "variation")
+        if raw_status and (len(raw_status) > STATUS or not raw_status.isprintable()):
+            raw_status = fit(raw_status, "status")
+        buyer = line.buyer
+        if buyer is not None:
+            key = buyer.key
+            if len(key) > BUYER_ID or not key.isprintable():
+                key, problem = identifier(key, "buyer id")
+                if problem:
+                    return self._reject(line_no, ref, problem + "; the whole order is rejected")
+                buyer.key = key
+            if key:
+                merge_buyer(self.buyers, buyer)
+            else:
+                buyer = None
         return (
-            line_no, line.order_ref[:128], line.status, (line.raw_status or "")[:64] or None,
+            line_no, ref, line.status, raw_status or None,
             times[2], times[3], line.currency, line.order_total,
             line.line_value, 1 if line.item_valid else 0, line.country,
-            buyer.key[:255] if buyer is not None else None, line.sku, line.product_name, line.variation,
+            buyer.key if buyer is not None else None, sku, product, variation,
             line.quantity, line.unit_price, line.line_discount, line.line_total,
         )
+
+    def _reject(self, line_no: int, ref: str | None, reason: str) -> None:
+        self.bad_rows.append((line_no, ref, reason))
+        return None
+
+    def _time_problem(self, created: datetime | None, paid: datetime | None) -> str:
+        """Why an order's or its payment's time cannot be imported (out of bounds)."""
+        for what, dt in (("order date", created), ("payment date", paid)):
+            if dt is not None and (why := date_problem(dt, what, self.latest)):
+                return why
+        return "a date is out of range"
 
     def absorb(self, later: RowStager | PartResult) -> None:
         """Take in what the stager of the file's next part collected (its buyers count as later rows)."""

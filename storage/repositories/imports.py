@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import ATTACHED_PART_PREFIX, RESTORE_ON_CHECKIN
 from storage.models import (
     AlertRecord,
+    Money,
     BehaviourEvent,
     BuyerIdentity,
     ConsentRecord,
@@ -62,6 +63,10 @@ from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE, BadRow, connect_sta
 
 VALID = ("paid", "shipped", "completed")
 BATCH = 500
+# What money columns (storage.models.Money, Numeric(18, 4)) hold: amounts strictly below this in size.
+MONEY_CAPACITY = 10 ** (Money.precision - Money.scale)  # type: ignore[operator]
+# What a 32-bit integer column (loyalty points) holds.
+INT32_MAX = 2**31 - 1
 
 
 def _chunks(seq: Sequence[Any], n: int = BATCH) -> Iterable[Sequence[Any]]:
@@ -256,6 +261,7 @@ def _orders_table(name: str, md: MetaData, schema: str | None, prefixes: list[st
         Column("status", String(16)), Column("raw_status", String(64)), Column("value", Float),
         Column("created_at", String(40)), Column("paid_at", String(40)), Column("currency", String(3)),
         Column("country", String(2)), Column("buyer_key", String(255)), Column("mixed_currency", Integer),
+        Column("conflict", Integer),  # CONFLICTS: what the order's lines disagree on (0: nothing)
         schema=schema, prefixes=prefixes,
     )
 
@@ -327,11 +333,57 @@ async def attach_stage_file(session: AsyncSession, name: str, path: str) -> Stag
     return file_stage(name, schema)
 
 
-def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str]) -> list[BadRow]:
+@dataclass(frozen=True)
+class OrderBounds:
+    """What an order's value may be (strictly below `amount_limit` in size, in its own currency and at
+    `rates`, the highest rate of each currency into the base currency, in the base currency)."""
+
+    amount_limit: float
+    rates: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class PreparedStage:
+    """What preparing a stage found: the orders it rejected (a line each, with line number and reason) and
+    the buyers of rejected orders who have no other order in the file (an import brings them in not at all)."""
+
+    rejected: list[BadRow] = field(default_factory=list)
+    orphans: set[str] = field(default_factory=set)
+
+
+# What the lines of one order may disagree on: an order id used for two orders (duplicated rows that differ).
+CONFLICTS = {1: "order total", 2: "buyer"}
+
+
+def _order_problem(created: object, currency: object, value: float | None, conflict: int,
+                   bounds: OrderBounds) -> str | None:
+    if conflict:
+        return (f"the lines of this order give different {CONFLICTS[conflict]}s (the same order id for two "
+                "orders?); the whole order is rejected")
+    if created is None:
+        return "no order date"
+    if currency is None:
+        return "no currency (set the store's currency)"
+    limit = bounds.amount_limit
+    if value is None:
+        return None
+    if not -limit < value < limit:
+        return (f"order value {value:.6g} {currency} is out of range (amounts must be below {limit:,.0f} in size); "
+                "the whole order is rejected")
+    base = value * bounds.rates.get(str(currency), 0.0)
+    if not -limit < base < limit:
+        return (f"order value {value:.6g} {currency} is {base:.6g} in the base currency, out of range (amounts "
+                f"must be below {limit:,.0f} in size); the whole order is rejected")
+    return None
+
+
+def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str],
+                  bounds: OrderBounds | None = None) -> PreparedStage:
     """Ready a filled stage for the upsert: index its lines, aggregate one row per order into `stage.orders`,
-    reject the orders in more than one currency, forget those and the orders rejected while reading
-    (`rejected`: their ids), and collect the products into `stage.products`. Returns the mixed-currency
-    rejections.
+    reject the orders in more than one currency, whose lines disagree on the order's total or buyer, without a
+    date or a currency, or whose value is out of `bounds`, forget those and the orders rejected while reading
+    (`rejected`: their ids), and collect the products into `stage.products`. Returns those rejections and the
+    buyers left without an order.
     Synchronous, on a sync connection: a stage file's own connection in a thread (SQLite), or the import's
     session through `run_sync` (PostgreSQL).
 
@@ -339,6 +391,7 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str]) -> li
     Value: the platform's order total when given, else the sum over valid items (over all when none is)."""
     from sqlalchemy import Index, case
 
+    bounds = bounds or OrderBounds(amount_limit=float("inf"))
     t, a = stage.lines.c, stage.orders.c
     Index(f"ix_{stage.name}_ref", t.order_ref, t.file_line).create(conn)
     rank = func.max(case((t.status == "completed", 3), (t.status == "shipped", 2), (t.status == "paid", 1)))
@@ -354,23 +407,49 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str]) -> li
         [c.name for c in stage.orders.c],
         select(t.order_ref, func.min(t.file_line), status, func.min(t.raw_status), value, func.min(t.created_at),
                func.min(t.paid_at), func.max(t.currency), func.max(t.country), func.max(t.buyer_key),
-               case((func.min(t.currency) < func.max(t.currency), 1), else_=0))
+               case((func.min(t.currency) < func.max(t.currency), 1), else_=0),
+               case((func.min(t.order_total) < func.max(t.order_total), 1),
+                    (func.min(t.buyer_key) < func.max(t.buyer_key), 2), else_=0))
         .group_by(t.order_ref)))
     # An order is in one currency: lines that disagree with the order's first line reject it (reported also
     # for an order rejected already for another of its rows).
-    mixed = _mixed_currency_lines(conn, stage)
-    for chunk in _chunks(sorted(set(rejected) | {ref for _, ref, _ in mixed if ref})):
+    out = PreparedStage(rejected=_mixed_currency_lines(conn, stage))
+    read_rejected = set(rejected)
+    gone = read_rejected | {ref for _, ref, _ in out.rejected if ref}
+    # Orders without a date or a currency, or of a value out of bounds (few: one statement, filtered here).
+    limit = bounds.amount_limit
+    rate = case(*((a.currency == cur, r) for cur, r in bounds.rates.items()), else_=0.0) if bounds.rates else 0.0
+    candidates = select(a.first_line, a.order_ref, a.created_at, a.currency, a.value, a.conflict).where(or_(
+        a.created_at.is_(None), a.currency.is_(None), func.abs(a.value) >= limit, func.abs(a.value * rate) >= limit,
+        a.conflict != 0))
+    for first_line, ref, created, currency, order_value, conflict in conn.execute(candidates):
+        if ref in gone:
+            continue
+        problem = _order_problem(created, currency, order_value, conflict, bounds)
+        if problem:
+            out.rejected.append((first_line, ref, problem))
+            gone.add(ref)
+    buyers: set[str] = set()
+    for chunk in _chunks(sorted(gone)):
+        buyers.update(r[0] for r in conn.execute(
+            select(t.buyer_key).distinct().where(t.order_ref.in_(chunk), t.buyer_key.is_not(None))))
         conn.execute(delete(stage.lines).where(t.order_ref.in_(chunk)))
         conn.execute(delete(stage.orders).where(a.order_ref.in_(chunk)))
+    # The buyers of rejected orders who are the buyer of no order left.
+    kept: set[str] = set()
+    for chunk in _chunks(sorted(buyers)):
+        kept.update(r[0] for r in conn.execute(select(a.buyer_key).distinct().where(a.buyer_key.in_(chunk))))
+    out.orphans = buyers - kept
     stage.products.create(conn)
     conn.execute(insert(stage.products).from_select(
         ["sku", "name"], select(t.sku, func.max(t.product_name)).where(t.sku.is_not(None)).group_by(t.sku)))
-    return mixed
+    return out
 
 
-async def prepare_session_stage(session: AsyncSession, stage: Stage, rejected: Iterable[str]) -> list[BadRow]:
+async def prepare_session_stage(session: AsyncSession, stage: Stage, rejected: Iterable[str],
+                                bounds: OrderBounds | None = None) -> PreparedStage:
     """`prepare_stage` for a stage of the import's own connection."""
-    return await session.run_sync(lambda s: prepare_stage(s.connection(), stage, rejected))
+    return await session.run_sync(lambda s: prepare_stage(s.connection(), stage, rejected, bounds))
 
 
 class StageFilePreparation:
@@ -381,12 +460,14 @@ class StageFilePreparation:
     class Interrupted(Exception):
         """The preparation was stopped (its import failed or was cancelled)."""
 
-    def __init__(self, name: str, path: Path, parts: Sequence[Path], rejected: Iterable[str]) -> None:
+    def __init__(self, name: str, path: Path, parts: Sequence[Path], rejected: Iterable[str],
+                 bounds: OrderBounds | None = None) -> None:
         self.name, self.path, self.parts, self.rejected = name, path, list(parts), set(rejected)
+        self.bounds = bounds
         self._stopped = False
         self._con: Any = None
 
-    def run(self) -> list[BadRow]:
+    def run(self) -> PreparedStage:
         from sqlalchemy import create_engine, event
         from sqlalchemy.pool import StaticPool
 
@@ -409,10 +490,10 @@ class StageFilePreparation:
                         f"INSERT INTO {STAGE_TABLE} ({cols}) SELECT {cols} FROM part{i}.{STAGE_TABLE}")
                     conn.commit()
                     conn.exec_driver_sql(f"DETACH DATABASE part{i}")
-                mixed = prepare_stage(conn, file_stage(self.name), self.rejected)
+                prepared = prepare_stage(conn, file_stage(self.name), self.rejected, self.bounds)
                 conn.commit()
             engine.dispose(close=False)
-            return mixed
+            return prepared
         finally:
             con.close()
 
@@ -787,6 +868,8 @@ async def reprice_orders(session: AsyncSession, workspace_id: int, currency: str
                          periods: list[tuple[datetime | None, datetime | None, float]],
                          import_id: int | None = None) -> None:
     """Set value_base for one currency's orders, rate by rate over [start, end) windows."""
+    from sqlalchemy import case
+
     for start, end, rate in periods:
         cond = [Order.workspace_id == workspace_id, Order.currency == currency]
         if import_id is not None:
@@ -795,8 +878,10 @@ async def reprice_orders(session: AsyncSession, workspace_id: int, currency: str
             cond.append(Order.created_at >= start)
         if end is not None:
             cond.append(Order.created_at < end)
+        # A rate that would take an order's value beyond what the column holds leaves it unpriced.
+        base = Order.order_value * rate
         await session.execute(update(Order).where(*cond).values(
-            value_base=money_expr(session, Order.order_value * rate)))
+            value_base=case((func.abs(base) < MONEY_CAPACITY, money_expr(session, base)), else_=None)))
 
 
 # ---------------------------------------------------------------- loyalty, consent, tags
@@ -804,12 +889,17 @@ async def post_loyalty(session: AsyncSession, workspace_id: int, points_per_unit
                        import_id: int | None = None, incoming: int = 0) -> None:
     """Earn points for valid orders (floor of base value × rate); reverse them for cancelled/returned ones.
     `incoming`: about how many orders are new, to defer the ledger's indexes for a large load."""
+    from sqlalchemy import case
+
     scope = [Order.workspace_id == workspace_id, Order.customer_id.is_not(None)]
     if import_id is not None:
         scope.append(Order.import_id == import_id)
+    # Points are a 32-bit integer: an order worth more than that many points earns the most there can be.
+    worth = Order.value_base * points_per_unit
+    points = case((worth >= INT32_MAX, INT32_MAX), (worth <= -INT32_MAX, -INT32_MAX), else_=func.floor(worth))
     earn = select(
         Order.workspace_id, Order.customer_id, Order.id,
-        func.floor(Order.value_base * points_per_unit).cast(Integer), literal("earn"), Order.created_at,
+        points.cast(Integer), literal("earn"), Order.created_at,
     ).where(*scope, Order.status.in_(VALID), Order.value_base.is_not(None)).order_by(Order.id)  # ids in order
     cols = ["workspace_id", "customer_id", "order_id", "points", "reason", "created_at"]
     async with indexes_deferred(session, LoyaltyEntry.__tablename__, incoming):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import CustomerTag, ImportLog, Interaction, Order, Tag
@@ -122,3 +123,25 @@ async def test_customer_card_search_tag_note_and_handoff_buttons(desk: Desk, tmp
         notes = (await s.execute(select(Interaction).where(Interaction.kind == "note"))).scalars().all()
     assert tags == ["vip", "wholesale"]
     assert [(n.customer_id, n.body) for n in notes] == [(customer_id, "Prefers WhatsApp, ships to office")]
+
+
+async def test_a_bad_export_in_the_chat_ends_with_a_clear_message(desk: Desk, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file with extreme values imports its good rows and lists the bad ones; an import that fails on
+    something unexpected replaces "Importing…" with a clear message, never the generic apology."""
+    await desk.add_member(OWNER, "owner")
+    extreme = shopify_csv(tmp_path / "orders_export.csv", [*ORDERS[:2], ("#1009", "Max", "max@example.com", "1e308",
+                                                                         "2026-11-05 10:00:00 +0800", "paid")])
+    summary = await upload(desk, OWNER, extreme)
+    assert summary.startswith("✅") and "2 new" in summary and "line 4" in summary and "out of range" in summary
+
+    import crm.importing.service as service
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "_import_orders", broken)
+    mark = desk.server.mark()
+    failed = await upload(desk, OWNER, shopify_csv(tmp_path / "orders_export2.csv", ORDERS[2:]))
+    assert failed.startswith("❌") and "unexpected error" in failed and "Nothing was changed" in failed
+    assert not [c for c in desk.server.calls_of("sendMessage", after=mark) if "went wrong" in c.text]
