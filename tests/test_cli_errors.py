@@ -269,7 +269,6 @@ def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str) 
     assert "Value error" not in line and line.count("workspace.tag_rules") == 1
 
 
-<<<<<<< HEAD
 def test_an_unforeseen_error_is_one_line_with_a_report_file_never_a_traceback(db: str, tmp_path: Path) -> None:
     # An error no check foresaw (here: the question engine fails), and a warning logged with its traceback.
     pre = ("import logging, crm.query.service as s\n"
@@ -285,7 +284,8 @@ def test_an_unforeseen_error_is_one_line_with_a_report_file_never_a_traceback(db
     report = Path(line.split("the details are in ")[1].split(" (please")[0])
     assert report.parent == tmp_path and "Traceback" in report.read_text() and "kaboom" in report.read_text()
     assert "warning: a warning" in p.stderr
-=======
+
+
 # 5. an import that fails on something unexpected -------------------------------------------------------------
 def test_an_import_failing_unexpectedly_is_one_line_without_the_sql(db: str, tmp_path: Path) -> None:
     """The importer logs such a failure with its traceback for the bot's operators; on the command line neither
@@ -302,4 +302,3 @@ def test_an_import_failing_unexpectedly_is_one_line_without_the_sql(db: str, tmp
     line = one_clear_line(cli("import", str(export), db=db, pre=pre), 1,
                           "error: orders_export.csv: import failed, nothing changed", "disk I/O error")
     assert "INSERT" not in line and "[SQL" not in line
->>>>>>> row-validation
