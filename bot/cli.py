@@ -277,12 +277,23 @@ def quiet_logging() -> None:
     if os.environ.get("SELLERMATE_DEBUG"):
         logging.basicConfig(level=logging.INFO)
         return
-    handler = logging.StreamHandler()
+    root = logging.getLogger()
+    if any(isinstance(h, _StderrNow) for h in root.handlers):
+        return
+    handler = _StderrNow()
     handler.setFormatter(OneLineLogs())
     handler.setLevel(logging.WARNING)
     # Errors are logged for a bot's operators; a command says its own one 'error:' line about them.
     handler.addFilter(lambda record: record.levelno < logging.ERROR)
-    logging.getLogger().addHandler(handler)
+    root.addHandler(handler)
+
+
+class _StderrNow(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a record comes (a test runner may swap it between commands)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
 
 
 def _register_all() -> None:
