@@ -245,6 +245,11 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
         raise typer.Exit(2 if isinstance(exc, ModuleNotFoundError) else 1) from None
 
 
+def _debug() -> bool:
+    """SELLERMATE_DEBUG=1/true/yes/on shows tracebacks and INFO logs; 0, false, no, off or unset do not."""
+    return os.environ.get("SELLERMATE_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def crash_report(exc: BaseException) -> str:
     """One line for an error nobody foresaw: what it was, and a file with the details to report (a traceback
     is for the maintainers, not for the seller's terminal). SELLERMATE_DEBUG=1 shows it instead."""
@@ -252,7 +257,7 @@ def crash_report(exc: BaseException) -> str:
     import traceback
     from datetime import datetime
 
-    if os.environ.get("SELLERMATE_DEBUG"):
+    if _debug():
         traceback.print_exception(exc)
     what = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}".rstrip(": ")
     try:
@@ -274,7 +279,7 @@ class OneLineLogs(logging.Formatter):
 
 def quiet_logging() -> None:
     """Warnings and errors of a command as one line each on stderr; `run` and `worker` set their own logging."""
-    if os.environ.get("SELLERMATE_DEBUG"):
+    if _debug():
         logging.basicConfig(level=logging.INFO)
         return
     root = logging.getLogger()

@@ -10,6 +10,7 @@ import html
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from aiogram import F, Router
@@ -77,14 +78,16 @@ def card_keyboard(customer_id: int, i18n: I18n) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def picker_label(hit: customer_desk.CustomerHit, currency: str, language: str) -> str:
+def picker_label(hit: customer_desk.CustomerHit, settings: Settings, language: str) -> str:
     """A customer on a button when several match, with what tells same-name customers apart (#id, platform,
-    country, last order, spend); the name is cleaned and gives way first."""
-    return customer_line(hit, currency, language, short=True)
+    country, last order in the shop's time zone, spend); the name is cleaned and gives way first."""
+    return customer_line(hit, settings.workspace.base_currency, language, short=True,
+                         tz=ZoneInfo(settings.workspace.timezone))
 
 
-def _date(value: datetime | None) -> str:
-    return value.date().isoformat() if value is not None else "—"
+def _date(value: datetime | None, tz: str) -> str:
+    """A stored (UTC) moment as the shop's local date, as every answer gives dates."""
+    return value.astimezone(ZoneInfo(tz)).date().isoformat() if value is not None else "—"
 
 
 async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, i18n: I18n, *,
@@ -99,8 +102,9 @@ async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, 
     if profile:
         lines.append(html.escape(profile))
     money = f"{summary.revenue:,.2f} {settings.workspace.base_currency}" if summary.revenue is not None else "—"
-    lines.append(i18n("card.orders", orders=summary.orders, revenue=money, first=_date(summary.first_order),
-                      last=_date(summary.last_order)))
+    tz = settings.workspace.timezone
+    lines.append(i18n("card.orders", orders=summary.orders, revenue=money, first=_date(summary.first_order, tz),
+                      last=_date(summary.last_order, tz)))
     if summary.platforms:
         handles = ", ".join(filter(None, (shown(u) for u in summary.usernames[:4])))
         lines.append(i18n("card.platforms", platforms=html.escape(", ".join(summary.platforms)))
@@ -147,9 +151,9 @@ async def search_and_show(message: Message, query: str, session: AsyncSession, w
         await show_card(message, hits[0].id, session, workspace_id, i18n, **deps)
     else:
         kb = InlineKeyboardBuilder()
-        currency = deps["settings"].workspace.base_currency
         for hit in hits:
-            kb.button(text=picker_label(hit, currency, i18n.language), callback_data=OpenCustomerCB(customer_id=hit.id))
+            kb.button(text=picker_label(hit, deps["settings"], i18n.language),
+                      callback_data=OpenCustomerCB(customer_id=hit.id))
         kb.adjust(1)
         await message.answer(i18n("card.choose", n=len(hits)), reply_markup=kb.as_markup())
 

@@ -291,7 +291,7 @@ async def draft_for_query(message: Message, text: str, *, customer_query: str | 
         await state.update_data(draft_brief=brief, draft_festival=festival, draft_offer=_offer_data(offer))
         kb = InlineKeyboardBuilder()
         for hit in hits:
-            label = picker_label(hit, deps["settings"].workspace.base_currency, i18n.language)
+            label = picker_label(hit, deps["settings"], i18n.language)
             kb.button(text=label, callback_data=DraftPickCB(customer_id=hit.id, intent=intent or NO_VALUE,
                                                                  language=language or NO_VALUE))
         kb.adjust(1)

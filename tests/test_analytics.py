@@ -359,3 +359,13 @@ async def test_a_month_still_running_is_marked(db: Database, workspace_id: int, 
     assert "2026-03 is still running" in cohort.text and "hatched" in (cohort.chart.x_label or "")
     ended = await ask(db, workspace_id, CohortQuery(max_offset=1))
     assert ended.chart is not None and not any(ended.chart.partial) and "running" not in ended.text
+
+
+async def test_a_one_time_buyer_gets_no_reassuring_churn_risk(db: Database, workspace_id: int,
+                                                              shop: dict[str, int]) -> None:
+    # BG/NBD lets a customer drop out only after a repeat purchase: Buyer B's one valid order says nothing
+    r = await ask(db, workspace_id, CustomerQuery(search="Buyer B", aspect="churn_risk"))
+    assert r.value is None and "one order only" in r.text and "0.0%" not in r.text
+    card = await ask(db, workspace_id, CustomerQuery(search="Buyer B"))
+    assert "P(alive) not estimated (one order only)" in card.text
+

@@ -558,12 +558,11 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
             # Same-name customers told apart: platform and buyer name, country, last order, spend, #id.
             search = displayable(q.search)
             text = (texts.t(ctx.lang, "customer_none", search=search) if not hits else
-                    texts.t(ctx.lang, "customer_many", n=n, search=search, names="\n" + "\n".join(
-                        "• " + texts.customer_line(h, ctx.currency, ctx.lang) for h in hits)))
+                    texts.t(ctx.lang, "customer_many", n=n, search=search))  # the table tells them apart
             return Result(intent="customer", query=q.model_dump(mode="json"), text=text, language=ctx.lang,
                           columns=["id", "customer", "platform", "country", "last_order", "revenue"],
                           rows=[[h.id, h.name, h.platform, h.country,
-                                 h.last_order.date().isoformat() if h.last_order else None,
+                                 h.last_order.astimezone(ctx.tz).date().isoformat() if h.last_order else None,
                                  round(h.spend, 2) if h.spend is not None else None] for h in hits],
                           card_ids=[h.id for h in hits])
     card = await _profile(ctx, ids[0], q.model_dump(mode="json"))
@@ -595,6 +594,12 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
         # A bare "CLV" may mean either: the text says both, and only "predicted CLV" gives one value.
         value, unit = (clv, "money") if aspect == "predicted_clv" else (None, None)
         text = texts.t(ctx.lang, "customer_clv", who=who, clv=texts.fmt_value(clv, "money", cur), spent=spent)
+    elif val["orders"] == 1:
+        # BG/NBD lets a customer drop out only after a repeat purchase, so a one-time buyer's P(alive) is 1
+        # however long ago they bought: no number is better than a reassuring 0% churn risk.
+        value, unit = None, None
+        text = texts.t(ctx.lang, "customer_one_order", who=who, days=val["days_since_last_order"],
+                       stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]])
     else:  # churn risk = 1 − P(alive) (METRICS.md); both are said, the one asked first
         risk = round(1 - p_alive, 4)
         value, unit = (risk if aspect == "churn_risk" else p_alive), "ratio"
@@ -655,7 +660,9 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
                  + (f"距上次下单 {val['days_since_last_order']} 天" if val["days_since_last_order"] is not None
                     else "还没有有效订单"),
                  f"分群：{seg}；生命周期：{stage}"]
-        if val["p_alive"] is not None:
+        if val["p_alive"] is not None and val["orders"] == 1:
+            lines.append(f"存活概率：只有一笔订单，无法估计；预测 CLV {cur} {val['predicted_clv']:,.2f}")
+        elif val["p_alive"] is not None:
             lines.append(f"存活概率 {val['p_alive'] * 100:.0f}%，预测 CLV {cur} {val['predicted_clv']:,.2f}")
         consent = {True: "同意", False: "不同意"}.get(val["marketing_consent"], "未记录")
         lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}；营销消息：{consent}")
@@ -667,7 +674,9 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
                  + (f"last order {val['days_since_last_order']} days ago" if val["days_since_last_order"] is not None
                     else "no valid order yet"),
                  f"Segment: {seg}; lifecycle: {stage}"]
-        if val["p_alive"] is not None:
+        if val["p_alive"] is not None and val["orders"] == 1:  # BG/NBD: a one-time buyer is never "dead"
+            lines.append(f"P(alive) not estimated (one order only), predicted CLV {cur} {val['predicted_clv']:,.2f}")
+        elif val["p_alive"] is not None:
             lines.append(f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}")
         consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "not recorded")
         lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}; marketing consent: {consent}")

@@ -107,7 +107,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "clv": "Top {n} customers by {key}{filters} (BG/NBD + Gamma-Gamma, next {horizon} days):",
         "clv_empty": "Not enough repeat purchases to fit the CLV model yet.",
         "customer_none": "No customer matches “{search}”.",
-        "customer_many": "{n} customers match “{search}”: {names}. Which one?",
+        "customer_many": "{n} customers match “{search}”. Which one?",
         "recent_orders": "Recent orders:",
         "more_items": "+{n} more",
         "customer_spend": "{who} has spent {spent} over {orders} valid orders (their lifetime value so far).",
@@ -117,6 +117,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "customer_p_alive": "P(alive) of {who}: {p_alive} (churn risk {risk}).",
         "customer_segment": "{who} is in the {segment} segment; lifecycle: {stage}.",
         "customer_no_orders": "{who} has no valid order yet, so there is nothing to measure.",
+        "customer_one_order": "{who} has one order only, so the model cannot estimate their churn risk (BG/NBD learns it from repeat purchases); last order {days} days ago, lifecycle: {stage}.",
         "more_than": "More than {n}",
         "clarify_ambiguous": "I'm not sure what you mean; could you say it another way?",
         "clarify_out_of_scope": "I can only answer questions about your shop's customers, orders and sales.",
@@ -168,7 +169,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "clv": "{filters}{key}前 {n} 名客户（BG/NBD + Gamma-Gamma，未来 {horizon} 天）：",
         "clv_empty": "复购数据还不够，暂时无法拟合 CLV 模型。",
         "customer_none": "没有找到匹配“{search}”的客户。",
-        "customer_many": "有 {n} 位客户匹配“{search}”：{names}。请问是哪一位？",
+        "customer_many": "有 {n} 位客户匹配“{search}”，请问是哪一位？",
         "recent_orders": "最近订单：",
         "more_items": "另 {n} 件",
         "customer_spend": "{who} 累计消费 {spent}，共 {orders} 笔有效订单（至今的终身价值）。",
@@ -178,6 +179,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "customer_p_alive": "{who} 的存活概率：{p_alive}（流失风险 {risk}）。",
         "customer_segment": "{who} 属于{segment}；生命周期：{stage}。",
         "customer_no_orders": "{who} 还没有有效订单，暂无法计算。",
+        "customer_one_order": "{who} 只有一笔订单，模型无法估计流失风险（BG/NBD 只能从复购节奏推断）；距上次下单 {days} 天，生命周期：{stage}。",
         "more_than": "超过 {n}",
         "clarify_ambiguous": "不太确定您的意思，可以换个说法吗？",
         "clarify_out_of_scope": "我只能回答关于您店铺的客户、订单和销售的问题。",
@@ -290,7 +292,7 @@ def is_ratio_column(column: str) -> bool:
     return column in RATIO_COLUMNS or (column[:1] == "m" and column[1:].isdigit())
 
 
-def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = False) -> str:
+def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = False, tz: Any = None) -> str:
     """One customer as pickers and lists show them, with what tells same-name customers apart:
     "Tan Wei Ling #1382 · Shopee @tanwl · MY · last order 2026-11-02 · SGD 1,234.50" (short: for a button,
     "Tan Wei Ling #1382 · Shopee · MY · 2026-11-02 · 1,235")."""
@@ -304,7 +306,7 @@ def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = Fa
     if hit.country:
         parts.append(hit.country)
     if hit.last_order is not None:
-        day = hit.last_order.date().isoformat()
+        day = (hit.last_order.astimezone(tz) if tz is not None else hit.last_order).date().isoformat()
         parts.append(day if short else (f"最近下单 {day}" if lang == "zh" else f"last order {day}"))
     elif not short:
         parts.append("还没有有效订单" if lang == "zh" else "no valid order yet")

@@ -37,7 +37,8 @@ async def test_the_customer_picker_shows_what_tells_same_name_customers_apart(de
 async def test_who_is_lists_the_matches_with_their_details_and_opens_each_card(desk: Desk, tmp_path: Path) -> None:
     await shop(desk, tmp_path)
     reply = await desk.say(OWNER, "who is Tan Wei Ling")
-    assert reply.text.count("Tan Wei Ling #") == 3 and "last order 2026-11-05" in reply.text, reply.text
+    # one line each in the table: #id, name, platform, country, last order (local date), spend
+    assert reply.text.count("Tan Wei Ling") == 4 and "2026-11-05" in reply.text, reply.text  # + the question
     opens = [data for _, data in reply.buttons() if data.startswith("cust:")]
     assert len(set(opens)) == 3
     top = await desk.say(OWNER, "top 3 customers by revenue")
