@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.alert_jobs import churn_scan
 from bot.app import build_bot
 from storage.db import Database
-from tests.e2e.conftest import OWNER, Desk, start_desk, stop_desk
+from tests.e2e.conftest import OWNER, start_desk, stop_desk
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.scheduling_fixtures import Shop, make_service
 
