@@ -472,3 +472,13 @@ async def test_the_consent_note_stays_on_every_version_and_in_the_approved_draft
         assert note in d.warnings, (action, d.warnings)
     approved = await approve(db, workspace_id, d.id, member_id=None, at=AS_OF)
     assert approved.status == "approved" and note in approved.warnings
+
+
+@pytest.mark.parametrize("intent", ["thank_you", "winback", "replenishment"])
+async def test_shorter_without_an_llm_never_blames_the_seller_for_its_length(db, workspace_id: int,
+                                                                             intent: str) -> None:
+    cid = await add_customer(db, workspace_id, consent=True, country="SG")
+    d = await draft_for_customer(db, workspace_id, cid, intent=intent, settings=SETTINGS, as_of=AS_OF)
+    short = await revise(db, workspace_id, d.id, action="shorter", settings=SETTINGS, as_of=AS_OF)
+    assert len(short.text) < len(d.text)
+    assert not any("over the limit" in w for w in short.warnings), (len(d.text), len(short.text), short.warnings)
