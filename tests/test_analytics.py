@@ -369,3 +369,11 @@ async def test_a_one_time_buyer_gets_no_reassuring_churn_risk(db: Database, work
     card = await ask(db, workspace_id, CustomerQuery(search="Buyer B"))
     assert "P(alive) not estimated (one order only)" in card.text
 
+
+
+async def test_an_answer_read_from_a_misspelt_word_says_how_it_was_read(db: Database, workspace_id: int,
+                                                                        shop: dict[str, int]) -> None:
+    from crm.query.service import ask as ask_question
+
+    r = await ask_question("revnue in Q1 2026", db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF)
+    assert r.value == pytest.approx(270.0) and r.text.startswith("(Read “revnue” as “revenue”.)")

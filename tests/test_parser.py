@@ -202,3 +202,35 @@ def test_one_metric_over_two_named_periods(text: str, first: str, second: str) -
 def test_other_comparisons_are_refused_not_half_answered(text: str) -> None:
     q = parse(text).query
     assert isinstance(q, Clarify) and "two named periods" in q.message, text
+
+
+SELLERS_SHORTHAND = [
+    ("avg order value this mth", "aov", "this_month"), ("orders last wk", "orders", "last_week"),
+    ("revenue last qtr", "revenue", "last_quarter"), ("aov this yr", "aov", "this_year"),
+    ("orders this month rn", "orders", "this_month"), ("# of orders this wk", "orders", "this_week"),
+]
+
+
+@pytest.mark.parametrize("question,metric,period", SELLERS_SHORTHAND)
+def test_chat_shorthand_reads_as_the_words_it_stands_for(question: str, metric: str, period: str) -> None:
+    q = parse(question).query
+    assert ir_spec(q) == {"kind": "metric", "metric": metric, "period": period}
+
+
+@pytest.mark.parametrize("question,metric,period,fixed", [
+    ("revnue last month", "revenue", "last_month", [("revnue", "revenue")]),
+    ("repaet rate this year", "repeat_rate", "this_year", [("repaet", "repeat")]),
+    ("orders last quater", "orders", "last_quarter", [("quater", "quarter")]),
+    ("上个月的revnue", "revenue", "last_month", [("revnue", "revenue")]),
+])
+def test_a_misspelt_vocabulary_word_is_read_as_the_closest_word_and_said(question: str, metric: str, period: str,
+                                                                         fixed: list[tuple[str, str]]) -> None:
+    parsed = parse(question)
+    assert ir_spec(parsed.query) == {"kind": "metric", "metric": metric, "period": period}
+    assert parsed.corrections == fixed
+
+
+@pytest.mark.parametrize("question", ["tell me a jokee", "revenue by brandd", "wibble wobble last month"])
+def test_a_word_close_to_nothing_is_still_not_guessed(question: str) -> None:
+    parsed = parse(question)
+    assert isinstance(parsed.query, Clarify) and parsed.corrections == []

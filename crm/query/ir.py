@@ -268,3 +268,5 @@ class ParsedQuestion(_IR):
     query: Query
     language: Literal["en", "zh"] = "en"
     parser: Literal["offline", "llm"] = "offline"
+    # Misspelt words read as vocabulary words ("revnue" -> "revenue"); the answer says so.
+    corrections: list[tuple[str, str]] = Field(default_factory=list)

@@ -124,6 +124,11 @@ def simplified(text: str) -> str:
     return text.translate(_TRADITIONAL)
 
 
+_SHORTHAND = {"wk": "week", "wks": "weeks", "mth": "month", "mths": "months", "mnth": "month", "mnths": "months",
+              "qtr": "quarter", "qtrs": "quarters", "yr": "year", "yrs": "years", "rn": "now", "thx": "thanks"}
+_SHORTHAND_RE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![a-z0-9])")
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII), simplified Chinese, lower case, numbers as digits, one space between words."""
     t = simplified(unicodedata.normalize("NFKC", text))
@@ -142,6 +147,8 @@ def normalise(text: str) -> str:
     # "one" in "which one" / "no one" is not a number worth converting
     t = _EN_NUM_RE.sub(lambda m: m.group(0) if m.group(0) == "one" and re.search(
         r"\b(which|no|any|every|some)\s+$", t[: m.start()]) else _en_number(m), t)
+    # Chat shorthand sellers type: "aov this yr", "orders last wk", "revenue last qtr", "sales rn".
+    t = _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(0)], t)
     # "ebay9月", "shopee2025年": a word written against a Chinese date is still a word ("q3", "h1", "top10" stay)
     t = re.sub(r"(?<=[a-z]{2})(?=\d+\s*(?:年|月|日|号|天|周|季|个|位|名))", " ", t)
     t = re.sub(r"\s+", " ", t).strip()
@@ -1116,7 +1123,51 @@ def parse_question(text: str, *, as_of: datetime | None = None, timezone: str = 
     ref = (local - timedelta(microseconds=1)).date()
     language = "zh" if CJK.search(text or "") else "en"
     query = _parse(text or "", language, ref, local)
+    if isinstance(query, Clarify) and query.reason == "unknown":
+        # A misspelt vocabulary word ("revnue", "quater", "novmber"): read it as the word it is closest to, only
+        # when that reading is then understood, and say so in the answer.
+        fixed = _respelt(text or "")
+        if fixed is not None:
+            again = _parse(fixed[0], language, ref, local)
+            if not isinstance(again, Clarify):
+                return ParsedQuestion(query=again, language=language, parser="offline", corrections=fixed[1])
     return ParsedQuestion(query=query, language=language, parser="offline")
+
+
+def _respelt(raw: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """The question with each unknown English word of 4+ letters replaced by the vocabulary word it is closest
+    to (edit similarity >= 80%), and the replacements; None when nothing is close. Numbers, dates and names
+    that match nothing are left alone; the caller keeps the reading only when it is then understood."""
+    from rapidfuzz import fuzz, process  # only for questions not understood as written
+
+    words = _spelling_words()
+    fixes: list[tuple[str, str]] = []
+    out = raw
+    for word in dict.fromkeys(re.findall(r"[A-Za-z]{4,}", raw)):
+        low = word.lower()
+        if low in words or low in FILLER_EN:  # known as written
+            continue
+        best = process.extractOne(low, words, scorer=fuzz.ratio, score_cutoff=80)
+        if best is not None:
+            fixes.append((word, best[0]))
+            out = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", best[0], out)
+    return (out, fixes) if fixes else None
+
+
+@lru_cache(maxsize=1)
+def _spelling_words() -> frozenset[str]:
+    """Every English word of 4+ letters the parser's vocabulary is made of (metrics, platforms, segments,
+    stages, periods, countries, the other question words), filler words aside."""
+    phrases: list[str] = [*MONTHS, "quarter", "quarters", "month", "months", "week", "weeks", "year", "years",
+                          "today", "yesterday", "previous", "past", "last", "this", "days", "since", "until"]
+    for table in (vocab.METRIC_PHRASES, vocab.PLATFORM_PHRASES, vocab.SEGMENT_PHRASES, vocab.LIFECYCLE_PHRASES):
+        for names in table.values():
+            phrases += names
+    phrases += [*vocab.ENTITY_CUSTOMER_WORDS, *vocab.UNKNOWN_METRIC_PHRASES, *vocab.country_phrases()]
+    for names in _EXTRA.values():
+        phrases += names
+    # Not the filler words: a near-filler word is more likely a thing the parser does not know ("brandd").
+    return frozenset(w for p in phrases for w in re.findall(r"[a-z]{4,}", p.lower())) - FILLER_EN
 
 
 def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:

@@ -91,6 +91,18 @@ async def ask(text: str, *, db: Any, workspace_id: int, settings: Any, as_of: da
     parsed = await parse(text, settings=settings, as_of=as_of, llm=llm)
     if isinstance(parsed.query, Clarify):
         return clarify_result(parsed)
+    if parsed.corrections:
+        result = await _answer(parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of,
+                               cache=cache)
+        read = ", ".join(f"“{a}” as “{b}”" for a, b in parsed.corrections)
+        note = f"（已把{read.replace(' as ', '理解为')}）" if parsed.language == "zh" else f"(Read {read}.) "
+        return result.model_copy(update={"text": note + result.text})
+    return await _answer(parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of,
+                         cache=cache)
+
+
+async def _answer(parsed: ParsedQuestion, text: str, *, db: Any, workspace_id: int, settings: Any,
+                  as_of: datetime, cache: ResultCache | None) -> Result:
     from crm.query.compiler import execute
 
     def run() -> Any:
