@@ -139,19 +139,12 @@ def database_problem(exc: BaseException, url: str | None = None) -> str | None:
 
 def _sqlite_folder_problem(url: str | None) -> str | None:
     """Why a SQLite file cannot be created where the URL puts it (a missing or read-only folder), or None."""
-    if not url or not url.startswith("sqlite"):
-        return None
-    from pathlib import Path
+    from bot.demo_state import sqlite_file
 
-    from sqlalchemy.engine import make_url
-
-    try:
-        path = make_url(url).database or ""
-    except Exception:  # noqa: BLE001 - a malformed URL is reported when it is opened
+    path = sqlite_file(url) if url else None
+    if path is None:
         return None
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    folder = Path(path).expanduser().resolve().parent
+    folder = path.resolve().parent
     if not folder.is_dir():
         return f"the folder {str(folder)!r} does not exist; create it or use another path"
     if not os.access(folder, os.W_OK):
