@@ -145,9 +145,15 @@ def test_spend_and_ltv_of_groups_stay_metrics(text: str, metric: str) -> None:
     assert q.intent == "metric" and q.metric == metric, text
 
 
-def test_an_unknown_word_that_may_be_a_name_suggests_the_lookup() -> None:
-    q = parse("how much did Emily spend last month").query
-    assert isinstance(q, Clarify) and q.suggestions[0] == "who is emily"
+@pytest.mark.parametrize("question,word", [("how much did Emily spend last month", "emily"),
+                                           ("who is doing best this month", "doing"), ("revenue in usd", "usd"),
+                                           ("客户 全年 销售额 比较", None)])
+def test_an_unknown_word_is_named_and_never_made_into_a_suggestion(question: str, word: str | None) -> None:
+    q = parse(question).query
+    assert isinstance(q, Clarify), q
+    if word:
+        assert f'"{word}"' in (q.message or "") and not any(word in x.lower() for x in q.suggestions), q.suggestions
+    assert all(parse(suggestion).query.intent != "clarify" for suggestion in q.suggestions), q.suggestions
 
 
 def test_reminder_and_draft_keep_the_text() -> None:

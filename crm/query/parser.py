@@ -1235,11 +1235,11 @@ def _scan_tags(s: Scan) -> None:
 
 def _not_understood(language: str, what: str | None = None) -> Clarify:
     if what:
-        # The word may be a customer's name: offer the lookup first.
-        lookup = [f"客户 {what}" if language == "zh" else f"who is {what}"] if _looks_like_name(what) else None
+        # The reply names the word it could not read; it never builds a suggestion out of it ("who is doing",
+        # "who is usd"): a suggestion must be a question that is known to be understood.
         return _clarify("unknown", language,
                         f"I'm not sure what \"{what}\" means here, so I won't guess. Questions I can answer:",
-                        f"我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：", lookup)
+                        f"我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：")
     return _clarify("unknown", language, "I didn't understand that question well enough to answer it. For example:",
                     "这个问题我没能完全理解，为避免答错，请换个说法。例如：")
 
