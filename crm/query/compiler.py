@@ -31,6 +31,7 @@ from crm.query.result import ChartSpec, Result
 from storage.db import Database
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
+from storage.repositories.customer_desk import search_customers
 from storage.repositories.currency import base_currency
 
 # A customer name on a chart axis, and the buyer identities a profile lists, at most.
@@ -544,7 +545,7 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
 
 async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
     async with ctx.db.sessions() as session:
-        hits = await repo.find_customer_hits(session, ctx.workspace_id, q.search, limit=11)
+        hits = await search_customers(session, ctx.workspace_id, q.search, limit=11)
         ids = [h.id for h in hits]
         if not ids:
             # A name holding database-command text is looked up like any other, but with no such customer the

@@ -483,14 +483,6 @@ async def find_customers(session: AsyncSession, workspace_id: int, text: str, li
     return [hit.id for hit in await search_customers(session, workspace_id, text, limit=limit)]
 
 
-async def find_customer_hits(session: AsyncSession, workspace_id: int, text: str,
-                             limit: int = 10) -> list[Any]:
-    """find_customers with each customer's distinguishing details (customer_desk.CustomerHit)."""
-    from storage.repositories.customer_desk import search_customers
-
-    return list(await search_customers(session, workspace_id, text, limit=limit))
-
-
 async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, Any]:
     """Everything the customer card shows (no analytics: those come from crm.analytics)."""
     c = await session.get(Customer, customer_id)

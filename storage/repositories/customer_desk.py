@@ -89,18 +89,12 @@ async def search_customers(session: AsyncSession, workspace_id: int, text: str, 
 
 
 async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHit]:
+    """The customers `stmt` selects (id, display name, country), with what tells same-name customers apart:
+    their first buyer identity and their valid orders (two small queries for any number of hits)."""
     rows = (await session.execute(stmt.order_by(Customer.display_name, Customer.id).limit(limit))).all()
-    details = await describe_customers(session, [r.id for r in rows])
-    return [details.get(r.id) or CustomerHit(id=r.id, name=r.display_name or f"#{r.id}", country=r.country)
-            for r in rows]
-
-
-async def describe_customers(session: AsyncSession, ids: list[int]) -> dict[int, CustomerHit]:
-    """Each customer's distinguishing details, for pickers and lists (two small queries for any number)."""
-    if not ids:
-        return {}
-    people = (await session.execute(select(Customer.id, Customer.display_name, Customer.country)
-                                    .where(Customer.id.in_(ids)))).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
     first_identity: dict[int, tuple[str, str | None]] = {}
     for cid, platform, username, name in (await session.execute(
             select(BuyerIdentity.customer_id, BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.name)
@@ -109,14 +103,14 @@ async def describe_customers(session: AsyncSession, ids: list[int]) -> dict[int,
     stats = {r[0]: r[1:] for r in (await session.execute(
         select(Order.customer_id, func.count(Order.id), func.sum(Order.value_base), func.max(Order.created_at))
         .where(Order.customer_id.in_(ids), Order.status.in_(VALID_STATUSES)).group_by(Order.customer_id))).all()}
-    out = {}
-    for cid, display_name, country in people:
-        platform, handle = first_identity.get(cid, (None, None))
-        orders, spend, last = stats.get(cid, (0, None, None))
-        out[cid] = CustomerHit(id=cid, name=display_name or f"#{cid}", country=country, platform=platform,
-                               handle=handle, orders=int(orders or 0),
-                               spend=float(spend) if spend is not None else None, last_order=last)
-    return out
+    hits = []
+    for r in rows:
+        platform, handle = first_identity.get(r.id, (None, None))
+        orders, spend, last = stats.get(r.id, (0, None, None))
+        hits.append(CustomerHit(id=r.id, name=r.display_name or f"#{r.id}", country=r.country, platform=platform,
+                                handle=handle, orders=int(orders or 0),
+                                spend=float(spend) if spend is not None else None, last_order=last))
+    return hits
 
 
 async def get_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> Customer | None:
