@@ -243,6 +243,14 @@ def _debug() -> bool:
     return os.environ.get("SELLERMATE_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def one_line(exc: BaseException) -> str:
+    """An unexpected error as one line: its kind and the first line of its message (a database error's, not
+    the SQL statement SQLAlchemy appends to it)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{exc.__class__.__name__}: {first[:300]}" if first else exc.__class__.__name__
+
+
 def crash_report(exc: BaseException) -> str:
     """One line for an error nobody foresaw: what it was, and a file with the details to report (a traceback
     is for the maintainers, not for the seller's terminal). SELLERMATE_DEBUG=1 shows it instead."""
@@ -252,7 +260,7 @@ def crash_report(exc: BaseException) -> str:
 
     if _debug():
         traceback.print_exception(exc)
-    what = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}".rstrip(": ")
+    what = one_line(exc)
     try:
         fd, path = tempfile.mkstemp(prefix=f"sellermate-error-{datetime.now():%Y%m%d-%H%M%S}-", suffix=".log")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.cli import DB_OPTION_HELP, run_async
+from bot.cli import DB_OPTION_HELP, one_line, run_async
 from crm.importing.errors import ImportFileError
 from crm.importing.platforms import PLATFORM_NAMES
 
@@ -62,14 +62,6 @@ def waiting_line(path: Path) -> Callable[[], Awaitable[None]]:
         typer.echo(f"{path.name}: another import is running; waiting for it to finish…", err=True)
 
     return say
-
-
-def one_line(exc: BaseException) -> str:
-    """An unexpected error as one line: its kind and the first line of its message (a database error's, not
-    the SQL statement SQLAlchemy appends to it)."""
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{exc.__class__.__name__}: {first[:300]}" if first else exc.__class__.__name__
 
 
 async def import_rates_file(app_ctx, path: Path) -> int:  # type: ignore[no-untyped-def]
