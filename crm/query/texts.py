@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crm.query.ir import RATIO_METRICS
+
 METRIC_NAMES = {
     "en": {"customers": "customers with orders", "new_customers": "new customers", "orders": "orders",
            "revenue": "revenue", "aov": "average order value", "repeat_rate": "repeat purchase rate",
@@ -277,7 +279,7 @@ _COLUMNS_EN = {"predicted_clv": "predicted CLV", "p_alive": "P(alive)", "churn_r
                "new_customers": "new customers", "id": "#", "last_order": "last order",
                "cancellation_rate": "cancellation rate", "return_rate": "return rate",
                "cancelled_orders": "cancelled", "returned_orders": "returned"}
-RATIO_COLUMNS = frozenset({"repeat_rate", "churn_rate", "cancellation_rate", "return_rate", "p_alive", "churn_risk"})
+RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk"}  # the rate metrics, and the shares of the CLV lists
 
 
 def column_name(lang: str, column: str) -> str:
