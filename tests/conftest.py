@@ -8,10 +8,11 @@ SELLERMATE_TEST_PG_URL to point them elsewhere (default: postgresql://postgres@1
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,23 @@ def own_state_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     folder = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_STATE_HOME", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def own_logging() -> Iterator[None]:
+    """A command run in-process (`run`, `worker`, `--debug`) may configure the root logger with a handler on
+    the stderr pytest captured for that test; that stream is closed afterwards, so the next test's log
+    records would fail to write. Each test leaves the root logger as it found it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
