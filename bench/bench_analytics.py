@@ -7,6 +7,7 @@ Targets: every KPI question under 250 ms on SQLite; the CLV pipeline at least 5x
 pipeline reads `customer_order_stats`, which the importer keeps; the time of rebuilding it from every order is
 printed too, with the ratio counting it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,15 +77,33 @@ def generate(path: Path, orders: int, customers: int, seed: int = 7) -> None:
     platform = rng.integers(0, len(PLATFORMS), n)
     country = rng.integers(0, len(COUNTRIES), customers)
     con = sqlite3.connect(path)
-    con.executemany("INSERT INTO stores (id, workspace_id, platform, name) VALUES (?, 1, ?, ?)",
-                    [(i + 1, p, p) for i, p in enumerate(PLATFORMS)])
-    con.executemany("INSERT INTO customers (id, workspace_id, display_name, country) VALUES (?, 1, ?, ?)",
-                    [(i, f"Buyer {i}", COUNTRIES[country[i - 1]]) for i in range(1, customers + 1)])
+    con.executemany(
+        "INSERT INTO stores (id, workspace_id, platform, name) VALUES (?, 1, ?, ?)",
+        [(i + 1, p, p) for i, p in enumerate(PLATFORMS)],
+    )
+    con.executemany(
+        "INSERT INTO customers (id, workspace_id, display_name, country) VALUES (?, 1, ?, ?)",
+        [(i, f"Buyer {i}", COUNTRIES[country[i - 1]]) for i in range(1, customers + 1)],
+    )
     con.executemany(
         "INSERT INTO orders (workspace_id, store_id, platform, platform_order_id, customer_id, status, currency,"
         " order_value, value_base, country, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?, 'SGD', ?, ?, ?, ?, ?)",
-        ((int(platform[k]) + 1, PLATFORMS[platform[k]], f"o{k}", int(owner[k]), str(status[k]), float(value[k]),
-          float(value[k]), COUNTRIES[country[owner[k] - 1]], when[k], when[k]) for k in range(n)))
+        (
+            (
+                int(platform[k]) + 1,
+                PLATFORMS[platform[k]],
+                f"o{k}",
+                int(owner[k]),
+                str(status[k]),
+                float(value[k]),
+                float(value[k]),
+                COUNTRIES[country[owner[k] - 1]],
+                when[k],
+                when[k],
+            )
+            for k in range(n)
+        ),
+    )
     con.commit()
     con.close()
 
@@ -130,14 +149,28 @@ def ours(path: Path) -> dict[str, object]:
         return loop.run_until_complete(execute(query, db=db, workspace_id=1, settings=settings, as_of=as_of))
 
     questions = [(f"{m} (last 90 days)", MetricQuery(metric=m)) for m in METRICS]
-    questions += [(f"{m} last quarter", MetricQuery(metric=m, period=Period(kind="last_quarter"))) for m in METRICS]
     questions += [
-        ("repeat_rate on shopee this year", MetricQuery(metric="repeat_rate", period=Period(kind="this_year"),
-                                                        filters=Filters(platform="shopee"))),
-        ("aov in MY this year", MetricQuery(metric="aov", period=Period(kind="this_year"), filters=Filters(country="MY"))),
-        ("revenue by platform last quarter", MetricQuery(metric="revenue", period=Period(kind="last_quarter"),
-                                                         group_by="platform")),
-        ("revenue by month this year", MetricQuery(metric="revenue", period=Period(kind="this_year"), group_by="month")),
+        (f"{m} last quarter", MetricQuery(metric=m, period=Period(kind="last_quarter"))) for m in METRICS
+    ]
+    questions += [
+        (
+            "repeat_rate on shopee this year",
+            MetricQuery(
+                metric="repeat_rate", period=Period(kind="this_year"), filters=Filters(platform="shopee")
+            ),
+        ),
+        (
+            "aov in MY this year",
+            MetricQuery(metric="aov", period=Period(kind="this_year"), filters=Filters(country="MY")),
+        ),
+        (
+            "revenue by platform last quarter",
+            MetricQuery(metric="revenue", period=Period(kind="last_quarter"), group_by="platform"),
+        ),
+        (
+            "revenue by month this year",
+            MetricQuery(metric="revenue", period=Period(kind="this_year"), group_by="month"),
+        ),
     ]
     kpis = {label: timed(lambda q=q: run(q)) for label, q in questions}
     rfm = timed(lambda: run(SegmentsQuery()), runs=2)
@@ -160,9 +193,13 @@ def ours(path: Path) -> dict[str, object]:
     full_rebuild_seconds = timed(lambda: loop.run_until_complete(rebuild(False)), runs=2)
     loop.run_until_complete(db.dispose())
     loop.close()
-    return {"kpi_seconds": kpis, "rfm_seconds": rfm, "clv_seconds": clv_seconds,
-            "stats_rebuild_seconds": rebuild_seconds, "stats_and_previous_orders_rebuild_seconds":
-            full_rebuild_seconds}
+    return {
+        "kpi_seconds": kpis,
+        "rfm_seconds": rfm,
+        "clv_seconds": clv_seconds,
+        "stats_rebuild_seconds": rebuild_seconds,
+        "stats_and_previous_orders_rebuild_seconds": full_rebuild_seconds,
+    }
 
 
 def baseline(path: Path) -> float:
@@ -178,17 +215,27 @@ def _lifetimes(path: Path) -> float:
 
     t = time.perf_counter()
     con = sqlite3.connect(path)
-    df = pd.read_sql("SELECT customer_id, created_at, value_base FROM orders WHERE status IN "
-                     "('paid','shipped','completed')", con)
+    df = pd.read_sql(
+        "SELECT customer_id, created_at, value_base FROM orders WHERE status IN "
+        "('paid','shipped','completed')",
+        con,
+    )
     con.close()
     df["created_at"] = pd.to_datetime(df["created_at"]).dt.tz_localize("UTC").dt.tz_convert("Asia/Singapore")
     df["created_at"] = df["created_at"].dt.tz_localize(None)
-    summary = summary_data_from_transaction_data(df, "customer_id", "created_at", monetary_value_col="value_base",
-                                                 observation_period_end=pd.Timestamp(AS_OF_DAY), freq="D")
+    summary = summary_data_from_transaction_data(
+        df,
+        "customer_id",
+        "created_at",
+        monetary_value_col="value_base",
+        observation_period_end=pd.Timestamp(AS_OF_DAY),
+        freq="D",
+    )
     bgf = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
     bgf.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
-    purchases = bgf.conditional_expected_number_of_purchases_up_to_time(365, summary["frequency"],
-                                                                        summary["recency"], summary["T"])
+    purchases = bgf.conditional_expected_number_of_purchases_up_to_time(
+        365, summary["frequency"], summary["recency"], summary["T"]
+    )
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     ggf = GammaGammaFitter(penalizer_coef=0.0).fit(repeat["frequency"], repeat["monetary_value"])
     spend = ggf.conditional_expected_average_profit(summary["frequency"], summary["monetary_value"])
@@ -218,17 +265,23 @@ def main() -> None:
         print(f"{label:42s} {seconds * 1000:8.1f}  {'yes' if seconds < 0.25 else 'NO'}")
     print(f"{'RFM segmentation (8 segments)':42s} {result['rfm_seconds'] * 1000:8.1f}")  # type: ignore[operator]
     print(f"{'CLV fit + scoring (BG/NBD + Gamma-Gamma)':42s} {result['clv_seconds'] * 1000:8.1f}")  # type: ignore[operator]
-    print(f"{'order statistics rebuilt from all orders':42s} {result['stats_rebuild_seconds'] * 1000:8.1f}"  # type: ignore[operator]
-          "  (paid by the importer, per touched customer)")
-    print(f"{'  the same with previous_order_at':42s} "
-          f"{result['stats_and_previous_orders_rebuild_seconds'] * 1000:8.1f}")  # type: ignore[operator]
+    print(
+        f"{'order statistics rebuilt from all orders':42s} {result['stats_rebuild_seconds'] * 1000:8.1f}"  # type: ignore[operator]
+        "  (paid by the importer, per touched customer)"
+    )
+    print(
+        f"{'  the same with previous_order_at':42s} "
+        f"{result['stats_and_previous_orders_rebuild_seconds'] * 1000:8.1f}"
+    )  # type: ignore[operator]
     if not a.no_baseline:
         base = baseline(path)
         result["lifetimes_seconds"] = base
         ratio = base / result["clv_seconds"]  # type: ignore[operator]
         result["clv_speedup"] = ratio
         print(f"{'baseline: lifetimes pipeline':42s} {base * 1000:8.1f}")
-        print(f"CLV speed-up over lifetimes: {ratio:.1f}x (target >= 5x): {'met' if ratio >= 5 else 'MISSED'}")
+        print(
+            f"CLV speed-up over lifetimes: {ratio:.1f}x (target >= 5x): {'met' if ratio >= 5 else 'MISSED'}"
+        )
         cold = base / (result["clv_seconds"] + result["stats_rebuild_seconds"])  # type: ignore[operator]
         result["clv_speedup_with_rebuild"] = cold
         print(f"  counting a full rebuild of the order statistics as well: {cold:.1f}x")

@@ -16,6 +16,7 @@ sendMessage for that chat. Printed: answers/s, p50/p95/p99 latency; then the nam
 (no Telegram, no middleware), and the ratio bot/direct at p95 (the cost of the bot layer).
 Target: bot p95 < 500 ms on 2 cores; `--check` exits 1 when it is missed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,14 +42,26 @@ TARGET_P95_MS = 500.0
 TZ = ZoneInfo("Asia/Singapore")
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=TZ)
 TOKEN = "123456:BENCH-token"
-STORES = [("shopee", "shopee-sg", "SG", "SGD"), ("shopee", "shopee-my", "MY", "MYR"),
-          ("lazada", "lazada-sg", "SG", "SGD"), ("lazada", "lazada-th", "TH", "THB"),
-          ("tiktok", "tiktok-ph", "PH", "PHP"), ("shopify", "shopify", "ID", "USD")]
+STORES = [
+    ("shopee", "shopee-sg", "SG", "SGD"),
+    ("shopee", "shopee-my", "MY", "MYR"),
+    ("lazada", "lazada-sg", "SG", "SGD"),
+    ("lazada", "lazada-th", "TH", "THB"),
+    ("tiktok", "tiktok-ph", "PH", "PHP"),
+    ("shopify", "shopify", "ID", "USD"),
+]
 RATES = {"SGD": 1.0, "MYR": 0.30, "THB": 0.038, "PHP": 0.023, "USD": 1.34}
 QUESTIONS = [
-    "revenue last month", "how many orders last 30 days", "aov this year", "repeat rate last 90 days",
-    "new customers last month", "revenue by platform last quarter",
-    "上个月的销售额", "最近30天的订单数", "今年的客单价", "最近90天的复购率",
+    "revenue last month",
+    "how many orders last 30 days",
+    "aov this year",
+    "repeat rate last 90 days",
+    "new customers last month",
+    "revenue by platform last quarter",
+    "上个月的销售额",
+    "最近30天的订单数",
+    "今年的客单价",
+    "最近90天的复购率",
 ]
 
 
@@ -68,8 +81,10 @@ async def build_database(url: str, orders: int, seed: int = 7) -> tuple[Any, int
         if have >= orders:
             await session.commit()
             return db, ws.id
-        stores = [await get_or_create_store(session, ws.id, p, n, country=c, currency=cur)
-                  for p, n, c, cur in STORES]
+        stores = [
+            await get_or_create_store(session, ws.id, p, n, country=c, currency=cur)
+            for p, n, c, cur in STORES
+        ]
         await session.commit()
         workspace_id, store_rows = ws.id, [(s.id, s.platform, s.country, s.currency) for s in stores]
 
@@ -80,14 +95,28 @@ async def build_database(url: str, orders: int, seed: int = 7) -> tuple[Any, int
     async with db.engine.begin() as conn:
         chunk = 50_000
         for start in range(0, n_customers, chunk):
-            await conn.execute(insert(Customer), [
-                {"workspace_id": workspace_id, "display_name": f"Buyer {i:07d}", "country": rng.choice(countries)}
-                for i in range(start, min(n_customers, start + chunk))])
+            await conn.execute(
+                insert(Customer),
+                [
+                    {
+                        "workspace_id": workspace_id,
+                        "display_name": f"Buyer {i:07d}",
+                        "country": rng.choice(countries),
+                    }
+                    for i in range(start, min(n_customers, start + chunk))
+                ],
+            )
         first_id = (await conn.execute(select(func.min(Customer.id)))).scalar_one()
     span = 2 * 365 * 86400
     end_utc = NOW.astimezone(UTC)
-    statuses = ["completed"] * 80 + ["shipped"] * 6 + ["paid"] * 3 + ["cancelled"] * 6 + ["returned"] * 3 + \
-        ["pending"] * 2
+    statuses = (
+        ["completed"] * 80
+        + ["shipped"] * 6
+        + ["paid"] * 3
+        + ["cancelled"] * 6
+        + ["returned"] * 3
+        + ["pending"] * 2
+    )
     made = 0
     async with db.engine.begin() as conn:
         while made < orders:
@@ -101,13 +130,22 @@ async def build_database(url: str, orders: int, seed: int = 7) -> tuple[Any, int
                 age = span * (1 - math.sqrt(rng.random()))  # more orders recently (growth)
                 created = end_utc - timedelta(seconds=age)
                 value = round(rng.lognormvariate(3.4, 0.7) / RATES[currency], 2)
-                batch.append({
-                    "workspace_id": workspace_id, "store_id": store_id, "platform": platform,
-                    "platform_order_id": f"B{made:09d}", "customer_id": customer,
-                    "status": rng.choice(statuses), "currency": currency, "order_value": Decimal(str(value)),
-                    "value_base": Decimal(str(round(value * RATES[currency], 4))), "country": country,
-                    "created_at": created, "paid_at": created,
-                })
+                batch.append(
+                    {
+                        "workspace_id": workspace_id,
+                        "store_id": store_id,
+                        "platform": platform,
+                        "platform_order_id": f"B{made:09d}",
+                        "customer_id": customer,
+                        "status": rng.choice(statuses),
+                        "currency": currency,
+                        "order_value": Decimal(str(value)),
+                        "value_base": Decimal(str(round(value * RATES[currency], 4))),
+                        "country": country,
+                        "created_at": created,
+                        "paid_at": created,
+                    }
+                )
             await conn.execute(insert(Order), batch)
     print(f"generated {n_customers:,} customers and {orders:,} orders in {time.perf_counter() - t0:.0f}s")
     return db, workspace_id
@@ -119,16 +157,19 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], cuts[98]
 
 
-async def run_bot(db: Any, workspace_id: int, chats: int, questions: int, think: float, seed: int
-                  ) -> tuple[list[float], float]:
+async def run_bot(
+    db: Any, workspace_id: int, chats: int, questions: int, think: float, seed: int
+) -> tuple[list[float], float]:
     from bot.app import build_bot, build_dispatcher
     from bot.settings import Settings
     from storage.repositories.team import TeamRepository
     from tests.fakes.telegram_server import Call, FakeTelegramServer
 
     server = await FakeTelegramServer().start()
-    settings = Settings(telegram={"token": TOKEN, "api_url": server.base_url, "throttle_per_second": 1000.0},
-                        workspace={"base_currency": "SGD", "timezone": str(TZ)})
+    settings = Settings(
+        telegram={"token": TOKEN, "api_url": server.base_url, "throttle_per_second": 1000.0},
+        workspace={"base_currency": "SGD", "timezone": str(TZ)},
+    )
     users = list(range(10_001, 10_001 + chats))
     async with db.sessions() as session:
         team = TeamRepository(session)
@@ -172,8 +213,9 @@ async def run_bot(db: Any, workspace_id: int, chats: int, questions: int, think:
     return latencies, wall
 
 
-async def run_direct(db: Any, workspace_id: int, chats: int, questions: int, think: float, seed: int
-                     ) -> tuple[list[float], float]:
+async def run_direct(
+    db: Any, workspace_id: int, chats: int, questions: int, think: float, seed: int
+) -> tuple[list[float], float]:
     from bot.settings import Settings
     from crm.query.service import ask
 
@@ -195,8 +237,10 @@ async def run_direct(db: Any, workspace_id: int, chats: int, questions: int, thi
 
 def report(name: str, latencies: list[float], wall: float) -> float:
     p50, p95, p99 = (x * 1000 for x in percentiles(latencies))
-    print(f"{name:<8} answers={len(latencies):>6}  {len(latencies) / wall:7.1f}/s  "
-          f"p50={p50:7.1f} ms  p95={p95:7.1f} ms  p99={p99:7.1f} ms  wall={wall:6.1f}s")
+    print(
+        f"{name:<8} answers={len(latencies):>6}  {len(latencies) / wall:7.1f}/s  "
+        f"p50={p50:7.1f} ms  p95={p95:7.1f} ms  p99={p99:7.1f} ms  wall={wall:6.1f}s"
+    )
     return p95
 
 
@@ -205,18 +249,23 @@ async def main_async(args: argparse.Namespace) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     url = args.db or f"sqlite+aiosqlite:///{workdir / f'bot-bench-{args.orders}.db'}"
     db, workspace_id = await build_database(url, args.orders)
-    print(f"orders={args.orders:,} chats={args.chats} questions/chat={args.questions} think={args.think}s "
-          f"cpus={os.cpu_count()} db={db.dialect}")
+    print(
+        f"orders={args.orders:,} chats={args.chats} questions/chat={args.questions} think={args.think}s "
+        f"cpus={os.cpu_count()} db={db.dialect}"
+    )
     try:
         bot_lat, bot_wall = await run_bot(db, workspace_id, args.chats, args.questions, args.think, args.seed)
-        direct_lat, direct_wall = await run_direct(db, workspace_id, args.chats, args.questions, args.think,
-                                                   args.seed)
+        direct_lat, direct_wall = await run_direct(
+            db, workspace_id, args.chats, args.questions, args.think, args.seed
+        )
     finally:
         await db.dispose()
     bot_p95 = report("bot", bot_lat, bot_wall)
     direct_p95 = report("direct", direct_lat, direct_wall)
-    print(f"ratio bot/direct at p95: {bot_p95 / direct_p95:.2f}x   target bot p95 < {TARGET_P95_MS:.0f} ms: "
-          f"{'met' if bot_p95 < TARGET_P95_MS else 'MISSED'}")
+    print(
+        f"ratio bot/direct at p95: {bot_p95 / direct_p95:.2f}x   target bot p95 < {TARGET_P95_MS:.0f} ms: "
+        f"{'met' if bot_p95 < TARGET_P95_MS else 'MISSED'}"
+    )
     return 1 if args.check and bot_p95 >= TARGET_P95_MS else 0
 
 

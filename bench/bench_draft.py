@@ -4,6 +4,7 @@
 
 Target: median under 100 ms on SQLite; prints median, p95 and the ratio median / target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,6 +35,7 @@ async def run(path: Path, runs: int, customers: int) -> list[float]:
     # Process start-up is not draft time: load the modules a draft uses lazily (analytics, Polars) first.
     import crm.analytics.metrics  # noqa: F401
     import crm.query.service  # noqa: F401
+
     try:
         for i in range(runs + 3):
             cid = 1 + (i * 7919) % customers
@@ -62,14 +64,20 @@ def main() -> None:
     if not path.exists():
         t0 = time.perf_counter()
         generate(path, args.orders, args.customers)
-        print(f"generated {args.customers} customers / {args.orders} orders in {time.perf_counter() - t0:.1f}s")
+        print(
+            f"generated {args.customers} customers / {args.orders} orders in {time.perf_counter() - t0:.1f}s"
+        )
     times = asyncio.run(run(path, args.runs, args.customers))
     median = statistics.median(times)
     p95 = statistics.quantiles(times, n=20)[-1]
-    print(f"draft_for_customer (no LLM), {args.customers} customers: median {median:.1f} ms, p95 {p95:.1f} ms "
-          f"over {len(times)} runs")
-    print(f"first draft of the day (segments computed for all customers): {FIRST_MS:.1f} ms "
-          f"(ratio {FIRST_MS / TARGET_MS:.2f})")
+    print(
+        f"draft_for_customer (no LLM), {args.customers} customers: median {median:.1f} ms, p95 {p95:.1f} ms "
+        f"over {len(times)} runs"
+    )
+    print(
+        f"first draft of the day (segments computed for all customers): {FIRST_MS:.1f} ms "
+        f"(ratio {FIRST_MS / TARGET_MS:.2f})"
+    )
     print(f"ratio median/target: {median / TARGET_MS:.2f} (target {TARGET_MS:.0f} ms; < 1 is within target)")
 
 

@@ -16,6 +16,7 @@ and peak memory (the child's RSS high-water mark, VmHWM, and all its processes s
 the rounds' time ratios. Targets: ours no slower than 1.5x the baseline, peak memory under 400 MB. `--check` exits 1 when
 a target is missed. Generated files are cached in the work folder (default: a folder in the system temp).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -145,8 +146,9 @@ def write_tiktok(path: Path, lines: int, seed: int = 1) -> None:
                 row[col["Product Name"]] = name
                 row[col["Quantity"]] = str(qty)
                 row[col["SKU Unit Original Price"]] = f"{price / 100:.2f}"
-                row[col["SKU Subtotal Before Discount"]] = row[col["SKU Subtotal After Discount"]] = \
+                row[col["SKU Subtotal Before Discount"]] = row[col["SKU Subtotal After Discount"]] = (
                     f"{price * qty / 100:.2f}"
+                )
                 row[col["Order Amount"]] = total
                 row[col["Order Refund Amount"]] = total if status == "refunded" else "0"
                 row[col["Created Time"]] = when
@@ -186,7 +188,9 @@ def _child_ours(path: Path, db_path: Path) -> dict[str, object]:
     async def go() -> dict[str, object]:
         db = await open_database(f"sqlite+aiosqlite:///{db_path}")
         async with db.sessions() as s:
-            ws = await get_or_create_workspace(s, name="bench", base_currency="SGD", timezone="Asia/Singapore")
+            ws = await get_or_create_workspace(
+                s, name="bench", base_currency="SGD", timezone="Asia/Singapore"
+            )
             await s.commit()
             ws_id = ws.id
         ready_mb = _peak_mb()
@@ -194,8 +198,14 @@ def _child_ours(path: Path, db_path: Path) -> dict[str, object]:
         report = await import_file(db, ws_id, path, settings=WorkspaceSettings(fx_rates=RATES))
         took = time.perf_counter() - started
         await db.dispose()
-        return {"seconds": took, "rows": report.rows, "orders": report.orders_new,
-                "customers": report.customers_new, "rejected": report.rows_rejected, "ready_mb": ready_mb}
+        return {
+            "seconds": took,
+            "rows": report.rows,
+            "orders": report.orders_new,
+            "customers": report.customers_new,
+            "rejected": report.rows_rejected,
+            "ready_mb": ready_mb,
+        }
 
     return asyncio.run(go())
 
@@ -247,8 +257,21 @@ def _run_child(kind: str, path: Path, db_path: Path, timeout: float | None) -> d
     if db_path.exists():
         db_path.unlink()
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--file", str(path), "--db", str(db_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            kind,
+            "--file",
+            str(path),
+            "--db",
+            str(db_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     peak = [0.0]
     done = threading.Event()
 
@@ -274,7 +297,9 @@ def _run_child(kind: str, path: Path, db_path: Path, timeout: float | None) -> d
     return result  # type: ignore[no-any-return]
 
 
-def bench(fmt: str, lines: int, workdir: Path, timeout: float | None = None, rounds: int = 3) -> dict[str, object]:
+def bench(
+    fmt: str, lines: int, workdir: Path, timeout: float | None = None, rounds: int = 3
+) -> dict[str, object]:
     """`rounds` pairs of runs, the two contestants taking turns to go first (a shared machine's speed drifts
     within minutes); the figures are each contestant's median time and the median of the rounds' ratios."""
     from statistics import median
@@ -285,8 +310,12 @@ def bench(fmt: str, lines: int, workdir: Path, timeout: float | None = None, rou
         tmp = path.with_suffix(".part")
         (write_shopify if fmt == "shopify" else write_tiktok)(tmp, lines)
         tmp.rename(path)
-        print(f"wrote {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s")
-    print(f"\n{fmt}-style export, {lines:,} order lines ({path.stat().st_size / 1e6:.0f} MB), {rounds} round(s)")
+        print(
+            f"wrote {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s"
+        )
+    print(
+        f"\n{fmt}-style export, {lines:,} order lines ({path.stat().st_size / 1e6:.0f} MB), {rounds} round(s)"
+    )
     runs: list[tuple[dict[str, object], dict[str, object]]] = []
     for n in range(rounds):
         order = ("ours", "baseline") if n % 2 == 0 else ("baseline", "ours")
@@ -295,46 +324,84 @@ def bench(fmt: str, lines: int, workdir: Path, timeout: float | None = None, rou
         if ours is None or base is None:
             late = "sellermate" if ours is None else "pandas"
             print(f"  {late} did not finish within {timeout:.0f}s\n  MISS")
-            return {"format": fmt, "lines": lines, "rounds": runs, "slowdown": None, "ok": False, "timeout": timeout}
+            return {
+                "format": fmt,
+                "lines": lines,
+                "rounds": runs,
+                "slowdown": None,
+                "ok": False,
+                "timeout": timeout,
+            }
         runs.append((ours, base))
-        print(f"  round {n + 1} ({' first, '.join('sellermate' if k == 'ours' else 'pandas' for k in order)} second): "
-              f"sellermate {float(ours['seconds']):.1f}s, pandas {float(base['seconds']):.1f}s, "  # type: ignore[arg-type]
-              f"ratio {float(ours['seconds']) / float(base['seconds']):.2f}x", flush=True)  # type: ignore[arg-type]
+        print(
+            f"  round {n + 1} ({' first, '.join('sellermate' if k == 'ours' else 'pandas' for k in order)} second): "
+            f"sellermate {float(ours['seconds']):.1f}s, pandas {float(base['seconds']):.1f}s, "  # type: ignore[arg-type]
+            f"ratio {float(ours['seconds']) / float(base['seconds']):.2f}x",
+            flush=True,
+        )  # type: ignore[arg-type]
     ratios = [float(o["seconds"]) / float(b["seconds"]) for o, b in runs]  # type: ignore[arg-type]
     slowdown = median(ratios)
     summary = {}
     for name, i in (("sellermate", 0), ("pandas", 1)):
         seconds = median(float(r[i]["seconds"]) for r in runs)  # type: ignore[arg-type]
-        summary[name] = {"seconds": seconds, "peak_mb": max(float(r[i]["peak_mb"]) for r in runs),  # type: ignore[arg-type]
-                         "ready_mb": max(float(r[i]["ready_mb"]) for r in runs),  # type: ignore[arg-type]
-                         "all_peak_mb": max(float(r[i]["all_peak_mb"]) for r in runs)}  # type: ignore[arg-type]
-    print(f"  {'median':10} {'seconds':>8} {'lines/s':>9} {'peak MB':>8} {'(before)':>9} {'all processes':>14}")
+        summary[name] = {
+            "seconds": seconds,
+            "peak_mb": max(float(r[i]["peak_mb"]) for r in runs),  # type: ignore[arg-type]
+            "ready_mb": max(float(r[i]["ready_mb"]) for r in runs),  # type: ignore[arg-type]
+            "all_peak_mb": max(float(r[i]["all_peak_mb"]) for r in runs),
+        }  # type: ignore[arg-type]
+    print(
+        f"  {'median':10} {'seconds':>8} {'lines/s':>9} {'peak MB':>8} {'(before)':>9} {'all processes':>14}"
+    )
     for name, r in summary.items():
-        print(f"  {name:10} {r['seconds']:8.1f} {lines / r['seconds']:9,.0f} {r['peak_mb']:8.0f} "
-              f"{r['ready_mb']:9.0f} {r['all_peak_mb']:14.0f}")
+        print(
+            f"  {name:10} {r['seconds']:8.1f} {lines / r['seconds']:9,.0f} {r['peak_mb']:8.0f} "
+            f"{r['ready_mb']:9.0f} {r['all_peak_mb']:14.0f}"
+        )
     ours = runs[-1][0]
-    print(f"  sellermate: {ours['orders']} orders, {ours['customers']} customers, {ours['rejected']} rows rejected")
-    print(f"  time ratio sellermate/pandas = {slowdown:.2f}x, median of {', '.join(f'{r:.2f}' for r in ratios)} "
-          f"(target <= {TARGET_SLOWDOWN}x); peak memory (highest of the rounds) = "
-          f"{summary['sellermate']['all_peak_mb']:.0f} MB, {summary['sellermate']['all_peak_mb'] / summary['pandas']['all_peak_mb']:.2f}x pandas "
-          f"(target: sellermate < {TARGET_PEAK_MB:.0f} MB, all its processes at once)")
+    print(
+        f"  sellermate: {ours['orders']} orders, {ours['customers']} customers, {ours['rejected']} rows rejected"
+    )
+    print(
+        f"  time ratio sellermate/pandas = {slowdown:.2f}x, median of {', '.join(f'{r:.2f}' for r in ratios)} "
+        f"(target <= {TARGET_SLOWDOWN}x); peak memory (highest of the rounds) = "
+        f"{summary['sellermate']['all_peak_mb']:.0f} MB, {summary['sellermate']['all_peak_mb'] / summary['pandas']['all_peak_mb']:.2f}x pandas "
+        f"(target: sellermate < {TARGET_PEAK_MB:.0f} MB, all its processes at once)"
+    )
     ok = slowdown <= TARGET_SLOWDOWN and summary["sellermate"]["all_peak_mb"] < TARGET_PEAK_MB
     print(f"  {'PASS' if ok else 'MISS'}")
-    return {"format": fmt, "lines": lines, "rounds": runs, "ratios": ratios, "median": summary,
-            "slowdown": slowdown, "ok": ok}
+    return {
+        "format": fmt,
+        "lines": lines,
+        "rounds": runs,
+        "ratios": ratios,
+        "median": summary,
+        "slowdown": slowdown,
+        "ok": ok,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--lines", type=int, default=1_000_000, help="order lines in the export (default 1,000,000)")
+    ap.add_argument(
+        "--lines", type=int, default=1_000_000, help="order lines in the export (default 1,000,000)"
+    )
     ap.add_argument("--format", choices=("shopify", "tiktok", "both"), default="shopify")
     ap.add_argument("--workdir", type=Path, default=None, help="where to keep generated files and databases")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="pairs of runs, taking turns to go first; the ratio is their median (default 3)")
-    ap.add_argument("--timeout", type=float, default=3600.0,
-                    help="give up on an import after this many seconds (default 3600)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="pairs of runs, taking turns to go first; the ratio is their median (default 3)",
+    )
+    ap.add_argument(
+        "--timeout",
+        type=float,
+        default=3600.0,
+        help="give up on an import after this many seconds (default 3600)",
+    )
     ap.add_argument("--child", choices=("ours", "baseline"), help=argparse.SUPPRESS)
     ap.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)

@@ -21,6 +21,7 @@ Printed: start-up time, jobs, memory, batch p50/p95/p99/max lateness, how many f
 time, and the ratio of the worst lateness to the 60 s target. The floor set by the rate limits is
 (batch - 1) / 30 s overall (33 s for 1,000), or more when one chat gets many (1/s per private chat). `--check` exits 1 when the target is missed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -109,13 +110,25 @@ async def insert_reminders(db: Any, workspace_id: int, rows: list[dict[str, Any]
 
     async with db.sessions() as session:
         for start in range(0, len(rows), 10_000):
-            await session.execute(insert(Reminder.__table__), rows[start:start + 10_000])
+            await session.execute(insert(Reminder.__table__), rows[start : start + 10_000])
         await session.commit()
 
 
-def reminder_rows(workspace_id: int, n: int, *, due: Any, chats: list[int], text: str) -> list[dict[str, Any]]:
-    return [{"workspace_id": workspace_id, "chat_id": chats[i % len(chats)], "text": f"{text} #{i}",
-             "due_at": due(i), "timezone": TZ, "status": "pending", "late": False} for i in range(n)]
+def reminder_rows(
+    workspace_id: int, n: int, *, due: Any, chats: list[int], text: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "workspace_id": workspace_id,
+            "chat_id": chats[i % len(chats)],
+            "text": f"{text} #{i}",
+            "due_at": due(i),
+            "timezone": TZ,
+            "status": "pending",
+            "late": False,
+        }
+        for i in range(n)
+    ]
 
 
 def floor_seconds(batch: int, chats: int, groups: bool, rules: Any) -> float:
@@ -158,8 +171,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         url = make_url(args.pg_url).set(database=pg_name).render_as_string(hide_password=False)
     else:
         url = f"sqlite+aiosqlite:///{workdir / 'reminders.db'}"
-    result: dict[str, Any] = {"db": args.db, "reminders": args.reminders, "batch": args.batch, "chats": args.chats,
-                              "chat_kind": "group" if args.groups else "private"}
+    result: dict[str, Any] = {
+        "db": args.db,
+        "reminders": args.reminders,
+        "batch": args.batch,
+        "chats": args.chats,
+        "chat_kind": "group" if args.groups else "private",
+    }
     server_thread = ServerThread()
     db = await open_database(url)
     service = None
@@ -174,15 +192,27 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         now = datetime.now(UTC)
         users = [100_000 + i for i in range(1000)]
         t = time.perf_counter()
-        await insert_reminders(db, workspace_id, reminder_rows(
-            workspace_id, args.reminders, chats=users, text="follow up",
-            due=lambda i: now + timedelta(days=1 + rng.random() * 89)))
+        await insert_reminders(
+            db,
+            workspace_id,
+            reminder_rows(
+                workspace_id,
+                args.reminders,
+                chats=users,
+                text="follow up",
+                due=lambda i: now + timedelta(days=1 + rng.random() * 89),
+            ),
+        )
         result["insert_s"] = time.perf_counter() - t
         print(f"inserted {args.reminders:,} pending reminders in {result['insert_s']:.1f} s", flush=True)
 
         tg = server_thread.start()
-        settings = Settings(database={"url": url}, telegram={"token": TOKEN, "api_url": tg.base_url},
-                            workspace={"name": "Bench shop", "timezone": TZ}, language="en")
+        settings = Settings(
+            database={"url": url},
+            telegram={"token": TOKEN, "api_url": tg.base_url},
+            workspace={"name": "Bench shop", "timezone": TZ},
+            language="en",
+        )
         bot = build_bot(settings)
         service = SchedulerService(settings, db, bot, workspace_id=workspace_id)  # the real Sender
 
@@ -192,11 +222,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await service.started()
         result["startup_s"] = time.perf_counter() - t
         async with db.sessions() as session:
-            result["jobs"] = (await session.execute(text("SELECT count(*) FROM apscheduler_jobs"))).scalar_one()
+            result["jobs"] = (
+                await session.execute(text("SELECT count(*) FROM apscheduler_jobs"))
+            ).scalar_one()
         rss1, peak1 = rss_mb()
         result.update(rss_before_mb=rss0, rss_after_start_mb=rss1, peak_after_start_mb=peak1)
-        print(f"start-up {result['startup_s']:.1f} s, {result['jobs']:,} jobs, RSS {rss1:.0f} MB "
-              f"(peak {peak1:.0f} MB)", flush=True)
+        print(
+            f"start-up {result['startup_s']:.1f} s, {result['jobs']:,} jobs, RSS {rss1:.0f} MB "
+            f"(peak {peak1:.0f} MB)",
+            flush=True,
+        )
 
         # The batch: all due at the same instant, a few seconds ahead on the wall clock.
         batch_chats = [(-1_000_000_000_000 - i) if args.groups else (900_000 + i) for i in range(args.chats)]
@@ -213,12 +248,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         due_at = datetime.fromtimestamp(math.ceil(time.time()) + args.lead, UTC)
         due_mono = due_at.timestamp() - (time.time() - time.monotonic())
         t = time.perf_counter()
-        await insert_reminders(db, workspace_id, reminder_rows(
-            workspace_id, args.batch, chats=batch_chats, text="batch", due=lambda i: due_at))
+        await insert_reminders(
+            db,
+            workspace_id,
+            reminder_rows(workspace_id, args.batch, chats=batch_chats, text="batch", due=lambda i: due_at),
+        )
         scheduled = await service.sync_reminders()  # what the minute sync (or a bot replica) does
         result["batch_schedule_s"] = time.perf_counter() - t
-        print(f"batch of {args.batch:,} inserted and scheduled ({scheduled:,} jobs) in "
-              f"{result['batch_schedule_s']:.1f} s; due at {due_at:%H:%M:%S} UTC", flush=True)
+        print(
+            f"batch of {args.batch:,} inserted and scheduled ({scheduled:,} jobs) in "
+            f"{result['batch_schedule_s']:.1f} s; due at {due_at:%H:%M:%S} UTC",
+            flush=True,
+        )
 
         deadline = due_mono + TARGET_S + args.extra
         while time.monotonic() < deadline:
@@ -230,14 +271,28 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             lateness = [a - due_mono for a in arrivals]
         _, peak2 = rss_mb()
         async with db.sessions() as session:
-            fired = (await session.execute(select(func.count()).select_from(Reminder).where(
-                Reminder.chat_id.in_(batch_chats), Reminder.status == "fired"))).scalar_one()
-            pending_other = (await session.execute(select(func.count()).select_from(Reminder).where(
-                Reminder.status == "pending"))).scalar_one()
+            fired = (
+                await session.execute(
+                    select(func.count())
+                    .select_from(Reminder)
+                    .where(Reminder.chat_id.in_(batch_chats), Reminder.status == "fired")
+                )
+            ).scalar_one()
+            pending_other = (
+                await session.execute(
+                    select(func.count()).select_from(Reminder).where(Reminder.status == "pending")
+                )
+            ).scalar_one()
         result.update(
-            received=len(lateness), fired_in_db=fired, still_pending=pending_other, peak_mb=peak2,
-            p50_s=pct(lateness, 50), p95_s=pct(lateness, 95), p99_s=pct(lateness, 99),
-            max_s=max(lateness) if lateness else math.nan, min_s=min(lateness) if lateness else math.nan,
+            received=len(lateness),
+            fired_in_db=fired,
+            still_pending=pending_other,
+            peak_mb=peak2,
+            p50_s=pct(lateness, 50),
+            p95_s=pct(lateness, 95),
+            p99_s=pct(lateness, 99),
+            max_s=max(lateness) if lateness else math.nan,
+            min_s=min(lateness) if lateness else math.nan,
             mean_s=statistics.fmean(lateness) if lateness else math.nan,
             within_target=sum(1 for x in lateness if x <= TARGET_S),
             floor_s=floor_seconds(args.batch, args.chats, args.groups, settings.scheduler),
@@ -265,17 +320,26 @@ def print_table(r: dict[str, Any]) -> None:
         ("start-up: start() + started()", f"{r['startup_s']:.1f} s", ""),
         ("RSS after start-up", f"{r['rss_after_start_mb']:.0f} MB (before {r['rss_before_mb']:.0f} MB)", ""),
         ("peak RSS (whole run)", f"{r['peak_mb']:.0f} MB", ""),
-        (f"batch: {r['batch']:,} due at one instant, {r['chats']} {r['chat_kind']} chats",
-         f"scheduled in {r['batch_schedule_s']:.1f} s", ""),
+        (
+            f"batch: {r['batch']:,} due at one instant, {r['chats']} {r['chat_kind']} chats",
+            f"scheduled in {r['batch_schedule_s']:.1f} s",
+            "",
+        ),
         ("lateness p50", f"{r['p50_s']:.1f} s", f"{r['p50_s'] / TARGET_S:.2f}×"),
         ("lateness p95", f"{r['p95_s']:.1f} s", f"{r['p95_s'] / TARGET_S:.2f}×"),
         ("lateness p99", f"{r['p99_s']:.1f} s", f"{r['p99_s'] / TARGET_S:.2f}×"),
         ("lateness max", f"{r['max_s']:.1f} s", f"{r['max_s'] / TARGET_S:.2f}×"),
         ("floor set by the rate limits", f"{r['floor_s']:.1f} s", f"{r['floor_s'] / TARGET_S:.2f}×"),
-        ("received by the fake Telegram",
-         f"{r['received']:,} of {r['batch']:,} ({r['fired_in_db']:,} marked fired)", ""),
-        ("fired within 60 s of due", f"{r['within_target']:,} of {r['batch']:,}",
-         "met" if r["met"] else "MISSED"),
+        (
+            "received by the fake Telegram",
+            f"{r['received']:,} of {r['batch']:,} ({r['fired_in_db']:,} marked fired)",
+            "",
+        ),
+        (
+            "fired within 60 s of due",
+            f"{r['within_target']:,} of {r['batch']:,}",
+            "met" if r["met"] else "MISSED",
+        ),
     ]
     width = max(len(a) for a, _, _ in rows)
     vwidth = max(len(b) for _, b, _ in rows)
@@ -289,9 +353,13 @@ def print_table(r: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reminders", type=int, default=100_000, help="pending reminders (default 100,000)")
-    parser.add_argument("--batch", type=int, default=1000, help="reminders due at the same instant (default 1,000)")
+    parser.add_argument(
+        "--batch", type=int, default=1000, help="reminders due at the same instant (default 1,000)"
+    )
     parser.add_argument("--chats", type=int, default=50, help="chats the batch is spread over (default 50)")
-    parser.add_argument("--lead", type=float, default=20.0, help="seconds between scheduling and the due time")
+    parser.add_argument(
+        "--lead", type=float, default=20.0, help="seconds between scheduling and the due time"
+    )
     parser.add_argument("--extra", type=float, default=60.0, help="seconds to keep waiting after the target")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--pg-url", default=DEFAULT_PG, help="PostgreSQL server URL for --db postgres")

@@ -5,6 +5,7 @@ at all, the workspace owners in private. An alert is recorded (alert_records) on
 a failed delivery is simply tried again by the next scan; records drive the cool-down and stop a digest
 from going out twice for the same period.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,7 +42,10 @@ async def recipients(session: Any, workspace_id: int, flag: str) -> list[Recipie
         return [Recipient(g.chat_id, g.id, g.language) for g in groups]
     if await TeamRepository(session).groups(workspace_id):
         return []  # groups are bound, and none of them wants this
-    return [Recipient(m.telegram_user_id, None, m.language) for m in await alerts_repo.owners(session, workspace_id)]
+    return [
+        Recipient(m.telegram_user_id, None, m.language)
+        for m in await alerts_repo.owners(session, workspace_id)
+    ]
 
 
 async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
@@ -66,7 +70,7 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
         churn = await rules.due_churn_alerts(session, workspace_id, cfg, now, tz, review=review)
         kpis = await rules.due_kpi_alerts(session, workspace_id, cfg, now)
         stale = await rules.stale_since(session, workspace_id, cfg, now, tz)
-        shown = churn[:cfg.alert_max_lines]
+        shown = churn[: cfg.alert_max_lines]
         names = await alerts_repo.customer_names(session, [c.customer_id for c in shown])
         if not churn and not kpis:
             if stale is None:
@@ -82,17 +86,38 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
         records: list[dict[str, Any]] = []
         told_in: int | None = None  # the chat that got the stale-data line (in the scan's first message)
         if churn:
-            text, markup = churn_alert_message(churn, names, i18n, currency, scan_at=now,
-                                               limit=cfg.alert_max_lines, long_lost=len(review.long_lost),
-                                               long_lost_days=cfg.churn_long_lost_days, stale=stale)
+            text, markup = churn_alert_message(
+                churn,
+                names,
+                i18n,
+                currency,
+                scan_at=now,
+                limit=cfg.alert_max_lines,
+                long_lost=len(review.long_lost),
+                long_lost_days=cfg.churn_long_lost_days,
+                stale=stale,
+            )
             result = await service.sender.send_message(r.chat_id, text, reply_markup=markup)
             if result.ok:
                 told_in = result.chat_id
-                records += [{"kind": "churn", "subject": c.subject, "customer_id": c.customer_id, "group": r,
-                             "detail": {"chat_id": result.chat_id, "message_id": result.message_id,
-                                        "segment": c.segment, "days_inactive": c.days_inactive,
-                                        "p_alive": c.p_alive, "reasons": list(c.reasons),
-                                        "value_at_risk": round(c.value_at_risk, 2)}} for c in shown]
+                records += [
+                    {
+                        "kind": "churn",
+                        "subject": c.subject,
+                        "customer_id": c.customer_id,
+                        "group": r,
+                        "detail": {
+                            "chat_id": result.chat_id,
+                            "message_id": result.message_id,
+                            "segment": c.segment,
+                            "days_inactive": c.days_inactive,
+                            "p_alive": c.p_alive,
+                            "reasons": list(c.reasons),
+                            "value_at_risk": round(c.value_at_risk, 2),
+                        },
+                    }
+                    for c in shown
+                ]
         if kpis:
             text = kpi_alert_message(kpis, i18n, currency)
             if stale is not None and told_in is None:
@@ -100,32 +125,64 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
             result = await service.sender.send_message(r.chat_id, text)
             if result.ok:
                 told_in = told_in if told_in is not None else result.chat_id
-                records += [{"kind": "kpi", "subject": k.subject, "customer_id": None, "group": r,
-                             "detail": {"chat_id": result.chat_id, "value": k.value, "threshold": k.threshold,
-                                        "direction": k.direction}} for k in kpis]
+                records += [
+                    {
+                        "kind": "kpi",
+                        "subject": k.subject,
+                        "customer_id": None,
+                        "group": r,
+                        "detail": {
+                            "chat_id": result.chat_id,
+                            "value": k.value,
+                            "threshold": k.threshold,
+                            "direction": k.direction,
+                        },
+                    }
+                    for k in kpis
+                ]
         alone = not churn and not kpis
         if stale is not None and alone:
             result = await service.sender.send_message(r.chat_id, stale_line(stale, i18n, now.date()))
             if result.ok:
                 told_in = result.chat_id
         if stale is not None and told_in is not None:
-            records.append({"kind": "stale", "subject": stale.isoformat(), "customer_id": None, "group": r,
-                            "detail": {"chat_id": told_in, "alone": alone}})
+            records.append(
+                {
+                    "kind": "stale",
+                    "subject": stale.isoformat(),
+                    "customer_id": None,
+                    "group": r,
+                    "detail": {"chat_id": told_in, "alone": alone},
+                }
+            )
         return records
 
     delivered = [rec for batch in await asyncio.gather(*(deliver(r) for r in to)) for rec in batch]
     async with service.db.sessions() as session:
         for rec in delivered:
-            await alerts_repo.record_alert(session, workspace_id=workspace_id, kind=rec["kind"], subject=rec["subject"],
-                                           sent_at=now, group_chat_id=rec["group"].group_id,
-                                           customer_id=rec["customer_id"], detail=rec["detail"])
+            await alerts_repo.record_alert(
+                session,
+                workspace_id=workspace_id,
+                kind=rec["kind"],
+                subject=rec["subject"],
+                sent_at=now,
+                group_chat_id=rec["group"].group_id,
+                customer_id=rec["customer_id"],
+                detail=rec["detail"],
+            )
         await session.commit()
-    return len({(rec["group"].chat_id, rec["kind"]) for rec in delivered
-                if rec["kind"] != "stale" or rec["detail"]["alone"]})
+    return len(
+        {
+            (rec["group"].chat_id, rec["kind"])
+            for rec in delivered
+            if rec["kind"] != "stale" or rec["detail"]["alone"]
+        }
+    )
 
 
-async def churn_page(db: Any, settings: Any, workspace_id: int, scan_epoch: int, offset: int,
-                     i18n: I18n) -> tuple[str, Any] | None:
+async def churn_page(
+    db: Any, settings: Any, workspace_id: int, scan_epoch: int, offset: int, i18n: I18n
+) -> tuple[str, Any] | None:
     """The next page of a churn alert ("show more"), derived again from the data as of the scan that sent it:
     the same ranking, without the customers alerted in the cool-down before that scan. None when nothing is
     left from `offset` on (the data changed since)."""
@@ -134,21 +191,32 @@ async def churn_page(db: Any, settings: Any, workspace_id: int, scan_epoch: int,
     cfg = settings.scheduler
     async with db.sessions() as session:
         review = await rules.churn_review(session, workspace_id, cfg, scan_at, tz)
-        churn = await rules.due_churn_alerts(session, workspace_id, cfg, scan_at, tz, review=review,
-                                             before=scan_at)
-        page = churn[offset:offset + cfg.alert_max_lines]
+        churn = await rules.due_churn_alerts(
+            session, workspace_id, cfg, scan_at, tz, review=review, before=scan_at
+        )
+        page = churn[offset : offset + cfg.alert_max_lines]
         if not page:
             return None
         names = await alerts_repo.customer_names(session, [c.customer_id for c in page])
-    return churn_alert_message(churn, names, i18n, settings.workspace.base_currency, scan_at=scan_at,
-                               limit=cfg.alert_max_lines, offset=offset)
+    return churn_alert_message(
+        churn,
+        names,
+        i18n,
+        settings.workspace.base_currency,
+        scan_at=scan_at,
+        limit=cfg.alert_max_lines,
+        offset=offset,
+    )
 
 
 def localise_chart(chart: ChartSpec, i18n: I18n, kind: str, currency: str) -> ChartSpec:
     """The digest's chart in the reader's language, its title with the currency of the amounts drawn."""
     zh = i18n.language == "zh"
-    names = (("本周", "上周") if kind == "weekly" else ("本月", "上月")) if zh else \
-        (("this week", "last week") if kind == "weekly" else ("this month", "last month"))
+    names = (
+        (("本周", "上周") if kind == "weekly" else ("本月", "上月"))
+        if zh
+        else (("this week", "last week") if kind == "weekly" else ("this month", "last month"))
+    )
     series = dict(zip(names, chart.series.values(), strict=False))
     title = i18n("alerts.digest_chart") + (f"（{currency}）" if zh else f" ({currency})")
     return chart.model_copy(update={"title": title, "series": series, "y_label": currency})
@@ -160,7 +228,9 @@ def _png(chart: ChartSpec) -> bytes | None:
     return chart_png(chart)
 
 
-async def send_digest(service: SchedulerService, workspace_id: int, kind: Literal["weekly", "monthly"]) -> int:
+async def send_digest(
+    service: SchedulerService, workspace_id: int, kind: Literal["weekly", "monthly"]
+) -> int:
     """The weekly digest or monthly review for the last complete period, once per period and chat."""
     settings = service.settings
     now = service.clock()
@@ -169,7 +239,9 @@ async def send_digest(service: SchedulerService, workspace_id: int, kind: Litera
     record_kind = f"digest_{kind}"
     label = (rules.last_week if kind == "weekly" else rules.last_month)(now, tz)[0]
     async with service.db.sessions() as session:
-        to = await recipients(session, workspace_id, "weekly_digest" if kind == "weekly" else "monthly_review")
+        to = await recipients(
+            session, workspace_id, "weekly_digest" if kind == "weekly" else "monthly_review"
+        )
         done = await alerts_repo.delivered_chats(session, workspace_id, record_kind, label)
         to = [r for r in to if r.chat_id not in done]
         if not to:
@@ -177,8 +249,9 @@ async def send_digest(service: SchedulerService, workspace_id: int, kind: Litera
         digest = await rules.build_digest(session, workspace_id, kind, now, tz)
         review = await rules.churn_review(session, workspace_id, service.rules, now, tz)
         stale = await rules.stale_since(session, workspace_id, service.rules, now, tz)
-    digest = dataclasses.replace(digest, at_risk=len(review.slipping), long_lost=len(review.long_lost),
-                                 newest_order=stale)
+    digest = dataclasses.replace(
+        digest, at_risk=len(review.slipping), long_lost=len(review.long_lost), newest_order=stale
+    )
     assert service.sender is not None
     charts: dict[str, bytes | None] = {}
 
@@ -201,12 +274,18 @@ async def send_digest(service: SchedulerService, workspace_id: int, kind: Litera
     sent = [r for r in await asyncio.gather(*(deliver(r) for r in to)) if r is not None]
     async with service.db.sessions() as session:
         for r in sent:
-            await alerts_repo.record_alert(session, workspace_id=workspace_id, kind=record_kind, subject=label,
-                                           sent_at=now, group_chat_id=r.group_id,
-                                           detail={"chat_id": r.chat_id, "start": digest.start.isoformat(),
-                                                   "end": digest.end.isoformat()})
+            await alerts_repo.record_alert(
+                session,
+                workspace_id=workspace_id,
+                kind=record_kind,
+                subject=label,
+                sent_at=now,
+                group_chat_id=r.group_id,
+                detail={
+                    "chat_id": r.chat_id,
+                    "start": digest.start.isoformat(),
+                    "end": digest.end.isoformat(),
+                },
+            )
         await session.commit()
     return len(sent)
-
-
-

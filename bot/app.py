@@ -1,4 +1,5 @@
 """Composition root of the Telegram bot: factories for the Bot, the Dispatcher and the webhook server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,20 @@ log = logging.getLogger(__name__)
 
 # Commands shown in Telegram's menu, in this order; descriptions come from the catalogue (commands.<name>).
 MENU_COMMANDS: tuple[str, ...] = (
-    "start", "help", "kpi", "top", "segments", "cohort", "customer", "draft", "reminders", "team", "invite", "bind",
-    "language", "currency",
+    "start",
+    "help",
+    "kpi",
+    "top",
+    "segments",
+    "cohort",
+    "customer",
+    "draft",
+    "reminders",
+    "team",
+    "invite",
+    "bind",
+    "language",
+    "currency",
 )
 # Handler areas written by other engineers; included when their module exists (before the catch-all).
 OPTIONAL_ROUTERS: tuple[str, ...] = ("handlers.outreach", "handlers.reminders", "handlers.alerts")
@@ -122,24 +135,26 @@ def build_dispatcher(
         results=ResultCache(ttl=settings.telegram.answer_cache_seconds),  # answers shared by the team
         **extra,
     )
-    dp.update.outer_middleware(DeskMiddleware(db, workspace_id, Throttle(settings.telegram.throttle_per_second)))
+    dp.update.outer_middleware(
+        DeskMiddleware(db, workspace_id, Throttle(settings.telegram.throttle_per_second))
+    )
     # A command ends an open prompt and still runs; the set-up steps stay open.
     dp.message.outer_middleware(CommandEndsPrompt(keep=frozenset({start.Onboarding.__full_group_name__})))
     dp.message.middleware(RoleMiddleware())
     dp.callback_query.middleware(RoleMiddleware())
 
     # Order matters: the first matching handler wins.
-    _attach(dp, errors.router)      # error handlers only; catches failures of every router below
-    _attach(dp, start.router)       # /start (onboarding, invite deep links), /help, /language
-    _attach(dp, team.router)        # /team, /invite, /join, /role, /remove
-    _attach(dp, groups.router)      # /bind, /unbind in group chats
-    _attach(dp, imports.router)     # documents: in-chat import
-    _attach(dp, customers.router)   # /customer, the customer card and its tag/note conversations
-    for name in OPTIONAL_ROUTERS:   # outreach drafts (draft:<id>), reminders (remind:<id>), alerts
+    _attach(dp, errors.router)  # error handlers only; catches failures of every router below
+    _attach(dp, start.router)  # /start (onboarding, invite deep links), /help, /language
+    _attach(dp, team.router)  # /team, /invite, /join, /role, /remove
+    _attach(dp, groups.router)  # /bind, /unbind in group chats
+    _attach(dp, imports.router)  # documents: in-chat import
+    _attach(dp, customers.router)  # /customer, the customer card and its tag/note conversations
+    for name in OPTIONAL_ROUTERS:  # outreach drafts (draft:<id>), reminders (remind:<id>), alerts
         router = _optional_router(name)
         if router is not None:
             _attach(dp, router)
-    _attach(dp, ask.router)         # LAST: shortcuts and the catch-all "any text is a question"
+    _attach(dp, ask.router)  # LAST: shortcuts and the catch-all "any text is a question"
 
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
@@ -151,8 +166,9 @@ async def set_commands(bot: Bot) -> None:
     for language in LANGUAGES:
         i18n = I18n(language)
         commands = [BotCommand(command=c, description=i18n(f"commands.{c}")) for c in MENU_COMMANDS]
-        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
-                                  language_code=None if language == "en" else language)
+        await bot.set_my_commands(
+            commands, scope=BotCommandScopeDefault(), language_code=None if language == "en" else language
+        )
 
 
 async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None, **_: Any) -> None:
@@ -187,8 +203,12 @@ async def start_webhook(bot: Bot, dp: Dispatcher, settings: Settings, *, secret:
     await runner.setup()
     await web.TCPSite(runner, tg.listen_host, tg.listen_port).start()
     url = tg.webhook_url.rstrip("/") + tg.webhook_path
-    await bot.set_webhook(url=url, secret_token=secret, allowed_updates=dp.resolve_used_update_types(),
-                          drop_pending_updates=False)
+    await bot.set_webhook(
+        url=url,
+        secret_token=secret,
+        allowed_updates=dp.resolve_used_update_types(),
+        drop_pending_updates=False,
+    )
     log.info("webhook listening on %s:%s%s for %s", tg.listen_host, tg.listen_port, tg.webhook_path, url)
     return runner
 

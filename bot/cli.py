@@ -1,4 +1,5 @@
 """The `sellermate` command line: every answer the bot gives is also reachable here."""
+
 from __future__ import annotations
 
 import asyncio
@@ -53,7 +54,9 @@ def check_output_file(path: Any, option: str) -> None:
     if target.is_dir():
         raise CLIError(f"{option} {str(path)!r} is a folder; give a file name, e.g. {target / 'chart.png'}")
     if not folder.is_dir():
-        raise CLIError(f"{option}: the folder {str(folder)!r} does not exist; create it or choose another path")
+        raise CLIError(
+            f"{option}: the folder {str(folder)!r} does not exist; create it or choose another path"
+        )
     if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise CLIError(f"{option}: {str(path)!r} cannot be written (no permission); choose another path")
 
@@ -64,8 +67,14 @@ def _words(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-def resolve_name(text: str, names: tuple[str, ...], phrases: dict[str, tuple[str, ...]], what: str,
-                 *labels: dict[str, str], ambiguous: dict[str, tuple[str, ...]] | None = None) -> str:
+def resolve_name(
+    text: str,
+    names: tuple[str, ...],
+    phrases: dict[str, tuple[str, ...]],
+    what: str,
+    *labels: dict[str, str],
+    ambiguous: dict[str, tuple[str, ...]] | None = None,
+) -> str:
     """The canonical name for `text`: an exact name, the name written loosely, or a synonym of the question
     vocabulary (crm.query.vocab); otherwise a CLIError listing the valid names."""
     if text in names:
@@ -107,8 +116,15 @@ def resolve_segment(text: str) -> str:
         SEGMENT_PHRASES,
     )
 
-    return resolve_name(text, SEGMENTS, SEGMENT_PHRASES, "segment", SEGMENT_LABELS_EN, SEGMENT_LABELS_ZH,
-                        ambiguous=AMBIGUOUS_SEGMENT_PHRASES)
+    return resolve_name(
+        text,
+        SEGMENTS,
+        SEGMENT_PHRASES,
+        "segment",
+        SEGMENT_LABELS_EN,
+        SEGMENT_LABELS_ZH,
+        ambiguous=AMBIGUOUS_SEGMENT_PHRASES,
+    )
 
 
 def _shown_url(url: str) -> str:
@@ -128,7 +144,9 @@ def database_problem(exc: BaseException, url: str | None = None) -> str | None:
         from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
     except ImportError:  # pragma: no cover
         return None
-    if not isinstance(exc, (OperationalError, InterfaceError, DBAPIError)) and not (url and isinstance(exc, OSError)):
+    if not isinstance(exc, (OperationalError, InterfaceError, DBAPIError)) and not (
+        url and isinstance(exc, OSError)
+    ):
         return None  # OSError counts only while opening (a server that cannot be reached)
     where = f" {_shown_url(url)}" if url else ""
     text = str(getattr(exc, "orig", None) or exc).strip()
@@ -152,9 +170,14 @@ def _sqlite_folder_problem(url: str | None) -> str | None:
     return None
 
 
-async def open_app(settings: Any = None, *, db_url: str | None = None, before_migrations: Any = None,
-                   read_demo: bool = False,
-                   **overrides: Any) -> Any:
+async def open_app(
+    settings: Any = None,
+    *,
+    db_url: str | None = None,
+    before_migrations: Any = None,
+    read_demo: bool = False,
+    **overrides: Any,
+) -> Any:
     """bot.context.open_app for commands: a database that cannot be opened is one CLIError line.
 
     `read_demo`: a reading command with no database chosen and an empty default database reads the last
@@ -204,7 +227,7 @@ def setting_problem(error: Mapping[str, Any]) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()))
     msg = str(error.get("msg", ""))
     msg = msg.removeprefix("Value error, ")  # pydantic's prefix for a validator's own message
-    if msg.startswith(where.split(".")[-1]) or msg.startswith(where):  # the message names the setting itself
+    if msg.startswith((where.split(".")[-1], where)):  # the message names the setting itself
         return f"setting {msg}"
     return f"setting {where}: {msg}" if where else f"setting: {msg}"
 
@@ -307,8 +330,17 @@ def _register_all() -> None:
     from bot import cli_import
 
     cli_import.register(app)
-    for name in ("cli_currency", "cli_customers", "cli_ask", "cli_analytics", "cli_bot", "cli_outreach",
-                 "cli_reminders", "cli_demo_data", "cli_worker"):
+    for name in (
+        "cli_currency",
+        "cli_customers",
+        "cli_ask",
+        "cli_analytics",
+        "cli_bot",
+        "cli_outreach",
+        "cli_reminders",
+        "cli_demo_data",
+        "cli_worker",
+    ):
         try:
             module = __import__(f"bot.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -1,4 +1,5 @@
 """`sellermate kpi|segments|customer|cohort`: the analytics as commands, for people who prefer them to questions."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,10 @@ from bot.cli import (
 )
 from crm.query.ir import METRICS, PLATFORMS, Filters, Period
 
-PERIOD_HELP = ("today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, "
-               "this-year, last-year, last-N-days, all, YYYY, YYYY-MM, YYYY-QN (default: last-90-days; all for avg_ltv)")
+PERIOD_HELP = (
+    "today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, "
+    "this-year, last-year, last-N-days, all, YYYY, YYYY-MM, YYYY-QN (default: last-90-days; all for avg_ltv)"
+)
 _PERIOD_FIELDS = Period.model_fields
 MAX_DAYS = next((m.le for m in _PERIOD_FIELDS["n"].metadata if getattr(m, "le", None)), 3660)
 MIN_YEAR = next((m.ge for m in _PERIOD_FIELDS["year"].metadata if getattr(m, "ge", None)), 2000)
@@ -33,7 +36,9 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable JSON answer.")]
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Also write a PNG chart to this file.")]
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help=", ".join(PLATFORMS))]
-CountryOpt = Annotated[str | None, typer.Option("--country", help="Country: ISO code (SG, GB) or name (Thailand, 泰国)")]
+CountryOpt = Annotated[
+    str | None, typer.Option("--country", help="Country: ISO code (SG, GB) or name (Thailand, 泰国)")
+]
 TagOpt = Annotated[str | None, typer.Option("--tag", help="Only customers with this tag.")]
 
 
@@ -46,8 +51,18 @@ def parse_period(text: str | None) -> Period | None:
     def bad(why: str) -> CLIError:
         return CLIError(f"--period {text!r}: {why}; use one of: {PERIOD_HELP}")
 
-    named = {"today", "yesterday", "this-week", "last-week", "this-month", "last-month", "this-quarter",
-             "last-quarter", "this-year", "last-year"}
+    named = {
+        "today",
+        "yesterday",
+        "this-week",
+        "last-week",
+        "this-month",
+        "last-month",
+        "this-quarter",
+        "last-quarter",
+        "this-year",
+        "last-year",
+    }
     fields: dict[str, Any]
     if t in named:
         fields = {"kind": t.replace("-", "_")}
@@ -94,18 +109,21 @@ def country_code(text: str) -> str:
             return code
     elif (code := country_phrases().get(t.lower())) is not None:
         return code
-    raise CLIError(f"unknown country {text!r}: use an ISO code such as SG, MY, TH, GB or a name such as Thailand")
+    raise CLIError(
+        f"unknown country {text!r}: use an ISO code such as SG, MY, TH, GB or a name such as Thailand"
+    )
 
 
-def filters(platform: str | None, country: str | None, tag: str | None, segment: str | None = None) -> Filters:
+def filters(
+    platform: str | None, country: str | None, tag: str | None, segment: str | None = None
+) -> Filters:
     if platform and platform.lower() not in PLATFORMS:
         raise CLIError(f"--platform must be one of {', '.join(PLATFORMS)}")
     if segment:
         segment = resolve_segment(segment)
     if country:
         country = country_code(country)
-    return Filters(platform=platform.lower() if platform else None, country=country,
-                   tag=tag, segment=segment)  # type: ignore[arg-type]
+    return Filters(platform=platform.lower() if platform else None, country=country, tag=tag, segment=segment)  # type: ignore[arg-type]
 
 
 def answer_language(*words: str | None) -> str:
@@ -113,8 +131,9 @@ def answer_language(*words: str | None) -> str:
     return "zh" if any(w and re.search(r"[\u3400-\u9fff]", w) for w in words) else "en"
 
 
-def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, chart: Path | None,
-              language: str = "en") -> None:
+def run_query(
+    query: Any, db: str | None, as_of: str | None, as_json: bool, chart: Path | None, language: str = "en"
+) -> None:
     """Execute one IR query and print it (text and table, or JSON); write the chart when asked."""
     from bot.cli import open_app
     from bot.render import render_chart, render_text
@@ -127,8 +146,14 @@ def run_query(query: Any, db: str | None, as_of: str | None, as_json: bool, char
     async def go() -> Any:
         app_ctx = await open_app(db_url=db, read_demo=True)
         try:
-            return await execute(query, db=app_ctx.db, workspace_id=app_ctx.workspace_id,
-                                 settings=app_ctx.settings, as_of=app_ctx.as_of(day), language=language)
+            return await execute(
+                query,
+                db=app_ctx.db,
+                workspace_id=app_ctx.workspace_id,
+                settings=app_ctx.settings,
+                as_of=app_ctx.as_of(day),
+                language=language,
+            )
         finally:
             await app_ctx.close()
 
@@ -153,10 +178,17 @@ def register(app: typer.Typer) -> None:
     def kpi(
         metric: Annotated[str, typer.Argument(help=", ".join(METRICS))] = "revenue",
         period: Annotated[str | None, typer.Option(help=PERIOD_HELP)] = None,
-        by: Annotated[str | None, typer.Option(help="platform, country, month, quarter, year or segment")] = None,
-        platform: PlatformOpt = None, country: CountryOpt = None, tag: TagOpt = None,
+        by: Annotated[
+            str | None, typer.Option(help="platform, country, month, quarter, year or segment")
+        ] = None,
+        platform: PlatformOpt = None,
+        country: CountryOpt = None,
+        tag: TagOpt = None,
         segment: Annotated[str | None, typer.Option(help="Only customers in this RFM segment.")] = None,
-        db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
+        db: DbOpt = None,
+        as_of: AsOfOpt = None,
+        as_json: JsonOpt = False,
+        chart: ChartOpt = None,
     ) -> None:
         """One KPI (definitions in the README, Metrics), optionally per platform/country/month/segment."""
         from crm.query.ir import MetricQuery
@@ -168,15 +200,29 @@ def register(app: typer.Typer) -> None:
         when = parse_period(period)
         if metric == "avg_ltv" and when is None and by not in ("month", "quarter", "year"):
             when = Period(kind="all_time")  # lifetime value is all of a customer's spend, as `ask` answers it
-        run_query(MetricQuery(metric=metric, period=when, group_by=by,  # type: ignore[arg-type]
-                              filters=filters(platform, country, tag, segment)), db, as_of, as_json, chart,
-                  language)
+        run_query(
+            MetricQuery(
+                metric=metric,
+                period=when,
+                group_by=by,  # type: ignore[arg-type]
+                filters=filters(platform, country, tag, segment),
+            ),
+            db,
+            as_of,
+            as_json,
+            chart,
+            language,
+        )
 
     @app.command("segments")
     def segments(
         segment: Annotated[str | None, typer.Argument(help="Count one segment (default: all eight).")] = None,
-        country: CountryOpt = None, tag: TagOpt = None,
-        db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
+        country: CountryOpt = None,
+        tag: TagOpt = None,
+        db: DbOpt = None,
+        as_of: AsOfOpt = None,
+        as_json: JsonOpt = False,
+        chart: ChartOpt = None,
     ) -> None:
         """RFM segment counts (the eight segments in the README, Metrics)."""
         from crm.query.ir import SegmentsQuery
@@ -184,13 +230,23 @@ def register(app: typer.Typer) -> None:
         language = answer_language(segment, country)
         if segment:
             segment = resolve_segment(segment)
-        run_query(SegmentsQuery(segment=segment, filters=filters(None, country, tag)),  # type: ignore[arg-type]
-                  db, as_of, as_json, chart, language)
+        run_query(
+            SegmentsQuery(segment=segment, filters=filters(None, country, tag)),  # type: ignore[arg-type]
+            db,
+            as_of,
+            as_json,
+            chart,
+            language,
+        )
 
     @app.command("customer")
     def customer(
-        search: Annotated[str, typer.Argument(help="Name, email, phone, order id, platform username or #id.")],
-        db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False,
+        search: Annotated[
+            str, typer.Argument(help="Name, email, phone, order id, platform username or #id.")
+        ],
+        db: DbOpt = None,
+        as_of: AsOfOpt = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """A customer's profile: orders, segment, lifecycle, P(alive), predicted CLV, points, tags."""
         from crm.query.ir import CustomerQuery
@@ -201,16 +257,29 @@ def register(app: typer.Typer) -> None:
 
     @app.command("cohort")
     def cohort(
-        period: Annotated[str | None, typer.Option(help="First-order months from this period on "
-                                                           "(default: the last 12 months).")] = None,
+        period: Annotated[
+            str | None,
+            typer.Option(help="First-order months from this period on (default: the last 12 months)."),
+        ] = None,
         months: Annotated[int, typer.Option(help="Months after the first order to show.")] = 12,
-        platform: PlatformOpt = None, country: CountryOpt = None,
-        db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False, chart: ChartOpt = None,
+        platform: PlatformOpt = None,
+        country: CountryOpt = None,
+        db: DbOpt = None,
+        as_of: AsOfOpt = None,
+        as_json: JsonOpt = False,
+        chart: ChartOpt = None,
     ) -> None:
         """Monthly cohort retention: share of each first-order month buying again k months later."""
         from crm.query.ir import CohortQuery
 
         if not 1 <= months <= 36:
             raise CLIError("--months must be between 1 and 36")
-        run_query(CohortQuery(period=parse_period(period), max_offset=months, filters=filters(platform, country, None)),
-                  db, as_of, as_json, chart)
+        run_query(
+            CohortQuery(
+                period=parse_period(period), max_offset=months, filters=filters(platform, country, None)
+            ),
+            db,
+            as_of,
+            as_json,
+            chart,
+        )

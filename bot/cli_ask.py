@@ -1,4 +1,5 @@
 """`sellermate ask`, `sellermate chat` and `sellermate demo`: questions from the command line and a console chat."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,15 +23,15 @@ Commands: /help this text, /quit leave."""
 
 REMINDER_TEXT = {
     "en": "Reminders live in the Telegram bot, not on the command line: start it with `sellermate run`, then "
-          "write the reminder to the bot (e.g. \"{text}\") or use /reminders there.",
+    'write the reminder to the bot (e.g. "{text}") or use /reminders there.',
     "zh": "提醒功能在 Telegram 机器人里，命令行不支持：先运行 `sellermate run` 启动机器人，"
-          "然后把提醒发给机器人（例如“{text}”），或在机器人里使用 /reminders。",
+    "然后把提醒发给机器人（例如“{text}”），或在机器人里使用 /reminders。",
 }
 DRAFT_NEEDS_CUSTOMER = {
-    "en": "Say whom the message is for, e.g. \"draft a win-back for Tan Wei Ling in Thai\" "
-          "(or use `sellermate draft CUSTOMER --intent winback --lang th`).",
+    "en": 'Say whom the message is for, e.g. "draft a win-back for Tan Wei Ling in Thai" '
+    "(or use `sellermate draft CUSTOMER --intent winback --lang th`).",
     "zh": "请说明写给哪位客户，例如“给 Tan Wei Ling 写一条泰语挽回消息”"
-          "（或使用 `sellermate draft 客户 --intent winback --lang th`）。",
+    "（或使用 `sellermate draft 客户 --intent winback --lang th`）。",
 }
 SEGMENT_CSV_TEXT = {
     "en": "The recipients (name, first name, language, last item, points) as a CSV to merge with: `{command}`",
@@ -38,9 +39,9 @@ SEGMENT_CSV_TEXT = {
 }
 EMPTY_DB_TEXT = {
     "en": "note: this database has no orders yet; import your orders with `sellermate import FILE` "
-          "(Shopee/Lazada/TikTok/… exports) or load sample data with `sellermate demo-data`.",
+    "(Shopee/Lazada/TikTok/… exports) or load sample data with `sellermate demo-data`.",
     "zh": "提示：这个数据库还没有订单；用 `sellermate import 文件` 导入平台导出的订单，"
-          "或用 `sellermate demo-data` 载入示例数据。",
+    "或用 `sellermate demo-data` 载入示例数据。",
 }
 DEMO_DB_TEXT = {
     "en": 'the demo database is at {url}: sellermate ask --db "{url}" "…"',
@@ -74,8 +75,14 @@ async def ask_once(app_ctx: Any, question: str, day: date | None) -> Any:
     from crm.query.service import ask
 
     try:
-        return await ask(question, db=app_ctx.db, workspace_id=app_ctx.workspace_id, settings=app_ctx.settings,
-                         as_of=app_ctx.as_of(day), llm=None)
+        return await ask(
+            question,
+            db=app_ctx.db,
+            workspace_id=app_ctx.workspace_id,
+            settings=app_ctx.settings,
+            as_of=app_ctx.as_of(day),
+            llm=None,
+        )
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("crm."):
             raise CLIError(f"this build cannot answer that yet ({exc.name} is missing)") from None
@@ -89,7 +96,9 @@ async def has_orders(app_ctx: Any) -> bool:
     from storage.models import Order
 
     async with app_ctx.db.sessions() as session:
-        found = await session.scalar(select(Order.id).where(Order.workspace_id == app_ctx.workspace_id).limit(1))
+        found = await session.scalar(
+            select(Order.id).where(Order.workspace_id == app_ctx.workspace_id).limit(1)
+        )
     return found is not None
 
 
@@ -124,13 +133,25 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
     if not q.customer and not q.segment:
         return DRAFT_NEEDS_CUSTOMER[lang]
     offer = Offer(coupon=q.coupon, discount=q.discount, expires=q.expires)
-    out = await make_draft(app_ctx, customer=None if q.segment else q.customer, segment=q.segment,
-                           intent=q.outreach, language=q.language, offer=offer, brief=q.brief, festival=q.festival,
-                           country=q.filters.country, day=day)
+    out = await make_draft(
+        app_ctx,
+        customer=None if q.segment else q.customer,
+        segment=q.segment,
+        intent=q.outreach,
+        language=q.language,
+        offer=offer,
+        brief=q.brief,
+        festival=q.festival,
+        country=q.filters.country,
+        day=day,
+    )
     text = format_draft(out)
     if q.segment:  # the chat has no file to hand over: say how to get the recipients
-        command = (f"sellermate draft --segment {q.segment} --intent {q.outreach}"
-                   + (f" --country {q.filters.country}" if q.filters.country else "") + " --csv recipients.csv")
+        command = (
+            f"sellermate draft --segment {q.segment} --intent {q.outreach}"
+            + (f" --country {q.filters.country}" if q.filters.country else "")
+            + " --csv recipients.csv"
+        )
         text += "\n" + SEGMENT_CSV_TEXT[lang].format(command=command)
     return text
 
@@ -164,12 +185,21 @@ async def chat_loop(app_ctx: Any, day: date | None, *, read: Any = input, write:
 def register(app: typer.Typer) -> None:
     @app.command("ask")
     def ask_cmd(
-        question: Annotated[str, typer.Argument(help="The question, in English or Chinese.", show_default=False)],
+        question: Annotated[
+            str, typer.Argument(help="The question, in English or Chinese.", show_default=False)
+        ],
         as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
         db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: intent, query, value, columns, rows, text (see README).")] = False,
+        as_json: Annotated[
+            bool,
+            typer.Option(
+                "--json",
+                help="Print one JSON object: intent, query, value, columns, rows, text (see README).",
+            ),
+        ] = False,
     ) -> None:
         """Answer one question about your sales and customers."""
+
         async def go() -> Any:
             day = parse_as_of(as_of)
             if not question.strip():
@@ -197,6 +227,7 @@ def register(app: typer.Typer) -> None:
         db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
     ) -> None:
         """A console chat: ask questions one after another (/help, /quit)."""
+
         async def go() -> None:
             day = parse_as_of(as_of)
             from bot.cli import open_app
@@ -211,8 +242,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo_cmd(
-        db: Annotated[str | None, typer.Option(help="Database for the demo (default: sellermate-demo.db in a "
-                                                       "temporary folder).")] = None,
+        db: Annotated[
+            str | None,
+            typer.Option(help="Database for the demo (default: sellermate-demo.db in a temporary folder)."),
+        ] = None,
         seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
         customers: Annotated[int, typer.Option(help="Number of buyers to simulate.")] = 1500,
         as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
@@ -223,7 +256,9 @@ def register(app: typer.Typer) -> None:
             from bot.cli_demo_data import import_demo_files
             from crm.importing.demo import generate_demo_exports
         except ModuleNotFoundError as exc:
-            typer.echo(f"error: the demo data generator is not available in this build ({exc.name})", err=True)
+            typer.echo(
+                f"error: the demo data generator is not available in this build ({exc.name})", err=True
+            )
             raise typer.Exit(2) from None
         if customers < 1:
             typer.echo("error: --customers must be at least 1", err=True)
@@ -248,8 +283,11 @@ def register(app: typer.Typer) -> None:
                 totals = await import_demo_files(app_ctx, files)
                 async with app_ctx.db.sessions() as session:
                     orders, customers = await workspace_counts(session, app_ctx.workspace_id)
-                added = (f"; this run added {totals['orders']} orders, {totals['customers_new']} customers"
-                         if (totals["orders"], totals["customers_new"]) != (orders, customers) else "")
+                added = (
+                    f"; this run added {totals['orders']} orders, {totals['customers_new']} customers"
+                    if (totals["orders"], totals["customers_new"]) != (orders, customers)
+                    else ""
+                )
                 typer.echo(f"demo database ready: {orders:,} orders, {customers:,} customers{added} ({url})")
                 typer.echo(f"demo export files (as the platforms write them): {files[0].parent}")
                 if not no_chat:
@@ -263,9 +301,16 @@ def register(app: typer.Typer) -> None:
 
         remembered = remember_demo(url, files[0].parent if files else None)
         default = load_settings().database
-        if remembered is not None and "url" not in default.model_fields_set \
-                and not has_orders_without_opening(default.url):
-            typer.echo('until you import your own orders (or set SELLERMATE_DATABASE_URL), sellermate ask, '
-                       'chat, kpi, segments, customer, cohort and draft without --db read this demo database')
-        typer.echo(f'to ask more about the demo data later: sellermate ask --db "{url}" "revenue by platform '
-                   f'this year"  (or: sellermate chat --db "{url}")')
+        if (
+            remembered is not None
+            and "url" not in default.model_fields_set
+            and not has_orders_without_opening(default.url)
+        ):
+            typer.echo(
+                "until you import your own orders (or set SELLERMATE_DATABASE_URL), sellermate ask, "
+                "chat, kpi, segments, customer, cohort and draft without --db read this demo database"
+            )
+        typer.echo(
+            f'to ask more about the demo data later: sellermate ask --db "{url}" "revenue by platform '
+            f'this year"  (or: sellermate chat --db "{url}")'
+        )

@@ -3,6 +3,7 @@
 One bot per database: a second `sellermate run` is refused in one line while the first runs, unless it is a
 webhook replica (`telegram.replica`); and one process runs the scheduled jobs (bot.process_lease).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,9 +35,15 @@ REPLICA_POLLING = (
 
 def unreachable(settings: object, exc: BaseException) -> CLIUnavailable:
     api = getattr(getattr(settings, "telegram", None), "api_url", None) or "https://api.telegram.org"
-    reason = str(getattr(exc, "message", "") or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return CLIUnavailable(f"Telegram cannot be reached at {api} ({reason}); check the network or proxy, "
-                          "or telegram.api_url (SELLERMATE_TELEGRAM_API_URL) if you use your own Bot API server")
+    reason = (
+        str(getattr(exc, "message", "") or exc).strip().splitlines()[0]
+        if str(exc).strip()
+        else type(exc).__name__
+    )
+    return CLIUnavailable(
+        f"Telegram cannot be reached at {api} ({reason}); check the network or proxy, "
+        "or telegram.api_url (SELLERMATE_TELEGRAM_API_URL) if you use your own Bot API server"
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -49,8 +56,9 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("INFO", "--log-level", help="Logging level (DEBUG, INFO, WARNING)."),
     ) -> None:
         """Start the Telegram bot (needs SELLERMATE_TELEGRAM_TOKEN)."""
-        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                            force=True)
+        logging.basicConfig(
+            level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+        )
         run_async(lambda: serve(db_url=db, mode=mode))
 
 
@@ -82,8 +90,10 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
         await bot.get_me()
     except TelegramUnauthorizedError:
         await bot.session.close()
-        raise CLIError("Telegram rejected the bot token (revoked or mistyped): copy it again from @BotFather "
-                       "into SELLERMATE_TELEGRAM_TOKEN (or telegram.token in config.yaml)") from None
+        raise CLIError(
+            "Telegram rejected the bot token (revoked or mistyped): copy it again from @BotFather "
+            "into SELLERMATE_TELEGRAM_TOKEN (or telegram.token in config.yaml)"
+        ) from None
     except TelegramNetworkError as exc:
         await bot.session.close()
         raise unreachable(settings, exc) from None
@@ -93,7 +103,9 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
     # One bot per database (and token), one scheduler: the leases are taken before the schema is migrated (a
     # second bot, maybe a newer version, must not change it under the running one) or, on a database that has
     # no leases yet, right after.
-    wanted = ([] if settings.telegram.replica else [BOT]) + ([SCHEDULER] if settings.scheduler.run_in_bot else [])
+    wanted = ([] if settings.telegram.replica else [BOT]) + (
+        [SCHEDULER] if settings.scheduler.run_in_bot else []
+    )
     leases: ProcessLeases | None = None
 
     async def take(db: object, *, unless_unmigrated: bool = True) -> None:

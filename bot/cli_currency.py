@@ -1,4 +1,5 @@
 """`sellermate currency set CODE`: change the base currency, every amount converted (or nothing changed)."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -26,8 +27,9 @@ def register(app: typer.Typer) -> None:
         async def go() -> None:
             app_ctx = await open_app(db_url=db)
             try:
-                change = await change_base_currency(app_ctx.db, app_ctx.workspace_id, code,
-                                                    fx_rates=app_ctx.settings.workspace.fx_rates)
+                change = await change_base_currency(
+                    app_ctx.db, app_ctx.workspace_id, code, fx_rates=app_ctx.settings.workspace.fx_rates
+                )
             except CurrencyChangeRefused as exc:
                 raise CLIError(f"the base currency stays {exc.base}: {exc}") from None
             finally:
@@ -35,14 +37,18 @@ def register(app: typer.Typer) -> None:
             if not change.changed:
                 typer.echo(f"the base currency is already {change.new}; nothing changed")
                 return
-            typer.echo(f"base currency {change.old} -> {change.new}: {change.rates} exchange rates re-expressed "
-                       f"in {change.new}, {change.orders} orders re-priced")
+            typer.echo(
+                f"base currency {change.old} -> {change.new}: {change.rates} exchange rates re-expressed "
+                f"in {change.new}, {change.orders} orders re-priced"
+            )
             if change.unpriced:
                 typer.echo(f"  orders without an exchange rate, still left out of amounts: {change.unpriced}")
             if _pinned():
-                typer.echo(f"note: workspace.base_currency (SELLERMATE_BASE_CURRENCY) is set in your configuration; "
-                           f"set it to {change.new} too, or the next start converts the amounts back to it",
-                           err=True)
+                typer.echo(
+                    f"note: workspace.base_currency (SELLERMATE_BASE_CURRENCY) is set in your configuration; "
+                    f"set it to {change.new} too, or the next start converts the amounts back to it",
+                    err=True,
+                )
 
         run_async(go)
 

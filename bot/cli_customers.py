@@ -1,4 +1,5 @@
 """`sellermate customers ...`: merge and split customers by hand, list and undo merges."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,7 +8,9 @@ import typer
 
 from bot.cli import DB_OPTION_HELP, CLIError, run_async
 
-customers_app = typer.Typer(help="Merge or split customers by hand; list and undo merges.", no_args_is_help=True)
+customers_app = typer.Typer(
+    help="Merge or split customers by hand; list and undo merges.", no_args_is_help=True
+)
 DbOpt = Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)]
 
 
@@ -33,19 +36,31 @@ def _run(action):  # type: ignore[no-untyped-def]
 
 
 @customers_app.command("merge")
-def merge(survivor: Annotated[int, typer.Argument(help="Customer number that stays.")],
-          merged: Annotated[int, typer.Argument(help="Customer number merged into it.")], db: DbOpt = None) -> None:
+def merge(
+    survivor: Annotated[int, typer.Argument(help="Customer number that stays.")],
+    merged: Annotated[int, typer.Argument(help="Customer number merged into it.")],
+    db: DbOpt = None,
+) -> None:
     """Merge customer MERGED into SURVIVOR (ids from `sellermate customer NAME`)."""
     from crm.importing.identity import merge_by_hand
 
     ev = run_async(lambda: _run(lambda s, ws: merge_by_hand(s, ws, survivor, merged))(db))
-    typer.echo(f"customer #{merged} merged into #{survivor} (merge #{ev}; undo with `sellermate customers undo {ev}`)")
+    typer.echo(
+        f"customer #{merged} merged into #{survivor} (merge #{ev}; undo with `sellermate customers undo {ev}`)"
+    )
 
 
 @customers_app.command("split")
-def split(identity: Annotated[int, typer.Argument(help="Buyer identity number, as the customer card lists them "
-                                                      "(`sellermate customer NAME`: \"Buyer identities: #678 …\").")],
-          db: DbOpt = None) -> None:
+def split(
+    identity: Annotated[
+        int,
+        typer.Argument(
+            help="Buyer identity number, as the customer card lists them "
+            '(`sellermate customer NAME`: "Buyer identities: #678 …").'
+        ),
+    ],
+    db: DbOpt = None,
+) -> None:
     """Move one buyer identity (and its orders) out into a customer of its own."""
     from crm.importing.identity import split_identity
 
@@ -90,9 +105,13 @@ def tags_refresh(db: DbOpt = None) -> None:
         try:
             rules = app_ctx.settings.workspace.tag_rules
             if not rules:
-                raise CLIError("no tag rules: add workspace.tag_rules to config.yaml (see config.example.yaml)")
+                raise CLIError(
+                    "no tag rules: add workspace.tag_rules to config.yaml (see config.example.yaml)"
+                )
             async with app_ctx.db.sessions() as session:
-                out = await refresh_rule_tags(session, app_ctx.workspace_id, rules, app_ctx.as_of(), app_ctx.tz)
+                out = await refresh_rule_tags(
+                    session, app_ctx.workspace_id, rules, app_ctx.as_of(), app_ctx.tz
+                )
                 await session.commit()
             return out
         finally:

@@ -1,4 +1,5 @@
 """`sellermate demo-data`: write the demo dataset as real platform export files and import them."""
+
 from __future__ import annotations
 
 import tempfile
@@ -14,12 +15,21 @@ from bot.cli import DB_OPTION_HELP, CLIError, parse_as_of, run_async
 
 async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = typer.echo) -> dict[str, int]:
     """Import rates first, then every export through the importer; one progress line per file."""
-    from crm.importing.errors import ImportFileError
     from bot.cli_import import import_rates_file
+    from crm.importing.errors import ImportFileError
     from crm.importing.service import import_file
 
-    totals = {"files": 0, "rows": 0, "orders": 0, "customers_new": 0, "customers_merged": 0, "rejected": 0,
-              "skipped": 0, "activity": 0, "identities": 0}
+    totals = {
+        "files": 0,
+        "rows": 0,
+        "orders": 0,
+        "customers_new": 0,
+        "customers_merged": 0,
+        "rejected": 0,
+        "skipped": 0,
+        "activity": 0,
+        "identities": 0,
+    }
     for path in files:
         started = time.perf_counter()
         if path.name == "rates.csv":
@@ -29,8 +39,9 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
         try:
             # Exactly what `sellermate import FILE` does (default store naming), so that importing the
             # demo folder again later changes nothing.
-            report = await import_file(app_ctx.db, app_ctx.workspace_id, path,
-                                       settings=app_ctx.settings.workspace)
+            report = await import_file(
+                app_ctx.db, app_ctx.workspace_id, path, settings=app_ctx.settings.workspace
+            )
         except ImportFileError as exc:
             totals["skipped"] += 1
             echo(f"  {path.name}: not imported ({exc})")
@@ -39,18 +50,25 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
         totals["files"] += 1
         totals["rows"] += report.rows
         totals["rejected"] += report.rows_rejected
-        if report.kind in ("interactions", "events"):  # chats/reviews or browsing events: the report counts records added
+        if report.kind in (
+            "interactions",
+            "events",
+        ):  # chats/reviews or browsing events: the report counts records added
             totals["activity"] = totals.get("activity", 0) + report.orders_new
-            echo(f"  {path.name}: {report.rows} rows, {report.orders_new} added, "
-                 f"{report.rows_rejected} rejected ({took:.1f}s)")
+            echo(
+                f"  {path.name}: {report.rows} rows, {report.orders_new} added, "
+                f"{report.rows_rejected} rejected ({took:.1f}s)"
+            )
         else:
             totals["orders"] += report.orders_new + report.orders_updated
             totals["customers_new"] += report.customers_new
             totals["customers_merged"] += report.customers_merged
             totals["identities"] = totals.get("identities", 0) + getattr(report, "identities_new", 0)
-            echo(f"  {path.name}: {report.platform} store {report.store!r}: {report.rows} rows, "
-                 f"{report.orders_new} new orders, {report.customers_new} new customers, "
-                 f"{report.customers_merged} merged, {report.rows_rejected} rejected ({took:.1f}s)")
+            echo(
+                f"  {path.name}: {report.platform} store {report.store!r}: {report.rows} rows, "
+                f"{report.orders_new} new orders, {report.customers_new} new customers, "
+                f"{report.customers_merged} merged, {report.rows_rejected} rejected ({took:.1f}s)"
+            )
         for note in report.notes:
             echo(f"    note: {note}")
         for r in report.rejected[:5]:
@@ -61,11 +79,17 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
 def register(app: typer.Typer) -> None:
     @app.command("demo-data")
     def demo_data_cmd(
-        out: Annotated[Path | None, typer.Option(help="Folder for the export files (default: a temporary one).")] = None,
+        out: Annotated[
+            Path | None, typer.Option(help="Folder for the export files (default: a temporary one).")
+        ] = None,
         seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
         customers: Annotated[int, typer.Option(help="Number of buyers to simulate.")] = 1500,
-        as_of: Annotated[str | None, typer.Option(
-            "--as-of", help="Last day of the data (YYYY-MM-DD); orders end the day before. Default today.")] = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of", help="Last day of the data (YYYY-MM-DD); orders end the day before. Default today."
+            ),
+        ] = None,
         no_import: Annotated[bool, typer.Option("--no-import", help="Only write the files.")] = False,
         db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
     ) -> None:

@@ -1,4 +1,5 @@
 """`sellermate import` and `sellermate rates import`: platform exports and exchange rates into the database."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -19,11 +20,15 @@ rates_app = typer.Typer(help="Exchange rates into the base currency.", no_args_i
 def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
     """The lines a seller reads after an import (CLI and chat share them)."""
     if report.kind in ("interactions", "events"):
-        lines = [f"{report.file}: {report.rows} {report.kind}: {report.orders_new} added, "
-                 f"{report.orders_unchanged} already there; {report.rows_rejected} rows rejected"]
+        lines = [
+            f"{report.file}: {report.rows} {report.kind}: {report.orders_new} added, "
+            f"{report.orders_unchanged} already there; {report.rows_rejected} rows rejected"
+        ]
     elif report.kind == "customers":
-        lines = [f"{report.file}: {report.platform} customers: {report.rows} rows; customers "
-                 f"{report.customers_new} new, {report.customers_merged} merged; {report.rows_rejected} rows rejected"]
+        lines = [
+            f"{report.file}: {report.platform} customers: {report.rows} rows; customers "
+            f"{report.customers_new} new, {report.customers_merged} merged; {report.rows_rejected} rows rejected"
+        ]
     else:
         lines = [
             f"{report.file}: {report.platform} store {report.store!r}: {report.rows} rows; "
@@ -39,15 +44,21 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
     if len(report.rejected) > 50:
         lines.append(f"  … and {len(report.rejected) - 50} more (kept in the import log #{report.import_id})")
     for survivor, merged, reason, key in report.merges[:20]:
-        lines.append(f"  merged customer #{merged} into #{survivor} (same {reason}{': ' + key if key else ''})")
+        lines.append(
+            f"  merged customer #{merged} into #{survivor} (same {reason}{': ' + key if key else ''})"
+        )
     if report.suggestions:
         shown = "; ".join(f"#{a} and #{b} ({an})" for a, an, b, _ in report.suggestions[:3])
         more = len(report.suggestions) - 3
-        lines.append(f"  same name, not merged (check by hand): {shown}" + (f" and {more} more" if more > 0 else ""))
+        lines.append(
+            f"  same name, not merged (check by hand): {shown}" + (f" and {more} more" if more > 0 else "")
+        )
     if getattr(report, "not_counted", None):
         shown = ", ".join(f"{n} {status}" for status, n in report.not_counted.items())
-        lines.append(f"  not counted in sales and customer metrics (only paid, shipped and completed orders are): "
-                     f"{shown}")
+        lines.append(
+            f"  not counted in sales and customer metrics (only paid, shipped and completed orders are): "
+            f"{shown}"
+        )
     if report.missing_rates:
         lines.append(
             f"  no exchange rate for {', '.join(report.missing_rates)}: amounts in those currencies are left out "
@@ -58,6 +69,7 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
 
 def waiting_line(path: Path) -> Callable[[], Awaitable[None]]:
     """What an import says when it waits for another import into the workspace (one runs at a time)."""
+
     async def say() -> None:
         typer.echo(f"{path.name}: another import is running; waiting for it to finish…", err=True)
 
@@ -68,15 +80,22 @@ async def import_rates_file(app_ctx, path: Path) -> int:  # type: ignore[no-unty
     """A rates file into the workspace (orders re-priced), with the workspace's own currency and points."""
     from crm.importing.service import import_rates
 
-    return await import_rates(app_ctx.db, app_ctx.workspace_id, path, base_currency=app_ctx.base_currency,
-                              points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit,
-                              waiting=waiting_line(path))
+    return await import_rates(
+        app_ctx.db,
+        app_ctx.workspace_id,
+        path,
+        base_currency=app_ctx.base_currency,
+        points_per_unit=app_ctx.settings.workspace.loyalty_points_per_unit,
+        waiting=waiting_line(path),
+    )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_cmd(
-        files: Annotated[list[Path], typer.Argument(help="Export files (CSV, TSV or XLSX).", show_default=False)],
+        files: Annotated[
+            list[Path], typer.Argument(help="Export files (CSV, TSV or XLSX).", show_default=False)
+        ],
         platform: Annotated[str, typer.Option(help=f"auto or one of: {', '.join(PLATFORM_NAMES)}")] = "auto",
         store: Annotated[str | None, typer.Option(help="Store name (default: platform-country).")] = None,
         db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None,
@@ -92,8 +111,11 @@ def register(app: typer.Typer) -> None:
         failures = 0
         ordered = import_order(files)
         if [p for p, _ in ordered] != list(files):
-            typer.echo("note: importing exchange rates first, then customers and orders, then chats, reviews "
-                       "and events (they refer to the orders' buyers)", err=True)
+            typer.echo(
+                "note: importing exchange rates first, then customers and orders, then chats, reviews "
+                "and events (they refer to the orders' buyers)",
+                err=True,
+            )
 
         async def go() -> None:
             nonlocal failures
@@ -109,18 +131,31 @@ def register(app: typer.Typer) -> None:
                         else:
                             typer.echo(f"{path.name}: {n} exchange rates imported")
                         continue
-                    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TimeRemainingColumn(), console=console, transient=True,
-                                  disable=quiet or not console.is_terminal) as bar:
+                    with Progress(
+                        TextColumn("{task.description}"),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        TimeRemainingColumn(),
+                        console=console,
+                        transient=True,
+                        disable=quiet or not console.is_terminal,
+                    ) as bar:
                         task = bar.add_task(f"importing {path.name}", total=None)
 
                         def tick(done: int, total: int | None, bar=bar, task=task) -> None:  # type: ignore[no-untyped-def]
                             bar.update(task, completed=done, total=total)
 
                         try:
-                            report = await import_file(app_ctx.db, app_ctx.workspace_id, path,
-                                                       settings=app_ctx.settings.workspace, platform=platform,
-                                                       store=store, progress=tick, waiting=waiting_line(path))
+                            report = await import_file(
+                                app_ctx.db,
+                                app_ctx.workspace_id,
+                                path,
+                                settings=app_ctx.settings.workspace,
+                                platform=platform,
+                                store=store,
+                                progress=tick,
+                                waiting=waiting_line(path),
+                            )
                         except ImportFileError as exc:  # the message names the file
                             failures += 1
                             msg = str(exc)
@@ -130,8 +165,10 @@ def register(app: typer.Typer) -> None:
                             continue
                         except Exception as exc:  # noqa: BLE001 - one broken file never stops the others
                             failures += 1
-                            typer.echo(f"error: {path.name}: import failed, nothing changed ({one_line(exc)})",
-                                       err=True)
+                            typer.echo(
+                                f"error: {path.name}: import failed, nothing changed ({one_line(exc)})",
+                                err=True,
+                            )
                             continue
                     for line in format_report(report):
                         typer.echo(line)

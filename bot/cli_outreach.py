@@ -1,4 +1,5 @@
 """`sellermate draft`: an outreach draft for one customer (or a segment) from the command line."""
+
 from __future__ import annotations
 
 import re
@@ -20,19 +21,43 @@ from bot.cli import (
 
 
 def draft(
-    customer: Annotated[str | None, typer.Argument(help="Customer id, name or e-mail (omit with --segment).")] = None,
-    intent: Annotated[str, typer.Option("--intent", help="welcome, thank_you, abandoned_cart, replenishment, "
-                                        "winback, review_request, service_recovery, festival, custom")] = "custom",
-    lang: Annotated[str | None, typer.Option("--lang", help="en, zh, ms, th, id, vi (default: the customer's)")] = None,
+    customer: Annotated[
+        str | None, typer.Argument(help="Customer id, name or e-mail (omit with --segment).")
+    ] = None,
+    intent: Annotated[
+        str,
+        typer.Option(
+            "--intent",
+            help="welcome, thank_you, abandoned_cart, replenishment, "
+            "winback, review_request, service_recovery, festival, custom",
+        ),
+    ] = "custom",
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="en, zh, ms, th, id, vi (default: the customer's)")
+    ] = None,
     coupon: Annotated[str | None, typer.Option("--coupon", help="Coupon code to include.")] = None,
-    discount: Annotated[str | None, typer.Option("--discount", help='The discount, e.g. "10%" or "RM5".')] = None,
+    discount: Annotated[
+        str | None, typer.Option("--discount", help='The discount, e.g. "10%" or "RM5".')
+    ] = None,
     expires: Annotated[str | None, typer.Option("--expires", help="Offer expiry date (YYYY-MM-DD).")] = None,
-    brief: Annotated[str | None, typer.Option("--brief", help="Free-form instruction for the message.")] = None,
-    festival: Annotated[str | None, typer.Option("--festival", help="Festival name (default: the next one).")] = None,
-    segment: Annotated[str | None, typer.Option("--segment", help="Draft for an RFM segment instead.")] = None,
-    country: Annotated[str | None, typer.Option("--country", help="With --segment: only this country.")] = None,
-    csv_file: Annotated[Path | None, typer.Option("--csv", help="With --segment: write the recipients here.")] = None,
-    no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the templates even when an LLM is configured.")] = False,
+    brief: Annotated[
+        str | None, typer.Option("--brief", help="Free-form instruction for the message.")
+    ] = None,
+    festival: Annotated[
+        str | None, typer.Option("--festival", help="Festival name (default: the next one).")
+    ] = None,
+    segment: Annotated[
+        str | None, typer.Option("--segment", help="Draft for an RFM segment instead.")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="With --segment: only this country.")
+    ] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="With --segment: write the recipients here.")
+    ] = None,
+    no_llm: Annotated[
+        bool, typer.Option("--no-llm", help="Use the templates even when an LLM is configured.")
+    ] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
     db: Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)] = None,
 ) -> None:
@@ -62,9 +87,19 @@ def draft(
 
         app_ctx = await open_app(db_url=db, read_demo=True)
         try:
-            return await make_draft(app_ctx, customer=customer, segment=segment, intent=intent, language=lang,
-                                    offer=offer, brief=brief, festival=festival, country=country, day=day,
-                                    use_llm=not no_llm)
+            return await make_draft(
+                app_ctx,
+                customer=customer,
+                segment=segment,
+                intent=intent,
+                language=lang,
+                offer=offer,
+                brief=brief,
+                festival=festival,
+                country=country,
+                day=day,
+                use_llm=not no_llm,
+            )
         finally:
             await app_ctx.close()
 
@@ -92,10 +127,20 @@ def resolve_intent(text: str) -> str:
     return found
 
 
-async def make_draft(app_ctx: Any, *, customer: str | None, segment: str | None = None, intent: str = "custom",
-                     language: str | None = None, offer: Any = None, brief: str | None = None,
-                     festival: str | None = None, country: str | None = None, day: date | None = None,
-                     use_llm: bool = True) -> Any:
+async def make_draft(
+    app_ctx: Any,
+    *,
+    customer: str | None,
+    segment: str | None = None,
+    intent: str = "custom",
+    language: str | None = None,
+    offer: Any = None,
+    brief: str | None = None,
+    festival: str | None = None,
+    country: str | None = None,
+    day: date | None = None,
+    use_llm: bool = True,
+) -> Any:
     """The outreach service call behind `sellermate draft` (and the console chat's draft requests): a Draft for
     one customer found by id/name/e-mail, or a SegmentDraft for a segment. User-fixable problems are CLIErrors."""
     from crm.outreach.service import DraftError, draft_for_customer, draft_for_segment
@@ -109,19 +154,40 @@ async def make_draft(app_ctx: Any, *, customer: str | None, segment: str | None 
     moment = app_ctx.as_of(day)
     try:
         if segment is not None:
-            return await draft_for_segment(app_ctx.db, app_ctx.workspace_id, segment=segment, intent=intent,
-                                           settings=app_ctx.settings, as_of=moment, country=country,
-                                           language=language, offer=offer, llm=llm, festival=festival)
+            return await draft_for_segment(
+                app_ctx.db,
+                app_ctx.workspace_id,
+                segment=segment,
+                intent=intent,
+                settings=app_ctx.settings,
+                as_of=moment,
+                country=country,
+                language=language,
+                offer=offer,
+                llm=llm,
+                festival=festival,
+            )
         async with app_ctx.db.sessions() as session:
             hits = await find_customers(session, app_ctx.workspace_id, customer or "", limit=5)
         if not hits:
             raise CLIError(f"no customer matches {customer!r}")
         if len(hits) > 1:
-            raise CLIError(f"{len(hits)} customers match {customer!r} (ids {', '.join(map(str, hits))}); "
-                           "use the id")
-        return await draft_for_customer(app_ctx.db, app_ctx.workspace_id, hits[0], intent=intent,
-                                        settings=app_ctx.settings, as_of=moment, language=language, brief=brief,
-                                        festival=festival, offer=offer, llm=llm)
+            raise CLIError(
+                f"{len(hits)} customers match {customer!r} (ids {', '.join(map(str, hits))}); use the id"
+            )
+        return await draft_for_customer(
+            app_ctx.db,
+            app_ctx.workspace_id,
+            hits[0],
+            intent=intent,
+            settings=app_ctx.settings,
+            as_of=moment,
+            language=language,
+            brief=brief,
+            festival=festival,
+            offer=offer,
+            llm=llm,
+        )
     except DraftError as exc:
         raise CLIError(str(exc)) from None
 
@@ -135,7 +201,10 @@ def format_draft(out: Any) -> str:
         return "\n".join(parts)
     if out.status == "refused":
         return f"draft #{out.id} refused for {out.customer_name}: {out.refused_reason}"
-    parts = [f"draft #{out.id} for {out.customer_name} ({out.intent}, {out.language}, {out.source})\n", out.text]
+    parts = [
+        f"draft #{out.id} for {out.customer_name} ({out.intent}, {out.language}, {out.source})\n",
+        out.text,
+    ]
     parts += [f"\n--- variant {i}\n{variant}" for i, variant in enumerate(out.variants[1:], start=2)]
     parts += [f"\nnote: {warning}" for warning in out.warnings]
     return "\n".join(parts)

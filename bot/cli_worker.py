@@ -6,6 +6,7 @@ minute sync gives them a job. `--once` processes what is due now and exits (a cr
 A worker is refused, in one line, while another process runs the jobs on the same database (the "scheduler"
 lease, bot.process_lease): a second worker, or a bot with `scheduler.run_in_bot` left on.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,13 +30,15 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("INFO", "--log-level", help="Logging level (DEBUG, INFO, WARNING)."),
     ) -> None:
         """Run reminders, alerts and digests (one worker next to several bot replicas)."""
-        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                            force=True)
+        logging.basicConfig(
+            level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+        )
         run_async(lambda: work(db_url=db, once=once))
 
 
-async def work(*, db_url: str | None = None, once: bool = False, settings: Any = None,
-               stop: asyncio.Event | None = None) -> None:
+async def work(
+    *, db_url: str | None = None, once: bool = False, settings: Any = None, stop: asyncio.Event | None = None
+) -> None:
     """Start the scheduler as the worker and run until SIGINT/SIGTERM (or `stop` is set); with `once`, only
     process the jobs due now. `settings` defaults to config.yaml and SELLERMATE_* variables."""
     from bot.settings import load_settings

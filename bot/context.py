@@ -1,4 +1,5 @@
 """What every entry point needs: settings, the database and the workspace, built in one place."""
+
 from __future__ import annotations
 
 import logging
@@ -39,9 +40,13 @@ class AppContext:
         await self.db.dispose()
 
 
-async def open_app(settings: Settings | None = None, *, db_url: str | None = None,
-                   before_migrations: Callable[[Database], Awaitable[None]] | None = None,
-                   **overrides: Any) -> AppContext:
+async def open_app(
+    settings: Settings | None = None,
+    *,
+    db_url: str | None = None,
+    before_migrations: Callable[[Database], Awaitable[None]] | None = None,
+    **overrides: Any,
+) -> AppContext:
     """Settings, the database (migrated) and the workspace. `before_migrations` gets the database before its
     schema is brought up to date (a process that must not start at all is turned away without changing it)."""
     if settings is None:
@@ -49,7 +54,9 @@ async def open_app(settings: Settings | None = None, *, db_url: str | None = Non
             overrides.setdefault("database", {})["url"] = db_url
         settings = load_settings(**overrides)
     elif db_url:
-        settings = settings.model_copy(update={"database": settings.database.model_copy(update={"url": db_url})})
+        settings = settings.model_copy(
+            update={"database": settings.database.model_copy(update={"url": db_url})}
+        )
     if before_migrations is None:
         db = await open_database(settings.database.url, echo=settings.database.echo)
     else:
@@ -64,16 +71,24 @@ async def open_app(settings: Settings | None = None, *, db_url: str | None = Non
     async with db.sessions() as session:
         # The base currency is never simply overwritten: the amounts are in it (see below).
         ws = await get_or_create_workspace(
-            session, name=settings.workspace.name, base_currency=settings.workspace.base_currency,
-            timezone=settings.workspace.timezone, override=explicit - {"base_currency"},
+            session,
+            name=settings.workspace.name,
+            base_currency=settings.workspace.base_currency,
+            timezone=settings.workspace.timezone,
+            override=explicit - {"base_currency"},
         )
         await session.commit()
         workspace_id, base_currency, timezone = ws.id, ws.base_currency, ws.timezone
     if "base_currency" in explicit and settings.workspace.base_currency != base_currency:
         base_currency = await _configured_base_currency(db, workspace_id, settings, base_currency)
     # The workspace row holds the owner's onboarding choices; the process works with those.
-    settings = settings.model_copy(update={"workspace": settings.workspace.model_copy(
-        update={"base_currency": base_currency, "timezone": timezone})})
+    settings = settings.model_copy(
+        update={
+            "workspace": settings.workspace.model_copy(
+                update={"base_currency": base_currency, "timezone": timezone}
+            )
+        }
+    )
     return AppContext(settings=settings, db=db, workspace_id=workspace_id)
 
 
@@ -86,9 +101,17 @@ async def _configured_base_currency(db: Database, workspace_id: int, settings: S
     try:
         change = await change_base_currency(db, workspace_id, wanted, fx_rates=settings.workspace.fx_rates)
     except CurrencyChangeRefused as exc:
-        log.warning("workspace.base_currency (SELLERMATE_BASE_CURRENCY) is %s, but the amounts stay in %s: %s",
-                    wanted, current, exc)
+        log.warning(
+            "workspace.base_currency (SELLERMATE_BASE_CURRENCY) is %s, but the amounts stay in %s: %s",
+            wanted,
+            current,
+            exc,
+        )
         return current
-    log.info("base currency changed from %s to %s as configured: %s orders re-priced", change.old, change.new,
-             change.orders)
+    log.info(
+        "base currency changed from %s to %s as configured: %s orders re-priced",
+        change.old,
+        change.new,
+        change.orders,
+    )
     return change.new

@@ -9,6 +9,7 @@ database has no orders; they say so on stderr. Commands that write a seller's da
 worker, customers, tags) never fall back to the demo, and once the default database holds orders (the seller
 imported their own) it is always the one used.
 """
+
 from __future__ import annotations
 
 import json
@@ -118,5 +119,7 @@ def demo_instead(settings: Any, db_url: str | None) -> DemoDatabase | None:
 
 
 def using_demo_note(demo: DemoDatabase) -> str:
-    return (f"note: using the demo database at {demo.url} (built by sellermate demo); for your own data "
-            "import your exports with sellermate import, or set SELLERMATE_DATABASE_URL or --db")
+    return (
+        f"note: using the demo database at {demo.url} (built by sellermate demo); for your own data "
+        "import your exports with sellermate import, or set SELLERMATE_DATABASE_URL or --db"
+    )

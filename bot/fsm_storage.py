@@ -4,6 +4,7 @@ Used when no Redis URL is configured. aiogram reads the state once at the start 
 fetches the data too, and the update's handler gets the data from it instead of reading the row again, so
 an update costs one primary-key read (plus the writes of a handler that changes the state).
 """
+
 from __future__ import annotations
 
 import copy
@@ -20,7 +21,8 @@ from storage.repositories.conversations import read_conversation, save_data, sav
 # The conversation read at the start of the update this task is handling: (storage, key, state, data).
 # Each update runs in its own task (or starts with a fresh read), so it never outlives its update's view.
 _current: ContextVar[tuple[DatabaseStorage, str, str | None, dict[str, Any]] | None] = ContextVar(
-    "sellermate_fsm_current", default=None)
+    "sellermate_fsm_current", default=None
+)
 
 
 class DatabaseStorage(BaseStorage):
@@ -29,7 +31,8 @@ class DatabaseStorage(BaseStorage):
     def __init__(self, db: Database, key_builder: KeyBuilder | None = None) -> None:
         self.db = db
         self.key_builder = key_builder or DefaultKeyBuilder(
-            with_bot_id=True, with_business_connection_id=True, with_destiny=True)
+            with_bot_id=True, with_business_connection_id=True, with_destiny=True
+        )
 
     def _key(self, key: StorageKey) -> str:
         return self.key_builder.build(key)

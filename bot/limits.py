@@ -11,6 +11,7 @@ text. Button labels are cleaned and shortened, and no text carries control or bi
 aiogram has no splitter of its own; `aiogram.utils.formatting.Text` can be sliced, but it slices plain strings by
 UTF-16 offsets as if they were code points (wrong after an emoji) and knows nothing of safe boundaries.
 """
+
 from __future__ import annotations
 
 import html
@@ -50,11 +51,31 @@ MAX_CALLBACK_ANSWER = 200
 MAX_PARTS = 8
 
 MEDIA_METHODS = (SendPhoto, SendDocument, SendVideo, SendAnimation, SendAudio, SendVoice)
-_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|&(#[0-9]+|#[xX][0-9A-Fa-f]+|lt|gt|amp|quot);"
-                    r"|[^<&]+|[<&]")
+_TOKEN = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|&(#[0-9]+|#[xX][0-9A-Fa-f]+|lt|gt|amp|quot);"
+    r"|[^<&]+|[<&]"
+)
 # Telegram's HTML tags; anything else that looks like a tag is shown as text.
-_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-                   "code", "pre", "blockquote", "tg-emoji"})
+_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    }
+)
 
 
 def units(text: str) -> int:
@@ -65,9 +86,9 @@ def units(text: str) -> int:
 
 @dataclass
 class _Tag:
-    at: int          # position in the visible text
+    at: int  # position in the visible text
     name: str
-    opening: str     # the opening tag as written (attributes included); "" for a closing tag
+    opening: str  # the opening tag as written (attributes included); "" for a closing tag
 
 
 def _parse(text: str, *, markup: bool) -> tuple[str, list[_Tag]]:
@@ -128,7 +149,9 @@ def _next_part(visible: str, start: int, limit: int) -> tuple[int, int]:
     return cut, cut
 
 
-def _render(visible: str, tags: Sequence[_Tag], start: int, end: int, *, markup: bool, suffix: str = "") -> str:
+def _render(
+    visible: str, tags: Sequence[_Tag], start: int, end: int, *, markup: bool, suffix: str = ""
+) -> str:
     """visible[start:end] as HTML: the tags open at `start` opened again, those still open at `end` closed."""
     if not markup:
         return visible[start:end] + suffix
@@ -148,7 +171,7 @@ def _render(visible: str, tags: Sequence[_Tag], start: int, end: int, *, markup:
     while i < len(tags) and (tags[i].at < end or (tags[i].at == end and not tags[i].opening)):
         tag = tags[i]
         if tag.at > pos:
-            out.append(html.escape(visible[pos:tag.at], quote=False))
+            out.append(html.escape(visible[pos : tag.at], quote=False))
             pos = tag.at
         if tag.opening:
             stack.append(tag)
@@ -161,8 +184,9 @@ def _render(visible: str, tags: Sequence[_Tag], start: int, end: int, *, markup:
     return "".join(out)
 
 
-def _parts(visible: str, tags: Sequence[_Tag], limits: Sequence[int], *, markup: bool,
-           start: int = 0) -> list[str]:
+def _parts(
+    visible: str, tags: Sequence[_Tag], limits: Sequence[int], *, markup: bool, start: int = 0
+) -> list[str]:
     """Parts of visible[start:], the n-th at most limits[n] long (the last limit repeats up to MAX_PARTS parts
     in all); the last possible part ends with an ellipsis when text was left over."""
     parts: list[str] = []
@@ -248,10 +272,13 @@ def _is_html(method: TelegramMethod[Any], bot: Bot) -> bool:
 class FitToTelegram(BaseRequestMiddleware):
     """Request middleware: texts, captions and buttons within Telegram's limits (see the module docstring)."""
 
-    async def __call__(self, make_request: NextRequestMiddlewareType[Any], bot: Bot,
-                       method: TelegramMethod[Any]) -> Any:
-        if isinstance(method, (SendMessage, EditMessageText, *MEDIA_METHODS, EditMessageCaption)) and \
-                getattr(method, "reply_markup", None) is not None:
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
+        if (
+            isinstance(method, (SendMessage, EditMessageText, *MEDIA_METHODS, EditMessageCaption))
+            and getattr(method, "reply_markup", None) is not None
+        ):
             method = method.model_copy(update={"reply_markup": _fit_markup(method.reply_markup)})
         if isinstance(method, SendMessage) and not method.entities:
             return await self._send_text(make_request, bot, method)
@@ -271,7 +298,9 @@ class FitToTelegram(BaseRequestMiddleware):
                 method = method.model_copy(update={"text": text})
         return await make_request(bot, method)
 
-    async def _send_text(self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: SendMessage) -> Any:
+    async def _send_text(
+        self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: SendMessage
+    ) -> Any:
         text = without_hidden(method.text)
         parts = split_text(text, MAX_TEXT, markup=_is_html(method, bot))
         if parts == [method.text]:
@@ -295,11 +324,28 @@ class FitToTelegram(BaseRequestMiddleware):
             return await make_request(bot, method)
         sent = await make_request(bot, method.model_copy(update={"caption": caption}))
         for part in rest:  # the rest of a long caption follows as text, right under the media
-            await make_request(bot, SendMessage(chat_id=method.chat_id, text=part,
-                                                message_thread_id=method.message_thread_id,
-                                                parse_mode=method.parse_mode))
+            await make_request(
+                bot,
+                SendMessage(
+                    chat_id=method.chat_id,
+                    text=part,
+                    message_thread_id=method.message_thread_id,
+                    parse_mode=method.parse_mode,
+                ),
+            )
         return sent
 
 
-__all__ = ["MAX_CALLBACK_ANSWER", "MAX_CAPTION", "MAX_PARTS", "MAX_TEXT", "FitToTelegram", "fit_button_text",
-           "shorten_text", "split_caption", "split_text", "units", "without_hidden"]
+__all__ = [
+    "MAX_CALLBACK_ANSWER",
+    "MAX_CAPTION",
+    "MAX_PARTS",
+    "MAX_TEXT",
+    "FitToTelegram",
+    "fit_button_text",
+    "shorten_text",
+    "split_caption",
+    "split_text",
+    "units",
+    "without_hidden",
+]

@@ -7,6 +7,7 @@
 role comes from bot.roles.ABILITIES, the table /help is built from) or a fixed `flags={"role": "owner"}`.
 `CommandEndsPrompt` lets a command typed while a prompt waits for text end the prompt and still be executed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -200,8 +201,12 @@ class CommandEndsPrompt(BaseMiddleware):
     ) -> Any:
         raw_state: str | None = data.get("raw_state")
         state: FSMContext | None = data.get("state")
-        if (not isinstance(event, Message) or raw_state is None or state is None
-                or raw_state.split(":", 1)[0] in self.keep):
+        if (
+            not isinstance(event, Message)
+            or raw_state is None
+            or state is None
+            or raw_state.split(":", 1)[0] in self.keep
+        ):
             return await handler(event, data)
         command = command_in(event)
         if command is None:
@@ -232,10 +237,12 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
             except TelegramRetryAfter as exc:
                 if attempt >= self.max_retries or exc.retry_after > self.max_wait:
                     raise
-                log.warning("Telegram flood-wait on %s: retrying in %ss", type(method).__name__, exc.retry_after)
+                log.warning(
+                    "Telegram flood-wait on %s: retrying in %ss", type(method).__name__, exc.retry_after
+                )
                 await asyncio.sleep(exc.retry_after)
             except TelegramNetworkError:
                 if attempt >= self.max_retries or isinstance(method, GetUpdates):
                     raise  # polling has its own backoff
-                await asyncio.sleep(self.network_backoff * (2 ** attempt))
+                await asyncio.sleep(self.network_backoff * (2**attempt))
             attempt += 1

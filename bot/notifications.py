@@ -3,6 +3,7 @@
 Pure functions from domain objects to (HTML text, inline keyboard); the scheduler sends them, the reminder and
 alert handlers reuse them when they edit a message. The callback data of their buttons is defined here too.
 """
+
 from __future__ import annotations
 
 import html
@@ -59,14 +60,17 @@ def _open_customer(customer_id: int) -> str:
     return OpenCustomerCB(customer_id=customer_id).pack()
 
 
-def reminder_buttons(reminder: Reminder, i18n: I18n, *, with_manage: bool = False,
-                     back: bool = False) -> InlineKeyboardMarkup:
+def reminder_buttons(
+    reminder: Reminder, i18n: I18n, *, with_manage: bool = False, back: bool = False
+) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     rid = reminder.id
     kb.button(text=i18n("reminders.done"), callback_data=ReminderCB(action="done", reminder_id=rid))
     for option in ("1h", "1d", "1w"):
-        kb.button(text=i18n(f"reminders.snooze_{option}"),
-                  callback_data=ReminderCB(action="snooze", reminder_id=rid, arg=option))
+        kb.button(
+            text=i18n(f"reminders.snooze_{option}"),
+            callback_data=ReminderCB(action="snooze", reminder_id=rid, arg=option),
+        )
     widths = [1, 3]
     if with_manage:
         kb.button(text=i18n("reminders.edit"), callback_data=ReminderCB(action="edit", reminder_id=rid))
@@ -89,24 +93,29 @@ def _body(reminder: Reminder, customer_name: str | None, i18n: I18n) -> str:
     return text
 
 
-def reminder_message(reminder: Reminder, customer_name: str | None, i18n: I18n, *, now: datetime,
-                     missed: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+def reminder_message(
+    reminder: Reminder, customer_name: str | None, i18n: I18n, *, now: datetime, missed: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
     """The message a due reminder sends: late or missed ones say so, with the time they were due."""
     when = format_when(reminder.due_at, reminder.timezone, i18n.language, now=now)
     key = "reminders.missed" if missed else ("reminders.fired_late" if reminder.late else "reminders.fired")
     return i18n(key, when=when, text=_body(reminder, customer_name, i18n)), reminder_buttons(reminder, i18n)
 
 
-def reminder_detail(reminder: Reminder, customer_name: str | None, i18n: I18n,
-                    *, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+def reminder_detail(
+    reminder: Reminder, customer_name: str | None, i18n: I18n, *, now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
     when = format_when(reminder.due_at, reminder.timezone, i18n.language, now=now)
     status = f" · {i18n('reminders.sent_mark')}" if reminder.status != "pending" else ""
-    return (i18n("reminders.detail", when=when, status=status, text=_body(reminder, customer_name, i18n)),
-            reminder_buttons(reminder, i18n, with_manage=True, back=True))
+    return (
+        i18n("reminders.detail", when=when, status=status, text=_body(reminder, customer_name, i18n)),
+        reminder_buttons(reminder, i18n, with_manage=True, back=True),
+    )
 
 
-def reminder_list(items: Sequence[tuple[Reminder, str | None]], i18n: I18n,
-                  *, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+def reminder_list(
+    items: Sequence[tuple[Reminder, str | None]], i18n: I18n, *, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None]:
     if not items:
         return i18n("reminders.list_empty"), None
     lines = [i18n("reminders.list_title")]
@@ -115,11 +124,14 @@ def reminder_list(items: Sequence[tuple[Reminder, str | None]], i18n: I18n,
         when = format_when(reminder.due_at, reminder.timezone, i18n.language, now=now)
         mark = f" ({i18n('reminders.sent_mark')})" if reminder.status != "pending" else ""
         # One line per reminder (the whole text is one tap away): the list of 20 always fits one message.
-        label = displayable(reminder.text, LIST_ITEM_LENGTH) + (f" · {displayable(customer_name)}"
-                                                               if customer_name else "")
+        label = displayable(reminder.text, LIST_ITEM_LENGTH) + (
+            f" · {displayable(customer_name)}" if customer_name else ""
+        )
         lines.append(i18n("reminders.list_item", n=n, when=when, text=html.escape(label)) + mark)
-        kb.button(text=displayable(f"{n}. {label}", BUTTON_LENGTH),
-                  callback_data=ReminderCB(action="open", reminder_id=reminder.id))
+        kb.button(
+            text=displayable(f"{n}. {label}", BUTTON_LENGTH),
+            callback_data=ReminderCB(action="open", reminder_id=reminder.id),
+        )
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
@@ -154,14 +166,23 @@ def stale_line(newest_order: date, i18n: I18n, today: date) -> str:
     return i18n("alerts.stale_data", date=format_day(newest_order, i18n.language, today))
 
 
-def churn_alert_message(alerts: Sequence[ChurnAlert], names: dict[int, str], i18n: I18n, currency: str, *,
-                        scan_at: datetime, limit: int, offset: int = 0, long_lost: int = 0,
-                        long_lost_days: int = 180,
-                        stale: date | None = None) -> tuple[str, InlineKeyboardMarkup]:
+def churn_alert_message(
+    alerts: Sequence[ChurnAlert],
+    names: dict[int, str],
+    i18n: I18n,
+    currency: str,
+    *,
+    scan_at: datetime,
+    limit: int,
+    offset: int = 0,
+    long_lost: int = 0,
+    long_lost_days: int = 180,
+    stale: date | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
     """One page of a scan's ranked churn list: `limit` customers from `offset`, an 'assign to me' button each,
     and a 'show N more' button while some are left. The first page also carries the long-lost count and the
     stale-data warning."""
-    shown = list(alerts[offset:offset + limit])
+    shown = list(alerts[offset : offset + limit])
     first_page = offset == 0
     if first_page:
         lines = [i18n("alerts.churn_title", n=len(alerts))]
@@ -174,16 +195,28 @@ def churn_alert_message(alerts: Sequence[ChurnAlert], names: dict[int, str], i18
     for a in shown:
         name = displayable(names.get(a.customer_id), NAME_LENGTH) or f"#{a.customer_id}"
         p_alive = i18n("alerts.p_alive", p=f"{a.p_alive * 100:.0f}%") if a.p_alive is not None else ""
-        lines.append(i18n("alerts.churn_line", name=html.escape(name), segment=segments.get(a.segment, a.segment),
-                          days=a.days_inactive, p_alive=p_alive, value=_money(a.value_at_risk, currency),
-                          spent=_money(a.monetary, currency)))
-        kb.button(text=displayable(i18n("alerts.assign", name=name), BUTTON_LENGTH),
-                  callback_data=AssignCB(customer_id=a.customer_id))
+        lines.append(
+            i18n(
+                "alerts.churn_line",
+                name=html.escape(name),
+                segment=segments.get(a.segment, a.segment),
+                days=a.days_inactive,
+                p_alive=p_alive,
+                value=_money(a.value_at_risk, currency),
+                spent=_money(a.monetary, currency),
+            )
+        )
+        kb.button(
+            text=displayable(i18n("alerts.assign", name=name), BUTTON_LENGTH),
+            callback_data=AssignCB(customer_id=a.customer_id),
+        )
     left = len(alerts) - offset - len(shown)
     if left > 0:
         lines.append(i18n("alerts.churn_more", n=left))
-        kb.button(text=i18n("alerts.churn_more_button", n=min(left, limit)),
-                  callback_data=ChurnMoreCB(at=int(scan_at.timestamp()), offset=offset + len(shown)))
+        kb.button(
+            text=i18n("alerts.churn_more_button", n=min(left, limit)),
+            callback_data=ChurnMoreCB(at=int(scan_at.timestamp()), offset=offset + len(shown)),
+        )
     if first_page and long_lost:
         lines.append(i18n("alerts.long_lost", n=long_lost, days=long_lost_days))
     kb.adjust(1)
@@ -195,9 +228,14 @@ def kpi_alert_message(alerts: Sequence[KpiAlert], i18n: I18n, currency: str) -> 
     period = "最近90天" if i18n.language == "zh" else "last 90 days"
     lines = [i18n("alerts.kpi_title", period=period)]
     for a in alerts:
-        lines.append(i18n(f"alerts.kpi_{a.direction}", metric=names.get(a.metric, a.metric),
-                          value=format_metric(a.metric, a.value, currency),
-                          threshold=format_metric(a.metric, a.threshold, currency)))
+        lines.append(
+            i18n(
+                f"alerts.kpi_{a.direction}",
+                metric=names.get(a.metric, a.metric),
+                value=format_metric(a.metric, a.value, currency),
+                threshold=format_metric(a.metric, a.threshold, currency),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -225,13 +263,23 @@ def digest_message(digest: Digest, i18n: I18n, currency: str, *, long_lost_days:
         lines.append(stale_line(digest.newest_order, i18n, today))
     if digest.has_orders:
         for k in digest.kpis:
-            lines.append(i18n("alerts.digest_line", metric=names.get(k.metric, k.metric),
-                              value=format_metric(k.metric, k.current, currency),
-                              change=_change(k.metric, k.change, i18n),
-                              previous=format_metric(k.metric, k.previous, currency)))
+            lines.append(
+                i18n(
+                    "alerts.digest_line",
+                    metric=names.get(k.metric, k.metric),
+                    value=format_metric(k.metric, k.current, currency),
+                    change=_change(k.metric, k.change, i18n),
+                    previous=format_metric(k.metric, k.previous, currency),
+                )
+            )
     else:
-        lines.append(i18n("alerts.no_orders", start=format_day(digest.start.date(), i18n.language, today),
-                          end=format_day(last_day, i18n.language, today)))
+        lines.append(
+            i18n(
+                "alerts.no_orders",
+                start=format_day(digest.start.date(), i18n.language, today),
+                end=format_day(last_day, i18n.language, today),
+            )
+        )
     if digest.at_risk:
         lines.append(i18n("alerts.at_risk", n=digest.at_risk))
     if digest.long_lost:
@@ -241,8 +289,11 @@ def digest_message(digest: Digest, i18n: I18n, currency: str, *, long_lost_days:
 
 def alert_settings_message(group: object, i18n: I18n) -> tuple[str, InlineKeyboardMarkup]:
     kb = InlineKeyboardBuilder()
-    for flag, key in (("alerts_enabled", "toggle_alerts"), ("weekly_digest", "toggle_weekly"),
-                      ("monthly_review", "toggle_monthly")):
+    for flag, key in (
+        ("alerts_enabled", "toggle_alerts"),
+        ("weekly_digest", "toggle_weekly"),
+        ("monthly_review", "toggle_monthly"),
+    ):
         mark = "✅" if getattr(group, flag) else "⬜"
         kb.button(text=i18n(f"alerts.{key}", mark=mark), callback_data=AlertToggleCB(flag=flag))
     kb.adjust(1)

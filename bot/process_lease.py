@@ -11,6 +11,7 @@ out within TTL; on the same machine a process that died (kill -9, out of memory)
 pid and start time, so a restart right after a crash is not refused. A process that finds its lease taken over
 (it could not renew it in time) stops rather than run twice.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -102,20 +103,34 @@ def _runs_here(key: str | None) -> bool:
 
 
 def this_process(command: str) -> repo.LeaseHolder:
-    return repo.LeaseHolder(id=uuid.uuid4().hex, command=command, host=socket.gethostname() or "unknown",
-                            pid=os.getpid(), process_key=process_key(os.getpid()))
+    return repo.LeaseHolder(
+        id=uuid.uuid4().hex,
+        command=command,
+        host=socket.gethostname() or "unknown",
+        pid=os.getpid(),
+        process_key=process_key(os.getpid()),
+    )
 
 
 class ProcessLeases:
     """The leases this process holds: taken one by one, renewed in the background, released on stop."""
 
-    def __init__(self, db: Database, command: str, *, ttl: timedelta = TTL, renew_every: timedelta = RENEW_EVERY,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        command: str,
+        *,
+        ttl: timedelta = TTL,
+        renew_every: timedelta = RENEW_EVERY,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.db, self.ttl, self.renew_every = db, ttl, renew_every
         self.clock = clock or (lambda: datetime.now(UTC))
         self.me = this_process(command)
         self.names: list[str] = []
-        self.taken_over = False  # a lease of this process was taken over by another (it could not renew in time)
+        self.taken_over = (
+            False  # a lease of this process was taken over by another (it could not renew in time)
+        )
         self.lost: ProcessLease | None = None  # by whom, if that could be read
         self._renewing: asyncio.Task[None] | None = None
 
@@ -126,6 +141,7 @@ class ProcessLeases:
             # A holder on this machine that still runs keeps its lease even when its renewal is late (SQLite:
             # waiting behind an import's write); elsewhere, expiry is all there is to go by.
             return lease.expires_at <= now and not _runs_here(lease.process_key)
+
         return stale
 
     async def take(self, name: str) -> None:
@@ -161,18 +177,25 @@ class ProcessLeases:
             now = self.clock()
             try:
                 async with self.db.sessions() as session:
-                    gone = [n for n in self.names
-                            if not await repo.renew(session, n, self.me.id, now=now, ttl=self.ttl)]
+                    gone = [
+                        n
+                        for n in self.names
+                        if not await repo.renew(session, n, self.me.id, now=now, ttl=self.ttl)
+                    ]
                     for name in gone:
                         self.lost = self.lost or await repo.current(session, name)
                     await session.commit()
             except Exception:  # the database is busy or away for a moment: the lease lasts TTL, try again
-                log.warning("could not renew this process's claim on the database; trying again", exc_info=True)
+                log.warning(
+                    "could not renew this process's claim on the database; trying again", exc_info=True
+                )
                 continue
             if gone:
                 self.taken_over = True
                 self.names = [n for n in self.names if n not in gone]
-                log.error("another process took over the %s lease of this database; stopping", ", ".join(gone))
+                log.error(
+                    "another process took over the %s lease of this database; stopping", ", ".join(gone)
+                )
                 on_lost()
                 return
 
@@ -198,12 +221,16 @@ class ProcessLeases:
 def describe(holder: ProcessLease, now: datetime | None = None) -> str:
     """'`sellermate run`, pid 1234 on host shop-1, since 2026-12-06 18:50 UTC' (+ when a silent claim runs out)."""
     now = now or datetime.now(UTC)
-    text = (f"`sellermate {holder.command}`, pid {holder.pid} on host {holder.host}, "
-            f"since {holder.acquired_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+    text = (
+        f"`sellermate {holder.command}`, pid {holder.pid} on host {holder.host}, "
+        f"since {holder.acquired_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    )
     silent = (now - holder.renewed_at).total_seconds()
     if silent > 2 * RENEW_EVERY.total_seconds():
-        text += (f"; silent for {silent:.0f} s: if it is gone, its claim runs out at "
-                 f"{holder.expires_at.astimezone(UTC):%H:%M:%S} UTC")
+        text += (
+            f"; silent for {silent:.0f} s: if it is gone, its claim runs out at "
+            f"{holder.expires_at.astimezone(UTC):%H:%M:%S} UTC"
+        )
     return text
 
 
@@ -215,8 +242,10 @@ def refusal(exc: LeaseRefused, asking: str) -> str:
     """The one line a refused `sellermate run` (asking="run") or `sellermate worker` prints."""
     holder = exc.holder
     if exc.name == BOT:
-        return (f"another SellerMate bot is running on this database ({describe(holder)}); stop it first, "
-                f"or {REPLICA_HINT}")
+        return (
+            f"another SellerMate bot is running on this database ({describe(holder)}); stop it first, "
+            f"or {REPLICA_HINT}"
+        )
     where = f"the scheduled jobs already run in another process on this database ({describe(holder)})"
     if asking == "run":
         return f"{where}; stop it first, or set {RUN_IN_BOT_HINT} for this bot"
@@ -228,5 +257,7 @@ def refusal(exc: LeaseRefused, asking: str) -> str:
 def taken_over(leases: ProcessLeases) -> str:
     """The one line a process prints when it stopped because another took its lease over."""
     who = f" ({describe(leases.lost)})" if leases.lost is not None else ""
-    return (f"stopped: another process took over this database{who} while this one could not renew its claim "
-            "in time; run one bot and one scheduler per database")
+    return (
+        f"stopped: another process took over this database{who} while this one could not renew its claim "
+        "in time; run one bot and one scheduler per database"
+    )

@@ -4,6 +4,7 @@ With privacy mode on (BotFather's default) the bot sees only commands and replie
 group, so a plain "Which tag?" would never see its answer. In a group the prompt therefore names the person
 and carries a ForceReply (selective: only their app opens the reply), and their answer reaches the bot.
 """
+
 from __future__ import annotations
 
 import html
@@ -21,6 +22,9 @@ async def ask_for_text(where: Message, text: str, *, user: User | None) -> Messa
     markup = ForceReply(force_reply=True, selective=True)
     if where.from_user is not None and where.from_user.id == user.id:
         return await where.reply(text, reply_markup=markup)  # selective: the sender of the replied-to message
-    mention = f"@{user.username}" if user.username else \
-        f'<a href="tg://user?id={user.id}">{html.escape(user.first_name)}</a>'
+    mention = (
+        f"@{user.username}"
+        if user.username
+        else f'<a href="tg://user?id={user.id}">{html.escape(user.first_name)}</a>'
+    )
     return await where.answer(f"{mention} {text}", reply_markup=markup)  # selective: the person mentioned

@@ -1,4 +1,5 @@
 """Rendering Results for people: PNG charts (matplotlib) from a ChartSpec, shared by the CLI and Telegram."""
+
 from __future__ import annotations
 
 import html
@@ -175,8 +176,13 @@ def _draw(ax: Any, spec: ChartSpec) -> None:
                     bar.set(**PARTIAL_STYLE)
             if len(labels) <= 12:
                 ax.bar_label(bars, labels=[_fmt(v, spec.value_format) for v in values], fontsize=8)
-    ax.set_xticks(positions, labels, rotation=30 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center",
-                  fontsize=8)
+    ax.set_xticks(
+        positions,
+        labels,
+        rotation=30 if len(labels) > 6 else 0,
+        ha="right" if len(labels) > 6 else "center",
+        fontsize=8,
+    )
     ax.yaxis.set_major_formatter(values_axis)
     if len(series) > 1:
         ax.legend(fontsize=8)
@@ -198,10 +204,23 @@ def _draw_line(ax: Any, spec: ChartSpec, positions: Any, name: str, values: list
     for i in np.flatnonzero(partial):
         ax.axvspan(positions[i] - 0.5, positions[i] + 0.5, color="0.5", alpha=0.12, linewidth=0)
         if not np.isnan(y[i]):
-            ax.plot([positions[i]], [y[i]], linestyle="none", marker="o", markerfacecolor="white",
-                    color=line.get_color())
-            ax.annotate(_fmt(float(y[i]), spec.value_format), (positions[i], y[i]), xytext=(0, 7),
-                        textcoords="offset points", ha="center", fontsize=8, color=line.get_color())
+            ax.plot(
+                [positions[i]],
+                [y[i]],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="white",
+                color=line.get_color(),
+            )
+            ax.annotate(
+                _fmt(float(y[i]), spec.value_format),
+                (positions[i], y[i]),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color=line.get_color(),
+            )
     if np.nanmin(y, initial=0.0) >= 0:  # amounts, counts, rates from 0: a dip does not look like a crash
         top = float(np.nanmax(y, initial=0.0))
         ax.set_ylim(0, top * 1.12 if top > 0 else 1)
@@ -213,8 +232,12 @@ def _draw_across(ax: Any, spec: ChartSpec) -> None:
     names = [_short(str(x)) for x in spec.x]
     values = next(iter(spec.series.values()), [])
     positions = np.arange(len(names))
-    bars = ax.barh(positions, [np.nan if v is None else v for v in values], height=0.7,
-                   label=next(iter(spec.series), None))
+    bars = ax.barh(
+        positions,
+        [np.nan if v is None else v for v in values],
+        height=0.7,
+        label=next(iter(spec.series), None),
+    )
     for i, bar in enumerate(bars):
         if _partial(spec, i):
             bar.set(**PARTIAL_STYLE)
@@ -233,8 +256,9 @@ def _draw_heatmap(ax: Any, spec: ChartSpec) -> None:
     from matplotlib.patches import Rectangle
     from matplotlib.ticker import FuncFormatter
 
-    data = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in spec.matrix],
-                                         dtype=float))
+    data = np.ma.masked_invalid(
+        np.array([[np.nan if v is None else v for v in row] for row in spec.matrix], dtype=float)
+    )
     # Retention's month 0 is always 100%: scale the colours on the later months so they can be told apart.
     later = data[:, 1:] if data.shape[1] > 1 else data
     vmax = float(later.max()) if later.count() else 1.0
@@ -245,16 +269,27 @@ def _draw_heatmap(ax: Any, spec: ChartSpec) -> None:
     if data.shape[0] * data.shape[1] <= 200:
         for (i, j), v in np.ndenumerate(data.filled(np.nan)):
             if not np.isnan(v):
-                ax.text(j, i, _fmt(v, spec.value_format), ha="center", va="center", fontsize=7,
-                        color="white" if v > 0.6 * (vmax or 1.0) else "black")
+                ax.text(
+                    j,
+                    i,
+                    _fmt(v, spec.value_format),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v > 0.6 * (vmax or 1.0) else "black",
+                )
     for i, row in enumerate(data):
         seen = np.flatnonzero(~np.ma.getmaskarray(row))
         if _partial(spec, i) and len(seen):  # the month still running: its cell hatched, not a final value
-            ax.add_patch(Rectangle((seen[-1] - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="0.45",
-                                   linewidth=0))
+            ax.add_patch(
+                Rectangle(
+                    (seen[-1] - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="0.45", linewidth=0
+                )
+            )
     # The colour scale speaks the cells' unit (20%, not 0.2).
-    ax.figure.colorbar(image, ax=ax, fraction=0.03,
-                       format=FuncFormatter(lambda v, _pos: _tick(v, spec.value_format)))
+    ax.figure.colorbar(
+        image, ax=ax, fraction=0.03, format=FuncFormatter(lambda v, _pos: _tick(v, spec.value_format))
+    )
     if spec.x_label:
         ax.set_xlabel(spec.x_label)
     if spec.y_label:
@@ -278,8 +313,13 @@ def _cell(value: Any) -> str:
     return displayable(str(value), CELL_LENGTH)  # names and products as the people who typed them wrote them
 
 
-def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | None = None,
-                 percent: frozenset[int] | set[int] = frozenset()) -> str:
+def render_table(
+    columns: list[str],
+    rows: list[list[Any]],
+    *,
+    max_cell: int | None = None,
+    percent: frozenset[int] | set[int] = frozenset(),
+) -> str:
     """A plain monospace table: numbers right-aligned, text left-aligned (East Asian wide characters counted).
 
     `max_cell` shortens long text cells to that display width (phone screens); columns in `percent` hold
@@ -294,13 +334,21 @@ def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | N
 
     head = [str(c) for c in columns]
     plain = {i for i, c in enumerate(head) if c.lower() in ("id", "#", "year", "customer_id")}  # no 1,524
-    cells = [[str(v) if i in plain and isinstance(v, int) else
-              _percent(v) if i in percent else fit(_cell(v)) for i, v in enumerate(r)] for r in rows]
+    cells = [
+        [
+            str(v) if i in plain and isinstance(v, int) else _percent(v) if i in percent else fit(_cell(v))
+            for i, v in enumerate(r)
+        ]
+        for r in rows
+    ]
     n = max([len(head)] + [len(r) for r in cells]) if (head or cells) else 0
     head += [""] * (n - len(head))
     widths = [max([cell_len(head[i])] + [cell_len(r[i]) for r in cells if i < len(r)]) for i in range(n)]
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) or r[i] is None
-                                  for r in rows if i < len(r)) for i in range(n)]
+    numeric = [
+        bool(rows)
+        and all(isinstance(r[i], (int, float, Decimal)) or r[i] is None for r in rows if i < len(r))
+        for i in range(n)
+    ]
 
     def pad(text: str, width: int, right: bool) -> str:
         gap = " " * (width - cell_len(text))
@@ -308,7 +356,7 @@ def render_table(columns: list[str], rows: list[list[Any]], *, max_cell: int | N
 
     def line(values: list[str]) -> str:
         values = values + [""] * (n - len(values))
-        return "  ".join(pad(v, w, num) for v, w, num in zip(values, widths, numeric)).rstrip()
+        return "  ".join(pad(v, w, num) for v, w, num in zip(values, widths, numeric, strict=False)).rstrip()
 
     return "\n".join([line(head), "  ".join("-" * w for w in widths)] + [line(r) for r in cells])
 
@@ -328,14 +376,22 @@ def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: 
     percent = {i for i, c in enumerate(columns) if texts.is_ratio_column(c)}
     rows = result.rows if rows is None else rows
     # Platforms and countries by name, as the answer's text names them (the rows keep the codes for --json).
-    names = {i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
-             for i, c in enumerate(columns) if c in ("platform", "country")}
-    names.update({i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"})  # ids as the bot writes them
+    names = {
+        i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
+        for i, c in enumerate(columns)
+        if c in ("platform", "country")
+    }
+    names.update(
+        {i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"}
+    )  # ids as the bot writes them
     if names:
-        rows = [[names[i](v) if i in names and isinstance(v, (str, int)) else v for i, v in enumerate(r)]
-                for r in rows]
-    return render_table([texts.column_name(result.language, c) for c in columns], rows, max_cell=max_cell,
-                        percent=percent)
+        rows = [
+            [names[i](v) if i in names and isinstance(v, (str, int)) else v for i, v in enumerate(r)]
+            for r in rows
+        ]
+    return render_table(
+        [texts.column_name(result.language, c) for c in columns], rows, max_cell=max_cell, percent=percent
+    )
 
 
 def shows_table(result: Any) -> bool:

@@ -3,6 +3,7 @@
 Handlers name the ability they need (`flags={"ability": "reminders"}`); the table says which role is the
 lowest to have it. Changing a role's rights is one line here, and /help follows.
 """
+
 from __future__ import annotations
 
 from bot.i18n import I18n
@@ -10,16 +11,16 @@ from storage.repositories.team import ROLES, role_at_least
 
 # ability -> the lowest role that has it (every higher role has it too), in the order /help lists them.
 ABILITIES: dict[str, str] = {
-    "ask": "viewer",             # questions, /kpi /top /segments /cohort, customer cards, /team
-    "customer_notes": "agent",   # tags and notes on a customer card
-    "drafts": "agent",           # outreach drafts: /draft, the card's button, plain words
-    "reminders": "agent",        # reminders: plain words, the card's button, /reminders, "Assign to me"
-    "imports": "admin",          # export files sent to the bot
-    "team": "admin",             # /invite (agents, viewers), /remove
-    "alerts": "admin",           # /alerts in a bound group
-    "bind": "admin",             # /bind, /unbind
-    "roles": "owner",            # /role, inviting admins
-    "currency": "owner",         # /currency: change the base currency (amounts converted)
+    "ask": "viewer",  # questions, /kpi /top /segments /cohort, customer cards, /team
+    "customer_notes": "agent",  # tags and notes on a customer card
+    "drafts": "agent",  # outreach drafts: /draft, the card's button, plain words
+    "reminders": "agent",  # reminders: plain words, the card's button, /reminders, "Assign to me"
+    "imports": "admin",  # export files sent to the bot
+    "team": "admin",  # /invite (agents, viewers), /remove
+    "alerts": "admin",  # /alerts in a bound group
+    "bind": "admin",  # /bind, /unbind
+    "roles": "owner",  # /role, inviting admins
+    "currency": "owner",  # /currency: change the base currency (amounts converted)
 }
 
 

@@ -18,9 +18,11 @@ APScheduler 3's SQLAlchemyJobStore is synchronous. So that its queries never blo
 SQLite, a write would otherwise wait on an import's transaction while holding the loop), the scheduler
 processes due jobs in one background I/O thread and hands the job coroutines to the event loop.
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pickle
 import sys
@@ -62,7 +64,7 @@ from storage.repositories.reminders import JOBS_TABLE, job_id
 
 log = logging.getLogger(__name__)
 
-LATE_AFTER = timedelta(minutes=2)   # fired later than this after its due time = "late" (the bot was down)
+LATE_AFTER = timedelta(minutes=2)  # fired later than this after its due time = "late" (the bot was down)
 SYNC_SECONDS = 60
 SYNC_JOB = "reminders-sync"
 
@@ -80,7 +82,9 @@ def sync_database_url(url: str) -> str:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
-            raise ValueError("the scheduler needs a database file or server; an in-memory SQLite cannot be shared")
+            raise ValueError(
+                "the scheduler needs a database file or server; an in-memory SQLite cannot be shared"
+            )
         parsed = parsed.set(drivername="sqlite")
     elif backend == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -162,6 +166,7 @@ def _log_failure(what: str) -> Callable[[Any], None]:
     def check(future: Any) -> None:
         if future.exception() is not None:
             log.error("%s failed", what, exc_info=future.exception())
+
     return check
 
 
@@ -244,8 +249,15 @@ class SchedulerService:
         self.bot = bot
         self.workspace_ids = [workspace_id] if workspace_id is not None else []
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.sender = sender if sender is not None else (
-            Sender.from_settings(bot, settings.scheduler, on_chat_moved=self._chat_moved) if bot is not None else None)
+        self.sender = (
+            sender
+            if sender is not None
+            else (
+                Sender.from_settings(bot, settings.scheduler, on_chat_moved=self._chat_moved)
+                if bot is not None
+                else None
+            )
+        )
         self.run_jobs = run_jobs
         self.jobs_table = jobs_table
         self.grace = timedelta(seconds=settings.scheduler.misfire_grace_seconds)
@@ -285,12 +297,16 @@ class SchedulerService:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,
         )
-        scheduler.add_listener(self._count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        scheduler.add_listener(
+            self._count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+        )
         self._scheduler = scheduler
         _active = self
         scheduler.start()
         self._ready = asyncio.get_running_loop().create_task(self._after_start())
-        log.info("scheduler started (job store in %s)", make_url(self._url()).render_as_string(hide_password=True))
+        log.info(
+            "scheduler started (job store in %s)", make_url(self._url()).render_as_string(hide_password=True)
+        )
 
     async def started(self) -> None:
         """Wait until the start-up work (recurring jobs, the first reminder sync) is done."""
@@ -325,7 +341,9 @@ class SchedulerService:
             try:
                 await asyncio.wait_for(self._until_idle(), timeout)
             except TimeoutError:
-                log.warning("scheduler stopped with jobs still running; they will be retried on the next start")
+                log.warning(
+                    "scheduler stopped with jobs still running; they will be retried on the next start"
+                )
         self.shutdown()
         while scheduler.running:  # AsyncIOScheduler shuts down on the next loop iteration
             await asyncio.sleep(0)
@@ -377,13 +395,27 @@ class SchedulerService:
         hour = self.rules.churn_scan_hour
         weekday = self.rules.weekly_digest_weekday
         return [
-            {"id": f"churn-scan:{workspace_id}", "func": run_churn_scan, "args": [workspace_id],
-             "trigger": CronTrigger(hour=hour, minute=0, timezone=tz),
-             "misfire_grace_time": self.rules.misfire_grace_seconds},
-            {"id": f"digest-weekly:{workspace_id}", "func": run_weekly_digest, "args": [workspace_id],
-             "trigger": CronTrigger(day_of_week=weekday, hour=hour, minute=0, timezone=tz), "misfire_grace_time": None},
-            {"id": f"digest-monthly:{workspace_id}", "func": run_monthly_review, "args": [workspace_id],
-             "trigger": CronTrigger(day=1, hour=hour, minute=0, timezone=tz), "misfire_grace_time": None},
+            {
+                "id": f"churn-scan:{workspace_id}",
+                "func": run_churn_scan,
+                "args": [workspace_id],
+                "trigger": CronTrigger(hour=hour, minute=0, timezone=tz),
+                "misfire_grace_time": self.rules.misfire_grace_seconds,
+            },
+            {
+                "id": f"digest-weekly:{workspace_id}",
+                "func": run_weekly_digest,
+                "args": [workspace_id],
+                "trigger": CronTrigger(day_of_week=weekday, hour=hour, minute=0, timezone=tz),
+                "misfire_grace_time": None,
+            },
+            {
+                "id": f"digest-monthly:{workspace_id}",
+                "func": run_monthly_review,
+                "args": [workspace_id],
+                "trigger": CronTrigger(day=1, hour=hour, minute=0, timezone=tz),
+                "misfire_grace_time": None,
+            },
         ]
 
     async def refresh_recurring_jobs(self) -> None:
@@ -393,17 +425,31 @@ class SchedulerService:
 
     def _ensure_recurring_jobs(self) -> None:  # I/O thread
         scheduler = self._require()
-        scheduler.add_job(run_reminder_sync, IntervalTrigger(seconds=SYNC_SECONDS), id=SYNC_JOB,
-                          replace_existing=True, misfire_grace_time=None)
+        scheduler.add_job(
+            run_reminder_sync,
+            IntervalTrigger(seconds=SYNC_SECONDS),
+            id=SYNC_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
         for workspace_id in self.workspace_ids:
             for spec in self.recurring_jobs(workspace_id):
                 existing = scheduler.get_job(spec["id"])
                 # An unchanged job is left alone, so a run missed while the bot was down still happens.
-                if existing is not None and _same_trigger(existing.trigger, spec["trigger"]) \
-                        and existing.misfire_grace_time == spec["misfire_grace_time"]:
+                if (
+                    existing is not None
+                    and _same_trigger(existing.trigger, spec["trigger"])
+                    and existing.misfire_grace_time == spec["misfire_grace_time"]
+                ):
                     continue
-                scheduler.add_job(spec["func"], spec["trigger"], id=spec["id"], args=spec["args"],
-                                  replace_existing=True, misfire_grace_time=spec["misfire_grace_time"])
+                scheduler.add_job(
+                    spec["func"],
+                    spec["trigger"],
+                    id=spec["id"],
+                    args=spec["args"],
+                    replace_existing=True,
+                    misfire_grace_time=spec["misfire_grace_time"],
+                )
 
     async def job_ids(self) -> list[str]:
         jobs = await self._in_io(self._require().get_jobs)
@@ -415,25 +461,31 @@ class SchedulerService:
 
     # --- reminders --------------------------------------------------------------------------------------------
     def _reminder_job(self, reminder_id: int, due_at: datetime) -> dict[str, Any]:
-        return {"func": run_reminder, "trigger": DateTrigger(run_date=due_at, timezone=UTC), "args": [reminder_id],
-                "id": job_id(reminder_id), "name": job_id(reminder_id), "misfire_grace_time": None,
-                "coalesce": True, "max_instances": 1}
+        return {
+            "func": run_reminder,
+            "trigger": DateTrigger(run_date=due_at, timezone=UTC),
+            "args": [reminder_id],
+            "id": job_id(reminder_id),
+            "name": job_id(reminder_id),
+            "misfire_grace_time": None,
+            "coalesce": True,
+            "max_instances": 1,
+        }
 
     async def schedule_reminder(self, reminder_id: int, due_at: datetime) -> None:
         """(Re)schedule a reminder's job; without a local scheduler, leave it to the worker's sync."""
         if self.running:
             spec = self._reminder_job(reminder_id, due_at)
-            await self._in_io(self._require().add_job, spec.pop("func"), spec.pop("trigger"), replace_existing=True,
-                              **spec)
+            await self._in_io(
+                self._require().add_job, spec.pop("func"), spec.pop("trigger"), replace_existing=True, **spec
+            )
             return
         await self._drop_job_row(reminder_id)
 
     async def cancel_reminder(self, reminder_id: int) -> None:
         if self.running:
-            try:
+            with contextlib.suppress(JobLookupError):
                 await self._in_io(self._require().remove_job, job_id(reminder_id))
-            except JobLookupError:
-                pass
             return
         await self._drop_job_row(reminder_id)
 
@@ -454,7 +506,9 @@ class SchedulerService:
         total = 0
         while True:
             async with self.db.sessions() as session:
-                missing = await reminders_repo.unscheduled_pending(session, table=self.jobs_table, limit=batch)
+                missing = await reminders_repo.unscheduled_pending(
+                    session, table=self.jobs_table, limit=batch
+                )
             if not missing:
                 break
             total += await self._in_io(self._bulk_add, missing)
@@ -473,11 +527,27 @@ class SchedulerService:
         rows = []
         for reminder_id, due_at in items:
             spec = self._reminder_job(reminder_id, due_at)
-            job = Job(scheduler, id=spec["id"], name=spec["name"], func=spec["func"], args=spec["args"], kwargs={},
-                      trigger=spec["trigger"], executor="default", misfire_grace_time=None, coalesce=True,
-                      max_instances=1, next_run_time=due_at)
-            rows.append({"id": job.id, "next_run_time": datetime_to_utc_timestamp(due_at),
-                         "job_state": pickle.dumps(job.__getstate__(), store.pickle_protocol)})
+            job = Job(
+                scheduler,
+                id=spec["id"],
+                name=spec["name"],
+                func=spec["func"],
+                args=spec["args"],
+                kwargs={},
+                trigger=spec["trigger"],
+                executor="default",
+                misfire_grace_time=None,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=due_at,
+            )
+            rows.append(
+                {
+                    "id": job.id,
+                    "next_run_time": datetime_to_utc_timestamp(due_at),
+                    "job_state": pickle.dumps(job.__getstate__(), store.pickle_protocol),
+                }
+            )
         table = store.jobs_t
         assert self._engine is not None
         if self._engine.dialect.name == "postgresql":
@@ -486,7 +556,9 @@ class SchedulerService:
             from sqlalchemy.dialects.sqlite import insert
         with self._engine.begin() as conn:
             for start in range(0, len(rows), 1000):
-                conn.execute(insert(table).on_conflict_do_nothing(index_elements=["id"]), rows[start:start + 1000])
+                conn.execute(
+                    insert(table).on_conflict_do_nothing(index_elements=["id"]), rows[start : start + 1000]
+                )
         return len(rows)
 
     async def fire_reminder(self, reminder_id: int) -> str:
@@ -508,8 +580,9 @@ class SchedulerService:
             if missed:
                 claimed = await reminders_repo.claim_missed(session, reminder_id, at=now, due_before=now)
             else:
-                claimed = await reminders_repo.claim_fire(session, reminder_id, fired_at=now,
-                                                          late=lateness > LATE_AFTER, due_before=now)
+                claimed = await reminders_repo.claim_fire(
+                    session, reminder_id, fired_at=now, late=lateness > LATE_AFTER, due_before=now
+                )
             await session.commit()
             if not claimed:
                 return "skipped"
@@ -525,8 +598,12 @@ class SchedulerService:
             await self._release(reminder_id)  # the sync job schedules it again
             return "retry"
         if not result.ok:
-            log.warning("reminder %s could not be delivered to chat %s: %s", reminder_id, reminder.chat_id,
-                        result.error)
+            log.warning(
+                "reminder %s could not be delivered to chat %s: %s",
+                reminder_id,
+                reminder.chat_id,
+                result.error,
+            )
         return "missed" if missed else ("late" if reminder.late else "fired")
 
     async def _release(self, reminder_id: int) -> None:
@@ -542,9 +619,15 @@ class SchedulerService:
             await session.commit()
 
 
-def build_scheduler(settings: Settings | Any, db: Database | None = None, bot: Bot | None = None, *,
-                    workspace_id: int | None = None, clock: Callable[[], datetime] | None = None,
-                    worker: bool = False) -> SchedulerService:
+def build_scheduler(
+    settings: Settings | Any,
+    db: Database | None = None,
+    bot: Bot | None = None,
+    *,
+    workspace_id: int | None = None,
+    clock: Callable[[], datetime] | None = None,
+    worker: bool = False,
+) -> SchedulerService:
     """The process's scheduler. In `sellermate run` jobs run here unless `scheduler.run_in_bot` is false;
     `sellermate worker` passes worker=True. Also accepts an AppContext as the first argument."""
     if db is None and hasattr(settings, "db"):  # build_scheduler(ctx[, bot])

@@ -9,6 +9,7 @@ found, bad request) end a send; the caller then keeps its work pending so nothin
 
 The clock and the sleep function are injectable, so tests check the pacing on virtual time.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +40,9 @@ Sleep = Callable[[float], Awaitable[Any]]
 class SlidingWindow:
     """At most `limit` acquisitions in any `period` seconds; waiters are served first come, first served."""
 
-    def __init__(self, limit: int, period: float, *, now: Now = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self, limit: int, period: float, *, now: Now = time.monotonic, sleep: Sleep = asyncio.sleep
+    ) -> None:
         if limit < 1 or period <= 0:
             raise ValueError("a rate limit needs limit >= 1 and period > 0")
         self.limit = limit
@@ -57,8 +60,11 @@ class SlidingWindow:
     @property
     def idle(self) -> bool:
         now = self._now()
-        return not self._lock.locked() and now >= self._blocked_until and (
-            not self._times or self._times[-1] <= now - self.period)
+        return (
+            not self._lock.locked()
+            and now >= self._blocked_until
+            and (not self._times or self._times[-1] <= now - self.period)
+        )
 
     async def acquire(self) -> None:
         async with self._lock:
@@ -128,8 +134,12 @@ class Sender:
 
     @classmethod
     def from_settings(cls, bot: Bot, scheduler_settings: Any, **kwargs: Any) -> Sender:
-        return cls(bot, messages_per_second=scheduler_settings.messages_per_second,
-                   group_messages_per_minute=scheduler_settings.group_messages_per_minute, **kwargs)
+        return cls(
+            bot,
+            messages_per_second=scheduler_settings.messages_per_second,
+            group_messages_per_minute=scheduler_settings.group_messages_per_minute,
+            **kwargs,
+        )
 
     def _window(self, chat_id: int) -> SlidingWindow:
         window = self._chats.get(chat_id)
@@ -145,18 +155,29 @@ class Sender:
             self._chats[chat_id] = window
         return window
 
-    async def send_message(self, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None,
-                           **kwargs: Any) -> SendResult:
+    async def send_message(
+        self, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None, **kwargs: Any
+    ) -> SendResult:
         async def call(target: int) -> Any:
             return await self.bot.send_message(target, text, reply_markup=reply_markup, **kwargs)
 
         return await self._deliver(chat_id, call)
 
-    async def send_photo(self, chat_id: int, png: bytes, *, caption: str | None = None,
-                         reply_markup: InlineKeyboardMarkup | None = None) -> SendResult:
+    async def send_photo(
+        self,
+        chat_id: int,
+        png: bytes,
+        *,
+        caption: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> SendResult:
         async def call(target: int) -> Any:
-            return await self.bot.send_photo(target, BufferedInputFile(png, filename="chart.png"), caption=caption,
-                                             reply_markup=reply_markup)
+            return await self.bot.send_photo(
+                target,
+                BufferedInputFile(png, filename="chart.png"),
+                caption=caption,
+                reply_markup=reply_markup,
+            )
 
         return await self._deliver(chat_id, call)
 

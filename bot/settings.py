@@ -1,4 +1,5 @@
 """Typed settings from config.yaml and SELLERMATE_* environment variables (environment wins)."""
+
 from __future__ import annotations
 
 import os
@@ -56,7 +57,9 @@ class WorkspaceSettings(BaseModel):
     def _upper(cls, v: str) -> str:
         v = v.strip().upper()
         if len(v) != 3 or not v.isalpha():
-            raise ValueError(f"workspace.base_currency (SELLERMATE_BASE_CURRENCY) must be an ISO code, got {v!r}")
+            raise ValueError(
+                f"workspace.base_currency (SELLERMATE_BASE_CURRENCY) must be an ISO code, got {v!r}"
+            )
         return v
 
     @field_validator("tag_rules")
@@ -80,7 +83,9 @@ class WorkspaceSettings(BaseModel):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"workspace.timezone (SELLERMATE_TIMEZONE) is not a known time zone: {v!r}") from exc
+            raise ValueError(
+                f"workspace.timezone (SELLERMATE_TIMEZONE) is not a known time zone: {v!r}"
+            ) from exc
         return v
 
 
@@ -215,16 +220,19 @@ def read_config_file(path: Path) -> dict[str, Any]:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        raise ConfigFileError(f"{name} line {line}, column {column}: {exc.reason} "
-                              f"(character {char})") from None
+        raise ConfigFileError(
+            f"{name} line {line}, column {column}: {exc.reason} (character {char})"
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigFileError(f"{name}: not valid YAML ({' '.join(str(exc).split())})") from None
     if data is None:  # empty, or only comments
         return {}
     if not isinstance(data, dict):
         found = _KINDS.get(type(data), type(data).__name__)
-        raise ConfigFileError(f"{name}: expected settings as 'section: ...' lines (a mapping, see "
-                              f"config.example.yaml), found {found}")
+        raise ConfigFileError(
+            f"{name}: expected settings as 'section: ...' lines (a mapping, see "
+            f"config.example.yaml), found {found}"
+        )
     return data
 
 

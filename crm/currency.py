@@ -8,6 +8,7 @@ Without a rate for NEW the amounts cannot be converted, and the change is refuse
 
 Loyalty points are not re-priced: they were earned under the rules of their day and the ledger is history.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,9 +34,11 @@ class CurrencyChangeRefused(ValueError):
         if reason == "invalid_code":
             text = f"{currency!r} is not a currency code (three letters, e.g. MYR)"
         else:
-            text = (f"there is no exchange rate for {currency} (into {base}), so the amounts cannot be converted; "
-                    f"add one first (a rates.csv with the columns currency,rate, e.g. \"{currency},0.30\": "
-                    f"1 {currency} = 0.30 {base}), then change the currency")
+            text = (
+                f"there is no exchange rate for {currency} (into {base}), so the amounts cannot be converted; "
+                f'add one first (a rates.csv with the columns currency,rate, e.g. "{currency},0.30": '
+                f"1 {currency} = 0.30 {base}), then change the currency"
+            )
         super().__init__(text)
 
 
@@ -86,8 +89,9 @@ def cross_rates(rates: Rates, old: str, new: str) -> list[tuple[str, Decimal, da
     return rows
 
 
-async def change_base_currency(db: Database, workspace_id: int, new_code: str, *,
-                               fx_rates: Mapping[str, float] | None = None) -> BaseCurrencyChange:
+async def change_base_currency(
+    db: Database, workspace_id: int, new_code: str, *, fx_rates: Mapping[str, float] | None = None
+) -> BaseCurrencyChange:
     """Make `new_code` the base currency in one transaction: the rates on file (imported ones, else those of
     the settings, `fx_rates`) re-expressed into it, every order re-priced, the customer statistics refreshed.
     Refused (CurrencyChangeRefused, nothing changed) for a code that is not three letters, or when there is
@@ -115,8 +119,9 @@ async def change_base_currency(db: Database, workspace_id: int, new_code: str, *
         by_currency: Rates = {}
         for cur, rate, day in rows:
             by_currency.setdefault(cur, []).append((day, float(rate)))
-        await repo.reprice_all_orders(session, workspace_id,
-                                      {cur: _rate_periods(options) for cur, options in by_currency.items()})
+        await repo.reprice_all_orders(
+            session, workspace_id, {cur: _rate_periods(options) for cur, options in by_currency.items()}
+        )
         await repo.set_base_currency(session, workspace_id, new)
         orders, priced = await repo.count_orders(session, workspace_id)
         await session.commit()

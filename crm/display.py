@@ -6,6 +6,7 @@ million characters long or carry control characters and bidirectional overrides 
 and shortens what is too long with an ellipsis; the stored value is never changed. The entry limits below are
 what a teammate may type for each free-text field (the handlers refuse longer input with the limit).
 """
+
 from __future__ import annotations
 
 import re
@@ -58,8 +59,12 @@ def clean(text: str | None, *, multiline: bool = False) -> str:
 
 def joins_previous(ch: str) -> bool:
     """A character that belongs to the one before it: never the first character after a cut."""
-    return ch in _JOINING or unicodedata.combining(ch) > 0 or "\ufe00" <= ch <= "\ufe0f" \
-        or "\U0001f3fb" <= ch <= "\U0001f3ff"  # variation selectors and skin tones belong to the emoji before
+    return (
+        ch in _JOINING
+        or unicodedata.combining(ch) > 0
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+    )  # variation selectors and skin tones belong to the emoji before
 
 
 def shorten(text: str, limit: int, *, more: bool = False) -> str:

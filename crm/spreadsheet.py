@@ -15,6 +15,7 @@ Numbers (int, float, Decimal) are written as numbers and left alone: -12.5 stays
 number kept as text (``+6591234567``) is text and gets the quote, which also keeps Excel from turning it into
 6591234567.
 """
+
 from __future__ import annotations
 
 import csv
@@ -51,8 +52,9 @@ class SpreadsheetCsvWriter:
     """A csv.writer for files a person opens in a spreadsheet; the module docstring says what it changes."""
 
     def __init__(self, fh: _TextFile, *, delimiter: str = ",", lineterminator: str = "\r\n") -> None:
-        self._writer = csv.writer(fh, delimiter=delimiter, lineterminator=lineterminator,
-                                  quoting=csv.QUOTE_NONNUMERIC)
+        self._writer = csv.writer(
+            fh, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_NONNUMERIC
+        )
 
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([safe_cell(v) for v in row])

@@ -4,6 +4,7 @@ A rule is a Python-like boolean expression, e.g. `ltv >= 300` or
 `days_since_last_order > 60 and segment == "important_keep"`. It is parsed into a whitelisted syntax
 tree (no function calls, attributes or anything else), then evaluated with NumPy over every customer.
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,18 +18,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.analytics.metrics import customer_scores
 
 FIELDS = {
-    "ltv": "total order value (base currency)", "orders": "number of valid orders",
-    "aov": "average order value", "days_since_last_order": "days since the last valid order",
-    "days_since_first_order": "days since the first valid order", "segment": "RFM segment, e.g. important_keep",
-    "lifecycle": "new, active, dormant or churned", "country": "ISO code of the customer's country",
-    "r_score": "recency score 1-5", "f_score": "frequency score 1-5", "m_score": "monetary score 1-5",
+    "ltv": "total order value (base currency)",
+    "orders": "number of valid orders",
+    "aov": "average order value",
+    "days_since_last_order": "days since the last valid order",
+    "days_since_first_order": "days since the first valid order",
+    "segment": "RFM segment, e.g. important_keep",
+    "lifecycle": "new, active, dormant or churned",
+    "country": "ISO code of the customer's country",
+    "r_score": "recency score 1-5",
+    "f_score": "frequency score 1-5",
+    "m_score": "monetary score 1-5",
 }
 
 Columns = Mapping[str, np.ndarray]
 Evaluator = Callable[[Columns], np.ndarray]
 
-_COMPARE = {ast.Eq: np.equal, ast.NotEq: np.not_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
-            ast.Gt: np.greater, ast.GtE: np.greater_equal}
+_COMPARE = {
+    ast.Eq: np.equal,
+    ast.NotEq: np.not_equal,
+    ast.Lt: np.less,
+    ast.LtE: np.less_equal,
+    ast.Gt: np.greater,
+    ast.GtE: np.greater_equal,
+}
 
 
 class TagRuleError(ValueError):
@@ -75,7 +88,9 @@ def compile_rule(name: str, expression: str) -> Evaluator:
             return compare
         if isinstance(node, ast.Name):
             if node.id not in FIELDS:
-                raise TagRuleError(f"tag rule {name!r}: unknown field {node.id!r}; fields: {', '.join(FIELDS)}")
+                raise TagRuleError(
+                    f"tag rule {name!r}: unknown field {node.id!r}; fields: {', '.join(FIELDS)}"
+                )
             field = node.id
             return lambda c: c[field]
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
@@ -98,8 +113,9 @@ def compile_rules(rules: Mapping[str, str]) -> dict[str, Evaluator]:
     return {name: compile_rule(name, expr) for name, expr in rules.items()}
 
 
-async def evaluate_tag_rules(session: AsyncSession, workspace_id: int, rules: Mapping[str, str], as_of: datetime,
-                             tz: ZoneInfo) -> dict[str, set[int]]:
+async def evaluate_tag_rules(
+    session: AsyncSession, workspace_id: int, rules: Mapping[str, str], as_of: datetime, tz: ZoneInfo
+) -> dict[str, set[int]]:
     """Which customers each rule selects as of `as_of` (customers with at least one valid order)."""
     from storage.repositories import analytics as analytics_repo
 
@@ -108,18 +124,24 @@ async def evaluate_tag_rules(session: AsyncSession, workspace_id: int, rules: Ma
     countries = await analytics_repo.customer_countries(session, workspace_id)
     with np.errstate(divide="ignore", invalid="ignore"):
         columns: dict[str, np.ndarray] = {
-            "ltv": scores.monetary, "orders": scores.frequency,
+            "ltv": scores.monetary,
+            "orders": scores.frequency,
             "aov": np.where(scores.frequency > 0, scores.monetary / np.maximum(scores.frequency, 1), 0.0),
-            "days_since_last_order": scores.recency_days, "days_since_first_order": scores.first_days_ago,
-            "segment": scores.segment.astype(str), "lifecycle": scores.lifecycle.astype(str),
+            "days_since_last_order": scores.recency_days,
+            "days_since_first_order": scores.first_days_ago,
+            "segment": scores.segment.astype(str),
+            "lifecycle": scores.lifecycle.astype(str),
             "country": np.array([countries.get(int(c)) or "" for c in scores.ids], dtype=str),
-            "r_score": scores.r_score, "f_score": scores.f_score, "m_score": scores.m_score,
+            "r_score": scores.r_score,
+            "f_score": scores.f_score,
+            "m_score": scores.m_score,
         }
     return {name: {int(c) for c in scores.ids[evaluate(columns)]} for name, evaluate in compiled.items()}
 
 
-async def refresh_rule_tags(session: AsyncSession, workspace_id: int, rules: Mapping[str, str], as_of: datetime,
-                            tz: ZoneInfo) -> dict[str, tuple[int, int]]:
+async def refresh_rule_tags(
+    session: AsyncSession, workspace_id: int, rules: Mapping[str, str], as_of: datetime, tz: ZoneInfo
+) -> dict[str, tuple[int, int]]:
     """Re-evaluate the rules and update rule tags (manual tags are never touched); (added, removed) per tag."""
     from storage.repositories import tags as tags_repo
 

@@ -5,6 +5,7 @@ as buttons an admin switches (`alrt:<flag>`). `assign:<customer_id>` under a chu
 it a reminder about that customer (tomorrow 10:00 in their time zone) and tells the group who took it.
 `chm:<scan time>:<offset>` ("show N more") posts the alert's next page, in the chat's alert language.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,8 +17,8 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import LANGUAGES, I18n
 from bot.alert_jobs import churn_page
+from bot.i18n import LANGUAGES, I18n
 from bot.notifications import AlertToggleCB, AssignCB, ChurnMoreCB, alert_settings_message
 from bot.render import shown
 from bot.settings import Settings
@@ -49,8 +50,9 @@ async def alerts_in_private(message: Message, i18n: I18n) -> None:
 
 
 @router.callback_query(AlertToggleCB.filter(), flags={"ability": "alerts"})
-async def toggle(query: CallbackQuery, callback_data: AlertToggleCB, db: Database, workspace_id: int,
-                 i18n: I18n) -> None:
+async def toggle(
+    query: CallbackQuery, callback_data: AlertToggleCB, db: Database, workspace_id: int, i18n: I18n
+) -> None:
     message = query.message if isinstance(query.message, Message) else None
     if message is None or callback_data.flag not in alerts_repo.GROUP_FLAGS:
         await query.answer()
@@ -60,8 +62,9 @@ async def toggle(query: CallbackQuery, callback_data: AlertToggleCB, db: Databas
         if group is None or group.workspace_id != workspace_id:
             await query.answer(i18n("alerts.not_bound"), show_alert=True)
             return
-        group = await alerts_repo.set_group_flag(session, message.chat.id, callback_data.flag,
-                                                 not getattr(group, callback_data.flag))
+        group = await alerts_repo.set_group_flag(
+            session, message.chat.id, callback_data.flag, not getattr(group, callback_data.flag)
+        )
         await session.commit()
     assert group is not None
     text, markup = alert_settings_message(group, i18n)
@@ -70,9 +73,17 @@ async def toggle(query: CallbackQuery, callback_data: AlertToggleCB, db: Databas
 
 
 @router.callback_query(AssignCB.filter(), flags={"ability": "reminders"})
-async def assign_to_me(query: CallbackQuery, callback_data: AssignCB, db: Database, workspace_id: int,
-                       member: TeamMember, settings: Settings, i18n: I18n, clock: Callable[[], datetime],
-                       scheduler: Any = None) -> None:
+async def assign_to_me(
+    query: CallbackQuery,
+    callback_data: AssignCB,
+    db: Database,
+    workspace_id: int,
+    member: TeamMember,
+    settings: Settings,
+    i18n: I18n,
+    clock: Callable[[], datetime],
+    scheduler: Any = None,
+) -> None:
     now = clock()
     tz = member_timezone(member, settings)
     async with db.sessions() as session:
@@ -84,31 +95,59 @@ async def assign_to_me(query: CallbackQuery, callback_data: AssignCB, db: Databa
         text = i18n("alerts.assign_text", name=name)
         # Whoever took it may use another language: an assignment in any of them counts.
         assignments = {I18n(lang)("alerts.assign_text", name=name) for lang in LANGUAGES}
-        taken = [v for v in await reminders_repo.list_reminders(session, workspace_id, statuses=("pending",),
-                                                                limit=500)
-                 if v.reminder.customer_id == customer.id and v.reminder.text in assignments]
+        taken = [
+            v
+            for v in await reminders_repo.list_reminders(
+                session, workspace_id, statuses=("pending",), limit=500
+            )
+            if v.reminder.customer_id == customer.id and v.reminder.text in assignments
+        ]
         if taken:
             who = taken[0].member_telegram_id
             owner = await reminders_repo.member_by_telegram(session, workspace_id, who) if who else None
-            await query.answer(i18n("alerts.already_assigned", member=(owner.name if owner else None) or who or "?"),
-                               show_alert=True)
+            await query.answer(
+                i18n("alerts.already_assigned", member=(owner.name if owner else None) or who or "?"),
+                show_alert=True,
+            )
             return
         reminder = await reminders_repo.create_reminder(
-            session, workspace_id=workspace_id, member_id=member.id, chat_id=member.telegram_user_id,
-            customer_id=customer.id, text=text, due_at=assignment_due(now, ZoneInfo(tz)), timezone=tz)
+            session,
+            workspace_id=workspace_id,
+            member_id=member.id,
+            chat_id=member.telegram_user_id,
+            customer_id=customer.id,
+            text=text,
+            due_at=assignment_due(now, ZoneInfo(tz)),
+            timezone=tz,
+        )
         await session.commit()
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
     await query.answer()
     if query.message is not None:
-        who_name = member.name or (query.from_user.full_name if query.from_user else str(member.telegram_user_id))
-        await query.message.answer(i18n("alerts.assigned", member=shown(who_name), name=shown(name),
-                                        when=format_when(reminder.due_at, tz, i18n.language, now=now)))
+        who_name = member.name or (
+            query.from_user.full_name if query.from_user else str(member.telegram_user_id)
+        )
+        await query.message.answer(
+            i18n(
+                "alerts.assigned",
+                member=shown(who_name),
+                name=shown(name),
+                when=format_when(reminder.due_at, tz, i18n.language, now=now),
+            )
+        )
 
 
 @router.callback_query(ChurnMoreCB.filter())
-async def churn_more(query: CallbackQuery, callback_data: ChurnMoreCB, db: Database, workspace_id: int,
-                     settings: Settings, i18n: I18n, group: GroupChat | None = None) -> None:
+async def churn_more(
+    query: CallbackQuery,
+    callback_data: ChurnMoreCB,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    i18n: I18n,
+    group: GroupChat | None = None,
+) -> None:
     message = query.message if isinstance(query.message, Message) else None
     if message is None:
         await query.answer()
@@ -123,7 +162,8 @@ async def churn_more(query: CallbackQuery, callback_data: ChurnMoreCB, db: Datab
     markup = message.reply_markup
     if markup is not None:
         rows = [[b for b in row if b.callback_data != query.data] for row in markup.inline_keyboard]
-        await message.edit_reply_markup(reply_markup=markup.model_copy(
-            update={"inline_keyboard": [row for row in rows if row]}))
+        await message.edit_reply_markup(
+            reply_markup=markup.model_copy(update={"inline_keyboard": [row for row in rows if row]})
+        )
     text, keyboard = page
     await message.answer(text, reply_markup=keyboard)

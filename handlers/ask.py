@@ -3,6 +3,7 @@
 Also the shortcuts /kpi, /top, /segments, /cohort. This router is included LAST: its catch-all takes every
 private text message no other handler wanted.
 """
+
 from __future__ import annotations
 
 import html
@@ -22,8 +23,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
-from bot.settings import Settings
 from bot.render import shows_table
+from bot.settings import Settings
 from crm.query.result import Result
 from handlers.customers import OpenCustomerCB
 from storage.db import Database
@@ -112,7 +113,7 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
         per_page = rows_per_page(result, len(intro))
         pages = page_count(result, per_page)
         page = min(max(page, 0), pages - 1)
-        chunk = result.rows[page * per_page:(page + 1) * per_page]
+        chunk = result.rows[page * per_page : (page + 1) * per_page]
         table = html.escape(format_table(result, chunk))
         text = f"{intro}\n\n<pre>{table}</pre>" if intro else f"<pre>{table}</pre>"
         if pages > 1:
@@ -147,8 +148,11 @@ async def send_result(bot: Bot, chat_id: int, result: Result, answers: AnswerCac
     if result.chart is not None:
         png = _chart_png(result)
         if png is not None:
-            await bot.send_photo(chat_id, BufferedInputFile(png, filename="chart.png"),
-                                 caption=html.escape(result.chart.title[:1000]))
+            await bot.send_photo(
+                chat_id,
+                BufferedInputFile(png, filename="chart.png"),
+                caption=html.escape(result.chart.title[:1000]),
+            )
 
 
 def _chart_png(result: Result) -> bytes | None:
@@ -161,17 +165,29 @@ def _chart_png(result: Result) -> bytes | None:
     return chart_png(result.chart)
 
 
-async def answer_question(bot: Bot, chat_id: int, text: str, *, db: Database, workspace_id: int,
-                          settings: Settings, clock: Callable[[], datetime], llm: Any, answers: AnswerCache,
-                          i18n: I18n, results: Any = None) -> Result | None:
+async def answer_question(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    *,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    llm: Any,
+    answers: AnswerCache,
+    i18n: I18n,
+    results: Any = None,
+) -> Result | None:
     """Ask the domain one question and send the answer to `chat_id`."""
     try:
         from crm.query.service import ask
     except ModuleNotFoundError:
         await bot.send_message(chat_id, i18n("ask.unavailable"))
         return None
-    result = await ask(text, db=db, workspace_id=workspace_id, settings=settings, as_of=clock(), llm=llm,
-                       cache=results)
+    result = await ask(
+        text, db=db, workspace_id=workspace_id, settings=settings, as_of=clock(), llm=llm, cache=results
+    )
     if result.intent not in ("clarify", "reminder", "draft") and not await _has_orders(db, workspace_id):
         # An empty workspace answers "no data": say why, in chat terms (the command line has its own note).
         result = result.model_copy(update={"text": f"{result.text.strip()}\n\n{i18n('ask.no_orders')}"})
@@ -200,11 +216,24 @@ async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **
         return
     d = _pick(deps)
     as_of = d["clock"]()
-    results = [await ask(q.strip(), db=d["db"], workspace_id=d["workspace_id"], settings=d["settings"],
-                         as_of=as_of, llm=None, cache=d["results"])  # canned: the offline parser is exact
-               for q in i18n("shortcuts.kpi").split("|")]
-    card = Result(intent="kpi", language=i18n.language, text="\n".join(f"• {r.text.strip()}" for r in results),
-                  explanation="\n\n".join(r.explanation for r in results if r.explanation) or None)
+    results = [
+        await ask(
+            q.strip(),
+            db=d["db"],
+            workspace_id=d["workspace_id"],
+            settings=d["settings"],
+            as_of=as_of,
+            llm=None,
+            cache=d["results"],
+        )  # canned: the offline parser is exact
+        for q in i18n("shortcuts.kpi").split("|")
+    ]
+    card = Result(
+        intent="kpi",
+        language=i18n.language,
+        text="\n".join(f"• {r.text.strip()}" for r in results),
+        explanation="\n\n".join(r.explanation for r in results if r.explanation) or None,
+    )
     await send_result(bot, message.chat.id, card, d["answers"], i18n)
 
 
@@ -254,17 +283,22 @@ async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: Ans
         if query.message is not None:
             await bot.send_message(query.message.chat.id, i18n("ask.expired"))
         return
-    await bot.send_message(query.message.chat.id, i18n("ask.why_title") + "\n" + html.escape(result.explanation))
+    await bot.send_message(
+        query.message.chat.id, i18n("ask.why_title") + "\n" + html.escape(result.explanation)
+    )
 
 
 @router.callback_query(SuggestCB.filter(), flags={"ability": "ask"})
-async def suggestion(query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, **deps: Any) -> None:
+async def suggestion(
+    query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, **deps: Any
+) -> None:
     result = deps["answers"].get(callback_data.token)
     await query.answer()
     if result is None or callback_data.index >= len(result.suggestions) or query.message is None:
         return
-    await answer_question(bot, query.message.chat.id, result.suggestions[callback_data.index], i18n=i18n,
-                          **_pick(deps))
+    await answer_question(
+        bot, query.message.chat.id, result.suggestions[callback_data.index], i18n=i18n, **_pick(deps)
+    )
 
 
 @router.callback_query()
@@ -285,8 +319,9 @@ async def question(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
 
 
 @router.message()
-async def anything_else(message: Message, bot: Bot, i18n: I18n, state: FSMContext, raw_state: str | None = None,
-                        **deps: Any) -> None:
+async def anything_else(
+    message: Message, bot: Bot, i18n: I18n, state: FSMContext, raw_state: str | None = None, **deps: Any
+) -> None:
     """What no handler above took: never silence towards a person who wrote to the bot.
 
     Private chat: a sticker, photo, voice note... gets what the bot reads (or, while a prompt waits, that it

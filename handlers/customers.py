@@ -4,14 +4,15 @@ Card buttons and their callback data (other areas handle the last two):
 `ctag:<id>` tag, `cnote:<id>` add a note, `draft:<id>` draft outreach (handlers/outreach.py),
 `remind:<id>` set a reminder (handlers/reminders.py), `cust:<id>` open a card from a search result list.
 """
+
 from __future__ import annotations
 
 import html
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -81,8 +82,9 @@ def card_keyboard(customer_id: int, i18n: I18n) -> InlineKeyboardMarkup:
 def picker_label(hit: customer_desk.CustomerHit, settings: Settings, language: str) -> str:
     """A customer on a button when several match, with what tells same-name customers apart (#id, platform,
     country, last order in the shop's time zone, spend); the name is cleaned and gives way first."""
-    return customer_line(hit, settings.workspace.base_currency, language, short=True,
-                         tz=ZoneInfo(settings.workspace.timezone))
+    return customer_line(
+        hit, settings.workspace.base_currency, language, short=True, tz=ZoneInfo(settings.workspace.timezone)
+    )
 
 
 def _date(value: datetime | None, tz: str) -> str:
@@ -90,25 +92,46 @@ def _date(value: datetime | None, tz: str) -> str:
     return value.astimezone(ZoneInfo(tz)).date().isoformat() if value is not None else "—"
 
 
-async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, i18n: I18n, *,
-                    db: Database, settings: Settings, clock: Callable[[], datetime]) -> str | None:
+async def card_text(
+    session: AsyncSession,
+    workspace_id: int,
+    customer_id: int,
+    i18n: I18n,
+    *,
+    db: Database,
+    settings: Settings,
+    clock: Callable[[], datetime],
+) -> str | None:
     """The card: the analytics profile (segment, CLV, ...) when that area is installed, then the desk facts."""
     summary = await customer_desk.customer_summary(session, workspace_id, customer_id)
     if summary is None:
         return None
-    lines = [f"<b>{shown(summary.name) or f'#{summary.id}'}</b>"
-             + (f" · {shown(summary.country)}" if summary.country else "")]
+    lines = [
+        f"<b>{shown(summary.name) or f'#{summary.id}'}</b>"
+        + (f" · {shown(summary.country)}" if summary.country else "")
+    ]
     profile = await _profile_text(db, workspace_id, customer_id, settings, clock, i18n.language)
     if profile:
         lines.append(html.escape(profile))
-    money = f"{summary.revenue:,.2f} {settings.workspace.base_currency}" if summary.revenue is not None else "—"
+    money = (
+        f"{summary.revenue:,.2f} {settings.workspace.base_currency}" if summary.revenue is not None else "—"
+    )
     tz = settings.workspace.timezone
-    lines.append(i18n("card.orders", orders=summary.orders, revenue=money, first=_date(summary.first_order, tz),
-                      last=_date(summary.last_order, tz)))
+    lines.append(
+        i18n(
+            "card.orders",
+            orders=summary.orders,
+            revenue=money,
+            first=_date(summary.first_order, tz),
+            last=_date(summary.last_order, tz),
+        )
+    )
     if summary.platforms:
         handles = ", ".join(filter(None, (shown(u) for u in summary.usernames[:4])))
-        lines.append(i18n("card.platforms", platforms=html.escape(", ".join(summary.platforms)))
-                     + (f" ({handles})" if handles else ""))
+        lines.append(
+            i18n("card.platforms", platforms=html.escape(", ".join(summary.platforms)))
+            + (f" ({handles})" if handles else "")
+        )
     if summary.accepts_marketing is not None:
         lines.append(i18n("card.marketing_yes" if summary.accepts_marketing else "card.marketing_no"))
     lines.append(i18n("card.tags", tags=shown(", ".join(summary.tags[:50]), TAGS_LENGTH) or "—"))
@@ -117,33 +140,54 @@ async def card_text(session: AsyncSession, workspace_id: int, customer_id: int, 
     return "\n".join(lines)
 
 
-async def _profile_text(db: Database, workspace_id: int, customer_id: int, settings: Settings,
-                        clock: Callable[[], datetime], language: str = "en") -> str | None:
+async def _profile_text(
+    db: Database,
+    workspace_id: int,
+    customer_id: int,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    language: str = "en",
+) -> str | None:
     try:
         from crm.query.compiler import customer_profile  # type: ignore[attr-defined]
     except ImportError:
         return None
     try:
-        result: Any = await customer_profile(db=db, workspace_id=workspace_id, customer_id=customer_id,
-                                             settings=settings, as_of=clock(), language=language)
+        result: Any = await customer_profile(
+            db=db,
+            workspace_id=workspace_id,
+            customer_id=customer_id,
+            settings=settings,
+            as_of=clock(),
+            language=language,
+        )
     except TypeError:  # a different signature than agreed: show the desk facts only
         log.exception("crm.query.compiler.customer_profile has an unexpected signature")
         return None
     return getattr(result, "text", None) or (str(result) if result else None)
 
 
-async def show_card(message: Message, customer_id: int, session: AsyncSession, workspace_id: int, i18n: I18n,
-                    **deps: Any) -> None:
-    text = await card_text(session, workspace_id, customer_id, i18n, db=deps["db"], settings=deps["settings"],
-                           clock=deps["clock"])
+async def show_card(
+    message: Message, customer_id: int, session: AsyncSession, workspace_id: int, i18n: I18n, **deps: Any
+) -> None:
+    text = await card_text(
+        session,
+        workspace_id,
+        customer_id,
+        i18n,
+        db=deps["db"],
+        settings=deps["settings"],
+        clock=deps["clock"],
+    )
     if text is None:
         await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
         return
     await message.answer(text, reply_markup=card_keyboard(customer_id, i18n))
 
 
-async def search_and_show(message: Message, query: str, session: AsyncSession, workspace_id: int, i18n: I18n,
-                          **deps: Any) -> None:
+async def search_and_show(
+    message: Message, query: str, session: AsyncSession, workspace_id: int, i18n: I18n, **deps: Any
+) -> None:
     hits = await customer_desk.search_customers(session, workspace_id, query, limit=10)
     if not hits:
         await message.answer(i18n("card.not_found", query=shown(query)))
@@ -152,15 +196,24 @@ async def search_and_show(message: Message, query: str, session: AsyncSession, w
     else:
         kb = InlineKeyboardBuilder()
         for hit in hits:
-            kb.button(text=picker_label(hit, deps["settings"], i18n.language),
-                      callback_data=OpenCustomerCB(customer_id=hit.id))
+            kb.button(
+                text=picker_label(hit, deps["settings"], i18n.language),
+                callback_data=OpenCustomerCB(customer_id=hit.id),
+            )
         kb.adjust(1)
         await message.answer(i18n("card.choose", n=len(hits)), reply_markup=kb.as_markup())
 
 
 @router.message(Command("customer"), flags={"ability": "ask"})
-async def customer_command(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession,
-                           workspace_id: int, i18n: I18n, **deps: Any) -> None:
+async def customer_command(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    workspace_id: int,
+    i18n: I18n,
+    **deps: Any,
+) -> None:
     if not command.args:
         await state.set_state(CardInput.search)
         await ask_for_text(message, i18n("card.ask_search"), user=message.from_user)
@@ -169,15 +222,22 @@ async def customer_command(message: Message, command: CommandObject, state: FSMC
 
 
 @router.message(CardInput.search, F.text, ~F.text.startswith("/"), flags={"ability": "ask"})
-async def customer_search_text(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
-                               i18n: I18n, **deps: Any) -> None:
+async def customer_search_text(
+    message: Message, state: FSMContext, session: AsyncSession, workspace_id: int, i18n: I18n, **deps: Any
+) -> None:
     await state.clear()
     await search_and_show(message, message.text or "", session, workspace_id, i18n, **deps)
 
 
 @router.callback_query(OpenCustomerCB.filter(), flags={"ability": "ask"})
-async def open_card(query: CallbackQuery, callback_data: OpenCustomerCB, session: AsyncSession,
-                    workspace_id: int, i18n: I18n, **deps: Any) -> None:
+async def open_card(
+    query: CallbackQuery,
+    callback_data: OpenCustomerCB,
+    session: AsyncSession,
+    workspace_id: int,
+    i18n: I18n,
+    **deps: Any,
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await show_card(query.message, callback_data.customer_id, session, workspace_id, i18n, **deps)
@@ -193,11 +253,14 @@ async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMCont
 
 
 @router.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
-async def tag_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
-                      i18n: I18n) -> None:
+async def tag_entered(
+    message: Message, state: FSMContext, session: AsyncSession, workspace_id: int, i18n: I18n
+) -> None:
     names = [t.strip() for t in (message.text or "").replace("，", ",").split(",") if t.strip()]
     if len(names) > TAGS_PER_ENTRY or any(len(n) > TAG_MAX for n in names):  # the question stays open
-        key, limit = ("limits.tags", TAGS_PER_ENTRY) if len(names) > TAGS_PER_ENTRY else ("limits.tag", TAG_MAX)
+        key, limit = (
+            ("limits.tags", TAGS_PER_ENTRY) if len(names) > TAGS_PER_ENTRY else ("limits.tag", TAG_MAX)
+        )
         await message.answer(i18n(key, limit=limit))
         return
     customer_id = int((await state.get_data())["customer_id"])
@@ -221,8 +284,14 @@ async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMCo
 
 
 @router.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
-async def note_entered(message: Message, state: FSMContext, session: AsyncSession, workspace_id: int,
-                       member: TeamMember, i18n: I18n) -> None:
+async def note_entered(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    workspace_id: int,
+    member: TeamMember,
+    i18n: I18n,
+) -> None:
     note = (message.text or "").strip()
     if len(note) > NOTE_MAX:  # refused, not cut: the question stays open for a shorter note
         await message.answer(i18n("limits.note", limit=NOTE_MAX, length=len(note)))

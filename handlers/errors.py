@@ -1,4 +1,5 @@
 """Every failure of a handler: logged with context and a reference id, answered with a short apology."""
+
 from __future__ import annotations
 
 import logging
@@ -27,7 +28,12 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n | None = None) -> boo
             chat_id = update.callback_query.message.chat.id
     log.error(
         "update %s failed [ref %s] user=%s chat=%s type=%s: %r",
-        update.update_id, ref, user.id if user else None, chat_id, update.event_type, event.exception,
+        update.update_id,
+        ref,
+        user.id if user else None,
+        chat_id,
+        update.event_type,
+        event.exception,
         exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
     )
     if i18n is None:

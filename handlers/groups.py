@@ -1,4 +1,5 @@
 """Group chats: an admin binds a team group to the workspace (/bind) so alerts and digests go there."""
+
 from __future__ import annotations
 
 import html
@@ -17,9 +18,12 @@ IN_GROUP = F.chat.type.in_({"group", "supergroup"})
 
 
 @router.message(Command("bind"), IN_GROUP, flags={"ability": "bind"})
-async def bind(message: Message, team: TeamRepository, member: TeamMember, workspace_id: int, i18n: I18n) -> None:
-    group = await team.bind_group(workspace_id, message.chat.id, title=message.chat.title, bound_by=member.id,
-                                  language=i18n.language)
+async def bind(
+    message: Message, team: TeamRepository, member: TeamMember, workspace_id: int, i18n: I18n
+) -> None:
+    group = await team.bind_group(
+        workspace_id, message.chat.id, title=message.chat.title, bound_by=member.id, language=i18n.language
+    )
     await team.session.commit()  # saved before we say so
     await message.answer(i18n("groups.bound", title=html.escape(group.title or str(group.chat_id))))
 

@@ -1,4 +1,5 @@
 """In-chat import: a seller sends an export file, the bot imports it with a progress message and a summary."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,11 @@ def refusal(file_name: str | None, file_size: int | None, settings: Settings, i1
         return i18n("imports.too_big", size=f"{file_size / 1024 / 1024:.1f}", limit=limit)
     suffix = Path(file_name or "").suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
-        return i18n("imports.unknown_type", name=html.escape(file_name or "?"),
-                    accepted=", ".join(sorted(ACCEPTED_SUFFIXES)))
+        return i18n(
+            "imports.unknown_type",
+            name=html.escape(file_name or "?"),
+            accepted=", ".join(sorted(ACCEPTED_SUFFIXES)),
+        )
     return None
 
 
@@ -50,38 +54,65 @@ def failure_reason(exc: Any, i18n: I18n) -> str:
 
 
 def summary(report: Any, i18n: I18n) -> str:
-    lines = [i18n("imports.done", name=html.escape(report.file), platform=report.platform,
-                  store=html.escape(report.store)),
-             i18n("imports.counts", rows=report.rows, new=report.orders_new, updated=report.orders_updated,
-                  unchanged=report.orders_unchanged, customers_new=report.customers_new,
-                  merged=report.customers_merged)]
+    lines = [
+        i18n(
+            "imports.done",
+            name=html.escape(report.file),
+            platform=report.platform,
+            store=html.escape(report.store),
+        ),
+        i18n(
+            "imports.counts",
+            rows=report.rows,
+            new=report.orders_new,
+            updated=report.orders_updated,
+            unchanged=report.orders_unchanged,
+            customers_new=report.customers_new,
+            merged=report.customers_merged,
+        ),
+    ]
     rejected = list(report.rejected)
     if rejected:
         lines.append(i18n("imports.rejected", n=len(rejected)))
         for r in rejected[:MAX_REJECTIONS_SHOWN]:
-            ref = f" {shown(r.order_ref, 40)}" if r.order_ref else ""  # cells of a file: any length, any bytes
+            ref = (
+                f" {shown(r.order_ref, 40)}" if r.order_ref else ""
+            )  # cells of a file: any length, any bytes
             lines.append(f"• {i18n('imports.line', line=r.line_no)}{ref}: {shown(r.reason, 200)}")
         if len(rejected) > MAX_REJECTIONS_SHOWN:
             lines.append(i18n("imports.more_rejected", n=len(rejected) - MAX_REJECTIONS_SHOWN))
     not_counted = getattr(report, "not_counted", None)
     if not_counted:
-        lines.append(i18n("imports.not_counted", orders=", ".join(
-            f"{n} {i18n('imports.status.' + status)}" for status, n in not_counted.items())))
+        lines.append(
+            i18n(
+                "imports.not_counted",
+                orders=", ".join(
+                    f"{n} {i18n('imports.status.' + status)}" for status, n in not_counted.items()
+                ),
+            )
+        )
     missing = getattr(report, "missing_rates", None)
     if missing:
         lines.append(i18n("imports.missing_rates", currencies=", ".join(missing)))
     return "\n".join(lines)
 
 
-async def rates_reply(path: Path, name: str, db: Database, workspace_id: int, settings: Settings, i18n: I18n) -> str:
+async def rates_reply(
+    path: Path, name: str, db: Database, workspace_id: int, settings: Settings, i18n: I18n
+) -> str:
     """Import an exchange-rates file into the base currency (orders re-priced) and say how it went."""
     from crm.importing.errors import ImportFileError
     from crm.importing.service import import_rates
 
     base = settings.workspace.base_currency
     try:
-        n = await import_rates(db, workspace_id, path, base_currency=base,
-                               points_per_unit=settings.workspace.loyalty_points_per_unit)
+        n = await import_rates(
+            db,
+            workspace_id,
+            path,
+            base_currency=base,
+            points_per_unit=settings.workspace.loyalty_points_per_unit,
+        )
     except ImportFileError as exc:
         return i18n("imports.failed", name=html.escape(name), reason=html.escape(str(exc)))
     log.info("imported %s exchange rates from %s for workspace %s", n, name, workspace_id)
@@ -89,8 +120,9 @@ async def rates_reply(path: Path, name: str, db: Database, workspace_id: int, se
 
 
 @router.message(F.document, flags={"ability": "imports"})
-async def import_document(message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings,
-                          i18n: I18n) -> None:
+async def import_document(
+    message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings, i18n: I18n
+) -> None:
     document = message.document
     assert document is not None
     reason = refusal(document.file_name, document.file_size, settings, i18n)
@@ -116,8 +148,9 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
                 progress["shown"] = current
                 total = f"/{current[1]:,}" if current[1] else ""
                 with contextlib.suppress(TelegramBadRequest):
-                    await status.edit_text(i18n("imports.progress", name=html.escape(name),
-                                                done=f"{current[0]:,}", total=total))
+                    await status.edit_text(
+                        i18n("imports.progress", name=html.escape(name), done=f"{current[0]:,}", total=total)
+                    )
 
     def on_progress(done: int, total: int | None) -> None:
         progress["done"], progress["total"] = done, total
@@ -135,12 +168,19 @@ async def import_document(message: Message, bot: Bot, db: Database, workspace_id
         await status.edit_text(i18n("imports.importing", name=html.escape(name)))
         ticker = asyncio.create_task(show_progress())
         try:
-            report = await import_file(db, workspace_id, path, settings=settings.workspace,
-                                       store=(message.caption or "").strip() or None, progress=on_progress,
-                                       waiting=on_waiting)
+            report = await import_file(
+                db,
+                workspace_id,
+                path,
+                settings=settings.workspace,
+                store=(message.caption or "").strip() or None,
+                progress=on_progress,
+                waiting=on_waiting,
+            )
         except ImportFileError as exc:
-            await status.edit_text(i18n("imports.failed", name=html.escape(name),
-                                        reason=failure_reason(exc, i18n)))
+            await status.edit_text(
+                i18n("imports.failed", name=html.escape(name), reason=failure_reason(exc, i18n))
+            )
             return
         except Exception:  # the import rolled back: the status message says so, never "Importing…" for ever
             ref = secrets.token_hex(4)

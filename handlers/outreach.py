@@ -16,6 +16,7 @@
 The drafting itself is crm.outreach.service; the LLM comes from the dispatcher's `llm` (or the configured
 endpoint) and may be absent: the templates then write the message.
 """
+
 from __future__ import annotations
 
 import html
@@ -50,14 +51,32 @@ from storage.repositories import customer_desk
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
 
-LANGUAGE_LABELS = {"en": "English", "zh": "中文", "ms": "Bahasa Melayu", "th": "ไทย", "id": "Bahasa Indonesia",
-                   "vi": "Tiếng Việt"}
+LANGUAGE_LABELS = {
+    "en": "English",
+    "zh": "中文",
+    "ms": "Bahasa Melayu",
+    "th": "ไทย",
+    "id": "Bahasa Indonesia",
+    "vi": "Tiếng Việt",
+}
 INTENT_ALIASES = {
-    "win-back": "winback", "win_back": "winback", "thankyou": "thank_you", "thank-you": "thank_you",
-    "thanks": "thank_you", "vip": "thank_you", "cart": "abandoned_cart", "abandoned-cart": "abandoned_cart",
-    "replenish": "replenishment", "reorder": "replenishment", "review": "review_request",
-    "review-request": "review_request", "recovery": "service_recovery", "service-recovery": "service_recovery",
-    "apology": "service_recovery", "greeting": "festival", "holiday": "festival",
+    "win-back": "winback",
+    "win_back": "winback",
+    "thankyou": "thank_you",
+    "thank-you": "thank_you",
+    "thanks": "thank_you",
+    "vip": "thank_you",
+    "cart": "abandoned_cart",
+    "abandoned-cart": "abandoned_cart",
+    "replenish": "replenishment",
+    "reorder": "replenishment",
+    "review": "review_request",
+    "review-request": "review_request",
+    "recovery": "service_recovery",
+    "service-recovery": "service_recovery",
+    "apology": "service_recovery",
+    "greeting": "festival",
+    "holiday": "festival",
 }
 NO_VALUE = "-"
 
@@ -135,7 +154,9 @@ def parse_segment_args(tokens: list[str]) -> tuple[str | None, str | None, str |
 
 _TRAILING_LANGUAGE = re.compile(
     r"\s+(?:in|using)\s+(english|chinese|mandarin|malay|bahasa(?:\s+\w+)?|thai|indonesian|vietnamese|"
-    r"en|zh|ms|th|id|vi)\s*[.!?]*\s*$", re.IGNORECASE)
+    r"en|zh|ms|th|id|vi)\s*[.!?]*\s*$",
+    re.IGNORECASE,
+)
 _NAME_AT_END = re.compile(r"\b(?:to|for)\s+(?:customer\s+)?(\S.{0,60}?)\s*[.!?]*\s*$", re.IGNORECASE)
 
 
@@ -155,8 +176,12 @@ def customer_from_text(text: str) -> str | None:
 def intent_keyboard(customer_id: int, i18n: I18n, language: str | None = None) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for intent in service.INTENTS:
-        kb.button(text=i18n(f"draft.intent.{intent}"),
-                  callback_data=DraftIntentCB(customer_id=customer_id, intent=intent, language=language or NO_VALUE))
+        kb.button(
+            text=i18n(f"draft.intent.{intent}"),
+            callback_data=DraftIntentCB(
+                customer_id=customer_id, intent=intent, language=language or NO_VALUE
+            ),
+        )
     kb.adjust(2)
     return kb.as_markup()
 
@@ -166,7 +191,9 @@ def draft_keyboard(draft: service.Draft, i18n: I18n) -> InlineKeyboardMarkup | N
         return None
     kb = InlineKeyboardBuilder()
     for action in ("regenerate", "shorter", "formal", "translate", "edit", "approve"):
-        kb.button(text=i18n(f"draft.btn_{action}"), callback_data=DraftButtonCB(action=action, draft_id=draft.id))
+        kb.button(
+            text=i18n(f"draft.btn_{action}"), callback_data=DraftButtonCB(action=action, draft_id=draft.id)
+        )
     kb.adjust(2)
     return kb.as_markup()
 
@@ -175,7 +202,10 @@ def language_keyboard(draft_id: int, current: str, i18n: I18n) -> InlineKeyboard
     kb = InlineKeyboardBuilder()
     for code in service.LANGUAGES:
         if code != current:
-            kb.button(text=LANGUAGE_LABELS.get(code, code), callback_data=DraftLangCB(draft_id=draft_id, language=code))
+            kb.button(
+                text=LANGUAGE_LABELS.get(code, code),
+                callback_data=DraftLangCB(draft_id=draft_id, language=code),
+            )
     kb.button(text=i18n("draft.back"), callback_data=DraftLangCB(draft_id=draft_id, language=NO_VALUE))
     kb.adjust(3)
     return kb.as_markup()
@@ -188,9 +218,17 @@ def draft_text(draft: service.Draft, i18n: I18n) -> str:
         return i18n("draft.refused", name=name, intent=intent, reason=shown(draft.refused_reason, 300))
     # The draft is shown whole up to what a seller may type into it (an older, longer one is shortened); the
     # message stays within Telegram's limit after escaping, so it is never cut inside a tag or an entity.
-    lines = [i18n("draft.title", name=name, intent=intent, language=LANGUAGE_LABELS.get(draft.language, draft.language),
-                  source=i18n("draft.source_llm" if draft.source == "llm" else "draft.source_template")),
-             "", shown(draft.text, DRAFT_TEXT_MAX, multiline=True)]
+    lines = [
+        i18n(
+            "draft.title",
+            name=name,
+            intent=intent,
+            language=LANGUAGE_LABELS.get(draft.language, draft.language),
+            source=i18n("draft.source_llm" if draft.source == "llm" else "draft.source_template"),
+        ),
+        "",
+        shown(draft.text, DRAFT_TEXT_MAX, multiline=True),
+    ]
     if draft.warnings:
         lines.append("")
         lines += ["⚠️ " + shown(w, 200) for w in draft.warnings[:5]]
@@ -202,9 +240,14 @@ def draft_text(draft: service.Draft, i18n: I18n) -> str:
 def approved_text(draft: service.Draft, i18n: I18n) -> str:
     """The confirmation under an approved draft's clean copy: whom, what, which language, and the notes to
     read before sending (a missing marketing consent among them)."""
-    lines = [i18n("draft.approved", name=shown(draft.customer_name) or f"#{draft.customer_id}",
-                  intent=i18n(f"draft.intent.{draft.intent}"),
-                  language=LANGUAGE_LABELS.get(draft.language, draft.language))]
+    lines = [
+        i18n(
+            "draft.approved",
+            name=shown(draft.customer_name) or f"#{draft.customer_id}",
+            intent=i18n(f"draft.intent.{draft.intent}"),
+            language=LANGUAGE_LABELS.get(draft.language, draft.language),
+        )
+    ]
     lines += ["⚠️ " + html.escape(w) for w in draft.warnings]
     return "\n".join(lines)
 
@@ -223,19 +266,41 @@ def _opt(value: str) -> str | None:
 
 
 # --- drafting ---------------------------------------------------------------------------------------------------
-async def send_customer_draft(message: Message, customer_id: int, intent: str, *, db: Database, workspace_id: int,
-                              settings: Settings, clock: Callable[[], datetime], i18n: I18n, llm: Any = None,
-                              member: TeamMember | None = None, language: str | None = None,
-                              brief: str | None = None, festival: str | None = None,
-                              offer: service.Offer | None = None) -> service.Draft | None:
+async def send_customer_draft(
+    message: Message,
+    customer_id: int,
+    intent: str,
+    *,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    i18n: I18n,
+    llm: Any = None,
+    member: TeamMember | None = None,
+    language: str | None = None,
+    brief: str | None = None,
+    festival: str | None = None,
+    offer: service.Offer | None = None,
+) -> service.Draft | None:
     """Draft for one customer and send it with its buttons (or the refusal, without buttons)."""
     if message.bot is not None:
         await message.bot.send_chat_action(message.chat.id, "typing")
     try:
         draft = await service.draft_for_customer(
-            db, workspace_id, customer_id, intent=intent, settings=settings, as_of=clock(), language=language,
-            brief=brief, festival=festival, offer=offer, llm=_llm(llm, settings),
-            created_by=member.id if member else None)
+            db,
+            workspace_id,
+            customer_id,
+            intent=intent,
+            settings=settings,
+            as_of=clock(),
+            language=language,
+            brief=brief,
+            festival=festival,
+            offer=offer,
+            llm=_llm(llm, settings),
+            created_by=member.id if member else None,
+        )
     except service.DraftError as exc:
         await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
         return None
@@ -243,17 +308,39 @@ async def send_customer_draft(message: Message, customer_id: int, intent: str, *
     return draft
 
 
-async def send_segment_draft(message: Message, segment: str, intent: str, *, db: Database, workspace_id: int,
-                             settings: Settings, clock: Callable[[], datetime], i18n: I18n, llm: Any = None,
-                             member: TeamMember | None = None, country: str | None = None,
-                             language: str | None = None, festival: str | None = None,
-                             offer: service.Offer | None = None) -> None:
+async def send_segment_draft(
+    message: Message,
+    segment: str,
+    intent: str,
+    *,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    i18n: I18n,
+    llm: Any = None,
+    member: TeamMember | None = None,
+    country: str | None = None,
+    language: str | None = None,
+    festival: str | None = None,
+    offer: service.Offer | None = None,
+) -> None:
     """One message per language with its template, then the recipients as a CSV document."""
     try:
         result = await service.draft_for_segment(
-            db, workspace_id, segment=segment, intent=intent, settings=settings, as_of=clock(), country=country,
-            language=language, festival=festival, offer=offer, llm=_llm(llm, settings),
-            created_by=member.id if member else None)
+            db,
+            workspace_id,
+            segment=segment,
+            intent=intent,
+            settings=settings,
+            as_of=clock(),
+            country=country,
+            language=language,
+            festival=festival,
+            offer=offer,
+            llm=_llm(llm, settings),
+            created_by=member.id if member else None,
+        )
     except service.DraftError as exc:
         await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
         return
@@ -262,21 +349,44 @@ async def send_segment_draft(message: Message, segment: str, intent: str, *, db:
     if result.count == 0:
         await message.answer(i18n("draft.segment_empty", segment=segment, where=where, skipped=skipped))
         return
-    await message.answer(i18n("draft.segment_title", segment=segment, where=where,
-                              intent=i18n(f"draft.intent.{intent}"), count=result.count,
-                              languages=len(result.templates), skipped=skipped))
+    await message.answer(
+        i18n(
+            "draft.segment_title",
+            segment=segment,
+            where=where,
+            intent=i18n(f"draft.intent.{intent}"),
+            count=result.count,
+            languages=len(result.templates),
+            skipped=skipped,
+        )
+    )
     for lang, template in result.templates.items():
-        await message.answer(i18n("draft.segment_template", language=LANGUAGE_LABELS.get(lang, lang))
-                             + "\n\n" + shown(template, DRAFT_TEXT_MAX, multiline=True))
+        await message.answer(
+            i18n("draft.segment_template", language=LANGUAGE_LABELS.get(lang, lang))
+            + "\n\n"
+            + shown(template, DRAFT_TEXT_MAX, multiline=True)
+        )
     stamp = clock().strftime("%Y%m%d")
     await message.answer_document(
         BufferedInputFile(result.recipients_csv, filename=f"recipients_{segment}_{stamp}.csv"),
-        caption=i18n("draft.segment_csv", count=result.count))
+        caption=i18n("draft.segment_csv", count=result.count),
+    )
 
 
-async def draft_for_query(message: Message, text: str, *, customer_query: str | None, intent: str | None,
-                          language: str | None, state: FSMContext, i18n: I18n, brief: str | None = None,
-                          festival: str | None = None, offer: service.Offer | None = None, **deps: Any) -> None:
+async def draft_for_query(
+    message: Message,
+    text: str,
+    *,
+    customer_query: str | None,
+    intent: str | None,
+    language: str | None,
+    state: FSMContext,
+    i18n: I18n,
+    brief: str | None = None,
+    festival: str | None = None,
+    offer: service.Offer | None = None,
+    **deps: Any,
+) -> None:
     """Find the customer, then draft (one match), ask which (several) or say nobody matched."""
     if not customer_query:
         await message.answer(i18n("draft.usage"))
@@ -292,38 +402,77 @@ async def draft_for_query(message: Message, text: str, *, customer_query: str | 
         kb = InlineKeyboardBuilder()
         for hit in hits:
             label = picker_label(hit, deps["settings"], i18n.language)
-            kb.button(text=label, callback_data=DraftPickCB(customer_id=hit.id, intent=intent or NO_VALUE,
-                                                                 language=language or NO_VALUE))
+            kb.button(
+                text=label,
+                callback_data=DraftPickCB(
+                    customer_id=hit.id, intent=intent or NO_VALUE, language=language or NO_VALUE
+                ),
+            )
         kb.adjust(1)
         await message.answer(i18n("draft.choose_customer", n=len(hits)), reply_markup=kb.as_markup())
         return
-    await _draft_or_ask_intent(message, hits[0].id, intent, language=language, brief=brief, festival=festival,
-                               offer=offer, state=state, i18n=i18n, **deps)
+    await _draft_or_ask_intent(
+        message,
+        hits[0].id,
+        intent,
+        language=language,
+        brief=brief,
+        festival=festival,
+        offer=offer,
+        state=state,
+        i18n=i18n,
+        **deps,
+    )
 
 
-async def _draft_or_ask_intent(message: Message, customer_id: int, intent: str | None, *, language: str | None,
-                               state: FSMContext, i18n: I18n, brief: str | None = None, festival: str | None = None,
-                               offer: service.Offer | None = None, **deps: Any) -> None:
+async def _draft_or_ask_intent(
+    message: Message,
+    customer_id: int,
+    intent: str | None,
+    *,
+    language: str | None,
+    state: FSMContext,
+    i18n: I18n,
+    brief: str | None = None,
+    festival: str | None = None,
+    offer: service.Offer | None = None,
+    **deps: Any,
+) -> None:
     if intent is None:
         # The offer waits for the intent button of this customer.
         await state.update_data(draft_offer=_offer_data(offer, customer_id))
-        await message.answer(i18n("draft.choose_intent"), reply_markup=intent_keyboard(customer_id, i18n, language))
+        await message.answer(
+            i18n("draft.choose_intent"), reply_markup=intent_keyboard(customer_id, i18n, language)
+        )
         return
     if intent == "custom" and not brief:
         await state.set_state(DraftInput.brief)
         await state.update_data(customer_id=customer_id, language=language, draft_offer=_offer_data(offer))
         await ask_for_text(message, i18n("draft.ask_brief"), user=deps.get("event_from_user"))
         return
-    await send_customer_draft(message, customer_id, intent, language=language, brief=brief, festival=festival,
-                              offer=offer, i18n=i18n, **_deps(deps))
+    await send_customer_draft(
+        message,
+        customer_id,
+        intent,
+        language=language,
+        brief=brief,
+        festival=festival,
+        offer=offer,
+        i18n=i18n,
+        **_deps(deps),
+    )
 
 
 def _offer_data(offer: service.Offer | None, customer_id: int | None = None) -> dict[str, Any] | None:
     """An offer kept in the chat's state until a button finishes the request (bound to a customer if given)."""
     if not offer:
         return None
-    return {"coupon": offer.coupon, "discount": offer.discount,
-            "expires": offer.expires.isoformat() if offer.expires else None, "customer_id": customer_id}
+    return {
+        "coupon": offer.coupon,
+        "discount": offer.discount,
+        "expires": offer.expires.isoformat() if offer.expires else None,
+        "customer_id": customer_id,
+    }
 
 
 async def _pop_offer(state: FSMContext, customer_id: int) -> service.Offer | None:
@@ -336,8 +485,11 @@ async def _pop_offer(state: FSMContext, customer_id: int) -> service.Offer | Non
 def _offer_from(data: dict[str, Any] | None, customer_id: int) -> service.Offer | None:
     if not data or data.get("customer_id") not in (None, customer_id):
         return None
-    return service.Offer(coupon=data.get("coupon"), discount=data.get("discount"),
-                         expires=date.fromisoformat(data["expires"]) if data.get("expires") else None)
+    return service.Offer(
+        coupon=data.get("coupon"),
+        discount=data.get("discount"),
+        expires=date.fromisoformat(data["expires"]) if data.get("expires") else None,
+    )
 
 
 def _offer_of(q: Any) -> service.Offer | None:
@@ -354,14 +506,17 @@ def _deps(deps: dict[str, Any]) -> dict[str, Any]:
 
 # --- /draft -------------------------------------------------------------------------------------------------------
 @router.message(Command("draft"), flags={"ability": "drafts"})
-async def draft_command(message: Message, command: CommandObject, state: FSMContext, i18n: I18n,
-                        **deps: Any) -> None:
+async def draft_command(
+    message: Message, command: CommandObject, state: FSMContext, i18n: I18n, **deps: Any
+) -> None:
     args = (command.args or "").strip()
     if not args:
         await message.answer(i18n("draft.usage"))
         return
     found = find_offer(args, now=deps["clock"](), timezone=deps["settings"].workspace.timezone)
-    offer = service.Offer(coupon=found.coupon, discount=found.discount, expires=found.expires) if found else None
+    offer = (
+        service.Offer(coupon=found.coupon, discount=found.discount, expires=found.expires) if found else None
+    )
     if found:  # "/draft Tan winback th code VIP10 10% off"
         args = found.rest
     tokens = args.split()
@@ -370,17 +525,35 @@ async def draft_command(message: Message, command: CommandObject, state: FSMCont
         if segment is None or intent is None:
             await message.answer(i18n("draft.usage"))
             return
-        await send_segment_draft(message, segment, intent, country=country, language=language, offer=offer,
-                                 i18n=i18n, **_deps(deps))
+        await send_segment_draft(
+            message,
+            segment,
+            intent,
+            country=country,
+            language=language,
+            offer=offer,
+            i18n=i18n,
+            **_deps(deps),
+        )
         return
     customer_query, intent, language = parse_draft_args(args)
-    await draft_for_query(message, args, customer_query=customer_query, intent=intent, language=language,
-                          offer=offer, state=state, i18n=i18n, **deps)
+    await draft_for_query(
+        message,
+        args,
+        customer_query=customer_query,
+        intent=intent,
+        language=language,
+        offer=offer,
+        state=state,
+        i18n=i18n,
+        **deps,
+    )
 
 
 # --- plain language ---------------------------------------------------------------------------------------------
-def looks_like_draft(message: Message, settings: Settings,
-                     clock: Callable[[], datetime] | None = None) -> bool | dict[str, Any]:
+def looks_like_draft(
+    message: Message, settings: Settings, clock: Callable[[], datetime] | None = None
+) -> bool | dict[str, Any]:
     """Filter: the offline question parser reads this private text as a draft request; passes the query on."""
     from crm.query.ir import DraftQuery
     from crm.query.parser import parse_question
@@ -394,9 +567,12 @@ def looks_like_draft(message: Message, settings: Settings,
     return {"draft_query": parsed.query}
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_draft,
-                flags={"ability": "drafts"})
-async def draft_request(message: Message, draft_query: Any, state: FSMContext, i18n: I18n, **deps: Any) -> None:
+@router.message(
+    F.text, StateFilter(None), F.chat.type == "private", looks_like_draft, flags={"ability": "drafts"}
+)
+async def draft_request(
+    message: Message, draft_query: Any, state: FSMContext, i18n: I18n, **deps: Any
+) -> None:
     q = draft_query
     text = message.text or ""
     intent = None if q.outreach == "custom" and not _is_brief(text) else q.outreach
@@ -405,17 +581,35 @@ async def draft_request(message: Message, draft_query: Any, state: FSMContext, i
         if intent in (None, "custom"):
             await message.answer(i18n("draft.segment_need_intent"))
             return
-        await send_segment_draft(message, segment, intent, country=q.filters.country, language=q.language,
-                                 festival=q.festival, offer=_offer_of(q), i18n=i18n, **_deps(deps))
+        await send_segment_draft(
+            message,
+            segment,
+            intent,
+            country=q.filters.country,
+            language=q.language,
+            festival=q.festival,
+            offer=_offer_of(q),
+            i18n=i18n,
+            **_deps(deps),
+        )
         return
     if intent == "custom" and q.brief and len(q.brief) > BRIEF_MAX:
         await message.answer(i18n("limits.brief", limit=BRIEF_MAX, length=len(q.brief)))
         return
     customer = q.customer or customer_from_text(text)
-    await draft_for_query(message, text, customer_query=customer, intent=intent, language=q.language,
-                          offer=_offer_of(q),
-                          brief=q.brief if intent == "custom" else None, festival=q.festival, state=state,
-                          i18n=i18n, **deps)
+    await draft_for_query(
+        message,
+        text,
+        customer_query=customer,
+        intent=intent,
+        language=q.language,
+        offer=_offer_of(q),
+        brief=q.brief if intent == "custom" else None,
+        festival=q.festival,
+        state=state,
+        i18n=i18n,
+        **deps,
+    )
 
 
 def _is_brief(text: str) -> bool:
@@ -428,34 +622,50 @@ def _is_brief(text: str) -> bool:
 async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n: I18n) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(i18n("draft.choose_intent"),
-                                   reply_markup=intent_keyboard(callback_data.customer_id, i18n))
+        await query.message.answer(
+            i18n("draft.choose_intent"), reply_markup=intent_keyboard(callback_data.customer_id, i18n)
+        )
 
 
 @router.callback_query(DraftPickCB.filter(), flags={"ability": "drafts"})
-async def customer_picked(query: CallbackQuery, callback_data: DraftPickCB, state: FSMContext, i18n: I18n,
-                          **deps: Any) -> None:
+async def customer_picked(
+    query: CallbackQuery, callback_data: DraftPickCB, state: FSMContext, i18n: I18n, **deps: Any
+) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
         return
     data = await state.get_data()
-    await _draft_or_ask_intent(query.message, callback_data.customer_id, _opt(callback_data.intent),
-                               language=_opt(callback_data.language), brief=data.get("draft_brief"),
-                               festival=data.get("draft_festival"),
-                               offer=await _pop_offer(state, callback_data.customer_id), state=state, i18n=i18n,
-                               **deps)
+    await _draft_or_ask_intent(
+        query.message,
+        callback_data.customer_id,
+        _opt(callback_data.intent),
+        language=_opt(callback_data.language),
+        brief=data.get("draft_brief"),
+        festival=data.get("draft_festival"),
+        offer=await _pop_offer(state, callback_data.customer_id),
+        state=state,
+        i18n=i18n,
+        **deps,
+    )
 
 
 @router.callback_query(DraftIntentCB.filter(), flags={"ability": "drafts"})
-async def intent_picked(query: CallbackQuery, callback_data: DraftIntentCB, state: FSMContext, i18n: I18n,
-                        **deps: Any) -> None:
+async def intent_picked(
+    query: CallbackQuery, callback_data: DraftIntentCB, state: FSMContext, i18n: I18n, **deps: Any
+) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    await _draft_or_ask_intent(query.message, callback_data.customer_id, callback_data.intent,
-                               language=_opt(callback_data.language),
-                               offer=await _pop_offer(state, callback_data.customer_id), state=state, i18n=i18n,
-                               **deps)
+    await _draft_or_ask_intent(
+        query.message,
+        callback_data.customer_id,
+        callback_data.intent,
+        language=_opt(callback_data.language),
+        offer=await _pop_offer(state, callback_data.customer_id),
+        state=state,
+        i18n=i18n,
+        **deps,
+    )
 
 
 @router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
@@ -467,9 +677,16 @@ async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps:
     data = await state.get_data()
     await state.clear()
     customer_id = int(data["customer_id"])
-    await send_customer_draft(message, customer_id, "custom", language=data.get("language"),
-                              brief=brief, offer=_offer_from(data.get("draft_offer"), customer_id),
-                              i18n=i18n, **_deps(deps))
+    await send_customer_draft(
+        message,
+        customer_id,
+        "custom",
+        language=data.get("language"),
+        brief=brief,
+        offer=_offer_from(data.get("draft_offer"), customer_id),
+        i18n=i18n,
+        **_deps(deps),
+    )
 
 
 async def _show(query: CallbackQuery, draft: service.Draft, i18n: I18n) -> None:
@@ -484,14 +701,33 @@ async def _show(query: CallbackQuery, draft: service.Draft, i18n: I18n) -> None:
         await query.message.answer(text, reply_markup=markup)
 
 
-async def _revise(query: CallbackQuery, draft_id: int, action: str, i18n: I18n, *, db: Database, workspace_id: int,
-                  settings: Settings, clock: Callable[[], datetime], llm: Any = None,
-                  member: TeamMember | None = None, language: str | None = None) -> None:
+async def _revise(
+    query: CallbackQuery,
+    draft_id: int,
+    action: str,
+    i18n: I18n,
+    *,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    llm: Any = None,
+    member: TeamMember | None = None,
+    language: str | None = None,
+) -> None:
     assert isinstance(query.message, Message)
     try:
-        draft = await service.revise(db, workspace_id, draft_id, action=action, settings=settings, as_of=clock(),
-                                     language=language, llm=_llm(llm, settings),
-                                     created_by=member.id if member else None)
+        draft = await service.revise(
+            db,
+            workspace_id,
+            draft_id,
+            action=action,
+            settings=settings,
+            as_of=clock(),
+            language=language,
+            llm=_llm(llm, settings),
+            created_by=member.id if member else None,
+        )
     except service.DraftError as exc:
         await query.message.answer(i18n("draft.error", detail=html.escape(str(exc))))
         return
@@ -499,8 +735,9 @@ async def _revise(query: CallbackQuery, draft_id: int, action: str, i18n: I18n, 
 
 
 @router.callback_query(DraftButtonCB.filter(), flags={"ability": "drafts"})
-async def draft_button(query: CallbackQuery, callback_data: DraftButtonCB, state: FSMContext, i18n: I18n,
-                       **deps: Any) -> None:
+async def draft_button(
+    query: CallbackQuery, callback_data: DraftButtonCB, state: FSMContext, i18n: I18n, **deps: Any
+) -> None:
     if not isinstance(query.message, Message):
         await query.answer(i18n("common.not_available"), show_alert=True)
         return
@@ -544,8 +781,10 @@ async def language_picked(query: CallbackQuery, callback_data: DraftLangCB, i18n
         await query.answer()
         kb = InlineKeyboardBuilder()
         for action in ("regenerate", "shorter", "formal", "translate", "edit", "approve"):
-            kb.button(text=i18n(f"draft.btn_{action}"),
-                      callback_data=DraftButtonCB(action=action, draft_id=callback_data.draft_id))
+            kb.button(
+                text=i18n(f"draft.btn_{action}"),
+                callback_data=DraftButtonCB(action=action, draft_id=callback_data.draft_id),
+            )
         kb.adjust(2)
         await query.message.edit_reply_markup(reply_markup=kb.as_markup())
         return
@@ -553,15 +792,26 @@ async def language_picked(query: CallbackQuery, callback_data: DraftLangCB, i18n
     await _revise(query, callback_data.draft_id, "translate", i18n, language=language, **_deps(deps))
 
 
-async def _approve(query: CallbackQuery, draft_id: int, i18n: I18n, *, db: Database, workspace_id: int,
-                   clock: Callable[[], datetime], member: TeamMember | None = None, **_: Any) -> None:
+async def _approve(
+    query: CallbackQuery,
+    draft_id: int,
+    i18n: I18n,
+    *,
+    db: Database,
+    workspace_id: int,
+    clock: Callable[[], datetime],
+    member: TeamMember | None = None,
+    **_: Any,
+) -> None:
     assert isinstance(query.message, Message)
     try:
-        draft = await service.approve(db, workspace_id, draft_id, member_id=member.id if member else None, at=clock())
+        draft = await service.approve(
+            db, workspace_id, draft_id, member_id=member.id if member else None, at=clock()
+        )
     except service.DraftError as exc:
         await query.message.answer(i18n("draft.error", detail=html.escape(str(exc))))
         return
-    try:
+    try:  # noqa: SIM105
         await query.message.edit_text(draft_text(draft, i18n), reply_markup=None)
     except TelegramBadRequest:
         pass  # the confirmation below says it anyway
@@ -570,14 +820,19 @@ async def _approve(query: CallbackQuery, draft_id: int, i18n: I18n, *, db: Datab
     kb = InlineKeyboardBuilder()
     if draft.customer_id is not None:
         kb.button(text=i18n("draft.follow_up"), callback_data=RemindCB(customer_id=draft.customer_id))
-    await query.message.answer(approved_text(draft, i18n),
-                               reply_markup=kb.as_markup() if draft.customer_id is not None else None)
+    await query.message.answer(
+        approved_text(draft, i18n), reply_markup=kb.as_markup() if draft.customer_id is not None else None
+    )
 
 
 @router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
-async def edit_entered(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n) -> None:
+async def edit_entered(
+    message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n
+) -> None:
     if len((message.text or "").strip()) > DRAFT_TEXT_MAX:  # the question stays open for a shorter version
-        await message.answer(i18n("limits.draft", limit=DRAFT_TEXT_MAX, length=len((message.text or "").strip())))
+        await message.answer(
+            i18n("limits.draft", limit=DRAFT_TEXT_MAX, length=len((message.text or "").strip()))
+        )
         return
     draft_id = int((await state.get_data())["draft_id"])
     await state.clear()

@@ -5,6 +5,7 @@
 - The customer card's ⏰ button (`remind:<customer_id>`) asks when and what, and links the customer.
 - Buttons (`rem:<action>:<id>:<arg>`): done, snooze 1h / tomorrow / next week, edit, delete, open, list.
 """
+
 from __future__ import annotations
 
 import html
@@ -42,7 +43,9 @@ class ReminderInput(StatesGroup):
 
 
 def member_timezone(member: TeamMember | None, settings: Settings) -> str:
-    return (member.timezone if member is not None and member.timezone else None) or settings.workspace.timezone
+    return (
+        member.timezone if member is not None and member.timezone else None
+    ) or settings.workspace.timezone
 
 
 def parse_error_text(exc: ReminderParseError, i18n: I18n, now: datetime, tz: str) -> str:
@@ -57,10 +60,20 @@ def parse_error_text(exc: ReminderParseError, i18n: I18n, now: datetime, tz: str
     return i18n("reminders.bad_time", detail=html.escape(str(exc)))
 
 
-async def handle_reminder_query(message: Message, query: Any, *, db: Database, workspace_id: int,
-                                settings: Settings, clock: Callable[[], datetime], i18n: I18n,
-                                member: TeamMember | None = None, scheduler: Any = None,
-                                customer_id: int | None = None, **_: Any) -> Reminder | None:
+async def handle_reminder_query(
+    message: Message,
+    query: Any,
+    *,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    i18n: I18n,
+    member: TeamMember | None = None,
+    scheduler: Any = None,
+    customer_id: int | None = None,
+    **_: Any,
+) -> Reminder | None:
     """Create a reminder from `query` (a crm.query.ir.ReminderQuery or plain text) and confirm it in the chat."""
     text = getattr(query, "text", query)
     if len(str(text).strip()) > REMINDER_TEXT_MAX:  # refused, not cut (an open question stays open)
@@ -70,9 +83,16 @@ async def handle_reminder_query(message: Message, query: Any, *, db: Database, w
     tz = member_timezone(member, settings)
     async with db.sessions() as session:
         try:
-            created = await create_from_text(session, workspace_id=workspace_id, chat_id=message.chat.id,
-                                             text=str(text), now=now, timezone=tz,
-                                             member_id=member.id if member else None, customer_id=customer_id)
+            created = await create_from_text(
+                session,
+                workspace_id=workspace_id,
+                chat_id=message.chat.id,
+                text=str(text),
+                now=now,
+                timezone=tz,
+                member_id=member.id if member else None,
+                customer_id=customer_id,
+            )
         except ReminderParseError as exc:
             await message.answer(parse_error_text(exc, i18n, now, tz))
             return None
@@ -80,8 +100,11 @@ async def handle_reminder_query(message: Message, query: Any, *, db: Database, w
     reminder = created.reminder
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
-    reply = i18n("reminders.created", when=format_when(reminder.due_at, tz, i18n.language, now=now),
-                 text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
+    reply = i18n(
+        "reminders.created",
+        when=format_when(reminder.due_at, tz, i18n.language, now=now),
+        text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
+    )
     if created.customer_name:
         reply += "\n" + i18n("reminders.customer_line", name=shown(created.customer_name))
     await message.answer(reply, reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
@@ -101,22 +124,35 @@ def looks_like_reminder(message: Message, settings: Settings) -> bool:
 
 # --- creating ---------------------------------------------------------------------------------------------
 @router.message(Command("reminders", "reminder"), flags={"ability": "reminders"})
-async def list_command(message: Message, db: Database, workspace_id: int, member: TeamMember, i18n: I18n,
-                       clock: Callable[[], datetime]) -> None:
+async def list_command(
+    message: Message,
+    db: Database,
+    workspace_id: int,
+    member: TeamMember,
+    i18n: I18n,
+    clock: Callable[[], datetime],
+) -> None:
     text, markup = await _list(db, workspace_id, message.chat.id, member, i18n, clock())
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", looks_like_reminder,
-                flags={"ability": "reminders"})
+@router.message(
+    F.text, StateFilter(None), F.chat.type == "private", looks_like_reminder, flags={"ability": "reminders"}
+)
 async def reminder_text(message: Message, **deps: Any) -> None:
     """Plain-language reminders; any other text goes on to the question handler."""
     await handle_reminder_query(message, message.text or "", **deps)
 
 
 @router.callback_query(RemindCB.filter(), flags={"ability": "reminders"})
-async def remind_about_customer(query: CallbackQuery, callback_data: RemindCB, state: FSMContext,
-                                db: Database, workspace_id: int, i18n: I18n) -> None:
+async def remind_about_customer(
+    query: CallbackQuery,
+    callback_data: RemindCB,
+    state: FSMContext,
+    db: Database,
+    workspace_id: int,
+    i18n: I18n,
+) -> None:
     async with db.sessions() as session:
         customer = await get_customer(session, workspace_id, callback_data.customer_id)
     await query.answer()
@@ -124,9 +160,11 @@ async def remind_about_customer(query: CallbackQuery, callback_data: RemindCB, s
         return
     await state.set_state(ReminderInput.for_customer)
     await state.update_data(customer_id=customer.id)
-    await ask_for_text(query.message, i18n("reminders.ask_for_customer",
-                                           name=shown(customer.display_name) or f"#{customer.id}"),
-                       user=query.from_user)
+    await ask_for_text(
+        query.message,
+        i18n("reminders.ask_for_customer", name=shown(customer.display_name) or f"#{customer.id}"),
+        user=query.from_user,
+    )
 
 
 @router.message(ReminderInput.for_customer, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
@@ -138,11 +176,19 @@ async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any
 
 
 @router.message(ReminderInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
-async def reminder_edited(message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n,
-                          clock: Callable[[], datetime], scheduler: Any = None) -> None:
+async def reminder_edited(
+    message: Message,
+    state: FSMContext,
+    db: Database,
+    workspace_id: int,
+    i18n: I18n,
+    clock: Callable[[], datetime],
+    scheduler: Any = None,
+) -> None:
     if len((message.text or "").strip()) > REMINDER_TEXT_MAX:
-        await message.answer(i18n("limits.reminder", limit=REMINDER_TEXT_MAX,
-                                  length=len((message.text or "").strip())))
+        await message.answer(
+            i18n("limits.reminder", limit=REMINDER_TEXT_MAX, length=len((message.text or "").strip()))
+        )
         return
     reminder_id = int((await state.get_data())["reminder_id"])
     now = clock()
@@ -161,18 +207,24 @@ async def reminder_edited(message: Message, state: FSMContext, db: Database, wor
     await state.clear()
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
-    await message.answer(i18n("reminders.edited", when=format_when(reminder.due_at, reminder.timezone, i18n.language,
-                                                                   now=now),
-                                               text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True)),
-                         reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
+    await message.answer(
+        i18n(
+            "reminders.edited",
+            when=format_when(reminder.due_at, reminder.timezone, i18n.language, now=now),
+            text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
+        ),
+        reply_markup=reminder_buttons(reminder, i18n, with_manage=True),
+    )
 
 
 # --- the buttons --------------------------------------------------------------------------------------------
-async def _list(db: Database, workspace_id: int, chat_id: int, member: TeamMember | None, i18n: I18n,
-                now: datetime) -> tuple[str, Any]:
+async def _list(
+    db: Database, workspace_id: int, chat_id: int, member: TeamMember | None, i18n: I18n, now: datetime
+) -> tuple[str, Any]:
     async with db.sessions() as session:
-        views = await repo.list_reminders(session, workspace_id, chat_id=chat_id,
-                                          member_id=member.id if member else None, limit=20)
+        views = await repo.list_reminders(
+            session, workspace_id, chat_id=chat_id, member_id=member.id if member else None, limit=20
+        )
     return reminder_list([(v.reminder, v.customer_name) for v in views], i18n, now=now)
 
 
@@ -182,9 +234,17 @@ def _may_touch(reminder: Reminder, query: CallbackQuery, member: TeamMember | No
 
 
 @router.callback_query(ReminderCB.filter(), flags={"ability": "reminders"})
-async def reminder_button(query: CallbackQuery, callback_data: ReminderCB, state: FSMContext, db: Database,
-                          workspace_id: int, member: TeamMember, i18n: I18n, clock: Callable[[], datetime],
-                          scheduler: Any = None) -> None:
+async def reminder_button(
+    query: CallbackQuery,
+    callback_data: ReminderCB,
+    state: FSMContext,
+    db: Database,
+    workspace_id: int,
+    member: TeamMember,
+    i18n: I18n,
+    clock: Callable[[], datetime],
+    scheduler: Any = None,
+) -> None:
     message = query.message if isinstance(query.message, Message) else None
     now = clock()
     action = callback_data.action
@@ -197,8 +257,12 @@ async def reminder_button(query: CallbackQuery, callback_data: ReminderCB, state
     async with db.sessions() as session:
         view = await repo.reminder_view(session, callback_data.reminder_id)
         reminder = view.reminder if view is not None else None
-        if reminder is None or reminder.workspace_id != workspace_id or reminder.status == "deleted" \
-                or not _may_touch(reminder, query, member):
+        if (
+            reminder is None
+            or reminder.workspace_id != workspace_id
+            or reminder.status == "deleted"
+            or not _may_touch(reminder, query, member)
+        ):
             await query.answer(i18n("reminders.not_found"), show_alert=True)
             return
         assert view is not None
@@ -219,12 +283,17 @@ async def reminder_button(query: CallbackQuery, callback_data: ReminderCB, state
         if action == "snooze":
             due = snooze_until(callback_data.arg, due_at=reminder.due_at, now=now, tz=tz)
             await repo.reschedule(session, reminder.id, due)
-            reply = i18n("reminders.snoozed", when=format_when(due, tz, i18n.language, now=now),
-                         text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
+            reply = i18n(
+                "reminders.snoozed",
+                when=format_when(due, tz, i18n.language, now=now),
+                text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
+            )
         elif action in ("done", "delete"):
             await repo.set_status(session, reminder.id, "done" if action == "done" else "deleted")
-            reply = i18n("reminders.marked_done" if action == "done" else "reminders.deleted",
-                         text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True))
+            reply = i18n(
+                "reminders.marked_done" if action == "done" else "reminders.deleted",
+                text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
+            )
         else:
             await query.answer()
             return

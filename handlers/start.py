@@ -5,6 +5,7 @@ Every message during the set-up gets a reply: a step's answer moves on, a questi
 workspace has no orders, told what to do first) and the step is asked again, anything else re-asks the step.
 Commands run as usual and leave the set-up where it was.
 """
+
 from __future__ import annotations
 
 import html
@@ -35,8 +36,18 @@ if TYPE_CHECKING:
 router = Router(name=__name__)
 
 CURRENCIES = ("SGD", "MYR", "THB", "IDR", "PHP", "VND", "USD", "CNY")
-TIMEZONES = ("Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Bangkok", "Asia/Jakarta", "Asia/Manila",
-             "Asia/Ho_Chi_Minh", "Asia/Shanghai", "Asia/Hong_Kong", "Europe/London", "America/New_York")
+TIMEZONES = (
+    "Asia/Singapore",
+    "Asia/Kuala_Lumpur",
+    "Asia/Bangkok",
+    "Asia/Jakarta",
+    "Asia/Manila",
+    "Asia/Ho_Chi_Minh",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Europe/London",
+    "America/New_York",
+)
 INVITE_PREFIX = "inv_"
 SKIP_WORDS = frozenset({"skip", "-", "跳过", "无"})
 
@@ -73,8 +84,10 @@ def step_prompt(step: str | None, i18n: I18n, settings: Settings) -> tuple[str, 
     if step == Onboarding.currency.state:
         return i18n("setup.currency"), _buttons("cur", CURRENCIES)
     if step == Onboarding.timezone.state:
-        return (i18n("setup.timezone", currency=settings.workspace.base_currency),
-                _buttons("tz", TIMEZONES, 2))
+        return (
+            i18n("setup.timezone", currency=settings.workspace.base_currency),
+            _buttons("tz", TIMEZONES, 2),
+        )
     if step == Onboarding.stores.state:
         kb = InlineKeyboardBuilder()
         kb.button(text=i18n("setup.skip"), callback_data=SetupCB(step="stores", value="-"))
@@ -83,7 +96,7 @@ def step_prompt(step: str | None, i18n: I18n, settings: Settings) -> tuple[str, 
 
 
 def typed_language(text: str) -> str | None:
-    """"English", "en", "中文", "zh" typed instead of tapping a language button."""
+    """ "English", "en", "中文", "zh" typed instead of tapping a language button."""
     wanted = text.strip().lower()
     for code in LANGUAGES:
         if wanted in (code, I18n(code)("language.name").lower()):
@@ -120,7 +133,9 @@ def question_during_setup(message: Message, raw_state: str | None, settings: Set
     return not isinstance(parse_question(text, timezone=settings.workspace.timezone).query, Clarify)
 
 
-async def redeem(message: Message, code: str, team: TeamRepository, member: TeamMember | None, i18n: I18n) -> None:
+async def redeem(
+    message: Message, code: str, team: TeamRepository, member: TeamMember | None, i18n: I18n
+) -> None:
     """Join the team with an invite code (shared by the /start deep link and /join)."""
     user = message.from_user
     assert user is not None
@@ -134,19 +149,31 @@ async def redeem(message: Message, code: str, team: TeamRepository, member: Team
         await team.session.commit()
         await message.answer(i18n("team.invite_invalid"))
         return
-    await message.answer(i18n("team.joined", role=i18n(f"roles.{joined.role}")) + "\n\n"
-                         + help_text(i18n, joined.role))
+    await message.answer(
+        i18n("team.joined", role=i18n(f"roles.{joined.role}")) + "\n\n" + help_text(i18n, joined.role)
+    )
 
 
-@router.message(CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)), F.chat.type == "private")
-async def start_with_invite(message: Message, command: CommandObject, team: TeamRepository,
-                            member: TeamMember | None, i18n: I18n) -> None:
-    await redeem(message, (command.args or "")[len(INVITE_PREFIX):], team, member, i18n)
+@router.message(
+    CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)), F.chat.type == "private"
+)
+async def start_with_invite(
+    message: Message, command: CommandObject, team: TeamRepository, member: TeamMember | None, i18n: I18n
+) -> None:
+    await redeem(message, (command.args or "")[len(INVITE_PREFIX) :], team, member, i18n)
 
 
 @router.message(CommandStart(), F.chat.type == "private")
-async def start(message: Message, team: TeamRepository, member: TeamMember | None, workspace_id: int,
-                i18n: I18n, state: FSMContext, settings: Settings, raw_state: str | None = None) -> None:
+async def start(
+    message: Message,
+    team: TeamRepository,
+    member: TeamMember | None,
+    workspace_id: int,
+    i18n: I18n,
+    state: FSMContext,
+    settings: Settings,
+    raw_state: str | None = None,
+) -> None:
     user = message.from_user
     assert user is not None
     if member is not None and raw_state in Onboarding.__all_states_names__:
@@ -154,8 +181,11 @@ async def start(message: Message, team: TeamRepository, member: TeamMember | Non
         await message.answer(text, reply_markup=markup)
         return
     if member is not None:
-        await message.answer(i18n("start.welcome_back", name=html.escape(user.first_name)) + "\n\n"
-                             + help_text(i18n, member.role))
+        await message.answer(
+            i18n("start.welcome_back", name=html.escape(user.first_name))
+            + "\n\n"
+            + help_text(i18n, member.role)
+        )
         return
     owner = await team.claim_first_owner(workspace_id, user.id, name=user.full_name, language=i18n.language)
     await team.session.commit()
@@ -165,12 +195,21 @@ async def start(message: Message, team: TeamRepository, member: TeamMember | Non
         await message.answer(i18n("access.refused", user_id=user.id))
         return
     await state.set_state(Onboarding.language)
-    await message.answer(i18n("start.first_owner", name=html.escape(user.first_name)) + "\n\n"
-                         + i18n("setup.language"), reply_markup=language_keyboard())
+    await message.answer(
+        i18n("start.first_owner", name=html.escape(user.first_name)) + "\n\n" + i18n("setup.language"),
+        reply_markup=language_keyboard(),
+    )
 
 
-async def _save_language(answer: Message, code: str, team: TeamRepository, member: TeamMember, workspace_id: int,
-                         state: FSMContext, settings: Settings) -> None:
+async def _save_language(
+    answer: Message,
+    code: str,
+    team: TeamRepository,
+    member: TeamMember,
+    workspace_id: int,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
     await team.set_language(member, code)
     await team.update_workspace(workspace_id, language=code)
     await team.session.commit()
@@ -180,25 +219,51 @@ async def _save_language(answer: Message, code: str, team: TeamRepository, membe
 
 
 @router.callback_query(SetupCB.filter(F.step == "lang"), Onboarding.language, flags={"role": "owner"})
-async def setup_language(query: CallbackQuery, callback_data: SetupCB, team: TeamRepository,
-                         member: TeamMember, workspace_id: int, state: FSMContext, settings: Settings) -> None:
+async def setup_language(
+    query: CallbackQuery,
+    callback_data: SetupCB,
+    team: TeamRepository,
+    member: TeamMember,
+    workspace_id: int,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await _save_language(query.message, callback_data.value, team, member, workspace_id, state, settings)
 
 
-@router.message(StateFilter(Onboarding), F.text, ~F.text.startswith("/"), question_during_setup,
-                flags={"role": "owner"})
-async def setup_question(message: Message, bot: Bot, session: AsyncSession, workspace_id: int, i18n: I18n,
-                         settings: Settings, raw_state: str | None = None, **deps: Any) -> None:
+@router.message(
+    StateFilter(Onboarding), F.text, ~F.text.startswith("/"), question_during_setup, flags={"role": "owner"}
+)
+async def setup_question(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    workspace_id: int,
+    i18n: I18n,
+    settings: Settings,
+    raw_state: str | None = None,
+    **deps: Any,
+) -> None:
     """A question in the middle of the set-up: answered when there are orders to answer from, else what to do
     first; then the step is asked again."""
     if await has_orders(session, workspace_id):
         from handlers.ask import answer_question  # ask imports nothing from here; the catch-all stays last
 
-        await answer_question(bot, message.chat.id, message.text or "", db=deps["db"], workspace_id=workspace_id,
-                              settings=settings, clock=deps["clock"], llm=deps.get("llm"), answers=deps["answers"],
-                              i18n=i18n, results=deps.get("results"))
+        await answer_question(
+            bot,
+            message.chat.id,
+            message.text or "",
+            db=deps["db"],
+            workspace_id=workspace_id,
+            settings=settings,
+            clock=deps["clock"],
+            llm=deps.get("llm"),
+            answers=deps["answers"],
+            i18n=i18n,
+            results=deps.get("results"),
+        )
     else:
         await message.answer(i18n("setup.question_later"))
     text, markup = step_prompt(raw_state, i18n, settings)
@@ -206,8 +271,15 @@ async def setup_question(message: Message, bot: Bot, session: AsyncSession, work
 
 
 @router.message(Onboarding.language, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
-async def setup_language_text(message: Message, team: TeamRepository, member: TeamMember, workspace_id: int,
-                              i18n: I18n, state: FSMContext, settings: Settings) -> None:
+async def setup_language_text(
+    message: Message,
+    team: TeamRepository,
+    member: TeamMember,
+    workspace_id: int,
+    i18n: I18n,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
     code = typed_language(message.text or "")
     if code is None:  # neither a language nor a question: the step again, with its buttons
         text, markup = step_prompt(Onboarding.language.state, i18n, settings)
@@ -216,8 +288,9 @@ async def setup_language_text(message: Message, team: TeamRepository, member: Te
     await _save_language(message, code, team, member, workspace_id, state, settings)
 
 
-async def change_currency(db: Database, workspace_id: int, code: str, settings: Settings,
-                          i18n: I18n) -> tuple[BaseCurrencyChange | None, str]:
+async def change_currency(
+    db: Database, workspace_id: int, code: str, settings: Settings, i18n: I18n
+) -> tuple[BaseCurrencyChange | None, str]:
     """Make `code` the base currency with every amount converted (crm.currency): the change (None when
     refused) and what to tell the owner."""
     from crm.currency import CurrencyChangeRefused, change_base_currency
@@ -237,8 +310,15 @@ async def change_currency(db: Database, workspace_id: int, code: str, settings: 
     return change, text
 
 
-async def _save_currency(answer: Message, value: str, db: Database, workspace_id: int, i18n: I18n,
-                         state: FSMContext, settings: Settings) -> None:
+async def _save_currency(
+    answer: Message,
+    value: str,
+    db: Database,
+    workspace_id: int,
+    i18n: I18n,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         await answer.answer(i18n("setup.currency_invalid", value=html.escape(value)))
@@ -255,21 +335,37 @@ async def _save_currency(answer: Message, value: str, db: Database, workspace_id
 
 
 @router.callback_query(SetupCB.filter(F.step == "cur"), Onboarding.currency, flags={"role": "owner"})
-async def setup_currency_button(query: CallbackQuery, callback_data: SetupCB, db: Database,
-                                workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings) -> None:
+async def setup_currency_button(
+    query: CallbackQuery,
+    callback_data: SetupCB,
+    db: Database,
+    workspace_id: int,
+    i18n: I18n,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await _save_currency(query.message, callback_data.value, db, workspace_id, i18n, state, settings)
 
 
 @router.message(Onboarding.currency, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
-async def setup_currency_text(message: Message, db: Database, workspace_id: int, i18n: I18n,
-                              state: FSMContext, settings: Settings) -> None:
+async def setup_currency_text(
+    message: Message, db: Database, workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings
+) -> None:
     await _save_currency(message, message.text or "", db, workspace_id, i18n, state, settings)
 
 
-async def _save_timezone(answer: Message, value: str, team: TeamRepository, workspace_id: int, i18n: I18n,
-                         state: FSMContext, settings: Settings, scheduler: Any = None) -> None:
+async def _save_timezone(
+    answer: Message,
+    value: str,
+    team: TeamRepository,
+    workspace_id: int,
+    i18n: I18n,
+    state: FSMContext,
+    settings: Settings,
+    scheduler: Any = None,
+) -> None:
     value = value.strip()
     try:
         ZoneInfo(value)
@@ -287,45 +383,73 @@ async def _save_timezone(answer: Message, value: str, team: TeamRepository, work
 
 
 @router.callback_query(SetupCB.filter(F.step == "tz"), Onboarding.timezone, flags={"role": "owner"})
-async def setup_timezone_button(query: CallbackQuery, callback_data: SetupCB, team: TeamRepository,
-                                workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings,
-                                scheduler: Any = None) -> None:
+async def setup_timezone_button(
+    query: CallbackQuery,
+    callback_data: SetupCB,
+    team: TeamRepository,
+    workspace_id: int,
+    i18n: I18n,
+    state: FSMContext,
+    settings: Settings,
+    scheduler: Any = None,
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await _save_timezone(query.message, callback_data.value, team, workspace_id, i18n, state, settings,
-                             scheduler)
+        await _save_timezone(
+            query.message, callback_data.value, team, workspace_id, i18n, state, settings, scheduler
+        )
 
 
 @router.message(Onboarding.timezone, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
-async def setup_timezone_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
-                              state: FSMContext, settings: Settings, scheduler: Any = None) -> None:
+async def setup_timezone_text(
+    message: Message,
+    team: TeamRepository,
+    workspace_id: int,
+    i18n: I18n,
+    state: FSMContext,
+    settings: Settings,
+    scheduler: Any = None,
+) -> None:
     await _save_timezone(message, message.text or "", team, workspace_id, i18n, state, settings, scheduler)
 
 
-async def _finish(answer: Message, stores: list[str], team: TeamRepository, workspace_id: int, i18n: I18n,
-                  state: FSMContext) -> None:
+async def _finish(
+    answer: Message, stores: list[str], team: TeamRepository, workspace_id: int, i18n: I18n, state: FSMContext
+) -> None:
     ws = await team.update_workspace(workspace_id, stores=stores, onboarded=True)
     await team.session.commit()
     await state.clear()
-    await answer.answer(i18n("setup.done", currency=ws.base_currency, timezone=ws.timezone,
-                             stores=html.escape(", ".join(stores)) or "—") + "\n\n"
-                        + help_text(i18n, "owner"))
+    await answer.answer(
+        i18n(
+            "setup.done",
+            currency=ws.base_currency,
+            timezone=ws.timezone,
+            stores=html.escape(", ".join(stores)) or "—",
+        )
+        + "\n\n"
+        + help_text(i18n, "owner")
+    )
 
 
 @router.callback_query(SetupCB.filter(F.step == "stores"), Onboarding.stores, flags={"role": "owner"})
-async def setup_skip_stores(query: CallbackQuery, team: TeamRepository, workspace_id: int, i18n: I18n,
-                            state: FSMContext) -> None:
+async def setup_skip_stores(
+    query: CallbackQuery, team: TeamRepository, workspace_id: int, i18n: I18n, state: FSMContext
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await _finish(query.message, [], team, workspace_id, i18n, state)
 
 
 @router.message(Onboarding.stores, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
-async def setup_stores_text(message: Message, team: TeamRepository, workspace_id: int, i18n: I18n,
-                            state: FSMContext) -> None:
+async def setup_stores_text(
+    message: Message, team: TeamRepository, workspace_id: int, i18n: I18n, state: FSMContext
+) -> None:
     text = message.text or ""
-    stores = [] if text.strip().lower() in SKIP_WORDS else [
-        s.strip() for s in re.split(r"[,\n，、]", text) if s.strip()][:20]
+    stores = (
+        []
+        if text.strip().lower() in SKIP_WORDS
+        else [s.strip() for s in re.split(r"[,\n，、]", text) if s.strip()][:20]
+    )
     await _finish(message, stores, team, workspace_id, i18n, state)
 
 
@@ -343,7 +467,9 @@ async def help_command(message: Message, i18n: I18n, member: TeamMember | None =
 
 
 @router.message(Command("cancel"))
-async def cancel_command(message: Message, i18n: I18n, settings: Settings, raw_state: str | None = None) -> None:
+async def cancel_command(
+    message: Message, i18n: I18n, settings: Settings, raw_state: str | None = None
+) -> None:
     """An open prompt was already ended by bot.middlewares.CommandEndsPrompt; the set-up is not cancelled."""
     if raw_state in Onboarding.__all_states_names__:
         text, markup = step_prompt(raw_state, i18n, settings)
@@ -358,8 +484,9 @@ async def language_command(message: Message, i18n: I18n) -> None:
 
 
 @router.callback_query(SetupCB.filter(F.step == "setlang"))
-async def language_chosen(query: CallbackQuery, callback_data: SetupCB, team: TeamRepository,
-                          member: TeamMember) -> None:
+async def language_chosen(
+    query: CallbackQuery, callback_data: SetupCB, team: TeamRepository, member: TeamMember
+) -> None:
     await team.set_language(member, callback_data.value)
     await team.session.commit()
     i18n = I18n(callback_data.value)
@@ -369,8 +496,9 @@ async def language_chosen(query: CallbackQuery, callback_data: SetupCB, team: Te
 
 
 @router.message(Command("currency"), flags={"ability": "currency"})
-async def currency_command(message: Message, command: CommandObject, db: Database, workspace_id: int, i18n: I18n,
-                           settings: Settings) -> None:
+async def currency_command(
+    message: Message, command: CommandObject, db: Database, workspace_id: int, i18n: I18n, settings: Settings
+) -> None:
     """/currency shows the base currency; /currency MYR changes it, every amount converted (or refused)."""
     code = (command.args or "").strip()
     if not code:

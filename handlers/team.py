@@ -1,6 +1,6 @@
 """The seller team: invites with roles (/invite, /join), the member list (/team), /role and /remove."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
@@ -16,8 +16,15 @@ router = Router(name=__name__)
 
 
 @router.message(Command("invite"), flags={"ability": "team"})
-async def invite(message: Message, command: CommandObject, bot: Bot, team: TeamRepository, member: TeamMember,
-                 workspace_id: int, i18n: I18n) -> None:
+async def invite(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    team: TeamRepository,
+    member: TeamMember,
+    workspace_id: int,
+    i18n: I18n,
+) -> None:
     role = (command.args or "agent").strip().lower()
     if role not in ROLES or role == "owner":
         await message.answer(i18n("team.invite_usage"))
@@ -29,12 +36,15 @@ async def invite(message: Message, command: CommandObject, bot: Bot, team: TeamR
     await team.session.commit()  # the link must work the moment it is shown
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={INVITE_PREFIX}{created.code}"
-    await message.answer(i18n("team.invite_created", role=i18n(f"roles.{role}"), link=link, code=created.code))
+    await message.answer(
+        i18n("team.invite_created", role=i18n(f"roles.{role}"), link=link, code=created.code)
+    )
 
 
 @router.message(Command("join"))
-async def join(message: Message, command: CommandObject, team: TeamRepository, member: TeamMember | None,
-               i18n: I18n) -> None:
+async def join(
+    message: Message, command: CommandObject, team: TeamRepository, member: TeamMember | None, i18n: I18n
+) -> None:
     code = (command.args or "").strip().removeprefix(INVITE_PREFIX)
     if not code:
         await message.answer(i18n("team.join_usage"))
@@ -43,13 +53,16 @@ async def join(message: Message, command: CommandObject, team: TeamRepository, m
 
 
 @router.message(Command("team"), flags={"ability": "ask"})
-async def team_list(message: Message, team: TeamRepository, member: TeamMember, workspace_id: int,
-                    i18n: I18n) -> None:
+async def team_list(
+    message: Message, team: TeamRepository, member: TeamMember, workspace_id: int, i18n: I18n
+) -> None:
     lines = [i18n("team.title")]
     for m in await team.members(workspace_id):
         status = "" if m.active else " " + i18n("team.inactive")
-        lines.append(f"• {shown(m.name) or m.telegram_user_id} — {i18n(f'roles.{m.role}')} "
-                     f"(<code>{m.telegram_user_id}</code>){status}")
+        lines.append(
+            f"• {shown(m.name) or m.telegram_user_id} — {i18n(f'roles.{m.role}')} "
+            f"(<code>{m.telegram_user_id}</code>){status}"
+        )
     if role_at_least(member.role, "admin"):
         attempts = await team.recent_access_attempts(5)
         if attempts:
@@ -69,21 +82,36 @@ def _target(command: CommandObject) -> tuple[int | None, str | None]:
 
 
 @router.message(Command("role"), flags={"ability": "roles"})
-async def set_role(message: Message, command: CommandObject, team: TeamRepository, member: TeamMember,
-                   workspace_id: int, i18n: I18n) -> None:
+async def set_role(
+    message: Message,
+    command: CommandObject,
+    team: TeamRepository,
+    member: TeamMember,
+    workspace_id: int,
+    i18n: I18n,
+) -> None:
     user_id, role = _target(command)
     if user_id is None or role not in ROLES or user_id == member.telegram_user_id:
         await message.answer(i18n("team.role_usage"))
         return
     changed = await team.set_role(workspace_id, user_id, role)
     await team.session.commit()
-    await message.answer(i18n("team.role_set", user_id=user_id, role=i18n(f"roles.{role}")) if changed
-                         else i18n("team.no_such_member", user_id=user_id))
+    await message.answer(
+        i18n("team.role_set", user_id=user_id, role=i18n(f"roles.{role}"))
+        if changed
+        else i18n("team.no_such_member", user_id=user_id)
+    )
 
 
 @router.message(Command("remove"), flags={"ability": "team"})
-async def remove(message: Message, command: CommandObject, team: TeamRepository, member: TeamMember,
-                 workspace_id: int, i18n: I18n) -> None:
+async def remove(
+    message: Message,
+    command: CommandObject,
+    team: TeamRepository,
+    member: TeamMember,
+    workspace_id: int,
+    i18n: I18n,
+) -> None:
     user_id, _ = _target(command)
     if user_id is None or user_id == member.telegram_user_id:
         await message.answer(i18n("team.remove_usage"))

@@ -1,4 +1,5 @@
 """LLM prompt templates kept as data files (one place to read and edit wording) and a tiny loader."""
+
 from __future__ import annotations
 
 from importlib import resources

@@ -1,4 +1,5 @@
 """Engine and session factory, and bringing a database's schema up to date with Alembic."""
+
 from __future__ import annotations
 
 import itertools
@@ -125,8 +126,20 @@ async def migrate(engine: AsyncEngine) -> None:
 
 # Tables whose rows the answers to questions are computed from. A committed write to any of them bumps
 # Database.data_version, which invalidates cached answers (crm/query/cache.py).
-DATA_TABLES = ("orders", "order_lines", "customers", "buyer_identities", "customer_tags", "tags", "fx_rates",
-               "interactions", "products", "consent_records", "loyalty_ledger", "merge_events")
+DATA_TABLES = (
+    "orders",
+    "order_lines",
+    "customers",
+    "buyer_identities",
+    "customer_tags",
+    "tags",
+    "fx_rates",
+    "interactions",
+    "products",
+    "consent_records",
+    "loyalty_ledger",
+    "merge_events",
+)
 _WRITE_VERBS = ("insert", "update", "delete")
 _SERIALS = itertools.count(1)
 
@@ -149,9 +162,11 @@ def _watch_writes(db: Database) -> None:
 
     @event.listens_for(sync_engine, "rollback")
     def _rolled_back(conn):  # type: ignore[no-untyped-def]
-        try:
+        try:  # noqa: SIM105
             conn.info.pop("sellermate_data_write", None)
-        except SQLAlchemyError:  # a connection invalidated mid-transaction (a cancelled import) has no info left
+        except (
+            SQLAlchemyError
+        ):  # a connection invalidated mid-transaction (a cancelled import) has no info left
             pass
 
 

@@ -1,4 +1,5 @@
 """SQLAlchemy 2 models: the seller's customer database (one schema for SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -33,6 +34,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on every backend.
 
@@ -66,7 +68,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, Decimal: Money, datetime: UTCDateTime}
+    type_annotation_map = {dict[str, Any]: JSON, Decimal: Money, datetime: UTCDateTime}  # noqa: RUF012
 
 
 def _now() -> Any:
@@ -145,10 +147,26 @@ class Order(Base):
         Index("ix_orders_ws_created", "workspace_id", "created_at"),
         # Covering indexes for the metrics: per-customer probes ("an earlier valid order?") and
         # workspace-wide scans of valid orders read no table rows.
-        Index("ix_orders_customer_created", "customer_id", "created_at", "status", "platform", "value_base",
-              "workspace_id", "previous_order_at"),
-        Index("ix_orders_ws_status_created", "workspace_id", "status", "created_at", "customer_id", "value_base",
-              "platform", "previous_order_at"),
+        Index(
+            "ix_orders_customer_created",
+            "customer_id",
+            "created_at",
+            "status",
+            "platform",
+            "value_base",
+            "workspace_id",
+            "previous_order_at",
+        ),
+        Index(
+            "ix_orders_ws_status_created",
+            "workspace_id",
+            "status",
+            "created_at",
+            "customer_id",
+            "value_base",
+            "platform",
+            "previous_order_at",
+        ),
         # The orders an import created or changed: their customers, lines, points and prices (migration 0007).
         Index("ix_orders_import", "import_id"),
     )
@@ -184,14 +202,22 @@ class CustomerOrderStats(Base):
     __tablename__ = "customer_order_stats"
     __table_args__ = (
         # Covering: the per-workspace read touches the index only.
-        Index("ix_customer_order_stats_ws", "workspace_id", "customer_id", "first_order", "last_order", "orders",
-              "value"),
+        Index(
+            "ix_customer_order_stats_ws",
+            "workspace_id",
+            "customer_id",
+            "first_order",
+            "last_order",
+            "orders",
+            "value",
+        ),
         # The newest order (are the statistics the history up to an as-of date?) and new customers in a window.
         Index("ix_customer_order_stats_ws_last", "workspace_id", "last_order"),
         Index("ix_customer_order_stats_ws_first", "workspace_id", "first_order"),
     )
-    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"),
-                                             primary_key=True, autoincrement=False)
+    customer_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     first_order: Mapped[int] = mapped_column(BigInteger)
     last_order: Mapped[int] = mapped_column(BigInteger)
@@ -271,7 +297,9 @@ class Tag(Base):
 class CustomerTag(Base):
     __tablename__ = "customer_tags"
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
-    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     source: Mapped[str] = mapped_column(String(16), default="manual")  # manual | rule
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
 
@@ -429,7 +457,9 @@ class Reminder(Base):
     text: Mapped[str] = mapped_column(Text)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | fired | done | missed | deleted
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending | fired | done | missed | deleted
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
@@ -452,7 +482,9 @@ class OutreachDraft(Base):
     __tablename__ = "outreach_drafts"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
     segment: Mapped[str | None] = mapped_column(String(64))
     intent: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8))

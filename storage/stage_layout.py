@@ -1,6 +1,7 @@
 """The layout of an import's staged order lines, and the stage file they are written to on SQLite; shared by the
 importer (crm.importing.staging), its worker process and the repository that turns them into orders. No
 SQLAlchemy here: the worker imports no database code."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -10,11 +11,25 @@ from pathlib import Path
 # Columns of a staged row, in order, with their SQLite types (a stage file's; the stage tables PostgreSQL holds
 # are storage.repositories.imports.session_stage).
 STAGE_LAYOUT = (
-    ("file_line", "INTEGER"), ("order_ref", "TEXT"), ("status", "TEXT"), ("raw_status", "TEXT"),
-    ("created_at", "TEXT"), ("paid_at", "TEXT"), ("currency", "TEXT"), ("order_total", "REAL"),
-    ("line_value", "REAL"), ("item_valid", "INTEGER"), ("country", "TEXT"), ("buyer_key", "TEXT"), ("sku", "TEXT"),
-    ("product_name", "TEXT"), ("variation", "TEXT"), ("quantity", "INTEGER"), ("unit_price", "REAL"),
-    ("line_discount", "REAL"), ("line_total", "REAL"),
+    ("file_line", "INTEGER"),
+    ("order_ref", "TEXT"),
+    ("status", "TEXT"),
+    ("raw_status", "TEXT"),
+    ("created_at", "TEXT"),
+    ("paid_at", "TEXT"),
+    ("currency", "TEXT"),
+    ("order_total", "REAL"),
+    ("line_value", "REAL"),
+    ("item_valid", "INTEGER"),
+    ("country", "TEXT"),
+    ("buyer_key", "TEXT"),
+    ("sku", "TEXT"),
+    ("product_name", "TEXT"),
+    ("variation", "TEXT"),
+    ("quantity", "INTEGER"),
+    ("unit_price", "REAL"),
+    ("line_discount", "REAL"),
+    ("line_total", "REAL"),
 )
 STAGE_COLUMNS = tuple(name for name, _ in STAGE_LAYOUT)
 # UTC, the text SQLite stores for UTCDateTime columns.
@@ -72,18 +87,26 @@ def buyers_only_of(paths: Sequence[Path], refs: Iterable[str]) -> set[str]:
             con.executemany("INSERT OR IGNORE INTO gone VALUES (?)", ((r,) for r in refs))
         candidates: set[str] = set()
         for con in cons:
-            candidates.update(k for (k,) in con.execute(
-                f"SELECT DISTINCT buyer_key FROM {STAGE_TABLE} WHERE buyer_key IS NOT NULL "
-                "AND order_ref IN (SELECT ref FROM gone)"))
+            candidates.update(
+                k
+                for (k,) in con.execute(
+                    f"SELECT DISTINCT buyer_key FROM {STAGE_TABLE} WHERE buyer_key IS NOT NULL "
+                    "AND order_ref IN (SELECT ref FROM gone)"
+                )
+            )
         if not candidates:
             return set()
         kept: set[str] = set()
         for con in cons:
             con.execute("CREATE TEMP TABLE candidate (key TEXT PRIMARY KEY)")
             con.executemany("INSERT INTO candidate VALUES (?)", ((k,) for k in candidates))
-            kept.update(k for (k,) in con.execute(
-                f"SELECT DISTINCT buyer_key FROM {STAGE_TABLE} WHERE buyer_key IN (SELECT key FROM candidate) "
-                "AND order_ref NOT IN (SELECT ref FROM gone)"))
+            kept.update(
+                k
+                for (k,) in con.execute(
+                    f"SELECT DISTINCT buyer_key FROM {STAGE_TABLE} WHERE buyer_key IN (SELECT key FROM candidate) "
+                    "AND order_ref NOT IN (SELECT ref FROM gone)"
+                )
+            )
         return candidates - kept
     finally:
         for con in cons:

@@ -5,6 +5,7 @@ PostgreSQL: every test session works in its own database (so parallel runs never
 subprocess can reach it by URL), and every test starts from empty tables. PostgreSQL tests skip with a message when no server is reachable; set
 SELLERMATE_TEST_PG_URL to point them elsewhere (default: postgresql://postgres@127.0.0.1:5432/test).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,7 +52,7 @@ def _pg_reachable() -> str | None:
         return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {exc}"
 
 
-_PG_SKIP: str | None | bool = False  # False = not probed yet
+_PG_SKIP: str | bool | None = False  # False = not probed yet
 
 
 def pg_skip_reason() -> str | None:
@@ -162,8 +163,9 @@ async def db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> As
 @pytest_asyncio.fixture
 async def workspace_id(db: Database) -> int:
     async with db.sessions() as session:
-        ws = await get_or_create_workspace(session, name="Test shop", base_currency="SGD",
-                                           timezone="Asia/Singapore")
+        ws = await get_or_create_workspace(
+            session, name="Test shop", base_currency="SGD", timezone="Asia/Singapore"
+        )
         await session.commit()
         return ws.id
 

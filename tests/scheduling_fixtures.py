@@ -1,5 +1,6 @@
 """Fixtures for the scheduler, alert and reminder-handler tests: the fake Telegram server, a bot on it, a
 virtual clock for pacing, settings for the test database, and a clean APScheduler job table."""
+
 from __future__ import annotations
 
 import asyncio
@@ -77,33 +78,72 @@ async def jobs_clean(db: Database) -> Database:
 
 
 def make_settings(db: Database, *, timezone: str = "Asia/Singapore", **scheduler: Any) -> Settings:
-    return Settings(database={"url": db.url}, workspace={"timezone": timezone},  # type: ignore[attr-defined]
-                    scheduler=scheduler, language="en")
+    return Settings(
+        database={"url": db.url},
+        workspace={"timezone": timezone},  # type: ignore[attr-defined]
+        scheduler=scheduler,
+        language="en",
+    )
 
 
-def make_service(settings: Settings, db: Database, bot: Bot, workspace_id: int,
-                 vt: VirtualTime | None = None, **kwargs: Any) -> SchedulerService:
+def make_service(
+    settings: Settings,
+    db: Database,
+    bot: Bot,
+    workspace_id: int,
+    vt: VirtualTime | None = None,
+    **kwargs: Any,
+) -> SchedulerService:
     vt = vt or VirtualTime()
     sender = Sender.from_settings(bot, settings.scheduler, now=vt.now, sleep=vt.sleep)
     return SchedulerService(settings, db, bot, workspace_id=workspace_id, sender=sender, **kwargs)
 
 
-async def add_member(db: Database, workspace_id: int, telegram_user_id: int, *, role: str = "owner",
-                     language: str = "en", timezone: str | None = None) -> int:
+async def add_member(
+    db: Database,
+    workspace_id: int,
+    telegram_user_id: int,
+    *,
+    role: str = "owner",
+    language: str = "en",
+    timezone: str | None = None,
+) -> int:
     async with db.sessions() as s:
-        m = TeamMember(workspace_id=workspace_id, telegram_user_id=telegram_user_id, name=f"M{telegram_user_id}",
-                       role=role, language=language, timezone=timezone, active=True)
+        m = TeamMember(
+            workspace_id=workspace_id,
+            telegram_user_id=telegram_user_id,
+            name=f"M{telegram_user_id}",
+            role=role,
+            language=language,
+            timezone=timezone,
+            active=True,
+        )
         s.add(m)
         await s.commit()
         return m.id
 
 
-async def add_group(db: Database, workspace_id: int, chat_id: int, *, language: str = "en", alerts: bool = True,
-                    weekly: bool = False, monthly: bool = False) -> int:
+async def add_group(
+    db: Database,
+    workspace_id: int,
+    chat_id: int,
+    *,
+    language: str = "en",
+    alerts: bool = True,
+    weekly: bool = False,
+    monthly: bool = False,
+) -> int:
     async with db.sessions() as s:
-        g = GroupChat(workspace_id=workspace_id, chat_id=chat_id, title=f"G{chat_id}", language=language,
-                      alerts_enabled=alerts, weekly_digest=weekly, monthly_review=monthly,
-                      bound_at=datetime(2026, 1, 1, tzinfo=UTC))
+        g = GroupChat(
+            workspace_id=workspace_id,
+            chat_id=chat_id,
+            title=f"G{chat_id}",
+            language=language,
+            alerts_enabled=alerts,
+            weekly_digest=weekly,
+            monthly_review=monthly,
+            bound_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
         s.add(g)
         await s.commit()
         return g.id
@@ -118,10 +158,14 @@ class Shop:
         self.store_id: int | None = None
         self.n = 0
 
-    async def customer(self, name: str, orders: list[tuple[datetime, float]], *, status: str = "completed") -> int:
+    async def customer(
+        self, name: str, orders: list[tuple[datetime, float]], *, status: str = "completed"
+    ) -> int:
         async with self.db.sessions() as s:
             if self.store_id is None:
-                store = Store(workspace_id=self.ws, platform="shopee", name="shopee-sg", country="SG", currency="SGD")
+                store = Store(
+                    workspace_id=self.ws, platform="shopee", name="shopee-sg", country="SG", currency="SGD"
+                )
                 s.add(store)
                 await s.flush()
                 self.store_id = store.id
@@ -130,10 +174,21 @@ class Shop:
             await s.flush()
             for at, value in orders:
                 self.n += 1
-                s.add(Order(workspace_id=self.ws, store_id=self.store_id, platform="shopee",
-                            platform_order_id=f"O{self.n}", customer_id=c.id, status=status, currency="SGD",
-                            order_value=Decimal(str(value)), value_base=Decimal(str(value)), country="SG",
-                            created_at=at))
+                s.add(
+                    Order(
+                        workspace_id=self.ws,
+                        store_id=self.store_id,
+                        platform="shopee",
+                        platform_order_id=f"O{self.n}",
+                        customer_id=c.id,
+                        status=status,
+                        currency="SGD",
+                        order_value=Decimal(str(value)),
+                        value_base=Decimal(str(value)),
+                        country="SG",
+                        created_at=at,
+                    )
+                )
             await s.flush()
             await refresh_order_stats(s, [c.id])
             await s.commit()

@@ -3,6 +3,7 @@
 Messages go through the fake Telegram Bot API server; pacing is checked on the sender's virtual clock (the
 sender sleeps on it), so nothing here waits for real time.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -52,7 +53,7 @@ async def at_risk_shop(db, workspace_id) -> dict[str, int]:
     for i, name in enumerate(["Chen", "Dewi", "Eko", "Farah"]):
         ids[name] = await shop.customer(name, [(days_ago(3 + i), 20)])
     await shop.interaction(ids["Alice"], "chat", days_ago(10))  # a recent chat: Alice is not slipping away
-    await shop.interaction(ids["Bob"], "note", days_ago(5))     # the seller's own note is not contact
+    await shop.interaction(ids["Bob"], "note", days_ago(5))  # the seller's own note is not contact
     return ids
 
 
@@ -69,7 +70,9 @@ async def test_churn_rule_counts_interactions_and_uses_segments(db, workspace_id
     # A longer inactivity threshold drops Grace (95 days) but keeps Bob (120 days).
     stricter = settings.scheduler.model_copy(update={"churn_inactive_days": 100})
     async with db.sessions() as s:
-        assert [a.customer_id for a in await rules.churn_candidates(s, workspace_id, stricter, SCAN, SG)] == [ids["Bob"]]
+        assert [a.customer_id for a in await rules.churn_candidates(s, workspace_id, stricter, SCAN, SG)] == [
+            ids["Bob"]
+        ]
 
 
 async def test_kpi_breaches_follow_the_thresholds(db, workspace_id) -> None:
@@ -86,8 +89,13 @@ async def test_kpi_breaches_follow_the_thresholds(db, workspace_id) -> None:
     assert breaches["aov"].value == 20.0 and "repeat_rate" not in breaches
 
 
-async def test_daily_scan_alerts_a_group_once_within_the_cooldown(db, jobs_clean, workspace_id, tg,  # noqa: F811
-                                                                  bot) -> None:  # noqa: F811
+async def test_daily_scan_alerts_a_group_once_within_the_cooldown(
+    db,
+    jobs_clean,
+    workspace_id,
+    tg,  # noqa: F811
+    bot,
+) -> None:  # noqa: F811
     ids = await at_risk_shop(db, workspace_id)
     await add_member(db, workspace_id, 1001)
     group_id = await add_group(db, workspace_id, GROUP)
@@ -114,13 +122,21 @@ async def test_daily_scan_alerts_a_group_once_within_the_cooldown(db, jobs_clean
     assert len(kpi_texts) == 1 and "repeat purchase rate is <b>0.0%</b>" in kpi_texts[0]
     assert "churn rate is <b>100.0%</b>, above your threshold 15.0%" in kpi_texts[0]
     assert second == first  # nothing new the next day
-    buttons = [c for c in tg.calls_of("sendMessage") if c.chat_id == GROUP and "slipping" in c.text][0].buttons()
+    buttons = next(
+        c for c in tg.calls_of("sendMessage") if c.chat_id == GROUP and "slipping" in c.text
+    ).buttons()
     assert [d for _, d in buttons] == [f"assign:{ids['Bob']}", f"assign:{ids['Grace']}"]
     async with db.sessions() as s:
         records = (await s.execute(select(AlertRecord).order_by(AlertRecord.id))).scalars().all()
     # Churn rate: Alice, Bob and Grace bought in the 90 days before the window and not in it -> 100% > 15%.
     assert sorted((r.kind, r.subject) for r in records) == sorted(
-        [("churn", str(ids["Bob"])), ("churn", str(ids["Grace"])), ("kpi", "repeat_rate"), ("kpi", "churn_rate")])
+        [
+            ("churn", str(ids["Bob"])),
+            ("churn", str(ids["Grace"])),
+            ("kpi", "repeat_rate"),
+            ("kpi", "churn_rate"),
+        ]
+    )
     assert all(r.group_chat_id == group_id and r.sent_at == SCAN.astimezone(UTC) for r in records)
 
 
@@ -145,15 +161,21 @@ async def test_no_group_bound_alerts_go_to_the_owners(db, workspace_id, tg, bot)
     service.clock = lambda: SCAN  # type: ignore[method-assign]
     await churn_scan(service, workspace_id)
     owner = tg.sent_texts(1001)
-    assert any("位重要客户可能正在流失" in t and "重要挽留客户" in t for t in owner)  # in the owner's language
+    assert any(
+        "位重要客户可能正在流失" in t and "重要挽留客户" in t for t in owner
+    )  # in the owner's language
     assert tg.sent_texts(1002) == []
 
 
 async def test_weekly_digest_with_week_over_week_change_and_chart(db, workspace_id, tg, bot) -> None:  # noqa: F811
     shop = Shop(db, workspace_id)
     # Last week (Mon 16 - Sun 22 Nov): 3 orders, 300.00; the week before: 2 orders, 200.00.
-    await shop.customer("Ann", [(datetime(2026, 11, 17, 12, tzinfo=SG), 100), (datetime(2026, 11, 10, 12, tzinfo=SG), 150)])
-    await shop.customer("Ben", [(datetime(2026, 11, 18, 12, tzinfo=SG), 120), (datetime(2026, 11, 11, 12, tzinfo=SG), 50)])
+    await shop.customer(
+        "Ann", [(datetime(2026, 11, 17, 12, tzinfo=SG), 100), (datetime(2026, 11, 10, 12, tzinfo=SG), 150)]
+    )
+    await shop.customer(
+        "Ben", [(datetime(2026, 11, 18, 12, tzinfo=SG), 120), (datetime(2026, 11, 11, 12, tzinfo=SG), 50)]
+    )
     await shop.customer("Cat", [(datetime(2026, 11, 22, 23, 30, tzinfo=SG), 80)])  # Sunday night local time
     await add_group(db, workspace_id, GROUP, alerts=False, weekly=True)
     await add_group(db, workspace_id, GROUP - 1, alerts=True, weekly=False)
@@ -183,7 +205,9 @@ async def test_weekly_digest_with_week_over_week_change_and_chart(db, workspace_
 
 async def test_monthly_review_on_the_first(db, workspace_id, tg, bot) -> None:  # noqa: F811
     shop = Shop(db, workspace_id)
-    await shop.customer("Ann", [(datetime(2026, 10, 5, 12, tzinfo=SG), 100), (datetime(2026, 9, 5, 12, tzinfo=SG), 400)])
+    await shop.customer(
+        "Ann", [(datetime(2026, 10, 5, 12, tzinfo=SG), 100), (datetime(2026, 9, 5, 12, tzinfo=SG), 400)]
+    )
     await add_group(db, workspace_id, GROUP, monthly=True)
     service = make_service(make_settings(db), db, bot, workspace_id)
     service.clock = lambda: datetime(2026, 11, 1, 9, 0, tzinfo=SG)  # type: ignore[method-assign]
@@ -219,7 +243,9 @@ async def test_burst_to_many_groups_is_paced_and_429_is_retried(tg: FakeTelegram
     sender = Sender(bot, messages_per_second=30, group_messages_per_minute=20, now=vt.now, sleep=vt.sleep)
     groups = [-1000 - i for i in range(40)]
     tg.fail_next("sendMessage", times=3, retry_after=7)
-    results = await asyncio.gather(*(sender.send_message(g, f"alert {g} #{k}") for g in groups for k in range(25)))
+    results = await asyncio.gather(
+        *(sender.send_message(g, f"alert {g} #{k}") for g in groups for k in range(25))
+    )
     assert all(r.ok for r in results)
     # Nothing lost, nothing doubled: every group got its 25 messages exactly once.
     for g in groups:
@@ -293,12 +319,16 @@ async def test_slipping_away_is_ranked_by_value_at_risk_without_the_long_lost(db
     async with db.sessions() as s:
         review = await rules.churn_review(s, workspace_id, settings.scheduler, SCAN, SG)
         stale = await rules.stale_since(s, workspace_id, settings.scheduler, SCAN, SG)
-        lenient = await rules.stale_since(s, workspace_id, settings.scheduler.model_copy(
-            update={"stale_data_days": 14}), SCAN, SG)
+        lenient = await rules.stale_since(
+            s, workspace_id, settings.scheduler.model_copy(update={"stale_data_days": 14}), SCAN, SG
+        )
     assert [a.customer_id for a in review.slipping] == [ids["Ivan"], ids["Hana"], ids["Jon"]]
     values = {a.customer_id: round(a.value_at_risk, 2) for a in review.slipping}
-    assert values == {ids["Ivan"]: 700.0, ids["Hana"]: round(900 * 365 / 501, 2),
-                      ids["Jon"]: round(800 * 365 / 701, 2)}
+    assert values == {
+        ids["Ivan"]: 700.0,
+        ids["Hana"]: round(900 * 365 / 501, 2),
+        ids["Jon"]: round(800 * 365 / 701, 2),
+    }
     assert all(a.p_alive is None for a in review.slipping)  # no model fitted: no made-up P(alive)
     assert [(a.customer_id, a.days_inactive) for a in review.long_lost] == [(ids["Old"], 400)]
     # A contact brings a long-lost customer back among those worth a call; a longer limit does too.
@@ -345,8 +375,12 @@ async def test_value_at_risk_is_predicted_clv_and_p_alive_floor_marks_the_long_l
     assert freq in {a.customer_id for a in review.slipping} and "p_alive" in review.slipping[-1].reasons
 
 
-async def test_scan_names_the_top_customers_and_pages_through_the_rest(db, workspace_id, tg,  # noqa: F811
-                                                                        bot) -> None:  # noqa: F811
+async def test_scan_names_the_top_customers_and_pages_through_the_rest(
+    db,
+    workspace_id,
+    tg,  # noqa: F811
+    bot,
+) -> None:  # noqa: F811
     ids = await ranked_shop(db, workspace_id)
     group_id = await add_group(db, workspace_id, GROUP)
     settings = make_settings(db, alert_max_lines=2, repeat_rate_below=0.0, churn_rate_above=1.0)
@@ -361,8 +395,11 @@ async def test_scan_names_the_top_customers_and_pages_through_the_rest(db, works
     assert "Your newest order is from 9 Nov: send fresh exports" in text
     assert "Also 1 valuable customers long lost (no contact for over 180 days)" in text
     more = f"chm:{int(SCAN.timestamp())}:2"
-    assert call.buttons() == [("🙋 Ivan: assign to me", f"assign:{ids['Ivan']}"),
-                              ("🙋 Hana: assign to me", f"assign:{ids['Hana']}"), ("⬇️ Show 1 more", more)]
+    assert call.buttons() == [
+        ("🙋 Ivan: assign to me", f"assign:{ids['Ivan']}"),
+        ("🙋 Hana: assign to me", f"assign:{ids['Hana']}"),
+        ("⬇️ Show 1 more", more),
+    ]
     assert len(more.encode()) <= 64
     async with db.sessions() as s:
         records = (await s.execute(select(AlertRecord).where(AlertRecord.kind == "churn"))).scalars().all()
@@ -410,8 +447,12 @@ async def test_stale_data_is_told_once_per_newest_order(db, workspace_id, tg, bo
     assert len(tg.sent_texts(GROUP)) == 2
 
 
-async def test_digest_of_a_week_without_orders_says_so_and_draws_nothing(db, workspace_id, tg,  # noqa: F811
-                                                                          bot) -> None:  # noqa: F811
+async def test_digest_of_a_week_without_orders_says_so_and_draws_nothing(
+    db,
+    workspace_id,
+    tg,  # noqa: F811
+    bot,
+) -> None:  # noqa: F811
     await ranked_shop(db, workspace_id)  # nothing in the week of 16-22 Nov; the newest order is from 9 Nov
     await add_group(db, workspace_id, GROUP, alerts=False, weekly=True)
     await add_group(db, workspace_id, GROUP - 1, language="zh", alerts=False, weekly=True)

@@ -8,6 +8,7 @@ The shop (Asia/Singapore), as of the end of 2026-03-31:
   D (TH): 2025-11-01 shopee 30; 2026-02-10 shopee 30 returned
   E (GB): 2026-03-30 shopee 60 pending (never paid: a prospect)
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,26 +42,43 @@ SETTINGS = Settings()
 @pytest.fixture
 async def shop(db: Database, workspace_id: int) -> dict[str, int]:
     async with db.sessions() as s:
-        stores = {p: Store(workspace_id=workspace_id, platform=p, name=p) for p in ("shopee", "lazada", "shopify")}
+        stores = {
+            p: Store(workspace_id=workspace_id, platform=p, name=p) for p in ("shopee", "lazada", "shopify")
+        }
         s.add_all(stores.values())
-        people = {n: Customer(workspace_id=workspace_id, display_name=f"Buyer {n}", country=c)
-                  for n, c in (("A", "SG"), ("B", "MY"), ("C", "SG"), ("D", "TH"), ("E", "GB"))}
+        people = {
+            n: Customer(workspace_id=workspace_id, display_name=f"Buyer {n}", country=c)
+            for n, c in (("A", "SG"), ("B", "MY"), ("C", "SG"), ("D", "TH"), ("E", "GB"))
+        }
         s.add_all(people.values())
         await s.flush()
-        rows = [("A", "shopee", (2026, 1, 10, 10, 0), 100, "completed"),
-                ("A", "lazada", (2026, 3, 5, 12, 0), 50, "completed"),
-                ("B", "shopee", (2026, 2, 28, 23, 30), 80, "paid"),
-                ("B", "shopee", (2026, 3, 1, 0, 30), 20, "cancelled"),
-                ("C", "shopify", (2025, 12, 15, 9, 0), 200, "completed"),
-                ("C", "shopify", (2026, 3, 20, 9, 0), 40, "shipped"),
-                ("D", "shopee", (2025, 11, 1, 9, 0), 30, "completed"),
-                ("D", "shopee", (2026, 2, 10, 9, 0), 30, "returned"),
-                ("E", "shopee", (2026, 3, 30, 9, 0), 60, "pending")]
+        rows = [
+            ("A", "shopee", (2026, 1, 10, 10, 0), 100, "completed"),
+            ("A", "lazada", (2026, 3, 5, 12, 0), 50, "completed"),
+            ("B", "shopee", (2026, 2, 28, 23, 30), 80, "paid"),
+            ("B", "shopee", (2026, 3, 1, 0, 30), 20, "cancelled"),
+            ("C", "shopify", (2025, 12, 15, 9, 0), 200, "completed"),
+            ("C", "shopify", (2026, 3, 20, 9, 0), 40, "shipped"),
+            ("D", "shopee", (2025, 11, 1, 9, 0), 30, "completed"),
+            ("D", "shopee", (2026, 2, 10, 9, 0), 30, "returned"),
+            ("E", "shopee", (2026, 3, 30, 9, 0), 60, "pending"),
+        ]
         for i, (who, platform, when, value, status) in enumerate(rows):
-            s.add(Order(workspace_id=workspace_id, store_id=stores[platform].id, platform=platform,
-                        platform_order_id=f"o{i}", customer_id=people[who].id, status=status, currency="SGD",
-                        order_value=Decimal(value), value_base=Decimal(value), country=people[who].country,
-                        created_at=datetime(*when, tzinfo=SGT)))
+            s.add(
+                Order(
+                    workspace_id=workspace_id,
+                    store_id=stores[platform].id,
+                    platform=platform,
+                    platform_order_id=f"o{i}",
+                    customer_id=people[who].id,
+                    status=status,
+                    currency="SGD",
+                    order_value=Decimal(value),
+                    value_base=Decimal(value),
+                    country=people[who].country,
+                    created_at=datetime(*when, tzinfo=SGT),
+                )
+            )
         await s.flush()
         await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()
@@ -68,45 +86,71 @@ async def shop(db: Database, workspace_id: int) -> dict[str, int]:
 
 
 async def ask(db: Database, workspace_id: int, query, language: str = "en"):  # type: ignore[no-untyped-def]
-    return await execute(query, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF, language=language)
+    return await execute(
+        query, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF, language=language
+    )
 
 
-@pytest.mark.parametrize("metric,expected", [
-    ("orders", 4), ("revenue", 270.0), ("customers", 3), ("aov", 67.5), ("new_customers", 2),
-    ("repeat_rate", 2 / 3), ("churn_rate", 0.5), ("avg_ltv", 125.0),
-])
-async def test_every_metric_in_q1(db: Database, workspace_id: int, shop: dict[str, int], metric: str,
-                                  expected: float) -> None:
+@pytest.mark.parametrize(
+    "metric,expected",
+    [
+        ("orders", 4),
+        ("revenue", 270.0),
+        ("customers", 3),
+        ("aov", 67.5),
+        ("new_customers", 2),
+        ("repeat_rate", 2 / 3),
+        ("churn_rate", 0.5),
+        ("avg_ltv", 125.0),
+    ],
+)
+async def test_every_metric_in_q1(
+    db: Database, workspace_id: int, shop: dict[str, int], metric: str, expected: float
+) -> None:
     r = await ask(db, workspace_id, MetricQuery(metric=metric, period=Q1))  # type: ignore[arg-type]
     assert r.value == pytest.approx(expected)
     assert isinstance(r.value, int) == (metric in ("orders", "customers", "new_customers"))
 
 
-@pytest.mark.parametrize("metric,platform,expected", [
-    # Q1 orders by status: completed 2, paid 1, shipped 1, cancelled 1 (B), returned 1 (D), pending 1 (E)
-    ("cancelled_orders", None, 1), ("returned_orders", None, 1),
-    ("cancellation_rate", None, 1 / 6),  # cancelled / every order but the pending one
-    ("return_rate", None, 1 / 5),  # returned / (4 valid + 1 returned)
-    # on Shopee: A completed, B paid, B cancelled, D returned, E pending
-    ("cancellation_rate", "shopee", 1 / 4), ("return_rate", "shopee", 1 / 3),
-])
-async def test_cancellations_and_returns_count_orders_by_status(db: Database, workspace_id: int,
-                                                                shop: dict[str, int], metric: str,
-                                                                platform: str | None, expected: float) -> None:
-    r = await ask(db, workspace_id, MetricQuery(metric=metric, period=Q1,  # type: ignore[arg-type]
-                                                filters=Filters(platform=platform)))  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    "metric,platform,expected",
+    [
+        # Q1 orders by status: completed 2, paid 1, shipped 1, cancelled 1 (B), returned 1 (D), pending 1 (E)
+        ("cancelled_orders", None, 1),
+        ("returned_orders", None, 1),
+        ("cancellation_rate", None, 1 / 6),  # cancelled / every order but the pending one
+        ("return_rate", None, 1 / 5),  # returned / (4 valid + 1 returned)
+        # on Shopee: A completed, B paid, B cancelled, D returned, E pending
+        ("cancellation_rate", "shopee", 1 / 4),
+        ("return_rate", "shopee", 1 / 3),
+    ],
+)
+async def test_cancellations_and_returns_count_orders_by_status(
+    db: Database, workspace_id: int, shop: dict[str, int], metric: str, platform: str | None, expected: float
+) -> None:
+    r = await ask(
+        db,
+        workspace_id,
+        MetricQuery(
+            metric=metric,
+            period=Q1,  # type: ignore[arg-type]
+            filters=Filters(platform=platform),
+        ),
+    )  # type: ignore[arg-type]
     assert r.value == pytest.approx(expected)
     assert r.unit == ("ratio" if metric.endswith("_rate") else "count")
 
 
-async def test_return_rate_by_platform_in_one_answer(db: Database, workspace_id: int,
-                                                     shop: dict[str, int]) -> None:
+async def test_return_rate_by_platform_in_one_answer(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     r = await ask(db, workspace_id, MetricQuery(metric="return_rate", period=Q1, group_by="platform"))
-    assert dict((k, v) for k, v in r.rows) == {"lazada": 0.0, "shopee": pytest.approx(1 / 3), "shopify": 0.0}
+    assert dict(r.rows) == {"lazada": 0.0, "shopee": pytest.approx(1 / 3), "shopify": 0.0}
 
 
-async def test_the_customer_base_counts_every_buyer_and_names_the_prospects(db: Database, workspace_id: int,
-                                                                           shop: dict[str, int]) -> None:
+async def test_the_customer_base_counts_every_buyer_and_names_the_prospects(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     r = await ask(db, workspace_id, MetricQuery(metric="customers", period=Period(kind="all_time")))
     assert r.value == 4  # A, B, C, D have a valid order; E only a pending one
     assert "customer base" in r.text and "1 more customer records have no valid order" in r.text
@@ -114,31 +158,40 @@ async def test_the_customer_base_counts_every_buyer_and_names_the_prospects(db: 
     assert "客户总数" in zh.text and "另有 1 条" in zh.text
 
 
-async def test_platform_filters_orders_but_country_selects_customers(db: Database, workspace_id: int,
-                                                                     shop: dict[str, int]) -> None:
+async def test_platform_filters_orders_but_country_selects_customers(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     shopee = Filters(platform="shopee")
     assert (await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, filters=shopee))).value == 2
     # On Shopee alone neither A nor B has two orders, though A has two orders across platforms.
-    assert (await ask(db, workspace_id, MetricQuery(metric="repeat_rate", period=Q1, filters=shopee))).value == 0
+    assert (
+        await ask(db, workspace_id, MetricQuery(metric="repeat_rate", period=Q1, filters=shopee))
+    ).value == 0
     sg = Filters(country="SG")  # A and C, with all their orders (A's Lazada order too)
     assert (await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1, filters=sg))).value == 190.0
-    assert (await ask(db, workspace_id, MetricQuery(metric="repeat_rate", period=Q1, filters=sg))).value == 1.0
+    assert (
+        await ask(db, workspace_id, MetricQuery(metric="repeat_rate", period=Q1, filters=sg))
+    ).value == 1.0
 
 
-async def test_group_by_month_uses_local_calendar(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
+async def test_group_by_month_uses_local_calendar(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     r = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1, group_by="month"))
     assert r.rows == [["2026-01", 100.0], ["2026-02", 80.0], ["2026-03", 90.0]]
     assert r.chart is not None and r.chart.x == ["2026-01", "2026-02", "2026-03"]
     by_platform = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="platform"))
     assert by_platform.rows == [["shopee", 2], ["lazada", 1], ["shopify", 1]]  # highest first, ties by name
     assert "highest: Shopee (2)" in by_platform.text
-    by_country = await ask(db, workspace_id, MetricQuery(metric="customers", period=Q1, group_by="country"),
-                           language="zh")
+    by_country = await ask(
+        db, workspace_id, MetricQuery(metric="customers", period=Q1, group_by="country"), language="zh"
+    )
     assert by_country.rows == [["SG", 2], ["MY", 1]] and "最高的是新加坡（2）" in by_country.text
 
 
-async def test_periods_are_half_open_and_default_to_last_90_days(db: Database, workspace_id: int,
-                                                                 shop: dict[str, int]) -> None:
+async def test_periods_are_half_open_and_default_to_last_90_days(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     feb = Period(kind="month", year=2026, month=2)
     assert (await ask(db, workspace_id, MetricQuery(metric="orders", period=feb))).value == 1
     march = Period(kind="month", year=2026, month=3)
@@ -153,13 +206,19 @@ async def test_periods_are_half_open_and_default_to_last_90_days(db: Database, w
 async def test_rfm_segments_and_lifecycle(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
     # R days: A 26, B 31, C 11, D 150 (mean 54.5); F: 2,1,2,1 (mean 1.5); M: 150, 80, 240, 30 (mean 125)
     dist = await ask(db, workspace_id, SegmentsQuery())
-    counts = dict((k, v) for k, v in dist.rows)
-    assert counts["important value"] == 2 and counts["general develop"] == 1 and counts["general winback"] == 1
+    counts = dict(dist.rows)
+    assert (
+        counts["important value"] == 2 and counts["general develop"] == 1 and counts["general winback"] == 1
+    )
     assert sum(counts.values()) == 4
     sg = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="SG")))
     assert sg.value == 2 and "Singapore" in sg.text and " SG" not in sg.text
-    sg_zh = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="SG")),
-                      language="zh")
+    sg_zh = await ask(
+        db,
+        workspace_id,
+        SegmentsQuery(segment="important_value", filters=Filters(country="SG")),
+        language="zh",
+    )
     assert "新加坡" in sg_zh.text and "SG" not in sg_zh.text  # countries by name, not ISO code
     my = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="MY")))
     assert my.value == 0
@@ -174,34 +233,56 @@ async def test_rfm_segments_and_lifecycle(db: Database, workspace_id: int, shop:
     then_zh = await ask(db, workspace_id, SegmentsQuery(segment="general_develop", period=jan), language="zh")
     assert then_zh.value == 1 and "截至 2026-01-31" in then_zh.text
     life = await ask(db, workspace_id, LifecycleQuery())
-    assert dict((k, v) for k, v in life.rows) == {"new": 0, "active": 3, "dormant": 1, "churned": 0,
-                                                  "prospect": 1}
-    assert (await ask(db, workspace_id, LifecycleQuery(stage="prospect", filters=Filters(country="GB")))).value == 1
+    assert dict(life.rows) == {
+        "new": 0,
+        "active": 3,
+        "dormant": 1,
+        "churned": 0,
+        "prospect": 1,
+    }
+    assert (
+        await ask(db, workspace_id, LifecycleQuery(stage="prospect", filters=Filters(country="GB")))
+    ).value == 1
     # A segment filter on a metric: revenue of the important-value customers (A and C) in Q1.
-    r = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1,
-                                                filters=Filters(segment="important_value")))
+    r = await ask(
+        db, workspace_id, MetricQuery(metric="revenue", period=Q1, filters=Filters(segment="important_value"))
+    )
     assert r.value == 190.0
 
 
 async def test_top_customers_and_profile(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
     top = await ask(db, workspace_id, TopCustomersQuery(n=3))
     # each row carries the customer's #id (same-name customers stay apart), and each card is one tap away
-    assert top.rows == [["Buyer C", shop["C"], 240.0], ["Buyer A", shop["A"], 150.0], ["Buyer B", shop["B"], 80.0]]
+    assert top.rows == [
+        ["Buyer C", shop["C"], 240.0],
+        ["Buyer A", shop["A"], 150.0],
+        ["Buyer B", shop["B"], 80.0],
+    ]
     assert top.card_ids == [shop["C"], shop["A"], shop["B"]]
     by_orders = await ask(db, workspace_id, TopCustomersQuery(n=2, sort_by="orders", period=Q1))
-    assert by_orders.rows == [["Buyer A", shop["A"], 2], ["Buyer B", shop["B"], 1]]  # ties broken by customer id
+    assert by_orders.rows == [
+        ["Buyer A", shop["A"], 2],
+        ["Buyer B", shop["B"], 1],
+    ]  # ties broken by customer id
     found = await ask(db, workspace_id, CustomerQuery(search="buyer c"))
-    fields = dict((k, v) for k, v in found.rows)
+    fields = dict(found.rows)
     assert fields["orders"] == 2 and fields["revenue"] == 240.0 and fields["segment"] == "important_value"
-    card = await customer_profile(db=db, workspace_id=workspace_id, customer_id=shop["D"], settings=SETTINGS,
-                                  as_of=AS_OF, language="zh")
+    card = await customer_profile(
+        db=db, workspace_id=workspace_id, customer_id=shop["D"], settings=SETTINGS, as_of=AS_OF, language="zh"
+    )
     assert "一般挽留客户" in card.text and "沉睡" in card.text
     none = await ask(db, workspace_id, CustomerQuery(search="nobody at all"))
     assert none.rows == [] and "No customer" in none.text
     # E has only a pending order: no "None days ago" on the card
     for lang, words in (("en", "no valid order yet"), ("zh", "还没有有效订单")):
-        e = await customer_profile(db=db, workspace_id=workspace_id, customer_id=shop["E"], settings=SETTINGS,
-                                   as_of=AS_OF, language=lang)
+        e = await customer_profile(
+            db=db,
+            workspace_id=workspace_id,
+            customer_id=shop["E"],
+            settings=SETTINGS,
+            as_of=AS_OF,
+            language=lang,
+        )
         assert words in e.text and "None" not in e.text
 
 
@@ -218,14 +299,17 @@ async def test_cohort_retention(db: Database, workspace_id: int, shop: dict[str,
 
 
 @pytest.mark.parametrize("metric", ["orders", "revenue", "customers", "aov", "repeat_rate", "avg_ltv"])
-async def test_two_periods_side_by_side_equal_each_period_asked_alone(db: Database, workspace_id: int,
-                                                                       shop: dict[str, int], metric: str) -> None:
-    """"X this period vs that period": each value is what asking for that period alone gives, and the change is
+async def test_two_periods_side_by_side_equal_each_period_asked_alone(
+    db: Database, workspace_id: int, shop: dict[str, int], metric: str
+) -> None:
+    """ "X this period vs that period": each value is what asking for that period alone gives, and the change is
     percent for amounts and counts, percentage points for rates."""
     feb, march = Period(kind="month", year=2026, month=2), Period(kind="month", year=2026, month=3)
     both = await ask(db, workspace_id, MetricQuery(metric=metric, period=march, compare_to=feb))  # type: ignore[arg-type]
-    alone = [(await ask(db, workspace_id, MetricQuery(metric=metric, period=p))).value  # type: ignore[arg-type]
-             for p in (march, feb)]
+    alone = [
+        (await ask(db, workspace_id, MetricQuery(metric=metric, period=p))).value  # type: ignore[arg-type]
+        for p in (march, feb)
+    ]
     assert both.value == alone[0] and [r[1] for r in both.rows] == alone
     assert both.columns == ["period", metric] and [r[0] for r in both.rows] == ["March 2026", "February 2026"]
     if alone[0] is not None and alone[1]:
@@ -235,8 +319,9 @@ async def test_two_periods_side_by_side_equal_each_period_asked_alone(db: Databa
     assert "2026年3月" in zh.text and "2026年2月" in zh.text
 
 
-async def test_cohorts_of_an_empty_or_future_period_say_which(db: Database, workspace_id: int,
-                                                              shop: dict[str, int]) -> None:
+async def test_cohorts_of_an_empty_or_future_period_say_which(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     from crm.query.ir import CohortQuery
 
     future = await ask(db, workspace_id, CohortQuery(period=Period(kind="year", year=2030)))
@@ -245,8 +330,9 @@ async def test_cohorts_of_an_empty_or_future_period_say_which(db: Database, work
     assert past.rows == [] and "这些月份没有有效订单" in past.text
 
 
-async def test_customers_per_platform_say_a_customer_counts_on_each(db: Database, workspace_id: int,
-                                                                     shop: dict[str, int]) -> None:
+async def test_customers_per_platform_say_a_customer_counts_on_each(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     r = await ask(db, workspace_id, MetricQuery(metric="customers", period=Q1, group_by="platform"))
     assert len(r.rows) > 1 and "counts on each" in r.text
     orders = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="platform"))
@@ -257,14 +343,19 @@ def test_chinese_texts_have_no_space_between_chinese_words() -> None:
     from crm.query import texts
 
     assert texts.t("zh", "lifecycle_count", filters="泰国 ", stage="沉睡", value=3) == "泰国沉睡客户：3 位"
-    assert texts.t("zh", "metric", period="上季度", filters="Shopee ", name="复购率", value="56.1%") == \
-        "上季度Shopee 复购率：56.1%"
-    assert texts.t("en", "lifecycle_count", filters=" in Thailand", stage="dormant", value=3) == \
-        "dormant customers in Thailand: 3"
+    assert (
+        texts.t("zh", "metric", period="上季度", filters="Shopee ", name="复购率", value="56.1%")
+        == "上季度Shopee 复购率：56.1%"
+    )
+    assert (
+        texts.t("en", "lifecycle_count", filters=" in Thailand", stage="dormant", value=3)
+        == "dormant customers in Thailand: 3"
+    )
 
 
-async def test_date_ranges_are_labelled_by_their_last_day(db: Database, workspace_id: int,
-                                                          shop: dict[str, int]) -> None:
+async def test_date_ranges_are_labelled_by_their_last_day(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     from datetime import date
 
     # "from 1 March to 15 March" is stored as [1 Mar, 16 Mar); the answer names the 15th, in both languages.
@@ -277,42 +368,58 @@ async def test_date_ranges_are_labelled_by_their_last_day(db: Database, workspac
     assert one_day.label() == "2026-03-05"
 
 
-async def test_comparing_a_running_period_says_it_is_not_over(db: Database, workspace_id: int,
-                                                              shop: dict[str, int]) -> None:
+async def test_comparing_a_running_period_says_it_is_not_over(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     on_the_2nd = datetime(2026, 4, 2, 12, 0, tzinfo=SGT)
-    running = MetricQuery(metric="revenue", period=Period(kind="this_month"), compare_to=Period(kind="last_month"))
+    running = MetricQuery(
+        metric="revenue", period=Period(kind="this_month"), compare_to=Period(kind="last_month")
+    )
     en = await execute(running, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=on_the_2nd)
     assert "Note: this month is not over yet: 2 days so far, against 31 days in last month." in en.text
-    zh = await execute(running, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=on_the_2nd,
-                       language="zh")
+    zh = await execute(
+        running, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=on_the_2nd, language="zh"
+    )
     assert "还没结束，目前只有 2 天" in zh.text and "31 天" in zh.text
     # Two whole periods: nothing to warn about.
     whole = MetricQuery(metric="revenue", period=Q1, compare_to=Period(kind="quarter", year=2025, quarter=4))
     assert "not over" not in (await ask(db, workspace_id, whole)).text
 
 
-@pytest.mark.parametrize("aspect,expected,words", [
-    ("spend", 150.0, "has spent SGD 150.00 over 2 valid orders"),
-    ("churn_risk", None, "Churn risk of Buyer A"),
-    ("p_alive", None, "P(alive) of Buyer A"),
-    ("predicted_clv", None, "Predicted CLV of Buyer A"),
-    ("clv", None, "Predicted CLV of Buyer A"),
-    ("segment", None, "segment; lifecycle: active"),
-])
+@pytest.mark.parametrize(
+    "aspect,expected,words",
+    [
+        ("spend", 150.0, "has spent SGD 150.00 over 2 valid orders"),
+        ("churn_risk", None, "Churn risk of Buyer A"),
+        ("p_alive", None, "P(alive) of Buyer A"),
+        ("predicted_clv", None, "Predicted CLV of Buyer A"),
+        ("clv", None, "Predicted CLV of Buyer A"),
+        ("segment", None, "segment; lifecycle: active"),
+    ],
+)
 async def test_one_number_of_one_customer_is_answered_with_the_card_one_tap_away(
-        db: Database, workspace_id: int, shop: dict[str, int], aspect: str, expected: float | None,
-        words: str) -> None:
+    db: Database, workspace_id: int, shop: dict[str, int], aspect: str, expected: float | None, words: str
+) -> None:
     card = await ask(db, workspace_id, CustomerQuery(search="Buyer A"))
-    fields = dict((k, v) for k, v in card.rows)
+    fields = dict(card.rows)
     r = await ask(db, workspace_id, CustomerQuery(search="Buyer A", aspect=aspect))  # type: ignore[arg-type]
-    assert words in r.text and r.card_ids == [shop["A"]] and r.rows == card.rows  # the card's fields for --json
-    want = {"spend": expected, "churn_risk": 1 - fields["p_alive"], "p_alive": fields["p_alive"],
-            "predicted_clv": fields["predicted_clv"], "clv": None, "segment": None}[aspect]
+    assert (
+        words in r.text and r.card_ids == [shop["A"]] and r.rows == card.rows
+    )  # the card's fields for --json
+    want = {
+        "spend": expected,
+        "churn_risk": 1 - fields["p_alive"],
+        "p_alive": fields["p_alive"],
+        "predicted_clv": fields["predicted_clv"],
+        "clv": None,
+        "segment": None,
+    }[aspect]
     assert r.value == (pytest.approx(want) if want is not None else None)
 
 
-async def test_a_customer_without_orders_has_no_churn_risk_to_report(db: Database, workspace_id: int,
-                                                                       shop: dict[str, int]) -> None:
+async def test_a_customer_without_orders_has_no_churn_risk_to_report(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     r = await ask(db, workspace_id, CustomerQuery(search="Buyer E", aspect="churn_risk"), "zh")
     assert r.value is None and "还没有有效订单" in r.text
 
@@ -339,8 +446,9 @@ async def test_a_month_still_running_is_marked(db: Database, workspace_id: int, 
     mid_march = datetime(2026, 3, 21, tzinfo=SGT)
     for language, mark in (("en", " (so far)"), ("zh", "（截至今日）")):
         this_year = MetricQuery(metric="revenue", period=Period(kind="this_year"), group_by="month")
-        r = await execute(this_year, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=mid_march,
-                          language=language)
+        r = await execute(
+            this_year, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=mid_march, language=language
+        )
         assert r.rows == [["2026-01", 100.0], ["2026-02", 80.0], ["2026-03", 90.0]]
         assert r.chart is not None and r.chart.x == ["2026-01", "2026-02", f"2026-03{mark}"]
         assert r.chart.partial == [False, False, True]
@@ -352,8 +460,9 @@ async def test_a_month_still_running_is_marked(db: Database, workspace_id: int, 
     assert cut.chart is not None and cut.chart.x == ["2026-03 (part)"] and cut.chart.partial == [True]
     # Cohorts: a row's March cell is partial while March runs; with months m0 and m1 shown, only February's
     # row reaches March (no cohort starts in March).
-    cohort = await execute(CohortQuery(max_offset=1), db=db, workspace_id=workspace_id, settings=SETTINGS,
-                           as_of=mid_march)
+    cohort = await execute(
+        CohortQuery(max_offset=1), db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=mid_march
+    )
     assert cohort.chart is not None
     assert [row[0] for row, p in zip(cohort.rows, cohort.chart.partial, strict=True) if p] == ["2026-02"]
     assert "2026-03 is still running" in cohort.text and "hatched" in (cohort.chart.x_label or "")
@@ -361,8 +470,9 @@ async def test_a_month_still_running_is_marked(db: Database, workspace_id: int, 
     assert ended.chart is not None and not any(ended.chart.partial) and "running" not in ended.text
 
 
-async def test_a_one_time_buyer_gets_no_reassuring_churn_risk(db: Database, workspace_id: int,
-                                                              shop: dict[str, int]) -> None:
+async def test_a_one_time_buyer_gets_no_reassuring_churn_risk(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     # BG/NBD lets a customer drop out only after a repeat purchase: Buyer B's one valid order says nothing
     r = await ask(db, workspace_id, CustomerQuery(search="Buyer B", aspect="churn_risk"))
     assert r.value is None and "one order only" in r.text and "0.0%" not in r.text
@@ -370,10 +480,12 @@ async def test_a_one_time_buyer_gets_no_reassuring_churn_risk(db: Database, work
     assert "P(alive) not estimated (one order only)" in card.text
 
 
-
-async def test_an_answer_read_from_a_misspelt_word_says_how_it_was_read(db: Database, workspace_id: int,
-                                                                        shop: dict[str, int]) -> None:
+async def test_an_answer_read_from_a_misspelt_word_says_how_it_was_read(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:
     from crm.query.service import ask as ask_question
 
-    r = await ask_question("revnue in Q1 2026", db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF)
+    r = await ask_question(
+        "revnue in Q1 2026", db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF
+    )
     assert r.value == pytest.approx(270.0) and r.text.startswith("(Read “revnue” as “revenue”.)")

@@ -1,4 +1,5 @@
 """`sellermate ask`, `chat` and `demo` through the real command line (subprocesses), on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -17,12 +18,26 @@ from storage.models import Customer, Order, Store
 from storage.repositories.analytics import refresh_order_stats
 
 
-def sellermate(*args: str, db_url: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SELLERMATE_DATABASE_URL=db_url, SELLERMATE_TIMEZONE="Asia/Singapore",
-               SELLERMATE_BASE_CURRENCY="SGD")
+def sellermate(
+    *args: str, db_url: str, stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    env = dict(
+        os.environ,
+        SELLERMATE_DATABASE_URL=db_url,
+        SELLERMATE_TIMEZONE="Asia/Singapore",
+        SELLERMATE_BASE_CURRENCY="SGD",
+    )
     env.pop("SELLERMATE_LLM_BASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], check=False, env=env, capture_output=True, text=True,
-                          input=stdin, timeout=timeout, cwd=Path(__file__).resolve().parents[1])
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=timeout,
+        cwd=Path(__file__).resolve().parents[1],
+    )
 
 
 @pytest.fixture
@@ -54,12 +69,15 @@ def test_human_text_without_json(sqlite_url: str) -> None:
     assert "database commands" in p.stdout and not p.stdout.lstrip().startswith("{")
 
 
-@pytest.mark.parametrize("args,message", [
-    (["ask", "revenue last month", "--as-of", "2026-13-01", "--json"], "--as-of must be a date"),
-    (["ask", "revenue last month", "--as-of", "yesterday"], "--as-of must be a date"),
-    (["ask", "   ", "--json"], "the question is empty"),
-    (["ask", "revenue", "--db", "mysql://x@y/z"], "not supported"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["ask", "revenue last month", "--as-of", "2026-13-01", "--json"], "--as-of must be a date"),
+        (["ask", "revenue last month", "--as-of", "yesterday"], "--as-of must be a date"),
+        (["ask", "   ", "--json"], "the question is empty"),
+        (["ask", "revenue", "--db", "mysql://x@y/z"], "not supported"),
+    ],
+)
 def test_bad_input_is_one_clear_line_and_exit_2(sqlite_url: str, args: list[str], message: str) -> None:
     p = sellermate(*args, db_url=sqlite_url)
     assert p.returncode == 2
@@ -69,8 +87,13 @@ def test_bad_input_is_one_clear_line_and_exit_2(sqlite_url: str, args: list[str]
 
 
 def test_console_chat_help_question_quit(sqlite_url: str) -> None:
-    p = sellermate("chat", "--as-of", "2026-11-23", db_url=sqlite_url,
-                   stdin="/help\n\ntell me a joke\n讲个笑话\n/quit\nnever asked\n")
+    p = sellermate(
+        "chat",
+        "--as-of",
+        "2026-11-23",
+        db_url=sqlite_url,
+        stdin="/help\n\ntell me a joke\n讲个笑话\n/quit\nnever asked\n",
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.count("Commands: /help") == 2  # the greeting and /help
     assert "can't help with that" in p.stdout and "帮不上忙" in p.stdout
@@ -103,17 +126,25 @@ def _compiler_available() -> bool:
     return True
 
 
-needs_compiler = pytest.mark.skipif(not _compiler_available(), reason="crm/query/compiler.py not in this tree yet")
+needs_compiler = pytest.mark.skipif(
+    not _compiler_available(), reason="crm/query/compiler.py not in this tree yet"
+)
 
 
 async def _seed(db: Database, workspace_id: int) -> dict[str, int]:
     """Three buyers; 2026 orders on two platforms, one cancelled order that must not count."""
     async with db.sessions() as s:
-        shopee = Store(workspace_id=workspace_id, platform="shopee", name="shopee-sg", country="SG", currency="SGD")
-        lazada = Store(workspace_id=workspace_id, platform="lazada", name="lazada-my", country="MY", currency="MYR")
+        shopee = Store(
+            workspace_id=workspace_id, platform="shopee", name="shopee-sg", country="SG", currency="SGD"
+        )
+        lazada = Store(
+            workspace_id=workspace_id, platform="lazada", name="lazada-my", country="MY", currency="MYR"
+        )
         s.add_all([shopee, lazada])
-        people = [Customer(workspace_id=workspace_id, display_name=n, country=c)
-                  for n, c in (("Alice Tan", "SG"), ("Bob Lim", "MY"), ("Chen Wei", "SG"))]
+        people = [
+            Customer(workspace_id=workspace_id, display_name=n, country=c)
+            for n, c in (("Alice Tan", "SG"), ("Bob Lim", "MY"), ("Chen Wei", "SG"))
+        ]
         s.add_all(people)
         await s.flush()
         rows = [  # (store, customer, status, value, created)
@@ -125,10 +156,22 @@ async def _seed(db: Database, workspace_id: int) -> dict[str, int]:
             (shopee, people[2], "completed", "70.00", datetime(2025, 6, 1, 4, tzinfo=UTC)),
         ]
         for i, (store, cust, status, value, created) in enumerate(rows):
-            s.add(Order(workspace_id=workspace_id, store_id=store.id, platform=store.platform,
-                        platform_order_id=f"o{i}", customer_id=cust.id, status=status, currency="SGD",
-                        order_value=Decimal(value), value_base=Decimal(value), country=store.country,
-                        created_at=created, paid_at=created))
+            s.add(
+                Order(
+                    workspace_id=workspace_id,
+                    store_id=store.id,
+                    platform=store.platform,
+                    platform_order_id=f"o{i}",
+                    customer_id=cust.id,
+                    status=status,
+                    currency="SGD",
+                    order_value=Decimal(value),
+                    value_base=Decimal(value),
+                    country=store.country,
+                    created_at=created,
+                    paid_at=created,
+                )
+            )
         await s.flush()
         await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()
@@ -144,7 +187,9 @@ async def test_answers_from_the_database(db: Database, workspace_id: int, backen
     expected = await _seed(db, workspace_id)
     as_of = datetime(2026, 11, 24, tzinfo=__import__("zoneinfo").ZoneInfo("Asia/Singapore"))
     settings = Settings()
-    r = await ask("how many orders this year", db=db, workspace_id=workspace_id, settings=settings, as_of=as_of)
+    r = await ask(
+        "how many orders this year", db=db, workspace_id=workspace_id, settings=settings, as_of=as_of
+    )
     assert r.intent == "metric" and r.value == expected["orders_2026"]
     r = await ask("虾皮今年的订单数", db=db, workspace_id=workspace_id, settings=settings, as_of=as_of)
     assert r.value == expected["shopee_2026"] and r.language == "zh"
@@ -168,15 +213,27 @@ def test_demo_builds_a_database_and_opens_the_chat(tmp_path: Path) -> None:
     except ModuleNotFoundError:
         pytest.skip("the demo data generator is not in this tree yet")
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    p = sellermate("demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, db_url=url,
-                   stdin="tell me a joke\n/quit\n")
+    p = sellermate(
+        "demo",
+        "--customers",
+        "25",
+        "--as-of",
+        "2026-11-23",
+        "--db",
+        url,
+        db_url=url,
+        stdin="tell me a joke\n/quit\n",
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     assert "demo database ready" in p.stdout and "can't help with that" in p.stdout
     assert (tmp_path / "demo.db").exists()
     first = re.search(r"demo database ready: ([\d,]+) orders, ([\d,]+) customers \(", p.stdout)
     assert first and int(first[1].replace(",", "")) > 0, p.stdout
     # Again on the same database: nothing new, and it still says what the database holds.
-    again = sellermate("demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, "--no-chat", db_url=url)
+    again = sellermate(
+        "demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, "--no-chat", db_url=url
+    )
     assert again.returncode == 0, again.stderr[-2000:]
-    assert (f"demo database ready: {first[1]} orders, {first[2]} customers; this run added 0 orders, "
-            "0 customers") in again.stdout
+    assert (
+        f"demo database ready: {first[1]} orders, {first[2]} customers; this run added 0 orders, 0 customers"
+    ) in again.stdout

@@ -6,6 +6,7 @@ two databases give the same outcome and store the same data; no order file leave
 an order (rejected rows bring in nothing); and the command line imports them all with one line per refused
 file and no traceback. The files are made here, from the table CASES: adding a case is one line there.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,26 +50,60 @@ REPO = Path(__file__).resolve().parents[1]
 WS = WorkspaceSettings(fx_rates={"USD": 1.34, "MYR": 0.3, "GBP": 1.7})
 
 # ---------------------------------------------------------------- the files
-SHOPIFY = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Accepts Marketing", "Currency",
-           "Total", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku",
-           "Billing Name", "Billing Phone", "Shipping Country", "Cancelled at"]
+SHOPIFY = [
+    "Name",
+    "Email",
+    "Financial Status",
+    "Paid at",
+    "Fulfillment Status",
+    "Accepts Marketing",
+    "Currency",
+    "Total",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem sku",
+    "Billing Name",
+    "Billing Phone",
+    "Shipping Country",
+    "Cancelled at",
+]
 
 
 def order(n: object, **cells: str) -> dict[str, str]:
     """The first row of a good one-line Shopify order #n (buyer n), with `cells` (by header, _ for a space)
     changed."""
-    row = {"Name": f"#{n}", "Email": f"buyer{n}@example.com", "Financial Status": "paid",
-           "Fulfillment Status": "fulfilled", "Accepts Marketing": "yes", "Currency": "SGD", "Total": "10.00",
-           "Created at": "2026-03-01 10:00:00 +0800", "Lineitem quantity": "1", "Lineitem name": "Serum",
-           "Lineitem price": "10.00", "Lineitem sku": "SER", "Billing Name": f"Buyer {n}", "Shipping Country": "SG"}
+    row = {
+        "Name": f"#{n}",
+        "Email": f"buyer{n}@example.com",
+        "Financial Status": "paid",
+        "Fulfillment Status": "fulfilled",
+        "Accepts Marketing": "yes",
+        "Currency": "SGD",
+        "Total": "10.00",
+        "Created at": "2026-03-01 10:00:00 +0800",
+        "Lineitem quantity": "1",
+        "Lineitem name": "Serum",
+        "Lineitem price": "10.00",
+        "Lineitem sku": "SER",
+        "Billing Name": f"Buyer {n}",
+        "Shipping Country": "SG",
+    }
     row.update({k.replace("_", " "): v for k, v in cells.items()})
     return row
 
 
 def more(n: object, **cells: str) -> dict[str, str]:
     """A further line of order #n (Shopify leaves the order's own columns blank there)."""
-    row = {"Name": f"#{n}", "Email": f"buyer{n}@example.com", "Lineitem quantity": "1", "Lineitem name": "Toner",
-           "Lineitem price": "5.00", "Lineitem sku": "TON"}
+    row = {
+        "Name": f"#{n}",
+        "Email": f"buyer{n}@example.com",
+        "Lineitem quantity": "1",
+        "Lineitem name": "Toner",
+        "Lineitem price": "5.00",
+        "Lineitem sku": "TON",
+    }
     row.update({k.replace("_", " "): v for k, v in cells.items()})
     return row
 
@@ -101,73 +136,179 @@ def xlsx(header: list[str], rows: list[list[object]], sheet: str = "sheet1") -> 
     return out.getvalue()
 
 
-LAZADA = ["orderItemId", "createTime", "orderNumber", "customerName", "customerEmail", "shippingName",
-          "shippingCountry", "paidPrice", "unitPrice", "shippingFee", "itemName", "sellerSku", "status", "lazadaSku"]
+LAZADA = [
+    "orderItemId",
+    "createTime",
+    "orderNumber",
+    "customerName",
+    "customerEmail",
+    "shippingName",
+    "shippingCountry",
+    "paidPrice",
+    "unitPrice",
+    "shippingFee",
+    "itemName",
+    "sellerSku",
+    "status",
+    "lazadaSku",
+]
 
 
 def lazada(when: object = "04 Jul 2026 11:46", **cells: object) -> bytes:
-    good = [[1, "04 Jul 2026 11:46", 9001, "alice", "", "Alice", "Singapore", 20, 20, 0, "Serum", "SKN", "delivered",
-             ""]]
+    good = [
+        [
+            1,
+            "04 Jul 2026 11:46",
+            9001,
+            "alice",
+            "",
+            "Alice",
+            "Singapore",
+            20,
+            20,
+            0,
+            "Serum",
+            "SKN",
+            "delivered",
+            "",
+        ]
+    ]
     bad = [2, when, 9002, "bob", "", "Bob", "Singapore", 20, 20, 0, "Serum", "SKN", "delivered", ""]
     for k, v in cells.items():
         bad[LAZADA.index(k)] = v
     return xlsx(LAZADA, [*good, bad])
 
 
-TIKTOK = ["Order ID", "Order Status", "Order Substatus", "Cancelation/Return Type", "SKU ID", "Seller SKU",
-          "Product Name", "Quantity", "SKU Unit Original Price", "Order Amount", "Created Time", "Buyer Username",
-          "Recipient", "Country"]
+TIKTOK = [
+    "Order ID",
+    "Order Status",
+    "Order Substatus",
+    "Cancelation/Return Type",
+    "SKU ID",
+    "Seller SKU",
+    "Product Name",
+    "Quantity",
+    "SKU Unit Original Price",
+    "Order Amount",
+    "Created Time",
+    "Buyer Username",
+    "Recipient",
+    "Country",
+]
 
 
 def tiktok(**cells: str) -> bytes:
     def row(n: int) -> dict[str, str]:
-        return {"Order ID": f"57700{n}\t", "Order Status": "Completed", "SKU ID": "1", "Seller SKU": "SER",
-                "Product Name": "Serum", "Quantity": "1", "SKU Unit Original Price": "20.00",
-                "Order Amount": "20.00", "Created Time": "01/03/2026 10:00:00\t", "Buyer Username": f"tt{n}",
-                "Recipient": f"T {n}", "Country": "Malaysia"}
+        return {
+            "Order ID": f"57700{n}\t",
+            "Order Status": "Completed",
+            "SKU ID": "1",
+            "Seller SKU": "SER",
+            "Product Name": "Serum",
+            "Quantity": "1",
+            "SKU Unit Original Price": "20.00",
+            "Order Amount": "20.00",
+            "Created Time": "01/03/2026 10:00:00\t",
+            "Buyer Username": f"tt{n}",
+            "Recipient": f"T {n}",
+            "Country": "Malaysia",
+        }
 
     bad = row(3)
     bad.update({k.replace("_", " "): v for k, v in cells.items()})
     return b"\xef\xbb\xbf" + table(TIKTOK, [row(1), row(2), bad])
 
 
-AMAZON = ["order-id", "order-item-id", "purchase-date", "payments-date", "buyer-email", "buyer-name", "sku",
-          "product-name", "quantity-purchased", "currency", "item-price", "ship-country", "sales-channel"]
+AMAZON = [
+    "order-id",
+    "order-item-id",
+    "purchase-date",
+    "payments-date",
+    "buyer-email",
+    "buyer-name",
+    "sku",
+    "product-name",
+    "quantity-purchased",
+    "currency",
+    "item-price",
+    "ship-country",
+    "sales-channel",
+]
 
 
 def amazon(*bad: dict[str, str]) -> bytes:
     """An Amazon order report: two good orders (lines 2 and 3), then a line of order 026-3 per `bad` (its
     cells changed), from line 4."""
+
     def row(n: int) -> dict[str, str]:
-        return {"order-id": f"026-{n}", "order-item-id": f"{n}", "purchase-date": "2026-06-01T08:00:00+00:00",
-                "payments-date": "2026-06-01T08:05:00+00:00", "buyer-email": f"a{n}@marketplace.amazon.co.uk",
-                "buyer-name": "Ann", "sku": "SKN", "product-name": "Serum", "quantity-purchased": "1",
-                "currency": "GBP", "item-price": "12.00", "ship-country": "GB", "sales-channel": "Amazon.co.uk"}
+        return {
+            "order-id": f"026-{n}",
+            "order-item-id": f"{n}",
+            "purchase-date": "2026-06-01T08:00:00+00:00",
+            "payments-date": "2026-06-01T08:05:00+00:00",
+            "buyer-email": f"a{n}@marketplace.amazon.co.uk",
+            "buyer-name": "Ann",
+            "sku": "SKN",
+            "product-name": "Serum",
+            "quantity-purchased": "1",
+            "currency": "GBP",
+            "item-price": "12.00",
+            "ship-country": "GB",
+            "sales-channel": "Amazon.co.uk",
+        }
 
     return table(AMAZON, [row(1), row(2), *({**row(3), **cells} for cells in bad)], delimiter="\t")
 
 
-CUSTOMERS = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Phone", "Total Spent",
-             "Total Orders", "Note", "Tags"]
+CUSTOMERS = [
+    "Customer ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Accepts Email Marketing",
+    "Phone",
+    "Total Spent",
+    "Total Orders",
+    "Note",
+    "Tags",
+]
 
 
 def customers(**cells: str) -> bytes:
-    good = {"Customer ID": "'501", "First Name": "Mei", "Last Name": "Lin", "Email": "mei@example.com",
-            "Accepts Email Marketing": "yes", "Total Spent": "10", "Total Orders": "1", "Tags": "vip"}
-    odd = {**good, "Customer ID": "'502", "Email": "odd@example.com", **{k.replace("_", " "): v
-                                                                       for k, v in cells.items()}}
+    good = {
+        "Customer ID": "'501",
+        "First Name": "Mei",
+        "Last Name": "Lin",
+        "Email": "mei@example.com",
+        "Accepts Email Marketing": "yes",
+        "Total Spent": "10",
+        "Total Orders": "1",
+        "Tags": "vip",
+    }
+    odd = {
+        **good,
+        "Customer ID": "'502",
+        "Email": "odd@example.com",
+        **{k.replace("_", " "): v for k, v in cells.items()},
+    }
     return table(CUSTOMERS, [good, odd])
 
 
 def chats(**cells: str) -> bytes:
     header = ["platform", "buyer_key", "kind", "occurred_at", "rating", "body", "language"]
-    good = {"platform": "shopify", "buyer_key": "buyer1@example.com", "kind": "chat",
-            "occurred_at": "2026-03-06T10:00:00+08:00", "body": "Any blue?", "language": "en"}
+    good = {
+        "platform": "shopify",
+        "buyer_key": "buyer1@example.com",
+        "kind": "chat",
+        "occurred_at": "2026-03-06T10:00:00+08:00",
+        "body": "Any blue?",
+        "language": "en",
+    }
     return table(header, [good, {**good, "occurred_at": "2026-03-07T10:00:00+08:00", **cells}])
 
 
 def cut(content: bytes, keep: float) -> bytes:
-    return content[:int(len(content) * keep)]
+    return content[: int(len(content) * keep)]
 
 
 LONG = "A" * 300
@@ -210,136 +351,395 @@ CASES = [
     Case("binary junk named .csv", "orders_export.csv", bytes(range(256)) * 40, refused="not a CSV"),
     Case("binary junk without NUL", "orders_export.csv", bytes(range(1, 256)) * 40, refused="not text"),
     Case("unknown layout", "notes.csv", b"colour,size\nred,XL\n", refused="unknown file layout"),
-    Case("missing required column", "orders_export.csv",
-         lambda: table([h for h in SHOPIFY if h != "Total"], [order(1)]), refused="'Total'"),
-    Case("cut zip named .xlsx", "Order.all.xlsx", lambda: cut(xlsx(["Order ID"], [["1"]]), 0.5),
-         refused="cannot open the spreadsheet"),
-    Case("store name too long", "orders_export.csv", lambda: shopify(), store="S" * 300,
-         refused="store name"),
-    Case("store name with NUL only", "orders_export.csv", lambda: shopify(), store="\x00", refused="store name"),
+    Case(
+        "missing required column",
+        "orders_export.csv",
+        lambda: table([h for h in SHOPIFY if h != "Total"], [order(1)]),
+        refused="'Total'",
+    ),
+    Case(
+        "cut zip named .xlsx",
+        "Order.all.xlsx",
+        lambda: cut(xlsx(["Order ID"], [["1"]]), 0.5),
+        refused="cannot open the spreadsheet",
+    ),
+    Case(
+        "store name too long", "orders_export.csv", lambda: shopify(), store="S" * 300, refused="store name"
+    ),
+    Case(
+        "store name with NUL only", "orders_export.csv", lambda: shopify(), store="\x00", refused="store name"
+    ),
     # Cut short.
-    Case("cut in the middle of the last row", "orders_export.csv",
-         lambda: shopify(order(3), more(3))[:-30], rejected={5: "cut short"}, orders=2,
-         names={"buyer3@example.com": None}),
-    Case("cut inside a quoted cell", "orders_export.csv", lambda: shopify(order(3)) + b'#4,"buyer4@ex',
-         rejected={5: "cut short"}, orders=3),
+    Case(
+        "cut in the middle of the last row",
+        "orders_export.csv",
+        lambda: shopify(order(3), more(3))[:-30],
+        rejected={5: "cut short"},
+        orders=2,
+        names={"buyer3@example.com": None},
+    ),
+    Case(
+        "cut inside a quoted cell",
+        "orders_export.csv",
+        lambda: shopify(order(3)) + b'#4,"buyer4@ex',
+        rejected={5: "cut short"},
+        orders=3,
+    ),
     # Layout problems inside the rows.
-    Case("rows in another delimiter", "orders_export.csv",
-         lambda: table(SHOPIFY, []) + b"#1;a@example.com;paid;;;;SGD;10\r\n",
-         rejected={2: "not separated like the header"}, orders=0),
-    Case("duplicated header: the first column wins", "orders_export.csv",
-         lambda: table([*SHOPIFY, "Total"], [[*[order(1).get(h, "") for h in SHOPIFY], "999"]]), orders=1),
-    Case("a very long line of 10,000 cells", "orders_export.csv",
-         lambda: table([*SHOPIFY, *(f"x{i}" for i in range(10_000))],
-                       [[*[order(1).get(h, "") for h in SHOPIFY], *(["x" * 50] * 10_000)]]), orders=1),
-    Case("duplicate order id with another total", "orders_export.csv",
-         lambda: shopify(order(3), order(4), order(3, Total="99.00", Lineitem_price="99.00")),
-         rejected={4: "different order totals"}, orders=3),
-    Case("duplicate order id with another buyer", "orders_export.csv",
-         lambda: shopify(order(3), order(3, Email="someone@example.com")),
-         rejected={4: "different buyers"}, orders=2, names={"buyer3@example.com": None}),
-    Case("the same order twice, identical", "orders_export.csv", lambda: shopify(order(3), order(3)), orders=3),
+    Case(
+        "rows in another delimiter",
+        "orders_export.csv",
+        lambda: table(SHOPIFY, []) + b"#1;a@example.com;paid;;;;SGD;10\r\n",
+        rejected={2: "not separated like the header"},
+        orders=0,
+    ),
+    Case(
+        "duplicated header: the first column wins",
+        "orders_export.csv",
+        lambda: table([*SHOPIFY, "Total"], [[*[order(1).get(h, "") for h in SHOPIFY], "999"]]),
+        orders=1,
+    ),
+    Case(
+        "a very long line of 10,000 cells",
+        "orders_export.csv",
+        lambda: table(
+            [*SHOPIFY, *(f"x{i}" for i in range(10_000))],
+            [[*[order(1).get(h, "") for h in SHOPIFY], *(["x" * 50] * 10_000)]],
+        ),
+        orders=1,
+    ),
+    Case(
+        "duplicate order id with another total",
+        "orders_export.csv",
+        lambda: shopify(order(3), order(4), order(3, Total="99.00", Lineitem_price="99.00")),
+        rejected={4: "different order totals"},
+        orders=3,
+    ),
+    Case(
+        "duplicate order id with another buyer",
+        "orders_export.csv",
+        lambda: shopify(order(3), order(3, Email="someone@example.com")),
+        rejected={4: "different buyers"},
+        orders=2,
+        names={"buyer3@example.com": None},
+    ),
+    Case(
+        "the same order twice, identical", "orders_export.csv", lambda: shopify(order(3), order(3)), orders=3
+    ),
     # Hostile text.
-    Case("NUL byte in a name", "orders_export.csv", lambda: shopify(order(3, Billing_Name="Ann\x00Lee")), orders=3,
-         names={"buyer3@example.com": "AnnLee"}),
+    Case(
+        "NUL byte in a name",
+        "orders_export.csv",
+        lambda: shopify(order(3, Billing_Name="Ann\x00Lee")),
+        orders=3,
+        names={"buyer3@example.com": "AnnLee"},
+    ),
     Case("NUL byte in an order id", "orders_export.csv", lambda: shopify(order("3\x00")), orders=3),
-    Case("NUL byte in a status", "orders_export.csv", lambda: shopify(order(3, Financial_Status="pa\x00id")),
-         rejected={4: "unknown Financial Status"}, orders=2),
-    Case("256+ character name", "orders_export.csv", lambda: shopify(order(3, Billing_Name=LONG)), orders=3,
-         names={"buyer3@example.com": "A" * 199 + "…"}),
-    Case("100,000 character name", "orders_export.csv", lambda: shopify(order(3, Billing_Name=HUGE)), orders=3,
-         names={"buyer3@example.com": "Ω" * 199 + "…"}),
-    Case("1,000,000 character product name", "orders_export.csv",
-         lambda: shopify(order(3, Lineitem_name="P" * 1_000_000, Lineitem_sku="BIG")), orders=3,
-         products={"BIG": "P" * 499 + "…"}),
-    Case("control characters in a name", "orders_export.csv",
-         lambda: shopify(order(3, Billing_Name="\x1b[31mRed\x1b[0m\x07 Tan\r\nLee")), orders=3,
-         names={"buyer3@example.com": "[31mRed[0m Tan  Lee"}),
-    Case("bidi override characters in a name", "orders_export.csv",
-         lambda: shopify(order(3, Billing_Name=BIDI)), orders=3, names={"buyer3@example.com": "evil Tanx"}),
-    Case("emoji name", "orders_export.csv", lambda: shopify(order(3, Billing_Name=EMOJI)), orders=3,
-         names={"buyer3@example.com": EMOJI}),
-    Case("CJK, Thai and accented names", "orders_export.csv",
-         lambda: shopify(order(3, Billing_Name="陈美玲"), order(4, Billing_Name="สมชาย ใจดี"),
-                         order(5, Billing_Name="Nguyễn Thị Hương")), orders=5,
-         names={"buyer3@example.com": "陈美玲", "buyer4@example.com": "สมชาย ใจดี",
-                "buyer5@example.com": "Nguyễn Thị Hương"}),
-    Case("emoji cut at its name's cap", "orders_export.csv",
-         lambda: shopify(order(3, Billing_Name="x" * 197 + "👍🏽👍🏽")), orders=3,
-         names={"buyer3@example.com": "x" * 197 + "👍🏽…"}),
-    Case("SQL-looking name", "orders_export.csv", lambda: shopify(order(3, Billing_Name=SQLISH)), orders=3,
-         names={"buyer3@example.com": SQLISH}),
-    Case("formula-looking cells", "orders_export.csv",
-         lambda: shopify(order(3, Billing_Name=FORMULA, Lineitem_name="+cmd|' /C calc'!A0", Lineitem_sku="@SUM")),
-         orders=3, names={"buyer3@example.com": FORMULA}, products={"@SUM": "+cmd|' /C calc'!A0"}),
-    Case("order id over 128 characters", "orders_export.csv", lambda: shopify(order("9" * 200)),
-         rejected={4: "longer than 128"}, orders=2),
-    Case("email (buyer id) over 255 characters", "orders_export.csv",
-         lambda: shopify(order(3, Email="e" * 300 + "@example.com")), rejected={4: "longer than 255"}, orders=2),
-    Case("SKU over 128 characters", "orders_export.csv", lambda: shopify(order(3, Lineitem_sku="K" * 129)),
-         rejected={4: "longer than 128"}, orders=2),
+    Case(
+        "NUL byte in a status",
+        "orders_export.csv",
+        lambda: shopify(order(3, Financial_Status="pa\x00id")),
+        rejected={4: "unknown Financial Status"},
+        orders=2,
+    ),
+    Case(
+        "256+ character name",
+        "orders_export.csv",
+        lambda: shopify(order(3, Billing_Name=LONG)),
+        orders=3,
+        names={"buyer3@example.com": "A" * 199 + "…"},
+    ),
+    Case(
+        "100,000 character name",
+        "orders_export.csv",
+        lambda: shopify(order(3, Billing_Name=HUGE)),
+        orders=3,
+        names={"buyer3@example.com": "Ω" * 199 + "…"},
+    ),
+    Case(
+        "1,000,000 character product name",
+        "orders_export.csv",
+        lambda: shopify(order(3, Lineitem_name="P" * 1_000_000, Lineitem_sku="BIG")),
+        orders=3,
+        products={"BIG": "P" * 499 + "…"},
+    ),
+    Case(
+        "control characters in a name",
+        "orders_export.csv",
+        lambda: shopify(order(3, Billing_Name="\x1b[31mRed\x1b[0m\x07 Tan\r\nLee")),
+        orders=3,
+        names={"buyer3@example.com": "[31mRed[0m Tan  Lee"},
+    ),
+    Case(
+        "bidi override characters in a name",
+        "orders_export.csv",
+        lambda: shopify(order(3, Billing_Name=BIDI)),
+        orders=3,
+        names={"buyer3@example.com": "evil Tanx"},
+    ),
+    Case(
+        "emoji name",
+        "orders_export.csv",
+        lambda: shopify(order(3, Billing_Name=EMOJI)),
+        orders=3,
+        names={"buyer3@example.com": EMOJI},
+    ),
+    Case(
+        "CJK, Thai and accented names",
+        "orders_export.csv",
+        lambda: shopify(
+            order(3, Billing_Name="陈美玲"),
+            order(4, Billing_Name="สมชาย ใจดี"),
+            order(5, Billing_Name="Nguyễn Thị Hương"),
+        ),
+        orders=5,
+        names={
+            "buyer3@example.com": "陈美玲",
+            "buyer4@example.com": "สมชาย ใจดี",
+            "buyer5@example.com": "Nguyễn Thị Hương",
+        },
+    ),
+    Case(
+        "emoji cut at its name's cap",
+        "orders_export.csv",
+        lambda: shopify(order(3, Billing_Name="x" * 197 + "👍🏽👍🏽")),
+        orders=3,
+        names={"buyer3@example.com": "x" * 197 + "👍🏽…"},
+    ),
+    Case(
+        "SQL-looking name",
+        "orders_export.csv",
+        lambda: shopify(order(3, Billing_Name=SQLISH)),
+        orders=3,
+        names={"buyer3@example.com": SQLISH},
+    ),
+    Case(
+        "formula-looking cells",
+        "orders_export.csv",
+        lambda: shopify(
+            order(3, Billing_Name=FORMULA, Lineitem_name="+cmd|' /C calc'!A0", Lineitem_sku="@SUM")
+        ),
+        orders=3,
+        names={"buyer3@example.com": FORMULA},
+        products={"@SUM": "+cmd|' /C calc'!A0"},
+    ),
+    Case(
+        "order id over 128 characters",
+        "orders_export.csv",
+        lambda: shopify(order("9" * 200)),
+        rejected={4: "longer than 128"},
+        orders=2,
+    ),
+    Case(
+        "email (buyer id) over 255 characters",
+        "orders_export.csv",
+        lambda: shopify(order(3, Email="e" * 300 + "@example.com")),
+        rejected={4: "longer than 255"},
+        orders=2,
+    ),
+    Case(
+        "SKU over 128 characters",
+        "orders_export.csv",
+        lambda: shopify(order(3, Lineitem_sku="K" * 129)),
+        rejected={4: "longer than 128"},
+        orders=2,
+    ),
     # Amounts and quantities.
-    Case("amount 1e308", "orders_export.csv", lambda: shopify(order(3, Total="1e308")),
-         rejected={4: "out of range"}, orders=2, names={"buyer3@example.com": None}),
-    Case("amount 1e309 (beyond a float)", "orders_export.csv", lambda: shopify(order(3, Total="1e309")),
-         rejected={4: "out of range"}, orders=2),
-    Case("60-digit amount", "orders_export.csv", lambda: shopify(order(3, Lineitem_price="9" * 60)),
-         rejected={4: "out of range"}, orders=2),
-    Case("order total just over the bound", "orders_export.csv",
-         lambda: shopify(order(3, Total="1000000000000.00")), rejected={4: "out of range"}, orders=2),
-    Case("lines adding up beyond the bound", "amazon.txt",
-         lambda: amazon({"item-price": "999999999999"}, {"item-price": "999999999999", "order-item-id": "4"}),
-         rejected={4: "order value"}, orders=2),
-    Case("negative item price", "orders_export.csv", lambda: shopify(order(3, Lineitem_price="-5.00")),
-         rejected={4: "negative item price"}, orders=2),
-    Case("NaN amount", "orders_export.csv", lambda: shopify(order(3, Total="NaN")),
-         rejected={4: "not an amount"}, orders=2),
-    Case("infinite amount", "orders_export.csv", lambda: shopify(order(3, Total="-inf")),
-         rejected={4: "not an amount"}, orders=2),
-    Case("amount that is text", "orders_export.csv", lambda: shopify(order(3, Total="ten dollars")),
-         rejected={4: "not an amount"}, orders=2),
-    Case("quantity 99999999999999999999", "orders_export.csv",
-         lambda: shopify(order(3, Lineitem_quantity="99999999999999999999")), rejected={4: "quantity"}, orders=2),
-    Case("quantity 1e400", "orders_export.csv", lambda: shopify(order(3, Lineitem_quantity="1e400")),
-         rejected={4: "not a quantity"}, orders=2),
-    Case("negative quantity", "orders_export.csv", lambda: shopify(order(3, Lineitem_quantity="-2")),
-         rejected={4: "negative quantity"}, orders=2),
-    Case("TikTok Shop order amount 1e308", "tiktok-orders.csv", lambda: tiktok(Order_Amount="1e308"),
-         rejected={4: "Order Amount"}, orders=2),
+    Case(
+        "amount 1e308",
+        "orders_export.csv",
+        lambda: shopify(order(3, Total="1e308")),
+        rejected={4: "out of range"},
+        orders=2,
+        names={"buyer3@example.com": None},
+    ),
+    Case(
+        "amount 1e309 (beyond a float)",
+        "orders_export.csv",
+        lambda: shopify(order(3, Total="1e309")),
+        rejected={4: "out of range"},
+        orders=2,
+    ),
+    Case(
+        "60-digit amount",
+        "orders_export.csv",
+        lambda: shopify(order(3, Lineitem_price="9" * 60)),
+        rejected={4: "out of range"},
+        orders=2,
+    ),
+    Case(
+        "order total just over the bound",
+        "orders_export.csv",
+        lambda: shopify(order(3, Total="1000000000000.00")),
+        rejected={4: "out of range"},
+        orders=2,
+    ),
+    Case(
+        "lines adding up beyond the bound",
+        "amazon.txt",
+        lambda: amazon({"item-price": "999999999999"}, {"item-price": "999999999999", "order-item-id": "4"}),
+        rejected={4: "order value"},
+        orders=2,
+    ),
+    Case(
+        "negative item price",
+        "orders_export.csv",
+        lambda: shopify(order(3, Lineitem_price="-5.00")),
+        rejected={4: "negative item price"},
+        orders=2,
+    ),
+    Case(
+        "NaN amount",
+        "orders_export.csv",
+        lambda: shopify(order(3, Total="NaN")),
+        rejected={4: "not an amount"},
+        orders=2,
+    ),
+    Case(
+        "infinite amount",
+        "orders_export.csv",
+        lambda: shopify(order(3, Total="-inf")),
+        rejected={4: "not an amount"},
+        orders=2,
+    ),
+    Case(
+        "amount that is text",
+        "orders_export.csv",
+        lambda: shopify(order(3, Total="ten dollars")),
+        rejected={4: "not an amount"},
+        orders=2,
+    ),
+    Case(
+        "quantity 99999999999999999999",
+        "orders_export.csv",
+        lambda: shopify(order(3, Lineitem_quantity="99999999999999999999")),
+        rejected={4: "quantity"},
+        orders=2,
+    ),
+    Case(
+        "quantity 1e400",
+        "orders_export.csv",
+        lambda: shopify(order(3, Lineitem_quantity="1e400")),
+        rejected={4: "not a quantity"},
+        orders=2,
+    ),
+    Case(
+        "negative quantity",
+        "orders_export.csv",
+        lambda: shopify(order(3, Lineitem_quantity="-2")),
+        rejected={4: "negative quantity"},
+        orders=2,
+    ),
+    Case(
+        "TikTok Shop order amount 1e308",
+        "tiktok-orders.csv",
+        lambda: tiktok(Order_Amount="1e308"),
+        rejected={4: "Order Amount"},
+        orders=2,
+    ),
     # Dates.
-    Case("date 0001-01-01", "orders_export.csv", lambda: shopify(order(3, Created_at="0001-01-01 00:00:00 +1400")),
-         rejected={4: "out of range"}, orders=2, names={"buyer3@example.com": None}),
-    Case("date 9999-12-31", "orders_export.csv", lambda: shopify(order(3, Created_at=FAR)),
-         rejected={4: "out of range"}, orders=2),
-    Case("date in 1999", "orders_export.csv", lambda: shopify(order(3, Created_at="1999-12-31 10:00:00 +0000")),
-         rejected={4: "out of range"}, orders=2),
-    Case("payment date in 9999", "orders_export.csv", lambda: shopify(order(3, Paid_at=FAR)),
-         rejected={4: "payment date"}, orders=2),
-    Case("impossible date", "orders_export.csv", lambda: shopify(order(3, Created_at="2026-02-30 10:00:00 +0800")),
-         rejected={4: "not a date"}, orders=2),
-    Case("empty date", "orders_export.csv", lambda: shopify(order(3, Created_at=""), more(3)),
-         rejected={4: "no order date"}, orders=2, names={"buyer3@example.com": None}),
-    Case("Amazon date 0001-01-01", "amazon.txt", lambda: amazon({"purchase-date": "0001-01-01T00:00:00+00:00"}),
-         rejected={4: "out of range"}, orders=2),
-    Case("Lazada spreadsheet date 1e308", "lazada-orders.xlsx", lambda: lazada(when=1e308),
-         rejected={3: "not a date"}, orders=1),
+    Case(
+        "date 0001-01-01",
+        "orders_export.csv",
+        lambda: shopify(order(3, Created_at="0001-01-01 00:00:00 +1400")),
+        rejected={4: "out of range"},
+        orders=2,
+        names={"buyer3@example.com": None},
+    ),
+    Case(
+        "date 9999-12-31",
+        "orders_export.csv",
+        lambda: shopify(order(3, Created_at=FAR)),
+        rejected={4: "out of range"},
+        orders=2,
+    ),
+    Case(
+        "date in 1999",
+        "orders_export.csv",
+        lambda: shopify(order(3, Created_at="1999-12-31 10:00:00 +0000")),
+        rejected={4: "out of range"},
+        orders=2,
+    ),
+    Case(
+        "payment date in 9999",
+        "orders_export.csv",
+        lambda: shopify(order(3, Paid_at=FAR)),
+        rejected={4: "payment date"},
+        orders=2,
+    ),
+    Case(
+        "impossible date",
+        "orders_export.csv",
+        lambda: shopify(order(3, Created_at="2026-02-30 10:00:00 +0800")),
+        rejected={4: "not a date"},
+        orders=2,
+    ),
+    Case(
+        "empty date",
+        "orders_export.csv",
+        lambda: shopify(order(3, Created_at=""), more(3)),
+        rejected={4: "no order date"},
+        orders=2,
+        names={"buyer3@example.com": None},
+    ),
+    Case(
+        "Amazon date 0001-01-01",
+        "amazon.txt",
+        lambda: amazon({"purchase-date": "0001-01-01T00:00:00+00:00"}),
+        rejected={4: "out of range"},
+        orders=2,
+    ),
+    Case(
+        "Lazada spreadsheet date 1e308",
+        "lazada-orders.xlsx",
+        lambda: lazada(when=1e308),
+        rejected={3: "not a date"},
+        orders=1,
+    ),
     # Currencies.
-    Case("mixed currencies in one order", "orders_export.csv",
-         lambda: shopify(order(3), order(3, Currency="USD")),
-         rejected={5: "currency USD differs"}, orders=2, names={"buyer3@example.com": None}),
-    Case("unknown currency code", "orders_export.csv", lambda: shopify(order(3, Currency="XYZ")),
-         rejected={4: "unknown currency code"}, orders=2),
-    Case("currency code of 10,000 letters", "orders_export.csv", lambda: shopify(order(3, Currency="Q" * 10_000)),
-         rejected={4: "unknown currency code"}, orders=2),
+    Case(
+        "mixed currencies in one order",
+        "orders_export.csv",
+        lambda: shopify(order(3), order(3, Currency="USD")),
+        rejected={5: "currency USD differs"},
+        orders=2,
+        names={"buyer3@example.com": None},
+    ),
+    Case(
+        "unknown currency code",
+        "orders_export.csv",
+        lambda: shopify(order(3, Currency="XYZ")),
+        rejected={4: "unknown currency code"},
+        orders=2,
+    ),
+    Case(
+        "currency code of 10,000 letters",
+        "orders_export.csv",
+        lambda: shopify(order(3, Currency="Q" * 10_000)),
+        rejected={4: "unknown currency code"},
+        orders=2,
+    ),
     # Customers, chats.
-    Case("customers export with huge names and tags", "customers_export.csv",
-         lambda: customers(First_Name="N" * 100_000, Tags="t" * 1000 + ",vip,\x00x"), orders=0,
-         names={"id:502": "N" * 199 + "…"}),
-    Case("customers export with an over-long Customer ID", "customers_export.csv",
-         lambda: customers(Customer_ID="'" + "7" * 300), rejected={3: "longer than 255"}),
-    Case("chat with a 100,000 character body and a far-future time", "interactions.csv",
-         lambda: chats(body="b" * 100_000) + b"shopify,buyer1@example.com,chat,9999-01-01T00:00:00,,hi,en\r\n",
-         before=("orders_export.csv", shopify()), rejected={4: "out of range"}),
+    Case(
+        "customers export with huge names and tags",
+        "customers_export.csv",
+        lambda: customers(First_Name="N" * 100_000, Tags="t" * 1000 + ",vip,\x00x"),
+        orders=0,
+        names={"id:502": "N" * 199 + "…"},
+    ),
+    Case(
+        "customers export with an over-long Customer ID",
+        "customers_export.csv",
+        lambda: customers(Customer_ID="'" + "7" * 300),
+        rejected={3: "longer than 255"},
+    ),
+    Case(
+        "chat with a 100,000 character body and a far-future time",
+        "interactions.csv",
+        lambda: chats(body="b" * 100_000) + b"shopify,buyer1@example.com,chat,9999-01-01T00:00:00,,hi,en\r\n",
+        before=("orders_export.csv", shopify()),
+        rejected={4: "out of range"},
+    ),
 ]
 
 
@@ -382,28 +782,57 @@ async def checksum(database: Database) -> str:
 async def stored(database: Database, ws: int) -> dict[str, list[tuple[Any, ...]]]:
     """What an import stored in workspace `ws`, without ids and clock times: the same on both databases."""
     queries = {
-        "orders": select(Order.platform_order_id, Order.status, Order.raw_status, Order.currency, Order.order_value,
-                         Order.value_base, Order.country, Order.created_at, Order.paid_at)
+        "orders": select(
+            Order.platform_order_id,
+            Order.status,
+            Order.raw_status,
+            Order.currency,
+            Order.order_value,
+            Order.value_base,
+            Order.country,
+            Order.created_at,
+            Order.paid_at,
+        ).where(Order.workspace_id == ws),
+        "lines": select(
+            Order.platform_order_id,
+            OrderLine.line_no,
+            OrderLine.sku,
+            OrderLine.product_name,
+            OrderLine.variation,
+            OrderLine.quantity,
+            OrderLine.unit_price,
+            OrderLine.line_total,
+        )
+        .join(Order, Order.id == OrderLine.order_id)
         .where(Order.workspace_id == ws),
-        "lines": select(Order.platform_order_id, OrderLine.line_no, OrderLine.sku, OrderLine.product_name,
-                        OrderLine.variation, OrderLine.quantity, OrderLine.unit_price, OrderLine.line_total)
-        .join(Order, Order.id == OrderLine.order_id).where(Order.workspace_id == ws),
-        "buyers": select(BuyerIdentity.platform, BuyerIdentity.buyer_key, BuyerIdentity.username, BuyerIdentity.name,
-                         BuyerIdentity.email, BuyerIdentity.email_norm, BuyerIdentity.phone, BuyerIdentity.country)
-        .where(BuyerIdentity.workspace_id == ws),
+        "buyers": select(
+            BuyerIdentity.platform,
+            BuyerIdentity.buyer_key,
+            BuyerIdentity.username,
+            BuyerIdentity.name,
+            BuyerIdentity.email,
+            BuyerIdentity.email_norm,
+            BuyerIdentity.phone,
+            BuyerIdentity.country,
+        ).where(BuyerIdentity.workspace_id == ws),
         "customers": select(Customer.display_name, Customer.country).where(Customer.workspace_id == ws),
         "products": select(Product.sku, Product.name).where(Product.workspace_id == ws),
         "tags": select(Tag.name).where(Tag.workspace_id == ws),
-        "chats": select(Interaction.kind, Interaction.body, Interaction.language, Interaction.occurred_at)
-        .where(Interaction.workspace_id == ws),
-        "events": select(BehaviourEvent.kind, BehaviourEvent.sku, BehaviourEvent.value, BehaviourEvent.currency)
-        .where(BehaviourEvent.workspace_id == ws),
+        "chats": select(
+            Interaction.kind, Interaction.body, Interaction.language, Interaction.occurred_at
+        ).where(Interaction.workspace_id == ws),
+        "events": select(
+            BehaviourEvent.kind, BehaviourEvent.sku, BehaviourEvent.value, BehaviourEvent.currency
+        ).where(BehaviourEvent.workspace_id == ws),
         "rejections": select(ImportRejection.line_no, ImportRejection.order_ref, ImportRejection.reason)
-        .join(ImportLog, ImportLog.id == ImportRejection.import_id).where(ImportLog.workspace_id == ws),
+        .join(ImportLog, ImportLog.id == ImportRejection.import_id)
+        .where(ImportLog.workspace_id == ws),
     }
     async with database.sessions() as s:
-        return {k: sorted((tuple(plain(v) for v in r) for r in (await s.execute(q)).all()), key=repr)
-                for k, q in queries.items()}
+        return {
+            k: sorted((tuple(plain(v) for v in r) for r in (await s.execute(q)).all()), key=repr)
+            for k, q in queries.items()
+        }
 
 
 async def run_case(case: Case, url: str, folder: Path) -> dict[str, Any]:
@@ -426,19 +855,37 @@ async def run_case(case: Case, url: str, folder: Path) -> dict[str, Any]:
         except ImportFileError as exc:
             return {"refused": str(exc), "unchanged": await checksum(database) == before}
         async with database.sessions() as s:
-            orphans = (await s.execute(select(func.count()).select_from(Customer).where(
-                Customer.workspace_id == ws,
-                ~select(Order.id).where(Order.customer_id == Customer.id).exists()))).scalar_one()
-            names = dict((await s.execute(select(BuyerIdentity.buyer_key, BuyerIdentity.name)
-                                          .where(BuyerIdentity.workspace_id == ws))).all())
-            products = dict((await s.execute(select(Product.sku, Product.name)
-                                             .where(Product.workspace_id == ws))).all())
+            orphans = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(Customer)
+                    .where(
+                        Customer.workspace_id == ws,
+                        ~select(Order.id).where(Order.customer_id == Customer.id).exists(),
+                    )
+                )
+            ).scalar_one()
+            names = dict(
+                (
+                    await s.execute(
+                        select(BuyerIdentity.buyer_key, BuyerIdentity.name).where(
+                            BuyerIdentity.workspace_id == ws
+                        )
+                    )
+                ).all()
+            )
+            products = dict(
+                (await s.execute(select(Product.sku, Product.name).where(Product.workspace_id == ws))).all()
+            )
         return {
-            "kind": report.kind, "rows": report.rows, "orders": report.orders_new,
+            "kind": report.kind,
+            "rows": report.rows,
+            "orders": report.orders_new,
             "customers": report.customers_new,
             "rejected": [(r.line_no, r.order_ref, r.reason) for r in report.rejected],
             "customers without an order": orphans,
-            "names": {k: names.get(k) for k in case.names}, "products": {k: products.get(k) for k in case.products},
+            "names": {k: names.get(k) for k in case.names},
+            "products": {k: products.get(k) for k in case.products},
             "stored": await stored(database, ws),
         }
     finally:
@@ -489,8 +936,9 @@ def test_the_battery_has_at_least_40_files() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-async def test_bad_file_on_sqlite_and_postgresql(case: Case, tmp_path: Path, sqlite_url: str,
-                                                 pg_url: str | None) -> None:
+async def test_bad_file_on_sqlite_and_postgresql(
+    case: Case, tmp_path: Path, sqlite_url: str, pg_url: str | None
+) -> None:
     on_sqlite = await run_case(case, sqlite_url, tmp_path)
     check(case, on_sqlite)
     if pg_url is None:
@@ -519,9 +967,24 @@ def test_the_command_line_reports_every_bad_file_in_one_line(tmp_path: Path, sql
     shutil.copy(sqlite_template, tmp_path / "shop.db")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
     env.update(SELLERMATE_CONFIG=os.devnull, SELLERMATE_TIMEZONE="Asia/Singapore", PYTHONPATH=str(REPO))
-    p = subprocess.run([sys.executable, "-m", "bot.cli", "import", *sorted(str(f) for f in folder.iterdir()),
-                        "--db", f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}", "-q"],
-                       capture_output=True, text=True, env=env, cwd=REPO, timeout=300, check=False)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "import",
+            *sorted(str(f) for f in folder.iterdir()),
+            "--db",
+            f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+        check=False,
+    )
     assert "Traceback" not in p.stdout + p.stderr, p.stderr[-3000:]
     assert p.returncode == 1
     errors = [line for line in p.stderr.splitlines() if line.startswith("error:")]
@@ -534,7 +997,7 @@ def test_the_command_line_reports_every_bad_file_in_one_line(tmp_path: Path, sql
         assert mine == [], mine
         start = next(i for i, line in enumerate(out) if line.startswith(f"{name}:"))
         block = []
-        for line in out[start + 1:]:
+        for line in out[start + 1 :]:
             if not line.startswith("  "):
                 break
             block.append(line)
@@ -544,8 +1007,9 @@ def test_the_command_line_reports_every_bad_file_in_one_line(tmp_path: Path, sql
 
 
 @pytest.mark.parametrize("rate", ["nan", "inf", "1e300", "0", "-1", "1e-15"])
-async def test_a_rates_file_with_an_impossible_rate_is_refused_on_both_databases(db: Database, workspace_id: int,
-                                                                                 tmp_path: Path, rate: str) -> None:
+async def test_a_rates_file_with_an_impossible_rate_is_refused_on_both_databases(
+    db: Database, workspace_id: int, tmp_path: Path, rate: str
+) -> None:
     from crm.importing.service import import_rates
     from storage.models import FxRate
 

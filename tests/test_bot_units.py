@@ -1,4 +1,5 @@
 """Unit tests of the bot's pure parts: texts, language choice, table paging, throttling, upload checks."""
+
 from __future__ import annotations
 
 import re
@@ -32,18 +33,32 @@ def test_unknown_text_keys_fail_loudly() -> None:
         I18n("en")("no.such.key")
 
 
-@pytest.mark.parametrize(("member", "telegram", "expected"), [
-    ("zh", "en", "zh"), ("en", "zh-hans", "en"), (None, "zh-hant", "zh"), (None, "ZH", "zh"),
-    (None, "ms", "en"), (None, None, "en"), ("xx", "zh", "zh"),
-])
-def test_the_member_language_wins_then_telegram_language(member: str | None, telegram: str | None,
-                                                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("member", "telegram", "expected"),
+    [
+        ("zh", "en", "zh"),
+        ("en", "zh-hans", "en"),
+        (None, "zh-hant", "zh"),
+        (None, "ZH", "zh"),
+        (None, "ms", "en"),
+        (None, None, "en"),
+        ("xx", "zh", "zh"),
+    ],
+)
+def test_the_member_language_wins_then_telegram_language(
+    member: str | None, telegram: str | None, expected: str
+) -> None:
     assert pick_language(member, telegram) == expected
 
 
 def long_result(n: int) -> Result:
-    return Result(intent="top_customers", text="Top customers by revenue", columns=["customer", "orders", "revenue"],
-                  rows=[[f"Customer {i:03d}", i, 1000.5 - i] for i in range(n)], explanation="Revenue = ...")
+    return Result(
+        intent="top_customers",
+        text="Top customers by revenue",
+        columns=["customer", "orders", "revenue"],
+        rows=[[f"Customer {i:03d}", i, 1000.5 - i] for i in range(n)],
+        explanation="Revenue = ...",
+    )
 
 
 def test_a_long_table_is_paged_and_every_row_appears_exactly_once() -> None:
@@ -68,8 +83,12 @@ def test_a_long_table_is_paged_and_every_row_appears_exactly_once() -> None:
 
 
 def test_a_short_table_has_no_page_buttons_and_numbers_align_right() -> None:
-    result = Result(intent="metric", text="Revenue by platform", columns=["platform", "revenue"],
-                    rows=[["shopee", 1234.5], ["lazada", 99.0]])
+    result = Result(
+        intent="metric",
+        text="Revenue by platform",
+        columns=["platform", "revenue"],
+        rows=[["shopee", 1234.5], ["lazada", 99.0]],
+    )
     _text, markup = render_page(result, "t", 0, I18n("en"))
     assert markup is None
     table = format_table(result, result.rows)
@@ -77,12 +96,25 @@ def test_a_short_table_has_no_page_buttons_and_numbers_align_right() -> None:
 
 
 def test_tables_show_shares_as_percentages_and_chinese_headers() -> None:
-    cohort = Result(intent="cohort", text="留存", language="zh", columns=["cohort", "customers", "m0", "m1"],
-                    rows=[["2025-01", 39, 1.0, 0.0256]])
+    cohort = Result(
+        intent="cohort",
+        text="留存",
+        language="zh",
+        columns=["cohort", "customers", "m0", "m1"],
+        rows=[["2025-01", 39, 1.0, 0.0256]],
+    )
     assert format_table(cohort, cohort.rows).splitlines() == [
-        "首单月份  客户数      m0    m1", "--------  ------  ------  ----", "2025-01       39  100.0%  2.6%"]
-    rate = Result(intent="metric", text="", columns=["country", "repeat_rate"], rows=[["MY", 0.4], ["SG", 0.25]])
-    assert format_table(rate, rate.rows).splitlines()[2:] == ["Malaysia         40.0%", "Singapore        25.0%"]
+        "首单月份  客户数      m0    m1",
+        "--------  ------  ------  ----",
+        "2025-01       39  100.0%  2.6%",
+    ]
+    rate = Result(
+        intent="metric", text="", columns=["country", "repeat_rate"], rows=[["MY", 0.4], ["SG", 0.25]]
+    )
+    assert format_table(rate, rate.rows).splitlines()[2:] == [
+        "Malaysia         40.0%",
+        "Singapore        25.0%",
+    ]
 
 
 def test_the_answer_cache_forgets_the_oldest() -> None:

@@ -1,5 +1,6 @@
 """After `sellermate demo`, the next command without --db reads the demo database (and says so) until the
 seller imports their own orders; nothing is written into the current folder or the real user's folders."""
+
 from __future__ import annotations
 
 import json
@@ -38,13 +39,21 @@ def import_orders(shell: CliRunner, path: Path, rows: list[tuple[str, ...]], *db
 
 
 def test_reading_commands_use_the_demo_until_the_seller_imports_their_own(
-        shell: CliRunner, tmp_path: Path, own_state_folder: Path) -> None:
+    shell: CliRunner, tmp_path: Path, own_state_folder: Path
+) -> None:
     """(`sellermate demo` remembering its database is run in test_cli_errors; here the remembered demo is a
     small shop, so the test stays quick.)"""
     demo_url = f"sqlite+aiosqlite:///{tmp_path / 'tmp' / 'sellermate-demo.db'}"
-    import_orders(shell, tmp_path / "demo.csv", [
-        ("#1", "Ana Lim", "ana@example.com", "42.00", "2026-11-02 10:00:00 +0800", "paid"),
-        ("#2", "Bo Tan", "bo@example.com", "58.00", "2026-11-03 10:00:00 +0800", "paid")], "--db", demo_url)
+    import_orders(
+        shell,
+        tmp_path / "demo.csv",
+        [
+            ("#1", "Ana Lim", "ana@example.com", "42.00", "2026-11-02 10:00:00 +0800", "paid"),
+            ("#2", "Bo Tan", "bo@example.com", "58.00", "2026-11-03 10:00:00 +0800", "paid"),
+        ],
+        "--db",
+        demo_url,
+    )
     assert remember_demo(demo_url, tmp_path / "tmp") is not None
     assert list(own_state_folder.rglob("demo.json"))  # in the user's state folder (here a temporary one)
 
@@ -70,8 +79,11 @@ def test_reading_commands_use_the_demo_until_the_seller_imports_their_own(
     (tmp_path / "tmp" / "cleared.db").rename(tmp_path / "tmp" / "sellermate-demo.db")
 
     # The seller imports their own orders into the default database: from then on that is what is read.
-    import_orders(shell, tmp_path / "orders_export.csv", [
-        ("#7", "Chen Wei", "chen@example.com", "10.00", "2026-11-05 10:00:00 +0800", "paid")])
+    import_orders(
+        shell,
+        tmp_path / "orders_export.csv",
+        [("#7", "Chen Wei", "chen@example.com", "10.00", "2026-11-05 10:00:00 +0800", "paid")],
+    )
     assert (tmp_path / "cwd" / "sellermate.db").exists()
     after = shell.invoke(app, ["kpi", "orders", "--period", "all", "--as-of", "2026-11-23", "--json"])
     assert json.loads(after.stdout)["value"] == 1 and "using the demo database" not in after.stderr

@@ -2,6 +2,7 @@
 
 Every test runs the real command line in a subprocess (`python -m bot.cli …`), without network access.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def cli(*args: str, db: str | None = None, stdin: str | None = None, pre: str = "", timeout: float = 120,
-        cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str,
+    db: str | None = None,
+    stdin: str | None = None,
+    pre: str = "",
+    timeout: float = 120,
+    cwd: Path = REPO,
+    **env: str,
+) -> subprocess.CompletedProcess[str]:
     """Run `sellermate ARGS`; `pre` is Python run first in the same process (to hide an installed module)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
     clean.update(SELLERMATE_CONFIG=os.devnull, SELLERMATE_TIMEZONE="Asia/Singapore", PYTHONPATH=str(REPO))
@@ -25,12 +33,17 @@ def cli(*args: str, db: str | None = None, stdin: str | None = None, pre: str = 
         clean["SELLERMATE_DATABASE_URL"] = db
     clean.update(env)
     if pre:
-        cmd = [sys.executable, "-c", f"import sys\n{pre}\nfrom bot.cli import main\nsys.exit(main(sys.argv[1:]))",
-               *args]
+        cmd = [
+            sys.executable,
+            "-c",
+            f"import sys\n{pre}\nfrom bot.cli import main\nsys.exit(main(sys.argv[1:]))",
+            *args,
+        ]
     else:
         cmd = [sys.executable, "-m", "bot.cli", *args]
-    return subprocess.run(cmd, check=False, cwd=cwd, env=clean, capture_output=True, text=True, input=stdin,
-                          timeout=timeout)
+    return subprocess.run(
+        cmd, check=False, cwd=cwd, env=clean, capture_output=True, text=True, input=stdin, timeout=timeout
+    )
 
 
 def one_clear_line(p: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
@@ -49,14 +62,21 @@ def db(tmp_path: Path) -> str:
 
 
 # 1. periods ----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("period,why", [
-    ("2026-13", "month must be 01 to 12"), ("2026-00", "month must be 01 to 12"),
-    ("last-0-days", "between 1 and 3660"), ("last-99999-days", "between 1 and 3660"),
-    ("2026-Q5", "quarter must be Q1 to Q4"), ("1999", "year must be between 2000 and 2100"),
-    ("soon", "not understood"),
-])
-def test_a_bad_period_says_what_is_wrong_and_the_accepted_forms(db: str, tmp_path: Path, period: str,
-                                                                why: str) -> None:
+@pytest.mark.parametrize(
+    "period,why",
+    [
+        ("2026-13", "month must be 01 to 12"),
+        ("2026-00", "month must be 01 to 12"),
+        ("last-0-days", "between 1 and 3660"),
+        ("last-99999-days", "between 1 and 3660"),
+        ("2026-Q5", "quarter must be Q1 to Q4"),
+        ("1999", "year must be between 2000 and 2100"),
+        ("soon", "not understood"),
+    ],
+)
+def test_a_bad_period_says_what_is_wrong_and_the_accepted_forms(
+    db: str, tmp_path: Path, period: str, why: str
+) -> None:
     p = cli("kpi", "orders", "--period", period, db=db)
     one_clear_line(p, 2, f"--period {period!r}", why, "last-N-days", "YYYY-MM", "YYYY-QN")
     assert not (tmp_path / "shop.db").exists()  # refused before opening anything
@@ -93,7 +113,13 @@ def _closed_port() -> int:
 
 def test_run_without_a_route_to_telegram_is_one_line(db: str, tmp_path: Path) -> None:
     api = f"http://127.0.0.1:{_closed_port()}"
-    p = cli("run", db=db, timeout=90, SELLERMATE_TELEGRAM_TOKEN="123456:ABC-def_ghi", SELLERMATE_TELEGRAM_API_URL=api)
+    p = cli(
+        "run",
+        db=db,
+        timeout=90,
+        SELLERMATE_TELEGRAM_TOKEN="123456:ABC-def_ghi",
+        SELLERMATE_TELEGRAM_API_URL=api,
+    )
     one_clear_line(p, 1, "Telegram cannot be reached", api, "network", "proxy", "telegram.api_url")
     assert not (tmp_path / "shop.db").exists()  # checked before the database is opened
 
@@ -104,7 +130,9 @@ def test_sqlite_in_a_missing_folder_says_the_folder_is_missing(tmp_path: Path) -
     for args in (("kpi", "--db", url), ("ask", "revenue", "--db", url), ("segments", "--db", url)):
         one_clear_line(cli(*args), 2, "cannot open the database", "does not exist", str(tmp_path / "nope"))
     # The same from the environment (SELLERMATE_DATABASE_URL), not only from --db.
-    one_clear_line(cli("kpi", db=url), 2, "cannot open the database", "does not exist", str(tmp_path / "nope"))
+    one_clear_line(
+        cli("kpi", db=url), 2, "cannot open the database", "does not exist", str(tmp_path / "nope")
+    )
 
 
 def test_postgres_without_the_extra_says_how_to_install_it() -> None:
@@ -125,20 +153,29 @@ def test_commands_written_in_chinese_answer_in_chinese(db: str) -> None:
     assert "重要挽留客户" in cli("segments", "重要挽留客户", "--as-of", "2026-11-23", db=db).stdout
 
 
-@pytest.mark.parametrize("name,label", [
-    ("repeat-rate", "repeat purchase rate"), ("repeat rate", "repeat purchase rate"),
-    ("repeat_rate", "repeat purchase rate"), ("Repeat-Purchase-Rate", "repeat purchase rate"),
-    ("churn", "churn rate"), ("ltv", "lifetime value"), ("aov", "average order value"),
-    ("new-customers", "new customers"), ("复购率", "复购率"),
-])
+@pytest.mark.parametrize(
+    "name,label",
+    [
+        ("repeat-rate", "repeat purchase rate"),
+        ("repeat rate", "repeat purchase rate"),
+        ("repeat_rate", "repeat purchase rate"),
+        ("Repeat-Purchase-Rate", "repeat purchase rate"),
+        ("churn", "churn rate"),
+        ("ltv", "lifetime value"),
+        ("aov", "average order value"),
+        ("new-customers", "new customers"),
+        ("复购率", "复购率"),
+    ],
+)
 def test_kpi_accepts_loose_metric_names_and_synonyms(db: str, name: str, label: str) -> None:
     p = cli("kpi", name, "--as-of", "2026-11-23", db=db)
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
     assert label in p.stdout
 
 
-@pytest.mark.parametrize("country,code", [("UK", "GB"), ("gb", "GB"), ("Thailand", "TH"), ("泰国", "TH"),
-                                          ("united kingdom", "GB")])
+@pytest.mark.parametrize(
+    "country,code", [("UK", "GB"), ("gb", "GB"), ("Thailand", "TH"), ("泰国", "TH"), ("united kingdom", "GB")]
+)
 def test_country_options_take_codes_and_names(db: str, country: str, code: str) -> None:
     p = cli("kpi", "revenue", "--country", country, "--as-of", "2026-11-23", "--json", db=db)
     assert p.returncode == 0, p.stderr[-2000:]
@@ -154,7 +191,9 @@ def test_unknown_metric_lists_the_valid_ones(db: str) -> None:
     one_clear_line(cli("kpi", "profit", db=db), 2, "unknown metric 'profit'", "repeat_rate", "avg_ltv")
 
 
-@pytest.mark.parametrize("name", ["important-winback", "important winback", "Important_Winback", "重要挽留客户"])
+@pytest.mark.parametrize(
+    "name", ["important-winback", "important winback", "Important_Winback", "重要挽留客户"]
+)
 def test_segments_accepts_loose_segment_names(db: str, name: str) -> None:
     p = cli("segments", name, "--as-of", "2026-11-23", "--json", db=db)
     assert p.returncode == 0, p.stderr[-2000:]
@@ -162,7 +201,9 @@ def test_segments_accepts_loose_segment_names(db: str, name: str) -> None:
 
 
 def test_unknown_or_ambiguous_segment_names_say_which_are_valid(db: str) -> None:
-    one_clear_line(cli("segments", "sleepy", db=db), 2, "unknown segment", "important_winback", "general_keep")
+    one_clear_line(
+        cli("segments", "sleepy", db=db), 2, "unknown segment", "important_winback", "general_keep"
+    )
     one_clear_line(cli("segments", "vip", db=db), 2, "could mean", "important_value", "important_keep")
     p = cli("kpi", "orders", "--segment", "general-keep", "--as-of", "2026-11-23", "--json", db=db)
     assert p.returncode == 0 and json.loads(p.stdout)["query"]["filters"]["segment"] == "general_keep"
@@ -199,9 +240,15 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     top = cli("ask", "top 1 customers by revenue", "--as-of", "2026-11-23", "--json", "--db", url)
     assert top.returncode == 0, top.stderr[-2000:]
     name = json.loads(top.stdout)["rows"][0][0]
-    p = cli("chat", "--db", url, "--as-of", "2026-11-23",
-            stdin=f"draft a win-back for {name} in Thai with code BACK10 for 10% off\ndraft a win-back message\n"
-                  "draft a win-back for all important_winback customers\n")
+    p = cli(
+        "chat",
+        "--db",
+        url,
+        "--as-of",
+        "2026-11-23",
+        stdin=f"draft a win-back for {name} in Thai with code BACK10 for 10% off\ndraft a win-back message\n"
+        "draft a win-back for all important_winback customers\n",
+    )
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
     assert "Drafting: use /draft" not in p.stdout
     assert f"for {name} (winback, th," in p.stdout or f"refused for {name}" in p.stdout
@@ -209,8 +256,14 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert "has no orders yet" not in p.stdout + p.stderr
     assert "sellermate draft --segment important_winback --intent winback --csv recipients.csv" in p.stdout
     # `ask` does the same as the chat: it drafts, and points reminders to the bot (no Telegram-only commands).
-    d = cli("ask", f"draft a win-back for {name} in Thai with code BACK10 for 10% off", "--as-of", "2026-11-23",
-            "--db", url)
+    d = cli(
+        "ask",
+        f"draft a win-back for {name} in Thai with code BACK10 for 10% off",
+        "--as-of",
+        "2026-11-23",
+        "--db",
+        url,
+    )
     assert d.returncode == 0 and "Drafting: use /draft" not in d.stdout, d.stdout + d.stderr[-2000:]
     assert f"for {name} (winback, th," in d.stdout or f"refused for {name}" in d.stdout
     assert "off off" not in d.stdout
@@ -222,7 +275,11 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
 def test_asking_an_empty_database_says_how_to_import(db: str) -> None:
     p = cli("ask", "revenue last month", "--as-of", "2026-11-23", db=db)
     assert p.returncode == 0, p.stderr[-2000:]
-    assert "no orders yet" in p.stderr and "sellermate import FILE" in p.stderr and "sellermate demo-data" in p.stderr
+    assert (
+        "no orders yet" in p.stderr
+        and "sellermate import FILE" in p.stderr
+        and "sellermate demo-data" in p.stderr
+    )
     j = cli("ask", "revenue last month", "--json", db=db)
     assert json.loads(j.stdout)["intent"] == "metric"  # stdout stays one JSON object
     zh = cli("ask", "上个月的销售额", db=db)
@@ -243,40 +300,60 @@ def test_draft_accepts_loose_intent_names(db: str, intent: str) -> None:
 
 
 def test_draft_refuses_an_unknown_intent_with_the_list(db: str) -> None:
-    one_clear_line(cli("draft", "Tan", "--intent", "spam", db=db), 2, "unknown intent 'spam'", "winback",
-                   "thank_you")
+    one_clear_line(
+        cli("draft", "Tan", "--intent", "spam", db=db), 2, "unknown intent 'spam'", "winback", "thank_you"
+    )
 
 
-def test_a_malformed_or_non_mapping_config_file_is_one_line_with_file_line_and_column(tmp_path: Path,
-                                                                                      db: str) -> None:
+def test_a_malformed_or_non_mapping_config_file_is_one_line_with_file_line_and_column(
+    tmp_path: Path, db: str
+) -> None:
     cfg = tmp_path / "config.yaml"
     cfg.write_text("workspace:\n  base_currency: SGD\n    timezone: Asia/Singapore\n", encoding="utf-8")
-    one_clear_line(cli("kpi", "orders", db=db, SELLERMATE_CONFIG=str(cfg)), 2,
-                   "config.yaml line 3, column 13: mapping values are not allowed here")
+    one_clear_line(
+        cli("kpi", "orders", db=db, SELLERMATE_CONFIG=str(cfg)),
+        2,
+        "config.yaml line 3, column 13: mapping values are not allowed here",
+    )
     # `sellermate run` reads the same file first: a list is refused before the token is even looked at.
     cfg.write_text("- workspace\n- llm\n", encoding="utf-8")
-    one_clear_line(cli("run", db=db, SELLERMATE_CONFIG=str(cfg)), 2, "config.yaml: expected settings",
-                   "a mapping", "found a list")
+    one_clear_line(
+        cli("run", db=db, SELLERMATE_CONFIG=str(cfg)),
+        2,
+        "config.yaml: expected settings",
+        "a mapping",
+        "found a list",
+    )
 
 
 def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str) -> None:
     cfg = tmp_path / "config.yaml"
-    cfg.write_text('workspace:\n  tag_rules:\n    broken: "ltv >>= 3"\n    bad_field: "spend > 1"\n'
-                   '    fine: "ltv > 100"\n', encoding="utf-8")
-    line = one_clear_line(cli("kpi", db=db, SELLERMATE_CONFIG=str(cfg)), 2,
-                          "error: setting workspace.tag_rules: tag rule 'broken': cannot read",
-                          "tag rule 'bad_field': unknown field 'spend'")
+    cfg.write_text(
+        'workspace:\n  tag_rules:\n    broken: "ltv >>= 3"\n    bad_field: "spend > 1"\n'
+        '    fine: "ltv > 100"\n',
+        encoding="utf-8",
+    )
+    line = one_clear_line(
+        cli("kpi", db=db, SELLERMATE_CONFIG=str(cfg)),
+        2,
+        "error: setting workspace.tag_rules: tag rule 'broken': cannot read",
+        "tag rule 'bad_field': unknown field 'spend'",
+    )
     assert "Value error" not in line and line.count("workspace.tag_rules") == 1
 
 
-def test_an_unforeseen_error_is_one_line_with_a_report_file_never_a_traceback(db: str, tmp_path: Path) -> None:
+def test_an_unforeseen_error_is_one_line_with_a_report_file_never_a_traceback(
+    db: str, tmp_path: Path
+) -> None:
     # An error no check foresaw (here: the question engine fails), and a warning logged with its traceback.
-    pre = ("import logging, crm.query.service as s\n"
-           "async def boom(*a, **k):\n"
-           "    try:\n        raise ValueError('inner')\n"
-           "    except ValueError:\n        logging.getLogger('crm').warning('a warning', exc_info=True)\n"
-           "    raise RuntimeError('kaboom')\n"
-           "s.ask = boom")
+    pre = (
+        "import logging, crm.query.service as s\n"
+        "async def boom(*a, **k):\n"
+        "    try:\n        raise ValueError('inner')\n"
+        "    except ValueError:\n        logging.getLogger('crm').warning('a warning', exc_info=True)\n"
+        "    raise RuntimeError('kaboom')\n"
+        "s.ask = boom"
+    )
     p = cli("ask", "revenue last month", db=db, pre=pre, TMPDIR=str(tmp_path))
     assert "Traceback" not in p.stderr + p.stdout, p.stderr
     assert p.returncode == 1
@@ -291,14 +368,22 @@ def test_an_import_failing_unexpectedly_is_one_line_without_the_sql(db: str, tmp
     """The importer logs such a failure with its traceback for the bot's operators; on the command line neither
     that traceback nor the SQL statement of a database error reaches the user."""
     export = tmp_path / "orders_export.csv"
-    export.write_text("Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Total,"
-                      "Fulfillment Status\n#1,a@example.com,paid,2026-03-01 10:00:00 +0800,1,Serum,10,10,\n",
-                      encoding="utf-8")
-    pre = ("import crm.importing.service as service\n"
-           "from sqlalchemy.exc import DBAPIError\n"
-           "async def broken(*args, **kwargs):\n"
-           "    raise DBAPIError('INSERT INTO orders (a, b) VALUES (?, ?)', (1, 2), Exception('disk I/O error'))\n"
-           "service._import_orders = broken\n")
-    line = one_clear_line(cli("import", str(export), db=db, pre=pre), 1,
-                          "error: orders_export.csv: import failed, nothing changed", "disk I/O error")
+    export.write_text(
+        "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Total,"
+        "Fulfillment Status\n#1,a@example.com,paid,2026-03-01 10:00:00 +0800,1,Serum,10,10,\n",
+        encoding="utf-8",
+    )
+    pre = (
+        "import crm.importing.service as service\n"
+        "from sqlalchemy.exc import DBAPIError\n"
+        "async def broken(*args, **kwargs):\n"
+        "    raise DBAPIError('INSERT INTO orders (a, b) VALUES (?, ?)', (1, 2), Exception('disk I/O error'))\n"
+        "service._import_orders = broken\n"
+    )
+    line = one_clear_line(
+        cli("import", str(export), db=db, pre=pre),
+        1,
+        "error: orders_export.csv: import failed, nothing changed",
+        "disk I/O error",
+    )
     assert "INSERT" not in line and "[SQL" not in line

@@ -1,4 +1,5 @@
 """BG/NBD on the CDNOW sample reproduces the published parameters (Fader, Hardie & Lee 2005)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +7,9 @@ import pytest
 
 from crm.analytics.clv import fit_bgnbd, fit_gamma_gamma
 
-lifetimes_datasets = pytest.importorskip("lifetimes.datasets", reason="the lifetimes package ships the CDNOW sample")
+lifetimes_datasets = pytest.importorskip(
+    "lifetimes.datasets", reason="the lifetimes package ships the CDNOW sample"
+)
 
 
 def test_bgnbd_fit_on_cdnow_reproduces_published_parameters() -> None:

@@ -1,5 +1,6 @@
 """Changing the base currency converts every amount with cross rates (or is refused and changes nothing), and
 answers say how many orders have no rate and are left out."""
+
 from __future__ import annotations
 
 import csv
@@ -22,18 +23,39 @@ from storage.models import CustomerOrderStats, FxRate, LoyaltyEntry, Order, Work
 from storage.repositories.imports import load_rates
 
 AS_OF = datetime(2026, 11, 23, 23, 0, tzinfo=ZoneInfo("Asia/Singapore"))
-HEADER = ["Name", "Email", "Financial Status", "Fulfillment Status", "Currency", "Subtotal", "Total", "Created at",
-          "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku", "Billing Name", "Billing Country"]
+HEADER = [
+    "Name",
+    "Email",
+    "Financial Status",
+    "Fulfillment Status",
+    "Currency",
+    "Subtotal",
+    "Total",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem sku",
+    "Billing Name",
+    "Billing Country",
+]
 # Rates into SGD: MYR and USD change in October; THB has none.
-RATES = [("MYR", "0.30", ""), ("MYR", "0.32", "2026-10-15"), ("USD", "1.34", ""), ("USD", "1.30", "2026-10-01")]
+RATES = [
+    ("MYR", "0.30", ""),
+    ("MYR", "0.32", "2026-10-15"),
+    ("USD", "1.34", ""),
+    ("USD", "1.30", "2026-10-01"),
+]
 # (order, buyer, currency, total, created at, status), all in October 2026 but the last.
-ORDERS = [("#S1", "ann", "SGD", "100.00", "2026-10-05 12:00:00 +0800", "paid"),
-          ("#S2", "ann", "SGD", "50.25", "2026-10-20 12:00:00 +0800", "paid"),
-          ("#M1", "bob", "MYR", "300.00", "2026-10-10 12:00:00 +0800", "paid"),
-          ("#M2", "bob", "MYR", "123.45", "2026-10-25 12:00:00 +0800", "paid"),
-          ("#U1", "cat", "USD", "10.00", "2026-10-02 12:00:00 +0800", "paid"),
-          ("#T1", "dan", "THB", "500.00", "2026-10-12 12:00:00 +0800", "paid"),
-          ("#S3", "ann", "SGD", "70.00", "2026-09-03 12:00:00 +0800", "paid")]
+ORDERS = [
+    ("#S1", "ann", "SGD", "100.00", "2026-10-05 12:00:00 +0800", "paid"),
+    ("#S2", "ann", "SGD", "50.25", "2026-10-20 12:00:00 +0800", "paid"),
+    ("#M1", "bob", "MYR", "300.00", "2026-10-10 12:00:00 +0800", "paid"),
+    ("#M2", "bob", "MYR", "123.45", "2026-10-25 12:00:00 +0800", "paid"),
+    ("#U1", "cat", "USD", "10.00", "2026-10-02 12:00:00 +0800", "paid"),
+    ("#T1", "dan", "THB", "500.00", "2026-10-12 12:00:00 +0800", "paid"),
+    ("#S3", "ann", "SGD", "70.00", "2026-09-03 12:00:00 +0800", "paid"),
+]
 
 
 def orders_csv(path: Path, orders: list[tuple[str, str, str, str, str, str]]) -> Path:
@@ -42,8 +64,24 @@ def orders_csv(path: Path, orders: list[tuple[str, str, str, str, str, str]]) ->
         writer = csv.writer(fh)
         writer.writerow(HEADER)
         for name, buyer, currency, total, created, status in orders:
-            writer.writerow([name, f"{buyer}@example.com", status, "fulfilled", currency, total, total, created, "1",
-                             "Serum", total, "SER", buyer.title(), "SG"])
+            writer.writerow(
+                [
+                    name,
+                    f"{buyer}@example.com",
+                    status,
+                    "fulfilled",
+                    currency,
+                    total,
+                    total,
+                    created,
+                    "1",
+                    "Serum",
+                    total,
+                    "SER",
+                    buyer.title(),
+                    "SG",
+                ]
+            )
     return path
 
 
@@ -65,10 +103,16 @@ def sgd_rate(currency: str, day: date) -> float | None:
 
 async def snapshot(db: Database) -> tuple[object, ...]:
     async with db.sessions() as s:
-        orders = sorted((o.platform_order_id, o.value_base) for o in (await s.execute(select(Order))).scalars())
-        rates = sorted((r.currency, r.valid_from or date.min, r.rate)
-                       for r in (await s.execute(select(FxRate))).scalars())
-        stats = sorted((c.customer_id, c.value) for c in (await s.execute(select(CustomerOrderStats))).scalars())
+        orders = sorted(
+            (o.platform_order_id, o.value_base) for o in (await s.execute(select(Order))).scalars()
+        )
+        rates = sorted(
+            (r.currency, r.valid_from or date.min, r.rate)
+            for r in (await s.execute(select(FxRate))).scalars()
+        )
+        stats = sorted(
+            (c.customer_id, c.value) for c in (await s.execute(select(CustomerOrderStats))).scalars()
+        )
         points = (await s.execute(select(func.sum(LoyaltyEntry.points)))).scalar()
         base = (await s.execute(select(Workspace.base_currency))).scalar()
     return orders, rates, stats, points, base
@@ -76,13 +120,15 @@ async def snapshot(db: Database) -> tuple[object, ...]:
 
 async def shop(db: Database, workspace_id: int, tmp_path: Path) -> None:
     await import_rates(db, workspace_id, rates_csv(tmp_path / "rates.csv", RATES), base_currency="SGD")
-    report = await import_file(db, workspace_id, orders_csv(tmp_path / "orders_export.csv", ORDERS),
-                               settings=WorkspaceSettings())
+    report = await import_file(
+        db, workspace_id, orders_csv(tmp_path / "orders_export.csv", ORDERS), settings=WorkspaceSettings()
+    )
     assert report.orders_new == len(ORDERS) and report.missing_rates == ["THB"]
 
 
-async def test_changing_the_base_currency_converts_every_amount_with_cross_rates(db: Database, workspace_id: int,
-                                                                                 tmp_path: Path) -> None:
+async def test_changing_the_base_currency_converts_every_amount_with_cross_rates(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     await shop(db, workspace_id, tmp_path)
     sgd = Settings(workspace={"base_currency": "SGD", "timezone": "Asia/Singapore"})
     before = await ask("revenue last month", db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
@@ -113,8 +159,11 @@ async def test_changing_the_base_currency_converts_every_amount_with_cross_rates
         rates = await load_rates(s, workspace_id)
     assert rates["MYR"] == [(None, 1.0)]
     assert rates["SGD"] == [(None, pytest.approx(1 / 0.30)), (date(2026, 10, 15), pytest.approx(1 / 0.32))]
-    assert rates["USD"] == [(None, pytest.approx(1.34 / 0.30)), (date(2026, 10, 1), pytest.approx(1.30 / 0.30)),
-                            (date(2026, 10, 15), pytest.approx(1.30 / 0.32))]
+    assert rates["USD"] == [
+        (None, pytest.approx(1.34 / 0.30)),
+        (date(2026, 10, 1), pytest.approx(1.30 / 0.30)),
+        (date(2026, 10, 15), pytest.approx(1.30 / 0.32)),
+    ]
 
     myr = Settings(workspace={"base_currency": "MYR", "timezone": "Asia/Singapore"})
     after = await ask("revenue last month", db=db, workspace_id=workspace_id, settings=myr, as_of=AS_OF)
@@ -136,26 +185,29 @@ async def test_changing_the_base_currency_converts_every_amount_with_cross_rates
     assert back["#S1"] == Decimal(100) and back["#M1"] == Decimal(90) and back["#T1"] is None
 
 
-async def test_a_change_without_a_rate_is_refused_and_changes_nothing(db: Database, workspace_id: int,
-                                                                     tmp_path: Path) -> None:
+async def test_a_change_without_a_rate_is_refused_and_changes_nothing(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     await shop(db, workspace_id, tmp_path)
     before = await snapshot(db)
     for code, reason in (("EUR", "missing_rate"), ("THB", "missing_rate"), ("M1R", "invalid_code")):
         with pytest.raises(CurrencyChangeRefused) as refused:
             await change_base_currency(db, workspace_id, code)
         assert refused.value.reason == reason
-    with pytest.raises(CurrencyChangeRefused, match="no exchange rate for EUR .*rates.csv"):
+    with pytest.raises(CurrencyChangeRefused, match="no exchange rate for EUR .*rates.csv"):  # noqa: RUF043
         await change_base_currency(db, workspace_id, "EUR")
     assert await snapshot(db) == before
     # Rates into another base are refused too: the base currency's own rate is 1.
     with pytest.raises(ImportFileError, match="SGD is the base currency"):
-        await import_rates(db, workspace_id, rates_csv(tmp_path / "myr.csv", [("SGD", "3.33", "")]),
-                           base_currency="SGD")
+        await import_rates(
+            db, workspace_id, rates_csv(tmp_path / "myr.csv", [("SGD", "3.33", "")]), base_currency="SGD"
+        )
     assert await snapshot(db) == before
 
 
-async def test_an_empty_workspace_changes_currency_freely_but_settings_rates_need_one(db: Database,
-                                                                                      workspace_id: int) -> None:
+async def test_an_empty_workspace_changes_currency_freely_but_settings_rates_need_one(
+    db: Database, workspace_id: int
+) -> None:
     change = await change_base_currency(db, workspace_id, "THB")
     assert change.changed and (change.rates, change.orders) == (0, 0)
     # Rates from the settings are in the base currency too: they are converted, or the change is refused.
@@ -164,26 +216,34 @@ async def test_an_empty_workspace_changes_currency_freely_but_settings_rates_nee
     await change_base_currency(db, workspace_id, "MYR", fx_rates={"MYR": 7.9, "USD": 35.0})
     async with db.sessions() as s:
         rates = await load_rates(s, workspace_id)
-    assert rates == {"MYR": [(None, 1.0)], "THB": [(None, pytest.approx(1 / 7.9))],
-                     "USD": [(None, pytest.approx(35.0 / 7.9))]}
+    assert rates == {
+        "MYR": [(None, 1.0)],
+        "THB": [(None, pytest.approx(1 / 7.9))],
+        "USD": [(None, pytest.approx(35.0 / 7.9))],
+    }
 
 
 def test_cross_rates_follow_both_currencies_dated_rates() -> None:
     # MYR has only dated rates (the earliest applies before them); the pivot changes on its own dates.
-    rates = {"MYR": [(date(2026, 3, 1), 0.30), (date(2026, 6, 1), 0.31)],
-             "USD": [(None, 1.35), (date(2026, 4, 1), 1.30)]}
+    rates = {
+        "MYR": [(date(2026, 3, 1), 0.30), (date(2026, 6, 1), 0.31)],
+        "USD": [(None, 1.35), (date(2026, 4, 1), 1.30)],
+    }
     rows = cross_rates(rates, "SGD", "USD")
     assert rows[0] == ("USD", Decimal(1), None)
     by: dict[str, list[tuple[date | None, float]]] = {}
     for cur, rate, day in rows:
         by.setdefault(cur, []).append((day, float(rate)))
     for day in (date(2026, 1, 1), date(2026, 3, 1), date(2026, 4, 15), date(2026, 6, 2)):
-        assert rate_on(by["MYR"], day) == pytest.approx(rate_on(rates["MYR"], day) / rate_on(rates["USD"], day))
+        assert rate_on(by["MYR"], day) == pytest.approx(
+            rate_on(rates["MYR"], day) / rate_on(rates["USD"], day)
+        )
         assert rate_on(by["SGD"], day) == pytest.approx(1 / rate_on(rates["USD"], day))
 
 
-async def test_a_configured_base_currency_is_converted_into_at_start_not_relabelled(db: Database, workspace_id: int,
-                                                                                    tmp_path: Path) -> None:
+async def test_a_configured_base_currency_is_converted_into_at_start_not_relabelled(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     from bot.context import open_app
 
     await shop(db, workspace_id, tmp_path)
@@ -200,8 +260,9 @@ async def test_a_configured_base_currency_is_converted_into_at_start_not_relabel
     assert ctx.base_currency == "MYR" and await snapshot(db) == before
 
 
-def test_the_command_line_changes_the_currency_or_says_why_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_changes_the_currency_or_says_why_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from bot.cli import main
 
     def cli(*args: str) -> tuple[int, str, str]:
@@ -217,8 +278,12 @@ def test_the_command_line_changes_the_currency_or_says_why_not(tmp_path: Path, m
         monkeypatch.delenv(name)
     monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
     monkeypatch.setenv("SELLERMATE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
-    code, _, err = cli("import", "-q", str(orders_csv(tmp_path / "orders_export.csv", ORDERS)),
-                       str(rates_csv(tmp_path / "rates.csv", RATES)))
+    code, _, err = cli(
+        "import",
+        "-q",
+        str(orders_csv(tmp_path / "orders_export.csv", ORDERS)),
+        str(rates_csv(tmp_path / "rates.csv", RATES)),
+    )
     assert code == 0, err
     code, out, err = cli("currency", "set", "EUR")
     assert code == 2 and err.count("error:") == 1 and "Traceback" not in err, err

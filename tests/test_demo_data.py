@@ -1,4 +1,5 @@
 """Demo data: real platform layouts, determinism, and a full import with cross-platform merging."""
+
 from __future__ import annotations
 
 import csv
@@ -64,7 +65,7 @@ def named(header: list[str], rows: list[list[object]]) -> list[dict[str, object]
 
 def records(rows: list[list[str]], trailer: int = 0) -> list[dict[str, object]]:
     """Rows of a text export as dicts by header, leaving out `trailer` lines at the end."""
-    return named(list(rows[0]), list(rows[1:len(rows) - trailer]))
+    return named(list(rows[0]), list(rows[1 : len(rows) - trailer]))
 
 
 def eval_header(name: str, delimiter: str = ",", skip: int = 0) -> list[str]:
@@ -84,7 +85,10 @@ def test_headers_are_the_platforms_real_ones(demo) -> None:  # type: ignore[no-u
     assert len(shopee) == 4
     for name in shopee:
         currency = STORES[demo_file_store(files[name]) or ""].currency
-        real = [h.replace("(MYR)", f"({currency})") for h in eval_header("Order.all.20240101_20261122.shopee-my.xlsx")]
+        real = [
+            h.replace("(MYR)", f"({currency})")
+            for h in eval_header("Order.all.20240101_20261122.shopee-my.xlsx")
+        ]
         assert xlsx(files[name])[0] == real
     for name in ("lazada-sg-orders.xlsx", "lazada-my-orders.xlsx", "lazada-id-orders.xlsx"):
         header, _, sheets = xlsx(files[name])
@@ -105,7 +109,9 @@ def test_text_exports_keep_the_platforms_quirks(demo) -> None:  # type: ignore[n
     tiktok = files["tiktok-my-orders.csv"].read_bytes()
     assert tiktok.startswith(b"\xef\xbb\xbfOrder ID,")
     rows = records(text_rows(files["tiktok-my-orders.csv"]))
-    assert rows and all(str(r["Order ID"]).endswith("\t") and str(r["Created Time"]).endswith("\t") for r in rows)
+    assert rows and all(
+        str(r["Order ID"]).endswith("\t") and str(r["Created Time"]).endswith("\t") for r in rows
+    )
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\t", str(r["Created Time"])) for r in rows)
     # Most TikTok phones are masked the platform's way.
     assert any(re.fullmatch(r"\(\+60\)\d\d\*{5}\d\d", str(r["Phone #"])) for r in rows)
@@ -120,7 +126,9 @@ def test_text_exports_keep_the_platforms_quirks(demo) -> None:  # type: ignore[n
 
     amazon = records(text_rows(files["amazon-us-order-report.txt"], "\t"))
     assert all(str(r["buyer-email"]).endswith("@marketplace.amazon.com") for r in amazon)
-    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", str(r["purchase-date"])) for r in amazon)
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", str(r["purchase-date"])) for r in amazon
+    )
 
     shopify = records(text_rows(files["orders_export.csv"]))
     by_order: dict[str, list[dict[str, object]]] = {}
@@ -130,8 +138,12 @@ def test_text_exports_keep_the_platforms_quirks(demo) -> None:  # type: ignore[n
     assert multi, "some Shopify orders have several line items"
     for rs in multi:
         assert rs[0]["Financial Status"] and rs[0]["Total"]
-        assert all(not r["Financial Status"] and not r["Total"] and r["Email"] == rs[0]["Email"] for r in rs[1:])
-    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}", str(r["Created at"])) for r in shopify)
+        assert all(
+            not r["Financial Status"] and not r["Total"] and r["Email"] == rs[0]["Email"] for r in rs[1:]
+        )
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}", str(r["Created at"])) for r in shopify
+    )
 
     customers = records(text_rows(files["customers_export.csv"]))
     assert all(str(r["Customer ID"]).startswith("'") for r in customers)
@@ -147,8 +159,19 @@ def test_spreadsheet_exports_look_like_the_platforms(demo) -> None:  # type: ign
     assert statuses["Completed"] > statuses["Cancelled"] > 0
     phones = [str(r["Phone Number"]) for r in shopee]
     assert any(p.startswith("******") for p in phones)
-    styles = {("+ " if p.startswith("+") and " " in p else "+" if p.startswith("+") else "65" if p.startswith("65")
-               and len(p) == 10 else "local") for p in phones if "*" not in p}
+    styles = {
+        (
+            "+ "
+            if p.startswith("+") and " " in p
+            else "+"
+            if p.startswith("+")
+            else "65"
+            if p.startswith("65") and len(p) == 10
+            else "local"
+        )
+        for p in phones
+        if "*" not in p
+    }
     assert len(styles) >= 3, f"phones written in several styles, got {styles}"
     # One row per line item with the order-level columns repeated.
     by_order = Counter(str(r["Order ID"]) for r in shopee)
@@ -167,8 +190,12 @@ def test_contacts_are_realistic_and_consistent(demo) -> None:  # type: ignore[no
     dataset, _ = demo
     countries = Counter(p.country for p in dataset.persons)
     assert {"SG", "MY", "TH", "PH", "US", "GB"} <= set(countries)
-    assert len({p.email for p in dataset.persons + dataset.prospects}) == len(dataset.persons) + len(dataset.prospects)
-    assert len({p.phone for p in dataset.persons + dataset.prospects}) == len(dataset.persons) + len(dataset.prospects)
+    assert len({p.email for p in dataset.persons + dataset.prospects}) == len(dataset.persons) + len(
+        dataset.prospects
+    )
+    assert len({p.phone for p in dataset.persons + dataset.prospects}) == len(dataset.persons) + len(
+        dataset.prospects
+    )
     for variant in phone_variants("+6591234567", "SG"):
         number = phonenumbers.parse(variant, "SG")
         assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == "+6591234567"
@@ -188,9 +215,14 @@ def test_orders_tell_a_story_for_rfm_and_clv(demo) -> None:  # type: ignore[no-u
     assert all(o.created < cutoff for o in dataset.orders)
     assert max(o.created for o in dataset.orders) > cutoff - timedelta(days=3)
     # Double days are busier than an ordinary day of the same month.
-    days = Counter(o.created.astimezone(ZoneInfo(STORES[o.store].tz)).date().replace(year=2000)
-                   for o in dataset.orders if STORES[o.store].platform in {"shopee", "lazada", "tiktok"})
-    assert days[date(2000, 11, 11)] + days[date(2000, 11, 12)] > 2 * (days[date(2000, 11, 4)] + days[date(2000, 11, 5)])
+    days = Counter(
+        o.created.astimezone(ZoneInfo(STORES[o.store].tz)).date().replace(year=2000)
+        for o in dataset.orders
+        if STORES[o.store].platform in {"shopee", "lazada", "tiktok"}
+    )
+    assert days[date(2000, 11, 11)] + days[date(2000, 11, 12)] > 2 * (
+        days[date(2000, 11, 4)] + days[date(2000, 11, 5)]
+    )
 
 
 def test_same_seed_same_files_other_seed_other_files(tmp_path: Path) -> None:
@@ -198,14 +230,18 @@ def test_same_seed_same_files_other_seed_other_files(tmp_path: Path) -> None:
     b = generate_demo_exports(tmp_path / "b", seed=3, customers=60, as_of=AS_OF)
     c = generate_demo_exports(tmp_path / "c", seed=4, customers=60, as_of=AS_OF)
     assert [p.name for p in a] == [p.name for p in b] == [p.name for p in c]
-    for pa, pb, pc in zip(a, b, c):
+    for pa, pb, _pc in zip(a, b, c, strict=False):
         if pa.suffix == ".xlsx":  # XLSX zips carry a creation time: compare the cells
             assert xlsx(pa)[1] == xlsx(pb)[1]
         else:
             assert pa.read_bytes() == pb.read_bytes()
-    differs = [pa.name for pa, pc in zip(a, c) if pa.name != "rates.csv" and
-               (xlsx(pa)[1] if pa.suffix == ".xlsx" else pa.read_bytes()) !=
-               (xlsx(pc)[1] if pc.suffix == ".xlsx" else pc.read_bytes())]
+    differs = [
+        pa.name
+        for pa, pc in zip(a, c, strict=False)
+        if pa.name != "rates.csv"
+        and (xlsx(pa)[1] if pa.suffix == ".xlsx" else pa.read_bytes())
+        != (xlsx(pc)[1] if pc.suffix == ".xlsx" else pc.read_bytes())
+    ]
     # (a small population may leave a store empty in both: header only)
     assert {"orders_export.csv", "customers_export.csv", "interactions.csv"} <= set(differs)
     assert len(differs) >= len(a) // 2
@@ -230,8 +266,7 @@ def test_interactions_and_events_follow_the_documented_layout(demo) -> None:  # 
 # ---------------------------------------------------------------- through the real importer
 
 
-async def _import_all(db: Database, workspace_id: int, files: dict[str, Path], *,
-                      rates: bool = True) -> list:  # type: ignore[type-arg]
+async def _import_all(db: Database, workspace_id: int, files: dict[str, Path], *, rates: bool = True) -> list:  # type: ignore[type-arg]
     settings = WorkspaceSettings()
     if rates:
         await import_rates(db, workspace_id, files["rates.csv"], base_currency="SGD")
@@ -261,11 +296,18 @@ async def test_whole_demo_imports_cleanly_and_merges_buyers(db: Database, worksp
     assert set(activity) == {"interactions.csv", "behaviour_events.csv"}
     async with db.sessions() as s:
         orders = {(o.platform, o.platform_order_id): o for o in (await s.execute(select(Order))).scalars()}
-        live = (await s.execute(select(func.count()).select_from(Customer)
-                                .where(Customer.merged_into_id.is_(None)))).scalar()
-        spans = (await s.execute(
-            select(BuyerIdentity.customer_id).group_by(BuyerIdentity.customer_id)
-            .having(func.count(func.distinct(BuyerIdentity.platform)) > 1))).all()
+        live = (
+            await s.execute(
+                select(func.count()).select_from(Customer).where(Customer.merged_into_id.is_(None))
+            )
+        ).scalar()
+        spans = (
+            await s.execute(
+                select(BuyerIdentity.customer_id)
+                .group_by(BuyerIdentity.customer_id)
+                .having(func.count(func.distinct(BuyerIdentity.platform)) > 1)
+            )
+        ).all()
     assert len(orders) == len(dataset.orders)
     # Every order's value and status are what the simulation decided (values in the order's currency).
     digits = {"IDR": 0}
@@ -295,7 +337,8 @@ async def test_whole_demo_imports_cleanly_and_merges_buyers(db: Database, worksp
 
 
 async def test_reimporting_the_same_rates_and_export_changes_nothing(  # type: ignore[no-untyped-def]
-        db: Database, workspace_id: int, demo) -> None:
+    db: Database, workspace_id: int, demo
+) -> None:
     _, files = demo
     shopify = {"rates.csv": files["rates.csv"], "orders_export.csv": files["orders_export.csv"]}
     await _import_all(db, workspace_id, shopify)
@@ -308,9 +351,28 @@ def test_demo_data_command_writes_and_imports(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
     env["SELLERMATE_CONFIG"] = str(tmp_path / "none.yaml")
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo-data", "--out", str(tmp_path / "files"), "--customers", "40",
-         "--seed", "5", "--as-of", "2026-11-23", "--db", url],
-        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1], timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "demo-data",
+            "--out",
+            str(tmp_path / "files"),
+            "--customers",
+            "40",
+            "--seed",
+            "5",
+            "--as-of",
+            "2026-11-23",
+            "--db",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=300,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     assert "orders_export.csv: shopify store 'shopify'" in out.stdout
@@ -324,7 +386,8 @@ def test_demo_data_command_writes_and_imports(tmp_path: Path) -> None:
     def counts() -> tuple[int, int, list[str]]:
         with sqlite3.connect(tmp_path / "demo.db") as con:
             n, distinct = con.execute(
-                "SELECT count(*), count(DISTINCT platform || ':' || platform_order_id) FROM orders").fetchone()
+                "SELECT count(*), count(DISTINCT platform || ':' || platform_order_id) FROM orders"
+            ).fetchone()
             stores = [r[0] for r in con.execute("SELECT platform || '/' || name FROM stores ORDER BY 1")]
         return n, distinct, stores
 
@@ -333,31 +396,46 @@ def test_demo_data_command_writes_and_imports(tmp_path: Path) -> None:
     files = sorted((tmp_path / "files").iterdir())
     again = subprocess.run(
         [sys.executable, "-m", "bot.cli", "import", *map(str, files), "--db", url, "-q"],
-        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1], timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=300,
+        check=False,
     )
     assert counts() == before
     assert "amazon-uk-order-report.txt: amazon store 'amazon-gb'" in again.stdout
     assert re.findall(r"orders (\d+) new, (\d+) updated", again.stdout) and all(
-        m == ("0", "0") for m in re.findall(r"orders (\d+) new, (\d+) updated", again.stdout))
+        m == ("0", "0") for m in re.findall(r"orders (\d+) new, (\d+) updated", again.stdout)
+    )
     # rates.csv goes in as exchange rates (the same ones: nothing re-priced differently), and first.
-    assert again.stdout.splitlines()[0].startswith("rates.csv: ") and "exchange rates imported" in again.stdout
+    assert (
+        again.stdout.splitlines()[0].startswith("rates.csv: ") and "exchange rates imported" in again.stdout
+    )
     assert again.returncode == 0 and "not imported" not in again.stderr
     assert "0 rows rejected" in again.stdout.split("interactions.csv:")[1].splitlines()[0]
 
-    bad = subprocess.run([sys.executable, "-m", "bot.cli", "demo-data", "--customers", "0", "--no-import"],
-                         capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1],
-                         check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo-data", "--customers", "0", "--no-import"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        check=False,
+    )
     assert bad.returncode == 2 and "--customers" in bad.stderr
 
 
 @pytest.mark.parametrize("fmt", ["shopify", "tiktok"])
 async def test_benchmark_files_import_without_rejections(  # type: ignore[no-untyped-def]
-        db: Database, workspace_id: int, tmp_path: Path, fmt: str) -> None:
+    db: Database, workspace_id: int, tmp_path: Path, fmt: str
+) -> None:
     """The import benchmark measures real work: its generated exports import cleanly, line for line."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_import", Path(__file__).resolve().parents[1] / "bench"
-                                                  / "bench_import.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_import", Path(__file__).resolve().parents[1] / "bench" / "bench_import.py"
+    )
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
@@ -368,6 +446,7 @@ async def test_benchmark_files_import_without_rejections(  # type: ignore[no-unt
     assert (report.platform, report.rows, report.rows_rejected) == (fmt, 400, 0)
     assert report.orders_new == len(orders)
     async with db.sessions() as s:
-        unpriced = (await s.execute(select(func.count()).select_from(Order)
-                                    .where(Order.value_base.is_(None)))).scalar()
+        unpriced = (
+            await s.execute(select(func.count()).select_from(Order).where(Order.value_base.is_(None)))
+        ).scalar()
     assert unpriced == 0

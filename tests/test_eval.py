@@ -1,4 +1,5 @@
 """The development set: `/work/shared/eval/score.py` against this build must answer every question exactly."""
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,16 @@ def test_development_set_scores_full_marks(tmp_path) -> None:
     env = dict(os.environ, TMPDIR=str(tmp_path))
     env.pop("SELLERMATE_LLM_BASE_URL", None)
     cmd = f"{shlex.quote(sys.executable)} -m bot.cli"
-    p = subprocess.run([sys.executable, str(SCORE), "--quiet", "--fresh", "--cmd", cmd], check=False, env=env,
-                       capture_output=True, text=True, timeout=900)
+    p = subprocess.run(
+        [sys.executable, str(SCORE), "--quiet", "--fresh", "--cmd", cmd],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     summary = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else p.stderr[-500:]
     total = summary.split("/")[1].split()[0] if "/" in summary else "?"
-    assert p.returncode == 0 and summary.startswith(f"exact {total}/{total}"), p.stdout[-3000:] + p.stderr[-1000:]
+    assert p.returncode == 0 and summary.startswith(f"exact {total}/{total}"), (
+        p.stdout[-3000:] + p.stderr[-1000:]
+    )

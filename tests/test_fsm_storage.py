@@ -1,4 +1,5 @@
 """Conversation state in the database (bot.fsm_storage): kept across storage instances, one read per update."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +40,9 @@ async def test_state_and_data_outlive_the_storage_that_wrote_them(db: Database) 
 
     await restarted.update_data(customer_id=13)
     assert await FSMContext(DatabaseStorage(db), KEY).get_data() == {
-        "customer_id": 13, "offer": {"coupon": "VIP10", "expires": None}}
+        "customer_id": 13,
+        "offer": {"coupon": "VIP10", "expires": None},
+    }
     await restarted.clear()
     assert await rows(db) == 0  # nothing kept once the conversation is over
     assert await FSMContext(DatabaseStorage(db), KEY).get_state() is None

@@ -6,6 +6,7 @@ orders are compared with importing the same files in turn, in either order. The 
 separate process while another import holds the workspace, waits and says so instead of failing; two
 processes starting together on a new database share one schema and one workspace.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,12 +36,48 @@ ROOT = Path(__file__).resolve().parents[1]
 on_postgres = pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
 on_sqlite = pytest.mark.parametrize("backend", ["sqlite"])
 
-SHOPIFY = ["Name", "Email", "Financial Status", "Fulfillment Status", "Lineitem quantity", "Lineitem name",
-           "Lineitem price", "Total", "Created at", "Currency", "Phone", "Billing Country"]
-SHOPEE = ["Order ID", "Order Status", "Username (Buyer)", "Order Creation Date", "Grand Total", "Product Name",
-          "SKU Reference No.", "Quantity", "Deal Price", "Phone Number", "Country"]
-LAZADA = ["orderItemId", "orderNumber", "customerName", "customerEmail", "createTime", "paidPrice", "unitPrice",
-          "shippingFee", "status", "lazadaSku", "itemName", "shippingPhone", "shippingCountry"]
+SHOPIFY = [
+    "Name",
+    "Email",
+    "Financial Status",
+    "Fulfillment Status",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Total",
+    "Created at",
+    "Currency",
+    "Phone",
+    "Billing Country",
+]
+SHOPEE = [
+    "Order ID",
+    "Order Status",
+    "Username (Buyer)",
+    "Order Creation Date",
+    "Grand Total",
+    "Product Name",
+    "SKU Reference No.",
+    "Quantity",
+    "Deal Price",
+    "Phone Number",
+    "Country",
+]
+LAZADA = [
+    "orderItemId",
+    "orderNumber",
+    "customerName",
+    "customerEmail",
+    "createTime",
+    "paidPrice",
+    "unitPrice",
+    "shippingFee",
+    "status",
+    "lazadaSku",
+    "itemName",
+    "shippingPhone",
+    "shippingCountry",
+]
 
 
 def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -56,22 +93,113 @@ def exports(folder: Path) -> dict[str, Path]:
     (h). Then shopee-sg and lazada-sg: BUYERS buyers on both platforms who share only a phone, written
     differently (one customer each); Shopee buyers with an h buyer's phone (they join that customer); Lazada
     buyers with an f buyer's email and the h buyer's phone (the f and h customers merge)."""
-    shopify = [[f"#{100 + j}", f"f{j}@example.com", "paid", "fulfilled", 1, "Serum", "30.00", "30.00",
-                "2026-06-01 10:00:00 +0800", "SGD", "", "SG"] for j in range(BUYERS)]
-    shopify += [[f"#{200 + j}", f"h{j}@example.com", "paid", "fulfilled", 1, "Toner", "25.00", "25.00",
-                 "2026-06-02 10:00:00 +0800", "SGD", f"+65 8{j:03d} 1111", "SG"] for j in range(BUYERS)]
-    shopee = [[f"2607{i:04d}SHA", "Completed", f"sh_buyer_{i}", "2026-07-04 11:46", "20.00", "Serum", "SKN-1",
-               1, "20.00", f"+65 9{i:03d} 4567", "Singapore"] for i in range(BUYERS)]
-    shopee += [[f"2607{j:04d}SHB", "Completed", f"sh_known_{j}", "2026-07-05 09:00", "15.00", "Toner", "TNR-1",
-                1, "15.00", f"+65 8{j:03d} 1111", "Singapore"] for j in range(BUYERS)]
-    lazada = [[i + 1, 900100 + i, f"lz_buyer_{i}", "", "06 Jul 2026 11:46", "18.00", "18.00", "0.00",
-               "delivered", "L-1", "Serum", f"659{i:03d}4567", "Singapore"] for i in range(BUYERS)]
-    lazada += [[BUYERS + j + 1, 900200 + j, f"lz_bridge_{j}", f"F{j}@Example.com ", "07 Jul 2026 10:00", "22.00",
-                "22.00", "0.00", "delivered", "L-2", "Toner", f"658{j:03d}1111", "Singapore"]
-               for j in range(BUYERS)]
-    return {"shopify": _write(folder / "orders_export.csv", SHOPIFY, shopify),
-            "shopee": _write(folder / "shopee-sg.csv", SHOPEE, shopee),
-            "lazada": _write(folder / "lazada-sg.csv", LAZADA, lazada)}
+    shopify = [
+        [
+            f"#{100 + j}",
+            f"f{j}@example.com",
+            "paid",
+            "fulfilled",
+            1,
+            "Serum",
+            "30.00",
+            "30.00",
+            "2026-06-01 10:00:00 +0800",
+            "SGD",
+            "",
+            "SG",
+        ]
+        for j in range(BUYERS)
+    ]
+    shopify += [
+        [
+            f"#{200 + j}",
+            f"h{j}@example.com",
+            "paid",
+            "fulfilled",
+            1,
+            "Toner",
+            "25.00",
+            "25.00",
+            "2026-06-02 10:00:00 +0800",
+            "SGD",
+            f"+65 8{j:03d} 1111",
+            "SG",
+        ]
+        for j in range(BUYERS)
+    ]
+    shopee = [
+        [
+            f"2607{i:04d}SHA",
+            "Completed",
+            f"sh_buyer_{i}",
+            "2026-07-04 11:46",
+            "20.00",
+            "Serum",
+            "SKN-1",
+            1,
+            "20.00",
+            f"+65 9{i:03d} 4567",
+            "Singapore",
+        ]
+        for i in range(BUYERS)
+    ]
+    shopee += [
+        [
+            f"2607{j:04d}SHB",
+            "Completed",
+            f"sh_known_{j}",
+            "2026-07-05 09:00",
+            "15.00",
+            "Toner",
+            "TNR-1",
+            1,
+            "15.00",
+            f"+65 8{j:03d} 1111",
+            "Singapore",
+        ]
+        for j in range(BUYERS)
+    ]
+    lazada = [
+        [
+            i + 1,
+            900100 + i,
+            f"lz_buyer_{i}",
+            "",
+            "06 Jul 2026 11:46",
+            "18.00",
+            "18.00",
+            "0.00",
+            "delivered",
+            "L-1",
+            "Serum",
+            f"659{i:03d}4567",
+            "Singapore",
+        ]
+        for i in range(BUYERS)
+    ]
+    lazada += [
+        [
+            BUYERS + j + 1,
+            900200 + j,
+            f"lz_bridge_{j}",
+            f"F{j}@Example.com ",
+            "07 Jul 2026 10:00",
+            "22.00",
+            "22.00",
+            "0.00",
+            "delivered",
+            "L-2",
+            "Toner",
+            f"658{j:03d}1111",
+            "Singapore",
+        ]
+        for j in range(BUYERS)
+    ]
+    return {
+        "shopify": _write(folder / "orders_export.csv", SHOPIFY, shopify),
+        "shopee": _write(folder / "shopee-sg.csv", SHOPEE, shopee),
+        "lazada": _write(folder / "lazada-sg.csv", LAZADA, lazada),
+    }
 
 
 async def workspace_with(db: Database, files: list[Path]) -> int:
@@ -91,23 +219,42 @@ async def outcome(db: Database, workspace_id: int) -> dict[str, object]:
     async with db.sessions() as s:
         owners: dict[int | None, list[str]] = {}
         for customer_id, platform, key in await s.execute(
-                select(BuyerIdentity.customer_id, BuyerIdentity.platform, BuyerIdentity.buyer_key)
-                .where(BuyerIdentity.workspace_id == workspace_id)):
+            select(BuyerIdentity.customer_id, BuyerIdentity.platform, BuyerIdentity.buyer_key).where(
+                BuyerIdentity.workspace_id == workspace_id
+            )
+        ):
             owners.setdefault(customer_id, []).append(f"{platform}:{key}")
-        live = set((await s.execute(select(Customer.id).where(Customer.workspace_id == workspace_id,
-                                                              Customer.merged_into_id.is_(None)))).scalars())
-        merges = (await s.execute(select(MergeEvent.reason, MergeEvent.matched_on)
-                                  .where(MergeEvent.workspace_id == workspace_id))).all()
-        orders = (await s.execute(select(Store.name, Order.platform_order_id, Order.status, Order.value_base,
-                                         Order.customer_id)
-                                  .join(Store, Store.id == Order.store_id)
-                                  .where(Order.workspace_id == workspace_id))).all()
+        live = set(
+            (
+                await s.execute(
+                    select(Customer.id).where(
+                        Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)
+                    )
+                )
+            ).scalars()
+        )
+        merges = (
+            await s.execute(
+                select(MergeEvent.reason, MergeEvent.matched_on).where(
+                    MergeEvent.workspace_id == workspace_id
+                )
+            )
+        ).all()
+        orders = (
+            await s.execute(
+                select(Store.name, Order.platform_order_id, Order.status, Order.value_base, Order.customer_id)
+                .join(Store, Store.id == Order.store_id)
+                .where(Order.workspace_id == workspace_id)
+            )
+        ).all()
     return {
         "customers": sorted(sorted(owners.get(c, [])) for c in live),
         "buyers of no live customer": sorted(k for c, keys in owners.items() if c not in live for k in keys),
         "merges": sorted((reason, matched or "") for reason, matched in merges),
-        "orders": sorted((store, ref, status, float(value or 0), sorted(owners.get(cid, [])))
-                         for store, ref, status, value, cid in orders),
+        "orders": sorted(
+            (store, ref, status, float(value or 0), sorted(owners.get(cid, [])))
+            for store, ref, status, value, cid in orders
+        ),
     }
 
 
@@ -121,18 +268,27 @@ async def second_db(db: Database) -> AsyncIterator[Database]:
 
 async def race(dbs: tuple[Database, Database], workspace_id: int, a: Path, b: Path) -> list[ImportReport]:
     """Import `a` and `b` at the same time, each on its own engine."""
-    return list(await asyncio.gather(import_file(dbs[0], workspace_id, a, settings=WS),
-                                     import_file(dbs[1], workspace_id, b, settings=WS)))
+    return list(
+        await asyncio.gather(
+            import_file(dbs[0], workspace_id, a, settings=WS),
+            import_file(dbs[1], workspace_id, b, settings=WS),
+        )
+    )
 
 
 @on_postgres
 async def test_concurrent_imports_of_shared_buyers_equal_the_sequential_result(
-        db: Database, second_db: Database, tmp_path: Path) -> None:
+    db: Database, second_db: Database, tmp_path: Path
+) -> None:
     files = exports(tmp_path)
-    expected = await outcome(db, await workspace_with(db, [files["shopify"], files["shopee"], files["lazada"]]))
+    expected = await outcome(
+        db, await workspace_with(db, [files["shopify"], files["shopee"], files["lazada"]])
+    )
     # The files are made so that their order does not matter: said, not assumed.
-    assert await outcome(db, await workspace_with(db, [files["shopify"], files["lazada"], files["shopee"]])) \
+    assert (
+        await outcome(db, await workspace_with(db, [files["shopify"], files["lazada"], files["shopee"]]))
         == expected
+    )
     assert len(expected["customers"]) == 2 * BUYERS  # type: ignore[arg-type]
     assert len(expected["merges"]) == BUYERS and len(expected["orders"]) == 6 * BUYERS  # type: ignore[arg-type]
     for round_no in range(1, ROUNDS + 1):
@@ -142,18 +298,22 @@ async def test_concurrent_imports_of_shared_buyers_equal_the_sequential_result(
 
 
 @on_postgres
-async def test_the_same_file_twice_at_once_is_imported_once(db: Database, second_db: Database,
-                                                            tmp_path: Path) -> None:
+async def test_the_same_file_twice_at_once_is_imported_once(
+    db: Database, second_db: Database, tmp_path: Path
+) -> None:
     lazada = exports(tmp_path)["lazada"]
     expected = await outcome(db, await workspace_with(db, [lazada]))
     for round_no in range(1, ROUNDS + 1):
         ws = await workspace_with(db, [])
-        first, second = sorted(await race((db, second_db), ws, lazada, lazada), key=lambda r: r.orders_unchanged)
+        first, second = sorted(
+            await race((db, second_db), ws, lazada, lazada), key=lambda r: r.orders_unchanged
+        )
         assert await outcome(db, ws) == expected, f"round {round_no}"
         # As one after the other: the second import finds everything there already.
         assert (first.orders_new, first.customers_new) == (2 * BUYERS, 2 * BUYERS), f"round {round_no}"
-        assert (second.orders_new, second.orders_unchanged, second.customers_new) == (0, 2 * BUYERS, 0), \
+        assert (second.orders_new, second.orders_unchanged, second.customers_new) == (0, 2 * BUYERS, 0), (
             f"round {round_no}"
+        )
 
 
 @asynccontextmanager
@@ -185,13 +345,25 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 @on_postgres  # the same line on SQLite (the bot's waiting is tested on both, in tests/e2e)
-async def test_the_command_line_waits_for_the_running_import_and_says_so(db: Database, workspace_id: int,
-                                                                         tmp_path: Path) -> None:
+async def test_the_command_line_waits_for_the_running_import_and_says_so(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     shopee = exports(tmp_path)["shopee"]
     async with another_import_running(db, workspace_id):
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "import", str(shopee), "--db", db.url, "-q",  # type: ignore[attr-defined]
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=cli_env(tmp_path), cwd=ROOT)
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "import",
+            str(shopee),
+            "--db",
+            db.url,
+            "-q",  # type: ignore[attr-defined]
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=cli_env(tmp_path),
+            cwd=ROOT,
+        )
         try:
             said = (await asyncio.wait_for(proc.stderr.readline(), timeout=30)).decode()  # type: ignore[union-attr]
         except BaseException:
@@ -207,8 +379,9 @@ async def test_the_command_line_waits_for_the_running_import_and_says_so(db: Dat
 
 
 @on_sqlite
-async def test_on_sqlite_an_import_outwaits_the_busy_timeout(db: Database, workspace_id: int,
-                                                             tmp_path: Path) -> None:
+async def test_on_sqlite_an_import_outwaits_the_busy_timeout(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """A large import holds the database for longer than SQLite's busy timeout (30 s): an import started
     meanwhile waits for it instead of failing with 'database is locked'. Here the timeout is 50 ms."""
     shopee = exports(tmp_path)["shopee"]
@@ -228,8 +401,9 @@ async def test_on_sqlite_an_import_outwaits_the_busy_timeout(db: Database, works
     importing = None
     try:
         async with another_import_running(db, workspace_id):
-            importing = asyncio.ensure_future(import_file(impatient, workspace_id, shopee, settings=WS,
-                                                          waiting=waiting))
+            importing = asyncio.ensure_future(
+                import_file(impatient, workspace_id, shopee, settings=WS, waiting=waiting)
+            )
             await asyncio.sleep(1.0)  # twenty busy timeouts
             assert not importing.done() and told == ["waiting"]
         report = await importing
@@ -257,7 +431,8 @@ asyncio.run(main())
 
 @on_postgres
 async def test_two_processes_starting_on_a_new_database_share_one_schema_and_workspace(
-        db: Database, tmp_path: Path) -> None:
+    db: Database, tmp_path: Path
+) -> None:
     """Two imports started together on a new database: both processes bring its schema up to date and look for
     the workspace. One creates them while the other waits, instead of failing on the tables being created (or
     creating a workspace of its own for its import)."""
@@ -268,11 +443,23 @@ async def test_two_processes_starting_on_a_new_database_share_one_schema_and_wor
     url = make_url(db.url).set(database=name).render_as_string(hide_password=False)  # type: ignore[attr-defined]
     fresh = Database(create_engine(url))
     try:
-        procs = [await asyncio.create_subprocess_exec(
-            sys.executable, "-c", FIRST_START, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=cli_env(tmp_path), cwd=ROOT) for _ in range(2)]
+        procs = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                FIRST_START,
+                url,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=cli_env(tmp_path),
+                cwd=ROOT,
+            )
+            for _ in range(2)
+        ]
         said = [await asyncio.wait_for(p.communicate(), timeout=120) for p in procs]
-        assert [(p.returncode, err.decode()) for p, (_, err) in zip(procs, said, strict=True)] == [(0, "")] * 2
+        assert [(p.returncode, err.decode()) for p, (_, err) in zip(procs, said, strict=True)] == [
+            (0, "")
+        ] * 2
         async with fresh.sessions() as s:
             workspaces = (await s.execute(select(Workspace.id))).scalars().all()
         assert [int(out) for out, _ in said] == workspaces * 2

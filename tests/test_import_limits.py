@@ -1,12 +1,13 @@
 """Importer input edges: UTF-16 text exports (Excel's "Unicode Text"), and spreadsheets that would unpack to
 more than an import may hold in memory (decompression bombs)."""
+
 from __future__ import annotations
 
 import codecs
 import random
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 
@@ -21,22 +22,82 @@ from storage.models import Customer, Order
 
 WS = WorkspaceSettings(fx_rates={"PHP": 0.024})
 
-WOO_HEADER = ["Order Number", "Order Status", "Order Date", "First Name (Billing)", "Last Name (Billing)",
-              "Email (Billing)", "Phone (Billing)", "Country Code (Billing)", "Currency", "Order Shipping Amount",
-              "Order Total Amount", "SKU", "Item Name", "Quantity", "Item Cost"]
+WOO_HEADER = [
+    "Order Number",
+    "Order Status",
+    "Order Date",
+    "First Name (Billing)",
+    "Last Name (Billing)",
+    "Email (Billing)",
+    "Phone (Billing)",
+    "Country Code (Billing)",
+    "Currency",
+    "Order Shipping Amount",
+    "Order Total Amount",
+    "SKU",
+    "Item Name",
+    "Quantity",
+    "Item Cost",
+]
 # Names outside ASCII, one with U+4E0A (上), whose UTF-16 LE bytes hold a line-end byte (0A 4E).
 WOO_ROWS = [
-    ["501", "completed", "2026-05-01 12:00", "Ána", "Reyes", "ana@example.com", "09171234567", "PH", "PHP",
-     "50", "1050", "TSH", "T-shirt, \"large\"", "2", "500"],
-    ["501", "completed", "2026-05-01 12:00", "Ána", "Reyes", "ana@example.com", "09171234567", "PH", "PHP",
-     "50", "1050", "CAP", "Cap\twith a tab", "1", "0"],
-    ["502", "cancelled", "2026-05-02 12:00", "上官", "陈", "chen@example.com", "", "PH", "PHP", "0", "300",
-     "CAP", "Cap", "1", "300"],
+    [
+        "501",
+        "completed",
+        "2026-05-01 12:00",
+        "Ána",
+        "Reyes",
+        "ana@example.com",
+        "09171234567",
+        "PH",
+        "PHP",
+        "50",
+        "1050",
+        "TSH",
+        'T-shirt, "large"',
+        "2",
+        "500",
+    ],
+    [
+        "501",
+        "completed",
+        "2026-05-01 12:00",
+        "Ána",
+        "Reyes",
+        "ana@example.com",
+        "09171234567",
+        "PH",
+        "PHP",
+        "50",
+        "1050",
+        "CAP",
+        "Cap\twith a tab",
+        "1",
+        "0",
+    ],
+    [
+        "502",
+        "cancelled",
+        "2026-05-02 12:00",
+        "上官",
+        "陈",
+        "chen@example.com",
+        "",
+        "PH",
+        "PHP",
+        "0",
+        "300",
+        "CAP",
+        "Cap",
+        "1",
+        "300",
+    ],
 ]
 
 
 def unicode_text(rows: list[list[str]], header: list[str] = WOO_HEADER) -> str:
     """Rows as Excel's "Unicode Text" export writes them: tab-separated, CRLF, quoted only where needed."""
+
     def cell(value: str) -> str:
         return '"' + value.replace('"', '""') + '"' if any(c in value for c in '\t"\r\n') else value
 
@@ -57,15 +118,19 @@ async def orders_of(db: Database) -> dict[str, Order]:
 
 
 @pytest.mark.parametrize("variant", list(UTF16_VARIANTS))
-async def test_utf16_unicode_text_export_imports(db: Database, workspace_id: int, tmp_path: Path,
-                                                 variant: str) -> None:
+async def test_utf16_unicode_text_export_imports(
+    db: Database, workspace_id: int, tmp_path: Path, variant: str
+) -> None:
     path = tmp_path / "orders.txt"
     path.write_bytes(UTF16_VARIANTS[variant](unicode_text(WOO_ROWS)))
     report = await import_file(db, workspace_id, path, settings=WS)
     assert (report.platform, report.rows, report.orders_new, report.rejected) == ("woocommerce", 3, 2, [])
     orders = await orders_of(db)
     assert (orders["501"].order_value, orders["501"].status, orders["502"].status) == (
-        Decimal(1050), "completed", "cancelled")
+        Decimal(1050),
+        "completed",
+        "cancelled",
+    )
     assert orders["501"].created_at == datetime(2026, 5, 1, 4, 0, tzinfo=UTC)  # Manila UTC+8
     async with db.sessions() as s:
         names = set((await s.execute(select(Customer.display_name))).scalars())
@@ -73,14 +138,20 @@ async def test_utf16_unicode_text_export_imports(db: Database, workspace_id: int
 
     # The same rows as UTF-8 CSV are the same orders: nothing new, nothing changed.
     utf8 = tmp_path / "orders.csv"
-    utf8.write_text("".join(",".join('"' + v.replace('"', '""') + '"' for v in row) + "\r\n"
-                            for row in [WOO_HEADER, *WOO_ROWS]), encoding="utf-8")
+    utf8.write_text(
+        "".join(
+            ",".join('"' + v.replace('"', '""') + '"' for v in row) + "\r\n"
+            for row in [WOO_HEADER, *WOO_ROWS]
+        ),
+        encoding="utf-8",
+    )
     again = await import_file(db, workspace_id, utf8, settings=WS)
     assert (again.orders_new, again.orders_updated, again.orders_unchanged, again.rejected) == (0, 0, 2, [])
 
 
-async def test_utf16_file_without_final_line_end_keeps_its_last_row(db: Database, workspace_id: int,
-                                                                    tmp_path: Path) -> None:
+async def test_utf16_file_without_final_line_end_keeps_its_last_row(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """A whole last row without a line end imports; one that stops short is rejected as cut short."""
     text = unicode_text(WOO_ROWS).rstrip("\r\n")
     path = tmp_path / "orders.txt"
@@ -123,21 +194,25 @@ CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
     'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
     'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
 ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
     'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
 WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8"?><{p}workbook xmlns{q}="http://schemas.openxmlformats.org/'
     'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<{p}sheets><{p}sheet name="orders" sheetId="1" r:id="rId1"/></{p}sheets></{p}workbook>')
+    '<{p}sheets><{p}sheet name="orders" sheetId="1" r:id="rId1"/></{p}sheets></{p}workbook>'
+)
 WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
     'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
     'relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
     'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-    '</Relationships>')
+    "</Relationships>"
+)
 
 
 def _xml_text(value: str) -> str:
@@ -153,13 +228,23 @@ def column_letters(n: int) -> str:
 
 
 def inline_row(number: int, values: list[str]) -> str:
-    cells = "".join(f'<c r="{column_letters(i + 1)}{number}" t="inlineStr"><is><t>{_xml_text(v)}</t></is></c>'
-                    for i, v in enumerate(values) if v != "")
+    cells = "".join(
+        f'<c r="{column_letters(i + 1)}{number}" t="inlineStr"><is><t>{_xml_text(v)}</t></is></c>'
+        for i, v in enumerate(values)
+        if v != ""
+    )
     return f'<row r="{number}">{cells}</row>'
 
 
-def write_workbook(path: Path, rows: Iterable[str], shared: list[str] | None = None, *,
-                   prefix: str = "", before_rows: str = "", level: int = 6) -> Path:
+def write_workbook(
+    path: Path,
+    rows: Iterable[str],
+    shared: list[str] | None = None,
+    *,
+    prefix: str = "",
+    before_rows: str = "",
+    level: int = 6,
+) -> Path:
     """A minimal XLSX written part by part (rows as <row> XML, streamed: a bomb is small on disk only)."""
     import zipfile
 
@@ -170,13 +255,20 @@ def write_workbook(path: Path, rows: Iterable[str], shared: list[str] | None = N
         archive.writestr("xl/workbook.xml", WORKBOOK.format(p=p, q=q))
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         if shared is not None:
-            archive.writestr("xl/sharedStrings.xml", (
-                '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
-                f'spreadsheetml/2006/main" count="{len(shared)}" uniqueCount="{len(shared)}">'
-                + "".join(f"<si><t>{_xml_text(s)}</t></si>" for s in shared) + "</sst>"))
+            archive.writestr(
+                "xl/sharedStrings.xml",
+                (
+                    '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                    f'spreadsheetml/2006/main" count="{len(shared)}" uniqueCount="{len(shared)}">'
+                    + "".join(f"<si><t>{_xml_text(s)}</t></si>" for s in shared)
+                    + "</sst>"
+                ),
+            )
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
-            fh.write(f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet xmlns{q}="http://schemas.'
-                     f'openxmlformats.org/spreadsheetml/2006/main">{before_rows}<{p}sheetData>'.encode())
+            fh.write(
+                f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet xmlns{q}="http://schemas.'
+                f'openxmlformats.org/spreadsheetml/2006/main">{before_rows}<{p}sheetData>'.encode()
+            )
             for row in rows:
                 fh.write(row.encode())
             fh.write(f"</{p}sheetData></{p}worksheet>".encode())
@@ -186,9 +278,27 @@ def write_workbook(path: Path, rows: Iterable[str], shared: list[str] | None = N
 def woo_rows(first: int, count: int, memo: str) -> Iterator[str]:
     """WooCommerce order lines as inline-string rows, with an extra column the importer does not read."""
     for n in range(count):
-        yield inline_row(first + n, [str(5000 + n), "completed", "2026-05-01 12:00", "Ana", "Reyes",
-                                     f"buyer{n % 50}@example.com", "", "PH", "PHP", "0", "300", "CAP", "Cap", "1",
-                                     "300", memo])
+        yield inline_row(
+            first + n,
+            [
+                str(5000 + n),
+                "completed",
+                "2026-05-01 12:00",
+                "Ana",
+                "Reyes",
+                f"buyer{n % 50}@example.com",
+                "",
+                "PH",
+                "PHP",
+                "0",
+                "300",
+                "CAP",
+                "Cap",
+                "1",
+                "300",
+                memo,
+            ],
+        )
 
 
 def inline_bomb(path: Path, megabytes: int) -> Path:
@@ -196,18 +306,21 @@ def inline_bomb(path: Path, megabytes: int) -> Path:
     cell = "x" * 30_000
     rows_needed = megabytes * 1_000_000 // (10 * 30_000)
     header = inline_row(1, WOO_HEADER)
-    return write_workbook(path, chain([header], (inline_row(n + 2, [cell] * 10) for n in range(rows_needed))),
-                          level=1)
+    return write_workbook(
+        path, chain([header], (inline_row(n + 2, [cell] * 10) for n in range(rows_needed))), level=1
+    )
 
 
 def shared_string_bomb(path: Path, rows: int) -> Path:
     """A small, honestly compressed sheet whose every row refers to one 32,000-character shared string: a
     reader that copies the string into each cell holds rows x 32 KB (python-calamine: twice)."""
     memo = '<c r="P{n}" t="s"><v>0</v></c>'
-    lines = (r.replace("</row>", memo.format(n=2 + i) + "</row>")
-             for i, r in enumerate(woo_rows(2, rows, "")))
-    return write_workbook(path, chain([inline_row(1, [*WOO_HEADER, "Internal memo"])], lines),
-                          shared=["m" * 32_000])
+    lines = (
+        r.replace("</row>", memo.format(n=2 + i) + "</row>") for i, r in enumerate(woo_rows(2, rows, ""))
+    )
+    return write_workbook(
+        path, chain([inline_row(1, [*WOO_HEADER, "Internal memo"])], lines), shared=["m" * 32_000]
+    )
 
 
 MEMORY_CHILD = """
@@ -252,8 +365,14 @@ def import_in_child(path: Path) -> dict[str, object]:
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path), str(path.with_suffix(".db"))],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, str(path), str(path.with_suffix(".db"))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -284,9 +403,30 @@ def test_shared_string_bomb_imports_within_the_memory_target(tmp_path: Path) -> 
 
 def woo_workbook(path: Path, extra: list[str] | None = None, *, rows: int = 2, **kwargs: object) -> Path:
     """A WooCommerce export as XLSX, each line with `extra` cells after the known columns."""
-    lines = (inline_row(2 + n, [str(5000 + n), "completed", "2026-05-01 12:00", "Ana", "Reyes",
-                                f"buyer{n}@example.com", "", "PH", "PHP", "0", "300", "CAP", "Cap", "1", "300",
-                                *(extra or [])]) for n in range(rows))
+    lines = (
+        inline_row(
+            2 + n,
+            [
+                str(5000 + n),
+                "completed",
+                "2026-05-01 12:00",
+                "Ana",
+                "Reyes",
+                f"buyer{n}@example.com",
+                "",
+                "PH",
+                "PHP",
+                "0",
+                "300",
+                "CAP",
+                "Cap",
+                "1",
+                "300",
+                *(extra or []),
+            ],
+        )
+        for n in range(rows)
+    )
     return write_workbook(path, chain([inline_row(1, WOO_HEADER)], lines), **kwargs)  # type: ignore[arg-type]
 
 
@@ -301,32 +441,47 @@ async def refused(db: Database, workspace_id: int, path: Path, needle: str) -> s
     return message
 
 
-async def test_a_plain_xlsx_written_part_by_part_imports(db: Database, workspace_id: int, tmp_path: Path) -> None:
+async def test_a_plain_xlsx_written_part_by_part_imports(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """The workbooks the refusal tests below change by one thing import as they are."""
-    report = await import_file(db, workspace_id, woo_workbook(tmp_path / "orders.xlsx", ["memo"]), settings=WS)
+    report = await import_file(
+        db, workspace_id, woo_workbook(tmp_path / "orders.xlsx", ["memo"]), settings=WS
+    )
     assert (report.platform, report.orders_new, report.rejected) == ("woocommerce", 2, [])
 
 
-async def test_cell_longer_than_a_spreadsheet_allows_is_refused(db: Database, workspace_id: int,
-                                                                tmp_path: Path) -> None:
+async def test_cell_longer_than_a_spreadsheet_allows_is_refused(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     path = woo_workbook(tmp_path / "orders.xlsx", ["y" * 32_768])
     await refused(db, workspace_id, path, "cell P2 holds more than 32,767 characters")
     shared = tmp_path / "shared.xlsx"
-    write_workbook(shared, [inline_row(1, WOO_HEADER), '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'],
-                   shared=["z" * 40_000])
+    write_workbook(
+        shared,
+        [inline_row(1, WOO_HEADER), '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'],
+        shared=["z" * 40_000],
+    )
     await refused(db, workspace_id, shared, "holds more than 32,767 characters")
 
 
 async def test_row_past_the_last_column_or_with_too_much_text_is_refused(
-        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import crm.importing.workbook as workbook
 
-    wide = write_workbook(tmp_path / "wide.xlsx", [
-        inline_row(1, WOO_HEADER), '<row r="2"><c r="XFE2" t="inlineStr"><is><t>x</t></is></c></row>'])
+    wide = write_workbook(
+        tmp_path / "wide.xlsx",
+        [inline_row(1, WOO_HEADER), '<row r="2"><c r="XFE2" t="inlineStr"><is><t>x</t></is></c></row>'],
+    )
     await refused(db, workspace_id, wide, "row 2 has cells past column 16,384")
     monkeypatch.setattr(workbook, "MAX_ROW_CHARS", 1_000)
-    await refused(db, workspace_id, woo_workbook(tmp_path / "long.xlsx", ["a" * 600, "b" * 600]),
-                  "row 2 holds more than 1,000 characters")
+    await refused(
+        db,
+        workspace_id,
+        woo_workbook(tmp_path / "long.xlsx", ["a" * 600, "b" * 600]),
+        "row 2 holds more than 1,000 characters",
+    )
 
 
 def test_rows_of_one_far_cell_stay_small(tmp_path: Path) -> None:
@@ -349,7 +504,8 @@ def test_rows_of_one_far_cell_stay_small(tmp_path: Path) -> None:
 
 
 async def test_doctype_huge_tag_and_deep_nesting_are_refused(
-        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import zipfile
 
     import crm.importing.workbook as workbook
@@ -360,7 +516,8 @@ async def test_doctype_huge_tag_and_deep_nesting_are_refused(
         parts = {name: archive.read(name) for name in archive.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
     parts["xl/worksheets/sheet1.xml"] = sheet.replace(
-        "?>", '?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>', 1).encode()
+        "?>", '?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>', 1
+    ).encode()
     with zipfile.ZipFile(laughs, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
@@ -376,12 +533,15 @@ async def test_doctype_huge_tag_and_deep_nesting_are_refused(
     for part in ("xl/workbook.xml", "xl/sharedStrings.xml"):  # the other parts a read goes through
         nested = woo_workbook(tmp_path / f"nested-{part[3:8]}.xlsx", rows=1)
         with zipfile_replace(nested) as parts:
-            parts[part] = parts.get(part, b"<sst></sst>").replace(b"</", b"<x>" * 100 + b"</x>" * 100 + b"</", 1)
+            parts[part] = parts.get(part, b"<sst></sst>").replace(
+                b"</", b"<x>" * 100 + b"</x>" * 100 + b"</", 1
+            )
         await refused(db, workspace_id, nested, "XML nested more than 64 deep")
 
 
 async def test_many_small_elements_around_the_data_are_not_a_huge_one(
-        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Column widths before the rows and merged cells after them are many small elements, not one huge one."""
     import crm.importing.workbook as workbook
 
@@ -390,30 +550,43 @@ async def test_many_small_elements_around_the_data_are_not_a_huge_one(
     cols = "".join(f'<col min="{n}" max="{n}" width="{rng.random() * 40:.6f}"/>' for n in range(1, 40_000))
     path = woo_workbook(tmp_path / "orders.xlsx", before_rows=f"<cols>{cols}</cols>")
     with zipfile_replace(path) as parts:
-        merged = "".join(f'<mergeCell ref="A{n}:{column_letters(rng.randrange(1, 999))}{n}"/>' for n in range(3, 60_000))
+        merged = "".join(
+            f'<mergeCell ref="A{n}:{column_letters(rng.randrange(1, 999))}{n}"/>' for n in range(3, 60_000)
+        )
         parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
-            b"</sheetData>", f"</sheetData><mergeCells>{merged}</mergeCells>".encode())
+            b"</sheetData>", f"</sheetData><mergeCells>{merged}</mergeCells>".encode()
+        )
     assert len(cols) > 2 * 512 * 1024 and len(merged) > 2 * 512 * 1024
     report = await import_file(db, workspace_id, path, settings=WS)
     assert (report.orders_new, report.rejected) == (2, [])
 
 
 async def test_workbook_unpacking_past_the_size_limit_is_refused(
-        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import crm.importing.workbook as workbook
 
     path = woo_workbook(tmp_path / "orders.xlsx", rows=2_000)
     monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 100_000)
-    await refused(db, workspace_id, path, "unpacks to 1 MB, more than the 98 KB an import reads; split the export")
+    await refused(
+        db, workspace_id, path, "unpacks to 1 MB, more than the 98 KB an import reads; split the export"
+    )
 
 
-def test_shared_strings_moved_to_a_scratch_file_read_the_same(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shared_strings_moved_to_a_scratch_file_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import crm.importing.workbook as workbook
 
     texts = [f"text {n} {'é' * (n % 7)}{'文' * (n % 3)}" for n in range(3_000)]
-    rows = (f'<row r="{n + 1}">' + "".join(f'<c r="{column_letters(c + 1)}{n + 1}" t="s"><v>{(n * 7 + c) % 3_000}'
-                                           "</v></c>" for c in range(5)) + "</row>" for n in range(2_000))
+    rows = (
+        f'<row r="{n + 1}">'
+        + "".join(
+            f'<c r="{column_letters(c + 1)}{n + 1}" t="s"><v>{(n * 7 + c) % 3_000}</v></c>' for c in range(5)
+        )
+        + "</row>"
+        for n in range(2_000)
+    )
     path = write_workbook(tmp_path / "many.xlsx", rows, shared=texts)
     expected = [(n + 1, [texts[(n * 7 + c) % 3_000] for c in range(5)]) for n in range(2_000)]
 
@@ -445,7 +618,8 @@ def test_prefixed_names_unnumbered_cells_and_phonetic_runs(tmp_path: Path) -> No
     with zipfile_replace(path, "xl/sharedStrings.xml") as parts:
         parts["xl/sharedStrings.xml"] = (
             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><r><t>東京</t></r>'
-            '<rPh sb="0" eb="2"><t>トウキョウ</t></rPh></si></sst>').encode()
+            '<rPh sb="0" eb="2"><t>トウキョウ</t></rPh></si></sst>'
+        ).encode()
     book = XlsxWorkbook(path)
     try:
         assert [r for _, r in book.rows(book.sheets[0])][1] == [501.0, "東京", "", "", True, "formula", ""]
@@ -485,13 +659,40 @@ def typed_workbook(path: Path, *, date1904: bool = False) -> Path:
     book = xlsxwriter.Workbook(str(path), {"date_1904": date1904})
     book.add_worksheet("notes").write_row(0, 0, ["just", "notes"])
     sheet = book.add_worksheet("data")
-    formats = [book.add_format({"num_format": code}) for code in (
-        "yyyy-mm-dd", "dd/mm/yyyy hh:mm", "h:mm AM/PM", "[h]:mm", '0.00"d"', "[Red]0.00;[Blue]-0.00", "mmm-yy",
-        "#,##0.00 _M\"H\"_)", "\\d0", "ss.0")]
+    formats = [
+        book.add_format({"num_format": code})
+        for code in (
+            "yyyy-mm-dd",
+            "dd/mm/yyyy hh:mm",
+            "h:mm AM/PM",
+            "[h]:mm",
+            '0.00"d"',
+            "[Red]0.00;[Blue]-0.00",
+            "mmm-yy",
+            '#,##0.00 _M"H"_)',
+            "\\d0",
+            "ss.0",
+        )
+    ]
     formats += [book.add_format({"num_format": n}) for n in (14, 22, 45, 46, 47, 10)]
     bold = book.add_format({"bold": True})
     sheet.write_row(1, 1, ["Order ID", "when"])
-    serials = [0, 0.25, 1, 2, 59, 60, 61, 45293, 45293.5, 45293.0000001, 2958465.99, -1, 1e-9, 45293.999999999]
+    serials = [
+        0,
+        0.25,
+        1,
+        2,
+        59,
+        60,
+        61,
+        45293,
+        45293.5,
+        45293.0000001,
+        2958465.99,
+        -1,
+        1e-9,
+        45293.999999999,
+    ]
     for i, serial in enumerate(serials):
         sheet.write_number(2 + i, 1, serial)
         for j, fmt in enumerate(formats):
@@ -523,7 +724,10 @@ def test_cell_values_are_those_python_calamine_reads(tmp_path: Path) -> None:
             row.pop()
         return row
 
-    paths = [typed_workbook(tmp_path / "typed.xlsx"), typed_workbook(tmp_path / "typed1904.xlsx", date1904=True)]
+    paths = [
+        typed_workbook(tmp_path / "typed.xlsx"),
+        typed_workbook(tmp_path / "typed1904.xlsx", date1904=True),
+    ]
     paths += sorted((SHARED / "eval" / "data").glob("*.xlsx"))
     for path in paths:
         calamine = CalamineWorkbook.from_path(str(path))
@@ -540,7 +744,8 @@ def test_cell_values_are_those_python_calamine_reads(tmp_path: Path) -> None:
 
 
 async def test_other_spreadsheets_are_read_whole_only_when_small(
-        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import zipfile
 
     import crm.importing.reader as reader
@@ -549,11 +754,17 @@ async def test_other_spreadsheets_are_read_whole_only_when_small(
     ods = tmp_path / "orders.ods"
     with zipfile.ZipFile(ods, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", "<office:document-content>" + " " * 200_000 + "</office:document-content>")
-    await refused(db, workspace_id, ods, "this workbook unpacks to 195 KB; XLS, XLSB and ODS files are read whole")
+        archive.writestr(
+            "content.xml", "<office:document-content>" + " " * 200_000 + "</office:document-content>"
+        )
+    await refused(
+        db, workspace_id, ods, "this workbook unpacks to 195 KB; XLS, XLSB and ODS files are read whole"
+    )
     xls = tmp_path / "orders.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200_000))
-    await refused(db, workspace_id, xls, "XLS, XLSB and ODS files are read whole, up to 98 KB: save it as XLSX or CSV")
+    await refused(
+        db, workspace_id, xls, "XLS, XLSB and ODS files are read whole, up to 98 KB: save it as XLSX or CSV"
+    )
 
 
 def test_import_command_refuses_a_bomb_in_one_line(tmp_path: Path) -> None:
@@ -564,28 +775,67 @@ def test_import_command_refuses_a_bomb_in_one_line(tmp_path: Path) -> None:
     bomb = inline_bomb(tmp_path / "orders.xlsx", 30)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
     env["SELLERMATE_CONFIG"] = str(tmp_path / "none.yaml")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "import", str(bomb), "--db",
-                          f"sqlite:///{tmp_path / 'x.db'}", "-q"],
-                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "import",
+            str(bomb),
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
     errors = [line for line in out.stderr.splitlines() if "orders.xlsx" in line]
     assert len(errors) == 1 and "more than 100 times its packed size" in errors[0], out.stderr
 
 
-@pytest.mark.parametrize("code,kind", [
-    ("DD/MM/YY", "date"), ("H:MM:SS;@", "date"), ("yyyy-mm-dd hh:mm:ss", "date"), ("mmm-yy", "date"),
-    ("h:mm AM/PM", "date"), ("[$-409]mmmm d, yyyy", "date"), ('m"M"d"D";@', "date"), ("ha/p\\\\m", "date"),
-    ('[$-404]e"\\xfc"m"\\xfc"d"\\xfc"', "date"),
-    ("[h]:mm:ss", "duration"), ("[h]", "duration"), ("[ss]", "duration"), ("[s].000", "duration"),
-    ("[mm]", "duration"), ("[Blue]\\+[h]:mm;[Red]\\-[h]:mm;[Green][h]:mm", "duration"),
-    ("[>=100][Magenta][s].00", "duration"), ("[h]:mm;[=0]\\-", "duration"),
-    ("General", None), ("0.00", None), ("@", None), ("0.00E+00", None), ("#,##0\\ [$\\u20bd-46D]", None),
-    ('"Y: "0.00"m";"Y: "-0.00"m";"Y: <num>m";@', None), ('"$"#,##0_);[Red]("$"#,##0)', None),
-    ("0_ ;[Red]\\-0\\ ", None), ("\\Y000000", None), ('#,##0.0####" YMD"', None), ("[>=100][Magenta].00", None),
-    ("[>=100][Magenta]General", None), ('#,##0.00\\ _M"H"_);[Red]#,##0.00\\ _M"S"_)', None),
-    ("#,##0*y", None), ("*-yyyy-mm-dd", "date"),
-])
+@pytest.mark.parametrize(
+    "code,kind",
+    [
+        ("DD/MM/YY", "date"),
+        ("H:MM:SS;@", "date"),
+        ("yyyy-mm-dd hh:mm:ss", "date"),
+        ("mmm-yy", "date"),
+        ("h:mm AM/PM", "date"),
+        ("[$-409]mmmm d, yyyy", "date"),
+        ('m"M"d"D";@', "date"),
+        ("ha/p\\\\m", "date"),
+        ('[$-404]e"\\xfc"m"\\xfc"d"\\xfc"', "date"),
+        ("[h]:mm:ss", "duration"),
+        ("[h]", "duration"),
+        ("[ss]", "duration"),
+        ("[s].000", "duration"),
+        ("[mm]", "duration"),
+        ("[Blue]\\+[h]:mm;[Red]\\-[h]:mm;[Green][h]:mm", "duration"),
+        ("[>=100][Magenta][s].00", "duration"),
+        ("[h]:mm;[=0]\\-", "duration"),
+        ("General", None),
+        ("0.00", None),
+        ("@", None),
+        ("0.00E+00", None),
+        ("#,##0\\ [$\\u20bd-46D]", None),
+        ('"Y: "0.00"m";"Y: "-0.00"m";"Y: <num>m";@', None),
+        ('"$"#,##0_);[Red]("$"#,##0)', None),
+        ("0_ ;[Red]\\-0\\ ", None),
+        ("\\Y000000", None),
+        ('#,##0.0####" YMD"', None),
+        ("[>=100][Magenta].00", None),
+        ("[>=100][Magenta]General", None),
+        ('#,##0.00\\ _M"H"_);[Red]#,##0.00\\ _M"S"_)', None),
+        ("#,##0*y", None),
+        ("*-yyyy-mm-dd", "date"),
+    ],
+)
 def test_number_formats_that_show_dates(code: str, kind: str | None) -> None:
     from crm.importing.workbook import date_kind
 

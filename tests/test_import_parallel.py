@@ -4,6 +4,7 @@ Both are speed-ups only: every test here checks that the database ends up exactl
 import leaves it, including rejected rows, buyers whose details change between the halves, files a stray quote
 makes hard to cut, and failures (nothing is kept, no worker or temporary folder is left behind).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,16 @@ def big_shopify(path: Path, *, stray_quote: bool = False, huge_cell_in_second_ha
         when = f"2026-0{1 + n % 9}-{1 + n % 27:02d} 10:{n % 60:02d}:00 +0800"
         status = ("paid", "paid", "refunded", "voided", "pending")[n % 5]
         total = f"{10 + n % 50}.50"
-        first = shopify_row(f"#{1000 + n}", email, status, total, when, item=f"Serum, size {n % 3}",
-                            marketing="yes" if late else "no", phone="+65 9123 4567" if late and buyer % 4 == 0 else "")
+        first = shopify_row(
+            f"#{1000 + n}",
+            email,
+            status,
+            total,
+            when,
+            item=f"Serum, size {n % 3}",
+            marketing="yes" if late else "no",
+            phone="+65 9123 4567" if late and buyer % 4 == 0 else "",
+        )
         if late:
             first[SHOPIFY_HEADER.index("Billing Name")] = f"Late name {buyer}"
         rows.append(first)
@@ -88,23 +97,53 @@ def big_shopify(path: Path, *, stray_quote: bool = False, huge_cell_in_second_ha
 async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
     """Everything an import writes, without its own timestamps."""
     queries = {
-        "orders": select(Order.platform_order_id, Order.identity_id, Order.customer_id, Order.status,
-                         Order.raw_status, Order.currency, Order.order_value, Order.value_base, Order.country,
-                         Order.created_at, Order.paid_at, Order.previous_order_at).order_by(Order.id),
-        "lines": select(OrderLine.order_id, OrderLine.line_no, OrderLine.sku, OrderLine.product_name,
-                        OrderLine.quantity, OrderLine.unit_price, OrderLine.line_total).order_by(OrderLine.id),
-        "identities": select(BuyerIdentity.id, BuyerIdentity.buyer_key, BuyerIdentity.name, BuyerIdentity.email,
-                             BuyerIdentity.phone_norm, BuyerIdentity.country, BuyerIdentity.accepts_marketing,
-                             BuyerIdentity.customer_id).order_by(BuyerIdentity.id),
-        "customers": select(Customer.id, Customer.display_name, Customer.country, Customer.merged_into_id)
-        .order_by(Customer.id),
-        "stats": select(CustomerOrderStats.customer_id, CustomerOrderStats.orders, CustomerOrderStats.value)
-        .order_by(CustomerOrderStats.customer_id),
-        "loyalty": select(LoyaltyEntry.order_id, LoyaltyEntry.points, LoyaltyEntry.reason).order_by(LoyaltyEntry.id),
+        "orders": select(
+            Order.platform_order_id,
+            Order.identity_id,
+            Order.customer_id,
+            Order.status,
+            Order.raw_status,
+            Order.currency,
+            Order.order_value,
+            Order.value_base,
+            Order.country,
+            Order.created_at,
+            Order.paid_at,
+            Order.previous_order_at,
+        ).order_by(Order.id),
+        "lines": select(
+            OrderLine.order_id,
+            OrderLine.line_no,
+            OrderLine.sku,
+            OrderLine.product_name,
+            OrderLine.quantity,
+            OrderLine.unit_price,
+            OrderLine.line_total,
+        ).order_by(OrderLine.id),
+        "identities": select(
+            BuyerIdentity.id,
+            BuyerIdentity.buyer_key,
+            BuyerIdentity.name,
+            BuyerIdentity.email,
+            BuyerIdentity.phone_norm,
+            BuyerIdentity.country,
+            BuyerIdentity.accepts_marketing,
+            BuyerIdentity.customer_id,
+        ).order_by(BuyerIdentity.id),
+        "customers": select(
+            Customer.id, Customer.display_name, Customer.country, Customer.merged_into_id
+        ).order_by(Customer.id),
+        "stats": select(
+            CustomerOrderStats.customer_id, CustomerOrderStats.orders, CustomerOrderStats.value
+        ).order_by(CustomerOrderStats.customer_id),
+        "loyalty": select(LoyaltyEntry.order_id, LoyaltyEntry.points, LoyaltyEntry.reason).order_by(
+            LoyaltyEntry.id
+        ),
         "consent": select(ConsentRecord.customer_id, ConsentRecord.granted).order_by(ConsentRecord.id),
         "products": select(Product.sku, Product.name).order_by(Product.id),
-        "rejections": select(ImportRejection.line_no, ImportRejection.order_ref, ImportRejection.reason)
-        .order_by(ImportRejection.id),
+        "rejections": select(
+            ImportRejection.line_no, ImportRejection.order_ref, ImportRejection.reason
+        ).order_by(ImportRejection.id),
     }
     async with db.sessions() as s:
         return {name: [tuple(r) for r in (await s.execute(q)).all()] for name, q in queries.items()}
@@ -159,21 +198,29 @@ async def import_both_ways(tmp_path: Path, export: Path, monkeypatch: pytest.Mon
     return out
 
 
-async def test_two_parts_import_exactly_what_one_reader_imports(tmp_path: Path, workers: list[PartWorker],
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_two_parts_import_exactly_what_one_reader_imports(
+    tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = big_shopify(tmp_path / "orders_export.csv")
     (one, one_db), (two, two_db) = await import_both_ways(tmp_path, export, monkeypatch)
     assert len(workers) == 1 and workers[0].proc.returncode == 0  # the second part was read by a worker
     assert two_db == one_db
-    assert (two.rows, two.orders_new, two.customers_new, two.identities_new) == \
-        (one.rows, one.orders_new, one.customers_new, one.identities_new)
-    assert [(r.line_no, r.order_ref, r.reason) for r in two.rejected] == \
-        [(r.line_no, r.order_ref, r.reason) for r in one.rejected]
+    assert (two.rows, two.orders_new, two.customers_new, two.identities_new) == (
+        one.rows,
+        one.orders_new,
+        one.customers_new,
+        one.identities_new,
+    )
+    assert [(r.line_no, r.order_ref, r.reason) for r in two.rejected] == [
+        (r.line_no, r.order_ref, r.reason) for r in one.rejected
+    ]
     # One bad row in each half, found at its line in the file, and each rejects its whole order.
     assert {r.order_ref for r in two.rejected} == {"#1050", "#1300"}
     lines = export.read_bytes().split(b"\n")  # line numbers count physical lines
-    assert [lines[r.line_no - 1].split(b",")[0] for r in two.rejected if "not an amount" in r.reason] == \
-        [b"#1050", b"#1300"]
+    assert [lines[r.line_no - 1].split(b",")[0] for r in two.rejected if "not an amount" in r.reason] == [
+        b"#1050",
+        b"#1300",
+    ]
     assert all(b"abc" in lines[r.line_no - 1] for r in two.rejected if "not an amount" in r.reason)
     assert two.orders_new == ORDERS - 2
     # Buyers seen again in the second half with a name and consent keep the later details.
@@ -182,8 +229,9 @@ async def test_two_parts_import_exactly_what_one_reader_imports(tmp_path: Path, 
     assert not list((tmp_path / "tmp").iterdir())  # the worker's folder is gone
 
 
-async def test_a_stray_quote_that_fools_the_cut_falls_back_to_one_reader(tmp_path: Path, workers: list[PartWorker],
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_stray_quote_that_fools_the_cut_falls_back_to_one_reader(
+    tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = big_shopify(tmp_path / "orders_export.csv", stray_quote=True)
     table = read_table(export)
     offset, _ = split_point(table.text)  # type: ignore[arg-type, misc]
@@ -194,12 +242,13 @@ async def test_a_stray_quote_that_fools_the_cut_falls_back_to_one_reader(tmp_pat
     assert len(workers) == 1  # tried, noticed the misaligned cut, stopped, read again in one process
     assert workers[0].proc.returncode is not None
     assert two_db == one_db and two.rows == one.rows and two.orders_new == ORDERS - 2
-    assert 'Serum 5" tube' in {p for _, p in two_db["products"]} | {l[3] for l in two_db["lines"]}
+    assert 'Serum 5" tube' in {p for _, p in two_db["products"]} | {l[3] for l in two_db["lines"]}  # noqa: E741
     assert not list((tmp_path / "tmp").iterdir())
 
 
-async def test_an_unreadable_second_half_changes_nothing(tmp_path: Path, workers: list[PartWorker],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_unreadable_second_half_changes_nothing(
+    tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = big_shopify(tmp_path / "orders_export.csv", huge_cell_in_second_half=True)
     for threshold in (10**9, 100):  # the same clear error from one reader and from the worker
         monkeypatch.setattr(service, "PARALLEL_MIN_ROWS", threshold)
@@ -220,7 +269,7 @@ def test_split_point_is_a_row_start_near_the_middle(tmp_path: Path) -> None:
     offset, line = split_point(table.text)  # type: ignore[arg-type, misc]
     data = export.read_bytes()
     assert abs(offset - len(data) / 2) < len(data) / 10
-    assert data[offset - 2:offset] == b"\r\n" and data[offset:].startswith(b"#1")
+    assert data[offset - 2 : offset] == b"\r\n" and data[offset:].startswith(b"#1")
     assert data[:offset].count(b"\n") + 1 == line  # its line number in the file
     table.rows.close()
     # A file that ends a line with a bare carriage return is not cut (its line numbers would differ).
@@ -229,14 +278,21 @@ def test_split_point_is_a_row_start_near_the_middle(tmp_path: Path) -> None:
 
 
 async def test_indexes_built_after_a_large_load_are_the_same_and_survive_a_failure(
-        db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, workspace_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if db.dialect != "sqlite":
         pytest.skip("indexes are deferred on SQLite only")
 
     async def indexes() -> list[tuple[str, str]]:
         async with db.sessions() as s:
-            return [tuple(r) for r in (await s.execute(text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"))).all()]
+            return [
+                tuple(r)
+                for r in (
+                    await s.execute(
+                        text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+                    )
+                ).all()
+            ]
 
     before = await indexes()
     monkeypatch.setattr(repo, "DEFER_INDEXES_MIN_ROWS", 10)
@@ -244,8 +300,14 @@ async def test_indexes_built_after_a_large_load_are_the_same_and_survive_a_failu
 
     async with db.sessions() as s:  # a large load into an empty table defers the table's non-unique indexes
         async with repo.indexes_deferred(s, "orders", 1000) as deferred:
-            inside = {r[0] for r in (await s.execute(text(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders'"))).all()}
+            inside = {
+                r[0]
+                for r in (
+                    await s.execute(
+                        text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders'")
+                    )
+                ).all()
+            }
         await s.rollback()
     assert deferred and "sqlite_autoindex_orders_1" in inside  # unique: kept
     assert not {"ix_orders_ws_created", "ix_orders_customer_created", "ix_orders_identity_id"} & inside
@@ -271,7 +333,8 @@ async def test_indexes_built_after_a_large_load_are_the_same_and_survive_a_failu
 
 
 async def test_a_worker_that_cannot_start_leaves_the_import_to_one_process(
-        tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from crm.importing import part_worker
 
     async def cannot_start(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -290,11 +353,21 @@ async def test_a_worker_that_cannot_start_leaves_the_import_to_one_process(
     assert not list((tmp_path / "tmp").iterdir())
 
 
-async def test_rows_read_before_the_cut_are_never_read_twice(tmp_path: Path, workers: list[PartWorker],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_rows_read_before_the_cut_are_never_read_twice(
+    tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Ten rows of 30-line cells: the middle of the file lies among the rows read to guess the store's country.
-    rows = [shopify_row(f"#{2000 + n}", f"c{n}@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800",
-                        item="Long\n" * 30 + "end") for n in range(10)]
+    rows = [
+        shopify_row(
+            f"#{2000 + n}",
+            f"c{n}@example.com",
+            "paid",
+            "10.00",
+            "2026-03-01 10:00:00 +0800",
+            item="Long\n" * 30 + "end",
+        )
+        for n in range(10)
+    ]
     export = tmp_path / "orders_export.csv"
     with export.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\r\n").writerows([SHOPIFY_HEADER, *rows])
@@ -315,8 +388,9 @@ def after_worker_starts(monkeypatch: pytest.MonkeyPatch, act) -> None:  # type: 
     monkeypatch.setattr(PartWorker, "start", start)
 
 
-async def test_a_worker_that_dies_leaves_its_part_to_the_importer(tmp_path: Path, workers: list[PartWorker],
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_worker_that_dies_leaves_its_part_to_the_importer(
+    tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = big_shopify(tmp_path / "orders_export.csv")
     after_worker_starts(monkeypatch, lambda worker: worker.proc.kill())  # as the out-of-memory killer would
     (one, one_db), (two, two_db) = await import_both_ways(tmp_path, export, monkeypatch)
@@ -325,8 +399,9 @@ async def test_a_worker_that_dies_leaves_its_part_to_the_importer(tmp_path: Path
     assert not list((tmp_path / "tmp").iterdir())
 
 
-async def test_a_cancelled_import_ends_its_worker_and_keeps_nothing(tmp_path: Path, workers: list[PartWorker],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_cancelled_import_ends_its_worker_and_keeps_nothing(
+    tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = big_shopify(tmp_path / "orders_export.csv")
     # The import's task is cancelled once its worker runs, e.g. the bot shutting down mid-import.
     after_worker_starts(monkeypatch, lambda worker: asyncio.current_task().cancel())  # type: ignore[union-attr]
@@ -343,7 +418,8 @@ async def test_a_cancelled_import_ends_its_worker_and_keeps_nothing(tmp_path: Pa
 
 @pytest.mark.parametrize("how", ["fails", "is cancelled"])
 def test_an_import_that_stops_while_its_stage_is_prepared_stops_the_preparation_and_keeps_nothing(
-        tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    tmp_path: Path, workers: list[PartWorker], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     """On SQLite another thread indexes and aggregates the staged rows while the import resolves the buyers.
     Should the import fail or be cancelled meanwhile, that thread's statement is interrupted (here one that
     would never end by itself), the stage file goes, and the database is as before."""
@@ -352,7 +428,9 @@ def test_an_import_that_stops_while_its_stage_is_prepared_stops_the_preparation_
 
     def endless_preparation(conn, stage, rejected, bounds=None):  # type: ignore[no-untyped-def]
         preparing.set()
-        conn.exec_driver_sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
+        conn.exec_driver_sql(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+        )
 
     async def identities_then_stop(*args, **kwargs):  # type: ignore[no-untyped-def]
         assert await asyncio.to_thread(preparing.wait, 30)

@@ -4,6 +4,7 @@ and its worker process ends with it.
 Real processes throughout: imports and folder owners run as subprocesses and are killed with SIGKILL, which
 nothing can catch; the kernel's own bookkeeping (closed files, released locks) is what is relied on.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,10 @@ from tests.test_importing import SHOPIFY_HEADER, shopify_row
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists() or sys.platform == "win32",
-                                reason="reads processes from /proc and needs flock")
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists() or sys.platform == "win32",
+    reason="reads processes from /proc and needs flock",
+)
 
 # Holds a scratch folder in `root` like a running import does, prints its path, then waits to be killed.
 FOLDER_OWNER = """
@@ -64,13 +67,22 @@ asyncio.run(main())
 
 
 def _env(tmp: Path) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")},
-            "PYTHONPATH": str(REPO), "TMPDIR": str(tmp)}
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")},
+        "PYTHONPATH": str(REPO),
+        "TMPDIR": str(tmp),
+    }
 
 
 def _start(code: str, *args: str, tmp: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=REPO, env=_env(tmp), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        env=_env(tmp),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _live_owner(root: Path) -> tuple[subprocess.Popen[str], Path]:
@@ -114,11 +126,14 @@ def big_export(path: Path, rows: int) -> Path:
 
     one = io.StringIO()
     csv.writer(one, lineterminator="\n").writerow(
-        shopify_row("#ORDER", "buyerBUYER@example.com", "paid", "12.50", "2026-03-01 10:00:00 +0800"))
+        shopify_row("#ORDER", "buyerBUYER@example.com", "paid", "12.50", "2026-03-01 10:00:00 +0800")
+    )
     template = one.getvalue()
     with path.open("w", encoding="utf-8") as fh:
         fh.write(",".join(SHOPIFY_HEADER) + "\n")
-        fh.writelines(template.replace("ORDER", str(10_000 + n)).replace("BUYER", str(n % 5000)) for n in range(rows))
+        fh.writelines(
+            template.replace("ORDER", str(10_000 + n)).replace("BUYER", str(n % 5000)) for n in range(rows)
+        )
     return path
 
 
@@ -147,7 +162,8 @@ def test_folders_of_dead_owners_are_removed_and_live_ones_kept(tmp_path: Path) -
 
         assert sorted(removed) == sorted([dead_folder, old])
         assert sorted(p.name for p in root.iterdir()) == sorted(
-            p.name for p in (live_folder, own.path, young, unrelated))
+            p.name for p in (live_folder, own.path, young, unrelated)
+        )
         assert (live_folder / OWNER_LOCK).exists() and (own.path / OWNER_LOCK).exists()
         assert remove_stale_folders(root) == []  # live folders stay live, whoever asks
         own.remove()
@@ -158,7 +174,8 @@ def test_folders_of_dead_owners_are_removed_and_live_ones_kept(tmp_path: Path) -
 
 
 async def test_a_killed_import_leaves_nothing_running_and_the_next_import_cleans_up(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "tmp"
     root.mkdir()
     export = big_export(tmp_path / "orders_export.csv", 100_000)
@@ -167,7 +184,9 @@ async def test_a_killed_import_leaves_nothing_running_and_the_next_import_cleans
     try:
         # Mid-way: both parts are being staged, the importer's in one folder, its worker's in another.
         deadline = time.monotonic() + 60
-        while not (len(folders := list(root.iterdir())) == 2 and all((f / "stage.db").exists() for f in folders)):
+        while not (
+            len(folders := list(root.iterdir())) == 2 and all((f / "stage.db").exists() for f in folders)
+        ):
             assert importer.poll() is None, importer.communicate()
             assert time.monotonic() < deadline, "the import never got to read in two parts"
             time.sleep(0.005)
@@ -191,7 +210,9 @@ async def test_a_killed_import_leaves_nothing_running_and_the_next_import_cleans
         db = await open_database(url)
         try:
             async with db.sessions() as s:
-                ws = await get_or_create_workspace(s, name="Shop", base_currency="SGD", timezone="Asia/Singapore")
+                ws = await get_or_create_workspace(
+                    s, name="Shop", base_currency="SGD", timezone="Asia/Singapore"
+                )
                 await s.commit()
             small = big_export(tmp_path / "orders_export_2.csv", 10)
             report = await service.import_file(db, ws.id, small, settings=WorkspaceSettings())
@@ -211,8 +232,9 @@ async def test_a_worker_ends_as_soon_as_its_importer_lets_go_of_it(tmp_path: Pat
     offset, line = split_point(table.text)  # type: ignore[misc]
     folder = new_scratch_folder(tmp_path)
     ctx = Context(store_country="SG", store_currency="SGD", default_tz="Asia/Singapore")
-    worker = await part_worker.PartWorker.start(table.text, offset, line, table.header, detect(table.header),
-                                                ctx, folder.path)
+    worker = await part_worker.PartWorker.start(
+        table.text, offset, line, table.header, detect(table.header), ctx, folder.path
+    )
     try:
         assert worker.proc.stdin is not None
         worker.proc.stdin.close()

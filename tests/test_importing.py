@@ -1,4 +1,5 @@
 """Importer: every platform layout, identity merging, idempotence, bad files and bad rows, on both databases."""
+
 from __future__ import annotations
 
 import csv
@@ -37,7 +38,9 @@ VALID = ("paid", "shipped", "completed")
 
 needs_shared = pytest.mark.skipif(not EVAL.exists(), reason=f"shared evaluation data not found at {EVAL}")
 SHOPIFY_SAMPLE = FORMATS / "shopify-orders_export.sample.csv"
-needs_sample = pytest.mark.skipif(not SHOPIFY_SAMPLE.exists(), reason=f"shared format sample not found at {SHOPIFY_SAMPLE}")
+needs_sample = pytest.mark.skipif(
+    not SHOPIFY_SAMPLE.exists(), reason=f"shared format sample not found at {SHOPIFY_SAMPLE}"
+)
 
 
 async def scalar(db: Database, stmt):  # type: ignore[no-untyped-def]
@@ -50,8 +53,16 @@ async def orders_of(db: Database) -> dict[str, Order]:
         return {o.platform_order_id: o for o in (await s.execute(select(Order))).scalars()}
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[object]], *, bom: bool = False,
-              delimiter: str = ",", before: list[str] | None = None, after: list[str] | None = None) -> Path:
+def write_csv(
+    path: Path,
+    header: list[str],
+    rows: list[list[object]],
+    *,
+    bom: bool = False,
+    delimiter: str = ",",
+    before: list[str] | None = None,
+    after: list[str] | None = None,
+) -> Path:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         for line in before or []:
             fh.write(line + "\r\n")
@@ -78,7 +89,9 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[object]], sheet: s
 
 # ---------------------------------------------------------------- the real-layout development exports
 @needs_shared
-async def test_all_eval_exports_import_cleanly_and_match_known_counts(db: Database, workspace_id: int) -> None:
+async def test_all_eval_exports_import_cleanly_and_match_known_counts(
+    db: Database, workspace_id: int
+) -> None:
     """The shared exports (each platform's real layout) import with no rejected rows and give the counts an
     independent implementation of METRICS.md computed (cases.json)."""
     await import_rates(db, workspace_id, EVAL / "rates.csv", base_currency="SGD")
@@ -95,14 +108,22 @@ async def test_all_eval_exports_import_cleanly_and_match_known_counts(db: Databa
     expected = cases["orders by platform this year"]["expected"]["groups"]
     start = datetime(2025, 12, 31, 16, 0, tzinfo=UTC)  # 1 Jan 2026 in Singapore
     async with db.sessions() as s:
-        rows = (await s.execute(
-            select(Order.platform, func.count()).where(Order.status.in_(VALID), Order.created_at >= start)
-            .group_by(Order.platform))).all()
+        rows = (
+            await s.execute(
+                select(Order.platform, func.count())
+                .where(Order.status.in_(VALID), Order.created_at >= start)
+                .group_by(Order.platform)
+            )
+        ).all()
         assert dict(rows) == expected
         # avg LTV over all time: revenue of valid orders / customers with a valid order
-        total, customers = (await s.execute(
-            select(func.sum(Order.value_base), func.count(func.distinct(Order.customer_id)))
-            .where(Order.status.in_(VALID)))).one()
+        total, customers = (
+            await s.execute(
+                select(func.sum(Order.value_base), func.count(func.distinct(Order.customer_id))).where(
+                    Order.status.in_(VALID)
+                )
+            )
+        ).one()
     assert float(total) / customers == pytest.approx(cases["客户平均终身价值"]["expected"]["value"], rel=1e-6)
 
 
@@ -111,18 +132,32 @@ async def test_reimport_changes_nothing(db: Database, workspace_id: int) -> None
     path = EVAL / "Order.all.20240101_20261122.shopee-sg.xlsx"
     first = await import_file(db, workspace_id, path, settings=WS)
     async with db.sessions() as s:
-        before = [tuple(r) for r in (await s.execute(
-            select(Order.platform_order_id, Order.status, Order.order_value, Order.customer_id)
-            .order_by(Order.platform_order_id))).all()]
+        before = [
+            tuple(r)
+            for r in (
+                await s.execute(
+                    select(
+                        Order.platform_order_id, Order.status, Order.order_value, Order.customer_id
+                    ).order_by(Order.platform_order_id)
+                )
+            ).all()
+        ]
         lines_before = (await s.execute(select(func.count()).select_from(OrderLine))).scalar()
         customers_before = (await s.execute(select(func.count()).select_from(Customer))).scalar()
     again = await import_file(db, workspace_id, path, settings=WS)
     assert (again.orders_new, again.orders_updated, again.customers_new) == (0, 0, 0)
     assert again.orders_unchanged == first.orders_new
     async with db.sessions() as s:
-        after = [tuple(r) for r in (await s.execute(
-            select(Order.platform_order_id, Order.status, Order.order_value, Order.customer_id)
-            .order_by(Order.platform_order_id))).all()]
+        after = [
+            tuple(r)
+            for r in (
+                await s.execute(
+                    select(
+                        Order.platform_order_id, Order.status, Order.order_value, Order.customer_id
+                    ).order_by(Order.platform_order_id)
+                )
+            ).all()
+        ]
         assert after == before
         assert (await s.execute(select(func.count()).select_from(OrderLine))).scalar() == lines_before
         assert (await s.execute(select(func.count()).select_from(Customer))).scalar() == customers_before
@@ -143,13 +178,19 @@ async def test_shopee_mapping_values_status_and_local_time(db: Database, workspa
 
 @needs_shared
 async def test_lazada_sums_paid_price_and_shipping_over_items(db: Database, workspace_id: int) -> None:
-    await import_file(db, workspace_id, EVAL / "lazada-id-orders.xlsx", settings=WorkspaceSettings(
-        fx_rates={"IDR": 0.000084}))
+    await import_file(
+        db,
+        workspace_id,
+        EVAL / "lazada-id-orders.xlsx",
+        settings=WorkspaceSettings(fx_rates={"IDR": 0.000084}),
+    )
     o = (await orders_of(db))["800000294"]
     # two item rows: paidPrice 471894 + 194584, shippingFee 58333 + 0
     assert o.order_value == Decimal(724811) and o.currency == "IDR"
     async with db.sessions() as s:
-        n = (await s.execute(select(func.count()).select_from(OrderLine).where(OrderLine.order_id == o.id))).scalar()
+        n = (
+            await s.execute(select(func.count()).select_from(OrderLine).where(OrderLine.order_id == o.id))
+        ).scalar()
     assert n == 2
 
 
@@ -167,7 +208,9 @@ async def test_amazon_relay_email_keys_buyer_but_never_merges(db: Database, work
     report = await import_file(db, workspace_id, EVAL / "amazon-us-order-report.txt", settings=WS)
     assert report.platform == "amazon" and report.store == "amazon-us"
     async with db.sessions() as s:
-        idents = (await s.execute(select(BuyerIdentity).where(BuyerIdentity.platform == "amazon"))).scalars().all()
+        idents = (
+            (await s.execute(select(BuyerIdentity).where(BuyerIdentity.platform == "amazon"))).scalars().all()
+        )
     assert idents and all(i.email_norm is None for i in idents)
     assert all(i.buyer_key.endswith("@marketplace.amazon.com") for i in idents)
     o = (await orders_of(db))["111-0000345-2732055"]
@@ -200,45 +243,118 @@ async def test_shopify_sample_export_multiline_orders(db: Database, workspace_id
 
 
 # ---------------------------------------------------------------- small files in the platforms' layouts
-SHOPIFY_HEADER = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at",
-                  "Accepts Marketing", "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code",
-                  "Discount Amount", "Shipping Method", "Created at", "Lineitem quantity", "Lineitem name",
-                  "Lineitem price", "Lineitem compare at price", "Lineitem sku", "Lineitem requires shipping",
-                  "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Billing Phone",
-                  "Billing Country", "Shipping Country", "Cancelled at", "Refunded Amount", "Phone"]
+SHOPIFY_HEADER = [
+    "Name",
+    "Email",
+    "Financial Status",
+    "Paid at",
+    "Fulfillment Status",
+    "Fulfilled at",
+    "Accepts Marketing",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Discount Code",
+    "Discount Amount",
+    "Shipping Method",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem compare at price",
+    "Lineitem sku",
+    "Lineitem requires shipping",
+    "Lineitem taxable",
+    "Lineitem fulfillment status",
+    "Billing Name",
+    "Billing Phone",
+    "Billing Country",
+    "Shipping Country",
+    "Cancelled at",
+    "Refunded Amount",
+    "Phone",
+]
 
 
-def shopify_row(name: str, email: str, status: str, total: str, created: str, qty: int = 1, item: str = "Serum",
-                price: str | None = None, first: bool = True, marketing: str = "yes", phone: str = "",
-                country: str = "SG", cancelled: str = "") -> list[object]:
+def shopify_row(
+    name: str,
+    email: str,
+    status: str,
+    total: str,
+    created: str,
+    qty: int = 1,
+    item: str = "Serum",
+    price: str | None = None,
+    first: bool = True,
+    marketing: str = "yes",
+    phone: str = "",
+    country: str = "SG",
+    cancelled: str = "",
+) -> list[object]:
     r = dict.fromkeys(SHOPIFY_HEADER, "")
-    r.update({"Name": name, "Email": email, "Lineitem quantity": qty, "Lineitem name": item,
-              "Lineitem price": price or total, "Created at": created, "Lineitem sku": item[:3].upper()})
+    r.update(
+        {
+            "Name": name,
+            "Email": email,
+            "Lineitem quantity": qty,
+            "Lineitem name": item,
+            "Lineitem price": price or total,
+            "Created at": created,
+            "Lineitem sku": item[:3].upper(),
+        }
+    )
     if first:
-        r.update({"Financial Status": status, "Fulfillment Status": "fulfilled", "Currency": "SGD", "Total": total,
-                  "Accepts Marketing": marketing, "Billing Name": name + " buyer", "Billing Phone": phone,
-                  "Billing Country": country, "Shipping Country": country, "Cancelled at": cancelled})
+        r.update(
+            {
+                "Financial Status": status,
+                "Fulfillment Status": "fulfilled",
+                "Currency": "SGD",
+                "Total": total,
+                "Accepts Marketing": marketing,
+                "Billing Name": name + " buyer",
+                "Billing Phone": phone,
+                "Billing Country": country,
+                "Shipping Country": country,
+                "Cancelled at": cancelled,
+            }
+        )
     return [r[h] for h in SHOPIFY_HEADER]
 
 
-async def test_later_export_updates_status_amount_and_reverses_points(db: Database, workspace_id: int,
-                                                                      tmp_path: Path) -> None:
-    f1 = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1001", "ann@example.com", "paid", "120.50", "2026-03-01 10:00:00 +0800"),
-        shopify_row("#1002", "bob@example.com", "paid", "80.00", "2026-03-02 10:00:00 +0800"),
-    ])
+async def test_later_export_updates_status_amount_and_reverses_points(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    f1 = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1001", "ann@example.com", "paid", "120.50", "2026-03-01 10:00:00 +0800"),
+            shopify_row("#1002", "bob@example.com", "paid", "80.00", "2026-03-02 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, f1, settings=WS)
-    f2 = write_csv(tmp_path / "orders_export2.csv", SHOPIFY_HEADER, [
-        shopify_row("#1001", "ann@example.com", "refunded", "120.50", "2026-03-01 10:00:00 +0800"),
-        shopify_row("#1002", "bob@example.com", "paid", "85.00", "2026-03-02 10:00:00 +0800"),
-    ])
+    f2 = write_csv(
+        tmp_path / "orders_export2.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1001", "ann@example.com", "refunded", "120.50", "2026-03-01 10:00:00 +0800"),
+            shopify_row("#1002", "bob@example.com", "paid", "85.00", "2026-03-02 10:00:00 +0800"),
+        ],
+    )
     report = await import_file(db, workspace_id, f2, settings=WS)
     assert (report.orders_new, report.orders_updated) == (0, 2)
     orders = await orders_of(db)
     assert orders["#1001"].status == "returned" and orders["#1002"].order_value == Decimal(85)
     async with db.sessions() as s:
-        ledger = (await s.execute(select(LoyaltyEntry.order_id, LoyaltyEntry.reason, LoyaltyEntry.points)
-                                  .order_by(LoyaltyEntry.id))).all()
+        ledger = (
+            await s.execute(
+                select(LoyaltyEntry.order_id, LoyaltyEntry.reason, LoyaltyEntry.points).order_by(
+                    LoyaltyEntry.id
+                )
+            )
+        ).all()
     by_order: dict[int, int] = {}
     for oid, _reason, pts in ledger:
         by_order[oid] = by_order.get(oid, 0) + pts
@@ -246,37 +362,54 @@ async def test_later_export_updates_status_amount_and_reverses_points(db: Databa
     assert by_order[orders["#1002"].id] == 80  # earned once on the first import (floor of 80.00)
 
 
-async def test_bad_rows_rejected_with_line_numbers_and_whole_order(db: Database, workspace_id: int,
-                                                                   tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800"),
-        shopify_row("#2", "bob@example.com", "paid", "30.00", "2026-03-02 10:00:00 +0800", item="Toner"),
-        shopify_row("#2", "bob@example.com", "", "", "2026-03-02 10:00:00 +0800", price="abc", first=False),
-        shopify_row("#3", "cat@example.com", "paid", "12.00", "not a date"),
-        shopify_row("#4", "dan@example.com", "weird_status", "5.00", "2026-03-04 10:00:00 +0800"),
-    ])
+async def test_bad_rows_rejected_with_line_numbers_and_whole_order(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    f = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800"),
+            shopify_row("#2", "bob@example.com", "paid", "30.00", "2026-03-02 10:00:00 +0800", item="Toner"),
+            shopify_row(
+                "#2", "bob@example.com", "", "", "2026-03-02 10:00:00 +0800", price="abc", first=False
+            ),
+            shopify_row("#3", "cat@example.com", "paid", "12.00", "not a date"),
+            shopify_row("#4", "dan@example.com", "weird_status", "5.00", "2026-03-04 10:00:00 +0800"),
+        ],
+    )
     report = await import_file(db, workspace_id, f, settings=WS)
     assert set(await orders_of(db)) == {"#1"}
     assert [r.line_no for r in report.rejected] == [4, 5, 6]  # header is line 1
     assert "#2" in {r.order_ref for r in report.rejected}
     async with db.sessions() as s:
-        logged = (await s.execute(select(ImportRejection.line_no, ImportRejection.reason)
-                                  .order_by(ImportRejection.line_no))).all()
+        logged = (
+            await s.execute(
+                select(ImportRejection.line_no, ImportRejection.reason).order_by(ImportRejection.line_no)
+            )
+        ).all()
         status = (await s.execute(select(ImportLog.status, ImportLog.rows_rejected))).one()
     assert [n for n, _ in logged] == [4, 5, 6] and "date" in logged[1][1] and "weird_status" in logged[2][1]
     assert tuple(status) == ("done", 3)
 
 
-async def test_file_cut_short_rejects_the_cut_row_and_its_order(db: Database, workspace_id: int,
-                                                               tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800"),
-        shopify_row("#2", "bob@example.com", "paid", "30.00", "2026-03-02 10:00:00 +0800", item="Toner"),
-        shopify_row("#2", "bob@example.com", "", "", "2026-03-02 10:00:00 +0800", item="Serum", first=False),
-    ])
+async def test_file_cut_short_rejects_the_cut_row_and_its_order(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    f = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800"),
+            shopify_row("#2", "bob@example.com", "paid", "30.00", "2026-03-02 10:00:00 +0800", item="Toner"),
+            shopify_row(
+                "#2", "bob@example.com", "", "", "2026-03-02 10:00:00 +0800", item="Serum", first=False
+            ),
+        ],
+    )
     whole = f.read_bytes()
     # An interrupted download: the last line stops after a few of its columns.
-    f.write_bytes(whole[:whole.rstrip(b"\r\n").rfind(b"\n") + 1] + b"#2,bob@example.com,paid,pa")
+    f.write_bytes(whole[: whole.rstrip(b"\r\n").rfind(b"\n") + 1] + b"#2,bob@example.com,paid,pa")
     report = await import_file(db, workspace_id, f, settings=WS)
     assert set(await orders_of(db)) == {"#1"}  # #2 lost a line: rejected whole, never half-applied
     assert [(r.line_no, r.order_ref) for r in report.rejected] == [(4, "#2")]
@@ -288,14 +421,18 @@ async def test_file_cut_short_rejects_the_cut_row_and_its_order(db: Database, wo
     assert report.rejected == [] and set(await orders_of(db)) == {"#1", "#2"}
 
 
-@pytest.mark.parametrize("content,needle", [
-    (b"just,some,columns\n1,2,3\n", "unknown file layout"),
-    (b"PK\x03\x04garbage that is not a zip", "cannot open the spreadsheet"),
-    (b"", "empty"),
-    (b"\x00\x01\x02\x03binary", "not a CSV"),
-])
-async def test_unreadable_or_unknown_files_change_nothing(db: Database, workspace_id: int, tmp_path: Path,
-                                                          content: bytes, needle: str) -> None:
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        (b"just,some,columns\n1,2,3\n", "unknown file layout"),
+        (b"PK\x03\x04garbage that is not a zip", "cannot open the spreadsheet"),
+        (b"", "empty"),
+        (b"\x00\x01\x02\x03binary", "not a CSV"),
+    ],
+)
+async def test_unreadable_or_unknown_files_change_nothing(
+    db: Database, workspace_id: int, tmp_path: Path, content: bytes, needle: str
+) -> None:
     suffix = ".xlsx" if content.startswith(b"PK") else ".csv"
     path = tmp_path / f"export{suffix}"
     path.write_bytes(content)
@@ -308,50 +445,118 @@ async def test_unreadable_or_unknown_files_change_nothing(db: Database, workspac
 @needs_sample
 async def test_forced_platform_that_does_not_fit_is_refused(db: Database, workspace_id: int) -> None:
     with pytest.raises(ImportFileError, match="does not look like a Lazada export"):
-        await import_file(db, workspace_id, SHOPIFY_SAMPLE, settings=WS,
-                          platform="lazada")
+        await import_file(db, workspace_id, SHOPIFY_SAMPLE, settings=WS, platform="lazada")
 
 
 @needs_shared
 async def test_forced_platform_names_the_layout_the_file_has(db: Database, workspace_id: int) -> None:
     # TikTok Shop's columns share enough names with Shopee's to pass a loose check: the message must not
     # send the seller looking for "missing" Shopee columns.
-    with pytest.raises(ImportFileError, match=r"does not look like a Shopee export: it looks like a TikTok Shop "
-                                              r"one; import it without --platform"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"does not look like a Shopee export: it looks like a TikTok Shop "
+        r"one; import it without --platform",
+    ):
         await import_file(db, workspace_id, EVAL / "tiktok-my-orders.csv", settings=WS, platform="shopee")
     assert await scalar(db, select(func.count()).select_from(Order)) == 0
 
 
-LAZADA_HEADER = ["orderItemId", "orderType", "lazadaId", "sellerSku", "lazadaSku", "createTime", "updateTime",
-                 "orderNumber", "customerName", "customerEmail", "shippingName", "shippingAddress", "shippingPhone",
-                 "shippingCountry", "billingName", "billingPhone", "billingCountry", "payMethod", "paidPrice",
-                 "unitPrice", "sellerDiscountTotal", "shippingFee", "itemName", "variation", "status",
-                 "refundAmount"]
+LAZADA_HEADER = [
+    "orderItemId",
+    "orderType",
+    "lazadaId",
+    "sellerSku",
+    "lazadaSku",
+    "createTime",
+    "updateTime",
+    "orderNumber",
+    "customerName",
+    "customerEmail",
+    "shippingName",
+    "shippingAddress",
+    "shippingPhone",
+    "shippingCountry",
+    "billingName",
+    "billingPhone",
+    "billingCountry",
+    "payMethod",
+    "paidPrice",
+    "unitPrice",
+    "sellerDiscountTotal",
+    "shippingFee",
+    "itemName",
+    "variation",
+    "status",
+    "refundAmount",
+]
 
 
-def lazada_row(item: int, order: int, buyer: str, phone: object, status: str = "delivered",
-               email: str = "", price: str = "20.00", when: str = "04 Jul 2026 11:46") -> list[object]:
-    return [item, "Normal", "", "SKN-1", "", when, when, order, buyer, email, buyer.title(), "1 Road",
-            phone, "Singapore", buyer.title(), "", "Singapore", "card", price, price, "0.00", "0.00", "Serum",
-            "", status, "0"]
+def lazada_row(
+    item: int,
+    order: int,
+    buyer: str,
+    phone: object,
+    status: str = "delivered",
+    email: str = "",
+    price: str = "20.00",
+    when: str = "04 Jul 2026 11:46",
+) -> list[object]:
+    return [
+        item,
+        "Normal",
+        "",
+        "SKN-1",
+        "",
+        when,
+        when,
+        order,
+        buyer,
+        email,
+        buyer.title(),
+        "1 Road",
+        phone,
+        "Singapore",
+        buyer.title(),
+        "",
+        "Singapore",
+        "card",
+        price,
+        price,
+        "0.00",
+        "0.00",
+        "Serum",
+        "",
+        status,
+        "0",
+    ]
 
 
-async def test_phone_formats_merge_one_customer_across_platforms(db: Database, workspace_id: int,
-                                                                 tmp_path: Path) -> None:
+async def test_phone_formats_merge_one_customer_across_platforms(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """+65 9123 4567, 6591234567 and 9123 4567 (country SG) are one number: one customer, transitively
     joined with an email shared with Shopify."""
-    lz = write_xlsx(tmp_path / "lazada.xlsx", LAZADA_HEADER, [
-        lazada_row(1, 9001, "alice1", "+65 9123 4567"),
-        lazada_row(2, 9002, "alice2", 6591234567.0),  # Lazada stores phones as numbers sometimes
-        lazada_row(3, 9003, "alice3", "9123 4567", email="alice@example.com"),
-        lazada_row(4, 9004, "masked", "******67"),
-        lazada_row(5, 9005, "shortnum", "123"),
-    ], sheet="sheet1")
+    lz = write_xlsx(
+        tmp_path / "lazada.xlsx",
+        LAZADA_HEADER,
+        [
+            lazada_row(1, 9001, "alice1", "+65 9123 4567"),
+            lazada_row(2, 9002, "alice2", 6591234567.0),  # Lazada stores phones as numbers sometimes
+            lazada_row(3, 9003, "alice3", "9123 4567", email="alice@example.com"),
+            lazada_row(4, 9004, "masked", "******67"),
+            lazada_row(5, 9005, "shortnum", "123"),
+        ],
+        sheet="sheet1",
+    )
     await import_file(db, workspace_id, lz, settings=WS)
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#7", "  Alice@Example.com ", "paid", "50.00", "2026-07-05 10:00:00 +0800"),
-        shopify_row("#8", "a***@example.com", "paid", "50.00", "2026-07-05 10:00:00 +0800"),
-    ])
+    sh = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#7", "  Alice@Example.com ", "paid", "50.00", "2026-07-05 10:00:00 +0800"),
+            shopify_row("#8", "a***@example.com", "paid", "50.00", "2026-07-05 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, sh, settings=WS)
     orders = await orders_of(db)
     alice = {orders[k].customer_id for k in ("9001", "9002", "9003", "#7")}
@@ -359,25 +564,43 @@ async def test_phone_formats_merge_one_customer_across_platforms(db: Database, w
     others = {orders[k].customer_id for k in ("9004", "9005", "#8")}
     assert len(others) == 3 and not (others & alice)
     async with db.sessions() as s:
-        phones = (await s.execute(select(BuyerIdentity.buyer_key, BuyerIdentity.phone_norm)
-                                  .where(BuyerIdentity.platform == "lazada"))).all()
-    assert dict(phones) == {"alice1": "+6591234567", "alice2": "+6591234567", "alice3": "+6591234567",
-                            "masked": None, "shortnum": None}
+        phones = (
+            await s.execute(
+                select(BuyerIdentity.buyer_key, BuyerIdentity.phone_norm).where(
+                    BuyerIdentity.platform == "lazada"
+                )
+            )
+        ).all()
+    assert dict(phones) == {
+        "alice1": "+6591234567",
+        "alice2": "+6591234567",
+        "alice3": "+6591234567",
+        "masked": None,
+        "shortnum": None,
+    }
 
 
-async def test_later_import_merges_existing_customers_and_records_why(db: Database, workspace_id: int,
-                                                                      tmp_path: Path) -> None:
-    a = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"),
-    ])
+async def test_later_import_merges_existing_customers_and_records_why(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    a = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row(
+                "#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"
+            ),
+        ],
+    )
     await import_file(db, workspace_id, a, settings=WS)
     b = write_xlsx(tmp_path / "lazada.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "")], sheet="sheet1")
     await import_file(db, workspace_id, b, settings=WS)
     orders = await orders_of(db)
     assert orders["#1"].customer_id != orders["77"].customer_id
     # A later Lazada export reveals the buyer's phone: the two customers become one, the older survives.
-    c = write_xlsx(tmp_path / "lazada2.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "81234567")],
-                   sheet="sheet1")
+    c = write_xlsx(
+        tmp_path / "lazada2.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "81234567")], sheet="sheet1"
+    )
     report = await import_file(db, workspace_id, c, settings=WS)
     assert report.customers_merged == 1
     orders = await orders_of(db)
@@ -390,10 +613,14 @@ async def test_later_import_merges_existing_customers_and_records_why(db: Databa
 
 
 async def test_same_name_is_suggested_never_merged(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "siti1@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
-        shopify_row("#2", "siti2@example.com", "paid", "10.00", "2026-01-02 10:00:00 +0800"),
-    ])
+    f = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "siti1@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+            shopify_row("#2", "siti2@example.com", "paid", "10.00", "2026-01-02 10:00:00 +0800"),
+        ],
+    )
     rows = list(csv.reader(f.open(encoding="utf-8")))
     rows[1][SHOPIFY_HEADER.index("Billing Name")] = rows[2][SHOPIFY_HEADER.index("Billing Name")] = "Siti Koh"
     write_csv(f, rows[0], rows[1:])
@@ -402,73 +629,305 @@ async def test_same_name_is_suggested_never_merged(db: Database, workspace_id: i
     assert orders["#1"].customer_id != orders["#2"].customer_id
     # Both customers are new in this import: the pair is suggested once, not once from each side.
     assert [(a, an, b) for a, an, b, _ in report.suggestions] == [
-        (orders["#1"].customer_id, "Siti Koh", orders["#2"].customer_id)]
+        (orders["#1"].customer_id, "Siti Koh", orders["#2"].customer_id)
+    ]
 
 
-async def test_shopify_customers_export_consent_and_tags(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    header = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
-              "Default Address Company", "Default Address Address1", "Default Address Country Code",
-              "Default Address Phone", "Phone", "Accepts SMS Marketing", "Total Spent", "Total Orders", "Note",
-              "Tax Exempt", "Tags"]
-    f = write_csv(tmp_path / "customers_export.csv", header, [
-        ["'7001", "Mei", "Lin", "mei@example.com", "no", "", "", "SG", "", "'+6598765432", "no", "0", "0", "",
-         "no", "VIP, wholesale"],
-        ["'7002", "Raj", "Kumar", "raj@example.com", "yes", "", "", "MY", "", "", "no", "0", "0", "", "no", ""],
-    ])
+async def test_shopify_customers_export_consent_and_tags(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    header = [
+        "Customer ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Accepts Email Marketing",
+        "Default Address Company",
+        "Default Address Address1",
+        "Default Address Country Code",
+        "Default Address Phone",
+        "Phone",
+        "Accepts SMS Marketing",
+        "Total Spent",
+        "Total Orders",
+        "Note",
+        "Tax Exempt",
+        "Tags",
+    ]
+    f = write_csv(
+        tmp_path / "customers_export.csv",
+        header,
+        [
+            [
+                "'7001",
+                "Mei",
+                "Lin",
+                "mei@example.com",
+                "no",
+                "",
+                "",
+                "SG",
+                "",
+                "'+6598765432",
+                "no",
+                "0",
+                "0",
+                "",
+                "no",
+                "VIP, wholesale",
+            ],
+            [
+                "'7002",
+                "Raj",
+                "Kumar",
+                "raj@example.com",
+                "yes",
+                "",
+                "",
+                "MY",
+                "",
+                "",
+                "no",
+                "0",
+                "0",
+                "",
+                "no",
+                "",
+            ],
+        ],
+    )
     report = await import_file(db, workspace_id, f, settings=WS)
     assert report.platform == "shopify" and report.rows == 2 and report.customers_new == 2
-    orders = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#5", "MEI@example.com", "paid", "42.00", "2026-02-01 10:00:00 +0800", marketing="no"),
-    ])
+    orders = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row(
+                "#5", "MEI@example.com", "paid", "42.00", "2026-02-01 10:00:00 +0800", marketing="no"
+            ),
+        ],
+    )
     await import_file(db, workspace_id, orders, settings=WS)
     async with db.sessions() as s:
-        mei = (await s.execute(select(BuyerIdentity).where(BuyerIdentity.buyer_key == "id:7001"))).scalar_one()
+        mei = (
+            await s.execute(select(BuyerIdentity).where(BuyerIdentity.buyer_key == "id:7001"))
+        ).scalar_one()
         assert (await orders_of(db))["#5"].customer_id == mei.customer_id
-        consent = (await s.execute(select(ConsentRecord.granted).where(
-            ConsentRecord.customer_id == mei.customer_id))).scalars().all()
-        tags = (await s.execute(select(Tag.name).join(CustomerTag).where(
-            CustomerTag.customer_id == mei.customer_id))).scalars().all()
+        consent = (
+            (
+                await s.execute(
+                    select(ConsentRecord.granted).where(ConsentRecord.customer_id == mei.customer_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        tags = (
+            (
+                await s.execute(
+                    select(Tag.name).join(CustomerTag).where(CustomerTag.customer_id == mei.customer_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert consent == [False]  # recorded once: the order export said the same again
     assert sorted(tags) == ["VIP", "wholesale"]
 
 
 async def test_woocommerce_export(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    header = ["Order Number", "Order Status", "Order Date", "First Name (Billing)", "Last Name (Billing)",
-              "Email (Billing)", "Phone (Billing)", "Country Code (Billing)", "Currency", "Order Shipping Amount",
-              "Order Total Amount", "SKU", "Item Name", "Quantity", "Item Cost"]
-    f = write_csv(tmp_path / "woo.csv", header, [
-        ["501", "completed", "2026-05-01 12:00", "Ana", "Reyes", "ana@example.com", "09171234567", "PH", "PHP",
-         "50", "1050", "TSH", "T-shirt", "2", "500"],
-        ["501", "completed", "2026-05-01 12:00", "Ana", "Reyes", "ana@example.com", "09171234567", "PH", "PHP",
-         "50", "1050", "CAP", "Cap", "1", "0"],
-        ["502", "cancelled", "2026-05-02 12:00", "Ben", "Cruz", "ben@example.com", "", "PH", "PHP", "0", "300",
-         "CAP", "Cap", "1", "300"],
-    ])
+    header = [
+        "Order Number",
+        "Order Status",
+        "Order Date",
+        "First Name (Billing)",
+        "Last Name (Billing)",
+        "Email (Billing)",
+        "Phone (Billing)",
+        "Country Code (Billing)",
+        "Currency",
+        "Order Shipping Amount",
+        "Order Total Amount",
+        "SKU",
+        "Item Name",
+        "Quantity",
+        "Item Cost",
+    ]
+    f = write_csv(
+        tmp_path / "woo.csv",
+        header,
+        [
+            [
+                "501",
+                "completed",
+                "2026-05-01 12:00",
+                "Ana",
+                "Reyes",
+                "ana@example.com",
+                "09171234567",
+                "PH",
+                "PHP",
+                "50",
+                "1050",
+                "TSH",
+                "T-shirt",
+                "2",
+                "500",
+            ],
+            [
+                "501",
+                "completed",
+                "2026-05-01 12:00",
+                "Ana",
+                "Reyes",
+                "ana@example.com",
+                "09171234567",
+                "PH",
+                "PHP",
+                "50",
+                "1050",
+                "CAP",
+                "Cap",
+                "1",
+                "0",
+            ],
+            [
+                "502",
+                "cancelled",
+                "2026-05-02 12:00",
+                "Ben",
+                "Cruz",
+                "ben@example.com",
+                "",
+                "PH",
+                "PHP",
+                "0",
+                "300",
+                "CAP",
+                "Cap",
+                "1",
+                "300",
+            ],
+        ],
+    )
     report = await import_file(db, workspace_id, f, settings=WS)
     assert report.platform == "woocommerce" and report.rejected == []
     orders = await orders_of(db)
     assert (orders["501"].order_value, orders["501"].status, orders["502"].status) == (
-        Decimal(1050), "completed", "cancelled")
+        Decimal(1050),
+        "completed",
+        "cancelled",
+    )
     assert orders["501"].created_at == datetime(2026, 5, 1, 4, 0, tzinfo=UTC)  # Manila UTC+8
     async with db.sessions() as s:
-        phone = (await s.execute(select(BuyerIdentity.phone_norm).where(BuyerIdentity.buyer_key == "ana@example.com"))).scalar()
+        phone = (
+            await s.execute(
+                select(BuyerIdentity.phone_norm).where(BuyerIdentity.buyer_key == "ana@example.com")
+            )
+        ).scalar()
     assert phone == "+639171234567"
 
 
-async def test_amazon_all_orders_report_has_no_customer(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    header = ["amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
-              "fulfillment-channel", "sales-channel", "order-channel", "url", "ship-service-level", "product-name",
-              "sku", "asin", "item-status", "quantity", "currency", "item-price", "item-tax", "shipping-price",
-              "shipping-tax", "gift-wrap-price", "gift-wrap-tax", "item-promotion-discount",
-              "ship-promotion-discount", "ship-city", "ship-state", "ship-postal-code", "ship-country",
-              "promotion-ids", ""]
+async def test_amazon_all_orders_report_has_no_customer(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    header = [
+        "amazon-order-id",
+        "merchant-order-id",
+        "purchase-date",
+        "last-updated-date",
+        "order-status",
+        "fulfillment-channel",
+        "sales-channel",
+        "order-channel",
+        "url",
+        "ship-service-level",
+        "product-name",
+        "sku",
+        "asin",
+        "item-status",
+        "quantity",
+        "currency",
+        "item-price",
+        "item-tax",
+        "shipping-price",
+        "shipping-tax",
+        "gift-wrap-price",
+        "gift-wrap-tax",
+        "item-promotion-discount",
+        "ship-promotion-discount",
+        "ship-city",
+        "ship-state",
+        "ship-postal-code",
+        "ship-country",
+        "promotion-ids",
+        "",
+    ]
     rows = [
-        ["114-1", "", "2026-06-17T08:04:21+00:00", "2026-06-18T08:04:21+00:00", "Shipped", "Amazon",
-         "Amazon.co.uk", "", "", "Standard", "Serum", "SKN-1", "B0001", "Shipped", "2", "GBP", "20.00", "4.00",
-         "2.00", "0.40", "", "", "-1.00", "", "London", "", "E1", "GB", "", ""],
-        ["114-2", "", "2026-06-18T08:04:21+00:00", "2026-06-18T08:04:21+00:00", "Cancelled", "Amazon",
-         "Amazon.co.uk", "", "", "Standard", "Serum", "SKN-1", "B0001", "Cancelled", "1", "GBP", "10.00", "0",
-         "0", "0", "", "", "", "", "London", "", "E1", "GB", "", ""],
+        [
+            "114-1",
+            "",
+            "2026-06-17T08:04:21+00:00",
+            "2026-06-18T08:04:21+00:00",
+            "Shipped",
+            "Amazon",
+            "Amazon.co.uk",
+            "",
+            "",
+            "Standard",
+            "Serum",
+            "SKN-1",
+            "B0001",
+            "Shipped",
+            "2",
+            "GBP",
+            "20.00",
+            "4.00",
+            "2.00",
+            "0.40",
+            "",
+            "",
+            "-1.00",
+            "",
+            "London",
+            "",
+            "E1",
+            "GB",
+            "",
+            "",
+        ],
+        [
+            "114-2",
+            "",
+            "2026-06-18T08:04:21+00:00",
+            "2026-06-18T08:04:21+00:00",
+            "Cancelled",
+            "Amazon",
+            "Amazon.co.uk",
+            "",
+            "",
+            "Standard",
+            "Serum",
+            "SKN-1",
+            "B0001",
+            "Cancelled",
+            "1",
+            "GBP",
+            "10.00",
+            "0",
+            "0",
+            "0",
+            "",
+            "",
+            "",
+            "",
+            "London",
+            "",
+            "E1",
+            "GB",
+            "",
+            "",
+        ],
     ]
     f = write_csv(tmp_path / "all-orders.txt", header, rows, delimiter="\t")
     report = await import_file(db, workspace_id, f, settings=WS)
@@ -478,18 +937,82 @@ async def test_amazon_all_orders_report_has_no_customer(db: Database, workspace_
     assert orders["114-2"].status == "cancelled"
 
 
-async def test_tiktok_us_layout_with_am_pm_pacific_times(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    header = ["Order ID", "Order Status", "Order Substatus", "Cancelation/Return Type", "Normal or Pre-order",
-              "SKU ID", "Seller SKU", "Product Name", "Variation", "Quantity", "SKU Unit Original Price",
-              "SKU Subtotal After Discount", "Order Amount", "Order Refund Amount", "Created Time", "Paid Time",
-              "Buyer Username", "Recipient", "Phone #", "Country"]
-    f = write_csv(tmp_path / "tiktok-us.csv", header, [
-        ["5760001\t", "Delivered", "", "", "Normal", "1", "SKU1", "Lamp", "", "1", "$25.00", "$25.00", "$27.50",
-         "$0.00", "07/04/2026 11:30:00 PM\t", "07/04/2026 11:31:00 PM\t", "joe", "Joe D", "(+1)415****12",
-         "United States"],
-        ["5760002\t", "Completed", "", "Return/Refund", "Normal", "1", "SKU1", "Lamp", "", "1", "$25.00",
-         "$25.00", "$25.00", "$25.00", "07/05/2026 09:00:00 AM\t", "", "amy", "Amy", "", "United States"],
-    ], bom=True)
+async def test_tiktok_us_layout_with_am_pm_pacific_times(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    header = [
+        "Order ID",
+        "Order Status",
+        "Order Substatus",
+        "Cancelation/Return Type",
+        "Normal or Pre-order",
+        "SKU ID",
+        "Seller SKU",
+        "Product Name",
+        "Variation",
+        "Quantity",
+        "SKU Unit Original Price",
+        "SKU Subtotal After Discount",
+        "Order Amount",
+        "Order Refund Amount",
+        "Created Time",
+        "Paid Time",
+        "Buyer Username",
+        "Recipient",
+        "Phone #",
+        "Country",
+    ]
+    f = write_csv(
+        tmp_path / "tiktok-us.csv",
+        header,
+        [
+            [
+                "5760001\t",
+                "Delivered",
+                "",
+                "",
+                "Normal",
+                "1",
+                "SKU1",
+                "Lamp",
+                "",
+                "1",
+                "$25.00",
+                "$25.00",
+                "$27.50",
+                "$0.00",
+                "07/04/2026 11:30:00 PM\t",
+                "07/04/2026 11:31:00 PM\t",
+                "joe",
+                "Joe D",
+                "(+1)415****12",
+                "United States",
+            ],
+            [
+                "5760002\t",
+                "Completed",
+                "",
+                "Return/Refund",
+                "Normal",
+                "1",
+                "SKU1",
+                "Lamp",
+                "",
+                "1",
+                "$25.00",
+                "$25.00",
+                "$25.00",
+                "$25.00",
+                "07/05/2026 09:00:00 AM\t",
+                "",
+                "amy",
+                "Amy",
+                "",
+                "United States",
+            ],
+        ],
+        bom=True,
+    )
     report = await import_file(db, workspace_id, f, settings=WS)
     assert report.store == "tiktok-us"
     orders = await orders_of(db)
@@ -499,32 +1022,92 @@ async def test_tiktok_us_layout_with_am_pm_pacific_times(db: Database, workspace
 
 
 async def test_shopee_traditional_chinese_headers(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    header = ["訂單編號 (單)", "訂單狀態 (單)", "取消原因", "買家帳號 (單)", "訂單成立時間 (單)", "訂單小計 (單)",
-              "買家支付的運費 (單)", "訂單總金額 (單)", "商品名稱 (品)", "商品原價 (品)", "數量", "收件者姓名 (單)",
-              "收件者電話 (單)", "國家"]
-    f = write_xlsx(tmp_path / "Order.all.20260101_20260131.xlsx", header, [
-        ["2601TW1", "已完成", "", "lin_tw", "2026-01-10 20:00", "300", "60", "360", "杯子", "300", "1", "林小姐",
-         "0912345678", "台灣"],
-        ["2601TW2", "已取消", "買家取消", "lin_tw", "2026-01-11 20:00", "100", "0", "100", "盤子", "100", "1",
-         "林小姐", "0912345678", "台灣"],
-    ])
+    header = [
+        "訂單編號 (單)",
+        "訂單狀態 (單)",
+        "取消原因",
+        "買家帳號 (單)",
+        "訂單成立時間 (單)",
+        "訂單小計 (單)",
+        "買家支付的運費 (單)",
+        "訂單總金額 (單)",
+        "商品名稱 (品)",
+        "商品原價 (品)",
+        "數量",
+        "收件者姓名 (單)",
+        "收件者電話 (單)",
+        "國家",
+    ]
+    f = write_xlsx(
+        tmp_path / "Order.all.20260101_20260131.xlsx",
+        header,
+        [
+            [
+                "2601TW1",
+                "已完成",
+                "",
+                "lin_tw",
+                "2026-01-10 20:00",
+                "300",
+                "60",
+                "360",
+                "杯子",
+                "300",
+                "1",
+                "林小姐",
+                "0912345678",
+                "台灣",
+            ],
+            [
+                "2601TW2",
+                "已取消",
+                "買家取消",
+                "lin_tw",
+                "2026-01-11 20:00",
+                "100",
+                "0",
+                "100",
+                "盤子",
+                "100",
+                "1",
+                "林小姐",
+                "0912345678",
+                "台灣",
+            ],
+        ],
+    )
     report = await import_file(db, workspace_id, f, settings=WorkspaceSettings(fx_rates={"TWD": 0.042}))
     assert report.platform == "shopee" and report.store == "shopee-tw" and report.rejected == []
     orders = await orders_of(db)
     assert (orders["2601TW1"].status, orders["2601TW1"].order_value, orders["2601TW1"].currency) == (
-        "completed", Decimal(360), "TWD")
+        "completed",
+        Decimal(360),
+        "TWD",
+    )
     assert orders["2601TW2"].status == "cancelled"
 
 
 async def test_generic_csv_with_configured_mapping(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "mystore.csv", ["Ref", "When", "Who", "Mail", "Amount", "Cur"], [
-        ["G1", "2026-04-01 09:00", "u1", "u1@example.com", "15.5", "SGD"],
-        ["G2", "2026-04-02 09:00", "u1", "u1@example.com", "4.5", "SGD"],
-    ])
+    f = write_csv(
+        tmp_path / "mystore.csv",
+        ["Ref", "When", "Who", "Mail", "Amount", "Cur"],
+        [
+            ["G1", "2026-04-01 09:00", "u1", "u1@example.com", "15.5", "SGD"],
+            ["G2", "2026-04-02 09:00", "u1", "u1@example.com", "4.5", "SGD"],
+        ],
+    )
     with pytest.raises(ImportFileError, match="column mapping"):
         await import_file(db, workspace_id, f, settings=WS, platform="generic")
-    ws = WorkspaceSettings(generic_columns={"order_id": "Ref", "created_at": "When", "buyer_key": "Who",
-                                            "email": "Mail", "order_total": "Amount", "currency": "Cur"})
+    ws = WorkspaceSettings(
+        generic_columns={
+            "order_id": "Ref",
+            "created_at": "When",
+            "buyer_key": "Who",
+            "email": "Mail",
+            "order_total": "Amount",
+            "currency": "Cur",
+        }
+    )
     report = await import_file(db, workspace_id, f, settings=ws, platform="generic", store="web")
     assert report.store == "web" and report.orders_new == 2
     orders = await orders_of(db)
@@ -532,10 +1115,14 @@ async def test_generic_csv_with_configured_mapping(db: Database, workspace_id: i
 
 
 async def test_dated_rates_reprice_orders(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "a@example.com", "paid", "100.00", "2026-01-15 10:00:00 +0800"),
-        shopify_row("#2", "b@example.com", "paid", "100.00", "2026-03-15 10:00:00 +0800"),
-    ])
+    f = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "a@example.com", "paid", "100.00", "2026-01-15 10:00:00 +0800"),
+            shopify_row("#2", "b@example.com", "paid", "100.00", "2026-03-15 10:00:00 +0800"),
+        ],
+    )
     rows = list(csv.reader(f.open(encoding="utf-8")))
     for r in rows[1:]:
         r[SHOPIFY_HEADER.index("Currency")] = "USD"
@@ -543,8 +1130,11 @@ async def test_dated_rates_reprice_orders(db: Database, workspace_id: int, tmp_p
     report = await import_file(db, workspace_id, f, settings=WorkspaceSettings())
     assert report.missing_rates == ["USD"]
     assert (await orders_of(db))["#1"].value_base is None
-    rates = write_csv(tmp_path / "rates.csv", ["currency", "rate", "date"], [
-        ["USD", "1.30", ""], ["USD", "1.40", "2026-03-01"]])
+    rates = write_csv(
+        tmp_path / "rates.csv",
+        ["currency", "rate", "date"],
+        [["USD", "1.30", ""], ["USD", "1.40", "2026-03-01"]],
+    )
     assert await import_rates(db, workspace_id, rates, base_currency="SGD") == 2
     orders = await orders_of(db)
     assert orders["#1"].value_base == Decimal(130) and orders["#2"].value_base == Decimal(140)
@@ -553,34 +1143,57 @@ async def test_dated_rates_reprice_orders(db: Database, workspace_id: int, tmp_p
         await import_rates(db, workspace_id, bad, base_currency="SGD")
 
 
-async def test_interactions_and_events_attach_to_known_buyers_once(db: Database, workspace_id: int,
-                                                                   tmp_path: Path) -> None:
-    orders = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")])
+async def test_interactions_and_events_attach_to_known_buyers_once(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    orders = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")],
+    )
     await import_file(db, workspace_id, orders, settings=WS)
-    inter = write_csv(tmp_path / "interactions.csv",
-                      ["platform", "buyer_key", "kind", "occurred_at", "rating", "body", "language"], [
-                          ["shopify", "ann@example.com", "review", "2026-03-05T10:00:00+08:00", "5", "Love it", "en"],
-                          ["shopify", "ann@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "Any blue?", "en"],
-                          ["shopify", "nobody@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "hi", "en"],
-                          ["shopify", "ann@example.com", "review", "2026-03-07T10:00:00+08:00", "9", "?", "en"],
-                      ])
+    inter = write_csv(
+        tmp_path / "interactions.csv",
+        ["platform", "buyer_key", "kind", "occurred_at", "rating", "body", "language"],
+        [
+            ["shopify", "ann@example.com", "review", "2026-03-05T10:00:00+08:00", "5", "Love it", "en"],
+            ["shopify", "ann@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "Any blue?", "en"],
+            ["shopify", "nobody@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "hi", "en"],
+            ["shopify", "ann@example.com", "review", "2026-03-07T10:00:00+08:00", "9", "?", "en"],
+        ],
+    )
     report = await import_file(db, workspace_id, inter, settings=WS)
     assert report.kind == "interactions" and report.orders_new == 2
     assert [(r.line_no, "unknown buyer" in r.reason or "rating" in r.reason) for r in report.rejected] == [
-        (4, True), (5, True)]
+        (4, True),
+        (5, True),
+    ]
     again = await import_file(db, workspace_id, inter, settings=WS)
     assert (again.orders_new, again.orders_unchanged) == (0, 2)
-    events = write_csv(tmp_path / "behaviour_events.csv",
-                       ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"],
-                       [["shopify", "ann@example.com", "abandoned_cart", "SKN-1", "Serum", "35.00", "SGD",
-                         "2026-04-01T12:00:00+08:00"]])
+    events = write_csv(
+        tmp_path / "behaviour_events.csv",
+        ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"],
+        [
+            [
+                "shopify",
+                "ann@example.com",
+                "abandoned_cart",
+                "SKN-1",
+                "Serum",
+                "35.00",
+                "SGD",
+                "2026-04-01T12:00:00+08:00",
+            ]
+        ],
+    )
     ev = await import_file(db, workspace_id, events, settings=WS)
     assert ev.kind == "events" and ev.orders_new == 1
     from storage.models import BehaviourEvent, Interaction
 
     async with db.sessions() as s:
-        kinds = (await s.execute(select(Interaction.kind, Interaction.rating).order_by(Interaction.occurred_at))).all()
+        kinds = (
+            await s.execute(select(Interaction.kind, Interaction.rating).order_by(Interaction.occurred_at))
+        ).all()
         cart = (await s.execute(select(BehaviourEvent.kind, BehaviourEvent.value))).one()
     assert [tuple(k) for k in kinds] == [("review", 5), ("chat", None)]
     assert tuple(cart) == ("abandoned_cart", Decimal(35))
@@ -589,10 +1202,14 @@ async def test_interactions_and_events_attach_to_known_buyers_once(db: Database,
 async def test_manual_merge_split_and_undo(db: Database, workspace_id: int, tmp_path: Path) -> None:
     from crm.importing.identity import MergeError, merge_by_hand, split_identity, undo_merge
 
-    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "wei@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
-        shopify_row("#2", "wei.tan@work.example", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
-    ])
+    f = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "wei@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+            shopify_row("#2", "wei.tan@work.example", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, f, settings=WS)
     orders = await orders_of(db)
     a, b = orders["#1"].customer_id, orders["#2"].customer_id
@@ -614,18 +1231,31 @@ async def test_manual_merge_split_and_undo(db: Database, workspace_id: int, tmp_
         with pytest.raises(MergeError, match="undone already"):
             await undo_merge(s, workspace_id, ev)
         # Split: an identity merged automatically by email goes back to a customer of its own.
-    g = write_csv(tmp_path / "orders2.csv", SHOPIFY_HEADER, [
-        shopify_row("#3", "lee@example.com", "paid", "10.00", "2026-01-03 10:00:00 +0800", phone="+6590001111"),
-        shopify_row("#4", "lee2@example.com", "paid", "10.00", "2026-01-04 10:00:00 +0800", phone="90001111"),
-    ])
+    g = write_csv(
+        tmp_path / "orders2.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row(
+                "#3", "lee@example.com", "paid", "10.00", "2026-01-03 10:00:00 +0800", phone="+6590001111"
+            ),
+            shopify_row(
+                "#4", "lee2@example.com", "paid", "10.00", "2026-01-04 10:00:00 +0800", phone="90001111"
+            ),
+        ],
+    )
     await import_file(db, workspace_id, g, settings=WS)
     orders = await orders_of(db)
     assert orders["#3"].customer_id == orders["#4"].customer_id
     # The customer card lists both identities by the number `customers split` takes.
     from crm.query.compiler import customer_profile
 
-    card = await customer_profile(db=db, workspace_id=workspace_id, customer_id=orders["#3"].customer_id,
-                                  settings=Settings(), as_of=datetime(2026, 2, 1, tzinfo=UTC))
+    card = await customer_profile(
+        db=db,
+        workspace_id=workspace_id,
+        customer_id=orders["#3"].customer_id,
+        settings=Settings(),
+        as_of=datetime(2026, 2, 1, tzinfo=UTC),
+    )
     ids = sorted({orders["#3"].identity_id, orders["#4"].identity_id})
     assert f"Buyer identities: #{ids[0]} Shopify" in card.text and f", #{ids[1]} Shopify" in card.text
     assert dict(map(tuple, card.rows))["buyer_identities"].startswith(f"#{ids[0]} Shopify")
@@ -638,15 +1268,24 @@ async def test_manual_merge_split_and_undo(db: Database, workspace_id: int, tmp_
 
 
 async def test_split_identity_is_not_a_bridge_and_merged_customer_attracts_new_buyers(
-        db: Database, workspace_id: int, tmp_path: Path) -> None:
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     from crm.importing.identity import merge_by_hand, split_identity
 
-    g = write_csv(tmp_path / "orders.csv", SHOPIFY_HEADER, [
-        shopify_row("#3", "lee@example.com", "paid", "10.00", "2026-01-03 10:00:00 +0800", phone="+6590001111"),
-        shopify_row("#4", "lee2@example.com", "paid", "10.00", "2026-01-04 10:00:00 +0800", phone="90001111"),
-        shopify_row("#5", "kim@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
-        shopify_row("#6", "kim.work@example.com", "paid", "10.00", "2026-01-06 10:00:00 +0800"),
-    ])
+    g = write_csv(
+        tmp_path / "orders.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row(
+                "#3", "lee@example.com", "paid", "10.00", "2026-01-03 10:00:00 +0800", phone="+6590001111"
+            ),
+            shopify_row(
+                "#4", "lee2@example.com", "paid", "10.00", "2026-01-04 10:00:00 +0800", phone="90001111"
+            ),
+            shopify_row("#5", "kim@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
+            shopify_row("#6", "kim.work@example.com", "paid", "10.00", "2026-01-06 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, g, settings=WS)
     orders = await orders_of(db)
     async with db.sessions() as s:
@@ -656,10 +1295,16 @@ async def test_split_identity_is_not_a_bridge_and_merged_customer_attracts_new_b
     kim = orders["#5"].customer_id
     # New buyers: one shares the split number (joins the first customer it is linked to, not a bridge),
     # one shares kim's work email (joins the merged customer).
-    h = write_csv(tmp_path / "orders2.csv", SHOPIFY_HEADER, [
-        shopify_row("#7", "lee3@example.com", "paid", "10.00", "2026-02-01 10:00:00 +0800", phone="9000 1111"),
-        shopify_row("#8", "KIM.WORK@example.com", "paid", "10.00", "2026-02-02 10:00:00 +0800"),
-    ])
+    h = write_csv(
+        tmp_path / "orders2.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row(
+                "#7", "lee3@example.com", "paid", "10.00", "2026-02-01 10:00:00 +0800", phone="9000 1111"
+            ),
+            shopify_row("#8", "KIM.WORK@example.com", "paid", "10.00", "2026-02-02 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, h, settings=WS)
     orders = await orders_of(db)
     assert orders["#4"].customer_id == new
@@ -669,8 +1314,10 @@ async def test_split_identity_is_not_a_bridge_and_merged_customer_attracts_new_b
 
 async def test_file_broken_halfway_changes_nothing(db: Database, workspace_id: int, tmp_path: Path) -> None:
     """A file that turns out unreadable after thousands of rows (staging batches already sent) rolls back."""
-    rows = [shopify_row(f"#{i}", f"b{i}@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")
-            for i in range(12_000)]
+    rows = [
+        shopify_row(f"#{i}", f"b{i}@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")
+        for i in range(12_000)
+    ]
     f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
     with f.open("a", encoding="utf-8") as fh:
         fh.write('#x,"never closed quote\n' + "a" * 100 + "\x00\n")
@@ -687,17 +1334,49 @@ async def test_file_broken_halfway_changes_nothing(db: Database, workspace_id: i
 
 
 # ---------------------------------------------------------------- one order, one store, one currency
-AMAZON_REPORT_HEADER = ["order-id", "order-item-id", "purchase-date", "payments-date", "buyer-email", "buyer-name",
-                        "sku", "product-name", "quantity-purchased", "currency", "item-price", "item-tax",
-                        "shipping-price", "shipping-tax", "item-promotion-discount", "ship-country",
-                        "sales-channel"]
+AMAZON_REPORT_HEADER = [
+    "order-id",
+    "order-item-id",
+    "purchase-date",
+    "payments-date",
+    "buyer-email",
+    "buyer-name",
+    "sku",
+    "product-name",
+    "quantity-purchased",
+    "currency",
+    "item-price",
+    "item-tax",
+    "shipping-price",
+    "shipping-tax",
+    "item-promotion-discount",
+    "ship-country",
+    "sales-channel",
+]
 
 
-def amazon_row(order: str, item: str, price: str, currency: str = "GBP", day: int = 1,
-               promo: str = "") -> list[object]:
-    return [order, item, f"2026-06-{day:02d}T08:00:00+00:00", f"2026-06-{day:02d}T08:05:00+00:00",
-            f"{order}@marketplace.amazon.co.uk", "Ann", "SKN-1", "Serum", "1", currency, price, "0", "0", "0",
-            promo, "GB", "Amazon.co.uk"]
+def amazon_row(
+    order: str, item: str, price: str, currency: str = "GBP", day: int = 1, promo: str = ""
+) -> list[object]:
+    return [
+        order,
+        item,
+        f"2026-06-{day:02d}T08:00:00+00:00",
+        f"2026-06-{day:02d}T08:05:00+00:00",
+        f"{order}@marketplace.amazon.co.uk",
+        "Ann",
+        "SKN-1",
+        "Serum",
+        "1",
+        currency,
+        price,
+        "0",
+        "0",
+        "0",
+        promo,
+        "GB",
+        "Amazon.co.uk",
+    ]
 
 
 async def store_names(db: Database) -> list[tuple[str, str]]:
@@ -705,12 +1384,17 @@ async def store_names(db: Database) -> list[tuple[str, str]]:
         return sorted(tuple(r) for r in (await s.execute(select(Store.platform, Store.name))).all())
 
 
-async def test_same_orders_never_land_in_a_second_store_of_the_platform(db: Database, workspace_id: int,
-                                                                        tmp_path: Path) -> None:
+async def test_same_orders_never_land_in_a_second_store_of_the_platform(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """Re-importing a file into a differently named store would count its orders twice: without --store they
     go to the store that already holds them; with a different --store the file is refused, nothing changes."""
-    f = write_csv(tmp_path / "amazon-uk-order-report.txt", AMAZON_REPORT_HEADER,
-                  [amazon_row("202-1", "1", "20.00"), amazon_row("202-2", "2", "15.00", day=2)], delimiter="\t")
+    f = write_csv(
+        tmp_path / "amazon-uk-order-report.txt",
+        AMAZON_REPORT_HEADER,
+        [amazon_row("202-1", "1", "20.00"), amazon_row("202-2", "2", "15.00", day=2)],
+        delimiter="\t",
+    )
     first = await import_file(db, workspace_id, f, settings=WS, store="amazon-uk")  # e.g. an older demo
     assert (first.store, first.orders_new) == ("amazon-uk", 2)
 
@@ -718,40 +1402,63 @@ async def test_same_orders_never_land_in_a_second_store_of_the_platform(db: Data
     assert again.store == "amazon-uk" and (again.orders_new, again.orders_unchanged) == (0, 2)
     assert any("imported before" in n for n in again.notes)
 
-    with pytest.raises(ImportFileError, match=r"amazon-uk-order-report.txt: 2 of its orders are already in another "
-                                              r"Amazon store: 'amazon-uk'.*nothing was imported.*--store amazon-uk"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"amazon-uk-order-report.txt: 2 of its orders are already in another "
+        r"Amazon store: 'amazon-uk'.*nothing was imported.*--store amazon-uk",
+    ):
         await import_file(db, workspace_id, f, settings=WS, store="amazon-gb")
     # A refused file keeps none of its new buyers either (the refusal comes once they have been matched).
-    newcomer = write_csv(tmp_path / "newcomer.txt", AMAZON_REPORT_HEADER,
-                         [amazon_row("202-1", "1", "20.00"), amazon_row("202-9", "9", "5.00", day=9)],
-                         delimiter="\t")
+    newcomer = write_csv(
+        tmp_path / "newcomer.txt",
+        AMAZON_REPORT_HEADER,
+        [amazon_row("202-1", "1", "20.00"), amazon_row("202-9", "9", "5.00", day=9)],
+        delimiter="\t",
+    )
     known = [await scalar(db, select(func.count()).select_from(m)) for m in (BuyerIdentity, Customer)]
     with pytest.raises(ImportFileError, match="already in another Amazon store: 'amazon-uk'"):
         await import_file(db, workspace_id, newcomer, settings=WS, store="amazon-gb")
     assert [await scalar(db, select(func.count()).select_from(m)) for m in (BuyerIdentity, Customer)] == known
 
     # A later export (different file, same orders plus a new one) follows its orders too.
-    later = write_csv(tmp_path / "later.txt", AMAZON_REPORT_HEADER,
-                      [amazon_row("202-1", "1", "20.00"), amazon_row("202-2", "2", "15.00", day=2),
-                       amazon_row("202-3", "3", "9.00", day=3)], delimiter="\t")
+    later = write_csv(
+        tmp_path / "later.txt",
+        AMAZON_REPORT_HEADER,
+        [
+            amazon_row("202-1", "1", "20.00"),
+            amazon_row("202-2", "2", "15.00", day=2),
+            amazon_row("202-3", "3", "9.00", day=3),
+        ],
+        delimiter="\t",
+    )
     report = await import_file(db, workspace_id, later, settings=WS)
     assert report.store == "amazon-uk" and (report.orders_new, report.orders_unchanged) == (1, 2)
     assert any("already in store 'amazon-uk'" in n for n in report.notes)
 
     async with db.sessions() as s:
-        n, distinct = (await s.execute(select(func.count(), func.count(func.distinct(Order.platform_order_id)))
-                                       .select_from(Order))).one()
+        n, distinct = (
+            await s.execute(
+                select(func.count(), func.count(func.distinct(Order.platform_order_id))).select_from(Order)
+            )
+        ).one()
     assert n == distinct == 3
     assert await store_names(db) == [("amazon", "amazon-uk")]
 
 
-async def test_per_store_order_numbers_may_repeat_across_stores(db: Database, workspace_id: int,
-                                                                tmp_path: Path) -> None:
+async def test_per_store_order_numbers_may_repeat_across_stores(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """Shopify numbers orders per store (#1001 in every shop): two shops' different orders both import."""
-    a = write_csv(tmp_path / "a.csv", SHOPIFY_HEADER,
-                  [shopify_row("#1001", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")])
-    b = write_csv(tmp_path / "b.csv", SHOPIFY_HEADER,
-                  [shopify_row("#1001", "bob@example.com", "paid", "30.00", "2026-04-07 18:00:00 +0800")])
+    a = write_csv(
+        tmp_path / "a.csv",
+        SHOPIFY_HEADER,
+        [shopify_row("#1001", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")],
+    )
+    b = write_csv(
+        tmp_path / "b.csv",
+        SHOPIFY_HEADER,
+        [shopify_row("#1001", "bob@example.com", "paid", "30.00", "2026-04-07 18:00:00 +0800")],
+    )
     await import_file(db, workspace_id, a, settings=WS, store="shop-a")
     report = await import_file(db, workspace_id, b, settings=WS, store="shop-b")
     assert (report.store, report.orders_new) == ("shop-b", 1)
@@ -761,16 +1468,22 @@ async def test_per_store_order_numbers_may_repeat_across_stores(db: Database, wo
     assert await scalar(db, select(func.count()).select_from(Order)) == 2
 
 
-async def test_order_with_mixed_currencies_or_negative_price_is_rejected_whole(db: Database, workspace_id: int,
-                                                                               tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "amazon.txt", AMAZON_REPORT_HEADER, [
-        amazon_row("111-1", "1", "9.99", currency="USD"),
-        amazon_row("111-1", "2", "-5", currency="XYZ"),  # the trial's order: was stored as "XYZ 4.99"
-        amazon_row("111-2", "3", "12.00", currency="USD", day=2),
-        amazon_row("111-2", "4", "3.00", currency="GBP", day=2),
-        amazon_row("111-3", "5", "20.00", currency="USD", day=3, promo="-2.50"),  # a promotion is fine
-        amazon_row("111-4", "6", "-1.00", currency="USD", day=4),
-    ], delimiter="\t")
+async def test_order_with_mixed_currencies_or_negative_price_is_rejected_whole(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    f = write_csv(
+        tmp_path / "amazon.txt",
+        AMAZON_REPORT_HEADER,
+        [
+            amazon_row("111-1", "1", "9.99", currency="USD"),
+            amazon_row("111-1", "2", "-5", currency="XYZ"),  # the trial's order: was stored as "XYZ 4.99"
+            amazon_row("111-2", "3", "12.00", currency="USD", day=2),
+            amazon_row("111-2", "4", "3.00", currency="GBP", day=2),
+            amazon_row("111-3", "5", "20.00", currency="USD", day=3, promo="-2.50"),  # a promotion is fine
+            amazon_row("111-4", "6", "-1.00", currency="USD", day=4),
+        ],
+        delimiter="\t",
+    )
     report = await import_file(db, workspace_id, f, settings=WS)
     orders = await orders_of(db)
     assert set(orders) == {"111-3"} and orders["111-3"].order_value == Decimal("17.5")
@@ -784,24 +1497,30 @@ async def test_order_with_mixed_currencies_or_negative_price_is_rejected_whole(d
     assert "negative item price" in by_line[7].reason
 
 
-async def test_shopify_discounts_and_partial_refunds_still_import(db: Database, workspace_id: int,
-                                                                  tmp_path: Path) -> None:
-    row = shopify_row("#7", "ann@example.com", "partially_refunded", "45.00", "2026-03-01 10:00:00 +0800",
-                      price="50.00")
+async def test_shopify_discounts_and_partial_refunds_still_import(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    row = shopify_row(
+        "#7", "ann@example.com", "partially_refunded", "45.00", "2026-03-01 10:00:00 +0800", price="50.00"
+    )
     row[SHOPIFY_HEADER.index("Discount Amount")] = "5.00"
     row[SHOPIFY_HEADER.index("Refunded Amount")] = "10.00"
-    report = await import_file(db, workspace_id, write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [row]),
-                               settings=WS)
+    report = await import_file(
+        db, workspace_id, write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [row]), settings=WS
+    )
     assert report.rejected == []
     order = (await orders_of(db))["#7"]
     assert order.status == "shipped" and order.order_value == Decimal(45)  # fulfilled; refund is partial
 
 
 # ---------------------------------------------------------------- every error names its file
-async def test_rates_file_given_to_import_points_to_rates_import(db: Database, workspace_id: int,
-                                                                 tmp_path: Path) -> None:
+async def test_rates_file_given_to_import_points_to_rates_import(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     f = write_csv(tmp_path / "fx.csv", ["currency", "rate", "date"], [["USD", "1.34", "2026-01-01"]])
-    with pytest.raises(ImportFileError, match=r"^fx.csv: this is an exchange-rates file.*sellermate rates import fx.csv"):
+    with pytest.raises(
+        ImportFileError, match=r"^fx.csv: this is an exchange-rates file.*sellermate rates import fx.csv"
+    ):
         await import_file(db, workspace_id, f, settings=WS)
     unknown = write_csv(tmp_path / "mystery.csv", ["a", "b"], [["1", "2"]])
     with pytest.raises(ImportFileError, match=r"^mystery.csv: unknown file layout"):
@@ -814,20 +1533,41 @@ def test_import_command_reports_each_bad_file_and_imports_the_rest(tmp_path: Pat
     import subprocess
     import sys
 
-    good = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER,
-                     [shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")])
+    good = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [shopify_row("#1", "ann@example.com", "paid", "10.00", "2026-03-01 10:00:00 +0800")],
+    )
     rates = write_csv(tmp_path / "rates.csv", ["currency", "rate"], [["USD", "1.34"]])
     odd = write_csv(tmp_path / "odd.csv", ["currency", "amount", "x"], [["USD", "1", "2"]])
     # Given before the orders it refers to, a chat still finds its buyer: activity files go last.
-    chat = write_csv(tmp_path / "interactions.csv",
-                     ["platform", "buyer_key", "kind", "occurred_at", "rating", "body", "language"],
-                     [["shopify", "ann@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "Any blue?", "en"]])
+    chat = write_csv(
+        tmp_path / "interactions.csv",
+        ["platform", "buyer_key", "kind", "occurred_at", "rating", "body", "language"],
+        [["shopify", "ann@example.com", "chat", "2026-03-06T10:00:00+08:00", "", "Any blue?", "en"]],
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
     env["SELLERMATE_CONFIG"] = str(tmp_path / "none.yaml")
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "import", str(chat), str(odd), str(good), str(rates),
-         "--db", f"sqlite:///{tmp_path / 'x.db'}", "-q"],
-        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1], timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "import",
+            str(chat),
+            str(odd),
+            str(good),
+            str(rates),
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=300,
+        check=False,
     )
     assert out.returncode == 1
     # The rates file is imported as rates, first, so the orders after it are priced.
@@ -840,28 +1580,42 @@ def test_import_command_reports_each_bad_file_and_imports_the_rest(tmp_path: Pat
     assert "orders_export.csv: shopify store 'shopify'" in out.stdout and "orders 1 new" in out.stdout
 
 
-async def test_the_report_says_which_orders_metrics_do_not_count(db: Database, workspace_id: int,
-                                                                 tmp_path: Path) -> None:
+async def test_the_report_says_which_orders_metrics_do_not_count(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """An export of pending or cancelled orders imports fine but adds nothing to the metrics: the report says so
     (command line and chat, in the chat's language) instead of leaving the seller to wonder why sales are 0."""
     from bot.cli_import import format_report
     from bot.i18n import get_i18n
     from handlers.imports import summary
 
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
-        shopify_row("#2", "wei@example.com", "pending", "20.00", "2026-01-06 10:00:00 +0800"),
-        shopify_row("#3", "lee@example.com", "pending", "20.00", "2026-01-07 10:00:00 +0800"),
-        shopify_row("#4", "kim@example.com", "voided", "20.00", "2026-01-08 10:00:00 +0800"),
-    ])
+    sh = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
+            shopify_row("#2", "wei@example.com", "pending", "20.00", "2026-01-06 10:00:00 +0800"),
+            shopify_row("#3", "lee@example.com", "pending", "20.00", "2026-01-07 10:00:00 +0800"),
+            shopify_row("#4", "kim@example.com", "voided", "20.00", "2026-01-08 10:00:00 +0800"),
+        ],
+    )
     report = await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
     assert report.not_counted == {"cancelled": 1, "pending": 2}
-    assert any("not counted in sales and customer metrics" in line and "2 pending" in line and "1 cancelled" in line
-               for line in format_report(report))
+    assert any(
+        "not counted in sales and customer metrics" in line and "2 pending" in line and "1 cancelled" in line
+        for line in format_report(report)
+    )
     assert "2 待付款" in summary(report, get_i18n("zh")) and "1 已取消" in summary(report, get_i18n("zh"))
     again = await import_file(db, workspace_id, sh, settings=WorkspaceSettings())  # said again on a re-import
     assert again.not_counted == {"cancelled": 1, "pending": 2}
-    paid = await import_file(db, workspace_id, write_csv(tmp_path / "paid.csv", SHOPIFY_HEADER, [
-        shopify_row("#9", "tan@example.com", "paid", "10.00", "2026-01-09 10:00:00 +0800")]),
-        settings=WorkspaceSettings())
+    paid = await import_file(
+        db,
+        workspace_id,
+        write_csv(
+            tmp_path / "paid.csv",
+            SHOPIFY_HEADER,
+            [shopify_row("#9", "tan@example.com", "paid", "10.00", "2026-01-09 10:00:00 +0800")],
+        ),
+        settings=WorkspaceSettings(),
+    )
     assert paid.not_counted == {} and not any("not counted" in line for line in format_report(paid))

@@ -1,4 +1,5 @@
 """The LLM question parser over real HTTP (LangChain ChatOpenAI against a scripted OpenAI-compatible server)."""
+
 from __future__ import annotations
 
 import logging
@@ -17,13 +18,25 @@ from tests.fakes.openai_server import Reply, ScriptedOpenAI
 AS_OF = datetime(2026, 11, 24, tzinfo=ZoneInfo("Asia/Singapore"))
 # the offline parser does not know "takings from the Shopee shop, the month before this one"
 UNKNOWN_TO_OFFLINE = "how did the Shopee shop do in terms of takings the month before this one"
-GOOD_IR = {"query": {"intent": "metric", "metric": "revenue", "period": {"kind": "last_month"},
-                     "filters": {"platform": "shopee"}}}
+GOOD_IR = {
+    "query": {
+        "intent": "metric",
+        "metric": "revenue",
+        "period": {"kind": "last_month"},
+        "filters": {"platform": "shopee"},
+    }
+}
 
 
 def settings_for(server: ScriptedOpenAI, timeout: float = 5.0) -> Settings:
-    return Settings(llm={"base_url": server.base_url, "model": "scripted-model", "api_key": "test-key",
-                         "timeout_seconds": timeout})
+    return Settings(
+        llm={
+            "base_url": server.base_url,
+            "model": "scripted-model",
+            "api_key": "test-key",
+            "timeout_seconds": timeout,
+        }
+    )
 
 
 def model_for(server: ScriptedOpenAI, timeout: float = 5.0):
@@ -32,11 +45,13 @@ def model_for(server: ScriptedOpenAI, timeout: float = 5.0):
 
 async def test_a_structured_tool_call_becomes_the_ir(server: ScriptedOpenAI) -> None:
     server.queue_tool("QuestionIR", GOOD_IR)
-    parsed = await parse_with_llm(UNKNOWN_TO_OFFLINE, chat_model=model_for(server), as_of=AS_OF,
-                                  timezone="Asia/Singapore")
+    parsed = await parse_with_llm(
+        UNKNOWN_TO_OFFLINE, chat_model=model_for(server), as_of=AS_OF, timezone="Asia/Singapore"
+    )
     assert parsed.parser == "llm"
-    assert parsed.query == MetricQuery(metric="revenue", period={"kind": "last_month"},
-                                       filters={"platform": "shopee"})
+    assert parsed.query == MetricQuery(
+        metric="revenue", period={"kind": "last_month"}, filters={"platform": "shopee"}
+    )
     body = server.requests[0]
     assert body["model"] == "scripted-model"
     assert body["tools"][0]["function"]["name"] == "QuestionIR"
@@ -48,7 +63,9 @@ async def test_a_structured_tool_call_becomes_the_ir(server: ScriptedOpenAI) -> 
     assert "2026-11-2" in system and "repeat_rate" in system and "important_value" in system
 
 
-async def test_service_uses_the_llm_only_for_what_the_offline_parser_cannot_read(server: ScriptedOpenAI) -> None:
+async def test_service_uses_the_llm_only_for_what_the_offline_parser_cannot_read(
+    server: ScriptedOpenAI,
+) -> None:
     server.queue_tool("QuestionIR", {"query": {"intent": "top_customers", "n": 3, "sort_by": "orders"}})
     parsed = await parse(UNKNOWN_TO_OFFLINE, settings=settings_for(server), as_of=AS_OF)
     assert parsed.parser == "llm" and parsed.query == TopCustomersQuery(n=3, sort_by="orders")
@@ -66,13 +83,18 @@ async def test_json_in_the_text_is_accepted(server: ScriptedOpenAI) -> None:
     assert parsed.query.metric == "revenue"
 
 
-@pytest.mark.parametrize("reply", [
-    Reply(content="{not json at all"),
-    Reply(raw_body="{\"id\": \"x\", \"choices\": [ this is broken"),
-    Reply(content="I think it is revenue."),
-], ids=["malformed-json-content", "malformed-http-body", "prose"])
-async def test_malformed_replies_fall_back_offline(server: ScriptedOpenAI, reply: Reply,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(content="{not json at all"),
+        Reply(raw_body='{"id": "x", "choices": [ this is broken'),
+        Reply(content="I think it is revenue."),
+    ],
+    ids=["malformed-json-content", "malformed-http-body", "prose"],
+)
+async def test_malformed_replies_fall_back_offline(
+    server: ScriptedOpenAI, reply: Reply, caplog: pytest.LogCaptureFixture
+) -> None:
     server.default = reply
     with pytest.raises(LLMParseError):
         await parse_with_llm("x", chat_model=model_for(server), as_of=AS_OF, timezone="Asia/Singapore")
@@ -83,8 +105,14 @@ async def test_malformed_replies_fall_back_offline(server: ScriptedOpenAI, reply
 
 
 async def test_an_invalid_ir_is_rejected(server: ScriptedOpenAI, caplog: pytest.LogCaptureFixture) -> None:
-    server.responder = lambda body: Reply(tool_call={"name": "QuestionIR", "arguments": {
-        "query": {"intent": "metric", "metric": "profit_margin", "period": {"kind": "last_month"}}}})
+    server.responder = lambda body: Reply(
+        tool_call={
+            "name": "QuestionIR",
+            "arguments": {
+                "query": {"intent": "metric", "metric": "profit_margin", "period": {"kind": "last_month"}}
+            },
+        }
+    )
     with pytest.raises(LLMParseError, match="not a valid question IR"):
         await parse_with_llm("profit?", chat_model=model_for(server), as_of=AS_OF, timezone="Asia/Singapore")
     with caplog.at_level(logging.WARNING, logger="crm.query.service"):
@@ -113,21 +141,45 @@ async def test_the_model_never_sees_customer_data(server: ScriptedOpenAI, db, wo
         c = Customer(workspace_id=workspace_id, display_name="Tan Wei Ling", country="SG")
         session.add(c)
         await session.flush()
-        session.add(BuyerIdentity(workspace_id=workspace_id, customer_id=c.id, platform="shopee",
-                                  buyer_key="weiling88", username="weiling88", name="Tan Wei Ling",
-                                  email="weiling.tan@example.com", email_norm="weiling.tan@example.com",
-                                  phone="+65 9123 4567", phone_norm="+6591234567", country="SG"))
+        session.add(
+            BuyerIdentity(
+                workspace_id=workspace_id,
+                customer_id=c.id,
+                platform="shopee",
+                buyer_key="weiling88",
+                username="weiling88",
+                name="Tan Wei Ling",
+                email="weiling.tan@example.com",
+                email_norm="weiling.tan@example.com",
+                phone="+65 9123 4567",
+                phone_norm="+6591234567",
+                country="SG",
+            )
+        )
         await session.commit()
-    server.default = Reply(tool_call={"name": "QuestionIR", "arguments": {
-        "query": {"intent": "clarify", "reason": "unknown", "message": "Which shop do you mean?"}}})
+    server.default = Reply(
+        tool_call={
+            "name": "QuestionIR",
+            "arguments": {
+                "query": {"intent": "clarify", "reason": "unknown", "message": "Which shop do you mean?"}
+            },
+        }
+    )
     question = "how is the shop doing for tan.buyer@example.org and +65 8123 9876 lately in terms of takings"
     result = await ask(question, db=db, workspace_id=workspace_id, settings=settings_for(server), as_of=AS_OF)
     assert result.intent == "clarify" and result.value is None and not result.rows
     assert "Which shop do you mean?" in result.text
     sent = server.request_text()
     assert server.requests
-    for secret in ("weiling.tan@example.com", "9123 4567", "6591234567", "weiling88", "Tan Wei Ling",
-                   "tan.buyer@example.org", "8123 9876"):
+    for secret in (
+        "weiling.tan@example.com",
+        "9123 4567",
+        "6591234567",
+        "weiling88",
+        "Tan Wei Ling",
+        "tan.buyer@example.org",
+        "8123 9876",
+    ):
         assert secret not in sent
 
 

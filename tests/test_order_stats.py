@@ -1,6 +1,7 @@
 """customer_order_stats (what RFM and CLV read) always equals the valid orders summed up per customer, after
 every path that adds, changes or moves orders: imports, later exports, automatic and manual merges, undo,
 split, FX rates. The truth here is computed in Python from the orders themselves."""
+
 from __future__ import annotations
 
 import csv
@@ -30,31 +31,50 @@ VALID = {"paid", "shipped", "completed"}
 FAR = datetime(2100, 1, 1, tzinfo=UTC)
 
 
-async def truth(db: Database, workspace_id: int, end: datetime = FAR) -> dict[int, tuple[int, int, int, float]]:
+async def truth(
+    db: Database, workspace_id: int, end: datetime = FAR
+) -> dict[int, tuple[int, int, int, float]]:
     per: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     async with db.sessions() as s:
         for o in (await s.execute(select(Order).where(Order.workspace_id == workspace_id))).scalars():
             if o.customer_id is not None and o.status in VALID and o.created_at < end:
                 per[o.customer_id].append((o.created_at, float(o.value_base or 0)))
-    return {c: (int(min(t for t, _ in v).timestamp()), int(max(t for t, _ in v).timestamp()), len(v),
-                round(sum(x for _, x in v), 4)) for c, v in per.items()}
+    return {
+        c: (
+            int(min(t for t, _ in v).timestamp()),
+            int(max(t for t, _ in v).timestamp()),
+            len(v),
+            round(sum(x for _, x in v), 4),
+        )
+        for c, v in per.items()
+    }
 
 
 async def stored(db: Database, workspace_id: int) -> dict[int, tuple[int, int, int, float]]:
     async with db.sessions() as s:
-        rows = (await s.execute(select(CustomerOrderStats).where(CustomerOrderStats.workspace_id == workspace_id)))
-        return {r.customer_id: (r.first_order, r.last_order, r.orders, round(r.value, 4)) for r in rows.scalars()}
+        rows = await s.execute(
+            select(CustomerOrderStats).where(CustomerOrderStats.workspace_id == workspace_id)
+        )
+        return {
+            r.customer_id: (r.first_order, r.last_order, r.orders, round(r.value, 4)) for r in rows.scalars()
+        }
 
 
-async def summary(db: Database, workspace_id: int, end: datetime = FAR) -> dict[int, tuple[int, int, int, float]]:
+async def summary(
+    db: Database, workspace_id: int, end: datetime = FAR
+) -> dict[int, tuple[int, int, int, float]]:
     async with db.sessions() as s:
         d = await customer_summary(s, workspace_id, end)
     assert list(d["id"]) == sorted(d["id"])
-    return {int(c): (int(f), int(la), int(n), round(float(v), 4))
-            for c, f, la, n, v in zip(d["id"], d["first"], d["last"], d["orders"], d["value"], strict=True)}
+    return {
+        int(c): (int(f), int(la), int(n), round(float(v), 4))
+        for c, f, la, n, v in zip(d["id"], d["first"], d["last"], d["orders"], d["value"], strict=True)
+    }
 
 
-async def previous_orders(db: Database, workspace_id: int) -> tuple[dict[int, datetime | None], dict[int, datetime | None]]:
+async def previous_orders(
+    db: Database, workspace_id: int
+) -> tuple[dict[int, datetime | None], dict[int, datetime | None]]:
     """(stored previous_order_at per order, the truth: the customer's previous valid order by time then id)."""
     async with db.sessions() as s:
         orders = list((await s.execute(select(Order).where(Order.workspace_id == workspace_id))).scalars())
@@ -78,31 +98,47 @@ async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, in
 
 async def test_stats_follow_every_order_change(db: Database, workspace_id: int, tmp_path: Path) -> None:
     ws = WorkspaceSettings()
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"),
-        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800", phone="+65 8123 4567"),
-        shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
-        shopify_row("#4", "lee@example.com", "paid", "15.00", "2026-01-03 10:00:00 +0800"),
-    ])
+    sh = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row(
+                "#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"
+            ),
+            shopify_row(
+                "#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800", phone="+65 8123 4567"
+            ),
+            shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
+            shopify_row("#4", "lee@example.com", "paid", "15.00", "2026-01-03 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, sh, settings=ws)
     assert len(await check(db, workspace_id)) == 3
     lz = write_xlsx(tmp_path / "lazada.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "")], sheet="sheet1")
     await import_file(db, workspace_id, lz, settings=ws)
     assert len(await check(db, workspace_id)) == 4
     # A later export reveals the Lazada buyer's phone: merged into Tan, whose stats now hold three orders.
-    lz2 = write_xlsx(tmp_path / "lazada2.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "81234567")],
-                     sheet="sheet1")
+    lz2 = write_xlsx(
+        tmp_path / "lazada2.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "81234567")], sheet="sheet1"
+    )
     assert (await import_file(db, workspace_id, lz2, settings=ws)).customers_merged == 1
     orders = await orders_of(db)
     tan = orders["#1"].customer_id
     assert (await check(db, workspace_id))[tan][2] == 3
     # A later Shopify export cancels #2 and changes #1's amount.
     rows = list(csv.reader(sh.open(encoding="utf-8")))
-    sh2 = write_csv(tmp_path / "orders_export2.csv", rows[0], [
-        shopify_row("#1", "tan@example.com", "paid", "12.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"),
-        shopify_row("#2", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800",
-                    phone="+65 8123 4567"),
-    ])
+    sh2 = write_csv(
+        tmp_path / "orders_export2.csv",
+        rows[0],
+        [
+            shopify_row(
+                "#1", "tan@example.com", "paid", "12.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"
+            ),
+            shopify_row(
+                "#2", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800", phone="+65 8123 4567"
+            ),
+        ],
+    )
     await import_file(db, workspace_id, sh2, settings=ws)
     assert (await check(db, workspace_id))[tan][2:] == (2, 32.0)
     # Manual merge, its undo, and a split.
@@ -122,8 +158,11 @@ async def test_stats_follow_every_order_change(db: Database, workspace_id: int, 
     stats = await check(db, workspace_id)
     assert stats[new][2] == 1 and stats[tan][2] == 1
     # Rates for a currency the orders were missing: the values follow.
-    usd = write_csv(tmp_path / "usd_orders.csv", SHOPIFY_HEADER, [
-        shopify_row("#9", "kim@example.com", "paid", "100.00", "2026-03-15 10:00:00 +0800")])
+    usd = write_csv(
+        tmp_path / "usd_orders.csv",
+        SHOPIFY_HEADER,
+        [shopify_row("#9", "kim@example.com", "paid", "100.00", "2026-03-15 10:00:00 +0800")],
+    )
     rows = list(csv.reader(usd.open(encoding="utf-8")))
     rows[1][SHOPIFY_HEADER.index("Currency")] = "USD"
     write_csv(usd, rows[0], rows[1:])
@@ -135,37 +174,53 @@ async def test_stats_follow_every_order_change(db: Database, workspace_id: int, 
     assert (await check(db, workspace_id))[kim][3] == 135.0
 
 
-async def test_summary_as_of_a_past_date_counts_only_earlier_orders(db: Database, workspace_id: int,
-                                                                    tmp_path: Path) -> None:
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
-        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800"),
-        shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-03-02 10:00:00 +0800"),
-    ])
+async def test_summary_as_of_a_past_date_counts_only_earlier_orders(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    sh = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+            shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800"),
+            shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-03-02 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
     await check(db, workspace_id)
-    for end in (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 2, 1, 2, 0, 0, tzinfo=UTC),
-                datetime(2026, 2, 1, 2, 0, 1, tzinfo=UTC), datetime(2026, 3, 2, 2, 0, 0, 500, tzinfo=UTC)):
+    for end in (
+        datetime(2026, 1, 15, tzinfo=UTC),
+        datetime(2026, 2, 1, 2, 0, 0, tzinfo=UTC),
+        datetime(2026, 2, 1, 2, 0, 1, tzinfo=UTC),
+        datetime(2026, 3, 2, 2, 0, 0, 500, tzinfo=UTC),
+    ):
         assert await summary(db, workspace_id, end) == await truth(db, workspace_id, end), end
 
 
-async def test_new_customers_and_ltv_from_the_statistics_match_the_orders(db: Database, workspace_id: int,
-                                                                          tmp_path: Path) -> None:
+async def test_new_customers_and_ltv_from_the_statistics_match_the_orders(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     from storage.repositories.analytics import Scope, ltv_totals, new_customers
 
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
-        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800"),
-        shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-03-02 10:00:00 +0800"),
-        shopify_row("#4", "lee@example.com", "voided", "50.00", "2026-01-20 10:00:00 +0800"),
-        shopify_row("#5", "lee@example.com", "paid", "5.00", "2026-03-20 10:00:00 +0800"),
-    ])
+    sh = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+            shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800"),
+            shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-03-02 10:00:00 +0800"),
+            shopify_row("#4", "lee@example.com", "voided", "50.00", "2026-01-20 10:00:00 +0800"),
+            shopify_row("#5", "lee@example.com", "paid", "5.00", "2026-03-20 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
     scope = Scope(workspace_id)
-    for start, end in [(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)),
-                       (datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)),
-                       (datetime(2026, 3, 2, 2, 0, 0, 1, tzinfo=UTC), FAR),
-                       (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 3, 2, 2, 0, 0, 1, tzinfo=UTC))]:
+    for start, end in [
+        (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)),
+        (datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)),
+        (datetime(2026, 3, 2, 2, 0, 0, 1, tzinfo=UTC), FAR),
+        (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 3, 2, 2, 0, 0, 1, tzinfo=UTC)),
+    ]:
         firsts = {c: v[0] for c, v in (await truth(db, workspace_id)).items()}
         want_new = sum(start.timestamp() <= f < end.timestamp() for f in firsts.values())
         before = await truth(db, workspace_id, end)
@@ -175,27 +230,41 @@ async def test_new_customers_and_ltv_from_the_statistics_match_the_orders(db: Da
         assert (n, round(value, 4)) == (len(before), round(sum(v[3] for v in before.values()), 4)), end
 
 
-async def test_churn_and_ltv_from_the_statistics_match_the_orders(db: Database, workspace_id: int,
-                                                                 tmp_path: Path) -> None:
+async def test_churn_and_ltv_from_the_statistics_match_the_orders(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """Churn (active in P', none in P) and LTV at past and present ends, against the orders themselves."""
     from storage.repositories.analytics import Scope, churn_counts, ltv_totals
 
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
-        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-10 10:00:00 +0800"),
-        shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-01-20 10:00:00 +0800"),
-        shopify_row("#4", "lee@example.com", "paid", "5.00", "2026-01-25 10:00:00 +0800"),
-        shopify_row("#5", "lee@example.com", "paid", "7.00", "2026-03-25 10:00:00 +0800"),
-        shopify_row("#6", "kim@example.com", "paid", "9.00", "2026-02-20 10:00:00 +0800"),
-    ])
+    sh = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
+            shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-10 10:00:00 +0800"),
+            shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-01-20 10:00:00 +0800"),
+            shopify_row("#4", "lee@example.com", "paid", "5.00", "2026-01-25 10:00:00 +0800"),
+            shopify_row("#5", "lee@example.com", "paid", "7.00", "2026-03-25 10:00:00 +0800"),
+            shopify_row("#6", "kim@example.com", "paid", "9.00", "2026-02-20 10:00:00 +0800"),
+        ],
+    )
     await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
     async with db.sessions() as s:
-        orders = [(o.customer_id, o.created_at, float(o.value_base or 0))
-                  for o in (await s.execute(select(Order))).scalars()]
+        orders = [
+            (o.customer_id, o.created_at, float(o.value_base or 0))
+            for o in (await s.execute(select(Order))).scalars()
+        ]
     scope = Scope(workspace_id)
-    d = lambda m, day: datetime(2026, m, day, tzinfo=UTC)
-    for prev_start, start, end in [(d(1, 1), d(2, 1), d(3, 1)), (d(1, 1), d(2, 1), FAR),
-                                   (d(2, 1), d(3, 1), d(4, 1)), (d(1, 15), d(2, 15), FAR)]:
+
+    def d(m, day):
+        return datetime(2026, m, day, tzinfo=UTC)
+
+    for prev_start, start, end in [
+        (d(1, 1), d(2, 1), d(3, 1)),
+        (d(1, 1), d(2, 1), FAR),
+        (d(2, 1), d(3, 1), d(4, 1)),
+        (d(1, 15), d(2, 15), FAR),
+    ]:
         active = {c for c, t, _ in orders if prev_start <= t < start}
         now = {c for c, t, _ in orders if start <= t < end}
         before = [(c, v) for c, t, v in orders if t < end]
@@ -208,46 +277,65 @@ async def test_churn_and_ltv_from_the_statistics_match_the_orders(db: Database, 
 def tie_orders_file(tmp_path: Path, n: int = 9) -> Path:
     """A Shopify export (its first n orders): two orders of one customer at the same instant, cancelled orders
     between valid ones, orders on the second before and at a window boundary."""
-    return write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
-        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-01-05 10:00:00 +0800"),
-        shopify_row("#3", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800"),
-        shopify_row("#4", "tan@example.com", "paid", "12.00", "2026-03-01 08:00:00 +0800"),
-        shopify_row("#5", "wei@example.com", "paid", "20.00", "2026-02-01 00:00:00 +0000"),
-        shopify_row("#6", "wei@example.com", "paid", "20.00", "2026-03-01 00:00:00 +0000"),
-        shopify_row("#7", "lee@example.com", "paid", "5.00", "2026-01-31 23:59:59 +0000"),
-        shopify_row("#8", "kim@example.com", "voided", "9.00", "2026-02-20 10:00:00 +0800"),
-        shopify_row("#9", "kim@example.com", "paid", "9.00", "2026-03-20 10:00:00 +0800"),
-    ][:n])
+    return write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0800"),
+            shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-01-05 10:00:00 +0800"),
+            shopify_row("#3", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800"),
+            shopify_row("#4", "tan@example.com", "paid", "12.00", "2026-03-01 08:00:00 +0800"),
+            shopify_row("#5", "wei@example.com", "paid", "20.00", "2026-02-01 00:00:00 +0000"),
+            shopify_row("#6", "wei@example.com", "paid", "20.00", "2026-03-01 00:00:00 +0000"),
+            shopify_row("#7", "lee@example.com", "paid", "5.00", "2026-01-31 23:59:59 +0000"),
+            shopify_row("#8", "kim@example.com", "voided", "9.00", "2026-02-20 10:00:00 +0800"),
+            shopify_row("#9", "kim@example.com", "paid", "9.00", "2026-03-20 10:00:00 +0800"),
+        ][:n],
+    )
 
 
 async def test_window_customers_and_churn_with_ties_and_boundaries_match_the_orders(
-        db: Database, workspace_id: int, tmp_path: Path) -> None:
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """Distinct customers of a window and churn over past windows, read off `previous_order_at`: orders of one
     customer at the same instant, windows starting exactly at an order, cancelled orders in between, a platform
     filter (which counts by DISTINCT) with a buyer on two platforms — every window against the orders themselves."""
     from storage.repositories.analytics import Scope, churn_counts, order_totals
 
     await import_file(db, workspace_id, tie_orders_file(tmp_path), settings=WorkspaceSettings())
-    lz = write_xlsx(tmp_path / "lazada.xlsx", LAZADA_HEADER, [
-        lazada_row(1, 77, "lee", "", email="lee@example.com", when="15 Feb 2026 10:00")], sheet="sheet1")
+    lz = write_xlsx(
+        tmp_path / "lazada.xlsx",
+        LAZADA_HEADER,
+        [lazada_row(1, 77, "lee", "", email="lee@example.com", when="15 Feb 2026 10:00")],
+        sheet="sheet1",
+    )
     await import_file(db, workspace_id, lz, settings=WorkspaceSettings())
     await check(db, workspace_id)
     async with db.sessions() as s:
-        orders = [(o.customer_id, o.created_at, o.platform) for o in (await s.execute(select(Order))).scalars()
-                  if o.status in VALID]
-    d = lambda m, day, h=0: datetime(2026, m, day, h, tzinfo=UTC)
+        orders = [
+            (o.customer_id, o.created_at, o.platform)
+            for o in (await s.execute(select(Order))).scalars()
+            if o.status in VALID
+        ]
+
+    def d(m, day, h=0):
+        return datetime(2026, m, day, h, tzinfo=UTC)
+
     marks = [d(1, 1), d(1, 5, 2), d(2, 1), d(2, 15), d(3, 1), d(4, 1), FAR]
     for platform in (None, "shopify"):
         scope = Scope(workspace_id, platform=platform)
         mine = [(c, t) for c, t, p in orders if platform in (None, p)]
         for i, a in enumerate(marks):
-            for b in marks[i + 1:]:
+            for b in marks[i + 1 :]:
                 async with db.sessions() as s:
                     got = (await order_totals(s, scope, a, b))[2]
                 assert got == len({c for c, t in mine if a <= t < b}), (platform, a, b)
-        for prev_start, start, end in [(d(1, 1), d(2, 1), d(3, 1)), (d(1, 5, 2), d(2, 1), d(3, 1)),
-                                       (d(2, 1), d(3, 1), d(4, 1)), (d(1, 1), d(2, 15), d(3, 1))]:
+        for prev_start, start, end in [
+            (d(1, 1), d(2, 1), d(3, 1)),
+            (d(1, 5, 2), d(2, 1), d(3, 1)),
+            (d(2, 1), d(3, 1), d(4, 1)),
+            (d(1, 1), d(2, 15), d(3, 1)),
+        ]:
             active = {c for c, t in mine if prev_start <= t < start}
             again = {c for c, t in mine if start <= t < end}
             async with db.sessions() as s:
@@ -256,27 +344,44 @@ async def test_window_customers_and_churn_with_ties_and_boundaries_match_the_ord
 
 
 async def test_an_order_that_changes_buyer_in_a_later_export_refreshes_its_old_customer(
-        db: Database, workspace_id: int, tmp_path: Path) -> None:
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
     """A later export gives an existing order another buyer (an edited or cleared e-mail): the customer who lost
     it gets fresh statistics and previous orders too, and the window counts stay right."""
     from storage.repositories.analytics import Scope, churn_counts, order_totals
 
-    rows = [shopify_row("#1", "a@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0000"),
-            shopify_row("#2", "a@example.com", "paid", "10.00", "2026-02-05 10:00:00 +0000"),
-            shopify_row("#3", "a@example.com", "paid", "10.00", "2026-03-05 10:00:00 +0000"),
-            shopify_row("#4", "c@example.com", "paid", "10.00", "2026-05-05 10:00:00 +0000")]
-    await import_file(db, workspace_id, write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows),
-                      settings=WorkspaceSettings())
+    rows = [
+        shopify_row("#1", "a@example.com", "paid", "10.00", "2026-01-05 10:00:00 +0000"),
+        shopify_row("#2", "a@example.com", "paid", "10.00", "2026-02-05 10:00:00 +0000"),
+        shopify_row("#3", "a@example.com", "paid", "10.00", "2026-03-05 10:00:00 +0000"),
+        shopify_row("#4", "c@example.com", "paid", "10.00", "2026-05-05 10:00:00 +0000"),
+    ]
+    await import_file(
+        db,
+        workspace_id,
+        write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows),
+        settings=WorkspaceSettings(),
+    )
     await check(db, workspace_id)
-    d = lambda m: datetime(2026, m, 1, tzinfo=UTC)
+
+    def d(m):
+        return datetime(2026, m, 1, tzinfo=UTC)
+
     for n, email in enumerate(("b@example.com", ""), start=2):
         moved = [shopify_row("#2", email, "paid", "10.00", "2026-02-05 10:00:00 +0000")]
-        await import_file(db, workspace_id, write_csv(tmp_path / f"orders_export{n}.csv", SHOPIFY_HEADER, moved),
-                          settings=WorkspaceSettings())
+        await import_file(
+            db,
+            workspace_id,
+            write_csv(tmp_path / f"orders_export{n}.csv", SHOPIFY_HEADER, moved),
+            settings=WorkspaceSettings(),
+        )
         await check(db, workspace_id)
         async with db.sessions() as s:
-            orders = [(o.customer_id, o.created_at) for o in (await s.execute(select(Order))).scalars()
-                      if o.customer_id is not None and o.status in VALID]
+            orders = [
+                (o.customer_id, o.created_at)
+                for o in (await s.execute(select(Order))).scalars()
+                if o.customer_id is not None and o.status in VALID
+            ]
             got = (await order_totals(s, Scope(workspace_id), d(2), d(4)))[2]
             got_churn = await churn_counts(s, Scope(workspace_id), d(2), d(3), d(4))
         assert got == len({c for c, t in orders if d(2) <= t < d(4)}), email

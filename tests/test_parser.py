@@ -1,4 +1,5 @@
 """The offline question parser: paraphrases in English and Chinese parse to the intended IR; the rest clarifies."""
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,19 @@ def test_language_follows_the_question() -> None:
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s) for s in zh.suggestions[1:])
 
 
-@pytest.mark.parametrize("text,value", [("十", 10), ("二十五", 25), ("三十", 30), ("两", 2), ("二〇二五", 2025),
-                                        ("一百", 100), ("九十", 90), ("十二", 12)])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("十", 10),
+        ("二十五", 25),
+        ("三十", 30),
+        ("两", 2),
+        ("二〇二五", 2025),
+        ("一百", 100),
+        ("九十", 90),
+        ("十二", 12),
+    ],
+)
 def test_chinese_numerals(text: str, value: int) -> None:
     assert zh_numeral(text) == value
 
@@ -84,23 +96,33 @@ def test_normalise_keeps_words_that_contain_numerals() -> None:
     assert normalise("last twenty-five days") == "last 25 days"
 
 
-@pytest.mark.parametrize("as_of,question,expected", [
-    # a bare quarter is the most recent one that has started (in progress counts)
-    (datetime(2026, 11, 24, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2026, quarter=3)),
-    (datetime(2026, 11, 24, tzinfo=SGT), "revenue Q4", Period(kind="quarter", year=2026, quarter=4)),
-    (datetime(2026, 5, 2, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2025, quarter=3)),
-    (datetime(2026, 7, 1, 9, tzinfo=SGT), "第三季度的销售额", Period(kind="quarter", year=2026, quarter=3)),
-    # midnight as-of = the end of the previous day: on 1 July 00:00 Q3 has not started yet
-    (datetime(2026, 7, 1, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2025, quarter=3)),
-    (datetime(2026, 3, 10, tzinfo=SGT), "revenue in September", Period(kind="month", year=2025, month=9)),
-    (datetime(2026, 3, 10, tzinfo=SGT), "3月的销售额", Period(kind="month", year=2026, month=3)),
-    (datetime(2026, 3, 10, tzinfo=SGT), "去年9月的销售额", Period(kind="month", year=2025, month=9)),
-    (datetime(2026, 3, 10, tzinfo=SGT), "revenue last 3 months", Period(kind="last_n_days", n=90)),
-    (datetime(2026, 3, 10, tzinfo=SGT), "revenue past year", Period(kind="last_n_days", n=365)),
-    (datetime(2026, 3, 10, tzinfo=SGT), "前年的销售额", Period(kind="year", year=2024)),
-    (datetime(2026, 3, 10, tzinfo=SGT), "revenue from 2026-01-05 to 2026-02-04",
-     Period(kind="range", start=date(2026, 1, 5), end=date(2026, 2, 5))),
-])
+@pytest.mark.parametrize(
+    "as_of,question,expected",
+    [
+        # a bare quarter is the most recent one that has started (in progress counts)
+        (datetime(2026, 11, 24, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2026, quarter=3)),
+        (datetime(2026, 11, 24, tzinfo=SGT), "revenue Q4", Period(kind="quarter", year=2026, quarter=4)),
+        (datetime(2026, 5, 2, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2025, quarter=3)),
+        (
+            datetime(2026, 7, 1, 9, tzinfo=SGT),
+            "第三季度的销售额",
+            Period(kind="quarter", year=2026, quarter=3),
+        ),
+        # midnight as-of = the end of the previous day: on 1 July 00:00 Q3 has not started yet
+        (datetime(2026, 7, 1, tzinfo=SGT), "revenue Q3", Period(kind="quarter", year=2025, quarter=3)),
+        (datetime(2026, 3, 10, tzinfo=SGT), "revenue in September", Period(kind="month", year=2025, month=9)),
+        (datetime(2026, 3, 10, tzinfo=SGT), "3月的销售额", Period(kind="month", year=2026, month=3)),
+        (datetime(2026, 3, 10, tzinfo=SGT), "去年9月的销售额", Period(kind="month", year=2025, month=9)),
+        (datetime(2026, 3, 10, tzinfo=SGT), "revenue last 3 months", Period(kind="last_n_days", n=90)),
+        (datetime(2026, 3, 10, tzinfo=SGT), "revenue past year", Period(kind="last_n_days", n=365)),
+        (datetime(2026, 3, 10, tzinfo=SGT), "前年的销售额", Period(kind="year", year=2024)),
+        (
+            datetime(2026, 3, 10, tzinfo=SGT),
+            "revenue from 2026-01-05 to 2026-02-04",
+            Period(kind="range", start=date(2026, 1, 5), end=date(2026, 2, 5)),
+        ),
+    ],
+)
 def test_periods_relative_to_the_as_of_date(as_of: datetime, question: str, expected: Period) -> None:
     q = parse(question, as_of).query
     assert q.intent == "metric"
@@ -126,33 +148,52 @@ def test_customer_lookup_keeps_the_spelling() -> None:
     assert parse("customer count by country").query.intent == "metric"
 
 
-@pytest.mark.parametrize(("text", "name"), [
-    ("CLV of Emily King", "Emily King"), ("how much did emily king spend", "emily king"),
-    ("how much has Tan Wei Ling spent in total?", "Tan Wei Ling"), ("Emily King's CLV", "Emily King"),
-    ("what is the predicted CLV of Emily King", "Emily King"), ("lifetime value of customer Ana Lim", "Ana Lim"),
-])
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("CLV of Emily King", "Emily King"),
+        ("how much did emily king spend", "emily king"),
+        ("how much has Tan Wei Ling spent in total?", "Tan Wei Ling"),
+        ("Emily King's CLV", "Emily King"),
+        ("what is the predicted CLV of Emily King", "Emily King"),
+        ("lifetime value of customer Ana Lim", "Ana Lim"),
+    ],
+)
 def test_one_customers_value_or_spend_is_their_card(text: str, name: str) -> None:
     q = parse(text).query
     assert q.intent == "customer" and q.search == name, text
 
 
-@pytest.mark.parametrize(("text", "metric"), [
-    ("LTV of Shopee customers", "avg_ltv"), ("how much did customers spend last month", "revenue"),
-    ("ltv of customers in Thailand", "avg_ltv"), ("how much did shopee buyers spend", "revenue"),
-])
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("LTV of Shopee customers", "avg_ltv"),
+        ("how much did customers spend last month", "revenue"),
+        ("ltv of customers in Thailand", "avg_ltv"),
+        ("how much did shopee buyers spend", "revenue"),
+    ],
+)
 def test_spend_and_ltv_of_groups_stay_metrics(text: str, metric: str) -> None:
     q = parse(text).query
     assert q.intent == "metric" and q.metric == metric, text
 
 
-@pytest.mark.parametrize("question,word", [("how much did Emily spend last month", "emily"),
-                                           ("who is doing best this month", "doing"), ("revenue in usd", "usd"),
-                                           ("客户 全年 销售额 比较", None)])
+@pytest.mark.parametrize(
+    "question,word",
+    [
+        ("how much did Emily spend last month", "emily"),
+        ("who is doing best this month", "doing"),
+        ("revenue in usd", "usd"),
+        ("客户 全年 销售额 比较", None),
+    ],
+)
 def test_an_unknown_word_is_named_and_never_made_into_a_suggestion(question: str, word: str | None) -> None:
     q = parse(question).query
     assert isinstance(q, Clarify), q
     if word:
-        assert f'"{word}"' in (q.message or "") and not any(word in x.lower() for x in q.suggestions), q.suggestions
+        assert f'"{word}"' in (q.message or "") and not any(word in x.lower() for x in q.suggestions), (
+            q.suggestions
+        )
     assert all(parse(suggestion).query.intent != "clarify" for suggestion in q.suggestions), q.suggestions
 
 
@@ -162,9 +203,11 @@ def test_reminder_and_draft_keep_the_text() -> None:
     d = parse("draft a thank-you message to Alice Tan in Chinese").query
     assert d.intent == "draft" and d.outreach == "thank_you" and d.language == "zh"
     # "in Thai" is the message's language: not part of the name, not a country filter
-    for text, name, lang in (("draft a win-back for Tan in Thai", "Tan", "th"),
-                             ("write a welcome message to Tan Ah Kow in Malay", "Tan Ah Kow", "ms"),
-                             ("用泰语给王小明写一条挽回消息", "王小明", "th")):
+    for text, name, lang in (
+        ("draft a win-back for Tan in Thai", "Tan", "th"),
+        ("write a welcome message to Tan Ah Kow in Malay", "Tan Ah Kow", "ms"),
+        ("用泰语给王小明写一条挽回消息", "王小明", "th"),
+    ):
         d = parse(text).query
         assert (d.customer, d.language, d.filters.country) == (name, lang, None), text
     seg = parse("draft a win-back for all important_winback customers in Thailand").query
@@ -190,30 +233,42 @@ def test_the_bot_shortcuts_parse(question: str) -> None:
     assert not isinstance(parse(question).query, Clarify)
 
 
-@pytest.mark.parametrize(("text", "first", "second"), [
-    ("revenue this year vs last year", "this_year", "last_year"),
-    ("今年和去年的销售额对比", "this_year", "last_year"),
-    ("revenue last month vs this month", "this_month", "last_month"),  # the later period first
-    ("compare revenue this month versus last month", "this_month", "last_month"),
-    ("repeat rate Q3 2026 compared to Q2 2026 on shopee", "quarter", "quarter"),
-])
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        ("revenue this year vs last year", "this_year", "last_year"),
+        ("今年和去年的销售额对比", "this_year", "last_year"),
+        ("revenue last month vs this month", "this_month", "last_month"),  # the later period first
+        ("compare revenue this month versus last month", "this_month", "last_month"),
+        ("repeat rate Q3 2026 compared to Q2 2026 on shopee", "quarter", "quarter"),
+    ],
+)
 def test_one_metric_over_two_named_periods(text: str, first: str, second: str) -> None:
     q = parse(text).query
     assert q.intent == "metric" and q.group_by is None, text
     assert (q.period.kind, q.compare_to.kind) == (first, second), text
 
 
-@pytest.mark.parametrize("text", ["revenue by platform this year vs last year", "top customers this year vs last year",
-                                  "lazada revenue yoy"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "revenue by platform this year vs last year",
+        "top customers this year vs last year",
+        "lazada revenue yoy",
+    ],
+)
 def test_other_comparisons_are_refused_not_half_answered(text: str) -> None:
     q = parse(text).query
     assert isinstance(q, Clarify) and "two named periods" in q.message, text
 
 
 SELLERS_SHORTHAND = [
-    ("avg order value this mth", "aov", "this_month"), ("orders last wk", "orders", "last_week"),
-    ("revenue last qtr", "revenue", "last_quarter"), ("aov this yr", "aov", "this_year"),
-    ("orders this month rn", "orders", "this_month"), ("# of orders this wk", "orders", "this_week"),
+    ("avg order value this mth", "aov", "this_month"),
+    ("orders last wk", "orders", "last_week"),
+    ("revenue last qtr", "revenue", "last_quarter"),
+    ("aov this yr", "aov", "this_year"),
+    ("orders this month rn", "orders", "this_month"),
+    ("# of orders this wk", "orders", "this_week"),
 ]
 
 
@@ -223,14 +278,18 @@ def test_chat_shorthand_reads_as_the_words_it_stands_for(question: str, metric: 
     assert ir_spec(q) == {"kind": "metric", "metric": metric, "period": period}
 
 
-@pytest.mark.parametrize("question,metric,period,fixed", [
-    ("revnue last month", "revenue", "last_month", [("revnue", "revenue")]),
-    ("repaet rate this year", "repeat_rate", "this_year", [("repaet", "repeat")]),
-    ("orders last quater", "orders", "last_quarter", [("quater", "quarter")]),
-    ("上个月的revnue", "revenue", "last_month", [("revnue", "revenue")]),
-])
-def test_a_misspelt_vocabulary_word_is_read_as_the_closest_word_and_said(question: str, metric: str, period: str,
-                                                                         fixed: list[tuple[str, str]]) -> None:
+@pytest.mark.parametrize(
+    "question,metric,period,fixed",
+    [
+        ("revnue last month", "revenue", "last_month", [("revnue", "revenue")]),
+        ("repaet rate this year", "repeat_rate", "this_year", [("repaet", "repeat")]),
+        ("orders last quater", "orders", "last_quarter", [("quater", "quarter")]),
+        ("上个月的revnue", "revenue", "last_month", [("revnue", "revenue")]),
+    ],
+)
+def test_a_misspelt_vocabulary_word_is_read_as_the_closest_word_and_said(
+    question: str, metric: str, period: str, fixed: list[tuple[str, str]]
+) -> None:
     parsed = parse(question)
     assert ir_spec(parsed.query) == {"kind": "metric", "metric": metric, "period": period}
     assert parsed.corrections == fixed

@@ -1,4 +1,5 @@
 """A grid of metric × period × filter phrasings in both languages: the parser is general, not fitted to sentences."""
+
 from __future__ import annotations
 
 import itertools
@@ -33,50 +34,88 @@ METRIC_WORDS_ZH = {
     "new_customers": ["新客数", "新增客户数", "新客户数"],
 }
 PERIODS_EN = {
-    "last month": "last_month", "this month": "this_month", "last quarter": "last_quarter",
-    "this year": "this_year", "last year": "last_year", "in 2025": "year:2025", "Q3 2025": "quarter:2025-3",
-    "in Q3": "quarter:2026-3", "September 2026": "month:2026-09", "in the last 30 days": "last_n_days:30",
-    "over the past 2 weeks": "last_n_days:14", "2026-09": "month:2026-09",
+    "last month": "last_month",
+    "this month": "this_month",
+    "last quarter": "last_quarter",
+    "this year": "this_year",
+    "last year": "last_year",
+    "in 2025": "year:2025",
+    "Q3 2025": "quarter:2025-3",
+    "in Q3": "quarter:2026-3",
+    "September 2026": "month:2026-09",
+    "in the last 30 days": "last_n_days:30",
+    "over the past 2 weeks": "last_n_days:14",
+    "2026-09": "month:2026-09",
 }
 PERIODS_ZH = {
-    "上个月": "last_month", "本月": "this_month", "上个季度": "last_quarter", "今年": "this_year", "去年": "last_year",
-    "2025年": "year:2025", "2025年第三季度": "quarter:2025-3", "第三季度": "quarter:2026-3",
-    "2026年9月": "month:2026-09", "过去30天": "last_n_days:30", "最近三十天": "last_n_days:30",
+    "上个月": "last_month",
+    "本月": "this_month",
+    "上个季度": "last_quarter",
+    "今年": "this_year",
+    "去年": "last_year",
+    "2025年": "year:2025",
+    "2025年第三季度": "quarter:2025-3",
+    "第三季度": "quarter:2026-3",
+    "2026年9月": "month:2026-09",
+    "过去30天": "last_n_days:30",
+    "最近三十天": "last_n_days:30",
     "近两周": "last_n_days:14",
 }
-FILTERS_EN = {"": {}, "on Shopee": {"platform": "shopee"}, "on Lazada": {"platform": "lazada"},
-              "in Malaysia": {"country": "MY"}, "for Thai customers": {"country": "TH"},
-              "on TikTok Shop in Singapore": {"platform": "tiktok", "country": "SG"}}
-FILTERS_ZH = {"": {}, "虾皮": {"platform": "shopee"}, "来赞达": {"platform": "lazada"}, "马来西亚": {"country": "MY"},
-              "泰国客户": {"country": "TH"}, "亚马逊美国": {"platform": "amazon", "country": "US"}}
+FILTERS_EN = {
+    "": {},
+    "on Shopee": {"platform": "shopee"},
+    "on Lazada": {"platform": "lazada"},
+    "in Malaysia": {"country": "MY"},
+    "for Thai customers": {"country": "TH"},
+    "on TikTok Shop in Singapore": {"platform": "tiktok", "country": "SG"},
+}
+FILTERS_ZH = {
+    "": {},
+    "虾皮": {"platform": "shopee"},
+    "来赞达": {"platform": "lazada"},
+    "马来西亚": {"country": "MY"},
+    "泰国客户": {"country": "TH"},
+    "亚马逊美国": {"platform": "amazon", "country": "US"},
+}
 TEMPLATES_EN = ["{m} {f} {p}", "what was the {m} {f} {p}?", "{p}, {m} {f}", "Show me the {m} {f} {p}"]
 TEMPLATES_ZH = ["{p}{f}的{m}", "{f}{p}的{m}是多少？", "请问{f}{p}{m}"]
 
 
 def _grid(words, periods, filters, templates):
     for (metric, ws), (pt, pspec), (ft, fspec), tpl in itertools.product(
-            words.items(), periods.items(), filters.items(), templates):
+        words.items(), periods.items(), filters.items(), templates
+    ):
         for w in ws:
             q = " ".join(tpl.format(m=w, f=ft, p=pt).split())
             yield q, {**fspec, "kind": "metric", "metric": metric, "period": pspec}
 
 
 def test_english_grid() -> None:
-    bad = [(q, ir_spec(parse_question(q, as_of=AS_OF).query), e)
-           for q, e in _grid(METRIC_WORDS_EN, PERIODS_EN, FILTERS_EN, TEMPLATES_EN)
-           if ir_spec(parse_question(q, as_of=AS_OF).query) != e]
+    bad = [
+        (q, ir_spec(parse_question(q, as_of=AS_OF).query), e)
+        for q, e in _grid(METRIC_WORDS_EN, PERIODS_EN, FILTERS_EN, TEMPLATES_EN)
+        if ir_spec(parse_question(q, as_of=AS_OF).query) != e
+    ]
     assert not bad, f"{len(bad)} wrong, e.g. {bad[:5]}"
 
 
 def test_chinese_grid() -> None:
-    bad = [(q, ir_spec(parse_question(q, as_of=AS_OF).query), e)
-           for q, e in _grid(METRIC_WORDS_ZH, PERIODS_ZH, FILTERS_ZH, TEMPLATES_ZH)
-           if ir_spec(parse_question(q, as_of=AS_OF).query) != e]
+    bad = [
+        (q, ir_spec(parse_question(q, as_of=AS_OF).query), e)
+        for q, e in _grid(METRIC_WORDS_ZH, PERIODS_ZH, FILTERS_ZH, TEMPLATES_ZH)
+        if ir_spec(parse_question(q, as_of=AS_OF).query) != e
+    ]
     assert not bad, f"{len(bad)} wrong, e.g. {bad[:5]}"
 
 
-@pytest.mark.parametrize("by,en,zh", [("platform", "by platform", "按平台"), ("country", "per country", "各国家"),
-                                      ("month", "by month", "每月")])
+@pytest.mark.parametrize(
+    "by,en,zh",
+    [
+        ("platform", "by platform", "按平台"),
+        ("country", "per country", "各国家"),
+        ("month", "by month", "每月"),
+    ],
+)
 def test_breakdowns_in_both_languages(by: str, en: str, zh: str) -> None:
     for metric, words in METRIC_WORDS_EN.items():
         if metric == "avg_ltv" and by == "month":

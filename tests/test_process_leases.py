@@ -5,6 +5,7 @@ once it expires (the old holder then finds out), and of processes racing for it 
 (bot.process_lease): a holder on this machine that died is replaced at once, one that runs is never replaced,
 and a process whose lease was taken over is told so it can stop.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -106,12 +107,15 @@ async def test_of_processes_racing_for_a_free_lease_exactly_one_wins(db: Databas
 
 
 # ---------------------------------------------------------------- processes of this machine
-needs_proc = pytest.mark.skipif(process_lease.process_key(os.getpid()) is None,
-                                reason="tells processes apart by /proc (Linux)")
+needs_proc = pytest.mark.skipif(
+    process_lease.process_key(os.getpid()) is None, reason="tells processes apart by /proc (Linux)"
+)
 
 
 @needs_proc
-async def test_a_holder_on_this_machine_that_died_is_replaced_at_once_one_that_runs_never(db: Database) -> None:
+async def test_a_holder_on_this_machine_that_died_is_replaced_at_once_one_that_runs_never(
+    db: Database,
+) -> None:
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         key = process_lease.process_key(sleeper.pid)
@@ -123,8 +127,10 @@ async def test_a_holder_on_this_machine_that_died_is_replaced_at_once_one_that_r
             await leases.take(BOT)
         assert refused.value.holder.pid == sleeper.pid
         line = refusal(refused.value, "run")
-        assert line.startswith(f"another SellerMate bot is running on this database (`sellermate run`, pid "
-                               f"{sleeper.pid} on host this-host, since 2026-12-06 18:00 UTC")
+        assert line.startswith(
+            f"another SellerMate bot is running on this database (`sellermate run`, pid "
+            f"{sleeper.pid} on host this-host, since 2026-12-06 18:00 UTC"
+        )
         assert "telegram.replica: true" in line and "\n" not in line
 
         sleeper.kill()  # kill -9
@@ -145,13 +151,17 @@ async def test_a_process_whose_lease_was_taken_over_is_told_to_stop(db: Database
     lost = asyncio.Event()
     leases.keep(lost.set)
     await asyncio.sleep(0.1)  # renewing all along
-    assert not lost.is_set() and (await _row(db, SCHEDULER)).renewed_at > (await _row(db, SCHEDULER)).acquired_at
+    assert (
+        not lost.is_set() and (await _row(db, SCHEDULER)).renewed_at > (await _row(db, SCHEDULER)).acquired_at
+    )
 
     # Another process finds the claim expired (this one, say, was frozen for minutes) and takes it.
     assert await _acquire(db, B, datetime.now(UTC) + TTL * 2, name=SCHEDULER) is None
     await asyncio.wait_for(lost.wait(), timeout=5)
     assert leases.taken_over and leases.lost is not None and leases.lost.holder == B.id
-    assert "took over this database (`sellermate run`, pid 4321 on host shop-2" in process_lease.taken_over(leases)
+    assert "took over this database (`sellermate run`, pid 4321 on host shop-2" in process_lease.taken_over(
+        leases
+    )
     await leases.release()
     assert (await _row(db, SCHEDULER)).holder == B.id  # what is B's stays B's
 
@@ -162,8 +172,14 @@ async def test_a_worker_is_refused_while_the_bot_runs_the_jobs_and_a_second_work
     from bot.settings import Settings
 
     settings = Settings(database={"url": db.url}, telegram={"token": "123:abc"})  # type: ignore[attr-defined]
-    for command, hint in (("run", "set scheduler.run_in_bot: false (SELLERMATE_SCHEDULER__RUN_IN_BOT=false) for "
-                                  "that bot and restart it"), ("worker", "one worker is enough")):
+    for command, hint in (
+        (
+            "run",
+            "set scheduler.run_in_bot: false (SELLERMATE_SCHEDULER__RUN_IN_BOT=false) for "
+            "that bot and restart it",
+        ),
+        ("worker", "one worker is enough"),
+    ):
         running = ProcessLeases(db, command)  # a bot that runs the jobs itself, then another worker
         await running.take(SCHEDULER)
         try:
@@ -172,7 +188,9 @@ async def test_a_worker_is_refused_while_the_bot_runs_the_jobs_and_a_second_work
         finally:
             await running.release()
         line = str(refused.value)
-        assert line.startswith(f"the scheduled jobs already run in another process on this database (`sellermate "
-                               f"{command}`, pid {os.getpid()} on host ")
+        assert line.startswith(
+            f"the scheduled jobs already run in another process on this database (`sellermate "
+            f"{command}`, pid {os.getpid()} on host "
+        )
         assert hint in line and "\n" not in line
         assert (await _row(db, SCHEDULER)) is None  # the refused worker took nothing

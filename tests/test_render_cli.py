@@ -1,4 +1,5 @@
 """Charts render to real PNGs; the analytics commands work end to end through the installed CLI."""
+
 from __future__ import annotations
 
 import io
@@ -16,13 +17,29 @@ from crm.query.result import ChartSpec
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("spec", [
-    ChartSpec(kind="bar", title="订单数 by platform", x=["shopee", "lazada"], series={"orders": [3.0, 5.0]}),
-    ChartSpec(kind="line", title="revenue", x=["2026-01", "2026-02"], series={"revenue": [10.0, None]},
-              value_format="money"),
-    ChartSpec(kind="heatmap", title="retention", x=["m0", "m1"], y=["2026-01", "2026-02"],
-              matrix=[[1.0, 0.2], [1.0, None]], value_format="ratio"),
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ChartSpec(
+            kind="bar", title="订单数 by platform", x=["shopee", "lazada"], series={"orders": [3.0, 5.0]}
+        ),
+        ChartSpec(
+            kind="line",
+            title="revenue",
+            x=["2026-01", "2026-02"],
+            series={"revenue": [10.0, None]},
+            value_format="money",
+        ),
+        ChartSpec(
+            kind="heatmap",
+            title="retention",
+            x=["m0", "m1"],
+            y=["2026-01", "2026-02"],
+            matrix=[[1.0, 0.2], [1.0, None]],
+            value_format="ratio",
+        ),
+    ],
+)
 def test_charts_are_png(spec: ChartSpec) -> None:
     buf = io.BytesIO()
     render_chart(spec, buf)
@@ -40,8 +57,15 @@ def test_table_aligns_numbers_and_wide_characters() -> None:
 def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
     env.update(SELLERMATE_DATABASE_URL=db, SELLERMATE_CONFIG=os.devnull)
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=Path(__file__).resolve().parents[1], timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=300,
+        check=False,
+    )
 
 
 def test_analytics_commands(tmp_path: Path) -> None:
@@ -50,8 +74,18 @@ def test_analytics_commands(tmp_path: Path) -> None:
     if not sample.exists():
         pytest.skip(f"shared sample not found at {sample}")
     assert _cli("import", str(sample), db=db).returncode == 0
-    kpi = _cli("kpi", "orders", "--period", "all", "--by", "month", "--json", "--chart", str(tmp_path / "k.png"),
-               db=db)
+    kpi = _cli(
+        "kpi",
+        "orders",
+        "--period",
+        "all",
+        "--by",
+        "month",
+        "--json",
+        "--chart",
+        str(tmp_path / "k.png"),
+        db=db,
+    )
     assert kpi.returncode == 0, kpi.stderr
     answer = json.loads(kpi.stdout)
     assert answer["columns"] == ["month", "orders"] and answer["rows"]
@@ -60,8 +94,12 @@ def test_analytics_commands(tmp_path: Path) -> None:
     assert seg.returncode == 0 and "important value" in seg.stdout
     cohort = _cli("cohort", "--period", "all", "--months", "3", db=db)
     assert cohort.returncode == 0 and "m3" in cohort.stdout
-    for bad, needle in ((("kpi", "profit"), "unknown metric"), (("kpi", "--period", "soon"), "--period"),
-                        (("kpi", "--country", "Atlantis"), "unknown country"), (("customer", " "), "which customer")):
+    for bad, needle in (
+        (("kpi", "profit"), "unknown metric"),
+        (("kpi", "--period", "soon"), "--period"),
+        (("kpi", "--country", "Atlantis"), "unknown country"),
+        (("customer", " "), "which customer"),
+    ):
         out = _cli(*bad, db=db)
         assert out.returncode == 2 and needle in out.stderr and "Traceback" not in out.stderr
 
@@ -69,5 +107,7 @@ def test_analytics_commands(tmp_path: Path) -> None:
 def test_telegram_tables_cut_long_cells_by_display_width() -> None:
     from rich.cells import cell_len
 
-    out = render_table(["客户", "revenue"], [["王小明王小明王小明王小明王小明", 1.5], ["Al", 2.0]], max_cell=10).splitlines()
+    out = render_table(
+        ["客户", "revenue"], [["王小明王小明王小明王小明王小明", 1.5], ["Al", 2.0]], max_cell=10
+    ).splitlines()
     assert out[2].startswith("王小明王…") and cell_len(out[2]) == cell_len(out[3])

@@ -1,7 +1,9 @@
 """Shared answers (crm/query/cache.py): reused only while the question and the data are the same."""
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 
 from bot.settings import Settings
@@ -52,7 +54,9 @@ async def test_an_import_by_another_process_invalidates(db: Database, workspace_
     assert cache.misses == 2 and db.data_version == version  # seen through the import log, not this process
 
 
-async def test_concurrent_askers_share_one_computation_and_entries_expire(db: Database, workspace_id: int) -> None:
+async def test_concurrent_askers_share_one_computation_and_entries_expire(
+    db: Database, workspace_id: int
+) -> None:
     shop = Shop(db, workspace_id)
     await shop.customer("Ann", [(datetime(2026, 11, 20, tzinfo=UTC), 100)])
     t = [0.0]
@@ -76,8 +80,6 @@ async def test_clarify_and_failures_are_not_kept(db: Database, workspace_id: int
         raise RuntimeError("database went away")
 
     for _ in range(2):
-        try:
+        with contextlib.suppress(RuntimeError):
             await cache.get_or_compute(("k",), boom)
-        except RuntimeError:
-            pass
     assert cache.misses == 2 and cache.hits == 0

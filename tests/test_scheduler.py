@@ -5,6 +5,7 @@ APScheduler reads the wall clock (datetime.now), so the clock is moved with time
 processed with `SchedulerService.run_due()`; no test sleeps for real time. Messages go to the fake Telegram
 Bot API server on loopback through the real aiogram client.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -26,8 +27,9 @@ CHAT = 424242
 
 async def _create(db, workspace_id, text_: str, now: datetime, tz: str, chat: int = CHAT) -> Reminder:
     async with db.sessions() as s:
-        created = await create_from_text(s, workspace_id=workspace_id, chat_id=chat, text=text_, now=now,
-                                         timezone=tz)
+        created = await create_from_text(
+            s, workspace_id=workspace_id, chat_id=chat, text=text_, now=now, timezone=tz
+        )
         await s.commit()
         return created.reminder
 
@@ -43,15 +45,26 @@ def _reminders_sent(tg: FakeTelegramServer, chat: int = CHAT) -> list[str]:  # n
     return [t for t in tg.sent_texts(chat) if "Reminder" in t or "reminder" in t]
 
 
-@pytest.mark.parametrize("tz, start, expected_utc", [
-    # Saturday before New York springs forward (EST -> EDT on Sunday 14 March 2027 02:00).
-    ("America/New_York", datetime(2027, 3, 13, 10, 0), datetime(2027, 3, 14, 14, 0, tzinfo=UTC)),
-    # Saturday before London falls back (BST -> GMT on Sunday 25 October 2026 02:00).
-    ("Europe/London", datetime(2026, 10, 24, 10, 0), datetime(2026, 10, 25, 10, 0, tzinfo=UTC)),
-    ("Asia/Singapore", datetime(2026, 11, 23, 8, 0), datetime(2026, 11, 24, 2, 0, tzinfo=UTC)),
-])
-async def test_reminder_fires_once_at_local_time(db, jobs_clean, workspace_id, tg, bot, tz, start,  # noqa: F811
-                                                 expected_utc) -> None:
+@pytest.mark.parametrize(
+    "tz, start, expected_utc",
+    [
+        # Saturday before New York springs forward (EST -> EDT on Sunday 14 March 2027 02:00).
+        ("America/New_York", datetime(2027, 3, 13, 10, 0), datetime(2027, 3, 14, 14, 0, tzinfo=UTC)),
+        # Saturday before London falls back (BST -> GMT on Sunday 25 October 2026 02:00).
+        ("Europe/London", datetime(2026, 10, 24, 10, 0), datetime(2026, 10, 25, 10, 0, tzinfo=UTC)),
+        ("Asia/Singapore", datetime(2026, 11, 23, 8, 0), datetime(2026, 11, 24, 2, 0, tzinfo=UTC)),
+    ],
+)
+async def test_reminder_fires_once_at_local_time(
+    db,
+    jobs_clean,
+    workspace_id,
+    tg,
+    bot,
+    tz,
+    start,  # noqa: F811
+    expected_utc,
+) -> None:
     settings = make_settings(db, timezone=tz)
     t0 = start.replace(tzinfo=ZoneInfo(tz))
     with time_machine.travel(t0, tick=False) as clock:
@@ -78,8 +91,12 @@ async def test_reminder_fires_once_at_local_time(db, jobs_clean, workspace_id, t
     r = await _status(db, reminder.id)
     assert (r.status, r.late, r.fired_at) == ("fired", False, expected_utc)
     call = tg.calls_of("sendMessage")[-1]
-    assert [d for _, d in call.buttons()][:4] == [f"rem:done:{r.id}:", f"rem:snooze:{r.id}:1h",
-                                                  f"rem:snooze:{r.id}:1d", f"rem:snooze:{r.id}:1w"]
+    assert [d for _, d in call.buttons()][:4] == [
+        f"rem:done:{r.id}:",
+        f"rem:snooze:{r.id}:1h",
+        f"rem:snooze:{r.id}:1d",
+        f"rem:snooze:{r.id}:1w",
+    ]
 
 
 async def test_reminder_survives_a_restart(db, jobs_clean, workspace_id, tg, bot) -> None:  # noqa: F811
@@ -132,8 +149,13 @@ async def _down_at_due_time(db, workspace_id: int, bot, late_by: timedelta):  # 
     return reminder
 
 
-async def test_missed_within_grace_fires_once_on_start_marked_late(db, jobs_clean, workspace_id, tg,  # noqa: F811
-                                                                   bot) -> None:  # noqa: F811
+async def test_missed_within_grace_fires_once_on_start_marked_late(
+    db,
+    jobs_clean,
+    workspace_id,
+    tg,  # noqa: F811
+    bot,
+) -> None:  # noqa: F811
     reminder = await _down_at_due_time(db, workspace_id, bot, timedelta(minutes=40))
     sent = _reminders_sent(tg)
     assert len(sent) == 1 and "sent late" in sent[0] and "check stock" in sent[0]
@@ -148,8 +170,13 @@ async def test_missed_beyond_grace_is_reported_missed(db, jobs_clean, workspace_
     assert (await _status(db, reminder.id)).status == "missed"
 
 
-async def test_reminder_written_by_another_process_is_picked_up(db, jobs_clean, workspace_id, tg,  # noqa: F811
-                                                                 bot) -> None:  # noqa: F811
+async def test_reminder_written_by_another_process_is_picked_up(
+    db,
+    jobs_clean,
+    workspace_id,
+    tg,  # noqa: F811
+    bot,
+) -> None:  # noqa: F811
     """A bot replica (no local scheduler) only writes the row; the worker's sync gives it a job."""
     settings = make_settings(db)
     t0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -201,8 +228,13 @@ async def test_done_reminder_does_not_fire(db, jobs_clean, workspace_id, tg, bot
     assert tg.sent_texts(CHAT) == []
 
 
-async def test_recurring_jobs_have_stable_ids_and_local_times(db, jobs_clean, workspace_id, tg,  # noqa: F811
-                                                              bot) -> None:  # noqa: F811
+async def test_recurring_jobs_have_stable_ids_and_local_times(
+    db,
+    jobs_clean,
+    workspace_id,
+    tg,  # noqa: F811
+    bot,
+) -> None:  # noqa: F811
     settings = make_settings(db, timezone="America/New_York", churn_scan_hour=9)
     with time_machine.travel(datetime(2027, 3, 13, 12, 0, tzinfo=UTC), tick=False):
         service = make_service(settings, db, bot, workspace_id)
@@ -210,18 +242,24 @@ async def test_recurring_jobs_have_stable_ids_and_local_times(db, jobs_clean, wo
         try:
             await service.started()
             ids = set(await service.job_ids())
-            assert {f"churn-scan:{workspace_id}", f"digest-weekly:{workspace_id}", f"digest-monthly:{workspace_id}",
-                    "reminders-sync"} <= ids
+            assert {
+                f"churn-scan:{workspace_id}",
+                f"digest-weekly:{workspace_id}",
+                f"digest-monthly:{workspace_id}",
+                "reminders-sync",
+            } <= ids
             # 09:00 in New York on Sunday 14 March is already daylight time (13:00 UTC, not 14:00).
-            assert await service.next_run_time(f"churn-scan:{workspace_id}") == datetime(2027, 3, 13, 14, 0,
-                                                                                         tzinfo=UTC)
+            assert await service.next_run_time(f"churn-scan:{workspace_id}") == datetime(
+                2027, 3, 13, 14, 0, tzinfo=UTC
+            )
             nxt = await service.next_run_time(f"digest-weekly:{workspace_id}")
             assert nxt == datetime(2027, 3, 15, 13, 0, tzinfo=UTC)  # Monday 09:00 EDT
             # The owner moves the workspace to Singapore in /start: the jobs follow without a restart.
             settings.workspace.timezone = "Asia/Singapore"
             await service.refresh_recurring_jobs()
-            assert await service.next_run_time(f"churn-scan:{workspace_id}") == datetime(2027, 3, 14, 1, 0,
-                                                                                         tzinfo=UTC)
+            assert await service.next_run_time(f"churn-scan:{workspace_id}") == datetime(
+                2027, 3, 14, 1, 0, tzinfo=UTC
+            )
         finally:
             await service.stop()
 

@@ -1,5 +1,6 @@
 """Reminders and alerts through the real bot: aiogram long polling the fake Bot API server, with the scheduler
 running in the bot's startup hook and the wall clock moved with time-machine."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,18 +40,34 @@ class Running:
     service: SchedulerService
     clock: time_machine.Coordinates
 
-    async def say(self, user_id: int, text: str, *, chat_id: int | None = None, method: str = "sendMessage",
-                  **kw: object) -> Call:
+    async def say(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        method: str = "sendMessage",
+        **kw: object,
+    ) -> Call:
         mark = self.server.mark()
         self.server.send_text(user_id, text, chat_id=chat_id, **kw)  # type: ignore[arg-type]
         return await self.server.wait_call(method, chat_id=chat_id or user_id, after=mark)
 
-    async def press(self, user_id: int, data: str, message_id: int, *, chat_id: int | None = None,
-                    method: str | tuple[str, ...] = ("editMessageText", "sendMessage"),
-                    **kw: object) -> Call:
+    async def press(
+        self,
+        user_id: int,
+        data: str,
+        message_id: int,
+        *,
+        chat_id: int | None = None,
+        method: str | tuple[str, ...] = ("editMessageText", "sendMessage"),
+        **kw: object,
+    ) -> Call:
         mark = self.server.mark()
         self.server.press(user_id, data, message_id=message_id, chat_id=chat_id, **kw)  # type: ignore[arg-type]
-        return await self.server.wait_call(method, after=mark, where=lambda c: c.method != "answerCallbackQuery")
+        return await self.server.wait_call(
+            method, after=mark, where=lambda c: c.method != "answerCallbackQuery"
+        )
 
     async def reminders(self) -> list[Reminder]:
         async with self.db.sessions() as s:
@@ -58,17 +75,30 @@ class Running:
 
 
 @pytest_asyncio.fixture
-async def running(db: Database, jobs_clean, workspace_id: int, tg: FakeTelegramServer  # noqa: F811
-                  ) -> AsyncIterator[Running]:
-    settings = Settings(telegram={"token": "123456:TEST", "api_url": tg.base_url, "throttle_per_second": 1000.0},
-                        workspace={"timezone": "Asia/Singapore"}, language="en")
+async def running(
+    db: Database,
+    jobs_clean,
+    workspace_id: int,
+    tg: FakeTelegramServer,  # noqa: F811
+) -> AsyncIterator[Running]:
+    settings = Settings(
+        telegram={"token": "123456:TEST", "api_url": tg.base_url, "throttle_per_second": 1000.0},
+        workspace={"timezone": "Asia/Singapore"},
+        language="en",
+    )
     with time_machine.travel(START, tick=False) as clock:
         bot = build_bot(settings)
         vt = VirtualTime()
-        service = SchedulerService(settings, db, bot, workspace_id=workspace_id,
-                                   sender=Sender.from_settings(bot, settings.scheduler, now=vt.now, sleep=vt.sleep))
-        dp = build_dispatcher(settings, db, workspace_id=workspace_id, scheduler=service,
-                              clock=lambda: datetime.now(SG))
+        service = SchedulerService(
+            settings,
+            db,
+            bot,
+            workspace_id=workspace_id,
+            sender=Sender.from_settings(bot, settings.scheduler, now=vt.now, sleep=vt.sleep),
+        )
+        dp = build_dispatcher(
+            settings, db, workspace_id=workspace_id, scheduler=service, clock=lambda: datetime.now(SG)
+        )
         mark = tg.mark()
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
         await tg.wait_call("setMyCommands", after=mark)
@@ -96,8 +126,9 @@ async def test_plain_words_create_a_reminder_that_fires_and_snoozes(running: Run
     mark = running.server.mark()
     await running.service.run_due()
     # 10:00 is after the 09:00 daily scan, which may also write to the owner (no group is bound): skip it.
-    fired = await running.server.wait_call("sendMessage", chat_id=OWNER, after=mark,
-                                           where=lambda c: "KPI alert" not in c.text)
+    fired = await running.server.wait_call(
+        "sendMessage", chat_id=OWNER, after=mark, where=lambda c: "KPI alert" not in c.text
+    )
     assert "Reminder" in fired.text and "call Tan Wei Ling" in fired.text
     assert ("👤 Customer card", f"cust:{tan}") in fired.buttons()
 
@@ -108,8 +139,9 @@ async def test_plain_words_create_a_reminder_that_fires_and_snoozes(running: Run
     running.clock.move_to(snoozed.due_at)
     mark = running.server.mark()
     await running.service.run_due()
-    again = await running.server.wait_call("sendMessage", chat_id=OWNER, after=mark,
-                                           where=lambda c: "KPI alert" not in c.text)
+    again = await running.server.wait_call(
+        "sendMessage", chat_id=OWNER, after=mark, where=lambda c: "KPI alert" not in c.text
+    )
     assert "call Tan Wei Ling" in again.text
     done = await running.press(OWNER, f"rem:done:{reminder.id}:", again.message_id or 0)
     assert "Done" in done.text
@@ -160,10 +192,14 @@ async def test_group_alert_settings_and_assign_to_me(running: Running) -> None:
     await add_group(running.db, running.workspace_id, GROUP, weekly=False)
     settings_msg = await running.say(OWNER, "/alerts", chat_id=GROUP, chat_type="supergroup")
     assert "What this group receives" in settings_msg.text
-    assert [d for _, d in settings_msg.buttons()] == ["alrt:alerts_enabled", "alrt:weekly_digest",
-                                                      "alrt:monthly_review"]
-    toggled = await running.press(OWNER, "alrt:weekly_digest", settings_msg.message_id or 0, chat_id=GROUP,
-                                  chat_type="supergroup")
+    assert [d for _, d in settings_msg.buttons()] == [
+        "alrt:alerts_enabled",
+        "alrt:weekly_digest",
+        "alrt:monthly_review",
+    ]
+    toggled = await running.press(
+        OWNER, "alrt:weekly_digest", settings_msg.message_id or 0, chat_id=GROUP, chat_type="supergroup"
+    )
     assert "✅ Weekly digest" in toggled.text or any("✅ Weekly digest" in t for t, _ in toggled.buttons())
     async with running.db.sessions() as s:
         group = (await s.execute(select(GroupChat).where(GroupChat.chat_id == GROUP))).scalar_one()
@@ -172,18 +208,26 @@ async def test_group_alert_settings_and_assign_to_me(running: Running) -> None:
     running.service.clock = lambda: START + timedelta(hours=1)  # type: ignore[method-assign]
     mark = running.server.mark()
     await churn_scan(running.service, running.workspace_id)
-    alert = await running.server.wait_call("sendMessage", chat_id=GROUP, after=mark,
-                                           where=lambda c: "slipping away" in c.text)
-    took = await running.press(AGENT, f"assign:{ids['Bob']}", alert.message_id or 0, chat_id=GROUP,
-                               chat_type="supergroup", method="sendMessage")
+    alert = await running.server.wait_call(
+        "sendMessage", chat_id=GROUP, after=mark, where=lambda c: "slipping away" in c.text
+    )
+    took = await running.press(
+        AGENT,
+        f"assign:{ids['Bob']}",
+        alert.message_id or 0,
+        chat_id=GROUP,
+        chat_type="supergroup",
+        method="sendMessage",
+    )
     assert "Bob" in took.text
     [reminder] = await running.reminders()
     assert (reminder.customer_id, reminder.chat_id) == (ids["Bob"], AGENT)
     assert reminder.due_at == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # tomorrow 10:00 Singapore
     # A second press does not create a second reminder.
     mark = running.server.mark()
-    running.server.press(OWNER, f"assign:{ids['Bob']}", message_id=alert.message_id or 0, chat_id=GROUP,
-                         chat_type="supergroup")
+    running.server.press(
+        OWNER, f"assign:{ids['Bob']}", message_id=alert.message_id or 0, chat_id=GROUP, chat_type="supergroup"
+    )
     answer = await running.server.wait_call("answerCallbackQuery", after=mark)
     assert "Already taken" in str(answer.params.get("text")), running.server.calls[mark:]
     assert len(await running.reminders()) == 1

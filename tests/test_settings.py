@@ -1,4 +1,5 @@
 """Settings: config.yaml and environment (environment wins); config.example.yaml documents every setting."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,7 +34,12 @@ def _yaml_keys(d: dict, prefix: str = "") -> set[str]:
     return out
 
 
-_FREEFORM = {"workspace.store_countries", "workspace.fx_rates", "workspace.tag_rules", "workspace.generic_columns"}
+_FREEFORM = {
+    "workspace.store_countries",
+    "workspace.fx_rates",
+    "workspace.tag_rules",
+    "workspace.generic_columns",
+}
 
 
 def test_example_config_documents_every_setting_and_is_valid() -> None:
@@ -63,21 +69,35 @@ def test_invalid_settings_name_the_setting(monkeypatch: pytest.MonkeyPatch, tmp_
         load_settings()
 
 
-@pytest.mark.parametrize("text,problem", [
-    # A malformed file names the file, the line and the column, and what YAML found there.
-    ("workspace:\n  base_currency: SGD\n    timezone: Asia/Singapore\n",
-     "config.yaml line 3, column 13: mapping values are not allowed here"),
-    ("workspace: [SGD\n", "config.yaml line 2, column 1: expected ',' or ']'"),
-    ("workspace:\n  name: Kopi\x00House\n",
-     "config.yaml line 2, column 13: special characters are not allowed"),
-    # Valid YAML that is not settings.
-    ("- workspace\n- llm\n", "config.yaml: expected settings as 'section: ...' lines (a mapping, see "
-                              "config.example.yaml), found a list"),
-    ("base_currency SGD\n", "config.yaml: expected settings as 'section: ...' lines (a mapping, see "
-                             "config.example.yaml), found text"),
-])
+@pytest.mark.parametrize(
+    "text,problem",
+    [
+        # A malformed file names the file, the line and the column, and what YAML found there.
+        (
+            "workspace:\n  base_currency: SGD\n    timezone: Asia/Singapore\n",
+            "config.yaml line 3, column 13: mapping values are not allowed here",
+        ),
+        ("workspace: [SGD\n", "config.yaml line 2, column 1: expected ',' or ']'"),
+        (
+            "workspace:\n  name: Kopi\x00House\n",
+            "config.yaml line 2, column 13: special characters are not allowed",
+        ),
+        # Valid YAML that is not settings.
+        (
+            "- workspace\n- llm\n",
+            "config.yaml: expected settings as 'section: ...' lines (a mapping, see "
+            "config.example.yaml), found a list",
+        ),
+        (
+            "base_currency SGD\n",
+            "config.yaml: expected settings as 'section: ...' lines (a mapping, see "
+            "config.example.yaml), found text",
+        ),
+    ],
+)
 def test_an_unusable_config_file_is_one_line_naming_file_line_and_column(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, problem: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, problem: str
+) -> None:
     cfg = tmp_path / "config.yaml"
     cfg.write_text(text, encoding="utf-8")
     monkeypatch.setenv("SELLERMATE_CONFIG", str(cfg))
@@ -96,8 +116,9 @@ def test_a_config_file_that_is_not_utf8_says_so(tmp_path: Path, monkeypatch: pyt
         load_settings()
 
 
-def test_an_empty_or_commented_out_config_file_means_the_defaults(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_empty_or_commented_out_config_file_means_the_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = tmp_path / "config.yaml"
     monkeypatch.setenv("SELLERMATE_CONFIG", str(cfg))
     monkeypatch.delenv("SELLERMATE_BASE_CURRENCY", raising=False)

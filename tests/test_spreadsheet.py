@@ -1,4 +1,5 @@
 """CSV files a seller opens in Excel: buyers' text never runs as a formula (OWASP's CSV injection advice)."""
+
 from __future__ import annotations
 
 import csv
@@ -36,14 +37,18 @@ def test_a_cell_that_would_start_a_formula_gets_a_quote_and_keeps_its_text(paylo
 
 
 def test_ordinary_text_and_numbers_are_written_unchanged() -> None:
-    data = csv_bytes(["customer_id", "name", "amount", "points", "note"],
-                     [[7, "Tan Wei Ling", -12.5, 120, "陈美美 (VIP)"], [8, "O'Brien", Decimal("-3.70"), 0, ""]])
+    data = csv_bytes(
+        ["customer_id", "name", "amount", "points", "note"],
+        [[7, "Tan Wei Ling", -12.5, 120, "陈美美 (VIP)"], [8, "O'Brien", Decimal("-3.70"), 0, ""]],
+    )
     text = data.decode("utf-8")
     # Numbers stay numbers for the spreadsheet: written bare, negative ones without a quote.
     assert text.splitlines()[1] == '7,"Tan Wei Ling",-12.5,120,"陈美美 (VIP)"'
     assert text.splitlines()[2] == '8,"O\'Brien",-3.70,0,""'
-    assert read_back(data)[1:] == [["7", "Tan Wei Ling", "-12.5", "120", "陈美美 (VIP)"],
-                                   ["8", "O'Brien", "-3.70", "0", ""]]
+    assert read_back(data)[1:] == [
+        ["7", "Tan Wei Ling", "-12.5", "120", "陈美美 (VIP)"],
+        ["8", "O'Brien", "-3.70", "0", ""],
+    ]
 
 
 def test_a_phone_kept_as_text_is_text() -> None:
@@ -52,7 +57,7 @@ def test_a_phone_kept_as_text_is_text() -> None:
 
 
 def test_separators_quotes_and_line_breaks_stay_inside_their_cell() -> None:
-    name = 'Ana", =cmd|\' /C calc\'!A0, "x\r\n=1+1'
+    name = "Ana\", =cmd|' /C calc'!A0, \"x\r\n=1+1"
     rows = read_back(csv_bytes(["name", "n"], [[name, 1]]))
     assert rows == [["name", "n"], [name, "1"]]
 

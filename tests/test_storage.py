@@ -1,4 +1,5 @@
 """Schema: migrations apply on both databases and match the models."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -11,8 +12,14 @@ from storage.models import Base
 async def test_migrations_match_models(db: Database) -> None:
     def diff(sync_conn):  # type: ignore[no-untyped-def]
         # The scheduler's job table belongs to APScheduler (it creates it), not to our migrations.
-        ctx = MigrationContext.configure(sync_conn, opts={
-            "include_name": lambda name, type_, _parents: not (type_ == "table" and name.startswith("apscheduler"))})
+        ctx = MigrationContext.configure(
+            sync_conn,
+            opts={
+                "include_name": lambda name, type_, _parents: (
+                    not (type_ == "table" and name.startswith("apscheduler"))
+                )
+            },
+        )
         return compare_metadata(ctx, Base.metadata)
 
     async with db.engine.connect() as conn:
@@ -35,37 +42,43 @@ async def test_migration_0005_moves_draft_requests_out_of_reason(db: Database, w
 
     async with db.engine.begin() as conn:
         await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0004"))
-        await conn.execute(text(
-            "INSERT INTO outreach_drafts (workspace_id, intent, language, text, source, status, reason) VALUES "
-            "(:ws, 'winback', 'th', 'hello', 'template', 'draft', '{\"coupon\": \"BACK10\", \"warnings\": []}'),"
-            "(:ws, 'winback', 'en', '', 'refused', 'refused', 'opted out of marketing on 2026-06-01')"),
-            {"ws": workspace_id})
+        await conn.execute(
+            text(
+                "INSERT INTO outreach_drafts (workspace_id, intent, language, text, source, status, reason) VALUES "
+                "(:ws, 'winback', 'th', 'hello', 'template', 'draft', '{\"coupon\": \"BACK10\", \"warnings\": []}'),"
+                "(:ws, 'winback', 'en', '', 'refused', 'refused', 'opted out of marketing on 2026-06-01')"
+            ),
+            {"ws": workspace_id},
+        )
     await migrate(db.engine)
     async with db.sessions() as s:
         rows = (await s.execute(select(OutreachDraft).order_by(OutreachDraft.id))).scalars().all()
     assert [(r.status, r.reason, r.request) for r in rows] == [
         ("draft", None, {"coupon": "BACK10", "warnings": []}),
-        ("refused", "opted out of marketing on 2026-06-01", None)]
+        ("refused", "opted out of marketing on 2026-06-01", None),
+    ]
 
 
 async def test_migration_0006_fills_previous_orders(db: Database, workspace_id: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Orders imported before 0006 get `previous_order_at` from the migration: ties by id, cancelled orders
     and a customer's first order left NULL."""
     from alembic import command
+    from sqlalchemy import func, select
 
     from bot.settings import WorkspaceSettings
     from crm.importing.service import import_file
     from storage.db import _alembic_config
-    from tests.test_order_stats import previous_orders, tie_orders_file
-
-    from sqlalchemy import func, select
-
     from storage.models import LoyaltyEntry, OrderLine
+    from tests.test_order_stats import previous_orders, tie_orders_file
 
     async def kept() -> tuple[int, int]:
         async with db.sessions() as s:
-            return ((await s.execute(select(func.count()).select_from(OrderLine))).scalar_one(),
-                    (await s.execute(select(func.count()).where(LoyaltyEntry.order_id.is_not(None)))).scalar_one())
+            return (
+                (await s.execute(select(func.count()).select_from(OrderLine))).scalar_one(),
+                (
+                    await s.execute(select(func.count()).where(LoyaltyEntry.order_id.is_not(None)))
+                ).scalar_one(),
+            )
 
     await import_file(db, workspace_id, tie_orders_file(tmp_path, 5), settings=WorkspaceSettings())
     before = await kept()

@@ -1,4 +1,5 @@
 """Rule-based tags: safe expressions, vectorised evaluation, rule tags kept in step, manual tags untouched."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,22 +14,36 @@ from storage.models import CustomerTag, Tag
 from tests.test_analytics import AS_OF, SGT, shop  # noqa: F401  (the fixture)
 
 
-@pytest.mark.parametrize("expr,needle", [
-    ("__import__('os')", "Call is not allowed"), ("ltv.real > 1", "Attribute is not allowed"),
-    ("spend > 1", "unknown field 'spend'"), ("ltv >", "cannot read"), ("ltv is 3", "IsNot|Is"),
-])
+@pytest.mark.parametrize(
+    "expr,needle",
+    [
+        ("__import__('os')", "Call is not allowed"),
+        ("ltv.real > 1", "Attribute is not allowed"),
+        ("spend > 1", "unknown field 'spend'"),
+        ("ltv >", "cannot read"),
+        ("ltv is 3", "IsNot|Is"),
+    ],
+)
 def test_unsafe_or_unknown_rules_are_refused(expr: str, needle: str) -> None:
     with pytest.raises(TagRuleError, match=needle):
         compile_rule("x", expr)
 
 
 def test_rules_evaluate_vectorised() -> None:
-    cols = {"ltv": np.array([100.0, 400.0, 300.0]), "segment": np.array(["a", "b", "important_keep"]),
-            "days_since_last_order": np.array([10, 90, 61]), "country": np.array(["SG", "MY", "TH"])}
+    cols = {
+        "ltv": np.array([100.0, 400.0, 300.0]),
+        "segment": np.array(["a", "b", "important_keep"]),
+        "days_since_last_order": np.array([10, 90, 61]),
+        "country": np.array(["SG", "MY", "TH"]),
+    }
     assert compile_rule("vip", "ltv >= 300")(cols).tolist() == [False, True, True]
     rule = compile_rule("risk", 'days_since_last_order > 60 and segment == "important_keep"')
     assert rule(cols).tolist() == [False, False, True]
-    assert compile_rule("sea", 'country in ["SG", "TH"] and not ltv < 200')(cols).tolist() == [False, False, True]
+    assert compile_rule("sea", 'country in ["SG", "TH"] and not ltv < 200')(cols).tolist() == [
+        False,
+        False,
+        True,
+    ]
     assert compile_rule("band", "100 < ltv <= 300")(cols).tolist() == [False, False, True]
 
 
@@ -37,8 +52,9 @@ def test_bad_rule_in_settings_names_the_setting() -> None:
         WorkspaceSettings(tag_rules={"vip": "ltv >== 3"})
 
 
-async def test_rule_tags_follow_the_data_and_leave_manual_tags(db: Database, workspace_id: int,
-                                                               shop: dict[str, int]) -> None:  # noqa: F811
+async def test_rule_tags_follow_the_data_and_leave_manual_tags(
+    db: Database, workspace_id: int, shop: dict[str, int]
+) -> None:  # noqa: F811
     rules = {"vip": "ltv >= 150", "lapsing": 'lifecycle == "dormant"'}
     async with db.sessions() as s:
         tag = Tag(workspace_id=workspace_id, name="vip")
@@ -51,11 +67,21 @@ async def test_rule_tags_follow_the_data_and_leave_manual_tags(db: Database, wor
         await s.commit()
     assert out == {"vip": (2, 0), "lapsing": (1, 0)}  # A (150) and C (240); D is dormant
     async with db.sessions() as s:
-        rows = (await s.execute(select(Tag.name, CustomerTag.customer_id, CustomerTag.source)
-                                .join(CustomerTag, CustomerTag.tag_id == Tag.id))).all()
-    assert sorted((n, c, src) for n, c, src in rows) == sorted([
-        ("vip", shop["A"], "rule"), ("vip", shop["C"], "rule"), ("vip", shop["B"], "manual"),
-        ("lapsing", shop["D"], "rule")])
+        rows = (
+            await s.execute(
+                select(Tag.name, CustomerTag.customer_id, CustomerTag.source).join(
+                    CustomerTag, CustomerTag.tag_id == Tag.id
+                )
+            )
+        ).all()
+    assert sorted((n, c, src) for n, c, src in rows) == sorted(
+        [
+            ("vip", shop["A"], "rule"),
+            ("vip", shop["C"], "rule"),
+            ("vip", shop["B"], "manual"),
+            ("lapsing", shop["D"], "rule"),
+        ]
+    )
     async with db.sessions() as s:  # a stricter rule untags A but never the manual B
         out = await refresh_rule_tags(s, workspace_id, {"vip": "ltv >= 200"}, AS_OF, SGT)
         await s.commit()
@@ -66,12 +92,20 @@ async def test_import_re_evaluates_tag_rules(db: Database, workspace_id: int, tm
     from crm.importing.service import import_file
     from tests.test_importing import SHOPIFY_HEADER, orders_of, shopify_row, write_csv
 
-    f = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, [
-        shopify_row("#1", "big@example.com", "paid", "500.00", "2026-03-01 10:00:00 +0800"),
-        shopify_row("#2", "small@example.com", "paid", "5.00", "2026-03-02 10:00:00 +0800"),
-    ])
-    await import_file(db, workspace_id, f, settings=WorkspaceSettings(tag_rules={"big spender": "ltv >= 100"}))
+    f = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "big@example.com", "paid", "500.00", "2026-03-01 10:00:00 +0800"),
+            shopify_row("#2", "small@example.com", "paid", "5.00", "2026-03-02 10:00:00 +0800"),
+        ],
+    )
+    await import_file(
+        db, workspace_id, f, settings=WorkspaceSettings(tag_rules={"big spender": "ltv >= 100"})
+    )
     big = (await orders_of(db))["#1"].customer_id
     async with db.sessions() as s:
-        tagged = (await s.execute(select(CustomerTag.customer_id).join(Tag).where(Tag.name == "big spender"))).all()
+        tagged = (
+            await s.execute(select(CustomerTag.customer_id).join(Tag).where(Tag.name == "big spender"))
+        ).all()
     assert [r[0] for r in tagged] == [big]

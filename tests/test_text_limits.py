@@ -1,5 +1,6 @@
 """Unbounded text: the display helper (crm.display) and Telegram's limits (bot.limits), checked against the fake
 Bot API's own HTML parser (tests/fakes/telegram_server.parse_html), which refuses what Telegram refuses."""
+
 from __future__ import annotations
 
 import html
@@ -45,7 +46,9 @@ def test_shorten_never_separates_a_character_from_what_belongs_to_it() -> None:
 
 # --- Telegram's limits -------------------------------------------------------------------------------------------
 def _long_list(n: int) -> str:
-    lines = [f"{i:4d}. <b>{html.escape('Tan & Sons <wholesale>')} #{i}</b> · 1,234.00 SGD 😀" for i in range(n)]
+    lines = [
+        f"{i:4d}. <b>{html.escape('Tan & Sons <wholesale>')} #{i}</b> · 1,234.00 SGD 😀" for i in range(n)
+    ]
     return "<b>Top customers</b>\n\n" + "\n".join(lines)
 
 

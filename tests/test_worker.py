@@ -3,6 +3,7 @@
 Reminders here are due a few minutes in the past (inside the grace period), so nothing waits for real time:
 the worker fires them on start, marked late, exactly once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,16 +27,25 @@ CHAT = 515151
 
 
 def _settings(db: Database, tg: FakeTelegramServer) -> Settings:  # noqa: F811
-    return Settings(database={"url": db.url}, telegram={"token": TOKEN, "api_url": tg.base_url},  # type: ignore[attr-defined]
-                    workspace={"name": "Test shop", "timezone": "Asia/Singapore"},
-                    scheduler={"misfire_grace_seconds": 3600}, language="en")
+    return Settings(
+        database={"url": db.url},
+        telegram={"token": TOKEN, "api_url": tg.base_url},  # type: ignore[attr-defined]
+        workspace={"name": "Test shop", "timezone": "Asia/Singapore"},
+        scheduler={"misfire_grace_seconds": 3600},
+        language="en",
+    )
 
 
 async def _due_reminder(db: Database, workspace_id: int, text: str, minutes_ago: int) -> int:
     async with db.sessions() as s:
-        r = await repo.create_reminder(s, workspace_id=workspace_id, chat_id=CHAT, text=text,
-                                       due_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
-                                       timezone="Asia/Singapore")
+        r = await repo.create_reminder(
+            s,
+            workspace_id=workspace_id,
+            chat_id=CHAT,
+            text=text,
+            due_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+            timezone="Asia/Singapore",
+        )
         await s.commit()
         return r.id
 
@@ -69,14 +79,18 @@ async def test_worker_runs_until_sigterm_and_stops_gracefully(db, jobs_clean, wo
 
 
 async def test_worker_without_a_token_refuses_before_touching_the_database(tmp_path: Path) -> None:
-    settings = Settings(database={"url": f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"},  # type: ignore[arg-type]
-                        telegram={"token": None})
+    settings = Settings(
+        database={"url": f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"},  # type: ignore[arg-type]
+        telegram={"token": None},
+    )
     with pytest.raises(CLIError, match="SELLERMATE_TELEGRAM_TOKEN"):
         await work(settings=settings, once=True)
     assert not (tmp_path / "w.db").exists()
 
 
-def test_worker_command_without_a_token_says_what_to_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_command_without_a_token_says_what_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in list(os.environ):
         if name.startswith("SELLERMATE_"):
             monkeypatch.delenv(name)

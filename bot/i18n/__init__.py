@@ -1,4 +1,5 @@
 """The bot's texts, one YAML catalogue per language (en.yaml, zh.yaml), and picking a user's language."""
+
 from __future__ import annotations
 
 from functools import cache

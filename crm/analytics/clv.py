@@ -7,6 +7,7 @@ distinct x; L-BFGS-B gets the analytic gradient instead of finite differences; a
 while fitting (the vectors are small enough that waking BLAS threads costs more than it saves, up to 10x
 on a busy two-core machine).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,17 +27,23 @@ def _unique_rows(*columns: Array) -> tuple[list[Array], Array, NDArray[np.intp]]
         return [np.zeros(0) for _ in columns], np.zeros(0), np.zeros(0, dtype=np.intp)
     ints = [c.astype(np.int64) for c in columns]
     bits = 20
-    if len(columns) * bits <= 62 and all(np.array_equal(i, c) and i.min() >= 0 and i.max() < 2 ** bits
-                                         for i, c in zip(ints, columns)):
+    if len(columns) * bits <= 62 and all(
+        np.array_equal(i, c) and i.min() >= 0 and i.max() < 2**bits
+        for i, c in zip(ints, columns, strict=False)
+    ):
         # Whole numbers (days, counts): one int64 key per row sorts much faster than rows of floats.
         key = ints[0]
         for i in ints[1:]:
             key = (key << bits) | i
         uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
         mask = (1 << bits) - 1
-        distinct = [((uniq >> (bits * (len(columns) - 1 - k))) & mask).astype(float) for k in range(len(columns))]
+        distinct = [
+            ((uniq >> (bits * (len(columns) - 1 - k))) & mask).astype(float) for k in range(len(columns))
+        ]
         return distinct, counts.astype(float), inverse.reshape(-1)
-    rows, inverse, counts = np.unique(np.column_stack(columns), axis=0, return_inverse=True, return_counts=True)
+    rows, inverse, counts = np.unique(
+        np.column_stack(columns), axis=0, return_inverse=True, return_counts=True
+    )
     return [rows[:, k] for k in range(len(columns))], counts.astype(float), inverse.reshape(-1)
 
 
@@ -93,8 +100,17 @@ class _BGNBDData:
         r, alpha, a, b = params = np.exp(log_params)
         ux, wx, n = self.ux, self.wx, self.n
         # x-only terms: ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
-        ll = float(wx @ (gammaln(r + ux) - gammaln(r) + gammaln(a + b) + gammaln(b + ux) - gammaln(b)
-                         - gammaln(a + b + ux))) + n * r * np.log(alpha)
+        ll = float(
+            wx
+            @ (
+                gammaln(r + ux)
+                - gammaln(r)
+                + gammaln(a + b)
+                + gammaln(b + ux)
+                - gammaln(b)
+                - gammaln(a + b + ux)
+            )
+        ) + n * r * np.log(alpha)
         g_r = float(wx @ (digamma(r + ux) - digamma(r))) + n * np.log(alpha)
         g_alpha = n * r / alpha
         dab = digamma(a + b) - digamma(a + b + ux)
@@ -117,7 +133,8 @@ class _BGNBDData:
         ws = w * s
         g_r -= float(w @ lt) + float(ws @ (ltx - lt))
         g_alpha -= float((w * (r + x)) @ (1.0 / (alpha + self.T))) + float(
-            (ws * (r + x)) @ (1.0 / (alpha + self.t_x) - 1.0 / (alpha + self.T)))
+            (ws * (r + x)) @ (1.0 / (alpha + self.t_x) - 1.0 / (alpha + self.T))
+        )
         g_a += float(ws.sum()) / a
         g_b -= float(ws @ (1.0 / (b + x - 1)))
         grad = np.array([g_r, g_alpha, g_a, g_b])
@@ -137,8 +154,9 @@ def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, penalty: float = 0.0) 
     best = None
     with threadpool_limits(limits=1, user_api="blas"):
         for start in (np.zeros(4), np.log([0.5, max(float(T.mean()), 1.0), 0.5, 1.0])):
-            res = minimize(data.negll, start, args=(penalty,), jac=True, method="L-BFGS-B",
-                           bounds=[(-12, 12)] * 4)
+            res = minimize(
+                data.negll, start, args=(penalty,), jac=True, method="L-BFGS-B", bounds=[(-12, 12)] * 4
+            )
             if best is None or res.fun < best.fun:
                 best = res
             if res.success:
@@ -192,8 +210,16 @@ def fit_gamma_gamma(n: ArrayLike, m: ArrayLike, penalty: float = 0.0) -> GammaGa
         p, q, v = params = np.exp(log_params)
         pn = p * un
         lxv = np.log(nm + v)
-        ll = (float(wn @ (gammaln(pn + q) - gammaln(pn))) - count * gammaln(q) + count * q * np.log(v)
-              + p * s_nlm - s_lm + p * s_nln - p * float(n @ lxv) - q * float(lxv.sum()))
+        ll = (
+            float(wn @ (gammaln(pn + q) - gammaln(pn)))
+            - count * gammaln(q)
+            + count * q * np.log(v)
+            + p * s_nlm
+            - s_lm
+            + p * s_nln
+            - p * float(n @ lxv)
+            - q * float(lxv.sum())
+        )
         g_p = float(wn @ (un * (digamma(pn + q) - digamma(pn)))) + s_nlm + s_nln - float(n @ lxv)
         g_q = float(wn @ (digamma(pn + q))) - count * digamma(q) + count * np.log(v) - float(lxv.sum())
         inv_xv = 1.0 / (nm + v)
@@ -203,7 +229,8 @@ def fit_gamma_gamma(n: ArrayLike, m: ArrayLike, penalty: float = 0.0) -> GammaGa
         return value, (-grad / count + 2 * penalty * params) * params
 
     with threadpool_limits(limits=1, user_api="blas"):
-        res = minimize(negll, np.log([1.0, 1.0, float(m.mean())]), jac=True, method="L-BFGS-B",
-                       bounds=[(-12, 12)] * 3)
+        res = minimize(
+            negll, np.log([1.0, 1.0, float(m.mean())]), jac=True, method="L-BFGS-B", bounds=[(-12, 12)] * 3
+        )
     p, q, v = np.exp(res.x)
     return GammaGamma(float(p), float(q), float(v))

@@ -1,4 +1,5 @@
 """KPIs (METRICS.md), RFM segments, lifecycle stages, cohort retention and predicted value, as of a moment."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -16,10 +17,14 @@ from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
 
 SEGMENT_RULES = {  # (R high, F high, M high) -> segment
-    (True, True, True): "important_value", (True, False, True): "important_develop",
-    (False, True, True): "important_keep", (False, False, True): "important_winback",
-    (True, True, False): "general_value", (True, False, False): "general_develop",
-    (False, True, False): "general_keep", (False, False, False): "general_winback",
+    (True, True, True): "important_value",
+    (True, False, True): "important_develop",
+    (False, True, True): "important_keep",
+    (False, False, True): "important_winback",
+    (True, True, False): "general_value",
+    (True, False, False): "general_develop",
+    (False, True, False): "general_keep",
+    (False, False, False): "general_winback",
 }
 
 
@@ -28,12 +33,15 @@ def as_of_date(as_of: datetime, tz: ZoneInfo) -> date:
     return (as_of.astimezone(tz) - timedelta(microseconds=1)).date()
 
 
-async def metric_value(session: AsyncSession, metric: str, scope: Scope, start: datetime | None,
-                       end: datetime) -> float | int | None:
+async def metric_value(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
     """One metric over [start, end); None when it is undefined (no orders, nobody to divide by)."""
     if metric in ORDER_METRICS:
-        return from_totals(metric, await repo.order_totals(session, scope, start, end,
-                                                           distinct_customers=metric == "customers"))
+        return from_totals(
+            metric,
+            await repo.order_totals(session, scope, start, end, distinct_customers=metric == "customers"),
+        )
     if metric == "new_customers":
         return await repo.new_customers(session, scope, start, end)
     if metric == "repeat_rate":
@@ -84,7 +92,9 @@ def from_totals(metric: str, totals: tuple[int, float, int, int]) -> float | int
     return revenue / priced if priced else None
 
 
-def month_windows(start: datetime, end: datetime, tz: ZoneInfo, months: int = 1) -> list[tuple[str, datetime, datetime]]:
+def month_windows(
+    start: datetime, end: datetime, tz: ZoneInfo, months: int = 1
+) -> list[tuple[str, datetime, datetime]]:
     """Calendar months (or quarters with months=3, years with 12) covering [start, end), in local time."""
     local = start.astimezone(tz)
     first = date(local.year, local.month, 1)
@@ -100,8 +110,13 @@ def month_windows(start: datetime, end: datetime, tz: ZoneInfo, months: int = 1)
         e = min(datetime.combine(nxt, time(0), tzinfo=tz), end)
         if s >= end:
             break
-        label = (f"{first.year}-{first.month:02d}" if months == 1 else
-                 f"{first.year}-Q{(first.month - 1) // 3 + 1}" if months == 3 else str(first.year))
+        label = (
+            f"{first.year}-{first.month:02d}"
+            if months == 1
+            else f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+            if months == 3
+            else str(first.year)
+        )
         out.append((label, s, e))
         first = nxt
     return out
@@ -141,7 +156,9 @@ def _quintile_scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
 
 EPOCH = date(1970, 1, 1)
 # Segment names indexed by 4·R high + 2·F high + M high.
-_SEGMENT_BY_CODE = np.array([SEGMENT_RULES[(bool(c & 4), bool(c & 2), bool(c & 1))] for c in range(8)], dtype=object)
+_SEGMENT_BY_CODE = np.array(
+    [SEGMENT_RULES[(bool(c & 4), bool(c & 2), bool(c & 1))] for c in range(8)], dtype=object
+)
 
 
 _STAGES = np.array(["new", "active", "dormant", "churned"], dtype=object)
@@ -149,8 +166,12 @@ _STAGES = np.array(["new", "active", "dormant", "churned"], dtype=object)
 
 def local_days(epoch_seconds: np.ndarray, tz: ZoneInfo) -> np.ndarray:
     """Local calendar dates (days since 1970-01-01 in `tz`) of UTC epoch seconds, vectorised."""
-    dates = (pl.from_epoch(pl.Series(epoch_seconds, dtype=pl.Int64), time_unit="s")
-             .dt.replace_time_zone("UTC").dt.convert_time_zone(str(tz)).dt.date())
+    dates = (
+        pl.from_epoch(pl.Series(epoch_seconds, dtype=pl.Int64), time_unit="s")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(str(tz))
+        .dt.date()
+    )
     return dates.cast(pl.Int32).to_numpy().astype(np.int64)
 
 
@@ -158,14 +179,24 @@ def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.nda
     """METRICS.md segments: R high when recency < its mean, F and M high when above their means."""
     if len(recency_days) == 0:
         return np.zeros(0, dtype=object)
-    code = ((recency_days < recency_days.mean()) * 4 + (frequency > frequency.mean()) * 2
-            + (monetary > monetary.mean()))
+    code = (
+        (recency_days < recency_days.mean()) * 4
+        + (frequency > frequency.mean()) * 2
+        + (monetary > monetary.mean())
+    )
     return _SEGMENT_BY_CODE[code.astype(int)]
 
 
-async def customer_scores(session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo, *,
-                          lifecycle_days: tuple[int, int, int] = (30, 90, 180), with_clv: bool = False,
-                          horizon_days: int = 365) -> CustomerScores:
+async def customer_scores(
+    session: AsyncSession,
+    workspace_id: int,
+    as_of: datetime,
+    tz: ZoneInfo,
+    *,
+    lifecycle_days: tuple[int, int, int] = (30, 90, 180),
+    with_clv: bool = False,
+    horizon_days: int = 365,
+) -> CustomerScores:
     """RFM scores, segments and lifecycle over all customers with a valid order up to `as_of`; optionally
     BG/NBD + Gamma-Gamma predicted value.
 
@@ -182,9 +213,18 @@ async def customer_scores(session: AsyncSession, workspace_id: int, as_of: datet
     mon = summary["value"]
     new_d, active_d, dormant_d = lifecycle_days
     stage = np.where(age <= new_d, 0, np.where(rec <= active_d, 1, np.where(rec <= dormant_d, 2, 3)))
-    scores = CustomerScores(ids, rec, freq, mon, age, _quintile_scores(rec, higher_is_better=False),
-                            _quintile_scores(freq, True), _quintile_scores(mon, True), segment_of(rec, freq, mon),
-                            _STAGES[stage])
+    scores = CustomerScores(
+        ids,
+        rec,
+        freq,
+        mon,
+        age,
+        _quintile_scores(rec, higher_is_better=False),
+        _quintile_scores(freq, True),
+        _quintile_scores(mon, True),
+        segment_of(rec, freq, mon),
+        _STAGES[stage],
+    )
     if with_clv:
         add_predicted_value(scores, horizon_days)
     return scores
@@ -211,25 +251,42 @@ def add_predicted_value(scores: CustomerScores, horizon_days: int = 365) -> None
     model = fit_bgnbd(x, t_x, T, penalty=0.001)
     mean_value = np.divide(scores.monetary, scores.frequency, out=np.zeros(n), where=scores.frequency > 0)
     gg = fit_gamma_gamma(scores.frequency, mean_value)
-    spend = gg.expected_spend(scores.frequency, mean_value, fallback=float(mean_value.mean())) if gg else mean_value
+    spend = (
+        gg.expected_spend(scores.frequency, mean_value, fallback=float(mean_value.mean()))
+        if gg
+        else mean_value
+    )
     scores.p_alive = model.p_alive(x, t_x, T)
     scores.expected_purchases = model.expected_purchases(horizon_days, x, t_x, T)
     scores.predicted_clv = scores.expected_purchases * spend
     scores.model_fitted = True
 
 
-async def cohort_table(session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo, *,
-                       scope: Scope | None = None, first_month: date | None = None,
-                       max_offset: int = 12) -> tuple[list[str], list[int], list[list[float | None]]]:
+async def cohort_table(
+    session: AsyncSession,
+    workspace_id: int,
+    as_of: datetime,
+    tz: ZoneInfo,
+    *,
+    scope: Scope | None = None,
+    first_month: date | None = None,
+    max_offset: int = 12,
+) -> tuple[list[str], list[int], list[list[float | None]]]:
     """Retention: cohorts by month of first valid order; cell (m, k) = share with a valid order in m+k."""
     rows = await repo.purchase_times(session, workspace_id, as_of, scope)
     if not rows:
         return [], [], []
     df = pl.DataFrame(rows, schema=["id", "at", "value"], orient="row").with_columns(
-        pl.col("at").dt.convert_time_zone(str(tz)).dt.truncate("1mo").dt.date().alias("month"))
+        pl.col("at").dt.convert_time_zone(str(tz)).dt.truncate("1mo").dt.date().alias("month")
+    )
     df = df.with_columns(pl.col("month").min().over("id").alias("cohort"))
-    df = df.with_columns(((pl.col("month").dt.year() - pl.col("cohort").dt.year()) * 12
-                          + pl.col("month").dt.month() - pl.col("cohort").dt.month()).alias("k"))
+    df = df.with_columns(
+        (
+            (pl.col("month").dt.year() - pl.col("cohort").dt.year()) * 12
+            + pl.col("month").dt.month()
+            - pl.col("cohort").dt.month()
+        ).alias("k")
+    )
     if first_month is not None:
         df = df.filter(pl.col("cohort") >= first_month)
     sizes = df.filter(pl.col("k") == 0).group_by("cohort").agg(pl.col("id").n_unique().alias("n"))
@@ -243,16 +300,21 @@ async def cohort_table(session: AsyncSession, workspace_id: int, as_of: datetime
         months_seen = (last.year - c.year) * 12 + last.month - c.month
         labels.append(f"{c.year}-{c.month:02d}")
         counts.append(int(size_of[c]))
-        matrix.append([round(act.get((c, k), 0) / size_of[c], 4) if k <= months_seen else None
-                       for k in range(max_offset + 1)])
+        matrix.append(
+            [
+                round(act.get((c, k), 0) / size_of[c], 4) if k <= months_seen else None
+                for k in range(max_offset + 1)
+            ]
+        )
     return labels, counts, matrix
 
 
 _SEGMENT_MEMO: OrderedDict[tuple[Any, ...], dict[int, str]] = OrderedDict()
 
 
-async def segments_by_customer(db: Any, session: AsyncSession, workspace_id: int, as_of: datetime,
-                               tz: ZoneInfo) -> dict[int, str]:
+async def segments_by_customer(
+    db: Any, session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo
+) -> dict[int, str]:
     """Every scored customer's RFM segment as of the local as-of date, computed once per data version.
 
     Segments compare each customer with the means of the whole base, so one customer's segment costs a scan

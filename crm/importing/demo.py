@@ -12,6 +12,7 @@ probability), so RFM segments and CLV fits are meaningful; order times follow se
 12.12, Black Friday, Chinese New Year). Some buyers use several platforms and are recognisable across them
 only by an email or a phone number written differently on each platform. The same seed gives the same files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,37 +33,48 @@ SELLER_TZ = ZoneInfo("Asia/Singapore")
 
 # 1 unit of currency = rate SGD (the demo workspace's base currency).
 RATES_SGD: dict[str, float] = {
-    "SGD": 1.0, "MYR": 0.30, "THB": 0.038, "PHP": 0.023, "IDR": 0.000084, "USD": 1.34, "GBP": 1.70,
-    "CNY": 0.185, "AUD": 0.88, "EUR": 1.45,
+    "SGD": 1.0,
+    "MYR": 0.30,
+    "THB": 0.038,
+    "PHP": 0.023,
+    "IDR": 0.000084,
+    "USD": 1.34,
+    "GBP": 1.70,
+    "CNY": 0.185,
+    "AUD": 0.88,
+    "EUR": 1.45,
 }
 _MINOR_DIGITS = {"IDR": 0}
 
 
 @dataclass(frozen=True)
 class DemoStore:
-    key: str        # the demo store (names the files; the importer names the store platform-country)
+    key: str  # the demo store (names the files; the importer names the store platform-country)
     platform: str
-    country: str    # ISO2 of the marketplace
+    country: str  # ISO2 of the marketplace
     currency: str
-    tz: str         # time zone the export's timestamps are written in
+    tz: str  # time zone the export's timestamps are written in
 
 
-STORES: dict[str, DemoStore] = {s.key: s for s in (
-    DemoStore("shopee-sg", "shopee", "SG", "SGD", "Asia/Singapore"),
-    DemoStore("shopee-my", "shopee", "MY", "MYR", "Asia/Kuala_Lumpur"),
-    DemoStore("shopee-th", "shopee", "TH", "THB", "Asia/Bangkok"),
-    DemoStore("shopee-ph", "shopee", "PH", "PHP", "Asia/Manila"),
-    DemoStore("lazada-sg", "lazada", "SG", "SGD", "Asia/Singapore"),
-    DemoStore("lazada-my", "lazada", "MY", "MYR", "Asia/Kuala_Lumpur"),
-    DemoStore("lazada-id", "lazada", "ID", "IDR", "Asia/Jakarta"),
-    DemoStore("tiktok-sg", "tiktok", "SG", "SGD", "Asia/Singapore"),
-    DemoStore("tiktok-my", "tiktok", "MY", "MYR", "Asia/Kuala_Lumpur"),
-    DemoStore("tiktok-th", "tiktok", "TH", "THB", "Asia/Bangkok"),
-    DemoStore("amazon-us", "amazon", "US", "USD", "UTC"),
-    DemoStore("amazon-uk", "amazon", "GB", "GBP", "UTC"),
-    DemoStore("ebay-us", "ebay", "US", "USD", "America/Los_Angeles"),
-    DemoStore("shopify", "shopify", "SG", "USD", "Asia/Singapore"),
-)}
+STORES: dict[str, DemoStore] = {
+    s.key: s
+    for s in (
+        DemoStore("shopee-sg", "shopee", "SG", "SGD", "Asia/Singapore"),
+        DemoStore("shopee-my", "shopee", "MY", "MYR", "Asia/Kuala_Lumpur"),
+        DemoStore("shopee-th", "shopee", "TH", "THB", "Asia/Bangkok"),
+        DemoStore("shopee-ph", "shopee", "PH", "PHP", "Asia/Manila"),
+        DemoStore("lazada-sg", "lazada", "SG", "SGD", "Asia/Singapore"),
+        DemoStore("lazada-my", "lazada", "MY", "MYR", "Asia/Kuala_Lumpur"),
+        DemoStore("lazada-id", "lazada", "ID", "IDR", "Asia/Jakarta"),
+        DemoStore("tiktok-sg", "tiktok", "SG", "SGD", "Asia/Singapore"),
+        DemoStore("tiktok-my", "tiktok", "MY", "MYR", "Asia/Kuala_Lumpur"),
+        DemoStore("tiktok-th", "tiktok", "TH", "THB", "Asia/Bangkok"),
+        DemoStore("amazon-us", "amazon", "US", "USD", "UTC"),
+        DemoStore("amazon-uk", "amazon", "GB", "GBP", "UTC"),
+        DemoStore("ebay-us", "ebay", "US", "USD", "America/Los_Angeles"),
+        DemoStore("shopify", "shopify", "SG", "USD", "Asia/Singapore"),
+    )
+}
 
 # Where buyers of each country shop (store, weight); the share of buyers per country.
 COUNTRY_STORES: dict[str, list[tuple[str, float]]] = {
@@ -77,11 +89,26 @@ COUNTRY_STORES: dict[str, list[tuple[str, float]]] = {
     "AU": [("shopify", 1.0)],
 }
 COUNTRY_SHARE: dict[str, float] = {
-    "SG": 0.22, "MY": 0.20, "TH": 0.13, "PH": 0.10, "ID": 0.08, "US": 0.13, "GB": 0.08, "CN": 0.04, "AU": 0.02,
+    "SG": 0.22,
+    "MY": 0.20,
+    "TH": 0.13,
+    "PH": 0.10,
+    "ID": 0.08,
+    "US": 0.13,
+    "GB": 0.08,
+    "CN": 0.04,
+    "AU": 0.02,
 }
 COUNTRY_NAMES = {
-    "SG": "Singapore", "MY": "Malaysia", "TH": "Thailand", "PH": "Philippines", "ID": "Indonesia",
-    "US": "United States", "GB": "United Kingdom", "CN": "China", "AU": "Australia",
+    "SG": "Singapore",
+    "MY": "Malaysia",
+    "TH": "Thailand",
+    "PH": "Philippines",
+    "ID": "Indonesia",
+    "US": "United States",
+    "GB": "United Kingdom",
+    "CN": "China",
+    "AU": "Australia",
 }
 CROSS_PLATFORM_SHARE = 0.3
 
@@ -137,88 +164,426 @@ CATEGORIES = sorted({c[2] for c in CATALOGUE})
 
 _NAMES: dict[str, dict[str, list[str]]] = {
     "chinese": {
-        "family": ["Tan", "Lim", "Lee", "Ng", "Ong", "Wong", "Goh", "Chua", "Chan", "Koh", "Teo", "Ang", "Yeo",
-                   "Tay", "Ho", "Low", "Toh", "Sim", "Chong", "Chia", "Foo", "Leong", "Seah", "Quek"],
-        "given": ["Wei Ling", "Jun Jie", "Hui Min", "Zhi Hao", "Mei Ling", "Jia Hui", "Kai Wen", "Xin Yi",
-                  "Wei Jie", "Shu Fen", "Yong Sheng", "Li Ting", "Jia Wei", "Pei Shan", "Cheng Han", "Siew Mei",
-                  "Boon Keng", "Hui Ying", "Zi Xuan", "Yi Xuan", "Kok Wai", "Ai Ling", "Jun Wei", "Min Hui"],
+        "family": [
+            "Tan",
+            "Lim",
+            "Lee",
+            "Ng",
+            "Ong",
+            "Wong",
+            "Goh",
+            "Chua",
+            "Chan",
+            "Koh",
+            "Teo",
+            "Ang",
+            "Yeo",
+            "Tay",
+            "Ho",
+            "Low",
+            "Toh",
+            "Sim",
+            "Chong",
+            "Chia",
+            "Foo",
+            "Leong",
+            "Seah",
+            "Quek",
+        ],
+        "given": [
+            "Wei Ling",
+            "Jun Jie",
+            "Hui Min",
+            "Zhi Hao",
+            "Mei Ling",
+            "Jia Hui",
+            "Kai Wen",
+            "Xin Yi",
+            "Wei Jie",
+            "Shu Fen",
+            "Yong Sheng",
+            "Li Ting",
+            "Jia Wei",
+            "Pei Shan",
+            "Cheng Han",
+            "Siew Mei",
+            "Boon Keng",
+            "Hui Ying",
+            "Zi Xuan",
+            "Yi Xuan",
+            "Kok Wai",
+            "Ai Ling",
+            "Jun Wei",
+            "Min Hui",
+        ],
     },
     "malay": {
-        "family": ["Rahman", "Ismail", "Abdullah", "Hassan", "Ibrahim", "Yusof", "Osman", "Salleh", "Hamid",
-                   "Aziz", "Razak", "Kassim", "Ahmad", "Mohamed", "Zainal", "Rashid"],
-        "given_m": ["Ahmad Faizal", "Muhammad Hafiz", "Syafiq", "Amirul", "Farhan", "Haziq", "Irfan", "Khairul",
-                    "Danial", "Aiman", "Hakim", "Rizal"],
-        "given_f": ["Nurul Aisyah", "Siti Nur", "Farah", "Nur Izzati", "Aina", "Syazwani", "Nadia", "Hani",
-                    "Aqilah", "Sofea", "Amira", "Balqis"],
+        "family": [
+            "Rahman",
+            "Ismail",
+            "Abdullah",
+            "Hassan",
+            "Ibrahim",
+            "Yusof",
+            "Osman",
+            "Salleh",
+            "Hamid",
+            "Aziz",
+            "Razak",
+            "Kassim",
+            "Ahmad",
+            "Mohamed",
+            "Zainal",
+            "Rashid",
+        ],
+        "given_m": [
+            "Ahmad Faizal",
+            "Muhammad Hafiz",
+            "Syafiq",
+            "Amirul",
+            "Farhan",
+            "Haziq",
+            "Irfan",
+            "Khairul",
+            "Danial",
+            "Aiman",
+            "Hakim",
+            "Rizal",
+        ],
+        "given_f": [
+            "Nurul Aisyah",
+            "Siti Nur",
+            "Farah",
+            "Nur Izzati",
+            "Aina",
+            "Syazwani",
+            "Nadia",
+            "Hani",
+            "Aqilah",
+            "Sofea",
+            "Amira",
+            "Balqis",
+        ],
     },
     "indian": {
-        "family": ["Pillai", "Nair", "Kumar", "Raj", "Menon", "Singh", "Krishnan", "Subramaniam", "Rao", "Das"],
-        "given": ["Arjun", "Priya", "Kavitha", "Rajesh", "Deepa", "Vikram", "Anjali", "Suresh", "Lakshmi",
-                  "Ravi", "Meena", "Karthik"],
+        "family": [
+            "Pillai",
+            "Nair",
+            "Kumar",
+            "Raj",
+            "Menon",
+            "Singh",
+            "Krishnan",
+            "Subramaniam",
+            "Rao",
+            "Das",
+        ],
+        "given": [
+            "Arjun",
+            "Priya",
+            "Kavitha",
+            "Rajesh",
+            "Deepa",
+            "Vikram",
+            "Anjali",
+            "Suresh",
+            "Lakshmi",
+            "Ravi",
+            "Meena",
+            "Karthik",
+        ],
     },
     "thai": {
-        "family": ["Wongsa", "Srisuk", "Thongdee", "Saetang", "Kaewkla", "Suwan", "Chaiyaporn", "Boonmee",
-                   "Rattanakorn", "Phrommas", "Jaidee", "Sukprasert", "Intharat", "Khamphan"],
-        "given": ["Somchai", "Pimchanok", "Kittipong", "Suda", "Nattapong", "Siriporn", "Anan", "Waraporn",
-                  "Thanakorn", "Kanokwan", "Chaiwat", "Pranee", "Apinya", "Sarawut", "Ploy", "Niran"],
+        "family": [
+            "Wongsa",
+            "Srisuk",
+            "Thongdee",
+            "Saetang",
+            "Kaewkla",
+            "Suwan",
+            "Chaiyaporn",
+            "Boonmee",
+            "Rattanakorn",
+            "Phrommas",
+            "Jaidee",
+            "Sukprasert",
+            "Intharat",
+            "Khamphan",
+        ],
+        "given": [
+            "Somchai",
+            "Pimchanok",
+            "Kittipong",
+            "Suda",
+            "Nattapong",
+            "Siriporn",
+            "Anan",
+            "Waraporn",
+            "Thanakorn",
+            "Kanokwan",
+            "Chaiwat",
+            "Pranee",
+            "Apinya",
+            "Sarawut",
+            "Ploy",
+            "Niran",
+        ],
     },
     "filipino": {
-        "family": ["Santos", "Reyes", "Cruz", "Bautista", "Ocampo", "Garcia", "Mendoza", "Torres", "Villanueva",
-                   "Ramos", "Aquino", "Castillo", "Flores", "Dela Cruz", "Navarro", "Gonzales"],
-        "given": ["Maria", "Jose", "Kristine", "Mark Anthony", "Angelica", "John Paul", "Princess", "Jerome",
-                  "Camille", "Rommel", "Joy", "Carlo", "Patricia", "Miguel", "Bea", "Paolo"],
+        "family": [
+            "Santos",
+            "Reyes",
+            "Cruz",
+            "Bautista",
+            "Ocampo",
+            "Garcia",
+            "Mendoza",
+            "Torres",
+            "Villanueva",
+            "Ramos",
+            "Aquino",
+            "Castillo",
+            "Flores",
+            "Dela Cruz",
+            "Navarro",
+            "Gonzales",
+        ],
+        "given": [
+            "Maria",
+            "Jose",
+            "Kristine",
+            "Mark Anthony",
+            "Angelica",
+            "John Paul",
+            "Princess",
+            "Jerome",
+            "Camille",
+            "Rommel",
+            "Joy",
+            "Carlo",
+            "Patricia",
+            "Miguel",
+            "Bea",
+            "Paolo",
+        ],
     },
     "indonesian": {
-        "family": ["Kusuma", "Susanto", "Wijaya", "Pratama", "Santoso", "Hidayat", "Saputra", "Lestari",
-                   "Nugroho", "Setiawan", "Purnomo", "Halim", "Gunawan", "Siregar"],
-        "given": ["Dewi", "Putri", "Budi", "Fajar", "Rina", "Agus", "Sari", "Eko", "Indah", "Andi", "Wulan",
-                  "Rizky", "Ayu", "Dimas", "Intan", "Bayu"],
+        "family": [
+            "Kusuma",
+            "Susanto",
+            "Wijaya",
+            "Pratama",
+            "Santoso",
+            "Hidayat",
+            "Saputra",
+            "Lestari",
+            "Nugroho",
+            "Setiawan",
+            "Purnomo",
+            "Halim",
+            "Gunawan",
+            "Siregar",
+        ],
+        "given": [
+            "Dewi",
+            "Putri",
+            "Budi",
+            "Fajar",
+            "Rina",
+            "Agus",
+            "Sari",
+            "Eko",
+            "Indah",
+            "Andi",
+            "Wulan",
+            "Rizky",
+            "Ayu",
+            "Dimas",
+            "Intan",
+            "Bayu",
+        ],
     },
     "western": {
-        "family": ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson",
-                   "Taylor", "Anderson", "Thomas", "Moore", "Clark", "Walker", "Evans", "Hughes", "Wright",
-                   "Robinson", "Harris", "Martin", "Lewis", "Young", "King"],
-        "given": ["Emily", "Michael", "Sarah", "James", "Jessica", "Chris", "Ashley", "Ryan", "Megan", "Tyler",
-                  "Olivia", "Oliver", "Harry", "Amelia", "Jack", "Lily", "Sophie", "Daniel", "Grace", "Liam",
-                  "Chloe", "Noah", "Ella", "Ethan"],
+        "family": [
+            "Smith",
+            "Johnson",
+            "Williams",
+            "Brown",
+            "Jones",
+            "Garcia",
+            "Miller",
+            "Davis",
+            "Wilson",
+            "Taylor",
+            "Anderson",
+            "Thomas",
+            "Moore",
+            "Clark",
+            "Walker",
+            "Evans",
+            "Hughes",
+            "Wright",
+            "Robinson",
+            "Harris",
+            "Martin",
+            "Lewis",
+            "Young",
+            "King",
+        ],
+        "given": [
+            "Emily",
+            "Michael",
+            "Sarah",
+            "James",
+            "Jessica",
+            "Chris",
+            "Ashley",
+            "Ryan",
+            "Megan",
+            "Tyler",
+            "Olivia",
+            "Oliver",
+            "Harry",
+            "Amelia",
+            "Jack",
+            "Lily",
+            "Sophie",
+            "Daniel",
+            "Grace",
+            "Liam",
+            "Chloe",
+            "Noah",
+            "Ella",
+            "Ethan",
+        ],
     },
     "mainland": {
-        "family": ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "马", "朱", "胡", "林"],
-        "given": ["芳", "伟", "娜", "静", "敏", "磊", "洋", "婷", "杰", "欣怡", "子涵", "浩然", "雨桐", "思远",
-                  "佳怡", "俊杰", "晓东", "丽华"],
-        "pinyin_family": ["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "zhou", "wu", "xu",
-                          "sun", "ma", "zhu", "hu", "lin"],
-        "pinyin_given": ["fang", "wei", "na", "jing", "min", "lei", "yang", "ting", "jie", "xinyi", "zihan",
-                         "haoran", "yutong", "siyuan", "jiayi", "junjie", "xiaodong", "lihua"],
+        "family": [
+            "王",
+            "李",
+            "张",
+            "刘",
+            "陈",
+            "杨",
+            "黄",
+            "赵",
+            "周",
+            "吴",
+            "徐",
+            "孙",
+            "马",
+            "朱",
+            "胡",
+            "林",
+        ],
+        "given": [
+            "芳",
+            "伟",
+            "娜",
+            "静",
+            "敏",
+            "磊",
+            "洋",
+            "婷",
+            "杰",
+            "欣怡",
+            "子涵",
+            "浩然",
+            "雨桐",
+            "思远",
+            "佳怡",
+            "俊杰",
+            "晓东",
+            "丽华",
+        ],
+        "pinyin_family": [
+            "wang",
+            "li",
+            "zhang",
+            "liu",
+            "chen",
+            "yang",
+            "huang",
+            "zhao",
+            "zhou",
+            "wu",
+            "xu",
+            "sun",
+            "ma",
+            "zhu",
+            "hu",
+            "lin",
+        ],
+        "pinyin_given": [
+            "fang",
+            "wei",
+            "na",
+            "jing",
+            "min",
+            "lei",
+            "yang",
+            "ting",
+            "jie",
+            "xinyi",
+            "zihan",
+            "haoran",
+            "yutong",
+            "siyuan",
+            "jiayi",
+            "junjie",
+            "xiaodong",
+            "lihua",
+        ],
     },
 }
 _ETHNIC_MIX = {
     "SG": [("chinese", 0.74), ("malay", 0.14), ("indian", 0.12)],
     "MY": [("malay", 0.55), ("chinese", 0.33), ("indian", 0.12)],
-    "TH": [("thai", 1.0)], "PH": [("filipino", 1.0)], "ID": [("indonesian", 1.0)],
-    "US": [("western", 1.0)], "GB": [("western", 1.0)], "AU": [("western", 1.0)], "CN": [("mainland", 1.0)],
+    "TH": [("thai", 1.0)],
+    "PH": [("filipino", 1.0)],
+    "ID": [("indonesian", 1.0)],
+    "US": [("western", 1.0)],
+    "GB": [("western", 1.0)],
+    "AU": [("western", 1.0)],
+    "CN": [("mainland", 1.0)],
 }
 _EMAIL_DOMAINS = {
     "SG": ["gmail.com", "hotmail.com", "yahoo.com.sg", "outlook.com"],
     "MY": ["gmail.com", "yahoo.com", "hotmail.com"],
-    "TH": ["gmail.com", "hotmail.com"], "PH": ["gmail.com", "yahoo.com"], "ID": ["gmail.com", "yahoo.co.id"],
-    "US": ["gmail.com", "yahoo.com", "outlook.com", "icloud.com"], "GB": ["gmail.com", "hotmail.co.uk", "btinternet.com"],
-    "AU": ["gmail.com", "bigpond.com"], "CN": ["qq.com", "163.com", "126.com"],
+    "TH": ["gmail.com", "hotmail.com"],
+    "PH": ["gmail.com", "yahoo.com"],
+    "ID": ["gmail.com", "yahoo.co.id"],
+    "US": ["gmail.com", "yahoo.com", "outlook.com", "icloud.com"],
+    "GB": ["gmail.com", "hotmail.co.uk", "btinternet.com"],
+    "AU": ["gmail.com", "bigpond.com"],
+    "CN": ["qq.com", "163.com", "126.com"],
 }
 _LANGUAGES = {
-    "SG": [("en", 0.8), ("zh", 0.2)], "MY": [("en", 0.45), ("ms", 0.35), ("zh", 0.2)], "TH": [("th", 1.0)],
-    "PH": [("en", 0.7), ("tl", 0.3)], "ID": [("id", 1.0)], "US": [("en", 1.0)], "GB": [("en", 1.0)],
-    "AU": [("en", 1.0)], "CN": [("zh", 1.0)],
+    "SG": [("en", 0.8), ("zh", 0.2)],
+    "MY": [("en", 0.45), ("ms", 0.35), ("zh", 0.2)],
+    "TH": [("th", 1.0)],
+    "PH": [("en", 0.7), ("tl", 0.3)],
+    "ID": [("id", 1.0)],
+    "US": [("en", 1.0)],
+    "GB": [("en", 1.0)],
+    "AU": [("en", 1.0)],
+    "CN": [("zh", 1.0)],
 }
 _CITIES = {
-    "SG": [("Singapore", "")], "MY": [("Kuala Lumpur", "Wilayah Persekutuan"), ("Petaling Jaya", "Selangor"),
-                                     ("Johor Bahru", "Johor"), ("Penang", "Pulau Pinang")],
+    "SG": [("Singapore", "")],
+    "MY": [
+        ("Kuala Lumpur", "Wilayah Persekutuan"),
+        ("Petaling Jaya", "Selangor"),
+        ("Johor Bahru", "Johor"),
+        ("Penang", "Pulau Pinang"),
+    ],
     "TH": [("Bangkok", "Bangkok"), ("Chiang Mai", "Chiang Mai"), ("Nonthaburi", "Nonthaburi")],
     "PH": [("Quezon City", "Metro Manila"), ("Makati", "Metro Manila"), ("Cebu City", "Cebu")],
     "ID": [("Jakarta Selatan", "DKI Jakarta"), ("Bandung", "Jawa Barat"), ("Surabaya", "Jawa Timur")],
     "US": [("Seattle", "WA"), ("Austin", "TX"), ("Brooklyn", "NY"), ("Denver", "CO"), ("San Jose", "CA")],
     "GB": [("London", "England"), ("Manchester", "England"), ("Leeds", "England"), ("Glasgow", "Scotland")],
-    "CN": [("Shanghai", "SH"), ("Shenzhen", "GD"), ("Hangzhou", "ZJ")], "AU": [("Sydney", "NSW"), ("Melbourne", "VIC")],
+    "CN": [("Shanghai", "SH"), ("Shenzhen", "GD"), ("Hangzhou", "ZJ")],
+    "AU": [("Sydney", "NSW"), ("Melbourne", "VIC")],
 }
 _US_AREA = ["206", "212", "312", "415", "512", "617", "646", "303", "404", "503", "702", "720"]
 
@@ -238,10 +603,14 @@ def _random_phone(rng: random.Random, country: str, *, wide: bool = False) -> st
     if country == "AU" and not wide:
         return f"+6149157{rng.randint(0, 9999):04d}"
     prefixes = {
-        "SG": ("+65", ["8", "9"], 7), "MY": ("+60", ["12", "13", "16", "17", "19"], 7),
-        "TH": ("+66", ["81", "82", "86", "89", "92", "95", "98"], 7), "PH": ("+63", ["917", "918", "927", "998"], 7),
-        "ID": ("+62", ["812", "813", "821", "852"], 8), "CN": ("+86", ["138", "139", "150", "186", "199"], 8),
-        "GB": ("+44", ["77", "78", "79"], 8), "AU": ("+61", ["41", "42", "43"], 7),
+        "SG": ("+65", ["8", "9"], 7),
+        "MY": ("+60", ["12", "13", "16", "17", "19"], 7),
+        "TH": ("+66", ["81", "82", "86", "89", "92", "95", "98"], 7),
+        "PH": ("+63", ["917", "918", "927", "998"], 7),
+        "ID": ("+62", ["812", "813", "821", "852"], 8),
+        "CN": ("+86", ["138", "139", "150", "186", "199"], 8),
+        "GB": ("+44", ["77", "78", "79"], 8),
+        "AU": ("+61", ["41", "42", "43"], 7),
     }
     cc, heads, rest = prefixes[country]
     while True:
@@ -281,16 +650,18 @@ class Person:
     display: str
     language: str
     email: str
-    phone: str                      # E.164
+    phone: str  # E.164
     loyal: bool
     rate_per_day: float
     dropout: float
     categories: list[str]
     stores: list[str]
     store_weights: list[float]
-    usernames: dict[str, str] = field(default_factory=dict)      # platform -> buyer key there
-    phone_shown: dict[str, str | None] = field(default_factory=dict)  # store -> phone as written (None: masked)
-    email_shown: dict[str, str] = field(default_factory=dict)   # platform -> email as written
+    usernames: dict[str, str] = field(default_factory=dict)  # platform -> buyer key there
+    phone_shown: dict[str, str | None] = field(
+        default_factory=dict
+    )  # store -> phone as written (None: masked)
+    email_shown: dict[str, str] = field(default_factory=dict)  # platform -> email as written
     amazon_relay: str = ""
     favourite_sku: str | None = None
     accepts_marketing: bool = False
@@ -303,19 +674,19 @@ class Line:
     category: str
     variation: str
     qty: int
-    list_price: int   # minor units, per unit
-    unit_price: int   # minor units, per unit, after the item discount
+    list_price: int  # minor units, per unit
+    unit_price: int  # minor units, per unit, after the item discount
 
 
 @dataclass
 class DemoOrder:
     store: str
     person: Person
-    created: datetime      # UTC
-    status: str            # pending | paid | shipped | completed | cancelled | returned
+    created: datetime  # UTC
+    status: str  # pending | paid | shipped | completed | cancelled | returned
     lines: list[Line]
-    shipping: int          # buyer-paid shipping, minor units
-    voucher: int           # seller voucher on the whole order, minor units
+    shipping: int  # buyer-paid shipping, minor units
+    voucher: int  # seller voucher on the whole order, minor units
     order_id: str = ""
     partial_refund: int = 0
 
@@ -365,8 +736,10 @@ class DemoDataset:
 
         seen: dict[str, int] = {}
         for i, ident in enumerate(self.identities):
-            for key in (f"e:{ident.email_norm}" if ident.email_norm else None,
-                        f"p:{ident.phone_e164}" if ident.phone_e164 else None):
+            for key in (
+                f"e:{ident.email_norm}" if ident.email_norm else None,
+                f"p:{ident.phone_e164}" if ident.phone_e164 else None,
+            ):
                 if key is None:
                     continue
                 if key in seen:
@@ -382,7 +755,7 @@ class DemoDataset:
     def cross_platform_customers(self) -> int:
         """Expected customers whose identities span two or more platforms."""
         platforms: dict[int, set[str]] = {}
-        for ident, root in zip(self.identities, self._components()):
+        for ident, root in zip(self.identities, self._components(), strict=False):
             platforms.setdefault(root, set()).add(ident.platform)
         return sum(1 for p in platforms.values() if len(p) > 1)
 
@@ -420,9 +793,17 @@ def _free_shipping_over(currency: str) -> int:
 
 
 def _cny(year: int) -> date | None:
-    return {2022: date(2022, 2, 1), 2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29),
-            2026: date(2026, 2, 17), 2027: date(2027, 2, 6), 2028: date(2028, 1, 26), 2029: date(2029, 2, 13),
-            2030: date(2030, 2, 3)}.get(year)
+    return {
+        2022: date(2022, 2, 1),
+        2023: date(2023, 1, 22),
+        2024: date(2024, 2, 10),
+        2025: date(2025, 1, 29),
+        2026: date(2026, 2, 17),
+        2027: date(2027, 2, 6),
+        2028: date(2028, 1, 26),
+        2029: date(2029, 2, 13),
+        2030: date(2030, 2, 3),
+    }.get(year)
 
 
 def _black_friday(year: int) -> date:
@@ -440,13 +821,13 @@ def day_multiplier(day: date, calendar: str) -> float:
         if (day.month, day.day) in {(11, 10), (11, 12), (12, 11), (12, 13)}:
             m = 1.8
         if day.day == 25:
-            m *= 1.3   # payday sales
+            m *= 1.3  # payday sales
         for c in filter(None, (_cny(day.year), _cny(day.year + 1))):
             delta = (c - day).days
             if 1 <= delta <= 21:
-                m *= 1.8   # buying for the new year
+                m *= 1.8  # buying for the new year
             elif -3 <= delta <= 0:
-                m *= 0.4   # shops closed, buyers visiting
+                m *= 0.4  # shops closed, buyers visiting
     else:
         bf = _black_friday(day.year)
         delta = (day - bf).days
@@ -455,7 +836,7 @@ def day_multiplier(day: date, calendar: str) -> float:
         elif delta in (1, 2):
             m = 2.5
         elif delta == 3:
-            m = 4.0   # Cyber Monday
+            m = 4.0  # Cyber Monday
         elif -6 <= delta < 0:
             m = 1.5
         if day.month == 12 and day.day <= 20:
@@ -477,7 +858,9 @@ def _username(rng: random.Random, given: str, family: str, taken: set[str], styl
     f = re.sub(r"[^a-z]", "", family.lower())
     while True:
         n = rng.randint(1, 99999)
-        candidate = [f"{g[:3]}{f[:3]}{n}", f"{g}.{f}{n % 100}", f"{f}_{g[:4]}{n % 1000}", f"{g}{f[:1]}{n}"][style % 4]
+        candidate = [f"{g[:3]}{f[:3]}{n}", f"{g}.{f}{n % 100}", f"{f}_{g[:4]}{n % 1000}", f"{g}{f[:1]}{n}"][
+            style % 4
+        ]
         if candidate not in taken:
             taken.add(candidate)
             return candidate
@@ -490,10 +873,14 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
     cutoff = datetime.combine(as_of, time(0), tzinfo=SELLER_TZ).astimezone(UTC)
     start = as_of - timedelta(days=790)
     n_days = (as_of - start).days
-    calendars = {cal: [day_multiplier(start + timedelta(days=i), cal) for i in range(n_days)]
-                 for cal in ("sea", "west", "cn")}
+    calendars = {
+        cal: [day_multiplier(start + timedelta(days=i), cal) for i in range(n_days)]
+        for cal in ("sea", "west", "cn")
+    }
     growth = [0.45 + 1.1 * i / n_days for i in range(n_days)]
-    acquisition = {cal: [g * m for g, m in zip(growth, mult)] for cal, mult in calendars.items()}
+    acquisition = {
+        cal: [g * m for g, m in zip(growth, mult, strict=False)] for cal, mult in calendars.items()
+    }
     catalogue = {c[0]: c for c in CATALOGUE}
     prices = {(sku, cur): _local_price(c[3], cur) for sku, c in catalogue.items() for cur in RATES_SGD}
 
@@ -533,10 +920,14 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
                     break
         names_taken.add(display)
         while True:
-            local = rng.choice([
-                f"{latin_given}.{latin_family}", f"{latin_given}{latin_family}{rng.randint(1, 999)}",
-                f"{latin_family}.{latin_given}{rng.randint(1, 99)}", f"{latin_given[:1]}{latin_family}{rng.randint(70, 2005)}",
-            ])
+            local = rng.choice(
+                [
+                    f"{latin_given}.{latin_family}",
+                    f"{latin_given}{latin_family}{rng.randint(1, 999)}",
+                    f"{latin_family}.{latin_given}{rng.randint(1, 99)}",
+                    f"{latin_given[:1]}{latin_family}{rng.randint(70, 2005)}",
+                ]
+            )
             local = re.sub(r"[^a-z0-9.]", "", local.lower())
             email = f"{local}@{rng.choice(_EMAIL_DOMAINS[country])}"
             if email not in emails_taken:
@@ -563,11 +954,21 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
                 stores.append(_weighted(rng, others))
                 weights = [0.65, 0.35]
         person = Person(
-            pid=pid, country=country, given=latin_given if mix == "mainland" else given,
-            family=latin_family if mix == "mainland" else family, display=display,
-            language=_weighted(rng, _LANGUAGES[country]), email=email, phone=phone, loyal=loyal,
-            rate_per_day=rate, dropout=dropout, categories=rng.sample(CATEGORIES, 2), stores=stores,
-            store_weights=weights, accepts_marketing=rng.random() < 0.55,
+            pid=pid,
+            country=country,
+            given=latin_given if mix == "mainland" else given,
+            family=latin_family if mix == "mainland" else family,
+            display=display,
+            language=_weighted(rng, _LANGUAGES[country]),
+            email=email,
+            phone=phone,
+            loyal=loyal,
+            rate_per_day=rate,
+            dropout=dropout,
+            categories=rng.sample(CATEGORIES, 2),
+            stores=stores,
+            store_weights=weights,
+            accepts_marketing=rng.random() < 0.55,
         )
         if mix == "mainland":
             person.given, person.family = given, family
@@ -585,10 +986,21 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
                     person.amazon_relay = f"{relay}@{domain}"
                     person.usernames[platform] = person.amazon_relay
                 elif platform == "lazada":
-                    person.usernames[platform] = _username(rng, latin_given, latin_family, usernames_taken, style + 1)
+                    person.usernames[platform] = _username(
+                        rng, latin_given, latin_family, usernames_taken, style + 1
+                    )
                 else:
-                    person.usernames[platform] = _username(rng, latin_given, latin_family, usernames_taken, style)
-            masked_share = {"shopee": 0.35, "lazada": 0.3, "tiktok": 0.8, "ebay": 0.6, "shopify": 0.3, "amazon": 1.0}
+                    person.usernames[platform] = _username(
+                        rng, latin_given, latin_family, usernames_taken, style
+                    )
+            masked_share = {
+                "shopee": 0.35,
+                "lazada": 0.3,
+                "tiktok": 0.8,
+                "ebay": 0.6,
+                "shopify": 0.3,
+                "amazon": 1.0,
+            }
             if rng.random() < masked_share[platform]:
                 person.phone_shown[store_key] = None
             elif platform == "tiktok":
@@ -601,13 +1013,16 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
                 person.email_shown[platform] = shown
                 person.usernames[platform] = email  # Shopify keys the buyer by the order email, lower-cased
             elif platform == "ebay":
-                person.email_shown[platform] = (email if rng.random() < 0.45
-                                                else f"{email[0]}***@{email.split('@')[1]}")
+                person.email_shown[platform] = (
+                    email if rng.random() < 0.45 else f"{email[0]}***@{email.split('@')[1]}"
+                )
         return person
 
     countries = list(COUNTRY_SHARE)
-    persons = [make_person(i + 1, rng.choices(countries, weights=[COUNTRY_SHARE[c] for c in countries])[0])
-               for i in range(customers)]
+    persons = [
+        make_person(i + 1, rng.choices(countries, weights=[COUNTRY_SHARE[c] for c in countries])[0])
+        for i in range(customers)
+    ]
 
     orders: list[DemoOrder] = []
     for person in persons:
@@ -627,8 +1042,11 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
                 break
             times.append(t)
         for i, t in enumerate(times):
-            store = person.stores[i] if i < len(person.stores) else \
-                rng.choices(person.stores, weights=person.store_weights, k=1)[0]
+            store = (
+                person.stores[i]
+                if i < len(person.stores)
+                else rng.choices(person.stores, weights=person.store_weights, k=1)[0]
+            )
             order = _make_order(rng, person, store, start, t, cutoff, catalogue, prices, calendars[cal])
             if order is not None:
                 orders.append(order)
@@ -645,19 +1063,35 @@ def build_demo_dataset(*, seed: int = 7, customers: int = 1500, as_of: date | No
 
     orders.sort(key=lambda o: (o.created, o.person.pid))
     _assign_order_ids(rng, orders)
-    return DemoDataset(as_of=as_of, start=start, persons=persons, orders=orders, prospects=prospects,
-                       identities=_identities(persons, prospects, orders))
+    return DemoDataset(
+        as_of=as_of,
+        start=start,
+        persons=persons,
+        orders=orders,
+        prospects=prospects,
+        identities=_identities(persons, prospects, orders),
+    )
 
 
-def _make_order(rng: random.Random, person: Person, store: str, start: date, t: float, cutoff: datetime,
-                catalogue: dict[str, tuple[str, str, str, float, int | None]], prices: dict[tuple[str, str], int],
-                mult: list[float]) -> DemoOrder | None:
+def _make_order(
+    rng: random.Random,
+    person: Person,
+    store: str,
+    start: date,
+    t: float,
+    cutoff: datetime,
+    catalogue: dict[str, tuple[str, str, str, float, int | None]],
+    prices: dict[tuple[str, str], int],
+    mult: list[float],
+) -> DemoOrder | None:
     spec = STORES[store]
-    tz = ZoneInfo(spec.tz if spec.tz != "UTC" else {"US": "America/Los_Angeles", "GB": "Europe/London"}[spec.country])
+    tz = ZoneInfo(
+        spec.tz if spec.tz != "UTC" else {"US": "America/Los_Angeles", "GB": "Europe/London"}[spec.country]
+    )
     day = start + timedelta(days=int(t))
     hour = rng.choices(range(24), weights=_HOUR_WEIGHTS, k=1)[0]
     if mult[int(t)] >= 5 and rng.random() < 0.3:
-        hour = rng.choice([0, 0, 1])   # double-day midnight rush
+        hour = rng.choice([0, 0, 1])  # double-day midnight rush
     local = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=tz)
     created = local.astimezone(UTC)
     if created >= cutoff:
@@ -690,8 +1124,11 @@ def _make_order(rng: random.Random, person: Person, store: str, start: date, t: 
         variation = rng.choice(VARIATIONS[sku]) if sku in VARIATIONS else ""
         lines.append(Line(sku, name, category, variation, qty, list_price, unit))
     items = sum(line.unit_price * line.qty for line in lines)
-    shipping = 0 if items >= _free_shipping_over(currency) or spec.platform == "amazon" and rng.random() < 0.6 \
+    shipping = (
+        0
+        if items >= _free_shipping_over(currency) or (spec.platform == "amazon" and rng.random() < 0.6)
         else _shipping_fee(currency)
+    )
     voucher = _round_like(items * 0.05, currency) if rng.random() < (0.35 if peak else 0.08) else 0
     age_days = (cutoff - created).total_seconds() / 86400
     if age_days < 1:
@@ -708,8 +1145,15 @@ def _make_order(rng: random.Random, person: Person, store: str, start: date, t: 
             status = "cancelled"
         elif status == "completed" and rng.random() < 0.025:
             status = "returned"
-    order = DemoOrder(store=store, person=person, created=created, status=status, lines=lines,
-                      shipping=shipping, voucher=voucher)
+    order = DemoOrder(
+        store=store,
+        person=person,
+        created=created,
+        status=status,
+        lines=lines,
+        shipping=shipping,
+        voucher=voucher,
+    )
     if spec.platform == "shopify" and status == "completed" and rng.random() < 0.03:
         order.partial_refund = lines[0].unit_price
     return order
@@ -717,7 +1161,7 @@ def _make_order(rng: random.Random, person: Person, store: str, start: date, t: 
 
 def _round_like(minor: float, currency: str) -> int:
     if currency in {"IDR", "THB", "PHP"}:
-        return round(minor / 100.0) * 100   # whole baht/pesos, hundreds of rupiah
+        return round(minor / 100.0) * 100  # whole baht/pesos, hundreds of rupiah
     return round(minor)
 
 
@@ -732,9 +1176,13 @@ def _assign_order_ids(rng: random.Random, orders: list[DemoOrder]) -> None:
             tail = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(4))
             order.order_id = f"{local:%y%m%d}{_base36(n, 4)}{tail}"
         elif spec.platform == "lazada":
-            order.order_id = str({"SG": 51, "MY": 52, "ID": 53}[spec.country] * 10 ** 13 + 7_000_000_000_000 + n * 7919)
+            order.order_id = str(
+                {"SG": 51, "MY": 52, "ID": 53}[spec.country] * 10**13 + 7_000_000_000_000 + n * 7919
+            )
         elif spec.platform == "tiktok":
-            order.order_id = str({"SG": 578, "MY": 576, "TH": 577}[spec.country] * 10 ** 15 + n * 104_729 + rng.randrange(997))
+            order.order_id = str(
+                {"SG": 578, "MY": 576, "TH": 577}[spec.country] * 10**15 + n * 104_729 + rng.randrange(997)
+            )
         elif spec.platform == "amazon":
             prefix = "111" if spec.country == "US" else "203"
             order.order_id = f"{prefix}-{rng.randrange(10**7):07d}-{n:07d}"
@@ -769,12 +1217,26 @@ def _identities(persons: list[Person], prospects: list[Person], orders: list[Dem
             phones = {person.phone for s in stores if person.phone_shown.get(s)}
             out.append(Identity(platform, key, person.pid, email_norm, phones.pop() if phones else None))
         if (person.pid, "shopify") in ordered:
-            out.append(Identity("shopify", _shopify_customer_id(person), person.pid, person.email.lower(),
-                                person.phone if person.phone_shown.get("shopify") else None))
+            out.append(
+                Identity(
+                    "shopify",
+                    _shopify_customer_id(person),
+                    person.pid,
+                    person.email.lower(),
+                    person.phone if person.phone_shown.get("shopify") else None,
+                )
+            )
     for person in prospects:
         has_phone = person.phone_shown.get("shopify") is not None
-        out.append(Identity("shopify", _shopify_customer_id(person), person.pid, person.email.lower(),
-                            person.phone if has_phone else None))
+        out.append(
+            Identity(
+                "shopify",
+                _shopify_customer_id(person),
+                person.pid,
+                person.email.lower(),
+                person.phone if has_phone else None,
+            )
+        )
     return out
 
 
@@ -785,100 +1247,427 @@ def _shopify_customer_id(person: Person) -> str:
 # ---------------------------------------------------------------- writers
 
 SHOPEE_HEADER = [
-    "Order ID", "Order Status", "Return / Refund Status", "Tracking Number*", "Shipping Option", "Shipment Method",
-    "Estimated Ship Out Date", "Ship Time", "Order Creation Date", "Order Paid Time", "Parent SKU Reference No.",
-    "Product Name", "SKU Reference No.", "Variation Name", "Original Price", "Deal Price", "Quantity",
-    "Product Subtotal", "Total Discount({c})", "Price Discount(from Seller)({c})", "Shopee Rebate({c})",
-    "SKU Total Weight", "Number of Items in Order", "Order Total Weight", "Seller Voucher({c})",
-    "Seller Absorbed Coin Cashback", "Shopee Voucher({c})", "Bundle Deals Indicator(Y/N)",
-    "Shopee Bundle Discount({c})", "Seller Bundle Discount({c})", "Shopee Coins Offset({c})",
-    "Credit Card Discount Total({c})", "Products' Price Paid by Buyer ({c})", "Buyer Paid Shipping Fee",
-    "Shipping Rebate Estimate", "Reverse Shipping Fee", "Service Fee", "Grand Total", "Estimated Shipping Fee",
-    "Username (Buyer)", "Receiver Name", "Phone Number", "Delivery Address", "Town", "District", "Province",
-    "Region", "Country", "Zip Code", "Remark from buyer", "Order Complete Time", "Note",
+    "Order ID",
+    "Order Status",
+    "Return / Refund Status",
+    "Tracking Number*",
+    "Shipping Option",
+    "Shipment Method",
+    "Estimated Ship Out Date",
+    "Ship Time",
+    "Order Creation Date",
+    "Order Paid Time",
+    "Parent SKU Reference No.",
+    "Product Name",
+    "SKU Reference No.",
+    "Variation Name",
+    "Original Price",
+    "Deal Price",
+    "Quantity",
+    "Product Subtotal",
+    "Total Discount({c})",
+    "Price Discount(from Seller)({c})",
+    "Shopee Rebate({c})",
+    "SKU Total Weight",
+    "Number of Items in Order",
+    "Order Total Weight",
+    "Seller Voucher({c})",
+    "Seller Absorbed Coin Cashback",
+    "Shopee Voucher({c})",
+    "Bundle Deals Indicator(Y/N)",
+    "Shopee Bundle Discount({c})",
+    "Seller Bundle Discount({c})",
+    "Shopee Coins Offset({c})",
+    "Credit Card Discount Total({c})",
+    "Products' Price Paid by Buyer ({c})",
+    "Buyer Paid Shipping Fee",
+    "Shipping Rebate Estimate",
+    "Reverse Shipping Fee",
+    "Service Fee",
+    "Grand Total",
+    "Estimated Shipping Fee",
+    "Username (Buyer)",
+    "Receiver Name",
+    "Phone Number",
+    "Delivery Address",
+    "Town",
+    "District",
+    "Province",
+    "Region",
+    "Country",
+    "Zip Code",
+    "Remark from buyer",
+    "Order Complete Time",
+    "Note",
 ]
 LAZADA_HEADER = [
-    "orderItemId", "orderType", "Guarantee", "deliveryType", "lazadaId", "sellerSku", "lazadaSku", "wareHouse",
-    "createTime", "updateTime", "rtsSla", "ttsSla", "orderNumber", "invoiceRequired", "invoiceNumber",
-    "deliveredDate", "customerName", "customerEmail", "nationalRegistrationNumber", "shippingName",
-    "shippingAddress", "shippingAddress2", "shippingAddress3", "shippingAddress4", "shippingAddress5",
-    "shippingPhone", "shippingPhone2", "shippingCity", "shippingPostCode", "shippingCountry", "shippingRegion",
-    "billingName", "billingAddr", "billingAddr2", "billingAddr3", "billingAddr4", "billingAddr5", "billingPhone",
-    "billingPhone2", "billingCity", "billingPostCode", "billingCountry", "taxCode", "branchNumber",
-    "taxInvoiceRequested", "payMethod", "paidPrice", "unitPrice", "sellerDiscountTotal", "shippingFee",
-    "walletCredit", "itemName", "variation", "cdShippingProvider", "shippingProvider", "shipmentTypeName",
-    "shippingProviderType", "cdTrackingCode", "trackingCode", "trackingUrl", "shippingProviderFM",
-    "trackingCodeFM", "trackingUrlFM", "promisedShippingTime", "premium", "status",
-    "buyerFailedDeliveryReturnInitiator", "buyerFailedDeliveryReason", "buyerFailedDeliveryDetail",
-    "buyerFailedDeliveryUserName", "bundleId", "bundleDiscount", "refundAmount",
+    "orderItemId",
+    "orderType",
+    "Guarantee",
+    "deliveryType",
+    "lazadaId",
+    "sellerSku",
+    "lazadaSku",
+    "wareHouse",
+    "createTime",
+    "updateTime",
+    "rtsSla",
+    "ttsSla",
+    "orderNumber",
+    "invoiceRequired",
+    "invoiceNumber",
+    "deliveredDate",
+    "customerName",
+    "customerEmail",
+    "nationalRegistrationNumber",
+    "shippingName",
+    "shippingAddress",
+    "shippingAddress2",
+    "shippingAddress3",
+    "shippingAddress4",
+    "shippingAddress5",
+    "shippingPhone",
+    "shippingPhone2",
+    "shippingCity",
+    "shippingPostCode",
+    "shippingCountry",
+    "shippingRegion",
+    "billingName",
+    "billingAddr",
+    "billingAddr2",
+    "billingAddr3",
+    "billingAddr4",
+    "billingAddr5",
+    "billingPhone",
+    "billingPhone2",
+    "billingCity",
+    "billingPostCode",
+    "billingCountry",
+    "taxCode",
+    "branchNumber",
+    "taxInvoiceRequested",
+    "payMethod",
+    "paidPrice",
+    "unitPrice",
+    "sellerDiscountTotal",
+    "shippingFee",
+    "walletCredit",
+    "itemName",
+    "variation",
+    "cdShippingProvider",
+    "shippingProvider",
+    "shipmentTypeName",
+    "shippingProviderType",
+    "cdTrackingCode",
+    "trackingCode",
+    "trackingUrl",
+    "shippingProviderFM",
+    "trackingCodeFM",
+    "trackingUrlFM",
+    "promisedShippingTime",
+    "premium",
+    "status",
+    "buyerFailedDeliveryReturnInitiator",
+    "buyerFailedDeliveryReason",
+    "buyerFailedDeliveryDetail",
+    "buyerFailedDeliveryUserName",
+    "bundleId",
+    "bundleDiscount",
+    "refundAmount",
 ]
 TIKTOK_HEADER = [
-    "Order ID", "Order Status", "Order Substatus", "Cancelation/Return Type", "Normal or Pre-order", "SKU ID",
-    "Seller SKU", "Product ID", "Product Name", "Variation", " Virtual Bundle Seller SKU", "Quantity",
-    "Sku Quantity of return", "SKU Unit Original Price", "SKU Subtotal Before Discount", "SKU Platform Discount",
-    "SKU Seller Discount", "SKU Subtotal After Discount", "Shipping Fee After Discount", "Original Shipping Fee",
-    "Shipping Fee Seller Discount", "Co-Funded Shipping Fee Discount", "Shipping Fee Platform Discount",
-    "Payment platform discount", "Retail Delivery Fee", "Taxes", "Order Amount", "Order Refund Amount",
-    "Created Time", "Paid Time", "RTS Time", "Shipped Time", "Delivered Time", "Cancelled Time", "Cancel By",
-    "Cancel Reason", "Fulfillment Type", "Warehouse Name", "Tracking ID", "Delivery Option Type",
-    "Delivery Option", "Shipping Provider Name", "Buyer Message", "Buyer Nickname", "Buyer Username",
-    "Recipient", "Phone #", "Country", "State", "City", "Zipcode", "Address Line 1", "Address Line 2",
-    "Delivery Instruction", "Payment Method", "Weight(kg)", "Product Category", "Package ID", "Seller Note",
-    "Shipping Information", "Combined Listing", "Order Channel", "Creator Handle",
+    "Order ID",
+    "Order Status",
+    "Order Substatus",
+    "Cancelation/Return Type",
+    "Normal or Pre-order",
+    "SKU ID",
+    "Seller SKU",
+    "Product ID",
+    "Product Name",
+    "Variation",
+    " Virtual Bundle Seller SKU",
+    "Quantity",
+    "Sku Quantity of return",
+    "SKU Unit Original Price",
+    "SKU Subtotal Before Discount",
+    "SKU Platform Discount",
+    "SKU Seller Discount",
+    "SKU Subtotal After Discount",
+    "Shipping Fee After Discount",
+    "Original Shipping Fee",
+    "Shipping Fee Seller Discount",
+    "Co-Funded Shipping Fee Discount",
+    "Shipping Fee Platform Discount",
+    "Payment platform discount",
+    "Retail Delivery Fee",
+    "Taxes",
+    "Order Amount",
+    "Order Refund Amount",
+    "Created Time",
+    "Paid Time",
+    "RTS Time",
+    "Shipped Time",
+    "Delivered Time",
+    "Cancelled Time",
+    "Cancel By",
+    "Cancel Reason",
+    "Fulfillment Type",
+    "Warehouse Name",
+    "Tracking ID",
+    "Delivery Option Type",
+    "Delivery Option",
+    "Shipping Provider Name",
+    "Buyer Message",
+    "Buyer Nickname",
+    "Buyer Username",
+    "Recipient",
+    "Phone #",
+    "Country",
+    "State",
+    "City",
+    "Zipcode",
+    "Address Line 1",
+    "Address Line 2",
+    "Delivery Instruction",
+    "Payment Method",
+    "Weight(kg)",
+    "Product Category",
+    "Package ID",
+    "Seller Note",
+    "Shipping Information",
+    "Combined Listing",
+    "Order Channel",
+    "Creator Handle",
 ]
 AMAZON_HEADER = [
-    "order-id", "order-item-id", "purchase-date", "payments-date", "buyer-email", "buyer-name",
-    "buyer-phone-number", "sku", "product-name", "quantity-purchased", "currency", "item-price", "item-tax",
-    "shipping-price", "shipping-tax", "ship-service-level", "recipient-name", "ship-address-1", "ship-address-2",
-    "ship-address-3", "ship-city", "ship-state", "ship-postal-code", "ship-country", "ship-phone-number",
-    "bill-address-1", "bill-address-2", "bill-address-3", "bill-city", "bill-state", "bill-postal-code",
-    "bill-country", "item-promotion-discount", "item-promotion-id", "ship-promotion-discount",
-    "ship-promotion-id", "delivery-start-date", "delivery-end-date", "delivery-time-zone",
-    "delivery-Instructions", "sales-channel",
+    "order-id",
+    "order-item-id",
+    "purchase-date",
+    "payments-date",
+    "buyer-email",
+    "buyer-name",
+    "buyer-phone-number",
+    "sku",
+    "product-name",
+    "quantity-purchased",
+    "currency",
+    "item-price",
+    "item-tax",
+    "shipping-price",
+    "shipping-tax",
+    "ship-service-level",
+    "recipient-name",
+    "ship-address-1",
+    "ship-address-2",
+    "ship-address-3",
+    "ship-city",
+    "ship-state",
+    "ship-postal-code",
+    "ship-country",
+    "ship-phone-number",
+    "bill-address-1",
+    "bill-address-2",
+    "bill-address-3",
+    "bill-city",
+    "bill-state",
+    "bill-postal-code",
+    "bill-country",
+    "item-promotion-discount",
+    "item-promotion-id",
+    "ship-promotion-discount",
+    "ship-promotion-id",
+    "delivery-start-date",
+    "delivery-end-date",
+    "delivery-time-zone",
+    "delivery-Instructions",
+    "sales-channel",
 ]
 EBAY_HEADER = [
-    "Sales Record Number", "Order Number", "Buyer Username", "Buyer Name", "Buyer Email", "Buyer Note",
-    "Buyer Address 1", "Buyer Address 2", "Buyer City", "Buyer State", "Buyer Zip", "Buyer Country",
-    "Ship To Name", "Ship To Phone", "Ship To Address 1", "Ship To Address 2", "Ship To City", "Ship To State",
-    "Ship To Zip", "Ship To Country", "Item Number", "Item Title", "Custom Label", "Sold Via Promoted Listings",
-    "Quantity", "Sold For", "Shipping And Handling", "Seller Collected Tax", "eBay Collected Tax", "Total Price",
-    "Payment Method", "Sale Date", "Paid On Date", "Ship By Date", "Shipped On Date", "Feedback Left",
-    "Feedback Received", "My Item Note", "Shipping Service", "Tracking Number", "Transaction ID",
+    "Sales Record Number",
+    "Order Number",
+    "Buyer Username",
+    "Buyer Name",
+    "Buyer Email",
+    "Buyer Note",
+    "Buyer Address 1",
+    "Buyer Address 2",
+    "Buyer City",
+    "Buyer State",
+    "Buyer Zip",
+    "Buyer Country",
+    "Ship To Name",
+    "Ship To Phone",
+    "Ship To Address 1",
+    "Ship To Address 2",
+    "Ship To City",
+    "Ship To State",
+    "Ship To Zip",
+    "Ship To Country",
+    "Item Number",
+    "Item Title",
+    "Custom Label",
+    "Sold Via Promoted Listings",
+    "Quantity",
+    "Sold For",
+    "Shipping And Handling",
+    "Seller Collected Tax",
+    "eBay Collected Tax",
+    "Total Price",
+    "Payment Method",
+    "Sale Date",
+    "Paid On Date",
+    "Ship By Date",
+    "Shipped On Date",
+    "Feedback Left",
+    "Feedback Received",
+    "My Item Note",
+    "Shipping Service",
+    "Tracking Number",
+    "Transaction ID",
     "Variation Details",
 ]
 SHOPIFY_HEADER = [
-    "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Accepts Marketing",
-    "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Shipping Method",
-    "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem compare at price",
-    "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status",
-    "Billing Name", "Billing Street", "Billing Address1", "Billing Address2", "Billing Company", "Billing City",
-    "Billing Zip", "Billing Province", "Billing Country", "Billing Phone", "Shipping Name", "Shipping Street",
-    "Shipping Address1", "Shipping Address2", "Shipping Company", "Shipping City", "Shipping Zip",
-    "Shipping Province", "Shipping Country", "Shipping Phone", "Notes", "Note Attributes", "Cancelled at",
-    "Payment Method", "Payment Reference", "Refunded Amount", "Vendor", "Outstanding Balance", "Employee",
-    "Location", "Device ID", "Id", "Tags", "Risk Level", "Source", "Lineitem discount", "Tax 1 Name",
-    "Tax 1 Value", "Tax 2 Name", "Tax 2 Value", "Tax 3 Name", "Tax 3 Value", "Tax 4 Name", "Tax 4 Value",
-    "Tax 5 Name", "Tax 5 Value", "Phone", "Receipt Number", "Duties", "Billing Province Name",
-    "Shipping Province Name", "Payment ID", "Payment Terms Name", "Next Payment Due At", "Payment References",
+    "Name",
+    "Email",
+    "Financial Status",
+    "Paid at",
+    "Fulfillment Status",
+    "Fulfilled at",
+    "Accepts Marketing",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Discount Code",
+    "Discount Amount",
+    "Shipping Method",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem compare at price",
+    "Lineitem sku",
+    "Lineitem requires shipping",
+    "Lineitem taxable",
+    "Lineitem fulfillment status",
+    "Billing Name",
+    "Billing Street",
+    "Billing Address1",
+    "Billing Address2",
+    "Billing Company",
+    "Billing City",
+    "Billing Zip",
+    "Billing Province",
+    "Billing Country",
+    "Billing Phone",
+    "Shipping Name",
+    "Shipping Street",
+    "Shipping Address1",
+    "Shipping Address2",
+    "Shipping Company",
+    "Shipping City",
+    "Shipping Zip",
+    "Shipping Province",
+    "Shipping Country",
+    "Shipping Phone",
+    "Notes",
+    "Note Attributes",
+    "Cancelled at",
+    "Payment Method",
+    "Payment Reference",
+    "Refunded Amount",
+    "Vendor",
+    "Outstanding Balance",
+    "Employee",
+    "Location",
+    "Device ID",
+    "Id",
+    "Tags",
+    "Risk Level",
+    "Source",
+    "Lineitem discount",
+    "Tax 1 Name",
+    "Tax 1 Value",
+    "Tax 2 Name",
+    "Tax 2 Value",
+    "Tax 3 Name",
+    "Tax 3 Value",
+    "Tax 4 Name",
+    "Tax 4 Value",
+    "Tax 5 Name",
+    "Tax 5 Value",
+    "Phone",
+    "Receipt Number",
+    "Duties",
+    "Billing Province Name",
+    "Shipping Province Name",
+    "Payment ID",
+    "Payment Terms Name",
+    "Next Payment Due At",
+    "Payment References",
 ]
 SHOPIFY_CUSTOMERS_HEADER = [
-    "Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Default Address Company",
-    "Default Address Address1", "Default Address Address2", "Default Address City",
-    "Default Address Province Code", "Default Address Country Code", "Default Address Zip",
-    "Default Address Phone", "Phone", "Accepts SMS Marketing", "Total Spent", "Total Orders", "Note",
-    "Tax Exempt", "Tags",
+    "Customer ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Accepts Email Marketing",
+    "Default Address Company",
+    "Default Address Address1",
+    "Default Address Address2",
+    "Default Address City",
+    "Default Address Province Code",
+    "Default Address Country Code",
+    "Default Address Zip",
+    "Default Address Phone",
+    "Phone",
+    "Accepts SMS Marketing",
+    "Total Spent",
+    "Total Orders",
+    "Note",
+    "Tax Exempt",
+    "Tags",
 ]
-INTERACTIONS_HEADER = ["platform", "buyer_key", "kind", "occurred_at", "rating", "body", "language", "order_ref"]
+INTERACTIONS_HEADER = [
+    "platform",
+    "buyer_key",
+    "kind",
+    "occurred_at",
+    "rating",
+    "body",
+    "language",
+    "order_ref",
+]
 EVENTS_HEADER = ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"]
 
 # How each platform writes a normalised status.
-SHOPEE_STATUS = {"pending": "Unpaid", "paid": "To ship", "shipped": "Shipping", "completed": "Completed",
-                 "cancelled": "Cancelled", "returned": "Completed"}
+SHOPEE_STATUS = {
+    "pending": "Unpaid",
+    "paid": "To ship",
+    "shipped": "Shipping",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "returned": "Completed",
+}
 SHOPEE_RETURN_STATUS = "Return/Refund Accepted"
-LAZADA_STATUS = {"pending": "unpaid", "paid": "ready_to_ship", "shipped": "shipped", "completed": "delivered",
-                 "cancelled": "canceled", "returned": "returned"}
-TIKTOK_STATUS = {"pending": "Unpaid", "paid": "To ship", "shipped": "Shipped", "completed": "Completed",
-                 "cancelled": "Cancelled", "returned": "Completed"}
+LAZADA_STATUS = {
+    "pending": "unpaid",
+    "paid": "ready_to_ship",
+    "shipped": "shipped",
+    "completed": "delivered",
+    "cancelled": "canceled",
+    "returned": "returned",
+}
+TIKTOK_STATUS = {
+    "pending": "Unpaid",
+    "paid": "To ship",
+    "shipped": "Shipped",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "returned": "Completed",
+}
 
 
 def _local(order: DemoOrder) -> datetime:
@@ -894,18 +1683,31 @@ def _address(rng: random.Random, country: str) -> tuple[str, str, str, str]:
         "TH": f"{number}/{rng.randint(1, 99)} Soi Sukhumvit {rng.randint(1, 101)}",
         "PH": f"{number} {rng.choice(['Mabini', 'Rizal', 'Bonifacio'])} St., Brgy. {rng.randint(1, 200)}",
         "ID": f"Jl. {rng.choice(['Sudirman', 'Thamrin', 'Gatot Subroto'])} No. {number}",
-    }.get(country, f"{number} {rng.choice(['Oak', 'Maple', 'High', 'Station', 'Church'])} "
-                   f"{rng.choice(['Street', 'Road', 'Avenue', 'Lane'])}")
-    zip_code = {"SG": f"{rng.randint(10, 82):02d}{rng.randint(0, 9999):04d}", "GB": f"E{rng.randint(1, 20)} {rng.randint(1, 9)}AB",
-                "US": f"{rng.randint(10001, 98199)}"}.get(country, f"{rng.randint(10000, 99999)}")
+    }.get(
+        country,
+        f"{number} {rng.choice(['Oak', 'Maple', 'High', 'Station', 'Church'])} "
+        f"{rng.choice(['Street', 'Road', 'Avenue', 'Lane'])}",
+    )
+    zip_code = {
+        "SG": f"{rng.randint(10, 82):02d}{rng.randint(0, 9999):04d}",
+        "GB": f"E{rng.randint(1, 20)} {rng.randint(1, 9)}AB",
+        "US": f"{rng.randint(10001, 98199)}",
+    }.get(country, f"{rng.randint(10000, 99999)}")
     return street, city, province, zip_code
 
 
 def _write_rows_xlsx(path: Path, sheet: str, header: list[str], rows: Iterable[dict[str, object]]) -> None:
     import xlsxwriter  # type: ignore[import-untyped]
 
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                               "strings_to_urls": False, "strings_to_formulas": False})
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "strings_to_formulas": False,
+        },
+    )
     ws = workbook.add_worksheet(sheet)
     ws.write_row(0, 0, header)
     for i, row in enumerate(rows, start=1):
@@ -944,44 +1746,75 @@ def _shopee_rows(rng: random.Random, orders: list[DemoOrder]) -> Iterable[dict[s
         paid_at = "" if unpaid else f"{local + timedelta(minutes=rng.randint(0, 20)):%Y-%m-%d %H:%M}"
         done = order.status in {"completed", "returned"}
         complete = f"{local + timedelta(days=rng.randint(4, 9)):%Y-%m-%d %H:%M}" if done else ""
-        ship_time = f"{local + timedelta(days=1, hours=rng.randint(1, 20)):%Y-%m-%d %H:%M}" \
-            if order.status in {"shipped", "completed", "returned"} else ""
+        ship_time = (
+            f"{local + timedelta(days=1, hours=rng.randint(1, 20)):%Y-%m-%d %H:%M}"
+            if order.status in {"shipped", "completed", "returned"}
+            else ""
+        )
         tracking = f"SPX{STORES[order.store].country}{rng.randrange(10**12):012d}" if ship_time else ""
         remark = "Please pack carefully, it is a gift" if rng.random() < 0.03 else ""
         order_level: dict[str, object] = {
-            "Order ID": order.order_id, "Order Status": SHOPEE_STATUS[order.status],
+            "Order ID": order.order_id,
+            "Order Status": SHOPEE_STATUS[order.status],
             "Return / Refund Status": SHOPEE_RETURN_STATUS if order.status == "returned" else "",
-            "Tracking Number*": tracking, "Shipping Option": "Standard Delivery", "Shipment Method": "Dropoff",
-            "Estimated Ship Out Date": f"{local + timedelta(days=2):%Y-%m-%d}", "Ship Time": ship_time,
-            "Order Creation Date": f"{local:%Y-%m-%d %H:%M}", "Order Paid Time": paid_at,
-            "Number of Items in Order": items_qty, "Order Total Weight": f"{0.25 * items_qty:.2f}",
-            f"Seller Voucher({cur})": _fmt(order.voucher, cur), "Seller Absorbed Coin Cashback": "0",
-            f"Shopee Voucher({cur})": "0", "Bundle Deals Indicator(Y/N)": "N", f"Shopee Bundle Discount({cur})": "0",
-            f"Seller Bundle Discount({cur})": "0", f"Shopee Coins Offset({cur})": "0",
+            "Tracking Number*": tracking,
+            "Shipping Option": "Standard Delivery",
+            "Shipment Method": "Dropoff",
+            "Estimated Ship Out Date": f"{local + timedelta(days=2):%Y-%m-%d}",
+            "Ship Time": ship_time,
+            "Order Creation Date": f"{local:%Y-%m-%d %H:%M}",
+            "Order Paid Time": paid_at,
+            "Number of Items in Order": items_qty,
+            "Order Total Weight": f"{0.25 * items_qty:.2f}",
+            f"Seller Voucher({cur})": _fmt(order.voucher, cur),
+            "Seller Absorbed Coin Cashback": "0",
+            f"Shopee Voucher({cur})": "0",
+            "Bundle Deals Indicator(Y/N)": "N",
+            f"Shopee Bundle Discount({cur})": "0",
+            f"Seller Bundle Discount({cur})": "0",
+            f"Shopee Coins Offset({cur})": "0",
             f"Credit Card Discount Total({cur})": "0",
             f"Products' Price Paid by Buyer ({cur})": _fmt(order.items_total - order.voucher, cur),
-            "Buyer Paid Shipping Fee": _fmt(order.shipping, cur), "Shipping Rebate Estimate": "0",
-            "Reverse Shipping Fee": "0", "Service Fee": _fmt(_round_like(order.items_total * 0.04, cur), cur),
-            "Grand Total": _fmt(order.total, cur), "Estimated Shipping Fee": _fmt(_shipping_fee(cur), cur),
-            "Username (Buyer)": person.usernames["shopee"], "Receiver Name": person.display, "Phone Number": phone,
-            "Delivery Address": f"{street}, {city} {zip_code}", "Province": province,
-            "Country": COUNTRY_NAMES[person.country], "Zip Code": zip_code, "Remark from buyer": remark,
+            "Buyer Paid Shipping Fee": _fmt(order.shipping, cur),
+            "Shipping Rebate Estimate": "0",
+            "Reverse Shipping Fee": "0",
+            "Service Fee": _fmt(_round_like(order.items_total * 0.04, cur), cur),
+            "Grand Total": _fmt(order.total, cur),
+            "Estimated Shipping Fee": _fmt(_shipping_fee(cur), cur),
+            "Username (Buyer)": person.usernames["shopee"],
+            "Receiver Name": person.display,
+            "Phone Number": phone,
+            "Delivery Address": f"{street}, {city} {zip_code}",
+            "Province": province,
+            "Country": COUNTRY_NAMES[person.country],
+            "Zip Code": zip_code,
+            "Remark from buyer": remark,
             "Order Complete Time": complete,
         }
         for line in order.lines:
             discount = (line.list_price - line.unit_price) * line.qty
             yield {
-                **order_level, "Parent SKU Reference No.": line.sku, "Product Name": line.name,
-                "SKU Reference No.": f"{line.sku}-{line.variation[:2].upper()}" if line.variation else line.sku,
-                "Variation Name": line.variation, "Original Price": _fmt(line.list_price, cur),
-                "Deal Price": _fmt(line.unit_price, cur), "Quantity": line.qty,
-                "Product Subtotal": _fmt(line.unit_price * line.qty, cur), f"Total Discount({cur})": _fmt(discount, cur),
-                f"Price Discount(from Seller)({cur})": _fmt(discount, cur), f"Shopee Rebate({cur})": "0",
+                **order_level,
+                "Parent SKU Reference No.": line.sku,
+                "Product Name": line.name,
+                "SKU Reference No.": f"{line.sku}-{line.variation[:2].upper()}"
+                if line.variation
+                else line.sku,
+                "Variation Name": line.variation,
+                "Original Price": _fmt(line.list_price, cur),
+                "Deal Price": _fmt(line.unit_price, cur),
+                "Quantity": line.qty,
+                "Product Subtotal": _fmt(line.unit_price * line.qty, cur),
+                f"Total Discount({cur})": _fmt(discount, cur),
+                f"Price Discount(from Seller)({cur})": _fmt(discount, cur),
+                f"Shopee Rebate({cur})": "0",
                 "SKU Total Weight": f"{0.25 * line.qty:.2f}",
             }
 
 
-def _lazada_rows(rng: random.Random, orders: list[DemoOrder], item_ids: list[int]) -> Iterable[dict[str, object]]:
+def _lazada_rows(
+    rng: random.Random, orders: list[DemoOrder], item_ids: list[int]
+) -> Iterable[dict[str, object]]:
     for order in orders:
         cur = order.currency
         person = order.person
@@ -989,39 +1822,71 @@ def _lazada_rows(rng: random.Random, orders: list[DemoOrder], item_ids: list[int
         street, city, province, zip_code = _address(rng, person.country)
         shown = person.phone_shown.get(order.store)
         # Lazada keeps some phones as numbers (no '+', leading zeros lost): 6591234567 as a number cell.
-        phone: object = f"******{person.phone[-2:]}" if shown is None else (
-            int(person.phone[1:]) if rng.random() < 0.3 else shown)
+        phone: object = (
+            f"******{person.phone[-2:]}"
+            if shown is None
+            else (int(person.phone[1:]) if rng.random() < 0.3 else shown)
+        )
         postcode: object = int(zip_code) if zip_code.isdigit() and rng.random() < 0.5 else zip_code
         units = [line for line in order.lines for _ in range(line.qty)]
         share = [order.voucher // len(units)] * len(units)
         share[0] += order.voucher - sum(share)
-        delivered = f"{local + timedelta(days=rng.randint(3, 8)):%d %b %Y %H:%M}" \
-            if order.status in {"completed", "returned"} else ""
-        tracking = f"LXAD-{rng.randrange(10**10)}" if order.status in {"shipped", "completed", "returned"} else ""
+        delivered = (
+            f"{local + timedelta(days=rng.randint(3, 8)):%d %b %Y %H:%M}"
+            if order.status in {"completed", "returned"}
+            else ""
+        )
+        tracking = (
+            f"LXAD-{rng.randrange(10**10)}" if order.status in {"shipped", "completed", "returned"} else ""
+        )
         country = COUNTRY_NAMES[person.country]
         order_level: dict[str, object] = {
-            "orderType": "Normal", "deliveryType": "dropship", "wareHouse": "dropshipping",
+            "orderType": "Normal",
+            "deliveryType": "dropship",
+            "wareHouse": "dropshipping",
             "createTime": f"{local:%d %b %Y %H:%M}",
             "updateTime": f"{local + timedelta(hours=rng.randint(1, 30)):%d %b %Y %H:%M}",
-            "orderNumber": int(order.order_id), "invoiceRequired": "No", "deliveredDate": delivered,
-            "customerName": person.usernames["lazada"], "shippingName": person.display, "shippingAddress": street,
-            "shippingAddress4": city, "shippingAddress5": province, "shippingPhone": phone, "shippingCity": city,
-            "shippingPostCode": postcode, "shippingCountry": country, "shippingRegion": province,
-            "billingName": person.display, "billingAddr": street, "billingPhone": phone, "billingCity": city,
-            "billingPostCode": postcode, "billingCountry": country, "taxInvoiceRequested": "No",
+            "orderNumber": int(order.order_id),
+            "invoiceRequired": "No",
+            "deliveredDate": delivered,
+            "customerName": person.usernames["lazada"],
+            "shippingName": person.display,
+            "shippingAddress": street,
+            "shippingAddress4": city,
+            "shippingAddress5": province,
+            "shippingPhone": phone,
+            "shippingCity": city,
+            "shippingPostCode": postcode,
+            "shippingCountry": country,
+            "shippingRegion": province,
+            "billingName": person.display,
+            "billingAddr": street,
+            "billingPhone": phone,
+            "billingCity": city,
+            "billingPostCode": postcode,
+            "billingCountry": country,
+            "taxInvoiceRequested": "No",
             "payMethod": rng.choice(["MIXEDCARD", "MIXEDCARD", "COD", "LazadaWallet"]),
-            "shippingProvider": "LEX", "shipmentTypeName": "Dropshipping", "trackingCode": tracking,
+            "shippingProvider": "LEX",
+            "shipmentTypeName": "Dropshipping",
+            "trackingCode": tracking,
             "status": LAZADA_STATUS[order.status],
         }
         for i, line in enumerate(units):
             item_ids[0] += 1
             yield {
-                **order_level, "orderItemId": item_ids[0], "lazadaId": str(100_000_000 + _stable(line.sku, 10**8)),
-                "sellerSku": line.sku, "lazadaSku": f"{_stable(line.sku, 10**9)}_{person.country}AMZ",
-                "paidPrice": _fmt(line.unit_price - share[i], cur), "unitPrice": _fmt(line.unit_price, cur),
+                **order_level,
+                "orderItemId": item_ids[0],
+                "lazadaId": str(100_000_000 + _stable(line.sku, 10**8)),
+                "sellerSku": line.sku,
+                "lazadaSku": f"{_stable(line.sku, 10**9)}_{person.country}AMZ",
+                "paidPrice": _fmt(line.unit_price - share[i], cur),
+                "unitPrice": _fmt(line.unit_price, cur),
                 "sellerDiscountTotal": _fmt(-share[i], cur),
-                "shippingFee": _fmt(order.shipping if i == 0 else 0, cur), "walletCredit": "0",
-                "itemName": line.name, "variation": line.variation,
+                "shippingFee": _fmt(order.shipping if i == 0 else 0, cur),
+                "walletCredit": "0",
+                "itemName": line.name,
+                "variation": line.variation,
                 "refundAmount": _fmt(line.unit_price - share[i] if order.status == "returned" else 0, cur),
             }
 
@@ -1040,31 +1905,65 @@ def _tiktok_rows(rng: random.Random, orders: list[DemoOrder]) -> Iterable[dict[s
         nsn = str(number.national_number)
         phone = shown or f"(+{number.country_code}){nsn[:2]}*****{nsn[-2:]}"
         street, city, province, zip_code = _address(rng, person.country)
-        paid = "" if order.status == "pending" else _tiktok_time(local + timedelta(minutes=rng.randint(0, 15)))
-        shipped = _tiktok_time(local + timedelta(days=1, hours=rng.randint(1, 12))) \
-            if order.status in {"shipped", "completed", "returned"} else ""
-        delivered = _tiktok_time(local + timedelta(days=rng.randint(3, 7))) \
-            if order.status in {"completed", "returned"} else ""
-        cancelled = _tiktok_time(local + timedelta(hours=rng.randint(1, 30))) if order.status == "cancelled" else ""
+        paid = (
+            "" if order.status == "pending" else _tiktok_time(local + timedelta(minutes=rng.randint(0, 15)))
+        )
+        shipped = (
+            _tiktok_time(local + timedelta(days=1, hours=rng.randint(1, 12)))
+            if order.status in {"shipped", "completed", "returned"}
+            else ""
+        )
+        delivered = (
+            _tiktok_time(local + timedelta(days=rng.randint(3, 7)))
+            if order.status in {"completed", "returned"}
+            else ""
+        )
+        cancelled = (
+            _tiktok_time(local + timedelta(hours=rng.randint(1, 30))) if order.status == "cancelled" else ""
+        )
         order_level: dict[str, object] = {
-            "Order ID": order.order_id + "\t", "Order Status": TIKTOK_STATUS[order.status],
-            "Order Substatus": {"completed": "Delivered", "returned": "Delivered", "shipped": "In transit",
-                                "paid": "Awaiting shipment"}.get(order.status, ""),
-            "Cancelation/Return Type": {"cancelled": "Cancel", "returned": "Return/Refund"}.get(order.status, ""),
+            "Order ID": order.order_id + "\t",
+            "Order Status": TIKTOK_STATUS[order.status],
+            "Order Substatus": {
+                "completed": "Delivered",
+                "returned": "Delivered",
+                "shipped": "In transit",
+                "paid": "Awaiting shipment",
+            }.get(order.status, ""),
+            "Cancelation/Return Type": {"cancelled": "Cancel", "returned": "Return/Refund"}.get(
+                order.status, ""
+            ),
             "Normal or Pre-order": "Normal",
-            "Shipping Fee After Discount": _fmt(order.shipping, cur), "Original Shipping Fee": _fmt(order.shipping, cur),
-            "Shipping Fee Seller Discount": "0", "Co-Funded Shipping Fee Discount": "0",
-            "Shipping Fee Platform Discount": "0", "Payment platform discount": "0",
+            "Shipping Fee After Discount": _fmt(order.shipping, cur),
+            "Original Shipping Fee": _fmt(order.shipping, cur),
+            "Shipping Fee Seller Discount": "0",
+            "Co-Funded Shipping Fee Discount": "0",
+            "Shipping Fee Platform Discount": "0",
+            "Payment platform discount": "0",
             "Order Amount": _fmt(order.total, cur),
             "Order Refund Amount": _fmt(order.total if order.status == "returned" else 0, cur),
-            "Created Time": _tiktok_time(local), "Paid Time": paid, "RTS Time": shipped, "Shipped Time": shipped,
-            "Delivered Time": delivered, "Cancelled Time": cancelled, "Cancel By": "User" if cancelled else "",
-            "Cancel Reason": "No longer needed" if cancelled else "", "Fulfillment Type": "Fulfillment by seller",
-            "Warehouse Name": "Main warehouse", "Delivery Option Type": "Standard",
-            "Delivery Option": "Standard shipping", "Shipping Provider Name": "J&T Express" if shipped else "",
-            "Buyer Nickname": person.given.split()[0], "Buyer Username": person.usernames["tiktok"],
-            "Recipient": person.display, "Phone #": phone, "Country": COUNTRY_NAMES[person.country],
-            "State": province, "City": city, "Zipcode": zip_code, "Address Line 1": street,
+            "Created Time": _tiktok_time(local),
+            "Paid Time": paid,
+            "RTS Time": shipped,
+            "Shipped Time": shipped,
+            "Delivered Time": delivered,
+            "Cancelled Time": cancelled,
+            "Cancel By": "User" if cancelled else "",
+            "Cancel Reason": "No longer needed" if cancelled else "",
+            "Fulfillment Type": "Fulfillment by seller",
+            "Warehouse Name": "Main warehouse",
+            "Delivery Option Type": "Standard",
+            "Delivery Option": "Standard shipping",
+            "Shipping Provider Name": "J&T Express" if shipped else "",
+            "Buyer Nickname": person.given.split()[0],
+            "Buyer Username": person.usernames["tiktok"],
+            "Recipient": person.display,
+            "Phone #": phone,
+            "Country": COUNTRY_NAMES[person.country],
+            "State": province,
+            "City": city,
+            "Zipcode": zip_code,
+            "Address Line 1": street,
             "Payment Method": rng.choice(["Cash on delivery", "Credit/debit card", "E-wallet"]),
             "Order Channel": "Mobile",
         }
@@ -1072,14 +1971,21 @@ def _tiktok_rows(rng: random.Random, orders: list[DemoOrder]) -> Iterable[dict[s
             before = line.list_price * line.qty
             seller_disc = (line.list_price - line.unit_price) * line.qty + (order.voucher if i == 0 else 0)
             yield {
-                **order_level, "SKU ID": f"{1729000000000000000 + _stable(line.sku, 10**15)}\t",
-                "Seller SKU": line.sku, "Product ID": f"{1729100000000000000 + _stable(line.name, 10**15)}\t",
-                "Product Name": line.name, "Variation": line.variation, "Quantity": str(line.qty),
+                **order_level,
+                "SKU ID": f"{1729000000000000000 + _stable(line.sku, 10**15)}\t",
+                "Seller SKU": line.sku,
+                "Product ID": f"{1729100000000000000 + _stable(line.name, 10**15)}\t",
+                "Product Name": line.name,
+                "Variation": line.variation,
+                "Quantity": str(line.qty),
                 "Sku Quantity of return": str(line.qty) if order.status == "returned" else "0",
-                "SKU Unit Original Price": _fmt(line.list_price, cur), "SKU Subtotal Before Discount": _fmt(before, cur),
-                "SKU Platform Discount": "0", "SKU Seller Discount": _fmt(seller_disc, cur),
+                "SKU Unit Original Price": _fmt(line.list_price, cur),
+                "SKU Subtotal Before Discount": _fmt(before, cur),
+                "SKU Platform Discount": "0",
+                "SKU Seller Discount": _fmt(seller_disc, cur),
                 "SKU Subtotal After Discount": _fmt(before - seller_disc, cur),
-                "Weight(kg)": f"{0.25 * line.qty:.2f}", "Product Category": line.category,
+                "Weight(kg)": f"{0.25 * line.qty:.2f}",
+                "Product Category": line.category,
             }
 
 
@@ -1093,15 +1999,31 @@ def _amazon_rows(rng: random.Random, orders: list[DemoOrder]) -> Iterable[dict[s
         for i, line in enumerate(order.lines):
             promo = order.voucher if i == 0 else 0
             yield {
-                "order-id": order.order_id, "order-item-id": f"{rng.randrange(10**13, 10**14)}",
-                "purchase-date": created, "payments-date": created, "buyer-email": person.amazon_relay,
-                "buyer-name": person.display, "sku": line.sku, "product-name": line.name,
-                "quantity-purchased": str(line.qty), "currency": cur, "item-price": _fmt(line.unit_price * line.qty, cur),
-                "item-tax": "0.00", "shipping-price": _fmt(order.shipping if i == 0 else 0, cur), "shipping-tax": "0.00",
-                "ship-service-level": "Standard", "recipient-name": person.display, "ship-address-1": street,
-                "ship-city": city, "ship-state": province, "ship-postal-code": zip_code, "ship-country": person.country,
-                "item-promotion-discount": _fmt(promo, cur), "item-promotion-id": "Seasonal deal" if promo else "",
-                "ship-promotion-discount": "0.00", "sales-channel": channel,
+                "order-id": order.order_id,
+                "order-item-id": f"{rng.randrange(10**13, 10**14)}",
+                "purchase-date": created,
+                "payments-date": created,
+                "buyer-email": person.amazon_relay,
+                "buyer-name": person.display,
+                "sku": line.sku,
+                "product-name": line.name,
+                "quantity-purchased": str(line.qty),
+                "currency": cur,
+                "item-price": _fmt(line.unit_price * line.qty, cur),
+                "item-tax": "0.00",
+                "shipping-price": _fmt(order.shipping if i == 0 else 0, cur),
+                "shipping-tax": "0.00",
+                "ship-service-level": "Standard",
+                "recipient-name": person.display,
+                "ship-address-1": street,
+                "ship-city": city,
+                "ship-state": province,
+                "ship-postal-code": zip_code,
+                "ship-country": person.country,
+                "item-promotion-discount": _fmt(promo, cur),
+                "item-promotion-id": "Seasonal deal" if promo else "",
+                "ship-promotion-discount": "0.00",
+                "sales-channel": channel,
             }
 
 
@@ -1115,20 +2037,38 @@ def _ebay_rows(rng: random.Random, orders: list[DemoOrder], cutoff: datetime) ->
         shipped = local + timedelta(days=rng.randint(1, 3))
         country = COUNTRY_NAMES[person.country]
         yield {
-            "Sales Record Number": str(n), "Order Number": order.order_id, "Buyer Username": person.usernames["ebay"],
-            "Buyer Name": person.display, "Buyer Email": person.email_shown["ebay"], "Buyer Address 1": street,
-            "Buyer City": city, "Buyer State": province, "Buyer Zip": zip_code, "Buyer Country": country,
-            "Ship To Name": person.display, "Ship To Phone": person.phone_shown.get(order.store) or "",
-            "Ship To Address 1": street, "Ship To City": city, "Ship To State": province, "Ship To Zip": zip_code,
-            "Ship To Country": country, "Item Number": str(300000000000 + _stable(line.sku, 10**9)),
-            "Item Title": line.name, "Custom Label": line.sku,
-            "Sold Via Promoted Listings": "Yes" if rng.random() < 0.2 else "No", "Quantity": str(line.qty),
-            "Sold For": "$" + _fmt(line.unit_price, "USD"), "Shipping And Handling": "$" + _fmt(order.shipping, "USD"),
-            "Total Price": "$" + _fmt(order.total, "USD"), "Payment Method": "PayPal",
-            "Sale Date": f"{local:%b-%d-%y}", "Paid On Date": f"{local:%b-%d-%y}",
+            "Sales Record Number": str(n),
+            "Order Number": order.order_id,
+            "Buyer Username": person.usernames["ebay"],
+            "Buyer Name": person.display,
+            "Buyer Email": person.email_shown["ebay"],
+            "Buyer Address 1": street,
+            "Buyer City": city,
+            "Buyer State": province,
+            "Buyer Zip": zip_code,
+            "Buyer Country": country,
+            "Ship To Name": person.display,
+            "Ship To Phone": person.phone_shown.get(order.store) or "",
+            "Ship To Address 1": street,
+            "Ship To City": city,
+            "Ship To State": province,
+            "Ship To Zip": zip_code,
+            "Ship To Country": country,
+            "Item Number": str(300000000000 + _stable(line.sku, 10**9)),
+            "Item Title": line.name,
+            "Custom Label": line.sku,
+            "Sold Via Promoted Listings": "Yes" if rng.random() < 0.2 else "No",
+            "Quantity": str(line.qty),
+            "Sold For": "$" + _fmt(line.unit_price, "USD"),
+            "Shipping And Handling": "$" + _fmt(order.shipping, "USD"),
+            "Total Price": "$" + _fmt(order.total, "USD"),
+            "Payment Method": "PayPal",
+            "Sale Date": f"{local:%b-%d-%y}",
+            "Paid On Date": f"{local:%b-%d-%y}",
             "Ship By Date": f"{local + timedelta(days=3):%b-%d-%y}",
             "Shipped On Date": f"{shipped:%b-%d-%y}" if shipped < cutoff else "",
-            "Shipping Service": "USPS Ground Advantage", "Transaction ID": str(rng.randrange(10**12)),
+            "Shipping Service": "USPS Ground Advantage",
+            "Transaction ID": str(rng.randrange(10**12)),
             "Variation Details": line.variation,
         }
 
@@ -1141,46 +2081,86 @@ def _shopify_rows(rng: random.Random, orders: list[DemoOrder]) -> Iterable[dict[
         created = f"{local:%Y-%m-%d %H:%M:%S %z}"
         street, city, province, zip_code = _address(rng, person.country)
         phone = person.phone_shown.get("shopify") or ""
-        financial = {"pending": "pending", "paid": "paid", "shipped": "paid", "completed": "paid",
-                     "cancelled": "voided", "returned": "refunded"}[order.status]
+        financial = {
+            "pending": "pending",
+            "paid": "paid",
+            "shipped": "paid",
+            "completed": "paid",
+            "cancelled": "voided",
+            "returned": "refunded",
+        }[order.status]
         refunded = order.total if order.status == "returned" else order.partial_refund
         if order.partial_refund:
             financial = "partially_refunded"
         fulfilled = order.status in {"shipped", "completed", "returned"}
-        cancelled_at = f"{local + timedelta(hours=rng.randint(1, 40)):%Y-%m-%d %H:%M:%S %z}" \
-            if order.status == "cancelled" else ""
+        cancelled_at = (
+            f"{local + timedelta(hours=rng.randint(1, 40)):%Y-%m-%d %H:%M:%S %z}"
+            if order.status == "cancelled"
+            else ""
+        )
         notes = "Gift wrap please.\nLeave at the door if nobody answers." if rng.random() < 0.04 else ""
         code = ("BFCM15" if local.month == 11 else "WELCOME5") if order.voucher else ""
         order_level: dict[str, object] = {
-            "Financial Status": financial, "Paid at": "" if financial in {"pending", "voided"} else created,
+            "Financial Status": financial,
+            "Paid at": "" if financial in {"pending", "voided"} else created,
             "Fulfillment Status": "fulfilled" if fulfilled else "unfulfilled",
             "Fulfilled at": f"{local + timedelta(days=1):%Y-%m-%d %H:%M:%S %z}" if fulfilled else "",
-            "Accepts Marketing": "yes" if person.accepts_marketing else "no", "Currency": cur,
-            "Subtotal": _fmt(order.items_total - order.voucher, cur), "Shipping": _fmt(order.shipping, cur),
-            "Taxes": "0.00", "Total": _fmt(order.total, cur), "Discount Code": code,
+            "Accepts Marketing": "yes" if person.accepts_marketing else "no",
+            "Currency": cur,
+            "Subtotal": _fmt(order.items_total - order.voucher, cur),
+            "Shipping": _fmt(order.shipping, cur),
+            "Taxes": "0.00",
+            "Total": _fmt(order.total, cur),
+            "Discount Code": code,
             "Discount Amount": _fmt(order.voucher, cur),
             "Shipping Method": "Standard" if person.country == "SG" else "Standard International",
-            "Billing Name": person.display, "Billing Street": street, "Billing Address1": street,
-            "Billing City": city, "Billing Zip": zip_code, "Billing Province": province,
-            "Billing Country": person.country, "Billing Phone": phone, "Shipping Name": person.display,
-            "Shipping Street": street, "Shipping Address1": street, "Shipping City": city, "Shipping Zip": zip_code,
-            "Shipping Province": province, "Shipping Country": person.country, "Shipping Phone": phone,
-            "Notes": notes, "Cancelled at": cancelled_at, "Payment Method": "Shopify Payments",
-            "Payment Reference": f"c{rng.randrange(10**10)}.1", "Refunded Amount": _fmt(refunded, cur),
-            "Outstanding Balance": "0.00", "Id": str(5_100_000_000_000 + rng.randrange(10**9)),
-            "Risk Level": "Low", "Source": "web", "Phone": phone, "Billing Province Name": province,
+            "Billing Name": person.display,
+            "Billing Street": street,
+            "Billing Address1": street,
+            "Billing City": city,
+            "Billing Zip": zip_code,
+            "Billing Province": province,
+            "Billing Country": person.country,
+            "Billing Phone": phone,
+            "Shipping Name": person.display,
+            "Shipping Street": street,
+            "Shipping Address1": street,
+            "Shipping City": city,
+            "Shipping Zip": zip_code,
+            "Shipping Province": province,
+            "Shipping Country": person.country,
+            "Shipping Phone": phone,
+            "Notes": notes,
+            "Cancelled at": cancelled_at,
+            "Payment Method": "Shopify Payments",
+            "Payment Reference": f"c{rng.randrange(10**10)}.1",
+            "Refunded Amount": _fmt(refunded, cur),
+            "Outstanding Balance": "0.00",
+            "Id": str(5_100_000_000_000 + rng.randrange(10**9)),
+            "Risk Level": "Low",
+            "Source": "web",
+            "Phone": phone,
+            "Billing Province Name": province,
             "Shipping Province Name": province,
         }
         for i, line in enumerate(order.lines):
             yield {
-                **(order_level if i == 0 else {}), "Name": order.order_id, "Email": person.email_shown["shopify"],
-                "Created at": created, "Lineitem quantity": str(line.qty),
+                **(order_level if i == 0 else {}),
+                "Name": order.order_id,
+                "Email": person.email_shown["shopify"],
+                "Created at": created,
+                "Lineitem quantity": str(line.qty),
                 "Lineitem name": f"{line.name} - {line.variation}" if line.variation else line.name,
                 "Lineitem price": _fmt(line.unit_price, cur),
-                "Lineitem compare at price": _fmt(line.list_price, cur) if line.list_price != line.unit_price else "",
-                "Lineitem sku": line.sku, "Lineitem requires shipping": "true", "Lineitem taxable": "true",
+                "Lineitem compare at price": _fmt(line.list_price, cur)
+                if line.list_price != line.unit_price
+                else "",
+                "Lineitem sku": line.sku,
+                "Lineitem requires shipping": "true",
+                "Lineitem taxable": "true",
                 "Lineitem fulfillment status": "fulfilled" if fulfilled else "pending",
-                "Vendor": "SellerMate Demo", "Lineitem discount": "0.00",
+                "Vendor": "SellerMate Demo",
+                "Lineitem discount": "0.00",
             }
 
 
@@ -1198,29 +2178,56 @@ def _shopify_customer_rows(rng: random.Random, dataset: DemoDataset) -> Iterable
         street, city, province, zip_code = _address(rng, person.country)
         # Shopify prefixes ids, zips and phones with an apostrophe so Excel keeps them as text.
         phone = f"'{person.phone}" if person.phone_shown.get("shopify") else ""
-        tags = ", ".join(t for t in ("VIP" if count.get(person.pid, 0) >= 5 else "",
-                                     "newsletter" if person.accepts_marketing else "") if t)
+        tags = ", ".join(
+            t
+            for t in (
+                "VIP" if count.get(person.pid, 0) >= 5 else "",
+                "newsletter" if person.accepts_marketing else "",
+            )
+            if t
+        )
         yield {
-            "Customer ID": f"'{_shopify_customer_id(person)}", "First Name": person.given,
-            "Last Name": person.family, "Email": person.email.lower(),
+            "Customer ID": f"'{_shopify_customer_id(person)}",
+            "First Name": person.given,
+            "Last Name": person.family,
+            "Email": person.email.lower(),
             "Accepts Email Marketing": "yes" if person.accepts_marketing else "no",
-            "Default Address Address1": street, "Default Address City": city,
-            "Default Address Province Code": province[:3].upper(), "Default Address Country Code": person.country,
-            "Default Address Zip": f"'{zip_code}", "Default Address Phone": phone, "Phone": phone,
-            "Accepts SMS Marketing": "no", "Total Spent": _fmt(spent.get(person.pid, 0), "USD"),
-            "Total Orders": str(count.get(person.pid, 0)), "Tax Exempt": "no", "Tags": tags,
+            "Default Address Address1": street,
+            "Default Address City": city,
+            "Default Address Province Code": province[:3].upper(),
+            "Default Address Country Code": person.country,
+            "Default Address Zip": f"'{zip_code}",
+            "Default Address Phone": phone,
+            "Phone": phone,
+            "Accepts SMS Marketing": "no",
+            "Total Spent": _fmt(spent.get(person.pid, 0), "USD"),
+            "Total Orders": str(count.get(person.pid, 0)),
+            "Tax Exempt": "no",
+            "Tags": tags,
         }
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[dict[str, object]] | Iterable[list[str]], *,
-               delimiter: str = ",", bom: bool = False, line_end: str = "\n", before: list[str] | None = None,
-               after: list[str] | None = None) -> None:
+def _write_csv(
+    path: Path,
+    header: list[str],
+    rows: Iterable[dict[str, object]] | Iterable[list[str]],
+    *,
+    delimiter: str = ",",
+    bom: bool = False,
+    line_end: str = "\n",
+    before: list[str] | None = None,
+    after: list[str] | None = None,
+) -> None:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         for text in before or []:
             fh.write(text + line_end)
-        writer = csv.writer(fh, delimiter=delimiter, lineterminator=line_end,
-                            quoting=csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE,
-                            escapechar=None if delimiter == "," else "\\")
+        writer = csv.writer(
+            fh,
+            delimiter=delimiter,
+            lineterminator=line_end,
+            quoting=csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE,
+            escapechar=None if delimiter == "," else "\\",
+        )
         writer.writerow(header)
         for row in rows:
             if isinstance(row, dict):
@@ -1235,26 +2242,61 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[dict[str, object]] 
 # ---------------------------------------------------------------- chats, reviews and shopping behaviour
 
 _REVIEWS = {
-    "en": {5: ["Love it! Fast delivery and well packed.", "Great quality, will buy again.", "Exactly as described, thank you!"],
-           4: ["Good product, delivery a bit slow.", "Nice, but the box was dented."],
-           3: ["It's okay. Expected a bit more for the price."],
-           2: ["Colour is different from the photo.", "Took two weeks to arrive."],
-           1: ["Item arrived broken, very disappointed.", "Wrong item sent, still waiting for a reply."]},
-    "zh": {5: ["质量很好，发货很快，会回购！", "包装很用心，谢谢老板"], 4: ["东西不错，就是物流慢了点"],
-           3: ["一般般，和预期差不多"], 2: ["颜色和图片不一样"], 1: ["收到就坏了，很失望", "发错货了，客服也不回"]},
-    "ms": {5: ["Barang sampai cepat, kualiti terbaik!", "Sangat berpuas hati, akan beli lagi."],
-           4: ["Bagus, tapi penghantaran agak lambat."], 3: ["Okay je."], 2: ["Warna tak sama macam gambar."],
-           1: ["Barang rosak bila sampai."]},
-    "th": {5: ["สินค้าดีมาก ส่งไว แพ็คดี", "ชอบมากค่ะ จะซื้ออีก"], 4: ["ของดี แต่ส่งช้านิดหน่อย"], 3: ["ก็โอเคค่ะ"],
-           2: ["สีไม่ตรงปก"], 1: ["ของแตกมา ผิดหวังมาก"]},
-    "id": {5: ["Barang bagus, pengiriman cepat!", "Mantap, sesuai deskripsi."], 4: ["Bagus tapi pengiriman agak lama."],
-           3: ["Lumayan."], 2: ["Warnanya beda dengan foto."], 1: ["Barang rusak saat diterima."]},
-    "tl": {5: ["Ang ganda! Mabilis dumating.", "Sulit, oorder ulit ako."], 4: ["Maganda pero medyo natagalan."],
-           3: ["Okay lang."], 2: ["Iba ang kulay sa picture."], 1: ["Sira pagdating, nakakadismaya."]},
+    "en": {
+        5: [
+            "Love it! Fast delivery and well packed.",
+            "Great quality, will buy again.",
+            "Exactly as described, thank you!",
+        ],
+        4: ["Good product, delivery a bit slow.", "Nice, but the box was dented."],
+        3: ["It's okay. Expected a bit more for the price."],
+        2: ["Colour is different from the photo.", "Took two weeks to arrive."],
+        1: ["Item arrived broken, very disappointed.", "Wrong item sent, still waiting for a reply."],
+    },
+    "zh": {
+        5: ["质量很好，发货很快，会回购！", "包装很用心，谢谢老板"],
+        4: ["东西不错，就是物流慢了点"],
+        3: ["一般般，和预期差不多"],
+        2: ["颜色和图片不一样"],
+        1: ["收到就坏了，很失望", "发错货了，客服也不回"],
+    },
+    "ms": {
+        5: ["Barang sampai cepat, kualiti terbaik!", "Sangat berpuas hati, akan beli lagi."],
+        4: ["Bagus, tapi penghantaran agak lambat."],
+        3: ["Okay je."],
+        2: ["Warna tak sama macam gambar."],
+        1: ["Barang rosak bila sampai."],
+    },
+    "th": {
+        5: ["สินค้าดีมาก ส่งไว แพ็คดี", "ชอบมากค่ะ จะซื้ออีก"],
+        4: ["ของดี แต่ส่งช้านิดหน่อย"],
+        3: ["ก็โอเคค่ะ"],
+        2: ["สีไม่ตรงปก"],
+        1: ["ของแตกมา ผิดหวังมาก"],
+    },
+    "id": {
+        5: ["Barang bagus, pengiriman cepat!", "Mantap, sesuai deskripsi."],
+        4: ["Bagus tapi pengiriman agak lama."],
+        3: ["Lumayan."],
+        2: ["Warnanya beda dengan foto."],
+        1: ["Barang rusak saat diterima."],
+    },
+    "tl": {
+        5: ["Ang ganda! Mabilis dumating.", "Sulit, oorder ulit ako."],
+        4: ["Maganda pero medyo natagalan."],
+        3: ["Okay lang."],
+        2: ["Iba ang kulay sa picture."],
+        1: ["Sira pagdating, nakakadismaya."],
+    },
 }
 _CHATS = {
-    "en": ["Hi, is this item in stock?", "When will my order be shipped?", "Do you ship to my area?",
-           "Can I change the colour of my order?", "Is there a bundle discount for 3 pcs?"],
+    "en": [
+        "Hi, is this item in stock?",
+        "When will my order be shipped?",
+        "Do you ship to my area?",
+        "Can I change the colour of my order?",
+        "Is there a bundle discount for 3 pcs?",
+    ],
     "zh": ["你好，这个有现货吗？", "请问什么时候发货？", "可以改颜色吗？", "买三件有优惠吗？"],
     "ms": ["Hai, barang ni ada stok?", "Bila order saya akan dihantar?", "Boleh tukar warna?"],
     "th": ["สวัสดีค่ะ มีของไหมคะ", "จะส่งของเมื่อไหร่คะ", "เปลี่ยนสีได้ไหมคะ"],
@@ -1263,13 +2305,19 @@ _CHATS = {
 }
 _COMPLAINTS = {
     "en": "My parcel hasn't arrived and tracking hasn't moved for a week.",
-    "zh": "包裹一个星期都没有更新物流，请帮我查一下。", "ms": "Parcel saya belum sampai, tracking tak bergerak seminggu.",
-    "th": "พัสดุยังไม่มาเลยค่ะ สถานะไม่อัปเดตมาอาทิตย์นึงแล้ว", "id": "Paket saya belum sampai, resi tidak update seminggu.",
+    "zh": "包裹一个星期都没有更新物流，请帮我查一下。",
+    "ms": "Parcel saya belum sampai, tracking tak bergerak seminggu.",
+    "th": "พัสดุยังไม่มาเลยค่ะ สถานะไม่อัปเดตมาอาทิตย์นึงแล้ว",
+    "id": "Paket saya belum sampai, resi tidak update seminggu.",
     "tl": "Hindi pa dumadating ang parcel ko, isang linggo nang walang update.",
 }
 _RETURNS = {
-    "en": "Requesting a return: the item is damaged.", "zh": "申请退货：商品有破损。", "ms": "Mohon pemulangan: barang rosak.",
-    "th": "ขอคืนสินค้า: สินค้าเสียหาย", "id": "Ajukan pengembalian: barang rusak.", "tl": "Hihingi ng return: sira ang item.",
+    "en": "Requesting a return: the item is damaged.",
+    "zh": "申请退货：商品有破损。",
+    "ms": "Mohon pemulangan: barang rosak.",
+    "th": "ขอคืนสินค้า: สินค้าเสียหาย",
+    "id": "Ajukan pengembalian: barang rusak.",
+    "tl": "Hihingi ng return: sira ang item.",
 }
 
 
@@ -1287,23 +2335,64 @@ def _interaction_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime
         lang = person.language
         if rng.random() < 0.18:
             at = order.created - timedelta(hours=rng.uniform(0.2, 30))
-            rows.append((at, [platform, key, "chat", _iso(at, order.store), "", rng.choice(_CHATS[lang]), lang, ""]))
+            rows.append(
+                (at, [platform, key, "chat", _iso(at, order.store), "", rng.choice(_CHATS[lang]), lang, ""])
+            )
         if order.status == "completed" and rng.random() < 0.3:
             at = order.created + timedelta(days=rng.uniform(4, 14))
             if at < cutoff:
                 rating = rng.choices([5, 4, 3, 2, 1], weights=[60, 22, 8, 5, 5], k=1)[0]
-                rows.append((at, [platform, key, "review", _iso(at, order.store), str(rating),
-                                  rng.choice(_REVIEWS[lang][rating]), lang, order.order_id]))
+                rows.append(
+                    (
+                        at,
+                        [
+                            platform,
+                            key,
+                            "review",
+                            _iso(at, order.store),
+                            str(rating),
+                            rng.choice(_REVIEWS[lang][rating]),
+                            lang,
+                            order.order_id,
+                        ],
+                    )
+                )
         if order.status in {"shipped", "completed"} and rng.random() < 0.02:
             at = order.created + timedelta(days=rng.uniform(5, 9))
             if at < cutoff:
-                rows.append((at, [platform, key, "complaint", _iso(at, order.store), "", _COMPLAINTS[lang], lang,
-                                  order.order_id]))
+                rows.append(
+                    (
+                        at,
+                        [
+                            platform,
+                            key,
+                            "complaint",
+                            _iso(at, order.store),
+                            "",
+                            _COMPLAINTS[lang],
+                            lang,
+                            order.order_id,
+                        ],
+                    )
+                )
         if order.status == "returned":
             at = order.created + timedelta(days=rng.uniform(6, 12))
             if at < cutoff:
-                rows.append((at, [platform, key, "return", _iso(at, order.store), "", _RETURNS[lang], lang,
-                                  order.order_id]))
+                rows.append(
+                    (
+                        at,
+                        [
+                            platform,
+                            key,
+                            "return",
+                            _iso(at, order.store),
+                            "",
+                            _RETURNS[lang],
+                            lang,
+                            order.order_id,
+                        ],
+                    )
+                )
     rows.sort(key=lambda r: r[0])
     return [r for _, r in rows]
 
@@ -1315,20 +2404,46 @@ def _event_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime) -> l
     for order in dataset.orders:
         platform = STORES[order.store].platform
         if platform in {"amazon", "ebay"}:
-            continue   # no behaviour data from marketplaces that hide the buyer
+            continue  # no behaviour data from marketplaces that hide the buyer
         person = order.person
         key = person.usernames[platform]
         last_order[(person.pid, order.store)] = order
         for line in order.lines:
             for _ in range(rng.randint(1, 3)):
                 at = order.created - timedelta(hours=rng.uniform(0.1, 72))
-                rows.append((at, [platform, key, "view", line.sku, line.name, _fmt(line.unit_price, order.currency),
-                                  order.currency, _iso(at, order.store)]))
+                rows.append(
+                    (
+                        at,
+                        [
+                            platform,
+                            key,
+                            "view",
+                            line.sku,
+                            line.name,
+                            _fmt(line.unit_price, order.currency),
+                            order.currency,
+                            _iso(at, order.store),
+                        ],
+                    )
+                )
             at = order.created - timedelta(minutes=rng.uniform(1, 50))
-            rows.append((at, [platform, key, "add_to_cart", line.sku, line.name,
-                              _fmt(line.unit_price * line.qty, order.currency), order.currency, _iso(at, order.store)]))
+            rows.append(
+                (
+                    at,
+                    [
+                        platform,
+                        key,
+                        "add_to_cart",
+                        line.sku,
+                        line.name,
+                        _fmt(line.unit_price * line.qty, order.currency),
+                        order.currency,
+                        _iso(at, order.store),
+                    ],
+                )
+            )
     # Abandoned carts: buyers who put something in the cart in the last 60 days and did not check out.
-    for (pid, store), order in sorted(last_order.items()):
+    for (_pid, store), order in sorted(last_order.items()):
         if rng.random() >= 0.12:
             continue
         platform = STORES[store].platform
@@ -1339,13 +2454,51 @@ def _event_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime) -> l
         at = cutoff - timedelta(days=rng.uniform(0.5, 60))
         if at <= order.created:
             continue
-        rows.append((at - timedelta(minutes=5), [platform, key, "view", sku, name, _fmt(price, order.currency),
-                                                 order.currency, _iso(at - timedelta(minutes=5), store)]))
-        rows.append((at, [platform, key, "add_to_cart", sku, name, _fmt(price, order.currency), order.currency,
-                          _iso(at, store)]))
-        rows.append((at + timedelta(hours=1), [platform, key, "abandoned_cart", sku, name,
-                                               _fmt(price, order.currency), order.currency,
-                                               _iso(at + timedelta(hours=1), store)]))
+        rows.append(
+            (
+                at - timedelta(minutes=5),
+                [
+                    platform,
+                    key,
+                    "view",
+                    sku,
+                    name,
+                    _fmt(price, order.currency),
+                    order.currency,
+                    _iso(at - timedelta(minutes=5), store),
+                ],
+            )
+        )
+        rows.append(
+            (
+                at,
+                [
+                    platform,
+                    key,
+                    "add_to_cart",
+                    sku,
+                    name,
+                    _fmt(price, order.currency),
+                    order.currency,
+                    _iso(at, store),
+                ],
+            )
+        )
+        rows.append(
+            (
+                at + timedelta(hours=1),
+                [
+                    platform,
+                    key,
+                    "abandoned_cart",
+                    sku,
+                    name,
+                    _fmt(price, order.currency),
+                    order.currency,
+                    _iso(at + timedelta(hours=1), store),
+                ],
+            )
+        )
     rows = [r for r in rows if r[0] < cutoff]
     rows.sort(key=lambda r: r[0])
     return [r for _, r in rows]
@@ -1374,8 +2527,9 @@ def demo_file_store(path: Path) -> str | None:
     return None
 
 
-def generate_demo_exports(out_dir: Path, *, seed: int = 7, customers: int = 1500,
-                          as_of: date | None = None) -> list[Path]:
+def generate_demo_exports(
+    out_dir: Path, *, seed: int = 7, customers: int = 1500, as_of: date | None = None
+) -> list[Path]:
     """Write the demo dataset as the platforms' export files into out_dir; returns the files, rates first.
 
     Order: rates.csv, the order exports (Shopee, Lazada, TikTok Shop, Amazon, eBay, Shopify orders), the
@@ -1422,8 +2576,14 @@ def write_demo_exports(dataset: DemoDataset, out_dir: Path, *, seed: int = 7) ->
     ebay = by_store["ebay-us"]
     path = out_dir / "ebay-us-orders.csv"
     blank = "," * (len(EBAY_HEADER) - 1)
-    _write_csv(path, EBAY_HEADER, _ebay_rows(rng, ebay, cutoff), line_end="\r\n", before=[blank],
-               after=[f"{len(ebay)} record(s) downloaded" + blank, "Seller ID : sellermate_demo" + blank])
+    _write_csv(
+        path,
+        EBAY_HEADER,
+        _ebay_rows(rng, ebay, cutoff),
+        line_end="\r\n",
+        before=[blank],
+        after=[f"{len(ebay)} record(s) downloaded" + blank, "Seller ID : sellermate_demo" + blank],
+    )
     files.append(path)
     path = out_dir / "orders_export.csv"
     shopify = sorted(by_store["shopify"], key=lambda o: o.created, reverse=True)  # Shopify lists newest first

@@ -1,4 +1,5 @@
 """Errors the importer reports to the seller: one clear sentence, nothing changed."""
+
 from __future__ import annotations
 
 
@@ -10,8 +11,9 @@ class ImportFileError(Exception):
     fix, so that the Telegram bot can say it in chat terms (bot/i18n: imports.fix.<fix>).
     """
 
-    def __init__(self, message: str, *, problem: str | None = None, fix: str | None = None,
-                 **fix_args: str) -> None:
+    def __init__(
+        self, message: str, *, problem: str | None = None, fix: str | None = None, **fix_args: str
+    ) -> None:
         super().__init__(message)
         self.problem = problem or message
         self.fix = fix

@@ -5,6 +5,7 @@ through the database until the connected group is complete, then gives each grou
 customer survives a merge; every merge is recorded with what matched, so it can be explained and undone.
 Identities a seller pinned by hand (a manual split or merge) keep their customer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -19,7 +20,9 @@ from storage.repositories import imports as repo
 @dataclass
 class MergeReport:
     customers_new: int = 0
-    merges: list[tuple[int, int, str, str | None]] = field(default_factory=list)  # survivor, merged, reason, key
+    merges: list[tuple[int, int, str, str | None]] = field(
+        default_factory=list
+    )  # survivor, merged, reason, key
     assigned: dict[int, int] = field(default_factory=dict)  # identity id -> customer id (for touched groups)
 
 
@@ -43,8 +46,12 @@ class _UnionFind:
 
 
 async def resolve_customers(
-    session: AsyncSession, workspace_id: int, seed_ids: Sequence[int], *,
-    describe: Callable[[int], tuple[str | None, str | None]], import_id: int | None = None,
+    session: AsyncSession,
+    workspace_id: int,
+    seed_ids: Sequence[int],
+    *,
+    describe: Callable[[int], tuple[str | None, str | None]],
+    import_id: int | None = None,
 ) -> MergeReport:
     """Give every identity connected to `seed_ids` its customer, creating and merging customers as needed."""
     report = MergeReport()
@@ -95,11 +102,25 @@ async def resolve_customers(
             moved = [r[0] for r in members if r[1] == other]
             reason, key = _why(members, target, other)  # type: ignore[arg-type]
             report.merges.append((target, other, reason, key))  # type: ignore[arg-type]
-            await repo.merge_customers(session, workspace_id, target, other,  # type: ignore[arg-type]
-                                       reason=reason, matched_on=key, identity_ids=moved, import_id=import_id)
+            await repo.merge_customers(
+                session,
+                workspace_id,
+                target,
+                other,  # type: ignore[arg-type]
+                reason=reason,
+                matched_on=key,
+                identity_ids=moved,
+                import_id=import_id,
+            )
         if target is None and pinned_customers:
-            anchors = sorted({c for r in members for k in (("email", r[2]), ("phone", r[3]))
-                              for c in pinned_customers.get(k, ())})  # type: ignore[arg-type]
+            anchors = sorted(
+                {
+                    c
+                    for r in members
+                    for k in (("email", r[2]), ("phone", r[3]))
+                    for c in pinned_customers.get(k, ())
+                }
+            )  # type: ignore[arg-type]
             target = anchors[0] if anchors else None
         if target is None:
             to_create.append((members[0][0], [r[0] for r in members]))
@@ -109,10 +130,19 @@ async def resolve_customers(
                 report.assigned[r[0]] = target
 
     if to_create:
-        new_ids = await repo.create_customers(session, [
-            dict(zip(("workspace_id", "display_name", "country"), (workspace_id, *describe(rep)), strict=True))
-            for rep, _ in to_create
-        ])
+        new_ids = await repo.create_customers(
+            session,
+            [
+                dict(
+                    zip(
+                        ("workspace_id", "display_name", "country"),
+                        (workspace_id, *describe(rep)),
+                        strict=True,
+                    )
+                )
+                for rep, _ in to_create
+            ],
+        )
         report.customers_new = len(new_ids)
         for (_, members_ids), cid in zip(to_create, new_ids, strict=True):
             for ident in members_ids:
@@ -152,8 +182,16 @@ async def merge_by_hand(session: AsyncSession, workspace_id: int, survivor_id: i
             raise MergeError(f"customer #{cid} was merged into #{c.merged_into_id} already")
     moved = await repo.identity_ids_of(session, merged_id)
     await repo.pin_identities(session, await repo.identity_ids_of(session, survivor_id) + moved, survivor_id)
-    await repo.merge_customers(session, workspace_id, survivor_id, merged_id, reason="manual", matched_on=None,
-                               identity_ids=moved, import_id=None)
+    await repo.merge_customers(
+        session,
+        workspace_id,
+        survivor_id,
+        merged_id,
+        reason="manual",
+        matched_on=None,
+        identity_ids=moved,
+        import_id=None,
+    )
     await session.flush()
     return (await repo.recent_merges(session, workspace_id, 1))[0].id
 
@@ -168,12 +206,21 @@ async def split_identity(session: AsyncSession, workspace_id: int, identity_id: 
     old = ident.customer_id
     if len(await repo.identity_ids_of(session, old)) < 2:
         raise MergeError(f"customer #{old} has only this identity: nothing to split")
-    [new_id] = await repo.create_customers(session, [{"workspace_id": workspace_id, "display_name": ident.name,
-                                                      "country": ident.country}])
+    [new_id] = await repo.create_customers(
+        session, [{"workspace_id": workspace_id, "display_name": ident.name, "country": ident.country}]
+    )
     await repo.pin_identities(session, [identity_id], new_id)
     await repo.move_orders_of_identities(session, [identity_id], new_id)
-    session.add(repo.MergeEvent(workspace_id=workspace_id, survivor_id=old, merged_id=new_id, reason="split",
-                                matched_on=None, identity_ids=[identity_id]))
+    session.add(
+        repo.MergeEvent(
+            workspace_id=workspace_id,
+            survivor_id=old,
+            merged_id=new_id,
+            reason="split",
+            matched_on=None,
+            identity_ids=[identity_id],
+        )
+    )
     await repo.refresh_customers(session, [old, new_id])
     return new_id
 

@@ -7,6 +7,7 @@ capped at its column's length (free text) or rejects its row (identifiers, which
 an amount, quantity or date out of its bounds rejects its row (and so its whole order). Pure Python: the
 importer's worker process imports it too (no database code).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -32,8 +33,9 @@ TEXT_FIELDS: dict[str, TextField] = {
     "buyer id": TextField(255, ("buyer_identities.buyer_key",), "reject"),
     "SKU": TextField(128, ("order_lines.sku", "products.sku", "behaviour_events.sku"), "reject"),
     "status": TextField(64, ("orders.raw_status",), "cap"),
-    "product name": TextField(500, ("order_lines.product_name", "products.name", "behaviour_events.product_name"),
-                              "cap"),
+    "product name": TextField(
+        500, ("order_lines.product_name", "products.name", "behaviour_events.product_name"), "cap"
+    ),
     "variation": TextField(255, ("order_lines.variation",), "cap"),
     # A buyer's name or username also names the customer (customers.display_name, the shorter column).
     "buyer name": TextField(200, ("buyer_identities.name", "customers.display_name"), "cap"),
@@ -77,8 +79,10 @@ def date_problem(dt: datetime, what: str, latest: datetime) -> str | None:
     """Why `dt` (aware) is out of bounds, or None."""
     if EARLIEST_DATE <= dt <= latest:
         return None
-    return (f"{what} {dt.date().isoformat()} is out of range (dates from {EARLIEST_DATE:%Y-%m-%d} to "
-            f"{latest:%Y-%m-%d} are accepted)")
+    return (
+        f"{what} {dt.date().isoformat()} is out of range (dates from {EARLIEST_DATE:%Y-%m-%d} to "
+        f"{latest:%Y-%m-%d} are accepted)"
+    )
 
 
 def amount_problem(value: float) -> str | None:
@@ -105,9 +109,19 @@ _BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys((*range(0x202A, 0x202F), *
 # C0 and C1 control characters (NUL included; PostgreSQL text cannot hold it) go; line breaks and tabs turn
 # into a space in one-line fields.
 _SPACES: dict[int, str | None] = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), " ")
-_ONE_LINE: dict[int, str | None] = {**dict.fromkeys((*range(0x00, 0x20), *range(0x7F, 0xA0))), **_SPACES,
-                                    **_BIDI_CONTROLS}
-_MULTILINE: dict[int, str | None] = {**_ONE_LINE, 0x09: "\t", 0x0A: "\n", 0x0D: None, 0x2028: "\n", 0x2029: "\n"}
+_ONE_LINE: dict[int, str | None] = {
+    **dict.fromkeys((*range(0x20), *range(0x7F, 0xA0))),
+    **_SPACES,
+    **_BIDI_CONTROLS,
+}
+_MULTILINE: dict[int, str | None] = {
+    **_ONE_LINE,
+    0x09: "\t",
+    0x0A: "\n",
+    0x0D: None,
+    0x2028: "\n",
+    0x2029: "\n",
+}
 ELLIPSIS = "…"
 
 
@@ -126,8 +140,13 @@ def _clean(value: str, multiline: bool) -> str:
 def _joins(ch: str) -> bool:
     """Whether `ch` belongs to the character before it (a combining mark, a joiner, a variation selector or
     an emoji modifier): a cut must not fall just before it."""
-    return (unicodedata.combining(ch) != 0 or ch in "\u200c\u200d" or "\ufe00" <= ch <= "\ufe0f"
-            or "\U0001f3fb" <= ch <= "\U0001f3ff" or unicodedata.category(ch) in ("Mn", "Me"))
+    return (
+        unicodedata.combining(ch) != 0
+        or ch in "\u200c\u200d"
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        or unicodedata.category(ch) in ("Mn", "Me")
+    )
 
 
 def cut(value: str, limit: int) -> str:
@@ -146,6 +165,7 @@ def cut(value: str, limit: int) -> str:
 
 def _is_flag_half(value: str, end: int) -> bool:
     """A cut at `end` between the two regional indicators of a flag."""
+
     def regional(ch: str) -> bool:
         return "\U0001f1e6" <= ch <= "\U0001f1ff"
 
@@ -183,7 +203,7 @@ def identifier(value: str, field: str) -> tuple[str, str | None]:
 
 def shown(value: str, limit: int = 40) -> str:
     """A value quoted in a message: cut to a readable length."""
-    return value if len(value) <= limit else value[:limit - 1] + ELLIPSIS
+    return value if len(value) <= limit else value[: limit - 1] + ELLIPSIS
 
 
 def too_long(field: str, value: str) -> str:

@@ -1,4 +1,5 @@
 """Normalising the values platforms export: money, dates, countries, emails and phone numbers."""
+
 from __future__ import annotations
 
 import math
@@ -14,30 +15,98 @@ from crm.importing.limits import AMOUNT_LIMIT, amount_problem, shown
 
 # Time zone of a store by country (exports without an offset are in the store's local time).
 COUNTRY_TIMEZONES: dict[str, str] = {
-    "SG": "Asia/Singapore", "MY": "Asia/Kuala_Lumpur", "TH": "Asia/Bangkok", "PH": "Asia/Manila",
-    "ID": "Asia/Jakarta", "VN": "Asia/Ho_Chi_Minh", "TW": "Asia/Taipei", "HK": "Asia/Hong_Kong",
-    "CN": "Asia/Shanghai", "JP": "Asia/Tokyo", "KR": "Asia/Seoul", "IN": "Asia/Kolkata",
-    "BR": "America/Sao_Paulo", "MX": "America/Mexico_City", "CO": "America/Bogota", "CL": "America/Santiago",
+    "SG": "Asia/Singapore",
+    "MY": "Asia/Kuala_Lumpur",
+    "TH": "Asia/Bangkok",
+    "PH": "Asia/Manila",
+    "ID": "Asia/Jakarta",
+    "VN": "Asia/Ho_Chi_Minh",
+    "TW": "Asia/Taipei",
+    "HK": "Asia/Hong_Kong",
+    "CN": "Asia/Shanghai",
+    "JP": "Asia/Tokyo",
+    "KR": "Asia/Seoul",
+    "IN": "Asia/Kolkata",
+    "BR": "America/Sao_Paulo",
+    "MX": "America/Mexico_City",
+    "CO": "America/Bogota",
+    "CL": "America/Santiago",
     # Amazon, eBay and TikTok Shop US report in Pacific time.
-    "US": "America/Los_Angeles", "CA": "America/Toronto", "GB": "Europe/London", "IE": "Europe/Dublin",
-    "DE": "Europe/Berlin", "FR": "Europe/Paris", "ES": "Europe/Madrid", "IT": "Europe/Rome",
-    "NL": "Europe/Amsterdam", "PL": "Europe/Warsaw", "SE": "Europe/Stockholm", "AU": "Australia/Sydney",
-    "NZ": "Pacific/Auckland", "AE": "Asia/Dubai", "SA": "Asia/Riyadh",
+    "US": "America/Los_Angeles",
+    "CA": "America/Toronto",
+    "GB": "Europe/London",
+    "IE": "Europe/Dublin",
+    "DE": "Europe/Berlin",
+    "FR": "Europe/Paris",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "NL": "Europe/Amsterdam",
+    "PL": "Europe/Warsaw",
+    "SE": "Europe/Stockholm",
+    "AU": "Australia/Sydney",
+    "NZ": "Pacific/Auckland",
+    "AE": "Asia/Dubai",
+    "SA": "Asia/Riyadh",
 }
 
 # Names platforms and people use that pycountry does not know (lower-case).
 _COUNTRY_ALIASES: dict[str, str] = {
-    "uk": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-    "usa": "US", "u.s.a.": "US", "u.s.": "US", "united states of america": "US", "america": "US",
-    "vietnam": "VN", "viet nam": "VN", "south korea": "KR", "korea": "KR", "taiwan": "TW",
-    "hong kong": "HK", "hong kong sar": "HK", "macau": "MO", "russia": "RU", "laos": "LA",
-    "brunei": "BN", "türkiye": "TR", "turkey": "TR", "uae": "AE", "philippine": "PH",
-    "新加坡": "SG", "马来西亚": "MY", "馬來西亞": "MY", "泰国": "TH", "泰國": "TH", "菲律宾": "PH",
-    "菲律賓": "PH", "印度尼西亚": "ID", "印尼": "ID", "越南": "VN", "台湾": "TW", "台灣": "TW",
-    "中国": "CN", "中國": "CN", "香港": "HK", "美国": "US", "美國": "US", "英国": "GB", "英國": "GB",
-    "澳大利亚": "AU", "澳洲": "AU", "日本": "JP", "韩国": "KR", "indonesia": "ID",
-    "ประเทศไทย": "TH", "ไทย": "TH", "việt nam": "VN", "malaysia": "MY", "singapore": "SG",
-    "thailand": "TH", "philippines": "PH",
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "usa": "US",
+    "u.s.a.": "US",
+    "u.s.": "US",
+    "united states of america": "US",
+    "america": "US",
+    "vietnam": "VN",
+    "viet nam": "VN",
+    "south korea": "KR",
+    "korea": "KR",
+    "taiwan": "TW",
+    "hong kong": "HK",
+    "hong kong sar": "HK",
+    "macau": "MO",
+    "russia": "RU",
+    "laos": "LA",
+    "brunei": "BN",
+    "türkiye": "TR",
+    "turkey": "TR",
+    "uae": "AE",
+    "philippine": "PH",
+    "新加坡": "SG",
+    "马来西亚": "MY",
+    "馬來西亞": "MY",
+    "泰国": "TH",
+    "泰國": "TH",
+    "菲律宾": "PH",
+    "菲律賓": "PH",
+    "印度尼西亚": "ID",
+    "印尼": "ID",
+    "越南": "VN",
+    "台湾": "TW",
+    "台灣": "TW",
+    "中国": "CN",
+    "中國": "CN",
+    "香港": "HK",
+    "美国": "US",
+    "美國": "US",
+    "英国": "GB",
+    "英國": "GB",
+    "澳大利亚": "AU",
+    "澳洲": "AU",
+    "日本": "JP",
+    "韩国": "KR",
+    "indonesia": "ID",
+    "ประเทศไทย": "TH",
+    "ไทย": "TH",
+    "việt nam": "VN",
+    "malaysia": "MY",
+    "singapore": "SG",
+    "thailand": "TH",
+    "philippines": "PH",
 }
 
 # Platform relay addresses: stable aliases within one platform, never a real shared identity.
@@ -112,8 +181,9 @@ def parse_money(value: object) -> float | None:
         if not math.isfinite(plain):  # NaN, inf, or a number beyond any float (1e309)
             if s.lstrip("+-").lower() in {"nan", "inf", "infinity"}:
                 raise ValueProblem(f"not an amount: {shown(s)!r}")
-            raise AmountOutOfRange(f"amount {shown(s)} is out of range (amounts must be below {AMOUNT_LIMIT:,} "
-                                   "in size)")
+            raise AmountOutOfRange(
+                f"amount {shown(s)} is out of range (amounts must be below {AMOUNT_LIMIT:,} in size)"
+            )
         return _bounded(plain)
     negative = s.startswith("(") and s.endswith(")")
     s = _MONEY_JUNK.sub("", s)
@@ -132,8 +202,9 @@ def parse_money(value: object) -> float | None:
     except ValueError:
         raise ValueProblem(f"not an amount: {shown(str(value))!r}") from None
     if not math.isfinite(out):
-        raise AmountOutOfRange(f"amount {shown(str(value))} is out of range (amounts must be below "
-                               f"{AMOUNT_LIMIT:,} in size)")
+        raise AmountOutOfRange(
+            f"amount {shown(str(value))} is out of range (amounts must be below {AMOUNT_LIMIT:,} in size)"
+        )
     return _bounded(-out if negative else out)
 
 
@@ -147,11 +218,25 @@ def parse_int(value: object, default: int = 1) -> int:
 
 
 _DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d",
-    "%d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%d %b %Y",
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
-    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
-    "%b-%d-%y", "%b-%d-%Y", "%d-%b-%y", "%d-%b-%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+    "%d %b %Y %H:%M",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%b-%d-%y",
+    "%b-%d-%Y",
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
 )
 
 
@@ -160,15 +245,21 @@ _ISO_LIKE = re.compile(r"^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
 
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
 _DAY_MON = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3})[ -](\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 
 
 @lru_cache(maxsize=64)
 def _day_first(formats: tuple[str, ...], am_pm: bool) -> bool | None:
     """Whether 01/02/2026 is day-first under `formats`: the first slashed format of the same family (with AM/PM
     or without) decides, as strptime's order would; None when there is none."""
-    first = next((f for f in formats if f.startswith(("%d/%m/%Y", "%m/%d/%Y")) and ("%p" in f) == am_pm), None)
+    first = next(
+        (f for f in formats if f.startswith(("%d/%m/%Y", "%m/%d/%Y")) and ("%p" in f) == am_pm), None
+    )
     return None if first is None else first.startswith("%d")
 
 

@@ -16,6 +16,7 @@ ends at once, whatever it is doing. A pipe rather than Linux's PR_SET_PDEATHSIG:
 also ends a worker whose importer gave up on it without killing it, and it cannot mistake the death of the
 thread that started the worker for the death of the importer.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,8 +46,10 @@ def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-unty
     source = TextSource(**{**job["source"], "path": Path(job["source"]["path"])})  # type: ignore[arg-type, index]
     mapping = next(p for p in PLATFORMS if type(p).__name__ == job["mapping"])
     header = job["header"]
-    mapper = rejecting_cut_rows(mapping.mapper(Columns(header), Context(**job["context"])),  # type: ignore[arg-type]
-                                len(header))  # type: ignore[arg-type]
+    mapper = rejecting_cut_rows(
+        mapping.mapper(Columns(header), Context(**job["context"])),  # type: ignore[arg-type]
+        len(header),
+    )  # type: ignore[arg-type]
     stager = RowStager(mapper, mapping.name)
     folder = Path(str(job["folder"]))
     stage = StageFile(folder / "stage.db")
@@ -76,10 +79,11 @@ def write_result(path: Path, stager: RowStager) -> None:
     Buyer objects would keep a memo of every object and double the worker's memory."""
     buyers = list(stager.buyers.values())
     with path.open("wb") as fh:
-        pickle.dump((stager.rows, stager.skipped, stager.bad_rows, len(buyers)), fh,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(
+            (stager.rows, stager.skipped, stager.bad_rows, len(buyers)), fh, protocol=pickle.HIGHEST_PROTOCOL
+        )
         for i in range(0, len(buyers), _CHUNK):
-            chunk = [tuple(getattr(b, f) for f in _BUYER_FIELDS) for b in buyers[i:i + _CHUNK]]
+            chunk = [tuple(getattr(b, f) for f in _BUYER_FIELDS) for b in buyers[i : i + _CHUNK]]
             pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -109,6 +113,7 @@ def read_job(fd: int = 0) -> dict[str, object]:
 def end_with_importer(fd: int = 0) -> threading.Thread:
     """Watch `fd` (the rest of standard input) in a thread and end this process when it closes: the importer is
     gone or no longer wants the result. os._exit: nothing of a half-done part is worth finishing."""
+
     def watch() -> None:
         while True:
             try:
@@ -147,22 +152,47 @@ class PartWorker:
         self.rows = 0  # rows the worker has read so far (for progress)
         self._watch = asyncio.ensure_future(self._follow())
         assert proc.stderr is not None
-        self._errors = asyncio.ensure_future(proc.stderr.read())  # read as it comes: a full pipe would block it
+        self._errors = asyncio.ensure_future(
+            proc.stderr.read()
+        )  # read as it comes: a full pipe would block it
 
     @classmethod
-    async def start(cls, source: TextSource, offset: int, first_line: int, header: list[str], mapping: Platform,
-                    ctx: Context, folder: Path) -> PartWorker:
+    async def start(
+        cls,
+        source: TextSource,
+        offset: int,
+        first_line: int,
+        header: list[str],
+        mapping: Platform,
+        ctx: Context,
+        folder: Path,
+    ) -> PartWorker:
         job = {
-            "source": {**asdict(source), "path": str(source.path)}, "offset": offset, "first_line": first_line,
-            "header": header, "mapping": type(mapping).__name__, "context": asdict(ctx), "folder": str(folder),
+            "source": {**asdict(source), "path": str(source.path)},
+            "offset": offset,
+            "first_line": first_line,
+            "header": header,
+            "mapping": type(mapping).__name__,
+            "context": asdict(ctx),
+            "folder": str(folder),
         }
         root = str(Path(__file__).resolve().parents[2])  # the folder holding the crm package
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
+        }
         # -P: the folder the import runs in is not put first on the worker's path (a csv.py there would
         # replace the standard module).
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-P", "-m", "crm.importing.part_worker", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
+            sys.executable,
+            "-P",
+            "-m",
+            "crm.importing.part_worker",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
         assert proc.stdin is not None
         # One line, and the pipe stays open: the worker ends when it closes (see the module docstring).
         proc.stdin.write(json.dumps(job).encode() + b"\n")

@@ -4,6 +4,7 @@ Each mapping documents which columns give the order value (METRICS.md, "Orders")
 normalised to pending | paid | shipped | completed | cancelled | returned. Columns are matched by name,
 case-insensitively, so extra or re-ordered columns and missing optional ones are fine.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,8 @@ from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from crm.importing.errors import ImportFileError
-from crm.importing.limits import SKU as SKU_LIMIT
 from crm.importing.limits import AMOUNT_LIMIT, clean_text, date_problem, fit, latest_date, shown, too_long
+from crm.importing.limits import SKU as SKU_LIMIT
 from crm.importing.normalise import (
     AmountOutOfRange,
     ValueProblem,
@@ -34,14 +35,49 @@ VALID_STATUSES = frozenset({"paid", "shipped", "completed"})
 STATUS_RANK = {"pending": 0, "paid": 1, "shipped": 2, "completed": 3}
 
 COUNTRY_CURRENCY = {
-    "SG": "SGD", "MY": "MYR", "TH": "THB", "PH": "PHP", "ID": "IDR", "VN": "VND", "TW": "TWD", "HK": "HKD",
-    "CN": "CNY", "JP": "JPY", "KR": "KRW", "US": "USD", "GB": "GBP", "AU": "AUD", "CA": "CAD", "NZ": "NZD",
-    "DE": "EUR", "FR": "EUR", "ES": "EUR", "IT": "EUR", "NL": "EUR", "IE": "EUR", "BR": "BRL", "MX": "MXN",
-    "IN": "INR", "AE": "AED",
+    "SG": "SGD",
+    "MY": "MYR",
+    "TH": "THB",
+    "PH": "PHP",
+    "ID": "IDR",
+    "VN": "VND",
+    "TW": "TWD",
+    "HK": "HKD",
+    "CN": "CNY",
+    "JP": "JPY",
+    "KR": "KRW",
+    "US": "USD",
+    "GB": "GBP",
+    "AU": "AUD",
+    "CA": "CAD",
+    "NZ": "NZD",
+    "DE": "EUR",
+    "FR": "EUR",
+    "ES": "EUR",
+    "IT": "EUR",
+    "NL": "EUR",
+    "IE": "EUR",
+    "BR": "BRL",
+    "MX": "MXN",
+    "IN": "INR",
+    "AE": "AED",
 }
-_SYMBOL_CURRENCY = (("AU $", "AUD"), ("AU$", "AUD"), ("C $", "CAD"), ("C$", "CAD"), ("S$", "SGD"), ("RM", "MYR"),
-                    ("£", "GBP"), ("€", "EUR"), ("฿", "THB"), ("₱", "PHP"), ("₫", "VND"), ("Rp", "IDR"),
-                    ("¥", "CNY"), ("$", "USD"))
+_SYMBOL_CURRENCY = (
+    ("AU $", "AUD"),
+    ("AU$", "AUD"),
+    ("C $", "CAD"),
+    ("C$", "CAD"),
+    ("S$", "SGD"),
+    ("RM", "MYR"),
+    ("£", "GBP"),
+    ("€", "EUR"),
+    ("฿", "THB"),
+    ("₱", "PHP"),
+    ("₫", "VND"),
+    ("Rp", "IDR"),
+    ("¥", "CNY"),
+    ("$", "USD"),
+)
 
 
 @dataclass(slots=True)
@@ -150,15 +186,15 @@ def _money(cells: Sequence[object], i: int | None, what: str) -> float | None:
         raise ValueProblem(f"{what}: not an amount: {shown(_get(cells, i))!r}") from None
 
 
-def _when(cells: Sequence[object], i: int | None, tz: ZoneInfo, what: str,
-          formats: tuple[str, ...] | None = None) -> datetime | None:
+def _when(
+    cells: Sequence[object], i: int | None, tz: ZoneInfo, what: str, formats: tuple[str, ...] | None = None
+) -> datetime | None:
     try:
         if formats:
             return parse_datetime(_raw(cells, i), tz, formats)
         return parse_datetime(_raw(cells, i), tz)
     except ValueProblem:
         raise ValueProblem(f"{what}: not a date: {shown(_get(cells, i))!r}") from None
-
 
 
 def _picker(*indexes: int | None) -> Callable[[Sequence[object]], tuple[object, ...]]:
@@ -230,7 +266,7 @@ def _moment(v: object, tz: ZoneInfo, what: str, formats: tuple[str, ...] | None 
 def _currency_of_money(text: str) -> str | None:
     t = text.strip()
     for sym, cur in _SYMBOL_CURRENCY:
-        if t.startswith(sym) or t.startswith("-" + sym):
+        if t.startswith((sym, "-" + sym)):
             return cur
     m = re.match(r"^([A-Z]{3})\s?[\d.,-]", t)
     return m.group(1) if m else None
@@ -249,8 +285,9 @@ class Context:
         return country_timezone(self.store_country or country, self.default_tz)
 
 
-def _first_found(cols: Columns, rows: list[Sequence[object]], names: tuple[str, ...],
-                 read: Callable[[str], str | None]) -> str | None:
+def _first_found(
+    cols: Columns, rows: list[Sequence[object]], names: tuple[str, ...], read: Callable[[str], str | None]
+) -> str | None:
     """The first value `read` understands in the first of `names` present, over the first rows."""
     if not names:
         return None
@@ -300,27 +337,66 @@ def _status(table: dict[str, str], raw: str, what: str = "status") -> str:
 
 # ---------------------------------------------------------------- Shopee
 SHOPEE_STATUS = {
-    "unpaid": "pending", "to ship": "paid", "ready to ship": "paid", "processed": "paid", "shipping": "shipped",
-    "shipped": "shipped", "to receive": "shipped", "delivered": "completed", "completed": "completed",
-    "cancelled": "cancelled", "canceled": "cancelled", "cancellation pending": "paid",
-    "return/refund": "returned", "refunded": "returned",
+    "unpaid": "pending",
+    "to ship": "paid",
+    "ready to ship": "paid",
+    "processed": "paid",
+    "shipping": "shipped",
+    "shipped": "shipped",
+    "to receive": "shipped",
+    "delivered": "completed",
+    "completed": "completed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "cancellation pending": "paid",
+    "return/refund": "returned",
+    "refunded": "returned",
     # Chinese (TW)
-    "待付款": "pending", "尚未付款": "pending", "待出貨": "paid", "運送中": "shipped", "待收貨": "shipped",
-    "已完成": "completed", "完成": "completed", "已取消": "cancelled", "不成立": "cancelled",
-    "退貨/退款": "returned", "退款/退貨": "returned",
+    "待付款": "pending",
+    "尚未付款": "pending",
+    "待出貨": "paid",
+    "運送中": "shipped",
+    "待收貨": "shipped",
+    "已完成": "completed",
+    "完成": "completed",
+    "已取消": "cancelled",
+    "不成立": "cancelled",
+    "退貨/退款": "returned",
+    "退款/退貨": "returned",
     # Indonesian
-    "belum bayar": "pending", "perlu dikirim": "paid", "dikirim": "shipped", "sedang dikirim": "shipped",
-    "selesai": "completed", "batal": "cancelled", "dibatalkan": "cancelled", "pengembalian": "returned",
+    "belum bayar": "pending",
+    "perlu dikirim": "paid",
+    "dikirim": "shipped",
+    "sedang dikirim": "shipped",
+    "selesai": "completed",
+    "batal": "cancelled",
+    "dibatalkan": "cancelled",
+    "pengembalian": "returned",
     "pengembalian barang/dana": "returned",
     # Vietnamese
-    "chờ thanh toán": "pending", "chờ xác nhận": "paid", "chờ lấy hàng": "paid", "đang giao": "shipped",
-    "đã giao": "completed", "hoàn thành": "completed", "đã hủy": "cancelled", "trả hàng/hoàn tiền": "returned",
+    "chờ thanh toán": "pending",
+    "chờ xác nhận": "paid",
+    "chờ lấy hàng": "paid",
+    "đang giao": "shipped",
+    "đã giao": "completed",
+    "hoàn thành": "completed",
+    "đã hủy": "cancelled",
+    "trả hàng/hoàn tiền": "returned",
     # Thai
-    "ที่ต้องชำระ": "pending", "ยังไม่ชำระเงิน": "pending", "ที่ต้องจัดส่ง": "paid", "กำลังจัดส่ง": "shipped",
-    "ที่ต้องได้รับ": "shipped", "สำเร็จแล้ว": "completed", "สำเร็จ": "completed", "ยกเลิกแล้ว": "cancelled",
-    "ยกเลิก": "cancelled", "คืนเงิน/คืนสินค้า": "returned",
+    "ที่ต้องชำระ": "pending",
+    "ยังไม่ชำระเงิน": "pending",
+    "ที่ต้องจัดส่ง": "paid",
+    "กำลังจัดส่ง": "shipped",
+    "ที่ต้องได้รับ": "shipped",
+    "สำเร็จแล้ว": "completed",
+    "สำเร็จ": "completed",
+    "ยกเลิกแล้ว": "cancelled",
+    "ยกเลิก": "cancelled",
+    "คืนเงิน/คืนสินค้า": "returned",
 }
-_REFUND_DONE = re.compile(r"(approved|accepted|completed|refunded|成功|已退款|disetujui|selesai|hoàn tất|สำเร็จ)", re.IGNORECASE)
+_REFUND_DONE = re.compile(
+    r"(approved|accepted|completed|refunded|成功|已退款|disetujui|selesai|hoàn tất|สำเร็จ)", re.IGNORECASE
+)
 
 
 class Shopee(Platform):
@@ -328,22 +404,50 @@ class Shopee(Platform):
     buyer-paid shipping). Returned: a `Return / Refund Status` that says approved/completed/refunded."""
 
     name, label = "shopee", "Shopee"
-    signature = ("Order ID", "Order Status", "Username (Buyer)", "Order Creation Date", "Grand Total",
-                 "Product Name", "SKU Reference No.")
-    ALIASES = {
+    signature = (
+        "Order ID",
+        "Order Status",
+        "Username (Buyer)",
+        "Order Creation Date",
+        "Grand Total",
+        "Product Name",
+        "SKU Reference No.",
+    )
+    ALIASES = {  # noqa: RUF012
         "order": ("Order ID", "訂單編號 (單)", "訂單編號", "No. Pesanan", "Mã đơn hàng", "หมายเลขคำสั่งซื้อ"),
-        "status": ("Order Status", "訂單狀態 (單)", "訂單狀態", "Status Pesanan", "Trạng thái đơn hàng",
-                   "สถานะการสั่งซื้อ"),
-        "buyer": ("Username (Buyer)", "買家帳號 (單)", "買家帳號", "Username (Pembeli)", "Người Mua",
-                  "ชื่อผู้ใช้ (ผู้ซื้อ)"),
-        "created": ("Order Creation Date", "訂單成立時間 (單)", "訂單成立時間", "Waktu Pesanan Dibuat",
-                    "Ngày đặt hàng", "วันที่ทำการสั่งซื้อ"),
+        "status": (
+            "Order Status",
+            "訂單狀態 (單)",
+            "訂單狀態",
+            "Status Pesanan",
+            "Trạng thái đơn hàng",
+            "สถานะการสั่งซื้อ",
+        ),
+        "buyer": (
+            "Username (Buyer)",
+            "買家帳號 (單)",
+            "買家帳號",
+            "Username (Pembeli)",
+            "Người Mua",
+            "ชื่อผู้ใช้ (ผู้ซื้อ)",
+        ),
+        "created": (
+            "Order Creation Date",
+            "訂單成立時間 (單)",
+            "訂單成立時間",
+            "Waktu Pesanan Dibuat",
+            "Ngày đặt hàng",
+            "วันที่ทำการสั่งซื้อ",
+        ),
     }
 
     def score(self, cols: Columns) -> float:
         base = super().score(cols)
-        localized = sum(1 for names in self.ALIASES.values() if cols.find(*names) is not None) / len(self.ALIASES)
+        localized = sum(1 for names in self.ALIASES.values() if cols.find(*names) is not None) / len(
+            self.ALIASES
+        )
         return max(base, localized * 0.9)
+
     country_columns = ("Country", "國家", "Negara", "Quốc gia", "ประเทศ")
 
     def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
@@ -355,28 +459,67 @@ class Shopee(Platform):
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
         req = cols.require(self.label, **self.ALIASES)
-        refund = cols.find("Return / Refund Status", "退貨 / 退款狀態", "Status Pengembalian",
-                           "Trạng Thái Trả Hàng/Hoàn Tiền")
+        refund = cols.find(
+            "Return / Refund Status",
+            "退貨 / 退款狀態",
+            "Status Pengembalian",
+            "Trạng Thái Trả Hàng/Hoàn Tiền",
+        )
         req_order = req.get("order")
-        paid = cols.find("Order Paid Time", "訂單付款時間 (單)", "Waktu Pembayaran Dilakukan",
-                         "Thời gian đơn hàng được thanh toán")
-        total = cols.find("Grand Total", "訂單總金額 (單)", "訂單總金額", "Total Pembayaran", "ยอดชำระเงินทั้งหมด")
+        paid = cols.find(
+            "Order Paid Time",
+            "訂單付款時間 (單)",
+            "Waktu Pembayaran Dilakukan",
+            "Thời gian đơn hàng được thanh toán",
+        )
+        total = cols.find(
+            "Grand Total", "訂單總金額 (單)", "訂單總金額", "Total Pembayaran", "ยอดชำระเงินทั้งหมด"
+        )
         if total is None:
             total = cols.find_prefix("Tổng giá trị đơn hàng")
         subtotal = cols.find("Order Subtotal", "訂單小計 (單)", "訂單小計")
-        shipping = cols.find("Buyer Paid Shipping Fee", "買家支付的運費 (單)", "買家支付的運費", "Ongkos Kirim Dibayar oleh Pembeli")
+        shipping = cols.find(
+            "Buyer Paid Shipping Fee",
+            "買家支付的運費 (單)",
+            "買家支付的運費",
+            "Ongkos Kirim Dibayar oleh Pembeli",
+        )
         if total is None and subtotal is None:
             raise ImportFileError("this Shopee export has neither 'Grand Total' nor an order subtotal column")
-        name = cols.find("Receiver Name", "收件者姓名 (單)", "收件者姓名", "Nama Penerima", "Tên Người nhận", "ชื่อผู้รับ")
-        phone = cols.find("Phone Number", "收件者電話 (單)", "收件者電話", "No. Telepon", "Số điện thoại", "หมายเลขโทรศัพท์")
+        name = cols.find(
+            "Receiver Name", "收件者姓名 (單)", "收件者姓名", "Nama Penerima", "Tên Người nhận", "ชื่อผู้รับ"
+        )
+        phone = cols.find(
+            "Phone Number", "收件者電話 (單)", "收件者電話", "No. Telepon", "Số điện thoại", "หมายเลขโทรศัพท์"
+        )
         country = cols.find("Country", "國家", "Negara", "Quốc gia", "ประเทศ")
-        product = cols.find("Product Name", "商品名稱 (品)", "商品名稱", "Nama Produk", "Tên sản phẩm", "ชื่อสินค้า")
-        sku = cols.find("SKU Reference No.", "商品選項貨號", "Nomor Referensi SKU", "SKU phân loại hàng",
-                        "Parent SKU Reference No.", "主商品貨號")
-        variation = cols.find("Variation Name", "商品選項名稱", "Nama Variasi", "Tên phân loại hàng", "ชื่อตัวเลือก")
+        product = cols.find(
+            "Product Name", "商品名稱 (品)", "商品名稱", "Nama Produk", "Tên sản phẩm", "ชื่อสินค้า"
+        )
+        sku = cols.find(
+            "SKU Reference No.",
+            "商品選項貨號",
+            "Nomor Referensi SKU",
+            "SKU phân loại hàng",
+            "Parent SKU Reference No.",
+            "主商品貨號",
+        )
+        variation = cols.find(
+            "Variation Name", "商品選項名稱", "Nama Variasi", "Tên phân loại hàng", "ชื่อตัวเลือก"
+        )
         qty = cols.find("Quantity", "數量", "Jumlah", "Số lượng", "จำนวน")
-        unit = cols.find("Deal Price", "商品活動價格", "Harga Setelah Diskon", "Giá ưu đãi", "ราคาขาย",
-                         "Original Price", "商品原價 (品)", "商品原價", "Harga Awal", "Giá gốc")
+        unit = cols.find(
+            "Deal Price",
+            "商品活動價格",
+            "Harga Setelah Diskon",
+            "Giá ưu đãi",
+            "ราคาขาย",
+            "Original Price",
+            "商品原價 (品)",
+            "商品原價",
+            "Harga Awal",
+            "Giá gốc",
+        )
         line_total = cols.find("Product Subtotal", "商品小計", "Subtotal Produk")
         currency = ctx.store_currency
 
@@ -395,15 +538,31 @@ class Shopee(Platform):
                 value = None if sub is None else sub + (_money(r, shipping, "shipping fee") or 0.0)
             username = _get(r, req["buyer"])
             return Line(
-                line_no=line_no, order_ref=ref, status=status, raw_status=raw_status,
+                line_no=line_no,
+                order_ref=ref,
+                status=status,
+                raw_status=raw_status,
                 created_at=_when(r, req["created"], tz, "Order Creation Date"),
-                paid_at=_when(r, paid, tz, "Order Paid Time"), currency=currency, order_total=value,
-                line_value=None, country=c,
-                buyer=Buyer(key=username, username=username, name=_get(r, name) or None,
-                            phone=clean_phone(_get(r, phone)), country=c) if username else None,
-                sku=_get(r, sku) or None, product_name=_get(r, product) or None,
-                variation=_get(r, variation) or None, quantity=parse_int(_raw(r, qty)),
-                unit_price=_money(r, unit, "price"), line_total=_money(r, line_total, "Product Subtotal"),
+                paid_at=_when(r, paid, tz, "Order Paid Time"),
+                currency=currency,
+                order_total=value,
+                line_value=None,
+                country=c,
+                buyer=Buyer(
+                    key=username,
+                    username=username,
+                    name=_get(r, name) or None,
+                    phone=clean_phone(_get(r, phone)),
+                    country=c,
+                )
+                if username
+                else None,
+                sku=_get(r, sku) or None,
+                product_name=_get(r, product) or None,
+                variation=_get(r, variation) or None,
+                quantity=parse_int(_raw(r, qty)),
+                unit_price=_money(r, unit, "price"),
+                line_total=_money(r, line_total, "Product Subtotal"),
             )
 
         row.order_col = req_order  # type: ignore[attr-defined]
@@ -412,12 +571,29 @@ class Shopee(Platform):
 
 # ---------------------------------------------------------------- Lazada
 LAZADA_STATUS = {
-    "unpaid": "pending", "pending": "paid", "topack": "paid", "packed": "paid", "repacked": "paid",
-    "ready_to_ship": "paid", "ready_to_ship_pending": "paid", "confirmed": "paid", "shipped": "shipped",
-    "delivered": "completed", "completed": "completed", "canceled": "cancelled", "cancelled": "cancelled",
-    "failed": "cancelled", "failed_delivery": "cancelled", "lost": "cancelled", "lost_by_3pl": "cancelled",
-    "damaged_by_3pl": "cancelled", "returned": "returned", "shipped_back": "returned",
-    "shipped_back_success": "returned", "back_to_shipper": "returned", "package_scrapped": "cancelled",
+    "unpaid": "pending",
+    "pending": "paid",
+    "topack": "paid",
+    "packed": "paid",
+    "repacked": "paid",
+    "ready_to_ship": "paid",
+    "ready_to_ship_pending": "paid",
+    "confirmed": "paid",
+    "shipped": "shipped",
+    "delivered": "completed",
+    "completed": "completed",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",
+    "failed": "cancelled",
+    "failed_delivery": "cancelled",
+    "lost": "cancelled",
+    "lost_by_3pl": "cancelled",
+    "damaged_by_3pl": "cancelled",
+    "returned": "returned",
+    "shipped_back": "returned",
+    "shipped_back_success": "returned",
+    "back_to_shipper": "returned",
+    "package_scrapped": "cancelled",
 }
 
 
@@ -426,13 +602,28 @@ class Lazada(Platform):
     items whose own status is valid (all items when none is). Item statuses decide the order status."""
 
     name, label = "lazada", "Lazada"
-    signature = ("orderItemId", "orderNumber", "customerName", "createTime", "paidPrice", "unitPrice",
-                 "shippingFee", "status", "lazadaSku")
+    signature = (
+        "orderItemId",
+        "orderNumber",
+        "customerName",
+        "createTime",
+        "paidPrice",
+        "unitPrice",
+        "shippingFee",
+        "status",
+        "lazadaSku",
+    )
     country_columns = ("shippingCountry", "billingCountry")
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
-        req = cols.require(self.label, order=("orderNumber",), status=("status",), created=("createTime",),
-                           buyer=("customerName",), paid=("paidPrice",))
+        req = cols.require(
+            self.label,
+            order=("orderNumber",),
+            status=("status",),
+            created=("createTime",),
+            buyer=("customerName",),
+            paid=("paidPrice",),
+        )
         req_order = req.get("order")
         ship_fee, email = cols.find("shippingFee"), cols.find("customerEmail")
         name = cols.find("shippingName", "billingName")
@@ -441,7 +632,13 @@ class Lazada(Platform):
         sku = cols.find("sellerSku", "lazadaSku")
         product, variation = cols.find("itemName"), cols.find("variation")
         unit, discount = cols.find("unitPrice"), cols.find("sellerDiscountTotal")
-        fmts = ("%d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
+        fmts = (
+            "%d %b %Y %H:%M",
+            "%d %b %Y %H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%d/%m/%Y %H:%M",
+        )
 
         def row(line_no: int, r: Sequence[object]) -> Line:
             c = country_code(_get(r, country)) or ctx.store_country
@@ -452,17 +649,33 @@ class Lazada(Platform):
             fee = _money(r, ship_fee, "shippingFee") or 0.0
             username = _get(r, req["buyer"])
             return Line(
-                line_no=line_no, order_ref=_get(r, req["order"]), status=status, raw_status=raw_status,
-                created_at=_when(r, req["created"], tz, "createTime", fmts), paid_at=None,
-                currency=ctx.store_currency or COUNTRY_CURRENCY.get(c or ""), order_total=None,
-                line_value=paid_price + fee, country=c,
-                buyer=Buyer(key=username, username=username, name=_get(r, name) or None,
-                            email=clean_email(_get(r, email)),
-                            phone=clean_phone(_raw(r, phone)) or clean_phone(_raw(r, phone2)),
-                            country=c) if username else None,
-                sku=_get(r, sku) or None, product_name=_get(r, product) or None,
-                variation=_get(r, variation) or None, quantity=1, unit_price=_money(r, unit, "unitPrice"),
-                line_discount=abs(_money(r, discount, "sellerDiscountTotal") or 0.0), line_total=paid_price,
+                line_no=line_no,
+                order_ref=_get(r, req["order"]),
+                status=status,
+                raw_status=raw_status,
+                created_at=_when(r, req["created"], tz, "createTime", fmts),
+                paid_at=None,
+                currency=ctx.store_currency or COUNTRY_CURRENCY.get(c or ""),
+                order_total=None,
+                line_value=paid_price + fee,
+                country=c,
+                buyer=Buyer(
+                    key=username,
+                    username=username,
+                    name=_get(r, name) or None,
+                    email=clean_email(_get(r, email)),
+                    phone=clean_phone(_raw(r, phone)) or clean_phone(_raw(r, phone2)),
+                    country=c,
+                )
+                if username
+                else None,
+                sku=_get(r, sku) or None,
+                product_name=_get(r, product) or None,
+                variation=_get(r, variation) or None,
+                quantity=1,
+                unit_price=_money(r, unit, "unitPrice"),
+                line_discount=abs(_money(r, discount, "sellerDiscountTotal") or 0.0),
+                line_total=paid_price,
                 item_valid=status in VALID_STATUSES,
             )
 
@@ -472,17 +685,46 @@ class Lazada(Platform):
 
 # ---------------------------------------------------------------- TikTok Shop
 TIKTOK_STATUS = {
-    "unpaid": "pending", "awaiting payment": "pending", "on hold": "pending", "awaiting shipment": "paid",
-    "to ship": "paid", "awaiting collection": "paid", "ready to ship": "paid", "processing": "paid",
-    "partially shipping": "shipped", "in transit": "shipped", "shipped": "shipped", "shipping": "shipped",
-    "delivered": "completed", "completed": "completed", "cancelled": "cancelled", "canceled": "cancelled",
+    "unpaid": "pending",
+    "awaiting payment": "pending",
+    "on hold": "pending",
+    "awaiting shipment": "paid",
+    "to ship": "paid",
+    "awaiting collection": "paid",
+    "ready to ship": "paid",
+    "processing": "paid",
+    "partially shipping": "shipped",
+    "in transit": "shipped",
+    "shipped": "shipped",
+    "shipping": "shipped",
+    "delivered": "completed",
+    "completed": "completed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
     # Localised exports
-    "未付款": "pending", "待发货": "paid", "已发货": "shipped", "运输中": "shipped", "已送达": "completed",
-    "已完成": "completed", "已取消": "cancelled", "chưa thanh toán": "pending", "chờ giao hàng": "paid",
-    "đang giao": "shipped", "đã giao": "completed", "hoàn thành": "completed", "đã hủy": "cancelled",
-    "ยังไม่ได้ชำระเงิน": "pending", "รอจัดส่ง": "paid", "จัดส่งแล้ว": "shipped", "สำเร็จ": "completed",
-    "ยกเลิกแล้ว": "cancelled", "belum dibayar": "pending", "menunggu pengiriman": "paid",
-    "dikirim": "shipped", "selesai": "completed", "dibatalkan": "cancelled",
+    "未付款": "pending",
+    "待发货": "paid",
+    "已发货": "shipped",
+    "运输中": "shipped",
+    "已送达": "completed",
+    "已完成": "completed",
+    "已取消": "cancelled",
+    "chưa thanh toán": "pending",
+    "chờ giao hàng": "paid",
+    "đang giao": "shipped",
+    "đã giao": "completed",
+    "hoàn thành": "completed",
+    "đã hủy": "cancelled",
+    "ยังไม่ได้ชำระเงิน": "pending",
+    "รอจัดส่ง": "paid",
+    "จัดส่งแล้ว": "shipped",
+    "สำเร็จ": "completed",
+    "ยกเลิกแล้ว": "cancelled",
+    "belum dibayar": "pending",
+    "menunggu pengiriman": "paid",
+    "dikirim": "shipped",
+    "selesai": "completed",
+    "dibatalkan": "cancelled",
 }
 
 
@@ -491,14 +733,28 @@ class TikTok(Platform):
     (`Order Refund Amount` ≥ `Order Amount`) or a Return/Refund type on a finished order makes it returned."""
 
     name, label = "tiktok", "TikTok Shop"
-    signature = ("Order ID", "Order Status", "Order Substatus", "SKU ID", "Order Amount", "Created Time",
-                 "Buyer Username", "Cancelation/Return Type")
+    signature = (
+        "Order ID",
+        "Order Status",
+        "Order Substatus",
+        "SKU ID",
+        "Order Amount",
+        "Created Time",
+        "Buyer Username",
+        "Cancelation/Return Type",
+    )
     country_columns = ("Country",)
     money_columns = ("Order Amount",)
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
-        req = cols.require(self.label, order=("Order ID",), status=("Order Status",), created=("Created Time",),
-                           buyer=("Buyer Username",), amount=("Order Amount",))
+        req = cols.require(
+            self.label,
+            order=("Order ID",),
+            status=("Order Status",),
+            created=("Created Time",),
+            buyer=("Buyer Username",),
+            amount=("Order Amount",),
+        )
         req_order = req.get("order")
         refund, paid = cols.find("Order Refund Amount"), cols.find("Paid Time")
         nick, recipient = cols.find("Buyer Nickname"), cols.find("Recipient")
@@ -511,8 +767,26 @@ class TikTok(Platform):
         sea_fmts = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
         previous: list[object] = [None, None]  # (signature, order-level values) of the last row
-        pick = _picker(req["order"], req["created"], req["status"], req["amount"], refund, req["buyer"], country,
-                       paid, recipient, nick, phone, sku, product, variation, qty, unit, seller_disc, after)
+        pick = _picker(
+            req["order"],
+            req["created"],
+            req["status"],
+            req["amount"],
+            refund,
+            req["buyer"],
+            country,
+            paid,
+            recipient,
+            nick,
+            phone,
+            sku,
+            product,
+            variation,
+            qty,
+            unit,
+            seller_disc,
+            after,
+        )
         us_tz = country_timezone("US", ctx.default_tz)
         store_country, store_currency = ctx.store_country, ctx.store_currency
 
@@ -536,12 +810,23 @@ class TikTok(Platform):
                 status = "returned"  # fully refunded
             username = _text(cells[5])
             values = (
-                status, raw_status, _moment(cells[1], tz, "Created Time", fmts),
+                status,
+                raw_status,
+                _moment(cells[1], tz, "Created Time", fmts),
                 _moment(cells[7], tz, "Paid Time", fmts),
                 store_currency or _currency_of_money(amount_text) or COUNTRY_CURRENCY.get(c or ""),
-                amount, None, c,  # order_total, line_value (none: the order has a total), country
-                Buyer(key=username, username=username, name=_text(cells[8]) or _text(cells[9]) or None,
-                      phone=clean_phone(_text(cells[10])), country=c) if username else None,
+                amount,
+                None,
+                c,  # order_total, line_value (none: the order has a total), country
+                Buyer(
+                    key=username,
+                    username=username,
+                    name=_text(cells[8]) or _text(cells[9]) or None,
+                    phone=clean_phone(_text(cells[10])),
+                    country=c,
+                )
+                if username
+                else None,
             )
             previous[0], previous[1] = signature, values
             return values
@@ -553,9 +838,13 @@ class TikTok(Platform):
             if ref and not (ref[0].isdigit() or any(ch.isdigit() for ch in ref)):
                 return None  # the localized description row under the header (XLSX)
             return Line(
-                line_no, ref, *order_level(cells, ref),  # type: ignore[arg-type]
-                sku=_text(cells[11]) or None, product_name=_text(cells[12]) or None,
-                variation=_text(cells[13]) or None, quantity=_quantity(cells[14]),
+                line_no,
+                ref,
+                *order_level(cells, ref),  # type: ignore[arg-type]
+                sku=_text(cells[11]) or None,
+                product_name=_text(cells[12]) or None,
+                variation=_text(cells[13]) or None,
+                quantity=_quantity(cells[14]),
                 unit_price=_amount(cells[15], "SKU Unit Original Price"),
                 line_discount=abs(_amount(cells[16], "SKU Seller Discount") or 0.0),
                 line_total=_amount(cells[17], "SKU Subtotal After Discount"),
@@ -567,13 +856,26 @@ class TikTok(Platform):
 
 # ---------------------------------------------------------------- Amazon
 AMAZON_STATUS = {
-    "pending": "pending", "pending - waiting for pick up": "paid", "unshipped": "paid", "shipping": "shipped",
-    "partiallyshipped": "shipped", "shipped": "shipped", "shipped - delivered to buyer": "completed",
-    "shipped - out for delivery": "shipped", "shipped - picked up": "shipped",
-    "shipped - returning to seller": "returned", "shipped - returned to seller": "returned",
-    "shipped - rejected by buyer": "returned", "shipped - lost in transit": "cancelled",
-    "shipped - damaged": "cancelled", "cancelled": "cancelled", "canceled": "cancelled",
-    "invoiceunconfirmed": "paid", "unfulfillable": "cancelled", "complete": "completed", "completed": "completed",
+    "pending": "pending",
+    "pending - waiting for pick up": "paid",
+    "unshipped": "paid",
+    "shipping": "shipped",
+    "partiallyshipped": "shipped",
+    "shipped": "shipped",
+    "shipped - delivered to buyer": "completed",
+    "shipped - out for delivery": "shipped",
+    "shipped - picked up": "shipped",
+    "shipped - returning to seller": "returned",
+    "shipped - returned to seller": "returned",
+    "shipped - rejected by buyer": "returned",
+    "shipped - lost in transit": "cancelled",
+    "shipped - damaged": "cancelled",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "invoiceunconfirmed": "paid",
+    "unfulfillable": "cancelled",
+    "complete": "completed",
+    "completed": "completed",
 }
 
 
@@ -585,20 +887,40 @@ class Amazon(Platform):
     but belong to no customer."""
 
     name, label = "amazon", "Amazon"
-    signature = ("order-id", "order-item-id", "purchase-date", "buyer-email", "sku", "quantity-purchased",
-                 "item-price", "currency")
+    signature = (
+        "order-id",
+        "order-item-id",
+        "purchase-date",
+        "buyer-email",
+        "sku",
+        "quantity-purchased",
+        "item-price",
+        "currency",
+    )
     ALL_ORDERS = ("amazon-order-id", "purchase-date", "order-status", "item-status", "quantity", "item-price")
 
     def score(self, cols: Columns) -> float:
-        return max(super().score(cols),
-                   sum(1 for h in self.ALL_ORDERS if cols.find(h) is not None) / len(self.ALL_ORDERS))
+        return max(
+            super().score(cols),
+            sum(1 for h in self.ALL_ORDERS if cols.find(h) is not None) / len(self.ALL_ORDERS),
+        )
 
     def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
         i = cols.find("sales-channel")
         for r in first_rows:
             ch = _get(r, i).lower()
-            for suffix, c in ((".co.uk", "GB"), (".com.au", "AU"), (".sg", "SG"), (".de", "DE"), (".fr", "FR"),
-                              (".ca", "CA"), (".co.jp", "JP"), (".com.mx", "MX"), (".ae", "AE"), (".com", "US")):
+            for suffix, c in (
+                (".co.uk", "GB"),
+                (".com.au", "AU"),
+                (".sg", "SG"),
+                (".de", "DE"),
+                (".fr", "FR"),
+                (".ca", "CA"),
+                (".co.jp", "JP"),
+                (".com.mx", "MX"),
+                (".ae", "AE"),
+                (".com", "US"),
+            ):
                 if ch.endswith(suffix):
                     return c
         i = cols.find("ship-country")
@@ -609,8 +931,12 @@ class Amazon(Platform):
         return None
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
-        req = cols.require(self.label, order=("order-id", "amazon-order-id"), created=("purchase-date",),
-                           price=("item-price",))
+        req = cols.require(
+            self.label,
+            order=("order-id", "amazon-order-id"),
+            created=("purchase-date",),
+            price=("item-price",),
+        )
         req_order = req.get("order")
         payments = cols.find("payments-date")
         order_status, item_status = cols.find("order-status"), cols.find("item-status")
@@ -621,8 +947,10 @@ class Amazon(Platform):
         country, currency = cols.find("ship-country"), cols.find("currency")
         sku, product = cols.find("sku"), cols.find("product-name")
         qty = cols.find("quantity-purchased", "quantity")
-        parts = [cols.find(h) for h in ("item-tax", "shipping-price", "shipping-tax", "gift-wrap-price",
-                                        "gift-wrap-tax")]
+        parts = [
+            cols.find(h)
+            for h in ("item-tax", "shipping-price", "shipping-tax", "gift-wrap-price", "gift-wrap-tax")
+        ]
         promos = [cols.find(h) for h in ("item-promotion-discount", "ship-promotion-discount")]
         item_promo = promos[0]
 
@@ -644,17 +972,31 @@ class Amazon(Platform):
             q = parse_int(_raw(r, qty))
             key = _get(r, email)
             return Line(
-                line_no=line_no, order_ref=_get(r, req["order"]), status=status, raw_status=raw_status,
+                line_no=line_no,
+                order_ref=_get(r, req["order"]),
+                status=status,
+                raw_status=raw_status,
                 created_at=_when(r, req["created"], tz, "purchase-date"),
                 paid_at=_when(r, payments, tz, "payments-date"),
-                currency=_get(r, currency) or ctx.store_currency, order_total=None,
-                line_value=price + extra - discount, country=c,
-                buyer=Buyer(key=key, name=_get(r, bname) or None, email=key,
-                            phone=clean_phone(_get(r, phone)) or clean_phone(_get(r, sphone)),
-                            country=c) if key else None,
-                sku=_get(r, sku) or None, product_name=_get(r, product) or None, quantity=q,
+                currency=_get(r, currency) or ctx.store_currency,
+                order_total=None,
+                line_value=price + extra - discount,
+                country=c,
+                buyer=Buyer(
+                    key=key,
+                    name=_get(r, bname) or None,
+                    email=key,
+                    phone=clean_phone(_get(r, phone)) or clean_phone(_get(r, sphone)),
+                    country=c,
+                )
+                if key
+                else None,
+                sku=_get(r, sku) or None,
+                product_name=_get(r, product) or None,
+                quantity=q,
                 unit_price=price / q if q else None,
-                line_discount=abs(_money(r, item_promo, "item-promotion-discount") or 0.0), line_total=price,
+                line_discount=abs(_money(r, item_promo, "item-promotion-discount") or 0.0),
+                line_total=price,
                 item_valid=item_ok,
             )
 
@@ -669,14 +1011,26 @@ class EBay(Platform):
     Dates are date-only, read as midnight in the store's time zone."""
 
     name, label = "ebay", "eBay"
-    signature = ("Sales Record Number", "Order Number", "Buyer Username", "Item Number", "Sold For",
-                 "Total Price", "Sale Date")
+    signature = (
+        "Sales Record Number",
+        "Order Number",
+        "Buyer Username",
+        "Item Number",
+        "Sold For",
+        "Total Price",
+        "Sale Date",
+    )
     country_columns = ("Item Country", "Buyer Country")
     money_columns = ("Total Price", "Sold For")
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
-        req = cols.require(self.label, order=("Order Number",), buyer=("Buyer Username",), date=("Sale Date",),
-                           total=("Total Price",))
+        req = cols.require(
+            self.label,
+            order=("Order Number",),
+            buyer=("Buyer Username",),
+            date=("Sale Date",),
+            total=("Total Price",),
+        )
         req_order = req.get("order")
         paid, shipped = cols.find("Paid On Date"), cols.find("Shipped On Date")
         name, email = cols.find("Buyer Name"), cols.find("Buyer Email")
@@ -685,7 +1039,16 @@ class EBay(Platform):
         sku, product = cols.find("Custom Label"), cols.find("Item Title")
         qty, unit = cols.find("Quantity"), cols.find("Sold For")
         variation = cols.find("Variation Details")
-        fmts = ("%b-%d-%y", "%b-%d-%Y", "%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y")
+        fmts = (
+            "%b-%d-%y",
+            "%b-%d-%Y",
+            "%d-%b-%y",
+            "%d-%b-%Y",
+            "%d %b %Y",
+            "%Y-%m-%d",
+            "%m/%d/%Y",
+            "%d/%m/%Y",
+        )
 
         def row(line_no: int, r: Sequence[object]) -> Line | None:
             ref = _get(r, req["order"])
@@ -698,17 +1061,34 @@ class EBay(Platform):
             total_text = _get(r, req["total"])
             username = _get(r, req["buyer"])
             return Line(
-                line_no=line_no, order_ref=ref, status=status, raw_status=status,
+                line_no=line_no,
+                order_ref=ref,
+                status=status,
+                raw_status=status,
                 created_at=_when(r, req["date"], tz, "Sale Date", fmts),
                 paid_at=_when(r, paid, tz, "Paid On Date", fmts),
-                currency=ctx.store_currency or _currency_of_money(total_text) or COUNTRY_CURRENCY.get(c or ""),
-                order_total=None, line_value=_money(r, req["total"], "Total Price"), country=c,
-                buyer=Buyer(key=username, username=username, name=_get(r, name) or None,
-                            email=clean_email(_get(r, email)), phone=clean_phone(_get(r, phone)),
-                            country=c) if username else None,
-                sku=_get(r, sku) or None, product_name=_get(r, product) or None,
-                variation=_get(r, variation) or None, quantity=parse_int(_raw(r, qty)),
-                unit_price=_money(r, unit, "Sold For"), line_total=_money(r, req["total"], "Total Price"),
+                currency=ctx.store_currency
+                or _currency_of_money(total_text)
+                or COUNTRY_CURRENCY.get(c or ""),
+                order_total=None,
+                line_value=_money(r, req["total"], "Total Price"),
+                country=c,
+                buyer=Buyer(
+                    key=username,
+                    username=username,
+                    name=_get(r, name) or None,
+                    email=clean_email(_get(r, email)),
+                    phone=clean_phone(_get(r, phone)),
+                    country=c,
+                )
+                if username
+                else None,
+                sku=_get(r, sku) or None,
+                product_name=_get(r, product) or None,
+                variation=_get(r, variation) or None,
+                quantity=parse_int(_raw(r, qty)),
+                unit_price=_money(r, unit, "Sold For"),
+                line_total=_money(r, req["total"], "Total Price"),
             )
 
         row.order_col = req_order  # type: ignore[attr-defined]
@@ -723,8 +1103,17 @@ class Shopify(Platform):
     The buyer is keyed by the order `Email` (else the phone); orders with neither belong to no customer."""
 
     name, label = "shopify", "Shopify"
-    signature = ("Name", "Email", "Financial Status", "Fulfillment Status", "Lineitem quantity", "Lineitem name",
-                 "Lineitem price", "Total", "Created at")
+    signature = (
+        "Name",
+        "Email",
+        "Financial Status",
+        "Fulfillment Status",
+        "Lineitem quantity",
+        "Lineitem name",
+        "Lineitem price",
+        "Total",
+        "Created at",
+    )
 
     def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
         i = cols.find("Currency")
@@ -735,8 +1124,15 @@ class Shopify(Platform):
         return None
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
-        req = cols.require(self.label, order=("Name",), email=("Email",), financial=("Financial Status",),
-                           created=("Created at",), total=("Total",), qty=("Lineitem quantity",))
+        req = cols.require(
+            self.label,
+            order=("Name",),
+            email=("Email",),
+            financial=("Financial Status",),
+            created=("Created at",),
+            total=("Total",),
+            qty=("Lineitem quantity",),
+        )
         req_order = req.get("order")
         fulfil, cancelled = cols.find("Fulfillment Status"), cols.find("Cancelled at")
         paid, currency = cols.find("Paid at"), cols.find("Currency")
@@ -747,9 +1143,27 @@ class Shopify(Platform):
         product, price = cols.find("Lineitem name"), cols.find("Lineitem price")
         sku, ldisc = cols.find("Lineitem sku"), cols.find("Lineitem discount")
 
-        pick = _picker(req["order"], req["financial"], cancelled, fulfil, *country, req["email"], *phones,
-                       marketing, bname, sname, req["qty"], price, ldisc, req["created"], paid, currency,
-                       req["total"], sku, product)
+        pick = _picker(
+            req["order"],
+            req["financial"],
+            cancelled,
+            fulfil,
+            *country,
+            req["email"],
+            *phones,
+            marketing,
+            bname,
+            sname,
+            req["qty"],
+            price,
+            ldisc,
+            req["created"],
+            paid,
+            currency,
+            req["total"],
+            sku,
+            product,
+        )
         n_country, n_phones = len(country), len(phones)
         store_country, store_currency = ctx.store_country, ctx.store_currency
         tz_for = ctx.tz_for
@@ -761,7 +1175,7 @@ class Shopify(Platform):
             k = 4 + n_country
             countries = texts[4:k]
             email_raw = texts[k]
-            phone_texts = texts[k + 1:k + 1 + n_phones]
+            phone_texts = texts[k + 1 : k + 1 + n_phones]
             k += 1 + n_phones
             (marketing_t, bname_t, sname_t, _, _, _, _, _, currency_t, _, sku_t, product_t, _) = texts[k:]
             (_, _, _, qty_v, price_v, ldisc_v, created_v, paid_v, _, total_v, _, _, _) = cells[k:]
@@ -794,20 +1208,34 @@ class Shopify(Platform):
                 key = email_raw.lower() if email_raw else (f"phone:{phone}" if phone else "")
                 acc = marketing_t.lower()
                 if key:
-                    buyer = Buyer(key=key, name=bname_t or sname_t or None,
-                                  email=email_raw or None, phone=phone, country=c,
-                                  accepts_marketing=True if acc == "yes" else False if acc == "no" else None)
+                    buyer = Buyer(
+                        key=key,
+                        name=bname_t or sname_t or None,
+                        email=email_raw or None,
+                        phone=phone,
+                        country=c,
+                        accepts_marketing=True if acc == "yes" else False if acc == "no" else None,
+                    )
             q = _quantity(qty_v)
             unit = _amount(price_v, "Lineitem price")
             disc = _amount(ldisc_v, "Lineitem discount") or 0.0
             return Line(
-                line_no=line_no, order_ref=ref, status=status, raw_status=fin or None,
+                line_no=line_no,
+                order_ref=ref,
+                status=status,
+                raw_status=fin or None,
                 created_at=_moment(created_v, tz, "Created at") if status is not None else None,
                 paid_at=_moment(paid_v, tz, "Paid at") if paid_v != "" and paid_v is not None else None,
                 currency=(currency_t.upper() or store_currency) if status is not None else None,
                 order_total=_amount(total_v, "Total") if status is not None else None,
-                line_value=None, country=c, buyer=buyer, sku=sku_t or None,
-                product_name=product_t or None, quantity=q, unit_price=unit, line_discount=disc,
+                line_value=None,
+                country=c,
+                buyer=buyer,
+                sku=sku_t or None,
+                product_name=product_t or None,
+                quantity=q,
+                unit_price=unit,
+                line_discount=disc,
                 line_total=None if unit is None else unit * q - disc,
             )
 
@@ -820,8 +1248,16 @@ class ShopifyCustomers(Platform):
     Keyed by `Customer ID` (by email in the oldest layout, which has none)."""
 
     name, label, kind = "shopify", "Shopify customers", "customers"
-    signature = ("Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Total Spent",
-                 "Total Orders", "Tags")
+    signature = (
+        "Customer ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Accepts Email Marketing",
+        "Total Spent",
+        "Total Orders",
+        "Tags",
+    )
 
     def score(self, cols: Columns) -> float:
         old = ("First Name", "Last Name", "Email", "Accepts Marketing", "Total Spent", "Total Orders", "Tags")
@@ -845,7 +1281,9 @@ class ShopifyCustomers(Platform):
             acc = _get(r, marketing).lower()
             name = " ".join(p for p in (_get(r, req["first"]), _get(r, last)) if p) or None
             return Buyer(
-                key=key, name=name, email=email or None,
+                key=key,
+                name=name,
+                email=email or None,
                 phone=next((p for p in (clean_phone(_get(r, i)) for i in phones) if p), None),
                 country=country_code(_get(r, country).lstrip("'")) or ctx.store_country,
                 accepts_marketing=True if acc == "yes" else False if acc == "no" else None,
@@ -859,11 +1297,25 @@ class ShopifyCustomers(Platform):
 
 # ---------------------------------------------------------------- WooCommerce
 WOO_STATUS = {
-    "pending": "pending", "pending payment": "pending", "on-hold": "pending", "on hold": "pending",
-    "processing": "paid", "completed": "completed", "cancelled": "cancelled", "refunded": "returned",
-    "failed": "cancelled", "draft": "pending", "checkout-draft": "pending", "trash": "cancelled",
-    "wc-pending": "pending", "wc-processing": "paid", "wc-on-hold": "pending", "wc-completed": "completed",
-    "wc-cancelled": "cancelled", "wc-refunded": "returned", "wc-failed": "cancelled",
+    "pending": "pending",
+    "pending payment": "pending",
+    "on-hold": "pending",
+    "on hold": "pending",
+    "processing": "paid",
+    "completed": "completed",
+    "cancelled": "cancelled",
+    "refunded": "returned",
+    "failed": "cancelled",
+    "draft": "pending",
+    "checkout-draft": "pending",
+    "trash": "cancelled",
+    "wc-pending": "pending",
+    "wc-processing": "paid",
+    "wc-on-hold": "pending",
+    "wc-completed": "completed",
+    "wc-cancelled": "cancelled",
+    "wc-refunded": "returned",
+    "wc-failed": "cancelled",
 }
 
 
@@ -872,14 +1324,29 @@ class WooCommerce(Platform):
     one row per product). Value: `Order Total Amount` (order level). Buyer keyed by billing email."""
 
     name, label = "woocommerce", "WooCommerce"
-    signature = ("Order Number", "Order Status", "Order Date", "Email (Billing)", "Order Total Amount",
-                 "Item Name", "Quantity")
+    signature = (
+        "Order Number",
+        "Order Status",
+        "Order Date",
+        "Email (Billing)",
+        "Order Total Amount",
+        "Item Name",
+        "Quantity",
+    )
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
-        req = cols.require(self.label, order=("Order Number", "Order ID"), status=("Order Status",),
-                           created=("Order Date",), total=("Order Total Amount", "Order Total"))
+        req = cols.require(
+            self.label,
+            order=("Order Number", "Order ID"),
+            status=("Order Status",),
+            created=("Order Date",),
+            total=("Order Total Amount", "Order Total"),
+        )
         req_order = req.get("order")
-        email, phone = cols.find("Email (Billing)", "Billing Email"), cols.find("Phone (Billing)", "Billing Phone")
+        email, phone = (
+            cols.find("Email (Billing)", "Billing Email"),
+            cols.find("Phone (Billing)", "Billing Phone"),
+        )
         first, last = cols.find("First Name (Billing)"), cols.find("Last Name (Billing)")
         country = cols.find("Country Code (Billing)", "Country Code (Shipping)", "Billing Country")
         currency = cols.find("Currency", "Order Currency")
@@ -893,13 +1360,28 @@ class WooCommerce(Platform):
             name = " ".join(p for p in (_get(r, first), _get(r, last)) if p) or None
             q = parse_int(_raw(r, qty))
             return Line(
-                line_no=line_no, order_ref=_get(r, req["order"]), status=_status(WOO_STATUS, raw_status),
-                raw_status=raw_status, created_at=_when(r, req["created"], ctx.tz_for(c), "Order Date"),
-                paid_at=None, currency=(_get(r, currency).upper() or ctx.store_currency),
-                order_total=_money(r, req["total"], "Order Total Amount"), line_value=None, country=c,
-                buyer=Buyer(key=key, name=name, email=_get(r, email) or None,
-                            phone=clean_phone(_get(r, phone)), country=c) if key else None,
-                sku=_get(r, sku) or None, product_name=_get(r, product) or None, quantity=q,
+                line_no=line_no,
+                order_ref=_get(r, req["order"]),
+                status=_status(WOO_STATUS, raw_status),
+                raw_status=raw_status,
+                created_at=_when(r, req["created"], ctx.tz_for(c), "Order Date"),
+                paid_at=None,
+                currency=(_get(r, currency).upper() or ctx.store_currency),
+                order_total=_money(r, req["total"], "Order Total Amount"),
+                line_value=None,
+                country=c,
+                buyer=Buyer(
+                    key=key,
+                    name=name,
+                    email=_get(r, email) or None,
+                    phone=clean_phone(_get(r, phone)),
+                    country=c,
+                )
+                if key
+                else None,
+                sku=_get(r, sku) or None,
+                product_name=_get(r, product) or None,
+                quantity=q,
                 unit_price=_money(r, cost, "Item Cost"),
             )
 
@@ -908,11 +1390,31 @@ class WooCommerce(Platform):
 
 
 # ---------------------------------------------------------------- Generic CSV
-GENERIC_FIELDS = ("order_id", "created_at", "status", "buyer_key", "email", "phone", "name", "country",
-                  "currency", "order_total", "line_total", "sku", "product_name", "quantity", "unit_price")
-GENERIC_STATUS = {**{s: s for s in ("pending", "paid", "shipped", "completed", "cancelled", "returned")},
-                  "canceled": "cancelled", "refunded": "returned", "delivered": "completed", "unpaid": "pending",
-                  "processing": "paid"}
+GENERIC_FIELDS = (
+    "order_id",
+    "created_at",
+    "status",
+    "buyer_key",
+    "email",
+    "phone",
+    "name",
+    "country",
+    "currency",
+    "order_total",
+    "line_total",
+    "sku",
+    "product_name",
+    "quantity",
+    "unit_price",
+)
+GENERIC_STATUS = {
+    **{s: s for s in ("pending", "paid", "shipped", "completed", "cancelled", "returned")},
+    "canceled": "cancelled",
+    "refunded": "returned",
+    "delivered": "completed",
+    "unpaid": "pending",
+    "processing": "paid",
+}
 
 
 class Generic(Platform):
@@ -951,15 +1453,29 @@ class Generic(Platform):
             total = _money(r, ix.get("order_total"), "order_total") if "order_total" in ix else None
             lt = _money(r, ix.get("line_total"), "line_total")
             return Line(
-                line_no=line_no, order_ref=g(r, "order_id"),
-                status=_status(GENERIC_STATUS, raw_status) if raw_status else "completed", raw_status=raw_status,
-                created_at=_when(r, ix["created_at"], ctx.tz_for(c), "created_at"), paid_at=None,
-                currency=(g(r, "currency").upper() or ctx.store_currency), order_total=total,
-                line_value=None if total is not None else lt, country=c,
-                buyer=Buyer(key=key, name=g(r, "name") or None, email=g(r, "email") or None,
-                            phone=clean_phone(g(r, "phone")), country=c) if key else None,
-                sku=g(r, "sku") or None, product_name=g(r, "product_name") or None,
-                quantity=parse_int(_raw(r, ix.get("quantity"))), unit_price=_money(r, ix.get("unit_price"), "unit_price"),
+                line_no=line_no,
+                order_ref=g(r, "order_id"),
+                status=_status(GENERIC_STATUS, raw_status) if raw_status else "completed",
+                raw_status=raw_status,
+                created_at=_when(r, ix["created_at"], ctx.tz_for(c), "created_at"),
+                paid_at=None,
+                currency=(g(r, "currency").upper() or ctx.store_currency),
+                order_total=total,
+                line_value=None if total is not None else lt,
+                country=c,
+                buyer=Buyer(
+                    key=key,
+                    name=g(r, "name") or None,
+                    email=g(r, "email") or None,
+                    phone=clean_phone(g(r, "phone")),
+                    country=c,
+                )
+                if key
+                else None,
+                sku=g(r, "sku") or None,
+                product_name=g(r, "product_name") or None,
+                quantity=parse_int(_raw(r, ix.get("quantity"))),
+                unit_price=_money(r, ix.get("unit_price"), "unit_price"),
                 line_total=lt,
             )
 
@@ -1009,8 +1525,9 @@ class Interactions(Platform):
     signature = ("platform", "buyer_key", "kind", "occurred_at", "rating", "body")
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
-        req = cols.require(self.label, platform=("platform",), buyer=("buyer_key",), kind=("kind",),
-                           when=("occurred_at",))
+        req = cols.require(
+            self.label, platform=("platform",), buyer=("buyer_key",), kind=("kind",), when=("occurred_at",)
+        )
         rating, body, lang = cols.find("rating"), cols.find("body"), cols.find("language")
         tz = country_timezone(None, ctx.default_tz)
         latest = latest_date()
@@ -1024,10 +1541,15 @@ class Interactions(Platform):
             score = parse_int(stars) if stars else None
             if score is not None and not 1 <= score <= 5:
                 raise ValueProblem(f"rating must be 1 to 5, got {shown(stars)!r}")
-            return Activity(platform=clean_text(_get(r, req["platform"])).lower(),
-                            buyer_key=clean_text(_get(r, req["buyer"])), kind=kind,
-                            occurred_at=when, rating=score, body=fit(_get(r, body), "message"),
-                            language=fit(_get(r, lang), "language"))
+            return Activity(
+                platform=clean_text(_get(r, req["platform"])).lower(),
+                buyer_key=clean_text(_get(r, req["buyer"])),
+                kind=kind,
+                occurred_at=when,
+                rating=score,
+                body=fit(_get(r, body), "message"),
+                language=fit(_get(r, lang), "language"),
+            )
 
         return row
 
@@ -1040,10 +1562,15 @@ class BehaviourEvents(Platform):
     signature = ("platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at")
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
-        req = cols.require(self.label, platform=("platform",), buyer=("buyer_key",), kind=("kind",),
-                           when=("occurred_at",))
-        sku, product, value, currency = (cols.find("sku"), cols.find("product_name"), cols.find("value"),
-                                         cols.find("currency"))
+        req = cols.require(
+            self.label, platform=("platform",), buyer=("buyer_key",), kind=("kind",), when=("occurred_at",)
+        )
+        sku, product, value, currency = (
+            cols.find("sku"),
+            cols.find("product_name"),
+            cols.find("value"),
+            cols.find("currency"),
+        )
         tz = country_timezone(None, ctx.default_tz)
         latest = latest_date()
 
@@ -1054,20 +1581,39 @@ class BehaviourEvents(Platform):
             when = _activity_time(r, req["when"], tz, latest)
             code = _get(r, currency).upper() or None
             if code is not None and not (len(code) == 3 and code.isalpha() and code.isascii()):
-                raise ValueProblem(f"unknown currency code {shown(code)!r} (expected an ISO 4217 code such as USD)")
+                raise ValueProblem(
+                    f"unknown currency code {shown(code)!r} (expected an ISO 4217 code such as USD)"
+                )
             item = _get(r, sku)
             if len(item) > SKU_LIMIT:
                 raise ValueProblem(too_long("SKU", item))
-            return Activity(platform=clean_text(_get(r, req["platform"])).lower(),
-                            buyer_key=clean_text(_get(r, req["buyer"])), kind=kind,
-                            occurred_at=when, sku=fit(item, "SKU"), product_name=fit(_get(r, product), "product name"),
-                            value=_money(r, value, "value"), currency=code)
+            return Activity(
+                platform=clean_text(_get(r, req["platform"])).lower(),
+                buyer_key=clean_text(_get(r, req["buyer"])),
+                kind=kind,
+                occurred_at=when,
+                sku=fit(item, "SKU"),
+                product_name=fit(_get(r, product), "product name"),
+                value=_money(r, value, "value"),
+                currency=code,
+            )
 
         return row
 
 
-PLATFORMS: tuple[Platform, ...] = (Shopee(), Lazada(), TikTok(), Amazon(), EBay(), Shopify(), ShopifyCustomers(),
-                                   WooCommerce(), Generic(), BehaviourEvents(), Interactions())
+PLATFORMS: tuple[Platform, ...] = (
+    Shopee(),
+    Lazada(),
+    TikTok(),
+    Amazon(),
+    EBay(),
+    Shopify(),
+    ShopifyCustomers(),
+    WooCommerce(),
+    Generic(),
+    BehaviourEvents(),
+    Interactions(),
+)
 PLATFORM_NAMES = ("shopee", "lazada", "tiktok", "amazon", "ebay", "shopify", "woocommerce", "generic")
 ALL_SIGNATURE_HEADERS = {h for p in PLATFORMS for h in p.signature}
 
@@ -1077,7 +1623,9 @@ def detect(header: list[str], platform: str = "auto") -> Platform:
     cols = Columns(header)
     candidates = [p for p in PLATFORMS if platform in ("auto", p.name)]  # activity files: auto only
     if not candidates:
-        raise ImportFileError(f"unknown platform {platform!r}; choose one of: auto, {', '.join(PLATFORM_NAMES)}")
+        raise ImportFileError(
+            f"unknown platform {platform!r}; choose one of: auto, {', '.join(PLATFORM_NAMES)}"
+        )
     if platform == "generic":
         return candidates[0]
     scored = sorted(((p.score(cols), i, p) for i, p in enumerate(candidates)), key=lambda t: (-t[0], t[1]))
@@ -1085,17 +1633,25 @@ def detect(header: list[str], platform: str = "auto") -> Platform:
     threshold = 0.6 if platform == "auto" else 0.3
     if platform != "auto":
         # A forced platform that another layout fits clearly better is a mistake: say which file it is.
-        other_score, _, other = max(((p.score(cols), -i, p) for i, p in enumerate(PLATFORMS)),
-                                    key=lambda t: (t[0], t[1]))
+        other_score, _, other = max(
+            ((p.score(cols), -i, p) for i, p in enumerate(PLATFORMS)), key=lambda t: (t[0], t[1])
+        )
         if other.name != platform and other_score >= 0.6 and other_score > best_score:
-            raise ImportFileError(f"this file does not look like a {best.label} export: it looks like a "
-                                  f"{other.label} one; import it without --platform")
+            raise ImportFileError(
+                f"this file does not look like a {best.label} export: it looks like a "
+                f"{other.label} one; import it without --platform"
+            )
     if best_score < threshold:
         shown = ", ".join(header[:6]) + (" …" if len(header) > 6 else "")
         if platform == "auto":
-            problem = (f"unknown file layout (columns: {shown}); SellerMate reads Shopee, Lazada, TikTok "
-                       "Shop, Amazon, eBay, Shopify and WooCommerce exports")
-            raise ImportFileError(f"{problem}; use --platform generic with a column mapping for others",
-                                  problem=problem, fix="unknown_layout")
+            problem = (
+                f"unknown file layout (columns: {shown}); SellerMate reads Shopee, Lazada, TikTok "
+                "Shop, Amazon, eBay, Shopify and WooCommerce exports"
+            )
+            raise ImportFileError(
+                f"{problem}; use --platform generic with a column mapping for others",
+                problem=problem,
+                fix="unknown_layout",
+            )
         raise ImportFileError(f"this file does not look like a {best.label} export (columns: {shown})")
     return best

@@ -1,5 +1,6 @@
 """Reading export files as a header and a stream of rows: CSV/TSV (any BOM, delimiter, encoding, also UTF-16)
 and XLSX/XLS."""
+
 from __future__ import annotations
 
 import codecs
@@ -41,8 +42,10 @@ class CutRow(list):  # type: ignore[type-arg]
     end): the file was cut short, e.g. by an interrupted download. Importers reject it with its order."""
 
 
-CUT_ROW_REASON = ("the file ends in the middle of this row (it looks cut short, e.g. by an interrupted "
-                  "download); export the file again")
+CUT_ROW_REASON = (
+    "the file ends in the middle of this row (it looks cut short, e.g. by an interrupted "
+    "download); export the file again"
+)
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,12 @@ def _utf16_encoding(head: bytes) -> str | None:
     """The UTF-16 codec of a file starting with `head`, or None when it is not UTF-16. With a byte order mark
     (Excel's "Unicode Text" export: UTF-16 LE, tab-separated) the codec reads the mark; without one, text
     whose every other byte is zero (as in a mostly-ASCII header) is UTF-16 of that byte order."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(codecs.BOM_UTF32_LE):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(
+        codecs.BOM_UTF32_LE
+    ):
         return "utf-16"
     sample = head[:4096]
-    sample = sample[:len(sample) - len(sample) % 2]
+    sample = sample[: len(sample) - len(sample) % 2]
     if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
@@ -114,7 +119,8 @@ def _detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             continue
     raise ImportFileError(
-        f"{path.name}: the file is not text in a known encoding (UTF-8, UTF-16, GB18030, Windows-1252)")
+        f"{path.name}: the file is not text in a known encoding (UTF-8, UTF-16, GB18030, Windows-1252)"
+    )
 
 
 def _is_preamble(line: str) -> bool:
@@ -127,7 +133,9 @@ def _is_preamble(line: str) -> bool:
 def _parse_header(line: str) -> tuple[str, list[str]]:
     """The header line's delimiter (the most frequent of tab, comma, semicolon, bar) and its column names."""
     delimiter = max(("\t", ",", ";", "|"), key=line.count)
-    return delimiter, [h.strip().strip("\ufeff").strip() for h in next(csv.reader([line], delimiter=delimiter))]
+    return delimiter, [
+        h.strip().strip("\ufeff").strip() for h in next(csv.reader([line], delimiter=delimiter))
+    ]
 
 
 def _read_text(path: Path, header_hint: set[str] | None) -> Table:
@@ -162,8 +170,12 @@ def _read_text(path: Path, header_hint: set[str] | None) -> Table:
     return table
 
 
-def _text_rows(fh, source: TextSource, base: int,  # type: ignore[no-untyped-def]
-               limit: Table | None) -> Iterator[tuple[int, list[object]]]:
+def _text_rows(
+    fh,
+    source: TextSource,
+    base: int,  # type: ignore[no-untyped-def]
+    limit: Table | None,
+) -> Iterator[tuple[int, list[object]]]:
     """The rows of an open text file from its position on, numbered from `base` + 1 (blank rows skipped).
     With `limit`, reading stops before the row that starts on `limit.stop_line`, once that is set."""
     ends_mid_line = source.ends_mid_line
@@ -246,7 +258,9 @@ def split_point(source: TextSource) -> tuple[int, int] | None:
 def _ends_with_newline(path: Path, encoding: str) -> bool:
     with path.open("rb") as fh:
         if _is_utf16(encoding):
-            big_endian = encoding == "utf-16-be" or (encoding == "utf-16" and fh.read(2) == codecs.BOM_UTF16_BE)
+            big_endian = encoding == "utf-16-be" or (
+                encoding == "utf-16" and fh.read(2) == codecs.BOM_UTF16_BE
+            )
             fh.seek(-2, os.SEEK_END)
             last = fh.read(2)
             return (last[::-1] if big_endian else last) in (b"\n\x00", b"\r\x00")
@@ -350,13 +364,16 @@ def _read_whole_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
     if size > MAX_WHOLE_READ_BYTES:
         raise ImportFileError(
             f"{path.name}: this workbook unpacks to {size_text(size)}; XLS, XLSB and ODS files are read whole, up "
-            f"to {size_text(MAX_WHOLE_READ_BYTES)}: save it as XLSX or CSV and import that")
+            f"to {size_text(MAX_WHOLE_READ_BYTES)}: save it as XLSX or CSV and import that"
+        )
     try:
         from python_calamine import CalamineWorkbook
 
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise ImportFileError(f"{path.name}: cannot open the spreadsheet ({exc.__class__.__name__})") from None
+        raise ImportFileError(
+            f"{path.name}: cannot open the spreadsheet ({exc.__class__.__name__})"
+        ) from None
     best: tuple[int, str, list[list[object]], int] | None = None
     for name in workbook.sheet_names:
         data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -392,8 +409,11 @@ def peek_header(path: Path) -> list[str] | None:
         utf16 = _utf16_encoding(head)
         if head.startswith(b"PK\x03\x04") or (b"\x00" in head[:8] and utf16 is None):
             return None
-        text = head[:len(head) - len(head) % 2].decode(utf16, errors="replace") if utf16 else \
-            head.decode("utf-8-sig", errors="replace")
+        text = (
+            head[: len(head) - len(head) % 2].decode(utf16, errors="replace")
+            if utf16
+            else head.decode("utf-8-sig", errors="replace")
+        )
         for line in text.splitlines():
             if not _is_preamble(line):
                 return _parse_header(line)[1]
@@ -418,7 +438,7 @@ def read_table(path: Path, header_hint: set[str] | None = None) -> Table:
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         magic = fh.read(8)
-    if suffix in SPREADSHEET_SUFFIXES or magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
+    if suffix in SPREADSHEET_SUFFIXES or magic.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return _read_spreadsheet(path, header_hint)
     if suffix in TEXT_SUFFIXES or suffix:
         if b"\x00" in magic and _utf16_encoding(_head(path)) is None:

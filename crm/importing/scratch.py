@@ -7,6 +7,7 @@ later process that reused the pid does not hold it. The next import (and `seller
 folders whose lock it can take, and leaves alone the ones a live import holds, in this process or another.
 No database code here: the import's worker process imports this module's neighbours.
 """
+
 from __future__ import annotations
 
 import logging
@@ -72,7 +73,9 @@ def remove_stale_folders(root: Path | None = None) -> list[Path]:
     root = Path(root if root is not None else tempfile.gettempdir())
     removed: list[Path] = []
     try:
-        entries = [e for e in os.scandir(root) if e.name.startswith(PREFIX) and e.is_dir(follow_symlinks=False)]
+        entries = [
+            e for e in os.scandir(root) if e.name.startswith(PREFIX) and e.is_dir(follow_symlinks=False)
+        ]
     except OSError:
         return removed
     for entry in entries:
@@ -83,8 +86,11 @@ def remove_stale_folders(root: Path | None = None) -> list[Path]:
         except OSError as exc:  # someone else's folder, a folder removed meanwhile: not ours to worry about
             log.debug("scratch folder %s left alone: %s", folder, exc)
     if removed:
-        log.info("removed %d scratch folder(s) of imports that did not finish: %s", len(removed),
-                 ", ".join(p.name for p in removed))
+        log.info(
+            "removed %d scratch folder(s) of imports that did not finish: %s",
+            len(removed),
+            ", ".join(p.name for p in removed),
+        )
     return removed
 
 

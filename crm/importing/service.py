@@ -10,6 +10,7 @@ half-applied; re-importing the same file changes nothing; a later export updates
 Imports into one workspace at the same time (two processes, the bot and the command line) run one after the
 other, so their result is that of importing the files in turn.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -188,8 +189,9 @@ class _Scratch:
             folder.remove()
 
 
-async def _start_part_worker(parts: _TwoParts, mapping: Platform, ctx: Context,
-                             scratch: _Scratch) -> PartWorker | None:
+async def _start_part_worker(
+    parts: _TwoParts, mapping: Platform, ctx: Context, scratch: _Scratch
+) -> PartWorker | None:
     """Start a worker on the second half of a large text file and let this process's reader stop where that
     half begins; None (one reader) for a small or non-text file, one that cannot be cut safely, or a worker
     that cannot be started."""
@@ -225,7 +227,9 @@ async def _workspace_rates(session, workspace_id: int, settings: WorkspaceSettin
     return rates
 
 
-def _rate_periods(options: list[tuple[date | None, float]]) -> list[tuple[datetime | None, datetime | None, float]]:
+def _rate_periods(
+    options: list[tuple[date | None, float]],
+) -> list[tuple[datetime | None, datetime | None, float]]:
     """[start, end) windows of one currency's rates: before the first dated rate the undated one (else the
     earliest dated one), then each dated rate until the next."""
     undated = [r for d, r in options if d is None]
@@ -236,15 +240,23 @@ def _rate_periods(options: list[tuple[date | None, float]]) -> list[tuple[dateti
 
     first = start_of(dated[0][0]) if dated else None
     periods: list[tuple[datetime | None, datetime | None, float]] = [
-        (None, first, undated[-1] if undated else dated[0][1])]
+        (None, first, undated[-1] if undated else dated[0][1])
+    ]
     for i, (d, r) in enumerate(dated):
         periods.append((start_of(d), start_of(dated[i + 1][0]) if i + 1 < len(dated) else None, r))
     return periods
 
 
 async def import_file(
-    db: Database, workspace_id: int, path: Path, *, settings: WorkspaceSettings, platform: str = "auto",
-    store: str | None = None, progress: Progress | None = None, waiting: Waiting | None = None,
+    db: Database,
+    workspace_id: int,
+    path: Path,
+    *,
+    settings: WorkspaceSettings,
+    platform: str = "auto",
+    store: str | None = None,
+    progress: Progress | None = None,
+    waiting: Waiting | None = None,
 ) -> ImportReport:
     """Import one export file; see the module docstring for the guarantees. Imports into one workspace run one
     after the other: `waiting` is told when this one waits for another."""
@@ -256,16 +268,44 @@ async def import_file(
             store = _store_name(store)
         try:
             try:
-                return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
-                                          progress=progress, waiting=waiting, parallel=True)
+                return await _import_file(
+                    db,
+                    workspace_id,
+                    path,
+                    settings=settings,
+                    platform=platform,
+                    store=store,
+                    progress=progress,
+                    waiting=waiting,
+                    parallel=True,
+                )
             except PartMisaligned as exc:  # rolled back: read it again, in one process
                 log.info("%s: reading the file in two parts failed (%s); reading it in one", path.name, exc)
-                return await _import_file(db, workspace_id, path, settings=settings, platform=platform,
-                                          store=store, progress=progress, waiting=waiting, parallel=False)
+                return await _import_file(
+                    db,
+                    workspace_id,
+                    path,
+                    settings=settings,
+                    platform=platform,
+                    store=store,
+                    progress=progress,
+                    waiting=waiting,
+                    parallel=False,
+                )
         except _OrphanBuyers:  # rolled back: again, with the buyers known before they are brought in
             log.info("%s: a rejected order's buyer has no other order; importing again in order", path.name)
-            return await _import_file(db, workspace_id, path, settings=settings, platform=platform, store=store,
-                                      progress=progress, waiting=waiting, parallel=False, in_order=True)
+            return await _import_file(
+                db,
+                workspace_id,
+                path,
+                settings=settings,
+                platform=platform,
+                store=store,
+                progress=progress,
+                waiting=waiting,
+                parallel=False,
+                in_order=True,
+            )
     except ImportFileError as exc:  # every file-level error names the file
         msg = str(exc)
         if not msg.startswith((path.name, str(path))):
@@ -324,16 +364,28 @@ def import_order(paths: list[Path]) -> list[tuple[Path, str]]:
 
 
 async def _import_file(
-    db: Database, workspace_id: int, path: Path, *, settings: WorkspaceSettings, platform: str,
-    store: str | None, progress: Progress | None, waiting: Waiting | None, parallel: bool,
+    db: Database,
+    workspace_id: int,
+    path: Path,
+    *,
+    settings: WorkspaceSettings,
+    platform: str,
+    store: str | None,
+    progress: Progress | None,
+    waiting: Waiting | None,
+    parallel: bool,
     in_order: bool = False,
 ) -> ImportReport:
     table = read_table(path, header_hint=ALL_SIGNATURE_HEADERS)
     if _is_rates_file(table.header):
-        problem = (f"{path.name}: this is an exchange-rates file (columns: {', '.join(table.header)}), "
-                   "not an export")
-        raise ImportFileError(f"{problem}; import it with sellermate rates import {path.name}",
-                              problem=problem, fix="rates_file")
+        problem = (
+            f"{path.name}: this is an exchange-rates file (columns: {', '.join(table.header)}), not an export"
+        )
+        raise ImportFileError(
+            f"{problem}; import it with sellermate rates import {path.name}",
+            problem=problem,
+            fix="rates_file",
+        )
     mapping = detect(table.header, platform)
     cols = Columns(table.header)
     # Peek at the first rows to learn the store's country and currency.
@@ -347,38 +399,77 @@ async def _import_file(
     country = country or mapping.guess_country(cols, first)
     store_name = store or (f"{mapping.name}-{country.lower()}" if country else mapping.name)
     country = settings.store_countries.get(store_name, country)
-    currency = mapping.guess_currency(cols, first) or (COUNTRY_CURRENCY.get(country or "") if country else None)
-    ctx = Context(store_country=country, store_currency=currency, default_tz=settings.timezone,
-                  generic_columns=settings.generic_columns)
+    currency = mapping.guess_currency(cols, first) or (
+        COUNTRY_CURRENCY.get(country or "") if country else None
+    )
+    ctx = Context(
+        store_country=country,
+        store_currency=currency,
+        default_tz=settings.timezone,
+        generic_columns=settings.generic_columns,
+    )
     # raises ImportFileError for missing columns
     mapper = rejecting_cut_rows(mapping.mapper(cols, ctx), len(table.header))
     if not head_rows:
-        raise ImportFileError(f"{path.name}: the file has a header row but no rows under it: nothing to import")
+        raise ImportFileError(
+            f"{path.name}: the file has a header row but no rows under it: nothing to import"
+        )
 
     def all_rows():  # type: ignore[no-untyped-def]
         yield from head_rows
         yield from table.rows
 
-    report = ImportReport(file=fit(path.name, "file name") or "file", platform=mapping.name, store=store_name,
-                          kind=mapping.kind)
+    report = ImportReport(
+        file=fit(path.name, "file name") or "file", platform=mapping.name, store=store_name, kind=mapping.kind
+    )
     sha = _file_sha256(path)
     explicit_store = store is not None
     scratch = _Scratch() if db.dialect == "sqlite" else None
     two_parts = _TwoParts(table) if parallel and scratch is not None else None
     try:
-        return await _import_in_session(db, workspace_id, path, mapping, mapper, all_rows(), table, report,
-                                        settings, sha, progress, ctx, explicit_store, two_parts, scratch,
-                                        waiting, in_order)
+        return await _import_in_session(
+            db,
+            workspace_id,
+            path,
+            mapping,
+            mapper,
+            all_rows(),
+            table,
+            report,
+            settings,
+            sha,
+            progress,
+            ctx,
+            explicit_store,
+            two_parts,
+            scratch,
+            waiting,
+            in_order,
+        )
     finally:
         if scratch is not None:
             scratch.remove()
 
 
-async def _import_in_session(db: Database, workspace_id: int, path: Path, mapping: Platform, mapper, rows,  # type: ignore[no-untyped-def]
-                             table: Table, report: ImportReport, settings: WorkspaceSettings, sha: str,
-                             progress: Progress | None, ctx: Context, explicit_store: bool,
-                             two_parts: _TwoParts | None, scratch: _Scratch | None,
-                             waiting: Waiting | None, in_order: bool = False) -> ImportReport:
+async def _import_in_session(
+    db: Database,
+    workspace_id: int,
+    path: Path,
+    mapping: Platform,
+    mapper,
+    rows,  # type: ignore[no-untyped-def]
+    table: Table,
+    report: ImportReport,
+    settings: WorkspaceSettings,
+    sha: str,
+    progress: Progress | None,
+    ctx: Context,
+    explicit_store: bool,
+    two_parts: _TwoParts | None,
+    scratch: _Scratch | None,
+    waiting: Waiting | None,
+    in_order: bool = False,
+) -> ImportReport:
     async with db.sessions() as session:
         try:
             if mapping.kind == "orders":
@@ -387,12 +478,36 @@ async def _import_in_session(db: Database, workspace_id: int, path: Path, mappin
             if mapping.kind in ("interactions", "events"):
                 await _import_activity(session, workspace_id, mapping, mapper, rows, report, sha)
             elif mapping.kind == "customers":
-                await _import_customers(session, workspace_id, mapping, mapper, rows, table.total_rows,
-                                        report, settings, sha, progress)
+                await _import_customers(
+                    session,
+                    workspace_id,
+                    mapping,
+                    mapper,
+                    rows,
+                    table.total_rows,
+                    report,
+                    settings,
+                    sha,
+                    progress,
+                )
             else:
-                await _import_orders(session, workspace_id, mapping, mapper, rows, table.total_rows,
-                                     report, settings, sha, progress, ctx, explicit_store, two_parts, scratch,
-                                     in_order)
+                await _import_orders(
+                    session,
+                    workspace_id,
+                    mapping,
+                    mapper,
+                    rows,
+                    table.total_rows,
+                    report,
+                    settings,
+                    sha,
+                    progress,
+                    ctx,
+                    explicit_store,
+                    two_parts,
+                    scratch,
+                    in_order,
+                )
             await session.commit()
         except (ImportFileError, PartMisaligned, _OrphanBuyers):
             await session.rollback()
@@ -401,8 +516,9 @@ async def _import_in_session(db: Database, workspace_id: int, path: Path, mappin
             await session.rollback()
             log.exception("import of %s failed", path.name)
             async with db.sessions() as s2:
-                await repo.record_failed_import(s2, workspace_id, report.file,
-                                                clean_text(f"{exc.__class__.__name__}: {exc}"))
+                await repo.record_failed_import(
+                    s2, workspace_id, report.file, clean_text(f"{exc.__class__.__name__}: {exc}")
+                )
                 await s2.commit()
             raise
     if settings.tag_rules and mapping.kind in ("orders", "customers"):
@@ -437,10 +553,23 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
         log.exception("re-evaluating tag rules after the import failed")
 
 
-async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
-                         settings: WorkspaceSettings, sha: str, progress: Progress | None, ctx: Context,
-                         explicit_store: bool = True, two_parts: _TwoParts | None = None,
-                         scratch: _Scratch | None = None, in_order: bool = False) -> None:
+async def _import_orders(
+    session,
+    workspace_id,
+    mapping: Platform,
+    mapper,
+    rows,
+    total,
+    report: ImportReport,  # type: ignore[no-untyped-def]
+    settings: WorkspaceSettings,
+    sha: str,
+    progress: Progress | None,
+    ctx: Context,
+    explicit_store: bool = True,
+    two_parts: _TwoParts | None = None,
+    scratch: _Scratch | None = None,
+    in_order: bool = False,
+) -> None:
     if not explicit_store:
         # The very same file imported before (into a store named otherwise, e.g. by an older version or
         # with --store): its orders belong to that store.
@@ -448,17 +577,48 @@ async def _import_orders(session, workspace_id, mapping: Platform, mapper, rows,
         if before and before != report.store:
             report.notes.append(f"this file was imported before into store {before!r}: updated there")
             report.store = before
-    import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
+    import_log = await repo.start_import_log(
+        session, workspace_id, report.file, sha, mapping.name, report.store
+    )
     report.import_id = import_log.id
-    await _import_order_rows(session, workspace_id, mapping, mapper, rows, total, report, settings, progress, ctx,
-                             explicit_store, sha, import_log, two_parts, scratch, in_order)
+    await _import_order_rows(
+        session,
+        workspace_id,
+        mapping,
+        mapper,
+        rows,
+        total,
+        report,
+        settings,
+        progress,
+        ctx,
+        explicit_store,
+        sha,
+        import_log,
+        two_parts,
+        scratch,
+        in_order,
+    )
 
 
-async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
-                             settings: WorkspaceSettings, progress: Progress | None, ctx: Context,
-                             explicit_store: bool, sha: str, import_log,
-                             two_parts: _TwoParts | None = None, scratch: _Scratch | None = None,
-                             in_order: bool = False) -> None:
+async def _import_order_rows(
+    session,
+    workspace_id,
+    mapping: Platform,
+    mapper,
+    rows,
+    total,
+    report: ImportReport,  # type: ignore[no-untyped-def]
+    settings: WorkspaceSettings,
+    progress: Progress | None,
+    ctx: Context,
+    explicit_store: bool,
+    sha: str,
+    import_log,
+    two_parts: _TwoParts | None = None,
+    scratch: _Scratch | None = None,
+    in_order: bool = False,
+) -> None:
     timer = _PhaseTimer(report.file)
     name = f"import_stage_{uuid.uuid4().hex[:12]}"
     stage: repo.Stage | None = None
@@ -467,7 +627,9 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     # the other (one thread, not a pool: each thread that allocates keeps a heap of its own, and the import's
     # peak memory with it). PostgreSQL: temporary tables of the import's connection.
     stage_file: StageFile | None = None
-    stage_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sellermate-stage") if scratch else None
+    stage_thread = (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sellermate-stage") if scratch else None
+    )
     loop = asyncio.get_running_loop()
 
     def put(batch: list[tuple[object, ...]]):  # type: ignore[no-untyped-def]
@@ -506,8 +668,9 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     # Orders whose value (in their currency, and in the base currency at its highest rate) is out of bounds are
     # rejected with the ones in two currencies.
     rates = await _workspace_rates(session, workspace_id, settings)
-    bounds = repo.OrderBounds(amount_limit=AMOUNT_LIMIT,
-                              rates={cur: max(r for _, r in opts) for cur, opts in rates.items() if opts})
+    bounds = repo.OrderBounds(
+        amount_limit=AMOUNT_LIMIT, rates={cur: max(r for _, r in opts) for cur, opts in rates.items() if opts}
+    )
     preparing: Future[repo.PreparedStage] | None = None
     prepared: repo.PreparedStage | None = None
     preparation: repo.StageFilePreparation | None = None
@@ -526,8 +689,10 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
                 try:
                     part_file, part = await worker.result()
                 except RuntimeError:  # a crash, a full disk, the out-of-memory killer: read that part here
-                    log.warning("the import worker failed; reading the rest of the file in this process",
-                                exc_info=True)
+                    log.warning(
+                        "the import worker failed; reading the rest of the file in this process",
+                        exc_info=True,
+                    )
                     await worker.stop()
                     worker = None
                     await stage_all(read_text_part(*two_parts.cut))  # type: ignore[union-attr, misc]
@@ -554,8 +719,9 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
         if stage_file is not None:
             await loop.run_in_executor(stage_thread, stage_file.close)
             if rejected_refs and not in_order:  # (the preparation that runs meanwhile finds the same, later)
-                forgotten = await loop.run_in_executor(stage_thread, buyers_only_of, [stage_file.path, *parts],
-                                                       rejected_refs)
+                forgotten = await loop.run_in_executor(
+                    stage_thread, buyers_only_of, [stage_file.path, *parts], rejected_refs
+                )
             preparation = repo.StageFilePreparation(name, stage_file.path, parts, rejected_refs, bounds)
             preparing = stage_thread.submit(_prepare, preparation)  # type: ignore[union-attr]
             if in_order:
@@ -573,8 +739,11 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
         # Buyer identities, and customers for the touched ones (new, or whose email/phone changed).
         id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
         merge = await resolve_customers(
-            session, workspace_id, seeds,
-            describe=_describer(buyers, id_by_key), import_id=import_log.id,
+            session,
+            workspace_id,
+            seeds,
+            describe=_describer(buyers, id_by_key),
+            import_id=import_log.id,
         )
         report.customers_new = merge.customers_new
         report.customers_merged = len(merge.merges)
@@ -584,7 +753,9 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
         if preparing is not None:
             if prepared is None:
                 prepared = await asyncio.wrap_future(preparing)
-                if prepared.orphans - forgotten:  # an order rejected while preparing: its buyer came in already
+                if (
+                    prepared.orphans - forgotten
+                ):  # an order rejected while preparing: its buyer came in already
                     raise _OrphanBuyers
             stage = await repo.attach_stage_file(session, name, str(stage_file.path))  # type: ignore[union-attr]
             timer.lap("wait for the staged orders")
@@ -610,21 +781,35 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     # little, so SQLite gets a larger page cache for the set-based statements (peak memory stays put).
     await repo.widen_cache(session)
     upsert = await repo.upsert_staged_orders(
-        session, stage, workspace_id=workspace_id, store_id=store.id, platform=mapping.name,
-        import_id=import_log.id, rates={cur: opts[0][1] for cur, opts in rates.items()},
-        now=datetime.now(UTC), buyers=_buyer_map(id_by_key, customer_of_identity))
+        session,
+        stage,
+        workspace_id=workspace_id,
+        store_id=store.id,
+        platform=mapping.name,
+        import_id=import_log.id,
+        rates={cur: opts[0][1] for cur, opts in rates.items()},
+        now=datetime.now(UTC),
+        buyers=_buyer_map(id_by_key, customer_of_identity),
+    )
     for cur, opts in rates.items():
         if any(valid_from is not None for valid_from, _ in opts):
-            await repo.reprice_orders(session, workspace_id, cur, _rate_periods(opts), import_id=import_log.id)
-    report.orders_new, report.orders_updated, report.orders_unchanged = upsert.new, upsert.updated, upsert.unchanged
+            await repo.reprice_orders(
+                session, workspace_id, cur, _rate_periods(opts), import_id=import_log.id
+            )
+    report.orders_new, report.orders_updated, report.orders_unchanged = (
+        upsert.new,
+        upsert.updated,
+        upsert.unchanged,
+    )
     report.missing_rates = upsert.missing_rates
     report.not_counted = {k: v for k, v in sorted(upsert.statuses.items()) if k not in VALID_STATUSES}
     bad_rows.extend(upsert.rejected)
     report.rejected = [Rejection(n_, r, w) for n_, r, w in sorted(bad_rows, key=lambda t: t[0])]
     _release_memory()
     timer.lap("orders")
-    await repo.write_lines_for_import(session, stage.lines, store.id, import_log.id, incoming=report.rows,
-                                      all_new=upsert.first_orders)
+    await repo.write_lines_for_import(
+        session, stage.lines, store.id, import_log.id, incoming=report.rows, all_new=upsert.first_orders
+    )
     await repo.upsert_products(session, stage, workspace_id)
     await repo.drop_staged(session, stage)
     _release_memory()
@@ -633,11 +818,14 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
     affected = set(await repo.customers_of_import(session, import_log.id))
     affected |= {s for s, *_ in merge.merges} | set(merge.assigned.values()) | upsert.moved_from
     await repo.refresh_customers(session, sorted(affected), previous_orders=not upsert.first_orders)
-    await repo.post_loyalty(session, workspace_id, settings.loyalty_points_per_unit, import_log.id,
-                            incoming=upsert.new)
+    await repo.post_loyalty(
+        session, workspace_id, settings.loyalty_points_per_unit, import_log.id, incoming=upsert.new
+    )
     await _record_consents(session, workspace_id, mapping.name, buyers, id_by_key, customer_of_identity)
     report.suggestions = await repo.similar_name_pairs(session, workspace_id, sorted(affected))
-    await repo.add_rejections(session, import_log.id, [(r.line_no, r.order_ref, r.reason) for r in report.rejected])
+    await repo.add_rejections(
+        session, import_log.id, [(r.line_no, r.order_ref, r.reason) for r in report.rejected]
+    )
     timer.lap("customers, loyalty, consent")
     _finish_log(import_log, report)
 
@@ -647,13 +835,27 @@ async def _import_order_rows(session, workspace_id, mapping: Platform, mapper, r
 PER_STORE_ORDER_IDS = frozenset({"shopify", "woocommerce", "generic"})
 
 
-async def _choose_store(session, workspace_id: int, mapping: Platform, stage, report: ImportReport,  # type: ignore[no-untyped-def]
-                        ctx: Context, explicit_store: bool, sha: str):
+async def _choose_store(
+    session,
+    workspace_id: int,
+    mapping: Platform,
+    stage,
+    report: ImportReport,  # type: ignore[no-untyped-def]
+    ctx: Context,
+    explicit_store: bool,
+    sha: str,
+):
     """The store the file's orders go into. An order is unique by (platform, store, order id), so the same
     orders imported into a second store of the same platform would count twice: without --store they go to
     the store that already holds them; with a --store that differs, the file is refused (nothing changes)."""
-    found = await repo.stores_holding(session, workspace_id, mapping.name, report.store, stage,
-                                      per_store_ids=mapping.name in PER_STORE_ORDER_IDS)
+    found = await repo.stores_holding(
+        session,
+        workspace_id,
+        mapping.name,
+        report.store,
+        stage,
+        per_store_ids=mapping.name in PER_STORE_ORDER_IDS,
+    )
     own = found.pop(report.store, None)
     if found:
         n = sum(c for c, _ in found.values())
@@ -662,8 +864,10 @@ async def _choose_store(session, workspace_id: int, mapping: Platform, stage, re
         same_file = f"; the very same file was imported before into {earlier!r}" if earlier else ""
         if not explicit_store and len(found) == 1 and not own:
             (name,) = found
-            report.notes.append(f"{n} of this file's orders are already in store {name!r}: imported there "
-                                f"(not into a new store {report.store!r}) so that no order counts twice")
+            report.notes.append(
+                f"{n} of this file's orders are already in store {name!r}: imported there "
+                f"(not into a new store {report.store!r}) so that no order counts twice"
+            )
             report.store = name
         else:
             target = f"store {report.store!r}"
@@ -675,16 +879,29 @@ async def _choose_store(session, workspace_id: int, mapping: Platform, stage, re
                 if own:
                     where += f" besides {own[0]} in {report.store!r}"
                 hint = "the file mixes orders of several stores: split it by store and import each part"
-            problem = (f"{report.file}: {n} of its orders are already in another {mapping.label} store: "
-                       f"{where}{same_file}. Importing them into {target} would count them twice, so nothing "
-                       "was imported")
+            problem = (
+                f"{report.file}: {n} of its orders are already in another {mapping.label} store: "
+                f"{where}{same_file}. Importing them into {target} would count them twice, so nothing "
+                "was imported"
+            )
             raise ImportFileError(f"{problem}; {hint}", problem=problem if fix else None, **fix)
-    return await get_or_create_store(session, workspace_id, mapping.name, report.store, country=ctx.store_country,
-                                     currency=ctx.store_currency)
+    return await get_or_create_store(
+        session,
+        workspace_id,
+        mapping.name,
+        report.store,
+        country=ctx.store_country,
+        currency=ctx.store_currency,
+    )
 
 
-async def _upsert_identities(session, workspace_id: int, platform: str, buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]
-                             report: ImportReport) -> tuple[dict[str, int], list[int]]:
+async def _upsert_identities(
+    session,
+    workspace_id: int,
+    platform: str,
+    buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]
+    report: ImportReport,
+) -> tuple[dict[str, int], list[int]]:
     """Insert new buyers, update changed ones; return ids by key and the identities to (re)merge."""
     existing = await repo.existing_identities(session, workspace_id, platform, sorted(buyers))
     new_rows: list[dict[str, object]] = []
@@ -708,14 +925,26 @@ async def _upsert_identities(session, workspace_id: int, platform: str, buyers: 
         email_norm = normalise_email(b.email)
         phone_norm = normalise_phone(b.phone, b.country)
         values = {
-            "username": (b.username or None), "name": b.name, "email": b.email, "email_norm": email_norm,
-            "phone": b.phone, "phone_norm": phone_norm, "country": b.country,
+            "username": (b.username or None),
+            "name": b.name,
+            "email": b.email,
+            "email_norm": email_norm,
+            "phone": b.phone,
+            "phone_norm": phone_norm,
+            "country": b.country,
             "accepts_marketing": b.accepts_marketing,
         }
         old = existing.get(key)
         if old is None:
-            new_rows.append({"workspace_id": workspace_id, "platform": platform, "buyer_key": key[:255],
-                             "pinned": False, **values})
+            new_rows.append(
+                {
+                    "workspace_id": workspace_id,
+                    "platform": platform,
+                    "buyer_key": key[:255],
+                    "pinned": False,
+                    **values,
+                }
+            )
             new_keys.append(key)
             if len(new_rows) >= 5000:
                 await flush_new()
@@ -745,7 +974,9 @@ def _fit_buyer(b: Buyer) -> None:
     b.email, b.phone = fit(b.email, "email"), fit(b.phone, "phone")
 
 
-def _buyer_map(id_by_key: dict[str, int], customer_of_identity: dict[int, int]) -> list[tuple[str, int, int | None]]:
+def _buyer_map(
+    id_by_key: dict[str, int], customer_of_identity: dict[int, int]
+) -> list[tuple[str, int, int | None]]:
     """(buyer key as staged, identity id, customer id) of the file's buyers."""
     out: dict[str, tuple[str, int, int | None]] = {}
     for key, ident in id_by_key.items():
@@ -753,7 +984,9 @@ def _buyer_map(id_by_key: dict[str, int], customer_of_identity: dict[int, int]) 
     return list(out.values())
 
 
-def _describer(buyers: dict[str, Buyer], id_by_key: dict[str, int]) -> Callable[[int], tuple[str | None, str | None]]:
+def _describer(
+    buyers: dict[str, Buyer], id_by_key: dict[str, int]
+) -> Callable[[int], tuple[str | None, str | None]]:
     """Name and country of a buyer identity, for new customers (a reverse map built only when needed)."""
     key_of: dict[int, str] = {}
 
@@ -773,8 +1006,14 @@ async def _customers_for(session, identity_ids: list[int], assigned: dict[int, i
     return out
 
 
-async def _record_consents(session, workspace_id: int, platform: str, buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]
-                           id_by_key: dict[str, int], customer_of_identity: dict[int, int]) -> None:
+async def _record_consents(
+    session,
+    workspace_id: int,
+    platform: str,
+    buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]
+    id_by_key: dict[str, int],
+    customer_of_identity: dict[int, int],
+) -> None:
     wanted: dict[int, bool] = {}
     for key, b in buyers.items():
         if b.accepts_marketing is None:
@@ -801,9 +1040,21 @@ def _finish_log(import_log, report: ImportReport) -> None:  # type: ignore[no-un
     import_log.finished_at = datetime.now(UTC)
 
 
-async def _import_customers(session, workspace_id, mapping: Platform, mapper, rows, total, report: ImportReport,  # type: ignore[no-untyped-def]
-                            settings: WorkspaceSettings, sha: str, progress: Progress | None) -> None:
-    import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
+async def _import_customers(
+    session,
+    workspace_id,
+    mapping: Platform,
+    mapper,
+    rows,
+    total,
+    report: ImportReport,  # type: ignore[no-untyped-def]
+    settings: WorkspaceSettings,
+    sha: str,
+    progress: Progress | None,
+) -> None:
+    import_log = await repo.start_import_log(
+        session, workspace_id, report.file, sha, mapping.name, report.store
+    )
     report.import_id = import_log.id
     buyers: dict[str, Buyer] = {}
     bad: list[tuple[int, str | None, str]] = []
@@ -828,25 +1079,44 @@ async def _import_customers(session, workspace_id, mapping: Platform, mapper, ro
     report.rejected = [Rejection(*x) for x in bad]
     id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
     merge = await resolve_customers(
-        session, workspace_id, seeds,
-        describe=_describer(buyers, id_by_key), import_id=import_log.id,
+        session,
+        workspace_id,
+        seeds,
+        describe=_describer(buyers, id_by_key),
+        import_id=import_log.id,
     )
-    report.customers_new, report.customers_merged, report.merges = (merge.customers_new, len(merge.merges),
-                                                                    merge.merges)
+    report.customers_new, report.customers_merged, report.merges = (
+        merge.customers_new,
+        len(merge.merges),
+        merge.merges,
+    )
     customer_of_identity = await _customers_for(session, list(id_by_key.values()), merge.assigned)
     await _record_consents(session, workspace_id, mapping.name, buyers, id_by_key, customer_of_identity)
-    pairs = [(customer_of_identity[id_by_key[k]], t) for k, b in buyers.items() for t in b.tags
-             if id_by_key[k] in customer_of_identity]
+    pairs = [
+        (customer_of_identity[id_by_key[k]], t)
+        for k, b in buyers.items()
+        for t in b.tags
+        if id_by_key[k] in customer_of_identity
+    ]
     await repo.tag_customers(session, workspace_id, pairs, source="import")
     await repo.refresh_customers(session, sorted(set(customer_of_identity.values())))
     await repo.add_rejections(session, import_log.id, bad)
     _finish_log(import_log, report)
 
 
-async def _import_activity(session, workspace_id: int, mapping: Platform, mapper, rows, report: ImportReport,  # type: ignore[no-untyped-def]
-                           sha: str) -> None:
+async def _import_activity(
+    session,
+    workspace_id: int,
+    mapping: Platform,
+    mapper,
+    rows,
+    report: ImportReport,  # type: ignore[no-untyped-def]
+    sha: str,
+) -> None:
     """Chats, reviews, returns (interactions.csv) or browsing events: attached to known buyers, deduplicated."""
-    import_log = await repo.start_import_log(session, workspace_id, report.file, sha, mapping.name, report.store)
+    import_log = await repo.start_import_log(
+        session, workspace_id, report.file, sha, mapping.name, report.store
+    )
     report.import_id = import_log.id
     items: list[tuple[int, object]] = []
     bad: list[tuple[int, str | None, str]] = []
@@ -856,13 +1126,24 @@ async def _import_activity(session, workspace_id: int, mapping: Platform, mapper
             items.append((line_no, mapper(line_no, cells)))
         except ValueProblem as exc:
             bad.append((line_no, None, fit(str(exc), "rejection reason") or "unreadable"))
-    owners = await repo.customers_by_buyer(session, workspace_id, {(a.platform, a.buyer_key) for _, a in items})
+    owners = await repo.customers_by_buyer(
+        session, workspace_id, {(a.platform, a.buyer_key) for _, a in items}
+    )
     records = []
     for line_no, a in items:
         owner = owners.get((a.platform, a.buyer_key))
         if owner is None:
-            bad.append((line_no, None, fit(f"unknown buyer {a.platform}/{a.buyer_key}: import their orders first",
-                                           "rejection reason") or "unknown buyer"))
+            bad.append(
+                (
+                    line_no,
+                    None,
+                    fit(
+                        f"unknown buyer {a.platform}/{a.buyer_key}: import their orders first",
+                        "rejection reason",
+                    )
+                    or "unknown buyer",
+                )
+            )
             continue
         records.append((owner, a))
     added = await repo.add_activity(session, workspace_id, mapping.kind, records)
@@ -879,30 +1160,53 @@ async def _import_activity(session, workspace_id: int, mapping: Platform, mapper
 # outside these is a typing mistake (NaN and inf are not rates).
 RATE_MIN = 1e-9
 RATE_LIMIT = 1e9
-async def import_rates(db: Database, workspace_id: int, path: Path, *, base_currency: str,
-                       points_per_unit: float = 1.0, waiting: Waiting | None = None) -> int:
+
+
+async def import_rates(
+    db: Database,
+    workspace_id: int,
+    path: Path,
+    *,
+    base_currency: str,
+    points_per_unit: float = 1.0,
+    waiting: Waiting | None = None,
+) -> int:
     """Read `currency,rate[,date]` (1 unit of currency = rate units of base) and re-price orders; one after an
     order import that runs (which prices its orders with the rates it read)."""
     table = read_table(Path(path))
     cols = Columns(table.header)
     ci, ri, di = cols.find("currency"), cols.find("rate"), cols.find("date", "valid_from")
     if ci is None or ri is None:
-        raise ImportFileError(f"{Path(path).name}: a rates file needs the columns currency,rate (optional: date)")
+        raise ImportFileError(
+            f"{Path(path).name}: a rates file needs the columns currency,rate (optional: date)"
+        )
     parsed: list[tuple[str, float, date | None]] = []
     for line_no, cells in table.rows:
         cur = str(cells[ci]).strip().upper() if ci < len(cells) else ""
         try:
             rate = float(str(cells[ri]).strip())
-            day = date.fromisoformat(str(cells[di]).strip()) if di is not None and str(cells[di]).strip() else None
+            day = (
+                date.fromisoformat(str(cells[di]).strip())
+                if di is not None and str(cells[di]).strip()
+                else None
+            )
         except (ValueError, IndexError):
-            raise ImportFileError(f"{Path(path).name}, line {line_no}: cannot read the rate or date") from None
+            raise ImportFileError(
+                f"{Path(path).name}, line {line_no}: cannot read the rate or date"
+            ) from None
         if len(cur) != 3 or not cur.isalpha() or not cur.isascii() or not RATE_MIN <= rate < RATE_LIMIT:
-            raise ImportFileError(f"{Path(path).name}, line {line_no}: expected a currency code and a positive rate "
-                                  f"(from {RATE_MIN:.9f} to below {RATE_LIMIT:,.0f})")
-        if cur == base_currency and rate != 1:  # rates into another base: imported, they would mislabel amounts
-            raise ImportFileError(f"{Path(path).name}, line {line_no}: {cur} is the base currency, so its rate is 1, "
-                                  f"not {rate:g}; the rates must be into {base_currency} (1 unit of currency = "
-                                  f"rate {base_currency})")
+            raise ImportFileError(
+                f"{Path(path).name}, line {line_no}: expected a currency code and a positive rate "
+                f"(from {RATE_MIN:.9f} to below {RATE_LIMIT:,.0f})"
+            )
+        if (
+            cur == base_currency and rate != 1
+        ):  # rates into another base: imported, they would mislabel amounts
+            raise ImportFileError(
+                f"{Path(path).name}, line {line_no}: {cur} is the base currency, so its rate is 1, "
+                f"not {rate:g}; the rates must be into {base_currency} (1 unit of currency = "
+                f"rate {base_currency})"
+            )
         parsed.append((cur, rate, day))
     if not parsed:
         raise ImportFileError(f"{Path(path).name}: no rates in the file")

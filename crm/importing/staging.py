@@ -3,6 +3,7 @@
 The same code runs in the importing process and, for the second part of a large file, in a worker process
 (`crm.importing.part_worker`), so it imports nothing from the database layer.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,6 @@ from storage.stage_layout import STAGE_TIME_FORMAT, BadRow
 CATALOGUE_PRICE_PLATFORMS = frozenset({"shopee", "lazada", "tiktok", "amazon", "ebay", "shopify"})
 
 
-
 def utc_text(dt: datetime | None) -> str | None:
     """A timestamp as staged: UTC, in STAGE_TIME_FORMAT."""
     if dt is None:
@@ -76,17 +76,22 @@ def _iso_currencies() -> frozenset[str]:
 def line_problem(line: Line, check_price: bool) -> str | None:
     """Why a line (and so its whole order) cannot be imported, or None."""
     q, lt, lv, price, cur = line.quantity, line.line_total, line.line_value, line.unit_price, line.currency
-    if ((q is None or 0 <= q <= QUANTITY_LIMIT) and (lt is None or -AMOUNT_LIMIT < lt < AMOUNT_LIMIT)
-            and (lv is None or -AMOUNT_LIMIT < lv < AMOUNT_LIMIT) and not (check_price and price is not None
-                                                                            and price < 0)
-            and (not cur or cur in _iso_currencies())):
+    if (
+        (q is None or 0 <= q <= QUANTITY_LIMIT)
+        and (lt is None or -AMOUNT_LIMIT < lt < AMOUNT_LIMIT)
+        and (lv is None or -AMOUNT_LIMIT < lv < AMOUNT_LIMIT)
+        and not (check_price and price is not None and price < 0)
+        and (not cur or cur in _iso_currencies())
+    ):
         return None  # the common case, in one test
     problems: list[str] = []
     if q is not None and (why := quantity_problem(q)):
         problems.append(why)
     if check_price and price is not None and price < 0:
-        problems.append(f"negative item price {price:g} (in this export discounts and refunds have "
-                        "their own columns; an item price is never below 0)")
+        problems.append(
+            f"negative item price {price:g} (in this export discounts and refunds have "
+            "their own columns; an item price is never below 0)"
+        )
     for what, amount in (("line total", lt), ("line value", lv)):
         if amount is not None and (why := amount_problem(amount)):
             problems.append(f"{what}: {why}")
@@ -99,12 +104,15 @@ def rejecting_cut_rows(mapper, columns: int = 0):  # type: ignore[no-untyped-def
     """The mapper, with the last row of a file that was cut short rejected (and so its whole order), and a row
     that is one cell holding separators where the header has `columns` cells (a file whose rows are separated
     otherwise than its header) rejected with the reason, not read as empty columns."""
+
     def checked(line_no: int, cells):  # type: ignore[no-untyped-def]
         if type(cells) is CutRow:
             raise ValueProblem(CUT_ROW_REASON)
         if len(cells) == 1 and columns > 1 and type(cells[0]) is str and _SEPARATORS.search(cells[0]):
-            raise ValueProblem(f"this row is one cell where the header has {columns}: its values are not separated "
-                               "like the header's (export the file again)")
+            raise ValueProblem(
+                f"this row is one cell where the header has {columns}: its values are not separated "
+                "like the header's (export the file again)"
+            )
         return mapper(line_no, cells)
 
     checked.order_col = getattr(mapper, "order_col", None)  # type: ignore[attr-defined]
@@ -180,11 +188,17 @@ class RowStager:
             except OverflowError:  # past year 1 or 9999 in UTC
                 return self._reject(line_no, ref, self._time_problem(created, paid))
             latest = self.latest_utc
-            if not ((c_utc is None or _EARLIEST <= c_utc <= latest)
-                    and (p_utc is None or _EARLIEST <= p_utc <= latest)):
+            if not (
+                (c_utc is None or _EARLIEST <= c_utc <= latest)
+                and (p_utc is None or _EARLIEST <= p_utc <= latest)
+            ):
                 return self._reject(line_no, ref, self._time_problem(created, paid))
-            times = self._times = (created, paid, None if c_utc is None else _staged(c_utc),
-                                   None if p_utc is None else _staged(p_utc))
+            times = self._times = (
+                created,
+                paid,
+                None if c_utc is None else _staged(c_utc),
+                None if p_utc is None else _staged(p_utc),
+            )
         sku, product, variation, raw_status = line.sku, line.product_name, line.variation, line.raw_status
         if sku is not None and (len(sku) > SKU or not sku.isprintable()):
             sku, problem = identifier(sku, "SKU")
@@ -210,11 +224,25 @@ class RowStager:
             else:
                 buyer = None
         return (
-            line_no, ref, line.status, raw_status or None,
-            times[2], times[3], line.currency, line.order_total,
-            line.line_value, 1 if line.item_valid else 0, line.country,
-            buyer.key if buyer is not None else None, sku, product, variation,
-            line.quantity, line.unit_price, line.line_discount, line.line_total,
+            line_no,
+            ref,
+            line.status,
+            raw_status or None,
+            times[2],
+            times[3],
+            line.currency,
+            line.order_total,
+            line.line_value,
+            1 if line.item_valid else 0,
+            line.country,
+            buyer.key if buyer is not None else None,
+            sku,
+            product,
+            variation,
+            line.quantity,
+            line.unit_price,
+            line.line_discount,
+            line.line_total,
         )
 
     def _reject(self, line_no: int, ref: str | None, reason: str) -> None:

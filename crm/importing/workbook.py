@@ -8,8 +8,10 @@ one sentence (ImportFileError). The shared strings table, which every sheet refe
 file once it outgrows `SHARED_STRINGS_IN_MEMORY`. Cell values are those python-calamine gives (the previous
 reader): text, floats, booleans, dates and times by the cell's number format, "" for empty and error cells.
 """
+
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import sys
@@ -75,7 +77,7 @@ def _refuse(path: Path, reason: str) -> ImportFileError:
 
 
 def date_kind(format_code: str) -> str | None:
-    """"date" when a number format shows a date or time, "duration" for elapsed time ([h], [m], [s]), else
+    """ "date" when a number format shows a date or time, "duration" for elapsed time ([h], [m], [s]), else
     None. Reads the first section only, skipping quoted text, escaped and fill characters and bracketed parts
     other than elapsed-time ones (colours, conditions, locales)."""
     quoted = escaped = False
@@ -196,7 +198,7 @@ class _SharedStrings:
         self._ends.append(self._written)
 
     def _spill(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="sellermate-strings-")
+        self._file = tempfile.TemporaryFile(prefix="sellermate-strings-")  # noqa: SIM115
         strings, self._strings = self._strings, []
         for text in strings:
             self.append(text)
@@ -249,16 +251,25 @@ class XlsxWorkbook:
         total = 0
         for info in self._entries.values():
             total += info.file_size
-            if info.file_size > RATIO_CHECKED_FROM and \
-                    info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                raise _refuse(self.path, (
-                    f"the spreadsheet part {info.filename} unpacks to {size_text(info.file_size)} from "
-                    f"{size_text(info.compress_size)}, more than {MAX_COMPRESSION_RATIO} times its packed size; "
-                    "real exports are far less compressible, so it is not imported"))
+            if info.file_size > RATIO_CHECKED_FROM and info.file_size > MAX_COMPRESSION_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise _refuse(
+                    self.path,
+                    (
+                        f"the spreadsheet part {info.filename} unpacks to {size_text(info.file_size)} from "
+                        f"{size_text(info.compress_size)}, more than {MAX_COMPRESSION_RATIO} times its packed size; "
+                        "real exports are far less compressible, so it is not imported"
+                    ),
+                )
         if total > MAX_UNPACKED_BYTES:
-            raise _refuse(self.path, (
-                f"the spreadsheet unpacks to {size_text(total)}, more than the {size_text(MAX_UNPACKED_BYTES)} "
-                "an import reads; split the export into smaller files"))
+            raise _refuse(
+                self.path,
+                (
+                    f"the spreadsheet unpacks to {size_text(total)}, more than the {size_text(MAX_UNPACKED_BYTES)} "
+                    "an import reads; split the export into smaller files"
+                ),
+            )
 
     def _info(self, part: str) -> zipfile.ZipInfo:
         info = self._entries.get(part)
@@ -271,12 +282,19 @@ class XlsxWorkbook:
     def _open(self, part: str) -> IO[bytes]:
         return self._zip.open(self._info(part))
 
-    def _parse_part(self, part: str, start: Callable[[str, dict[str, str]], None],
-                    data: Callable[[str], None] | None = None, end: Callable[[str], None] | None = None) -> None:
+    def _parse_part(
+        self,
+        part: str,
+        start: Callable[[str, dict[str, str]], None],
+        data: Callable[[str], None] | None = None,
+        end: Callable[[str], None] | None = None,
+    ) -> None:
         """Parse a small part whole (workbook, relationships, styles), element names without prefixes."""
         info = self._info(part)
         if info.file_size > MAX_PART_BYTES:
-            raise _refuse(self.path, f"the spreadsheet part {part} is too large ({size_text(info.file_size)})")
+            raise _refuse(
+                self.path, f"the spreadsheet part {part} is too large ({size_text(info.file_size)})"
+            )
         parser = self._parser()
         events = [0]
         depth = [0]
@@ -310,8 +328,10 @@ class XlsxWorkbook:
         return parser
 
     def _damaged(self, what: str) -> ImportFileError:
-        return _refuse(self.path, f"the spreadsheet is damaged or not a real export ({what}); open it in Excel "
-                                  "and save it again")
+        return _refuse(
+            self.path,
+            f"the spreadsheet is damaged or not a real export ({what}); open it in Excel and save it again",
+        )
 
     def _feed(self, parser: expat.XMLParserType, fh: IO[bytes], progress: Callable[[], int]) -> None:
         for _ in _ChunkedParse(self, parser, fh, progress, lambda: None):
@@ -326,14 +346,15 @@ class XlsxWorkbook:
         def start(tag: str, attrs: dict[str, str]) -> None:
             if tag == "Relationship" and attrs.get("TargetMode") != "External":
                 target = attrs.get("Target", "")
-                resolved = target.lstrip("/") if target.startswith("/") else \
-                    posixpath.normpath(posixpath.join(folder, target))
+                resolved = (
+                    target.lstrip("/")
+                    if target.startswith("/")
+                    else posixpath.normpath(posixpath.join(folder, target))
+                )
                 found[attrs.get("Id", "")] = (attrs.get("Type", ""), resolved)
 
-        try:
+        with contextlib.suppress(KeyError):
             self._parse_part(rels_part, start)
-        except KeyError:
-            pass
         return found
 
     def _open_workbook(self) -> None:
@@ -379,10 +400,8 @@ class XlsxWorkbook:
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             if tag == "numFmt":
-                try:
+                with contextlib.suppress(ValueError):
                     custom[int(attrs.get("numFmtId", ""))] = date_kind(attrs.get("formatCode", ""))
-                except ValueError:
-                    pass
             elif tag == "cellXfs":
                 where["cellXfs"] = True
             elif tag == "xf" and where["cellXfs"]:
@@ -393,8 +412,13 @@ class XlsxWorkbook:
                 if fmt in custom:
                     styles.append(custom[fmt])
                 else:
-                    styles.append("date" if fmt in _BUILTIN_DATE_FORMATS else
-                                  "duration" if fmt in _BUILTIN_DURATION_FORMATS else None)
+                    styles.append(
+                        "date"
+                        if fmt in _BUILTIN_DATE_FORMATS
+                        else "duration"
+                        if fmt in _BUILTIN_DURATION_FORMATS
+                        else None
+                    )
 
         def end(tag: str) -> None:
             if tag == "cellXfs":
@@ -439,8 +463,11 @@ class XlsxWorkbook:
                         raise ValueError
                     strings.append("".join(parts))
                 except ValueError:
-                    raise _refuse(self.path, f"the spreadsheet has more than {MAX_SHARED_STRINGS:,} different "
-                                             "texts; split the export into smaller files") from None
+                    raise _refuse(
+                        self.path,
+                        f"the spreadsheet has more than {MAX_SHARED_STRINGS:,} different "
+                        "texts; split the export into smaller files",
+                    ) from None
 
         def data(text: str) -> None:
             state["events"] += 1
@@ -467,13 +494,22 @@ class XlsxWorkbook:
 
     def _too_long(self, ref: str | None) -> ImportFileError:
         where = f"cell {ref}" if ref else "a cell"
-        return _refuse(self.path, f"{where} holds more than {MAX_CELL_CHARS:,} characters, more than a "
-                                  "spreadsheet cell can (Excel's limit); the file is not imported")
+        return _refuse(
+            self.path,
+            f"{where} holds more than {MAX_CELL_CHARS:,} characters, more than a "
+            "spreadsheet cell can (Excel's limit); the file is not imported",
+        )
 
     # ------------------------------------------------------------ sheets
 
-    def rows(self, sheet: Sheet, *, last_row: int | None = None, width: int | None = None,
-             dimension: list[int] | None = None) -> Iterator[tuple[int, list[object]]]:
+    def rows(
+        self,
+        sheet: Sheet,
+        *,
+        last_row: int | None = None,
+        width: int | None = None,
+        dimension: list[int] | None = None,
+    ) -> Iterator[tuple[int, list[object]]]:
         """The sheet's rows as (row number, cells), blank rows included when written, up to `last_row`, each
         with at most `width` cells (those after are dropped). `dimension` receives the last row number the sheet
         declares, when it does."""
@@ -503,7 +539,7 @@ class XlsxWorkbook:
             nonlocal chars, row_chars, depth
             depth += 1
             if ":" in name:
-                name = name[name.index(":") + 1:]
+                name = name[name.index(":") + 1 :]
             if name == "c":
                 cell_ref = attrs.get("r")
                 if cell_ref:
@@ -514,8 +550,11 @@ class XlsxWorkbook:
                 else:
                     column += 1
                 if column > MAX_COLUMNS:
-                    raise _refuse(path, f"row {row_no} has cells past column {MAX_COLUMNS:,} (XFD), more than "
-                                        "a spreadsheet can; the file is not imported")
+                    raise _refuse(
+                        path,
+                        f"row {row_no} has cells past column {MAX_COLUMNS:,} (XFD), more than "
+                        "a spreadsheet can; the file is not imported",
+                    )
                 cell_type = attrs.get("t", "n")
                 cell_style = attrs.get("s")
                 parts.clear()
@@ -548,7 +587,7 @@ class XlsxWorkbook:
             depth -= 1
             events += 1
             if ":" in name:
-                name = name[name.index(":") + 1:]
+                name = name[name.index(":") + 1 :]
             if name == "c":
                 text = parts[0] if len(parts) == 1 else "".join(parts)
                 value: object
@@ -581,8 +620,11 @@ class XlsxWorkbook:
                 if isinstance(value, str):
                     row_chars += len(value)
                     if row_chars > MAX_ROW_CHARS:
-                        raise _refuse(path, f"row {row_no} holds more than {MAX_ROW_CHARS:,} characters; the file "
-                                            "is not imported")
+                        raise _refuse(
+                            path,
+                            f"row {row_no} holds more than {MAX_ROW_CHARS:,} characters; the file "
+                            "is not imported",
+                        )
                 if column > len(row):
                     if width is None or column <= width:
                         row.extend([""] * (column - 1 - len(row)))
@@ -641,8 +683,14 @@ class _ChunkedParse:
     counts what the parser has finished; a long run of bytes that finishes nothing (a huge tag, attribute or
     comment, which expat holds whole) ends the read."""
 
-    def __init__(self, workbook: XlsxWorkbook, parser: expat.XMLParserType, fh: IO[bytes],
-                 progress: Callable[[], int], after_chunk: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        workbook: XlsxWorkbook,
+        parser: expat.XMLParserType,
+        fh: IO[bytes],
+        progress: Callable[[], int],
+        after_chunk: Callable[[], None],
+    ) -> None:
         self.workbook, self.parser, self.fh = workbook, parser, fh
         self.progress, self.after_chunk = progress, after_chunk
 
@@ -656,7 +704,7 @@ class _ChunkedParse:
                 # their XML (a row of one far cell is ~25 bytes, and 16,384 cells in memory).
                 for at in range(0, len(chunk), _SLICE):
                     try:
-                        parser.Parse(chunk[at:at + _SLICE], False)
+                        parser.Parse(chunk[at : at + _SLICE], False)
                     finally:
                         self.after_chunk()
                     yield None
@@ -676,4 +724,3 @@ class _ChunkedParse:
             raise workbook._damaged(f"bad XML: {expat.ErrorString(exc.code)}") from None
         except (zipfile.BadZipFile, EOFError, OSError) as exc:
             raise workbook._damaged(exc.__class__.__name__) from None
-

@@ -1,5 +1,6 @@
 """Checks on a drafted message before a seller sees it: right language, fits the channel, nothing left to
 fill in, the coupon is there, and no discount the seller did not offer."""
+
 from __future__ import annotations
 
 import re
@@ -15,18 +16,89 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _VIET = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 _WORD = re.compile(r"[a-z]+")
 
-EN_WORDS = frozenset(["the", "you", "your", "and", "to", "for", "we", "our", "is", "are", "with", "this", "that", "have", "thank", "thanks", "of", "it", "be", "will", "would", "just", "hope", "our", "us", "on", "in", "at"])
-MS_ID_WORDS = frozenset(["anda", "kami", "untuk", "dan", "yang", "dengan", "terima", "kasih", "ini", "itu", "dari", "akan", "boleh", "bisa", "sudah", "tidak", "kepada", "semoga", "selamat", "pesanan", "kak", "saja", "sahaja", "lagi", "ada"])
+EN_WORDS = frozenset(
+    [
+        "the",
+        "you",
+        "your",
+        "and",
+        "to",
+        "for",
+        "we",
+        "our",
+        "is",
+        "are",
+        "with",
+        "this",
+        "that",
+        "have",
+        "thank",
+        "thanks",
+        "of",
+        "it",
+        "be",
+        "will",
+        "would",
+        "just",
+        "hope",
+        "our",
+        "us",
+        "on",
+        "in",
+        "at",
+    ]
+)
+MS_ID_WORDS = frozenset(
+    [
+        "anda",
+        "kami",
+        "untuk",
+        "dan",
+        "yang",
+        "dengan",
+        "terima",
+        "kasih",
+        "ini",
+        "itu",
+        "dari",
+        "akan",
+        "boleh",
+        "bisa",
+        "sudah",
+        "tidak",
+        "kepada",
+        "semoga",
+        "selamat",
+        "pesanan",
+        "kak",
+        "saja",
+        "sahaja",
+        "lagi",
+        "ada",
+    ]
+)
 
-_PLACEHOLDER = re.compile(r"\{[^{}\n]{0,40}\}|\[\s*(?:[A-Z][A-Za-z]*[ _]?){1,4}\s*\]|<\s*[a-z_ ]{2,30}\s*>|\$[a-z_]+\b")
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|％|percent|persen|peratus|phần trăm|เปอร์เซ็นต์)", re.IGNORECASE)
-_MONEY = re.compile(r"(?:RM|S\$|US\$|\$|฿|Rp\.?|₫|¥|€|£|SGD|MYR|THB|IDR|VND|USD|PHP|₱)\s?(\d[\d.,]*)"
-                    r"|(\d[\d.,]*)\s?(?:₫|đ|บาท|元|块|ringgit|baht|rupiah|dong)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"\{[^{}\n]{0,40}\}|\[\s*(?:[A-Z][A-Za-z]*[ _]?){1,4}\s*\]|<\s*[a-z_ ]{2,30}\s*>|\$[a-z_]+\b"
+)
+_PERCENT = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(?:%|％|percent|persen|peratus|phần trăm|เปอร์เซ็นต์)", re.IGNORECASE
+)
+_MONEY = re.compile(
+    r"(?:RM|S\$|US\$|\$|฿|Rp\.?|₫|¥|€|£|SGD|MYR|THB|IDR|VND|USD|PHP|₱)\s?(\d[\d.,]*)"
+    r"|(\d[\d.,]*)\s?(?:₫|đ|บาท|元|块|ringgit|baht|rupiah|dong)\b",
+    re.IGNORECASE,
+)
 _ZHE = re.compile(r"([0-9一二三四五六七八九]+(?:\.\d)?)\s*折")
 
 
 def _letters(text: str) -> tuple[int, int, int, int]:
-    return len(_HAN.findall(text)), len(_THAI.findall(text)), len(_LATIN.findall(text)), len(_VIET.findall(text))
+    return (
+        len(_HAN.findall(text)),
+        len(_THAI.findall(text)),
+        len(_LATIN.findall(text)),
+        len(_VIET.findall(text)),
+    )
 
 
 def detect_language(text: str) -> str:
@@ -91,8 +163,15 @@ def unfilled_placeholders(text: str, allowed: Iterable[str] = ()) -> list[str]:
     return [p for p in _PLACEHOLDER.findall(text) if p not in keep]
 
 
-def check_draft(text: str, *, language: str, max_chars: int, coupon: str | None = None,
-                offer_text: str = "", merge_fields: Iterable[str] = ()) -> list[str]:
+def check_draft(
+    text: str,
+    *,
+    language: str,
+    max_chars: int,
+    coupon: str | None = None,
+    offer_text: str = "",
+    merge_fields: Iterable[str] = (),
+) -> list[str]:
     """Problems with one drafted message (empty when it can be shown to the seller).
 
     `offer_text` holds what the seller offered (coupon, discount, expiry): any percentage or amount the text
@@ -102,8 +181,9 @@ def check_draft(text: str, *, language: str, max_chars: int, coupon: str | None 
     if not text.strip():
         return ["the message is empty"]
     if not language_matches(text, language):
-        problems.append(f"the message is not in the requested language ({language}; looks like "
-                        f"{detect_language(text)})")
+        problems.append(
+            f"the message is not in the requested language ({language}; looks like {detect_language(text)})"
+        )
     if len(text) > max_chars:
         problems.append(f"the message is {len(text)} characters, over the limit of {max_chars}")
     left = unfilled_placeholders(text, merge_fields)

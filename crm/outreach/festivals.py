@@ -4,6 +4,7 @@ Dates for lunar and Islamic festivals follow the published public-holiday calend
 astronomical expectation otherwise (Hari Raya may move by a day after the moon sighting); extend FESTIVAL_DATES
 as years are announced.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,50 +38,164 @@ class FestivalDay:
         return self.festival.key
 
 
-FESTIVALS: dict[str, Festival] = {f.key: f for f in (
-    Festival("cny", "holiday", frozenset({"SG", "MY", "CN", "TW", "HK", "MO", "ID", "TH", "BN"}),
-             {"en": "Chinese New Year", "zh": "春节", "ms": "Tahun Baru Cina", "th": "วันตรุษจีน",
-              "id": "Tahun Baru Imlek", "vi": "Tết Nguyên Đán"},
-             ("chinese new year", "lunar new year", "cny", "imlek", "春节", "新春", "农历新年", "过年", "ตรุษจีน")),
-    Festival("tet", "holiday", frozenset({"VN"}),
-             {"en": "Tet", "zh": "越南春节", "ms": "Tet", "th": "วันตรุษญวน", "id": "Tet", "vi": "Tết"},
-             ("tet", "tết", "tet nguyen dan")),
-    Festival("hari_raya", "holiday", frozenset({"MY", "SG", "ID", "BN"}),
-             {"en": "Hari Raya Aidilfitri", "zh": "开斋节", "ms": "Hari Raya Aidilfitri", "th": "วันอีดิ้ลฟิฏริ",
-              "id": "Idul Fitri", "vi": "lễ Eid al-Fitr"},
-             ("hari raya", "hari raya aidilfitri", "hari raya puasa", "aidilfitri", "eid", "eid al-fitr",
-              "idul fitri", "lebaran", "开斋节")),
-    Festival("deepavali", "holiday", frozenset({"MY", "SG"}),
-             {"en": "Deepavali", "zh": "屠妖节", "ms": "Hari Deepavali", "th": "วันดีปาวลี", "id": "Deepavali",
-              "vi": "lễ hội Diwali"},
-             ("deepavali", "diwali", "屠妖节", "排灯节")),
-    Festival("songkran", "holiday", frozenset({"TH"}),
-             {"en": "Songkran", "zh": "泼水节", "ms": "Songkran", "th": "วันสงกรานต์", "id": "Songkran",
-              "vi": "Tết Songkran"},
-             ("songkran", "泼水节", "สงกรานต์")),
-    Festival("mid_autumn", "holiday", frozenset({"CN", "TW", "HK", "MO", "SG", "MY", "VN"}),
-             {"en": "Mid-Autumn Festival", "zh": "中秋节", "ms": "Pesta Tanglung", "th": "เทศกาลไหว้พระจันทร์",
-              "id": "Festival Kue Bulan", "vi": "Tết Trung thu"},
-             ("mid-autumn", "mid autumn", "mooncake festival", "中秋", "中秋节", "trung thu")),
-    Festival("new_year", "holiday", frozenset({ALL}),
-             {"en": "New Year", "zh": "新年", "ms": "Tahun Baru", "th": "วันปีใหม่", "id": "Tahun Baru",
-              "vi": "Năm mới"},
-             ("new year's day", "元旦")),
-    Festival("double_11", "sale", frozenset({ALL}),
-             {"en": "11.11", "zh": "双十一", "ms": "11.11", "th": "11.11", "id": "11.11", "vi": "11.11"},
-             ("11.11", "11/11", "double 11", "singles day", "双十一", "双11")),
-    Festival("double_12", "sale", frozenset({ALL}),
-             {"en": "12.12", "zh": "双十二", "ms": "12.12", "th": "12.12", "id": "12.12", "vi": "12.12"},
-             ("12.12", "12/12", "double 12", "双十二", "双12")),
-    Festival("black_friday", "sale", frozenset({ALL}),
-             {"en": "Black Friday", "zh": "黑色星期五", "ms": "Black Friday", "th": "แบล็กฟรายเดย์",
-              "id": "Black Friday", "vi": "Black Friday"},
-             ("black friday", "黑五", "黑色星期五")),
-    Festival("christmas", "holiday", frozenset({ALL}),
-             {"en": "Christmas", "zh": "圣诞节", "ms": "Hari Krismas", "th": "วันคริสต์มาส", "id": "Natal",
-              "vi": "Giáng sinh"},
-             ("christmas", "xmas", "圣诞", "圣诞节", "krismas", "natal", "giáng sinh")),
-)}
+FESTIVALS: dict[str, Festival] = {
+    f.key: f
+    for f in (
+        Festival(
+            "cny",
+            "holiday",
+            frozenset({"SG", "MY", "CN", "TW", "HK", "MO", "ID", "TH", "BN"}),
+            {
+                "en": "Chinese New Year",
+                "zh": "春节",
+                "ms": "Tahun Baru Cina",
+                "th": "วันตรุษจีน",
+                "id": "Tahun Baru Imlek",
+                "vi": "Tết Nguyên Đán",
+            },
+            (
+                "chinese new year",
+                "lunar new year",
+                "cny",
+                "imlek",
+                "春节",
+                "新春",
+                "农历新年",
+                "过年",
+                "ตรุษจีน",
+            ),
+        ),
+        Festival(
+            "tet",
+            "holiday",
+            frozenset({"VN"}),
+            {"en": "Tet", "zh": "越南春节", "ms": "Tet", "th": "วันตรุษญวน", "id": "Tet", "vi": "Tết"},
+            ("tet", "tết", "tet nguyen dan"),
+        ),
+        Festival(
+            "hari_raya",
+            "holiday",
+            frozenset({"MY", "SG", "ID", "BN"}),
+            {
+                "en": "Hari Raya Aidilfitri",
+                "zh": "开斋节",
+                "ms": "Hari Raya Aidilfitri",
+                "th": "วันอีดิ้ลฟิฏริ",
+                "id": "Idul Fitri",
+                "vi": "lễ Eid al-Fitr",
+            },
+            (
+                "hari raya",
+                "hari raya aidilfitri",
+                "hari raya puasa",
+                "aidilfitri",
+                "eid",
+                "eid al-fitr",
+                "idul fitri",
+                "lebaran",
+                "开斋节",
+            ),
+        ),
+        Festival(
+            "deepavali",
+            "holiday",
+            frozenset({"MY", "SG"}),
+            {
+                "en": "Deepavali",
+                "zh": "屠妖节",
+                "ms": "Hari Deepavali",
+                "th": "วันดีปาวลี",
+                "id": "Deepavali",
+                "vi": "lễ hội Diwali",
+            },
+            ("deepavali", "diwali", "屠妖节", "排灯节"),
+        ),
+        Festival(
+            "songkran",
+            "holiday",
+            frozenset({"TH"}),
+            {
+                "en": "Songkran",
+                "zh": "泼水节",
+                "ms": "Songkran",
+                "th": "วันสงกรานต์",
+                "id": "Songkran",
+                "vi": "Tết Songkran",
+            },
+            ("songkran", "泼水节", "สงกรานต์"),
+        ),
+        Festival(
+            "mid_autumn",
+            "holiday",
+            frozenset({"CN", "TW", "HK", "MO", "SG", "MY", "VN"}),
+            {
+                "en": "Mid-Autumn Festival",
+                "zh": "中秋节",
+                "ms": "Pesta Tanglung",
+                "th": "เทศกาลไหว้พระจันทร์",
+                "id": "Festival Kue Bulan",
+                "vi": "Tết Trung thu",
+            },
+            ("mid-autumn", "mid autumn", "mooncake festival", "中秋", "中秋节", "trung thu"),
+        ),
+        Festival(
+            "new_year",
+            "holiday",
+            frozenset({ALL}),
+            {
+                "en": "New Year",
+                "zh": "新年",
+                "ms": "Tahun Baru",
+                "th": "วันปีใหม่",
+                "id": "Tahun Baru",
+                "vi": "Năm mới",
+            },
+            ("new year's day", "元旦"),
+        ),
+        Festival(
+            "double_11",
+            "sale",
+            frozenset({ALL}),
+            {"en": "11.11", "zh": "双十一", "ms": "11.11", "th": "11.11", "id": "11.11", "vi": "11.11"},
+            ("11.11", "11/11", "double 11", "singles day", "双十一", "双11"),
+        ),
+        Festival(
+            "double_12",
+            "sale",
+            frozenset({ALL}),
+            {"en": "12.12", "zh": "双十二", "ms": "12.12", "th": "12.12", "id": "12.12", "vi": "12.12"},
+            ("12.12", "12/12", "double 12", "双十二", "双12"),
+        ),
+        Festival(
+            "black_friday",
+            "sale",
+            frozenset({ALL}),
+            {
+                "en": "Black Friday",
+                "zh": "黑色星期五",
+                "ms": "Black Friday",
+                "th": "แบล็กฟรายเดย์",
+                "id": "Black Friday",
+                "vi": "Black Friday",
+            },
+            ("black friday", "黑五", "黑色星期五"),
+        ),
+        Festival(
+            "christmas",
+            "holiday",
+            frozenset({ALL}),
+            {
+                "en": "Christmas",
+                "zh": "圣诞节",
+                "ms": "Hari Krismas",
+                "th": "วันคริสต์มาส",
+                "id": "Natal",
+                "vi": "Giáng sinh",
+            },
+            ("christmas", "xmas", "圣诞", "圣诞节", "krismas", "natal", "giáng sinh"),
+        ),
+    )
+}
 
 _YEARS = (2025, 2026, 2027, 2028)
 FESTIVAL_DATES: dict[str, tuple[date, ...]] = {
@@ -114,10 +229,17 @@ def find_festival(name: str) -> Festival | None:
     return None
 
 
-def upcoming(country: str | None, on: date, *, kinds: tuple[str, ...] = ("holiday", "sale")) -> list[FestivalDay]:
+def upcoming(
+    country: str | None, on: date, *, kinds: tuple[str, ...] = ("holiday", "sale")
+) -> list[FestivalDay]:
     """Festivals celebrated in `country` from `on` (inclusive), soonest first."""
-    out = [FestivalDay(f, d) for f in FESTIVALS.values() if f.kind in kinds and f.celebrated_in(country)
-           for d in FESTIVAL_DATES[f.key] if d >= on]
+    out = [
+        FestivalDay(f, d)
+        for f in FESTIVALS.values()
+        if f.kind in kinds and f.celebrated_in(country)
+        for d in FESTIVAL_DATES[f.key]
+        if d >= on
+    ]
     return sorted(out, key=lambda fd: (fd.day, fd.festival.kind != "holiday", fd.key))
 
 
@@ -129,7 +251,9 @@ def festival_day(name: str | None, country: str | None, on: date) -> FestivalDay
     if name is None or not name.strip():
         days = upcoming(country, on)
         if not days:
-            raise UnknownFestival("the festival calendar has no upcoming dates; extend crm/outreach/festivals.py")
+            raise UnknownFestival(
+                "the festival calendar has no upcoming dates; extend crm/outreach/festivals.py"
+            )
         return days[0]
     text = name.strip().lower()
     if text in ("new year", "新年", "happy new year"):

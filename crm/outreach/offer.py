@@ -4,6 +4,7 @@
 expires 30 Nov. Only what the seller wrote is taken (a draft may mention no other figure); the words found
 are cut from the request so they are not read as part of a customer's name.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,12 +18,18 @@ from crm.scheduling.reminder_parser import ReminderParseError, parse_reminder
 # and platforms write codes), so "a coupon for Tan" finds no code.
 _COUPON = re.compile(
     r"(?i:\b(?:promo(?:tion)?|voucher|discount|coupon)\s+code|\bcode|\bcoupon|\bvoucher|优惠码|折扣码|优惠券码|券码|兑换码)"
-    r"\s*[:：=]?\s*[\"'“]?([A-Z0-9][A-Z0-9_-]{2,23})\b")
+    r"\s*[:：=]?\s*[\"'“]?([A-Z0-9][A-Z0-9_-]{2,23})\b"
+)
 _MONEY = r"(?:RM|S\$|US\$|SGD|MYR|USD|THB|IDR|VND|PHP|CNY|RMB|Rp\.?|₱|฿|₫|¥|\$)"
 _DISCOUNTS = (
-    (re.compile(r"(\d{1,2}(?:\.\d+)?)\s*%\s*(?:off|discount)?", re.IGNORECASE), lambda m: f"{m.group(1)}% off"),
-    (re.compile(rf"({_MONEY}\s?\d[\d,.]*|\d[\d,.]*\s?{_MONEY})\s*(?:off|discount)", re.IGNORECASE),
-     lambda m: f"{m.group(1)} off"),
+    (
+        re.compile(r"(\d{1,2}(?:\.\d+)?)\s*%\s*(?:off|discount)?", re.IGNORECASE),
+        lambda m: f"{m.group(1)}% off",
+    ),
+    (
+        re.compile(rf"({_MONEY}\s?\d[\d,.]*|\d[\d,.]*\s?{_MONEY})\s*(?:off|discount)", re.IGNORECASE),
+        lambda m: f"{m.group(1)} off",
+    ),
     (re.compile(r"满\s*\d+\s*减\s*\d+\s*元?"), lambda m: re.sub(r"\s", "", m.group(0))),
     (re.compile(r"(?:立减|减)\s*\d+(?:\.\d+)?\s*元?"), lambda m: re.sub(r"\s", "", m.group(0))),
     (re.compile(r"(?<![\d.])\d(?:\.\d)?\s*折"), lambda m: re.sub(r"\s", "", m.group(0))),
@@ -30,14 +37,20 @@ _DISCOUNTS = (
     (re.compile(r"包邮|免运费"), lambda m: m.group(0)),
 )
 _EXPIRY = (
-    re.compile(r"\b(?:valid\s+(?:until|till|through|thru|to)|until|till|expir(?:es|ing|y)(?:\s+on)?|ends?\s+on|"
-               r"good\s+(?:until|till|through))\s+(?:the\s+)?"
-               r"([^,;.，。；]{2,30}?)(?=\s*(?:$|[,;.，。；]|\s+(?:and|with|for|to|in|plus)\b))", re.IGNORECASE),
+    re.compile(
+        r"\b(?:valid\s+(?:until|till|through|thru|to)|until|till|expir(?:es|ing|y)(?:\s+on)?|ends?\s+on|"
+        r"good\s+(?:until|till|through))\s+(?:the\s+)?"
+        r"([^,;.，。；]{2,30}?)(?=\s*(?:$|[,;.，。；]|\s+(?:and|with|for|to|in|plus)\b))",
+        re.IGNORECASE,
+    ),
     re.compile(r"(?:有效期至|有效期到|截止到|截止|截至|到期日?为?)\s*([^,;，。；\s]{2,12})"),
 )
 # Words left hanging at the end once the offer is cut out ("... for Tan with a coupon for").
-_DANGLING = re.compile(r"(?:\s+(?:with|and|plus|using|incl\.?|including|for|of|a|an|the|coupon|voucher|discount|"
-                       r"offer|promo|code|,))+\s*$|[,，、\s]+$", re.IGNORECASE)
+_DANGLING = re.compile(
+    r"(?:\s+(?:with|and|plus|using|incl\.?|including|for|of|a|an|the|coupon|voucher|discount|"
+    r"offer|promo|code|,))+\s*$|[,，、\s]+$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -109,18 +122,43 @@ def _day(phrase: str, now: datetime, timezone: str) -> date | None:
 _PCT = re.compile(r"(\d{1,2}(?:\.\d+)?)\s*%")
 _ZHE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*折")
 _THRESHOLD = re.compile(r"满\s*(\d+(?:\.\d+)?)\s*元?\s*减\s*(\d+(?:\.\d+)?)\s*元?")
-_AMOUNT = re.compile(rf"({_MONEY}\s?\d[\d,.]*\d|{_MONEY}\s?\d|\d[\d,.]*\s?{_MONEY}|\d+(?:\.\d+)?\s*元)", re.IGNORECASE)
+_AMOUNT = re.compile(
+    rf"({_MONEY}\s?\d[\d,.]*\d|{_MONEY}\s?\d|\d[\d,.]*\s?{_MONEY}|\d+(?:\.\d+)?\s*元)", re.IGNORECASE
+)
 _FREE_SHIPPING = re.compile(r"free\s+(?:shipping|delivery)|包邮|免运费", re.IGNORECASE)
 _PHRASES = {
-    "percent": {"en": "{p}% off", "zh": "{zhe}", "ms": "diskaun {p}%", "th": "ส่วนลด {p}%", "id": "diskon {p}%",
-                "vi": "giảm {p}%"},
-    "amount": {"en": "{a} off", "zh": "立减{a}", "ms": "diskaun {a}", "th": "ส่วนลด {a}", "id": "potongan {a}",
-               "vi": "giảm {a}"},
-    "threshold": {"en": "{b} off orders of {a} or more", "zh": "满{a}减{b}", "ms": "diskaun {b} untuk belian {a} ke atas",
-                  "th": "ส่วนลด {b} เมื่อซื้อครบ {a}", "id": "potongan {b} untuk belanja minimal {a}",
-                  "vi": "giảm {b} cho đơn từ {a}"},
-    "free_shipping": {"en": "free shipping", "zh": "包邮", "ms": "penghantaran percuma", "th": "ส่งฟรี",
-                      "id": "gratis ongkir", "vi": "miễn phí vận chuyển"},
+    "percent": {
+        "en": "{p}% off",
+        "zh": "{zhe}",
+        "ms": "diskaun {p}%",
+        "th": "ส่วนลด {p}%",
+        "id": "diskon {p}%",
+        "vi": "giảm {p}%",
+    },
+    "amount": {
+        "en": "{a} off",
+        "zh": "立减{a}",
+        "ms": "diskaun {a}",
+        "th": "ส่วนลด {a}",
+        "id": "potongan {a}",
+        "vi": "giảm {a}",
+    },
+    "threshold": {
+        "en": "{b} off orders of {a} or more",
+        "zh": "满{a}减{b}",
+        "ms": "diskaun {b} untuk belian {a} ke atas",
+        "th": "ส่วนลด {b} เมื่อซื้อครบ {a}",
+        "id": "potongan {b} untuk belanja minimal {a}",
+        "vi": "giảm {b} cho đơn từ {a}",
+    },
+    "free_shipping": {
+        "en": "free shipping",
+        "zh": "包邮",
+        "ms": "penghantaran percuma",
+        "th": "ส่งฟรี",
+        "id": "gratis ongkir",
+        "vi": "miễn phí vận chuyển",
+    },
 }
 
 

@@ -6,6 +6,7 @@ templates in crm/outreach/templates.py take over when there is no LLM or its ans
 checked before anything is written: promotional intents are refused for customers who withdrew marketing
 consent or opted out, and the refusal is logged like every draft and approval.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -92,8 +93,9 @@ class Offer:
 
     def describe(self) -> str:
         """The seller's offer as text: the only source of figures a draft may mention."""
-        return " ".join(x for x in (self.coupon, self.discount, self.expires.isoformat() if self.expires else None)
-                        if x)
+        return " ".join(
+            x for x in (self.coupon, self.discount, self.expires.isoformat() if self.expires else None) if x
+        )
 
 
 @dataclass
@@ -149,7 +151,7 @@ def _variants_from_reply(content: Any) -> list[str]:
     body = m.group(1) if m else content
     start, end = body.find("{"), body.rfind("}")
     try:
-        data = json.loads(body[start:end + 1]) if 0 <= start < end else json.loads(body)
+        data = json.loads(body[start : end + 1]) if 0 <= start < end else json.loads(body)
     except json.JSONDecodeError:
         raise _LLMFailed("the reply is not valid JSON") from None
     variants = data.get("variants") if isinstance(data, dict) else data
@@ -164,27 +166,48 @@ def _with_sign_off(text: str, ctx: DraftContext) -> str:
     return text
 
 
-async def _llm_draft(llm: Any, ctx: DraftContext, settings: Any, offer: Offer, *, rewrite: str | None = None,
-                     instruction: str | None = None, max_chars: int | None = None,
-                     merge_fields: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+async def _llm_draft(
+    llm: Any,
+    ctx: DraftContext,
+    settings: Any,
+    offer: Offer,
+    *,
+    rewrite: str | None = None,
+    instruction: str | None = None,
+    max_chars: int | None = None,
+    merge_fields: tuple[str, ...] = (),
+) -> tuple[list[str], list[str]]:
     """Checked variants from the LLM (at most one retry) and the warnings; raises _LLMFailed when none pass."""
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
     from prompts import render_prompt
 
     limit = max_chars or ctx.max_chars
-    system = render_prompt("outreach_draft", brand_name=ctx.brand_name, brand_voice=ctx.brand_voice,
-                           language_name=LANGUAGE_NAMES[ctx.language], intent=ctx.intent,
-                           intent_guide=INTENT_GUIDE[ctx.intent], max_chars=limit, sign_off=ctx.sign_off)
+    system = render_prompt(
+        "outreach_draft",
+        brand_name=ctx.brand_name,
+        brand_voice=ctx.brand_voice,
+        language_name=LANGUAGE_NAMES[ctx.language],
+        intent=ctx.intent,
+        intent_guide=INTENT_GUIDE[ctx.intent],
+        max_chars=limit,
+        sign_off=ctx.sign_off,
+    )
     payload: dict[str, Any] = {"context": ctx.for_llm()}
     if merge_fields:
-        payload["merge_fields"] = ("This is a template for many customers: write {first_name} and {last_item} "
-                                   "literally where the name and item go.")
+        payload["merge_fields"] = (
+            "This is a template for many customers: write {first_name} and {last_item} "
+            "literally where the name and item go."
+        )
     if rewrite is not None:
-        payload["rewrite"] = {"message": redact_brief(displayable(rewrite, DRAFT_TEXT_MAX, multiline=True), None, None),
-                              "instruction": instruction}
-    messages: list[Any] = [SystemMessage(content=system),
-                           HumanMessage(content=json.dumps(payload, ensure_ascii=False))]
+        payload["rewrite"] = {
+            "message": redact_brief(displayable(rewrite, DRAFT_TEXT_MAX, multiline=True), None, None),
+            "instruction": instruction,
+        }
+    messages: list[Any] = [
+        SystemMessage(content=system),
+        HumanMessage(content=json.dumps(payload, ensure_ascii=False)),
+    ]
     problems: list[str] = []
     for attempt in range(2):
         try:
@@ -202,8 +225,14 @@ async def _llm_draft(llm: Any, ctx: DraftContext, settings: Any, offer: Offer, *
             good, problems = [], []
             for v in variants:
                 v = _with_sign_off(v, ctx)
-                found = check_draft(v, language=ctx.language, max_chars=limit, coupon=offer.coupon,
-                                    offer_text=offer.describe(), merge_fields=merge_fields)
+                found = check_draft(
+                    v,
+                    language=ctx.language,
+                    max_chars=limit,
+                    coupon=offer.coupon,
+                    offer_text=offer.describe(),
+                    merge_fields=merge_fields,
+                )
                 if found:
                     problems.extend(p for p in found if p not in problems)
                 else:
@@ -211,31 +240,62 @@ async def _llm_draft(llm: Any, ctx: DraftContext, settings: Any, offer: Offer, *
             if good:
                 return good, ([f"retried: {'; '.join(problems)}"] if attempt else [])
         if attempt == 0:
-            messages += [AIMessage(content=content if isinstance(content, str) else ""),
-                         HumanMessage(content="That reply cannot be used: " + "; ".join(problems)
-                                      + '. Reply again with JSON only: {"variants": [...]}.')]
+            messages += [
+                AIMessage(content=content if isinstance(content, str) else ""),
+                HumanMessage(
+                    content="That reply cannot be used: "
+                    + "; ".join(problems)
+                    + '. Reply again with JSON only: {"variants": [...]}.'
+                ),
+            ]
     raise _LLMFailed("the LLM's drafts failed the checks twice: " + "; ".join(problems))
 
 
-def _template(ctx: DraftContext, offer: Offer, *, formal: bool = False, short: bool = False,
-              merge: bool = False) -> str:
-    return render(TemplateInput(
-        language=ctx.language, intent=ctx.intent, brand=ctx.brand_name, sign_off=ctx.sign_off,
-        first_name=ctx.first_name, item=ctx.focus_item(), points=ctx.points_balance,
-        festival=ctx.festival, festival_kind=ctx.festival_kind or "holiday", coupon=offer.coupon,
-        discount=offer.discount, expires=offer.expires, brief=ctx.brief, formal=formal, short=short,
-        merge_fields=merge, orders=None if merge else ctx.orders))
+def _template(
+    ctx: DraftContext, offer: Offer, *, formal: bool = False, short: bool = False, merge: bool = False
+) -> str:
+    return render(
+        TemplateInput(
+            language=ctx.language,
+            intent=ctx.intent,
+            brand=ctx.brand_name,
+            sign_off=ctx.sign_off,
+            first_name=ctx.first_name,
+            item=ctx.focus_item(),
+            points=ctx.points_balance,
+            festival=ctx.festival,
+            festival_kind=ctx.festival_kind or "holiday",
+            coupon=offer.coupon,
+            discount=offer.discount,
+            expires=offer.expires,
+            brief=ctx.brief,
+            formal=formal,
+            short=short,
+            merge_fields=merge,
+            orders=None if merge else ctx.orders,
+        )
+    )
 
 
-async def _generate(ctx: DraftContext, offer: Offer, settings: Any, llm: Any, *, formal: bool = False,
-                    short: bool = False, rewrite: str | None = None, instruction: str | None = None,
-                    max_chars: int | None = None) -> tuple[str, list[str], str, list[str]]:
+async def _generate(
+    ctx: DraftContext,
+    offer: Offer,
+    settings: Any,
+    llm: Any,
+    *,
+    formal: bool = False,
+    short: bool = False,
+    rewrite: str | None = None,
+    instruction: str | None = None,
+    max_chars: int | None = None,
+) -> tuple[str, list[str], str, list[str]]:
     """(text, variants, source, warnings): the LLM's checked variants, else the template."""
     warnings: list[str] = []
     if llm is not None:
         try:
-            variants, warnings = await _llm_draft(llm, ctx, settings, offer, rewrite=rewrite,
-                                                  instruction=instruction, max_chars=max_chars)
+            variants, warnings = await _llm_draft(
+                llm, ctx, settings, offer, rewrite=rewrite, instruction=instruction, max_chars=max_chars
+            )
             return variants[0], variants, "llm", warnings
         except _LLMFailed as exc:
             log.warning("outreach draft: %s; using the template", exc)
@@ -253,13 +313,31 @@ async def _generate(ctx: DraftContext, offer: Offer, settings: Any, llm: Any, *,
 # ------------------------------------------------------------------------------------------------------------
 # request bookkeeping
 # ------------------------------------------------------------------------------------------------------------
-def _request_data(*, brief: str | None, festival: str | None, offer: Offer, warnings: list[str],
-                  formal: bool = False, short: bool = False, parent: int | None = None,
-                  action: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _request_data(
+    *,
+    brief: str | None,
+    festival: str | None,
+    offer: Offer,
+    warnings: list[str],
+    formal: bool = False,
+    short: bool = False,
+    parent: int | None = None,
+    action: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What a draft was asked for (kept with it, so a revision is made from the same request)."""
-    data: dict[str, Any] = {"brief": brief, "festival": festival, "coupon": offer.coupon, "discount": offer.discount,
-                            "expires": offer.expires.isoformat() if offer.expires else None, "formal": formal,
-                            "short": short, "parent": parent, "action": action, "warnings": warnings}
+    data: dict[str, Any] = {
+        "brief": brief,
+        "festival": festival,
+        "coupon": offer.coupon,
+        "discount": offer.discount,
+        "expires": offer.expires.isoformat() if offer.expires else None,
+        "formal": formal,
+        "short": short,
+        "parent": parent,
+        "action": action,
+        "warnings": warnings,
+    }
     data.update(extra or {})
     return {k: v for k, v in data.items() if v not in (None, False, [])}
 
@@ -270,10 +348,19 @@ def _request(row: Any) -> dict[str, Any]:
 
 def _draft_from_row(row: Any, customer_name: str | None) -> Draft:
     req = _request(row)
-    return Draft(id=row.id, customer_id=row.customer_id, customer_name=customer_name, intent=row.intent,
-                 language=row.language, text=row.text, variants=list(row.variants or [row.text]),
-                 source=row.source, refused_reason=row.reason if row.status == "refused" else None,
-                 warnings=list(req.get("warnings", [])), status=row.status)
+    return Draft(
+        id=row.id,
+        customer_id=row.customer_id,
+        customer_name=customer_name,
+        intent=row.intent,
+        language=row.language,
+        text=row.text,
+        variants=list(row.variants or [row.text]),
+        source=row.source,
+        refused_reason=row.reason if row.status == "refused" else None,
+        warnings=list(req.get("warnings", [])),
+        status=row.status,
+    )
 
 
 def _check_intent(intent: str) -> None:
@@ -307,9 +394,19 @@ def _local_day(as_of: datetime, tz: ZoneInfo) -> date:
 # ------------------------------------------------------------------------------------------------------------
 # one customer
 # ------------------------------------------------------------------------------------------------------------
-async def _load(db: Database, workspace_id: int, customer_id: int, *, intent: str, language: str | None,
-                settings: Any, as_of: datetime, festival: str | None, offer: Offer,
-                brief: str | None) -> tuple[repo.CustomerFacts, DraftContext | None, str | None]:
+async def _load(
+    db: Database,
+    workspace_id: int,
+    customer_id: int,
+    *,
+    intent: str,
+    language: str | None,
+    settings: Any,
+    as_of: datetime,
+    festival: str | None,
+    offer: Offer,
+    brief: str | None,
+) -> tuple[repo.CustomerFacts, DraftContext | None, str | None]:
     tz = ZoneInfo(settings.workspace.timezone)
     async with db.sessions() as session:
         facts = await repo.customer_facts(session, workspace_id, customer_id, as_of)
@@ -318,18 +415,38 @@ async def _load(db: Database, workspace_id: int, customer_id: int, *, intent: st
         lang = pick_language(language, facts)
         refusal = consent_refusal(intent, facts.marketing_consent, facts.platform_opt_out, facts.platform)
         if refusal:
-            return facts, DraftContext(intent=intent, language=lang, brand_name="", brand_voice="", sign_off="",
-                                       max_chars=0), refusal
-        segment = await customer_segment(db, session, workspace_id, customer_id, as_of, tz) if facts.orders else None
+            return (
+                facts,
+                DraftContext(
+                    intent=intent, language=lang, brand_name="", brand_voice="", sign_off="", max_chars=0
+                ),
+                refusal,
+            )
+        segment = (
+            await customer_segment(db, session, workspace_id, customer_id, as_of, tz)
+            if facts.orders
+            else None
+        )
     fest: FestivalDay | None = None
     if intent == "festival":
         try:
             fest = festival_day(festival, facts.country, _local_day(as_of, tz))
         except UnknownFestival as exc:
             raise DraftError(str(exc)) from None
-    ctx = build_context(facts, intent=intent, language=lang, settings=settings, as_of=as_of, tz=tz,
-                        segment=segment, festival=fest, coupon=offer.coupon, discount=offer.discount,
-                        expires=offer.expires, brief=brief)
+    ctx = build_context(
+        facts,
+        intent=intent,
+        language=lang,
+        settings=settings,
+        as_of=as_of,
+        tz=tz,
+        segment=segment,
+        festival=fest,
+        coupon=offer.coupon,
+        discount=offer.discount,
+        expires=offer.expires,
+        brief=brief,
+    )
     return facts, ctx, None
 
 
@@ -347,48 +464,104 @@ def fit_notes(intent: str, consent: bool | None, ctx: DraftContext, settings: An
     elif intent == "winback" and not orders:
         notes.append("this customer has no order yet: a welcome may fit better than a win-back")
     elif intent == "winback" and days is not None and days <= active_days:
-        notes.append(f"this customer ordered {days} days ago and is still active: a thank-you or a "
-                     "replenishment message may fit better than a win-back")
+        notes.append(
+            f"this customer ordered {days} days ago and is still active: a thank-you or a "
+            "replenishment message may fit better than a win-back"
+        )
     elif intent in ("thank_you", "review_request", "replenishment") and not orders:
         notes.append("this customer has no order yet: a welcome may fit better")
     elif intent == "thank_you" and days is not None and days > active_days:
-        notes.append(f"this customer's last order was {days} days ago: a win-back may fit better than a "
-                     "thank-you")
+        notes.append(
+            f"this customer's last order was {days} days ago: a win-back may fit better than a thank-you"
+        )
     return notes
 
 
-async def draft_for_customer(db: Database, workspace_id: int, customer_id: int, *, intent: str, settings: Any,
-                             as_of: datetime, language: str | None = None, brief: str | None = None,
-                             festival: str | None = None, offer: Offer | None = None, llm: Any = None,
-                             created_by: int | None = None) -> Draft:
+async def draft_for_customer(
+    db: Database,
+    workspace_id: int,
+    customer_id: int,
+    *,
+    intent: str,
+    settings: Any,
+    as_of: datetime,
+    language: str | None = None,
+    brief: str | None = None,
+    festival: str | None = None,
+    offer: Offer | None = None,
+    llm: Any = None,
+    created_by: int | None = None,
+) -> Draft:
     """A checked, logged draft for one customer (or a logged refusal when consent forbids it)."""
     _check_intent(intent)
     language = _check_language(language)
     offer = offer or Offer()
-    facts, ctx, refusal = await _load(db, workspace_id, customer_id, intent=intent, language=language,
-                                      settings=settings, as_of=as_of, festival=festival, offer=offer, brief=brief)
+    facts, ctx, refusal = await _load(
+        db,
+        workspace_id,
+        customer_id,
+        intent=intent,
+        language=language,
+        settings=settings,
+        as_of=as_of,
+        festival=festival,
+        offer=offer,
+        brief=brief,
+    )
     assert ctx is not None
     if refusal:
         async with db.sessions() as session:
-            row = await repo.add_draft(session, workspace_id=workspace_id, customer_id=customer_id, intent=intent,
-                                       language=ctx.language, text="", variants=[], source="refused",
-                                       status="refused", reason=refusal, created_by=created_by)
+            row = await repo.add_draft(
+                session,
+                workspace_id=workspace_id,
+                customer_id=customer_id,
+                intent=intent,
+                language=ctx.language,
+                text="",
+                variants=[],
+                source="refused",
+                status="refused",
+                reason=refusal,
+                created_by=created_by,
+            )
             await session.commit()
             return _draft_from_row(row, facts.display_name)
     text, variants, source, warnings = await _generate(ctx, offer, settings, _resolve_llm(llm, settings))
     warnings += fit_notes(intent, facts.marketing_consent, ctx, settings)
     async with db.sessions() as session:
         row = await repo.add_draft(
-            session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=ctx.language,
-            text=text, variants=variants, source=source, created_by=created_by,
-            request=_request_data(brief=brief, festival=festival, offer=offer, warnings=warnings,
-                                 ))
+            session,
+            workspace_id=workspace_id,
+            customer_id=customer_id,
+            intent=intent,
+            language=ctx.language,
+            text=text,
+            variants=variants,
+            source=source,
+            created_by=created_by,
+            request=_request_data(
+                brief=brief,
+                festival=festival,
+                offer=offer,
+                warnings=warnings,
+            ),
+        )
         await session.commit()
         return _draft_from_row(row, facts.display_name)
 
 
-async def revise(db: Database, workspace_id: int, draft_id: int, *, action: str, settings: Any, as_of: datetime,
-                 language: str | None = None, llm: Any = None, created_by: int | None = None) -> Draft:
+async def revise(
+    db: Database,
+    workspace_id: int,
+    draft_id: int,
+    *,
+    action: str,
+    settings: Any,
+    as_of: datetime,
+    language: str | None = None,
+    llm: Any = None,
+    created_by: int | None = None,
+) -> Draft:
     """A new draft from an earlier one: regenerate, shorter, more formal, or translated into `language`."""
     if action not in ACTIONS:
         raise DraftError(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
@@ -407,16 +580,27 @@ async def revise(db: Database, workspace_id: int, draft_id: int, *, action: str,
     target = language if action == "translate" else (language or parent_language)
     formal = bool(req.get("formal")) or action == "formal"
     short = bool(req.get("short")) or action == "shorter"
-    facts, ctx, refusal = await _load(db, workspace_id, customer_id, intent=intent, language=target,
-                                      settings=settings, as_of=as_of, festival=req.get("festival"), offer=offer,
-                                      brief=req.get("brief"))
+    facts, ctx, refusal = await _load(
+        db,
+        workspace_id,
+        customer_id,
+        intent=intent,
+        language=target,
+        settings=settings,
+        as_of=as_of,
+        festival=req.get("festival"),
+        offer=offer,
+        brief=req.get("brief"),
+    )
     if refusal or ctx is None:
         raise DraftError(f"cannot revise: {refusal}")
     chat_model = _resolve_llm(llm, settings)
     max_chars = min(ctx.max_chars, max(80, int(len(parent_text) * 0.75))) if action == "shorter" else None
-    instruction = {"shorter": "Make it noticeably shorter, keep the offer and the sign-off.",
-                   "formal": "Rewrite it in a more formal, respectful register.",
-                   "translate": f"Translate it into {LANGUAGE_NAMES[target]}, natural and idiomatic."}.get(action)
+    instruction = {
+        "shorter": "Make it noticeably shorter, keep the offer and the sign-off.",
+        "formal": "Rewrite it in a more formal, respectful register.",
+        "translate": f"Translate it into {LANGUAGE_NAMES[target]}, natural and idiomatic.",
+    }.get(action)
     if action == "regenerate" and chat_model is None and len(parent_variants) > 1:
         # Without an LLM, "regenerate" cycles through the variants the first draft already had.
         i = parent_variants.index(parent_text) if parent_text in parent_variants else -1
@@ -424,17 +608,41 @@ async def revise(db: Database, workspace_id: int, draft_id: int, *, action: str,
         variants, source, warnings = parent_variants, "llm", ["no LLM configured: showing the next variant"]
     else:
         text, variants, source, warnings = await _generate(
-            ctx, offer, settings, chat_model, formal=formal, short=short,
-            rewrite=None if action == "regenerate" else parent_text, instruction=instruction, max_chars=max_chars)
+            ctx,
+            offer,
+            settings,
+            chat_model,
+            formal=formal,
+            short=short,
+            rewrite=None if action == "regenerate" else parent_text,
+            instruction=instruction,
+            max_chars=max_chars,
+        )
         if action == "regenerate" and source == "template" and text == parent_text:
             warnings.append("no LLM configured: the template gives the same message")
     warnings = warnings + fit_notes(intent, facts.marketing_consent, ctx, settings)  # on every version
     async with db.sessions() as session:
         new = await repo.add_draft(
-            session, workspace_id=workspace_id, customer_id=customer_id, intent=intent, language=target,
-            text=text, variants=variants, source=source, created_by=created_by,
-            request=_request_data(brief=req.get("brief"), festival=req.get("festival"), offer=offer,
-                                 warnings=warnings, formal=formal, short=short, parent=draft_id, action=action))
+            session,
+            workspace_id=workspace_id,
+            customer_id=customer_id,
+            intent=intent,
+            language=target,
+            text=text,
+            variants=variants,
+            source=source,
+            created_by=created_by,
+            request=_request_data(
+                brief=req.get("brief"),
+                festival=req.get("festival"),
+                offer=offer,
+                warnings=warnings,
+                formal=formal,
+                short=short,
+                parent=draft_id,
+                action=action,
+            ),
+        )
         await session.commit()
         return _draft_from_row(new, facts.display_name)
 
@@ -451,8 +659,13 @@ async def edit(db: Database, workspace_id: int, draft_id: int, text: str) -> Dra
         if row.status != "draft":
             raise DraftError(f"draft #{draft_id} is {row.status}; only open drafts can be edited")
         req = _request(row)
-        problems = check_draft(text, language=row.language, max_chars=10**6, coupon=req.get("coupon"),
-                               offer_text=" ".join(str(req.get(k) or "") for k in ("coupon", "discount", "expires")))
+        problems = check_draft(
+            text,
+            language=row.language,
+            max_chars=10**6,
+            coupon=req.get("coupon"),
+            offer_text=" ".join(str(req.get(k) or "") for k in ("coupon", "discount", "expires")),
+        )
         req["warnings"] = problems
         req["edited"] = True
         await repo.update_draft_text(session, row, text, req)
@@ -471,7 +684,9 @@ async def _usable_draft(session: AsyncSession, workspace_id: int, draft_id: int,
     return row
 
 
-async def approve(db: Database, workspace_id: int, draft_id: int, *, member_id: int | None, at: datetime) -> Draft:
+async def approve(
+    db: Database, workspace_id: int, draft_id: int, *, member_id: int | None, at: datetime
+) -> Draft:
     """Approve a draft: logged with who and when, and recorded as an outreach interaction for the customer."""
     async with db.sessions() as session:
         row = await _usable_draft(session, workspace_id, draft_id, "approved")
@@ -485,10 +700,21 @@ async def approve(db: Database, workspace_id: int, draft_id: int, *, member_id: 
 # ------------------------------------------------------------------------------------------------------------
 # a segment
 # ------------------------------------------------------------------------------------------------------------
-async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, intent: str, settings: Any,
-                            as_of: datetime, country: str | None = None, language: str | None = None,
-                            offer: Offer | None = None, llm: Any = None, festival: str | None = None,
-                            created_by: int | None = None) -> SegmentDraft:
+async def draft_for_segment(
+    db: Database,
+    workspace_id: int,
+    *,
+    segment: str,
+    intent: str,
+    settings: Any,
+    as_of: datetime,
+    country: str | None = None,
+    language: str | None = None,
+    offer: Offer | None = None,
+    llm: Any = None,
+    festival: str | None = None,
+    created_by: int | None = None,
+) -> SegmentDraft:
     """One template per language (merge fields {first_name}, {last_item}) and a CSV of the customers to send
     it to; customers whose consent forbids a promotional message are left out and counted."""
     from crm.analytics.metrics import SEGMENT_RULES, customer_scores
@@ -497,7 +723,9 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
     _check_intent(intent)
     language = _check_language(language)
     if segment not in SEGMENT_RULES.values():
-        raise DraftError(f"unknown segment {segment!r}; use one of: {', '.join(sorted(SEGMENT_RULES.values()))}")
+        raise DraftError(
+            f"unknown segment {segment!r}; use one of: {', '.join(sorted(SEGMENT_RULES.values()))}"
+        )
     offer = offer or Offer()
     country = country.upper() if country else None
     tz = ZoneInfo(settings.workspace.timezone)
@@ -517,7 +745,10 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
         chosen.append((p, language or pick_language(p.language, None, p.country)))
     fest: FestivalDay | None = None
     if intent == "festival":
-        where = country or (Counter(p.country for p, _ in chosen if p.country).most_common(1) or [(None, 0)])[0][0]
+        where = (
+            country
+            or (Counter(p.country for p, _ in chosen if p.country).most_common(1) or [(None, 0)])[0][0]
+        )
         try:
             fest = festival_day(festival, where, _local_day(as_of, tz))
         except UnknownFestival as exc:
@@ -527,18 +758,28 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
     draft_ids: dict[str, int] = {}
     out = settings.outreach
     for lang in sorted({lang for _, lang in chosen}):
-        ctx = DraftContext(intent=intent, language=lang, brand_name=out.brand_name, brand_voice=out.brand_voice,
-                           sign_off=out.sign_off, max_chars=out.max_chars, first_name="{first_name}",
-                           country=country, segment=segment,
-                           festival=fest.festival.name(lang) if fest else None,
-                           festival_kind=fest.festival.kind if fest else None,
-                           festival_date=fest.day.isoformat() if fest else None)
+        ctx = DraftContext(
+            intent=intent,
+            language=lang,
+            brand_name=out.brand_name,
+            brand_voice=out.brand_voice,
+            sign_off=out.sign_off,
+            max_chars=out.max_chars,
+            first_name="{first_name}",
+            country=country,
+            segment=segment,
+            festival=fest.festival.name(lang) if fest else None,
+            festival_kind=fest.festival.kind if fest else None,
+            festival_date=fest.day.isoformat() if fest else None,
+        )
         ctx.offer.coupon, ctx.offer.discount = offer.coupon, offer.discount
         ctx.offer.expires = offer.expires.isoformat() if offer.expires else None
         text, warnings, source = "", [], "template"
         if chat_model is not None:
             try:
-                variants, warnings = await _llm_draft(chat_model, ctx, settings, offer, merge_fields=MERGE_FIELDS)
+                variants, warnings = await _llm_draft(
+                    chat_model, ctx, settings, offer, merge_fields=MERGE_FIELDS
+                )
                 text, source = variants[0], "llm"
             except _LLMFailed as exc:
                 warnings = [f"LLM draft not used ({exc}); template used instead"]
@@ -546,26 +787,64 @@ async def draft_for_segment(db: Database, workspace_id: int, *, segment: str, in
             text = _template(ctx, offer, merge=True)
         templates[lang] = text
         async with db.sessions() as session:
-            row = await repo.add_draft(session, workspace_id=workspace_id, customer_id=None, segment=segment,
-                                       intent=intent, language=lang, text=text, variants=[text],
-                                       source=source,
-                                       created_by=created_by,
-                                       request=_request_data(brief=None, festival=festival, offer=offer,
-                                                            warnings=warnings,
-                                                            extra={"country": country, "recipients": sum(
-                                                                1 for _, x in chosen if x == lang)}))
+            row = await repo.add_draft(
+                session,
+                workspace_id=workspace_id,
+                customer_id=None,
+                segment=segment,
+                intent=intent,
+                language=lang,
+                text=text,
+                variants=[text],
+                source=source,
+                created_by=created_by,
+                request=_request_data(
+                    brief=None,
+                    festival=festival,
+                    offer=offer,
+                    warnings=warnings,
+                    extra={"country": country, "recipients": sum(1 for _, x in chosen if x == lang)},
+                ),
+            )
             await session.commit()
             draft_ids[lang] = row.id
     # Names, usernames and items are the buyers' own text: csv_bytes keeps them from running as formulas.
     recipients_csv = csv_bytes(
-        ["customer_id", "name", "first_name", "language", "country", "platform", "username", "last_item",
-         "points"],
+        [
+            "customer_id",
+            "name",
+            "first_name",
+            "language",
+            "country",
+            "platform",
+            "username",
+            "last_item",
+            "points",
+        ],
         # Merged rows must read well: an unknown name or item gets the language's neutral wording.
-        ([p.id, p.display_name or "", first_name(p.display_name) or neutral_name(lang), lang, p.country or "",
-          p.platform or "", p.username or "", p.last_item or generic_item(lang, intent), p.points]
-         for p, lang in chosen))
-    return SegmentDraft(templates=templates, recipients_csv=recipients_csv, count=len(chosen),
-                        skipped=dict(skipped), segment=segment, draft_ids=draft_ids)
+        (
+            [
+                p.id,
+                p.display_name or "",
+                first_name(p.display_name) or neutral_name(lang),
+                lang,
+                p.country or "",
+                p.platform or "",
+                p.username or "",
+                p.last_item or generic_item(lang, intent),
+                p.points,
+            ]
+            for p, lang in chosen
+        ),
+    )
+    return SegmentDraft(
+        templates=templates,
+        recipients_csv=recipients_csv,
+        count=len(chosen),
+        skipped=dict(skipped),
+        segment=segment,
+        draft_ids=draft_ids,
+    )
 
 
 def upcoming_festivals(country: str | None, on: date, n: int = 5) -> list[FestivalDay]:

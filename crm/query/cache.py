@@ -11,6 +11,7 @@ reused only while nothing it depends on can have changed:
 
 Concurrent askers of a question being computed wait for that one computation instead of starting their own.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,9 @@ UNCACHED = frozenset({"clarify", "draft", "reminder"})
 
 
 class ResultCache:
-    def __init__(self, *, ttl: float = 60.0, size: int = 512, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, ttl: float = 60.0, size: int = 512, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.size = size
         self.clock = clock

@@ -1,4 +1,5 @@
 """The compiler: runs a validated question (crm.query.ir) against the database and returns one Result."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -31,8 +32,8 @@ from crm.query.result import ChartSpec, Result
 from storage.db import Database
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
-from storage.repositories.customer_desk import search_customers
 from storage.repositories.currency import base_currency
+from storage.repositories.customer_desk import search_customers
 
 # A customer name on a chart axis, and the buyer identities a profile lists, at most.
 CHART_LABEL = 24
@@ -40,15 +41,19 @@ SHOWN_IDENTITIES = 10
 
 
 class _Ctx:
-    def __init__(self, db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str) -> None:
+    def __init__(
+        self, db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str
+    ) -> None:
         workspace = getattr(settings, "workspace", settings)
         self.db, self.workspace_id, self.as_of, self.settings = db, workspace_id, as_of, settings
         self.tz = ZoneInfo(workspace.timezone)
         self.currency = workspace.base_currency
         self.lang = "zh" if language == "zh" else "en"
-        self.lifecycle_days = (getattr(workspace, "lifecycle_new_days", 30),
-                               getattr(workspace, "lifecycle_active_days", 90),
-                               getattr(workspace, "lifecycle_dormant_days", 180))
+        self.lifecycle_days = (
+            getattr(workspace, "lifecycle_new_days", 30),
+            getattr(workspace, "lifecycle_active_days", 90),
+            getattr(workspace, "lifecycle_dormant_days", 180),
+        )
 
     def period_label(self, period: Period) -> str:
         if self.lang == "zh":
@@ -84,19 +89,29 @@ class _Ctx:
         lines = []
         if definition:
             lines.append(texts.t(self.lang, "definition", text=definition))
-        lines.append(texts.t(self.lang, "window", start=start.astimezone(self.tz).strftime(fmt) if start else "—",
-                             end=end.astimezone(self.tz).strftime(fmt), tz=str(self.tz)))
+        lines.append(
+            texts.t(
+                self.lang,
+                "window",
+                start=start.astimezone(self.tz).strftime(fmt) if start else "—",
+                end=end.astimezone(self.tz).strftime(fmt),
+                tz=str(self.tz),
+            )
+        )
         active = {k: v for k, v in f.model_dump().items() if v}
         if active:
-            lines.append(texts.t(self.lang, "filters_label", filters=", ".join(f"{k}={v}" for k, v in active.items())))
+            lines.append(
+                texts.t(self.lang, "filters_label", filters=", ".join(f"{k}={v}" for k, v in active.items()))
+            )
         return "\n".join(lines)
 
 
 async def _scope(session: Any, ctx: _Ctx, f: Filters) -> Scope:
     ids = None
     if f.segment:
-        scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
-                                         lifecycle_days=ctx.lifecycle_days)
+        scores = await m.customer_scores(
+            session, ctx.workspace_id, ctx.as_of, ctx.tz, lifecycle_days=ctx.lifecycle_days
+        )
         ids = frozenset(scores.ids[scores.segment == f.segment].tolist())
     return Scope(ctx.workspace_id, platform=f.platform, country=f.country, tag=f.tag, customer_ids=ids)
 
@@ -123,14 +138,21 @@ def _partial_note(ctx: _Ctx, windows: list[tuple[datetime | None, datetime]], la
 
     def n_days(d: float) -> str:
         n = max(1, round(d))
-        return (f"{n} 天" if ctx.lang == "zh" else f"{n} day{'s' if n != 1 else ''}")
+        return f"{n} 天" if ctx.lang == "zh" else f"{n} day{'s' if n != 1 else ''}"
 
-    return texts.t(ctx.lang, "partial_window", period=labels[0], days=n_days(days1), other=labels[1],
-                   other_days=n_days(days2))
+    return texts.t(
+        ctx.lang,
+        "partial_window",
+        period=labels[0],
+        days=n_days(days1),
+        other=labels[1],
+        other_days=n_days(days2),
+    )
 
 
-async def _unpriced_note(ctx: _Ctx, session: Any, scope: Scope,
-                         windows: list[tuple[datetime | None, datetime]]) -> str:
+async def _unpriced_note(
+    ctx: _Ctx, session: Any, scope: Scope, windows: list[tuple[datetime | None, datetime]]
+) -> str:
     """The orders an amount leaves out because their currency has no rate into the base currency, said in the
     answer ("199 orders have no SGD rate and are left out"); "" when every order in the windows is priced.
     Overlapping windows are counted once."""
@@ -148,8 +170,13 @@ async def _unpriced_note(ctx: _Ctx, session: Any, scope: Scope,
     if not total:
         return ""
     currencies = ("、" if ctx.lang == "zh" else " or ").join(sorted(counts))
-    return texts.t(ctx.lang, "unpriced_one" if total == 1 else "unpriced", n=f"{total:,}", currencies=currencies,
-                   base=ctx.currency)
+    return texts.t(
+        ctx.lang,
+        "unpriced_one" if total == 1 else "unpriced",
+        n=f"{total:,}",
+        currencies=currencies,
+        base=ctx.currency,
+    )
 
 
 def _money_window(metric: str, start: datetime | None, end: datetime) -> tuple[datetime | None, datetime]:
@@ -157,8 +184,16 @@ def _money_window(metric: str, start: datetime | None, end: datetime) -> tuple[d
     return (None, end) if metric == "avg_ltv" else (start, end)
 
 
-async def _compared(ctx: _Ctx, q: MetricQuery, session: Any, scope: Scope, unit: str, name: str, ftext: str,
-                    definition: str | None) -> Result:
+async def _compared(
+    ctx: _Ctx,
+    q: MetricQuery,
+    session: Any,
+    scope: Scope,
+    unit: str,
+    name: str,
+    ftext: str,
+    definition: str | None,
+) -> Result:
     """One metric over two named periods, side by side, with the change from the second to the first (percent
     for amounts and counts, percentage points for rates)."""
     assert q.compare_to is not None
@@ -173,24 +208,45 @@ async def _compared(ctx: _Ctx, q: MetricQuery, session: Any, scope: Scope, unit:
     if values[0] is not None and values[1] is not None:
         if unit == "ratio":
             pts = (values[0] - values[1]) * 100
-            change = texts.t(ctx.lang, "change_pts", sign="+" if pts >= 0 else "−", pts=f"{abs(pts):.1f}",
-                             other=labels[1])
+            change = texts.t(
+                ctx.lang, "change_pts", sign="+" if pts >= 0 else "−", pts=f"{abs(pts):.1f}", other=labels[1]
+            )
         elif values[1]:
             pct = (values[0] - values[1]) / abs(values[1]) * 100
-            change = texts.t(ctx.lang, "change_pct", sign="+" if pct >= 0 else "−", pct=f"{abs(pct):.1f}%",
-                             other=labels[1])
+            change = texts.t(
+                ctx.lang, "change_pct", sign="+" if pct >= 0 else "−", pct=f"{abs(pct):.1f}%", other=labels[1]
+            )
     shown = [texts.fmt_value(v, unit, ctx.currency) if v is not None else "—" for v in values]
-    text = texts.t(ctx.lang, "compared", name=name, filters=ftext, period=labels[0], value=shown[0],
-                   other=labels[1], other_value=shown[1], change=change)
+    text = texts.t(
+        ctx.lang,
+        "compared",
+        name=name,
+        filters=ftext,
+        period=labels[0],
+        value=shown[0],
+        other=labels[1],
+        other_value=shown[1],
+        change=change,
+    )
     text += _partial_note(ctx, windows, labels)
     if unit == "money":
         text += await _unpriced_note(ctx, session, scope, [_money_window(q.metric, s, e) for s, e in windows])
-    explanation = "\n".join(ctx.explain(definition if i == 0 else None, s, e, q.filters if i == 0 else Filters())
-                            for i, (s, e) in enumerate(windows))
-    return Result(intent="metric", query=q.model_dump(mode="json"), value=values[0], text=text, language=ctx.lang,
-                  unit=unit, currency=ctx.currency if unit == "money" else None,
-                  columns=["period", q.metric], rows=[[lab, v] for lab, v in zip(labels, values, strict=True)],
-                  explanation=explanation)
+    explanation = "\n".join(
+        ctx.explain(definition if i == 0 else None, s, e, q.filters if i == 0 else Filters())
+        for i, (s, e) in enumerate(windows)
+    )
+    return Result(
+        intent="metric",
+        query=q.model_dump(mode="json"),
+        value=values[0],
+        text=text,
+        language=ctx.lang,
+        unit=unit,
+        currency=ctx.currency if unit == "money" else None,
+        columns=["period", q.metric],
+        rows=[[lab, v] for lab, v in zip(labels, values, strict=True)],
+        explanation=explanation,
+    )
 
 
 async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
@@ -208,21 +264,38 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         if q.group_by is None:
             value = _number(await m.metric_value(session, q.metric, scope, start, end), unit)
             key = "metric" if value is not None else "no_data"
-            text = texts.t(ctx.lang, key, name=name, period=label, filters=ftext,
-                           value=texts.fmt_value(value, unit, ctx.currency))
+            text = texts.t(
+                ctx.lang,
+                key,
+                name=name,
+                period=label,
+                filters=ftext,
+                value=texts.fmt_value(value, unit, ctx.currency),
+            )
             if q.metric == "customers" and period.kind == "all_time" and value is not None:
                 # The customer base: say what is counted, and the records that never ordered.
-                text = texts.t(ctx.lang, "customer_base", filters=ftext.rstrip() if ctx.lang == "en" else ftext,
-                               value=f"{value:,}")
+                text = texts.t(
+                    ctx.lang,
+                    "customer_base",
+                    filters=ftext.rstrip() if ctx.lang == "en" else ftext,
+                    value=f"{value:,}",
+                )
                 if not q.filters.model_dump(exclude_defaults=True):
                     prospects = await repo.customer_records(session, ctx.workspace_id) - value
                     if prospects > 0:
                         text += texts.t(ctx.lang, "customer_base_prospects", n=f"{prospects:,}")
             if unit == "money":
                 text += await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
-            return Result(intent="metric", query=q.model_dump(mode="json"), value=value, text=text,
-                          language=ctx.lang, unit=unit, currency=ctx.currency if unit == "money" else None,
-                          explanation=ctx.explain(definition, start, end, q.filters))
+            return Result(
+                intent="metric",
+                query=q.model_dump(mode="json"),
+                value=value,
+                text=text,
+                language=ctx.lang,
+                unit=unit,
+                currency=ctx.currency if unit == "money" else None,
+                explanation=ctx.explain(definition, start, end, q.filters),
+            )
         groups: list[tuple[str, Scope, datetime | None, datetime]] = []
         spans: dict[str, tuple[datetime, datetime]] = {}  # by month/quarter/year: each one's window
         if q.group_by in ("month", "quarter", "year") and start is None:
@@ -231,15 +304,20 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             # Orders, revenue, customers and AOV per group: one grouped pass instead of a query per group.
             distinct = q.metric == "customers"
             if q.group_by in ("platform", "country"):
-                totals = await repo.order_totals_by(session, scope, q.group_by, start, end,
-                                                    distinct_customers=distinct)
+                totals = await repo.order_totals_by(
+                    session, scope, q.group_by, start, end, distinct_customers=distinct
+                )
                 keyed = sorted(totals.items())
             else:
                 # One indexed range per calendar window beats one pass that buckets every order.
-                windows = m.month_windows(start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by])
+                windows = m.month_windows(
+                    start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by]
+                )
                 spans = {lab: (s, e) for lab, s, e in windows}
-                keyed = [(lab, await repo.order_totals(session, scope, s, e, distinct_customers=distinct))
-                         for lab, s, e in windows]
+                keyed = [
+                    (lab, await repo.order_totals(session, scope, s, e, distinct_customers=distinct))
+                    for lab, s, e in windows
+                ]
             rows = []
             for key, t in keyed:
                 value = _number(m.from_totals(q.metric, t), unit)
@@ -250,8 +328,9 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                 sub = Scope(**{**scope.__dict__, q.group_by: k})
                 groups.append((k, sub, start, end))
         elif q.group_by == "segment":
-            scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
-                                             lifecycle_days=ctx.lifecycle_days)
+            scores = await m.customer_scores(
+                session, ctx.workspace_id, ctx.as_of, ctx.tz, lifecycle_days=ctx.lifecycle_days
+            )
             for seg in SEGMENTS:
                 ids = frozenset(scores.ids[scores.segment == seg].tolist())
                 if scope.customer_ids is not None:
@@ -268,17 +347,29 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
             if value is not None:
                 rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
-        unpriced = (await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
-                    if unit == "money" and rows else "")
-    lines = [texts.t(ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label,
-                     filters=ftext)]
+        unpriced = (
+            await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
+            if unit == "money" and rows
+            else ""
+        )
+    lines = [
+        texts.t(
+            ctx.lang,
+            "group",
+            name=name,
+            by=texts.GROUP_NAMES[ctx.lang][q.group_by],
+            period=label,
+            filters=ftext,
+        )
+    ]
     if q.group_by in ("platform", "country") and rows:
         # Highest first, and the leader named: "which platform had the most orders" is answered in words.
         rows.sort(key=lambda r: (-float(r[1]), str(r[0])))
         top = rows[0][0]
         who = texts.platform_name(top) if q.group_by == "platform" else texts.country_name(top, ctx.lang)
-        lines[0] = lines[0].rstrip(":：") + texts.t(ctx.lang, "group_leader", who=who,
-                                                   value=texts.fmt_value(rows[0][1], unit, ctx.currency))
+        lines[0] = lines[0].rstrip(":：") + texts.t(
+            ctx.lang, "group_leader", who=who, value=texts.fmt_value(rows[0][1], unit, ctx.currency)
+        )
     if q.group_by == "platform" and q.metric in ("customers", "new_customers") and len(rows) > 1:
         lines.append(texts.t(ctx.lang, "per_platform_customers"))
     x, partial = _chart_labels(ctx, q.group_by, [r[0] for r in rows], spans)
@@ -289,15 +380,30 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     if not rows:
         lines = [texts.t(ctx.lang, "no_data", name=name, period=label, filters=ftext)]
     kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"
-    title = texts.t(ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label,
-                    filters=ftext)
-    chart = ChartSpec(kind=kind, title=_chart_title(ctx, title, unit), x=x, partial=partial,
-                      series={name: [float(r[1]) for r in rows]}, value_format=unit,  # type: ignore[arg-type]
-                      y_label=ctx.currency if unit == "money" else None)
-    return Result(intent="metric", query=q.model_dump(mode="json"), columns=[q.group_by, q.metric], rows=rows,
-                  text="\n".join(lines), language=ctx.lang, unit=unit,
-                  currency=ctx.currency if unit == "money" else None, chart=chart,
-                  explanation=ctx.explain(definition, start, end, q.filters))
+    title = texts.t(
+        ctx.lang, "group", name=name, by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label, filters=ftext
+    )
+    chart = ChartSpec(
+        kind=kind,
+        title=_chart_title(ctx, title, unit),
+        x=x,
+        partial=partial,
+        series={name: [float(r[1]) for r in rows]},
+        value_format=unit,  # type: ignore[arg-type]
+        y_label=ctx.currency if unit == "money" else None,
+    )
+    return Result(
+        intent="metric",
+        query=q.model_dump(mode="json"),
+        columns=[q.group_by, q.metric],
+        rows=rows,
+        text="\n".join(lines),
+        language=ctx.lang,
+        unit=unit,
+        currency=ctx.currency if unit == "money" else None,
+        chart=chart,
+        explanation=ctx.explain(definition, start, end, q.filters),
+    )
 
 
 def _chart_title(ctx: _Ctx, title: str, unit: str) -> str:
@@ -318,7 +424,7 @@ def _calendar_window(label: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _partiality(ctx: _Ctx, key: str, spans: dict[str, tuple[datetime, datetime]]) -> str | None:
-    """"so_far" for a period still running at the as-of moment, "part" for one the window cuts, else None."""
+    """ "so_far" for a period still running at the as-of moment, "part" for one the window cuts, else None."""
     if key not in spans:
         return None
     s, e = spans[key]
@@ -328,16 +434,19 @@ def _partiality(ctx: _Ctx, key: str, spans: dict[str, tuple[datetime, datetime]]
     return "part" if s > whole_start or e < whole_end else None
 
 
-def _chart_labels(ctx: _Ctx, group_by: str | None, keys: list[Any],
-                  spans: dict[str, tuple[datetime, datetime]]) -> tuple[list[str], list[bool]]:
+def _chart_labels(
+    ctx: _Ctx, group_by: str | None, keys: list[Any], spans: dict[str, tuple[datetime, datetime]]
+) -> tuple[list[str], list[bool]]:
     """What a chart's axis says for each group (Shopee, 泰国, "2026-12 (so far)"), and which are partial."""
     if group_by == "platform":
         return [texts.platform_name(k) for k in keys], [False] * len(keys)
     if group_by == "country":
         return [texts.country_name(k, ctx.lang) for k in keys], [False] * len(keys)
     marks = [_partiality(ctx, str(k), spans) for k in keys]
-    return ([str(k) + (texts.t(ctx.lang, mark) if mark else "") for k, mark in zip(keys, marks, strict=True)],
-            [mark is not None for mark in marks])
+    return (
+        [str(k) + (texts.t(ctx.lang, mark) if mark else "") for k, mark in zip(keys, marks, strict=True)],
+        [mark is not None for mark in marks],
+    )
 
 
 def _partial_notes(ctx: _Ctx, keys: list[Any], spans: dict[str, tuple[datetime, datetime]]) -> list[str]:
@@ -350,8 +459,11 @@ def _partial_notes(ctx: _Ctx, keys: list[Any], spans: dict[str, tuple[datetime, 
         if mark is not None:
             s, e = spans[str(key)]
             last = day(e - timedelta(microseconds=1))
-            note = (texts.t(ctx.lang, "running_note", period=key, day=last) if mark == "so_far" else
-                    texts.t(ctx.lang, "cut_note", period=key, start=day(s), end=last))
+            note = (
+                texts.t(ctx.lang, "running_note", period=key, day=last)
+                if mark == "so_far"
+                else texts.t(ctx.lang, "cut_note", period=key, start=day(s), end=last)
+            )
             notes.append(note.strip())
     return notes
 
@@ -365,21 +477,38 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         unpriced = ""
         if q.sort_by in ("revenue", "orders", "aov"):
             found = await repo.top_customers(session, scope, start, end, q.sort_by, q.n)
-            rows = [[name or f"#{cid}", cid, int(v) if q.sort_by == "orders" else round(v, 2)]
-                    for cid, name, v in found]
+            rows = [
+                [name or f"#{cid}", cid, int(v) if q.sort_by == "orders" else round(v, 2)]
+                for cid, name, v in found
+            ]
             if q.sort_by != "orders" and rows:
                 unpriced = await _unpriced_note(ctx, session, scope, [(start, end)])
         else:
-            clv = CLVQuery(sort_by="churn_risk" if q.sort_by == "churn_risk" else
-                           "p_alive" if q.sort_by == "p_alive" else "predicted_clv", n=q.n, filters=q.filters)
+            clv = CLVQuery(
+                sort_by="churn_risk"
+                if q.sort_by == "churn_risk"
+                else "p_alive"
+                if q.sort_by == "p_alive"
+                else "predicted_clv",
+                n=q.n,
+                filters=q.filters,
+            )
             if q.sort_by == "recency_days":
                 scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz)
                 keep = await _keep(session, ctx, scores.ids, q.filters)
-                order = sorted((i for i in range(len(scores.ids)) if keep[i]),
-                               key=lambda i: (-scores.recency_days[i], int(scores.ids[i])))[:q.n]
+                order = sorted(
+                    (i for i in range(len(scores.ids)) if keep[i]),
+                    key=lambda i: (-scores.recency_days[i], int(scores.ids[i])),
+                )[: q.n]
                 names = await repo.customer_names(session, [int(scores.ids[i]) for i in order])
-                rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}", int(scores.ids[i]),
-                         int(scores.recency_days[i])] for i in order]
+                rows = [
+                    [
+                        names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}",
+                        int(scores.ids[i]),
+                        int(scores.recency_days[i]),
+                    ]
+                    for i in order
+                ]
             else:
                 return await _clv(ctx, clv)
     unit = "count" if q.sort_by in ("orders", "recency_days") else "money"
@@ -391,14 +520,29 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         text = texts.t(ctx.lang, "top", n=len(rows), key=key_name, period=label, filters=ftext)
     title = text
     text += unpriced
-    return Result(intent="top_customers", query=q.model_dump(mode="json"), columns=["customer", "id", q.sort_by],
-                  rows=rows, card_ids=[r[1] for r in rows], text=text, language=ctx.lang, unit=unit,  # type: ignore[arg-type]
-                  currency=ctx.currency if unit == "money" else None,
-                  chart=ChartSpec(kind="hbar", title=_chart_title(ctx, title, unit),
-                                  x=[f"{displayable(str(r[0]), CHART_LABEL)} #{r[1]}" for r in rows],  # same-name customers stay two bars
-                                  series={key_name: [float(r[2]) for r in rows]},
-                                  value_format=unit) if rows else None,  # type: ignore[arg-type]
-                  explanation=ctx.explain(None, start, end, q.filters))
+    return Result(
+        intent="top_customers",
+        query=q.model_dump(mode="json"),
+        columns=["customer", "id", q.sort_by],
+        rows=rows,
+        card_ids=[r[1] for r in rows],
+        text=text,
+        language=ctx.lang,
+        unit=unit,  # type: ignore[arg-type]
+        currency=ctx.currency if unit == "money" else None,
+        chart=ChartSpec(
+            kind="hbar",
+            title=_chart_title(ctx, title, unit),
+            x=[
+                f"{displayable(str(r[0]), CHART_LABEL)} #{r[1]}" for r in rows
+            ],  # same-name customers stay two bars
+            series={key_name: [float(r[2]) for r in rows]},
+            value_format=unit,
+        )
+        if rows
+        else None,  # type: ignore[arg-type]
+        explanation=ctx.explain(None, start, end, q.filters),
+    )
 
 
 async def _keep(session: Any, ctx: _Ctx, ids: np.ndarray, f: Filters) -> np.ndarray:
@@ -419,8 +563,9 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
         ctx, currency = _Ctx(ctx.db, ctx.workspace_id, ctx.settings, end, ctx.lang), ctx.currency
         ctx.currency = currency
     async with ctx.db.sessions() as session:
-        scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz,
-                                         lifecycle_days=ctx.lifecycle_days)
+        scores = await m.customer_scores(
+            session, ctx.workspace_id, ctx.as_of, ctx.tz, lifecycle_days=ctx.lifecycle_days
+        )
         keep = await _keep(session, ctx, scores.ids, q.filters)
         if q.filters.segment:
             keep &= scores.segment == q.filters.segment
@@ -429,9 +574,17 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
             everyone = await repo.live_customers(session, ctx.workspace_id)
             prospects = np.setdiff1d(everyone, scores.ids)
             if len(prospects):
-                keep = np.concatenate([keep, await _keep(session, ctx, prospects, q.filters)
-                                       if not q.filters.segment else np.zeros(len(prospects), dtype=bool)])
-                lifecycle_all = np.concatenate([scores.lifecycle, np.full(len(prospects), "prospect", dtype=object)])
+                keep = np.concatenate(
+                    [
+                        keep,
+                        await _keep(session, ctx, prospects, q.filters)
+                        if not q.filters.segment
+                        else np.zeros(len(prospects), dtype=bool),
+                    ]
+                )
+                lifecycle_all = np.concatenate(
+                    [scores.lifecycle, np.full(len(prospects), "prospect", dtype=object)]
+                )
             else:
                 lifecycle_all = scores.lifecycle
     labels = scores.segment if is_seg else lifecycle_all
@@ -443,59 +596,125 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
     if wanted is not None:
         value = int(((labels == wanted) & keep).sum())
         as_of = texts.t(ctx.lang, "as_of_day", day=day) if is_seg and q.period is not None else ""
-        text = (texts.t(ctx.lang, "segment_count", segment=names[wanted], filters=ftext, value=value, as_of=as_of)
-                if is_seg
-                else texts.t(ctx.lang, "lifecycle_count", stage=names[wanted], filters=ftext, value=value))
-        return Result(intent=intent, query=q.model_dump(mode="json"), value=value, text=text, language=ctx.lang,
-                      unit="count", explanation=_rfm_explanation(ctx, day) if is_seg else None)
+        text = (
+            texts.t(ctx.lang, "segment_count", segment=names[wanted], filters=ftext, value=value, as_of=as_of)
+            if is_seg
+            else texts.t(ctx.lang, "lifecycle_count", stage=names[wanted], filters=ftext, value=value)
+        )
+        return Result(
+            intent=intent,
+            query=q.model_dump(mode="json"),
+            value=value,
+            text=text,
+            language=ctx.lang,
+            unit="count",
+            explanation=_rfm_explanation(ctx, day) if is_seg else None,
+        )
     order = list(SEGMENTS) if is_seg else ["new", "active", "dormant", "churned", "prospect"]
     rows = [[names[k], int(((labels == k) & keep).sum())] for k in order]
     text = texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)
-    return Result(intent=intent, query=q.model_dump(mode="json"), columns=[intent[:-1] if is_seg else intent,
-                                                                             "customers"],
-                  rows=rows, text=text, language=ctx.lang, unit="count",
-                  chart=ChartSpec(kind="bar", title=text.rstrip(":："), x=[r[0] for r in rows],
-                                  series={"customers": [float(r[1]) for r in rows]}),
-                  explanation=_rfm_explanation(ctx, day) if is_seg else None)
+    return Result(
+        intent=intent,
+        query=q.model_dump(mode="json"),
+        columns=[intent[:-1] if is_seg else intent, "customers"],
+        rows=rows,
+        text=text,
+        language=ctx.lang,
+        unit="count",
+        chart=ChartSpec(
+            kind="bar",
+            title=text.rstrip(":："),
+            x=[r[0] for r in rows],
+            series={"customers": [float(r[1]) for r in rows]},
+        ),
+        explanation=_rfm_explanation(ctx, day) if is_seg else None,
+    )
 
 
 def _rfm_explanation(ctx: _Ctx, day: str) -> str:
     if ctx.lang == "zh":
-        return (f"RFM 截至 {day}：R = 最近一次有效订单距今天数，F = 有效订单数，M = 订单总额（本位币）；"
-                "与全体客户的平均值比较：R 低于平均为高，F、M 高于平均为高，组合成八个分群。")
-    return (f"RFM as of {day}: R = days since the last valid order, F = valid orders, M = total order value "
-            "(base currency); each compared with its mean over all customers (R high when below the mean, F and "
-            "M high when above), giving the eight segments.")
+        return (
+            f"RFM 截至 {day}：R = 最近一次有效订单距今天数，F = 有效订单数，M = 订单总额（本位币）；"
+            "与全体客户的平均值比较：R 低于平均为高，F、M 高于平均为高，组合成八个分群。"
+        )
+    return (
+        f"RFM as of {day}: R = days since the last valid order, F = valid orders, M = total order value "
+        "(base currency); each compared with its mean over all customers (R high when below the mean, F and "
+        "M high when above), giving the eight segments."
+    )
 
 
 async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
     async with ctx.db.sessions() as session:
-        scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True,
-                                         horizon_days=q.horizon_days, lifecycle_days=ctx.lifecycle_days)
+        scores = await m.customer_scores(
+            session,
+            ctx.workspace_id,
+            ctx.as_of,
+            ctx.tz,
+            with_clv=True,
+            horizon_days=q.horizon_days,
+            lifecycle_days=ctx.lifecycle_days,
+        )
         keep = await _keep(session, ctx, scores.ids, q.filters)
         if q.filters.segment:
             keep &= scores.segment == q.filters.segment
         if scores.predicted_clv is None or not np.any(scores.predicted_clv):
-            return Result(intent="clv", query=q.model_dump(mode="json"), text=texts.t(ctx.lang, "clv_empty"),
-                          language=ctx.lang)
+            return Result(
+                intent="clv",
+                query=q.model_dump(mode="json"),
+                text=texts.t(ctx.lang, "clv_empty"),
+                language=ctx.lang,
+            )
         assert scores.p_alive is not None and scores.expected_purchases is not None
-        key = {"predicted_clv": scores.predicted_clv, "p_alive": scores.p_alive,
-               "churn_risk": 1 - scores.p_alive, "expected_purchases": scores.expected_purchases}[q.sort_by]
-        order = [i for i in np.lexsort((scores.ids, -key)) if keep[i]][:q.n]
+        key = {
+            "predicted_clv": scores.predicted_clv,
+            "p_alive": scores.p_alive,
+            "churn_risk": 1 - scores.p_alive,
+            "expected_purchases": scores.expected_purchases,
+        }[q.sort_by]
+        order = [i for i in np.lexsort((scores.ids, -key)) if keep[i]][: q.n]
         names = await repo.customer_names(session, [int(scores.ids[i]) for i in order])
-    values = {"predicted_clv": (scores.predicted_clv, 2), "p_alive": (scores.p_alive, 4),
-              "expected_purchases": (scores.expected_purchases, 3), "churn_risk": (1 - scores.p_alive, 4)}
+    values = {
+        "predicted_clv": (scores.predicted_clv, 2),
+        "p_alive": (scores.p_alive, 4),
+        "expected_purchases": (scores.expected_purchases, 3),
+        "churn_risk": (1 - scores.p_alive, 4),
+    }
     # The ranked value is the last column (the convention of every ranked answer).
     columns = [c for c in ("predicted_clv", "p_alive", "expected_purchases") if c != q.sort_by] + [q.sort_by]
-    rows = [[names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}", int(scores.ids[i]),
-             *(round(float(values[c][0][i]), values[c][1]) for c in columns)] for i in order]
-    unit = "money" if q.sort_by == "predicted_clv" else "ratio" if q.sort_by != "expected_purchases" else "count"
+    rows = [
+        [
+            names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}",
+            int(scores.ids[i]),
+            *(round(float(values[c][0][i]), values[c][1]) for c in columns),
+        ]
+        for i in order
+    ]
+    unit = (
+        "money" if q.sort_by == "predicted_clv" else "ratio" if q.sort_by != "expected_purchases" else "count"
+    )
     key_name = texts.sort_key_name(ctx.lang, q.sort_by)
-    lines = [texts.t(ctx.lang, "clv", n=len(rows), key=key_name, filters=ctx.filters_text(q.filters),
-                     horizon=q.horizon_days)]
-    return Result(intent="clv", query=q.model_dump(mode="json"),
-                  columns=["customer", "id", *columns], rows=rows, card_ids=[r[1] for r in rows],
-                  text="\n".join(lines), language=ctx.lang, unit=unit, currency=ctx.currency)  # type: ignore[arg-type]
+    lines = [
+        texts.t(
+            ctx.lang,
+            "clv",
+            n=len(rows),
+            key=key_name,
+            filters=ctx.filters_text(q.filters),
+            horizon=q.horizon_days,
+        )
+    ]
+    return Result(
+        intent="clv",
+        query=q.model_dump(mode="json"),
+        columns=["customer", "id", *columns],
+        rows=rows,
+        card_ids=[r[1] for r in rows],
+        text="\n".join(lines),
+        language=ctx.lang,
+        unit=unit,
+        currency=ctx.currency,
+    )  # type: ignore[arg-type]
 
 
 async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
@@ -503,22 +722,35 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
     if q.period is not None:
         s, e = q.period.bounds(ctx.as_of, ctx.tz)
         first = s.astimezone(ctx.tz).date().replace(day=1) if s else None
-        last = (e.astimezone(ctx.tz) - timedelta(microseconds=1)).strftime("%Y-%m")  # the period's last cohort
+        last = (e.astimezone(ctx.tz) - timedelta(microseconds=1)).strftime(
+            "%Y-%m"
+        )  # the period's last cohort
     else:
         day = m.as_of_date(ctx.as_of, ctx.tz)
         y, mo = divmod(day.year * 12 + day.month - 1 - 11, 12)
         first = datetime.combine(day.replace(year=y, month=mo + 1, day=1), time(0)).date()
     async with ctx.db.sessions() as session:
         scope = await _scope(session, ctx, q.filters)
-        labels, sizes, matrix = await m.cohort_table(session, ctx.workspace_id, ctx.as_of, ctx.tz, scope=scope,
-                                                     first_month=first, max_offset=q.max_offset)
+        labels, sizes, matrix = await m.cohort_table(
+            session,
+            ctx.workspace_id,
+            ctx.as_of,
+            ctx.tz,
+            scope=scope,
+            first_month=first,
+            max_offset=q.max_offset,
+        )
     if last is not None:  # cohorts of the months asked for; their retention is followed up to the as-of date
         keep = [i for i, lab in enumerate(labels) if lab <= last]
         labels, sizes, matrix = [labels[i] for i in keep], [sizes[i] for i in keep], [matrix[i] for i in keep]
     if not labels:
         future = first is not None and first > m.as_of_date(ctx.as_of, ctx.tz)
-        return Result(intent="cohort", query=q.model_dump(mode="json"),
-                      text=texts.t(ctx.lang, "cohort_future" if future else "cohort_empty"), language=ctx.lang)
+        return Result(
+            intent="cohort",
+            query=q.model_dump(mode="json"),
+            text=texts.t(ctx.lang, "cohort_future" if future else "cohort_empty"),
+            language=ctx.lang,
+        )
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))
@@ -528,19 +760,37 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
     this_month = f"{day.year}-{day.month:02d}"
     spans = {this_month: (_calendar_window(this_month, ctx.tz)[0], ctx.as_of)}
     running = _partiality(ctx, this_month, spans) == "so_far"
-    partial = [running and (day.year - int(lab[:4])) * 12 + day.month - int(lab[5:7]) <= q.max_offset
-               for lab in labels]
+    partial = [
+        running and (day.year - int(lab[:4])) * 12 + day.month - int(lab[5:7]) <= q.max_offset
+        for lab in labels
+    ]
     x_label = texts.t(ctx.lang, "cohort_x")
     if any(partial):
         text += "\n" + texts.t(ctx.lang, "running_note", period=this_month, day=day.isoformat()).strip()
         x_label += texts.t(ctx.lang, "cohort_running")
-    return Result(intent="cohort", query=q.model_dump(mode="json"), columns=columns, rows=rows, text=text,
-                  language=ctx.lang, unit="ratio",
-                  chart=ChartSpec(kind="heatmap", title=title, x=columns[2:],
-                                  y=[texts.t(ctx.lang, "cohort_month", month=lab, n=f"{n:,}")
-                                     for lab, n in zip(labels, sizes, strict=True)],
-                                  matrix=matrix, value_format="ratio", partial=partial, x_label=x_label,
-                                  y_label=texts.t(ctx.lang, "cohort_y")))
+    return Result(
+        intent="cohort",
+        query=q.model_dump(mode="json"),
+        columns=columns,
+        rows=rows,
+        text=text,
+        language=ctx.lang,
+        unit="ratio",
+        chart=ChartSpec(
+            kind="heatmap",
+            title=title,
+            x=columns[2:],
+            y=[
+                texts.t(ctx.lang, "cohort_month", month=lab, n=f"{n:,}")
+                for lab, n in zip(labels, sizes, strict=True)
+            ],
+            matrix=matrix,
+            value_format="ratio",
+            partial=partial,
+            x_label=x_label,
+            y_label=texts.t(ctx.lang, "cohort_y"),
+        ),
+    )
 
 
 async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
@@ -558,14 +808,30 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
             n = texts.t(ctx.lang, "more_than", n=10) if more else str(len(hits))
             # Same-name customers told apart: platform and buyer name, country, last order, spend, #id.
             search = displayable(q.search)
-            text = (texts.t(ctx.lang, "customer_none", search=search) if not hits else
-                    texts.t(ctx.lang, "customer_many", n=n, search=search))  # the table tells them apart
-            return Result(intent="customer", query=q.model_dump(mode="json"), text=text, language=ctx.lang,
-                          columns=["id", "customer", "platform", "country", "last_order", "revenue"],
-                          rows=[[h.id, h.name, h.platform, h.country,
-                                 h.last_order.astimezone(ctx.tz).date().isoformat() if h.last_order else None,
-                                 round(h.spend, 2) if h.spend is not None else None] for h in hits],
-                          card_ids=[h.id for h in hits])
+            text = (
+                texts.t(ctx.lang, "customer_none", search=search)
+                if not hits
+                else texts.t(ctx.lang, "customer_many", n=n, search=search)
+            )  # the table tells them apart
+            return Result(
+                intent="customer",
+                query=q.model_dump(mode="json"),
+                text=text,
+                language=ctx.lang,
+                columns=["id", "customer", "platform", "country", "last_order", "revenue"],
+                rows=[
+                    [
+                        h.id,
+                        h.name,
+                        h.platform,
+                        h.country,
+                        h.last_order.astimezone(ctx.tz).date().isoformat() if h.last_order else None,
+                        round(h.spend, 2) if h.spend is not None else None,
+                    ]
+                    for h in hits
+                ],
+                card_ids=[h.id for h in hits],
+            )
     card = await _profile(ctx, ids[0], q.model_dump(mode="json"))
     return card if q.aspect == "card" else _one_number(ctx, card, q.aspect)
 
@@ -585,9 +851,17 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
     elif aspect == "segment":
         value, unit = None, None
         segment = texts.SEGMENT_NAMES[ctx.lang][val["segment"]] if val["segment"] else None
-        text = (texts.t(ctx.lang, "customer_segment", who=who, segment=segment,
-                        stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]]) if segment else
-                texts.t(ctx.lang, "customer_no_orders", who=who))
+        text = (
+            texts.t(
+                ctx.lang,
+                "customer_segment",
+                who=who,
+                segment=segment,
+                stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]],
+            )
+            if segment
+            else texts.t(ctx.lang, "customer_no_orders", who=who)
+        )
     elif not val["orders"]:
         value, unit = None, None
         text = texts.t(ctx.lang, "customer_no_orders", who=who)
@@ -599,24 +873,44 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
         # BG/NBD lets a customer drop out only after a repeat purchase, so a one-time buyer's P(alive) is 1
         # however long ago they bought: no number is better than a reassuring 0% churn risk.
         value, unit = None, None
-        text = texts.t(ctx.lang, "customer_one_order", who=who, days=val["days_since_last_order"],
-                       stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]])
+        text = texts.t(
+            ctx.lang,
+            "customer_one_order",
+            who=who,
+            days=val["days_since_last_order"],
+            stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]],
+        )
     else:  # churn risk = 1 − P(alive) (METRICS.md); both are said, the one asked first
         risk = round(1 - p_alive, 4)
         value, unit = (risk if aspect == "churn_risk" else p_alive), "ratio"
-        text = texts.t(ctx.lang, f"customer_{aspect}", who=who, risk=texts.fmt_value(risk, "ratio", cur),
-                       p_alive=texts.fmt_value(p_alive, "ratio", cur))
+        text = texts.t(
+            ctx.lang,
+            f"customer_{aspect}",
+            who=who,
+            risk=texts.fmt_value(risk, "ratio", cur),
+            p_alive=texts.fmt_value(p_alive, "ratio", cur),
+        )
     # The card's fields stay in the rows (for --json), and the card itself is one tap away in Telegram.
-    return Result(intent="customer", query=card.query, value=value, text=text, language=ctx.lang, unit=unit,
-                  currency=cur if unit == "money" else None, columns=card.columns, rows=card.rows,
-                  card_ids=[int(val["id"])])
+    return Result(
+        intent="customer",
+        query=card.query,
+        value=value,
+        text=text,
+        language=ctx.lang,
+        unit=unit,
+        currency=cur if unit == "money" else None,
+        columns=card.columns,
+        rows=card.rows,
+        card_ids=[int(val["id"])],
+    )
 
 
 async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) -> Result:
     async with ctx.db.sessions() as session:
         detail = await repo.customer_detail(session, customer_id)
-        scores = await m.customer_scores(session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True,
-                                         lifecycle_days=ctx.lifecycle_days)
+        scores = await m.customer_scores(
+            session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True, lifecycle_days=ctx.lifecycle_days
+        )
     c = detail["customer"]
     i = scores.index().get(customer_id)
     zh = ctx.lang == "zh"
@@ -624,28 +918,42 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     stage = texts.LIFECYCLE_NAMES[ctx.lang][scores.lifecycle[i] if i is not None else "prospect"]
     platforms = sorted({p for p, *_ in detail["identities"]})
     # Buyer identities by number: `sellermate customers split N` takes one that is someone else.
-    identities = ", ".join(f"#{ident_id} {texts.platform_name(platform)}" + (f" {username or name}" if username or name
-                                                                             else "")
-                           for platform, _key, username, name, ident_id in detail["identities"])
+    identities = ", ".join(
+        f"#{ident_id} {texts.platform_name(platform)}" + (f" {username or name}" if username or name else "")
+        for platform, _key, username, name, ident_id in detail["identities"]
+    )
     # The text people read: every identity's number (up to a sane count), handles made safe to show.
     shown_identities = ", ".join(
-        f"#{ident_id} {texts.platform_name(platform)}" + (f" {displayable(username or name, 32)}"
-                                                          if username or name else "")
-        for platform, _key, username, name, ident_id in detail["identities"][:SHOWN_IDENTITIES])
+        f"#{ident_id} {texts.platform_name(platform)}"
+        + (f" {displayable(username or name, 32)}" if username or name else "")
+        for platform, _key, username, name, ident_id in detail["identities"][:SHOWN_IDENTITIES]
+    )
     if len(detail["identities"]) > SHOWN_IDENTITIES:
         shown_identities += f", … (+{len(detail['identities']) - SHOWN_IDENTITIES})"
     rows: list[list[Any]] = [
-        ["id", c.id], ["name", c.display_name], ["country", c.country], ["platforms", ", ".join(platforms)],
+        ["id", c.id],
+        ["name", c.display_name],
+        ["country", c.country],
+        ["platforms", ", ".join(platforms)],
         ["orders", int(scores.frequency[i]) if i is not None else 0],
         ["revenue", round(float(scores.monetary[i]), 2) if i is not None else 0.0],
         ["days_since_last_order", int(scores.recency_days[i]) if i is not None else None],
         ["segment", scores.segment[i] if i is not None else None],
         ["lifecycle", scores.lifecycle[i] if i is not None else "prospect"],
-        ["p_alive", round(float(scores.p_alive[i]), 4) if i is not None and scores.p_alive is not None else None],
-        ["predicted_clv", round(float(scores.predicted_clv[i]), 2)
-         if i is not None and scores.predicted_clv is not None else None],
-        ["points", detail["points"]], ["tags", ", ".join(detail["tags"])],
-        ["marketing_consent", detail["marketing_consent"]], ["buyer_identities", identities],
+        [
+            "p_alive",
+            round(float(scores.p_alive[i]), 4) if i is not None and scores.p_alive is not None else None,
+        ],
+        [
+            "predicted_clv",
+            round(float(scores.predicted_clv[i]), 2)
+            if i is not None and scores.predicted_clv is not None
+            else None,
+        ],
+        ["points", detail["points"]],
+        ["tags", ", ".join(detail["tags"])],
+        ["marketing_consent", detail["marketing_consent"]],
+        ["buyer_identities", identities],
     ]
     recent = [_order_line(ctx, o, detail["order_items"].get(o.id, [])) for o in detail["recent_orders"]]
     rows.append(["recent_orders", "; ".join(recent)])
@@ -655,12 +963,17 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     val["tags"] = displayable(val["tags"], 3 * NAME_LENGTH)
     cur = ctx.currency
     if zh:
-        lines = [f"👤 {who}（#{c.id}，{c.country or '—'}）",
-                 f"平台：{', '.join(platforms) or '—'}",
-                 f"订单 {val['orders']} 笔，消费 {cur} {val['revenue']:,.2f}，"
-                 + (f"距上次下单 {val['days_since_last_order']} 天" if val["days_since_last_order"] is not None
-                    else "还没有有效订单"),
-                 f"分群：{seg}；生命周期：{stage}"]
+        lines = [
+            f"👤 {who}（#{c.id}，{c.country or '—'}）",
+            f"平台：{', '.join(platforms) or '—'}",
+            f"订单 {val['orders']} 笔，消费 {cur} {val['revenue']:,.2f}，"
+            + (
+                f"距上次下单 {val['days_since_last_order']} 天"
+                if val["days_since_last_order"] is not None
+                else "还没有有效订单"
+            ),
+            f"分群：{seg}；生命周期：{stage}",
+        ]
         if val["p_alive"] is not None and val["orders"] == 1:
             lines.append(f"存活概率：只有一笔订单，无法估计；预测 CLV {cur} {val['predicted_clv']:,.2f}")
         elif val["p_alive"] is not None:
@@ -669,40 +982,66 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}；营销消息：{consent}")
         lines.append(f"买家身份：{shown_identities or '—'}")
     else:
-        lines = [f"👤 {who} (#{c.id}, {c.country or '—'})",
-                 f"Platforms: {', '.join(platforms) or '—'}",
-                 f"{val['orders']} orders, {cur} {val['revenue']:,.2f} spent, "
-                 + (f"last order {val['days_since_last_order']} days ago" if val["days_since_last_order"] is not None
-                    else "no valid order yet"),
-                 f"Segment: {seg}; lifecycle: {stage}"]
+        lines = [
+            f"👤 {who} (#{c.id}, {c.country or '—'})",
+            f"Platforms: {', '.join(platforms) or '—'}",
+            f"{val['orders']} orders, {cur} {val['revenue']:,.2f} spent, "
+            + (
+                f"last order {val['days_since_last_order']} days ago"
+                if val["days_since_last_order"] is not None
+                else "no valid order yet"
+            ),
+            f"Segment: {seg}; lifecycle: {stage}",
+        ]
         if val["p_alive"] is not None and val["orders"] == 1:  # BG/NBD: a one-time buyer is never "dead"
-            lines.append(f"P(alive) not estimated (one order only), predicted CLV {cur} {val['predicted_clv']:,.2f}")
+            lines.append(
+                f"P(alive) not estimated (one order only), predicted CLV {cur} {val['predicted_clv']:,.2f}"
+            )
         elif val["p_alive"] is not None:
-            lines.append(f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}")
+            lines.append(
+                f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}"
+            )
         consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "not recorded")
         lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}; marketing consent: {consent}")
         lines.append(f"Buyer identities: {shown_identities or '—'}")
     if recent:
         lines.append(texts.t(ctx.lang, "recent_orders"))
         lines.extend("• " + line for line in recent)
-    return Result(intent="customer", query=query, columns=["field", "value"], rows=rows, text="\n".join(lines),
-                  language=ctx.lang)
+    return Result(
+        intent="customer",
+        query=query,
+        columns=["field", "value"],
+        rows=rows,
+        text="\n".join(lines),
+        language=ctx.lang,
+    )
 
 
 def _order_line(ctx: _Ctx, order: Any, items: list[tuple[str, int]]) -> str:
     """One recent order on the card: "2026-11-29 · Shopee 250101ABC · completed · SGD 45.00 · Dress ×2"."""
     day = order.created_at.astimezone(ctx.tz).date().isoformat()
-    value = (texts.fmt_value(float(order.value_base), "money", ctx.currency) if order.value_base is not None else
-             f"{order.currency} {float(order.order_value or 0):,.2f}")
+    value = (
+        texts.fmt_value(float(order.value_base), "money", ctx.currency)
+        if order.value_base is not None
+        else f"{order.currency} {float(order.order_value or 0):,.2f}"
+    )
     shown = [f"{name[:40]} ×{quantity}" for name, quantity in items[:3]]
     if len(items) > 3:
         shown.append(texts.t(ctx.lang, "more_items", n=len(items) - 3))
-    return " · ".join([day, f"{texts.platform_name(order.platform)} {order.platform_order_id}",
-                       texts.status_name(ctx.lang, order.status), value, *([", ".join(shown)] if shown else [])])
+    return " · ".join(
+        [
+            day,
+            f"{texts.platform_name(order.platform)} {order.platform_order_id}",
+            texts.status_name(ctx.lang, order.status),
+            value,
+            *([", ".join(shown)] if shown else []),
+        ]
+    )
 
 
-async def customer_profile(*, db: Database, workspace_id: int, customer_id: int, settings: Any, as_of: datetime,
-                           language: str = "en") -> Result:
+async def customer_profile(
+    *, db: Database, workspace_id: int, customer_id: int, settings: Any, as_of: datetime, language: str = "en"
+) -> Result:
     """The customer card's analytic part (segment, lifecycle, P(alive), predicted CLV, points) as a Result."""
     return await _profile(await _context(db, workspace_id, settings, as_of, language), customer_id, None)
 
@@ -716,8 +1055,9 @@ async def _context(db: Database, workspace_id: int, settings: Any, as_of: dateti
     return ctx
 
 
-async def execute(query: Query, *, db: Database, workspace_id: int, settings: Any, as_of: datetime,
-                  language: str = "en") -> Result:
+async def execute(
+    query: Query, *, db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str = "en"
+) -> Result:
     """Run one question. Drafts and reminders come back as Results carrying their query for those features."""
     ctx = await _context(db, workspace_id, settings, as_of, language)
     if isinstance(query, MetricQuery):
@@ -734,15 +1074,25 @@ async def execute(query: Query, *, db: Database, workspace_id: int, settings: An
         return await _customer(ctx, query)
     intent = query.intent
     if intent in ("draft", "reminder"):
-        return Result(intent=intent, query=query.model_dump(mode="json"), text=texts.t(ctx.lang, intent),
-                      language=ctx.lang)
+        return Result(
+            intent=intent,
+            query=query.model_dump(mode="json"),
+            text=texts.t(ctx.lang, intent),
+            language=ctx.lang,
+        )
     return _clarify(ctx, query)
 
 
 def _clarify(ctx: _Ctx, query: Any) -> Result:
     suggestions = list(getattr(query, "suggestions", []) or [])
     reason = getattr(query, "reason", "unknown")
-    text = texts.clarify_text(ctx.lang, getattr(query, "message", None) or texts.t(ctx.lang, f"clarify_{reason}"),
-                              suggestions)
-    return Result(intent="clarify", query=query.model_dump(mode="json"), language=ctx.lang, text=text,
-                  suggestions=suggestions)
+    text = texts.clarify_text(
+        ctx.lang, getattr(query, "message", None) or texts.t(ctx.lang, f"clarify_{reason}"), suggestions
+    )
+    return Result(
+        intent="clarify",
+        query=query.model_dump(mode="json"),
+        language=ctx.lang,
+        text=text,
+        suggestions=suggestions,
+    )

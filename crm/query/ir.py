@@ -3,6 +3,7 @@
 Both parsers (offline rules and the LLM) produce these objects; the compiler turns them into repository
 calls. Nothing here touches the database, so the LLM can only ever ask for something on this list.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -16,8 +17,18 @@ Platform = Literal["shopee", "lazada", "tiktok", "amazon", "ebay", "shopify", "w
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
 
 Metric = Literal[
-    "customers", "new_customers", "orders", "revenue", "aov", "repeat_rate", "churn_rate", "avg_ltv",
-    "cancelled_orders", "returned_orders", "cancellation_rate", "return_rate",
+    "customers",
+    "new_customers",
+    "orders",
+    "revenue",
+    "aov",
+    "repeat_rate",
+    "churn_rate",
+    "avg_ltv",
+    "cancelled_orders",
+    "returned_orders",
+    "cancellation_rate",
+    "return_rate",
 ]
 METRICS: tuple[str, ...] = Metric.__args__  # type: ignore[attr-defined]
 RATIO_METRICS = frozenset({"repeat_rate", "churn_rate", "cancellation_rate", "return_rate"})
@@ -26,8 +37,14 @@ STATUS_METRICS = frozenset({"cancelled_orders", "returned_orders", "cancellation
 MONEY_METRICS = frozenset({"revenue", "aov", "avg_ltv"})
 
 Segment = Literal[
-    "important_value", "important_develop", "important_keep", "important_winback",
-    "general_value", "general_develop", "general_keep", "general_winback",
+    "important_value",
+    "important_develop",
+    "important_keep",
+    "important_winback",
+    "general_value",
+    "general_develop",
+    "general_keep",
+    "general_winback",
 ]
 SEGMENTS: tuple[str, ...] = Segment.__args__  # type: ignore[attr-defined]
 
@@ -36,8 +53,22 @@ GroupBy = Literal["platform", "country", "month", "quarter", "year", "segment"]
 TopSortKey = Literal["revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days"]
 
 PeriodKind = Literal[
-    "today", "yesterday", "this_week", "last_week", "this_month", "last_month", "this_quarter",
-    "last_quarter", "this_year", "last_year", "last_n_days", "month", "quarter", "year", "range", "all_time",
+    "today",
+    "yesterday",
+    "this_week",
+    "last_week",
+    "this_month",
+    "last_month",
+    "this_quarter",
+    "last_quarter",
+    "this_year",
+    "last_year",
+    "last_n_days",
+    "month",
+    "quarter",
+    "year",
+    "range",
+    "all_time",
 ]
 
 
@@ -58,8 +89,13 @@ class Period(_IR):
 
     @model_validator(mode="after")
     def _check(self) -> Period:
-        need = {"last_n_days": ("n",), "month": ("year", "month"), "quarter": ("year", "quarter"),
-                "year": ("year",), "range": ("start", "end")}.get(self.kind, ())
+        need = {
+            "last_n_days": ("n",),
+            "month": ("year", "month"),
+            "quarter": ("year", "quarter"),
+            "year": ("year",),
+            "range": ("start", "end"),
+        }.get(self.kind, ())
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
             raise ValueError(f"period {self.kind} needs {', '.join(missing)}")
@@ -224,8 +260,15 @@ class CLVQuery(_IR):
 
 
 OutreachIntent = Literal[
-    "welcome", "thank_you", "abandoned_cart", "replenishment", "winback", "review_request",
-    "service_recovery", "festival", "custom",
+    "welcome",
+    "thank_you",
+    "abandoned_cart",
+    "replenishment",
+    "winback",
+    "review_request",
+    "service_recovery",
+    "festival",
+    "custom",
 ]
 
 
@@ -257,7 +300,16 @@ class Clarify(_IR):
 
 
 Query = Annotated[
-    MetricQuery | TopCustomersQuery | CustomerQuery | SegmentsQuery | LifecycleQuery | CohortQuery | CLVQuery | DraftQuery | ReminderQuery | Clarify,
+    MetricQuery
+    | TopCustomersQuery
+    | CustomerQuery
+    | SegmentsQuery
+    | LifecycleQuery
+    | CohortQuery
+    | CLVQuery
+    | DraftQuery
+    | ReminderQuery
+    | Clarify,
     Field(discriminator="intent"),
 ]
 

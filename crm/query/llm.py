@@ -5,6 +5,7 @@ of metrics, platforms and segments; never customer data. Its reply is validated 
 HTTP error, malformed or invalid reply raises `LLMParseError`, and `crm.query.service.ask` falls back to the
 offline parser.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,7 +41,9 @@ def _portable(node: Any) -> Any:
     """A JSON schema every OpenAI-compatible server accepts: no `discriminator` (its mapping points at `$defs`
     the tool format drops) and `anyOf` instead of `oneOf` (some providers reject `oneOf` in tool parameters)."""
     if isinstance(node, dict):
-        return {("anyOf" if k == "oneOf" else k): _portable(v) for k, v in node.items() if k != "discriminator"}
+        return {
+            ("anyOf" if k == "oneOf" else k): _portable(v) for k, v in node.items() if k != "discriminator"
+        }
     if isinstance(node, list):
         return [_portable(v) for v in node]
     return node
@@ -79,9 +82,15 @@ def system_prompt(as_of: datetime, timezone: str) -> str:
     from prompts import render_prompt
 
     kinds = ", ".join(PeriodKind.__args__)  # type: ignore[attr-defined]
-    return render_prompt("question_parser", as_of=as_of.date().isoformat(), timezone=timezone,
-                         metrics=", ".join(METRICS), platforms=", ".join(PLATFORMS),
-                         segments=", ".join(SEGMENTS), period_kinds=kinds)
+    return render_prompt(
+        "question_parser",
+        as_of=as_of.date().isoformat(),
+        timezone=timezone,
+        metrics=", ".join(METRICS),
+        platforms=", ".join(PLATFORMS),
+        segments=", ".join(SEGMENTS),
+        period_kinds=kinds,
+    )
 
 
 def _json_from_text(text: str) -> Any:
@@ -93,7 +102,7 @@ def _json_from_text(text: str) -> Any:
     if start < 0 or end <= start:
         raise LLMParseError("the reply holds no JSON object")
     try:
-        return json.loads(body[start:end + 1])
+        return json.loads(body[start : end + 1])
     except json.JSONDecodeError as exc:
         raise LLMParseError(f"malformed JSON in the reply: {exc.msg}") from None
 
@@ -111,8 +120,15 @@ def _validate(args: Any) -> Any:
         raise LLMParseError(f"the reply is not a valid question IR ({where}: {first.get('msg')})") from None
 
 
-async def parse_with_llm(text: str, *, chat_model: Any, as_of: datetime, timezone: str,
-                         language: str = "en", timeout: float | None = None) -> ParsedQuestion:
+async def parse_with_llm(
+    text: str,
+    *,
+    chat_model: Any,
+    as_of: datetime,
+    timezone: str,
+    language: str = "en",
+    timeout: float | None = None,
+) -> ParsedQuestion:
     """Ask the model to fill the IR; raise LLMParseError on any failure (the caller falls back offline).
 
     Structured output uses `method="function_calling"`: the one mechanism OpenAI, DeepSeek, Qwen (DashScope),

@@ -9,8 +9,10 @@ How it works (no sentence templates):
 5. whatever is left must be filler: an unknown word, two metrics, two periods or two platforms mean the
    question is not understood well enough, and the answer is a `Clarify` with examples, never a guess.
 """
+
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from zoneinfo import ZoneInfo
 from crm.outreach.offer import find_offer
 from crm.query import vocab
 from crm.query.ir import (
+    STATUS_METRICS,
     Clarify,
     CLVQuery,
     CohortQuery,
@@ -34,7 +37,6 @@ from crm.query.ir import (
     Period,
     ReminderQuery,
     SegmentsQuery,
-    STATUS_METRICS,
     TopCustomersQuery,
 )
 
@@ -65,8 +67,21 @@ def suggestions(language: str) -> list[str]:
 # ----------------------------------------------------------------------------------------------------------
 # normalisation
 # ----------------------------------------------------------------------------------------------------------
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_NUM = "零〇一二两俩三四五六七八九十百千"
 # A Chinese numeral counts as a number only next to a counter or unit word, so 一般 (general) stays a word.
@@ -91,10 +106,44 @@ def zh_numeral(s: str) -> int | None:
     return total + cur
 
 
-_EN_SMALL = {w: i for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
-_EN_TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-            "twenty": 20}
+_EN_SMALL = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_EN_TENS = {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "twenty": 20,
+}
 _EN_NUM_RE = re.compile(
     r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](one|two|three|four|five|six|seven|"
     r"eight|nine))?|(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -124,9 +173,23 @@ def simplified(text: str) -> str:
     return text.translate(_TRADITIONAL)
 
 
-_SHORTHAND = {"wk": "week", "wks": "weeks", "mth": "month", "mths": "months", "mnth": "month", "mnths": "months",
-              "qtr": "quarter", "qtrs": "quarters", "yr": "year", "yrs": "years", "rn": "now", "thx": "thanks"}
-_SHORTHAND_RE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![a-z0-9])")
+_SHORTHAND = {
+    "wk": "week",
+    "wks": "weeks",
+    "mth": "month",
+    "mths": "months",
+    "mnth": "month",
+    "mnths": "months",
+    "qtr": "quarter",
+    "qtrs": "quarters",
+    "yr": "year",
+    "yrs": "years",
+    "rn": "now",
+    "thx": "thanks",
+}
+_SHORTHAND_RE = re.compile(
+    r"(?<![a-z0-9])(?:" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![a-z0-9])"
+)
 
 
 def normalise(text: str) -> str:
@@ -145,8 +208,14 @@ def normalise(text: str) -> str:
     t = _ZH_NUM_RE.sub(zh, t)
     t = _ZH_NUM_AFTER_RE.sub(zh, t)
     # "one" in "which one" / "no one" is not a number worth converting
-    t = _EN_NUM_RE.sub(lambda m: m.group(0) if m.group(0) == "one" and re.search(
-        r"\b(which|no|any|every|some)\s+$", t[: m.start()]) else _en_number(m), t)
+    t = _EN_NUM_RE.sub(
+        lambda m: (
+            m.group(0)
+            if m.group(0) == "one" and re.search(r"\b(which|no|any|every|some)\s+$", t[: m.start()])
+            else _en_number(m)
+        ),
+        t,
+    )
     # Chat shorthand sellers type: "aov this yr", "orders last wk", "revenue last qtr", "sales rn".
     t = _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(0)], t)
     # "ebay9月", "shopee2025年": a word written against a Chinese date is still a word ("q3", "h1", "top10" stay)
@@ -259,107 +328,822 @@ def _lexicon() -> list[tuple[re.Pattern[str], str, Any, str]]:
 
 _EXTRA: dict[str, tuple[str, ...]] = {
     "count_word": (
-        "how many", "how much", "number of", "count of", "count", "# of", "no. of", "total number of",
-        "多少", "有多少", "多少个", "多少位", "多少人", "几个", "几位", "几", "数量", "人数", "是多少", "总数",
+        "how many",
+        "how much",
+        "number of",
+        "count of",
+        "count",
+        "# of",
+        "no. of",
+        "total number of",
+        "多少",
+        "有多少",
+        "多少个",
+        "多少位",
+        "多少人",
+        "几个",
+        "几位",
+        "几",
+        "数量",
+        "人数",
+        "是多少",
+        "总数",
     ),
     "top_word": (
-        "top", "best", "biggest", "largest", "highest", "most valuable", "leading", "highest-spending",
-        "highest spending", "biggest-spending", "biggest spending", "heaviest", "big spenders",
-        "biggest spenders", "top spenders", "top buyers", "top customers", "best customers", "vip list",
-        "排名前", "前", "最好", "最佳", "最有价值", "价值最高", "最重要", "排行", "排行榜", "排名", "榜", "大户",
+        "top",
+        "best",
+        "biggest",
+        "largest",
+        "highest",
+        "most valuable",
+        "leading",
+        "highest-spending",
+        "highest spending",
+        "biggest-spending",
+        "biggest spending",
+        "heaviest",
+        "big spenders",
+        "biggest spenders",
+        "top spenders",
+        "top buyers",
+        "top customers",
+        "best customers",
+        "vip list",
+        "排名前",
+        "前",
+        "最好",
+        "最佳",
+        "最有价值",
+        "价值最高",
+        "最重要",
+        "排行",
+        "排行榜",
+        "排名",
+        "榜",
+        "大户",
     ),
     "most_word": ("the most", "most", "最多", "最高", "最大", "最多的", "最高的", "最大的"),
-    "top_revenue_word": ("spenders", "spender", "by value", "by amount", "by spend", "消费", "花费", "花钱", "消费金额", "消费额",
-                         "金额", "贡献", "买得最多", "花得最多", "花了最多", "消费最高", "贡献最大"),
-    "top_orders_word": ("order count", "number of orders", "most orders", "most purchases", "most frequent",
-                        "frequent", "ordered the most", "ordered most", "bought the most often", "purchase count", "购买次数", "下单次数",
-                        "下单最多", "购买最多", "买的次数", "订单最多"),
+    "top_revenue_word": (
+        "spenders",
+        "spender",
+        "by value",
+        "by amount",
+        "by spend",
+        "消费",
+        "花费",
+        "花钱",
+        "消费金额",
+        "消费额",
+        "金额",
+        "贡献",
+        "买得最多",
+        "花得最多",
+        "花了最多",
+        "消费最高",
+        "贡献最大",
+    ),
+    "top_orders_word": (
+        "order count",
+        "number of orders",
+        "most orders",
+        "most purchases",
+        "most frequent",
+        "frequent",
+        "ordered the most",
+        "ordered most",
+        "bought the most often",
+        "purchase count",
+        "购买次数",
+        "下单次数",
+        "下单最多",
+        "购买最多",
+        "买的次数",
+        "订单最多",
+    ),
     "clv_word": (
-        "predicted clv", "predicted ltv", "predicted lifetime value", "predicted customer lifetime value",
-        "projected clv", "projected ltv", "expected clv", "expected ltv", "future value", "clv prediction",
-        "ltv prediction", "predicted value", "future lifetime value", "expected lifetime value",
-        "预测clv", "预测ltv", "预测终身价值", "预测的终身价值", "预测价值", "预计终身价值", "未来价值",
-        "预测客户价值", "预测客户终身价值",
+        "predicted clv",
+        "predicted ltv",
+        "predicted lifetime value",
+        "predicted customer lifetime value",
+        "projected clv",
+        "projected ltv",
+        "expected clv",
+        "expected ltv",
+        "future value",
+        "clv prediction",
+        "ltv prediction",
+        "predicted value",
+        "future lifetime value",
+        "expected lifetime value",
+        "预测clv",
+        "预测ltv",
+        "预测终身价值",
+        "预测的终身价值",
+        "预测价值",
+        "预计终身价值",
+        "未来价值",
+        "预测客户价值",
+        "预测客户终身价值",
     ),
     "churn_risk_word": (
-        "will churn", "going to churn", "predicted churn", "预测流失", "churn risk", "risk of churn", "risk of churning", "likely to churn", "most likely to churn",
-        "at risk of churning", "churn probability", "probability of churn", "probability of churning",
-        "likely to leave", "about to churn", "might churn", "could churn", "churn-risk",
-        "流失风险", "可能流失", "容易流失", "流失概率", "即将流失", "快要流失", "有流失风险",
+        "will churn",
+        "going to churn",
+        "predicted churn",
+        "预测流失",
+        "churn risk",
+        "risk of churn",
+        "risk of churning",
+        "likely to churn",
+        "most likely to churn",
+        "at risk of churning",
+        "churn probability",
+        "probability of churn",
+        "probability of churning",
+        "likely to leave",
+        "about to churn",
+        "might churn",
+        "could churn",
+        "churn-risk",
+        "流失风险",
+        "可能流失",
+        "容易流失",
+        "流失概率",
+        "即将流失",
+        "快要流失",
+        "有流失风险",
     ),
-    "p_alive_word": ("p(alive)", "p alive", "palive", "probability alive", "probability of being alive",
-                     "still alive", "存活概率", "活跃概率"),
-    "expected_purchases_word": ("expected purchases", "expected orders", "predicted purchases",
-                                "predicted orders", "预计购买次数", "预计订单", "预测购买次数"),
+    "p_alive_word": (
+        "p(alive)",
+        "p alive",
+        "palive",
+        "probability alive",
+        "probability of being alive",
+        "still alive",
+        "存活概率",
+        "活跃概率",
+    ),
+    "expected_purchases_word": (
+        "expected purchases",
+        "expected orders",
+        "predicted purchases",
+        "predicted orders",
+        "预计购买次数",
+        "预计订单",
+        "预测购买次数",
+    ),
     "cohort_word": (
-        "cohort", "cohorts", "cohort retention", "retention", "retention rate", "retention table",
-        "retention matrix", "cohort analysis", "customer retention", "留存", "留存率", "同期群", "同期群分析",
-        "留存分析", "群组留存", "月度留存", "客户留存", "留存表",
+        "cohort",
+        "cohorts",
+        "cohort retention",
+        "retention",
+        "retention rate",
+        "retention table",
+        "retention matrix",
+        "cohort analysis",
+        "customer retention",
+        "留存",
+        "留存率",
+        "同期群",
+        "同期群分析",
+        "留存分析",
+        "群组留存",
+        "月度留存",
+        "客户留存",
+        "留存表",
     ),
-    "compare_word": ("compared to", "compared with", "compare", "comparison", "versus", "vs", "vs.",
-                     "side by side", "对比", "比较", "相比", "比一比"),
+    "compare_word": (
+        "compared to",
+        "compared with",
+        "compare",
+        "comparison",
+        "versus",
+        "vs",
+        "vs.",
+        "side by side",
+        "对比",
+        "比较",
+        "相比",
+        "比一比",
+    ),
     "change_word": (
-        "growth", "grow", "grew", "growing", "increase", "increased", "decrease", "decreased", "change",
-        "changed", "drop", "dropped", "decline", "declined", "yoy", "year over year", "year-over-year", "mom",
-        "month over month", "month-over-month", "qoq", "环比", "同比", "增长", "增长率", "下降", "变化", "增幅",
-        "涨了", "跌了", "降了",
+        "growth",
+        "grow",
+        "grew",
+        "growing",
+        "increase",
+        "increased",
+        "decrease",
+        "decreased",
+        "change",
+        "changed",
+        "drop",
+        "dropped",
+        "decline",
+        "declined",
+        "yoy",
+        "year over year",
+        "year-over-year",
+        "mom",
+        "month over month",
+        "month-over-month",
+        "qoq",
+        "环比",
+        "同比",
+        "增长",
+        "增长率",
+        "下降",
+        "变化",
+        "增幅",
+        "涨了",
+        "跌了",
+        "降了",
     ),
     "trend_word": ("trend", "trends", "over time", "trajectory", "趋势", "走势", "变化趋势"),
-    "negation_word": ("not", "except", "excluding", "exclude", "without", "other than", "apart from",
-                      "besides", "non", "不含", "除了", "不包括", "排除", "以外", "之外", "不是", "没有"),
-    "filler_phrase": ("my store", "our store", "my shop", "our shop", "the store", "the shop", "my stores",
-                      "our stores", "my shops", "our shops", "store's", "shop's", "in total", "all stores",
-                      "all platforms", "all channels", "all shops", "across all platforms", "on all platforms",
-                      "in the store", "all markets", "all countries"),
-    "list_word": ("list", "list of", "show me all", "all customers", "all the customers", "every customer",
-                  "each customer", "export", "dump", "download", "列出", "列表", "名单", "清单", "导出", "下载",
-                  "所有客户", "全部客户"),
+    "negation_word": (
+        "not",
+        "except",
+        "excluding",
+        "exclude",
+        "without",
+        "other than",
+        "apart from",
+        "besides",
+        "non",
+        "不含",
+        "除了",
+        "不包括",
+        "排除",
+        "以外",
+        "之外",
+        "不是",
+        "没有",
+    ),
+    "filler_phrase": (
+        "my store",
+        "our store",
+        "my shop",
+        "our shop",
+        "the store",
+        "the shop",
+        "my stores",
+        "our stores",
+        "my shops",
+        "our shops",
+        "store's",
+        "shop's",
+        "in total",
+        "all stores",
+        "all platforms",
+        "all channels",
+        "all shops",
+        "across all platforms",
+        "on all platforms",
+        "in the store",
+        "all markets",
+        "all countries",
+    ),
+    "list_word": (
+        "list",
+        "list of",
+        "show me all",
+        "all customers",
+        "all the customers",
+        "every customer",
+        "each customer",
+        "export",
+        "dump",
+        "download",
+        "列出",
+        "列表",
+        "名单",
+        "清单",
+        "导出",
+        "下载",
+        "所有客户",
+        "全部客户",
+    ),
     # Customers one gains are new customers: "how many customers did we acquire", "今年新增了多少客户".
     "acquire_verb": (
-        "acquire", "acquired", "acquiring", "gain", "gained", "gaining", "attract", "attracted", "attracting",
-        "win", "won", "onboard", "onboarded", "新增", "新增了", "新增加", "新增加了", "获得",
-        "获得了", "获取", "获取了", "拉来", "拉来了", "吸引", "吸引了", "新来", "新来了", "引入", "引入了",
+        "acquire",
+        "acquired",
+        "acquiring",
+        "gain",
+        "gained",
+        "gaining",
+        "attract",
+        "attracted",
+        "attracting",
+        "win",
+        "won",
+        "onboard",
+        "onboarded",
+        "新增",
+        "新增了",
+        "新增加",
+        "新增加了",
+        "获得",
+        "获得了",
+        "获取",
+        "获取了",
+        "拉来",
+        "拉来了",
+        "吸引",
+        "吸引了",
+        "新来",
+        "新来了",
+        "引入",
+        "引入了",
     ),
     "order_verb": (
-        "placed an order", "placed orders", "place an order", "placed order", "made an order", "made a purchase",
-        "made purchases", "made orders", "make a purchase", "bought", "buy", "buying", "purchased", "purchase",
-        "ordered from us", "ordered", "shopped", "shop with us", "shopped with us", "ordering", "have ordered",
-        "下单", "下过单", "下了单", "购买过", "买过", "购买", "买了", "买", "消费过", "成交",
+        "placed an order",
+        "placed orders",
+        "place an order",
+        "placed order",
+        "made an order",
+        "made a purchase",
+        "made purchases",
+        "made orders",
+        "make a purchase",
+        "bought",
+        "buy",
+        "buying",
+        "purchased",
+        "purchase",
+        "ordered from us",
+        "ordered",
+        "shopped",
+        "shop with us",
+        "shopped with us",
+        "ordering",
+        "have ordered",
+        "下单",
+        "下过单",
+        "下了单",
+        "购买过",
+        "买过",
+        "购买",
+        "买了",
+        "买",
+        "消费过",
+        "成交",
     ),
 }
 
 # Words that carry no meaning for the answer.
-FILLER_EN = frozenset("""
-a an the of for in on at to from by with and or is are was were be been being am do does did done what what's
-whats which who whom whose how me my we our us i you your yours it its this that these those there their they
-them show tell give get got list display see view please pls plz can could should may might about much many
-some any all total overall sum whole entire whatsoever current currently now right so far have has had having
-there's here let know want need find check look looking calculate compute report breakdown break down split
-broken across per each every versus over during within between since until till through up as well also just
-only exactly roughly approximately approx around business company brand team platform platforms channel
-channels marketplace marketplaces market markets site sites s t d ll ve re m figure figures number numbers
-stats statistics stat metric metrics kpi kpis data info information details detail level levels customer
-customers buyer buyers client clients shopper shoppers people user users consumer consumers based made make
-making generated generate generating earn earned bring brought come came sell sold selling ours hey hi hello
-thanks thank kindly quick quickly summary summarize like love wondering wonder curious interested acquire
-acquired acquiring gain gained gaining attract attracted win won onboard onboarded table tables chart charts
-graph graphs matrix heatmap reports overview analysis analyses probably likely possibly soon again brings
-generates contribute contributes contributed place placed places tally out hows who's when where why period
-time timeframe window date dates range count counts ranked rank ranking order sorted sort highest group
-grouped grouping listed year's month's quarter's week's day's today's compare comparing ever
-""".split())  # noqa: SIM905 - a word list reads best as text
+FILLER_EN = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "done",
+        "what",
+        "what's",
+        "whats",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "how",
+        "me",
+        "my",
+        "we",
+        "our",
+        "us",
+        "i",
+        "you",
+        "your",
+        "yours",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "their",
+        "they",
+        "them",
+        "show",
+        "tell",
+        "give",
+        "get",
+        "got",
+        "list",
+        "display",
+        "see",
+        "view",
+        "please",
+        "pls",
+        "plz",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "about",
+        "much",
+        "many",
+        "some",
+        "any",
+        "all",
+        "total",
+        "overall",
+        "sum",
+        "whole",
+        "entire",
+        "whatsoever",
+        "current",
+        "currently",
+        "now",
+        "right",
+        "so",
+        "far",
+        "have",
+        "has",
+        "had",
+        "having",
+        "there's",
+        "here",
+        "let",
+        "know",
+        "want",
+        "need",
+        "find",
+        "check",
+        "look",
+        "looking",
+        "calculate",
+        "compute",
+        "report",
+        "breakdown",
+        "break",
+        "down",
+        "split",
+        "broken",
+        "across",
+        "per",
+        "each",
+        "every",
+        "versus",
+        "over",
+        "during",
+        "within",
+        "between",
+        "since",
+        "until",
+        "till",
+        "through",
+        "up",
+        "as",
+        "well",
+        "also",
+        "just",
+        "only",
+        "exactly",
+        "roughly",
+        "approximately",
+        "approx",
+        "around",
+        "business",
+        "company",
+        "brand",
+        "team",
+        "platform",
+        "platforms",
+        "channel",
+        "channels",
+        "marketplace",
+        "marketplaces",
+        "market",
+        "markets",
+        "site",
+        "sites",
+        "s",
+        "t",
+        "d",
+        "ll",
+        "ve",
+        "re",
+        "m",
+        "figure",
+        "figures",
+        "number",
+        "numbers",
+        "stats",
+        "statistics",
+        "stat",
+        "metric",
+        "metrics",
+        "kpi",
+        "kpis",
+        "data",
+        "info",
+        "information",
+        "details",
+        "detail",
+        "level",
+        "levels",
+        "customer",
+        "customers",
+        "buyer",
+        "buyers",
+        "client",
+        "clients",
+        "shopper",
+        "shoppers",
+        "people",
+        "user",
+        "users",
+        "consumer",
+        "consumers",
+        "based",
+        "made",
+        "make",
+        "making",
+        "generated",
+        "generate",
+        "generating",
+        "earn",
+        "earned",
+        "bring",
+        "brought",
+        "come",
+        "came",
+        "sell",
+        "sold",
+        "selling",
+        "ours",
+        "hey",
+        "hi",
+        "hello",
+        "thanks",
+        "thank",
+        "kindly",
+        "quick",
+        "quickly",
+        "summary",
+        "summarize",
+        "like",
+        "love",
+        "wondering",
+        "wonder",
+        "curious",
+        "interested",
+        "acquire",
+        "acquired",
+        "acquiring",
+        "gain",
+        "gained",
+        "gaining",
+        "attract",
+        "attracted",
+        "win",
+        "won",
+        "onboard",
+        "onboarded",
+        "table",
+        "tables",
+        "chart",
+        "charts",
+        "graph",
+        "graphs",
+        "matrix",
+        "heatmap",
+        "reports",
+        "overview",
+        "analysis",
+        "analyses",
+        "probably",
+        "likely",
+        "possibly",
+        "soon",
+        "again",
+        "brings",
+        "generates",
+        "contribute",
+        "contributes",
+        "contributed",
+        "place",
+        "placed",
+        "places",
+        "tally",
+        "out",
+        "hows",
+        "who's",
+        "when",
+        "where",
+        "why",
+        "period",
+        "time",
+        "timeframe",
+        "window",
+        "date",
+        "dates",
+        "range",
+        "count",
+        "counts",
+        "ranked",
+        "rank",
+        "ranking",
+        "order",
+        "sorted",
+        "sort",
+        "highest",
+        "group",
+        "grouped",
+        "grouping",
+        "listed",
+        "year's",
+        "month's",
+        "quarter's",
+        "week's",
+        "day's",
+        "today's",
+        "compare",
+        "comparing",
+        "ever",
+    ]
+)  # noqa: SIM905 - a word list reads best as text
 
 FILLER_ZH = (
-    "请问", "请", "帮我", "帮忙", "麻烦", "给我", "告诉我", "告诉", "我们的", "我们", "咱们", "我的", "我", "你",
-    "查询", "查一下", "查查", "查看", "查", "看一下", "看看", "看下", "看", "一下", "统计一下", "统计", "计算",
-    "算一下", "算", "显示", "展示", "列出", "总共", "一共", "总计", "合计", "总", "共", "数量", "数", "量", "个",
-    "位", "名", "在", "里面", "里", "中的", "中", "内", "期间", "时候", "时", "从", "到", "店铺", "店", "上的",
-    "平台", "渠道", "站点", "站", "市场", "地区", "国家", "情况", "怎么样", "如何", "哪些", "哪个", "哪", "谁",
-    "什么", "是", "的", "了", "吗", "呢", "吧", "啊", "呀", "嘛", "有", "多少", "几", "各", "分别", "现在", "目前",
-    "当前", "来自", "所有的", "整体", "全部的", "全体", "按照", "按", "分", "每", "每个", "都", "和", "与",
-    "及", "跟", "还有", "以及", "或", "或者", "最近的", "一个", "为", "是多少", "额", "值", "率", "水平",
-    "排名", "排行", "最", "哪位", "者", "们", "该", "这", "那", "些", "个人", "名单", "数据", "指标", "下",
-    "报告", "汇总", "概况", "多少钱", "钱", "金额", "情况如何", "表现", "业绩情况", "上", "分布", "想", "想要", "想知道", "希望", "需要", "能否", "可以", "能不能", "分析", "明细", "概览", "一览", "报表",
+    "请问",
+    "请",
+    "帮我",
+    "帮忙",
+    "麻烦",
+    "给我",
+    "告诉我",
+    "告诉",
+    "我们的",
+    "我们",
+    "咱们",
+    "我的",
+    "我",
+    "你",
+    "查询",
+    "查一下",
+    "查查",
+    "查看",
+    "查",
+    "看一下",
+    "看看",
+    "看下",
+    "看",
+    "一下",
+    "统计一下",
+    "统计",
+    "计算",
+    "算一下",
+    "算",
+    "显示",
+    "展示",
+    "列出",
+    "总共",
+    "一共",
+    "总计",
+    "合计",
+    "总",
+    "共",
+    "数量",
+    "数",
+    "量",
+    "个",
+    "位",
+    "名",
+    "在",
+    "里面",
+    "里",
+    "中的",
+    "中",
+    "内",
+    "期间",
+    "时候",
+    "时",
+    "从",
+    "到",
+    "店铺",
+    "店",
+    "上的",
+    "平台",
+    "渠道",
+    "站点",
+    "站",
+    "市场",
+    "地区",
+    "国家",
+    "情况",
+    "怎么样",
+    "如何",
+    "哪些",
+    "哪个",
+    "哪",
+    "谁",
+    "什么",
+    "是",
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "嘛",
+    "有",
+    "多少",
+    "几",
+    "各",
+    "分别",
+    "现在",
+    "目前",
+    "当前",
+    "来自",
+    "所有的",
+    "整体",
+    "全部的",
+    "全体",
+    "按照",
+    "按",
+    "分",
+    "每",
+    "每个",
+    "都",
+    "和",
+    "与",
+    "及",
+    "跟",
+    "还有",
+    "以及",
+    "或",
+    "或者",
+    "最近的",
+    "一个",
+    "为",
+    "是多少",
+    "额",
+    "值",
+    "率",
+    "水平",
+    "排名",
+    "排行",
+    "最",
+    "哪位",
+    "者",
+    "们",
+    "该",
+    "这",
+    "那",
+    "些",
+    "个人",
+    "名单",
+    "数据",
+    "指标",
+    "下",
+    "报告",
+    "汇总",
+    "概况",
+    "多少钱",
+    "钱",
+    "金额",
+    "情况如何",
+    "表现",
+    "业绩情况",
+    "上",
+    "分布",
+    "想",
+    "想要",
+    "想知道",
+    "希望",
+    "需要",
+    "能否",
+    "可以",
+    "能不能",
+    "分析",
+    "明细",
+    "概览",
+    "一览",
+    "报表",
 )
 _FILLER_ZH_SORTED = sorted(set(FILLER_ZH), key=len, reverse=True)
 
@@ -368,23 +1152,50 @@ _FILLER_ZH_SORTED = sorted(set(FILLER_ZH), key=len, reverse=True)
 # periods
 # ----------------------------------------------------------------------------------------------------------
 MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
-_MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|" \
-            r"apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_MONTH_RE = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|"
+    r"apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
 _ORD_RE = r"(first|1st|second|2nd|third|3rd|fourth|4th)"
 _ABSOLUTE = ("month", "quarter", "year", "range")
 _SINCE_RELATIVE = ("last_month", "last_quarter", "last_year", "last_week", "yesterday")
 _RANGE_TO_RE = re.compile(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
 # group 1: a word that means "since" on its own; 从 ("from") needs an ending: 从3月以来, 从3月到现在
-_SINCE_BEFORE_RE = re.compile(r"(?:(?<![a-z])(ever since|since|starting from|starting|beginning|"
-                              r"from the (?:start|beginning) of)|(自从|自)|从)\s*(?:the\s+)?"
-                              r"(?:(?:start|beginning) of\s+)?$")
-_SINCE_AFTER_RE = re.compile(r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
-                             r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)")
+_SINCE_BEFORE_RE = re.compile(
+    r"(?:(?<![a-z])(ever since|since|starting from|starting|beginning|"
+    r"from the (?:start|beginning) of)|(自从|自)|从)\s*(?:the\s+)?"
+    r"(?:(?:start|beginning) of\s+)?$"
+)
+_SINCE_AFTER_RE = re.compile(
+    r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
+    r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)"
+)
 FUTURE = "future"
 BAD_DATE = "bad_date"
 SAME_PERIOD = "same_period"  # "去年同期", "this time last year": the same period as which one?
@@ -392,8 +1203,20 @@ SAME_PERIOD = "same_period"  # "去年同期", "this time last year": the same p
 
 def _add_months(d: date, k: int) -> date:
     y, m = divmod(d.year * 12 + d.month - 1 + k, 12)
-    last = [31, 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28, 31, 30, 31, 30, 31, 31, 30, 31,
-            30, 31][m]
+    last = [
+        31,
+        29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][m]
     return date(y, m + 1, min(d.day, last))
 
 
@@ -524,13 +1347,29 @@ class _Periods:
             return ("as_of", r)
 
         def month_span(m: re.Match[str]) -> Any:
-            return self.month_span(MONTHS[m[1]], int(m[2]) if m[2] else None, MONTHS[m[3]], int(m[4]) if m[4] else None)
+            return self.month_span(
+                MONTHS[m[1]], int(m[2]) if m[2] else None, MONTHS[m[3]], int(m[4]) if m[4] else None
+            )
 
-        rel_year = {"this": r.year, "last": r.year - 1, "previous": r.year - 1, "prior": r.year - 1,
-                    "今年": r.year, "本年": r.year, "去年": r.year - 1, "前年": r.year - 2, "上一年": r.year - 1}
+        rel_year = {
+            "this": r.year,
+            "last": r.year - 1,
+            "previous": r.year - 1,
+            "prior": r.year - 1,
+            "今年": r.year,
+            "本年": r.year,
+            "去年": r.year - 1,
+            "前年": r.year - 2,
+            "上一年": r.year - 1,
+        }
         p: list[tuple[str, Any]] = [
-            ((r"(?:as of|as at|as on|截至|截止到?)\s*(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?|"
-             r"today|now|right now|the moment|date|今天|今日|目前|现在|当前)(?:为止)?"), as_of_marker),
+            (
+                (
+                    r"(?:as of|as at|as on|截至|截止到?)\s*(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?|"
+                    r"today|now|right now|the moment|date|今天|今日|目前|现在|当前)(?:为止)?"
+                ),
+                as_of_marker,
+            ),
             # explicit ranges and dates
             (rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}", rng),
             (rf"{iso}\s*(?:至|到|-|~)\s*{iso}", rng),
@@ -538,115 +1377,255 @@ class _Periods:
             (rf"{iso}\s*(?:以来|至今|起)", since),
             (rf"(?:on\s+)?{iso}", one_day),
             # month spans written with names ("March to May 2026", "from Oct 2025 through Feb")
-            ((rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
-              rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"), month_span),
-            (rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
-             month_span),
+            (
+                (
+                    rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
+                    rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"
+                ),
+                month_span,
+            ),
+            (
+                rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                month_span,
+            ),
             # quarters with a year
-            (r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)", lambda m: self.quarter(int(m[2]), int(m[1]))),
-            (r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])",
-             lambda m: self.quarter(int(m[1]), int(m[2]))),
-            (rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})",
-             lambda m: self.quarter(int(m[3]), _ORD[m[1] or "last"])),
-            (r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)", lambda m: self.quarter(int(m[1]), int(m[2]))),
-            (r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
-             lambda m: self.quarter(rel_year[m[1]], int(m[2]))),
-            (r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])",
-             lambda m: self.quarter(rel_year[m[1]], int(m[2]))),
-            (r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year",
-             lambda m: self.quarter(rel_year[m[2]], int(m[1]))),
-            (rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year",
-             lambda m: self.quarter(rel_year[m[2]], _ORD[m[1]])),
-            (r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])",
-             lambda m: self.quarter(rel_year[m[1]], int(m[2]))),
+            (
+                r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)",
+                lambda m: self.quarter(int(m[2]), int(m[1])),
+            ),
+            (
+                r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])",
+                lambda m: self.quarter(int(m[1]), int(m[2])),
+            ),
+            (
+                rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})",
+                lambda m: self.quarter(int(m[3]), _ORD[m[1] or "last"]),
+            ),
+            (
+                r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
+                lambda m: self.quarter(int(m[1]), int(m[2])),
+            ),
+            (
+                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
+                lambda m: self.quarter(rel_year[m[1]], int(m[2])),
+            ),
+            (
+                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])",
+                lambda m: self.quarter(rel_year[m[1]], int(m[2])),
+            ),
+            (
+                r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                lambda m: self.quarter(rel_year[m[2]], int(m[1])),
+            ),
+            (
+                rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                lambda m: self.quarter(rel_year[m[2]], _ORD[m[1]]),
+            ),
+            (
+                r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])",
+                lambda m: self.quarter(rel_year[m[1]], int(m[2])),
+            ),
             # halves
             (r"(?<![a-z0-9])h([12])\s*(?:of\s+)?(\d{4})", lambda m: self.half(int(m[2]), int(m[1]))),
             (r"(\d{4})\s*(?:年)?\s*h([12])(?![a-z0-9])", lambda m: self.half(int(m[1]), int(m[2]))),
-            (r"(first|second)\s+half\s+(?:of\s+)?(\d{4})", lambda m: self.half(int(m[2]), 1 if m[1] == "first" else 2)),
-            (r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年", lambda m: self.half(int(m[1]), 1 if m[2] == "上" else 2)),
-            (r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年", lambda m: self.half(rel_year[m[1]], 1 if m[2] == "上" else 2)),
+            (
+                r"(first|second)\s+half\s+(?:of\s+)?(\d{4})",
+                lambda m: self.half(int(m[2]), 1 if m[1] == "first" else 2),
+            ),
+            (
+                r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年",
+                lambda m: self.half(int(m[1]), 1 if m[2] == "上" else 2),
+            ),
+            (
+                r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年",
+                lambda m: self.half(rel_year[m[1]], 1 if m[2] == "上" else 2),
+            ),
             (r"(?<![a-z0-9])h([12])(?![a-z0-9])", lambda m: self.bare_half(int(m[1]))),
-            (r"(first|second)\s+half(?:\s+of\s+the\s+year)?", lambda m: self.bare_half(1 if m[1] == "first" else 2)),
+            (
+                r"(first|second)\s+half(?:\s+of\s+the\s+year)?",
+                lambda m: self.bare_half(1 if m[1] == "first" else 2),
+            ),
             (r"(上|下)半年", lambda m: self.bare_half(1 if m[1] == "上" else 2)),
             # single days ("November 11", "11 Nov 2026", "11月11日")
-            (rf"(?<![a-z]){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?(?![\d:])",
-             lambda m: self.day(m[3], MONTHS[m[1]], int(m[2]))),
-            (rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
-             lambda m: self.day(m[3], MONTHS[m[2]], int(m[1]))),
-            (r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", lambda m: self.day(m[1], int(m[2]), int(m[3]))),
+            (
+                rf"(?<![a-z]){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?(?![\d:])",
+                lambda m: self.day(m[3], MONTHS[m[1]], int(m[2])),
+            ),
+            (
+                rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                lambda m: self.day(m[3], MONTHS[m[2]], int(m[1])),
+            ),
+            (
+                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]",
+                lambda m: self.day(m[1], int(m[2]), int(m[3])),
+            ),
             # months with a year
-            (rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)", lambda m: self.month(int(m[2]), MONTHS[m[1]])),
+            (
+                rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)",
+                lambda m: self.month(int(m[2]), MONTHS[m[1]]),
+            ),
             (rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])", lambda m: self.month(int(m[1]), MONTHS[m[2]])),
             (r"(\d{4})\s*年\s*(\d{1,2})\s*月份?", lambda m: self.month(int(m[1]), int(m[2]))),
             (r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])", lambda m: self.month(int(m[1]), int(m[2]))),
             (r"(?<![\d/])(\d{1,2})/(\d{4})(?!\d)", lambda m: self.month(int(m[2]), int(m[1]))),
-            (r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?", lambda m: self.month(rel_year[m[1]], int(m[2]))),
-            (rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year",
-             lambda m: self.month(rel_year[m[2]], MONTHS[m[1]])),
-            (rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])",
-             lambda m: self.month(rel_year[m[1]], MONTHS[m[2]])),
-            (rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])",
-             lambda m: self.bare_month(MONTHS[m[1]])),
+            (
+                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?",
+                lambda m: self.month(rel_year[m[1]], int(m[2])),
+            ),
+            (
+                rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                lambda m: self.month(rel_year[m[2]], MONTHS[m[1]]),
+            ),
+            (
+                rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])",
+                lambda m: self.month(rel_year[m[1]], MONTHS[m[2]]),
+            ),
+            (rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])", lambda m: self.bare_month(MONTHS[m[1]])),
             # rolling windows
-            ((r"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:last|past|previous|prior|recent|trailing|"
-             r"rolling)\s+(\d{1,4})\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])"),
-             lambda m: self.last_n(int(m[1]), m[2])),
-            (r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
-             lambda m: self.last_n(int(m[1]), m[2])),
-            (r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)", lambda m: self.last_n(int(m[1]), m[2])),
-            (r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
-             lambda m: self.last_n(1, m[1])),
-            (r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)", lambda m: self.last_n(1, m[1])),
-            ((r"(?:过去|最近|近)\s*(?:的)?\s*半年|(?:the\s+)?(?:last|past)\s+half\s+(?:a\s+)?year|(?:the\s+)?(?:last|past)\s+"
-             r"6\s+months"), lambda m: self.last_n(6, "months")),
-            (r"(?:过去|最近|近)\s*(\d{1,2})\s*个?\s*季度|(?:the\s+)?(?:last|past|previous)\s+(\d{1,2})\s+quarters",
-             lambda m: self.last_n(3 * int(m[1] or m[2]), "months")),
+            (
+                (
+                    r"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:last|past|previous|prior|recent|trailing|"
+                    r"rolling)\s+(\d{1,4})\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])"
+                ),
+                lambda m: self.last_n(int(m[1]), m[2]),
+            ),
+            (
+                r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
+                lambda m: self.last_n(int(m[1]), m[2]),
+            ),
+            (
+                r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)",
+                lambda m: self.last_n(int(m[1]), m[2]),
+            ),
+            (
+                r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
+                lambda m: self.last_n(1, m[1]),
+            ),
+            (
+                r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)",
+                lambda m: self.last_n(1, m[1]),
+            ),
+            (
+                (
+                    r"(?:过去|最近|近)\s*(?:的)?\s*半年|(?:the\s+)?(?:last|past)\s+half\s+(?:a\s+)?year|(?:the\s+)?(?:last|past)\s+"
+                    r"6\s+months"
+                ),
+                lambda m: self.last_n(6, "months"),
+            ),
+            (
+                r"(?:过去|最近|近)\s*(\d{1,2})\s*个?\s*季度|(?:the\s+)?(?:last|past|previous)\s+(\d{1,2})\s+quarters",
+                lambda m: self.last_n(3 * int(m[1] or m[2]), "months"),
+            ),
             # quarters and months without a year
             (r"(?<![a-z0-9])q([1-4])(?![a-z0-9])", lambda m: self.bare_quarter(int(m[1]))),
             (rf"(?:the\s+)?{_ORD_RE}\s+quarter", lambda m: self.bare_quarter(_ORD[m[1]])),
             (r"第\s*([1-4])\s*(?:季度|季)", lambda m: self.bare_quarter(int(m[1]))),
             (r"(?<![\d年])([1-4])\s*季度", lambda m: self.bare_quarter(int(m[1]))),
-            (r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)", lambda m: self.bare_month(int(m[1]))
-             if 1 <= int(m[1]) <= 12 else BAD_DATE),
-            (rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])", lambda m: self.bare_month(MONTHS[m[1]])),
-            (rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])",
-             lambda m: self.bare_month(MONTHS[m[1]])),
-            ((r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
-             r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])"), lambda m: self.bare_month(MONTHS[m[1]])),
+            (
+                r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)",
+                lambda m: self.bare_month(int(m[1])) if 1 <= int(m[1]) <= 12 else BAD_DATE,
+            ),
+            (
+                rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])",
+                lambda m: self.bare_month(MONTHS[m[1]]),
+            ),
+            (
+                rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])",
+                lambda m: self.bare_month(MONTHS[m[1]]),
+            ),
+            (
+                (
+                    r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
+                    r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])"
+                ),
+                lambda m: self.bare_month(MONTHS[m[1]]),
+            ),
             # named relative periods
-            ((r"(?:the\s+)?(?:next|coming|upcoming|following)\s+(?:\d+\s*)?(?:days?|weeks?|months?|quarters?|years?)"
-             r"|tomorrow|in the future|future(?!\s+(?:lifetime\s+)?value)|下个月|下月|下季度|下个季度|明年|下周|下个星期|明天|"
-             r"未来(?!价值)|将来|后年"),
-             lambda m: FUTURE),
-            ((r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
-              r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)"), lambda m: SAME_PERIOD),
+            (
+                (
+                    r"(?:the\s+)?(?:next|coming|upcoming|following)\s+(?:\d+\s*)?(?:days?|weeks?|months?|quarters?|years?)"
+                    r"|tomorrow|in the future|future(?!\s+(?:lifetime\s+)?value)|下个月|下月|下季度|下个季度|明年|下周|下个星期|明天|"
+                    r"未来(?!价值)|将来|后年"
+                ),
+                lambda m: FUTURE,
+            ),
+            (
+                (
+                    r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
+                    r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)"
+                ),
+                lambda m: SAME_PERIOD,
+            ),
             # two back: 上上个月 is not 上个月 with a stray 上
-            (r"(?:the\s+)?day before yesterday|前天", lambda m: self.day_range(r - timedelta(days=2), r - timedelta(days=2))),
-            (r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)",
-             lambda m: self.day_range(r - timedelta(days=r.weekday() + 14), r - timedelta(days=r.weekday() + 8))),
-            (r"(?:the\s+)?month before last|上上(?:个)?月", lambda m: self.months_back(r.replace(day=1), 2, 1)),
-            (r"(?:the\s+)?quarter before last|上上(?:个)?季度?",
-             lambda m: self.months_back(date(r.year, 3 * ((r.month - 1) // 3) + 1, 1), 6, 3)),
+            (
+                r"(?:the\s+)?day before yesterday|前天",
+                lambda m: self.day_range(r - timedelta(days=2), r - timedelta(days=2)),
+            ),
+            (
+                r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)",
+                lambda m: self.day_range(
+                    r - timedelta(days=r.weekday() + 14), r - timedelta(days=r.weekday() + 8)
+                ),
+            ),
+            (
+                r"(?:the\s+)?month before last|上上(?:个)?月",
+                lambda m: self.months_back(r.replace(day=1), 2, 1),
+            ),
+            (
+                r"(?:the\s+)?quarter before last|上上(?:个)?季度?",
+                lambda m: self.months_back(date(r.year, 3 * ((r.month - 1) // 3) + 1, 1), 6, 3),
+            ),
             (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
             (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
-            (r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
-             lambda m: Period(kind="this_week")),
-            (r"(?:last|previous|prior)\s+week|上周|上个星期|上星期|上个礼拜|上一周", lambda m: Period(kind="last_week")),
-            ((r"(?:this|current)\s+month(?:\s+(?:so far|to date))?|month to date|month-to-date|mtd|本月至今|本月|这个月|"
-             r"这月|当月|本月份"), lambda m: Period(kind="this_month")),
-            (r"(?:last|previous|prior)\s+(?:calendar\s+)?month|上个月|上月|上一个月|上一月",
-             lambda m: Period(kind="last_month")),
-            ((r"(?:this|current)\s+quarter(?:\s+(?:so far|to date))?|quarter to date|quarter-to-date|qtd|本季度|这个季度|"
-             r"这季度|当季|本季|本季度至今"), lambda m: Period(kind="this_quarter")),
-            (r"(?:last|previous|prior)\s+(?:calendar\s+)?quarter|上季度|上个季度|上一季度|上一个季度|上季",
-             lambda m: Period(kind="last_quarter")),
-            ((r"(?:this|current)\s+year(?:\s+(?:so far|to date))?|(?:so far )?this year|year to date|year-to-date|ytd|"
-             r"今年以来|今年至今|年初至今|今年|本年度|本年"), lambda m: Period(kind="this_year")),
+            (
+                r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
+                lambda m: Period(kind="this_week"),
+            ),
+            (
+                r"(?:last|previous|prior)\s+week|上周|上个星期|上星期|上个礼拜|上一周",
+                lambda m: Period(kind="last_week"),
+            ),
+            (
+                (
+                    r"(?:this|current)\s+month(?:\s+(?:so far|to date))?|month to date|month-to-date|mtd|本月至今|本月|这个月|"
+                    r"这月|当月|本月份"
+                ),
+                lambda m: Period(kind="this_month"),
+            ),
+            (
+                r"(?:last|previous|prior)\s+(?:calendar\s+)?month|上个月|上月|上一个月|上一月",
+                lambda m: Period(kind="last_month"),
+            ),
+            (
+                (
+                    r"(?:this|current)\s+quarter(?:\s+(?:so far|to date))?|quarter to date|quarter-to-date|qtd|本季度|这个季度|"
+                    r"这季度|当季|本季|本季度至今"
+                ),
+                lambda m: Period(kind="this_quarter"),
+            ),
+            (
+                r"(?:last|previous|prior)\s+(?:calendar\s+)?quarter|上季度|上个季度|上一季度|上一个季度|上季",
+                lambda m: Period(kind="last_quarter"),
+            ),
+            (
+                (
+                    r"(?:this|current)\s+year(?:\s+(?:so far|to date))?|(?:so far )?this year|year to date|year-to-date|ytd|"
+                    r"今年以来|今年至今|年初至今|今年|本年度|本年"
+                ),
+                lambda m: Period(kind="this_year"),
+            ),
             (r"(?:the\s+)?year before last|前年", lambda m: self.year(r.year - 2)),
-            (r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年", lambda m: Period(kind="last_year")),
-            ((r"all[\s-]time|of all time|ever(?!\s+since)|since (?:the )?(?:beginning|start|launch)(?!\s+of)|since we started|to date|"
-             r"historically|历史上|历史|累计|至今|有史以来|所有时间|全部时间|一直以来|迄今"),
-             lambda m: Period(kind="all_time")),
+            (
+                r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年",
+                lambda m: Period(kind="last_year"),
+            ),
+            (
+                (
+                    r"all[\s-]time|of all time|ever(?!\s+since)|since (?:the )?(?:beginning|start|launch)(?!\s+of)|since we started|to date|"
+                    r"historically|历史上|历史|累计|至今|有史以来|所有时间|全部时间|一直以来|迄今"
+                ),
+                lambda m: Period(kind="all_time"),
+            ),
             # a bare year, last so "2025" inside a longer date is already taken
             (r"(?<![\d-])(20\d{2})\s*(?:年度|年)?(?![\d-])", lambda m: self.year(int(m[1]))),
         ]
@@ -681,13 +1660,17 @@ class _Periods:
         return self.day_range(date(y1, m1, 1), _add_months(date(y2, m2, 1), 1) - timedelta(days=1))
 
     def join_ranges(self, s: Scan) -> None:
-        slots = sorted((sl for sl in s.of("period") if isinstance(sl.value, Period)
-                        and sl.value.kind in _ABSOLUTE), key=lambda sl: sl.start)
-        for a, b in zip(slots, slots[1:]):
-            between = s.text[a.end:b.start]
-            before = s.text[:a.start]
-            if not (_RANGE_TO_RE.fullmatch(between)
-                    or re.fullmatch(r"\s*and\s*", between) and re.search(r"(?<![a-z])between\s*$", before)):
+        slots = sorted(
+            (sl for sl in s.of("period") if isinstance(sl.value, Period) and sl.value.kind in _ABSOLUTE),
+            key=lambda sl: sl.start,
+        )
+        for a, b in itertools.pairwise(slots):
+            between = s.text[a.end : b.start]
+            before = s.text[: a.start]
+            if not (
+                _RANGE_TO_RE.fullmatch(between)
+                or (re.fullmatch(r"\s*and\s*", between) and re.search(r"(?<![a-z])between\s*$", before))
+            ):
                 continue
             pa, pb = a.value, b.value
             if pa.kind == "month" and pb.kind == "month":
@@ -705,21 +1688,25 @@ class _Periods:
             p = sl.value
             if not isinstance(p, Period) or p.kind not in _ABSOLUTE + _SINCE_RELATIVE:
                 continue
-            before = _SINCE_BEFORE_RE.search(s.text[:sl.start])
+            before = _SINCE_BEFORE_RE.search(s.text[: sl.start])
             if before and not s.free(before.start(), sl.start):
                 before = None
-            after = _SINCE_AFTER_RE.match(s.text[sl.end:])
-            if not (after or before and (before[1] or before[2])):
+            after = _SINCE_AFTER_RE.match(s.text[sl.end :])
+            if not (after or (before and (before[1] or before[2]))):
                 continue
             parts = [sl]
             end = sl.end
             if after:
                 end = sl.end + after.end()
                 parts += [x for x in s.of("period") if x is not sl and x.start >= sl.end and x.end <= end]
-                if not all(s.free(i, i + 1) or any(x.start <= i < x.end for x in parts) for i in range(sl.end, end)):
+                if not all(
+                    s.free(i, i + 1) or any(x.start <= i < x.end for x in parts) for i in range(sl.end, end)
+                ):
                     continue
             start, _ = self._dates(p)
-            s.merge(parts, before.start() if before else sl.start, end, "period", self.day_range(start, self.ref))
+            s.merge(
+                parts, before.start() if before else sl.start, end, "period", self.day_range(start, self.ref)
+            )
             return
 
 
@@ -748,32 +1735,40 @@ _FORECAST_RE = re.compile(
     r"(?:sales|revenue)|estimate next|will (?:we|i) (?:make|sell|get|have)|going to (?:make|sell|be))\b|"
     r"预测|预估|预计|展望|将会|会有多少"
 )
-_HELP_RE = re.compile(r"^(?:/?help|what can you do|what can i ask(?: you)?|what do you do|how do(?:es)? (?:this|it|you) "
-                      r"work|who are you|你能做什么|你会什么|你可以做什么|能问什么|可以问什么|帮助|怎么用|使用说明)[\s?!.]*$")
-_GREETING_RE = re.compile(r"^(hi|hello|hey|yo|good (?:morning|afternoon|evening)|thanks|thank you|你好|您好|嗨|"
-                          r"谢谢|早上好|晚上好)[\s!.?]*$")
+_HELP_RE = re.compile(
+    r"^(?:/?help|what can you do|what can i ask(?: you)?|what do you do|how do(?:es)? (?:this|it|you) "
+    r"work|who are you|你能做什么|你会什么|你可以做什么|能问什么|可以问什么|帮助|怎么用|使用说明)[\s?!.]*$"
+)
+_GREETING_RE = re.compile(
+    r"^(hi|hello|hey|yo|good (?:morning|afternoon|evening)|thanks|thank you|你好|您好|嗨|"
+    r"谢谢|早上好|晚上好)[\s!.?]*$"
+)
 
 
 # A question "as of" another date than the one answered for. Worded for every front end (Telegram has no as-of
 # setting); the command line adds how to set its --as-of option (bot.cli_ask.console_answer).
 OTHER_AS_OF_DATE = (
     "I answer as of one date at a time, so I can't take another as-of date inside the question. Ask about a "
-    "period instead, e.g. \"revenue June 2025\" or \"customers 2025\".",
+    'period instead, e.g. "revenue June 2025" or "customers 2025".',
     "我一次只按一个截止日期回答，不能在问题里另设截止日期。请改问一个时间段，例如“2025年6月的销售额”或“2025年的客户数”。",
 )
 
 
-def _clarify(reason: str, language: str, message_en: str, message_zh: str,
-             extra: list[str] | None = None) -> Clarify:
+def _clarify(
+    reason: str, language: str, message_en: str, message_zh: str, extra: list[str] | None = None
+) -> Clarify:
     msg = message_zh if language == "zh" else message_en
     sugg = list(extra or []) + [s for s in suggestions(language) if s not in (extra or [])]
     return Clarify(reason=reason, message=msg, suggestions=sugg[:6])
 
 
 def _database_command(language: str) -> Clarify:
-    return _clarify("unsafe", language,
-                    "I only answer questions about your customers and sales; I can't run database commands.",
-                    "我只回答关于客户和销售的问题，不能执行数据库命令。")
+    return _clarify(
+        "unsafe",
+        language,
+        "I only answer questions about your customers and sales; I can't run database commands.",
+        "我只回答关于客户和销售的问题，不能执行数据库命令。",
+    )
 
 
 def database_command_refusal(text: str, language: str) -> Clarify | None:
@@ -790,48 +1785,85 @@ def _guards(t: str, language: str) -> Clarify | None:
     if _REMINDER_RE.search(t):
         return None  # reminders carry free text (names, phone calls); the reminder path stores it as written
     if _PII_FIELD_RE.search(t):
-        return _clarify("unsafe", language,
-                        "I don't send customers' contact details in chat. Look a customer up by name to see their "
-                        "profile, or export from your platform.",
-                        "我不会在聊天中发送客户的联系方式。可以按姓名查询单个客户的资料，或从平台后台导出。",
-                        ["who is Tan Wei Ling"] if language == "en" else ["客户 王小明"])
+        return _clarify(
+            "unsafe",
+            language,
+            "I don't send customers' contact details in chat. Look a customer up by name to see their "
+            "profile, or export from your platform.",
+            "我不会在聊天中发送客户的联系方式。可以按姓名查询单个客户的资料，或从平台后台导出。",
+            ["who is Tan Wei Ling"] if language == "en" else ["客户 王小明"],
+        )
     if _HELP_RE.match(t):
-        return _clarify("out_of_scope", language,
-                        "I answer questions about your sales and customers, in English or Chinese. For example:",
-                        "我可以用中文或英文回答关于销售和客户的问题，例如：")
+        return _clarify(
+            "out_of_scope",
+            language,
+            "I answer questions about your sales and customers, in English or Chinese. For example:",
+            "我可以用中文或英文回答关于销售和客户的问题，例如：",
+        )
     if _JOKE_RE.search(t) or _GREETING_RE.match(t):
-        return _clarify("out_of_scope", language,
-                        "I'm your sales and customer assistant, so I can't help with that.",
-                        "我是你的销售和客户助手，这个我帮不上忙。")
-    predicted = [p for k in ("clv_word", "churn_risk_word", "expected_purchases_word", "p_alive_word")
-                 for p in _EXTRA[k]]
+        return _clarify(
+            "out_of_scope",
+            language,
+            "I'm your sales and customer assistant, so I can't help with that.",
+            "我是你的销售和客户助手，这个我帮不上忙。",
+        )
+    predicted = [
+        p
+        for k in ("clv_word", "churn_risk_word", "expected_purchases_word", "p_alive_word")
+        for p in _EXTRA[k]
+    ]
     if _FORECAST_RE.search(t) and not any(p in t for p in predicted):
-        return _clarify("out_of_scope", language,
-                        "I don't forecast sales. I can report what happened, and predicted customer lifetime value.",
-                        "我不做销售预测。我可以报告历史数据，以及客户的预测终身价值。",
-                        ["revenue by month this year", "top 10 customers by predicted CLV"] if language == "en"
-                        else ["今年每月的销售额", "预测终身价值最高的10个客户"])
+        return _clarify(
+            "out_of_scope",
+            language,
+            "I don't forecast sales. I can report what happened, and predicted customer lifetime value.",
+            "我不做销售预测。我可以报告历史数据，以及客户的预测终身价值。",
+            ["revenue by month this year", "top 10 customers by predicted CLV"]
+            if language == "en"
+            else ["今年每月的销售额", "预测终身价值最高的10个客户"],
+        )
     return None
 
 
 # ----------------------------------------------------------------------------------------------------------
 # reminders, drafts, customer look-ups
 # ----------------------------------------------------------------------------------------------------------
-_REMINDER_RE = re.compile(r"\bremind me\b|\bset (?:a |an )?reminder\b|\breminder\b.*\b(?:to|for|at|on|tomorrow)\b|"
-                          r"^remind\b|提醒我|设置提醒|设个提醒|设一个提醒|记得提醒|添加提醒")
+_REMINDER_RE = re.compile(
+    r"\bremind me\b|\bset (?:a |an )?reminder\b|\breminder\b.*\b(?:to|for|at|on|tomorrow)\b|"
+    r"^remind\b|提醒我|设置提醒|设个提醒|设一个提醒|记得提醒|添加提醒"
+)
 _DRAFT_RE = re.compile(
     r"\b(draft|compose|write|prepare)\b.*\b(message|msg|note|email|text|reply|greeting|greetings|letter|"
     r"promo|promotion|dm|whatsapp|voucher|thank[- ]you|wishes)\b|^(draft|compose)\b|"
     r"\b(write|send)\s+(?:a |an )?(thank[- ]you|win-?back|welcome|follow[- ]up)\b|"
     r"起草|草拟|拟一|写一条|写一封|写个|写条|帮我写|写一段|撰写|写一份"
 )
-_DRAFT_LANG = {"english": "en", "chinese": "zh", "mandarin": "zh", "malay": "ms", "bahasa": "ms", "thai": "th",
-               "indonesian": "id", "vietnamese": "vi", "英文": "en", "英语": "en", "中文": "zh", "华语": "zh",
-               "马来语": "ms", "马来文": "ms", "泰语": "th", "泰文": "th", "印尼语": "id", "越南语": "vi"}
+_DRAFT_LANG = {
+    "english": "en",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "malay": "ms",
+    "bahasa": "ms",
+    "thai": "th",
+    "indonesian": "id",
+    "vietnamese": "vi",
+    "英文": "en",
+    "英语": "en",
+    "中文": "zh",
+    "华语": "zh",
+    "马来语": "ms",
+    "马来文": "ms",
+    "泰语": "th",
+    "泰文": "th",
+    "印尼语": "id",
+    "越南语": "vi",
+}
 
 
-_ORDERED_RE = re.compile(r"\b(?:ordered|order|orders|bought|buying|purchased|purchasing|shopped|placed|active|"
-                         r"buyers?)\b|下单|购买|买过|下过单|消费过|活跃")
+_ORDERED_RE = re.compile(
+    r"\b(?:ordered|order|orders|bought|buying|purchased|purchasing|shopped|placed|active|"
+    r"buyers?)\b|下单|购买|买过|下过单|消费过|活跃"
+)
 
 
 def _draft(raw: str, t: str, language: str, local: datetime) -> DraftQuery:
@@ -872,22 +1904,35 @@ def _draft(raw: str, t: str, language: str, local: datetime) -> DraftQuery:
         cand = m.group(1)
         if _looks_like_name(cand):
             customer = _original_case(raw, cand)
-    m = re.search(r"给\s*(?:客户)?\s*([\u4e00-\u9fff]{2,4}|[A-Za-z][\w .'-]{1,40}?)\s*(?:写|发|起草|草拟)", raw)
+    m = re.search(
+        r"给\s*(?:客户)?\s*([\u4e00-\u9fff]{2,4}|[A-Za-z][\w .'-]{1,40}?)\s*(?:写|发|起草|草拟)", raw
+    )
     if m and not segment and not customer:
         cand = m.group(1).strip()
         if _looks_like_name(cand.lower()):
             customer = cand
-    filters = Filters(platform=platforms[0] if len(platforms) == 1 else None,
-                      country=countries[0] if len(countries) == 1 else None)
-    return DraftQuery(outreach=outreach, customer=customer, segment=segment, filters=filters,
-                      language=lang, brief=brief, festival=festival, coupon=offer.coupon, discount=offer.discount,
-                      expires=offer.expires)
+    filters = Filters(
+        platform=platforms[0] if len(platforms) == 1 else None,
+        country=countries[0] if len(countries) == 1 else None,
+    )
+    return DraftQuery(
+        outreach=outreach,
+        customer=customer,
+        segment=segment,
+        filters=filters,
+        language=lang,
+        brief=brief,
+        festival=festival,
+        coupon=offer.coupon,
+        discount=offer.discount,
+        expires=offer.expires,
+    )
 
 
 def _original_case(raw: str, lowered: str) -> str:
     nraw = unicodedata.normalize("NFKC", raw)
     i = simplified(nraw.lower()).find(lowered)
-    return nraw[i: i + len(lowered)].strip() if i >= 0 else lowered.title()
+    return nraw[i : i + len(lowered)].strip() if i >= 0 else lowered.title()
 
 
 def _looks_like_name(cand: str) -> bool:
@@ -912,44 +1957,90 @@ def _looks_like_name(cand: str) -> bool:
     return bool(words) and not any(w in FILLER_EN or w in _NAME_STOP for w in words)
 
 
-_NAME_STOP = frozenset("""
-top best most many much how what which who when where why rate sales revenue orders order month year quarter
-week day last this next segment segments customers buyers
-""".split())  # noqa: SIM905 - a word list reads best as text
+_NAME_STOP = frozenset(
+    [
+        "top",
+        "best",
+        "most",
+        "many",
+        "much",
+        "how",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "why",
+        "rate",
+        "sales",
+        "revenue",
+        "orders",
+        "order",
+        "month",
+        "year",
+        "quarter",
+        "week",
+        "day",
+        "last",
+        "this",
+        "next",
+        "segment",
+        "segments",
+        "customers",
+        "buyers",
+    ]
+)  # noqa: SIM905 - a word list reads best as text
 
 _LOOKUP_EN = [
-    re.compile(r"^(?:who\s+is|who's|whos|tell me about|show me|show|look\s*up|lookup|find|search(?:\s+for)?|"
-               r"profile(?:\s+of|\s+for)?|details\s+(?:of|for)|info(?:rmation)?\s+(?:on|about|for))\s+"
-               r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$"),
+    re.compile(
+        r"^(?:who\s+is|who's|whos|tell me about|show me|show|look\s*up|lookup|find|search(?:\s+for)?|"
+        r"profile(?:\s+of|\s+for)?|details\s+(?:of|for)|info(?:rmation)?\s+(?:on|about|for))\s+"
+        r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$"
+    ),
     re.compile(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$"),
-    re.compile(r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
-               r"spend|spending|purchases|churn\s+risk|risk\s+of\s+churn(?:ing)?|p\s*\(\s*alive\s*\)|"
-               r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$"),
+    re.compile(
+        r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
+        r"spend|spending|purchases|churn\s+risk|risk\s+of\s+churn(?:ing)?|p\s*\(\s*alive\s*\)|"
+        r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$"
+    ),
     # One customer's value or spend: their card has orders, spend and predicted CLV.
-    re.compile(r"^how\s+much\s+(?:has|did|does|have)\s+(?:customer\s+)?(.+?)\s+(?:spend|spent|bought|buy)"
-               r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$"),
-    re.compile(r"^(?:what\s+is\s+|what's\s+)?(?:the\s+)?(?:predicted\s+)?(?:clv|ltv|lifetime\s+value|"
-               r"customer\s+lifetime\s+value|total\s+spend|order\s+history|purchase\s+history|churn\s+risk|"
-               r"p\s*\(\s*alive\s*\)|probability\s+(?:of\s+being\s+)?alive|rfm\s+segment|segment)\s+(?:of|for)\s+"
-               r"(?:customer\s+)?(.+?)[?.!\s]*$"),
+    re.compile(
+        r"^how\s+much\s+(?:has|did|does|have)\s+(?:customer\s+)?(.+?)\s+(?:spend|spent|bought|buy)"
+        r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$"
+    ),
+    re.compile(
+        r"^(?:what\s+is\s+|what's\s+)?(?:the\s+)?(?:predicted\s+)?(?:clv|ltv|lifetime\s+value|"
+        r"customer\s+lifetime\s+value|total\s+spend|order\s+history|purchase\s+history|churn\s+risk|"
+        r"p\s*\(\s*alive\s*\)|probability\s+(?:of\s+being\s+)?alive|rfm\s+segment|segment)\s+(?:of|for)\s+"
+        r"(?:customer\s+)?(.+?)[?.!\s]*$"
+    ),
 ]
 _LOOKUP_ZH = [
-    re.compile(r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索|看看|看一下)?\s*(?:客户|买家|顾客)\s*[::]?\s+"
-               r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"),
-    re.compile(r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索)\s*(?:客户|买家|顾客)?\s*[::]?\s*"
-               r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"),
+    re.compile(
+        r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索|看看|看一下)?\s*(?:客户|买家|顾客)\s*[::]?\s+"
+        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"
+    ),
+    re.compile(
+        r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索)\s*(?:客户|买家|顾客)?\s*[::]?\s*"
+        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"
+    ),
     re.compile(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$"),
     re.compile(r"^(.+?)\s*是谁[??。!!\s]*$"),
     re.compile(r"^谁是\s*(.+?)[??。!!\s]*$"),
-    re.compile(r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料|流失风险|存活概率|活跃概率|预测\s*clv|clv|"
-               r"预测(?:客户)?终身价值|客户终身价值|终身价值|分群|rfm\s*分群)[??。!!\s]*$"),
+    re.compile(
+        r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料|流失风险|存活概率|活跃概率|预测\s*clv|clv|"
+        r"预测(?:客户)?终身价值|客户终身价值|终身价值|分群|rfm\s*分群)[??。!!\s]*$"
+    ),
 ]
 
 
 # Which number of one customer a look-up asks for, from the words around the name (first match wins).
 _ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("churn_risk", re.compile(r"churn|流失")),
-    ("p_alive", re.compile(r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率")),
+    (
+        "p_alive",
+        re.compile(r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率"),
+    ),
     ("predicted_clv", re.compile(r"predicted|projected|expected|future|预测|预计")),
     ("clv", re.compile(r"clv|cltv")),
     ("spend", re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值")),
@@ -975,8 +2066,9 @@ def _lookup(raw: str, t: str) -> CustomerQuery | None:
         if _looks_like_name(cand):
             # keep the user's capitalisation; also accept e-mail-like or order-number-like searches
             i = simplified(nraw.lower()).find(cand)
-            return CustomerQuery(search=nraw[i: i + len(cand)] if i >= 0 else cand,
-                                 aspect=_aspect(t, *m.span(1)))  # type: ignore[arg-type]
+            return CustomerQuery(
+                search=nraw[i : i + len(cand)] if i >= 0 else cand, aspect=_aspect(t, *m.span(1))
+            )  # type: ignore[arg-type]
     return None
 
 
@@ -999,7 +2091,7 @@ def _lookup_of_command_text(raw: str, t: str, language: str) -> CustomerQuery | 
         if not cand or len(cand) > 200 or _guards(f"{t[:start]} {t[end:]}", language) is not None:
             continue
         i = simplified(nraw.lower()).find(cand)
-        return CustomerQuery(search=nraw[i: i + len(cand)] if i >= 0 else cand)
+        return CustomerQuery(search=nraw[i : i + len(cand)] if i >= 0 else cand)
     return None
 
 
@@ -1007,37 +2099,82 @@ def _lookup_of_command_text(raw: str, t: str, language: str) -> CustomerQuery | 
 # slot filling
 # ----------------------------------------------------------------------------------------------------------
 _GROUP_PATTERNS: list[tuple[str, str]] = [
-    ((r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|across|"
-     r"across all|among|between|in each|in every)\s+(?:the\s+)?(?:different\s+)?(?:sales\s+)?"
-     r"(platforms?|channels?|marketplaces?)(?![a-z])"), "platform"),
-    (r"(?:platform|channel|marketplace)(?:[\s-]by[\s-]platform)?\s+(?:breakdown|split|mix|comparison|distribution)",
-     "platform"),
+    (
+        (
+            r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|across|"
+            r"across all|among|between|in each|in every)\s+(?:the\s+)?(?:different\s+)?(?:sales\s+)?"
+            r"(platforms?|channels?|marketplaces?)(?![a-z])"
+        ),
+        "platform",
+    ),
+    (
+        r"(?:platform|channel|marketplace)(?:[\s-]by[\s-]platform)?\s+(?:breakdown|split|mix|comparison|distribution)",
+        "platform",
+    ),
     (r"which\s+(?:platform|channel|marketplace)s?", "platform"),
-    ((r"按平台|分平台|各平台|各个平台|每个平台|不同平台|平台分布|按渠道|各渠道|分渠道|每个渠道|哪个平台|平台别|按照平台|"
-     r"各大平台"), "platform"),
-    ((r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|"
-     r"across|across all|in each|in every|among)\s+(?:the\s+)?(?:different\s+)?(?:countries|country|markets?|regions?)"
-     r"(?![a-z])"), "country"),
-    (r"(?:country|countries|market|regional)\s+(?:breakdown|split|mix|distribution)|which\s+(?:country|countries)",
-     "country"),
-    ((r"按国家|分国家|各国家|各个国家|每个国家|不同国家|国家分布|按地区|各地区|分地区|每个地区|各国|哪个国家|按照国家|"
-     r"各市场|按市场|分市场"), "country"),
-    ((r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
-     r"(?:calendar\s+)?month(?![a-z])|monthly|month[\s-]by[\s-]month|month over month breakdown|"
-     r"每月|每个月|按月|逐月|月度|分月|各月|按月份|每一个月|各个月"), "month"),
-    ((r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
-     r"quarter(?![a-z])|quarterly|quarter[\s-]by[\s-]quarter|每季度|每个季度|按季度|逐季|季度分布|各季度|分季度"),
-     "quarter"),
-    ((r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
-     r"year(?![a-z])|yearly|annually|annual|year[\s-]by[\s-]year|每年|按年|逐年|年度分布|各年|分年"), "year"),
-    ((r"(?:by|per|for each|for every|each|every|across)\s+(?:rfm\s+)?segments?(?![a-z])|按分群|按分层|各分群|各分层|"
-     r"每个分群|按客户分层|按细分"), "segment"),
+    (
+        (
+            r"按平台|分平台|各平台|各个平台|每个平台|不同平台|平台分布|按渠道|各渠道|分渠道|每个渠道|哪个平台|平台别|按照平台|"
+            r"各大平台"
+        ),
+        "platform",
+    ),
+    (
+        (
+            r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|"
+            r"across|across all|in each|in every|among)\s+(?:the\s+)?(?:different\s+)?(?:countries|country|markets?|regions?)"
+            r"(?![a-z])"
+        ),
+        "country",
+    ),
+    (
+        r"(?:country|countries|market|regional)\s+(?:breakdown|split|mix|distribution)|which\s+(?:country|countries)",
+        "country",
+    ),
+    (
+        (
+            r"按国家|分国家|各国家|各个国家|每个国家|不同国家|国家分布|按地区|各地区|分地区|每个地区|各国|哪个国家|按照国家|"
+            r"各市场|按市场|分市场"
+        ),
+        "country",
+    ),
+    (
+        (
+            r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
+            r"(?:calendar\s+)?month(?![a-z])|monthly|month[\s-]by[\s-]month|month over month breakdown|"
+            r"每月|每个月|按月|逐月|月度|分月|各月|按月份|每一个月|各个月"
+        ),
+        "month",
+    ),
+    (
+        (
+            r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
+            r"quarter(?![a-z])|quarterly|quarter[\s-]by[\s-]quarter|每季度|每个季度|按季度|逐季|季度分布|各季度|分季度"
+        ),
+        "quarter",
+    ),
+    (
+        (
+            r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
+            r"year(?![a-z])|yearly|annually|annual|year[\s-]by[\s-]year|每年|按年|逐年|年度分布|各年|分年"
+        ),
+        "year",
+    ),
+    (
+        (
+            r"(?:by|per|for each|for every|each|every|across)\s+(?:rfm\s+)?segments?(?![a-z])|按分群|按分层|各分群|各分层|"
+            r"每个分群|按客户分层|按细分"
+        ),
+        "segment",
+    ),
 ]
 
 _TOP_N_PATTERNS = [
     r"(?:top|best|biggest|largest|highest|leading|first|most valuable|heaviest)\s*[-]?\s*(\d{1,3})(?![\d])",
-    (r"(?<![\d.])(\d{1,3})\s+(?:top|best|biggest|largest|highest|leading|most valuable|heaviest|highest-spending|"
-    r"biggest-spending|most loyal|most frequent)(?![a-z])"),
+    (
+        r"(?<![\d.])(\d{1,3})\s+(?:top|best|biggest|largest|highest|leading|most valuable|heaviest|highest-spending|"
+        r"biggest-spending|most loyal|most frequent)(?![a-z])"
+    ),
     r"(?:排名)?前\s*(\d{1,3})\s*(?:名|位|个|大|强)?",
     r"(?<![\d.])(\d{1,3})\s*(?:个|位|名|大)\s*(?:客户|买家|顾客|客人|用户)",
     # "10个消费最多的客户", "5位下单最多的买家": the count before the ranking words
@@ -1068,13 +2205,16 @@ def _scan_iso_codes(s: Scan, raw: str) -> None:
     # as the same occurrence (k-th standalone two-letter word with those letters) as in the original.
     pairs = [m.group(1) for m in re.finditer(r"(?<![A-Za-z])([A-Za-z]{2})(?![A-Za-z])", nraw)]
     spots = [m.start(1) for m in re.finditer(r"(?<![a-z])([a-z]{2})(?![a-z])", s.text)]
-    words = [s.text[i: i + 2] for i in spots]
+    words = [s.text[i : i + 2] for i in spots]
     if [p.lower() for p in pairs] != words:
         return  # the words do not line up one to one: better no code than the wrong one
-    for word, i in zip(pairs, spots):
+    for word, i in zip(pairs, spots, strict=False):
         code = "GB" if word == "UK" else word
-        if not word.isupper() or code in ("OK", "AM", "PM", "QA", "AI", "TV", "PC") \
-                or pycountry.countries.get(alpha_2=code) is None:
+        if (
+            not word.isupper()
+            or code in ("OK", "AM", "PM", "QA", "AI", "TV", "PC")
+            or pycountry.countries.get(alpha_2=code) is None
+        ):
             continue
         s.claim(i, i + 2, "country", code)
 
@@ -1112,7 +2252,9 @@ def _period_or_none(periods: list[Any]) -> Period | None:
     return periods[0] if periods else None
 
 
-def parse_question(text: str, *, as_of: datetime | None = None, timezone: str = "Asia/Singapore") -> ParsedQuestion:
+def parse_question(
+    text: str, *, as_of: datetime | None = None, timezone: str = "Asia/Singapore"
+) -> ParsedQuestion:
     """Parse one question into the IR offline; anything not clearly understood becomes a `Clarify`."""
     tz = ZoneInfo(timezone)
     if as_of is None:
@@ -1158,9 +2300,32 @@ def _respelt(raw: str) -> tuple[str, list[tuple[str, str]]] | None:
 def _spelling_words() -> frozenset[str]:
     """Every English word of 4+ letters the parser's vocabulary is made of (metrics, platforms, segments,
     stages, periods, countries, the other question words), filler words aside."""
-    phrases: list[str] = [*MONTHS, "quarter", "quarters", "month", "months", "week", "weeks", "year", "years",
-                          "today", "yesterday", "previous", "past", "last", "this", "days", "since", "until"]
-    for table in (vocab.METRIC_PHRASES, vocab.PLATFORM_PHRASES, vocab.SEGMENT_PHRASES, vocab.LIFECYCLE_PHRASES):
+    phrases: list[str] = [
+        *MONTHS,
+        "quarter",
+        "quarters",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "year",
+        "years",
+        "today",
+        "yesterday",
+        "previous",
+        "past",
+        "last",
+        "this",
+        "days",
+        "since",
+        "until",
+    ]
+    for table in (
+        vocab.METRIC_PHRASES,
+        vocab.PLATFORM_PHRASES,
+        vocab.SEGMENT_PHRASES,
+        vocab.LIFECYCLE_PHRASES,
+    ):
         for names in table.values():
             phrases += names
     phrases += [*vocab.ENTITY_CUSTOMER_WORDS, *vocab.UNKNOWN_METRIC_PHRASES, *vocab.country_phrases()]
@@ -1174,11 +2339,19 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
     zh = language == "zh"
     t = normalise(raw)
     if not re.search(r"[a-z\u3400-\u9fff]", t):
-        return _clarify("unknown", language, "Ask me about your sales and customers, for example:",
-                        "可以问我关于销售和客户的问题，例如：")
+        return _clarify(
+            "unknown",
+            language,
+            "Ask me about your sales and customers, for example:",
+            "可以问我关于销售和客户的问题，例如：",
+        )
     if len(t) > 300:
-        return _clarify("unknown", language, "That question is too long for me; please ask one thing at a time.",
-                        "问题太长了，请一次只问一件事。")
+        return _clarify(
+            "unknown",
+            language,
+            "That question is too long for me; please ask one thing at a time.",
+            "问题太长了，请一次只问一件事。",
+        )
     guard = _guards(t, language)
     if guard:
         if guard.reason == "unsafe" and _SQL_RE.search(t):
@@ -1217,7 +2390,9 @@ _TAG_PATTERNS = (
     re.compile(r"\b([a-z0-9][\w]{0,30}?)-tagged\b"),
     re.compile(rf"\b(?:tagged|labell?ed)(?:\s+as|\s+with)?\s+{_TAG_WORD}(?=\s|$|[?,.!])"),
     re.compile(rf"\bwith\s+(?:the\s+|a\s+)?(?:tag|label)\s+{_TAG_WORD}(?=\s|$|[?,.!])"),
-    re.compile(r"(?:带有|带着|打了|打上|有)\s*[“\"]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,20}?)[”\"]?\s*标签"),
+    re.compile(
+        r"(?:带有|带着|打了|打上|有)\s*[“\"]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,20}?)[”\"]?\s*标签"
+    ),
     re.compile(r"(?<![a-z0-9])([a-z0-9][\w-]{0,30})\s*标签"),
     re.compile(r"[“\"]([^”\"]{1,20})[”\"]\s*标签"),
     re.compile(rf"标签(?:为|是)\s*{_TAG_WORD}(?=的|客户|$|\s|[?？,，。])"),
@@ -1237,11 +2412,18 @@ def _not_understood(language: str, what: str | None = None) -> Clarify:
     if what:
         # The reply names the word it could not read; it never builds a suggestion out of it ("who is doing",
         # "who is usd"): a suggestion must be a question that is known to be understood.
-        return _clarify("unknown", language,
-                        f"I'm not sure what \"{what}\" means here, so I won't guess. Questions I can answer:",
-                        f"我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：")
-    return _clarify("unknown", language, "I didn't understand that question well enough to answer it. For example:",
-                    "这个问题我没能完全理解，为避免答错，请换个说法。例如：")
+        return _clarify(
+            "unknown",
+            language,
+            f"I'm not sure what \"{what}\" means here, so I won't guess. Questions I can answer:",
+            f"我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：",
+        )
+    return _clarify(
+        "unknown",
+        language,
+        "I didn't understand that question well enough to answer it. For example:",
+        "这个问题我没能完全理解，为避免答错，请换个说法。例如：",
+    )
 
 
 def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
@@ -1252,18 +2434,28 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     if any(m[1] != ref for m in markers):
         return _clarify("ambiguous", language, *OTHER_AS_OF_DATE)
     if FUTURE in periods:
-        return _clarify("out_of_scope", language,
-                        "That period is in the future: I report on what has already happened.",
-                        "这个时间段还没到：我只统计已经发生的数据。")
+        return _clarify(
+            "out_of_scope",
+            language,
+            "That period is in the future: I report on what has already happened.",
+            "这个时间段还没到：我只统计已经发生的数据。",
+        )
     if SAME_PERIOD in periods:
-        return _clarify("ambiguous", language,
-                        "The same period as which one? Name it, e.g. \"revenue November 2025\", or compare two "
-                        "periods: \"revenue this year vs last year\".",
-                        "请写明具体时间段，例如“2025年11月的销售额”，或对比两个时间段：“今年和去年的销售额对比”。",
-                        ["revenue this year vs last year"] if en else ["今年和去年的销售额对比"])
+        return _clarify(
+            "ambiguous",
+            language,
+            'The same period as which one? Name it, e.g. "revenue November 2025", or compare two '
+            'periods: "revenue this year vs last year".',
+            "请写明具体时间段，例如“2025年11月的销售额”，或对比两个时间段：“今年和去年的销售额对比”。",
+            ["revenue this year vs last year"] if en else ["今年和去年的销售额对比"],
+        )
     if BAD_DATE in periods:
-        return _clarify("ambiguous", language, "I couldn't read that date; try e.g. 'September 2026' or 'Q3 2026'.",
-                        "无法识别这个日期，请写成例如“2026年9月”或“2026年第三季度”。")
+        return _clarify(
+            "ambiguous",
+            language,
+            "I couldn't read that date; try e.g. 'September 2026' or 'Q3 2026'.",
+            "无法识别这个日期，请写成例如“2026年9月”或“2026年第三季度”。",
+        )
     compare_to = None
     if len(periods) == 2 and s.has("compare_word") and periods[0] != periods[1]:
         # "this year vs last year": both, side by side (metrics only, below); the later period first, so the
@@ -1271,28 +2463,39 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         moment = datetime.combine(ref, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
         period, compare_to = sorted(periods, key=lambda p: p.bounds(moment, ZoneInfo("UTC"))[1], reverse=True)
     elif len(periods) > 1:
-        return _clarify("ambiguous", language, "That question names more than one period; which one do you mean?",
-                        "问题中有多个时间段，请问是哪一个？")
+        return _clarify(
+            "ambiguous",
+            language,
+            "That question names more than one period; which one do you mean?",
+            "问题中有多个时间段，请问是哪一个？",
+        )
     else:
         period = _period_or_none(periods)
 
     unknown = s.values("unknown_metric")
     if unknown:
-        return _clarify("out_of_scope", language,
-                        f"I can't measure {unknown[0]} from order exports. I can answer revenue, orders, customers, "
-                        "new customers, average order value, repeat purchase rate, churn rate, lifetime value, "
-                        "cancellations and returns.",
-                        f"我无法从订单数据中统计“{unknown[0]}”。我能回答：销售额、订单数、下单客户数、新客户数、客单价、"
-                        "复购率、流失率、客户终身价值、取消和退货。")
+        return _clarify(
+            "out_of_scope",
+            language,
+            f"I can't measure {unknown[0]} from order exports. I can answer revenue, orders, customers, "
+            "new customers, average order value, repeat purchase rate, churn rate, lifetime value, "
+            "cancellations and returns.",
+            f"我无法从订单数据中统计“{unknown[0]}”。我能回答：销售额、订单数、下单客户数、新客户数、客单价、"
+            "复购率、流失率、客户终身价值、取消和退货。",
+        )
     if s.has("negation_word"):
-        return _clarify("ambiguous", language, "I can't exclude things from a number yet; ask for one platform or "
-                        "country, or a breakdown by platform or country.",
-                        "暂时不支持“排除”某一部分;可以只问一个平台或国家，或按平台/国家分组。",
-                        ["revenue by platform this year"] if en else ["今年按平台的销售额"])
+        return _clarify(
+            "ambiguous",
+            language,
+            "I can't exclude things from a number yet; ask for one platform or "
+            "country, or a breakdown by platform or country.",
+            "暂时不支持“排除”某一部分;可以只问一个平台或国家，或按平台/国家分组。",
+            ["revenue by platform this year"] if en else ["今年按平台的销售额"],
+        )
 
     left = _leftover(s)
     if left.words or left.cjk:
-        what = (left.words[0] if left.words else left.cjk[:8])
+        what = left.words[0] if left.words else left.cjk[:8]
         return _not_understood(language, what)
     if left.numbers:
         return _not_understood(language, str(left.numbers[0]))
@@ -1301,25 +2504,45 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     countries = s.values("country")
     if len(platforms) > 1 or len(countries) > 1:
         by = "platform" if len(platforms) > 1 else "country"
-        return _clarify("ambiguous", language,
-                        f"I answer for one {by} at a time, or for all of them side by side.",
-                        "我一次回答一个平台或国家，或者按平台/国家分组对比。",
-                        [f"revenue by {by} last month"] if en else
-                        [f"上个月按{'平台' if by == 'platform' else '国家'}的销售额"])
+        return _clarify(
+            "ambiguous",
+            language,
+            f"I answer for one {by} at a time, or for all of them side by side.",
+            "我一次回答一个平台或国家，或者按平台/国家分组对比。",
+            [f"revenue by {by} last month"]
+            if en
+            else [f"上个月按{'平台' if by == 'platform' else '国家'}的销售额"],
+        )
     tags = s.values("tag")
-    filters = Filters(platform=platforms[0] if platforms else None, country=countries[0] if countries else None,
-                      tag=tags[0] if tags else None)
-    if tags and period is None and s.values("metric") in ([], ["customers"]) and not s.values("segment") \
-            and not s.values("lifecycle") and not s.values("top_n"):
-        period = Period(kind="all_time")  # "how many customers are tagged vip": all of them, not the last 90 days
+    filters = Filters(
+        platform=platforms[0] if platforms else None,
+        country=countries[0] if countries else None,
+        tag=tags[0] if tags else None,
+    )
+    if (
+        tags
+        and period is None
+        and s.values("metric") in ([], ["customers"])
+        and not s.values("segment")
+        and not s.values("lifecycle")
+        and not s.values("top_n")
+    ):
+        period = Period(
+            kind="all_time"
+        )  # "how many customers are tagged vip": all of them, not the last 90 days
     groups = s.values("group_by")
     if len(groups) > 1:
-        return _clarify("ambiguous", language, "I can break a number down one way at a time.",
-                        "一次只能按一个维度分组。")
+        return _clarify(
+            "ambiguous", language, "I can break a number down one way at a time.", "一次只能按一个维度分组。"
+        )
     group_by = groups[0] if groups else None
-    if group_by == "platform" and filters.platform or group_by == "country" and filters.country:
-        return _clarify("ambiguous", language, "That asks for one platform and a breakdown by platform at once.",
-                        "问题里同时指定了一个平台/国家又要求按它分组。")
+    if (group_by == "platform" and filters.platform) or (group_by == "country" and filters.country):
+        return _clarify(
+            "ambiguous",
+            language,
+            "That asks for one platform and a breakdown by platform at once.",
+            "问题里同时指定了一个平台/国家又要求按它分组。",
+        )
 
     metrics = s.values("metric")
     ambiguous_segments = s.values("ambiguous_segment")
@@ -1328,13 +2551,17 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     top_n = s.values("top_n")
     is_top = bool(top_n) or s.has("top_word")
     is_most = s.has("most_word") or any(
-        sl.kind in ("top_revenue_word", "top_orders_word") and re.search(r"most|最", sl.text) for sl in s.slots)
+        sl.kind in ("top_revenue_word", "top_orders_word") and re.search(r"most|最", sl.text)
+        for sl in s.slots
+    )
     has_count = s.has("count_word")
     ranked = any(s.has(k) for k in ("top_word", "most_word", "top_revenue_word", "top_orders_word"))
     # "最有价值的10个客户": the customers are inside the top-N phrase ("10个客户" alone is no ranking)
     has_entity = s.has("entity") or any(
-        (sl.kind == "top_word" or sl.kind == "top_n" and ranked)
-        and re.search(r"customer|buyer|client|spender|shopper|客户|买家|顾客|客人|用户", sl.text) for sl in s.slots)
+        (sl.kind == "top_word" or (sl.kind == "top_n" and ranked))
+        and re.search(r"customer|buyer|client|spender|shopper|客户|买家|顾客|客人|用户", sl.text)
+        for sl in s.slots
+    )
     compare = s.has("compare_word")
 
     if s.has("trend_word"):
@@ -1342,46 +2569,84 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             group_by = group_by or "month"
         else:
             return _not_understood(language)
-    if (compare and group_by in ("platform", "country", "segment") and not s.has("change_word")
-            and not _compares_a_period(s)):
+    if (
+        compare
+        and group_by in ("platform", "country", "segment")
+        and not s.has("change_word")
+        and not _compares_a_period(s)
+    ):
         compare = False  # "compare platforms" = the breakdown itself; "by platform vs last year" is not
-    comparable = (compare_to is not None and group_by is None and len(metrics) == 1 and not is_top
-                  and not segments and not stages and not ambiguous_segments)
+    comparable = (
+        compare_to is not None
+        and group_by is None
+        and len(metrics) == 1
+        and not is_top
+        and not segments
+        and not stages
+        and not ambiguous_segments
+    )
     if (compare or s.has("change_word") or compare_to is not None) and not comparable:
-        return _clarify("ambiguous", language,
-                        "I compare one number over two named periods, e.g. \"revenue this year vs last year\"; not "
-                        "breakdowns or lists. Name both periods, or ask for a monthly breakdown.",
-                        "我可以对比一个指标在两个明确时间段的数值，例如“今年和去年的销售额对比”，暂不支持分组或名单的对比。"
-                        "请写明两个时间段，或按月分组查看。",
-                        ["revenue this year vs last year", "revenue by month this year"] if en
-                        else ["今年和去年的销售额对比", "今年每月的销售额"])
+        return _clarify(
+            "ambiguous",
+            language,
+            'I compare one number over two named periods, e.g. "revenue this year vs last year"; not '
+            "breakdowns or lists. Name both periods, or ask for a monthly breakdown.",
+            "我可以对比一个指标在两个明确时间段的数值，例如“今年和去年的销售额对比”，暂不支持分组或名单的对比。"
+            "请写明两个时间段，或按月分组查看。",
+            ["revenue this year vs last year", "revenue by month this year"]
+            if en
+            else ["今年和去年的销售额对比", "今年每月的销售额"],
+        )
     if ambiguous_segments:
         segs = ambiguous_segments[0]
-        labels = [vocab.SEGMENT_LABELS_ZH[x] if zh else vocab.SEGMENT_LABELS_EN[x] + " customers" for x in segs]
-        return _clarify("ambiguous", language,
-                        "That can mean more than one customer segment: " + ", ".join(labels) + ". Which one? "
-                        "(For customers with a tag of that name, say \"customers tagged vip\".)",
-                        "这可能指多个客户分群：" + "、".join(labels) + "。请问是哪一个？"
-                        "（如果指带有该名称标签的客户，请说“带有vip标签的客户”。）",
-                        [(f"{x}有多少" if zh else f"how many {x}") for x in labels]
-                        + ["带有vip标签的客户有多少" if zh else "how many customers are tagged vip"])
+        labels = [
+            vocab.SEGMENT_LABELS_ZH[x] if zh else vocab.SEGMENT_LABELS_EN[x] + " customers" for x in segs
+        ]
+        return _clarify(
+            "ambiguous",
+            language,
+            "That can mean more than one customer segment: " + ", ".join(labels) + ". Which one? "
+            '(For customers with a tag of that name, say "customers tagged vip".)',
+            "这可能指多个客户分群：" + "、".join(labels) + "。请问是哪一个？"
+            "（如果指带有该名称标签的客户，请说“带有vip标签的客户”。）",
+            [(f"{x}有多少" if zh else f"how many {x}") for x in labels]
+            + ["带有vip标签的客户有多少" if zh else "how many customers are tagged vip"],
+        )
     if len(segments) > 1 or len(stages) > 1:
-        return _clarify("ambiguous", language, "That names more than one segment; ask about one at a time.",
-                        "问题中有多个分群，请一次问一个。")
+        return _clarify(
+            "ambiguous",
+            language,
+            "That names more than one segment; ask about one at a time.",
+            "问题中有多个分群，请一次问一个。",
+        )
 
     # predicted value lists ------------------------------------------------------------------------------
-    clv_kinds = [k for k in ("clv_word", "churn_risk_word", "p_alive_word", "expected_purchases_word") if s.has(k)]
+    clv_kinds = [
+        k for k in ("clv_word", "churn_risk_word", "p_alive_word", "expected_purchases_word") if s.has(k)
+    ]
     if clv_kinds:
-        if len(clv_kinds) > 1 or metrics and not (metrics == ["churn_rate"] and clv_kinds == ["churn_risk_word"]) \
-                or group_by or segments or stages:
+        if (
+            len(clv_kinds) > 1
+            or (metrics and not (metrics == ["churn_rate"] and clv_kinds == ["churn_risk_word"]))
+            or group_by
+            or segments
+            or stages
+        ):
             return _not_understood(language)
         horizon = 365
         if period is not None:
-            return _clarify("ambiguous", language,
-                            "Predicted value is computed from all history up to today; I can't limit it to a period.",
-                            "预测值基于截至今天的全部历史数据计算，不能限定时间段。")
-        sort = {"clv_word": "predicted_clv", "churn_risk_word": "churn_risk", "p_alive_word": "p_alive",
-                "expected_purchases_word": "expected_purchases"}[clv_kinds[0]]
+            return _clarify(
+                "ambiguous",
+                language,
+                "Predicted value is computed from all history up to today; I can't limit it to a period.",
+                "预测值基于截至今天的全部历史数据计算，不能限定时间段。",
+            )
+        sort = {
+            "clv_word": "predicted_clv",
+            "churn_risk_word": "churn_risk",
+            "p_alive_word": "p_alive",
+            "expected_purchases_word": "expected_purchases",
+        }[clv_kinds[0]]
         n = top_n[0] if top_n else 10
         if not 1 <= n <= 100:
             return _not_understood(language, str(n))
@@ -1393,33 +2658,53 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             return _not_understood(language)
         return CohortQuery(period=period, filters=filters)
 
-    if s.has("acquire_verb") and (is_top or segments or stages or s.has("segments_overview")
-                                  or s.has("lifecycle_overview")):
-        return _not_understood(language)  # "top customers we acquired": rankings and segments are not by first order
+    if s.has("acquire_verb") and (
+        is_top or segments or stages or s.has("segments_overview") or s.has("lifecycle_overview")
+    ):
+        return _not_understood(
+            language
+        )  # "top customers we acquired": rankings and segments are not by first order
 
     # top customers --------------------------------------------------------------------------------------
     asks_who = bool(re.search(r"(?<![a-z])who(?![a-z])|谁|哪位", s.text))
     if (is_top or is_most) and not (has_entity or asks_who) and group_by is None:
         # "top platform by orders", "销售额最高的国家": platforms or countries ranked, not customers
         left = s.leftover()
-        ranked_dim = ("platform" if re.search(r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道",
-                                              left) else
-                      "country" if re.search(r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场",
-                                             left) else None)
+        ranked_dim = (
+            "platform"
+            if re.search(r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道", left)
+            else "country"
+            if re.search(r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场", left)
+            else None
+        )
         if ranked_dim and top_n and top_n != [1]:
-            return _clarify("ambiguous", language, f"I rank customers, not {ranked_dim}s; the breakdown by "
-                            f"{ranked_dim} shows every {ranked_dim} side by side.",
-                            f"我只对客户排名，不对{'平台' if ranked_dim == 'platform' else '国家'}排名；可以按"
-                            f"{'平台' if ranked_dim == 'platform' else '国家'}分组查看。",
-                            [f"revenue by {ranked_dim} last month"] if en else
-                            [f"上个月按{'平台' if ranked_dim == 'platform' else '国家'}的销售额"])
+            return _clarify(
+                "ambiguous",
+                language,
+                f"I rank customers, not {ranked_dim}s; the breakdown by "
+                f"{ranked_dim} shows every {ranked_dim} side by side.",
+                f"我只对客户排名，不对{'平台' if ranked_dim == 'platform' else '国家'}排名；可以按"
+                f"{'平台' if ranked_dim == 'platform' else '国家'}分组查看。",
+                [f"revenue by {ranked_dim} last month"]
+                if en
+                else [f"上个月按{'平台' if ranked_dim == 'platform' else '国家'}的销售额"],
+            )
         if ranked_dim:
             group_by = ranked_dim
-    if is_top and not (has_entity or metrics or asks_who or s.has("top_revenue_word")
-                       or s.has("top_orders_word") or group_by):
+    if is_top and not (
+        has_entity or metrics or asks_who or s.has("top_revenue_word") or s.has("top_orders_word") or group_by
+    ):
         return _not_understood(language)  # a bare "top": top what?
-    if is_top or (is_most and (has_entity or asks_who or s.has("top_revenue_word") or s.has("top_orders_word")
-                               or group_by in ("platform", "country"))):
+    if is_top or (
+        is_most
+        and (
+            has_entity
+            or asks_who
+            or s.has("top_revenue_word")
+            or s.has("top_orders_word")
+            or group_by in ("platform", "country")
+        )
+    ):
         if group_by in ("platform", "country") and not top_n:
             # "which platform has the most orders" / "top countries by revenue" = a breakdown
             implied = list(metrics)
@@ -1445,10 +2730,15 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         if s.has("top_orders_word"):
             sort_keys.add("orders")
         if len(sort_keys) > 1:
-            return _clarify("ambiguous", language, "Top customers by what: spend or number of orders?",
-                            "按什么排名：消费金额还是订单数？",
-                            ["top 10 customers by revenue", "top 10 customers by orders"] if en
-                            else ["消费最多的10个客户", "订单最多的10个客户"])
+            return _clarify(
+                "ambiguous",
+                language,
+                "Top customers by what: spend or number of orders?",
+                "按什么排名：消费金额还是订单数？",
+                ["top 10 customers by revenue", "top 10 customers by orders"]
+                if en
+                else ["消费最多的10个客户", "订单最多的10个客户"],
+            )
         sort = sort_keys.pop() if sort_keys else "revenue"
         if top_n:
             if len(top_n) > 1:
@@ -1457,8 +2747,9 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         else:
             n = 1 if _singular_top(s) else 10
         if not 1 <= n <= 100:
-            return _clarify("ambiguous", language, "I can list between 1 and 100 customers.",
-                            "我可以列出1到100个客户。")
+            return _clarify(
+                "ambiguous", language, "I can list between 1 and 100 customers.", "我可以列出1到100个客户。"
+            )
         if "avg_ltv" in metrics and period is None:
             period = None  # lifetime spend = all time
         f = filters
@@ -1478,33 +2769,45 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         if metrics and metrics != ["customers"]:
             if len(metrics) > 1:
                 return _two_metrics(language, metrics)
-            return _metric(metrics[0], period, filters.model_copy(update={"segment": seg}), group_by, language)
+            return _metric(
+                metrics[0], period, filters.model_copy(update={"segment": seg}), group_by, language
+            )
         if period is not None and (metrics or group_by or _ORDERED_RE.search(s.text)):
             # "important value customers who ordered last month": the segment's buyers in the period
-            return MetricQuery(metric="customers", period=period,
-                               filters=filters.model_copy(update={"segment": seg}), group_by=group_by)
+            return MetricQuery(
+                metric="customers",
+                period=period,
+                filters=filters.model_copy(update={"segment": seg}),
+                group_by=group_by,
+            )
         if group_by:
             return _not_understood(language)
         # "how many important win-back customers last month": the segment as it stood at the period's end
-        return SegmentsQuery(segment=seg, filters=filters,
-                             period=period if period is not None and period.kind != "all_time" else None)
+        return SegmentsQuery(
+            segment=seg,
+            filters=filters,
+            period=period if period is not None and period.kind != "all_time" else None,
+        )
     if group_by == "segment" and metrics == ["customers"] and period is None:
         metrics = []  # "customers per segment" = the segment distribution
-    if s.has("segments_overview") or group_by == "segment" and not metrics:
+    if s.has("segments_overview") or (group_by == "segment" and not metrics):
         if metrics or period is not None or stages:
             if group_by == "segment" and len(metrics) == 1:
                 return _metric(metrics[0], period, filters, group_by, language)
             return _not_understood(language)
         return SegmentsQuery(segment=None, filters=filters)
     if stages or s.has("lifecycle_overview"):
-        if metrics and metrics not in (["customers"],) or period is not None or group_by:
+        if (metrics and metrics not in (["customers"],)) or period is not None or group_by:
             if stages == ["churned"] and metrics == ["churn_rate"]:
                 pass
             else:
-                return _clarify("ambiguous", language,
-                                "Lifecycle stages are counted as of today; ask without a period or metric.",
-                                "生命周期阶段按今天统计;请不带时间段或指标提问。",
-                                ["how many dormant customers"] if en else ["有多少沉睡客户"])
+                return _clarify(
+                    "ambiguous",
+                    language,
+                    "Lifecycle stages are counted as of today; ask without a period or metric.",
+                    "生命周期阶段按今天统计;请不带时间段或指标提问。",
+                    ["how many dormant customers"] if en else ["有多少沉睡客户"],
+                )
         return LifecycleQuery(stage=stages[0] if stages else None, filters=filters)
 
     # metrics --------------------------------------------------------------------------------------------
@@ -1512,9 +2815,9 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         metrics = ["new_customers"]
     # "客户消费了多少" (how much did customers spend) outside a ranking is revenue
     if s.has("top_revenue_word") and "revenue" not in metrics:
-        metrics = metrics + ["revenue"]
+        metrics = [*metrics, "revenue"]
     if s.has("top_orders_word") and "orders" not in metrics:
-        metrics = metrics + ["orders"]
+        metrics = [*metrics, "orders"]
     if any(metric in STATUS_METRICS for metric in metrics):
         metrics = _status_metrics(s, metrics, has_entity)
         if not metrics:
@@ -1527,22 +2830,29 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         else:
             return _two_metrics(language, metrics)
     if metrics:
-        if re.search(r"\bwhich (?:of (?:my|our|the) )?(?:customers|buyers|clients|shoppers|people)\b|哪些(?:客户|买家|顾客|人)",
-                     s.text):
+        if re.search(
+            r"\bwhich (?:of (?:my|our|the) )?(?:customers|buyers|clients|shoppers|people)\b|哪些(?:客户|买家|顾客|人)",
+            s.text,
+        ):
             return _not_understood(language)  # a list of customers was asked for, not one number
         if metrics == ["customers"] and period is None and not _ACTIVE_RE.search(s.text):
             period = Period(kind="all_time")  # the customer base, not the last 90 days' buyers
         return _metric(metrics[0], period, filters, group_by, language, compare_to if comparable else None)
     if has_entity and (has_count or period is not None) and not s.has("list_word"):
         # "how many customers do I have": with no period, the customer base (every customer who has ordered)
-        return MetricQuery(metric="customers", period=period or Period(kind="all_time"), filters=filters,
-                           group_by=group_by)
+        return MetricQuery(
+            metric="customers", period=period or Period(kind="all_time"), filters=filters, group_by=group_by
+        )
     if has_entity and s.has("list_word"):
-        return _clarify("unsafe", language,
-                        "I don't list the whole customer base in chat. I can show top customers or counts.",
-                        "我不会在聊天中列出全部客户。可以查看消费最多的客户或客户数量。",
-                        ["top 10 customers by revenue", "how many customers in Malaysia this year"] if en
-                        else ["消费最多的10个客户", "今年马来西亚有多少客户下单"])
+        return _clarify(
+            "unsafe",
+            language,
+            "I don't list the whole customer base in chat. I can show top customers or counts.",
+            "我不会在聊天中列出全部客户。可以查看消费最多的客户或客户数量。",
+            ["top 10 customers by revenue", "how many customers in Malaysia this year"]
+            if en
+            else ["消费最多的10个客户", "今年马来西亚有多少客户下单"],
+        )
     if has_count and s.has("order_verb") and not has_entity:
         return MetricQuery(metric="orders", period=period, filters=filters, group_by=group_by)
     return _not_understood(language)
@@ -1564,8 +2874,10 @@ def _status_metrics(s: Scan, metrics: list[str], has_entity: bool) -> list[str]:
     if len(kept) > 1:
         return kept  # two status measures: the caller asks which one
     order_word = "orders" in metrics or bool(_ORDER_WORD_RE.search(s.text))
-    bare = any(sl.kind == "metric" and sl.value in STATUS_METRICS and sl.text in vocab.STATUS_PARTICIPLES
-               for sl in s.slots)
+    bare = any(
+        sl.kind == "metric" and sl.value in STATUS_METRICS and sl.text in vocab.STATUS_PARTICIPLES
+        for sl in s.slots
+    )
     if not rates and not order_word and (bare or has_entity):
         return []
     return kept + [m for m in metrics if m not in STATUS_METRICS and m != "orders"]
@@ -1573,16 +2885,24 @@ def _status_metrics(s: Scan, metrics: list[str], has_entity: bool) -> list[str]:
 
 def _singular_top(s: Scan) -> bool:
     plural = re.search(r"customers|buyers|clients|shoppers|spenders|people|哪些|(?<![我咱你])们", s.text)
-    return not plural and bool(re.search(r"(?<![a-z])(customer|buyer|client|shopper|spender|who)(?![a-z])|谁|哪位|"
-                                         r"哪个(?:客户|买家|顾客)", s.text))
+    return not plural and bool(
+        re.search(
+            r"(?<![a-z])(customer|buyer|client|shopper|spender|who)(?![a-z])|谁|哪位|"
+            r"哪个(?:客户|买家|顾客)",
+            s.text,
+        )
+    )
 
 
 def _two_metrics(language: str, metrics: list[str]) -> Clarify:
     names = [vocab.METRIC_NAMES_ZH[m] if language == "zh" else vocab.METRIC_NAMES_EN[m] for m in metrics]
-    return _clarify("ambiguous", language,
-                    "I answer one measure at a time: " + " or ".join(names) + "?",
-                    "我一次回答一个指标：" + "还是".join(names) + "?",
-                    names)
+    return _clarify(
+        "ambiguous",
+        language,
+        "I answer one measure at a time: " + " or ".join(names) + "?",
+        "我一次回答一个指标：" + "还是".join(names) + "?",
+        names,
+    )
 
 
 def _compares_a_period(s: Scan) -> bool:
@@ -1591,17 +2911,25 @@ def _compares_a_period(s: Scan) -> bool:
     slots = sorted(s.slots, key=lambda x: x.start)
     for i, slot in enumerate(slots):
         if slot.kind == "compare_word":
-            beside = slots[i - 1: i] + slots[i + 1: i + 2]
+            beside = slots[i - 1 : i] + slots[i + 1 : i + 2]
             if any(b.kind == "period" for b in beside):
                 return True
     return False
 
 
-def _metric(metric: str, period: Period | None, filters: Filters, group_by: str | None, language: str,
-            compare_to: Period | None = None) -> Any:
+def _metric(
+    metric: str,
+    period: Period | None,
+    filters: Filters,
+    group_by: str | None,
+    language: str,
+    compare_to: Period | None = None,
+) -> Any:
     if metric == "avg_ltv":
         if group_by in ("month", "quarter", "year"):
             return _not_understood(language)
         if period is None:
             period = Period(kind="all_time")
-    return MetricQuery(metric=metric, period=period, filters=filters, group_by=group_by, compare_to=compare_to)
+    return MetricQuery(
+        metric=metric, period=period, filters=filters, group_by=group_by, compare_to=compare_to
+    )

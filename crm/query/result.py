@@ -1,4 +1,5 @@
 """One Result type that the CLI, the console chat and Telegram all render, so they can never disagree."""
+
 from __future__ import annotations
 
 from typing import Any, Literal

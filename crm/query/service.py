@@ -1,4 +1,5 @@
 """`ask`: one question in, one Result out; parsing (offline or LLM) then the compiler, for every front end."""
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,12 @@ def chat_model_for(llm_settings: Any) -> Any | None:
     """The LangChain chat model for these LLM settings (built once and reused), or None without an LLM."""
     if llm_settings is None or not getattr(llm_settings, "enabled", False):
         return None
-    key = (llm_settings.base_url, llm_settings.model, llm_settings.timeout_seconds,
-           llm_settings.api_key.get_secret_value() if llm_settings.api_key else None)
+    key = (
+        llm_settings.base_url,
+        llm_settings.model,
+        llm_settings.timeout_seconds,
+        llm_settings.api_key.get_secret_value() if llm_settings.api_key else None,
+    )
     if key not in _chat_models:
         from crm.query.llm import build_chat_model
 
@@ -58,16 +63,22 @@ async def parse(text: str, *, settings: Any, as_of: datetime, llm: Any = None) -
 
     timeout = getattr(llm_settings, "timeout_seconds", None) if llm_settings is not None else None
     try:
-        parsed = await parse_with_llm(text, chat_model=chat_model, as_of=as_of.astimezone(ZoneInfo(timezone)),
-                                      timezone=timezone, language=offline.language,
-                                      timeout=(timeout + 2) if timeout else None)
+        parsed = await parse_with_llm(
+            text,
+            chat_model=chat_model,
+            as_of=as_of.astimezone(ZoneInfo(timezone)),
+            timezone=timezone,
+            language=offline.language,
+            timeout=(timeout + 2) if timeout else None,
+        )
     except LLMParseError as exc:
         log.warning("LLM question parser failed (%s); using the offline parser", exc)
         return offline
     if isinstance(parsed.query, Clarify):
         # keep the offline suggestions (tested, in the user's language) with the model's message
-        merged = q.model_copy(update={"message": parsed.query.message or q.message,
-                                      "reason": parsed.query.reason})
+        merged = q.model_copy(
+            update={"message": parsed.query.message or q.message, "reason": parsed.query.reason}
+        )
         return offline.model_copy(update={"query": merged, "parser": "llm"})
     return parsed
 
@@ -77,14 +88,31 @@ def clarify_result(parsed: ParsedQuestion) -> Result:
     q = parsed.query
     assert isinstance(q, Clarify)
     zh = parsed.language == "zh"
-    text = texts.clarify_text("zh" if zh else "en", q.message or ("请换个说法。" if zh else "Could you rephrase that?"),
-                              list(q.suggestions))
-    return Result(intent="clarify", query=q.model_dump(mode="json"), value=None, text=text,
-                  language=parsed.language, suggestions=list(q.suggestions))
+    text = texts.clarify_text(
+        "zh" if zh else "en",
+        q.message or ("请换个说法。" if zh else "Could you rephrase that?"),
+        list(q.suggestions),
+    )
+    return Result(
+        intent="clarify",
+        query=q.model_dump(mode="json"),
+        value=None,
+        text=text,
+        language=parsed.language,
+        suggestions=list(q.suggestions),
+    )
 
 
-async def ask(text: str, *, db: Any, workspace_id: int, settings: Any, as_of: datetime,
-              llm: Any = None, cache: ResultCache | None = None) -> Result:
+async def ask(
+    text: str,
+    *,
+    db: Any,
+    workspace_id: int,
+    settings: Any,
+    as_of: datetime,
+    llm: Any = None,
+    cache: ResultCache | None = None,
+) -> Result:
     """Answer one question as of `as_of` (an aware datetime): parse, then run it through the compiler.
 
     With a `cache` (the bot keeps one), an answer to the same question on unchanged data is shared."""
@@ -92,22 +120,38 @@ async def ask(text: str, *, db: Any, workspace_id: int, settings: Any, as_of: da
     if isinstance(parsed.query, Clarify):
         return clarify_result(parsed)
     if parsed.corrections:
-        result = await _answer(parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of,
-                               cache=cache)
+        result = await _answer(
+            parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of, cache=cache
+        )
         read = ", ".join(f"“{a}” as “{b}”" for a, b in parsed.corrections)
         note = f"（已把{read.replace(' as ', '理解为')}）" if parsed.language == "zh" else f"(Read {read}.) "
         return result.model_copy(update={"text": note + result.text})
-    return await _answer(parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of,
-                         cache=cache)
+    return await _answer(
+        parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of, cache=cache
+    )
 
 
-async def _answer(parsed: ParsedQuestion, text: str, *, db: Any, workspace_id: int, settings: Any,
-                  as_of: datetime, cache: ResultCache | None) -> Result:
+async def _answer(
+    parsed: ParsedQuestion,
+    text: str,
+    *,
+    db: Any,
+    workspace_id: int,
+    settings: Any,
+    as_of: datetime,
+    cache: ResultCache | None,
+) -> Result:
     from crm.query.compiler import execute
 
     def run() -> Any:
-        return execute(parsed.query, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of,
-                       language=parsed.language)
+        return execute(
+            parsed.query,
+            db=db,
+            workspace_id=workspace_id,
+            settings=settings,
+            as_of=as_of,
+            language=parsed.language,
+        )
 
     if cache is None or parsed.query.intent in UNCACHED:
         return await run()
@@ -117,6 +161,13 @@ async def _answer(parsed: ParsedQuestion, text: str, *, db: Any, workspace_id: i
     currency = getattr(getattr(settings, "workspace", settings), "base_currency", None)  # amounts are in it
     async with db.sessions() as session:
         token = await data_token(db, session, workspace_id)
-    key = (token, workspace_id, timezone, currency, as_of.astimezone(ZoneInfo(timezone)).date(), parsed.language,
-           parsed.query.model_dump_json())
+    key = (
+        token,
+        workspace_id,
+        timezone,
+        currency,
+        as_of.astimezone(ZoneInfo(timezone)).date(),
+        parsed.language,
+        parsed.query.model_dump_json(),
+    )
     return await cache.get_or_compute(key, run)

@@ -1,4 +1,5 @@
 """Answer wording in English and Chinese: one place per language for what the compiler says."""
+
 from __future__ import annotations
 
 import re
@@ -7,15 +8,34 @@ from typing import Any
 from crm.query.ir import RATIO_METRICS
 
 METRIC_NAMES = {
-    "en": {"customers": "customers with orders", "new_customers": "new customers", "orders": "orders",
-           "revenue": "revenue", "aov": "average order value", "repeat_rate": "repeat purchase rate",
-           "churn_rate": "churn rate", "avg_ltv": "average customer lifetime value",
-           "cancelled_orders": "cancelled orders", "returned_orders": "returned orders",
-           "cancellation_rate": "cancellation rate", "return_rate": "return rate"},
-    "zh": {"customers": "下单客户数", "new_customers": "新客户数", "orders": "订单数", "revenue": "销售额",
-           "aov": "客单价", "repeat_rate": "复购率", "churn_rate": "流失率", "avg_ltv": "客户平均终身价值",
-           "cancelled_orders": "取消订单数", "returned_orders": "退货订单数", "cancellation_rate": "取消率",
-           "return_rate": "退货率"},
+    "en": {
+        "customers": "customers with orders",
+        "new_customers": "new customers",
+        "orders": "orders",
+        "revenue": "revenue",
+        "aov": "average order value",
+        "repeat_rate": "repeat purchase rate",
+        "churn_rate": "churn rate",
+        "avg_ltv": "average customer lifetime value",
+        "cancelled_orders": "cancelled orders",
+        "returned_orders": "returned orders",
+        "cancellation_rate": "cancellation rate",
+        "return_rate": "return rate",
+    },
+    "zh": {
+        "customers": "下单客户数",
+        "new_customers": "新客户数",
+        "orders": "订单数",
+        "revenue": "销售额",
+        "aov": "客单价",
+        "repeat_rate": "复购率",
+        "churn_rate": "流失率",
+        "avg_ltv": "客户平均终身价值",
+        "cancelled_orders": "取消订单数",
+        "returned_orders": "退货订单数",
+        "cancellation_rate": "取消率",
+        "return_rate": "退货率",
+    },
 }
 
 DEFINITIONS = {
@@ -26,13 +46,13 @@ DEFINITIONS = {
         "revenue": "sum of valid order values in the base currency",
         "aov": "revenue / orders",
         "repeat_rate": "among customers with a valid order in the period, the share with 2 or more valid orders "
-                       "from their first order up to the end of the period",
+        "from their first order up to the end of the period",
         "churn_rate": "among customers with a valid order in the window of the same length just before the period, "
-                      "the share with no valid order in the period",
+        "the share with no valid order in the period",
         "avg_ltv": "mean total order value, up to the end of the period, over customers with a valid order",
         "cancelled_orders": "orders created in the period whose current status is cancelled",
         "returned_orders": "orders created in the period whose current status is returned (fully refunded or "
-                           "returned)",
+        "returned)",
         "cancellation_rate": "cancelled orders / all orders created in the period except unpaid (pending) ones",
         "return_rate": "returned orders / (valid + returned) orders created in the period",
     },
@@ -53,23 +73,54 @@ DEFINITIONS = {
 }
 
 SEGMENT_NAMES = {
-    "en": {s: s.replace("_", " ") for s in (
-        "important_value", "important_develop", "important_keep", "important_winback", "general_value",
-        "general_develop", "general_keep", "general_winback")},
-    "zh": {"important_value": "重要价值客户", "important_develop": "重要发展客户", "important_keep": "重要保持客户",
-           "important_winback": "重要挽留客户", "general_value": "一般价值客户", "general_develop": "一般发展客户",
-           "general_keep": "一般保持客户", "general_winback": "一般挽留客户"},
+    "en": {
+        s: s.replace("_", " ")
+        for s in (
+            "important_value",
+            "important_develop",
+            "important_keep",
+            "important_winback",
+            "general_value",
+            "general_develop",
+            "general_keep",
+            "general_winback",
+        )
+    },
+    "zh": {
+        "important_value": "重要价值客户",
+        "important_develop": "重要发展客户",
+        "important_keep": "重要保持客户",
+        "important_winback": "重要挽留客户",
+        "general_value": "一般价值客户",
+        "general_develop": "一般发展客户",
+        "general_keep": "一般保持客户",
+        "general_winback": "一般挽留客户",
+    },
 }
 
 LIFECYCLE_NAMES = {
-    "en": {"new": "new", "active": "active", "dormant": "dormant", "churned": "churned", "prospect": "prospect"},
+    "en": {
+        "new": "new",
+        "active": "active",
+        "dormant": "dormant",
+        "churned": "churned",
+        "prospect": "prospect",
+    },
     "zh": {"new": "新客", "active": "活跃", "dormant": "沉睡", "churned": "流失", "prospect": "潜在"},
 }
 
 PERIOD_NAMES_ZH = {
-    "today": "今天", "yesterday": "昨天", "this_week": "本周", "last_week": "上周", "this_month": "本月",
-    "last_month": "上个月", "this_quarter": "本季度", "last_quarter": "上季度", "this_year": "今年",
-    "last_year": "去年", "all_time": "全部时间",
+    "today": "今天",
+    "yesterday": "昨天",
+    "this_week": "本周",
+    "last_week": "上周",
+    "this_month": "本月",
+    "last_month": "上个月",
+    "this_quarter": "本季度",
+    "last_quarter": "上季度",
+    "this_year": "今年",
+    "last_year": "去年",
+    "all_time": "全部时间",
 }
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -81,14 +132,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "change_pct": " ({sign}{pct} on {other})",
         "change_pts": " ({sign}{pts} percentage points on {other})",
         "partial_window": "\nNote: {period} is not over yet: {days} so far, against {other_days} in {other}.",
-        "so_far": " (so far)", "part": " (part)",
+        "so_far": " (so far)",
+        "part": " (part)",
         "running_note": "\n{period} is still running: counted up to {day}.",
         "cut_note": "\n{period} counts only its part in the window, {start} to {end}.",
         "unpriced": "\n⚠️ {n} orders have no {currencies} rate and are left out; add the rate with a rates.csv "
-                    "(currency,rate into {base}).",
+        "(currency,rate into {base}).",
         "unpriced_one": "\n⚠️ 1 order has no {currencies} rate and is left out; add the rate with a rates.csv "
-                        "(currency,rate into {base}).",
-        "cohort_month": "{month} (n={n})", "cohort_x": "months after the first order",
+        "(currency,rate into {base}).",
+        "cohort_month": "{month} (n={n})",
+        "cohort_x": "months after the first order",
         "cohort_running": " (hatched: the month still running)",
         "cohort_y": "first-order month (customers)",
         "no_data": "{name} {period}{filters}: no data (no valid orders in that window)",
@@ -105,7 +158,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "cohort_empty": "No valid orders in those months, so no cohorts.",
         "cohort_future": "That period is in the future: cohorts start with customers' first orders, so far none.",
         "per_platform_customers": "(A customer who bought on several platforms counts on each — for new customers, "
-                                  "at their first order there — so the platforms can add up to more than the shop.)",
+        "at their first order there — so the platforms can add up to more than the shop.)",
         "clv": "Top {n} customers by {key}{filters} (BG/NBD + Gamma-Gamma, next {horizon} days):",
         "clv_empty": "Not enough repeat purchases to fit the CLV model yet.",
         "customer_none": "No customer matches “{search}”.",
@@ -124,7 +177,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "clarify_ambiguous": "I'm not sure what you mean; could you say it another way?",
         "clarify_out_of_scope": "I can only answer questions about your shop's customers, orders and sales.",
         "clarify_unsafe": "I can't do that: I never send out customers' contact details or change your data "
-                          "from a question.",
+        "from a question.",
         "clarify_unknown": "I didn't understand that question.",
         "clarify_try": "You can ask, for example:",
         "draft": "Drafting: use /draft or the customer card.",
@@ -132,7 +185,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "window": "Window: {start} to {end} ({tz}).",
         "definition": "Definition: {text}.",
         "filters_label": "Filters: {filters}.",
-        "in_platform": " on {platform}", "in_country": " in {country}", "with_tag": " tagged {tag}",
+        "in_platform": " on {platform}",
+        "in_country": " in {country}",
+        "with_tag": " tagged {tag}",
         "in_segment": " in segment {segment}",
         "keys": "revenue|orders|average order value|predicted CLV|P(alive)|churn risk|days since last order",
     },
@@ -144,14 +199,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "change_pct": "（比{other}{sign}{pct}）",
         "change_pts": "（比{other}{sign}{pts}个百分点）",
         "partial_window": "\n注意：{period}还没结束，目前只有 {days}，{other}有 {other_days}。",
-        "so_far": "（截至今日）", "part": "（部分）",
+        "so_far": "（截至今日）",
+        "part": "（部分）",
         "running_note": "\n{period}尚未结束：统计截至 {day}。",
         "cut_note": "\n{period}只统计时间窗口内的部分：{start} 至 {end}。",
         "unpriced": "\n⚠️ 有 {n} 笔订单没有 {currencies} 汇率，未计入；请用 rates.csv（currency,rate，折算成 {base}）"
-                    "补上汇率。",
+        "补上汇率。",
         "unpriced_one": "\n⚠️ 有 1 笔订单没有 {currencies} 汇率，未计入；请用 rates.csv（currency,rate，折算成 {base}）"
-                        "补上汇率。",
-        "cohort_month": "{month}（{n} 人）", "cohort_x": "首单后第 k 个月",
+        "补上汇率。",
+        "cohort_month": "{month}（{n} 人）",
+        "cohort_x": "首单后第 k 个月",
         "cohort_running": "（斜线：尚未结束的本月）",
         "cohort_y": "首单月份（客户数）",
         "no_data": "{period}{filters}{name}：没有数据（该时间段内没有有效订单）",
@@ -193,16 +250,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "window": "时间窗口：{start} 至 {end}（{tz}）。",
         "definition": "定义：{text}。",
         "filters_label": "筛选：{filters}。",
-        "in_platform": "{platform} ", "in_country": "{country} ", "with_tag": "标签 {tag} ",
+        "in_platform": "{platform} ",
+        "in_country": "{country} ",
+        "with_tag": "标签 {tag} ",
         "in_segment": "{segment} ",
         "keys": "消费金额|订单数|客单价|预测 CLV|存活概率|流失风险|距上次下单天数",
     },
 }
 
-GROUP_NAMES = {"en": {"platform": "platform", "country": "country", "month": "month", "quarter": "quarter",
-                      "year": "year", "segment": "segment", "period": "period"},
-               "zh": {"platform": "平台", "country": "国家", "month": "月份", "quarter": "季度", "year": "年份",
-                      "segment": "客户分群", "period": "时间段"}}
+GROUP_NAMES = {
+    "en": {
+        "platform": "platform",
+        "country": "country",
+        "month": "month",
+        "quarter": "quarter",
+        "year": "year",
+        "segment": "segment",
+        "period": "period",
+    },
+    "zh": {
+        "platform": "平台",
+        "country": "国家",
+        "month": "月份",
+        "quarter": "季度",
+        "year": "年份",
+        "segment": "客户分群",
+        "period": "时间段",
+    },
+}
 
 SORT_KEYS = ("revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days")
 
@@ -269,23 +344,52 @@ def clarify_text(lang: str, message: str, suggestions: list[str]) -> str:
 
 
 # Table headers people read (Result.columns stay machine names for --json).
-_COLUMNS_ZH = {"customer": "客户", "customers": "客户数", "cohort": "首单月份", "field": "项目", "value": "值",
-               "id": "编号", "segment": "客户分群", "lifecycle": "生命周期", "predicted_clv": "预测终身价值",
-               "p_alive": "存活概率", "churn_risk": "流失风险", "expected_purchases": "预计购买次数",
-               "recency_days": "距上次下单天数", "last_order": "最近下单", "platform": "平台", "country": "国家"}
-_COLUMNS_EN = {"predicted_clv": "predicted CLV", "p_alive": "P(alive)", "churn_risk": "churn risk",
-               "expected_purchases": "expected purchases", "recency_days": "days since last order",
-               "repeat_rate": "repeat rate", "churn_rate": "churn rate", "avg_ltv": "avg LTV",
-               "new_customers": "new customers", "id": "#", "last_order": "last order",
-               "cancellation_rate": "cancellation rate", "return_rate": "return rate",
-               "cancelled_orders": "cancelled", "returned_orders": "returned"}
+_COLUMNS_ZH = {
+    "customer": "客户",
+    "customers": "客户数",
+    "cohort": "首单月份",
+    "field": "项目",
+    "value": "值",
+    "id": "编号",
+    "segment": "客户分群",
+    "lifecycle": "生命周期",
+    "predicted_clv": "预测终身价值",
+    "p_alive": "存活概率",
+    "churn_risk": "流失风险",
+    "expected_purchases": "预计购买次数",
+    "recency_days": "距上次下单天数",
+    "last_order": "最近下单",
+    "platform": "平台",
+    "country": "国家",
+}
+_COLUMNS_EN = {
+    "predicted_clv": "predicted CLV",
+    "p_alive": "P(alive)",
+    "churn_risk": "churn risk",
+    "expected_purchases": "expected purchases",
+    "recency_days": "days since last order",
+    "repeat_rate": "repeat rate",
+    "churn_rate": "churn rate",
+    "avg_ltv": "avg LTV",
+    "new_customers": "new customers",
+    "id": "#",
+    "last_order": "last order",
+    "cancellation_rate": "cancellation rate",
+    "return_rate": "return rate",
+    "cancelled_orders": "cancelled",
+    "returned_orders": "returned",
+}
 RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk"}  # the rate metrics, and the shares of the CLV lists
 
 
 def column_name(lang: str, column: str) -> str:
     if lang == "zh":
-        return (_COLUMNS_ZH.get(column) or GROUP_NAMES["zh"].get(column) or METRIC_NAMES["zh"].get(column)
-                or column)
+        return (
+            _COLUMNS_ZH.get(column)
+            or GROUP_NAMES["zh"].get(column)
+            or METRIC_NAMES["zh"].get(column)
+            or column
+        )
     return _COLUMNS_EN.get(column, column)
 
 
@@ -303,8 +407,9 @@ def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = Fa
     name, handle = displayable(hit.name, NAME_LENGTH) or "?", displayable(hit.handle, NAME_LENGTH)
     parts = [f"{name} #{hit.id}"]
     if hit.platform:
-        parts.append(platform_name(hit.platform) + ("" if short or not handle or handle == name
-                                                    else f" @{handle}"))
+        parts.append(
+            platform_name(hit.platform) + ("" if short or not handle or handle == name else f" @{handle}")
+        )
     if hit.country:
         parts.append(hit.country)
     if hit.last_order is not None:
@@ -320,15 +425,25 @@ def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = Fa
     return " · ".join(parts)
 
 
-
 STATUS_NAMES = {
-    "en": {"pending": "unpaid", "paid": "paid", "shipped": "shipped", "completed": "completed",
-           "cancelled": "cancelled", "returned": "returned"},
-    "zh": {"pending": "待付款", "paid": "已付款", "shipped": "已发货", "completed": "已完成", "cancelled": "已取消",
-           "returned": "已退货"},
+    "en": {
+        "pending": "unpaid",
+        "paid": "paid",
+        "shipped": "shipped",
+        "completed": "completed",
+        "cancelled": "cancelled",
+        "returned": "returned",
+    },
+    "zh": {
+        "pending": "待付款",
+        "paid": "已付款",
+        "shipped": "已发货",
+        "completed": "已完成",
+        "cancelled": "已取消",
+        "returned": "已退货",
+    },
 }
 
 
 def status_name(lang: str, status: str) -> str:
     return STATUS_NAMES["zh" if lang == "zh" else "en"].get(status, status)
-

@@ -13,6 +13,7 @@ Rules, in short (docs/reminders.md has the full list):
 Local times that do not exist (the hour skipped when DST starts) move forward with the clock; ambiguous ones
 (the hour repeated when DST ends) take the first occurrence.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,9 +40,9 @@ class ReminderParseError(ValueError):
 
 @dataclass(frozen=True)
 class ParsedReminder:
-    due_at: datetime          # aware, UTC
-    local_due: datetime       # the same moment in the user's time zone
-    text: str                 # what to do, as the user wrote it (time words removed)
+    due_at: datetime  # aware, UTC
+    local_due: datetime  # the same moment in the user's time zone
+    text: str  # what to do, as the user wrote it (time words removed)
     customer_ref: str | None  # a name the text mentions ("Alice", "王小姐"), to look up among customers
     language: Literal["en", "zh"]
     timezone: str
@@ -51,12 +52,44 @@ class ParsedReminder:
 # numbers
 # ----------------------------------------------------------------------------------------------------
 _EN_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty-five": 45, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty-five": 45,
+    "a couple of": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
 }
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 ZH_NUM = r"[0-9零〇一二两俩三四五六七八九十]+"
 
 
@@ -86,10 +119,10 @@ def _en_number(text: str) -> int:
 @dataclass
 class _Found:
     day: date | None = None
-    day_is_relative: bool = False        # "in 3 days": keep the current wall-clock time
-    exact: timedelta | None = None       # "in 2 hours"
+    day_is_relative: bool = False  # "in 3 days": keep the current wall-clock time
+    exact: timedelta | None = None  # "in 2 hours"
     clock: time | None = None
-    part: str | None = None              # morning / afternoon / evening ...
+    part: str | None = None  # morning / afternoon / evening ...
     spans: list[tuple[int, int]] = field(default_factory=list)
 
     def take(self, m: re.Match[str], group: int = 0) -> None:
@@ -99,41 +132,116 @@ class _Found:
         return all(end <= s or start >= e for s, e in self.spans)
 
 
-_WEEKDAYS_EN = {"monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "wed": 2,
-                "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5,
-                "sat": 5, "sunday": 6, "sun": 6}
-_MONTHS_EN = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-              "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-              "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
-              "dec": 12}
-_WEEKDAYS_ZH = {"一": 0, "1": 0, "二": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3, "五": 4, "5": 4, "六": 5, "6": 5,
-                "日": 6, "天": 6, "7": 6}
+_WEEKDAYS_EN = {
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tues": 1,
+    "tue": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "thursday": 3,
+    "thurs": 3,
+    "thur": 3,
+    "thu": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
+}
+_MONTHS_EN = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+_WEEKDAYS_ZH = {
+    "一": 0,
+    "1": 0,
+    "二": 1,
+    "2": 1,
+    "三": 2,
+    "3": 2,
+    "四": 3,
+    "4": 3,
+    "五": 4,
+    "5": 4,
+    "六": 5,
+    "6": 5,
+    "日": 6,
+    "天": 6,
+    "7": 6,
+}
 
 _UNIT = r"(minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?)"
-_EN_COUNT = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|" \
-            r"forty-five|a couple of|couple of|a few|few)"
-_EN_RELATIVE = re.compile(rf"\b(?:in|after)\s+{_EN_COUNT}\s*{_UNIT}\b|\b{_EN_COUNT}\s*{_UNIT}\s+(?:from now|later)\b",
-                          re.IGNORECASE)
-_EN_HALF_HOUR = re.compile(r"\b(?:in|after)\s+(?:half an hour|30 ?mins?)\b|\bhalf an hour from now\b", re.IGNORECASE)
-_EN_DAY_WORDS = re.compile(r"\b(the day after tomorrow|day after tomorrow|tomorrow|tmrw|tmr|today|tonight)\b", re.IGNORECASE)
-_EN_NEXT_WEEKDAY = re.compile(r"\b(next|this|coming|on)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-                              r"|\b(next|this|coming|on)\s+(mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b", re.IGNORECASE)
+_EN_COUNT = (
+    r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty-five|a couple of|couple of|a few|few)"
+)
+_EN_RELATIVE = re.compile(
+    rf"\b(?:in|after)\s+{_EN_COUNT}\s*{_UNIT}\b|\b{_EN_COUNT}\s*{_UNIT}\s+(?:from now|later)\b", re.IGNORECASE
+)
+_EN_HALF_HOUR = re.compile(
+    r"\b(?:in|after)\s+(?:half an hour|30 ?mins?)\b|\bhalf an hour from now\b", re.IGNORECASE
+)
+_EN_DAY_WORDS = re.compile(
+    r"\b(the day after tomorrow|day after tomorrow|tomorrow|tmrw|tmr|today|tonight)\b", re.IGNORECASE
+)
+_EN_NEXT_WEEKDAY = re.compile(
+    r"\b(next|this|coming|on)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(next|this|coming|on)\s+(mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b",
+    re.IGNORECASE,
+)
 _EN_NEXT_PERIOD = re.compile(r"\b(next week|next month)\b", re.IGNORECASE)
 _EN_ISO_DATE = re.compile(r"\b(?:on\s+)?(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _MONTH_NAMES = "|".join(sorted(_MONTHS_EN, key=len, reverse=True))
-_EN_DAY_MONTH = re.compile(rf"\b(?:on\s+)?(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\.?"
-                           rf"(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE)
-_EN_MONTH_DAY = re.compile(rf"\b(?:on\s+)?({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE)
-_EN_TIME = re.compile(r"\b(?:at\s+|by\s+|@\s*)?(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])"
-                      r"|\b(?:at\s+|by\s+|@\s*)?(\d{1,2})[:](\d{2})\b"
-                      r"|\b(?:at|by)\s+(\d{1,2})\.(\d{2})\b"
-                      r"|\b(?:at|by)\s+(\d{1,2})(?![\d:.]|\s*(?:%|days?|hours?|weeks?|months?|mins?|minutes?))\b",
-                      re.IGNORECASE)
-_EN_PART = re.compile(r"\b(?:(?:in the|this|at)\s+)?(morning|noon|midday|afternoon|evening|night|midnight|"
-                      r"end of (?:the )?day|eod)\b", re.IGNORECASE)
+_EN_DAY_MONTH = re.compile(
+    rf"\b(?:on\s+)?(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\.?"
+    rf"(?:,?\s+(\d{{4}}))?\b",
+    re.IGNORECASE,
+)
+_EN_MONTH_DAY = re.compile(
+    rf"\b(?:on\s+)?({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE
+)
+_EN_TIME = re.compile(
+    r"\b(?:at\s+|by\s+|@\s*)?(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])"
+    r"|\b(?:at\s+|by\s+|@\s*)?(\d{1,2})[:](\d{2})\b"
+    r"|\b(?:at|by)\s+(\d{1,2})\.(\d{2})\b"
+    r"|\b(?:at|by)\s+(\d{1,2})(?![\d:.]|\s*(?:%|days?|hours?|weeks?|months?|mins?|minutes?))\b",
+    re.IGNORECASE,
+)
+_EN_PART = re.compile(
+    r"\b(?:(?:in the|this|at)\s+)?(morning|noon|midday|afternoon|evening|night|midnight|"
+    r"end of (?:the )?day|eod)\b",
+    re.IGNORECASE,
+)
 
-_ZH_RELATIVE = re.compile(rf"(?:过)?({ZH_NUM}|半)\s*(?:个)?\s*(分钟|小时|钟头|天|日|周|星期|礼拜|月)(?:以后|之后|后)"
-                          rf"|过\s*({ZH_NUM}|半)\s*(?:个)?\s*(分钟|小时|钟头|天|周|星期|礼拜|月)")
+_ZH_RELATIVE = re.compile(
+    rf"(?:过)?({ZH_NUM}|半)\s*(?:个)?\s*(分钟|小时|钟头|天|日|周|星期|礼拜|月)(?:以后|之后|后)"
+    rf"|过\s*({ZH_NUM}|半)\s*(?:个)?\s*(分钟|小时|钟头|天|周|星期|礼拜|月)"
+)
 _ZH_HALF_HOUR = re.compile(r"半(?:个)?(?:小时|钟头)(?:以后|之后|后)")
 _ZH_DAY_WORDS = re.compile(r"(大后天|后天|明天|明日|明早|明晚|今天|今日|今晚|今早)")
 _ZH_WEEKDAY = re.compile(r"(下下|下|这|本|这个|下个)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])")
@@ -142,40 +250,86 @@ _ZH_DATE = re.compile(rf"(?:(\d{{4}})\s*年\s*)?({ZH_NUM})\s*月\s*({ZH_NUM})\s*
 _ZH_PART = r"(上午|早上|早晨|清早|中午|下午|傍晚|晚上|夜里|凌晨)"
 _ZH_TIME = re.compile(rf"{_ZH_PART}?\s*({ZH_NUM})\s*(?:点|时|:|：)\s*(半|一刻|三刻|{ZH_NUM}\s*分?|[0-5]\d)?")
 _ZH_PART_ONLY = re.compile(_ZH_PART)
-_ZH_PART_HOURS = {"上午": "morning", "早上": "morning", "早晨": "morning", "清早": "morning", "中午": "noon",
-                  "下午": "afternoon", "傍晚": "evening", "晚上": "evening", "夜里": "evening", "凌晨": "small"}
+_ZH_PART_HOURS = {
+    "上午": "morning",
+    "早上": "morning",
+    "早晨": "morning",
+    "清早": "morning",
+    "中午": "noon",
+    "下午": "afternoon",
+    "傍晚": "evening",
+    "晚上": "evening",
+    "夜里": "evening",
+    "凌晨": "small",
+}
 
-_EN_LEAD = re.compile(r"^\s*(?:(?:please|pls|hey|ok|okay)[\s,]+)*(?:(?:can you|could you|would you)\s+)?"
-                      r"(?:remind me\s+(?:to|about|that|of)?|set (?:a |an )?reminder\s*(?:to|for|about)?|"
-                      r"reminder\s*[:：]?\s*(?:to)?|remind\s+(?:me\s+)?(?:to)?)\s*", re.IGNORECASE)
-_EN_CONNECTORS = re.compile(r"^(?:[\s,;:.-]|\b(?:to|at|on|by|in|for|and|then|about|remind me(?: to)?)\b)+|"
-                            r"(?:[\s,;:-]|\b(?:to|at|on|by|in|for|and|remind me)\b)+$", re.IGNORECASE)
-_ZH_FILLER = re.compile(r"(?:请|麻烦|帮我|帮忙)?(?:记得)?(?:提醒我|提醒一下我|叫我|提醒一下|设置提醒|设个提醒|设一个提醒|"
-                        r"添加提醒|记得提醒我|提醒)|^(?:请|麻烦|记得)")
+_EN_LEAD = re.compile(
+    r"^\s*(?:(?:please|pls|hey|ok|okay)[\s,]+)*(?:(?:can you|could you|would you)\s+)?"
+    r"(?:remind me\s+(?:to|about|that|of)?|set (?:a |an )?reminder\s*(?:to|for|about)?|"
+    r"reminder\s*[:：]?\s*(?:to)?|remind\s+(?:me\s+)?(?:to)?)\s*",
+    re.IGNORECASE,
+)
+_EN_CONNECTORS = re.compile(
+    r"^(?:[\s,;:.-]|\b(?:to|at|on|by|in|for|and|then|about|remind me(?: to)?)\b)+|"
+    r"(?:[\s,;:-]|\b(?:to|at|on|by|in|for|and|remind me)\b)+$",
+    re.IGNORECASE,
+)
+_ZH_FILLER = re.compile(
+    r"(?:请|麻烦|帮我|帮忙)?(?:记得)?(?:提醒我|提醒一下我|叫我|提醒一下|设置提醒|设个提醒|设一个提醒|"
+    r"添加提醒|记得提醒我|提醒)|^(?:请|麻烦|记得)"
+)
 _ZH_EDGE = re.compile(r"^[\s，,。.:：、要去再的]+|[\s，,。.:：、的]+$")
 
 _HONORIFIC = r"(?:先生|小姐|女士|太太|夫人|老板|老师|经理|总|姐|哥)"
 _ZH_REF = [
     re.compile(rf"((?:欧阳|司马|上官|诸葛|东方|皇甫|令狐|慕容|司徒|夏侯|[\u4e00-\u9fff]){_HONORIFIC})"),
-    re.compile(r"(?:给|跟|和|联系|打给|致电|回访|跟进|问问|通知)\s*([A-Za-z][A-Za-z0-9.\-]*(?: [A-Z][A-Za-z0-9.\-]*)?|@[\w.]+)"),
+    re.compile(
+        r"(?:给|跟|和|联系|打给|致电|回访|跟进|问问|通知)\s*([A-Za-z][A-Za-z0-9.\-]*(?: [A-Z][A-Za-z0-9.\-]*)?|@[\w.]+)"
+    ),
     re.compile(r"给\s*([\u4e00-\u9fff]{2,4}?)\s*(?:发|打|寄|回|送)"),
     re.compile(r"(?:联系|回访|跟进|问问|通知|打给|致电)\s*([\u4e00-\u9fff]{2,3})$"),
 ]
 _EN_REF = [
     re.compile(r"(@[\w.]+)"),
-    re.compile(r"\b(?:with|to|call|ping|message|msg|email|e-mail|text|contact|phone|visit|thank|invoice|"
-               r"pay|chase|remind)\s+((?:[A-Z][\w'’.-]*|[\u4e00-\u9fff]{2,4})(?:\s+[A-Z][\w'’.-]*){0,2})"),
+    re.compile(
+        r"\b(?:with|to|call|ping|message|msg|email|e-mail|text|contact|phone|visit|thank|invoice|"
+        r"pay|chase|remind)\s+((?:[A-Z][\w'’.-]*|[\u4e00-\u9fff]{2,4})(?:\s+[A-Z][\w'’.-]*){0,2})"
+    ),
 ]
-_NOT_NAMES = {"I", "Me", "My", "The", "Shopee", "Lazada", "Tiktok", "TikTok", "Amazon", "Ebay", "EBay", "Shopify",
-              "VIP", "VIPs", "All", "Everyone", "Team", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-              "Saturday", "Sunday"}
+_NOT_NAMES = {
+    "I",
+    "Me",
+    "My",
+    "The",
+    "Shopee",
+    "Lazada",
+    "Tiktok",
+    "TikTok",
+    "Amazon",
+    "Ebay",
+    "EBay",
+    "Shopify",
+    "VIP",
+    "VIPs",
+    "All",
+    "Everyone",
+    "Team",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+}
 
 
 # ----------------------------------------------------------------------------------------------------
 # the parser
 # ----------------------------------------------------------------------------------------------------
-def parse_reminder(text: str, *, now: datetime, timezone: str, default_hour: int = DEFAULT_HOUR,
-                   allow_empty: bool = False) -> ParsedReminder:
+def parse_reminder(
+    text: str, *, now: datetime, timezone: str, default_hour: int = DEFAULT_HOUR, allow_empty: bool = False
+) -> ParsedReminder:
     """Read a reminder; raises ReminderParseError (no time, time in the past, nothing to do...).
 
     `allow_empty` accepts a bare time ("Friday 3pm"), as when a reminder is moved."""
@@ -196,8 +350,14 @@ def parse_reminder(text: str, *, now: datetime, timezone: str, default_hour: int
         raise ReminderParseError("past", f"{due_local:%Y-%m-%d %H:%M} has already passed")
     if due_local - local_now > MAX_AHEAD:
         raise ReminderParseError("too_far", "That is more than five years ahead")
-    return ParsedReminder(due_at=due_local.astimezone(UTC), local_due=due_local, text=what,
-                          customer_ref=find_customer_ref(what), language=language, timezone=timezone)
+    return ParsedReminder(
+        due_at=due_local.astimezone(UTC),
+        local_due=due_local,
+        text=what,
+        customer_ref=find_customer_ref(what),
+        language=language,
+        timezone=timezone,
+    )
 
 
 def _at(day: date, clock: time, tz: ZoneInfo) -> datetime:
@@ -209,7 +369,8 @@ def _at(day: date, clock: time, tz: ZoneInfo) -> datetime:
 def _resolve(f: _Found, now: datetime, tz: ZoneInfo, default_hour: int) -> datetime:
     if f.exact is not None:
         return (now.astimezone(UTC) + f.exact).astimezone(tz).replace(second=0, microsecond=0) + (
-            timedelta(minutes=1) if now.second or now.microsecond else timedelta())
+            timedelta(minutes=1) if now.second or now.microsecond else timedelta()
+        )
     clock = f.clock
     if clock is None and f.part is not None:
         clock = time(PART_OF_DAY.get(f.part, default_hour))
@@ -284,7 +445,9 @@ def _hour24(hour: int, minute: int, ampm: str | None, part: str | None) -> time:
         if not 1 <= hour <= 12:
             raise ReminderParseError("bad_time", f"{hour}{ampm} is not a time")
         hour = hour % 12 + (12 if pm else 0)
-    elif part in ("afternoon", "evening", "night") and 1 <= hour < 12 or part == "noon" and 1 <= hour <= 3:
+    elif (part in ("afternoon", "evening", "night") and 1 <= hour < 12) or (
+        part == "noon" and 1 <= hour <= 3
+    ):
         hour += 12
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         raise ReminderParseError("bad_time", f"{hour}:{minute:02d} is not a time")
@@ -306,7 +469,7 @@ def _scan_en(t: str, f: _Found, now: datetime) -> None:
         year = int(m.group(3)) if m.group(3) else None
         _set_day(f, _upcoming(today, _MONTHS_EN[m.group(2).lower()], int(m.group(1)), year), m)
     for m in _EN_MONTH_DAY.finditer(t):
-        if m.group(1).lower() == "may" and not re.match(r"\s+\d", t[m.end(1):]):
+        if m.group(1).lower() == "may" and not re.match(r"\s+\d", t[m.end(1) :]):
             continue
         year = int(m.group(3)) if m.group(3) else None
         _set_day(f, _upcoming(today, _MONTHS_EN[m.group(1).lower()], int(m.group(2)), year), m)

@@ -1,4 +1,5 @@
 """Reminder use cases without Telegram: create from plain language, snooze, edit, and how a due time reads."""
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,9 @@ def snooze_until(option: str, *, due_at: datetime, now: datetime, tz: ZoneInfo) 
     return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
-async def resolve_customer(session: AsyncSession, workspace_id: int, ref: str | None) -> tuple[int | None, str | None]:
+async def resolve_customer(
+    session: AsyncSession, workspace_id: int, ref: str | None
+) -> tuple[int | None, str | None]:
     """The one customer a name points at, or (None, None) when it matches nobody or several people."""
     if not ref:
         return None, None
@@ -58,8 +61,15 @@ async def resolve_customer(session: AsyncSession, workspace_id: int, ref: str | 
 
 
 async def create_from_text(
-    session: AsyncSession, *, workspace_id: int, chat_id: int, text: str, now: datetime, timezone: str,
-    member_id: int | None = None, customer_id: int | None = None,
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    timezone: str,
+    member_id: int | None = None,
+    customer_id: int | None = None,
 ) -> CreatedReminder:
     """Parse and store a reminder (raises ReminderParseError); links the customer it names when unambiguous."""
     parsed = parse_reminder(text, now=now, timezone=timezone)
@@ -72,14 +82,23 @@ async def create_from_text(
             name = customer.display_name or f"#{customer.id}"
     else:
         customer_id, name = await resolve_customer(session, workspace_id, parsed.customer_ref)
-    reminder = await repo.create_reminder(session, workspace_id=workspace_id, member_id=member_id, chat_id=chat_id,
-                                          customer_id=customer_id, text=parsed.text, due_at=parsed.due_at,
-                                          timezone=timezone)
+    reminder = await repo.create_reminder(
+        session,
+        workspace_id=workspace_id,
+        member_id=member_id,
+        chat_id=chat_id,
+        customer_id=customer_id,
+        text=parsed.text,
+        due_at=parsed.due_at,
+        timezone=timezone,
+    )
     return CreatedReminder(reminder, parsed, name)
 
 
-def format_when(moment: datetime, tz: ZoneInfo | str, language: str = "en", *, now: datetime | None = None) -> str:
-    """"Tue 24 Nov 10:00" / "11月24日 周二 10:00" in the reminder's time zone (year shown when not this year)."""
+def format_when(
+    moment: datetime, tz: ZoneInfo | str, language: str = "en", *, now: datetime | None = None
+) -> str:
+    """ "Tue 24 Nov 10:00" / "11月24日 周二 10:00" in the reminder's time zone (year shown when not this year)."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     local = moment.astimezone(zone)
     this_year = (now or datetime.now(UTC)).astimezone(zone).year

@@ -19,6 +19,7 @@ decides who and what deserves an alert, and what a digest contains.
 - Weekly digest: the previous calendar week (Monday to Monday, local time) against the week before it.
   Monthly review: the previous calendar month against the month before it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,8 +34,15 @@ from crm.query.result import ChartSpec
 from storage.repositories import alerts as alerts_repo
 from storage.repositories.analytics import Scope
 
-DIGEST_METRICS: tuple[str, ...] = ("revenue", "orders", "customers", "new_customers", "aov", "repeat_rate",
-                                   "churn_rate")
+DIGEST_METRICS: tuple[str, ...] = (
+    "revenue",
+    "orders",
+    "customers",
+    "new_customers",
+    "aov",
+    "repeat_rate",
+    "churn_rate",
+)
 KPI_WINDOW_DAYS = 90
 
 
@@ -60,7 +68,7 @@ class ChurnAlert:
 class ChurnReview:
     """Important customers at risk, each list ranked by value at risk (highest first)."""
 
-    slipping: list[ChurnAlert]   # still worth a call: the churn alert
+    slipping: list[ChurnAlert]  # still worth a call: the churn alert
     long_lost: list[ChurnAlert]  # gone too long (or P(alive) under the floor): a win-back count
 
 
@@ -99,7 +107,7 @@ class KpiChange:
 @dataclass(frozen=True)
 class Digest:
     kind: Literal["weekly", "monthly"]
-    label: str                      # "2026-W47" or "2026-10": the period's name, the alert record's subject
+    label: str  # "2026-W47" or "2026-10": the period's name, the alert record's subject
     start: datetime
     end: datetime
     previous_start: datetime
@@ -124,8 +132,9 @@ def _ranked(alerts: list[ChurnAlert]) -> list[ChurnAlert]:
     return sorted(alerts, key=lambda a: (-round(a.value_at_risk, 2), -a.monetary, a.customer_id))
 
 
-async def churn_review(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
-                       tz: ZoneInfo) -> ChurnReview:
+async def churn_review(
+    session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime, tz: ZoneInfo
+) -> ChurnReview:
     """Important customers at risk as of `as_of`: slipping away and long lost (cool-down not applied)."""
     scores = await customer_scores(session, workspace_id, as_of, tz, with_clv=True, horizon_days=YEAR_DAYS)
     if len(scores.ids) == 0:
@@ -140,7 +149,9 @@ async def churn_review(session: AsyncSession, workspace_id: int, rules: Any, as_
             continue
         cid = int(raw_id)
         last_at = last.get(cid)
-        days = (day - last_at.astimezone(tz).date()).days if last_at is not None else int(scores.recency_days[i])
+        days = (
+            (day - last_at.astimezone(tz).date()).days if last_at is not None else int(scores.recency_days[i])
+        )
         p_alive = float(scores.p_alive[i]) if scores.p_alive is not None and scores.model_fitted else None
         reasons = []
         if days >= rules.churn_inactive_days:
@@ -155,14 +166,16 @@ async def churn_review(session: AsyncSession, workspace_id: int, rules: Any, as_
         else:  # no model: the customer's historical pace, per year
             value = monetary * YEAR_DAYS / max(float(scores.first_days_ago[i]) + 1, YEAR_DAYS)
         alert = ChurnAlert(cid, segment, days, p_alive, monetary, tuple(reasons), value)
-        lost = days > rules.churn_long_lost_days or (p_alive is not None
-                                                     and p_alive < rules.churn_p_alive_floor)
+        lost = days > rules.churn_long_lost_days or (
+            p_alive is not None and p_alive < rules.churn_p_alive_floor
+        )
         (long_lost if lost else slipping).append(alert)
     return ChurnReview(_ranked(slipping), _ranked(long_lost))
 
 
-async def churn_candidates(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
-                           tz: ZoneInfo) -> list[ChurnAlert]:
+async def churn_candidates(
+    session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime, tz: ZoneInfo
+) -> list[ChurnAlert]:
     """Important customers slipping away as of `as_of`, highest value at risk first (no cool-down)."""
     return (await churn_review(session, workspace_id, rules, as_of, tz)).slipping
 
@@ -171,9 +184,16 @@ def cooldown_start(rules: Any, as_of: datetime) -> datetime:
     return as_of - timedelta(days=rules.alert_cooldown_days)
 
 
-async def due_churn_alerts(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
-                           tz: ZoneInfo, *, review: ChurnReview | None = None,
-                           before: datetime | None = None) -> list[ChurnAlert]:
+async def due_churn_alerts(
+    session: AsyncSession,
+    workspace_id: int,
+    rules: Any,
+    as_of: datetime,
+    tz: ZoneInfo,
+    *,
+    review: ChurnReview | None = None,
+    before: datetime | None = None,
+) -> list[ChurnAlert]:
     """Customers slipping away not alerted within the cool-down before `as_of`, ranked by value at risk.
 
     With `before`, alerts recorded from that moment on do not count: the list a past scan sent is derived
@@ -182,13 +202,20 @@ async def due_churn_alerts(session: AsyncSession, workspace_id: int, rules: Any,
     candidates = (review or await churn_review(session, workspace_id, rules, as_of, tz)).slipping
     if not candidates:
         return []
-    recent = await alerts_repo.alerted_since(session, workspace_id, "churn", cooldown_start(rules, as_of),
-                                             [c.subject for c in candidates], until=before)
+    recent = await alerts_repo.alerted_since(
+        session,
+        workspace_id,
+        "churn",
+        cooldown_start(rules, as_of),
+        [c.subject for c in candidates],
+        until=before,
+    )
     return [c for c in candidates if c.subject not in recent]
 
 
-async def stale_since(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime,
-                      tz: ZoneInfo) -> date | None:
+async def stale_since(
+    session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime, tz: ZoneInfo
+) -> date | None:
     """The local date of the newest order when it is more than `stale_data_days` days before `as_of`."""
     newest = await alerts_repo.newest_order_at(session, workspace_id)
     if newest is None:
@@ -200,7 +227,9 @@ async def stale_since(session: AsyncSession, workspace_id: int, rules: Any, as_o
 # ----------------------------------------------------------------------------------------------------
 # KPIs
 # ----------------------------------------------------------------------------------------------------
-async def kpi_breaches(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime) -> list[KpiAlert]:
+async def kpi_breaches(
+    session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime
+) -> list[KpiAlert]:
     """KPIs over the last 90 days that cross the configured thresholds (cool-down not applied)."""
     start = as_of - timedelta(days=KPI_WINDOW_DAYS)
     scope = Scope(workspace_id)
@@ -222,12 +251,15 @@ async def kpi_breaches(session: AsyncSession, workspace_id: int, rules: Any, as_
     return out
 
 
-async def due_kpi_alerts(session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime) -> list[KpiAlert]:
+async def due_kpi_alerts(
+    session: AsyncSession, workspace_id: int, rules: Any, as_of: datetime
+) -> list[KpiAlert]:
     breaches = await kpi_breaches(session, workspace_id, rules, as_of)
     if not breaches:
         return []
-    recent = await alerts_repo.alerted_since(session, workspace_id, "kpi", cooldown_start(rules, as_of),
-                                             [b.subject for b in breaches])
+    recent = await alerts_repo.alerted_since(
+        session, workspace_id, "kpi", cooldown_start(rules, as_of), [b.subject for b in breaches]
+    )
     return [b for b in breaches if b.subject not in recent]
 
 
@@ -253,18 +285,29 @@ def last_month(as_of: datetime, tz: ZoneInfo) -> tuple[str, date, date]:
     return f"{start.year}-{start.month:02d}", start, first
 
 
-async def _daily_revenue(session: AsyncSession, scope: Scope, start: date, days: int, tz: ZoneInfo) -> list[float | None]:
+async def _daily_revenue(
+    session: AsyncSession, scope: Scope, start: date, days: int, tz: ZoneInfo
+) -> list[float | None]:
     out: list[float | None] = []
     for k in range(days):
         d = start + timedelta(days=k)
-        value = await metric_value(session, "revenue", scope, _midnight(d, tz), _midnight(d + timedelta(days=1), tz))
+        value = await metric_value(
+            session, "revenue", scope, _midnight(d, tz), _midnight(d + timedelta(days=1), tz)
+        )
         out.append(float(value) if value is not None else None)
     return out
 
 
-async def build_digest(session: AsyncSession, workspace_id: int, kind: Literal["weekly", "monthly"],
-                       as_of: datetime, tz: ZoneInfo, *, chart_title: str = "Revenue per day",
-                       series_names: tuple[str, str] = ("this period", "previous period")) -> Digest:
+async def build_digest(
+    session: AsyncSession,
+    workspace_id: int,
+    kind: Literal["weekly", "monthly"],
+    as_of: datetime,
+    tz: ZoneInfo,
+    *,
+    chart_title: str = "Revenue per day",
+    series_names: tuple[str, str] = ("this period", "previous period"),
+) -> Digest:
     """The KPIs of the last complete week (or month) with the change against the one before, and a chart."""
     if kind == "weekly":
         label, start_day, end_day = last_week(as_of, tz)
@@ -280,12 +323,22 @@ async def build_digest(session: AsyncSession, workspace_id: int, kind: Literal["
     for metric in DIGEST_METRICS:
         current = await metric_value(session, metric, scope, start, end)
         previous = await metric_value(session, metric, scope, prev_start, start)
-        kpis.append(KpiChange(metric, None if current is None else float(current),
-                              None if previous is None else float(previous)))
+        kpis.append(
+            KpiChange(
+                metric,
+                None if current is None else float(current),
+                None if previous is None else float(previous),
+            )
+        )
     days_now, days_prev = (end_day - start_day).days, (start_day - prev_day).days
     current_series = await _daily_revenue(session, scope, start_day, days_now, tz)
     previous_series = await _daily_revenue(session, scope, prev_day, days_prev, tz)
     previous_series = (previous_series + [None] * days_now)[:days_now]
-    chart = ChartSpec(kind="line", title=chart_title, x=x, value_format="money",
-                      series={series_names[0]: current_series, series_names[1]: previous_series})
+    chart = ChartSpec(
+        kind="line",
+        title=chart_title,
+        x=x,
+        value_format="money",
+        series={series_names[0]: current_series, series_names[1]: previous_series},
+    )
     return Digest(kind, label, start, end, prev_start, kpis, chart)

@@ -1,4 +1,5 @@
 """Alembic environment: runs on a connection handed over by storage.db.migrate, or on a URL from settings."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Analytics repository: set-based aggregates over valid orders (the only place analytics SQL is written)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -58,17 +59,30 @@ def _customer_selection(scope: Scope, customer_col: Any) -> list[Any]:
     """Conditions on a customer id column for the scope's country, tag and segment."""
     cond: list[Any] = []
     if scope.country:
-        cond.append(customer_col.in_(
-            select(Customer.id).where(Customer.workspace_id == scope.workspace_id,
-                                      customer_country() == scope.country)))
+        cond.append(
+            customer_col.in_(
+                select(Customer.id).where(
+                    Customer.workspace_id == scope.workspace_id, customer_country() == scope.country
+                )
+            )
+        )
     if scope.tag:
-        cond.append(customer_col.in_(
-            select(CustomerTag.customer_id).join(Tag, Tag.id == CustomerTag.tag_id)
-            .where(Tag.workspace_id == scope.workspace_id, func.lower(Tag.name) == scope.tag.lower())))
+        cond.append(
+            customer_col.in_(
+                select(CustomerTag.customer_id)
+                .join(Tag, Tag.id == CustomerTag.tag_id)
+                .where(Tag.workspace_id == scope.workspace_id, func.lower(Tag.name) == scope.tag.lower())
+            )
+        )
     if scope.customer_ids is not None:
         # Rendered inline: a segment can hold more customers than a statement may have parameters.
-        cond.append(customer_col.in_(bindparam("scope_customer_ids", sorted(scope.customer_ids), expanding=True,
-                                               literal_execute=True)))
+        cond.append(
+            customer_col.in_(
+                bindparam(
+                    "scope_customer_ids", sorted(scope.customer_ids), expanding=True, literal_execute=True
+                )
+            )
+        )
     return cond
 
 
@@ -80,9 +94,14 @@ def customer_country() -> Any:
     """A customer's country: the importer keeps `customers.country` at the country of the most recent valid
     order; when it is missing, that order's country is looked up (COALESCE evaluates it only then)."""
     o = Order.__table__.alias("latest_order")
-    latest = (select(o.c.country).where(o.c.customer_id == Customer.id, o.c.status.in_(VALID),
-                                        o.c.country.is_not(None))
-              .order_by(o.c.created_at.desc(), o.c.id.desc()).limit(1).correlate(Customer).scalar_subquery())
+    latest = (
+        select(o.c.country)
+        .where(o.c.customer_id == Customer.id, o.c.status.in_(VALID), o.c.country.is_not(None))
+        .order_by(o.c.created_at.desc(), o.c.id.desc())
+        .limit(1)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
     return func.coalesce(Customer.country, latest)
 
 
@@ -93,8 +112,14 @@ def _epoch_seconds(session: AsyncSession, expr: Any) -> Any:
     return cast(func.floor(func.extract("epoch", expr)), BigInteger)
 
 
-def _where(session: AsyncSession, scope: Scope, *, start: datetime | None = None, end: datetime | None = None,
-           per_customer: bool = False) -> list[Any]:
+def _where(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    per_customer: bool = False,
+) -> list[Any]:
     """Conditions for the valid orders of a scope in [start, end).
 
     On SQLite the workspace and status terms are written so that they cannot pick an index when the query
@@ -105,8 +130,10 @@ def _where(session: AsyncSession, scope: Scope, *, start: datetime | None = None
     selects_customers = bool(scope.country or scope.tag or scope.customer_ids is not None)
     if session.get_bind().dialect.name == "sqlite" and (per_customer or selects_customers):
         # SQLite's unary + keeps a term from using an index and costs nothing.
-        cond: list[Any] = [literal_column("+orders.workspace_id") == scope.workspace_id,
-                           literal_column("+orders.status").in_(VALID)]
+        cond: list[Any] = [
+            literal_column("+orders.workspace_id") == scope.workspace_id,
+            literal_column("+orders.status").in_(VALID),
+        ]
     else:
         cond = [Order.workspace_id == scope.workspace_id, Order.status.in_(VALID)]
     cond.append(Order.customer_id.is_not(None))
@@ -120,8 +147,14 @@ def _where(session: AsyncSession, scope: Scope, *, start: datetime | None = None
     return cond
 
 
-async def order_totals(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime, *,
-                       distinct_customers: bool = True) -> tuple[int, float, int, int]:
+async def order_totals(
+    session: AsyncSession,
+    scope: Scope,
+    start: datetime | None,
+    end: datetime,
+    *,
+    distinct_customers: bool = True,
+) -> tuple[int, float, int, int]:
     """(valid orders, revenue in base currency, distinct customers, orders priced in base currency) in
     [start, end); an order in a currency without a rate has no price and is left out of revenue.
 
@@ -129,33 +162,53 @@ async def order_totals(session: AsyncSession, scope: Scope, start: datetime | No
     first order in the window (`previous_order_at` before it), in the same pass; with one, by a DISTINCT.
     """
     customers = _distinct_customers(scope, start) if distinct_customers else literal(0)
-    row = (await session.execute(
-        select(func.count(), func.sum(_value()), customers, func.count(Order.value_base))
-        .where(*_where(session, scope, start=start, end=end)))).one()
+    row = (
+        await session.execute(
+            select(func.count(), func.sum(_value()), customers, func.count(Order.value_base)).where(
+                *_where(session, scope, start=start, end=end)
+            )
+        )
+    ).one()
     return int(row[0] or 0), float(row[1] or 0.0), int(row[2] or 0), int(row[3] or 0)
 
 
-async def unpriced_orders(session: AsyncSession, scope: Scope, start: datetime | None,
-                          end: datetime) -> dict[str, int]:
+async def unpriced_orders(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
+) -> dict[str, int]:
     """Valid orders in scope and [start, end) without a value in the base currency (no rate for their
     currency), counted per currency; those currencies absent when every order is priced."""
     rows = await session.execute(
-        select(Order.currency, func.count()).where(*_where(session, scope, start=start, end=end),
-                                                   Order.value_base.is_(None)).group_by(Order.currency))
+        select(Order.currency, func.count())
+        .where(*_where(session, scope, start=start, end=end), Order.value_base.is_(None))
+        .group_by(Order.currency)
+    )
     return {str(cur): int(n) for cur, n in rows}
 
 
 async def customer_records(session: AsyncSession, workspace_id: int) -> int:
     """Customers in the workspace (merged ones counted once, in the customer they were merged into)."""
-    return int((await session.execute(select(func.count()).where(
-        Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)))).scalar() or 0)
+    return int(
+        (
+            await session.execute(
+                select(func.count()).where(
+                    Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)
+                )
+            )
+        ).scalar()
+        or 0
+    )
 
 
-async def status_counts(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime) -> dict[str, int]:
+async def status_counts(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
+) -> dict[str, int]:
     """Orders created in [start, end) by their current status (every status, not only valid ones), with the
     scope's platform and customer selection; statuses without orders are absent."""
-    cond: list[Any] = [Order.workspace_id == scope.workspace_id, Order.customer_id.is_not(None),
-                       Order.created_at < end]
+    cond: list[Any] = [
+        Order.workspace_id == scope.workspace_id,
+        Order.customer_id.is_not(None),
+        Order.created_at < end,
+    ]
     if start is not None:
         cond.append(Order.created_at >= start)
     if scope.platform:
@@ -179,8 +232,15 @@ def _distinct_customers(scope: Scope, start: datetime | None) -> Any:
     return func.count(case((_first_in_window(start), 1)))
 
 
-async def order_totals_by(session: AsyncSession, scope: Scope, by: str, start: datetime | None, end: datetime, *,
-                          distinct_customers: bool = True) -> dict[str, tuple[int, float, int, int]]:
+async def order_totals_by(
+    session: AsyncSession,
+    scope: Scope,
+    by: str,
+    start: datetime | None,
+    end: datetime,
+    *,
+    distinct_customers: bool = True,
+) -> dict[str, tuple[int, float, int, int]]:
     """(valid orders, revenue, distinct customers, priced orders) per platform or per customer country, in one
     pass."""
     if by == "platform":
@@ -195,18 +255,25 @@ async def order_totals_by(session: AsyncSession, scope: Scope, by: str, start: d
         customers = func.count(distinct(Order.customer_id))
     else:
         customers = _distinct_customers(scope, start)
-    q: Select[Any] = (select(key.label("k"), func.count(), func.sum(_value()), customers,
-                             func.count(Order.value_base))
-                      .where(*_where(session, scope, start=start, end=end)).group_by(key))
+    q: Select[Any] = (
+        select(key.label("k"), func.count(), func.sum(_value()), customers, func.count(Order.value_base))
+        .where(*_where(session, scope, start=start, end=end))
+        .group_by(key)
+    )
     if by == "country":
         q = q.join_from(Order, Customer, Customer.id == Order.customer_id)
-    return {r[0]: (int(r[1] or 0), float(r[2] or 0.0), int(r[3] or 0), int(r[4] or 0))
-            for r in await session.execute(q) if r[0] is not None}
+    return {
+        r[0]: (int(r[1] or 0), float(r[2] or 0.0), int(r[3] or 0), int(r[4] or 0))
+        for r in await session.execute(q)
+        if r[0] is not None
+    }
 
 
 async def first_valid_order_at(session: AsyncSession, scope: Scope, end: datetime) -> datetime | None:
     """When the first valid order in scope was placed (None without any)."""
-    return (await session.execute(select(func.min(Order.created_at)).where(*_where(session, scope, end=end)))).scalar()
+    return (
+        await session.execute(select(func.min(Order.created_at)).where(*_where(session, scope, end=end)))
+    ).scalar()
 
 
 async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tuple[int, float]:
@@ -220,23 +287,42 @@ async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tupl
         t = CustomerOrderStats
         # Nearly every customer's first order lies before `end`: on SQLite the unary + keeps the planner off the
         # first-order index (a table lookup per customer, 10x slower) and on the covering workspace index.
-        first = (literal_column(f"+{t.__tablename__}.first_order") if session.get_bind().dialect.name == "sqlite"
-                 else t.first_order)
-        row = (await session.execute(
-            select(func.count(), func.sum(t.value)).where(t.workspace_id == scope.workspace_id,
-                                                          first < int(end.timestamp()),
-                                                          *_customer_selection(scope, t.customer_id)))).one()
+        first = (
+            literal_column(f"+{t.__tablename__}.first_order")
+            if session.get_bind().dialect.name == "sqlite"
+            else t.first_order
+        )
+        row = (
+            await session.execute(
+                select(func.count(), func.sum(t.value)).where(
+                    t.workspace_id == scope.workspace_id,
+                    first < int(end.timestamp()),
+                    *_customer_selection(scope, t.customer_id),
+                )
+            )
+        ).one()
         total = float(row[1] or 0.0)
         if not await _stats_cover(session, scope.workspace_id, end):
             # The value before `end` is every total less the orders from `end` on; customers whose first
             # order is later have only such orders, so summing every customer's total is right.
-            everyone = (await session.execute(select(func.sum(t.value)).where(
-                t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)))).scalar()
-            later = (await session.execute(select(func.sum(_value())).where(*_where(session, scope, start=end))))
+            everyone = (
+                await session.execute(
+                    select(func.sum(t.value)).where(
+                        t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)
+                    )
+                )
+            ).scalar()
+            later = await session.execute(
+                select(func.sum(_value())).where(*_where(session, scope, start=end))
+            )
             total = float(everyone or 0.0) - float(later.scalar() or 0.0)
         return int(row[0] or 0), total
-    per = (select(func.sum(_value()).label("v")).where(*_where(session, scope, end=end, per_customer=True))
-           .group_by(Order.customer_id).subquery())
+    per = (
+        select(func.sum(_value()).label("v"))
+        .where(*_where(session, scope, end=end, per_customer=True))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
     row = (await session.execute(select(func.count(), func.sum(per.c.v)))).one()
     return int(row[0] or 0), float(row[1] or 0.0)
 
@@ -245,7 +331,9 @@ async def _stats_cover(session: AsyncSession, workspace_id: int, end: datetime) 
     """Whether every valid order lies before `end`, so the order statistics are the history up to `end`.
     Epoch seconds are floored: an order in the last second before `end` counts as not before it."""
     t = CustomerOrderStats
-    last = (await session.execute(select(func.max(t.last_order)).where(t.workspace_id == workspace_id))).scalar()
+    last = (
+        await session.execute(select(func.max(t.last_order)).where(t.workspace_id == workspace_id))
+    ).scalar()
     return last is None or last + 1 <= end.timestamp()
 
 
@@ -268,24 +356,36 @@ async def new_customers(session: AsyncSession, scope: Scope, start: datetime | N
         # A customer's first valid order ever is in the statistics, whatever came later; the window's bounds are
         # whole seconds, so comparing floored seconds is exact.
         t = CustomerOrderStats
-        q = select(func.count()).where(t.workspace_id == scope.workspace_id, t.first_order >= int(start.timestamp()),
-                                       t.first_order < int(end.timestamp()), *_customer_selection(scope, t.customer_id))
+        q = select(func.count()).where(
+            t.workspace_id == scope.workspace_id,
+            t.first_order >= int(start.timestamp()),
+            t.first_order < int(end.timestamp()),
+            *_customer_selection(scope, t.customer_id),
+        )
         return int((await session.execute(q)).scalar() or 0)
-    active = select(Order.customer_id).where(*_where(session, scope, start=start, end=end)).distinct().subquery()
+    active = (
+        select(Order.customer_id).where(*_where(session, scope, start=start, end=end)).distinct().subquery()
+    )
     q = select(func.count()).select_from(active)
     if start is not None:
         q = q.where(~_earlier_valid_order(scope, active.c.customer_id, start))
     return int((await session.execute(q)).scalar() or 0)
 
 
-async def repeat_counts(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime) -> tuple[int, int]:
+async def repeat_counts(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
+) -> tuple[int, int]:
     """(customers with a valid order in [start, end), of whom those with ≥2 valid orders up to end).
 
     A customer with two orders in the window repeats; one with a single order repeats when an earlier valid
     order exists (an indexed check), so history is never scanned in full.
     """
-    per = (select(Order.customer_id, func.count().label("n"))
-           .where(*_where(session, scope, start=start, end=end)).group_by(Order.customer_id).subquery())
+    per = (
+        select(Order.customer_id, func.count().label("n"))
+        .where(*_where(session, scope, start=start, end=end))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
     repeats = per.c.n >= 2
     if start is not None:
         repeats = repeats | _earlier_valid_order(scope, per.c.customer_id, start)
@@ -293,58 +393,107 @@ async def repeat_counts(session: AsyncSession, scope: Scope, start: datetime | N
     return int(row[0] or 0), int(row[1] or 0)
 
 
-async def churn_counts(session: AsyncSession, scope: Scope, prev_start: datetime, start: datetime,
-                       end: datetime) -> tuple[int, int]:
+async def churn_counts(
+    session: AsyncSession, scope: Scope, prev_start: datetime, start: datetime, end: datetime
+) -> tuple[int, int]:
     """(customers active in [prev_start, start), of whom those with no valid order in [start, end)).
 
     When every valid order is before `end` and no platform filters the orders, a customer active in the
     earlier window without an order since is one whose last valid order lies in [prev_start, start): one
     indexed count on the order statistics, next to the distinct customers of the earlier window."""
-    if not scope.platform and prev_start.timestamp() % 1 == 0 and start.timestamp() % 1 == 0 \
-            and await _stats_cover(session, scope.workspace_id, end):
+    if (
+        not scope.platform
+        and prev_start.timestamp() % 1 == 0
+        and start.timestamp() % 1 == 0
+        and await _stats_cover(session, scope.workspace_id, end)
+    ):
         base = (await order_totals(session, scope, prev_start, start))[2]
         t = CustomerOrderStats
-        churned = (await session.execute(select(func.count()).where(
-            t.workspace_id == scope.workspace_id, t.last_order >= int(prev_start.timestamp()),
-            t.last_order < int(start.timestamp()), *_customer_selection(scope, t.customer_id)))).scalar()
+        churned = (
+            await session.execute(
+                select(func.count()).where(
+                    t.workspace_id == scope.workspace_id,
+                    t.last_order >= int(prev_start.timestamp()),
+                    t.last_order < int(start.timestamp()),
+                    *_customer_selection(scope, t.customer_id),
+                )
+            )
+        ).scalar()
         return base, int(churned or 0)
     # Else: the earlier window's distinct customers, less those of them seen again in [start, end).
     base = (await order_totals(session, scope, prev_start, start))[2]
     if not scope.platform:
         # Seen again: their first order in [start, end) follows a previous order in [prev_start, start).
-        retained = (await session.execute(select(func.count()).where(
-            *_where(session, scope, start=start, end=end), Order.previous_order_at >= prev_start,
-            Order.previous_order_at < start))).scalar()
+        retained = (
+            await session.execute(
+                select(func.count()).where(
+                    *_where(session, scope, start=start, end=end),
+                    Order.previous_order_at >= prev_start,
+                    Order.previous_order_at < start,
+                )
+            )
+        ).scalar()
         return base, base - int(retained or 0)
-    earlier = select(Order.customer_id).where(*_where(session, scope, start=prev_start, end=start)).correlate(None)
-    retained = (await session.execute(select(func.count(distinct(Order.customer_id))).where(
-        *_where(session, scope, start=start, end=end), Order.customer_id.in_(earlier)))).scalar()
+    earlier = (
+        select(Order.customer_id).where(*_where(session, scope, start=prev_start, end=start)).correlate(None)
+    )
+    retained = (
+        await session.execute(
+            select(func.count(distinct(Order.customer_id))).where(
+                *_where(session, scope, start=start, end=end), Order.customer_id.in_(earlier)
+            )
+        )
+    ).scalar()
     return base, base - int(retained or 0)
 
 
-async def group_keys(session: AsyncSession, scope: Scope, by: str, start: datetime | None, end: datetime) -> list[str]:
+async def group_keys(
+    session: AsyncSession, scope: Scope, by: str, start: datetime | None, end: datetime
+) -> list[str]:
     """The platforms or customer countries that have valid orders in scope and window."""
     country = customer_country()
     if by == "platform":
-        q: Select[Any] = select(Order.platform).distinct().where(*_where(session, scope, start=start, end=end))
+        q: Select[Any] = (
+            select(Order.platform).distinct().where(*_where(session, scope, start=start, end=end))
+        )
     else:
-        q = (select(country).distinct().join(Order, Order.customer_id == Customer.id)
-             .where(*_where(session, scope, start=start, end=end), country.is_not(None)))
+        q = (
+            select(country)
+            .distinct()
+            .join(Order, Order.customer_id == Customer.id)
+            .where(*_where(session, scope, start=start, end=end), country.is_not(None))
+        )
     return sorted(r[0] for r in await session.execute(q) if r[0])
 
 
 def _stats_select(session: AsyncSession, cond: Sequence[Any], *, with_workspace: bool = False) -> Select[Any]:
     """Per customer: [workspace,] first and last valid order (UTC epoch seconds), valid orders, total value."""
     # SQLite stores these amounts as REAL already; its total() skips the per-row CAST and COALESCE.
-    value = func.total(Order.value_base) if session.get_bind().dialect.name == "sqlite" else func.sum(_value())
+    value = (
+        func.total(Order.value_base) if session.get_bind().dialect.name == "sqlite" else func.sum(_value())
+    )
     workspace = [func.min(Order.workspace_id)] if with_workspace else []
-    return (select(Order.customer_id, *workspace, _epoch_seconds(session, func.min(Order.created_at)),
-                   _epoch_seconds(session, func.max(Order.created_at)), func.count(), value)
-            .where(*cond).group_by(Order.customer_id))
+    return (
+        select(
+            Order.customer_id,
+            *workspace,
+            _epoch_seconds(session, func.min(Order.created_at)),
+            _epoch_seconds(session, func.max(Order.created_at)),
+            func.count(),
+            value,
+        )
+        .where(*cond)
+        .group_by(Order.customer_id)
+    )
 
 
-async def refresh_order_stats(session: AsyncSession, customer_ids: Sequence[int] | None = None, *,
-                              workspace_id: int | None = None, values_only: bool = False) -> None:
+async def refresh_order_stats(
+    session: AsyncSession,
+    customer_ids: Sequence[int] | None = None,
+    *,
+    workspace_id: int | None = None,
+    values_only: bool = False,
+) -> None:
     """Recompute `customer_order_stats` from the orders, for these customers or (ids None) a whole workspace,
     and the orders' `previous_order_at` unless only order values changed (`values_only`, e.g. new FX rates).
     Every repository path that adds, changes or moves orders ends here; a customer left without a valid
@@ -362,7 +511,7 @@ async def refresh_order_stats(session: AsyncSession, customer_ids: Sequence[int]
         return
     ids = sorted(set(customer_ids))
     for i in range(0, len(ids), 5000):
-        chunk = ids[i:i + 5000]
+        chunk = ids[i : i + 5000]
         await session.execute(delete(t).where(t.c.customer_id.in_(chunk)))
         cond = [Order.customer_id.in_(chunk), Order.status.in_(VALID)]
         await session.execute(insert(t).from_select(cols, _stats_select(session, cond, with_workspace=True)))
@@ -374,15 +523,30 @@ async def _refresh_previous_orders(session: AsyncSession, cond: Sequence[Any]) -
     """Set `orders.previous_order_at` for the orders matching `cond` (whole customers): the time of the same
     customer's previous valid order, NULL for the first and for orders that are not valid. Rows already right
     are not written."""
-    prev = (select(Order.id.label("id"), func.lag(Order.created_at).over(
-                partition_by=Order.customer_id, order_by=(Order.created_at, Order.id)).label("prev"))
-            .where(*cond, Order.status.in_(VALID), Order.customer_id.is_not(None)).subquery())
-    await session.execute(update(Order).where(Order.id == prev.c.id,
-                                              Order.previous_order_at.is_distinct_from(prev.c.prev))
-                          .values(previous_order_at=prev.c.prev))
-    await session.execute(update(Order).where(*cond, Order.previous_order_at.is_not(None),
-                                              ~Order.status.in_(VALID) | Order.customer_id.is_(None))
-                          .values(previous_order_at=None))
+    prev = (
+        select(
+            Order.id.label("id"),
+            func.lag(Order.created_at)
+            .over(partition_by=Order.customer_id, order_by=(Order.created_at, Order.id))
+            .label("prev"),
+        )
+        .where(*cond, Order.status.in_(VALID), Order.customer_id.is_not(None))
+        .subquery()
+    )
+    await session.execute(
+        update(Order)
+        .where(Order.id == prev.c.id, Order.previous_order_at.is_distinct_from(prev.c.prev))
+        .values(previous_order_at=prev.c.prev)
+    )
+    await session.execute(
+        update(Order)
+        .where(
+            *cond,
+            Order.previous_order_at.is_not(None),
+            ~Order.status.in_(VALID) | Order.customer_id.is_(None),
+        )
+        .values(previous_order_at=None)
+    )
 
 
 async def customer_summary(session: AsyncSession, workspace_id: int, end: datetime) -> dict[str, np.ndarray]:
@@ -393,8 +557,12 @@ async def customer_summary(session: AsyncSession, workspace_id: int, end: dateti
     (an as-of date in the past) are the orders themselves aggregated, in one grouped scan of a covering index.
     """
     t = CustomerOrderStats
-    data = await _summary_arrays(session, select(t.customer_id, t.first_order, t.last_order, t.orders, t.value)
-                                 .where(t.workspace_id == workspace_id).order_by(t.customer_id))
+    data = await _summary_arrays(
+        session,
+        select(t.customer_id, t.first_order, t.last_order, t.orders, t.value)
+        .where(t.workspace_id == workspace_id)
+        .order_by(t.customer_id),
+    )
     # Epoch seconds are floored: an order in the last second before `end` already sends us to the orders.
     if len(data["last"]) and data["last"].max() + 1 > end.timestamp():
         cond = _where(session, Scope(workspace_id), end=end, per_customer=True)
@@ -407,8 +575,13 @@ async def _summary_arrays(session: AsyncSession, q: Select[Any]) -> dict[str, np
     # Plain DBAPI tuples: at 200,000 customers building Row objects would cost more than the query itself.
     rows = await conn.run_sync(lambda sync: _driver_rows(sync, q))
     data = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=5 * len(rows)).reshape(-1, 5)
-    return {"id": data[:, 0].astype(np.int64), "first": data[:, 1].astype(np.int64),
-            "last": data[:, 2].astype(np.int64), "orders": data[:, 3].astype(np.int64), "value": data[:, 4]}
+    return {
+        "id": data[:, 0].astype(np.int64),
+        "first": data[:, 1].astype(np.int64),
+        "last": data[:, 2].astype(np.int64),
+        "orders": data[:, 3].astype(np.int64),
+        "value": data[:, 4],
+    }
 
 
 def _driver_rows(sync_conn: Any, statement: Any) -> list[Any]:
@@ -422,57 +595,79 @@ def _driver_rows(sync_conn: Any, statement: Any) -> list[Any]:
 
 async def live_customers(session: AsyncSession, workspace_id: int) -> np.ndarray:
     """Ids of every customer not merged away (those without a valid order are prospects)."""
-    rows = await session.execute(select(Customer.id).where(Customer.workspace_id == workspace_id,
-                                                           Customer.merged_into_id.is_(None)))
+    rows = await session.execute(
+        select(Customer.id).where(Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None))
+    )
     return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
 
-async def purchase_times(session: AsyncSession, workspace_id: int, end: datetime,
-                         scope: Scope | None = None) -> list[tuple[int, datetime, float]]:
+async def purchase_times(
+    session: AsyncSession, workspace_id: int, end: datetime, scope: Scope | None = None
+) -> list[tuple[int, datetime, float]]:
     """(customer, created_at, value) of every valid order before `end`, for cohort and CLV calculations."""
-    q = (select(Order.customer_id, Order.created_at, _value())
-         .where(*_where(session, scope or Scope(workspace_id), end=end)).order_by(Order.customer_id, Order.created_at))
+    q = (
+        select(Order.customer_id, Order.created_at, _value())
+        .where(*_where(session, scope or Scope(workspace_id), end=end))
+        .order_by(Order.customer_id, Order.created_at)
+    )
     return [tuple(r) for r in await session.execute(q)]  # type: ignore[misc]
 
 
-async def top_customers(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime,
-                        sort_by: str, n: int) -> list[tuple[int, str | None, float]]:
+async def top_customers(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime, sort_by: str, n: int
+) -> list[tuple[int, str | None, float]]:
     """The n customers with the highest revenue, order count or average order value in the window."""
     # AOV over the orders with an amount: one in a currency without a rate is left out of the average too.
     aov = func.coalesce(func.sum(_value()) / func.nullif(func.count(Order.value_base), 0), 0.0)
     metric = {"orders": func.count(), "aov": aov}.get(sort_by, func.sum(_value()))
-    q = (select(Order.customer_id, Customer.display_name, metric.label("m"))
-         .join(Customer, Customer.id == Order.customer_id)
-         .where(*_where(session, scope, start=start, end=end))
-         .group_by(Order.customer_id, Customer.display_name)
-         .order_by(metric.desc(), Order.customer_id).limit(n))
+    q = (
+        select(Order.customer_id, Customer.display_name, metric.label("m"))
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(*_where(session, scope, start=start, end=end))
+        .group_by(Order.customer_id, Customer.display_name)
+        .order_by(metric.desc(), Order.customer_id)
+        .limit(n)
+    )
     return [(r[0], r[1], float(r[2] or 0)) for r in await session.execute(q)]
 
 
 async def customer_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str | None]:
     out: dict[int, str | None] = {}
     for i in range(0, len(ids), 500):
-        rows = await session.execute(select(Customer.id, Customer.display_name).where(Customer.id.in_(ids[i:i + 500])))
+        rows = await session.execute(
+            select(Customer.id, Customer.display_name).where(Customer.id.in_(ids[i : i + 500]))
+        )
         out.update({r[0]: r[1] for r in rows})
     return out
 
 
 async def customer_countries(session: AsyncSession, workspace_id: int) -> dict[int, str | None]:
-    rows = await session.execute(select(Customer.id, customer_country()).where(
-        Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)))
+    rows = await session.execute(
+        select(Customer.id, customer_country()).where(
+            Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)
+        )
+    )
     return {r[0]: r[1] for r in rows}
 
 
 async def customers_in_country(session: AsyncSession, workspace_id: int, country: str) -> np.ndarray:
     """Ids of the live customers whose country (see `customer_country`) is `country`."""
-    rows = await session.execute(select(Customer.id).where(
-        Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None), customer_country() == country))
+    rows = await session.execute(
+        select(Customer.id).where(
+            Customer.workspace_id == workspace_id,
+            Customer.merged_into_id.is_(None),
+            customer_country() == country,
+        )
+    )
     return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
 
 async def tagged_customers(session: AsyncSession, workspace_id: int, tag: str) -> set[int]:
-    rows = await session.execute(select(CustomerTag.customer_id).join(Tag, Tag.id == CustomerTag.tag_id)
-                                 .where(Tag.workspace_id == workspace_id, func.lower(Tag.name) == tag.lower()))
+    rows = await session.execute(
+        select(CustomerTag.customer_id)
+        .join(Tag, Tag.id == CustomerTag.tag_id)
+        .where(Tag.workspace_id == workspace_id, func.lower(Tag.name) == tag.lower())
+    )
     return {r[0] for r in rows}
 
 
@@ -487,44 +682,105 @@ async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, 
     """Everything the customer card shows (no analytics: those come from crm.analytics)."""
     c = await session.get(Customer, customer_id)
     assert c is not None
-    idents = (await session.execute(select(BuyerIdentity.platform, BuyerIdentity.buyer_key, BuyerIdentity.username,
-                                           BuyerIdentity.name, BuyerIdentity.id)
-                                    .where(BuyerIdentity.customer_id == customer_id)
-                                    .order_by(BuyerIdentity.id))).all()
-    orders = (await session.execute(
-        select(Order.platform, Order.platform_order_id, Order.status, Order.created_at, Order.value_base,
-               Order.currency, Order.order_value, Order.id)
-        .where(Order.customer_id == customer_id).order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(5))).all()
+    idents = (
+        await session.execute(
+            select(
+                BuyerIdentity.platform,
+                BuyerIdentity.buyer_key,
+                BuyerIdentity.username,
+                BuyerIdentity.name,
+                BuyerIdentity.id,
+            )
+            .where(BuyerIdentity.customer_id == customer_id)
+            .order_by(BuyerIdentity.id)
+        )
+    ).all()
+    orders = (
+        await session.execute(
+            select(
+                Order.platform,
+                Order.platform_order_id,
+                Order.status,
+                Order.created_at,
+                Order.value_base,
+                Order.currency,
+                Order.order_value,
+                Order.id,
+            )
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(5)
+        )
+    ).all()
     items: dict[int, list[tuple[str, int]]] = {}
-    for order_id, name, sku, quantity in (await session.execute(
-            select(OrderLine.order_id, OrderLine.product_name, OrderLine.sku, OrderLine.quantity)
-            .where(OrderLine.order_id.in_([o.id for o in orders])).order_by(OrderLine.order_id, OrderLine.line_no))):
+    for order_id, name, sku, quantity in await session.execute(
+        select(OrderLine.order_id, OrderLine.product_name, OrderLine.sku, OrderLine.quantity)
+        .where(OrderLine.order_id.in_([o.id for o in orders]))
+        .order_by(OrderLine.order_id, OrderLine.line_no)
+    ):
         items.setdefault(order_id, []).append((name or sku or "?", int(quantity or 0)))
-    points = (await session.execute(select(func.coalesce(func.sum(LoyaltyEntry.points), 0))
-                                    .where(LoyaltyEntry.customer_id == customer_id))).scalar()
-    tags = [r[0] for r in await session.execute(select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
-                                                .where(CustomerTag.customer_id == customer_id).order_by(Tag.name))]
-    consent = (await session.execute(select(ConsentRecord.granted).where(
-        ConsentRecord.customer_id == customer_id, ConsentRecord.purpose == "marketing")
-        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc()).limit(1))).scalar()
-    interactions = (await session.execute(
-        select(Interaction.kind, Interaction.occurred_at, Interaction.body, Interaction.rating)
-        .where(Interaction.customer_id == customer_id).order_by(Interaction.occurred_at.desc()).limit(3))).all()
-    return {"customer": c, "identities": idents, "recent_orders": orders, "order_items": items,
-            "points": int(points or 0),
-            "tags": tags, "marketing_consent": consent, "interactions": interactions}
-
+    points = (
+        await session.execute(
+            select(func.coalesce(func.sum(LoyaltyEntry.points), 0)).where(
+                LoyaltyEntry.customer_id == customer_id
+            )
+        )
+    ).scalar()
+    tags = [
+        r[0]
+        for r in await session.execute(
+            select(Tag.name)
+            .join(CustomerTag, CustomerTag.tag_id == Tag.id)
+            .where(CustomerTag.customer_id == customer_id)
+            .order_by(Tag.name)
+        )
+    ]
+    consent = (
+        await session.execute(
+            select(ConsentRecord.granted)
+            .where(ConsentRecord.customer_id == customer_id, ConsentRecord.purpose == "marketing")
+            .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+            .limit(1)
+        )
+    ).scalar()
+    interactions = (
+        await session.execute(
+            select(Interaction.kind, Interaction.occurred_at, Interaction.body, Interaction.rating)
+            .where(Interaction.customer_id == customer_id)
+            .order_by(Interaction.occurred_at.desc())
+            .limit(3)
+        )
+    ).all()
+    return {
+        "customer": c,
+        "identities": idents,
+        "recent_orders": orders,
+        "order_items": items,
+        "points": int(points or 0),
+        "tags": tags,
+        "marketing_consent": consent,
+        "interactions": interactions,
+    }
 
 
 async def data_marks(session: AsyncSession, workspace_id: int) -> tuple[Any, ...]:
     """What changes when another process imports or merges: the newest import log and merge event."""
     from storage.models import ImportLog, MergeEvent
 
-    imports = (await session.execute(select(func.max(ImportLog.id), func.max(ImportLog.finished_at))
-                                     .where(ImportLog.workspace_id == workspace_id))).one()
-    merges = (await session.execute(select(func.max(MergeEvent.id), func.max(MergeEvent.undone_at))
-                                    .where(MergeEvent.workspace_id == workspace_id))).one()
+    imports = (
+        await session.execute(
+            select(func.max(ImportLog.id), func.max(ImportLog.finished_at)).where(
+                ImportLog.workspace_id == workspace_id
+            )
+        )
+    ).one()
+    merges = (
+        await session.execute(
+            select(func.max(MergeEvent.id), func.max(MergeEvent.undone_at)).where(
+                MergeEvent.workspace_id == workspace_id
+            )
+        )
+    ).one()
     return (*imports, *merges)
 
 

@@ -3,6 +3,7 @@
 One row per storage key while a state or data is set; every statement is a primary-key lookup or an upsert,
 so the bot's per-update read stays one indexed row. The caller commits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,11 @@ class Conversation:
 
 async def read_conversation(session: AsyncSession, key: str) -> Conversation | None:
     """The state and data under `key` in one read; None when nothing is kept for it."""
-    row = (await session.execute(
-        select(ConversationState.state, ConversationState.data).where(ConversationState.key == key))).first()
+    row = (
+        await session.execute(
+            select(ConversationState.state, ConversationState.data).where(ConversationState.key == key)
+        )
+    ).first()
     if row is None:
         return None
     return Conversation(state=row.state, data=dict(row.data or {}))

@@ -1,4 +1,5 @@
 """Customer desk repository: finding a customer from what a seller types, and the card's tag and note actions."""
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,9 @@ def _escape(text: str) -> str:
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-async def search_customers(session: AsyncSession, workspace_id: int, text: str, *, limit: int = 10) -> list[CustomerHit]:
+async def search_customers(
+    session: AsyncSession, workspace_id: int, text: str, *, limit: int = 10
+) -> list[CustomerHit]:
     """Customers matching what a seller typed: `#id`, e-mail, platform username or buyer id, phone in any
     format (+65 9123 4567, 6591234567, 9123 4567), order id — exact matches only, when there are any — else
     names: a word of the name starting with the text ("Tan" finds Tan Wei Ling, not Rattanakorn); Chinese
@@ -47,45 +50,72 @@ async def search_customers(session: AsyncSession, workspace_id: int, text: str, 
     if text.startswith("#") and bare.isdigit():
         # "#1382" as the bot shows customers (name (#id)): that customer, when there is one, before any Shopify
         # order named "#1382".
-        hits = await _hits(session, select(Customer.id, Customer.display_name, Customer.country)
-                           .where(*live, Customer.id == int(bare)), limit)
+        hits = await _hits(
+            session,
+            select(Customer.id, Customer.display_name, Customer.country).where(
+                *live, Customer.id == int(bare)
+            ),
+            limit,
+        )
         if hits:
             return hits
     low = bare.lower()
     forms = sorted({low, text.lower()})  # "#1003" is a Shopify order name, "@tanwl" a username
     exact = [
-        func.lower(BuyerIdentity.email) == low, BuyerIdentity.email_norm == low,
-        func.lower(BuyerIdentity.username).in_(forms), func.lower(BuyerIdentity.buyer_key).in_(forms),
+        func.lower(BuyerIdentity.email) == low,
+        BuyerIdentity.email_norm == low,
+        func.lower(BuyerIdentity.username).in_(forms),
+        func.lower(BuyerIdentity.buyer_key).in_(forms),
     ]
     digits = re.sub(r"\D", "", bare)
     if len(digits) >= 7 and re.fullmatch(r"[\d\s()+.-]+", bare):
         exact.append(BuyerIdentity.phone_norm.like(f"%{digits}"))  # E.164 ends with the local digits
-    by_identity = select(BuyerIdentity.customer_id).where(BuyerIdentity.workspace_id == workspace_id, or_(*exact))
-    by_order = select(Order.customer_id).where(Order.workspace_id == workspace_id, Order.platform_order_id.in_(sorted({text, bare})))
+    by_identity = select(BuyerIdentity.customer_id).where(
+        BuyerIdentity.workspace_id == workspace_id, or_(*exact)
+    )
+    by_order = select(Order.customer_id).where(
+        Order.workspace_id == workspace_id, Order.platform_order_id.in_(sorted({text, bare}))
+    )
     exact_ids = or_(Customer.id.in_(by_identity), Customer.id.in_(by_order))
     if bare.isdigit():
         exact_ids = or_(exact_ids, Customer.id == int(bare))
-    hits = await _hits(session, select(Customer.id, Customer.display_name, Customer.country)
-                       .where(*live, exact_ids), limit)
+    hits = await _hits(
+        session, select(Customer.id, Customer.display_name, Customer.country).where(*live, exact_ids), limit
+    )
     if hits:
         return hits
     name = func.lower(Customer.display_name)
     ident_name = func.lower(BuyerIdentity.name)
     if _CJK.search(bare):
         squeezed = "%" + _escape(re.sub(r"\s+", "", bare)) + "%"
-        by_name = or_(func.replace(name, " ", "").like(squeezed, escape="\\"),
-                      Customer.id.in_(select(BuyerIdentity.customer_id).where(
-                          BuyerIdentity.workspace_id == workspace_id,
-                          func.replace(ident_name, " ", "").like(squeezed, escape="\\"))))
+        by_name = or_(
+            func.replace(name, " ", "").like(squeezed, escape="\\"),
+            Customer.id.in_(
+                select(BuyerIdentity.customer_id).where(
+                    BuyerIdentity.workspace_id == workspace_id,
+                    func.replace(ident_name, " ", "").like(squeezed, escape="\\"),
+                )
+            ),
+        )
     else:
         word = _escape(bare)
-        by_name = or_(name.like(f"{word}%", escape="\\"), name.like(f"% {word}%", escape="\\"),
-                      Customer.id.in_(select(BuyerIdentity.customer_id).where(
-                          BuyerIdentity.workspace_id == workspace_id,
-                          or_(ident_name.like(f"{word}%", escape="\\"), ident_name.like(f"% {word}%", escape="\\"),
-                              func.lower(BuyerIdentity.username).like(f"{word}%", escape="\\")))))
-    return await _hits(session, select(Customer.id, Customer.display_name, Customer.country).where(*live, by_name),
-                       limit)
+        by_name = or_(
+            name.like(f"{word}%", escape="\\"),
+            name.like(f"% {word}%", escape="\\"),
+            Customer.id.in_(
+                select(BuyerIdentity.customer_id).where(
+                    BuyerIdentity.workspace_id == workspace_id,
+                    or_(
+                        ident_name.like(f"{word}%", escape="\\"),
+                        ident_name.like(f"% {word}%", escape="\\"),
+                        func.lower(BuyerIdentity.username).like(f"{word}%", escape="\\"),
+                    ),
+                )
+            ),
+        )
+    return await _hits(
+        session, select(Customer.id, Customer.display_name, Customer.country).where(*live, by_name), limit
+    )
 
 
 async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHit]:
@@ -96,20 +126,47 @@ async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHi
         return []
     ids = [r.id for r in rows]
     first_identity: dict[int, tuple[str, str | None]] = {}
-    for cid, platform, username, name in (await session.execute(
-            select(BuyerIdentity.customer_id, BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.name)
-            .where(BuyerIdentity.customer_id.in_(ids)).order_by(BuyerIdentity.id))).all():
+    for cid, platform, username, name in (
+        await session.execute(
+            select(
+                BuyerIdentity.customer_id, BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.name
+            )
+            .where(BuyerIdentity.customer_id.in_(ids))
+            .order_by(BuyerIdentity.id)
+        )
+    ).all():
         first_identity.setdefault(cid, (platform, username or name))
-    stats = {r[0]: r[1:] for r in (await session.execute(
-        select(Order.customer_id, func.count(Order.id), func.sum(Order.value_base), func.max(Order.created_at))
-        .where(Order.customer_id.in_(ids), Order.status.in_(VALID_STATUSES)).group_by(Order.customer_id))).all()}
+    stats = {
+        r[0]: r[1:]
+        for r in (
+            await session.execute(
+                select(
+                    Order.customer_id,
+                    func.count(Order.id),
+                    func.sum(Order.value_base),
+                    func.max(Order.created_at),
+                )
+                .where(Order.customer_id.in_(ids), Order.status.in_(VALID_STATUSES))
+                .group_by(Order.customer_id)
+            )
+        ).all()
+    }
     hits = []
     for r in rows:
         platform, handle = first_identity.get(r.id, (None, None))
         orders, spend, last = stats.get(r.id, (0, None, None))
-        hits.append(CustomerHit(id=r.id, name=r.display_name or f"#{r.id}", country=r.country, platform=platform,
-                                handle=handle, orders=int(orders or 0),
-                                spend=float(spend) if spend is not None else None, last_order=last))
+        hits.append(
+            CustomerHit(
+                id=r.id,
+                name=r.display_name or f"#{r.id}",
+                country=r.country,
+                platform=platform,
+                handle=handle,
+                orders=int(orders or 0),
+                spend=float(spend) if spend is not None else None,
+                last_order=last,
+            )
+        )
     return hits
 
 
@@ -123,8 +180,15 @@ async def get_customer(session: AsyncSession, workspace_id: int, customer_id: in
 async def add_note(
     session: AsyncSession, workspace_id: int, customer_id: int, body: str, *, member_id: int | None
 ) -> Interaction:
-    note = Interaction(workspace_id=workspace_id, customer_id=customer_id, kind="note", channel="telegram",
-                       body=body, created_by=member_id, occurred_at=datetime.now(UTC))
+    note = Interaction(
+        workspace_id=workspace_id,
+        customer_id=customer_id,
+        kind="note",
+        channel="telegram",
+        body=body,
+        created_by=member_id,
+        occurred_at=datetime.now(UTC),
+    )
     session.add(note)
     await session.flush()
     return note
@@ -149,8 +213,10 @@ async def add_tag(session: AsyncSession, workspace_id: int, customer_id: int, na
 
 async def customer_tags(session: AsyncSession, customer_id: int) -> list[str]:
     rows = await session.execute(
-        select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
-        .where(CustomerTag.customer_id == customer_id).order_by(Tag.name)
+        select(Tag.name)
+        .join(CustomerTag, CustomerTag.tag_id == Tag.id)
+        .where(CustomerTag.customer_id == customer_id)
+        .order_by(Tag.name)
     )
     return [r[0] for r in rows]
 
@@ -176,29 +242,41 @@ class CustomerSummary:
     accepts_marketing: bool | None
 
 
-async def customer_summary(session: AsyncSession, workspace_id: int, customer_id: int) -> CustomerSummary | None:
+async def customer_summary(
+    session: AsyncSession, workspace_id: int, customer_id: int
+) -> CustomerSummary | None:
     customer = await get_customer(session, workspace_id, customer_id)
     if customer is None:
         return None
     identities = (
         await session.execute(
             select(BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.accepts_marketing)
-            .where(BuyerIdentity.customer_id == customer_id).order_by(BuyerIdentity.id)
+            .where(BuyerIdentity.customer_id == customer_id)
+            .order_by(BuyerIdentity.id)
         )
     ).all()
     stats = (
         await session.execute(
-            select(func.count(Order.id), func.sum(Order.value_base), func.min(Order.created_at),
-                   func.max(Order.created_at))
-            .where(Order.customer_id == customer_id, Order.status.in_(VALID_STATUSES))
+            select(
+                func.count(Order.id),
+                func.sum(Order.value_base),
+                func.min(Order.created_at),
+                func.max(Order.created_at),
+            ).where(Order.customer_id == customer_id, Order.status.in_(VALID_STATUSES))
         )
     ).one()
     notes = (
-        await session.execute(
-            select(Interaction.body).where(Interaction.customer_id == customer_id, Interaction.kind == "note")
-            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(3)
+        (
+            await session.execute(
+                select(Interaction.body)
+                .where(Interaction.customer_id == customer_id, Interaction.kind == "note")
+                .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+                .limit(3)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     marketing = [i.accepts_marketing for i in identities if i.accepts_marketing is not None]
     return CustomerSummary(
         id=customer.id,

@@ -1,4 +1,5 @@
 """Import repository: bulk, set-based writes of orders, lines, buyer identities, customers and ledgers."""
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import ATTACHED_PART_PREFIX, RESTORE_ON_CHECKIN
 from storage.models import (
     AlertRecord,
-    Money,
     BehaviourEvent,
     BuyerIdentity,
     ConsentRecord,
@@ -49,6 +49,7 @@ from storage.models import (
     Interaction,
     LoyaltyEntry,
     MergeEvent,
+    Money,
     Order,
     OrderLine,
     OutreachDraft,
@@ -92,8 +93,13 @@ def _sqlite_number(v: Decimal | float | None) -> float | None:
     return None if v is None else float(v)
 
 
-async def bulk_insert(session: AsyncSession, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]],
-                      chunk: int = 5000) -> None:
+async def bulk_insert(
+    session: AsyncSession,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    chunk: int = 5000,
+) -> None:
     """INSERT many rows (tuples in `columns` order) through the driver's executemany.
 
     The import's hot paths use this to skip per-row SQLAlchemy processing; the conversions the column types
@@ -141,14 +147,18 @@ async def insert_returning_ids(session: AsyncSession, table: Table, rows: list[d
         ids: list[int] = []
         for chunk in _chunks(rows, 2000):
             result = await session.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), list(chunk))
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), list(chunk)
+            )
             ids.extend(r[0] for r in result)
         return ids
     before = (await session.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one()
     columns = list(rows[0])
     values = list(map(itemgetter(*columns), rows)) if len(columns) > 1 else [(r[columns[0]],) for r in rows]
     await bulk_insert(session, table, columns, values)
-    new = [r[0] for r in await session.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id))]
+    new = [
+        r[0]
+        for r in await session.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id))
+    ]
     if len(new) != len(rows) or (new and new[-1] - new[0] + 1 != len(rows)):
         raise RuntimeError("concurrent writer while importing: ids are not consecutive; try again")
     return new
@@ -168,7 +178,9 @@ async def _pragma_until_checkin(session: AsyncSession, setting: str, value: obje
 
     before = (await session.execute(text(f"PRAGMA {setting}"))).scalar_one()
     conn = await session.connection()
-    conn.info.setdefault(RESTORE_ON_CHECKIN, {}).setdefault(setting, before)  # the first value is the original
+    conn.info.setdefault(RESTORE_ON_CHECKIN, {}).setdefault(
+        setting, before
+    )  # the first value is the original
     await session.execute(text(f"PRAGMA {setting}={value}"))
 
 
@@ -230,9 +242,15 @@ async def indexes_deferred(session: AsyncSession, table: str, incoming: int) -> 
     if existing > incoming:
         yield False
         return
-    rows = (await session.execute(
-        text("SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL "
-             "AND sql NOT LIKE 'CREATE UNIQUE%'"), {"t": table})).all()
+    rows = (
+        await session.execute(
+            text(
+                "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL "
+                "AND sql NOT LIKE 'CREATE UNIQUE%'"
+            ),
+            {"t": table},
+        )
+    ).all()
     for name, _ in rows:
         await session.execute(text(f'DROP INDEX "{name}"'))
     yield True
@@ -242,33 +260,62 @@ async def indexes_deferred(session: AsyncSession, table: str, incoming: int) -> 
 
 def _lines_table(name: str, md: MetaData, schema: str | None, prefixes: list[str]) -> Table:
     return Table(
-        name, md,
-        Column("file_line", Integer), Column("order_ref", String(128)), Column("status", String(16)),
-        Column("raw_status", String(64)), Column("created_at", String(40)), Column("paid_at", String(40)),
-        Column("currency", String(3)), Column("order_total", Float), Column("line_value", Float),
-        Column("item_valid", Integer), Column("country", String(2)), Column("buyer_key", String(255)),
-        Column("sku", String(128)), Column("product_name", String(500)), Column("variation", String(255)),
-        Column("quantity", Integer), Column("unit_price", Float), Column("line_discount", Float),
+        name,
+        md,
+        Column("file_line", Integer),
+        Column("order_ref", String(128)),
+        Column("status", String(16)),
+        Column("raw_status", String(64)),
+        Column("created_at", String(40)),
+        Column("paid_at", String(40)),
+        Column("currency", String(3)),
+        Column("order_total", Float),
+        Column("line_value", Float),
+        Column("item_valid", Integer),
+        Column("country", String(2)),
+        Column("buyer_key", String(255)),
+        Column("sku", String(128)),
+        Column("product_name", String(500)),
+        Column("variation", String(255)),
+        Column("quantity", Integer),
+        Column("unit_price", Float),
+        Column("line_discount", Float),
         Column("line_total", Float),
-        schema=schema, prefixes=prefixes,
+        schema=schema,
+        prefixes=prefixes,
     )
 
 
 def _orders_table(name: str, md: MetaData, schema: str | None, prefixes: list[str]) -> Table:
     return Table(
-        name, md,
-        Column("order_ref", String(128), primary_key=True), Column("first_line", Integer),
-        Column("status", String(16)), Column("raw_status", String(64)), Column("value", Float),
-        Column("created_at", String(40)), Column("paid_at", String(40)), Column("currency", String(3)),
-        Column("country", String(2)), Column("buyer_key", String(255)), Column("mixed_currency", Integer),
+        name,
+        md,
+        Column("order_ref", String(128), primary_key=True),
+        Column("first_line", Integer),
+        Column("status", String(16)),
+        Column("raw_status", String(64)),
+        Column("value", Float),
+        Column("created_at", String(40)),
+        Column("paid_at", String(40)),
+        Column("currency", String(3)),
+        Column("country", String(2)),
+        Column("buyer_key", String(255)),
+        Column("mixed_currency", Integer),
         Column("conflict", Integer),  # CONFLICTS: what the order's lines disagree on (0: nothing)
-        schema=schema, prefixes=prefixes,
+        schema=schema,
+        prefixes=prefixes,
     )
 
 
 def _products_table(name: str, md: MetaData, schema: str | None, prefixes: list[str]) -> Table:
-    return Table(name, md, Column("sku", String(128), primary_key=True), Column("name", String(500)),
-                 schema=schema, prefixes=prefixes)
+    return Table(
+        name,
+        md,
+        Column("sku", String(128), primary_key=True),
+        Column("name", String(500)),
+        schema=schema,
+        prefixes=prefixes,
+    )
 
 
 @dataclass
@@ -289,16 +336,26 @@ class Stage:
 def session_stage(name: str) -> Stage:
     """A stage of temporary tables in the import's own connection (memory stays flat)."""
     md, temp = MetaData(), ["TEMPORARY"]
-    return Stage(name, _lines_table(name, md, None, temp), _orders_table(f"{name}_orders", md, None, temp),
-                 _products_table(f"{name}_products", md, None, temp), temporary=True)
+    return Stage(
+        name,
+        _lines_table(name, md, None, temp),
+        _orders_table(f"{name}_orders", md, None, temp),
+        _products_table(f"{name}_products", md, None, temp),
+        temporary=True,
+    )
 
 
 def file_stage(name: str, schema: str | None = None) -> Stage:
     """The tables of a stage file (`storage.stage_layout.StageFile`), as seen from a connection that has it
     attached as `schema` (None: the stage file's own connection)."""
     md = MetaData()
-    return Stage(name, _lines_table(STAGE_TABLE, md, schema, []), _orders_table("stage_orders", md, schema, []),
-                 _products_table("stage_products", md, schema, []), temporary=False)
+    return Stage(
+        name,
+        _lines_table(STAGE_TABLE, md, schema, []),
+        _orders_table("stage_orders", md, schema, []),
+        _products_table("stage_products", md, schema, []),
+        temporary=False,
+    )
 
 
 async def create_stage(session: AsyncSession, table: Table) -> None:
@@ -355,11 +412,14 @@ class PreparedStage:
 CONFLICTS = {1: "order total", 2: "buyer"}
 
 
-def _order_problem(created: object, currency: object, value: float | None, conflict: int,
-                   bounds: OrderBounds) -> str | None:
+def _order_problem(
+    created: object, currency: object, value: float | None, conflict: int, bounds: OrderBounds
+) -> str | None:
     if conflict:
-        return (f"the lines of this order give different {CONFLICTS[conflict]}s (the same order id for two "
-                "orders?); the whole order is rejected")
+        return (
+            f"the lines of this order give different {CONFLICTS[conflict]}s (the same order id for two "
+            "orders?); the whole order is rejected"
+        )
     if created is None:
         return "no order date"
     if currency is None:
@@ -368,17 +428,22 @@ def _order_problem(created: object, currency: object, value: float | None, confl
     if value is None:
         return None
     if not -limit < value < limit:
-        return (f"order value {value:.6g} {currency} is out of range (amounts must be below {limit:,.0f} in size); "
-                "the whole order is rejected")
+        return (
+            f"order value {value:.6g} {currency} is out of range (amounts must be below {limit:,.0f} in size); "
+            "the whole order is rejected"
+        )
     base = value * bounds.rates.get(str(currency), 0.0)
     if not -limit < base < limit:
-        return (f"order value {value:.6g} {currency} is {base:.6g} in the base currency, out of range (amounts "
-                f"must be below {limit:,.0f} in size); the whole order is rejected")
+        return (
+            f"order value {value:.6g} {currency} is {base:.6g} in the base currency, out of range (amounts "
+            f"must be below {limit:,.0f} in size); the whole order is rejected"
+        )
     return None
 
 
-def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str],
-                  bounds: OrderBounds | None = None) -> PreparedStage:
+def prepare_stage(
+    conn: Connection, stage: Stage, rejected: Iterable[str], bounds: OrderBounds | None = None
+) -> PreparedStage:
     """Ready a filled stage for the upsert: index its lines, aggregate one row per order into `stage.orders`,
     reject the orders in more than one currency, whose lines disagree on the order's total or buyer, without a
     date or a currency, or whose value is out of `bounds`, forget those and the orders rejected while reading
@@ -395,22 +460,44 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str],
     t, a = stage.lines.c, stage.orders.c
     Index(f"ix_{stage.name}_ref", t.order_ref, t.file_line).create(conn)
     rank = func.max(case((t.status == "completed", 3), (t.status == "shipped", 2), (t.status == "paid", 1)))
-    status = case((rank == 3, "completed"), (rank == 2, "shipped"), (rank == 1, "paid"),
-                  (func.sum(case((t.status == "returned", 1), else_=0)) > 0, "returned"),
-                  (func.sum(case((t.status == "cancelled", 1), else_=0)) > 0, "cancelled"), else_="pending")
+    status = case(
+        (rank == 3, "completed"),
+        (rank == 2, "shipped"),
+        (rank == 1, "paid"),
+        (func.sum(case((t.status == "returned", 1), else_=0)) > 0, "returned"),
+        (func.sum(case((t.status == "cancelled", 1), else_=0)) > 0, "cancelled"),
+        else_="pending",
+    )
     valid_sum = func.sum(case((t.item_valid == 1, t.line_value)))
-    value = case((func.max(t.order_total).is_not(None), func.max(t.order_total)),
-                 (and_(rank.is_not(None), func.coalesce(valid_sum, 0) != 0), valid_sum),
-                 else_=func.coalesce(func.sum(t.line_value), 0.0))
+    value = case(
+        (func.max(t.order_total).is_not(None), func.max(t.order_total)),
+        (and_(rank.is_not(None), func.coalesce(valid_sum, 0) != 0), valid_sum),
+        else_=func.coalesce(func.sum(t.line_value), 0.0),
+    )
     stage.orders.create(conn)
-    conn.execute(insert(stage.orders).from_select(
-        [c.name for c in stage.orders.c],
-        select(t.order_ref, func.min(t.file_line), status, func.min(t.raw_status), value, func.min(t.created_at),
-               func.min(t.paid_at), func.max(t.currency), func.max(t.country), func.max(t.buyer_key),
-               case((func.min(t.currency) < func.max(t.currency), 1), else_=0),
-               case((func.min(t.order_total) < func.max(t.order_total), 1),
-                    (func.min(t.buyer_key) < func.max(t.buyer_key), 2), else_=0))
-        .group_by(t.order_ref)))
+    conn.execute(
+        insert(stage.orders).from_select(
+            [c.name for c in stage.orders.c],
+            select(
+                t.order_ref,
+                func.min(t.file_line),
+                status,
+                func.min(t.raw_status),
+                value,
+                func.min(t.created_at),
+                func.min(t.paid_at),
+                func.max(t.currency),
+                func.max(t.country),
+                func.max(t.buyer_key),
+                case((func.min(t.currency) < func.max(t.currency), 1), else_=0),
+                case(
+                    (func.min(t.order_total) < func.max(t.order_total), 1),
+                    (func.min(t.buyer_key) < func.max(t.buyer_key), 2),
+                    else_=0,
+                ),
+            ).group_by(t.order_ref),
+        )
+    )
     # An order is in one currency: lines that disagree with the order's first line reject it (reported also
     # for an order rejected already for another of its rows).
     out = PreparedStage(rejected=_mixed_currency_lines(conn, stage))
@@ -418,10 +505,18 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str],
     gone = read_rejected | {ref for _, ref, _ in out.rejected if ref}
     # Orders without a date or a currency, or of a value out of bounds (few: one statement, filtered here).
     limit = bounds.amount_limit
-    rate = case(*((a.currency == cur, r) for cur, r in bounds.rates.items()), else_=0.0) if bounds.rates else 0.0
-    candidates = select(a.first_line, a.order_ref, a.created_at, a.currency, a.value, a.conflict).where(or_(
-        a.created_at.is_(None), a.currency.is_(None), func.abs(a.value) >= limit, func.abs(a.value * rate) >= limit,
-        a.conflict != 0))
+    rate = (
+        case(*((a.currency == cur, r) for cur, r in bounds.rates.items()), else_=0.0) if bounds.rates else 0.0
+    )
+    candidates = select(a.first_line, a.order_ref, a.created_at, a.currency, a.value, a.conflict).where(
+        or_(
+            a.created_at.is_(None),
+            a.currency.is_(None),
+            func.abs(a.value) >= limit,
+            func.abs(a.value * rate) >= limit,
+            a.conflict != 0,
+        )
+    )
     for first_line, ref, created, currency, order_value, conflict in conn.execute(candidates):
         if ref in gone:
             continue
@@ -431,8 +526,12 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str],
             gone.add(ref)
     buyers: set[str] = set()
     for chunk in _chunks(sorted(gone)):
-        buyers.update(r[0] for r in conn.execute(
-            select(t.buyer_key).distinct().where(t.order_ref.in_(chunk), t.buyer_key.is_not(None))))
+        buyers.update(
+            r[0]
+            for r in conn.execute(
+                select(t.buyer_key).distinct().where(t.order_ref.in_(chunk), t.buyer_key.is_not(None))
+            )
+        )
         conn.execute(delete(stage.lines).where(t.order_ref.in_(chunk)))
         conn.execute(delete(stage.orders).where(a.order_ref.in_(chunk)))
     # The buyers of rejected orders who are the buyer of no order left.
@@ -441,13 +540,17 @@ def prepare_stage(conn: Connection, stage: Stage, rejected: Iterable[str],
         kept.update(r[0] for r in conn.execute(select(a.buyer_key).distinct().where(a.buyer_key.in_(chunk))))
     out.orphans = buyers - kept
     stage.products.create(conn)
-    conn.execute(insert(stage.products).from_select(
-        ["sku", "name"], select(t.sku, func.max(t.product_name)).where(t.sku.is_not(None)).group_by(t.sku)))
+    conn.execute(
+        insert(stage.products).from_select(
+            ["sku", "name"], select(t.sku, func.max(t.product_name)).where(t.sku.is_not(None)).group_by(t.sku)
+        )
+    )
     return out
 
 
-async def prepare_session_stage(session: AsyncSession, stage: Stage, rejected: Iterable[str],
-                                bounds: OrderBounds | None = None) -> PreparedStage:
+async def prepare_session_stage(
+    session: AsyncSession, stage: Stage, rejected: Iterable[str], bounds: OrderBounds | None = None
+) -> PreparedStage:
     """`prepare_stage` for a stage of the import's own connection."""
     return await session.run_sync(lambda s: prepare_stage(s.connection(), stage, rejected, bounds))
 
@@ -460,8 +563,14 @@ class StageFilePreparation:
     class Interrupted(Exception):
         """The preparation was stopped (its import failed or was cancelled)."""
 
-    def __init__(self, name: str, path: Path, parts: Sequence[Path], rejected: Iterable[str],
-                 bounds: OrderBounds | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        parts: Sequence[Path],
+        rejected: Iterable[str],
+        bounds: OrderBounds | None = None,
+    ) -> None:
         self.name, self.path, self.parts, self.rejected = name, path, list(parts), set(rejected)
         self.bounds = bounds
         self._stopped = False
@@ -487,7 +596,8 @@ class StageFilePreparation:
                 for i, part in enumerate(self.parts):
                     conn.exec_driver_sql(f"ATTACH DATABASE ? AS part{i}", (str(part),))
                     conn.exec_driver_sql(
-                        f"INSERT INTO {STAGE_TABLE} ({cols}) SELECT {cols} FROM part{i}.{STAGE_TABLE}")
+                        f"INSERT INTO {STAGE_TABLE} ({cols}) SELECT {cols} FROM part{i}.{STAGE_TABLE}"
+                    )
                     conn.commit()
                     conn.exec_driver_sql(f"DETACH DATABASE part{i}")
                 prepared = prepare_stage(conn, file_stage(self.name), self.rejected, self.bounds)
@@ -519,13 +629,25 @@ def _staged_time(session: AsyncSession, col: Any) -> Any:
 
 
 def _buyer_map_table(name: str) -> Table:
-    return Table(name, MetaData(), Column("buyer_key", String(255), primary_key=True), Column("identity_id", Integer),
-                 Column("customer_id", Integer), prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+    return Table(
+        name,
+        MetaData(),
+        Column("buyer_key", String(255), primary_key=True),
+        Column("identity_id", Integer),
+        Column("customer_id", Integer),
+        prefixes=["TEMPORARY"],
+        sqlite_with_rowid=False,
+    )
 
 
 def _rates_table(name: str) -> Table:
-    return Table(name, MetaData(), Column("currency", String(3), primary_key=True), Column("rate", Float),
-                 prefixes=["TEMPORARY"])
+    return Table(
+        name,
+        MetaData(),
+        Column("currency", String(3), primary_key=True),
+        Column("rate", Float),
+        prefixes=["TEMPORARY"],
+    )
 
 
 def money_expr(session: AsyncSession, expr: Any) -> Any:
@@ -551,16 +673,25 @@ class OrderUpsert:
 
 
 async def upsert_staged_orders(
-    session: AsyncSession, stage: Stage, *, workspace_id: int, store_id: int, platform: str, import_id: int,
-    rates: dict[str, float], now: datetime, buyers: list[tuple[str, int, int | None]],
+    session: AsyncSession,
+    stage: Stage,
+    *,
+    workspace_id: int,
+    store_id: int,
+    platform: str,
+    import_id: int,
+    rates: dict[str, float],
+    now: datetime,
+    buyers: list[tuple[str, int, int | None]],
 ) -> OrderUpsert:
     """Turn a prepared stage's orders (`prepare_stage`) into orders with set-based SQL: update changed, insert
     new. `buyers`: (buyer key as staged, identity id, customer id) of every buyer of the file."""
     from sqlalchemy import case, exists
 
     out = OrderUpsert()
-    out.first_orders = (await session.execute(
-        select(Order.id).where(Order.workspace_id == workspace_id).limit(1))).first() is None
+    out.first_orders = (
+        await session.execute(select(Order.id).where(Order.workspace_id == workspace_id).limit(1))
+    ).first() is None
     agg = stage.orders
     rt = _rates_table(f"{stage.name}_rates")
     await create_stage(session, rt)
@@ -568,14 +699,31 @@ async def upsert_staged_orders(
         await session.execute(insert(rt), [{"currency": c, "rate": r} for c, r in rates.items()])
 
     a = agg.c
-    bad = await session.execute(select(a.first_line, a.order_ref, a.created_at).where(
-        or_(a.created_at.is_(None), a.currency.is_(None))))
-    out.rejected = [(n, ref, "no order date" if created is None else "no currency (set the store's currency)")
-                    for n, ref, created in bad]
-    out.statuses = {r[0]: int(r[1]) for r in await session.execute(
-        select(a.status, func.count()).where(a.created_at.is_not(None), a.currency.is_not(None)).group_by(a.status))}
-    out.missing_rates = sorted(r[0] for r in await session.execute(
-        select(a.currency).distinct().where(a.currency.is_not(None), a.currency.not_in(select(rt.c.currency)))))
+    bad = await session.execute(
+        select(a.first_line, a.order_ref, a.created_at).where(
+            or_(a.created_at.is_(None), a.currency.is_(None))
+        )
+    )
+    out.rejected = [
+        (n, ref, "no order date" if created is None else "no currency (set the store's currency)")
+        for n, ref, created in bad
+    ]
+    out.statuses = {
+        r[0]: int(r[1])
+        for r in await session.execute(
+            select(a.status, func.count())
+            .where(a.created_at.is_not(None), a.currency.is_not(None))
+            .group_by(a.status)
+        )
+    }
+    out.missing_rates = sorted(
+        r[0]
+        for r in await session.execute(
+            select(a.currency)
+            .distinct()
+            .where(a.currency.is_not(None), a.currency.not_in(select(rt.c.currency)))
+        )
+    )
 
     def money(expr: Any) -> Any:
         return money_expr(session, expr)
@@ -586,10 +734,19 @@ async def upsert_staged_orders(
     await create_stage(session, bm)
     await bulk_insert(session, bm, ("buyer_key", "identity_id", "customer_id"), buyers)
     source = (
-        select(a.order_ref, bm.c.identity_id, bm.c.customer_id, a.status, a.raw_status, a.currency,
-               money(a.value).label("order_value"), money(a.value * rt.c.rate).label("value_base"),
-               a.country, _staged_time(session, a.created_at).label("created_at"),
-               _staged_time(session, a.paid_at).label("paid_at"))
+        select(
+            a.order_ref,
+            bm.c.identity_id,
+            bm.c.customer_id,
+            a.status,
+            a.raw_status,
+            a.currency,
+            money(a.value).label("order_value"),
+            money(a.value * rt.c.rate).label("value_base"),
+            a.country,
+            _staged_time(session, a.created_at).label("created_at"),
+            _staged_time(session, a.paid_at).label("paid_at"),
+        )
         .select_from(agg)
         .outerjoin(bm, bm.c.buyer_key == a.buyer_key)
         .outerjoin(rt, rt.c.currency == a.currency)
@@ -597,60 +754,134 @@ async def upsert_staged_orders(
     )
     src = source.subquery("src")
     o = Order.__table__.c
-    existing = (await session.execute(select(func.count()).select_from(src).join(
-        Order.__table__, and_(o.store_id == store_id, o.platform_order_id == src.c.order_ref)))).scalar_one()
+    existing = (
+        await session.execute(
+            select(func.count())
+            .select_from(src)
+            .join(Order.__table__, and_(o.store_id == store_id, o.platform_order_id == src.c.order_ref))
+        )
+    ).scalar_one()
     changed = or_(
-        o.status != src.c.status, o.currency != src.c.currency, o.order_value != src.c.order_value,
-        o.created_at != src.c.created_at, o.identity_id.is_distinct_from(src.c.identity_id),
-        o.customer_id.is_distinct_from(src.c.customer_id), o.country.is_distinct_from(src.c.country),
-        o.value_base.is_distinct_from(src.c.value_base), o.paid_at.is_distinct_from(src.c.paid_at),
+        o.status != src.c.status,
+        o.currency != src.c.currency,
+        o.order_value != src.c.order_value,
+        o.created_at != src.c.created_at,
+        o.identity_id.is_distinct_from(src.c.identity_id),
+        o.customer_id.is_distinct_from(src.c.customer_id),
+        o.country.is_distinct_from(src.c.country),
+        o.value_base.is_distinct_from(src.c.value_base),
+        o.paid_at.is_distinct_from(src.c.paid_at),
     )
     # Customers losing an order to another customer (a later export changed its buyer): their statistics and
     # previous orders are refreshed with the import's own customers.
-    out.moved_from = {r[0] for r in await session.execute(
-        select(o.customer_id).distinct().select_from(src).join(
-            Order.__table__, and_(o.store_id == store_id, o.platform_order_id == src.c.order_ref))
-        .where(o.customer_id.is_not(None), o.customer_id.is_distinct_from(src.c.customer_id)))}
+    out.moved_from = {
+        r[0]
+        for r in await session.execute(
+            select(o.customer_id)
+            .distinct()
+            .select_from(src)
+            .join(Order.__table__, and_(o.store_id == store_id, o.platform_order_id == src.c.order_ref))
+            .where(o.customer_id.is_not(None), o.customer_id.is_distinct_from(src.c.customer_id))
+        )
+    }
     result = await session.execute(
         update(Order.__table__)
         .where(o.store_id == store_id, o.platform_order_id == src.c.order_ref, changed)
-        .values(status=src.c.status, raw_status=src.c.raw_status, currency=src.c.currency,
-                order_value=src.c.order_value, value_base=src.c.value_base, country=src.c.country,
-                created_at=src.c.created_at, paid_at=src.c.paid_at, identity_id=src.c.identity_id,
-                customer_id=src.c.customer_id, import_id=import_id, updated_at=now,
-                # Recomputed for its customer after the upsert; an order left without one keeps NULL.
-                previous_order_at=None)
+        .values(
+            status=src.c.status,
+            raw_status=src.c.raw_status,
+            currency=src.c.currency,
+            order_value=src.c.order_value,
+            value_base=src.c.value_base,
+            country=src.c.country,
+            created_at=src.c.created_at,
+            paid_at=src.c.paid_at,
+            identity_id=src.c.identity_id,
+            customer_id=src.c.customer_id,
+            import_id=import_id,
+            updated_at=now,
+            # Recomputed for its customer after the upsert; an order left without one keeps NULL.
+            previous_order_at=None,
+        )
     )
     out.updated = result.rowcount
     out.unchanged = existing - out.updated
-    new_src = source.where(~exists().where(o.store_id == store_id, o.platform_order_id == a.order_ref)).subquery()
+    new_src = source.where(
+        ~exists().where(o.store_id == store_id, o.platform_order_id == a.order_ref)
+    ).subquery()
     # previous_order_at as it is among this file's new orders: right for customers with no other orders (a first
     # import), so refresh_order_stats, which recomputes every customer of the import, rewrites only the rest
     # (and ties, should ids not follow the order numbers) instead of every new order and its indexes.
     valid = new_src.c.status.in_(VALID)
-    previous = case((and_(valid, new_src.c.customer_id.is_not(None)), func.lag(new_src.c.created_at).over(
-        partition_by=(new_src.c.customer_id, valid), order_by=(new_src.c.created_at, new_src.c.order_ref))))
+    previous = case(
+        (
+            and_(valid, new_src.c.customer_id.is_not(None)),
+            func.lag(new_src.c.created_at).over(
+                partition_by=(new_src.c.customer_id, valid),
+                order_by=(new_src.c.created_at, new_src.c.order_ref),
+            ),
+        )
+    )
     incoming = sum(out.statuses.values()) - existing
     async with indexes_deferred(session, Order.__tablename__, incoming):
-        result = await session.execute(insert(Order.__table__).from_select(
-            ["workspace_id", "store_id", "platform", "platform_order_id", "identity_id", "customer_id", "status",
-             "raw_status", "currency", "order_value", "value_base", "country", "created_at", "paid_at", "import_id",
-             "updated_at", "previous_order_at"],
-            select(literal(workspace_id), literal(store_id), literal(platform), new_src.c.order_ref,
-                   new_src.c.identity_id, new_src.c.customer_id, new_src.c.status, new_src.c.raw_status,
-                   new_src.c.currency, new_src.c.order_value, new_src.c.value_base, new_src.c.country,
-                   new_src.c.created_at, new_src.c.paid_at, literal(import_id), literal(now, UTCDateTime()),
-                   previous)
-            # Ids in order-number order as without the window: the lines and ledger written next follow them.
-            .order_by(new_src.c.order_ref)))
+        result = await session.execute(
+            insert(Order.__table__).from_select(
+                [
+                    "workspace_id",
+                    "store_id",
+                    "platform",
+                    "platform_order_id",
+                    "identity_id",
+                    "customer_id",
+                    "status",
+                    "raw_status",
+                    "currency",
+                    "order_value",
+                    "value_base",
+                    "country",
+                    "created_at",
+                    "paid_at",
+                    "import_id",
+                    "updated_at",
+                    "previous_order_at",
+                ],
+                select(
+                    literal(workspace_id),
+                    literal(store_id),
+                    literal(platform),
+                    new_src.c.order_ref,
+                    new_src.c.identity_id,
+                    new_src.c.customer_id,
+                    new_src.c.status,
+                    new_src.c.raw_status,
+                    new_src.c.currency,
+                    new_src.c.order_value,
+                    new_src.c.value_base,
+                    new_src.c.country,
+                    new_src.c.created_at,
+                    new_src.c.paid_at,
+                    literal(import_id),
+                    literal(now, UTCDateTime()),
+                    previous,
+                )
+                # Ids in order-number order as without the window: the lines and ledger written next follow them.
+                .order_by(new_src.c.order_ref),
+            )
+        )
     out.new = result.rowcount
     await drop_stage(session, bm)
     await drop_stage(session, rt)
     return out
 
 
-async def write_lines_for_import(session: AsyncSession, table: Table, store_id: int, import_id: int,
-                                 incoming: int = 0, all_new: bool = False) -> None:
+async def write_lines_for_import(
+    session: AsyncSession,
+    table: Table,
+    store_id: int,
+    import_id: int,
+    incoming: int = 0,
+    all_new: bool = False,
+) -> None:
     """Replace the lines of the orders this import created or changed with the staged ones (`incoming`: about
     how many, to defer the indexes of a large load; `all_new`: the orders are all new, no lines to remove)."""
     if not all_new:
@@ -659,16 +890,35 @@ async def write_lines_for_import(session: AsyncSession, table: Table, store_id: 
     t = table.c
     line_no = func.row_number().over(partition_by=t.order_ref, order_by=t.file_line)
     src = (
-        select(Order.id, line_no, t.sku, t.product_name, t.variation, t.quantity, t.unit_price,
-               t.line_discount, t.line_total)
+        select(
+            Order.id,
+            line_no,
+            t.sku,
+            t.product_name,
+            t.variation,
+            t.quantity,
+            t.unit_price,
+            t.line_discount,
+            t.line_total,
+        )
         .join(Order, and_(Order.store_id == store_id, Order.platform_order_id == t.order_ref))
         .where(Order.import_id == import_id)
     )
     async with indexes_deferred(session, OrderLine.__tablename__, incoming):
         await session.execute(
             insert(OrderLine).from_select(
-                ["order_id", "line_no", "sku", "product_name", "variation", "quantity", "unit_price",
-                 "line_discount", "line_total"], src,
+                [
+                    "order_id",
+                    "line_no",
+                    "sku",
+                    "product_name",
+                    "variation",
+                    "quantity",
+                    "unit_price",
+                    "line_discount",
+                    "line_total",
+                ],
+                src,
             )
         )
 
@@ -678,7 +928,9 @@ async def upsert_products(session: AsyncSession, stage: Stage, workspace_id: int
     p = stage.products.c
     # (The WHERE also keeps SQLite from reading ON CONFLICT as part of the SELECT.)
     stmt = upsert_insert(session, Product).from_select(
-        ["workspace_id", "sku", "name"], select(literal(workspace_id), p.sku, p.name).where(p.sku.is_not(None)))
+        ["workspace_id", "sku", "name"],
+        select(literal(workspace_id), p.sku, p.name).where(p.sku.is_not(None)),
+    )
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "sku"]))
 
 
@@ -689,8 +941,12 @@ async def _keys_table(session: AsyncSession, values: Iterable[Any], kind: type =
     import uuid
 
     column_type = Integer() if kind is Integer else String(255)
-    table = Table(f"lookup_{uuid.uuid4().hex[:12]}", MetaData(), Column("k", column_type, primary_key=True),
-                  prefixes=["TEMPORARY"])
+    table = Table(
+        f"lookup_{uuid.uuid4().hex[:12]}",
+        MetaData(),
+        Column("k", column_type, primary_key=True),
+        prefixes=["TEMPORARY"],
+    )
     await create_stage(session, table)
     await bulk_insert(session, table, ("k",), [(v,) for v in sorted(set(values))])
     return table
@@ -701,15 +957,28 @@ async def existing_identities(
 ) -> dict[str, Any]:
     if not keys:
         return {}
-    known = select(BuyerIdentity.id).where(BuyerIdentity.workspace_id == workspace_id,
-                                           BuyerIdentity.platform == platform).limit(1)
+    known = (
+        select(BuyerIdentity.id)
+        .where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.platform == platform)
+        .limit(1)
+    )
     if (await session.execute(known)).first() is None:  # the platform's first import: nothing to look up
         return {}
     k = await _keys_table(session, keys)
     rows = await session.execute(
-        select(BuyerIdentity.buyer_key, BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email,
-               BuyerIdentity.email_norm, BuyerIdentity.phone, BuyerIdentity.phone_norm, BuyerIdentity.name,
-               BuyerIdentity.country, BuyerIdentity.username, BuyerIdentity.accepts_marketing)
+        select(
+            BuyerIdentity.buyer_key,
+            BuyerIdentity.id,
+            BuyerIdentity.customer_id,
+            BuyerIdentity.email,
+            BuyerIdentity.email_norm,
+            BuyerIdentity.phone,
+            BuyerIdentity.phone_norm,
+            BuyerIdentity.name,
+            BuyerIdentity.country,
+            BuyerIdentity.username,
+            BuyerIdentity.accepts_marketing,
+        )
         .join(k, k.c.k == BuyerIdentity.buyer_key)
         .where(BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.platform == platform)
     )
@@ -727,14 +996,23 @@ async def update_identities(session: AsyncSession, rows: list[dict[str, Any]]) -
     if not rows:
         return
     t = BuyerIdentity.__table__
-    stmt = update(t).where(t.c.id == bindparam("_id")).values({k: bindparam(k) for k in rows[0] if k != "_id"})
+    stmt = (
+        update(t).where(t.c.id == bindparam("_id")).values({k: bindparam(k) for k in rows[0] if k != "_id"})
+    )
     for chunk in _chunks(rows, 2000):
         await session.execute(stmt, list(chunk))
 
 
-IdentityRow = tuple[int, int | None, str | None, str | None, bool]  # id, customer_id, email_norm, phone_norm, pinned
-_IDENTITY_ROW = (BuyerIdentity.id, BuyerIdentity.customer_id, BuyerIdentity.email_norm, BuyerIdentity.phone_norm,
-                 BuyerIdentity.pinned)
+IdentityRow = tuple[
+    int, int | None, str | None, str | None, bool
+]  # id, customer_id, email_norm, phone_norm, pinned
+_IDENTITY_ROW = (
+    BuyerIdentity.id,
+    BuyerIdentity.customer_id,
+    BuyerIdentity.email_norm,
+    BuyerIdentity.phone_norm,
+    BuyerIdentity.pinned,
+)
 
 
 async def identities_by_id(session: AsyncSession, ids: Sequence[int]) -> list[IdentityRow]:
@@ -755,8 +1033,9 @@ async def identities_sharing(
         if not values:
             continue
         k = await _keys_table(session, values)
-        rows = await session.execute(select(*_IDENTITY_ROW).join(k, k.c.k == column)
-                                     .where(BuyerIdentity.workspace_id == workspace_id))
+        rows = await session.execute(
+            select(*_IDENTITY_ROW).join(k, k.c.k == column).where(BuyerIdentity.workspace_id == workspace_id)
+        )
         out.extend(tuple(r) for r in rows)  # type: ignore[misc]
         await drop_stage(session, k)
     return out
@@ -772,42 +1051,79 @@ async def assign_identities(session: AsyncSession, assignments: dict[int, int]) 
         return
     import uuid
 
-    tmp = Table(f"assign_{uuid.uuid4().hex[:12]}", MetaData(), Column("identity_id", Integer, primary_key=True),
-                Column("customer_id", Integer), prefixes=["TEMPORARY"])
+    tmp = Table(
+        f"assign_{uuid.uuid4().hex[:12]}",
+        MetaData(),
+        Column("identity_id", Integer, primary_key=True),
+        Column("customer_id", Integer),
+        prefixes=["TEMPORARY"],
+    )
     await create_stage(session, tmp)
     await bulk_insert(session, tmp, ("identity_id", "customer_id"), list(assignments.items()))
     target = select(tmp.c.customer_id).where(tmp.c.identity_id == BuyerIdentity.id).scalar_subquery()
-    await session.execute(update(BuyerIdentity).where(BuyerIdentity.id.in_(select(tmp.c.identity_id)))
-                          .values(customer_id=target))
+    await session.execute(
+        update(BuyerIdentity)
+        .where(BuyerIdentity.id.in_(select(tmp.c.identity_id)))
+        .values(customer_id=target)
+    )
     await drop_stage(session, tmp)
 
 
 # Tables whose customer_id moves to the survivor when two customers merge.
-_CUSTOMER_OWNED = (Order, Interaction, BehaviourEvent, LoyaltyEntry, ConsentRecord, OutreachDraft, Reminder,
-                   AlertRecord)
+_CUSTOMER_OWNED = (
+    Order,
+    Interaction,
+    BehaviourEvent,
+    LoyaltyEntry,
+    ConsentRecord,
+    OutreachDraft,
+    Reminder,
+    AlertRecord,
+)
 
 
 async def merge_customers(
-    session: AsyncSession, workspace_id: int, survivor: int, merged: int, *, reason: str,
-    matched_on: str | None, identity_ids: list[int], import_id: int | None,
+    session: AsyncSession,
+    workspace_id: int,
+    survivor: int,
+    merged: int,
+    *,
+    reason: str,
+    matched_on: str | None,
+    identity_ids: list[int],
+    import_id: int | None,
 ) -> None:
     for model in _CUSTOMER_OWNED:
         await session.execute(update(model).where(model.customer_id == merged).values(customer_id=survivor))
     await session.execute(
-        upsert_insert(session, CustomerTag).from_select(
+        upsert_insert(session, CustomerTag)
+        .from_select(
             ["customer_id", "tag_id", "source"],
-            select(literal(survivor), CustomerTag.tag_id, CustomerTag.source).where(CustomerTag.customer_id == merged),
-        ).on_conflict_do_nothing(index_elements=["customer_id", "tag_id"])
+            select(literal(survivor), CustomerTag.tag_id, CustomerTag.source).where(
+                CustomerTag.customer_id == merged
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["customer_id", "tag_id"])
     )
     await session.execute(delete(CustomerTag).where(CustomerTag.customer_id == merged))
     await session.execute(update(Customer).where(Customer.id == merged).values(merged_into_id=survivor))
     await refresh_order_stats(session, [survivor, merged])
-    session.add(MergeEvent(workspace_id=workspace_id, survivor_id=survivor, merged_id=merged, reason=reason,
-                           matched_on=matched_on, identity_ids=identity_ids, import_id=import_id))
+    session.add(
+        MergeEvent(
+            workspace_id=workspace_id,
+            survivor_id=survivor,
+            merged_id=merged,
+            reason=reason,
+            matched_on=matched_on,
+            identity_ids=identity_ids,
+            import_id=import_id,
+        )
+    )
 
 
-async def refresh_customers(session: AsyncSession, customer_ids: Sequence[int], *,
-                            previous_orders: bool = True) -> None:
+async def refresh_customers(
+    session: AsyncSession, customer_ids: Sequence[int], *, previous_orders: bool = True
+) -> None:
     """After their orders changed: customer country = country of the most recent valid order (else of a buyer
     identity), and their order statistics; `previous_orders=False` when the orders' previous_order_at is known
     to be right (a workspace's first import sets it on insert)."""
@@ -834,7 +1150,9 @@ async def refresh_customers(session: AsyncSession, customer_ids: Sequence[int], 
 
 async def customers_of_import(session: AsyncSession, import_id: int) -> list[int]:
     rows = await session.execute(
-        select(Order.customer_id).where(Order.import_id == import_id, Order.customer_id.is_not(None)).distinct()
+        select(Order.customer_id)
+        .where(Order.import_id == import_id, Order.customer_id.is_not(None))
+        .distinct()
     )
     return [r[0] for r in rows]
 
@@ -852,21 +1170,30 @@ async def load_rates(session: AsyncSession, workspace_id: int) -> dict[str, list
     return out
 
 
-async def save_rates(session: AsyncSession, workspace_id: int, rates: list[tuple[str, float, date | None]]) -> None:
+async def save_rates(
+    session: AsyncSession, workspace_id: int, rates: list[tuple[str, float, date | None]]
+) -> None:
     for cur, rate, valid_from in rates:
         await session.execute(
             delete(FxRate).where(
-                FxRate.workspace_id == workspace_id, FxRate.currency == cur,
+                FxRate.workspace_id == workspace_id,
+                FxRate.currency == cur,
                 FxRate.valid_from.is_(None) if valid_from is None else FxRate.valid_from == valid_from,
             )
         )
-        session.add(FxRate(workspace_id=workspace_id, currency=cur, rate=Decimal(repr(rate)), valid_from=valid_from))
+        session.add(
+            FxRate(workspace_id=workspace_id, currency=cur, rate=Decimal(repr(rate)), valid_from=valid_from)
+        )
     await session.flush()
 
 
-async def reprice_orders(session: AsyncSession, workspace_id: int, currency: str,
-                         periods: list[tuple[datetime | None, datetime | None, float]],
-                         import_id: int | None = None) -> None:
+async def reprice_orders(
+    session: AsyncSession,
+    workspace_id: int,
+    currency: str,
+    periods: list[tuple[datetime | None, datetime | None, float]],
+    import_id: int | None = None,
+) -> None:
     """Set value_base for one currency's orders, rate by rate over [start, end) windows."""
     from sqlalchemy import case
 
@@ -880,13 +1207,21 @@ async def reprice_orders(session: AsyncSession, workspace_id: int, currency: str
             cond.append(Order.created_at < end)
         # A rate that would take an order's value beyond what the column holds leaves it unpriced.
         base = Order.order_value * rate
-        await session.execute(update(Order).where(*cond).values(
-            value_base=case((func.abs(base) < MONEY_CAPACITY, money_expr(session, base)), else_=None)))
+        await session.execute(
+            update(Order)
+            .where(*cond)
+            .values(value_base=case((func.abs(base) < MONEY_CAPACITY, money_expr(session, base)), else_=None))
+        )
 
 
 # ---------------------------------------------------------------- loyalty, consent, tags
-async def post_loyalty(session: AsyncSession, workspace_id: int, points_per_unit: float,
-                       import_id: int | None = None, incoming: int = 0) -> None:
+async def post_loyalty(
+    session: AsyncSession,
+    workspace_id: int,
+    points_per_unit: float,
+    import_id: int | None = None,
+    incoming: int = 0,
+) -> None:
     """Earn points for valid orders (floor of base value × rate); reverse them for cancelled/returned ones.
     `incoming`: about how many orders are new, to defer the ledger's indexes for a large load."""
     from sqlalchemy import case
@@ -897,25 +1232,41 @@ async def post_loyalty(session: AsyncSession, workspace_id: int, points_per_unit
     # Points are a 32-bit integer: an order worth more than that many points earns the most there can be.
     worth = Order.value_base * points_per_unit
     points = case((worth >= INT32_MAX, INT32_MAX), (worth <= -INT32_MAX, -INT32_MAX), else_=func.floor(worth))
-    earn = select(
-        Order.workspace_id, Order.customer_id, Order.id,
-        points.cast(Integer), literal("earn"), Order.created_at,
-    ).where(*scope, Order.status.in_(VALID), Order.value_base.is_not(None)).order_by(Order.id)  # ids in order
+    earn = (
+        select(
+            Order.workspace_id,
+            Order.customer_id,
+            Order.id,
+            points.cast(Integer),
+            literal("earn"),
+            Order.created_at,
+        )
+        .where(*scope, Order.status.in_(VALID), Order.value_base.is_not(None))
+        .order_by(Order.id)
+    )  # ids in order
     cols = ["workspace_id", "customer_id", "order_id", "points", "reason", "created_at"]
     async with indexes_deferred(session, LoyaltyEntry.__tablename__, incoming):
         await session.execute(
-            upsert_insert(session, LoyaltyEntry).from_select(cols, earn)
+            upsert_insert(session, LoyaltyEntry)
+            .from_select(cols, earn)
             .on_conflict_do_nothing(index_elements=["order_id", "reason"])
         )
     reverse = (
-        select(Order.workspace_id, Order.customer_id, Order.id, -LoyaltyEntry.points, literal("reverse"),
-               func.coalesce(Order.updated_at, Order.created_at))
+        select(
+            Order.workspace_id,
+            Order.customer_id,
+            Order.id,
+            -LoyaltyEntry.points,
+            literal("reverse"),
+            func.coalesce(Order.updated_at, Order.created_at),
+        )
         .join(LoyaltyEntry, and_(LoyaltyEntry.order_id == Order.id, LoyaltyEntry.reason == "earn"))
         .where(*scope, Order.status.in_(("cancelled", "returned")))
         .order_by(Order.id)
     )
     await session.execute(
-        upsert_insert(session, LoyaltyEntry).from_select(cols, reverse)
+        upsert_insert(session, LoyaltyEntry)
+        .from_select(cols, reverse)
         .on_conflict_do_nothing(index_elements=["order_id", "reason"])
     )
 
@@ -924,8 +1275,9 @@ async def latest_consent(session: AsyncSession, customer_ids: Sequence[int]) -> 
     out: dict[int, tuple[datetime, int, bool]] = {}
     for chunk in _chunks(list(customer_ids)):
         rows = await session.execute(
-            select(ConsentRecord.customer_id, ConsentRecord.recorded_at, ConsentRecord.id, ConsentRecord.granted)
-            .where(ConsentRecord.customer_id.in_(chunk), ConsentRecord.purpose == "marketing")
+            select(
+                ConsentRecord.customer_id, ConsentRecord.recorded_at, ConsentRecord.id, ConsentRecord.granted
+            ).where(ConsentRecord.customer_id.in_(chunk), ConsentRecord.purpose == "marketing")
         )
         for cid, at, rid, granted in rows:
             if cid not in out or (at, rid) > out[cid][:2]:
@@ -933,35 +1285,50 @@ async def latest_consent(session: AsyncSession, customer_ids: Sequence[int]) -> 
     return {k: v[2] for k, v in out.items()}
 
 
-async def record_consents(session: AsyncSession, workspace_id: int, items: list[tuple[int, bool, str]]) -> None:
+async def record_consents(
+    session: AsyncSession, workspace_id: int, items: list[tuple[int, bool, str]]
+) -> None:
     now = datetime.now(UTC)
     rows = [(workspace_id, c, "marketing", "email", g, src, now) for c, g, src in items]
-    await bulk_insert(session, ConsentRecord.__table__,
-                      ("workspace_id", "customer_id", "purpose", "channel", "granted", "source", "recorded_at"), rows)
+    await bulk_insert(
+        session,
+        ConsentRecord.__table__,
+        ("workspace_id", "customer_id", "purpose", "channel", "granted", "source", "recorded_at"),
+        rows,
+    )
 
 
-async def tag_customers(session: AsyncSession, workspace_id: int, pairs: list[tuple[int, str]],
-                        source: str = "manual") -> None:
+async def tag_customers(
+    session: AsyncSession, workspace_id: int, pairs: list[tuple[int, str]], source: str = "manual"
+) -> None:
     names = sorted({n for _, n in pairs})
     if not names:
         return
     await session.execute(
-        upsert_insert(session, Tag).values([{"workspace_id": workspace_id, "name": n} for n in names])
+        upsert_insert(session, Tag)
+        .values([{"workspace_id": workspace_id, "name": n} for n in names])
         .on_conflict_do_nothing(index_elements=["workspace_id", "name"])
     )
-    ids = dict((await session.execute(
-        select(Tag.name, Tag.id).where(Tag.workspace_id == workspace_id, Tag.name.in_(names)))).all())
+    ids = dict(
+        (
+            await session.execute(
+                select(Tag.name, Tag.id).where(Tag.workspace_id == workspace_id, Tag.name.in_(names))
+            )
+        ).all()
+    )
     rows = [{"customer_id": c, "tag_id": ids[n], "source": source} for c, n in pairs]
     for chunk in _chunks(rows, 1000):
         await session.execute(
-            upsert_insert(session, CustomerTag).values(list(chunk))
+            upsert_insert(session, CustomerTag)
+            .values(list(chunk))
             .on_conflict_do_nothing(index_elements=["customer_id", "tag_id"])
         )
 
 
 # ---------------------------------------------------------------- interactions and behaviour events
-async def customers_by_buyer(session: AsyncSession, workspace_id: int,
-                             keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+async def customers_by_buyer(
+    session: AsyncSession, workspace_id: int, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, int]]:
     """(platform, buyer_key) -> (identity id, customer id) for known buyers."""
     out: dict[tuple[str, str], tuple[int, int]] = {}
     by_platform: dict[str, list[str]] = {}
@@ -971,22 +1338,28 @@ async def customers_by_buyer(session: AsyncSession, workspace_id: int,
         for chunk in _chunks(sorted(names)):
             rows = await session.execute(
                 select(BuyerIdentity.buyer_key, BuyerIdentity.id, BuyerIdentity.customer_id).where(
-                    BuyerIdentity.workspace_id == workspace_id, BuyerIdentity.platform == platform,
-                    BuyerIdentity.buyer_key.in_(chunk), BuyerIdentity.customer_id.is_not(None)))
+                    BuyerIdentity.workspace_id == workspace_id,
+                    BuyerIdentity.platform == platform,
+                    BuyerIdentity.buyer_key.in_(chunk),
+                    BuyerIdentity.customer_id.is_not(None),
+                )
+            )
             for key, ident, cust in rows:
                 out[(platform, key)] = (ident, cust)
     return out
 
 
-async def add_activity(session: AsyncSession, workspace_id: int, kind: str,
-                       records: list[tuple[tuple[int, int], Any]]) -> int:
+async def add_activity(
+    session: AsyncSession, workspace_id: int, kind: str, records: list[tuple[tuple[int, int], Any]]
+) -> int:
     """Insert interactions or behaviour events that are not there yet (same customer, kind, time); returns added."""
     model = Interaction if kind == "interactions" else BehaviourEvent
     customers = sorted({cust for (_, cust), _ in records})
     seen: set[tuple[int, str, datetime]] = set()
     for chunk in _chunks(customers):
         rows = await session.execute(
-            select(model.customer_id, model.kind, model.occurred_at).where(model.customer_id.in_(chunk)))
+            select(model.customer_id, model.kind, model.occurred_at).where(model.customer_id.in_(chunk))
+        )
         seen |= {(c, k, t) for c, k, t in rows}
     new: list[dict[str, Any]] = []
     for (ident, cust), a in records:
@@ -995,13 +1368,32 @@ async def add_activity(session: AsyncSession, workspace_id: int, kind: str,
             continue
         seen.add(key)
         if model is Interaction:
-            new.append({"workspace_id": workspace_id, "customer_id": cust, "kind": a.kind, "channel": a.platform,
-                        "rating": a.rating, "body": a.body, "language": a.language, "occurred_at": a.occurred_at})
+            new.append(
+                {
+                    "workspace_id": workspace_id,
+                    "customer_id": cust,
+                    "kind": a.kind,
+                    "channel": a.platform,
+                    "rating": a.rating,
+                    "body": a.body,
+                    "language": a.language,
+                    "occurred_at": a.occurred_at,
+                }
+            )
         else:
-            new.append({"workspace_id": workspace_id, "customer_id": cust, "identity_id": ident, "kind": a.kind,
-                        "sku": a.sku, "product_name": a.product_name,
-                        "value": None if a.value is None else Decimal(repr(a.value)), "currency": a.currency,
-                        "occurred_at": a.occurred_at})
+            new.append(
+                {
+                    "workspace_id": workspace_id,
+                    "customer_id": cust,
+                    "identity_id": ident,
+                    "kind": a.kind,
+                    "sku": a.sku,
+                    "product_name": a.product_name,
+                    "value": None if a.value is None else Decimal(repr(a.value)),
+                    "currency": a.currency,
+                    "occurred_at": a.occurred_at,
+                }
+            )
     for chunk in _chunks(new, 2000):
         await session.execute(insert(model), list(chunk))
     return len(new)
@@ -1059,29 +1451,51 @@ async def _begin_immediate(session: AsyncSession, *, patience_ms: int) -> bool:
 
 
 # ---------------------------------------------------------------- import log
-async def start_import_log(session: AsyncSession, workspace_id: int, file_name: str, sha256: str,
-                           platform: str | None, store_name: str | None) -> ImportLog:
-    log = ImportLog(workspace_id=workspace_id, file_name=file_name, file_sha256=sha256, platform=platform,
-                    store_name=store_name, status="running")
+async def start_import_log(
+    session: AsyncSession,
+    workspace_id: int,
+    file_name: str,
+    sha256: str,
+    platform: str | None,
+    store_name: str | None,
+) -> ImportLog:
+    log = ImportLog(
+        workspace_id=workspace_id,
+        file_name=file_name,
+        file_sha256=sha256,
+        platform=platform,
+        store_name=store_name,
+        status="running",
+    )
     session.add(log)
     await session.flush()
     return log
 
 
-async def add_rejections(session: AsyncSession, import_id: int, items: list[tuple[int, str | None, str]]) -> None:
+async def add_rejections(
+    session: AsyncSession, import_id: int, items: list[tuple[int, str | None, str]]
+) -> None:
     rows = [{"import_id": import_id, "line_no": n, "order_ref": ref, "reason": why} for n, ref, why in items]
     for chunk in _chunks(rows, 1000):
         await session.execute(insert(ImportRejection), list(chunk))
 
 
 async def record_failed_import(session: AsyncSession, workspace_id: int, file_name: str, error: str) -> None:
-    session.add(ImportLog(workspace_id=workspace_id, file_name=file_name, status="failed", error=error[:2000],
-                          finished_at=datetime.now(UTC)))
+    session.add(
+        ImportLog(
+            workspace_id=workspace_id,
+            file_name=file_name,
+            status="failed",
+            error=error[:2000],
+            finished_at=datetime.now(UTC),
+        )
+    )
     await session.flush()
 
 
-async def similar_name_pairs(session: AsyncSession, workspace_id: int, customer_ids: Sequence[int],
-                             limit: int = 20) -> list[tuple[int, str, int, str]]:
+async def similar_name_pairs(
+    session: AsyncSession, workspace_id: int, customer_ids: Sequence[int], limit: int = 20
+) -> list[tuple[int, str, int, str]]:
     """Pairs (one of `customer_ids`, another customer) with the same display name, case-insensitively.
 
     One grouped scan finds the names shared by several customers; pairs are then formed in Python.
@@ -1089,11 +1503,17 @@ async def similar_name_pairs(session: AsyncSession, workspace_id: int, customer_
     if not customer_ids:
         return []
     name = func.lower(Customer.display_name)
-    live = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None),
-            Customer.display_name.is_not(None)]
+    live = [
+        Customer.workspace_id == workspace_id,
+        Customer.merged_into_id.is_(None),
+        Customer.display_name.is_not(None),
+    ]
     shared = select(name).where(*live).group_by(name).having(func.count() > 1)
-    rows = await session.execute(select(Customer.id, Customer.display_name, name.label("key"))
-                                 .where(*live, name.in_(shared)).order_by(Customer.id))
+    rows = await session.execute(
+        select(Customer.id, Customer.display_name, name.label("key"))
+        .where(*live, name.in_(shared))
+        .order_by(Customer.id)
+    )
     groups: dict[str, list[tuple[int, str]]] = {}
     for cid, display, key in rows:
         groups.setdefault(key, []).append((cid, display))
@@ -1126,16 +1546,22 @@ async def identity_ids_of(session: AsyncSession, customer_id: int) -> list[int]:
 
 async def pin_identities(session: AsyncSession, ids: Sequence[int], customer_id: int) -> None:
     for chunk in _chunks(list(ids)):
-        await session.execute(update(BuyerIdentity).where(BuyerIdentity.id.in_(chunk))
-                              .values(customer_id=customer_id, pinned=True))
+        await session.execute(
+            update(BuyerIdentity)
+            .where(BuyerIdentity.id.in_(chunk))
+            .values(customer_id=customer_id, pinned=True)
+        )
 
 
 async def move_orders_of_identities(session: AsyncSession, ids: Sequence[int], customer_id: int) -> None:
     for chunk in _chunks(list(ids)):
         orders = select(Order.id).where(Order.identity_id.in_(chunk))
-        await session.execute(update(LoyaltyEntry).where(LoyaltyEntry.order_id.in_(orders))
-                              .values(customer_id=customer_id))
-        await session.execute(update(Order).where(Order.identity_id.in_(chunk)).values(customer_id=customer_id))
+        await session.execute(
+            update(LoyaltyEntry).where(LoyaltyEntry.order_id.in_(orders)).values(customer_id=customer_id)
+        )
+        await session.execute(
+            update(Order).where(Order.identity_id.in_(chunk)).values(customer_id=customer_id)
+        )
 
 
 async def merge_event(session: AsyncSession, workspace_id: int, event_id: int) -> MergeEvent | None:
@@ -1144,8 +1570,12 @@ async def merge_event(session: AsyncSession, workspace_id: int, event_id: int) -
 
 
 async def recent_merges(session: AsyncSession, workspace_id: int, limit: int = 20) -> list[MergeEvent]:
-    rows = await session.execute(select(MergeEvent).where(MergeEvent.workspace_id == workspace_id)
-                                 .order_by(MergeEvent.id.desc()).limit(limit))
+    rows = await session.execute(
+        select(MergeEvent)
+        .where(MergeEvent.workspace_id == workspace_id)
+        .order_by(MergeEvent.id.desc())
+        .limit(limit)
+    )
     return list(rows.scalars())
 
 
@@ -1157,24 +1587,37 @@ def _mixed_currency_lines(conn: Connection, stage: Stage) -> list[BadRow]:
     rows = conn.execute(
         select(t.order_ref, t.file_line, t.currency)
         .where(t.currency.is_not(None), t.order_ref.in_(select(a.order_ref).where(a.mixed_currency == 1)))
-        .order_by(t.order_ref, t.file_line)).all()
+        .order_by(t.order_ref, t.file_line)
+    ).all()
     out: list[BadRow] = []
     first: dict[str, tuple[str, int]] = {}
     for ref, line_no, cur in rows:
         seen = first.setdefault(ref, (cur, line_no))
         if cur != seen[0]:
-            why = (f"currency {cur} differs from {seen[0]} on line {seen[1]} of the same order "
-                   "(an order is in one currency); the whole order is rejected")
+            why = (
+                f"currency {cur} differs from {seen[0]} on line {seen[1]} of the same order "
+                "(an order is in one currency); the whole order is rejected"
+            )
             out.append((line_no, ref, why))
     return out
 
 
-async def earlier_store_of_file(session: AsyncSession, workspace_id: int, sha: str, platform: str) -> str | None:
+async def earlier_store_of_file(
+    session: AsyncSession, workspace_id: int, sha: str, platform: str
+) -> str | None:
     """The store the very same file (by sha256) was last imported into, if any."""
-    q = (select(ImportLog.store_name)
-         .where(ImportLog.workspace_id == workspace_id, ImportLog.file_sha256 == sha,
-                ImportLog.platform == platform, ImportLog.status == "done", ImportLog.store_name.is_not(None))
-         .order_by(ImportLog.id.desc()).limit(1))
+    q = (
+        select(ImportLog.store_name)
+        .where(
+            ImportLog.workspace_id == workspace_id,
+            ImportLog.file_sha256 == sha,
+            ImportLog.platform == platform,
+            ImportLog.status == "done",
+            ImportLog.store_name.is_not(None),
+        )
+        .order_by(ImportLog.id.desc())
+        .limit(1)
+    )
     return (await session.execute(q)).scalar_one_or_none()
 
 
@@ -1187,30 +1630,54 @@ def staged_utc(text: str | None) -> datetime | None:
         return None
 
 
-async def stores_holding(session: AsyncSession, workspace_id: int, platform: str, own_store: str, stage: Table, *,
-                         per_store_ids: bool) -> dict[str, tuple[int, str]]:
+async def stores_holding(
+    session: AsyncSession,
+    workspace_id: int,
+    platform: str,
+    own_store: str,
+    stage: Table,
+    *,
+    per_store_ids: bool,
+) -> dict[str, tuple[int, str]]:
     """How many of the staged file's orders each of the workspace's stores of its platform already holds:
     {store: (count, an example order id)}. Per-store numbered ids count in another store only when that
     order was placed at the same moment (within a minute)."""
     in_file = Order.platform_order_id.in_(select(stage.c.order_ref).distinct())
-    base = (select(Store.name, func.count(), func.min(Order.platform_order_id))
-            .join(Store, Store.id == Order.store_id)
-            .where(Order.workspace_id == workspace_id, Order.platform == platform, Store.platform == platform,
-                   in_file)
-            .group_by(Store.name))
+    base = (
+        select(Store.name, func.count(), func.min(Order.platform_order_id))
+        .join(Store, Store.id == Order.store_id)
+        .where(
+            Order.workspace_id == workspace_id,
+            Order.platform == platform,
+            Store.platform == platform,
+            in_file,
+        )
+        .group_by(Store.name)
+    )
     found = {name: (n, example) for name, n, example in (await session.execute(base)).all() if n}
     if not per_store_ids or not (set(found) - {own_store}):
         return found
-    rows = (await session.execute(
-        select(Store.name, Order.platform_order_id, Order.created_at)
-        .join(Store, Store.id == Order.store_id)
-        .where(Order.workspace_id == workspace_id, Order.platform == platform, Store.platform == platform,
-               Store.name != own_store, in_file))).all()
+    rows = (
+        await session.execute(
+            select(Store.name, Order.platform_order_id, Order.created_at)
+            .join(Store, Store.id == Order.store_id)
+            .where(
+                Order.workspace_id == workspace_id,
+                Order.platform == platform,
+                Store.platform == platform,
+                Store.name != own_store,
+                in_file,
+            )
+        )
+    ).all()
     refs = sorted({r[1] for r in rows})
     staged_at: dict[str, datetime | None] = {}
     for i in range(0, len(refs), 1000):
-        q = (select(stage.c.order_ref, func.min(stage.c.created_at))
-             .where(stage.c.order_ref.in_(refs[i:i + 1000])).group_by(stage.c.order_ref))
+        q = (
+            select(stage.c.order_ref, func.min(stage.c.created_at))
+            .where(stage.c.order_ref.in_(refs[i : i + 1000]))
+            .group_by(stage.c.order_ref)
+        )
         staged_at.update((ref, staged_utc(t)) for ref, t in (await session.execute(q)).all())
     same: dict[str, list[str]] = {}
     for name, ref, created in rows:
@@ -1224,5 +1691,3 @@ async def stores_holding(session: AsyncSession, workspace_id: int, platform: str
     if own_store in found:
         out[own_store] = found[own_store]
     return out
-
-

@@ -6,6 +6,7 @@ the caller may also judge a lease stale sooner (its holder is known to be dead).
 what was read (compare and swap on the holder and its expiry), so of two processes racing for one lease exactly
 one wins, on SQLite and on PostgreSQL alike, without holding a lock between statements.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,29 +43,60 @@ async def table_exists(session: AsyncSession) -> bool:
 async def current(session: AsyncSession, name: str) -> ProcessLease | None:
     """The lease row as committed now (not a copy from the session's identity map)."""
     result = await session.execute(
-        select(ProcessLease).where(ProcessLease.name == name).execution_options(populate_existing=True))
+        select(ProcessLease).where(ProcessLease.name == name).execution_options(populate_existing=True)
+    )
     return result.scalar_one_or_none()
 
 
-async def claim(session: AsyncSession, name: str, me: LeaseHolder, *, now: datetime, ttl: timedelta,
-                replacing: ProcessLease | None = None) -> bool:
+async def claim(
+    session: AsyncSession,
+    name: str,
+    me: LeaseHolder,
+    *,
+    now: datetime,
+    ttl: timedelta,
+    replacing: ProcessLease | None = None,
+) -> bool:
     """Claim lease `name` for `me`: a free one (no row), or the one `replacing` read, provided it is still that
     very claim (same holder, same expiry). False when someone else got there first."""
-    values = {"holder": me.id, "command": me.command, "host": me.host[:255], "pid": me.pid,
-              "process_key": me.process_key, "acquired_at": now, "renewed_at": now, "expires_at": now + ttl}
+    values = {
+        "holder": me.id,
+        "command": me.command,
+        "host": me.host[:255],
+        "pid": me.pid,
+        "process_key": me.process_key,
+        "acquired_at": now,
+        "renewed_at": now,
+        "expires_at": now + ttl,
+    }
     if replacing is None:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(ProcessLease).values(name=name, **values).on_conflict_do_nothing(index_elements=["name"])
+        stmt = (
+            insert(ProcessLease).values(name=name, **values).on_conflict_do_nothing(index_elements=["name"])
+        )
     else:
-        stmt = update(ProcessLease).where(
-            ProcessLease.name == name, ProcessLease.holder == replacing.holder,
-            ProcessLease.expires_at == replacing.expires_at).values(**values)
+        stmt = (
+            update(ProcessLease)
+            .where(
+                ProcessLease.name == name,
+                ProcessLease.holder == replacing.holder,
+                ProcessLease.expires_at == replacing.expires_at,
+            )
+            .values(**values)
+        )
     result = await session.execute(stmt)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-async def acquire(session: AsyncSession, name: str, me: LeaseHolder, *, now: datetime, ttl: timedelta,
-                  stale: Callable[[ProcessLease], bool] | None = None) -> ProcessLease | None:
+async def acquire(
+    session: AsyncSession,
+    name: str,
+    me: LeaseHolder,
+    *,
+    now: datetime,
+    ttl: timedelta,
+    stale: Callable[[ProcessLease], bool] | None = None,
+) -> ProcessLease | None:
     """Take lease `name` for `me` (or renew it, when `me` holds it already). None when `me` holds it now;
     otherwise the live claim of the process that holds it. A claim is stale, and taken over, when `stale`
     says so (default: it has expired)."""
@@ -85,11 +117,15 @@ async def acquire(session: AsyncSession, name: str, me: LeaseHolder, *, now: dat
 async def renew(session: AsyncSession, name: str, holder_id: str, *, now: datetime, ttl: timedelta) -> bool:
     """Extend `holder_id`'s claim; False when it holds the lease no longer (it was taken over)."""
     result = await session.execute(
-        update(ProcessLease).where(ProcessLease.name == name, ProcessLease.holder == holder_id)
-        .values(renewed_at=now, expires_at=now + ttl))
+        update(ProcessLease)
+        .where(ProcessLease.name == name, ProcessLease.holder == holder_id)
+        .values(renewed_at=now, expires_at=now + ttl)
+    )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def release(session: AsyncSession, name: str, holder_id: str) -> None:
     """Give the lease up (nothing when `holder_id` no longer holds it)."""
-    await session.execute(delete(ProcessLease).where(ProcessLease.name == name, ProcessLease.holder == holder_id))
+    await session.execute(
+        delete(ProcessLease).where(ProcessLease.name == name, ProcessLease.holder == holder_id)
+    )

@@ -1,4 +1,5 @@
 """Team repository: team members and their roles, invites, refused access attempts and bound group chats."""
+
 from __future__ import annotations
 
 import secrets
@@ -71,20 +72,31 @@ class TeamRepository:
         return int(
             (
                 await self.session.execute(
-                    select(func.count()).select_from(TeamMember).where(TeamMember.workspace_id == workspace_id)
+                    select(func.count())
+                    .select_from(TeamMember)
+                    .where(TeamMember.workspace_id == workspace_id)
                 )
             ).scalar_one()
         )
 
     async def members(self, workspace_id: int) -> Sequence[TeamMember]:
         return (
-            await self.session.execute(
-                select(TeamMember).where(TeamMember.workspace_id == workspace_id).order_by(TeamMember.id)
+            (
+                await self.session.execute(
+                    select(TeamMember).where(TeamMember.workspace_id == workspace_id).order_by(TeamMember.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
 
     async def add_member(
-        self, workspace_id: int, telegram_user_id: int, *, role: str, name: str | None = None,
+        self,
+        workspace_id: int,
+        telegram_user_id: int,
+        *,
+        role: str,
+        name: str | None = None,
         language: str = "en",
     ) -> TeamMember:
         if role not in ROLES:
@@ -94,8 +106,14 @@ class TeamRepository:
             existing.role, existing.active = role, True
             await self.session.flush()
             return existing
-        member = TeamMember(workspace_id=workspace_id, telegram_user_id=telegram_user_id, name=name,
-                            role=role, language=language, active=True)
+        member = TeamMember(
+            workspace_id=workspace_id,
+            telegram_user_id=telegram_user_id,
+            name=name,
+            role=role,
+            language=language,
+            active=True,
+        )
         self.session.add(member)
         await self.session.flush()
         return member
@@ -106,7 +124,9 @@ class TeamRepository:
         """Make this user the owner if the team is still empty; None when someone got there first."""
         if await self.count_members(workspace_id) > 0:
             return None
-        return await self.add_member(workspace_id, telegram_user_id, role="owner", name=name, language=language)
+        return await self.add_member(
+            workspace_id, telegram_user_id, role="owner", name=name, language=language
+        )
 
     async def set_role(self, workspace_id: int, telegram_user_id: int, role: str) -> TeamMember | None:
         if role not in ROLES:
@@ -130,12 +150,22 @@ class TeamRepository:
 
     # --- invites ---------------------------------------------------------------------------------
     async def create_invite(
-        self, workspace_id: int, *, role: str, created_by: int | None, valid_for: timedelta = timedelta(days=7)
+        self,
+        workspace_id: int,
+        *,
+        role: str,
+        created_by: int | None,
+        valid_for: timedelta = timedelta(days=7),
     ) -> Invite:
         if role not in ROLES or role == "owner":
             raise ValueError(f"invites are for admin, agent or viewer, not {role!r}")
-        invite = Invite(workspace_id=workspace_id, code=secrets.token_urlsafe(12), role=role,
-                        created_by=created_by, expires_at=_utcnow() + valid_for)
+        invite = Invite(
+            workspace_id=workspace_id,
+            code=secrets.token_urlsafe(12),
+            role=role,
+            created_by=created_by,
+            expires_at=_utcnow() + valid_for,
+        )
         self.session.add(invite)
         await self.session.flush()
         return invite
@@ -150,37 +180,60 @@ class TeamRepository:
         expires = _aware(invite.expires_at)
         if expires is not None and expires < _utcnow():
             return None
-        member = await self.add_member(invite.workspace_id, telegram_user_id, role=invite.role, name=name,
-                                       language=language)
+        member = await self.add_member(
+            invite.workspace_id, telegram_user_id, role=invite.role, name=name, language=language
+        )
         invite.used_by, invite.used_at = member.id, _utcnow()
         await self.session.flush()
         return member
 
     # --- refused users ---------------------------------------------------------------------------
-    async def log_access_attempt(self, telegram_user_id: int, *, username: str | None, text: str | None) -> None:
-        self.session.add(AccessAttempt(telegram_user_id=telegram_user_id, username=username,
-                                       text=(text or "")[:500] or None, occurred_at=_utcnow()))
+    async def log_access_attempt(
+        self, telegram_user_id: int, *, username: str | None, text: str | None
+    ) -> None:
+        self.session.add(
+            AccessAttempt(
+                telegram_user_id=telegram_user_id,
+                username=username,
+                text=(text or "")[:500] or None,
+                occurred_at=_utcnow(),
+            )
+        )
         await self.session.flush()
 
     async def recent_access_attempts(self, limit: int = 10) -> Sequence[AccessAttempt]:
         return (
-            await self.session.execute(
-                select(AccessAttempt).order_by(AccessAttempt.occurred_at.desc(), AccessAttempt.id.desc())
-                .limit(limit)
+            (
+                await self.session.execute(
+                    select(AccessAttempt)
+                    .order_by(AccessAttempt.occurred_at.desc(), AccessAttempt.id.desc())
+                    .limit(limit)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
 
     # --- group chats -----------------------------------------------------------------------------
     async def group(self, chat_id: int) -> GroupChat | None:
-        return (await self.session.execute(select(GroupChat).where(GroupChat.chat_id == chat_id))).scalar_one_or_none()
+        return (
+            await self.session.execute(select(GroupChat).where(GroupChat.chat_id == chat_id))
+        ).scalar_one_or_none()
 
     async def bind_group(
         self, workspace_id: int, chat_id: int, *, title: str | None, bound_by: int | None, language: str
     ) -> GroupChat:
         group = await self.group(chat_id)
         if group is None:
-            group = GroupChat(workspace_id=workspace_id, chat_id=chat_id, title=title, language=language,
-                              bound_by=bound_by, alerts_enabled=True, bound_at=_utcnow())
+            group = GroupChat(
+                workspace_id=workspace_id,
+                chat_id=chat_id,
+                title=title,
+                language=language,
+                bound_by=bound_by,
+                alerts_enabled=True,
+                bound_at=_utcnow(),
+            )
             self.session.add(group)
         else:
             group.workspace_id, group.title, group.bound_by = workspace_id, title, bound_by
@@ -198,7 +251,11 @@ class TeamRepository:
 
     async def groups(self, workspace_id: int) -> Sequence[GroupChat]:
         return (
-            await self.session.execute(
-                select(GroupChat).where(GroupChat.workspace_id == workspace_id).order_by(GroupChat.id)
+            (
+                await self.session.execute(
+                    select(GroupChat).where(GroupChat.workspace_id == workspace_id).order_by(GroupChat.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )

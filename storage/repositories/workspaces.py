@@ -1,4 +1,5 @@
 """Workspace repository: the seller's workspace and its stores."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -9,7 +10,12 @@ from storage.models import Customer, Order, Store, Workspace
 
 
 async def get_or_create_workspace(
-    session: AsyncSession, *, name: str, base_currency: str, timezone: str, override: frozenset[str] = frozenset(),
+    session: AsyncSession,
+    *,
+    name: str,
+    base_currency: str,
+    timezone: str,
+    override: frozenset[str] = frozenset(),
 ) -> Workspace:
     """The first workspace is the default one. Settings fill it on creation; afterwards what the owner chose
     in onboarding stays, except for the fields named in `override` (set explicitly in config or environment)."""
@@ -28,17 +34,31 @@ async def get_or_create_workspace(
 
 
 async def get_or_create_store(
-    session: AsyncSession, workspace_id: int, platform: str, name: str,
-    *, country: str | None = None, currency: str | None = None, timezone: str | None = None,
+    session: AsyncSession,
+    workspace_id: int,
+    platform: str,
+    name: str,
+    *,
+    country: str | None = None,
+    currency: str | None = None,
+    timezone: str | None = None,
 ) -> Store:
     store = (
         await session.execute(
-            select(Store).where(Store.workspace_id == workspace_id, Store.platform == platform, Store.name == name)
+            select(Store).where(
+                Store.workspace_id == workspace_id, Store.platform == platform, Store.name == name
+            )
         )
     ).scalar_one_or_none()
     if store is None:
-        store = Store(workspace_id=workspace_id, platform=platform, name=name, country=country,
-                      currency=currency, timezone=timezone)
+        store = Store(
+            workspace_id=workspace_id,
+            platform=platform,
+            name=name,
+            country=country,
+            currency=currency,
+            timezone=timezone,
+        )
         session.add(store)
         await session.flush()
     else:
@@ -50,9 +70,14 @@ async def get_or_create_store(
 
 async def workspace_counts(session: AsyncSession, workspace_id: int) -> tuple[int, int]:
     """(orders, customers) the workspace holds now; merged-away customer records are not counted."""
-    orders = await session.scalar(select(func.count()).select_from(Order).where(Order.workspace_id == workspace_id))
-    customers = await session.scalar(select(func.count()).select_from(Customer).where(
-        Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)))
+    orders = await session.scalar(
+        select(func.count()).select_from(Order).where(Order.workspace_id == workspace_id)
+    )
+    customers = await session.scalar(
+        select(func.count())
+        .select_from(Customer)
+        .where(Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None))
+    )
     return int(orders or 0), int(customers or 0)
 
 

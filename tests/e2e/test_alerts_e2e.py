@@ -1,5 +1,6 @@
 """End to end through the fake Bot API: a bound team group gets a capped, ranked churn alert with a stale-data
 line, and its "show more" button works on a restarted bot."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -21,8 +22,9 @@ def days_ago(n: float) -> datetime:
     return (SCAN - timedelta(days=n)).astimezone(UTC)
 
 
-async def test_group_gets_a_capped_ranked_churn_alert_and_shows_more(db: Database, workspace_id: int,
-                                                                     tg: FakeTelegramServer) -> None:
+async def test_group_gets_a_capped_ranked_churn_alert_and_shows_more(
+    db: Database, workspace_id: int, tg: FakeTelegramServer
+) -> None:
     shop = Shop(db, workspace_id)
     # Twelve important customers quiet for 61-72 days (value at risk = their spend: one order each, within a
     # year), added out of rank order; one big spender gone 300 days; small buyers, the newest 14 days ago.

@@ -1,4 +1,5 @@
 """End to end through the fake Bot API: questions in English and Chinese, paged tables, "why this number"."""
+
 from __future__ import annotations
 
 import logging
@@ -11,14 +12,27 @@ from tests.e2e.conftest import OWNER, Desk, shopify_csv
 from tests.e2e.test_desk_e2e import upload
 from tests.test_charts import only_shipped_fonts  # noqa: F401  (a fixture)
 
-pytest.importorskip("crm.query.compiler", reason="the question engine (crm.query.compiler) is not installed yet")
+pytest.importorskip(
+    "crm.query.compiler", reason="the question engine (crm.query.compiler) is not installed yet"
+)
 
 # Forty buyers; buyer i spends 100 + i in October 2026 (the month before the as-of date, 23 Nov 2026),
 # and buyer 0 also orders 50.00 in November. One refunded order must not count.
-ORDERS = [(f"#{2000 + i}", f"Buyer {i:02d}", f"buyer{i:02d}@example.com", f"{100 + i}.00",
-           f"2026-10-{1 + i % 28:02d} 12:00:00 +0800", "paid") for i in range(40)]
-ORDERS += [("#2100", "Buyer 00", "buyer00@example.com", "50.00", "2026-11-05 12:00:00 +0800", "paid"),
-           ("#2101", "Buyer 01", "buyer01@example.com", "999.00", "2026-10-20 12:00:00 +0800", "refunded")]
+ORDERS = [
+    (
+        f"#{2000 + i}",
+        f"Buyer {i:02d}",
+        f"buyer{i:02d}@example.com",
+        f"{100 + i}.00",
+        f"2026-10-{1 + i % 28:02d} 12:00:00 +0800",
+        "paid",
+    )
+    for i in range(40)
+]
+ORDERS += [
+    ("#2100", "Buyer 00", "buyer00@example.com", "50.00", "2026-11-05 12:00:00 +0800", "paid"),
+    ("#2101", "Buyer 01", "buyer01@example.com", "999.00", "2026-10-20 12:00:00 +0800", "refunded"),
+]
 OCTOBER_REVENUE = sum(100 + i for i in range(40))  # 4780
 
 
@@ -101,8 +115,9 @@ async def test_how_many_customers_do_i_have_is_the_customer_base(shop: Desk) -> 
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # drawing does not depend on the database
-async def test_a_chart_asked_in_chinese_has_every_glyph(shop: Desk, only_shipped_fonts: None,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_chart_asked_in_chinese_has_every_glyph(
+    shop: Desk, only_shipped_fonts: None, caplog: pytest.LogCaptureFixture
+) -> None:
     """The chart a Chinese-speaking member receives is titled in Chinese with the currency, and drawn without a
     single missing glyph (a □) though the machine's own fonts are hidden."""
     caplog.set_level(logging.WARNING, logger="bot.render")

@@ -1,5 +1,6 @@
 """End to end through the fake Bot API: replies the bot shares with the command line speak in chat terms there
 (send a file here, /help), never in command-line options or backticks."""
+
 from __future__ import annotations
 
 import re
@@ -20,20 +21,25 @@ async def test_replies_shared_with_the_command_line_speak_in_chat_terms(desk: De
 
     mark = desk.server.mark()
     desk.server.send_document(OWNER, "rates.csv", b"currency,rate\nMYR,0.3\n")
-    rates = await desk.server.wait_call("editMessageText", chat_id=OWNER, after=mark,
-                                        where=lambda c: c.text.startswith(("✅", "❌")))
+    rates = await desk.server.wait_call(
+        "editMessageText", chat_id=OWNER, after=mark, where=lambda c: c.text.startswith(("✅", "❌"))
+    )
     assert "Imported 1 exchange rates" in rates.text  # rates sent in the chat import as rates
 
-    orders = shopify_csv(tmp_path / "orders_export.csv", [
-        ("#1001", "Tan Wei Ling", "weiling@example.com", "120.50", "2026-10-01 10:00:00 +0800", "paid")])
+    orders = shopify_csv(
+        tmp_path / "orders_export.csv",
+        [("#1001", "Tan Wei Ling", "weiling@example.com", "120.50", "2026-10-01 10:00:00 +0800", "paid")],
+    )
     mark = desk.server.mark()
     desk.server.send_document(OWNER, orders.name, orders.read_bytes(), caption="shopify-main")
-    await desk.server.wait_call("editMessageText", chat_id=OWNER, after=mark,
-                                where=lambda c: c.text.startswith("✅"))
+    await desk.server.wait_call(
+        "editMessageText", chat_id=OWNER, after=mark, where=lambda c: c.text.startswith("✅")
+    )
     mark = desk.server.mark()
     desk.server.send_document(OWNER, orders.name, orders.read_bytes(), caption="shopify-other")
-    twice = await desk.server.wait_call("editMessageText", chat_id=OWNER, after=mark,
-                                        where=lambda c: c.text.startswith("❌"))
+    twice = await desk.server.wait_call(
+        "editMessageText", chat_id=OWNER, after=mark, where=lambda c: c.text.startswith("❌")
+    )
     assert "count them twice" in twice.text and "caption <code>shopify-main</code>" in twice.text
 
     for reply in (empty, other_day, rates, twice):

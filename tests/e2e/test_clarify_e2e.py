@@ -1,11 +1,14 @@
 """End to end: a question the bot will not answer gets a clarifying reply with tappable suggestions."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests.e2e.conftest import OWNER, Desk
 
-pytest.importorskip("crm.query.service", reason="the question engine (crm.query.service) is not installed yet")
+pytest.importorskip(
+    "crm.query.service", reason="the question engine (crm.query.service) is not installed yet"
+)
 
 
 async def test_out_of_scope_questions_get_suggestions_as_buttons(desk: Desk) -> None:

@@ -1,5 +1,6 @@
 """End to end through the fake Bot API: exchange rates sent in the chat, a base currency chosen at /start after
 the import converts every amount (checked against cross rates), and answers name the orders without a rate."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,11 +15,13 @@ from tests.e2e.test_desk_e2e import upload
 from tests.test_currency import orders_csv, rates_csv
 
 MYR_IN_SGD = 0.295  # the rates file's, not the settings' 0.30
-ORDERS = [("#1", "ann", "SGD", "100.00", "2026-10-05 12:00:00 +0800", "paid"),
-          ("#2", "bob", "SGD", "250.50", "2026-10-12 12:00:00 +0800", "paid"),
-          ("#3", "cat", "MYR", "300.00", "2026-10-20 12:00:00 +0800", "paid"),
-          ("#4", "dan", "IDR", "150000.00", "2026-10-21 12:00:00 +0800", "paid"),
-          ("#5", "dan", "IDR", "99000.00", "2026-10-22 12:00:00 +0800", "paid")]
+ORDERS = [
+    ("#1", "ann", "SGD", "100.00", "2026-10-05 12:00:00 +0800", "paid"),
+    ("#2", "bob", "SGD", "250.50", "2026-10-12 12:00:00 +0800", "paid"),
+    ("#3", "cat", "MYR", "300.00", "2026-10-20 12:00:00 +0800", "paid"),
+    ("#4", "dan", "IDR", "150000.00", "2026-10-21 12:00:00 +0800", "paid"),
+    ("#5", "dan", "IDR", "99000.00", "2026-10-22 12:00:00 +0800", "paid"),
+]
 # Revenue last month (October; the desk's clock says 23 Nov 2026) in MYR, by the cross rates: an SGD is worth
 # 1 / 0.295 MYR. The IDR orders have no rate.
 OCTOBER_MYR = round((100.00 + 250.50) / MYR_IN_SGD + 300.00, 2)  # 1488.14
@@ -31,8 +34,9 @@ async def test_a_currency_chosen_after_the_import_converts_every_amount(desk: De
     assert "base currency" in currency_step.text
 
     # Rates and orders sent in the chat in the middle of the set-up, rates as `sellermate rates import` reads them.
-    rates = await upload(desk, OWNER, rates_csv(tmp_path / "rates.csv", [("MYR", str(MYR_IN_SGD), ""),
-                                                                         ("USD", "1.34", "")]))
+    rates = await upload(
+        desk, OWNER, rates_csv(tmp_path / "rates.csv", [("MYR", str(MYR_IN_SGD), ""), ("USD", "1.34", "")])
+    )
     assert "Imported 2 exchange rates" in rates and "SGD" in rates, rates
     summary = await upload(desk, OWNER, orders_csv(tmp_path / "orders_export.csv", ORDERS))
     assert "5 new" in summary and "IDR" in summary and "rates.csv" in summary, summary
@@ -60,12 +64,17 @@ async def test_a_currency_chosen_after_the_import_converts_every_amount(desk: De
     top = await desk.say(OWNER, "top 3 customers by revenue last month")
     assert amount_in(top.text, round(250.50 / MYR_IN_SGD, 2)) and "no IDR rate" in top.text, top.text
     # The set-up said what it converted, with its next step.
-    assert "Base currency: <b>MYR</b> (was SGD)" in timezone_step.text and "3 orders converted" in timezone_step.text
+    assert (
+        "Base currency: <b>MYR</b> (was SGD)" in timezone_step.text
+        and "3 orders converted" in timezone_step.text
+    )
     assert "2 orders still have no exchange rate" in timezone_step.text
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # the conversion itself is tested on both databases above
-async def test_currency_command_refuses_without_a_rate_and_converts_with_one(desk: Desk, tmp_path: Path) -> None:
+async def test_currency_command_refuses_without_a_rate_and_converts_with_one(
+    desk: Desk, tmp_path: Path
+) -> None:
     await desk.add_member(OWNER, "owner")
     await desk.add_member(8008, "viewer", language="zh")
     await upload(desk, OWNER, orders_csv(tmp_path / "orders_export.csv", ORDERS))

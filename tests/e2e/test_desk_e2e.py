@@ -1,4 +1,5 @@
 """End to end through the fake Bot API: in-chat import (good and bad files) and the customer card's buttons."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,7 +23,9 @@ async def upload(desk: Desk, user_id: int, path: Path, **kw: object) -> str:
     mark = desk.server.mark()
     desk.server.send_document(user_id, path.name, path.read_bytes(), **kw)  # type: ignore[arg-type]
     final = await desk.server.wait_call(
-        "editMessageText", chat_id=user_id, after=mark,
+        "editMessageText",
+        chat_id=user_id,
+        after=mark,
         where=lambda c: c.text.startswith(("✅", "❌")),
     )
     return final.text
@@ -90,8 +93,12 @@ async def test_customer_card_search_tag_note_and_handoff_buttons(desk: Desk, tmp
     assert "Tan Wei Ling" in card.text and "<b>2</b>" in card.text and "200.50 SGD" in card.text
     assert "weiling@example.com" not in card.text  # no contact details on the card
     datas = [data for _, data in card.buttons()]
-    assert datas == [f"ctag:{customer_id}", f"cnote:{customer_id}", f"draft:{customer_id}",
-                     f"remind:{customer_id}"]
+    assert datas == [
+        f"ctag:{customer_id}",
+        f"cnote:{customer_id}",
+        f"draft:{customer_id}",
+        f"remind:{customer_id}",
+    ]
 
     by_email = await desk.say(OWNER, "/customer weiling@example.com")
     assert "Tan Wei Ling" in by_email.text and by_email.buttons()[0][1] == f"ctag:{customer_id}"
@@ -118,22 +125,37 @@ async def test_customer_card_search_tag_note_and_handoff_buttons(desk: Desk, tmp
     assert "agent" in denied.params["text"]
 
     async with desk.db.sessions() as s:
-        tags = (await s.execute(select(Tag.name).join(CustomerTag).where(CustomerTag.customer_id == customer_id)
-                                .order_by(Tag.name))).scalars().all()
+        tags = (
+            (
+                await s.execute(
+                    select(Tag.name)
+                    .join(CustomerTag)
+                    .where(CustomerTag.customer_id == customer_id)
+                    .order_by(Tag.name)
+                )
+            )
+            .scalars()
+            .all()
+        )
         notes = (await s.execute(select(Interaction).where(Interaction.kind == "note"))).scalars().all()
     assert tags == ["vip", "wholesale"]
     assert [(n.customer_id, n.body) for n in notes] == [(customer_id, "Prefers WhatsApp, ships to office")]
 
 
-async def test_a_bad_export_in_the_chat_ends_with_a_clear_message(desk: Desk, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_bad_export_in_the_chat_ends_with_a_clear_message(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A file with extreme values imports its good rows and lists the bad ones; an import that fails on
     something unexpected replaces "Importing…" with a clear message, never the generic apology."""
     await desk.add_member(OWNER, "owner")
-    extreme = shopify_csv(tmp_path / "orders_export.csv", [*ORDERS[:2], ("#1009", "Max", "max@example.com", "1e308",
-                                                                         "2026-11-05 10:00:00 +0800", "paid")])
+    extreme = shopify_csv(
+        tmp_path / "orders_export.csv",
+        [*ORDERS[:2], ("#1009", "Max", "max@example.com", "1e308", "2026-11-05 10:00:00 +0800", "paid")],
+    )
     summary = await upload(desk, OWNER, extreme)
-    assert summary.startswith("✅") and "2 new" in summary and "line 4" in summary and "out of range" in summary
+    assert (
+        summary.startswith("✅") and "2 new" in summary and "line 4" in summary and "out of range" in summary
+    )
 
     import crm.importing.service as service
 

@@ -3,6 +3,7 @@
 A question typed during the set-up, a prompt that outlives a restart, a command typed while a prompt waits,
 a prompt in a group (privacy mode), and messages of kinds the bot does not read.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,20 +16,30 @@ from tests.e2e.conftest import OWNER, Desk, shopify_csv, start_desk, stop_desk
 from tests.e2e.test_desk_e2e import ORDERS, upload
 from tests.fakes.telegram_server import Call, FakeTelegramServer
 
-STICKER = {"file_id": "stk1", "file_unique_id": "ustk1", "type": "regular", "width": 512, "height": 512,
-           "is_animated": False, "is_video": False}
+STICKER = {
+    "file_id": "stk1",
+    "file_unique_id": "ustk1",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
 PHOTO = [{"file_id": "pho1", "file_unique_id": "upho1", "width": 90, "height": 60}]
 
 
 async def replies(desk: Desk, count: int, mark: int, chat_id: int = OWNER) -> list[Call]:
     """The first `count` messages the bot sent to `chat_id` after `mark` (waits for them)."""
-    await desk.server.wait_call("sendMessage", chat_id=chat_id, after=mark,
-                                where=lambda c: len(_sent(desk, mark, chat_id)) >= count)
+    await desk.server.wait_call(
+        "sendMessage", chat_id=chat_id, after=mark, where=lambda c: len(_sent(desk, mark, chat_id)) >= count
+    )
     return _sent(desk, mark, chat_id)[:count]
 
 
 def _sent(desk: Desk, mark: int, chat_id: int) -> list[Call]:
-    return [c for c in desk.server.calls_of("sendMessage", after=mark) if c.chat_id == chat_id and c.status == 200]
+    return [
+        c for c in desk.server.calls_of("sendMessage", after=mark) if c.chat_id == chat_id and c.status == 200
+    ]
 
 
 async def add_customer(db: Database, workspace_id: int, name: str) -> int:
@@ -39,8 +50,9 @@ async def add_customer(db: Database, workspace_id: int, name: str) -> int:
         return customer.id
 
 
-async def test_a_question_during_the_set_up_is_answered_and_the_step_asked_again(desk: Desk,
-                                                                                 tmp_path: Path) -> None:
+async def test_a_question_during_the_set_up_is_answered_and_the_step_asked_again(
+    desk: Desk, tmp_path: Path
+) -> None:
     first = await desk.say(OWNER, "/start")
     assert "1/4" in first.text
 
@@ -92,7 +104,9 @@ async def test_a_prompt_survives_a_restart(db: Database, workspace_id: int, tg: 
     try:
         mark = tg.mark()
         tg.send_text(OWNER, "Prefers WhatsApp, ships to office")
-        await tg.wait_call("sendMessage", chat_id=OWNER, after=mark, where=lambda c: "saved" in c.text.lower())
+        await tg.wait_call(
+            "sendMessage", chat_id=OWNER, after=mark, where=lambda c: "saved" in c.text.lower()
+        )
     finally:
         await stop_desk(desk, polling)
         await desk.bot.session.close()
@@ -105,7 +119,9 @@ async def test_a_command_during_a_prompt_ends_it_and_runs(desk: Desk, tmp_path: 
     await desk.add_member(OWNER, "owner")
     await upload(desk, OWNER, shopify_csv(tmp_path / "orders_export.csv", ORDERS))
     async with desk.db.sessions() as s:
-        customer_id = (await s.execute(select(Customer.id).where(Customer.display_name == "Tan Wei Ling"))).scalar_one()
+        customer_id = (
+            await s.execute(select(Customer.id).where(Customer.display_name == "Tan Wei Ling"))
+        ).scalar_one()
     tag = f"ctag:{customer_id}"  # the card's tag button
     await desk.press(OWNER, tag, message_id=1)
 
@@ -186,8 +202,9 @@ async def test_messages_the_bot_does_not_read_still_get_a_reply(desk: Desk) -> N
     await desk.say(OWNER, "/bind", chat_id=group, chat_type="supergroup", title="Team")
     unknown = await desk.say(4004, "/frobnicate@sellermate_test_bot", chat_id=group, chat_type="supergroup")
     assert "/help" in unknown.text
-    replied = await desk.say(4004, "and last month?", chat_id=group, chat_type="supergroup",
-                             reply_to=unknown.message_id)
+    replied = await desk.say(
+        4004, "and last month?", chat_id=group, chat_type="supergroup", reply_to=unknown.message_id
+    )
     assert "@sellermate_test_bot" in replied.text  # questions go to the private chat
     mark = desk.server.mark()
     desk.server.send_text(4004, "/frobnicate", chat_id=group, chat_type="supergroup")

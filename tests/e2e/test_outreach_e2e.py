@@ -1,4 +1,5 @@
 """End to end through the fake Bot API: outreach drafts from the card, /draft, plain words and segments."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,18 @@ SEGMENT_ORDERS = [
     ("#3002", "Malee Srisuk", "malee@example.com", "400.00", "2026-04-01 10:00:00 +0700", "TH", "yes"),
     ("#3003", "Niran Kaew", "niran@example.com", "450.00", "2026-03-15 10:00:00 +0700", "TH", "no"),
     ("#3004", "Siti Rahman", "siti@example.com", "420.00", "2026-03-20 10:00:00 +0800", "MY", "yes"),
-    *[(f"#31{i:02d}", "Regular Buyer", "regular@example.com", "20.00", f"2026-11-{i + 1:02d} 10:00:00 +0800", "SG",
-       "yes") for i in range(1, 6)],
+    *[
+        (
+            f"#31{i:02d}",
+            "Regular Buyer",
+            "regular@example.com",
+            "20.00",
+            f"2026-11-{i + 1:02d} 10:00:00 +0800",
+            "SG",
+            "yes",
+        )
+        for i in range(1, 6)
+    ],
     ("#3200", "Small Recent", "small@example.com", "30.00", "2026-11-13 10:00:00 +0800", "SG", "yes"),
 ]
 
@@ -40,11 +51,26 @@ def orders_csv(path: Path, orders: list[tuple[str, ...]]) -> Path:
         writer.writerow(SHOPIFY_HEADER)
         for name, buyer, email, total, created, country, marketing in orders:
             row = dict.fromkeys(SHOPIFY_HEADER, "")
-            row.update({"Name": name, "Email": email, "Financial Status": "paid", "Fulfillment Status": "fulfilled",
-                        "Accepts Marketing": marketing, "Currency": "SGD", "Subtotal": total, "Total": total,
-                        "Created at": created, "Lineitem quantity": "1", "Lineitem name": "Serum",
-                        "Lineitem price": total, "Lineitem sku": "SER", "Billing Name": buyer,
-                        "Billing Country": country, "Shipping Country": country})
+            row.update(
+                {
+                    "Name": name,
+                    "Email": email,
+                    "Financial Status": "paid",
+                    "Fulfillment Status": "fulfilled",
+                    "Accepts Marketing": marketing,
+                    "Currency": "SGD",
+                    "Subtotal": total,
+                    "Total": total,
+                    "Created at": created,
+                    "Lineitem quantity": "1",
+                    "Lineitem name": "Serum",
+                    "Lineitem price": total,
+                    "Lineitem sku": "SER",
+                    "Billing Name": buyer,
+                    "Billing Country": country,
+                    "Shipping Country": country,
+                }
+            )
             writer.writerow([row[h] for h in SHOPIFY_HEADER])
     return path
 
@@ -52,8 +78,9 @@ def orders_csv(path: Path, orders: list[tuple[str, ...]]) -> Path:
 async def load(desk: Desk, path: Path) -> None:
     mark = desk.server.mark()
     desk.server.send_document(OWNER, path.name, path.read_bytes())
-    done = await desk.server.wait_call("editMessageText", chat_id=OWNER, after=mark,
-                                       where=lambda c: c.text.startswith(("✅", "❌")))
+    done = await desk.server.wait_call(
+        "editMessageText", chat_id=OWNER, after=mark, where=lambda c: c.text.startswith(("✅", "❌"))
+    )
     assert done.text.startswith("✅"), done.text
 
 
@@ -82,17 +109,20 @@ async def test_card_button_draft_shorter_edit_approve_and_follow_up(desk: Desk, 
     assert labels == ["🔄 Regenerate", "✂️ Shorter", "🎩 More formal", "🌐 Translate", "✏️ Edit", "✅ Approve"]
     first_id = draft_id_of(draft)
 
-    shorter = await desk.press(AGENT, f"drb:shorter:{first_id}", draft.message_id, chat_id=AGENT,
-                               method="editMessageText")
+    shorter = await desk.press(
+        AGENT, f"drb:shorter:{first_id}", draft.message_id, chat_id=AGENT, method="editMessageText"
+    )
     short_id = draft_id_of(shorter)
     assert short_id != first_id and shorter.message_id == draft.message_id
 
-    translate = await desk.press(AGENT, f"drb:translate:{short_id}", draft.message_id, chat_id=AGENT,
-                                 method="editMessageReplyMarkup")
+    translate = await desk.press(
+        AGENT, f"drb:translate:{short_id}", draft.message_id, chat_id=AGENT, method="editMessageReplyMarkup"
+    )
     langs = [data for _, data in translate.buttons()]
     assert f"drl:{short_id}:zh" in langs and f"drl:{short_id}:en" not in langs  # not the draft's own language
-    chinese = await desk.press(AGENT, f"drl:{short_id}:zh", draft.message_id, chat_id=AGENT,
-                               method="editMessageText")
+    chinese = await desk.press(
+        AGENT, f"drl:{short_id}:zh", draft.message_id, chat_id=AGENT, method="editMessageText"
+    )
     assert "中文" in chinese.text
     zh_id = draft_id_of(chinese)
 
@@ -103,20 +133,26 @@ async def test_card_button_draft_shorter_edit_approve_and_follow_up(desk: Desk, 
 
     mark = desk.server.mark()
     desk.server.press(AGENT, f"drb:approve:{zh_id}", message_id=edited.message_id, chat_id=AGENT)
-    approved = await desk.server.wait_call("sendMessage", chat_id=AGENT, after=mark,
-                                           where=lambda c: "Approved" in c.text)
+    approved = await desk.server.wait_call(
+        "sendMessage", chat_id=AGENT, after=mark, where=lambda c: "Approved" in c.text
+    )
     assert "Tan Wei Ling" in approved.text
     assert approved.buttons() == [("⏰ Remind me to follow up", f"remind:{cid}")]
-    assert desk.server.messages[(AGENT, edited.message_id)].reply_markup is None  # no buttons on an approved draft
+    assert (
+        desk.server.messages[(AGENT, edited.message_id)].reply_markup is None
+    )  # no buttons on an approved draft
 
     follow_up = await desk.press(AGENT, f"remind:{cid}", approved.message_id, chat_id=AGENT)
     assert "Tan Wei Ling" in follow_up.text  # handlers/reminders.py asks when
 
     async with desk.db.sessions() as s:
-        outreach = (await s.execute(select(Interaction).where(Interaction.kind == "outreach"))).scalars().all()
+        outreach = (
+            (await s.execute(select(Interaction).where(Interaction.kind == "outreach"))).scalars().all()
+        )
         rows = {r.id: r for r in (await s.execute(select(OutreachDraft))).scalars().all()}
     assert [(i.customer_id, i.body, i.language) for i in outreach] == [
-        (cid, "亲爱的 Wei Ling，谢谢你一直以来的支持！", "zh")]
+        (cid, "亲爱的 Wei Ling，谢谢你一直以来的支持！", "zh")
+    ]
     assert rows[zh_id].status == "approved" and rows[first_id].status == "draft"
     assert {rows[first_id].language, rows[short_id].language, rows[zh_id].language} == {"en", "zh"}
 
@@ -152,7 +188,9 @@ async def test_draft_command_refuses_opted_out_and_checks_roles(desk: Desk, tmp_
     assert "agent" in denied.text
 
     async with desk.db.sessions() as s:
-        statuses = sorted((r.intent, r.status) for r in (await s.execute(select(OutreachDraft))).scalars().all())
+        statuses = sorted(
+            (r.intent, r.status) for r in (await s.execute(select(OutreachDraft))).scalars().all()
+        )
     assert statuses == [("review_request", "draft"), ("winback", "draft"), ("winback", "refused")]
 
 
@@ -201,9 +239,11 @@ async def test_segment_draft_sends_templates_and_a_recipient_csv(desk: Desk, tmp
     desk.server.send_text(OWNER, "draft a win-back for all important_winback customers in Thailand")
     doc = await desk.server.wait_call("sendDocument", chat_id=OWNER, after=mark)
     texts = desk.server.sent_texts(OWNER, after=mark)
-    assert any("important_winback" in t and "2 recipients" in t and "no marketing consent: 1" in t for t in texts), texts
+    assert any(
+        "important_winback" in t and "2 recipients" in t and "no marketing consent: 1" in t for t in texts
+    ), texts
     assert sum("Template · ไทย" in t for t in texts) == 1 and any("{first_name}" in t for t in texts)
-    (name, content), = doc.files.values()
+    ((name, content),) = doc.files.values()
     assert name.startswith("recipients_important_winback_") and name.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
     assert sorted(r["name"] for r in rows) == ["Malee Srisuk", "Somchai Thongdee"]
@@ -214,13 +254,17 @@ async def test_segment_draft_sends_templates_and_a_recipient_csv(desk: Desk, tmp
     doc = await desk.server.wait_call("sendDocument", chat_id=OWNER, after=mark)
     texts = desk.server.sent_texts(OWNER, after=mark)
     assert sum(t.startswith("<b>Template · ") for t in texts) == 2  # Thai and Malay
-    (_, content), = doc.files.values()
+    ((_, content),) = doc.files.values()
     assert sorted(r["name"] for r in csv.DictReader(io.StringIO(content.decode("utf-8")))) == [
-        "Malee Srisuk", "Siti Rahman", "Somchai Thongdee"]
+        "Malee Srisuk",
+        "Siti Rahman",
+        "Somchai Thongdee",
+    ]
 
 
 async def test_the_dispatchers_llm_writes_the_draft_and_regenerates_it(
-        llm_desk: tuple[Desk, ScriptedOpenAI], tmp_path: Path) -> None:
+    llm_desk: tuple[Desk, ScriptedOpenAI], tmp_path: Path
+) -> None:
     """The model handed to the dispatcher (`llm`) drafts; no contact detail reaches it."""
     desk, llm_server = llm_desk
     await load(desk, orders_csv(tmp_path / "orders_export.csv", ORDERS))
@@ -230,35 +274,54 @@ async def test_the_dispatchers_llm_writes_the_draft_and_regenerates_it(
     draft = await desk.say(OWNER, "/draft weiling@example.com thank_you")
     assert "AI draft" in draft.text and first in draft.text
     llm_server.queue_json({"variants": [second]})
-    again = await desk.press(OWNER, f"drb:regenerate:{draft_id_of(draft)}", draft.message_id,
-                             method="editMessageText")
+    again = await desk.press(
+        OWNER, f"drb:regenerate:{draft_id_of(draft)}", draft.message_id, method="editMessageText"
+    )
     assert second in again.text and draft_id_of(again) != draft_id_of(draft)
     assert len(llm_server.requests) == 2
     sent = json.dumps(llm_server.requests, ensure_ascii=False)
     assert "weiling@example.com" not in sent and "Tan Wei Ling" not in sent
 
 
-async def test_an_approved_draft_arrives_clean_to_copy_and_the_consent_note_stays(desk: Desk,
-                                                                                  tmp_path: Path) -> None:
+async def test_an_approved_draft_arrives_clean_to_copy_and_the_consent_note_stays(
+    desk: Desk, tmp_path: Path
+) -> None:
     """No consent on record: the note is on the draft, on the regenerated version and in the approval; the
     approved message itself comes alone, as plain text, so a long-press copy is exactly what to send."""
     await desk.add_member(OWNER, "owner")
-    await load(desk, orders_csv(tmp_path / "orders_export.csv", [
-        ("#4001", "Wong Mei Ling", "meiling@example.com", "75.00", "2026-11-10 10:00:00 +0800", "SG", "")]))
+    await load(
+        desk,
+        orders_csv(
+            tmp_path / "orders_export.csv",
+            [
+                (
+                    "#4001",
+                    "Wong Mei Ling",
+                    "meiling@example.com",
+                    "75.00",
+                    "2026-11-10 10:00:00 +0800",
+                    "SG",
+                    "",
+                )
+            ],
+        ),
+    )
     note = "no marketing consent on record"
 
     draft = await desk.say(OWNER, "/draft meiling@example.com thank_you")
     assert note in draft.text and "Wong Mei Ling" in draft.text
-    again = await desk.press(OWNER, f"drb:regenerate:{draft_id_of(draft)}", draft.message_id,
-                             method="editMessageText")
+    again = await desk.press(
+        OWNER, f"drb:regenerate:{draft_id_of(draft)}", draft.message_id, method="editMessageText"
+    )
     assert note in again.text
     new_id = draft_id_of(again)
     assert new_id != draft_id_of(draft)
 
     mark = desk.server.mark()
     desk.server.press(OWNER, f"drb:approve:{new_id}", message_id=draft.message_id, chat_id=OWNER)
-    confirmation = await desk.server.wait_call("sendMessage", chat_id=OWNER, after=mark,
-                                               where=lambda c: "Approved" in c.text)
+    confirmation = await desk.server.wait_call(
+        "sendMessage", chat_id=OWNER, after=mark, where=lambda c: "Approved" in c.text
+    )
     sent = desk.server.calls_of("sendMessage", after=mark)
     assert len(sent) == 2 and sent[1] is confirmation  # the message to copy, then the confirmation
     body = sent[0]

@@ -1,4 +1,5 @@
 """End to end through the fake Bot API: each role may do what docs/telegram.md says, and /help says so."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -50,8 +51,11 @@ async def test_help_lists_what_each_role_may_do(desk: Desk) -> None:
     assert "set reminders" not in texts["viewer"] and "reminders" in texts["viewer"].split("higher role")[1]
     assert "/draft" not in texts["viewer"] and "/draft" in texts["agent"]
     assert "send an export file" not in texts["agent"] and "send an export file" in texts["admin"]
-    assert "/alerts" in texts["admin"] and "/bind" in texts["admin"] and "/role" not in texts["admin"].split(
-        "higher role")[0]
+    assert (
+        "/alerts" in texts["admin"]
+        and "/bind" in texts["admin"]
+        and "/role" not in texts["admin"].split("higher role")[0]
+    )
     assert "higher role" not in texts["owner"]
 
     # What /help lists is what is enforced: an admin imports, an agent may not; a viewer may not draft.

@@ -1,4 +1,5 @@
 """`sellermate run`: clear refusals without a token, and webhook mode serving real HTTP updates."""
+
 from __future__ import annotations
 
 import os
@@ -20,10 +21,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
-    clean.update(env, SELLERMATE_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-                 PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], check=False, cwd=tmp_path, env=clean,
-                          capture_output=True, text=True, timeout=60)
+    clean.update(
+        env, SELLERMATE_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", PYTHONPATH=str(REPO)
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        check=False,
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_run_without_a_token_says_which_setting_to_fill(tmp_path: Path) -> None:
@@ -45,8 +54,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_webhook_mode_checks_the_secret_and_answers(db: Database, workspace_id: int,
-                                                          tg: FakeTelegramServer) -> None:
+async def test_webhook_mode_checks_the_secret_and_answers(
+    db: Database, workspace_id: int, tg: FakeTelegramServer
+) -> None:
     port = _free_port()
     settings = make_settings(tg, mode="webhook", webhook_url="https://bot.example.com", listen_port=port)
     async with db.sessions() as session:
@@ -59,15 +69,25 @@ async def test_webhook_mode_checks_the_secret_and_answers(db: Database, workspac
         registered = tg.calls_of("setWebhook")[-1].params
         assert registered["url"] == "https://bot.example.com/telegram/webhook"
         assert registered["secret_token"] == "s3cret-token"
-        update = {"update_id": 1, "message": {
-            "message_id": 1, "date": 0, "chat": tg.chat(OWNER), "from": tg.user(OWNER), "text": "/help",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": tg.chat(OWNER),
+                "from": tg.user(OWNER),
+                "text": "/help",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
         url = f"http://127.0.0.1:{port}/telegram/webhook"
         async with aiohttp.ClientSession() as http:
             async with http.post(url, json=update) as forged:
                 assert forged.status == 401
             mark = tg.mark()
-            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as ok:
+            async with http.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            ) as ok:
                 assert ok.status == 200
         reply = await tg.wait_call("sendMessage", chat_id=OWNER, after=mark)
         assert "/kpi" in reply.text

@@ -4,6 +4,7 @@
 The first bot runs in this process (the real `serve`, long polling the fake Bot API server, its scheduler
 running); the second is the real command line in a process of its own.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,11 +29,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_a_second_run_on_the_same_database_is_refused_in_one_line(
-        tmp_path: Path, tg: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, tg: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELLERMATE_")}
-    env.update(SELLERMATE_DATABASE_URL=url, SELLERMATE_TELEGRAM_TOKEN=TOKEN, SELLERMATE_TELEGRAM_API_URL=tg.base_url,
-               SELLERMATE_CONFIG=str(tmp_path / "none.yaml"), PYTHONPATH=str(REPO), TMPDIR=str(tmp_path))
+    env.update(
+        SELLERMATE_DATABASE_URL=url,
+        SELLERMATE_TELEGRAM_TOKEN=TOKEN,
+        SELLERMATE_TELEGRAM_API_URL=tg.base_url,
+        SELLERMATE_CONFIG=str(tmp_path / "none.yaml"),
+        PYTHONPATH=str(REPO),
+        TMPDIR=str(tmp_path),
+    )
     for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
         monkeypatch.delenv(name)
     for name, value in env.items():
@@ -54,8 +62,15 @@ async def test_a_second_run_on_the_same_database_is_refused_in_one_line(
         assert not leftover.exists()  # removed on start
 
         second = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             _, err = await asyncio.wait_for(second.communicate(), timeout=60)
         finally:
@@ -65,14 +80,17 @@ async def test_a_second_run_on_the_same_database_is_refused_in_one_line(
         lines = err.decode().strip().splitlines()
         assert second.returncode == 2, err.decode()
         assert len(lines) == 1, lines
-        assert lines[0].startswith(f"error: another SellerMate bot is running on this database (`sellermate run`, "
-                                   f"pid {os.getpid()} on host ")
-        assert lines[0].endswith("or set telegram.replica: true (SELLERMATE_TELEGRAM__REPLICA=true) for a webhook "
-                                 "replica")
+        assert lines[0].startswith(
+            f"error: another SellerMate bot is running on this database (`sellermate run`, "
+            f"pid {os.getpid()} on host "
+        )
+        assert lines[0].endswith(
+            "or set telegram.replica: true (SELLERMATE_TELEGRAM__REPLICA=true) for a webhook replica"
+        )
         assert len(tg.calls_of("deleteWebhook")) == 1  # the second never reached polling
 
         monkeypatch.setenv("SELLERMATE_TELEGRAM__REPLICA", "true")  # a replica must serve a webhook
-        with pytest.raises(CLIError, match="telegram.mode: webhook"):
+        with pytest.raises(CLIError, match="telegram.mode: webhook"):  # noqa: RUF043
             await serve()
     finally:
         if polling and not first.done():

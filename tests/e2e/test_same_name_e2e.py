@@ -1,4 +1,5 @@
 """End to end through the fake Bot API: customers who share a name are told apart in every picker and list."""
+
 from __future__ import annotations
 
 import re
@@ -22,19 +23,27 @@ async def shop(desk: Desk, tmp_path: Path) -> None:
     assert "3 new" in summary, summary
 
 
-async def test_the_customer_picker_shows_what_tells_same_name_customers_apart(desk: Desk, tmp_path: Path) -> None:
+async def test_the_customer_picker_shows_what_tells_same_name_customers_apart(
+    desk: Desk, tmp_path: Path
+) -> None:
     await shop(desk, tmp_path)
     reply = await desk.say(OWNER, "/customer Tan Wei Ling")
     labels = [text for text, data in reply.buttons() if data.startswith("cust:")]
-    assert len(labels) == 3 and len(set(labels)) == 3, labels  # three different buttons, not "Tan Wei Ling" x3
+    assert len(labels) == 3 and len(set(labels)) == 3, (
+        labels
+    )  # three different buttons, not "Tan Wei Ling" x3
     for label in labels:
         assert re.search(r"#\d+", label) and "Shopify" in label and re.search(r"2026-\d\d-\d\d", label), label
     assert any(" 130" in label for label in labels)  # spend 130.50, shown rounded: the two-order buyer
     opened = await desk.press(OWNER, next(d for t, d in reply.buttons() if " 130" in t), reply.message_id)
-    assert "Tan Wei Ling" in opened.text and "#3004" in opened.text and "#3001" in opened.text  # recent orders
+    assert (
+        "Tan Wei Ling" in opened.text and "#3004" in opened.text and "#3001" in opened.text
+    )  # recent orders
 
 
-async def test_who_is_lists_the_matches_with_their_details_and_opens_each_card(desk: Desk, tmp_path: Path) -> None:
+async def test_who_is_lists_the_matches_with_their_details_and_opens_each_card(
+    desk: Desk, tmp_path: Path
+) -> None:
     await shop(desk, tmp_path)
     reply = await desk.say(OWNER, "who is Tan Wei Ling")
     # one line each in the table: #id, name, platform, country, last order (local date), spend

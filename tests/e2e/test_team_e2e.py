@@ -1,4 +1,5 @@
 """End to end through the fake Bot API: onboarding, access refusal, invites and roles, groups, errors, 429s."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -43,17 +44,26 @@ async def test_first_user_becomes_owner_and_sets_up_the_workspace(desk: Desk) ->
     assert ws.settings["stores"] == ["shopee-my", "lazada-sg", "shopify"] and ws.settings["onboarded"] is True
     assert (owner.telegram_user_id, owner.role, owner.language) == (OWNER, "owner", "zh")
     # The running bot answers in the chosen currency and time zone at once...
-    assert (desk.settings.workspace.base_currency, desk.settings.workspace.timezone) == ("MYR", "Asia/Kuala_Lumpur")
+    assert (desk.settings.workspace.base_currency, desk.settings.workspace.timezone) == (
+        "MYR",
+        "Asia/Kuala_Lumpur",
+    )
     # ...and a restart keeps the owner's choices (config only wins where it sets them explicitly).
     url = desk.db.engine.url.render_as_string(hide_password=False)
     ctx = await open_app(Settings(), db_url=url)
     try:
-        assert (ctx.settings.workspace.base_currency, ctx.settings.workspace.timezone) == ("MYR", "Asia/Kuala_Lumpur")
+        assert (ctx.settings.workspace.base_currency, ctx.settings.workspace.timezone) == (
+            "MYR",
+            "Asia/Kuala_Lumpur",
+        )
     finally:
         await ctx.close()
     ctx = await open_app(Settings(workspace={"timezone": "Asia/Bangkok"}), db_url=url)
     try:
-        assert (ctx.settings.workspace.base_currency, ctx.settings.workspace.timezone) == ("MYR", "Asia/Bangkok")
+        assert (ctx.settings.workspace.base_currency, ctx.settings.workspace.timezone) == (
+            "MYR",
+            "Asia/Bangkok",
+        )
     finally:
         await ctx.close()
 
@@ -76,7 +86,10 @@ async def test_strangers_are_refused_and_logged(desk: Desk) -> None:
         attempts = (await s.execute(select(AccessAttempt).order_by(AccessAttempt.id))).scalars().all()
         members = (await s.execute(select(TeamMember))).scalars().all()
     assert [(a.telegram_user_id, a.text) for a in attempts] == [
-        (2002, "revenue last month"), (2003, "/start"), (2004, "[button] cust:1")]
+        (2002, "revenue last month"),
+        (2003, "/start"),
+        (2004, "[button] cust:1"),
+    ]
     assert [m.telegram_user_id for m in members] == [OWNER]
     team = await desk.say(OWNER, "/team")
     assert "2002" in team.text and "2004" in team.text  # the owner sees who knocked
@@ -103,8 +116,11 @@ async def test_invite_link_grants_the_role_once(desk: Desk) -> None:
     async with desk.db.sessions() as s:
         viewer = (await s.execute(select(TeamMember).where(TeamMember.telegram_user_id == 3003))).scalar_one()
         invite = (await s.execute(select(Invite))).scalar_one()
-        strangers = (await s.execute(select(TeamMember).where(TeamMember.telegram_user_id.in_([3004, 3005]))
-                                     )).scalars().all()
+        strangers = (
+            (await s.execute(select(TeamMember).where(TeamMember.telegram_user_id.in_([3004, 3005]))))
+            .scalars()
+            .all()
+        )
     assert viewer.role == "viewer" and invite.used_by == viewer.id and strangers == []
 
     # The owner can promote, then remove, the new member.

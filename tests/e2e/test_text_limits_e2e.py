@@ -1,12 +1,12 @@
 """End to end through the fake Bot API (which refuses what Telegram refuses): a customer whose name, notes, tags
 and products are a million characters of hostile text is shown safely everywhere, the LLM request for their draft
 stays small, and a long answer goes as several valid messages."""
+
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-
 
 from storage.db import Database
 from storage.models import BuyerIdentity, Customer, CustomerTag, Interaction, Order, OrderLine, Store, Tag
@@ -16,7 +16,8 @@ from tests.fakes.openai_server import ScriptedOpenAI
 from tests.fakes.telegram_server import MAX_CAPTION, MAX_TEXT, Call, FakeTelegramServer, parse_html
 
 BIDI_AND_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" + "".join(
-    chr(c) for c in (*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)))
+    chr(c) for c in (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))
+)
 # Reversed text, an isolate, controls (PostgreSQL cannot store NUL: the unit tests have it), markup that must
 # stay text, an ampersand.
 HOSTILE = "\u202eTan\u2066 <b>Wei</b> & Ling\x07\x1b[2J\u0085 "
@@ -34,27 +35,62 @@ async def seed(db: Database, workspace_id: int, backend: str) -> int:
     keeps names to their column sizes; SQLite, the default, stores whatever an old import put there."""
     big = backend == "sqlite"
     async with db.sessions() as s:
-        store = Store(workspace_id=workspace_id, platform="shopee", name="shopee-sg", country="SG", currency="SGD")
+        store = Store(
+            workspace_id=workspace_id, platform="shopee", name="shopee-sg", country="SG", currency="SGD"
+        )
         s.add(store)
         await s.flush()
         c = Customer(workspace_id=workspace_id, display_name=hostile(1_000_000 if big else 200), country="SG")
         plain = Customer(workspace_id=workspace_id, display_name="Ling Ah Kow", country="SG")
         s.add_all([c, plain])
         await s.flush()
-        s.add(BuyerIdentity(workspace_id=workspace_id, customer_id=c.id, platform="shopee", buyer_key="hostile",
-                            username=hostile(255), name=hostile(255), email=EMAIL, phone=PHONE,
-                            accepts_marketing=True))
+        s.add(
+            BuyerIdentity(
+                workspace_id=workspace_id,
+                customer_id=c.id,
+                platform="shopee",
+                buyer_key="hostile",
+                username=hostile(255),
+                name=hostile(255),
+                email=EMAIL,
+                phone=PHONE,
+                accepts_marketing=True,
+            )
+        )
         for n, (cid, value) in enumerate([(c.id, "900.00"), (plain.id, "50.00")]):
-            order = Order(workspace_id=workspace_id, store_id=store.id, platform="shopee", platform_order_id=f"O{n}",
-                          customer_id=cid, status="completed", currency="SGD", order_value=Decimal(value),
-                          value_base=Decimal(value), country="SG", created_at=datetime(2026, 10, 1, 3, tzinfo=UTC))
+            order = Order(
+                workspace_id=workspace_id,
+                store_id=store.id,
+                platform="shopee",
+                platform_order_id=f"O{n}",
+                customer_id=cid,
+                status="completed",
+                currency="SGD",
+                order_value=Decimal(value),
+                value_base=Decimal(value),
+                country="SG",
+                created_at=datetime(2026, 10, 1, 3, tzinfo=UTC),
+            )
             s.add(order)
             await s.flush()
-            s.add(OrderLine(order_id=order.id, line_no=1, product_name=hostile(1_000_000 if big else 500, PRODUCT),
-                            quantity=1))
+            s.add(
+                OrderLine(
+                    order_id=order.id,
+                    line_no=1,
+                    product_name=hostile(1_000_000 if big else 500, PRODUCT),
+                    quantity=1,
+                )
+            )
         for i in range(3):
-            s.add(Interaction(workspace_id=workspace_id, customer_id=c.id, kind="note", body=hostile(1_000_000),
-                              occurred_at=datetime(2026, 11, i + 1, tzinfo=UTC)))
+            s.add(
+                Interaction(
+                    workspace_id=workspace_id,
+                    customer_id=c.id,
+                    kind="note",
+                    body=hostile(1_000_000),
+                    occurred_at=datetime(2026, 11, i + 1, tzinfo=UTC),
+                )
+            )
         tags = [Tag(workspace_id=workspace_id, name=hostile(64)[:60] + str(i)) for i in range(30)]
         s.add_all(tags)
         await s.flush()
@@ -71,7 +107,9 @@ def assert_safe(call: Call, limit: int = MAX_TEXT) -> str:
     assert call.status == 200
     shown = parse_html(call.text)  # the fake server parsed it too; this gives the visible text
     assert len(shown) <= limit
-    assert not set(shown) & set(BIDI_AND_CONTROLS), [hex(ord(ch)) for ch in set(shown) & set(BIDI_AND_CONTROLS)]
+    assert not set(shown) & set(BIDI_AND_CONTROLS), [
+        hex(ord(ch)) for ch in set(shown) & set(BIDI_AND_CONTROLS)
+    ]
     for label, data in call.buttons():
         assert 0 < len(label) <= 64 and not set(label) & set(BIDI_AND_CONTROLS) and len(data.encode()) <= 64
     return shown
@@ -82,7 +120,8 @@ def refused(server: FakeTelegramServer, after: int) -> list[tuple[str, str]]:
 
 
 async def test_a_customer_with_a_million_character_hostile_name_shows_everywhere(
-        llm_desk: tuple[Desk, ScriptedOpenAI], backend: str) -> None:
+    llm_desk: tuple[Desk, ScriptedOpenAI], backend: str
+) -> None:
     desk, llm = llm_desk
     cid = await seed(desk.db, desk.workspace_id, backend)
     start = desk.server.mark()
@@ -154,19 +193,20 @@ async def test_a_long_answer_goes_as_several_valid_messages(llm_desk: tuple[Desk
     mark = desk.server.mark()
     caption = "<b>Revenue by month</b> " + "and more words " * 200
     await desk.bot.send_photo(OWNER, BufferedInputFile(b"png", filename="chart.png"), caption=caption)
-    photo, = desk.server.calls_of("sendPhoto", after=mark)
+    (photo,) = desk.server.calls_of("sendPhoto", after=mark)
     rest = desk.server.calls_of("sendMessage", after=mark)
     assert len(parse_html(photo.text)) <= MAX_CAPTION and rest and refused(desk.server, mark) == []
     assert " ".join(parse_html(c.text) for c in [photo, *rest]).rstrip() == parse_html(caption).rstrip()
 
     mark = desk.server.mark()
     await desk.bot.edit_message_text(text, chat_id=OWNER, message_id=last.message_id)
-    edit, = desk.server.calls_of("editMessageText", after=mark)
+    (edit,) = desk.server.calls_of("editMessageText", after=mark)
     assert refused(desk.server, mark) == [] and parse_html(edit.text).endswith("…")
 
 
 async def test_too_long_notes_tags_reminders_and_briefs_are_refused_with_the_limit(
-        llm_desk: tuple[Desk, ScriptedOpenAI], backend: str) -> None:
+    llm_desk: tuple[Desk, ScriptedOpenAI], backend: str
+) -> None:
     """Typed text over a field's limit is refused with the limit (not cut silently); the question stays open, so
     the shorter text that follows is taken."""
     from sqlalchemy import select
@@ -204,8 +244,13 @@ async def test_too_long_notes_tags_reminders_and_briefs_are_refused_with_the_lim
     assert f"at most {BRIEF_MAX} characters" in refusal.text
 
     async with desk.db.sessions() as s:
-        notes = (await s.execute(select(Interaction.body).where(Interaction.kind == "note",
-                                                                 Interaction.body == "Prefers WhatsApp"))).all()
+        notes = (
+            await s.execute(
+                select(Interaction.body).where(
+                    Interaction.kind == "note", Interaction.body == "Prefers WhatsApp"
+                )
+            )
+        ).all()
         tags = (await s.execute(select(Tag.name).where(Tag.name.in_(["vip", "wholesale"])))).scalars().all()
     assert len(notes) == 1 and sorted(tags) == ["vip", "wholesale"]
     assert refused(desk.server, start) == []

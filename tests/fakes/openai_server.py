@@ -3,6 +3,7 @@
 Tests queue replies (text, JSON, tool calls, malformed bodies, slow answers, HTTP errors); every request
 body is recorded so tests can assert on exactly what left the process (e.g. that no PII did).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -82,26 +83,37 @@ class ScriptedOpenAI:
         if reply.raw_body is not None:
             return web.Response(status=reply.status, text=reply.raw_body, content_type="application/json")
         if reply.status != 200:
-            return web.json_response({"error": {"message": "scripted error", "type": "server_error"}},
-                                     status=reply.status)
+            return web.json_response(
+                {"error": {"message": "scripted error", "type": "server_error"}}, status=reply.status
+            )
         message: dict[str, Any] = {"role": "assistant", "content": reply.content}
         finish = "stop"
         if reply.tool_call is not None:
             message = {
-                "role": "assistant", "content": None,
-                "tool_calls": [{
-                    "id": f"call_{len(self.requests)}", "type": "function",
-                    "function": {"name": reply.tool_call["name"],
-                                 "arguments": json.dumps(reply.tool_call["arguments"], ensure_ascii=False)},
-                }],
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": f"call_{len(self.requests)}",
+                        "type": "function",
+                        "function": {
+                            "name": reply.tool_call["name"],
+                            "arguments": json.dumps(reply.tool_call["arguments"], ensure_ascii=False),
+                        },
+                    }
+                ],
             }
             finish = "tool_calls"
-        return web.json_response({
-            "id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", "scripted"),
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        })
+        return web.json_response(
+            {
+                "id": f"chatcmpl-{len(self.requests)}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "scripted"),
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }
+        )
 
     def request_text(self) -> str:
         """Everything the client sent, as one string, for leak checks."""

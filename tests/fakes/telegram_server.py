@@ -29,6 +29,7 @@ HTML that does not parse (parse_mode HTML: only Telegram's tags, every tag close
 a text over 4,096 or a caption over 1,024 characters after entity parsing, a callback answer over 200, and
 inline buttons without text or with callback_data outside 1-64 bytes. `parse_html` gives the text a user sees.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,10 +54,30 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
 MAX_CALLBACK_DATA_BYTES = 64
 # The tags Telegram's HTML parse mode knows (https://core.telegram.org/bots/api#html-style).
-HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-                       "code", "pre", "blockquote", "tg-emoji"})
-_HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|<"
-                         r"|&(#[0-9]+|#[xX][0-9A-Fa-f]+|lt|gt|amp|quot);|[^<&]+|&")
+HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    }
+)
+_HTML_TOKEN = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|<"
+    r"|&(#[0-9]+|#[xX][0-9A-Fa-f]+|lt|gt|amp|quot);|[^<&]+|&"
+)
 
 
 def parse_html(text: str) -> str:
@@ -69,27 +90,35 @@ def parse_html(text: str) -> str:
         if m.group(2) is not None:
             name = m.group(2).lower()
             if name not in HTML_TAGS:
-                raise ValueError(f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" '
-                                 f"at byte offset {len(text[:m.start()].encode())}")
+                raise ValueError(
+                    f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" '
+                    f"at byte offset {len(text[: m.start()].encode())}"
+                )
             if m.group(1):
                 if not open_tags or open_tags[-1] != name:
                     expected = open_tags[-1] if open_tags else ""
-                    raise ValueError(f"Bad Request: can't parse entities: Unmatched end tag at byte offset "
-                                     f'{len(text[:m.start()].encode())}, expected "</{expected}>", '
-                                     f'found "</{name}>"')
+                    raise ValueError(
+                        f"Bad Request: can't parse entities: Unmatched end tag at byte offset "
+                        f'{len(text[: m.start()].encode())}, expected "</{expected}>", '
+                        f'found "</{name}>"'
+                    )
                 open_tags.pop()
             else:
                 open_tags.append(name)
         elif token == "<":
-            raise ValueError("Bad Request: can't parse entities: Unexpected end of name token at byte offset "
-                             f"{len(text[:m.start()].encode())}")
+            raise ValueError(
+                "Bad Request: can't parse entities: Unexpected end of name token at byte offset "
+                f"{len(text[: m.start()].encode())}"
+            )
         elif m.group(4) is not None:
             out.append(html.unescape(token))
         else:
             out.append(token)
     if open_tags:
-        raise ValueError(f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag '
-                         f'"{open_tags[-1]}"')
+        raise ValueError(
+            f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag "
+            f'"{open_tags[-1]}"'
+        )
     return "".join(out)
 
 
@@ -204,10 +233,16 @@ class FakeTelegramServer:
         return update
 
     @staticmethod
-    def user(user_id: int, *, language_code: str = "en", username: str | None = None,
-             first_name: str | None = None) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": first_name or f"User{user_id}",
-                "username": username or f"user{user_id}", "language_code": language_code}
+    def user(
+        user_id: int, *, language_code: str = "en", username: str | None = None, first_name: str | None = None
+    ) -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name or f"User{user_id}",
+            "username": username or f"user{user_id}",
+            "language_code": language_code,
+        }
 
     @staticmethod
     def chat(chat_id: int, chat_type: str = "private", title: str | None = None) -> dict[str, Any]:
@@ -218,8 +253,15 @@ class FakeTelegramServer:
             chat["title"] = title or f"Group {chat_id}"
         return chat
 
-    def _incoming(self, user_id: int, chat_id: int | None, chat_type: str, language_code: str,
-                  title: str | None, **content: Any) -> dict[str, Any]:
+    def _incoming(
+        self,
+        user_id: int,
+        chat_id: int | None,
+        chat_type: str,
+        language_code: str,
+        title: str | None,
+        **content: Any,
+    ) -> dict[str, Any]:
         chat_id = user_id if chat_id is None else chat_id
         return {
             "message_id": next(self._incoming_ids),
@@ -229,56 +271,115 @@ class FakeTelegramServer:
             **content,
         }
 
-    def send_text(self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private",
-                  language_code: str = "en", title: str | None = None, reply_to: int | None = None
-                  ) -> dict[str, Any]:
+    def send_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        language_code: str = "en",
+        title: str | None = None,
+        reply_to: int | None = None,
+    ) -> dict[str, Any]:
         """A user writes `text` (commands get their bot_command entity, as Telegram does), optionally as a
         reply to the bot's message `reply_to`."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self.send_message(user_id, chat_id=chat_id, chat_type=chat_type, language_code=language_code,
-                                 title=title, reply_to=reply_to, **content)
+        return self.send_message(
+            user_id,
+            chat_id=chat_id,
+            chat_type=chat_type,
+            language_code=language_code,
+            title=title,
+            reply_to=reply_to,
+            **content,
+        )
 
-    def send_message(self, user_id: int, *, chat_id: int | None = None, chat_type: str = "private",
-                     language_code: str = "en", title: str | None = None, reply_to: int | None = None,
-                     **content: Any) -> dict[str, Any]:
+    def send_message(
+        self,
+        user_id: int,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        language_code: str = "en",
+        title: str | None = None,
+        reply_to: int | None = None,
+        **content: Any,
+    ) -> dict[str, Any]:
         """A user sends a message of any kind: `content` is its Bot API fields (`sticker={...}`, `photo=[...]`)."""
         if reply_to is not None:
             target = user_id if chat_id is None else chat_id
             sent = self.messages.get((target, reply_to))
-            content["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()),
-                                           "chat": self.chat(target, chat_type), "from": self._bot_user(),
-                                           "text": sent.text if sent else ""}
+            content["reply_to_message"] = {
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": self.chat(target, chat_type),
+                "from": self._bot_user(),
+                "text": sent.text if sent else "",
+            }
         message = self._incoming(user_id, chat_id, chat_type, language_code, title, **content)
         return self.push_update({"message": message})
 
-    def send_document(self, user_id: int, file_name: str, content: bytes, *, caption: str | None = None,
-                      chat_id: int | None = None, language_code: str = "en", file_size: int | None = None,
-                      mime_type: str = "text/csv") -> dict[str, Any]:
+    def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        language_code: str = "en",
+        file_size: int | None = None,
+        mime_type: str = "text/csv",
+    ) -> dict[str, Any]:
         """A user uploads a file; `file_size` may claim a bigger size than the content (oversize tests)."""
         file_id = f"doc{len(self.files) + 1}"
         self.files[file_id] = (f"documents/{file_id}_{file_name}", content)
-        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                    "mime_type": mime_type, "file_size": file_size if file_size is not None else len(content)}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": file_size if file_size is not None else len(content),
+        }
         extra: dict[str, Any] = {"document": document}
         if caption:
             extra["caption"] = caption
         message = self._incoming(user_id, chat_id, "private", language_code, None, **extra)
         return self.push_update({"message": message})
 
-    def press(self, user_id: int, data: str, *, message_id: int, chat_id: int | None = None,
-              chat_type: str = "private", language_code: str = "en") -> dict[str, Any]:
+    def press(
+        self,
+        user_id: int,
+        data: str,
+        *,
+        message_id: int,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        language_code: str = "en",
+    ) -> dict[str, Any]:
         """A user presses an inline button with `data` under the bot's message `message_id`."""
         chat_id = user_id if chat_id is None else chat_id
         sent = self.messages.get((chat_id, message_id))
-        message = {"message_id": message_id, "date": int(time.time()), "chat": self.chat(chat_id, chat_type),
-                   "from": self._bot_user(), "text": sent.text if sent else ""}
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, chat_type),
+            "from": self._bot_user(),
+            "text": sent.text if sent else "",
+        }
         if sent is not None and sent.reply_markup:  # as Telegram does: the message comes with its buttons
             message["reply_markup"] = sent.reply_markup
-        query = {"id": str(next(self._update_ids) * 7), "from": self.user(user_id, language_code=language_code),
-                 "chat_instance": str(chat_id), "data": data, "message": message}
+        query = {
+            "id": str(next(self._update_ids) * 7),
+            "from": self.user(user_id, language_code=language_code),
+            "chat_instance": str(chat_id),
+            "data": data,
+            "message": message,
+        }
         return self.push_update({"callback_query": query})
 
     def fail_next(self, method: str, *, times: int = 1, retry_after: int = 1, status: int = 429) -> None:
@@ -294,18 +395,32 @@ class FakeTelegramServer:
         return [c for c in self.calls[after:] if c.method.lower() == method.lower()]
 
     def sent_texts(self, chat_id: int, *, after: int = 0) -> list[str]:
-        return [c.text for c in self.calls[after:] if c.method in TEXT_METHODS and c.chat_id == chat_id
-                and c.status == 200]
+        return [
+            c.text
+            for c in self.calls[after:]
+            if c.method in TEXT_METHODS and c.chat_id == chat_id and c.status == 200
+        ]
 
-    async def wait_call(self, method: str | tuple[str, ...], *, chat_id: int | None = None, after: int = 0,
-                        where: Callable[[Call], bool] | None = None, timeout: float = 10.0) -> Call:
+    async def wait_call(
+        self,
+        method: str | tuple[str, ...],
+        *,
+        chat_id: int | None = None,
+        after: int = 0,
+        where: Callable[[Call], bool] | None = None,
+        timeout: float = 10.0,
+    ) -> Call:
         """The first successful call of `method` after index `after` matching the filters (waits for it)."""
         methods = {m.lower() for m in ((method,) if isinstance(method, str) else method)}
 
         def find() -> Call | None:
             for call in self.calls[after:]:
-                if (call.method.lower() in methods and call.status == 200
-                        and (chat_id is None or call.chat_id == chat_id) and (where is None or where(call))):
+                if (
+                    call.method.lower() in methods
+                    and call.status == 200
+                    and (chat_id is None or call.chat_id == chat_id)
+                    and (where is None or where(call))
+                ):
                     return call
             return None
 
@@ -315,8 +430,10 @@ class FakeTelegramServer:
                 await asyncio.wait_for(self._changed.wait_for(lambda: find() is not None), timeout)
             except TimeoutError:
                 seen = [(c.method, c.chat_id, c.text[:80]) for c in self.calls[after:]]
-                raise AssertionError(f"no {sorted(methods)} call for chat {chat_id} within {timeout}s; "
-                                     f"calls since mark: {seen}") from None
+                raise AssertionError(
+                    f"no {sorted(methods)} call for chat {chat_id} within {timeout}s; "
+                    f"calls since mark: {seen}"
+                ) from None
         found = find()
         assert found is not None
         return found
@@ -351,7 +468,7 @@ class FakeTelegramServer:
             async with cond:
                 cond.notify_all()
 
-        try:
+        try:  # noqa: SIM105
             asyncio.get_running_loop().create_task(wake())
         except RuntimeError:  # called outside the loop: waiters poll on their next wake-up
             pass
@@ -390,8 +507,10 @@ class FakeTelegramServer:
             self._record(call)
             body: dict[str, Any] = {"ok": False, "error_code": status}
             if status == 429:
-                body.update(description=f"Too Many Requests: retry after {retry_after}",
-                            parameters={"retry_after": retry_after})
+                body.update(
+                    description=f"Too Many Requests: retry after {retry_after}",
+                    parameters={"retry_after": retry_after},
+                )
             else:
                 body["description"] = f"Bad Request: injected failure {status}"
             return web.json_response(body, status=status)
@@ -408,8 +527,9 @@ class FakeTelegramServer:
             except _APIError as exc:
                 call.status = exc.code
                 self._record(call)
-                return web.json_response({"ok": False, "error_code": exc.code, "description": exc.description},
-                                         status=exc.code)
+                return web.json_response(
+                    {"ok": False, "error_code": exc.code, "description": exc.description}, status=exc.code
+                )
         call.result = result
         self._record(call)
         return web.json_response({"ok": True, "result": result})
@@ -432,15 +552,20 @@ class FakeTelegramServer:
         return web.Response(status=404, text="file not found")
 
     # --- method implementations ------------------------------------------------------------------------
-    def _message(self, chat_id: Any, text: str, markup: Any, kind: str = "text",
-                 extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _message(
+        self, chat_id: Any, text: str, markup: Any, kind: str = "text", extra: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         chat_id = int(chat_id)
         message_id = next(self._message_ids)
-        self.messages[(chat_id, message_id)] = SentMessage(chat_id, message_id, text,
-                                                           markup if isinstance(markup, dict) else None, kind)
-        out: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
-                               "chat": self.chat(chat_id, "private" if chat_id > 0 else "supergroup"),
-                               "from": self._bot_user()}
+        self.messages[(chat_id, message_id)] = SentMessage(
+            chat_id, message_id, text, markup if isinstance(markup, dict) else None, kind
+        )
+        out: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, "private" if chat_id > 0 else "supergroup"),
+            "from": self._bot_user(),
+        }
         if kind == "text":
             out["text"] = text
         elif text:
@@ -451,8 +576,12 @@ class FakeTelegramServer:
         return out
 
     def _m_getme(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
-        return {**self._bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            **self._bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _m_sendmessage(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         text = str(params.get("text") or "")
@@ -469,9 +598,13 @@ class FakeTelegramServer:
         if text is not None:
             sent.text = text
         sent.reply_markup = markup if isinstance(markup, dict) else None
-        out = {"message_id": sent.message_id, "date": int(time.time()),
-               "chat": self.chat(sent.chat_id, "private" if sent.chat_id > 0 else "supergroup"),
-               "from": self._bot_user(), "text": sent.text}
+        out = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": self.chat(sent.chat_id, "private" if sent.chat_id > 0 else "supergroup"),
+            "from": self._bot_user(),
+            "text": sent.text,
+        }
         if sent.reply_markup:
             out["reply_markup"] = sent.reply_markup
         return out
@@ -484,24 +617,50 @@ class FakeTelegramServer:
 
     def _m_sendphoto(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
         size = len(next(iter(files.values()))[1]) if files else 0
-        photo = [{"file_id": f"photo{len(self.calls)}", "file_unique_id": f"p{len(self.calls)}",
-                  "width": 800, "height": 600, "file_size": size}]
-        return self._message(params["chat_id"], str(params.get("caption") or ""), params.get("reply_markup"),
-                             kind="photo", extra={"photo": photo})
+        photo = [
+            {
+                "file_id": f"photo{len(self.calls)}",
+                "file_unique_id": f"p{len(self.calls)}",
+                "width": 800,
+                "height": 600,
+                "file_size": size,
+            }
+        ]
+        return self._message(
+            params["chat_id"],
+            str(params.get("caption") or ""),
+            params.get("reply_markup"),
+            kind="photo",
+            extra={"photo": photo},
+        )
 
     def _m_senddocument(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
         name, content = next(iter(files.values())) if files else ("file", b"")
-        document = {"file_id": f"sent{len(self.calls)}", "file_unique_id": f"s{len(self.calls)}",
-                    "file_name": name, "file_size": len(content)}
-        return self._message(params["chat_id"], str(params.get("caption") or ""), params.get("reply_markup"),
-                             kind="document", extra={"document": document})
+        document = {
+            "file_id": f"sent{len(self.calls)}",
+            "file_unique_id": f"s{len(self.calls)}",
+            "file_name": name,
+            "file_size": len(content),
+        }
+        return self._message(
+            params["chat_id"],
+            str(params.get("caption") or ""),
+            params.get("reply_markup"),
+            kind="document",
+            extra={"document": document},
+        )
 
     def _m_getfile(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         file_id = str(params.get("file_id"))
         if file_id not in self.files:
             raise _APIError(400, "Bad Request: invalid file_id")
         path, content = self.files[file_id]
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content), "file_path": path}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(content),
+            "file_path": path,
+        }
 
     def _m_answercallbackquery(self, params: dict[str, Any], files: Any) -> bool:
         return True
@@ -527,10 +686,20 @@ class FakeTelegramServer:
         status = self.chat_member_status.get((chat_id, user_id), "member")
         member: dict[str, Any] = {"status": status, "user": self.user(user_id)}
         if status == "administrator":
-            member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True, can_delete_messages=True,
-                          can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
-                          can_change_info=True, can_invite_users=True, can_post_stories=False,
-                          can_edit_stories=False, can_delete_stories=False)
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
         return member
 
     def _m_deletemessage(self, params: dict[str, Any], files: Any) -> bool:
@@ -559,8 +728,14 @@ def _check_limits(method: str, params: dict[str, Any]) -> None:
             raise _APIError(400, "Bad Request: message text is empty")
         if len(text) > MAX_TEXT:
             raise _APIError(400, "Bad Request: message is too long")
-    elif "caption" in params and method in ("sendphoto", "senddocument", "sendvideo", "sendaudio",
-                                            "sendanimation", "editmessagecaption"):
+    elif "caption" in params and method in (
+        "sendphoto",
+        "senddocument",
+        "sendvideo",
+        "sendaudio",
+        "sendanimation",
+        "editmessagecaption",
+    ):
         if len(_visible(params, "caption")) > MAX_CAPTION:
             raise _APIError(400, "Bad Request: message caption is too long")
     elif method == "answercallbackquery" and len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
