@@ -40,7 +40,7 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
             # Exactly what `sellermate import FILE` does (default store naming), so that importing the
             # demo folder again later changes nothing.
             report = await import_file(
-                app_ctx.db, app_ctx.workspace_id, path, settings=app_ctx.settings.workspace
+                app_ctx.db, app_ctx.workspace_id, path, settings=app_ctx.settings.workspace.for_import()
             )
         except ImportFileError as exc:
             totals["skipped"] += 1

@@ -150,7 +150,7 @@ def register(app: typer.Typer) -> None:
                                 app_ctx.db,
                                 app_ctx.workspace_id,
                                 path,
-                                settings=app_ctx.settings.workspace,
+                                settings=app_ctx.settings.workspace.for_import(),
                                 platform=platform,
                                 store=store,
                                 progress=tick,

@@ -15,7 +15,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sellermate.db"
+from crm.settings import DEFAULT_BRAND_NAME, DEFAULT_SIGN_OFF, ImportSettings
+from storage.db import DEFAULT_DATABASE_URL
 
 # The stable flat environment names from DESIGN.md, mapped onto (section, field).
 STABLE_ENV_NAMES: dict[str, tuple[str, str]] = {
@@ -51,6 +52,19 @@ class WorkspaceSettings(BaseModel):
     tag_rules: dict[str, str] = Field(default_factory=dict)
     # Column mapping for the generic CSV importer: canonical field -> header in the file.
     generic_columns: dict[str, str] = Field(default_factory=dict)
+
+    def for_import(self) -> ImportSettings:
+        """The domain's view of these settings for an import (built at each import: /currency and /timezone
+        change the workspace while the bot runs)."""
+        return ImportSettings(
+            base_currency=self.base_currency,
+            timezone=self.timezone,
+            store_countries=dict(self.store_countries),
+            fx_rates=dict(self.fx_rates),
+            loyalty_points_per_unit=self.loyalty_points_per_unit,
+            tag_rules=dict(self.tag_rules),
+            generic_columns=dict(self.generic_columns),
+        )
 
     @field_validator("base_currency")
     @classmethod
@@ -146,9 +160,9 @@ class SchedulerSettings(BaseModel):
 
 
 class OutreachSettings(BaseModel):
-    brand_name: str = "our shop"
+    brand_name: str = DEFAULT_BRAND_NAME
     brand_voice: str = "warm, friendly and concise"
-    sign_off: str = "The team"
+    sign_off: str = DEFAULT_SIGN_OFF
     max_chars: int = 600
 
 

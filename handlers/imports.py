@@ -172,7 +172,7 @@ async def import_document(
                 db,
                 workspace_id,
                 path,
-                settings=settings.workspace,
+                settings=settings.workspace.for_import(),
                 store=(message.caption or "").strip() or None,
                 progress=on_progress,
                 waiting=on_waiting,

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The database when none is configured (the settings' default, database.url).
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sellermate.db"
 
 
 class DatabaseURLError(ValueError):

@@ -125,3 +125,35 @@ def test_an_empty_or_commented_out_config_file_means_the_defaults(
     for text in ("", "# workspace:\n#   base_currency: MYR\n"):
         cfg.write_text(text, encoding="utf-8")
         assert load_settings().workspace.base_currency == "SGD"
+
+
+def test_the_domain_gets_the_import_settings_as_plain_values() -> None:
+    """crm does not import the bot's settings: the workspace section builds the domain's ImportSettings, every
+    field the import reads, as configured."""
+    import dataclasses
+
+    from bot.settings import OutreachSettings, WorkspaceSettings
+    from crm.settings import DEFAULT_BRAND_NAME, DEFAULT_SIGN_OFF, ImportSettings
+
+    ws = WorkspaceSettings(
+        base_currency="myr",
+        timezone="Asia/Kuala_Lumpur",
+        store_countries={"shopee-th": "TH"},
+        fx_rates={"USD": 4.4},
+        loyalty_points_per_unit=2.5,
+        tag_rules={"vip": "orders >= 5"},
+        generic_columns={"order_id": "Order No"},
+    )
+    plain = ws.for_import()
+    assert isinstance(plain, ImportSettings)
+    for f in dataclasses.fields(ImportSettings):
+        assert getattr(plain, f.name) == getattr(ws, f.name), f.name
+    assert plain.base_currency == "MYR"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain.timezone = "UTC"  # type: ignore[misc]
+    ws.fx_rates["USD"] = 4.5  # a later change of the settings does not reach an import already under way
+    assert plain.fx_rates["USD"] == 4.4
+    assert (OutreachSettings().brand_name, OutreachSettings().sign_off) == (
+        DEFAULT_BRAND_NAME,
+        DEFAULT_SIGN_OFF,
+    )

@@ -29,7 +29,6 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.settings import WorkspaceSettings
 from crm.importing.errors import ImportFileError
 from crm.importing.identity import resolve_customers
 from crm.importing.limits import AMOUNT_LIMIT, BUYER_ID, clean_text, fit, identifier
@@ -57,6 +56,7 @@ from crm.importing.reader import (
 )
 from crm.importing.scratch import ScratchFolder, new_scratch_folder, remove_stale_folders
 from crm.importing.staging import RowStager, rejecting_cut_rows
+from crm.settings import ImportSettings
 from storage.db import Database
 from storage.repositories import imports as repo
 from storage.repositories.workspaces import get_or_create_store
@@ -220,7 +220,7 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-async def _workspace_rates(session, workspace_id: int, settings: WorkspaceSettings):  # type: ignore[no-untyped-def]
+async def _workspace_rates(session, workspace_id: int, settings: ImportSettings):  # type: ignore[no-untyped-def]
     rates = {cur.upper(): [(None, float(r))] for cur, r in settings.fx_rates.items()}
     rates.update(await repo.load_rates(session, workspace_id))
     rates.setdefault(settings.base_currency, [(None, 1.0)])
@@ -252,7 +252,7 @@ async def import_file(
     workspace_id: int,
     path: Path,
     *,
-    settings: WorkspaceSettings,
+    settings: ImportSettings,
     platform: str = "auto",
     store: str | None = None,
     progress: Progress | None = None,
@@ -368,7 +368,7 @@ async def _import_file(
     workspace_id: int,
     path: Path,
     *,
-    settings: WorkspaceSettings,
+    settings: ImportSettings,
     platform: str,
     store: str | None,
     progress: Progress | None,
@@ -460,7 +460,7 @@ async def _import_in_session(
     rows,  # type: ignore[no-untyped-def]
     table: Table,
     report: ImportReport,
-    settings: WorkspaceSettings,
+    settings: ImportSettings,
     sha: str,
     progress: Progress | None,
     ctx: Context,
@@ -537,7 +537,7 @@ async def _one_import_at_a_time(session: AsyncSession, workspace_id: int, waitin
     await repo.wait_import_lock(session, workspace_id)
 
 
-async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSettings) -> None:
+async def _refresh_tags(db: Database, workspace_id: int, settings: ImportSettings) -> None:
     """Rule tags follow the new data (METRICS.md: re-evaluated after every import); the import stands anyway."""
     from zoneinfo import ZoneInfo
 
@@ -561,7 +561,7 @@ async def _import_orders(
     rows,
     total,
     report: ImportReport,  # type: ignore[no-untyped-def]
-    settings: WorkspaceSettings,
+    settings: ImportSettings,
     sha: str,
     progress: Progress | None,
     ctx: Context,
@@ -609,7 +609,7 @@ async def _import_order_rows(
     rows,
     total,
     report: ImportReport,  # type: ignore[no-untyped-def]
-    settings: WorkspaceSettings,
+    settings: ImportSettings,
     progress: Progress | None,
     ctx: Context,
     explicit_store: bool,
@@ -1048,7 +1048,7 @@ async def _import_customers(
     rows,
     total,
     report: ImportReport,  # type: ignore[no-untyped-def]
-    settings: WorkspaceSettings,
+    settings: ImportSettings,
     sha: str,
     progress: Progress | None,
 ) -> None:

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.settings import OutreachSettings
 from crm.outreach.intents import INTENTS, LANGUAGES
 from crm.outreach.offer import discount_phrase
+from crm.settings import DEFAULT_BRAND_NAME, DEFAULT_SIGN_OFF
 
 # Merge fields a segment template may keep for the seller's mailing tool.
 MERGE_FIELDS = ("first_name", "last_item")
@@ -376,8 +376,8 @@ assert all(set(p.bodies) == set(PACKS["en"].bodies) for p in PACKS.values())
 
 # The settings' own defaults ("our shop", "The team"): a seller who has not set a brand or sign-off gets the
 # message language's wording instead (PACKS[...].brand / .team), never English inside a Thai or Chinese message.
-_UNSET_BRANDS = frozenset(["", OutreachSettings.model_fields["brand_name"].default.casefold()])
-_UNSET_SIGN_OFFS = frozenset(["", OutreachSettings.model_fields["sign_off"].default.casefold()])
+_UNSET_BRANDS = frozenset(["", DEFAULT_BRAND_NAME.casefold()])
+_UNSET_SIGN_OFFS = frozenset(["", DEFAULT_SIGN_OFF.casefold()])
 _DEFAULT_BRANDS = frozenset(p.brand.casefold() for p in PACKS.values())
 
 
