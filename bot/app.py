@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
@@ -54,8 +52,6 @@ MENU_COMMANDS: tuple[str, ...] = (
     "language",
     "currency",
 )
-# Handler areas written by other engineers; included when their module exists (before the catch-all).
-OPTIONAL_ROUTERS: tuple[str, ...] = ("handlers.outreach", "handlers.reminders", "handlers.alerts")
 
 
 class MissingTokenError(RuntimeError):
@@ -85,25 +81,6 @@ def build_fsm_storage(settings: Settings, db: Database) -> BaseStorage:
     return DatabaseStorage(db)
 
 
-def _attach(parent: Router, child: Router) -> None:
-    # Handler modules declare one module-level router; a process that builds several dispatchers
-    # (tests, the bench) must detach it from the previous one first, which aiogram otherwise refuses.
-    old = child.parent_router
-    if old is not None:
-        if child in old.sub_routers:
-            old.sub_routers.remove(child)
-        child._parent_router = None
-    parent.include_router(child)
-
-
-def _optional_router(module_name: str) -> Router | None:
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    module = importlib.import_module(module_name)
-    router = getattr(module, "router", None)
-    return router if isinstance(router, Router) else None
-
-
 def build_dispatcher(
     settings: Settings,
     db: Database,
@@ -120,7 +97,8 @@ def build_dispatcher(
     Handlers receive by parameter name: `settings`, `db`, `workspace_id`, `clock` (aware "now"), `llm`,
     `scheduler`, `answers` (the paged-answer cache), plus what DeskMiddleware injects per update.
     """
-    from handlers import ask, customers, errors, groups, imports, start, team
+    # Imported here: bot.notifications (which handlers use) imports handlers.customers in turn.
+    from handlers import alerts, ask, customers, errors, groups, imports, outreach, reminders, start, team
 
     tz = ZoneInfo(settings.workspace.timezone)
     dp = Dispatcher(
@@ -143,18 +121,19 @@ def build_dispatcher(
     dp.message.middleware(RoleMiddleware())
     dp.callback_query.middleware(RoleMiddleware())
 
-    # Order matters: the first matching handler wins.
-    _attach(dp, errors.router)  # error handlers only; catches failures of every router below
-    _attach(dp, start.router)  # /start (onboarding, invite deep links), /help, /language
-    _attach(dp, team.router)  # /team, /invite, /join, /role, /remove
-    _attach(dp, groups.router)  # /bind, /unbind in group chats
-    _attach(dp, imports.router)  # documents: in-chat import
-    _attach(dp, customers.router)  # /customer, the customer card and its tag/note conversations
-    for name in OPTIONAL_ROUTERS:  # outreach drafts (draft:<id>), reminders (remind:<id>), alerts
-        router = _optional_router(name)
-        if router is not None:
-            _attach(dp, router)
-    _attach(dp, ask.router)  # LAST: shortcuts and the catch-all "any text is a question"
+    # Order matters: the first matching handler wins. Each area's routes give a new Router per Dispatcher.
+    dp.include_routers(
+        errors.routes.router(),  # error handlers only; catches failures of every router below
+        start.routes.router(),  # /start (onboarding, invite deep links), /help, /language
+        team.routes.router(),  # /team, /invite, /join, /role, /remove
+        groups.routes.router(),  # /bind, /unbind in group chats
+        imports.routes.router(),  # documents: in-chat import
+        customers.routes.router(),  # /customer, the customer card and its tag/note conversations
+        outreach.routes.router(),  # /draft, drafts asked in words, the draft buttons (draft:<id>)
+        reminders.routes.router(),  # /reminders, reminders set in words, the reminder buttons (remind:<id>)
+        alerts.routes.router(),  # /alerts in groups, "assign to me" and "show more" under churn alerts
+        ask.routes.router(),  # LAST: shortcuts and the catch-all "any text is a question"
+    )
 
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)

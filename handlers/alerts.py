@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
@@ -24,18 +24,19 @@ from bot.render import shown
 from bot.settings import Settings
 from crm.scheduling.reminders import assignment_due, format_when
 from handlers.reminders import member_timezone
+from handlers.routes import Routes
 from storage.db import Database
 from storage.models import GroupChat, TeamMember
 from storage.repositories import alerts as alerts_repo
 from storage.repositories import reminders as reminders_repo
 from storage.repositories.customer_desk import get_customer
 
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 IN_GROUP = F.chat.type.in_({"group", "supergroup"})
 
 
-@router.message(Command("alerts"), IN_GROUP, flags={"ability": "alerts"})
+@routes.message(Command("alerts"), IN_GROUP, flags={"ability": "alerts"})
 async def alerts_settings(message: Message, group: GroupChat | None, i18n: I18n) -> None:
     if group is None:
         await message.answer(i18n("alerts.not_bound"))
@@ -44,12 +45,12 @@ async def alerts_settings(message: Message, group: GroupChat | None, i18n: I18n)
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(Command("alerts"), F.chat.type == "private")
+@routes.message(Command("alerts"), F.chat.type == "private")
 async def alerts_in_private(message: Message, i18n: I18n) -> None:
     await message.answer(i18n("alerts.only_in_group"))
 
 
-@router.callback_query(AlertToggleCB.filter(), flags={"ability": "alerts"})
+@routes.callback_query(AlertToggleCB.filter(), flags={"ability": "alerts"})
 async def toggle(
     query: CallbackQuery, callback_data: AlertToggleCB, db: Database, workspace_id: int, i18n: I18n
 ) -> None:
@@ -72,7 +73,7 @@ async def toggle(
     await message.edit_text(text, reply_markup=markup)
 
 
-@router.callback_query(AssignCB.filter(), flags={"ability": "reminders"})
+@routes.callback_query(AssignCB.filter(), flags={"ability": "reminders"})
 async def assign_to_me(
     query: CallbackQuery,
     callback_data: AssignCB,
@@ -138,7 +139,7 @@ async def assign_to_me(
         )
 
 
-@router.callback_query(ChurnMoreCB.filter())
+@routes.callback_query(ChurnMoreCB.filter())
 async def churn_more(
     query: CallbackQuery,
     callback_data: ChurnMoreCB,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -27,10 +27,11 @@ from bot.render import shows_table
 from bot.settings import Settings
 from crm.query.result import Result
 from handlers.customers import OpenCustomerCB
+from handlers.routes import Routes
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 PAGE_ROWS = 15
 MAX_CELL = 24
@@ -203,7 +204,7 @@ async def _has_orders(db: Database, workspace_id: int) -> bool:
 
 
 # --- shortcuts ----------------------------------------------------------------------------------------
-@router.message(Command("kpi"), flags={"ability": "ask"})
+@routes.message(Command("kpi"), flags={"ability": "ask"})
 async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
     """`/kpi` = the key numbers in one message; `/kpi <question>` = that question."""
     if command.args:
@@ -237,19 +238,19 @@ async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **
     await send_result(bot, message.chat.id, card, d["answers"], i18n)
 
 
-@router.message(Command("top"), flags={"ability": "ask"})
+@routes.message(Command("top"), flags={"ability": "ask"})
 async def top(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
     args = (command.args or "").strip()
     question = i18n("shortcuts.top", n=args or 10) if not args or args.isdigit() else args
     await answer_question(bot, message.chat.id, question, i18n=i18n, **_pick(deps))
 
 
-@router.message(Command("segments"), flags={"ability": "ask"})
+@routes.message(Command("segments"), flags={"ability": "ask"})
 async def segments(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, i18n("shortcuts.segments"), i18n=i18n, **_pick(deps))
 
 
-@router.message(Command("cohort"), flags={"ability": "ask"})
+@routes.message(Command("cohort"), flags={"ability": "ask"})
 async def cohort(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, i18n("shortcuts.cohort"), i18n=i18n, **_pick(deps))
 
@@ -260,7 +261,7 @@ def _pick(deps: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- buttons under an answer ------------------------------------------------------------------------
-@router.callback_query(PageCB.filter())
+@routes.callback_query(PageCB.filter())
 async def turn_page(query: CallbackQuery, callback_data: PageCB, answers: AnswerCache, i18n: I18n) -> None:
     result = answers.get(callback_data.token)
     if result is None or not isinstance(query.message, Message):
@@ -275,7 +276,7 @@ async def turn_page(query: CallbackQuery, callback_data: PageCB, answers: Answer
     await query.answer()
 
 
-@router.callback_query(WhyCB.filter())
+@routes.callback_query(WhyCB.filter())
 async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: AnswerCache, i18n: I18n) -> None:
     result = answers.get(callback_data.token)
     await query.answer()
@@ -288,7 +289,7 @@ async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: Ans
     )
 
 
-@router.callback_query(SuggestCB.filter(), flags={"ability": "ask"})
+@routes.callback_query(SuggestCB.filter(), flags={"ability": "ask"})
 async def suggestion(
     query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, **deps: Any
 ) -> None:
@@ -301,24 +302,24 @@ async def suggestion(
     )
 
 
-@router.callback_query()
+@routes.callback_query()
 async def unknown_button(query: CallbackQuery, i18n: I18n) -> None:
     """Buttons whose area is not installed (or whose message is too old) get a polite answer, not a spinner."""
     await query.answer(i18n("common.not_available"), show_alert=True)
 
 
 # --- the catch-all ----------------------------------------------------------------------------------
-@router.message(F.text.startswith("/"), F.chat.type == "private")
+@routes.message(F.text.startswith("/"), F.chat.type == "private")
 async def unknown_command(message: Message, i18n: I18n) -> None:
     await message.answer(i18n("common.unknown_command"))
 
 
-@router.message(F.text, StateFilter(None), F.chat.type == "private", flags={"ability": "ask"})
+@routes.message(F.text, StateFilter(None), F.chat.type == "private", flags={"ability": "ask"})
 async def question(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
     await answer_question(bot, message.chat.id, message.text or "", i18n=i18n, **_pick(deps))
 
 
-@router.message()
+@routes.message()
 async def anything_else(
     message: Message, bot: Bot, i18n: I18n, state: FSMContext, raw_state: str | None = None, **deps: Any
 ) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -29,12 +29,13 @@ from bot.render import shown
 from bot.settings import Settings
 from crm.display import NOTE_LENGTH, NOTE_MAX, TAG_MAX, TAGS_PER_ENTRY
 from crm.query.texts import customer_line
+from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories import customer_desk
 
 log = logging.getLogger(__name__)
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 TAGS_LENGTH = 300  # all of a customer's tags on the card, as one line: the card stays one message
 
@@ -204,7 +205,7 @@ async def search_and_show(
         await message.answer(i18n("card.choose", n=len(hits)), reply_markup=kb.as_markup())
 
 
-@router.message(Command("customer"), flags={"ability": "ask"})
+@routes.message(Command("customer"), flags={"ability": "ask"})
 async def customer_command(
     message: Message,
     command: CommandObject,
@@ -221,7 +222,7 @@ async def customer_command(
     await search_and_show(message, command.args, session, workspace_id, i18n, **deps)
 
 
-@router.message(CardInput.search, F.text, ~F.text.startswith("/"), flags={"ability": "ask"})
+@routes.message(CardInput.search, F.text, ~F.text.startswith("/"), flags={"ability": "ask"})
 async def customer_search_text(
     message: Message, state: FSMContext, session: AsyncSession, workspace_id: int, i18n: I18n, **deps: Any
 ) -> None:
@@ -229,7 +230,7 @@ async def customer_search_text(
     await search_and_show(message, message.text or "", session, workspace_id, i18n, **deps)
 
 
-@router.callback_query(OpenCustomerCB.filter(), flags={"ability": "ask"})
+@routes.callback_query(OpenCustomerCB.filter(), flags={"ability": "ask"})
 async def open_card(
     query: CallbackQuery,
     callback_data: OpenCustomerCB,
@@ -243,7 +244,7 @@ async def open_card(
         await show_card(query.message, callback_data.customer_id, session, workspace_id, i18n, **deps)
 
 
-@router.callback_query(TagCB.filter(), flags={"ability": "customer_notes"})
+@routes.callback_query(TagCB.filter(), flags={"ability": "customer_notes"})
 async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMContext, i18n: I18n) -> None:
     await state.set_state(CardInput.tag)
     await state.update_data(customer_id=callback_data.customer_id)
@@ -252,7 +253,7 @@ async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMCont
         await ask_for_text(query.message, i18n("card.ask_tag"), user=query.from_user)
 
 
-@router.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
+@routes.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
 async def tag_entered(
     message: Message, state: FSMContext, session: AsyncSession, workspace_id: int, i18n: I18n
 ) -> None:
@@ -274,7 +275,7 @@ async def tag_entered(
     await message.answer(i18n("card.tagged", tags=html.escape(", ".join(n.lower() for n in names))))
 
 
-@router.callback_query(NoteCB.filter(), flags={"ability": "customer_notes"})
+@routes.callback_query(NoteCB.filter(), flags={"ability": "customer_notes"})
 async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMContext, i18n: I18n) -> None:
     await state.set_state(CardInput.note)
     await state.update_data(customer_id=callback_data.customer_id)
@@ -283,7 +284,7 @@ async def note_pressed(query: CallbackQuery, callback_data: NoteCB, state: FSMCo
         await ask_for_text(query.message, i18n("card.ask_note"), user=query.from_user)
 
 
-@router.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
+@routes.message(CardInput.note, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
 async def note_entered(
     message: Message,
     state: FSMContext,

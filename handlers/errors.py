@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 import secrets
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.types import ErrorEvent
 
 from bot.i18n import I18n, pick_language
+from handlers.routes import Routes
 
 log = logging.getLogger(__name__)
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 
-@router.errors()
+@routes.errors()
 async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n | None = None) -> bool:
     update = event.update
     ref = secrets.token_hex(4)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import html
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.i18n import I18n
+from handlers.routes import Routes
 from storage.models import TeamMember
 from storage.repositories.team import TeamRepository
 
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 IN_GROUP = F.chat.type.in_({"group", "supergroup"})
 
 
-@router.message(Command("bind"), IN_GROUP, flags={"ability": "bind"})
+@routes.message(Command("bind"), IN_GROUP, flags={"ability": "bind"})
 async def bind(
     message: Message, team: TeamRepository, member: TeamMember, workspace_id: int, i18n: I18n
 ) -> None:
@@ -28,13 +29,13 @@ async def bind(
     await message.answer(i18n("groups.bound", title=html.escape(group.title or str(group.chat_id))))
 
 
-@router.message(Command("unbind"), IN_GROUP, flags={"ability": "bind"})
+@routes.message(Command("unbind"), IN_GROUP, flags={"ability": "bind"})
 async def unbind(message: Message, team: TeamRepository, i18n: I18n) -> None:
     await team.unbind_group(message.chat.id)
     await team.session.commit()
     await message.answer(i18n("groups.unbound"))
 
 
-@router.message(Command("bind", "unbind"), F.chat.type == "private")
+@routes.message(Command("bind", "unbind"), F.chat.type == "private")
 async def bind_in_private(message: Message, i18n: I18n) -> None:
     await message.answer(i18n("groups.only_in_group"))

@@ -11,17 +11,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import Message
 
 from bot.i18n import I18n
 from bot.render import shown
 from bot.settings import Settings
+from handlers.routes import Routes
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 ACCEPTED_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 PROGRESS_EVERY_SECONDS = 2.0
@@ -119,7 +120,7 @@ async def rates_reply(
     return i18n("imports.rates_done", name=html.escape(name), n=n, base=base)
 
 
-@router.message(F.document, flags={"ability": "imports"})
+@routes.message(F.document, flags={"ability": "imports"})
 async def import_document(
     message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings, i18n: I18n
 ) -> None:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -44,12 +44,13 @@ from crm.outreach import service
 from crm.outreach.intents import normalise_language
 from crm.outreach.offer import find_offer
 from handlers.customers import DraftCB, RemindCB, picker_label
+from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories import customer_desk
 
 log = logging.getLogger(__name__)
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 LANGUAGE_LABELS = {
     "en": "English",
@@ -505,7 +506,7 @@ def _deps(deps: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- /draft -------------------------------------------------------------------------------------------------------
-@router.message(Command("draft"), flags={"ability": "drafts"})
+@routes.message(Command("draft"), flags={"ability": "drafts"})
 async def draft_command(
     message: Message, command: CommandObject, state: FSMContext, i18n: I18n, **deps: Any
 ) -> None:
@@ -567,7 +568,7 @@ def looks_like_draft(
     return {"draft_query": parsed.query}
 
 
-@router.message(
+@routes.message(
     F.text, StateFilter(None), F.chat.type == "private", looks_like_draft, flags={"ability": "drafts"}
 )
 async def draft_request(
@@ -618,7 +619,7 @@ def _is_brief(text: str) -> bool:
 
 
 # --- buttons -----------------------------------------------------------------------------------------------------
-@router.callback_query(DraftCB.filter(), flags={"ability": "drafts"})
+@routes.callback_query(DraftCB.filter(), flags={"ability": "drafts"})
 async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n: I18n) -> None:
     await query.answer()
     if isinstance(query.message, Message):
@@ -627,7 +628,7 @@ async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n:
         )
 
 
-@router.callback_query(DraftPickCB.filter(), flags={"ability": "drafts"})
+@routes.callback_query(DraftPickCB.filter(), flags={"ability": "drafts"})
 async def customer_picked(
     query: CallbackQuery, callback_data: DraftPickCB, state: FSMContext, i18n: I18n, **deps: Any
 ) -> None:
@@ -649,7 +650,7 @@ async def customer_picked(
     )
 
 
-@router.callback_query(DraftIntentCB.filter(), flags={"ability": "drafts"})
+@routes.callback_query(DraftIntentCB.filter(), flags={"ability": "drafts"})
 async def intent_picked(
     query: CallbackQuery, callback_data: DraftIntentCB, state: FSMContext, i18n: I18n, **deps: Any
 ) -> None:
@@ -668,7 +669,7 @@ async def intent_picked(
     )
 
 
-@router.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
+@routes.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
 async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps: Any) -> None:
     brief = (message.text or "").strip()
     if len(brief) > BRIEF_MAX:  # the question stays open for a shorter brief
@@ -734,7 +735,7 @@ async def _revise(
     await _show(query, draft, i18n)
 
 
-@router.callback_query(DraftButtonCB.filter(), flags={"ability": "drafts"})
+@routes.callback_query(DraftButtonCB.filter(), flags={"ability": "drafts"})
 async def draft_button(
     query: CallbackQuery, callback_data: DraftButtonCB, state: FSMContext, i18n: I18n, **deps: Any
 ) -> None:
@@ -771,7 +772,7 @@ def _current_language(text: str) -> str:
     return ""
 
 
-@router.callback_query(DraftLangCB.filter(), flags={"ability": "drafts"})
+@routes.callback_query(DraftLangCB.filter(), flags={"ability": "drafts"})
 async def language_picked(query: CallbackQuery, callback_data: DraftLangCB, i18n: I18n, **deps: Any) -> None:
     if not isinstance(query.message, Message):
         await query.answer(i18n("common.not_available"), show_alert=True)
@@ -825,7 +826,7 @@ async def _approve(
     )
 
 
-@router.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
+@routes.message(DraftInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
 async def edit_entered(
     message: Message, state: FSMContext, db: Database, workspace_id: int, i18n: I18n
 ) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -29,12 +29,13 @@ from crm.display import REMINDER_TEXT_MAX
 from crm.scheduling.reminder_parser import ReminderParseError
 from crm.scheduling.reminders import create_from_text, edit_from_text, format_when, snooze_until
 from handlers.customers import RemindCB
+from handlers.routes import Routes
 from storage.db import Database
 from storage.models import Reminder, TeamMember
 from storage.repositories import reminders as repo
 from storage.repositories.customer_desk import get_customer
 
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 
 class ReminderInput(StatesGroup):
@@ -123,7 +124,7 @@ def looks_like_reminder(message: Message, settings: Settings) -> bool:
 
 
 # --- creating ---------------------------------------------------------------------------------------------
-@router.message(Command("reminders", "reminder"), flags={"ability": "reminders"})
+@routes.message(Command("reminders", "reminder"), flags={"ability": "reminders"})
 async def list_command(
     message: Message,
     db: Database,
@@ -136,7 +137,7 @@ async def list_command(
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(
+@routes.message(
     F.text, StateFilter(None), F.chat.type == "private", looks_like_reminder, flags={"ability": "reminders"}
 )
 async def reminder_text(message: Message, **deps: Any) -> None:
@@ -144,7 +145,7 @@ async def reminder_text(message: Message, **deps: Any) -> None:
     await handle_reminder_query(message, message.text or "", **deps)
 
 
-@router.callback_query(RemindCB.filter(), flags={"ability": "reminders"})
+@routes.callback_query(RemindCB.filter(), flags={"ability": "reminders"})
 async def remind_about_customer(
     query: CallbackQuery,
     callback_data: RemindCB,
@@ -167,7 +168,7 @@ async def remind_about_customer(
     )
 
 
-@router.message(ReminderInput.for_customer, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
+@routes.message(ReminderInput.for_customer, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
 async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any) -> None:
     customer_id = int((await state.get_data())["customer_id"])
     created = await handle_reminder_query(message, message.text or "", customer_id=customer_id, **deps)
@@ -175,7 +176,7 @@ async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any
         await state.clear()  # on a parse error the question stays open: the user answers again
 
 
-@router.message(ReminderInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
+@routes.message(ReminderInput.edit, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
 async def reminder_edited(
     message: Message,
     state: FSMContext,
@@ -233,7 +234,7 @@ def _may_touch(reminder: Reminder, query: CallbackQuery, member: TeamMember | No
     return reminder.chat_id == chat_id or (member is not None and reminder.member_id == member.id)
 
 
-@router.callback_query(ReminderCB.filter(), flags={"ability": "reminders"})
+@routes.callback_query(ReminderCB.filter(), flags={"ability": "reminders"})
 async def reminder_button(
     query: CallbackQuery,
     callback_data: ReminderCB,

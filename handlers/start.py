@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import LANGUAGES, I18n
 from bot.roles import help_text
 from bot.settings import Settings
+from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories.team import TeamRepository
@@ -33,7 +34,7 @@ from storage.repositories.workspaces import has_orders
 if TYPE_CHECKING:
     from crm.currency import BaseCurrencyChange
 
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 CURRENCIES = ("SGD", "MYR", "THB", "IDR", "PHP", "VND", "USD", "CNY")
 TIMEZONES = (
@@ -154,7 +155,7 @@ async def redeem(
     )
 
 
-@router.message(
+@routes.message(
     CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)), F.chat.type == "private"
 )
 async def start_with_invite(
@@ -163,7 +164,7 @@ async def start_with_invite(
     await redeem(message, (command.args or "")[len(INVITE_PREFIX) :], team, member, i18n)
 
 
-@router.message(CommandStart(), F.chat.type == "private")
+@routes.message(CommandStart(), F.chat.type == "private")
 async def start(
     message: Message,
     team: TeamRepository,
@@ -218,7 +219,7 @@ async def _save_language(
     await answer.answer(text, reply_markup=markup)
 
 
-@router.callback_query(SetupCB.filter(F.step == "lang"), Onboarding.language, flags={"role": "owner"})
+@routes.callback_query(SetupCB.filter(F.step == "lang"), Onboarding.language, flags={"role": "owner"})
 async def setup_language(
     query: CallbackQuery,
     callback_data: SetupCB,
@@ -233,7 +234,7 @@ async def setup_language(
         await _save_language(query.message, callback_data.value, team, member, workspace_id, state, settings)
 
 
-@router.message(
+@routes.message(
     StateFilter(Onboarding), F.text, ~F.text.startswith("/"), question_during_setup, flags={"role": "owner"}
 )
 async def setup_question(
@@ -270,7 +271,7 @@ async def setup_question(
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(Onboarding.language, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
+@routes.message(Onboarding.language, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
 async def setup_language_text(
     message: Message,
     team: TeamRepository,
@@ -334,7 +335,7 @@ async def _save_currency(
     await answer.answer(text, reply_markup=markup)
 
 
-@router.callback_query(SetupCB.filter(F.step == "cur"), Onboarding.currency, flags={"role": "owner"})
+@routes.callback_query(SetupCB.filter(F.step == "cur"), Onboarding.currency, flags={"role": "owner"})
 async def setup_currency_button(
     query: CallbackQuery,
     callback_data: SetupCB,
@@ -349,7 +350,7 @@ async def setup_currency_button(
         await _save_currency(query.message, callback_data.value, db, workspace_id, i18n, state, settings)
 
 
-@router.message(Onboarding.currency, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
+@routes.message(Onboarding.currency, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
 async def setup_currency_text(
     message: Message, db: Database, workspace_id: int, i18n: I18n, state: FSMContext, settings: Settings
 ) -> None:
@@ -382,7 +383,7 @@ async def _save_timezone(
     await answer.answer(text, reply_markup=markup)
 
 
-@router.callback_query(SetupCB.filter(F.step == "tz"), Onboarding.timezone, flags={"role": "owner"})
+@routes.callback_query(SetupCB.filter(F.step == "tz"), Onboarding.timezone, flags={"role": "owner"})
 async def setup_timezone_button(
     query: CallbackQuery,
     callback_data: SetupCB,
@@ -400,7 +401,7 @@ async def setup_timezone_button(
         )
 
 
-@router.message(Onboarding.timezone, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
+@routes.message(Onboarding.timezone, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
 async def setup_timezone_text(
     message: Message,
     team: TeamRepository,
@@ -431,7 +432,7 @@ async def _finish(
     )
 
 
-@router.callback_query(SetupCB.filter(F.step == "stores"), Onboarding.stores, flags={"role": "owner"})
+@routes.callback_query(SetupCB.filter(F.step == "stores"), Onboarding.stores, flags={"role": "owner"})
 async def setup_skip_stores(
     query: CallbackQuery, team: TeamRepository, workspace_id: int, i18n: I18n, state: FSMContext
 ) -> None:
@@ -440,7 +441,7 @@ async def setup_skip_stores(
         await _finish(query.message, [], team, workspace_id, i18n, state)
 
 
-@router.message(Onboarding.stores, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
+@routes.message(Onboarding.stores, F.text, ~F.text.startswith("/"), flags={"role": "owner"})
 async def setup_stores_text(
     message: Message, team: TeamRepository, workspace_id: int, i18n: I18n, state: FSMContext
 ) -> None:
@@ -453,20 +454,20 @@ async def setup_stores_text(
     await _finish(message, stores, team, workspace_id, i18n, state)
 
 
-@router.message(StateFilter(Onboarding), ~F.text, ~F.document, flags={"role": "owner"})
+@routes.message(StateFilter(Onboarding), ~F.text, ~F.document, flags={"role": "owner"})
 async def setup_other(message: Message, i18n: I18n, settings: Settings, raw_state: str | None = None) -> None:
     """A sticker, a photo, a voice note during the set-up: the step again (files go on to the import)."""
     text, markup = step_prompt(raw_state, i18n, settings)
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(Command("help"))
+@routes.message(Command("help"))
 async def help_command(message: Message, i18n: I18n, member: TeamMember | None = None) -> None:
     """What this member's role may do, from the same table the role checks use (bot.roles)."""
     await message.answer(help_text(i18n, member.role if member is not None else None))
 
 
-@router.message(Command("cancel"))
+@routes.message(Command("cancel"))
 async def cancel_command(
     message: Message, i18n: I18n, settings: Settings, raw_state: str | None = None
 ) -> None:
@@ -478,12 +479,12 @@ async def cancel_command(
     await message.answer(i18n("common.nothing_to_cancel"))
 
 
-@router.message(Command("language"))
+@routes.message(Command("language"))
 async def language_command(message: Message, i18n: I18n) -> None:
     await message.answer(i18n("language.choose"), reply_markup=language_keyboard("setlang"))
 
 
-@router.callback_query(SetupCB.filter(F.step == "setlang"))
+@routes.callback_query(SetupCB.filter(F.step == "setlang"))
 async def language_chosen(
     query: CallbackQuery, callback_data: SetupCB, team: TeamRepository, member: TeamMember
 ) -> None:
@@ -495,7 +496,7 @@ async def language_chosen(
         await query.message.answer(i18n("language.set"))
 
 
-@router.message(Command("currency"), flags={"ability": "currency"})
+@routes.message(Command("currency"), flags={"ability": "currency"})
 async def currency_command(
     message: Message, command: CommandObject, db: Database, workspace_id: int, i18n: I18n, settings: Settings
 ) -> None:

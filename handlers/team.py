@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.i18n import I18n
 from bot.render import shown
+from handlers.routes import Routes
 from handlers.start import INVITE_PREFIX, redeem
 from storage.models import TeamMember
 from storage.repositories.team import ROLES, TeamRepository, role_at_least
 
-router = Router(name=__name__)
+routes = Routes(__name__)
 
 
-@router.message(Command("invite"), flags={"ability": "team"})
+@routes.message(Command("invite"), flags={"ability": "team"})
 async def invite(
     message: Message,
     command: CommandObject,
@@ -41,7 +42,7 @@ async def invite(
     )
 
 
-@router.message(Command("join"))
+@routes.message(Command("join"))
 async def join(
     message: Message, command: CommandObject, team: TeamRepository, member: TeamMember | None, i18n: I18n
 ) -> None:
@@ -52,7 +53,7 @@ async def join(
     await redeem(message, code, team, member, i18n)
 
 
-@router.message(Command("team"), flags={"ability": "ask"})
+@routes.message(Command("team"), flags={"ability": "ask"})
 async def team_list(
     message: Message, team: TeamRepository, member: TeamMember, workspace_id: int, i18n: I18n
 ) -> None:
@@ -81,7 +82,7 @@ def _target(command: CommandObject) -> tuple[int | None, str | None]:
     return int(parts[0]), (parts[1].lower() if len(parts) > 1 else None)
 
 
-@router.message(Command("role"), flags={"ability": "roles"})
+@routes.message(Command("role"), flags={"ability": "roles"})
 async def set_role(
     message: Message,
     command: CommandObject,
@@ -103,7 +104,7 @@ async def set_role(
     )
 
 
-@router.message(Command("remove"), flags={"ability": "team"})
+@routes.message(Command("remove"), flags={"ability": "team"})
 async def remove(
     message: Message,
     command: CommandObject,
