@@ -143,6 +143,22 @@ async def run_reminder_sync() -> int:
 
 
 # --- APScheduler, with its job-store I/O off the event loop ---------------------------------------------------
+# What is customised, and through what. Public API where APScheduler 3 has one: the job store and executor are
+# passed in (`jobstores=`, `executors=`), job bookkeeping is a listener (`add_listener`), the job store's table
+# is created through the store's own `start()`/`jobs_t`. Where it has none, the smallest override:
+# - _LoopExecutor._do_submit_job: the one method an executor implements (BaseExecutor's abstract method); it
+#   reports through BaseExecutor's `_run_job_success`/`_run_job_error` as APScheduler's own executors do, and
+#   keeps AsyncIOExecutor's `_pending_futures` so that its shutdown() still cancels what runs.
+# - _Scheduler: where the due jobs are read is not configurable (AsyncIOScheduler reads the job store on the
+#   event loop). A scheduler subclass overrides wakeup(), the documented "jobs may be due" entry point, and runs
+#   `_process_jobs()` (which returns the seconds until the next job) in the I/O thread; `_start_timer`/
+#   `_stop_timer` are AsyncIOScheduler's own timer, reused rather than copied.
+# - SchedulerService._bulk_add writes thousands of reminder jobs in one INSERT in the store's own row format
+#   (the pickled Job state its add_job writes): add_job commits once per job, and there is no bulk API.
+# APScheduler 4's data stores are asynchronous, which would make the I/O thread and the first two unnecessary.
+JOBSTORE = "default"  # the one job store (and executor) alias
+
+
 class _LoopExecutor(AsyncIOExecutor):
     """Runs coroutine jobs on the event loop while jobs are submitted from the scheduler's I/O thread."""
 
@@ -156,7 +172,7 @@ class _LoopExecutor(AsyncIOExecutor):
             else:
                 self._run_job_success(job.id, events)
 
-        coro = run_coroutine_job(job, job._jobstore_alias, run_times, self._logger.name)
+        coro = run_coroutine_job(job, JOBSTORE, run_times, self._logger.name)
         future = asyncio.run_coroutine_threadsafe(coro, self._eventloop)
         future.add_done_callback(done)
         self._pending_futures.add(future)
@@ -187,9 +203,9 @@ class _Scheduler(AsyncIOScheduler):
 
     def __init__(self, io: ThreadPoolExecutor, **options: Any) -> None:
         self._io = io
-        self._processing = False
+        self.processing = False  # a round of _process_jobs is under way in the I/O thread
         self._again = False
-        self.rounds = 0
+        self.rounds = 0  # rounds done: run_due waits for the next one
         super().__init__(**options)
 
     def wakeup(self) -> None:  # any thread
@@ -201,14 +217,14 @@ class _Scheduler(AsyncIOScheduler):
         if self._eventloop is None:
             return
         self._stop_timer()
-        if self._processing:
+        if self.processing:
             self._again = True
             return
-        self._processing = True
+        self.processing = True
         self._eventloop.run_in_executor(self._io, self._process_jobs).add_done_callback(self._processed)
 
     def _processed(self, future: Any) -> None:  # event loop
-        self._processing = False
+        self.processing = False
         self.rounds += 1
         try:
             wait_seconds = future.result()
@@ -292,8 +308,8 @@ class SchedulerService:
         self._io.submit(self._jobstore.create_table).add_done_callback(_log_failure("creating the job table"))
         scheduler = _Scheduler(
             self._io,
-            jobstores={"default": self._jobstore},
-            executors={"default": _LoopExecutor()},
+            jobstores={JOBSTORE: self._jobstore},
+            executors={JOBSTORE: _LoopExecutor()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,
         )
@@ -373,7 +389,7 @@ class SchedulerService:
         """
         scheduler = self._require()
         await self.started()
-        target = scheduler.rounds + (2 if scheduler._processing else 1)
+        target = scheduler.rounds + (2 if scheduler.processing else 1)
         scheduler.wakeup()
         while scheduler.rounds < target:
             await asyncio.sleep(0.001)
@@ -535,7 +551,7 @@ class SchedulerService:
                 args=spec["args"],
                 kwargs={},
                 trigger=spec["trigger"],
-                executor="default",
+                executor=JOBSTORE,
                 misfire_grace_time=None,
                 coalesce=True,
                 max_instances=1,
