@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alert_jobs import churn_page
-from bot.i18n import LANGUAGES, I18n
+from bot.i18n import I18n
 from bot.notifications import AlertToggleCB, AssignCB, ChurnMoreCB, alert_settings_message
 from bot.render import shown
 from bot.settings import Settings
-from crm.scheduling.reminders import assignment_due, format_when
+from crm.scheduling.reminders import ReminderJobs, assign_customer, format_when
 from handlers.reminders import member_timezone
 from handlers.routes import Routes
 from storage.db import Database
@@ -52,21 +51,20 @@ async def alerts_in_private(message: Message, i18n: I18n) -> None:
 
 @routes.callback_query(AlertToggleCB.filter(), flags={"ability": "alerts"})
 async def toggle(
-    query: CallbackQuery, callback_data: AlertToggleCB, db: Database, workspace_id: int, i18n: I18n
+    query: CallbackQuery, callback_data: AlertToggleCB, session: AsyncSession, workspace_id: int, i18n: I18n
 ) -> None:
     message = query.message if isinstance(query.message, Message) else None
     if message is None or callback_data.flag not in alerts_repo.GROUP_FLAGS:
         await query.answer()
         return
-    async with db.sessions() as session:
-        group = await alerts_repo.group_by_chat(session, message.chat.id)
-        if group is None or group.workspace_id != workspace_id:
-            await query.answer(i18n("alerts.not_bound"), show_alert=True)
-            return
-        group = await alerts_repo.set_group_flag(
-            session, message.chat.id, callback_data.flag, not getattr(group, callback_data.flag)
-        )
-        await session.commit()
+    group = await alerts_repo.group_by_chat(session, message.chat.id)
+    if group is None or group.workspace_id != workspace_id:
+        await query.answer(i18n("alerts.not_bound"), show_alert=True)
+        return
+    group = await alerts_repo.set_group_flag(
+        session, message.chat.id, callback_data.flag, not getattr(group, callback_data.flag)
+    )
+    await session.commit()  # saved before the buttons say so
     assert group is not None
     text, markup = alert_settings_message(group, i18n)
     await query.answer()
@@ -77,51 +75,41 @@ async def toggle(
 async def assign_to_me(
     query: CallbackQuery,
     callback_data: AssignCB,
-    db: Database,
+    session: AsyncSession,
     workspace_id: int,
     member: TeamMember,
     settings: Settings,
     i18n: I18n,
     clock: Callable[[], datetime],
-    scheduler: Any = None,
+    scheduler: ReminderJobs | None = None,
 ) -> None:
     now = clock()
     tz = member_timezone(member, settings)
-    async with db.sessions() as session:
-        customer = await get_customer(session, workspace_id, callback_data.customer_id)
-        if customer is None:
-            await query.answer(i18n("reminders.not_found"), show_alert=True)
-            return
-        name = customer.display_name or f"#{customer.id}"
-        text = i18n("alerts.assign_text", name=name)
-        # Whoever took it may use another language: an assignment in any of them counts.
-        assignments = {I18n(lang)("alerts.assign_text", name=name) for lang in LANGUAGES}
-        taken = [
-            v
-            for v in await reminders_repo.list_reminders(
-                session, workspace_id, statuses=("pending",), limit=500
-            )
-            if v.reminder.customer_id == customer.id and v.reminder.text in assignments
-        ]
-        if taken:
-            who = taken[0].member_telegram_id
-            owner = await reminders_repo.member_by_telegram(session, workspace_id, who) if who else None
-            await query.answer(
-                i18n("alerts.already_assigned", member=(owner.name if owner else None) or who or "?"),
-                show_alert=True,
-            )
-            return
-        reminder = await reminders_repo.create_reminder(
-            session,
-            workspace_id=workspace_id,
-            member_id=member.id,
-            chat_id=member.telegram_user_id,
-            customer_id=customer.id,
-            text=text,
-            due_at=assignment_due(now, ZoneInfo(tz)),
-            timezone=tz,
+    customer = await get_customer(session, workspace_id, callback_data.customer_id)
+    if customer is None:
+        await query.answer(i18n("reminders.not_found"), show_alert=True)
+        return
+    name = customer.display_name or f"#{customer.id}"
+    assignment = await assign_customer(
+        session,
+        workspace_id=workspace_id,
+        customer_id=customer.id,
+        member_id=member.id,
+        chat_id=member.telegram_user_id,
+        text=i18n("alerts.assign_text", name=name),
+        now=now,
+        timezone=tz,
+    )
+    reminder = assignment.reminder
+    if reminder is None:  # someone has it already (their assignment, in whatever language they use)
+        who = assignment.taken_by
+        owner = await reminders_repo.member_by_telegram(session, workspace_id, who) if who else None
+        await query.answer(
+            i18n("alerts.already_assigned", member=(owner.name if owner else None) or who or "?"),
+            show_alert=True,
         )
-        await session.commit()
+        return
+    await session.commit()  # saved before it is scheduled and the group is told
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
     await query.answer()

@@ -463,6 +463,8 @@ class Reminder(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
+    # reminder | assignment (a churn alert's customer someone took: one pending assignment per customer)
+    kind: Mapped[str] = mapped_column(String(16), default="reminder", server_default="reminder")
 
 
 class AlertRecord(Base):

@@ -277,3 +277,52 @@ async def test_build_scheduler_honours_run_in_bot(db, workspace_id) -> None:
     assert build_scheduler(settings, db, None, workspace_id=workspace_id, worker=True).run_jobs
     assert isinstance(build_scheduler(make_settings(db), db, None), SchedulerService)
     _ = add_member  # fixtures module is shared with the alert tests
+
+
+async def test_assign_to_me_is_decided_by_the_reminders_kind_not_its_words(db, workspace_id) -> None:  # noqa: F811
+    """A customer assigned in Chinese is taken for an English speaker too; a reminder of one's own about the
+    same customer, even with the assignment's words, is not an assignment."""
+    from crm.scheduling.reminders import ASSIGNMENT, assign_customer
+    from storage.models import Customer
+
+    zh_member = await add_member(db, workspace_id, 9101, language="zh")
+    en_member = await add_member(db, workspace_id, 9102)
+    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    async with db.sessions() as s:
+        customer = Customer(workspace_id=workspace_id, display_name="Tan Wei Ling", country="SG")
+        s.add(customer)
+        await s.flush()
+        await repo.create_reminder(  # a reminder of one's own, worded like an assignment
+            s,
+            workspace_id=workspace_id,
+            member_id=en_member,
+            chat_id=9102,
+            customer_id=customer.id,
+            text="Win back Tan Wei Ling (churn alert)",
+            due_at=now + timedelta(days=1),
+            timezone="Asia/Singapore",
+        )
+        first = await assign_customer(
+            s,
+            workspace_id=workspace_id,
+            customer_id=customer.id,
+            member_id=zh_member,
+            chat_id=9101,
+            text="挽回客户 Tan Wei Ling（流失预警）",
+            now=now,
+            timezone="Asia/Singapore",
+        )
+        assert first.reminder is not None and first.reminder.kind == ASSIGNMENT
+        assert first.reminder.due_at == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # tomorrow 10:00 there
+        second = await assign_customer(
+            s,
+            workspace_id=workspace_id,
+            customer_id=customer.id,
+            member_id=en_member,
+            chat_id=9102,
+            text="Win back Tan Wei Ling (churn alert)",
+            now=now,
+            timezone="Asia/Singapore",
+        )
+        assert second.reminder is None and second.taken_by == 9101
+        await s.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,14 @@ SnoozeOption = Literal["1h", "1d", "1w"]
 SNOOZE_OPTIONS: tuple[str, ...] = ("1h", "1d", "1w")
 _ZH_WEEKDAYS = "一二三四五六日"
 _HONORIFIC = re.compile(r"(先生|小姐|女士|太太|夫人|老板|老师|经理|总|姐|哥)$")
+
+
+class ReminderJobs(Protocol):
+    """The scheduler as reminders see it: a reminder's job is (re)scheduled at its due time, or cancelled."""
+
+    async def schedule_reminder(self, reminder_id: int, due_at: datetime) -> None: ...
+
+    async def cancel_reminder(self, reminder_id: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -131,3 +139,45 @@ def assignment_due(now: datetime, tz: ZoneInfo, hour: int = 10) -> datetime:
     """When an 'assign to me' reminder is due: tomorrow at 10:00 in the member's time zone."""
     day = now.astimezone(tz).date() + timedelta(days=1)
     return datetime(day.year, day.month, day.day, hour, tzinfo=tz).astimezone(UTC)
+
+
+ASSIGNMENT = "assignment"  # Reminder.kind of an 'assign to me' reminder
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The outcome of 'assign to me': the new reminder, or who already has the customer (taken_by, a
+    Telegram user id, None when that member has gone)."""
+
+    reminder: Reminder | None
+    taken_by: int | None = None
+
+
+async def assign_customer(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    customer_id: int,
+    member_id: int,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    timezone: str,
+) -> Assignment:
+    """Give a member a follow-up reminder about a customer (tomorrow 10:00 their time), unless someone already
+    has a pending assignment for that customer: decided by the reminder's kind, whatever language it is in."""
+    taken = await repo.pending_of_kind(session, workspace_id, customer_id, ASSIGNMENT)
+    if taken is not None:
+        return Assignment(reminder=None, taken_by=taken.member_telegram_id)
+    reminder = await repo.create_reminder(
+        session,
+        workspace_id=workspace_id,
+        member_id=member_id,
+        chat_id=chat_id,
+        customer_id=customer_id,
+        text=text,
+        due_at=assignment_due(now, ZoneInfo(timezone)),
+        timezone=timezone,
+        kind=ASSIGNMENT,
+    )
+    return Assignment(reminder=reminder)

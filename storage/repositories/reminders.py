@@ -72,8 +72,10 @@ async def create_reminder(
     timezone: str,
     member_id: int | None = None,
     customer_id: int | None = None,
+    kind: str = "reminder",
 ) -> Reminder:
     reminder = Reminder(
+        kind=kind,
         workspace_id=workspace_id,
         member_id=member_id,
         chat_id=chat_id,
@@ -142,6 +144,28 @@ async def list_reminders(
         )
     ).all()
     return [ReminderView(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def pending_of_kind(
+    session: AsyncSession, workspace_id: int, customer_id: int, kind: str
+) -> ReminderView | None:
+    """The soonest pending reminder of this kind about a customer (an assignment someone has taken), if any."""
+    row = (
+        await session.execute(
+            select(Reminder, Customer.display_name, TeamMember.telegram_user_id, TeamMember.language)
+            .outerjoin(Customer, Customer.id == Reminder.customer_id)
+            .outerjoin(TeamMember, TeamMember.id == Reminder.member_id)
+            .where(
+                Reminder.workspace_id == workspace_id,
+                Reminder.customer_id == customer_id,
+                Reminder.kind == kind,
+                Reminder.status == "pending",
+            )
+            .order_by(Reminder.due_at, Reminder.id)
+            .limit(1)
+        )
+    ).first()
+    return ReminderView(row[0], row[1], row[2], row[3]) if row is not None else None
 
 
 async def claim_fire(
