@@ -25,6 +25,7 @@ from bot.limits import FitToTelegram
 from bot.middlewares import (
     CommandEndsPrompt,
     DeskMiddleware,
+    ReadsTextOnce,
     RetryRequestMiddleware,
     RoleMiddleware,
     Throttle,
@@ -95,22 +96,37 @@ def build_dispatcher(
     """The Dispatcher with its workflow data, middlewares, routers and startup/shutdown hooks.
 
     Handlers receive by parameter name: `settings`, `db`, `workspace_id`, `clock` (aware "now"), `llm`,
-    `scheduler`, `answers` (the paged-answer cache), plus what DeskMiddleware injects per update.
+    `scheduler`, `answers` (the paged-answer cache), `asking` (handlers.ask.Asking: answering a question in a
+    chat), `drafting` (handlers.outreach.Drafting), plus what the middlewares inject per update
+    (DeskMiddleware: the session and who asks; ReadsTextOnce: `reading`, a private text's offline reading).
     """
     # Imported here: bot.notifications (which handlers use) imports handlers.customers in turn.
     from handlers import alerts, ask, customers, errors, groups, imports, outreach, reminders, start, team
 
     tz = ZoneInfo(settings.workspace.timezone)
+    clock = clock or (lambda: datetime.now(tz))
+    answers = ask.AnswerCache()
+    results = ResultCache(ttl=settings.telegram.answer_cache_seconds)  # answers shared by the team
     dp = Dispatcher(
         storage=storage or build_fsm_storage(settings, db),
         settings=settings,
         db=db,
         workspace_id=workspace_id,
-        clock=clock or (lambda: datetime.now(tz)),
+        clock=clock,
         llm=llm,
         scheduler=scheduler,
-        answers=ask.AnswerCache(),
-        results=ResultCache(ttl=settings.telegram.answer_cache_seconds),  # answers shared by the team
+        answers=answers,
+        results=results,
+        drafting=outreach.Drafting(db=db, workspace_id=workspace_id, settings=settings, clock=clock, llm=llm),
+        asking=ask.Asking(
+            db=db,
+            workspace_id=workspace_id,
+            settings=settings,
+            clock=clock,
+            llm=llm,
+            answers=answers,
+            results=results,
+        ),
         **extra,
     )
     dp.update.outer_middleware(
@@ -118,6 +134,7 @@ def build_dispatcher(
     )
     # A command ends an open prompt and still runs; the set-up steps stay open.
     dp.message.outer_middleware(CommandEndsPrompt(keep=frozenset({start.Onboarding.__full_group_name__})))
+    dp.message.outer_middleware(ReadsTextOnce())
     dp.message.middleware(RoleMiddleware())
     dp.callback_query.middleware(RoleMiddleware())
 
@@ -150,7 +167,7 @@ async def set_commands(bot: Bot) -> None:
         )
 
 
-async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None, **_: Any) -> None:
+async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None) -> None:
     me = await bot.me()
     log.info("SellerMate bot @%s starting (%s mode)", me.username, settings.telegram.mode)
     await set_commands(bot)
@@ -158,7 +175,7 @@ async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None, **_: A
         scheduler.start()
 
 
-async def on_shutdown(scheduler: Any = None, **_: Any) -> None:
+async def on_shutdown(scheduler: Any = None) -> None:
     if scheduler is not None and getattr(scheduler, "running", False):
         stop = getattr(scheduler, "stop", None)  # bot.scheduler: lets running jobs finish first
         if stop is not None:

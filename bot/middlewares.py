@@ -6,6 +6,8 @@
 `RoleMiddleware` is an inner middleware that enforces a handler's `flags={"ability": "imports"}` (the lowest
 role comes from bot.roles.ABILITIES, the table /help is built from) or a fixed `flags={"role": "owner"}`.
 `CommandEndsPrompt` lets a command typed while a prompt waits for text end the prompt and still be executed.
+`ReadsTextOnce` gives a private text message its offline reading (`reading`), parsed at most once, which routes it
+(reminder, draft, question) and answers it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, 
 
 from bot.i18n import I18n, pick_language
 from bot.roles import needed_role
+from crm.query.reading import MessageReading
 from storage.db import Database
 from storage.repositories.team import TeamRepository, role_at_least
 
@@ -218,6 +221,29 @@ class CommandEndsPrompt(BaseMiddleware):
             await event.answer(i18n("common.cancelled"))
             return None
         await event.answer(i18n("common.prompt_cancelled"))
+        return await handler(event, data)
+
+
+class ReadsTextOnce(BaseMiddleware):
+    """Message outer middleware: a private text that is not a command gets `reading`, its offline parser
+    reading, computed on first use and then shared: the reminder and draft filters route the message by it and
+    the question handler answers with it (before, each of the three parsed the text again)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if (
+            isinstance(event, Message)
+            and event.chat.type == "private"
+            and event.text
+            and not event.text.startswith("/")
+        ):
+            data["reading"] = MessageReading(
+                event.text, as_of=data["clock"](), timezone=data["settings"].workspace.timezone
+            )
         return await handler(event, data)
 
 

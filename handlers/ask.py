@@ -12,7 +12,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
@@ -25,10 +25,16 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import I18n
 from bot.render import shows_table
 from bot.settings import Settings
+from crm.query import shortcuts
+from crm.query.cache import ResultCache
+from crm.query.ir import ParsedQuestion
+from crm.query.reading import MessageReading
 from crm.query.result import Result
+from crm.query.service import answer, ask
 from handlers.customers import OpenCustomerCB
 from handlers.routes import Routes
 from storage.db import Database
+from storage.repositories.workspaces import has_orders
 
 log = logging.getLogger(__name__)
 routes = Routes(__name__)
@@ -166,98 +172,126 @@ def _chart_png(result: Result) -> bytes | None:
     return chart_png(result.chart)
 
 
-async def answer_question(
-    bot: Bot,
-    chat_id: int,
-    text: str,
-    *,
-    db: Database,
-    workspace_id: int,
-    settings: Settings,
-    clock: Callable[[], datetime],
-    llm: Any,
-    answers: AnswerCache,
-    i18n: I18n,
-    results: Any = None,
-) -> Result | None:
-    """Ask the domain one question and send the answer to `chat_id`."""
-    try:
-        from crm.query.service import ask
-    except ModuleNotFoundError:
-        await bot.send_message(chat_id, i18n("ask.unavailable"))
-        return None
-    result = await ask(
-        text, db=db, workspace_id=workspace_id, settings=settings, as_of=clock(), llm=llm, cache=results
-    )
-    if result.intent not in ("clarify", "reminder", "draft") and not await _has_orders(db, workspace_id):
-        # An empty workspace answers "no data": say why, in chat terms (the command line has its own note).
-        result = result.model_copy(update={"text": f"{result.text.strip()}\n\n{i18n('ask.no_orders')}"})
-    await send_result(bot, chat_id, result, answers, i18n)
-    return result
+class Asking:
+    """Answering questions in a chat: what it needs from the dispatcher (the database, the workspace, settings,
+    clock, LLM and the answer caches), injected once as the workflow data `asking`."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        workspace_id: int,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        llm: Any,
+        answers: AnswerCache,
+        results: ResultCache | None,
+    ) -> None:
+        self.db = db
+        self.workspace_id = workspace_id
+        self.settings = settings
+        self.clock = clock
+        self.llm = llm
+        self.answers = answers
+        self.results = results
+
+    async def question(
+        self, bot: Bot, chat_id: int, text: str, i18n: I18n, *, reading: MessageReading | None = None
+    ) -> Result:
+        """Ask the domain one question and send the answer to `chat_id`; `reading` is the message's offline
+        reading when the bot has it already (it is not parsed again)."""
+        as_of = reading.as_of if reading is not None else self.clock()
+        result = await ask(
+            text,
+            db=self.db,
+            workspace_id=self.workspace_id,
+            settings=self.settings,
+            as_of=as_of,
+            llm=self.llm,
+            cache=self.results,
+            offline=reading.parsed if reading is not None else None,
+        )
+        return await self._send(bot, chat_id, result, i18n)
+
+    async def shortcut(self, bot: Bot, chat_id: int, parsed: ParsedQuestion, i18n: I18n) -> Result:
+        """Answer a query the bot built itself (a shortcut command) and send it to `chat_id`."""
+        result = await answer(
+            parsed,
+            db=self.db,
+            workspace_id=self.workspace_id,
+            settings=self.settings,
+            as_of=self.clock(),
+            cache=self.results,
+        )
+        return await self._send(bot, chat_id, result, i18n)
+
+    async def key_numbers(self, bot: Bot, chat_id: int, i18n: I18n) -> None:
+        """/kpi: the key numbers in one message, one line each."""
+        as_of = self.clock()
+        results = [
+            await answer(
+                parsed,
+                db=self.db,
+                workspace_id=self.workspace_id,
+                settings=self.settings,
+                as_of=as_of,
+                cache=self.results,
+            )
+            for parsed in shortcuts.kpi_questions(_language(i18n))
+        ]
+        card = Result(
+            intent="kpi",
+            language=i18n.language,
+            text="\n".join(f"• {r.text.strip()}" for r in results),
+            explanation="\n\n".join(r.explanation for r in results if r.explanation) or None,
+        )
+        await send_result(bot, chat_id, card, self.answers, i18n)
+
+    async def _send(self, bot: Bot, chat_id: int, result: Result, i18n: I18n) -> Result:
+        if result.intent not in ("clarify", "reminder", "draft") and not await self._has_orders():
+            # An empty workspace answers "no data": say why, in chat terms (the command line has its own note).
+            result = result.model_copy(update={"text": f"{result.text.strip()}\n\n{i18n('ask.no_orders')}"})
+        await send_result(bot, chat_id, result, self.answers, i18n)
+        return result
+
+    async def _has_orders(self) -> bool:
+        async with self.db.sessions() as session:
+            return await has_orders(session, self.workspace_id)
 
 
-async def _has_orders(db: Database, workspace_id: int) -> bool:
-    from storage.repositories.workspaces import has_orders
-
-    async with db.sessions() as session:
-        return await has_orders(session, workspace_id)
+def _language(i18n: I18n) -> Literal["en", "zh"]:
+    return "zh" if i18n.language == "zh" else "en"
 
 
 # --- shortcuts ----------------------------------------------------------------------------------------
 @routes.message(Command("kpi"), flags={"ability": "ask"})
-async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
+async def kpi(message: Message, command: CommandObject, bot: Bot, i18n: I18n, asking: Asking) -> None:
     """`/kpi` = the key numbers in one message; `/kpi <question>` = that question."""
     if command.args:
-        await answer_question(bot, message.chat.id, command.args, i18n=i18n, **_pick(deps))
-        return
-    try:
-        from crm.query.service import ask
-    except ModuleNotFoundError:
-        await message.answer(i18n("ask.unavailable"))
-        return
-    d = _pick(deps)
-    as_of = d["clock"]()
-    results = [
-        await ask(
-            q.strip(),
-            db=d["db"],
-            workspace_id=d["workspace_id"],
-            settings=d["settings"],
-            as_of=as_of,
-            llm=None,
-            cache=d["results"],
-        )  # canned: the offline parser is exact
-        for q in i18n("shortcuts.kpi").split("|")
-    ]
-    card = Result(
-        intent="kpi",
-        language=i18n.language,
-        text="\n".join(f"• {r.text.strip()}" for r in results),
-        explanation="\n\n".join(r.explanation for r in results if r.explanation) or None,
-    )
-    await send_result(bot, message.chat.id, card, d["answers"], i18n)
+        await asking.question(bot, message.chat.id, command.args, i18n)
+    else:
+        await asking.key_numbers(bot, message.chat.id, i18n)
 
 
 @routes.message(Command("top"), flags={"ability": "ask"})
-async def top(message: Message, command: CommandObject, bot: Bot, i18n: I18n, **deps: Any) -> None:
+async def top(message: Message, command: CommandObject, bot: Bot, i18n: I18n, asking: Asking) -> None:
+    """`/top [N]` = the N best customers by revenue; `/top <question>` = that question."""
     args = (command.args or "").strip()
-    question = i18n("shortcuts.top", n=args or 10) if not args or args.isdigit() else args
-    await answer_question(bot, message.chat.id, question, i18n=i18n, **_pick(deps))
+    if args and not args.isdigit():
+        await asking.question(bot, message.chat.id, args, i18n)
+        return
+    parsed = shortcuts.top_customers(int(args) if args else None, _language(i18n))
+    await asking.shortcut(bot, message.chat.id, parsed, i18n)
 
 
 @routes.message(Command("segments"), flags={"ability": "ask"})
-async def segments(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
-    await answer_question(bot, message.chat.id, i18n("shortcuts.segments"), i18n=i18n, **_pick(deps))
+async def segments(message: Message, bot: Bot, i18n: I18n, asking: Asking) -> None:
+    await asking.shortcut(bot, message.chat.id, shortcuts.segments(_language(i18n)), i18n)
 
 
 @routes.message(Command("cohort"), flags={"ability": "ask"})
-async def cohort(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
-    await answer_question(bot, message.chat.id, i18n("shortcuts.cohort"), i18n=i18n, **_pick(deps))
-
-
-def _pick(deps: dict[str, Any]) -> dict[str, Any]:
-    keys = ("db", "workspace_id", "settings", "clock", "llm", "answers")
-    return {**{k: deps[k] for k in keys}, "results": deps.get("results")}
+async def cohort(message: Message, bot: Bot, i18n: I18n, asking: Asking) -> None:
+    await asking.shortcut(bot, message.chat.id, shortcuts.cohort(_language(i18n)), i18n)
 
 
 # --- buttons under an answer ------------------------------------------------------------------------
@@ -291,15 +325,13 @@ async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: Ans
 
 @routes.callback_query(SuggestCB.filter(), flags={"ability": "ask"})
 async def suggestion(
-    query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, **deps: Any
+    query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, asking: Asking
 ) -> None:
-    result = deps["answers"].get(callback_data.token)
+    result = asking.answers.get(callback_data.token)
     await query.answer()
     if result is None or callback_data.index >= len(result.suggestions) or query.message is None:
         return
-    await answer_question(
-        bot, query.message.chat.id, result.suggestions[callback_data.index], i18n=i18n, **_pick(deps)
-    )
+    await asking.question(bot, query.message.chat.id, result.suggestions[callback_data.index], i18n)
 
 
 @routes.callback_query()
@@ -315,13 +347,21 @@ async def unknown_command(message: Message, i18n: I18n) -> None:
 
 
 @routes.message(F.text, StateFilter(None), F.chat.type == "private", flags={"ability": "ask"})
-async def question(message: Message, bot: Bot, i18n: I18n, **deps: Any) -> None:
-    await answer_question(bot, message.chat.id, message.text or "", i18n=i18n, **_pick(deps))
+async def question(
+    message: Message, bot: Bot, i18n: I18n, asking: Asking, reading: MessageReading | None = None
+) -> None:
+    await asking.question(bot, message.chat.id, message.text or "", i18n, reading=reading)
 
 
 @routes.message()
 async def anything_else(
-    message: Message, bot: Bot, i18n: I18n, state: FSMContext, raw_state: str | None = None, **deps: Any
+    message: Message,
+    bot: Bot,
+    i18n: I18n,
+    state: FSMContext,
+    asking: Asking,
+    raw_state: str | None = None,
+    reading: MessageReading | None = None,
 ) -> None:
     """What no handler above took: never silence towards a person who wrote to the bot.
 
@@ -338,7 +378,7 @@ async def anything_else(
     if raw_state is not None:
         await state.clear()
     if private and message.text is not None:
-        await answer_question(bot, message.chat.id, message.text, i18n=i18n, **_pick(deps))
+        await asking.question(bot, message.chat.id, message.text, i18n, reading=reading)
     elif not private and (message.text or "").startswith("/"):
         await message.answer(i18n("common.unknown_command"))
     elif not private:

@@ -169,17 +169,17 @@ async def _profile_text(
 
 
 async def show_card(
-    message: Message, customer_id: int, session: AsyncSession, workspace_id: int, i18n: I18n, **deps: Any
+    message: Message,
+    customer_id: int,
+    session: AsyncSession,
+    workspace_id: int,
+    i18n: I18n,
+    *,
+    db: Database,
+    settings: Settings,
+    clock: Callable[[], datetime],
 ) -> None:
-    text = await card_text(
-        session,
-        workspace_id,
-        customer_id,
-        i18n,
-        db=deps["db"],
-        settings=deps["settings"],
-        clock=deps["clock"],
-    )
+    text = await card_text(session, workspace_id, customer_id, i18n, db=db, settings=settings, clock=clock)
     if text is None:
         await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
         return
@@ -187,18 +187,28 @@ async def show_card(
 
 
 async def search_and_show(
-    message: Message, query: str, session: AsyncSession, workspace_id: int, i18n: I18n, **deps: Any
+    message: Message,
+    query: str,
+    session: AsyncSession,
+    workspace_id: int,
+    i18n: I18n,
+    *,
+    db: Database,
+    settings: Settings,
+    clock: Callable[[], datetime],
 ) -> None:
     hits = await customer_desk.search_customers(session, workspace_id, query, limit=10)
     if not hits:
         await message.answer(i18n("card.not_found", query=shown(query)))
     elif len(hits) == 1:
-        await show_card(message, hits[0].id, session, workspace_id, i18n, **deps)
+        await show_card(
+            message, hits[0].id, session, workspace_id, i18n, db=db, settings=settings, clock=clock
+        )
     else:
         kb = InlineKeyboardBuilder()
         for hit in hits:
             kb.button(
-                text=picker_label(hit, deps["settings"], i18n.language),
+                text=picker_label(hit, settings, i18n.language),
                 callback_data=OpenCustomerCB(customer_id=hit.id),
             )
         kb.adjust(1)
@@ -213,21 +223,34 @@ async def customer_command(
     session: AsyncSession,
     workspace_id: int,
     i18n: I18n,
-    **deps: Any,
+    db: Database,
+    settings: Settings,
+    clock: Callable[[], datetime],
 ) -> None:
     if not command.args:
         await state.set_state(CardInput.search)
         await ask_for_text(message, i18n("card.ask_search"), user=message.from_user)
         return
-    await search_and_show(message, command.args, session, workspace_id, i18n, **deps)
+    await search_and_show(
+        message, command.args, session, workspace_id, i18n, db=db, settings=settings, clock=clock
+    )
 
 
 @routes.message(CardInput.search, F.text, ~F.text.startswith("/"), flags={"ability": "ask"})
 async def customer_search_text(
-    message: Message, state: FSMContext, session: AsyncSession, workspace_id: int, i18n: I18n, **deps: Any
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    workspace_id: int,
+    i18n: I18n,
+    db: Database,
+    settings: Settings,
+    clock: Callable[[], datetime],
 ) -> None:
     await state.clear()
-    await search_and_show(message, message.text or "", session, workspace_id, i18n, **deps)
+    await search_and_show(
+        message, message.text or "", session, workspace_id, i18n, db=db, settings=settings, clock=clock
+    )
 
 
 @routes.callback_query(OpenCustomerCB.filter(), flags={"ability": "ask"})
@@ -237,11 +260,22 @@ async def open_card(
     session: AsyncSession,
     workspace_id: int,
     i18n: I18n,
-    **deps: Any,
+    db: Database,
+    settings: Settings,
+    clock: Callable[[], datetime],
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await show_card(query.message, callback_data.customer_id, session, workspace_id, i18n, **deps)
+        await show_card(
+            query.message,
+            callback_data.customer_id,
+            session,
+            workspace_id,
+            i18n,
+            db=db,
+            settings=settings,
+            clock=clock,
+        )
 
 
 @routes.callback_query(TagCB.filter(), flags={"ability": "customer_notes"})

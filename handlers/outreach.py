@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -32,8 +32,9 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message, User
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n
 from bot.prompting import ask_for_text
@@ -41,8 +42,10 @@ from bot.render import shown
 from bot.settings import Settings
 from crm.display import BRIEF_MAX, DRAFT_TEXT_MAX
 from crm.outreach import service
-from crm.outreach.intents import normalise_language
 from crm.outreach.offer import find_offer
+from crm.outreach.requests import customer_from_text, is_brief, parse_draft_args, parse_segment_args
+from crm.query.ir import DraftQuery
+from crm.query.reading import MessageReading
 from handlers.customers import DraftCB, RemindCB, picker_label
 from handlers.routes import Routes
 from storage.db import Database
@@ -59,25 +62,6 @@ LANGUAGE_LABELS = {
     "th": "ไทย",
     "id": "Bahasa Indonesia",
     "vi": "Tiếng Việt",
-}
-INTENT_ALIASES = {
-    "win-back": "winback",
-    "win_back": "winback",
-    "thankyou": "thank_you",
-    "thank-you": "thank_you",
-    "thanks": "thank_you",
-    "vip": "thank_you",
-    "cart": "abandoned_cart",
-    "abandoned-cart": "abandoned_cart",
-    "replenish": "replenishment",
-    "reorder": "replenishment",
-    "review": "review_request",
-    "review-request": "review_request",
-    "recovery": "service_recovery",
-    "service-recovery": "service_recovery",
-    "apology": "service_recovery",
-    "greeting": "festival",
-    "holiday": "festival",
 }
 NO_VALUE = "-"
 
@@ -111,66 +95,6 @@ class DraftLangCB(CallbackData, prefix="drl"):
 class DraftInput(StatesGroup):
     edit = State()
     brief = State()
-
-
-# --- parsing what the seller typed --------------------------------------------------------------------------
-def parse_intent(word: str) -> str | None:
-    w = word.strip().lower()
-    w = INTENT_ALIASES.get(w, w)
-    return w if w in service.INTENTS else None
-
-
-def parse_draft_args(args: str) -> tuple[str, str | None, str | None]:
-    """`Tan Wei Ling winback th` -> (customer query, intent, language); intent and language are optional."""
-    tokens = args.split()
-    language = intent = None
-    for _ in range(2):
-        if len(tokens) < 2:
-            break
-        last = tokens[-1]
-        if language is None and last.lower() != "in" and normalise_language(last):
-            language = normalise_language(last)
-            tokens.pop()
-        elif intent is None and parse_intent(last):
-            intent = parse_intent(last)
-            tokens.pop()
-        else:
-            break
-    return " ".join(tokens), intent, language
-
-
-def parse_segment_args(tokens: list[str]) -> tuple[str | None, str | None, str | None, str | None]:
-    """`important_winback winback TH [th]` -> (segment, intent, country, language)."""
-    segment = tokens[0].lower() if tokens else None
-    intent = country = language = None
-    for tok in tokens[1:]:
-        if intent is None and parse_intent(tok):
-            intent = parse_intent(tok)
-        elif country is None and re.fullmatch(r"[A-Z]{2}", tok):
-            country = tok
-        elif language is None and normalise_language(tok):
-            language = normalise_language(tok)
-    return segment, intent, country, language
-
-
-_TRAILING_LANGUAGE = re.compile(
-    r"\s+(?:in|using)\s+(english|chinese|mandarin|malay|bahasa(?:\s+\w+)?|thai|indonesian|vietnamese|"
-    r"en|zh|ms|th|id|vi)\s*[.!?]*\s*$",
-    re.IGNORECASE,
-)
-_NAME_AT_END = re.compile(r"\b(?:to|for)\s+(?:customer\s+)?(\S.{0,60}?)\s*[.!?]*\s*$", re.IGNORECASE)
-
-
-def customer_from_text(text: str) -> str | None:
-    """The customer named in a request the parser left without one ("... for Tan in Thai" -> "Tan")."""
-    stripped = _TRAILING_LANGUAGE.sub("", text.strip())
-    m = _NAME_AT_END.search(stripped)
-    if not m:
-        return None
-    cand = m.group(1).strip(" '\"")
-    if re.search(r"\b(all|customers?|segment|everyone|them)\b", cand, re.IGNORECASE):
-        return None
-    return cand or None
 
 
 # --- rendering --------------------------------------------------------------------------------------------------
@@ -266,19 +190,31 @@ def _opt(value: str) -> str | None:
     return None if value == NO_VALUE else value
 
 
+@dataclass(frozen=True)
+class Drafting:
+    """What drafting in chat needs from the dispatcher (the database, the workspace, settings, clock and LLM),
+    injected once as the workflow data `drafting`; who drafts (`member`) comes with each update."""
+
+    db: Database
+    workspace_id: int
+    settings: Settings
+    clock: Callable[[], datetime]
+    llm: Any = None
+
+    @property
+    def chat_model(self) -> Any:
+        return _llm(self.llm, self.settings)
+
+
 # --- drafting ---------------------------------------------------------------------------------------------------
 async def send_customer_draft(
     message: Message,
     customer_id: int,
     intent: str,
     *,
-    db: Database,
-    workspace_id: int,
-    settings: Settings,
-    clock: Callable[[], datetime],
+    drafting: Drafting,
+    member: TeamMember | None,
     i18n: I18n,
-    llm: Any = None,
-    member: TeamMember | None = None,
     language: str | None = None,
     brief: str | None = None,
     festival: str | None = None,
@@ -289,17 +225,17 @@ async def send_customer_draft(
         await message.bot.send_chat_action(message.chat.id, "typing")
     try:
         draft = await service.draft_for_customer(
-            db,
-            workspace_id,
+            drafting.db,
+            drafting.workspace_id,
             customer_id,
             intent=intent,
-            settings=settings,
-            as_of=clock(),
+            settings=drafting.settings,
+            as_of=drafting.clock(),
             language=language,
             brief=brief,
             festival=festival,
             offer=offer,
-            llm=_llm(llm, settings),
+            llm=drafting.chat_model,
             created_by=member.id if member else None,
         )
     except service.DraftError as exc:
@@ -314,13 +250,9 @@ async def send_segment_draft(
     segment: str,
     intent: str,
     *,
-    db: Database,
-    workspace_id: int,
-    settings: Settings,
-    clock: Callable[[], datetime],
+    drafting: Drafting,
+    member: TeamMember | None,
     i18n: I18n,
-    llm: Any = None,
-    member: TeamMember | None = None,
     country: str | None = None,
     language: str | None = None,
     festival: str | None = None,
@@ -329,17 +261,17 @@ async def send_segment_draft(
     """One message per language with its template, then the recipients as a CSV document."""
     try:
         result = await service.draft_for_segment(
-            db,
-            workspace_id,
+            drafting.db,
+            drafting.workspace_id,
             segment=segment,
             intent=intent,
-            settings=settings,
-            as_of=clock(),
+            settings=drafting.settings,
+            as_of=drafting.clock(),
             country=country,
             language=language,
             festival=festival,
             offer=offer,
-            llm=_llm(llm, settings),
+            llm=drafting.chat_model,
             created_by=member.id if member else None,
         )
     except service.DraftError as exc:
@@ -367,7 +299,7 @@ async def send_segment_draft(
             + "\n\n"
             + shown(template, DRAFT_TEXT_MAX, multiline=True)
         )
-    stamp = clock().strftime("%Y%m%d")
+    stamp = drafting.clock().strftime("%Y%m%d")
     await message.answer_document(
         BufferedInputFile(result.recipients_csv, filename=f"recipients_{segment}_{stamp}.csv"),
         caption=i18n("draft.segment_csv", count=result.count),
@@ -383,17 +315,19 @@ async def draft_for_query(
     language: str | None,
     state: FSMContext,
     i18n: I18n,
+    session: AsyncSession,
+    drafting: Drafting,
+    member: TeamMember | None,
+    user: User | None,
     brief: str | None = None,
     festival: str | None = None,
     offer: service.Offer | None = None,
-    **deps: Any,
 ) -> None:
     """Find the customer, then draft (one match), ask which (several) or say nobody matched."""
     if not customer_query:
         await message.answer(i18n("draft.usage"))
         return
-    async with deps["db"].sessions() as session:
-        hits = await customer_desk.search_customers(session, deps["workspace_id"], customer_query, limit=10)
+    hits = await customer_desk.search_customers(session, drafting.workspace_id, customer_query, limit=10)
     if not hits:
         await message.answer(i18n("card.not_found", query=shown(customer_query)))
         return
@@ -402,7 +336,7 @@ async def draft_for_query(
         await state.update_data(draft_brief=brief, draft_festival=festival, draft_offer=_offer_data(offer))
         kb = InlineKeyboardBuilder()
         for hit in hits:
-            label = picker_label(hit, deps["settings"], i18n.language)
+            label = picker_label(hit, drafting.settings, i18n.language)
             kb.button(
                 text=label,
                 callback_data=DraftPickCB(
@@ -422,7 +356,9 @@ async def draft_for_query(
         offer=offer,
         state=state,
         i18n=i18n,
-        **deps,
+        drafting=drafting,
+        member=member,
+        user=user,
     )
 
 
@@ -434,10 +370,12 @@ async def _draft_or_ask_intent(
     language: str | None,
     state: FSMContext,
     i18n: I18n,
+    drafting: Drafting,
+    member: TeamMember | None,
+    user: User | None,
     brief: str | None = None,
     festival: str | None = None,
     offer: service.Offer | None = None,
-    **deps: Any,
 ) -> None:
     if intent is None:
         # The offer waits for the intent button of this customer.
@@ -449,7 +387,7 @@ async def _draft_or_ask_intent(
     if intent == "custom" and not brief:
         await state.set_state(DraftInput.brief)
         await state.update_data(customer_id=customer_id, language=language, draft_offer=_offer_data(offer))
-        await ask_for_text(message, i18n("draft.ask_brief"), user=deps.get("event_from_user"))
+        await ask_for_text(message, i18n("draft.ask_brief"), user=user)
         return
     await send_customer_draft(
         message,
@@ -460,7 +398,8 @@ async def _draft_or_ask_intent(
         festival=festival,
         offer=offer,
         i18n=i18n,
-        **_deps(deps),
+        drafting=drafting,
+        member=member,
     )
 
 
@@ -500,21 +439,23 @@ def _offer_of(q: Any) -> service.Offer | None:
     return service.Offer(coupon=q.coupon, discount=q.discount, expires=q.expires)
 
 
-def _deps(deps: dict[str, Any]) -> dict[str, Any]:
-    keys = ("db", "workspace_id", "settings", "clock")
-    return {**{k: deps[k] for k in keys}, "llm": deps.get("llm"), "member": deps.get("member")}
-
-
 # --- /draft -------------------------------------------------------------------------------------------------------
 @routes.message(Command("draft"), flags={"ability": "drafts"})
 async def draft_command(
-    message: Message, command: CommandObject, state: FSMContext, i18n: I18n, **deps: Any
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    i18n: I18n,
+    session: AsyncSession,
+    drafting: Drafting,
+    member: TeamMember | None,
+    event_from_user: User | None = None,
 ) -> None:
     args = (command.args or "").strip()
     if not args:
         await message.answer(i18n("draft.usage"))
         return
-    found = find_offer(args, now=deps["clock"](), timezone=deps["settings"].workspace.timezone)
+    found = find_offer(args, now=drafting.clock(), timezone=drafting.settings.workspace.timezone)
     offer = (
         service.Offer(coupon=found.coupon, discount=found.discount, expires=found.expires) if found else None
     )
@@ -534,7 +475,8 @@ async def draft_command(
             language=language,
             offer=offer,
             i18n=i18n,
-            **_deps(deps),
+            drafting=drafting,
+            member=member,
         )
         return
     customer_query, intent, language = parse_draft_args(args)
@@ -547,36 +489,36 @@ async def draft_command(
         offer=offer,
         state=state,
         i18n=i18n,
-        **deps,
+        session=session,
+        drafting=drafting,
+        member=member,
+        user=event_from_user,
     )
 
 
 # --- plain language ---------------------------------------------------------------------------------------------
-def looks_like_draft(
-    message: Message, settings: Settings, clock: Callable[[], datetime] | None = None
-) -> bool | dict[str, Any]:
-    """Filter: the offline question parser reads this private text as a draft request; passes the query on."""
-    from crm.query.ir import DraftQuery
-    from crm.query.parser import parse_question
-
-    text = message.text or ""
-    if not text or text.startswith("/"):
-        return False
-    parsed = parse_question(text, as_of=clock() if clock else None, timezone=settings.workspace.timezone)
-    if not isinstance(parsed.query, DraftQuery):
-        return False
-    return {"draft_query": parsed.query}
+def looks_like_draft(message: Message, reading: MessageReading | None = None) -> bool | dict[str, Any]:
+    """Filter: the message's offline reading is a draft request; passes the query on as `draft_query`."""
+    draft = reading.draft if reading is not None else None
+    return {"draft_query": draft} if draft is not None else False
 
 
 @routes.message(
     F.text, StateFilter(None), F.chat.type == "private", looks_like_draft, flags={"ability": "drafts"}
 )
 async def draft_request(
-    message: Message, draft_query: Any, state: FSMContext, i18n: I18n, **deps: Any
+    message: Message,
+    draft_query: DraftQuery,
+    state: FSMContext,
+    i18n: I18n,
+    session: AsyncSession,
+    drafting: Drafting,
+    member: TeamMember | None,
+    event_from_user: User | None = None,
 ) -> None:
     q = draft_query
     text = message.text or ""
-    intent = None if q.outreach == "custom" and not _is_brief(text) else q.outreach
+    intent = None if q.outreach == "custom" and not is_brief(text) else q.outreach
     segment = q.segment or q.filters.segment
     if segment:
         if intent in (None, "custom"):
@@ -591,7 +533,8 @@ async def draft_request(
             festival=q.festival,
             offer=_offer_of(q),
             i18n=i18n,
-            **_deps(deps),
+            drafting=drafting,
+            member=member,
         )
         return
     if intent == "custom" and q.brief and len(q.brief) > BRIEF_MAX:
@@ -609,13 +552,11 @@ async def draft_request(
         festival=q.festival,
         state=state,
         i18n=i18n,
-        **deps,
+        session=session,
+        drafting=drafting,
+        member=member,
+        user=event_from_user,
     )
-
-
-def _is_brief(text: str) -> bool:
-    """A free-form request carries its own content ("tell her the blue one is back"): a brief, not just a name."""
-    return bool(re.search(r"\b(tell|say|let|saying|about|that)\b|告诉|说|通知", text, re.IGNORECASE))
 
 
 # --- buttons -----------------------------------------------------------------------------------------------------
@@ -630,7 +571,13 @@ async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n:
 
 @routes.callback_query(DraftPickCB.filter(), flags={"ability": "drafts"})
 async def customer_picked(
-    query: CallbackQuery, callback_data: DraftPickCB, state: FSMContext, i18n: I18n, **deps: Any
+    query: CallbackQuery,
+    callback_data: DraftPickCB,
+    state: FSMContext,
+    i18n: I18n,
+    drafting: Drafting,
+    member: TeamMember | None,
+    event_from_user: User | None = None,
 ) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
@@ -646,13 +593,21 @@ async def customer_picked(
         offer=await _pop_offer(state, callback_data.customer_id),
         state=state,
         i18n=i18n,
-        **deps,
+        drafting=drafting,
+        member=member,
+        user=event_from_user,
     )
 
 
 @routes.callback_query(DraftIntentCB.filter(), flags={"ability": "drafts"})
 async def intent_picked(
-    query: CallbackQuery, callback_data: DraftIntentCB, state: FSMContext, i18n: I18n, **deps: Any
+    query: CallbackQuery,
+    callback_data: DraftIntentCB,
+    state: FSMContext,
+    i18n: I18n,
+    drafting: Drafting,
+    member: TeamMember | None,
+    event_from_user: User | None = None,
 ) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
@@ -665,12 +620,16 @@ async def intent_picked(
         offer=await _pop_offer(state, callback_data.customer_id),
         state=state,
         i18n=i18n,
-        **deps,
+        drafting=drafting,
+        member=member,
+        user=event_from_user,
     )
 
 
 @routes.message(DraftInput.brief, F.text, ~F.text.startswith("/"), flags={"ability": "drafts"})
-async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps: Any) -> None:
+async def brief_entered(
+    message: Message, state: FSMContext, i18n: I18n, drafting: Drafting, member: TeamMember | None
+) -> None:
     brief = (message.text or "").strip()
     if len(brief) > BRIEF_MAX:  # the question stays open for a shorter brief
         await message.answer(i18n("limits.brief", limit=BRIEF_MAX, length=len(brief)))
@@ -686,7 +645,8 @@ async def brief_entered(message: Message, state: FSMContext, i18n: I18n, **deps:
         brief=brief,
         offer=_offer_from(data.get("draft_offer"), customer_id),
         i18n=i18n,
-        **_deps(deps),
+        drafting=drafting,
+        member=member,
     )
 
 
@@ -708,25 +668,21 @@ async def _revise(
     action: str,
     i18n: I18n,
     *,
-    db: Database,
-    workspace_id: int,
-    settings: Settings,
-    clock: Callable[[], datetime],
-    llm: Any = None,
-    member: TeamMember | None = None,
+    drafting: Drafting,
+    member: TeamMember | None,
     language: str | None = None,
 ) -> None:
     assert isinstance(query.message, Message)
     try:
         draft = await service.revise(
-            db,
-            workspace_id,
+            drafting.db,
+            drafting.workspace_id,
             draft_id,
             action=action,
-            settings=settings,
-            as_of=clock(),
+            settings=drafting.settings,
+            as_of=drafting.clock(),
             language=language,
-            llm=_llm(llm, settings),
+            llm=drafting.chat_model,
             created_by=member.id if member else None,
         )
     except service.DraftError as exc:
@@ -737,7 +693,12 @@ async def _revise(
 
 @routes.callback_query(DraftButtonCB.filter(), flags={"ability": "drafts"})
 async def draft_button(
-    query: CallbackQuery, callback_data: DraftButtonCB, state: FSMContext, i18n: I18n, **deps: Any
+    query: CallbackQuery,
+    callback_data: DraftButtonCB,
+    state: FSMContext,
+    i18n: I18n,
+    drafting: Drafting,
+    member: TeamMember | None,
 ) -> None:
     if not isinstance(query.message, Message):
         await query.answer(i18n("common.not_available"), show_alert=True)
@@ -756,11 +717,11 @@ async def draft_button(
         return
     if action == "approve":
         await query.answer()
-        await _approve(query, draft_id, i18n, **_deps(deps))
+        await _approve(query, draft_id, i18n, drafting=drafting, member=member)
         return
     if action in service.ACTIONS:
         await query.answer(i18n("draft.working"))
-        await _revise(query, draft_id, action, i18n, **_deps(deps))
+        await _revise(query, draft_id, action, i18n, drafting=drafting, member=member)
         return
     await query.answer(i18n("common.not_available"), show_alert=True)
 
@@ -773,7 +734,13 @@ def _current_language(text: str) -> str:
 
 
 @routes.callback_query(DraftLangCB.filter(), flags={"ability": "drafts"})
-async def language_picked(query: CallbackQuery, callback_data: DraftLangCB, i18n: I18n, **deps: Any) -> None:
+async def language_picked(
+    query: CallbackQuery,
+    callback_data: DraftLangCB,
+    i18n: I18n,
+    drafting: Drafting,
+    member: TeamMember | None,
+) -> None:
     if not isinstance(query.message, Message):
         await query.answer(i18n("common.not_available"), show_alert=True)
         return
@@ -790,7 +757,9 @@ async def language_picked(query: CallbackQuery, callback_data: DraftLangCB, i18n
         await query.message.edit_reply_markup(reply_markup=kb.as_markup())
         return
     await query.answer(i18n("draft.working"))
-    await _revise(query, callback_data.draft_id, "translate", i18n, language=language, **_deps(deps))
+    await _revise(
+        query, callback_data.draft_id, "translate", i18n, drafting=drafting, member=member, language=language
+    )
 
 
 async def _approve(
@@ -798,16 +767,17 @@ async def _approve(
     draft_id: int,
     i18n: I18n,
     *,
-    db: Database,
-    workspace_id: int,
-    clock: Callable[[], datetime],
-    member: TeamMember | None = None,
-    **_: Any,
+    drafting: Drafting,
+    member: TeamMember | None,
 ) -> None:
     assert isinstance(query.message, Message)
     try:
         draft = await service.approve(
-            db, workspace_id, draft_id, member_id=member.id if member else None, at=clock()
+            drafting.db,
+            drafting.workspace_id,
+            draft_id,
+            member_id=member.id if member else None,
+            at=drafting.clock(),
         )
     except service.DraftError as exc:
         await query.message.answer(i18n("draft.error", detail=html.escape(str(exc))))

@@ -19,6 +19,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n
 from bot.notifications import ReminderCB, reminder_buttons, reminder_detail, reminder_list
@@ -26,11 +27,11 @@ from bot.prompting import ask_for_text
 from bot.render import shown
 from bot.settings import Settings
 from crm.display import REMINDER_TEXT_MAX
+from crm.query.reading import MessageReading
 from crm.scheduling.reminder_parser import ReminderParseError
-from crm.scheduling.reminders import create_from_text, edit_from_text, format_when, snooze_until
+from crm.scheduling.reminders import ReminderJobs, create_from_text, edit_from_text, format_when, snooze_until
 from handlers.customers import RemindCB
 from handlers.routes import Routes
-from storage.db import Database
 from storage.models import Reminder, TeamMember
 from storage.repositories import reminders as repo
 from storage.repositories.customer_desk import get_customer
@@ -63,41 +64,38 @@ def parse_error_text(exc: ReminderParseError, i18n: I18n, now: datetime, tz: str
 
 async def handle_reminder_query(
     message: Message,
-    query: Any,
+    text: str,
     *,
-    db: Database,
+    session: AsyncSession,
     workspace_id: int,
     settings: Settings,
     clock: Callable[[], datetime],
     i18n: I18n,
-    member: TeamMember | None = None,
-    scheduler: Any = None,
+    member: TeamMember | None,
+    scheduler: ReminderJobs | None,
     customer_id: int | None = None,
-    **_: Any,
 ) -> Reminder | None:
-    """Create a reminder from `query` (a crm.query.ir.ReminderQuery or plain text) and confirm it in the chat."""
-    text = getattr(query, "text", query)
-    if len(str(text).strip()) > REMINDER_TEXT_MAX:  # refused, not cut (an open question stays open)
-        await message.answer(i18n("limits.reminder", limit=REMINDER_TEXT_MAX, length=len(str(text).strip())))
+    """Create a reminder from the text and confirm it in the chat, in the update's unit of work (`session`)."""
+    if len(text.strip()) > REMINDER_TEXT_MAX:  # refused, not cut (an open question stays open)
+        await message.answer(i18n("limits.reminder", limit=REMINDER_TEXT_MAX, length=len(text.strip())))
         return None
     now = clock()
     tz = member_timezone(member, settings)
-    async with db.sessions() as session:
-        try:
-            created = await create_from_text(
-                session,
-                workspace_id=workspace_id,
-                chat_id=message.chat.id,
-                text=str(text),
-                now=now,
-                timezone=tz,
-                member_id=member.id if member else None,
-                customer_id=customer_id,
-            )
-        except ReminderParseError as exc:
-            await message.answer(parse_error_text(exc, i18n, now, tz))
-            return None
-        await session.commit()  # saved before it is scheduled and confirmed
+    try:
+        created = await create_from_text(
+            session,
+            workspace_id=workspace_id,
+            chat_id=message.chat.id,
+            text=text,
+            now=now,
+            timezone=tz,
+            member_id=member.id if member else None,
+            customer_id=customer_id,
+        )
+    except ReminderParseError as exc:
+        await message.answer(parse_error_text(exc, i18n, now, tz))
+        return None
+    await session.commit()  # saved before it is scheduled and confirmed
     reminder = created.reminder
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
@@ -112,37 +110,50 @@ async def handle_reminder_query(
     return reminder
 
 
-def looks_like_reminder(message: Message, settings: Settings) -> bool:
-    """Filter: the offline question parser reads this private text as a reminder (drafts, questions: no)."""
-    from crm.query.ir import ReminderQuery
-    from crm.query.parser import parse_question
-
-    text = message.text or ""
-    if not text or text.startswith("/"):
-        return False
-    return isinstance(parse_question(text, timezone=settings.workspace.timezone).query, ReminderQuery)
+def looks_like_reminder(message: Message, reading: MessageReading | None = None) -> bool:
+    """Filter: the message's offline reading is a reminder (drafts, questions: no)."""
+    return reading is not None and reading.is_reminder
 
 
 # --- creating ---------------------------------------------------------------------------------------------
 @routes.message(Command("reminders", "reminder"), flags={"ability": "reminders"})
 async def list_command(
     message: Message,
-    db: Database,
+    session: AsyncSession,
     workspace_id: int,
     member: TeamMember,
     i18n: I18n,
     clock: Callable[[], datetime],
 ) -> None:
-    text, markup = await _list(db, workspace_id, message.chat.id, member, i18n, clock())
+    text, markup = await _list(session, workspace_id, message.chat.id, member, i18n, clock())
     await message.answer(text, reply_markup=markup)
 
 
 @routes.message(
     F.text, StateFilter(None), F.chat.type == "private", looks_like_reminder, flags={"ability": "reminders"}
 )
-async def reminder_text(message: Message, **deps: Any) -> None:
+async def reminder_text(
+    message: Message,
+    session: AsyncSession,
+    workspace_id: int,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    i18n: I18n,
+    member: TeamMember | None,
+    scheduler: ReminderJobs | None = None,
+) -> None:
     """Plain-language reminders; any other text goes on to the question handler."""
-    await handle_reminder_query(message, message.text or "", **deps)
+    await handle_reminder_query(
+        message,
+        message.text or "",
+        session=session,
+        workspace_id=workspace_id,
+        settings=settings,
+        clock=clock,
+        i18n=i18n,
+        member=member,
+        scheduler=scheduler,
+    )
 
 
 @routes.callback_query(RemindCB.filter(), flags={"ability": "reminders"})
@@ -150,12 +161,11 @@ async def remind_about_customer(
     query: CallbackQuery,
     callback_data: RemindCB,
     state: FSMContext,
-    db: Database,
+    session: AsyncSession,
     workspace_id: int,
     i18n: I18n,
 ) -> None:
-    async with db.sessions() as session:
-        customer = await get_customer(session, workspace_id, callback_data.customer_id)
+    customer = await get_customer(session, workspace_id, callback_data.customer_id)
     await query.answer()
     if customer is None or not isinstance(query.message, Message):
         return
@@ -169,9 +179,30 @@ async def remind_about_customer(
 
 
 @routes.message(ReminderInput.for_customer, F.text, ~F.text.startswith("/"), flags={"ability": "reminders"})
-async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any) -> None:
+async def reminder_for_customer(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    workspace_id: int,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    i18n: I18n,
+    member: TeamMember | None,
+    scheduler: ReminderJobs | None = None,
+) -> None:
     customer_id = int((await state.get_data())["customer_id"])
-    created = await handle_reminder_query(message, message.text or "", customer_id=customer_id, **deps)
+    created = await handle_reminder_query(
+        message,
+        message.text or "",
+        session=session,
+        workspace_id=workspace_id,
+        settings=settings,
+        clock=clock,
+        i18n=i18n,
+        member=member,
+        scheduler=scheduler,
+        customer_id=customer_id,
+    )
     if created is not None:
         await state.clear()  # on a parse error the question stays open: the user answers again
 
@@ -180,11 +211,11 @@ async def reminder_for_customer(message: Message, state: FSMContext, **deps: Any
 async def reminder_edited(
     message: Message,
     state: FSMContext,
-    db: Database,
+    session: AsyncSession,
     workspace_id: int,
     i18n: I18n,
     clock: Callable[[], datetime],
-    scheduler: Any = None,
+    scheduler: ReminderJobs | None = None,
 ) -> None:
     if len((message.text or "").strip()) > REMINDER_TEXT_MAX:
         await message.answer(
@@ -193,18 +224,17 @@ async def reminder_edited(
         return
     reminder_id = int((await state.get_data())["reminder_id"])
     now = clock()
-    async with db.sessions() as session:
-        reminder = await repo.get_reminder(session, reminder_id, workspace_id)
-        if reminder is None or reminder.status == "deleted":
-            await state.clear()
-            await message.answer(i18n("reminders.not_found"))
-            return
-        try:
-            reminder = await edit_from_text(session, reminder, message.text or "", now=now)
-        except ReminderParseError as exc:
-            await message.answer(parse_error_text(exc, i18n, now, reminder.timezone))
-            return
-        await session.commit()
+    reminder = await repo.get_reminder(session, reminder_id, workspace_id)
+    if reminder is None or reminder.status == "deleted":
+        await state.clear()
+        await message.answer(i18n("reminders.not_found"))
+        return
+    try:
+        reminder = await edit_from_text(session, reminder, message.text or "", now=now)
+    except ReminderParseError as exc:
+        await message.answer(parse_error_text(exc, i18n, now, reminder.timezone))
+        return
+    await session.commit()  # saved before it is rescheduled and confirmed
     await state.clear()
     if scheduler is not None:
         await scheduler.schedule_reminder(reminder.id, reminder.due_at)
@@ -220,12 +250,16 @@ async def reminder_edited(
 
 # --- the buttons --------------------------------------------------------------------------------------------
 async def _list(
-    db: Database, workspace_id: int, chat_id: int, member: TeamMember | None, i18n: I18n, now: datetime
+    session: AsyncSession,
+    workspace_id: int,
+    chat_id: int,
+    member: TeamMember | None,
+    i18n: I18n,
+    now: datetime,
 ) -> tuple[str, Any]:
-    async with db.sessions() as session:
-        views = await repo.list_reminders(
-            session, workspace_id, chat_id=chat_id, member_id=member.id if member else None, limit=20
-        )
+    views = await repo.list_reminders(
+        session, workspace_id, chat_id=chat_id, member_id=member.id if member else None, limit=20
+    )
     return reminder_list([(v.reminder, v.customer_name) for v in views], i18n, now=now)
 
 
@@ -239,12 +273,12 @@ async def reminder_button(
     query: CallbackQuery,
     callback_data: ReminderCB,
     state: FSMContext,
-    db: Database,
+    session: AsyncSession,
     workspace_id: int,
     member: TeamMember,
     i18n: I18n,
     clock: Callable[[], datetime],
-    scheduler: Any = None,
+    scheduler: ReminderJobs | None = None,
 ) -> None:
     message = query.message if isinstance(query.message, Message) else None
     now = clock()
@@ -252,53 +286,52 @@ async def reminder_button(
     if action == "list":
         await query.answer()
         if message is not None:
-            text, markup = await _list(db, workspace_id, message.chat.id, member, i18n, now)
+            text, markup = await _list(session, workspace_id, message.chat.id, member, i18n, now)
             await message.edit_text(text, reply_markup=markup)
         return
-    async with db.sessions() as session:
-        view = await repo.reminder_view(session, callback_data.reminder_id)
-        reminder = view.reminder if view is not None else None
-        if (
-            reminder is None
-            or reminder.workspace_id != workspace_id
-            or reminder.status == "deleted"
-            or not _may_touch(reminder, query, member)
-        ):
-            await query.answer(i18n("reminders.not_found"), show_alert=True)
-            return
-        assert view is not None
-        if action == "open":
-            await query.answer()
-            if message is not None:
-                text, markup = reminder_detail(reminder, view.customer_name, i18n, now=now)
-                await message.edit_text(text, reply_markup=markup)
-            return
-        if action == "edit":
-            await state.set_state(ReminderInput.edit)
-            await state.update_data(reminder_id=reminder.id)
-            await query.answer()
-            if message is not None:
-                await ask_for_text(message, i18n("reminders.ask_edit"), user=query.from_user)
-            return
-        tz = ZoneInfo(reminder.timezone)
-        if action == "snooze":
-            due = snooze_until(callback_data.arg, due_at=reminder.due_at, now=now, tz=tz)
-            await repo.reschedule(session, reminder.id, due)
-            reply = i18n(
-                "reminders.snoozed",
-                when=format_when(due, tz, i18n.language, now=now),
-                text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
-            )
-        elif action in ("done", "delete"):
-            await repo.set_status(session, reminder.id, "done" if action == "done" else "deleted")
-            reply = i18n(
-                "reminders.marked_done" if action == "done" else "reminders.deleted",
-                text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
-            )
-        else:
-            await query.answer()
-            return
-        await session.commit()
+    view = await repo.reminder_view(session, callback_data.reminder_id)
+    reminder = view.reminder if view is not None else None
+    if (
+        reminder is None
+        or reminder.workspace_id != workspace_id
+        or reminder.status == "deleted"
+        or not _may_touch(reminder, query, member)
+    ):
+        await query.answer(i18n("reminders.not_found"), show_alert=True)
+        return
+    assert view is not None
+    if action == "open":
+        await query.answer()
+        if message is not None:
+            text, markup = reminder_detail(reminder, view.customer_name, i18n, now=now)
+            await message.edit_text(text, reply_markup=markup)
+        return
+    if action == "edit":
+        await state.set_state(ReminderInput.edit)
+        await state.update_data(reminder_id=reminder.id)
+        await query.answer()
+        if message is not None:
+            await ask_for_text(message, i18n("reminders.ask_edit"), user=query.from_user)
+        return
+    tz = ZoneInfo(reminder.timezone)
+    if action == "snooze":
+        due = snooze_until(callback_data.arg, due_at=reminder.due_at, now=now, tz=tz)
+        await repo.reschedule(session, reminder.id, due)
+        reply = i18n(
+            "reminders.snoozed",
+            when=format_when(due, tz, i18n.language, now=now),
+            text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
+        )
+    elif action in ("done", "delete"):
+        await repo.set_status(session, reminder.id, "done" if action == "done" else "deleted")
+        reply = i18n(
+            "reminders.marked_done" if action == "done" else "reminders.deleted",
+            text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
+        )
+    else:
+        await query.answer()
+        return
+    await session.commit()  # saved before the job changes and the message says so
     if scheduler is not None:
         if action == "snooze":
             await scheduler.schedule_reminder(reminder.id, due)

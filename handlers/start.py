@@ -33,6 +33,7 @@ from storage.repositories.workspaces import has_orders
 
 if TYPE_CHECKING:
     from crm.currency import BaseCurrencyChange
+    from handlers.ask import Asking  # a type only: the question router is included last, after this one
 
 routes = Routes(__name__)
 
@@ -244,27 +245,13 @@ async def setup_question(
     workspace_id: int,
     i18n: I18n,
     settings: Settings,
+    asking: Asking,
     raw_state: str | None = None,
-    **deps: Any,
 ) -> None:
     """A question in the middle of the set-up: answered when there are orders to answer from, else what to do
     first; then the step is asked again."""
     if await has_orders(session, workspace_id):
-        from handlers.ask import answer_question  # ask imports nothing from here; the catch-all stays last
-
-        await answer_question(
-            bot,
-            message.chat.id,
-            message.text or "",
-            db=deps["db"],
-            workspace_id=workspace_id,
-            settings=settings,
-            clock=deps["clock"],
-            llm=deps.get("llm"),
-            answers=deps["answers"],
-            i18n=i18n,
-            results=deps.get("results"),
-        )
+        await asking.question(bot, message.chat.id, message.text or "", i18n)
     else:
         await message.answer(i18n("setup.question_later"))
     text, markup = step_prompt(raw_state, i18n, settings)

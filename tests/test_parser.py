@@ -214,23 +214,62 @@ def test_reminder_and_draft_keep_the_text() -> None:
     assert (seg.segment, seg.filters.country, seg.language) == ("important_winback", "TH", None)
 
 
-def _shortcut_questions() -> list[str]:
-    import yaml
+# The documented phrases each shortcut command stands for (README: /kpi, /top, /segments, /cohort).
+SHORTCUT_PHRASES = {
+    "en": {
+        "kpi": [
+            "revenue last 30 days",
+            "orders last 30 days",
+            "aov last 30 days",
+            "new customers last 30 days",
+            "repeat rate last 90 days",
+        ],
+        "top": ["top 10 customers by revenue"],
+        "segments": ["customer segments"],
+        "cohort": ["cohort retention"],
+    },
+    "zh": {
+        "kpi": [
+            "最近30天的销售额",
+            "最近30天的订单数",
+            "最近30天的客单价",
+            "最近30天的新客户数",
+            "最近90天的复购率",
+        ],
+        "top": ["收入前10的客户"],
+        "segments": ["客户分层"],
+        "cohort": ["同期群留存"],
+    },
+}
 
-    out = []
-    for lang in ("en", "zh"):
-        path = Path(__file__).resolve().parents[1] / "bot" / "i18n" / f"{lang}.yaml"
-        if path.exists():
-            sc = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("shortcuts", {})
-            for value in sc.values():
-                out += [q.strip().replace("{n}", "10") for q in str(value).split("|")]
-    return out
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_bot_shortcuts_are_the_questions_they_stand_for(language: str) -> None:
+    """/kpi, /top, /segments and /cohort build their queries (crm/query/shortcuts.py) instead of sending a
+    translated phrase through the parser: each is exactly the query its documented phrase is read as."""
+    from crm.query import shortcuts
+
+    built = {
+        "kpi": shortcuts.kpi_questions(language),
+        "top": [shortcuts.top_customers(None, language)],
+        "segments": [shortcuts.segments(language)],
+        "cohort": [shortcuts.cohort(language)],
+    }
+    for command, phrases in SHORTCUT_PHRASES[language].items():
+        read = [parse(p) for p in phrases]
+        assert all(not isinstance(r.query, Clarify) for r in read), command
+        assert [b.query for b in built[command]] == [r.query for r in read], command
+        assert {b.language for b in built[command]} == {language}, command
 
 
-@pytest.mark.parametrize("question", _shortcut_questions())
-def test_the_bot_shortcuts_parse(question: str) -> None:
-    """/kpi, /top, /segments and /cohort send fixed questions: each must be understood."""
-    assert not isinstance(parse(question).query, Clarify)
+def test_top_shortcut_outside_its_range_is_the_parsers_clarification() -> None:
+    from crm.query import shortcuts
+
+    assert shortcuts.top_customers(7, "en").query == parse("top 7 customers by revenue").query
+    for n, language, phrase in ((500, "en", "top 500 customers by revenue"), (0, "zh", "收入前0的客户")):
+        built, read = shortcuts.top_customers(n, language).query, parse(phrase).query
+        assert isinstance(built, Clarify) and isinstance(read, Clarify)
+        assert (built.reason, built.message) == (read.reason, read.message)
 
 
 @pytest.mark.parametrize(

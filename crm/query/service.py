@@ -44,15 +44,21 @@ def _settings_parts(settings: Any) -> tuple[str, Any]:
     return getattr(workspace, "timezone", "Asia/Singapore"), getattr(settings, "llm", None)
 
 
-async def parse(text: str, *, settings: Any, as_of: datetime, llm: Any = None) -> ParsedQuestion:
+async def parse(
+    text: str, *, settings: Any, as_of: datetime, llm: Any = None, offline: ParsedQuestion | None = None
+) -> ParsedQuestion:
     """Parse a question: the offline parser first; the LLM (when configured) for what it did not understand.
+
+    `offline` is the offline parser's reading when the caller already has it (the bot parses a message once
+    to route it): it is not parsed again.
 
     The offline parser is exact on the questions it recognises, so those never depend on a model. A question
     it could not read (Clarify with reason "unknown") goes to the LLM when one is configured or passed in; a
     timeout, HTTP error or malformed/invalid reply falls back to the offline answer, with a log line saying so.
     """
     timezone, llm_settings = _settings_parts(settings)
-    offline = parse_question(text, as_of=as_of, timezone=timezone)
+    if offline is None:
+        offline = parse_question(text, as_of=as_of, timezone=timezone)
     q = offline.query
     if not isinstance(q, Clarify) or q.reason in _OFFLINE_FINAL_REASONS:
         return offline
@@ -112,11 +118,30 @@ async def ask(
     as_of: datetime,
     llm: Any = None,
     cache: ResultCache | None = None,
+    offline: ParsedQuestion | None = None,
 ) -> Result:
     """Answer one question as of `as_of` (an aware datetime): parse, then run it through the compiler.
 
-    With a `cache` (the bot keeps one), an answer to the same question on unchanged data is shared."""
-    parsed = await parse(text, settings=settings, as_of=as_of, llm=llm)
+    With a `cache` (the bot keeps one), an answer to the same question on unchanged data is shared. `offline`:
+    the offline parser's reading of `text`, when the caller has it already."""
+    parsed = await parse(text, settings=settings, as_of=as_of, llm=llm, offline=offline)
+    return await answer(
+        parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of, cache=cache
+    )
+
+
+async def answer(
+    parsed: ParsedQuestion,
+    text: str = "",
+    *,
+    db: Any,
+    workspace_id: int,
+    settings: Any,
+    as_of: datetime,
+    cache: ResultCache | None = None,
+) -> Result:
+    """Answer a question already parsed (or built, as the bot's shortcut commands are): a clarification is
+    worded, a query runs through the compiler; corrected words are stated before the answer."""
     if isinstance(parsed.query, Clarify):
         return clarify_result(parsed)
     if parsed.corrections:
