@@ -255,6 +255,9 @@ class Asking:
         return result
 
     async def _has_orders(self) -> bool:
+        # A read of its own, like the answer's queries (crm.query.service.ask takes the database, not a session):
+        # the update's session would keep a connection while the answer is sent, and answers are the bulk of
+        # the traffic (DeskMiddleware releases its connection before the handler for the same reason).
         async with self.db.sessions() as session:
             return await has_orders(session, self.workspace_id)
 
