@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import LANGUAGES, I18n
 from bot.roles import help_text
 from bot.settings import Settings
+from crm.query.reading import MessageReading
 from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
@@ -122,7 +123,9 @@ def _answers_step(step: str | None, text: str) -> bool:
     return value.lower() in SKIP_WORDS
 
 
-def question_during_setup(message: Message, raw_state: str | None, settings: Settings) -> bool:
+def question_during_setup(
+    message: Message, raw_state: str | None, settings: Settings, reading: MessageReading | None = None
+) -> bool:
     """Filter: a set-up step got a question ("revenue last month?") instead of its answer."""
     from crm.query.ir import Clarify
     from crm.query.parser import parse_question
@@ -132,7 +135,10 @@ def question_during_setup(message: Message, raw_state: str | None, settings: Set
         return False
     if "?" in text or "？" in text:
         return True
-    return not isinstance(parse_question(text, timezone=settings.workspace.timezone).query, Clarify)
+    parsed = (
+        reading.parsed if reading is not None else parse_question(text, timezone=settings.workspace.timezone)
+    )
+    return not isinstance(parsed.query, Clarify)
 
 
 async def redeem(
@@ -247,11 +253,12 @@ async def setup_question(
     settings: Settings,
     asking: Asking,
     raw_state: str | None = None,
+    reading: MessageReading | None = None,
 ) -> None:
     """A question in the middle of the set-up: answered when there are orders to answer from, else what to do
     first; then the step is asked again."""
     if await has_orders(session, workspace_id):
-        await asking.question(bot, message.chat.id, message.text or "", i18n)
+        await asking.question(bot, message.chat.id, message.text or "", i18n, reading=reading)
     else:
         await message.answer(i18n("setup.question_later"))
     text, markup = step_prompt(raw_state, i18n, settings)
