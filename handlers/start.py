@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram import Bot, F
@@ -37,6 +37,13 @@ if TYPE_CHECKING:
     from handlers.ask import Asking  # a type only: the question router is included last, after this one
 
 routes = Routes(__name__)
+
+
+class RecurringJobs(Protocol):
+    """The scheduler as the set-up sees it: the daily scan and the digests follow a new workspace time zone."""
+
+    async def refresh_recurring_jobs(self) -> None: ...
+
 
 CURRENCIES = ("SGD", "MYR", "THB", "IDR", "PHP", "VND", "USD", "CNY")
 TIMEZONES = (
@@ -359,7 +366,7 @@ async def _save_timezone(
     i18n: I18n,
     state: FSMContext,
     settings: Settings,
-    scheduler: Any = None,
+    scheduler: RecurringJobs | None = None,
 ) -> None:
     value = value.strip()
     try:
@@ -386,7 +393,7 @@ async def setup_timezone_button(
     i18n: I18n,
     state: FSMContext,
     settings: Settings,
-    scheduler: Any = None,
+    scheduler: RecurringJobs | None = None,
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
@@ -403,7 +410,7 @@ async def setup_timezone_text(
     i18n: I18n,
     state: FSMContext,
     settings: Settings,
-    scheduler: Any = None,
+    scheduler: RecurringJobs | None = None,
 ) -> None:
     await _save_timezone(message, message.text or "", team, workspace_id, i18n, state, settings, scheduler)
 
