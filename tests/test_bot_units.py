@@ -138,3 +138,31 @@ def test_uploads_are_checked_for_size_and_type() -> None:
     assert "5 MB" in (refusal("orders.csv", 6 * 1024 * 1024, settings, i18n) or "")
     assert "photo.jpg" in (refusal("photo.jpg", 100, settings, i18n) or "")
     assert refusal(None, 100, settings, i18n) is not None
+
+
+def test_each_dispatcher_gets_fresh_routers_of_every_area() -> None:
+    """Routers come from each area's routes (no module-level Router re-parented through aiogram's private
+    attributes): two dispatchers in one process each have their own, with the same handlers in the same order,
+    the question catch-all last."""
+    from aiogram import Dispatcher
+
+    from bot.app import build_dispatcher
+    from storage.db import Database, create_engine
+
+    def routers(dp: Dispatcher) -> list[tuple[str, int, int]]:
+        return [(r.name, len(r.message.handlers), len(r.callback_query.handlers)) for r in dp.sub_routers]
+
+    db = Database(create_engine("sqlite+aiosqlite://"))  # kept by the factories, never connected here
+    settings = Settings()
+    first = build_dispatcher(settings, db, workspace_id=1, storage=_memory_storage())
+    second = build_dispatcher(settings, db, workspace_id=1, storage=_memory_storage())
+    assert routers(first) == routers(second)
+    assert [name for name, _, _ in routers(first)][-1] == "handlers.ask"
+    assert {id(r) for r in first.sub_routers}.isdisjoint(id(r) for r in second.sub_routers)
+    assert all(r.parent_router is first for r in first.sub_routers)
+
+
+def _memory_storage():  # type: ignore[no-untyped-def]
+    from aiogram.fsm.storage.memory import MemoryStorage
+
+    return MemoryStorage()
