@@ -58,8 +58,8 @@ def compile_rule(name: str, expression: str) -> Evaluator:
     def build(node: ast.AST) -> Callable[[Columns], np.ndarray]:
         if isinstance(node, ast.BoolOp):
             parts = [build(v) for v in node.values]
-            op = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-            return lambda c: op.reduce([p(c) for p in parts])
+            combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+            return lambda c: combine.reduce([p(c) for p in parts])
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = build(node.operand)
             return lambda c: np.logical_not(inner(c))
