@@ -95,14 +95,14 @@ def compile_rule(name: str, expression: str) -> Evaluator:
             return lambda c: c[field]
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
             value = node.value
-            return lambda c: value  # type: ignore[return-value]
+            return lambda c: value  # type: ignore[return-value]  # a constant: NumPy broadcasts it
         if isinstance(node, (ast.List, ast.Tuple)):
             items = []
             for elt in node.elts:
                 if not (isinstance(elt, ast.Constant) and isinstance(elt.value, (int, float, str))):
                     raise TagRuleError(f"tag rule {name!r}: lists may hold only numbers and strings")
                 items.append(elt.value)
-            return lambda c: items  # type: ignore[return-value]
+            return lambda c: items  # type: ignore[return-value]  # a list, only ever the right of `in`
         raise TagRuleError(f"tag rule {name!r}: {type(node).__name__} is not allowed in {expression!r}")
 
     evaluate = build(tree.body)

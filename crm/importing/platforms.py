@@ -213,7 +213,8 @@ def _picker(*indexes: int | None) -> Callable[[Sequence[object]], tuple[object, 
             r = list(r)
         if len(r) < width:
             r = r + [None] * (width - len(r))
-        return get(r + _PAD)  # type: ignore[no-any-return]
+        cells: tuple[object, ...] = get(r + _PAD)
+        return cells
 
     return pick
 
