@@ -140,7 +140,7 @@ async def schema_is_current(engine: AsyncEngine) -> bool:
     """Whether the database already has the newest schema (False also for a new or unreadable database)."""
     try:
         async with engine.connect() as conn:
-            version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            version: str | None = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     except SQLAlchemyError:
         return False
     return version == head_revision()
