@@ -45,7 +45,7 @@ def test_a_text_missing_in_one_language_is_found() -> None:
 # --- every literal key in the code ---------------------------------------------------------------------------
 # Calls whose first string argument (or second, after the language) names a text.
 _KEY_FIRST = {"i18n", "Msg"}
-_KEY_SECOND = {"render"}
+_KEY_SECOND = {"render", "t"}
 
 
 def _literal_calls() -> list[tuple[str, str, frozenset[str], bool]]:
