@@ -296,11 +296,14 @@ alerts-assigned = 🙋 { $member } took <b>{ $name }</b> (reminder for { $when }
 alerts-assign_text = Win back { $name } (churn alert)
 alerts-already_assigned = Already taken by { $member }.
 alerts-kpi_title = 📉 <b>KPI alert</b> ({ $period })
+alerts-kpi_period = last 90 days
 alerts-kpi_below = • { $metric } is <b>{ $value }</b>, below your threshold { $threshold }
 alerts-kpi_above = • { $metric } is <b>{ $value }</b>, above your threshold { $threshold }
 alerts-weekly_title = 📊 <b>Weekly digest</b> · { $start } to { $end }
 alerts-monthly_title = 🗓 <b>Monthly review</b> · { $month }
 alerts-digest_line = • { $metric }: <b>{ $value }</b> ({ $change } vs { $previous })
+# A rate's change in percentage points, e.g. +1.5
+alerts-change_pts = { $points } pts
 alerts-digest_chart = Revenue per day: this period against the one before
 alerts-at_risk = ⚠️ Important customers at risk of churning: { $n }
 alerts-long_lost_count = 🕰 Valuable customers long lost (no contact for over { $days } days): { $n }

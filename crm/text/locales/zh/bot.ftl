@@ -293,11 +293,14 @@ alerts-assigned = 🙋 { $member } 认领了 <b>{ $name }</b>（提醒时间 { $
 alerts-assign_text = 挽回客户 { $name }（流失预警）
 alerts-already_assigned = 已经由 { $member } 认领。
 alerts-kpi_title = 📉 <b>指标预警</b>（{ $period }）
+alerts-kpi_period = 最近90天
 alerts-kpi_below = • { $metric } 为 <b>{ $value }</b>，低于你设定的阈值 { $threshold }
 alerts-kpi_above = • { $metric } 为 <b>{ $value }</b>，高于你设定的阈值 { $threshold }
 alerts-weekly_title = 📊 <b>每周简报</b> · { $start } 至 { $end }
 alerts-monthly_title = 🗓 <b>月度回顾</b> · { $month }
 alerts-digest_line = • { $metric }：<b>{ $value }</b>（较上期 { $change }，上期 { $previous }）
+# A rate's change in percentage points, e.g. +1.5
+alerts-change_pts = { $points }个百分点
 alerts-digest_chart = 每日销售额：本期与上期对比
 alerts-at_risk = ⚠️ 有流失风险的重要客户：{ $n } 位
 alerts-long_lost_count = 🕰 已久未联系的高价值客户（超过 { $days } 天）：{ $n } 位
