@@ -111,9 +111,11 @@ AS_OF_HINT = {
 def _as_of_hint(result: Any, lang: str) -> str:
     """The shared reply to another as-of date speaks for every front end; here the option can be named."""
     from crm.query.parser import OTHER_AS_OF_DATE
+    from crm.text import BOT_LANGUAGES, render
 
     message = (result.query or {}).get("message") if result.intent == "clarify" else None
-    return AS_OF_HINT[lang] if message in OTHER_AS_OF_DATE else ""
+    replies = {render(language, OTHER_AS_OF_DATE) for language in BOT_LANGUAGES}
+    return AS_OF_HINT[lang] if message in replies else ""
 
 
 async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
