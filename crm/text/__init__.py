@@ -37,6 +37,22 @@ class Msg:
     def render(self, language: str) -> str:
         return render(language, self.key, **self.args)
 
+    def to_json(self) -> dict[str, Any]:
+        """How a stored record keeps it (a draft's notes): {"key": ..., "args": {...}}."""
+        return {"key": self.key, "args": dict(self.args)}
+
+    @staticmethod
+    def from_json(value: Any) -> str | Msg:
+        """A stored note back: a text written before notes were messages stays the text it was."""
+        if isinstance(value, Mapping) and isinstance(value.get("key"), str):
+            return Msg(value["key"], dict(value.get("args") or {}))
+        return str(value)
+
+
+def text_of(language: str, item: str | Msg) -> str:
+    """A text that may still be a message: rendered in `language`; a plain string is already a text."""
+    return item.render(language) if isinstance(item, Msg) else item
+
 
 def message_id(key: str) -> str:
     """The Fluent id of a dotted key: "help.ability.ask" -> "help-ability-ask"."""
