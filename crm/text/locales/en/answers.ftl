@@ -76,3 +76,26 @@ answer-keys = revenue|orders|average order value|predicted CLV|P(alive)|churn ri
 answer-expected_purchases = expected purchases
 answer-last_order_on = last order { $day }
 answer-no_valid_order = no valid order yet
+
+## The customer card (a look-up of one customer)
+
+answer-card_title = 👤 { $who } (#{ $id }, { $country })
+answer-card_platforms = Platforms: { $platforms }
+answer-card_orders = { $orders } orders, { $spent } spent, { $last }
+answer-card_last_order = last order { $days } days ago
+answer-card_segment = Segment: { $segment }; lifecycle: { $stage }
+answer-card_one_order = P(alive) not estimated (one order only), predicted CLV { $clv }
+answer-card_p_alive = P(alive) { $p }, predicted CLV { $clv }
+answer-card_points = Points { $points }; tags: { $tags }; marketing consent: { $consent }
+answer-card_consent_yes = yes
+answer-card_consent_no = no
+answer-card_consent_unknown = not recorded
+answer-card_identities = Buyer identities: { $identities }
+
+# How the RFM segments are made (the "why this number" of a segment answer)
+answer-rfm_explanation = RFM as of { $day }: R = days since the last valid order, F = valid orders, M = total order value (base currency); each compared with its mean over all customers (R high when below the mean, F and M high when above), giving the eight segments.
+# A length of time in whole days
+answer-days = { $n ->
+    [one] { $n } day
+   *[other] { $n } days
+}

@@ -75,3 +75,22 @@ answer-keys = 消费金额|订单数|客单价|预测 CLV|存活概率|流失风
 answer-expected_purchases = 预计购买次数
 answer-last_order_on = 最近下单 { $day }
 answer-no_valid_order = 还没有有效订单
+
+## 客户卡片（查询单个客户）
+
+answer-card_title = 👤 { $who }（#{ $id }，{ $country }）
+answer-card_platforms = 平台：{ $platforms }
+answer-card_orders = 订单 { $orders } 笔，消费 { $spent }，{ $last }
+answer-card_last_order = 距上次下单 { $days } 天
+answer-card_segment = 分群：{ $segment }；生命周期：{ $stage }
+answer-card_one_order = 存活概率：只有一笔订单，无法估计；预测 CLV { $clv }
+answer-card_p_alive = 存活概率 { $p }，预测 CLV { $clv }
+answer-card_points = 积分 { $points }；标签：{ $tags }；营销消息：{ $consent }
+answer-card_consent_yes = 同意
+answer-card_consent_no = 不同意
+answer-card_consent_unknown = 未记录
+answer-card_identities = 买家身份：{ $identities }
+
+# RFM 分群的计算方式
+answer-rfm_explanation = RFM 截至 { $day }：R = 最近一次有效订单距今天数，F = 有效订单数，M = 订单总额（本位币）；与全体客户的平均值比较：R 低于平均为高，F、M 高于平均为高，组合成八个分群。
+answer-days = { $n } 天
