@@ -170,3 +170,20 @@ def test_the_outreach_packs_read_the_catalogues() -> None:
     assert PACKS["en"].bodies["custom_brief"] == "{brief}\n{offer}"
     assert "xx" not in PACKS and set(PACKS) == {"en", "zh", "ms", "th", "id", "vi"}
     assert neutral_name("vi") == "bạn"
+
+
+def test_the_why_this_number_explanation_is_in_the_reader_language() -> None:
+    """The filters of a "why this number" explanation were named in English in a Chinese answer."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from crm.query.compiler import _Ctx
+    from crm.query.ir import Filters
+
+    settings = SimpleNamespace(timezone="Asia/Singapore", base_currency="SGD")
+    start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    filters = Filters(platform="shopee", country="TH")
+    zh = _Ctx(None, 1, settings, end, "zh").explain(None, start, end, filters)
+    assert "筛选：平台=shopee, 国家=TH。" in zh and "platform" not in zh
+    en = _Ctx(None, 1, settings, end, "en").explain(None, start, end, filters)
+    assert en.endswith("Filters: platform=shopee, country=TH.")

@@ -102,7 +102,11 @@ class _Ctx:
         active = {k: v for k, v in f.model_dump().items() if v}
         if active:
             lines.append(
-                texts.t(self.lang, "filters_label", filters=", ".join(f"{k}={v}" for k, v in active.items()))
+                texts.t(
+                    self.lang,
+                    "filters_label",
+                    filters=", ".join(f"{texts.t(self.lang, f'filter_{k}')}={v}" for k, v in active.items()),
+                )
             )
         return "\n".join(lines)
 

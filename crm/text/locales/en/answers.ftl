@@ -99,3 +99,9 @@ answer-days = { $n ->
     [one] { $n } day
    *[other] { $n } days
 }
+
+# The filters a "why this number" explanation lists (Filters: platform=shopee)
+answer-filter_platform = platform
+answer-filter_country = country
+answer-filter_tag = tag
+answer-filter_segment = segment

@@ -94,3 +94,9 @@ answer-card_identities = 买家身份：{ $identities }
 # RFM 分群的计算方式
 answer-rfm_explanation = RFM 截至 { $day }：R = 最近一次有效订单距今天数，F = 有效订单数，M = 订单总额（本位币）；与全体客户的平均值比较：R 低于平均为高，F、M 高于平均为高，组合成八个分群。
 answer-days = { $n } 天
+
+# “为什么是这个数”说明里列出的筛选条件
+answer-filter_platform = 平台
+answer-filter_country = 国家
+answer-filter_tag = 标签
+answer-filter_segment = 客户分群
