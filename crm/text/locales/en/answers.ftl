@@ -105,3 +105,7 @@ answer-filter_platform = platform
 answer-filter_country = country
 answer-filter_tag = tag
 answer-filter_segment = segment
+
+# A clarifying reply without its own sentence; a misspelt word read as a vocabulary word (“revnue” as “revenue”)
+answer-rephrase = Could you rephrase that?
+answer-read_as = (Read { $read }.){" "}

@@ -100,3 +100,7 @@ answer-filter_platform = 平台
 answer-filter_country = 国家
 answer-filter_tag = 标签
 answer-filter_segment = 客户分群
+
+# 没有具体说明的澄清回复；拼错的词按词汇表理解
+answer-rephrase = 请换个说法。
+answer-read_as = （已把{ $read }）
