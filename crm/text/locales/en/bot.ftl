@@ -305,6 +305,12 @@ alerts-digest_line = • { $metric }: <b>{ $value }</b> ({ $change } vs { $previ
 # A rate's change in percentage points, e.g. +1.5
 alerts-change_pts = { $points } pts
 alerts-digest_chart = Revenue per day: this period against the one before
+# The digest chart's series and its title with the currency of the amounts
+alerts-chart_weekly_this = this week
+alerts-chart_weekly_last = last week
+alerts-chart_monthly_this = this month
+alerts-chart_monthly_last = last month
+alerts-digest_chart_title = { $title } ({ $currency })
 alerts-at_risk = ⚠️ Important customers at risk of churning: { $n }
 alerts-long_lost_count = 🕰 Valuable customers long lost (no contact for over { $days } days): { $n }
 alerts-settings_title = <b>What this group receives</b> (tap to switch)

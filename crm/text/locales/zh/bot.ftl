@@ -302,6 +302,12 @@ alerts-digest_line = • { $metric }：<b>{ $value }</b>（较上期 { $change }
 # A rate's change in percentage points, e.g. +1.5
 alerts-change_pts = { $points }个百分点
 alerts-digest_chart = 每日销售额：本期与上期对比
+# The digest chart's series and its title with the currency of the amounts
+alerts-chart_weekly_this = 本周
+alerts-chart_weekly_last = 上周
+alerts-chart_monthly_this = 本月
+alerts-chart_monthly_last = 上月
+alerts-digest_chart_title = { $title }（{ $currency }）
 alerts-at_risk = ⚠️ 有流失风险的重要客户：{ $n } 位
 alerts-long_lost_count = 🕰 已久未联系的高价值客户（超过 { $days } 天）：{ $n } 位
 alerts-settings_title = <b>本群接收的内容</b>（点击切换）
