@@ -599,6 +599,7 @@ async def test_revise_edit_and_approve(db, workspace_id: int) -> None:
     assert thai.language == "th" and language_matches(thai.text, "th") and "BACK10" in thai.text
     edited = await edit(db, workspace_id, thai.id, "สวัสดีค่ะ คุณWei Ling ใช้โค้ด BACK10 ลด 50% เลยค่ะ")
     assert edited.text.startswith("สวัสดีค่ะ") and any("50%" in w for w in edited.warnings)
+    assert "提到了未提供的折扣：50%" in edited.notes_in("zh")  # the check's note in a Chinese session
     done = await approve(db, workspace_id, edited.id, member_id=None, at=AS_OF)
     assert done.status == "approved"
     again = await approve(db, workspace_id, edited.id, member_id=None, at=AS_OF)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from crm.display import DRAFT_TEXT_MAX, displayable
-from crm.outreach.checks import check_draft
+from crm.outreach.checks import check_draft, draft_problems
 from crm.outreach.context import (
     DraftContext,
     build_context,
@@ -664,14 +664,14 @@ async def edit(db: Database, workspace_id: int, draft_id: int, text: str) -> Dra
         if row.status != "draft":
             raise DraftError(f"draft #{draft_id} is {row.status}; only open drafts can be edited")
         req = _request(row)
-        problems = check_draft(
+        problems = draft_problems(
             text,
             language=row.language,
             max_chars=10**6,
             coupon=req.get("coupon"),
             offer_text=" ".join(str(req.get(k) or "") for k in ("coupon", "discount", "expires")),
         )
-        req["warnings"] = problems
+        req["warnings"] = [problem.to_json() for problem in problems]
         req["edited"] = True
         await repo.update_draft_text(session, row, text, req)
         name = await repo.customer_name(session, row.customer_id) if row.customer_id else None

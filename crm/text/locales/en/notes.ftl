@@ -13,3 +13,10 @@ note-brief_as_written = the brief is used as written: check the wording and lang
 note-too_long = the message is { $length } characters, over the limit of { $limit }
 note-next_variant = no LLM configured: showing the next variant
 note-same_template = no LLM configured: the template gives the same message
+
+# What the checks find in a drafted or edited message
+note-check_empty = the message is empty
+note-check_language = the message is not in the requested language ({ $language }; looks like { $detected })
+note-check_placeholders = unfilled placeholders: { $names }
+note-check_coupon = the coupon code { $coupon } is missing
+note-check_discounts = discounts that were not offered: { $discounts }

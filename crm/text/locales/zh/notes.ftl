@@ -11,3 +11,10 @@ note-brief_as_written = 要点按原文使用：发送前请检查措辞和语�
 note-too_long = 消息有 { $length } 个字符，超过了 { $limit } 的上限
 note-next_variant = 未配置 AI：显示下一个版本
 note-same_template = 未配置 AI：模板生成的消息相同
+
+# 对草稿或修改后消息的检查结果
+note-check_empty = 消息是空的
+note-check_language = 消息不是要求的语言（{ $language }；看起来是 { $detected }）
+note-check_placeholders = 还有未填写的占位符：{ $names }
+note-check_coupon = 缺少优惠码 { $coupon }
+note-check_discounts = 提到了未提供的折扣：{ $discounts }
