@@ -74,11 +74,13 @@ def _catalogue(language: str) -> tuple[FluentBundle, dict[str, Any]]:
         resource = FluentResource(path.read_text(encoding="utf-8"))
         junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
         if junk:
-            raise ValueError(f"{path.name} ({language}): cannot read {junk[0].content[:80]!r}")
-        errors = result.add_resource(resource)
-        if errors:
-            raise ValueError(f"{path.name} ({language}): {errors}")
-        messages.update({e.id.name: e for e in resource.body if isinstance(e, ast.Message)})
+            raise ValueError(f"{path.name} ({language}): cannot read {(junk[0].content or '')[:80]!r}")
+        found = {e.id.name: e for e in resource.body if isinstance(e, ast.Message)}
+        twice = found.keys() & messages.keys()
+        if twice:  # the bundle would keep the first silently
+            raise ValueError(f"{path.name} ({language}): {sorted(twice)} defined in another file too")
+        result.add_resource(resource)
+        messages.update(found)
     return result, messages
 
 
@@ -125,7 +127,7 @@ def render(language: str, key: str, /, **args: Any) -> str:
     text, errors = texts.format_pattern(message.value, {k: _argument(v) for k, v in args.items()})
     if errors:
         raise ValueError(f"text {key!r} ({language}): {errors}")
-    return text
+    return str(text)
 
 
 def variables(language: str, key: str) -> set[str]:
