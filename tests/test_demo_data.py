@@ -37,7 +37,9 @@ from storage.models import BehaviourEvent, BuyerIdentity, Customer, Interaction,
 AS_OF = date(2026, 11, 23)
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
 # The header rows of the platforms' real exports, recorded in the repository.
-REAL_HEADERS: dict[str, list[str]] = json.loads((FIXTURES / "platform_headers.json").read_text(encoding="utf-8"))
+REAL_HEADERS: dict[str, list[str]] = json.loads(
+    (FIXTURES / "platform_headers.json").read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture(scope="module")

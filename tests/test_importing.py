@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.settings import Settings, WorkspaceSettings
+from crm.importing.demo import RATES_SGD, STORES, build_demo_dataset, demo_file_store
 from crm.importing.errors import ImportFileError
 from crm.importing.service import import_file, import_rates
 from storage.db import Database
@@ -29,7 +30,6 @@ from storage.models import (
     Store,
     Tag,
 )
-from crm.importing.demo import RATES_SGD, STORES, build_demo_dataset, demo_file_store
 from tests.conftest import DEMO_AS_OF, DEMO_CUSTOMERS, SHARED
 
 EVAL = SHARED / "eval" / "data"
@@ -102,7 +102,9 @@ def sheet_rows(path: Path) -> list[dict[str, object]]:
     return [dict(zip([str(h) for h in rows[0]], r, strict=False)) for r in rows[1:]]
 
 
-def text_records(path: Path, *, delimiter: str = ",", skip: int = 0, trailer: int = 0) -> list[dict[str, str]]:
+def text_records(
+    path: Path, *, delimiter: str = ",", skip: int = 0, trailer: int = 0
+) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh, delimiter=delimiter))[skip:]
     return [dict(zip(rows[0], r, strict=False)) for r in rows[1 : len(rows) - trailer]]
@@ -174,7 +176,9 @@ async def test_whole_exports_import_cleanly_and_match_known_counts(
     assert float(total) / customers == pytest.approx(cases["客户平均终身价值"]["expected"]["value"], rel=1e-6)
 
 
-async def test_reimport_changes_nothing(db: Database, workspace_id: int, demo_exports: dict[str, Path]) -> None:
+async def test_reimport_changes_nothing(
+    db: Database, workspace_id: int, demo_exports: dict[str, Path]
+) -> None:
     path = demo_file(demo_exports, ".shopee-sg.xlsx")
     first = await import_file(db, workspace_id, path, settings=WS)
     async with db.sessions() as s:
@@ -227,7 +231,9 @@ async def test_shopee_mapping_values_status_and_local_time(
         assert (o.currency, o.country) == ("MYR", "MY")
         assert o.value_base == (o.order_value * Decimal("0.3")).quantize(o.value_base)
         # "yyyy-MM-dd HH:mm" in the store's local time; Kuala Lumpur is UTC+8
-        assert o.created_at == local_to_utc(str(r["Order Creation Date"]), "%Y-%m-%d %H:%M", "Asia/Kuala_Lumpur")
+        assert o.created_at == local_to_utc(
+            str(r["Order Creation Date"]), "%Y-%m-%d %H:%M", "Asia/Kuala_Lumpur"
+        )
         if str(r["Order Status"]) in SHOPEE_STATUS and not r["Return / Refund Status"]:
             assert o.status == SHOPEE_STATUS[str(r["Order Status"])], r["Order ID"]
     statuses = {x.status for x in orders.values()}
@@ -334,7 +340,11 @@ async def test_shopify_sample_export_multiline_orders(db: Database, workspace_id
     for name, r in firsts.items():
         assert orders[name].order_value == Decimal(r["Total"])
     assert orders["#2001"].order_value == Decimal("57.70")  # 2 × 16.90 + 24.00 − 5.00 + 4.90 shipping
-    assert {n: o.status for n, o in orders.items()} == {"#2001": "shipped", "#2002": "returned", "#2003": "pending"}
+    assert {n: o.status for n, o in orders.items()} == {
+        "#2001": "shipped",
+        "#2002": "returned",
+        "#2003": "pending",
+    }
     async with db.sessions() as s:
         n_lines = (await s.execute(select(func.count()).select_from(OrderLine))).scalar()
     assert n_lines == len(rows) == 4
