@@ -118,15 +118,16 @@ class RecordingBot(Bot):
             and (chat_id is None or getattr(c, "chat_id", None) == chat_id)
         ]
 
-    def texts(self, chat_id: int | None = None) -> list[str]:
-        """What the user read: the texts and captions of messages sent or edited."""
-        return [
-            str(getattr(c, "text", None) or getattr(c, "caption", None))
-            for c in self.calls
-            if type(c).__name__ in {"SendMessage", "EditMessageText", "SendPhoto", "SendDocument"}
-            and (chat_id is None or getattr(c, "chat_id", None) == chat_id)
-            and (getattr(c, "text", None) or getattr(c, "caption", None))
-        ]
+
+def sent_texts(calls: list[TelegramMethod[Any]]) -> list[str]:
+    """The texts and captions a user read in these calls (messages sent or edited)."""
+    out = []
+    for c in calls:
+        if type(c).__name__ in {"SendMessage", "EditMessageText", "SendPhoto", "SendDocument"}:
+            text = getattr(c, "text", None) or getattr(c, "caption", None)
+            if text:
+                out.append(str(text))
+    return out
 
 
 def buttons(method: TelegramMethod[Any]) -> dict[str, str]:

@@ -25,7 +25,9 @@ from storage.db import Database, create_engine
 from storage.repositories.team import TeamRepository
 from storage.repositories.workspaces import get_or_create_workspace
 from tests.fakes import recording_bot as rb
-from tests.fakes.recording_bot import RecordingBot
+from tests.fakes.recording_bot import RecordingBot, sent_texts
+
+__all__ = ["Chat", "one_reply", "sent_texts"]
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Asia/Singapore"))
 OWNER = 1001
@@ -60,17 +62,6 @@ class Chat:
                 self.workspace_id, user_id, role=role, name=f"User{user_id}", language=language
             )
             await session.commit()
-
-
-def sent_texts(calls: list[TelegramMethod[Any]]) -> list[str]:
-    """The texts and captions the user read in these calls."""
-    out = []
-    for c in calls:
-        if type(c).__name__ in {"SendMessage", "EditMessageText", "SendPhoto", "SendDocument"}:
-            text = getattr(c, "text", None) or getattr(c, "caption", None)
-            if text:
-                out.append(str(text))
-    return out
 
 
 def one_reply(calls: list[TelegramMethod[Any]], chat_id: int) -> TelegramMethod[Any]:

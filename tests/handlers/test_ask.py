@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.fakes.recording_bot import buttons
-from tests.handlers.conftest import OWNER, Chat, one_reply
+from tests.handlers.conftest import OWNER, Chat, one_reply, sent_texts
 from tests.handlers.shop import stock
 
 
@@ -35,3 +35,13 @@ async def test_an_unclear_question_gets_a_clarifying_reply_with_suggestions(chat
     await chat.add_member(OWNER, "owner")
     reply = one_reply(await chat.say(OWNER, "tell me a joke"), OWNER)
     assert reply.text and buttons(reply), reply.text
+
+
+async def test_the_why_button_explains_the_number(chat: Chat) -> None:
+    await chat.add_member(OWNER, "owner")
+    await stock(chat)
+    reply = one_reply(await chat.say(OWNER, "revenue this year"), OWNER)
+    why = next(data for data in buttons(reply) if data.startswith("why:"))
+    calls = await chat.press(OWNER, why)
+    texts = sent_texts(calls)
+    assert len(texts) == 1 and "valid" in texts[0] and "2026-01-01" in texts[0], texts  # definition, window

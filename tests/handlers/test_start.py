@@ -29,3 +29,12 @@ async def test_a_stranger_after_the_owner_is_refused(chat: Chat) -> None:
     await chat.add_member(OWNER, "owner")
     texts = sent_texts(await chat.say(STRANGER, "/start"))
     assert texts and str(STRANGER) in texts[0]
+
+
+async def test_choosing_chinese_moves_set_up_on_to_the_currency_in_chinese(chat: Chat) -> None:
+    one_reply(await chat.say(OWNER, "/start"), OWNER)
+    calls = await chat.press(OWNER, "setup:lang:zh")
+    texts = sent_texts(calls)
+    assert any("本位币" in t for t in texts), texts
+    assert any("setup:cur:MYR" in buttons(c) for c in calls)
+    assert any(type(c).__name__ == "AnswerCallbackQuery" for c in calls)  # the button stops spinning
