@@ -152,7 +152,8 @@ def _quintile_scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=int)
     ranks = pl.Series(values if higher_is_better else -values).rank("average").to_numpy()
-    return np.minimum(5, 1 + ((ranks - 1) * 5 // n).astype(int))
+    scores: np.ndarray = np.minimum(5, 1 + ((ranks - 1) * 5 // n).astype(int))
+    return scores
 
 
 EPOCH = date(1970, 1, 1)
@@ -187,7 +188,8 @@ def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.nda
         + (frequency > frequency.mean()) * 2
         + (monetary > monetary.mean())
     )
-    return _SEGMENT_BY_CODE[code.astype(int)]
+    segments: np.ndarray = _SEGMENT_BY_CODE[code.astype(int)]
+    return segments
 
 
 async def customer_scores(
