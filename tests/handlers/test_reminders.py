@@ -17,7 +17,9 @@ async def test_no_reminders_yet(chat: Chat) -> None:
 async def test_a_reminder_in_words_is_saved_and_listed(chat: Chat) -> None:
     await chat.add_member(OWNER, "owner")
     set_reply = one_reply(await chat.say(OWNER, "remind me tomorrow 10am to call the supplier"), OWNER)
-    assert "supplier" in set_reply.text, set_reply.text
+    assert "supplier" in set_reply.text and "24 Nov 10:00" in set_reply.text, (
+        set_reply.text
+    )  # now: 23 Nov noon
     async with chat.db.sessions() as s:
         reminders = (await s.execute(select(Reminder))).scalars().all()
     assert len(reminders) == 1 and "supplier" in reminders[0].text
