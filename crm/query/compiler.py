@@ -884,7 +884,7 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
             days=val["days_since_last_order"],
             stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]],
         )
-    else:  # churn risk = 1 − P(alive) (METRICS.md); both are said, the one asked first
+    else:  # churn risk = 1 − P(alive) (docs/metrics.md); both are said, the one asked first
         risk = round(1 - p_alive, 4)
         value, unit = (risk if aspect == "churn_risk" else p_alive), "ratio"
         text = texts.t(
