@@ -18,7 +18,7 @@ from pydantic_settings import (
 from crm.settings import DEFAULT_BRAND_NAME, DEFAULT_SIGN_OFF, ImportSettings
 from storage.db import DEFAULT_DATABASE_URL
 
-# The stable flat environment names from DESIGN.md, mapped onto (section, field).
+# The stable flat environment names from docs/architecture.md, mapped onto (section, field).
 STABLE_ENV_NAMES: dict[str, tuple[str, str]] = {
     "SELLERMATE_DATABASE_URL": ("database", "url"),
     "SELLERMATE_BASE_CURRENCY": ("workspace", "base_currency"),

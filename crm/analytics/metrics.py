@@ -1,4 +1,4 @@
-"""KPIs (METRICS.md), RFM segments, lifecycle stages, cohort retention and predicted value, as of a moment."""
+"""KPIs (docs/metrics.md), RFM segments, lifecycle stages, cohort retention and predicted value, as of a moment."""
 
 from __future__ import annotations
 
@@ -180,7 +180,7 @@ def local_days(epoch_seconds: np.ndarray, tz: ZoneInfo) -> np.ndarray:
 
 
 def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
-    """METRICS.md segments: R high when recency < its mean, F and M high when above their means."""
+    """docs/metrics.md segments: R high when recency < its mean, F and M high when above their means."""
     if len(recency_days) == 0:
         return np.zeros(0, dtype=object)
     code = (

@@ -1,6 +1,6 @@
 """Platform mappings: how each marketplace's real export columns become SellerMate orders, lines and buyers.
 
-Each mapping documents which columns give the order value (METRICS.md, "Orders") and how statuses are
+Each mapping documents which columns give the order value (docs/metrics.md, "Orders") and how statuses are
 normalised to pending | paid | shipped | completed | cancelled | returned. Columns are matched by name,
 case-insensitively, so extra or re-ordered columns and missing optional ones are fine.
 """

@@ -99,7 +99,7 @@ class ImportReport:
     suggestions: list[tuple[int, str, int, str]] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # The file's orders that metrics do not count (METRICS.md: only paid, shipped, completed), per status.
+    # The file's orders that metrics do not count (docs/metrics.md: only paid, shipped, completed), per status.
     not_counted: dict[str, int] = field(default_factory=dict)
     import_id: int | None = None
 
@@ -548,7 +548,7 @@ async def _one_import_at_a_time(session: AsyncSession, workspace_id: int, waitin
 
 
 async def _refresh_tags(db: Database, workspace_id: int, settings: ImportSettings) -> None:
-    """Rule tags follow the new data (METRICS.md: re-evaluated after every import); the import stands anyway."""
+    """Rule tags follow the new data (docs/metrics.md: re-evaluated after every import); the import stands anyway."""
     from zoneinfo import ZoneInfo
 
     from crm.tags import refresh_rule_tags

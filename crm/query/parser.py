@@ -39,6 +39,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
+from crm.text import render
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -1750,17 +1751,13 @@ _GREETING_RE = re.compile(
 
 # A question "as of" another date than the one answered for. Worded for every front end (Telegram has no as-of
 # setting); the command line adds how to set its --as-of option (bot.cli_ask.console_answer).
-OTHER_AS_OF_DATE = (
-    "I answer as of one date at a time, so I can't take another as-of date inside the question. Ask about a "
-    'period instead, e.g. "revenue June 2025" or "customers 2025".',
-    "我一次只按一个截止日期回答，不能在问题里另设截止日期。请改问一个时间段，例如“2025年6月的销售额”或“2025年的客户数”。",
-)
+OTHER_AS_OF_DATE = "clarify.other_as_of_date"
 
 
-def _clarify(
-    reason: str, language: str, message_en: str, message_zh: str, extra: list[str] | None = None
-) -> Clarify:
-    msg = message_zh if language == "zh" else message_en
+def _clarify(reason: str, language: str, key: str, extra: list[str] | None = None, **args: Any) -> Clarify:
+    """A clarifying reply: its sentence from the catalogues (crm/text/locales/<lang>/query.ftl), in the
+    question's language, then example questions."""
+    msg = render("zh" if language == "zh" else "en", key, **args)
     sugg = list(extra or []) + [s for s in suggestions(language) if s not in (extra or [])]
     return Clarify(reason=reason, message=msg, suggestions=sugg[:6])
 
@@ -1769,8 +1766,7 @@ def _database_command(language: str) -> Clarify:
     return _clarify(
         "unsafe",
         language,
-        "I only answer questions about your customers and sales; I can't run database commands.",
-        "我只回答关于客户和销售的问题，不能执行数据库命令。",
+        "clarify.database_command",
     )
 
 
@@ -1791,24 +1787,20 @@ def _guards(t: str, language: str) -> Clarify | None:
         return _clarify(
             "unsafe",
             language,
-            "I don't send customers' contact details in chat. Look a customer up by name to see their "
-            "profile, or export from your platform.",
-            "我不会在聊天中发送客户的联系方式。可以按姓名查询单个客户的资料，或从平台后台导出。",
+            "clarify.contact_details",
             ["who is Tan Wei Ling"] if language == "en" else ["客户 王小明"],
         )
     if _HELP_RE.match(t):
         return _clarify(
             "out_of_scope",
             language,
-            "I answer questions about your sales and customers, in English or Chinese. For example:",
-            "我可以用中文或英文回答关于销售和客户的问题，例如：",
+            "clarify.help",
         )
     if _JOKE_RE.search(t) or _GREETING_RE.match(t):
         return _clarify(
             "out_of_scope",
             language,
-            "I'm your sales and customer assistant, so I can't help with that.",
-            "我是你的销售和客户助手，这个我帮不上忙。",
+            "clarify.off_topic",
         )
     predicted = [
         p
@@ -1819,8 +1811,7 @@ def _guards(t: str, language: str) -> Clarify | None:
         return _clarify(
             "out_of_scope",
             language,
-            "I don't forecast sales. I can report what happened, and predicted customer lifetime value.",
-            "我不做销售预测。我可以报告历史数据，以及客户的预测终身价值。",
+            "clarify.forecast",
             ["revenue by month this year", "top 10 customers by predicted CLV"]
             if language == "en"
             else ["今年每月的销售额", "预测终身价值最高的10个客户"],
@@ -2345,15 +2336,13 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
         return _clarify(
             "unknown",
             language,
-            "Ask me about your sales and customers, for example:",
-            "可以问我关于销售和客户的问题，例如：",
+            "clarify.empty",
         )
     if len(t) > 300:
         return _clarify(
             "unknown",
             language,
-            "That question is too long for me; please ask one thing at a time.",
-            "问题太长了，请一次只问一件事。",
+            "clarify.too_long",
         )
     guard = _guards(t, language)
     if guard:
@@ -2403,7 +2392,7 @@ _TAG_PATTERNS = (
 
 
 def _scan_tags(s: Scan) -> None:
-    """A tag named in the question selects the customers carrying it (METRICS.md: tags select customers)."""
+    """A tag named in the question selects the customers carrying it (docs/metrics.md: tags select customers)."""
     for pattern in _TAG_PATTERNS:
         for m in pattern.finditer(s.text):
             if m.group(1) and m.group(1) not in _NOT_TAGS and s.free(m.start(), m.end()):
@@ -2418,14 +2407,13 @@ def _not_understood(language: str, what: str | None = None) -> Clarify:
         return _clarify(
             "unknown",
             language,
-            f"I'm not sure what \"{what}\" means here, so I won't guess. Questions I can answer:",
-            f"我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：",
+            "clarify.unknown_word",
+            what=what,
         )
     return _clarify(
         "unknown",
         language,
-        "I didn't understand that question well enough to answer it. For example:",
-        "这个问题我没能完全理解，为避免答错，请换个说法。例如：",
+        "clarify.not_understood",
     )
 
 
@@ -2435,29 +2423,25 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     markers = [p for p in periods if isinstance(p, tuple)]
     periods = [p for p in periods if not isinstance(p, tuple)]
     if any(m[1] != ref for m in markers):
-        return _clarify("ambiguous", language, *OTHER_AS_OF_DATE)
+        return _clarify("ambiguous", language, OTHER_AS_OF_DATE)
     if FUTURE in periods:
         return _clarify(
             "out_of_scope",
             language,
-            "That period is in the future: I report on what has already happened.",
-            "这个时间段还没到：我只统计已经发生的数据。",
+            "clarify.future",
         )
     if SAME_PERIOD in periods:
         return _clarify(
             "ambiguous",
             language,
-            'The same period as which one? Name it, e.g. "revenue November 2025", or compare two '
-            'periods: "revenue this year vs last year".',
-            "请写明具体时间段，例如“2025年11月的销售额”，或对比两个时间段：“今年和去年的销售额对比”。",
+            "clarify.same_period",
             ["revenue this year vs last year"] if en else ["今年和去年的销售额对比"],
         )
     if BAD_DATE in periods:
         return _clarify(
             "ambiguous",
             language,
-            "I couldn't read that date; try e.g. 'September 2026' or 'Q3 2026'.",
-            "无法识别这个日期，请写成例如“2026年9月”或“2026年第三季度”。",
+            "clarify.bad_date",
         )
     compare_to = None
     if len(periods) == 2 and s.has("compare_word") and periods[0] != periods[1]:
@@ -2469,8 +2453,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _clarify(
             "ambiguous",
             language,
-            "That question names more than one period; which one do you mean?",
-            "问题中有多个时间段，请问是哪一个？",
+            "clarify.two_periods",
         )
     else:
         period = _period_or_none(periods)
@@ -2480,19 +2463,14 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _clarify(
             "out_of_scope",
             language,
-            f"I can't measure {unknown[0]} from order exports. I can answer revenue, orders, customers, "
-            "new customers, average order value, repeat purchase rate, churn rate, lifetime value, "
-            "cancellations and returns.",
-            f"我无法从订单数据中统计“{unknown[0]}”。我能回答：销售额、订单数、下单客户数、新客户数、客单价、"
-            "复购率、流失率、客户终身价值、取消和退货。",
+            "clarify.unknown_metric",
+            metric=unknown[0],
         )
     if s.has("negation_word"):
         return _clarify(
             "ambiguous",
             language,
-            "I can't exclude things from a number yet; ask for one platform or "
-            "country, or a breakdown by platform or country.",
-            "暂时不支持“排除”某一部分;可以只问一个平台或国家，或按平台/国家分组。",
+            "clarify.exclude",
             ["revenue by platform this year"] if en else ["今年按平台的销售额"],
         )
 
@@ -2510,11 +2488,11 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _clarify(
             "ambiguous",
             language,
-            f"I answer for one {by} at a time, or for all of them side by side.",
-            "我一次回答一个平台或国家，或者按平台/国家分组对比。",
+            "clarify.two_places",
             [f"revenue by {by} last month"]
             if en
             else [f"上个月按{'平台' if by == 'platform' else '国家'}的销售额"],
+            by=by,
         )
     tags = s.values("tag")
     filters = Filters(
@@ -2535,16 +2513,13 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         )  # "how many customers are tagged vip": all of them, not the last 90 days
     groups = s.values("group_by")
     if len(groups) > 1:
-        return _clarify(
-            "ambiguous", language, "I can break a number down one way at a time.", "一次只能按一个维度分组。"
-        )
+        return _clarify("ambiguous", language, "clarify.one_breakdown")
     group_by = groups[0] if groups else None
     if (group_by == "platform" and filters.platform) or (group_by == "country" and filters.country):
         return _clarify(
             "ambiguous",
             language,
-            "That asks for one platform and a breakdown by platform at once.",
-            "问题里同时指定了一个平台/国家又要求按它分组。",
+            "clarify.filter_and_breakdown",
         )
 
     metrics = s.values("metric")
@@ -2592,10 +2567,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _clarify(
             "ambiguous",
             language,
-            'I compare one number over two named periods, e.g. "revenue this year vs last year"; not '
-            "breakdowns or lists. Name both periods, or ask for a monthly breakdown.",
-            "我可以对比一个指标在两个明确时间段的数值，例如“今年和去年的销售额对比”，暂不支持分组或名单的对比。"
-            "请写明两个时间段，或按月分组查看。",
+            "clarify.compare_kinds",
             ["revenue this year vs last year", "revenue by month this year"]
             if en
             else ["今年和去年的销售额对比", "今年每月的销售额"],
@@ -2608,19 +2580,16 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _clarify(
             "ambiguous",
             language,
-            "That can mean more than one customer segment: " + ", ".join(labels) + ". Which one? "
-            '(For customers with a tag of that name, say "customers tagged vip".)',
-            "这可能指多个客户分群：" + "、".join(labels) + "。请问是哪一个？"
-            "（如果指带有该名称标签的客户，请说“带有vip标签的客户”。）",
+            "clarify.segment_names",
             [(f"{x}有多少" if zh else f"how many {x}") for x in labels]
             + ["带有vip标签的客户有多少" if zh else "how many customers are tagged vip"],
+            segments=("、" if zh else ", ").join(labels),
         )
     if len(segments) > 1 or len(stages) > 1:
         return _clarify(
             "ambiguous",
             language,
-            "That names more than one segment; ask about one at a time.",
-            "问题中有多个分群，请一次问一个。",
+            "clarify.two_segments",
         )
 
     # predicted value lists ------------------------------------------------------------------------------
@@ -2641,8 +2610,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             return _clarify(
                 "ambiguous",
                 language,
-                "Predicted value is computed from all history up to today; I can't limit it to a period.",
-                "预测值基于截至今天的全部历史数据计算，不能限定时间段。",
+                "clarify.predicted_period",
             )
         sort = {
             "clv_word": "predicted_clv",
@@ -2684,13 +2652,11 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             return _clarify(
                 "ambiguous",
                 language,
-                f"I rank customers, not {ranked_dim}s; the breakdown by "
-                f"{ranked_dim} shows every {ranked_dim} side by side.",
-                f"我只对客户排名，不对{'平台' if ranked_dim == 'platform' else '国家'}排名；可以按"
-                f"{'平台' if ranked_dim == 'platform' else '国家'}分组查看。",
+                "clarify.rank_places",
                 [f"revenue by {ranked_dim} last month"]
                 if en
                 else [f"上个月按{'平台' if ranked_dim == 'platform' else '国家'}的销售额"],
+                dim=ranked_dim,
             )
         if ranked_dim:
             group_by = ranked_dim
@@ -2736,8 +2702,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
             return _clarify(
                 "ambiguous",
                 language,
-                "Top customers by what: spend or number of orders?",
-                "按什么排名：消费金额还是订单数？",
+                "clarify.rank_by_what",
                 ["top 10 customers by revenue", "top 10 customers by orders"]
                 if en
                 else ["消费最多的10个客户", "订单最多的10个客户"],
@@ -2750,9 +2715,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         else:
             n = 1 if _singular_top(s) else 10
         if not 1 <= n <= 100:
-            return _clarify(
-                "ambiguous", language, "I can list between 1 and 100 customers.", "我可以列出1到100个客户。"
-            )
+            return _clarify("ambiguous", language, "clarify.list_size")
         if "avg_ltv" in metrics and period is None:
             period = None  # lifetime spend = all time
         f = filters
@@ -2807,8 +2770,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
                 return _clarify(
                     "ambiguous",
                     language,
-                    "Lifecycle stages are counted as of today; ask without a period or metric.",
-                    "生命周期阶段按今天统计;请不带时间段或指标提问。",
+                    "clarify.lifecycle_today",
                     ["how many dormant customers"] if en else ["有多少沉睡客户"],
                 )
         return LifecycleQuery(stage=stages[0] if stages else None, filters=filters)
@@ -2850,8 +2812,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return _clarify(
             "unsafe",
             language,
-            "I don't list the whole customer base in chat. I can show top customers or counts.",
-            "我不会在聊天中列出全部客户。可以查看消费最多的客户或客户数量。",
+            "clarify.whole_base",
             ["top 10 customers by revenue", "how many customers in Malaysia this year"]
             if en
             else ["消费最多的10个客户", "今年马来西亚有多少客户下单"],
@@ -2902,9 +2863,9 @@ def _two_metrics(language: str, metrics: list[str]) -> Clarify:
     return _clarify(
         "ambiguous",
         language,
-        "I answer one measure at a time: " + " or ".join(names) + "?",
-        "我一次回答一个指标：" + "还是".join(names) + "?",
+        "clarify.two_metrics",
         names,
+        metrics=("还是" if language == "zh" else " or ").join(names),
     )
 
 

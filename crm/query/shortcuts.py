@@ -17,13 +17,13 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
+from crm.query.parser import suggestions
+from crm.text import render
 
 Language = Literal["en", "zh"]
 
 TOP_DEFAULT = 10
 TOP_MAX = 100
-# The parser's own reply to a top-N outside 1..100 (crm/query/parser.py), so that /top 500 answers as before.
-_TOP_RANGE = {"en": "I can list between 1 and 100 customers.", "zh": "我可以列出1到100个客户。"}
 
 
 def _last(days: int) -> Period:
@@ -46,8 +46,9 @@ def kpi_questions(language: Language) -> list[ParsedQuestion]:
 def top_customers(n: int | None, language: Language) -> ParsedQuestion:
     """/top [N]: the N best customers by revenue, all time (10 without N); outside 1..100 a clarification."""
     n = TOP_DEFAULT if n is None else n
-    if not 1 <= n <= TOP_MAX:
-        query = Clarify(reason="ambiguous", message=_TOP_RANGE[language])
+    if not 1 <= n <= TOP_MAX:  # the parser's own reply to "top 500 customers", with its example questions
+        message = render(language, "clarify.list_size")
+        query = Clarify(reason="ambiguous", message=message, suggestions=suggestions(language)[:6])
         return ParsedQuestion(query=query, language=language)
     return ParsedQuestion(query=TopCustomersQuery(n=n, sort_by="revenue"), language=language)
 

@@ -46,7 +46,7 @@ VALID = ("paid", "shipped", "completed")
 
 @dataclass(frozen=True)
 class Scope:
-    """Which orders and customers a metric looks at (METRICS.md: platform filters orders; country, tag and
+    """Which orders and customers a metric looks at (docs/metrics.md: platform filters orders; country, tag and
     segment select customers). `customer_ids` carries a segment (or any precomputed selection)."""
 
     workspace_id: int
