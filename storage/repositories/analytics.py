@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    VALID_ORDER_STATUSES,
     BuyerIdentity,
     ConsentRecord,
     Customer,
@@ -40,7 +41,7 @@ from storage.models import (
     Tag,
 )
 
-VALID = ("paid", "shipped", "completed")
+VALID = VALID_ORDER_STATUSES
 
 
 @dataclass(frozen=True)

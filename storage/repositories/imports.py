@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import ATTACHED_PART_PREFIX, RESTORE_ON_CHECKIN
 from storage.models import (
+    VALID_ORDER_STATUSES,
     AlertRecord,
     BehaviourEvent,
     BuyerIdentity,
@@ -62,7 +63,7 @@ from storage.models import (
 from storage.repositories.analytics import refresh_order_stats
 from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE, BadRow, connect_stage_file
 
-VALID = ("paid", "shipped", "completed")
+VALID = VALID_ORDER_STATUSES
 BATCH = 500
 # What money columns (storage.models.Money, Numeric(18, 4)) hold: amounts strictly below this in size.
 MONEY_CAPACITY = 10 ** (Money.precision - Money.scale)  # type: ignore[operator]

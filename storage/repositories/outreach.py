@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    VALID_ORDER_STATUSES,
     BehaviourEvent,
     BuyerIdentity,
     ConsentRecord,
@@ -27,7 +28,7 @@ from storage.models import (
     Product,
 )
 
-VALID = ("paid", "shipped", "completed")
+VALID = VALID_ORDER_STATUSES
 _CHUNK = 500
 
 
