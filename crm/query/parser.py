@@ -37,9 +37,9 @@ from crm.query.parsing.clarify import (  # noqa: F401  (re-exported: the parser'
     SUGGESTIONS_ZH,
     _clarify,
     _not_understood,
+    clarify,
     suggestions,
 )
-from crm.query.parsing.decide import _decide
 from crm.query.parsing.lexicon import (  # noqa: F401
     _EXTRA,
     _GROUP_PATTERNS,
@@ -52,6 +52,8 @@ from crm.query.parsing.lexicon import (  # noqa: F401
     _scan_lexicon,
     _scan_tags,
 )
+from crm.query.parsing.question import Question
+from crm.query.parsing.recognisers import decide, recogniser
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan, Slot  # noqa: F401
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -1221,48 +1223,51 @@ def _spelling_words() -> frozenset[str]:
 
 
 def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
-    zh = language == "zh"
     t = normalise(raw)
     if not re.search(r"[a-z\u3400-\u9fff]", t):
-        return _clarify(
-            "unknown",
-            language,
-            "Ask me about your sales and customers, for example:",
-            "可以问我关于销售和客户的问题，例如：",
-        )
+        return clarify("no_words", language)
     if len(t) > 300:
-        return _clarify(
-            "unknown",
-            language,
-            "That question is too long for me; please ask one thing at a time.",
-            "问题太长了，请一次只问一件事。",
-        )
-    guard = _guards(t, language)
-    if guard:
-        if guard.reason == "unsafe" and _SQL_RE.search(t):
-            return _lookup_of_command_text(raw, t, language) or guard
-        return guard
-    if _REMINDER_RE.search(t):
-        return ReminderQuery(text=raw.strip()[:500])
-    if _DRAFT_RE.search(t):
-        return _draft(raw, t, language, local)
-    found = _lookup(raw, t)
-    if found:
-        return found
+        return clarify("too_long", language)
+    return decide(Question(raw=raw, text=t, language=language, ref=ref, local=local, scanner=_scan))
 
-    s = Scan(t)
-    _Periods(ref, local).scan(s)
+
+def _scan(q: Question) -> Scan:
+    """Claim the question's spans: periods first, then breakdowns, top-N, country codes, tags and the lexicon."""
+    s = Scan(q.text)
+    _Periods(q.ref, q.local).scan(s)
     for pattern, by in _GROUP_PATTERNS:
-        for m in re.finditer(pattern, t):
+        for m in re.finditer(pattern, q.text):
             s.claim(m.start(), m.end(), "group_by", by)
-    top_n: list[int] = []
     for pattern in _TOP_N_PATTERNS:
-        for m in re.finditer(pattern, t):
+        for m in re.finditer(pattern, q.text):
             if s.free(m.start(1), m.end(1)):
-                top_n.append(int(m.group(1)))
                 # claim the whole phrase so "top"/"前"/"个客户" are not read again
                 s.claim(m.start(), m.end(), "top_n", int(m.group(1)))
-    _scan_iso_codes(s, raw)
+    _scan_iso_codes(s, q.raw)
     _scan_tags(s)
     _scan_lexicon(s)
-    return _decide(s, language, zh, ref)
+    return s
+
+
+# The recognisers of questions that carry free text, read before the scan (crm.query.parsing.recognisers).
+@recogniser("guards", rank=900)
+def _guarded(q: Question) -> Any:
+    guard = _guards(q.text, q.language)
+    if guard and guard.reason == "unsafe" and _SQL_RE.search(q.text):
+        return _lookup_of_command_text(q.raw, q.text, q.language) or guard
+    return guard
+
+
+@recogniser("reminder", rank=800)
+def _reminder(q: Question) -> Any:
+    return ReminderQuery(text=q.raw.strip()[:500]) if _REMINDER_RE.search(q.text) else None
+
+
+@recogniser("draft", rank=700)
+def _drafted(q: Question) -> Any:
+    return _draft(q.raw, q.text, q.language, q.local) if _DRAFT_RE.search(q.text) else None
+
+
+@recogniser("customer", rank=600)
+def _customer(q: Question) -> Any:
+    return _lookup(q.raw, q.text)
