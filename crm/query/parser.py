@@ -813,12 +813,7 @@ _GREETING_RE = re.compile(
 
 
 def _database_command(language: str) -> Clarify:
-    return _clarify(
-        "unsafe",
-        language,
-        "I only answer questions about your customers and sales; I can't run database commands.",
-        "我只回答关于客户和销售的问题，不能执行数据库命令。",
-    )
+    return clarify("database_command", language)
 
 
 def database_command_refusal(text: str, language: str) -> Clarify | None:
@@ -835,43 +830,18 @@ def _guards(t: str, language: str) -> Clarify | None:
     if _REMINDER_RE.search(t):
         return None  # reminders carry free text (names, phone calls); the reminder path stores it as written
     if _PII_FIELD_RE.search(t):
-        return _clarify(
-            "unsafe",
-            language,
-            "I don't send customers' contact details in chat. Look a customer up by name to see their "
-            "profile, or export from your platform.",
-            "我不会在聊天中发送客户的联系方式。可以按姓名查询单个客户的资料，或从平台后台导出。",
-            ["who is Tan Wei Ling"] if language == "en" else ["客户 王小明"],
-        )
+        return clarify("contact_details", language)
     if _HELP_RE.match(t):
-        return _clarify(
-            "out_of_scope",
-            language,
-            "I answer questions about your sales and customers, in English or Chinese. For example:",
-            "我可以用中文或英文回答关于销售和客户的问题，例如：",
-        )
+        return clarify("help", language)
     if _JOKE_RE.search(t) or _GREETING_RE.match(t):
-        return _clarify(
-            "out_of_scope",
-            language,
-            "I'm your sales and customer assistant, so I can't help with that.",
-            "我是你的销售和客户助手，这个我帮不上忙。",
-        )
+        return clarify("small_talk", language)
     predicted = [
         p
         for k in ("clv_word", "churn_risk_word", "expected_purchases_word", "p_alive_word")
         for p in _EXTRA[k]
     ]
     if _FORECAST_RE.search(t) and not any(p in t for p in predicted):
-        return _clarify(
-            "out_of_scope",
-            language,
-            "I don't forecast sales. I can report what happened, and predicted customer lifetime value.",
-            "我不做销售预测。我可以报告历史数据，以及客户的预测终身价值。",
-            ["revenue by month this year", "top 10 customers by predicted CLV"]
-            if language == "en"
-            else ["今年每月的销售额", "预测终身价值最高的10个客户"],
-        )
+        return clarify("forecast", language)
     return None
 
 

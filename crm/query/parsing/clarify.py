@@ -62,21 +62,9 @@ def clarify(key: str, language: str, leading: list[str] | None = None, **fields:
 
 
 def _not_understood(language: str, what: str | None = None) -> Clarify:
-    if what:
-        # The reply names the word it could not read; it never builds a suggestion out of it ("who is doing",
-        # "who is usd"): a suggestion must be a question that is known to be understood.
-        return _clarify(
-            "unknown",
-            language,
-            f"I'm not sure what \"{what}\" means here, so I won't guess. Questions I can answer:",
-            f"我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：",
-        )
-    return _clarify(
-        "unknown",
-        language,
-        "I didn't understand that question well enough to answer it. For example:",
-        "这个问题我没能完全理解，为避免答错，请换个说法。例如：",
-    )
+    # The reply names the word it could not read; it never builds a suggestion out of it ("who is doing",
+    # "who is usd"): a suggestion must be a question that is known to be understood.
+    return clarify("unknown_word", language, what=what) if what else clarify("not_understood", language)
 
 
 @dataclass(frozen=True)
@@ -90,6 +78,46 @@ class Clarification:
 
 _BY_ZH = "{by_zh}"  # 平台 or 国家
 CLARIFICATIONS: dict[str, Clarification] = {
+    "not_understood": Clarification(
+        "unknown",
+        "I didn't understand that question well enough to answer it. For example:",
+        "这个问题我没能完全理解，为避免答错，请换个说法。例如：",
+    ),
+    "unknown_word": Clarification(
+        "unknown",
+        "I'm not sure what \"{what}\" means here, so I won't guess. Questions I can answer:",
+        "我不确定“{what}”在这里指什么，为避免答错，请换个说法。我能回答的问题例如：",
+    ),
+    "database_command": Clarification(
+        "unsafe",
+        "I only answer questions about your customers and sales; I can't run database commands.",
+        "我只回答关于客户和销售的问题，不能执行数据库命令。",
+    ),
+    "contact_details": Clarification(
+        "unsafe",
+        "I don't send customers' contact details in chat. Look a customer up by name to see their "
+        "profile, or export from your platform.",
+        "我不会在聊天中发送客户的联系方式。可以按姓名查询单个客户的资料，或从平台后台导出。",
+        ("who is Tan Wei Ling",),
+        ("客户 王小明",),
+    ),
+    "help": Clarification(
+        "out_of_scope",
+        "I answer questions about your sales and customers, in English or Chinese. For example:",
+        "我可以用中文或英文回答关于销售和客户的问题，例如：",
+    ),
+    "small_talk": Clarification(
+        "out_of_scope",
+        "I'm your sales and customer assistant, so I can't help with that.",
+        "我是你的销售和客户助手，这个我帮不上忙。",
+    ),
+    "forecast": Clarification(
+        "out_of_scope",
+        "I don't forecast sales. I can report what happened, and predicted customer lifetime value.",
+        "我不做销售预测。我可以报告历史数据，以及客户的预测终身价值。",
+        ("revenue by month this year", "top 10 customers by predicted CLV"),
+        ("今年每月的销售额", "预测终身价值最高的10个客户"),
+    ),
     "no_words": Clarification(
         "unknown",
         "Ask me about your sales and customers, for example:",
