@@ -233,7 +233,7 @@ def kpi_alert_message(alerts: Sequence[KpiAlert], i18n: I18n, currency: str) -> 
 def _change(metric: str, change: float | None, i18n: I18n) -> str:
     if change is None:
         return "—"
-    if metric in ("repeat_rate", "churn_rate"):
+    if catalog.metric(metric).unit == "ratio":
         points = change * 100
         unit = "个百分点" if i18n.language == "zh" else " pts"
         return f"{points:+.1f}{unit}"

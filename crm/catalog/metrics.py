@@ -72,6 +72,7 @@ METRICS: tuple[Metric, ...] = (
         definition_zh="首笔有效订单落在期间内的客户数",
         computation="new_customers",
         by_status=False,
+        column_en="new customers",
         phrases=(
             "new customer count",
             "new customers count",
@@ -292,6 +293,7 @@ METRICS: tuple[Metric, ...] = (
         definition_zh="期间内下过单的客户中，从首单到期末有 2 笔及以上有效订单的比例",
         computation="repeat_counts",
         by_status=False,
+        column_en="repeat rate",
         phrases=(
             "repeat rate",
             "repeat purchase rate",
@@ -360,6 +362,7 @@ METRICS: tuple[Metric, ...] = (
         definition_zh="在期间之前同样长度的窗口内下过单的客户中，本期间没有有效订单的比例",
         computation="churn_counts",
         by_status=False,
+        column_en="churn rate",
         phrases=(
             "churn rate",
             "churn",
@@ -390,6 +393,7 @@ METRICS: tuple[Metric, ...] = (
         definition_zh="截至期末有有效订单的客户，其截至期末的订单总额的平均值",
         computation="ltv_totals",
         by_status=False,
+        column_en="avg LTV",
         phrases=(
             "ltv",
             "lifetime value",
@@ -425,6 +429,7 @@ METRICS: tuple[Metric, ...] = (
         definition_zh="期间内创建、当前状态为已取消的订单数",
         computation="status_counts",
         by_status=True,
+        column_en="cancelled",
         phrases=(
             "cancelled orders",
             "canceled orders",
@@ -462,6 +467,7 @@ METRICS: tuple[Metric, ...] = (
         definition_zh="期间内创建、当前状态为已退货（全额退款或退货）的订单数",
         computation="status_counts",
         by_status=True,
+        column_en="returned",
         phrases=(
             "returned orders",
             "returned order",
@@ -495,6 +501,7 @@ METRICS: tuple[Metric, ...] = (
         definition_zh="已取消订单 / 期间内创建的全部订单（不含未付款订单）",
         computation="status_counts",
         by_status=True,
+        column_en="cancellation rate",
         phrases=(
             "cancellation rate",
             "cancelation rate",
@@ -527,6 +534,7 @@ METRICS: tuple[Metric, ...] = (
         definition_zh="已退货订单 / 期间内创建的（有效 + 已退货）订单",
         computation="status_counts",
         by_status=True,
+        column_en="return rate",
         phrases=(
             "return rate",
             "returns rate",

@@ -24,6 +24,7 @@ class Metric:
     # Counted over orders by their current status (cancellations, returns), not over valid orders only.
     by_status: bool
     phrases: tuple[str, ...]  # English and Chinese words naming it in a question
+    column_en: str | None = None  # a table's header when the id does not read well ("avg LTV")
 
     def name(self, language: str) -> str:
         return self.name_zh if language == "zh" else self.name_en

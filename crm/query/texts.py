@@ -253,16 +253,9 @@ _COLUMNS_EN = {
     "churn_risk": "churn risk",
     "expected_purchases": "expected purchases",
     "recency_days": "days since last order",
-    "repeat_rate": "repeat rate",
-    "churn_rate": "churn rate",
-    "avg_ltv": "avg LTV",
-    "new_customers": "new customers",
     "id": "#",
     "last_order": "last order",
-    "cancellation_rate": "cancellation rate",
-    "return_rate": "return rate",
-    "cancelled_orders": "cancelled",
-    "returned_orders": "returned",
+    **{m.id: m.column_en for m in catalog.METRICS if m.column_en},
 }
 RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk"}  # the rate metrics, and the shares of the CLV lists
 
