@@ -2,12 +2,14 @@
 
 How it works (no sentence templates):
 1. normalise (NFKC full-width to ASCII, lower case, Chinese and English number words to digits);
-2. safety guards first (SQL, bulk contact details, jokes, forecasts): those get a clarifying reply;
-3. action intents (reminders, drafts) and customer look-ups, which carry free text;
-4. slot filling: periods, group-by, top-N, platforms, countries, segments, lifecycle, metrics and filler words
-   each claim their span of the text (longest phrase first);
-5. whatever is left must be filler: an unknown word, two metrics, two periods or two platforms mean the
-   question is not understood well enough, and the answer is a `Clarify` with examples, never a guess.
+2. the recognisers (crm.query.parsing.recognisers), one per kind of question, are asked from the highest rank
+   down and the first claim wins: safety guards first (SQL, bulk contact details, jokes, forecasts), then the
+   action intents (reminders, drafts) and customer look-ups, which carry free text (registered below);
+3. the others read the scanned question: periods, group-by, top-N, platforms, countries, segments, lifecycle,
+   metrics and filler words each claim their span of the text (longest phrase first, crm.query.parsing.lexicon);
+4. whatever is left must be filler: an unknown word, two metrics, two periods or two platforms mean the
+   question is not understood well enough, and the answer is a `Clarify` with examples
+   (crm.query.parsing.clarify), never a guess.
 """
 
 from __future__ import annotations
