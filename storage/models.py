@@ -26,11 +26,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-# An order's status after import (crm.importing.platforms maps each platform's own words onto these). Only the
-# valid ones count in the KPIs (METRICS.md); the domain catalogue (crm.catalog) names them for people.
-ORDER_STATUSES: tuple[str, ...] = ("pending", "paid", "shipped", "completed", "cancelled", "returned")
-VALID_ORDER_STATUSES: tuple[str, ...] = ("paid", "shipped", "completed")
-
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.catalog.types import OrderStatus, PeriodWord
-from storage.models import ORDER_STATUSES, VALID_ORDER_STATUSES
+from storage.statuses import ORDER_STATUSES, VALID_ORDER_STATUSES
 
 # The statuses themselves and which count belong to the schema (storage cannot import the domain); this adds
 # what a person reads.

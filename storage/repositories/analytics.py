@@ -28,7 +28,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
-    VALID_ORDER_STATUSES,
     BuyerIdentity,
     ConsentRecord,
     Customer,
@@ -40,6 +39,7 @@ from storage.models import (
     OrderLine,
     Tag,
 )
+from storage.statuses import VALID_ORDER_STATUSES
 
 VALID = VALID_ORDER_STATUSES
 

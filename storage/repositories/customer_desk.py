@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import VALID_ORDER_STATUSES, BuyerIdentity, Customer, CustomerTag, Interaction, Order, Tag
+from storage.models import BuyerIdentity, Customer, CustomerTag, Interaction, Order, Tag
+from storage.statuses import VALID_ORDER_STATUSES
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import ATTACHED_PART_PREFIX, RESTORE_ON_CHECKIN
 from storage.models import (
-    VALID_ORDER_STATUSES,
     AlertRecord,
     BehaviourEvent,
     BuyerIdentity,
@@ -62,6 +61,7 @@ from storage.models import (
 )
 from storage.repositories.analytics import refresh_order_stats
 from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE, BadRow, connect_stage_file
+from storage.statuses import VALID_ORDER_STATUSES
 
 VALID = VALID_ORDER_STATUSES
 BATCH = 500

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
-    VALID_ORDER_STATUSES,
     BehaviourEvent,
     BuyerIdentity,
     ConsentRecord,
@@ -27,6 +26,7 @@ from storage.models import (
     OutreachDraft,
     Product,
 )
+from storage.statuses import VALID_ORDER_STATUSES
 
 VALID = VALID_ORDER_STATUSES
 _CHUNK = 500
