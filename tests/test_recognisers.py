@@ -83,16 +83,12 @@ def test_the_scan_is_read_only_when_a_recogniser_needs_it() -> None:
 
 
 def test_every_clarification_is_worded_in_both_languages_and_used() -> None:
-    sources = "\n".join(
-        p.read_text(encoding="utf-8")
-        for p in Path(parser.__file__).parent.rglob("*.py")
-        if "clarify" not in p.name
-    )
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in Path(parser.__file__).parent.rglob("*.py"))
     for key, row in CLARIFICATIONS.items():
         assert row.reason in ("ambiguous", "out_of_scope", "unsafe", "unknown")
         assert row.en and row.zh and len(row.suggestions_en) == len(row.suggestions_zh)
         assert set(re.findall(r"{(\w+)}", row.en)) <= set(re.findall(r"{(\w+)}", row.zh)) | {"by"}
-        assert f'"{key}"' in sources, f"{key} is never used"
+        assert sources.count(f'"{key}"') >= 2, f"{key} is never used"  # its row, and where it is given
         fields = {"what": "x", "by": "platform", "by_zh": "平台", "labels": "a", "names": "b"}
         for lang in ("en", "zh"):
             reply = clarify(key, lang, **fields)
