@@ -1,4 +1,4 @@
-"""Customer segments (RFM, METRICS.md) and lifecycle stages, each defined once: id, names, the words for it."""
+"""Customer segments (RFM, docs/metrics.md) and lifecycle stages, each defined once: id, names, the words for it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The metrics SellerMate measures (METRICS.md), each defined once: id, unit, names, phrases, definition and
+"""The metrics SellerMate measures (docs/metrics.md), each defined once: id, unit, names, phrases, definition and
 the computation that answers it. The IR, the parser, the answers, the formatters, the CLI and the LLM prompt
 all read this list; a new metric is one entry here plus its computation in crm.analytics.metrics."""
 

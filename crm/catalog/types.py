@@ -10,7 +10,7 @@ Unit = Literal["count", "money", "ratio", "days"]
 
 @dataclass(frozen=True)
 class Metric:
-    """A number SellerMate measures over a period (METRICS.md)."""
+    """A number SellerMate measures over a period (docs/metrics.md)."""
 
     id: str
     unit: Unit
@@ -42,7 +42,7 @@ class Platform:
 
 @dataclass(frozen=True)
 class Segment:
-    """An RFM segment (METRICS.md)."""
+    """An RFM segment (docs/metrics.md)."""
 
     id: str
     name_en: str
@@ -56,7 +56,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class Stage:
-    """A lifecycle stage (METRICS.md)."""
+    """A lifecycle stage (docs/metrics.md)."""
 
     id: str
     name_en: str
@@ -72,7 +72,7 @@ class OrderStatus:
     id: str
     name_en: str
     name_zh: str
-    valid: bool  # counted by the KPIs (METRICS.md: paid, shipped, completed)
+    valid: bool  # counted by the KPIs (docs/metrics.md: paid, shipped, completed)
 
     def name(self, language: str) -> str:
         return self.name_zh if language == "zh" else self.name_en

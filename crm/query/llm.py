@@ -54,7 +54,8 @@ def tool_schema() -> dict[str, Any]:
     """The `QuestionIR` tool (OpenAI function format) the model is asked to call."""
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
-    return _portable(convert_to_openai_tool(QuestionIR))  # type: ignore[no-any-return]
+    schema: dict[str, Any] = _portable(convert_to_openai_tool(QuestionIR))
+    return schema
 
 
 def build_chat_model(llm_settings: Any) -> Any | None:

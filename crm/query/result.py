@@ -47,7 +47,7 @@ class Result(BaseModel):
     card_ids: list[int] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The stable machine-readable shape of DESIGN.md ("Machine-readable answers")."""
+        """The stable machine-readable shape of docs/architecture.md ("Machine-readable answers")."""
         return {
             "intent": self.intent,
             "query": self.query,

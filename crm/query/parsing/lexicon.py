@@ -1049,7 +1049,7 @@ _TAG_PATTERNS = (
 
 
 def _scan_tags(s: Scan) -> None:
-    """A tag named in the question selects the customers carrying it (METRICS.md: tags select customers)."""
+    """A tag named in the question selects the customers carrying it (docs/metrics.md: tags select customers)."""
     for pattern in _TAG_PATTERNS:
         for m in pattern.finditer(s.text):
             if m.group(1) and m.group(1) not in _NOT_TAGS and s.free(m.start(), m.end()):

@@ -1,4 +1,4 @@
-"""One metric (METRICS.md) over a period, with filters, a breakdown or a second period; counts of customers and
+"""One metric (docs/metrics.md) over a period, with filters, a breakdown or a second period; counts of customers and
 orders asked without a metric word ("how many customers do I have")."""
 
 from __future__ import annotations
