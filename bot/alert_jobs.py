@@ -211,14 +211,10 @@ async def churn_page(
 
 def localise_chart(chart: ChartSpec, i18n: I18n, kind: str, currency: str) -> ChartSpec:
     """The digest's chart in the reader's language, its title with the currency of the amounts drawn."""
-    zh = i18n.language == "zh"
-    names = (
-        (("本周", "上周") if kind == "weekly" else ("本月", "上月"))
-        if zh
-        else (("this week", "last week") if kind == "weekly" else ("this month", "last month"))
-    )
+    period = "weekly" if kind == "weekly" else "monthly"
+    names = (i18n(f"alerts.chart_{period}_this"), i18n(f"alerts.chart_{period}_last"))
     series = dict(zip(names, chart.series.values(), strict=False))
-    title = i18n("alerts.digest_chart") + (f"（{currency}）" if zh else f" ({currency})")
+    title = i18n("alerts.digest_chart_title", title=i18n("alerts.digest_chart"), currency=currency)
     return chart.model_copy(update={"title": title, "series": series, "y_label": currency})
 
 

@@ -14,6 +14,7 @@ import typer
 
 from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
 from bot.render import render_text
+from crm.text import render
 
 HELP_EN = """Ask about your sales and customers in English or Chinese, for example:
   repeat purchase rate last month          revenue by platform this year
@@ -21,32 +22,7 @@ HELP_EN = """Ask about your sales and customers in English or Chinese, for examp
   churn rate last quarter                  上个月的复购率 / 按国家统计上个季度的销售额
 Commands: /help this text, /quit leave."""
 
-REMINDER_TEXT = {
-    "en": "Reminders live in the Telegram bot, not on the command line: start it with `sellermate run`, then "
-    'write the reminder to the bot (e.g. "{text}") or use /reminders there.',
-    "zh": "提醒功能在 Telegram 机器人里，命令行不支持：先运行 `sellermate run` 启动机器人，"
-    "然后把提醒发给机器人（例如“{text}”），或在机器人里使用 /reminders。",
-}
-DRAFT_NEEDS_CUSTOMER = {
-    "en": 'Say whom the message is for, e.g. "draft a win-back for Tan Wei Ling in Thai" '
-    "(or use `sellermate draft CUSTOMER --intent winback --lang th`).",
-    "zh": "请说明写给哪位客户，例如“给 Tan Wei Ling 写一条泰语挽回消息”"
-    "（或使用 `sellermate draft 客户 --intent winback --lang th`）。",
-}
-SEGMENT_CSV_TEXT = {
-    "en": "The recipients (name, first name, language, last item, points) as a CSV to merge with: `{command}`",
-    "zh": "收件人名单（姓名、名字、语言、最近购买、积分）可导出为 CSV 用于合并发送：`{command}`",
-}
-EMPTY_DB_TEXT = {
-    "en": "note: this database has no orders yet; import your orders with `sellermate import FILE` "
-    "(Shopee/Lazada/TikTok/… exports) or load sample data with `sellermate demo-data`.",
-    "zh": "提示：这个数据库还没有订单；用 `sellermate import 文件` 导入平台导出的订单，"
-    "或用 `sellermate demo-data` 载入示例数据。",
-}
-DEMO_DB_TEXT = {
-    "en": 'the demo database is at {url}: sellermate ask --db "{url}" "…"',
-    "zh": '示例数据库在 {url}：sellermate ask --db "{url}" "…"',
-}
+# The command line's own sentences live in the catalogues: crm/text/locales/<lang>/cli.ftl (cli-*).
 
 
 def empty_db_note(language: str) -> str:
@@ -55,7 +31,7 @@ def empty_db_note(language: str) -> str:
 
     lang = "zh" if language == "zh" else "en"
     demo = remembered_demo()
-    return EMPTY_DB_TEXT[lang] + ("\n" + DEMO_DB_TEXT[lang].format(url=demo.url) if demo else "")
+    return render(lang, "cli.empty_db") + ("\n" + render(lang, "cli.demo_db", url=demo.url) if demo else "")
 
 
 def _json_default(value: Any) -> Any:
@@ -102,18 +78,14 @@ async def has_orders(app_ctx: Any) -> bool:
     return found is not None
 
 
-AS_OF_HINT = {
-    "en": "\nOn the command line, set that date with --as-of YYYY-MM-DD.",
-    "zh": "\n在命令行中可以用 --as-of YYYY-MM-DD 设定截止日期。",
-}
-
-
 def _as_of_hint(result: Any, lang: str) -> str:
     """The shared reply to another as-of date speaks for every front end; here the option can be named."""
     from crm.query.parser import OTHER_AS_OF_DATE
+    from crm.text import BOT_LANGUAGES
 
     message = (result.query or {}).get("message") if result.intent == "clarify" else None
-    return AS_OF_HINT[lang] if message in OTHER_AS_OF_DATE else ""
+    replies = {render(language, OTHER_AS_OF_DATE) for language in BOT_LANGUAGES}
+    return render(lang, "cli.as_of_hint") if message in replies else ""
 
 
 async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
@@ -122,7 +94,7 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
     lang = "zh" if result.language == "zh" else "en"
     if result.intent == "reminder":
         text = (result.query or {}).get("text", "")
-        return REMINDER_TEXT[lang].format(text=text)
+        return render(lang, "cli.reminder", text=text)
     if result.intent != "draft":
         return render_text(result) + _as_of_hint(result, lang)
     from bot.cli_outreach import format_draft, make_draft
@@ -131,7 +103,7 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
 
     q = DraftQuery.model_validate(result.query)
     if not q.customer and not q.segment:
-        return DRAFT_NEEDS_CUSTOMER[lang]
+        return render(lang, "cli.draft_needs_customer")
     offer = Offer(coupon=q.coupon, discount=q.discount, expires=q.expires)
     out = await make_draft(
         app_ctx,
@@ -152,7 +124,7 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
             + (f" --country {q.filters.country}" if q.filters.country else "")
             + " --csv recipients.csv"
         )
-        text += "\n" + SEGMENT_CSV_TEXT[lang].format(command=command)
+        text += "\n" + render(lang, "cli.segment_csv", command=command)
     return text
 
 

@@ -216,8 +216,7 @@ def churn_alert_message(
 
 def kpi_alert_message(alerts: Sequence[KpiAlert], i18n: I18n, currency: str) -> str:
     names = METRIC_NAMES.get(i18n.language, METRIC_NAMES["en"])
-    period = "最近90天" if i18n.language == "zh" else "last 90 days"
-    lines = [i18n("alerts.kpi_title", period=period)]
+    lines = [i18n("alerts.kpi_title", period=i18n("alerts.kpi_period"))]
     for a in alerts:
         lines.append(
             i18n(
@@ -234,9 +233,7 @@ def _change(metric: str, change: float | None, i18n: I18n) -> str:
     if change is None:
         return "—"
     if catalog.metric(metric).unit == "ratio":
-        points = change * 100
-        unit = "个百分点" if i18n.language == "zh" else " pts"
-        return f"{points:+.1f}{unit}"
+        return i18n("alerts.change_pts", points=f"{change * 100:+.1f}")
     return f"{change * 100:+.0f}%"
 
 

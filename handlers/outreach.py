@@ -231,7 +231,7 @@ def draft_text(draft: service.Draft, i18n: I18n) -> str:
     ]
     if draft.warnings:
         lines.append("")
-        lines += ["⚠️ " + shown(w, 200) for w in draft.warnings[:5]]
+        lines += ["⚠️ " + shown(w, 200) for w in draft.notes_in(i18n.language)[:5]]
     if draft.status == "approved":
         lines += ["", i18n("draft.approved_mark")]
     return "\n".join(lines)
@@ -248,7 +248,7 @@ def approved_text(draft: service.Draft, i18n: I18n) -> str:
             language=LANGUAGE_LABELS.get(draft.language, draft.language),
         )
     ]
-    lines += ["⚠️ " + html.escape(w) for w in draft.warnings]
+    lines += ["⚠️ " + html.escape(w) for w in draft.notes_in(i18n.language)]
     return "\n".join(lines)
 
 

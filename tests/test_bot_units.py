@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import re
-import string
 
 import pytest
 
-from bot.i18n import LANGUAGES, I18n, load_catalogue, pick_language
+from bot.i18n import LANGUAGES, I18n, pick_language
 from bot.middlewares import Throttle
 from bot.settings import Settings
 from crm.query.result import Result
+from crm.text import message_ids, variables
 from handlers.ask import AnswerCache, PageCB, format_table, render_page
 from handlers.imports import refusal
 
 
-def _fields(template: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
-
-
 def test_every_text_exists_in_every_language_with_the_same_placeholders() -> None:
-    en = load_catalogue("en")
+    en = message_ids("en")
     for language in LANGUAGES:
-        other = load_catalogue(language)
-        assert other.keys() == en.keys(), language
-        for key, template in en.items():
-            assert _fields(other[key]) == _fields(template), (language, key)
+        assert message_ids(language) == en, language
+        for key in en:
+            # A clarifying reply may leave out a word its language does not need ("one platform" -> 平台或国家);
+            # the outreach templates have their own test (tests/test_texts.py).
+            if not key.startswith(("clarify-", "outreach-")):
+                assert variables(language, key) == variables("en", key), (language, key)
 
 
 def test_unknown_text_keys_fail_loudly() -> None:

@@ -599,6 +599,7 @@ async def test_revise_edit_and_approve(db, workspace_id: int) -> None:
     assert thai.language == "th" and language_matches(thai.text, "th") and "BACK10" in thai.text
     edited = await edit(db, workspace_id, thai.id, "สวัสดีค่ะ คุณWei Ling ใช้โค้ด BACK10 ลด 50% เลยค่ะ")
     assert edited.text.startswith("สวัสดีค่ะ") and any("50%" in w for w in edited.warnings)
+    assert "提到了未提供的折扣：50%" in edited.notes_in("zh")  # the check's note in a Chinese session
     done = await approve(db, workspace_id, edited.id, member_id=None, at=AS_OF)
     assert done.status == "approved"
     again = await approve(db, workspace_id, edited.id, member_id=None, at=AS_OF)
@@ -796,3 +797,14 @@ async def test_shorter_without_an_llm_never_blames_the_seller_for_its_length(
         len(short.text),
         short.warnings,
     )
+
+
+async def test_draft_notes_are_read_in_the_teammate_language(db, workspace_id: int) -> None:
+    """The notes are kept as messages, so a teammate in a Chinese session reads them in Chinese (they were
+    English whatever the session's language), and the stored draft keeps them so."""
+    cid = await add_customer(db, workspace_id, consent=None)
+    d = await draft_for_customer(db, workspace_id, cid, intent="winback", settings=SETTINGS, as_of=AS_OF)
+    assert "no marketing consent on record: check the customer agreed before sending" in d.notes_in("en")
+    assert "没有营销同意记录：发送前请确认客户已同意接收" in d.notes_in("zh")
+    approved = await approve(db, workspace_id, d.id, member_id=None, at=AS_OF)
+    assert approved.notes_in("zh") == d.notes_in("zh") and approved.warnings == d.warnings

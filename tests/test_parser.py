@@ -214,15 +214,14 @@ def test_reminder_and_draft_keep_the_text() -> None:
 
 
 def _shortcut_questions() -> list[str]:
-    import yaml
+    from crm.text import message_ids, render
 
     out = []
     for lang in ("en", "zh"):
-        path = Path(__file__).resolve().parents[1] / "bot" / "i18n" / f"{lang}.yaml"
-        if path.exists():
-            sc = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("shortcuts", {})
-            for value in sc.values():
-                out += [q.strip().replace("{n}", "10") for q in str(value).split("|")]
+        for mid in sorted(i for i in message_ids(lang) if i.startswith("shortcuts-")):
+            value = render(lang, mid, n=10)
+            out += [q.strip() for q in value.split("|")]
+    assert out, "no shortcut questions in the catalogues"
     return out
 
 

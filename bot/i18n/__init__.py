@@ -1,16 +1,18 @@
-"""The bot's texts, one YAML catalogue per language (en.yaml, zh.yaml), and picking a user's language."""
+"""The bot's side of the one text system (crm/text): a user's language, and `i18n("key", **args)` for handlers.
+
+The texts themselves are Fluent catalogues in crm/text/locales/<language>/ (bot.ftl for the bot's own); a
+dotted key names a Fluent id with dots as hyphens ("start.welcome" -> start-welcome).
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from crm.text import BOT_LANGUAGES, DEFAULT_LANGUAGE, Msg, render
 
-LANGUAGES: tuple[str, ...] = ("en", "zh")
-DEFAULT_LANGUAGE = "en"
-_DIR = Path(__file__).parent
+LANGUAGES: tuple[str, ...] = BOT_LANGUAGES
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "I18n", "Msg", "get_i18n", "pick_language"]
 
 
 def pick_language(member_language: str | None, telegram_language_code: str | None = None) -> str:
@@ -22,37 +24,16 @@ def pick_language(member_language: str | None, telegram_language_code: str | Non
     return DEFAULT_LANGUAGE
 
 
-@cache
-def load_catalogue(language: str) -> dict[str, str]:
-    """Flatten a language file into dotted keys ("start.welcome")."""
-    with open(_DIR / f"{language}.yaml", encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
-    flat: dict[str, str] = {}
-
-    def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), value)
-        else:
-            flat[prefix] = str(node)
-
-    walk("", raw)
-    return flat
-
-
 class I18n:
-    """Texts of one language; handlers receive it as `i18n` and call `i18n("key", name=...)`."""
+    """Texts of one language; handlers receive it as `i18n` and call `i18n("key", name=...)` or `i18n(msg)`."""
 
     def __init__(self, language: str) -> None:
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-        self._texts = load_catalogue(self.language)
-        self._fallback = load_catalogue(DEFAULT_LANGUAGE)
 
-    def __call__(self, key: str, /, **params: Any) -> str:
-        template = self._texts.get(key) or self._fallback.get(key)
-        if template is None:
-            raise KeyError(f"missing bot text {key!r}")
-        return template.format(**params) if params else template
+    def __call__(self, key: str | Msg, /, **params: Any) -> str:
+        if isinstance(key, Msg):
+            return key.render(self.language)
+        return render(self.language, key, **params)
 
     def __repr__(self) -> str:
         return f"I18n({self.language!r})"

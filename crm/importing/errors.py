@@ -8,7 +8,7 @@ class ImportFileError(Exception):
 
     `str(exc)` is the command line's sentence (what is wrong, and the command or option that fixes it). Where
     the fix depends on the front end, `problem` is what is wrong alone and `fix` (with `fix_args`) names the
-    fix, so that the Telegram bot can say it in chat terms (bot/i18n: imports.fix.<fix>).
+    fix, so that the Telegram bot can say it in chat terms (crm/text/locales/<lang>/bot.ftl: imports-fix-<fix>).
     """
 
     def __init__(

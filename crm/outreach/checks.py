@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from crm.outreach.offer import discount_equivalents
+from crm.text import Msg
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -172,26 +173,49 @@ def check_draft(
     offer_text: str = "",
     merge_fields: Iterable[str] = (),
 ) -> list[str]:
-    """Problems with one drafted message (empty when it can be shown to the seller).
+    """Problems with one drafted message (empty when it can be shown to the seller), in English: the words the
+    LLM is told on a retry, and the logs. `draft_problems` has them as messages for the seller's language."""
+    return [
+        problem.render("en")
+        for problem in draft_problems(
+            text,
+            language=language,
+            max_chars=max_chars,
+            coupon=coupon,
+            offer_text=offer_text,
+            merge_fields=merge_fields,
+        )
+    ]
+
+
+def draft_problems(
+    text: str,
+    *,
+    language: str,
+    max_chars: int,
+    coupon: str | None = None,
+    offer_text: str = "",
+    merge_fields: Iterable[str] = (),
+) -> list[Msg]:
+    """Problems with one drafted message (empty when it can be shown to the seller), as catalogue messages
+    (crm/text/locales/<lang>/notes.ftl).
 
     `offer_text` holds what the seller offered (coupon, discount, expiry): any percentage or amount the text
     mentions must appear there.
     """
-    problems = []
+    problems: list[Msg] = []
     if not text.strip():
-        return ["the message is empty"]
+        return [Msg("note.check_empty")]
     if not language_matches(text, language):
-        problems.append(
-            f"the message is not in the requested language ({language}; looks like {detect_language(text)})"
-        )
+        problems.append(Msg("note.check_language", {"language": language, "detected": detect_language(text)}))
     if len(text) > max_chars:
-        problems.append(f"the message is {len(text)} characters, over the limit of {max_chars}")
+        problems.append(Msg("note.too_long", {"length": len(text), "limit": max_chars}))
     left = unfilled_placeholders(text, merge_fields)
     if left:
-        problems.append("unfilled placeholders: " + ", ".join(sorted(set(left))))
+        problems.append(Msg("note.check_placeholders", {"names": ", ".join(sorted(set(left)))}))
     if coupon and coupon not in text:
-        problems.append(f"the coupon code {coupon} is missing")
+        problems.append(Msg("note.check_coupon", {"coupon": coupon}))
     invented = invented_discounts(text, offer_text)
     if invented:
-        problems.append("discounts that were not offered: " + ", ".join(invented))
+        problems.append(Msg("note.check_discounts", {"discounts": ", ".join(invented)}))
     return problems

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from crm.display import DRAFT_TEXT_MAX, displayable
-from crm.outreach.checks import check_draft
+from crm.outreach.checks import check_draft, draft_problems
 from crm.outreach.context import (
     DraftContext,
     build_context,
@@ -40,6 +40,7 @@ from crm.outreach.templates import (
     sign_off_line,
 )
 from crm.spreadsheet import csv_bytes
+from crm.text import Msg, text_of
 from storage.db import Database
 from storage.repositories import outreach as repo
 
@@ -109,8 +110,16 @@ class Draft:
     variants: list[str]
     source: str  # llm | template | refused
     refused_reason: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    notes: list[str | Msg] = field(default_factory=list)  # to read before sending; messages, or checks' texts
     status: str = "draft"  # draft | approved | refused
+
+    @property
+    def warnings(self) -> list[str]:
+        """The notes in English (logs, the command line)."""
+        return self.notes_in("en")
+
+    def notes_in(self, language: str) -> list[str]:
+        return [text_of(language, note) for note in self.notes]
 
 
 @dataclass
@@ -288,25 +297,25 @@ async def _generate(
     rewrite: str | None = None,
     instruction: str | None = None,
     max_chars: int | None = None,
-) -> tuple[str, list[str], str, list[str]]:
+) -> tuple[str, list[str], str, list[str | Msg]]:
     """(text, variants, source, warnings): the LLM's checked variants, else the template."""
-    warnings: list[str] = []
+    warnings: list[str | Msg] = []
     if llm is not None:
         try:
-            variants, warnings = await _llm_draft(
+            variants, checked = await _llm_draft(
                 llm, ctx, settings, offer, rewrite=rewrite, instruction=instruction, max_chars=max_chars
             )
-            return variants[0], variants, "llm", warnings
+            return variants[0], variants, "llm", list(checked)
         except _LLMFailed as exc:
             log.warning("outreach draft: %s; using the template", exc)
-            warnings = [f"LLM draft not used ({exc}); template used instead"]
+            warnings = [Msg("note.llm_not_used", {"error": str(exc)})]
     text = _template(ctx, offer, formal=formal, short=short)
     if ctx.intent == "custom" and ctx.brief:
-        warnings.append("the brief is used as written: check the wording and language before sending")
+        warnings.append(Msg("note.brief_as_written"))
     # The channel's limit; a "shorter" target is what the LLM is asked for, and the short template is as short
     # as the templates go (warning that it misses the target would only blame the seller's button).
     if len(text) > ctx.max_chars:
-        warnings.append(f"the message is {len(text)} characters, over the limit of {ctx.max_chars}")
+        warnings.append(Msg("note.too_long", {"length": len(text), "limit": ctx.max_chars}))
     return text, [text], "template", warnings
 
 
@@ -318,7 +327,7 @@ def _request_data(
     brief: str | None,
     festival: str | None,
     offer: Offer,
-    warnings: list[str],
+    warnings: list[str | Msg],
     formal: bool = False,
     short: bool = False,
     parent: int | None = None,
@@ -336,7 +345,7 @@ def _request_data(
         "short": short,
         "parent": parent,
         "action": action,
-        "warnings": warnings,
+        "warnings": [w.to_json() if isinstance(w, Msg) else w for w in warnings],
     }
     data.update(extra or {})
     return {k: v for k, v in data.items() if v not in (None, False, [])}
@@ -358,7 +367,7 @@ def _draft_from_row(row: Any, customer_name: str | None) -> Draft:
         variants=list(row.variants or [row.text]),
         source=row.source,
         refused_reason=row.reason if row.status == "refused" else None,
-        warnings=list(req.get("warnings", [])),
+        notes=[Msg.from_json(w) for w in req.get("warnings", [])],
         status=row.status,
     )
 
@@ -450,30 +459,25 @@ async def _load(
     return facts, ctx, None
 
 
-def fit_notes(intent: str, consent: bool | None, ctx: DraftContext, settings: Any) -> list[str]:
+def fit_notes(intent: str, consent: bool | None, ctx: DraftContext, settings: Any) -> list[str | Msg]:
     """Notes a seller should read before sending, kept on every version of a draft (revised, translated) and so
     in the approved one: consent not on record, and an intent that does not fit the customer's history."""
-    notes = []
+    notes: list[str | Msg] = []
     if intent in PROMOTIONAL and consent is None:
-        notes.append("no marketing consent on record: check the customer agreed before sending")
+        notes.append(Msg("note.no_consent"))
     days, orders = ctx.days_since_last_order, ctx.orders
     workspace = getattr(settings, "workspace", settings)
     active_days = getattr(workspace, "lifecycle_active_days", 90)
     if intent == "welcome" and orders > 1:
-        notes.append(f"this customer has {orders} orders already: a thank-you may fit better than a welcome")
+        notes.append(Msg("note.welcome_has_orders", {"orders": orders}))
     elif intent == "winback" and not orders:
-        notes.append("this customer has no order yet: a welcome may fit better than a win-back")
+        notes.append(Msg("note.winback_no_order"))
     elif intent == "winback" and days is not None and days <= active_days:
-        notes.append(
-            f"this customer ordered {days} days ago and is still active: a thank-you or a "
-            "replenishment message may fit better than a win-back"
-        )
+        notes.append(Msg("note.winback_active", {"days": days}))
     elif intent in ("thank_you", "review_request", "replenishment") and not orders:
-        notes.append("this customer has no order yet: a welcome may fit better")
+        notes.append(Msg("note.no_order_yet"))
     elif intent == "thank_you" and days is not None and days > active_days:
-        notes.append(
-            f"this customer's last order was {days} days ago: a win-back may fit better than a thank-you"
-        )
+        notes.append(Msg("note.thank_you_lapsed", {"days": days}))
     return notes
 
 
@@ -606,7 +610,8 @@ async def revise(
         # Without an LLM, "regenerate" cycles through the variants the first draft already had.
         i = parent_variants.index(parent_text) if parent_text in parent_variants else -1
         text = parent_variants[(i + 1) % len(parent_variants)]
-        variants, source, warnings = parent_variants, "llm", ["no LLM configured: showing the next variant"]
+        variants, source = parent_variants, "llm"
+        warnings: list[str | Msg] = [Msg("note.next_variant")]
     else:
         text, variants, source, warnings = await _generate(
             ctx,
@@ -620,7 +625,7 @@ async def revise(
             max_chars=max_chars,
         )
         if action == "regenerate" and source == "template" and text == parent_text:
-            warnings.append("no LLM configured: the template gives the same message")
+            warnings.append(Msg("note.same_template"))
     warnings = warnings + fit_notes(intent, facts.marketing_consent, ctx, settings)  # on every version
     async with db.sessions() as session:
         new = await repo.add_draft(
@@ -660,14 +665,14 @@ async def edit(db: Database, workspace_id: int, draft_id: int, text: str) -> Dra
         if row.status != "draft":
             raise DraftError(f"draft #{draft_id} is {row.status}; only open drafts can be edited")
         req = _request(row)
-        problems = check_draft(
+        problems = draft_problems(
             text,
             language=row.language,
             max_chars=10**6,
             coupon=req.get("coupon"),
             offer_text=" ".join(str(req.get(k) or "") for k in ("coupon", "discount", "expires")),
         )
-        req["warnings"] = problems
+        req["warnings"] = [problem.to_json() for problem in problems]
         req["edited"] = True
         await repo.update_draft_text(session, row, text, req)
         name = await repo.customer_name(session, row.customer_id) if row.customer_id else None
@@ -773,16 +778,17 @@ async def draft_for_segment(
         )
         ctx.offer.coupon, ctx.offer.discount = offer.coupon, offer.discount
         ctx.offer.expires = offer.expires.isoformat() if offer.expires else None
-        warnings: list[str]
-        text, warnings, source = "", [], "template"
+        text, source = "", "template"
+        warnings: list[str | Msg] = []
         if chat_model is not None:
             try:
-                variants, warnings = await _llm_draft(
+                variants, checked = await _llm_draft(
                     chat_model, ctx, settings, offer, merge_fields=MERGE_FIELDS
                 )
+                warnings = list(checked)
                 text, source = variants[0], "llm"
             except _LLMFailed as exc:
-                warnings = [f"LLM draft not used ({exc}); template used instead"]
+                warnings = [Msg("note.llm_not_used", {"error": str(exc)})]
         if not text:
             text = _template(ctx, offer, merge=True)
         templates[lang] = text

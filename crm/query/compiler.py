@@ -28,6 +28,7 @@ from crm.query.ir import (
 )
 from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
+from crm.text import render
 from storage.db import Database
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
@@ -100,7 +101,11 @@ class _Ctx:
         active = {k: v for k, v in f.model_dump().items() if v}
         if active:
             lines.append(
-                texts.t(self.lang, "filters_label", filters=", ".join(f"{k}={v}" for k, v in active.items()))
+                texts.t(
+                    self.lang,
+                    "filters_label",
+                    filters=", ".join(f"{texts.t(self.lang, f'filter_{k}')}={v}" for k, v in active.items()),
+                )
             )
         return "\n".join(lines)
 
@@ -136,8 +141,7 @@ def _partial_note(ctx: _Ctx, windows: list[tuple[datetime | None, datetime]], la
         return ""
 
     def n_days(d: float) -> str:
-        n = max(1, round(d))
-        return f"{n} 天" if ctx.lang == "zh" else f"{n} day{'s' if n != 1 else ''}"
+        return render(ctx.lang, "answer.days", n=max(1, round(d)))
 
     return texts.t(
         ctx.lang,
@@ -640,16 +644,7 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
 
 
 def _rfm_explanation(ctx: _Ctx, day: str) -> str:
-    if ctx.lang == "zh":
-        return (
-            f"RFM 截至 {day}：R = 最近一次有效订单距今天数，F = 有效订单数，M = 订单总额（本位币）；"
-            "与全体客户的平均值比较：R 低于平均为高，F、M 高于平均为高，组合成八个分群。"
-        )
-    return (
-        f"RFM as of {day}: R = days since the last valid order, F = valid orders, M = total order value "
-        "(base currency); each compared with its mean over all customers (R high when below the mean, F and "
-        "M high when above), giving the eight segments."
-    )
+    return render(ctx.lang, "answer.rfm_explanation", day=day)
 
 
 async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
@@ -921,7 +916,6 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         )
     c = detail["customer"]
     i = scores.index().get(customer_id)
-    zh = ctx.lang == "zh"
     seg = texts.SEGMENT_NAMES[ctx.lang][scores.segment[i]] if i is not None else "—"
     stage = texts.LIFECYCLE_NAMES[ctx.lang][scores.lifecycle[i] if i is not None else "prospect"]
     platforms = sorted({p for p, *_ in detail["identities"]})
@@ -970,48 +964,44 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     who = displayable(c.display_name) or f"#{c.id}"
     val["tags"] = displayable(val["tags"], 3 * NAME_LENGTH)
     cur = ctx.currency
-    if zh:
-        lines = [
-            f"👤 {who}（#{c.id}，{c.country or '—'}）",
-            f"平台：{', '.join(platforms) or '—'}",
-            f"订单 {val['orders']} 笔，消费 {cur} {val['revenue']:,.2f}，"
-            + (
-                f"距上次下单 {val['days_since_last_order']} 天"
-                if val["days_since_last_order"] is not None
-                else "还没有有效订单"
-            ),
-            f"分群：{seg}；生命周期：{stage}",
-        ]
-        if val["p_alive"] is not None and val["orders"] == 1:
-            lines.append(f"存活概率：只有一笔订单，无法估计；预测 CLV {cur} {val['predicted_clv']:,.2f}")
-        elif val["p_alive"] is not None:
-            lines.append(f"存活概率 {val['p_alive'] * 100:.0f}%，预测 CLV {cur} {val['predicted_clv']:,.2f}")
-        consent = {True: "同意", False: "不同意"}.get(val["marketing_consent"], "未记录")
-        lines.append(f"积分 {val['points']}；标签：{val['tags'] or '—'}；营销消息：{consent}")
-        lines.append(f"买家身份：{shown_identities or '—'}")
-    else:
-        lines = [
-            f"👤 {who} (#{c.id}, {c.country or '—'})",
-            f"Platforms: {', '.join(platforms) or '—'}",
-            f"{val['orders']} orders, {cur} {val['revenue']:,.2f} spent, "
-            + (
-                f"last order {val['days_since_last_order']} days ago"
-                if val["days_since_last_order"] is not None
-                else "no valid order yet"
-            ),
-            f"Segment: {seg}; lifecycle: {stage}",
-        ]
-        if val["p_alive"] is not None and val["orders"] == 1:  # BG/NBD: a one-time buyer is never "dead"
-            lines.append(
-                f"P(alive) not estimated (one order only), predicted CLV {cur} {val['predicted_clv']:,.2f}"
+    lang = ctx.lang
+    days = val["days_since_last_order"]
+    lines = [
+        render(lang, "answer.card_title", who=who, id=c.id, country=c.country or "—"),
+        render(lang, "answer.card_platforms", platforms=", ".join(platforms) or "—"),
+        render(
+            lang,
+            "answer.card_orders",
+            orders=val["orders"],
+            spent=f"{cur} {val['revenue']:,.2f}",
+            last=render(lang, "answer.card_last_order", days=days)
+            if days is not None
+            else render(lang, "answer.no_valid_order"),
+        ),
+        render(lang, "answer.card_segment", segment=seg, stage=stage),
+    ]
+    if val["p_alive"] is not None and val["orders"] == 1:  # BG/NBD: a one-time buyer is never "dead"
+        lines.append(render(lang, "answer.card_one_order", clv=f"{cur} {val['predicted_clv']:,.2f}"))
+    elif val["p_alive"] is not None:
+        lines.append(
+            render(
+                lang,
+                "answer.card_p_alive",
+                p=f"{val['p_alive'] * 100:.0f}%",
+                clv=f"{cur} {val['predicted_clv']:,.2f}",
             )
-        elif val["p_alive"] is not None:
-            lines.append(
-                f"P(alive) {val['p_alive'] * 100:.0f}%, predicted CLV {cur} {val['predicted_clv']:,.2f}"
-            )
-        consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "not recorded")
-        lines.append(f"Points {val['points']}; tags: {val['tags'] or '—'}; marketing consent: {consent}")
-        lines.append(f"Buyer identities: {shown_identities or '—'}")
+        )
+    consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "unknown")
+    lines.append(
+        render(
+            lang,
+            "answer.card_points",
+            points=val["points"],
+            tags=val["tags"] or "—",
+            consent=render(lang, f"answer.card_consent_{consent}"),
+        )
+    )
+    lines.append(render(lang, "answer.card_identities", identities=shown_identities or "—"))
     if recent:
         lines.append(texts.t(ctx.lang, "recent_orders"))
         lines.extend("• " + line for line in recent)

@@ -839,7 +839,7 @@ def _guards(t: str, language: str) -> Clarify | None:
     if _HELP_RE.match(t):
         return clarify("help", language)
     if _JOKE_RE.search(t) or _GREETING_RE.match(t):
-        return clarify("small_talk", language)
+        return clarify("off_topic", language)
     predicted = [
         p
         for k in ("clv_word", "churn_risk_word", "expected_purchases_word", "p_alive_word")
@@ -1200,7 +1200,7 @@ def _spelling_words() -> frozenset[str]:
 def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
     t = normalise(raw)
     if not re.search(r"[a-z\u3400-\u9fff]", t):
-        return clarify("no_words", language)
+        return clarify("empty", language)
     if len(t) > 300:
         return clarify("too_long", language)
     return decide(Question(raw=raw, text=t, language=language, ref=ref, local=local, scanner=_scan))

@@ -91,7 +91,7 @@ def clarify_result(parsed: ParsedQuestion) -> Result:
     zh = parsed.language == "zh"
     text = texts.clarify_text(
         "zh" if zh else "en",
-        q.message or ("请换个说法。" if zh else "Could you rephrase that?"),
+        q.message or texts.t("zh" if zh else "en", "rephrase"),
         list(q.suggestions),
     )
     return Result(
@@ -125,7 +125,11 @@ async def ask(
             parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of, cache=cache
         )
         read = ", ".join(f"“{a}” as “{b}”" for a, b in parsed.corrections)
-        note = f"（已把{read.replace(' as ', '理解为')}）" if parsed.language == "zh" else f"(Read {read}.) "
+        note = texts.t(
+            parsed.language,
+            "read_as",
+            read=read.replace(" as ", "理解为") if parsed.language == "zh" else read,
+        )
         return result.model_copy(update={"text": note + result.text})
     return await _answer(
         parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of, cache=cache

@@ -1,4 +1,6 @@
-"""Answer wording in English and Chinese: one place per language for what the compiler says."""
+"""Answer wording in English and Chinese: the names of the domain's words, and `t()` for the sentences.
+
+The sentences themselves live in the Fluent catalogues (crm/text/locales/<lang>/answers.ftl)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 from crm import catalog
 from crm.query.ir import RATIO_METRICS
+from crm.text import render
 
 # Names and definitions come from the domain catalogue (crm.catalog).
 METRIC_NAMES = {lang: {m.id: m.name(lang) for m in catalog.METRICS} for lang in ("en", "zh")}
@@ -14,141 +17,6 @@ DEFINITIONS = {lang: {m.id: m.definition(lang) for m in catalog.METRICS} for lan
 SEGMENT_NAMES = {lang: {x.id: x.name(lang) for x in catalog.SEGMENTS} for lang in ("en", "zh")}
 LIFECYCLE_NAMES = {lang: {x.id: x.name(lang) for x in catalog.STAGES} for lang in ("en", "zh")}
 PERIOD_NAMES_ZH = {p.kind: p.name_zh for p in catalog.PERIODS if p.name_zh}
-
-PHRASES: dict[str, dict[str, str]] = {
-    "en": {
-        "metric": "{name} {period}{filters}: {value}",
-        "customer_base": "Your customer base{filters}: {value} customers with at least one valid order, all time.",
-        "customer_base_prospects": " {n} more customer records have no valid order yet.",
-        "compared": "{name}{filters}: {period} {value}, {other} {other_value}{change}",
-        "change_pct": " ({sign}{pct} on {other})",
-        "change_pts": " ({sign}{pts} percentage points on {other})",
-        "partial_window": "\nNote: {period} is not over yet: {days} so far, against {other_days} in {other}.",
-        "so_far": " (so far)",
-        "part": " (part)",
-        "running_note": "\n{period} is still running: counted up to {day}.",
-        "cut_note": "\n{period} counts only its part in the window, {start} to {end}.",
-        "unpriced": "\n⚠️ {n} orders have no {currencies} rate and are left out; add the rate with a rates.csv "
-        "(currency,rate into {base}).",
-        "unpriced_one": "\n⚠️ 1 order has no {currencies} rate and is left out; add the rate with a rates.csv "
-        "(currency,rate into {base}).",
-        "cohort_month": "{month} (n={n})",
-        "cohort_x": "months after the first order",
-        "cohort_running": " (hatched: the month still running)",
-        "cohort_y": "first-order month (customers)",
-        "no_data": "{name} {period}{filters}: no data (no valid orders in that window)",
-        "group": "{name} by {by} {period}{filters}:",
-        "group_leader": " — highest: {who} ({value}):",
-        "top": "Top {n} customers by {key} {period}{filters}:",
-        "top_empty": "No customers with valid orders {period}{filters}.",
-        "segment_count": "{segment}{filters}{as_of}: {value} customers",
-        "as_of_day": " (as of {day})",
-        "segments": "Customers by RFM segment{filters} (as of {day}):",
-        "lifecycle_count": "{stage} customers{filters}: {value}",
-        "lifecycle": "Customers by lifecycle stage{filters} (as of {day}):",
-        "cohort": "Monthly cohort retention{filters}: share of each first-order month buying again k months later.",
-        "cohort_empty": "No valid orders in those months, so no cohorts.",
-        "cohort_future": "That period is in the future: cohorts start with customers' first orders, so far none.",
-        "per_platform_customers": "(A customer who bought on several platforms counts on each — for new customers, "
-        "at their first order there — so the platforms can add up to more than the shop.)",
-        "clv": "Top {n} customers by {key}{filters} (BG/NBD + Gamma-Gamma, next {horizon} days):",
-        "clv_empty": "Not enough repeat purchases to fit the CLV model yet.",
-        "customer_none": "No customer matches “{search}”.",
-        "customer_many": "{n} customers match “{search}”. Which one?",
-        "recent_orders": "Recent orders:",
-        "more_items": "+{n} more",
-        "customer_spend": "{who} has spent {spent} over {orders} valid orders (their lifetime value so far).",
-        "customer_then_clv": " Predicted CLV for the next 12 months: {clv}.",
-        "customer_clv": "Predicted CLV of {who} for the next 12 months: {clv} (spent so far: {spent}).",
-        "customer_churn_risk": "Churn risk of {who}: {risk} (P(alive) {p_alive}).",
-        "customer_p_alive": "P(alive) of {who}: {p_alive} (churn risk {risk}).",
-        "customer_segment": "{who} is in the {segment} segment; lifecycle: {stage}.",
-        "customer_no_orders": "{who} has no valid order yet, so there is nothing to measure.",
-        "customer_one_order": "{who} has one order only, so the model cannot estimate their churn risk (BG/NBD learns it from repeat purchases); last order {days} days ago, lifecycle: {stage}.",
-        "more_than": "More than {n}",
-        "clarify_ambiguous": "I'm not sure what you mean; could you say it another way?",
-        "clarify_out_of_scope": "I can only answer questions about your shop's customers, orders and sales.",
-        "clarify_unsafe": "I can't do that: I never send out customers' contact details or change your data "
-        "from a question.",
-        "clarify_unknown": "I didn't understand that question.",
-        "clarify_try": "You can ask, for example:",
-        "draft": "Drafting: use /draft or the customer card.",
-        "reminder": "Reminders: use /reminders.",
-        "window": "Window: {start} to {end} ({tz}).",
-        "definition": "Definition: {text}.",
-        "filters_label": "Filters: {filters}.",
-        "in_platform": " on {platform}",
-        "in_country": " in {country}",
-        "with_tag": " tagged {tag}",
-        "in_segment": " in segment {segment}",
-        "keys": "revenue|orders|average order value|predicted CLV|P(alive)|churn risk|days since last order",
-    },
-    "zh": {
-        "metric": "{period}{filters}{name}：{value}",
-        "customer_base": "{filters}客户总数：{value} 位（至今至少有一笔有效订单的客户）。",
-        "customer_base_prospects": "另有 {n} 条客户记录还没有有效订单。",
-        "compared": "{filters}{name}：{period} {value}，{other} {other_value}{change}",
-        "change_pct": "（比{other}{sign}{pct}）",
-        "change_pts": "（比{other}{sign}{pts}个百分点）",
-        "partial_window": "\n注意：{period}还没结束，目前只有 {days}，{other}有 {other_days}。",
-        "so_far": "（截至今日）",
-        "part": "（部分）",
-        "running_note": "\n{period}尚未结束：统计截至 {day}。",
-        "cut_note": "\n{period}只统计时间窗口内的部分：{start} 至 {end}。",
-        "unpriced": "\n⚠️ 有 {n} 笔订单没有 {currencies} 汇率，未计入；请用 rates.csv（currency,rate，折算成 {base}）"
-        "补上汇率。",
-        "unpriced_one": "\n⚠️ 有 1 笔订单没有 {currencies} 汇率，未计入；请用 rates.csv（currency,rate，折算成 {base}）"
-        "补上汇率。",
-        "cohort_month": "{month}（{n} 人）",
-        "cohort_x": "首单后第 k 个月",
-        "cohort_running": "（斜线：尚未结束的本月）",
-        "cohort_y": "首单月份（客户数）",
-        "no_data": "{period}{filters}{name}：没有数据（该时间段内没有有效订单）",
-        "group": "{period}{filters}按{by}统计的{name}：",
-        "group_leader": "，最高的是{who}（{value}）：",
-        "top": "{period}{filters}{key}前 {n} 名客户：",
-        "top_empty": "{period}{filters}没有有效订单的客户。",
-        "segment_count": "{filters}{segment}{as_of}：{value} 位",
-        "as_of_day": "（截至 {day}）",
-        "segments": "{filters}RFM 客户分群（截至 {day}）：",
-        "lifecycle_count": "{filters}{stage}客户：{value} 位",
-        "lifecycle": "{filters}客户生命周期分布（截至 {day}）：",
-        "cohort": "{filters}按首单月份的月度留存：每个首单月份的客户在第 k 个月再次购买的比例。",
-        "cohort_empty": "这些月份没有有效订单，无法计算留存。",
-        "cohort_future": "这个时间段还没到：留存从客户的首单算起，目前还没有数据。",
-        "per_platform_customers": "（在多个平台购买的客户在每个平台各计一次，新客户按其在该平台的首单计，所以各平台相加可能多于全店。）",
-        "clv": "{filters}{key}前 {n} 名客户（BG/NBD + Gamma-Gamma，未来 {horizon} 天）：",
-        "clv_empty": "复购数据还不够，暂时无法拟合 CLV 模型。",
-        "customer_none": "没有找到匹配“{search}”的客户。",
-        "customer_many": "有 {n} 位客户匹配“{search}”，请问是哪一位？",
-        "recent_orders": "最近订单：",
-        "more_items": "另 {n} 件",
-        "customer_spend": "{who} 累计消费 {spent}，共 {orders} 笔有效订单（至今的终身价值）。",
-        "customer_then_clv": "预测未来一年的 CLV：{clv}。",
-        "customer_clv": "{who} 未来一年的预测 CLV：{clv}（至今已消费 {spent}）。",
-        "customer_churn_risk": "{who} 的流失风险：{risk}（存活概率 {p_alive}）。",
-        "customer_p_alive": "{who} 的存活概率：{p_alive}（流失风险 {risk}）。",
-        "customer_segment": "{who} 属于{segment}；生命周期：{stage}。",
-        "customer_no_orders": "{who} 还没有有效订单，暂无法计算。",
-        "customer_one_order": "{who} 只有一笔订单，模型无法估计流失风险（BG/NBD 只能从复购节奏推断）；距上次下单 {days} 天，生命周期：{stage}。",
-        "more_than": "超过 {n}",
-        "clarify_ambiguous": "不太确定您的意思，可以换个说法吗？",
-        "clarify_out_of_scope": "我只能回答关于您店铺的客户、订单和销售的问题。",
-        "clarify_unsafe": "这个我不能做：我不会导出客户的联系方式，也不会通过提问修改数据。",
-        "clarify_unknown": "没有理解这个问题。",
-        "clarify_try": "您可以这样问：",
-        "draft": "起草消息：请使用 /draft 或客户卡片。",
-        "reminder": "提醒：请使用 /reminders。",
-        "window": "时间窗口：{start} 至 {end}（{tz}）。",
-        "definition": "定义：{text}。",
-        "filters_label": "筛选：{filters}。",
-        "in_platform": "{platform} ",
-        "in_country": "{country} ",
-        "with_tag": "标签 {tag} ",
-        "in_segment": "{segment} ",
-        "keys": "消费金额|订单数|客单价|预测 CLV|存活概率|流失风险|距上次下单天数",
-    },
-}
 
 GROUP_NAMES = {
     "en": {
@@ -178,8 +46,8 @@ _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uff08\uff09]) (?=[\u3400-\u9fff\uff08
 
 
 def t(language: str, phrase: str, /, **kw: Any) -> str:
-    table = PHRASES.get(language, PHRASES["en"])
-    text = table.get(phrase, PHRASES["en"][phrase]).format(**kw)
+    """An answer's sentence (crm/text/locales/<language>/answers.ftl: answer-<phrase>), filled with `kw`."""
+    text = render(language, f"answer.{phrase}", **kw)
     # Chinese filter words are joined with spaces so a Latin name stays apart ("Shopee 复购率"); between two
     # Chinese words the space does not belong ("泰国重要挽留客户").
     return _CJK_GAP.sub("", text) if language == "zh" else text
@@ -187,7 +55,7 @@ def t(language: str, phrase: str, /, **kw: Any) -> str:
 
 def sort_key_name(language: str, key: str) -> str:
     names = dict(zip(SORT_KEYS, t(language, "keys").split("|"), strict=True))
-    names["expected_purchases"] = "预计购买次数" if language == "zh" else "expected purchases"
+    names["expected_purchases"] = t(language, "expected_purchases")
     return names.get(key, key)
 
 
@@ -292,9 +160,9 @@ def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = Fa
         parts.append(hit.country)
     if hit.last_order is not None:
         day = (hit.last_order.astimezone(tz) if tz is not None else hit.last_order).date().isoformat()
-        parts.append(day if short else (f"最近下单 {day}" if lang == "zh" else f"last order {day}"))
+        parts.append(day if short else t(lang, "last_order_on", day=day))
     elif not short:
-        parts.append("还没有有效订单" if lang == "zh" else "no valid order yet")
+        parts.append(t(lang, "no_valid_order"))
     if hit.spend is not None:
         parts.append(f"{hit.spend:,.0f}" if short else f"{currency} {hit.spend:,.2f}")
     if short:  # a button: the details stay whole, a long name gives way

@@ -21,7 +21,7 @@ def other_as_of_date(q: Question) -> Any:
 
 @recogniser("future_period", rank=585)
 def future_period(q: Question) -> Any:
-    return clarify("future_period", q.language) if FUTURE in q.reading.periods else None
+    return clarify("future", q.language) if FUTURE in q.reading.periods else None
 
 
 @recogniser("same_period", rank=580)
@@ -43,12 +43,12 @@ def two_periods(q: Question) -> Any:
 @recogniser("unknown_metric", rank=560)
 def unknown_metric(q: Question) -> Any:
     unknown = q.scan.values("unknown_metric")
-    return clarify("unknown_metric", q.language, what=unknown[0]) if unknown else None
+    return clarify("unknown_metric", q.language, metric=unknown[0]) if unknown else None
 
 
 @recogniser("negation", rank=550)
 def negation(q: Question) -> Any:
-    return clarify("negation", q.language) if q.scan.has("negation_word") else None
+    return clarify("exclude", q.language) if q.scan.has("negation_word") else None
 
 
 @recogniser("unknown_words", rank=540)
@@ -72,7 +72,7 @@ def two_places(q: Question) -> Any:
 
 @recogniser("two_breakdowns", rank=520)
 def two_breakdowns(q: Question) -> Any:
-    return clarify("two_breakdowns", q.language) if len(q.reading.groups) > 1 else None
+    return clarify("one_breakdown", q.language) if len(q.reading.groups) > 1 else None
 
 
 @recogniser("filter_and_breakdown", rank=510)
@@ -92,7 +92,7 @@ def trend_unreadable(q: Question) -> Any:
 def not_comparable(q: Question) -> Any:
     r = q.reading
     if (r.compare or q.scan.has("change_word") or r.compare_to is not None) and not r.comparable:
-        return clarify("not_comparable", q.language)
+        return clarify("compare_kinds", q.language)
     return None
 
 
@@ -106,10 +106,10 @@ def ambiguous_segment(q: Question) -> Any:
         for x in r.ambiguous_segments[0]
     ]
     return clarify(
-        "ambiguous_segment",
+        "segment_names",
         q.language,
         [(f"{x}有多少" if q.zh else f"how many {x}") for x in labels],
-        labels=("、" if q.zh else ", ").join(labels),
+        segments=("、" if q.zh else ", ").join(labels),
     )
 
 

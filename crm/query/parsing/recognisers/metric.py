@@ -106,7 +106,7 @@ def _status_metrics(s: Scan, metrics: list[str], has_entity: bool) -> list[str]:
 def two_metrics(language: str, metrics: list[str]) -> Clarify:
     names = [vocab.METRIC_NAMES_ZH[m] if language == "zh" else vocab.METRIC_NAMES_EN[m] for m in metrics]
     joined = ("还是" if language == "zh" else " or ").join(names)
-    return clarify("two_metrics", language, names, names=joined)
+    return clarify("two_metrics", language, names, metrics=joined)
 
 
 def metric_query(

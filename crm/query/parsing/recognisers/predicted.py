@@ -32,7 +32,7 @@ def clv(q: Question) -> Any:
     ):
         return _not_understood(q.language)
     if r.period is not None:
-        return clarify("predicted_with_period", q.language)
+        return clarify("predicted_period", q.language)
     n = r.top_n[0] if r.top_n else 10
     if not 1 <= n <= 100:
         return _not_understood(q.language, str(n))

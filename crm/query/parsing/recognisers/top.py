@@ -42,9 +42,9 @@ def top(q: Question) -> Any:
         )
         if ranked_dim and top_n and top_n != [1]:
             return clarify(
-                "ranked_places",
+                "rank_places",
                 language,
-                by=ranked_dim,
+                dim=ranked_dim,
                 by_zh="平台" if ranked_dim == "platform" else "国家",
             )
         if ranked_dim:
@@ -84,7 +84,7 @@ def top(q: Question) -> Any:
     if top_orders:
         sort_keys.add("orders")
     if len(sort_keys) > 1:
-        return clarify("top_by_what", language)
+        return clarify("rank_by_what", language)
     sort = sort_keys.pop() if sort_keys else "revenue"
     if top_n:
         if len(top_n) > 1:
@@ -93,7 +93,7 @@ def top(q: Question) -> Any:
     else:
         n = 1 if _singular_top(s) else 10
     if not 1 <= n <= 100:
-        return clarify("top_size", language)
+        return clarify("list_size", language)
     f = r.filters
     if r.segments:
         f = f.model_copy(update={"segment": r.segments[0]})

@@ -1,0 +1,145 @@
+"""Every sentence a person reads, one Fluent catalogue folder per language (`locales/<lang>/*.ftl`).
+
+A text is named by a dotted key ("start.welcome"); its Fluent id is the key with dots as hyphens
+("start-welcome"), the one mapping rule. The domain returns `Msg(key, args)` where it builds a text; the bot and
+the CLI render it in the reader's language with `render(language, key, **args)`.
+
+Arguments keep the output str.format gave: whole numbers print without grouping (`{ $n }` -> 12345) unless the
+catalogue asks for it (`{ NUMBER($n, useGrouping: 1) }` -> 12,345); every other value is passed as its str().
+No Unicode isolation marks are added around arguments (Telegram would show them). fluent.runtime (with babel)
+takes about 50 ms to import, so it is imported on the first text rendered, not with this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fluent.runtime import FluentBundle
+
+BOT_LANGUAGES: tuple[str, ...] = ("en", "zh")  # what the bot and the answers speak
+OUTREACH_LANGUAGES: tuple[str, ...] = ("en", "zh", "ms", "th", "id", "vi")  # what outreach templates speak
+DEFAULT_LANGUAGE = "en"
+LOCALES = Path(__file__).parent / "locales"
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A text to show, not yet in a language: its key and the arguments it is filled with."""
+
+    key: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, language: str) -> str:
+        return render(language, self.key, **self.args)
+
+    def to_json(self) -> dict[str, Any]:
+        """How a stored record keeps it (a draft's notes): {"key": ..., "args": {...}}."""
+        return {"key": self.key, "args": dict(self.args)}
+
+    @staticmethod
+    def from_json(value: Any) -> str | Msg:
+        """A stored note back: a text written before notes were messages stays the text it was."""
+        if isinstance(value, Mapping) and isinstance(value.get("key"), str):
+            return Msg(value["key"], dict(value.get("args") or {}))
+        return str(value)
+
+
+def text_of(language: str, item: str | Msg) -> str:
+    """A text that may still be a message: rendered in `language`; a plain string is already a text."""
+    return item.render(language) if isinstance(item, Msg) else item
+
+
+def message_id(key: str) -> str:
+    """The Fluent id of a dotted key: "help.ability.ask" -> "help-ability-ask"."""
+    return key.replace(".", "-")
+
+
+@cache
+def _catalogue(language: str) -> tuple[FluentBundle, dict[str, Any]]:
+    """All catalogue files of one language in one bundle, and their messages' syntax trees by id."""
+    from fluent.runtime import FluentBundle, FluentResource
+    from fluent.syntax import ast
+
+    folder = LOCALES / language
+    if not folder.is_dir():
+        raise KeyError(f"no text catalogue for language {language!r}")
+    result = FluentBundle([language], use_isolating=False)
+    messages: dict[str, Any] = {}
+    for path in sorted(folder.glob("*.ftl")):
+        resource = FluentResource(path.read_text(encoding="utf-8"))
+        junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
+        if junk:
+            raise ValueError(f"{path.name} ({language}): cannot read {(junk[0].content or '')[:80]!r}")
+        found = {e.id.name: e for e in resource.body if isinstance(e, ast.Message)}
+        twice = found.keys() & messages.keys()
+        if twice:  # the bundle would keep the first silently
+            raise ValueError(f"{path.name} ({language}): {sorted(twice)} defined in another file too")
+        result.add_resource(resource)
+        messages.update(found)
+    return result, messages
+
+
+def bundle(language: str) -> FluentBundle:
+    return _catalogue(language)[0]
+
+
+def message_ids(language: str) -> set[str]:
+    """The Fluent ids one language defines (for the completeness tests)."""
+    return set(_catalogue(language)[1])
+
+
+def has(language: str, key: str) -> bool:
+    return (LOCALES / language).is_dir() and bundle(language).has_message(message_id(key))
+
+
+def _argument(value: Any) -> Any:
+    if isinstance(value, Msg):
+        raise TypeError("render a nested Msg before passing it as an argument")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        from fluent.runtime.types import fluent_number
+
+        return fluent_number(value, useGrouping=False)
+    return str(value)
+
+
+def render(language: str, key: str, /, **args: Any) -> str:
+    """The text of `key` in `language` (English when that language lacks it), filled with `args`.
+
+    A key missing in English raises KeyError; a Fluent error (a missing argument, an unknown function) raises
+    ValueError, as str.format raised on a missing placeholder.
+    """
+    mid = message_id(key)
+    texts = bundle(language) if (LOCALES / language).is_dir() else bundle(DEFAULT_LANGUAGE)
+    if not texts.has_message(mid):
+        texts = bundle(DEFAULT_LANGUAGE)
+        if not texts.has_message(mid):
+            raise KeyError(f"missing text {key!r}")
+    message = texts.get_message(mid)
+    if message.value is None:
+        raise KeyError(f"text {key!r} has no value")
+    text, errors = texts.format_pattern(message.value, {k: _argument(v) for k, v in args.items()})
+    if errors:
+        raise ValueError(f"text {key!r} ({language}): {errors}")
+    return str(text)
+
+
+def variables(language: str, key: str) -> set[str]:
+    """The argument names a text uses (`{ $name }`), for the tests that compare languages."""
+    from fluent.syntax import ast, visitor
+
+    message = _catalogue(language)[1][message_id(key)]
+    names: set[str] = set()
+
+    class _Collect(visitor.Visitor):
+        def visit_VariableReference(self, node: ast.VariableReference) -> None:
+            names.add(node.id.name)
+
+    _Collect().visit(message)
+    return names

@@ -1,0 +1,111 @@
+### Answers to questions (crm/query/compiler.py), in English: texts.t(lang, "metric", ...) reads
+### answer-metric. Keep the same ids in zh/answers.ftl (tests/test_texts.py checks it).
+
+answer-metric = { $name } { $period }{ $filters }: { $value }
+answer-customer_base = Your customer base{ $filters }: { $value } customers with at least one valid order, all time.
+answer-customer_base_prospects = {" "}{ $n } more customer records have no valid order yet.
+answer-compared = { $name }{ $filters }: { $period } { $value }, { $other } { $other_value }{ $change }
+answer-change_pct = {" "}({ $sign }{ $pct } on { $other })
+answer-change_pts = {" "}({ $sign }{ $pts } percentage points on { $other })
+answer-partial_window =
+    {""}
+    Note: { $period } is not over yet: { $days } so far, against { $other_days } in { $other }.
+answer-so_far = {" "}(so far)
+answer-part = {" "}(part)
+answer-running_note =
+    {""}
+    { $period } is still running: counted up to { $day }.
+answer-cut_note =
+    {""}
+    { $period } counts only its part in the window, { $start } to { $end }.
+answer-unpriced =
+    {""}
+    ⚠️ { $n } orders have no { $currencies } rate and are left out; add the rate with a rates.csv (currency,rate into { $base }).
+answer-unpriced_one =
+    {""}
+    ⚠️ 1 order has no { $currencies } rate and is left out; add the rate with a rates.csv (currency,rate into { $base }).
+answer-cohort_month = { $month } (n={ $n })
+answer-cohort_x = months after the first order
+answer-cohort_running = {" "}(hatched: the month still running)
+answer-cohort_y = first-order month (customers)
+answer-no_data = { $name } { $period }{ $filters }: no data (no valid orders in that window)
+answer-group = { $name } by { $by } { $period }{ $filters }:
+answer-group_leader = {" "}— highest: { $who } ({ $value }):
+answer-top = Top { $n } customers by { $key } { $period }{ $filters }:
+answer-top_empty = No customers with valid orders { $period }{ $filters }.
+answer-segment_count = { $segment }{ $filters }{ $as_of }: { $value } customers
+answer-as_of_day = {" "}(as of { $day })
+answer-segments = Customers by RFM segment{ $filters } (as of { $day }):
+answer-lifecycle_count = { $stage } customers{ $filters }: { $value }
+answer-lifecycle = Customers by lifecycle stage{ $filters } (as of { $day }):
+answer-cohort = Monthly cohort retention{ $filters }: share of each first-order month buying again k months later.
+answer-cohort_empty = No valid orders in those months, so no cohorts.
+answer-cohort_future = That period is in the future: cohorts start with customers' first orders, so far none.
+answer-per_platform_customers = (A customer who bought on several platforms counts on each — for new customers, at their first order there — so the platforms can add up to more than the shop.)
+answer-clv = Top { $n } customers by { $key }{ $filters } (BG/NBD + Gamma-Gamma, next { $horizon } days):
+answer-clv_empty = Not enough repeat purchases to fit the CLV model yet.
+answer-customer_none = No customer matches “{ $search }”.
+answer-customer_many = { $n } customers match “{ $search }”. Which one?
+answer-recent_orders = Recent orders:
+answer-more_items = +{ $n } more
+answer-customer_spend = { $who } has spent { $spent } over { $orders } valid orders (their lifetime value so far).
+answer-customer_then_clv = {" "}Predicted CLV for the next 12 months: { $clv }.
+answer-customer_clv = Predicted CLV of { $who } for the next 12 months: { $clv } (spent so far: { $spent }).
+answer-customer_churn_risk = Churn risk of { $who }: { $risk } (P(alive) { $p_alive }).
+answer-customer_p_alive = P(alive) of { $who }: { $p_alive } (churn risk { $risk }).
+answer-customer_segment = { $who } is in the { $segment } segment; lifecycle: { $stage }.
+answer-customer_no_orders = { $who } has no valid order yet, so there is nothing to measure.
+answer-customer_one_order = { $who } has one order only, so the model cannot estimate their churn risk (BG/NBD learns it from repeat purchases); last order { $days } days ago, lifecycle: { $stage }.
+answer-more_than = More than { $n }
+answer-clarify_ambiguous = I'm not sure what you mean; could you say it another way?
+answer-clarify_out_of_scope = I can only answer questions about your shop's customers, orders and sales.
+answer-clarify_unsafe = I can't do that: I never send out customers' contact details or change your data from a question.
+answer-clarify_unknown = I didn't understand that question.
+answer-clarify_try = You can ask, for example:
+answer-draft = Drafting: use /draft or the customer card.
+answer-reminder = Reminders: use /reminders.
+answer-window = Window: { $start } to { $end } ({ $tz }).
+answer-definition = Definition: { $text }.
+answer-filters_label = Filters: { $filters }.
+answer-in_platform = {" "}on { $platform }
+answer-in_country = {" "}in { $country }
+answer-with_tag = {" "}tagged { $tag }
+answer-in_segment = {" "}in segment { $segment }
+# Sort keys of the customer lists, in the order of texts.SORT_KEYS, separated by |
+answer-keys = revenue|orders|average order value|predicted CLV|P(alive)|churn risk|days since last order
+answer-expected_purchases = expected purchases
+answer-last_order_on = last order { $day }
+answer-no_valid_order = no valid order yet
+
+## The customer card (a look-up of one customer)
+
+answer-card_title = 👤 { $who } (#{ $id }, { $country })
+answer-card_platforms = Platforms: { $platforms }
+answer-card_orders = { $orders } orders, { $spent } spent, { $last }
+answer-card_last_order = last order { $days } days ago
+answer-card_segment = Segment: { $segment }; lifecycle: { $stage }
+answer-card_one_order = P(alive) not estimated (one order only), predicted CLV { $clv }
+answer-card_p_alive = P(alive) { $p }, predicted CLV { $clv }
+answer-card_points = Points { $points }; tags: { $tags }; marketing consent: { $consent }
+answer-card_consent_yes = yes
+answer-card_consent_no = no
+answer-card_consent_unknown = not recorded
+answer-card_identities = Buyer identities: { $identities }
+
+# How the RFM segments are made (the "why this number" of a segment answer)
+answer-rfm_explanation = RFM as of { $day }: R = days since the last valid order, F = valid orders, M = total order value (base currency); each compared with its mean over all customers (R high when below the mean, F and M high when above), giving the eight segments.
+# A length of time in whole days
+answer-days = { $n ->
+    [one] { $n } day
+   *[other] { $n } days
+}
+
+# The filters a "why this number" explanation lists (Filters: platform=shopee)
+answer-filter_platform = platform
+answer-filter_country = country
+answer-filter_tag = tag
+answer-filter_segment = segment
+
+# A clarifying reply without its own sentence; a misspelt word read as a vocabulary word (“revnue” as “revenue”)
+answer-rephrase = Could you rephrase that?
+answer-read_as = (Read { $read }.){" "}

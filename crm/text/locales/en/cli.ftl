@@ -1,0 +1,10 @@
+### The command line's own texts (bot/cli_ask.py), in English. Keep the same ids in zh/cli.ftl.
+
+cli-reminder = Reminders live in the Telegram bot, not on the command line: start it with `sellermate run`, then write the reminder to the bot (e.g. "{ $text }") or use /reminders there.
+cli-draft_needs_customer = Say whom the message is for, e.g. "draft a win-back for Tan Wei Ling in Thai" (or use `sellermate draft CUSTOMER --intent winback --lang th`).
+cli-segment_csv = The recipients (name, first name, language, last item, points) as a CSV to merge with: `{ $command }`
+cli-empty_db = note: this database has no orders yet; import your orders with `sellermate import FILE` (Shopee/Lazada/TikTok/… exports) or load sample data with `sellermate demo-data`.
+cli-demo_db = the demo database is at { $url }: sellermate ask --db "{ $url }" "…"
+cli-as_of_hint =
+    {""}
+    On the command line, set that date with --as-of YYYY-MM-DD.

@@ -1,0 +1,106 @@
+### 问题的回答（crm/query/compiler.py），中文：与 en/answers.ftl 的 id 相同。
+
+answer-metric = { $period }{ $filters }{ $name }：{ $value }
+answer-customer_base = { $filters }客户总数：{ $value } 位（至今至少有一笔有效订单的客户）。
+answer-customer_base_prospects = 另有 { $n } 条客户记录还没有有效订单。
+answer-compared = { $filters }{ $name }：{ $period } { $value }，{ $other } { $other_value }{ $change }
+answer-change_pct = （比{ $other }{ $sign }{ $pct }）
+answer-change_pts = （比{ $other }{ $sign }{ $pts }个百分点）
+answer-partial_window =
+    {""}
+    注意：{ $period }还没结束，目前只有 { $days }，{ $other }有 { $other_days }。
+answer-so_far = （截至今日）
+answer-part = （部分）
+answer-running_note =
+    {""}
+    { $period }尚未结束：统计截至 { $day }。
+answer-cut_note =
+    {""}
+    { $period }只统计时间窗口内的部分：{ $start } 至 { $end }。
+answer-unpriced =
+    {""}
+    ⚠️ 有 { $n } 笔订单没有 { $currencies } 汇率，未计入；请用 rates.csv（currency,rate，折算成 { $base }）补上汇率。
+answer-unpriced_one =
+    {""}
+    ⚠️ 有 1 笔订单没有 { $currencies } 汇率，未计入；请用 rates.csv（currency,rate，折算成 { $base }）补上汇率。
+answer-cohort_month = { $month }（{ $n } 人）
+answer-cohort_x = 首单后第 k 个月
+answer-cohort_running = （斜线：尚未结束的本月）
+answer-cohort_y = 首单月份（客户数）
+answer-no_data = { $period }{ $filters }{ $name }：没有数据（该时间段内没有有效订单）
+answer-group = { $period }{ $filters }按{ $by }统计的{ $name }：
+answer-group_leader = ，最高的是{ $who }（{ $value }）：
+answer-top = { $period }{ $filters }{ $key }前 { $n } 名客户：
+answer-top_empty = { $period }{ $filters }没有有效订单的客户。
+answer-segment_count = { $filters }{ $segment }{ $as_of }：{ $value } 位
+answer-as_of_day = （截至 { $day }）
+answer-segments = { $filters }RFM 客户分群（截至 { $day }）：
+answer-lifecycle_count = { $filters }{ $stage }客户：{ $value } 位
+answer-lifecycle = { $filters }客户生命周期分布（截至 { $day }）：
+answer-cohort = { $filters }按首单月份的月度留存：每个首单月份的客户在第 k 个月再次购买的比例。
+answer-cohort_empty = 这些月份没有有效订单，无法计算留存。
+answer-cohort_future = 这个时间段还没到：留存从客户的首单算起，目前还没有数据。
+answer-per_platform_customers = （在多个平台购买的客户在每个平台各计一次，新客户按其在该平台的首单计，所以各平台相加可能多于全店。）
+answer-clv = { $filters }{ $key }前 { $n } 名客户（BG/NBD + Gamma-Gamma，未来 { $horizon } 天）：
+answer-clv_empty = 复购数据还不够，暂时无法拟合 CLV 模型。
+answer-customer_none = 没有找到匹配“{ $search }”的客户。
+answer-customer_many = 有 { $n } 位客户匹配“{ $search }”，请问是哪一位？
+answer-recent_orders = 最近订单：
+answer-more_items = 另 { $n } 件
+answer-customer_spend = { $who } 累计消费 { $spent }，共 { $orders } 笔有效订单（至今的终身价值）。
+answer-customer_then_clv = 预测未来一年的 CLV：{ $clv }。
+answer-customer_clv = { $who } 未来一年的预测 CLV：{ $clv }（至今已消费 { $spent }）。
+answer-customer_churn_risk = { $who } 的流失风险：{ $risk }（存活概率 { $p_alive }）。
+answer-customer_p_alive = { $who } 的存活概率：{ $p_alive }（流失风险 { $risk }）。
+answer-customer_segment = { $who } 属于{ $segment }；生命周期：{ $stage }。
+answer-customer_no_orders = { $who } 还没有有效订单，暂无法计算。
+answer-customer_one_order = { $who } 只有一笔订单，模型无法估计流失风险（BG/NBD 只能从复购节奏推断）；距上次下单 { $days } 天，生命周期：{ $stage }。
+answer-more_than = 超过 { $n }
+answer-clarify_ambiguous = 不太确定您的意思，可以换个说法吗？
+answer-clarify_out_of_scope = 我只能回答关于您店铺的客户、订单和销售的问题。
+answer-clarify_unsafe = 这个我不能做：我不会导出客户的联系方式，也不会通过提问修改数据。
+answer-clarify_unknown = 没有理解这个问题。
+answer-clarify_try = 您可以这样问：
+answer-draft = 起草消息：请使用 /draft 或客户卡片。
+answer-reminder = 提醒：请使用 /reminders。
+answer-window = 时间窗口：{ $start } 至 { $end }（{ $tz }）。
+answer-definition = 定义：{ $text }。
+answer-filters_label = 筛选：{ $filters }。
+answer-in_platform = { $platform }{" "}
+answer-in_country = { $country }{" "}
+answer-with_tag = 标签 { $tag }{" "}
+answer-in_segment = { $segment }{" "}
+# Sort keys of the customer lists, in the order of texts.SORT_KEYS, separated by |
+answer-keys = 消费金额|订单数|客单价|预测 CLV|存活概率|流失风险|距上次下单天数
+answer-expected_purchases = 预计购买次数
+answer-last_order_on = 最近下单 { $day }
+answer-no_valid_order = 还没有有效订单
+
+## 客户卡片（查询单个客户）
+
+answer-card_title = 👤 { $who }（#{ $id }，{ $country }）
+answer-card_platforms = 平台：{ $platforms }
+answer-card_orders = 订单 { $orders } 笔，消费 { $spent }，{ $last }
+answer-card_last_order = 距上次下单 { $days } 天
+answer-card_segment = 分群：{ $segment }；生命周期：{ $stage }
+answer-card_one_order = 存活概率：只有一笔订单，无法估计；预测 CLV { $clv }
+answer-card_p_alive = 存活概率 { $p }，预测 CLV { $clv }
+answer-card_points = 积分 { $points }；标签：{ $tags }；营销消息：{ $consent }
+answer-card_consent_yes = 同意
+answer-card_consent_no = 不同意
+answer-card_consent_unknown = 未记录
+answer-card_identities = 买家身份：{ $identities }
+
+# RFM 分群的计算方式
+answer-rfm_explanation = RFM 截至 { $day }：R = 最近一次有效订单距今天数，F = 有效订单数，M = 订单总额（本位币）；与全体客户的平均值比较：R 低于平均为高，F、M 高于平均为高，组合成八个分群。
+answer-days = { $n } 天
+
+# “为什么是这个数”说明里列出的筛选条件
+answer-filter_platform = 平台
+answer-filter_country = 国家
+answer-filter_tag = 标签
+answer-filter_segment = 客户分群
+
+# 没有具体说明的澄清回复；拼错的词按词汇表理解
+answer-rephrase = 请换个说法。
+answer-read_as = （已把{ $read }）

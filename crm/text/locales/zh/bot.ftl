@@ -1,0 +1,366 @@
+### 中文 (Chinese) texts of the SellerMate bot: the same ids as en/bot.ftl.
+
+## language
+
+language-name = 中文
+language-choose = 请选择语言：
+language-set = 好的，我会用中文回答。
+
+## roles
+
+roles-owner = 所有者
+roles-admin = 管理员
+roles-agent = 客服
+roles-viewer = 只读成员
+
+## commands
+
+commands-start = 开始或设置 SellerMate
+commands-help = 我能做什么
+commands-kpi = 关键指标一览
+commands-top = 按收入排名的客户
+commands-segments = 客户 RFM 分层
+commands-cohort = 同期群留存
+commands-reminders = 我的提醒
+commands-customer = 查找客户卡片
+commands-draft = 给客户或分群起草消息
+commands-team = 团队与角色
+commands-invite = 邀请同事（管理员）
+commands-bind = 把提醒发到本群（管理员）
+commands-language = 切换语言
+commands-currency = 本位币（所有者）
+
+## common
+
+common-slow_down = 你发消息的速度超过了我回答的速度，请稍等片刻。
+common-unknown_command = 我不认识这个命令。发送 /help 查看我能做什么，或直接用自然语言提问。
+common-not_available = 这个按钮（已）不可用。
+common-cancelled = 已取消。
+common-prompt_cancelled = （已取消等待中的输入。）
+common-nothing_to_cancel = 没有需要取消的操作。
+common-waiting_for_text = 我在等你用文字回答上面的问题。请直接发送，或发送 /cancel 取消。
+common-unsupported_message = 我能读文字和导出文件。用文字提问（例如<i>上个月的销售额</i>），发送订单导出文件（CSV 或 Excel），或查看 /help。
+common-ask_in_private = 提问请在私聊中进行：@{ $bot }。在群里我接受 /kpi 这样的命令。
+
+## limits
+
+limits-note = 备注最多 { NUMBER($limit, useGrouping: 1) } 个字符，这条有 { NUMBER($length, useGrouping: 1) } 个。请发送短一些的（/cancel 取消）。
+limits-tag = 标签最多 { NUMBER($limit, useGrouping: 1) } 个字符。请发送短一些的标签（/cancel 取消）。
+limits-tags = 一次最多 { $limit } 个标签（/cancel 取消）。
+limits-reminder = 提醒内容最多 { NUMBER($limit, useGrouping: 1) } 个字符，这条有 { NUMBER($length, useGrouping: 1) } 个。请发送短一些的。
+limits-brief = 消息要点最多 { NUMBER($limit, useGrouping: 1) } 个字符，这条有 { NUMBER($length, useGrouping: 1) } 个。请发送短一些的（/cancel 取消）。
+limits-draft = 消息最多 { NUMBER($limit, useGrouping: 1) } 个字符，这条有 { NUMBER($length, useGrouping: 1) } 个。请发送短一些的（/cancel 取消）。
+
+## access
+
+access-refused = 抱歉，这是某个卖家团队的私有 SellerMate 机器人。请向所有者索取邀请链接。（你的 Telegram ID：<code>{ $user_id }</code>）
+access-refused_short = 这是私有机器人，请向所有者索取邀请。
+access-role_needed = 只有团队{ $role }（或更高角色）可以这样做。
+access-your_role = 你的角色是{ $role }：发送 /help 查看你能做什么。
+
+## start
+
+start-first_owner = 欢迎，{ $name }！你是第一位用户，因此是这个 SellerMate 工作区的<b>所有者</b>。我们用四个简单步骤完成设置。
+start-welcome_back = 欢迎回来，{ $name }！
+
+## setup
+
+setup-language = 1/4 · 我应该使用哪种语言？
+setup-currency = 2/4 · 你的本位币是什么？所有金额都会换算成它。点选一个，或输入 ISO 代码（如 EUR）。
+setup-currency_invalid = “{ $value }”不是货币代码，请输入三个字母，例如 SGD。
+setup-timezone =
+    本位币：<b>{ $currency }</b>。
+    3/4 · 你的时区？日、周、月都按它计算。点选一个，或输入名称，如 Asia/Singapore。
+setup-timezone_invalid = 我不认识时区“{ $value }”。请试试 Asia/Kuala_Lumpur 这样的名称。
+setup-stores =
+    时区：<b>{ $timezone }</b>。
+    4/4 · 你在哪些店铺销售？用逗号分隔输入店铺名（如 shopee-my, lazada-sg, shopify），或跳过。
+setup-skip = 跳过
+setup-question_later = 导入订单后我就能回答这类问题。先完成设置，然后把订单导出文件（CSV 或 Excel）发给我，再问一次。
+setup-done =
+    设置完成 ✅
+    本位币：<b>{ $currency }</b>
+    时区：<b>{ $timezone }</b>
+    店铺：{ $stores }
+
+    下一步：直接把订单导出文件（CSV 或 Excel）发给我，并用 /invite 邀请你的团队。
+
+## help
+
+help-intro =
+    用自然语言问我任何关于客户的问题，例如：
+    • <i>上个月的销售额</i>
+    • <i>今年马来西亚的复购率</i>
+    • <i>收入前10的客户</i>
+    • <i>revenue last month</i>
+help-your_role = 作为团队<b>{ $role }</b>，你可以：
+help-ability-ask = • 提问；快捷命令 /kpi /top /segments /cohort；用 /customer 打开客户卡片；用 /team 查看团队
+help-ability-customer_notes = • 给客户打标签、添加备注（客户卡片上的 🏷 和 📝）
+help-ability-drafts = • 起草营销消息：/draft、客户卡片上的 ✉️，或直接说（<i>给王小明写一条感谢消息</i>）
+help-ability-reminders = • 设置提醒：直接说（<i>明天上午10点提醒我联系王小姐</i>）或点客户卡片上的 ⏰；/reminders 查看你的提醒
+help-ability-imports = • 导入订单：把导出文件（CSV 或 Excel）发到这里
+help-ability-team = • 邀请客服和只读成员（/invite），移除成员（/remove）
+help-ability-alerts = • 开关流失/KPI 提醒和周报：在已绑定的群里发送 /alerts
+help-ability-bind = • 把提醒发到团队群：在群里发送 /bind（/unbind 停止）
+help-ability-roles = • 邀请管理员、修改角色（/role）
+help-ability-currency = • 更换本位币（/currency MYR）：所有金额按你的汇率换算
+help-short-ask = 提问
+help-short-customer_notes = 标签和备注
+help-short-drafts = 起草消息
+help-short-reminders = 提醒
+help-short-imports = 导入
+help-short-team = 邀请成员
+help-short-alerts = /alerts
+help-short-bind = /bind
+help-short-roles = /role
+help-short-currency = /currency
+help-not_yours = 需要更高角色：{ $items }。如有需要，请联系所有者。
+help-footer = 语言：/language · 结束当前提问：/cancel
+
+## ask
+
+ask-no_orders = SellerMate 里还没有订单，所以没有可统计的数据。请管理员把订单导出文件（CSV 或 Excel）发到这里，然后再问；/help 查看你能做什么。
+ask-unavailable = 此版本尚未安装问答引擎，暂时无法回答问题。
+ask-page = { $page }/{ $pages }
+ask-why = ❓ 这个数字怎么来的
+ask-open_card = 👤 打开客户卡片 #{ $id }
+ask-why_title = <b>计算方法</b>
+ask-expired = 这个回答太久了，无法翻页，请重新提问。
+ask-empty = 没有答案。
+
+## shortcuts
+
+shortcuts-kpi = 最近30天的销售额|最近30天的订单数|最近30天的客单价|最近30天的新客户数|最近90天的复购率
+shortcuts-top = 收入前{ $n }的客户
+shortcuts-segments = 客户分层
+shortcuts-cohort = 同期群留存
+
+## card
+
+card-tag = 🏷 打标签
+card-note = 📝 添加备注
+card-draft = ✉️ 起草消息
+card-remind = ⏰ 提醒我
+card-ask_search = 找谁？请发送姓名、邮箱、电话、用户名或订单号。
+card-not_found = 没有客户匹配“{ $query }”。
+card-choose = 有 { $n } 位客户匹配，请选择：
+card-orders =
+    订单：<b>{ $orders }</b> · 收入：<b>{ $revenue }</b>
+    首单：{ $first } · 最近一单：{ $last }
+card-platforms = 平台：{ $platforms }
+card-marketing_yes = 营销许可：是
+card-marketing_no = 营销许可：否
+card-tags = 标签：{ $tags }
+card-ask_tag = 打什么标签？（多个用逗号分隔；/cancel 取消）
+card-tagged = 已打标签：{ $tags } ✅
+card-ask_note = 请输入备注（/cancel 取消）。
+card-noted = 备注已保存 ✅
+
+## team
+
+team-title = <b>你的团队</b>
+team-inactive = （已移除）
+team-attempts_title = <b>最近被拒绝的用户</b>
+team-help = 邀请：/invite agent（或 admin、viewer）· 修改角色：/role 用户ID 角色 · 移除：/remove 用户ID
+team-invite_usage = 用法：/invite agent —— 角色：admin、agent、viewer。
+team-invite_created =
+    新<b>{ $role }</b>的邀请（7 天内有效，仅限一次）：
+    { $link }
+
+    或让对方发送：<code>/join { $code }</code>
+team-invite_invalid = 此邀请无效、已被使用或已过期，请索取新的邀请。
+team-join_usage = 用法：/join 邀请码
+team-joined = 欢迎加入团队！你的角色：<b>{ $role }</b>。
+team-already_member = 你已经在团队中（角色：{ $role }）。
+team-role_usage = 用法：/role 用户ID 角色 —— 角色：owner、admin、agent、viewer（ID 见 /team）。
+team-role_set = 用户 <code>{ $user_id }</code> 现在是{ $role }。
+team-no_such_member = <code>{ $user_id }</code> 不在团队中。
+team-remove_usage = 用法：/remove 用户ID（ID 见 /team）。
+team-removed = 用户 <code>{ $user_id }</code> 已从团队移除。
+
+## groups
+
+groups-bound = ✅ 本群（“{ $title }”）现在会收到 SellerMate 的提醒和周报。发送 /unbind 停止。
+groups-unbound = 本群不再接收 SellerMate 提醒。
+groups-only_in_group = 请把我加入团队群，并在群里发送 /bind。
+
+## imports
+
+imports-too_big = 这个文件有 { $size } MB，这里最多只能导入 { $limit } MB 的文件。请导出更短的时间段（或拆分文件）后逐个发送，或请负责运行 SellerMate 的人在服务器上导入。
+imports-unknown_type = 无法导入“{ $name }”：请发送 CSV 或 Excel 导出文件（{ $accepted }）。
+imports-unavailable = 此版本尚未安装导入功能。
+imports-receiving = 📥 正在接收 { $name }…
+imports-importing = ⏳ 正在导入 { $name }…
+imports-progress = ⏳ 正在导入 { $name }：{ $done }{ $total } 行…
+imports-waiting = ⏳ 另一个导入正在进行；它结束后再导入 { $name }…
+imports-failed =
+    ❌ { $name } 未导入：{ $reason }
+    没有任何数据被修改。
+imports-crashed =
+    ❌ { $name } 未导入：导入因意外错误而中止（机器人日志中的编号 <code>{ $ref }</code>）。
+    没有任何数据被修改。
+imports-done = ✅ 已导入 { $name }（{ $platform }，店铺 { $store }）
+imports-counts =
+    行数：{ $rows }
+    订单：新增 { $new }，更新 { $updated }，未变 { $unchanged }
+    客户：新增 { $customers_new }，合并 { $merged }
+imports-rejected = ⚠️ { $n } 行被拒绝：
+imports-line = 第 { $line } 行
+imports-more_rejected = …… 还有 { $n } 行。请在导出文件中修正后把文件再发一次：已导入的订单不会重复计算。
+imports-not_counted = 以下订单不计入销售和客户指标（只计已付款、已发货、已完成的订单）：{ $orders }
+imports-status-pending = 待付款
+imports-status-cancelled = 已取消
+imports-status-returned = 已退货
+imports-fix-rates_file = 这是汇率文件：请单独发送，我会把它作为汇率导入。
+imports-fix-store_elsewhere = 请把文件再发一次，并附上说明文字 <code>{ $store }</code>，或不附说明文字。
+imports-fix-unknown_layout = 请发送平台原样导出的订单文件；其他格式需要在设置中配置列映射（请联系负责运行 SellerMate 的人）。
+imports-missing_rates = 以下货币还没有汇率：{ $currencies }。请把 rates.csv（列：currency,rate；1 单位该货币 = rate 单位本位币）发给我。
+imports-rates_done = ✅ 已从 { $name } 导入 { $n } 条汇率，折算成 <b>{ $base }</b>（1 单位货币 = rate { $base }）；订单金额已重新换算。
+
+## currency
+
+currency-show =
+    本位币：<b>{ $currency }</b>，所有金额都以它报告。
+    要更换：<code>/currency MYR</code>（金额会按你的汇率换算）。
+currency-usage = 用法：<code>/currency MYR</code>（三个字母的货币代码）。
+currency-same = 本位币已经是 <b>{ $currency }</b>。
+currency-changed = 本位币：<b>{ $new }</b>（原为 { $old }）。{ $rates } 条汇率已改为以 { $new } 表示，{ $orders } 笔订单已换算。
+currency-unpriced = 仍有 { $n } 笔订单没有汇率，金额中不计入。
+currency-no_rate = ❌ 本位币仍为 <b>{ $base }</b>：没有 { $currency } 的汇率，无法把金额换算成 { $currency }。请先发给我一个 rates.csv（列：currency,rate；1 单位货币 = rate { $base }），其中包含 { $currency } 一行，例如 <code>{ $currency },0.30</code>，然后再选择。
+
+## errors
+
+errors-apology = 抱歉，我这边出了点问题。请重试；如果一直出现，请把参考编号 <code>{ $ref }</code> 告诉管理员。
+
+## reminders
+
+reminders-created =
+    ⏰ 好的，我会在 <b>{ $when }</b> 提醒你：
+    { $text }
+reminders-customer_line = 👤 { $name }
+reminders-ask_when = 什么时候提醒你？例如：<i>明天上午10点</i>、<i>3天后</i>、<i>下周一9:30</i>。
+reminders-ask_what = 要提醒你做什么？例如：<i>明天上午10点提醒我给陈先生打电话</i>。
+reminders-past = { $when } 已经过去了，请给一个将来的时间。
+reminders-bad_time = 看不懂这个时间（{ $detail }）。试试 <i>明天上午10点</i>。
+reminders-too_far = 太远了：提醒最多可以设在五年之内。
+reminders-fired =
+    ⏰ <b>提醒</b>
+    { $text }
+reminders-fired_late =
+    ⏰ <b>提醒</b>（原定 { $when }；机器人当时离线，所以晚发了）
+    { $text }
+reminders-missed =
+    ⚠️ <b>错过的提醒</b>：原定 { $when }，当时机器人离线。
+    { $text }
+reminders-list_title = <b>你的提醒</b>（点一个可以修改）
+reminders-list_empty = 没有未完成的提醒。可以这样写：<i>明天上午10点提醒我给陈先生打电话</i>。
+reminders-list_item = { $n }. { $when } · { $text }
+reminders-sent_mark = ✔ 已发送
+reminders-detail =
+    ⏰ <b>{ $when }</b>{ $status }
+    { $text }
+reminders-done = ✅ 完成
+reminders-snooze_1h = 💤 1小时后
+reminders-snooze_1d = 💤 明天
+reminders-snooze_1w = 💤 下周
+reminders-edit = ✏️ 修改
+reminders-delete = 🗑 删除
+reminders-back = ◀ 全部提醒
+reminders-open_customer = 👤 客户卡片
+reminders-marked_done = ✅ 已完成：{ $text }
+reminders-deleted = 🗑 已删除：{ $text }
+reminders-snoozed = 💤 已推迟到 <b>{ $when }</b>：{ $text }
+reminders-ask_edit = 请发送新的时间和/或内容，例如 <i>周五下午3点</i> 或 <i>周五下午3点 改为给陈先生打电话</i>。/cancel 取消。
+reminders-edited = ✏️ 已更新：<b>{ $when }</b> · { $text }
+reminders-not_found = 这个提醒已经不存在了。
+reminders-ask_for_customer = 关于 <b>{ $name }</b> 的提醒：什么时候、做什么？例如 <i>明天上午10点 跟进订单</i>。/cancel 取消。
+reminders-unavailable = 这个版本没有运行提醒功能。
+
+## alerts
+
+alerts-churn_title = ⚠️ <b>{ $n } 位重要客户可能正在流失</b>（按风险价值从高到低）
+alerts-churn_page_title = ⚠️ <b>可能流失：第 { $first }–{ $last } 位，共 { $n } 位</b>（按风险价值从高到低）
+alerts-churn_line = • <b>{ $name }</b> · { $segment } · 已 { $days } 天没有互动{ $p_alive } · 风险价值 <b>{ $value }</b>/年 · 累计消费 { $spent }
+alerts-p_alive = {" "}· 存活概率 { $p }
+alerts-churn_more = …… 还有 { $n } 位：点击下方按钮查看。
+alerts-churn_more_button = ⬇️ 再看 { $n } 位
+alerts-churn_page_gone = 预警之后名单已经变化：请等待下一次扫描，或问我：流失风险最高的客户。
+alerts-long_lost = 🕰 另有 { $n } 位高价值客户已久未联系（超过 { $days } 天）：适合做召回活动，而不是逐个打电话。
+alerts-stale_data = ⏳ 最新订单是 { $date } 的：请发送新的导出文件。
+alerts-no_orders = 📭 { $start } 至 { $end } 没有订单：没有可对比的数据，也不画图。如果这段时间有销售，请发送新的导出文件。
+alerts-assign = 🙋 { $name }：交给我
+alerts-assigned = 🙋 { $member } 认领了 <b>{ $name }</b>（提醒时间 { $when }）。
+alerts-assign_text = 挽回客户 { $name }（流失预警）
+alerts-already_assigned = 已经由 { $member } 认领。
+alerts-kpi_title = 📉 <b>指标预警</b>（{ $period }）
+alerts-kpi_period = 最近90天
+alerts-kpi_below = • { $metric } 为 <b>{ $value }</b>，低于你设定的阈值 { $threshold }
+alerts-kpi_above = • { $metric } 为 <b>{ $value }</b>，高于你设定的阈值 { $threshold }
+alerts-weekly_title = 📊 <b>每周简报</b> · { $start } 至 { $end }
+alerts-monthly_title = 🗓 <b>月度回顾</b> · { $month }
+alerts-digest_line = • { $metric }：<b>{ $value }</b>（较上期 { $change }，上期 { $previous }）
+# A rate's change in percentage points, e.g. +1.5
+alerts-change_pts = { $points }个百分点
+alerts-digest_chart = 每日销售额：本期与上期对比
+# The digest chart's series and its title with the currency of the amounts
+alerts-chart_weekly_this = 本周
+alerts-chart_weekly_last = 上周
+alerts-chart_monthly_this = 本月
+alerts-chart_monthly_last = 上月
+alerts-digest_chart_title = { $title }（{ $currency }）
+alerts-at_risk = ⚠️ 有流失风险的重要客户：{ $n } 位
+alerts-long_lost_count = 🕰 已久未联系的高价值客户（超过 { $days } 天）：{ $n } 位
+alerts-settings_title = <b>本群接收的内容</b>（点击切换）
+alerts-toggle_alerts = { $mark } 流失和指标预警
+alerts-toggle_weekly = { $mark } 每周简报
+alerts-toggle_monthly = { $mark } 月度回顾
+alerts-not_bound = 本群还没有绑定：请管理员先在这里发送 /bind。
+alerts-only_in_group = 请在已绑定的团队群里发送 /alerts 来选择接收内容。
+
+## draft
+
+draft-usage =
+    用法：<code>/draft 客户 [类型] [语言]</code>，例如 <code>/draft Tan winback th</code>
+    客户分群：<code>/draft segment important_winback winback [TH]</code>
+    也可以直接说：<i>给 Tan Wei Ling 写一条感谢消息</i>。
+    类型：welcome、thank_you、abandoned_cart、replenishment、winback、review_request、service_recovery、festival、custom。语言：en、zh、ms、th、id、vi。
+draft-choose_intent = 要写哪种消息？
+draft-choose_customer = 有 { $n } 位客户匹配，消息是发给谁的？
+draft-ask_brief = 消息要说什么？例如 <i>告诉她蓝色款到货了</i>。/cancel 取消。
+draft-ask_edit = 请发送你修改后的消息，它会替换草稿。/cancel 取消。
+draft-working = 正在处理…
+draft-title = ✉️ 给 <b>{ $name }</b> 的<b>{ $intent }</b> · { $language } · { $source }
+draft-source_llm = AI 草稿
+draft-source_template = 模板
+draft-refused =
+    ⛔ 不能给 <b>{ $name }</b> 写{ $intent }消息：{ $reason }。
+    服务类消息（邀请评价、售后补救）仍然可以写。
+draft-error = 无法起草：{ $detail }
+draft-approved_mark = ✅ 已批准
+draft-approved =
+    ✅ 已批准，并记录为一次外联：给 <b>{ $name }</b> 的{ $intent } · { $language }。
+    上面那条消息可以直接发送：长按复制，在客户的渠道发给对方。
+draft-follow_up = ⏰ 提醒我跟进
+draft-back = ◀ 返回
+draft-btn_regenerate = 🔄 重新生成
+draft-btn_shorter = ✂️ 更短
+draft-btn_formal = 🎩 更正式
+draft-btn_translate = 🌐 翻译
+draft-btn_edit = ✏️ 编辑
+draft-btn_approve = ✅ 批准
+draft-segment_need_intent = 要给这个分群写哪种消息？例如 <i>给所有 important_winback 客户写一条挽回消息</i>。
+draft-segment_empty = { $segment }{ $where } 没有可以发送的客户（排除：{ $skipped }）。
+draft-segment_title =
+    ✉️ 分群 <b>{ $segment }</b>{ $where } 的<b>{ $intent }</b>：{ $count } 位收件人，{ $languages } 种语言。排除：{ $skipped }。
+    合并字段：{"{"}first_name{"}"}、{"{"}last_item{"}"}（CSV 中的列）。
+draft-segment_template = <b>模板 · { $language }</b>
+draft-segment_csv = 收件人：{ $count } 位（不含邮箱和电话，请在你的发送工具里关联）。
+draft-intent-welcome = 👋 欢迎
+draft-intent-thank_you = 💝 感谢 / VIP
+draft-intent-abandoned_cart = 🛒 购物车提醒
+draft-intent-replenishment = 🔁 补货提醒
+draft-intent-winback = 🔙 挽回
+draft-intent-review_request = ⭐ 邀请评价
+draft-intent-service_recovery = 🩹 售后补救
+draft-intent-festival = 🎉 节日问候
+draft-intent-custom = 📝 自定义

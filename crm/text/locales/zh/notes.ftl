@@ -1,0 +1,20 @@
+### 草稿消息的提示（crm/outreach/service.py），发送前给卖家看：与 en/notes.ftl 的 id 相同。
+
+note-no_consent = 没有营销同意记录：发送前请确认客户已同意接收
+note-welcome_has_orders = 这位客户已有 { $orders } 笔订单：感谢消息可能比欢迎消息更合适
+note-winback_no_order = 这位客户还没有订单：欢迎消息可能比挽回消息更合适
+note-winback_active = 这位客户 { $days } 天前下过单，仍然活跃：感谢或补货提醒可能比挽回消息更合适
+note-no_order_yet = 这位客户还没有订单：欢迎消息可能更合适
+note-thank_you_lapsed = 这位客户上次下单是 { $days } 天前：挽回消息可能比感谢消息更合适
+note-llm_not_used = 未使用 AI 草稿（{ $error }），改用模板
+note-brief_as_written = 要点按原文使用：发送前请检查措辞和语言
+note-too_long = 消息有 { $length } 个字符，超过了 { $limit } 的上限
+note-next_variant = 未配置 AI：显示下一个版本
+note-same_template = 未配置 AI：模板生成的消息相同
+
+# 对草稿或修改后消息的检查结果
+note-check_empty = 消息是空的
+note-check_language = 消息不是要求的语言（{ $language }；看起来是 { $detected }）
+note-check_placeholders = 还有未填写的占位符：{ $names }
+note-check_coupon = 缺少优惠码 { $coupon }
+note-check_discounts = 提到了未提供的折扣：{ $discounts }
