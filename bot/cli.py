@@ -101,28 +101,29 @@ def resolve_name(
 
 
 def resolve_metric(text: str) -> str:
-    from crm.query.ir import METRICS
-    from crm.query.vocab import METRIC_NAMES_EN, METRIC_NAMES_ZH, METRIC_PHRASES
-
-    return resolve_name(text, METRICS, METRIC_PHRASES, "metric", METRIC_NAMES_EN, METRIC_NAMES_ZH)
-
-
-def resolve_segment(text: str) -> str:
-    from crm.query.ir import SEGMENTS
-    from crm.query.vocab import (
-        AMBIGUOUS_SEGMENT_PHRASES,
-        SEGMENT_LABELS_EN,
-        SEGMENT_LABELS_ZH,
-        SEGMENT_PHRASES,
-    )
+    from crm import catalog
 
     return resolve_name(
         text,
-        SEGMENTS,
-        SEGMENT_PHRASES,
+        catalog.METRIC_IDS,
+        {m.id: m.phrases for m in catalog.METRICS},
+        "metric",
+        {m.id: m.choice_en for m in catalog.METRICS},
+        {m.id: m.name_zh for m in catalog.METRICS},
+    )
+
+
+def resolve_segment(text: str) -> str:
+    from crm import catalog
+    from crm.query.vocab import AMBIGUOUS_SEGMENT_PHRASES
+
+    return resolve_name(
+        text,
+        catalog.SEGMENT_IDS,
+        {x.id: x.phrases for x in catalog.SEGMENTS},
         "segment",
-        SEGMENT_LABELS_EN,
-        SEGMENT_LABELS_ZH,
+        {x.id: x.choice_en for x in catalog.SEGMENTS},
+        {x.id: x.name_zh for x in catalog.SEGMENTS},
         ambiguous=AMBIGUOUS_SEGMENT_PHRASES,
     )
 

@@ -21,7 +21,9 @@ from bot.cli import (
     resolve_segment,
     run_async,
 )
-from crm.query.ir import METRICS, PLATFORMS, Filters, Period
+from crm.catalog import METRIC_IDS as METRICS
+from crm.catalog import PLATFORM_IDS as PLATFORMS
+from crm.query.ir import Filters, Period
 
 PERIOD_HELP = (
     "today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, "

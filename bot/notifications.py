@@ -16,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
 from bot.render import shown
+from crm import catalog
 from crm.display import BUTTON_LENGTH, NAME_LENGTH, REMINDER_TEXT_MAX, displayable
 from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES
 from crm.scheduling.reminders import format_when
@@ -137,22 +138,12 @@ def reminder_list(
 
 
 # --- alerts and digests -------------------------------------------------------------------------------------
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f}%"
-
-
 def _money(value: float, currency: str) -> str:
-    return f"{currency} {value:,.2f}"
+    return catalog.format_value(value, "money", currency)
 
 
 def format_metric(metric: str, value: float | None, currency: str) -> str:
-    if value is None:
-        return "—"
-    if metric in ("repeat_rate", "churn_rate"):
-        return _pct(value)
-    if metric in ("revenue", "aov", "avg_ltv"):
-        return _money(value, currency)
-    return f"{value:,.0f}"
+    return catalog.format_metric(metric, value, currency)
 
 
 def format_day(day: date, language: str, today: date) -> str:
@@ -241,7 +232,7 @@ def kpi_alert_message(alerts: Sequence[KpiAlert], i18n: I18n, currency: str) -> 
 def _change(metric: str, change: float | None, i18n: I18n) -> str:
     if change is None:
         return "—"
-    if metric in ("repeat_rate", "churn_rate"):
+    if catalog.metric(metric).unit == "ratio":
         return i18n("alerts.change_pts", points=f"{change * 100:+.1f}")
     return f"{change * 100:+.0f}%"
 

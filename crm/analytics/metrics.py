@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.query.ir import STATUS_METRICS
+from crm import catalog
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
 
@@ -32,32 +33,71 @@ def as_of_date(as_of: datetime, tz: ZoneInfo) -> date:
     return (as_of.astimezone(tz) - timedelta(microseconds=1)).date()
 
 
+async def _order_totals(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
+    totals = await repo.order_totals(session, scope, start, end, distinct_customers=metric == "customers")
+    return from_totals(metric, totals)
+
+
+async def _new_customers(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
+    return await repo.new_customers(session, scope, start, end)
+
+
+async def _repeat_counts(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
+    active, repeat = await repo.repeat_counts(session, scope, start, end)
+    return repeat / active if active else None
+
+
+async def _churn_counts(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
+    if start is None:
+        return None
+    prev_start = start - (end - start)
+    base, churned = await repo.churn_counts(session, scope, prev_start, start, end)
+    return churned / base if base else None
+
+
+async def _ltv_totals(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
+    customers, revenue = await repo.ltv_totals(session, scope, end)
+    return revenue / customers if customers else None
+
+
+async def _status_counts(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
+    return from_status_counts(metric, await repo.status_counts(session, scope, start, end))
+
+
+Computation = Callable[[AsyncSession, str, Scope, datetime | None, datetime], Awaitable[float | int | None]]
+# Each catalogue metric names one of these (crm.catalog.Metric.computation); a new metric adds its own here
+# unless an existing one already answers it.
+COMPUTATIONS: dict[str, Computation] = {
+    "order_totals": _order_totals,
+    "new_customers": _new_customers,
+    "repeat_counts": _repeat_counts,
+    "churn_counts": _churn_counts,
+    "ltv_totals": _ltv_totals,
+    "status_counts": _status_counts,
+}
+
+
 async def metric_value(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
 ) -> float | int | None:
     """One metric over [start, end); None when it is undefined (no orders, nobody to divide by)."""
-    if metric in ORDER_METRICS:
-        return from_totals(
-            metric,
-            await repo.order_totals(session, scope, start, end, distinct_customers=metric == "customers"),
-        )
-    if metric == "new_customers":
-        return await repo.new_customers(session, scope, start, end)
-    if metric == "repeat_rate":
-        active, repeat = await repo.repeat_counts(session, scope, start, end)
-        return repeat / active if active else None
-    if metric == "churn_rate":
-        if start is None:
-            return None
-        prev_start = start - (end - start)
-        base, churned = await repo.churn_counts(session, scope, prev_start, start, end)
-        return churned / base if base else None
-    if metric == "avg_ltv":
-        customers, revenue = await repo.ltv_totals(session, scope, end)
-        return revenue / customers if customers else None
-    if metric in STATUS_METRICS:
-        return from_status_counts(metric, await repo.status_counts(session, scope, start, end))
-    raise ValueError(f"unknown metric {metric}")
+    try:
+        entry = catalog.metric(metric)
+    except KeyError:
+        raise ValueError(f"unknown metric {metric}") from None
+    return await COMPUTATIONS[entry.computation](session, metric, scope, start, end)
 
 
 def from_status_counts(metric: str, counts: dict[str, int]) -> float | int | None:
@@ -75,7 +115,8 @@ def from_status_counts(metric: str, counts: dict[str, int]) -> float | int | Non
     return returned / (valid + returned) if valid + returned else None
 
 
-ORDER_METRICS = frozenset({"orders", "revenue", "customers", "aov"})
+# The metrics read from valid orders' totals (the compiler breaks them down in one query per grouping).
+ORDER_METRICS = frozenset(m.id for m in catalog.METRICS if m.computation == "order_totals")
 
 
 def from_totals(metric: str, totals: tuple[int, float, int, int]) -> float | int | None:

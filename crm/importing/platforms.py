@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crm.catalog import PLATFORM_IDS, VALID_STATUSES
 from crm.importing.errors import ImportFileError
 from crm.importing.limits import AMOUNT_LIMIT, clean_text, date_problem, fit, latest_date, shown, too_long
 from crm.importing.limits import SKU as SKU_LIMIT
@@ -32,7 +33,6 @@ from crm.importing.normalise import (
 )
 from crm.importing.reader import cell_text
 
-VALID_STATUSES = frozenset({"paid", "shipped", "completed"})
 STATUS_RANK = {"pending": 0, "paid": 1, "shipped": 2, "completed": 3}
 
 COUNTRY_CURRENCY = {
@@ -1629,7 +1629,7 @@ PLATFORMS: tuple[Platform, ...] = (
     BehaviourEvents(),
     Interactions(),
 )
-PLATFORM_NAMES = ("shopee", "lazada", "tiktok", "amazon", "ebay", "shopify", "woocommerce", "generic")
+PLATFORM_NAMES = PLATFORM_IDS  # the catalogue's; each has its mappings above
 ALL_SIGNATURE_HEADERS = {h for p in PLATFORMS for h in p.signature}
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from sqlalchemy import Table as DbTable
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.catalog import VALID_STATUSES
 from crm.importing.errors import ImportFileError
 from crm.importing.identity import resolve_customers
 from crm.importing.limits import AMOUNT_LIMIT, BUYER_ID, clean_text, fit, identifier
@@ -38,7 +39,6 @@ from crm.importing.part_worker import PartWorker
 from crm.importing.platforms import (
     ALL_SIGNATURE_HEADERS,
     COUNTRY_CURRENCY,
-    VALID_STATUSES,
     Activity,
     Buyer,
     Columns,

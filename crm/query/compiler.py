@@ -8,13 +8,12 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from crm import catalog
 from crm.analytics import metrics as m
 from crm.display import NAME_LENGTH, displayable
 from crm.query import texts
 from crm.query.ir import (
     DEFAULT_PERIOD,
-    MONEY_METRICS,
-    RATIO_METRICS,
     SEGMENTS,
     CLVQuery,
     CohortQuery,
@@ -122,7 +121,7 @@ async def _scope(session: Any, ctx: _Ctx, f: Filters) -> Scope:
 
 
 def _unit(metric: str) -> str:
-    return "ratio" if metric in RATIO_METRICS else "money" if metric in MONEY_METRICS else "count"
+    return catalog.metric(metric).unit
 
 
 def _number(value: float | None, unit: str) -> float | int | None:
@@ -623,7 +622,7 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
             unit="count",
             explanation=_rfm_explanation(ctx, day) if is_seg else None,
         )
-    order = list(SEGMENTS) if is_seg else ["new", "active", "dormant", "churned", "prospect"]
+    order = list(SEGMENTS) if is_seg else list(catalog.STAGE_IDS)
     rows: list[list[str | int]] = [[names[k], int(((labels == k) & keep).sum())] for k in order]
     text = texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)
     return Result(

@@ -8,68 +8,39 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Platform = Literal["shopee", "lazada", "tiktok", "amazon", "ebay", "shopify", "woocommerce", "generic"]
-PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
+from crm import catalog
 
-Metric = Literal[
-    "customers",
-    "new_customers",
-    "orders",
-    "revenue",
-    "aov",
-    "repeat_rate",
-    "churn_rate",
-    "avg_ltv",
-    "cancelled_orders",
-    "returned_orders",
-    "cancellation_rate",
-    "return_rate",
-]
-METRICS: tuple[str, ...] = Metric.__args__  # type: ignore[attr-defined]
-RATIO_METRICS = frozenset({"repeat_rate", "churn_rate", "cancellation_rate", "return_rate"})
+# The closed lists come from the domain catalogue (crm.catalog); pydantic checks values against them. Type
+# checkers see plain strings: the lists are data, not code.
+if TYPE_CHECKING:
+    Platform = str
+    Metric = str
+    Segment = str
+    Lifecycle = str
+else:
+    Platform = Literal[catalog.PLATFORM_IDS]
+    Metric = Literal[catalog.METRIC_IDS]
+    Segment = Literal[catalog.SEGMENT_IDS]
+    Lifecycle = Literal[catalog.STAGE_IDS]
+PLATFORMS: tuple[str, ...] = catalog.PLATFORM_IDS
+METRICS: tuple[str, ...] = catalog.METRIC_IDS
+RATIO_METRICS = catalog.metrics_in("ratio")
+MONEY_METRICS = catalog.metrics_in("money")
 # Orders by their current status (not only valid orders): cancellations and returns.
-STATUS_METRICS = frozenset({"cancelled_orders", "returned_orders", "cancellation_rate", "return_rate"})
-MONEY_METRICS = frozenset({"revenue", "aov", "avg_ltv"})
-
-Segment = Literal[
-    "important_value",
-    "important_develop",
-    "important_keep",
-    "important_winback",
-    "general_value",
-    "general_develop",
-    "general_keep",
-    "general_winback",
-]
-SEGMENTS: tuple[str, ...] = Segment.__args__  # type: ignore[attr-defined]
-
-Lifecycle = Literal["new", "active", "dormant", "churned", "prospect"]
+STATUS_METRICS = frozenset(m.id for m in catalog.METRICS if m.by_status)
+SEGMENTS: tuple[str, ...] = catalog.SEGMENT_IDS
 GroupBy = Literal["platform", "country", "month", "quarter", "year", "segment"]
 TopSortKey = Literal["revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days"]
 
-PeriodKind = Literal[
-    "today",
-    "yesterday",
-    "this_week",
-    "last_week",
-    "this_month",
-    "last_month",
-    "this_quarter",
-    "last_quarter",
-    "this_year",
-    "last_year",
-    "last_n_days",
-    "month",
-    "quarter",
-    "year",
-    "range",
-    "all_time",
-]
+if TYPE_CHECKING:
+    PeriodKind = str
+else:
+    PeriodKind = Literal[catalog.PERIOD_KINDS]
 
 
 class _IR(BaseModel):

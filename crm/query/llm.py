@@ -13,11 +13,12 @@ import json
 import logging
 import re
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from crm.query.ir import METRICS, PLATFORMS, SEGMENTS, ParsedQuestion, PeriodKind, Query
+from crm import catalog
+from crm.query.ir import ParsedQuestion, Query
 
 log = logging.getLogger(__name__)
 
@@ -79,18 +80,27 @@ def redact(text: str) -> str:
     return _PHONE_RE.sub("<phone>", _EMAIL_RE.sub("<email>", text))
 
 
+def metric_list() -> str:
+    """The metrics as the prompt lists them: each id with its definition and a few of its words (the
+    catalogue's), one a line."""
+    lines = []
+    for m in catalog.METRICS:
+        words = [p for p in m.phrases if p.isascii()][:4] + [p for p in m.phrases if not p.isascii()][:2]
+        lines.append(f"\n  - {m.id}: {m.definition_en} ({', '.join(words)})")
+    return "".join(lines)
+
+
 def system_prompt(as_of: datetime, timezone: str) -> str:
     from prompts import render_prompt
 
-    kinds = ", ".join(get_args(PeriodKind))
     return render_prompt(
         "question_parser",
         as_of=as_of.date().isoformat(),
         timezone=timezone,
-        metrics=", ".join(METRICS),
-        platforms=", ".join(PLATFORMS),
-        segments=", ".join(SEGMENTS),
-        period_kinds=kinds,
+        metrics=metric_list(),
+        platforms=", ".join(catalog.PLATFORM_IDS),
+        segments=", ".join(catalog.SEGMENT_IDS),
+        period_kinds=", ".join(catalog.PERIOD_KINDS),
     )
 
 

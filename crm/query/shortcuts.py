@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Literal
 
 from crm.query.ir import (
-    Clarify,
     CohortQuery,
     MetricQuery,
     ParsedQuestion,
@@ -17,8 +16,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
-from crm.query.parser import suggestions
-from crm.text import render
+from crm.query.parsing.clarify import clarify
 
 Language = Literal["en", "zh"]
 
@@ -47,9 +45,7 @@ def top_customers(n: int | None, language: Language) -> ParsedQuestion:
     """/top [N]: the N best customers by revenue, all time (10 without N); outside 1..100 a clarification."""
     n = TOP_DEFAULT if n is None else n
     if not 1 <= n <= TOP_MAX:  # the parser's own reply to "top 500 customers", with its example questions
-        message = render(language, "clarify.list_size")
-        query = Clarify(reason="ambiguous", message=message, suggestions=suggestions(language)[:6])
-        return ParsedQuestion(query=query, language=language)
+        return ParsedQuestion(query=clarify("list_size", language), language=language)
     return ParsedQuestion(query=TopCustomersQuery(n=n, sort_by="revenue"), language=language)
 
 

@@ -7,124 +7,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crm import catalog
 from crm.query.ir import RATIO_METRICS
 from crm.text import render
 
-METRIC_NAMES = {
-    "en": {
-        "customers": "customers with orders",
-        "new_customers": "new customers",
-        "orders": "orders",
-        "revenue": "revenue",
-        "aov": "average order value",
-        "repeat_rate": "repeat purchase rate",
-        "churn_rate": "churn rate",
-        "avg_ltv": "average customer lifetime value",
-        "cancelled_orders": "cancelled orders",
-        "returned_orders": "returned orders",
-        "cancellation_rate": "cancellation rate",
-        "return_rate": "return rate",
-    },
-    "zh": {
-        "customers": "下单客户数",
-        "new_customers": "新客户数",
-        "orders": "订单数",
-        "revenue": "销售额",
-        "aov": "客单价",
-        "repeat_rate": "复购率",
-        "churn_rate": "流失率",
-        "avg_ltv": "客户平均终身价值",
-        "cancelled_orders": "取消订单数",
-        "returned_orders": "退货订单数",
-        "cancellation_rate": "取消率",
-        "return_rate": "退货率",
-    },
-}
-
-DEFINITIONS = {
-    "en": {
-        "customers": "distinct customers with at least one valid (paid, shipped or completed) order in the period",
-        "new_customers": "customers whose first valid order ever falls in the period",
-        "orders": "number of valid orders in the period",
-        "revenue": "sum of valid order values in the base currency",
-        "aov": "revenue / orders",
-        "repeat_rate": "among customers with a valid order in the period, the share with 2 or more valid orders "
-        "from their first order up to the end of the period",
-        "churn_rate": "among customers with a valid order in the window of the same length just before the period, "
-        "the share with no valid order in the period",
-        "avg_ltv": "mean total order value, up to the end of the period, over customers with a valid order",
-        "cancelled_orders": "orders created in the period whose current status is cancelled",
-        "returned_orders": "orders created in the period whose current status is returned (fully refunded or "
-        "returned)",
-        "cancellation_rate": "cancelled orders / all orders created in the period except unpaid (pending) ones",
-        "return_rate": "returned orders / (valid + returned) orders created in the period",
-    },
-    "zh": {
-        "customers": "期间内至少有一笔有效订单（已付款、已发货或已完成）的不同客户数",
-        "new_customers": "首笔有效订单落在期间内的客户数",
-        "orders": "期间内有效订单数",
-        "revenue": "有效订单金额之和（本位币）",
-        "aov": "销售额 / 订单数",
-        "repeat_rate": "期间内下过单的客户中，从首单到期末有 2 笔及以上有效订单的比例",
-        "churn_rate": "在期间之前同样长度的窗口内下过单的客户中，本期间没有有效订单的比例",
-        "avg_ltv": "截至期末有有效订单的客户，其截至期末的订单总额的平均值",
-        "cancelled_orders": "期间内创建、当前状态为已取消的订单数",
-        "returned_orders": "期间内创建、当前状态为已退货（全额退款或退货）的订单数",
-        "cancellation_rate": "已取消订单 / 期间内创建的全部订单（不含未付款订单）",
-        "return_rate": "已退货订单 / 期间内创建的（有效 + 已退货）订单",
-    },
-}
-
-SEGMENT_NAMES = {
-    "en": {
-        s: s.replace("_", " ")
-        for s in (
-            "important_value",
-            "important_develop",
-            "important_keep",
-            "important_winback",
-            "general_value",
-            "general_develop",
-            "general_keep",
-            "general_winback",
-        )
-    },
-    "zh": {
-        "important_value": "重要价值客户",
-        "important_develop": "重要发展客户",
-        "important_keep": "重要保持客户",
-        "important_winback": "重要挽留客户",
-        "general_value": "一般价值客户",
-        "general_develop": "一般发展客户",
-        "general_keep": "一般保持客户",
-        "general_winback": "一般挽留客户",
-    },
-}
-
-LIFECYCLE_NAMES = {
-    "en": {
-        "new": "new",
-        "active": "active",
-        "dormant": "dormant",
-        "churned": "churned",
-        "prospect": "prospect",
-    },
-    "zh": {"new": "新客", "active": "活跃", "dormant": "沉睡", "churned": "流失", "prospect": "潜在"},
-}
-
-PERIOD_NAMES_ZH = {
-    "today": "今天",
-    "yesterday": "昨天",
-    "this_week": "本周",
-    "last_week": "上周",
-    "this_month": "本月",
-    "last_month": "上个月",
-    "this_quarter": "本季度",
-    "last_quarter": "上季度",
-    "this_year": "今年",
-    "last_year": "去年",
-    "all_time": "全部时间",
-}
+# Names and definitions come from the domain catalogue (crm.catalog).
+METRIC_NAMES = {lang: {m.id: m.name(lang) for m in catalog.METRICS} for lang in ("en", "zh")}
+DEFINITIONS = {lang: {m.id: m.definition(lang) for m in catalog.METRICS} for lang in ("en", "zh")}
+SEGMENT_NAMES = {lang: {x.id: x.name(lang) for x in catalog.SEGMENTS} for lang in ("en", "zh")}
+LIFECYCLE_NAMES = {lang: {x.id: x.name(lang) for x in catalog.STAGES} for lang in ("en", "zh")}
+PERIOD_NAMES_ZH = {p.kind: p.name_zh for p in catalog.PERIODS if p.name_zh}
 
 GROUP_NAMES = {
     "en": {
@@ -168,20 +60,13 @@ def sort_key_name(language: str, key: str) -> str:
 
 
 def fmt_value(value: float | None, unit: str, currency: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return f"{value * 100:.1f}%"
-    if unit == "money":
-        return f"{currency} {value:,.2f}"
-    return f"{int(value):,}"
+    return catalog.format_value(value, unit, currency)
 
 
 def platform_name(platform: str) -> str:
     """Shopee, TikTok Shop, eBay: how sellers write the platform."""
-    from crm.query.vocab import PLATFORM_LABELS
-
-    return PLATFORM_LABELS.get(platform, platform.capitalize())
+    known = {p.id: p.name for p in catalog.PLATFORMS}
+    return known.get(platform, platform.capitalize())
 
 
 def country_name(code: str, language: str) -> str:
@@ -236,16 +121,9 @@ _COLUMNS_EN = {
     "churn_risk": "churn risk",
     "expected_purchases": "expected purchases",
     "recency_days": "days since last order",
-    "repeat_rate": "repeat rate",
-    "churn_rate": "churn rate",
-    "avg_ltv": "avg LTV",
-    "new_customers": "new customers",
     "id": "#",
     "last_order": "last order",
-    "cancellation_rate": "cancellation rate",
-    "return_rate": "return rate",
-    "cancelled_orders": "cancelled",
-    "returned_orders": "returned",
+    **{m.id: m.column_en for m in catalog.METRICS if m.column_en},
 }
 RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk"}  # the rate metrics, and the shares of the CLV lists
 
@@ -293,24 +171,7 @@ def customer_line(hit: Any, currency: str, lang: str = "en", *, short: bool = Fa
     return " · ".join(parts)
 
 
-STATUS_NAMES = {
-    "en": {
-        "pending": "unpaid",
-        "paid": "paid",
-        "shipped": "shipped",
-        "completed": "completed",
-        "cancelled": "cancelled",
-        "returned": "returned",
-    },
-    "zh": {
-        "pending": "待付款",
-        "paid": "已付款",
-        "shipped": "已发货",
-        "completed": "已完成",
-        "cancelled": "已取消",
-        "returned": "已退货",
-    },
-}
+STATUS_NAMES = {lang: {x.id: x.name(lang) for x in catalog.STATUSES} for lang in ("en", "zh")}
 
 
 def status_name(lang: str, status: str) -> str:

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm import catalog
 from crm.analytics.metrics import as_of_date, customer_scores, metric_value
 from crm.query.result import ChartSpec
 from storage.repositories import alerts as alerts_repo
@@ -97,7 +98,7 @@ class KpiChange:
         """Relative change for counts and money; for ratios the difference in points (0.02 = 2 points)."""
         if self.current is None or self.previous is None:
             return None
-        if self.metric in ("repeat_rate", "churn_rate"):
+        if catalog.metric(self.metric).unit == "ratio":
             return self.current - self.previous
         if self.previous == 0:
             return None

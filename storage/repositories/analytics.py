@@ -40,8 +40,9 @@ from storage.models import (
     OrderLine,
     Tag,
 )
+from storage.statuses import VALID_ORDER_STATUSES
 
-VALID = ("paid", "shipped", "completed")
+VALID = VALID_ORDER_STATUSES
 
 
 @dataclass(frozen=True)

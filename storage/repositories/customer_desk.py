@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BuyerIdentity, Customer, CustomerTag, Interaction, Order, Tag
+from storage.statuses import VALID_ORDER_STATUSES
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ async def customer_tags(session: AsyncSession, customer_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-VALID_STATUSES = ("paid", "shipped", "completed")
+VALID_STATUSES = VALID_ORDER_STATUSES
 
 
 @dataclass(frozen=True)

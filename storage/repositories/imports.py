@@ -63,8 +63,9 @@ from storage.models import (
 )
 from storage.repositories.analytics import refresh_order_stats
 from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE, BadRow, connect_stage_file
+from storage.statuses import VALID_ORDER_STATUSES
 
-VALID = ("paid", "shipped", "completed")
+VALID = VALID_ORDER_STATUSES
 BATCH = 500
 # What money columns (storage.models.Money, Numeric(18, 4)) hold: amounts strictly below this in size.
 MONEY_CAPACITY = 10 ** (MONEY_PRECISION - MONEY_SCALE)

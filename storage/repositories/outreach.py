@@ -26,8 +26,9 @@ from storage.models import (
     OutreachDraft,
     Product,
 )
+from storage.statuses import VALID_ORDER_STATUSES
 
-VALID = ("paid", "shipped", "completed")
+VALID = VALID_ORDER_STATUSES
 _CHUNK = 500
 
 

@@ -1,0 +1,123 @@
+"""The selling platforms SellerMate imports from, each defined once: id, display name, the words for it."""
+
+from __future__ import annotations
+
+from crm.catalog.types import Platform
+
+# `generic` is any other shop (a CSV in the generic layout): no words name it.
+PLATFORMS: tuple[Platform, ...] = (
+    Platform(
+        id="shopee",
+        name="Shopee",
+        phrases=(
+            "shopee",
+            "shoppee",
+            "shope",
+            "shoppe",
+            "shopee.sg",
+            "shopee mall",
+            "shoppee mall",
+            "shopie",
+            "shoopee",
+            "showpee",
+            "虾皮",
+            "虾皮购物",
+            "蝦皮",
+        ),
+    ),
+    Platform(
+        id="lazada",
+        name="Lazada",
+        phrases=(
+            "lazada",
+            "lazadda",
+            "lazda",
+            "lazadah",
+            "lazad",
+            "lazzada",
+            "lasada",
+            "lazmall",
+            "laz mall",
+            "lazada mall",
+            "来赞达",
+            "來贊達",
+            "来赞",
+        ),
+    ),
+    Platform(
+        id="tiktok",
+        name="TikTok Shop",
+        phrases=(
+            "tts",
+            "tiktok",
+            "tik tok",
+            "tik-tok",
+            "tiktok shop",
+            "tik tok shop",
+            "tiktokshop",
+            "tt shop",
+            "tiktock",
+            "tictok",
+            "tik tock",
+            "douyin",
+            "抖音",
+            "抖店",
+            "抖音小店",
+            "抖音商城",
+            "tiktok商店",
+        ),
+    ),
+    Platform(
+        id="amazon",
+        name="Amazon",
+        phrases=(
+            "amazon",
+            "amazn",
+            "amzn",
+            "amazone",
+            "amazom",
+            "amazon.com",
+            "amazon.co.uk",
+            "amz",
+            "亚马逊",
+            "亞馬遜",
+        ),
+    ),
+    Platform(
+        id="ebay",
+        name="eBay",
+        phrases=(
+            "ebay",
+            "e-bay",
+            "e bay",
+            "ebey",
+            "eaby",
+            "易贝",
+            "亿贝",
+            "易趣",
+        ),
+    ),
+    Platform(
+        id="shopify",
+        name="Shopify",
+        phrases=(
+            "shopify",
+            "shopfiy",
+            "shoppify",
+            "shopfy",
+            "shopify store",
+            "shoppify store",
+        ),
+    ),
+    Platform(
+        id="woocommerce",
+        name="WooCommerce",
+        phrases=(
+            "woocommerce",
+            "woo commerce",
+            "woo",
+            "wordpress shop",
+        ),
+    ),
+    Platform(id="generic", name="other", phrases=()),
+)
