@@ -13,37 +13,43 @@
   (`remind:<customer_id>`).
 - A refused draft (no marketing consent, opted out) shows the reason and no buttons.
 
-The drafting itself is crm.outreach.service; the LLM comes from the dispatcher's `llm` (or the configured
-endpoint) and may be absent: the templates then write the message.
+The drafting itself is crm.outreach.service, what a request asks for is crm.outreach.chat, and how drafts look
+(texts, keyboards, callback data) is bot/outreach_view.py; the LLM comes from the dispatcher's `llm` (or the
+configured endpoint) and may be absent: the templates then write the message.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message, User
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outreach_view as view
 from bot.i18n import I18n
+from bot.outreach_view import DraftButtonCB, DraftIntentCB, DraftLangCB, DraftPickCB
 from bot.prompting import ask_for_text
 from bot.render import shown
 from bot.settings import Settings
 from crm.display import BRIEF_MAX, DRAFT_TEXT_MAX
 from crm.outreach import service
-from crm.outreach.offer import find_offer
-from crm.outreach.requests import customer_from_text, is_brief, parse_draft_args, parse_segment_args
+from crm.outreach.chat import (
+    DraftRequest,
+    needs_brief,
+    offer_data,
+    offer_from,
+    read_draft_command,
+    read_draft_query,
+)
 from crm.query.ir import DraftQuery
 from crm.query.reading import MessageReading
 from handlers.customers import DraftCB, RemindCB, picker_label
@@ -55,139 +61,10 @@ from storage.repositories import customer_desk
 log = logging.getLogger(__name__)
 routes = Routes(__name__)
 
-LANGUAGE_LABELS = {
-    "en": "English",
-    "zh": "中文",
-    "ms": "Bahasa Melayu",
-    "th": "ไทย",
-    "id": "Bahasa Indonesia",
-    "vi": "Tiếng Việt",
-}
-NO_VALUE = "-"
-
-
-class DraftIntentCB(CallbackData, prefix="dri"):
-    """An intent picked for a customer (after the card's button or `/draft <customer>`)."""
-
-    customer_id: int
-    intent: str
-    language: str = NO_VALUE
-
-
-class DraftPickCB(CallbackData, prefix="drp"):
-    """A customer picked when a name matched several; the intent and language were already given."""
-
-    customer_id: int
-    intent: str
-    language: str = NO_VALUE
-
-
-class DraftButtonCB(CallbackData, prefix="drb"):
-    action: str  # regenerate | shorter | formal | translate | edit | approve
-    draft_id: int
-
-
-class DraftLangCB(CallbackData, prefix="drl"):
-    draft_id: int
-    language: str  # a language code, or "-" for back to the draft's buttons
-
 
 class DraftInput(StatesGroup):
     edit = State()
     brief = State()
-
-
-# --- rendering --------------------------------------------------------------------------------------------------
-def intent_keyboard(customer_id: int, i18n: I18n, language: str | None = None) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for intent in service.INTENTS:
-        kb.button(
-            text=i18n(f"draft.intent.{intent}"),
-            callback_data=DraftIntentCB(
-                customer_id=customer_id, intent=intent, language=language or NO_VALUE
-            ),
-        )
-    kb.adjust(2)
-    return kb.as_markup()
-
-
-def draft_keyboard(draft: service.Draft, i18n: I18n) -> InlineKeyboardMarkup | None:
-    if draft.status != "draft" or draft.id is None:
-        return None
-    kb = InlineKeyboardBuilder()
-    for action in ("regenerate", "shorter", "formal", "translate", "edit", "approve"):
-        kb.button(
-            text=i18n(f"draft.btn_{action}"), callback_data=DraftButtonCB(action=action, draft_id=draft.id)
-        )
-    kb.adjust(2)
-    return kb.as_markup()
-
-
-def language_keyboard(draft_id: int, current: str, i18n: I18n) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for code in service.LANGUAGES:
-        if code != current:
-            kb.button(
-                text=LANGUAGE_LABELS.get(code, code),
-                callback_data=DraftLangCB(draft_id=draft_id, language=code),
-            )
-    kb.button(text=i18n("draft.back"), callback_data=DraftLangCB(draft_id=draft_id, language=NO_VALUE))
-    kb.adjust(3)
-    return kb.as_markup()
-
-
-def draft_text(draft: service.Draft, i18n: I18n) -> str:
-    name = shown(draft.customer_name) or f"#{draft.customer_id}"
-    intent = i18n(f"draft.intent.{draft.intent}")
-    if draft.status == "refused" or draft.source == "refused":
-        return i18n("draft.refused", name=name, intent=intent, reason=shown(draft.refused_reason, 300))
-    # The draft is shown whole up to what a seller may type into it (an older, longer one is shortened); the
-    # message stays within Telegram's limit after escaping, so it is never cut inside a tag or an entity.
-    lines = [
-        i18n(
-            "draft.title",
-            name=name,
-            intent=intent,
-            language=LANGUAGE_LABELS.get(draft.language, draft.language),
-            source=i18n("draft.source_llm" if draft.source == "llm" else "draft.source_template"),
-        ),
-        "",
-        shown(draft.text, DRAFT_TEXT_MAX, multiline=True),
-    ]
-    if draft.warnings:
-        lines.append("")
-        lines += ["⚠️ " + shown(w, 200) for w in draft.notes_in(i18n.language)[:5]]
-    if draft.status == "approved":
-        lines += ["", i18n("draft.approved_mark")]
-    return "\n".join(lines)
-
-
-def approved_text(draft: service.Draft, i18n: I18n) -> str:
-    """The confirmation under an approved draft's clean copy: whom, what, which language, and the notes to
-    read before sending (a missing marketing consent among them)."""
-    lines = [
-        i18n(
-            "draft.approved",
-            name=shown(draft.customer_name) or f"#{draft.customer_id}",
-            intent=i18n(f"draft.intent.{draft.intent}"),
-            language=LANGUAGE_LABELS.get(draft.language, draft.language),
-        )
-    ]
-    lines += ["⚠️ " + html.escape(w) for w in draft.notes_in(i18n.language)]
-    return "\n".join(lines)
-
-
-def _llm(llm: Any, settings: Settings) -> Any:
-    """The dispatcher's model, else the configured endpoint's (built once), else None: the templates write."""
-    if llm is not None:
-        return llm
-    from crm.query.service import chat_model_for
-
-    return chat_model_for(settings.llm)
-
-
-def _opt(value: str) -> str | None:
-    return None if value == NO_VALUE else value
 
 
 @dataclass(frozen=True)
@@ -203,7 +80,12 @@ class Drafting:
 
     @property
     def chat_model(self) -> Any:
-        return _llm(self.llm, self.settings)
+        """The dispatcher's model, else the configured endpoint's (built once), else None: the templates write."""
+        if self.llm is not None:
+            return self.llm
+        from crm.query.service import chat_model_for
+
+        return chat_model_for(self.settings.llm)
 
 
 # --- drafting ---------------------------------------------------------------------------------------------------
@@ -239,26 +121,18 @@ async def send_customer_draft(
             created_by=member.id if member else None,
         )
     except service.DraftError as exc:
-        await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
+        await message.answer(view.error_text(exc, i18n))
         return None
-    await message.answer(draft_text(draft, i18n), reply_markup=draft_keyboard(draft, i18n))
+    await message.answer(view.draft_text(draft, i18n), reply_markup=view.draft_keyboard(draft, i18n))
     return draft
 
 
 async def send_segment_draft(
-    message: Message,
-    segment: str,
-    intent: str,
-    *,
-    drafting: Drafting,
-    member: TeamMember | None,
-    i18n: I18n,
-    country: str | None = None,
-    language: str | None = None,
-    festival: str | None = None,
-    offer: service.Offer | None = None,
+    message: Message, request: DraftRequest, *, drafting: Drafting, member: TeamMember | None, i18n: I18n
 ) -> None:
     """One message per language with its template, then the recipients as a CSV document."""
+    assert request.segment is not None and request.intent is not None
+    segment, intent, country = request.segment, request.intent, request.country
     try:
         result = await service.draft_for_segment(
             drafting.db,
@@ -268,92 +142,68 @@ async def send_segment_draft(
             settings=drafting.settings,
             as_of=drafting.clock(),
             country=country,
-            language=language,
-            festival=festival,
-            offer=offer,
+            language=request.language,
+            festival=request.festival,
+            offer=request.offer,
             llm=drafting.chat_model,
             created_by=member.id if member else None,
         )
     except service.DraftError as exc:
-        await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
+        await message.answer(view.error_text(exc, i18n))
         return
-    skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(result.skipped.items())) or "0"
-    where = f" · {country}" if country else ""
     if result.count == 0:
-        await message.answer(i18n("draft.segment_empty", segment=segment, where=where, skipped=skipped))
+        await message.answer(view.segment_empty_text(segment, country, result.skipped, i18n))
         return
-    await message.answer(
-        i18n(
-            "draft.segment_title",
-            segment=segment,
-            where=where,
-            intent=i18n(f"draft.intent.{intent}"),
-            count=result.count,
-            languages=len(result.templates),
-            skipped=skipped,
-        )
-    )
+    await message.answer(view.segment_title(segment, intent, country, result, i18n))
     for lang, template in result.templates.items():
-        await message.answer(
-            i18n("draft.segment_template", language=LANGUAGE_LABELS.get(lang, lang))
-            + "\n\n"
-            + shown(template, DRAFT_TEXT_MAX, multiline=True)
-        )
+        await message.answer(view.segment_template_text(lang, template, i18n))
     stamp = drafting.clock().strftime("%Y%m%d")
     await message.answer_document(
-        BufferedInputFile(result.recipients_csv, filename=f"recipients_{segment}_{stamp}.csv"),
+        BufferedInputFile(result.recipients_csv, filename=view.recipients_filename(segment, stamp)),
         caption=i18n("draft.segment_csv", count=result.count),
     )
 
 
 async def draft_for_query(
     message: Message,
-    text: str,
+    request: DraftRequest,
     *,
-    customer_query: str | None,
-    intent: str | None,
-    language: str | None,
     state: FSMContext,
     i18n: I18n,
     session: AsyncSession,
     drafting: Drafting,
     member: TeamMember | None,
     user: User | None,
-    brief: str | None = None,
-    festival: str | None = None,
-    offer: service.Offer | None = None,
 ) -> None:
     """Find the customer, then draft (one match), ask which (several) or say nobody matched."""
-    if not customer_query:
+    if not request.customer_query:
         await message.answer(i18n("draft.usage"))
         return
-    hits = await customer_desk.search_customers(session, drafting.workspace_id, customer_query, limit=10)
+    hits = await customer_desk.search_customers(
+        session, drafting.workspace_id, request.customer_query, limit=10
+    )
     if not hits:
-        await message.answer(i18n("card.not_found", query=shown(customer_query)))
+        await message.answer(i18n("card.not_found", query=shown(request.customer_query)))
         return
     if len(hits) > 1:
         # for the picked customer
-        await state.update_data(draft_brief=brief, draft_festival=festival, draft_offer=_offer_data(offer))
-        kb = InlineKeyboardBuilder()
-        for hit in hits:
-            label = picker_label(hit, drafting.settings, i18n.language)
-            kb.button(
-                text=label,
-                callback_data=DraftPickCB(
-                    customer_id=hit.id, intent=intent or NO_VALUE, language=language or NO_VALUE
-                ),
-            )
-        kb.adjust(1)
-        await message.answer(i18n("draft.choose_customer", n=len(hits)), reply_markup=kb.as_markup())
+        await state.update_data(
+            draft_brief=request.brief, draft_festival=request.festival, draft_offer=offer_data(request.offer)
+        )
+        choices = [(hit.id, picker_label(hit, drafting.settings, i18n.language)) for hit in hits]
+        await message.answer(
+            i18n("draft.choose_customer", n=len(hits)),
+            reply_markup=view.customer_picker(choices, request.intent, request.language),
+        )
         return
     await _draft_or_ask_intent(
         message,
         hits[0].id,
-        intent,
-        language=language,
-        brief=brief,
-        festival=festival,
-        offer=offer,
+        request.intent,
+        language=request.language,
+        brief=request.brief,
+        festival=request.festival,
+        offer=request.offer,
         state=state,
         i18n=i18n,
         drafting=drafting,
@@ -379,14 +229,14 @@ async def _draft_or_ask_intent(
 ) -> None:
     if intent is None:
         # The offer waits for the intent button of this customer.
-        await state.update_data(draft_offer=_offer_data(offer, customer_id))
+        await state.update_data(draft_offer=offer_data(offer, customer_id))
         await message.answer(
-            i18n("draft.choose_intent"), reply_markup=intent_keyboard(customer_id, i18n, language)
+            i18n("draft.choose_intent"), reply_markup=view.intent_keyboard(customer_id, i18n, language)
         )
         return
-    if intent == "custom" and not brief:
+    if needs_brief(intent, brief):
         await state.set_state(DraftInput.brief)
-        await state.update_data(customer_id=customer_id, language=language, draft_offer=_offer_data(offer))
+        await state.update_data(customer_id=customer_id, language=language, draft_offer=offer_data(offer))
         await ask_for_text(message, i18n("draft.ask_brief"), user=user)
         return
     await send_customer_draft(
@@ -403,40 +253,38 @@ async def _draft_or_ask_intent(
     )
 
 
-def _offer_data(offer: service.Offer | None, customer_id: int | None = None) -> dict[str, Any] | None:
-    """An offer kept in the chat's state until a button finishes the request (bound to a customer if given)."""
-    if not offer:
-        return None
-    return {
-        "coupon": offer.coupon,
-        "discount": offer.discount,
-        "expires": offer.expires.isoformat() if offer.expires else None,
-        "customer_id": customer_id,
-    }
-
-
 async def _pop_offer(state: FSMContext, customer_id: int) -> service.Offer | None:
     """The offer waiting in the chat's state, when it was made for this customer (or for whoever is picked)."""
     data = (await state.get_data()).get("draft_offer")
     await state.update_data(draft_offer=None)
-    return _offer_from(data, customer_id)
+    return offer_from(data, customer_id)
 
 
-def _offer_from(data: dict[str, Any] | None, customer_id: int) -> service.Offer | None:
-    if not data or data.get("customer_id") not in (None, customer_id):
-        return None
-    return service.Offer(
-        coupon=data.get("coupon"),
-        discount=data.get("discount"),
-        expires=date.fromisoformat(data["expires"]) if data.get("expires") else None,
+async def _handle_request(
+    message: Message,
+    request: DraftRequest,
+    *,
+    state: FSMContext,
+    i18n: I18n,
+    session: AsyncSession,
+    drafting: Drafting,
+    member: TeamMember | None,
+    user: User | None,
+) -> None:
+    """Reply to a draft request: its problem, the segment's drafts, or the customer's draft."""
+    if request.kind == "problem":
+        if request.problem == "brief_too_long":
+            length = len(request.brief or "")
+            await message.answer(i18n("limits.brief", limit=BRIEF_MAX, length=length))
+        else:
+            await message.answer(i18n(f"draft.{request.problem}"))
+        return
+    if request.kind == "segment":
+        await send_segment_draft(message, request, i18n=i18n, drafting=drafting, member=member)
+        return
+    await draft_for_query(
+        message, request, state=state, i18n=i18n, session=session, drafting=drafting, member=member, user=user
     )
-
-
-def _offer_of(q: Any) -> service.Offer | None:
-    """The offer a parsed draft request carries (None when it names none)."""
-    if not (q.coupon or q.discount or q.expires):
-        return None
-    return service.Offer(coupon=q.coupon, discount=q.discount, expires=q.expires)
 
 
 # --- /draft -------------------------------------------------------------------------------------------------------
@@ -451,42 +299,12 @@ async def draft_command(
     member: TeamMember | None,
     event_from_user: User | None = None,
 ) -> None:
-    args = (command.args or "").strip()
-    if not args:
-        await message.answer(i18n("draft.usage"))
-        return
-    found = find_offer(args, now=drafting.clock(), timezone=drafting.settings.workspace.timezone)
-    offer = (
-        service.Offer(coupon=found.coupon, discount=found.discount, expires=found.expires) if found else None
+    request = read_draft_command(
+        command.args or "", now=drafting.clock(), timezone=drafting.settings.workspace.timezone
     )
-    if found:  # "/draft Tan winback th code VIP10 10% off"
-        args = found.rest
-    tokens = args.split()
-    if tokens and tokens[0].lower() == "segment":
-        segment, intent, country, language = parse_segment_args(tokens[1:])
-        if segment is None or intent is None:
-            await message.answer(i18n("draft.usage"))
-            return
-        await send_segment_draft(
-            message,
-            segment,
-            intent,
-            country=country,
-            language=language,
-            offer=offer,
-            i18n=i18n,
-            drafting=drafting,
-            member=member,
-        )
-        return
-    customer_query, intent, language = parse_draft_args(args)
-    await draft_for_query(
+    await _handle_request(
         message,
-        args,
-        customer_query=customer_query,
-        intent=intent,
-        language=language,
-        offer=offer,
+        request,
         state=state,
         i18n=i18n,
         session=session,
@@ -516,40 +334,9 @@ async def draft_request(
     member: TeamMember | None,
     event_from_user: User | None = None,
 ) -> None:
-    q = draft_query
-    text = message.text or ""
-    intent = None if q.outreach == "custom" and not is_brief(text) else q.outreach
-    segment = q.segment or q.filters.segment
-    if segment:
-        if intent in (None, "custom"):
-            await message.answer(i18n("draft.segment_need_intent"))
-            return
-        await send_segment_draft(
-            message,
-            segment,
-            intent,
-            country=q.filters.country,
-            language=q.language,
-            festival=q.festival,
-            offer=_offer_of(q),
-            i18n=i18n,
-            drafting=drafting,
-            member=member,
-        )
-        return
-    if intent == "custom" and q.brief and len(q.brief) > BRIEF_MAX:
-        await message.answer(i18n("limits.brief", limit=BRIEF_MAX, length=len(q.brief)))
-        return
-    customer = q.customer or customer_from_text(text)
-    await draft_for_query(
+    await _handle_request(
         message,
-        text,
-        customer_query=customer,
-        intent=intent,
-        language=q.language,
-        offer=_offer_of(q),
-        brief=q.brief if intent == "custom" else None,
-        festival=q.festival,
+        read_draft_query(draft_query, message.text or ""),
         state=state,
         i18n=i18n,
         session=session,
@@ -565,7 +352,7 @@ async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
-            i18n("draft.choose_intent"), reply_markup=intent_keyboard(callback_data.customer_id, i18n)
+            i18n("draft.choose_intent"), reply_markup=view.intent_keyboard(callback_data.customer_id, i18n)
         )
 
 
@@ -586,8 +373,8 @@ async def customer_picked(
     await _draft_or_ask_intent(
         query.message,
         callback_data.customer_id,
-        _opt(callback_data.intent),
-        language=_opt(callback_data.language),
+        view.opt(callback_data.intent),
+        language=view.opt(callback_data.language),
         brief=data.get("draft_brief"),
         festival=data.get("draft_festival"),
         offer=await _pop_offer(state, callback_data.customer_id),
@@ -616,7 +403,7 @@ async def intent_picked(
         query.message,
         callback_data.customer_id,
         callback_data.intent,
-        language=_opt(callback_data.language),
+        language=view.opt(callback_data.language),
         offer=await _pop_offer(state, callback_data.customer_id),
         state=state,
         i18n=i18n,
@@ -643,7 +430,7 @@ async def brief_entered(
         "custom",
         language=data.get("language"),
         brief=brief,
-        offer=_offer_from(data.get("draft_offer"), customer_id),
+        offer=offer_from(data.get("draft_offer"), customer_id),
         i18n=i18n,
         drafting=drafting,
         member=member,
@@ -653,7 +440,7 @@ async def brief_entered(
 async def _show(query: CallbackQuery, draft: service.Draft, i18n: I18n) -> None:
     """Replace the draft message with the new draft (a new message when it cannot be edited)."""
     assert isinstance(query.message, Message)
-    text, markup = draft_text(draft, i18n), draft_keyboard(draft, i18n)
+    text, markup = view.draft_text(draft, i18n), view.draft_keyboard(draft, i18n)
     try:
         await query.message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:
@@ -686,7 +473,7 @@ async def _revise(
             created_by=member.id if member else None,
         )
     except service.DraftError as exc:
-        await query.message.answer(i18n("draft.error", detail=html.escape(str(exc))))
+        await query.message.answer(view.error_text(exc, i18n))
         return
     await _show(query, draft, i18n)
 
@@ -706,8 +493,8 @@ async def draft_button(
     action, draft_id = callback_data.action, callback_data.draft_id
     if action == "translate":
         await query.answer()
-        current = _current_language(query.message.text or "")
-        await query.message.edit_reply_markup(reply_markup=language_keyboard(draft_id, current, i18n))
+        current = view.current_language(query.message.text or "")
+        await query.message.edit_reply_markup(reply_markup=view.language_keyboard(draft_id, current, i18n))
         return
     if action == "edit":
         await query.answer()
@@ -726,13 +513,6 @@ async def draft_button(
     await query.answer(i18n("common.not_available"), show_alert=True)
 
 
-def _current_language(text: str) -> str:
-    for code, label in LANGUAGE_LABELS.items():
-        if f"· {label} ·" in text:
-            return code
-    return ""
-
-
 @routes.callback_query(DraftLangCB.filter(), flags={"ability": "drafts"})
 async def language_picked(
     query: CallbackQuery,
@@ -744,17 +524,10 @@ async def language_picked(
     if not isinstance(query.message, Message):
         await query.answer(i18n("common.not_available"), show_alert=True)
         return
-    language = _opt(callback_data.language)
+    language = view.opt(callback_data.language)
     if language is None:  # back: the draft's own buttons again
         await query.answer()
-        kb = InlineKeyboardBuilder()
-        for action in ("regenerate", "shorter", "formal", "translate", "edit", "approve"):
-            kb.button(
-                text=i18n(f"draft.btn_{action}"),
-                callback_data=DraftButtonCB(action=action, draft_id=callback_data.draft_id),
-            )
-        kb.adjust(2)
-        await query.message.edit_reply_markup(reply_markup=kb.as_markup())
+        await query.message.edit_reply_markup(reply_markup=view.draft_buttons(callback_data.draft_id, i18n))
         return
     await query.answer(i18n("draft.working"))
     await _revise(
@@ -780,19 +553,17 @@ async def _approve(
             at=drafting.clock(),
         )
     except service.DraftError as exc:
-        await query.message.answer(i18n("draft.error", detail=html.escape(str(exc))))
+        await query.message.answer(view.error_text(exc, i18n))
         return
     try:  # noqa: SIM105
-        await query.message.edit_text(draft_text(draft, i18n), reply_markup=None)
+        await query.message.edit_text(view.draft_text(draft, i18n), reply_markup=None)
     except TelegramBadRequest:
         pass  # the confirmation below says it anyway
     # The message to send on its own, as plain text: a long-press copy gives exactly what the customer gets.
     await query.message.answer(draft.text, parse_mode=None)
-    kb = InlineKeyboardBuilder()
-    if draft.customer_id is not None:
-        kb.button(text=i18n("draft.follow_up"), callback_data=RemindCB(customer_id=draft.customer_id))
+    remind = RemindCB(customer_id=draft.customer_id) if draft.customer_id is not None else None
     await query.message.answer(
-        approved_text(draft, i18n), reply_markup=kb.as_markup() if draft.customer_id is not None else None
+        view.approved_text(draft, i18n), reply_markup=view.follow_up_keyboard(remind, i18n)
     )
 
 
@@ -810,6 +581,6 @@ async def edit_entered(
     try:
         draft = await service.edit(db, workspace_id, draft_id, message.text or "")
     except service.DraftError as exc:
-        await message.answer(i18n("draft.error", detail=html.escape(str(exc))))
+        await message.answer(view.error_text(exc, i18n))
         return
-    await message.answer(draft_text(draft, i18n), reply_markup=draft_keyboard(draft, i18n))
+    await message.answer(view.draft_text(draft, i18n), reply_markup=view.draft_keyboard(draft, i18n))
