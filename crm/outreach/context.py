@@ -22,6 +22,7 @@ from crm.display import BRIEF_MAX, NAME_LENGTH, clean, displayable
 from crm.outreach.festivals import FestivalDay
 from crm.outreach.intents import language_for_country, normalise_language
 from crm.outreach.templates import PACKS, localised_brand, localised_sign_off
+from crm.settings import DraftSettings
 from storage.repositories.outreach import CustomerFacts
 
 # Romanised Chinese family names as written in Singapore, Malaysia, Indonesia and Thailand (Hokkien, Teochew,
@@ -585,7 +586,7 @@ def build_context(
     *,
     intent: str,
     language: str,
-    settings: Any,
+    settings: DraftSettings,
     as_of: datetime,
     tz: ZoneInfo,
     segment: str | None,

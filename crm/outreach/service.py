@@ -39,6 +39,7 @@ from crm.outreach.templates import (
     render,
     sign_off_line,
 )
+from crm.settings import DraftSettings, workspace_of
 from crm.spreadsheet import csv_bytes
 from crm.text import Msg, text_of
 from storage.db import Database
@@ -178,7 +179,7 @@ def _with_sign_off(text: str, ctx: DraftContext) -> str:
 async def _llm_draft(
     llm: Any,
     ctx: DraftContext,
-    settings: Any,
+    settings: DraftSettings,
     offer: Offer,
     *,
     rewrite: str | None = None,
@@ -289,7 +290,7 @@ def _template(
 async def _generate(
     ctx: DraftContext,
     offer: Offer,
-    settings: Any,
+    settings: DraftSettings,
     llm: Any,
     *,
     formal: bool = False,
@@ -386,7 +387,7 @@ def _check_language(language: str | None) -> str | None:
     return code
 
 
-def _resolve_llm(llm: Any, settings: Any) -> Any:
+def _resolve_llm(llm: Any, settings: DraftSettings) -> Any:
     if llm is not None:
         return llm
     from crm.query.service import chat_model_for  # built once per LLM configuration
@@ -410,7 +411,7 @@ async def _load(
     *,
     intent: str,
     language: str | None,
-    settings: Any,
+    settings: DraftSettings,
     as_of: datetime,
     festival: str | None,
     offer: Offer,
@@ -459,14 +460,16 @@ async def _load(
     return facts, ctx, None
 
 
-def fit_notes(intent: str, consent: bool | None, ctx: DraftContext, settings: Any) -> list[str | Msg]:
+def fit_notes(
+    intent: str, consent: bool | None, ctx: DraftContext, settings: DraftSettings
+) -> list[str | Msg]:
     """Notes a seller should read before sending, kept on every version of a draft (revised, translated) and so
     in the approved one: consent not on record, and an intent that does not fit the customer's history."""
     notes: list[str | Msg] = []
     if intent in PROMOTIONAL and consent is None:
         notes.append(Msg("note.no_consent"))
     days, orders = ctx.days_since_last_order, ctx.orders
-    workspace = getattr(settings, "workspace", settings)
+    workspace = workspace_of(settings)
     active_days = getattr(workspace, "lifecycle_active_days", 90)
     if intent == "welcome" and orders > 1:
         notes.append(Msg("note.welcome_has_orders", {"orders": orders}))
@@ -487,7 +490,7 @@ async def draft_for_customer(
     customer_id: int,
     *,
     intent: str,
-    settings: Any,
+    settings: DraftSettings,
     as_of: datetime,
     language: str | None = None,
     brief: str | None = None,
@@ -560,7 +563,7 @@ async def revise(
     draft_id: int,
     *,
     action: str,
-    settings: Any,
+    settings: DraftSettings,
     as_of: datetime,
     language: str | None = None,
     llm: Any = None,
@@ -712,7 +715,7 @@ async def draft_for_segment(
     *,
     segment: str,
     intent: str,
-    settings: Any,
+    settings: DraftSettings,
     as_of: datetime,
     country: str | None = None,
     language: str | None = None,

@@ -28,6 +28,7 @@ from crm.query.ir import (
 )
 from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
+from crm.settings import QuerySettings, WorkspaceConfig, workspace_of
 from crm.text import render
 from storage.db import Database
 from storage.repositories import analytics as repo
@@ -42,9 +43,14 @@ SHOWN_IDENTITIES = 10
 
 class _Ctx:
     def __init__(
-        self, db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str
+        self,
+        db: Database,
+        workspace_id: int,
+        settings: QuerySettings | WorkspaceConfig,
+        as_of: datetime,
+        language: str,
     ) -> None:
-        workspace = getattr(settings, "workspace", settings)
+        workspace = workspace_of(settings)
         self.db, self.workspace_id, self.as_of, self.settings = db, workspace_id, as_of, settings
         self.tz = ZoneInfo(workspace.timezone)
         self.currency = workspace.base_currency
@@ -1038,13 +1044,21 @@ def _order_line(ctx: _Ctx, order: Any, items: list[tuple[str, int]]) -> str:
 
 
 async def customer_profile(
-    *, db: Database, workspace_id: int, customer_id: int, settings: Any, as_of: datetime, language: str = "en"
+    *,
+    db: Database,
+    workspace_id: int,
+    customer_id: int,
+    settings: QuerySettings | WorkspaceConfig,
+    as_of: datetime,
+    language: str = "en",
 ) -> Result:
     """The customer card's analytic part (segment, lifecycle, P(alive), predicted CLV, points) as a Result."""
     return await _profile(await _context(db, workspace_id, settings, as_of, language), customer_id, None)
 
 
-async def _context(db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str) -> _Ctx:
+async def _context(
+    db: Database, workspace_id: int, settings: QuerySettings | WorkspaceConfig, as_of: datetime, language: str
+) -> _Ctx:
     """The question's context, its amounts labelled with the currency they are stored in: the workspace's own,
     which another process may have changed since this one read its settings."""
     ctx = _Ctx(db, workspace_id, settings, as_of, language)
@@ -1054,7 +1068,13 @@ async def _context(db: Database, workspace_id: int, settings: Any, as_of: dateti
 
 
 async def execute(
-    query: Query, *, db: Database, workspace_id: int, settings: Any, as_of: datetime, language: str = "en"
+    query: Query,
+    *,
+    db: Database,
+    workspace_id: int,
+    settings: QuerySettings | WorkspaceConfig,
+    as_of: datetime,
+    language: str = "en",
 ) -> Result:
     """Run one question. Drafts and reminders come back as Results carrying their query for those features."""
     ctx = await _context(db, workspace_id, settings, as_of, language)

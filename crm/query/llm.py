@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from crm import catalog
 from crm.query.ir import ParsedQuestion, Query
+from crm.settings import LLMConfig
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,9 @@ def tool_schema() -> dict[str, Any]:
     return schema
 
 
-def build_chat_model(llm_settings: Any) -> Any | None:
+def build_chat_model(llm_settings: LLMConfig | None) -> Any | None:
     """A LangChain ChatOpenAI for any OpenAI-compatible endpoint, or None when no LLM is configured."""
-    if not getattr(llm_settings, "enabled", False):
+    if llm_settings is None or not llm_settings.enabled:
         return None
     from langchain_openai import ChatOpenAI
 

@@ -13,6 +13,7 @@ from crm.query.cache import UNCACHED, ResultCache
 from crm.query.ir import Clarify, ParsedQuestion
 from crm.query.parser import parse_question
 from crm.query.result import Result
+from crm.settings import LLMConfig, QuerySettings, WorkspaceConfig, workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ _OFFLINE_FINAL_REASONS = frozenset({"unsafe", "out_of_scope", "ambiguous"})
 _chat_models: dict[tuple[Any, ...], Any] = {}  # built on first use, one per LLM configuration
 
 
-def chat_model_for(llm_settings: Any) -> Any | None:
+def chat_model_for(llm_settings: LLMConfig | None) -> Any | None:
     """The LangChain chat model for these LLM settings (built once and reused), or None without an LLM."""
     if llm_settings is None or not getattr(llm_settings, "enabled", False):
         return None
@@ -39,14 +40,19 @@ def chat_model_for(llm_settings: Any) -> Any | None:
     return _chat_models[key]
 
 
-def _settings_parts(settings: Any) -> tuple[str, Any]:
+def _settings_parts(settings: QuerySettings | WorkspaceConfig) -> tuple[str, LLMConfig | None]:
     """(time zone, LLM settings) from the full Settings or a bare WorkspaceSettings."""
-    workspace = getattr(settings, "workspace", settings)
+    workspace = workspace_of(settings)
     return getattr(workspace, "timezone", "Asia/Singapore"), getattr(settings, "llm", None)
 
 
 async def parse(
-    text: str, *, settings: Any, as_of: datetime, llm: Any = None, offline: ParsedQuestion | None = None
+    text: str,
+    *,
+    settings: QuerySettings | WorkspaceConfig,
+    as_of: datetime,
+    llm: Any = None,
+    offline: ParsedQuestion | None = None,
 ) -> ParsedQuestion:
     """Parse a question: the offline parser first; the LLM (when configured) for what it did not understand.
 
@@ -115,7 +121,7 @@ async def ask(
     *,
     db: Any,
     workspace_id: int,
-    settings: Any,
+    settings: QuerySettings | WorkspaceConfig,
     as_of: datetime,
     llm: Any = None,
     cache: ResultCache | None = None,
@@ -137,7 +143,7 @@ async def answer(
     *,
     db: Any,
     workspace_id: int,
-    settings: Any,
+    settings: QuerySettings | WorkspaceConfig,
     as_of: datetime,
     cache: ResultCache | None = None,
 ) -> Result:
@@ -167,7 +173,7 @@ async def _answer(
     *,
     db: Any,
     workspace_id: int,
-    settings: Any,
+    settings: QuerySettings | WorkspaceConfig,
     as_of: datetime,
     cache: ResultCache | None,
 ) -> Result:
@@ -188,7 +194,7 @@ async def _answer(
     from storage.repositories.analytics import data_token
 
     timezone, _ = _settings_parts(settings)
-    currency = getattr(getattr(settings, "workspace", settings), "base_currency", None)  # amounts are in it
+    currency = getattr(workspace_of(settings), "base_currency", None)  # amounts are in it
     async with db.sessions() as session:
         token = await data_token(db, session, workspace_id)
     key = (
