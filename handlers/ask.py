@@ -17,13 +17,13 @@ from typing import Any, Literal
 from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot import answer_view as view
+from bot.answer_view import PageCB, SuggestCB, WhyCB, render_page
+from bot.answer_view import format_table as format_table  # still importable from here, as it always was
 from bot.i18n import I18n
-from bot.render import shows_table
 from bot.settings import Settings
 from crm.query import shortcuts
 from crm.query.cache import ResultCache
@@ -31,31 +31,12 @@ from crm.query.ir import ParsedQuestion
 from crm.query.reading import MessageReading
 from crm.query.result import Result
 from crm.query.service import answer, ask
-from handlers.customers import OpenCustomerCB
 from handlers.routes import Routes
 from storage.db import Database
 from storage.repositories.workspaces import has_orders
 
 log = logging.getLogger(__name__)
 routes = Routes(__name__)
-
-PAGE_ROWS = 15
-MAX_CELL = 24
-MAX_MESSAGE = 4000  # Telegram allows 4096 characters; keep a margin for the HTML tags
-
-
-class PageCB(CallbackData, prefix="pg"):
-    token: str
-    page: int
-
-
-class WhyCB(CallbackData, prefix="why"):
-    token: str
-
-
-class SuggestCB(CallbackData, prefix="sug"):
-    token: str
-    index: int
 
 
 class AnswerCache:
@@ -76,100 +57,19 @@ class AnswerCache:
         return self._items.get(token)
 
 
-# --- rendering (pure functions) ---------------------------------------------------------------------
-def format_table(result: Result, rows: list[list[Any]]) -> str:
-    """The shared monospace table (display width counted, so Chinese names line up), cells cut for phones."""
-    from bot.render import result_table
-
-    return result_table(result, rows, max_cell=MAX_CELL)
-
-
-def rows_per_page(result: Result, intro_len: int) -> int:
-    sample = format_table(result, result.rows[:PAGE_ROWS])
-    line_len = max((len(x) for x in sample.splitlines()), default=1) + 1
-    fit = (MAX_MESSAGE - intro_len - 2 * line_len - 40) // line_len
-    return max(1, min(PAGE_ROWS, fit))
-
-
-def page_count(result: Result, per_page: int) -> int:
-    return max(1, -(-len(result.rows) // per_page))
-
-
-def _card_buttons(result: Result, chunk: list[list[Any]], i18n: I18n) -> list[tuple[str, int]]:
-    """(label, customer id) of the cards an answer offers to open: one customer's, or one per customer row of
-    the page shown ("#1382 Tan Wei Ling"), so same-name customers in a list are opened by their #id."""
-    if not result.card_ids:
-        return []
-    if "id" not in result.columns:
-        return [(i18n("ask.open_card", id=cid), cid) for cid in result.card_ids[:1]]
-    at, name_at = result.columns.index("id"), result.columns.index("customer")
-    return [(f"👤 #{row[at]} {row[name_at] or ''}"[:40], int(row[at])) for row in chunk[:MAX_CARD_BUTTONS]]
-
-
-MAX_CARD_BUTTONS = 10
-
-
-def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The message text and buttons for one page of an answer (page 0 = the first)."""
-    intro = html.escape(result.text.strip())
-    kb = InlineKeyboardBuilder()
-    widths: list[int] = []  # buttons per row: the page navigation on one row, then one per row
-    text = intro
-    chunk: list[list[Any]] = []
-    if shows_table(result):
-        per_page = rows_per_page(result, len(intro))
-        pages = page_count(result, per_page)
-        page = min(max(page, 0), pages - 1)
-        chunk = result.rows[page * per_page : (page + 1) * per_page]
-        table = html.escape(format_table(result, chunk))
-        text = f"{intro}\n\n<pre>{table}</pre>" if intro else f"<pre>{table}</pre>"
-        if pages > 1:
-            nav: list[tuple[str, str]] = []
-            if page > 0:
-                nav.append(("◀", PageCB(token=token, page=page - 1).pack()))
-            nav.append((i18n("ask.page", page=page + 1, pages=pages), PageCB(token=token, page=page).pack()))
-            if page < pages - 1:
-                nav.append(("▶", PageCB(token=token, page=page + 1).pack()))
-            for label, data in nav:
-                kb.button(text=label, callback_data=data)
-            widths.append(len(nav))
-    for label, customer_id in _card_buttons(result, chunk, i18n):
-        kb.button(text=label, callback_data=OpenCustomerCB(customer_id=customer_id))
-        widths.append(1)
-    for i, suggestion in enumerate(result.suggestions[:4]):
-        kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))
-        widths.append(1)
-    if result.explanation:
-        kb.button(text=i18n("ask.why"), callback_data=WhyCB(token=token))
-        widths.append(1)
-    if widths:
-        kb.adjust(*widths)
-    return text or i18n("ask.empty"), (kb.as_markup() if widths else None)
-
-
 # --- sending ----------------------------------------------------------------------------------------
 async def send_result(bot: Bot, chat_id: int, result: Result, answers: AnswerCache, i18n: I18n) -> None:
     token = answers.put(result)
     text, markup = render_page(result, token, 0, i18n)
     await bot.send_message(chat_id, text, reply_markup=markup)
     if result.chart is not None:
-        png = _chart_png(result)
+        png = view.chart_png(result)
         if png is not None:
             await bot.send_photo(
                 chat_id,
                 BufferedInputFile(png, filename="chart.png"),
                 caption=html.escape(result.chart.title[:1000]),
             )
-
-
-def _chart_png(result: Result) -> bytes | None:
-    if result.chart is None:
-        return None
-    try:
-        from bot.render import chart_png
-    except ModuleNotFoundError:
-        return None
-    return chart_png(result.chart)
 
 
 class Asking:
