@@ -9,22 +9,21 @@ Commands run as usual and leave the set-up where it was.
 from __future__ import annotations
 
 import html
-import re
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import LANGUAGES, I18n
+from bot import setup_view as view
+from bot.i18n import I18n
 from bot.roles import help_text
 from bot.settings import Settings
+from bot.setup_view import SetupCB
+from crm import setup
 from crm.query.reading import MessageReading
 from handlers.routes import Routes
 from storage.db import Database
@@ -45,21 +44,7 @@ class RecurringJobs(Protocol):
     async def refresh_recurring_jobs(self) -> None: ...
 
 
-CURRENCIES = ("SGD", "MYR", "THB", "IDR", "PHP", "VND", "USD", "CNY")
-TIMEZONES = (
-    "Asia/Singapore",
-    "Asia/Kuala_Lumpur",
-    "Asia/Bangkok",
-    "Asia/Jakarta",
-    "Asia/Manila",
-    "Asia/Ho_Chi_Minh",
-    "Asia/Shanghai",
-    "Asia/Hong_Kong",
-    "Europe/London",
-    "America/New_York",
-)
 INVITE_PREFIX = "inv_"
-SKIP_WORDS = frozenset({"skip", "-", "跳过", "无"})
 
 
 class Onboarding(StatesGroup):
@@ -69,65 +54,27 @@ class Onboarding(StatesGroup):
     stores = State()
 
 
-class SetupCB(CallbackData, prefix="setup"):
-    step: str  # lang | cur | tz | stores
-    value: str
-
-
-def _buttons(step: str, values: tuple[str, ...], per_row: int = 4) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for value in values:
-        kb.button(text=value, callback_data=SetupCB(step=step, value=value))
-    kb.adjust(per_row)
-    return kb.as_markup()
-
-
-def language_keyboard(step: str = "lang") -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for code in LANGUAGES:
-        kb.button(text=I18n(code)("language.name"), callback_data=SetupCB(step=step, value=code))
-    return kb.as_markup()
-
-
 def step_prompt(step: str | None, i18n: I18n, settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
     """The question and buttons of a set-up step (a state name of `Onboarding`)."""
     if step == Onboarding.currency.state:
-        return i18n("setup.currency"), _buttons("cur", CURRENCIES)
+        return i18n("setup.currency"), view.currency_keyboard()
     if step == Onboarding.timezone.state:
-        return (
-            i18n("setup.timezone", currency=settings.workspace.base_currency),
-            _buttons("tz", TIMEZONES, 2),
-        )
+        return i18n("setup.timezone", currency=settings.workspace.base_currency), view.timezone_keyboard()
     if step == Onboarding.stores.state:
-        kb = InlineKeyboardBuilder()
-        kb.button(text=i18n("setup.skip"), callback_data=SetupCB(step="stores", value="-"))
-        return i18n("setup.stores", timezone=settings.workspace.timezone), kb.as_markup()
-    return i18n("setup.language"), language_keyboard()
-
-
-def typed_language(text: str) -> str | None:
-    """ "English", "en", "中文", "zh" typed instead of tapping a language button."""
-    wanted = text.strip().lower()
-    for code in LANGUAGES:
-        if wanted in (code, I18n(code)("language.name").lower()):
-            return code
-    return None
+        return i18n("setup.stores", timezone=settings.workspace.timezone), view.skip_stores_keyboard(i18n)
+    return i18n("setup.language"), view.language_keyboard()
 
 
 def _answers_step(step: str | None, text: str) -> bool:
     """Text that is a plausible answer to the step itself: never taken for a question."""
     value = text.strip()
     if step == Onboarding.language.state:
-        return typed_language(value) is not None
+        return view.typed_language(value) is not None
     if step == Onboarding.currency.state:
-        return re.fullmatch(r"[A-Za-z]{3}", value) is not None
+        return setup.looks_like_currency(value)
     if step == Onboarding.timezone.state:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            return False
-        return True
-    return value.lower() in SKIP_WORDS
+        return setup.is_timezone(value)
+    return setup.is_skip(value)
 
 
 def question_during_setup(
@@ -212,7 +159,7 @@ async def start(
     await state.set_state(Onboarding.language)
     await message.answer(
         i18n("start.first_owner", name=html.escape(user.first_name)) + "\n\n" + i18n("setup.language"),
-        reply_markup=language_keyboard(),
+        reply_markup=view.language_keyboard(),
     )
 
 
@@ -282,7 +229,7 @@ async def setup_language_text(
     state: FSMContext,
     settings: Settings,
 ) -> None:
-    code = typed_language(message.text or "")
+    code = view.typed_language(message.text or "")
     if code is None:  # neither a language nor a question: the step again, with its buttons
         text, markup = step_prompt(Onboarding.language.state, i18n, settings)
         await message.answer(text, reply_markup=markup)
@@ -321,8 +268,8 @@ async def _save_currency(
     state: FSMContext,
     settings: Settings,
 ) -> None:
-    code = value.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
+    code = setup.currency_code(value)
+    if code is None:
         await answer.answer(i18n("setup.currency_invalid", value=html.escape(value)))
         return
     change, said = await change_currency(db, workspace_id, code, settings, i18n)
@@ -369,9 +316,7 @@ async def _save_timezone(
     scheduler: RecurringJobs | None = None,
 ) -> None:
     value = value.strip()
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not setup.is_timezone(value):
         await answer.answer(i18n("setup.timezone_invalid", value=html.escape(value)))
         return
     await team.update_workspace(workspace_id, timezone=value)
@@ -446,13 +391,7 @@ async def setup_skip_stores(
 async def setup_stores_text(
     message: Message, team: TeamRepository, workspace_id: int, i18n: I18n, state: FSMContext
 ) -> None:
-    text = message.text or ""
-    stores = (
-        []
-        if text.strip().lower() in SKIP_WORDS
-        else [s.strip() for s in re.split(r"[,\n，、]", text) if s.strip()][:20]
-    )
-    await _finish(message, stores, team, workspace_id, i18n, state)
+    await _finish(message, setup.store_names(message.text or ""), team, workspace_id, i18n, state)
 
 
 @routes.message(StateFilter(Onboarding), ~F.text, ~F.document, flags={"role": "owner"})
@@ -482,7 +421,7 @@ async def cancel_command(
 
 @routes.message(Command("language"))
 async def language_command(message: Message, i18n: I18n) -> None:
-    await message.answer(i18n("language.choose"), reply_markup=language_keyboard("setlang"))
+    await message.answer(i18n("language.choose"), reply_markup=view.language_keyboard("setlang"))
 
 
 @routes.callback_query(SetupCB.filter(F.step == "setlang"))
@@ -506,7 +445,7 @@ async def currency_command(
     if not code:
         await message.answer(i18n("currency.show", currency=settings.workspace.base_currency))
         return
-    if not re.fullmatch(r"[A-Za-z]{3}", code):
+    if not setup.looks_like_currency(code):
         await message.answer(i18n("currency.usage"))
         return
     _, said = await change_currency(db, workspace_id, code.upper(), settings, i18n)
