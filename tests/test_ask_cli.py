@@ -117,18 +117,7 @@ def test_render_table_aligns_numbers_and_wide_characters() -> None:
     assert cell_len(out[2]) == cell_len(out[3])
 
 
-# --- answers from data (need the compiler) ----------------------------------------------------------
-def _compiler_available() -> bool:
-    try:
-        import crm.query.compiler  # noqa: F401
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
-needs_compiler = pytest.mark.skipif(
-    not _compiler_available(), reason="crm/query/compiler.py not in this tree yet"
-)
+# --- answers from data ---------------------------------------------------------------------------------
 
 
 async def _seed(db: Database, workspace_id: int) -> dict[str, int]:
@@ -178,7 +167,6 @@ async def _seed(db: Database, workspace_id: int) -> dict[str, int]:
     return {"orders_2026": 4, "shopee_2026": 3}
 
 
-@needs_compiler
 async def test_answers_from_the_database(db: Database, workspace_id: int, backend: str) -> None:
     """The ask path on both databases; the command line on SQLite (a subprocess reaches that file directly)."""
     from bot.settings import Settings
@@ -208,10 +196,6 @@ async def test_answers_from_the_database(db: Database, workspace_id: int, backen
 
 
 def test_demo_builds_a_database_and_opens_the_chat(tmp_path: Path) -> None:
-    try:
-        import crm.importing.demo  # noqa: F401
-    except ModuleNotFoundError:
-        pytest.skip("the demo data generator is not in this tree yet")
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
     p = sellermate(
         "demo",

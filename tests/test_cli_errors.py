@@ -219,10 +219,6 @@ def test_console_chat_points_reminders_to_the_bot_in_the_users_language(db: str)
 
 
 def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) -> None:
-    try:
-        import crm.importing.demo  # noqa: F401
-    except ModuleNotFoundError:
-        pytest.skip("the demo data generator is not in this tree yet")
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
     p = cli("demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, "--no-chat")
     assert p.returncode == 0, p.stderr[-2000:]

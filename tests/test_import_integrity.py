@@ -53,9 +53,9 @@ async def test_bulk_load_mode_lasts_one_session_and_the_checks_come_back(db: Dat
             assert (await s.execute(text("PRAGMA cache_size"))).scalar_one() == -2000  # SQLite's default
 
 
+# SQLite only: PostgreSQL never leaves bulk-load mode on.
+@pytest.mark.parametrize("backend", ["sqlite"])
 async def test_bulk_load_mode_needs_to_come_before_the_first_write(db: Database) -> None:
-    if db.dialect != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL never leaves bulk-load mode on")
     async with db.sessions() as s:
         await s.execute(text("UPDATE workspaces SET name = name"))  # a write: the transaction begins
         assert not await repo.bulk_load_mode(
@@ -68,11 +68,11 @@ async def test_bulk_load_mode_needs_to_come_before_the_first_write(db: Database)
         await s.rollback()
 
 
+# SQLite only: PostgreSQL checks every reference as it is written.
+@pytest.mark.parametrize("backend", ["sqlite"])
 async def test_imports_merges_and_splits_leave_no_dangling_reference(
     db: Database, workspace_id: int, tmp_path: Path
 ) -> None:
-    if db.dialect != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL checks every reference as it is written")
     dataset = build_demo_dataset(seed=5, customers=120, as_of=date(2026, 11, 23))
     files = write_demo_exports(dataset, tmp_path, seed=5)
     rates = next(f for f in files if f.name == "rates.csv")

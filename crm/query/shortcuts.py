@@ -30,7 +30,7 @@ def _last(days: int) -> Period:
 
 def kpi_questions(language: Language) -> list[ParsedQuestion]:
     """/kpi: the key numbers, each answered on its own line (revenue, orders, AOV, new customers over the last
-    30 days; the repeat rate over 90, its default window in METRICS.md)."""
+    30 days; the repeat rate over 90, its default window in docs/metrics.md)."""
     queries = [
         MetricQuery(metric="revenue", period=_last(30)),
         MetricQuery(metric="orders", period=_last(30)),
