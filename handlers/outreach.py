@@ -92,17 +92,14 @@ class Drafting:
 async def send_customer_draft(
     message: Message,
     customer_id: int,
-    intent: str,
+    request: DraftRequest,
     *,
     drafting: Drafting,
     member: TeamMember | None,
     i18n: I18n,
-    language: str | None = None,
-    brief: str | None = None,
-    festival: str | None = None,
-    offer: service.Offer | None = None,
 ) -> service.Draft | None:
     """Draft for one customer and send it with its buttons (or the refusal, without buttons)."""
+    assert request.intent is not None
     if message.bot is not None:
         await message.bot.send_chat_action(message.chat.id, "typing")
     try:
@@ -110,13 +107,13 @@ async def send_customer_draft(
             drafting.db,
             drafting.workspace_id,
             customer_id,
-            intent=intent,
+            intent=request.intent,
             settings=drafting.settings,
             as_of=drafting.clock(),
-            language=language,
-            brief=brief,
-            festival=festival,
-            offer=offer,
+            language=request.language,
+            brief=request.brief,
+            festival=request.festival,
+            offer=request.offer,
             llm=drafting.chat_model,
             created_by=member.id if member else None,
         )
@@ -197,60 +194,38 @@ async def draft_for_query(
         )
         return
     await _draft_or_ask_intent(
-        message,
-        hits[0].id,
-        request.intent,
-        language=request.language,
-        brief=request.brief,
-        festival=request.festival,
-        offer=request.offer,
-        state=state,
-        i18n=i18n,
-        drafting=drafting,
-        member=member,
-        user=user,
+        message, hits[0].id, request, state=state, i18n=i18n, drafting=drafting, member=member, user=user
     )
 
 
 async def _draft_or_ask_intent(
     message: Message,
     customer_id: int,
-    intent: str | None,
+    request: DraftRequest,
     *,
-    language: str | None,
     state: FSMContext,
     i18n: I18n,
     drafting: Drafting,
     member: TeamMember | None,
     user: User | None,
-    brief: str | None = None,
-    festival: str | None = None,
-    offer: service.Offer | None = None,
 ) -> None:
-    if intent is None:
+    """Draft for the customer, or first ask for the intent (none given) or the brief (a custom message)."""
+    if request.intent is None:
         # The offer waits for the intent button of this customer.
-        await state.update_data(draft_offer=offer_data(offer, customer_id))
+        await state.update_data(draft_offer=offer_data(request.offer, customer_id))
         await message.answer(
-            i18n("draft.choose_intent"), reply_markup=view.intent_keyboard(customer_id, i18n, language)
+            i18n("draft.choose_intent"),
+            reply_markup=view.intent_keyboard(customer_id, i18n, request.language),
         )
         return
-    if needs_brief(intent, brief):
+    if needs_brief(request.intent, request.brief):
         await state.set_state(DraftInput.brief)
-        await state.update_data(customer_id=customer_id, language=language, draft_offer=offer_data(offer))
+        await state.update_data(
+            customer_id=customer_id, language=request.language, draft_offer=offer_data(request.offer)
+        )
         await ask_for_text(message, i18n("draft.ask_brief"), user=user)
         return
-    await send_customer_draft(
-        message,
-        customer_id,
-        intent,
-        language=language,
-        brief=brief,
-        festival=festival,
-        offer=offer,
-        i18n=i18n,
-        drafting=drafting,
-        member=member,
-    )
+    await send_customer_draft(message, customer_id, request, i18n=i18n, drafting=drafting, member=member)
 
 
 async def _pop_offer(state: FSMContext, customer_id: int) -> service.Offer | None:
@@ -370,14 +345,18 @@ async def customer_picked(
     if not isinstance(query.message, Message):
         return
     data = await state.get_data()
-    await _draft_or_ask_intent(
-        query.message,
-        callback_data.customer_id,
-        view.opt(callback_data.intent),
+    request = DraftRequest(
+        kind="customer",
+        intent=view.opt(callback_data.intent),
         language=view.opt(callback_data.language),
         brief=data.get("draft_brief"),
         festival=data.get("draft_festival"),
         offer=await _pop_offer(state, callback_data.customer_id),
+    )
+    await _draft_or_ask_intent(
+        query.message,
+        callback_data.customer_id,
+        request,
         state=state,
         i18n=i18n,
         drafting=drafting,
@@ -399,12 +378,16 @@ async def intent_picked(
     await query.answer()
     if not isinstance(query.message, Message):
         return
+    request = DraftRequest(
+        kind="customer",
+        intent=callback_data.intent,
+        language=view.opt(callback_data.language),
+        offer=await _pop_offer(state, callback_data.customer_id),
+    )
     await _draft_or_ask_intent(
         query.message,
         callback_data.customer_id,
-        callback_data.intent,
-        language=view.opt(callback_data.language),
-        offer=await _pop_offer(state, callback_data.customer_id),
+        request,
         state=state,
         i18n=i18n,
         drafting=drafting,
@@ -424,17 +407,14 @@ async def brief_entered(
     data = await state.get_data()
     await state.clear()
     customer_id = int(data["customer_id"])
-    await send_customer_draft(
-        message,
-        customer_id,
-        "custom",
+    request = DraftRequest(
+        kind="customer",
+        intent="custom",
         language=data.get("language"),
         brief=brief,
         offer=offer_from(data.get("draft_offer"), customer_id),
-        i18n=i18n,
-        drafting=drafting,
-        member=member,
     )
+    await send_customer_draft(message, customer_id, request, i18n=i18n, drafting=drafting, member=member)
 
 
 async def _show(query: CallbackQuery, draft: service.Draft, i18n: I18n) -> None:
