@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# The database when none is configured (the settings' default, database.url).
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sellermate.db"
 
 
 class DatabaseURLError(ValueError):
