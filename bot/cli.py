@@ -357,8 +357,6 @@ def _register_all() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    from bot.settings import ConfigFileError
-
     _register_all()
     quiet_logging()
     try:
@@ -366,9 +364,14 @@ def main(argv: list[str] | None = None) -> Any:
     except CLIError as exc:  # raised while checking options, before any async work
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except ConfigFileError as exc:  # settings read outside run_async
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    except Exception as exc:
+        # Settings read outside run_async. Only a command that loaded the settings can have failed on them,
+        # so `--help` and the like never import the settings machinery just to name this error.
+        settings = sys.modules.get("bot.settings")
+        if settings is not None and isinstance(exc, settings.ConfigFileError):
+            typer.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

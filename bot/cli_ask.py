@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
-from bot.render import render_text
 from crm.text import render
 
 HELP_EN = """Ask about your sales and customers in English or Chinese, for example:
@@ -96,6 +95,8 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
         text = (result.query or {}).get("text", "")
         return render(lang, "cli.reminder", text=text)
     if result.intent != "draft":
+        from bot.render import render_text
+
         return render_text(result) + _as_of_hint(result, lang)
     from bot.cli_outreach import format_draft, make_draft
     from crm.outreach.service import Offer

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli import DB_OPTION_HELP, one_line, run_async
+from crm.catalog import PLATFORM_IDS as PLATFORM_NAMES  # the catalogue: no importer loaded for --help
 from crm.importing.errors import ImportFileError
-from crm.importing.platforms import PLATFORM_NAMES
 
 rates_app = typer.Typer(help="Exchange rates into the base currency.", no_args_is_help=True)
 

@@ -16,7 +16,7 @@ from pydantic_settings import (
 )
 
 from crm.settings import DEFAULT_BRAND_NAME, DEFAULT_SIGN_OFF, ImportSettings
-from storage.db import DEFAULT_DATABASE_URL
+from storage.defaults import DEFAULT_DATABASE_URL
 
 # The stable flat environment names from docs/architecture.md, mapped onto (section, field).
 STABLE_ENV_NAMES: dict[str, tuple[str, str]] = {

@@ -23,12 +23,14 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# The database when none is configured (the settings' default, database.url).
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sellermate.db"
 
 
 class DatabaseURLError(ValueError):
     """The configured database URL cannot be used; the message says what to set."""
+
+
+class SchemaTooNewError(DatabaseURLError):
+    """The database was brought to a newer schema by a newer SellerMate than this one; nothing is changed."""
 
 
 def normalise_url(url: str) -> str:
@@ -138,21 +140,32 @@ def head_revision() -> str:
     return max(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
-async def schema_is_current(engine: AsyncEngine) -> bool:
-    """Whether the database already has the newest schema (False also for a new or unreadable database)."""
+async def schema_version(engine: AsyncEngine) -> str | None:
+    """The database's schema revision (None for a new or unreadable database)."""
     try:
         async with engine.connect() as conn:
             version: str | None = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     except SQLAlchemyError:
-        return False
-    return version == head_revision()
+        return None
+    return version
+
+
+async def schema_is_current(engine: AsyncEngine) -> bool:
+    """Whether the database already has the newest schema (False also for a new or unreadable database)."""
+    return await schema_version(engine) == head_revision()
 
 
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent, safe on every start, also of several
     processes at once on PostgreSQL). A database already there is only read, with no Alembic import."""
-    if await schema_is_current(engine):
+    version, head = await schema_version(engine), head_revision()
+    if version == head:
         return
+    if version is not None and version > head:
+        raise SchemaTooNewError(
+            f"this database was last opened by a newer SellerMate (schema {version}; this version knows up to "
+            f"{head}); upgrade SellerMate, or open a copy made before the upgrade"
+        )
     async with engine.begin() as conn:
         await hold_setup_lock(conn)
         await conn.run_sync(_upgrade)

@@ -126,3 +126,32 @@ async def test_migration_0006_fills_previous_orders(db: Database, workspace_id: 
     got, want = await previous_orders(db, workspace_id)
     assert got == want
     assert sum(v is not None for v in got.values()) == 2
+
+
+async def test_a_database_from_a_newer_version_is_refused_unchanged(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Opening a database a newer SellerMate migrated further is one clear refusal, not Alembic's
+    "Can't locate revision"; the database is left as it was. The CLI says it in one line, exit code 2."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+    from sqlalchemy import text
+
+    from storage.db import SchemaTooNewError, head_revision, schema_version
+
+    newer = f"{int(head_revision()) + 1:04d}"
+    async with db.engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": newer})
+    with pytest.raises(SchemaTooNewError, match=f"schema {newer}"):
+        await migrate(db.engine)
+    assert await schema_version(db.engine) == newer
+    env = dict(os.environ, SELLERMATE_DATABASE_URL=db.url, SELLERMATE_CONFIG=os.devnull)  # type: ignore[attr-defined]
+    p = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "revenue last month"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode == 2 and "newer SellerMate" in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert p.stderr.count("\n") == 1, p.stderr

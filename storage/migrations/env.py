@@ -29,7 +29,7 @@ def _run(connection: Connection) -> None:
 
 
 def _command_line_url() -> str:
-    from storage.db import DEFAULT_DATABASE_URL
+    from storage.defaults import DEFAULT_DATABASE_URL
 
     return (
         context.get_x_argument(as_dictionary=True).get("url")
