@@ -38,7 +38,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
-from crm.query.periods import BAD_DATE, FUTURE, MONTHS, SAME_PERIOD, _Periods
+from crm.query.periods import BAD_DATE, FUTURE, MONTHS, SAME_PERIOD, _Periods, day_first_readings
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -192,6 +192,10 @@ _SHORTHAND_RE = re.compile(
 )
 
 
+_OVER = {"w": "week", "m": "month", "q": "quarter", "y": "year"}
+_OVER_RE = re.compile(r"(?<![a-z0-9/])([wmqy])/\1(?![a-z0-9/])")
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII), simplified Chinese, lower case, numbers as digits, one space between words."""
     t = simplified(unicodedata.normalize("NFKC", text))
@@ -218,6 +222,7 @@ def normalise(text: str) -> str:
     )
     # Chat shorthand sellers type: "aov this yr", "orders last wk", "revenue last qtr", "sales rn".
     t = _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(0)], t)
+    t = _OVER_RE.sub(lambda m: _OVER[m.group(1)] + " over " + _OVER[m.group(1)], t)  # "w/w", "m/m", "y/y"
     # "ebay9月", "shopee2025年": a word written against a Chinese date is still a word ("q3", "h1", "top10" stay)
     t = re.sub(r"(?<=[a-z]{2})(?=\d+\s*(?:年|月|日|号|天|周|季|个|位|名))", " ", t)
     t = re.sub(r"\s+", " ", t).strip()
@@ -547,6 +552,9 @@ _EXTRA: dict[str, tuple[str, ...]] = {
         "month over month",
         "month-over-month",
         "qoq",
+        "week over week",
+        "quarter over quarter",
+        "wow growth",
         "环比",
         "同比",
         "增长",
@@ -1703,7 +1711,11 @@ def parse_question(
     ref = (local - timedelta(microseconds=1)).date()
     language = "zh" if CJK.search(text or "") else "en"
     query = _parse(text or "", language, ref, local)
-    if isinstance(query, Clarify) and query.reason == "unknown":
+    if not isinstance(query, Clarify):
+        # "1/10" could be either order: it was read day first, and the answer says so
+        readings = day_first_readings(normalise(text or ""), language)
+        return ParsedQuestion(query=query, language=language, parser="offline", corrections=readings)
+    if query.reason == "unknown":
         # A misspelt vocabulary word ("revnue", "quater", "novmber"): read it as the word it is closest to, only
         # when that reading is then understood, and say so in the answer.
         fixed = _respelt(text or "")

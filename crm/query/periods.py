@@ -5,6 +5,7 @@ The parser scans each question with `_Periods`; every pattern yields a Period, F
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import re
 from datetime import date, datetime, timedelta
@@ -60,6 +61,47 @@ _SINCE_AFTER_RE = re.compile(
     r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
     r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)"
 )
+# Shopping festivals sellers name as days; Black Friday and Cyber Monday move with the US Thanksgiving.
+_SALE_DAYS = {
+    "11.11": (11, 11),
+    "12.12": (12, 12),
+    "6.18": (6, 18),
+    "black friday": (0, 0),
+    "cyber monday": (0, 0),
+}
+_SALE_RE = r"双\s*(?:11|十一)|双\s*(?:12|十二)|(?<![\d.])618(?![\d.])|black\s+friday|黑色星期五|黑五|cyber\s+monday|网络星期一"
+
+
+def _sale_name(written: str) -> str:
+    w = re.sub(r"\s+", " ", written)
+    if "11" in w or "十一" in w:
+        return "11.11"
+    if "12" in w or "十二" in w:
+        return "12.12"
+    if "618" in w:
+        return "6.18"
+    return "cyber monday" if ("cyber" in w or "网络" in w) else "black friday"
+
+
+# A day-first numeric date ("15/10", "1.10.2026", "11.11"); the second form ends a range ("to 15/10").
+_DM = r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
+_DM2 = r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
+_DM_AMBIGUOUS_RE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/.])")
+
+
+def day_first_readings(normalised: str, language: str = "en") -> list[tuple[str, str]]:
+    """How each slash date that could be read either way ("1/10") was read: day first, as sellers here write."""
+    out = []
+    for m in _DM_AMBIGUOUS_RE.finditer(normalised):
+        d, mo = int(m[1]), int(m[2])
+        if d != mo and d <= 12 and mo <= 12:
+            if language == "zh":
+                out.append((m[0], (f"{m[3]}年" if m[3] else "") + f"{mo}月{d}日"))
+            else:
+                out.append((m[0], f"{d} {calendar.month_abbr[mo]}" + (f" {m[3]}" if m[3] else "")))
+    return out
+
+
 FUTURE = "future"
 BAD_DATE = "bad_date"
 SAME_PERIOD = "same_period"  # "去年同期", "this time last year": the same period as which one?
@@ -163,6 +205,38 @@ class _Periods:
             return BAD_DATE
         return self.day_range(d, d)
 
+    def days_in_month(self, m1: int, d1: int, m2: int, d2: int, year: str | None) -> Any:
+        """Day m1/d1 to day m2/d2 (both included); without a year, the latest such span that has started."""
+        try:
+            y = int(year) if year else self.ref.year
+            a = date(y, m1, d1)
+            if not year and a > self.ref:
+                y -= 1
+                a = date(y, m1, d1)
+            b = date(y if (m2, d2) >= (m1, d1) else y + 1, m2, d2)
+        except ValueError:
+            return BAD_DATE
+        return self.day_range(a, b)
+
+    def sale_day(self, name: str, year: int | None) -> Any:
+        """A shopping festival's day (双十一 is 11 November; Black Friday the day after the US Thanksgiving):
+        in the year named, else the latest one on or before the as-of date."""
+        month, day = _SALE_DAYS.get(name, (0, 0))
+        y = year if year is not None else self.ref.year
+        if not 2000 <= y <= 2100:
+            return BAD_DATE
+
+        def on(yy: int) -> date:
+            if month:
+                return date(yy, month, day)
+            thanksgiving = date(yy, 11, 22 + (3 - date(yy, 11, 22).weekday()) % 7)  # the fourth Thursday
+            return thanksgiving + timedelta(days=1 if name == "black friday" else 4)
+
+        d = on(y)
+        if year is None and d > self.ref:
+            d = on(y - 1)
+        return self.day_range(d, d)
+
     def day_range(self, a: date, b_inclusive: date) -> Any:
         if a > b_inclusive:
             return BAD_DATE
@@ -215,6 +289,11 @@ class _Periods:
                 MONTHS[m[1]], int(m[2]) if m[2] else None, MONTHS[m[3]], int(m[4]) if m[4] else None
             )
 
+        def sale(m: re.Match[str]) -> Any:
+            year = m[1] or m[4]
+            said = rel_year.get(m[2].split()[0]) if m[2] else None
+            return self.sale_day(_sale_name(m[3]), int(year) if year else said)
+
         rel_year = {
             "this": r.year,
             "last": r.year - 1,
@@ -234,6 +313,57 @@ class _Periods:
                 ),
                 as_of_marker,
             ),
+            # shopping festivals as days ("双十一", "618", "Black Friday 2025", "去年双十二")
+            (
+                (
+                    rf"(?:(?<!\d)(\d{{4}})\s*年?\s*(?:的|'s)?\s*|(今年|本年|去年|前年|this year'?s?|last year'?s?)\s*(?:的)?\s*)?"
+                    rf"(?:the\s+)?({_SALE_RE})(?:\s*(?:of\s+|in\s+)?(\d{{4}})(?!\d))?"
+                ),
+                sale,
+            ),
+            # day-first numeric dates, as written in this market ("15/10/2026", "1/10 to 15/10", "11.11")
+            (
+                rf"(?:(?<![a-z])(?:from|between)\s+)?{_DM}\s*(?:to|and|until|till|through|thru|-|–|~|至|到)\s*{_DM2}",
+                lambda m: self.days_in_month(int(m[2]), int(m[1]), int(m[5]), int(m[4]), m[6] or m[3]),
+            ),
+            (
+                rf"(?:(?<![a-z])on\s+)?{_DM}",
+                lambda m: self.days_in_month(int(m[2]), int(m[1]), int(m[2]), int(m[1]), m[3]),
+            ),
+            # days of one month ("Oct 1-15", "between the 1st and 15th of October", "10月1号到15号")
+            (
+                (
+                    rf"(?:(?<![a-z])(?:from|between)\s+)?(?<![a-z]){_MONTH_RE}\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*"
+                    rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?"
+                    rf"(?:,?\s*(\d{{4}}))?(?![\d:])"
+                ),
+                lambda m: self.days_in_month(MONTHS[m[1]], int(m[2]), MONTHS[m[1]], int(m[3]), m[4]),
+            ),
+            (
+                (
+                    r"(?:(?<![a-z])(?:from|between)\s+)?(?:the\s+)?(?<![\d.])(\d{1,2})(?:st|nd|rd|th)?\s*"
+                    rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                    rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"
+                ),
+                lambda m: self.days_in_month(MONTHS[m[3]], int(m[1]), MONTHS[m[3]], int(m[2]), m[4]),
+            ),
+            (
+                (
+                    r"(?:从\s*)?(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:到|至|-|–|~)\s*"
+                    r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]"
+                ),
+                lambda m: self.days_in_month(int(m[2]), int(m[3]), int(m[4] or m[2]), int(m[5]), m[1]),
+            ),
+            # a whole year said as such ("去年全年", "2025全年", "全年", "full year 2025")
+            (
+                r"(?:(?<!\d)(\d{4})\s*年?|(今年|本年|去年|前年))\s*(?:的)?\s*(?:全年|整年|一整年)(?:度)?",
+                lambda m: self.year(int(m[1]) if m[1] else rel_year[m[2]]),
+            ),
+            (
+                r"(?<![a-z])(?:the\s+)?(?:full|whole|entire)\s+(?:of\s+)?(?:year\s+(?:of\s+)?)?(\d{4})(?:\s+year)?(?!\d)",
+                lambda m: self.year(int(m[1])),
+            ),
+            (r"全年(?:度)?|整年|一整年", lambda m: Period(kind="this_year")),
             # explicit ranges and dates
             (rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}", rng),
             (rf"{iso}\s*(?:至|到|-|~)\s*{iso}", rng),
