@@ -587,6 +587,14 @@ _EXTRA: dict[str, tuple[str, ...]] = {
         "没有",
     ),
     "filler_phrase": (
+        # Chinese function words around a question: "有没有" asks whether, it does not exclude
+        "有没有",
+        "有无",
+        "已经",
+        "已",
+        "总共有",
+        "一共有",
+        "目前",
         "my store",
         "our store",
         "my shop",

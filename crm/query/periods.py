@@ -102,6 +102,16 @@ def day_first_readings(normalised: str, language: str = "en") -> list[tuple[str,
     return out
 
 
+_THIS = {
+    "今年": "this_year",
+    "本年": "this_year",
+    "本月": "this_month",
+    "这个月": "this_month",
+    "本季度": "this_quarter",
+    "这个季度": "this_quarter",
+    "本周": "this_week",
+    "这周": "this_week",
+}
 FUTURE = "future"
 BAD_DATE = "bad_date"
 SAME_PERIOD = "same_period"  # "去年同期", "this time last year": the same period as which one?
@@ -569,6 +579,12 @@ class _Periods:
                 r"(?:the\s+)?quarter before last|上上(?:个)?季度?",
                 lambda m: self.months_back(date(r.year, 3 * ((r.month - 1) // 3) + 1, 1), 6, 3),
             ),
+            # "this year so far" in Chinese: the period itself ("今年到目前为止"); bare "目前为止" is all time
+            (
+                r"(今年|本年|本月|这个月|本季度|这个季度|本周|这周)\s*(?:的)?\s*(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止",
+                lambda m: Period(kind=_THIS[m[1]]),
+            ),
+            (r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)为止|迄今为止", lambda m: Period(kind="all_time")),
             (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
             (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
             (
