@@ -27,6 +27,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
+from crm.query.kinds import keep_named
 from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
 from storage.db import Database
@@ -38,6 +39,10 @@ from storage.repositories.customer_desk import search_customers
 # A customer name on a chart axis, and the buyer identities a profile lists, at most.
 CHART_LABEL = 24
 SHOWN_IDENTITIES = 10
+# Metrics that are sums: a group named with no orders has 0 of them (a ratio or an average has no value).
+_ADDITIVE_METRICS = frozenset(
+    {"orders", "revenue", "customers", "new_customers", "cancelled_orders", "returned_orders"}
+)
 
 
 class _Ctx:
@@ -347,6 +352,8 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
             if value is not None:
                 rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
+        if q.only:  # "Lazada vs Shopee": the groups named only
+            rows = keep_named(rows, q.only, zero=q.metric in _ADDITIVE_METRICS)
         unpriced = (
             await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
             if unit == "money" and rows

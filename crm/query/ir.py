@@ -205,6 +205,8 @@ class MetricQuery(_IR):
     compare: Literal["previous_period", "previous_year"] | None = None
     # A second period answered side by side with the first ("revenue this year vs last year").
     compare_to: Period | None = None
+    # With group_by platform or country: only these groups, in this order ("Lazada vs Shopee revenue").
+    only: list[str] | None = Field(default=None, min_length=2, max_length=10)
 
 
 class TopCustomersQuery(_IR):

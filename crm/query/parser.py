@@ -38,6 +38,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
+from crm.query.kinds import side_by_side
 from crm.query.periods import BAD_DATE, FUTURE, MONTHS, SAME_PERIOD, _Periods, day_first_readings
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -1962,6 +1963,9 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     countries = s.values("country")
     if len(platforms) > 1 or len(countries) > 1:
         by = "platform" if len(platforms) > 1 else "country"
+        both = side_by_side(s, by, lambda one: _decide(one, language, zh, ref))
+        if both is not None:
+            return both
         return _clarify(
             "ambiguous",
             language,
