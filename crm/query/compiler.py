@@ -27,7 +27,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
-from crm.query.kinds import keep_named
+from crm.query.kinds import cohort_cell_result, keep_named
 from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
 from storage.db import Database
@@ -758,6 +758,8 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
             text=texts.t(ctx.lang, "cohort_future" if future else "cohort_empty"),
             language=ctx.lang,
         )
+    if q.offset is not None:
+        return cohort_cell_result(ctx.lang, q, labels, sizes, matrix)
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))

@@ -249,6 +249,9 @@ class CohortQuery(_IR):
     period: Period | None = None  # which first-order months; None = last 12 months
     filters: Filters = Field(default_factory=Filters)
     max_offset: int = Field(default=12, ge=1, le=36)
+    # One cell of the table: the share of the `period` month's cohort ordering `offset` months later
+    # ("month-3 retention of the June cohort", "3月首购客户的次月留存率").
+    offset: int | None = Field(default=None, ge=1, le=36)
 
 
 class CLVQuery(_IR):

@@ -38,7 +38,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
-from crm.query.kinds import side_by_side
+from crm.query.kinds import cohort_cell, scan_cohort_offset, side_by_side
 from crm.query.periods import BAD_DATE, FUTURE, MONTHS, SAME_PERIOD, _Periods, day_first_readings
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -1825,6 +1825,7 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
         return found
 
     s = Scan(t)
+    scan_cohort_offset(s)  # before periods: "next month" after a cohort's first order is not the future
     _Periods(ref, local).scan(s)
     for pattern, by in _GROUP_PATTERNS:
         for m in re.finditer(pattern, t):
@@ -2116,9 +2117,28 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
 
     # cohort retention -----------------------------------------------------------------------------------
     if s.has("cohort_word"):
-        if metrics or is_top or group_by not in (None, "month") or segments or stages:
+        # "首购客户" names the cohort itself (customers by first order), not a second metric
+        if (
+            metrics not in ([], ["new_customers"])
+            or is_top
+            or group_by not in (None, "month")
+            or segments
+            or stages
+        ):
             return _not_understood(language)
-        return CohortQuery(period=period, filters=filters)
+        try:
+            return cohort_cell(s, period, CohortQuery(period=period, filters=filters)) or (
+                _not_understood(language) if metrics else CohortQuery(period=period, filters=filters)
+            )
+        except ValueError:
+            return _clarify(
+                "ambiguous",
+                language,
+                "Which cohort, and how many months after its first order? e.g. "
+                '"month-3 retention of the June 2026 cohort".',
+                "请写明哪个月的首购客户、首单后第几个月，例如“2026年6月首购客户的次月留存率”。",
+                ["month-3 retention of the June 2026 cohort"] if en else ["2026年6月首购客户的次月留存率"],
+            )
 
     if s.has("acquire_verb") and (
         is_top or segments or stages or s.has("segments_overview") or s.has("lifecycle_overview")

@@ -156,6 +156,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "lifecycle": "Customers by lifecycle stage{filters} (as of {day}):",
         "cohort": "Monthly cohort retention{filters}: share of each first-order month buying again k months later.",
         "cohort_empty": "No valid orders in those months, so no cohorts.",
+        "cohort_cell": (
+            "Month-{k} retention of the {cohort} cohort: {value} ({kept} of the {n} customers whose first order "
+            "was in {cohort} ordered again in {month})."
+        ),
+        "cohort_cell_empty": "No customer placed a first order in {cohort}, so that cohort has no retention.",
+        "cohort_cell_future": "{month} has not started yet, so month-{k} retention of the {cohort} cohort is not known.",
         "cohort_future": "That period is in the future: cohorts start with customers' first orders, so far none.",
         "per_platform_customers": "(A customer who bought on several platforms counts on each — for new customers, "
         "at their first order there — so the platforms can add up to more than the shop.)",
@@ -223,6 +229,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "lifecycle": "{filters}客户生命周期分布（截至 {day}）：",
         "cohort": "{filters}按首单月份的月度留存：每个首单月份的客户在第 k 个月再次购买的比例。",
         "cohort_empty": "这些月份没有有效订单，无法计算留存。",
+        "cohort_cell": "{cohort} 首购客户第 {k} 个月（{month}）的留存率：{value}（{n} 位客户中有 {kept} 位再次下单）。",
+        "cohort_cell_empty": "{cohort} 没有首次下单的客户，无法计算留存。",
+        "cohort_cell_future": "{month} 还没开始，{cohort} 首购客户第 {k} 个月的留存率还无法计算。",
         "cohort_future": "这个时间段还没到：留存从客户的首单算起，目前还没有数据。",
         "per_platform_customers": "（在多个平台购买的客户在每个平台各计一次，新客户按其在该平台的首单计，所以各平台相加可能多于全店。）",
         "clv": "{filters}{key}前 {n} 名客户（BG/NBD + Gamma-Gamma，未来 {horizon} 天）：",
