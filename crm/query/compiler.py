@@ -18,6 +18,7 @@ from crm.query.ir import (
     SEGMENTS,
     CLVQuery,
     CohortQuery,
+    CustomerListQuery,
     CustomerQuery,
     Filters,
     LifecycleQuery,
@@ -27,7 +28,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
-from crm.query.kinds import cohort_cell_result, keep_named
+from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
 from storage.db import Database
@@ -1071,6 +1072,8 @@ async def execute(
     ctx = await _context(db, workspace_id, settings, as_of, language)
     if isinstance(query, MetricQuery):
         return await _metric(ctx, query)
+    if isinstance(query, CustomerListQuery):
+        return await customer_list_result(ctx, query, _keep)
     if isinstance(query, TopCustomersQuery):
         return await _top(ctx, query)
     if isinstance(query, (SegmentsQuery, LifecycleQuery)):

@@ -215,6 +215,27 @@ class TopCustomersQuery(_IR):
     sort_by: TopSortKey = "revenue"
     period: Period | None = None  # None = all time
     filters: Filters = Field(default_factory=Filters)
+    export: bool = False  # "as csv": the chat sends the list as a CSV file too
+
+
+class CustomerListQuery(_IR):
+    """Customers meeting a condition, most spent first: a segment, a lifecycle stage, no valid order in the
+    last `inactive_days` days, or several of these at once ("important winback customers in Thailand")."""
+
+    intent: Literal["customer_list"] = "customer_list"
+    segment: Segment | None = None
+    stage: Literal["new", "active", "dormant", "churned"] | None = None
+    inactive_days: int | None = Field(default=None, ge=1, le=3660)
+    filters: Filters = Field(default_factory=Filters)
+    export: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> CustomerListQuery:
+        if self.segment is None and self.stage is None and self.inactive_days is None:
+            raise ValueError("a customer list needs a condition: segment, stage or inactive_days")
+        if self.filters.platform is not None or self.filters.segment is not None:
+            raise ValueError("a customer list is over all platforms; its segment is the segment field")
+        return self
 
 
 # What a question about one customer asks: their whole card, or one number of it ("churn risk of X").
@@ -307,6 +328,7 @@ class Clarify(_IR):
 Query = Annotated[
     MetricQuery
     | TopCustomersQuery
+    | CustomerListQuery
     | CustomerQuery
     | SegmentsQuery
     | LifecycleQuery

@@ -9,12 +9,14 @@ the order named. Anything else (a list, a breakdown, a comparison of periods) ke
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crm.query import texts
-from crm.query.ir import CohortQuery, MetricQuery, Period
+from crm.query.ir import CohortQuery, CustomerListQuery, MetricQuery, Period
 from crm.query.result import Result
 
 if TYPE_CHECKING:
@@ -138,3 +140,179 @@ def cohort_cell_result(
         language=language,
         unit="ratio",
     )
+
+
+# --- customer lists by condition --------------------------------------------------------------------------
+_VERB_EN = (
+    r"(?:ordered|bought|purchased|shopped|placed\s+(?:an?\s+|any\s+)?orders?|made\s+(?:a|any)\s+purchases?|"
+    r"come\s+back|been\s+back|order|buy|purchase|shop)"
+)
+_UNIT_EN = r"(days?|weeks?|months?|years?)(?![a-z])"
+_VERB_ZH = r"(?:下单|下过单|下过订单|购买过?|买过?|消费过?|复购|回购|光顾)"
+_UNIT_ZH = r"(天|日|周|个星期|星期|个月|月|年)"
+_INACTIVE_PATTERNS = (
+    re.compile(
+        r"(?:who\s+|that\s+)?(?:have\s+not|haven'?t|has\s+not|hasn'?t|did\s+not|didn'?t|not|never)\s+"
+        rf"{_VERB_EN}(?:\s+(?:anything|again|with\s+us|from\s+us))*\s+(?:in|for|during|within|over)\s+"
+        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}"
+    ),
+    re.compile(
+        r"(?:with\s+)?no\s+(?:valid\s+)?(?:orders?|purchases?)\s+(?:in|for|during|within|over)\s+"
+        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}"
+    ),
+    re.compile(
+        r"(?:inactive|lapsed|idle)\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?"
+        rf"(?:(\d{{1,4}})\+?\s*|an?\s+)?{_UNIT_EN}"
+    ),
+    re.compile(
+        r"(?:超过|已经|已|有)?\s*(?:最近|过去|近)?\s*(\d{1,4})\s*"
+        + _UNIT_ZH
+        + r"\s*(?:内|以内|之内|里|以上|多)?\s*"
+        r"(?:都|一直|还|再)?\s*(?:没有|没|未|没再|没有再|不曾)\s*(?:再)?\s*" + _VERB_ZH
+    ),
+)
+_LIST_ASK_RE = re.compile(r"(?<![a-z])(?:who|which)(?![a-z])|哪些|是谁|有谁")
+_FILE_RE = re.compile(r"(?<![a-z])(?:csv|excel|spreadsheet|export|download)(?![a-z])|导出|下载|表格")
+
+
+def scan_inactivity(s: Scan) -> None:
+    """Claim "who haven't ordered in 60 days", "60天没下单" as an `inactive` slot of (number, unit)."""
+    for pattern in _INACTIVE_PATTERNS:
+        for m in pattern.finditer(s.text):
+            if s.free(m.start(), m.end()):
+                s.claim(m.start(), m.end(), "inactive", (int(m[1]) if m[1] else 1, m[2]))
+
+
+def _days(n: int, unit: str, ref: date) -> int:
+    """n days, weeks, months or years back from the day after `ref`, in days (months as on the calendar)."""
+    if unit.startswith("day") or unit in ("天", "日"):
+        return n
+    if unit.startswith("week") or unit in ("周", "个星期", "星期"):
+        return 7 * n
+    months = 12 * n if unit.startswith("year") or unit == "年" else n
+    end = ref + timedelta(days=1)
+    y, m = divmod(end.year * 12 + end.month - 1 - months, 12)
+    start = date(y, m + 1, min(end.day, calendar.monthrange(y, m + 1)[1]))
+    return (end - start).days
+
+
+def wants_file(s: Scan) -> bool:
+    return bool(_FILE_RE.search(s.text))
+
+
+def customer_list(
+    s: Scan,
+    *,
+    segments: list[str],
+    stages: list[str],
+    filters: Any,
+    period: Any,
+    metrics: list[str],
+    group_by: Any,
+    ranked: bool,
+    ref: date,
+) -> CustomerListQuery | None:
+    """The list reading of a question naming customers by a condition, or None when it is not one.
+
+    Raises ValueError for a list that cannot be given as asked (two conditions of a kind, a platform, a
+    period or a metric beside an inactivity condition): the caller asks again rather than guess."""
+    inactive = s.values("inactive")
+    listed = s.has("list_word") or bool(_LIST_ASK_RE.search(s.text)) or wants_file(s)
+    if not inactive and not ((segments or stages) and listed):
+        return None
+    if not inactive and (metrics not in ([], ["customers"]) or period is not None or group_by or ranked):
+        return None  # "list … revenue", "who … last month": not a list by condition
+    if (
+        len(inactive) > 1
+        or len(segments) > 1
+        or len(stages) > 1
+        or metrics not in ([], ["customers"])
+        or period is not None
+        or group_by
+        or ranked
+        or filters.platform is not None
+        or "prospect" in stages
+    ):
+        raise ValueError("not one list by condition")
+    return CustomerListQuery(
+        segment=segments[0] if segments else None,
+        stage=stages[0] if stages else None,
+        inactive_days=_days(*inactive[0], ref) if inactive else None,
+        filters=filters,
+        export=wants_file(s),
+    )
+
+
+LIST_LIMIT = 1000  # rows a list answer carries (the chat pages them; the CSV has the same rows)
+
+
+async def customer_list_result(ctx: Any, q: CustomerListQuery, keep: Any) -> Result:
+    """Customers meeting every condition of `q` as of the as-of date, most spent (all time) first; ties by id.
+
+    Days since the last valid order are whole local days (METRICS.md, R of RFM): "no order in the last 60
+    days" is R >= 60, the last valid order on or before the as-of date minus 60 days."""
+    import numpy as np
+
+    from crm.analytics import metrics as m
+    from storage.repositories import analytics as repo
+
+    async with ctx.db.sessions() as session:
+        scores = await m.customer_scores(
+            session, ctx.workspace_id, ctx.as_of, ctx.tz, lifecycle_days=ctx.lifecycle_days
+        )
+        chosen = await keep(session, ctx, scores.ids, q.filters)
+        if q.segment:
+            chosen &= scores.segment == q.segment
+        if q.stage:
+            chosen &= scores.lifecycle == q.stage
+        if q.inactive_days:
+            chosen &= scores.recency_days >= q.inactive_days
+        picked = sorted(
+            np.flatnonzero(chosen).tolist(), key=lambda i: (-float(scores.monetary[i]), int(scores.ids[i]))
+        )
+        total = len(picked)
+        picked = picked[:LIST_LIMIT]
+        names = await repo.customer_names(session, [int(scores.ids[i]) for i in picked])
+    rows = [
+        [
+            names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}",
+            int(scores.ids[i]),
+            int(scores.recency_days[i]),
+            int(scores.frequency[i]),
+            round(float(scores.monetary[i]), 2),
+        ]
+        for i in picked
+    ]
+    what = _list_condition(ctx.lang, q)
+    key = "list_empty" if not rows else ("list_cut" if total > len(rows) else "list")
+    text = texts.t(
+        ctx.lang, key, what=what, filters=ctx.filters_text(q.filters), n=f"{total:,}", shown=f"{len(rows):,}"
+    )
+    return Result(
+        intent="customer_list",
+        query=q.model_dump(mode="json"),
+        value=total,
+        columns=["customer", "id", "recency_days", "orders", "revenue"],
+        rows=rows,
+        card_ids=[r[1] for r in rows],
+        text=text,
+        language=ctx.lang,
+        unit="money",
+        currency=ctx.currency,
+        export=q.export,
+    )
+
+
+def _list_condition(language: str, q: CustomerListQuery) -> str:
+    zh = language == "zh"
+    parts = []
+    if q.segment:
+        parts.append(texts.SEGMENT_NAMES[language].get(q.segment, q.segment) + ("" if zh else " customers"))
+    if q.stage:
+        parts.append(texts.LIFECYCLE_NAMES[language][q.stage] + ("客户" if zh else " customers"))
+    inactive = texts.t(language, "list_inactive", days=q.inactive_days) if q.inactive_days else ""
+    if zh:
+        return "、".join([*parts, inactive] if inactive else parts)
+    said = " ".join(parts) if parts else "customers"
+    said = f"{said} {inactive}" if inactive else said
+    return said[:1].upper() + said[1:]

@@ -38,7 +38,14 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
-from crm.query.kinds import cohort_cell, scan_cohort_offset, side_by_side
+from crm.query.kinds import (
+    cohort_cell,
+    customer_list,
+    scan_cohort_offset,
+    scan_inactivity,
+    side_by_side,
+    wants_file,
+)
 from crm.query.periods import BAD_DATE, FUTURE, MONTHS, SAME_PERIOD, _Periods, day_first_readings
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -620,6 +627,17 @@ _EXTRA: dict[str, tuple[str, ...]] = {
         "all countries",
     ),
     "list_word": (
+        "csv",
+        "as csv",
+        "as a csv",
+        "in csv",
+        "to csv",
+        "csv file",
+        "as a spreadsheet",
+        "spreadsheet",
+        "excel",
+        "表格",
+        "csv文件",
         "list",
         "list of",
         "show me all",
@@ -1826,6 +1844,7 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
 
     s = Scan(t)
     scan_cohort_offset(s)  # before periods: "next month" after a cohort's first order is not the future
+    scan_inactivity(s)  # before periods: "haven't ordered in the last 60 days" is a condition, not a window
     _Periods(ref, local).scan(s)
     for pattern, by in _GROUP_PATTERNS:
         for m in re.finditer(pattern, t):
@@ -1840,7 +1859,10 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
     _scan_iso_codes(s, raw)
     _scan_tags(s)
     _scan_lexicon(s)
-    return _decide(s, language, zh, ref)
+    query = _decide(s, language, zh, ref)
+    if isinstance(query, TopCustomersQuery) and wants_file(s):
+        return query.model_copy(update={"export": True})  # "export the top 50 customers as csv"
+    return query
 
 
 # "customers tagged vip", "with the tag wholesale", "vip-tagged", "带有vip标签的客户", "标签为批发的客户"
@@ -2242,6 +2264,31 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return TopCustomersQuery(n=n, sort_by=sort, period=period, filters=f)
     if top_n:
         return _not_understood(language)
+
+    # customer lists by condition ------------------------------------------------------------------------
+    try:
+        listing = customer_list(
+            s,
+            segments=segments,
+            stages=stages,
+            filters=filters,
+            period=period,
+            metrics=metrics,
+            group_by=group_by,
+            ranked=bool(is_top or top_n),
+            ref=ref,
+        )
+    except ValueError:
+        return _clarify(
+            "ambiguous",
+            language,
+            "I list customers by one condition at a time over all platforms, most spent first, e.g. "
+            '"customers who haven\'t ordered in 60 days" or "list the important winback customers in Thailand".',
+            "我按一个条件列出客户（全部平台），按累计消费排序，例如“60天没下单的客户”或“列出泰国的重要挽留客户”。",
+            ["customers who haven't ordered in 60 days"] if en else ["60天没下单的客户"],
+        )
+    if listing is not None:
+        return listing
 
     # segments and lifecycle -----------------------------------------------------------------------------
     if segments:

@@ -156,6 +156,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "lifecycle": "Customers by lifecycle stage{filters} (as of {day}):",
         "cohort": "Monthly cohort retention{filters}: share of each first-order month buying again k months later.",
         "cohort_empty": "No valid orders in those months, so no cohorts.",
+        "list": "{what}{filters}: {n}, most spent first.",
+        "list_cut": "{what}{filters}: {n}, most spent first; the first {shown} are listed.",
+        "list_empty": "{what}{filters}: none.",
+        "list_inactive": "with no valid order in the last {days} days",
         "cohort_cell": (
             "Month-{k} retention of the {cohort} cohort: {value} ({kept} of the {n} customers whose first order "
             "was in {cohort} ordered again in {month})."
@@ -229,6 +233,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "lifecycle": "{filters}客户生命周期分布（截至 {day}）：",
         "cohort": "{filters}按首单月份的月度留存：每个首单月份的客户在第 k 个月再次购买的比例。",
         "cohort_empty": "这些月份没有有效订单，无法计算留存。",
+        "list": "{filters}{what}共 {n} 位，按累计消费从高到低：",
+        "list_cut": "{filters}{what}共 {n} 位，按累计消费从高到低，列出前 {shown} 位：",
+        "list_empty": "{filters}没有{what}。",
+        "list_inactive": "最近 {days} 天没有有效订单的客户",
         "cohort_cell": "{cohort} 首购客户第 {k} 个月（{month}）的留存率：{value}（{n} 位客户中有 {kept} 位再次下单）。",
         "cohort_cell_empty": "{cohort} 没有首次下单的客户，无法计算留存。",
         "cohort_cell_future": "{month} 还没开始，{cohort} 首购客户第 {k} 个月的留存率还无法计算。",
