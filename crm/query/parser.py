@@ -95,7 +95,8 @@ _ZH_NUM = "零〇一二两俩三四五六七八九十百千"
 # A Chinese numeral counts as a number only next to a counter or unit word, so 一般 (general) stays a word.
 _ZH_NUM_BEFORE = r"(?=\s*(?:个|名|位|天|日|周|星期|礼拜|月|年|季度|季|笔|单|家|大|强))"
 _ZH_NUM_RE = re.compile(rf"(?:(?<=前)|(?<=第)|(?<=近)|(?<=过去)|(?<=最近))?([{_ZH_NUM}]+){_ZH_NUM_BEFORE}")
-_ZH_NUM_AFTER_RE = re.compile(rf"(?<=前|第|近)([{_ZH_NUM}]+)")
+# 前 of 目前/当前/以前/之前 is not "top": "目前一共" is "so far, in all"
+_ZH_NUM_AFTER_RE = re.compile(rf"(?<!目前)(?<!当前)(?<!以前)(?<!之前)(?<!提前)(?<=前|第|近)([{_ZH_NUM}]+)")
 
 
 def zh_numeral(s: str) -> int | None:
@@ -182,6 +183,7 @@ def simplified(text: str) -> str:
 
 
 _SHORTHAND = {
+    "avg": "average",
     "wk": "week",
     "wks": "weeks",
     "mth": "month",
