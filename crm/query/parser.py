@@ -46,6 +46,7 @@ from crm.query.kinds import (
     side_by_side,
     wants_file,
 )
+from crm.query.names import NameIndex, named_customer
 from crm.query.periods import BAD_DATE, FUTURE, MONTHS, SAME_PERIOD, _Periods, day_first_readings
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -1425,7 +1426,22 @@ def _looks_like_name(cand: str) -> bool:
         return False
     if CJK.search(cand):
         rest = cand
-        for w in ("的", "是", "谁", "吗", "呢", "查", "客户", "资料", "信息", "情况"):
+        for w in (
+            "的",
+            "是",
+            "谁",
+            "吗",
+            "呢",
+            "查",
+            "客户",
+            "资料",
+            "信息",
+            "情况",
+            "一共",
+            "总共",
+            "累计",
+            "总计",
+        ):
             rest = rest.replace(w, "")
         return len(rest) >= 2 and rest == cand
     words = re.findall(r"[a-z0-9@._+-]+", cand)
@@ -1474,6 +1490,16 @@ _LOOKUP_EN = [
     ),
     re.compile(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$"),
     re.compile(
+        r"^(?:please\s+|can you\s+|could you\s+)?(?:pull\s+up|bring\s+up|open(?:\s+up)?|get(?:\s+me)?|give\s+me|"
+        r"show\s+me|show|display|check)\s+(?:the\s+)?(?:customer\s+)?(.+?)'s\s+(?:profile|details|card|history|"
+        r"orders|info|record|purchases|spend)[?.!\s]*$"
+    ),
+    # what one customer bought: their card lists their orders
+    re.compile(
+        r"^what\s+(?:did|has|have)\s+(?:customer\s+)?(.+?)\s+(?:buy|bought|order|ordered|purchase|purchased)"
+        r"(?:\s+(?:from\s+us|with\s+us|so\s+far))?[?.!\s]*$"
+    ),
+    re.compile(
         r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
         r"spend|spending|purchases|churn\s+risk|risk\s+of\s+churn(?:ing)?|p\s*\(\s*alive\s*\)|"
         r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$"
@@ -1501,6 +1527,13 @@ _LOOKUP_ZH = [
     ),
     re.compile(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$"),
     re.compile(r"^(.+?)\s*是谁[??。!!\s]*$"),
+    re.compile(
+        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:在我们这里?|在店里)?\s*(?:一共|总共|累计|总计)?\s*"
+        r"(?:花了|花费了|消费了|买了)\s*多少(?:钱)?[??。!!\s]*$"
+    ),
+    re.compile(
+        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:都)?(?:买了|购买了|买过|下单了|订了)\s*(?:些)?(?:什么|哪些)(?:东西|商品)?[??。!!\s]*$"
+    ),
     re.compile(r"^谁是\s*(.+?)[??。!!\s]*$"),
     re.compile(
         r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料|流失风险|存活概率|活跃概率|预测\s*clv|clv|"
@@ -1518,7 +1551,10 @@ _ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("predicted_clv", re.compile(r"predicted|projected|expected|future|预测|预计")),
     ("clv", re.compile(r"clv|cltv")),
-    ("spend", re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值")),
+    (
+        "spend",
+        re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值|花了|花费|消费|多少钱"),
+    ),
     ("segment", re.compile(r"segment|分群")),
 )
 
@@ -1728,9 +1764,15 @@ def _period_or_none(periods: list[Any]) -> Period | None:
 
 
 def parse_question(
-    text: str, *, as_of: datetime | None = None, timezone: str = "Asia/Singapore"
+    text: str,
+    *,
+    as_of: datetime | None = None,
+    timezone: str = "Asia/Singapore",
+    names: NameIndex | None = None,
 ) -> ParsedQuestion:
-    """Parse one question into the IR offline; anything not clearly understood becomes a `Clarify`."""
+    """Parse one question into the IR offline; anything not clearly understood becomes a `Clarify`.
+
+    `names` (the workspace's customer names, crm.query.names) lets a known name be read with no look-up words."""
     tz = ZoneInfo(timezone)
     if as_of is None:
         as_of = datetime.now(tz)
@@ -1739,7 +1781,7 @@ def parse_question(
     local = as_of.astimezone(tz)
     ref = (local - timedelta(microseconds=1)).date()
     language = "zh" if CJK.search(text or "") else "en"
-    query = _parse(text or "", language, ref, local)
+    query = _parse(text or "", language, ref, local, names)
     if not isinstance(query, Clarify):
         # "1/10" could be either order: it was read day first, and the answer says so
         readings = day_first_readings(normalise(text or ""), language)
@@ -1749,7 +1791,7 @@ def parse_question(
         # when that reading is then understood, and say so in the answer.
         fixed = _respelt(text or "")
         if fixed is not None:
-            again = _parse(fixed[0], language, ref, local)
+            again = _parse(fixed[0], language, ref, local, names)
             if not isinstance(again, Clarify):
                 return ParsedQuestion(query=again, language=language, parser="offline", corrections=fixed[1])
     return ParsedQuestion(query=query, language=language, parser="offline")
@@ -1814,7 +1856,7 @@ def _spelling_words() -> frozenset[str]:
     return frozenset(w for p in phrases for w in re.findall(r"[a-z]{4,}", p.lower())) - FILLER_EN
 
 
-def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
+def _parse(raw: str, language: str, ref: date, local: datetime, names: NameIndex | None = None) -> Any:
     zh = language == "zh"
     t = normalise(raw)
     if not re.search(r"[a-z\u3400-\u9fff]", t):
@@ -1843,6 +1885,9 @@ def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
     found = _lookup(raw, t)
     if found:
         return found
+    known = named_customer(t, names, FILLER_EN, FILLER_ZH)  # a known name, whatever the wording around it
+    if known is not None and _looks_like_name(t[known[0] : known[1]]):
+        return CustomerQuery(search=known[2], aspect=_aspect(t, known[0], known[1]))  # type: ignore[arg-type]
 
     s = Scan(t)
     scan_cohort_offset(s)  # before periods: "next month" after a cohort's first order is not the future

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from crm.query import texts
 from crm.query.cache import UNCACHED, ResultCache
 from crm.query.ir import Clarify, ParsedQuestion
+from crm.query.names import NameIndex, load_name_index
 from crm.query.parser import parse_question
 from crm.query.result import Result
 
@@ -44,7 +45,9 @@ def _settings_parts(settings: Any) -> tuple[str, Any]:
     return getattr(workspace, "timezone", "Asia/Singapore"), getattr(settings, "llm", None)
 
 
-async def parse(text: str, *, settings: Any, as_of: datetime, llm: Any = None) -> ParsedQuestion:
+async def parse(
+    text: str, *, settings: Any, as_of: datetime, llm: Any = None, names: NameIndex | None = None
+) -> ParsedQuestion:
     """Parse a question: the offline parser first; the LLM (when configured) for what it did not understand.
 
     The offline parser is exact on the questions it recognises, so those never depend on a model. A question
@@ -52,7 +55,7 @@ async def parse(text: str, *, settings: Any, as_of: datetime, llm: Any = None) -
     timeout, HTTP error or malformed/invalid reply falls back to the offline answer, with a log line saying so.
     """
     timezone, llm_settings = _settings_parts(settings)
-    offline = parse_question(text, as_of=as_of, timezone=timezone)
+    offline = parse_question(text, as_of=as_of, timezone=timezone, names=names)
     q = offline.query
     if not isinstance(q, Clarify) or q.reason in _OFFLINE_FINAL_REASONS:
         return offline
@@ -116,7 +119,9 @@ async def ask(
     """Answer one question as of `as_of` (an aware datetime): parse, then run it through the compiler.
 
     With a `cache` (the bot keeps one), an answer to the same question on unchanged data is shared."""
-    parsed = await parse(text, settings=settings, as_of=as_of, llm=llm)
+    # the customers' names, so "Tan Wei Ling一共花了多少钱" is read as a look-up without any trigger words
+    names = await load_name_index(db, workspace_id)
+    parsed = await parse(text, settings=settings, as_of=as_of, llm=llm, names=names)
     if isinstance(parsed.query, Clarify):
         return clarify_result(parsed)
     if parsed.corrections:
