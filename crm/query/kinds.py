@@ -247,7 +247,8 @@ LIST_LIMIT = 1000  # rows a list answer carries (the chat pages them; the CSV ha
 
 
 async def customer_list_result(ctx: Any, q: CustomerListQuery, keep: Any) -> Result:
-    """Customers meeting every condition of `q` as of the as-of date, most spent (all time) first; ties by id.
+    """Customers meeting every condition of `q` as of the as-of date, most spent (all time, to the cent) first;
+    ties by id.
 
     Days since the last valid order are whole local days (METRICS.md, R of RFM): "no order in the last 60
     days" is R >= 60, the last valid order on or before the as-of date minus 60 days."""
@@ -268,7 +269,8 @@ async def customer_list_result(ctx: Any, q: CustomerListQuery, keep: Any) -> Res
         if q.inactive_days:
             chosen &= scores.recency_days >= q.inactive_days
         picked = sorted(
-            np.flatnonzero(chosen).tolist(), key=lambda i: (-float(scores.monetary[i]), int(scores.ids[i]))
+            np.flatnonzero(chosen).tolist(),
+            key=lambda i: (-round(float(scores.monetary[i]), 2), int(scores.ids[i])),
         )
         total = len(picked)
         picked = picked[:LIST_LIMIT]
