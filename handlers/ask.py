@@ -140,11 +140,11 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
     for i, suggestion in enumerate(result.suggestions[:4]):
         kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))
         widths.append(1)
-    if result.explanation:
-        kb.button(text=i18n("ask.why"), callback_data=WhyCB(token=token))
-        widths.append(1)
     if result.intent in CSV_INTENTS and result.rows:
         kb.button(text=i18n("ask.csv"), callback_data=CsvCB(token=token))
+        widths.append(1)
+    if result.explanation:
+        kb.button(text=i18n("ask.why"), callback_data=WhyCB(token=token))
         widths.append(1)
     if widths:
         kb.adjust(*widths)
