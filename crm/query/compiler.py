@@ -760,7 +760,7 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
             language=ctx.lang,
         )
     if q.offset is not None:
-        return cohort_cell_result(ctx.lang, q, labels, sizes, matrix)
+        return cohort_cell_result(ctx.lang, q, labels, sizes, matrix, m.as_of_date(ctx.as_of, ctx.tz))
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))

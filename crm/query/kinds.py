@@ -74,12 +74,19 @@ _OFFSET_PATTERNS: tuple[tuple[re.Pattern[str], int | None], ...] = (
     (re.compile(r"(?<![a-z])(?:the\s+)?(?:next|following)[- ]month(?![a-z])|次月|隔月"), 1),
     (re.compile(r"(\d{1,2})\s*个月(?:后|之后|以后)"), None),
 )
+# How a cohort question says "ordered again": part of the question, not a word it does not know.
+_CAME_BACK_RE = re.compile(
+    r"(?<![a-z])(?:came|come|coming)\s+back|(?:ordered|bought|purchased|shopped)\s+again|re-?ordered|repurchased|"
+    r"(?:were|are|was|is)?\s*still\s+(?:active|buying|ordering)|回购|再次购买|再次下单|回来"
+)
 
 
 def scan_cohort_offset(s: Scan) -> None:
     """Claim the months-after-first-order of a cohort question as a `cohort_offset` slot."""
     if not _COHORT_RE.search(s.text):
         return
+    for m in _CAME_BACK_RE.finditer(s.text):
+        s.claim(m.start(), m.end(), "cohort_verb", None)
     for pattern, fixed in _OFFSET_PATTERNS:
         for m in pattern.finditer(s.text):
             if s.free(m.start(), m.end()):
@@ -99,10 +106,16 @@ def cohort_cell(s: Scan, period: Period | None, query: CohortQuery) -> CohortQue
 
 
 def cohort_cell_result(
-    language: str, q: CohortQuery, labels: list[str], sizes: list[int], matrix: list[list[float | None]]
+    language: str,
+    q: CohortQuery,
+    labels: list[str],
+    sizes: list[int],
+    matrix: list[list[float | None]],
+    day: date,
 ) -> Result:
     """One cell of the cohort table (METRICS.md, retention): the share of the customers whose first valid
-    order fell in the cohort month who placed a valid order `offset` months later."""
+    order fell in the cohort month who placed a valid order `offset` months later (as-of date `day`; a month
+    still running is counted so far, and the answer says so)."""
     assert q.offset is not None and q.period is not None and q.period.month is not None
     label = f"{q.period.year}-{q.period.month:02d}"
     later_y, later_m = divmod(q.period.year * 12 + q.period.month - 1 + q.offset, 12)  # type: ignore[operator]
@@ -121,22 +134,26 @@ def cohort_cell_result(
         )
     kept = round(share * size)  # the table keeps 4 decimals: the count back, and the exact share from it
     value = kept / size
+    text = texts.t(
+        language,
+        "cohort_cell",
+        cohort=label,
+        k=q.offset,
+        month=later,
+        value=texts.fmt_value(value, "ratio", ""),
+        kept=f"{kept:,}",
+        n=f"{size:,}",
+    )
+    last_day = calendar.monthrange(day.year, day.month)[1]
+    if later == f"{day.year}-{day.month:02d}" and day.day < last_day:
+        text += texts.t(language, "running_note", period=later, day=day.isoformat())
     return Result(
         intent="cohort",
         query=query,
         value=value,
         columns=["cohort", "customers", f"m{q.offset}"],
         rows=[[label, size, value]],
-        text=texts.t(
-            language,
-            "cohort_cell",
-            cohort=label,
-            k=q.offset,
-            month=later,
-            value=texts.fmt_value(value, "ratio", ""),
-            kept=f"{kept:,}",
-            n=f"{size:,}",
-        ),
+        text=text,
         language=language,
         unit="ratio",
     )
@@ -243,7 +260,7 @@ def customer_list(
     )
 
 
-LIST_LIMIT = 1000  # rows a list answer carries (the chat pages them; the CSV has the same rows)
+LIST_LIMIT = 10_000  # rows a list answer carries (the chat pages them; the CSV has the same rows)
 
 
 async def customer_list_result(ctx: Any, q: CustomerListQuery, keep: Any) -> Result:

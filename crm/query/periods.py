@@ -83,6 +83,8 @@ def _sale_name(written: str) -> str:
     return "cyber monday" if ("cyber" in w or "网络" in w) else "black friday"
 
 
+# What may follow a sale day's name: "the 11.11 sale", "双十一大促", "双十一当天" ("sales" is revenue)
+_SALE_WORD = r"(?:\s+(?:sale|campaign|promo|promotion|shopping\s+festival)(?![a-z])|\s*(?:大促|购物节|活动|当天|那天|期间))?"
 # A day-first numeric date ("15/10", "1.10.2026", "11.11"); the second form ends a range ("to 15/10").
 _DM = r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
 _DM2 = r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
@@ -228,6 +230,13 @@ class _Periods:
             return BAD_DATE
         return self.day_range(a, b)
 
+    def half_month(self, month: int, first: bool, year: str | None) -> Any:
+        """Days 1-15 or 16 to the month's end."""
+        if not 1 <= month <= 12:
+            return BAD_DATE
+        last = calendar.monthrange(int(year) if year else self.ref.year, month)[1]
+        return self.days_in_month(month, 1 if first else 16, month, 15 if first else last, year)
+
     def sale_day(self, name: str, year: int | None) -> Any:
         """A shopping festival's day (双十一 is 11 November; Black Friday the day after the US Thanksgiving):
         in the year named, else the latest one on or before the as-of date."""
@@ -301,7 +310,7 @@ class _Periods:
 
         def sale(m: re.Match[str]) -> Any:
             year = m[1] or m[4]
-            said = rel_year.get(m[2].split()[0]) if m[2] else None
+            said = rel_year.get(m[2].split()[0]) if m[2] else rel_year.get(m[5]) if m[5] else None
             return self.sale_day(_sale_name(m[3]), int(year) if year else said)
 
         rel_year = {
@@ -327,7 +336,7 @@ class _Periods:
             (
                 (
                     rf"(?:(?<!\d)(\d{{4}})\s*年?\s*(?:的|'s)?\s*|(今年|本年|去年|前年|this year'?s?|last year'?s?)\s*(?:的)?\s*)?"
-                    rf"(?:the\s+)?({_SALE_RE})(?:\s*(?:of\s+|in\s+)?(\d{{4}})(?!\d))?"
+                    rf"(?:the\s+)?({_SALE_RE})(?:\s*(?:of\s+|in\s+)?(\d{{4}})(?!\d)|\s+(this|last)\s+year)?{_SALE_WORD}"
                 ),
                 sale,
             ),
@@ -336,8 +345,21 @@ class _Periods:
                 rf"(?:(?<![a-z])(?:from|between)\s+)?{_DM}\s*(?:to|and|until|till|through|thru|-|–|~|至|到)\s*{_DM2}",
                 lambda m: self.days_in_month(int(m[2]), int(m[1]), int(m[5]), int(m[4]), m[6] or m[3]),
             ),
+            (  # "1-15/10": days of one month, the month written once
+                r"(?:(?<![a-z])(?:from|between)\s+)?(?<![\d/.])(\d{1,2})\s*(?:-|–|~|to|至|到)\s*(\d{1,2})[/.](\d{1,2})"
+                r"(?:[/.](\d{4}))?(?![\d/.])",
+                lambda m: self.days_in_month(int(m[3]), int(m[1]), int(m[3]), int(m[2]), m[4]),
+            ),
+            (  # half a month: "the first half of October", "10月上半月"
+                rf"(?<![a-z])(?:the\s+)?(first|second)\s+half\s+of\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                lambda m: self.half_month(MONTHS[m[2]], m[1] == "first", m[3]),
+            ),
             (
-                rf"(?:(?<![a-z])on\s+)?{_DM}",
+                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上|下)半月",
+                lambda m: self.half_month(int(m[2]), m[3] == "上", m[1]),
+            ),
+            (
+                rf"(?:(?<![a-z])on\s+)?{_DM}{_SALE_WORD}",
                 lambda m: self.days_in_month(int(m[2]), int(m[1]), int(m[2]), int(m[1]), m[3]),
             ),
             # days of one month ("Oct 1-15", "between the 1st and 15th of October", "10月1号到15号")
