@@ -254,7 +254,7 @@ def customer_list(
     return CustomerListQuery(
         segment=segments[0] if segments else None,
         stage=stages[0] if stages else None,
-        inactive_days=_days(*inactive[0], ref) if inactive else None,
+        inactive_days=_days(inactive[0][0], inactive[0][1], ref) if inactive else None,
         filters=filters,
         export=wants_file(s),
     )

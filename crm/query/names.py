@@ -66,9 +66,9 @@ class NameIndex:
                         break
         found.sort(key=lambda x: (x[0] - x[1], x[0]))
         kept: list[tuple[int, int, str]] = []
-        for hit in found:
-            if all(hit[1] <= k[0] or hit[0] >= k[1] for k in kept):
-                kept.append(hit)
+        for span in found:
+            if all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
+                kept.append(span)
         return kept
 
 
