@@ -9,7 +9,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import typer
@@ -217,9 +217,14 @@ def parse_as_of(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise CLIError(f"--as-of must be a date like 2026-11-23, got {value!r}") from None
+    # A day ahead of this machine's date is still today somewhere east of it; later dates would answer from
+    # data that cannot exist yet (every recent period empty), so they are refused rather than answered 0.
+    if day > date.today() + timedelta(days=1):
+        raise CLIError(f"--as-of {value} is in the future; use today's date or an earlier one")
+    return day
 
 
 def setting_problem(error: Mapping[str, Any]) -> str:

@@ -133,7 +133,7 @@ def answer_language(*words: str | None) -> str:
 
 def run_query(
     query: Any, db: str | None, as_of: str | None, as_json: bool, chart: Path | None, language: str = "en"
-) -> None:
+) -> Any:
     """Execute one IR query and print it (text and table, or JSON); write the chart when asked."""
     from bot.cli import open_app
     from bot.render import render_chart, render_text
@@ -171,6 +171,7 @@ def run_query(
             except OSError as exc:
                 raise CLIError(f"--chart: cannot write {str(chart)!r}: {exc.strerror or exc}") from None
             typer.echo(f"chart written to {chart}", err=True)
+    return result
 
 
 def register(app: typer.Typer) -> None:
@@ -253,7 +254,11 @@ def register(app: typer.Typer) -> None:
 
         if not search.strip():
             raise CLIError("say which customer: a name, email, phone, order id or #id")
-        run_query(CustomerQuery(search=search.strip()), db, as_of, as_json, None, answer_language(search))
+        result = run_query(
+            CustomerQuery(search=search.strip()), db, as_of, as_json, None, answer_language(search)
+        )
+        if not result.rows and result.value is None:
+            raise typer.Exit(1)  # no customer matches: a script can tell, as with grep
 
     @app.command("cohort")
     def cohort(

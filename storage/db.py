@@ -116,9 +116,28 @@ async def hold_setup_lock(conn: AsyncConnection) -> None:
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK_KEY})
 
 
+def head_revision() -> str:
+    """The newest migration's revision id, read from the file names (NNNN_description.py, one linear chain;
+    tests/test_storage.py checks it against Alembic's own head). Knowing it without importing Alembic lets
+    a command on an up-to-date database skip the migration machinery (about a tenth of a second)."""
+    return max(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+async def schema_is_current(engine: AsyncEngine) -> bool:
+    """Whether the database already has the newest schema (False also for a new or unreadable database)."""
+    try:
+        async with engine.connect() as conn:
+            version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+    except SQLAlchemyError:
+        return False
+    return version == head_revision()
+
+
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent, safe on every start, also of several
-    processes at once on PostgreSQL)."""
+    processes at once on PostgreSQL). A database already there is only read, with no Alembic import."""
+    if await schema_is_current(engine):
+        return
     async with engine.begin() as conn:
         await hold_setup_lock(conn)
         await conn.run_sync(_upgrade)

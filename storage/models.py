@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -222,7 +221,7 @@ class CustomerOrderStats(Base):
     first_order: Mapped[int] = mapped_column(BigInteger)
     last_order: Mapped[int] = mapped_column(BigInteger)
     orders: Mapped[int] = mapped_column(Integer)
-    value: Mapped[float] = mapped_column(Float)
+    value: Mapped[Decimal] = mapped_column(Money)
 
 
 class OrderLine(Base):

@@ -387,3 +387,43 @@ def test_an_import_failing_unexpectedly_is_one_line_without_the_sql(db: str, tmp
         "disk I/O error",
     )
     assert "INSERT" not in line and "[SQL" not in line
+
+
+def test_a_future_as_of_date_is_refused_and_an_unknown_customer_exits_1(
+    tmp_path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """An --as-of date after today would answer every recent period with 0; it is refused in one line.
+    `sellermate customer` with no match prints so and exits 1 (a script can tell); a match exits 0."""
+    from datetime import date, timedelta
+
+    from bot.cli import main
+    from tests.test_importing import SHOPIFY_HEADER, shopify_row, write_csv
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    monkeypatch.setenv("SELLERMATE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
+    export = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800")],
+    )
+    assert cli("import", "-q", str(export))[0] == 0
+    later = (date.today() + timedelta(days=3)).isoformat()
+    code, out, err = cli("ask", "revenue last month", "--as-of", later)
+    assert code == 2 and "in the future" in err and out == "" and "Traceback" not in err, err
+    today = date.today().isoformat()
+    assert cli("ask", "revenue last month", "--as-of", today)[0] == 0
+    code, out, _ = cli("customer", "Nobody Atall")
+    assert code == 1 and "No customer matches" in out
+    code, out, _ = cli("customer", "tan@example.com")
+    assert code == 0 and "#" in out

@@ -151,7 +151,7 @@ async def test_changing_the_base_currency_converts_every_amount_with_cross_rates
     for name, value in expected.items():
         if value is not None:
             assert abs(float(got[name]) - value) < 0.0001, name  # type: ignore[arg-type]
-    assert stats == pytest.approx(sum(float(v) for v in got.values() if v is not None), abs=1e-6)
+    assert float(stats) == pytest.approx(sum(float(v) for v in got.values() if v is not None), abs=1e-6)
     assert (await snapshot(db))[3] == points_before  # points are earned history, not re-priced
 
     # The rates on file, re-expressed in MYR: each dated rate with MYR's rate of the same day.

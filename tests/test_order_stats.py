@@ -387,3 +387,38 @@ async def test_an_order_that_changes_buyer_in_a_later_export_refreshes_its_old_c
         assert got == len({c for c, t in orders if d(2) <= t < d(4)}), email
         active = {c for c, t in orders if d(2) <= t < d(3)}
         assert got_churn == (len(active), len(active - {c for c, t in orders if d(3) <= t < d(4)})), email
+
+
+async def test_a_customers_total_is_money_to_the_cent(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """`customer_order_stats.value` is a NUMERIC money column like every other amount: on PostgreSQL a total
+    is the exact sum of its orders (no binary float in between), and the stored column type says so."""
+    from decimal import Decimal
+
+    from sqlalchemy import inspect
+
+    amounts = ["0.10", "0.20", "19.99", "1234567.89"]
+    sh = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row(f"#{i}", "cent@example.com", "paid", a, f"2026-01-0{i} 10:00:00 +0800")
+            for i, a in enumerate(amounts, start=1)
+        ],
+    )
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    async with db.engine.connect() as conn:
+        column = await conn.run_sync(
+            lambda c: {col["name"]: col["type"] for col in inspect(c).get_columns("customer_order_stats")}[
+                "value"
+            ]
+        )
+    assert "NUMERIC" in str(column).upper() or "DECIMAL" in str(column).upper(), column
+    async with db.sessions() as s:
+        value = (await s.execute(select(CustomerOrderStats.value))).scalar_one()
+    want = sum(Decimal(a) for a in amounts)
+    if db.engine.dialect.name == "postgresql":
+        assert value == want and isinstance(value, Decimal)
+    else:  # SQLite has no exact decimal storage; the amount is right to the cent
+        assert Decimal(str(value)).quantize(Decimal("0.01")) == want

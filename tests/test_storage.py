@@ -32,6 +32,41 @@ async def test_migrate_is_idempotent(db: Database) -> None:
     await migrate(db.engine)
 
 
+def test_the_head_revision_read_from_file_names_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storage.db import MIGRATIONS_DIR, head_revision
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [head_revision()]
+
+
+def test_a_current_database_is_opened_without_importing_alembic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A command on an up-to-date database skips the migration machinery; a new database is migrated."""
+    import subprocess
+    import sys
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+    script = (
+        "import asyncio, sys\n"
+        "from storage.db import create_engine, migrate, schema_is_current\n"
+        "async def main():\n"
+        f"    engine = create_engine({url!r})\n"
+        "    before = await schema_is_current(engine)\n"
+        "    await migrate(engine)\n"
+        "    after = await schema_is_current(engine)\n"
+        "    await engine.dispose()\n"
+        "    print(before, after, 'alembic' in sys.modules)\n"
+        "asyncio.run(main())\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["False", "True", "True"], first.stderr
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert again.stdout.split() == ["True", "True", "False"], again.stderr
+
+
 async def test_migration_0005_moves_draft_requests_out_of_reason(db: Database, workspace_id: int) -> None:
     """Drafts written before 0005 kept their request as JSON text in `reason`; refusals keep their reason."""
     from alembic import command

@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.query.ir import STATUS_METRICS
@@ -147,6 +146,8 @@ class CustomerScores:
 
 def _quintile_scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     """Scores 1–5 by quintile of the rank (ties share the average rank)."""
+    import polars as pl  # lazily: most answers never need it (start-up time)
+
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype=int)
@@ -166,6 +167,8 @@ _STAGES = np.array(["new", "active", "dormant", "churned"], dtype=object)
 
 def local_days(epoch_seconds: np.ndarray, tz: ZoneInfo) -> np.ndarray:
     """Local calendar dates (days since 1970-01-01 in `tz`) of UTC epoch seconds, vectorised."""
+    import polars as pl  # lazily: most answers never need it (start-up time)
+
     dates = (
         pl.from_epoch(pl.Series(epoch_seconds, dtype=pl.Int64), time_unit="s")
         .dt.replace_time_zone("UTC")
@@ -273,6 +276,8 @@ async def cohort_table(
     max_offset: int = 12,
 ) -> tuple[list[str], list[int], list[list[float | None]]]:
     """Retention: cohorts by month of first valid order; cell (m, k) = share with a valid order in m+k."""
+    import polars as pl  # lazily: most answers never need it (start-up time)
+
     rows = await repo.purchase_times(session, workspace_id, as_of, scope)
     if not rows:
         return [], [], []

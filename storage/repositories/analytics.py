@@ -469,8 +469,11 @@ async def group_keys(
 def _stats_select(session: AsyncSession, cond: Sequence[Any], *, with_workspace: bool = False) -> Select[Any]:
     """Per customer: [workspace,] first and last valid order (UTC epoch seconds), valid orders, total value."""
     # SQLite stores these amounts as REAL already; its total() skips the per-row CAST and COALESCE.
+    # PostgreSQL sums the NUMERIC amounts exactly, as the money column they are written to expects.
     value = (
-        func.total(Order.value_base) if session.get_bind().dialect.name == "sqlite" else func.sum(_value())
+        func.total(Order.value_base)
+        if session.get_bind().dialect.name == "sqlite"
+        else func.coalesce(func.sum(Order.value_base), 0)
     )
     workspace = [func.min(Order.workspace_id)] if with_workspace else []
     return (
