@@ -61,9 +61,9 @@ def keep_named(rows: list[list[Any]], only: list[str], zero: bool) -> list[list[
 
 # Months after the first order, said of a cohort: "month-3", "m3", "3 months later", "after 3 months",
 # "next month", 次月, 3个月后. Only read in a question about retention or cohorts, where "month 3" cannot be March.
-_COHORT_RE = re.compile(r"cohort|retention|retained|留存|同期群")
+_COHORT_RE = re.compile(r"cohort|retention|retained|留存|同期群|次月\s*(?:的)?\s*(?:复购|回购)")
 _OFFSET_PATTERNS: tuple[tuple[re.Pattern[str], int | None], ...] = (
-    (re.compile(r"(?<![a-z])(?:month|m)\s*[-+]?\s*(\d{1,2})(?!\d)(?:\s+(?:retention|retained))?"), None),
+    (re.compile(r"(?<![a-z])(?:month|m)\s*[-+]?\s*(\d{1,2})(?!\d)"), None),
     (
         re.compile(
             r"(?<![a-z])(?:after\s+(\d{1,2})\s*months?|(\d{1,2})\s*months?\s*(?:later|after|on|out))"
@@ -71,6 +71,8 @@ _OFFSET_PATTERNS: tuple[tuple[re.Pattern[str], int | None], ...] = (
         ),
         None,
     ),
+    # "次月复购率" of first-time buyers: the share buying again the month after, i.e. the cohort's month-1 cell
+    (re.compile(r"次月\s*(?:的)?\s*(?:复购|回购)率?"), 1),
     (re.compile(r"(?<![a-z])(?:the\s+)?(?:next|following)[- ]month(?![a-z])|次月|隔月"), 1),
     (re.compile(r"(\d{1,2})\s*个月(?:后|之后|以后)"), None),
 )
@@ -85,13 +87,13 @@ def scan_cohort_offset(s: Scan) -> None:
     """Claim the months-after-first-order of a cohort question as a `cohort_offset` slot."""
     if not _COHORT_RE.search(s.text):
         return
-    for m in _CAME_BACK_RE.finditer(s.text):
-        s.claim(m.start(), m.end(), "cohort_verb", None)
     for pattern, fixed in _OFFSET_PATTERNS:
         for m in pattern.finditer(s.text):
             if s.free(m.start(), m.end()):
                 said = fixed if fixed is not None else int(next(g for g in m.groups() if g))
                 s.claim(m.start(), m.end(), "cohort_offset", said)
+    for m in _CAME_BACK_RE.finditer(s.text):
+        s.claim(m.start(), m.end(), "cohort_verb", None)
 
 
 def cohort_cell(s: Scan, period: Period | None, query: CohortQuery) -> CohortQuery | None:

@@ -27,6 +27,7 @@ from crm.query.ir import (
     Clarify,
     CLVQuery,
     CohortQuery,
+    CustomerListQuery,
     CustomerQuery,
     DraftQuery,
     Filters,
@@ -1907,6 +1908,10 @@ def _parse(raw: str, language: str, ref: date, local: datetime, names: NameIndex
     _scan_tags(s)
     _scan_lexicon(s)
     query = _decide(s, language, zh, ref)
+    if (s.has("cohort_offset") and not isinstance(query, (CohortQuery, Clarify))) or (
+        s.has("inactive") and not isinstance(query, (CustomerListQuery, Clarify))
+    ):
+        return _not_understood(language)  # a condition read but not answered: never a number without it
     if isinstance(query, TopCustomersQuery) and wants_file(s):
         return query.model_copy(update={"export": True})  # "export the top 50 customers as csv"
     return query
@@ -2185,7 +2190,7 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
         return CLVQuery(sort_by=sort, n=n, horizon_days=horizon, filters=filters)
 
     # cohort retention -----------------------------------------------------------------------------------
-    if s.has("cohort_word"):
+    if s.has("cohort_word") or s.has("cohort_offset"):
         # "首购客户" names the cohort itself (customers by first order), not a second metric
         if (
             metrics not in ([], ["new_customers"])
