@@ -67,7 +67,7 @@ def _json_default(value: Any) -> Any:
 
 
 def result_json(result: Any) -> str:
-    """The DESIGN.md machine-readable answer as one line of JSON (non-ASCII kept readable)."""
+    """The docs/architecture.md machine-readable answer as one line of JSON (non-ASCII kept readable)."""
     return json.dumps(result.to_json_dict(), ensure_ascii=False, default=_json_default)
 
 

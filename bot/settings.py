@@ -17,7 +17,7 @@ from pydantic_settings import (
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sellermate.db"
 
-# The stable flat environment names from DESIGN.md, mapped onto (section, field).
+# The stable flat environment names from docs/architecture.md, mapped onto (section, field).
 STABLE_ENV_NAMES: dict[str, tuple[str, str]] = {
     "SELLERMATE_DATABASE_URL": ("database", "url"),
     "SELLERMATE_BASE_CURRENCY": ("workspace", "base_currency"),

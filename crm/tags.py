@@ -58,8 +58,8 @@ def compile_rule(name: str, expression: str) -> Evaluator:
     def build(node: ast.AST) -> Callable[[Columns], np.ndarray]:
         if isinstance(node, ast.BoolOp):
             parts = [build(v) for v in node.values]
-            op = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-            return lambda c: op.reduce([p(c) for p in parts])
+            combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+            return lambda c: combine.reduce([p(c) for p in parts])
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = build(node.operand)
             return lambda c: np.logical_not(inner(c))
@@ -95,14 +95,14 @@ def compile_rule(name: str, expression: str) -> Evaluator:
             return lambda c: c[field]
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
             value = node.value
-            return lambda c: value  # type: ignore[return-value]
+            return lambda c: value  # type: ignore[return-value]  # a constant: NumPy broadcasts it
         if isinstance(node, (ast.List, ast.Tuple)):
             items = []
             for elt in node.elts:
                 if not (isinstance(elt, ast.Constant) and isinstance(elt.value, (int, float, str))):
                     raise TagRuleError(f"tag rule {name!r}: lists may hold only numbers and strings")
                 items.append(elt.value)
-            return lambda c: items  # type: ignore[return-value]
+            return lambda c: items  # type: ignore[return-value]  # a list, only ever the right of `in`
         raise TagRuleError(f"tag rule {name!r}: {type(node).__name__} is not allowed in {expression!r}")
 
     evaluate = build(tree.body)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, text
+from sqlalchemy import CursorResult, Result, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor, ExecutionContext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -15,6 +17,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -49,13 +55,20 @@ ATTACHED_PART_PREFIX = "import_part_"
 RESTORE_ON_CHECKIN = "sellermate_restore_on_checkin"
 
 
+def rows_affected(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE wrote. `Session.execute` is typed as returning any Result;
+    a data-changing statement's is a CursorResult, the kind that has a row count."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
 def create_engine(url: str, echo: bool = False) -> AsyncEngine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -63,7 +76,7 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
             cur.close()
 
         @event.listens_for(engine.sync_engine, "checkin")
-        def _after_import(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _after_import(dbapi_conn: DBAPIConnection | None, _record: ConnectionPoolEntry | None) -> None:
             # An import's stage file is attached inside the import's transaction, where SQLite cannot detach
             # it, and the foreign-key setting cannot change there: the transaction is over
             # when the connection comes back to the pool.
@@ -88,7 +101,7 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _alembic_config(connection: Connection):  # type: ignore[no-untyped-def]
+def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -127,7 +140,7 @@ async def schema_is_current(engine: AsyncEngine) -> bool:
     """Whether the database already has the newest schema (False also for a new or unreadable database)."""
     try:
         async with engine.connect() as conn:
-            version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            version: str | None = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     except SQLAlchemyError:
         return False
     return version == head_revision()
@@ -168,19 +181,26 @@ def _watch_writes(db: Database) -> None:
     sync_engine = db.engine.sync_engine
 
     @event.listens_for(sync_engine, "before_cursor_execute")
-    def _seen(conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+    def _seen(
+        conn: Connection,
+        _cursor: DBAPICursor,
+        statement: str,
+        _params: Any,
+        _context: ExecutionContext | None,
+        _many: bool,
+    ) -> None:
         head = statement.lstrip()[:120].lower()
         if head.startswith(_WRITE_VERBS) and any(t in head for t in DATA_TABLES):
             conn.info["sellermate_data_write"] = True
             db.data_version += 1  # also now: an answer computed before the commit must not be kept
 
     @event.listens_for(sync_engine, "commit")
-    def _committed(conn):  # type: ignore[no-untyped-def]
+    def _committed(conn: Connection) -> None:
         if conn.info.pop("sellermate_data_write", False):
             db.data_version += 1
 
     @event.listens_for(sync_engine, "rollback")
-    def _rolled_back(conn):  # type: ignore[no-untyped-def]
+    def _rolled_back(conn: Connection) -> None:
         try:  # noqa: SIM105
             conn.info.pop("sellermate_data_write", None)
         except (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -60,7 +61,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-Money = Numeric(18, 4)
+MONEY_PRECISION, MONEY_SCALE = 18, 4  # digits in all, digits after the point
+Money = Numeric(MONEY_PRECISION, MONEY_SCALE)
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -68,6 +70,11 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, Decimal: Money, datetime: UTCDateTime}  # noqa: RUF012
+
+    if TYPE_CHECKING:
+        # Declarative types it as any FromClause; every model here is mapped to a Table of its own
+        # (`__tablename__`), which the bulk statements (insert, update, delete) need.
+        __table__: ClassVar[Table]
 
 
 def _now() -> Any:

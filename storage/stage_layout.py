@@ -56,19 +56,21 @@ class StageFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._con = connect_stage_file(path)
-        self._con.execute(f"CREATE TABLE {STAGE_TABLE} ({', '.join(f'{n} {t}' for n, t in STAGE_LAYOUT)})")
+        con = connect_stage_file(path)
+        con.execute(f"CREATE TABLE {STAGE_TABLE} ({', '.join(f'{n} {t}' for n, t in STAGE_LAYOUT)})")
         self._insert = f"INSERT INTO {STAGE_TABLE} VALUES ({', '.join('?' for _ in STAGE_COLUMNS)})"
-        self._con.execute("BEGIN")
+        con.execute("BEGIN")
+        self._con: sqlite3.Connection | None = con  # None once closed
 
     def append(self, rows: Sequence[tuple[object, ...]]) -> None:
+        assert self._con is not None, "rows appended to a closed stage file"
         self._con.executemany(self._insert, rows)
 
     def close(self) -> None:
         """Commit what was written and close the file (again: nothing)."""
         if self._con is None:
             return
-        con, self._con = self._con, None  # type: ignore[assignment]
+        con, self._con = self._con, None
         try:
             if con.in_transaction:
                 con.execute("COMMIT")

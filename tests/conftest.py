@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,11 @@ from storage.repositories.workspaces import get_or_create_workspace
 from tests.fakes.openai_server import ScriptedOpenAI
 
 PG_URL = os.environ.get("SELLERMATE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# The shared evaluation folder beside the repository: an EXTRA source of cases when present, never needed
+# (every test runs on data inside the repository). SELLERMATE_SHARED_DIR points it elsewhere.
+SHARED = Path(os.environ.get("SELLERMATE_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+DEMO_AS_OF = date(2026, 11, 23)  # the demo exports cover the days before this date
+DEMO_CUSTOMERS = 250
 
 
 def run_isolated(coro_fn):  # type: ignore[no-untyped-def]
@@ -99,6 +104,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     run_isolated(build)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The project's own demo exports (every platform's real layout), written once per test session by the
+    demo-data writer: file name -> path. Tests must not modify them."""
+    from crm.importing.demo import generate_demo_exports
+
+    folder = tmp_path_factory.mktemp("demo-exports")
+    files = generate_demo_exports(folder, seed=7, customers=DEMO_CUSTOMERS, as_of=DEMO_AS_OF)
+    return {f.name: f for f in files}
 
 
 @pytest.fixture(scope="session")

@@ -710,9 +710,9 @@ def typed_workbook(path: Path, *, date1904: bool = False) -> Path:
     return path
 
 
-def test_cell_values_are_those_python_calamine_reads(tmp_path: Path) -> None:
-    """The streaming reader gives what python-calamine (the previous reader) gives, on every kind of cell and
-    on the shared evaluation exports when present."""
+def test_cell_values_are_those_python_calamine_reads(tmp_path: Path, demo_exports: dict[str, Path]) -> None:
+    """The streaming reader gives what python-calamine (the previous reader) gives, on every kind of cell, on
+    the demo's Shopee and Lazada exports, and on the shared evaluation exports when present."""
     from python_calamine import CalamineWorkbook
 
     from crm.importing.workbook import XlsxWorkbook
@@ -728,6 +728,7 @@ def test_cell_values_are_those_python_calamine_reads(tmp_path: Path) -> None:
         typed_workbook(tmp_path / "typed.xlsx"),
         typed_workbook(tmp_path / "typed1904.xlsx", date1904=True),
     ]
+    paths += sorted(p for p in demo_exports.values() if p.suffix == ".xlsx")
     paths += sorted((SHARED / "eval" / "data").glob("*.xlsx"))
     for path in paths:
         calamine = CalamineWorkbook.from_path(str(path))

@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 from crm.query.ir import Clarify, Period, Query
 from crm.query.parser import normalise, parse_question, zh_numeral
 from tests.conftest import SHARED
+from tests.eval_cases import CORPUS
 from tests.parser_cases import CASES, MUST_CLARIFY, ir_spec
 
 SGT = ZoneInfo("Asia/Singapore")
@@ -39,19 +40,17 @@ def test_unclear_unsafe_and_out_of_scope_questions_get_a_clarifying_reply(questi
     assert q.message and q.suggestions
 
 
-def _eval_cases() -> list[dict]:
-    if not EVAL_CASES.exists():
-        return []
-    return json.loads(EVAL_CASES.read_text())["cases"]
+def _eval_cases() -> list[tuple[str, dict]]:
+    """The project's own corpus (tests/eval_cases.py), plus the shared development set when present."""
+    cases = list(CORPUS)
+    if EVAL_CASES.exists():
+        cases += [(c["question"], c["spec"]) for c in json.loads(EVAL_CASES.read_text())["cases"]]
+    return cases
 
 
-@pytest.mark.skipif(not EVAL_CASES.exists(), reason=f"no development set at {EVAL_CASES}")
-@pytest.mark.parametrize("case", _eval_cases(), ids=[c["question"] for c in _eval_cases()])
-def test_development_set_specs(case: dict) -> None:
-    spec = dict(case["spec"])
-    if spec["kind"] == "group":
-        spec = {**spec}
-    got = ir_spec(parse(case["question"], datetime(2026, 11, 24, tzinfo=SGT)).query)
+@pytest.mark.parametrize("question,spec", _eval_cases(), ids=[q for q, _ in _eval_cases()])
+def test_evaluation_questions_parse_to_their_specs(question: str, spec: dict) -> None:
+    got = ir_spec(parse(question, datetime(2026, 11, 24, tzinfo=SGT)).query)
     assert got == spec
 
 

@@ -68,11 +68,9 @@ def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_analytics_commands(tmp_path: Path) -> None:
+def test_analytics_commands(tmp_path: Path, demo_exports: dict[str, Path]) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
-    sample = Path(__file__).resolve().parents[2] / "shared" / "eval" / "data" / "tiktok-my-orders.csv"
-    if not sample.exists():
-        pytest.skip(f"shared sample not found at {sample}")
+    sample = demo_exports["tiktok-my-orders.csv"]  # one store's export in TikTok Shop's real layout
     assert _cli("import", str(sample), db=db).returncode == 0
     kpi = _cli(
         "kpi",

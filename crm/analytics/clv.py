@@ -76,7 +76,8 @@ class BGNBD:
         hyp = hyp2f1(r + ux, b + ux, a + b + ux - 1, z)
         head = (a + b + ux - 1) / (a - 1)
         tail = 1 - np.exp((r + ux) * (np.log(alpha + uT) - np.log(alpha + uT + t))) * hyp
-        return (head * tail)[inverse] * self.p_alive(x, t_x, T)
+        purchases: Array = (head * tail)[inverse] * self.p_alive(x, t_x, T)
+        return purchases
 
 
 class _BGNBDData:

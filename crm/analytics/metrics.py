@@ -1,4 +1,4 @@
-"""KPIs (METRICS.md), RFM segments, lifecycle stages, cohort retention and predicted value, as of a moment."""
+"""KPIs (docs/metrics.md), RFM segments, lifecycle stages, cohort retention and predicted value, as of a moment."""
 
 from __future__ import annotations
 
@@ -152,7 +152,8 @@ def _quintile_scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=int)
     ranks = pl.Series(values if higher_is_better else -values).rank("average").to_numpy()
-    return np.minimum(5, 1 + ((ranks - 1) * 5 // n).astype(int))
+    scores: np.ndarray = np.minimum(5, 1 + ((ranks - 1) * 5 // n).astype(int))
+    return scores
 
 
 EPOCH = date(1970, 1, 1)
@@ -179,7 +180,7 @@ def local_days(epoch_seconds: np.ndarray, tz: ZoneInfo) -> np.ndarray:
 
 
 def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
-    """METRICS.md segments: R high when recency < its mean, F and M high when above their means."""
+    """docs/metrics.md segments: R high when recency < its mean, F and M high when above their means."""
     if len(recency_days) == 0:
         return np.zeros(0, dtype=object)
     code = (
@@ -187,7 +188,8 @@ def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.nda
         + (frequency > frequency.mean()) * 2
         + (monetary > monetary.mean())
     )
-    return _SEGMENT_BY_CODE[code.astype(int)]
+    segments: np.ndarray = _SEGMENT_BY_CODE[code.astype(int)]
+    return segments
 
 
 async def customer_scores(

@@ -1697,7 +1697,7 @@ def _address(rng: random.Random, country: str) -> tuple[str, str, str, str]:
 
 
 def _write_rows_xlsx(path: Path, sheet: str, header: list[str], rows: Iterable[dict[str, object]]) -> None:
-    import xlsxwriter  # type: ignore[import-untyped]
+    import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
         str(path),

@@ -14,6 +14,7 @@ from datetime import UTC
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.models import MergeEvent
 from storage.repositories import imports as repo
 
 
@@ -74,16 +75,16 @@ async def resolve_customers(
     # group that has no customer yet joins the customer of a pinned identity it shares a key with.
     uf = _UnionFind()
     first_by_key: dict[tuple[str, str], int] = {}
-    pinned_customers: dict[tuple[str, str], set[int]] = {}
+    pinned_customers: dict[tuple[str, str | None], set[int]] = {}
     for ident, cust, email, phone, pinned in rows.values():
-        keys = [k for k in (("email", email), ("phone", phone)) if k[1]]
+        keys = [(kind, value) for kind, value in (("email", email), ("phone", phone)) if value]
         if pinned and cust is not None:
             for key in keys:
-                pinned_customers.setdefault(key, set()).add(cust)  # type: ignore[arg-type]
+                pinned_customers.setdefault(key, set()).add(cust)
             continue
         uf.find(ident)
         for key in keys:
-            other = first_by_key.setdefault(key, ident)  # type: ignore[arg-type]
+            other = first_by_key.setdefault(key, ident)
             uf.union(ident, other)
     groups: dict[int, list[repo.IdentityRow]] = {}
     for r in rows.values():
@@ -99,16 +100,17 @@ async def resolve_customers(
             existing = sorted({r[1] for r in members if r[1] is not None})
         target: int | None = existing[0] if existing else None
         for other in existing[1:]:
+            survivor = existing[0]  # (= target)
             moved = [r[0] for r in members if r[1] == other]
-            reason, key = _why(members, target, other)  # type: ignore[arg-type]
-            report.merges.append((target, other, reason, key))  # type: ignore[arg-type]
+            reason, matched_on = _why(members, survivor, other)
+            report.merges.append((survivor, other, reason, matched_on))
             await repo.merge_customers(
                 session,
                 workspace_id,
-                target,
-                other,  # type: ignore[arg-type]
+                survivor,
+                other,
                 reason=reason,
-                matched_on=key,
+                matched_on=matched_on,
                 identity_ids=moved,
                 import_id=import_id,
             )
@@ -120,7 +122,7 @@ async def resolve_customers(
                     for k in (("email", r[2]), ("phone", r[3]))
                     for c in pinned_customers.get(k, ())
                 }
-            )  # type: ignore[arg-type]
+            )
             target = anchors[0] if anchors else None
         if target is None:
             to_create.append((members[0][0], [r[0] for r in members]))
@@ -212,7 +214,7 @@ async def split_identity(session: AsyncSession, workspace_id: int, identity_id: 
     await repo.pin_identities(session, [identity_id], new_id)
     await repo.move_orders_of_identities(session, [identity_id], new_id)
     session.add(
-        repo.MergeEvent(
+        MergeEvent(
             workspace_id=workspace_id,
             survivor_id=old,
             merged_id=new_id,

@@ -28,6 +28,7 @@ import sys
 import threading
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, TextIO, TypedDict
 
 from crm.importing.errors import ImportFileError
 from crm.importing.platforms import PLATFORMS, Buyer, Columns, Context, Platform
@@ -41,21 +42,30 @@ FILE_ERROR_EXIT = 3
 IMPORTER_GONE_EXIT = 4
 
 
-def run(job: dict[str, object], out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
+class PartJob(TypedDict):
+    """The job the importer sends a worker (JSON): which part of which file, mapped how, staged where."""
+
+    source: dict[str, Any]  # the TextSource's fields, its path as text
+    offset: int
+    first_line: int
+    header: list[str]
+    mapping: str  # the Platform's class name
+    context: dict[str, Any]  # the Context's fields
+    folder: str
+
+
+def run(job: PartJob, out: TextIO = sys.stdout) -> None:
     """Map and stage the rows of the job's part of the file into the job's folder."""
-    source = TextSource(**{**job["source"], "path": Path(job["source"]["path"])})  # type: ignore[arg-type, index]
+    source = TextSource(**{**job["source"], "path": Path(job["source"]["path"])})
     mapping = next(p for p in PLATFORMS if type(p).__name__ == job["mapping"])
     header = job["header"]
-    mapper = rejecting_cut_rows(
-        mapping.mapper(Columns(header), Context(**job["context"])),  # type: ignore[arg-type]
-        len(header),
-    )  # type: ignore[arg-type]
+    mapper = rejecting_cut_rows(mapping.mapper(Columns(header), Context(**job["context"])), len(header))
     stager = RowStager(mapper, mapping.name)
     folder = Path(str(job["folder"]))
     stage = StageFile(folder / "stage.db")
     buffer: list[tuple[object, ...]] = []
     stage_one = stager.stage
-    for line_no, cells in read_text_part(source, int(job["offset"]), int(job["first_line"])):  # type: ignore[call-overload]
+    for line_no, cells in read_text_part(source, int(job["offset"]), int(job["first_line"])):
         staged = stage_one(line_no, cells)
         if staged is not None:
             buffer.append(staged)
@@ -98,7 +108,7 @@ def read_result(path: Path) -> PartResult:
     return PartResult(rows, skipped, bad_rows, buyers)
 
 
-def read_job(fd: int = 0) -> dict[str, object]:
+def read_job(fd: int = 0) -> PartJob:
     """The job: the first line on `fd` (read from the descriptor itself, so that no buffered reader of standard
     input is left locked by the thread that waits on it afterwards)."""
     data = b""
@@ -107,7 +117,8 @@ def read_job(fd: int = 0) -> dict[str, object]:
         if not chunk:
             break
         data += chunk
-    return json.loads(data)  # type: ignore[no-any-return]
+    job: PartJob = json.loads(data)  # written by PartWorker.start
+    return job
 
 
 def end_with_importer(fd: int = 0) -> threading.Thread:
@@ -167,7 +178,7 @@ class PartWorker:
         ctx: Context,
         folder: Path,
     ) -> PartWorker:
-        job = {
+        job: PartJob = {
             "source": {**asdict(source), "path": str(source.path)},
             "offset": offset,
             "first_line": first_line,

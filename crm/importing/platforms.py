@@ -1,6 +1,6 @@
 """Platform mappings: how each marketplace's real export columns become SellerMate orders, lines and buyers.
 
-Each mapping documents which columns give the order value (METRICS.md, "Orders") and how statuses are
+Each mapping documents which columns give the order value (docs/metrics.md, "Orders") and how statuses are
 normalised to pending | paid | shipped | completed | cancelled | returned. Columns are matched by name,
 case-insensitively, so extra or re-ordered columns and missing optional ones are fine.
 """
@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm.importing.errors import ImportFileError
@@ -118,7 +119,10 @@ class Line:
     item_valid: bool = True  # per-item status (Lazada, Amazon): a cancelled item adds no value
 
 
-RowMapper = Callable[[int, Sequence[object]], "Line | Buyer | None"]
+# Maps one row (its line number and cells) to what the mapping's kind imports: a Line (orders), a Buyer
+# (customers) or an Activity (interactions, events); None skips the row. The importer picks the mapping at run
+# time and hands its rows to the code for its kind, so the result is typed by kind there, not here.
+RowMapper = Callable[[int, Sequence[object]], Any]
 
 
 def canon(header: str) -> str:
@@ -209,7 +213,8 @@ def _picker(*indexes: int | None) -> Callable[[Sequence[object]], tuple[object, 
             r = list(r)
         if len(r) < width:
             r = r + [None] * (width - len(r))
-        return get(r + _PAD)  # type: ignore[no-any-return]
+        cells: tuple[object, ...] = get(r + _PAD)
+        return cells
 
     return pick
 
@@ -286,7 +291,7 @@ class Context:
 
 
 def _first_found(
-    cols: Columns, rows: list[Sequence[object]], names: tuple[str, ...], read: Callable[[str], str | None]
+    cols: Columns, rows: Sequence[Sequence[object]], names: tuple[str, ...], read: Callable[[str], str | None]
 ) -> str | None:
     """The first value `read` understands in the first of `names` present, over the first rows."""
     if not names:
@@ -315,10 +320,10 @@ class Platform:
     country_columns: tuple[str, ...] = ()
     money_columns: tuple[str, ...] = ()
 
-    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+    def guess_country(self, cols: Columns, first_rows: Sequence[Sequence[object]]) -> str | None:
         return _first_found(cols, first_rows, self.country_columns, country_code)
 
-    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+    def guess_currency(self, cols: Columns, first_rows: Sequence[Sequence[object]]) -> str | None:
         return _first_found(cols, first_rows, self.money_columns, _currency_of_money)
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
@@ -450,7 +455,7 @@ class Shopee(Platform):
 
     country_columns = ("Country", "國家", "Negara", "Quốc gia", "ประเทศ")
 
-    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+    def guess_currency(self, cols: Columns, first_rows: Sequence[Sequence[object]]) -> str | None:
         for h in cols.header:
             c = currency_from_header(h)
             if c:
@@ -728,6 +733,13 @@ TIKTOK_STATUS = {
 }
 
 
+# A TikTok order's fields in Line's order from status to buyer: status, raw status, created, paid, currency,
+# order total, line value, country, buyer.
+_TikTokOrder = tuple[
+    str, str, datetime | None, datetime | None, str | None, float | None, None, str | None, Buyer | None
+]
+
+
 class TikTok(Platform):
     """TikTok Shop orders export (one row per SKU). Value: `Order Amount` (order level). A full refund
     (`Order Refund Amount` ≥ `Order Amount`) or a Return/Refund type on a finished order makes it returned."""
@@ -766,7 +778,9 @@ class TikTok(Platform):
         us_fmts = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
         sea_fmts = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
-        previous: list[object] = [None, None]  # (signature, order-level values) of the last row
+        # The last row's signature and order-level values.
+        previous_signature: tuple[object, ...] | None = None
+        previous_values: _TikTokOrder | None = None
         pick = _picker(
             req["order"],
             req["created"],
@@ -790,12 +804,13 @@ class TikTok(Platform):
         us_tz = country_timezone("US", ctx.default_tz)
         store_country, store_currency = ctx.store_country, ctx.store_currency
 
-        def order_level(cells: tuple[object, ...], ref: str) -> tuple[object, ...]:
+        def order_level(cells: tuple[object, ...], ref: str) -> _TikTokOrder:
             """What every line of an order repeats, in Line's field order from status to buyer: parsed once per
             order, not once per line (the next row of the same order has the same raw cells)."""
+            nonlocal previous_signature, previous_values
             signature = cells[:6]
-            if previous[0] == signature:
-                return previous[1]  # type: ignore[return-value]
+            if previous_values is not None and previous_signature == signature:
+                return previous_values
             created_raw = _text(cells[1])
             raw_status = _text(cells[2])
             amount_text = _text(cells[3])
@@ -828,7 +843,7 @@ class TikTok(Platform):
                 if username
                 else None,
             )
-            previous[0], previous[1] = signature, values
+            previous_signature, previous_values = signature, values
             return values
 
         def row(line_no: int, r: Sequence[object]) -> Line | None:
@@ -840,7 +855,7 @@ class TikTok(Platform):
             return Line(
                 line_no,
                 ref,
-                *order_level(cells, ref),  # type: ignore[arg-type]
+                *order_level(cells, ref),
                 sku=_text(cells[11]) or None,
                 product_name=_text(cells[12]) or None,
                 variation=_text(cells[13]) or None,
@@ -905,7 +920,7 @@ class Amazon(Platform):
             sum(1 for h in self.ALL_ORDERS if cols.find(h) is not None) / len(self.ALL_ORDERS),
         )
 
-    def guess_country(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+    def guess_country(self, cols: Columns, first_rows: Sequence[Sequence[object]]) -> str | None:
         i = cols.find("sales-channel")
         for r in first_rows:
             ch = _get(r, i).lower()
@@ -925,9 +940,9 @@ class Amazon(Platform):
                     return c
         i = cols.find("ship-country")
         for r in first_rows:
-            c = country_code(_get(r, i))
-            if c:
-                return c
+            code = country_code(_get(r, i))
+            if code:
+                return code
         return None
 
     def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
@@ -1115,7 +1130,7 @@ class Shopify(Platform):
         "Created at",
     )
 
-    def guess_currency(self, cols: Columns, first_rows: list[Sequence[object]]) -> str | None:
+    def guess_currency(self, cols: Columns, first_rows: Sequence[Sequence[object]]) -> str | None:
         i = cols.find("Currency")
         for r in first_rows:
             v = _get(r, i)

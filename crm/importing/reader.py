@@ -9,9 +9,10 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from crm.importing.errors import ImportFileError
 from crm.importing.workbook import Sheet, XlsxWorkbook, size_text
@@ -37,7 +38,7 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-class CutRow(list):  # type: ignore[type-arg]
+class CutRow(list[str]):
     """The last row of a text file that stops in the middle of it (fewer cells than the header and no line
     end): the file was cut short, e.g. by an interrupted download. Importers reject it with its order."""
 
@@ -65,7 +66,7 @@ class Table:
     """A file's header and its data rows as (line number in the file, cells)."""
 
     header: list[str]
-    rows: Iterator[tuple[int, list[object]]]
+    rows: Iterator[tuple[int, Sequence[object]]]
     total_rows: int | None
     sheet: str | None = None
     text: TextSource | None = None  # text files only
@@ -78,7 +79,7 @@ class PartMisaligned(Exception):
     """A row runs across the line where a text file was split (a stray quote fooled `split_point`)."""
 
 
-def _is_blank(cells: list[object]) -> bool:
+def _is_blank(cells: Sequence[object]) -> bool:
     return all(cell_text(c) == "" for c in cells)
 
 
@@ -171,17 +172,17 @@ def _read_text(path: Path, header_hint: set[str] | None) -> Table:
 
 
 def _text_rows(
-    fh,
+    fh: TextIO,
     source: TextSource,
-    base: int,  # type: ignore[no-untyped-def]
+    base: int,
     limit: Table | None,
-) -> Iterator[tuple[int, list[object]]]:
+) -> Iterator[tuple[int, list[str]]]:
     """The rows of an open text file from its position on, numbered from `base` + 1 (blank rows skipped).
     With `limit`, reading stops before the row that starts on `limit.stop_line`, once that is set."""
     ends_mid_line = source.ends_mid_line
     try:
         reader = csv.reader(fh, delimiter=source.delimiter)
-        last: tuple[int, list[object]] | None = None
+        last: tuple[int, list[str]] | None = None
         before = 0  # lines read before this row
         for cells in reader:
             if limit is not None:
@@ -197,7 +198,7 @@ def _text_rows(
                 continue
             if last is not None:
                 yield last
-            last = (base + reader.line_num, cells)  # type: ignore[assignment]
+            last = (base + reader.line_num, cells)
             if not ends_mid_line:  # only a file without a final line end needs to see its last row
                 yield last
                 last = None
@@ -210,7 +211,7 @@ def _text_rows(
         fh.close()
 
 
-def read_text_part(source: TextSource, offset: int, first_line: int) -> Iterator[tuple[int, list[object]]]:
+def read_text_part(source: TextSource, offset: int, first_line: int) -> Iterator[tuple[int, list[str]]]:
     """The rows of a text file from byte `offset` (the start of line `first_line`, from `split_point`) to its end."""
     raw = source.path.open("rb")
     raw.seek(offset)
@@ -276,8 +277,8 @@ def _count_lines(path: Path, encoding: str) -> int:
                 n += chunk.count("\n")
         return n + 1
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            n += chunk.count(b"\n")
+        while block := fh.read(1 << 20):
+            n += block.count(b"\n")
     return n + 1
 
 
@@ -301,7 +302,7 @@ def _read_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
     return _read_whole_spreadsheet(path, header_hint)
 
 
-def _header_score(row: list[object], header_hint: set[str] | None) -> int:
+def _header_score(row: Sequence[object], header_hint: set[str] | None) -> int:
     return len({cell_text(c) for c in row} & header_hint) if header_hint else len(row)
 
 
@@ -374,15 +375,15 @@ def _read_whole_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
         raise ImportFileError(
             f"{path.name}: cannot open the spreadsheet ({exc.__class__.__name__})"
         ) from None
-    best: tuple[int, str, list[list[object]], int] | None = None
+    best: tuple[int, str, Sequence[Sequence[object]], int] | None = None
     for name in workbook.sheet_names:
-        data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         # The header is the first non-blank row.
-        for idx, row in enumerate(data[:5]):
+        for idx, row in enumerate(grid[:5]):
             if not _is_blank(row):
                 score = _header_score(row, header_hint)
                 if best is None or score > best[0]:
-                    best = (score, name, data[idx:], idx)
+                    best = (score, name, grid[idx:], idx)
                 break
     if best is None:
         raise ImportFileError(f"{path.name}: the spreadsheet has no data")

@@ -20,7 +20,7 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # Windows: no flock, so no folder can be told stale; none is removed
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # (the module or None: typeshed knows only the module)
 
 log = logging.getLogger(__name__)
 

@@ -20,13 +20,14 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy import Table as DbTable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import WorkspaceSettings
@@ -39,10 +40,12 @@ from crm.importing.platforms import (
     ALL_SIGNATURE_HEADERS,
     COUNTRY_CURRENCY,
     VALID_STATUSES,
+    Activity,
     Buyer,
     Columns,
     Context,
     Platform,
+    RowMapper,
     canon,
     detect,
 )
@@ -58,7 +61,9 @@ from crm.importing.reader import (
 from crm.importing.scratch import ScratchFolder, new_scratch_folder, remove_stale_folders
 from crm.importing.staging import RowStager, rejecting_cut_rows
 from storage.db import Database
+from storage.models import ImportLog, Store
 from storage.repositories import imports as repo
+from storage.repositories.analytics import refresh_order_stats
 from storage.repositories.workspaces import get_or_create_store
 from storage.stage_layout import StageFile, buyers_only_of
 
@@ -94,7 +99,7 @@ class ImportReport:
     suggestions: list[tuple[int, str, int, str]] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # The file's orders that metrics do not count (METRICS.md: only paid, shipped, completed), per status.
+    # The file's orders that metrics do not count (docs/metrics.md: only paid, shipped, completed), per status.
     not_counted: dict[str, int] = field(default_factory=dict)
     import_id: int | None = None
 
@@ -131,7 +136,8 @@ def _malloc_trim() -> Callable[[int], int] | None:
     try:
         import ctypes
 
-        return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+        return trim
     except (OSError, AttributeError):
         return None
 
@@ -220,8 +226,12 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-async def _workspace_rates(session, workspace_id: int, settings: WorkspaceSettings):  # type: ignore[no-untyped-def]
-    rates = {cur.upper(): [(None, float(r))] for cur, r in settings.fx_rates.items()}
+async def _workspace_rates(
+    session: AsyncSession, workspace_id: int, settings: WorkspaceSettings
+) -> dict[str, list[tuple[date | None, float]]]:
+    rates: dict[str, list[tuple[date | None, float]]] = {
+        cur.upper(): [(None, float(r))] for cur, r in settings.fx_rates.items()
+    }
     rates.update(await repo.load_rates(session, workspace_id))
     rates.setdefault(settings.base_currency, [(None, 1.0)])
     return rates
@@ -389,7 +399,7 @@ async def _import_file(
     mapping = detect(table.header, platform)
     cols = Columns(table.header)
     # Peek at the first rows to learn the store's country and currency.
-    head_rows: list[tuple[int, list[object]]] = []
+    head_rows: list[tuple[int, Sequence[object]]] = []
     for item in table.rows:
         head_rows.append(item)
         if len(head_rows) >= 20:
@@ -415,7 +425,7 @@ async def _import_file(
             f"{path.name}: the file has a header row but no rows under it: nothing to import"
         )
 
-    def all_rows():  # type: ignore[no-untyped-def]
+    def all_rows() -> Iterator[tuple[int, Sequence[object]]]:
         yield from head_rows
         yield from table.rows
 
@@ -456,8 +466,8 @@ async def _import_in_session(
     workspace_id: int,
     path: Path,
     mapping: Platform,
-    mapper,
-    rows,  # type: ignore[no-untyped-def]
+    mapper: RowMapper,
+    rows: Iterator[tuple[int, Sequence[object]]],
     table: Table,
     report: ImportReport,
     settings: WorkspaceSettings,
@@ -538,7 +548,7 @@ async def _one_import_at_a_time(session: AsyncSession, workspace_id: int, waitin
 
 
 async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSettings) -> None:
-    """Rule tags follow the new data (METRICS.md: re-evaluated after every import); the import stands anyway."""
+    """Rule tags follow the new data (docs/metrics.md: re-evaluated after every import); the import stands anyway."""
     from zoneinfo import ZoneInfo
 
     from crm.tags import refresh_rule_tags
@@ -554,13 +564,13 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: WorkspaceSett
 
 
 async def _import_orders(
-    session,
-    workspace_id,
+    session: AsyncSession,
+    workspace_id: int,
     mapping: Platform,
-    mapper,
-    rows,
-    total,
-    report: ImportReport,  # type: ignore[no-untyped-def]
+    mapper: RowMapper,
+    rows: Iterator[tuple[int, Sequence[object]]],
+    total: int | None,
+    report: ImportReport,
     settings: WorkspaceSettings,
     sha: str,
     progress: Progress | None,
@@ -602,19 +612,19 @@ async def _import_orders(
 
 
 async def _import_order_rows(
-    session,
-    workspace_id,
+    session: AsyncSession,
+    workspace_id: int,
     mapping: Platform,
-    mapper,
-    rows,
-    total,
-    report: ImportReport,  # type: ignore[no-untyped-def]
+    mapper: RowMapper,
+    rows: Iterator[tuple[int, Sequence[object]]],
+    total: int | None,
+    report: ImportReport,
     settings: WorkspaceSettings,
     progress: Progress | None,
     ctx: Context,
     explicit_store: bool,
     sha: str,
-    import_log,
+    import_log: ImportLog,
     two_parts: _TwoParts | None = None,
     scratch: _Scratch | None = None,
     in_order: bool = False,
@@ -632,7 +642,7 @@ async def _import_order_rows(
     )
     loop = asyncio.get_running_loop()
 
-    def put(batch: list[tuple[object, ...]]):  # type: ignore[no-untyped-def]
+    def put(batch: list[tuple[object, ...]]) -> Awaitable[None]:
         if stage_file is not None:
             return loop.run_in_executor(stage_thread, stage_file.append, batch)
         return repo.stage_rows(session, stage.lines, batch)  # type: ignore[union-attr]
@@ -642,7 +652,7 @@ async def _import_order_rows(
     worker: PartWorker | None = None
     parts: list[Path] = []  # stage files of the file's other parts (a worker's)
 
-    async def stage_all(rows) -> None:  # type: ignore[no-untyped-def]
+    async def stage_all(rows: Iterable[tuple[int, Sequence[object]]]) -> None:
         nonlocal pending
         buffer: list[tuple[object, ...]] = []
         stage_one = stager.stage
@@ -723,7 +733,8 @@ async def _import_order_rows(
                     stage_thread, buyers_only_of, [stage_file.path, *parts], rejected_refs
                 )
             preparation = repo.StageFilePreparation(name, stage_file.path, parts, rejected_refs, bounds)
-            preparing = stage_thread.submit(_prepare, preparation)  # type: ignore[union-attr]
+            assert stage_thread is not None  # (a stage file has its thread)
+            preparing = stage_thread.submit(_prepare, preparation)
             if in_order:
                 prepared = await asyncio.wrap_future(preparing)
         else:
@@ -836,15 +847,15 @@ PER_STORE_ORDER_IDS = frozenset({"shopify", "woocommerce", "generic"})
 
 
 async def _choose_store(
-    session,
+    session: AsyncSession,
     workspace_id: int,
     mapping: Platform,
-    stage,
-    report: ImportReport,  # type: ignore[no-untyped-def]
+    stage: DbTable,
+    report: ImportReport,
     ctx: Context,
     explicit_store: bool,
     sha: str,
-):
+) -> Store:
     """The store the file's orders go into. An order is unique by (platform, store, order id), so the same
     orders imported into a second store of the same platform would count twice: without --store they go to
     the store that already holds them; with a --store that differs, the file is refused (nothing changes)."""
@@ -896,10 +907,10 @@ async def _choose_store(
 
 
 async def _upsert_identities(
-    session,
+    session: AsyncSession,
     workspace_id: int,
     platform: str,
-    buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]
+    buyers: dict[str, Buyer],
     report: ImportReport,
 ) -> tuple[dict[str, int], list[int]]:
     """Insert new buyers, update changed ones; return ids by key and the identities to (re)merge."""
@@ -999,7 +1010,9 @@ def _describer(
     return describe
 
 
-async def _customers_for(session, identity_ids: list[int], assigned: dict[int, int]) -> dict[int, int]:  # type: ignore[no-untyped-def]
+async def _customers_for(
+    session: AsyncSession, identity_ids: list[int], assigned: dict[int, int]
+) -> dict[int, int]:
     rows = await repo.identities_by_id(session, [i for i in identity_ids if i not in assigned])
     out = {r[0]: r[1] for r in rows if r[1] is not None}
     out.update(assigned)
@@ -1007,10 +1020,10 @@ async def _customers_for(session, identity_ids: list[int], assigned: dict[int, i
 
 
 async def _record_consents(
-    session,
+    session: AsyncSession,
     workspace_id: int,
     platform: str,
-    buyers: dict[str, Buyer],  # type: ignore[no-untyped-def]
+    buyers: dict[str, Buyer],
     id_by_key: dict[str, int],
     customer_of_identity: dict[int, int],
 ) -> None:
@@ -1028,7 +1041,7 @@ async def _record_consents(
     await repo.record_consents(session, workspace_id, changes)
 
 
-def _finish_log(import_log, report: ImportReport) -> None:  # type: ignore[no-untyped-def]
+def _finish_log(import_log: ImportLog, report: ImportReport) -> None:
     import_log.status = "done"
     import_log.rows = report.rows
     import_log.orders_new = report.orders_new
@@ -1041,13 +1054,13 @@ def _finish_log(import_log, report: ImportReport) -> None:  # type: ignore[no-un
 
 
 async def _import_customers(
-    session,
-    workspace_id,
+    session: AsyncSession,
+    workspace_id: int,
     mapping: Platform,
-    mapper,
-    rows,
-    total,
-    report: ImportReport,  # type: ignore[no-untyped-def]
+    mapper: RowMapper,
+    rows: Iterator[tuple[int, Sequence[object]]],
+    total: int | None,
+    report: ImportReport,
     settings: WorkspaceSettings,
     sha: str,
     progress: Progress | None,
@@ -1105,12 +1118,12 @@ async def _import_customers(
 
 
 async def _import_activity(
-    session,
+    session: AsyncSession,
     workspace_id: int,
     mapping: Platform,
-    mapper,
-    rows,
-    report: ImportReport,  # type: ignore[no-untyped-def]
+    mapper: RowMapper,
+    rows: Iterator[tuple[int, Sequence[object]]],
+    report: ImportReport,
     sha: str,
 ) -> None:
     """Chats, reviews, returns (interactions.csv) or browsing events: attached to known buyers, deduplicated."""
@@ -1118,7 +1131,7 @@ async def _import_activity(
         session, workspace_id, report.file, sha, mapping.name, report.store
     )
     report.import_id = import_log.id
-    items: list[tuple[int, object]] = []
+    items: list[tuple[int, Activity]] = []
     bad: list[tuple[int, str | None, str]] = []
     for line_no, cells in rows:
         report.rows += 1
@@ -1219,7 +1232,7 @@ async def import_rates(
         for cur in {c for c, _, _ in parsed}:
             periods = _rate_periods(rates[cur])
             await repo.reprice_orders(session, workspace_id, cur, periods)
-        await repo.refresh_order_stats(session, workspace_id=workspace_id, values_only=True)
+        await refresh_order_stats(session, workspace_id=workspace_id, values_only=True)
         await repo.post_loyalty(session, workspace_id, points_per_unit)
         await session.commit()
     return len(parsed)

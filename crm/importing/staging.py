@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TypeVar
 
 from crm.importing.limits import (
     AMOUNT_LIMIT,
@@ -100,12 +101,17 @@ def line_problem(line: Line, check_price: bool) -> str | None:
     return "; ".join(problems) + "; the whole order is rejected"
 
 
-def rejecting_cut_rows(mapper, columns: int = 0):  # type: ignore[no-untyped-def]
+_Mapped = TypeVar("_Mapped")  # what a row mapper makes of a row
+
+
+def rejecting_cut_rows(
+    mapper: Callable[[int, Sequence[object]], _Mapped], columns: int = 0
+) -> Callable[[int, Sequence[object]], _Mapped]:
     """The mapper, with the last row of a file that was cut short rejected (and so its whole order), and a row
     that is one cell holding separators where the header has `columns` cells (a file whose rows are separated
     otherwise than its header) rejected with the reason, not read as empty columns."""
 
-    def checked(line_no: int, cells):  # type: ignore[no-untyped-def]
+    def checked(line_no: int, cells: Sequence[object]) -> _Mapped:
         if type(cells) is CutRow:
             raise ValueProblem(CUT_ROW_REASON)
         if len(cells) == 1 and columns > 1 and type(cells[0]) is str and _SEPARATORS.search(cells[0]):
@@ -173,12 +179,15 @@ class RowStager:
         if len(ref) > ORDER_ID or not ref.isprintable():
             ref, problem = identifier(ref, "order id")
             if problem:
-                return self._reject(line_no, ref, problem)
+                self._reject(line_no, ref, problem)
+                return None
         if not ref:
-            return self._reject(line_no, None, "no order id")
+            self._reject(line_no, None, "no order id")
+            return None
         problem = line_problem(line, self.check_price)
         if problem:
-            return self._reject(line_no, ref, problem)
+            self._reject(line_no, ref, problem)
+            return None
         created, paid = line.created_at, line.paid_at
         times = self._times
         if times[0] is not created or times[1] is not paid:  # (once an order: its lines share their times)
@@ -186,13 +195,15 @@ class RowStager:
                 c_utc = None if created is None else _naive_utc(created)
                 p_utc = None if paid is None else _naive_utc(paid)
             except OverflowError:  # past year 1 or 9999 in UTC
-                return self._reject(line_no, ref, self._time_problem(created, paid))
+                self._reject(line_no, ref, self._time_problem(created, paid))
+                return None
             latest = self.latest_utc
             if not (
                 (c_utc is None or _EARLIEST <= c_utc <= latest)
                 and (p_utc is None or _EARLIEST <= p_utc <= latest)
             ):
-                return self._reject(line_no, ref, self._time_problem(created, paid))
+                self._reject(line_no, ref, self._time_problem(created, paid))
+                return None
             times = self._times = (
                 created,
                 paid,
@@ -203,7 +214,8 @@ class RowStager:
         if sku is not None and (len(sku) > SKU or not sku.isprintable()):
             sku, problem = identifier(sku, "SKU")
             if problem:
-                return self._reject(line_no, ref, problem + "; the whole order is rejected")
+                self._reject(line_no, ref, problem + "; the whole order is rejected")
+                return None
             sku = sku or None
         if product is not None and (len(product) > PRODUCT_NAME or not product.isprintable()):
             product = fit(product, "product name")
@@ -217,7 +229,8 @@ class RowStager:
             if len(key) > BUYER_ID or not key.isprintable():
                 key, problem = identifier(key, "buyer id")
                 if problem:
-                    return self._reject(line_no, ref, problem + "; the whole order is rejected")
+                    self._reject(line_no, ref, problem + "; the whole order is rejected")
+                    return None
                 buyer.key = key
             if key:
                 merge_buyer(self.buyers, buyer)

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import zipfile
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -509,7 +509,7 @@ class XlsxWorkbook:
         last_row: int | None = None,
         width: int | None = None,
         dimension: list[int] | None = None,
-    ) -> Iterator[tuple[int, list[object]]]:
+    ) -> Generator[tuple[int, list[object]], None, None]:
         """The sheet's rows as (row number, cells), blank rows included when written, up to `last_row`, each
         with at most `width` cells (those after are dropped). `dimension` receives the last row number the sheet
         declares, when it does."""
@@ -605,7 +605,7 @@ class XlsxWorkbook:
                         except ValueError:
                             raise self._damaged(f"cell {cell_ref} holds {text[:20]!r} as a number") from None
                         if cell_style is not None and cell_style in date_styles:
-                            value = _excel_date(value, date_styles[cell_style], date1904)  # type: ignore[arg-type]
+                            value = _excel_date(value, date_styles[cell_style], date1904)
                 elif cell_type in ("inlineStr", "str"):
                     value = text
                 elif cell_type == "b":

@@ -562,7 +562,7 @@ def pick_language(requested: str | None, facts: CustomerFacts | None, country: s
 
 
 def days_between(later: datetime, earlier: datetime, tz: ZoneInfo) -> int:
-    """Whole local calendar days, as METRICS.md counts recency."""
+    """Whole local calendar days, as docs/metrics.md counts recency."""
 
     def local_day(moment: datetime) -> date:
         return moment.astimezone(tz).date()

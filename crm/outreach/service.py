@@ -577,7 +577,8 @@ async def revise(
         req = _request(row)
     expires = date.fromisoformat(req["expires"]) if req.get("expires") else None
     offer = Offer(coupon=req.get("coupon"), discount=req.get("discount"), expires=expires)
-    target = language if action == "translate" else (language or parent_language)
+    # (a translation always has its language: checked above)
+    target = language if action == "translate" and language is not None else (language or parent_language)
     formal = bool(req.get("formal")) or action == "formal"
     short = bool(req.get("short")) or action == "shorter"
     facts, ctx, refusal = await _load(
@@ -745,10 +746,8 @@ async def draft_for_segment(
         chosen.append((p, language or pick_language(p.language, None, p.country)))
     fest: FestivalDay | None = None
     if intent == "festival":
-        where = (
-            country
-            or (Counter(p.country for p, _ in chosen if p.country).most_common(1) or [(None, 0)])[0][0]
-        )
+        commonest = Counter(p.country for p, _ in chosen if p.country).most_common(1)
+        where = country or (commonest[0][0] if commonest else None)
         try:
             fest = festival_day(festival, where, _local_day(as_of, tz))
         except UnknownFestival as exc:
@@ -774,6 +773,7 @@ async def draft_for_segment(
         )
         ctx.offer.coupon, ctx.offer.discount = offer.coupon, offer.discount
         ctx.offer.expires = offer.expires.isoformat() if offer.expires else None
+        warnings: list[str]
         text, warnings, source = "", [], "template"
         if chat_model is not None:
             try:

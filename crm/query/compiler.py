@@ -316,6 +316,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                 keyed = sorted(totals.items())
             else:
                 # One indexed range per calendar window beats one pass that buckets every order.
+                assert start is not None  # (the first order's time or the end, above)
                 windows = m.month_windows(
                     start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by]
                 )
@@ -344,8 +345,10 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                 groups.append((seg, Scope(**{**scope.__dict__, "customer_ids": ids}), start, end))
         else:
             months = {"month": 1, "quarter": 3, "year": 12}[q.group_by]
-            groups = [(lab, scope, s, e) for lab, s, e in m.month_windows(start, end, ctx.tz, months)]
-            spans = {lab: (s, e) for lab, _, s, e in groups}
+            assert start is not None  # (the first order's time or the end, above)
+            windows = m.month_windows(start, end, ctx.tz, months)
+            groups = [(lab, scope, s, e) for lab, s, e in windows]
+            spans = {lab: (s, e) for lab, s, e in windows}
         if q.metric not in m.ORDER_METRICS or q.group_by == "segment":
             rows = []
         for key, sub, s, e in groups:
@@ -373,10 +376,10 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     if q.group_by in ("platform", "country") and rows:
         # Highest first, and the leader named: "which platform had the most orders" is answered in words.
         rows.sort(key=lambda r: (-float(r[1]), str(r[0])))
-        top = rows[0][0]
+        top = str(rows[0][0])
         who = texts.platform_name(top) if q.group_by == "platform" else texts.country_name(top, ctx.lang)
         lines[0] = lines[0].rstrip(":：") + texts.t(
-            ctx.lang, "group_leader", who=who, value=texts.fmt_value(rows[0][1], unit, ctx.currency)
+            ctx.lang, "group_leader", who=who, value=texts.fmt_value(float(rows[0][1]), unit, ctx.currency)
         )
     if q.group_by == "platform" and q.metric in ("customers", "new_customers") and len(rows) > 1:
         lines.append(texts.t(ctx.lang, "per_platform_customers"))
@@ -397,7 +400,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         x=x,
         partial=partial,
         series={name: [float(r[1]) for r in rows]},
-        value_format=unit,  # type: ignore[arg-type]
+        value_format=unit,
         y_label=ctx.currency if unit == "money" else None,
     )
     return Result(
@@ -536,7 +539,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         card_ids=[r[1] for r in rows],
         text=text,
         language=ctx.lang,
-        unit=unit,  # type: ignore[arg-type]
+        unit=unit,
         currency=ctx.currency if unit == "money" else None,
         chart=ChartSpec(
             kind="hbar",
@@ -548,7 +551,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
             value_format=unit,
         )
         if rows
-        else None,  # type: ignore[arg-type]
+        else None,
         explanation=ctx.explain(None, start, end, q.filters),
     )
 
@@ -566,7 +569,9 @@ async def _keep(session: Any, ctx: _Ctx, ids: np.ndarray, f: Filters) -> np.ndar
 
 async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
     is_seg = isinstance(q, SegmentsQuery)
-    if is_seg and q.period is not None:  # the segments as they stood at the end of the period
+    if (
+        isinstance(q, SegmentsQuery) and q.period is not None
+    ):  # the segments as they stood at the end of the period
         _, end = q.period.bounds(ctx.as_of, ctx.tz)
         ctx, currency = _Ctx(ctx.db, ctx.workspace_id, ctx.settings, end, ctx.lang), ctx.currency
         ctx.currency = currency
@@ -603,7 +608,11 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
     intent = "segments" if is_seg else "lifecycle"
     if wanted is not None:
         value = int(((labels == wanted) & keep).sum())
-        as_of = texts.t(ctx.lang, "as_of_day", day=day) if is_seg and q.period is not None else ""
+        as_of = (
+            texts.t(ctx.lang, "as_of_day", day=day)
+            if isinstance(q, SegmentsQuery) and q.period is not None
+            else ""
+        )
         text = (
             texts.t(ctx.lang, "segment_count", segment=names[wanted], filters=ftext, value=value, as_of=as_of)
             if is_seg
@@ -619,7 +628,7 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
             explanation=_rfm_explanation(ctx, day) if is_seg else None,
         )
     order = list(SEGMENTS) if is_seg else ["new", "active", "dormant", "churned", "prospect"]
-    rows = [[names[k], int(((labels == k) & keep).sum())] for k in order]
+    rows: list[list[str | int]] = [[names[k], int(((labels == k) & keep).sum())] for k in order]
     text = texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)
     return Result(
         intent=intent,
@@ -722,7 +731,7 @@ async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
         language=ctx.lang,
         unit=unit,
         currency=ctx.currency,
-    )  # type: ignore[arg-type]
+    )
 
 
 async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
@@ -890,7 +899,7 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
             days=val["days_since_last_order"],
             stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]],
         )
-    else:  # churn risk = 1 − P(alive) (METRICS.md); both are said, the one asked first
+    else:  # churn risk = 1 − P(alive) (docs/metrics.md); both are said, the one asked first
         risk = round(1 - p_alive, 4)
         value, unit = (risk if aspect == "churn_risk" else p_alive), "ratio"
         text = texts.t(

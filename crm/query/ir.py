@@ -199,7 +199,7 @@ class Filters(_IR):
 class MetricQuery(_IR):
     intent: Literal["metric"] = "metric"
     metric: Metric
-    period: Period | None = None  # None = METRICS.md default (last 90 days)
+    period: Period | None = None  # None = docs/metrics.md default (last 90 days)
     filters: Filters = Field(default_factory=Filters)
     group_by: GroupBy | None = None
     compare: Literal["previous_period", "previous_year"] | None = None

@@ -115,7 +115,7 @@ def cohort_cell_result(
     matrix: list[list[float | None]],
     day: date,
 ) -> Result:
-    """One cell of the cohort table (METRICS.md, retention): the share of the customers whose first valid
+    """One cell of the cohort table (docs/metrics.md, retention): the share of the customers whose first valid
     order fell in the cohort month who placed a valid order `offset` months later (as-of date `day`; a month
     still running is counted so far, and the answer says so)."""
     assert q.offset is not None and q.period is not None and q.period.month is not None
@@ -269,7 +269,7 @@ async def customer_list_result(ctx: Any, q: CustomerListQuery, keep: Any) -> Res
     """Customers meeting every condition of `q` as of the as-of date, most spent (all time, to the cent) first;
     ties by id.
 
-    Days since the last valid order are whole local days (METRICS.md, R of RFM): "no order in the last 60
+    Days since the last valid order are whole local days (docs/metrics.md, R of RFM): "no order in the last 60
     days" is R >= 60, the last valid order on or before the as-of date minus 60 days."""
     import numpy as np
 

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -53,7 +53,8 @@ def tool_schema() -> dict[str, Any]:
     """The `QuestionIR` tool (OpenAI function format) the model is asked to call."""
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
-    return _portable(convert_to_openai_tool(QuestionIR))  # type: ignore[no-any-return]
+    schema: dict[str, Any] = _portable(convert_to_openai_tool(QuestionIR))
+    return schema
 
 
 def build_chat_model(llm_settings: Any) -> Any | None:
@@ -81,7 +82,7 @@ def redact(text: str) -> str:
 def system_prompt(as_of: datetime, timezone: str) -> str:
     from prompts import render_prompt
 
-    kinds = ", ".join(PeriodKind.__args__)  # type: ignore[attr-defined]
+    kinds = ", ".join(get_args(PeriodKind))
     return render_prompt(
         "question_parser",
         as_of=as_of.date().isoformat(),

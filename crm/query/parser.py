@@ -1580,7 +1580,7 @@ def _lookup(raw: str, t: str) -> CustomerQuery | None:
             i = simplified(nraw.lower()).find(cand)
             return CustomerQuery(
                 search=nraw[i : i + len(cand)] if i >= 0 else cand, aspect=_aspect(t, *m.span(1))
-            )  # type: ignore[arg-type]
+            )
     return None
 
 
@@ -1934,7 +1934,7 @@ _TAG_PATTERNS = (
 
 
 def _scan_tags(s: Scan) -> None:
-    """A tag named in the question selects the customers carrying it (METRICS.md: tags select customers)."""
+    """A tag named in the question selects the customers carrying it (docs/metrics.md: tags select customers)."""
     for pattern in _TAG_PATTERNS:
         for m in pattern.finditer(s.text):
             if m.group(1) and m.group(1) not in _NOT_TAGS and s.free(m.start(), m.end()):
@@ -2225,12 +2225,12 @@ def _decide(s: Scan, language: str, zh: bool, ref: date) -> Any:
     asks_who = bool(re.search(r"(?<![a-z])who(?![a-z])|谁|哪位", s.text))
     if (is_top or is_most) and not (has_entity or asks_who) and group_by is None:
         # "top platform by orders", "销售额最高的国家": platforms or countries ranked, not customers
-        left = s.leftover()
+        rest = s.leftover()
         ranked_dim = (
             "platform"
-            if re.search(r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道", left)
+            if re.search(r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道", rest)
             else "country"
-            if re.search(r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场", left)
+            if re.search(r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场", rest)
             else None
         )
         if ranked_dim and top_n and top_n != [1]:

@@ -685,8 +685,11 @@ class _Periods:
             if not isinstance(last, Period):
                 return last
             y2 = last.year
-        y1 = y1 if y1 is not None else (y2 if m1 <= m2 else y2 - 1)  # type: ignore[operator]
-        y2 = y2 if y2 is not None else (y1 if m2 >= m1 else y1 + 1)
+        if y1 is None:
+            assert y2 is not None  # (given, or the bare month's year above)
+            y1 = y2 if m1 <= m2 else y2 - 1
+        if y2 is None:
+            y2 = y1 if m2 >= m1 else y1 + 1
         if not (2000 <= y1 <= 2100 and 2000 <= y2 <= 2100):
             return BAD_DATE
         return self.day_range(date(y1, m1, 1), _add_months(date(y2, m2, 1), 1) - timedelta(days=1))

@@ -49,7 +49,7 @@ class Result(BaseModel):
     export: bool = False
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The stable machine-readable shape of DESIGN.md ("Machine-readable answers")."""
+        """The stable machine-readable shape of docs/architecture.md ("Machine-readable answers")."""
         return {
             "intent": self.intent,
             "query": self.query,

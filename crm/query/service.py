@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -148,7 +149,7 @@ async def _answer(
 ) -> Result:
     from crm.query.compiler import execute
 
-    def run() -> Any:
+    def run() -> Awaitable[Result]:
         return execute(
             parsed.query,
             db=db,

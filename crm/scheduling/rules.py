@@ -1,6 +1,6 @@
 """Alert rules and digests: churn risk among important customers, KPI thresholds, cool-downs, weekly/monthly digests.
 
-The numbers come from crm.analytics (RFM segments, BG/NBD P(alive), the METRICS.md KPIs); this module only
+The numbers come from crm.analytics (RFM segments, BG/NBD P(alive), the docs/metrics.md KPIs); this module only
 decides who and what deserves an alert, and what a digest contains.
 - Churn alert ("slipping away"): a customer in an `important_*` segment with no interaction for
   `churn_inactive_days` (orders of any status, chats, reviews, complaints, returns and outreach sent count;
@@ -9,7 +9,7 @@ decides who and what deserves an alert, and what a digest contains.
   `churn_p_alive_floor`: those are counted for a win-back, never named as slipping away. A customer alerted
   within `alert_cooldown_days` is not alerted again.
 - Value at risk, the ranking of both lists (highest first): what the customer is expected to spend in the
-  next 365 days, the predicted CLV (BG/NBD × Gamma-Gamma, METRICS.md); when the base is too small to fit the
+  next 365 days, the predicted CLV (BG/NBD × Gamma-Gamma, docs/metrics.md); when the base is too small to fit the
   model, their historical spend per year (total valid order value over the years since their first order,
   at least one year).
 - Stale data: the newest order (any status) is more than `stale_data_days` days old on the as-of date.

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AlertRecord, Customer, GroupChat, Interaction, Order, TeamMember
 
-# METRICS.md: days since last interaction count orders, messages, reviews, returns and outreach sent.
+# docs/metrics.md: days since last interaction count orders, messages, reviews, returns and outreach sent.
 # Seller's own notes are not contact with the customer, so they do not count.
 CONTACT_KINDS = ("chat", "review", "complaint", "return", "outreach")
 GROUP_FLAGS = ("alerts_enabled", "weekly_digest", "monthly_review")
@@ -158,7 +158,7 @@ async def last_interactions(session: AsyncSession, workspace_id: int) -> dict[in
     return {int(cid): _as_utc(at) for cid, at in rows if at is not None}
 
 
-def _as_utc(value: Any) -> datetime:
+def _as_utc(value: datetime | str) -> datetime:
     if isinstance(value, str):  # SQLite hands MAX() over a union back as text
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

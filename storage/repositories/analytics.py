@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Float,
     Select,
     bindparam,
@@ -45,7 +46,7 @@ VALID = ("paid", "shipped", "completed")
 
 @dataclass(frozen=True)
 class Scope:
-    """Which orders and customers a metric looks at (METRICS.md: platform filters orders; country, tag and
+    """Which orders and customers a metric looks at (docs/metrics.md: platform filters orders; country, tag and
     segment select customers). `customer_ids` carries a segment (or any precomputed selection)."""
 
     workspace_id: int
@@ -466,7 +467,9 @@ async def group_keys(
     return sorted(r[0] for r in await session.execute(q) if r[0])
 
 
-def _stats_select(session: AsyncSession, cond: Sequence[Any], *, with_workspace: bool = False) -> Select[Any]:
+def _stats_select(
+    session: AsyncSession, cond: Sequence[Any], *, with_workspace: bool = False
+) -> Select[*tuple[Any, ...]]:
     """Per customer: [workspace,] first and last valid order (UTC epoch seconds), valid orders, total value."""
     # SQLite stores these amounts as REAL already; its total() skips the per-row CAST and COALESCE.
     # PostgreSQL sums the NUMERIC amounts exactly, as the money column they are written to expects.
@@ -573,7 +576,7 @@ async def customer_summary(session: AsyncSession, workspace_id: int, end: dateti
     return data
 
 
-async def _summary_arrays(session: AsyncSession, q: Select[Any]) -> dict[str, np.ndarray]:
+async def _summary_arrays(session: AsyncSession, q: Select[*tuple[Any, ...]]) -> dict[str, np.ndarray]:
     conn = await session.connection()
     # Plain DBAPI tuples: at 200,000 customers building Row objects would cost more than the query itself.
     rows = await conn.run_sync(lambda sync: _driver_rows(sync, q))
@@ -613,7 +616,7 @@ async def purchase_times(
         .where(*_where(session, scope or Scope(workspace_id), end=end))
         .order_by(Order.customer_id, Order.created_at)
     )
-    return [tuple(r) for r in await session.execute(q)]  # type: ignore[misc]
+    return [tuple(r) for r in await session.execute(q)]
 
 
 async def top_customers(
@@ -622,7 +625,8 @@ async def top_customers(
     """The n customers with the highest revenue, order count or average order value in the window."""
     # AOV over the orders with an amount: one in a currency without a rate is left out of the average too.
     aov = func.coalesce(func.sum(_value()) / func.nullif(func.count(Order.value_base), 0), 0.0)
-    metric = {"orders": func.count(), "aov": aov}.get(sort_by, func.sum(_value()))
+    metrics: dict[str, ColumnElement[Any]] = {"orders": func.count(), "aov": aov}
+    metric = metrics.get(sort_by, func.sum(_value()))
     q = (
         select(Order.customer_id, Customer.display_name, metric.label("m"))
         .join(Customer, Customer.id == Order.customer_id)

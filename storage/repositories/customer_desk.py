@@ -126,7 +126,7 @@ async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHi
         return []
     ids = [r.id for r in rows]
     first_identity: dict[int, tuple[str, str | None]] = {}
-    for cid, platform, username, name in (
+    for cid, identity_platform, username, name in (
         await session.execute(
             select(
                 BuyerIdentity.customer_id, BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.name
@@ -135,7 +135,8 @@ async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHi
             .order_by(BuyerIdentity.id)
         )
     ).all():
-        first_identity.setdefault(cid, (platform, username or name))
+        if cid is not None:  # always: the query selects identities of these customers
+            first_identity.setdefault(cid, (identity_platform, username or name))
     stats = {
         r[0]: r[1:]
         for r in (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    Select,
     String,
     Table,
     and_,
@@ -35,8 +36,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import ATTACHED_PART_PREFIX, RESTORE_ON_CHECKIN
+from storage.db import ATTACHED_PART_PREFIX, RESTORE_ON_CHECKIN, rows_affected
 from storage.models import (
+    MONEY_PRECISION,
+    MONEY_SCALE,
     AlertRecord,
     BehaviourEvent,
     BuyerIdentity,
@@ -49,7 +52,6 @@ from storage.models import (
     Interaction,
     LoyaltyEntry,
     MergeEvent,
-    Money,
     Order,
     OrderLine,
     OutreachDraft,
@@ -65,7 +67,7 @@ from storage.stage_layout import STAGE_COLUMNS, STAGE_TABLE, BadRow, connect_sta
 VALID = ("paid", "shipped", "completed")
 BATCH = 500
 # What money columns (storage.models.Money, Numeric(18, 4)) hold: amounts strictly below this in size.
-MONEY_CAPACITY = 10 ** (Money.precision - Money.scale)  # type: ignore[operator]
+MONEY_CAPACITY = 10 ** (MONEY_PRECISION - MONEY_SCALE)
 # What a 32-bit integer column (loyalty points) holds.
 INT32_MAX = 2**31 - 1
 
@@ -121,7 +123,7 @@ async def bulk_insert(
     quote = dialect.identifier_preparer.quote
     sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in columns)}) VALUES ({marks})"
     if dialect.name == "sqlite":
-        converters = {}
+        converters: dict[int, Callable[[Any], str | float | None]] = {}
         for i, name in enumerate(columns):
             col_type = table.c[name].type
             if isinstance(col_type, (DateTime, UTCDateTime)):
@@ -215,7 +217,7 @@ async def bulk_load_mode(session: AsyncSession) -> bool:
         return False
     await _pragma_until_checkin(session, "threads", SORT_HELPER_THREADS)
     await _pragma_until_checkin(session, "foreign_keys", "OFF")
-    return (await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 0
+    return bool((await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 0)
 
 
 # A load of at least this many rows into a table it at least doubles builds the table's secondary indexes after
@@ -804,7 +806,7 @@ async def upsert_staged_orders(
             previous_order_at=None,
         )
     )
-    out.updated = result.rowcount
+    out.updated = rows_affected(result)
     out.unchanged = existing - out.updated
     new_src = source.where(
         ~exists().where(o.store_id == store_id, o.platform_order_id == a.order_ref)
@@ -868,7 +870,7 @@ async def upsert_staged_orders(
                 .order_by(new_src.c.order_ref),
             )
         )
-    out.new = result.rowcount
+    out.new = rows_affected(result)
     await drop_stage(session, bm)
     await drop_stage(session, rt)
     return out
@@ -1006,23 +1008,27 @@ async def update_identities(session: AsyncSession, rows: list[dict[str, Any]]) -
 IdentityRow = tuple[
     int, int | None, str | None, str | None, bool
 ]  # id, customer_id, email_norm, phone_norm, pinned
-_IDENTITY_ROW = (
-    BuyerIdentity.id,
-    BuyerIdentity.customer_id,
-    BuyerIdentity.email_norm,
-    BuyerIdentity.phone_norm,
-    BuyerIdentity.pinned,
-)
+
+
+def _select_identities() -> Select[int, int | None, str | None, str | None, bool]:
+    """The columns of an IdentityRow."""
+    return select(
+        BuyerIdentity.id,
+        BuyerIdentity.customer_id,
+        BuyerIdentity.email_norm,
+        BuyerIdentity.phone_norm,
+        BuyerIdentity.pinned,
+    )
 
 
 async def identities_by_id(session: AsyncSession, ids: Sequence[int]) -> list[IdentityRow]:
     if not ids:
         return []
     k = await _keys_table(session, ids, Integer)
-    rows = await session.execute(select(*_IDENTITY_ROW).join(k, k.c.k == BuyerIdentity.id))
-    out = [tuple(r) for r in rows]
+    rows = await session.execute(_select_identities().join(k, k.c.k == BuyerIdentity.id))
+    out = [(*r,) for r in rows]
     await drop_stage(session, k)
-    return out  # type: ignore[return-value]
+    return out
 
 
 async def identities_sharing(
@@ -1034,9 +1040,9 @@ async def identities_sharing(
             continue
         k = await _keys_table(session, values)
         rows = await session.execute(
-            select(*_IDENTITY_ROW).join(k, k.c.k == column).where(BuyerIdentity.workspace_id == workspace_id)
+            _select_identities().join(k, k.c.k == column).where(BuyerIdentity.workspace_id == workspace_id)
         )
-        out.extend(tuple(r) for r in rows)  # type: ignore[misc]
+        out.extend((*r,) for r in rows)
         await drop_stage(session, k)
     return out
 
@@ -1154,7 +1160,7 @@ async def customers_of_import(session: AsyncSession, import_id: int) -> list[int
         .where(Order.import_id == import_id, Order.customer_id.is_not(None))
         .distinct()
     )
-    return [r[0] for r in rows]
+    return [cid for (cid,) in rows if cid is not None]  # never None (the query leaves those out)
 
 
 # ---------------------------------------------------------------- money
@@ -1345,7 +1351,8 @@ async def customers_by_buyer(
                 )
             )
             for key, ident, cust in rows:
-                out[(platform, key)] = (ident, cust)
+                if cust is not None:  # always: the query leaves unassigned identities out
+                    out[(platform, key)] = (ident, cust)
     return out
 
 
@@ -1355,7 +1362,7 @@ async def add_activity(
     """Insert interactions or behaviour events that are not there yet (same customer, kind, time); returns added."""
     model = Interaction if kind == "interactions" else BehaviourEvent
     customers = sorted({cust for (_, cust), _ in records})
-    seen: set[tuple[int, str, datetime]] = set()
+    seen: set[tuple[int | None, str, datetime]] = set()
     for chunk in _chunks(customers):
         rows = await session.execute(
             select(model.customer_id, model.kind, model.occurred_at).where(model.customer_id.in_(chunk))

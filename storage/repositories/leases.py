@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import UpdateBase, delete, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rows_affected
 from storage.models import ProcessLease
 
 # Rounds of read-then-claim before giving up on a lease that keeps changing hands (never more than a few).
@@ -69,6 +70,7 @@ async def claim(
         "renewed_at": now,
         "expires_at": now + ttl,
     }
+    stmt: UpdateBase
     if replacing is None:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         stmt = (
@@ -85,7 +87,7 @@ async def claim(
             .values(**values)
         )
     result = await session.execute(stmt)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return rows_affected(result) == 1
 
 
 async def acquire(
@@ -121,7 +123,7 @@ async def renew(session: AsyncSession, name: str, holder_id: str, *, now: dateti
         .where(ProcessLease.name == name, ProcessLease.holder == holder_id)
         .values(renewed_at=now, expires_at=now + ttl)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return rows_affected(result) == 1
 
 
 async def release(session: AsyncSession, name: str, holder_id: str) -> None:

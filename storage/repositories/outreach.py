@@ -224,20 +224,20 @@ async def recipients(
             )
         }
         latest: dict[int, tuple[int, str, str | None]] = {}
-        for r in await session.execute(
+        for order in await session.execute(
             select(Order.customer_id, Order.id, Order.platform, Order.country)
             .where(Order.customer_id.in_(chunk), Order.status.in_(VALID), Order.created_at < as_of)
             .order_by(Order.customer_id, Order.created_at, Order.id)
         ):
-            latest[r.customer_id] = (r.id, r.platform, r.country)
+            latest[order.customer_id] = (order.id, order.platform, order.country)
         items: dict[int, str] = {}
         order_ids = [v[0] for v in latest.values()]
-        for r in await session.execute(
+        for line in await session.execute(
             select(OrderLine.order_id, OrderLine.product_name)
             .where(OrderLine.order_id.in_(order_ids), OrderLine.product_name.is_not(None))
             .order_by(OrderLine.order_id, OrderLine.line_no.desc())
         ):
-            items[r.order_id] = r.product_name
+            items[line.order_id] = line.product_name
         points = {
             r[0]: int(r[1] or 0)
             for r in await session.execute(
@@ -247,15 +247,15 @@ async def recipients(
             )
         }
         consent: dict[int, bool] = {}
-        for r in await session.execute(
+        for record in await session.execute(
             select(ConsentRecord.customer_id, ConsentRecord.granted)
             .where(ConsentRecord.customer_id.in_(chunk), ConsentRecord.purpose == "marketing")
             .order_by(ConsentRecord.customer_id, ConsentRecord.recorded_at, ConsentRecord.id)
         ):
-            consent[r.customer_id] = r.granted
+            consent[record.customer_id] = record.granted
         flags: dict[int, list[bool]] = {}
         usernames: dict[int, tuple[str, str | None]] = {}
-        for r in await session.execute(
+        for identity in await session.execute(
             select(
                 BuyerIdentity.customer_id,
                 BuyerIdentity.platform,
@@ -265,9 +265,9 @@ async def recipients(
             .where(BuyerIdentity.customer_id.in_(chunk))
             .order_by(BuyerIdentity.id)
         ):
-            if r.accepts_marketing is not None:
-                flags.setdefault(r.customer_id, []).append(r.accepts_marketing)
-            usernames.setdefault(r.customer_id, (r.platform, r.username))
+            if identity.accepts_marketing is not None:
+                flags.setdefault(identity.customer_id, []).append(identity.accepts_marketing)
+            usernames.setdefault(identity.customer_id, (identity.platform, identity.username))
         for cid in chunk:
             c = base.get(cid)
             if c is None:

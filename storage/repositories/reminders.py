@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rows_affected
 from storage.models import Customer, Reminder, TeamMember
 
 JOBS_TABLE = "apscheduler_jobs"
@@ -154,7 +155,7 @@ async def claim_fire(
         .values(status="fired", fired_at=fired_at, late=late)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def claim_missed(
@@ -166,7 +167,7 @@ async def claim_missed(
         .values(status="missed", fired_at=at, late=True)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def release(session: AsyncSession, reminder_id: int) -> None:
@@ -186,7 +187,7 @@ async def set_status(session: AsyncSession, reminder_id: int, status: str) -> bo
         .values(status=status)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def reschedule(
@@ -202,7 +203,7 @@ async def reschedule(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def unscheduled_pending(
