@@ -1888,7 +1888,7 @@ def _parse(raw: str, language: str, ref: date, local: datetime, names: NameIndex
         return found
     known = named_customer(t, names, FILLER_EN, FILLER_ZH)  # a known name, whatever the wording around it
     if known is not None and _looks_like_name(t[known[0] : known[1]]):
-        return CustomerQuery(search=known[2], aspect=_aspect(t, known[0], known[1]))  # type: ignore[arg-type]
+        return CustomerQuery(search=known[2], aspect=_aspect(t, known[0], known[1]))
 
     s = Scan(t)
     scan_cohort_offset(s)  # before periods: "next month" after a cohort's first order is not the future
