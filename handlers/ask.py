@@ -53,6 +53,14 @@ class WhyCB(CallbackData, prefix="why"):
     token: str
 
 
+class CsvCB(CallbackData, prefix="csv"):
+    token: str
+
+
+# Answers that are lists of customers: the chat offers them as a CSV file too (the rows as the table shows).
+CSV_INTENTS = frozenset({"customer_list", "top_customers"})
+
+
 class SuggestCB(CallbackData, prefix="sug"):
     token: str
     index: int
@@ -139,6 +147,9 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
     for i, suggestion in enumerate(result.suggestions[:4]):
         kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))
         widths.append(1)
+    if result.intent in CSV_INTENTS and result.rows:
+        kb.button(text=i18n("ask.csv"), callback_data=CsvCB(token=token))
+        widths.append(1)
     if result.explanation:
         kb.button(text=i18n("ask.why"), callback_data=WhyCB(token=token))
         widths.append(1)
@@ -152,6 +163,8 @@ async def send_result(bot: Bot, chat_id: int, result: Result, answers: AnswerCac
     token = answers.put(result)
     text, markup = render_page(result, token, 0, i18n)
     await bot.send_message(chat_id, text, reply_markup=markup)
+    if result.export and result.rows:  # "export … as csv": the file with the answer
+        await bot.send_document(chat_id, result_csv(result))
     if result.chart is not None:
         png = _chart_png(result)
         if png is not None:
@@ -160,6 +173,15 @@ async def send_result(bot: Bot, chat_id: int, result: Result, answers: AnswerCac
                 BufferedInputFile(png, filename="chart.png"),
                 caption=html.escape(result.chart.title[:1000]),
             )
+
+
+def result_csv(result: Result) -> BufferedInputFile:
+    """An answer's rows as a CSV file through the project's one CSV writer (headers in the answer's language)."""
+    from crm.query import texts
+    from crm.spreadsheet import csv_bytes
+
+    header = [texts.column_name(result.language, c) for c in result.columns]
+    return BufferedInputFile(csv_bytes(header, result.rows), filename=f"{result.intent}.csv")
 
 
 def _chart_png(result: Result) -> bytes | None:
@@ -324,6 +346,20 @@ async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: Ans
     await bot.send_message(
         query.message.chat.id, i18n("ask.why_title") + "\n" + html.escape(result.explanation)
     )
+
+
+@routes.callback_query(CsvCB.filter())
+async def send_csv(
+    query: CallbackQuery, callback_data: CsvCB, bot: Bot, answers: AnswerCache, i18n: I18n
+) -> None:
+    result = answers.get(callback_data.token)
+    await query.answer()
+    if query.message is None:
+        return
+    if result is None or not result.rows:
+        await bot.send_message(query.message.chat.id, i18n("ask.expired"))
+        return
+    await bot.send_document(query.message.chat.id, result_csv(result))
 
 
 @routes.callback_query(SuggestCB.filter(), flags={"ability": "ask"})
