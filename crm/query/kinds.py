@@ -13,14 +13,12 @@ import calendar
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from crm.query import texts
 from crm.query.ir import CohortQuery, CustomerListQuery, MetricQuery, Period
+from crm.query.parsing.scan import Scan
 from crm.query.result import Result
-
-if TYPE_CHECKING:
-    from crm.query.parser import Scan
 
 
 def side_by_side(s: Scan, by: str, decide: Callable[[Scan], Any]) -> MetricQuery | None:

@@ -14,7 +14,6 @@ How it works (no sentence templates):
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -32,7 +31,6 @@ from crm.query.ir import (
     DraftQuery,
     Filters,
     ParsedQuestion,
-    Period,
     ReminderQuery,
     TopCustomersQuery,
 )
@@ -756,7 +754,9 @@ def _customer(q: Question) -> Any:
     found = _lookup(q.raw, q.text)
     if found is not None:
         return found
-    known = named_customer(q.text, q.names, FILLER_EN, FILLER_ZH)  # a known name, whatever the wording around it
+    known = named_customer(
+        q.text, q.names, FILLER_EN, FILLER_ZH
+    )  # a known name, whatever the wording around it
     if known is not None and _looks_like_name(q.text[known[0] : known[1]]):
         return CustomerQuery(search=known[2], aspect=_aspect(q.text, known[0], known[1]))
     return None
