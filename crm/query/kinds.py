@@ -326,12 +326,14 @@ def _list_condition(language: str, q: CustomerListQuery) -> str:
     zh = language == "zh"
     parts = []
     if q.segment:
-        parts.append(texts.SEGMENT_NAMES[language].get(q.segment, q.segment) + ("" if zh else " customers"))
+        parts.append(
+            texts.t(language, "list_segment", name=texts.SEGMENT_NAMES[language].get(q.segment, q.segment))
+        )
     if q.stage:
-        parts.append(texts.LIFECYCLE_NAMES[language][q.stage] + ("客户" if zh else " customers"))
+        parts.append(texts.t(language, "list_stage", name=texts.LIFECYCLE_NAMES[language][q.stage]))
     inactive = texts.t(language, "list_inactive", days=q.inactive_days) if q.inactive_days else ""
     if zh:
         return "、".join([*parts, inactive] if inactive else parts)
-    said = " ".join(parts) if parts else "customers"
+    said = " ".join(parts) if parts else texts.t(language, "list_everyone")
     said = f"{said} {inactive}" if inactive else said
     return said[:1].upper() + said[1:]
