@@ -12,7 +12,7 @@ import html
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
@@ -32,6 +32,14 @@ class PageCB(CallbackData, prefix="pg"):
 
 class WhyCB(CallbackData, prefix="why"):
     token: str
+
+
+class CsvCB(CallbackData, prefix="csv"):
+    token: str
+
+
+# Answers that are lists of customers: the chat offers them as a CSV file too (the rows as the table shows).
+CSV_INTENTS = frozenset({"customer_list", "top_customers"})
 
 
 class SuggestCB(CallbackData, prefix="sug"):
@@ -102,6 +110,9 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
     for i, suggestion in enumerate(result.suggestions[:4]):
         kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))
         widths.append(1)
+    if result.intent in CSV_INTENTS and result.rows:
+        kb.button(text=i18n("ask.csv"), callback_data=CsvCB(token=token))
+        widths.append(1)
     if result.explanation:
         kb.button(text=i18n("ask.why"), callback_data=WhyCB(token=token))
         widths.append(1)
@@ -118,3 +129,12 @@ def chart_png(result: Result) -> bytes | None:
     except ModuleNotFoundError:
         return None
     return chart_png(result.chart)
+
+
+def result_csv(result: Result) -> BufferedInputFile:
+    """An answer's rows as a CSV file through the project's one CSV writer (headers in the answer's language)."""
+    from crm.query import texts
+    from crm.spreadsheet import csv_bytes
+
+    header = [texts.column_name(result.language, c) for c in result.columns]
+    return BufferedInputFile(csv_bytes(header, result.rows), filename=f"{result.intent}.csv")

@@ -21,7 +21,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot import answer_view as view
-from bot.answer_view import PageCB, SuggestCB, WhyCB, render_page
+from bot.answer_view import CsvCB, PageCB, SuggestCB, WhyCB, render_page
 from bot.answer_view import format_table as format_table  # still importable from here, as it always was
 from bot.i18n import I18n
 from bot.settings import Settings
@@ -62,6 +62,8 @@ async def send_result(bot: Bot, chat_id: int, result: Result, answers: AnswerCac
     token = answers.put(result)
     text, markup = render_page(result, token, 0, i18n)
     await bot.send_message(chat_id, text, reply_markup=markup)
+    if result.export and result.rows:  # "export … as csv": the file with the answer
+        await bot.send_document(chat_id, view.result_csv(result))
     if result.chart is not None:
         png = view.chart_png(result)
         if png is not None:
@@ -224,6 +226,20 @@ async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: Ans
     await bot.send_message(
         query.message.chat.id, i18n("ask.why_title") + "\n" + html.escape(result.explanation)
     )
+
+
+@routes.callback_query(CsvCB.filter())
+async def send_csv(
+    query: CallbackQuery, callback_data: CsvCB, bot: Bot, answers: AnswerCache, i18n: I18n
+) -> None:
+    result = answers.get(callback_data.token)
+    await query.answer()
+    if query.message is None:
+        return
+    if result is None or not result.rows:
+        await bot.send_message(query.message.chat.id, i18n("ask.expired"))
+        return
+    await bot.send_document(query.message.chat.id, view.result_csv(result))
 
 
 @routes.callback_query(SuggestCB.filter(), flags={"ability": "ask"})

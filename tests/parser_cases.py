@@ -41,8 +41,21 @@ def ir_spec(q: Any) -> dict[str, Any]:
         )
         if q.group_by:
             out["by"] = q.group_by
+        if q.only:  # side by side: the groups named
+            out["only"] = list(q.only)
+        if q.compare_to is not None:
+            out["compare_to"] = period_spec(q.compare_to)
     elif intent == "top_customers":
         out.update(kind="top", n=q.n, by=q.sort_by, period=period_spec(q.period, "all_time"))
+        if q.export:
+            out["export"] = True
+    elif intent == "customer_list":
+        out.update(kind="list")
+        for key in ("segment", "stage", "inactive_days"):
+            if getattr(q, key) is not None:
+                out[key] = getattr(q, key)
+        if q.export:
+            out["export"] = True
     elif intent == "segments":
         out.update(kind="segment_count" if q.segment else "segments")
         if q.segment:
@@ -53,6 +66,8 @@ def ir_spec(q: Any) -> dict[str, Any]:
         out.update(kind="lifecycle", stage=q.stage)
     elif intent == "cohort":
         out.update(kind="cohort", period=period_spec(q.period, "default"))
+        if q.offset is not None:  # a single cell
+            out["offset"] = q.offset
     elif intent == "clv":
         out.update(kind="clv", by=q.sort_by, n=q.n)
     elif intent == "customer":
@@ -907,7 +922,6 @@ MUST_CLARIFY: list[str] = [
     "average orders per customer last month",
     "revenue and orders last month",
     "revenue and repeat rate by platform",
-    "Shopee and Lazada revenue",
     "revenue last month this year",
     "top",
     "how many",
@@ -952,7 +966,6 @@ MUST_CLARIFY: list[str] = [
     "why did revenue drop last month",
     "top 5 customers by revenue and orders",
     "repeat rate for new customers",
-    ("How many customers in Malaysia and Singapore?"),
     "revenue from last month to this month",
     "top 10",
     "by platform",

@@ -164,3 +164,24 @@ def _memory_storage():  # type: ignore[no-untyped-def]
     from aiogram.fsm.storage.memory import MemoryStorage
 
     return MemoryStorage()
+
+
+def test_a_customer_list_offers_its_rows_as_a_csv_file() -> None:
+    from bot.answer_view import CsvCB, result_csv
+
+    result = Result(
+        intent="customer_list",
+        language="zh",
+        text="泰国重要挽留客户共 2 位",
+        columns=["customer", "id", "recency_days", "orders", "revenue"],
+        rows=[["=HYPERLINK(1)", 7, 120, 1, 99.5], ["Somchai", 8, 200, 2, 50.0]],
+    )
+    _text, markup = render_page(result, "tok", 0, I18n("zh"))
+    buttons = [b for row in markup.inline_keyboard for b in row]  # type: ignore[union-attr]
+    assert CsvCB(token="tok").pack() in [b.callback_data for b in buttons]
+    body = result_csv(result).data.decode("utf-8").splitlines()
+    # headers in the answer's language; a name that looks like a formula stays text (crm/spreadsheet.py)
+    assert body[0].startswith('"客户"') and body[1].startswith('"\'=HYPERLINK(1)",7,120,1,99.5')
+    metric = Result(intent="metric", text="x", columns=["platform", "revenue"], rows=[["shopee", 1.0]])
+    _text, markup = render_page(metric, "t", 0, I18n("en"))
+    assert markup is None  # a breakdown is not a customer list

@@ -17,6 +17,7 @@ from crm.query.ir import (
     SEGMENTS,
     CLVQuery,
     CohortQuery,
+    CustomerListQuery,
     CustomerQuery,
     Filters,
     LifecycleQuery,
@@ -26,6 +27,7 @@ from crm.query.ir import (
     SegmentsQuery,
     TopCustomersQuery,
 )
+from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
 from crm.settings import QuerySettings, WorkspaceConfig, workspace_of
@@ -39,6 +41,10 @@ from storage.repositories.customer_desk import search_customers
 # A customer name on a chart axis, and the buyer identities a profile lists, at most.
 CHART_LABEL = 24
 SHOWN_IDENTITIES = 10
+# Metrics that are sums: a group named with no orders has 0 of them (a ratio or an average has no value).
+_ADDITIVE_METRICS = frozenset(
+    {"orders", "revenue", "customers", "new_customers", "cancelled_orders", "returned_orders"}
+)
 
 
 class _Ctx:
@@ -359,6 +365,8 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
             if value is not None:
                 rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
+        if q.only:  # "Lazada vs Shopee": the groups named only
+            rows = keep_named(rows, q.only, zero=q.metric in _ADDITIVE_METRICS)
         unpriced = (
             await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
             if unit == "money" and rows
@@ -760,6 +768,8 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
             text=texts.t(ctx.lang, "cohort_future" if future else "cohort_empty"),
             language=ctx.lang,
         )
+    if q.offset is not None:
+        return cohort_cell_result(ctx.lang, q, labels, sizes, matrix, m.as_of_date(ctx.as_of, ctx.tz))
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))
@@ -1080,6 +1090,8 @@ async def execute(
     ctx = await _context(db, workspace_id, settings, as_of, language)
     if isinstance(query, MetricQuery):
         return await _metric(ctx, query)
+    if isinstance(query, CustomerListQuery):
+        return await customer_list_result(ctx, query, _keep)
     if isinstance(query, TopCustomersQuery):
         return await _top(ctx, query)
     if isinstance(query, (SegmentsQuery, LifecycleQuery)):

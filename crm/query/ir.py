@@ -176,6 +176,8 @@ class MetricQuery(_IR):
     compare: Literal["previous_period", "previous_year"] | None = None
     # A second period answered side by side with the first ("revenue this year vs last year").
     compare_to: Period | None = None
+    # With group_by platform or country: only these groups, in this order ("Lazada vs Shopee revenue").
+    only: list[str] | None = Field(default=None, min_length=2, max_length=10)
 
 
 class TopCustomersQuery(_IR):
@@ -184,6 +186,27 @@ class TopCustomersQuery(_IR):
     sort_by: TopSortKey = "revenue"
     period: Period | None = None  # None = all time
     filters: Filters = Field(default_factory=Filters)
+    export: bool = False  # "as csv": the chat sends the list as a CSV file too
+
+
+class CustomerListQuery(_IR):
+    """Customers meeting a condition, most spent first: a segment, a lifecycle stage, no valid order in the
+    last `inactive_days` days, or several of these at once ("important winback customers in Thailand")."""
+
+    intent: Literal["customer_list"] = "customer_list"
+    segment: Segment | None = None
+    stage: Literal["new", "active", "dormant", "churned"] | None = None
+    inactive_days: int | None = Field(default=None, ge=1, le=3660)
+    filters: Filters = Field(default_factory=Filters)
+    export: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> CustomerListQuery:
+        if self.segment is None and self.stage is None and self.inactive_days is None:
+            raise ValueError("a customer list needs a condition: segment, stage or inactive_days")
+        if self.filters.platform is not None or self.filters.segment is not None:
+            raise ValueError("a customer list is over all platforms; its segment is the segment field")
+        return self
 
 
 # What a question about one customer asks: their whole card, or one number of it ("churn risk of X").
@@ -218,6 +241,9 @@ class CohortQuery(_IR):
     period: Period | None = None  # which first-order months; None = last 12 months
     filters: Filters = Field(default_factory=Filters)
     max_offset: int = Field(default=12, ge=1, le=36)
+    # One cell of the table: the share of the `period` month's cohort ordering `offset` months later
+    # ("month-3 retention of the June cohort", "3月首购客户的次月留存率").
+    offset: int | None = Field(default=None, ge=1, le=36)
 
 
 class CLVQuery(_IR):
@@ -273,6 +299,7 @@ class Clarify(_IR):
 Query = Annotated[
     MetricQuery
     | TopCustomersQuery
+    | CustomerListQuery
     | CustomerQuery
     | SegmentsQuery
     | LifecycleQuery

@@ -14,7 +14,6 @@ How it works (no sentence templates):
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -26,13 +25,17 @@ from crm.outreach.offer import find_offer
 from crm.query import vocab
 from crm.query.ir import (
     Clarify,
+    CohortQuery,
+    CustomerListQuery,
     CustomerQuery,
     DraftQuery,
     Filters,
     ParsedQuestion,
-    Period,
     ReminderQuery,
+    TopCustomersQuery,
 )
+from crm.query.kinds import scan_cohort_offset, scan_inactivity, wants_file
+from crm.query.names import NameIndex, named_customer
 from crm.query.parsing.clarify import (  # noqa: F401  (re-exported: the parser's public names)
     OTHER_AS_OF_DATE,
     SUGGESTIONS_EN,
@@ -57,6 +60,7 @@ from crm.query.parsing.lexicon import (  # noqa: F401
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import decide, recogniser
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan, Slot  # noqa: F401
+from crm.query.periods import MONTHS, _add_months, _Periods, day_first_readings  # noqa: F401
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -83,7 +87,8 @@ _ZH_NUM = "零〇一二两俩三四五六七八九十百千"
 # A Chinese numeral counts as a number only next to a counter or unit word, so 一般 (general) stays a word.
 _ZH_NUM_BEFORE = r"(?=\s*(?:个|名|位|天|日|周|星期|礼拜|月|年|季度|季|笔|单|家|大|强))"
 _ZH_NUM_RE = re.compile(rf"(?:(?<=前)|(?<=第)|(?<=近)|(?<=过去)|(?<=最近))?([{_ZH_NUM}]+){_ZH_NUM_BEFORE}")
-_ZH_NUM_AFTER_RE = re.compile(rf"(?<=前|第|近)([{_ZH_NUM}]+)")
+# 前 of 目前/当前/以前/之前 is not "top": "目前一共" is "so far, in all"
+_ZH_NUM_AFTER_RE = re.compile(rf"(?<!目前)(?<!当前)(?<!以前)(?<!之前)(?<!提前)(?<=前|第|近)([{_ZH_NUM}]+)")
 
 
 def zh_numeral(s: str) -> int | None:
@@ -170,6 +175,7 @@ def simplified(text: str) -> str:
 
 
 _SHORTHAND = {
+    "avg": "average",
     "wk": "week",
     "wks": "weeks",
     "mth": "month",
@@ -186,6 +192,9 @@ _SHORTHAND = {
 _SHORTHAND_RE = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![a-z0-9])"
 )
+
+_OVER = {"w": "week", "m": "month", "q": "quarter", "y": "year"}
+_OVER_RE = re.compile(r"(?<![a-z0-9/])([wmqy])/\1(?![a-z0-9/])")
 
 
 def normalise(text: str) -> str:
@@ -214,572 +223,11 @@ def normalise(text: str) -> str:
     )
     # Chat shorthand sellers type: "aov this yr", "orders last wk", "revenue last qtr", "sales rn".
     t = _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(0)], t)
+    t = _OVER_RE.sub(lambda m: _OVER[m.group(1)] + " over " + _OVER[m.group(1)], t)  # "w/w", "m/m", "y/y"
     # "ebay9月", "shopee2025年": a word written against a Chinese date is still a word ("q3", "h1", "top10" stay)
     t = re.sub(r"(?<=[a-z]{2})(?=\d+\s*(?:年|月|日|号|天|周|季|个|位|名))", " ", t)
     t = re.sub(r"\s+", " ", t).strip()
     return t
-
-
-# ----------------------------------------------------------------------------------------------------------
-# periods
-# ----------------------------------------------------------------------------------------------------------
-MONTHS = {
-    "january": 1,
-    "jan": 1,
-    "february": 2,
-    "feb": 2,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "may": 5,
-    "june": 6,
-    "jun": 6,
-    "july": 7,
-    "jul": 7,
-    "august": 8,
-    "aug": 8,
-    "september": 9,
-    "sept": 9,
-    "sep": 9,
-    "october": 10,
-    "oct": 10,
-    "november": 11,
-    "nov": 11,
-    "december": 12,
-    "dec": 12,
-}
-_MONTH_RE = (
-    r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|"
-    r"apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
-)
-_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
-_ORD_RE = r"(first|1st|second|2nd|third|3rd|fourth|4th)"
-_ABSOLUTE = ("month", "quarter", "year", "range")
-_SINCE_RELATIVE = ("last_month", "last_quarter", "last_year", "last_week", "yesterday")
-_RANGE_TO_RE = re.compile(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
-# group 1: a word that means "since" on its own; 从 ("from") needs an ending: 从3月以来, 从3月到现在
-_SINCE_BEFORE_RE = re.compile(
-    r"(?:(?<![a-z])(ever since|since|starting from|starting|beginning|"
-    r"from the (?:start|beginning) of)|(自从|自)|从)\s*(?:the\s+)?"
-    r"(?:(?:start|beginning) of\s+)?$"
-)
-_SINCE_AFTER_RE = re.compile(
-    r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
-    r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)"
-)
-
-
-def _add_months(d: date, k: int) -> date:
-    y, m = divmod(d.year * 12 + d.month - 1 + k, 12)
-    last = [
-        31,
-        29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28,
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][m]
-    return date(y, m + 1, min(d.day, last))
-
-
-class _Periods:
-    """Period patterns over normalised text; each yields a Period, FUTURE or BAD_DATE."""
-
-    def __init__(self, ref: date, as_of_local: datetime) -> None:
-        self.ref = ref  # the as-of local date (the last day the data covers)
-        self.as_of_local = as_of_local
-
-    # helpers ------------------------------------------------------------------------------------------
-    def month(self, y: int, m: int) -> Any:
-        if not 1 <= m <= 12 or not 2000 <= y <= 2100:
-            return BAD_DATE
-        if date(y, m, 1) > self.ref:
-            return FUTURE
-        return Period(kind="month", year=y, month=m)
-
-    def quarter(self, y: int, q: int) -> Any:
-        if not 1 <= q <= 4 or not 2000 <= y <= 2100:
-            return BAD_DATE
-        if date(y, 3 * (q - 1) + 1, 1) > self.ref:
-            return FUTURE
-        return Period(kind="quarter", year=y, quarter=q)
-
-    def year(self, y: int) -> Any:
-        if not 2000 <= y <= 2100:
-            return BAD_DATE
-        if y > self.ref.year:
-            return FUTURE
-        return Period(kind="year", year=y)
-
-    def bare_quarter(self, q: int) -> Any:
-        # The most recent Q<q> that has ended or is in progress at the as-of date.
-        cur_q = (self.ref.month - 1) // 3 + 1
-        return self.quarter(self.ref.year if q <= cur_q else self.ref.year - 1, q)
-
-    def bare_month(self, m: int) -> Any:
-        return self.month(self.ref.year if m <= self.ref.month else self.ref.year - 1, m)
-
-    def half(self, y: int, h: int) -> Any:
-        start = date(y, 1 if h == 1 else 7, 1)
-        if start > self.ref:
-            return FUTURE
-        return Period(kind="range", start=start, end=_add_months(start, 6))
-
-    def bare_half(self, h: int) -> Any:
-        y = self.ref.year if (h == 1 or self.ref.month >= 7) else self.ref.year - 1
-        return self.half(y, h)
-
-    def last_n(self, n: int, unit: str) -> Any:
-        if n <= 0:
-            return BAD_DATE
-        end = self.as_of_local.date() if self.as_of_local.time() == datetime.min.time() else self.ref
-        if unit in ("day", "days", "天", "日"):
-            days = n
-        elif unit in ("week", "weeks", "周", "星期", "个星期", "礼拜", "个礼拜", "wk", "wks"):
-            days = 7 * n
-        elif unit in ("month", "months", "个月", "月", "mo", "mos"):
-            days = (end - _add_months(end, -n)).days
-        elif unit in ("year", "years", "年", "yr", "yrs"):
-            days = (end - _add_months(end, -12 * n)).days
-        else:
-            return BAD_DATE
-        if days > 3660:
-            return BAD_DATE
-        return Period(kind="last_n_days", n=days)
-
-    def months_back(self, first: date, back: int, length: int) -> Any:
-        """The `length` months starting `back` months before the 1st `first` (上上个月: 2 back, 1 long)."""
-        start = _add_months(first, -back)
-        return self.day_range(start, _add_months(start, length) - timedelta(days=1))
-
-    def day(self, year: str | None, month: int, day: int) -> Any:
-        try:
-            d = date(int(year) if year else self.ref.year, month, day)
-            if not year and d > self.ref:
-                d = date(self.ref.year - 1, month, day)
-        except ValueError:
-            return BAD_DATE
-        return self.day_range(d, d)
-
-    def day_range(self, a: date, b_inclusive: date) -> Any:
-        if a > b_inclusive:
-            return BAD_DATE
-        if a > self.ref:
-            return FUTURE
-        end = b_inclusive + timedelta(days=1)
-        # whole calendar months, quarters and years read better (and label better) as such
-        if a.day == 1 and end.day == 1:
-            months = (end.year - a.year) * 12 + end.month - a.month
-            if months == 1:
-                return Period(kind="month", year=a.year, month=a.month)
-            if months == 3 and a.month % 3 == 1:
-                return Period(kind="quarter", year=a.year, quarter=(a.month - 1) // 3 + 1)
-            if months == 12 and a.month == 1:
-                return Period(kind="year", year=a.year)
-        return Period(kind="range", start=a, end=end)
-
-    # patterns -----------------------------------------------------------------------------------------
-    def patterns(self) -> list[tuple[str, Any]]:
-        r = self.ref
-        iso = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-
-        def d(y: str, m: str, dd: str) -> date | None:
-            try:
-                return date(int(y), int(m), int(dd))
-            except ValueError:
-                return None
-
-        def rng(m: re.Match[str]) -> Any:
-            a, b = d(*m.group(1, 2, 3)), d(*m.group(4, 5, 6))
-            return self.day_range(a, b) if a and b else BAD_DATE
-
-        def since(m: re.Match[str]) -> Any:
-            a = d(*m.group(1, 2, 3))
-            return self.day_range(a, r) if a else BAD_DATE
-
-        def one_day(m: re.Match[str]) -> Any:
-            a = d(*m.group(1, 2, 3))
-            return self.day_range(a, a) if a else BAD_DATE
-
-        def as_of_marker(m: re.Match[str]) -> Any:
-            # "as of today" restates the as-of moment; another as-of date cannot be answered from here
-            if m["y"]:
-                a = d(m["y"], m["mo"], m["d"])
-                return ("as_of", a)
-            return ("as_of", r)
-
-        def month_span(m: re.Match[str]) -> Any:
-            return self.month_span(
-                MONTHS[m[1]], int(m[2]) if m[2] else None, MONTHS[m[3]], int(m[4]) if m[4] else None
-            )
-
-        rel_year = {
-            "this": r.year,
-            "last": r.year - 1,
-            "previous": r.year - 1,
-            "prior": r.year - 1,
-            "今年": r.year,
-            "本年": r.year,
-            "去年": r.year - 1,
-            "前年": r.year - 2,
-            "上一年": r.year - 1,
-        }
-        p: list[tuple[str, Any]] = [
-            (
-                (
-                    r"(?:as of|as at|as on|截至|截止到?)\s*(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?|"
-                    r"today|now|right now|the moment|date|今天|今日|目前|现在|当前)(?:为止)?"
-                ),
-                as_of_marker,
-            ),
-            # explicit ranges and dates
-            (rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}", rng),
-            (rf"{iso}\s*(?:至|到|-|~)\s*{iso}", rng),
-            (rf"(?:since|from)\s+{iso}", since),
-            (rf"{iso}\s*(?:以来|至今|起)", since),
-            (rf"(?:on\s+)?{iso}", one_day),
-            # month spans written with names ("March to May 2026", "from Oct 2025 through Feb")
-            (
-                (
-                    rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
-                    rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"
-                ),
-                month_span,
-            ),
-            (
-                rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
-                month_span,
-            ),
-            # quarters with a year
-            (
-                r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)",
-                lambda m: self.quarter(int(m[2]), int(m[1])),
-            ),
-            (
-                r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])",
-                lambda m: self.quarter(int(m[1]), int(m[2])),
-            ),
-            (
-                rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})",
-                lambda m: self.quarter(int(m[3]), _ORD[m[1] or "last"]),
-            ),
-            (
-                r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
-                lambda m: self.quarter(int(m[1]), int(m[2])),
-            ),
-            (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
-                lambda m: self.quarter(rel_year[m[1]], int(m[2])),
-            ),
-            (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])",
-                lambda m: self.quarter(rel_year[m[1]], int(m[2])),
-            ),
-            (
-                r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year",
-                lambda m: self.quarter(rel_year[m[2]], int(m[1])),
-            ),
-            (
-                rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year",
-                lambda m: self.quarter(rel_year[m[2]], _ORD[m[1]]),
-            ),
-            (
-                r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])",
-                lambda m: self.quarter(rel_year[m[1]], int(m[2])),
-            ),
-            # halves
-            (r"(?<![a-z0-9])h([12])\s*(?:of\s+)?(\d{4})", lambda m: self.half(int(m[2]), int(m[1]))),
-            (r"(\d{4})\s*(?:年)?\s*h([12])(?![a-z0-9])", lambda m: self.half(int(m[1]), int(m[2]))),
-            (
-                r"(first|second)\s+half\s+(?:of\s+)?(\d{4})",
-                lambda m: self.half(int(m[2]), 1 if m[1] == "first" else 2),
-            ),
-            (
-                r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年",
-                lambda m: self.half(int(m[1]), 1 if m[2] == "上" else 2),
-            ),
-            (
-                r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年",
-                lambda m: self.half(rel_year[m[1]], 1 if m[2] == "上" else 2),
-            ),
-            (r"(?<![a-z0-9])h([12])(?![a-z0-9])", lambda m: self.bare_half(int(m[1]))),
-            (
-                r"(first|second)\s+half(?:\s+of\s+the\s+year)?",
-                lambda m: self.bare_half(1 if m[1] == "first" else 2),
-            ),
-            (r"(上|下)半年", lambda m: self.bare_half(1 if m[1] == "上" else 2)),
-            # single days ("November 11", "11 Nov 2026", "11月11日")
-            (
-                rf"(?<![a-z]){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?(?![\d:])",
-                lambda m: self.day(m[3], MONTHS[m[1]], int(m[2])),
-            ),
-            (
-                rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
-                lambda m: self.day(m[3], MONTHS[m[2]], int(m[1])),
-            ),
-            (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]",
-                lambda m: self.day(m[1], int(m[2]), int(m[3])),
-            ),
-            # months with a year
-            (
-                rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)",
-                lambda m: self.month(int(m[2]), MONTHS[m[1]]),
-            ),
-            (rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])", lambda m: self.month(int(m[1]), MONTHS[m[2]])),
-            (r"(\d{4})\s*年\s*(\d{1,2})\s*月份?", lambda m: self.month(int(m[1]), int(m[2]))),
-            (r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])", lambda m: self.month(int(m[1]), int(m[2]))),
-            (r"(?<![\d/])(\d{1,2})/(\d{4})(?!\d)", lambda m: self.month(int(m[2]), int(m[1]))),
-            (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?",
-                lambda m: self.month(rel_year[m[1]], int(m[2])),
-            ),
-            (
-                rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year",
-                lambda m: self.month(rel_year[m[2]], MONTHS[m[1]]),
-            ),
-            (
-                rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])",
-                lambda m: self.month(rel_year[m[1]], MONTHS[m[2]]),
-            ),
-            (rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])", lambda m: self.bare_month(MONTHS[m[1]])),
-            # rolling windows
-            (
-                (
-                    r"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:last|past|previous|prior|recent|trailing|"
-                    r"rolling)\s+(\d{1,4})\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])"
-                ),
-                lambda m: self.last_n(int(m[1]), m[2]),
-            ),
-            (
-                r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
-                lambda m: self.last_n(int(m[1]), m[2]),
-            ),
-            (
-                r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)",
-                lambda m: self.last_n(int(m[1]), m[2]),
-            ),
-            (
-                r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
-                lambda m: self.last_n(1, m[1]),
-            ),
-            (
-                r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)",
-                lambda m: self.last_n(1, m[1]),
-            ),
-            (
-                (
-                    r"(?:过去|最近|近)\s*(?:的)?\s*半年|(?:the\s+)?(?:last|past)\s+half\s+(?:a\s+)?year|(?:the\s+)?(?:last|past)\s+"
-                    r"6\s+months"
-                ),
-                lambda m: self.last_n(6, "months"),
-            ),
-            (
-                r"(?:过去|最近|近)\s*(\d{1,2})\s*个?\s*季度|(?:the\s+)?(?:last|past|previous)\s+(\d{1,2})\s+quarters",
-                lambda m: self.last_n(3 * int(m[1] or m[2]), "months"),
-            ),
-            # quarters and months without a year
-            (r"(?<![a-z0-9])q([1-4])(?![a-z0-9])", lambda m: self.bare_quarter(int(m[1]))),
-            (rf"(?:the\s+)?{_ORD_RE}\s+quarter", lambda m: self.bare_quarter(_ORD[m[1]])),
-            (r"第\s*([1-4])\s*(?:季度|季)", lambda m: self.bare_quarter(int(m[1]))),
-            (r"(?<![\d年])([1-4])\s*季度", lambda m: self.bare_quarter(int(m[1]))),
-            (
-                r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)",
-                lambda m: self.bare_month(int(m[1])) if 1 <= int(m[1]) <= 12 else BAD_DATE,
-            ),
-            (
-                rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])",
-                lambda m: self.bare_month(MONTHS[m[1]]),
-            ),
-            (
-                rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])",
-                lambda m: self.bare_month(MONTHS[m[1]]),
-            ),
-            (
-                (
-                    r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
-                    r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])"
-                ),
-                lambda m: self.bare_month(MONTHS[m[1]]),
-            ),
-            # named relative periods
-            (
-                (
-                    r"(?:the\s+)?(?:next|coming|upcoming|following)\s+(?:\d+\s*)?(?:days?|weeks?|months?|quarters?|years?)"
-                    r"|tomorrow|in the future|future(?!\s+(?:lifetime\s+)?value)|下个月|下月|下季度|下个季度|明年|下周|下个星期|明天|"
-                    r"未来(?!价值)|将来|后年"
-                ),
-                lambda m: FUTURE,
-            ),
-            (
-                (
-                    r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
-                    r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)"
-                ),
-                lambda m: SAME_PERIOD,
-            ),
-            # two back: 上上个月 is not 上个月 with a stray 上
-            (
-                r"(?:the\s+)?day before yesterday|前天",
-                lambda m: self.day_range(r - timedelta(days=2), r - timedelta(days=2)),
-            ),
-            (
-                r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)",
-                lambda m: self.day_range(
-                    r - timedelta(days=r.weekday() + 14), r - timedelta(days=r.weekday() + 8)
-                ),
-            ),
-            (
-                r"(?:the\s+)?month before last|上上(?:个)?月",
-                lambda m: self.months_back(r.replace(day=1), 2, 1),
-            ),
-            (
-                r"(?:the\s+)?quarter before last|上上(?:个)?季度?",
-                lambda m: self.months_back(date(r.year, 3 * ((r.month - 1) // 3) + 1, 1), 6, 3),
-            ),
-            (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
-            (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
-            (
-                r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
-                lambda m: Period(kind="this_week"),
-            ),
-            (
-                r"(?:last|previous|prior)\s+week|上周|上个星期|上星期|上个礼拜|上一周",
-                lambda m: Period(kind="last_week"),
-            ),
-            (
-                (
-                    r"(?:this|current)\s+month(?:\s+(?:so far|to date))?|month to date|month-to-date|mtd|本月至今|本月|这个月|"
-                    r"这月|当月|本月份"
-                ),
-                lambda m: Period(kind="this_month"),
-            ),
-            (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?month|上个月|上月|上一个月|上一月",
-                lambda m: Period(kind="last_month"),
-            ),
-            (
-                (
-                    r"(?:this|current)\s+quarter(?:\s+(?:so far|to date))?|quarter to date|quarter-to-date|qtd|本季度|这个季度|"
-                    r"这季度|当季|本季|本季度至今"
-                ),
-                lambda m: Period(kind="this_quarter"),
-            ),
-            (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?quarter|上季度|上个季度|上一季度|上一个季度|上季",
-                lambda m: Period(kind="last_quarter"),
-            ),
-            (
-                (
-                    r"(?:this|current)\s+year(?:\s+(?:so far|to date))?|(?:so far )?this year|year to date|year-to-date|ytd|"
-                    r"今年以来|今年至今|年初至今|今年|本年度|本年"
-                ),
-                lambda m: Period(kind="this_year"),
-            ),
-            (r"(?:the\s+)?year before last|前年", lambda m: self.year(r.year - 2)),
-            (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年",
-                lambda m: Period(kind="last_year"),
-            ),
-            (
-                (
-                    r"all[\s-]time|of all time|ever(?!\s+since)|since (?:the )?(?:beginning|start|launch)(?!\s+of)|since we started|to date|"
-                    r"historically|历史上|历史|累计|至今|有史以来|所有时间|全部时间|一直以来|迄今"
-                ),
-                lambda m: Period(kind="all_time"),
-            ),
-            # a bare year, last so "2025" inside a longer date is already taken
-            (r"(?<![\d-])(20\d{2})\s*(?:年度|年)?(?![\d-])", lambda m: self.year(int(m[1]))),
-        ]
-        return p
-
-    def scan(self, s: Scan) -> None:
-        for pattern, build in self.patterns():
-            for m in re.finditer(pattern, s.text):
-                if s.free(m.start(), m.end()):
-                    value = build(m)
-                    s.claim(m.start(), m.end(), "period", value)
-        self.join_ranges(s)
-        self.join_since(s)
-
-    # "from March to May", "3月到5月", "since March", "2025年以来": one window made of named periods ------------
-    def _dates(self, p: Period) -> tuple[date, date]:
-        start, end = p.bounds(self.as_of_local, self.as_of_local.tzinfo)  # type: ignore[arg-type]
-        assert start is not None
-        return start.date(), end.date()
-
-    def month_span(self, m1: int, y1: int | None, m2: int, y2: int | None) -> Any:
-        """Months m1..m2 (both included); a year written once covers both ends ("March to May 2026")."""
-        if y1 is None and y2 is None:
-            last = self.bare_month(m2)
-            if not isinstance(last, Period):
-                return last
-            y2 = last.year
-        if y1 is None:
-            assert y2 is not None  # (given, or the bare month's year above)
-            y1 = y2 if m1 <= m2 else y2 - 1
-        if y2 is None:
-            y2 = y1 if m2 >= m1 else y1 + 1
-        if not (2000 <= y1 <= 2100 and 2000 <= y2 <= 2100):
-            return BAD_DATE
-        return self.day_range(date(y1, m1, 1), _add_months(date(y2, m2, 1), 1) - timedelta(days=1))
-
-    def join_ranges(self, s: Scan) -> None:
-        slots = sorted(
-            (sl for sl in s.of("period") if isinstance(sl.value, Period) and sl.value.kind in _ABSOLUTE),
-            key=lambda sl: sl.start,
-        )
-        for a, b in itertools.pairwise(slots):
-            between = s.text[a.end : b.start]
-            before = s.text[: a.start]
-            if not (
-                _RANGE_TO_RE.fullmatch(between)
-                or (re.fullmatch(r"\s*and\s*", between) and re.search(r"(?<![a-z])between\s*$", before))
-            ):
-                continue
-            pa, pb = a.value, b.value
-            if pa.kind == "month" and pb.kind == "month":
-                y1, y2 = (x.value.year if re.search(r"\d{4}|[今去前本]年", x.text) else None for x in (a, b))
-                value: Any = self.month_span(pa.month, y1, pb.month, y2)
-            else:
-                (a0, _), (_, b1) = self._dates(pa), self._dates(pb)
-                value = self.day_range(a0, b1 - timedelta(days=1)) if a0 < b1 else BAD_DATE
-            m = re.search(r"(?:(?<![a-z])(?:from|between)|从|自)\s*$", before)
-            s.merge([a, b], m.start() if m else a.start, b.end, "period", value)
-            return
-
-    def join_since(self, s: Scan) -> None:
-        for sl in sorted(s.of("period"), key=lambda x: x.start):
-            p = sl.value
-            if not isinstance(p, Period) or p.kind not in _ABSOLUTE + _SINCE_RELATIVE:
-                continue
-            before = _SINCE_BEFORE_RE.search(s.text[: sl.start])
-            if before and not s.free(before.start(), sl.start):
-                before = None
-            after = _SINCE_AFTER_RE.match(s.text[sl.end :])
-            if not (after or (before and (before[1] or before[2]))):
-                continue
-            parts = [sl]
-            end = sl.end
-            if after:
-                end = sl.end + after.end()
-                parts += [x for x in s.of("period") if x is not sl and x.start >= sl.end and x.end <= end]
-                if not all(
-                    s.free(i, i + 1) or any(x.start <= i < x.end for x in parts) for i in range(sl.end, end)
-                ):
-                    continue
-            start, _ = self._dates(p)
-            s.merge(
-                parts, before.start() if before else sl.start, end, "period", self.day_range(start, self.ref)
-            )
-            return
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -969,7 +417,22 @@ def _looks_like_name(cand: str) -> bool:
         return False
     if CJK.search(cand):
         rest = cand
-        for w in ("的", "是", "谁", "吗", "呢", "查", "客户", "资料", "信息", "情况"):
+        for w in (
+            "的",
+            "是",
+            "谁",
+            "吗",
+            "呢",
+            "查",
+            "客户",
+            "资料",
+            "信息",
+            "情况",
+            "一共",
+            "总共",
+            "累计",
+            "总计",
+        ):
             rest = rest.replace(w, "")
         return len(rest) >= 2 and rest == cand
     words = re.findall(r"[a-z0-9@._+-]+", cand)
@@ -1018,6 +481,16 @@ _LOOKUP_EN = [
     ),
     re.compile(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$"),
     re.compile(
+        r"^(?:please\s+|can you\s+|could you\s+)?(?:pull\s+up|bring\s+up|open(?:\s+up)?|get(?:\s+me)?|give\s+me|"
+        r"show\s+me|show|display|check)\s+(?:the\s+)?(?:customer\s+)?(.+?)'s\s+(?:profile|details|card|history|"
+        r"orders|info|record|purchases|spend)[?.!\s]*$"
+    ),
+    # what one customer bought: their card lists their orders
+    re.compile(
+        r"^what\s+(?:did|has|have)\s+(?:customer\s+)?(.+?)\s+(?:buy|bought|order|ordered|purchase|purchased)"
+        r"(?:\s+(?:from\s+us|with\s+us|so\s+far))?[?.!\s]*$"
+    ),
+    re.compile(
         r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
         r"spend|spending|purchases|churn\s+risk|risk\s+of\s+churn(?:ing)?|p\s*\(\s*alive\s*\)|"
         r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$"
@@ -1045,6 +518,13 @@ _LOOKUP_ZH = [
     ),
     re.compile(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$"),
     re.compile(r"^(.+?)\s*是谁[??。!!\s]*$"),
+    re.compile(
+        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:在我们这里?|在店里)?\s*(?:一共|总共|累计|总计)?\s*"
+        r"(?:花了|花费了|消费了|买了)\s*多少(?:钱)?[??。!!\s]*$"
+    ),
+    re.compile(
+        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:都)?(?:买了|购买了|买过|下单了|订了)\s*(?:些)?(?:什么|哪些)(?:东西|商品)?[??。!!\s]*$"
+    ),
     re.compile(r"^谁是\s*(.+?)[??。!!\s]*$"),
     re.compile(
         r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料|流失风险|存活概率|活跃概率|预测\s*clv|clv|"
@@ -1062,7 +542,10 @@ _ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("predicted_clv", re.compile(r"predicted|projected|expected|future|预测|预计")),
     ("clv", re.compile(r"clv|cltv")),
-    ("spend", re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值")),
+    (
+        "spend",
+        re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值|花了|花费|消费|多少钱"),
+    ),
     ("segment", re.compile(r"segment|分群")),
 )
 
@@ -1115,9 +598,15 @@ def _lookup_of_command_text(raw: str, t: str, language: str) -> CustomerQuery | 
 
 
 def parse_question(
-    text: str, *, as_of: datetime | None = None, timezone: str = "Asia/Singapore"
+    text: str,
+    *,
+    as_of: datetime | None = None,
+    timezone: str = "Asia/Singapore",
+    names: NameIndex | None = None,
 ) -> ParsedQuestion:
-    """Parse one question into the IR offline; anything not clearly understood becomes a `Clarify`."""
+    """Parse one question into the IR offline; anything not clearly understood becomes a `Clarify`.
+
+    `names` (the workspace's customer names, crm.query.names) lets a known name be read with no look-up words."""
     tz = ZoneInfo(timezone)
     if as_of is None:
         as_of = datetime.now(tz)
@@ -1126,13 +615,17 @@ def parse_question(
     local = as_of.astimezone(tz)
     ref = (local - timedelta(microseconds=1)).date()
     language = "zh" if CJK.search(text or "") else "en"
-    query = _parse(text or "", language, ref, local)
-    if isinstance(query, Clarify) and query.reason == "unknown":
+    query = _parse(text or "", language, ref, local, names)
+    if not isinstance(query, Clarify):
+        # "1/10" could be either order: it was read day first, and the answer says so
+        readings = day_first_readings(normalise(text or ""), language)
+        return ParsedQuestion(query=query, language=language, parser="offline", corrections=readings)
+    if query.reason == "unknown":
         # A misspelt vocabulary word ("revnue", "quater", "novmber"): read it as the word it is closest to, only
         # when that reading is then understood, and say so in the answer.
         fixed = _respelt(text or "")
         if fixed is not None:
-            again = _parse(fixed[0], language, ref, local)
+            again = _parse(fixed[0], language, ref, local, names)
             if not isinstance(again, Clarify):
                 return ParsedQuestion(query=again, language=language, parser="offline", corrections=fixed[1])
     return ParsedQuestion(query=query, language=language, parser="offline")
@@ -1197,18 +690,31 @@ def _spelling_words() -> frozenset[str]:
     return frozenset(w for p in phrases for w in re.findall(r"[a-z]{4,}", p.lower())) - FILLER_EN
 
 
-def _parse(raw: str, language: str, ref: date, local: datetime) -> Any:
+def _parse(raw: str, language: str, ref: date, local: datetime, names: NameIndex | None = None) -> Any:
     t = normalise(raw)
     if not re.search(r"[a-z\u3400-\u9fff]", t):
         return clarify("empty", language)
     if len(t) > 300:
         return clarify("too_long", language)
-    return decide(Question(raw=raw, text=t, language=language, ref=ref, local=local, scanner=_scan))
+    q = Question(raw=raw, text=t, language=language, ref=ref, local=local, scanner=_scan, names=names)
+    query = decide(q)
+    if isinstance(query, Clarify) or "scan" not in q.__dict__:
+        return query  # read before the scan (guards, reminders, drafts, look-ups) or a clarifying reply
+    s = q.scan
+    if (s.has("cohort_offset") and not isinstance(query, CohortQuery)) or (
+        s.has("inactive") and not isinstance(query, CustomerListQuery)
+    ):
+        return _not_understood(language)  # a condition read but not answered: never a number without it
+    if isinstance(query, TopCustomersQuery) and wants_file(s):
+        return query.model_copy(update={"export": True})  # "export the top 50 customers as csv"
+    return query
 
 
 def _scan(q: Question) -> Scan:
     """Claim the question's spans: periods first, then breakdowns, top-N, country codes, tags and the lexicon."""
     s = Scan(q.text)
+    scan_cohort_offset(s)  # before periods: "next month" after a cohort's first order is not the future
+    scan_inactivity(s)  # before periods: "haven't ordered in the last 60 days" is a condition, not a window
     _Periods(q.ref, q.local).scan(s)
     for pattern, by in _GROUP_PATTERNS:
         for m in re.finditer(pattern, q.text):
@@ -1245,4 +751,12 @@ def _drafted(q: Question) -> Any:
 
 @recogniser("customer", rank=600)
 def _customer(q: Question) -> Any:
-    return _lookup(q.raw, q.text)
+    found = _lookup(q.raw, q.text)
+    if found is not None:
+        return found
+    known = named_customer(
+        q.text, q.names, FILLER_EN, FILLER_ZH
+    )  # a known name, whatever the wording around it
+    if known is not None and _looks_like_name(q.text[known[0] : known[1]]):
+        return CustomerQuery(search=known[2], aspect=_aspect(q.text, known[0], known[1]))
+    return None

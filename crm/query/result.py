@@ -45,6 +45,8 @@ class Result(BaseModel):
     suggestions: list[str] = Field(default_factory=list)
     # Customers whose cards the answer offers to open (one tap in Telegram); not part of the JSON answer.
     card_ids: list[int] = Field(default_factory=list)
+    # The table was asked for as a file ("export … as csv"): the chat sends it as a CSV too.
+    export: bool = False
 
     def to_json_dict(self) -> dict[str, Any]:
         """The stable machine-readable shape of docs/architecture.md ("Machine-readable answers")."""

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from crm.query import texts
 from crm.query.cache import UNCACHED, ResultCache
 from crm.query.ir import Clarify, ParsedQuestion
+from crm.query.names import NameIndex, load_name_index
 from crm.query.parser import parse_question
 from crm.query.result import Result
 from crm.settings import LLMConfig, QuerySettings, WorkspaceConfig, workspace_of
@@ -53,6 +54,7 @@ async def parse(
     as_of: datetime,
     llm: Any = None,
     offline: ParsedQuestion | None = None,
+    names: NameIndex | None = None,
 ) -> ParsedQuestion:
     """Parse a question: the offline parser first; the LLM (when configured) for what it did not understand.
 
@@ -64,8 +66,9 @@ async def parse(
     timeout, HTTP error or malformed/invalid reply falls back to the offline answer, with a log line saying so.
     """
     timezone, llm_settings = _settings_parts(settings)
-    if offline is None:
-        offline = parse_question(text, as_of=as_of, timezone=timezone)
+    if offline is None or (names is not None and isinstance(offline.query, Clarify)):
+        # `names` (the workspace's customer names) may make a question not understood without them a look-up
+        offline = parse_question(text, as_of=as_of, timezone=timezone, names=names)
     q = offline.query
     if not isinstance(q, Clarify) or q.reason in _OFFLINE_FINAL_REASONS:
         return offline
@@ -131,7 +134,9 @@ async def ask(
 
     With a `cache` (the bot keeps one), an answer to the same question on unchanged data is shared. `offline`:
     the offline parser's reading of `text`, when the caller has it already."""
-    parsed = await parse(text, settings=settings, as_of=as_of, llm=llm, offline=offline)
+    # the customers' names, so "Tan Wei Ling一共花了多少钱" is read as a look-up without any trigger words
+    names = await load_name_index(db, workspace_id)
+    parsed = await parse(text, settings=settings, as_of=as_of, llm=llm, offline=offline, names=names)
     return await answer(
         parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of, cache=cache
     )

@@ -126,4 +126,10 @@ CLARIFICATIONS: dict[str, Clarification] = {
         ("消费最多的10个客户", "今年马来西亚有多少客户下单"),
     ),
     "two_metrics": Clarification("ambiguous"),  # metrics
+    "cohort_cell": Clarification(
+        "ambiguous", ("month-3 retention of the June 2026 cohort",), ("2026年6月首购客户的次月留存率",)
+    ),
+    "list_condition": Clarification(
+        "ambiguous", ("customers who haven't ordered in 60 days",), ("60天没下单的客户",)
+    ),
 }

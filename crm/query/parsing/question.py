@@ -25,6 +25,8 @@ class Question:
     local: datetime  # the as-of moment in the workspace time zone
     # Claims the question's spans (periods, group-by, top-N, countries, tags, the lexicon); given by the parser.
     scanner: Callable[[Question], Scan] = field(repr=False)
+    # The workspace's customer names (crm.query.names.NameIndex), so a known name is read anywhere.
+    names: Any = field(default=None, repr=False)
 
     @property
     def zh(self) -> bool:

@@ -17,9 +17,12 @@ module imported below (or anywhere imported before the first question). The buil
                    periods, an unmeasured metric, "except", unknown words, two platforms or countries, two
                    breakdowns, a filter and its own breakdown, a trend of a ranking, a comparison of something
                    other than one number over two periods, an ambiguous or a second segment (declines.py)
+  535 side_by_side one metric for two or more named platforms or countries, side by side (kinds.py), above the
+                   "two platforms or countries" decline
   470 clv          predicted value, churn risk, P(alive) lists (predicted.py)
-  460 cohort       cohort retention (cohort.py)
+  460 cohort       cohort retention, or one cell of it (cohort.py)
   450-430 top      top-N customers, rankings of platforms or countries (top.py)
+  425 list         customers listed by a condition: segment, stage, no order in N days (kinds.py)
   420-400 segments one segment, the segment distribution, lifecycle stages (segments.py)
   390-360 metric   one metric with period, filters and breakdown; counts of customers or orders (metric.py)
     0 fallback     not understood: a clarifying reply
@@ -71,6 +74,7 @@ def decide(question: Question) -> Any:
 from crm.query.parsing.recognisers import (  # noqa: E402, F401
     cohort,
     declines,
+    kinds,
     metric,
     predicted,
     segments,

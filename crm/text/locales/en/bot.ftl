@@ -126,6 +126,7 @@ ask-no_orders = There are no orders in SellerMate yet, so there is nothing to co
 ask-unavailable = The question engine is not installed in this build yet, so I cannot answer questions.
 ask-page = { $page }/{ $pages }
 ask-why = ❓ Why this number
+ask-csv = ⬇️ CSV
 ask-open_card = 👤 Open the card of #{ $id }
 ask-why_title = <b>How this was calculated</b>
 ask-expired = This answer is too old to page through. Please ask again.

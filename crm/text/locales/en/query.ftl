@@ -28,6 +28,8 @@ clarify-unknown_metric = I can't measure { $metric } from order exports. I can a
 clarify-two_places = I answer for one { $by } at a time, or for all of them side by side.
 clarify-segment_names = That can mean more than one customer segment: { $segments }. Which one? (For customers with a tag of that name, say "customers tagged vip".)
 clarify-two_metrics = I answer one measure at a time: { $metrics }?
+clarify-cohort_cell = Which cohort, and how many months after its first order? e.g. "month-3 retention of the June 2026 cohort".
+clarify-list_condition = I list customers by one condition at a time over all platforms, most spent first, e.g. "customers who haven't ordered in 60 days" or "list the important winback customers in Thailand".
 clarify-other_as_of_date = I answer as of one date at a time, so I can't take another as-of date inside the question. Ask about a period instead, e.g. "revenue June 2025" or "customers 2025".
 clarify-rank_places =
     I rank customers, not { $dim ->

@@ -123,6 +123,7 @@ ask-no_orders = SellerMate 里还没有订单，所以没有可统计的数据�
 ask-unavailable = 此版本尚未安装问答引擎，暂时无法回答问题。
 ask-page = { $page }/{ $pages }
 ask-why = ❓ 这个数字怎么来的
+ask-csv = ⬇️ 导出 CSV
 ask-open_card = 👤 打开客户卡片 #{ $id }
 ask-why_title = <b>计算方法</b>
 ask-expired = 这个回答太久了，无法翻页，请重新提问。

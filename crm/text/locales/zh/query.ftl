@@ -27,6 +27,8 @@ clarify-unknown_metric = 我无法从订单数据中统计“{ $metric }”。�
 clarify-two_places = 我一次回答一个平台或国家，或者按平台/国家分组对比。
 clarify-segment_names = 这可能指多个客户分群：{ $segments }。请问是哪一个？（如果指带有该名称标签的客户，请说“带有vip标签的客户”。）
 clarify-two_metrics = 我一次回答一个指标：{ $metrics }?
+clarify-cohort_cell = 请写明哪个月的首购客户、首单后第几个月，例如“2026年6月首购客户的次月留存率”。
+clarify-list_condition = 我按一个条件列出客户（全部平台），按累计消费排序，例如“60天没下单的客户”或“列出泰国的重要挽留客户”。
 clarify-other_as_of_date = 我一次只按一个截止日期回答，不能在问题里另设截止日期。请改问一个时间段，例如“2025年6月的销售额”或“2025年的客户数”。
 clarify-rank_places =
     我只对客户排名，不对{ $dim ->
