@@ -140,18 +140,25 @@ async def test_a_database_from_a_newer_version_is_refused_unchanged(db: Database
 
     from storage.db import SchemaTooNewError, head_revision, schema_version
 
-    newer = f"{int(head_revision()) + 1:04d}"
-    async with db.engine.begin() as conn:
-        await conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": newer})
-    with pytest.raises(SchemaTooNewError, match=f"schema {newer}"):
-        await migrate(db.engine)
-    assert await schema_version(db.engine) == newer
-    env = dict(os.environ, SELLERMATE_DATABASE_URL=db.url, SELLERMATE_CONFIG=os.devnull)  # type: ignore[attr-defined]
-    p = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "revenue last month"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert p.returncode == 2 and "newer SellerMate" in p.stderr and "Traceback" not in p.stderr, p.stderr
-    assert p.stderr.count("\n") == 1, p.stderr
+    async def set_version(version: str) -> None:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": version})
+
+    head = head_revision()
+    newer = f"{int(head) + 1:04d}"
+    await set_version(newer)
+    try:
+        with pytest.raises(SchemaTooNewError, match=f"schema {newer}"):
+            await migrate(db.engine)
+        assert await schema_version(db.engine) == newer
+        env = dict(os.environ, SELLERMATE_DATABASE_URL=db.url, SELLERMATE_CONFIG=os.devnull)  # type: ignore[attr-defined]
+        p = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ask", "revenue last month"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert p.returncode == 2 and "newer SellerMate" in p.stderr and "Traceback" not in p.stderr, p.stderr
+        assert p.stderr.count("\n") == 1, p.stderr
+    finally:  # the PostgreSQL test database lives on for the worker's next tests (alembic_version is not emptied)
+        await set_version(head)
