@@ -327,6 +327,7 @@ def test_chat_shorthand_reads_as_the_words_it_stands_for(question: str, metric: 
         ("repaet rate this year", "repeat_rate", "this_year", [("repaet", "repeat")]),
         ("orders last quater", "orders", "last_quarter", [("quater", "quarter")]),
         ("上个月的revnue", "revenue", "last_month", [("revnue", "revenue")]),
+        ("how many custmers bought last month", "customers", "last_month", [("custmers", "customers")]),
     ],
 )
 def test_a_misspelt_vocabulary_word_is_read_as_the_closest_word_and_said(

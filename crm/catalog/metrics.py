@@ -188,6 +188,7 @@ METRICS: tuple[Metric, ...] = (
         phrases=(
             "revenue",
             "revenues",
+            "rev",  # chat shorthand ("rev ytd")
             "sales",
             "gmv",
             "turnover",

@@ -687,7 +687,9 @@ def _spelling_words() -> frozenset[str]:
     for names in _EXTRA.values():
         phrases += names
     # Not the filler words: a near-filler word is more likely a thing the parser does not know ("brandd").
-    return frozenset(w for p in phrases for w in re.findall(r"[a-z]{4,}", p.lower())) - FILLER_EN
+    # The words for customers are filler too (they only say what is counted), yet "custmers" is one of them.
+    known = frozenset(w for p in phrases for w in re.findall(r"[a-z]{4,}", p.lower())) - FILLER_EN
+    return known | {w for w in vocab.ENTITY_CUSTOMER_WORDS if len(w) >= 4}
 
 
 def _parse(raw: str, language: str, ref: date, local: datetime, names: NameIndex | None = None) -> Any:

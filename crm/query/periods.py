@@ -602,6 +602,11 @@ class _Periods:
                 r"(今年|本年|本月|这个月|本季度|这个季度|本周|这周)\s*(?:的)?\s*(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止",
                 lambda m: Period(kind=_THIS[m[1]]),
             ),
+            # ... and the other way round ("到目前为止今年的订单数")
+            (
+                r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止\s*(?:,\s*)?(今年|本年|本月|这个月|本季度|这个季度|本周|这周)",
+                lambda m: Period(kind=_THIS[m[1]]),
+            ),
             (r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)为止|迄今为止", lambda m: Period(kind="all_time")),
             (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
             (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
