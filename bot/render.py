@@ -401,11 +401,21 @@ def shows_table(result: Any) -> bool:
     return bool(result.rows and result.columns) and not card
 
 
+# A terminal shows this many rows of a long answer (a customer list can hold thousands); --json gives them all.
+TEXT_ROWS = 50
+
+
 def render_text(result: Any) -> str:
-    """What a person reads: the reply text, then the table when there is one."""
+    """What a person reads: the reply text, then the table when there is one (its first TEXT_ROWS rows)."""
     parts = [result.text.strip()] if result.text else []
     if shows_table(result):
-        parts.append(result_table(result))
+        rows = list(result.rows)
+        parts.append(result_table(result, rows[:TEXT_ROWS]))
+        if len(rows) > TEXT_ROWS:
+            from crm.text import render
+
+            more = len(rows) - TEXT_ROWS
+            parts.append(render(result.language, "cli.more_rows", n=more, shown=TEXT_ROWS))
     return "\n\n".join(parts) or "(no answer)"
 
 

@@ -109,3 +109,25 @@ def test_telegram_tables_cut_long_cells_by_display_width() -> None:
         ["客户", "revenue"], [["王小明王小明王小明王小明王小明", 1.5], ["Al", 2.0]], max_cell=10
     ).splitlines()
     assert out[2].startswith("王小明王…") and cell_len(out[2]) == cell_len(out[3])
+
+
+@pytest.mark.parametrize("language,more", [("en", "… and 70 more rows"), ("zh", "还有 70 行")])
+def test_a_long_answer_shows_its_first_rows_in_a_terminal_and_says_how_many_more(
+    language: str, more: str
+) -> None:
+    """A customer list can hold thousands of rows: the terminal shows the first TEXT_ROWS and says how many
+    more there are, in the answer's language; --json keeps every row."""
+    from bot.render import TEXT_ROWS, render_text
+    from crm.query.result import Result
+
+    rows = [[f"Customer {i}", i, 30 + i, 1, 100.0 - i / 10] for i in range(TEXT_ROWS + 70)]
+    result = Result(
+        intent="customer_list",
+        columns=["customer", "id", "days_since", "orders", "revenue"],
+        rows=rows,
+        text="Customers:",
+        language=language,
+    )
+    text = render_text(result)
+    assert "Customer 49" in text and "Customer 50" not in text and more in text
+    assert len(result.to_json_dict()["rows"]) == TEXT_ROWS + 70

@@ -5,6 +5,7 @@ cli-draft_needs_customer = Say whom the message is for, e.g. "draft a win-back f
 cli-segment_csv = The recipients (name, first name, language, last item, points) as a CSV to merge with: `{ $command }`
 cli-empty_db = note: this database has no orders yet; import your orders with `sellermate import FILE` (Shopee/Lazada/TikTok/… exports) or load sample data with `sellermate demo-data`.
 cli-demo_db = the demo database is at { $url }: sellermate ask --db "{ $url }" "…"
+cli-more_rows = … and { NUMBER($n, useGrouping: 1) } more rows (the first { $shown } are shown); add --json for all of them.
 cli-as_of_hint =
     {""}
     On the command line, set that date with --as-of YYYY-MM-DD.

@@ -5,6 +5,7 @@ cli-draft_needs_customer = 请说明写给哪位客户，例如“给 Tan Wei Li
 cli-segment_csv = 收件人名单（姓名、名字、语言、最近购买、积分）可导出为 CSV 用于合并发送：`{ $command }`
 cli-empty_db = 提示：这个数据库还没有订单；用 `sellermate import 文件` 导入平台导出的订单，或用 `sellermate demo-data` 载入示例数据。
 cli-demo_db = 示例数据库在 { $url }：sellermate ask --db "{ $url }" "…"
+cli-more_rows = ……还有 { NUMBER($n, useGrouping: 1) } 行（只显示前 { $shown } 行）；加上 --json 可得到全部。
 cli-as_of_hint =
     {""}
     在命令行中可以用 --as-of YYYY-MM-DD 设定截止日期。
