@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from sqlalchemy import Table as DbTable
@@ -276,46 +276,27 @@ async def import_file(
     try:
         if store is not None:
             store = _store_name(store)
+        # One attempt at the file; a rolled-back attempt is made again with another way of reading it.
+        attempt = partial(
+            _import_file,
+            db,
+            workspace_id,
+            path,
+            settings=settings,
+            platform=platform,
+            store=store,
+            progress=progress,
+            waiting=waiting,
+        )
         try:
             try:
-                return await _import_file(
-                    db,
-                    workspace_id,
-                    path,
-                    settings=settings,
-                    platform=platform,
-                    store=store,
-                    progress=progress,
-                    waiting=waiting,
-                    parallel=True,
-                )
+                return await attempt(parallel=True)
             except PartMisaligned as exc:  # rolled back: read it again, in one process
                 log.info("%s: reading the file in two parts failed (%s); reading it in one", path.name, exc)
-                return await _import_file(
-                    db,
-                    workspace_id,
-                    path,
-                    settings=settings,
-                    platform=platform,
-                    store=store,
-                    progress=progress,
-                    waiting=waiting,
-                    parallel=False,
-                )
+                return await attempt(parallel=False)
         except _OrphanBuyers:  # rolled back: again, with the buyers known before they are brought in
             log.info("%s: a rejected order's buyer has no other order; importing again in order", path.name)
-            return await _import_file(
-                db,
-                workspace_id,
-                path,
-                settings=settings,
-                platform=platform,
-                store=store,
-                progress=progress,
-                waiting=waiting,
-                parallel=False,
-                in_order=True,
-            )
+            return await attempt(parallel=False, in_order=True)
     except ImportFileError as exc:  # every file-level error names the file
         msg = str(exc)
         if not msg.startswith((path.name, str(path))):
