@@ -19,26 +19,10 @@ from crm.importing.errors import ImportFileError
 from crm.importing.service import file_kind, import_file
 from storage.db import Database
 from storage.models import Customer, Order
+from tests.test_importing import WOO_HEADER
 
 WS = WorkspaceSettings(fx_rates={"PHP": 0.024})
 
-WOO_HEADER = [
-    "Order Number",
-    "Order Status",
-    "Order Date",
-    "First Name (Billing)",
-    "Last Name (Billing)",
-    "Email (Billing)",
-    "Phone (Billing)",
-    "Country Code (Billing)",
-    "Currency",
-    "Order Shipping Amount",
-    "Order Total Amount",
-    "SKU",
-    "Item Name",
-    "Quantity",
-    "Item Cost",
-]
 # Names outside ASCII, one with U+4E0A (上), whose UTF-16 LE bytes hold a line-end byte (0A 4E).
 WOO_ROWS = [
     [

@@ -825,24 +825,27 @@ async def test_shopify_customers_export_consent_and_tags(
     assert sorted(tags) == ["VIP", "wholesale"]
 
 
+WOO_HEADER = [
+    "Order Number",
+    "Order Status",
+    "Order Date",
+    "First Name (Billing)",
+    "Last Name (Billing)",
+    "Email (Billing)",
+    "Phone (Billing)",
+    "Country Code (Billing)",
+    "Currency",
+    "Order Shipping Amount",
+    "Order Total Amount",
+    "SKU",
+    "Item Name",
+    "Quantity",
+    "Item Cost",
+]
+
+
 async def test_woocommerce_export(db: Database, workspace_id: int, tmp_path: Path) -> None:
-    header = [
-        "Order Number",
-        "Order Status",
-        "Order Date",
-        "First Name (Billing)",
-        "Last Name (Billing)",
-        "Email (Billing)",
-        "Phone (Billing)",
-        "Country Code (Billing)",
-        "Currency",
-        "Order Shipping Amount",
-        "Order Total Amount",
-        "SKU",
-        "Item Name",
-        "Quantity",
-        "Item Cost",
-    ]
+    header = WOO_HEADER
     f = write_csv(
         tmp_path / "woo.csv",
         header,
