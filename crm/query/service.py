@@ -134,8 +134,11 @@ async def ask(
 
     With a `cache` (the bot keeps one), an answer to the same question on unchanged data is shared. `offline`:
     the offline parser's reading of `text`, when the caller has it already."""
-    # the customers' names, so "Tan Wei Ling一共花了多少钱" is read as a look-up without any trigger words
-    names = await load_name_index(db, workspace_id)
+    if offline is None:
+        offline = parse_question(text, as_of=as_of, timezone=_settings_parts(settings)[0])
+    # Only a question not understood as written may be a customer's name with no trigger words ("Tan Wei Ling
+    # 一共花了多少钱"): the workspace's names are read for those alone, as the bot does with its one reading.
+    names = await load_name_index(db, workspace_id) if isinstance(offline.query, Clarify) else None
     parsed = await parse(text, settings=settings, as_of=as_of, llm=llm, offline=offline, names=names)
     return await answer(
         parsed, text, db=db, workspace_id=workspace_id, settings=settings, as_of=as_of, cache=cache
