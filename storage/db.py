@@ -150,11 +150,6 @@ async def schema_version(engine: AsyncEngine) -> str | None:
     return version
 
 
-async def schema_is_current(engine: AsyncEngine) -> bool:
-    """Whether the database already has the newest schema (False also for a new or unreadable database)."""
-    return await schema_version(engine) == head_revision()
-
-
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent, safe on every start, also of several
     processes at once on PostgreSQL). A database already there is only read, with no Alembic import."""
