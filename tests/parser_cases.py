@@ -937,7 +937,6 @@ MUST_CLARIFY: list[str] = [
     "revenue not from Malaysia",
     "除了虾皮以外的销售额",
     "revenue growth vs last month",
-    "今年销售额同比增长",
     "at-risk VIPs",
     "how many at risk customers",
     "VIP customers",

@@ -14,7 +14,7 @@ from crm.query.ir import Clarify, Period, Query
 from crm.query.parser import normalise, parse_question, zh_numeral
 from tests.conftest import SHARED
 from tests.eval_cases import CORPUS
-from tests.parser_cases import CASES, MUST_CLARIFY, ir_spec
+from tests.parser_cases import CASES, MUST_CLARIFY, ir_spec, period_spec
 
 SGT = ZoneInfo("Asia/Singapore")
 AS_OF = datetime(2026, 11, 24, tzinfo=SGT)  # the end of 2026-11-23, like `--as-of 2026-11-23`
@@ -296,12 +296,74 @@ def test_one_metric_over_two_named_periods(text: str, first: str, second: str) -
     [
         "revenue by platform this year vs last year",
         "top customers this year vs last year",
-        "lazada revenue yoy",
+        "revenue by platform yoy",
+        "top customers m/m",
     ],
 )
 def test_other_comparisons_are_refused_not_half_answered(text: str) -> None:
     q = parse(text).query
     assert isinstance(q, Clarify) and "two named periods" in q.message, text
+
+
+@pytest.mark.parametrize(
+    "text,first,second",
+    [
+        # the window before, as long: a month for a month, a quarter for a quarter, the days before for days
+        ("revenue last month m/m", "last_month", "month:2026-09"),
+        ("上个月销售额环比", "last_month", "month:2026-09"),
+        ("repeat rate last quarter qoq", "last_quarter", "quarter:2026-2"),
+        ("第三季度销售额环比增长多少", "quarter:2026-3", "quarter:2026-2"),
+        ("revenue last 30 days vs the previous period", "last_n_days:30", "range:2026-09-25:2026-10-25"),
+        ("orders last week week over week", "last_week", "range:2026-11-09:2026-11-16"),
+        # a year earlier: whole periods as such, a running one like for like (the same days)
+        ("2025年销售额同比", "year:2025", "year:2024"),
+        ("lazada revenue Q3 yoy", "quarter:2026-3", "quarter:2025-3"),
+        ("今年销售额同比增长", "this_year", "range:2025-01-01:2025-11-24"),
+        ("本月订单数和去年同期相比", "this_month", "range:2025-11-01:2025-11-24"),
+        ("orders this month vs the same period last year", "this_month", "range:2025-11-01:2025-11-24"),
+        # a shift word alone: its own running period (2026-11-23 is a Monday: one day of this week so far)
+        ("revenue w/w", "this_week", "range:2026-11-16:2026-11-17"),
+        ("aov mom", "this_month", "range:2026-10-01:2026-10-24"),
+        ("revenue yoy", "this_year", "range:2025-01-01:2025-11-24"),
+        ("销售额环比", "this_month", "range:2026-10-01:2026-10-24"),
+    ],
+)
+def test_a_period_against_the_one_before_or_a_year_earlier(text: str, first: str, second: str) -> None:
+    q = parse(text).query
+    assert q.intent == "metric" and q.group_by is None, (text, q)
+    assert (period_spec(q.period), period_spec(q.compare_to)) == (first, second), text
+
+
+@pytest.mark.parametrize(
+    "as_of,text,first,second",
+    [
+        # a month still running against a shorter month: its days, clamped to that month's end
+        (datetime(2024, 3, 31, tzinfo=SGT), "revenue this month m/m", "this_month", "month:2024-02"),
+        (datetime(2026, 3, 31, tzinfo=SGT), "revenue this month m/m", "this_month", "month:2026-02"),
+        # 29 February a year on
+        (
+            datetime(2024, 3, 1, tzinfo=SGT),
+            "orders yesterday yoy",
+            "yesterday",
+            "range:2023-02-28:2023-03-01",
+        ),
+        # a week a year ago is 52 weeks ago: the same weekdays
+        (
+            datetime(2026, 11, 24, tzinfo=SGT),
+            "orders last week yoy",
+            "last_week",
+            "range:2025-11-17:2025-11-24",
+        ),
+    ],
+)
+def test_shifted_windows_keep_to_the_calendar(as_of: datetime, text: str, first: str, second: str) -> None:
+    q = parse(text, as_of=as_of).query
+    assert (period_spec(q.period), period_spec(q.compare_to)) == (first, second), text
+
+
+def test_a_same_period_with_nothing_to_be_the_same_as_still_asks() -> None:
+    for text in ("revenue this time last year", "去年同期的销售额", "revenue since the beginning yoy"):
+        assert isinstance(parse(text).query, Clarify), text
 
 
 SELLERS_SHORTHAND = [

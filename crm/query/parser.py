@@ -60,7 +60,7 @@ from crm.query.parsing.lexicon import (  # noqa: F401
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import decide, recogniser
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan, Slot  # noqa: F401
-from crm.query.periods import MONTHS, _add_months, _Periods, day_first_readings  # noqa: F401
+from crm.query.periods import MONTHS, _add_months, _Periods, day_first_readings, scan_shift  # noqa: F401
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -717,6 +717,7 @@ def _scan(q: Question) -> Scan:
     s = Scan(q.text)
     scan_cohort_offset(s)  # before periods: "next month" after a cohort's first order is not the future
     scan_inactivity(s)  # before periods: "haven't ordered in the last 60 days" is a condition, not a window
+    scan_shift(s)  # before periods: "month over month" is no month
     _Periods(q.ref, q.local).scan(s)
     for pattern, by in _GROUP_PATTERNS:
         for m in re.finditer(pattern, q.text):

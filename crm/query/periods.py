@@ -112,7 +112,58 @@ _THIS = {
     "本周": "this_week",
     "这周": "this_week",
 }
-__all__ = ["BAD_DATE", "FUTURE", "MONTHS", "SAME_PERIOD", "_Periods", "_add_months", "day_first_readings"]
+__all__ = [
+    "BAD_DATE",
+    "FUTURE",
+    "MONTHS",
+    "SAME_PERIOD",
+    "SHIFT_DEFAULT",
+    "_Periods",
+    "_add_months",
+    "day_first_readings",
+    "scan_shift",
+]
+
+
+# How many calendar months a named period moves by when it is compared with the one before it.
+_MONTHS_OF = {
+    "this_month": 1,
+    "last_month": 1,
+    "month": 1,
+    "this_quarter": 3,
+    "last_quarter": 3,
+    "quarter": 3,
+    "this_year": 12,
+    "last_year": 12,
+    "year": 12,
+}
+
+# Words that compare a period with the one before it, or with the same days a year earlier: (how, unit), where
+# the unit names the period a question without one means ("revenue w/w": this week against the week before).
+SHIFT_PATTERNS: tuple[tuple[str, tuple[str, str | None]], ...] = (
+    (r"(?<![a-z])(?:yoy|y-o-y|year[\s-]+(?:over|on)[\s-]+year)(?![a-z])|同比", ("year", None)),
+    (r"(?<![a-z])(?:mom|m-o-m|month[\s-]+(?:over|on)[\s-]+month)(?![a-z])", ("previous", "month")),
+    (
+        r"(?<![a-z])(?:w-o-w|week[\s-]+(?:over|on)[\s-]+week|wow(?=\s+(?:growth|change)))(?![a-z])",
+        ("previous", "week"),
+    ),
+    (r"(?<![a-z])(?:qoq|q-o-q|quarter[\s-]+(?:over|on)[\s-]+quarter)(?![a-z])", ("previous", "quarter")),
+    (r"(?<![a-z])(?:dod|day[\s-]+(?:over|on)[\s-]+day)(?![a-z])", ("previous", "day")),
+    (
+        r"环比|(?:than|vs\.?|versus|compared\s+(?:to|with)|against|over)\s+(?:the\s+)?(?:previous|prior|preceding)\s+"
+        r"period|上一?期(?!间)",
+        ("previous", None),
+    ),
+)
+# The period a shift word means when the question names none.
+SHIFT_DEFAULT = {"week": "this_week", "month": "this_month", "quarter": "this_quarter", "day": "today"}
+
+
+def scan_shift(s: Scan) -> None:
+    """Claim the words that compare a period with an earlier one ("w/w", "yoy", "环比"), before the periods."""
+    for pattern, value in SHIFT_PATTERNS:
+        for m in re.finditer(pattern, s.text):
+            s.claim(m.start(), m.end(), "shift", value)
 
 
 def _add_months(d: date, k: int) -> date:
@@ -672,6 +723,45 @@ class _Periods:
                     s.claim(m.start(), m.end(), "period", value)
         self.join_ranges(s)
         self.join_since(s)
+
+    # "w/w", "yoy", "环比", "vs the same period last year": the window to compare a period with --------------
+    def shifted(self, p: Period, how: str) -> Period | None:
+        """The window `p` is compared with: the same days a year earlier (`how` "year") or the window just
+        before it, as long as it (`how` "previous": last month for a month, the week before for a week, the
+        7 days before for 7 days). A window still running is compared like for like: the same days of the
+        earlier one (1-6 December with 1-6 November), never a whole period with a part of one. None when
+        there is nothing before it to compare with (all time, or before the year 2000)."""
+        if p.kind == "all_time":
+            return None
+        start, end = p.bounds(self.as_of_local, self.as_of_local.tzinfo)  # type: ignore[arg-type]
+        assert start is not None
+        first, last = start.date(), (end - timedelta(microseconds=1)).date()
+        if p.kind == "last_n_days":
+            assert p.n is not None
+            first = last - timedelta(days=p.n - 1)
+        weeks = p.kind in ("this_week", "last_week")
+        months = _MONTHS_OF.get(p.kind)
+        if months is None and first.day == 1 and (last + timedelta(days=1)).day == 1:
+            after = last + timedelta(days=1)
+            months = (after.year - first.year) * 12 + after.month - first.month  # whole months named as dates
+        if how == "year":
+            months, days = (None, 364) if weeks else (12, 0)  # a week a year ago: 52 weeks, the same weekdays
+        else:
+            days = 7 if weeks else (last - first).days + 1
+        if months:
+            new_first = _add_months(first, -months)
+            after = last + timedelta(days=1)
+            new_last = (
+                _add_months(after, -months) - timedelta(days=1)
+                if after.day == 1
+                else _add_months(last, -months)
+            )
+        else:
+            new_first, new_last = first - timedelta(days=days), last - timedelta(days=days)
+        if new_first.year < 2000:
+            return None
+        window = self.day_range(new_first, new_last)
+        return window if isinstance(window, Period) else None
 
     # "from March to May", "3月到5月", "since March", "2025年以来": one window made of named periods ------------
     def _dates(self, p: Period) -> tuple[date, date]:

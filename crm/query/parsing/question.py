@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from crm.query.ir import Filters, Period
 from crm.query.parsing.lexicon import _Leftover, _leftover
-from crm.query.parsing.scan import Scan
+from crm.query.parsing.scan import SAME_PERIOD, Scan
+from crm.query.periods import SHIFT_DEFAULT, _Periods
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Question:
 
     @cached_property
     def reading(self) -> Reading:
-        return Reading.of(self.scan, self.ref)
+        return Reading.of(self.scan, self.ref, self.local)
 
 
 @dataclass
@@ -71,21 +72,44 @@ class Reading:
     left: _Leftover
 
     @classmethod
-    def of(cls, s: Scan, ref: date) -> Reading:
+    def of(cls, s: Scan, ref: date, local: datetime) -> Reading:
         values = s.values("period")
         markers = [p for p in values if isinstance(p, tuple)]
         periods = [p for p in values if not isinstance(p, tuple)]
         compare_to = None
         period: Period | None = None
-        if len(periods) == 2 and s.has("compare_word") and periods[0] != periods[1]:
+        shifts = s.values("shift")
+        named = [p for p in periods if p != SAME_PERIOD]
+        if (
+            (shifts or SAME_PERIOD in periods)
+            and len(named) <= 1
+            and all(isinstance(p, Period) for p in named)
+        ):
+            # "revenue last month m/m", "yoy", "环比", "和去年同期相比": the period against the one before it, or
+            # against the same days a year earlier; a shift word alone means its running period ("w/w": this
+            # week), a year-on-year one this year.
+            how, unit = shifts[0] if shifts else ("year", None)
+            base = named[0] if named else None
+            if base is None and shifts:
+                base = Period(
+                    kind=SHIFT_DEFAULT.get(unit or "", "this_year" if how == "year" else "this_month")
+                )
+            earlier = _Periods(ref, local).shifted(base, how) if base is not None else None
+            if base is not None and earlier is not None:
+                period, compare_to, periods = base, earlier, [base, earlier]
+        elif (
+            len(periods) == 2
+            and s.has("compare_word")
+            and periods[0] != periods[1]
+            and all(isinstance(p, Period) for p in periods)
+        ):
             # "this year vs last year": both, side by side (metrics only); the later period first, so the
             # change reads from the earlier one to it whichever way the question put them.
-            if all(isinstance(p, Period) for p in periods):
-                moment = datetime.combine(ref, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
-                period, compare_to = sorted(
-                    periods, key=lambda p: p.bounds(moment, ZoneInfo("UTC"))[1], reverse=True
-                )
-        elif len(periods) == 1 and isinstance(periods[0], Period):
+            moment = datetime.combine(ref, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
+            period, compare_to = sorted(
+                periods, key=lambda p: p.bounds(moment, ZoneInfo("UTC"))[1], reverse=True
+            )
+        if compare_to is None and len(periods) == 1 and isinstance(periods[0], Period):
             period = periods[0]
 
         platforms, countries, tags = s.values("platform"), s.values("country"), s.values("tag")

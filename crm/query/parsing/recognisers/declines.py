@@ -91,7 +91,10 @@ def trend_unreadable(q: Question) -> Any:
 @recogniser("not_comparable", rank=500)
 def not_comparable(q: Question) -> Any:
     r = q.reading
-    if (r.compare or q.scan.has("change_word") or r.compare_to is not None) and not r.comparable:
+    changes = (
+        r.compare or q.scan.has("change_word") or q.scan.has("shift")
+    )  # "yoy" on all time: nothing before
+    if (changes or r.compare_to is not None) and not r.comparable:
         return clarify("compare_kinds", q.language)
     return None
 
