@@ -543,6 +543,26 @@ _ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("predicted_clv", re.compile(r"predicted|projected|expected|future|预测|预计")),
     ("clv", re.compile(r"clv|cltv")),
     (
+        "aov",
+        re.compile(
+            r"average\s+(?:order|basket|spend)|avg\s+order|aov|(?:spend|spent|spends)\s+per\s+order|客单价|平均"
+        ),
+    ),
+    (
+        "last_order",
+        re.compile(
+            r"when\b.*\b(?:last|latest|most\s+recent(?:ly)?)\b|(?:last|latest|most\s+recent)\s+(?:order|purchase|buy)|"
+            r"last\s+(?:ordered|bought|purchased|shopped)|最近[1一]次|最后[1一]次|上[1一]?次|什么时候"
+        ),
+    ),
+    (
+        "orders",
+        re.compile(
+            r"how\s+many\s+(?:orders|times|purchases)|number\s+of\s+(?:orders|purchases)|order\s+count|"
+            r"(?:多少|几)(?:笔|单|次|个订单)|订单数"
+        ),
+    ),
+    (
         "spend",
         re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值|花了|花费|消费|多少钱"),
     ),
