@@ -51,6 +51,7 @@ from crm.query.parsing.lexicon import (  # noqa: F401
     _TOP_N_PATTERNS,
     FILLER_EN,
     FILLER_ZH,
+    GROUP_WORDS,
     _lexicon,
     _phrase_pattern,
     _scan_iso_codes,
@@ -709,7 +710,8 @@ def _spelling_words() -> frozenset[str]:
     # Not the filler words: a near-filler word is more likely a thing the parser does not know ("brandd").
     # The words for customers are filler too (they only say what is counted), yet "custmers" is one of them.
     known = frozenset(w for p in phrases for w in re.findall(r"[a-z]{4,}", p.lower())) - FILLER_EN
-    return known | {w for w in vocab.ENTITY_CUSTOMER_WORDS if len(w) >= 4}
+    # So are the nouns of a breakdown ("by platform"), read by patterns rather than the lexicon.
+    return known | {w for w in vocab.ENTITY_CUSTOMER_WORDS if len(w) >= 4} | set(GROUP_WORDS)
 
 
 def _parse(raw: str, language: str, ref: date, local: datetime, names: NameIndex | None = None) -> Any:
