@@ -199,6 +199,10 @@ _INACTIVE_PATTERNS = (
     ),
 )
 _LIST_ASK_RE = re.compile(r"(?<![a-z])(?:who|which)(?![a-z])|哪些|是谁|有谁")
+# "show me dormant customers", "give me the important winback customers": a list unless a count is asked
+_SHOW_RE = re.compile(
+    r"(?<![a-z])(?:show|display|pull\s+up|give\s+me|get\s+me|find)(?![a-z])|显示|给我看|找出|查出"
+)
 _FILE_RE = re.compile(r"(?<![a-z])(?:csv|excel|spreadsheet|export|download)(?![a-z])|导出|下载|表格")
 
 
@@ -244,7 +248,12 @@ def customer_list(
     Raises ValueError for a list that cannot be given as asked (two conditions of a kind, a platform, a
     period or a metric beside an inactivity condition): the caller asks again rather than guess."""
     inactive = s.values("inactive")
-    listed = s.has("list_word") or bool(_LIST_ASK_RE.search(s.text)) or wants_file(s)
+    listed = (
+        s.has("list_word")
+        or bool(_LIST_ASK_RE.search(s.text))
+        or wants_file(s)
+        or (bool(_SHOW_RE.search(s.text)) and not s.has("count_word"))
+    )
     if not inactive and not ((segments or stages) and listed):
         return None
     if not inactive and (metrics not in ([], ["customers"]) or period is not None or group_by or ranked):
