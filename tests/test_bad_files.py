@@ -45,7 +45,7 @@ from storage.models import (
     Tag,
     Workspace,
 )
-from tests.conftest import pg_url_for
+from tests.conftest import pg_url_for, skip_without_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 WS = WorkspaceSettings(fx_rates={"USD": 1.34, "MYR": 0.3, "GBP": 1.7})
@@ -1038,7 +1038,7 @@ async def test_bad_file_on_sqlite_and_postgresql(
     on_sqlite = await run_case(case, sqlite_url, tmp_path)
     check(case, on_sqlite)
     if pg_url is None:
-        pytest.skip("PostgreSQL not reachable: only SQLite was checked")
+        skip_without_postgres("PostgreSQL not reachable: only SQLite was checked")
     on_postgres = await run_case(case, pg_url, tmp_path)
     check(case, on_postgres)
     assert on_postgres == on_sqlite  # the same outcome and the same data stored
