@@ -21,6 +21,7 @@ from bot.settings import Settings, WorkspaceSettings
 from crm.currency import CurrencyChangeRefused, change_base_currency, cross_rates, rate_on
 from crm.importing.errors import ImportFileError
 from crm.importing.service import import_file, import_rates
+from crm.query.result import Result
 from crm.query.service import ask
 from storage.db import Database
 from storage.models import CustomerOrderStats, FxRate, LoyaltyEntry, Order, Workspace
@@ -377,3 +378,51 @@ def test_the_command_line_changes_the_currency_or_says_why_not(
     assert code == 0 and "MYR -> USD" in out, err
     assert "is SGD in your configuration; it only seeds a new workspace" in err, err
     assert cli("currency", "show")[1].strip() == "USD"
+
+
+# Dan buys twice in IDR, which has no rate; Eve once in SGD and once in IDR.
+RATELESS = [
+    ("#A1", "ann", "SGD", "100.00", "2026-10-05 12:00:00 +0800", "paid"),
+    ("#D1", "dan", "IDR", "150000.00", "2026-10-21 12:00:00 +0800", "paid"),
+    ("#D2", "dan", "IDR", "99000.00", "2026-11-02 12:00:00 +0800", "paid"),
+    ("#E1", "eve", "SGD", "40.00", "2026-10-06 12:00:00 +0800", "paid"),
+    ("#E2", "eve", "IDR", "80000.00", "2026-10-30 12:00:00 +0800", "paid"),
+]
+
+
+async def test_an_answer_about_one_customer_says_which_of_their_orders_have_no_rate(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """Never a silent "SGD 0.00" about a customer whose orders have no rate: the amount is "—" when none is
+    priced, and every amount about them (spend, LTV, CLV, the card, a top table) says what it leaves out."""
+    await import_file(
+        db, workspace_id, orders_csv(tmp_path / "orders_export.csv", RATELESS), settings=WorkspaceSettings()
+    )
+    sgd = Settings(workspace={"base_currency": "SGD", "timezone": "Asia/Singapore"})
+
+    async def q(text: str) -> Result:
+        return await ask(text, db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+
+    note = "2 of Dan's orders (in IDR) have no SGD rate and are left out"
+    card = await q("who is dan")
+    assert "2 orders, — spent" in card.text and "SGD 0.00" not in card.text, card.text
+    assert note in card.text, card.text
+    assert dict(card.rows)["revenue"] is None and dict(card.rows)["unpriced_orders"] == 2
+    ltv = await q("dan's LTV")
+    assert "has spent — over 2 valid orders" in ltv.text and note in ltv.text, ltv.text
+    assert ltv.value is None and "0.00" not in ltv.text
+    clv = await q("predicted clv of dan")
+    assert clv.value is None and note in clv.text and "0.00" not in clv.text, clv.text
+    # Eve's spend is her SGD order, and the answer says her IDR one is left out.
+    eve = await q("eve's LTV")
+    assert eve.value == 40.0 and "1 of Eve's orders (in IDR) has no SGD rate and is left out" in eve.text
+    # Ann's orders are all priced: nothing to say.
+    assert "rate" not in (await q("ann's LTV")).text
+    top = await q("top 3 customers by revenue")
+    assert [r[2] for r in top.rows] == [100.0, 40.0, None] and "3 orders have no IDR rate" in top.text
+    assert "SGD 0.00" not in top.text
+
+    zh = await ask("Dan的终身价值", db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+    assert "Dan 有 2 笔订单（IDR）没有 SGD 汇率" in zh.text and "0.00" not in zh.text, zh.text
+    zh_card = await ask("客户 Dan", db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+    assert "Dan 有 2 笔订单（IDR）没有 SGD 汇率" in zh_card.text, zh_card.text
