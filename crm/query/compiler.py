@@ -906,6 +906,29 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str, unpriced: str = "") -> Res
     elif not val["orders"]:
         value, unit = None, None
         text = texts.t(ctx.lang, "customer_no_orders", who=who)
+    elif aspect == "orders":
+        value, unit = val["orders"], "count"
+        text = texts.t(ctx.lang, "customer_orders", who=who, orders=val["orders"], spent=spent)
+    elif aspect == "aov":
+        value, unit = round(val["revenue"] / val["orders"], 2), "money"
+        text = texts.t(
+            ctx.lang,
+            "customer_aov",
+            who=who,
+            aov=texts.fmt_value(value, "money", cur),
+            orders=val["orders"],
+            spent=spent,
+        )
+    elif aspect == "last_order":
+        value, unit = val["days_since_last_order"], None  # days
+        text = texts.t(
+            ctx.lang,
+            "customer_last_order",
+            who=who,
+            days=val["days_since_last_order"],
+            date=val["last_order_date"] or "—",
+            orders=val["orders"],
+        )
     elif aspect in ("predicted_clv", "clv"):
         # A bare "CLV" may mean either: the text says both, and only "predicted CLV" gives one value.
         value, unit = (clv, "money") if aspect == "predicted_clv" else (None, None)
@@ -988,6 +1011,17 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         ["orders", int(scores.frequency[i]) if i is not None else 0],
         ["revenue", None if no_amount else round(float(scores.monetary[i]), 2) if i is not None else 0.0],
         ["days_since_last_order", int(scores.recency_days[i]) if i is not None else None],
+        [
+            "last_order_date",
+            next(
+                (
+                    o.created_at.astimezone(ctx.tz).date().isoformat()
+                    for o in detail["recent_orders"]
+                    if o.status in catalog.VALID_STATUSES
+                ),
+                None,
+            ),
+        ],
         ["segment", scores.segment[i] if i is not None else None],
         ["lifecycle", scores.lifecycle[i] if i is not None else "prospect"],
         [

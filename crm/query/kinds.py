@@ -59,7 +59,9 @@ def keep_named(rows: list[list[Any]], only: list[str], zero: bool) -> list[list[
 
 # Months after the first order, said of a cohort: "month-3", "m3", "3 months later", "after 3 months",
 # "next month", 次月, 3个月后. Only read in a question about retention or cohorts, where "month 3" cannot be March.
-_COHORT_RE = re.compile(r"cohort|retention|retained|留存|同期群|次月\s*(?:的)?\s*(?:复购|回购)")
+_COHORT_RE = re.compile(
+    r"cohort|retention|retained|留存|同期群|次月\s*(?:的)?\s*(?:复购|回购)|首购.*(?:复购|回购)"
+)
 _OFFSET_PATTERNS: tuple[tuple[re.Pattern[str], int | None], ...] = (
     (re.compile(r"(?<![a-z])(?:month|m)\s*[-+]?\s*(\d{1,2})(?!\d)"), None),
     (
@@ -73,6 +75,14 @@ _OFFSET_PATTERNS: tuple[tuple[re.Pattern[str], int | None], ...] = (
     (re.compile(r"次月\s*(?:的)?\s*(?:复购|回购)率?"), 1),
     (re.compile(r"(?<![a-z])(?:the\s+)?(?:next|following)[- ]month(?![a-z])|次月|隔月"), 1),
     (re.compile(r"(\d{1,2})\s*个月(?:后|之后|以后)"), None),
+    # "第2个月", "the 2nd month", "the second month": the n-th month after the first order (month-n), as the
+    # answer says
+    (re.compile(r"第\s*(\d{1,2})\s*个?月"), None),
+    (re.compile(r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th)\s+month(?![a-z])"), None),
+    *(
+        (re.compile(rf"(?<![a-z]){word}\s+month(?![a-z])"), n)
+        for n, word in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), start=1)
+    ),
 )
 # How a cohort question says "ordered again": part of the question, not a word it does not know.
 _CAME_BACK_RE = re.compile(

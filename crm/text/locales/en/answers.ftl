@@ -64,7 +64,25 @@ answer-customer_none = No customer matches “{ $search }”.
 answer-customer_many = { $n } customers match “{ $search }”. Which one?
 answer-recent_orders = Recent orders:
 answer-more_items = +{ $n } more
-answer-customer_spend = { $who } has spent { $spent } over { $orders } valid orders (their lifetime value so far).
+answer-customer_spend = { $who } has spent { $spent } over { $orders } valid { $orders ->
+        [one] order
+       *[other] orders
+    } (their lifetime value so far).
+answer-customer_orders = { $who } has { $orders } valid { $orders ->
+        [one] order
+       *[other] orders
+    }, { $spent } in all.
+answer-customer_aov = Average order value of { $who }: { $aov } ({ $spent } over { $orders } valid { $orders ->
+        [one] order
+       *[other] orders
+    }).
+answer-customer_last_order = { $who } last ordered { $days ->
+        [one] 1 day
+       *[other] { $days } days
+    } ago, on { $date } ({ $orders } valid { $orders ->
+        [one] order
+       *[other] orders
+    } in all).
 answer-customer_then_clv = {" "}Predicted CLV for the next 12 months: { $clv }.
 answer-customer_clv = Predicted CLV of { $who } for the next 12 months: { $clv } (spent so far: { $spent }).
 answer-customer_churn_risk = Churn risk of { $who }: { $risk } (P(alive) { $p_alive }).
