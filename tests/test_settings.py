@@ -42,9 +42,17 @@ _FREEFORM = {
 }
 
 
+# Settings the example documents commented out: the base currency only seeds a new workspace, so a copied
+# example must not name one (each start would warn once the owner changed it in the chat).
+_COMMENTED = {"workspace.base_currency": "  # base_currency: SGD\n"}
+
+
 def test_example_config_documents_every_setting_and_is_valid() -> None:
-    data = yaml.safe_load((ROOT / "config.example.yaml").read_text())
-    assert _yaml_keys(data) == _keys(Settings)
+    text = (ROOT / "config.example.yaml").read_text()
+    data = yaml.safe_load(text)
+    assert _yaml_keys(data) | _COMMENTED.keys() == _keys(Settings)
+    assert not _yaml_keys(data) & _COMMENTED.keys()
+    assert all(line in text for line in _COMMENTED.values())
     Settings(**data)
 
 

@@ -24,6 +24,12 @@ answer-unpriced =
 answer-unpriced_one =
     {""}
     ⚠️ 1 order has no { $currencies } rate and is left out; add the rate with a rates.csv (currency,rate into { $base }).
+answer-customer_unpriced =
+    {""}
+    ⚠️ { $n } of { $who }'s orders (in { $currencies }) have no { $base } rate and are left out of their amounts; add the rate with a rates.csv (currency,rate into { $base }).
+answer-customer_unpriced_one =
+    {""}
+    ⚠️ 1 of { $who }'s orders (in { $currencies }) has no { $base } rate and is left out of their amounts; add the rate with a rates.csv (currency,rate into { $base }).
 answer-cohort_month = { $month } (n={ $n })
 answer-cohort_x = months after the first order
 answer-cohort_running = {" "}(hatched: the month still running)

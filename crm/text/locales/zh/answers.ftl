@@ -23,6 +23,12 @@ answer-unpriced =
 answer-unpriced_one =
     {""}
     ⚠️ 有 1 笔订单没有 { $currencies } 汇率，未计入；请用 rates.csv（currency,rate，折算成 { $base }）补上汇率。
+answer-customer_unpriced =
+    {""}
+    ⚠️ { $who } 有 { $n } 笔订单（{ $currencies }）没有 { $base } 汇率，其金额未计入；请用 rates.csv（currency,rate，折算成 { $base }）补上汇率。
+answer-customer_unpriced_one =
+    {""}
+    ⚠️ { $who } 有 1 笔订单（{ $currencies }）没有 { $base } 汇率，其金额未计入；请用 rates.csv（currency,rate，折算成 { $base }）补上汇率。
 answer-cohort_month = { $month }（{ $n } 人）
 answer-cohort_x = 首单后第 k 个月
 answer-cohort_running = （斜线：尚未结束的本月）
