@@ -910,7 +910,12 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str, unpriced: str = "") -> Res
         value, unit = val["orders"], "count"
         text = texts.t(ctx.lang, "customer_orders", who=who, orders=val["orders"], spent=spent)
     elif aspect == "aov":
-        value, unit = round(val["revenue"] / val["orders"], 2), "money"
+        # over the orders that have an amount: an order without a rate is in neither the sum nor the count
+        priced = val["orders"] - (val.get("unpriced_orders") or 0)
+        value, unit = (
+            (round(val["revenue"] / priced, 2) if val["revenue"] is not None and priced > 0 else None),
+            "money",
+        )
         text = texts.t(
             ctx.lang,
             "customer_aov",
@@ -954,7 +959,7 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str, unpriced: str = "") -> Res
             risk=texts.fmt_value(risk, "ratio", cur),
             p_alive=texts.fmt_value(p_alive, "ratio", cur),
         )
-    if unit == "money" or aspect in ("spend", "clv"):
+    if unit == "money" or aspect in ("spend", "clv", "orders"):
         text += unpriced  # the amounts said leave those orders out
     # The card's fields stay in the rows (for --json), and the card itself is one tap away in Telegram.
     return Result(
