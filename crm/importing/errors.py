@@ -18,3 +18,10 @@ class ImportFileError(Exception):
         self.problem = problem or message
         self.fix = fix
         self.fix_args = fix_args
+
+
+# A workbook that cannot be opened at all: what a seller can do about it, not the library's error class.
+UNREADABLE_WORKBOOK = (
+    "cannot open the spreadsheet: the file is damaged or is not really a workbook; download the export again, "
+    "or save it as CSV and import that"
+)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from crm.importing.errors import ImportFileError
+from crm.importing.errors import UNREADABLE_WORKBOOK, ImportFileError
 from crm.importing.workbook import MAX_CELL_CHARS, MAX_XML_DEPTH
 
 # What an ODS file may expand to. A cell with a value takes 60 bytes of XML or more, so a real export within the
@@ -200,6 +200,6 @@ def _measure(path: Path, archive: zipfile.ZipFile) -> OdsSize:
         raise refuse(
             f"the spreadsheet is damaged or not a real export (bad XML: {expat.ErrorString(exc.code)})"
         ) from None
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise refuse(f"cannot open the spreadsheet ({exc.__class__.__name__})") from None
+    except (zipfile.BadZipFile, EOFError, OSError):
+        raise refuse(UNREADABLE_WORKBOOK) from None
     return size

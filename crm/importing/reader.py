@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from crm.importing.errors import ImportFileError
+from crm.importing.errors import UNREADABLE_WORKBOOK, ImportFileError
 from crm.importing.opendocument import check_ods
 from crm.importing.workbook import Sheet, XlsxWorkbook, size_text
 
@@ -374,10 +374,8 @@ def _read_whole_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
         from python_calamine import CalamineWorkbook
 
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise ImportFileError(
-            f"{path.name}: cannot open the spreadsheet ({exc.__class__.__name__})"
-        ) from None
+    except Exception:  # calamine raises its own error types for broken files
+        raise ImportFileError(f"{path.name}: {UNREADABLE_WORKBOOK}") from None
     best: tuple[int, str, Sequence[Sequence[object]], int] | None = None
     for name in workbook.sheet_names:
         grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
-from crm.importing.errors import ImportFileError
+from crm.importing.errors import UNREADABLE_WORKBOOK, ImportFileError
 
 # What a workbook may unpack to. Real exports: a 1,000,000-line Shopee order export is about 170 MB zipped
 # and 1.5-2 GB unzipped; their parts compress 5-15 times.
@@ -234,8 +234,8 @@ class XlsxWorkbook:
         self.path = path
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise _refuse(path, f"cannot open the spreadsheet ({exc.__class__.__name__})") from None
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise _refuse(path, UNREADABLE_WORKBOOK) from None
         try:
             self._entries = {info.filename: info for info in self._zip.infolist()}
             self._check_archive()
@@ -722,5 +722,5 @@ class _ChunkedParse:
                     raise workbook._damaged(f"an XML element of more than {size_text(MAX_QUIET_BYTES)}")
         except expat.ExpatError as exc:
             raise workbook._damaged(f"bad XML: {expat.ErrorString(exc.code)}") from None
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
-            raise workbook._damaged(exc.__class__.__name__) from None
+        except (zipfile.BadZipFile, EOFError, OSError):
+            raise workbook._damaged("its compressed data is cut short or corrupt") from None
