@@ -100,6 +100,120 @@ async def metric_value(
     return await COMPUTATIONS[entry.computation](session, metric, scope, start, end)
 
 
+Breakdown = list[tuple[str, float | int | None]]
+
+
+async def metric_breakdown(
+    session: AsyncSession,
+    metric: str,
+    scope: Scope,
+    by: str,
+    start: datetime | None,
+    end: datetime,
+    *,
+    windows: list[tuple[str, datetime, datetime]] | None = None,
+    segments: dict[int, str] | None = None,
+) -> Breakdown:
+    """One metric for every group of a breakdown, in one set-based pass (docs/metrics.md's definitions, the
+    same numbers as `metric_value` for each group): (key, value) for the platforms or customer countries with
+    valid orders in [start, end) (by key), each calendar window of `windows` (by month, quarter or year), or
+    each RFM segment of `segments` (customer → segment), in catalogue order. A value is None where the metric
+    is undefined for the group."""
+    entry = catalog.metric(metric)
+    if by in ("platform", "country"):
+        g = repo.Grouping(by)
+    elif by == "segment":
+        g = repo.Grouping("customer")
+    elif windows is not None:
+        g = repo.Grouping("window", tuple(windows))
+    else:
+        raise ValueError(f"cannot break down by {by} without its windows")
+    if g.by == "window" and not windows:
+        return []
+    raw = await _grouped_raw(session, entry.computation, metric, scope, g, start, end)
+    if raw is None:  # undefined for every group (churn without a start)
+        raw = {}
+    if by == "segment":
+        raw = _fold_segments(entry.computation, raw, segments or {})
+        keys: list[Any] = list(catalog.SEGMENT_IDS)
+    elif by in ("platform", "country"):
+        keys = (
+            sorted(raw)
+            if entry.computation in ("order_totals", "repeat_counts")
+            else await repo.group_keys(session, scope, by, start, end)
+        )
+    else:
+        keys = [label for label, _, _ in g.windows]
+    return [(str(k), _from_raw(entry.computation, metric, raw.get(k))) for k in keys]
+
+
+async def _grouped_raw(
+    session: AsyncSession,
+    computation: str,
+    metric: str,
+    scope: Scope,
+    g: repo.Grouping,
+    start: datetime | None,
+    end: datetime,
+) -> dict[Any, Any] | None:
+    if g.by == "window":  # each window is its own period
+        start = g.windows[0][1]
+    if computation == "order_totals":
+        return await repo.grouped_order_totals(session, scope, g, start, end)
+    if computation == "new_customers":
+        if start is None:  # every customer active in the window (as `new_customers` without a start)
+            return {
+                k: t[2] for k, t in (await repo.grouped_order_totals(session, scope, g, None, end)).items()
+            }
+        return await repo.grouped_new_customers(session, scope, g, start, end)
+    if computation == "repeat_counts":
+        return await repo.grouped_repeat_counts(session, scope, g, start, end)
+    if computation == "churn_counts":
+        if start is None:
+            return None
+        return await repo.grouped_churn_counts(session, scope, g, start, end)
+    if computation == "ltv_totals":
+        return await repo.grouped_ltv_totals(session, scope, g, end)
+    if computation == "status_counts":
+        return await repo.grouped_status_counts(session, scope, g, start, end)
+    raise ValueError(f"no breakdown for {computation}")
+
+
+def _fold_segments(computation: str, raw: dict[Any, Any], segments: dict[int, str]) -> dict[Any, Any]:
+    """Per-customer figures summed up per segment (customers without a segment left out)."""
+    out: dict[str, Any] = {}
+    for customer, figures in raw.items():
+        seg = segments.get(int(customer))
+        if seg is None:
+            continue
+        have = out.get(seg)
+        if computation == "status_counts":
+            merged = dict(have or {})
+            for status, n in figures.items():
+                merged[status] = merged.get(status, 0) + n
+            out[seg] = merged
+        elif isinstance(figures, tuple):
+            out[seg] = figures if have is None else tuple(a + b for a, b in zip(have, figures, strict=True))
+        else:
+            out[seg] = figures + (have or 0)
+    return out
+
+
+def _from_raw(computation: str, metric: str, raw: Any) -> float | int | None:
+    """A metric's value from one group's raw figures (None: the group had none)."""
+    if computation == "order_totals":
+        return from_totals(metric, raw or (0, 0.0, 0, 0))
+    if computation == "new_customers":
+        return int(raw or 0)
+    if computation in ("repeat_counts", "churn_counts"):
+        base, part = raw or (0, 0)
+        return part / base if base else None
+    if computation == "ltv_totals":
+        customers, revenue = raw or (0, 0.0)
+        return revenue / customers if customers else None
+    return from_status_counts(metric, raw or {})
+
+
 def from_status_counts(metric: str, counts: dict[str, int]) -> float | int | None:
     """Cancellations and returns from orders by current status: counts of cancelled / returned orders;
     cancellation rate = cancelled / orders that are not pending; return rate = returned / (valid + returned)."""

@@ -327,57 +327,24 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                 currency=ctx.currency if unit == "money" else None,
                 explanation=ctx.explain(definition, start, end, q.filters),
             )
-        groups: list[tuple[str, Scope, datetime | None, datetime]] = []
         spans: dict[str, tuple[datetime, datetime]] = {}  # by month/quarter/year: each one's window
         if q.group_by in ("month", "quarter", "year") and start is None:
             start = await repo.first_valid_order_at(session, scope, end) or end
-        if q.metric in m.ORDER_METRICS and q.group_by != "segment":
-            # Orders, revenue, customers and AOV per group: one grouped pass instead of a query per group.
-            distinct = q.metric == "customers"
-            if q.group_by in ("platform", "country"):
-                totals = await repo.order_totals_by(
-                    session, scope, q.group_by, start, end, distinct_customers=distinct
-                )
-                keyed = sorted(totals.items())
-            else:
-                # One indexed range per calendar window beats one pass that buckets every order.
-                assert start is not None  # (the first order's time or the end, above)
-                windows = m.month_windows(
-                    start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by]
-                )
-                spans = {lab: (s, e) for lab, s, e in windows}
-                keyed = [
-                    (lab, await repo.order_totals(session, scope, s, e, distinct_customers=distinct))
-                    for lab, s, e in windows
-                ]
-            rows = []
-            for key, t in keyed:
-                value = _number(m.from_totals(q.metric, t), unit)
-                if value is not None:
-                    rows.append([key, round(value, 6) if isinstance(value, float) else value])
-        elif q.group_by in ("platform", "country"):
-            for k in await repo.group_keys(session, scope, q.group_by, start, end):
-                sub = Scope(**{**scope.__dict__, q.group_by: k})
-                groups.append((k, sub, start, end))
-        elif q.group_by == "segment":
-            scores = await m.customer_scores(
-                session, ctx.workspace_id, ctx.as_of, ctx.tz, lifecycle_days=ctx.lifecycle_days
-            )
-            for seg in SEGMENTS:
-                ids = frozenset(scores.ids[scores.segment == seg].tolist())
-                if scope.customer_ids is not None:
-                    ids &= scope.customer_ids
-                groups.append((seg, Scope(**{**scope.__dict__, "customer_ids": ids}), start, end))
-        else:
-            months = {"month": 1, "quarter": 3, "year": 12}[q.group_by]
+        windows: list[tuple[str, datetime, datetime]] | None = None
+        segments: dict[int, str] | None = None
+        if q.group_by in ("month", "quarter", "year"):
             assert start is not None  # (the first order's time or the end, above)
-            windows = m.month_windows(start, end, ctx.tz, months)
-            groups = [(lab, scope, s, e) for lab, s, e in windows]
+            windows = m.month_windows(start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by])
             spans = {lab: (s, e) for lab, s, e in windows}
-        if q.metric not in m.ORDER_METRICS or q.group_by == "segment":
-            rows = []
-        for key, sub, s, e in groups:
-            value = _number(await m.metric_value(session, q.metric, sub, s, e), unit)
+        elif q.group_by == "segment":
+            # Segments do not depend on the lifecycle settings; kept once per data version and as-of day.
+            segments = await m.segments_by_customer(ctx.db, session, ctx.workspace_id, ctx.as_of, ctx.tz)
+        # Every group in one set-based pass (crm.analytics.metrics.metric_breakdown), not a query per group.
+        rows = []
+        for key, found in await m.metric_breakdown(
+            session, q.metric, scope, q.group_by, start, end, windows=windows, segments=segments
+        ):
+            value = _number(found, unit)
             label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
             if value is not None:
                 rows.append([label_key, round(value, 6) if isinstance(value, float) else value])

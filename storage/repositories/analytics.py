@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +41,7 @@ from storage.models import (
     OrderLine,
     Tag,
 )
-from storage.statuses import VALID_ORDER_STATUSES
+from storage.statuses import ORDER_STATUSES, VALID_ORDER_STATUSES
 
 VALID = VALID_ORDER_STATUSES
 
@@ -228,11 +229,7 @@ async def status_counts(
 ) -> dict[str, int]:
     """Orders created in [start, end) by their current status (every status, not only valid ones), with the
     scope's platform and customer selection; statuses without orders are absent."""
-    cond: list[Any] = [
-        Order.workspace_id == scope.workspace_id,
-        Order.customer_id.is_not(None),
-        Order.created_at < end,
-    ]
+    cond: list[Any] = [*_any_status(scope), Order.created_at < end]
     if start is not None:
         cond.append(Order.created_at >= start)
     if scope.platform:
@@ -240,6 +237,17 @@ async def status_counts(
     cond.extend(_customer_selection(scope, Order.customer_id))
     rows = await session.execute(select(Order.status, func.count()).where(*cond).group_by(Order.status))
     return {str(status): int(n) for status, n in rows}
+
+
+def _any_status(scope: Scope) -> list[Any]:
+    """The workspace's orders with a customer, whatever their status. Every stored status is one of
+    ORDER_STATUSES; naming them lets both databases read the covering (workspace, status, created_at, ...)
+    index, range by range, instead of looking up each order of the window in the table."""
+    return [
+        Order.workspace_id == scope.workspace_id,
+        Order.status.in_(ORDER_STATUSES),
+        Order.customer_id.is_not(None),
+    ]
 
 
 def _first_in_window(start: datetime | None) -> Any:
@@ -588,15 +596,25 @@ async def customer_summary(session: AsyncSession, workspace_id: int, end: dateti
     t = CustomerOrderStats
     data = await _summary_arrays(
         session,
-        select(t.customer_id, t.first_order, t.last_order, t.orders, t.value)
+        select(t.customer_id, t.first_order, t.last_order, t.orders, _as_float(session, t.value))
         .where(t.workspace_id == workspace_id)
         .order_by(t.customer_id),
     )
     # Epoch seconds are floored: an order in the last second before `end` already sends us to the orders.
     if len(data["last"]) and data["last"].max() + 1 > end.timestamp():
         cond = _where(session, Scope(workspace_id), end=end, per_customer=True)
-        data = await _summary_arrays(session, _stats_select(session, cond).order_by(Order.customer_id))
+        q = _stats_select(session, cond).order_by(Order.customer_id)
+        if session.get_bind().dialect.name != "sqlite":
+            *keys, value = q.selected_columns
+            q = q.with_only_columns(*keys, cast(value, Float))
+        data = await _summary_arrays(session, q)
     return data
+
+
+def _as_float(session: AsyncSession, amount: Any) -> Any:
+    """An amount as a double on PostgreSQL: its driver turns NUMERIC into Decimal objects, which at 200,000
+    customers costs several times the query (the same value either way: a double is what the arrays hold)."""
+    return amount if session.get_bind().dialect.name == "sqlite" else cast(amount, Float)
 
 
 async def _summary_arrays(session: AsyncSession, q: Select[*tuple[Any, ...]]) -> dict[str, np.ndarray]:
@@ -818,3 +836,389 @@ async def data_token(db: Any, session: AsyncSession, workspace_id: int) -> tuple
     """Equal tokens mean the customer data has not changed: this process's committed writes
     (`Database.data_version`) plus other processes' imports and merges (`data_marks`)."""
     return (db.serial, db.data_version, *await data_marks(session, workspace_id))
+
+
+# --- Breakdowns: a metric for every group in one set-based pass -------------------------------------------
+#
+# A breakdown groups by platform (the group is a platform filter: docs/metrics.md's "first order" and "two
+# orders" then mean on that platform), by customer country or by RFM segment (both select customers, all of
+# whose orders count), or by calendar window (month, quarter, year: each window its own period). Each function
+# below answers every group of one metric family in one statement grouped by the group's key: the platform
+# column, the customer's country, the window a row falls in (a small derived table of the windows, joined on
+# the order time), or, for segments, the customer (folded into segments by the caller, who holds the
+# segments). They return the same raw figures the one-group functions above return, per key.
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How a breakdown groups: `by` is platform, country, window or customer; `windows` the calendar windows
+    (label, start, end) of a `window` grouping."""
+
+    by: str
+    windows: tuple[tuple[str, datetime, datetime], ...] = ()
+
+    @property
+    def per_platform(self) -> bool:
+        return self.by == "platform"
+
+
+def _windows_table(g: Grouping, *, with_previous: bool = False) -> Any:
+    """The windows as a derived table (label, ws, we[, wps]): wps is the start of the window of the same length
+    just before (churn's earlier window)."""
+    kind = Order.created_at.type
+    parts = []
+    for label, s, e in g.windows:
+        cols = [literal(label).label("label"), literal(s, kind).label("ws"), literal(e, kind).label("we")]
+        if with_previous:
+            cols.append(literal(s - (e - s), kind).label("wps"))
+        parts.append(select(*cols))
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("w")
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    key: Any  # the group's key column
+    frm: Any  # the FROM clause
+    cond: list[Any]  # the conditions
+    start: Any  # the start of each row's window (a column, a moment, or None)
+    before: Any  # the start of the window just before it (churn), when asked for
+
+
+def _grouped(
+    session: AsyncSession,
+    scope: Scope,
+    g: Grouping,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    earlier: bool = False,
+) -> _Grouped:
+    """The scope's valid orders in [start, end) grouped by `g`; for windows the orders in each window (and
+    with `earlier` also those of the window before it)."""
+    if g.by == "window":
+        w = _windows_table(g, with_previous=earlier)
+        # Only the windows' own bounds: with an overall range as well, SQLite reads the (workspace, created_at)
+        # index and looks each order up in the table instead of ranging over the covering one per window.
+        cond = _where(session, scope)
+        cond += [Order.created_at >= (w.c.wps if earlier else w.c.ws), Order.created_at < w.c.we]
+        return _Grouped(w.c.label, w.join(Order, literal(True)), cond, w.c.ws, w.c.wps if earlier else None)
+    before = start - (end - start) if earlier and start is not None and end is not None else None
+    cond = _where(session, scope, start=before if earlier else start, end=end)
+    frm: Any = Order.__table__
+    if g.by == "platform":
+        key: Any = Order.platform
+    elif g.by == "country":
+        key, frm = customer_country(), frm.join(Customer, Customer.id == Order.customer_id)
+    elif g.by == "customer":
+        key = Order.customer_id
+    else:
+        raise ValueError(f"cannot group by {g.by}")
+    return _Grouped(key, frm, cond, start, before)
+
+
+async def grouped_order_totals(
+    session: AsyncSession, scope: Scope, g: Grouping, start: datetime | None, end: datetime
+) -> dict[Any, tuple[int, float, int, int]]:
+    """`order_totals` per group: (valid orders, revenue, distinct customers, priced orders)."""
+    gr = _grouped(session, scope, g, start, end)
+    key, frm, cond = gr.key, gr.frm, gr.cond
+    if scope.platform or g.per_platform:  # previous_order_at is across platforms
+        customers: Any = func.count(distinct(Order.customer_id))
+    else:  # a customer is counted at their first order in the group's window
+        first = Order.previous_order_at.is_(None) if gr.start is None else _first_before(gr.start)
+        customers = func.count(case((first, 1)))
+    q = (
+        select(key.label("k"), func.count(), func.sum(_value()), customers, func.count(Order.value_base))
+        .select_from(frm)
+        .where(*cond)
+        .group_by(key)
+    )
+    return {
+        r[0]: (int(r[1] or 0), float(r[2] or 0.0), int(r[3] or 0), int(r[4] or 0))
+        for r in await session.execute(q)
+        if r[0] is not None
+    }
+
+
+def _first_before(lo: Any) -> Any:
+    return Order.previous_order_at.is_(None) | (Order.previous_order_at < lo)
+
+
+def _whole_seconds(*moments: datetime | None) -> bool:
+    return all(m is not None and m.timestamp() % 1 == 0 for m in moments)
+
+
+async def grouped_new_customers(
+    session: AsyncSession, scope: Scope, g: Grouping, start: datetime, end: datetime
+) -> dict[Any, int]:
+    """`new_customers` per group: customers whose first valid order ever (on the group's platform, if any)
+    falls in the group's window."""
+    bounds = [b for _, s, e in g.windows for b in (s, e)] if g.by == "window" else [start, end]
+    if not scope.platform and not g.per_platform and _whole_seconds(*bounds):
+        t = CustomerOrderStats
+        cond = [t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)]
+        if g.by == "window":
+            kind = BigInteger()
+            parts = [
+                select(
+                    literal(label).label("label"),
+                    literal(int(s.timestamp()), kind).label("ws"),
+                    literal(int(e.timestamp()), kind).label("we"),
+                )
+                for label, s, e in g.windows
+            ]
+            w = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("w")
+            q: Select[Any] = (
+                select(w.c.label, func.count())
+                .select_from(w.join(t, literal(True)))
+                .where(*cond, t.first_order >= w.c.ws, t.first_order < w.c.we)
+                .group_by(w.c.label)
+            )
+        else:
+            key: Any = t.customer_id
+            frm: Any = t.__table__
+            if g.by == "country":
+                key = customer_country()
+                frm = t.__table__.join(Customer, Customer.id == t.customer_id)
+            q = (
+                select(key, func.count())
+                .select_from(frm)
+                .where(*cond, t.first_order >= int(start.timestamp()), t.first_order < int(end.timestamp()))
+                .group_by(key)
+            )
+        return {r[0]: int(r[1]) for r in await session.execute(q) if r[0] is not None}
+    # On a platform: the group's customers' first order in the window, with no earlier one on that platform.
+    gr = _grouped(session, scope, g, start, end)
+    key, frm, cond = gr.key, gr.frm, gr.cond
+    per = (
+        select(
+            key.label("k"),
+            Order.platform.label("p") if g.per_platform else literal(scope.platform).label("p"),
+            Order.customer_id.label("c"),
+            func.min(Order.created_at).label("m"),
+        )
+        .select_from(frm)
+        .where(*cond)
+        .group_by(key, Order.customer_id)
+        .subquery()
+    )
+    earlier = Order.__table__.alias("earlier")
+    before = [earlier.c.customer_id == per.c.c, earlier.c.status.in_(VALID), earlier.c.created_at < per.c.m]
+    if scope.platform or g.per_platform:
+        before.append(earlier.c.platform == per.c.p)
+    q = select(per.c.k, func.count()).where(~select(1).where(*before).exists()).group_by(per.c.k)
+    return {r[0]: int(r[1]) for r in await session.execute(q) if r[0] is not None}
+
+
+async def grouped_repeat_counts(
+    session: AsyncSession, scope: Scope, g: Grouping, start: datetime | None, end: datetime
+) -> dict[Any, tuple[int, int]]:
+    """`repeat_counts` per group: (customers with a valid order in the window, of whom those with ≥ 2 valid
+    orders up to its end). Across platforms a customer repeats when one of their orders in the window has a
+    previous valid order (`previous_order_at`); on a platform, with two orders there in the window or an
+    earlier one there (an indexed check)."""
+    gr = _grouped(session, scope, g, start, end)
+    key, frm, cond = gr.key, gr.frm, gr.cond
+    on_platform = bool(scope.platform or g.per_platform)
+    cols = [key.label("k"), Order.customer_id.label("c"), func.count().label("n")]
+    if on_platform:
+        cols += [func.min(Order.created_at).label("m"), func.min(Order.platform).label("p")]
+    else:
+        cols.append(func.max(case((Order.previous_order_at.is_not(None), 1), else_=0)).label("r"))
+    per = select(*cols).select_from(frm).where(*cond).group_by(key, Order.customer_id).subquery()
+    if on_platform:
+        earlier = Order.__table__.alias("earlier")
+        probe = select(1).where(
+            earlier.c.customer_id == per.c.c,
+            earlier.c.status.in_(VALID),
+            earlier.c.created_at < per.c.m,
+            earlier.c.platform == per.c.p,
+        )
+        repeats: Any = (per.c.n >= 2) | probe.exists()
+    else:
+        repeats = per.c.r == 1
+    q = select(per.c.k, func.count(), func.sum(case((repeats, 1), else_=0))).group_by(per.c.k)
+    return {r[0]: (int(r[1]), int(r[2] or 0)) for r in await session.execute(q) if r[0] is not None}
+
+
+async def grouped_churn_counts(
+    session: AsyncSession, scope: Scope, g: Grouping, start: datetime, end: datetime
+) -> dict[Any, tuple[int, int]]:
+    """`churn_counts` per group: (customers active in the window of the same length just before the group's,
+    of whom those with no valid order in the group's window). Across platforms one pass over both windows'
+    orders: a customer's first order of the earlier window has no previous order in it, and one seen again
+    has their first order of the later window follow a previous one in the earlier; on a platform, per
+    customer."""
+    gr = _grouped(session, scope, g, start, end, earlier=True)
+    key, frm, cond, lo, mid = gr.key, gr.frm, gr.cond, gr.before, gr.start
+    if scope.platform or g.per_platform:
+        per = (
+            select(
+                key.label("k"),
+                func.max(case((Order.created_at < mid, 1), else_=0)).label("a"),
+                func.max(case((Order.created_at >= mid, 1), else_=0)).label("b"),
+            )
+            .select_from(frm)
+            .where(*cond)
+            .group_by(key, Order.customer_id)
+            .subquery()
+        )
+        q: Select[Any] = select(
+            per.c.k, func.sum(per.c.a), func.sum(case(((per.c.a == 1) & (per.c.b == 1), 1), else_=0))
+        ).group_by(per.c.k)
+    else:
+        base = (Order.created_at < mid) & _first_before(lo)
+        seen = (Order.created_at >= mid) & (Order.previous_order_at >= lo) & (Order.previous_order_at < mid)
+        q = (
+            select(key, func.count(case((base, 1))), func.count(case((seen, 1))))
+            .select_from(frm)
+            .where(*cond)
+            .group_by(key)
+        )
+    out = {}
+    for k, n, retained in await session.execute(q):
+        if k is not None and n:
+            out[k] = (int(n), int(n) - int(retained or 0))
+    return out
+
+
+async def grouped_ltv_totals(
+    session: AsyncSession, scope: Scope, g: Grouping, end: datetime
+) -> dict[Any, tuple[int, float]]:
+    """`ltv_totals` per group: (customers with a valid order before the group's end, their total value before
+    it). Per window: across platforms from the order statistics (customers whose first order is before each
+    window's end; every total less the orders from that end on), on a platform from each customer's first
+    order there."""
+    if g.by == "window":
+        return await _ltv_by_window(session, scope, g)
+    on_platform = bool(scope.platform or g.per_platform)
+    if not on_platform and _whole_seconds(end):
+        t = CustomerOrderStats
+        key: Any = t.customer_id
+        frm: Any = t.__table__
+        if g.by == "country":
+            key, frm = customer_country(), t.__table__.join(Customer, Customer.id == t.customer_id)
+        cond = [t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)]
+        covered = await _stats_cover(session, scope.workspace_id, end)
+        later: dict[Any, float] = {}
+        if not covered:  # every total less the orders from `end` on (see ltv_totals)
+            after = _grouped(session, scope, g, end, None)
+            later = {
+                r[0]: float(r[1] or 0.0)
+                for r in await session.execute(
+                    select(after.key, func.sum(_value()))
+                    .select_from(after.frm)
+                    .where(*after.cond)
+                    .group_by(after.key)
+                )
+            }
+        rows = await session.execute(
+            select(
+                key,
+                func.count(case((t.first_order < int(end.timestamp()), 1))),
+                func.sum(case((t.first_order < int(end.timestamp()), t.value), else_=0))
+                if covered
+                else func.sum(t.value),
+            )
+            .select_from(frm)
+            .where(*cond)
+            .group_by(key)
+        )
+        out: dict[Any, tuple[int, float]] = {}
+        for k, n, v in rows:
+            if k is None:
+                continue
+            total = float(v or 0.0) - (0.0 if covered else later.get(k, 0.0))
+            out[k] = (int(n), total)
+        return out
+    gr = _grouped(session, scope, g, None, end)
+    key, frm, cond = gr.key, gr.frm, gr.cond
+    customers = func.count(distinct(Order.customer_id)) if g.by != "customer" else literal(1)
+    q = select(key, customers, func.sum(_value())).select_from(frm).where(*cond).group_by(key)
+    return {r[0]: (int(r[1]), float(r[2] or 0.0)) for r in await session.execute(q) if r[0] is not None}
+
+
+async def _ltv_by_window(session: AsyncSession, scope: Scope, g: Grouping) -> dict[Any, tuple[int, float]]:
+    ends = [e for _, _, e in g.windows]
+    if not scope.platform and _whole_seconds(*ends):
+        # Customers whose first valid order is before each end (one pass over the statistics), and every
+        # total less the valid orders from each end on (one pass over the orders since the first end).
+        t = CustomerOrderStats
+        row = (
+            await session.execute(
+                select(
+                    func.sum(t.value),
+                    *(func.count(case((t.first_order < int(e.timestamp()), 1))) for e in ends),
+                ).where(t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id))
+            )
+        ).one()
+        everyone, counts = float(row[0] or 0.0), [int(n or 0) for n in row[1:]]
+        later = (
+            await session.execute(
+                select(*(func.sum(case((Order.created_at >= e, _value()), else_=0.0)) for e in ends)).where(
+                    *_where(session, scope, start=min(ends))
+                )
+            )
+        ).one()
+        return {
+            label: (n, everyone - float(v or 0.0))
+            for (label, _, _), n, v in zip(g.windows, counts, later, strict=True)
+        }
+    # On a platform (or ends between seconds): each customer's first order and value before each end.
+    per = (
+        select(
+            func.min(Order.created_at).label("m"),
+            *(
+                func.sum(case((Order.created_at < e, _value()), else_=0.0)).label(f"v{i}")
+                for i, e in enumerate(ends)
+            ),
+        )
+        .where(*_where(session, scope, end=max(ends), per_customer=True))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    sums = (
+        await session.execute(
+            select(
+                *(func.count(case((per.c.m < e, 1))) for e in ends),
+                *(func.sum(per.c[f"v{i}"]) for i in range(len(ends))),
+            )
+        )
+    ).one()
+    return {
+        label: (int(sums[i] or 0), float(sums[len(ends) + i] or 0.0))
+        for i, (label, _, _) in enumerate(g.windows)
+    }
+
+
+async def grouped_status_counts(
+    session: AsyncSession, scope: Scope, g: Grouping, start: datetime | None, end: datetime
+) -> dict[Any, dict[str, int]]:
+    """`status_counts` per group: orders created in the window by current status."""
+    cond = _any_status(scope)
+    if scope.platform:
+        cond.append(Order.platform == scope.platform)
+    cond.extend(_customer_selection(scope, Order.customer_id))
+    frm: Any = Order.__table__
+    if g.by == "window":
+        w = _windows_table(g)
+        key: Any = w.c.label
+        frm = w.join(Order, literal(True))
+        cond += [Order.created_at >= w.c.ws, Order.created_at < w.c.we]
+    else:
+        cond.append(Order.created_at < end)
+        if start is not None:
+            cond.append(Order.created_at >= start)
+        if g.by == "platform":
+            key = Order.platform
+        elif g.by == "country":
+            key = customer_country()
+            frm = frm.join(Customer, Customer.id == Order.customer_id)
+        else:
+            key = Order.customer_id
+    q = select(key, Order.status, func.count()).select_from(frm).where(*cond).group_by(key, Order.status)
+    out: dict[Any, dict[str, int]] = {}
+    for k, status, n in await session.execute(q):
+        if k is not None:
+            out.setdefault(k, {})[str(status)] = int(n)
+    return out

@@ -1,0 +1,154 @@
+"""Breakdowns in one pass give the numbers of one metric per group, on both databases.
+
+`crm.analytics.metrics.metric_breakdown` answers every group of a breakdown (platform, country, month, quarter,
+segment) in one set-based statement; here every catalogue metric × breakdown × period × filter is compared
+with asking `metric_value` once per group (the definition as it stands for one group: a platform filter, a
+customer selection, a window), on a seeded shop with cancelled, returned, pending and unpriced orders, a
+customer without a stored country, orders after the as-of moment (so the order statistics do not cover it)
+and an as-of moment between seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crm import catalog
+from crm.analytics.metrics import customer_scores, metric_breakdown, metric_value, month_windows
+from crm.query.ir import Period
+from storage.db import Database
+from storage.models import Customer, Order, Store
+from storage.repositories import analytics as repo
+from storage.repositories.analytics import Scope, refresh_order_stats
+
+SGT = ZoneInfo("Asia/Singapore")
+AS_OF = datetime(2026, 4, 1, tzinfo=SGT)
+PLATFORMS = ("shopee", "lazada", "shopify")
+COUNTRIES = ("SG", "MY", "TH", None)
+STATUSES = ("completed",) * 6 + ("paid", "shipped", "cancelled", "returned", "pending")
+
+
+@pytest.fixture
+async def random_shop(db: Database, workspace_id: int) -> None:
+    rng = random.Random(11)
+    async with db.sessions() as s:
+        stores = {p: Store(workspace_id=workspace_id, platform=p, name=p) for p in PLATFORMS}
+        s.add_all(stores.values())
+        people = [
+            Customer(workspace_id=workspace_id, display_name=f"Buyer {i}", country=COUNTRIES[i % 4])
+            for i in range(70)
+        ]
+        s.add_all(people)
+        await s.flush()
+        start = datetime(2024, 10, 1, tzinfo=SGT)
+        n = 0
+        for person in people:
+            first = start + timedelta(days=rng.uniform(0, 560))
+            for _ in range(rng.choice((1, 1, 2, 3, 5, 9))):
+                when = first + timedelta(days=rng.expovariate(1 / 60) * rng.random())
+                first = when
+                if rng.random() < 0.05:  # on a window's edge: local midnight
+                    when = datetime(when.year, when.month, 1, tzinfo=SGT)
+                platform = rng.choice(PLATFORMS)
+                value = Decimal(str(round(rng.uniform(5, 300), 2)))
+                s.add(
+                    Order(
+                        workspace_id=workspace_id,
+                        store_id=stores[platform].id,
+                        platform=platform,
+                        platform_order_id=f"o{n}",
+                        customer_id=person.id,
+                        status=rng.choice(STATUSES),
+                        currency="SGD" if rng.random() > 0.05 else "XXX",
+                        order_value=value,
+                        value_base=None if rng.random() < 0.05 else value,
+                        country=rng.choice(("SG", "MY", "TH")),
+                        created_at=when,
+                    )
+                )
+                n += 1
+        await s.flush()
+        await refresh_order_stats(s, workspace_id=workspace_id)
+        await s.commit()
+
+
+def close(a: float | int | None, b: float | int | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+
+
+async def per_group(
+    session: object,
+    metric: str,
+    scope: Scope,
+    by: str,
+    start: datetime | None,
+    end: datetime,
+    windows: list[tuple[str, datetime, datetime]],
+    segments: dict[int, str],
+) -> list[tuple[str, float | int | None]]:
+    """The metric asked once per group."""
+    groups: list[tuple[str, Scope, datetime | None, datetime]] = []
+    if by in ("platform", "country"):
+        for k in await repo.group_keys(session, scope, by, start, end):  # type: ignore[arg-type]
+            groups.append((k, Scope(**{**scope.__dict__, by: k}), start, end))
+    elif by == "segment":
+        for seg in catalog.SEGMENT_IDS:
+            ids = frozenset(c for c, v in segments.items() if v == seg)
+            if scope.customer_ids is not None:
+                ids &= scope.customer_ids
+            groups.append((seg, Scope(**{**scope.__dict__, "customer_ids": ids}), start, end))
+    else:
+        groups = [(lab, scope, s, e) for lab, s, e in windows]
+    return [(k, await metric_value(session, metric, sub, s, e)) for k, sub, s, e in groups]  # type: ignore[arg-type]
+
+
+PERIODS = (
+    None,  # the metric's default
+    Period(kind="quarter", year=2025, quarter=3),  # in the past: the statistics do not cover its end
+    Period(kind="all_time"),
+)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, AS_OF - timedelta(days=3, microseconds=250_000)])
+async def test_every_metric_by_every_breakdown_equals_one_query_per_group(
+    db: Database, workspace_id: int, random_shop: None, as_of: datetime
+) -> None:
+    from crm.query.ir import DEFAULT_PERIOD
+
+    async with db.sessions() as s:
+        scores = await customer_scores(s, workspace_id, as_of, SGT)
+        segments = dict(zip(scores.ids.tolist(), scores.segment.tolist(), strict=True))
+        vip = frozenset(scores.ids[: len(scores.ids) // 2].tolist())
+        scopes = [
+            Scope(workspace_id),
+            Scope(workspace_id, platform="shopee"),
+            Scope(workspace_id, country="SG", customer_ids=vip),
+        ]
+        checked = 0
+        for metric in catalog.METRIC_IDS:
+            for period in PERIODS:
+                p = period or (Period(kind="all_time") if metric == "avg_ltv" else DEFAULT_PERIOD)
+                start, end = p.bounds(as_of, SGT)
+                for scope in scopes:
+                    for by in ("platform", "country", "month", "quarter", "segment"):
+                        windows: list[tuple[str, datetime, datetime]] = []
+                        if by in ("month", "quarter"):
+                            first = start or await repo.first_valid_order_at(s, scope, end) or end
+                            windows = month_windows(first, end, SGT, 1 if by == "month" else 3)
+                        got = await metric_breakdown(
+                            s, metric, scope, by, start, end, windows=windows, segments=segments
+                        )
+                        want = await per_group(s, metric, scope, by, start, end, windows, segments)
+                        where = f"{metric} by {by}, {p.kind}, {scope}"
+                        assert [k for k, _ in got] == [k for k, _ in want], where
+                        for (k, a), (_, b) in zip(got, want, strict=True):
+                            assert close(a, b), f"{where}, {k}: {a} != {b}"
+                        checked += 1
+        assert checked == len(catalog.METRIC_IDS) * len(PERIODS) * len(scopes) * 5
