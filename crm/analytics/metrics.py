@@ -112,7 +112,7 @@ async def metric_breakdown(
     end: datetime,
     *,
     windows: list[tuple[str, datetime, datetime]] | None = None,
-    segments: dict[int, str] | None = None,
+    segments: SegmentMap | None = None,
 ) -> Breakdown:
     """One metric for every group of a breakdown, in one set-based pass (docs/metrics.md's definitions, the
     same numbers as `metric_value` for each group): (key, value) for the platforms or customer countries with
@@ -134,7 +134,7 @@ async def metric_breakdown(
     if raw is None:  # undefined for every group (churn without a start)
         raw = {}
     if by == "segment":
-        raw = _fold_segments(entry.computation, raw, segments or {})
+        raw = _fold_segments(entry.computation, raw, segments if segments is not None else {})
         keys: list[Any] = list(catalog.SEGMENT_IDS)
     elif by in ("platform", "country"):
         keys = (
@@ -179,24 +179,55 @@ async def _grouped_raw(
     raise ValueError(f"no breakdown for {computation}")
 
 
-def _fold_segments(computation: str, raw: dict[Any, Any], segments: dict[int, str]) -> dict[Any, Any]:
-    """Per-customer figures summed up per segment (customers without a segment left out)."""
+SegmentMap = dict[int, str] | tuple[np.ndarray, np.ndarray]
+
+
+def _fold_segments(computation: str, raw: dict[Any, Any], segments: SegmentMap) -> dict[Any, Any]:
+    """Per-customer figures summed up per segment (customers without a segment left out), vectorised:
+    `segments` is customer → segment, or (customer ids ascending, segment index in catalogue order)."""
+    ids, codes = segments if isinstance(segments, tuple) else segment_arrays(segments)
+    if not raw or not len(ids):
+        return {}
+    customers = np.fromiter(raw.keys(), dtype=np.int64, count=len(raw))
+    if computation == "status_counts":
+        statuses = sorted({st for counts in raw.values() for st in counts})
+        values = np.array(
+            [[counts.get(st, 0) for st in statuses] for counts in raw.values()], dtype=np.float64
+        )
+    else:
+        values = np.array(list(raw.values()), dtype=np.float64).reshape(len(raw), -1)
+    at = np.minimum(np.searchsorted(ids, customers), len(ids) - 1)
+    known = ids[at] == customers
+    seg = codes[at[known]]
+    values = values[known]
+    n = len(catalog.SEGMENT_IDS)
+    sums = np.stack([np.bincount(seg, weights=values[:, j], minlength=n) for j in range(values.shape[1])], 1)
+    present = np.bincount(seg, minlength=n) > 0
     out: dict[str, Any] = {}
-    for customer, figures in raw.items():
-        seg = segments.get(int(customer))
-        if seg is None:
+    for i, name in enumerate(catalog.SEGMENT_IDS):
+        if not present[i]:
             continue
-        have = out.get(seg)
+        row = sums[i]
         if computation == "status_counts":
-            merged = dict(have or {})
-            for status, n in figures.items():
-                merged[status] = merged.get(status, 0) + n
-            out[seg] = merged
-        elif isinstance(figures, tuple):
-            out[seg] = figures if have is None else tuple(a + b for a, b in zip(have, figures, strict=True))
+            out[name] = {st: int(v) for st, v in zip(statuses, row, strict=True)}
+        elif computation == "new_customers":
+            out[name] = int(row[0])
+        elif computation == "order_totals":
+            out[name] = (int(row[0]), float(row[1]), int(row[2]), int(row[3]))
+        elif computation == "ltv_totals":
+            out[name] = (int(row[0]), float(row[1]))
         else:
-            out[seg] = figures + (have or 0)
+            out[name] = (int(row[0]), int(row[1]))
     return out
+
+
+def segment_arrays(segments: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
+    """(customer ids ascending, segment index in catalogue order) of a customer → segment map."""
+    order = {name: i for i, name in enumerate(catalog.SEGMENT_IDS)}
+    ids = np.fromiter(segments.keys(), dtype=np.int64, count=len(segments))
+    codes = np.fromiter((order[v] for v in segments.values()), dtype=np.int64, count=len(segments))
+    sort = np.argsort(ids, kind="stable")
+    return ids[sort], codes[sort]
 
 
 def _from_raw(computation: str, metric: str, raw: Any) -> float | int | None:
@@ -472,6 +503,23 @@ async def cohort_table(
 
 
 _SEGMENT_MEMO: OrderedDict[tuple[Any, ...], dict[int, str]] = OrderedDict()
+_SEGMENT_ARRAYS: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+
+async def segment_codes(
+    db: Any, session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo
+) -> tuple[np.ndarray, np.ndarray]:
+    """`segments_by_customer` as (customer ids ascending, segment index in catalogue order), the form a
+    breakdown by segment folds with; computed once per data version and as-of day like it."""
+    key = (await repo.data_token(db, session, workspace_id), workspace_id, str(tz), as_of_date(as_of, tz))
+    found = _SEGMENT_ARRAYS.get(key)
+    if found is None:
+        found = segment_arrays(await segments_by_customer(db, session, workspace_id, as_of, tz))
+        _SEGMENT_ARRAYS[key] = found
+        while len(_SEGMENT_ARRAYS) > 4:
+            _SEGMENT_ARRAYS.popitem(last=False)
+    _SEGMENT_ARRAYS.move_to_end(key)
+    return found
 
 
 async def segments_by_customer(

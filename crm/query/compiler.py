@@ -331,14 +331,14 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         if q.group_by in ("month", "quarter", "year") and start is None:
             start = await repo.first_valid_order_at(session, scope, end) or end
         windows: list[tuple[str, datetime, datetime]] | None = None
-        segments: dict[int, str] | None = None
+        segments: tuple[np.ndarray, np.ndarray] | None = None
         if q.group_by in ("month", "quarter", "year"):
             assert start is not None  # (the first order's time or the end, above)
             windows = m.month_windows(start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by])
             spans = {lab: (s, e) for lab, s, e in windows}
         elif q.group_by == "segment":
             # Segments do not depend on the lifecycle settings; kept once per data version and as-of day.
-            segments = await m.segments_by_customer(ctx.db, session, ctx.workspace_id, ctx.as_of, ctx.tz)
+            segments = await m.segment_codes(ctx.db, session, ctx.workspace_id, ctx.as_of, ctx.tz)
         # Every group in one set-based pass (crm.analytics.metrics.metric_breakdown), not a query per group.
         rows = []
         for key, found in await m.metric_breakdown(

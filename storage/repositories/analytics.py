@@ -996,6 +996,8 @@ async def grouped_new_customers(
             Order.platform.label("p") if g.per_platform else literal(scope.platform).label("p"),
             Order.customer_id.label("c"),
             func.min(Order.created_at).label("m"),
+            # An order without a previous one is the customer's first ever: nothing earlier to look for.
+            func.max(case((Order.previous_order_at.is_(None), 1), else_=0)).label("f"),
         )
         .select_from(frm)
         .where(*cond)
@@ -1006,7 +1008,8 @@ async def grouped_new_customers(
     before = [earlier.c.customer_id == per.c.c, earlier.c.status.in_(VALID), earlier.c.created_at < per.c.m]
     if scope.platform or g.per_platform:
         before.append(earlier.c.platform == per.c.p)
-    q = select(per.c.k, func.count()).where(~select(1).where(*before).exists()).group_by(per.c.k)
+    first = (per.c.f == 1) | ~select(1).where(*before).exists()
+    q = select(per.c.k, func.count()).where(first).group_by(per.c.k)
     return {r[0]: int(r[1]) for r in await session.execute(q) if r[0] is not None}
 
 
@@ -1022,7 +1025,12 @@ async def grouped_repeat_counts(
     on_platform = bool(scope.platform or g.per_platform)
     cols = [key.label("k"), Order.customer_id.label("c"), func.count().label("n")]
     if on_platform:
-        cols += [func.min(Order.created_at).label("m"), func.min(Order.platform).label("p")]
+        cols += [
+            func.min(Order.created_at).label("m"),
+            func.min(Order.platform).label("p"),
+            # An order without a previous one is the customer's first ever: nothing earlier to look for.
+            func.max(case((Order.previous_order_at.is_(None), 1), else_=0)).label("f"),
+        ]
     else:
         cols.append(func.max(case((Order.previous_order_at.is_not(None), 1), else_=0)).label("r"))
     per = select(*cols).select_from(frm).where(*cond).group_by(key, Order.customer_id).subquery()
@@ -1034,7 +1042,7 @@ async def grouped_repeat_counts(
             earlier.c.created_at < per.c.m,
             earlier.c.platform == per.c.p,
         )
-        repeats: Any = (per.c.n >= 2) | probe.exists()
+        repeats: Any = (per.c.n >= 2) | ((per.c.f == 0) & probe.exists())
     else:
         repeats = per.c.r == 1
     q = select(per.c.k, func.count(), func.sum(case((repeats, 1), else_=0))).group_by(per.c.k)
