@@ -13,7 +13,8 @@ by the project's own `refresh_order_stats`, as an import leaves them. PostgreSQL
 10,000,000-order / 2,000,000-customer shop (built once: about 15 minutes, progress printed).
 
 Each cell: **cold** is the first answer of that question in this process (statements not yet compiled, no
-plan cached), **warm** the median of 3 more. Periods: the default (last 90 days; all time for avg_ltv); "by
+plan cached), **warm** the median of 3 more; each also as this process's CPU time (on SQLite the whole
+query, the database running in the process: a figure the machine's other work does not inflate). Periods: the default (last 90 days; all time for avg_ltv); "by
 month" over this year. The baseline is pandas over the orders already in memory (their load time printed
 once), timed per cell; the ratio is ours warm / pandas, and `=` says both gave the same rows.
 
@@ -178,20 +179,30 @@ def run_ours(
     settings = Settings()
     out: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def once(q: Any) -> tuple[float, Any]:
-        t = time.perf_counter()
+    def once(q: Any) -> tuple[float, float, Any]:
+        t, c = time.perf_counter(), time.process_time()
         r = loop.run_until_complete(execute(q, db=db, workspace_id=1, settings=settings, as_of=AS_OF))
-        return time.perf_counter() - t, r
+        return time.perf_counter() - t, time.process_time() - c, r
 
     for metric, by, q in cells:
-        cold, r = once(q)
-        warm = statistics.median(once(q)[0] for _ in range(3))
+        cold, cold_cpu, r = once(q)
+        again = [once(q) for _ in range(3)]
+        warm = statistics.median(x[0] for x in again)
+        warm_cpu = statistics.median(x[1] for x in again)
         rows = [[r.value]] if by == "none" else r.rows
-        out[(metric, by)] = {"cold": cold, "warm": warm, "rows": rows, "query": q}
+        out[(metric, by)] = {
+            "cold": cold,
+            "warm": warm,
+            "cold_cpu": cold_cpu,
+            "warm_cpu": warm_cpu,
+            "rows": rows,
+            "query": q,
+        }
         flag = "" if warm < 0.25 else "  OVER 250 ms"
         print(
             f"  {label:10s} {metric:18s} {by:9s} cold {cold * 1000:8.1f} ms  warm {warm * 1000:8.1f} ms"
-            f"  cold/warm {cold / warm:4.1f}{flag}  ({load()})",
+            f"  cold/warm {cold / warm:4.1f}  cpu cold {cold_cpu * 1000:7.1f} warm {warm_cpu * 1000:7.1f}"
+            f"{flag}  ({load()})",
             flush=True,
         )
     loop.run_until_complete(db.dispose())
@@ -411,6 +422,8 @@ def main() -> None:
                     "by": by,
                     "cold_ms": cell["cold"] * 1000,
                     "warm_ms": cell["warm"] * 1000,
+                    "cold_cpu_ms": cell["cold_cpu"] * 1000,
+                    "warm_cpu_ms": cell["warm_cpu"] * 1000,
                     "pandas_ms": p_ms,
                     "same": eq,
                     "met": ok,
