@@ -101,6 +101,11 @@ async def metric_value(
 
 
 Breakdown = list[tuple[str, float | int | None]]
+# The computations `metric_breakdown` answers in one grouped pass, and the catalogue metrics they answer.
+GROUPED_COMPUTATIONS = frozenset(
+    {"order_totals", "new_customers", "repeat_counts", "churn_counts", "ltv_totals", "status_counts"}
+)
+BREAKDOWN_METRICS = tuple(m.id for m in catalog.METRICS if m.computation in GROUPED_COMPUTATIONS)
 
 
 async def metric_breakdown(
