@@ -164,7 +164,8 @@ async def _grouped_raw(
     if g.by == "window":  # each window is its own period
         start = g.windows[0][1]
     if computation == "order_totals":
-        return await repo.grouped_order_totals(session, scope, g, start, end)
+        distinct = metric == "customers" or g.by == "customer"  # a customer's own row: one customer
+        return await repo.grouped_order_totals(session, scope, g, start, end, distinct_customers=distinct)
     if computation == "new_customers":
         if start is None:  # every customer active in the window (as `new_customers` without a start)
             return {

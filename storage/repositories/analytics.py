@@ -917,13 +917,22 @@ def _grouped(
 
 
 async def grouped_order_totals(
-    session: AsyncSession, scope: Scope, g: Grouping, start: datetime | None, end: datetime
+    session: AsyncSession,
+    scope: Scope,
+    g: Grouping,
+    start: datetime | None,
+    end: datetime,
+    *,
+    distinct_customers: bool = True,
 ) -> dict[Any, tuple[int, float, int, int]]:
-    """`order_totals` per group: (valid orders, revenue, distinct customers, priced orders)."""
+    """`order_totals` per group: (valid orders, revenue, distinct customers, priced orders); without
+    `distinct_customers` the third is 0 (counting them costs a DISTINCT on a platform)."""
     gr = _grouped(session, scope, g, start, end)
     key, frm, cond = gr.key, gr.frm, gr.cond
-    if scope.platform or g.per_platform:  # previous_order_at is across platforms
-        customers: Any = func.count(distinct(Order.customer_id))
+    if not distinct_customers:
+        customers: Any = literal(0)
+    elif scope.platform or g.per_platform:  # previous_order_at is across platforms
+        customers = func.count(distinct(Order.customer_id))
     else:  # a customer is counted at their first order in the group's window
         first = Order.previous_order_at.is_(None) if gr.start is None else _first_before(gr.start)
         customers = func.count(case((first, 1)))
