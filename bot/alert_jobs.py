@@ -21,6 +21,7 @@ from bot.notifications import churn_alert_message, digest_message, kpi_alert_mes
 from crm.query.result import ChartSpec
 from crm.scheduling import rules
 from storage.repositories import alerts as alerts_repo
+from storage.repositories import analytics as analytics_repo
 from storage.repositories.team import TeamRepository
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
         stale = await rules.stale_since(session, workspace_id, cfg, now, tz)
         shown = churn[: cfg.alert_max_lines]
         names = await alerts_repo.customer_names(session, [c.customer_id for c in shown])
+        origins = await analytics_repo.customer_origins(session, [c.customer_id for c in shown])
         if not churn and not kpis:
             if stale is None:
                 return 0
@@ -91,6 +93,7 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
                 names,
                 i18n,
                 currency,
+                origins=origins,
                 scan_at=now,
                 limit=cfg.alert_max_lines,
                 long_lost=len(review.long_lost),
@@ -198,11 +201,13 @@ async def churn_page(
         if not page:
             return None
         names = await alerts_repo.customer_names(session, [c.customer_id for c in page])
+        origins = await analytics_repo.customer_origins(session, [c.customer_id for c in page])
     return churn_alert_message(
         churn,
         names,
         i18n,
         settings.workspace.base_currency,
+        origins=origins,
         scan_at=scan_at,
         limit=cfg.alert_max_lines,
         offset=offset,
