@@ -367,6 +367,28 @@ def _percent(value: Any) -> str:
     return f"{float(value) * 100:.1f}%"
 
 
+def readable_rows(result: Any, rows: list[list[Any]], *, ids: bool = False) -> list[list[Any]]:
+    """Rows as people read them, in the table and the CSV alike: platforms and countries by name, as the
+    answer's text names them (the rows keep the codes for --json); with `ids`, ids as the bot writes them
+    (#1382)."""
+    from crm.query import texts
+
+    columns = list(result.columns)
+    names: dict[int, Any] = {
+        i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
+        for i, c in enumerate(columns)
+        if c in ("platform", "country")
+    }
+    if ids:
+        names.update({i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"})
+    if not names:
+        return rows
+    return [
+        [names[i](v) if i in names and isinstance(v, (str, int)) else v for i, v in enumerate(r)]
+        for r in rows
+    ]
+
+
 def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: int | None = None) -> str:
     """A Result's table (or some of its rows) as people read it: headers in the answer's language, shares as
     percentages."""
@@ -374,21 +396,7 @@ def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: 
 
     columns = list(result.columns)
     percent = {i for i, c in enumerate(columns) if texts.is_ratio_column(c)}
-    rows = result.rows if rows is None else rows
-    # Platforms and countries by name, as the answer's text names them (the rows keep the codes for --json).
-    names = {
-        i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
-        for i, c in enumerate(columns)
-        if c in ("platform", "country")
-    }
-    names.update(
-        {i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"}
-    )  # ids as the bot writes them
-    if names:
-        rows = [
-            [names[i](v) if i in names and isinstance(v, (str, int)) else v for i, v in enumerate(r)]
-            for r in rows
-        ]
+    rows = readable_rows(result, result.rows if rows is None else rows, ids=True)
     return render_table(
         [texts.column_name(result.language, c) for c in columns], rows, max_cell=max_cell, percent=percent
     )
