@@ -22,6 +22,7 @@ from crm.query.result import ChartSpec
 from crm.scheduling import rules
 from storage.repositories import alerts as alerts_repo
 from storage.repositories import analytics as analytics_repo
+from storage.repositories.currency import base_currency
 from storage.repositories.team import TeamRepository
 
 if TYPE_CHECKING:
@@ -61,12 +62,13 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
     settings = service.settings
     tz = ZoneInfo(settings.workspace.timezone)
     now = service.clock().astimezone(tz)
-    currency = settings.workspace.base_currency
     cfg = service.rules
     async with service.db.sessions() as session:
         to = await recipients(session, workspace_id, "alerts_enabled")
         if not to:
             return 0
+        # The amounts' currency as stored now: another process (the bot's /currency) may have changed it.
+        currency = await base_currency(session, workspace_id) or settings.workspace.base_currency
         review = await rules.churn_review(session, workspace_id, cfg, now, tz)
         churn = await rules.due_churn_alerts(session, workspace_id, cfg, now, tz, review=review)
         kpis = await rules.due_kpi_alerts(session, workspace_id, cfg, now)
@@ -202,11 +204,12 @@ async def churn_page(
             return None
         names = await alerts_repo.customer_names(session, [c.customer_id for c in page])
         origins = await analytics_repo.customer_origins(session, [c.customer_id for c in page])
+        currency = await base_currency(session, workspace_id) or settings.workspace.base_currency
     return churn_alert_message(
         churn,
         names,
         i18n,
-        settings.workspace.base_currency,
+        currency,
         origins=origins,
         scan_at=scan_at,
         limit=cfg.alert_max_lines,
@@ -236,7 +239,6 @@ async def send_digest(
     settings = service.settings
     now = service.clock()
     tz = ZoneInfo(settings.workspace.timezone)
-    currency = settings.workspace.base_currency
     record_kind = f"digest_{kind}"
     label = (rules.last_week if kind == "weekly" else rules.last_month)(now, tz)[0]
     async with service.db.sessions() as session:
@@ -250,6 +252,7 @@ async def send_digest(
         digest = await rules.build_digest(session, workspace_id, kind, now, tz)
         review = await rules.churn_review(session, workspace_id, service.rules, now, tz)
         stale = await rules.stale_since(session, workspace_id, service.rules, now, tz)
+        currency = await base_currency(session, workspace_id) or settings.workspace.base_currency
     digest = dataclasses.replace(
         digest, at_risk=len(review.slipping), long_lost=len(review.long_lost), newest_order=stale
     )

@@ -43,10 +43,12 @@ def register(app: typer.Typer) -> None:
             )
             if change.unpriced:
                 typer.echo(f"  orders without an exchange rate, still left out of amounts: {change.unpriced}")
-            if _pinned():
+            configured = _configured()
+            if configured is not None and configured != change.new:
                 typer.echo(
-                    f"note: workspace.base_currency (SELLERMATE_BASE_CURRENCY) is set in your configuration; "
-                    f"set it to {change.new} too, or the next start converts the amounts back to it",
+                    f"note: workspace.base_currency (SELLERMATE_BASE_CURRENCY) is {configured} in your "
+                    f"configuration; it only seeds a new workspace, so the workspace stays in {change.new} and "
+                    f"each start warns about it: set it to {change.new} or remove it",
                     err=True,
                 )
 
@@ -54,7 +56,7 @@ def register(app: typer.Typer) -> None:
 
     @currency_app.command("show")
     def show_currency(db: Annotated[str | None, typer.Option(help=DB_OPTION_HELP)] = None) -> None:
-        """Print the base currency."""
+        """Print the base currency (the workspace's, whatever the configuration says)."""
         from bot.cli import open_app
 
         async def go() -> str:
@@ -67,8 +69,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(currency_app, name="currency")
 
 
-def _pinned() -> bool:
-    """Whether the configuration (file or environment) names the base currency explicitly."""
+def _configured() -> str | None:
+    """The base currency the configuration (file or environment) names explicitly, if it does."""
     from bot.settings import load_settings
 
-    return "base_currency" in load_settings().workspace.model_fields_set
+    workspace = load_settings().workspace
+    return workspace.base_currency if "base_currency" in workspace.model_fields_set else None

@@ -34,7 +34,16 @@ class AppContext:
 
     @property
     def base_currency(self) -> str:
+        """The workspace's base currency as this context was opened (fine for a command that runs once); a
+        process that keeps running reads it when it uses it (`current_base_currency`), since another process
+        may change it."""
         return self.settings.workspace.base_currency
+
+    async def current_base_currency(self) -> str:
+        """The workspace's base currency now, from its row (the one source of truth)."""
+        from crm.currency import workspace_currency
+
+        return await workspace_currency(self.db, self.workspace_id, self.settings.workspace.base_currency)
 
     def as_of(self, day: date | None = None) -> datetime:
         """The as-of moment: the end of `day` in the workspace time zone (now when no day is given)."""
@@ -77,7 +86,8 @@ async def open_app(
             raise
     explicit = frozenset(settings.workspace.model_fields_set)
     async with db.sessions() as session:
-        # The base currency is never simply overwritten: the amounts are in it (see below).
+        # The base currency only seeds a new workspace: from then on the workspace row is the one source of
+        # truth (the amounts are stored in it), changed by `sellermate currency set` or /currency only.
         ws = await get_or_create_workspace(
             session,
             name=settings.workspace.name,
@@ -88,8 +98,19 @@ async def open_app(
         await session.commit()
         workspace_id, base_currency, timezone = ws.id, ws.base_currency, ws.timezone
     if "base_currency" in explicit and settings.workspace.base_currency != base_currency:
-        base_currency = await _configured_base_currency(db, workspace_id, settings, base_currency)
-    # The workspace row holds the owner's onboarding choices; the process works with those.
+        log.warning(
+            "workspace.base_currency (SELLERMATE_BASE_CURRENCY) is %s, but the workspace's base currency is %s "
+            "and stays so: the setting only seeds a new workspace. To change the currency, converting every "
+            "amount, run `sellermate currency set %s` (or /currency %s in Telegram); otherwise remove the "
+            "setting or set it to %s",
+            settings.workspace.base_currency,
+            base_currency,
+            settings.workspace.base_currency,
+            settings.workspace.base_currency,
+            base_currency,
+        )
+    # The workspace row holds the owner's onboarding choices; the process starts with those. The currency can
+    # change while it runs (another process): whatever labels amounts reads it again (crm.currency).
     settings = settings.model_copy(
         update={
             "workspace": settings.workspace.model_copy(
@@ -98,28 +119,3 @@ async def open_app(
         }
     )
     return AppContext(settings=settings, db=db, workspace_id=workspace_id)
-
-
-async def _configured_base_currency(db: Database, workspace_id: int, settings: Settings, current: str) -> str:
-    """A base currency set in the configuration that differs from the workspace's: the amounts are converted
-    into it, or, without a rate to do so, the workspace keeps its own (and the log says why)."""
-    from crm.currency import CurrencyChangeRefused, change_base_currency
-
-    wanted = settings.workspace.base_currency
-    try:
-        change = await change_base_currency(db, workspace_id, wanted, fx_rates=settings.workspace.fx_rates)
-    except CurrencyChangeRefused as exc:
-        log.warning(
-            "workspace.base_currency (SELLERMATE_BASE_CURRENCY) is %s, but the amounts stay in %s: %s",
-            wanted,
-            current,
-            exc,
-        )
-        return current
-    log.info(
-        "base currency changed from %s to %s as configured: %s orders re-priced",
-        change.old,
-        change.new,
-        change.orders,
-    )
-    return change.new

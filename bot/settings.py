@@ -79,17 +79,34 @@ class WorkspaceSettings(BaseModel):
     @field_validator("tag_rules")
     @classmethod
     def _rules(cls, v: dict[str, str]) -> dict[str, str]:
+        from crm.display import TAG_MAX, clean, shorten
         from crm.tags import TagRuleError, compile_rules
 
         problems = []
+        rules: dict[str, str] = {}
         for name, expression in v.items():  # every bad rule at once, not one per attempt
+            # The rule's name is the tag it sets (tags.name): cleaned and capped as a tag typed by hand is.
+            tag = clean(name)
+            if not tag:
+                problems.append(f"tag rule {name!r}: the name is empty; name the tag it sets")
+                continue
+            if len(tag) > TAG_MAX:
+                problems.append(
+                    f"tag rule {shorten(tag, 40)!r}: the name is {len(tag)} characters; a tag name is at most "
+                    f"{TAG_MAX}"
+                )
+                continue
+            if tag in rules:
+                problems.append(f"tag rule {name!r}: another rule sets the same tag {tag!r}")
+                continue
             try:
-                compile_rules({name: expression})
+                compile_rules({tag: expression})
             except TagRuleError as exc:
                 problems.append(str(exc))
+            rules[tag] = expression
         if problems:
             raise ValueError("; ".join(problems))
-        return v
+        return rules
 
     @field_validator("timezone")
     @classmethod

@@ -55,6 +55,14 @@ class BaseCurrencyChange:
         return self.old != self.new
 
 
+async def workspace_currency(db: Database, workspace_id: int, default: str) -> str:
+    """The currency the workspace's amounts are stored in, read from its row: the one source of truth once the
+    workspace exists (configuration only seeds a new one), which any process may change while another runs.
+    Whatever labels amounts (an answer, a card, an alert, a digest) reads it when it runs, not at start."""
+    async with db.sessions() as session:
+        return await repo.base_currency(session, workspace_id) or default
+
+
 def rate_on(options: list[tuple[date | None, float]], day: date | None) -> float:
     """The rate in force on `day` (None: before every dated rate), as the importer applies them: before the
     first dated rate the undated one (else the earliest dated), then each dated rate from its date on."""

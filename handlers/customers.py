@@ -33,6 +33,7 @@ from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories import customer_desk
+from storage.repositories.currency import base_currency
 
 log = logging.getLogger(__name__)
 routes = Routes(__name__)
@@ -80,11 +81,18 @@ def card_keyboard(customer_id: int, i18n: I18n) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def picker_label(hit: customer_desk.CustomerHit, settings: Settings, language: str) -> str:
+def picker_label(
+    hit: customer_desk.CustomerHit, settings: Settings, language: str, currency: str | None = None
+) -> str:
     """A customer on a button when several match, with what tells same-name customers apart (#id, platform,
-    country, last order in the shop's time zone, spend); the name is cleaned and gives way first."""
+    country, last order in the shop's time zone, spend); the name is cleaned and gives way first. `currency`:
+    the workspace's as read now (another process may have changed it since this one started)."""
     return customer_line(
-        hit, settings.workspace.base_currency, language, short=True, tz=ZoneInfo(settings.workspace.timezone)
+        hit,
+        currency or settings.workspace.base_currency,
+        language,
+        short=True,
+        tz=ZoneInfo(settings.workspace.timezone),
     )
 
 
@@ -114,9 +122,8 @@ async def card_text(
     profile = await _profile_text(db, workspace_id, customer_id, settings, clock, i18n.language)
     if profile:
         lines.append(html.escape(profile))
-    money = (
-        f"{summary.revenue:,.2f} {settings.workspace.base_currency}" if summary.revenue is not None else "—"
-    )
+    currency = await base_currency(session, workspace_id) or settings.workspace.base_currency
+    money = f"{summary.revenue:,.2f} {currency}" if summary.revenue is not None else "—"
     tz = settings.workspace.timezone
     lines.append(
         i18n(
@@ -206,9 +213,10 @@ async def search_and_show(
         )
     else:
         kb = InlineKeyboardBuilder()
+        currency = await base_currency(session, workspace_id)
         for hit in hits:
             kb.button(
-                text=picker_label(hit, settings, i18n.language),
+                text=picker_label(hit, settings, i18n.language, currency),
                 callback_data=OpenCustomerCB(customer_id=hit.id),
             )
         kb.adjust(1)

@@ -102,10 +102,12 @@ async def rates_reply(
     path: Path, name: str, db: Database, workspace_id: int, settings: Settings, i18n: I18n
 ) -> str:
     """Import an exchange-rates file into the base currency (orders re-priced) and say how it went."""
+    from crm.currency import workspace_currency
     from crm.importing.errors import ImportFileError
     from crm.importing.service import import_rates
 
-    base = settings.workspace.base_currency
+    # Rates are into the currency the amounts are stored in now (another process may have changed it).
+    base = await workspace_currency(db, workspace_id, settings.workspace.base_currency)
     try:
         n = await import_rates(
             db,

@@ -57,6 +57,7 @@ from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
 from storage.repositories import customer_desk
+from storage.repositories.currency import base_currency
 
 log = logging.getLogger(__name__)
 routes = Routes(__name__)
@@ -187,7 +188,8 @@ async def draft_for_query(
         await state.update_data(
             draft_brief=request.brief, draft_festival=request.festival, draft_offer=offer_data(request.offer)
         )
-        choices = [(hit.id, picker_label(hit, drafting.settings, i18n.language)) for hit in hits]
+        currency = await base_currency(session, drafting.workspace_id)
+        choices = [(hit.id, picker_label(hit, drafting.settings, i18n.language, currency)) for hit in hits]
         await message.answer(
             i18n("draft.choose_customer", n=len(hits)),
             reply_markup=view.customer_picker(choices, request.intent, request.language),

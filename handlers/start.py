@@ -250,7 +250,9 @@ async def change_currency(
         if exc.reason == "invalid_code":
             return None, i18n("setup.currency_invalid", value=html.escape(exc.currency))
         return None, i18n("currency.no_rate", currency=exc.currency, base=exc.base)
-    settings.workspace.base_currency = change.new  # this process answers in the new currency from now on
+    # This process's default from now on; every label is read from the workspace row anyway (another process
+    # sees the change there).
+    settings.workspace.base_currency = change.new
     if not change.changed:
         return change, i18n("currency.same", currency=change.new)
     text = i18n("currency.changed", old=change.old, new=change.new, rates=change.rates, orders=change.orders)
@@ -443,7 +445,10 @@ async def currency_command(
     """/currency shows the base currency; /currency MYR changes it, every amount converted (or refused)."""
     code = (command.args or "").strip()
     if not code:
-        await message.answer(i18n("currency.show", currency=settings.workspace.base_currency))
+        from crm.currency import workspace_currency
+
+        current = await workspace_currency(db, workspace_id, settings.workspace.base_currency)
+        await message.answer(i18n("currency.show", currency=current))
         return
     if not setup.looks_like_currency(code):
         await message.answer(i18n("currency.usage"))

@@ -3,7 +3,8 @@
 SQLite: every test gets a fresh file copied from a migrated template (fast, fully isolated).
 PostgreSQL: every test session works in its own database (so parallel runs never collide, and a CLI
 subprocess can reach it by URL), and every test starts from empty tables. PostgreSQL tests skip with a message when no server is reachable; set
-SELLERMATE_TEST_PG_URL to point them elsewhere (default: postgresql://postgres@127.0.0.1:5432/test).
+SELLERMATE_TEST_PG_URL to point them elsewhere (default: postgresql://postgres@127.0.0.1:5432/test), and
+SELLERMATE_REQUIRE_POSTGRES=1 to make them fail with that message instead (CI: .ci/run).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def _pg_reachable() -> str | None:
 
 
 _PG_SKIP: str | bool | None = False  # False = not probed yet
+# Set (to anything but "" or "0") by CI: a test that needs PostgreSQL fails when no server answers.
+REQUIRE_POSTGRES = os.environ.get("SELLERMATE_REQUIRE_POSTGRES", "") not in ("", "0")
 
 
 def pg_skip_reason() -> str | None:
@@ -65,6 +68,14 @@ def pg_skip_reason() -> str | None:
     if _PG_SKIP is False:
         _PG_SKIP = _pg_reachable()
     return _PG_SKIP  # type: ignore[return-value]
+
+
+def skip_without_postgres(reason: str) -> None:
+    """Skip the test for want of a PostgreSQL server, or fail it with the same reason when
+    SELLERMATE_REQUIRE_POSTGRES is set (so CI never passes having run only the SQLite half)."""
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"{reason} (SELLERMATE_REQUIRE_POSTGRES is set)", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +133,7 @@ def pg_database() -> str:
     """A private PostgreSQL database for this test session (so parallel runs and subprocesses both work)."""
     reason = pg_skip_reason()
     if reason:
-        pytest.skip(reason)
+        skip_without_postgres(reason)
     name = f"sellermate_test_{uuid.uuid4().hex[:10]}"
 
     async def admin(sql: str) -> None:

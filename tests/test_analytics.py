@@ -391,6 +391,9 @@ async def test_comparing_a_running_period_says_it_is_not_over(
     "aspect,expected,words",
     [
         ("spend", 150.0, "has spent SGD 150.00 over 2 valid orders"),
+        ("orders", 2, "has 2 valid orders, SGD 150.00 in all"),
+        ("aov", 75.0, "Average order value of Buyer A (#"),
+        ("last_order", None, "last ordered"),
         ("churn_risk", None, "Churn risk of Buyer A"),
         ("p_alive", None, "P(alive) of Buyer A"),
         ("predicted_clv", None, "Predicted CLV of Buyer A"),
@@ -409,6 +412,9 @@ async def test_one_number_of_one_customer_is_answered_with_the_card_one_tap_away
     )  # the card's fields for --json
     want = {
         "spend": expected,
+        "orders": expected,
+        "aov": expected,
+        "last_order": fields["days_since_last_order"],
         "churn_risk": 1 - fields["p_alive"],
         "p_alive": fields["p_alive"],
         "predicted_clv": fields["predicted_clv"],
@@ -416,6 +422,8 @@ async def test_one_number_of_one_customer_is_answered_with_the_card_one_tap_away
         "segment": None,
     }[aspect]
     assert r.value == (pytest.approx(want) if want is not None else None)
+    if aspect == "last_order":  # the day as well as how long ago
+        assert f"{fields['days_since_last_order']} days ago, on {fields['last_order_date']}" in r.text
 
 
 async def test_a_customer_without_orders_has_no_churn_risk_to_report(

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,7 +45,7 @@ from storage.models import (
     Tag,
     Workspace,
 )
-from tests.conftest import pg_url_for
+from tests.conftest import pg_url_for, skip_without_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 WS = WorkspaceSettings(fx_rates={"USD": 1.34, "MYR": 0.3, "GBP": 1.7})
@@ -134,6 +135,71 @@ def xlsx(header: list[str], rows: list[list[object]], sheet: str = "sheet1") -> 
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"'
+)
+# What LibreOffice writes after the data: empty rows and cells repeated to the sheet's last row and column.
+ODS_EMPTY_TAIL = (
+    '<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated='
+    '"1024"/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="1024"/>'
+    "</table:table-row>"
+)
+
+
+def ods(header: list[str], rows: list[dict[str, str]], tail: str = "") -> bytes:
+    """An OpenDocument spreadsheet of text cells (`rows` by header), then the raw row XML `tail`."""
+    from xml.sax.saxutils import escape
+
+    def cell(value: str) -> str:
+        if not value:
+            return "<table:table-cell/>"
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
+
+    lines = [header, *([r.get(h, "") for h in header] for r in rows)]
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in line) + "</table:table-row>" for line in lines
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES}><office:body>'
+        f'<office:spreadsheet><table:table table:name="Sheet1">{body}{tail}</table:table></office:spreadsheet>'
+        "</office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        )
+        archive.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def ods_bomb() -> bytes:
+    """The issue's ODS: under a kilobyte whose one row of one 100-character cell is repeated 20,000 times down
+    and 1,000 across (2 GB of text once expanded; python-calamine aborted at 2.4 GB)."""
+    cell = (
+        '<table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>'
+        + "x" * 100
+        + "</text:p></table:table-cell>"
+    )
+    return ods(SHOPIFY, [], f'<table:table-row table:number-rows-repeated="20000">{cell}</table:table-row>')
+
+
+def xlsx_bomb() -> bytes:
+    """A small XLSX whose sheet unpacks to 30 MB of long inline strings (tests/test_import_limits.py)."""
+    import tempfile
+
+    from tests.test_import_limits import inline_bomb
+
+    with tempfile.TemporaryDirectory() as folder:
+        return inline_bomb(Path(folder) / "bomb.xlsx", 30).read_bytes()
 
 
 LAZADA = [
@@ -362,6 +428,29 @@ CASES = [
         "Order.all.xlsx",
         lambda: cut(xlsx(["Order ID"], [["1"]]), 0.5),
         refused="cannot open the spreadsheet",
+    ),
+    Case(
+        "XLSX decompression bomb",
+        "Order.all.xlsx",
+        xlsx_bomb,
+        refused="more than 100 times its packed size",
+    ),
+    Case(
+        "ODS bomb: a cell repeated 20,000 rows down and 1,000 across",
+        "orders_export.ods",
+        ods_bomb,
+        refused="expands to more than 1,000,000 cells with a value",
+    ),
+    Case(
+        "ODS cell of 40,000 repeated spaces",
+        "orders_export.ods",
+        lambda: ods(
+            SHOPIFY,
+            [order(1)],
+            '<table:table-row><table:table-cell><text:p>a<text:s text:c="40000"/>'
+            "</text:p></table:table-cell></table:table-row>",
+        ),
+        refused="holds more than 32,767 characters",
     ),
     Case(
         "store name too long", "orders_export.csv", lambda: shopify(), store="S" * 300, refused="store name"
@@ -628,6 +717,13 @@ CASES = [
         "orders_export.csv",
         lambda: shopify(order(3, Lineitem_quantity="-2")),
         rejected={4: "negative quantity"},
+        orders=2,
+    ),
+    Case(
+        "ODS with LibreOffice's empty rows repeated to the last row",
+        "orders_export.ods",
+        lambda: ods(SHOPIFY, [order(1), order(2), order(3, Total="1e308")], ODS_EMPTY_TAIL),
+        rejected={4: "out of range"},
         orders=2,
     ),
     Case(
@@ -942,7 +1038,7 @@ async def test_bad_file_on_sqlite_and_postgresql(
     on_sqlite = await run_case(case, sqlite_url, tmp_path)
     check(case, on_sqlite)
     if pg_url is None:
-        pytest.skip("PostgreSQL not reachable: only SQLite was checked")
+        skip_without_postgres("PostgreSQL not reachable: only SQLite was checked")
     on_postgres = await run_case(case, pg_url, tmp_path)
     check(case, on_postgres)
     assert on_postgres == on_sqlite  # the same outcome and the same data stored

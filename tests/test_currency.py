@@ -4,6 +4,7 @@ answers say how many orders have no rate and are left out."""
 from __future__ import annotations
 
 import csv
+import logging
 import os
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,16 +12,22 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram import Bot
 from sqlalchemy import func, select
 
+from bot.alert_jobs import send_digest
+from bot.i18n import I18n
 from bot.settings import Settings, WorkspaceSettings
 from crm.currency import CurrencyChangeRefused, change_base_currency, cross_rates, rate_on
 from crm.importing.errors import ImportFileError
 from crm.importing.service import import_file, import_rates
+from crm.query.result import Result
 from crm.query.service import ask
 from storage.db import Database
 from storage.models import CustomerOrderStats, FxRate, LoyaltyEntry, Order, Workspace
 from storage.repositories.imports import load_rates
+from tests.fakes.telegram_server import FakeTelegramServer
+from tests.scheduling_fixtures import add_group, bot, make_service, tg  # noqa: F401
 
 AS_OF = datetime(2026, 11, 23, 23, 0, tzinfo=ZoneInfo("Asia/Singapore"))
 HEADER = [
@@ -241,23 +248,95 @@ def test_cross_rates_follow_both_currencies_dated_rates() -> None:
         assert rate_on(by["SGD"], day) == pytest.approx(1 / rate_on(rates["USD"], day))
 
 
-async def test_a_configured_base_currency_is_converted_into_at_start_not_relabelled(
-    db: Database, workspace_id: int, tmp_path: Path
+def october_in_myr() -> float:
+    """October's revenue in MYR by the cross rates (the THB order has no rate and is left out)."""
+    total = 0.0
+    for _name, _, cur, amount, created, _ in ORDERS:
+        day = datetime.strptime(created, "%Y-%m-%d %H:%M:%S %z").date()
+        rate = sgd_rate(cur, day)
+        if rate is not None and day.month == 10:
+            total += float(amount) * rate / sgd_rate("MYR", day)  # type: ignore[operator]
+    return round(total, 2)
+
+
+async def test_a_currency_changed_in_one_process_labels_what_another_sends(
+    db: Database,
+    workspace_id: int,
+    tmp_path: Path,
+    tg: FakeTelegramServer,  # noqa: F811
+    bot: Bot,  # noqa: F811
 ) -> None:
+    """The worker (alerts, digests) and the bot are two processes: /currency in the bot re-prices the stored
+    amounts, and the worker, started in SGD, must label them with the workspace's currency as it is now."""
+    from bot.context import open_app
+    from handlers.start import change_currency
+
+    await shop(db, workspace_id, tmp_path)
+    await add_group(db, workspace_id, -100123, monthly=True)
+    url = db.url  # type: ignore[attr-defined]
+    worker = await open_app(Settings(), db_url=url)
+    chat = await open_app(Settings(), db_url=url)
+    try:
+        assert worker.base_currency == chat.base_currency == "SGD"
+        change, _ = await change_currency(chat.db, chat.workspace_id, "MYR", chat.settings, I18n("en"))
+        assert change is not None and change.new == "MYR"
+        assert worker.settings.workspace.base_currency == "SGD"  # what it started with, not a label
+        assert await worker.current_base_currency() == "MYR"
+
+        service = make_service(worker.settings, worker.db, bot, worker.workspace_id)
+        service.clock = lambda: datetime(2026, 11, 1, 9, 0, tzinfo=ZoneInfo("Asia/Singapore"))  # type: ignore[method-assign]
+        assert await send_digest(service, worker.workspace_id, "monthly") == 1
+        digest = tg.sent_texts(-100123)[0]
+        assert f"MYR {october_in_myr():,.2f}" in digest and "SGD" not in digest, digest
+        answer = await ask(
+            "revenue last month",
+            db=worker.db,
+            workspace_id=worker.workspace_id,
+            settings=worker.settings,
+            as_of=AS_OF,
+        )
+        assert answer.currency == "MYR" and answer.value == pytest.approx(october_in_myr(), abs=0.01)
+    finally:
+        await worker.close()
+        await chat.close()
+
+
+async def test_a_restart_keeps_the_currency_chosen_in_the_chat_whatever_the_configuration_says(
+    db: Database, workspace_id: int, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The workspace row is the one source of truth once the workspace exists: a configured base currency only
+    seeds a new workspace, and one that differs is warned about at start, never applied (the owner's choice in
+    the chat is not converted back by the next restart of a process with the example configuration)."""
     from bot.context import open_app
 
     await shop(db, workspace_id, tmp_path)
     url = db.url  # type: ignore[attr-defined]
-    ctx = await open_app(Settings(workspace={"base_currency": "MYR"}), db_url=url)
-    await ctx.close()
-    assert ctx.base_currency == "MYR"
-    async with db.sessions() as s:
-        s1 = (await s.execute(select(Order.value_base).where(Order.platform_order_id == "#S1"))).scalar()
-    assert s1 == Decimal("333.3333")
+    await change_base_currency(db, workspace_id, "MYR")  # /currency MYR in the chat
     before = await snapshot(db)
-    ctx = await open_app(Settings(workspace={"base_currency": "EUR"}), db_url=url)  # no EUR rate: stays MYR
-    await ctx.close()
+    with caplog.at_level(logging.WARNING, logger="bot.context"):
+        ctx = await open_app(Settings(workspace={"base_currency": "SGD"}), db_url=url)
+        await ctx.close()
     assert ctx.base_currency == "MYR" and await snapshot(db) == before
+    warning = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert "is SGD" in warning and "stays so" in warning and "sellermate currency set SGD" in warning, warning
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bot.context"):  # the same currency: nothing to say
+        ctx = await open_app(Settings(workspace={"base_currency": "MYR"}), db_url=url)
+        await ctx.close()
+    assert ctx.base_currency == "MYR" and not caplog.records
+
+
+async def test_a_configured_base_currency_seeds_a_new_workspace(tmp_path: Path) -> None:
+    from bot.context import open_app
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
+    ctx = await open_app(Settings(workspace={"base_currency": "THB"}), db_url=url)
+    try:
+        async with ctx.db.sessions() as s:
+            assert (await s.execute(select(Workspace.base_currency))).scalar() == "THB"
+        assert ctx.base_currency == "THB"
+    finally:
+        await ctx.close()
 
 
 def test_the_command_line_changes_the_currency_or_says_why_not(
@@ -292,3 +371,58 @@ def test_the_command_line_changes_the_currency_or_says_why_not(
     assert code == 0 and "SGD -> MYR" in out and "6 orders re-priced" in out, err
     assert "orders without an exchange rate, still left out of amounts: 1" in out
     assert cli("currency", "show")[1].strip() == "MYR"
+    # A configuration naming another currency seeds new workspaces only: this one stays in MYR.
+    monkeypatch.setenv("SELLERMATE_BASE_CURRENCY", "SGD")
+    assert cli("currency", "show")[1].strip() == "MYR"
+    code, out, err = cli("currency", "set", "USD")
+    assert code == 0 and "MYR -> USD" in out, err
+    assert "is SGD in your configuration; it only seeds a new workspace" in err, err
+    assert cli("currency", "show")[1].strip() == "USD"
+
+
+# Dan buys twice in IDR, which has no rate; Eve once in SGD and once in IDR.
+RATELESS = [
+    ("#A1", "ann", "SGD", "100.00", "2026-10-05 12:00:00 +0800", "paid"),
+    ("#D1", "dan", "IDR", "150000.00", "2026-10-21 12:00:00 +0800", "paid"),
+    ("#D2", "dan", "IDR", "99000.00", "2026-11-02 12:00:00 +0800", "paid"),
+    ("#E1", "eve", "SGD", "40.00", "2026-10-06 12:00:00 +0800", "paid"),
+    ("#E2", "eve", "IDR", "80000.00", "2026-10-30 12:00:00 +0800", "paid"),
+]
+
+
+async def test_an_answer_about_one_customer_says_which_of_their_orders_have_no_rate(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """Never a silent "SGD 0.00" about a customer whose orders have no rate: the amount is "—" when none is
+    priced, and every amount about them (spend, LTV, CLV, the card, a top table) says what it leaves out."""
+    await import_file(
+        db, workspace_id, orders_csv(tmp_path / "orders_export.csv", RATELESS), settings=WorkspaceSettings()
+    )
+    sgd = Settings(workspace={"base_currency": "SGD", "timezone": "Asia/Singapore"})
+
+    async def q(text: str) -> Result:
+        return await ask(text, db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+
+    note = "2 of Dan's orders (in IDR) have no SGD rate and are left out"
+    card = await q("who is dan")
+    assert "2 orders, — spent" in card.text and "SGD 0.00" not in card.text, card.text
+    assert note in card.text, card.text
+    assert dict(card.rows)["revenue"] is None and dict(card.rows)["unpriced_orders"] == 2
+    ltv = await q("dan's LTV")
+    assert "has spent — over 2 valid orders" in ltv.text and note in ltv.text, ltv.text
+    assert ltv.value is None and "0.00" not in ltv.text
+    clv = await q("predicted clv of dan")
+    assert clv.value is None and note in clv.text and "0.00" not in clv.text, clv.text
+    # Eve's spend is her SGD order, and the answer says her IDR one is left out.
+    eve = await q("eve's LTV")
+    assert eve.value == 40.0 and "1 of Eve's orders (in IDR) has no SGD rate and is left out" in eve.text
+    # Ann's orders are all priced: nothing to say.
+    assert "rate" not in (await q("ann's LTV")).text
+    top = await q("top 3 customers by revenue")
+    assert [r[2] for r in top.rows] == [100.0, 40.0, None] and "3 orders have no IDR rate" in top.text
+    assert "SGD 0.00" not in top.text
+
+    zh = await ask("Dan的终身价值", db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+    assert "Dan 有 2 笔订单（IDR）没有 SGD 汇率" in zh.text and "0.00" not in zh.text, zh.text
+    zh_card = await ask("客户 Dan", db=db, workspace_id=workspace_id, settings=sgd, as_of=AS_OF)
+    assert "Dan 有 2 笔订单（IDR）没有 SGD 汇率" in zh_card.text, zh_card.text

@@ -375,6 +375,32 @@ def test_xlsx_bomb_is_refused_in_one_line_within_the_memory_target(tmp_path: Pat
     assert str(got["error"]).startswith("orders.xlsx: ")
 
 
+def test_ods_bomb_is_refused_in_one_line_within_the_memory_target(tmp_path: Path) -> None:
+    """The issue's ODS: under a kilobyte of rows and cells repeated to 20 million cells of 100 characters
+    (python-calamine took 2.4 GB, then aborted the process with a Rust backtrace)."""
+    from tests.test_bad_files import ods_bomb
+
+    bomb = tmp_path / "orders.ods"
+    bomb.write_bytes(ods_bomb())
+    assert bomb.stat().st_size < 1_500
+    got = import_in_child(bomb)
+    assert float(got["peak_mb"]) < PEAK_LIMIT_MB, got  # type: ignore[arg-type]
+    assert "error" in got, got
+    assert "\n" not in str(got["error"]) and "expands to more than 1,000,000 cells" in str(got["error"])
+    assert str(got["error"]).startswith("orders.ods: ")
+
+
+def test_ods_with_empty_rows_repeated_to_the_last_row_imports(tmp_path: Path) -> None:
+    """LibreOffice ends a sheet with empty rows and cells repeated to its last row and column: not a bomb."""
+    from tests.test_bad_files import ODS_EMPTY_TAIL, SHOPIFY, ods, order
+
+    path = tmp_path / "orders_export.ods"
+    path.write_bytes(ods(SHOPIFY, [order(1), order(2)], ODS_EMPTY_TAIL))
+    got = import_in_child(path)
+    assert float(got["peak_mb"]) < PEAK_LIMIT_MB, got  # type: ignore[arg-type]
+    assert (got.get("rows"), got.get("orders"), got.get("rejected")) == (2, 2, 0), got
+
+
 def test_shared_string_bomb_imports_within_the_memory_target(tmp_path: Path) -> None:
     """6,000 rows that each refer to one 32,000-character shared string: nothing in the archive is out of
     bounds, and the rows import (they are order lines) while memory stays under the target."""

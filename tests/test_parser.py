@@ -400,6 +400,19 @@ def test_a_misspelt_vocabulary_word_is_read_as_the_closest_word_and_said(
     assert parsed.corrections == fixed
 
 
+@pytest.mark.parametrize(
+    "question,by,fixed",
+    [
+        ("ordrs by platfrom this year", "platform", [("ordrs", "orders"), ("platfrom", "platform")]),
+        ("revenue by chanel this year", "platform", [("chanel", "channel")]),
+        ("revenue per contry this year", "country", [("contry", "country")]),
+    ],
+)
+def test_a_misspelt_breakdown_word_is_read_too(question: str, by: str, fixed: list[tuple[str, str]]) -> None:
+    parsed = parse(question)
+    assert ir_spec(parsed.query)["by"] == by and parsed.corrections == fixed
+
+
 @pytest.mark.parametrize("question", ["tell me a jokee", "revenue by brandd", "wibble wobble last month"])
 def test_a_word_close_to_nothing_is_still_not_guessed(question: str) -> None:
     parsed = parse(question)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from crm.importing.errors import ImportFileError
+from crm.importing.opendocument import check_ods
 from crm.importing.workbook import Sheet, XlsxWorkbook, size_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -283,7 +284,8 @@ def _count_lines(path: Path, encoding: str) -> int:
 
 
 # Spreadsheets other than XLSX (XLS, XLSB, ODS) are read whole by python-calamine, which holds a sheet in
-# memory at a few times its unpacked size: they may unpack to this much (XLS: its file size).
+# memory at a few times its unpacked size: they may unpack to this much (XLS: its file size). An ODS file is
+# also measured by what its repeated rows and cells expand to (crm.importing.opendocument).
 MAX_WHOLE_READ_BYTES = 50 * 1024 * 1024
 
 
@@ -367,6 +369,7 @@ def _read_whole_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
             f"{path.name}: this workbook unpacks to {size_text(size)}; XLS, XLSB and ODS files are read whole, up "
             f"to {size_text(MAX_WHOLE_READ_BYTES)}: save it as XLSX or CSV and import that"
         )
+    check_ods(path)  # what its repeated rows and cells expand to (a few bytes can stand for gigabytes)
     try:
         from python_calamine import CalamineWorkbook
 

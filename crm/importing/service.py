@@ -64,6 +64,7 @@ from storage.db import Database
 from storage.models import ImportLog, Store
 from storage.repositories import imports as repo
 from storage.repositories.analytics import refresh_order_stats
+from storage.repositories.currency import base_currency as workspace_base_currency
 from storage.repositories.workspaces import get_or_create_store
 from storage.stage_layout import StageFile, buyers_only_of
 
@@ -233,7 +234,9 @@ async def _workspace_rates(
         cur.upper(): [(None, float(r))] for cur, r in settings.fx_rates.items()
     }
     rates.update(await repo.load_rates(session, workspace_id))
-    rates.setdefault(settings.base_currency, [(None, 1.0)])
+    # The base currency is the workspace's as stored (another process may have changed it since `settings`).
+    base = await workspace_base_currency(session, workspace_id) or settings.base_currency
+    rates.setdefault(base, [(None, 1.0)])
     return rates
 
 

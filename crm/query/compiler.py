@@ -194,6 +194,22 @@ async def _unpriced_note(
     )
 
 
+def _customer_unpriced_note(ctx: _Ctx, who: str, counts: dict[str, int]) -> str:
+    """One customer's orders an amount about them (spend, LTV, CLV) leaves out for want of a rate, said in the
+    answer ("2 of Dan's orders (in IDR) have no SGD rate and are left out"); "" when all are priced."""
+    total = sum(counts.values())
+    if not total:
+        return ""
+    return texts.t(
+        ctx.lang,
+        "customer_unpriced_one" if total == 1 else "customer_unpriced",
+        n=f"{total:,}",
+        who=who,
+        currencies=("、" if ctx.lang == "zh" else " or ").join(sorted(counts)),
+        base=ctx.currency,
+    )
+
+
 def _money_window(metric: str, start: datetime | None, end: datetime) -> tuple[datetime | None, datetime]:
     """The orders an amount is made of: those of the window, or for the average LTV every order up to its end."""
     return (None, end) if metric == "avg_ltv" else (start, end)
@@ -497,12 +513,17 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         unpriced = ""
         if q.sort_by in ("revenue", "orders", "aov"):
             found = await repo.top_customers(session, scope, start, end, q.sort_by, q.n)
-            rows = [
+            rows: list[list[Any]] = [
                 [name or f"#{cid}", cid, int(v) if q.sort_by == "orders" else round(v, 2)]
                 for cid, name, v in found
             ]
             if q.sort_by != "orders" and rows:
                 unpriced = await _unpriced_note(ctx, session, scope, [(start, end)])
+                if unpriced:  # a customer none of whose orders has an amount: "—", not a silent 0.00
+                    left_out = await repo.unpriced_by_customer(session, scope, start, end)
+                    for row in rows:
+                        if row[1] in left_out and left_out[row[1]][0] == 0:
+                            row[2] = None
         else:
             clv = CLVQuery(
                 sort_by="churn_risk"
@@ -556,7 +577,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
             x=[
                 f"{displayable(str(r[0]), CHART_LABEL)} #{r[1]}" for r in rows
             ],  # same-name customers stay two bars
-            series={key_name: [float(r[2]) for r in rows]},
+            series={key_name: [float(r[2]) if r[2] is not None else None for r in rows]},
             value_format=unit,
         )
         if rows
@@ -852,12 +873,13 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
                 ],
                 card_ids=[h.id for h in hits],
             )
-    card = await _profile(ctx, ids[0], q.model_dump(mode="json"))
-    return card if q.aspect == "card" else _one_number(ctx, card, q.aspect)
+    card, unpriced = await _profile(ctx, ids[0], q.model_dump(mode="json"))
+    return card if q.aspect == "card" else _one_number(ctx, card, q.aspect, unpriced)
 
 
-def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
-    """The number a question about one customer asked for ("churn risk of X"), with the card one tap away."""
+def _one_number(ctx: _Ctx, card: Result, aspect: str, unpriced: str = "") -> Result:
+    """The number a question about one customer asked for ("churn risk of X"), with the card one tap away.
+    `unpriced`: the sentence on their orders without a rate, said with any amount (spend, LTV, CLV)."""
     val = {r[0]: r[1] for r in card.rows}
     who = f"{val['name'] or '#' + str(val['id'])} (#{val['id']})"
     cur, p_alive, clv = ctx.currency, val["p_alive"], val["predicted_clv"]
@@ -885,6 +907,34 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
     elif not val["orders"]:
         value, unit = None, None
         text = texts.t(ctx.lang, "customer_no_orders", who=who)
+    elif aspect == "orders":
+        value, unit = val["orders"], "count"
+        text = texts.t(ctx.lang, "customer_orders", who=who, orders=val["orders"], spent=spent)
+    elif aspect == "aov":
+        # over the orders that have an amount: an order without a rate is in neither the sum nor the count
+        priced = val["orders"] - (val.get("unpriced_orders") or 0)
+        value, unit = (
+            (round(val["revenue"] / priced, 2) if val["revenue"] is not None and priced > 0 else None),
+            "money",
+        )
+        text = texts.t(
+            ctx.lang,
+            "customer_aov",
+            who=who,
+            aov=texts.fmt_value(value, "money", cur),
+            orders=val["orders"],
+            spent=spent,
+        )
+    elif aspect == "last_order":
+        value, unit = val["days_since_last_order"], None  # days
+        text = texts.t(
+            ctx.lang,
+            "customer_last_order",
+            who=who,
+            days=val["days_since_last_order"],
+            date=val["last_order_date"] or "—",
+            orders=val["orders"],
+        )
     elif aspect in ("predicted_clv", "clv"):
         # A bare "CLV" may mean either: the text says both, and only "predicted CLV" gives one value.
         value, unit = (clv, "money") if aspect == "predicted_clv" else (None, None)
@@ -910,6 +960,8 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
             risk=texts.fmt_value(risk, "ratio", cur),
             p_alive=texts.fmt_value(p_alive, "ratio", cur),
         )
+    if unit == "money" or aspect in ("spend", "clv", "orders"):
+        text += unpriced  # the amounts said leave those orders out
     # The card's fields stay in the rows (for --json), and the card itself is one tap away in Telegram.
     return Result(
         intent="customer",
@@ -925,12 +977,20 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str) -> Result:
     )
 
 
-async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) -> Result:
+async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) -> tuple[Result, str]:
+    """The card, and the sentence on the customer's orders its amounts leave out for want of a rate ("")."""
     async with ctx.db.sessions() as session:
         detail = await repo.customer_detail(session, customer_id)
         scores = await m.customer_scores(
             session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True, lifecycle_days=ctx.lifecycle_days
         )
+        # Their orders without an amount in the base currency: said in the card, and with none priced the
+        # amounts are "—", not a silent 0.00.
+        mine = Scope(ctx.workspace_id, customer_ids=frozenset({customer_id}))
+        priced, unpriced = (await repo.unpriced_by_customer(session, mine, None, ctx.as_of)).get(
+            customer_id, (None, {})
+        )
+    no_amount = priced == 0
     c = detail["customer"]
     i = scores.index().get(customer_id)
     seg = texts.SEGMENT_NAMES[ctx.lang][scores.segment[i]] if i is not None else "—"
@@ -955,8 +1015,19 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         ["country", c.country],
         ["platforms", ", ".join(platforms)],
         ["orders", int(scores.frequency[i]) if i is not None else 0],
-        ["revenue", round(float(scores.monetary[i]), 2) if i is not None else 0.0],
+        ["revenue", None if no_amount else round(float(scores.monetary[i]), 2) if i is not None else 0.0],
         ["days_since_last_order", int(scores.recency_days[i]) if i is not None else None],
+        [
+            "last_order_date",
+            next(
+                (
+                    o.created_at.astimezone(ctx.tz).date().isoformat()
+                    for o in detail["recent_orders"]
+                    if o.status in catalog.VALID_STATUSES
+                ),
+                None,
+            ),
+        ],
         ["segment", scores.segment[i] if i is not None else None],
         ["lifecycle", scores.lifecycle[i] if i is not None else "prospect"],
         [
@@ -966,7 +1037,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         [
             "predicted_clv",
             round(float(scores.predicted_clv[i]), 2)
-            if i is not None and scores.predicted_clv is not None
+            if i is not None and scores.predicted_clv is not None and not no_amount
             else None,
         ],
         ["points", detail["points"]],
@@ -976,6 +1047,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     ]
     recent = [_order_line(ctx, o, detail["order_items"].get(o.id, [])) for o in detail["recent_orders"]]
     rows.append(["recent_orders", "; ".join(recent)])
+    rows.append(["unpriced_orders", sum(unpriced.values())])
     val = {r[0]: r[1] for r in rows}
     # What people read: the name and tags as typed by others, made safe to show (the rows keep them as stored).
     who = displayable(c.display_name) or f"#{c.id}"
@@ -983,6 +1055,10 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     cur = ctx.currency
     lang = ctx.lang
     days = val["days_since_last_order"]
+
+    def money(value: float | None) -> str:
+        return texts.fmt_value(value, "money", cur)
+
     lines = [
         render(lang, "answer.card_title", who=who, id=c.id, country=c.country or "—"),
         render(lang, "answer.card_platforms", platforms=", ".join(platforms) or "—"),
@@ -990,7 +1066,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
             lang,
             "answer.card_orders",
             orders=val["orders"],
-            spent=f"{cur} {val['revenue']:,.2f}",
+            spent=money(val["revenue"]),
             last=render(lang, "answer.card_last_order", days=days)
             if days is not None
             else render(lang, "answer.no_valid_order"),
@@ -998,16 +1074,19 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         render(lang, "answer.card_segment", segment=seg, stage=stage),
     ]
     if val["p_alive"] is not None and val["orders"] == 1:  # BG/NBD: a one-time buyer is never "dead"
-        lines.append(render(lang, "answer.card_one_order", clv=f"{cur} {val['predicted_clv']:,.2f}"))
+        lines.append(render(lang, "answer.card_one_order", clv=money(val["predicted_clv"])))
     elif val["p_alive"] is not None:
         lines.append(
             render(
                 lang,
                 "answer.card_p_alive",
                 p=f"{val['p_alive'] * 100:.0f}%",
-                clv=f"{cur} {val['predicted_clv']:,.2f}",
+                clv=money(val["predicted_clv"]),
             )
         )
+    note = _customer_unpriced_note(ctx, who, unpriced)
+    if note:
+        lines.append(note.strip())
     consent = {True: "yes", False: "no"}.get(val["marketing_consent"], "unknown")
     lines.append(
         render(
@@ -1022,7 +1101,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     if recent:
         lines.append(texts.t(ctx.lang, "recent_orders"))
         lines.extend("• " + line for line in recent)
-    return Result(
+    card = Result(
         intent="customer",
         query=query,
         columns=["field", "value"],
@@ -1030,6 +1109,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         text="\n".join(lines),
         language=ctx.lang,
     )
+    return card, note
 
 
 def _order_line(ctx: _Ctx, order: Any, items: list[tuple[str, int]]) -> str:
@@ -1064,7 +1144,7 @@ async def customer_profile(
     language: str = "en",
 ) -> Result:
     """The customer card's analytic part (segment, lifecycle, P(alive), predicted CLV, points) as a Result."""
-    return await _profile(await _context(db, workspace_id, settings, as_of, language), customer_id, None)
+    return (await _profile(await _context(db, workspace_id, settings, as_of, language), customer_id, None))[0]
 
 
 async def _context(

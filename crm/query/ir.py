@@ -211,7 +211,9 @@ class CustomerListQuery(_IR):
 
 # What a question about one customer asks: their whole card, or one number of it ("churn risk of X").
 # "clv" alone may mean spend so far or the predicted value: both are said, and no single value is given.
-CustomerAspect = Literal["card", "spend", "clv", "predicted_clv", "churn_risk", "p_alive", "segment"]
+CustomerAspect = Literal[
+    "card", "spend", "orders", "last_order", "aov", "clv", "predicted_clv", "churn_risk", "p_alive", "segment"
+]
 
 
 class CustomerQuery(_IR):

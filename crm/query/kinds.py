@@ -59,7 +59,9 @@ def keep_named(rows: list[list[Any]], only: list[str], zero: bool) -> list[list[
 
 # Months after the first order, said of a cohort: "month-3", "m3", "3 months later", "after 3 months",
 # "next month", 次月, 3个月后. Only read in a question about retention or cohorts, where "month 3" cannot be March.
-_COHORT_RE = re.compile(r"cohort|retention|retained|留存|同期群|次月\s*(?:的)?\s*(?:复购|回购)")
+_COHORT_RE = re.compile(
+    r"cohort|retention|retained|留存|同期群|次月\s*(?:的)?\s*(?:复购|回购)|首购.*(?:复购|回购)"
+)
 _OFFSET_PATTERNS: tuple[tuple[re.Pattern[str], int | None], ...] = (
     (re.compile(r"(?<![a-z])(?:month|m)\s*[-+]?\s*(\d{1,2})(?!\d)"), None),
     (
@@ -73,6 +75,14 @@ _OFFSET_PATTERNS: tuple[tuple[re.Pattern[str], int | None], ...] = (
     (re.compile(r"次月\s*(?:的)?\s*(?:复购|回购)率?"), 1),
     (re.compile(r"(?<![a-z])(?:the\s+)?(?:next|following)[- ]month(?![a-z])|次月|隔月"), 1),
     (re.compile(r"(\d{1,2})\s*个月(?:后|之后|以后)"), None),
+    # "第2个月", "the 2nd month", "the second month": the n-th month after the first order (month-n), as the
+    # answer says
+    (re.compile(r"第\s*(\d{1,2})\s*个?月"), None),
+    (re.compile(r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th)\s+month(?![a-z])"), None),
+    *(
+        (re.compile(rf"(?<![a-z]){word}\s+month(?![a-z])"), n)
+        for n, word in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), start=1)
+    ),
 )
 # How a cohort question says "ordered again": part of the question, not a word it does not know.
 _CAME_BACK_RE = re.compile(
@@ -189,6 +199,10 @@ _INACTIVE_PATTERNS = (
     ),
 )
 _LIST_ASK_RE = re.compile(r"(?<![a-z])(?:who|which)(?![a-z])|哪些|是谁|有谁")
+# "show me dormant customers", "give me the important winback customers": a list unless a count is asked
+_SHOW_RE = re.compile(
+    r"(?<![a-z])(?:show|display|pull\s+up|give\s+me|get\s+me|find)(?![a-z])|显示|给我看|找出|查出"
+)
 _FILE_RE = re.compile(r"(?<![a-z])(?:csv|excel|spreadsheet|export|download)(?![a-z])|导出|下载|表格")
 
 
@@ -234,7 +248,12 @@ def customer_list(
     Raises ValueError for a list that cannot be given as asked (two conditions of a kind, a platform, a
     period or a metric beside an inactivity condition): the caller asks again rather than guess."""
     inactive = s.values("inactive")
-    listed = s.has("list_word") or bool(_LIST_ASK_RE.search(s.text)) or wants_file(s)
+    listed = (
+        s.has("list_word")
+        or bool(_LIST_ASK_RE.search(s.text))
+        or wants_file(s)
+        or (bool(_SHOW_RE.search(s.text)) and not s.has("count_word"))
+    )
     if not inactive and not ((segments or stages) and listed):
         return None
     if not inactive and (metrics not in ([], ["customers"]) or period is not None or group_by or ranked):

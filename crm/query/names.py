@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-_WORD = re.compile(r"[^\W_]+(?:['.-][^\W_]+)*")
+# A word of a Latin (or other non-CJK) name; a Chinese run is read apart, so "nair的客单价" holds the word "nair".
+_WORD = re.compile(r"[^\W_\u3400-\u9fff]+(?:['.-][^\W_\u3400-\u9fff]+)*")
 MAX_NAME_WORDS = 5
 MAX_CJK_NAME = 6
 
@@ -52,7 +53,10 @@ class NameIndex:
         for i in range(len(words)):
             for j in range(min(len(words), i + MAX_NAME_WORDS), i, -1):
                 start, end = words[i].start(), words[j - 1].end()
-                hit = self.names.get(re.sub(r"\s+", " ", text[start:end]))
+                written = re.sub(r"\s+", " ", text[start:end])
+                hit = self.names.get(written)
+                if hit is None and written.endswith("'s"):  # "tan wei ling's orders"
+                    hit, end = self.names.get(written[:-2]), end - 2
                 if hit is not None:
                     found.append((start, end, hit))
                     break
@@ -163,6 +167,24 @@ LOOKUP_WORDS_EN = frozenset(
         "my",
         "from",
         "spending",
+        # one number of the card: "when did X last order", "how many times has X bought", "X's aov"
+        "when",
+        "last",
+        "latest",
+        "recent",
+        "recently",
+        "most",
+        "place",
+        "placed",
+        "many",
+        "times",
+        "number",
+        "count",
+        "average",
+        "avg",
+        "aov",
+        "basket",
+        "per",
     ]
 )
 LOOKUP_WORDS_ZH = (
@@ -221,6 +243,33 @@ LOOKUP_WORDS_ZH = (
     "终身价值",
     "预测",
     "分群",
+    "什么时候",
+    "最近1次",
+    "最后1次",
+    "上1次",
+    "最近一次",
+    "最后一次",
+    "上一次",
+    "上次",
+    "最近",
+    "下单",
+    "下了",
+    "下过",
+    "购买",
+    "买东西",
+    "买",
+    "多少次",
+    "几次",
+    "多少笔",
+    "几笔",
+    "多少单",
+    "几单",
+    "订单数",
+    "客单价",
+    "平均",
+    "单",
+    "次",
+    "是",
     "的",
     "了",
     "过",
@@ -245,7 +294,8 @@ def named_customer(t: str, index: NameIndex | None, filler_en: Any, filler_zh: I
     start, end, name = hits[0]
     if t[start:end] in LOOKUP_WORDS_EN or t[start:end] in filler_en:
         return None  # a customer called "Me" or "Top" is not meant by "show me" or "top"
-    rest = f"{t[:start]} {t[end:]}"
+    # "最近一次" is normalised to "最近1次": that 1 is a word of the phrase, not a number of the question
+    rest = re.sub(r"(?<=[\u3400-\u9fff])1(?=[次单笔])", "", f"{t[:start]} {t[end:]}")
     for word in _WORD.findall(rest.replace("'s", " ")):
         for part in re.split(r"['.-]", word):
             if not part or _CJK_RUN.fullmatch(part):

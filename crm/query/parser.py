@@ -51,6 +51,7 @@ from crm.query.parsing.lexicon import (  # noqa: F401
     _TOP_N_PATTERNS,
     FILLER_EN,
     FILLER_ZH,
+    GROUP_WORDS,
     _lexicon,
     _phrase_pattern,
     _scan_iso_codes,
@@ -543,6 +544,26 @@ _ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("predicted_clv", re.compile(r"predicted|projected|expected|future|预测|预计")),
     ("clv", re.compile(r"clv|cltv")),
     (
+        "aov",
+        re.compile(
+            r"average\s+(?:order|basket|spend)|avg\s+order|aov|(?:spend|spent|spends)\s+per\s+order|客单价|平均"
+        ),
+    ),
+    (
+        "last_order",
+        re.compile(
+            r"when\b.*\b(?:last|latest|most\s+recent(?:ly)?)\b|(?:last|latest|most\s+recent)\s+(?:order|purchase|buy)|"
+            r"last\s+(?:ordered|bought|purchased|shopped)|最近[1一]次|最后[1一]次|上[1一]?次|什么时候"
+        ),
+    ),
+    (
+        "orders",
+        re.compile(
+            r"how\s+many\s+(?:orders|times|purchases)|number\s+of\s+(?:orders|purchases)|order\s+count|"
+            r"(?:多少|几)(?:笔|单|次|个订单)|订单数"
+        ),
+    ),
+    (
         "spend",
         re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值|花了|花费|消费|多少钱"),
     ),
@@ -689,7 +710,8 @@ def _spelling_words() -> frozenset[str]:
     # Not the filler words: a near-filler word is more likely a thing the parser does not know ("brandd").
     # The words for customers are filler too (they only say what is counted), yet "custmers" is one of them.
     known = frozenset(w for p in phrases for w in re.findall(r"[a-z]{4,}", p.lower())) - FILLER_EN
-    return known | {w for w in vocab.ENTITY_CUSTOMER_WORDS if len(w) >= 4}
+    # So are the nouns of a breakdown ("by platform"), read by patterns rather than the lexicon.
+    return known | {w for w in vocab.ENTITY_CUSTOMER_WORDS if len(w) >= 4} | set(GROUP_WORDS)
 
 
 def _parse(raw: str, language: str, ref: date, local: datetime, names: NameIndex | None = None) -> Any:

@@ -125,6 +125,22 @@ __all__ = [
 ]
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# "the first week of November", "11月第一周"; 0 is the month's last seven days.
+_WEEK_ORDINALS = {
+    **dict.fromkeys(("first", "1st", "1", "一"), 1),
+    **dict.fromkeys(("second", "2nd", "2", "二"), 2),
+    **dict.fromkeys(("third", "3rd", "3", "三"), 3),
+    **dict.fromkeys(("fourth", "4th", "4", "四"), 4),
+    **dict.fromkeys(("last", "final", "最后"), 0),
+}
+# "early/mid/late October", "10月上旬/中旬/下旬": which ten days
+_THIRDS = {
+    **dict.fromkeys(("early", "beginning", "start", "上旬", "初"), 1),
+    **dict.fromkeys(("mid", "middle", "中旬"), 2),
+    **dict.fromkeys(("late", "end", "下旬", "底", "末"), 3),
+}
+
 # How many calendar months a named period moves by when it is compared with the one before it.
 _MONTHS_OF = {
     "this_month": 1,
@@ -284,6 +300,22 @@ class _Periods:
         last = calendar.monthrange(int(year) if year else self.ref.year, month)[1]
         return self.days_in_month(month, 1 if first else 16, month, 15 if first else last, year)
 
+    def week_of_month(self, month: int, week: int, year: str | None) -> Any:
+        """The n-th seven days of a month (1-7, 8-14, 15-21, 22-28), or its last seven (week 0)."""
+        if not 1 <= month <= 12:
+            return BAD_DATE
+        last = calendar.monthrange(int(year) if year else self.ref.year, month)[1]
+        first = last - 6 if week == 0 else 7 * (week - 1) + 1
+        return self.days_in_month(month, first, month, first + 6, year)
+
+    def third_of_month(self, month: int, third: int, year: str | None) -> Any:
+        """Days 1-10, 11-20 or 21 to the month's end (上旬, 中旬, 下旬; "early", "mid", "late" October)."""
+        if not 1 <= month <= 12:
+            return BAD_DATE
+        last = calendar.monthrange(int(year) if year else self.ref.year, month)[1]
+        first = 10 * (third - 1) + 1
+        return self.days_in_month(month, first, month, last if third == 3 else first + 9, year)
+
     def sale_day(self, name: str, year: int | None) -> Any:
         """A shopping festival's day (双十一 is 11 November; Black Friday the day after the US Thanksgiving):
         in the year named, else the latest one on or before the as-of date."""
@@ -396,6 +428,39 @@ class _Periods:
                 r"(?:(?<![a-z])(?:from|between)\s+)?(?<![\d/.])(\d{1,2})\s*(?:-|–|~|to|至|到)\s*(\d{1,2})[/.](\d{1,2})"
                 r"(?:[/.](\d{4}))?(?![\d/.])",
                 lambda m: self.days_in_month(int(m[3]), int(m[1]), int(m[3]), int(m[2]), m[4]),
+            ),
+            (  # a week of a month, by its days: "the first week of November" is 1-7 November
+                rf"(?<![a-z])(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+week\s+(?:of|in)\s+"
+                rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                lambda m: self.week_of_month(MONTHS[m[2]], _WEEK_ORDINALS[m[1]], m[3]),
+            ),
+            (
+                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(?:第\s*([1-4一二三四])|(最后)\s*[1一]?)\s*个?"
+                r"(?:周|星期|礼拜)",
+                lambda m: self.week_of_month(int(m[2]), _WEEK_ORDINALS[m[4] or m[3]], m[1]),
+            ),
+            (  # the start, middle or end of a month: days 1-10, 11-20 and 21 to the end (上旬, 中旬, 下旬)
+                rf"(?<![a-z])(early|(?:the\s+)?(?:beginning|start)\s+of|mid-?|(?:the\s+)?middle\s+of|late|"
+                rf"(?:the\s+)?end\s+of)\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                lambda m: self.third_of_month(
+                    MONTHS[m[2]],
+                    _THIRDS[re.findall(r"[a-z]+", m[1])[-2 if m[1].endswith("of") else -1]],
+                    m[3],
+                ),
+            ),
+            (
+                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上旬|初|中旬|下旬|底|末)",
+                lambda m: self.third_of_month(int(m[2]), _THIRDS[m[3]], m[1]),
+            ),
+            (
+                r"(?<![a-z])(?:the\s+)?(?:past|last|previous)\s+fortnight(?![a-z])",
+                lambda m: Period(kind="last_n_days", n=14),
+            ),
+            (  # "since Monday": from the latest such day (today, if it is that day) to now
+                r"(?<![a-z])since\s+(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])",
+                lambda m: self.day_range(
+                    self.ref - timedelta(days=(self.ref.weekday() - _WEEKDAYS.index(m[1])) % 7), self.ref
+                ),
             ),
             (  # half a month: "the first half of October", "10月上半月"
                 rf"(?<![a-z])(?:the\s+)?(first|second)\s+half\s+of\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
@@ -598,6 +663,10 @@ class _Periods:
                 r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)",
                 lambda m: self.bare_month(int(m[1])) if 1 <= int(m[1]) <= 12 else BAD_DATE,
             ),
+            (
+                rf"(?<![a-z]){_MONTH_RE}(?=\s+cohort)",
+                lambda m: self.bare_month(MONTHS[m[1]]),
+            ),  # "the may cohort"
             (
                 rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])",
                 lambda m: self.bare_month(MONTHS[m[1]]),

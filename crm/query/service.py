@@ -202,9 +202,12 @@ async def _answer(
     from storage.repositories.analytics import data_token
 
     timezone, _ = _settings_parts(settings)
-    currency = getattr(workspace_of(settings), "base_currency", None)  # amounts are in it
+    from storage.repositories.currency import base_currency
+
     async with db.sessions() as session:
         token = await data_token(db, session, workspace_id)
+        # The amounts are in it, and another process may change it: read where it is kept.
+        currency = await base_currency(session, workspace_id)
     key = (
         token,
         workspace_id,

@@ -187,6 +187,28 @@ async def unpriced_orders(
     return {str(cur): int(n) for cur, n in rows}
 
 
+async def unpriced_by_customer(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
+) -> dict[int, tuple[int, dict[str, int]]]:
+    """Per customer of the scope with valid orders in [start, end) lacking a value in the base currency: (their
+    priced orders there, their unpriced ones counted per currency). Customers whose orders are all priced are
+    absent."""
+    rows = await session.execute(
+        select(Order.customer_id, Order.currency, func.count(), func.count(Order.value_base))
+        .where(*_where(session, scope, start=start, end=end, per_customer=True))
+        .group_by(Order.customer_id, Order.currency)
+    )
+    priced: dict[int, int] = {}
+    unpriced: dict[int, dict[str, int]] = {}
+    for cid, cur, n, n_priced in rows:
+        if cid is None:
+            continue  # never: the conditions select orders with a customer
+        priced[cid] = priced.get(cid, 0) + int(n_priced)
+        if int(n) > int(n_priced):
+            unpriced.setdefault(cid, {})[str(cur)] = int(n) - int(n_priced)
+    return {cid: (priced[cid], counts) for cid, counts in unpriced.items()}
+
+
 async def customer_records(session: AsyncSession, workspace_id: int) -> int:
     """Customers in the workspace (merged ones counted once, in the customer they were merged into)."""
     return int(

@@ -91,3 +91,17 @@ async def test_currency_command_refuses_without_a_rate_and_converts_with_one(
     answer = await desk.say(8008, "上个月的销售额")
     assert amount_in(answer.text, round((100.00 + 250.50) / 0.30 + 300.00, 2)), answer.text
     assert "有 2 笔订单没有 IDR 汇率" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_the_card_of_a_customer_whose_orders_have_no_rate_says_so(desk: Desk, tmp_path: Path) -> None:
+    """Dan's two orders are in IDR, which has no rate: the card shows "—" for his amounts, not SGD 0.00, and
+    says why."""
+    await desk.add_member(OWNER, "owner")
+    await upload(desk, OWNER, orders_csv(tmp_path / "orders_export.csv", ORDERS))
+    card = await desk.say(OWNER, "/customer dan")
+    assert "2 orders, — spent" in card.text and "SGD 0.00" not in card.text, card.text
+    assert "predicted CLV —" in card.text and "Revenue: <b>—</b>" in card.text, card.text
+    assert "orders (in IDR) have no SGD rate and are left out" in card.text, card.text
+    bob = await desk.say(OWNER, "/customer bob")
+    assert "250.50" in bob.text and "no SGD rate" not in bob.text, bob.text

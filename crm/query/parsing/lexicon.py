@@ -814,6 +814,8 @@ FILLER_ZH = (
     "哪",
     "谁",
     "什么",
+    "所有",
+    "全部",
     "是",
     "的",
     "了",
@@ -904,6 +906,29 @@ _FILLER_ZH_SORTED = sorted(set(FILLER_ZH), key=len, reverse=True)
 # ----------------------------------------------------------------------------------------------------------
 # slot filling
 # ----------------------------------------------------------------------------------------------------------
+# The nouns the breakdown patterns below are made of, for reading a misspelt one ("by platfrom", "per contry").
+GROUP_WORDS = (
+    "platform",
+    "platforms",
+    "channel",
+    "channels",
+    "marketplace",
+    "marketplaces",
+    "country",
+    "countries",
+    "market",
+    "markets",
+    "region",
+    "regions",
+    "segment",
+    "segments",
+    "monthly",
+    "weekly",
+    "quarterly",
+    "yearly",
+    "daily",
+    "breakdown",
+)
 _GROUP_PATTERNS: list[tuple[str, str]] = [
     (
         (

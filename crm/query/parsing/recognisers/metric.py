@@ -55,10 +55,18 @@ def metric(q: Question) -> Any:
     )
 
 
+_EVERY_CUSTOMER = frozenset(
+    ("all customers", "all the customers", "every customer", "each customer", "所有客户", "全部客户")
+)
+
+
 @recogniser("customer_count", rank=380)
 def customer_count(q: Question) -> Any:
     r = q.reading
-    if r.has_entity and (r.has_count or r.period is not None) and not q.scan.has("list_word"):
+    # "all customers" asks for a list, unless it is counted ("how many customers in all", "全部客户有多少")
+    every = [sl.text for sl in q.scan.of("list_word") if sl.text in _EVERY_CUSTOMER]
+    listing = [sl.text for sl in q.scan.of("list_word") if not (r.has_count and sl.text in every)]
+    if (r.has_entity or every) and (r.has_count or r.period is not None) and not listing:
         # "how many customers do I have": with no period, the customer base (every customer who has ordered)
         return MetricQuery(
             metric="customers",

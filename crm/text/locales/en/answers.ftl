@@ -24,6 +24,12 @@ answer-unpriced =
 answer-unpriced_one =
     {""}
     ⚠️ 1 order has no { $currencies } rate and is left out; add the rate with a rates.csv (currency,rate into { $base }).
+answer-customer_unpriced =
+    {""}
+    ⚠️ { $n } of { $who }'s orders (in { $currencies }) have no { $base } rate and are left out of their amounts; add the rate with a rates.csv (currency,rate into { $base }).
+answer-customer_unpriced_one =
+    {""}
+    ⚠️ 1 of { $who }'s orders (in { $currencies }) has no { $base } rate and is left out of their amounts; add the rate with a rates.csv (currency,rate into { $base }).
 answer-cohort_month = { $month } (n={ $n })
 answer-cohort_x = months after the first order
 answer-cohort_running = {" "}(hatched: the month still running)
@@ -59,7 +65,25 @@ answer-customer_none = No customer matches “{ $search }”.
 answer-customer_many = { $n } customers match “{ $search }”. Which one?
 answer-recent_orders = Recent orders:
 answer-more_items = +{ $n } more
-answer-customer_spend = { $who } has spent { $spent } over { $orders } valid orders (their lifetime value so far).
+answer-customer_spend = { $who } has spent { $spent } over { $orders } valid { $orders ->
+        [one] order
+       *[other] orders
+    } (their lifetime value so far).
+answer-customer_orders = { $who } has { $orders } valid { $orders ->
+        [one] order
+       *[other] orders
+    }, { $spent } in all.
+answer-customer_aov = Average order value of { $who }: { $aov } ({ $spent } over { $orders } valid { $orders ->
+        [one] order
+       *[other] orders
+    }).
+answer-customer_last_order = { $who } last ordered { $days ->
+        [one] 1 day
+       *[other] { $days } days
+    } ago, on { $date } ({ $orders } valid { $orders ->
+        [one] order
+       *[other] orders
+    } in all).
 answer-customer_then_clv = {" "}Predicted CLV for the next 12 months: { $clv }.
 answer-customer_clv = Predicted CLV of { $who } for the next 12 months: { $clv } (spent so far: { $spent }).
 answer-customer_churn_risk = Churn risk of { $who }: { $risk } (P(alive) { $p_alive }).

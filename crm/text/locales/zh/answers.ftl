@@ -23,6 +23,12 @@ answer-unpriced =
 answer-unpriced_one =
     {""}
     ⚠️ 有 1 笔订单没有 { $currencies } 汇率，未计入；请用 rates.csv（currency,rate，折算成 { $base }）补上汇率。
+answer-customer_unpriced =
+    {""}
+    ⚠️ { $who } 有 { $n } 笔订单（{ $currencies }）没有 { $base } 汇率，其金额未计入；请用 rates.csv（currency,rate，折算成 { $base }）补上汇率。
+answer-customer_unpriced_one =
+    {""}
+    ⚠️ { $who } 有 1 笔订单（{ $currencies }）没有 { $base } 汇率，其金额未计入；请用 rates.csv（currency,rate，折算成 { $base }）补上汇率。
 answer-cohort_month = { $month }（{ $n } 人）
 answer-cohort_x = 首单后第 k 个月
 answer-cohort_running = （斜线：尚未结束的本月）
@@ -59,6 +65,9 @@ answer-customer_many = 有 { $n } 位客户匹配“{ $search }”，请问是�
 answer-recent_orders = 最近订单：
 answer-more_items = 另 { $n } 件
 answer-customer_spend = { $who } 累计消费 { $spent }，共 { $orders } 笔有效订单（至今的终身价值）。
+answer-customer_orders = { $who } 共有 { $orders } 笔有效订单，累计消费 { $spent }。
+answer-customer_aov = { $who } 的客单价：{ $aov }（{ $orders } 笔有效订单共 { $spent }）。
+answer-customer_last_order = { $who } 最近一次下单在 { $days } 天前（{ $date }），共 { $orders } 笔有效订单。
 answer-customer_then_clv = 预测未来一年的 CLV：{ $clv }。
 answer-customer_clv = { $who } 未来一年的预测 CLV：{ $clv }（至今已消费 { $spent }）。
 answer-customer_churn_risk = { $who } 的流失风险：{ $risk }（存活概率 { $p_alive }）。
