@@ -234,7 +234,7 @@ errors-apology = Sorry, something went wrong on my side. Please try again; if it
 reminders-created =
     ⏰ OK, I will remind you <b>{ $when }</b>:
     { $text }
-reminders-customer_line = 👤 { $name }
+reminders-customer_line = 👤 { $name } #{ $id }
 reminders-ask_when = When should I remind you? For example: <i>tomorrow 10am</i>, <i>in 3 days</i>, <i>next Monday 9:30</i>.
 reminders-ask_what = What should I remind you about? For example: <i>remind me tomorrow 10am to call Tan</i>.
 reminders-past = { $when } has already passed. Please give a time in the future.
@@ -277,7 +277,7 @@ reminders-unavailable = Reminders are not running in this build.
 
 alerts-churn_title = ⚠️ <b>{ $n } important customers may be slipping away</b> (highest value at risk first)
 alerts-churn_page_title = ⚠️ <b>Slipping away: { $first }–{ $last } of { $n }</b> (highest value at risk first)
-alerts-churn_line = • <b>{ $name }</b> · { $segment } · { $days } days since last contact{ $p_alive } · at risk <b>{ $value }</b>/yr · spent { $spent }
+alerts-churn_line = • <b>{ $name }</b> { $who } · { $segment } · { $days } days since last contact{ $p_alive } · at risk <b>{ $value }</b>/yr · spent { $spent }
 alerts-p_alive = {" "}· P(alive) { $p }
 alerts-churn_more = … and { $n } more: tap below.
 alerts-churn_more_button = ⬇️ Show { $n } more

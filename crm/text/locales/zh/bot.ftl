@@ -231,7 +231,7 @@ errors-apology = 抱歉，我这边出了点问题。请重试；如果一直出
 reminders-created =
     ⏰ 好的，我会在 <b>{ $when }</b> 提醒你：
     { $text }
-reminders-customer_line = 👤 { $name }
+reminders-customer_line = 👤 { $name } #{ $id }
 reminders-ask_when = 什么时候提醒你？例如：<i>明天上午10点</i>、<i>3天后</i>、<i>下周一9:30</i>。
 reminders-ask_what = 要提醒你做什么？例如：<i>明天上午10点提醒我给陈先生打电话</i>。
 reminders-past = { $when } 已经过去了，请给一个将来的时间。
@@ -274,7 +274,7 @@ reminders-unavailable = 这个版本没有运行提醒功能。
 
 alerts-churn_title = ⚠️ <b>{ $n } 位重要客户可能正在流失</b>（按风险价值从高到低）
 alerts-churn_page_title = ⚠️ <b>可能流失：第 { $first }–{ $last } 位，共 { $n } 位</b>（按风险价值从高到低）
-alerts-churn_line = • <b>{ $name }</b> · { $segment } · 已 { $days } 天没有互动{ $p_alive } · 风险价值 <b>{ $value }</b>/年 · 累计消费 { $spent }
+alerts-churn_line = • <b>{ $name }</b> { $who } · { $segment } · 已 { $days } 天没有互动{ $p_alive } · 风险价值 <b>{ $value }</b>/年 · 累计消费 { $spent }
 alerts-p_alive = {" "}· 存活概率 { $p }
 alerts-churn_more = …… 还有 { $n } 位：点击下方按钮查看。
 alerts-churn_more_button = ⬇️ 再看 { $n } 位
