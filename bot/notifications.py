@@ -215,8 +215,9 @@ def churn_alert_message(
                 segment=segments.get(a.segment, a.segment),
                 days=a.days_inactive,
                 p_alive=p_alive,
-                value=_money(a.value_at_risk, currency),
-                spent=_money(a.monetary, currency),
+                # nothing priced (orders without a rate): no amount, rather than a "0.00" that looks real
+                value=_money(a.value_at_risk, currency) if a.monetary else "—",
+                spent=_money(a.monetary, currency) if a.monetary else "—",
             )
         )
         kb.button(

@@ -481,3 +481,19 @@ async def test_digest_of_a_week_without_orders_says_so_and_draws_nothing(
     [zh] = tg.sent_texts(GROUP - 1)
     assert "11月16日 至 11月22日 没有订单" in zh and "最新订单是 11月9日 的" in zh
     assert tg.calls_of("sendPhoto") == []
+
+
+def test_a_churn_line_with_nothing_priced_shows_no_amount_rather_than_zero() -> None:
+    """A customer whose orders all lack a rate has no amount in the base currency: "—", never "SGD 0.00"."""
+    from bot.i18n import I18n
+    from bot.notifications import churn_alert_message
+    from crm.scheduling.rules import ChurnAlert
+
+    alerts = [
+        ChurnAlert(7, "important_keep", 70, 0.2, 120.0, ("inactive",), value_at_risk=96.0),
+        ChurnAlert(8, "important_keep", 65, 0.2, 0.0, ("inactive",), value_at_risk=0.0),
+    ]
+    text, _ = churn_alert_message(alerts, {7: "Ana", 8: "Budi"}, I18n("en"), "SGD", scan_at=SCAN, limit=10)
+    ana, budi = (line for line in text.splitlines() if "#7" in line or "#8" in line)
+    assert "SGD 96.00" in ana and "SGD 120.00" in ana
+    assert "SGD" not in budi and "—" in budi
