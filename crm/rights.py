@@ -27,10 +27,12 @@ ACTIONS = (
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: "telegram" with the team member's id, "cli", or "scheduler"."""
+    """Who acts: "telegram" with the team member's id (or their Telegram user id, looked up when recorded),
+    "cli", or "scheduler"."""
 
     kind: str
     member_id: int | None = None
+    telegram_user_id: int | None = None
 
 
 CLI = Actor("cli")
@@ -108,7 +110,7 @@ async def erase(db: Database, workspace_id: int, customer_id: int, actor: Actor)
     return report
 
 
-async def note(
+async def record_act(
     db: Database,
     workspace_id: int,
     action: str,
@@ -128,3 +130,16 @@ async def note(
             detail=detail,
         )
         await session.commit()
+
+
+def import_counts(report: Any) -> dict[str, Any]:
+    """What the audit trail keeps of an import (crm.importing.service.ImportReport): counts, no file content."""
+    return {
+        "kind": report.kind,
+        "rows": report.rows,
+        "orders_new": report.orders_new,
+        "orders_updated": report.orders_updated,
+        "customers_new": report.customers_new,
+        "customers_merged": report.customers_merged,
+        "rejected": len(report.rejected),
+    }

@@ -54,6 +54,9 @@ async def test_the_owner_exports_and_erases_a_customer_and_an_agent_may_not(desk
     assert (json_name, csv_name) == (f"customer-{cid}.json", f"customer-{cid}.csv")
     assert json.loads(body)["tables"]["buyer_identities"][0]["email"] == EMAIL and EMAIL.encode() in table
 
+    card = await desk.say(OWNER, "/customer Siti")  # reading a card is in the trail too
+    assert "Siti Rahman" in card.text
+
     asked = await desk.say(OWNER, f"/erase {cid}")
     assert "cannot be undone" in asked.text and asked.params.get("reply_markup")
     done = await desk.press(OWNER, EraseCB(customer_id=cid, go=True).pack(), asked.result["message_id"])
@@ -64,6 +67,7 @@ async def test_the_owner_exports_and_erases_a_customer_and_an_agent_may_not(desk
         assert ident.email is None and ident.name is None
 
     trail = await desk.say(OWNER, "/audit")
-    assert "erased" in trail.text and "exported" in trail.text and f"customer:{cid}" in trail.text
+    assert all(w in trail.text for w in ("erased", "viewed", "exported", f"customer:{cid}"))
+    assert trail.text.index("erased") < trail.text.index("viewed") < trail.text.index("exported")  # newest first
     assert "User" in trail.text  # who did it, by name
     assert EMAIL not in trail.text and "Siti" not in trail.text
