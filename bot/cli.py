@@ -208,7 +208,8 @@ async def open_app(
         from bot.demo_state import sqlite_file
 
         path = sqlite_file(url) if url else None
-        if path is not None and not path.exists():
+        # (a folder that is not there either is more likely a mistyped path: said as such below)
+        if path is not None and not path.exists() and path.parent.is_dir():
             import tempfile
 
             scratch = Path(tempfile.mkdtemp(prefix="sellermate-empty-"))

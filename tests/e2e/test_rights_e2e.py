@@ -68,6 +68,8 @@ async def test_the_owner_exports_and_erases_a_customer_and_an_agent_may_not(desk
 
     trail = await desk.say(OWNER, "/audit")
     assert all(w in trail.text for w in ("erased", "viewed", "exported", f"customer:{cid}"))
-    assert trail.text.index("erased") < trail.text.index("viewed") < trail.text.index("exported")  # newest first
+    assert (
+        trail.text.index("erased") < trail.text.index("viewed") < trail.text.index("exported")
+    )  # newest first
     assert "User" in trail.text  # who did it, by name
     assert EMAIL not in trail.text and "Siti" not in trail.text
