@@ -25,27 +25,15 @@ from crm.importing.whole_read import (
     read_in_child,
     stream_rows,
 )
+from crm.importing.whole_read import (
+    cell_text as cell_text,  # where the importer finds it (whole_read has it for its child)
+)
 from crm.importing.workbook import Sheet, XlsxWorkbook, size_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ""}
 _ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
 csv.field_size_limit(16 * 1024 * 1024)
-
-
-def cell_text(value: object) -> str:
-    """A cell as text: spreadsheet floats that hold whole numbers lose their '.0'; tabs/space trimmed."""
-    if type(value) is str:
-        return value.strip()  # also drops the trailing tabs TikTok Shop appends to ids and dates
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, str):
-        return value.strip()
-    return str(value)
 
 
 class CutRow(list[str]):

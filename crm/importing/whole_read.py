@@ -9,8 +9,11 @@ importer then streams the rows from that file. When the child dies (the limit hi
 any signal or failure) the file is refused in one sentence and the importer's own memory never saw it.
 
 The child is a fresh interpreter (`python -P -m crm.importing.whole_read`), not a fork: the importer runs an
-event loop with threads, which a fork would copy half-locked. It imports only this module, the reader's cell
-helpers and python-calamine: it starts in a few tens of milliseconds (bench/README.md).
+event loop with threads, which a fork would copy half-locked (and the part worker, crm.importing.part_worker,
+is started for a different job, a text file's second half, from async code). It imports only this module and
+python-calamine: about 0.03 s on a quiet machine, 0.17 s under load (bench/README.md). python-calamine cannot
+read lazily nor tell a sheet's size before loading it: its iter_rows walks a sheet already loaded whole
+(dimastbk/python-calamine#42), and calamine's XLS reader loads every sheet when the workbook is opened.
 
 Protocol: arguments `workbook rows-folder budget-bytes`, the header names to look for as JSON on standard input.
 The child writes `rows.pickle` (lists of (row number, cells), blank rows left out) and then `meta.pickle`
@@ -24,7 +27,6 @@ import json
 import logging
 import os
 import pickle
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,10 +34,9 @@ from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
 
-# The child's address space: python-calamine's whole sheet plus the interpreter (about 40 MB of it). Measured
-# (bench/README.md): an honest workbook that unpacks to the 50 MB limit peaks at about 150 MB resident, so
-# this leaves it room while the import (this process and the child at once) stays under the benchmark's
-# 400 MB target.
+# The child's address space. Measured (bench/README.md): the child starts at 15 MB; honest workbooks at the
+# 50 MB bound peak at 195 MB (XLSB) and 100 MB (ODS), an XLS of 1.1 million cells (22 MB) at 180 MB; the
+# importer waits at under 90 MB meanwhile, so the import (both at once) stays under the benchmark's 400 MB.
 READ_BUDGET_BYTES = 300 * 1024 * 1024
 UNREADABLE_EXIT = 3
 TOO_BIG_EXIT = 5
@@ -62,6 +63,8 @@ def read_in_child(
     """Read the workbook at `path` in a child process limited to `budget` bytes of address space; its rows are
     left in `folder` (`stream_rows`). Raises WorkbookTooBig or WorkbookUnreadable."""
     global last_child_peak_kb
+    import subprocess  # here: the child does not need it (it starts faster without)
+
     root = str(Path(__file__).resolve().parents[2])  # the folder holding the crm package
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     # -P: the folder the import runs in is not put first on the child's path (a csv.py there would replace
@@ -106,6 +109,23 @@ def stream_rows(fh: BinaryIO) -> Iterator[tuple[int, list[object]]]:
         yield from chunk
 
 
+# Here rather than in crm.importing.reader (which has it by this name too): the child need not import the
+# reader and what it imports.
+def cell_text(value: object) -> str:
+    """A cell as text: spreadsheet floats that hold whole numbers lose their '.0'; tabs/space trimmed."""
+    if type(value) is str:
+        return value.strip()  # also drops the trailing tabs TikTok Shop appends to ids and dates
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, str):
+        return value.strip()
+    return str(value)
+
+
 def _limit_memory(budget: int) -> None:
     try:
         import resource
@@ -131,8 +151,6 @@ def _full_row(row: Sequence[object], width: int) -> list[object]:
 
 def _write(path: Path, folder: Path, hint: set[str] | None, budget: int) -> None:
     from python_calamine import CalamineWorkbook
-
-    from crm.importing.reader import cell_text
 
     def blank(row: Sequence[object]) -> bool:
         return all(cell_text(c) == "" for c in row)
