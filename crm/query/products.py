@@ -139,7 +139,7 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     if any(r[5] for r in rows):
         text += t(ctx.lang, "few-note")
     text += unpriced
-    suggestions = []
+    suggestions = _other_rankings(ctx.lang, q, by) if q.kind == "best" and rows else []
     if q.kind == "winback" and rows:
         seg = segments[0]
         suggestions.append(
@@ -168,6 +168,48 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         explanation=ctx.explain(t(ctx.lang, "define-best"), start, end, q.filters),
         suggestions=suggestions,
     )
+
+
+_PERIOD_WORDS = {
+    "en": {
+        "last_month": "last month",
+        "this_month": "this month",
+        "last_quarter": "last quarter",
+        "this_quarter": "this quarter",
+        "this_year": "this year",
+        "last_year": "last year",
+        "last_week": "last week",
+        "this_week": "this week",
+    },
+    "zh": {
+        "last_month": "上个月",
+        "this_month": "本月",
+        "last_quarter": "上季度",
+        "this_quarter": "本季度",
+        "this_year": "今年",
+        "last_year": "去年",
+        "last_week": "上周",
+        "this_week": "本周",
+    },
+}
+
+
+def _other_rankings(lang: str, q: ProductQuery, by: str) -> list[str]:
+    """The same best sellers by the other two measures, as questions (the buttons under the answer)."""
+    period = _period(q)
+    if period.kind == "last_n_days":
+        when = f"过去{period.n}天" if lang == "zh" else f"last {period.n} days"
+    elif period.kind in _PERIOD_WORDS[lang]:
+        when = _PERIOD_WORDS[lang][period.kind]
+    else:
+        return []
+    if any(q.filters.model_dump().values()):
+        return []  # the filters would have to be said again
+    return [
+        t(lang, f"suggest-by-{other}", n=q.n, period=when)
+        for other in ("units", "revenue", "buyers")
+        if other != by
+    ]
 
 
 def _title(ctx: Any, title: str, unit: str) -> str:

@@ -41,3 +41,7 @@ products-define-mix = Each category's share of the group's line value (products 
 products-define-together = Support = orders with both / orders; confidence(A→B) = orders with both / orders with A; lift = confidence(A→B) / (orders with B / orders); pairs in at least min_orders orders.
 products-define-reorder = Cycle = median of the whole local days between consecutive orders containing the product, over customers with two or more (at least 5 customers); due this week = the day a cycle after their last order falls within 7 days of the as-of date, less than a whole cycle ago.
 products-define-returns = Returned orders containing the product / (valid + returned) orders containing it.
+products-suggest-by-units = top { $n } products by units { $period }
+products-suggest-by-revenue = top { $n } products by revenue { $period }
+products-suggest-by-buyers = top { $n } products by buyers { $period }
+products-command-usage = /products shows the best sellers of the last 30 days; the buttons rank them by revenue or buyers. Ask more in words: “products often bought together”, “who is due to reorder Hydrating Serum”.

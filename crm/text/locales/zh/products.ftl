@@ -41,3 +41,7 @@ products-define-mix = 各品类占该组商品金额的比例（没有品类的�
 products-define-together = 支持度 = 同时包含两者的订单 / 订单数；置信度(A→B) = 同时包含两者的订单 / 包含 A 的订单；提升度 = 置信度(A→B) / (包含 B 的订单 / 订单数)；只列出至少 min_orders 笔订单同时包含的组合。
 products-define-reorder = 回购周期 = 买过两次以上的客户相邻两笔含该商品订单之间的整天数（当地日期）的中位数（至少 5 位客户）；本周该回购 = 上次购买后一个周期的日子落在截至日期起 7 天内，且过期不到一个周期。
 products-define-returns = 含该商品的退货订单 / 含该商品的（有效 + 退货）订单。
+products-suggest-by-units = { $period }销量最高的{ $n }个商品
+products-suggest-by-revenue = { $period }销售额最高的{ $n }个商品
+products-suggest-by-buyers = { $period }购买人数最多的{ $n }个商品
+products-command-usage = /products 显示过去 30 天的畅销商品；下方按钮可按销售额或购买人数排名。也可以直接问：“哪些商品经常一起买”、“Hydrating Serum 的回购周期”。
