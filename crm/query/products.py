@@ -29,14 +29,14 @@ DUE_SHOWN = 200
 ScopeOf = Callable[[Any, Any, Filters], Awaitable[Scope]]
 
 
-def t(lang: str, key: str, **kw: Any) -> str:
+def _say(lang: str, key: str, **kw: Any) -> str:
     text = render(lang, f"products.{key}", **kw)
     return texts._CJK_GAP.sub("", text) if lang == "zh" else text
 
 
 def sample_note(lang: str, n: int) -> str:
     """The mark of a figure resting on too few customers or orders ("few orders (n=12)"), "" from 30 on."""
-    return t(lang, "few", n=n) if pa.few(n) else ""
+    return _say(lang, "few", n=n) if pa.few(n) else ""
 
 
 def _pct(x: float) -> str:
@@ -72,7 +72,7 @@ def _period(q: ProductQuery) -> Period:
 
 
 def _by_name(lang: str, by: str) -> str:
-    return t(lang, f"by-{by}")
+    return _say(lang, f"by-{by}")
 
 
 async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
@@ -112,9 +112,9 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         seg_names = who(texts.SEGMENT_NAMES[ctx.lang][s] for s in segments)
         customers = len(scope.customer_ids or ())
         if not rows:
-            text = t(ctx.lang, "winback-empty", segments=seg_names, filters=ftext)
+            text = _say(ctx.lang, "winback-empty", segments=seg_names, filters=ftext)
         else:
-            text = t(
+            text = _say(
                 ctx.lang,
                 "winback",
                 segments=seg_names,
@@ -124,9 +124,9 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
                 period=label,
             )
     elif not rows:
-        text = t(ctx.lang, "best-empty", period=label, filters=ftext)
+        text = _say(ctx.lang, "best-empty", period=label, filters=ftext)
     else:
-        text = t(
+        text = _say(
             ctx.lang,
             "best",
             n=len(rows),
@@ -137,13 +137,15 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         )
     title = text
     if any(r[5] for r in rows):
-        text += t(ctx.lang, "few-note")
+        text += _say(ctx.lang, "few-note")
     text += unpriced
     suggestions = _other_rankings(ctx.lang, q, by) if q.kind == "best" and rows else []
     if q.kind == "winback" and rows:
         seg = segments[0]
         suggestions.append(
-            t(ctx.lang, "suggest-winback", segment=texts.SEGMENT_NAMES[ctx.lang][seg], product=shown[0].name)
+            _say(
+                ctx.lang, "suggest-winback", segment=texts.SEGMENT_NAMES[ctx.lang][seg], product=shown[0].name
+            )
         )
     unit: Literal["money", "count"] = "money" if by == "revenue" else "count"
     column = {"units": 1, "revenue": 2, "buyers": 3}[by]
@@ -165,7 +167,7 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         )
         if rows
         else None,
-        explanation=ctx.explain(t(ctx.lang, "define-best"), start, end, q.filters),
+        explanation=ctx.explain(_say(ctx.lang, "define-best"), start, end, q.filters),
         suggestions=suggestions,
     )
 
@@ -206,7 +208,7 @@ def _other_rankings(lang: str, q: ProductQuery, by: str) -> list[str]:
     if any(q.filters.model_dump().values()):
         return []  # the filters would have to be said again
     return [
-        t(lang, f"suggest-by-{other}", n=q.n, period=when)
+        _say(lang, f"suggest-by-{other}", n=q.n, period=when)
         for other in ("units", "revenue", "buyers")
         if other != by
     ]
@@ -264,15 +266,17 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         ]
         rows.append([group_name(s.group), *row] if q.group_by else row)
     if not shares:
-        text = t(ctx.lang, "mix-empty", period=label, filters=ftext)
+        text = _say(ctx.lang, "mix-empty", period=label, filters=ftext)
     elif q.group_by is None:
         rows = rows[: q.n]
-        text = t(ctx.lang, "mix", period=label, filters=ftext, customers=shares[0].customers)
+        text = _say(ctx.lang, "mix", period=label, filters=ftext, customers=shares[0].customers)
     else:
-        text = t(ctx.lang, "mix-by", by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label, filters=ftext)
+        text = _say(
+            ctx.lang, "mix-by", by=texts.GROUP_NAMES[ctx.lang][q.group_by], period=label, filters=ftext
+        )
     title = text
     if any(r[-1] for r in rows):
-        text += t(ctx.lang, "few-note")
+        text += _say(ctx.lang, "few-note")
     text += unpriced
     columns = ["category", "share", "value", "buyers", "customers", "note"]
     chart = None
@@ -281,7 +285,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             kind="hbar",
             title=_title(ctx, title, "ratio"),
             x=[displayable(str(r[0]), CHART_LABEL) for r in rows],
-            series={t(ctx.lang, "share"): [float(r[1]) for r in rows]},
+            series={_say(ctx.lang, "share"): [float(r[1]) for r in rows]},
             value_format="ratio",
         )
     return Result(
@@ -294,7 +298,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         unit="ratio",
         currency=ctx.currency,
         chart=chart,
-        explanation=ctx.explain(t(ctx.lang, "define-mix"), start, end, q.filters),
+        explanation=ctx.explain(_say(ctx.lang, "define-mix"), start, end, q.filters),
     )
 
 
@@ -320,15 +324,15 @@ async def _together(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         for p in pairs
     ]
     if not rows:
-        text = t(ctx.lang, "together-empty", period=label, filters=ftext, orders=orders, min=q.min_orders)
+        text = _say(ctx.lang, "together-empty", period=label, filters=ftext, orders=orders, min=q.min_orders)
     else:
-        text = t(
+        text = _say(
             ctx.lang, "together", period=label, filters=ftext, orders=orders, min=q.min_orders, n=len(rows)
         )
     title = text
     note = sample_note(ctx.lang, orders)
     if note:
-        text += t(ctx.lang, "few-orders", note=note)
+        text += _say(ctx.lang, "few-orders", note=note)
     return Result(
         intent="products",
         query=q.model_dump(mode="json"),
@@ -355,7 +359,7 @@ async def _together(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         )
         if rows
         else None,
-        explanation=ctx.explain(t(ctx.lang, "define-together"), start, end, q.filters),
+        explanation=ctx.explain(_say(ctx.lang, "define-together"), start, end, q.filters),
     )
 
 
@@ -378,7 +382,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         return Result(
             intent="products",
             query=q.model_dump(mode="json"),
-            text=t(ctx.lang, "reorder-unknown", product=q.product),
+            text=_say(ctx.lang, "reorder-unknown", product=q.product),
             language=ctx.lang,
         )
     due_by_key: dict[str, int] = {}
@@ -394,7 +398,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
                 intent="products",
                 query=q.model_dump(mode="json"),
                 value=None,
-                text=t(
+                text=_say(
                     ctx.lang,
                     "reorder-too-few",
                     product=name,
@@ -409,17 +413,19 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             for d in shown
         ]
         key = "reorder-one" if rows else "reorder-one-none"
-        text = t(ctx.lang, key, product=name, days=_days(c.days), n=c.customers, due=len(due), filters=ftext)
+        text = _say(
+            ctx.lang, key, product=name, days=_days(c.days), n=c.customers, due=len(due), filters=ftext
+        )
         note = sample_note(ctx.lang, c.customers)
         if note:
-            text += t(ctx.lang, "few-customers", note=note)
+            text += _say(ctx.lang, "few-customers", note=note)
         suggestions = []
         for r in rows[:3]:
-            suggestions.append(t(ctx.lang, "suggest-draft", customer=r[0]))
+            suggestions.append(_say(ctx.lang, "suggest-draft", customer=r[0]))
         if rows:
             monday = today + timedelta(days=1)
             suggestions.append(
-                t(ctx.lang, "suggest-remind", product=name, n=len(rows), day=monday.isoformat())
+                _say(ctx.lang, "suggest-remind", product=name, n=len(rows), day=monday.isoformat())
             )
         return Result(
             intent="products",
@@ -432,7 +438,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             language=ctx.lang,
             unit="count",
             suggestions=suggestions,
-            explanation=ctx.explain(t(ctx.lang, "define-reorder"), None, end, q.filters),
+            explanation=ctx.explain(_say(ctx.lang, "define-reorder"), None, end, q.filters),
         )
     shown_cycles = sorted(known, key=lambda c: (-due_by_key.get(c.key, 0), c.days or 0, c.name.lower()))[
         : q.n
@@ -448,12 +454,12 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         for c in shown_cycles
     ]
     text = (
-        t(ctx.lang, "reorder-all", n=len(rows), filters=ftext)
+        _say(ctx.lang, "reorder-all", n=len(rows), filters=ftext)
         if rows
-        else t(ctx.lang, "reorder-none", filters=ftext)
+        else _say(ctx.lang, "reorder-none", filters=ftext)
     )
     if any(r[-1] for r in rows):
-        text += t(ctx.lang, "few-note")
+        text += _say(ctx.lang, "few-note")
     return Result(
         intent="products",
         query=q.model_dump(mode="json"),
@@ -462,7 +468,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         text=text,
         language=ctx.lang,
         unit="count",
-        explanation=ctx.explain(t(ctx.lang, "define-reorder"), None, end, q.filters),
+        explanation=ctx.explain(_say(ctx.lang, "define-reorder"), None, end, q.filters),
     )
 
 
@@ -484,13 +490,13 @@ async def _returns(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     label = ctx.period_label(period)
     ftext = ctx.filters_text(q.filters)
     text = (
-        t(ctx.lang, "returns", period=label, filters=ftext, n=len(rows))
+        _say(ctx.lang, "returns", period=label, filters=ftext, n=len(rows))
         if rows
-        else t(ctx.lang, "returns-empty", period=label, filters=ftext)
+        else _say(ctx.lang, "returns-empty", period=label, filters=ftext)
     )
     title = text
     if any(r[-1] for r in rows):
-        text += t(ctx.lang, "few-note")
+        text += _say(ctx.lang, "few-note")
     return Result(
         intent="products",
         query=q.model_dump(mode="json"),
@@ -503,10 +509,10 @@ async def _returns(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             kind="hbar",
             title=title.strip().rstrip(":："),
             x=[displayable(str(r[0]), CHART_LABEL) for r in rows],
-            series={t(ctx.lang, "return-rate"): [float(r[3]) for r in rows]},
+            series={_say(ctx.lang, "return-rate"): [float(r[3]) for r in rows]},
             value_format="ratio",
         )
         if rows
         else None,
-        explanation=ctx.explain(t(ctx.lang, "define-returns"), start, end, q.filters),
+        explanation=ctx.explain(_say(ctx.lang, "define-returns"), start, end, q.filters),
     )
