@@ -809,6 +809,7 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
     x_label = texts.t(ctx.lang, "cohort_x")
     if any(partial):
         text += "\n" + texts.t(ctx.lang, "running_note", period=this_month, day=day.isoformat()).strip()
+        text += "\n" + texts.t(ctx.lang, "cohort_running_cell")  # the table marks those cells "*"
         x_label += texts.t(ctx.lang, "cohort_running")
     return Result(
         intent="cohort",
