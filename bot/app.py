@@ -42,6 +42,7 @@ MENU_COMMANDS: tuple[str, ...] = (
     "help",
     "kpi",
     "top",
+    "products",
     "segments",
     "cohort",
     "customer",

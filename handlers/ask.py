@@ -198,6 +198,17 @@ async def top(message: Message, command: CommandObject, bot: Bot, i18n: I18n, as
     await asking.shortcut(bot, message.chat.id, parsed, i18n)
 
 
+@routes.message(Command("products"), flags={"ability": "ask"})
+async def products(message: Message, command: CommandObject, bot: Bot, i18n: I18n, asking: Asking) -> None:
+    """`/products` = the best sellers of the last 30 days (buttons: by revenue, by buyers); `/products <question>`
+    = that question."""
+    args = (command.args or "").strip()
+    if args:
+        await asking.question(bot, message.chat.id, args, i18n)
+        return
+    await asking.shortcut(bot, message.chat.id, shortcuts.best_sellers(_language(i18n)), i18n)
+
+
 @routes.message(Command("segments"), flags={"ability": "ask"})
 async def segments(message: Message, bot: Bot, i18n: I18n, asking: Asking) -> None:
     await asking.shortcut(bot, message.chat.id, shortcuts.segments(_language(i18n)), i18n)

@@ -23,12 +23,14 @@ from crm.query.ir import (
     LifecycleQuery,
     MetricQuery,
     Period,
+    ProductQuery,
     Query,
     SegmentsQuery,
     TopCustomersQuery,
 )
 from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
+from crm.query.products import products_result
 from crm.query.result import ChartSpec, Result
 from crm.settings import QuerySettings, WorkspaceConfig, workspace_of
 from crm.text import render
@@ -1183,6 +1185,8 @@ async def execute(
         return await _cohort(ctx, query)
     if isinstance(query, CustomerQuery):
         return await _customer(ctx, query)
+    if isinstance(query, ProductQuery):
+        return await products_result(ctx, query, _scope)
     intent = query.intent
     if intent in ("draft", "reminder"):
         return Result(

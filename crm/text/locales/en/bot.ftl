@@ -21,6 +21,7 @@ commands-start = Start or set up SellerMate
 commands-help = What I can do
 commands-kpi = Key numbers at a glance
 commands-top = Top customers by revenue
+commands-products = Best-selling products (last 30 days)
 commands-segments = RFM segments of your customers
 commands-cohort = Cohort retention
 commands-customer = Find a customer card

@@ -19,6 +19,7 @@ commands-start = 开始或设置 SellerMate
 commands-help = 我能做什么
 commands-kpi = 关键指标一览
 commands-top = 按收入排名的客户
+commands-products = 畅销商品（过去 30 天）
 commands-segments = 客户 RFM 分层
 commands-cohort = 同期群留存
 commands-reminders = 我的提醒
