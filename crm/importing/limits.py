@@ -37,6 +37,7 @@ TEXT_FIELDS: dict[str, TextField] = {
         500, ("order_lines.product_name", "products.name", "behaviour_events.product_name"), "cap"
     ),
     "variation": TextField(255, ("order_lines.variation",), "cap"),
+    "category": TextField(200, ("products.category",), "cap"),
     # A buyer's name or username also names the customer (customers.display_name, the shorter column).
     "buyer name": TextField(200, ("buyer_identities.name", "customers.display_name"), "cap"),
     "username": TextField(200, ("buyer_identities.username", "customers.display_name"), "cap"),
@@ -56,6 +57,7 @@ SKU = TEXT_FIELDS["SKU"].limit
 STATUS = TEXT_FIELDS["status"].limit
 PRODUCT_NAME = TEXT_FIELDS["product name"].limit
 VARIATION = TEXT_FIELDS["variation"].limit
+CATEGORY = TEXT_FIELDS["category"].limit
 
 # Amounts (prices, totals, fees, an order's value, also in the base currency) must lie strictly between
 # -AMOUNT_LIMIT and AMOUNT_LIMIT. Money columns are Numeric(18, 4): they hold 14 digits before the point; a

@@ -117,6 +117,7 @@ class Line:
     line_discount: float | None = None
     line_total: float | None = None
     item_valid: bool = True  # per-item status (Lazada, Amazon): a cancelled item adds no value
+    category: str | None = None  # the product's category, where the platform's export has one (TikTok Shop)
 
 
 # Maps one row (its line number and cells) to what the mapping's kind imports: a Line (orders), a Buyer
@@ -775,6 +776,7 @@ class TikTok(Platform):
         variation, qty = cols.find("Variation"), cols.find("Quantity")
         unit, after = cols.find("SKU Unit Original Price"), cols.find("SKU Subtotal After Discount")
         seller_disc = cols.find("SKU Seller Discount")
+        category = cols.find("Product Category")
         us_fmts = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
         sea_fmts = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
@@ -800,6 +802,7 @@ class TikTok(Platform):
             unit,
             seller_disc,
             after,
+            category,
         )
         us_tz = country_timezone("US", ctx.default_tz)
         store_country, store_currency = ctx.store_country, ctx.store_currency
@@ -863,6 +866,7 @@ class TikTok(Platform):
                 unit_price=_amount(cells[15], "SKU Unit Original Price"),
                 line_discount=abs(_amount(cells[16], "SKU Seller Discount") or 0.0),
                 line_total=_amount(cells[17], "SKU Subtotal After Discount"),
+                category=_text(cells[18]) or None,
             )
 
         row.order_col = req_order  # type: ignore[attr-defined]

@@ -284,6 +284,7 @@ def _lines_table(name: str, md: MetaData, schema: str | None, prefixes: list[str
         Column("unit_price", Float),
         Column("line_discount", Float),
         Column("line_total", Float),
+        Column("category", String(200)),
         schema=schema,
         prefixes=prefixes,
     )
@@ -316,6 +317,7 @@ def _products_table(name: str, md: MetaData, schema: str | None, prefixes: list[
         md,
         Column("sku", String(128), primary_key=True),
         Column("name", String(500)),
+        Column("category", String(200)),
         schema=schema,
         prefixes=prefixes,
     )
@@ -545,7 +547,10 @@ def prepare_stage(
     stage.products.create(conn)
     conn.execute(
         insert(stage.products).from_select(
-            ["sku", "name"], select(t.sku, func.max(t.product_name)).where(t.sku.is_not(None)).group_by(t.sku)
+            ["sku", "name", "category"],
+            select(t.sku, func.max(t.product_name), func.max(t.category))
+            .where(t.sku.is_not(None))
+            .group_by(t.sku),
         )
     )
     return out
@@ -927,14 +932,26 @@ async def write_lines_for_import(
 
 
 async def upsert_products(session: AsyncSession, stage: Stage, workspace_id: int) -> None:
-    """The file's products (a prepared stage's), added to the workspace's catalogue where new."""
+    """The file's products (a prepared stage's), added to the workspace's catalogue where new; a category the
+    export names fills in a product that had none (an export's own category is never overwritten by another's
+    blank)."""
     p = stage.products.c
     # (The WHERE also keeps SQLite from reading ON CONFLICT as part of the SELECT.)
     stmt = upsert_insert(session, Product).from_select(
-        ["workspace_id", "sku", "name"],
-        select(literal(workspace_id), p.sku, p.name).where(p.sku.is_not(None)),
+        ["workspace_id", "sku", "name", "category"],
+        select(literal(workspace_id), p.sku, p.name, p.category).where(p.sku.is_not(None)),
     )
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "sku"]))
+    named = select(p.category).where(p.sku == Product.sku, p.category.is_not(None)).scalar_subquery()
+    await session.execute(
+        update(Product)
+        .where(
+            Product.workspace_id == workspace_id,
+            Product.category.is_(None),
+            Product.sku.in_(select(p.sku).where(p.category.is_not(None))),
+        )
+        .values(category=named)
+    )
 
 
 # ---------------------------------------------------------------- orders
