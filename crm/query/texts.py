@@ -114,6 +114,25 @@ _COLUMNS_ZH = {
     "last_order": "最近下单",
     "platform": "平台",
     "country": "国家",
+    # products (crm.query.products)
+    "product": "商品",
+    "product_a": "商品 A",
+    "product_b": "商品 B",
+    "category": "品类",
+    "share": "占比",
+    "units": "销量",
+    "buyers": "购买人数",
+    "orders_both": "同时购买的订单",
+    "support": "支持度",
+    "confidence_a_b": "置信度 A→B",
+    "confidence_b_a": "置信度 B→A",
+    "lift": "提升度",
+    "cycle_days": "回购周期（天）",
+    "due_this_week": "本周该回购",
+    "returned_orders": "退货订单",
+    "days_since": "距今天数",
+    "group": "分组",
+    "note": "备注",
 }
 _COLUMNS_EN = {
     "predicted_clv": "predicted CLV",
@@ -123,9 +142,27 @@ _COLUMNS_EN = {
     "recency_days": "days since last order",
     "id": "#",
     "last_order": "last order",
+    "product_a": "product A",
+    "product_b": "product B",
+    "orders_both": "orders with both",
+    "confidence_a_b": "conf. A→B",
+    "confidence_b_a": "conf. B→A",
+    "cycle_days": "cycle (days)",
+    "due_this_week": "due this week",
+    "returned_orders": "returned orders",
+    "days_since": "days since",
     **{m.id: m.column_en for m in catalog.METRICS if m.column_en},
 }
-RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk"}  # the rate metrics, and the shares of the CLV lists
+# The rate metrics, the shares of the CLV lists and of the product answers (category shares, support,
+# confidence; a product's return rate).
+RATIO_COLUMNS = RATIO_METRICS | {
+    "p_alive",
+    "churn_risk",
+    "share",
+    "support",
+    "confidence_a_b",
+    "confidence_b_a",
+}
 
 
 def column_name(lang: str, column: str) -> str:
