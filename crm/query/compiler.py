@@ -423,7 +423,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     )
     chart = ChartSpec(
         kind=kind,
-        title=_chart_title(ctx, title, unit),
+        title=texts.chart_title(ctx.lang, ctx.currency, title, unit),
         x=x,
         partial=partial,
         series={name: [float(r[1]) for r in rows]},
@@ -442,14 +442,6 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         chart=chart,
         explanation=ctx.explain(definition, start, end, q.filters),
     )
-
-
-def _chart_title(ctx: _Ctx, title: str, unit: str) -> str:
-    """A chart's title as its answer's first line, with the currency when it shows amounts."""
-    title = title.strip().rstrip(":：")
-    if unit != "money":
-        return title
-    return f"{title}（{ctx.currency}）" if ctx.lang == "zh" else f"{title} ({ctx.currency})"
 
 
 def _calendar_window(label: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -575,7 +567,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         currency=ctx.currency if unit == "money" else None,
         chart=ChartSpec(
             kind="hbar",
-            title=_chart_title(ctx, title, unit),
+            title=texts.chart_title(ctx.lang, ctx.currency, title, unit),
             x=[
                 f"{displayable(str(r[0]), CHART_LABEL)} #{r[1]}" for r in rows
             ],  # same-name customers stay two bars

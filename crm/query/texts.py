@@ -213,3 +213,11 @@ STATUS_NAMES = {lang: {x.id: x.name(lang) for x in catalog.STATUSES} for lang in
 
 def status_name(lang: str, status: str) -> str:
     return STATUS_NAMES["zh" if lang == "zh" else "en"].get(status, status)
+
+
+def chart_title(lang: str, currency: str, title: str, unit: str | None) -> str:
+    """A chart's title as its answer's first line, with the currency when it shows amounts."""
+    title = title.strip().rstrip(":：")
+    if unit != "money":
+        return title
+    return f"{title}（{currency}）" if lang == "zh" else f"{title} ({currency})"
