@@ -27,6 +27,8 @@ GROUP_NAMES = {
         "year": "year",
         "segment": "segment",
         "period": "period",
+        "product": "product",
+        "reason": "reason",
     },
     "zh": {
         "platform": "平台",
@@ -36,6 +38,8 @@ GROUP_NAMES = {
         "year": "年份",
         "segment": "客户分群",
         "period": "时间段",
+        "product": "产品",
+        "reason": "原因",
     },
 }
 
@@ -100,6 +104,8 @@ def clarify_text(lang: str, message: str, suggestions: list[str]) -> str:
 _COLUMNS_ZH = {
     "customer": "客户",
     "customers": "客户数",
+    "returns": "退货数",
+    "share": "占比",
     "cohort": "首单月份",
     "field": "项目",
     "value": "值",
