@@ -192,7 +192,14 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
 async def service_scan(service: SchedulerService, workspace_id: int) -> int:
     """Service-recovery alerts (crm/scheduling/service_alerts.py): one message per low rating or complaint of a
     valuable customer, to the groups with alerts on. Each is recorded once delivered (kind "service", subject
-    "interaction:<id>"), so none is sent twice, across restarts too. Returns messages sent."""
+    "interaction:<id>"), so none is sent twice, across restarts too; one scan at a time per scheduler (the hourly
+    job and the one after an import), so the second sees what the first recorded. Returns messages sent."""
+    lock = service.__dict__.setdefault("_service_scan_lock", asyncio.Lock())
+    async with lock:
+        return await _service_scan(service, workspace_id)
+
+
+async def _service_scan(service: SchedulerService, workspace_id: int) -> int:
     settings = service.settings
     tz = ZoneInfo(settings.workspace.timezone)
     now = service.clock().astimezone(tz)
