@@ -1644,7 +1644,7 @@ INTERACTIONS_HEADER = [
 # Why buyers return or complain (docs/service.md), and who answers the NPS survey: chosen from the order number,
 # so the other columns' random draws (and every file the demo wrote before) stay as they were.
 RETURN_REASONS = ("wrong size", "damaged in transit", "not as described", "changed mind", "arrived late")
-COMPLAINT_REASONS = ("late delivery", "damaged item", "wrong item sent", "slow reply")
+COMPLAINT_REASONS = ("late delivery", "no tracking update")  # the complaints' words are about a late parcel
 NPS_SHARE = 8  # % of completed orders followed by an NPS answer
 EVENTS_HEADER = ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"]
 
@@ -2317,13 +2317,13 @@ _COMPLAINTS = {
     "id": "Paket saya belum sampai, resi tidak update seminggu.",
     "tl": "Hindi pa dumadating ang parcel ko, isang linggo nang walang update.",
 }
-_RETURNS = {
-    "en": "Requesting a return: the item is damaged.",
-    "zh": "申请退货：商品有破损。",
-    "ms": "Mohon pemulangan: barang rosak.",
-    "th": "ขอคืนสินค้า: สินค้าเสียหาย",
-    "id": "Ajukan pengembalian: barang rusak.",
-    "tl": "Hihingi ng return: sira ang item.",
+_RETURNS = {  # the reason is its own column (RETURN_REASONS)
+    "en": "Requesting a return, please.",
+    "zh": "申请退货，谢谢。",
+    "ms": "Mohon pemulangan, terima kasih.",
+    "th": "ขอคืนสินค้าค่ะ",
+    "id": "Ajukan pengembalian, terima kasih.",
+    "tl": "Hihingi po ng return.",
 }
 
 

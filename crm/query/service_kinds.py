@@ -116,7 +116,8 @@ async def service_result(ctx: Any, q: MetricQuery, session: Any, scope: Scope) -
 
     groups = await svc.figures_by(session, q.metric, scope, q.group_by, start, end, ctx.tz)
     if q.group_by in ("platform", "product", "country"):
-        groups.sort(key=lambda g: (-(g[1].value or 0), -g[1].n, g[0]))
+        # Highest first, those resting on enough items before those marked as too few.
+        groups.sort(key=lambda g: (g[1].small, -(g[1].value or 0), -g[1].n, g[0]))
     if not groups:
         return empty()
     by = texts.GROUP_NAMES[lang][q.group_by]

@@ -131,7 +131,8 @@ _COLUMNS_EN = {
     "last_order": "last order",
     **{m.id: m.column_en for m in catalog.METRICS if m.column_en},
 }
-RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk"}  # the rate metrics, and the shares of the CLV lists
+# the rate metrics, the shares of the CLV lists, and a reason's share of the returns
+RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk", "share"}
 
 
 def column_name(lang: str, column: str) -> str:
