@@ -185,6 +185,17 @@ async def test_rating_answered_and_a_low_rating_alerts_the_group_once(
             OWNER, data[0], message_id=alert.message_id, chat_id=GROUP, chat_type="supergroup"
         )
         assert "Service history (latest first):" in card.text and "review 2/5 · order #1" in card.text
+        draft = await desk.press(
+            OWNER,
+            data[1],
+            message_id=alert.message_id,
+            chat_id=GROUP,
+            chat_type="supergroup",
+            method=("sendMessage", "editMessageText"),
+        )
+        await tg.wait_idle()
+        texts = [c.text for c in tg.calls_of("sendMessage", after=mark)] + [draft.text]
+        assert any("sorry about the problem with Serum" in t for t in texts), texts[-3:]
     finally:
         await dp.stop_polling()
         await polling
