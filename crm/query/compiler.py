@@ -23,12 +23,14 @@ from crm.query.ir import (
     LifecycleQuery,
     MetricQuery,
     Period,
+    ProductQuery,
     Query,
     SegmentsQuery,
     TopCustomersQuery,
 )
 from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
+from crm.query.products import products_result
 from crm.query.result import ChartSpec, Result
 from crm.query.service_kinds import SERVICE_METRICS, service_result
 from crm.settings import QuerySettings, WorkspaceConfig, workspace_of
@@ -823,6 +825,7 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
     x_label = texts.t(ctx.lang, "cohort_x")
     if any(partial):
         text += "\n" + texts.t(ctx.lang, "running_note", period=this_month, day=day.isoformat()).strip()
+        text += "\n" + texts.t(ctx.lang, "cohort_running_cell")  # the table marks those cells "*"
         x_label += texts.t(ctx.lang, "cohort_running")
     return Result(
         intent="cohort",
@@ -1221,6 +1224,8 @@ async def execute(
         return await _cohort(ctx, query)
     if isinstance(query, CustomerQuery):
         return await _customer(ctx, query)
+    if isinstance(query, ProductQuery):
+        return await products_result(ctx, query, _scope)
     intent = query.intent
     if intent in ("draft", "reminder"):
         return Result(

@@ -1,8 +1,8 @@
 """interactions.reason: why a buyer returned an item or complained ("wrong size", "late delivery"), and an index
 for the service figures (reviews, NPS answers and complaints of a workspace in a period)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
