@@ -45,6 +45,7 @@ TEXT_FIELDS: dict[str, TextField] = {
     "phone": TextField(64, ("buyer_identities.phone",), "drop"),
     "tag": TextField(64, ("tags.name",), "cap"),
     "language": TextField(8, ("interactions.language",), "drop"),
+    "reason": TextField(64, ("interactions.reason",), "cap"),
     # Text columns without a length: capped so that one cell cannot fill the database or a chat.
     "message": TextField(4000, ("interactions.body",), "cap", multiline=True),
     "rejection reason": TextField(500, ("import_rejections.reason",), "cap"),

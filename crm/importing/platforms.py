@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 
 from crm.catalog import PLATFORM_IDS, VALID_STATUSES
 from crm.importing.errors import ImportFileError
-from crm.importing.limits import AMOUNT_LIMIT, clean_text, date_problem, fit, latest_date, shown, too_long
+from crm.importing.limits import (
+    AMOUNT_LIMIT,
+    TEXT_FIELDS,
+    clean_text,
+    date_problem,
+    fit,
+    latest_date,
+    shown,
+    too_long,
+)
 from crm.importing.limits import SKU as SKU_LIMIT
 from crm.importing.normalise import (
     AmountOutOfRange,
@@ -1503,7 +1512,10 @@ class Generic(Platform):
 
 
 # ---------------------------------------------------------------- SellerMate activity files
-INTERACTION_KINDS = ("chat", "review", "complaint", "return", "outreach", "note")
+INTERACTION_KINDS = ("chat", "review", "nps", "complaint", "return", "outreach", "note")
+# The score a row may carry, by kind (docs/service.md): a review's stars 1-5, an NPS answer 0-10 ("how likely
+# are you to recommend us"); other kinds carry none.
+RATING_RANGES = {"review": (1, 5), "nps": (0, 10)}
 EVENT_KINDS = ("view", "add_to_cart", "abandoned_cart")
 
 
@@ -1522,6 +1534,8 @@ class Activity:
     product_name: str | None = None
     value: float | None = None
     currency: str | None = None
+    reason: str | None = None  # a return's or complaint's reason
+    order_ref: str | None = None  # the platform's order number it is about
 
 
 def _activity_time(r: Sequence[object], i: int, tz: ZoneInfo, latest: datetime) -> datetime:
@@ -1535,10 +1549,25 @@ def _activity_time(r: Sequence[object], i: int, tz: ZoneInfo, latest: datetime) 
     return when
 
 
+def _score(text: str) -> int | None:
+    """A rating as written: a whole number ("4", "4.0"), or None when the cell is empty."""
+    if not text:
+        return None
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if value != value or abs(value) > 1e6 or value != int(value):
+        raise ValueProblem(f"rating must be a whole number, got {shown(text)!r}")
+    return int(value)
+
+
 class Interactions(Platform):
     """`interactions.csv` (SellerMate layout; no platform exports chats): platform, buyer_key, kind
-    (chat | review | complaint | return | outreach | note), occurred_at (ISO 8601), rating (1–5, reviews),
-    body, language. The buyer must already be known from an order import."""
+    (chat | review | nps | complaint | return | outreach | note), occurred_at (ISO 8601), rating (a review's
+    stars 1–5; an nps answer's score 0–10; none on other kinds), body, language, and optionally order_id (the
+    platform's order number the row is about) and reason (why a return or complaint). The buyer, and the order
+    when one is named, must already be known from an order import (docs/service.md)."""
 
     name, label, kind = "sellermate", "SellerMate interactions", "interactions"
     signature = ("platform", "buyer_key", "kind", "occurred_at", "rating", "body")
@@ -1547,7 +1576,11 @@ class Interactions(Platform):
         req = cols.require(
             self.label, platform=("platform",), buyer=("buyer_key",), kind=("kind",), when=("occurred_at",)
         )
-        rating, body, lang = cols.find("rating"), cols.find("body"), cols.find("language")
+        rating, body, lang = cols.find("rating", "score"), cols.find("body"), cols.find("language")
+        reason, order = (
+            cols.find("reason", "return_reason"),
+            cols.find("order_id", "order_ref", "order_number"),
+        )
         tz = country_timezone(None, ctx.default_tz)
         latest = latest_date()
 
@@ -1557,9 +1590,15 @@ class Interactions(Platform):
                 raise ValueProblem(f"unknown kind {shown(kind)!r} (one of {', '.join(INTERACTION_KINDS)})")
             when = _activity_time(r, req["when"], tz, latest)
             stars = _get(r, rating)
-            score = parse_int(stars) if stars else None
-            if score is not None and not 1 <= score <= 5:
-                raise ValueProblem(f"rating must be 1 to 5, got {shown(stars)!r}")
+            score = _score(stars)
+            low, high = RATING_RANGES.get(kind, (1, 5))
+            if score is not None and not low <= score <= high:
+                raise ValueProblem(f"rating of a {kind} must be {low} to {high}, got {shown(stars)!r}")
+            if kind == "nps" and score is None:
+                raise ValueProblem("an nps answer needs its score (0 to 10) in rating")
+            ref = _get(r, order)
+            if len(ref) > TEXT_FIELDS["order id"].limit:
+                raise ValueProblem(too_long("order id", ref))
             return Activity(
                 platform=clean_text(_get(r, req["platform"])).lower(),
                 buyer_key=clean_text(_get(r, req["buyer"])),
@@ -1568,6 +1607,8 @@ class Interactions(Platform):
                 rating=score,
                 body=fit(_get(r, body), "message"),
                 language=fit(_get(r, lang), "language"),
+                reason=fit(_get(r, reason), "reason"),
+                order_ref=clean_text(ref) or None,
             )
 
         return row

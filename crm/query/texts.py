@@ -27,6 +27,8 @@ GROUP_NAMES = {
         "year": "year",
         "segment": "segment",
         "period": "period",
+        "product": "product",
+        "reason": "reason",
     },
     "zh": {
         "platform": "平台",
@@ -36,6 +38,8 @@ GROUP_NAMES = {
         "year": "年份",
         "segment": "客户分群",
         "period": "时间段",
+        "product": "产品",
+        "reason": "原因",
     },
 }
 
@@ -100,6 +104,8 @@ def clarify_text(lang: str, message: str, suggestions: list[str]) -> str:
 _COLUMNS_ZH = {
     "customer": "客户",
     "customers": "客户数",
+    "returns": "退货数",
+    "share": "占比",
     "cohort": "首单月份",
     "field": "项目",
     "value": "值",
@@ -119,7 +125,6 @@ _COLUMNS_ZH = {
     "product_a": "商品 A",
     "product_b": "商品 B",
     "category": "品类",
-    "share": "占比",
     "units": "销量",
     "buyers": "购买人数",
     "orders_both": "同时购买的订单",
@@ -154,7 +159,7 @@ _COLUMNS_EN = {
     **{m.id: m.column_en for m in catalog.METRICS if m.column_en},
 }
 # The rate metrics, the shares of the CLV lists and of the product answers (category shares, support,
-# confidence; a product's return rate).
+# confidence; a product's return rate; a return reason's share).
 RATIO_COLUMNS = RATIO_METRICS | {
     "p_alive",
     "churn_risk",

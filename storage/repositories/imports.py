@@ -1374,10 +1374,40 @@ async def customers_by_buyer(
     return out
 
 
+async def orders_by_number(
+    session: AsyncSession, workspace_id: int, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """(platform, platform order number) -> order id, for the orders the workspace holds (the first store's
+    when two stores of a platform share a number)."""
+    out: dict[tuple[str, str], int] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, number in keys:
+        by_platform.setdefault(platform, []).append(number)
+    for platform, numbers in by_platform.items():
+        for chunk in _chunks(sorted(numbers)):
+            rows = await session.execute(
+                select(Order.platform_order_id, Order.id)
+                .where(
+                    Order.workspace_id == workspace_id,
+                    Order.platform == platform,
+                    Order.platform_order_id.in_(chunk),
+                )
+                .order_by(Order.id)
+            )
+            for number, order_id in rows:
+                out.setdefault((platform, number), order_id)
+    return out
+
+
 async def add_activity(
-    session: AsyncSession, workspace_id: int, kind: str, records: list[tuple[tuple[int, int], Any]]
+    session: AsyncSession,
+    workspace_id: int,
+    kind: str,
+    records: list[tuple[tuple[int, int], Any]],
+    order_ids: list[int | None] | None = None,
 ) -> int:
-    """Insert interactions or behaviour events that are not there yet (same customer, kind, time); returns added."""
+    """Insert interactions or behaviour events that are not there yet (same customer, kind, time); returns added.
+    `order_ids`, aligned with `records`, links interactions to the orders they are about."""
     model = Interaction if kind == "interactions" else BehaviourEvent
     customers = sorted({cust for (_, cust), _ in records})
     seen: set[tuple[int | None, str, datetime]] = set()
@@ -1387,7 +1417,8 @@ async def add_activity(
         )
         seen |= {(c, k, t) for c, k, t in rows}
     new: list[dict[str, Any]] = []
-    for (ident, cust), a in records:
+    links = order_ids if order_ids is not None else [None] * len(records)
+    for ((ident, cust), a), order_id in zip(records, links, strict=True):
         key = (cust, a.kind, a.occurred_at.astimezone(UTC))
         if key in seen:
             continue
@@ -1402,6 +1433,8 @@ async def add_activity(
                     "rating": a.rating,
                     "body": a.body,
                     "language": a.language,
+                    "reason": a.reason,
+                    "order_id": order_id,
                     "occurred_at": a.occurred_at,
                 }
             )
