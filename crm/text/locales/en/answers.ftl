@@ -145,7 +145,13 @@ answer-filter_segment = segment
 answer-rephrase = Could you rephrase that?
 answer-read_as = (Read { $read }.){" "}
 answer-service_figure = { $name } { $period }{ $filters }: { $value } (n = { $n }){ $small }
-answer-service_complaints = { $name } { $period }{ $filters }: { $value } ({ $complaints } complaints / { $n } valid orders, n = { $n }){ $small }
+answer-service_complaints = { $name } { $period }{ $filters }: { $value } ({ $complaints } { $complaints ->
+        [one] complaint
+       *[other] complaints
+    } / { $n } valid { $n ->
+        [one] order
+       *[other] orders
+    }, n = { $n }){ $small }
 answer-service_small = {" "}⚠️ too few to rely on (n < 30)
 answer-service_empty = { $name } { $period }{ $filters }: no data (no { $what } in that window)
 answer-service_what_avg_rating = reviews
