@@ -160,7 +160,7 @@ async def test_each_figure_is_its_rows_computed_directly(
     orders = orders_in("2026-10-01", "2026-11-01")
     got = await ask_en(db, workspace_id, "complaint rate last month")
     assert got.value == round(complaints / orders, 6) and got.rows == [[got.value, orders]]
-    assert f"{complaints} complaints / {orders} valid orders" in got.text
+    assert f"{complaints} complaint{'' if complaints == 1 else 's'} / {orders} valid orders" in got.text
     assert "投诉率" in (await ask_en(db, workspace_id, "上个月的投诉率")).text
     # Return reasons this quarter: reasons written alike are one; an empty reason is said so.
     got = await ask_en(db, workspace_id, "return reasons this quarter")
