@@ -134,6 +134,7 @@ async def import_document(
     settings: Settings,
     i18n: I18n,
     clock: Callable[[], datetime],
+    scheduler: Any = None,
 ) -> None:
     document = message.document
     assert document is not None
@@ -219,3 +220,9 @@ async def import_document(
             db, workspace_id, cfg=settings.automation, settings=settings, as_of=clock()
         )
     await status.edit_text(summary(report, i18n))
+    if report.kind == "interactions" and report.orders_new and scheduler is not None:
+        # New reviews or complaints: a valuable customer's low rating is alerted now, not at the next hour.
+        try:
+            await scheduler.service_scan_now(workspace_id)
+        except Exception:  # the import is done and said; the hourly scan tries again
+            log.exception("service-recovery scan after importing %s failed", name)
