@@ -147,6 +147,21 @@ async def run_monthly_review(workspace_id: int) -> int:
     return await alert_jobs.send_digest(_service(), workspace_id, "monthly")
 
 
+async def run_automation(workspace_id: int) -> int:
+    """The daily run of the retention rules (every trigger, the time-based ones included)."""
+    from crm.automation.engine import evaluate
+
+    service = _service()
+    done = await evaluate(
+        service.db,
+        workspace_id,
+        cfg=service.settings.automation,
+        settings=service.settings,
+        as_of=service.clock(),
+    )
+    return sum(done.fired.values())
+
+
 async def run_reminder_sync() -> int:
     return await _service().sync_reminders()
 
@@ -432,6 +447,13 @@ class SchedulerService:
             {
                 "id": f"churn-scan:{workspace_id}",
                 "func": run_churn_scan,
+                "args": [workspace_id],
+                "trigger": CronTrigger(hour=hour, minute=0, timezone=tz),
+                "misfire_grace_time": self.rules.misfire_grace_seconds,
+            },
+            {
+                "id": f"automation:{workspace_id}",
+                "func": run_automation,
                 "args": [workspace_id],
                 "trigger": CronTrigger(hour=hour, minute=0, timezone=tz),
                 "misfire_grace_time": self.rules.misfire_grace_seconds,
