@@ -124,7 +124,7 @@ async def _from_words(
             "rules.parsed",
             name=html.escape(rule.name),
             rule=html.escape(spec.describe()),
-            dry=html.escape(dry.describe()),
+            dry=html.escape(dry.describe(i18n.language)),
         ),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=[_buttons(rule.id, False, i18n, dry=False)]),
     )
@@ -159,7 +159,7 @@ async def rule_button(
                 "rules.dry",
                 name=html.escape(rule.name),
                 rule=html.escape(spec.describe()),
-                dry=html.escape(dry.describe()),
+                dry=html.escape(dry.describe(i18n.language)),
             ),
             reply_markup=InlineKeyboardMarkup(
                 inline_keyboard=[_buttons(rule.id, rule.enabled, i18n, dry=False)]

@@ -122,7 +122,7 @@ async def test_each_trigger_fires_once_per_event_and_the_dry_run_counts_what_ena
     assert dry["cancel-first"] == 1  # Alice: her only order was cancelled
     assert dry["cancelled"] == 2  # Alice, and Dan's returned order
     shown = await dry_run(db, workspace_id, check_rule("cancel-first", rules["cancel-first"]), NOW, TZ, 30)
-    assert "would have fired for 1 customers: Alice Tan" in shown.describe()
+    assert "would have fired for 1 customer: Alice Tan" in shown.describe()
     done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW)
     assert {k: v for k, v in done.fired.items() if k in dry} == {k: dry[k] for k in done.fired if k in dry}
     firings = await count(db, RuleFiring)

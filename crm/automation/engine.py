@@ -22,6 +22,7 @@ from crm.automation.rules import IMPORT_TRIGGERS, RuleError, RuleSpec, check_rul
 from crm.outreach.intents import PROMOTIONAL
 from crm.settings import DraftSettings
 from crm.tags import compile_rule, customer_columns
+from crm.text import render
 from storage.db import Database
 from storage.models import AutomationRule
 from storage.repositories import alerts as alerts_repo
@@ -57,13 +58,17 @@ class DryRun:
     def count(self) -> int:
         return len(self.customers)
 
-    def describe(self) -> str:
+    def describe(self, language: str = "en") -> str:
+        """The dry run as a sentence in the reader's language (crm/text/locales/<lang>/notes.ftl)."""
         shown = ", ".join(f"{name} (#{cid})" for cid, name in self.customers[:SHOWN])
-        more = f" and {self.count - SHOWN} more" if self.count > SHOWN else ""
-        head = (
-            f"over the last {self.lookback_days} days this rule would have fired for {self.count} customers"
+        return render(
+            language,
+            "notes.dry_run",
+            days=self.lookback_days,
+            n=self.count,
+            customers=shown,
+            more=max(0, self.count - SHOWN),
         )
-        return f"{head}: {shown}{more}" if self.customers else head
 
 
 @dataclass

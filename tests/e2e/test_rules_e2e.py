@@ -37,7 +37,7 @@ async def test_rules_in_plain_words_dry_run_enable_then_an_import_drafts_for_app
         OWNER, "/rules when a customer's first order is cancelled, tag them 'cancel-1st' and draft an apology"
     )
     assert "order cancelled if orders == 0" in parsed.text and "draft service_recovery" in parsed.text
-    assert "would have fired for 1 customers: Alice Tan" in parsed.text
+    assert "would have fired for 1 customer: Alice Tan" in parsed.text
     enable = next(data for _, data in parsed.buttons() if data.startswith("rule:on:"))
     async with desk.db.sessions() as session:
         assert (await session.scalars(select(OutreachDraft))).all() == []  # nothing before Enable
@@ -46,7 +46,7 @@ async def test_rules_in_plain_words_dry_run_enable_then_an_import_drafts_for_app
     assert "⚪" in listing.text and "not fired yet" in listing.text
     dry = next(data for _, data in listing.buttons() if data.startswith("rule:dry:"))
     shown = await desk.press(OWNER, dry, listing.message_id or 0, chat_id=OWNER)
-    assert "would have fired for 1 customers: Alice Tan" in shown.text
+    assert "would have fired for 1 customer: Alice Tan" in shown.text
 
     on = await desk.press(OWNER, enable, parsed.message_id or 0, chat_id=OWNER)
     assert "is on" in on.text
