@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -18,9 +19,10 @@ from bot.i18n import I18n
 from bot.render import shown
 from crm import catalog
 from crm.display import BUTTON_LENGTH, NAME_LENGTH, REMINDER_TEXT_MAX, displayable
-from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES
+from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES, platform_name
 from crm.scheduling.reminders import format_when
 from crm.scheduling.rules import ChurnAlert, Digest, KpiAlert
+from crm.scheduling.service_alerts import ServiceAlert
 from storage.models import Reminder
 
 LIST_ITEM_LENGTH = 120  # a reminder's text in the list of reminders
@@ -87,10 +89,17 @@ def reminder_buttons(
     return kb.as_markup()
 
 
+def customer_line(customer_name: str, customer_id: int | None, i18n: I18n) -> str:
+    """ "👤 Tan Wei Ling #1382": the customer a reminder is about, by #id as well (two may share a name)."""
+    if customer_id is None:
+        return f"👤 {shown(customer_name)}"
+    return i18n("reminders.customer_line", name=shown(customer_name), id=str(customer_id))
+
+
 def _body(reminder: Reminder, customer_name: str | None, i18n: I18n) -> str:
     text = shown(reminder.text, REMINDER_TEXT_MAX, multiline=True)
     if customer_name:
-        text += "\n" + i18n("reminders.customer_line", name=shown(customer_name))
+        text += "\n" + customer_line(customer_name, reminder.customer_id, i18n)
     return text
 
 
@@ -157,12 +166,24 @@ def stale_line(newest_order: date, i18n: I18n, today: date) -> str:
     return i18n("alerts.stale_data", date=format_day(newest_order, i18n.language, today))
 
 
+def churn_who(customer_id: int, origin: tuple[str | None, str | None] | None) -> str:
+    """ "#1382 · TikTok Shop · TH": what tells a churn alert's same-name customers apart (as the pickers do)."""
+    platform, country = origin or (None, None)
+    parts = [f"#{customer_id}"]
+    if platform:
+        parts.append(platform_name(platform))
+    if country:
+        parts.append(country)
+    return html.escape(" · ".join(parts))
+
+
 def churn_alert_message(
     alerts: Sequence[ChurnAlert],
     names: dict[int, str],
     i18n: I18n,
     currency: str,
     *,
+    origins: dict[int, tuple[str | None, str | None]] | None = None,
     scan_at: datetime,
     limit: int,
     offset: int = 0,
@@ -170,8 +191,9 @@ def churn_alert_message(
     long_lost_days: int = 180,
     stale: date | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of a scan's ranked churn list: `limit` customers from `offset`, an 'assign to me' button each,
-    and a 'show N more' button while some are left. The first page also carries the long-lost count and the
+    """One page of a scan's ranked churn list: `limit` customers from `offset`, each with its #id, platform and
+    country (`origins`), an 'assign to me' and an 'open the card' button each (one row per customer), and a
+    'show N more' button while some are left. The first page also carries the long-lost count and the
     stale-data warning."""
     shown = list(alerts[offset : offset + limit])
     first_page = offset == 0
@@ -182,6 +204,7 @@ def churn_alert_message(
     if first_page and stale is not None:
         lines.append(stale_line(stale, i18n, scan_at.date()))
     kb = InlineKeyboardBuilder()
+    widths: list[int] = []
     segments = SEGMENT_NAMES.get(i18n.language, SEGMENT_NAMES["en"])
     for a in shown:
         name = displayable(names.get(a.customer_id), NAME_LENGTH) or f"#{a.customer_id}"
@@ -190,17 +213,24 @@ def churn_alert_message(
             i18n(
                 "alerts.churn_line",
                 name=html.escape(name),
+                who=churn_who(a.customer_id, (origins or {}).get(a.customer_id)),
                 segment=segments.get(a.segment, a.segment),
                 days=a.days_inactive,
                 p_alive=p_alive,
-                value=_money(a.value_at_risk, currency),
-                spent=_money(a.monetary, currency),
+                # nothing priced (orders without a rate): no amount, rather than a "0.00" that looks real
+                value=_money(a.value_at_risk, currency) if a.monetary else "—",
+                spent=_money(a.monetary, currency) if a.monetary else "—",
             )
         )
         kb.button(
-            text=displayable(i18n("alerts.assign", name=name), BUTTON_LENGTH),
+            text=displayable(i18n("alerts.assign", name=f"{name} #{a.customer_id}"), BUTTON_LENGTH),
             callback_data=AssignCB(customer_id=a.customer_id),
         )
+        kb.button(  # the card, as the top-customer tables open it: by #id
+            text=displayable(f"👤 #{a.customer_id} {name}", BUTTON_LENGTH),
+            callback_data=_open_customer(a.customer_id),
+        )
+        widths.append(2)
     left = len(alerts) - offset - len(shown)
     if left > 0:
         lines.append(i18n("alerts.churn_more", n=left))
@@ -208,8 +238,68 @@ def churn_alert_message(
             text=i18n("alerts.churn_more_button", n=min(left, limit)),
             callback_data=ChurnMoreCB(at=int(scan_at.timestamp()), offset=offset + len(shown)),
         )
+        widths.append(1)
     if first_page and long_lost:
         lines.append(i18n("alerts.long_lost", n=long_lost, days=long_lost_days))
+    if widths:
+        kb.adjust(*widths)
+    return "\n".join(lines), kb.as_markup()
+
+
+SERVICE_BODY = 200  # the buyer's words quoted in a service-recovery alert
+
+
+def service_alert_message(
+    alert: ServiceAlert, name: str | None, i18n: I18n, currency: str, tz: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A valuable customer's low rating or complaint: who, why they matter, what they said, with buttons to
+    open their card and to draft a service-recovery message."""
+    from bot.outreach_view import DraftIntentCB  # the draft buttons live with the outreach views
+
+    shown_name = displayable(name, NAME_LENGTH) or f"#{alert.customer_id}"
+    segments = SEGMENT_NAMES.get(i18n.language, SEGMENT_NAMES["en"])
+    if alert.kind == "complaint":
+        what = i18n("alerts.service_complaint")
+    else:
+        what = i18n(
+            "alerts.service_rating",
+            rating=alert.rating if alert.rating is not None else "?",
+            scale=10 if alert.kind == "nps" else 5,
+        )
+    why = (
+        segments.get(alert.segment or "", alert.segment or "")
+        if alert.why == "segment"
+        else i18n("alerts.service_top_spend")
+    )
+    lines = [
+        i18n(
+            "alerts.service_title",
+            name=html.escape(shown_name),
+            what=what,
+            when=alert.occurred_at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
+        ),
+        i18n("alerts.service_why", why=why, spent=_money(alert.spend, currency)),
+    ]
+    details = []
+    if alert.platform:
+        details.append(html.escape(platform_name(alert.platform)))
+    if alert.order_number:
+        details.append(i18n("alerts.service_order", order=html.escape(displayable(alert.order_number, 32))))
+    if alert.reason:
+        details.append(html.escape(displayable(alert.reason, 40)))
+    if details:
+        lines.append(" · ".join(details))
+    if alert.body:
+        lines.append(f"“{html.escape(displayable(alert.body, SERVICE_BODY))}”")
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=displayable(i18n("alerts.service_open", name=shown_name), BUTTON_LENGTH),
+        callback_data=_open_customer(alert.customer_id),
+    )
+    kb.button(
+        text=i18n("alerts.service_draft"),
+        callback_data=DraftIntentCB(customer_id=alert.customer_id, intent="service_recovery"),
+    )
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 

@@ -8,6 +8,8 @@ import html
 import logging
 import secrets
 import tempfile
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from aiogram.types import Message
 from bot.i18n import I18n
 from bot.render import shown
 from bot.settings import Settings
+from crm.rights import Actor, import_counts, record_act
 from handlers.routes import Routes
 from storage.db import Database
 
@@ -124,7 +127,14 @@ async def rates_reply(
 
 @routes.message(F.document, flags={"ability": "imports"})
 async def import_document(
-    message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings, i18n: I18n
+    message: Message,
+    bot: Bot,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    i18n: I18n,
+    clock: Callable[[], datetime],
+    scheduler: Any = None,
 ) -> None:
     document = message.document
     assert document is not None
@@ -195,4 +205,24 @@ async def import_document(
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
     log.info("imported %s for workspace %s: %s rows", name, workspace_id, report.rows)
+    await record_act(
+        db,
+        workspace_id,
+        "imported",
+        Actor("telegram", telegram_user_id=message.from_user.id if message.from_user else None),
+        f"file:{report.platform}",
+        import_counts(report),
+    )
+    if report.kind in ("orders", "events"):  # retention rules' event triggers (crm.automation)
+        from crm.automation.engine import evaluate_after_import
+
+        await evaluate_after_import(
+            db, workspace_id, cfg=settings.automation, settings=settings, as_of=clock()
+        )
     await status.edit_text(summary(report, i18n))
+    if report.kind == "interactions" and report.orders_new and scheduler is not None:
+        # New reviews or complaints: a valuable customer's low rating is alerted now, not at the next hour.
+        try:
+            await scheduler.service_scan_now(workspace_id)
+        except Exception:  # the import is done and said; the hourly scan tries again
+            log.exception("service-recovery scan after importing %s failed", name)

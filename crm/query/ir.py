@@ -34,7 +34,8 @@ MONEY_METRICS = catalog.metrics_in("money")
 # Orders by their current status (not only valid orders): cancellations and returns.
 STATUS_METRICS = frozenset(m.id for m in catalog.METRICS if m.by_status)
 SEGMENTS: tuple[str, ...] = catalog.SEGMENT_IDS
-GroupBy = Literal["platform", "country", "month", "quarter", "year", "segment"]
+# "product": service figures only (the products of the orders reviews and complaints name).
+GroupBy = Literal["platform", "country", "month", "quarter", "year", "segment", "product"]
 TopSortKey = Literal["revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days"]
 
 if TYPE_CHECKING:
@@ -258,6 +259,27 @@ class CLVQuery(_IR):
     filters: Filters = Field(default_factory=Filters)
 
 
+ProductKind = Literal["best", "mix", "together", "reorder", "returns", "winback"]
+
+
+class ProductQuery(_IR):
+    """Questions about products (docs/metrics.md, "Products"): best sellers, category preference of a group of
+    customers, products bought together, replenishment cycles and who is due, return rate by product, and what
+    lapsed valuable customers bought most."""
+
+    intent: Literal["products"] = "products"
+    kind: ProductKind = "best"
+    by: Literal["units", "revenue", "buyers"] = "units"  # best sellers ranked by
+    n: int = Field(default=10, ge=1, le=100)
+    period: Period | None = (
+        None  # None = docs/metrics.md default (last 90 days; all time for reorder, winback)
+    )
+    filters: Filters = Field(default_factory=Filters)
+    group_by: Literal["country", "segment"] | None = None  # category preference per group
+    product: str | None = Field(default=None, max_length=200)  # reorder: a SKU or words of the product's name
+    min_orders: int = Field(default=5, ge=1, le=10_000)  # bought together: orders containing both, at least
+
+
 OutreachIntent = Literal[
     "welcome",
     "thank_you",
@@ -307,6 +329,7 @@ Query = Annotated[
     | LifecycleQuery
     | CohortQuery
     | CLVQuery
+    | ProductQuery
     | DraftQuery
     | ReminderQuery
     | Clarify,

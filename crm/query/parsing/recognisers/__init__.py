@@ -13,6 +13,7 @@ module imported below (or anywhere imported before the first question). The buil
   800 reminder     "remind me ..." (crm.query.parser)
   700 draft        "write a win-back message ..." (crm.query.parser)
   600 customer     a customer looked up by name (crm.query.parser)
+  595 products     best sellers, category preference, bought together, reorder cycles, returns (products.py)
   590-480 declines a scan that cannot be answered as asked: an as-of date, a future or unreadable period, two
                    periods, an unmeasured metric, "except", unknown words, two platforms or countries, two
                    breakdowns, a filter and its own breakdown, a trend of a ranking, a comparison of something
@@ -77,6 +78,7 @@ from crm.query.parsing.recognisers import (  # noqa: E402, F401
     kinds,
     metric,
     predicted,
+    products,
     segments,
     top,
 )

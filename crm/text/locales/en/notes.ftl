@@ -20,3 +20,15 @@ note-check_language = the message is not in the requested language ({ $language 
 note-check_placeholders = unfilled placeholders: { $names }
 note-check_coupon = the coupon code { $coupon } is missing
 note-check_discounts = discounts that were not offered: { $discounts }
+
+notes-dry_run = over the last { $days } days this rule would have fired for { $n ->
+        [0] no customer
+        [one] 1 customer
+       *[other] { $n } customers
+    }{ $n ->
+        [0] {""}
+       *[other] : { $customers }{ $more ->
+            [0] {""}
+           *[other] {" "}and { $more } more
+        }
+    }

@@ -32,6 +32,7 @@ answer-customer_unpriced_one =
 answer-cohort_month = { $month }（{ $n } 人）
 answer-cohort_x = 首单后第 k 个月
 answer-cohort_running = （斜线：尚未结束的本月）
+answer-cohort_running_cell = * 尚未结束的本月：目前为止的数字，不是最终值
 answer-cohort_y = 首单月份（客户数）
 answer-no_data = { $period }{ $filters }{ $name }：没有数据（该时间段内没有有效订单）
 answer-group = { $period }{ $filters }按{ $by }统计的{ $name }：
@@ -123,3 +124,20 @@ answer-filter_segment = 客户分群
 # 没有具体说明的澄清回复；拼错的词按词汇表理解
 answer-rephrase = 请换个说法。
 answer-read_as = （已把{ $read }）
+answer-service_figure = { $period }{ $filters }{ $name }：{ $value }（n = { $n }）{ $small }
+answer-service_complaints = { $period }{ $filters }{ $name }：{ $value }（{ $complaints } 次投诉 / { $n } 笔有效订单，n = { $n }）{ $small }
+answer-service_small = {" "}⚠️ 样本太少，仅供参考（n < 30）
+answer-service_empty = { $period }{ $filters }{ $name }：没有数据（该时间段内没有{ $what }）
+answer-service_what_avg_rating = 评价
+answer-service_what_nps = NPS 回答
+answer-service_what_complaint_rate = 有效订单
+answer-service_what_return_reasons = 退货记录
+answer-service_reasons = { $period }{ $filters }退货原因（n = { $n } 次退货）{ $small }：
+answer-service_no_reason = 未填写原因
+answer-service_no_breakdown = { $name }不能按{ $by }拆分：服务指标可按平台、国家、产品、月、季度或年拆分，订单指标可按平台、国家、客户分群、月、季度或年拆分。
+answer-service_history = 售后记录（最新在前）：
+answer-service_kind_review = 评价
+answer-service_kind_nps = NPS
+answer-service_kind_complaint = 投诉
+answer-service_kind_return = 退货
+answer-service_order = 订单 { $order }

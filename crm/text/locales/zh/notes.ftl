@@ -18,3 +18,11 @@ note-check_language = 消息不是要求的语言（{ $language }；看起来是
 note-check_placeholders = 还有未填写的占位符：{ $names }
 note-check_coupon = 缺少优惠码 { $coupon }
 note-check_discounts = 提到了未提供的折扣：{ $discounts }
+
+notes-dry_run = 过去 { $days } 天内，这条规则会对 { $n } 位客户触发{ $n ->
+        [0] {""}
+       *[other] ：{ $customers }{ $more ->
+            [0] {""}
+           *[other] 等（另有 { $more } 位）
+        }
+    }
