@@ -101,17 +101,21 @@ def test_assignment_is_deterministic_and_even() -> None:
         ("draft a winback for Tan with three versions", 3, None, "draft a winback for Tan"),
         ("draft a win-back for all important_winback customers, A/B test", 2, None, None),
         ("给所有重要挽留客户写一条挽回消息，两个版本", 2, None, "给所有重要挽留客户写一条挽回消息"),
-        ("给王小明写一条感谢消息，实验 spring", 2, "spring", "给王小明写一条感谢消息"),
+        ("给王小明写一条感谢消息，实验：spring", 2, "spring", "给王小明写一条感谢消息"),
         (
-            "draft a winback for Tan with 3 variants experiment nov-test",
+            "draft a winback for Tan with 3 variants, experiment: nov-test",
             3,
             "nov-test",
             "draft a winback for Tan",
         ),
         ("draft a winback for Tan", 1, None, "draft a winback for Tan"),
+        ("draft a winback for Ab Rahman", 1, None, "draft a winback for Ab Rahman"),
+        ("tell her about our experiment with new flavours", 1, None, None),
     ],
 )
-def test_a_request_says_its_variants(text: str, n: int, name: str | None, rest: str | None) -> None:
+def test_a_request_says_its_variants_and_a_name_is_not_an_experiment(
+    text: str, n: int, name: str | None, rest: str | None
+) -> None:
     ask = read_experiment(text)
     assert (ask.variants, ask.name) == (n, name)
     if rest is not None:

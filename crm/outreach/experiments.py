@@ -61,12 +61,13 @@ def assign_one(customer_id: int, experiment: str, variant_labels: list[str]) -> 
 _ZH_COUNT = {"2": 2, "3": 3, "两": 2, "二": 2, "三": 3}
 _VARIANTS_EN = re.compile(r"[,，]?\s*\b(?:with|in)\s+([23]|two|three)\s+(?:variants?|versions?)\b", re.I)
 _VARIANTS_ZH = re.compile(r"[,，]?\s*([23两二三])\s*(?:个|種|种)?\s*(?:版本|变体|變體)")
-_AB = re.compile(
-    r"[,，]?\s*\b(?:an?\s+)?(a/b/c|a/b|abc|ab)(?:\s+test)?\b(?!\S)|[,，]?\s*(A/B/C|A/B)\s*测试", re.I
-)
+_AB = re.compile(r"[,，]?\s*\b(?:an?\s+)?(a/b/c|a/b)(?:\s+test)?(?!\S)|[,，]?\s*(A/B/C|A/B)\s*测试", re.I)
 _NAME = re.compile(
-    r"[,，]?\s*(?:\bexperiment|\bnamed|实验(?:名)?|實驗)\s*[:：=]?\s*[\"“']?([\w-]{1,48})[\"”']?", re.I
+    r"[,，]?\s*(?:\bexperiment\s*[:=]\s*|\bexperiment\s+(?=[\"“'])|(?:实验名?|實驗)\s*[:：=]?\s*)"
+    r"[\"“']?([\w-]{1,48})[\"”']?",
+    re.I,
 )
+COMMAND_WORDS = {"ab": 2, "a/b": 2, "abc": 3, "a/b/c": 3}
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,21 @@ def read_experiment(text: str) -> ExperimentAsk:
         rest = rest[: m.start()] + rest[m.end() :]
         n = max(n, 2) if name else n
     return ExperimentAsk(variants=n, name=name, rest=rest.strip())
+
+
+def read_command_experiment(args: str) -> ExperimentAsk:
+    """`/draft` arguments: a word `ab` or `abc` (or `a/b`, `a/b/c`) and `experiment:NAME` anywhere."""
+    n, name, kept = 1, None, []
+    for token in args.split():
+        low = token.lower()
+        if low in COMMAND_WORDS:
+            n = COMMAND_WORDS[low]
+        elif low.startswith(("experiment:", "experiment=", "实验:", "实验：")):
+            name = clean_name(re.split(r"[:=：]", token, maxsplit=1)[1]) or None
+            n = max(n, 2)
+        else:
+            kept.append(token)
+    return ExperimentAsk(variants=n, name=name, rest=" ".join(kept))
 
 
 def experiment_data(name: str, variant_labels: list[str], assignments: dict[int, str]) -> dict[str, Any]:
@@ -162,7 +178,7 @@ async def experiment_report(
 ) -> list[ExperimentResult]:
     """Every experiment with an approval in [start, end): per variant, the customers approved (each once, at
     their first approval of that variant in the period) and those with a valid order in the `window_days` after
-    that approval; newest experiment first."""
+    that approval (and not after `as_of`); newest experiment first."""
     if window_days < 1:
         raise ValueError("the window is at least one day")
     window = timedelta(days=window_days)
@@ -192,7 +208,7 @@ async def experiment_report(
             seen = per.get(label, {})
             converted = open_windows = 0
             for cid, at in seen.items():
-                if any(at < t <= at + window for t in orders.get(cid, ())):
+                if any(at < t <= min(at + window, as_of) for t in orders.get(cid, ())):
                     converted += 1
                 elif at + window > as_of:
                     open_windows += 1
