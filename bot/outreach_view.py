@@ -276,7 +276,8 @@ def _pct(x: float) -> str:
 def _p(p: float | None) -> str:
     if p is None:
         return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+    # three decimals near the 0.05 threshold, so 0.046 never reads as 0.05
+    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
 
 
 def experiments_text(results: list[experiments.ExperimentResult], window: int, i18n: I18n) -> str:

@@ -17,9 +17,16 @@ from sqlalchemy import select
 from bot.settings import Settings
 from crm.analytics.experiments import VariantStats, two_proportion_p, verdict, wilson_interval
 from crm.analytics.metrics import customer_scores
-from crm.outreach.experiments import assign, assign_one, experiment_report, read_experiment
+from crm.outreach.experiments import (
+    ExperimentResult,
+    VariantResult,
+    assign,
+    assign_one,
+    experiment_report,
+    read_experiment,
+)
 from crm.outreach.service import approve, draft_for_customer, draft_for_segment
-from storage.models import Order, OutreachDraft, Store
+from storage.models import Customer, Order, OutreachDraft, Store
 from tests.test_outreach import add_customer
 
 AS_OF = datetime(2026, 11, 24, tzinfo=UTC)
@@ -268,3 +275,117 @@ async def test_segment_experiment_splits_recipients_and_counts_conversions(db, w
     nb = {v.stats.label: v.stats.conversions for v in narrow[0].variants}
     assert nb == {"A": 0, "B": 1}  # only b[0]'s next-day order is within one day
     assert none == []  # nothing approved in the last three days
+
+
+# --- what a seller reads, in English and Chinese ------------------------------------------------------------------
+def _result(a: tuple[int, int], b: tuple[int, int], open_b: int = 0) -> ExperimentResult:
+    stats = [VariantStats("A", a[0], a[1]), VariantStats("B", b[0], b[1])]
+    r = ExperimentResult(
+        "winback-2026-11-01",
+        "winback",
+        datetime(2026, 11, 1, tzinfo=UTC),
+        [VariantResult(stats[0]), VariantResult(stats[1], open_b)],
+    )
+    r.verdict = verdict(stats)
+    return r
+
+
+def test_the_report_reads_well_in_english_and_chinese() -> None:
+    from bot.i18n import get_i18n
+    from bot.outreach_view import experiments_text
+
+    en, zh = get_i18n("en"), get_i18n("zh")
+    ahead = [_result((40, 8), (40, 12), open_b=3)]
+    text = experiments_text(ahead, 14, en)
+    assert "within 14 days" in text and "<b>winback-2026-11-01</b> · 🔙 Win-back" in text
+    assert "A: 8/40 = 20.0% (95% CI 10.5%–34.8%)" in text
+    assert "B: 12/40 = 30.0% (95% CI 18.1%–45.4%), 3 still in their window" in text
+    p = two_proportion_p(12, 40, 8, 40)
+    assert f"No winner yet: B is ahead but p = {p:.2f}" in text  # p = 0.30
+    won = experiments_text([_result((100, 30), (100, 45))], 14, en)
+    assert "🏆 Winner: B (p = 0.028 against every other variant)" in won
+    assert "尚无胜出版本：B 领先，但 p = 0.30" in experiments_text(ahead, 14, zh)
+    assert "🏆 胜出：B" in experiments_text([_result((100, 30), (100, 45))], 7, zh)
+    assert "批准后 7 天内" in experiments_text([_result((100, 30), (100, 45))], 7, zh)
+    assert "No experiment yet" in experiments_text([], 14, en) and "还没有实验" in experiments_text(
+        [], 14, zh
+    )
+
+
+def test_the_command_line_reports_experiments_as_text_and_json(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import os
+
+    from bot.cli import main
+    from storage.db import open_database
+    from tests.conftest import run_isolated
+    from tests.test_importing import SHOPIFY_HEADER, shopify_row, write_csv
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
+        monkeypatch.delenv(name)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    monkeypatch.setenv("SELLERMATE_DATABASE_URL", url)
+    export = write_csv(
+        tmp_path / "orders_export.csv",
+        SHOPIFY_HEADER,
+        [
+            shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+            shopify_row("#2", "lee@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+            shopify_row("#3", "tan@example.com", "paid", "12.00", "2026-11-05 10:00:00 +0800"),
+        ],
+    )
+    assert cli("import", "-q", str(export))[0] == 0
+
+    async def setup() -> None:
+        db = await open_database(url)
+        try:
+            async with db.sessions() as s:
+                ids = [c.id for c in (await s.execute(select(Customer).order_by(Customer.id))).scalars()]
+                ws = (await s.execute(select(Customer.workspace_id))).scalar()
+                s.add(
+                    OutreachDraft(
+                        workspace_id=ws,
+                        segment="important_winback",
+                        intent="winback",
+                        language="en",
+                        text="x",
+                        variants=["x", "y"],
+                        source="template",
+                        status="approved",
+                        approved_at=datetime(2026, 11, 1, tzinfo=UTC),
+                        request={
+                            "experiment": {"name": "nov", "labels": ["A", "B"]},
+                            "assignments": {str(ids[0]): "A", str(ids[1]): "B"},
+                        },
+                    )
+                )
+                await s.commit()
+        finally:
+            await db.dispose()
+
+    run_isolated(setup)
+    code, out, err = cli("experiments", "--as-of", "2026-11-20", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["window_days"] == 14
+    (exp,) = data["experiments"]
+    assert exp["experiment"] == "nov" and exp["winner"] is None
+    a, b = exp["variants"]
+    assert (a["label"], a["n"], a["conversions"]) == ("A", 1, 1) and (b["n"], b["conversions"]) == (1, 0)
+    assert a["ci95"] == pytest.approx(list(wilson_interval(1, 1) or ()))
+    code, out, _ = cli("experiments", "--as-of", "2026-11-20", "--window", "3")
+    assert code == 0 and "A: 0/1 = 0.0%" in out and "<b>" not in out
+    code, out, _ = cli("experiments", "--as-of", "2026-11-20", "--lang", "zh", "--period", "2026-10")
+    assert code == 0 and "还没有实验" in out
+    code, _, err = cli("experiments", "--window", "0")
+    assert code == 2 and "--window" in err
