@@ -389,3 +389,30 @@ def test_the_command_line_reports_experiments_as_text_and_json(tmp_path, monkeyp
     assert code == 0 and "还没有实验" in out
     code, _, err = cli("experiments", "--window", "0")
     assert code == 2 and "--window" in err
+
+
+def test_draft_commands_and_plain_words_carry_the_experiment() -> None:
+    from crm.outreach.chat import read_draft_command, read_draft_query
+    from crm.query.parser import parse_question
+
+    seg = read_draft_command("segment important_winback winback TH ab", now=AS_OF, timezone="Asia/Singapore")
+    assert (seg.kind, seg.segment, seg.country, seg.variants, seg.experiment) == (
+        "segment",
+        "important_winback",
+        "TH",
+        2,
+        None,
+    )
+    one = read_draft_command("Tan winback abc experiment:nov-test", now=AS_OF, timezone="Asia/Singapore")
+    assert (one.customer_query, one.intent, one.variants, one.experiment) == ("Tan", "winback", 3, "nov-test")
+    plain = read_draft_command("Tan winback", now=AS_OF, timezone="Asia/Singapore")
+    assert plain.variants == 1 and plain.experiment is None
+    for text, kind, who in [
+        ("draft a winback for Tan Wei Ling with 2 variants", "customer", "Tan Wei Ling"),
+        ("给所有重要挽留客户写一条挽回消息，两个版本", "segment", None),
+    ]:
+        q = parse_question(text, as_of=AS_OF).query
+        request = read_draft_query(q, text)  # type: ignore[arg-type]
+        assert (request.kind, request.variants) == (kind, 2)
+        if who:
+            assert request.customer_query == who

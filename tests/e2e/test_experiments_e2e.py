@@ -100,6 +100,10 @@ async def test_a_segment_experiment_is_approved_and_reported(
         zh = await desk.say(ZH_AGENT, "/experiments")
         assert "实验" in zh.text and "95% 区间" in zh.text and "尚无胜出版本" in zh.text
 
+        single = await desk.say(OWNER, "/draft Somchai Thongdee winback ab experiment:dec-test")
+        assert "🧪 Experiment <b>dec-test</b>: this customer gets variant" in single.text
+        assert "of A/B" in single.text and any(d.startswith("drb:approve:") for _, d in single.buttons())
+
         bad = await desk.say(OWNER, "/experiments soon")
         assert "/experiments 30" in bad.text
     finally:
