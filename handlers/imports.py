@@ -125,7 +125,13 @@ async def rates_reply(
 
 @routes.message(F.document, flags={"ability": "imports"})
 async def import_document(
-    message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings, i18n: I18n
+    message: Message,
+    bot: Bot,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    i18n: I18n,
+    scheduler: Any = None,
 ) -> None:
     document = message.document
     assert document is not None
@@ -205,3 +211,9 @@ async def import_document(
         import_counts(report),
     )
     await status.edit_text(summary(report, i18n))
+    if report.kind == "interactions" and report.orders_new and scheduler is not None:
+        # New reviews or complaints: a valuable customer's low rating is alerted now, not at the next hour.
+        try:
+            await scheduler.service_scan_now(workspace_id)
+        except Exception:  # the import is done and said; the hourly scan tries again
+            log.exception("service-recovery scan after importing %s failed", name)

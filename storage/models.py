@@ -277,15 +277,23 @@ class Interaction(Base):
     """Chats, reviews, complaints, returns, notes and outreach sent: everything that counts as contact."""
 
     __tablename__ = "interactions"
-    __table_args__ = (Index("ix_interactions_customer_time", "customer_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_interactions_customer_time", "customer_id", "occurred_at"),
+        # The service figures: a workspace's reviews or complaints in a period (migration 0013_service.py).
+        Index("ix_interactions_ws_kind_time", "workspace_id", "kind", "occurred_at"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # chat | review | complaint | return | outreach | note
+    # chat | review | nps (a 0-10 survey answer) | complaint | return | outreach | note
+    kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(32))
     rating: Mapped[int | None] = mapped_column(Integer)
     body: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # a return's or complaint's reason (migration 0013)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -363,6 +363,14 @@ draft-intent-review_request = ⭐ Review request
 draft-intent-service_recovery = 🩹 Service recovery
 draft-intent-festival = 🎉 Festival greeting
 draft-intent-custom = 📝 Custom brief
+alerts-service_title = 🩹 <b>{ $name }</b> left { $what } ({ $when })
+alerts-service_rating = a low rating: <b>{ $rating }/{ $scale }</b>
+alerts-service_complaint = <b>a complaint</b>
+alerts-service_why = A valuable customer: { $why } · spent { $spent }
+alerts-service_top_spend = top 10% by spend
+alerts-service_order = order { $order }
+alerts-service_open = 👤 Open { $name }
+alerts-service_draft = ✍️ Draft a service-recovery message
 
 rights-export_usage = Usage: <code>/export 12</code> (the customer's number, as their card shows it): everything held about them, as JSON and CSV files.
 rights-erase_usage = Usage: <code>/erase 12</code> (the customer's number, as their card shows it).

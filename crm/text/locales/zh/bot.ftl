@@ -360,6 +360,14 @@ draft-intent-review_request = ⭐ 邀请评价
 draft-intent-service_recovery = 🩹 售后补救
 draft-intent-festival = 🎉 节日问候
 draft-intent-custom = 📝 自定义
+alerts-service_title = 🩹 <b>{ $name }</b> 留下了{ $what }（{ $when }）
+alerts-service_rating = 低分评价：<b>{ $rating }/{ $scale }</b>
+alerts-service_complaint = <b>投诉</b>
+alerts-service_why = 高价值客户：{ $why } · 累计消费 { $spent }
+alerts-service_top_spend = 消费额前 10%
+alerts-service_order = 订单 { $order }
+alerts-service_open = 👤 查看 { $name }
+alerts-service_draft = ✍️ 起草售后挽回消息
 
 rights-export_usage = 用法：<code>/export 12</code>（客户编号，见客户卡片）：导出该客户的全部数据，JSON 和 CSV 文件。
 rights-erase_usage = 用法：<code>/erase 12</code>（客户编号，见客户卡片）。
