@@ -47,6 +47,7 @@ MENU_COMMANDS: tuple[str, ...] = (
     "cohort",
     "customer",
     "draft",
+    "experiments",
     "reminders",
     "team",
     "invite",

@@ -365,6 +365,7 @@ def _register_all() -> None:
         "cli_analytics",
         "cli_bot",
         "cli_outreach",
+        "cli_experiments",
         "cli_reminders",
         "cli_rules",
         "cli_demo_data",

@@ -118,6 +118,8 @@ async def send_customer_draft(
             offer=request.offer,
             llm=drafting.chat_model,
             created_by=member.id if member else None,
+            variants=request.variants,
+            experiment=request.experiment,
         )
     except service.DraftError as exc:
         await message.answer(view.error_text(exc, i18n))
@@ -146,6 +148,8 @@ async def send_segment_draft(
             offer=request.offer,
             llm=drafting.chat_model,
             created_by=member.id if member else None,
+            variants=request.variants,
+            experiment=request.experiment,
         )
     except service.DraftError as exc:
         await message.answer(view.error_text(exc, i18n))
@@ -154,12 +158,27 @@ async def send_segment_draft(
         await message.answer(view.segment_empty_text(segment, country, result.skipped, i18n))
         return
     await message.answer(view.segment_title(segment, intent, country, result, i18n))
-    for lang, template in result.templates.items():
-        await message.answer(view.segment_template_text(lang, template, i18n))
+    if result.experiment is not None:
+        # An experiment: each language's variants, and one approve button per language under its last variant.
+        for lang, texts in result.variants.items():
+            for k, (label, text) in enumerate(zip(view.LABELS, texts, strict=False)):
+                last = k == len(texts) - 1
+                await message.answer(
+                    view.segment_variant_text(lang, label, text, i18n),
+                    reply_markup=view.approve_button(result.draft_ids[lang], i18n) if last else None,
+                )
+    else:
+        for lang, template in result.templates.items():
+            await message.answer(view.segment_template_text(lang, template, i18n))
     stamp = drafting.clock().strftime("%Y%m%d")
+    caption = i18n("draft.segment_csv", count=result.count)
+    if result.experiment is not None:
+        caption += "\n" + i18n(
+            "experiments.split", name=result.experiment, split=view.split_text(result.split)
+        )
     await message.answer_document(
         BufferedInputFile(result.recipients_csv, filename=view.recipients_filename(segment, stamp)),
-        caption=i18n("draft.segment_csv", count=result.count),
+        caption=caption,
     )
 
 
@@ -546,6 +565,13 @@ async def _approve(
         f"draft:{draft_id}",
         {"customer": draft.customer_id, "intent": draft.intent},
     )
+    if draft.customer_id is None:  # a segment experiment's templates: the recipients enter the experiment
+        try:  # noqa: SIM105
+            await query.message.edit_reply_markup(reply_markup=None)
+        except TelegramBadRequest:
+            pass
+        await query.message.answer(view.segment_approved_text(draft, i18n))
+        return
     try:  # noqa: SIM105
         await query.message.edit_text(view.draft_text(draft, i18n), reply_markup=None)
     except TelegramBadRequest:
@@ -575,3 +601,25 @@ async def edit_entered(
         await message.answer(view.error_text(exc, i18n))
         return
     await message.answer(view.draft_text(draft, i18n), reply_markup=view.draft_keyboard(draft, i18n))
+
+
+# --- /experiments ---------------------------------------------------------------------------------------------------
+@routes.message(Command("experiments"), flags={"ability": "ask"})
+async def experiments_command(
+    message: Message, command: CommandObject, i18n: I18n, session: AsyncSession, drafting: Drafting
+) -> None:
+    """Each experiment's variants: n, conversions, rate with its 95% interval, and the winner or why none."""
+    from crm.outreach.experiments import DEFAULT_WINDOW_DAYS, experiment_report
+
+    window = DEFAULT_WINDOW_DAYS
+    arg = (command.args or "").strip()
+    if arg:
+        if not arg.isdigit() or not 1 <= int(arg) <= 365:
+            await message.answer(i18n("experiments.usage"))
+            return
+        window = int(arg)
+    now = drafting.clock()
+    results = await experiment_report(
+        session, drafting.workspace_id, start=None, end=now, as_of=now, window_days=window
+    )
+    await message.answer(view.experiments_text(results, window, i18n))

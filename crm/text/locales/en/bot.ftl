@@ -26,6 +26,7 @@ commands-segments = RFM segments of your customers
 commands-cohort = Cohort retention
 commands-customer = Find a customer card
 commands-draft = Draft a message to a customer or a segment
+commands-experiments = Outreach experiments: which variant converts
 commands-reminders = Your reminders
 commands-team = Your team and roles
 commands-invite = Invite a teammate (admins)
@@ -98,7 +99,7 @@ help-intro =
     • <i>top 10 customers by revenue</i>
     • <i>上个月的销售额</i>
 help-your_role = As a team <b>{ $role }</b> you can:
-help-ability-ask = • ask questions; shortcuts /kpi /top /segments /cohort; open a customer card with /customer; see the team with /team
+help-ability-ask = • ask questions; shortcuts /kpi /top /segments /cohort /experiments; open a customer card with /customer; see the team with /team
 help-ability-customer_notes = • tag customers and add notes (🏷 and 📝 on a customer card)
 help-ability-drafts = • draft outreach messages: /draft, ✉️ on a customer card, or in words (<i>draft a win-back for Tan in Thai</i>)
 help-ability-reminders = • set reminders: in words (<i>remind me tomorrow 10am to call Tan</i>) or ⏰ on a customer card; /reminders lists yours
@@ -423,3 +424,21 @@ rules-dry = <b>{ $name }</b>: { $rule }
 rules-enabled = Rule <b>{ $name }</b> is on: it runs after each import and daily.
 rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts and { $reminders } reminders.
 rules-gone = That rule is no longer there.
+## Outreach experiments (/experiments; docs/experiments.md)
+experiments-draft_line = 🧪 Experiment <b>{ $name }</b>: this customer gets variant <b>{ $variant }</b> of { $labels }.
+experiments-variant_template = <b>Template · { $language } · variant { $variant }</b>
+experiments-split = 🧪 Experiment { $name }: the CSV's variant column says who gets which ({ $split }). Approve each language's templates to start it.
+experiments-segment_approved = ✅ Approved: experiment <b>{ $name }</b> · { $language }, { $count } recipients ({ $split }). Send each recipient the variant in their CSV row; /experiments follows the orders.
+experiments-usage = Use <code>/experiments</code> or <code>/experiments 30</code> (the days after an approval in which an order counts, 1–365).
+experiments-none = No experiment yet. Draft one with two or three variants: <i>draft a win-back for all important_winback customers with 2 variants</i>, or <code>/draft Tan winback ab</code>, then approve it.
+experiments-title = 🧪 <b>Experiments</b>: customers with a valid order within { $window } days of the approval (95% Wilson interval).
+experiments-heading = <b>{ $name }</b> · { $intent }
+experiments-variant = { $variant }: { $conversions }/{ $n } = { $rate } (95% CI { $low }–{ $high }){ $open ->
+    [0] {""}
+   *[other] , { $open } still in their window
+}
+experiments-variant_empty = { $variant }: nobody yet
+experiments-winner = 🏆 Winner: { $variant } (p = { $p } against every other variant)
+experiments-no_winner_ahead = No winner yet: { $variant } is ahead but p = { $p }
+experiments-no_winner = No winner yet: the variants are level
+experiments-more = …and { $n } older experiments (<code>sellermate experiments</code> lists them all).
