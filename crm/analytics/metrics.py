@@ -233,6 +233,21 @@ def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.nda
     return segments
 
 
+def lifecycle_codes(
+    age_days: np.ndarray, recency_days: np.ndarray, lifecycle_days: tuple[int, int, int]
+) -> np.ndarray:
+    """docs/metrics.md lifecycle, as indexes into STAGE_ORDER: new (first valid order within `new` days), else
+    active (last within `active`), dormant (up to `dormant`), churned (longer). Whole local days, vectorised."""
+    new_d, active_d, dormant_d = lifecycle_days
+    codes: np.ndarray = np.where(
+        age_days <= new_d, 0, np.where(recency_days <= active_d, 1, np.where(recency_days <= dormant_d, 2, 3))
+    )
+    return codes
+
+
+STAGE_ORDER = ("new", "active", "dormant", "churned")
+
+
 async def customer_scores(
     session: AsyncSession,
     workspace_id: int,
@@ -257,8 +272,7 @@ async def customer_scores(
     age = (day - first_day).astype(float)
     freq = summary["orders"].astype(float)
     mon = summary["value"]
-    new_d, active_d, dormant_d = lifecycle_days
-    stage = np.where(age <= new_d, 0, np.where(rec <= active_d, 1, np.where(rec <= dormant_d, 2, 3)))
+    stage = lifecycle_codes(age, rec, lifecycle_days)
     scores = CustomerScores(
         ids,
         rec,

@@ -10,6 +10,7 @@ import numpy as np
 
 from crm import catalog
 from crm.analytics import metrics as m
+from crm.analytics import samples
 from crm.display import NAME_LENGTH, displayable
 from crm.query import texts
 from crm.query.ir import (
@@ -24,9 +25,12 @@ from crm.query.ir import (
     MetricQuery,
     Period,
     Query,
+    SecondOrderQuery,
     SegmentsQuery,
     TopCustomersQuery,
+    TransitionsQuery,
 )
+from crm.query.journeys import second_order_result, transitions_result
 from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
@@ -66,6 +70,8 @@ class _Ctx:
             getattr(workspace, "lifecycle_active_days", 90),
             getattr(workspace, "lifecycle_dormant_days", 180),
         )
+        # Below this many customers or orders a ratio or an average is marked as too few to rely on.
+        self.min_sample: int = getattr(workspace, "min_sample", None) or samples.min_sample()
 
     def period_label(self, period: Period) -> str:
         if self.lang == "zh":
@@ -1182,6 +1188,10 @@ async def execute(
         return await _cohort(ctx, query)
     if isinstance(query, CustomerQuery):
         return await _customer(ctx, query)
+    if isinstance(query, TransitionsQuery):
+        return await transitions_result(ctx, query)
+    if isinstance(query, SecondOrderQuery):
+        return await second_order_result(ctx, query)
     intent = query.intent
     if intent in ("draft", "reminder"):
         return Result(

@@ -114,6 +114,11 @@ _COLUMNS_ZH = {
     "last_order": "最近下单",
     "platform": "平台",
     "country": "国家",
+    "stage_from": "起始阶段",
+    "too_recent": "太新未计入",
+    "counted": "计入",
+    "ordered_again": "再次下单",
+    **{f"to_{x.id}": f"→{x.name_zh}" for x in catalog.STAGES},
 }
 _COLUMNS_EN = {
     "predicted_clv": "predicted CLV",
@@ -123,9 +128,15 @@ _COLUMNS_EN = {
     "recency_days": "days since last order",
     "id": "#",
     "last_order": "last order",
+    "stage_from": "stage then",
+    "too_recent": "too recent",
+    "ordered_again": "ordered again",
+    **{f"to_{x.id}": f"→{x.name_en}" for x in catalog.STAGES},
     **{m.id: m.column_en for m in catalog.METRICS if m.column_en},
 }
-RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk"}  # the rate metrics, and the shares of the CLV lists
+RATIO_COLUMNS = (
+    RATIO_METRICS | {"p_alive", "churn_risk"} | {f"to_{x.id}" for x in catalog.STAGES}
+)  # the rate metrics, and the shares of the CLV lists
 
 
 def column_name(lang: str, column: str) -> str:

@@ -818,3 +818,48 @@ async def data_token(db: Any, session: AsyncSession, workspace_id: int) -> tuple
     """Equal tokens mean the customer data has not changed: this process's committed writes
     (`Database.data_version`) plus other processes' imports and merges (`data_marks`)."""
     return (db.serial, db.data_version, *await data_marks(session, workspace_id))
+
+
+async def customer_created(session: AsyncSession, workspace_id: int) -> dict[str, np.ndarray]:
+    """Every customer not merged away, ordered by id: id and when the record was created (UTC epoch seconds).
+    A customer "has a record" at a moment once it is created or has placed a valid order before it."""
+    q = (
+        select(Customer.id, _epoch_seconds(session, Customer.created_at))
+        .where(Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None))
+        .order_by(Customer.id)
+    )
+    rows = (await session.execute(q)).all()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    created = np.fromiter((r[1] or 0 for r in rows), dtype=np.int64, count=len(rows))
+    return {"id": ids, "created": created}
+
+
+async def first_two_orders(session: AsyncSession, workspace_id: int, end: datetime) -> dict[str, np.ndarray]:
+    """Per customer with a valid order before `end`, ordered by id: id, first and second valid order (UTC epoch
+    seconds; -1 when there is no second one before `end`). One windowed scan, on both databases."""
+    ranked = (
+        select(
+            Order.customer_id.label("cid"),
+            Order.created_at.label("at"),
+            func.row_number()
+            .over(partition_by=Order.customer_id, order_by=(Order.created_at, Order.id))
+            .label("rn"),
+        )
+        .where(*_where(session, Scope(workspace_id), end=end))
+        .subquery()
+    )
+    first = _epoch_seconds(session, func.min(case((ranked.c.rn == 1, ranked.c.at))))
+    second = func.coalesce(_epoch_seconds(session, func.min(case((ranked.c.rn == 2, ranked.c.at)))), -1)
+    q = (
+        select(ranked.c.cid, first, second)
+        .where(ranked.c.rn <= 2)
+        .group_by(ranked.c.cid)
+        .order_by(ranked.c.cid)
+    )
+    rows = (await session.execute(q)).all()
+    n = len(rows)
+    return {
+        "id": np.fromiter((r[0] for r in rows), dtype=np.int64, count=n),
+        "first": np.fromiter((r[1] for r in rows), dtype=np.int64, count=n),
+        "second": np.fromiter((r[2] for r in rows), dtype=np.int64, count=n),
+    }
