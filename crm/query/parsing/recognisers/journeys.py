@@ -87,7 +87,7 @@ def journeys(q: Question) -> Any:
     t = q.text
     zh = q.zh
     if (_AGAIN_ZH if zh else _AGAIN_EN).search(t) and (_NEW_ZH if zh else _NEW_EN).search(t):
-        if _COHORT.search(t):
+        if _COHORT.search(t) or q.scan.has("cohort_word") or q.scan.has("cohort_offset"):
             return None
         return _second_order(q)
     if (_MOVE_ZH if zh else _MOVE_EN).search(t) or (_FROM_TO_ZH if zh else _FROM_TO_EN).search(t):
