@@ -44,3 +44,16 @@ def sample_note(n: int, unit: SampleUnit, language: str = "en", *, min_sample: i
     too-few mark when n is below `min_sample`."""
     key = "answer.sample_small" if too_few(n, min_sample) else "answer.sample"
     return render("zh" if language == "zh" else "en", key, n=n, unit=unit)
+
+
+# Predicted value (BG/NBD + Gamma-Gamma) learns from repeat purchases: with fewer customers who bought more than
+# once than this, predicted CLV and P(alive) carry a caveat.
+CLV_MIN_REPEAT_BUYERS = 500
+
+
+def clv_note(repeat_buyers: int, language: str = "en") -> str:
+    """The caveat for predicted CLV and P(alive) fitted on a small base ("" when the base is large enough)."""
+    if repeat_buyers >= CLV_MIN_REPEAT_BUYERS:
+        return ""
+    lang = "zh" if language == "zh" else "en"
+    return render(lang, "answer.clv_small_base", n=repeat_buyers, min=CLV_MIN_REPEAT_BUYERS)

@@ -72,6 +72,8 @@ class _Ctx:
         )
         # Below this many customers or orders a ratio or an average is marked as too few to rely on.
         self.min_sample: int = getattr(workspace, "min_sample", None) or samples.min_sample()
+        # The caveat on predicted value fitted on few repeat buyers, set by the customer card (_profile).
+        self.clv_note = ""
 
     def period_label(self, period: Period) -> str:
         if self.lang == "zh":
@@ -299,7 +301,9 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         if q.group_by is None and q.compare_to is not None:
             return await _compared(ctx, q, session, scope, unit, name, ftext, definition)
         if q.group_by is None:
-            value = _number(await m.metric_value(session, q.metric, scope, start, end), unit)
+            found = await m.metric_figure(session, q.metric, scope, start, end)
+            raw = found.value if isinstance(found, m.Figure) else found
+            value = _number(raw, unit)
             key = "metric" if value is not None else "no_data"
             text = texts.t(
                 ctx.lang,
@@ -321,6 +325,9 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                     prospects = await repo.customer_records(session, ctx.workspace_id) - value
                     if prospects > 0:
                         text += texts.t(ctx.lang, "customer_base_prospects", n=f"{prospects:,}")
+            if isinstance(found, m.Figure) and value is not None:
+                # A ratio or an average: the n behind it, and the small-sample mark below min_sample.
+                text = _with_sample(ctx, text, found.n, found.unit)
             if unit == "money":
                 text += await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
             return Result(
@@ -446,6 +453,18 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         chart=chart,
         explanation=ctx.explain(definition, start, end, q.filters),
     )
+
+
+def _with_sample(ctx: _Ctx, text: str, n: int, unit: samples.SampleUnit) -> str:
+    """A figure's sentence followed by the n it rests on and, below min_sample, the small-sample mark
+    ("… 58.9%. Based on 236 customers.", "…：58.9%。基于 236 位客户。")."""
+    stop = (
+        ""
+        if text.rstrip().endswith((".", "。", ":", "：", ")", "）"))
+        else ("。" if ctx.lang == "zh" else ".")
+    )
+    gap = "" if ctx.lang == "zh" else " "
+    return text.rstrip() + stop + gap + samples.sample_note(n, unit, ctx.lang, min_sample=ctx.min_sample)
 
 
 def _chart_title(ctx: _Ctx, title: str, unit: str) -> str:
@@ -748,6 +767,9 @@ async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
             horizon=q.horizon_days,
         )
     ]
+    caveat = samples.clv_note(int((scores.frequency > 1).sum()), ctx.lang)
+    if caveat:
+        lines.append(caveat)
     return Result(
         intent="clv",
         query=q.model_dump(mode="json"),
@@ -796,7 +818,9 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
             language=ctx.lang,
         )
     if q.offset is not None:
-        return cohort_cell_result(ctx.lang, q, labels, sizes, matrix, m.as_of_date(ctx.as_of, ctx.tz))
+        return cohort_cell_result(
+            ctx.lang, q, labels, sizes, matrix, m.as_of_date(ctx.as_of, ctx.tz), ctx.min_sample
+        )
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))
@@ -811,6 +835,9 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
         for lab in labels
     ]
     x_label = texts.t(ctx.lang, "cohort_x")
+    small = [lab for lab, n in zip(labels, sizes, strict=True) if samples.too_few(n, ctx.min_sample)]
+    if small:  # each row shows its n; the rows resting on too few customers are named
+        text += "\n" + texts.t(ctx.lang, "cohort_small", months=", ".join(small), min=ctx.min_sample)
     if any(partial):
         text += "\n" + texts.t(ctx.lang, "running_note", period=this_month, day=day.isoformat()).strip()
         x_label += texts.t(ctx.lang, "cohort_running")
@@ -967,6 +994,8 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str, unpriced: str = "") -> Res
         )
     if unit == "money" or aspect in ("spend", "clv", "orders"):
         text += unpriced  # the amounts said leave those orders out
+    if aspect in ("predicted_clv", "clv", "p_alive", "churn_risk") and ctx.clv_note and value is not None:
+        text += "\n" + ctx.clv_note
     # The card's fields stay in the rows (for --json), and the card itself is one tap away in Telegram.
     return Result(
         intent="customer",
@@ -989,6 +1018,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         scores = await m.customer_scores(
             session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True, lifecycle_days=ctx.lifecycle_days
         )
+        ctx.clv_note = samples.clv_note(int((scores.frequency > 1).sum()), ctx.lang)
         # Their orders without an amount in the base currency: said in the card, and with none priced the
         # amounts are "—", not a silent 0.00.
         mine = Scope(ctx.workspace_id, customer_ids=frozenset({customer_id}))
@@ -1089,6 +1119,8 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
                 clv=money(val["predicted_clv"]),
             )
         )
+    if val["p_alive"] is not None and ctx.clv_note:
+        lines.append(ctx.clv_note)
     note = _customer_unpriced_note(ctx, who, unpriced)
     if note:
         lines.append(note.strip())

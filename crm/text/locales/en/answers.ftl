@@ -46,6 +46,7 @@ answer-lifecycle_count = { $stage } customers{ $filters }: { $value }
 answer-lifecycle = Customers by lifecycle stage{ $filters } (as of { $day }):
 answer-cohort = Monthly cohort retention{ $filters }: share of each first-order month buying again k months later.
 answer-cohort_empty = No valid orders in those months, so no cohorts.
+answer-cohort_small = ⚠️ Cohorts of fewer than { $min } customers ({ $months }) are too few to rely on.
 answer-list = { $what }{ $filters }: { $n }, most spent first.
 answer-list_cut = { $what }{ $filters }: { $n }, most spent first; the first { $shown } are listed.
 answer-list_empty = { $what }{ $filters }: none.

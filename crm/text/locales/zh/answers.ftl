@@ -45,6 +45,7 @@ answer-lifecycle_count = { $filters }{ $stage }客户：{ $value } 位
 answer-lifecycle = { $filters }客户生命周期分布（截至 { $day }）：
 answer-cohort = { $filters }按首单月份的月度留存：每个首单月份的客户在第 k 个月再次购买的比例。
 answer-cohort_empty = 这些月份没有有效订单，无法计算留存。
+answer-cohort_small = ⚠️ 少于 { $min } 位客户的同期群（{ $months }）样本太少，仅供参考。
 answer-list = { $filters }{ $what }共 { $n } 位，按累计消费从高到低：
 answer-list_cut = { $filters }{ $what }共 { $n } 位，按累计消费从高到低，列出前 { $shown } 位：
 answer-list_empty = { $filters }没有{ $what }。
