@@ -17,7 +17,7 @@ from bot.settings import Settings
 from crm.analytics import journeys as j
 from crm.analytics.samples import sample_note, too_few
 from crm.query.compiler import execute
-from crm.query.ir import Period, SecondOrderQuery, TransitionsQuery
+from crm.query.ir import CLVQuery, MetricQuery, Period, SecondOrderQuery, TransitionsQuery
 from storage.db import Database
 from storage.models import Customer, Order, Store
 from storage.repositories.analytics import refresh_order_stats
@@ -225,3 +225,33 @@ def test_the_small_sample_mark_appears_below_30_only(n: int, unit: Any, lang: st
     assert sample_note(n, unit, lang) == expected
     assert too_few(n) == (n < 30)
     assert sample_note(40, unit, lang, min_sample=50).startswith("⚠️")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_ratio_answer_shows_its_n_and_the_mark_only_below_min_sample(
+    db: Database, workspace_id: int, rows: dict[str, Any], lang: str
+) -> None:
+    buyers = {o["customer"] for o in rows["orders"] if o["status"] in VALID}
+    n = len(buyers)
+    q = MetricQuery(metric="repeat_rate", period=Period(kind="all_time"))
+    mark = "too few to rely on" if lang == "en" else "样本太少"
+    shown = f"Based on {n} customers" if lang == "en" else f"基于 {n} 位客户"
+    for threshold, marked in ((n, False), (n + 1, True)):
+        settings = Settings(workspace={"min_sample": threshold})
+        r = await execute(q, db=db, workspace_id=workspace_id, settings=settings, as_of=AS_OF, language=lang)
+        assert shown in r.text and (mark in r.text) == marked, r.text
+
+
+async def test_predicted_value_on_a_small_base_carries_a_caveat(
+    db: Database, workspace_id: int, rows: dict[str, Any]
+) -> None:
+    counts = Counter(o["customer"] for o in rows["orders"] if o["status"] in VALID)
+    repeat = sum(1 for c in counts.values() if c > 1)
+    for lang, words in (
+        ("en", f"Only {repeat} customers have bought more than once"),
+        ("zh", f"只有 {repeat} 位客户"),
+    ):
+        r = await execute(
+            CLVQuery(), db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF, language=lang
+        )
+        assert words in r.text, r.text

@@ -29,6 +29,9 @@ STAGE_ACTIONS: dict[str, str] = {
 _HEADLINE_MOVES = (("new", "active"), ("active", "dormant"), ("dormant", "active"), ("dormant", "churned"))
 
 
+_GAP = {"en": " ", "zh": ""}  # between two sentences
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
@@ -87,7 +90,7 @@ async def transitions_result(ctx: Any, q: TransitionsQuery) -> Result:
             d2=d2.isoformat(),
         )
         if too_few(n, ctx.min_sample):
-            line += " " + sample_note(n, "customers", lang, min_sample=ctx.min_sample)
+            line += _GAP[lang] + sample_note(n, "customers", lang, min_sample=ctx.min_sample)
         lines.append(line)
         if len(moves) == 1:
             value = share
@@ -164,7 +167,7 @@ async def second_order_result(ctx: Any, q: SecondOrderQuery) -> Result:
             counted=f"{conv.counted:,}",
             **args,
         )
-        text += " " + sample_note(conv.counted, "customers", lang, min_sample=ctx.min_sample)
+        text += _GAP[lang] + sample_note(conv.counted, "customers", lang, min_sample=ctx.min_sample)
         if conv.too_recent:
             text += "\n" + texts.t(lang, "second_order_too_recent", n=f"{conv.too_recent:,}", **args)
     return Result(

@@ -128,9 +128,9 @@ ask-open_card = 👤 打开客户卡片 #{ $id }
 ask-why_title = <b>计算方法</b>
 ask-expired = 这个回答太久了，无法翻页，请重新提问。
 ask-empty = 没有答案。
-ask-stage_draft_welcome = ✉️ 给 { $n } 位{ $stage }客户发欢迎消息
-ask-stage_draft_thank_you = 💌 给 { $n } 位{ $stage }客户发感谢消息
-ask-stage_draft_winback = ↩️ 给 { $n } 位{ $stage }客户发挽回消息
+ask-stage_draft_welcome = ✉️ 给{ $stage }阶段的 { $n } 位客户发欢迎消息
+ask-stage_draft_thank_you = 💌 给{ $stage }阶段的 { $n } 位客户发感谢消息
+ask-stage_draft_winback = ↩️ 给{ $stage }阶段的 { $n } 位客户发挽回消息
 
 ## card
 
