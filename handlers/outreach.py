@@ -341,6 +341,10 @@ async def stage_draft_pressed(
         return
     request = DraftRequest(kind="segment", segment=callback_data.stage, intent=callback_data.intent)
     await send_segment_draft(query.message, request, drafting=drafting, member=member, i18n=i18n)
+    if (
+        callback_data.stage == "churned"
+    ):  # long gone: a win-back works better with an offer, in the seller's words
+        await query.message.answer(i18n("ask.stage_offer_hint", stage=callback_data.stage))
 
 
 @routes.callback_query(DraftCB.filter(), flags={"ability": "drafts"})

@@ -131,6 +131,7 @@ ask-empty = 没有答案。
 ask-stage_draft_welcome = ✉️ 给{ $stage }阶段的 { $n } 位客户发欢迎消息
 ask-stage_draft_thank_you = 💌 给{ $stage }阶段的 { $n } 位客户发感谢消息
 ask-stage_draft_winback = ↩️ 给{ $stage }阶段的 { $n } 位客户发挽回消息
+ask-stage_offer_hint = 🎁 流失客户更容易被优惠吸引回来。要加上优惠，请发送：<code>/draft segment { $stage } winback code BACK10 15% off</code>（换成您自己的优惠码和折扣）。
 
 ## card
 
