@@ -21,6 +21,7 @@ from crm.query.ir import CLVQuery, MetricQuery, Period, SecondOrderQuery, Transi
 from storage.db import Database
 from storage.models import Customer, Order, Store
 from storage.repositories.analytics import refresh_order_stats
+from tests.test_charts import _draw_strict, only_shipped_fonts  # noqa: F401  (a fixture)
 
 SGT = ZoneInfo("Asia/Singapore")
 AS_OF = datetime(2026, 4, 1, tzinfo=SGT)  # the end of 2026-03-31
@@ -255,3 +256,14 @@ async def test_predicted_value_on_a_small_base_carries_a_caveat(
             CLVQuery(), db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF, language=lang
         )
         assert words in r.text, r.text
+
+
+async def test_the_journey_chart_draws_in_chinese_with_the_shipped_fonts(
+    db: Database, workspace_id: int, rows: dict[str, Any], only_shipped_fonts: None
+) -> None:
+    r = await execute(
+        TransitionsQuery(), db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF, language="zh"
+    )
+    assert r.chart is not None and r.chart.kind == "stacked_hbar"
+    assert "客户" in r.chart.title and set(r.chart.series) == {"新客", "活跃", "沉睡", "流失", "潜在"}
+    _draw_strict(r.chart)  # no □ for a missing glyph
