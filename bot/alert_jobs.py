@@ -21,6 +21,7 @@ from bot.notifications import churn_alert_message, digest_message, kpi_alert_mes
 from crm.query.result import ChartSpec
 from crm.scheduling import rules
 from storage.repositories import alerts as alerts_repo
+from storage.repositories import analytics as analytics_repo
 from storage.repositories.currency import base_currency
 from storage.repositories.team import TeamRepository
 
@@ -74,6 +75,7 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
         stale = await rules.stale_since(session, workspace_id, cfg, now, tz)
         shown = churn[: cfg.alert_max_lines]
         names = await alerts_repo.customer_names(session, [c.customer_id for c in shown])
+        origins = await analytics_repo.customer_origins(session, [c.customer_id for c in shown])
         if not churn and not kpis:
             if stale is None:
                 return 0
@@ -93,6 +95,7 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
                 names,
                 i18n,
                 currency,
+                origins=origins,
                 scan_at=now,
                 limit=cfg.alert_max_lines,
                 long_lost=len(review.long_lost),
@@ -200,12 +203,14 @@ async def churn_page(
         if not page:
             return None
         names = await alerts_repo.customer_names(session, [c.customer_id for c in page])
+        origins = await analytics_repo.customer_origins(session, [c.customer_id for c in page])
         currency = await base_currency(session, workspace_id) or settings.workspace.base_currency
     return churn_alert_message(
         churn,
         names,
         i18n,
         currency,
+        origins=origins,
         scan_at=scan_at,
         limit=cfg.alert_max_lines,
         offset=offset,

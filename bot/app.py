@@ -42,6 +42,7 @@ MENU_COMMANDS: tuple[str, ...] = (
     "help",
     "kpi",
     "top",
+    "products",
     "segments",
     "cohort",
     "customer",
@@ -101,7 +102,19 @@ def build_dispatcher(
     (DeskMiddleware: the session and who asks; ReadsTextOnce: `reading`, a private text's offline reading).
     """
     # Imported here: bot.notifications (which handlers use) imports handlers.customers in turn.
-    from handlers import alerts, ask, customers, errors, groups, imports, outreach, reminders, start, team
+    from handlers import (
+        alerts,
+        ask,
+        customers,
+        errors,
+        groups,
+        imports,
+        outreach,
+        reminders,
+        rights,
+        start,
+        team,
+    )
 
     tz = ZoneInfo(settings.workspace.timezone)
     clock = clock or (lambda: datetime.now(tz))
@@ -149,6 +162,7 @@ def build_dispatcher(
         outreach.routes.router(),  # /draft, drafts asked in words, the draft buttons (draft:<id>)
         reminders.routes.router(),  # /reminders, reminders set in words, the reminder buttons (remind:<id>)
         alerts.routes.router(),  # /alerts in groups, "assign to me" and "show more" under churn alerts
+        rights.routes.router(),  # /export, /erase (a customer's data rights) and /audit, for owners
         ask.routes.router(),  # LAST: shortcuts and the catch-all "any text is a question"
     )
 

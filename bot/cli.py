@@ -6,10 +6,12 @@ import asyncio
 import logging
 import os
 import re
+import shutil
 import sys
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -177,12 +179,16 @@ async def open_app(
     db_url: str | None = None,
     before_migrations: Any = None,
     read_demo: bool = False,
+    read_only: bool = False,
     **overrides: Any,
 ) -> Any:
     """bot.context.open_app for commands: a database that cannot be opened is one CLIError line.
 
     `read_demo`: a reading command with no database chosen and an empty default database reads the last
     `sellermate demo`'s database instead, and says so on stderr (bot.demo_state).
+    `read_only`: a command that only reads does not create a SQLite file that is not there: it reads an empty
+    database in a temporary folder (removed on close) and the context names the missing file
+    (`missing_database`), for the command to say so.
     """
     from bot.context import open_app as _open_app
 
@@ -198,6 +204,22 @@ async def open_app(
             typer.echo(using_demo_note(demo), err=True)
             db_url = demo.url
     url = db_url or settings.database.url
+    if read_only:
+        from bot.demo_state import sqlite_file
+
+        path = sqlite_file(url) if url else None
+        # (a folder that is not there either is more likely a mistyped path: said as such below)
+        if path is not None and not path.exists() and path.parent.is_dir():
+            import tempfile
+
+            scratch = Path(tempfile.mkdtemp(prefix="sellermate-empty-"))
+            try:
+                app_ctx = await _open_app(settings, db_url=f"sqlite+aiosqlite:///{scratch / 'empty.db'}")
+            except BaseException:
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise
+            app_ctx.missing_database, app_ctx.scratch = path, scratch
+            return app_ctx
     # Checked before connecting: a failed aiosqlite connect leaves its worker thread answering a closed
     # event loop, which prints a traceback after the one-line error.
     problem = _sqlite_folder_problem(url)

@@ -186,6 +186,8 @@ def run_query(
 
 
 def register(app: typer.Typer) -> None:
+    register_products(app)
+
     @app.command("kpi")
     def kpi(
         metric: Annotated[str, typer.Argument(help=", ".join(METRICS))] = "revenue",
@@ -324,3 +326,71 @@ def register(app: typer.Typer) -> None:
         if d1 is not None and d2 is not None and d1 >= d2:
             raise CLIError("--from must be before --to")
         run_query(TransitionsQuery(start=d1, end=d2), db, as_of, as_json, chart, language=lang)
+
+
+PRODUCT_KINDS = {
+    "best": "best",
+    "mix": "mix",
+    "categories": "mix",
+    "together": "together",
+    "reorder": "reorder",
+    "returns": "returns",
+    "winback": "winback",
+}
+
+
+def register_products(app: typer.Typer) -> None:
+    @app.command("products")
+    def products(
+        kind: Annotated[
+            str, typer.Argument(help="best, together, reorder, returns, mix (category preference) or winback")
+        ] = "best",
+        product: Annotated[
+            str | None, typer.Argument(help="reorder: a SKU or words of the product's name")
+        ] = None,
+        by: Annotated[str, typer.Option(help="best: units, revenue or buyers")] = "units",
+        n: Annotated[int, typer.Option("--n", help="How many rows (1-100).")] = 10,
+        group: Annotated[str | None, typer.Option("--group", help="mix: country or segment")] = None,
+        min_orders: Annotated[
+            int, typer.Option("--min-orders", help="together: orders containing both, at least")
+        ] = 5,
+        period: Annotated[str | None, typer.Option(help=PERIOD_HELP)] = None,
+        platform: PlatformOpt = None,
+        country: CountryOpt = None,
+        tag: TagOpt = None,
+        segment: Annotated[str | None, typer.Option(help="Only customers in this RFM segment.")] = None,
+        db: DbOpt = None,
+        as_of: AsOfOpt = None,
+        as_json: JsonOpt = False,
+        chart: ChartOpt = None,
+    ) -> None:
+        """Products (docs/products.md): best sellers, bought together, reorder cycles, returns, category mix."""
+        from crm.query.ir import ProductQuery
+
+        if kind not in PRODUCT_KINDS:
+            raise CLIError(f"products: say one of {', '.join(PRODUCT_KINDS)}")
+        if by not in ("units", "revenue", "buyers"):
+            raise CLIError("--by must be units, revenue or buyers")
+        if group not in (None, "country", "segment"):
+            raise CLIError("--group must be country or segment")
+        if not 1 <= n <= 100:
+            raise CLIError("--n must be between 1 and 100")
+        if min_orders < 1:
+            raise CLIError("--min-orders must be at least 1")
+        run_query(
+            ProductQuery(
+                kind=PRODUCT_KINDS[kind],  # type: ignore[arg-type]
+                by=by,  # type: ignore[arg-type]
+                n=n,
+                group_by=group,  # type: ignore[arg-type]
+                product=product,
+                min_orders=min_orders,
+                period=parse_period(period),
+                filters=filters(platform, country, tag, segment),
+            ),
+            db,
+            as_of,
+            as_json,
+            chart,
+            answer_language(product, country, segment),
+        )

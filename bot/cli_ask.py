@@ -24,13 +24,15 @@ Commands: /help this text, /quit leave."""
 # The command line's own sentences live in the catalogues: crm/text/locales/<lang>/cli.ftl (cli-*).
 
 
-def empty_db_note(language: str) -> str:
-    """What to do about an empty database, and where the last demo's database is (if there is one)."""
+def empty_db_note(language: str, missing: Path | None = None) -> str:
+    """What to do about an empty database (or a SQLite file that is not there, `missing`): import, load the
+    sample data or point at another database; and where the last demo's database is (if there is one)."""
     from bot.demo_state import remembered_demo
 
     lang = "zh" if language == "zh" else "en"
     demo = remembered_demo()
-    return render(lang, "cli.empty_db") + ("\n" + render(lang, "cli.demo_db", url=demo.url) if demo else "")
+    note = render(lang, "cli.no_database", path=str(missing)) if missing else render(lang, "cli.empty_db")
+    return note + ("\n" + render(lang, "cli.demo_db", url=demo.url) if demo else "")
 
 
 def _json_default(value: Any) -> Any:
@@ -179,20 +181,24 @@ def register(app: typer.Typer) -> None:
                 raise CLIError("the question is empty")
             from bot.cli import open_app
 
-            app_ctx = await open_app(db_url=db, read_demo=True)
+            # A question only reads: a SQLite file that is not there is not created (the note says so).
+            app_ctx = await open_app(db_url=db, read_demo=True, read_only=True)
             try:
                 result = await ask_once(app_ctx, question, day)
-                empty = result.intent not in ("clarify", "reminder") and not await has_orders(app_ctx)
+                missing = app_ctx.missing_database
+                empty = missing is not None or (
+                    result.intent not in ("clarify", "reminder") and not await has_orders(app_ctx)
+                )
                 # As in the console chat: a draft request is drafted here, a reminder points to the bot.
                 text = result_json(result) if as_json else await console_answer(app_ctx, result, day)
-                return result, text, empty
+                return result, text, empty, missing
             finally:
                 await app_ctx.close()
 
-        result, text, empty = run_async(go)
+        result, text, empty, missing = run_async(go)
         typer.echo(text)
         if empty:  # on stderr, so --json output stays one object
-            typer.echo(empty_db_note(result.language), err=True)
+            typer.echo(empty_db_note(result.language, missing), err=True)
 
     @app.command("chat")
     def chat_cmd(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,15 +10,18 @@ import typer
 from bot.cli import DB_OPTION_HELP, CLIError, run_async
 
 customers_app = typer.Typer(
-    help="Merge or split customers by hand; list and undo merges.", no_args_is_help=True
+    help="Merge or split customers by hand; list and undo merges; export or erase one customer's data.",
+    no_args_is_help=True,
 )
 DbOpt = Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)]
 
 
-def _run(action):  # type: ignore[no-untyped-def]
-    """Open the workspace, run `action(session, workspace_id)` in one transaction, map domain errors."""
+def _run(action, audited: str | None = None):  # type: ignore[no-untyped-def]
+    """Open the workspace, run `action(session, workspace_id)` in one transaction, map domain errors; with
+    `audited` ("merged"), the act is recorded in the audit trail in the same transaction."""
     from bot.cli import open_app
     from crm.importing.identity import MergeError
+    from storage.repositories import audit
 
     async def go(db_url: str | None):  # type: ignore[no-untyped-def]
         app_ctx = await open_app(db_url=db_url)
@@ -27,6 +31,15 @@ def _run(action):  # type: ignore[no-untyped-def]
                     out = await action(session, app_ctx.workspace_id)
                 except MergeError as exc:
                     raise CLIError(str(exc)) from None
+                if audited:
+                    await audit.record(
+                        session,
+                        app_ctx.workspace_id,
+                        "merged",
+                        actor="cli",
+                        subject=audited,
+                        detail={"result": out},
+                    )
                 await session.commit()
                 return out
         finally:
@@ -44,7 +57,9 @@ def merge(
     """Merge customer MERGED into SURVIVOR (ids from `sellermate customer NAME`)."""
     from crm.importing.identity import merge_by_hand
 
-    ev = run_async(lambda: _run(lambda s, ws: merge_by_hand(s, ws, survivor, merged))(db))
+    ev = run_async(
+        lambda: _run(lambda s, ws: merge_by_hand(s, ws, survivor, merged), f"merge:{merged}>{survivor}")(db)
+    )
     typer.echo(
         f"customer #{merged} merged into #{survivor} (merge #{ev}; undo with `sellermate customers undo {ev}`)"
     )
@@ -64,7 +79,9 @@ def split(
     """Move one buyer identity (and its orders) out into a customer of its own."""
     from crm.importing.identity import split_identity
 
-    new = run_async(lambda: _run(lambda s, ws: split_identity(s, ws, identity))(db))
+    new = run_async(
+        lambda: _run(lambda s, ws: split_identity(s, ws, identity), f"split:identity:{identity}")(db)
+    )
     typer.echo(f"buyer identity #{identity} is now customer #{new}")
 
 
@@ -73,7 +90,9 @@ def undo(merge_id: int, db: DbOpt = None) -> None:
     """Undo a merge (automatic or by hand): the merged customer comes back with its orders."""
     from crm.importing.identity import undo_merge
 
-    restored = run_async(lambda: _run(lambda s, ws: undo_merge(s, ws, merge_id))(db))
+    restored = run_async(
+        lambda: _run(lambda s, ws: undo_merge(s, ws, merge_id), f"undo:merge:{merge_id}")(db)
+    )
     typer.echo(f"merge #{merge_id} undone: customer #{restored} is separate again")
 
 
@@ -89,6 +108,94 @@ def merges(limit: int = 20, db: DbOpt = None) -> None:
         what = f"same {ev.reason} {ev.matched_on}" if ev.matched_on else ev.reason
         undone = " (undone)" if ev.undone_at else ""
         typer.echo(f"#{ev.id} {ev.created_at:%Y-%m-%d}: #{ev.merged_id} → #{ev.survivor_id}: {what}{undone}")
+
+
+def _with_app(work):  # type: ignore[no-untyped-def]
+    """Run `work(app_ctx)` on the opened workspace (its own transactions)."""
+    from bot.cli import open_app
+
+    async def go(db_url: str | None):  # type: ignore[no-untyped-def]
+        app_ctx = await open_app(db_url=db_url)
+        try:
+            return await work(app_ctx)
+        finally:
+            await app_ctx.close()
+
+    return go
+
+
+@customers_app.command("export")
+def export(
+    customer: Annotated[int, typer.Argument(help="Customer number (from `sellermate customer NAME`).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for customer-N.json and customer-N.csv.")] = Path(
+        "."
+    ),
+    db: DbOpt = None,
+) -> None:
+    """Export everything held about one customer (a data-access request): JSON and CSV files."""
+    from crm.rights import CLI, export_customer
+
+    done = run_async(lambda: _with_app(lambda a: export_customer(a.db, a.workspace_id, customer, CLI))(db))
+    if done is None:
+        raise CLIError(f"no customer #{customer}")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / done.json_name).write_bytes(done.json)
+    (out / done.csv_name).write_bytes(done.csv)
+    typer.echo(
+        f"customer #{customer}: {done.rows} records written to {out / done.json_name} and {out / done.csv_name}"
+    )
+
+
+@customers_app.command("erase")
+def erase_command(
+    customer: Annotated[int, typer.Argument(help="Customer number (from `sellermate customer NAME`).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Erase without asking (it cannot be undone).")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Erase one customer on request: their name, contact details, notes and messages go, their orders stay
+    (without a person) so every figure stays right. Cannot be undone."""
+    from crm.rights import CLI, erase
+
+    if not yes and not typer.confirm(f"Erase customer #{customer}? This cannot be undone", default=False):
+        raise typer.Exit(1)
+    done = run_async(lambda: _with_app(lambda a: erase(a.db, a.workspace_id, customer, CLI))(db))
+    if done is None:
+        raise CLIError(f"no customer #{customer}")
+    records = ", ".join(f"#{i}" for i in done.customer_ids)
+    mentions = sum(done.mentions.values())
+    typer.echo(
+        f"customer {records} erased: names, contact details, notes and messages cleared"
+        + (f"; {mentions} mentions elsewhere removed" if mentions else "")
+        + "; orders and figures kept"
+    )
+
+
+audit_app = typer.Typer(
+    help="The audit trail: who viewed, exported, changed or erased what.", no_args_is_help=False
+)
+
+
+@audit_app.callback(invoke_without_command=True)
+def audit_list(
+    limit: Annotated[int, typer.Option("--limit", help="How many events, newest first.")] = 30,
+    action: Annotated[
+        str | None, typer.Option("--action", help="Only this kind of event (e.g. erased).")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """List recent audit events, newest first."""
+    from storage.repositories import audit
+
+    async def work(a):  # type: ignore[no-untyped-def]
+        async with a.db.sessions() as s:
+            return await audit.recent(s, a.workspace_id, limit=limit, action=action)
+
+    events = run_async(lambda: _with_app(work)(db))
+    if not events:
+        typer.echo("no audit events yet")
+    for e in events:
+        who = e.member or e.actor
+        typer.echo(f"{e.at:%Y-%m-%d %H:%M} UTC  {who:<16} {e.action:<9} {e.subject or ''}")
 
 
 tags_app = typer.Typer(help="Rule-based tags (workspace.tag_rules in config.yaml).", no_args_is_help=True)
@@ -124,3 +231,4 @@ def tags_refresh(db: DbOpt = None) -> None:
 def register(app: typer.Typer) -> None:
     app.add_typer(customers_app, name="customers")
     app.add_typer(tags_app, name="tags")
+    app.add_typer(audit_app, name="audit")

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.cli import DB_OPTION_HELP, one_line, run_async
 from crm.catalog import PLATFORM_IDS as PLATFORM_NAMES  # the catalogue: no importer loaded for --help
 from crm.importing.errors import ImportFileError
+from crm.rights import CLI, import_counts, record_act
 
 rates_app = typer.Typer(help="Exchange rates into the base currency.", no_args_is_help=True)
 
@@ -170,6 +171,14 @@ def register(app: typer.Typer) -> None:
                                 err=True,
                             )
                             continue
+                    await record_act(
+                        app_ctx.db,
+                        app_ctx.workspace_id,
+                        "imported",
+                        CLI,
+                        f"file:{report.platform}",
+                        import_counts(report),
+                    )
                     for line in format_report(report):
                         typer.echo(line)
             finally:

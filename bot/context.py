@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +23,10 @@ class AppContext:
     settings: Settings
     db: Database
     workspace_id: int
+    # A read-only command asked about a SQLite file that does not exist reads an empty database in a temporary
+    # folder instead of creating the file (bot/cli.py::open_app): the file asked for, and that folder.
+    missing_database: Path | None = None
+    scratch: Path | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -47,6 +53,8 @@ class AppContext:
 
     async def close(self) -> None:
         await self.db.dispose()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 async def open_app(

@@ -18,7 +18,7 @@ from bot.i18n import I18n
 from bot.render import shown
 from crm import catalog
 from crm.display import BUTTON_LENGTH, NAME_LENGTH, REMINDER_TEXT_MAX, displayable
-from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES
+from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES, platform_name
 from crm.scheduling.reminders import format_when
 from crm.scheduling.rules import ChurnAlert, Digest, KpiAlert
 from storage.models import Reminder
@@ -87,10 +87,17 @@ def reminder_buttons(
     return kb.as_markup()
 
 
+def customer_line(customer_name: str, customer_id: int | None, i18n: I18n) -> str:
+    """ "👤 Tan Wei Ling #1382": the customer a reminder is about, by #id as well (two may share a name)."""
+    if customer_id is None:
+        return f"👤 {shown(customer_name)}"
+    return i18n("reminders.customer_line", name=shown(customer_name), id=str(customer_id))
+
+
 def _body(reminder: Reminder, customer_name: str | None, i18n: I18n) -> str:
     text = shown(reminder.text, REMINDER_TEXT_MAX, multiline=True)
     if customer_name:
-        text += "\n" + i18n("reminders.customer_line", name=shown(customer_name))
+        text += "\n" + customer_line(customer_name, reminder.customer_id, i18n)
     return text
 
 
@@ -157,12 +164,24 @@ def stale_line(newest_order: date, i18n: I18n, today: date) -> str:
     return i18n("alerts.stale_data", date=format_day(newest_order, i18n.language, today))
 
 
+def churn_who(customer_id: int, origin: tuple[str | None, str | None] | None) -> str:
+    """ "#1382 · TikTok Shop · TH": what tells a churn alert's same-name customers apart (as the pickers do)."""
+    platform, country = origin or (None, None)
+    parts = [f"#{customer_id}"]
+    if platform:
+        parts.append(platform_name(platform))
+    if country:
+        parts.append(country)
+    return html.escape(" · ".join(parts))
+
+
 def churn_alert_message(
     alerts: Sequence[ChurnAlert],
     names: dict[int, str],
     i18n: I18n,
     currency: str,
     *,
+    origins: dict[int, tuple[str | None, str | None]] | None = None,
     scan_at: datetime,
     limit: int,
     offset: int = 0,
@@ -170,8 +189,9 @@ def churn_alert_message(
     long_lost_days: int = 180,
     stale: date | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of a scan's ranked churn list: `limit` customers from `offset`, an 'assign to me' button each,
-    and a 'show N more' button while some are left. The first page also carries the long-lost count and the
+    """One page of a scan's ranked churn list: `limit` customers from `offset`, each with its #id, platform and
+    country (`origins`), an 'assign to me' and an 'open the card' button each (one row per customer), and a
+    'show N more' button while some are left. The first page also carries the long-lost count and the
     stale-data warning."""
     shown = list(alerts[offset : offset + limit])
     first_page = offset == 0
@@ -182,6 +202,7 @@ def churn_alert_message(
     if first_page and stale is not None:
         lines.append(stale_line(stale, i18n, scan_at.date()))
     kb = InlineKeyboardBuilder()
+    widths: list[int] = []
     segments = SEGMENT_NAMES.get(i18n.language, SEGMENT_NAMES["en"])
     for a in shown:
         name = displayable(names.get(a.customer_id), NAME_LENGTH) or f"#{a.customer_id}"
@@ -190,17 +211,24 @@ def churn_alert_message(
             i18n(
                 "alerts.churn_line",
                 name=html.escape(name),
+                who=churn_who(a.customer_id, (origins or {}).get(a.customer_id)),
                 segment=segments.get(a.segment, a.segment),
                 days=a.days_inactive,
                 p_alive=p_alive,
-                value=_money(a.value_at_risk, currency),
-                spent=_money(a.monetary, currency),
+                # nothing priced (orders without a rate): no amount, rather than a "0.00" that looks real
+                value=_money(a.value_at_risk, currency) if a.monetary else "—",
+                spent=_money(a.monetary, currency) if a.monetary else "—",
             )
         )
         kb.button(
-            text=displayable(i18n("alerts.assign", name=name), BUTTON_LENGTH),
+            text=displayable(i18n("alerts.assign", name=f"{name} #{a.customer_id}"), BUTTON_LENGTH),
             callback_data=AssignCB(customer_id=a.customer_id),
         )
+        kb.button(  # the card, as the top-customer tables open it: by #id
+            text=displayable(f"👤 #{a.customer_id} {name}", BUTTON_LENGTH),
+            callback_data=_open_customer(a.customer_id),
+        )
+        widths.append(2)
     left = len(alerts) - offset - len(shown)
     if left > 0:
         lines.append(i18n("alerts.churn_more", n=left))
@@ -208,9 +236,11 @@ def churn_alert_message(
             text=i18n("alerts.churn_more_button", n=min(left, limit)),
             callback_data=ChurnMoreCB(at=int(scan_at.timestamp()), offset=offset + len(shown)),
         )
+        widths.append(1)
     if first_page and long_lost:
         lines.append(i18n("alerts.long_lost", n=long_lost, days=long_lost_days))
-    kb.adjust(1)
+    if widths:
+        kb.adjust(*widths)
     return "\n".join(lines), kb.as_markup()
 
 

@@ -365,11 +365,13 @@ def render_table(
     *,
     max_cell: int | None = None,
     percent: frozenset[int] | set[int] = frozenset(),
+    marks: dict[tuple[int, int], str] | None = None,
 ) -> str:
     """A plain monospace table: numbers right-aligned, text left-aligned (East Asian wide characters counted).
 
     `max_cell` shortens long text cells to that display width (phone screens); columns in `percent` hold
-    shares shown as percentages.
+    shares shown as percentages; `marks` appends a sign to cells by (row, column), e.g. "*" to a cell counted
+    so far.
     """
     from rich.cells import cell_len, set_cell_size
 
@@ -387,6 +389,8 @@ def render_table(
         ]
         for r in rows
     ]
+    for (i, j), mark in (marks or {}).items():
+        cells[i][j] += mark
     n = max([len(head)] + [len(r) for r in cells]) if (head or cells) else 0
     head += [""] * (n - len(head))
     widths = [max([cell_len(head[i])] + [cell_len(r[i]) for r in cells if i < len(r)]) for i in range(n)]
@@ -413,6 +417,28 @@ def _percent(value: Any) -> str:
     return f"{float(value) * 100:.1f}%"
 
 
+def readable_rows(result: Any, rows: list[list[Any]], *, ids: bool = False) -> list[list[Any]]:
+    """Rows as people read them, in the table and the CSV alike: platforms and countries by name, as the
+    answer's text names them (the rows keep the codes for --json); with `ids`, ids as the bot writes them
+    (#1382)."""
+    from crm.query import texts
+
+    columns = list(result.columns)
+    names: dict[int, Any] = {
+        i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
+        for i, c in enumerate(columns)
+        if c in ("platform", "country")
+    }
+    if ids:
+        names.update({i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"})
+    if not names:
+        return rows
+    return [
+        [names[i](v) if i in names and isinstance(v, (str, int)) else v for i, v in enumerate(r)]
+        for r in rows
+    ]
+
+
 def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: int | None = None) -> str:
     """A Result's table (or some of its rows) as people read it: headers in the answer's language, shares as
     percentages."""
@@ -420,24 +446,29 @@ def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: 
 
     columns = list(result.columns)
     percent = {i for i, c in enumerate(columns) if texts.is_ratio_column(c)}
-    rows = result.rows if rows is None else rows
-    # Platforms and countries by name, as the answer's text names them (the rows keep the codes for --json).
-    names = {
-        i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
-        for i, c in enumerate(columns)
-        if c in ("platform", "country")
-    }
-    names.update(
-        {i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"}
-    )  # ids as the bot writes them
-    if names:
-        rows = [
-            [names[i](v) if i in names and isinstance(v, (str, int)) else v for i, v in enumerate(r)]
-            for r in rows
-        ]
+    rows = readable_rows(result, result.rows if rows is None else rows, ids=True)
     return render_table(
-        [texts.column_name(result.language, c) for c in columns], rows, max_cell=max_cell, percent=percent
+        [texts.column_name(result.language, c) for c in columns],
+        rows,
+        max_cell=max_cell,
+        percent=percent,
+        marks=running_cells(result, rows),
     )
+
+
+def running_cells(result: Any, rows: list[list[Any]]) -> dict[tuple[int, int], str]:
+    """A cohort table's cells in the month still running, marked "*" as the chart hatches them: the last
+    observed cell of each cohort the chart calls partial (the text's note says what "*" means)."""
+    chart = result.chart
+    if result.intent != "cohort" or chart is None or not any(chart.partial):
+        return {}
+    running = {result.rows[i][0] for i, p in enumerate(chart.partial) if p and i < len(result.rows)}
+    marks = {}
+    for i, row in enumerate(rows):
+        seen = [j for j in range(2, len(row)) if row[j] is not None]
+        if row and row[0] in running and seen:
+            marks[(i, seen[-1])] = "*"
+    return marks
 
 
 def shows_table(result: Any) -> bool:

@@ -21,6 +21,8 @@ ABILITIES: dict[str, str] = {
     "bind": "admin",  # /bind, /unbind
     "roles": "owner",  # /role, inviting admins
     "currency": "owner",  # /currency: change the base currency (amounts converted)
+    "data_rights": "owner",  # /export N, /erase N: a customer's data rights (PDPA / GDPR)
+    "audit": "owner",  # /audit: who viewed, exported, changed or erased what
 }
 
 

@@ -31,6 +31,7 @@ from crm.query.ir import ParsedQuestion
 from crm.query.reading import MessageReading
 from crm.query.result import Result
 from crm.query.service import answer, ask
+from crm.rights import Actor, record_act
 from handlers.routes import Routes
 from storage.db import Database
 from storage.repositories.workspaces import has_orders
@@ -154,6 +155,14 @@ class Asking:
             # An empty workspace answers "no data": say why, in chat terms (the command line has its own note).
             result = result.model_copy(update={"text": f"{result.text.strip()}\n\n{i18n('ask.no_orders')}"})
         await send_result(bot, chat_id, result, self.answers, i18n)
+        if result.intent == "customer" and len(result.card_ids or []) == 1:  # one customer's data was shown
+            await record_act(
+                self.db,
+                self.workspace_id,
+                "viewed",
+                Actor("telegram", telegram_user_id=chat_id),
+                f"customer:{result.card_ids[0]}",
+            )
         return result
 
     async def _has_orders(self) -> bool:
@@ -187,6 +196,17 @@ async def top(message: Message, command: CommandObject, bot: Bot, i18n: I18n, as
         return
     parsed = shortcuts.top_customers(int(args) if args else None, _language(i18n))
     await asking.shortcut(bot, message.chat.id, parsed, i18n)
+
+
+@routes.message(Command("products"), flags={"ability": "ask"})
+async def products(message: Message, command: CommandObject, bot: Bot, i18n: I18n, asking: Asking) -> None:
+    """`/products` = the best sellers of the last 30 days (buttons: by revenue, by buyers); `/products <question>`
+    = that question."""
+    args = (command.args or "").strip()
+    if args:
+        await asking.question(bot, message.chat.id, args, i18n)
+        return
+    await asking.shortcut(bot, message.chat.id, shortcuts.best_sellers(_language(i18n)), i18n)
 
 
 @routes.message(Command("segments"), flags={"ability": "ask"})

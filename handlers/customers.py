@@ -29,10 +29,11 @@ from bot.render import shown
 from bot.settings import Settings
 from crm.display import NOTE_LENGTH, NOTE_MAX, TAG_MAX, TAGS_PER_ENTRY
 from crm.query.texts import customer_line
+from crm.rights import Actor, record_act
 from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
-from storage.repositories import customer_desk
+from storage.repositories import audit, customer_desk
 from storage.repositories.currency import base_currency
 
 log = logging.getLogger(__name__)
@@ -185,12 +186,17 @@ async def show_card(
     db: Database,
     settings: Settings,
     clock: Callable[[], datetime],
+    viewer: int | None = None,
 ) -> None:
+    """The card of one customer; `viewer` (the Telegram user who asked) is recorded in the audit trail."""
     text = await card_text(session, workspace_id, customer_id, i18n, db=db, settings=settings, clock=clock)
     if text is None:
         await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
         return
     await message.answer(text, reply_markup=card_keyboard(customer_id, i18n))
+    await record_act(
+        db, workspace_id, "viewed", Actor("telegram", telegram_user_id=viewer), f"customer:{customer_id}"
+    )
 
 
 async def search_and_show(
@@ -208,8 +214,17 @@ async def search_and_show(
     if not hits:
         await message.answer(i18n("card.not_found", query=shown(query)))
     elif len(hits) == 1:
+        viewer = message.from_user.id if message.from_user else None
         await show_card(
-            message, hits[0].id, session, workspace_id, i18n, db=db, settings=settings, clock=clock
+            message,
+            hits[0].id,
+            session,
+            workspace_id,
+            i18n,
+            db=db,
+            settings=settings,
+            clock=clock,
+            viewer=viewer,
         )
     else:
         kb = InlineKeyboardBuilder()
@@ -283,6 +298,7 @@ async def open_card(
             db=db,
             settings=settings,
             clock=clock,
+            viewer=query.from_user.id,
         )
 
 
@@ -313,6 +329,17 @@ async def tag_entered(
         return
     for name in names:
         await customer_desk.add_tag(session, workspace_id, customer_id, name)
+    await audit.record(
+        session,
+        workspace_id,
+        "changed",
+        actor="telegram",
+        member_id=await audit.member_of(session, workspace_id, message.from_user.id)
+        if message.from_user
+        else None,
+        subject=f"customer:{customer_id}",
+        detail={"tags_added": len(names)},
+    )
     await session.commit()  # saved before we say so
     await message.answer(i18n("card.tagged", tags=html.escape(", ".join(n.lower() for n in names))))
 
@@ -345,5 +372,14 @@ async def note_entered(
         await message.answer(i18n("card.not_found", query=f"#{customer_id}"))
         return
     await customer_desk.add_note(session, workspace_id, customer_id, note, member_id=member.id)
+    await audit.record(
+        session,
+        workspace_id,
+        "changed",
+        actor="telegram",
+        member_id=member.id,
+        subject=f"customer:{customer_id}",
+        detail={"note_added": 1},
+    )
     await session.commit()
     await message.answer(i18n("card.noted"))

@@ -18,6 +18,7 @@ from aiogram.types import Message
 from bot.i18n import I18n
 from bot.render import shown
 from bot.settings import Settings
+from crm.rights import Actor, import_counts, record_act
 from handlers.routes import Routes
 from storage.db import Database
 
@@ -195,4 +196,12 @@ async def import_document(
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
     log.info("imported %s for workspace %s: %s rows", name, workspace_id, report.rows)
+    await record_act(
+        db,
+        workspace_id,
+        "imported",
+        Actor("telegram", telegram_user_id=message.from_user.id if message.from_user else None),
+        f"file:{report.platform}",
+        import_counts(report),
+    )
     await status.edit_text(summary(report, i18n))

@@ -54,6 +54,7 @@ from crm.outreach.chat import (
 )
 from crm.query.ir import DraftQuery
 from crm.query.reading import MessageReading
+from crm.rights import Actor, record_act
 from handlers.customers import DraftCB, RemindCB, picker_label
 from handlers.routes import Routes
 from storage.db import Database
@@ -560,6 +561,14 @@ async def _approve(
     except service.DraftError as exc:
         await query.message.answer(view.error_text(exc, i18n))
         return
+    await record_act(
+        drafting.db,
+        drafting.workspace_id,
+        "approved",
+        Actor("telegram", member.id if member else None, query.from_user.id),
+        f"draft:{draft_id}",
+        {"customer": draft.customer_id, "intent": draft.intent},
+    )
     try:  # noqa: SIM105
         await query.message.edit_text(view.draft_text(draft, i18n), reply_markup=None)
     except TelegramBadRequest:

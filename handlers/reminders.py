@@ -22,7 +22,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n
-from bot.notifications import ReminderCB, reminder_buttons, reminder_detail, reminder_list
+from bot.notifications import ReminderCB, customer_line, reminder_buttons, reminder_detail, reminder_list
 from bot.prompting import ask_for_text
 from bot.render import shown
 from bot.settings import Settings
@@ -105,7 +105,7 @@ async def handle_reminder_query(
         text=shown(reminder.text, REMINDER_TEXT_MAX, multiline=True),
     )
     if created.customer_name:
-        reply += "\n" + i18n("reminders.customer_line", name=shown(created.customer_name))
+        reply += "\n" + customer_line(created.customer_name, reminder.customer_id, i18n)
     await message.answer(reply, reply_markup=reminder_buttons(reminder, i18n, with_manage=True))
     return reminder
 

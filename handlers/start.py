@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.setup_view import SetupCB
 from crm import setup
 from crm.query.reading import MessageReading
+from crm.rights import Actor, record_act
 from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
@@ -238,7 +239,7 @@ async def setup_language_text(
 
 
 async def change_currency(
-    db: Database, workspace_id: int, code: str, settings: Settings, i18n: I18n
+    db: Database, workspace_id: int, code: str, settings: Settings, i18n: I18n, who: int | None = None
 ) -> tuple[BaseCurrencyChange | None, str]:
     """Make `code` the base currency with every amount converted (crm.currency): the change (None when
     refused) and what to tell the owner."""
@@ -255,6 +256,14 @@ async def change_currency(
     settings.workspace.base_currency = change.new
     if not change.changed:
         return change, i18n("currency.same", currency=change.new)
+    await record_act(
+        db,
+        workspace_id,
+        "changed",
+        Actor("telegram", telegram_user_id=who),
+        f"currency:{change.new}",
+        {"from": change.old, "orders": change.orders, "rates": change.rates},
+    )
     text = i18n("currency.changed", old=change.old, new=change.new, rates=change.rates, orders=change.orders)
     if change.unpriced:
         text += "\n" + i18n("currency.unpriced", n=change.unpriced)
@@ -274,7 +283,8 @@ async def _save_currency(
     if code is None:
         await answer.answer(i18n("setup.currency_invalid", value=html.escape(value)))
         return
-    change, said = await change_currency(db, workspace_id, code, settings, i18n)
+    who = answer.chat.id if answer.chat.type == "private" else None
+    change, said = await change_currency(db, workspace_id, code, settings, i18n, who)
     if change is None:  # refused: the step stays open, with its buttons
         await answer.answer(said, reply_markup=step_prompt(Onboarding.currency.state, i18n, settings)[1])
         return
@@ -453,5 +463,6 @@ async def currency_command(
     if not setup.looks_like_currency(code):
         await message.answer(i18n("currency.usage"))
         return
-    _, said = await change_currency(db, workspace_id, code.upper(), settings, i18n)
+    who = message.from_user.id if message.from_user else None
+    _, said = await change_currency(db, workspace_id, code.upper(), settings, i18n, who)
     await message.answer(said)

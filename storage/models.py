@@ -540,3 +540,20 @@ class ProcessLease(Base):
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
     renewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """Who viewed, exported, changed, merged, erased, approved or ran what, and when (`/audit`, `sellermate
+    audit`). Written in the same transaction as the act it records; never holds a customer's personal data,
+    only ids and counts."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_ws_at", "workspace_id", "at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(64))  # "telegram" (with member_id), "cli", "scheduler"
+    action: Mapped[str] = mapped_column(String(32))  # crm.audit.ACTIONS
+    subject: Mapped[str | None] = mapped_column(String(128))  # "customer:12", "draft:7", "import:3", ...
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -22,7 +22,7 @@ from bot.scheduler import SchedulerService
 from bot.sender import Sender
 from bot.settings import Settings
 from storage.db import Database
-from storage.models import Customer, GroupChat, Interaction, Order, Store, TeamMember
+from storage.models import BuyerIdentity, Customer, GroupChat, Interaction, Order, Store, TeamMember
 from storage.repositories.analytics import refresh_order_stats
 from tests.fakes.telegram_server import FakeTelegramServer
 
@@ -159,8 +159,15 @@ class Shop:
         self.n = 0
 
     async def customer(
-        self, name: str, orders: list[tuple[datetime, float]], *, status: str = "completed"
+        self,
+        name: str,
+        orders: list[tuple[datetime, float]],
+        *,
+        status: str = "completed",
+        country: str = "SG",
+        platform: str | None = None,
     ) -> int:
+        """A customer with `orders`; with `platform`, a buyer identity there (what pickers and lists show)."""
         async with self.db.sessions() as s:
             if self.store_id is None:
                 store = Store(
@@ -169,9 +176,20 @@ class Shop:
                 s.add(store)
                 await s.flush()
                 self.store_id = store.id
-            c = Customer(workspace_id=self.ws, display_name=name, country="SG")
+            c = Customer(workspace_id=self.ws, display_name=name, country=country)
             s.add(c)
             await s.flush()
+            if platform is not None:
+                s.add(
+                    BuyerIdentity(
+                        workspace_id=self.ws,
+                        customer_id=c.id,
+                        platform=platform,
+                        buyer_key=f"{platform}-{c.id}",
+                        name=name,
+                        country=country,
+                    )
+                )
             for at, value in orders:
                 self.n += 1
                 s.add(

@@ -125,7 +125,12 @@ async def test_daily_scan_alerts_a_group_once_within_the_cooldown(
     buttons = next(
         c for c in tg.calls_of("sendMessage") if c.chat_id == GROUP and "slipping" in c.text
     ).buttons()
-    assert [d for _, d in buttons] == [f"assign:{ids['Bob']}", f"assign:{ids['Grace']}"]
+    assert [d for _, d in buttons] == [
+        f"assign:{ids['Bob']}",
+        f"cust:{ids['Bob']}",
+        f"assign:{ids['Grace']}",
+        f"cust:{ids['Grace']}",
+    ]
     async with db.sessions() as s:
         records = (await s.execute(select(AlertRecord).order_by(AlertRecord.id))).scalars().all()
     # Churn rate: Alice, Bob and Grace bought in the 90 days before the window and not in it -> 100% > 15%.
@@ -396,10 +401,17 @@ async def test_scan_names_the_top_customers_and_pages_through_the_rest(
     assert "Also 1 valuable customers long lost (no contact for over 180 days)" in text
     more = f"chm:{int(SCAN.timestamp())}:2"
     assert call.buttons() == [
-        ("🙋 Ivan: assign to me", f"assign:{ids['Ivan']}"),
-        ("🙋 Hana: assign to me", f"assign:{ids['Hana']}"),
+        (f"🙋 Ivan #{ids['Ivan']}: assign to me", f"assign:{ids['Ivan']}"),
+        (f"👤 #{ids['Ivan']} Ivan", f"cust:{ids['Ivan']}"),
+        (f"🙋 Hana #{ids['Hana']}: assign to me", f"assign:{ids['Hana']}"),
+        (f"👤 #{ids['Hana']} Hana", f"cust:{ids['Hana']}"),
         ("⬇️ Show 1 more", more),
     ]
+    assert [len(row) for row in call.params["reply_markup"]["inline_keyboard"]] == [
+        2,
+        2,
+        1,
+    ]  # a row a customer
     assert len(more.encode()) <= 64
     async with db.sessions() as s:
         records = (await s.execute(select(AlertRecord).where(AlertRecord.kind == "churn"))).scalars().all()
@@ -411,7 +423,9 @@ async def test_scan_names_the_top_customers_and_pages_through_the_rest(
     assert page is not None
     page_text, page_markup = page
     assert "第 3–3 位，共 3 位" in page_text and "Jon" in page_text and "Ivan" not in page_text
-    assert [b.callback_data for row in page_markup.inline_keyboard for b in row] == [f"assign:{ids['Jon']}"]
+    assert [[b.callback_data for b in row] for row in page_markup.inline_keyboard] == [
+        [f"assign:{ids['Jon']}", f"cust:{ids['Jon']}"]
+    ]
     assert "最新订单" not in page_text  # the warning was on the first page
     assert await churn_page(db, settings, workspace_id, int(SCAN.timestamp()), 3, I18n("en")) is None
 
@@ -467,3 +481,19 @@ async def test_digest_of_a_week_without_orders_says_so_and_draws_nothing(
     [zh] = tg.sent_texts(GROUP - 1)
     assert "11月16日 至 11月22日 没有订单" in zh and "最新订单是 11月9日 的" in zh
     assert tg.calls_of("sendPhoto") == []
+
+
+def test_a_churn_line_with_nothing_priced_shows_no_amount_rather_than_zero() -> None:
+    """A customer whose orders all lack a rate has no amount in the base currency: "—", never "SGD 0.00"."""
+    from bot.i18n import I18n
+    from bot.notifications import churn_alert_message
+    from crm.scheduling.rules import ChurnAlert
+
+    alerts = [
+        ChurnAlert(7, "important_keep", 70, 0.2, 120.0, ("inactive",), value_at_risk=96.0),
+        ChurnAlert(8, "important_keep", 65, 0.2, 0.0, ("inactive",), value_at_risk=0.0),
+    ]
+    text, _ = churn_alert_message(alerts, {7: "Ana", 8: "Budi"}, I18n("en"), "SGD", scan_at=SCAN, limit=10)
+    ana, budi = (line for line in text.splitlines() if "#7" in line or "#8" in line)
+    assert "SGD 96.00" in ana and "SGD 120.00" in ana
+    assert "SGD" not in budi and "—" in budi

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.render import render_text, result_table
 from bot.settings import Settings
 from crm.query.compiler import customer_profile, execute
 from crm.query.ir import (
@@ -474,8 +475,25 @@ async def test_a_month_still_running_is_marked(db: Database, workspace_id: int, 
     assert cohort.chart is not None
     assert [row[0] for row, p in zip(cohort.rows, cohort.chart.partial, strict=True) if p] == ["2026-02"]
     assert "2026-03 is still running" in cohort.text and "hatched" in (cohort.chart.x_label or "")
+    # The table marks the running cell as the chart hatches it ("*", said in the text), not a final 0.0%.
+    assert "* the month still running: counted so far, not final" in cohort.text
+    table = result_table(cohort).splitlines()
+    feb = next(line for line in table if line.startswith("2026-02"))
+    assert feb.rstrip().endswith("%*") and feb.count("*") == 1, table
+    assert all("*" not in line for line in table if not line.startswith("2026-02"))
+    assert "%*" in render_text(cohort)  # the CLI prints the same table
+    zh = await execute(
+        CohortQuery(max_offset=1),
+        db=db,
+        workspace_id=workspace_id,
+        settings=SETTINGS,
+        as_of=mid_march,
+        language="zh",
+    )
+    assert "尚未结束的本月" in zh.text and result_table(zh).count("%*") == 1
     ended = await ask(db, workspace_id, CohortQuery(max_offset=1))
     assert ended.chart is not None and not any(ended.chart.partial) and "running" not in ended.text
+    assert "*" not in result_table(ended)
 
 
 async def test_a_one_time_buyer_gets_no_reassuring_churn_risk(

@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.render import result_table
 from bot.settings import Settings
 from crm.importing.demo import generate_demo_exports
 from crm.importing.errors import ImportFileError
 from crm.importing.service import import_file, import_rates
 from crm.query.service import ask
+from crm.query.texts import country_name, platform_name
 from storage.db import Database
-from storage.models import Customer, Order
+from storage.models import BuyerIdentity, Customer, Order
 
 SGT = ZoneInfo("Asia/Singapore")
 AS_OF = datetime(2026, 11, 24, tzinfo=SGT)  # the end of 2026-11-23
@@ -54,6 +56,26 @@ async def _valid_orders(
                     (o.customer_id, o.platform, o.country, at.astimezone(SGT), float(o.value_base or 0))
                 )
         return out
+
+
+async def _origins(db: Database, workspace_id: int) -> dict[int, tuple[str | None, str | None]]:
+    """Each customer's platform (of their first buyer identity) and country, read straight from the tables."""
+    async with db.sessions() as s:
+        first: dict[int, str] = {}
+        for cid, platform in (
+            await s.execute(
+                select(BuyerIdentity.customer_id, BuyerIdentity.platform)
+                .where(BuyerIdentity.workspace_id == workspace_id)
+                .order_by(BuyerIdentity.id)
+            )
+        ).all():
+            if cid is not None:
+                first.setdefault(cid, platform)
+        rows = await s.execute(
+            select(Customer.id, Customer.country).where(Customer.workspace_id == workspace_id)
+        )
+        countries: dict[int, str | None] = {r[0]: r[1] for r in rows.all()}
+    return {cid: (first.get(cid), countries.get(cid)) for cid in countries}
 
 
 async def _ask(db: Database, workspace_id: int, question: str):  # type: ignore[no-untyped-def]
@@ -134,15 +156,29 @@ async def test_customers_who_have_not_ordered_in_60_days(demo_db) -> None:  # ty
     # no valid order in the 60 days ending with the as-of date (2026-09-25 .. 2026-11-23)
     lapsed = [cid for cid, d in last.items() if d <= DAY - timedelta(days=60)]
     expected = sorted(lapsed, key=lambda c: (-round(spend[c], 2), c))
+    origins = await _origins(db, ws)
     for question in ("customers who haven't ordered in 60 days", "60天没下单的客户"):
         r = await _ask(db, ws, question)
         assert r.intent == "customer_list" and r.value == len(lapsed)
         assert [row[1] for row in r.rows] == expected[: len(r.rows)] and len(r.rows) == min(
             len(expected), 1000
         )
-        top = r.rows[0]
-        assert top[2] == (DAY - last[top[1]]).days and top[3] == count[top[1]]
-        assert top[4] == pytest.approx(spend[top[1]], abs=0.01)
+        assert r.columns == ["customer", "id", "platform", "country", "recency_days", "orders", "revenue"]
+        top = dict(zip(r.columns, r.rows[0], strict=True))
+        assert top["recency_days"] == (DAY - last[top["id"]]).days and top["orders"] == count[top["id"]]
+        assert top["revenue"] == pytest.approx(spend[top["id"]], abs=0.01)
+        # What tells same-name customers apart, as the pickers show it: platform and country.
+        assert [row[2:4] for row in r.rows[:20]] == [list(origins[row[1]]) for row in r.rows[:20]]
+        table = result_table(r, r.rows[:20])
+        header, first = table.splitlines()[0], table.splitlines()[2]
+        name_of = {"shopee": "Shopee", "tiktok": "TikTok Shop", "lazada": "Lazada", "shopify": "Shopify"}
+        platform, country = origins[top["id"]]
+        assert name_of.get(platform, platform) in first
+        if r.language == "zh":
+            assert "平台" in header and "国家" in header
+            assert country_name(country, "zh") in first and not country_name(country, "zh").isascii()
+        else:
+            assert "platform" in header and "country" in header and country_name(country, "en") in first
 
 
 async def test_a_segment_list_is_the_segment_count_and_exports(demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -154,9 +190,11 @@ async def test_a_segment_list_is_the_segment_count_and_exports(demo_db) -> None:
     count = await _ask(db, ws, "how many important winback customers")
     listed = await _ask(db, ws, "list the important winback customers")
     assert listed.intent == "customer_list" and listed.value == count.value == len(listed.rows)
+    origins = await _origins(db, ws)
     for row in listed.rows:
-        assert row[4] == pytest.approx(spend[row[1]], abs=0.01)
-    assert [r[4] for r in listed.rows] == sorted((r[4] for r in listed.rows), reverse=True)
+        assert row[6] == pytest.approx(spend[row[1]], abs=0.01)
+        assert tuple(row[2:4]) == origins[row[1]]
+    assert [r[6] for r in listed.rows] == sorted((r[6] for r in listed.rows), reverse=True)
     assert not listed.export
     exported = await _ask(db, ws, "export the important winback customers as csv")
     assert exported.export and exported.rows == listed.rows
@@ -165,6 +203,13 @@ async def test_a_segment_list_is_the_segment_count_and_exports(demo_db) -> None:
 
     table = list(csv.reader(io.StringIO(result_csv(exported).data.decode("utf-8"))))
     assert len(table) == len(listed.rows) + 1 and table[1][0] == listed.rows[0][0]
+    assert table[0][2:4] == ["platform", "country"]
+    platform, country = origins[listed.rows[0][1]]
+    assert table[1][2:4] == [platform_name(platform), country_name(country, "en")]  # by name, as in chat
+    zh = await _ask(db, ws, "导出重要挽留客户")
+    zh_table = list(csv.reader(io.StringIO(result_csv(zh).data.decode("utf-8"))))
+    assert zh.language == "zh" and zh_table[0][2:4] == ["平台", "国家"]
+    assert zh_table[1][2:4] == [platform_name(platform), country_name(country, "zh")]
 
 
 async def test_a_known_name_is_a_look_up_without_trigger_words(demo_db) -> None:  # type: ignore[no-untyped-def]

@@ -192,6 +192,93 @@ def ods_bomb() -> bytes:
     return ods(SHOPIFY, [], f'<table:table-row table:number-rows-repeated="20000">{cell}</table:table-row>')
 
 
+def _biff12(kind: int, payload: bytes = b"") -> bytes:
+    """One BIFF12 record (MS-XLSB 2.1.4): its type and size as 7-bit groups, low first, then its payload."""
+
+    def groups(n: int, most: int) -> bytes:
+        out = bytearray()
+        for _ in range(most):
+            out.append((n & 0x7F) | (0x80 if n >> 7 else 0))
+            n >>= 7
+            if not n:
+                break
+        return bytes(out)
+
+    return groups(kind, 2) + groups(len(payload), 4) + payload
+
+
+def _wide(text: str) -> bytes:
+    """An XLWideString: its length in UTF-16 units, then UTF-16 LE."""
+    data = text.encode("utf-16-le")
+    return (len(data) // 2).to_bytes(4, "little") + data
+
+
+def xlsb(header: list[str], rows: list[dict[str, str]], shared: str | None = None, refs: int = 0) -> bytes:
+    """An Excel binary workbook (XLSB: a zip of BIFF12 records) of text cells (`rows` by header); with `shared`,
+    `refs` more rows after them whose one cell refers to that shared string, and nothing else (a few bytes
+    each, which python-calamine copies into every cell it reads)."""
+    struct_u32 = lambda n: n.to_bytes(4, "little")  # noqa: E731
+    cells = bytearray()
+    lines = [header, *([r.get(h, "") for h in header] for r in rows)]
+    for row_no, line in enumerate(lines):
+        cells += _biff12(0x00, struct_u32(row_no) + bytes(13))  # BrtRowHdr
+        for col, value in enumerate(line):
+            if value:
+                cells += _biff12(0x06, struct_u32(col) + struct_u32(0) + _wide(value))  # BrtCellSt
+    if shared is not None:
+        memo = header.index("Note") if "Note" in header else len(header) - 1
+        for row_no in range(len(lines), len(lines) + refs):
+            cells += _biff12(0x00, struct_u32(row_no) + bytes(13))
+            cells += _biff12(0x07, struct_u32(memo) + struct_u32(0) + struct_u32(0))  # BrtCellIsst
+    last_row = len(lines) + refs - 1
+    sheet = (
+        _biff12(0x81)  # BrtBeginSheet
+        + _biff12(0x94, struct_u32(0) + struct_u32(last_row) + struct_u32(0) + struct_u32(len(header) - 1))
+        + _biff12(0x91)  # BrtBeginSheetData
+        + bytes(cells)
+        + _biff12(0x92)  # BrtEndSheetData
+        + _biff12(0x82)  # BrtEndSheet
+    )
+    workbook = (
+        _biff12(0x83)  # BrtBeginBook
+        + _biff12(0x8F)  # BrtBeginBundleShs
+        + _biff12(0x9C, struct_u32(0) + struct_u32(1) + _wide("rId1") + _wide("Sheet1"))  # BrtBundleSh
+        + _biff12(0x90)  # BrtEndBundleShs
+        + _biff12(0x9D, bytes(26))  # BrtCalcProp
+        + _biff12(0x84)  # BrtEndBook
+    )
+    strings = [shared] if shared is not None else []
+    sst = _biff12(0x9F, struct_u32(refs) + struct_u32(len(strings)))  # BrtBeginSst
+    sst += b"".join(_biff12(0x13, b"\x00" + _wide(s)) for s in strings) + _biff12(
+        0xA0
+    )  # BrtSSTItem, BrtEndSst
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/worksheet" Target="worksheets/sheet1.bin"/></Relationships>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.'
+            'macroEnabled.main"/></Types>',
+        )
+        archive.writestr("xl/workbook.bin", workbook)
+        archive.writestr("xl/_rels/workbook.bin.rels", rels)
+        archive.writestr("xl/worksheets/sheet1.bin", sheet)
+        archive.writestr("xl/sharedStrings.bin", sst)
+    return out.getvalue()
+
+
+def xlsb_shared_string_bomb(refs: int = 60_000) -> bytes:
+    """The README's gap: an XLSB of one good order, then `refs` rows whose one cell refers to a single
+    32,000-character shared string. About 20 bytes a row packed; python-calamine copies the string into each
+    cell it reads: 60,000 rows are 60,000 x 32,000 UTF-8 bytes (1.9 GB), then as many Python strings."""
+    return xlsb([*SHOPIFY, "Note"], [order(1)], shared="m" * 32_000, refs=refs)
+
+
 def xlsx_bomb() -> bytes:
     """A small XLSX whose sheet unpacks to 30 MB of long inline strings (tests/test_import_limits.py)."""
     import tempfile
@@ -440,6 +527,12 @@ CASES = [
         "orders_export.ods",
         ods_bomb,
         refused="expands to more than 1,000,000 cells with a value",
+    ),
+    Case(
+        "XLSB bomb: 60,000 cells referring to one 32,000-character shared string",
+        "orders_export.xlsb",
+        xlsb_shared_string_bomb,
+        refused="the workbook expands to more than 300 MB when read; save it as XLSX or CSV",
     ),
     Case(
         "ODS cell of 40,000 repeated spaces",

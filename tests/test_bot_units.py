@@ -173,15 +173,20 @@ def test_a_customer_list_offers_its_rows_as_a_csv_file() -> None:
         intent="customer_list",
         language="zh",
         text="泰国重要挽留客户共 2 位",
-        columns=["customer", "id", "recency_days", "orders", "revenue"],
-        rows=[["=HYPERLINK(1)", 7, 120, 1, 99.5], ["Somchai", 8, 200, 2, 50.0]],
+        columns=["customer", "id", "platform", "country", "recency_days", "orders", "revenue"],
+        rows=[["=HYPERLINK(1)", 7, "tiktok", "TH", 120, 1, 99.5], ["Somchai", 8, None, None, 200, 2, 50.0]],
     )
     _text, markup = render_page(result, "tok", 0, I18n("zh"))
     buttons = [b for row in markup.inline_keyboard for b in row]  # type: ignore[union-attr]
     assert CsvCB(token="tok").pack() in [b.callback_data for b in buttons]
     body = result_csv(result).data.decode("utf-8").splitlines()
     # headers in the answer's language; a name that looks like a formula stays text (crm/spreadsheet.py)
-    assert body[0].startswith('"客户"') and body[1].startswith('"\'=HYPERLINK(1)",7,120,1,99.5')
+    assert body[0].startswith('"客户"') and body[1].startswith(
+        '"\'=HYPERLINK(1)",7,"TikTok Shop","泰国",120,1,99.5'
+    )
+    assert body[2].startswith(
+        '"Somchai",8,"","",200'
+    )  # platforms and countries by name, as the table shows them
     metric = Result(intent="metric", text="x", columns=["platform", "revenue"], rows=[["shopee", 1.0]])
     _text, markup = render_page(metric, "t", 0, I18n("en"))
     assert markup is None  # a breakdown is not a customer list

@@ -69,13 +69,15 @@ def test_reading_commands_use_the_demo_until_the_seller_imports_their_own(
     mine_url = f"sqlite+aiosqlite:///{tmp_path / 'mine.db'}"
     mine = shell.invoke(app, ["ask", "revenue last month", "--db", mine_url])
     assert "using the demo database" not in mine.stderr
-    assert "no orders yet" in mine.stderr and f"the demo database is at {demo_url}" in mine.stderr
+    assert "no database at" in mine.stderr and f"the demo database is at {demo_url}" in mine.stderr
+    assert not (tmp_path / "mine.db").exists()  # a question does not create the file it was pointed at
 
     # The demo lives in a temporary folder the system may clear: then it is forgotten, and the empty database
     # just says so.
     (tmp_path / "tmp" / "sellermate-demo.db").rename(tmp_path / "tmp" / "cleared.db")
     gone = shell.invoke(app, ["ask", "revenue last month", "--as-of", "2026-11-23"])
-    assert gone.exit_code == 0 and "no orders yet" in gone.stderr and "demo database" not in gone.stderr
+    assert gone.exit_code == 0 and "sellermate.db (nothing was created" in gone.stderr
+    assert "demo database" not in gone.stderr
     (tmp_path / "tmp" / "cleared.db").rename(tmp_path / "tmp" / "sellermate-demo.db")
 
     # The seller imports their own orders into the default database: from then on that is what is read.

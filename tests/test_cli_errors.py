@@ -268,18 +268,39 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert "Reminders: use /reminders." not in r.stdout
 
 
-def test_asking_an_empty_database_says_how_to_import(db: str) -> None:
+def test_asking_an_empty_database_says_how_to_import(db: str, tmp_path: Path) -> None:
+    assert cli("kpi", "orders", db=db).returncode == 0  # the database exists, with no orders
     p = cli("ask", "revenue last month", "--as-of", "2026-11-23", db=db)
     assert p.returncode == 0, p.stderr[-2000:]
     assert (
         "no orders yet" in p.stderr
         and "sellermate import FILE" in p.stderr
         and "sellermate demo-data" in p.stderr
+        and "--db URL" in p.stderr  # how to read the database the seller meant
     )
     j = cli("ask", "revenue last month", "--json", db=db)
     assert json.loads(j.stdout)["intent"] == "metric"  # stdout stays one JSON object
     zh = cli("ask", "上个月的销售额", db=db)
-    assert "还没有订单" in zh.stderr
+    assert "还没有订单" in zh.stderr and "--db URL" in zh.stderr
+
+
+def test_asking_a_database_that_is_not_there_does_not_create_it(tmp_path: Path) -> None:
+    """A question only reads: `ask` on a SQLite file that does not exist says so and leaves no file behind
+    (not even the default sellermate.db in the current folder)."""
+    path = tmp_path / "typo.db"
+    p = cli("ask", "revenue last month", "--as-of", "2026-11-23", "--db", f"sqlite+aiosqlite:///{path}")
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
+    assert f"there is no database at {path} (nothing was created there)" in p.stderr
+    assert "--db URL" in p.stderr and "sellermate import FILE" in p.stderr
+    assert not path.exists() and list(tmp_path.iterdir()) == []
+    j = cli("ask", "revenue last month", "--json", "--db", f"sqlite+aiosqlite:///{path}")
+    assert json.loads(j.stdout)["intent"] == "metric" and not path.exists()  # stdout stays one JSON object
+    zh = cli("ask", "上个月的销售额", "--db", f"sqlite+aiosqlite:///{path}")
+    assert f"{path} 没有数据库" in zh.stderr and not path.exists()
+    (tmp_path / "cwd").mkdir()
+    default = cli("ask", "revenue last month", cwd=tmp_path / "cwd", TMPDIR=str(tmp_path))
+    assert default.returncode == 0 and "sellermate.db (nothing was created there)" in default.stderr
+    assert list((tmp_path / "cwd").iterdir()) == [] and not list(tmp_path.glob("sellermate-empty-*"))
 
 
 def test_kpi_ltv_is_lifetime_like_ask(db: str) -> None:

@@ -339,6 +339,9 @@ try:  # this process's own high-water mark (ru_maxrss would also count what the 
 except OSError:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     outcome["peak_mb"] = peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+from crm.importing import whole_read  # a workbook read whole: its reading child's own peak
+if whole_read.last_child_peak_kb is not None:
+    outcome["reader_peak_mb"] = whole_read.last_child_peak_kb / 1024
 print(json.dumps(outcome))
 """
 
@@ -409,6 +412,89 @@ def test_shared_string_bomb_imports_within_the_memory_target(tmp_path: Path) -> 
     got = import_in_child(bomb)
     assert float(got["peak_mb"]) < PEAK_LIMIT_MB, got  # type: ignore[arg-type]
     assert (got.get("rows"), got.get("orders"), got.get("rejected")) == (6_000, 6_000, 0), got
+
+
+def test_xlsb_shared_string_bomb_is_refused_in_one_line_within_the_memory_target(tmp_path: Path) -> None:
+    """The README's gap: a 130 KB XLSB whose 60,000 rows each refer to one 32,000-character shared string
+    (python-calamine would copy it into every cell: 1.9 GB of text, then as many Python strings, then abort).
+    Its reading child hits its address-space limit; the importer says so in one line. The import's memory is
+    its own peak plus what the child may take at most (its limit): both under the target."""
+    from crm.importing.whole_read import READ_BUDGET_BYTES
+    from tests.test_bad_files import xlsb_shared_string_bomb
+
+    bomb = tmp_path / "orders.xlsb"
+    bomb.write_bytes(xlsb_shared_string_bomb())
+    assert bomb.stat().st_size < 200_000
+    got = import_in_child(bomb)
+    assert float(got["peak_mb"]) + READ_BUDGET_BYTES / 2**20 < PEAK_LIMIT_MB, got  # type: ignore[arg-type]
+    assert "error" in got, got
+    error = str(got["error"])
+    assert "\n" not in error and error.startswith("orders.xlsb: "), error
+    assert "the workbook expands to more than 300 MB when read; save it as XLSX or CSV" in error
+
+
+def test_honest_xlsb_imports_in_the_reading_child_within_the_memory_target(tmp_path: Path) -> None:
+    """The same file with its shared string in 300 rows (10 MB once read) imports: the child's limit is for
+    bombs, not for long notes. The importer and its child together stay under the target."""
+    from tests.test_bad_files import xlsb_shared_string_bomb
+
+    path = tmp_path / "orders.xlsb"
+    path.write_bytes(xlsb_shared_string_bomb(refs=300))
+    got = import_in_child(path)
+    assert "error" not in got, got
+    assert float(got["peak_mb"]) + float(got["reader_peak_mb"]) < PEAK_LIMIT_MB, got  # type: ignore[arg-type]
+    assert (got.get("orders"), got.get("rejected")) == (1, 300), got  # memo-only rows: no order id
+
+
+def _calamine_rows(path: Path) -> tuple[str, list[tuple[int, list[object]]]]:
+    """What the previous reader gave (python-calamine in the importing process): the best sheet's header and
+    data rows. The workbooks here have one sheet whose header is its first row."""
+    from python_calamine import CalamineWorkbook
+
+    from crm.importing.reader import cell_text
+
+    book = CalamineWorkbook.from_path(str(path))
+    name = book.sheet_names[0]
+    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    rows = [(i + 2, list(r)) for i, r in enumerate(grid[1:]) if any(cell_text(c) for c in r)]
+    return name, rows
+
+
+def test_whole_read_workbooks_give_the_rows_calamine_gives(tmp_path: Path) -> None:
+    """XLSB, ODS (and XLS when xlwt is there to write one) read through the child give the very rows, cell
+    values and line numbers python-calamine gave in the importing process, typed cells included."""
+    from crm.importing.reader import read_table
+    from tests.test_bad_files import ODS_EMPTY_TAIL, SHOPIFY, ods, order, xlsb
+
+    orders = [order(n, Lineitem_name=f"Serum {n}") for n in range(1, 2_500)]
+    paths = [tmp_path / "orders.xlsb", tmp_path / "orders.ods"]
+    paths[0].write_bytes(xlsb(SHOPIFY, orders))
+    paths[1].write_bytes(ods(SHOPIFY, orders[:50], ODS_EMPTY_TAIL))
+    try:
+        import xlwt  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        pass
+    else:
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("Orders")
+        values: list[object] = ["Name", "Total", "Created at", "Paid"]
+        for col, value in enumerate(values):
+            sheet.write(2, col + 1, value)  # the header on row 3, from column B: an empty area first
+        for n in range(3, 40):
+            sheet.write(n, 1, f"#{n}")
+            sheet.write(n, 2, n * 1.5)
+            sheet.write(n, 3, datetime(2026, 3, n % 28 + 1), xlwt.easyxf(num_format_str="yyyy-mm-dd"))
+            sheet.write(n, 4, n % 2 == 0)
+        paths.append(tmp_path / "orders.xls")
+        book.save(str(paths[-1]))
+    for path in paths:
+        table = read_table(path)
+        name, rows = _calamine_rows(path)
+        got = list(table.rows)
+        if path.suffix == ".xls":  # header on row 3: calamine's grid from row 1, its rows numbered so
+            rows = [(n, r) for n, r in rows if n > 3]
+        assert (table.sheet, got) == (name, rows), path.name
+        assert table.total_rows is not None and table.total_rows >= len(got)
 
 
 def woo_workbook(path: Path, extra: list[str] | None = None, *, rows: int = 2, **kwargs: object) -> Path:

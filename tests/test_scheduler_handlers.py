@@ -118,6 +118,7 @@ async def test_plain_words_create_a_reminder_that_fires_and_snoozes(running: Run
     tan = await shop.customer("Tan Wei Ling", [(datetime(2026, 10, 1, tzinfo=UTC), 120)])
     reply = await running.say(OWNER, "remind me tomorrow 10am to call Tan Wei Ling")
     assert "I will remind you <b>Tue 24 Nov 10:00</b>" in reply.text and "Tan Wei Ling" in reply.text
+    assert f"👤 Tan Wei Ling #{tan}" in reply.text  # by #id too: two customers may share a name
     [reminder] = await running.reminders()
     assert (reminder.customer_id, reminder.chat_id, reminder.text) == (tan, OWNER, "call Tan Wei Ling")
     assert reminder.due_at == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -130,6 +131,7 @@ async def test_plain_words_create_a_reminder_that_fires_and_snoozes(running: Run
         "sendMessage", chat_id=OWNER, after=mark, where=lambda c: "KPI alert" not in c.text
     )
     assert "Reminder" in fired.text and "call Tan Wei Ling" in fired.text
+    assert f"👤 Tan Wei Ling #{tan}" in fired.text
     assert ("👤 Customer card", f"cust:{tan}") in fired.buttons()
 
     edited = await running.press(OWNER, f"rem:snooze:{reminder.id}:1h", fired.message_id or 0)

@@ -16,27 +16,24 @@ from typing import TextIO
 
 from crm.importing.errors import UNREADABLE_WORKBOOK, ImportFileError
 from crm.importing.opendocument import check_ods
+from crm.importing.scratch import new_scratch_folder
+from crm.importing.whole_read import (
+    READ_BUDGET_BYTES,
+    WorkbookTooBig,
+    WorkbookUnreadable,
+    open_rows,
+    read_in_child,
+    stream_rows,
+)
+from crm.importing.whole_read import (
+    cell_text as cell_text,  # where the importer finds it (whole_read has it for its child)
+)
 from crm.importing.workbook import Sheet, XlsxWorkbook, size_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ""}
 _ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
 csv.field_size_limit(16 * 1024 * 1024)
-
-
-def cell_text(value: object) -> str:
-    """A cell as text: spreadsheet floats that hold whole numbers lose their '.0'; tabs/space trimmed."""
-    if type(value) is str:
-        return value.strip()  # also drops the trailing tabs TikTok Shop appends to ids and dates
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, str):
-        return value.strip()
-    return str(value)
 
 
 class CutRow(list[str]):
@@ -285,7 +282,9 @@ def _count_lines(path: Path, encoding: str) -> int:
 
 # Spreadsheets other than XLSX (XLS, XLSB, ODS) are read whole by python-calamine, which holds a sheet in
 # memory at a few times its unpacked size: they may unpack to this much (XLS: its file size). An ODS file is
-# also measured by what its repeated rows and cells expand to (crm.importing.opendocument).
+# also measured by what its repeated rows and cells expand to (crm.importing.opendocument), and every one is
+# read in a child process under a hard memory limit (crm.importing.whole_read), for what no size tells: cells
+# that refer to one long shared string.
 MAX_WHOLE_READ_BYTES = 50 * 1024 * 1024
 
 
@@ -370,34 +369,42 @@ def _read_whole_spreadsheet(path: Path, header_hint: set[str] | None) -> Table:
             f"to {size_text(MAX_WHOLE_READ_BYTES)}: save it as XLSX or CSV and import that"
         )
     check_ods(path)  # what its repeated rows and cells expand to (a few bytes can stand for gigabytes)
+    # Read in a child process under a hard memory limit (crm.importing.whole_read): cells that refer to one
+    # long shared string (XLS, XLSB) can expand a small file to gigabytes, which calamine meets with an abort.
+    scratch = new_scratch_folder()
     try:
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception:  # calamine raises its own error types for broken files
+        meta = read_in_child(path, scratch.path, header_hint)
+    except WorkbookUnreadable:
+        scratch.remove()
         raise ImportFileError(f"{path.name}: {UNREADABLE_WORKBOOK}") from None
-    best: tuple[int, str, Sequence[Sequence[object]], int] | None = None
-    for name in workbook.sheet_names:
-        grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        # The header is the first non-blank row.
-        for idx, row in enumerate(grid[:5]):
-            if not _is_blank(row):
-                score = _header_score(row, header_hint)
-                if best is None or score > best[0]:
-                    best = (score, name, grid[idx:], idx)
-                break
-    if best is None:
+    except WorkbookTooBig:
+        scratch.remove()
+        raise ImportFileError(
+            f"{path.name}: the workbook expands to more than {size_text(READ_BUDGET_BYTES)} when read; save it as "
+            "XLSX or CSV and import that"
+        ) from None
+    except BaseException:
+        scratch.remove()
+        raise
+    if meta is None:
+        scratch.remove()
         raise ImportFileError(f"{path.name}: the spreadsheet has no data")
-    _, sheet, data, header_index = best
-    header = [cell_text(c) for c in data[0]]
-    first_line = header_index + 2  # spreadsheet row numbers start at 1, the header is one row
+    sheet, _header_row, header_cells, total = meta
+    header = [cell_text(c) for c in header_cells]
+    try:
+        rows_file = open_rows(scratch.path)
+    finally:
+        if os.name == "posix":  # the open file stays readable: nothing is left behind, read to its end or not
+            scratch.remove()
 
     def rows() -> Iterator[tuple[int, list[object]]]:
-        for i, row in enumerate(data[1:]):
-            if not _is_blank(row):
-                yield first_line + i, list(row)
+        try:
+            yield from stream_rows(rows_file)
+        finally:
+            rows_file.close()
+            scratch.remove()  # again: nothing (POSIX)
 
-    return Table(header=header, rows=rows(), total_rows=len(data) - 1, sheet=sheet)
+    return Table(header=header, rows=rows(), total_rows=total, sheet=sheet)
 
 
 def peek_header(path: Path) -> list[str] | None:

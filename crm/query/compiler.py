@@ -24,6 +24,7 @@ from crm.query.ir import (
     LifecycleQuery,
     MetricQuery,
     Period,
+    ProductQuery,
     Query,
     SecondOrderQuery,
     SegmentsQuery,
@@ -33,6 +34,7 @@ from crm.query.ir import (
 from crm.query.journeys import second_order_result, transitions_result
 from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
+from crm.query.products import products_result
 from crm.query.result import ChartSpec, Result
 from crm.settings import QuerySettings, WorkspaceConfig, workspace_of
 from crm.text import render
@@ -840,6 +842,7 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
         text += "\n" + texts.t(ctx.lang, "cohort_small", months=", ".join(small), min=ctx.min_sample)
     if any(partial):
         text += "\n" + texts.t(ctx.lang, "running_note", period=this_month, day=day.isoformat()).strip()
+        text += "\n" + texts.t(ctx.lang, "cohort_running_cell")  # the table marks those cells "*"
         x_label += texts.t(ctx.lang, "cohort_running")
     return Result(
         intent="cohort",
@@ -1224,6 +1227,8 @@ async def execute(
         return await transitions_result(ctx, query)
     if isinstance(query, SecondOrderQuery):
         return await second_order_result(ctx, query)
+    if isinstance(query, ProductQuery):
+        return await products_result(ctx, query, _scope)
     intent = query.intent
     if intent in ("draft", "reminder"):
         return Result(

@@ -289,6 +289,27 @@ class SecondOrderQuery(_IR):
     window_days: int = Field(default=90, ge=1, le=730)
 
 
+ProductKind = Literal["best", "mix", "together", "reorder", "returns", "winback"]
+
+
+class ProductQuery(_IR):
+    """Questions about products (docs/metrics.md, "Products"): best sellers, category preference of a group of
+    customers, products bought together, replenishment cycles and who is due, return rate by product, and what
+    lapsed valuable customers bought most."""
+
+    intent: Literal["products"] = "products"
+    kind: ProductKind = "best"
+    by: Literal["units", "revenue", "buyers"] = "units"  # best sellers ranked by
+    n: int = Field(default=10, ge=1, le=100)
+    period: Period | None = (
+        None  # None = docs/metrics.md default (last 90 days; all time for reorder, winback)
+    )
+    filters: Filters = Field(default_factory=Filters)
+    group_by: Literal["country", "segment"] | None = None  # category preference per group
+    product: str | None = Field(default=None, max_length=200)  # reorder: a SKU or words of the product's name
+    min_orders: int = Field(default=5, ge=1, le=10_000)  # bought together: orders containing both, at least
+
+
 OutreachIntent = Literal[
     "welcome",
     "thank_you",
@@ -340,6 +361,7 @@ Query = Annotated[
     | CLVQuery
     | TransitionsQuery
     | SecondOrderQuery
+    | ProductQuery
     | DraftQuery
     | ReminderQuery
     | Clarify,

@@ -317,10 +317,14 @@ async def customer_list_result(ctx: Any, q: CustomerListQuery, keep: Any) -> Res
         total = len(picked)
         picked = picked[:LIST_LIMIT]
         names = await repo.customer_names(session, [int(scores.ids[i]) for i in picked])
+        # What tells same-name customers apart, as the pickers show it: platform and country (codes in the
+        # rows, for --json; the table and the CSV name them).
+        origins = await repo.customer_origins(session, [int(scores.ids[i]) for i in picked])
     rows = [
         [
             names.get(int(scores.ids[i])) or f"#{int(scores.ids[i])}",
             int(scores.ids[i]),
+            *origins.get(int(scores.ids[i]), (None, None)),
             int(scores.recency_days[i]),
             int(scores.frequency[i]),
             round(float(scores.monetary[i]), 2),
@@ -336,7 +340,7 @@ async def customer_list_result(ctx: Any, q: CustomerListQuery, keep: Any) -> Res
         intent="customer_list",
         query=q.model_dump(mode="json"),
         value=total,
-        columns=["customer", "id", "recency_days", "orders", "revenue"],
+        columns=["customer", "id", "platform", "country", "recency_days", "orders", "revenue"],
         rows=rows,
         card_ids=[r[1] for r in rows],
         text=text,

@@ -1,4 +1,4 @@
-"""The questions behind the bot's shortcut commands (/kpi, /top, /segments, /cohort), built as queries.
+"""The questions behind the bot's shortcut commands (/kpi, /top, /segments, /cohort, /products), built as queries.
 
 They used to be phrases in the bot's texts fed back through the parser, so a translator's edit could break a
 command; now the command is the query, and the answer is worded in the asker's language like any other.
@@ -13,6 +13,7 @@ from crm.query.ir import (
     MetricQuery,
     ParsedQuestion,
     Period,
+    ProductQuery,
     SegmentsQuery,
     TopCustomersQuery,
 )
@@ -57,3 +58,9 @@ def segments(language: Language) -> ParsedQuestion:
 def cohort(language: Language) -> ParsedQuestion:
     """/cohort: the monthly retention of the first-order cohorts of the last 12 months."""
     return ParsedQuestion(query=CohortQuery(), language=language)
+
+
+def best_sellers(language: Language) -> ParsedQuestion:
+    """/products: the best sellers of the last 30 days by units (the answer's buttons rank them by revenue or
+    buyers)."""
+    return ParsedQuestion(query=ProductQuery(kind="best", period=_last(30)), language=language)

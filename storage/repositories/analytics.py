@@ -671,6 +671,29 @@ async def customer_names(session: AsyncSession, ids: Sequence[int]) -> dict[int,
     return out
 
 
+async def customer_origins(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """(platform, country) of each customer, what tells same-name customers apart in lists and alerts as the
+    customer pickers do: the platform of their first buyer identity, their country (see `customer_country`)."""
+    out: dict[int, tuple[str | None, str | None]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        first: dict[int, str] = {}
+        for cid, platform in (
+            await session.execute(
+                select(BuyerIdentity.customer_id, BuyerIdentity.platform)
+                .where(BuyerIdentity.customer_id.in_(chunk))
+                .order_by(BuyerIdentity.id)
+            )
+        ).all():
+            if cid is not None:
+                first.setdefault(int(cid), platform)
+        rows = await session.execute(select(Customer.id, customer_country()).where(Customer.id.in_(chunk)))
+        out.update({int(r[0]): (first.get(int(r[0])), r[1]) for r in rows})
+    return out
+
+
 async def customer_countries(session: AsyncSession, workspace_id: int) -> dict[int, str | None]:
     rows = await session.execute(
         select(Customer.id, customer_country()).where(

@@ -29,8 +29,9 @@ async def test_group_gets_a_capped_ranked_churn_alert_and_shows_more(
     # Twelve important customers quiet for 61-72 days (value at risk = their spend: one order each, within a
     # year), added out of rank order; one big spender gone 300 days; small buyers, the newest 14 days ago.
     spend = {f"Cust{k:02d}": 1000 + 37 * k for k in range(12)}
+    ids = {}
     for k in (5, 11, 0, 7, 3, 9, 1, 10, 6, 2, 8, 4):
-        await shop.customer(f"Cust{k:02d}", [(days_ago(61 + k), spend[f"Cust{k:02d}"])])
+        ids[f"Cust{k:02d}"] = await shop.customer(f"Cust{k:02d}", [(days_ago(61 + k), spend[f"Cust{k:02d}"])])
     await shop.customer("Lost", [(days_ago(300), 3000)])
     for i in range(6):
         await shop.customer(f"Small{i}", [(days_ago(14 + i), 20)])
@@ -79,7 +80,57 @@ async def test_group_gets_a_capped_ranked_churn_alert_and_shows_more(
     assert "Slipping away: 11–12 of 12" in page.text
     assert [n for n in ranked if n in page.text] == ranked[10:]
     assert page.text.index(ranked[10]) < page.text.index(ranked[11])
-    assert [label for label, _ in page.buttons()] == [f"🙋 {n}: assign to me" for n in ranked[10:]]
+    assert [label for label, d in page.buttons() if d.startswith("assign:")] == [
+        f"🙋 {n} #{ids[n]}: assign to me" for n in ranked[10:]
+    ]
+    assert [d for _, d in page.buttons() if d.startswith("cust:")] == [f"cust:{ids[n]}" for n in ranked[10:]]
     # The tapped button is gone from the alert; its 'assign' buttons stay.
     assert int(edited.params["message_id"]) == alert.message_id
     assert [d for _, d in edited.buttons()] == [d for _, d in alert.buttons() if not d.startswith("chm:")]
+
+
+async def test_same_name_customers_in_a_churn_alert_are_told_apart_and_open_their_own_card(
+    db: Database, workspace_id: int, tg: FakeTelegramServer
+) -> None:
+    shop = Shop(db, workspace_id)
+    tiktok = await shop.customer("Tan Wei Ling", [(days_ago(65), 1500)], country="TH", platform="tiktok")
+    shopee = await shop.customer("Tan Wei Ling", [(days_ago(70), 1200)], country="MY", platform="shopee")
+    for i in range(6):
+        await shop.customer(f"Small{i}", [(days_ago(14 + i), 20)])
+
+    desk, polling = await start_desk(db, workspace_id, tg)
+    try:
+        await desk.add_member(OWNER, "owner")
+        await desk.say(OWNER, "/bind", chat_id=GROUP, chat_type="supergroup", title="Team")
+        settings = desk.settings
+    finally:
+        await stop_desk(desk, polling)
+    bot = build_bot(settings)
+    try:
+        service = make_service(settings, db, bot, workspace_id)
+        service.clock = lambda: SCAN  # type: ignore[method-assign]
+        mark = tg.mark()
+        await churn_scan(service, workspace_id)
+    finally:
+        await bot.session.close()
+    [alert] = [c for c in tg.calls_of("sendMessage", after=mark) if "slipping away" in c.text]
+    lines = [x for x in alert.text.splitlines() if "Tan Wei Ling" in x]
+    assert len(lines) == 2, alert.text
+    assert f"Tan Wei Ling</b> #{tiktok} · TikTok Shop · TH · " in lines[0]  # the higher value at risk first
+    assert f"Tan Wei Ling</b> #{shopee} · Shopee · MY · " in lines[1]
+    opens = [(label, d) for label, d in alert.buttons() if d.startswith("cust:")]
+    assert opens == [
+        (f"👤 #{tiktok} Tan Wei Ling", f"cust:{tiktok}"),
+        (f"👤 #{shopee} Tan Wei Ling", f"cust:{shopee}"),
+    ]
+    assigns = [label for label, d in alert.buttons() if d.startswith("assign:")]
+    assert assigns == [f"🙋 Tan Wei Ling #{tiktok}: assign to me", f"🙋 Tan Wei Ling #{shopee}: assign to me"]
+
+    desk, polling = await start_desk(db, workspace_id, tg)
+    try:
+        card = await desk.press(OWNER, opens[1][1], alert.message_id, chat_id=GROUP, chat_type="supergroup")
+    finally:
+        await stop_desk(desk, polling)
+    assert card.chat_id == GROUP
+    assert "Tan Wei Ling" in card.text and f"#{shopee}" in card.text, card.text
+    assert "Shopee" in card.text and "TikTok" not in card.text

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.models import Customer, CustomerTag, Interaction, Tag
+from storage.models import Customer, CustomerTag, Interaction, Reminder, Tag, Workspace
 from tests.e2e.conftest import OWNER, Desk, shopify_csv, start_desk, stop_desk
 from tests.e2e.test_desk_e2e import ORDERS, upload
 from tests.fakes.telegram_server import Call, FakeTelegramServer
@@ -88,13 +89,52 @@ async def test_a_question_during_the_set_up_is_answered_and_the_step_asked_again
     assert "MYR" in timezone.text and "3/4" in timezone.text
 
 
-async def test_a_prompt_survives_a_restart(db: Database, workspace_id: int, tg: FakeTelegramServer) -> None:
+async def _note_saved(db: Database, customer_id: int) -> None:
+    async with db.sessions() as s:
+        notes = (await s.execute(select(Interaction).where(Interaction.kind == "note"))).scalars().all()
+    assert [(n.customer_id, n.body) for n in notes] == [(customer_id, "Prefers WhatsApp, ships to office")]
+
+
+async def _tag_saved(db: Database, customer_id: int) -> None:
+    async with db.sessions() as s:
+        tags = (
+            await s.execute(select(CustomerTag.customer_id, Tag.name).join(Tag, Tag.id == CustomerTag.tag_id))
+        ).all()
+    assert [tuple(t) for t in tags] == [(customer_id, "vip")]
+
+
+async def _reminder_saved(db: Database, customer_id: int) -> None:
+    async with db.sessions() as s:
+        reminders = (await s.execute(select(Reminder))).scalars().all()
+    assert [(r.customer_id, r.chat_id, r.text) for r in reminders] == [
+        (customer_id, OWNER, "follow up on the order")
+    ]
+
+
+PROMPTS = {  # the card's button that opens the prompt, what it asks, the answer, what the bot then says
+    "note": ("cnote", "note", "Prefers WhatsApp, ships to office", "saved", _note_saved),
+    "tag": ("ctag", "tag", "vip", "vip", _tag_saved),
+    "reminder": (
+        "remind",
+        "when, and what",
+        "tomorrow 10am follow up on the order",
+        "remind you",
+        _reminder_saved,
+    ),
+}
+
+
+@pytest.mark.parametrize("prompt", list(PROMPTS))
+async def test_a_prompt_survives_a_restart(
+    db: Database, workspace_id: int, tg: FakeTelegramServer, prompt: str
+) -> None:
+    button, asks, answer, said, saved = PROMPTS[prompt]
     customer_id = await add_customer(db, workspace_id, "Tan Wei Ling")
     desk, polling = await start_desk(db, workspace_id, tg)
     try:
         await desk.add_member(OWNER, "owner")
-        asked = await desk.press(OWNER, f"cnote:{customer_id}", message_id=1)
-        assert "note" in asked.text.lower()
+        asked = await desk.press(OWNER, f"{button}:{customer_id}", message_id=1)
+        assert asks in asked.text.lower(), asked.text
     finally:
         await stop_desk(desk, polling)
         await desk.bot.session.close()
@@ -103,16 +143,38 @@ async def test_a_prompt_survives_a_restart(db: Database, workspace_id: int, tg: 
     desk, polling = await start_desk(db, workspace_id, tg)
     try:
         mark = tg.mark()
-        tg.send_text(OWNER, "Prefers WhatsApp, ships to office")
-        await tg.wait_call(
-            "sendMessage", chat_id=OWNER, after=mark, where=lambda c: "saved" in c.text.lower()
-        )
+        tg.send_text(OWNER, answer)
+        await tg.wait_call("sendMessage", chat_id=OWNER, after=mark, where=lambda c: said in c.text.lower())
+    finally:
+        await stop_desk(desk, polling)
+        await desk.bot.session.close()
+    await saved(db, customer_id)
+
+
+async def test_the_set_up_survives_a_restart(db: Database, workspace_id: int, tg: FakeTelegramServer) -> None:
+    """Set-up in progress, the process restarted: the next answer continues the set-up where it was."""
+    desk, polling = await start_desk(db, workspace_id, tg)
+    try:
+        first = await desk.say(OWNER, "/start")
+        assert "1/4" in first.text
+        currency = await desk.say(OWNER, "English")
+        assert "2/4" in currency.text
+    finally:
+        await stop_desk(desk, polling)
+        await desk.bot.session.close()
+
+    desk, polling = await start_desk(db, workspace_id, tg)
+    try:
+        timezone = await desk.say(OWNER, "MYR")
+        assert "3/4" in timezone.text, (
+            timezone.text
+        )  # the currency step took the answer, not the question box
     finally:
         await stop_desk(desk, polling)
         await desk.bot.session.close()
     async with db.sessions() as s:
-        notes = (await s.execute(select(Interaction).where(Interaction.kind == "note"))).scalars().all()
-    assert [(n.customer_id, n.body) for n in notes] == [(customer_id, "Prefers WhatsApp, ships to office")]
+        ws = (await s.execute(select(Workspace).where(Workspace.id == workspace_id))).scalar_one()
+    assert ws.base_currency == "MYR"
 
 
 async def test_a_command_during_a_prompt_ends_it_and_runs(desk: Desk, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ module imported below (or anywhere imported before the first question). The buil
   700 draft        "write a win-back message ..." (crm.query.parser)
   650 journeys     lifecycle moves between two dates, second-order conversion of new customers (journeys.py)
   600 customer     a customer looked up by name (crm.query.parser)
+  595 products     best sellers, category preference, bought together, reorder cycles, returns (products.py)
   590-480 declines a scan that cannot be answered as asked: an as-of date, a future or unreadable period, two
                    periods, an unmeasured metric, "except", unknown words, two platforms or countries, two
                    breakdowns, a filter and its own breakdown, a trend of a ranking, a comparison of something
@@ -79,6 +80,7 @@ from crm.query.parsing.recognisers import (  # noqa: E402, F401
     kinds,
     metric,
     predicted,
+    products,
     segments,
     top,
 )

@@ -33,6 +33,7 @@ answer-customer_unpriced_one =
 answer-cohort_month = { $month } (n={ $n })
 answer-cohort_x = months after the first order
 answer-cohort_running = {" "}(hatched: the month still running)
+answer-cohort_running_cell = * the month still running: counted so far, not final
 answer-cohort_y = first-order month (customers)
 answer-no_data = { $name } { $period }{ $filters }: no data (no valid orders in that window)
 answer-group = { $name } by { $by } { $period }{ $filters }:

@@ -21,6 +21,7 @@ commands-start = Start or set up SellerMate
 commands-help = What I can do
 commands-kpi = Key numbers at a glance
 commands-top = Top customers by revenue
+commands-products = Best-selling products (last 30 days)
 commands-segments = RFM segments of your customers
 commands-cohort = Cohort retention
 commands-customer = Find a customer card
@@ -238,7 +239,7 @@ errors-apology = Sorry, something went wrong on my side. Please try again; if it
 reminders-created =
     ⏰ OK, I will remind you <b>{ $when }</b>:
     { $text }
-reminders-customer_line = 👤 { $name }
+reminders-customer_line = 👤 { $name } #{ $id }
 reminders-ask_when = When should I remind you? For example: <i>tomorrow 10am</i>, <i>in 3 days</i>, <i>next Monday 9:30</i>.
 reminders-ask_what = What should I remind you about? For example: <i>remind me tomorrow 10am to call Tan</i>.
 reminders-past = { $when } has already passed. Please give a time in the future.
@@ -281,7 +282,7 @@ reminders-unavailable = Reminders are not running in this build.
 
 alerts-churn_title = ⚠️ <b>{ $n } important customers may be slipping away</b> (highest value at risk first)
 alerts-churn_page_title = ⚠️ <b>Slipping away: { $first }–{ $last } of { $n }</b> (highest value at risk first)
-alerts-churn_line = • <b>{ $name }</b> · { $segment } · { $days } days since last contact{ $p_alive } · at risk <b>{ $value }</b>/yr · spent { $spent }
+alerts-churn_line = • <b>{ $name }</b> { $who } · { $segment } · { $days } days since last contact{ $p_alive } · at risk <b>{ $value }</b>/yr · spent { $spent }
 alerts-p_alive = {" "}· P(alive) { $p }
 alerts-churn_more = … and { $n } more: tap below.
 alerts-churn_more_button = ⬇️ Show { $n } more
@@ -365,3 +366,34 @@ draft-intent-review_request = ⭐ Review request
 draft-intent-service_recovery = 🩹 Service recovery
 draft-intent-festival = 🎉 Festival greeting
 draft-intent-custom = 📝 Custom brief
+
+rights-export_usage = Usage: <code>/export 12</code> (the customer's number, as their card shows it): everything held about them, as JSON and CSV files.
+rights-erase_usage = Usage: <code>/erase 12</code> (the customer's number, as their card shows it).
+rights-no_customer = No customer #{ $id }.
+rights-exported = Everything held about customer #{ $id }: { $rows } records (JSON here, CSV below).
+rights-erase_confirm = Erase customer #{ $id }? Their name, contact details, notes and messages are removed for good, also where other notes mention them; their orders stay without a person, so your figures do not change. This cannot be undone.
+rights-erase_yes = 🗑 Erase for good
+rights-erase_no = Keep
+rights-erase_cancelled = Customer #{ $id } is kept as they were.
+rights-erased = Customer { $ids } erased: names, contact details, notes and messages removed{ $mentions ->
+        [0] {""}
+       *[other] , and { $mentions } mentions elsewhere
+    }. Orders and figures are kept.
+audit-title = Audit trail, newest first ({ $n }):
+audit-empty = Nothing in the audit trail yet.
+audit-line = • { $at } UTC · { $who } · { $action } { $subject }
+audit-actor_telegram = someone in Telegram
+audit-actor_cli = command line
+audit-actor_scheduler = scheduled job
+audit-action_viewed = viewed
+audit-action_exported = exported
+audit-action_erased = erased
+audit-action_changed = changed
+audit-action_merged = merged
+audit-action_approved = approved
+audit-action_imported = imported
+audit-action_ran = ran
+help-ability-data_rights = • export a customer's data (/export 12) or erase a customer on request (/erase 12)
+help-short-data_rights = /export, /erase
+help-ability-audit = • see who viewed, exported, changed or erased what (/audit)
+help-short-audit = /audit

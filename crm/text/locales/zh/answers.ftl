@@ -32,6 +32,7 @@ answer-customer_unpriced_one =
 answer-cohort_month = { $month }（{ $n } 人）
 answer-cohort_x = 首单后第 k 个月
 answer-cohort_running = （斜线：尚未结束的本月）
+answer-cohort_running_cell = * 尚未结束的本月：目前为止的数字，不是最终值
 answer-cohort_y = 首单月份（客户数）
 answer-no_data = { $period }{ $filters }{ $name }：没有数据（该时间段内没有有效订单）
 answer-group = { $period }{ $filters }按{ $by }统计的{ $name }：

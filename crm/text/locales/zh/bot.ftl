@@ -19,6 +19,7 @@ commands-start = 开始或设置 SellerMate
 commands-help = 我能做什么
 commands-kpi = 关键指标一览
 commands-top = 按收入排名的客户
+commands-products = 畅销商品（过去 30 天）
 commands-segments = 客户 RFM 分层
 commands-cohort = 同期群留存
 commands-reminders = 我的提醒
@@ -235,7 +236,7 @@ errors-apology = 抱歉，我这边出了点问题。请重试；如果一直出
 reminders-created =
     ⏰ 好的，我会在 <b>{ $when }</b> 提醒你：
     { $text }
-reminders-customer_line = 👤 { $name }
+reminders-customer_line = 👤 { $name } #{ $id }
 reminders-ask_when = 什么时候提醒你？例如：<i>明天上午10点</i>、<i>3天后</i>、<i>下周一9:30</i>。
 reminders-ask_what = 要提醒你做什么？例如：<i>明天上午10点提醒我给陈先生打电话</i>。
 reminders-past = { $when } 已经过去了，请给一个将来的时间。
@@ -278,7 +279,7 @@ reminders-unavailable = 这个版本没有运行提醒功能。
 
 alerts-churn_title = ⚠️ <b>{ $n } 位重要客户可能正在流失</b>（按风险价值从高到低）
 alerts-churn_page_title = ⚠️ <b>可能流失：第 { $first }–{ $last } 位，共 { $n } 位</b>（按风险价值从高到低）
-alerts-churn_line = • <b>{ $name }</b> · { $segment } · 已 { $days } 天没有互动{ $p_alive } · 风险价值 <b>{ $value }</b>/年 · 累计消费 { $spent }
+alerts-churn_line = • <b>{ $name }</b> { $who } · { $segment } · 已 { $days } 天没有互动{ $p_alive } · 风险价值 <b>{ $value }</b>/年 · 累计消费 { $spent }
 alerts-p_alive = {" "}· 存活概率 { $p }
 alerts-churn_more = …… 还有 { $n } 位：点击下方按钮查看。
 alerts-churn_more_button = ⬇️ 再看 { $n } 位
@@ -362,3 +363,34 @@ draft-intent-review_request = ⭐ 邀请评价
 draft-intent-service_recovery = 🩹 售后补救
 draft-intent-festival = 🎉 节日问候
 draft-intent-custom = 📝 自定义
+
+rights-export_usage = 用法：<code>/export 12</code>（客户编号，见客户卡片）：导出该客户的全部数据，JSON 和 CSV 文件。
+rights-erase_usage = 用法：<code>/erase 12</code>（客户编号，见客户卡片）。
+rights-no_customer = 没有编号为 #{ $id } 的客户。
+rights-exported = 客户 #{ $id } 的全部数据：{ $rows } 条记录（此处为 JSON，CSV 在下方）。
+rights-erase_confirm = 确定删除客户 #{ $id } 的个人数据吗？其姓名、联系方式、备注和消息将被永久删除，其他备注中提到该客户的地方也会删除；订单保留但不再关联到个人，您的各项数据不会改变。此操作无法撤销。
+rights-erase_yes = 🗑 永久删除
+rights-erase_no = 保留
+rights-erase_cancelled = 客户 #{ $id } 保持不变。
+rights-erased = 客户 { $ids } 的个人数据已删除：姓名、联系方式、备注和消息均已清除{ $mentions ->
+        [0] {""}
+       *[other] ，另有 { $mentions } 处提及已删除
+    }。订单和统计数据保留。
+audit-title = 操作记录（最新在前，共 { $n } 条）：
+audit-empty = 暂无操作记录。
+audit-line = • { $at } UTC · { $who } · { $action } { $subject }
+audit-actor_telegram = Telegram 成员
+audit-actor_cli = 命令行
+audit-actor_scheduler = 定时任务
+audit-action_viewed = 查看
+audit-action_exported = 导出
+audit-action_erased = 删除
+audit-action_changed = 修改
+audit-action_merged = 合并
+audit-action_approved = 批准
+audit-action_imported = 导入
+audit-action_ran = 运行
+help-ability-data_rights = • 导出客户数据（/export 12）或应客户要求删除其个人数据（/erase 12）
+help-short-data_rights = /export、/erase
+help-ability-audit = • 查看谁查看、导出、修改或删除了什么（/audit）
+help-short-audit = /audit

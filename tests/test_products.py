@@ -1,0 +1,322 @@
+"""Product answers (docs/metrics.md, "Products") against a direct computation of each definition: plain Python
+over the same rows the test writes, on SQLite and PostgreSQL, in English and Chinese."""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.settings import Settings
+from crm.query.compiler import execute
+from crm.query.ir import Filters, Period, ProductQuery
+from storage.db import Database
+from storage.models import Customer, Order, OrderLine, Product, Store
+from storage.repositories.analytics import refresh_order_stats
+
+pytestmark = pytest.mark.asyncio
+SETTINGS = Settings()
+TZ = ZoneInfo("Asia/Singapore")
+AS_OF = datetime(2026, 12, 1, tzinfo=TZ)  # the end of 2026-11-30
+VALID = ("paid", "shipped", "completed")
+# sku (None: only a name), name, category in the catalogue (None: none), price
+PRODUCTS = [
+    ("SER-1", "Hydrating Serum", "Skincare", 30.0),
+    ("SUN-2", "Sunscreen SPF50", "Skincare", 20.0),
+    ("CAT-3", "Cat Treats", None, 10.0),
+    (None, "Batik Scarf", None, 25.0),
+    ("WAT-5", "Minimalist Watch", "Accessories", 80.0),
+]
+RATES = {"SGD": 1.0, "MYR": 0.3, "IDR": None}  # IDR: no rate, its orders stay unpriced
+
+
+@dataclass
+class Row:
+    order: int
+    customer: int
+    country: str
+    status: str
+    currency: str
+    created: datetime
+    lines: list[tuple[str, str, int, float, float]] = field(
+        default_factory=list
+    )  # key, name, qty, price, disc
+
+
+def _data(seed: int = 3) -> list[Row]:
+    rng = random.Random(seed)
+    rows: list[Row] = []
+    oid = 0
+    for customer in range(1, 41):
+        country = "TH" if customer % 3 == 0 else "SG"
+        currency = "IDR" if customer == 7 else ("MYR" if customer % 5 == 0 else "SGD")
+        start = datetime(2026, 5, 1, 10, tzinfo=UTC) + timedelta(days=rng.randint(0, 60))
+        every = rng.choice([20, 30, 45])
+        for k in range(rng.randint(1, 5)):
+            oid += 1
+            status = rng.choices(["completed", "shipped", "returned", "cancelled"], [6, 2, 1, 1])[0]
+            row = Row(oid, customer, country, status, currency, start + timedelta(days=k * every))
+            picks = rng.sample(PRODUCTS, rng.randint(1, 3))
+            if customer % 4 == 0 and PRODUCTS[0] not in picks:
+                picks.append(PRODUCTS[0])
+                picks.append(PRODUCTS[1]) if PRODUCTS[1] not in picks else None
+            for sku, name, _, price in picks:
+                key = sku if sku else "name:" + name.lower()
+                row.lines.append((key, name, rng.randint(1, 3), price, rng.choice([0.0, 0.0, 2.0])))
+            rows.append(row)
+    return rows
+
+
+async def _write(db: Database, workspace_id: int, rows: list[Row]) -> None:
+    async with db.sessions() as s:
+        store = Store(workspace_id=workspace_id, platform="shopee", name="shop", country="SG")
+        s.add(store)
+        for sku, name, category, _ in PRODUCTS:
+            if sku:
+                s.add(Product(workspace_id=workspace_id, sku=sku, name=name, category=category))
+        customers = {}
+        for r in rows:
+            if r.customer not in customers:
+                customers[r.customer] = Customer(
+                    workspace_id=workspace_id, display_name=f"Buyer {r.customer}", country=r.country
+                )
+                s.add(customers[r.customer])
+        await s.flush()
+        for r in rows:
+            total = sum(q * p - d for _, _, q, p, d in r.lines) + 3.0  # shipping is not a product's
+            rate = RATES[r.currency]
+            o = Order(
+                workspace_id=workspace_id,
+                store_id=store.id,
+                platform="shopee",
+                platform_order_id=f"O{r.order}",
+                customer_id=customers[r.customer].id,
+                status=r.status,
+                currency=r.currency,
+                order_value=Decimal(str(total)),
+                value_base=None if rate is None else Decimal(str(round(total * rate, 4))),
+                country=r.country,
+                created_at=r.created,
+            )
+            s.add(o)
+            await s.flush()
+            for i, (key, name, qty, price, disc) in enumerate(r.lines, start=1):
+                sku = None if key.startswith("name:") else key
+                s.add(
+                    OrderLine(
+                        order_id=o.id,
+                        line_no=i,
+                        sku=sku,
+                        product_name=name,
+                        quantity=qty,
+                        unit_price=Decimal(str(price)),
+                        line_discount=Decimal(str(disc)),
+                    )
+                )
+            r.customer = customers[r.customer].id  # the database's id from here on
+        await s.flush()
+        await refresh_order_stats(s, workspace_id=workspace_id)
+        await s.commit()
+
+
+def _rate(r: Row) -> float | None:
+    rate = RATES[r.currency]
+    if rate is None:
+        return None
+    total = sum(q * p - d for _, _, q, p, d in r.lines) + 3.0
+    return round(total * rate, 4) / total  # the order's rate: its base value over its value
+
+
+async def _ask(db: Database, workspace_id: int, q: ProductQuery, language: str = "en"):  # type: ignore[no-untyped-def]
+    return await execute(
+        q, db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF, language=language
+    )
+
+
+@pytest.fixture
+async def seeded(db: Database, workspace_id: int) -> list[Row]:
+    rows = _data()
+    await _write(db, workspace_id, rows)
+    return rows
+
+
+def _in(r: Row, start: datetime | None, end: datetime) -> bool:
+    return (start is None or r.created >= start) and r.created < end
+
+
+async def test_best_sellers_by_units_revenue_and_buyers_follow_the_definition(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    period = Period(kind="all_time")
+    units: dict[str, int] = defaultdict(int)
+    revenue: dict[str, float] = defaultdict(float)
+    buyers: dict[str, set[int]] = defaultdict(set)
+    names: dict[str, str] = {}
+    for r in seeded:
+        if r.status not in VALID:
+            continue
+        rate = _rate(r)
+        for key, name, qty, price, disc in r.lines:
+            names[key] = name
+            units[key] += qty
+            revenue[key] += 0.0 if rate is None else (qty * price - disc) * rate
+            buyers[key].add(r.customer)
+    for by in ("units", "revenue", "buyers"):
+        measure = {"units": units, "revenue": revenue, "buyers": {k: len(v) for k, v in buyers.items()}}[by]
+        expected = sorted(names, key=lambda k: (-measure[k], -round(revenue[k], 2), names[k].lower()))[:3]
+        result = await _ask(db, workspace_id, ProductQuery(kind="best", by=by, n=3, period=period))  # type: ignore[arg-type]
+        assert [r[0] for r in result.rows] == [names[k] for k in expected], by
+        for row, key in zip(result.rows, expected, strict=True):
+            assert row[1] == units[key]
+            assert row[2] == pytest.approx(round(revenue[key], 2), abs=0.01)
+            assert row[3] == len(buyers[key])
+        assert result.chart is not None and result.chart.kind == "hbar"
+        assert "IDR" in result.text  # the unpriced orders are said, not counted as 0
+    zh = await _ask(db, workspace_id, ProductQuery(kind="best", period=period), "zh")
+    assert zh.text.startswith("全部时间") or "畅销商品" in zh.text
+
+
+async def test_category_preference_by_country_and_a_country_alone(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    catalogue = {sku: cat for sku, _, cat, _ in PRODUCTS if sku}
+    value: dict[tuple[str, str], float] = defaultdict(float)
+    for r in seeded:
+        rate = _rate(r)
+        if r.status not in VALID or rate is None:
+            continue
+        for key, name, qty, price, disc in r.lines:
+            cat = catalogue.get(key) or name
+            value[(r.country, cat)] += (qty * price - disc) * rate
+    result = await _ask(
+        db,
+        workspace_id,
+        ProductQuery(kind="mix", filters=Filters(country="TH"), period=Period(kind="all_time")),
+    )
+    th_total = sum(v for (c, _), v in value.items() if c == "TH")
+    expected = sorted(
+        ((cat, v / th_total) for (c, cat), v in value.items() if c == "TH"), key=lambda x: -x[1]
+    )
+    assert [(r[0], r[1]) for r in result.rows] == [(c, pytest.approx(s, abs=1e-4)) for c, s in expected]
+    assert "few orders" in result.text  # fewer than 30 Thai customers
+    by_country = await _ask(
+        db, workspace_id, ProductQuery(kind="mix", group_by="country", period=Period(kind="all_time")), "zh"
+    )
+    groups = {r[0] for r in by_country.rows}
+    assert groups == {"泰国", "新加坡"}
+    assert "订单少" in by_country.text or any("订单少" in str(r[-1]) for r in by_country.rows)
+
+
+async def test_bought_together_support_confidence_and_lift(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    baskets = [{k for k, *_ in r.lines} for r in seeded if r.status in VALID and r.lines]
+    n = len(baskets)
+    names = {k: nm for r in seeded for k, nm, *_ in r.lines}
+    count: dict[str, int] = defaultdict(int)
+    for b in baskets:
+        for k in b:
+            count[k] += 1
+    expected = []
+    keys = sorted(count)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            both = sum(1 for x in baskets if a in x and b in x)
+            if both >= 5:
+                lift = (both / count[a]) / (count[b] / n)
+                expected.append((names[a], names[b], both, both / n, both / count[a], lift))
+    expected.sort(key=lambda e: (-round(e[5], 9), -e[3], e[0].lower(), e[1].lower()))
+    result = await _ask(db, workspace_id, ProductQuery(kind="together", period=Period(kind="all_time")))
+    assert result.value == n
+    assert len(result.rows) == len(expected) > 0
+    for row, e in zip(result.rows, expected, strict=True):
+        assert {row[0], row[1]} == {e[0], e[1]}
+        assert row[2] == e[2]
+        assert row[3] == pytest.approx(e[3], abs=1e-4)
+        assert row[6] == pytest.approx(e[5], abs=0.01)
+    none = await _ask(db, workspace_id, ProductQuery(kind="together", min_orders=10_000), "zh")
+    assert none.rows == [] and "没有两件商品" in none.text
+
+
+async def test_replenishment_cycle_and_customers_due(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    days: dict[int, list[date]] = defaultdict(list)
+    for r in seeded:
+        if r.status in VALID and any(k == "SER-1" for k, *_ in r.lines):
+            days[r.customer].append(r.created.astimezone(TZ).date())
+    gaps = []
+    repeaters = 0
+    for ds in days.values():
+        ds.sort()
+        if len(ds) >= 2:
+            repeaters += 1
+            gaps += [(b - a).days for a, b in pairwise(ds)]
+    cycle = statistics.median(gaps)
+    today = date(2026, 11, 30)
+    due = {
+        c
+        for c, ds in days.items()
+        if (today - ds[-1]).days + 6 >= cycle and (today - ds[-1]).days < 2 * cycle
+    }
+    result = await _ask(db, workspace_id, ProductQuery(kind="reorder", product="hydrating"))
+    assert repeaters >= 5
+    assert result.value == pytest.approx(cycle)
+    assert {r[1] for r in result.rows} == due
+    assert f"{repeaters} customers" in result.text
+    if due:
+        assert any("replenishment" in s for s in result.suggestions)
+        assert any(s.startswith("remind me") for s in result.suggestions)
+    zh = await _ask(db, workspace_id, ProductQuery(kind="reorder", product="hydrating"), "zh")
+    assert "回购周期" in zh.text
+    unknown = await _ask(db, workspace_id, ProductQuery(kind="reorder", product="no such thing"))
+    assert "No product matches" in unknown.text
+
+
+async def test_return_rate_by_product(db: Database, workspace_id: int, seeded: list[Row]) -> None:
+    returned: dict[str, int] = defaultdict(int)
+    orders: dict[str, int] = defaultdict(int)
+    names = {}
+    for r in seeded:
+        if r.status not in (*VALID, "returned"):
+            continue
+        for k, nm, *_ in {(k, nm) for k, nm, *_ in r.lines}:
+            names[k] = nm
+            orders[k] += 1
+            returned[k] += r.status == "returned"
+    result = await _ask(db, workspace_id, ProductQuery(kind="returns", period=Period(kind="all_time")))
+    got = {r[0]: (r[1], r[2], r[3]) for r in result.rows}
+    for k, nm in names.items():
+        assert got[nm] == (returned[k], orders[k], pytest.approx(round(returned[k] / orders[k], 4)))
+
+
+async def test_what_lapsed_valuable_customers_bought(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    result = await _ask(db, workspace_id, ProductQuery(kind="winback"))
+    assert result.columns[:4] == ["product", "units", "revenue", "buyers"]
+    buyers = [r[3] for r in result.rows]
+    assert buyers == sorted(buyers, reverse=True)
+    assert "important winback" in result.text.lower() or "lapsed" in result.text
+
+
+async def test_an_empty_period_says_so(db: Database, workspace_id: int, seeded: list[Row]) -> None:
+    empty = Period(kind="year", year=2020)
+    for kind, words in [
+        ("best", "No products sold"),
+        ("mix", "No priced product lines"),
+        ("together", "No two products"),
+        ("returns", "No valid or returned orders"),
+    ]:
+        result = await _ask(db, workspace_id, ProductQuery(kind=kind, period=empty))  # type: ignore[arg-type]
+        assert result.rows == [] and words in result.text, kind
+        assert result.chart is None
+    zh = await _ask(db, workspace_id, ProductQuery(kind="best", period=empty), "zh")
+    assert "没有售出商品" in zh.text
