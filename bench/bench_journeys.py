@@ -3,8 +3,8 @@ question path, on the analytics benchmark's seeded shop (bench/bench_analytics.p
 
     python bench/bench_journeys.py [--orders 1000000] [--customers 200000] [--workdir DIR]
 
-Both answers are set-based: one grouped scan of the orders per date (a past date cannot use the per-customer
-statistics), one windowed scan for the first two orders, then NumPy.
+Both answers are set-based: the per-customer order statistics, one grouped query per past date for the
+customers who ordered after it, one windowed query over the second orders of the period's new customers.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Customer journeys (docs/metrics.md, "Journeys"): every customer's lifecycle stage at a past date, the table of
 moves between two dates, and the second-order conversion of a period's new customers.
 
-Everything is set-based: one grouped scan of the valid orders per date (storage.repositories.analytics), then
-NumPy over aligned arrays; no query per customer.
+Everything is set-based: the per-customer order statistics, one grouped query per date for the customers
+who ordered after it, one windowed query for second orders (storage.repositories.analytics), then NumPy over
+aligned arrays; no query per customer.
 """
 
 from __future__ import annotations
@@ -51,13 +52,12 @@ async def stages_at(
     count. A customer without a valid order by then is a prospect if their record existed (created before the
     end of the day); otherwise they have no record at `day` and are left out."""
     end = end_of_day(day, tz)
-    summary = await repo.customer_summary(session, workspace_id, end)
+    summary = await repo.first_last_before(session, workspace_id, end)
     today = (day - EPOCH).days
     first_day, last_day = local_days(summary["first"], tz), local_days(summary["last"], tz)
     codes = lifecycle_codes(today - first_day, today - last_day, lifecycle_days)
     buyers = summary["id"]
-    records = await repo.customer_created(session, workspace_id)
-    prospect_ids = records["id"][(records["created"] < end.timestamp()) & ~np.isin(records["id"], buyers)]
+    prospect_ids = await repo.prospects_before(session, workspace_id, end)
     ids = np.concatenate([buyers, prospect_ids])
     stages = np.concatenate(
         [np.array(STAGE_ORDER, dtype=object)[codes], np.full(len(prospect_ids), "prospect", dtype=object)]
@@ -150,10 +150,10 @@ async def second_order(
     """Of the customers whose first valid order falls in [start, end), the share with a second valid order
     within `window_days` × 24 hours of the first. Only customers whose first order is at least `window_days`
     before `as_of` count (their whole window is observed); the others are counted as too recent."""
-    data = await repo.first_two_orders(session, workspace_id, as_of)
+    lo = start.timestamp() if start is not None else -(2**62)
+    data = await repo.first_two_orders(session, workspace_id, as_of, lo, min(end, as_of).timestamp())
     first, second = data["first"], data["second"]
-    lo = start.timestamp() if start is not None else -np.inf
-    in_period = (first >= lo) & (first < min(end, as_of).timestamp())
+    in_period = np.ones(len(first), dtype=bool)
     window = window_days * 86400
     observed = first <= as_of.timestamp() - window
     again = (second >= 0) & (second - first <= window)
