@@ -53,6 +53,7 @@ MENU_COMMANDS: tuple[str, ...] = (
     "bind",
     "language",
     "currency",
+    "rules",
 )
 
 
@@ -112,6 +113,7 @@ def build_dispatcher(
         outreach,
         reminders,
         rights,
+        rules,
         start,
         team,
     )
@@ -163,6 +165,7 @@ def build_dispatcher(
         reminders.routes.router(),  # /reminders, reminders set in words, the reminder buttons (remind:<id>)
         alerts.routes.router(),  # /alerts in groups, "assign to me" and "show more" under churn alerts
         rights.routes.router(),  # /export, /erase (a customer's data rights) and /audit, for owners
+        rules.routes.router(),  # /rules: retention rules, their dry runs and enable/disable buttons
         ask.routes.router(),  # LAST: shortcuts and the catch-all "any text is a question"
     )
 

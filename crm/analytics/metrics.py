@@ -97,6 +97,14 @@ async def _status_counts(
     return value
 
 
+async def _service(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
+    from crm.analytics.service import service_value
+
+    return await service_value(session, metric, scope, start, end)
+
+
 # A computation gives the value, or a Figure: a ratio or an average with the items it rests on, so the answer
 # can show its n and mark a small sample.
 Computation = Callable[[AsyncSession, str, Scope, datetime | None, datetime], Awaitable[Value | Figure]]
@@ -109,6 +117,7 @@ COMPUTATIONS: dict[str, Computation] = {
     "churn_counts": _churn_counts,
     "ltv_totals": _ltv_totals,
     "status_counts": _status_counts,
+    "service": _service,  # reviews, NPS answers, complaints and returns (crm.analytics.service)
 }
 
 

@@ -196,3 +196,26 @@ answer-second_order_too_recent = { $n } more new customers placed their first or
 answer-second_order_too_recent_all = All { $n } new customers of { $period } placed their first order less than { $window } days ago: too recent to tell whether they ordered again.
 answer-second_order_empty = No customer placed a first order in { $period }, so there is no second-order conversion.
 answer-second_order_definition = Customers whose first valid order falls in the period; the share with a second valid order within { $window } days (× 24 h) of the first. Only customers whose first order is at least { $window } days before the as-of moment count.
+answer-service_figure = { $name } { $period }{ $filters }: { $value } (n = { $n }){ $small }
+answer-service_complaints = { $name } { $period }{ $filters }: { $value } ({ $complaints } { $complaints ->
+        [one] complaint
+       *[other] complaints
+    } / { $n } valid { $n ->
+        [one] order
+       *[other] orders
+    }, n = { $n }){ $small }
+answer-service_small = {" "}⚠️ too few to rely on (n < 30)
+answer-service_empty = { $name } { $period }{ $filters }: no data (no { $what } in that window)
+answer-service_what_avg_rating = reviews
+answer-service_what_nps = NPS answers
+answer-service_what_complaint_rate = valid orders
+answer-service_what_return_reasons = returns
+answer-service_reasons = Return reasons { $period }{ $filters } (n = { $n } returns){ $small }:
+answer-service_no_reason = no reason given
+answer-service_no_breakdown = { $name } cannot be broken down by { $by }: service figures go by platform, country, product, month, quarter or year, and order figures by platform, country, segment, month, quarter or year.
+answer-service_history = Service history (latest first):
+answer-service_kind_review = review
+answer-service_kind_nps = NPS
+answer-service_kind_complaint = complaint
+answer-service_kind_return = return
+answer-service_order = order { $order }

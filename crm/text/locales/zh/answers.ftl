@@ -158,3 +158,20 @@ answer-second_order_too_recent = 另有 { $n } 位新客首单距今不足 { $wi
 answer-second_order_too_recent_all = { $period }的 { $n } 位新客首单距今都不足 { $window } 天，还看不出是否会再次下单。
 answer-second_order_empty = { $period }没有客户下首单，因此没有二次购买率。
 answer-second_order_definition = 首笔有效订单在该时段内的客户中，在首单后 { $window } 天（× 24 小时）内下了第二笔有效订单的比例。只计首单距截至时刻至少 { $window } 天的客户。
+answer-service_figure = { $period }{ $filters }{ $name }：{ $value }（n = { $n }）{ $small }
+answer-service_complaints = { $period }{ $filters }{ $name }：{ $value }（{ $complaints } 次投诉 / { $n } 笔有效订单，n = { $n }）{ $small }
+answer-service_small = {" "}⚠️ 样本太少，仅供参考（n < 30）
+answer-service_empty = { $period }{ $filters }{ $name }：没有数据（该时间段内没有{ $what }）
+answer-service_what_avg_rating = 评价
+answer-service_what_nps = NPS 回答
+answer-service_what_complaint_rate = 有效订单
+answer-service_what_return_reasons = 退货记录
+answer-service_reasons = { $period }{ $filters }退货原因（n = { $n } 次退货）{ $small }：
+answer-service_no_reason = 未填写原因
+answer-service_no_breakdown = { $name }不能按{ $by }拆分：服务指标可按平台、国家、产品、月、季度或年拆分，订单指标可按平台、国家、客户分群、月、季度或年拆分。
+answer-service_history = 售后记录（最新在前）：
+answer-service_kind_review = 评价
+answer-service_kind_nps = NPS
+answer-service_kind_complaint = 投诉
+answer-service_kind_return = 退货
+answer-service_order = 订单 { $order }
