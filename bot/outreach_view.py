@@ -42,6 +42,13 @@ class DraftIntentCB(CallbackData, prefix="dri"):
     language: str = NO_VALUE
 
 
+class StageDraftCB(CallbackData, prefix="sdr"):
+    """A draft for every customer in a lifecycle stage (the buttons under a journey answer)."""
+
+    stage: str
+    intent: str
+
+
 class DraftPickCB(CallbackData, prefix="drp"):
     """A customer picked when a name matched several; the intent and language were already given."""
 

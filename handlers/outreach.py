@@ -12,6 +12,8 @@
   then a confirmation with the customer, intent, language and notes, and a follow-up reminder button
   (`remind:<customer_id>`).
 - A refused draft (no marketing consent, opted out) shows the reason and no buttons.
+- The buttons under a journey answer (`sdr:<stage>:<intent>`, bot.outreach_view.StageDraftCB) draft for every
+  customer now in that lifecycle stage, as `/draft segment` does for a segment.
 
 The drafting itself is crm.outreach.service, what a request asks for is crm.outreach.chat, and how drafts look
 (texts, keyboards, callback data) is bot/outreach_view.py; the LLM comes from the dispatcher's `llm` (or the
@@ -36,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outreach_view as view
 from bot.i18n import I18n
-from bot.outreach_view import DraftButtonCB, DraftIntentCB, DraftLangCB, DraftPickCB
+from bot.outreach_view import DraftButtonCB, DraftIntentCB, DraftLangCB, DraftPickCB, StageDraftCB
 from bot.prompting import ask_for_text
 from bot.render import shown
 from bot.settings import Settings
@@ -344,6 +346,27 @@ async def draft_request(
 
 
 # --- buttons -----------------------------------------------------------------------------------------------------
+@routes.callback_query(StageDraftCB.filter(), flags={"ability": "drafts"})
+async def stage_draft_pressed(
+    query: CallbackQuery,
+    callback_data: StageDraftCB,
+    i18n: I18n,
+    drafting: Drafting,
+    member: TeamMember | None,
+) -> None:
+    """A journey answer's button: one template per language for every customer now in the stage, and the
+    recipients as a CSV (as `/draft segment`)."""
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    request = DraftRequest(kind="segment", segment=callback_data.stage, intent=callback_data.intent)
+    await send_segment_draft(query.message, request, drafting=drafting, member=member, i18n=i18n)
+    if (
+        callback_data.stage == "churned"
+    ):  # long gone: a win-back works better with an offer, in the seller's words
+        await query.message.answer(i18n("ask.stage_offer_hint", stage=callback_data.stage))
+
+
 @routes.callback_query(DraftCB.filter(), flags={"ability": "drafts"})
 async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n: I18n) -> None:
     await query.answer()

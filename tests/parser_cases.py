@@ -82,6 +82,16 @@ def ir_spec(q: Any) -> dict[str, Any]:
             out["customer"] = q.customer
     elif intent == "reminder":
         out.update(kind="reminder")
+    elif intent == "transitions":
+        out.update(kind="transitions")
+        for key in ("start", "end"):
+            if getattr(q, key) is not None:
+                out[key] = getattr(q, key).isoformat()
+        for key in ("from_stage", "to_stage"):
+            if getattr(q, key) is not None:
+                out[key] = getattr(q, key)
+    elif intent == "second_order":
+        out.update(kind="second_order", period=period_spec(q.period, "default"), window=q.window_days)
     elif intent == "products":
         out.update(kind=f"products_{q.kind}", period=period_spec(q.period, "default"))
         if q.kind == "best":

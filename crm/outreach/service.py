@@ -797,25 +797,31 @@ async def draft_for_segment(
     experiment: str | None = None,
 ) -> SegmentDraft:
     """One template per language (merge fields {first_name}, {last_item}) and a CSV of the customers to send
-    it to; customers whose consent forbids a promotional message are left out and counted. With `variants` 2
+    it to; customers whose consent forbids a promotional message are left out and counted. `segment` is an
+    RFM segment or a lifecycle stage (new, active, dormant, churned as at the as-of date). With `variants` 2
     or 3 it is an experiment: each language has that many templates, and the recipients are split between the
     variants deterministically and evenly (experiments.assign); the CSV says each one's variant."""
-    from crm.analytics.metrics import SEGMENT_RULES, customer_scores
+    from crm.analytics.metrics import SEGMENT_RULES, STAGE_ORDER, customer_scores
     from storage.repositories.analytics import customers_in_country
 
     _check_intent(intent)
     variant_labels = _experiment_labels(variants)
     language = _check_language(language)
-    if segment not in SEGMENT_RULES.values():
+    if segment not in SEGMENT_RULES.values() and segment not in STAGE_ORDER:
         raise DraftError(
-            f"unknown segment {segment!r}; use one of: {', '.join(sorted(SEGMENT_RULES.values()))}"
+            f"unknown segment {segment!r}; use one of: {', '.join(sorted(SEGMENT_RULES.values()))}, "
+            f"or a lifecycle stage: {', '.join(STAGE_ORDER)}"
         )
     offer = offer or Offer()
     country = country.upper() if country else None
     tz = ZoneInfo(settings.workspace.timezone)
+    ws = settings.workspace
+    lifecycle_days = (ws.lifecycle_new_days, ws.lifecycle_active_days, ws.lifecycle_dormant_days)
     async with db.sessions() as session:
-        scores = await customer_scores(session, workspace_id, as_of, tz)
-        ids = {int(c) for c, s in zip(scores.ids, scores.segment, strict=True) if s == segment}
+        scores = await customer_scores(session, workspace_id, as_of, tz, lifecycle_days=lifecycle_days)
+        # A segment, or a lifecycle stage as at the as-of date (the drafts a journey answer offers).
+        groups = scores.lifecycle if segment in STAGE_ORDER else scores.segment
+        ids = {int(c) for c, s in zip(scores.ids, groups, strict=True) if s == segment}
         if country:
             ids &= {int(c) for c in await customers_in_country(session, workspace_id, country)}
         people = await repo.recipients(session, workspace_id, sorted(ids), as_of)

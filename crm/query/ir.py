@@ -259,6 +259,37 @@ class CLVQuery(_IR):
     filters: Filters = Field(default_factory=Filters)
 
 
+JourneyStage = Literal["new", "active", "dormant", "churned", "prospect"]
+
+
+class TransitionsQuery(_IR):
+    """Customers counted by lifecycle stage at d1 and at d2 (docs/metrics.md, "Journeys"), with row shares.
+
+    `start` (d1) and `end` (d2) are days; None: d1 = 30 days before the as-of date, d2 = the as-of date. A
+    question may name one move to read out ("from new to active")."""
+
+    intent: Literal["transitions"] = "transitions"
+    start: date | None = None
+    end: date | None = None
+    from_stage: JourneyStage | None = None
+    to_stage: JourneyStage | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TransitionsQuery:
+        if self.start is not None and self.end is not None and self.start >= self.end:
+            raise ValueError("the first date of a transition table must be before the second")
+        return self
+
+
+class SecondOrderQuery(_IR):
+    """Of the customers whose first valid order falls in `period`, the share with a second valid order within
+    `window_days` of the first; None: the `window_days` just before the last `window_days` (all observable)."""
+
+    intent: Literal["second_order"] = "second_order"
+    period: Period | None = None
+    window_days: int = Field(default=90, ge=1, le=730)
+
+
 ProductKind = Literal["best", "mix", "together", "reorder", "returns", "winback"]
 
 
@@ -329,6 +360,8 @@ Query = Annotated[
     | LifecycleQuery
     | CohortQuery
     | CLVQuery
+    | TransitionsQuery
+    | SecondOrderQuery
     | ProductQuery
     | DraftQuery
     | ReminderQuery

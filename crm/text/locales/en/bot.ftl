@@ -133,6 +133,10 @@ ask-open_card = 👤 Open the card of #{ $id }
 ask-why_title = <b>How this was calculated</b>
 ask-expired = This answer is too old to page through. Please ask again.
 ask-empty = No answer.
+ask-stage_draft_welcome = ✉️ Welcome the { $n } { $stage } customers
+ask-stage_draft_thank_you = 💌 Loyalty thank-you to the { $n } { $stage } customers
+ask-stage_draft_winback = ↩️ Win back the { $n } { $stage } customers
+ask-stage_offer_hint = 🎁 Churned customers come back more often for an offer. To add yours, send: <code>/draft segment { $stage } winback code BACK10 15% off</code> (your own code and discount).
 
 ## card
 

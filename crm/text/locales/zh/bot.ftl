@@ -130,6 +130,10 @@ ask-open_card = 👤 打开客户卡片 #{ $id }
 ask-why_title = <b>计算方法</b>
 ask-expired = 这个回答太久了，无法翻页，请重新提问。
 ask-empty = 没有答案。
+ask-stage_draft_welcome = ✉️ 给{ $stage }阶段的 { $n } 位客户发欢迎消息
+ask-stage_draft_thank_you = 💌 给{ $stage }阶段的 { $n } 位客户发感谢消息
+ask-stage_draft_winback = ↩️ 给{ $stage }阶段的 { $n } 位客户发挽回消息
+ask-stage_offer_hint = 🎁 流失客户更容易被优惠吸引回来。要加上优惠，请发送：<code>/draft segment { $stage } winback code BACK10 15% off</code>（换成您自己的优惠码和折扣）。
 
 ## card
 
