@@ -47,6 +47,7 @@ MENU_COMMANDS: tuple[str, ...] = (
     "cohort",
     "customer",
     "draft",
+    "points",
     "reminders",
     "team",
     "invite",
@@ -110,6 +111,7 @@ def build_dispatcher(
         groups,
         imports,
         outreach,
+        points,
         reminders,
         rights,
         start,
@@ -162,6 +164,7 @@ def build_dispatcher(
         outreach.routes.router(),  # /draft, drafts asked in words, the draft buttons (draft:<id>)
         reminders.routes.router(),  # /reminders, reminders set in words, the reminder buttons (remind:<id>)
         alerts.routes.router(),  # /alerts in groups, "assign to me" and "show more" under churn alerts
+        points.routes.router(),  # /points, /redeem, /adjust (loyalty points), for admins
         rights.routes.router(),  # /export, /erase (a customer's data rights) and /audit, for owners
         ask.routes.router(),  # LAST: shortcuts and the catch-all "any text is a question"
     )
