@@ -234,3 +234,32 @@ async def test_balances_equal_the_ledger_sum(db, workspace_id: int) -> None:  # 
             acc = await loyalty.account(s, workspace_id, cid, expiry_days=None, tz=TZ, now=at(11))
             assert acc.balance == direct[cid]
         assert await loyalty.repo.outstanding(s, workspace_id) == (direct[a] + direct[b], 2)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "You have 1,240 reward points; 200 of them expire on 31 Dec 2026."),
+        ("zh", "您有1,240积分，其中200分将于2026年12月31日到期。"),
+        ("ms", "1,240"),
+        ("th", "1,240"),
+        ("id", "1,240"),
+        ("vi", "1,240"),
+    ],
+)
+def test_drafts_say_the_balance_and_the_next_expiry(language: str, expected: str) -> None:
+    from crm.outreach.templates import TemplateInput, render
+
+    text = render(
+        TemplateInput(
+            language=language,
+            intent="thank_you",
+            brand="Lumi",
+            sign_off="Lumi",
+            first_name="Wei Ling",
+            points=1240,
+            points_expiring=200,
+            points_expire_on=date(2026, 12, 31),
+        )
+    )
+    assert expected in text and "200" in text
