@@ -263,3 +263,37 @@ def test_drafts_say_the_balance_and_the_next_expiry(language: str, expected: str
         )
     )
     assert expected in text and "200" in text
+
+
+async def test_points_questions_in_english_and_chinese(db, workspace_id: int) -> None:  # type: ignore[no-untyped-def]
+    from bot.settings import WorkspaceSettings
+    from crm.query.compiler import execute
+    from crm.query.names import NameIndex
+    from crm.query.parser import parse_question
+
+    await _customer(db, workspace_id, [(0, 100), (20, 80)], "Tan Wei Ling")
+    await _customer(db, workspace_id, [(10, 45)], "陈小明")
+    ws = WorkspaceSettings(timezone=TZ, loyalty_expiry_days=30)
+    names = NameIndex.of(["Tan Wei Ling", "陈小明"])
+    now = at(25)  # 26 Jan 2026 in Singapore
+
+    async def ask(text: str) -> str:
+        parsed = parse_question(text, as_of=now, timezone=TZ, names=names)
+        result = await execute(
+            parsed.query, db=db, workspace_id=workspace_id, settings=ws, as_of=now, language=parsed.language
+        )
+        return result.text or ""
+
+    assert await ask("how many points does Tan Wei Ling have") == (
+        "Tan Wei Ling (#1) has 180 points. 100 of them expire on 2026-01-31."
+    )
+    zh = await ask("陈小明有多少积分")
+    assert "有 45 积分" in zh and "其中 45 分将于 2026-02-10 到期" in zh
+    assert await ask("total points outstanding") == (
+        "Customers hold 225 points in total (2 customers with a balance)."
+    )
+    assert "225" in await ask("积分总余额")
+    assert await ask("points expiring this month") == (
+        "100 points of 1 customer expire between 2026-01-26 and 2026-01-31."
+    )
+    assert await ask("下个月过期的积分有多少") == "2026-02-01 至 2026-02-28 期间，2 位客户的 125 积分将到期。"

@@ -13,6 +13,7 @@ module imported below (or anywhere imported before the first question). The buil
   800 reminder     "remind me ..." (crm.query.parser)
   700 draft        "write a win-back message ..." (crm.query.parser)
   600 customer     a customer looked up by name (crm.query.parser)
+  597 points       loyalty points of the shop: outstanding, expiring in a window (points.py)
   595 products     best sellers, category preference, bought together, reorder cycles, returns (products.py)
   590-480 declines a scan that cannot be answered as asked: an as-of date, a future or unreadable period, two
                    periods, an unmeasured metric, "except", unknown words, two platforms or countries, two
@@ -77,6 +78,7 @@ from crm.query.parsing.recognisers import (  # noqa: E402, F401
     declines,
     kinds,
     metric,
+    points,
     predicted,
     products,
     segments,

@@ -144,3 +144,16 @@ answer-filter_segment = segment
 # A clarifying reply without its own sentence; a misspelt word read as a vocabulary word (“revnue” as “revenue”)
 answer-rephrase = Could you rephrase that?
 answer-read_as = (Read { $read }.){" "}
+
+## Loyalty points (crm/query/points.py)
+answer-customer_points = { $who } has { NUMBER($points, useGrouping: 1) } points.
+answer-customer_points_expiring = {" "}{ NUMBER($points, useGrouping: 1) } of them expire on { $date }.
+answer-points_outstanding = Customers hold { NUMBER($points, useGrouping: 1) } points in total ({ $customers } { $customers ->
+        [one] customer
+       *[other] customers
+    } with a balance).
+answer-points_expiring = { NUMBER($points, useGrouping: 1) } points of { $customers } { $customers ->
+        [one] customer
+       *[other] customers
+    } expire between { $start } and { $end }.
+answer-points_no_expiry = Points do not expire in this shop: set workspace.loyalty_expiry_days to make them expire.

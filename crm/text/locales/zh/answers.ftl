@@ -124,3 +124,10 @@ answer-filter_segment = 客户分群
 # 没有具体说明的澄清回复；拼错的词按词汇表理解
 answer-rephrase = 请换个说法。
 answer-read_as = （已把{ $read }）
+
+## Loyalty points (crm/query/points.py)
+answer-customer_points = { $who } 有 { NUMBER($points, useGrouping: 1) } 积分。
+answer-customer_points_expiring = 其中 { NUMBER($points, useGrouping: 1) } 分将于 { $date } 到期。
+answer-points_outstanding = 客户共持有 { NUMBER($points, useGrouping: 1) } 积分（{ $customers } 位客户有余额）。
+answer-points_expiring = { $start } 至 { $end } 期间，{ $customers } 位客户的 { NUMBER($points, useGrouping: 1) } 积分将到期。
+answer-points_no_expiry = 本店积分不会过期：设置 workspace.loyalty_expiry_days 后积分才会到期。
