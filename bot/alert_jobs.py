@@ -17,9 +17,16 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import I18n
-from bot.notifications import churn_alert_message, digest_message, kpi_alert_message, stale_line
+from bot.notifications import (
+    churn_alert_message,
+    digest_message,
+    kpi_alert_message,
+    service_alert_message,
+    stale_line,
+)
 from crm.query.result import ChartSpec
 from crm.scheduling import rules
+from crm.scheduling.service_alerts import due_service_alerts
 from storage.repositories import alerts as alerts_repo
 from storage.repositories import analytics as analytics_repo
 from storage.repositories.currency import base_currency
@@ -183,6 +190,72 @@ async def churn_scan(service: SchedulerService, workspace_id: int) -> int:
             if rec["kind"] != "stale" or rec["detail"]["alone"]
         }
     )
+
+
+async def service_scan(service: SchedulerService, workspace_id: int) -> int:
+    """Service-recovery alerts (crm/scheduling/service_alerts.py): one message per low rating or complaint of a
+    valuable customer, to the groups with alerts on. Each is recorded once delivered (kind "service", subject
+    "interaction:<id>"), so none is sent twice, across restarts too; one scan at a time per scheduler (the hourly
+    job and the one after an import), so the second sees what the first recorded. Returns messages sent."""
+    lock = service.__dict__.setdefault("_service_scan_lock", asyncio.Lock())
+    async with lock:
+        return await _service_scan(service, workspace_id)
+
+
+async def _service_scan(service: SchedulerService, workspace_id: int) -> int:
+    settings = service.settings
+    tz = ZoneInfo(settings.workspace.timezone)
+    now = service.clock().astimezone(tz)
+    async with service.db.sessions() as session:
+        to = await recipients(session, workspace_id, "alerts_enabled")
+        if not to:
+            return 0
+        due = await due_service_alerts(session, workspace_id, now, tz)
+        if not due:
+            return 0
+        names = await alerts_repo.customer_names(session, [a.customer_id for a in due])
+        currency = await base_currency(session, workspace_id) or settings.workspace.base_currency
+    assert service.sender is not None
+
+    async def deliver(r: Recipient) -> list[dict[str, Any]]:
+        i18n = I18n(r.language)
+        records = []
+        for alert in due:
+            text, markup = service_alert_message(
+                alert, names.get(alert.customer_id), i18n, currency, settings.workspace.timezone
+            )
+            result = await service.sender.send_message(r.chat_id, text, reply_markup=markup)
+            if result.ok:
+                records.append(
+                    {
+                        "alert": alert,
+                        "group": r,
+                        "detail": {
+                            "chat_id": result.chat_id,
+                            "message_id": result.message_id,
+                            "kind": alert.kind,
+                            "rating": alert.rating,
+                            "why": alert.why,
+                        },
+                    }
+                )
+        return records
+
+    delivered = [rec for batch in await asyncio.gather(*(deliver(r) for r in to)) for rec in batch]
+    async with service.db.sessions() as session:
+        for rec in delivered:
+            await alerts_repo.record_alert(
+                session,
+                workspace_id=workspace_id,
+                kind="service",
+                subject=rec["alert"].subject,
+                sent_at=now,
+                group_chat_id=rec["group"].group_id,
+                customer_id=rec["alert"].customer_id,
+                detail=rec["detail"],
+            )
+        await session.commit()
+    return len(delivered)
 
 
 async def churn_page(

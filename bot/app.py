@@ -54,6 +54,7 @@ MENU_COMMANDS: tuple[str, ...] = (
     "bind",
     "language",
     "currency",
+    "rules",
 )
 
 
@@ -114,6 +115,7 @@ def build_dispatcher(
         points,
         reminders,
         rights,
+        rules,
         start,
         team,
     )
@@ -166,6 +168,7 @@ def build_dispatcher(
         alerts.routes.router(),  # /alerts in groups, "assign to me" and "show more" under churn alerts
         points.routes.router(),  # /points, /redeem, /adjust (loyalty points), for admins
         rights.routes.router(),  # /export, /erase (a customer's data rights) and /audit, for owners
+        rules.routes.router(),  # /rules: retention rules, their dry runs and enable/disable buttons
         ask.routes.router(),  # LAST: shortcuts and the catch-all "any text is a question"
     )
 

@@ -367,6 +367,7 @@ def _register_all() -> None:
         "cli_bot",
         "cli_outreach",
         "cli_reminders",
+        "cli_rules",
         "cli_demo_data",
         "cli_worker",
     ):

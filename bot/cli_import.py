@@ -181,6 +181,20 @@ def register(app: typer.Typer) -> None:
                     )
                     for line in format_report(report):
                         typer.echo(line)
+                    if report.kind in ("orders", "events"):  # retention rules' event triggers
+                        from crm.automation.engine import evaluate_after_import
+
+                        done = await evaluate_after_import(
+                            app_ctx.db,
+                            app_ctx.workspace_id,
+                            cfg=app_ctx.settings.automation,
+                            settings=app_ctx.settings,
+                        )
+                        if done is not None and any(done.fired.values()):
+                            fired = ", ".join(f"{k} {v}" for k, v in done.fired.items() if v)
+                            typer.echo(
+                                f"automation rules fired: {fired}; {done.drafts} drafts wait for approval"
+                            )
             finally:
                 await app_ctx.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -21,6 +22,7 @@ from crm.display import BUTTON_LENGTH, NAME_LENGTH, REMINDER_TEXT_MAX, displayab
 from crm.query.texts import METRIC_NAMES, SEGMENT_NAMES, platform_name
 from crm.scheduling.reminders import format_when
 from crm.scheduling.rules import ChurnAlert, Digest, KpiAlert
+from crm.scheduling.service_alerts import ServiceAlert
 from storage.models import Reminder
 
 LIST_ITEM_LENGTH = 120  # a reminder's text in the list of reminders
@@ -241,6 +243,64 @@ def churn_alert_message(
         lines.append(i18n("alerts.long_lost", n=long_lost, days=long_lost_days))
     if widths:
         kb.adjust(*widths)
+    return "\n".join(lines), kb.as_markup()
+
+
+SERVICE_BODY = 200  # the buyer's words quoted in a service-recovery alert
+
+
+def service_alert_message(
+    alert: ServiceAlert, name: str | None, i18n: I18n, currency: str, tz: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A valuable customer's low rating or complaint: who, why they matter, what they said, with buttons to
+    open their card and to draft a service-recovery message."""
+    from bot.outreach_view import DraftIntentCB  # the draft buttons live with the outreach views
+
+    shown_name = displayable(name, NAME_LENGTH) or f"#{alert.customer_id}"
+    segments = SEGMENT_NAMES.get(i18n.language, SEGMENT_NAMES["en"])
+    if alert.kind == "complaint":
+        what = i18n("alerts.service_complaint")
+    else:
+        what = i18n(
+            "alerts.service_rating",
+            rating=alert.rating if alert.rating is not None else "?",
+            scale=10 if alert.kind == "nps" else 5,
+        )
+    why = (
+        segments.get(alert.segment or "", alert.segment or "")
+        if alert.why == "segment"
+        else i18n("alerts.service_top_spend")
+    )
+    lines = [
+        i18n(
+            "alerts.service_title",
+            name=html.escape(shown_name),
+            what=what,
+            when=alert.occurred_at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
+        ),
+        i18n("alerts.service_why", why=why, spent=_money(alert.spend, currency)),
+    ]
+    details = []
+    if alert.platform:
+        details.append(html.escape(platform_name(alert.platform)))
+    if alert.order_number:
+        details.append(i18n("alerts.service_order", order=html.escape(displayable(alert.order_number, 32))))
+    if alert.reason:
+        details.append(html.escape(displayable(alert.reason, 40)))
+    if details:
+        lines.append(" · ".join(details))
+    if alert.body:
+        lines.append(f"“{html.escape(displayable(alert.body, SERVICE_BODY))}”")
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=displayable(i18n("alerts.service_open", name=shown_name), BUTTON_LENGTH),
+        callback_data=_open_customer(alert.customer_id),
+    )
+    kb.button(
+        text=i18n("alerts.service_draft"),
+        callback_data=DraftIntentCB(customer_id=alert.customer_id, intent="service_recovery"),
+    )
+    kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
 

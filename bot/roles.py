@@ -20,6 +20,7 @@ ABILITIES: dict[str, str] = {
     "points": "admin",  # /points, /redeem, /adjust: loyalty points with a reason
     "alerts": "admin",  # /alerts in a bound group
     "bind": "admin",  # /bind, /unbind
+    "rules": "admin",  # /rules: retention rules, dry runs, enable/disable
     "roles": "owner",  # /role, inviting admins
     "currency": "owner",  # /currency: change the base currency (amounts converted)
     "data_rights": "owner",  # /export N, /erase N: a customer's data rights (PDPA / GDPR)

@@ -3,6 +3,8 @@
 Jobs (deterministic ids, small arguments, each opens its own database session):
 - `reminder:<id>` one-off at the reminder's due time (DateTrigger);
 - `churn-scan:<workspace>` daily at `scheduler.churn_scan_hour` local time: churn and KPI alerts;
+- `service-scan:<workspace>` every hour: service-recovery alerts (a valuable customer's low rating or
+  complaint), each sent once;
 - `digest-weekly:<workspace>` on `weekly_digest_weekday` and `digest-monthly:<workspace>` on the 1st;
 - `reminders-sync` every minute: pending reminders that have no job yet (created by another process, e.g. a
   bot replica when `sellermate worker` runs the jobs) get one. The reminders table is the source of truth.
@@ -67,6 +69,7 @@ log = logging.getLogger(__name__)
 LATE_AFTER = timedelta(minutes=2)  # fired later than this after its due time = "late" (the bot was down)
 SYNC_SECONDS = 60
 SYNC_JOB = "reminders-sync"
+SERVICE_SCAN_MINUTE = 20  # past every hour: the service-recovery scan
 
 _active: SchedulerService | None = None
 
@@ -126,6 +129,12 @@ async def run_churn_scan(workspace_id: int) -> int:
     return await alert_jobs.churn_scan(_service(), workspace_id)
 
 
+async def run_service_scan(workspace_id: int) -> int:
+    from bot import alert_jobs
+
+    return await alert_jobs.service_scan(_service(), workspace_id)
+
+
 async def run_weekly_digest(workspace_id: int) -> int:
     from bot import alert_jobs
 
@@ -167,6 +176,21 @@ async def expire_points(db: Database, settings: Settings, workspace_id: int, now
             )
         await session.commit()
     return points
+
+
+async def run_automation(workspace_id: int) -> int:
+    """The daily run of the retention rules (every trigger, the time-based ones included)."""
+    from crm.automation.engine import evaluate
+
+    service = _service()
+    done = await evaluate(
+        service.db,
+        workspace_id,
+        cfg=service.settings.automation,
+        settings=service.settings,
+        as_of=service.clock(),
+    )
+    return sum(done.fired.values())
 
 
 async def run_reminder_sync() -> int:
@@ -435,6 +459,15 @@ class SchedulerService:
         assert self._io is not None
         return await asyncio.get_running_loop().run_in_executor(self._io, partial(fn, *args, **kwargs))
 
+    async def service_scan_now(self, workspace_id: int) -> int:
+        """The service-recovery scan at once, after an import of interactions (when this process runs the jobs;
+        otherwise the worker's hourly scan sends the alerts). Messages sent."""
+        if not self.running or self.sender is None:
+            return 0
+        from bot import alert_jobs
+
+        return await alert_jobs.service_scan(self, workspace_id)
+
     # --- recurring jobs ---------------------------------------------------------------------------------------
     def recurring_jobs(self, workspace_id: int) -> list[dict[str, Any]]:
         """The per-workspace jobs and their triggers in the workspace's time zone."""
@@ -447,6 +480,22 @@ class SchedulerService:
                 "func": run_churn_scan,
                 "args": [workspace_id],
                 "trigger": CronTrigger(hour=hour, minute=0, timezone=tz),
+                "misfire_grace_time": self.rules.misfire_grace_seconds,
+            },
+            {
+                "id": f"automation:{workspace_id}",
+                "func": run_automation,
+                "args": [workspace_id],
+                "trigger": CronTrigger(hour=hour, minute=0, timezone=tz),
+                "misfire_grace_time": self.rules.misfire_grace_seconds,
+            },
+            {
+                # Low ratings and complaints of valuable customers: checked every hour (and after each
+                # import of interactions), each alerted once.
+                "id": f"service-scan:{workspace_id}",
+                "func": run_service_scan,
+                "args": [workspace_id],
+                "trigger": CronTrigger(minute=SERVICE_SCAN_MINUTE, timezone=tz),
                 "misfire_grace_time": self.rules.misfire_grace_seconds,
             },
             {

@@ -185,6 +185,36 @@ class OutreachSettings(BaseModel):
     max_chars: int = 600
 
 
+class AutomationSettings(BaseModel):
+    # No two promotional drafts for one customer within this many days, across all rules.
+    draft_cap_days: int = Field(default=7, ge=0)
+    # Every trigger looks back this many days (and so does a dry run).
+    lookback_days: int = Field(default=30, ge=1, le=365)
+    # A rule's outcomes count the customers' orders within this many days of a firing.
+    outcome_days: int = Field(default=14, ge=1)
+    # Rules: name, trigger (+ days, segment, stage or tag), optional `if` expression, actions, enabled.
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("rules")
+    @classmethod
+    def _rules(cls, v: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from crm.automation.rules import RuleError, check_rule
+
+        problems, names = [], set()
+        for item in v:
+            name = str(item.get("name") or "") if isinstance(item, dict) else ""
+            try:
+                check_rule(name, item)  # tags are checked against the database when the rules are loaded
+            except RuleError as exc:
+                problems.append(str(exc))
+            if name in names:
+                problems.append(f"rule {name!r}: two rules have this name")
+            names.add(name)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return v
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SELLERMATE_",
@@ -198,6 +228,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     outreach: OutreachSettings = Field(default_factory=OutreachSettings)
+    automation: AutomationSettings = Field(default_factory=AutomationSettings)
     language: str = "en"
 
     @classmethod

@@ -48,12 +48,13 @@ class TagRuleError(ValueError):
     """A rule that cannot be used; the message names the rule and what is wrong."""
 
 
-def compile_rule(name: str, expression: str) -> Evaluator:
-    """Check a rule and turn it into a vectorised evaluator (raises TagRuleError with a clear reason)."""
+def compile_rule(name: str, expression: str, what: str = "tag rule") -> Evaluator:
+    """Check a rule and turn it into a vectorised evaluator (raises TagRuleError with a clear reason). `what`
+    names the kind of rule in the reason ("tag rule", "automation rule")."""
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
-        raise TagRuleError(f"tag rule {name!r}: cannot read {expression!r} ({exc.msg})") from None
+        raise TagRuleError(f"{what} {name!r}: cannot read {expression!r} ({exc.msg})") from None
 
     def build(node: ast.AST) -> Callable[[Columns], np.ndarray]:
         if isinstance(node, ast.BoolOp):
@@ -84,13 +85,11 @@ def compile_rule(name: str, expression: str) -> Evaluator:
 
             for op, _ in steps:
                 if op not in _COMPARE and op not in (ast.In, ast.NotIn):
-                    raise TagRuleError(f"tag rule {name!r}: comparison {op.__name__} is not allowed")
+                    raise TagRuleError(f"{what} {name!r}: comparison {op.__name__} is not allowed")
             return compare
         if isinstance(node, ast.Name):
             if node.id not in FIELDS:
-                raise TagRuleError(
-                    f"tag rule {name!r}: unknown field {node.id!r}; fields: {', '.join(FIELDS)}"
-                )
+                raise TagRuleError(f"{what} {name!r}: unknown field {node.id!r}; fields: {', '.join(FIELDS)}")
             field = node.id
             return lambda c: c[field]
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
@@ -100,10 +99,10 @@ def compile_rule(name: str, expression: str) -> Evaluator:
             items = []
             for elt in node.elts:
                 if not (isinstance(elt, ast.Constant) and isinstance(elt.value, (int, float, str))):
-                    raise TagRuleError(f"tag rule {name!r}: lists may hold only numbers and strings")
+                    raise TagRuleError(f"{what} {name!r}: lists may hold only numbers and strings")
                 items.append(elt.value)
             return lambda c: items  # type: ignore[return-value]  # a list, only ever the right of `in`
-        raise TagRuleError(f"tag rule {name!r}: {type(node).__name__} is not allowed in {expression!r}")
+        raise TagRuleError(f"{what} {name!r}: {type(node).__name__} is not allowed in {expression!r}")
 
     evaluate = build(tree.body)
     return lambda c: np.broadcast_to(np.asarray(evaluate(c), dtype=bool), (len(c["ltv"]),))
@@ -113,13 +112,12 @@ def compile_rules(rules: Mapping[str, str]) -> dict[str, Evaluator]:
     return {name: compile_rule(name, expr) for name, expr in rules.items()}
 
 
-async def evaluate_tag_rules(
-    session: AsyncSession, workspace_id: int, rules: Mapping[str, str], as_of: datetime, tz: ZoneInfo
-) -> dict[str, set[int]]:
-    """Which customers each rule selects as of `as_of` (customers with at least one valid order)."""
+async def customer_columns(
+    session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The rule fields of every customer with at least one valid order as of `as_of`: (ids, columns)."""
     from storage.repositories import analytics as analytics_repo
 
-    compiled = compile_rules(rules)
     scores = await customer_scores(session, workspace_id, as_of, tz)
     countries = await analytics_repo.customer_countries(session, workspace_id)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -136,7 +134,16 @@ async def evaluate_tag_rules(
             "f_score": scores.f_score,
             "m_score": scores.m_score,
         }
-    return {name: {int(c) for c in scores.ids[evaluate(columns)]} for name, evaluate in compiled.items()}
+    return scores.ids, columns
+
+
+async def evaluate_tag_rules(
+    session: AsyncSession, workspace_id: int, rules: Mapping[str, str], as_of: datetime, tz: ZoneInfo
+) -> dict[str, set[int]]:
+    """Which customers each rule selects as of `as_of` (customers with at least one valid order)."""
+    compiled = compile_rules(rules)
+    ids, columns = await customer_columns(session, workspace_id, as_of, tz)
+    return {name: {int(c) for c in ids[evaluate(columns)]} for name, evaluate in compiled.items()}
 
 
 async def refresh_rule_tags(

@@ -8,6 +8,8 @@ import html
 import logging
 import secrets
 import tempfile
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +127,14 @@ async def rates_reply(
 
 @routes.message(F.document, flags={"ability": "imports"})
 async def import_document(
-    message: Message, bot: Bot, db: Database, workspace_id: int, settings: Settings, i18n: I18n
+    message: Message,
+    bot: Bot,
+    db: Database,
+    workspace_id: int,
+    settings: Settings,
+    i18n: I18n,
+    clock: Callable[[], datetime],
+    scheduler: Any = None,
 ) -> None:
     document = message.document
     assert document is not None
@@ -204,4 +213,16 @@ async def import_document(
         f"file:{report.platform}",
         import_counts(report),
     )
+    if report.kind in ("orders", "events"):  # retention rules' event triggers (crm.automation)
+        from crm.automation.engine import evaluate_after_import
+
+        await evaluate_after_import(
+            db, workspace_id, cfg=settings.automation, settings=settings, as_of=clock()
+        )
     await status.edit_text(summary(report, i18n))
+    if report.kind == "interactions" and report.orders_new and scheduler is not None:
+        # New reviews or complaints: a valuable customer's low rating is alerted now, not at the next hour.
+        try:
+            await scheduler.service_scan_now(workspace_id)
+        except Exception:  # the import is done and said; the hourly scan tries again
+            log.exception("service-recovery scan after importing %s failed", name)

@@ -277,15 +277,23 @@ class Interaction(Base):
     """Chats, reviews, complaints, returns, notes and outreach sent: everything that counts as contact."""
 
     __tablename__ = "interactions"
-    __table_args__ = (Index("ix_interactions_customer_time", "customer_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_interactions_customer_time", "customer_id", "occurred_at"),
+        # The service figures: a workspace's reviews or complaints in a period (migration 0013_service.py).
+        Index("ix_interactions_ws_kind_time", "workspace_id", "kind", "occurred_at"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # chat | review | complaint | return | outreach | note
+    # chat | review | nps (a 0-10 survey answer) | complaint | return | outreach | note
+    kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(32))
     rating: Mapped[int | None] = mapped_column(Integer)
     body: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # a return's or complaint's reason (migration 0013)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -557,3 +565,43 @@ class AuditEvent(Base):
     subject: Mapped[str | None] = mapped_column(String(128))  # "customer:12", "draft:7", "import:3", ...
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AutomationRule(Base):
+    """A retention rule: a trigger, an optional condition over the tag-rule fields and its actions
+    (crm.automation). Rules from config.yaml are kept here too (`source` "config"), so their firings have a row
+    to point at; a rule starts disabled until a dry run was seen and it is enabled."""
+
+    __tablename__ = "automation_rules"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    # crm.automation.rules.RuleSpec as data: trigger, its parameter, condition, actions.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="db")  # db | config
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
+
+
+class RuleFiring(Base):
+    """One rule fired for one customer on one triggering event: the unique key makes evaluation idempotent
+    across restarts and concurrent processes. `status`: done | capped (a promotional draft held back by the
+    frequency cap) | cancelled (the rule was disabled while its steps were pending)."""
+
+    __tablename__ = "rule_firings"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "customer_id", "event_key"),
+        Index("ix_rule_firings_customer", "customer_id", "fired_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("automation_rules.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    event_key: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="done")
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_drafts.id", ondelete="SET NULL"))
+    reminder_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)

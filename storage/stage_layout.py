@@ -30,6 +30,7 @@ STAGE_LAYOUT = (
     ("unit_price", "REAL"),
     ("line_discount", "REAL"),
     ("line_total", "REAL"),
+    ("category", "TEXT"),
 )
 STAGE_COLUMNS = tuple(name for name, _ in STAGE_LAYOUT)
 # UTC, the text SQLite stores for UTCDateTime columns.

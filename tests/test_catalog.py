@@ -38,7 +38,7 @@ def test_every_metric_is_complete(m: catalog.Metric) -> None:
     assert ir.MetricQuery(metric=m.id).metric == m.id
     assert (
         catalog.format_metric(m.id, 0.5, "SGD")
-        == {"count": "0", "money": "SGD 0.50", "ratio": "50.0%"}[m.unit]
+        == {"count": "0", "money": "SGD 0.50", "ratio": "50.0%", "score": "0.50", "nps": "0"}[m.unit]
     )
 
 

@@ -243,11 +243,13 @@ def test_interactions_and_events_follow_the_documented_layout(demo) -> None:  # 
     rows = text_rows(files["interactions.csv"])
     assert rows[0] == INTERACTIONS_HEADER
     kinds = Counter(r[2] for r in rows[1:])
-    assert {"chat", "review", "return"} <= set(kinds)
+    assert {"chat", "review", "return", "complaint", "nps"} <= set(kinds)
     for r in rows[1:]:
         when = datetime.fromisoformat(r[3])
         assert when.utcoffset() is not None
-        assert (r[4] != "") == (r[2] == "review") and (r[4] == "" or 1 <= int(r[4]) <= 5)
+        assert (r[4] != "") == (r[2] in ("review", "nps"))
+        assert r[4] == "" or (0 if r[2] == "nps" else 1) <= int(r[4]) <= (10 if r[2] == "nps" else 5)
+        assert (r[8] != "") == (r[2] in ("complaint", "return"))  # a reason for each complaint and return
     events = text_rows(files["behaviour_events.csv"])
     assert events[0] == EVENTS_HEADER
     assert {"view", "add_to_cart", "abandoned_cart"} <= {r[2] for r in events[1:]}

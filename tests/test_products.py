@@ -3,6 +3,7 @@ over the same rows the test writes, on SQLite and PostgreSQL, in English and Chi
 
 from __future__ import annotations
 
+import csv
 import random
 import statistics
 from collections import defaultdict
@@ -10,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.settings import Settings
 from crm.query.compiler import execute
@@ -320,3 +323,25 @@ async def test_an_empty_period_says_so(db: Database, workspace_id: int, seeded: 
         assert result.chart is None
     zh = await _ask(db, workspace_id, ProductQuery(kind="best", period=empty), "zh")
     assert "没有售出商品" in zh.text
+
+
+async def test_a_tiktok_export_names_its_products_categories(
+    db: Database, workspace_id: int, demo_exports: dict[str, Path]
+) -> None:
+    """TikTok Shop's orders export has a Product Category column: the import fills the catalogue's category,
+    which category preference then groups by; platforms whose exports have none leave it empty."""
+    from crm.importing.demo import CATALOGUE
+    from crm.importing.service import import_file
+    from crm.settings import ImportSettings
+
+    settings = ImportSettings(base_currency="SGD", timezone="Asia/Singapore")
+    for name in ("orders_export.csv", "tiktok-sg-orders.csv"):  # Shopify (no category), then TikTok Shop
+        await import_file(db, workspace_id, demo_exports[name], settings=settings)
+    async with db.sessions() as s:
+        categories = dict((await s.execute(select(Product.sku, Product.category))).all())
+    expected = {sku: category for sku, _, category, _, _ in CATALOGUE}
+    named = {sku: c for sku, c in categories.items() if c is not None}
+    assert named and all(expected[sku] == c for sku, c in named.items())
+    with demo_exports["tiktok-sg-orders.csv"].open(encoding="utf-8-sig") as fh:
+        on_tiktok = {row["Seller SKU"].strip() for row in csv.DictReader(fh) if row.get("Seller SKU")}
+    assert set(named) == on_tiktok & set(categories)  # every product TikTok sold has one, no other

@@ -76,6 +76,14 @@ async def _status_counts(
     return from_status_counts(metric, await repo.status_counts(session, scope, start, end))
 
 
+async def _service(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> float | int | None:
+    from crm.analytics.service import service_value
+
+    return await service_value(session, metric, scope, start, end)
+
+
 Computation = Callable[[AsyncSession, str, Scope, datetime | None, datetime], Awaitable[float | int | None]]
 # Each catalogue metric names one of these (crm.catalog.Metric.computation); a new metric adds its own here
 # unless an existing one already answers it.
@@ -86,6 +94,7 @@ COMPUTATIONS: dict[str, Computation] = {
     "churn_counts": _churn_counts,
     "ltv_totals": _ltv_totals,
     "status_counts": _status_counts,
+    "service": _service,  # reviews, NPS answers, complaints and returns (crm.analytics.service)
 }
 
 

@@ -83,11 +83,21 @@ def _days(value: float, currency: str) -> str:
     return f"{int(value):,}"
 
 
+def _score(value: float, currency: str) -> str:
+    return f"{value:.2f}"
+
+
+def _nps(value: float, currency: str) -> str:
+    return f"{value:+.0f}" if round(value) else "0"
+
+
 FORMATTERS: dict[str, Callable[[float, str], str]] = {
     "count": _count,
     "money": _money,
     "ratio": _ratio,
     "days": _days,
+    "score": _score,  # an average of 1-5 stars: 4.25
+    "nps": _nps,  # a net promoter score, -100 to +100: +32
 }
 
 

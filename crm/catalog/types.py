@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["count", "money", "ratio", "days"]
+Unit = Literal["count", "money", "ratio", "days", "score", "nps"]
 
 
 @dataclass(frozen=True)

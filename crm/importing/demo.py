@@ -1639,7 +1639,13 @@ INTERACTIONS_HEADER = [
     "body",
     "language",
     "order_ref",
+    "reason",
 ]
+# Why buyers return or complain (docs/service.md), and who answers the NPS survey: chosen from the order number,
+# so the other columns' random draws (and every file the demo wrote before) stay as they were.
+RETURN_REASONS = ("wrong size", "damaged in transit", "not as described", "changed mind", "arrived late")
+COMPLAINT_REASONS = ("late delivery", "no tracking update")  # the complaints' words are about a late parcel
+NPS_SHARE = 8  # % of completed orders followed by an NPS answer
 EVENTS_HEADER = ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"]
 
 # How each platform writes a normalised status.
@@ -2311,13 +2317,13 @@ _COMPLAINTS = {
     "id": "Paket saya belum sampai, resi tidak update seminggu.",
     "tl": "Hindi pa dumadating ang parcel ko, isang linggo nang walang update.",
 }
-_RETURNS = {
-    "en": "Requesting a return: the item is damaged.",
-    "zh": "申请退货：商品有破损。",
-    "ms": "Mohon pemulangan: barang rosak.",
-    "th": "ขอคืนสินค้า: สินค้าเสียหาย",
-    "id": "Ajukan pengembalian: barang rusak.",
-    "tl": "Hihingi ng return: sira ang item.",
+_RETURNS = {  # the reason is its own column (RETURN_REASONS)
+    "en": "Requesting a return, please.",
+    "zh": "申请退货，谢谢。",
+    "ms": "Mohon pemulangan, terima kasih.",
+    "th": "ขอคืนสินค้าค่ะ",
+    "id": "Ajukan pengembalian, terima kasih.",
+    "tl": "Hihingi po ng return.",
 }
 
 
@@ -2336,7 +2342,20 @@ def _interaction_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime
         if rng.random() < 0.18:
             at = order.created - timedelta(hours=rng.uniform(0.2, 30))
             rows.append(
-                (at, [platform, key, "chat", _iso(at, order.store), "", rng.choice(_CHATS[lang]), lang, ""])
+                (
+                    at,
+                    [
+                        platform,
+                        key,
+                        "chat",
+                        _iso(at, order.store),
+                        "",
+                        rng.choice(_CHATS[lang]),
+                        lang,
+                        "",
+                        "",
+                    ],
+                )
             )
         if order.status == "completed" and rng.random() < 0.3:
             at = order.created + timedelta(days=rng.uniform(4, 14))
@@ -2354,6 +2373,7 @@ def _interaction_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime
                             rng.choice(_REVIEWS[lang][rating]),
                             lang,
                             order.order_id,
+                            "",
                         ],
                     )
                 )
@@ -2372,6 +2392,7 @@ def _interaction_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime
                             _COMPLAINTS[lang],
                             lang,
                             order.order_id,
+                            _pick(COMPLAINT_REASONS, order.order_id, "complaint"),
                         ],
                     )
                 )
@@ -2390,11 +2411,46 @@ def _interaction_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime
                             _RETURNS[lang],
                             lang,
                             order.order_id,
+                            _pick(RETURN_REASONS, order.order_id, "return"),
+                        ],
+                    )
+                )
+        if order.status == "completed" and _stable(f"nps:{order.order_id}", 100) < NPS_SHARE:
+            at = order.created + timedelta(days=15, hours=_stable(f"nps-at:{order.order_id}", 48))
+            if at < cutoff:
+                score = _nps_score(order.order_id)
+                rows.append(
+                    (
+                        at,
+                        [
+                            platform,
+                            key,
+                            "nps",
+                            _iso(at, order.store),
+                            str(score),
+                            "",
+                            lang,
+                            order.order_id,
+                            "",
                         ],
                     )
                 )
     rows.sort(key=lambda r: r[0])
     return [r for _, r in rows]
+
+
+def _pick(options: tuple[str, ...], order_id: str, salt: str) -> str:
+    return options[_stable(f"{salt}:{order_id}", len(options))]
+
+
+def _nps_score(order_id: str) -> int:
+    """0-10, about half promoters (9-10), a third passives (7-8), the rest detractors (0-6)."""
+    draw = _stable(f"nps-score:{order_id}", 100)
+    if draw < 50:
+        return 9 + draw % 2
+    if draw < 82:
+        return 7 + draw % 2
+    return draw % 7
 
 
 def _event_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime) -> list[list[str]]:

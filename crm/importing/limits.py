@@ -37,6 +37,7 @@ TEXT_FIELDS: dict[str, TextField] = {
         500, ("order_lines.product_name", "products.name", "behaviour_events.product_name"), "cap"
     ),
     "variation": TextField(255, ("order_lines.variation",), "cap"),
+    "category": TextField(200, ("products.category",), "cap"),
     # A buyer's name or username also names the customer (customers.display_name, the shorter column).
     "buyer name": TextField(200, ("buyer_identities.name", "customers.display_name"), "cap"),
     "username": TextField(200, ("buyer_identities.username", "customers.display_name"), "cap"),
@@ -44,6 +45,7 @@ TEXT_FIELDS: dict[str, TextField] = {
     "phone": TextField(64, ("buyer_identities.phone",), "drop"),
     "tag": TextField(64, ("tags.name",), "cap"),
     "language": TextField(8, ("interactions.language",), "drop"),
+    "reason": TextField(64, ("interactions.reason",), "cap"),
     # Text columns without a length: capped so that one cell cannot fill the database or a chat.
     "message": TextField(4000, ("interactions.body",), "cap", multiline=True),
     "rejection reason": TextField(500, ("import_rejections.reason",), "cap"),
@@ -56,6 +58,7 @@ SKU = TEXT_FIELDS["SKU"].limit
 STATUS = TEXT_FIELDS["status"].limit
 PRODUCT_NAME = TEXT_FIELDS["product name"].limit
 VARIATION = TEXT_FIELDS["variation"].limit
+CATEGORY = TEXT_FIELDS["category"].limit
 
 # Amounts (prices, totals, fees, an order's value, also in the base currency) must lie strictly between
 # -AMOUNT_LIMIT and AMOUNT_LIMIT. Money columns are Numeric(18, 4): they hold 14 digits before the point; a

@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 
 from crm.catalog import PLATFORM_IDS, VALID_STATUSES
 from crm.importing.errors import ImportFileError
-from crm.importing.limits import AMOUNT_LIMIT, clean_text, date_problem, fit, latest_date, shown, too_long
+from crm.importing.limits import (
+    AMOUNT_LIMIT,
+    TEXT_FIELDS,
+    clean_text,
+    date_problem,
+    fit,
+    latest_date,
+    shown,
+    too_long,
+)
 from crm.importing.limits import SKU as SKU_LIMIT
 from crm.importing.normalise import (
     AmountOutOfRange,
@@ -117,6 +126,7 @@ class Line:
     line_discount: float | None = None
     line_total: float | None = None
     item_valid: bool = True  # per-item status (Lazada, Amazon): a cancelled item adds no value
+    category: str | None = None  # the product's category, where the platform's export has one (TikTok Shop)
 
 
 # Maps one row (its line number and cells) to what the mapping's kind imports: a Line (orders), a Buyer
@@ -775,6 +785,7 @@ class TikTok(Platform):
         variation, qty = cols.find("Variation"), cols.find("Quantity")
         unit, after = cols.find("SKU Unit Original Price"), cols.find("SKU Subtotal After Discount")
         seller_disc = cols.find("SKU Seller Discount")
+        category = cols.find("Product Category")
         us_fmts = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
         sea_fmts = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
@@ -800,6 +811,7 @@ class TikTok(Platform):
             unit,
             seller_disc,
             after,
+            category,
         )
         us_tz = country_timezone("US", ctx.default_tz)
         store_country, store_currency = ctx.store_country, ctx.store_currency
@@ -863,6 +875,7 @@ class TikTok(Platform):
                 unit_price=_amount(cells[15], "SKU Unit Original Price"),
                 line_discount=abs(_amount(cells[16], "SKU Seller Discount") or 0.0),
                 line_total=_amount(cells[17], "SKU Subtotal After Discount"),
+                category=_text(cells[18]) or None,
             )
 
         row.order_col = req_order  # type: ignore[attr-defined]
@@ -1499,7 +1512,10 @@ class Generic(Platform):
 
 
 # ---------------------------------------------------------------- SellerMate activity files
-INTERACTION_KINDS = ("chat", "review", "complaint", "return", "outreach", "note")
+INTERACTION_KINDS = ("chat", "review", "nps", "complaint", "return", "outreach", "note")
+# The score a row may carry, by kind (docs/service.md): a review's stars 1-5, an NPS answer 0-10 ("how likely
+# are you to recommend us"); other kinds carry none.
+RATING_RANGES = {"review": (1, 5), "nps": (0, 10)}
 EVENT_KINDS = ("view", "add_to_cart", "abandoned_cart")
 
 
@@ -1518,6 +1534,8 @@ class Activity:
     product_name: str | None = None
     value: float | None = None
     currency: str | None = None
+    reason: str | None = None  # a return's or complaint's reason
+    order_ref: str | None = None  # the platform's order number it is about
 
 
 def _activity_time(r: Sequence[object], i: int, tz: ZoneInfo, latest: datetime) -> datetime:
@@ -1531,10 +1549,25 @@ def _activity_time(r: Sequence[object], i: int, tz: ZoneInfo, latest: datetime) 
     return when
 
 
+def _score(text: str) -> int | None:
+    """A rating as written: a whole number ("4", "4.0"), or None when the cell is empty."""
+    if not text:
+        return None
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if value != value or abs(value) > 1e6 or value != int(value):
+        raise ValueProblem(f"rating must be a whole number, got {shown(text)!r}")
+    return int(value)
+
+
 class Interactions(Platform):
     """`interactions.csv` (SellerMate layout; no platform exports chats): platform, buyer_key, kind
-    (chat | review | complaint | return | outreach | note), occurred_at (ISO 8601), rating (1–5, reviews),
-    body, language. The buyer must already be known from an order import."""
+    (chat | review | nps | complaint | return | outreach | note), occurred_at (ISO 8601), rating (a review's
+    stars 1–5; an nps answer's score 0–10; none on other kinds), body, language, and optionally order_id (the
+    platform's order number the row is about) and reason (why a return or complaint). The buyer, and the order
+    when one is named, must already be known from an order import (docs/service.md)."""
 
     name, label, kind = "sellermate", "SellerMate interactions", "interactions"
     signature = ("platform", "buyer_key", "kind", "occurred_at", "rating", "body")
@@ -1543,7 +1576,11 @@ class Interactions(Platform):
         req = cols.require(
             self.label, platform=("platform",), buyer=("buyer_key",), kind=("kind",), when=("occurred_at",)
         )
-        rating, body, lang = cols.find("rating"), cols.find("body"), cols.find("language")
+        rating, body, lang = cols.find("rating", "score"), cols.find("body"), cols.find("language")
+        reason, order = (
+            cols.find("reason", "return_reason"),
+            cols.find("order_id", "order_ref", "order_number"),
+        )
         tz = country_timezone(None, ctx.default_tz)
         latest = latest_date()
 
@@ -1553,9 +1590,15 @@ class Interactions(Platform):
                 raise ValueProblem(f"unknown kind {shown(kind)!r} (one of {', '.join(INTERACTION_KINDS)})")
             when = _activity_time(r, req["when"], tz, latest)
             stars = _get(r, rating)
-            score = parse_int(stars) if stars else None
-            if score is not None and not 1 <= score <= 5:
-                raise ValueProblem(f"rating must be 1 to 5, got {shown(stars)!r}")
+            score = _score(stars)
+            low, high = RATING_RANGES.get(kind, (1, 5))
+            if score is not None and not low <= score <= high:
+                raise ValueProblem(f"rating of a {kind} must be {low} to {high}, got {shown(stars)!r}")
+            if kind == "nps" and score is None:
+                raise ValueProblem("an nps answer needs its score (0 to 10) in rating")
+            ref = _get(r, order)
+            if len(ref) > TEXT_FIELDS["order id"].limit:
+                raise ValueProblem(too_long("order id", ref))
             return Activity(
                 platform=clean_text(_get(r, req["platform"])).lower(),
                 buyer_key=clean_text(_get(r, req["buyer"])),
@@ -1564,6 +1607,8 @@ class Interactions(Platform):
                 rating=score,
                 body=fit(_get(r, body), "message"),
                 language=fit(_get(r, lang), "language"),
+                reason=fit(_get(r, reason), "reason"),
+                order_ref=clean_text(ref) or None,
             )
 
         return row

@@ -1142,9 +1142,30 @@ async def _import_activity(
                 )
             )
             continue
-        records.append((owner, a))
-    added = await repo.add_activity(session, workspace_id, mapping.kind, records)
-    report.orders_new, report.orders_unchanged = added, len(records) - added  # records added / already there
+        records.append((line_no, owner, a))
+    # A review, complaint or return naming an order: linked to it (by product, docs/service.md); an order
+    # nobody imported is the buyer's mistake or a missing export, said with the line like an unknown buyer.
+    orders = await repo.orders_by_number(
+        session, workspace_id, {(a.platform, a.order_ref) for _, _, a in records if a.order_ref}
+    )
+    linked = []
+    for line_no, owner, a in records:
+        order_id = orders.get((a.platform, a.order_ref)) if a.order_ref else None
+        if a.order_ref and order_id is None:
+            bad.append(
+                (
+                    line_no,
+                    a.order_ref,
+                    fit(f"unknown order {a.platform}/{a.order_ref}: import it first", "rejection reason")
+                    or "unknown order",
+                )
+            )
+            continue
+        linked.append((owner, a, order_id))
+    kept = [(owner, a) for owner, a, _ in linked]
+    order_ids = [order_id for _, _, order_id in linked]
+    added = await repo.add_activity(session, workspace_id, mapping.kind, kept, order_ids)
+    report.orders_new, report.orders_unchanged = added, len(kept) - added  # records added / already there
     bad.sort(key=lambda t: t[0])
     report.rejected = [Rejection(*x) for x in bad]
     await repo.add_rejections(session, import_log.id, bad)

@@ -16,6 +16,7 @@ from typing import TypeVar
 from crm.importing.limits import (
     AMOUNT_LIMIT,
     BUYER_ID,
+    CATEGORY,
     EARLIEST_DATE,
     ORDER_ID,
     PRODUCT_NAME,
@@ -221,6 +222,9 @@ class RowStager:
             product = fit(product, "product name")
         if variation is not None and (len(variation) > VARIATION or not variation.isprintable()):
             variation = fit(variation, "variation")
+        category = line.category
+        if category is not None and (len(category) > CATEGORY or not category.isprintable()):
+            category = fit(category, "category")
         if raw_status and (len(raw_status) > STATUS or not raw_status.isprintable()):
             raw_status = fit(raw_status, "status")
         buyer = line.buyer
@@ -256,6 +260,7 @@ class RowStager:
             line.unit_price,
             line.line_discount,
             line.line_total,
+            category,
         )
 
     def _reject(self, line_no: int, ref: str | None, reason: str) -> None:

@@ -34,10 +34,12 @@ from crm.query.parser import database_command_refusal
 from crm.query.points import customer_points_result, points_result
 from crm.query.products import products_result
 from crm.query.result import ChartSpec, Result
+from crm.query.service_kinds import SERVICE_METRICS, service_result
 from crm.settings import QuerySettings, WorkspaceConfig, workspace_of
 from crm.text import render
 from storage.db import Database
 from storage.repositories import analytics as repo
+from storage.repositories import service as service_repo
 from storage.repositories.analytics import Scope
 from storage.repositories.currency import base_currency
 from storage.repositories.customer_desk import search_customers
@@ -45,6 +47,9 @@ from storage.repositories.customer_desk import search_customers
 # A customer name on a chart axis, and the buyer identities a profile lists, at most.
 CHART_LABEL = 24
 SHOWN_IDENTITIES = 10
+# The card's service history: the latest reviews, NPS answers, complaints and returns, each body shortened.
+SERVICE_LINES = 5
+SERVICE_BODY = 80
 # Metrics that are sums: a group named with no orders has 0 of them (a ratio or an average has no value).
 _ADDITIVE_METRICS = frozenset(
     {"orders", "revenue", "customers", "new_customers", "cancelled_orders", "returned_orders"}
@@ -294,6 +299,17 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     async with ctx.db.sessions() as session:
         scope = await _scope(session, ctx, q.filters)
         definition = texts.DEFINITIONS[ctx.lang][q.metric]
+        if q.metric in SERVICE_METRICS and q.compare_to is None:
+            return await service_result(ctx, q, session, scope)
+        if q.group_by == "product":  # only service figures name products (the orders they are about)
+            return Result(
+                intent="metric",
+                query=q.model_dump(mode="json"),
+                language=ctx.lang,
+                text=texts.t(
+                    ctx.lang, "service_no_breakdown", name=name, by=texts.GROUP_NAMES[ctx.lang]["product"]
+                ),
+            )
         if q.group_by is None and q.compare_to is not None:
             return await _compared(ctx, q, session, scope, unit, name, ftext, definition)
         if q.group_by is None:
@@ -425,7 +441,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     )
     chart = ChartSpec(
         kind=kind,
-        title=_chart_title(ctx, title, unit),
+        title=texts.chart_title(ctx.lang, ctx.currency, title, unit),
         x=x,
         partial=partial,
         series={name: [float(r[1]) for r in rows]},
@@ -444,14 +460,6 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         chart=chart,
         explanation=ctx.explain(definition, start, end, q.filters),
     )
-
-
-def _chart_title(ctx: _Ctx, title: str, unit: str) -> str:
-    """A chart's title as its answer's first line, with the currency when it shows amounts."""
-    title = title.strip().rstrip(":：")
-    if unit != "money":
-        return title
-    return f"{title}（{ctx.currency}）" if ctx.lang == "zh" else f"{title} ({ctx.currency})"
 
 
 def _calendar_window(label: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -577,7 +585,7 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
         currency=ctx.currency if unit == "money" else None,
         chart=ChartSpec(
             kind="hbar",
-            title=_chart_title(ctx, title, unit),
+            title=texts.chart_title(ctx.lang, ctx.currency, title, unit),
             x=[
                 f"{displayable(str(r[0]), CHART_LABEL)} #{r[1]}" for r in rows
             ],  # same-name customers stay two bars
@@ -996,6 +1004,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         priced, unpriced = (await repo.unpriced_by_customer(session, mine, None, ctx.as_of)).get(
             customer_id, (None, {})
         )
+        service = await service_repo.customer_service(session, customer_id, SERVICE_LINES)
     no_amount = priced == 0
     c = detail["customer"]
     i = scores.index().get(customer_id)
@@ -1054,6 +1063,8 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     recent = [_order_line(ctx, o, detail["order_items"].get(o.id, [])) for o in detail["recent_orders"]]
     rows.append(["recent_orders", "; ".join(recent)])
     rows.append(["unpriced_orders", sum(unpriced.values())])
+    timeline = [_service_line(ctx, item) for item in service]
+    rows.append(["service_history", "; ".join(timeline)])
     val = {r[0]: r[1] for r in rows}
     # What people read: the name and tags as typed by others, made safe to show (the rows keep them as stored).
     who = displayable(c.display_name) or f"#{c.id}"
@@ -1107,6 +1118,9 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     if recent:
         lines.append(texts.t(ctx.lang, "recent_orders"))
         lines.extend("• " + line for line in recent)
+    if timeline:
+        lines.append(texts.t(ctx.lang, "service_history"))
+        lines.extend("• " + line for line in timeline)
     card = Result(
         intent="customer",
         query=query,
@@ -1116,6 +1130,23 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         language=ctx.lang,
     )
     return card, note
+
+
+def _service_line(ctx: _Ctx, item: Any) -> str:
+    """One review, NPS answer, complaint or return on the card: "2026-11-29 · review ★2/5 · order 2501ABC ·
+    wrong size · “The zip broke after …”" (reason and words as the buyer wrote them, made safe and short)."""
+    parts = [item.occurred_at.astimezone(ctx.tz).date().isoformat()]
+    kind = texts.t(ctx.lang, f"service_kind_{item.kind}")
+    if item.rating is not None:
+        kind += f" {item.rating}/{10 if item.kind == 'nps' else 5}"
+    parts.append(kind)
+    if item.platform_order_id:
+        parts.append(texts.t(ctx.lang, "service_order", order=displayable(item.platform_order_id, 32)))
+    if item.reason:
+        parts.append(displayable(item.reason, 40))
+    if item.body:
+        parts.append(f"“{displayable(item.body, SERVICE_BODY)}”")
+    return " · ".join(parts)
 
 
 def _order_line(ctx: _Ctx, order: Any, items: list[tuple[str, int]]) -> str:

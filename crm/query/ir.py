@@ -34,7 +34,8 @@ MONEY_METRICS = catalog.metrics_in("money")
 # Orders by their current status (not only valid orders): cancellations and returns.
 STATUS_METRICS = frozenset(m.id for m in catalog.METRICS if m.by_status)
 SEGMENTS: tuple[str, ...] = catalog.SEGMENT_IDS
-GroupBy = Literal["platform", "country", "month", "quarter", "year", "segment"]
+# "product": service figures only (the products of the orders reviews and complaints name).
+GroupBy = Literal["platform", "country", "month", "quarter", "year", "segment", "product"]
 TopSortKey = Literal["revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days"]
 
 if TYPE_CHECKING:

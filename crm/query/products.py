@@ -160,7 +160,7 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         currency=ctx.currency if unit == "money" else None,
         chart=ChartSpec(
             kind="hbar",
-            title=_title(ctx, title, unit),
+            title=texts.chart_title(ctx.lang, ctx.currency, title, unit),
             x=[displayable(str(r[0]), CHART_LABEL) for r in rows],
             series={_by_name(ctx.lang, by): [float(r[column]) for r in rows]},
             value_format=unit,
@@ -212,13 +212,6 @@ def _other_rankings(lang: str, q: ProductQuery, by: str) -> list[str]:
         for other in ("units", "revenue", "buyers")
         if other != by
     ]
-
-
-def _title(ctx: Any, title: str, unit: str) -> str:
-    title = title.strip().rstrip(":：")
-    if unit != "money":
-        return title
-    return f"{title}（{ctx.currency}）" if ctx.lang == "zh" else f"{title} ({ctx.currency})"
 
 
 async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
@@ -283,7 +276,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     if rows and q.group_by is None:
         chart = ChartSpec(
             kind="hbar",
-            title=_title(ctx, title, "ratio"),
+            title=texts.chart_title(ctx.lang, ctx.currency, title, "ratio"),
             x=[displayable(str(r[0]), CHART_LABEL) for r in rows],
             series={_say(ctx.lang, "share"): [float(r[1]) for r in rows]},
             value_format="ratio",

@@ -37,7 +37,7 @@ class Result(BaseModel):
     rows: list[list[Any]] = Field(default_factory=list)
     text: str = ""
     language: str = "en"
-    unit: Literal["ratio", "money", "count"] | None = None
+    unit: Literal["ratio", "money", "count", "score", "nps"] | None = None
     currency: str | None = None
     chart: ChartSpec | None = None
     # "Why this number": the definition used and the resolved window, for the bot's explain button.

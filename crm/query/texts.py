@@ -27,6 +27,8 @@ GROUP_NAMES = {
         "year": "year",
         "segment": "segment",
         "period": "period",
+        "product": "product",
+        "reason": "reason",
     },
     "zh": {
         "platform": "平台",
@@ -36,6 +38,8 @@ GROUP_NAMES = {
         "year": "年份",
         "segment": "客户分群",
         "period": "时间段",
+        "product": "产品",
+        "reason": "原因",
     },
 }
 
@@ -100,6 +104,8 @@ def clarify_text(lang: str, message: str, suggestions: list[str]) -> str:
 _COLUMNS_ZH = {
     "customer": "客户",
     "customers": "客户数",
+    "returns": "退货数",
+    "share": "占比",
     "cohort": "首单月份",
     "field": "项目",
     "value": "值",
@@ -114,6 +120,24 @@ _COLUMNS_ZH = {
     "last_order": "最近下单",
     "platform": "平台",
     "country": "国家",
+    # products (crm.query.products)
+    "product": "商品",
+    "product_a": "商品 A",
+    "product_b": "商品 B",
+    "category": "品类",
+    "units": "销量",
+    "buyers": "购买人数",
+    "orders_both": "同时购买的订单",
+    "support": "支持度",
+    "confidence_a_b": "置信度 A→B",
+    "confidence_b_a": "置信度 B→A",
+    "lift": "提升度",
+    "cycle_days": "回购周期（天）",
+    "due_this_week": "本周该回购",
+    "returned_orders": "退货订单",
+    "days_since": "距今天数",
+    "group": "分组",
+    "note": "备注",
 }
 _COLUMNS_EN = {
     "predicted_clv": "predicted CLV",
@@ -123,9 +147,27 @@ _COLUMNS_EN = {
     "recency_days": "days since last order",
     "id": "#",
     "last_order": "last order",
+    "product_a": "product A",
+    "product_b": "product B",
+    "orders_both": "orders with both",
+    "confidence_a_b": "conf. A→B",
+    "confidence_b_a": "conf. B→A",
+    "cycle_days": "cycle (days)",
+    "due_this_week": "due this week",
+    "returned_orders": "returned orders",
+    "days_since": "days since",
     **{m.id: m.column_en for m in catalog.METRICS if m.column_en},
 }
-RATIO_COLUMNS = RATIO_METRICS | {"p_alive", "churn_risk"}  # the rate metrics, and the shares of the CLV lists
+# The rate metrics, the shares of the CLV lists and of the product answers (category shares, support,
+# confidence; a product's return rate; a return reason's share).
+RATIO_COLUMNS = RATIO_METRICS | {
+    "p_alive",
+    "churn_risk",
+    "share",
+    "support",
+    "confidence_a_b",
+    "confidence_b_a",
+}
 
 
 def column_name(lang: str, column: str) -> str:
@@ -176,3 +218,11 @@ STATUS_NAMES = {lang: {x.id: x.name(lang) for x in catalog.STATUSES} for lang in
 
 def status_name(lang: str, status: str) -> str:
     return STATUS_NAMES["zh" if lang == "zh" else "en"].get(status, status)
+
+
+def chart_title(lang: str, currency: str, title: str, unit: str | None) -> str:
+    """A chart's title as its answer's first line, with the currency when it shows amounts."""
+    title = title.strip().rstrip(":：")
+    if unit != "money":
+        return title
+    return f"{title}（{currency}）" if lang == "zh" else f"{title} ({currency})"

@@ -13,7 +13,7 @@ from storage.models import AlertRecord, Customer, GroupChat, Interaction, Order,
 
 # docs/metrics.md: days since last interaction count orders, messages, reviews, returns and outreach sent.
 # Seller's own notes are not contact with the customer, so they do not count.
-CONTACT_KINDS = ("chat", "review", "complaint", "return", "outreach")
+CONTACT_KINDS = ("chat", "review", "nps", "complaint", "return", "outreach")
 GROUP_FLAGS = ("alerts_enabled", "weekly_digest", "monthly_review")
 
 

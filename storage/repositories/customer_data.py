@@ -195,7 +195,7 @@ async def erase_customer(session: AsyncSession, workspace_id: int, customer_id: 
         result = await session.execute(update(model).where(where).values(**values))
         report.count(model.__tablename__, int(getattr(result, "rowcount", 0) or 0))
 
-    await clear(Interaction, Interaction.customer_id.in_(ids), body=None)
+    await clear(Interaction, Interaction.customer_id.in_(ids), body=None, reason=None)
     await clear(
         OutreachDraft, OutreachDraft.customer_id.in_(ids), text="", variants=None, request=None, reason=None
     )
@@ -228,7 +228,7 @@ async def _clean_mentions(
     """Free text anywhere in the workspace that mentions the person: the words replaced, or the row cleared."""
     texts: list[tuple[Any, list[Any], Any]] = [
         (Customer, [Customer.note], Customer.workspace_id == workspace_id),
-        (Interaction, [Interaction.body], Interaction.workspace_id == workspace_id),
+        (Interaction, [Interaction.body, Interaction.reason], Interaction.workspace_id == workspace_id),
         (Reminder, [Reminder.text], Reminder.workspace_id == workspace_id),
         (
             OutreachDraft,

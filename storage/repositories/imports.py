@@ -284,6 +284,7 @@ def _lines_table(name: str, md: MetaData, schema: str | None, prefixes: list[str
         Column("unit_price", Float),
         Column("line_discount", Float),
         Column("line_total", Float),
+        Column("category", String(200)),
         schema=schema,
         prefixes=prefixes,
     )
@@ -316,6 +317,7 @@ def _products_table(name: str, md: MetaData, schema: str | None, prefixes: list[
         md,
         Column("sku", String(128), primary_key=True),
         Column("name", String(500)),
+        Column("category", String(200)),
         schema=schema,
         prefixes=prefixes,
     )
@@ -545,7 +547,10 @@ def prepare_stage(
     stage.products.create(conn)
     conn.execute(
         insert(stage.products).from_select(
-            ["sku", "name"], select(t.sku, func.max(t.product_name)).where(t.sku.is_not(None)).group_by(t.sku)
+            ["sku", "name", "category"],
+            select(t.sku, func.max(t.product_name), func.max(t.category))
+            .where(t.sku.is_not(None))
+            .group_by(t.sku),
         )
     )
     return out
@@ -927,14 +932,26 @@ async def write_lines_for_import(
 
 
 async def upsert_products(session: AsyncSession, stage: Stage, workspace_id: int) -> None:
-    """The file's products (a prepared stage's), added to the workspace's catalogue where new."""
+    """The file's products (a prepared stage's), added to the workspace's catalogue where new; a category the
+    export names fills in a product that had none (an export's own category is never overwritten by another's
+    blank)."""
     p = stage.products.c
     # (The WHERE also keeps SQLite from reading ON CONFLICT as part of the SELECT.)
     stmt = upsert_insert(session, Product).from_select(
-        ["workspace_id", "sku", "name"],
-        select(literal(workspace_id), p.sku, p.name).where(p.sku.is_not(None)),
+        ["workspace_id", "sku", "name", "category"],
+        select(literal(workspace_id), p.sku, p.name, p.category).where(p.sku.is_not(None)),
     )
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "sku"]))
+    named = select(p.category).where(p.sku == Product.sku, p.category.is_not(None)).scalar_subquery()
+    await session.execute(
+        update(Product)
+        .where(
+            Product.workspace_id == workspace_id,
+            Product.category.is_(None),
+            Product.sku.in_(select(p.sku).where(p.category.is_not(None))),
+        )
+        .values(category=named)
+    )
 
 
 # ---------------------------------------------------------------- orders
@@ -1357,10 +1374,40 @@ async def customers_by_buyer(
     return out
 
 
+async def orders_by_number(
+    session: AsyncSession, workspace_id: int, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """(platform, platform order number) -> order id, for the orders the workspace holds (the first store's
+    when two stores of a platform share a number)."""
+    out: dict[tuple[str, str], int] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, number in keys:
+        by_platform.setdefault(platform, []).append(number)
+    for platform, numbers in by_platform.items():
+        for chunk in _chunks(sorted(numbers)):
+            rows = await session.execute(
+                select(Order.platform_order_id, Order.id)
+                .where(
+                    Order.workspace_id == workspace_id,
+                    Order.platform == platform,
+                    Order.platform_order_id.in_(chunk),
+                )
+                .order_by(Order.id)
+            )
+            for number, order_id in rows:
+                out.setdefault((platform, number), order_id)
+    return out
+
+
 async def add_activity(
-    session: AsyncSession, workspace_id: int, kind: str, records: list[tuple[tuple[int, int], Any]]
+    session: AsyncSession,
+    workspace_id: int,
+    kind: str,
+    records: list[tuple[tuple[int, int], Any]],
+    order_ids: list[int | None] | None = None,
 ) -> int:
-    """Insert interactions or behaviour events that are not there yet (same customer, kind, time); returns added."""
+    """Insert interactions or behaviour events that are not there yet (same customer, kind, time); returns added.
+    `order_ids`, aligned with `records`, links interactions to the orders they are about."""
     model = Interaction if kind == "interactions" else BehaviourEvent
     customers = sorted({cust for (_, cust), _ in records})
     seen: set[tuple[int | None, str, datetime]] = set()
@@ -1370,7 +1417,8 @@ async def add_activity(
         )
         seen |= {(c, k, t) for c, k, t in rows}
     new: list[dict[str, Any]] = []
-    for (ident, cust), a in records:
+    links = order_ids if order_ids is not None else [None] * len(records)
+    for ((ident, cust), a), order_id in zip(records, links, strict=True):
         key = (cust, a.kind, a.occurred_at.astimezone(UTC))
         if key in seen:
             continue
@@ -1385,6 +1433,8 @@ async def add_activity(
                     "rating": a.rating,
                     "body": a.body,
                     "language": a.language,
+                    "reason": a.reason,
+                    "order_id": order_id,
                     "occurred_at": a.occurred_at,
                 }
             )

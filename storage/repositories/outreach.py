@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -175,7 +175,13 @@ async def customer_facts(
             select(Interaction.order_id)
             .where(
                 Interaction.customer_id == customer_id,
-                Interaction.kind.in_(("complaint", "return")),
+                # What a service-recovery message is about: a complaint, a return, or a low review (2 stars or
+                # fewer) or NPS answer (6 or less) on an order (crm/scheduling/service_alerts.py).
+                or_(
+                    Interaction.kind.in_(("complaint", "return")),
+                    and_(Interaction.kind == "review", Interaction.rating <= 2),
+                    and_(Interaction.kind == "nps", Interaction.rating <= 6),
+                ),
                 Interaction.order_id.is_not(None),
             )
             .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())

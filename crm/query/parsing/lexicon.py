@@ -922,6 +922,8 @@ GROUP_WORDS = (
     "regions",
     "segment",
     "segments",
+    "product",
+    "products",
     "monthly",
     "weekly",
     "quarterly",
@@ -990,6 +992,14 @@ _GROUP_PATTERNS: list[tuple[str, str]] = [
             r"year(?![a-z])|yearly|annually|annual|year[\s-]by[\s-]year|每年|按年|逐年|年度分布|各年|分年"
         ),
         "year",
+    ),
+    (
+        (
+            r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|across|in each)\s+"
+            r"(?:the\s+)?(?:products?|items?|skus?)(?![a-z])|按产品|按商品|各产品|各商品|每个产品|每个商品|分产品|分商品|"
+            r"按单品|各个产品|各个商品"
+        ),
+        "product",
     ),
     (
         (

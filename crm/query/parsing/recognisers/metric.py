@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crm.analytics.service import SERVICE_METRICS
 from crm.query import vocab
 from crm.query.ir import STATUS_METRICS, Clarify, Filters, MetricQuery, Period
 from crm.query.parsing.clarify import _not_understood, clarify
@@ -47,6 +48,9 @@ def metric(q: Question) -> Any:
         return None
     if _WHICH_CUSTOMERS_RE.search(s.text):
         return _not_understood(language)  # a list of customers was asked for, not one number
+    if r.group_by == "product" and metrics[0] not in SERVICE_METRICS:
+        # Order figures are not kept per product; only the service figures are (by the orders they name).
+        return clarify("unknown_metric", language, metric="产品" if language == "zh" else "product")
     period = r.period
     if metrics == ["customers"] and period is None and not _ACTIVE_RE.search(s.text):
         period = Period(kind="all_time")  # the customer base, not the last 90 days' buyers

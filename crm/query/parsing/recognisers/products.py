@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crm.analytics.service import SERVICE_METRICS
 from crm.query.ir import Period, ProductQuery
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import recogniser
@@ -101,6 +102,8 @@ def products(q: Question) -> Any:
     if not (together or reorder or mentions or (mix and _BUY_RE.search(t)) or winback):
         return None
     r = q.reading
+    if any(m in SERVICE_METRICS for m in r.metrics):
+        return None  # "average rating by product": a service figure per product (recognisers/metric.py)
     if r.markers or r.compare_to is not None or any(not isinstance(p, Period) for p in r.periods):
         return None  # an as-of date, a comparison or a period that cannot be read: the declines say so
     if len(r.periods) > 1 or len(r.platforms) > 1 or len(r.countries) > 1 or len(r.segments) > 1:
@@ -109,7 +112,8 @@ def products(q: Question) -> Any:
     if r.segments:
         filters = filters.model_copy(update={"segment": r.segments[0]})
     group_by = r.group_by if r.group_by in ("country", "segment") else None
-    if r.group_by is not None and group_by is None and not together:
+    # "by product" is what a products answer is already broken down by.
+    if r.group_by not in (None, "product") and group_by is None and not together:
         return None  # "best sellers by month": not a breakdown products answer
     n = _n(q)
     if not 1 <= n <= 100:

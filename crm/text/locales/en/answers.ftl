@@ -157,3 +157,27 @@ answer-points_expiring = { NUMBER($points, useGrouping: 1) } points of { $custom
        *[other] customers
     } expire between { $start } and { $end }.
 answer-points_no_expiry = Points do not expire in this shop: set workspace.loyalty_expiry_days to make them expire.
+
+answer-service_figure = { $name } { $period }{ $filters }: { $value } (n = { $n }){ $small }
+answer-service_complaints = { $name } { $period }{ $filters }: { $value } ({ $complaints } { $complaints ->
+        [one] complaint
+       *[other] complaints
+    } / { $n } valid { $n ->
+        [one] order
+       *[other] orders
+    }, n = { $n }){ $small }
+answer-service_small = {" "}⚠️ too few to rely on (n < 30)
+answer-service_empty = { $name } { $period }{ $filters }: no data (no { $what } in that window)
+answer-service_what_avg_rating = reviews
+answer-service_what_nps = NPS answers
+answer-service_what_complaint_rate = valid orders
+answer-service_what_return_reasons = returns
+answer-service_reasons = Return reasons { $period }{ $filters } (n = { $n } returns){ $small }:
+answer-service_no_reason = no reason given
+answer-service_no_breakdown = { $name } cannot be broken down by { $by }: service figures go by platform, country, product, month, quarter or year, and order figures by platform, country, segment, month, quarter or year.
+answer-service_history = Service history (latest first):
+answer-service_kind_review = review
+answer-service_kind_nps = NPS
+answer-service_kind_complaint = complaint
+answer-service_kind_return = return
+answer-service_order = order { $order }

@@ -362,6 +362,14 @@ draft-intent-review_request = ⭐ Review request
 draft-intent-service_recovery = 🩹 Service recovery
 draft-intent-festival = 🎉 Festival greeting
 draft-intent-custom = 📝 Custom brief
+alerts-service_title = 🩹 <b>{ $name }</b> left { $what } ({ $when })
+alerts-service_rating = a low rating: <b>{ $rating }/{ $scale }</b>
+alerts-service_complaint = <b>a complaint</b>
+alerts-service_why = A valuable customer: { $why } · spent { $spent }
+alerts-service_top_spend = top 10% by spend
+alerts-service_order = order { $order }
+alerts-service_open = 👤 Open { $name }
+alerts-service_draft = ✍️ Draft a service-recovery message
 
 rights-export_usage = Usage: <code>/export 12</code> (the customer's number, as their card shows it): everything held about them, as JSON and CSV files.
 rights-erase_usage = Usage: <code>/erase 12</code> (the customer's number, as their card shows it).
@@ -422,3 +430,25 @@ points-reason_adjust = adjusted
 points-reason_expire = expired
 card-points = 🎁 Points: { NUMBER($points, useGrouping: 1) }{ $expiring }
 card-points_expiring = {" "}· { NUMBER($points, useGrouping: 1) } expire on { $date }
+
+## /rules: retention rules
+commands-rules = Retention rules (admins)
+help-ability-rules = • write, dry-run and switch retention rules: /rules
+help-short-rules = /rules
+rules-none = No retention rules yet. Write one in plain words, e.g. <code>/rules when a customer's first order is cancelled, tag them 'cancel-1st' and draft an apology</code>
+rules-title = <b>Retention rules</b> (drafts always wait for your approval)
+rules-counts = fired for { $customers } customers · { $drafts } drafts ({ $approved } approved) · { $ordered } ordered again within 14 days
+rules-never = not fired yet
+rules-dry_button = 🔍 Dry run
+rules-enable_button = ✅ Enable
+rules-disable_button = ⏸ Disable
+rules-not_understood = I could not read that rule. Write a trigger and an action, e.g. <code>/rules when a customer's first order is cancelled, tag them 'cancel-1st' and draft an apology</code> or <code>/rules 30 days after the last order, draft a replenishment message</code>
+rules-refused = That rule cannot be saved: { $reason }
+rules-parsed = New rule <b>{ $name }</b> (off): { $rule }
+    { $dry }
+    Press Enable to switch it on.
+rules-dry = <b>{ $name }</b>: { $rule }
+    { $dry }
+rules-enabled = Rule <b>{ $name }</b> is on: it runs after each import and daily.
+rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts and { $reminders } reminders.
+rules-gone = That rule is no longer there.

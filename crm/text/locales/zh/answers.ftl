@@ -131,3 +131,21 @@ answer-customer_points_expiring = 其中 { NUMBER($points, useGrouping: 1) } 分
 answer-points_outstanding = 客户共持有 { NUMBER($points, useGrouping: 1) } 积分（{ $customers } 位客户有余额）。
 answer-points_expiring = { $start } 至 { $end } 期间，{ $customers } 位客户的 { NUMBER($points, useGrouping: 1) } 积分将到期。
 answer-points_no_expiry = 本店积分不会过期：设置 workspace.loyalty_expiry_days 后积分才会到期。
+
+answer-service_figure = { $period }{ $filters }{ $name }：{ $value }（n = { $n }）{ $small }
+answer-service_complaints = { $period }{ $filters }{ $name }：{ $value }（{ $complaints } 次投诉 / { $n } 笔有效订单，n = { $n }）{ $small }
+answer-service_small = {" "}⚠️ 样本太少，仅供参考（n < 30）
+answer-service_empty = { $period }{ $filters }{ $name }：没有数据（该时间段内没有{ $what }）
+answer-service_what_avg_rating = 评价
+answer-service_what_nps = NPS 回答
+answer-service_what_complaint_rate = 有效订单
+answer-service_what_return_reasons = 退货记录
+answer-service_reasons = { $period }{ $filters }退货原因（n = { $n } 次退货）{ $small }：
+answer-service_no_reason = 未填写原因
+answer-service_no_breakdown = { $name }不能按{ $by }拆分：服务指标可按平台、国家、产品、月、季度或年拆分，订单指标可按平台、国家、客户分群、月、季度或年拆分。
+answer-service_history = 售后记录（最新在前）：
+answer-service_kind_review = 评价
+answer-service_kind_nps = NPS
+answer-service_kind_complaint = 投诉
+answer-service_kind_return = 退货
+answer-service_order = 订单 { $order }

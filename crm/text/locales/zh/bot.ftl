@@ -359,6 +359,14 @@ draft-intent-review_request = ⭐ 邀请评价
 draft-intent-service_recovery = 🩹 售后补救
 draft-intent-festival = 🎉 节日问候
 draft-intent-custom = 📝 自定义
+alerts-service_title = 🩹 <b>{ $name }</b> 留下了{ $what }（{ $when }）
+alerts-service_rating = 低分评价：<b>{ $rating }/{ $scale }</b>
+alerts-service_complaint = <b>投诉</b>
+alerts-service_why = 高价值客户：{ $why } · 累计消费 { $spent }
+alerts-service_top_spend = 消费额前 10%
+alerts-service_order = 订单 { $order }
+alerts-service_open = 👤 查看 { $name }
+alerts-service_draft = ✍️ 起草售后挽回消息
 
 rights-export_usage = 用法：<code>/export 12</code>（客户编号，见客户卡片）：导出该客户的全部数据，JSON 和 CSV 文件。
 rights-erase_usage = 用法：<code>/erase 12</code>（客户编号，见客户卡片）。
@@ -419,3 +427,25 @@ points-reason_adjust = 调整
 points-reason_expire = 过期
 card-points = 🎁 积分：{ NUMBER($points, useGrouping: 1) }{ $expiring }
 card-points_expiring = {" "}· 其中 { NUMBER($points, useGrouping: 1) } 分将于 { $date } 到期
+
+## /rules: retention rules
+commands-rules = 自动化规则（管理员）
+help-ability-rules = • 编写、试运行和开关自动化规则：/rules
+help-short-rules = /rules
+rules-none = 还没有自动化规则。用一句话写一条，例如 <code>/rules 首单取消时打标签"cancel-1st"并写道歉</code>
+rules-title = <b>自动化规则</b>（草稿都会等待您批准）
+rules-counts = 已触发 { $customers } 位客户 · { $drafts } 份草稿（{ $approved } 份已批准）· { $ordered } 位在 14 天内再次下单
+rules-never = 尚未触发
+rules-dry_button = 🔍 试运行
+rules-enable_button = ✅ 启用
+rules-disable_button = ⏸ 停用
+rules-not_understood = 我没看懂这条规则。请写出触发条件和动作，例如 <code>/rules 首单取消时打标签"cancel-1st"并写道歉</code> 或 <code>/rules 30 days after the last order, draft a replenishment message</code>
+rules-refused = 无法保存该规则：{ $reason }
+rules-parsed = 新规则 <b>{ $name }</b>（未启用）：{ $rule }
+    { $dry }
+    按“启用”开启。
+rules-dry = <b>{ $name }</b>：{ $rule }
+    { $dry }
+rules-enabled = 规则 <b>{ $name }</b> 已启用：每次导入后和每天运行。
+rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿和 { $reminders } 条提醒。
+rules-gone = 该规则已不存在。

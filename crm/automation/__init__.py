@@ -1,0 +1,1 @@
+"""Retention automation: rules (trigger → condition → actions), their dry runs and their evaluation."""

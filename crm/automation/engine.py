@@ -1,0 +1,457 @@
+"""Evaluating rules: which customers a rule's trigger and condition select (`candidates`), what a dry run would
+do, and firing them once per customer and event (`evaluate`).
+
+Idempotency: a firing is claimed in `rule_firings` (unique per rule, customer and event key) before any action
+runs, so a second evaluation (after a restart, or another process at the same time) fires nothing again.
+Every trigger looks back `lookback_days` (30): a dry run answers from the same window and the same rule, so its
+count is what enabling the rule then does on that history. Drafts wait in the approval queue, never sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from crm.automation.rules import IMPORT_TRIGGERS, RuleError, RuleSpec, check_rule
+from crm.outreach.intents import PROMOTIONAL
+from crm.settings import DraftSettings
+from crm.tags import compile_rule, customer_columns
+from storage.db import Database
+from storage.models import AutomationRule
+from storage.repositories import alerts as alerts_repo
+from storage.repositories import audit
+from storage.repositories import automation as repo
+from storage.repositories.reminders import create_reminder
+
+log = logging.getLogger(__name__)
+SHOWN = 5  # customers a dry run names
+
+
+class AutomationConfig(Protocol):
+    """`automation.*` in the configuration."""
+
+    @property
+    def draft_cap_days(self) -> int: ...
+    @property
+    def lookback_days(self) -> int: ...
+    @property
+    def outcome_days(self) -> int: ...
+    @property
+    def rules(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+@dataclass
+class DryRun:
+    rule: RuleSpec
+    customers: list[tuple[int, str]]  # (id, name), every customer it would fire for
+    events: int
+    lookback_days: int
+
+    @property
+    def count(self) -> int:
+        return len(self.customers)
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{name} (#{cid})" for cid, name in self.customers[:SHOWN])
+        more = f" and {self.count - SHOWN} more" if self.count > SHOWN else ""
+        head = (
+            f"over the last {self.lookback_days} days this rule would have fired for {self.count} customers"
+        )
+        return f"{head}: {shown}{more}" if self.customers else head
+
+
+@dataclass
+class Evaluation:
+    fired: dict[str, int] = field(default_factory=dict)  # rule -> firings made now
+    drafts: int = 0
+    capped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _key_time(t: datetime | None) -> int:
+    return int(t.timestamp()) if t is not None else 0
+
+
+async def candidates(
+    session: Any, workspace_id: int, spec: RuleSpec, as_of: datetime, tz: ZoneInfo, lookback_days: int
+) -> list[tuple[int, str]]:
+    """(customer, event key) the rule's trigger and condition select in the window ending at `as_of`."""
+    since = as_of - timedelta(days=lookback_days)
+    found: list[tuple[int, str]] = []
+    t = spec.trigger
+    if t in ("first_order", "repeat_order"):
+        for c, o, _, previous in await repo.orders_in(session, workspace_id, since, as_of, cancelled=False):
+            if (previous is None) == (t == "first_order"):
+                found.append((c, f"order:{o}"))
+    elif t == "order_cancelled":
+        found = [
+            (c, f"order:{o}:{s}")
+            for c, o, s, _ in await repo.orders_in(session, workspace_id, since, as_of, cancelled=True)
+        ]
+    elif t == "abandoned_cart":
+        found = [(c, f"cart:{e}") for c, e in await repo.abandoned_carts(session, workspace_id, since, as_of)]
+    elif t == "tag_added":
+        found = [
+            (c, f"tag:{spec.param}:{_key_time(at)}")
+            for c, at in await repo.tagged_in(session, workspace_id, str(spec.param), since, as_of)
+        ]
+    elif t == "days_since_last_order":
+        days = int(spec.param or 0)
+        lo, hi = int(since.timestamp()), int(as_of.timestamp())
+        for c, last in (await repo.last_orders(session, workspace_id)).items():
+            due = last + days * 86400
+            if lo <= due <= hi:
+                found.append((c, f"lapsed:{days}:{last}"))
+    # conditions, and segment / stage membership, read the customers as they are now
+    ids, columns = await customer_columns(session, workspace_id, as_of, tz)
+    if t in ("entered_segment", "entered_stage"):
+        column = columns["segment" if t == "entered_segment" else "lifecycle"]
+        latest = await repo.last_orders(session, workspace_id)
+        found = [(int(c), f"{t}:{spec.param}:{latest.get(int(c), 0)}") for c in ids[column == spec.param]]
+    if not found or not spec.condition:
+        return found
+    return _filter(spec, found, ids, columns)
+
+
+def _filter(
+    spec: RuleSpec, found: list[tuple[int, str]], ids: np.ndarray, columns: Mapping[str, np.ndarray]
+) -> list[tuple[int, str]]:
+    """The candidates whose customer meets the condition (a customer without valid orders has 0 orders and
+    spend, no segment or stage, and no days since an order)."""
+    assert spec.condition is not None
+    position = {int(c): i for i, c in enumerate(ids.tolist())}
+    wanted = sorted({c for c, _ in found})
+    rows = [position.get(c, -1) for c in wanted]
+    sub: dict[str, np.ndarray] = {}
+    for name, column in columns.items():
+        blank: Any = "" if column.dtype.kind in "US" else (np.nan if name.startswith("days_") else 0)
+        values = [column[i] if i >= 0 else blank for i in rows]
+        if column.dtype.kind in "US":
+            sub[name] = np.array(values, dtype=str)
+        else:
+            sub[name] = np.array(
+                values, dtype=float if column.dtype.kind == "f" or -1 in rows else column.dtype
+            )
+    sub["ltv"] = np.asarray(sub["ltv"], dtype=float)
+    keep = compile_rule(spec.name, spec.condition, what="rule")(sub)
+    ok = {c for c, k in zip(wanted, keep.tolist(), strict=True) if k}
+    return [(c, key) for c, key in found if c in ok]
+
+
+async def known_tags(session: Any, workspace_id: int, tag_rules: Mapping[str, str] | None = None) -> set[str]:
+    return await repo.tag_names(session, workspace_id) | set(tag_rules or {})
+
+
+async def sync_config_rules(
+    db: Database, workspace_id: int, cfg: AutomationConfig, at: datetime
+) -> list[str]:
+    """Keep the rules of config.yaml in the rules table (their definitions follow the file; `enabled` there is
+    a new rule's starting state). Returns the one-line reasons of rules that were refused."""
+    problems: list[str] = []
+    if not cfg.rules:
+        return problems
+    async with db.sessions() as session:
+        tags = await known_tags(session, workspace_id)
+        for item in cfg.rules:
+            name = str(item.get("name") or "")
+            try:
+                spec = check_rule(name, item, known_tags=tags | _added_tags(cfg))
+            except RuleError as exc:
+                problems.append(str(exc))
+                log.warning("automation: %s", exc)
+                continue
+            stored = await repo.rule_by_name(session, workspace_id, name)
+            await repo.save_rule(
+                session,
+                workspace_id,
+                name,
+                spec.as_data(),
+                source="config",
+                enabled=None if stored is not None else bool(item.get("enabled", False)),
+                at=at,
+            )
+        await session.commit()
+    return problems
+
+
+def _added_tags(cfg: AutomationConfig) -> set[str]:
+    """Tags some configured rule adds: a rule may trigger on them before any customer holds one."""
+    return {
+        str(a["tag"])
+        for r in cfg.rules
+        for a in (r.get("actions") or [])
+        if isinstance(a, Mapping) and "tag" in a
+    }
+
+
+async def save_rule(
+    db: Database,
+    workspace_id: int,
+    name: str,
+    data: Mapping[str, Any],
+    *,
+    at: datetime,
+    actor: str = "cli",
+    member_id: int | None = None,
+) -> AutomationRule:
+    """Check and store a rule (disabled: enable it after its dry run); a RuleError says why it is refused."""
+    async with db.sessions() as session:
+        spec = check_rule(name, data, known_tags=await known_tags(session, workspace_id))
+        stored = await repo.rule_by_name(session, workspace_id, spec.name)
+        if stored is not None and stored.source == "config":
+            raise RuleError(f"rule {spec.name!r}: comes from config.yaml; change it there")
+        rule = await repo.save_rule(
+            session,
+            workspace_id,
+            spec.name,
+            spec.as_data(),
+            source="db",
+            enabled=False,
+            created_by=member_id,
+            at=at,
+        )
+        await audit.record(
+            session,
+            workspace_id,
+            "changed",
+            actor=actor,
+            member_id=member_id,
+            subject=f"rule:{rule.id}",
+            detail={"saved": spec.name},
+        )
+        await session.commit()
+        return rule
+
+
+def spec_of(rule: AutomationRule) -> RuleSpec:
+    return check_rule(rule.name, rule.spec)
+
+
+async def dry_run(
+    db: Database, workspace_id: int, spec: RuleSpec, as_of: datetime, tz: ZoneInfo, lookback_days: int
+) -> DryRun:
+    """What evaluating the rule now would do: the customers it would fire for (events it already fired for, if
+    it is stored, left out)."""
+    async with db.sessions() as session:
+        found = await candidates(session, workspace_id, spec, as_of, tz, lookback_days)
+        stored = await repo.rule_by_name(session, workspace_id, spec.name)
+        if stored is not None:
+            done = await repo.fired_keys(session, stored.id)
+            found = [x for x in found if x not in done]
+        ids = list(dict.fromkeys(c for c, _ in found))
+        names = await alerts_repo.customer_names(session, ids)
+    return DryRun(spec, [(c, names.get(c) or f"#{c}") for c in ids], len(found), lookback_days)
+
+
+async def set_enabled(
+    db: Database,
+    workspace_id: int,
+    name: str,
+    enabled: bool,
+    *,
+    actor: str = "cli",
+    member_id: int | None = None,
+) -> tuple[AutomationRule, tuple[int, int]]:
+    """Enable or disable a rule; disabling stops its pending steps: (drafts refused, reminders deleted)."""
+    async with db.sessions() as session:
+        rule = await repo.rule_by_name(session, workspace_id, name)
+        if rule is None and name.isdigit():
+            rule = await repo.rule_by_id(session, workspace_id, int(name))
+        if rule is None:
+            raise RuleError(f"no rule called {name!r}")
+        rule.enabled = enabled
+        stopped = (0, 0) if enabled else await repo.cancel_pending(session, rule.id)
+        await audit.record(
+            session,
+            workspace_id,
+            "changed",
+            actor=actor,
+            member_id=member_id,
+            subject=f"rule:{rule.id}",
+            detail={"enabled": enabled, "drafts_stopped": stopped[0], "reminders_stopped": stopped[1]},
+        )
+        await session.commit()
+        return rule, stopped
+
+
+async def evaluate(
+    db: Database,
+    workspace_id: int,
+    *,
+    cfg: AutomationConfig,
+    settings: DraftSettings,
+    as_of: datetime,
+    triggers: frozenset[str] | None = None,
+    only: str | None = None,
+) -> Evaluation:
+    """Fire every enabled rule (with `triggers`, only rules with one of those triggers; with `only`, that rule)
+    for the customers and events not fired yet. Claimed firings are committed before their actions run."""
+    from crm.outreach.service import DraftError, draft_for_customer
+
+    tz = ZoneInfo(settings.workspace.timezone)
+    out = Evaluation()
+    out.problems += await sync_config_rules(db, workspace_id, cfg, as_of)
+    async with db.sessions() as session:
+        stored = [
+            r
+            for r in await repo.rules(session, workspace_id)
+            if r.enabled and (only is None or r.name == only)
+        ]
+    for rule in stored:
+        try:
+            spec = spec_of(rule)
+        except RuleError as exc:  # a rule saved by an older version that no longer reads
+            out.problems.append(str(exc))
+            continue
+        if triggers is not None and spec.trigger not in triggers:
+            continue
+        async with db.sessions() as session:
+            found = await candidates(session, workspace_id, spec, as_of, tz, cfg.lookback_days)
+            claimed = await repo.claim(session, workspace_id, rule.id, found, as_of)
+            await session.commit()
+        out.fired[rule.name] = len(claimed)
+        for firing_id, customer_id, _ in claimed:
+            status, draft_id, reminder_ids = "done", None, []
+            try:
+                async with db.sessions() as session:
+                    for action in spec.actions:
+                        if action.kind == "tag":
+                            await repo.add_tag(session, workspace_id, customer_id, str(action.value))
+                        elif action.kind == "untag":
+                            await repo.remove_tag(session, workspace_id, customer_id, str(action.value))
+                        elif action.kind == "points":
+                            await repo.add_points(
+                                session,
+                                workspace_id,
+                                customer_id,
+                                int(action.value),
+                                f"rule {rule.name}",
+                                as_of,
+                            )
+                        elif action.kind == "remind":
+                            member = await repo.member(session, workspace_id, str(action.value))
+                            if member is None:
+                                out.problems.append(f"rule {rule.name!r}: no team member {action.value!r}")
+                                continue
+                            reminder = await create_reminder(
+                                session,
+                                workspace_id=workspace_id,
+                                chat_id=member.telegram_user_id,
+                                member_id=member.id,
+                                customer_id=customer_id,
+                                text=f"{rule.name}: {action.text}",
+                                due_at=as_of + timedelta(days=action.in_days),
+                                timezone=str(tz),
+                            )
+                            reminder_ids.append(reminder.id)
+                        elif action.kind == "alert":
+                            for group in await alerts_repo.groups_with(
+                                session, workspace_id, "alerts_enabled"
+                            ):
+                                reminder = await create_reminder(
+                                    session,
+                                    workspace_id=workspace_id,
+                                    chat_id=group.chat_id,
+                                    customer_id=customer_id,
+                                    text=f"{rule.name}: {action.value}",
+                                    due_at=as_of,
+                                    timezone=str(tz),
+                                )
+                                reminder_ids.append(reminder.id)
+                        elif action.kind == "draft" and str(action.value) in PROMOTIONAL:
+                            since = as_of - timedelta(days=cfg.draft_cap_days)
+                            if await repo.promotional_draft_since(
+                                session, customer_id, sorted(PROMOTIONAL), since
+                            ):
+                                status = "capped"
+                    await session.commit()
+                for action in spec.actions:
+                    if action.kind != "draft" or status == "capped":
+                        continue
+                    draft = await draft_for_customer(
+                        db,
+                        workspace_id,
+                        customer_id,
+                        intent=str(action.value),
+                        language=action.language,
+                        settings=settings,
+                        as_of=as_of,
+                        llm=None,
+                    )
+                    draft_id = draft.id
+                    out.drafts += draft.status == "draft"
+            except (DraftError, ValueError) as exc:
+                out.problems.append(f"rule {rule.name!r}, customer #{customer_id}: {exc}")
+            out.capped += status == "capped"
+            async with db.sessions() as session:
+                await repo.set_outcome(
+                    session, firing_id, status=status, draft_id=draft_id, reminder_ids=reminder_ids
+                )
+                await session.commit()
+    if any(out.fired.values()):
+        async with db.sessions() as session:
+            await audit.record(
+                session,
+                workspace_id,
+                "ran",
+                actor="scheduler",
+                subject="automation",
+                detail={
+                    "fired": {k: v for k, v in out.fired.items() if v},
+                    "drafts": out.drafts,
+                    "capped": out.capped,
+                },
+            )
+            await session.commit()
+    return out
+
+
+async def evaluate_after_import(
+    db: Database,
+    workspace_id: int,
+    *,
+    cfg: AutomationConfig,
+    settings: DraftSettings,
+    as_of: datetime | None = None,
+) -> Evaluation | None:
+    """The event triggers, after an import finished (the import stands whatever happens here)."""
+    try:
+        return await evaluate(
+            db,
+            workspace_id,
+            cfg=cfg,
+            settings=settings,
+            as_of=as_of or datetime.now(UTC),
+            triggers=IMPORT_TRIGGERS,
+        )
+    except Exception:  # logged; the daily run tries again
+        log.exception("evaluating automation rules after the import failed")
+        return None
+
+
+@dataclass
+class RuleRow:
+    rule: AutomationRule
+    spec: RuleSpec | None
+    stats: repo.RuleStats | None
+
+
+async def list_rules(db: Database, workspace_id: int, cfg: AutomationConfig, at: datetime) -> list[RuleRow]:
+    await sync_config_rules(db, workspace_id, cfg, at)
+    async with db.sessions() as session:
+        rules = await repo.rules(session, workspace_id)
+        stats = await repo.stats(session, workspace_id, cfg.outcome_days)
+    out = []
+    for r in rules:
+        try:
+            spec: RuleSpec | None = spec_of(r)
+        except RuleError:
+            spec = None
+        out.append(RuleRow(r, spec, stats.get(r.id)))
+    return out

@@ -1,0 +1,114 @@
+"""Rules written in plain words, for the common shapes only, read deterministically (no LLM):
+
+    when a customer's first order is cancelled, tag them 'cancel-1st' and draft an apology
+    30 days after the last order, draft a replenishment message
+    when a cart is abandoned, draft an abandoned cart reminder in zh
+    when a customer enters important_winback, tag them 'winback' and award 50 points
+
+`parse_words` returns the rule as data (crm.automation.rules.check_rule checks it) or None when it does not
+read a trigger and at least one action."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crm.automation.rules import resolve_intent
+from crm.catalog import SEGMENT_IDS, STAGE_IDS
+from crm.outreach.intents import LANGUAGES
+
+_QUOTED = r"['\"‘’“”]([^'\"‘’“”]{1,64})['\"‘’“”]"
+
+
+def _trigger(text: str) -> dict[str, Any] | None:
+    if re.search(r"first order (is |gets |was )?(cancel+ed|returned|refunded)|首单.{0,3}(取消|退货)", text):
+        return {"trigger": "order_cancelled", "if": "orders == 0"}
+    if re.search(
+        r"(order (is |gets |was )?(cancel+ed|returned|refunded))|取消订单|订单.{0,3}取消|退货", text
+    ):
+        return {"trigger": "order_cancelled"}
+    m = re.search(
+        r"(\d{1,4}) ?days? (after|since) (the |their |a customer's |the customer's )?last order", text
+    )
+    m = m or re.search(r"最后一次下单(后)?(\d{1,4})天|(\d{1,4})天(没有|未)下单", text)
+    if m:
+        days = next(g for g in m.groups() if g and g.isdigit())
+        return {"trigger": "days_since_last_order", "days": int(days)}
+    if re.search(r"abandon|cart|弃购|购物车", text):
+        return {"trigger": "abandoned_cart"}
+    if re.search(r"first order|首单|第一(笔|个)订单", text):
+        return {"trigger": "first_order"}
+    if re.search(r"(repeat|second|another|new) order|复购|再次下单", text):
+        return {"trigger": "repeat_order"}
+    m = re.search(r"(tagged|gets the tag|tag) " + _QUOTED + r" (is )?(added|put)?", text)
+    if m and re.search(r"\b(is|gets|becomes) tagged|tag " + _QUOTED + r" is added", text):
+        return {"trigger": "tag_added", "tag": m.group(2)}
+    m = re.search(r"(enters?|moves? (in)?to|becomes?|is now) (the )?(segment |stage )?([a-z_]+)", text)
+    if m and m.group(5) in SEGMENT_IDS:
+        return {"trigger": "entered_segment", "segment": m.group(5)}
+    if m and m.group(5) in STAGE_IDS:
+        return {"trigger": "entered_stage", "stage": m.group(5)}
+    return None
+
+
+def _actions(text: str) -> list[dict[str, Any]]:
+    actions: list[dict[str, Any]] = []
+    m: re.Match[str] | None
+    for hit in re.finditer(
+        r"(?<!remove the )(?<!remove )\btag (them |him |her |the customer |it )?(as |with )?" + _QUOTED, text
+    ):
+        actions.append({"tag": hit.group(3)})
+    for hit in re.finditer(r"(remove|untag)( the)?( tag)? " + _QUOTED, text):
+        actions.append({"untag": hit.group(4)})
+    for hit in re.finditer(r"打(上)?标签 ?" + _QUOTED, text):
+        actions.append({"tag": hit.group(2)})
+    m = re.search(r"\b(draft|write|prepare) (an? |the )?([^,;.]+?)(?=$|[,;.]| and )", text)
+    if m:
+        words = m.group(3).strip()
+        language = None
+        lang = re.search(r" in ([a-z]{2})$", words)
+        if lang and lang.group(1) in LANGUAGES:
+            language, words = lang.group(1), words[: lang.start()]
+        words = re.sub(r" (message|note|reminder|text)$", "", words)
+        intent = resolve_intent(words)
+        if intent:
+            draft: dict[str, Any] = {"draft": intent}
+            if language:
+                draft["language"] = language
+            actions.append(draft)
+    m = re.search(r"(道歉|补货|召回|感谢|评价)", text)
+    if m and not any("draft" in a for a in actions):
+        zh = {
+            "道歉": "service_recovery",
+            "补货": "replenishment",
+            "召回": "winback",
+            "感谢": "thank_you",
+            "评价": "review_request",
+        }
+        actions.append({"draft": zh[m.group(1)]})
+    m = re.search(r"(award|give|add) (\d{1,6}) points|(赠送|奖励)(\d{1,6}) ?积分", text)
+    if m:
+        actions.append({"points": int(m.group(2) or m.group(4))})
+    if re.search(r"alert (the )?(team|group)", text):
+        actions.append({"alert": "a customer matched this rule"})
+    return actions
+
+
+def parse_words(text: str) -> dict[str, Any] | None:
+    """The rule `text` describes as data, or None when it is not one of the common shapes."""
+    t = re.sub(r"\s+", " ", text.strip().lower())
+    trigger = _trigger(t)
+    if trigger is None:
+        return None
+    actions = _actions(t)
+    if not actions:
+        return None
+    return {**trigger, "actions": actions}
+
+
+def name_for(data: dict[str, Any]) -> str:
+    """A short rule name from the rule: its trigger and first action."""
+    first = data["actions"][0]
+    kind = next(iter(first))
+    base = f"{data['trigger']}-{kind}-{first[kind]}"
+    return re.sub(r"[^a-z0-9_-]+", "-", str(base).lower())[:56]

@@ -1,0 +1,169 @@
+"""Service history: reviews, NPS answers, complaints and returns (interactions), for the service figures
+(docs/metrics.md), the customer card and the service-recovery alert."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AlertRecord, Customer, Interaction, Order, OrderLine
+from storage.repositories.analytics import Scope, _customer_selection, _where, customer_country
+
+# The interactions the service figures and the card's timeline read.
+SERVICE_KINDS = ("review", "nps", "complaint", "return")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRow:
+    id: int
+    customer_id: int
+    kind: str
+    rating: int | None
+    reason: str | None
+    channel: str | None
+    country: str | None
+    order_id: int | None
+    occurred_at: datetime
+
+
+async def service_rows(
+    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
+) -> list[ServiceRow]:
+    """The interactions of `kinds` in [start, end) of the scope's customers; a platform filter keeps those
+    that came from that platform (the file's platform column)."""
+    cond: list[Any] = [
+        Interaction.workspace_id == scope.workspace_id,
+        Interaction.kind.in_(list(kinds)),
+        Interaction.occurred_at < end,
+        *_customer_selection(scope, Interaction.customer_id),
+    ]
+    if start is not None:
+        cond.append(Interaction.occurred_at >= start)
+    if scope.platform:
+        cond.append(Interaction.channel == scope.platform)
+    rows = await session.execute(
+        select(
+            Interaction.id,
+            Interaction.customer_id,
+            Interaction.kind,
+            Interaction.rating,
+            Interaction.reason,
+            Interaction.channel,
+            customer_country(),
+            Interaction.order_id,
+            Interaction.occurred_at,
+        )
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(*cond)
+        .order_by(Interaction.occurred_at, Interaction.id)
+    )
+    return [ServiceRow(*r) for r in rows]
+
+
+def _product() -> Any:
+    return func.coalesce(OrderLine.product_name, OrderLine.sku)
+
+
+async def products_of_orders(session: AsyncSession, order_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The products (name, else SKU) each order's lines name."""
+    out: dict[int, set[str]] = {}
+    ids = sorted(set(order_ids))
+    for i in range(0, len(ids), 900):
+        rows = await session.execute(
+            select(OrderLine.order_id, _product()).where(
+                OrderLine.order_id.in_(ids[i : i + 900]), _product().is_not(None)
+            )
+        )
+        for order_id, product in rows:
+            out.setdefault(order_id, set()).add(product)
+    return out
+
+
+async def valid_orders_by_product(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
+) -> dict[str, int]:
+    """Valid orders in scope and [start, end) per product their lines name (an order counts once per product)."""
+    rows = await session.execute(
+        select(_product().label("p"), func.count(distinct(Order.id)))
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(*_where(session, scope, start=start, end=end), _product().is_not(None))
+        .group_by(_product())
+    )
+    return {str(p): int(n) for p, n in rows}
+
+
+async def customer_service(session: AsyncSession, customer_id: int, limit: int) -> list[Any]:
+    """A customer's latest reviews, NPS answers, complaints and returns, latest first, with the order number."""
+    rows = await session.execute(
+        select(
+            Interaction.kind,
+            Interaction.occurred_at,
+            Interaction.rating,
+            Interaction.reason,
+            Interaction.body,
+            Order.platform_order_id,
+        )
+        .outerjoin(Order, Order.id == Interaction.order_id)
+        .where(Interaction.customer_id == customer_id, Interaction.kind.in_(SERVICE_KINDS))
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+async def unhappy_interactions(
+    session: AsyncSession,
+    workspace_id: int,
+    since: datetime,
+    until: datetime,
+    *,
+    review_at_most: int,
+    nps_at_most: int,
+) -> list[Any]:
+    """Low reviews, low NPS answers and complaints of live customers in [since, until) that no service alert
+    has named yet (alert_records kind "service", subject "interaction:<id>"), oldest first."""
+    # An alert is sent after what it names happened: the records since `since` are all that can match.
+    alerted = set(
+        (
+            await session.execute(
+                select(AlertRecord.subject).where(
+                    AlertRecord.workspace_id == workspace_id,
+                    AlertRecord.kind == "service",
+                    AlertRecord.sent_at >= since,
+                )
+            )
+        ).scalars()
+    )
+    rows = await session.execute(
+        select(
+            Interaction.id,
+            Interaction.customer_id,
+            Interaction.kind,
+            Interaction.rating,
+            Interaction.reason,
+            Interaction.body,
+            Interaction.occurred_at,
+            Interaction.channel,
+            Order.platform_order_id,
+        )
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .outerjoin(Order, Order.id == Interaction.order_id)
+        .where(
+            Interaction.workspace_id == workspace_id,
+            Interaction.occurred_at >= since,
+            Interaction.occurred_at < until,
+            Customer.merged_into_id.is_(None),
+            (
+                (Interaction.kind == "complaint")
+                | ((Interaction.kind == "review") & (Interaction.rating <= review_at_most))
+                | ((Interaction.kind == "nps") & (Interaction.rating <= nps_at_most))
+            ),
+        )
+        .order_by(Interaction.occurred_at, Interaction.id)
+    )
+    return [r for r in rows.all() if f"interaction:{r.id}" not in alerted]
