@@ -361,6 +361,7 @@ def _register_all() -> None:
     for name in (
         "cli_currency",
         "cli_customers",
+        "cli_points",
         "cli_ask",
         "cli_analytics",
         "cli_bot",

@@ -45,6 +45,8 @@ class WorkspaceSettings(BaseModel):
     # Exchange rates into the base currency (1 unit of currency = rate units of base); imported rates win.
     fx_rates: dict[str, float] = Field(default_factory=dict)
     loyalty_points_per_unit: float = 1.0
+    # Points expire this many days after the day they were earned (None: they never expire).
+    loyalty_expiry_days: int | None = Field(default=None, ge=1, le=36500)
     lifecycle_new_days: int = 30
     lifecycle_active_days: int = 90
     lifecycle_dormant_days: int = 180

@@ -102,6 +102,10 @@ def ir_spec(q: Any) -> dict[str, Any]:
             out["product"] = q.product
         if q.kind == "together" and q.min_orders != 5:
             out["min_orders"] = q.min_orders
+    elif intent == "points":
+        out.update(kind=f"points_{q.kind}")
+        if q.kind == "expiring":
+            out["within"] = f"days:{q.days}" if q.within == "days" else q.within
     else:
         out = {"kind": "clarify"}
     return out

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from crm import loyalty
 from crm.display import DRAFT_TEXT_MAX, displayable
 from crm.outreach import experiments
 from crm.outreach.checks import check_draft, draft_problems
@@ -281,6 +282,8 @@ def _template(
             first_name=ctx.first_name,
             item=ctx.focus_item(),
             points=ctx.points_balance,
+            points_expiring=ctx.points_expiring,
+            points_expire_on=date.fromisoformat(ctx.points_expire_on) if ctx.points_expire_on else None,
             festival=ctx.festival,
             festival_kind=ctx.festival_kind or "holiday",
             coupon=offer.coupon,
@@ -489,6 +492,7 @@ async def _load(
             if facts.orders
             else None
         )
+        await _points_expiry(session, workspace_id, customer_id, facts, settings, as_of)
     fest: FestivalDay | None = None
     if intent == "festival":
         try:
@@ -510,6 +514,28 @@ async def _load(
         brief=brief,
     )
     return facts, ctx, None
+
+
+async def _points_expiry(
+    session: Any,
+    workspace_id: int,
+    customer_id: int,
+    facts: repo.CustomerFacts,
+    settings: Any,
+    as_of: datetime,
+) -> None:
+    """With expiry on, the balance a customer may still use and the next points to expire (crm/loyalty.py)."""
+    ws = settings.workspace
+    expiry_days = getattr(ws, "loyalty_expiry_days", None)
+    if not expiry_days or facts.points <= 0:
+        return
+    acc = await loyalty.account(
+        session, workspace_id, customer_id, expiry_days=expiry_days, tz=ws.timezone, now=as_of, recent=0
+    )
+    facts.points = max(acc.position.available, 0)
+    soon = acc.position.next_expiry()
+    if soon is not None:
+        facts.points_expire_on, facts.points_expiring = soon
 
 
 def fit_notes(

@@ -24,6 +24,7 @@ from crm.query.ir import (
     LifecycleQuery,
     MetricQuery,
     Period,
+    PointsQuery,
     ProductQuery,
     Query,
     SecondOrderQuery,
@@ -34,6 +35,7 @@ from crm.query.ir import (
 from crm.query.journeys import second_order_result, transitions_result
 from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
+from crm.query.points import customer_points_result, points_result
 from crm.query.products import products_result
 from crm.query.result import ChartSpec, Result
 from crm.query.service_kinds import SERVICE_METRICS, service_result
@@ -917,6 +919,8 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
                 card_ids=[h.id for h in hits],
             )
     card, unpriced = await _profile(ctx, ids[0], q.model_dump(mode="json"))
+    if q.aspect == "points":
+        return await customer_points_result(ctx, card)
     return card if q.aspect == "card" else _one_number(ctx, card, q.aspect, unpriced)
 
 
@@ -1260,6 +1264,8 @@ async def execute(
         return await second_order_result(ctx, query)
     if isinstance(query, ProductQuery):
         return await products_result(ctx, query, _scope)
+    if isinstance(query, PointsQuery):
+        return await points_result(ctx, query)
     intent = query.intent
     if intent in ("draft", "reminder"):
         return Result(

@@ -213,7 +213,17 @@ class CustomerListQuery(_IR):
 # What a question about one customer asks: their whole card, or one number of it ("churn risk of X").
 # "clv" alone may mean spend so far or the predicted value: both are said, and no single value is given.
 CustomerAspect = Literal[
-    "card", "spend", "orders", "last_order", "aov", "clv", "predicted_clv", "churn_risk", "p_alive", "segment"
+    "card",
+    "spend",
+    "orders",
+    "last_order",
+    "aov",
+    "clv",
+    "predicted_clv",
+    "churn_risk",
+    "p_alive",
+    "segment",
+    "points",
 ]
 
 
@@ -311,6 +321,16 @@ class ProductQuery(_IR):
     min_orders: int = Field(default=5, ge=1, le=10_000)  # bought together: orders containing both, at least
 
 
+class PointsQuery(_IR):
+    """Loyalty points of the whole shop (docs/loyalty.md): the points customers hold ("total points
+    outstanding"), or the points that expire within a window ("points expiring this month")."""
+
+    intent: Literal["points"] = "points"
+    kind: Literal["outstanding", "expiring"] = "outstanding"
+    within: Literal["this_week", "this_month", "next_month", "this_year", "days"] = "this_month"
+    days: int | None = Field(default=None, ge=1, le=3660, description="for within=days: the next N days")
+
+
 OutreachIntent = Literal[
     "welcome",
     "thank_you",
@@ -363,6 +383,7 @@ Query = Annotated[
     | TransitionsQuery
     | SecondOrderQuery
     | ProductQuery
+    | PointsQuery
     | DraftQuery
     | ReminderQuery
     | Clarify,

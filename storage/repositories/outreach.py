@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -50,6 +50,8 @@ class CustomerFacts:
     cart_item: str | None = None
     complaint_item: str | None = None
     points: int = 0
+    points_expiring: int = 0  # the next points to expire (crm/loyalty.py), and their day
+    points_expire_on: date | None = None
     marketing_consent: bool | None = None  # latest marketing ConsentRecord; None when there is none
     platform_opt_out: bool = False  # every identity that says anything says no to marketing
 

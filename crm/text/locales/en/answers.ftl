@@ -196,6 +196,20 @@ answer-second_order_too_recent = { $n } more new customers placed their first or
 answer-second_order_too_recent_all = All { $n } new customers of { $period } placed their first order less than { $window } days ago: too recent to tell whether they ordered again.
 answer-second_order_empty = No customer placed a first order in { $period }, so there is no second-order conversion.
 answer-second_order_definition = Customers whose first valid order falls in the period; the share with a second valid order within { $window } days (× 24 h) of the first. Only customers whose first order is at least { $window } days before the as-of moment count.
+
+## Loyalty points (crm/query/points.py)
+answer-customer_points = { $who } has { NUMBER($points, useGrouping: 1) } points.
+answer-customer_points_expiring = {" "}{ NUMBER($points, useGrouping: 1) } of them expire on { $date }.
+answer-points_outstanding = Customers hold { NUMBER($points, useGrouping: 1) } points in total ({ $customers } { $customers ->
+        [one] customer
+       *[other] customers
+    } with a balance).
+answer-points_expiring = { NUMBER($points, useGrouping: 1) } points of { $customers } { $customers ->
+        [one] customer
+       *[other] customers
+    } expire between { $start } and { $end }.
+answer-points_no_expiry = Points do not expire in this shop: set workspace.loyalty_expiry_days to make them expire.
+
 answer-service_figure = { $name } { $period }{ $filters }: { $value } (n = { $n }){ $small }
 answer-service_complaints = { $name } { $period }{ $filters }: { $value } ({ $complaints } { $complaints ->
         [one] complaint

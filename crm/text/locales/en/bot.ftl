@@ -407,6 +407,35 @@ help-short-data_rights = /export, /erase
 help-ability-audit = • see who viewed, exported, changed or erased what (/audit)
 help-short-audit = /audit
 
+## Loyalty points (/points, /redeem, /adjust)
+commands-points = Loyalty points of a customer (admins)
+help-ability-points = • see, redeem and adjust a customer's loyalty points: /points 12, /redeem 12 200 voucher, /adjust 12 -50 goodwill correction
+help-short-points = /points, /redeem
+audit-action_redeemed = redeemed points of
+audit-action_adjusted = adjusted points of
+points-usage = Usage: <code>/points 12</code> (the customer's number, as their card shows it).
+points-redeem_usage = Usage: <code>/redeem 12 200 voucher</code>: customer number, points, and why.
+points-adjust_usage = Usage: <code>/adjust 12 -50 goodwill correction</code>: customer number, points (+ or −), and why.
+points-no_customer = No customer #{ $id }.
+points-no_reason = Say why, after the points: <code>/redeem 12 200 voucher</code>.
+points-reason_too_long = The reason is too long: { $limit } characters at most.
+points-bad_amount = The points must be a whole number other than 0 (and positive to redeem).
+points-too_many = Refused: the balance is { NUMBER($balance, useGrouping: 1) } points, fewer than { NUMBER($asked, useGrouping: 1) }. Nothing changed.
+points-redeemed = Redeemed { NUMBER($points, useGrouping: 1) } points of customer #{ $id } ✅
+points-adjusted = Adjusted customer #{ $id } by { $sign }{ NUMBER($points, useGrouping: 1) } points ✅
+points-balance = 🎁 <b>{ $who }</b> (#{ $id }): { NUMBER($points, useGrouping: 1) } points
+points-expiring = ⏳ { NUMBER($points, useGrouping: 1) } expire on { $date }
+points-due = ⌛ { NUMBER($points, useGrouping: 1) } are past their expiry day (written off by tonight's job)
+points-recent = Last entries:
+points-row = • { $date } · { $points } · { $reason } · { $note } · { $by }
+points-reason_earn = earned
+points-reason_reverse = reversed
+points-reason_redeem = redeemed
+points-reason_adjust = adjusted
+points-reason_expire = expired
+card-points = 🎁 Points: { NUMBER($points, useGrouping: 1) }{ $expiring }
+card-points_expiring = {" "}· { NUMBER($points, useGrouping: 1) } expire on { $date }
+
 ## /rules: retention rules
 commands-rules = Retention rules (admins)
 help-ability-rules = • write, dry-run and switch retention rules: /rules

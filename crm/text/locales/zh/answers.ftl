@@ -158,6 +158,14 @@ answer-second_order_too_recent = 另有 { $n } 位新客首单距今不足 { $wi
 answer-second_order_too_recent_all = { $period }的 { $n } 位新客首单距今都不足 { $window } 天，还看不出是否会再次下单。
 answer-second_order_empty = { $period }没有客户下首单，因此没有二次购买率。
 answer-second_order_definition = 首笔有效订单在该时段内的客户中，在首单后 { $window } 天（× 24 小时）内下了第二笔有效订单的比例。只计首单距截至时刻至少 { $window } 天的客户。
+
+## Loyalty points (crm/query/points.py)
+answer-customer_points = { $who } 有 { NUMBER($points, useGrouping: 1) } 积分。
+answer-customer_points_expiring = 其中 { NUMBER($points, useGrouping: 1) } 分将于 { $date } 到期。
+answer-points_outstanding = 客户共持有 { NUMBER($points, useGrouping: 1) } 积分（{ $customers } 位客户有余额）。
+answer-points_expiring = { $start } 至 { $end } 期间，{ $customers } 位客户的 { NUMBER($points, useGrouping: 1) } 积分将到期。
+answer-points_no_expiry = 本店积分不会过期：设置 workspace.loyalty_expiry_days 后积分才会到期。
+
 answer-service_figure = { $period }{ $filters }{ $name }：{ $value }（n = { $n }）{ $small }
 answer-service_complaints = { $period }{ $filters }{ $name }：{ $value }（{ $complaints } 次投诉 / { $n } 笔有效订单，n = { $n }）{ $small }
 answer-service_small = {" "}⚠️ 样本太少，仅供参考（n < 30）

@@ -404,6 +404,35 @@ help-short-data_rights = /export、/erase
 help-ability-audit = • 查看谁查看、导出、修改或删除了什么（/audit）
 help-short-audit = /audit
 
+## Loyalty points (/points, /redeem, /adjust)
+commands-points = 客户积分（管理员）
+help-ability-points = • 查看、兑换和调整客户积分：/points 12、/redeem 12 200 优惠券、/adjust 12 -50 补偿更正
+help-short-points = /points、/redeem
+audit-action_redeemed = 兑换了积分：
+audit-action_adjusted = 调整了积分：
+points-usage = 用法：<code>/points 12</code>（客户编号，见客户卡片）。
+points-redeem_usage = 用法：<code>/redeem 12 200 优惠券</code>：客户编号、积分和原因。
+points-adjust_usage = 用法：<code>/adjust 12 -50 补偿更正</code>：客户编号、积分（+ 或 −）和原因。
+points-no_customer = 没有客户 #{ $id }。
+points-no_reason = 请在积分后写明原因：<code>/redeem 12 200 优惠券</code>。
+points-reason_too_long = 原因太长：最多 { $limit } 个字符。
+points-bad_amount = 积分必须是非 0 的整数（兑换时为正数）。
+points-too_many = 已拒绝：积分余额为 { NUMBER($balance, useGrouping: 1) }，少于 { NUMBER($asked, useGrouping: 1) }。未做任何更改。
+points-redeemed = 已为客户 #{ $id } 兑换 { NUMBER($points, useGrouping: 1) } 积分 ✅
+points-adjusted = 已为客户 #{ $id } 调整 { $sign }{ NUMBER($points, useGrouping: 1) } 积分 ✅
+points-balance = 🎁 <b>{ $who }</b>（#{ $id }）：{ NUMBER($points, useGrouping: 1) } 积分
+points-expiring = ⏳ { NUMBER($points, useGrouping: 1) } 分将于 { $date } 到期
+points-due = ⌛ { NUMBER($points, useGrouping: 1) } 分已过期（今晚的任务会记入账本）
+points-recent = 最近记录：
+points-row = • { $date } · { $points } · { $reason } · { $note } · { $by }
+points-reason_earn = 获得
+points-reason_reverse = 冲回
+points-reason_redeem = 兑换
+points-reason_adjust = 调整
+points-reason_expire = 过期
+card-points = 🎁 积分：{ NUMBER($points, useGrouping: 1) }{ $expiring }
+card-points_expiring = {" "}· 其中 { NUMBER($points, useGrouping: 1) } 分将于 { $date } 到期
+
 ## /rules: retention rules
 commands-rules = 自动化规则（管理员）
 help-ability-rules = • 编写、试运行和开关自动化规则：/rules
