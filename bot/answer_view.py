@@ -3,7 +3,8 @@ cards, suggestions, "why"), and its chart. The question handlers (handlers/ask.p
 what this module composes.
 
 Callback data: `pg:<token>:<page>` a page of an answer, `why:<token>` its explanation, `sug:<token>:<index>`
-one of its suggestions; the token names the answer in the handlers' AnswerCache.
+one of its suggestions; the token names the answer in the handlers' AnswerCache. `sdr:<stage>:<intent>` (a
+journey answer's buttons) drafts for a lifecycle stage's customers (handlers/outreach.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import I18n
+from bot.outreach_view import StageDraftCB
 from bot.render import shows_table
+from crm.query import texts
 from crm.query.result import Result
 from handlers.customers import OpenCustomerCB
 
@@ -106,6 +109,15 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
             widths.append(len(nav))
     for label, customer_id in _card_buttons(result, chunk, i18n):
         kb.button(text=label, callback_data=OpenCustomerCB(customer_id=customer_id))
+        widths.append(1)
+    for action in result.actions:  # a journey answer: a draft for each stage, one tap away
+        stage = texts.LIFECYCLE_NAMES[i18n.language if i18n.language == "zh" else "en"].get(
+            action.stage, action.stage
+        )
+        kb.button(
+            text=i18n(f"ask.stage_draft_{action.intent}", stage=stage, n=action.customers)[:60],
+            callback_data=StageDraftCB(stage=action.stage, intent=action.intent),
+        )
         widths.append(1)
     for i, suggestion in enumerate(result.suggestions[:4]):
         kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))

@@ -47,6 +47,8 @@ MENU_COMMANDS: tuple[str, ...] = (
     "cohort",
     "customer",
     "draft",
+    "experiments",
+    "points",
     "reminders",
     "team",
     "invite",
@@ -111,6 +113,7 @@ def build_dispatcher(
         groups,
         imports,
         outreach,
+        points,
         reminders,
         rights,
         rules,
@@ -164,6 +167,7 @@ def build_dispatcher(
         outreach.routes.router(),  # /draft, drafts asked in words, the draft buttons (draft:<id>)
         reminders.routes.router(),  # /reminders, reminders set in words, the reminder buttons (remind:<id>)
         alerts.routes.router(),  # /alerts in groups, "assign to me" and "show more" under churn alerts
+        points.routes.router(),  # /points, /redeem, /adjust (loyalty points), for admins
         rights.routes.router(),  # /export, /erase (a customer's data rights) and /audit, for owners
         rules.routes.router(),  # /rules: retention rules, their dry runs and enable/disable buttons
         ask.routes.router(),  # LAST: shortcuts and the catch-all "any text is a question"

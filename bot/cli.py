@@ -361,10 +361,12 @@ def _register_all() -> None:
     for name in (
         "cli_currency",
         "cli_customers",
+        "cli_points",
         "cli_ask",
         "cli_analytics",
         "cli_bot",
         "cli_outreach",
+        "cli_experiments",
         "cli_reminders",
         "cli_rules",
         "cli_demo_data",

@@ -1,4 +1,4 @@
-"""`sellermate kpi|segments|customer|cohort`: the analytics as commands, for people who prefer them to questions."""
+"""`sellermate kpi|segments|customer|cohort|journeys`: the analytics as commands, for people who prefer them to questions."""
 
 from __future__ import annotations
 
@@ -131,6 +131,15 @@ def filters(
 def answer_language(*words: str | None) -> str:
     """Chinese when the command was written with Chinese words (`kpi 客单价`, `segments 重要挽留客户`)."""
     return "zh" if any(w and re.search(r"[\u3400-\u9fff]", w) for w in words) else "en"
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CLIError(f"{option} {value!r}: write the date as YYYY-MM-DD") from None
 
 
 def run_query(
@@ -292,6 +301,31 @@ def register(app: typer.Typer) -> None:
             as_json,
             chart,
         )
+
+    @app.command("journeys")
+    def journeys(
+        start: Annotated[
+            str | None,
+            typer.Option("--from", help="First date, YYYY-MM-DD (default: 30 days before --to)."),
+        ] = None,
+        end: Annotated[
+            str | None, typer.Option("--to", help="Second date, YYYY-MM-DD (default: the as-of date).")
+        ] = None,
+        lang: Annotated[str, typer.Option("--lang", help="Answer language: en or zh.")] = "en",
+        db: DbOpt = None,
+        as_of: AsOfOpt = None,
+        as_json: JsonOpt = False,
+        chart: ChartOpt = None,
+    ) -> None:
+        """Lifecycle stage changes: customers by their stage on --from and on --to, with row shares."""
+        from crm.query.ir import TransitionsQuery
+
+        if lang not in ("en", "zh"):
+            raise CLIError("--lang must be en or zh")
+        d1, d2 = _day(start, "--from"), _day(end, "--to")
+        if d1 is not None and d2 is not None and d1 >= d2:
+            raise CLIError("--from must be before --to")
+        run_query(TransitionsQuery(start=d1, end=d2), db, as_of, as_json, chart, language=lang)
 
 
 PRODUCT_KINDS = {

@@ -19,7 +19,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import I18n
 from bot.render import shown
 from crm.display import DRAFT_TEXT_MAX
-from crm.outreach import service
+from crm.outreach import experiments, service
 
 LANGUAGE_LABELS = {
     "en": "English",
@@ -30,6 +30,7 @@ LANGUAGE_LABELS = {
     "vi": "Tiếng Việt",
 }
 NO_VALUE = "-"
+LABELS = experiments.LABELS
 DRAFT_ACTIONS = ("regenerate", "shorter", "formal", "translate", "edit", "approve")
 
 
@@ -39,6 +40,13 @@ class DraftIntentCB(CallbackData, prefix="dri"):
     customer_id: int
     intent: str
     language: str = NO_VALUE
+
+
+class StageDraftCB(CallbackData, prefix="sdr"):
+    """A draft for every customer in a lifecycle stage (the buttons under a journey answer)."""
+
+    stage: str
+    intent: str
 
 
 class DraftPickCB(CallbackData, prefix="drp"):
@@ -162,6 +170,16 @@ def draft_text(draft: service.Draft, i18n: I18n) -> str:
         "",
         shown(draft.text, DRAFT_TEXT_MAX, multiline=True),
     ]
+    if draft.experiment is not None and draft.variant is not None:
+        lines += [
+            "",
+            i18n(
+                "experiments.draft_line",
+                name=shown(draft.experiment),
+                variant=draft.variant,
+                labels="/".join(draft.labels),
+            ),
+        ]
     if draft.warnings:
         lines.append("")
         lines += ["⚠️ " + shown(w, 200) for w in draft.notes_in(i18n.language)[:5]]
@@ -225,3 +243,84 @@ def segment_template_text(language: str, template: str, i18n: I18n) -> str:
 
 def recipients_filename(segment: str, stamp: str) -> str:
     return f"recipients_{segment}_{stamp}.csv"
+
+
+# --- experiments --------------------------------------------------------------------------------------------------
+def approve_button(draft_id: int, i18n: I18n) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=i18n("draft.btn_approve"), callback_data=DraftButtonCB(action="approve", draft_id=draft_id)
+    )
+    return kb.as_markup()
+
+
+def split_text(split: Mapping[str, int]) -> str:
+    return ", ".join(f"{label} {n}" for label, n in sorted(split.items()))
+
+
+def segment_variant_text(language: str, label: str, template: str, i18n: I18n) -> str:
+    return (
+        i18n("experiments.variant_template", language=language_label(language), variant=label)
+        + "\n\n"
+        + shown(template, DRAFT_TEXT_MAX, multiline=True)
+    )
+
+
+def segment_approved_text(draft: service.Draft, i18n: I18n) -> str:
+    return i18n(
+        "experiments.segment_approved",
+        name=shown(draft.experiment or ""),
+        language=language_label(draft.language),
+        count=sum(draft.split.values()),
+        split=split_text(draft.split),
+    )
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "–"
+    # three decimals near the 0.05 threshold, so 0.046 never reads as 0.05
+    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+
+
+def experiments_text(results: list[experiments.ExperimentResult], window: int, i18n: I18n) -> str:
+    """/experiments: per experiment, each variant's n, conversions, rate and 95% interval, then the verdict."""
+    if not results:
+        return i18n("experiments.none", window=window)
+    lines = [i18n("experiments.title", window=window)]
+    for r in results[:10]:
+        lines += [
+            "",
+            i18n("experiments.heading", name=shown(r.name), intent=i18n(f"draft.intent.{r.intent}")),
+        ]
+        for v in r.variants:
+            s = v.stats
+            if s.interval is None or s.rate is None:
+                lines.append(i18n("experiments.variant_empty", variant=s.label))
+                continue
+            lines.append(
+                i18n(
+                    "experiments.variant",
+                    variant=s.label,
+                    n=s.n,
+                    conversions=s.conversions,
+                    rate=_pct(s.rate),
+                    low=_pct(s.interval[0]),
+                    high=_pct(s.interval[1]),
+                    open=v.open_windows,
+                )
+            )
+        verdict = r.verdict
+        if verdict.winner is not None:
+            lines.append(i18n("experiments.winner", variant=verdict.winner, p=_p(verdict.p)))
+        elif verdict.leader is not None:
+            lines.append(i18n("experiments.no_winner_ahead", variant=verdict.leader, p=_p(verdict.p)))
+        else:
+            lines.append(i18n("experiments.no_winner"))
+    if len(results) > 10:
+        lines += ["", i18n("experiments.more", n=len(results) - 10)]
+    return "\n".join(lines)

@@ -133,6 +133,8 @@ def _horizontal(spec: ChartSpec) -> bool:
 
 
 def _figsize(spec: ChartSpec) -> tuple[float, float]:
+    if spec.kind == "stacked_hbar":  # room for the legend under the bars
+        return 8.0, min(max(4.0, 0.55 * len(spec.x) + 2.4), 12.0)
     if _horizontal(spec):  # about a quarter inch per name: 50 names stay legible on a phone
         return 8.0, min(max(4.0, 0.26 * len(spec.x) + 1.6), 16.0)
     if spec.kind == "heatmap":
@@ -147,6 +149,9 @@ def _partial(spec: ChartSpec, i: int) -> bool:
 def _draw(ax: Any, spec: ChartSpec) -> None:
     if spec.kind == "heatmap":
         _draw_heatmap(ax, spec)
+        return
+    if spec.kind == "stacked_hbar":
+        _draw_stacked(ax, spec)
         return
     from matplotlib.ticker import FuncFormatter
 
@@ -247,6 +252,47 @@ def _draw_across(ax: Any, spec: ChartSpec) -> None:
         ax.set_ylim(len(names) - 0.5, -0.5)  # the first (highest ranked) at the top
     ax.bar_label(bars, labels=[_fmt(v, spec.value_format) for v in values], padding=3, fontsize=size)
     ax.margins(x=0.12)  # room for the value after the longest bar
+    ax.grid(axis="x", alpha=0.3)
+
+
+# A journey's stages, in the order of the series: green for where customers are buying, then cooling to grey.
+STACK_COLOURS = ("#4c9be8", "#2ca25f", "#f0a330", "#d9534f", "#b0b0b0", "#8e6bbf")
+
+
+def _draw_stacked(ax: Any, spec: ChartSpec) -> None:
+    """One bar across per row (a stage on the first date), split into the shares of the series (the stages
+    on the second date), each share written on its piece when there is room; the first row at the top."""
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter
+
+    names = [_short(str(x)) for x in spec.x]
+    positions = np.arange(len(names))
+    left = np.zeros(len(names))
+    for k, (label, values) in enumerate(spec.series.items()):
+        widths = np.array([0.0 if v is None else v for v in values], dtype=float)
+        if not widths.any():
+            continue
+        bars = ax.barh(
+            positions, widths, left=left, height=0.6, label=label, color=STACK_COLOURS[k % len(STACK_COLOURS)]
+        )
+        ax.bar_label(
+            bars,
+            labels=[_fmt(w, spec.value_format) if w >= 0.07 else "" for w in widths],
+            label_type="center",
+            fontsize=8,
+            color="white",
+        )
+        left += widths
+    ax.set_yticks(positions, names, fontsize=9)
+    if names:
+        ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _tick(v, spec.value_format)))
+    ax.legend(fontsize=8, ncol=min(len(spec.series), 5), loc="upper center", bbox_to_anchor=(0.5, -0.14))
+    if spec.x_label:
+        ax.set_xlabel(spec.x_label, fontsize=8)
+    if spec.y_label:
+        ax.set_ylabel(spec.y_label, fontsize=8)
     ax.grid(axis="x", alpha=0.3)
 
 

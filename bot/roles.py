@@ -17,6 +17,7 @@ ABILITIES: dict[str, str] = {
     "reminders": "agent",  # reminders: plain words, the card's button, /reminders, "Assign to me"
     "imports": "admin",  # export files sent to the bot
     "team": "admin",  # /invite (agents, viewers), /remove
+    "points": "admin",  # /points, /redeem, /adjust: loyalty points with a reason
     "alerts": "admin",  # /alerts in a bound group
     "bind": "admin",  # /bind, /unbind
     "rules": "admin",  # /rules: retention rules, dry runs, enable/disable

@@ -147,6 +147,37 @@ async def run_monthly_review(workspace_id: int) -> int:
     return await alert_jobs.send_digest(_service(), workspace_id, "monthly")
 
 
+async def run_loyalty_expiry(workspace_id: int) -> int:
+    """The daily loyalty expiry: `expire` ledger rows, oldest points first (idempotent; crm/loyalty.py)."""
+    service = _service()
+    return await expire_points(service.db, service.settings, workspace_id, service.clock())
+
+
+async def expire_points(db: Database, settings: Settings, workspace_id: int, now: datetime) -> int:
+    """Write the points due to expire as of `now` and record the run in the audit trail; returns points."""
+    from crm import loyalty
+    from storage.repositories import audit
+
+    ws = settings.workspace
+    if not ws.loyalty_expiry_days:
+        return 0
+    async with db.sessions() as session:
+        customers, points = await loyalty.expire_due(
+            session, workspace_id, expiry_days=ws.loyalty_expiry_days, tz=ws.timezone, now=now
+        )
+        if points:
+            await audit.record(
+                session,
+                workspace_id,
+                "ran",
+                actor="scheduler",
+                subject="loyalty-expiry",
+                detail={"customers": customers, "points": points},
+            )
+        await session.commit()
+    return points
+
+
 async def run_automation(workspace_id: int) -> int:
     """The daily run of the retention rules (every trigger, the time-based ones included)."""
     from crm.automation.engine import evaluate
@@ -479,6 +510,13 @@ class SchedulerService:
                 "func": run_monthly_review,
                 "args": [workspace_id],
                 "trigger": CronTrigger(day=1, hour=hour, minute=0, timezone=tz),
+                "misfire_grace_time": None,
+            },
+            {  # just after midnight, so the card and drafts of the day read what is left (idempotent)
+                "id": f"loyalty-expiry:{workspace_id}",
+                "func": run_loyalty_expiry,
+                "args": [workspace_id],
+                "trigger": CronTrigger(hour=0, minute=5, timezone=tz),
                 "misfire_grace_time": None,
             },
         ]

@@ -45,9 +45,13 @@ class WorkspaceSettings(BaseModel):
     # Exchange rates into the base currency (1 unit of currency = rate units of base); imported rates win.
     fx_rates: dict[str, float] = Field(default_factory=dict)
     loyalty_points_per_unit: float = 1.0
+    # Points expire this many days after the day they were earned (None: they never expire).
+    loyalty_expiry_days: int | None = Field(default=None, ge=1, le=36500)
     lifecycle_new_days: int = 30
     lifecycle_active_days: int = 90
     lifecycle_dormant_days: int = 180
+    # A ratio or an average resting on fewer customers or orders than this is shown as too few to rely on.
+    min_sample: int = Field(default=30, ge=1)
     # Rule-based tags: name -> expression over customer fields.
     tag_rules: dict[str, str] = Field(default_factory=dict)
     # Column mapping for the generic CSV importer: canonical field -> header in the file.
@@ -315,4 +319,8 @@ class _StableEnvSource(PydanticBaseSettingsSource):
 
 def load_settings(**overrides: Any) -> Settings:
     """Build settings; keyword overrides (e.g. from CLI flags) win over everything else."""
-    return Settings(**overrides)
+    settings = Settings(**overrides)
+    from crm.analytics.samples import set_min_sample
+
+    set_min_sample(settings.workspace.min_sample)  # the product-wide threshold (crm.analytics.samples)
+    return settings

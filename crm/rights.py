@@ -22,6 +22,8 @@ ACTIONS = (
     "approved",  # an outreach draft approved
     "imported",  # an export file imported
     "ran",  # a command or scheduled job that changes data
+    "redeemed",  # loyalty points redeemed for a customer
+    "adjusted",  # loyalty points adjusted by hand
 )
 
 

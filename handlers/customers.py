@@ -27,6 +27,7 @@ from bot.i18n import I18n
 from bot.prompting import ask_for_text
 from bot.render import shown
 from bot.settings import Settings
+from crm import loyalty
 from crm.display import NOTE_LENGTH, NOTE_MAX, TAG_MAX, TAGS_PER_ENTRY
 from crm.query.texts import customer_line
 from crm.rights import Actor, record_act
@@ -143,10 +144,35 @@ async def card_text(
         )
     if summary.accepts_marketing is not None:
         lines.append(i18n("card.marketing_yes" if summary.accepts_marketing else "card.marketing_no"))
+    lines.append(await _points_line(session, workspace_id, customer_id, i18n, settings, clock))
     lines.append(i18n("card.tags", tags=shown(", ".join(summary.tags[:50]), TAGS_LENGTH) or "—"))
     for note in summary.notes:
         lines.append("📝 " + shown(note, NOTE_LENGTH, multiline=True))
     return "\n".join(lines)
+
+
+async def _points_line(
+    session: AsyncSession,
+    workspace_id: int,
+    customer_id: int,
+    i18n: I18n,
+    settings: Settings,
+    clock: Callable[[], datetime],
+) -> str:
+    """The balance (the ledger's sum) and the next points to expire."""
+    ws = settings.workspace
+    acc = await loyalty.account(
+        session,
+        workspace_id,
+        customer_id,
+        expiry_days=ws.loyalty_expiry_days,
+        tz=ws.timezone,
+        now=clock(),
+        recent=0,
+    )
+    soon = acc.position.next_expiry()
+    expiring = i18n("card.points_expiring", points=soon[1], date=soon[0].isoformat()) if soon else ""
+    return i18n("card.points", points=acc.balance, expiring=expiring)
 
 
 async def _profile_text(

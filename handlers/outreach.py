@@ -12,6 +12,8 @@
   then a confirmation with the customer, intent, language and notes, and a follow-up reminder button
   (`remind:<customer_id>`).
 - A refused draft (no marketing consent, opted out) shows the reason and no buttons.
+- The buttons under a journey answer (`sdr:<stage>:<intent>`, bot.outreach_view.StageDraftCB) draft for every
+  customer now in that lifecycle stage, as `/draft segment` does for a segment.
 
 The drafting itself is crm.outreach.service, what a request asks for is crm.outreach.chat, and how drafts look
 (texts, keyboards, callback data) is bot/outreach_view.py; the LLM comes from the dispatcher's `llm` (or the
@@ -36,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outreach_view as view
 from bot.i18n import I18n
-from bot.outreach_view import DraftButtonCB, DraftIntentCB, DraftLangCB, DraftPickCB
+from bot.outreach_view import DraftButtonCB, DraftIntentCB, DraftLangCB, DraftPickCB, StageDraftCB
 from bot.prompting import ask_for_text
 from bot.render import shown
 from bot.settings import Settings
@@ -118,6 +120,8 @@ async def send_customer_draft(
             offer=request.offer,
             llm=drafting.chat_model,
             created_by=member.id if member else None,
+            variants=request.variants,
+            experiment=request.experiment,
         )
     except service.DraftError as exc:
         await message.answer(view.error_text(exc, i18n))
@@ -146,6 +150,8 @@ async def send_segment_draft(
             offer=request.offer,
             llm=drafting.chat_model,
             created_by=member.id if member else None,
+            variants=request.variants,
+            experiment=request.experiment,
         )
     except service.DraftError as exc:
         await message.answer(view.error_text(exc, i18n))
@@ -154,12 +160,27 @@ async def send_segment_draft(
         await message.answer(view.segment_empty_text(segment, country, result.skipped, i18n))
         return
     await message.answer(view.segment_title(segment, intent, country, result, i18n))
-    for lang, template in result.templates.items():
-        await message.answer(view.segment_template_text(lang, template, i18n))
+    if result.experiment is not None:
+        # An experiment: each language's variants, and one approve button per language under its last variant.
+        for lang, texts in result.variants.items():
+            for k, (label, text) in enumerate(zip(view.LABELS, texts, strict=False)):
+                last = k == len(texts) - 1
+                await message.answer(
+                    view.segment_variant_text(lang, label, text, i18n),
+                    reply_markup=view.approve_button(result.draft_ids[lang], i18n) if last else None,
+                )
+    else:
+        for lang, template in result.templates.items():
+            await message.answer(view.segment_template_text(lang, template, i18n))
     stamp = drafting.clock().strftime("%Y%m%d")
+    caption = i18n("draft.segment_csv", count=result.count)
+    if result.experiment is not None:
+        caption += "\n" + i18n(
+            "experiments.split", name=result.experiment, split=view.split_text(result.split)
+        )
     await message.answer_document(
         BufferedInputFile(result.recipients_csv, filename=view.recipients_filename(segment, stamp)),
-        caption=i18n("draft.segment_csv", count=result.count),
+        caption=caption,
     )
 
 
@@ -325,6 +346,27 @@ async def draft_request(
 
 
 # --- buttons -----------------------------------------------------------------------------------------------------
+@routes.callback_query(StageDraftCB.filter(), flags={"ability": "drafts"})
+async def stage_draft_pressed(
+    query: CallbackQuery,
+    callback_data: StageDraftCB,
+    i18n: I18n,
+    drafting: Drafting,
+    member: TeamMember | None,
+) -> None:
+    """A journey answer's button: one template per language for every customer now in the stage, and the
+    recipients as a CSV (as `/draft segment`)."""
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    request = DraftRequest(kind="segment", segment=callback_data.stage, intent=callback_data.intent)
+    await send_segment_draft(query.message, request, drafting=drafting, member=member, i18n=i18n)
+    if (
+        callback_data.stage == "churned"
+    ):  # long gone: a win-back works better with an offer, in the seller's words
+        await query.message.answer(i18n("ask.stage_offer_hint", stage=callback_data.stage))
+
+
 @routes.callback_query(DraftCB.filter(), flags={"ability": "drafts"})
 async def card_draft_pressed(query: CallbackQuery, callback_data: DraftCB, i18n: I18n) -> None:
     await query.answer()
@@ -546,6 +588,13 @@ async def _approve(
         f"draft:{draft_id}",
         {"customer": draft.customer_id, "intent": draft.intent},
     )
+    if draft.customer_id is None:  # a segment experiment's templates: the recipients enter the experiment
+        try:  # noqa: SIM105
+            await query.message.edit_reply_markup(reply_markup=None)
+        except TelegramBadRequest:
+            pass
+        await query.message.answer(view.segment_approved_text(draft, i18n))
+        return
     try:  # noqa: SIM105
         await query.message.edit_text(view.draft_text(draft, i18n), reply_markup=None)
     except TelegramBadRequest:
@@ -575,3 +624,25 @@ async def edit_entered(
         await message.answer(view.error_text(exc, i18n))
         return
     await message.answer(view.draft_text(draft, i18n), reply_markup=view.draft_keyboard(draft, i18n))
+
+
+# --- /experiments ---------------------------------------------------------------------------------------------------
+@routes.message(Command("experiments"), flags={"ability": "ask"})
+async def experiments_command(
+    message: Message, command: CommandObject, i18n: I18n, session: AsyncSession, drafting: Drafting
+) -> None:
+    """Each experiment's variants: n, conversions, rate with its 95% interval, and the winner or why none."""
+    from crm.outreach.experiments import DEFAULT_WINDOW_DAYS, experiment_report
+
+    window = DEFAULT_WINDOW_DAYS
+    arg = (command.args or "").strip()
+    if arg:
+        if not arg.isdigit() or not 1 <= int(arg) <= 365:
+            await message.answer(i18n("experiments.usage"))
+            return
+        window = int(arg)
+    now = drafting.clock()
+    results = await experiment_report(
+        session, drafting.workspace_id, start=None, end=now, as_of=now, window_days=window
+    )
+    await message.answer(view.experiments_text(results, window, i18n))

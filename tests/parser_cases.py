@@ -82,6 +82,16 @@ def ir_spec(q: Any) -> dict[str, Any]:
             out["customer"] = q.customer
     elif intent == "reminder":
         out.update(kind="reminder")
+    elif intent == "transitions":
+        out.update(kind="transitions")
+        for key in ("start", "end"):
+            if getattr(q, key) is not None:
+                out[key] = getattr(q, key).isoformat()
+        for key in ("from_stage", "to_stage"):
+            if getattr(q, key) is not None:
+                out[key] = getattr(q, key)
+    elif intent == "second_order":
+        out.update(kind="second_order", period=period_spec(q.period, "default"), window=q.window_days)
     elif intent == "products":
         out.update(kind=f"products_{q.kind}", period=period_spec(q.period, "default"))
         if q.kind == "best":
@@ -92,6 +102,10 @@ def ir_spec(q: Any) -> dict[str, Any]:
             out["product"] = q.product
         if q.kind == "together" and q.min_orders != 5:
             out["min_orders"] = q.min_orders
+    elif intent == "points":
+        out.update(kind=f"points_{q.kind}")
+        if q.kind == "expiring":
+            out["within"] = f"days:{q.days}" if q.within == "days" else q.within
     else:
         out = {"kind": "clarify"}
     return out

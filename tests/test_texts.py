@@ -147,7 +147,7 @@ def test_a_missing_argument_fails_loudly() -> None:
 
 # What crm/outreach/templates.py fills in (offer_sentence, render, localised_sign_off).
 _TEMPLATE_ARGUMENTS = {"first_name", "brand", "item", "offer", "points_line", "festival", "brief", "coupon"}
-_TEMPLATE_ARGUMENTS |= {"discount", "expires", "points", "y", "m", "d"}
+_TEMPLATE_ARGUMENTS |= {"discount", "expires", "points", "y", "m", "d", "expiring", "date"}
 
 
 def test_every_outreach_language_has_every_template_text() -> None:

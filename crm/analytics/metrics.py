@@ -13,6 +13,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import catalog
+from crm.analytics.samples import SampleUnit
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
 
@@ -33,11 +34,24 @@ def as_of_date(as_of: datetime, tz: ZoneInfo) -> date:
     return (as_of.astimezone(tz) - timedelta(microseconds=1)).date()
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A ratio or an average with the number of items it rests on (crm.analytics.samples)."""
+
+    value: float | int | None
+    n: int
+    unit: SampleUnit
+
+
+Value = float | int | None
+
+
 async def _order_totals(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
-) -> float | int | None:
+) -> Value | Figure:
     totals = await repo.order_totals(session, scope, start, end, distinct_customers=metric == "customers")
-    return from_totals(metric, totals)
+    value = from_totals(metric, totals)
+    return Figure(value, totals[3], "orders") if metric == "aov" else value
 
 
 async def _new_customers(
@@ -48,32 +62,39 @@ async def _new_customers(
 
 async def _repeat_counts(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
-) -> float | int | None:
+) -> Value | Figure:
     active, repeat = await repo.repeat_counts(session, scope, start, end)
-    return repeat / active if active else None
+    return Figure(repeat / active if active else None, active, "customers")
 
 
 async def _churn_counts(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
-) -> float | int | None:
+) -> Value | Figure:
     if start is None:
         return None
     prev_start = start - (end - start)
     base, churned = await repo.churn_counts(session, scope, prev_start, start, end)
-    return churned / base if base else None
+    return Figure(churned / base if base else None, base, "customers")
 
 
 async def _ltv_totals(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
-) -> float | int | None:
+) -> Value | Figure:
     customers, revenue = await repo.ltv_totals(session, scope, end)
-    return revenue / customers if customers else None
+    return Figure(revenue / customers if customers else None, customers, "customers")
 
 
 async def _status_counts(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
-) -> float | int | None:
-    return from_status_counts(metric, await repo.status_counts(session, scope, start, end))
+) -> Value | Figure:
+    counts = await repo.status_counts(session, scope, start, end)
+    value = from_status_counts(metric, counts)
+    if metric == "cancellation_rate":
+        return Figure(value, sum(n for status, n in counts.items() if status != "pending"), "orders")
+    if metric == "return_rate":
+        valid = sum(counts.get(status, 0) for status in repo.VALID)
+        return Figure(value, valid + counts.get("returned", 0), "orders")
+    return value
 
 
 async def _service(
@@ -84,7 +105,9 @@ async def _service(
     return await service_value(session, metric, scope, start, end)
 
 
-Computation = Callable[[AsyncSession, str, Scope, datetime | None, datetime], Awaitable[float | int | None]]
+# A computation gives the value, or a Figure: a ratio or an average with the items it rests on, so the answer
+# can show its n and mark a small sample.
+Computation = Callable[[AsyncSession, str, Scope, datetime | None, datetime], Awaitable[Value | Figure]]
 # Each catalogue metric names one of these (crm.catalog.Metric.computation); a new metric adds its own here
 # unless an existing one already answers it.
 COMPUTATIONS: dict[str, Computation] = {
@@ -102,6 +125,14 @@ async def metric_value(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
 ) -> float | int | None:
     """One metric over [start, end); None when it is undefined (no orders, nobody to divide by)."""
+    found = await metric_figure(session, metric, scope, start, end)
+    return found.value if isinstance(found, Figure) else found
+
+
+async def metric_figure(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> Value | Figure:
+    """One metric over [start, end), a ratio or an average with the number of items it rests on."""
     try:
         entry = catalog.metric(metric)
     except KeyError:
@@ -393,6 +424,21 @@ def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.nda
     return segments
 
 
+def lifecycle_codes(
+    age_days: np.ndarray, recency_days: np.ndarray, lifecycle_days: tuple[int, int, int]
+) -> np.ndarray:
+    """docs/metrics.md lifecycle, as indexes into STAGE_ORDER: new (first valid order within `new` days), else
+    active (last within `active`), dormant (up to `dormant`), churned (longer). Whole local days, vectorised."""
+    new_d, active_d, dormant_d = lifecycle_days
+    codes: np.ndarray = np.where(
+        age_days <= new_d, 0, np.where(recency_days <= active_d, 1, np.where(recency_days <= dormant_d, 2, 3))
+    )
+    return codes
+
+
+STAGE_ORDER = ("new", "active", "dormant", "churned")
+
+
 async def customer_scores(
     session: AsyncSession,
     workspace_id: int,
@@ -417,8 +463,7 @@ async def customer_scores(
     age = (day - first_day).astype(float)
     freq = summary["orders"].astype(float)
     mon = summary["value"]
-    new_d, active_d, dormant_d = lifecycle_days
-    stage = np.where(age <= new_d, 0, np.where(rec <= active_d, 1, np.where(rec <= dormant_d, 2, 3)))
+    stage = lifecycle_codes(age, rec, lifecycle_days)
     scores = CustomerScores(
         ids,
         rec,

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from crm.display import BRIEF_MAX
+from crm.outreach.experiments import read_command_experiment, read_experiment
 from crm.outreach.offer import find_offer
 from crm.outreach.requests import customer_from_text, is_brief, parse_draft_args, parse_segment_args
 from crm.outreach.service import Offer
@@ -36,12 +37,15 @@ class DraftRequest:
     festival: str | None = None
     offer: Offer | None = None
     problem: str | None = None
+    variants: int = 1  # 2 or 3: an experiment (crm/outreach/experiments.py)
+    experiment: str | None = None  # its name, when the seller gave one
 
 
 def read_draft_command(args: str, *, now: datetime, timezone: str) -> DraftRequest:
     """`/draft` arguments: `<customer> [intent] [language]` or `segment <segment> <intent> [COUNTRY] [language]`,
     either with an offer anywhere ("code VIP10 10% off")."""
-    args = args.strip()
+    ask = read_command_experiment(args)
+    args = ask.rest.strip()
     if not args:
         return DraftRequest(kind="problem", problem="usage")
     found = find_offer(args, now=now, timezone=timezone)
@@ -54,11 +58,24 @@ def read_draft_command(args: str, *, now: datetime, timezone: str) -> DraftReque
         if segment is None or intent is None:
             return DraftRequest(kind="problem", problem="usage")
         return DraftRequest(
-            kind="segment", segment=segment, intent=intent, country=country, language=language, offer=offer
+            kind="segment",
+            segment=segment,
+            intent=intent,
+            country=country,
+            language=language,
+            offer=offer,
+            variants=ask.variants,
+            experiment=ask.name,
         )
     customer_query, intent, language = parse_draft_args(args)
     return DraftRequest(
-        kind="customer", customer_query=customer_query, intent=intent, language=language, offer=offer
+        kind="customer",
+        customer_query=customer_query,
+        intent=intent,
+        language=language,
+        offer=offer,
+        variants=ask.variants,
+        experiment=ask.name,
     )
 
 
@@ -71,7 +88,10 @@ def offer_of(q: DraftQuery) -> Offer | None:
 
 def read_draft_query(q: DraftQuery, text: str) -> DraftRequest:
     """A plain-language draft request the question parser read: a custom intent needs a brief (else the intent
-    is asked for), a segment needs an intent, and a brief has a length limit."""
+    is asked for), a segment needs an intent, and a brief has a length limit; "with 2 variants", "A/B" or
+    "两个版本" makes it an experiment."""
+    ask = read_experiment(text)
+    text = ask.rest or text
     intent: str | None = None if q.outreach == "custom" and not is_brief(text) else q.outreach
     segment = q.segment or q.filters.segment
     if segment:
@@ -85,6 +105,8 @@ def read_draft_query(q: DraftQuery, text: str) -> DraftRequest:
             language=q.language,
             festival=q.festival,
             offer=offer_of(q),
+            variants=ask.variants,
+            experiment=ask.name,
         )
     if intent == "custom" and q.brief and len(q.brief) > BRIEF_MAX:
         return DraftRequest(kind="problem", problem="brief_too_long", brief=q.brief)
@@ -96,6 +118,8 @@ def read_draft_query(q: DraftQuery, text: str) -> DraftRequest:
         offer=offer_of(q),
         brief=q.brief if intent == "custom" else None,
         festival=q.festival,
+        variants=ask.variants,
+        experiment=ask.name,
     )
 
 

@@ -521,6 +521,8 @@ class DraftContext:
     complaint_item: str | None = None
     segment: str | None = None
     points_balance: int = 0
+    points_expiring: int = 0  # of the balance, how many expire next, and when (ISO date)
+    points_expire_on: str | None = None
     orders: int = 0
     days_since_last_order: int | None = None
     replenish_every_days: int | None = None
@@ -621,6 +623,10 @@ def build_context(
         complaint_item=displayable(facts.complaint_item, ITEM_LENGTH) or None,
         segment=segment,
         points_balance=max(facts.points, 0),
+        points_expiring=facts.points_expiring if facts.points > 0 else 0,
+        points_expire_on=facts.points_expire_on.isoformat()
+        if facts.points > 0 and facts.points_expiring and facts.points_expire_on
+        else None,
         orders=facts.orders,
         days_since_last_order=days_between(as_of, facts.last_order_at, tz) if facts.last_order_at else None,
         replenish_every_days=facts.replenish_days,

@@ -19,7 +19,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from crm import loyalty
 from crm.display import DRAFT_TEXT_MAX, displayable
+from crm.outreach import experiments
 from crm.outreach.checks import check_draft, draft_problems
 from crm.outreach.context import (
     DraftContext,
@@ -113,6 +115,10 @@ class Draft:
     refused_reason: str | None = None
     notes: list[str | Msg] = field(default_factory=list)  # to read before sending; messages, or checks' texts
     status: str = "draft"  # draft | approved | refused
+    experiment: str | None = None  # an experiment draft's name (docs/experiments.md)
+    variant: str | None = None  # the variant this customer gets (A, B, C)
+    labels: list[str] = field(default_factory=list)  # the experiment's variants
+    split: dict[str, int] = field(default_factory=dict)  # variant -> recipients (a segment experiment)
 
     @property
     def warnings(self) -> list[str]:
@@ -131,6 +137,9 @@ class SegmentDraft:
     skipped: dict[str, int]  # reason -> customers left out
     segment: str = ""
     draft_ids: dict[str, int] = field(default_factory=dict)  # language -> outreach_drafts row
+    experiment: str | None = None  # the experiment's name when the templates come in variants
+    variants: dict[str, list[str]] = field(default_factory=dict)  # language -> the variants' templates
+    split: dict[str, int] = field(default_factory=dict)  # variant -> recipients
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -273,6 +282,8 @@ def _template(
             first_name=ctx.first_name,
             item=ctx.focus_item(),
             points=ctx.points_balance,
+            points_expiring=ctx.points_expiring,
+            points_expire_on=date.fromisoformat(ctx.points_expire_on) if ctx.points_expire_on else None,
             festival=ctx.festival,
             festival_kind=ctx.festival_kind or "holiday",
             coupon=offer.coupon,
@@ -320,6 +331,34 @@ async def _generate(
     return text, [text], "template", warnings
 
 
+async def _variant_texts(
+    ctx: DraftContext, offer: Offer, settings: DraftSettings, llm: Any, n: int, *, merge: bool = False
+) -> tuple[list[str], str, list[str | Msg]]:
+    """n different texts for an experiment: the LLM's checked variants, completed (or replaced, without an
+    LLM) by the templates' own versions: as written, more formal, shorter."""
+    texts: list[str] = []
+    source, warnings = "template", []
+    if llm is not None:
+        try:
+            found, checked = await _llm_draft(
+                llm, ctx, settings, offer, merge_fields=MERGE_FIELDS if merge else ()
+            )
+            texts = list(dict.fromkeys(found))[:n]
+            source, warnings = "llm", list[str | Msg](checked)
+        except _LLMFailed as exc:
+            log.warning("outreach experiment: %s; using the templates", exc)
+            warnings = [Msg("note.llm_not_used", {"error": str(exc)})]
+    for formal, short in ((False, False), (True, False), (False, True)):
+        if len(texts) >= n:
+            break
+        text = _template(ctx, offer, formal=formal, short=short, merge=merge)
+        if text not in texts:
+            texts.append(text)
+    if len(texts) < n:
+        raise DraftError(f"only {len(texts)} different texts could be written for {n} variants")
+    return texts, source, warnings
+
+
 # ------------------------------------------------------------------------------------------------------------
 # request bookkeeping
 # ------------------------------------------------------------------------------------------------------------
@@ -358,7 +397,13 @@ def _request(row: Any) -> dict[str, Any]:
 
 def _draft_from_row(row: Any, customer_name: str | None) -> Draft:
     req = _request(row)
+    exp = experiments.experiment_of(req)
+    name, variant_labels, assignments = exp if exp else (None, [], {})
     return Draft(
+        experiment=name,
+        labels=variant_labels,
+        variant=assignments.get(row.customer_id) if row.customer_id is not None else None,
+        split=dict(Counter(assignments.values())) if row.customer_id is None else {},
         id=row.id,
         customer_id=row.customer_id,
         customer_name=customer_name,
@@ -376,6 +421,16 @@ def _draft_from_row(row: Any, customer_name: str | None) -> Draft:
 def _check_intent(intent: str) -> None:
     if intent not in INTENTS:
         raise DraftError(f"unknown intent {intent!r}; use one of: {', '.join(INTENTS)}")
+
+
+def _experiment_labels(variants: int) -> list[str]:
+    """The labels of an experiment with `variants` variants ([] for a plain draft)."""
+    if variants == 1:
+        return []
+    try:
+        return experiments.labels(variants)
+    except ValueError as exc:
+        raise DraftError(str(exc)) from None
 
 
 def _check_language(language: str | None) -> str | None:
@@ -437,6 +492,7 @@ async def _load(
             if facts.orders
             else None
         )
+        await _points_expiry(session, workspace_id, customer_id, facts, settings, as_of)
     fest: FestivalDay | None = None
     if intent == "festival":
         try:
@@ -458,6 +514,28 @@ async def _load(
         brief=brief,
     )
     return facts, ctx, None
+
+
+async def _points_expiry(
+    session: Any,
+    workspace_id: int,
+    customer_id: int,
+    facts: repo.CustomerFacts,
+    settings: Any,
+    as_of: datetime,
+) -> None:
+    """With expiry on, the balance a customer may still use and the next points to expire (crm/loyalty.py)."""
+    ws = settings.workspace
+    expiry_days = getattr(ws, "loyalty_expiry_days", None)
+    if not expiry_days or facts.points <= 0:
+        return
+    acc = await loyalty.account(
+        session, workspace_id, customer_id, expiry_days=expiry_days, tz=ws.timezone, now=as_of, recent=0
+    )
+    facts.points = max(acc.position.available, 0)
+    soon = acc.position.next_expiry()
+    if soon is not None:
+        facts.points_expire_on, facts.points_expiring = soon
 
 
 def fit_notes(
@@ -498,9 +576,14 @@ async def draft_for_customer(
     offer: Offer | None = None,
     llm: Any = None,
     created_by: int | None = None,
+    variants: int = 1,
+    experiment: str | None = None,
 ) -> Draft:
-    """A checked, logged draft for one customer (or a logged refusal when consent forbids it)."""
+    """A checked, logged draft for one customer (or a logged refusal when consent forbids it). With `variants`
+    2 or 3 it is an experiment (named `experiment`, else intent and day): the customer gets the variant a hash
+    of the experiment and their id picks, and the draft shows that variant."""
     _check_intent(intent)
+    variant_labels = _experiment_labels(variants)
     language = _check_language(language)
     offer = offer or Offer()
     facts, ctx, refusal = await _load(
@@ -533,7 +616,19 @@ async def draft_for_customer(
             )
             await session.commit()
             return _draft_from_row(row, facts.display_name)
-    text, variants, source, warnings = await _generate(ctx, offer, settings, _resolve_llm(llm, settings))
+    extra: dict[str, Any] = {}
+    if variant_labels:
+        name = experiment or experiments.default_name(
+            intent, _local_day(as_of, ZoneInfo(settings.workspace.timezone)).isoformat()
+        )
+        texts, source, warnings = await _variant_texts(
+            ctx, offer, settings, _resolve_llm(llm, settings), len(variant_labels)
+        )
+        label = experiments.assign_one(customer_id, name, variant_labels)
+        text = texts[variant_labels.index(label)]
+        extra = experiments.experiment_data(name, variant_labels, {customer_id: label})
+    else:
+        text, texts, source, warnings = await _generate(ctx, offer, settings, _resolve_llm(llm, settings))
     warnings += fit_notes(intent, facts.marketing_consent, ctx, settings)
     async with db.sessions() as session:
         row = await repo.add_draft(
@@ -543,7 +638,7 @@ async def draft_for_customer(
             intent=intent,
             language=ctx.language,
             text=text,
-            variants=variants,
+            variants=texts,
             source=source,
             created_by=created_by,
             request=_request_data(
@@ -551,6 +646,7 @@ async def draft_for_customer(
                 festival=festival,
                 offer=offer,
                 warnings=warnings,
+                extra=extra,
             ),
         )
         await session.commit()
@@ -723,24 +819,35 @@ async def draft_for_segment(
     llm: Any = None,
     festival: str | None = None,
     created_by: int | None = None,
+    variants: int = 1,
+    experiment: str | None = None,
 ) -> SegmentDraft:
     """One template per language (merge fields {first_name}, {last_item}) and a CSV of the customers to send
-    it to; customers whose consent forbids a promotional message are left out and counted."""
-    from crm.analytics.metrics import SEGMENT_RULES, customer_scores
+    it to; customers whose consent forbids a promotional message are left out and counted. `segment` is an
+    RFM segment or a lifecycle stage (new, active, dormant, churned as at the as-of date). With `variants` 2
+    or 3 it is an experiment: each language has that many templates, and the recipients are split between the
+    variants deterministically and evenly (experiments.assign); the CSV says each one's variant."""
+    from crm.analytics.metrics import SEGMENT_RULES, STAGE_ORDER, customer_scores
     from storage.repositories.analytics import customers_in_country
 
     _check_intent(intent)
+    variant_labels = _experiment_labels(variants)
     language = _check_language(language)
-    if segment not in SEGMENT_RULES.values():
+    if segment not in SEGMENT_RULES.values() and segment not in STAGE_ORDER:
         raise DraftError(
-            f"unknown segment {segment!r}; use one of: {', '.join(sorted(SEGMENT_RULES.values()))}"
+            f"unknown segment {segment!r}; use one of: {', '.join(sorted(SEGMENT_RULES.values()))}, "
+            f"or a lifecycle stage: {', '.join(STAGE_ORDER)}"
         )
     offer = offer or Offer()
     country = country.upper() if country else None
     tz = ZoneInfo(settings.workspace.timezone)
+    ws = settings.workspace
+    lifecycle_days = (ws.lifecycle_new_days, ws.lifecycle_active_days, ws.lifecycle_dormant_days)
     async with db.sessions() as session:
-        scores = await customer_scores(session, workspace_id, as_of, tz)
-        ids = {int(c) for c, s in zip(scores.ids, scores.segment, strict=True) if s == segment}
+        scores = await customer_scores(session, workspace_id, as_of, tz, lifecycle_days=lifecycle_days)
+        # A segment, or a lifecycle stage as at the as-of date (the drafts a journey answer offers).
+        groups = scores.lifecycle if segment in STAGE_ORDER else scores.segment
+        ids = {int(c) for c, s in zip(scores.ids, groups, strict=True) if s == segment}
         if country:
             ids &= {int(c) for c in await customers_in_country(session, workspace_id, country)}
         people = await repo.recipients(session, workspace_id, sorted(ids), as_of)
@@ -762,7 +869,10 @@ async def draft_for_segment(
             raise DraftError(str(exc)) from None
     chat_model = _resolve_llm(llm, settings)
     templates: dict[str, str] = {}
+    texts_of: dict[str, list[str]] = {}
     draft_ids: dict[str, int] = {}
+    name = experiment or experiments.default_name(intent, _local_day(as_of, tz).isoformat())
+    assigned = experiments.assign([p.id for p, _ in chosen], name, variant_labels) if variant_labels else {}
     out = settings.outreach
     for lang in sorted({lang for _, lang in chosen}):
         ctx = DraftContext(
@@ -783,13 +893,21 @@ async def draft_for_segment(
         ctx.offer.expires = offer.expires.isoformat() if offer.expires else None
         text, source = "", "template"
         warnings: list[str | Msg] = []
-        if chat_model is not None:
+        texts: list[str] = []
+        extra: dict[str, Any] = {}
+        if variant_labels:
+            texts, source, warnings = await _variant_texts(
+                ctx, offer, settings, chat_model, len(variant_labels), merge=True
+            )
+            text = texts[0]
+            texts_of[lang] = texts
+            mine = {p.id: assigned[p.id] for p, x in chosen if x == lang}
+            extra = experiments.experiment_data(name, variant_labels, mine)
+        elif chat_model is not None:
             try:
-                variants, checked = await _llm_draft(
-                    chat_model, ctx, settings, offer, merge_fields=MERGE_FIELDS
-                )
+                found, checked = await _llm_draft(chat_model, ctx, settings, offer, merge_fields=MERGE_FIELDS)
                 warnings = list(checked)
-                text, source = variants[0], "llm"
+                text, source = found[0], "llm"
             except _LLMFailed as exc:
                 warnings = [Msg("note.llm_not_used", {"error": str(exc)})]
         if not text:
@@ -804,7 +922,7 @@ async def draft_for_segment(
                 intent=intent,
                 language=lang,
                 text=text,
-                variants=[text],
+                variants=texts or [text],
                 source=source,
                 created_by=created_by,
                 request=_request_data(
@@ -812,7 +930,11 @@ async def draft_for_segment(
                     festival=festival,
                     offer=offer,
                     warnings=warnings,
-                    extra={"country": country, "recipients": sum(1 for _, x in chosen if x == lang)},
+                    extra={
+                        "country": country,
+                        "recipients": sum(1 for _, x in chosen if x == lang),
+                        **extra,
+                    },
                 ),
             )
             await session.commit()
@@ -829,6 +951,7 @@ async def draft_for_segment(
             "username",
             "last_item",
             "points",
+            *(["variant"] if variant_labels else []),
         ],
         # Merged rows must read well: an unknown name or item gets the language's neutral wording.
         (
@@ -842,6 +965,7 @@ async def draft_for_segment(
                 p.username or "",
                 p.last_item or generic_item(lang, intent),
                 p.points,
+                *([assigned[p.id]] if variant_labels else []),
             ]
             for p, lang in chosen
         ),
@@ -853,6 +977,9 @@ async def draft_for_segment(
         skipped=dict(skipped),
         segment=segment,
         draft_ids=draft_ids,
+        experiment=name if variant_labels else None,
+        variants=texts_of,
+        split=dict(sorted(Counter(assigned.values()).items())),
     )
 
 

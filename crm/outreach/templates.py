@@ -41,6 +41,7 @@ class LanguagePack:
     offer_discount: str
     expires: str  # appended to an offer sentence
     points: str
+    points_expiring: str  # the balance and the next points to expire, with {expiring} and {date}
     date_format: str
     brand: str  # how the shop calls itself when the seller has not set a brand name
     team: str  # the sign-off when the seller has not set one, with {brand}
@@ -126,6 +127,8 @@ class TemplateInput:
     first_name: str | None = None
     item: str | None = None
     points: int = 0
+    points_expiring: int = 0
+    points_expire_on: date | None = None
     festival: str | None = None
     festival_kind: str = "holiday"
     coupon: str | None = None
@@ -136,6 +139,12 @@ class TemplateInput:
     short: bool = False
     merge_fields: bool = False  # segment template: keep {first_name} and {last_item}
     orders: int | None = None  # the customer's orders, when known: 0 means no order may be mentioned
+
+
+def _day(pack: LanguagePack, day: date) -> str:
+    if "{" in pack.date_format:
+        return pack.date_format.format(y=day.year, m=day.month, d=day.day)
+    return day.strftime(pack.date_format)
 
 
 def offer_sentence(language: str, coupon: str | None, discount: str | None, expires: date | None) -> str:
@@ -151,11 +160,7 @@ def offer_sentence(language: str, coupon: str | None, discount: str | None, expi
     else:
         return ""
     if expires is not None:
-        when = (
-            pack.date_format.format(y=expires.year, m=expires.month, d=expires.day)
-            if "{" in pack.date_format
-            else expires.strftime(pack.date_format)
-        )
+        when = _day(pack, expires)
         text += pack.expires.format(expires=when)
     stop = "。" if language == "zh" else "" if language == "th" else "."
     return text if text.endswith((".", "。", "ค่ะ", "nhé")) and not expires else text + stop
@@ -209,6 +214,12 @@ def render(t: TemplateInput) -> str:
         greeting = pack.greeting_formal_anonymous if t.formal else pack.greeting_anonymous
     item = "{last_item}" if t.merge_fields else (t.item or generic_item(t.language, t.intent))
     points_line = pack.points.format(points=f"{t.points:,}") if t.points > 0 else ""
+    if t.points > 0 and t.points_expiring > 0 and t.points_expire_on is not None:
+        points_line = pack.points_expiring.format(
+            points=f"{t.points:,}",
+            expiring=f"{min(t.points_expiring, t.points):,}",
+            date=_day(pack, t.points_expire_on),
+        )
     values = {
         "brand": brand,
         "item": item,

@@ -10,6 +10,7 @@ import numpy as np
 
 from crm import catalog
 from crm.analytics import metrics as m
+from crm.analytics import samples
 from crm.display import NAME_LENGTH, displayable
 from crm.query import texts
 from crm.query.ir import (
@@ -23,13 +24,18 @@ from crm.query.ir import (
     LifecycleQuery,
     MetricQuery,
     Period,
+    PointsQuery,
     ProductQuery,
     Query,
+    SecondOrderQuery,
     SegmentsQuery,
     TopCustomersQuery,
+    TransitionsQuery,
 )
+from crm.query.journeys import second_order_result, transitions_result
 from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
+from crm.query.points import customer_points_result, points_result
 from crm.query.products import products_result
 from crm.query.result import ChartSpec, Result
 from crm.query.service_kinds import SERVICE_METRICS, service_result
@@ -73,6 +79,10 @@ class _Ctx:
             getattr(workspace, "lifecycle_active_days", 90),
             getattr(workspace, "lifecycle_dormant_days", 180),
         )
+        # Below this many customers or orders a ratio or an average is marked as too few to rely on.
+        self.min_sample: int = getattr(workspace, "min_sample", None) or samples.min_sample()
+        # The caveat on predicted value fitted on few repeat buyers, set by the customer card (_profile).
+        self.clv_note = ""
 
     def period_label(self, period: Period) -> str:
         if self.lang == "zh":
@@ -311,7 +321,9 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         if q.group_by is None and q.compare_to is not None:
             return await _compared(ctx, q, session, scope, unit, name, ftext, definition)
         if q.group_by is None:
-            value = _number(await m.metric_value(session, q.metric, scope, start, end), unit)
+            found = await m.metric_figure(session, q.metric, scope, start, end)
+            raw = found.value if isinstance(found, m.Figure) else found
+            value = _number(raw, unit)
             key = "metric" if value is not None else "no_data"
             text = texts.t(
                 ctx.lang,
@@ -333,6 +345,9 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                     prospects = await repo.customer_records(session, ctx.workspace_id) - value
                     if prospects > 0:
                         text += texts.t(ctx.lang, "customer_base_prospects", n=f"{prospects:,}")
+            if isinstance(found, m.Figure) and value is not None:
+                # A ratio or an average: the n behind it, and the small-sample mark below min_sample.
+                text = _with_sample(ctx, text, found.n, found.unit)
             if unit == "money":
                 text += await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
             return Result(
@@ -425,6 +440,18 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         chart=chart,
         explanation=ctx.explain(definition, start, end, q.filters),
     )
+
+
+def _with_sample(ctx: _Ctx, text: str, n: int, unit: samples.SampleUnit) -> str:
+    """A figure's sentence followed by the n it rests on and, below min_sample, the small-sample mark
+    ("… 58.9%. Based on 236 customers.", "…：58.9%。基于 236 位客户。")."""
+    stop = (
+        ""
+        if text.rstrip().endswith((".", "。", ":", "：", ")", "）"))
+        else ("。" if ctx.lang == "zh" else ".")
+    )
+    gap = "" if ctx.lang == "zh" else " "
+    return text.rstrip() + stop + gap + samples.sample_note(n, unit, ctx.lang, min_sample=ctx.min_sample)
 
 
 def _calendar_window(label: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -719,6 +746,9 @@ async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
             horizon=q.horizon_days,
         )
     ]
+    caveat = samples.clv_note(int((scores.frequency > 1).sum()), ctx.lang)
+    if caveat:
+        lines.append(caveat)
     return Result(
         intent="clv",
         query=q.model_dump(mode="json"),
@@ -767,7 +797,9 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
             language=ctx.lang,
         )
     if q.offset is not None:
-        return cohort_cell_result(ctx.lang, q, labels, sizes, matrix, m.as_of_date(ctx.as_of, ctx.tz))
+        return cohort_cell_result(
+            ctx.lang, q, labels, sizes, matrix, m.as_of_date(ctx.as_of, ctx.tz), ctx.min_sample
+        )
     columns = ["cohort", "customers"] + [f"m{k}" for k in range(q.max_offset + 1)]
     rows = [[lab, n, *cells] for lab, n, cells in zip(labels, sizes, matrix, strict=True)]
     text = texts.t(ctx.lang, "cohort", filters=ctx.filters_text(q.filters))
@@ -782,6 +814,9 @@ async def _cohort(ctx: _Ctx, q: CohortQuery) -> Result:
         for lab in labels
     ]
     x_label = texts.t(ctx.lang, "cohort_x")
+    small = [lab for lab, n in zip(labels, sizes, strict=True) if samples.too_few(n, ctx.min_sample)]
+    if small:  # each row shows its n; the rows resting on too few customers are named
+        text += "\n" + texts.t(ctx.lang, "cohort_small", months=", ".join(small), min=ctx.min_sample)
     if any(partial):
         text += "\n" + texts.t(ctx.lang, "running_note", period=this_month, day=day.isoformat()).strip()
         text += "\n" + texts.t(ctx.lang, "cohort_running_cell")  # the table marks those cells "*"
@@ -851,6 +886,8 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
                 card_ids=[h.id for h in hits],
             )
     card, unpriced = await _profile(ctx, ids[0], q.model_dump(mode="json"))
+    if q.aspect == "points":
+        return await customer_points_result(ctx, card)
     return card if q.aspect == "card" else _one_number(ctx, card, q.aspect, unpriced)
 
 
@@ -939,6 +976,8 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str, unpriced: str = "") -> Res
         )
     if unit == "money" or aspect in ("spend", "clv", "orders"):
         text += unpriced  # the amounts said leave those orders out
+    if aspect in ("predicted_clv", "clv", "p_alive", "churn_risk") and ctx.clv_note and value is not None:
+        text += "\n" + ctx.clv_note
     # The card's fields stay in the rows (for --json), and the card itself is one tap away in Telegram.
     return Result(
         intent="customer",
@@ -961,6 +1000,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         scores = await m.customer_scores(
             session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True, lifecycle_days=ctx.lifecycle_days
         )
+        ctx.clv_note = samples.clv_note(int((scores.frequency > 1).sum()), ctx.lang)
         # Their orders without an amount in the base currency: said in the card, and with none priced the
         # amounts are "—", not a silent 0.00.
         mine = Scope(ctx.workspace_id, customer_ids=frozenset({customer_id}))
@@ -1064,6 +1104,8 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
                 clv=money(val["predicted_clv"]),
             )
         )
+    if val["p_alive"] is not None and ctx.clv_note:
+        lines.append(ctx.clv_note)
     note = _customer_unpriced_note(ctx, who, unpriced)
     if note:
         lines.append(note.strip())
@@ -1183,8 +1225,14 @@ async def execute(
         return await _cohort(ctx, query)
     if isinstance(query, CustomerQuery):
         return await _customer(ctx, query)
+    if isinstance(query, TransitionsQuery):
+        return await transitions_result(ctx, query)
+    if isinstance(query, SecondOrderQuery):
+        return await second_order_result(ctx, query)
     if isinstance(query, ProductQuery):
         return await products_result(ctx, query, _scope)
+    if isinstance(query, PointsQuery):
+        return await points_result(ctx, query)
     intent = query.intent
     if intent in ("draft", "reminder"):
         return Result(

@@ -213,7 +213,17 @@ class CustomerListQuery(_IR):
 # What a question about one customer asks: their whole card, or one number of it ("churn risk of X").
 # "clv" alone may mean spend so far or the predicted value: both are said, and no single value is given.
 CustomerAspect = Literal[
-    "card", "spend", "orders", "last_order", "aov", "clv", "predicted_clv", "churn_risk", "p_alive", "segment"
+    "card",
+    "spend",
+    "orders",
+    "last_order",
+    "aov",
+    "clv",
+    "predicted_clv",
+    "churn_risk",
+    "p_alive",
+    "segment",
+    "points",
 ]
 
 
@@ -259,6 +269,37 @@ class CLVQuery(_IR):
     filters: Filters = Field(default_factory=Filters)
 
 
+JourneyStage = Literal["new", "active", "dormant", "churned", "prospect"]
+
+
+class TransitionsQuery(_IR):
+    """Customers counted by lifecycle stage at d1 and at d2 (docs/metrics.md, "Journeys"), with row shares.
+
+    `start` (d1) and `end` (d2) are days; None: d1 = 30 days before the as-of date, d2 = the as-of date. A
+    question may name one move to read out ("from new to active")."""
+
+    intent: Literal["transitions"] = "transitions"
+    start: date | None = None
+    end: date | None = None
+    from_stage: JourneyStage | None = None
+    to_stage: JourneyStage | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TransitionsQuery:
+        if self.start is not None and self.end is not None and self.start >= self.end:
+            raise ValueError("the first date of a transition table must be before the second")
+        return self
+
+
+class SecondOrderQuery(_IR):
+    """Of the customers whose first valid order falls in `period`, the share with a second valid order within
+    `window_days` of the first; None: the `window_days` just before the last `window_days` (all observable)."""
+
+    intent: Literal["second_order"] = "second_order"
+    period: Period | None = None
+    window_days: int = Field(default=90, ge=1, le=730)
+
+
 ProductKind = Literal["best", "mix", "together", "reorder", "returns", "winback"]
 
 
@@ -278,6 +319,16 @@ class ProductQuery(_IR):
     group_by: Literal["country", "segment"] | None = None  # category preference per group
     product: str | None = Field(default=None, max_length=200)  # reorder: a SKU or words of the product's name
     min_orders: int = Field(default=5, ge=1, le=10_000)  # bought together: orders containing both, at least
+
+
+class PointsQuery(_IR):
+    """Loyalty points of the whole shop (docs/loyalty.md): the points customers hold ("total points
+    outstanding"), or the points that expire within a window ("points expiring this month")."""
+
+    intent: Literal["points"] = "points"
+    kind: Literal["outstanding", "expiring"] = "outstanding"
+    within: Literal["this_week", "this_month", "next_month", "this_year", "days"] = "this_month"
+    days: int | None = Field(default=None, ge=1, le=3660, description="for within=days: the next N days")
 
 
 OutreachIntent = Literal[
@@ -329,7 +380,10 @@ Query = Annotated[
     | LifecycleQuery
     | CohortQuery
     | CLVQuery
+    | TransitionsQuery
+    | SecondOrderQuery
     | ProductQuery
+    | PointsQuery
     | DraftQuery
     | ReminderQuery
     | Clarify,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from crm.analytics.samples import sample_note, too_few
 from crm.query import texts
 from crm.query.ir import CohortQuery, CustomerListQuery, MetricQuery, Period
 from crm.query.parsing.scan import Scan
@@ -122,6 +123,7 @@ def cohort_cell_result(
     sizes: list[int],
     matrix: list[list[float | None]],
     day: date,
+    min_sample: int | None = None,
 ) -> Result:
     """One cell of the cohort table (docs/metrics.md, retention): the share of the customers whose first valid
     order fell in the cohort month who placed a valid order `offset` months later (as-of date `day`; a month
@@ -154,6 +156,10 @@ def cohort_cell_result(
         kept=f"{kept:,}",
         n=f"{size:,}",
     )
+    if too_few(size, min_sample):  # the n is in the sentence; the mark when it is too few
+        text += (" " if language != "zh" else "") + sample_note(
+            size, "customers", language, min_sample=min_sample
+        )
     last_day = calendar.monthrange(day.year, day.month)[1]
     if later == f"{day.year}-{day.month:02d}" and day.day < last_day:
         text += texts.t(language, "running_note", period=later, day=day.isoformat())

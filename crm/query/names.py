@@ -91,6 +91,8 @@ LOOKUP_WORDS_EN = frozenset(
         "card",
         "record",
         "records",
+        "points",
+        "loyalty",
         "spend",
         "spent",
         "spending",

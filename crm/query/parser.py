@@ -508,7 +508,22 @@ _LOOKUP_EN = [
         r"(?:customer\s+)?(.+?)[?.!\s]*$"
     ),
 ]
+_LOOKUP_EN.append(
+    re.compile(
+        r"^how\s+many\s+(?:loyalty\s+|reward\s+)?points\s+(?:does|has|have|did)\s+(?:customer\s+)?(.+?)"
+        r"(?:\s+(?:have|got|earned|left|collected))?(?:\s+(?:now|left|so\s+far))?[?.!\s]*$"
+    )
+)
+_LOOKUP_EN.append(
+    re.compile(
+        r"^(?:what\s+is\s+|what's\s+|show\s+)?(?:the\s+)?(?:loyalty\s+|reward\s+)?points(?:\s+balance)?\s+"
+        r"(?:of|for)\s+(?:customer\s+)?(.+?)[?.!\s]*$"
+    )
+)
+_LOOKUP_EN.append(re.compile(r"^(.+?)'s\s+(?:loyalty\s+|reward\s+)?points(?:\s+balance)?[?.!\s]*$"))
 _LOOKUP_ZH = [
+    re.compile(r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:现在|目前)?(?:还)?有多少(?:个)?积分[??。!!\s]*$"),
+    re.compile(r"^(?:客户|买家|顾客)?\s*(.+?)\s*的积分(?:余额)?(?:是)?(?:多少)?[??。!!\s]*$"),
     re.compile(
         r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索|看看|看一下)?\s*(?:客户|买家|顾客)\s*[::]?\s+"
         r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"
@@ -536,6 +551,7 @@ _LOOKUP_ZH = [
 
 # Which number of one customer a look-up asks for, from the words around the name (first match wins).
 _ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("points", re.compile(r"\bpoints?\b|积分")),
     ("churn_risk", re.compile(r"churn|流失")),
     (
         "p_alive",

@@ -11,7 +11,8 @@ class ChartSpec(BaseModel):
     """What to draw; bot.render turns it into a PNG (matplotlib), the CLI writes it with --chart."""
 
     # "hbar": one bar per name, drawn across (rankings of many customers stay readable)
-    kind: Literal["bar", "hbar", "line", "heatmap", "pie", "scatter"]
+    # "stacked_hbar": one bar across per x, split into the series' shares (a transition table's rows)
+    kind: Literal["bar", "hbar", "stacked_hbar", "line", "heatmap", "pie", "scatter"]
     title: str
     x: list[Any] = Field(default_factory=list)
     series: dict[str, list[float | None]] = Field(default_factory=dict)
@@ -25,6 +26,14 @@ class ChartSpec(BaseModel):
     x_label: str | None = None
     y_label: str | None = None
     value_format: Literal["ratio", "money", "count"] = "count"
+
+
+class StageAction(BaseModel):
+    """A draft the product can write now for every customer in a lifecycle stage (one tap in Telegram)."""
+
+    stage: str
+    intent: str
+    customers: int
 
 
 class Result(BaseModel):
@@ -47,6 +56,8 @@ class Result(BaseModel):
     card_ids: list[int] = Field(default_factory=list)
     # The table was asked for as a file ("export … as csv"): the chat sends it as a CSV too.
     export: bool = False
+    # Drafts offered under the answer, one per stage (a journey's transition table); not part of the JSON.
+    actions: list[StageAction] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The stable machine-readable shape of docs/architecture.md ("Machine-readable answers")."""

@@ -120,6 +120,11 @@ _COLUMNS_ZH = {
     "last_order": "最近下单",
     "platform": "平台",
     "country": "国家",
+    "stage_from": "起始阶段",
+    "too_recent": "太新未计入",
+    "counted": "计入",
+    "ordered_again": "再次下单",
+    **{f"to_{x.id}": f"→{x.name_zh}" for x in catalog.STAGES},
     # products (crm.query.products)
     "product": "商品",
     "product_a": "商品 A",
@@ -147,6 +152,10 @@ _COLUMNS_EN = {
     "recency_days": "days since last order",
     "id": "#",
     "last_order": "last order",
+    "stage_from": "stage then",
+    "too_recent": "too recent",
+    "ordered_again": "ordered again",
+    **{f"to_{x.id}": f"→{x.name_en}" for x in catalog.STAGES},
     "product_a": "product A",
     "product_b": "product B",
     "orders_both": "orders with both",
@@ -159,15 +168,19 @@ _COLUMNS_EN = {
     **{m.id: m.column_en for m in catalog.METRICS if m.column_en},
 }
 # The rate metrics, the shares of the CLV lists and of the product answers (category shares, support,
-# confidence; a product's return rate; a return reason's share).
-RATIO_COLUMNS = RATIO_METRICS | {
-    "p_alive",
-    "churn_risk",
-    "share",
-    "support",
-    "confidence_a_b",
-    "confidence_b_a",
-}
+# confidence; a product's return rate; a return reason's share), and a journey's row shares.
+RATIO_COLUMNS = (
+    RATIO_METRICS
+    | {
+        "p_alive",
+        "churn_risk",
+        "share",
+        "support",
+        "confidence_a_b",
+        "confidence_b_a",
+    }
+    | {f"to_{x.id}" for x in catalog.STAGES}
+)
 
 
 def column_name(lang: str, column: str) -> str:

@@ -1262,3 +1262,114 @@ async def grouped_status_counts(
         if k is not None:
             out.setdefault(k, {})[str(status)] = int(n)
     return out
+
+
+async def prospects_before(session: AsyncSession, workspace_id: int, end: datetime) -> np.ndarray:
+    """Ids of the customers (not merged away) whose record was created before `end` and who had no valid order
+    before it: the prospects at that moment."""
+    t = CustomerOrderStats
+    bought = (
+        select(t.customer_id)
+        .where(t.customer_id == Customer.id, t.first_order < int(end.timestamp()))
+        .correlate(Customer)
+        .exists()
+    )
+    q = (
+        select(Customer.id)
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.merged_into_id.is_(None),
+            Customer.created_at < end,
+            ~bought,
+        )
+        .order_by(Customer.id)
+    )
+    rows = await _int_rows(session, q, 1)
+    return rows[:, 0]
+
+
+async def _int_rows(session: AsyncSession, q: Any, width: int) -> np.ndarray:
+    """A SELECT of `width` integer columns as an (n, width) int64 array, from the driver's own rows (no Row
+    objects: at 200,000 customers building them costs more than the query)."""
+    conn = await session.connection()
+    rows = await conn.run_sync(lambda sync: _driver_rows(sync, q))
+    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=width * len(rows)).reshape(-1, width)
+
+
+async def first_two_orders(
+    session: AsyncSession, workspace_id: int, end: datetime, first_from: float, first_before: float
+) -> dict[str, np.ndarray]:
+    """The customers whose first valid order ever is in [first_from, first_before) (UTC epoch seconds), ordered
+    by id: id, first and second valid order (epoch seconds; -1 when there is no second one before `end`).
+
+    The first orders come from `customer_order_stats`; the second orders from one windowed pass over only the
+    orders of those of them with two or more valid orders, through the per-customer index."""
+    t = CustomerOrderStats
+    in_window = (t.workspace_id == workspace_id, t.first_order >= first_from, t.first_order < first_before)
+    rows = (
+        await session.execute(select(t.customer_id, t.first_order).where(*in_window).order_by(t.customer_id))
+    ).all()
+    n = len(rows)
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    first = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
+    second = np.full(n, -1, dtype=np.int64)
+    if n:
+        repeat = select(t.customer_id).where(*in_window, t.orders >= 2)
+        ranked = (
+            select(
+                Order.customer_id.label("cid"),
+                Order.created_at.label("at"),
+                func.row_number()
+                .over(partition_by=Order.customer_id, order_by=(Order.created_at, Order.id))
+                .label("rn"),
+            )
+            .where(
+                *_where(session, Scope(workspace_id), end=end, per_customer=True),
+                Order.customer_id.in_(repeat),
+            )
+            .subquery()
+        )
+        q = select(ranked.c.cid, _epoch_seconds(session, ranked.c.at)).where(ranked.c.rn == 2)
+        found = (await session.execute(q)).all()
+        if found:
+            got = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+            second[np.searchsorted(ids, got)] = np.fromiter(
+                (r[1] for r in found), dtype=np.int64, count=len(found)
+            )
+    return {"id": ids, "first": first, "second": second}
+
+
+async def first_last_before(session: AsyncSession, workspace_id: int, end: datetime) -> dict[str, np.ndarray]:
+    """Per customer with a valid order before `end`, ordered by id: id, first and last valid order before `end`
+    (UTC epoch seconds). Read from `customer_order_stats`; only the customers who also ordered at or after
+    `end` have their last order before it looked up, through the per-customer index of their orders (not a
+    scan of every order). `end` is a whole second (a local midnight)."""
+    t = CustomerOrderStats
+    cut = int(end.timestamp())
+    known = await _int_rows(
+        session,
+        select(t.customer_id, t.first_order, t.last_order)
+        .where(t.workspace_id == workspace_id, t.first_order < cut)
+        .order_by(t.customer_id),
+        3,
+    )
+    n = len(known)
+    ids, first, last = known[:, 0].copy(), known[:, 1].copy(), known[:, 2].copy()
+    if n and last.max() >= cut:
+        later = select(t.customer_id).where(
+            t.workspace_id == workspace_id, t.first_order < cut, t.last_order >= cut
+        )
+        q = (
+            select(Order.customer_id, _epoch_seconds(session, func.max(Order.created_at)))
+            .where(
+                *_where(session, Scope(workspace_id), end=end, per_customer=True),
+                Order.customer_id.in_(later),
+            )
+            .group_by(Order.customer_id)
+        )
+        found = (await session.execute(q)).all()
+        if found:
+            late_ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+            late_last = np.fromiter((r[1] for r in found), dtype=np.int64, count=len(found))
+            last[np.searchsorted(ids, late_ids)] = late_last
+    return {"id": ids, "first": first, "last": last}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -50,6 +50,8 @@ class CustomerFacts:
     cart_item: str | None = None
     complaint_item: str | None = None
     points: int = 0
+    points_expiring: int = 0  # the next points to expire (crm/loyalty.py), and their day
+    points_expire_on: date | None = None
     marketing_consent: bool | None = None  # latest marketing ConsentRecord; None when there is none
     platform_opt_out: bool = False  # every identity that says anything says no to marketing
 
@@ -394,3 +396,38 @@ async def customer_drafts(
 
 async def customer_name(session: AsyncSession, customer_id: int) -> str | None:
     return (await session.execute(select(Customer.display_name).where(Customer.id == customer_id))).scalar()
+
+
+async def approved_drafts(
+    session: AsyncSession, workspace_id: int, start: datetime | None, end: datetime
+) -> list[OutreachDraft]:
+    """The drafts approved in [start, end) (all approved before `end` when `start` is None), oldest first."""
+    query = select(OutreachDraft).where(
+        OutreachDraft.workspace_id == workspace_id,
+        OutreachDraft.status == "approved",
+        OutreachDraft.approved_at < end,
+    )
+    if start is not None:
+        query = query.where(OutreachDraft.approved_at >= start)
+    rows = await session.execute(query.order_by(OutreachDraft.approved_at, OutreachDraft.id))
+    return list(rows.scalars())
+
+
+async def valid_order_times(
+    session: AsyncSession, workspace_id: int, customer_ids: Sequence[int]
+) -> dict[int, list[datetime]]:
+    """customer -> the times of their valid orders (paid, shipped, completed), in chunks."""
+    out: dict[int, list[datetime]] = {}
+    ids = sorted(int(i) for i in customer_ids)
+    for start in range(0, len(ids), _CHUNK):
+        rows = await session.execute(
+            select(Order.customer_id, Order.created_at).where(
+                Order.workspace_id == workspace_id,
+                Order.customer_id.in_(ids[start : start + _CHUNK]),
+                Order.status.in_(VALID),
+            )
+        )
+        for cid, at in rows:
+            if cid is not None:
+                out.setdefault(int(cid), []).append(at)
+    return out

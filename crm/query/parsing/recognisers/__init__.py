@@ -12,7 +12,9 @@ module imported below (or anywhere imported before the first question). The buil
   900 guards       database commands, contact details, jokes, forecasts, help, greetings (crm.query.parser)
   800 reminder     "remind me ..." (crm.query.parser)
   700 draft        "write a win-back message ..." (crm.query.parser)
+  650 journeys     lifecycle moves between two dates, second-order conversion of new customers (journeys.py)
   600 customer     a customer looked up by name (crm.query.parser)
+  597 points       loyalty points of the shop: outstanding, expiring in a window (points.py)
   595 products     best sellers, category preference, bought together, reorder cycles, returns (products.py)
   590-480 declines a scan that cannot be answered as asked: an as-of date, a future or unreadable period, two
                    periods, an unmeasured metric, "except", unknown words, two platforms or countries, two
@@ -75,8 +77,10 @@ def decide(question: Question) -> Any:
 from crm.query.parsing.recognisers import (  # noqa: E402, F401
     cohort,
     declines,
+    journeys,
     kinds,
     metric,
+    points,
     predicted,
     products,
     segments,

@@ -47,6 +47,7 @@ answer-lifecycle_count = { $stage } customers{ $filters }: { $value }
 answer-lifecycle = Customers by lifecycle stage{ $filters } (as of { $day }):
 answer-cohort = Monthly cohort retention{ $filters }: share of each first-order month buying again k months later.
 answer-cohort_empty = No valid orders in those months, so no cohorts.
+answer-cohort_small = ⚠️ Cohorts of fewer than { $min } customers ({ $months }) are too few to rely on.
 answer-list = { $what }{ $filters }: { $n }, most spent first.
 answer-list_cut = { $what }{ $filters }: { $n }, most spent first; the first { $shown } are listed.
 answer-list_empty = { $what }{ $filters }: none.
@@ -144,6 +145,71 @@ answer-filter_segment = segment
 # A clarifying reply without its own sentence; a misspelt word read as a vocabulary word (“revnue” as “revenue”)
 answer-rephrase = Could you rephrase that?
 answer-read_as = (Read { $read }.){" "}
+
+# Small samples (crm.analytics.samples): the n behind a ratio or an average, and the mark when it is too few
+answer-sample = Based on { NUMBER($n, useGrouping: 1) } { $unit ->
+    [orders] { $n ->
+        [one] order
+       *[other] orders
+    }
+    [buyers] { $n ->
+        [one] repeat buyer
+       *[other] repeat buyers
+    }
+   *[customers] { $n ->
+        [one] customer
+       *[other] customers
+    }
+}.
+answer-sample_small = ⚠️ Based on { NUMBER($n, useGrouping: 1) } { $unit ->
+    [orders] { $n ->
+        [one] order
+       *[other] orders
+    }
+    [buyers] { $n ->
+        [one] repeat buyer
+       *[other] repeat buyers
+    }
+   *[customers] { $n ->
+        [one] customer
+       *[other] customers
+    }
+}: too few to rely on.
+answer-clv_small_base = ⚠️ Only { NUMBER($n, useGrouping: 1) } customers have bought more than once (the model is reliable from { $min } on): treat predicted CLV and P(alive) as rough.
+
+# Journeys (crm.query.journeys): lifecycle stages at two dates, and second orders of new customers
+answer-journey = Where customers stood on { $d2 } by their stage on { $d1 } ({ $days } days earlier); each row adds up to 100%.
+answer-journey_move = From { $a } to { $b }: { $pct } ({ $moved } of the { $n } customers who were { $a } on { $d1 } were { $b } on { $d2 }).
+answer-journey_move_none = No customer was { $a } on { $d1 }.
+answer-journey_joined = { $n } customers had no record yet on { $d1 }.
+answer-journey_actions = Drafts for each stage as it stands on { $d2 } are one tap away below.
+answer-journey_empty = No customers on { $d2 } yet, so there are no stage changes to show.
+answer-journey_dates = The first date ({ $d1 }) must be before the second ({ $d2 }).
+answer-journey_not_yet = (not yet a customer)
+answer-journey_chart = Where each stage on { $d1 } stood on { $d2 }
+answer-journey_chart_row = { $stage } (n={ $n })
+answer-journey_chart_x = share of the row's customers, by stage on { $d2 }
+answer-journey_chart_y = stage on { $d1 }
+answer-journey_explanation = Each customer's lifecycle stage is the rule applied with that date as the as-of date (only valid orders before the end of the day count): new = first valid order within { $days } days, then active, dormant or churned by days since the last valid order; prospect = a customer record with no valid order yet. "(not yet a customer)": no record on { $d1 }. Rows: stage on { $d1 }; shares: where those customers stood later.
+answer-second_order = { $never } of the new customers of { $period } never ordered again within { $window } days of their first order: { $converted } of { $counted } ({ $rate }) did.
+answer-second_order_too_recent = { $n } more new customers placed their first order less than { $window } days ago and are left out as too recent.
+answer-second_order_too_recent_all = All { $n } new customers of { $period } placed their first order less than { $window } days ago: too recent to tell whether they ordered again.
+answer-second_order_empty = No customer placed a first order in { $period }, so there is no second-order conversion.
+answer-second_order_definition = Customers whose first valid order falls in the period; the share with a second valid order within { $window } days (× 24 h) of the first. Only customers whose first order is at least { $window } days before the as-of moment count.
+
+## Loyalty points (crm/query/points.py)
+answer-customer_points = { $who } has { NUMBER($points, useGrouping: 1) } points.
+answer-customer_points_expiring = {" "}{ NUMBER($points, useGrouping: 1) } of them expire on { $date }.
+answer-points_outstanding = Customers hold { NUMBER($points, useGrouping: 1) } points in total ({ $customers } { $customers ->
+        [one] customer
+       *[other] customers
+    } with a balance).
+answer-points_expiring = { NUMBER($points, useGrouping: 1) } points of { $customers } { $customers ->
+        [one] customer
+       *[other] customers
+    } expire between { $start } and { $end }.
+answer-points_no_expiry = Points do not expire in this shop: set workspace.loyalty_expiry_days to make them expire.
+
 answer-service_figure = { $name } { $period }{ $filters }: { $value } (n = { $n }){ $small }
 answer-service_complaints = { $name } { $period }{ $filters }: { $value } ({ $complaints } { $complaints ->
         [one] complaint

@@ -26,6 +26,7 @@ commands-segments = RFM segments of your customers
 commands-cohort = Cohort retention
 commands-customer = Find a customer card
 commands-draft = Draft a message to a customer or a segment
+commands-experiments = Outreach experiments: which variant converts
 commands-reminders = Your reminders
 commands-team = Your team and roles
 commands-invite = Invite a teammate (admins)
@@ -98,7 +99,7 @@ help-intro =
     • <i>top 10 customers by revenue</i>
     • <i>上个月的销售额</i>
 help-your_role = As a team <b>{ $role }</b> you can:
-help-ability-ask = • ask questions; shortcuts /kpi /top /segments /cohort; open a customer card with /customer; see the team with /team
+help-ability-ask = • ask questions; shortcuts /kpi /top /segments /cohort /experiments; open a customer card with /customer; see the team with /team
 help-ability-customer_notes = • tag customers and add notes (🏷 and 📝 on a customer card)
 help-ability-drafts = • draft outreach messages: /draft, ✉️ on a customer card, or in words (<i>draft a win-back for Tan in Thai</i>)
 help-ability-reminders = • set reminders: in words (<i>remind me tomorrow 10am to call Tan</i>) or ⏰ on a customer card; /reminders lists yours
@@ -132,6 +133,10 @@ ask-open_card = 👤 Open the card of #{ $id }
 ask-why_title = <b>How this was calculated</b>
 ask-expired = This answer is too old to page through. Please ask again.
 ask-empty = No answer.
+ask-stage_draft_welcome = ✉️ Welcome the { $n } { $stage } customers
+ask-stage_draft_thank_you = 💌 Loyalty thank-you to the { $n } { $stage } customers
+ask-stage_draft_winback = ↩️ Win back the { $n } { $stage } customers
+ask-stage_offer_hint = 🎁 Churned customers come back more often for an offer. To add yours, send: <code>/draft segment { $stage } winback code BACK10 15% off</code> (your own code and discount).
 
 ## card
 
@@ -402,6 +407,35 @@ help-short-data_rights = /export, /erase
 help-ability-audit = • see who viewed, exported, changed or erased what (/audit)
 help-short-audit = /audit
 
+## Loyalty points (/points, /redeem, /adjust)
+commands-points = Loyalty points of a customer (admins)
+help-ability-points = • see, redeem and adjust a customer's loyalty points: /points 12, /redeem 12 200 voucher, /adjust 12 -50 goodwill correction
+help-short-points = /points, /redeem
+audit-action_redeemed = redeemed points of
+audit-action_adjusted = adjusted points of
+points-usage = Usage: <code>/points 12</code> (the customer's number, as their card shows it).
+points-redeem_usage = Usage: <code>/redeem 12 200 voucher</code>: customer number, points, and why.
+points-adjust_usage = Usage: <code>/adjust 12 -50 goodwill correction</code>: customer number, points (+ or −), and why.
+points-no_customer = No customer #{ $id }.
+points-no_reason = Say why, after the points: <code>/redeem 12 200 voucher</code>.
+points-reason_too_long = The reason is too long: { $limit } characters at most.
+points-bad_amount = The points must be a whole number other than 0 (and positive to redeem).
+points-too_many = Refused: the balance is { NUMBER($balance, useGrouping: 1) } points, fewer than { NUMBER($asked, useGrouping: 1) }. Nothing changed.
+points-redeemed = Redeemed { NUMBER($points, useGrouping: 1) } points of customer #{ $id } ✅
+points-adjusted = Adjusted customer #{ $id } by { $sign }{ NUMBER($points, useGrouping: 1) } points ✅
+points-balance = 🎁 <b>{ $who }</b> (#{ $id }): { NUMBER($points, useGrouping: 1) } points
+points-expiring = ⏳ { NUMBER($points, useGrouping: 1) } expire on { $date }
+points-due = ⌛ { NUMBER($points, useGrouping: 1) } are past their expiry day (written off by tonight's job)
+points-recent = Last entries:
+points-row = • { $date } · { $points } · { $reason } · { $note } · { $by }
+points-reason_earn = earned
+points-reason_reverse = reversed
+points-reason_redeem = redeemed
+points-reason_adjust = adjusted
+points-reason_expire = expired
+card-points = 🎁 Points: { NUMBER($points, useGrouping: 1) }{ $expiring }
+card-points_expiring = {" "}· { NUMBER($points, useGrouping: 1) } expire on { $date }
+
 ## /rules: retention rules
 commands-rules = Retention rules (admins)
 help-ability-rules = • write, dry-run and switch retention rules: /rules
@@ -423,3 +457,21 @@ rules-dry = <b>{ $name }</b>: { $rule }
 rules-enabled = Rule <b>{ $name }</b> is on: it runs after each import and daily.
 rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts and { $reminders } reminders.
 rules-gone = That rule is no longer there.
+## Outreach experiments (/experiments; docs/experiments.md)
+experiments-draft_line = 🧪 Experiment <b>{ $name }</b>: this customer gets variant <b>{ $variant }</b> of { $labels }.
+experiments-variant_template = <b>Template · { $language } · variant { $variant }</b>
+experiments-split = 🧪 Experiment { $name }: the CSV's variant column says who gets which ({ $split }). Approve each language's templates to start it.
+experiments-segment_approved = ✅ Approved: experiment <b>{ $name }</b> · { $language }, { $count } recipients ({ $split }). Send each recipient the variant in their CSV row; /experiments follows the orders.
+experiments-usage = Use <code>/experiments</code> or <code>/experiments 30</code> (the days after an approval in which an order counts, 1–365).
+experiments-none = No experiment yet. Draft one with two or three variants: <i>draft a win-back for all important_winback customers with 2 variants</i>, or <code>/draft Tan winback ab</code>, then approve it.
+experiments-title = 🧪 <b>Experiments</b>: customers with a valid order within { $window } days of the approval (95% Wilson interval).
+experiments-heading = <b>{ $name }</b> · { $intent }
+experiments-variant = { $variant }: { $conversions }/{ $n } = { $rate } (95% CI { $low }–{ $high }){ $open ->
+    [0] {""}
+   *[other] , { $open } still in their window
+}
+experiments-variant_empty = { $variant }: nobody yet
+experiments-winner = 🏆 Winner: { $variant } (p = { $p } against every other variant)
+experiments-no_winner_ahead = No winner yet: { $variant } is ahead but p = { $p }
+experiments-no_winner = No winner yet: the variants are level
+experiments-more = …and { $n } older experiments (<code>sellermate experiments</code> lists them all).

@@ -16,6 +16,7 @@ outreach-offer_discount = Enjoy { $discount } on your next order
 outreach-expires = , valid until { $expires }
 outreach-points = You have { $points } reward points waiting to be used.
 # How a date is written: strftime codes, or the { $y } { $m } { $d } parts
+outreach-points_expiring = You have { $points } reward points; { $expiring } of them expire on { $date }.
 outreach-date_format = %d %b %Y
 outreach-brand = our shop
 outreach-team = The team

@@ -16,6 +16,7 @@ outreach-offer_discount = Nikmati { $discount } untuk pesanan Anda berikutnya
 outreach-expires = , berlaku sampai { $expires }
 outreach-points = Anda punya { $points } poin yang bisa digunakan.
 # How a date is written: strftime codes, or the { $y } { $m } { $d } parts
+outreach-points_expiring = Anda punya { $points } poin; { $expiring } di antaranya akan kedaluwarsa pada { $date }.
 outreach-date_format = %d/%m/%Y
 outreach-brand = toko kami
 outreach-team = Tim { $brand }

@@ -16,6 +16,7 @@ outreach-offer_discount = Nikmati { $discount } untuk pesanan anda yang seterusn
 outreach-expires = , sah sehingga { $expires }
 outreach-points = Anda ada { $points } mata ganjaran yang boleh digunakan.
 # How a date is written: strftime codes, or the { $y } { $m } { $d } parts
+outreach-points_expiring = Anda ada { $points } mata ganjaran; { $expiring } daripadanya akan luput pada { $date }.
 outreach-date_format = %d/%m/%Y
 outreach-brand = kedai kami
 outreach-team = Pasukan { $brand }

@@ -16,6 +16,7 @@ outreach-offer_discount = รับ{ $discount } สำหรับคำสั�
 outreach-expires = {" "}ใช้ได้ถึงวันที่ { $expires }
 outreach-points = คุณมีคะแนนสะสม { $points } คะแนนที่ใช้ได้ค่ะ
 # How a date is written: strftime codes, or the { $y } { $m } { $d } parts
+outreach-points_expiring = คุณมีคะแนนสะสม { $points } คะแนน โดย { $expiring } คะแนนจะหมดอายุวันที่ { $date } ค่ะ
 outreach-date_format = %d/%m/%Y
 outreach-brand = ร้านของเรา
 outreach-team = ทีมงาน{ $brand }

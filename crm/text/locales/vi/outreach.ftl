@@ -16,6 +16,7 @@ outreach-offer_discount = Bạn được { $discount } cho đơn hàng tiếp th
 outreach-expires = , áp dụng đến { $expires }
 outreach-points = Bạn đang có { $points } điểm thưởng có thể sử dụng.
 # How a date is written: strftime codes, or the { $y } { $m } { $d } parts
+outreach-points_expiring = Bạn đang có { $points } điểm thưởng, trong đó { $expiring } điểm sẽ hết hạn vào ngày { $date }.
 outreach-date_format = %d/%m/%Y
 outreach-brand = cửa hàng chúng tôi
 outreach-team = Đội ngũ { $brand }

@@ -46,6 +46,7 @@ answer-lifecycle_count = { $filters }{ $stage }客户：{ $value } 位
 answer-lifecycle = { $filters }客户生命周期分布（截至 { $day }）：
 answer-cohort = { $filters }按首单月份的月度留存：每个首单月份的客户在第 k 个月再次购买的比例。
 answer-cohort_empty = 这些月份没有有效订单，无法计算留存。
+answer-cohort_small = ⚠️ 少于 { $min } 位客户的同期群（{ $months }）样本太少，仅供参考。
 answer-list = { $filters }{ $what }共 { $n } 位，按累计消费从高到低：
 answer-list_cut = { $filters }{ $what }共 { $n } 位，按累计消费从高到低，列出前 { $shown } 位：
 answer-list_empty = { $filters }没有{ $what }。
@@ -124,6 +125,47 @@ answer-filter_segment = 客户分群
 # 没有具体说明的澄清回复；拼错的词按词汇表理解
 answer-rephrase = 请换个说法。
 answer-read_as = （已把{ $read }）
+
+# 小样本（crm.analytics.samples）：比率或平均值所基于的数量；太少时标注
+answer-sample = 基于 { NUMBER($n, useGrouping: 1) } { $unit ->
+    [orders] 笔订单
+    [buyers] 位复购客户
+   *[customers] 位客户
+}。
+answer-sample_small = ⚠️ 仅基于 { NUMBER($n, useGrouping: 1) } { $unit ->
+    [orders] 笔订单
+    [buyers] 位复购客户
+   *[customers] 位客户
+}，样本太少，仅供参考。
+answer-clv_small_base = ⚠️ 只有 { NUMBER($n, useGrouping: 1) } 位客户买过不止一次（模型在 { $min } 位以上才可靠）：预测终身价值和存活概率仅供参考。
+
+# 客户旅程（crm.query.journeys）：两个日期的生命周期阶段，以及新客的二次购买
+answer-journey = 按 { $d1 } 的阶段分组，客户在 { $d2 }（{ $days } 天后）所处的阶段；每一行合计 100%。
+answer-journey_move = 从{ $a }到{ $b }：{ $pct }（{ $d1 } 为{ $a }的 { $n } 位客户中，有 { $moved } 位在 { $d2 } 为{ $b }）。
+answer-journey_move_none = { $d1 } 没有{ $a }客户。
+answer-journey_joined = 有 { $n } 位客户在 { $d1 } 还没有记录。
+answer-journey_actions = 可在下方一键为 { $d2 } 各阶段的客户起草消息。
+answer-journey_empty = 截至 { $d2 } 还没有客户，没有阶段变化可显示。
+answer-journey_dates = 第一个日期（{ $d1 }）必须早于第二个日期（{ $d2 }）。
+answer-journey_not_yet = （尚未成为客户）
+answer-journey_chart = { $d1 } 各阶段的客户在 { $d2 } 的去向
+answer-journey_chart_row = { $stage }（{ $n } 位）
+answer-journey_chart_x = 占该行客户的比例，按 { $d2 } 的阶段
+answer-journey_chart_y = { $d1 } 的阶段
+answer-journey_explanation = 每位客户在某日的生命周期阶段，是以该日为截至日期套用规则（只计该日结束前的有效订单）：新客 = 首笔有效订单在 { $days } 天内，其余按距最近一笔有效订单的天数分为活跃、沉睡或流失；潜在 = 有客户记录但还没有有效订单。“（尚未成为客户）”：{ $d1 } 还没有记录。行：{ $d1 } 的阶段；比例：这些客户后来所处的阶段。
+answer-second_order = { $period }的新客中，{ $never } 在首单后 { $window } 天内没有再下单；{ $counted } 位中有 { $converted } 位（{ $rate }）下了第二单。
+answer-second_order_too_recent = 另有 { $n } 位新客首单距今不足 { $window } 天，太新，未计入。
+answer-second_order_too_recent_all = { $period }的 { $n } 位新客首单距今都不足 { $window } 天，还看不出是否会再次下单。
+answer-second_order_empty = { $period }没有客户下首单，因此没有二次购买率。
+answer-second_order_definition = 首笔有效订单在该时段内的客户中，在首单后 { $window } 天（× 24 小时）内下了第二笔有效订单的比例。只计首单距截至时刻至少 { $window } 天的客户。
+
+## Loyalty points (crm/query/points.py)
+answer-customer_points = { $who } 有 { NUMBER($points, useGrouping: 1) } 积分。
+answer-customer_points_expiring = 其中 { NUMBER($points, useGrouping: 1) } 分将于 { $date } 到期。
+answer-points_outstanding = 客户共持有 { NUMBER($points, useGrouping: 1) } 积分（{ $customers } 位客户有余额）。
+answer-points_expiring = { $start } 至 { $end } 期间，{ $customers } 位客户的 { NUMBER($points, useGrouping: 1) } 积分将到期。
+answer-points_no_expiry = 本店积分不会过期：设置 workspace.loyalty_expiry_days 后积分才会到期。
+
 answer-service_figure = { $period }{ $filters }{ $name }：{ $value }（n = { $n }）{ $small }
 answer-service_complaints = { $period }{ $filters }{ $name }：{ $value }（{ $complaints } 次投诉 / { $n } 笔有效订单，n = { $n }）{ $small }
 answer-service_small = {" "}⚠️ 样本太少，仅供参考（n < 30）

@@ -22,6 +22,7 @@ commands-top = 按收入排名的客户
 commands-products = 畅销商品（过去 30 天）
 commands-segments = 客户 RFM 分层
 commands-cohort = 同期群留存
+commands-experiments = 外联实验：哪个版本转化更好
 commands-reminders = 我的提醒
 commands-customer = 查找客户卡片
 commands-draft = 给客户或分群起草消息
@@ -95,7 +96,7 @@ help-intro =
     • <i>收入前10的客户</i>
     • <i>revenue last month</i>
 help-your_role = 作为团队<b>{ $role }</b>，你可以：
-help-ability-ask = • 提问；快捷命令 /kpi /top /segments /cohort；用 /customer 打开客户卡片；用 /team 查看团队
+help-ability-ask = • 提问；快捷命令 /kpi /top /segments /cohort /experiments；用 /customer 打开客户卡片；用 /team 查看团队
 help-ability-customer_notes = • 给客户打标签、添加备注（客户卡片上的 🏷 和 📝）
 help-ability-drafts = • 起草营销消息：/draft、客户卡片上的 ✉️，或直接说（<i>给王小明写一条感谢消息</i>）
 help-ability-reminders = • 设置提醒：直接说（<i>明天上午10点提醒我联系王小姐</i>）或点客户卡片上的 ⏰；/reminders 查看你的提醒
@@ -129,6 +130,10 @@ ask-open_card = 👤 打开客户卡片 #{ $id }
 ask-why_title = <b>计算方法</b>
 ask-expired = 这个回答太久了，无法翻页，请重新提问。
 ask-empty = 没有答案。
+ask-stage_draft_welcome = ✉️ 给{ $stage }阶段的 { $n } 位客户发欢迎消息
+ask-stage_draft_thank_you = 💌 给{ $stage }阶段的 { $n } 位客户发感谢消息
+ask-stage_draft_winback = ↩️ 给{ $stage }阶段的 { $n } 位客户发挽回消息
+ask-stage_offer_hint = 🎁 流失客户更容易被优惠吸引回来。要加上优惠，请发送：<code>/draft segment { $stage } winback code BACK10 15% off</code>（换成您自己的优惠码和折扣）。
 
 ## card
 
@@ -399,6 +404,35 @@ help-short-data_rights = /export、/erase
 help-ability-audit = • 查看谁查看、导出、修改或删除了什么（/audit）
 help-short-audit = /audit
 
+## Loyalty points (/points, /redeem, /adjust)
+commands-points = 客户积分（管理员）
+help-ability-points = • 查看、兑换和调整客户积分：/points 12、/redeem 12 200 优惠券、/adjust 12 -50 补偿更正
+help-short-points = /points、/redeem
+audit-action_redeemed = 兑换了积分：
+audit-action_adjusted = 调整了积分：
+points-usage = 用法：<code>/points 12</code>（客户编号，见客户卡片）。
+points-redeem_usage = 用法：<code>/redeem 12 200 优惠券</code>：客户编号、积分和原因。
+points-adjust_usage = 用法：<code>/adjust 12 -50 补偿更正</code>：客户编号、积分（+ 或 −）和原因。
+points-no_customer = 没有客户 #{ $id }。
+points-no_reason = 请在积分后写明原因：<code>/redeem 12 200 优惠券</code>。
+points-reason_too_long = 原因太长：最多 { $limit } 个字符。
+points-bad_amount = 积分必须是非 0 的整数（兑换时为正数）。
+points-too_many = 已拒绝：积分余额为 { NUMBER($balance, useGrouping: 1) }，少于 { NUMBER($asked, useGrouping: 1) }。未做任何更改。
+points-redeemed = 已为客户 #{ $id } 兑换 { NUMBER($points, useGrouping: 1) } 积分 ✅
+points-adjusted = 已为客户 #{ $id } 调整 { $sign }{ NUMBER($points, useGrouping: 1) } 积分 ✅
+points-balance = 🎁 <b>{ $who }</b>（#{ $id }）：{ NUMBER($points, useGrouping: 1) } 积分
+points-expiring = ⏳ { NUMBER($points, useGrouping: 1) } 分将于 { $date } 到期
+points-due = ⌛ { NUMBER($points, useGrouping: 1) } 分已过期（今晚的任务会记入账本）
+points-recent = 最近记录：
+points-row = • { $date } · { $points } · { $reason } · { $note } · { $by }
+points-reason_earn = 获得
+points-reason_reverse = 冲回
+points-reason_redeem = 兑换
+points-reason_adjust = 调整
+points-reason_expire = 过期
+card-points = 🎁 积分：{ NUMBER($points, useGrouping: 1) }{ $expiring }
+card-points_expiring = {" "}· 其中 { NUMBER($points, useGrouping: 1) } 分将于 { $date } 到期
+
 ## /rules: retention rules
 commands-rules = 自动化规则（管理员）
 help-ability-rules = • 编写、试运行和开关自动化规则：/rules
@@ -420,3 +454,21 @@ rules-dry = <b>{ $name }</b>：{ $rule }
 rules-enabled = 规则 <b>{ $name }</b> 已启用：每次导入后和每天运行。
 rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿和 { $reminders } 条提醒。
 rules-gone = 该规则已不存在。
+## Outreach experiments (/experiments; docs/experiments.md)
+experiments-draft_line = 🧪 实验 <b>{ $name }</b>：这位客户收到 { $labels } 中的 <b>{ $variant }</b> 版本。
+experiments-variant_template = <b>模板 · { $language } · { $variant } 版本</b>
+experiments-split = 🧪 实验 { $name }：CSV 的 variant 列标明每位收件人收到哪个版本（{ $split }）。批准每种语言的模板后实验开始。
+experiments-segment_approved = ✅ 已批准：实验 <b>{ $name }</b> · { $language }，{ $count } 位收件人（{ $split }）。请按 CSV 中每行的版本发送；/experiments 会跟踪之后的订单。
+experiments-usage = 用法：<code>/experiments</code> 或 <code>/experiments 30</code>（批准后多少天内的订单算转化，1–365）。
+experiments-none = 还没有实验。写一条带两三个版本的消息：<i>给所有重要挽留客户写一条挽回消息，两个版本</i>，或 <code>/draft Tan winback ab</code>，然后批准。
+experiments-title = 🧪 <b>实验</b>：批准后 { $window } 天内下了有效订单的客户（95% Wilson 区间）。
+experiments-heading = <b>{ $name }</b> · { $intent }
+experiments-variant = { $variant }：{ $conversions }/{ $n } = { $rate }（95% 区间 { $low }–{ $high }）{ $open ->
+    [0] {""}
+   *[other] ，{ $open } 位仍在观察期内
+}
+experiments-variant_empty = { $variant }：暂无客户
+experiments-winner = 🏆 胜出：{ $variant }（与其他每个版本相比 p = { $p }）
+experiments-no_winner_ahead = 尚无胜出版本：{ $variant } 领先，但 p = { $p }
+experiments-no_winner = 尚无胜出版本：各版本持平
+experiments-more = ……还有 { $n } 个更早的实验（<code>sellermate experiments</code> 会全部列出）。

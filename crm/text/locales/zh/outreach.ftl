@@ -16,6 +16,7 @@ outreach-offer_discount = 下次下单即享{ $discount }优惠
 outreach-expires = ，有效期至{ $expires }
 outreach-points = 您目前有{ $points }积分可以使用。
 # How a date is written: strftime codes, or the { $y } { $m } { $d } parts
+outreach-points_expiring = 您有{ $points }积分，其中{ $expiring }分将于{ $date }到期。
 outreach-date_format = { $y }年{ $m }月{ $d }日
 outreach-brand = 小店
 outreach-team = { $brand }团队
