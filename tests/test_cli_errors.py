@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,6 +47,32 @@ def cli(
     )
 
 
+class _Ran:
+    """What an in-process run gave, shaped like subprocess.CompletedProcess."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def in_process(*args: str, db: str, monkeypatch: pytest.MonkeyPatch) -> _Ran:
+    """The same command line run in this process (Typer's runner), for the many cases of one option's
+    spellings: each subprocess costs a second of start-up, and what is tested is how the option is read (the
+    subprocess tests above and below cover how the process itself behaves)."""
+    from typer.testing import CliRunner
+
+    from bot.cli import _register_all, app
+
+    for name in list(os.environ):
+        if name.startswith("SELLERMATE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Singapore")
+    monkeypatch.setenv("SELLERMATE_DATABASE_URL", db)
+    _register_all()
+    r = CliRunner().invoke(app, list(args))
+    return _Ran(r.exit_code, r.stdout, r.stderr)
+
+
 def one_clear_line(p: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
     assert "Traceback" not in p.stderr + p.stdout, p.stderr[-3000:]
     assert p.returncode == code, (p.returncode, p.stderr[-2000:])
@@ -57,7 +84,16 @@ def one_clear_line(p: subprocess.CompletedProcess[str], code: int, *needles: str
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
+def no_db(tmp_path: Path) -> str:
+    """A database file that is not there yet (for the commands that must not create one)."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+
+
+@pytest.fixture
+def db(tmp_path: Path, sqlite_template: Path) -> str:
+    """An empty shop database, already at the newest schema (a copy of the session's migrated template: the
+    commands then skip a second or two of migrations each)."""
+    shutil.copy(sqlite_template, tmp_path / "shop.db")
     return f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
 
 
@@ -75,9 +111,9 @@ def db(tmp_path: Path) -> str:
     ],
 )
 def test_a_bad_period_says_what_is_wrong_and_the_accepted_forms(
-    db: str, tmp_path: Path, period: str, why: str
+    no_db: str, tmp_path: Path, period: str, why: str
 ) -> None:
-    p = cli("kpi", "orders", "--period", period, db=db)
+    p = cli("kpi", "orders", "--period", period, db=no_db)
     one_clear_line(p, 2, f"--period {period!r}", why, "last-N-days", "YYYY-MM", "YYYY-QN")
     assert not (tmp_path / "shop.db").exists()  # refused before opening anything
 
@@ -89,17 +125,17 @@ def test_good_periods_still_work(db: str) -> None:
 
 
 # 2. --chart into a missing folder ----------------------------------------------------------------------------
-def test_chart_into_a_missing_folder_is_refused_before_computing(db: str, tmp_path: Path) -> None:
-    p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path / "nope" / "x.png"), db=db)
+def test_chart_into_a_missing_folder_is_refused_before_computing(no_db: str, tmp_path: Path) -> None:
+    p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path / "nope" / "x.png"), db=no_db)
     one_clear_line(p, 2, "--chart", "does not exist")
     assert not (tmp_path / "shop.db").exists()
-    p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path), db=db)
+    p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path), db=no_db)
     one_clear_line(p, 2, "--chart", "is a folder")
 
 
 # 3./4. `sellermate run` ----------------------------------------------------------------------------------------
-def test_run_with_a_malformed_token_says_what_a_token_looks_like(db: str, tmp_path: Path) -> None:
-    p = cli("run", db=db, SELLERMATE_TELEGRAM_TOKEN="garbage")
+def test_run_with_a_malformed_token_says_what_a_token_looks_like(no_db: str, tmp_path: Path) -> None:
+    p = cli("run", db=no_db, SELLERMATE_TELEGRAM_TOKEN="garbage")
     line = one_clear_line(p, 2, "malformed", "@BotFather", "digits", "SELLERMATE_TELEGRAM_TOKEN")
     assert "garbage" not in line  # never echo the secret
     assert not (tmp_path / "shop.db").exists()
@@ -111,11 +147,11 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_run_without_a_route_to_telegram_is_one_line(db: str, tmp_path: Path) -> None:
+def test_run_without_a_route_to_telegram_is_one_line(no_db: str, tmp_path: Path) -> None:
     api = f"http://127.0.0.1:{_closed_port()}"
     p = cli(
         "run",
-        db=db,
+        db=no_db,
         timeout=90,
         SELLERMATE_TELEGRAM_TOKEN="123456:ABC-def_ghi",
         SELLERMATE_TELEGRAM_API_URL=api,
@@ -167,8 +203,10 @@ def test_commands_written_in_chinese_answer_in_chinese(db: str) -> None:
         ("复购率", "复购率"),
     ],
 )
-def test_kpi_accepts_loose_metric_names_and_synonyms(db: str, name: str, label: str) -> None:
-    p = cli("kpi", name, "--as-of", "2026-11-23", db=db)
+def test_kpi_accepts_loose_metric_names_and_synonyms(
+    db: str, name: str, label: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = in_process("kpi", name, "--as-of", "2026-11-23", db=db, monkeypatch=monkeypatch)
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
     assert label in p.stdout
 
@@ -176,8 +214,20 @@ def test_kpi_accepts_loose_metric_names_and_synonyms(db: str, name: str, label: 
 @pytest.mark.parametrize(
     "country,code", [("UK", "GB"), ("gb", "GB"), ("Thailand", "TH"), ("泰国", "TH"), ("united kingdom", "GB")]
 )
-def test_country_options_take_codes_and_names(db: str, country: str, code: str) -> None:
-    p = cli("kpi", "revenue", "--country", country, "--as-of", "2026-11-23", "--json", db=db)
+def test_country_options_take_codes_and_names(
+    db: str, country: str, code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = in_process(
+        "kpi",
+        "revenue",
+        "--country",
+        country,
+        "--as-of",
+        "2026-11-23",
+        "--json",
+        db=db,
+        monkeypatch=monkeypatch,
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     assert json.loads(p.stdout)["query"]["filters"]["country"] == code
 
@@ -194,8 +244,8 @@ def test_unknown_metric_lists_the_valid_ones(db: str) -> None:
 @pytest.mark.parametrize(
     "name", ["important-winback", "important winback", "Important_Winback", "重要挽留客户"]
 )
-def test_segments_accepts_loose_segment_names(db: str, name: str) -> None:
-    p = cli("segments", name, "--as-of", "2026-11-23", "--json", db=db)
+def test_segments_accepts_loose_segment_names(db: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = in_process("segments", name, "--as-of", "2026-11-23", "--json", db=db, monkeypatch=monkeypatch)
     assert p.returncode == 0, p.stderr[-2000:]
     assert json.loads(p.stdout)["query"]["segment"] == "important_winback"
 
@@ -311,8 +361,8 @@ def test_kpi_ltv_is_lifetime_like_ask(db: str) -> None:
 
 
 @pytest.mark.parametrize("intent", ["win-back", "Win Back", "WINBACK"])
-def test_draft_accepts_loose_intent_names(db: str, intent: str) -> None:
-    p = cli("draft", "Nobody Here", "--intent", intent, db=db)
+def test_draft_accepts_loose_intent_names(db: str, intent: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = in_process("draft", "Nobody Here", "--intent", intent, db=db, monkeypatch=monkeypatch)
     assert "unknown intent" not in p.stderr and "no customer" in (p.stdout + p.stderr).lower(), p.stderr
 
 
