@@ -4,8 +4,8 @@ answer-metric = { $period }{ $filters }{ $name }：{ $value }
 answer-customer_base = { $filters }客户总数：{ $value } 位（至今至少有一笔有效订单的客户）。
 answer-customer_base_prospects = 另有 { $n } 条客户记录还没有有效订单。
 answer-compared = { $filters }{ $name }：{ $period } { $value }，{ $other } { $other_value }{ $change }
-answer-change_pct = （比{ $other }{ $sign }{ $pct }）
-answer-change_pts = （比{ $other }{ $sign }{ $pts }个百分点）
+answer-change_pct = （较{ $other }：{ $sign }{ $pct }）
+answer-change_pts = （较{ $other }：{ $sign }{ $pts } 个百分点）
 answer-partial_window =
     {""}
     注意：{ $period }还没结束，目前只有 { $days }，{ $other }有 { $other_days }。
