@@ -11,6 +11,7 @@ from crm.spreadsheet import csv_bytes
 from storage.db import Database
 from storage.repositories import audit
 from storage.repositories.customer_data import Erasure, customer_record, erase_customer
+from storage.repositories.team import TeamRepository
 
 # What the audit trail records (storage.models.AuditEvent.action).
 ACTIONS = (
@@ -120,14 +121,19 @@ async def record_act(
     subject: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Record one act in the audit trail in its own transaction (for acts whose code commits elsewhere)."""
+    """Record one act in the audit trail in its own transaction (for acts whose code commits elsewhere); an
+    actor known by their Telegram user id is recorded as the team member they are."""
     async with db.sessions() as session:
+        member_id = actor.member_id
+        if member_id is None and actor.telegram_user_id is not None:
+            member = await TeamRepository(session).member(workspace_id, actor.telegram_user_id)
+            member_id = member.id if member is not None else None
         await audit.record(
             session,
             workspace_id,
             action,
             actor=actor.kind,
-            member_id=actor.member_id,
+            member_id=member_id,
             subject=subject,
             detail=detail,
         )

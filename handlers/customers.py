@@ -339,7 +339,12 @@ async def tag_pressed(query: CallbackQuery, callback_data: TagCB, state: FSMCont
 
 @routes.message(CardInput.tag, F.text, ~F.text.startswith("/"), flags={"ability": "customer_notes"})
 async def tag_entered(
-    message: Message, state: FSMContext, session: AsyncSession, workspace_id: int, i18n: I18n
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    workspace_id: int,
+    member: TeamMember,
+    i18n: I18n,
 ) -> None:
     names = [t.strip() for t in (message.text or "").replace("，", ",").split(",") if t.strip()]
     if len(names) > TAGS_PER_ENTRY or any(len(n) > TAG_MAX for n in names):  # the question stays open
@@ -360,9 +365,7 @@ async def tag_entered(
         workspace_id,
         "changed",
         actor="telegram",
-        member_id=await audit.member_of(session, workspace_id, message.from_user.id)
-        if message.from_user
-        else None,
+        member_id=member.id,
         subject=f"customer:{customer_id}",
         detail={"tags_added": len(names)},
     )

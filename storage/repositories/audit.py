@@ -48,16 +48,6 @@ async def record(
     )
 
 
-async def member_of(session: AsyncSession, workspace_id: int, telegram_user_id: int) -> int | None:
-    """The team member a Telegram user is in this workspace (None for anyone else)."""
-    found: int | None = await session.scalar(
-        select(TeamMember.id).where(
-            TeamMember.workspace_id == workspace_id, TeamMember.telegram_user_id == telegram_user_id
-        )
-    )
-    return found
-
-
 async def recent(
     session: AsyncSession, workspace_id: int, *, limit: int = 20, action: str | None = None
 ) -> list[AuditEntry]:
