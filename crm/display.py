@@ -94,3 +94,9 @@ def displayable(text: str | None, limit: int = NAME_LENGTH, *, multiline: bool =
     # same as a short one. The margin keeps what cleaning would remove from leaving too little to show.
     head = text[: limit * 4 + 256]
     return shorten(clean(head, multiline=multiline), limit, more=len(head) < len(text))
+
+
+def customer_number(text: str) -> int | None:
+    """A customer's number as a teammate types it, "12" or "#12" as cards show it (None for anything else)."""
+    text = text.strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) <= 12 else None

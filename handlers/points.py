@@ -15,16 +15,12 @@ from bot.i18n import I18n
 from bot.points_view import points_text
 from bot.settings import Settings
 from crm import loyalty
+from crm.display import customer_number
 from handlers.routes import Routes
 from storage.models import TeamMember
 from storage.repositories import customer_desk
 
 routes = Routes(__name__)
-
-
-def _customer(word: str) -> int | None:
-    word = word.strip().lstrip("#")
-    return int(word) if word.isdigit() and len(word) <= 12 else None
 
 
 def _amount(word: str) -> int | None:
@@ -68,7 +64,7 @@ async def points_command(
     settings: Settings,
     clock: Callable[[], datetime],
 ) -> None:
-    customer_id = _customer(command.args or "")
+    customer_id = customer_number(command.args or "")
     if customer_id is None:
         await message.answer(i18n("points.usage"))
         return
@@ -87,7 +83,7 @@ async def _change(
     clock: Callable[[], datetime],
 ) -> None:
     words = (command.args or "").split(maxsplit=2)
-    customer_id = _customer(words[0]) if words else None
+    customer_id = customer_number(words[0]) if words else None
     amount = _amount(words[1]) if len(words) > 1 else None
     if customer_id is None or amount is None or len(words) < 3:
         await message.answer(i18n(f"points.{reason}_usage"))

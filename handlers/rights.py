@@ -15,6 +15,7 @@ from aiogram.types import (
 
 from bot.i18n import I18n
 from bot.render import shown
+from crm.display import customer_number
 from crm.rights import Actor, erase, export_customer
 from handlers.routes import Routes
 from storage.db import Database
@@ -29,16 +30,11 @@ class EraseCB(CallbackData, prefix="erase"):
     go: bool
 
 
-def _customer_number(command: CommandObject) -> int | None:
-    text = (command.args or "").strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) <= 12 else None
-
-
 @routes.message(Command("export"), flags={"ability": "data_rights"})
 async def export_command(
     message: Message, command: CommandObject, db: Database, workspace_id: int, member: TeamMember, i18n: I18n
 ) -> None:
-    customer_id = _customer_number(command)
+    customer_id = customer_number(command.args or "")
     if customer_id is None:
         await message.answer(i18n("rights.export_usage"))
         return
@@ -55,7 +51,7 @@ async def export_command(
 
 @routes.message(Command("erase"), flags={"ability": "data_rights"})
 async def erase_command(message: Message, command: CommandObject, i18n: I18n) -> None:
-    customer_id = _customer_number(command)
+    customer_id = customer_number(command.args or "")
     if customer_id is None:
         await message.answer(i18n("rights.erase_usage"))
         return

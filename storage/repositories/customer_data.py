@@ -36,6 +36,7 @@ from storage.models import (
     Reminder,
     Tag,
 )
+from storage.repositories.customer_desk import escape_like
 
 ERASED = "[erased]"
 # Free text elsewhere is searched for the person's words of at least this length (a shorter name such as "Li"
@@ -147,7 +148,7 @@ def _replace_folded(text: str, word: str) -> str:
 
 
 def _like(word: str) -> str:
-    return "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return "%" + escape_like(word) + "%"
 
 
 async def erase_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> Erasure | None:

@@ -29,7 +29,8 @@ class CustomerHit:
     last_order: datetime | None = None
 
 
-def _escape(text: str) -> str:
+def escape_like(text: str) -> str:
+    """`text` lower-cased, with LIKE's wildcards and escape character escaped (for `ESCAPE '\\'`)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower()
 
 
@@ -88,7 +89,7 @@ async def search_customers(
     name = func.lower(Customer.display_name)
     ident_name = func.lower(BuyerIdentity.name)
     if _CJK.search(bare):
-        squeezed = "%" + _escape(re.sub(r"\s+", "", bare)) + "%"
+        squeezed = "%" + escape_like(re.sub(r"\s+", "", bare)) + "%"
         by_name = or_(
             func.replace(name, " ", "").like(squeezed, escape="\\"),
             Customer.id.in_(
@@ -99,7 +100,7 @@ async def search_customers(
             ),
         )
     else:
-        word = _escape(bare)
+        word = escape_like(bare)
         by_name = or_(
             name.like(f"{word}%", escape="\\"),
             name.like(f"% {word}%", escape="\\"),
