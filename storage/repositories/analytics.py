@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any
 
@@ -609,6 +609,41 @@ async def customer_summary(session: AsyncSession, workspace_id: int, end: dateti
             q = q.with_only_columns(*keys, cast(value, Float))
         data = await _summary_arrays(session, q)
     return data
+
+
+# No calendar day anywhere is longer than 25 hours: two orders further apart than this are on different days.
+_LONGEST_DAY_HOURS = 26
+
+
+async def close_repeat_orders(
+    session: AsyncSession, workspace_id: int, end: datetime
+) -> dict[str, np.ndarray]:
+    """The valid orders before `end` placed within 26 hours of the same customer's previous valid order, as
+    aligned arrays: customer id, the order's time and the previous order's (UTC epoch seconds, floored).
+
+    Only these can fall on the same local calendar day as the previous order (the caller checks which do in
+    its time zone): a customer's purchase days are their valid orders minus those. Read from the orders'
+    `previous_order_at` in one pass over the covering index of valid orders; few rows come back.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        close = func.julianday(Order.created_at) - func.julianday(Order.previous_order_at) < (
+            _LONGEST_DAY_HOURS / 24
+        )
+    else:
+        close = Order.created_at - Order.previous_order_at < timedelta(hours=_LONGEST_DAY_HOURS)
+    q = select(
+        Order.customer_id,
+        _epoch_seconds(session, Order.created_at),
+        _epoch_seconds(session, Order.previous_order_at),
+    ).where(
+        *_where(session, Scope(workspace_id), end=end),
+        Order.previous_order_at.is_not(None),
+        close,
+    )
+    conn = await session.connection()
+    rows = await conn.run_sync(lambda sync: _driver_rows(sync, q))
+    data = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows)).reshape(-1, 3)
+    return {"id": data[:, 0], "at": data[:, 1], "previous": data[:, 2]}
 
 
 def _as_float(session: AsyncSession, amount: Any) -> Any:
