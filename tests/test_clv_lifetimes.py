@@ -258,3 +258,42 @@ async def test_clv_features_from_the_database_follow_the_stated_rule(
         t_x = np.array([want[c][1] for c in sorted(want)], dtype=float)
         model = fit_bgnbd(x, t_x, T, penalty=BGNBD_PENALTY)
         assert scores.p_alive == pytest.approx(model.p_alive(x, t_x, T), rel=1e-6)
+
+
+async def test_answers_say_that_orders_on_one_day_are_one_purchase(db: Database, workspace_id: int) -> None:
+    """A customer whose orders all fall on one day has no repeat purchase: no reassuring churn risk, in
+    either language; the CLV list says how purchases are counted."""
+    from bot.settings import Settings
+    from crm.query.compiler import execute
+    from crm.query.ir import CLVQuery, CustomerQuery
+
+    one_day = [
+        (999, datetime(2025, 9, 1, 1, 0, tzinfo=UTC), "paid", 30.0),
+        (999, datetime(2025, 9, 1, 9, 0, tzinfo=UTC), "paid", 40.0),  # 17:00 in Singapore, the same day
+    ]
+    await _load(db, workspace_id, _orders(seed=5) + one_day)
+    as_of = datetime(2026, 3, 1, tzinfo=SGT)
+
+    async def ask(query, language: str):  # type: ignore[no-untyped-def]
+        return await execute(
+            query, db=db, workspace_id=workspace_id, settings=Settings(), as_of=as_of, language=language
+        )
+
+    for lang, risk_words, card_words, list_words in (
+        (
+            "en",
+            "has 2 orders, all on one day",
+            "P(alive) not estimated (every order on one day)",
+            "count as one purchase",
+        ),
+        ("zh", "的 2 笔订单都在同一天", "存活概率：所有订单都在同一天", "同一天的订单算一次购买"),
+    ):
+        risk = await ask(CustomerQuery(search="Buyer 999", aspect="churn_risk"), lang)
+        assert risk.value is None and risk_words in risk.text, risk.text
+        card = await ask(CustomerQuery(search="Buyer 999"), lang)
+        assert card_words in card.text, card.text
+        listed = await ask(CLVQuery(), lang)
+        assert list_words in listed.text, listed.text
+    # A customer with purchases on two days gets a number.
+    two_days = await ask(CustomerQuery(search="Buyer 0", aspect="churn_risk"), "en")
+    assert two_days.value is not None and 0 < two_days.value < 1
