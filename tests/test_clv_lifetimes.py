@@ -297,3 +297,38 @@ async def test_answers_say_that_orders_on_one_day_are_one_purchase(db: Database,
     # A customer with purchases on two days gets a number.
     two_days = await ask(CustomerQuery(search="Buyer 0", aspect="churn_risk"), "en")
     assert two_days.value is not None and 0 < two_days.value < 1
+
+
+async def test_close_repeat_orders_are_read_through_their_partial_index(
+    db: Database, workspace_id: int
+) -> None:
+    """The planner can use ix_orders_close_repeat for the query (its predicate is matched as written): on
+    PostgreSQL with sequential scans off, on SQLite as it stands."""
+    from sqlalchemy import event, text
+
+    from storage.repositories.analytics import close_repeat_orders
+
+    await _load(db, workspace_id, _orders(seed=5))
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        sent.append((statement, parameters))
+
+    async with db.sessions() as s:
+        conn = await s.connection()
+        sqlite = conn.dialect.name == "sqlite"
+        event.listen(conn.sync_engine, "before_cursor_execute", capture)
+        try:
+            found = await close_repeat_orders(s, workspace_id, datetime(2026, 3, 1, tzinfo=UTC))
+        finally:
+            event.remove(conn.sync_engine, "before_cursor_execute", capture)
+        assert len(found["id"]) > 0 and len(sent) == 1
+        statement, parameters = sent[0]
+        if not sqlite:
+            await s.execute(text("SET LOCAL enable_seqscan = off"))
+        explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+        rows = await conn.run_sync(
+            lambda sync: sync.exec_driver_sql(explain + statement, parameters).fetchall()
+        )
+    plan = " ".join(str(row) for row in rows)
+    assert "ix_orders_close_repeat" in plan, plan
