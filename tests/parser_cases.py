@@ -150,6 +150,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("how is revenue doing this month", {"kind": "metric", "metric": "revenue", "period": "this_month"}),
     ("最有可能流失的客户", {"kind": "clv", "by": "churn_risk", "n": 10}),
     ("各阶段客户数", {"kind": "lifecycle", "stage": None}),
+    (
+        "why are orders returned this year",
+        {"kind": "metric", "metric": "return_reasons", "period": "this_year"},
+    ),
+    ("顾客为什么退货", {"kind": "metric", "metric": "return_reasons", "period": "last_90_days"}),
     ("number of sales orders in 2025", {"kind": "metric", "metric": "orders", "period": "year:2025"}),
     # repeat rate
     ("repeat purchase rate last month", {"kind": "metric", "metric": "repeat_rate", "period": "last_month"}),

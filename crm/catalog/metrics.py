@@ -708,5 +708,12 @@ METRICS: tuple[Metric, ...] = (
             "退货的原因",
             "为什么退货",
         ),
+        patterns=(
+            # "why do customers return things", "why are orders returned", "why did buyers send items back"
+            r"(?<![a-z])why (?:do|did|are|were|have|has|would)(?: my| our| the)? (?:customers|buyers|people|clients|shoppers"
+            r"|orders|items|products|things|goods)(?: get| being| been)? (?:return(?:ed|ing)?|send(?:ing)? \w+ back"
+            r"|sent \w+ back)(?: (?:things|stuff|items|products|orders|goods|them|it))?(?![a-z])",
+            r"(?:客户|买家|顾客)?(?:为什么|为何|为啥)(?:要)?(?:退货|退款|退回)",
+        ),
     ),
 )
