@@ -98,6 +98,10 @@ def summary(report: Any, i18n: I18n) -> str:
     missing = getattr(report, "missing_rates", None)
     if missing:
         lines.append(i18n("imports.missing_rates", currencies=", ".join(missing)))
+    if report.kind == "reviews":  # what a review export's import left out (docs/service.md)
+        from crm.importing.reviews import review_summary
+
+        lines.extend(i18n(m.key, **m.args) for m in review_summary(report))
     return "\n".join(lines)
 
 
@@ -220,7 +224,7 @@ async def import_document(
             db, workspace_id, cfg=settings.automation, settings=settings, as_of=clock()
         )
     await status.edit_text(summary(report, i18n))
-    if report.kind == "interactions" and report.orders_new and scheduler is not None:
+    if report.kind in ("interactions", "reviews") and report.orders_new and scheduler is not None:
         # New reviews or complaints: a valuable customer's low rating is alerted now, not at the next hour.
         try:
             await scheduler.service_scan_now(workspace_id)

@@ -295,6 +295,9 @@ class Interaction(Base):
         String(64)
     )  # a return's or complaint's reason (migration 0013)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    # The product a review is of, as the order lines name it (platform review exports name a product, not an
+    # order; migration 0015); NULL: the products of `order_id`, if any.
+    product: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -87,7 +87,7 @@ class ImportReport:
     file: str
     platform: str
     store: str
-    kind: str = "orders"  # orders | customers | interactions | events
+    kind: str = "orders"  # orders | customers | interactions | reviews | events
     rows: int = 0
     orders_new: int = 0
     orders_updated: int = 0
@@ -102,6 +102,10 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     # The file's orders that metrics do not count (docs/metrics.md: only paid, shipped, completed), per status.
     not_counted: dict[str, int] = field(default_factory=dict)
+    # A review export's rows that are not kept, by why (crm.importing.reviews.LEFT_OUT): anonymous, by a
+    # reviewer no import has introduced, spam; and its reviews whose product handle no order line names.
+    left_out: dict[str, int] = field(default_factory=dict)
+    products_unlinked: int = 0
     import_id: int | None = None
 
     @property
@@ -332,11 +336,11 @@ def _is_rates_file(header: list[str]) -> bool:
     return {"currency", "rate"} <= names <= RATES_COLUMNS
 
 
-IMPORT_ORDER = {"rates": 0, "customers": 1, "orders": 2, "interactions": 3, "events": 3}
+IMPORT_ORDER = {"rates": 0, "customers": 1, "orders": 2, "interactions": 3, "reviews": 3, "events": 3}
 
 
 def file_kind(path: Path) -> str:
-    """What a file holds, from its header alone: rates, customers, orders, interactions or events ("orders"
+    """What a file holds, from its header alone: rates, customers, orders, interactions, reviews or events ("orders"
     when that cannot be told cheaply: spreadsheets, unknown layouts, which the import then reports)."""
     header = peek_header(Path(path))
     if header is None:
@@ -471,6 +475,10 @@ async def _import_in_session(
             await _one_import_at_a_time(session, workspace_id, waiting)
             if mapping.kind in ("interactions", "events"):
                 await _import_activity(session, workspace_id, mapping, mapper, rows, report, sha)
+            elif mapping.kind == "reviews":
+                from crm.importing.reviews import import_reviews
+
+                await import_reviews(session, workspace_id, mapping, mapper, rows, report, sha)
             elif mapping.kind == "customers":
                 await _import_customers(
                     session,
