@@ -1635,6 +1635,12 @@ class Review:
     left_out: str | None = None
 
 
+def handle_of(title: str) -> str:
+    """A product title as Shopify makes its handle: lower case, every run of characters other than letters and
+    digits one hyphen ("Sheet Mask Set (10 pcs)" -> "sheet-mask-set-10-pcs")."""
+    return re.sub(r"[\W_]+", "-", title.lower()).strip("-")
+
+
 def review_text(title: str, body: str) -> str | None:
     """A review's title and words as kept: "title — body", with any e-mail address a reviewer typed replaced
     (customers' e-mails are never kept in what they wrote, which outreach drafts may read)."""

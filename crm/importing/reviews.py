@@ -8,7 +8,6 @@ the same file again adds nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.importing.limits import fit
 from crm.importing.normalise import ValueProblem, normalise_email
-from crm.importing.platforms import Activity, Platform, Review, RowMapper
+from crm.importing.platforms import Activity, Platform, Review, RowMapper, handle_of
 from crm.text import Msg
 from storage.repositories import imports as repo
 from storage.repositories import service as service_repo
@@ -30,12 +29,6 @@ if TYPE_CHECKING:
 LEFT_OUT = ("anonymous", "unknown_buyer", "spam")
 # A review dated the day of its order (a date without a time is midnight) still follows that order.
 SAME_DAY = timedelta(days=1)
-
-
-def handle_of(text: str) -> str:
-    """A product title as Shopify makes its handle: lower case, every run of other characters than letters
-    and digits one hyphen ("Sheet Mask Set (10 pcs)" -> "sheet-mask-set-10-pcs")."""
-    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")
 
 
 def _title(name: str) -> str:
@@ -174,21 +167,12 @@ async def import_reviews(
 
 
 def review_summary(report: ImportReport) -> list[Msg]:
-    """What an import of a review export left out, and its reviews kept without a product, as texts."""
-    out = []
-    left = report.left_out
-    if left:
-        out.append(
-            Msg(
-                "imports.reviews_left_out",
-                {
-                    "n": sum(left.values()),
-                    "anonymous": left.get("anonymous", 0),
-                    "unknown": left.get("unknown_buyer", 0),
-                    "spam": left.get("spam", 0),
-                },
-            )
-        )
+    """What an import of a review export did not keep (by why), and its reviews kept without a product."""
+    out = [
+        Msg(f"imports.reviews_{why}", {"n": report.left_out[why]})
+        for why in LEFT_OUT
+        if report.left_out.get(why)
+    ]
     if report.products_unlinked:
         out.append(Msg("imports.reviews_unlinked", {"n": report.products_unlinked}))
     return out

@@ -218,8 +218,22 @@ imports-fix-rates_file = This is an exchange-rates file: send it on its own and 
 imports-fix-store_elsewhere = Send it again with the caption <code>{ $store }</code>, or with no caption.
 imports-fix-unknown_layout = Send the order export as the platform gives it; other layouts need a column mapping in the settings (ask whoever runs SellerMate).
 imports-missing_rates = No exchange rate yet for: { $currencies }. Send me a rates.csv (columns currency,rate; 1 unit of the currency = rate units of your base currency).
-imports-reviews_left_out = { $n } reviews not kept: { $anonymous } anonymous (no e-mail), { $unknown } by reviewers with no order imported (import their orders first, then this file again), { $spam } marked spam.
-imports-reviews_unlinked = { $n } reviews name a product no imported order line has: kept, without a product.
+imports-reviews_anonymous = { $n ->
+    [one] 1 review has
+   *[other] { $n } reviews have
+} no e-mail (anonymous): not kept.
+imports-reviews_unknown_buyer = { $n ->
+    [one] 1 review is
+   *[other] { $n } reviews are
+} by reviewers with no order imported: not kept (import their orders first, then this file again).
+imports-reviews_spam = { $n ->
+    [one] 1 review is
+   *[other] { $n } reviews are
+} marked spam: not kept.
+imports-reviews_unlinked = { $n ->
+    [one] 1 review names
+   *[other] { $n } reviews name
+} a product no imported order line has: kept, without a product.
 imports-rates_done = ✅ Imported { $n } exchange rates from { $name } into <b>{ $base }</b> (1 unit of each currency = rate { $base }); order amounts re-priced.
 
 ## currency

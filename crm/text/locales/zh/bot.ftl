@@ -215,7 +215,9 @@ imports-fix-rates_file = 这是汇率文件：请单独发送，我会把它作�
 imports-fix-store_elsewhere = 请把文件再发一次，并附上说明文字 <code>{ $store }</code>，或不附说明文字。
 imports-fix-unknown_layout = 请发送平台原样导出的订单文件；其他格式需要在设置中配置列映射（请联系负责运行 SellerMate 的人）。
 imports-missing_rates = 以下货币还没有汇率：{ $currencies }。请把 rates.csv（列：currency,rate；1 单位该货币 = rate 单位本位币）发给我。
-imports-reviews_left_out = { $n } 条评价未保存：{ $anonymous } 条匿名（没有邮箱），{ $unknown } 条的评价人没有已导入的订单（请先导入其订单，再导入本文件），{ $spam } 条标为垃圾评价。
+imports-reviews_anonymous = { $n } 条评价没有邮箱（匿名）：未保存。
+imports-reviews_unknown_buyer = { $n } 条评价的评价人没有已导入的订单：未保存（请先导入其订单，再导入本文件）。
+imports-reviews_spam = { $n } 条评价标为垃圾评价：未保存。
 imports-reviews_unlinked = { $n } 条评价所指的产品不在已导入的订单明细中：已保存，但不关联产品。
 imports-rates_done = ✅ 已从 { $name } 导入 { $n } 条汇率，折算成 <b>{ $base }</b>（1 单位货币 = rate { $base }）；订单金额已重新换算。
 
