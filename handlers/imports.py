@@ -66,6 +66,10 @@ def summary(report: Any, i18n: I18n) -> str:
             store=html.escape(report.store),
         ),
         i18n(
+            "imports.review_counts", rows=report.rows, added=report.orders_new, there=report.orders_unchanged
+        )
+        if report.kind == "reviews"
+        else i18n(
             "imports.counts",
             rows=report.rows,
             new=report.orders_new,

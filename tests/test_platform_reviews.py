@@ -374,3 +374,104 @@ async def test_the_buyer_known_by_the_customers_export_only(
     await import_file(db, workspace_id, customers, settings=SETTINGS.workspace)
     again = await import_file(db, workspace_id, tmp_path / "reviews_export.csv", settings=SETTINGS.workspace)
     assert again.orders_new == 1 and again.left_out == {"spam": 1, "anonymous": 1}
+
+
+# ---------------------------------------------------------------- the demo's own review exports
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _expected_product(handle: str, buyer: str, day: str, lines: list[tuple[str, str, str]]) -> str | None:
+    """The product a review is of, computed from orders_export.csv's rows (buyer, local day, line name): the
+    buyer's latest order of it up to the day after the review; else the one product of that handle (its
+    title when several variants have it); else none."""
+
+    def matches(name: str) -> bool:
+        return handle in (handle_of(name), handle_of(name.rsplit(" - ", 1)[0]))
+
+    from datetime import date, timedelta
+
+    until = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    own = sorted((d, name) for b, d, name in lines if b == buyer and d <= until and matches(name))
+    if own:
+        return own[-1][1]
+    names = sorted({name for _, _, name in lines if matches(name)})
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else names[0].rsplit(" - ", 1)[0]
+
+
+async def test_the_demo_review_exports_against_their_rows(
+    db: Database, workspace_id: int, demo_exports: dict[str, Path]
+) -> None:
+    from crm.importing.service import import_rates
+    from crm.scheduling.service_alerts import due_service_alerts
+
+    await import_rates(db, workspace_id, demo_exports["rates.csv"], base_currency="SGD")
+    for name in ("orders_export.csv", "customers_export.csv"):
+        await import_file(db, workspace_id, demo_exports[name], settings=SETTINGS.workspace)
+    reports = [
+        await import_file(db, workspace_id, demo_exports[name], settings=SETTINGS.workspace)
+        for name in ("shopify-product-reviews.csv", "judgeme-reviews.csv")
+    ]
+    assert [r.rejected for r in reports] == [[], []]
+    orders = _csv(demo_exports["orders_export.csv"])
+    known = {r["Email"].lower() for r in orders} | {
+        r["Email"].lower() for r in _csv(demo_exports["customers_export.csv"]) if r["Email"]
+    }
+    lines = [
+        (
+            r["Email"].lower(),
+            datetime.strptime(r["Created at"], "%Y-%m-%d %H:%M:%S %z").astimezone(SG).date().isoformat(),
+            r["Lineitem name"],
+        )
+        for r in orders
+    ]
+    rows: list[tuple[str, str, int, str]] = []  # (handle, buyer, stars, local day) of the reviews kept
+    for r in _csv(demo_exports["shopify-product-reviews.csv"]):
+        if r["state"] != "spam" and r["email"].lower() in known:
+            at = datetime.strptime(r["created_at"], "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=ZoneInfo("UTC"))
+            rows.append(
+                (
+                    r["product_handle"],
+                    r["email"].lower(),
+                    int(r["rating"]),
+                    at.astimezone(SG).date().isoformat(),
+                )
+            )
+    for r in _csv(demo_exports["judgeme-reviews.csv"]):
+        if r["reviewer_email"] and r["reviewer_email"].lower() in known:
+            rows.append(
+                (r["product_handle"], r["reviewer_email"].lower(), int(r["rating"]), r["review_date"])
+            )
+    assert sum(r.orders_new for r in reports) == len(rows) > 0
+    assert sum(sum(r.left_out.values()) for r in reports) == 3  # the spam row, the visitor, the anonymous one
+
+    quarter = [stars for _, _, stars, day in rows if "2026-10-01" <= day < "2026-11-24"]
+    got = await ask_at(db, workspace_id, "average rating this quarter")
+    assert got.value == round(sum(quarter) / len(quarter), 2) and got.rows == [[got.value, len(quarter)]]
+    assert ("too few to rely on" in got.text) == (len(quarter) < 30)
+    zh = await ask_at(db, workspace_id, "这个季度的平均评分")
+    assert zh.value == got.value and f"n = {len(quarter)}" in zh.text
+
+    per: dict[str, list[int]] = {}
+    for handle, buyer, stars, day in rows:
+        product = _expected_product(handle, buyer, day, lines)
+        if product and "2026-01-01" <= day < "2026-11-24":
+            per.setdefault(product, []).append(stars)
+    want = sorted(
+        ([p, round(sum(v) / len(v), 2), len(v)] for p, v in per.items()), key=lambda row: (-row[1], -row[2])
+    )
+    got = await ask_at(db, workspace_id, "average rating by product this year")
+    assert sorted(map(tuple, got.rows)) == sorted(map(tuple, want))  # (ties: in either order)
+
+    # The 1-star review three days before the as-of date is the top Shopify spender's: a service alert.
+    async with db.sessions() as s:
+        due = await due_service_alerts(s, workspace_id, AS_OF, SG, limit=100)
+    low = [a for a in due if a.platform == "shopify" and a.rating == 1]
+    assert [a.occurred_at.astimezone(SG).date().isoformat() for a in low][-1:] == ["2026-11-20"]

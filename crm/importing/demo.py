@@ -2774,14 +2774,14 @@ def _review_app_rows(
         order = latest[top]
         person = order.person
         day = (cutoff - timedelta(days=3)).astimezone(SELLER_TZ).date()
-        words = _REVIEWS[person.language][1]
+        broken = _REVIEWS[person.language][1][0]
         judgeme.append(
             (
                 cutoff - timedelta(days=3),
                 [
                     _review_of(order, "valuable")[0],
                     _REVIEW_TITLES.get(person.language, {}).get(1, ""),
-                    words[0],
+                    broken,
                     f"{person.given} {person.family[:1]}.",
                     person.email_shown["shopify"],
                     "1",

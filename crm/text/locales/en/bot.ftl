@@ -207,6 +207,9 @@ imports-counts =
     Rows: { $rows }
     Orders: { $new } new, { $updated } updated, { $unchanged } unchanged
     Customers: { $customers_new } new, { $merged } merged
+imports-review_counts =
+    Rows: { $rows }
+    Reviews: { $added } added, { $there } already there
 imports-rejected = ⚠️ { $n } rows rejected:
 imports-line = line { $line }
 imports-more_rejected = … and { $n } more. Fix them in the export and send the file again: orders already imported are not counted twice.
