@@ -5,7 +5,8 @@
 what the seller would download from each platform (same file names, sheets, headers, date and money
 formats, BOMs, trailing tabs, masked contacts), plus `rates.csv` and two SellerMate CSVs for what no
 platform exports: `interactions.csv` (chats, reviews, complaints, returns) and `behaviour_events.csv`
-(product views, add-to-cart, abandoned carts). The layouts of those two are documented in docs/demo.md.
+(product views, add-to-cart, abandoned carts). The layouts of those two are documented in docs/demo.md. The
+Shopify store's reviews also come as its review apps export them (Shopify Product Reviews, Judge.me).
 
 Buyers follow the BG/NBD story (each has a purchase rate and drops out after a purchase with some
 probability), so RFM segments and CLV fits are meaningful; order times follow seasonal peaks (11.11,
@@ -2828,7 +2829,8 @@ def generate_demo_exports(
     """Write the demo dataset as the platforms' export files into out_dir; returns the files, rates first.
 
     Order: rates.csv, the order exports (Shopee, Lazada, TikTok Shop, Amazon, eBay, Shopify orders), the
-    Shopify customers export, then interactions.csv and behaviour_events.csv.
+    Shopify customers export, then interactions.csv and behaviour_events.csv, then the Shopify store's review
+    apps' exports (shopify-product-reviews.csv, judgeme-reviews.csv).
     """
     dataset = build_demo_dataset(seed=seed, customers=customers, as_of=as_of)
     return write_demo_exports(dataset, out_dir, seed=seed)
