@@ -475,3 +475,26 @@ async def test_the_demo_review_exports_against_their_rows(
         due = await due_service_alerts(s, workspace_id, AS_OF, SG, limit=100)
     low = [a for a in due if a.platform == "shopify" and a.rating == 1]
     assert [a.occurred_at.astimezone(SG).date().isoformat() for a in low][-1:] == ["2026-11-20"]
+
+
+async def test_the_card_names_the_product_reviewed(db: Database, workspace_id: int, tmp_path: Path) -> None:
+    from crm.query.compiler import customer_profile
+
+    await shop(db, workspace_id, tmp_path)
+    async with db.sessions() as s:  # Bob: his shirt review names the M he bought (order #3)
+        bob = (
+            await s.execute(select(Interaction.customer_id).where(Interaction.product == "Linen Shirt - M"))
+        ).scalar()
+    assert bob is not None
+    card = await customer_profile(
+        db=db, workspace_id=workspace_id, customer_id=bob, settings=SETTINGS, as_of=AS_OF
+    )
+    lines = card.text.split("Service history (latest first):")[1].strip().splitlines()
+    assert lines[0].startswith("• 2026-10-20 · review 5/5 · order #4 · Serum · “Works — Skin feels great”")
+    assert lines[1].startswith(
+        "• 2026-10-15 · review 2/5 · order #3 · Linen Shirt - M · “Too small — Runs small”"
+    )
+    zh = await customer_profile(
+        db=db, workspace_id=workspace_id, customer_id=bob, settings=SETTINGS, as_of=AS_OF, language="zh"
+    )
+    assert "订单 #3 · Linen Shirt - M" in zh.text

@@ -100,7 +100,8 @@ async def valid_orders_by_product(
 
 
 async def customer_service(session: AsyncSession, customer_id: int, limit: int) -> list[Any]:
-    """A customer's latest reviews, NPS answers, complaints and returns, latest first, with the order number."""
+    """A customer's latest reviews, NPS answers, complaints and returns, latest first, with the order number and
+    the product a review is of (platform review exports)."""
     rows = await session.execute(
         select(
             Interaction.kind,
@@ -109,6 +110,7 @@ async def customer_service(session: AsyncSession, customer_id: int, limit: int) 
             Interaction.reason,
             Interaction.body,
             Order.platform_order_id,
+            Interaction.product,
         )
         .outerjoin(Order, Order.id == Interaction.order_id)
         .where(Interaction.customer_id == customer_id, Interaction.kind.in_(SERVICE_KINDS))
