@@ -53,7 +53,7 @@ def _buttons(rule_id: int, enabled: bool, i18n: I18n, *, dry: bool = True) -> li
 
 
 def _line(row: RuleRow, i18n: I18n) -> str:
-    what = html.escape(row.spec.describe()) if row.spec is not None else "?"
+    what = html.escape(row.spec.describe(i18n.language)) if row.spec is not None else "?"
     s = row.stats
     counts = (
         i18n("rules.counts", customers=s.customers, drafts=s.drafts, approved=s.approved, ordered=s.ordered)
@@ -123,7 +123,7 @@ async def _from_words(
         i18n(
             "rules.parsed",
             name=html.escape(rule.name),
-            rule=html.escape(spec.describe()),
+            rule=html.escape(spec.describe(i18n.language)),
             dry=html.escape(dry.describe(i18n.language)),
         ),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=[_buttons(rule.id, False, i18n, dry=False)]),
@@ -158,7 +158,7 @@ async def rule_button(
             i18n(
                 "rules.dry",
                 name=html.escape(rule.name),
-                rule=html.escape(spec.describe()),
+                rule=html.escape(spec.describe(i18n.language)),
                 dry=html.escape(dry.describe(i18n.language)),
             ),
             reply_markup=InlineKeyboardMarkup(

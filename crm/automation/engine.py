@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from crm.automation.rules import IMPORT_TRIGGERS, RuleError, RuleSpec, check_rule
+from crm.automation.rules import ANY_FESTIVAL, IMPORT_TRIGGERS, RuleError, RuleSpec, check_rule
+from crm.outreach.festivals import FESTIVAL_DATES, FESTIVALS
 from crm.outreach.intents import PROMOTIONAL
 from crm.settings import DraftSettings
 from crm.tags import compile_rule, customer_columns
@@ -106,13 +107,25 @@ async def candidates(
             (c, f"tag:{spec.param}:{_key_time(at)}")
             for c, at in await repo.tagged_in(session, workspace_id, str(spec.param), since, as_of)
         ]
-    elif t == "days_since_last_order":
+    elif t in ("days_since_last_order", "days_since_last_interaction"):
         days = int(spec.param or 0)
         lo, hi = int(since.timestamp()), int(as_of.timestamp())
-        for c, last in (await repo.last_orders(session, workspace_id)).items():
+        last_of = await repo.last_orders(session, workspace_id)
+        prefix = "lapsed"
+        if t == "days_since_last_interaction":
+            prefix = "quiet"
+            for c, at in (await repo.last_interactions(session, workspace_id)).items():
+                last_of[c] = max(at, last_of.get(c, at))
+        for c, last in last_of.items():
             due = last + days * 86400
             if lo <= due <= hi:
-                found.append((c, f"lapsed:{days}:{last}"))
+                found.append((c, f"{prefix}:{days}:{last}"))
+    elif t == "points_reached":
+        found = _crossings(await repo.ledger_until(session, workspace_id, as_of), int(spec.param or 0), since)
+    elif t == "festival":
+        found = festival_candidates(
+            await repo.countries(session, workspace_id), spec, _local(since, tz), _local(as_of, tz)
+        )
     # conditions, and segment / stage membership, read the customers as they are now
     ids, columns = await customer_columns(session, workspace_id, as_of, tz)
     if t in ("entered_segment", "entered_stage"):
@@ -122,6 +135,48 @@ async def candidates(
     if not found or not spec.condition:
         return found
     return _filter(spec, found, ids, columns)
+
+
+def _local(at: datetime, tz: ZoneInfo) -> date:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(tz).date()
+
+
+def _crossings(
+    ledger: Sequence[tuple[int, int, int, datetime]], threshold: int, since: datetime
+) -> list[tuple[int, str]]:
+    """(customer, event key) per ledger entry, within the window, that took a balance from below `threshold`
+    to at least it: one event per crossing (a balance that falls below and reaches it again crosses again)."""
+    found: list[tuple[int, str]] = []
+    customer, balance = None, 0
+    for c, entry, points, at in ledger:
+        if c != customer:
+            customer, balance = c, 0
+        before, balance = balance, balance + points
+        moment = at if at.tzinfo else at.replace(tzinfo=UTC)
+        if before < threshold <= balance and moment >= since:
+            found.append((c, f"points:{threshold}:{entry}"))
+    return found
+
+
+def festival_candidates(
+    countries: Mapping[int, str], spec: RuleSpec, first: date, today: date
+) -> list[tuple[int, str]]:
+    """(customer, event key) for each festival occurrence the customer's country celebrates whose day, less the
+    rule's days_before, falls between `first` and `today` (shop-local dates), while the festival itself has not
+    passed: a greeting is never drafted after the day. One event per customer and festival occurrence."""
+    wanted = [FESTIVALS[str(spec.param)]] if spec.param != ANY_FESTIVAL else list(FESTIVALS.values())
+    days = [
+        (f, d)
+        for f in wanted
+        for d in FESTIVAL_DATES[f.key]
+        if first <= d - timedelta(days=spec.days_before) <= today <= d
+    ]
+    return [
+        (c, f"festival:{f.key}:{d.isoformat()}")
+        for f, d in days
+        for c, country in sorted(countries.items())
+        if f.celebrated_in(country)
+    ]
 
 
 def _filter(

@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     AutomationRule,
     BehaviourEvent,
+    Customer,
     CustomerOrderStats,
     CustomerTag,
+    Interaction,
     LoyaltyEntry,
     Order,
     OutreachDraft,
@@ -133,6 +135,38 @@ async def last_orders(session: AsyncSession, workspace_id: int) -> dict[int, int
         CustomerOrderStats.workspace_id == workspace_id
     )
     return {int(c): int(t) for c, t in await session.execute(stmt)}
+
+
+async def last_interactions(session: AsyncSession, workspace_id: int) -> dict[int, int]:
+    """Each customer's last interaction (chat, review, complaint, return, note, outreach; UTC epoch seconds)."""
+    stmt = (
+        select(Interaction.customer_id, func.max(Interaction.occurred_at))
+        .where(Interaction.workspace_id == workspace_id)
+        .group_by(Interaction.customer_id)
+    )
+    return {int(c): int(t.timestamp()) for c, t in await session.execute(stmt) if t is not None}
+
+
+async def ledger_until(
+    session: AsyncSession, workspace_id: int, until: datetime
+) -> list[tuple[int, int, int, datetime]]:
+    """(customer, entry, points, at) of the points ledger up to `until`, per customer in time order."""
+    stmt = (
+        select(LoyaltyEntry.customer_id, LoyaltyEntry.id, LoyaltyEntry.points, LoyaltyEntry.created_at)
+        .where(LoyaltyEntry.workspace_id == workspace_id, LoyaltyEntry.created_at <= until)
+        .order_by(LoyaltyEntry.customer_id, LoyaltyEntry.created_at, LoyaltyEntry.id)
+    )
+    return [(int(c), int(e), int(p), t) for c, e, p, t in await session.execute(stmt)]
+
+
+async def countries(session: AsyncSession, workspace_id: int) -> dict[int, str]:
+    """The country of each customer that has one (merged-away records left out)."""
+    stmt = select(Customer.id, Customer.country).where(
+        Customer.workspace_id == workspace_id,
+        Customer.merged_into_id.is_(None),
+        Customer.country.is_not(None),
+    )
+    return {int(c): str(k) for c, k in await session.execute(stmt)}
 
 
 async def tagged_in(
