@@ -605,3 +605,16 @@ class RuleFiring(Base):
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_drafts.id", ondelete="SET NULL"))
     reminder_ids: Mapped[list[int] | None] = mapped_column(JSON)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ErasedBuyer(Base):
+    """A keyed digest (HMAC-SHA256 with the workspace's own random key) of one identity of an erased buyer:
+    platform and buyer id, normalised email or normalised phone. Nothing in it names the person; an import
+    skips the rows whose buyer matches one, so an old export does not bring an erased customer back."""
+
+    __tablename__ = "erased_buyers"
+    __table_args__ = (UniqueConstraint("workspace_id", "digest"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())

@@ -207,6 +207,7 @@ imports-counts =
     Rows: { $rows }
     Orders: { $new } new, { $updated } updated, { $unchanged } unchanged
     Customers: { $customers_new } new, { $merged } merged
+imports-erased_skipped = 🔒 Skipped { $n } rows of customers erased on request: they are not brought back.
 imports-rejected = ⚠️ { $n } rows rejected:
 imports-line = line { $line }
 imports-more_rejected = … and { $n } more. Fix them in the export and send the file again: orders already imported are not counted twice.

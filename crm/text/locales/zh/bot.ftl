@@ -204,6 +204,7 @@ imports-counts =
     行数：{ $rows }
     订单：新增 { $new }，更新 { $updated }，未变 { $unchanged }
     客户：新增 { $customers_new }，合并 { $merged }
+imports-erased_skipped = 🔒 已跳过 { $n } 行已应要求删除的客户数据：不会重新导入。
 imports-rejected = ⚠️ { $n } 行被拒绝：
 imports-line = 第 { $line } 行
 imports-more_rejected = …… 还有 { $n } 行。请在导出文件中修正后把文件再发一次：已导入的订单不会重复计算。
