@@ -421,3 +421,34 @@ def test_a_rule_reads_in_the_reader_language() -> None:
     assert spec.describe("zh") == "当春节前 3 天时：写 festival 草稿（待批准）"
     points = check_rule("p", {"trigger": "points_reached", "points": 500, "actions": [{"points": 50}]})
     assert "积分达到 500" in points.describe("zh") and "赠送 50 积分" in points.describe("zh")
+
+
+async def test_the_new_triggers_work_from_config_yaml(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    await load(db, workspace_id, tmp_path)
+    rules = [
+        {
+            "name": "vip",
+            "trigger": "points_reached",
+            "points": 100,
+            "actions": [{"tag": "vip"}],
+            "enabled": True,
+        },
+        {
+            "name": "bf",
+            "trigger": "festival",
+            "festival": "Black Friday",
+            "days_before": 5,
+            "actions": [{"tag": "bf"}],
+            "enabled": True,
+        },
+        {"name": "quiet", "trigger": "days_since_last_interaction", "days": 30, "actions": [{"tag": "q"}]},
+    ]
+    conf = cfg(rules=rules)
+    done = await evaluate(db, workspace_id, cfg=conf, settings=SETTINGS, as_of=NOW)
+    assert done.problems == [] and done.fired == {"vip": 1, "bf": 4}  # quiet starts off
+    rows = {r.rule.name: r for r in await list_rules(db, workspace_id, conf, NOW)}
+    assert rows["bf"].rule.spec["festival"] == "black_friday" and not rows["quiet"].rule.enabled
+    with pytest.raises(ValueError, match="unknown festival 'festivus'"):  # refused when config.yaml loads
+        cfg(rules=[{"name": "x", "trigger": "festival", "festival": "festivus", "actions": [{"tag": "x"}]}])
