@@ -113,6 +113,31 @@ def ir_spec(q: Any) -> dict[str, Any]:
 
 # as of 2026-11-23 (end of day) in Asia/Singapore, like the evaluation set
 CASES: list[tuple[str, dict[str, Any]]] = [
+    # the repeat purchase rate in wordings a phrase list cannot enumerate (crm.catalog Metric.patterns)
+    (
+        "repeat customers ratio this year on lazada",
+        {"kind": "metric", "metric": "repeat_rate", "period": "this_year", "platform": "lazada"},
+    ),
+    (
+        "percentage of returning buyers in q3",
+        {"kind": "metric", "metric": "repeat_rate", "period": "quarter:2026-3"},
+    ),
+    (
+        "what % of buyers came back to buy again last month",
+        {"kind": "metric", "metric": "repeat_rate", "period": "last_month"},
+    ),
+    (
+        "share of customers who ordered more than once this year",
+        {"kind": "metric", "metric": "repeat_rate", "period": "this_year"},
+    ),
+    (
+        "what proportion of clients purchased again last quarter",
+        {"kind": "metric", "metric": "repeat_rate", "period": "last_quarter"},
+    ),
+    ("今年百分之几的顾客回购了", {"kind": "metric", "metric": "repeat_rate", "period": "this_year"}),
+    ("上个月多少比例的客户再次下单", {"kind": "metric", "metric": "repeat_rate", "period": "last_month"}),
+    ("再次购买的客户占比 今年", {"kind": "metric", "metric": "repeat_rate", "period": "this_year"}),
+    ("number of sales orders in 2025", {"kind": "metric", "metric": "orders", "period": "year:2025"}),
     # repeat rate
     ("repeat purchase rate last month", {"kind": "metric", "metric": "repeat_rate", "period": "last_month"}),
     (

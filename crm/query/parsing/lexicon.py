@@ -407,6 +407,32 @@ _EXTRA: dict[str, tuple[str, ...]] = {
         "引入",
         "引入了",
     ),
+    # Buying again, without a word for a share: "how many customers bought again" is not the repeat purchase
+    # rate, nor a count of all customers; the parser asks back (recognisers.declines.repeat_count).
+    "repeat_verb": (
+        "bought again",
+        "buy again",
+        "ordered again",
+        "order again",
+        "purchased again",
+        "purchase again",
+        "shopped again",
+        "came back",
+        "come back",
+        "coming back",
+        "repurchased",
+        "repeat customers",
+        "repeat buyers",
+        "repeat purchasers",
+        "returning customers",
+        "returning buyers",
+        "再次购买",
+        "再次下单",
+        "重复购买",
+        "又买了",
+        "回购",
+        "回头客",
+    ),
     "order_verb": (
         "placed an order",
         "placed orders",
@@ -1025,7 +1051,15 @@ _TOP_N_PATTERNS = [
 ]
 
 
+@lru_cache(maxsize=1)
+def _metric_patterns() -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(p), metric) for metric, ps in vocab.METRIC_PATTERNS.items() for p in ps]
+
+
 def _scan_lexicon(s: Scan) -> None:
+    for prx, metric in _metric_patterns():  # a pattern's span is longer than any phrase inside it
+        for m in prx.finditer(s.text):
+            s.claim(m.start(), m.end(), "metric", metric)
     for rx, kind, value, phrase in _lexicon():
         if phrase not in s.text:  # cheap test first: most phrases are not in a short question
             continue
