@@ -197,7 +197,10 @@ def _switch(name: str, on: bool, db: str | None) -> None:
         typer.echo(dry[0].describe(dry[1]))
         typer.echo(f"rule {name} enabled: it runs after each import and daily")
     else:
-        typer.echo(f"rule {name} disabled; stopped {stopped[0]} waiting drafts and {stopped[1]} reminders")
+        typer.echo(
+            f"rule {name} disabled; stopped {stopped[0]} waiting drafts, {stopped[1]} reminders "
+            f"and the later steps of {stopped[2]} customers"
+        )
 
 
 @rules_app.command("enable")

@@ -171,4 +171,6 @@ async def rule_button(
         db, workspace_id, rule.name, on, actor="telegram", member_id=member.id if member else None
     )
     key = "rules.enabled" if on else "rules.disabled"
-    await message.answer(i18n(key, name=html.escape(rule.name), drafts=stopped[0], reminders=stopped[1]))
+    await message.answer(
+        i18n(key, name=html.escape(rule.name), drafts=stopped[0], reminders=stopped[1], waiting=stopped[2])
+    )

@@ -589,7 +589,8 @@ class AutomationRule(Base):
 class RuleFiring(Base):
     """One rule fired for one customer on one triggering event: the unique key makes evaluation idempotent
     across restarts and concurrent processes. `status`: done | capped (a promotional draft held back by the
-    frequency cap) | cancelled (the rule was disabled while its steps were pending)."""
+    frequency cap) | waiting (steps after a wait are due at `resume_at`) | running (those steps taken by a
+    process) | cancelled (the rule was disabled while its steps were pending)."""
 
     __tablename__ = "rule_firings"
     __table_args__ = (
@@ -605,6 +606,9 @@ class RuleFiring(Base):
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_drafts.id", ondelete="SET NULL"))
     reminder_ids: Mapped[list[int] | None] = mapped_column(JSON)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The steps after a wait: the first of them, and when they are due (NULL: nothing waiting).
+    next_step: Mapped[int | None] = mapped_column(Integer)
+    resume_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ErasedBuyer(Base):

@@ -198,7 +198,7 @@ async def test_the_draft_cap_holds_across_rules_and_disabling_stops_waiting_draf
     assert rows["welcome"].stats is not None and rows["welcome"].stats.customers == 2
     assert rows["thanks"].stats is not None and rows["thanks"].stats.capped == 1
     _, stopped = await set_enabled(db, workspace_id, "welcome", False)
-    assert stopped == (2, 0)
+    assert stopped == (2, 0, 0)
     async with db.sessions() as session:
         assert set((await session.scalars(select(OutreachDraft.status))).all()) == {"refused"}
 
@@ -452,3 +452,59 @@ async def test_the_new_triggers_work_from_config_yaml(
     assert rows["bf"].rule.spec["festival"] == "black_friday" and not rows["quiet"].rule.enabled
     with pytest.raises(ValueError, match="unknown festival 'festivus'"):  # refused when config.yaml loads
         cfg(rules=[{"name": "x", "trigger": "festival", "festival": "festivus", "actions": [{"tag": "x"}]}])
+
+
+async def test_waits_between_steps_run_once_when_due_and_disabling_drops_them(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    await load(db, workspace_id, tmp_path)
+    steps = {"trigger": "first_order", "actions": [{"tag": "first"}, {"wait": 3}, {"draft": "welcome"}]}
+    await add_on(db, workspace_id, "welcome-later", steps)
+    done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW)
+    assert done.fired == {"welcome-later": 2} and done.drafts == 0  # Bob and Dan tagged; the drafts wait
+    assert await count(db, CustomerTag) == 2 and await count(db, OutreachDraft) == 0
+    early = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW + timedelta(days=2))
+    assert early.drafts == 0 and await count(db, OutreachDraft) == 0
+    # on the day, two processes at once: each waiting step runs once
+    due = NOW + timedelta(days=3, hours=1)
+    other = Database(create_engine(db.url))  # type: ignore[attr-defined]
+    try:
+        a, b = await asyncio.gather(
+            evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due),
+            evaluate(other, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due),
+        )
+    finally:
+        await other.dispose()
+    assert a.drafts + b.drafts == 2 and await count(db, OutreachDraft) == 2
+    again = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due + timedelta(days=1))
+    assert again.drafts == 0 and await count(db, OutreachDraft) == 2
+    async with db.sessions() as session:
+        rows = (await session.execute(select(RuleFiring.status, RuleFiring.draft_id))).all()
+    assert {s for s, _ in rows} == {"done"} and all(d for _, d in rows)
+    # a second rule whose wait has not ended when it is disabled: its later steps never run
+    await add_on(
+        db, workspace_id, "points-later", {"trigger": "repeat_order", "actions": [{"wait": 5}, {"points": 9}]}
+    )
+    await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due, only="points-later")
+    _, stopped = await set_enabled(db, workspace_id, "points-later", False)
+    assert stopped == (0, 0, 1)
+    await set_enabled(db, workspace_id, "points-later", True)
+    await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due + timedelta(days=10))
+    async with db.sessions() as session:
+        assert (await session.scalars(select(LoyaltyEntry).where(LoyaltyEntry.points == 9))).all() == []
+
+
+def test_a_wait_needs_a_step_after_it_and_a_whole_number_of_days() -> None:
+    with pytest.raises(RuleError, match="a wait needs a step after it"):
+        check_rule("r", {"trigger": "first_order", "actions": [{"tag": "x"}, {"wait": 3}]})
+    with pytest.raises(RuleError, match="wait must be between 1 and 365 days"):
+        check_rule("r", {"trigger": "first_order", "actions": [{"wait": 0}, {"tag": "x"}]})
+    data = parse_words(
+        "when a customer's first order is cancelled, draft an apology, then wait 7 days and award 50 points"
+    )
+    assert data is not None and data["actions"] == [
+        {"draft": "service_recovery"},
+        {"wait": 7},
+        {"points": 50},
+    ]
+    assert check_rule("r", data).describe("zh").endswith("等待 7 天；赠送 50 积分")

@@ -317,8 +317,9 @@ async def set_enabled(
     *,
     actor: str = "cli",
     member_id: int | None = None,
-) -> tuple[AutomationRule, tuple[int, int]]:
-    """Enable or disable a rule; disabling stops its pending steps: (drafts refused, reminders deleted)."""
+) -> tuple[AutomationRule, tuple[int, int, int]]:
+    """Enable or disable a rule; disabling stops its pending steps: (drafts refused, reminders deleted, firings
+    whose steps after a wait are dropped)."""
     async with db.sessions() as session:
         rule = await repo.rule_by_name(session, workspace_id, name)
         if rule is None and name.isdigit():
@@ -326,7 +327,7 @@ async def set_enabled(
         if rule is None:
             raise RuleError(f"no rule called {name!r}")
         rule.enabled = enabled
-        stopped = (0, 0) if enabled else await repo.cancel_pending(session, rule.id)
+        stopped = (0, 0, 0) if enabled else await repo.cancel_pending(session, rule.id)
         await audit.record(
             session,
             workspace_id,
@@ -334,7 +335,12 @@ async def set_enabled(
             actor=actor,
             member_id=member_id,
             subject=f"rule:{rule.id}",
-            detail={"enabled": enabled, "drafts_stopped": stopped[0], "reminders_stopped": stopped[1]},
+            detail={
+                "enabled": enabled,
+                "drafts_stopped": stopped[0],
+                "reminders_stopped": stopped[1],
+                "waiting_stopped": stopped[2],
+            },
         )
         await session.commit()
         return rule, stopped
@@ -351,9 +357,8 @@ async def evaluate(
     only: str | None = None,
 ) -> Evaluation:
     """Fire every enabled rule (with `triggers`, only rules with one of those triggers; with `only`, that rule)
-    for the customers and events not fired yet. Claimed firings are committed before their actions run."""
-    from crm.outreach.service import DraftError, draft_for_customer
-
+    for the customers and events not fired yet, and run the steps whose wait has ended. Claimed firings are
+    committed before their actions run."""
     tz = ZoneInfo(settings.workspace.timezone)
     out = Evaluation()
     out.problems += await sync_config_rules(db, workspace_id, cfg, as_of)
@@ -369,6 +374,14 @@ async def evaluate(
         except RuleError as exc:  # a rule saved by an older version that no longer reads
             out.problems.append(str(exc))
             continue
+        # Steps waiting for their day (any trigger: the wait, not the event, decides when they run).
+        async with db.sessions() as session:
+            due = await repo.take_due_steps(session, rule.id, as_of)
+            await session.commit()
+        for firing_id, customer_id, step, resume_at in due:
+            await _steps(
+                db, workspace_id, rule, spec, firing_id, customer_id, step, resume_at, cfg, settings, out
+            )
         if triggers is not None and spec.trigger not in triggers:
             continue
         async with db.sessions() as session:
@@ -377,83 +390,7 @@ async def evaluate(
             await session.commit()
         out.fired[rule.name] = len(claimed)
         for firing_id, customer_id, _ in claimed:
-            status, draft_id, reminder_ids = "done", None, []
-            try:
-                async with db.sessions() as session:
-                    for action in spec.actions:
-                        if action.kind == "tag":
-                            await repo.add_tag(session, workspace_id, customer_id, str(action.value))
-                        elif action.kind == "untag":
-                            await repo.remove_tag(session, workspace_id, customer_id, str(action.value))
-                        elif action.kind == "points":
-                            await repo.add_points(
-                                session,
-                                workspace_id,
-                                customer_id,
-                                int(action.value),
-                                f"rule {rule.name}",
-                                as_of,
-                            )
-                        elif action.kind == "remind":
-                            member = await repo.member(session, workspace_id, str(action.value))
-                            if member is None:
-                                out.problems.append(f"rule {rule.name!r}: no team member {action.value!r}")
-                                continue
-                            reminder = await create_reminder(
-                                session,
-                                workspace_id=workspace_id,
-                                chat_id=member.telegram_user_id,
-                                member_id=member.id,
-                                customer_id=customer_id,
-                                text=f"{rule.name}: {action.text}",
-                                due_at=as_of + timedelta(days=action.in_days),
-                                timezone=str(tz),
-                            )
-                            reminder_ids.append(reminder.id)
-                        elif action.kind == "alert":
-                            for group in await alerts_repo.groups_with(
-                                session, workspace_id, "alerts_enabled"
-                            ):
-                                reminder = await create_reminder(
-                                    session,
-                                    workspace_id=workspace_id,
-                                    chat_id=group.chat_id,
-                                    customer_id=customer_id,
-                                    text=f"{rule.name}: {action.value}",
-                                    due_at=as_of,
-                                    timezone=str(tz),
-                                )
-                                reminder_ids.append(reminder.id)
-                        elif action.kind == "draft" and str(action.value) in PROMOTIONAL:
-                            since = as_of - timedelta(days=cfg.draft_cap_days)
-                            if await repo.promotional_draft_since(
-                                session, customer_id, sorted(PROMOTIONAL), since
-                            ):
-                                status = "capped"
-                    await session.commit()
-                for action in spec.actions:
-                    if action.kind != "draft" or status == "capped":
-                        continue
-                    draft = await draft_for_customer(
-                        db,
-                        workspace_id,
-                        customer_id,
-                        intent=str(action.value),
-                        language=action.language,
-                        settings=settings,
-                        as_of=as_of,
-                        llm=None,
-                    )
-                    draft_id = draft.id
-                    out.drafts += draft.status == "draft"
-            except (DraftError, ValueError) as exc:
-                out.problems.append(f"rule {rule.name!r}, customer #{customer_id}: {exc}")
-            out.capped += status == "capped"
-            async with db.sessions() as session:
-                await repo.set_outcome(
-                    session, firing_id, status=status, draft_id=draft_id, reminder_ids=reminder_ids
-                )
-                await session.commit()
+            await _steps(db, workspace_id, rule, spec, firing_id, customer_id, 0, as_of, cfg, settings, out)
     if any(out.fired.values()):
         async with db.sessions() as session:
             await audit.record(
@@ -470,6 +407,108 @@ async def evaluate(
             )
             await session.commit()
     return out
+
+
+async def _steps(
+    db: Database,
+    workspace_id: int,
+    rule: AutomationRule,
+    spec: RuleSpec,
+    firing_id: int,
+    customer_id: int,
+    first: int,
+    at: datetime,
+    cfg: AutomationConfig,
+    settings: DraftSettings,
+    out: Evaluation,
+) -> None:
+    """Run a firing's steps from `first`, at `at` (the firing's moment, or the day its wait ended), up to the
+    next wait: the steps after it are left for the day the wait ends (`next_step`, `resume_at`)."""
+    from crm.outreach.service import DraftError, draft_for_customer
+
+    tz = ZoneInfo(settings.workspace.timezone)
+    actions = spec.actions[first:]
+    wait_at = next((i for i, a in enumerate(actions) if a.kind == "wait"), None)
+    now_steps = actions if wait_at is None else actions[:wait_at]
+    status, draft_id, reminder_ids = "done", None, []
+    try:
+        async with db.sessions() as session:
+            for action in now_steps:
+                if action.kind == "tag":
+                    await repo.add_tag(session, workspace_id, customer_id, str(action.value))
+                elif action.kind == "untag":
+                    await repo.remove_tag(session, workspace_id, customer_id, str(action.value))
+                elif action.kind == "points":
+                    await repo.add_points(
+                        session, workspace_id, customer_id, int(action.value), f"rule {rule.name}", at
+                    )
+                elif action.kind == "remind":
+                    member = await repo.member(session, workspace_id, str(action.value))
+                    if member is None:
+                        out.problems.append(f"rule {rule.name!r}: no team member {action.value!r}")
+                        continue
+                    reminder = await create_reminder(
+                        session,
+                        workspace_id=workspace_id,
+                        chat_id=member.telegram_user_id,
+                        member_id=member.id,
+                        customer_id=customer_id,
+                        text=f"{rule.name}: {action.text}",
+                        due_at=at + timedelta(days=action.in_days),
+                        timezone=str(tz),
+                    )
+                    reminder_ids.append(reminder.id)
+                elif action.kind == "alert":
+                    for group in await alerts_repo.groups_with(session, workspace_id, "alerts_enabled"):
+                        reminder = await create_reminder(
+                            session,
+                            workspace_id=workspace_id,
+                            chat_id=group.chat_id,
+                            customer_id=customer_id,
+                            text=f"{rule.name}: {action.value}",
+                            due_at=at,
+                            timezone=str(tz),
+                        )
+                        reminder_ids.append(reminder.id)
+                elif action.kind == "draft" and str(action.value) in PROMOTIONAL:
+                    since = at - timedelta(days=cfg.draft_cap_days)
+                    if await repo.promotional_draft_since(session, customer_id, sorted(PROMOTIONAL), since):
+                        status = "capped"
+            await session.commit()
+        for action in now_steps:
+            if action.kind != "draft" or status == "capped":
+                continue
+            draft = await draft_for_customer(
+                db,
+                workspace_id,
+                customer_id,
+                intent=str(action.value),
+                language=action.language,
+                settings=settings,
+                as_of=at,
+                llm=None,
+            )
+            draft_id = draft.id
+            out.drafts += draft.status == "draft"
+    except (DraftError, ValueError) as exc:
+        out.problems.append(f"rule {rule.name!r}, customer #{customer_id}: {exc}")
+    out.capped += status == "capped"
+    next_step = resume_at = None
+    if wait_at is not None and status != "capped":
+        next_step = first + wait_at + 1
+        resume_at = at + timedelta(days=int(actions[wait_at].value))
+        status = "waiting"
+    async with db.sessions() as session:
+        await repo.set_outcome(
+            session,
+            firing_id,
+            status=status,
+            draft_id=draft_id,
+            reminder_ids=reminder_ids,
+            next_step=next_step,
+            resume_at=resume_at,
+        )
+        await session.commit()
 
 
 async def evaluate_after_import(

@@ -36,7 +36,8 @@ IMPORT_TRIGGERS = frozenset(TRIGGERS) - {"days_since_last_order", "days_since_la
 ANY_FESTIVAL = "any"
 DAYS_BEFORE_MAX = 60
 POINTS_MAX = 10_000_000
-ACTIONS = ("tag", "untag", "draft", "remind", "alert", "points")
+ACTIONS = ("tag", "untag", "draft", "remind", "alert", "points", "wait")
+WAIT_MAX = 365  # days
 INTENT_ALIASES = {
     "apology": "service_recovery",
     "sorry": "service_recovery",
@@ -235,14 +236,12 @@ def check_rule(name: str, data: Mapping[str, Any], *, known_tags: Collection[str
     actions = data.get("actions")
     if not isinstance(actions, list) or not actions:
         raise bad(f"a rule needs at least one action: {', '.join(ACTIONS)}")
-    return RuleSpec(
-        name,
-        trigger,
-        param,
-        condition,
-        tuple(_action(a, bad, known_tags) for a in actions),
-        days_before=days_before,
-    )
+    steps = tuple(_action(a, bad, known_tags) for a in actions)
+    if steps[-1].kind == "wait":
+        raise bad("a wait needs a step after it")
+    if all(a.kind == "wait" for a in steps):
+        raise bad(f"a rule needs at least one action: {', '.join(ACTIONS)}")
+    return RuleSpec(name, trigger, param, condition, steps, days_before=days_before)
 
 
 def _action(item: Any, bad: Any, known_tags: Collection[str] | None) -> Action:
@@ -287,6 +286,14 @@ def _action(item: Any, bad: Any, known_tags: Collection[str] | None) -> Action:
         if not text or len(text) > 500:
             raise bad("action alert needs a text of 1 to 500 characters")
         return Action(kind, text)
+    if kind == "wait":
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            raise bad(f"wait needs a whole number of days, got {value!r}") from None
+        if not 1 <= days <= WAIT_MAX:
+            raise bad(f"wait must be between 1 and {WAIT_MAX} days, got {days}")
+        return Action(kind, days)
     try:
         points = int(value)
     except (TypeError, ValueError):

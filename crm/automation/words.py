@@ -8,6 +8,7 @@
     3 days before a festival, draft a festival greeting     节日前3天写节日祝福
     3 days before chinese new year, draft a festival greeting in zh
     60 days without an order or interaction, alert the team 60天没有下单或互动时通知群组
+    when a customer's first order is cancelled, draft an apology, then wait 7 days and award 50 points
 
 `parse_words` returns the rule as data (crm.automation.rules.check_rule checks it) or None when it does not
 read a trigger and at least one action."""
@@ -113,24 +114,25 @@ def _trigger(text: str) -> dict[str, Any] | None:
 
 
 def _actions(text: str) -> list[dict[str, Any]]:
-    actions: list[dict[str, Any]] = []
+    """The actions, in the order the text names them ("tag them 'x', then wait 3 days and draft a win-back")."""
+    found: list[tuple[int, dict[str, Any]]] = []
     m: re.Match[str] | None
     for hit in re.finditer(
         r"(?<!remove the )(?<!remove )\btag (them |him |her |the customer |it )?(as |with )?" + _QUOTED, text
     ):
-        actions.append({"tag": hit.group(3)})
+        found.append((hit.start(), {"tag": hit.group(3)}))
     for hit in re.finditer(r"(remove|untag)( the)?( tag)? " + _QUOTED, text):
-        actions.append({"untag": hit.group(4)})
+        found.append((hit.start(), {"untag": hit.group(4)}))
     for hit in re.finditer(r"打(上)?标签 ?" + _QUOTED, text):
-        actions.append({"tag": hit.group(2)})
-    if not actions:  # a bare tag name: "add tag vip", "tag them vip"
+        found.append((hit.start(), {"tag": hit.group(2)}))
+    if not found:  # a bare tag name: "add tag vip", "tag them vip"
         for hit in re.finditer(
             r"(?<!remove )\b(add|put on)? ?(the )?tag (them |him |her |the customer )?(as )?([a-z0-9][a-z0-9_-]{0,63})\b",
             text,
         ):
             if hit.group(5) not in ("them", "him", "her", "the", "as", "with", "is", "added"):
-                actions.append({"tag": hit.group(5)})
-    m = re.search(r"\b(draft|write|prepare) (an? |the )?([^,;.]+?)(?=$|[,;.]| and )", text)
+                found.append((hit.start(), {"tag": hit.group(5)}))
+    m = re.search(r"\b(draft|write|prepare) (an? |the )?([^,;.]+?)(?=$|[,;.]| and | then )", text)
     if m:
         words = m.group(3).strip()
         language = None
@@ -143,9 +145,9 @@ def _actions(text: str) -> list[dict[str, Any]]:
             draft: dict[str, Any] = {"draft": intent}
             if language:
                 draft["language"] = language
-            actions.append(draft)
+            found.append((m.start(), draft))
     m = re.search(r"(道歉|补货|召回|感谢|评价|节日祝福|节日问候|祝福)", text)
-    if m and not any("draft" in a for a in actions):
+    if m and not any("draft" in a for _, a in found):
         zh = {
             "道歉": "service_recovery",
             "补货": "replenishment",
@@ -156,13 +158,22 @@ def _actions(text: str) -> list[dict[str, Any]]:
             "节日问候": "festival",
             "祝福": "festival",
         }
-        actions.append({"draft": zh[m.group(1)]})
+        found.append((m.start(), {"draft": zh[m.group(1)]}))
     m = re.search(r"(award|give|add) (\d{1,6}) points|(赠送|奖励)(\d{1,6}) ?积分", text)
     if m:
-        actions.append({"points": int(m.group(2) or m.group(4))})
-    if re.search(r"alert (the )?(team|group)|通知(群组|团队)", text):
-        actions.append({"alert": "a customer matched this rule"})
-    return actions
+        found.append((m.start(), {"points": int(m.group(2) or m.group(4))}))
+    m = re.search(r"alert (the )?(team|group)|通知(群组|团队)", text)
+    if m:
+        found.append((m.start(), {"alert": "a customer matched this rule"}))
+    if found:  # waits between steps: "then wait 3 days", "3 days later", "等待3天", "3天后再"
+        first = min(p for p, _ in found)
+        for hit in re.finditer(
+            r"wait (\d{1,3}) ?days?|(\d{1,3}) ?days? later|等待? ?(\d{1,3}) ?天|(\d{1,3}) ?天后再", text
+        ):
+            if hit.start() > first:
+                days = next(g for g in hit.groups() if g)
+                found.append((hit.start(), {"wait": int(days)}))
+    return [a for _, a in sorted(found, key=lambda x: x[0])]
 
 
 def parse_words(text: str) -> dict[str, Any] | None:

@@ -1,4 +1,5 @@
-"""erased_buyers: keyed digests of erased buyers' identities, so a re-import does not bring them back
+"""erased_buyers: keyed digests of erased buyers' identities, so a re-import does not bring them back;
+rule_firings.next_step and resume_at: a rule's steps after a wait
 
 Revision ID: 0015
 Revises: 0014
@@ -33,7 +34,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_erased_buyers")),
         sa.UniqueConstraint("workspace_id", "digest", name=op.f("uq_erased_buyers_workspace_id_digest")),
     )
+    op.add_column("rule_firings", sa.Column("next_step", sa.Integer(), nullable=True))
+    op.add_column("rule_firings", sa.Column("resume_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("rule_firings") as batch:
+        batch.drop_column("resume_at")
+        batch.drop_column("next_step")
     op.drop_table("erased_buyers")

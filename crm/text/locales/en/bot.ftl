@@ -456,7 +456,7 @@ rules-parsed = New rule <b>{ $name }</b> (off): { $rule }
 rules-dry = <b>{ $name }</b>: { $rule }
     { $dry }
 rules-enabled = Rule <b>{ $name }</b> is on: it runs after each import and daily.
-rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts and { $reminders } reminders.
+rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts, { $reminders } reminders and the later steps of { $waiting } customers.
 rules-gone = That rule is no longer there.
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 Experiment <b>{ $name }</b>: this customer gets variant <b>{ $variant }</b> of { $labels }.

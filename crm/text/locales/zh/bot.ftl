@@ -453,7 +453,7 @@ rules-parsed = 新规则 <b>{ $name }</b>（未启用）：{ $rule }
 rules-dry = <b>{ $name }</b>：{ $rule }
     { $dry }
 rules-enabled = 规则 <b>{ $name }</b> 已启用：每次导入后和每天运行。
-rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿和 { $reminders } 条提醒。
+rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿、{ $reminders } 条提醒，以及 { $waiting } 位客户尚未执行的后续步骤。
 rules-gone = 该规则已不存在。
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 实验 <b>{ $name }</b>：这位客户收到 { $labels } 中的 <b>{ $variant }</b> 版本。
