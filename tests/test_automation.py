@@ -508,3 +508,83 @@ def test_a_wait_needs_a_step_after_it_and_a_whole_number_of_days() -> None:
         {"points": 50},
     ]
     assert check_rule("r", data).describe("zh").endswith("等待 7 天；赠送 50 积分")
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, db_url: str, *args: str, language: str = "en") -> str:
+    """`sellermate ARGS` in this process (Typer's runner) on the test database."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from bot.cli import _register_all, app
+
+    for name in list(os.environ):
+        if name.startswith("SELLERMATE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Singapore")
+    monkeypatch.setenv("SELLERMATE_DATABASE_URL", db_url)
+    monkeypatch.setenv("SELLERMATE_LANGUAGE", language)
+    _register_all()
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+async def test_the_new_triggers_from_the_command_line_in_the_configured_language(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = db.url  # type: ignore[attr-defined]
+    today = datetime.now(TZ)
+    recent = [
+        (ref, who, email, total, (today - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S +0800"), "paid")
+        for ref, who, email, total, days in (
+            ("#1", "Bob Lim", "bob@example.com", "80.00", 9),
+            ("#2", "Bob Lim", "bob@example.com", "60.00", 2),
+            ("#3", "Dan Wong", "dan@example.com", "90.00", 1),
+        )
+    ]
+    path = shopify_csv(tmp_path / "orders.csv", recent)
+    await asyncio.to_thread(_cli, monkeypatch, url, "import", str(path))
+    added = await asyncio.to_thread(
+        _cli,
+        monkeypatch,
+        url,
+        "rules",
+        "add",
+        "vip",
+        "--when",
+        "points_reached",
+        "--points-reach",
+        "100",
+        "--tag",
+        "vip",
+    )
+    assert "when points reach 100: tag 'vip'" in added
+    festival = await asyncio.to_thread(
+        _cli,
+        monkeypatch,
+        url,
+        "rules",
+        "add",
+        "greet",
+        "--when",
+        "festival",
+        "--festival",
+        "any",
+        "--days-before",
+        "60",
+        "--tag",
+        "greeted",
+        language="zh",
+    )
+    assert "当客户所在国家的任一节日前 60 天时：打标签“greeted”" in festival
+    dry = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "dry-run", "vip")
+    assert "would have fired for 1 customer: Bob Lim" in dry  # 80 + 60 crossed 100 two days ago
+    await asyncio.to_thread(_cli, monkeypatch, url, "rules", "enable", "vip")
+    ran = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "run")
+    assert "vip 1" in ran
+    again = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "run")
+    assert "vip 0" in again
+    listing = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "list", language="zh")
+    assert "当积分达到 100时：打标签“vip”" in listing and "fired for 1 customers" in listing
