@@ -20,6 +20,13 @@ _EN_AGAIN = (
 )
 _ZH_AGAIN = r"(?:再次|重复|二次|多次|又|再)(?:购买|下单|回购|复购|购物|光顾|买)了?|回购了?|复购了?"
 _ZH_SHARE = r"(?:比例|占比|百分比|比率|比重)"
+# New customers as the buyers of a first order: "customers who placed their first order in October",
+# "buyers with their first purchase this year", "首次下单的客户".
+_NEW_CUSTOMER_PATTERNS: tuple[str, ...] = (
+    r"(?<![a-z])(?:customers|buyers|clients|shoppers|people)(?: who| that)?(?: have| has)?(?: placed| made| with)"
+    r" (?:their|a|the|his|her) (?:very )?first (?:order|purchase)s?(?![a-z])",
+    r"(?:首次|第一次)(?:下单|购买|消费)的?(?:客户|买家|顾客|用户|人)",
+)
 _REPEAT_RATE_PATTERNS: tuple[str, ...] = (
     rf"(?<![a-z]){_EN_REPEAT} {_EN_WHO} {_EN_SHARE}(?![a-z])",
     rf"(?<![a-z])(?:share|percentage|percent|proportion|fraction|ratio|%) of (?:the |my |our |all )?"
@@ -153,6 +160,7 @@ METRICS: tuple[Metric, ...] = (
             "新客户数量",
             "新客数量",
         ),
+        patterns=_NEW_CUSTOMER_PATTERNS,
     ),
     Metric(
         id="orders",
@@ -699,6 +707,13 @@ METRICS: tuple[Metric, ...] = (
             "退款原因",
             "退货的原因",
             "为什么退货",
+        ),
+        patterns=(
+            # "why do customers return things", "why are orders returned", "why did buyers send items back"
+            r"(?<![a-z])why (?:do|did|are|were|have|has|would)(?: my| our| the)? (?:customers|buyers|people|clients|shoppers"
+            r"|orders|items|products|things|goods)(?: get| being| been)? (?:return(?:ed|ing)?|send(?:ing)? \w+ back"
+            r"|sent \w+ back)(?: (?:things|stuff|items|products|orders|goods|them|it))?(?![a-z])",
+            r"(?:客户|买家|顾客)?(?:为什么|为何|为啥)(?:要)?(?:退货|退款|退回)",
         ),
     ),
 )

@@ -473,6 +473,10 @@ LIFECYCLE_OVERVIEW_PHRASES: tuple[str, ...] = (
     "生命周期阶段",
     "客户生命周期",
     "生命周期分布",
+    "各阶段",
+    "各个阶段",
+    "每个阶段",
+    "阶段分布",
 )
 
 OUTREACH_PHRASES: dict[str, tuple[str, ...]] = {
