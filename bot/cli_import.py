@@ -37,6 +37,10 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
             f"customers {report.customers_new} new, {report.customers_merged} merged; "
             f"{report.rows_rejected} rows rejected"
         ]
+    if getattr(report, "erased_rows", 0):
+        lines.append(
+            f"  skipped {report.erased_rows} rows of customers erased on request (they are not brought back)"
+        )
     for note in getattr(report, "notes", []):
         lines.append(f"  note: {note}")
     if report.kind == "reviews":

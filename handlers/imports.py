@@ -79,6 +79,9 @@ def summary(report: Any, i18n: I18n) -> str:
             merged=report.customers_merged,
         ),
     ]
+    erased = getattr(report, "erased_rows", 0)
+    if erased:
+        lines.append(i18n("imports.erased_skipped", n=erased))
     rejected = list(report.rejected)
     if rejected:
         lines.append(i18n("imports.rejected", n=len(rejected)))

@@ -210,6 +210,7 @@ imports-counts =
 imports-review_counts =
     Rows: { $rows }
     Reviews: { $added } added, { $there } already there
+imports-erased_skipped = 🔒 Skipped { $n } rows of customers erased on request: they are not brought back.
 imports-rejected = ⚠️ { $n } rows rejected:
 imports-line = line { $line }
 imports-more_rejected = … and { $n } more. Fix them in the export and send the file again: orders already imported are not counted twice.
@@ -461,7 +462,7 @@ help-ability-rules = • write, dry-run and switch retention rules: /rules
 help-short-rules = /rules
 rules-none = No retention rules yet. Write one in plain words, e.g. <code>/rules when a customer's first order is cancelled, tag them 'cancel-1st' and draft an apology</code>
 rules-title = <b>Retention rules</b> (drafts always wait for your approval)
-rules-counts = fired for { $customers } customers · { $drafts } drafts ({ $approved } approved) · { $ordered } ordered again within 14 days
+rules-counts = fired for { $customers } customers · { $drafts } drafts ({ $approved } approved) · { $ordered } ordered again within { $days } days
 rules-never = not fired yet
 rules-dry_button = 🔍 Dry run
 rules-enable_button = ✅ Enable
@@ -474,7 +475,7 @@ rules-parsed = New rule <b>{ $name }</b> (off): { $rule }
 rules-dry = <b>{ $name }</b>: { $rule }
     { $dry }
 rules-enabled = Rule <b>{ $name }</b> is on: it runs after each import and daily.
-rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts and { $reminders } reminders.
+rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts, { $reminders } reminders and the later steps of { $waiting } customers.
 rules-gone = That rule is no longer there.
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 Experiment <b>{ $name }</b>: this customer gets variant <b>{ $variant }</b> of { $labels }.

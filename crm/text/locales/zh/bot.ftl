@@ -207,6 +207,7 @@ imports-counts =
 imports-review_counts =
     行数：{ $rows }
     评价：新增 { $added }，已存在 { $there }
+imports-erased_skipped = 🔒 已跳过 { $n } 行已应要求删除的客户数据：不会重新导入。
 imports-rejected = ⚠️ { $n } 行被拒绝：
 imports-line = 第 { $line } 行
 imports-more_rejected = …… 还有 { $n } 行。请在导出文件中修正后把文件再发一次：已导入的订单不会重复计算。
@@ -446,7 +447,7 @@ help-ability-rules = • 编写、试运行和开关自动化规则：/rules
 help-short-rules = /rules
 rules-none = 还没有自动化规则。用一句话写一条，例如 <code>/rules 首单取消时打标签"cancel-1st"并写道歉</code>
 rules-title = <b>自动化规则</b>（草稿都会等待您批准）
-rules-counts = 已触发 { $customers } 位客户 · { $drafts } 份草稿（{ $approved } 份已批准）· { $ordered } 位在 14 天内再次下单
+rules-counts = 已触发 { $customers } 位客户 · { $drafts } 份草稿（{ $approved } 份已批准）· { $ordered } 位在 { $days } 天内再次下单
 rules-never = 尚未触发
 rules-dry_button = 🔍 试运行
 rules-enable_button = ✅ 启用
@@ -459,7 +460,7 @@ rules-parsed = 新规则 <b>{ $name }</b>（未启用）：{ $rule }
 rules-dry = <b>{ $name }</b>：{ $rule }
     { $dry }
 rules-enabled = 规则 <b>{ $name }</b> 已启用：每次导入后和每天运行。
-rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿和 { $reminders } 条提醒。
+rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿、{ $reminders } 条提醒，以及 { $waiting } 位客户尚未执行的后续步骤。
 rules-gone = 该规则已不存在。
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 实验 <b>{ $name }</b>：这位客户收到 { $labels } 中的 <b>{ $variant }</b> 版本。

@@ -1,8 +1,8 @@
 """interactions.product: the product a review is of, as the order lines name it, for reviews imported from a
 platform's review export (Shopify Product Reviews, Judge.me), which name a product rather than an order
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
