@@ -188,7 +188,7 @@ class Order(Base):
         # The orders an import created or changed: their customers, lines, points and prices (migration 0007).
         Index("ix_orders_import", "import_id"),
         # Valid orders placed within 1.1 days (26.4 h) of the customer's previous one, the only ones that can
-        # share its local calendar day: CLV's purchase days (migration 0015). Partial, so a few percent of the
+        # share its local calendar day: CLV's purchase days (migration 0017). Partial, so a few percent of the
         # orders; the predicate is repeated word for word by `analytics.close_repeat_orders`.
         Index(
             "ix_orders_close_repeat",

@@ -5,8 +5,8 @@ valid order are not a new purchase. Only orders within 1.1 days (26.4 hours; no 
 previous one can be, a few percent of them; this index holds just those, so finding them is one short index
 range instead of a scan of every valid order (1,000,000 orders: about 2 s to 0.3 s on a loaded machine).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
