@@ -63,6 +63,49 @@ class MissingTokenError(RuntimeError):
     """No bot token is configured; the message says which setting to fill in."""
 
 
+# aiogram reads every Bot API answer as `Response[<the method's result type>]`, a pydantic generic class that
+# pydantic keeps only weakly: once the garbage collector frees it, the next answer builds the class again
+# (≈ 5-50 ms of schema building each time, several times a minute under load). Holding them here keeps each
+# built once per process.
+_RESPONSE_TYPES: list[type[Any]] = []
+
+
+def keep_response_types() -> None:
+    """Build (once) and hold the response class of every Bot API method aiogram has."""
+    if _RESPONSE_TYPES:
+        return
+    from aiogram import methods
+    from aiogram.methods.base import Response, TelegramMethod
+    from pydantic.errors import PydanticSchemaGenerationError
+
+    seen: dict[str, Any] = {}
+    for name in methods.__all__:
+        method = getattr(methods, name, None)
+        returning = getattr(method, "__returning__", None)
+        if isinstance(method, type) and issubclass(method, TelegramMethod) and returning is not None:
+            seen.setdefault(repr(returning), returning)
+    for returning in seen.values():
+        try:
+            _RESPONSE_TYPES.append(Response[returning])
+        except PydanticSchemaGenerationError:  # a result type pydantic cannot read: aiogram cannot either
+            log.debug("no response class for %r", returning)
+
+
+def warm_up() -> None:
+    """What the first answer after start would otherwise pay for, done before polling starts (on_startup runs it
+    in a thread: it is CPU work): the Bot API response classes, both languages' text catalogues, and the
+    question parser's tables (a question of each language parsed). The answer's SQL is not warmed: running it
+    costs what answering costs."""
+    from crm.query.parser import parse_question
+    from crm.text import render
+
+    keep_response_types()
+    for language in LANGUAGES:
+        render(language, "common.slow_down")
+    for question in ("revenue last month", "上个月的销售额"):
+        parse_question(question)
+
+
 def build_bot(settings: Settings) -> Bot:
     """The aiogram Bot: HTML replies, the configured Bot API server, every text within Telegram's limits
     (bot/limits.py: split or shortened before it is sent, each part retried on its own), retries on 429 and
@@ -189,6 +232,7 @@ async def set_commands(bot: Bot) -> None:
 
 
 async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None) -> None:
+    await asyncio.to_thread(warm_up)
     me = await bot.me()
     log.info("SellerMate bot @%s starting (%s mode)", me.username, settings.telegram.mode)
     await set_commands(bot)
