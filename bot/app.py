@@ -231,8 +231,9 @@ async def set_commands(bot: Bot) -> None:
         )
 
 
-async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None) -> None:
-    await asyncio.to_thread(warm_up)
+async def on_startup(bot: Bot, settings: Settings, scheduler: Any = None, warm: bool = True) -> None:
+    if warm:  # `warm=False` in the dispatcher's data: the benchmark's cold start
+        await asyncio.to_thread(warm_up)
     me = await bot.me()
     log.info("SellerMate bot @%s starting (%s mode)", me.username, settings.telegram.mode)
     await set_commands(bot)
