@@ -15,6 +15,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiohttp import web
 
@@ -190,9 +191,18 @@ def build_dispatcher(
         ),
         **extra,
     )
-    dp.update.outer_middleware(
-        DeskMiddleware(db, workspace_id, Throttle(settings.telegram.throttle_per_second))
-    )
+    throttle = Throttle(settings.telegram.throttle_per_second)
+    if isinstance(dp.fsm.storage, DatabaseStorage) and isinstance(
+        dp.fsm.events_isolation, DisabledEventIsolation
+    ):
+        # The desk runs before aiogram's FSM middleware and reads the conversation with who is asking, in one
+        # session: one database round trip per update fewer. (With events isolation, aiogram reads the state
+        # under its lock, so it is left to read it.)
+        dp.update.outer_middleware.unregister(dp.fsm)
+        dp.update.outer_middleware(DeskMiddleware(db, workspace_id, throttle, (dp.fsm, dp.fsm.storage)))
+        dp.update.outer_middleware(dp.fsm)
+    else:
+        dp.update.outer_middleware(DeskMiddleware(db, workspace_id, throttle))
     # A command ends an open prompt and still runs; the set-up steps stay open.
     dp.message.outer_middleware(CommandEndsPrompt(keep=frozenset({start.Onboarding.__full_group_name__})))
     dp.message.outer_middleware(ReadsTextOnce())

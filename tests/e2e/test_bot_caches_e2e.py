@@ -110,3 +110,31 @@ async def test_every_filter_runs_on_the_event_loop(db: Database, workspace_id: i
         for event_filter in handler.filters or ()
     ]
     assert len(filters) > 20 and all(f.awaitable for f in filters)
+
+
+async def test_a_shared_answer_costs_three_reads(desk: Desk, tmp_path: Path) -> None:
+    """Who asks with where their conversation stands (one session), then whether the shared answer still holds
+    (one statement): a question answered from the shared answers reads the database three times, no more. A
+    state set in one update is still seen by the next (the conversation is read afresh for every update)."""
+    from sqlalchemy import event
+
+    await desk.add_member(OWNER, "owner")
+    await upload(desk, OWNER, shopify_csv(tmp_path / "orders_export.csv", OCTOBER))
+    await desk.say(OWNER, "revenue last month")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(desk.db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        again = await desk.say(OWNER, "revenue last month")
+    finally:
+        event.remove(desk.db.engine.sync_engine, "before_cursor_execute", seen)
+    assert amount_in(again.text, 300.0), again.text
+    assert statements.count("SELECT") == 3, statements
+
+    # A prompt opened by one update is what the next update sees: /customer asks for a name, the name answers.
+    prompt = await desk.say(OWNER, "/customer")
+    card = await desk.say(OWNER, "Ann Lee")
+    assert prompt.text != card.text and "Ann Lee" in card.text, card.text
