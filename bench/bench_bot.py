@@ -199,7 +199,11 @@ class FakeTelegram:
 
     def _receive(self) -> None:
         while self.conn.poll():
-            msg = self.conn.recv()
+            try:
+                msg = self.conn.recv()
+            except EOFError:  # the server process has ended
+                asyncio.get_running_loop().remove_reader(self.conn.fileno())
+                return
             if msg[0] == "sent":
                 self.answered += 1
                 fut = self.waiting.pop(msg[1] or 0, None)
@@ -231,7 +235,8 @@ class FakeTelegram:
             if self.server_cpu:
                 break
             await asyncio.sleep(0.05)
-        asyncio.get_running_loop().remove_reader(self.conn.fileno())
+        if not self.conn.closed:
+            asyncio.get_running_loop().remove_reader(self.conn.fileno())
         self.process.join(5)
 
 
