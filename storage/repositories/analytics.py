@@ -869,31 +869,51 @@ async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, 
     }
 
 
-async def data_marks(session: AsyncSession, workspace_id: int) -> tuple[Any, ...]:
-    """What changes when another process imports or merges: the newest import log and merge event."""
+def _marks(workspace_id: int) -> list[Any]:
+    """The newest import log and merge event of the workspace, as four scalar subqueries of one statement."""
     from storage.models import ImportLog, MergeEvent
 
-    imports = (
-        await session.execute(
-            select(func.max(ImportLog.id), func.max(ImportLog.finished_at)).where(
-                ImportLog.workspace_id == workspace_id
-            )
+    return [
+        select(func.max(column)).where(table.workspace_id == workspace_id).scalar_subquery()
+        for table, column in (
+            (ImportLog, ImportLog.id),
+            (ImportLog, ImportLog.finished_at),
+            (MergeEvent, MergeEvent.id),
+            (MergeEvent, MergeEvent.undone_at),
         )
-    ).one()
-    merges = (
-        await session.execute(
-            select(func.max(MergeEvent.id), func.max(MergeEvent.undone_at)).where(
-                MergeEvent.workspace_id == workspace_id
-            )
-        )
-    ).one()
-    return (*imports, *merges)
+    ]
+
+
+async def data_marks(session: AsyncSession, workspace_id: int) -> tuple[Any, ...]:
+    """What changes when another process imports or merges: the newest import log and merge event (one
+    round trip)."""
+    return tuple((await session.execute(select(*_marks(workspace_id)))).one())
 
 
 async def data_token(db: Any, session: AsyncSession, workspace_id: int) -> tuple[Any, ...]:
     """Equal tokens mean the customer data has not changed: this process's committed writes
     (`Database.data_version`) plus other processes' imports and merges (`data_marks`)."""
     return (db.serial, db.data_version, *await data_marks(session, workspace_id))
+
+
+async def data_token_and_currency(
+    db: Any, session: AsyncSession, workspace_id: int
+) -> tuple[tuple[Any, ...], str | None]:
+    """`data_token` and the workspace's base currency (`currency.base_currency`: None for a workspace that does
+    not exist) read in one round trip: what a shared answer (crm/query/cache.py) is checked against."""
+    from storage.models import Workspace
+
+    version = (db.serial, db.data_version)  # before the read, as data_token takes it
+    row = (
+        await session.execute(
+            select(
+                *_marks(workspace_id),
+                select(Workspace.base_currency).where(Workspace.id == workspace_id).scalar_subquery(),
+            )
+        )
+    ).one()
+    currency = row[-1]
+    return (*version, *row[:-1]), None if currency is None else str(currency)
 
 
 # --- Breakdowns: a metric for every group in one set-based pass -------------------------------------------
