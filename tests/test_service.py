@@ -263,3 +263,31 @@ async def test_service_recovery_names_valuable_customers_only(
         due = await due_service_alerts(s, workspace_id, later, SG)
     assert [(a.kind, a.why, a.reason) for a in due] == [("complaint", "segment", "late delivery")]
     assert due[0].order_number == "#1"  # Bob's 1-star review (12 October) is a small buyer's: no alert
+
+
+async def test_small_sample_mark_follows_the_workspace_min_sample(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """The service answers use the product-wide small-sample rule with the workspace's `min_sample`: at exactly
+    min_sample reviews no mark, one below it the mark naming the threshold (en and zh)."""
+    await service_shop(db, workspace_id, tmp_path)
+    n = len(rows_of("review", "2026-10-01", "2026-11-24"))
+    for min_sample, small in ((n, False), (n + 1, True)):
+        settings = Settings(workspace={"timezone": "Asia/Singapore", "min_sample": min_sample})
+        en = await ask(
+            "average rating this quarter", db=db, workspace_id=workspace_id, settings=settings, as_of=AS_OF
+        )
+        zh = await ask("本季度平均评分", db=db, workspace_id=workspace_id, settings=settings, as_of=AS_OF)
+        assert en.rows[0][1] == n and zh.rows[0][1] == n
+        assert ("too few to rely on" in en.text) is small and ("样本太少" in zh.text) is small
+        assert (f"n < {min_sample}" in en.text) is small
+        by_month = await ask(
+            "average rating by month this quarter",
+            db=db,
+            workspace_id=workspace_id,
+            settings=settings,
+            as_of=AS_OF,
+        )
+        for label, _, count in by_month.rows:
+            line = next(x for x in by_month.text.splitlines() if x.startswith(f"• {label}:"))
+            assert ("too few" in line) is (count < min_sample)

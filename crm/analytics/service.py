@@ -1,5 +1,6 @@
 """Service figures (docs/metrics.md): average rating, NPS, complaint rate and return reasons, each with the count
-n it rests on, overall or broken down by period, platform, country or product."""
+n it rests on, overall or broken down by period, platform, country or product. Whether n is too few to rely on
+is the product-wide rule's (crm.analytics.samples), applied by the answers."""
 
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ KINDS = {
     "return_reasons": ("return",),
 }
 SERVICE_METRICS = frozenset(KINDS)
-# A figure resting on fewer items than this is shown with its n and marked as too few to rely on.
-SMALL_SAMPLE = 30
 GROUPS = ("platform", "country", "product", "month", "quarter", "year")
 
 
@@ -37,10 +36,6 @@ class Figure:
     value: float | None
     n: int
     count: int = 0
-
-    @property
-    def small(self) -> bool:
-        return self.n < SMALL_SAMPLE
 
 
 def average_rating(ratings: Sequence[int]) -> Figure:
