@@ -111,7 +111,7 @@ async def figures_by(
         return out
     grouped: dict[str, list[ServiceRow]] = {}
     if by == "product":
-        products = await repo.products_of_orders(session, [r.order_id for r in rows if r.order_id])
+        products = await repo.products_of_service_orders(session, scope, KINDS[metric], start, end)
         for r in rows:
             for p in sorted(products.get(r.order_id or 0, ())):
                 grouped.setdefault(p, []).append(r)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,11 +31,9 @@ class ServiceRow:
     occurred_at: datetime
 
 
-async def service_rows(
-    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
-) -> list[ServiceRow]:
-    """The interactions of `kinds` in [start, end) of the scope's customers; a platform filter keeps those
-    that came from that platform (the file's platform column)."""
+def _service_conditions(
+    scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
+) -> list[Any]:
     cond: list[Any] = [
         Interaction.workspace_id == scope.workspace_id,
         Interaction.kind.in_(list(kinds)),
@@ -46,6 +44,15 @@ async def service_rows(
         cond.append(Interaction.occurred_at >= start)
     if scope.platform:
         cond.append(Interaction.channel == scope.platform)
+    return cond
+
+
+async def service_rows(
+    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
+) -> list[ServiceRow]:
+    """The interactions of `kinds` in [start, end) of the scope's customers; a platform filter keeps those
+    that came from that platform (the file's platform column)."""
+    cond = _service_conditions(scope, kinds, start, end)
     rows = await session.execute(
         select(
             Interaction.id,
@@ -69,18 +76,22 @@ def _product() -> Any:
     return func.coalesce(OrderLine.product_name, OrderLine.sku)
 
 
-async def products_of_orders(session: AsyncSession, order_ids: Iterable[int]) -> dict[int, set[str]]:
-    """The products (name, else SKU) each order's lines name."""
+async def products_of_service_orders(
+    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
+) -> dict[int, set[str]]:
+    """The products (name, else SKU) of the orders that the interactions `service_rows` reads name, in one
+    statement (not one per batch of order ids)."""
+    named = (
+        select(Interaction.order_id)
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(*_service_conditions(scope, kinds, start, end), Interaction.order_id.is_not(None))
+    )
     out: dict[int, set[str]] = {}
-    ids = sorted(set(order_ids))
-    for i in range(0, len(ids), 900):
-        rows = await session.execute(
-            select(OrderLine.order_id, _product()).where(
-                OrderLine.order_id.in_(ids[i : i + 900]), _product().is_not(None)
-            )
-        )
-        for order_id, product in rows:
-            out.setdefault(order_id, set()).add(product)
+    rows = await session.execute(
+        select(OrderLine.order_id, _product()).where(OrderLine.order_id.in_(named), _product().is_not(None))
+    )
+    for order_id, product in rows:
+        out.setdefault(order_id, set()).add(product)
     return out
 
 
