@@ -100,12 +100,11 @@ async def figures_by(
         out = []
         for label, s, e in month_windows(start, end, tz, {"month": 1, "quarter": 3, "year": 12}[by]):
             window = rows[bisect_left(times, s) : bisect_left(times, e)]
-            orders = 0
+            in_window = 0
             if metric == "complaint_rate":
-                orders = (await analytics_repo.order_totals(session, scope, s, e, distinct_customers=False))[
-                    0
-                ]
-            f = _figure(metric, window, orders)
+                totals = await analytics_repo.order_totals(session, scope, s, e, distinct_customers=False)
+                in_window = totals[0]
+            f = _figure(metric, window, in_window)
             if f.value is not None:
                 out.append((label, f))
         return out
@@ -125,10 +124,10 @@ async def figures_by(
         if by == "product":
             orders = await repo.valid_orders_by_product(session, scope, start, end)
         else:
-            totals = await analytics_repo.order_totals_by(
+            by_group = await analytics_repo.order_totals_by(
                 session, scope, by, start, end, distinct_customers=False
             )
-            orders = {k: t[0] for k, t in totals.items() if k}
+            orders = {k: t[0] for k, t in by_group.items() if k}
         keys = set(grouped) | set(orders)
     else:
         keys = set(grouped)
