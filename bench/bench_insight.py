@@ -1,15 +1,17 @@
 """Insight benchmark (issue 23): every product, service and journey figure through the real question path, against
 a pandas computation of the same figure from the same database.
 
-    python bench/bench_insight.py [--orders 1000000] [--customers 200000] [--workdir DIR] [--runs 5] [--only WORD]
+    python bench/bench_insight.py [--orders 1000000] [--customers 200000] [--workdir DIR] [--runs 5]
+        [--pandas-runs 3] [--only WORD,WORD] [--skip WORD,WORD]
 
 The shop is bench/bench_analytics.py's, generated once with order lines, a product catalogue, returns and
 service interactions (`generate(..., insight=True)`, its own file). For each figure it prints, line by line:
 
 - ours: `crm.query.compiler.execute` of the parsed question (what `ask`, the bot and the CLI run after parsing),
-  cold (the first run in this process) and warm (median of `--runs` further runs);
+  cold (the first run in this process) and warm (median of `--runs` further runs, default 5);
 - pandas: the same figure computed from DataFrames read once from the database beforehand (reading is not
-  timed; lines are read already joined to their orders' columns, a head start for pandas), median of 3 runs;
+  timed; lines are read already joined to their orders' columns, a head start for pandas), median of
+  `--pandas-runs` (default 3);
 - the ratio ours/pandas (below 1: ours is faster), whether ours is under 250 ms warm, and whether the two agree
   (the first rows or the number): the baseline is the same figure, or the line says MISMATCH.
 
@@ -255,7 +257,7 @@ def pd_rating_by_product(d: dict[str, Any], start: datetime | None, end: datetim
     g = x.groupby("p").rating.agg(["mean", "size"])
     # As the answer lists them: those resting on at least min_sample (30) reviews first.
     g = g.assign(v=g["mean"].round(2), small=g["size"] < 30)
-    g = g.sort_values(["small", "v", "size"], ascending=[True, False, False]).head(10)
+    g = g.sort_values(["small", "mean", "size"], ascending=[True, False, False]).head(10)
     return [(p, float(v), int(n)) for p, v, n in zip(g.index, g.v, g["size"], strict=True)]
 
 
@@ -291,7 +293,10 @@ def pd_transitions(d: dict[str, Any], d1: date, d2: date) -> list:
     before, after = pd_stages(d, d1), pd_stages(d, d2)
     frm = before.reindex(after.index).fillna(5).astype(int)
     table = pd.crosstab(frm, after).reindex(index=range(6), columns=range(5), fill_value=0)
-    return [[int(x) for x in row] for row in table.values if row.sum()]
+    # As the answer gives them: each row's customers and its shares (rounded to 4 places).
+    return [
+        [int(row.sum()), *(round(int(x) / row.sum(), 4) for x in row)] for row in table.values if row.sum()
+    ]
 
 
 def pd_second_order(d: dict[str, Any], start: datetime | None, end: datetime, window_days: int = 90) -> list:
@@ -425,13 +430,13 @@ def figures(
             "transitions, last 30 days (default)",
             TransitionsQuery(),
             lambda d: pd_transitions(d, today - timedelta(days=30), today),
-            lambda r: [[round(s * row[1]) for s in row[2:]] for row in r.rows],
+            lambda r: [row[1:] for row in r.rows],
         ),
         (
             "transitions, 2026-01-01 to 2026-06-30",
             TransitionsQuery(start=date(2026, 1, 1), end=date(2026, 6, 30)),
             lambda d: pd_transitions(d, date(2026, 1, 1), date(2026, 6, 30)),
-            lambda r: [[round(s * row[1]) for s in row[2:]] for row in r.rows],
+            lambda r: [row[1:] for row in r.rows],
         ),
         (
             "second orders of 2026-06's new customers",
@@ -458,7 +463,11 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=200_000)
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "sellermate-bench-analytics"))
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--only", help="only the figures whose label contains this")
+    ap.add_argument("--pandas-runs", type=int, default=3)
+    ap.add_argument("--only", help="only the figures whose label contains one of these (comma-separated)")
+    ap.add_argument(
+        "--skip", help="leave out the figures whose label contains one of these (comma-separated)"
+    )
     a = ap.parse_args()
     work = Path(a.workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -496,7 +505,9 @@ def main() -> None:
     )
     missed, mismatched = [], []
     for label, q, baseline, extract in figures(settings, scores):
-        if a.only and a.only not in label:
+        if a.only and not any(w in label for w in a.only.split(",")):
+            continue
+        if a.skip and any(w in label for w in a.skip.split(",")):
             continue
 
         def ours(q: Any = q) -> Any:
@@ -513,7 +524,7 @@ def main() -> None:
         warm = statistics.median(warm_times)
         pandas_times = []
         expected = None
-        for _ in range(3):
+        for _ in range(a.pandas_runs):
             t = time.perf_counter()
             expected = baseline(data)
             pandas_times.append(time.perf_counter() - t)
