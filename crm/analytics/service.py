@@ -4,7 +4,6 @@ is the product-wide rule's (crm.analytics.samples), applied by the answers."""
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,15 +65,26 @@ def _figure(metric: str, rows: Sequence[ServiceRow], orders: int = 0) -> Figure:
     return Figure(len(rows) or None, len(rows))
 
 
+def _counted(metric: str, c: repo.ServiceCounts, orders: int = 0) -> Figure:
+    """The figure from a window's counts (the database counted them; `_figure` is the same from rows)."""
+    if metric == "avg_rating":
+        return Figure(c.rating_sum / c.rated if c.rated else None, c.rated)
+    if metric == "nps":
+        return Figure((c.promoters - c.detractors) * 100 / c.rated if c.rated else None, c.rated)
+    if metric == "complaint_rate":
+        return complaint_rate(c.rows, orders)
+    return Figure(c.rows or None, c.rows)
+
+
 async def figure(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
 ) -> Figure:
-    """One service figure over [start, end)."""
-    rows = await repo.service_rows(session, scope, KINDS[metric], start, end)
+    """One service figure over [start, end), counted by the database."""
+    (counts,) = await repo.service_counts(session, scope, KINDS[metric], [start, end])
     orders = 0
     if metric == "complaint_rate":
         orders = (await analytics_repo.order_totals(session, scope, start, end, distinct_customers=False))[0]
-    return _figure(metric, rows, orders)
+    return _counted(metric, counts, orders)
 
 
 async def figures_by(
@@ -90,24 +100,27 @@ async def figures_by(
     groups with nothing to compute from are left out."""
     from crm.analytics.metrics import month_windows
 
-    rows = await repo.service_rows(session, scope, KINDS[metric], start, end)
     if by in ("month", "quarter", "year"):
-        # One read of the rows (in time order), split by window; only a complaint rate asks for each window's
-        # orders.
+        # One grouped statement counts every window; only a complaint rate asks for each window's orders.
         if start is None:
-            start = rows[0].occurred_at if rows else end
-        times = [r.occurred_at for r in rows]
+            start = await repo.first_service_time(session, scope, KINDS[metric], end) or end
+        windows = month_windows(start, end, tz, {"month": 1, "quarter": 3, "year": 12}[by])
+        counts = (
+            await repo.service_counts(session, scope, KINDS[metric], [*(s for _, s, _ in windows), end])
+            if windows
+            else []
+        )
         out = []
-        for label, s, e in month_windows(start, end, tz, {"month": 1, "quarter": 3, "year": 12}[by]):
-            window = rows[bisect_left(times, s) : bisect_left(times, e)]
+        for (label, s, e), c in zip(windows, counts, strict=True):
             in_window = 0
             if metric == "complaint_rate":
                 totals = await analytics_repo.order_totals(session, scope, s, e, distinct_customers=False)
                 in_window = totals[0]
-            f = _figure(metric, window, in_window)
+            f = _counted(metric, c, in_window)
             if f.value is not None:
                 out.append((label, f))
         return out
+    rows = await repo.service_rows(session, scope, KINDS[metric], start, end)
     grouped: dict[str, list[ServiceRow]] = {}
     if by == "product":
         products = await repo.products_of_service_orders(session, scope, KINDS[metric], start, end)
