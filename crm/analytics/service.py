@@ -120,33 +120,42 @@ async def figures_by(
             if f.value is not None:
                 out.append((label, f))
         return out
+    if by == "product":
+        return await _by_product(session, metric, scope, start, end)
     rows = await repo.service_rows(session, scope, KINDS[metric], start, end)
     grouped: dict[str, list[ServiceRow]] = {}
-    if by == "product":
-        products = await repo.products_of_service_orders(session, scope, KINDS[metric], start, end)
-        for r in rows:
-            for p in sorted(products.get(r.order_id or 0, ())):
-                grouped.setdefault(p, []).append(r)
-    else:
-        for r in rows:
-            key = r.channel if by == "platform" else r.country
-            if key:
-                grouped.setdefault(key, []).append(r)
+    for r in rows:
+        key = r.channel if by == "platform" else r.country
+        if key:
+            grouped.setdefault(key, []).append(r)
     orders: dict[str, int] = {}
     if metric == "complaint_rate":
-        if by == "product":
-            orders = await repo.valid_orders_by_product(session, scope, start, end)
-        else:
-            by_group = await analytics_repo.order_totals_by(
-                session, scope, by, start, end, distinct_customers=False
-            )
-            orders = {k: t[0] for k, t in by_group.items() if k}
+        by_group = await analytics_repo.order_totals_by(
+            session, scope, by, start, end, distinct_customers=False
+        )
+        orders = {k: t[0] for k, t in by_group.items() if k}
         keys = set(grouped) | set(orders)
     else:
         keys = set(grouped)
     out = []
     for key in sorted(keys):
         f = _figure(metric, grouped.get(key, []), orders.get(key, 0))
+        if f.value is not None or (metric == "complaint_rate" and f.n):
+            out.append((key, f if f.value is not None else Figure(0.0, f.n)))
+    return out
+
+
+async def _by_product(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> list[tuple[str, Figure]]:
+    """The figure per product of the orders the interactions name, counted by the database."""
+    counts = await repo.service_counts_by_product(session, scope, KINDS[metric], start, end)
+    orders: dict[str, int] = {}
+    if metric == "complaint_rate":
+        orders = await repo.valid_orders_by_product(session, scope, start, end)
+    out = []
+    for key in sorted(set(counts) | set(orders)):
+        f = _counted(metric, counts.get(key, repo.ServiceCounts()), orders.get(key, 0))
         if f.value is not None or (metric == "complaint_rate" and f.n):
             out.append((key, f if f.value is not None else Figure(0.0, f.n)))
     return out

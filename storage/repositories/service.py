@@ -117,6 +117,33 @@ async def service_counts(
     return out
 
 
+async def service_counts_by_product(
+    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
+) -> dict[str, ServiceCounts]:
+    """The counts of the interactions `service_rows` would read in [start, end) per product (name, else SKU) of
+    the order each names, an interaction once per product, in one grouped statement."""
+    per = (
+        select(Interaction.id.label("i"), Interaction.rating.label("r"), _product().label("p"))
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .join(OrderLine, OrderLine.order_id == Interaction.order_id)
+        .where(*_service_conditions(scope, kinds, start, end), _product().is_not(None))
+        .distinct()
+        .subquery()
+    )
+    q = select(
+        per.c.p,
+        func.count(),
+        func.count(per.c.r),
+        func.coalesce(func.sum(per.c.r), 0),
+        func.sum(case((per.c.r >= 9, 1), else_=0)),
+        func.sum(case((and_(per.c.r.is_not(None), per.c.r <= 6), 1), else_=0)),
+    ).group_by(per.c.p)
+    return {
+        str(p): ServiceCounts(int(n), int(r), int(total or 0), int(pro or 0), int(det or 0))
+        for p, n, r, total, pro, det in await session.execute(q)
+    }
+
+
 async def first_service_time(
     session: AsyncSession, scope: Scope, kinds: Sequence[str], end: datetime
 ) -> datetime | None:
@@ -132,25 +159,6 @@ async def first_service_time(
 
 def _product() -> Any:
     return func.coalesce(OrderLine.product_name, OrderLine.sku)
-
-
-async def products_of_service_orders(
-    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
-) -> dict[int, set[str]]:
-    """The products (name, else SKU) of the orders that the interactions `service_rows` reads name, in one
-    statement (not one per batch of order ids)."""
-    named = (
-        select(Interaction.order_id)
-        .join(Customer, Customer.id == Interaction.customer_id)
-        .where(*_service_conditions(scope, kinds, start, end), Interaction.order_id.is_not(None))
-    )
-    out: dict[int, set[str]] = {}
-    rows = await session.execute(
-        select(OrderLine.order_id, _product()).where(OrderLine.order_id.in_(named), _product().is_not(None))
-    )
-    for order_id, product in rows:
-        out.setdefault(order_id, set()).add(product)
-    return out
 
 
 async def valid_orders_by_product(
