@@ -93,8 +93,14 @@ def message_ids(language: str) -> set[str]:
     return set(_catalogue(language)[1])
 
 
+@cache
+def _has_catalogue(language: str) -> bool:
+    """Whether `language` has a catalogue folder (asked on every text: looked up once per language)."""
+    return (LOCALES / language).is_dir()
+
+
 def has(language: str, key: str) -> bool:
-    return (LOCALES / language).is_dir() and bundle(language).has_message(message_id(key))
+    return _has_catalogue(language) and bundle(language).has_message(message_id(key))
 
 
 def _argument(value: Any) -> Any:
@@ -116,7 +122,7 @@ def render(language: str, key: str, /, **args: Any) -> str:
     ValueError, as str.format raised on a missing placeholder.
     """
     mid = message_id(key)
-    texts = bundle(language) if (LOCALES / language).is_dir() else bundle(DEFAULT_LANGUAGE)
+    texts = bundle(language) if _has_catalogue(language) else bundle(DEFAULT_LANGUAGE)
     if not texts.has_message(mid):
         texts = bundle(DEFAULT_LANGUAGE)
         if not texts.has_message(mid):
