@@ -588,3 +588,16 @@ async def test_the_new_triggers_from_the_command_line_in_the_configured_language
     assert "vip 0" in again
     listing = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "list", language="zh")
     assert "当积分达到 100时：打标签“vip”" in listing and "fired for 1 customers" in listing
+
+
+@pytest.mark.parametrize(
+    ("words", "alert"),
+    [
+        ("when a customer's first order is cancelled, alert the team", "A customer matched this rule."),
+        ("首单取消时通知群组", "有客户符合这条规则。"),
+    ],
+)
+def test_an_alert_written_in_chat_reads_in_the_language_of_the_rule(words: str, alert: str) -> None:
+    data = parse_words(words)
+    assert data is not None, words
+    assert {"alert": alert} in data["actions"], data

@@ -22,6 +22,7 @@ from crm.automation.rules import ANY_FESTIVAL, resolve_intent
 from crm.catalog import SEGMENT_IDS, STAGE_IDS
 from crm.outreach.festivals import FESTIVALS, find_festival
 from crm.outreach.intents import LANGUAGES
+from crm.text import render
 
 _QUOTED = r"['\"‘’“”]([^'\"‘’“”]{1,64})['\"‘’“”]"
 
@@ -163,8 +164,8 @@ def _actions(text: str) -> list[dict[str, Any]]:
     if m:
         found.append((m.start(), {"points": int(m.group(2) or m.group(4))}))
     m = re.search(r"alert (the )?(team|group)|通知(群组|团队)", text)
-    if m:
-        found.append((m.start(), {"alert": "a customer matched this rule"}))
+    if m:  # the alert's words in the language the rule was written in
+        found.append((m.start(), {"alert": render("zh" if m.group(3) else "en", "notes.rule_alert_default")}))
     if found:  # waits between steps: "then wait 3 days", "3 days later", "等待3天", "3天后再"
         first = min(p for p, _ in found)
         for hit in re.finditer(

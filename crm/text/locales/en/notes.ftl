@@ -58,6 +58,7 @@ notes-rule_trigger = { $trigger ->
     }
 notes-rule_in_language = {" "}in { $language }
 notes-rule_in_days = {" "}in { $days } days
+notes-rule_alert_default = A customer matched this rule.
 notes-rule_action = { $kind ->
         [tag] tag '{ $value }'
         [untag] untag '{ $value }'

@@ -51,6 +51,7 @@ notes-rule_trigger = { $trigger ->
     }
 notes-rule_in_language = （{ $language }）
 notes-rule_in_days = （{ $days } 天后）
+notes-rule_alert_default = 有客户符合这条规则。
 notes-rule_action = { $kind ->
         [tag] 打标签“{ $value }”
         [untag] 移除标签“{ $value }”
