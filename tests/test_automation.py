@@ -601,3 +601,20 @@ def test_an_alert_written_in_chat_reads_in_the_language_of_the_rule(words: str, 
     data = parse_words(words)
     assert data is not None, words
     assert {"alert": alert} in data["actions"], data
+
+
+async def test_no_rule_acts_on_a_customer_erased_on_request(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """An erased customer keeps their orders and country (the figures stay), so a festival would still select
+    them: the engine leaves them out of every trigger, in the dry run and when the rule runs."""
+    from crm.rights import Actor, erase
+
+    await load(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    anyday = {"trigger": "festival", "festival": "any", "days_before": 5, "actions": [{"tag": "greeted"}]}
+    before = await dry_run(db, workspace_id, check_rule("greet", anyday), NOW, TZ, 30)
+    assert ids["Bob"] in {c for c, _ in before.customers}
+    assert await erase(db, workspace_id, ids["Bob"], Actor("cli")) is not None
+    n, fired = await fires_once_everywhere(db, workspace_id, "greet", anyday, NOW)
+    assert n == before.count - 1 and ids["Bob"] not in fired

@@ -132,6 +132,10 @@ async def candidates(
         column = columns["segment" if t == "entered_segment" else "lifecycle"]
         latest = await repo.last_orders(session, workspace_id)
         found = [(int(c), f"{t}:{spec.param}:{latest.get(int(c), 0)}") for c in ids[column == spec.param]]
+    # A customer erased on request keeps their orders and country (the figures stay) but no rule acts on them.
+    erased = await repo.erased_customers(session, workspace_id) if found else set()
+    if erased:
+        found = [(c, key) for c, key in found if c not in erased]
     if not found or not spec.condition:
         return found
     return _filter(spec, found, ids, columns)
