@@ -52,6 +52,7 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
         totals["rejected"] += report.rows_rejected
         if report.kind in (
             "interactions",
+            "reviews",
             "events",
         ):  # chats/reviews or browsing events: the report counts records added
             totals["activity"] = totals.get("activity", 0) + report.orders_new
@@ -71,6 +72,11 @@ async def import_demo_files(app_ctx: Any, files: list[Path], *, echo: Any = type
             )
         for note in report.notes:
             echo(f"    note: {note}")
+        if report.kind == "reviews":  # the rows not kept (anonymous, unknown reviewers, spam), said
+            from crm.importing.reviews import review_summary
+
+            for message in review_summary(report):
+                echo(f"    {message.render('en')}")
         for r in report.rejected[:5]:
             echo(f"    line {r.line_no}: {r.reason}")
     return totals

@@ -16,7 +16,7 @@ rates_app = typer.Typer(help="Exchange rates into the base currency.", no_args_i
 
 def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
     """The lines a seller reads after an import (CLI and chat share them)."""
-    if report.kind in ("interactions", "events"):
+    if report.kind in ("interactions", "reviews", "events"):
         lines = [
             f"{report.file}: {report.rows} {report.kind}: {report.orders_new} added, "
             f"{report.orders_unchanged} already there; {report.rows_rejected} rows rejected"
@@ -33,8 +33,16 @@ def format_report(report) -> list[str]:  # type: ignore[no-untyped-def]
             f"customers {report.customers_new} new, {report.customers_merged} merged; "
             f"{report.rows_rejected} rows rejected"
         ]
+    if getattr(report, "erased_rows", 0):
+        lines.append(
+            f"  skipped {report.erased_rows} rows of customers erased on request (they are not brought back)"
+        )
     for note in getattr(report, "notes", []):
         lines.append(f"  note: {note}")
+    if report.kind == "reviews":
+        from crm.importing.reviews import review_summary
+
+        lines.extend(f"  {m.render('en')}" for m in review_summary(report))
     for r in report.rejected[:50]:
         ref = f" (order {r.order_ref})" if r.order_ref else ""
         lines.append(f"  line {r.line_no}{ref}: {r.reason}")

@@ -34,9 +34,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def format_row(row: Any) -> str:
+def format_row(row: Any, language: str = "en") -> str:
     state = "on " if row.rule.enabled else "off"
-    what = row.spec.describe() if row.spec is not None else "(cannot be read)"
+    what = row.spec.describe(language) if row.spec is not None else "(cannot be read)"
     s = row.stats
     counts = (
         f"fired for {s.customers} customers; drafts {s.drafts} ({s.approved} approved); "
@@ -52,14 +52,15 @@ def list_rules(db: DbOption = None) -> None:
     """The rules, on or off, with how many customers each fired for and its outcomes."""
     from crm.automation.engine import list_rules as rows_of
 
-    async def go(app_ctx: Any) -> list[Any]:
-        return await rows_of(app_ctx.db, app_ctx.workspace_id, app_ctx.settings.automation, _now())
+    async def go(app_ctx: Any) -> tuple[list[Any], str]:
+        rows = await rows_of(app_ctx.db, app_ctx.workspace_id, app_ctx.settings.automation, _now())
+        return rows, app_ctx.settings.language
 
-    rows = run_async(lambda: _with_app(db, go))
+    rows, language = run_async(lambda: _with_app(db, go))
     if not rows:
         typer.echo("no rules yet: add one with `sellermate rules add` or automation.rules in config.yaml")
     for row in rows:
-        typer.echo(format_row(row))
+        typer.echo(format_row(row, language))
 
 
 stats = rules_app.command("stats", help="The same as list: each rule's customers and outcomes.")(list_rules)
@@ -78,7 +79,18 @@ def add(
             help='The rule in plain words, e.g. "30 days after the last order, draft a replenishment message".',
         ),
     ] = None,
-    days: Annotated[int | None, typer.Option("--days", help="days_since_last_order: N days.")] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", help="days_since_last_order, days_since_last_interaction: N days.")
+    ] = None,
+    points_reach: Annotated[
+        int | None, typer.Option("--points-reach", help="points_reached: the balance that fires it.")
+    ] = None,
+    festival: Annotated[
+        str | None, typer.Option("--festival", help="festival: a festival (cny, christmas, ...) or any.")
+    ] = None,
+    days_before: Annotated[
+        int | None, typer.Option("--days-before", help="festival: this many days before the day.")
+    ] = None,
     segment: Annotated[str | None, typer.Option("--segment", help="entered_segment: the segment.")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="entered_stage: the lifecycle stage.")] = None,
     on_tag: Annotated[str | None, typer.Option("--on-tag", help="tag_added: the tag.")] = None,
@@ -121,6 +133,9 @@ def add(
             "segment": segment,
             "stage": stage,
             "tag": on_tag,
+            "points": points_reach,
+            "festival": festival,
+            "days_before": days_before,
             "if": condition,
         }
         data = {k: v for k, v in data.items() if v is not None}
@@ -136,22 +151,24 @@ def add(
         data["actions"] = actions
 
     async def go(app_ctx: Any) -> Any:
-        return await save_rule(app_ctx.db, app_ctx.workspace_id, name, data, at=_now())
+        rule = await save_rule(app_ctx.db, app_ctx.workspace_id, name, data, at=_now())
+        return rule, app_ctx.settings.language
 
-    rule = run_async(lambda: _with_app(db, go))
+    rule, language = run_async(lambda: _with_app(db, go))
     from crm.automation.engine import spec_of
 
-    typer.echo(f"rule {rule.name} saved (off): {spec_of(rule).describe()}")
+    typer.echo(f"rule {rule.name} saved (off): {spec_of(rule).describe(language)}")
     typer.echo(f"see what it would do: sellermate rules dry-run {rule.name}")
 
 
 @rules_app.command("dry-run")
 def dry_run(name: Annotated[str, typer.Argument(help="The rule's name.")], db: DbOption = None) -> None:
     """What the rule would do on the real history of the look-back window, changing nothing."""
-    typer.echo(run_async(lambda: _with_app(db, lambda app_ctx: _dry(app_ctx, name))).describe())
+    dry, language = run_async(lambda: _with_app(db, lambda app_ctx: _dry(app_ctx, name)))
+    typer.echo(dry.describe(language))
 
 
-async def _dry(app_ctx: Any, name: str) -> Any:
+async def _dry(app_ctx: Any, name: str) -> tuple[Any, str]:
     from crm.automation.engine import dry_run as run_dry
     from crm.automation.engine import spec_of, sync_config_rules
     from storage.repositories import automation as repo
@@ -163,7 +180,8 @@ async def _dry(app_ctx: Any, name: str) -> Any:
     if rule is None:
         raise CLIError(f"no rule called {name!r}; see sellermate rules list")
     tz = ZoneInfo(app_ctx.settings.workspace.timezone)
-    return await run_dry(app_ctx.db, app_ctx.workspace_id, spec_of(rule), _now(), tz, cfg.lookback_days)
+    dry = await run_dry(app_ctx.db, app_ctx.workspace_id, spec_of(rule), _now(), tz, cfg.lookback_days)
+    return dry, app_ctx.settings.language
 
 
 def _switch(name: str, on: bool, db: str | None) -> None:
@@ -176,10 +194,13 @@ def _switch(name: str, on: bool, db: str | None) -> None:
 
     dry, stopped = run_async(lambda: _with_app(db, go))
     if on:
-        typer.echo(dry.describe())
+        typer.echo(dry[0].describe(dry[1]))
         typer.echo(f"rule {name} enabled: it runs after each import and daily")
     else:
-        typer.echo(f"rule {name} disabled; stopped {stopped[0]} waiting drafts and {stopped[1]} reminders")
+        typer.echo(
+            f"rule {name} disabled; stopped {stopped[0]} waiting drafts, {stopped[1]} reminders "
+            f"and the later steps of {stopped[2]} customers"
+        )
 
 
 @rules_app.command("enable")

@@ -194,7 +194,8 @@ class AutomationSettings(BaseModel):
     lookback_days: int = Field(default=30, ge=1, le=365)
     # A rule's outcomes count the customers' orders within this many days of a firing.
     outcome_days: int = Field(default=14, ge=1)
-    # Rules: name, trigger (+ days, segment, stage or tag), optional `if` expression, actions, enabled.
+    # Rules: name, trigger (+ days, points, festival and days_before, segment, stage or tag), optional `if`
+    # expression, actions, enabled.
     rules: list[dict[str, Any]] = Field(default_factory=list)
 
     @field_validator("rules")

@@ -150,4 +150,5 @@ def import_counts(report: Any) -> dict[str, Any]:
         "customers_new": report.customers_new,
         "customers_merged": report.customers_merged,
         "rejected": len(report.rejected),
+        "erased_rows_skipped": getattr(report, "erased_rows", 0),
     }

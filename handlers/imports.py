@@ -66,6 +66,10 @@ def summary(report: Any, i18n: I18n) -> str:
             store=html.escape(report.store),
         ),
         i18n(
+            "imports.review_counts", rows=report.rows, added=report.orders_new, there=report.orders_unchanged
+        )
+        if report.kind == "reviews"
+        else i18n(
             "imports.counts",
             rows=report.rows,
             new=report.orders_new,
@@ -75,6 +79,9 @@ def summary(report: Any, i18n: I18n) -> str:
             merged=report.customers_merged,
         ),
     ]
+    erased = getattr(report, "erased_rows", 0)
+    if erased:
+        lines.append(i18n("imports.erased_skipped", n=erased))
     rejected = list(report.rejected)
     if rejected:
         lines.append(i18n("imports.rejected", n=len(rejected)))
@@ -98,6 +105,10 @@ def summary(report: Any, i18n: I18n) -> str:
     missing = getattr(report, "missing_rates", None)
     if missing:
         lines.append(i18n("imports.missing_rates", currencies=", ".join(missing)))
+    if report.kind == "reviews":  # what a review export's import left out (docs/service.md)
+        from crm.importing.reviews import review_summary
+
+        lines.extend(i18n(m.key, **m.args) for m in review_summary(report))
     return "\n".join(lines)
 
 
@@ -220,7 +231,7 @@ async def import_document(
             db, workspace_id, cfg=settings.automation, settings=settings, as_of=clock()
         )
     await status.edit_text(summary(report, i18n))
-    if report.kind == "interactions" and report.orders_new and scheduler is not None:
+    if report.kind in ("interactions", "reviews") and report.orders_new and scheduler is not None:
         # New reviews or complaints: a valuable customer's low rating is alerted now, not at the next hour.
         try:
             await scheduler.service_scan_now(workspace_id)

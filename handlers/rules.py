@@ -52,11 +52,18 @@ def _buttons(rule_id: int, enabled: bool, i18n: I18n, *, dry: bool = True) -> li
     return row
 
 
-def _line(row: RuleRow, i18n: I18n) -> str:
-    what = html.escape(row.spec.describe()) if row.spec is not None else "?"
+def _line(row: RuleRow, i18n: I18n, outcome_days: int) -> str:
+    what = html.escape(row.spec.describe(i18n.language)) if row.spec is not None else "?"
     s = row.stats
     counts = (
-        i18n("rules.counts", customers=s.customers, drafts=s.drafts, approved=s.approved, ordered=s.ordered)
+        i18n(
+            "rules.counts",
+            customers=s.customers,
+            drafts=s.drafts,
+            approved=s.approved,
+            ordered=s.ordered,
+            days=outcome_days,
+        )
         if s is not None
         else i18n("rules.never")
     )
@@ -84,7 +91,9 @@ async def rules_command(
     if not rows:
         await message.answer(i18n("rules.none"))
         return
-    text = "\n\n".join([i18n("rules.title"), *(_line(r, i18n) for r in rows)])
+    text = "\n\n".join(
+        [i18n("rules.title"), *(_line(r, i18n, settings.automation.outcome_days) for r in rows)]
+    )
     keyboard = InlineKeyboardMarkup(inline_keyboard=[_buttons(r.rule.id, r.rule.enabled, i18n) for r in rows])
     await message.answer(text, reply_markup=keyboard)
 
@@ -123,7 +132,7 @@ async def _from_words(
         i18n(
             "rules.parsed",
             name=html.escape(rule.name),
-            rule=html.escape(spec.describe()),
+            rule=html.escape(spec.describe(i18n.language)),
             dry=html.escape(dry.describe(i18n.language)),
         ),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=[_buttons(rule.id, False, i18n, dry=False)]),
@@ -158,7 +167,7 @@ async def rule_button(
             i18n(
                 "rules.dry",
                 name=html.escape(rule.name),
-                rule=html.escape(spec.describe()),
+                rule=html.escape(spec.describe(i18n.language)),
                 dry=html.escape(dry.describe(i18n.language)),
             ),
             reply_markup=InlineKeyboardMarkup(
@@ -171,4 +180,6 @@ async def rule_button(
         db, workspace_id, rule.name, on, actor="telegram", member_id=member.id if member else None
     )
     key = "rules.enabled" if on else "rules.disabled"
-    await message.answer(i18n(key, name=html.escape(rule.name), drafts=stopped[0], reminders=stopped[1]))
+    await message.answer(
+        i18n(key, name=html.escape(rule.name), drafts=stopped[0], reminders=stopped[1], waiting=stopped[2])
+    )

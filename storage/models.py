@@ -295,6 +295,9 @@ class Interaction(Base):
         String(64)
     )  # a return's or complaint's reason (migration 0013)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    # The product a review is of, as the order lines name it (platform review exports name a product, not an
+    # order; migration 0016); NULL: the products of `order_id`, if any.
+    product: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -589,7 +592,8 @@ class AutomationRule(Base):
 class RuleFiring(Base):
     """One rule fired for one customer on one triggering event: the unique key makes evaluation idempotent
     across restarts and concurrent processes. `status`: done | capped (a promotional draft held back by the
-    frequency cap) | cancelled (the rule was disabled while its steps were pending)."""
+    frequency cap) | waiting (steps after a wait are due at `resume_at`) | running (those steps taken by a
+    process) | cancelled (the rule was disabled while its steps were pending)."""
 
     __tablename__ = "rule_firings"
     __table_args__ = (
@@ -605,3 +609,19 @@ class RuleFiring(Base):
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_drafts.id", ondelete="SET NULL"))
     reminder_ids: Mapped[list[int] | None] = mapped_column(JSON)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The steps after a wait: the first of them, and when they are due (NULL: nothing waiting).
+    next_step: Mapped[int | None] = mapped_column(Integer)
+    resume_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ErasedBuyer(Base):
+    """A keyed digest (HMAC-SHA256 with the workspace's own random key) of one identity of an erased buyer:
+    platform and buyer id, normalised email or normalised phone. Nothing in it names the person; an import
+    skips the rows whose buyer matches one, so an old export does not bring an erased customer back."""
+
+    __tablename__ = "erased_buyers"
+    __table_args__ = (UniqueConstraint("workspace_id", "digest"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())

@@ -113,6 +113,49 @@ def ir_spec(q: Any) -> dict[str, Any]:
 
 # as of 2026-11-23 (end of day) in Asia/Singapore, like the evaluation set
 CASES: list[tuple[str, dict[str, Any]]] = [
+    # the repeat purchase rate in wordings a phrase list cannot enumerate (crm.catalog Metric.patterns)
+    (
+        "repeat customers ratio this year on lazada",
+        {"kind": "metric", "metric": "repeat_rate", "period": "this_year", "platform": "lazada"},
+    ),
+    (
+        "percentage of returning buyers in q3",
+        {"kind": "metric", "metric": "repeat_rate", "period": "quarter:2026-3"},
+    ),
+    (
+        "what % of buyers came back to buy again last month",
+        {"kind": "metric", "metric": "repeat_rate", "period": "last_month"},
+    ),
+    (
+        "share of customers who ordered more than once this year",
+        {"kind": "metric", "metric": "repeat_rate", "period": "this_year"},
+    ),
+    (
+        "what proportion of clients purchased again last quarter",
+        {"kind": "metric", "metric": "repeat_rate", "period": "last_quarter"},
+    ),
+    ("今年百分之几的顾客回购了", {"kind": "metric", "metric": "repeat_rate", "period": "this_year"}),
+    ("上个月多少比例的客户再次下单", {"kind": "metric", "metric": "repeat_rate", "period": "last_month"}),
+    ("再次购买的客户占比 今年", {"kind": "metric", "metric": "repeat_rate", "period": "this_year"}),
+    (
+        "which month had the most orders this year",
+        {"kind": "group", "metric": "orders", "period": "this_year", "by": "month"},
+    ),
+    ("哪个月销售额最高", {"kind": "group", "metric": "revenue", "period": "last_90_days", "by": "month"}),
+    (
+        "customers who placed their first order in october",
+        {"kind": "metric", "metric": "new_customers", "period": "month:2026-10"},
+    ),
+    ("首次下单的客户 上个月", {"kind": "metric", "metric": "new_customers", "period": "last_month"}),
+    ("how is revenue doing this month", {"kind": "metric", "metric": "revenue", "period": "this_month"}),
+    ("最有可能流失的客户", {"kind": "clv", "by": "churn_risk", "n": 10}),
+    ("各阶段客户数", {"kind": "lifecycle", "stage": None}),
+    (
+        "why are orders returned this year",
+        {"kind": "metric", "metric": "return_reasons", "period": "this_year"},
+    ),
+    ("顾客为什么退货", {"kind": "metric", "metric": "return_reasons", "period": "last_90_days"}),
+    ("number of sales orders in 2025", {"kind": "metric", "metric": "orders", "period": "year:2025"}),
     # repeat rate
     ("repeat purchase rate last month", {"kind": "metric", "metric": "repeat_rate", "period": "last_month"}),
     (

@@ -4,20 +4,30 @@ once), a dry run's count is what enabling then does, the draft cap holds across 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.settings import AutomationSettings, Settings
+from crm import loyalty
 from crm.automation.engine import dry_run, evaluate, list_rules, save_rule, set_enabled, spec_of
 from crm.automation.rules import RuleError, check_rule
+from crm.automation.words import parse_words
 from crm.importing.service import import_file
 from storage.db import Database, create_engine
-from storage.models import CustomerTag, LoyaltyEntry, OutreachDraft, RuleFiring
+from storage.models import (
+    AutomationRule,
+    Customer,
+    CustomerTag,
+    Interaction,
+    LoyaltyEntry,
+    OutreachDraft,
+    RuleFiring,
+)
 from tests.e2e.conftest import shopify_csv
 
 TZ = ZoneInfo("Asia/Singapore")
@@ -188,6 +198,393 @@ async def test_the_draft_cap_holds_across_rules_and_disabling_stops_waiting_draf
     assert rows["welcome"].stats is not None and rows["welcome"].stats.customers == 2
     assert rows["thanks"].stats is not None and rows["thanks"].stats.capped == 1
     _, stopped = await set_enabled(db, workspace_id, "welcome", False)
-    assert stopped == (2, 0)
+    assert stopped == (2, 0, 0)
     async with db.sessions() as session:
         assert set((await session.scalars(select(OutreachDraft.status))).all()) == {"refused"}
+
+
+# ------------------------------------------------------------------ points, festival and quiet-customer triggers
+async def customer_ids(db: Database) -> dict[str, int]:
+    async with db.sessions() as session:
+        rows = (await session.execute(select(Customer.display_name, Customer.id))).all()
+    return {str(n).split()[0]: int(i) for n, i in rows}
+
+
+async def fires_once_everywhere(
+    db: Database, workspace_id: int, name: str, data: dict[str, Any], as_of: datetime
+) -> tuple[int, list[int]]:
+    """Save the rule, dry-run it, enable it, evaluate it in two processes at once, then again after a restart:
+    (the dry run's count, the customers it fired for). Asserts the firings equal the dry run and happen once."""
+    await save_rule(db, workspace_id, name, data, at=as_of)
+    async with db.sessions() as session:
+        from storage.repositories.automation import rule_by_name
+
+        rule = await rule_by_name(session, workspace_id, name)
+        assert rule is not None
+    dry = await dry_run(db, workspace_id, spec_of(rule), as_of, TZ, 30)
+    await set_enabled(db, workspace_id, name, True)
+    other = Database(create_engine(db.url))  # type: ignore[attr-defined]
+    try:
+        a, b = await asyncio.gather(
+            evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=as_of, only=name),
+            evaluate(other, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=as_of, only=name),
+        )
+    finally:
+        await other.dispose()
+    assert a.fired[name] + b.fired[name] == dry.count == len(dry.customers)  # one event per customer here
+    restarted = Database(create_engine(db.url))  # type: ignore[attr-defined]
+    try:
+        again = await evaluate(restarted, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=as_of, only=name)
+    finally:
+        await restarted.dispose()
+    assert again.fired[name] == 0
+    async with db.sessions() as session:
+        fired = (
+            await session.scalars(
+                select(RuleFiring.customer_id)
+                .join(AutomationRule, AutomationRule.id == RuleFiring.rule_id)
+                .where(AutomationRule.name == name)
+            )
+        ).all()
+    assert len(fired) == len(set(fired)) == dry.count
+    return dry.count, sorted(fired)
+
+
+async def test_the_points_threshold_fires_once_per_crossing(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    await load(db, workspace_id, tmp_path)  # Bob 80 + 60 = 140 points (reaches 100 on 15 Nov), Dan 90
+    ids = await customer_ids(db)
+    rule = {"trigger": "points_reached", "points": 100, "actions": [{"tag": "hundred"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "hundred", rule, NOW)
+    assert (n, fired) == (1, [ids["Bob"]])
+    # Dan's next order takes him from 90 to 120: a new crossing, once; Bob, already above, does not cross again
+    more = [("#7", "Dan Wong", "dan@example.com", "30.00", "2026-11-23 09:00:00 +0800", "paid")]
+    await import_file(
+        db, workspace_id, shopify_csv(tmp_path / "more.csv", more), settings=SETTINGS.workspace.for_import()
+    )
+    for _ in range(2):
+        done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW)
+        assert done.fired["hundred"] == (1 if _ == 0 else 0)
+    # Bob redeems 100 (down to 40) and is given 70 (110): he crosses again, a new event
+    async with db.sessions() as session:
+        for reason, points in (("redeem", 100), ("adjust", 70)):
+            await loyalty.change(
+                session,
+                workspace_id,
+                ids["Bob"],
+                points,
+                reason,
+                "test",
+                expiry_days=None,
+                tz="Asia/Singapore",
+                now=NOW,
+                member_id=None,
+                actor="cli",
+            )
+        await session.commit()
+    later = NOW + timedelta(hours=1)
+    assert (await dry_run(db, workspace_id, check_rule("hundred", rule), later, TZ, 30)).count == 1
+    done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=later)
+    assert done.fired["hundred"] == 1 and await count(db, RuleFiring) == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ({"trigger": "points_reached", "points": 0, "actions": [{"tag": "x"}]}, "points must be between"),
+        ({"trigger": "points_reached", "points": "lots", "actions": [{"tag": "x"}]}, "a whole number"),
+        ({"trigger": "points_reached", "actions": [{"tag": "x"}]}, "needs points"),
+        ({"trigger": "festival", "festival": "festivus", "actions": [{"tag": "x"}]}, "unknown festival"),
+        (
+            {"trigger": "festival", "festival": "cny", "days_before": 90, "actions": [{"tag": "x"}]},
+            "days_before must be between 0 and 60",
+        ),
+        (
+            {"trigger": "first_order", "days_before": 3, "actions": [{"tag": "x"}]},
+            "days_before belongs to the festival trigger",
+        ),
+        (
+            {"trigger": "days_since_last_interaction", "days": 0, "actions": [{"tag": "x"}]},
+            "days must be between",
+        ),
+    ],
+)
+async def test_bad_thresholds_and_unknown_festivals_are_refused_when_saved(
+    db: Database, workspace_id: int, data: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(RuleError) as err:
+        await save_rule(db, workspace_id, "r", data, at=NOW)
+    assert reason in str(err.value) and "\n" not in str(err.value)
+    assert await list_rules(db, workspace_id, cfg(), NOW) == []
+
+
+async def test_a_festival_fires_once_per_customer_and_occurrence_in_their_country(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    await load(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    async with db.sessions() as session:  # Carol now lives where Deepavali is not a holiday
+        await session.execute(update(Customer).where(Customer.id == ids["Carol"]).values(country="US"))
+        await session.commit()
+    # Deepavali (8 Nov 2026), 10 days before: due on 29 Oct; on 1 Nov it fires for the Singapore customers
+    early = datetime(2026, 11, 1, 9, 0, tzinfo=TZ)
+    deepavali = {
+        "trigger": "festival",
+        "festival": "deepavali",
+        "days_before": 10,
+        "actions": [{"tag": "dv"}],
+    }
+    n, fired = await fires_once_everywhere(db, workspace_id, "deepavali", deepavali, early)
+    assert (n, fired) == (3, sorted(ids[k] for k in ("Alice", "Bob", "Dan")))
+    # after the festival day nothing is drafted late
+    late = datetime(2026, 11, 9, 9, 0, tzinfo=TZ)
+    assert (await dry_run(db, workspace_id, check_rule("x", deepavali), late, TZ, 30)).count == 0
+    # any festival, 5 days before, with a festival greeting: Black Friday (27 Nov, every country) on 23 Nov,
+    # then Double 12 (12 Dec) on 8 Dec: one firing per customer and occurrence, drafts waiting for approval
+    anyday = {"trigger": "festival", "festival": "any", "days_before": 5, "actions": [{"draft": "festival"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "greet", anyday, NOW)
+    assert (n, fired) == (4, sorted(ids.values()))
+    dec = datetime(2026, 12, 8, 9, 0, tzinfo=TZ)
+    assert (await dry_run(db, workspace_id, check_rule("greet", anyday), dec, TZ, 30)).count == 4
+    done = await evaluate(db, workspace_id, cfg=cfg(draft_cap_days=0), settings=SETTINGS, as_of=dec)
+    assert done.fired["greet"] == 4
+    async with db.sessions() as session:
+        keys = (await session.scalars(select(RuleFiring.event_key).order_by(RuleFiring.id))).all()
+        drafts = (await session.execute(select(OutreachDraft.intent, OutreachDraft.status))).all()
+    assert sorted({k for k in keys if k.startswith("festival:")}) == [
+        "festival:black_friday:2026-11-27",
+        "festival:deepavali:2026-11-08",
+        "festival:double_12:2026-12-12",
+    ]
+    assert drafts and set(drafts) == {("festival", "draft")}  # waiting for approval, never sent
+
+
+async def test_days_without_an_order_or_interaction_counts_the_last_contact(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    await load(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    # Carol last ordered on 2 Oct but chatted on 5 Nov; Alice (no valid order) complained on 20 Oct
+    async with db.sessions() as session:
+        for who, kind, at in (("Carol", "chat", "2026-11-05"), ("Alice", "complaint", "2026-10-20")):
+            session.add(
+                Interaction(
+                    workspace_id=workspace_id,
+                    customer_id=ids[who],
+                    kind=kind,
+                    occurred_at=datetime.fromisoformat(at + "T10:00:00+08:00"),
+                )
+            )
+        await session.commit()
+    quiet = {"trigger": "days_since_last_interaction", "days": 30, "actions": [{"tag": "quiet"}]}
+    # on 23 Nov: Alice's 30 quiet days ended on 19 Nov; Carol's chat on 5 Nov keeps her in touch
+    n, fired = await fires_once_everywhere(db, workspace_id, "quiet", quiet, NOW)
+    assert (n, fired) == (1, [ids["Alice"]])
+    lapsed = {"trigger": "days_since_last_order", "days": 30, "actions": [{"tag": "lapsed"}]}
+    assert [
+        c for c, _ in (await dry_run(db, workspace_id, check_rule("l", lapsed), NOW, TZ, 30)).customers
+    ] == [ids["Carol"]]
+    # on 6 Dec Carol has been quiet 30 days since her chat: she fires then, once
+    dec = datetime(2026, 12, 6, 12, 0, tzinfo=TZ)
+    done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=dec)
+    assert done.fired["quiet"] == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("when points reach 1000 add tag vip", {"trigger": "points_reached", "points": 1000}),
+        ("当积分达到1000时打标签'vip'", {"trigger": "points_reached", "points": 1000}),
+        (
+            "3 days before a festival draft festival greeting",
+            {"trigger": "festival", "festival": "any", "days_before": 3},
+        ),
+        ("春节前3天写节日祝福", {"trigger": "festival", "festival": "cny", "days_before": 3}),
+        ("on christmas, award 20 points", {"trigger": "festival", "festival": "christmas"}),
+        (
+            "60 days without an order or interaction, alert the team",
+            {"trigger": "days_since_last_interaction", "days": 60},
+        ),
+        ("30天没有下单或互动时通知群组", {"trigger": "days_since_last_interaction", "days": 30}),
+    ],
+)
+def test_the_new_triggers_read_in_plain_words(words: str, expected: dict[str, Any]) -> None:
+    data = parse_words(words)
+    assert data is not None and {k: v for k, v in data.items() if k != "actions"} == expected
+    check_rule("r", data)
+
+
+def test_a_rule_reads_in_the_reader_language() -> None:
+    spec = check_rule("r", parse_words("3 days before chinese new year, draft a festival greeting") or {})
+    assert spec.describe("en") == "when it is 3 days before Chinese New Year: draft festival (for approval)"
+    assert spec.describe("zh") == "当春节前 3 天时：写 festival 草稿（待批准）"
+    points = check_rule("p", {"trigger": "points_reached", "points": 500, "actions": [{"points": 50}]})
+    assert "积分达到 500" in points.describe("zh") and "赠送 50 积分" in points.describe("zh")
+
+
+async def test_the_new_triggers_work_from_config_yaml(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    await load(db, workspace_id, tmp_path)
+    rules = [
+        {
+            "name": "vip",
+            "trigger": "points_reached",
+            "points": 100,
+            "actions": [{"tag": "vip"}],
+            "enabled": True,
+        },
+        {
+            "name": "bf",
+            "trigger": "festival",
+            "festival": "Black Friday",
+            "days_before": 5,
+            "actions": [{"tag": "bf"}],
+            "enabled": True,
+        },
+        {"name": "quiet", "trigger": "days_since_last_interaction", "days": 30, "actions": [{"tag": "q"}]},
+    ]
+    conf = cfg(rules=rules)
+    done = await evaluate(db, workspace_id, cfg=conf, settings=SETTINGS, as_of=NOW)
+    assert done.problems == [] and done.fired == {"vip": 1, "bf": 4}  # quiet starts off
+    rows = {r.rule.name: r for r in await list_rules(db, workspace_id, conf, NOW)}
+    assert rows["bf"].rule.spec["festival"] == "black_friday" and not rows["quiet"].rule.enabled
+    with pytest.raises(ValueError, match="unknown festival 'festivus'"):  # refused when config.yaml loads
+        cfg(rules=[{"name": "x", "trigger": "festival", "festival": "festivus", "actions": [{"tag": "x"}]}])
+
+
+async def test_waits_between_steps_run_once_when_due_and_disabling_drops_them(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    await load(db, workspace_id, tmp_path)
+    steps = {"trigger": "first_order", "actions": [{"tag": "first"}, {"wait": 3}, {"draft": "welcome"}]}
+    await add_on(db, workspace_id, "welcome-later", steps)
+    done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW)
+    assert done.fired == {"welcome-later": 2} and done.drafts == 0  # Bob and Dan tagged; the drafts wait
+    assert await count(db, CustomerTag) == 2 and await count(db, OutreachDraft) == 0
+    early = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW + timedelta(days=2))
+    assert early.drafts == 0 and await count(db, OutreachDraft) == 0
+    # on the day, two processes at once: each waiting step runs once
+    due = NOW + timedelta(days=3, hours=1)
+    other = Database(create_engine(db.url))  # type: ignore[attr-defined]
+    try:
+        a, b = await asyncio.gather(
+            evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due),
+            evaluate(other, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due),
+        )
+    finally:
+        await other.dispose()
+    assert a.drafts + b.drafts == 2 and await count(db, OutreachDraft) == 2
+    again = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due + timedelta(days=1))
+    assert again.drafts == 0 and await count(db, OutreachDraft) == 2
+    async with db.sessions() as session:
+        rows = (await session.execute(select(RuleFiring.status, RuleFiring.draft_id))).all()
+    assert {s for s, _ in rows} == {"done"} and all(d for _, d in rows)
+    # a second rule whose wait has not ended when it is disabled: its later steps never run
+    await add_on(
+        db, workspace_id, "points-later", {"trigger": "repeat_order", "actions": [{"wait": 5}, {"points": 9}]}
+    )
+    await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due, only="points-later")
+    _, stopped = await set_enabled(db, workspace_id, "points-later", False)
+    assert stopped == (0, 0, 1)
+    await set_enabled(db, workspace_id, "points-later", True)
+    await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=due + timedelta(days=10))
+    async with db.sessions() as session:
+        assert (await session.scalars(select(LoyaltyEntry).where(LoyaltyEntry.points == 9))).all() == []
+
+
+def test_a_wait_needs_a_step_after_it_and_a_whole_number_of_days() -> None:
+    with pytest.raises(RuleError, match="a wait needs a step after it"):
+        check_rule("r", {"trigger": "first_order", "actions": [{"tag": "x"}, {"wait": 3}]})
+    with pytest.raises(RuleError, match="wait must be between 1 and 365 days"):
+        check_rule("r", {"trigger": "first_order", "actions": [{"wait": 0}, {"tag": "x"}]})
+    data = parse_words(
+        "when a customer's first order is cancelled, draft an apology, then wait 7 days and award 50 points"
+    )
+    assert data is not None and data["actions"] == [
+        {"draft": "service_recovery"},
+        {"wait": 7},
+        {"points": 50},
+    ]
+    assert check_rule("r", data).describe("zh").endswith("等待 7 天；赠送 50 积分")
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, db_url: str, *args: str, language: str = "en") -> str:
+    """`sellermate ARGS` in this process (Typer's runner) on the test database."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from bot.cli import _register_all, app
+
+    for name in list(os.environ):
+        if name.startswith("SELLERMATE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Singapore")
+    monkeypatch.setenv("SELLERMATE_DATABASE_URL", db_url)
+    monkeypatch.setenv("SELLERMATE_LANGUAGE", language)
+    _register_all()
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+async def test_the_new_triggers_from_the_command_line_in_the_configured_language(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = db.url  # type: ignore[attr-defined]
+    today = datetime.now(TZ)
+    recent = [
+        (ref, who, email, total, (today - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S +0800"), "paid")
+        for ref, who, email, total, days in (
+            ("#1", "Bob Lim", "bob@example.com", "80.00", 9),
+            ("#2", "Bob Lim", "bob@example.com", "60.00", 2),
+            ("#3", "Dan Wong", "dan@example.com", "90.00", 1),
+        )
+    ]
+    path = shopify_csv(tmp_path / "orders.csv", recent)
+    await asyncio.to_thread(_cli, monkeypatch, url, "import", str(path))
+    added = await asyncio.to_thread(
+        _cli,
+        monkeypatch,
+        url,
+        "rules",
+        "add",
+        "vip",
+        "--when",
+        "points_reached",
+        "--points-reach",
+        "100",
+        "--tag",
+        "vip",
+    )
+    assert "when points reach 100: tag 'vip'" in added
+    festival = await asyncio.to_thread(
+        _cli,
+        monkeypatch,
+        url,
+        "rules",
+        "add",
+        "greet",
+        "--when",
+        "festival",
+        "--festival",
+        "any",
+        "--days-before",
+        "60",
+        "--tag",
+        "greeted",
+        language="zh",
+    )
+    assert "当客户所在国家的任一节日前 60 天时：打标签“greeted”" in festival
+    dry = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "dry-run", "vip")
+    assert "would have fired for 1 customer: Bob Lim" in dry  # 80 + 60 crossed 100 two days ago
+    await asyncio.to_thread(_cli, monkeypatch, url, "rules", "enable", "vip")
+    ran = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "run")
+    assert "vip 1" in ran
+    again = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "run")
+    assert "vip 0" in again
+    listing = await asyncio.to_thread(_cli, monkeypatch, url, "rules", "list", language="zh")
+    assert "当积分达到 100时：打标签“vip”" in listing and "fired for 1 customers" in listing

@@ -8,6 +8,7 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import JSON, String, Text, cast, or_, select
 
@@ -240,3 +241,52 @@ async def test_an_erased_customer_leaves_no_personal_data_anywhere_and_every_fig
     assert entry.member == "Owner" and entry.subject == f"customer:{keep}"
     assert not any(w.lower() in json.dumps(entry.detail).lower() for w in PII)  # the trail names no one
     assert await erase(db, workspace_id, 999_999, CLI) is None
+
+
+async def test_re_importing_an_old_export_does_not_bring_an_erased_customer_back(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    from bot.cli_import import format_report
+    from bot.settings import Settings
+    from crm.importing.service import import_file
+    from tests.e2e.conftest import shopify_csv
+
+    settings = Settings(
+        workspace={"name": "Test shop", "base_currency": "SGD", "timezone": "Asia/Singapore"}
+    ).workspace.for_import()
+    orders = shopify_csv(
+        tmp_path / "orders.csv",
+        [
+            ("#2001", NAME, EMAIL, "40.00", "2026-11-01 10:00:00 +0800", "paid"),
+            ("#2002", OTHER, "lbk@example.com", "25.00", "2026-11-02 10:00:00 +0800", "paid"),
+            ("#2003", NAME, EMAIL, "60.00", "2026-11-10 10:00:00 +0800", "paid"),
+        ],
+    )
+    chats = tmp_path / "interactions.csv"
+    chats.write_text(
+        "platform,buyer_key,kind,occurred_at,rating,body\n"
+        f"shopify,{EMAIL},chat,2026-11-11 10:00:00,,where is my parcel? {NAME}\n"
+        "shopify,lbk@example.com,review,2026-11-12 10:00:00,5,great\n",
+        encoding="utf-8",
+    )
+    await import_file(db, workspace_id, orders, settings=settings)
+    await import_file(db, workspace_id, chats, settings=settings)
+    async with db.sessions() as s:
+        target = (await s.scalars(select(Customer.id).where(Customer.display_name == NAME))).one()
+        customers_before = len((await s.scalars(select(Customer.id))).all())
+    before = await _revenue(db, workspace_id)
+    assert await erase(db, workspace_id, target, CLI) is not None
+    words = [NAME, EMAIL]
+    assert await _text_holding(db, words) == []
+
+    again = await import_file(db, workspace_id, orders, settings=settings)
+    assert again.erased_rows == 2 and again.rows == 1 and again.customers_new == 0
+    assert any("skipped 2 rows of customers erased on request" in line for line in format_report(again))
+    chats_again = await import_file(db, workspace_id, chats, settings=settings)
+    assert chats_again.erased_rows == 1 and chats_again.rejected == []  # never named in a rejection
+    assert await _text_holding(db, words) == []  # nothing of theirs came back, in any table
+    assert await _revenue(db, workspace_id) == before  # and every figure stays
+    async with db.sessions() as s:
+        assert len((await s.scalars(select(Customer.id))).all()) == customers_before
+        kept = (await s.scalars(select(Customer.display_name).where(Customer.id != target))).all()
+    assert OTHER in kept  # the other buyer imports as before

@@ -319,11 +319,17 @@ async def test_whole_demo_imports_cleanly_and_merges_buyers(db: Database, worksp
     assert live == dataset.expected_customers()
     assert len(spans) == dataset.cross_platform_customers() > 0
     # Every chat, review and browsing event belongs to a buyer the order exports introduced.
+    # The review apps' exports add their reviews (every row but the spam, the visitor's and the anonymous one).
+    reviews = [r for r in reports if r.kind == "reviews"]
+    assert sorted(r.file for r in reviews) == ["judgeme-reviews.csv", "shopify-product-reviews.csv"]
+    for r in reviews:
+        assert r.orders_new == r.rows - sum(r.left_out.values()) > 0
     for name, model in (("interactions.csv", Interaction), ("behaviour_events.csv", BehaviourEvent)):
         written = len(text_rows(files[name])) - 1
         assert activity[name].rows == written > 0
+        kept = written + (sum(r.orders_new for r in reviews) if model is Interaction else 0)
         async with db.sessions() as s:
-            assert (await s.execute(select(func.count()).select_from(model))).scalar() == written
+            assert (await s.execute(select(func.count()).select_from(model))).scalar() == kept
 
     again = await _import_all(db, workspace_id, files, rates=False)
     assert sum(r.orders_new + r.orders_updated for r in again) == 0
@@ -369,7 +375,7 @@ def test_demo_data_command_writes_and_imports(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "orders_export.csv: shopify store 'shopify'" in out.stdout
-    assert re.search(r"imported 17 files: \d+ rows, \d+ orders", out.stdout)
+    assert re.search(r"imported 19 files: \d+ rows, \d+ orders", out.stdout)
     assert "0 rows rejected" in out.stdout
     assert (tmp_path / "files" / "rates.csv").exists()
 

@@ -417,3 +417,22 @@ def test_a_misspelt_breakdown_word_is_read_too(question: str, by: str, fixed: li
 def test_a_word_close_to_nothing_is_still_not_guessed(question: str) -> None:
     parsed = parse(question)
     assert isinstance(parsed.query, Clarify) and parsed.corrections == []
+
+
+@pytest.mark.parametrize(
+    ("question", "metric_period"),
+    [
+        ("how many customers bought again this year", "this_year"),
+        ("how many repeat buyers did we have in october", "month:2026-10"),
+        ("how many customers came back", "last_90_days"),
+        ("上个月有多少客户回购", "last_month"),
+        ("今年有多少回头客", "this_year"),
+    ],
+)
+def test_a_count_of_buyers_who_came_back_asks_back_with_the_rate(question: str, metric_period: str) -> None:
+    """Not a number of all customers (a wrong figure): a question back, leading with the repeat purchase rate
+    over the same period, which the parser reads as that metric."""
+    q = parse_question(question, as_of=AS_OF).query
+    assert isinstance(q, Clarify) and q.reason == "ambiguous", q
+    lead = parse_question(q.suggestions[0], as_of=AS_OF).query
+    assert ir_spec(lead) == {"kind": "metric", "metric": "repeat_rate", "period": metric_period}

@@ -107,9 +107,13 @@ async def figures_by(
     rows = await repo.service_rows(session, scope, KINDS[metric], start, end)
     grouped: dict[str, list[ServiceRow]] = {}
     if by == "product":
-        products = await repo.products_of_orders(session, [r.order_id for r in rows if r.order_id])
+        # A review of a product (a platform review export) is that product's; any other row is the products' of
+        # the order it names.
+        products = await repo.products_of_orders(
+            session, [r.order_id for r in rows if r.order_id and not r.product]
+        )
         for r in rows:
-            for p in sorted(products.get(r.order_id or 0, ())):
+            for p in [r.product] if r.product else sorted(products.get(r.order_id or 0, ())):
                 grouped.setdefault(p, []).append(r)
     else:
         for r in rows:

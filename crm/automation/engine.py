@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from crm.automation.rules import IMPORT_TRIGGERS, RuleError, RuleSpec, check_rule
+from crm.automation.rules import ANY_FESTIVAL, IMPORT_TRIGGERS, RuleError, RuleSpec, check_rule
+from crm.outreach.festivals import FESTIVAL_DATES, FESTIVALS
 from crm.outreach.intents import PROMOTIONAL
 from crm.settings import DraftSettings
 from crm.tags import compile_rule, customer_columns
@@ -106,13 +107,25 @@ async def candidates(
             (c, f"tag:{spec.param}:{_key_time(at)}")
             for c, at in await repo.tagged_in(session, workspace_id, str(spec.param), since, as_of)
         ]
-    elif t == "days_since_last_order":
+    elif t in ("days_since_last_order", "days_since_last_interaction"):
         days = int(spec.param or 0)
         lo, hi = int(since.timestamp()), int(as_of.timestamp())
-        for c, last in (await repo.last_orders(session, workspace_id)).items():
+        last_of = await repo.last_orders(session, workspace_id)
+        prefix = "lapsed"
+        if t == "days_since_last_interaction":
+            prefix = "quiet"
+            for c, at in (await repo.last_interactions(session, workspace_id)).items():
+                last_of[c] = max(at, last_of.get(c, at))
+        for c, last in last_of.items():
             due = last + days * 86400
             if lo <= due <= hi:
-                found.append((c, f"lapsed:{days}:{last}"))
+                found.append((c, f"{prefix}:{days}:{last}"))
+    elif t == "points_reached":
+        found = _crossings(await repo.ledger_until(session, workspace_id, as_of), int(spec.param or 0), since)
+    elif t == "festival":
+        found = festival_candidates(
+            await repo.countries(session, workspace_id), spec, _local(since, tz), _local(as_of, tz)
+        )
     # conditions, and segment / stage membership, read the customers as they are now
     ids, columns = await customer_columns(session, workspace_id, as_of, tz)
     if t in ("entered_segment", "entered_stage"):
@@ -122,6 +135,48 @@ async def candidates(
     if not found or not spec.condition:
         return found
     return _filter(spec, found, ids, columns)
+
+
+def _local(at: datetime, tz: ZoneInfo) -> date:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(tz).date()
+
+
+def _crossings(
+    ledger: Sequence[tuple[int, int, int, datetime]], threshold: int, since: datetime
+) -> list[tuple[int, str]]:
+    """(customer, event key) per ledger entry, within the window, that took a balance from below `threshold`
+    to at least it: one event per crossing (a balance that falls below and reaches it again crosses again)."""
+    found: list[tuple[int, str]] = []
+    customer, balance = None, 0
+    for c, entry, points, at in ledger:
+        if c != customer:
+            customer, balance = c, 0
+        before, balance = balance, balance + points
+        moment = at if at.tzinfo else at.replace(tzinfo=UTC)
+        if before < threshold <= balance and moment >= since:
+            found.append((c, f"points:{threshold}:{entry}"))
+    return found
+
+
+def festival_candidates(
+    countries: Mapping[int, str], spec: RuleSpec, first: date, today: date
+) -> list[tuple[int, str]]:
+    """(customer, event key) for each festival occurrence the customer's country celebrates whose day, less the
+    rule's days_before, falls between `first` and `today` (shop-local dates), while the festival itself has not
+    passed: a greeting is never drafted after the day. One event per customer and festival occurrence."""
+    wanted = [FESTIVALS[str(spec.param)]] if spec.param != ANY_FESTIVAL else list(FESTIVALS.values())
+    days = [
+        (f, d)
+        for f in wanted
+        for d in FESTIVAL_DATES[f.key]
+        if first <= d - timedelta(days=spec.days_before) <= today <= d
+    ]
+    return [
+        (c, f"festival:{f.key}:{d.isoformat()}")
+        for f, d in days
+        for c, country in sorted(countries.items())
+        if f.celebrated_in(country)
+    ]
 
 
 def _filter(
@@ -262,8 +317,9 @@ async def set_enabled(
     *,
     actor: str = "cli",
     member_id: int | None = None,
-) -> tuple[AutomationRule, tuple[int, int]]:
-    """Enable or disable a rule; disabling stops its pending steps: (drafts refused, reminders deleted)."""
+) -> tuple[AutomationRule, tuple[int, int, int]]:
+    """Enable or disable a rule; disabling stops its pending steps: (drafts refused, reminders deleted, firings
+    whose steps after a wait are dropped)."""
     async with db.sessions() as session:
         rule = await repo.rule_by_name(session, workspace_id, name)
         if rule is None and name.isdigit():
@@ -271,7 +327,7 @@ async def set_enabled(
         if rule is None:
             raise RuleError(f"no rule called {name!r}")
         rule.enabled = enabled
-        stopped = (0, 0) if enabled else await repo.cancel_pending(session, rule.id)
+        stopped = (0, 0, 0) if enabled else await repo.cancel_pending(session, rule.id)
         await audit.record(
             session,
             workspace_id,
@@ -279,7 +335,12 @@ async def set_enabled(
             actor=actor,
             member_id=member_id,
             subject=f"rule:{rule.id}",
-            detail={"enabled": enabled, "drafts_stopped": stopped[0], "reminders_stopped": stopped[1]},
+            detail={
+                "enabled": enabled,
+                "drafts_stopped": stopped[0],
+                "reminders_stopped": stopped[1],
+                "waiting_stopped": stopped[2],
+            },
         )
         await session.commit()
         return rule, stopped
@@ -296,9 +357,8 @@ async def evaluate(
     only: str | None = None,
 ) -> Evaluation:
     """Fire every enabled rule (with `triggers`, only rules with one of those triggers; with `only`, that rule)
-    for the customers and events not fired yet. Claimed firings are committed before their actions run."""
-    from crm.outreach.service import DraftError, draft_for_customer
-
+    for the customers and events not fired yet, and run the steps whose wait has ended. Claimed firings are
+    committed before their actions run."""
     tz = ZoneInfo(settings.workspace.timezone)
     out = Evaluation()
     out.problems += await sync_config_rules(db, workspace_id, cfg, as_of)
@@ -314,6 +374,14 @@ async def evaluate(
         except RuleError as exc:  # a rule saved by an older version that no longer reads
             out.problems.append(str(exc))
             continue
+        # Steps waiting for their day (any trigger: the wait, not the event, decides when they run).
+        async with db.sessions() as session:
+            due = await repo.take_due_steps(session, rule.id, as_of)
+            await session.commit()
+        for firing_id, customer_id, step, resume_at in due:
+            await _steps(
+                db, workspace_id, rule, spec, firing_id, customer_id, step, resume_at, cfg, settings, out
+            )
         if triggers is not None and spec.trigger not in triggers:
             continue
         async with db.sessions() as session:
@@ -322,83 +390,7 @@ async def evaluate(
             await session.commit()
         out.fired[rule.name] = len(claimed)
         for firing_id, customer_id, _ in claimed:
-            status, draft_id, reminder_ids = "done", None, []
-            try:
-                async with db.sessions() as session:
-                    for action in spec.actions:
-                        if action.kind == "tag":
-                            await repo.add_tag(session, workspace_id, customer_id, str(action.value))
-                        elif action.kind == "untag":
-                            await repo.remove_tag(session, workspace_id, customer_id, str(action.value))
-                        elif action.kind == "points":
-                            await repo.add_points(
-                                session,
-                                workspace_id,
-                                customer_id,
-                                int(action.value),
-                                f"rule {rule.name}",
-                                as_of,
-                            )
-                        elif action.kind == "remind":
-                            member = await repo.member(session, workspace_id, str(action.value))
-                            if member is None:
-                                out.problems.append(f"rule {rule.name!r}: no team member {action.value!r}")
-                                continue
-                            reminder = await create_reminder(
-                                session,
-                                workspace_id=workspace_id,
-                                chat_id=member.telegram_user_id,
-                                member_id=member.id,
-                                customer_id=customer_id,
-                                text=f"{rule.name}: {action.text}",
-                                due_at=as_of + timedelta(days=action.in_days),
-                                timezone=str(tz),
-                            )
-                            reminder_ids.append(reminder.id)
-                        elif action.kind == "alert":
-                            for group in await alerts_repo.groups_with(
-                                session, workspace_id, "alerts_enabled"
-                            ):
-                                reminder = await create_reminder(
-                                    session,
-                                    workspace_id=workspace_id,
-                                    chat_id=group.chat_id,
-                                    customer_id=customer_id,
-                                    text=f"{rule.name}: {action.value}",
-                                    due_at=as_of,
-                                    timezone=str(tz),
-                                )
-                                reminder_ids.append(reminder.id)
-                        elif action.kind == "draft" and str(action.value) in PROMOTIONAL:
-                            since = as_of - timedelta(days=cfg.draft_cap_days)
-                            if await repo.promotional_draft_since(
-                                session, customer_id, sorted(PROMOTIONAL), since
-                            ):
-                                status = "capped"
-                    await session.commit()
-                for action in spec.actions:
-                    if action.kind != "draft" or status == "capped":
-                        continue
-                    draft = await draft_for_customer(
-                        db,
-                        workspace_id,
-                        customer_id,
-                        intent=str(action.value),
-                        language=action.language,
-                        settings=settings,
-                        as_of=as_of,
-                        llm=None,
-                    )
-                    draft_id = draft.id
-                    out.drafts += draft.status == "draft"
-            except (DraftError, ValueError) as exc:
-                out.problems.append(f"rule {rule.name!r}, customer #{customer_id}: {exc}")
-            out.capped += status == "capped"
-            async with db.sessions() as session:
-                await repo.set_outcome(
-                    session, firing_id, status=status, draft_id=draft_id, reminder_ids=reminder_ids
-                )
-                await session.commit()
+            await _steps(db, workspace_id, rule, spec, firing_id, customer_id, 0, as_of, cfg, settings, out)
     if any(out.fired.values()):
         async with db.sessions() as session:
             await audit.record(
@@ -415,6 +407,108 @@ async def evaluate(
             )
             await session.commit()
     return out
+
+
+async def _steps(
+    db: Database,
+    workspace_id: int,
+    rule: AutomationRule,
+    spec: RuleSpec,
+    firing_id: int,
+    customer_id: int,
+    first: int,
+    at: datetime,
+    cfg: AutomationConfig,
+    settings: DraftSettings,
+    out: Evaluation,
+) -> None:
+    """Run a firing's steps from `first`, at `at` (the firing's moment, or the day its wait ended), up to the
+    next wait: the steps after it are left for the day the wait ends (`next_step`, `resume_at`)."""
+    from crm.outreach.service import DraftError, draft_for_customer
+
+    tz = ZoneInfo(settings.workspace.timezone)
+    actions = spec.actions[first:]
+    wait_at = next((i for i, a in enumerate(actions) if a.kind == "wait"), None)
+    now_steps = actions if wait_at is None else actions[:wait_at]
+    status, draft_id, reminder_ids = "done", None, []
+    try:
+        async with db.sessions() as session:
+            for action in now_steps:
+                if action.kind == "tag":
+                    await repo.add_tag(session, workspace_id, customer_id, str(action.value))
+                elif action.kind == "untag":
+                    await repo.remove_tag(session, workspace_id, customer_id, str(action.value))
+                elif action.kind == "points":
+                    await repo.add_points(
+                        session, workspace_id, customer_id, int(action.value), f"rule {rule.name}", at
+                    )
+                elif action.kind == "remind":
+                    member = await repo.member(session, workspace_id, str(action.value))
+                    if member is None:
+                        out.problems.append(f"rule {rule.name!r}: no team member {action.value!r}")
+                        continue
+                    reminder = await create_reminder(
+                        session,
+                        workspace_id=workspace_id,
+                        chat_id=member.telegram_user_id,
+                        member_id=member.id,
+                        customer_id=customer_id,
+                        text=f"{rule.name}: {action.text}",
+                        due_at=at + timedelta(days=action.in_days),
+                        timezone=str(tz),
+                    )
+                    reminder_ids.append(reminder.id)
+                elif action.kind == "alert":
+                    for group in await alerts_repo.groups_with(session, workspace_id, "alerts_enabled"):
+                        reminder = await create_reminder(
+                            session,
+                            workspace_id=workspace_id,
+                            chat_id=group.chat_id,
+                            customer_id=customer_id,
+                            text=f"{rule.name}: {action.value}",
+                            due_at=at,
+                            timezone=str(tz),
+                        )
+                        reminder_ids.append(reminder.id)
+                elif action.kind == "draft" and str(action.value) in PROMOTIONAL:
+                    since = at - timedelta(days=cfg.draft_cap_days)
+                    if await repo.promotional_draft_since(session, customer_id, sorted(PROMOTIONAL), since):
+                        status = "capped"
+            await session.commit()
+        for action in now_steps:
+            if action.kind != "draft" or status == "capped":
+                continue
+            draft = await draft_for_customer(
+                db,
+                workspace_id,
+                customer_id,
+                intent=str(action.value),
+                language=action.language,
+                settings=settings,
+                as_of=at,
+                llm=None,
+            )
+            draft_id = draft.id
+            out.drafts += draft.status == "draft"
+    except (DraftError, ValueError) as exc:
+        out.problems.append(f"rule {rule.name!r}, customer #{customer_id}: {exc}")
+    out.capped += status == "capped"
+    next_step = resume_at = None
+    if wait_at is not None and status != "capped":
+        next_step = first + wait_at + 1
+        resume_at = at + timedelta(days=int(actions[wait_at].value))
+        status = "waiting"
+    async with db.sessions() as session:
+        await repo.set_outcome(
+            session,
+            firing_id,
+            status=status,
+            draft_id=draft_id,
+            reminder_ids=reminder_ids,
+            next_step=next_step,
+            resume_at=resume_at,
+        )
+        await session.commit()
 
 
 async def evaluate_after_import(

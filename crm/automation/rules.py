@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm.catalog import SEGMENT_IDS, STAGE_IDS
+from crm.outreach.festivals import FESTIVALS, find_festival
 from crm.outreach.intents import INTENTS, LANGUAGES
 from crm.tags import TagRuleError, compile_rule
+from crm.text import render
 
 # trigger -> the parameter it needs (None: none)
 TRIGGERS: dict[str, str | None] = {
@@ -22,10 +24,20 @@ TRIGGERS: dict[str, str | None] = {
     "entered_segment": "segment",  # the customer is in the RFM segment (once per last order)
     "entered_stage": "stage",  # the customer is in the lifecycle stage (once per last order)
     "days_since_last_order": "days",  # N days have passed since the last valid order
+    # N days have passed since the last contact of any kind: a valid order or an interaction (a chat, review,
+    # complaint, return, note or outreach sent)
+    "days_since_last_interaction": "days",
+    "points_reached": "points",  # the points balance reached N (once per crossing from below)
+    # a festival the customer's country celebrates (a named one, or `any`), `days_before` days before it
+    "festival": "festival",
 }
 # Evaluated after every import; every trigger is evaluated by the daily run.
-IMPORT_TRIGGERS = frozenset(TRIGGERS) - {"days_since_last_order"}
-ACTIONS = ("tag", "untag", "draft", "remind", "alert", "points")
+IMPORT_TRIGGERS = frozenset(TRIGGERS) - {"days_since_last_order", "days_since_last_interaction", "festival"}
+ANY_FESTIVAL = "any"
+DAYS_BEFORE_MAX = 60
+POINTS_MAX = 10_000_000
+ACTIONS = ("tag", "untag", "draft", "remind", "alert", "points", "wait")
+WAIT_MAX = 365  # days
 INTENT_ALIASES = {
     "apology": "service_recovery",
     "sorry": "service_recovery",
@@ -35,6 +47,9 @@ INTENT_ALIASES = {
     "review": "review_request",
     "reorder": "replenishment",
     "cart": "abandoned_cart",
+    "greeting": "festival",
+    "festival greeting": "festival",
+    "holiday greeting": "festival",
 }
 NAME_MAX = 64
 
@@ -61,18 +76,18 @@ class Action:
             out["in_days"] = self.in_days
         return out
 
-    def describe(self) -> str:
-        if self.kind == "draft":
-            return (
-                f"draft {self.value}" + (f" in {self.language}" if self.language else "") + " (for approval)"
-            )
-        if self.kind == "remind":
-            when = f" in {self.in_days} days" if self.in_days else ""
-            return f"remind {self.value}{when}: {self.text}"
-        if self.kind == "points":
-            return f"award {self.value} points"
-        return (
-            f"{self.kind} {self.value!r}" if self.kind in ("tag", "untag") else f"alert groups: {self.value}"
+    def describe(self, language: str = "en") -> str:
+        """The action in the reader's language (crm/text/locales/<lang>/notes.ftl)."""
+        lang = render(language, "notes.rule_in_language", language=self.language) if self.language else ""
+        when = render(language, "notes.rule_in_days", days=self.in_days) if self.in_days else ""
+        return render(
+            language,
+            "notes.rule_action",
+            kind=self.kind,
+            value=str(self.value),
+            lang=lang,
+            when=when,
+            text=self.text or "",
         )
 
 
@@ -83,25 +98,34 @@ class RuleSpec:
     param: str | int | None = None
     condition: str | None = None
     actions: tuple[Action, ...] = field(default_factory=tuple)
+    days_before: int = 0  # festival: this many days before the festival day
 
     def as_data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"trigger": self.trigger}
         key = TRIGGERS[self.trigger]
         if key:
             out[key] = self.param
+        if self.trigger == "festival" and self.days_before:
+            out["days_before"] = self.days_before
         if self.condition:
             out["if"] = self.condition
         out["actions"] = [a.as_data() for a in self.actions]
         return out
 
-    def describe(self) -> str:
-        trigger = self.trigger.replace("_", " ")
-        if self.trigger == "days_since_last_order":
-            trigger = f"{self.param} days after the last order"
-        elif self.param is not None:
-            trigger = f"{trigger} {self.param}"
-        cond = f" if {self.condition}" if self.condition else ""
-        return f"when {trigger}{cond}: " + "; ".join(a.describe() for a in self.actions)
+    def describe(self, language: str = "en") -> str:
+        """The rule in the reader's language: "when first order if orders == 0: tag 'x'; draft welcome (for
+        approval)" (crm/text/locales/<lang>/notes.ftl); the condition stays the expression it is."""
+        param = "" if self.param is None else str(self.param)
+        if self.trigger == "festival":
+            festival = FESTIVALS.get(param)
+            name = festival.name(language) if festival else render(language, "notes.rule_any_festival")
+            param = name
+        trigger = render(
+            language, "notes.rule_trigger", trigger=self.trigger, param=param, before=self.days_before
+        )
+        cond = render(language, "notes.rule_if", condition=self.condition) if self.condition else ""
+        actions = render(language, "notes.rule_and").join(a.describe(language) for a in self.actions)
+        return render(language, "notes.rule_when", trigger=trigger, cond=cond, actions=actions)
 
 
 def resolve_intent(text: str) -> str | None:
@@ -128,7 +152,20 @@ def check_rule(name: str, data: Mapping[str, Any], *, known_tags: Collection[str
         raise bad(f"the name must be one line of at most {NAME_MAX} characters")
     if not isinstance(data, Mapping):
         raise bad("a rule is a mapping with trigger, if and actions")
-    unknown = set(data) - {"trigger", "if", "actions", "days", "segment", "stage", "tag", "name", "enabled"}
+    unknown = set(data) - {
+        "trigger",
+        "if",
+        "actions",
+        "days",
+        "segment",
+        "stage",
+        "tag",
+        "points",
+        "festival",
+        "days_before",
+        "name",
+        "enabled",
+    }
     if unknown:
         raise bad(
             f"unknown setting {sorted(unknown)[0]!r}; use trigger, if, actions and the trigger's parameter"
@@ -149,6 +186,22 @@ def check_rule(name: str, data: Mapping[str, Any], *, known_tags: Collection[str
                 raise bad(f"days must be a whole number, got {raw!r}") from None
             if not 1 <= param <= 3650:
                 raise bad(f"days must be between 1 and 3650, got {param}")
+        elif key == "points":
+            try:
+                param = int(raw)
+            except (TypeError, ValueError):
+                raise bad(f"points must be a whole number, got {raw!r}") from None
+            if not 1 <= param <= POINTS_MAX:
+                raise bad(f"points must be between 1 and {POINTS_MAX}, got {param}")
+        elif key == "festival":
+            if str(raw).strip().lower() in (ANY_FESTIVAL, "*"):
+                param = ANY_FESTIVAL
+            else:
+                festival = find_festival(str(raw))
+                if festival is None:
+                    known = ", ".join(FESTIVALS)
+                    raise bad(f"unknown festival {raw!r}; festivals: {ANY_FESTIVAL}, {known}")
+                param = festival.key
         elif key == "segment":
             if raw not in SEGMENT_IDS:
                 raise bad(f"unknown segment {raw!r}; segments: {', '.join(SEGMENT_IDS)}")
@@ -161,6 +214,16 @@ def check_rule(name: str, data: Mapping[str, Any], *, known_tags: Collection[str
             param = str(raw)
             if known_tags is not None and param not in known_tags:
                 raise bad(f"unknown tag {param!r}; tags: {', '.join(sorted(known_tags)) or 'none yet'}")
+    days_before = 0
+    if data.get("days_before") is not None:
+        if trigger != "festival":
+            raise bad("days_before belongs to the festival trigger")
+        try:
+            days_before = int(data["days_before"])
+        except (TypeError, ValueError):
+            raise bad(f"days_before must be a whole number, got {data['days_before']!r}") from None
+        if not 0 <= days_before <= DAYS_BEFORE_MAX:
+            raise bad(f"days_before must be between 0 and {DAYS_BEFORE_MAX}, got {days_before}")
     condition = data.get("if")
     if condition is not None and not isinstance(condition, str):
         raise bad("if must be an expression in quotes, e.g. 'orders == 0'")
@@ -173,7 +236,12 @@ def check_rule(name: str, data: Mapping[str, Any], *, known_tags: Collection[str
     actions = data.get("actions")
     if not isinstance(actions, list) or not actions:
         raise bad(f"a rule needs at least one action: {', '.join(ACTIONS)}")
-    return RuleSpec(name, trigger, param, condition, tuple(_action(a, bad, known_tags) for a in actions))
+    steps = tuple(_action(a, bad, known_tags) for a in actions)
+    if steps[-1].kind == "wait":
+        raise bad("a wait needs a step after it")
+    if all(a.kind == "wait" for a in steps):
+        raise bad(f"a rule needs at least one action: {', '.join(ACTIONS)}")
+    return RuleSpec(name, trigger, param, condition, steps, days_before=days_before)
 
 
 def _action(item: Any, bad: Any, known_tags: Collection[str] | None) -> Action:
@@ -218,6 +286,14 @@ def _action(item: Any, bad: Any, known_tags: Collection[str] | None) -> Action:
         if not text or len(text) > 500:
             raise bad("action alert needs a text of 1 to 500 characters")
         return Action(kind, text)
+    if kind == "wait":
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            raise bad(f"wait needs a whole number of days, got {value!r}") from None
+        if not 1 <= days <= WAIT_MAX:
+            raise bad(f"wait must be between 1 and {WAIT_MAX} days, got {days}")
+        return Action(kind, days)
     try:
         points = int(value)
     except (TypeError, ValueError):

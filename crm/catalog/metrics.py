@@ -6,6 +6,38 @@ from __future__ import annotations
 
 from crm.catalog.types import Metric
 
+# The repeat purchase rate in wordings no list of phrases covers: "repeat customers ratio", "percentage of
+# returning buyers", "what % of buyers came back to buy again", "再次购买的客户占比", "百分之几的顾客回购了".
+# A count of them ("how many customers bought again") is not this rate: the parser asks back (lexicon's
+# repeat_verb), it never answers with a number of all customers.
+_EN_REPEAT = r"(?:repeat|returning|repurchas(?:e|ing)|re-purchas(?:e|ing)|repeat[- ](?:purchase|order))"
+_EN_WHO = r"(?:customers?|buyers?|clients?|shoppers?|purchasers?|purchases?|orders?|users?)"
+_EN_SHARE = r"(?:rate|ratio|percentage|percent|share|proportion|fraction|%)"
+_EN_AGAIN = (
+    r"(?:(?:came|come|have come|has come|coming) back|(?:bought|buy|ordered|order|purchased|purchase|shopped|shop)"
+    r" (?:again|more than once|twice|a second time)|returned to (?:buy|order|purchase|shop)|reordered|re-ordered"
+    r"|repurchased)"
+)
+_ZH_AGAIN = r"(?:再次|重复|二次|多次|又|再)(?:购买|下单|回购|复购|购物|光顾|买)了?|回购了?|复购了?"
+_ZH_SHARE = r"(?:比例|占比|百分比|比率|比重)"
+# New customers as the buyers of a first order: "customers who placed their first order in October",
+# "buyers with their first purchase this year", "首次下单的客户".
+_NEW_CUSTOMER_PATTERNS: tuple[str, ...] = (
+    r"(?<![a-z])(?:customers|buyers|clients|shoppers|people)(?: who| that)?(?: have| has)?(?: placed| made| with)"
+    r" (?:their|a|the|his|her) (?:very )?first (?:order|purchase)s?(?![a-z])",
+    r"(?:首次|第一次)(?:下单|购买|消费)的?(?:客户|买家|顾客|用户|人)",
+)
+_REPEAT_RATE_PATTERNS: tuple[str, ...] = (
+    rf"(?<![a-z]){_EN_REPEAT} {_EN_WHO} {_EN_SHARE}(?![a-z])",
+    rf"(?<![a-z])(?:share|percentage|percent|proportion|fraction|ratio|%) of (?:the |my |our |all )?"
+    rf"{_EN_REPEAT} {_EN_WHO}(?![a-z])",
+    rf"(?<![a-z])(?:share|percentage|percent|proportion|fraction|%|part) of (?:the |my |our |all )?"
+    rf"(?:customers|buyers|clients|shoppers|people|users)(?: who| that)?(?: have| has)? {_EN_AGAIN}"
+    rf"(?: to (?:buy|order|purchase|shop)(?: again)?)?(?![a-z])",
+    rf"(?:{_ZH_AGAIN})(?:过)?的?(?:客户|买家|顾客|用户|人)?的?{_ZH_SHARE}",
+    rf"(?:百分之几|几成|多大比例|多少比例|多少百分比|什么比例)的?(?:客户|买家|顾客|用户|人)?(?:有|会)?(?:{_ZH_AGAIN})",
+)
+
 # In the order answers and help list them. `phrases` are the words that name the metric in a question,
 # English and Chinese together (the parser matches the longest first); `choice_en` is how a clarifying reply
 # offers the metric as a choice (a phrase the parser reads back).
@@ -128,6 +160,7 @@ METRICS: tuple[Metric, ...] = (
             "新客户数量",
             "新客数量",
         ),
+        patterns=_NEW_CUSTOMER_PATTERNS,
     ),
     Metric(
         id="orders",
@@ -150,6 +183,9 @@ METRICS: tuple[Metric, ...] = (
             "purchases",
             "# of orders",
             "no. of orders",
+            "sales orders",
+            "sales order count",
+            "number of sales orders",
             "how many orders",
             "订单数",
             "订单量",
@@ -357,6 +393,7 @@ METRICS: tuple[Metric, ...] = (
             "returning buyer rate",
             "returning buyers rate",
         ),
+        patterns=_REPEAT_RATE_PATTERNS,
     ),
     Metric(
         id="churn_rate",
@@ -670,6 +707,13 @@ METRICS: tuple[Metric, ...] = (
             "退款原因",
             "退货的原因",
             "为什么退货",
+        ),
+        patterns=(
+            # "why do customers return things", "why are orders returned", "why did buyers send items back"
+            r"(?<![a-z])why (?:do|did|are|were|have|has|would)(?: my| our| the)? (?:customers|buyers|people|clients|shoppers"
+            r"|orders|items|products|things|goods)(?: get| being| been)? (?:return(?:ed|ing)?|send(?:ing)? \w+ back"
+            r"|sent \w+ back)(?: (?:things|stuff|items|products|orders|goods|them|it))?(?![a-z])",
+            r"(?:客户|买家|顾客)?(?:为什么|为何|为啥)(?:要)?(?:退货|退款|退回)",
         ),
     ),
 )

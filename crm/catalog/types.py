@@ -25,6 +25,9 @@ class Metric:
     by_status: bool
     phrases: tuple[str, ...]  # English and Chinese words naming it in a question
     column_en: str | None = None  # a table's header when the id does not read well ("avg LTV")
+    # Regular expressions over the normalised question (lower case, single spaces) for wordings a list of
+    # phrases cannot enumerate: a word for "repeat", any word for the buyers, any word for a share.
+    patterns: tuple[str, ...] = ()
 
     def name(self, language: str) -> str:
         return self.name_zh if language == "zh" else self.name_en

@@ -5,7 +5,8 @@
 what the seller would download from each platform (same file names, sheets, headers, date and money
 formats, BOMs, trailing tabs, masked contacts), plus `rates.csv` and two SellerMate CSVs for what no
 platform exports: `interactions.csv` (chats, reviews, complaints, returns) and `behaviour_events.csv`
-(product views, add-to-cart, abandoned carts). The layouts of those two are documented in docs/demo.md.
+(product views, add-to-cart, abandoned carts). The layouts of those two are documented in docs/demo.md. The
+Shopify store's reviews also come as its review apps export them (Shopify Product Reviews, Judge.me).
 
 Buyers follow the BG/NBD story (each has a purchase rate and drops out after a purchase with some
 probability), so RFM segments and CLV fits are meaningful; order times follow seasonal peaks (11.11,
@@ -1647,6 +1648,36 @@ RETURN_REASONS = ("wrong size", "damaged in transit", "not as described", "chang
 COMPLAINT_REASONS = ("late delivery", "no tracking update")  # the complaints' words are about a late parcel
 NPS_SHARE = 8  # % of completed orders followed by an NPS answer
 EVENTS_HEADER = ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"]
+# The Shopify store's review apps' exports (docs/service.md, "Platform review exports"): Shopify's Product Reviews
+# app and Judge.me, each for a share of the completed Shopify orders that interactions.csv has no review of.
+SHOPIFY_REVIEWS_HEADER = [
+    "product_handle",
+    "state",
+    "rating",
+    "title",
+    "author",
+    "email",
+    "location",
+    "body",
+    "reply",
+    "created_at",
+    "replied_at",
+]
+JUDGEME_HEADER = [
+    "product_handle",
+    "review_title",
+    "body",
+    "reviewer_name",
+    "reviewer_email",
+    "rating",
+    "review_date",
+    "reply",
+    "reply_date",
+    "featured",
+    "verified",
+    "hidden",
+]
+REVIEW_APP_SHARE = 8  # % of those orders reviewed in each app's export
 
 # How each platform writes a normalised status.
 SHOPEE_STATUS = {
@@ -2560,6 +2591,215 @@ def _event_rows(rng: random.Random, dataset: DemoDataset, cutoff: datetime) -> l
     return [r for _, r in rows]
 
 
+# ---------------------------------------------------------------- the Shopify store's review apps
+_REVIEW_TITLES = {
+    "en": {5: "Love it", 4: "Good", 3: "Okay", 2: "Disappointed", 1: "Not happy"},
+    "zh": {5: "非常满意", 4: "不错", 3: "一般", 2: "有点失望", 1: "很不满意"},
+}
+_REPLIES = {
+    "en": "Thank you for your review!",
+    "zh": "谢谢您的评价！",
+}
+
+
+def _app_stars(order_id: str) -> int:
+    """A review's stars, from the order number: mostly 5 and 4, a few low ones."""
+    draw = _stable(f"app-stars:{order_id}", 100)
+    return 5 if draw < 60 else 4 if draw < 82 else 3 if draw < 90 else 2 if draw < 95 else 1
+
+
+def _review_of(order: DemoOrder, salt: str) -> tuple[str, int, str, str]:
+    """(product handle, stars, title, words) of a review of an order's first product, in the buyer's language."""
+    from crm.importing.platforms import handle_of
+
+    stars = _app_stars(order.order_id)
+    lang = order.person.language
+    words = _REVIEWS[lang][stars]
+    title = _REVIEW_TITLES.get(lang, {}).get(stars, "")
+    return (
+        handle_of(order.lines[0].name),
+        stars,
+        title,
+        words[_stable(f"{salt}:{order.order_id}", len(words))],
+    )
+
+
+def _shop_reply(order: DemoOrder, stars: int) -> str:
+    """The shop answers its low reviews, in the buyer's language where it can."""
+    return _REPLIES.get(order.person.language, _REPLIES["en"]) if stars <= 3 else ""
+
+
+def _review_app_rows(
+    dataset: DemoDataset, cutoff: datetime, interaction_rows: list[list[str]]
+) -> tuple[list[list[str]], list[list[str]]]:
+    """The rows of Shopify's Product Reviews export and of Judge.me's, for the Shopify store: reviews of
+    completed orders that interactions.csv has none of (each review is in one file only), a spam row and a
+    review by a visitor who never ordered (Product Reviews), an anonymous one (Judge.me), and a 1-star review
+    a few days before the as-of date by the Shopify buyer who spent the most (a service-recovery alert)."""
+    in_interactions = {r[7] for r in interaction_rows if r[0] == "shopify" and r[2] == "review"}
+    shopify: list[tuple[datetime, list[str]]] = []
+    judgeme: list[tuple[datetime, list[str]]] = []
+    latest: dict[int, DemoOrder] = {}
+    for order in dataset.orders:
+        if order.store != "shopify" or order.status != "completed" or order.order_id in in_interactions:
+            continue
+        person = order.person
+        at = order.created + timedelta(
+            days=5 + _stable(f"app-day:{order.order_id}", 9),
+            minutes=_stable(f"app-minute:{order.order_id}", 600),
+        )
+        if at >= cutoff:
+            continue
+        before = latest.get(person.pid)
+        if order.created < cutoff - timedelta(days=20) and (before is None or before.created < order.created):
+            latest[person.pid] = order  # the buyer's latest one well before the as-of date
+        draw = _stable(f"app:{order.order_id}", 100)
+        email = person.email_shown["shopify"]
+        author = f"{person.given} {person.family[:1]}."
+        if draw < REVIEW_APP_SHARE:
+            handle, stars, title, words = _review_of(order, "app-words")
+            reply = _shop_reply(order, stars)
+            shopify.append(
+                (
+                    at,
+                    [
+                        handle,
+                        "unpublished" if stars <= 2 and draw % 2 else "published",
+                        str(stars),
+                        title,
+                        author,
+                        email,
+                        COUNTRY_NAMES[person.country],
+                        words,
+                        reply,
+                        f"{at:%Y-%m-%d %H:%M:%S} UTC",
+                        f"{at + timedelta(days=1):%Y-%m-%d %H:%M:%S} UTC" if reply else "",
+                    ],
+                )
+            )
+        elif draw < 2 * REVIEW_APP_SHARE:
+            handle, stars, title, words = _review_of(order, "judgeme-words")
+            reply = _shop_reply(order, stars)
+            day = at.astimezone(SELLER_TZ).date()
+            judgeme.append(
+                (
+                    at,
+                    [
+                        handle,
+                        title,
+                        words,
+                        author,
+                        email,
+                        str(stars),
+                        day.isoformat(),
+                        reply,
+                        (day + timedelta(days=1)).isoformat() if reply else "",
+                        "true" if stars == 5 and draw % 3 == 0 else "false",
+                        "true",
+                        "true" if stars <= 2 and draw % 2 else "false",
+                    ],
+                )
+            )
+    shopify_orders = [o for o in dataset.orders if o.store == "shopify" and o.created < cutoff]
+    if shopify_orders:
+        first = min(shopify_orders, key=lambda o: o.created)
+        handle = _review_of(first, "spam")[0]
+        at = cutoff - timedelta(days=12, hours=5)
+        shopify.append(
+            (
+                at,
+                [
+                    handle,
+                    "spam",
+                    "5",
+                    "Cheap followers",
+                    "Promo Bot",
+                    "promo@followers.example",
+                    "",
+                    "Get 10k followers today, visit our site",
+                    "",
+                    f"{at:%Y-%m-%d %H:%M:%S} UTC",
+                    "",
+                ],
+            )
+        )
+        at = cutoff - timedelta(days=9, hours=2)
+        shopify.append(
+            (
+                at,
+                [
+                    handle,
+                    "published",
+                    "4",
+                    "Nice gift",
+                    "Visitor",
+                    "visitor@example.org",
+                    "Singapore",
+                    "Bought it for a friend at a pop-up store.",
+                    "",
+                    f"{at:%Y-%m-%d %H:%M:%S} UTC",
+                    "",
+                ],
+            )
+        )
+        day = (cutoff - timedelta(days=6)).astimezone(SELLER_TZ).date()
+        judgeme.append(
+            (
+                cutoff - timedelta(days=6),
+                [
+                    handle,
+                    "",
+                    "Lovely!",
+                    "Anonymous",
+                    "",
+                    "5",
+                    day.isoformat(),
+                    "",
+                    "",
+                    "false",
+                    "false",
+                    "false",
+                ],
+            )
+        )
+    # The Shopify buyer who spent the most (all their valid orders, in SGD) is unhappy with their latest order.
+    spent: dict[int, float] = {}
+    for order in dataset.orders:
+        if order.status in {"paid", "shipped", "completed"} and order.created < cutoff:
+            scale = 10 ** _MINOR_DIGITS.get(order.currency, 2)
+            spent[order.person.pid] = (
+                spent.get(order.person.pid, 0.0) + order.total / scale * RATES_SGD[order.currency]
+            )
+    if latest:
+        top = max(latest, key=lambda pid: (spent.get(pid, 0.0), -pid))
+        order = latest[top]
+        person = order.person
+        day = (cutoff - timedelta(days=3)).astimezone(SELLER_TZ).date()
+        broken = _REVIEWS[person.language][1][0]
+        judgeme.append(
+            (
+                cutoff - timedelta(days=3),
+                [
+                    _review_of(order, "valuable")[0],
+                    _REVIEW_TITLES.get(person.language, {}).get(1, ""),
+                    broken,
+                    f"{person.given} {person.family[:1]}.",
+                    person.email_shown["shopify"],
+                    "1",
+                    day.isoformat(),
+                    "",
+                    "",
+                    "false",
+                    "true",
+                    "false",
+                ],
+            )
+        )
+    shopify.sort(key=lambda r: r[0], reverse=True)  # the apps list the newest first
+    judgeme.sort(key=lambda r: r[0], reverse=True)
+    return [r for _, r in shopify], [r for _, r in judgeme]
+
+
 # ---------------------------------------------------------------- entry point
 
 
@@ -2589,7 +2829,8 @@ def generate_demo_exports(
     """Write the demo dataset as the platforms' export files into out_dir; returns the files, rates first.
 
     Order: rates.csv, the order exports (Shopee, Lazada, TikTok Shop, Amazon, eBay, Shopify orders), the
-    Shopify customers export, then interactions.csv and behaviour_events.csv.
+    Shopify customers export, then interactions.csv and behaviour_events.csv, then the Shopify store's review
+    apps' exports (shopify-product-reviews.csv, judgeme-reviews.csv).
     """
     dataset = build_demo_dataset(seed=seed, customers=customers, as_of=as_of)
     return write_demo_exports(dataset, out_dir, seed=seed)
@@ -2650,9 +2891,17 @@ def write_demo_exports(dataset: DemoDataset, out_dir: Path, *, seed: int = 7) ->
     files.append(path)
 
     path = out_dir / "interactions.csv"
-    _write_csv(path, INTERACTIONS_HEADER, _interaction_rows(rng, dataset, cutoff))
+    interaction_rows = _interaction_rows(rng, dataset, cutoff)
+    _write_csv(path, INTERACTIONS_HEADER, interaction_rows)
     files.append(path)
     path = out_dir / "behaviour_events.csv"
     _write_csv(path, EVENTS_HEADER, _event_rows(rng, dataset, cutoff))
+    files.append(path)
+    shopify_reviews, judgeme_reviews = _review_app_rows(dataset, cutoff, interaction_rows)
+    path = out_dir / "shopify-product-reviews.csv"
+    _write_csv(path, SHOPIFY_REVIEWS_HEADER, shopify_reviews)
+    files.append(path)
+    path = out_dir / "judgeme-reviews.csv"
+    _write_csv(path, JUDGEME_HEADER, judgeme_reviews)
     files.append(path)
     return files

@@ -1614,6 +1614,155 @@ class Interactions(Platform):
         return row
 
 
+# ---------------------------------------------------------------- platform review exports
+# A review's state in Shopify's Product Reviews export; spam is not a buyer's review, so it is left out
+# (docs/service.md). Judge.me's `hidden` only hides a review from the shop's pages: it is kept.
+REVIEW_STATES = ("published", "unpublished", "spam")
+_EMAIL_IN_TEXT = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[A-Za-z]{2,}")
+
+
+@dataclass(slots=True)
+class Review:
+    """One row of a platform's review export: who wrote it (their e-mail, the Shopify buyer key), about which
+    product (its handle), when, and the stars. `left_out` says why a row is not a buyer's review (spam)."""
+
+    platform: str
+    email: str | None
+    product_handle: str | None
+    occurred_at: datetime
+    rating: int
+    body: str | None
+    left_out: str | None = None
+
+
+def handle_of(title: str) -> str:
+    """A product title as Shopify makes its handle: lower case, every run of characters other than letters and
+    digits one hyphen ("Sheet Mask Set (10 pcs)" -> "sheet-mask-set-10-pcs")."""
+    return re.sub(r"[\W_]+", "-", title.lower()).strip("-")
+
+
+def review_text(title: str, body: str) -> str | None:
+    """A review's title and words as kept: "title — body", with any e-mail address a reviewer typed replaced
+    (customers' e-mails are never kept in what they wrote, which outreach drafts may read)."""
+    text = " — ".join(t for t in (title.strip(), body.strip()) if t)
+    return fit(_EMAIL_IN_TEXT.sub("[e-mail]", text), "message")
+
+
+def _review_time(v: object, tz: ZoneInfo, what: str, latest: datetime) -> datetime:
+    """A review's time: ISO, Shopify's "2026-10-05 10:00:00 +0800" or "… UTC", or a date (midnight in `tz`)."""
+    text = _text(v)
+    if text.upper().endswith(" UTC"):
+        text = text[:-4].strip() + "+00:00"
+    when = _moment(text, tz, what)
+    if when is None:
+        raise ValueProblem(f"no {what}")
+    problem = date_problem(when, what, latest)
+    if problem:
+        raise ValueProblem(problem)
+    return when
+
+
+def _stars(text: str) -> int:
+    score = _score(text)
+    if score is None:
+        raise ValueProblem("no rating")
+    if not 1 <= score <= 5:
+        raise ValueProblem(f"rating of a review must be 1 to 5, got {shown(text)!r}")
+    return score
+
+
+class ShopifyProductReviews(Platform):
+    """Shopify's Product Reviews app export (the same layout its CSV import takes): product_handle, state
+    (published | unpublished | spam), rating (1-5), title, author, email, location, body, reply, created_at,
+    replied_at. Each row is a review of the Shopify buyer with that e-mail; spam rows are left out."""
+
+    name, label, kind = "shopify", "Shopify Product Reviews", "reviews"
+    signature = (
+        "product_handle",
+        "state",
+        "rating",
+        "title",
+        "author",
+        "email",
+        "location",
+        "body",
+        "reply",
+        "created_at",
+        "replied_at",
+    )
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(
+            self.label, handle=("product_handle",), rating=("rating",), email=("email",), when=("created_at",)
+        )
+        state, title, body = cols.find("state"), cols.find("title"), cols.find("body")
+        tz = country_timezone(None, ctx.default_tz)
+        latest = latest_date()
+
+        def row(line_no: int, r: Sequence[object]) -> Review:
+            status = _get(r, state).lower() or "published"
+            if status not in REVIEW_STATES:
+                raise ValueProblem(f"unknown state {shown(status)!r} (one of {', '.join(REVIEW_STATES)})")
+            return Review(
+                platform="shopify",
+                email=_get(r, req["email"]).lower() or None,
+                product_handle=_get(r, req["handle"]) or None,
+                occurred_at=_review_time(_raw(r, req["when"]), tz, "created_at", latest),
+                rating=_stars(_get(r, req["rating"])),
+                body=review_text(_get(r, title), _get(r, body)),
+                left_out="spam" if status == "spam" else None,
+            )
+
+        return row
+
+
+class JudgeMeReviews(Platform):
+    """Judge.me's review export (the layout its CSV import takes): product_handle, review_title, body,
+    reviewer_name, reviewer_email, rating (1-5), review_date, reply, reply_date, featured, verified, hidden.
+    Each row is a review of the Shopify buyer with that e-mail; hidden reviews are kept (hiding one from the
+    shop's pages does not change what the buyer said)."""
+
+    name, label, kind = "shopify", "Judge.me reviews", "reviews"
+    signature = (
+        "product_handle",
+        "review_title",
+        "body",
+        "reviewer_name",
+        "reviewer_email",
+        "rating",
+        "review_date",
+        "reply",
+        "reply_date",
+        "featured",
+        "verified",
+        "hidden",
+    )
+
+    def mapper(self, cols: Columns, ctx: Context) -> RowMapper:
+        req = cols.require(
+            self.label,
+            handle=("product_handle",),
+            rating=("rating",),
+            email=("reviewer_email",),
+            when=("review_date",),
+        )
+        title, body = cols.find("review_title"), cols.find("body")
+        tz = country_timezone(None, ctx.default_tz)
+        latest = latest_date()
+
+        def row(line_no: int, r: Sequence[object]) -> Review:
+            return Review(
+                platform="shopify",
+                email=_get(r, req["email"]).lower() or None,
+                product_handle=_get(r, req["handle"]) or None,
+                occurred_at=_review_time(_raw(r, req["when"]), tz, "review_date", latest),
+                rating=_stars(_get(r, req["rating"])),
+                body=review_text(_get(r, title), _get(r, body)),
+            )
+
+        return row
+
+
 class BehaviourEvents(Platform):
     """`behaviour_events.csv` (SellerMate layout): platform, buyer_key, kind (view | add_to_cart |
     abandoned_cart), sku, product_name, value, currency, occurred_at (ISO 8601)."""
@@ -1673,6 +1822,8 @@ PLATFORMS: tuple[Platform, ...] = (
     Generic(),
     BehaviourEvents(),
     Interactions(),
+    ShopifyProductReviews(),
+    JudgeMeReviews(),
 )
 PLATFORM_NAMES = PLATFORM_IDS  # the catalogue's; each has its mappings above
 ALL_SIGNATURE_HEADERS = {h for p in PLATFORMS for h in p.signature}

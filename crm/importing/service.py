@@ -62,6 +62,7 @@ from crm.importing.staging import RowStager, rejecting_cut_rows
 from crm.settings import ImportSettings
 from storage.db import Database
 from storage.models import ImportLog, Store
+from storage.repositories import erased as erased_repo
 from storage.repositories import imports as repo
 from storage.repositories.analytics import refresh_order_stats
 from storage.repositories.currency import base_currency as workspace_base_currency
@@ -87,7 +88,7 @@ class ImportReport:
     file: str
     platform: str
     store: str
-    kind: str = "orders"  # orders | customers | interactions | events
+    kind: str = "orders"  # orders | customers | interactions | reviews | events
     rows: int = 0
     orders_new: int = 0
     orders_updated: int = 0
@@ -102,7 +103,13 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     # The file's orders that metrics do not count (docs/metrics.md: only paid, shipped, completed), per status.
     not_counted: dict[str, int] = field(default_factory=dict)
+    # A review export's rows that are not kept, by why (crm.importing.reviews.LEFT_OUT): anonymous, by a
+    # reviewer no import has introduced, spam; and its reviews whose product handle no order line names.
+    left_out: dict[str, int] = field(default_factory=dict)
+    products_unlinked: int = 0
     import_id: int | None = None
+    # Rows of buyers who were erased on request, skipped (their orders, customers or activity not brought back).
+    erased_rows: int = 0
 
     @property
     def rows_rejected(self) -> int:
@@ -313,6 +320,17 @@ class _OrphanBuyers(Exception):
     currencies, or without a date or currency, whose buyer has no other order in the file)."""
 
 
+def _erased_check(erased: erased_repo.Suppression | None, platform: str) -> Callable[[Buyer], bool] | None:
+    """Whether a file's buyer is one who was erased (their identities matched in the import's normalised form)."""
+    if erased is None:
+        return None
+
+    def check(b: Buyer) -> bool:
+        return erased.matches(platform, b.key, normalise_email(b.email), normalise_phone(b.phone, b.country))
+
+    return check
+
+
 def _store_name(store: str) -> str:
     """A store name given with --store (or as the caption of a file sent to the bot), cleaned; one too long
     for its column is refused."""
@@ -332,11 +350,11 @@ def _is_rates_file(header: list[str]) -> bool:
     return {"currency", "rate"} <= names <= RATES_COLUMNS
 
 
-IMPORT_ORDER = {"rates": 0, "customers": 1, "orders": 2, "interactions": 3, "events": 3}
+IMPORT_ORDER = {"rates": 0, "customers": 1, "orders": 2, "interactions": 3, "reviews": 3, "events": 3}
 
 
 def file_kind(path: Path) -> str:
-    """What a file holds, from its header alone: rates, customers, orders, interactions or events ("orders"
+    """What a file holds, from its header alone: rates, customers, orders, interactions, reviews or events ("orders"
     when that cannot be told cheaply: spreadsheets, unknown layouts, which the import then reports)."""
     header = peek_header(Path(path))
     if header is None:
@@ -471,6 +489,10 @@ async def _import_in_session(
             await _one_import_at_a_time(session, workspace_id, waiting)
             if mapping.kind in ("interactions", "events"):
                 await _import_activity(session, workspace_id, mapping, mapper, rows, report, sha)
+            elif mapping.kind == "reviews":
+                from crm.importing.reviews import import_reviews
+
+                await import_reviews(session, workspace_id, mapping, mapper, rows, report, sha)
             elif mapping.kind == "customers":
                 await _import_customers(
                     session,
@@ -631,7 +653,8 @@ async def _import_order_rows(
             return loop.run_in_executor(stage_thread, stage_file.append, batch)
         return repo.stage_rows(session, stage.lines, batch)  # type: ignore[union-attr]
 
-    stager = RowStager(mapper, mapping.name)
+    erased = await erased_repo.suppression(session, workspace_id)
+    stager = RowStager(mapper, mapping.name, _erased_check(erased, mapping.name))
     pending: asyncio.Future[None] | None = None
     worker: PartWorker | None = None
     parts: list[Path] = []  # stage files of the file's other parts (a worker's)
@@ -675,7 +698,8 @@ async def _import_order_rows(
             stage = repo.session_stage(name)
             await repo.create_stage(session, stage.lines)
         try:
-            if two_parts is not None and scratch is not None:
+            # (a workspace with erased buyers reads both parts here: the worker does not know them)
+            if two_parts is not None and scratch is not None and erased is None:
                 worker = await _start_part_worker(two_parts, mapping, ctx, scratch)
             await stage_all(rows)
             if worker is not None:  # the second part of the file
@@ -702,7 +726,8 @@ async def _import_order_rows(
             if worker is not None:
                 await worker.stop()
         buyers, bad_rows = stager.buyers, stager.bad_rows
-        report.rows = stager.rows - stager.skipped
+        report.rows = stager.rows - stager.skipped - stager.erased_rows
+        report.erased_rows = stager.erased_rows
         if progress:
             progress(stager.rows, total)
         # An order with any bad row is rejected whole.
@@ -1056,6 +1081,7 @@ async def _import_customers(
     buyers: dict[str, Buyer] = {}
     bad: list[tuple[int, str | None, str]] = []
     n = 0
+    is_erased = _erased_check(await erased_repo.suppression(session, workspace_id), mapping.name)
     for line_no, cells in rows:
         n += 1
         if progress and n % 5000 == 0:
@@ -1071,8 +1097,11 @@ async def _import_customers(
                 if problem or not b.key:
                     bad.append((line_no, None, problem or "neither Customer ID nor Email"))
                     continue
+            if is_erased is not None and is_erased(b):
+                report.erased_rows += 1
+                continue
             buyers[b.key] = b
-    report.rows = n
+    report.rows = n - report.erased_rows
     report.rejected = [Rejection(*x) for x in bad]
     id_by_key, seeds = await _upsert_identities(session, workspace_id, mapping.name, buyers, report)
     merge = await resolve_customers(
@@ -1126,9 +1155,13 @@ async def _import_activity(
     owners = await repo.customers_by_buyer(
         session, workspace_id, {(a.platform, a.buyer_key) for _, a in items}
     )
+    erased = await erased_repo.suppression(session, workspace_id)
     records = []
     for line_no, a in items:
         owner = owners.get((a.platform, a.buyer_key))
+        if owner is None and erased is not None and erased.matches(a.platform, a.buyer_key, None, None):
+            report.erased_rows += 1  # an erased buyer's chats and events: skipped, never named in a rejection
+            continue
         if owner is None:
             bad.append(
                 (

@@ -147,8 +147,17 @@ def merge_buyer(buyers: dict[str, Buyer], buyer: Buyer) -> None:
 class RowStager:
     """Maps rows to staged tuples (STAGE_COLUMNS order), collecting the buyers and the rows rejected."""
 
-    def __init__(self, mapper: Callable[[int, Sequence[object]], Line | None], platform: str) -> None:
+    def __init__(
+        self,
+        mapper: Callable[[int, Sequence[object]], Line | None],
+        platform: str,
+        erased: Callable[[Buyer], bool] | None = None,
+    ) -> None:
         self.mapper = mapper
+        # Buyers who were erased (storage.repositories.erased): their rows are skipped, whole orders at a time.
+        self.erased = erased
+        self.erased_rows = 0
+        self._erased_refs: set[str] = set()
         self.order_col: int | None = getattr(mapper, "order_col", None)
         self.check_price = platform in CATALOGUE_PRICE_PLATFORMS
         self.buyers: dict[str, Buyer] = {}
@@ -184,6 +193,12 @@ class RowStager:
                 return None
         if not ref:
             self._reject(line_no, None, "no order id")
+            return None
+        if self.erased is not None and (
+            ref in self._erased_refs or (line.buyer is not None and self.erased(line.buyer))
+        ):
+            self._erased_refs.add(ref)
+            self.erased_rows += 1
             return None
         problem = line_problem(line, self.check_price)
         if problem:

@@ -1156,6 +1156,8 @@ def _service_line(ctx: _Ctx, item: Any) -> str:
     parts.append(kind)
     if item.platform_order_id:
         parts.append(texts.t(ctx.lang, "service_order", order=displayable(item.platform_order_id, 32)))
+    if item.product:  # a review from a platform review export is of one product
+        parts.append(displayable(item.product, 40))
     if item.reason:
         parts.append(displayable(item.reason, 40))
     if item.body:

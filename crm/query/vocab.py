@@ -17,6 +17,8 @@ from crm import catalog
 METRIC_PHRASES: dict[str, tuple[str, ...]] = {
     m.id: m.phrases for m in sorted(catalog.METRICS, key=lambda m: m.id == "customers")
 }
+# Wordings of a metric no phrase list covers (crm.catalog Metric.patterns), matched before the phrases.
+METRIC_PATTERNS: dict[str, tuple[str, ...]] = {m.id: m.patterns for m in catalog.METRICS if m.patterns}
 # "customers" words are the entity of many questions (top customers, segments, filters); the parser treats
 # them as the metric only when nothing more specific is asked.
 ENTITY_CUSTOMER_WORDS: tuple[str, ...] = (
@@ -471,6 +473,10 @@ LIFECYCLE_OVERVIEW_PHRASES: tuple[str, ...] = (
     "生命周期阶段",
     "客户生命周期",
     "生命周期分布",
+    "各阶段",
+    "各个阶段",
+    "每个阶段",
+    "阶段分布",
 )
 
 OUTREACH_PHRASES: dict[str, tuple[str, ...]] = {

@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     AutomationRule,
     BehaviourEvent,
+    Customer,
     CustomerOrderStats,
     CustomerTag,
+    Interaction,
     LoyaltyEntry,
     Order,
     OutreachDraft,
@@ -135,6 +137,38 @@ async def last_orders(session: AsyncSession, workspace_id: int) -> dict[int, int
     return {int(c): int(t) for c, t in await session.execute(stmt)}
 
 
+async def last_interactions(session: AsyncSession, workspace_id: int) -> dict[int, int]:
+    """Each customer's last interaction (chat, review, complaint, return, note, outreach; UTC epoch seconds)."""
+    stmt = (
+        select(Interaction.customer_id, func.max(Interaction.occurred_at))
+        .where(Interaction.workspace_id == workspace_id)
+        .group_by(Interaction.customer_id)
+    )
+    return {int(c): int(t.timestamp()) for c, t in await session.execute(stmt) if t is not None}
+
+
+async def ledger_until(
+    session: AsyncSession, workspace_id: int, until: datetime
+) -> list[tuple[int, int, int, datetime]]:
+    """(customer, entry, points, at) of the points ledger up to `until`, per customer in time order."""
+    stmt = (
+        select(LoyaltyEntry.customer_id, LoyaltyEntry.id, LoyaltyEntry.points, LoyaltyEntry.created_at)
+        .where(LoyaltyEntry.workspace_id == workspace_id, LoyaltyEntry.created_at <= until)
+        .order_by(LoyaltyEntry.customer_id, LoyaltyEntry.created_at, LoyaltyEntry.id)
+    )
+    return [(int(c), int(e), int(p), t) for c, e, p, t in await session.execute(stmt)]
+
+
+async def countries(session: AsyncSession, workspace_id: int) -> dict[int, str]:
+    """The country of each customer that has one (merged-away records left out)."""
+    stmt = select(Customer.id, Customer.country).where(
+        Customer.workspace_id == workspace_id,
+        Customer.merged_into_id.is_(None),
+        Customer.country.is_not(None),
+    )
+    return {int(c): str(k) for c, k in await session.execute(stmt)}
+
+
 async def tagged_in(
     session: AsyncSession, workspace_id: int, tag: str, since: datetime, until: datetime
 ) -> list[tuple[int, datetime]]:
@@ -190,13 +224,50 @@ async def claim(
 
 
 async def set_outcome(
-    session: AsyncSession, firing_id: int, *, status: str, draft_id: int | None, reminder_ids: list[int]
+    session: AsyncSession,
+    firing_id: int,
+    *,
+    status: str,
+    draft_id: int | None,
+    reminder_ids: list[int],
+    next_step: int | None = None,
+    resume_at: datetime | None = None,
 ) -> None:
-    await session.execute(
-        update(RuleFiring)
-        .where(RuleFiring.id == firing_id)
-        .values(status=status, draft_id=draft_id, reminder_ids=reminder_ids or None)
-    )
+    """What a firing's steps did (a resumed firing adds to what its earlier steps did); with `next_step`, the
+    steps after a wait, due at `resume_at`."""
+    firing = await session.get(RuleFiring, firing_id)
+    if firing is None:
+        return
+    firing.status = status
+    firing.draft_id = draft_id or firing.draft_id
+    firing.reminder_ids = [*(firing.reminder_ids or []), *reminder_ids] or None
+    firing.next_step, firing.resume_at = next_step, resume_at
+
+
+async def take_due_steps(
+    session: AsyncSession, rule_id: int, as_of: datetime
+) -> list[tuple[int, int, int, datetime]]:
+    """(firing, customer, step, resume at) of the rule's firings whose wait has ended, each taken by this
+    process only: a compare-and-set on `next_step`, so two processes never run the same steps twice."""
+    rows = (
+        await session.execute(
+            select(RuleFiring.id, RuleFiring.customer_id, RuleFiring.next_step, RuleFiring.resume_at).where(
+                RuleFiring.rule_id == rule_id,
+                RuleFiring.next_step.is_not(None),
+                RuleFiring.resume_at <= as_of,
+            )
+        )
+    ).all()
+    taken: list[tuple[int, int, int, datetime]] = []
+    for firing_id, customer_id, step, resume_at in rows:
+        result = await session.execute(
+            update(RuleFiring)
+            .where(RuleFiring.id == firing_id, RuleFiring.next_step == step)
+            .values(next_step=None, status="running")
+        )
+        if getattr(result, "rowcount", 0) == 1 and step is not None and resume_at is not None:
+            taken.append((int(firing_id), int(customer_id), int(step), resume_at))
+    return taken
 
 
 async def promotional_draft_since(
@@ -269,9 +340,9 @@ async def stats(session: AsyncSession, workspace_id: int, outcome_days: int) -> 
     }
 
 
-async def cancel_pending(session: AsyncSession, rule_id: int) -> tuple[int, int]:
-    """A disabled rule's pending steps stop: its drafts still waiting for approval are refused and its pending
-    reminders deleted; (drafts, reminders) stopped."""
+async def cancel_pending(session: AsyncSession, rule_id: int) -> tuple[int, int, int]:
+    """A disabled rule's pending steps stop: its drafts still waiting for approval are refused, its pending
+    reminders deleted and its steps waiting for their day dropped; (drafts, reminders, firings waiting)."""
     rows = (
         await session.execute(
             select(RuleFiring.id, RuleFiring.draft_id, RuleFiring.reminder_ids).where(
@@ -309,9 +380,22 @@ async def cancel_pending(session: AsyncSession, rule_id: int) -> tuple[int, int]
             await session.execute(update(Reminder).where(Reminder.id.in_(pending)).values(status="deleted"))
             reminders = len(pending)
             stopped |= {f for f, _, rs in rows if set(rs or []) & set(pending)}
+    held = {
+        int(f)
+        for (f,) in (
+            await session.execute(
+                select(RuleFiring.id).where(RuleFiring.rule_id == rule_id, RuleFiring.next_step.is_not(None))
+            )
+        ).all()
+    }
+    stopped |= held
     if stopped:
-        await session.execute(update(RuleFiring).where(RuleFiring.id.in_(stopped)).values(status="cancelled"))
-    return drafts, reminders
+        await session.execute(
+            update(RuleFiring)
+            .where(RuleFiring.id.in_(stopped))
+            .values(status="cancelled", next_step=None, resume_at=None)
+        )
+    return drafts, reminders, len(held)
 
 
 # ----------------------------------------------------------------------------------------------- actions

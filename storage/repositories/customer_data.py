@@ -36,6 +36,7 @@ from storage.models import (
     Reminder,
     Tag,
 )
+from storage.repositories import erased
 from storage.repositories.customer_desk import escape_like
 
 ERASED = "[erased]"
@@ -129,6 +130,10 @@ def _hashed_key(platform: str, key: str) -> str:
     return "erased:" + hashlib.sha256(f"{platform}:{key}".encode()).hexdigest()[:40]
 
 
+def _is_hashed(buyer_key: str) -> bool:
+    return buyer_key.startswith("erased:")
+
+
 def _clean(text: str | None, words: list[str]) -> str | None:
     if text is None:
         return None
@@ -183,6 +188,16 @@ async def erase_customer(session: AsyncSession, workspace_id: int, customer_id: 
     # Longest first, so "Tan Wei Ling" goes before "Tan Wei" would leave "Ling" behind.
     words = sorted({w.strip() for w in said if len(w.strip()) >= MIN_MENTION}, key=len, reverse=True)
 
+    # Remembered as keyed digests only, so a re-import of an old export skips them (storage.repositories.erased).
+    await erased.remember(
+        session,
+        workspace_id,
+        [
+            (i.platform, i.buyer_key, i.email_norm, i.phone_norm)
+            for i in identities
+            if not _is_hashed(i.buyer_key)
+        ],
+    )
     for c in customers:
         c.display_name, c.note = None, None
     report.count("customers", len(customers))

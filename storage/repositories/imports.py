@@ -1405,21 +1405,32 @@ async def add_activity(
     kind: str,
     records: list[tuple[tuple[int, int], Any]],
     order_ids: list[int | None] | None = None,
+    products: list[str | None] | None = None,
 ) -> int:
-    """Insert interactions or behaviour events that are not there yet (same customer, kind, time); returns added.
-    `order_ids`, aligned with `records`, links interactions to the orders they are about."""
-    model = Interaction if kind == "interactions" else BehaviourEvent
+    """Insert interactions or behaviour events that are not there yet (same customer, kind, time, and for
+    interactions the product a review is of); returns added. `order_ids` and `products`, aligned with
+    `records`, link interactions to the orders and the product they are about."""
+    model = Interaction if kind in ("interactions", "reviews") else BehaviourEvent
     customers = sorted({cust for (_, cust), _ in records})
-    seen: set[tuple[int | None, str, datetime]] = set()
+    seen: set[tuple[int | None, str, datetime, str | None]] = set()
     for chunk in _chunks(customers):
-        rows = await session.execute(
-            select(model.customer_id, model.kind, model.occurred_at).where(model.customer_id.in_(chunk))
-        )
-        seen |= {(c, k, t) for c, k, t in rows}
+        if model is Interaction:
+            reviewed = await session.execute(
+                select(
+                    Interaction.customer_id, Interaction.kind, Interaction.occurred_at, Interaction.product
+                ).where(Interaction.customer_id.in_(chunk))
+            )
+            seen |= {(c, k, t, p) for c, k, t, p in reviewed}
+        else:
+            rows = await session.execute(
+                select(model.customer_id, model.kind, model.occurred_at).where(model.customer_id.in_(chunk))
+            )
+            seen |= {(c, k, t, None) for c, k, t in rows}
     new: list[dict[str, Any]] = []
     links = order_ids if order_ids is not None else [None] * len(records)
-    for ((ident, cust), a), order_id in zip(records, links, strict=True):
-        key = (cust, a.kind, a.occurred_at.astimezone(UTC))
+    about = products if products is not None else [None] * len(records)
+    for ((ident, cust), a), order_id, product in zip(records, links, about, strict=True):
+        key = (cust, a.kind, a.occurred_at.astimezone(UTC), product)
         if key in seen:
             continue
         seen.add(key)
@@ -1435,6 +1446,7 @@ async def add_activity(
                     "language": a.language,
                     "reason": a.reason,
                     "order_id": order_id,
+                    "product": product,
                     "occurred_at": a.occurred_at,
                 }
             )

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AlertRecord, Customer, Interaction, Order, OrderLine
+from storage.models import AlertRecord, BuyerIdentity, Customer, Interaction, Order, OrderLine
 from storage.repositories.analytics import Scope, _customer_selection, _where, customer_country
 
 # The interactions the service figures and the card's timeline read.
@@ -29,6 +29,7 @@ class ServiceRow:
     country: str | None
     order_id: int | None
     occurred_at: datetime
+    product: str | None = None  # the product a review is of (platform review exports); else its order's
 
 
 async def service_rows(
@@ -57,6 +58,7 @@ async def service_rows(
             customer_country(),
             Interaction.order_id,
             Interaction.occurred_at,
+            Interaction.product,
         )
         .join(Customer, Customer.id == Interaction.customer_id)
         .where(*cond)
@@ -98,7 +100,8 @@ async def valid_orders_by_product(
 
 
 async def customer_service(session: AsyncSession, customer_id: int, limit: int) -> list[Any]:
-    """A customer's latest reviews, NPS answers, complaints and returns, latest first, with the order number."""
+    """A customer's latest reviews, NPS answers, complaints and returns, latest first, with the order number and
+    the product a review is of (platform review exports)."""
     rows = await session.execute(
         select(
             Interaction.kind,
@@ -107,6 +110,7 @@ async def customer_service(session: AsyncSession, customer_id: int, limit: int) 
             Interaction.reason,
             Interaction.body,
             Order.platform_order_id,
+            Interaction.product,
         )
         .outerjoin(Order, Order.id == Interaction.order_id)
         .where(Interaction.customer_id == customer_id, Interaction.kind.in_(SERVICE_KINDS))
@@ -167,3 +171,75 @@ async def unhappy_interactions(
         .order_by(Interaction.occurred_at, Interaction.id)
     )
     return [r for r in rows.all() if f"interaction:{r.id}" not in alerted]
+
+
+# ---------------------------------------------------------------- platform review exports
+async def customers_by_email(
+    session: AsyncSession, workspace_id: int, platform: str, emails: Iterable[str]
+) -> dict[str, int]:
+    """Normalised e-mail -> customer, for the platform's buyer identities that carry it (a buyer known only
+    through the platform's customers export, keyed by its customer id, is found by their e-mail)."""
+    out: dict[str, int] = {}
+    wanted = sorted(set(emails))
+    for i in range(0, len(wanted), 900):
+        rows = await session.execute(
+            select(BuyerIdentity.email_norm, BuyerIdentity.customer_id)
+            .where(
+                BuyerIdentity.workspace_id == workspace_id,
+                BuyerIdentity.platform == platform,
+                BuyerIdentity.email_norm.in_(wanted[i : i + 900]),
+                BuyerIdentity.customer_id.is_not(None),
+            )
+            .order_by(BuyerIdentity.id)
+        )
+        for email, customer in rows:
+            if email is not None and customer is not None:  # always: the query asks for both
+                out.setdefault(email, customer)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ProductLine:
+    """A product as one of a platform's order lines names it: `label` is what answers by product show (the
+    name, else the SKU)."""
+
+    label: str
+    name: str | None
+    sku: str | None
+
+
+async def platform_products(session: AsyncSession, workspace_id: int, platform: str) -> list[ProductLine]:
+    """The distinct products the platform's imported order lines name."""
+    rows = await session.execute(
+        select(OrderLine.product_name, OrderLine.sku)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.workspace_id == workspace_id, Order.platform == platform, _product().is_not(None))
+        .distinct()
+    )
+    return sorted(
+        (ProductLine(str(name or sku), name, sku) for name, sku in rows), key=lambda p: (p.label, p.sku or "")
+    )
+
+
+async def customers_product_orders(
+    session: AsyncSession, workspace_id: int, platform: str, customer_ids: Iterable[int]
+) -> list[tuple[int, int, datetime, ProductLine]]:
+    """(customer, order id, order time, product line) of the customers' orders on the platform, oldest first."""
+    out: list[tuple[int, int, datetime, ProductLine]] = []
+    ids = sorted(set(customer_ids))
+    for i in range(0, len(ids), 900):
+        rows = await session.execute(
+            select(Order.customer_id, Order.id, Order.created_at, OrderLine.product_name, OrderLine.sku)
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(
+                Order.workspace_id == workspace_id,
+                Order.platform == platform,
+                Order.customer_id.in_(ids[i : i + 900]),
+                _product().is_not(None),
+            )
+        )
+        for customer, order_id, created, name, sku in rows:
+            if customer is not None:  # always: the query asks for the customers' orders
+                out.append((customer, order_id, created, ProductLine(str(name or sku), name, sku)))
+    out.sort(key=lambda t: (t[2], t[1]))
+    return out

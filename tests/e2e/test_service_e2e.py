@@ -200,3 +200,127 @@ async def test_rating_answered_and_a_low_rating_alerts_the_group_once(
         await dp.stop_polling()
         await polling
         await bot.session.close()
+
+
+JUDGEME_HEADER = [
+    "product_handle",
+    "review_title",
+    "body",
+    "reviewer_name",
+    "reviewer_email",
+    "rating",
+    "review_date",
+    "reply",
+    "reply_date",
+    "featured",
+    "verified",
+    "hidden",
+]
+
+
+async def test_a_judge_me_export_sent_as_a_document_then_asked_about(
+    db: Database, workspace_id: int, tg: FakeTelegramServer, tmp_path: Path
+) -> None:
+    """The owner sends Judge.me's review export: the summary says what was kept and what was not (an anonymous
+    review, a reviewer who never ordered, a bad rating with its line); the rating asked next is those rows'."""
+    settings = make_settings(tg)
+    bot = build_bot(settings)
+    dp = build_dispatcher(settings, db, workspace_id=workspace_id, clock=lambda: NOW)
+    mark = tg.mark()
+    polling: asyncio.Task[Any] = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, polling_timeout=1)
+    )
+    await tg.wait_call("setMyCommands", after=mark)
+    desk = Desk(tg, bot, dp, db, workspace_id, settings)
+    try:
+        await desk.add_member(OWNER, "owner")
+        orders = shopify_csv(
+            tmp_path / "orders_export.csv",
+            [
+                ("#1", "Ann Lim", "ann@example.com", "90.00", "2026-10-01 10:00:00 +0800", "paid"),
+                ("#2", "Bob Tan", "bob@example.com", "30.00", "2026-10-02 10:00:00 +0800", "paid"),
+            ],
+        )
+        assert (await send_file(desk, "orders_export.csv", orders.read_bytes())).startswith("✅")
+        rows = [
+            [
+                "serum",
+                "Great",
+                "Skin glows",
+                "Ann L.",
+                "ann@example.com",
+                "5",
+                "2026-10-10",
+                "",
+                "",
+                "false",
+                "true",
+                "false",
+            ],
+            [
+                "serum",
+                "Meh",
+                "Sticky",
+                "Bob T.",
+                "BOB@example.com",
+                "2",
+                "2026-11-02",
+                "",
+                "",
+                "false",
+                "true",
+                "true",
+            ],
+            ["serum", "", "Nice", "Anonymous", "", "5", "2026-11-03", "", "", "false", "false", "false"],
+            [
+                "serum",
+                "",
+                "Fine",
+                "Zed",
+                "zed@example.com",
+                "4",
+                "2026-11-04",
+                "",
+                "",
+                "false",
+                "false",
+                "false",
+            ],
+            [
+                "serum",
+                "",
+                "",
+                "Ann L.",
+                "ann@example.com",
+                "7",
+                "2026-11-05",
+                "",
+                "",
+                "false",
+                "true",
+                "false",
+            ],
+        ]
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(JUDGEME_HEADER)
+        writer.writerows(rows)
+        summary = await send_file(desk, "judgeme-reviews.csv", out.getvalue().encode("utf-8"))
+        assert summary.startswith("✅") and "judgeme-reviews.csv" in summary
+        assert "1 review has no e-mail (anonymous): not kept." in summary
+        assert "1 review is by reviewers with no order imported: not kept" in summary
+        assert "Rows: 5\nReviews: 2 added, 0 already there" in summary
+        assert "• line 6: rating of a review must be 1 to 5, got &#x27;7&#x27;" in summary
+        assert "@" not in summary  # no reviewer's e-mail is repeated back
+
+        kept = [5, 2]  # Ann's and Bob's (his e-mail written otherwise, his hidden review kept)
+        answer = await desk.say(OWNER, "average rating this quarter")
+        mean = f"{sum(kept) / len(kept):.2f}"
+        assert f"average rating this quarter: {mean} (n = {len(kept)})" in answer.text
+        assert "too few to rely on" in answer.text
+        answer = await desk.say(OWNER, "这个季度的平均评分")
+        assert f"平均评分：{mean}（n = {len(kept)}）" in answer.text
+    finally:
+        await dp.stop_polling()
+        await polling
+        await bot.session.close()

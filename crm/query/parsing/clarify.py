@@ -93,6 +93,7 @@ CLARIFICATIONS: dict[str, Clarification] = {
     "bad_date": Clarification("ambiguous"),
     "two_periods": Clarification("ambiguous"),
     "unknown_metric": Clarification("out_of_scope"),  # metric
+    "repeat_count": Clarification("ambiguous"),
     "exclude": Clarification("ambiguous", ("revenue by platform this year",), ("今年按平台的销售额",)),
     "two_places": Clarification(  # by (platform or country), by_zh (平台 or 国家)
         "ambiguous", ("revenue by {by} last month",), ("上个月按{by_zh}的销售额",)

@@ -209,6 +209,10 @@ _EXTRA: dict[str, tuple[str, ...]] = {
         "即将流失",
         "快要流失",
         "有流失风险",
+        "最有可能流失",
+        "最可能流失",
+        "有可能流失",
+        "可能流失的客户",
     ),
     "p_alive_word": (
         "p(alive)",
@@ -413,6 +417,32 @@ _EXTRA: dict[str, tuple[str, ...]] = {
         "新来了",
         "引入",
         "引入了",
+    ),
+    # Buying again, without a word for a share: "how many customers bought again" is not the repeat purchase
+    # rate, nor a count of all customers; the parser asks back (recognisers.declines.repeat_count).
+    "repeat_verb": (
+        "bought again",
+        "buy again",
+        "ordered again",
+        "order again",
+        "purchased again",
+        "purchase again",
+        "shopped again",
+        "came back",
+        "come back",
+        "coming back",
+        "repurchased",
+        "repeat customers",
+        "repeat buyers",
+        "repeat purchasers",
+        "returning customers",
+        "returning buyers",
+        "再次购买",
+        "再次下单",
+        "重复购买",
+        "又买了",
+        "回购",
+        "回头客",
     ),
     "order_verb": (
         "placed an order",
@@ -982,7 +1012,10 @@ _GROUP_PATTERNS: list[tuple[str, str]] = [
         (
             r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
             r"(?:calendar\s+)?month(?![a-z])|monthly|month[\s-]by[\s-]month|month over month breakdown|"
-            r"每月|每个月|按月|逐月|月度|分月|各月|按月份|每一个月|各个月"
+            r"每月|每个月|按月|逐月|月度|分月|各月|按月份|每一个月|各个月|"
+            # "which month had the most revenue", "best month for sales": every month, the leader named
+            r"(?:which|what)\s+months?(?![a-z])|(?:best|top|strongest|biggest|busiest)(?:[\s-]selling)?\s+months?"
+            r"(?:\s+(?:for|of|in|by))?(?![a-z])|哪个月|哪一个月|哪几个月"
         ),
         "month",
     ),
@@ -1032,7 +1065,15 @@ _TOP_N_PATTERNS = [
 ]
 
 
+@lru_cache(maxsize=1)
+def _metric_patterns() -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(p), metric) for metric, ps in vocab.METRIC_PATTERNS.items() for p in ps]
+
+
 def _scan_lexicon(s: Scan) -> None:
+    for prx, metric in _metric_patterns():  # a pattern's span is longer than any phrase inside it
+        for m in prx.finditer(s.text):
+            s.claim(m.start(), m.end(), "metric", metric)
     for phrase, kind, value in _lexicon():
         if phrase not in s.text:  # cheap test first: most phrases are not in a short question
             continue
@@ -1074,15 +1115,22 @@ class _Leftover:
     numbers: list[int]
 
 
+# "how is revenue doing this month", "how are sales looking": the verb says nothing more after "how is"; without it
+# ("who is doing best") the word is not filler.
+_HOW_IS_RE = re.compile(r"(?<![a-z])how(?:'s| is| are| was| were| has been| have been)(?![a-z])")
+_HOW_IS_WORDS = frozenset(("doing", "performing", "going", "looking"))
+
+
 def _leftover(s: Scan) -> _Leftover:
     rest = s.leftover()
+    how_is = bool(_HOW_IS_RE.search(s.text))
     numbers = [int(x) for x in re.findall(r"(?<![a-z])\d+(?![a-z])", rest)]
     words = [w for w in re.findall(r"[a-z][a-z'-]*", rest) if w.strip("'-")]
     unknown = []
     for w in words:
         w = w.strip("'-")
         parts = [p for p in re.split(r"['-]", w) if p]
-        if all(p in FILLER_EN for p in parts):
+        if all(p in FILLER_EN or (how_is and p in _HOW_IS_WORDS) for p in parts):
             continue
         unknown.append(w)
     cjk = "".join(re.findall(r"[\u3400-\u9fff]+", rest))

@@ -46,6 +46,19 @@ def unknown_metric(q: Question) -> Any:
     return clarify("unknown_metric", q.language, metric=unknown[0]) if unknown else None
 
 
+@recogniser("repeat_count", rank=555)
+def repeat_count(q: Question) -> Any:
+    """ "How many customers bought again": SellerMate measures the share of them (the repeat purchase rate), not a
+    count; answering the number of all customers would be wrong, so it asks back with the rate."""
+    if not q.scan.has("repeat_verb") or q.reading.metrics:
+        return None
+    period = q.scan.of("period")
+    when_en = f" {period[0].text}" if period else " last 90 days"
+    when_zh = period[0].text if period else "最近90天"
+    lead = [f"{when_zh}的复购率"] if q.language == "zh" else [f"repeat purchase rate{when_en}"]
+    return clarify("repeat_count", q.language, leading=lead)
+
+
 @recogniser("negation", rank=550)
 def negation(q: Question) -> Any:
     return clarify("exclude", q.language) if q.scan.has("negation_word") else None

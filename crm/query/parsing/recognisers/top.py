@@ -28,6 +28,9 @@ def acquired_ranking(q: Question) -> Any:
     return None
 
 
+_RANKED_GROUPS = ("platform", "country", "month")
+
+
 @recogniser("top", rank=440)
 def top(q: Question) -> Any:
     r, s, language = q.reading, q.scan, q.language
@@ -55,12 +58,13 @@ def top(q: Question) -> Any:
         r.is_top
         or (
             r.is_most
-            and (r.has_entity or asks_who or top_revenue or top_orders or group_by in ("platform", "country"))
+            and (r.has_entity or asks_who or top_revenue or top_orders or group_by in _RANKED_GROUPS)
         )
     ):
         return None
-    if group_by in ("platform", "country") and not top_n:
-        # "which platform has the most orders" / "top countries by revenue" = a breakdown
+    if group_by in _RANKED_GROUPS and not top_n:
+        # "which platform has the most orders" / "top countries by revenue" / "which month had the most orders"
+        # = a breakdown (every group, the leader named)
         implied = list(metrics)
         if top_revenue and "revenue" not in implied:
             implied.append("revenue")

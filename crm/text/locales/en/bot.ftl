@@ -207,6 +207,10 @@ imports-counts =
     Rows: { $rows }
     Orders: { $new } new, { $updated } updated, { $unchanged } unchanged
     Customers: { $customers_new } new, { $merged } merged
+imports-review_counts =
+    Rows: { $rows }
+    Reviews: { $added } added, { $there } already there
+imports-erased_skipped = 🔒 Skipped { $n } rows of customers erased on request: they are not brought back.
 imports-rejected = ⚠️ { $n } rows rejected:
 imports-line = line { $line }
 imports-more_rejected = … and { $n } more. Fix them in the export and send the file again: orders already imported are not counted twice.
@@ -218,6 +222,22 @@ imports-fix-rates_file = This is an exchange-rates file: send it on its own and 
 imports-fix-store_elsewhere = Send it again with the caption <code>{ $store }</code>, or with no caption.
 imports-fix-unknown_layout = Send the order export as the platform gives it; other layouts need a column mapping in the settings (ask whoever runs SellerMate).
 imports-missing_rates = No exchange rate yet for: { $currencies }. Send me a rates.csv (columns currency,rate; 1 unit of the currency = rate units of your base currency).
+imports-reviews_anonymous = { $n ->
+    [one] 1 review has
+   *[other] { $n } reviews have
+} no e-mail (anonymous): not kept.
+imports-reviews_unknown_buyer = { $n ->
+    [one] 1 review is
+   *[other] { $n } reviews are
+} by reviewers with no order imported: not kept (import their orders first, then this file again).
+imports-reviews_spam = { $n ->
+    [one] 1 review is
+   *[other] { $n } reviews are
+} marked spam: not kept.
+imports-reviews_unlinked = { $n ->
+    [one] 1 review names
+   *[other] { $n } reviews name
+} a product no imported order line has: kept, without a product.
 imports-rates_done = ✅ Imported { $n } exchange rates from { $name } into <b>{ $base }</b> (1 unit of each currency = rate { $base }); order amounts re-priced.
 
 ## currency
@@ -442,7 +462,7 @@ help-ability-rules = • write, dry-run and switch retention rules: /rules
 help-short-rules = /rules
 rules-none = No retention rules yet. Write one in plain words, e.g. <code>/rules when a customer's first order is cancelled, tag them 'cancel-1st' and draft an apology</code>
 rules-title = <b>Retention rules</b> (drafts always wait for your approval)
-rules-counts = fired for { $customers } customers · { $drafts } drafts ({ $approved } approved) · { $ordered } ordered again within 14 days
+rules-counts = fired for { $customers } customers · { $drafts } drafts ({ $approved } approved) · { $ordered } ordered again within { $days } days
 rules-never = not fired yet
 rules-dry_button = 🔍 Dry run
 rules-enable_button = ✅ Enable
@@ -455,7 +475,7 @@ rules-parsed = New rule <b>{ $name }</b> (off): { $rule }
 rules-dry = <b>{ $name }</b>: { $rule }
     { $dry }
 rules-enabled = Rule <b>{ $name }</b> is on: it runs after each import and daily.
-rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts and { $reminders } reminders.
+rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts, { $reminders } reminders and the later steps of { $waiting } customers.
 rules-gone = That rule is no longer there.
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 Experiment <b>{ $name }</b>: this customer gets variant <b>{ $variant }</b> of { $labels }.

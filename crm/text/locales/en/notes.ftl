@@ -32,3 +32,39 @@ notes-dry_run = over the last { $days } days this rule would have fired for { $n
            *[other] {" "}and { $more } more
         }
     }
+
+## Retention rules as a reader sees them (crm.automation.rules: RuleSpec.describe, Action.describe)
+notes-rule_when = when { $trigger }{ $cond }: { $actions }
+notes-rule_if = {" "}if { $condition }
+notes-rule_and = ;{" "}
+notes-rule_any_festival = any festival of the customer's country
+notes-rule_trigger = { $trigger ->
+        [first_order] first order
+        [repeat_order] repeat order
+        [order_cancelled] order cancelled
+        [abandoned_cart] abandoned cart
+        [tag_added] tag added { $param }
+        [entered_segment] entered segment { $param }
+        [entered_stage] entered stage { $param }
+        [days_since_last_order] { $param } days after the last order
+        [days_since_last_interaction] { $param } days pass without an order or interaction
+        [points_reached] points reach { $param }
+        [festival] { $before ->
+            [0] it is { $param }
+            [one] it is 1 day before { $param }
+           *[other] it is { $before } days before { $param }
+        }
+       *[other] { $trigger } { $param }
+    }
+notes-rule_in_language = {" "}in { $language }
+notes-rule_in_days = {" "}in { $days } days
+notes-rule_action = { $kind ->
+        [tag] tag '{ $value }'
+        [untag] untag '{ $value }'
+        [draft] draft { $value }{ $lang } (for approval)
+        [remind] remind { $value }{ $when }: { $text }
+        [alert] alert groups: { $value }
+        [points] award { $value } points
+        [wait] wait { $value } days
+       *[other] { $kind } { $value }
+    }

@@ -13,6 +13,7 @@ clarify-future = That period is in the future: I report on what has already happ
 clarify-same_period = The same period as which one? Name it, e.g. "revenue November 2025", or compare two periods: "revenue this year vs last year".
 clarify-bad_date = I couldn't read that date; try e.g. 'September 2026' or 'Q3 2026'.
 clarify-two_periods = That question names more than one period; which one do you mean?
+clarify-repeat_count = I measure the share of customers who buy again (the repeat purchase rate), not a count of them. Did you mean:
 clarify-exclude = I can't exclude things from a number yet; ask for one platform or country, or a breakdown by platform or country.
 clarify-one_breakdown = I can break a number down one way at a time.
 clarify-filter_and_breakdown = That asks for one platform and a breakdown by platform at once.

@@ -204,6 +204,10 @@ imports-counts =
     行数：{ $rows }
     订单：新增 { $new }，更新 { $updated }，未变 { $unchanged }
     客户：新增 { $customers_new }，合并 { $merged }
+imports-review_counts =
+    行数：{ $rows }
+    评价：新增 { $added }，已存在 { $there }
+imports-erased_skipped = 🔒 已跳过 { $n } 行已应要求删除的客户数据：不会重新导入。
 imports-rejected = ⚠️ { $n } 行被拒绝：
 imports-line = 第 { $line } 行
 imports-more_rejected = …… 还有 { $n } 行。请在导出文件中修正后把文件再发一次：已导入的订单不会重复计算。
@@ -215,6 +219,10 @@ imports-fix-rates_file = 这是汇率文件：请单独发送，我会把它作�
 imports-fix-store_elsewhere = 请把文件再发一次，并附上说明文字 <code>{ $store }</code>，或不附说明文字。
 imports-fix-unknown_layout = 请发送平台原样导出的订单文件；其他格式需要在设置中配置列映射（请联系负责运行 SellerMate 的人）。
 imports-missing_rates = 以下货币还没有汇率：{ $currencies }。请把 rates.csv（列：currency,rate；1 单位该货币 = rate 单位本位币）发给我。
+imports-reviews_anonymous = { $n } 条评价没有邮箱（匿名）：未保存。
+imports-reviews_unknown_buyer = { $n } 条评价的评价人没有已导入的订单：未保存（请先导入其订单，再导入本文件）。
+imports-reviews_spam = { $n } 条评价标为垃圾评价：未保存。
+imports-reviews_unlinked = { $n } 条评价所指的产品不在已导入的订单明细中：已保存，但不关联产品。
 imports-rates_done = ✅ 已从 { $name } 导入 { $n } 条汇率，折算成 <b>{ $base }</b>（1 单位货币 = rate { $base }）；订单金额已重新换算。
 
 ## currency
@@ -439,7 +447,7 @@ help-ability-rules = • 编写、试运行和开关自动化规则：/rules
 help-short-rules = /rules
 rules-none = 还没有自动化规则。用一句话写一条，例如 <code>/rules 首单取消时打标签"cancel-1st"并写道歉</code>
 rules-title = <b>自动化规则</b>（草稿都会等待您批准）
-rules-counts = 已触发 { $customers } 位客户 · { $drafts } 份草稿（{ $approved } 份已批准）· { $ordered } 位在 14 天内再次下单
+rules-counts = 已触发 { $customers } 位客户 · { $drafts } 份草稿（{ $approved } 份已批准）· { $ordered } 位在 { $days } 天内再次下单
 rules-never = 尚未触发
 rules-dry_button = 🔍 试运行
 rules-enable_button = ✅ 启用
@@ -452,7 +460,7 @@ rules-parsed = 新规则 <b>{ $name }</b>（未启用）：{ $rule }
 rules-dry = <b>{ $name }</b>：{ $rule }
     { $dry }
 rules-enabled = 规则 <b>{ $name }</b> 已启用：每次导入后和每天运行。
-rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿和 { $reminders } 条提醒。
+rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿、{ $reminders } 条提醒，以及 { $waiting } 位客户尚未执行的后续步骤。
 rules-gone = 该规则已不存在。
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 实验 <b>{ $name }</b>：这位客户收到 { $labels } 中的 <b>{ $variant }</b> 版本。

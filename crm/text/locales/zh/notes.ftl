@@ -26,3 +26,38 @@ notes-dry_run = 过去 { $days } 天内，这条规则会对 { $n } 位客户触
            *[other] 等（另有 { $more } 位）
         }
     }
+
+## Retention rules as a reader sees them (crm.automation.rules: RuleSpec.describe, Action.describe)
+notes-rule_when = 当{ $trigger }{ $cond }时：{ $actions }
+notes-rule_if = （条件：{ $condition }）
+notes-rule_and = ；
+notes-rule_any_festival = 客户所在国家的任一节日
+notes-rule_trigger = { $trigger ->
+        [first_order] 首单
+        [repeat_order] 复购下单
+        [order_cancelled] 订单取消或退货
+        [abandoned_cart] 弃购
+        [tag_added] 被打上标签 { $param }
+        [entered_segment] 进入分群 { $param }
+        [entered_stage] 进入生命周期阶段 { $param }
+        [days_since_last_order] 最后一次下单后 { $param } 天
+        [days_since_last_interaction] { $param } 天没有下单或互动
+        [points_reached] 积分达到 { $param }
+        [festival] { $before ->
+            [0] { $param }当天
+           *[other] { $param }前 { $before } 天
+        }
+       *[other] { $trigger } { $param }
+    }
+notes-rule_in_language = （{ $language }）
+notes-rule_in_days = （{ $days } 天后）
+notes-rule_action = { $kind ->
+        [tag] 打标签“{ $value }”
+        [untag] 移除标签“{ $value }”
+        [draft] 写 { $value } 草稿{ $lang }（待批准）
+        [remind] 提醒 { $value }{ $when }：{ $text }
+        [alert] 通知群组：{ $value }
+        [points] 赠送 { $value } 积分
+        [wait] 等待 { $value } 天
+       *[other] { $kind } { $value }
+    }

@@ -12,6 +12,7 @@ clarify-future = 这个时间段还没到：我只统计已经发生的数据。
 clarify-same_period = 请写明具体时间段，例如“2025年11月的销售额”，或对比两个时间段：“今年和去年的销售额对比”。
 clarify-bad_date = 无法识别这个日期，请写成例如“2026年9月”或“2026年第三季度”。
 clarify-two_periods = 问题中有多个时间段，请问是哪一个？
+clarify-repeat_count = 我统计的是再次购买的客户占比（复购率），不是人数。您是想问：
 clarify-exclude = 暂时不支持“排除”某一部分;可以只问一个平台或国家，或按平台/国家分组。
 clarify-one_breakdown = 一次只能按一个维度分组。
 clarify-filter_and_breakdown = 问题里同时指定了一个平台/国家又要求按它分组。
