@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
+from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, collector_paused, parse_as_of, run_async
 from crm.text import render
 
 HELP_EN = """Ask about your sales and customers in English or Chinese, for example:
@@ -197,7 +197,8 @@ def register(app: typer.Typer) -> None:
             finally:
                 await app_ctx.close()
 
-        result, text, empty, missing = run_async(go)
+        with collector_paused():  # one answer, then the process ends
+            result, text, empty, missing = run_async(go)
         typer.echo(text)
         if empty:  # on stderr, so --json output stays one object
             typer.echo(empty_db_note(result.language, missing), err=True)

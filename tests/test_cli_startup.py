@@ -180,3 +180,24 @@ async def test_a_kpi_answer_on_a_current_database_skips_migrations_and_heavy_lib
     assert p.stdout.strip() == "revenue last month: SGD 123.45"
     assert {"sqlalchemy", "storage.db", "crm.query.service", "crm.query.compiler"} <= modules
     assert NOT_FOR_A_KPI & modules == set()
+
+
+def test_the_collector_is_paused_only_while_a_one_shot_command_runs() -> None:
+    import gc
+
+    from bot.cli import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():  # resumed after a failed command too
+        raise ValueError("the command failed")
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
