@@ -14,6 +14,7 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.repositories.conversations import read_conversation, save_data, save_state
@@ -22,6 +23,13 @@ from storage.repositories.conversations import read_conversation, save_data, sav
 # Each update runs in its own task (or starts with a fresh read), so it never outlives its update's view.
 _current: ContextVar[tuple[DatabaseStorage, str, str | None, dict[str, Any]] | None] = ContextVar(
     "sellermate_fsm_current", default=None
+)
+
+
+# The conversation `read_with` read for the update this task is about to hand to aiogram's FSM middleware;
+# taken (and cleared) by the next `get_state`.
+_primed: ContextVar[tuple[DatabaseStorage, str, str | None, dict[str, Any]] | None] = ContextVar(
+    "sellermate_fsm_primed", default=None
 )
 
 
@@ -46,12 +54,26 @@ class DatabaseStorage(BaseStorage):
             return None
         return current[2], current[3]
 
-    async def get_state(self, key: StorageKey) -> str | None:
-        # Always read: aiogram calls this first in every update, and this read is the update's view.
+    async def read_with(self, session: AsyncSession, key: StorageKey) -> None:
+        """Read the conversation under `key` in the caller's session: the bot's desk reads it with who is asking,
+        in one round trip, just before aiogram asks for the state; that `get_state` takes this read."""
         k = self._key(key)
-        async with self.db.sessions() as session:
-            found = await read_conversation(session, k)
-        state, data = (found.state, found.data) if found is not None else (None, {})
+        found = await read_conversation(session, k)
+        _primed.set((self, k, *((found.state, found.data) if found is not None else (None, {}))))
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        # Always read (or take the read made for this update by `read_with`): aiogram calls this first in every
+        # update, and this read is the update's view.
+        k = self._key(key)
+        primed = _primed.get()
+        if primed is not None:
+            _primed.set(None)  # for this update only
+        if primed is not None and primed[0] is self and primed[1] == k:
+            state, data = primed[2], primed[3]
+        else:
+            async with self.db.sessions() as session:
+                found = await read_conversation(session, k)
+            state, data = (found.state, found.data) if found is not None else (None, {})
         self._remember(k, state, data)
         return state
 

@@ -23,9 +23,11 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.dispatcher.flags import get_flag
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.methods import GetUpdates
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 
+from bot.fsm_storage import DatabaseStorage
 from bot.i18n import I18n, pick_language
 from bot.roles import needed_role
 from crm.query.reading import MessageReading
@@ -84,10 +86,19 @@ class Throttle:
 class DeskMiddleware(BaseMiddleware):
     """Opens the DB session for an update, resolves who is asking, and refuses strangers (logging them)."""
 
-    def __init__(self, db: Database, workspace_id: int, throttle: Throttle) -> None:
+    def __init__(
+        self,
+        db: Database,
+        workspace_id: int,
+        throttle: Throttle,
+        conversations: tuple[FSMContextMiddleware, DatabaseStorage] | None = None,
+    ) -> None:
         self.db = db
         self.workspace_id = workspace_id
         self.throttle = throttle
+        # When the conversation state is in the database and this middleware runs before aiogram's FSM
+        # middleware (bot.app), the state is read in this middleware's session, with the member.
+        self.conversations = conversations
 
     async def __call__(
         self,
@@ -113,6 +124,11 @@ class DeskMiddleware(BaseMiddleware):
             group = await team.group(chat.id) if in_group and chat is not None else None
             if group is not None and group.workspace_id != self.workspace_id:
                 group = None
+            if self.conversations is not None and (member is not None or not in_group):
+                fsm, storage = self.conversations
+                context = fsm.resolve_event_context(bot, data)
+                if context is not None:
+                    await storage.read_with(session, context.key)
             # Release the connection before the handler runs: answers open their own sessions, and
             # holding one per waiting update would exhaust the pool under load.
             await session.commit()

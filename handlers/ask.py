@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
@@ -97,6 +98,9 @@ class Asking:
         self.llm = llm
         self.answers = answers
         self.results = results
+        self._orders_seen: tuple[tuple[int, int], float] | None = (
+            None  # (data version, when) orders were seen
+        )
 
     async def question(
         self, bot: Bot, chat_id: int, text: str, i18n: I18n, *, reading: MessageReading | None = None
@@ -166,11 +170,25 @@ class Asking:
         return result
 
     async def _has_orders(self) -> bool:
+        # Once the workspace has orders, it keeps them: "yes" is reused while this process writes no customer
+        # data and for as long as a shared answer is (a deletion by another process is seen as late as the
+        # answers see it). "No" is asked again every time: the first import must show at once.
+        now = time.monotonic()
+        version = (self.db.serial, self.db.data_version)
+        ttl = self.results.ttl if self.results is not None else 0.0
+        if (
+            self._orders_seen is not None
+            and self._orders_seen[0] == version
+            and now - self._orders_seen[1] <= ttl
+        ):
+            return True
         # A read of its own, like the answer's queries (crm.query.service.ask takes the database, not a session):
         # the update's session would keep a connection while the answer is sent, and answers are the bulk of
         # the traffic (DeskMiddleware releases its connection before the handler for the same reason).
         async with self.db.sessions() as session:
-            return await has_orders(session, self.workspace_id)
+            found = await has_orders(session, self.workspace_id)
+        self._orders_seen = (version, now) if found else None
+        return found
 
 
 def _language(i18n: I18n) -> Literal["en", "zh"]:

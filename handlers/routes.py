@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiogram import Router
+from aiogram.dispatcher.event.handler import FilterObject
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -62,5 +63,25 @@ class Routes:
         """A new Router with every handler declared here (filters are shared: they hold no state)."""
         router = Router(name=self.name)
         for r in self._registrations:
-            getattr(router, r.observer).register(r.callback, *r.filters, flags=r.flags, **r.kwargs)
+            observer = getattr(router, r.observer)
+            observer.register(r.callback, *r.filters, flags=r.flags, **r.kwargs)
+            for event_filter in observer.handlers[-1].filters or ():
+                run_inline(event_filter)
         return router
+
+
+def run_inline(event_filter: FilterObject) -> None:
+    """Make a plain (not async) filter run on the event loop. aiogram runs every plain callable in a worker
+    thread (`asyncio.to_thread`), meant for blocking handlers; but `F.text`, `F.chat.type == "private"`, a
+    `State` and the reading filters are a few attribute reads each, so a private text passing the ≈ 20 plain
+    filters before the question handler cost ≈ 20 thread hand-offs (each a lock, a wake-up of the loop and
+    the GIL passed back and forth): several ms of CPU per message. The filter's parameters are unchanged."""
+    if event_filter.awaitable:
+        return
+    plain = event_filter.callback
+
+    async def inline(*args: Any, **kwargs: Any) -> Any:
+        return plain(*args, **kwargs)
+
+    event_filter.callback = inline
+    event_filter.awaitable = True

@@ -83,3 +83,42 @@ async def test_clarify_and_failures_are_not_kept(db: Database, workspace_id: int
         with contextlib.suppress(RuntimeError):
             await cache.get_or_compute(("k",), boom)
     assert cache.misses == 2 and cache.hits == 0
+
+
+async def test_the_one_round_trip_token_is_data_token_and_base_currency(
+    db: Database, workspace_id: int
+) -> None:
+    """What a shared answer is checked against, read in one statement, is what the two reads it replaced give."""
+    from sqlalchemy import select
+
+    from storage.models import Customer, MergeEvent
+    from storage.repositories.analytics import data_token, data_token_and_currency
+    from storage.repositories.currency import base_currency
+
+    async def both() -> tuple[object, object]:
+        async with db.sessions() as s:
+            return (await data_token(db, s, workspace_id), await base_currency(s, workspace_id)), (
+                await data_token_and_currency(db, s, workspace_id)
+            )
+
+    old, new = await both()
+    assert old == new and new[1] == "SGD" and new[0][2:] == (None, None, None, None)
+    shop = Shop(db, workspace_id)
+    await shop.customer("Ann", [(datetime(2026, 11, 20, tzinfo=UTC), 100)])
+    await shop.customer("Ben", [(datetime(2026, 11, 21, tzinfo=UTC), 50)])
+    async with db.sessions() as s:
+        ann, ben = (await s.execute(select(Customer.id).order_by(Customer.id))).scalars().all()
+        s.add(ImportLog(workspace_id=workspace_id, file_name="a.csv", status="done", finished_at=NOW))
+        s.add(
+            MergeEvent(
+                workspace_id=workspace_id, survivor_id=ann, merged_id=ben, reason="manual", undone_at=NOW
+            )
+        )
+        await s.commit()
+    old, new = await both()
+    assert old == new and None not in new[0] and new[0][3] == new[0][5] == NOW
+    async with db.sessions() as s:  # a workspace that does not exist has no currency
+        assert await data_token_and_currency(db, s, workspace_id + 99) == (
+            (db.serial, db.data_version, None, None, None, None),
+            None,
+        )

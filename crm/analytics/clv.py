@@ -83,8 +83,10 @@ class BGNBD:
 class _BGNBDData:
     """Customer histories reduced for the likelihood: one row per distinct (x, t_x, T) with a weight."""
 
-    def __init__(self, x: Array, t_x: Array, T: Array) -> None:
+    def __init__(self, x: Array, t_x: Array, T: Array, time_scale: float = 1.0) -> None:
+        """`time_scale` multiplies t_x and T after the histories are grouped (whole days group fastest)."""
         (x, t_x, T), w, _ = _unique_rows(x, t_x, T)
+        t_x, T = t_x * time_scale, T * time_scale
         self.n = float(w.sum())
         once = x == 0
         # One-time buyers: the likelihood needs T only.
@@ -147,14 +149,19 @@ class _BGNBDData:
 def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, penalty: float = 0.0) -> BGNBD:
     """Maximum-likelihood BG/NBD parameters (x = repeat purchases, t_x = time of last purchase, T = age).
 
-    `penalty` is an L2 penalty on the parameters added to the mean negative log-likelihood (as `lifetimes`'
-    `penalizer_coef`), which keeps small or degenerate bases from running off to extreme values.
+    `penalty` is `lifetimes`' `penalizer_coef`, scaled as it is there: an L2 penalty, penalty × (r² + α² + a² +
+    b²), added to the mean negative log-likelihood, with time measured in units of the oldest customer's age
+    (T / max T, so α is penalised as α / max T; the returned α is in the caller's unit again). The same
+    data and penalty give `lifetimes`' `BetaGeoFitter(penalizer_coef=penalty)` parameters. Without a penalty
+    the unit of time does not matter (α simply scales with it). The penalty keeps small or degenerate bases
+    from running off to extreme values.
     """
     x, t_x, T = _as_float(x, t_x, T)
-    data = _BGNBDData(x, t_x, T)
+    scale = 1.0 / float(T.max()) if len(T) and T.max() > 0 else 1.0
+    data = _BGNBDData(x, t_x, T, time_scale=scale)
     best = None
     with threadpool_limits(limits=1, user_api="blas"):
-        for start in (np.zeros(4), np.log([0.5, max(float(T.mean()), 1.0), 0.5, 1.0])):
+        for start in (np.zeros(4), np.log([0.5, max(float(T.mean()) * scale, 1e-3), 0.5, 1.0])):
             res = minimize(
                 data.negll, start, args=(penalty,), jac=True, method="L-BFGS-B", bounds=[(-12, 12)] * 4
             )
@@ -164,7 +171,7 @@ def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, penalty: float = 0.0) 
                 break
     assert best is not None
     r, alpha, a, b = np.exp(best.x)
-    return BGNBD(float(r), float(alpha), float(a), float(b))
+    return BGNBD(float(r), float(alpha / scale), float(a), float(b))
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,9 @@ class GammaGamma:
 def fit_gamma_gamma(n: ArrayLike, m: ArrayLike, penalty: float = 0.0) -> GammaGamma | None:
     """Gamma-Gamma spend model by maximum likelihood over customers with n > 0 purchases of mean value m > 0.
 
-    None when fewer than five customers qualify.
+    `penalty` is `lifetimes`' `penalizer_coef` for `GammaGammaFitter`: penalty × (p² + q² + v²) on the mean
+    negative log-likelihood, v in the unit of m (no rescaling, as there). None when fewer than five customers
+    qualify.
     """
     n, m = _as_float(n, m)
     keep = (n > 0) & (m > 0)

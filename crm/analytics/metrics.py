@@ -377,6 +377,8 @@ class CustomerScores:
     p_alive: np.ndarray | None = None
     expected_purchases: np.ndarray | None = None
     predicted_clv: np.ndarray | None = None
+    # Purchases as the CLV model counts them: local calendar days with a valid order (set with the CLV).
+    purchase_days: np.ndarray | None = None
     model_fitted: bool = False  # False: too few customers to fit, P(alive) 1 and predicted value 0 everywhere
 
     def index(self) -> dict[int, int]:
@@ -498,17 +500,45 @@ async def customer_scores(
         _stages()[stage],
     )
     if with_clv:
+        scores.purchase_days = await purchase_days(session, workspace_id, as_of, tz, ids, summary["orders"])
         add_predicted_value(scores, horizon_days)
     return scores
+
+
+async def purchase_days(
+    session: AsyncSession,
+    workspace_id: int,
+    as_of: datetime,
+    tz: ZoneInfo,
+    ids: np.ndarray,
+    orders: np.ndarray,
+) -> np.ndarray:
+    """Each customer's purchase days up to `as_of`: the local calendar days (in `tz`) with a valid order, for
+    customers `ids` (ascending) with `orders` valid orders. Orders on the same local day are one purchase, as
+    `lifetimes`' `summary_data_from_transaction_data(freq="D")` counts them: a customer's purchase days are
+    their orders minus the orders placed on the same local day as their previous valid order."""
+    close = await repo.close_repeat_orders(session, workspace_id, as_of)
+    same_day = local_days(close["at"], tz) == local_days(close["previous"], tz)
+    owners = close["id"][same_day]
+    who = np.minimum(np.searchsorted(ids, owners), max(len(ids) - 1, 0))
+    who = who[ids[who] == owners] if len(ids) else who[:0]
+    days: np.ndarray = orders.astype(np.int64) - np.bincount(who, minlength=len(ids))
+    return days
+
+
+# lifetimes' penalizer_coef for the BG/NBD fit, on its scale (docs/metrics.md, "Predicted value (CLV)").
+BGNBD_PENALTY = 0.001
 
 
 def add_predicted_value(scores: CustomerScores, horizon_days: int = 365) -> None:
     """BG/NBD (purchases) and Gamma-Gamma (value per purchase) on the whole scored base, time unit days.
 
-    A purchase is a valid order: x = valid orders − 1, t_x = days from the first to the last, T = days from
-    the first to the as-of date. Spend per purchase is the mean order value over all of a customer's valid
-    orders. Predicted CLV = expected purchases in the horizon × expected value per purchase (undiscounted).
-    With fewer than 10 customers or 3 repeat buyers there is nothing to fit: P(alive) 1, value 0.
+    A purchase is a local calendar day with a valid order (`scores.purchase_days`; the valid orders where it is
+    not set): x = purchase days − 1, t_x = days from the first to the last, T = days from the first to the
+    as-of date. Spend per purchase is the customer's total value over their purchase days. Predicted CLV =
+    expected purchases in the horizon × expected value per purchase (undiscounted). The BG/NBD fit carries
+    `lifetimes`' penalty `BGNBD_PENALTY` on its scale (see `fit_bgnbd`); Gamma-Gamma none. With fewer than 10
+    customers or 3 repeat buyers there is nothing to fit: P(alive) 1, value 0.
     """
     # Imported here: SciPy takes ~0.4 s to load, and most questions (every KPI) never fit a model.
     import numpy as np
@@ -516,20 +546,17 @@ def add_predicted_value(scores: CustomerScores, horizon_days: int = 365) -> None
     from crm.analytics.clv import fit_bgnbd, fit_gamma_gamma
 
     n = len(scores.ids)
-    x = scores.frequency - 1
+    purchases = (scores.purchase_days if scores.purchase_days is not None else scores.frequency).astype(float)
+    x = purchases - 1
     T = scores.first_days_ago
     t_x = T - scores.recency_days
     scores.p_alive, scores.expected_purchases, scores.predicted_clv = np.ones(n), np.zeros(n), np.zeros(n)
     if n < 10 or (x > 0).sum() < 3:
         return
-    model = fit_bgnbd(x, t_x, T, penalty=0.001)
-    mean_value = np.divide(scores.monetary, scores.frequency, out=np.zeros(n), where=scores.frequency > 0)
-    gg = fit_gamma_gamma(scores.frequency, mean_value)
-    spend = (
-        gg.expected_spend(scores.frequency, mean_value, fallback=float(mean_value.mean()))
-        if gg
-        else mean_value
-    )
+    model = fit_bgnbd(x, t_x, T, penalty=BGNBD_PENALTY)
+    mean_value = np.divide(scores.monetary, purchases, out=np.zeros(n), where=purchases > 0)
+    gg = fit_gamma_gamma(purchases, mean_value)
+    spend = gg.expected_spend(purchases, mean_value, fallback=float(mean_value.mean())) if gg else mean_value
     scores.p_alive = model.p_alive(x, t_x, T)
     scores.expected_purchases = model.expected_purchases(horizon_days, x, t_x, T)
     scores.predicted_clv = scores.expected_purchases * spend

@@ -83,6 +83,8 @@ class _Ctx:
         self.min_sample: int = getattr(workspace, "min_sample", None) or samples.min_sample()
         # The caveat on predicted value fitted on few repeat buyers, set by the customer card (_profile).
         self.clv_note = ""
+        # The customer of the card bought on one local day only (several orders, no repeat purchase for BG/NBD).
+        self.one_purchase_day = False
 
     def period_label(self, period: Period) -> str:
         if self.lang == "zh":
@@ -691,6 +693,12 @@ def _rfm_explanation(ctx: _Ctx, day: str) -> str:
     return render(ctx.lang, "answer.rfm_explanation", day=day)
 
 
+def _repeat_buyers(scores: m.CustomerScores) -> int:
+    """Customers with a repeat purchase as the CLV model counts purchases (local days with a valid order)."""
+    days = scores.purchase_days if scores.purchase_days is not None else scores.frequency
+    return int((days > 1).sum())
+
+
 async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
     import numpy as np
 
@@ -753,7 +761,7 @@ async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
             horizon=q.horizon_days,
         )
     ]
-    caveat = samples.clv_note(int((scores.frequency > 1).sum()), ctx.lang)
+    caveat = samples.clv_note(_repeat_buyers(scores), ctx.lang)
     if caveat:
         lines.append(caveat)
     return Result(
@@ -962,16 +970,17 @@ def _one_number(ctx: _Ctx, card: Result, aspect: str, unpriced: str = "") -> Res
         # A bare "CLV" may mean either: the text says both, and only "predicted CLV" gives one value.
         value, unit = (clv, "money") if aspect == "predicted_clv" else (None, None)
         text = texts.t(ctx.lang, "customer_clv", who=who, clv=texts.fmt_value(clv, "money", cur), spent=spent)
-    elif val["orders"] == 1:
-        # BG/NBD lets a customer drop out only after a repeat purchase, so a one-time buyer's P(alive) is 1
-        # however long ago they bought: no number is better than a reassuring 0% churn risk.
+    elif val["orders"] == 1 or ctx.one_purchase_day:
+        # BG/NBD lets a customer drop out only after a repeat purchase (a second purchase day), so a one-time
+        # buyer's P(alive) is 1 however long ago they bought: no number is better than a reassuring 0% risk.
         value, unit = None, None
         text = texts.t(
             ctx.lang,
-            "customer_one_order",
+            "customer_one_order" if val["orders"] == 1 else "customer_one_day",
             who=who,
             days=val["days_since_last_order"],
             stage=texts.LIFECYCLE_NAMES[ctx.lang][val["lifecycle"]],
+            orders=val["orders"],
         )
     else:  # churn risk = 1 − P(alive) (docs/metrics.md); both are said, the one asked first
         risk = round(1 - p_alive, 4)
@@ -1009,7 +1018,7 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
         scores = await m.customer_scores(
             session, ctx.workspace_id, ctx.as_of, ctx.tz, with_clv=True, lifecycle_days=ctx.lifecycle_days
         )
-        ctx.clv_note = samples.clv_note(int((scores.frequency > 1).sum()), ctx.lang)
+        ctx.clv_note = samples.clv_note(_repeat_buyers(scores), ctx.lang)
         # Their orders without an amount in the base currency: said in the card, and with none priced the
         # amounts are "—", not a silent 0.00.
         mine = Scope(ctx.workspace_id, customer_ids=frozenset({customer_id}))
@@ -1020,6 +1029,9 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     no_amount = priced == 0
     c = detail["customer"]
     i = scores.index().get(customer_id)
+    ctx.one_purchase_day = bool(
+        i is not None and scores.purchase_days is not None and scores.purchase_days[i] == 1
+    )
     seg = texts.SEGMENT_NAMES[ctx.lang][scores.segment[i]] if i is not None else "—"
     stage = texts.LIFECYCLE_NAMES[ctx.lang][scores.lifecycle[i] if i is not None else "prospect"]
     platforms = sorted({p for p, *_ in detail["identities"]})
@@ -1104,6 +1116,8 @@ async def _profile(ctx: _Ctx, customer_id: int, query: dict[str, Any] | None) ->
     ]
     if val["p_alive"] is not None and val["orders"] == 1:  # BG/NBD: a one-time buyer is never "dead"
         lines.append(render(lang, "answer.card_one_order", clv=money(val["predicted_clv"])))
+    elif val["p_alive"] is not None and ctx.one_purchase_day:  # orders on one day are one purchase
+        lines.append(render(lang, "answer.card_one_day", clv=money(val["predicted_clv"])))
     elif val["p_alive"] is not None:
         lines.append(
             render(

@@ -199,15 +199,13 @@ async def _answer(
 
     if cache is None or parsed.query.intent in UNCACHED:
         return await run()
-    from storage.repositories.analytics import data_token
+    from storage.repositories.analytics import data_token_and_currency
 
     timezone, _ = _settings_parts(settings)
-    from storage.repositories.currency import base_currency
-
     async with db.sessions() as session:
-        token = await data_token(db, session, workspace_id)
-        # The amounts are in it, and another process may change it: read where it is kept.
-        currency = await base_currency(session, workspace_id)
+        # The amounts are in the base currency, and another process may change it: read where it is kept, in
+        # the same round trip as the data's marks.
+        token, currency = await data_token_and_currency(db, session, workspace_id)
     key = (
         token,
         workspace_id,

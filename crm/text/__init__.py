@@ -135,8 +135,14 @@ def message_ids(language: str) -> set[str]:
     return set(_catalogue(language).everything().messages)
 
 
+@cache
+def _has_catalogue(language: str) -> bool:
+    """Whether `language` has a catalogue folder (asked on every text: looked up once per language)."""
+    return (LOCALES / language).is_dir()
+
+
 def has(language: str, key: str) -> bool:
-    return (LOCALES / language).is_dir() and _catalogue(language).has(message_id(key))
+    return _has_catalogue(language) and _catalogue(language).has(message_id(key))
 
 
 def _argument(value: Any) -> Any:
@@ -158,7 +164,7 @@ def render(language: str, key: str, /, **args: Any) -> str:
     ValueError, as str.format raised on a missing placeholder.
     """
     mid = message_id(key)
-    catalogue = _catalogue(language if (LOCALES / language).is_dir() else DEFAULT_LANGUAGE)
+    catalogue = _catalogue(language if _has_catalogue(language) else DEFAULT_LANGUAGE)
     if not catalogue.has(mid):
         catalogue = _catalogue(DEFAULT_LANGUAGE)
         if not catalogue.has(mid):

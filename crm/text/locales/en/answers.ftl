@@ -60,7 +60,7 @@ answer-cohort_cell_empty = No customer placed a first order in { $cohort }, so t
 answer-cohort_cell_future = { $month } has not started yet, so month-{ $k } retention of the { $cohort } cohort is not known.
 answer-cohort_future = That period is in the future: cohorts start with customers' first orders, so far none.
 answer-per_platform_customers = (A customer who bought on several platforms counts on each — for new customers, at their first order there — so the platforms can add up to more than the shop.)
-answer-clv = Top { $n } customers by { $key }{ $filters } (BG/NBD + Gamma-Gamma, next { $horizon } days):
+answer-clv = Top { $n } customers by { $key }{ $filters } (BG/NBD + Gamma-Gamma, next { $horizon } days; orders on the same day count as one purchase):
 answer-clv_empty = Not enough repeat purchases to fit the CLV model yet.
 answer-customer_none = No customer matches “{ $search }”.
 answer-customer_many = { $n } customers match “{ $search }”. Which one?
@@ -92,6 +92,7 @@ answer-customer_p_alive = P(alive) of { $who }: { $p_alive } (churn risk { $risk
 answer-customer_segment = { $who } is in the { $segment } segment; lifecycle: { $stage }.
 answer-customer_no_orders = { $who } has no valid order yet, so there is nothing to measure.
 answer-customer_one_order = { $who } has one order only, so the model cannot estimate their churn risk (BG/NBD learns it from repeat purchases); last order { $days } days ago, lifecycle: { $stage }.
+answer-customer_one_day = { $who } has { $orders } orders, all on one day: one purchase as the model counts them, so it cannot estimate their churn risk (BG/NBD learns it from purchases on different days); last order { $days } days ago, lifecycle: { $stage }.
 answer-more_than = More than { $n }
 answer-clarify_ambiguous = I'm not sure what you mean; could you say it another way?
 answer-clarify_out_of_scope = I can only answer questions about your shop's customers, orders and sales.
@@ -121,6 +122,7 @@ answer-card_orders = { $orders } orders, { $spent } spent, { $last }
 answer-card_last_order = last order { $days } days ago
 answer-card_segment = Segment: { $segment }; lifecycle: { $stage }
 answer-card_one_order = P(alive) not estimated (one order only), predicted CLV { $clv }
+answer-card_one_day = P(alive) not estimated (every order on one day), predicted CLV { $clv }
 answer-card_p_alive = P(alive) { $p }, predicted CLV { $clv }
 answer-card_points = Points { $points }; tags: { $tags }; marketing consent: { $consent }
 answer-card_consent_yes = yes
@@ -175,7 +177,7 @@ answer-sample_small = ⚠️ Based on { NUMBER($n, useGrouping: 1) } { $unit ->
        *[other] customers
     }
 }: too few to rely on.
-answer-clv_small_base = ⚠️ Only { NUMBER($n, useGrouping: 1) } customers have bought more than once (the model is reliable from { $min } on): treat predicted CLV and P(alive) as rough.
+answer-clv_small_base = ⚠️ Only { NUMBER($n, useGrouping: 1) } customers have bought on more than one day (the model is reliable from { $min } on): treat predicted CLV and P(alive) as rough.
 
 # Journeys (crm.query.journeys): lifecycle stages at two dates, and second orders of new customers
 answer-journey = Where customers stood on { $d2 } by their stage on { $d1 } ({ $days } days earlier); each row adds up to 100%.

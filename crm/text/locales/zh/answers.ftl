@@ -59,7 +59,7 @@ answer-cohort_cell_empty = { $cohort } 没有首次下单的客户，无法计�
 answer-cohort_cell_future = { $month } 还没开始，{ $cohort } 首购客户第 { $k } 个月的留存率还无法计算。
 answer-cohort_future = 这个时间段还没到：留存从客户的首单算起，目前还没有数据。
 answer-per_platform_customers = （在多个平台购买的客户在每个平台各计一次，新客户按其在该平台的首单计，所以各平台相加可能多于全店。）
-answer-clv = { $filters }{ $key }前 { $n } 名客户（BG/NBD + Gamma-Gamma，未来 { $horizon } 天）：
+answer-clv = { $filters }{ $key }前 { $n } 名客户（BG/NBD + Gamma-Gamma，未来 { $horizon } 天；同一天的订单算一次购买）：
 answer-clv_empty = 复购数据还不够，暂时无法拟合 CLV 模型。
 answer-customer_none = 没有找到匹配“{ $search }”的客户。
 answer-customer_many = 有 { $n } 位客户匹配“{ $search }”，请问是哪一位？
@@ -76,6 +76,7 @@ answer-customer_p_alive = { $who } 的存活概率：{ $p_alive }（流失风险
 answer-customer_segment = { $who } 属于{ $segment }；生命周期：{ $stage }。
 answer-customer_no_orders = { $who } 还没有有效订单，暂无法计算。
 answer-customer_one_order = { $who } 只有一笔订单，模型无法估计流失风险（BG/NBD 只能从复购节奏推断）；距上次下单 { $days } 天，生命周期：{ $stage }。
+answer-customer_one_day = { $who } 的 { $orders } 笔订单都在同一天，模型按一次购买计算，无法估计流失风险（BG/NBD 只能从不同日期的购买推断）；距上次下单 { $days } 天，生命周期：{ $stage }。
 answer-more_than = 超过 { $n }
 answer-clarify_ambiguous = 不太确定您的意思，可以换个说法吗？
 answer-clarify_out_of_scope = 我只能回答关于您店铺的客户、订单和销售的问题。
@@ -105,6 +106,7 @@ answer-card_orders = 订单 { $orders } 笔，消费 { $spent }，{ $last }
 answer-card_last_order = 距上次下单 { $days } 天
 answer-card_segment = 分群：{ $segment }；生命周期：{ $stage }
 answer-card_one_order = 存活概率：只有一笔订单，无法估计；预测 CLV { $clv }
+answer-card_one_day = 存活概率：所有订单都在同一天，无法估计；预测 CLV { $clv }
 answer-card_p_alive = 存活概率 { $p }，预测 CLV { $clv }
 answer-card_points = 积分 { $points }；标签：{ $tags }；营销消息：{ $consent }
 answer-card_consent_yes = 同意
@@ -137,7 +139,7 @@ answer-sample_small = ⚠️ 仅基于 { NUMBER($n, useGrouping: 1) } { $unit ->
     [buyers] 位复购客户
    *[customers] 位客户
 }，样本太少，仅供参考。
-answer-clv_small_base = ⚠️ 只有 { NUMBER($n, useGrouping: 1) } 位客户买过不止一次（模型在 { $min } 位以上才可靠）：预测终身价值和存活概率仅供参考。
+answer-clv_small_base = ⚠️ 只有 { NUMBER($n, useGrouping: 1) } 位客户在不止一天下过单（模型在 { $min } 位以上才可靠）：预测终身价值和存活概率仅供参考。
 
 # 客户旅程（crm.query.journeys）：两个日期的生命周期阶段，以及新客的二次购买
 answer-journey = 按 { $d1 } 的阶段分组，客户在 { $d2 }（{ $days } 天后）所处的阶段；每一行合计 100%。
