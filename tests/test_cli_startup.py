@@ -7,6 +7,7 @@ bench/bench_startup.py, not here.
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -201,3 +202,50 @@ def test_the_collector_is_paused_only_while_a_one_shot_command_runs() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# Modules that import numpy in the functions that use it (TYPE_CHECKING-only at module level), so that a KPI
+# answer does not load it.
+NUMPY_INSIDE = ("storage/repositories/analytics.py", "crm/analytics/metrics.py", "crm/query/compiler.py")
+
+
+def _uses_np_at_run_time(nodes: list[ast.stmt]) -> bool:
+    """Whether these statements read the name `np` when run (annotations are strings: not counted)."""
+    skip: set[int] = set()
+    for node in nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.AnnAssign):
+                skip.update(id(n) for n in ast.walk(sub.annotation))
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                skip.update(
+                    id(n)
+                    for a in sub.args.args + sub.args.kwonlyargs
+                    if a.annotation
+                    for n in ast.walk(a.annotation)
+                )
+                if sub.returns is not None:
+                    skip.update(id(n) for n in ast.walk(sub.returns))
+    return any(
+        isinstance(sub, ast.Name) and sub.id == "np" and id(sub) not in skip
+        for node in nodes
+        for sub in ast.walk(node)
+    )
+
+
+@pytest.mark.parametrize("path", NUMPY_INSIDE)
+def test_functions_that_use_numpy_import_it(path: str) -> None:
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    missing = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            imports = any(
+                isinstance(s, ast.Import) and any(a.name == "numpy" and a.asname == "np" for a in s.names)
+                for s in node.body
+            )
+            if not imports and _uses_np_at_run_time(node.body):
+                missing.append(f"{node.name} (line {node.lineno})")
+        elif not isinstance(
+            node, (ast.Import, ast.ImportFrom, ast.If, ast.ClassDef)
+        ) and _uses_np_at_run_time([node]):
+            missing.append(f"module level, line {node.lineno}")
+    assert missing == [], f"{path}: numpy used without `import numpy as np` in: {missing}"

@@ -517,6 +517,8 @@ async def purchase_days(
     customers `ids` (ascending) with `orders` valid orders. Orders on the same local day are one purchase, as
     `lifetimes`' `summary_data_from_transaction_data(freq="D")` counts them: a customer's purchase days are
     their orders minus the orders placed on the same local day as their previous valid order."""
+    import numpy as np
+
     close = await repo.close_repeat_orders(session, workspace_id, as_of)
     same_day = local_days(close["at"], tz) == local_days(close["previous"], tz)
     owners = close["id"][same_day]

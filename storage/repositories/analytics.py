@@ -628,6 +628,8 @@ async def close_repeat_orders(
     minus those. Read from the orders' `previous_order_at` through the partial index ix_orders_close_repeat,
     which holds only such orders (a few percent of them).
     """
+    import numpy as np
+
     # The index's predicate word for word (the planners match it as written; the query reads orders alone).
     sqlite = session.get_bind().dialect.name == "sqlite"
     close = CLOSE_REPEAT_SQLITE if sqlite else CLOSE_REPEAT_POSTGRESQL
