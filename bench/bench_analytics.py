@@ -31,8 +31,12 @@ PLATFORMS = ("shopee", "lazada", "tiktok", "amazon", "ebay", "shopify")
 COUNTRIES = ("SG", "MY", "TH", "PH", "ID", "US", "GB")
 
 
-def generate(path: Path, orders: int, customers: int, seed: int = 7) -> None:
-    """A seeded shop: BG/NBD-like buyers (gamma purchase rates, first purchases over two years)."""
+def generate(path: Path, orders: int, customers: int, seed: int = 7, *, insight: bool = False) -> None:
+    """A seeded shop: BG/NBD-like buyers (gamma purchase rates, first purchases over two years).
+
+    With `insight` (bench/bench_insight.py), also what the product and service figures read: 3 % of orders
+    returned, order lines of a 240-product catalogue in 12 categories (some products usually bought with a
+    companion), and reviews, NPS answers, complaints and returns as interactions."""
     from storage.db import open_database
     from storage.repositories.workspaces import get_or_create_workspace
 
@@ -73,7 +77,10 @@ def generate(path: Path, orders: int, customers: int, seed: int = 7) -> None:
     n = len(owner)
     when = [(start + timedelta(days=float(d))).strftime("%Y-%m-%d %H:%M:%S.%f") for d in offsets]
     value = np.round(rng.lognormal(3.6, 0.6, n), 2)
-    status = np.where(rng.uniform(size=n) < 0.05, "cancelled", "completed")
+    u = rng.uniform(size=n)
+    status = np.where(u < 0.05, "cancelled", "completed")
+    if insight:
+        status = np.where((u >= 0.05) & (u < 0.08), "returned", status)
     platform = rng.integers(0, len(PLATFORMS), n)
     country = rng.integers(0, len(COUNTRIES), customers)
     con = sqlite3.connect(path)
@@ -104,6 +111,8 @@ def generate(path: Path, orders: int, customers: int, seed: int = 7) -> None:
             for k in range(n)
         ),
     )
+    if insight:
+        _insight_rows(con, rng, owner, offsets, start, platform, status)
     con.commit()
     con.close()
 
@@ -120,6 +129,98 @@ def generate(path: Path, orders: int, customers: int, seed: int = 7) -> None:
     con = sqlite3.connect(path)
     con.execute("ANALYZE")
     con.close()
+
+
+PRODUCTS = 240
+CATEGORIES = (
+    "Skincare",
+    "Haircare",
+    "Makeup",
+    "Fragrance",
+    "Supplements",
+    "Snacks",
+    "Tea & Coffee",
+    "Home",
+    "Kitchen",
+    "Pet",
+    "Baby",
+    "Accessories",
+)
+RETURN_REASONS = ("Wrong size", "Damaged", "Not as described", "Changed mind", None)
+
+
+def _insight_rows(  # type: ignore[no-untyped-def]
+    con,
+    rng,
+    owner: np.ndarray,
+    offsets: np.ndarray,
+    start: datetime,
+    platform: np.ndarray,
+    status: np.ndarray,
+) -> None:
+    """Products, order lines and service interactions for the generated orders (ids 1..n in order)."""
+    n = len(owner)
+    con.executemany(
+        "INSERT INTO products (workspace_id, sku, name, category) VALUES (1, ?, ?, ?)",
+        [(f"SKU{p:03d}", f"Product {p:03d}", CATEGORIES[p % len(CATEGORIES)]) for p in range(PRODUCTS)],
+    )
+    price = np.round(rng.lognormal(3.0, 0.5, PRODUCTS), 2)
+    popularity = 1 / np.arange(1, PRODUCTS + 1) ** 0.8  # a few best sellers, a long tail
+    popularity /= popularity.sum()
+    lines_per = np.minimum(1 + rng.poisson(0.6, n), 4)
+    total = int(lines_per.sum())
+    order_of = np.repeat(np.arange(1, n + 1), lines_per)
+    line_no = np.arange(total) - np.repeat(np.cumsum(lines_per) - lines_per, lines_per) + 1
+    product = rng.choice(PRODUCTS, size=total, p=popularity)
+    # A line after the first is often its order's first product's companion (the next SKU): pairs with lift.
+    first_of = np.repeat(product[np.cumsum(lines_per) - lines_per], lines_per)
+    companion = (line_no > 1) & (rng.uniform(size=total) < 0.3)
+    product = np.where(companion, (first_of + 1) % PRODUCTS, product)
+    qty = 1 + rng.poisson(0.4, total)
+    con.executemany(
+        "INSERT INTO order_lines (order_id, line_no, sku, product_name, quantity, unit_price, line_total)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                int(order_of[k]),
+                int(line_no[k]),
+                f"SKU{product[k]:03d}",
+                f"Product {product[k]:03d}",
+                int(qty[k]),
+                float(price[product[k]]),
+                round(float(price[product[k]]) * int(qty[k]), 2),
+            )
+            for k in range(total)
+        ),
+    )
+    horizon = 730.0
+    u = rng.uniform(size=n)
+    kind = np.full(n, "", dtype=object)
+    kind[u < 0.08] = "review"
+    kind[(u >= 0.08) & (u < 0.12)] = "nps"
+    kind[(u >= 0.12) & (u < 0.135)] = "complaint"
+    kind[status == "returned"] = "return"
+    later = np.minimum(offsets + rng.uniform(1, 10, n), horizon - 1e-3)
+    stars = rng.choice(5, size=n, p=(0.04, 0.04, 0.1, 0.27, 0.55)) + 1
+    score = rng.choice(11, size=n, p=(0.02,) * 5 + (0.04, 0.06, 0.1, 0.18, 0.25, 0.27))
+    reason = rng.integers(0, len(RETURN_REASONS), n)
+    picked = np.flatnonzero(kind != "")
+    con.executemany(
+        "INSERT INTO interactions (workspace_id, customer_id, kind, channel, rating, reason, order_id,"
+        " occurred_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                int(owner[k]),
+                kind[k],
+                PLATFORMS[platform[k]],
+                int(stars[k]) if kind[k] == "review" else int(score[k]) if kind[k] == "nps" else None,
+                RETURN_REASONS[reason[k]] if kind[k] == "return" else None,
+                int(k + 1),
+                (start + timedelta(days=float(later[k]))).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            )
+            for k in picked
+        ),
+    )
 
 
 def timed(fn, runs: int = 3) -> float:  # type: ignore[no-untyped-def]

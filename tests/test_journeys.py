@@ -142,6 +142,79 @@ async def test_the_transition_table_counts_customers_by_both_stages(
     assert all(a.customers == sum(n for (_, b), n in expected.items() if b == a.stage) for a in r.actions)
 
 
+def stages_by_rules(
+    data: dict[str, Any], day: date, tz: ZoneInfo, lifecycle: tuple[int, int, int]
+) -> dict[int, str]:
+    """stage_oracle for any time zone and lifecycle settings: whole local days in `tz`."""
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    new_d, active_d, dormant_d = lifecycle
+    out: dict[int, str] = {}
+    for p in data["people"]:
+        valid = [o["at"] for o in data["orders"] if o["customer"] == p["id"] and o["status"] in VALID]
+        valid = [t for t in valid if t < end]
+        if not valid:
+            if p["created"] < end:
+                out[p["id"]] = "prospect"
+            continue
+        age = (day - min(valid).astimezone(tz).date()).days
+        rec = (day - max(valid).astimezone(tz).date()).days
+        out[p["id"]] = (
+            "new"
+            if age <= new_d
+            else "active"
+            if rec <= active_d
+            else "dormant"
+            if rec <= dormant_d
+            else "churned"
+        )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("tz", "lifecycle"),
+    [
+        (SGT, LIFECYCLE),
+        # Daylight saving time: a local day is 23 or 25 hours long twice a year.
+        (ZoneInfo("America/New_York"), (7, 30, 60)),
+        (ZoneInfo("Europe/London"), (30, 90, 180)),
+    ],
+)
+async def test_the_database_counted_table_is_the_rules_applied_customer_by_customer(
+    db: Database, workspace_id: int, rows: dict[str, Any], tz: ZoneInfo, lifecycle: tuple[int, int, int]
+) -> None:
+    """The transition table counted by the database (stage_pairs: the rules as moments, probes only for those
+    who ordered after a date) against the lifecycle rules applied to every customer's rows, and against the
+    per-customer stages of `stages_at`, for date pairs before any order, across DST changes, on the day of a
+    customer's first order and up to the as-of date."""
+    days = sorted({o["at"].astimezone(tz).date() for o in rows["orders"]})
+    pairs = [
+        (date(2024, 12, 1), date(2025, 1, 5)),  # before any record
+        (date(2025, 3, 1), date(2025, 3, 31)),  # New York changes its clocks on 9 March
+        (date(2025, 8, 1), date(2026, 1, 20)),
+        (days[3], days[len(days) // 2]),  # days an order was placed on
+        (days[len(days) // 2], date(2026, 3, 31)),
+        (date(2025, 10, 1), date(2025, 11, 1)),  # London and New York change back in between
+    ]
+    for d1, d2 in pairs:
+        before, after = stages_by_rules(rows, d1, tz, lifecycle), stages_by_rules(rows, d2, tz, lifecycle)
+        expected = Counter((before.get(c, j.NOT_YET), s) for c, s in after.items())
+        async with db.sessions() as s:
+            table = await j.transitions(s, workspace_id, d1, d2, tz, lifecycle)
+            per_customer = j.transition_counts(
+                await j.stages_at(s, workspace_id, d1, tz, lifecycle),
+                await j.stages_at(s, workspace_id, d2, tz, lifecycle),
+            )
+        got = {
+            (a, b): int(table.counts[i, k])
+            for i, a in enumerate(j.FROM_STAGES)
+            for k, b in enumerate(j.STAGES)
+            if table.counts[i, k]
+        }
+        assert got == dict(expected), (d1, d2)
+        assert (table.counts == per_customer).all(), (d1, d2)
+    assert table.counts[:4].sum() > 0  # the last pair has buyers at both dates
+
+
 async def test_transitions_default_to_the_last_30_days_in_chinese(
     db: Database, workspace_id: int, rows: dict[str, Any]
 ) -> None:

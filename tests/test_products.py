@@ -345,3 +345,49 @@ async def test_a_tiktok_export_names_its_products_categories(
     with demo_exports["tiktok-sg-orders.csv"].open(encoding="utf-8-sig") as fh:
         on_tiktok = {row["Seller SKU"].strip() for row in csv.DictReader(fh) if row.get("Seller SKU")}
     assert set(named) == on_tiktok & set(categories)  # every product TikTok sold has one, no other
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+async def test_small_sample_mark_follows_the_workspace_min_sample(
+    db: Database, workspace_id: int, seeded: list[Row], language: str
+) -> None:
+    """The product answers mark a figure by the product-wide rule (crm.analytics.samples) with the workspace's
+    `min_sample`, not a threshold of their own: at exactly min_sample no mark, one below it the mark."""
+    th_customers = len(
+        {
+            r.customer
+            for r in seeded
+            if r.country == "TH" and r.status in VALID and r.lines and _rate(r) is not None
+        }
+    )
+    orders = len([r for r in seeded if r.status in VALID and r.lines])
+    mark = "订单少" if language == "zh" else "few orders"
+    for min_sample, small in ((th_customers, False), (th_customers + 1, True)):
+        settings = Settings(workspace={"min_sample": min_sample})
+        mix = await execute(
+            ProductQuery(kind="mix", filters=Filters(country="TH"), period=Period(kind="all_time")),
+            db=db,
+            workspace_id=workspace_id,
+            settings=settings,
+            as_of=AS_OF,
+            language=language,
+        )
+        assert mix.rows and all(r[4] == th_customers for r in mix.rows)
+        assert all((mark in r[5]) is small for r in mix.rows)
+        assert (mark in mix.text) is small
+        if small:
+            assert str(min_sample) in mix.text  # the note says the threshold it applied
+    for min_sample, small in ((orders, False), (orders + 1, True)):
+        together = await execute(
+            ProductQuery(kind="together", period=Period(kind="all_time")),
+            db=db,
+            workspace_id=workspace_id,
+            settings=Settings(workspace={"min_sample": min_sample}),
+            as_of=AS_OF,
+            language=language,
+        )
+        assert together.value == orders
+        warned = "⚠️" in together.text
+        assert warned is small
+        if small:
+            assert f"{orders:,}" in together.text

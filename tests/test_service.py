@@ -263,3 +263,56 @@ async def test_service_recovery_names_valuable_customers_only(
         due = await due_service_alerts(s, workspace_id, later, SG)
     assert [(a.kind, a.why, a.reason) for a in due] == [("complaint", "segment", "late delivery")]
     assert due[0].order_number == "#1"  # Bob's 1-star review (12 October) is a small buyer's: no alert
+
+
+async def test_small_sample_mark_follows_the_workspace_min_sample(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """The service answers use the product-wide small-sample rule with the workspace's `min_sample`: at exactly
+    min_sample reviews no mark, one below it the mark naming the threshold (en and zh)."""
+    await service_shop(db, workspace_id, tmp_path)
+    n = len(rows_of("review", "2026-10-01", "2026-11-24"))
+    for min_sample, small in ((n, False), (n + 1, True)):
+        settings = Settings(workspace={"timezone": "Asia/Singapore", "min_sample": min_sample})
+        en = await ask(
+            "average rating this quarter", db=db, workspace_id=workspace_id, settings=settings, as_of=AS_OF
+        )
+        zh = await ask("本季度平均评分", db=db, workspace_id=workspace_id, settings=settings, as_of=AS_OF)
+        assert en.rows[0][1] == n and zh.rows[0][1] == n
+        assert ("too few to rely on" in en.text) is small and ("样本太少" in zh.text) is small
+        assert (f"n < {min_sample}" in en.text) is small
+        by_month = await ask(
+            "average rating by month this quarter",
+            db=db,
+            workspace_id=workspace_id,
+            settings=settings,
+            as_of=AS_OF,
+        )
+        for label, _, count in by_month.rows:
+            line = next(x for x in by_month.text.splitlines() if x.startswith(f"• {label}:"))
+            assert ("too few" in line) is (count < min_sample)
+
+
+async def test_figures_by_month_are_each_months_rows_computed_directly(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """A breakdown by month reads the rows once and splits them by local month: each month's figure is its own
+    rows' (the timestamps are written in the workspace's +08:00, so the month is the text's)."""
+    await service_shop(db, workspace_id, tmp_path)
+    months = [f"2026-{m:02d}" for m in range(1, 12)]
+    reviews = {m: [int(r[4]) for r in rows_of("review", m + "-01", m + "-32")] for m in months}
+    got = await ask_en(db, workspace_id, "average rating by month this year")
+    want = [[m, round(sum(v) / len(v), 2), len(v)] for m, v in reviews.items() if v]
+    assert len(want) >= 2 and got.rows == want
+    got = await ask_en(db, workspace_id, "complaint rate by month this year")
+    want = []
+    for m in months:
+        orders = orders_in(m + "-01", m + "-32")
+        if orders:
+            complaints = len(rows_of("complaint", m + "-01", m + "-32"))
+            want.append([m, round(complaints / orders, 6), orders])
+    assert want and got.rows == want
+    nps = await ask_en(db, workspace_id, "NPS by month this year")
+    scores = [int(r[4]) for r in rows_of("nps", "2026-11-01", "2026-12-01")]
+    value = (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) * 100 / len(scores)
+    assert nps.rows == [["2026-11", round(value, 1), len(scores)]]

@@ -1,9 +1,12 @@
 """Customer journeys (docs/metrics.md, "Journeys"): every customer's lifecycle stage at a past date, the table of
 moves between two dates, and the second-order conversion of a period's new customers.
 
-Everything is set-based: the per-customer order statistics, one grouped query per date for the customers
-who ordered after it, one windowed query for second orders (storage.repositories.analytics), then NumPy over
-aligned arrays; no query per customer.
+Everything is set-based. The transition table is counted by the database in one grouped pass over the
+per-customer order statistics: each lifecycle rule at a date is a comparison of the first or last order with a
+moment worked out here in the workspace time zone (`cuts`), and only a customer who also ordered after the date
+has their orders probed, through the per-customer index (storage.repositories.analytics.stage_pairs). The stages
+of every customer at one date (`stages_at`) come from the statistics and one grouped query for the customers who
+ordered after it; second orders from one windowed query; then NumPy over aligned arrays.
 """
 
 from __future__ import annotations
@@ -103,6 +106,19 @@ def transition_counts(before: StagesAt, after: StagesAt) -> np.ndarray:
     return counts
 
 
+def cuts(day: date, tz: ZoneInfo, lifecycle_days: tuple[int, int, int]) -> repo.StageCuts:
+    """The lifecycle rules with `day` as the as-of date, as moments: a customer is new when their first valid
+    order is at or after the start of the local day `new` days before (age ≤ `new` whole local days), else
+    active when their last one is at or after the start of the day `active` days before, dormant when at or
+    after the start of the day `dormant` days before, churned otherwise."""
+    new_d, active_d, dormant_d = lifecycle_days
+
+    def start(days_before: int) -> datetime:
+        return datetime.combine(day - timedelta(days=days_before), time(0), tzinfo=tz)
+
+    return repo.StageCuts(end_of_day(day, tz), start(new_d), start(active_d), start(dormant_d))
+
+
 async def transitions(
     session: AsyncSession,
     workspace_id: int,
@@ -111,12 +127,16 @@ async def transitions(
     tz: ZoneInfo,
     lifecycle_days: tuple[int, int, int] = (30, 90, 180),
 ) -> Transitions:
-    """The transition table between d1 < d2 (two grouped scans of the orders)."""
+    """The transition table between d1 < d2, counted by the database (two grouped statements)."""
     if not d1 < d2:
         raise ValueError("the first date must be before the second")
-    before = await stages_at(session, workspace_id, d1, tz, lifecycle_days)
-    after = await stages_at(session, workspace_id, d2, tz, lifecycle_days)
-    return Transitions(d1, d2, transition_counts(before, after))
+    pairs = await repo.stage_pairs(
+        session, workspace_id, cuts(d1, tz, lifecycle_days), cuts(d2, tz, lifecycle_days)
+    )
+    counts = np.zeros((len(FROM_STAGES), len(STAGES)), dtype=np.int64)
+    for a, b, n in pairs:
+        counts[a, b] += n
+    return Transitions(d1, d2, counts)
 
 
 @dataclass

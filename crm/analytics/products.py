@@ -12,18 +12,11 @@ from zoneinfo import ZoneInfo
 
 from storage.repositories.products import PairCount, ProductSales
 
-# A figure resting on fewer customers or orders than this is shown with its n and marked as too few to rely on.
-SMALL_SAMPLE = 30
 # A replenishment cycle needs at least this many customers with two orders of the product.
 MIN_CYCLE_CUSTOMERS = 5
 DUE_WINDOW_DAYS = (
     7  # "due this week": the due day falls within the 7 days from the as-of date (or has passed)
 )
-
-
-def few(n: int) -> bool:
-    """Whether a figure resting on `n` customers or orders is too few to rely on."""
-    return n < SMALL_SAMPLE
 
 
 def rank_products(sales: Iterable[ProductSales], by: str) -> list[ProductSales]:

@@ -1,5 +1,6 @@
 """Service figures (docs/metrics.md): average rating, NPS, complaint rate and return reasons, each with the count
-n it rests on, overall or broken down by period, platform, country or product."""
+n it rests on, overall or broken down by period, platform, country or product. Whether n is too few to rely on
+is the product-wide rule's (crm.analytics.samples), applied by the answers."""
 
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ KINDS = {
     "return_reasons": ("return",),
 }
 SERVICE_METRICS = frozenset(KINDS)
-# A figure resting on fewer items than this is shown with its n and marked as too few to rely on.
-SMALL_SAMPLE = 30
 GROUPS = ("platform", "country", "product", "month", "quarter", "year")
 
 
@@ -37,10 +36,6 @@ class Figure:
     value: float | None
     n: int
     count: int = 0
-
-    @property
-    def small(self) -> bool:
-        return self.n < SMALL_SAMPLE
 
 
 def average_rating(ratings: Sequence[int]) -> Figure:
@@ -70,15 +65,26 @@ def _figure(metric: str, rows: Sequence[ServiceRow], orders: int = 0) -> Figure:
     return Figure(len(rows) or None, len(rows))
 
 
+def _counted(metric: str, c: repo.ServiceCounts, orders: int = 0) -> Figure:
+    """The figure from a window's counts (the database counted them; `_figure` is the same from rows)."""
+    if metric == "avg_rating":
+        return Figure(c.rating_sum / c.rated if c.rated else None, c.rated)
+    if metric == "nps":
+        return Figure((c.promoters - c.detractors) * 100 / c.rated if c.rated else None, c.rated)
+    if metric == "complaint_rate":
+        return complaint_rate(c.rows, orders)
+    return Figure(c.rows or None, c.rows)
+
+
 async def figure(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
 ) -> Figure:
-    """One service figure over [start, end)."""
-    rows = await repo.service_rows(session, scope, KINDS[metric], start, end)
+    """One service figure over [start, end), counted by the database."""
+    (counts,) = await repo.service_counts(session, scope, KINDS[metric], [start, end])
     orders = 0
     if metric == "complaint_rate":
         orders = (await analytics_repo.order_totals(session, scope, start, end, distinct_customers=False))[0]
-    return _figure(metric, rows, orders)
+    return _counted(metric, counts, orders)
 
 
 async def figures_by(
@@ -95,46 +101,61 @@ async def figures_by(
     from crm.analytics.metrics import month_windows
 
     if by in ("month", "quarter", "year"):
+        # One grouped statement counts every window; only a complaint rate asks for each window's orders.
         if start is None:
-            first = await repo.service_rows(session, scope, KINDS[metric], None, end)
-            start = first[0].occurred_at if first else end
+            start = await repo.first_service_time(session, scope, KINDS[metric], end) or end
+        windows = month_windows(start, end, tz, {"month": 1, "quarter": 3, "year": 12}[by])
+        counts = (
+            await repo.service_counts(session, scope, KINDS[metric], [*(s for _, s, _ in windows), end])
+            if windows
+            else []
+        )
         out = []
-        for label, s, e in month_windows(start, end, tz, {"month": 1, "quarter": 3, "year": 12}[by]):
-            f = await figure(session, metric, scope, s, e)
+        for (label, s, e), c in zip(windows, counts, strict=True):
+            in_window = 0
+            if metric == "complaint_rate":
+                totals = await analytics_repo.order_totals(session, scope, s, e, distinct_customers=False)
+                in_window = totals[0]
+            f = _counted(metric, c, in_window)
             if f.value is not None:
                 out.append((label, f))
         return out
+    if by == "product":
+        return await _by_product(session, metric, scope, start, end)
     rows = await repo.service_rows(session, scope, KINDS[metric], start, end)
     grouped: dict[str, list[ServiceRow]] = {}
-    if by == "product":
-        # A review of a product (a platform review export) is that product's; any other row is the products' of
-        # the order it names.
-        products = await repo.products_of_orders(
-            session, [r.order_id for r in rows if r.order_id and not r.product]
-        )
-        for r in rows:
-            for p in [r.product] if r.product else sorted(products.get(r.order_id or 0, ())):
-                grouped.setdefault(p, []).append(r)
-    else:
-        for r in rows:
-            key = r.channel if by == "platform" else r.country
-            if key:
-                grouped.setdefault(key, []).append(r)
+    for r in rows:
+        key = r.channel if by == "platform" else r.country
+        if key:
+            grouped.setdefault(key, []).append(r)
     orders: dict[str, int] = {}
     if metric == "complaint_rate":
-        if by == "product":
-            orders = await repo.valid_orders_by_product(session, scope, start, end)
-        else:
-            totals = await analytics_repo.order_totals_by(
-                session, scope, by, start, end, distinct_customers=False
-            )
-            orders = {k: t[0] for k, t in totals.items() if k}
+        by_group = await analytics_repo.order_totals_by(
+            session, scope, by, start, end, distinct_customers=False
+        )
+        orders = {k: t[0] for k, t in by_group.items() if k}
         keys = set(grouped) | set(orders)
     else:
         keys = set(grouped)
     out = []
     for key in sorted(keys):
         f = _figure(metric, grouped.get(key, []), orders.get(key, 0))
+        if f.value is not None or (metric == "complaint_rate" and f.n):
+            out.append((key, f if f.value is not None else Figure(0.0, f.n)))
+    return out
+
+
+async def _by_product(
+    session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
+) -> list[tuple[str, Figure]]:
+    """The figure per product of the orders the interactions name, counted by the database."""
+    counts = await repo.service_counts_by_product(session, scope, KINDS[metric], start, end)
+    orders: dict[str, int] = {}
+    if metric == "complaint_rate":
+        orders = await repo.valid_orders_by_product(session, scope, start, end)
+    out = []
+    for key in sorted(set(counts) | set(orders)):
+        f = _counted(metric, counts.get(key, repo.ServiceCounts()), orders.get(key, 0))
         if f.value is not None or (metric == "complaint_rate" and f.n):
             out.append((key, f if f.value is not None else Figure(0.0, f.n)))
     return out

@@ -34,7 +34,14 @@ TEXT_FIELDS: dict[str, TextField] = {
     "SKU": TextField(128, ("order_lines.sku", "products.sku", "behaviour_events.sku"), "reject"),
     "status": TextField(64, ("orders.raw_status",), "cap"),
     "product name": TextField(
-        500, ("order_lines.product_name", "products.name", "behaviour_events.product_name"), "cap"
+        500,
+        (
+            "order_lines.product_name",
+            "products.name",
+            "behaviour_events.product_name",
+            "interactions.product",
+        ),
+        "cap",
     ),
     "variation": TextField(255, ("order_lines.variation",), "cap"),
     "category": TextField(200, ("products.category",), "cap"),

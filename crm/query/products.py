@@ -2,8 +2,9 @@
 replenishment cycles and who is due, what lapsed valuable customers bought, return rate by product.
 
 Each figure is one statement (storage.repositories.products) and plain Python over its rows
-(crm.analytics.products). Every figure carries its n; under 30 it is marked as too few to rely on
-(`sample_note`, the one place that says so)."""
+(crm.analytics.products). Every figure carries its n; below the workspace's `min_sample` it is marked as too few
+to rely on, by the product-wide rule (crm.analytics.samples): a table row gets the short mark (`_mark`), a
+figure of the whole answer the sentence of every other answer (`samples.sample_note`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, Literal
 
 from crm.analytics import metrics as m
 from crm.analytics import products as pa
+from crm.analytics import samples
 from crm.display import displayable
 from crm.query import texts
 from crm.query.ir import DEFAULT_PERIOD, Filters, Period, ProductQuery
@@ -34,9 +36,22 @@ def _say(lang: str, key: str, **kw: Any) -> str:
     return texts._CJK_GAP.sub("", text) if lang == "zh" else text
 
 
-def sample_note(lang: str, n: int) -> str:
-    """The mark of a figure resting on too few customers or orders ("few orders (n=12)"), "" from 30 on."""
-    return _say(lang, "few", n=n) if pa.few(n) else ""
+def _mark(ctx: Any, n: int) -> str:
+    """A table row's mark when its figure rests on too few customers or orders ("few orders (n=12)"), "" from
+    the workspace's `min_sample` on."""
+    return _say(ctx.lang, "few", n=n) if samples.too_few(n, ctx.min_sample) else ""
+
+
+def _few_note(ctx: Any) -> str:
+    """What the rows' mark means, said once under the table."""
+    return _say(ctx.lang, "few-note", min=ctx.min_sample)
+
+
+def _whole_note(ctx: Any, n: int, unit: samples.SampleUnit) -> str:
+    """The small-sample sentence under an answer whose figure rests on `n` (a new line), "" when n is enough."""
+    if not samples.too_few(n, ctx.min_sample):
+        return ""
+    return "\n" + samples.sample_note(n, unit, ctx.lang, min_sample=ctx.min_sample)
 
 
 def _pct(x: float) -> str:
@@ -104,8 +119,7 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         q.filters.model_copy(update={"segment": None}) if q.kind == "winback" else q.filters
     )
     rows: list[list[Any]] = [
-        [p.name, p.units, round(p.revenue, 2), p.buyers, p.orders, sample_note(ctx.lang, p.orders)]
-        for p in shown
+        [p.name, p.units, round(p.revenue, 2), p.buyers, p.orders, _mark(ctx, p.orders)] for p in shown
     ]
     if q.kind == "winback":
         who = "、".join if ctx.lang == "zh" else ", ".join
@@ -137,7 +151,7 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         )
     title = text
     if any(r[5] for r in rows):
-        text += _say(ctx.lang, "few-note")
+        text += _few_note(ctx)
     text += unpriced
     suggestions = _other_rankings(ctx.lang, q, by) if q.kind == "best" and rows else []
     if q.kind == "winback" and rows:
@@ -255,7 +269,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             round(s.value, 2),
             s.buyers,
             s.customers,
-            sample_note(ctx.lang, s.customers),
+            _mark(ctx, s.customers),
         ]
         rows.append([group_name(s.group), *row] if q.group_by else row)
     if not shares:
@@ -269,7 +283,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         )
     title = text
     if any(r[-1] for r in rows):
-        text += _say(ctx.lang, "few-note")
+        text += _few_note(ctx)
     text += unpriced
     columns = ["category", "share", "value", "buyers", "customers", "note"]
     chart = None
@@ -323,9 +337,7 @@ async def _together(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             ctx.lang, "together", period=label, filters=ftext, orders=orders, min=q.min_orders, n=len(rows)
         )
     title = text
-    note = sample_note(ctx.lang, orders)
-    if note:
-        text += _say(ctx.lang, "few-orders", note=note)
+    text += _whole_note(ctx, orders, "orders")
     return Result(
         intent="products",
         query=q.model_dump(mode="json"),
@@ -409,9 +421,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         text = _say(
             ctx.lang, key, product=name, days=_days(c.days), n=c.customers, due=len(due), filters=ftext
         )
-        note = sample_note(ctx.lang, c.customers)
-        if note:
-            text += _say(ctx.lang, "few-customers", note=note)
+        text += _whole_note(ctx, c.customers, "customers")
         suggestions = []
         for r in rows[:3]:
             suggestions.append(_say(ctx.lang, "suggest-draft", customer=r[0]))
@@ -442,7 +452,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             _days(c.days or 0),
             c.customers,
             due_by_key.get(c.key, 0),
-            sample_note(ctx.lang, c.customers),
+            _mark(ctx, c.customers),
         ]
         for c in shown_cycles
     ]
@@ -452,7 +462,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         else _say(ctx.lang, "reorder-none", filters=ftext)
     )
     if any(r[-1] for r in rows):
-        text += _say(ctx.lang, "few-note")
+        text += _few_note(ctx)
     return Result(
         intent="products",
         query=q.model_dump(mode="json"),
@@ -477,8 +487,7 @@ async def _returns(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         found = await repo.product_returns(session, scope, start, end)
     ranked = sorted(found, key=lambda r: (-(r[2] / r[3]), -r[3], r[1].lower(), r[0]))[: q.n]
     rows: list[list[Any]] = [
-        [name, returned, n, round(returned / n, 4), sample_note(ctx.lang, n)]
-        for _, name, returned, n in ranked
+        [name, returned, n, round(returned / n, 4), _mark(ctx, n)] for _, name, returned, n in ranked
     ]
     label = ctx.period_label(period)
     ftext = ctx.filters_text(q.filters)
@@ -489,7 +498,7 @@ async def _returns(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     )
     title = text
     if any(r[-1] for r in rows):
-        text += _say(ctx.lang, "few-note")
+        text += _few_note(ctx)
     return Result(
         intent="products",
         query=q.model_dump(mode="json"),

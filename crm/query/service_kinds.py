@@ -1,5 +1,6 @@
 """Answers on service figures (docs/metrics.md, docs/service.md): average rating, NPS, complaint rate and return
-reasons, each said with the count n it rests on and marked when n is under 30 (too few to rely on)."""
+reasons, each said with the count n it rests on and marked when n is below the workspace's `min_sample` (too few
+to rely on: the product-wide rule of crm.analytics.samples)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from crm import catalog
 from crm.analytics import service as svc
+from crm.analytics.samples import too_few
 from crm.display import NAME_LENGTH, displayable
 from crm.query import texts
 from crm.query.ir import DEFAULT_PERIOD, MetricQuery
@@ -18,10 +20,9 @@ SERVICE_METRICS = svc.SERVICE_METRICS
 SERVICE_GROUPS = frozenset(svc.GROUPS)
 
 
-def small_mark(lang: str, n: int) -> str:
-    """The short mark after a figure resting on fewer than 30 items ("" otherwise). One function, so the shared
-    small-sample helper (branch `journeys`) can replace it in one place."""
-    return texts.t(lang, "service_small") if n < svc.SMALL_SAMPLE else ""
+def small_mark(ctx: Any, n: int) -> str:
+    """The short mark after a figure resting on fewer than the workspace's `min_sample` items ("" otherwise)."""
+    return texts.t(ctx.lang, "service_small", min=ctx.min_sample) if too_few(n, ctx.min_sample) else ""
 
 
 def _rounded(value: float | None, unit: str) -> float | None:
@@ -72,7 +73,7 @@ async def service_result(ctx: Any, q: MetricQuery, session: Any, scope: Scope) -
             return empty()
         lines = [
             texts.t(
-                lang, "service_reasons", period=label, filters=ftext, n=total, small=small_mark(lang, total)
+                lang, "service_reasons", period=label, filters=ftext, n=total, small=small_mark(ctx, total)
             )
         ]
         rows: list[list[Any]] = []
@@ -99,7 +100,7 @@ async def service_result(ctx: Any, q: MetricQuery, session: Any, scope: Scope) -
                 value=shown,
                 complaints=f.count,
                 n=f.n,
-                small=small_mark(lang, f.n),
+                small=small_mark(ctx, f.n),
             )
         else:
             text = texts.t(
@@ -110,14 +111,14 @@ async def service_result(ctx: Any, q: MetricQuery, session: Any, scope: Scope) -
                 filters=ftext,
                 value=shown,
                 n=f.n,
-                small=small_mark(lang, f.n),
+                small=small_mark(ctx, f.n),
             )
         return base(value=value, text=text, columns=[q.metric, "n"], rows=[[value, f.n]])
 
     groups = await svc.figures_by(session, q.metric, scope, q.group_by, start, end, ctx.tz)
     if q.group_by in ("platform", "product", "country"):
         # Highest first, those resting on enough items before those marked as too few.
-        groups.sort(key=lambda g: (g[1].small, -(g[1].value or 0), -g[1].n, g[0]))
+        groups.sort(key=lambda g: (too_few(g[1].n, ctx.min_sample), -(g[1].value or 0), -g[1].n, g[0]))
     if not groups:
         return empty()
     by = texts.GROUP_NAMES[lang][q.group_by]
@@ -129,7 +130,7 @@ async def service_result(ctx: Any, q: MetricQuery, session: Any, scope: Scope) -
         value = _rounded(f.value, unit)
         rows.append([shown_key, value, f.n])
         lines.append(
-            f"• {shown_key}: {texts.fmt_value(value, unit, ctx.currency)} (n = {f.n}){small_mark(lang, f.n)}"
+            f"• {shown_key}: {texts.fmt_value(value, unit, ctx.currency)} (n = {f.n}){small_mark(ctx, f.n)}"
         )
     chart = ChartSpec(
         kind="line" if q.group_by in ("month", "quarter", "year") else "bar",

@@ -1444,3 +1444,105 @@ async def first_last_before(session: AsyncSession, workspace_id: int, end: datet
             late_last = np.fromiter((r[1] for r in found), dtype=np.int64, count=len(found))
             last[np.searchsorted(ids, late_ids)] = late_last
     return {"id": ids, "first": first, "last": last}
+
+
+@dataclass(frozen=True)
+class StageCuts:
+    """The lifecycle rules at one date as moments (docs/metrics.md, "Lifecycle"): the end of the date (orders
+    before it count), and the starts of the local days `new`, `active` and `dormant` days before it. "First valid
+    order within `new` whole local days" is "first order at or after `new_from`", and so on: a local date is
+    never earlier for a later moment, so day counts become comparisons (the caller works the days out in the
+    workspace time zone)."""
+
+    end: datetime
+    new_from: datetime
+    active_from: datetime
+    dormant_from: datetime
+
+
+# Codes of stage_pairs: the four lifecycle stages in order, then prospect, then no record yet.
+PROSPECT_CODE, NOT_YET_CODE = 4, 5
+
+
+async def stage_pairs(
+    session: AsyncSession, workspace_id: int, before: StageCuts, after: StageCuts
+) -> list[tuple[int, int, int]]:
+    """(stage code at `before`, stage code at `after`, customers) for every customer with a record at
+    `after.end`, in two grouped statements: the buyers from `customer_order_stats` (one row each), the
+    prospects from `customers`. Codes: 0-3 new, active, dormant, churned; 4 prospect (a record but no valid
+    order yet); 5 no record yet (only at `before`).
+
+    A buyer's stage needs their last valid order before the date only when they also ordered after it; then
+    the per-customer order index answers "a valid order in [from, end)?" with one probe (EXISTS), never a scan
+    of the customer's orders or of the window."""
+    t = CustomerOrderStats
+
+    def has_order(lo: datetime, hi: datetime) -> Any:
+        return (
+            select(Order.id)
+            .where(
+                Order.customer_id == t.customer_id,
+                *_where(session, Scope(workspace_id), start=lo, end=hi, per_customer=True),
+            )
+            .correlate(t)
+            .exists()
+        )
+
+    def stage(c: StageCuts) -> Any:
+        end = int(c.end.timestamp())
+        return case(
+            (t.first_order >= int(c.new_from.timestamp()), 0),
+            (
+                t.last_order < end,
+                case(
+                    (t.last_order >= int(c.active_from.timestamp()), 1),
+                    (t.last_order >= int(c.dormant_from.timestamp()), 2),
+                    else_=3,
+                ),
+            ),
+            (has_order(c.active_from, c.end), 1),
+            (has_order(c.dormant_from, c.active_from), 2),
+            else_=3,
+        )
+
+    had_record = (
+        select(Customer.id)
+        .where(Customer.id == t.customer_id, Customer.created_at < before.end)
+        .correlate(t)
+        .exists()
+    )
+    first_stage = case(
+        (t.first_order < int(before.end.timestamp()), stage(before)),
+        (had_record, PROSPECT_CODE),
+        else_=NOT_YET_CODE,
+    )
+    # `first_order + 0`: not a range of the first-order index, whose every row would cost a lookup of the
+    # statistics row; most customers are in range, and the covering index has all the columns read here.
+    buyers = (
+        select(first_stage.label("a"), stage(after).label("b"))
+        .where(t.workspace_id == workspace_id, t.first_order + 0 < int(after.end.timestamp()))
+        .subquery()
+    )
+    rows = (
+        await session.execute(select(buyers.c.a, buyers.c.b, func.count()).group_by(buyers.c.a, buyers.c.b))
+    ).all()
+    bought = (
+        select(t.customer_id)
+        .where(t.customer_id == Customer.id, t.first_order < int(after.end.timestamp()))
+        .correlate(Customer)
+        .exists()
+    )
+    was = case((Customer.created_at < before.end, PROSPECT_CODE), else_=NOT_YET_CODE).label("a")
+    prospects = (
+        select(was, func.count())
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.merged_into_id.is_(None),
+            Customer.created_at < after.end,
+            ~bought,
+        )
+        .group_by(was)
+    )
+    found = [(int(a), int(b), int(n)) for a, b, n in rows]
+    found += [(int(a), PROSPECT_CODE, int(n)) for a, n in await session.execute(prospects)]
+    return found

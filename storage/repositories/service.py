@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, case, distinct, func, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AlertRecord, BuyerIdentity, Customer, Interaction, Order, OrderLine
@@ -32,11 +32,9 @@ class ServiceRow:
     product: str | None = None  # the product a review is of (platform review exports); else its order's
 
 
-async def service_rows(
-    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
-) -> list[ServiceRow]:
-    """The interactions of `kinds` in [start, end) of the scope's customers; a platform filter keeps those
-    that came from that platform (the file's platform column)."""
+def _service_conditions(
+    scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
+) -> list[Any]:
     cond: list[Any] = [
         Interaction.workspace_id == scope.workspace_id,
         Interaction.kind.in_(list(kinds)),
@@ -47,6 +45,15 @@ async def service_rows(
         cond.append(Interaction.occurred_at >= start)
     if scope.platform:
         cond.append(Interaction.channel == scope.platform)
+    return cond
+
+
+async def service_rows(
+    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
+) -> list[ServiceRow]:
+    """The interactions of `kinds` in [start, end) of the scope's customers; a platform filter keeps those
+    that came from that platform (the file's platform column)."""
+    cond = _service_conditions(scope, kinds, start, end)
     rows = await session.execute(
         select(
             Interaction.id,
@@ -67,23 +74,100 @@ async def service_rows(
     return [ServiceRow(*r) for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceCounts:
+    """What a service figure needs of the interactions of one window: how many, how many with a rating, the sum
+    of those ratings, and how many ratings are 9-10 (NPS promoters) and 0-6 (detractors)."""
+
+    rows: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+    promoters: int = 0
+    detractors: int = 0
+
+
+async def service_counts(
+    session: AsyncSession, scope: Scope, kinds: Sequence[str], bounds: Sequence[datetime | None]
+) -> list[ServiceCounts]:
+    """The counts of the interactions `service_rows` would read, per window [bounds[i], bounds[i + 1]) (the
+    first bound None: from the beginning), in one grouped statement: no row is fetched."""
+    edges = list(bounds[1:-1])
+    end = bounds[-1]
+    assert end is not None
+    window = (
+        case(*((Interaction.occurred_at < b, i) for i, b in enumerate(edges)), else_=len(edges))
+        if edges
+        else literal(0)
+    )
+    rated = Interaction.rating.is_not(None)
+    q = (
+        select(
+            window.label("w"),
+            func.count(),
+            func.count(Interaction.rating),
+            func.coalesce(func.sum(Interaction.rating), 0),
+            func.sum(case((Interaction.rating >= 9, 1), else_=0)),
+            func.sum(case((and_(rated, Interaction.rating <= 6), 1), else_=0)),
+        )
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(*_service_conditions(scope, kinds, bounds[0], end))
+        .group_by(window)
+    )
+    out = [ServiceCounts() for _ in range(len(bounds) - 1)]
+    for w, n, r, total, pro, det in await session.execute(q):
+        out[int(w)] = ServiceCounts(int(n), int(r), int(total or 0), int(pro or 0), int(det or 0))
+    return out
+
+
+async def service_counts_by_product(
+    session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
+) -> dict[str, ServiceCounts]:
+    """The counts of the interactions `service_rows` would read in [start, end) per product, in one grouped
+    statement: a review of a product (platform review exports) is that product's; any other interaction is the
+    products' (name, else SKU) of the order it names, once per product."""
+    cond = _service_conditions(scope, kinds, start, end)
+    own = func.nullif(Interaction.product, "")
+    of_review = (
+        select(Interaction.id.label("i"), Interaction.rating.label("r"), own.label("p"))
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(*cond, own.is_not(None))
+    )
+    of_order = (
+        select(Interaction.id.label("i"), Interaction.rating.label("r"), _product().label("p"))
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .join(OrderLine, OrderLine.order_id == Interaction.order_id)
+        .where(*cond, own.is_(None), _product().is_not(None))
+    )
+    per = union(of_review, of_order).subquery()  # UNION: an interaction once per product
+    q = select(
+        per.c.p,
+        func.count(),
+        func.count(per.c.r),
+        func.coalesce(func.sum(per.c.r), 0),
+        func.sum(case((per.c.r >= 9, 1), else_=0)),
+        func.sum(case((and_(per.c.r.is_not(None), per.c.r <= 6), 1), else_=0)),
+    ).group_by(per.c.p)
+    return {
+        str(p): ServiceCounts(int(n), int(r), int(total or 0), int(pro or 0), int(det or 0))
+        for p, n, r, total, pro, det in await session.execute(q)
+    }
+
+
+async def first_service_time(
+    session: AsyncSession, scope: Scope, kinds: Sequence[str], end: datetime
+) -> datetime | None:
+    """When the first interaction `service_rows` would read happened (None: there is none)."""
+    q = (
+        select(func.min(Interaction.occurred_at))
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(*_service_conditions(scope, kinds, None, end))
+    )
+    found: datetime | None = (await session.execute(q)).scalar()
+    return found
+
+
 def _product() -> Any:
     return func.coalesce(OrderLine.product_name, OrderLine.sku)
-
-
-async def products_of_orders(session: AsyncSession, order_ids: Iterable[int]) -> dict[int, set[str]]:
-    """The products (name, else SKU) each order's lines name."""
-    out: dict[int, set[str]] = {}
-    ids = sorted(set(order_ids))
-    for i in range(0, len(ids), 900):
-        rows = await session.execute(
-            select(OrderLine.order_id, _product()).where(
-                OrderLine.order_id.in_(ids[i : i + 900]), _product().is_not(None)
-            )
-        )
-        for order_id, product in rows:
-            out.setdefault(order_id, set()).add(product)
-    return out
 
 
 async def valid_orders_by_product(

@@ -220,7 +220,7 @@ answer-service_complaints = { $name } { $period }{ $filters }: { $value } ({ $co
         [one] order
        *[other] orders
     }, n = { $n }){ $small }
-answer-service_small = {" "}⚠️ too few to rely on (n < 30)
+answer-service_small = {" "}⚠️ too few to rely on (n < { $min })
 answer-service_empty = { $name } { $period }{ $filters }: no data (no { $what } in that window)
 answer-service_what_avg_rating = reviews
 answer-service_what_nps = NPS answers

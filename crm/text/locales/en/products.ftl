@@ -9,13 +9,7 @@ products-return-rate = return rate
 products-few = few orders (n={ $n })
 products-few-note =
     {""}
-    "few orders": fewer than 30 orders or customers behind that figure, too few to rely on.
-products-few-orders =
-    {""}
-    ⚠️ { $note }: too few to rely on.
-products-few-customers =
-    {""}
-    ⚠️ { $note }: too few customers to rely on.
+    "few orders": fewer than { $min } orders or customers behind that figure, too few to rely on.
 products-best = Best sellers by { $by } { $period }{ $filters } (top { $n } of { $total } products):
 products-best-empty = No products sold in valid orders { $period }{ $filters }.
 products-winback = What lapsed valuable customers ({ $segments }{ $filters }: { $customers } customers) bought most, by buyers, { $period } — candidates for a win-back offer (top { $n }):

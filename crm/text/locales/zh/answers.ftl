@@ -170,7 +170,7 @@ answer-points_no_expiry = 本店积分不会过期：设置 workspace.loyalty_ex
 
 answer-service_figure = { $period }{ $filters }{ $name }：{ $value }（n = { $n }）{ $small }
 answer-service_complaints = { $period }{ $filters }{ $name }：{ $value }（{ $complaints } 次投诉 / { $n } 笔有效订单，n = { $n }）{ $small }
-answer-service_small = {" "}⚠️ 样本太少，仅供参考（n < 30）
+answer-service_small = {" "}⚠️ 样本太少，仅供参考（n < { $min }）
 answer-service_empty = { $period }{ $filters }{ $name }：没有数据（该时间段内没有{ $what }）
 answer-service_what_avg_rating = 评价
 answer-service_what_nps = NPS 回答

@@ -9,13 +9,7 @@ products-return-rate = 退货率
 products-few = 订单少（n={ $n }）
 products-few-note =
     {""}
-    “订单少”：该数字背后的订单或客户不足 30，参考价值有限。
-products-few-orders =
-    {""}
-    ⚠️ { $note }：样本太少，参考价值有限。
-products-few-customers =
-    {""}
-    ⚠️ { $note }：客户太少，参考价值有限。
+    “订单少”：该数字背后的订单或客户不足 { $min }，参考价值有限。
 products-best = { $period }{ $filters }按{ $by }排名的畅销商品（共 { $total } 个商品中的前 { $n } 个）：
 products-best-empty = { $period }{ $filters }的有效订单中没有售出商品。
 products-winback = 流失的高价值客户（{ $filters }{ $segments }：{ $customers } 位）{ $period }买得最多的商品（按购买人数），可用于挽回优惠（前 { $n } 个）：
