@@ -98,10 +98,11 @@ def warm_up() -> None:
     question parser's tables (a question of each language parsed). The answer's SQL is not warmed: running it
     costs what answering costs."""
     from crm.query.parser import parse_question
-    from crm.text import render
+    from crm.text import bundle, render
 
     keep_response_types()
     for language in LANGUAGES:
+        bundle(language)  # every catalogue file parsed (a one-shot command parses only the files it uses)
         render(language, "common.slow_down")
     for question in ("revenue last month", "上个月的销售额"):
         parse_question(question)

@@ -6,10 +6,9 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
 from bot.cli import (
     AS_OF_HELP,
@@ -23,16 +22,28 @@ from bot.cli import (
 )
 from crm.catalog import METRIC_IDS as METRICS
 from crm.catalog import PLATFORM_IDS as PLATFORMS
-from crm.query.ir import Filters, Period
+
+if TYPE_CHECKING:
+    from crm.query.ir import Filters, Period
 
 PERIOD_HELP = (
     "today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, "
     "this-year, last-year, last-N-days, all, YYYY, YYYY-MM, YYYY-QN (default: last-90-days; all for avg_ltv)"
 )
-_PERIOD_FIELDS = Period.model_fields
-MAX_DAYS = next((m.le for m in _PERIOD_FIELDS["n"].metadata if getattr(m, "le", None)), 3660)
-MIN_YEAR = next((m.ge for m in _PERIOD_FIELDS["year"].metadata if getattr(m, "ge", None)), 2000)
-MAX_YEAR = next((m.le for m in _PERIOD_FIELDS["year"].metadata if getattr(m, "le", None)), 2100)
+
+
+def _period_limits() -> tuple[int, int, int]:
+    """The IR's bounds on a period (most days back, first and last year), read from crm.query.ir.Period when a
+    --period is checked (the IR is not imported for --help)."""
+    from crm.query.ir import Period
+
+    fields = Period.model_fields
+    max_days = next((m.le for m in fields["n"].metadata if getattr(m, "le", None)), 3660)
+    min_year = next((m.ge for m in fields["year"].metadata if getattr(m, "ge", None)), 2000)
+    max_year = next((m.le for m in fields["year"].metadata if getattr(m, "le", None)), 2100)
+    return max_days, min_year, max_year
+
+
 DbOpt = Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable JSON answer.")]
@@ -48,6 +59,11 @@ def parse_period(text: str | None) -> Period | None:
     """A --period value as an IR period (None = the metric's default); a bad one is one CLIError line."""
     if text is None:
         return None
+    from pydantic import ValidationError
+
+    from crm.query.ir import Period
+
+    MAX_DAYS, MIN_YEAR, MAX_YEAR = _period_limits()  # noqa: N806 (the IR's constants)
     t = text.strip().lower().replace("_", "-")
 
     def bad(why: str) -> CLIError:
@@ -125,6 +141,8 @@ def filters(
         segment = resolve_segment(segment)
     if country:
         country = country_code(country)
+    from crm.query.ir import Filters
+
     return Filters(platform=platform.lower() if platform else None, country=country, tag=tag, segment=segment)  # type: ignore[arg-type]
 
 
@@ -205,7 +223,7 @@ def register(app: typer.Typer) -> None:
         chart: ChartOpt = None,
     ) -> None:
         """One KPI (definitions in the README, Metrics), optionally per platform/country/month/segment."""
-        from crm.query.ir import MetricQuery
+        from crm.query.ir import MetricQuery, Period
 
         language = answer_language(metric, country, segment)
         metric = resolve_metric(metric)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, parse_as_of, run_async
+from bot.cli import AS_OF_HELP, DB_OPTION_HELP, CLIError, collector_paused, parse_as_of, run_async
 from crm.text import render
 
 HELP_EN = """Ask about your sales and customers in English or Chinese, for example:
@@ -85,6 +83,8 @@ def _as_of_hint(result: Any, lang: str) -> str:
     from crm.text import BOT_LANGUAGES
 
     message = (result.query or {}).get("message") if result.intent == "clarify" else None
+    if message is None:  # not a clarification: no other language's texts to load
+        return ""
     replies = {render(language, OTHER_AS_OF_DATE) for language in BOT_LANGUAGES}
     return render(lang, "cli.as_of_hint") if message in replies else ""
 
@@ -133,12 +133,14 @@ async def console_answer(app_ctx: Any, result: Any, day: date | None) -> str:
 
 async def chat_loop(app_ctx: Any, day: date | None, *, read: Any = input, write: Any = typer.echo) -> None:
     """A plain console chat over the same domain call as the bot: one question per line, /quit to leave."""
+    from asyncio import to_thread
+
     write(HELP_EN)
     if not await has_orders(app_ctx):
         write(empty_db_note("en"))
     while True:
         try:
-            line = await asyncio.to_thread(read, "\nyou> ")
+            line = await to_thread(read, "\nyou> ")
         except (EOFError, KeyboardInterrupt):
             write("")
             return
@@ -195,7 +197,8 @@ def register(app: typer.Typer) -> None:
             finally:
                 await app_ctx.close()
 
-        result, text, empty, missing = run_async(go)
+        with collector_paused():  # one answer, then the process ends
+            result, text, empty, missing = run_async(go)
         typer.echo(text)
         if empty:  # on stderr, so --json output stays one object
             typer.echo(empty_db_note(result.language, missing), err=True)
@@ -247,6 +250,8 @@ def register(app: typer.Typer) -> None:
         except CLIError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+        import tempfile
+
         folder = Path(tempfile.mkdtemp(prefix="sellermate-demo-"))
         url = db or f"sqlite+aiosqlite:///{folder / 'sellermate-demo.db'}"
         typer.echo("building the demo data …")

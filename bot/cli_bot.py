@@ -6,16 +6,17 @@ webhook replica (`telegram.replica`); and one process runs the scheduled jobs (b
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import secrets
-import signal
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli import DB_OPTION_HELP, CLIError, CLIUnavailable, run_async
+
+if TYPE_CHECKING:
+    import asyncio
 
 TOKEN_HINT = "set SELLERMATE_TELEGRAM_TOKEN (or telegram.token in config.yaml) to the token from @BotFather"
 WEBHOOK_URL_HINT = (
@@ -63,6 +64,8 @@ def register(app: typer.Typer) -> None:
 
 
 async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
+    import asyncio
+
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -170,6 +173,10 @@ def _build_scheduler(ctx: object, bot: object) -> object | None:
 
 
 async def _serve_webhook(bot, dp, settings, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import secrets
+    import signal
+
     from bot.app import start_webhook
 
     secret = settings.telegram.webhook_secret.get_secret_value() if settings.telegram.webhook_secret else ""

@@ -7,13 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli import DB_OPTION_HELP, one_line, run_async
 from crm.catalog import PLATFORM_IDS as PLATFORM_NAMES  # the catalogue: no importer loaded for --help
-from crm.importing.errors import ImportFileError
-from crm.rights import CLI, import_counts, record_act
 
 rates_app = typer.Typer(help="Exchange rates into the base currency.", no_args_is_help=True)
 
@@ -113,8 +109,13 @@ def register(app: typer.Typer) -> None:
         """Import platform exports (orders, customers, chats/reviews, events) and rates files; one
         transaction per file, safe to re-run. Several files go in the order that loses nothing: exchange
         rates, then customers and orders, then chats, reviews and events."""
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
         from bot.cli import open_app
+        from crm.importing.errors import ImportFileError
         from crm.importing.service import import_file, import_order
+        from crm.rights import CLI, import_counts, record_act
 
         console = Console(stderr=True)
         failures = 0
@@ -219,6 +220,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import exchange rates: 1 unit of `currency` = `rate` units of the base currency."""
         from bot.cli import open_app
+        from crm.importing.errors import ImportFileError
 
         async def go() -> int:
             app_ctx = await open_app(db_url=db)

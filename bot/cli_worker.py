@@ -9,15 +9,16 @@ lease, bot.process_lease): a second worker, or a bot with `scheduler.run_in_bot`
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from bot.cli import DB_OPTION_HELP, CLIError, run_async
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ async def work(
 ) -> None:
     """Start the scheduler as the worker and run until SIGINT/SIGTERM (or `stop` is set); with `once`, only
     process the jobs due now. `settings` defaults to config.yaml and SELLERMATE_* variables."""
+    import asyncio
+    import signal
+
     from bot.settings import load_settings
 
     settings = settings if settings is not None else load_settings()

@@ -261,11 +261,11 @@ _KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool:
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """The settings in a config.yaml ({} when there is none), or ConfigFileError saying what is wrong."""
-    import yaml
-
     path = path.expanduser()
     if not path.is_file():  # no config.yaml (or SELLERMATE_CONFIG=/dev/null): defaults and environment only
         return {}
+    import yaml  # only when there is a file to read
+
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")

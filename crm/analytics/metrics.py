@@ -6,16 +6,19 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import catalog
 from crm.analytics.samples import SampleUnit
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
+
+if TYPE_CHECKING:
+    import numpy as np  # imported by the functions that build arrays: a KPI needs none
 
 SEGMENT_RULES = {  # (R high, F high, M high) -> segment
     (True, True, True): "important_value",
@@ -225,12 +228,14 @@ async def _grouped_raw(
     raise ValueError(f"no breakdown for {computation}")
 
 
-SegmentMap = dict[int, str] | tuple[np.ndarray, np.ndarray]
+SegmentMap: TypeAlias = "dict[int, str] | tuple[np.ndarray, np.ndarray]"
 
 
 def _fold_segments(computation: str, raw: dict[Any, Any], segments: SegmentMap) -> dict[Any, Any]:
     """Per-customer figures summed up per segment (customers without a segment left out), vectorised:
     `segments` is customer → segment, or (customer ids ascending, segment index in catalogue order)."""
+    import numpy as np
+
     ids, codes = segments if isinstance(segments, tuple) else segment_arrays(segments)
     if not raw or not len(ids):
         return {}
@@ -269,6 +274,8 @@ def _fold_segments(computation: str, raw: dict[Any, Any], segments: SegmentMap) 
 
 def segment_arrays(segments: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
     """(customer ids ascending, segment index in catalogue order) of a customer → segment map."""
+    import numpy as np
+
     order = {name: i for i, name in enumerate(catalog.SEGMENT_IDS)}
     ids = np.fromiter(segments.keys(), dtype=np.int64, count=len(segments))
     codes = np.fromiter((order[v] for v in segments.values()), dtype=np.int64, count=len(segments))
@@ -380,6 +387,7 @@ class CustomerScores:
 
 def _quintile_scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     """Scores 1–5 by quintile of the rank (ties share the average rank)."""
+    import numpy as np
     import polars as pl  # lazily: most answers never need it (start-up time)
 
     n = len(values)
@@ -391,17 +399,26 @@ def _quintile_scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
 
 
 EPOCH = date(1970, 1, 1)
-# Segment names indexed by 4·R high + 2·F high + M high.
-_SEGMENT_BY_CODE = np.array(
-    [SEGMENT_RULES[(bool(c & 4), bool(c & 2), bool(c & 1))] for c in range(8)], dtype=object
-)
 
 
-_STAGES = np.array(["new", "active", "dormant", "churned"], dtype=object)
+@cache
+def _segment_by_code() -> np.ndarray:
+    """Segment names indexed by 4·R high + 2·F high + M high."""
+    import numpy as np
+
+    return np.array([SEGMENT_RULES[(bool(c & 4), bool(c & 2), bool(c & 1))] for c in range(8)], dtype=object)
+
+
+@cache
+def _stages() -> np.ndarray:
+    import numpy as np
+
+    return np.array(["new", "active", "dormant", "churned"], dtype=object)
 
 
 def local_days(epoch_seconds: np.ndarray, tz: ZoneInfo) -> np.ndarray:
     """Local calendar dates (days since 1970-01-01 in `tz`) of UTC epoch seconds, vectorised."""
+    import numpy as np
     import polars as pl  # lazily: most answers never need it (start-up time)
 
     dates = (
@@ -415,6 +432,8 @@ def local_days(epoch_seconds: np.ndarray, tz: ZoneInfo) -> np.ndarray:
 
 def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
     """docs/metrics.md segments: R high when recency < its mean, F and M high when above their means."""
+    import numpy as np
+
     if len(recency_days) == 0:
         return np.zeros(0, dtype=object)
     code = (
@@ -422,7 +441,7 @@ def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.nda
         + (frequency > frequency.mean()) * 2
         + (monetary > monetary.mean())
     )
-    segments: np.ndarray = _SEGMENT_BY_CODE[code.astype(int)]
+    segments: np.ndarray = _segment_by_code()[code.astype(int)]
     return segments
 
 
@@ -431,6 +450,8 @@ def lifecycle_codes(
 ) -> np.ndarray:
     """docs/metrics.md lifecycle, as indexes into STAGE_ORDER: new (first valid order within `new` days), else
     active (last within `active`), dormant (up to `dormant`), churned (longer). Whole local days, vectorised."""
+    import numpy as np
+
     new_d, active_d, dormant_d = lifecycle_days
     codes: np.ndarray = np.where(
         age_days <= new_d, 0, np.where(recency_days <= active_d, 1, np.where(recency_days <= dormant_d, 2, 3))
@@ -476,7 +497,7 @@ async def customer_scores(
         _quintile_scores(freq, True),
         _quintile_scores(mon, True),
         segment_of(rec, freq, mon),
-        _STAGES[stage],
+        _stages()[stage],
     )
     if with_clv:
         scores.purchase_days = await purchase_days(session, workspace_id, as_of, tz, ids, summary["orders"])
@@ -496,6 +517,8 @@ async def purchase_days(
     customers `ids` (ascending) with `orders` valid orders. Orders on the same local day are one purchase, as
     `lifetimes`' `summary_data_from_transaction_data(freq="D")` counts them: a customer's purchase days are
     their orders minus the orders placed on the same local day as their previous valid order."""
+    import numpy as np
+
     close = await repo.close_repeat_orders(session, workspace_id, as_of)
     same_day = local_days(close["at"], tz) == local_days(close["previous"], tz)
     owners = close["id"][same_day]
@@ -520,6 +543,8 @@ def add_predicted_value(scores: CustomerScores, horizon_days: int = 365) -> None
     customers or 3 repeat buyers there is nothing to fit: P(alive) 1, value 0.
     """
     # Imported here: SciPy takes ~0.4 s to load, and most questions (every KPI) never fit a model.
+    import numpy as np
+
     from crm.analytics.clv import fit_bgnbd, fit_gamma_gamma
 
     n = len(scores.ids)

@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from crm.scheduling.reminder_parser import ReminderParseError, parse_reminder
-
 # The keyword is matched in any case; the code itself must look like one (capitals and digits, as sellers
 # and platforms write codes), so "a coupon for Tan" finds no code.
 _COUPON = re.compile(
@@ -107,6 +105,9 @@ def _day(phrase: str, now: datetime, timezone: str) -> date | None:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         except ValueError:
             return None
+    # The reminder parser is imported when an offer names a day (an answer that drafts nothing never loads it).
+    from crm.scheduling.reminder_parser import ReminderParseError, parse_reminder
+
     try:
         parsed = parse_reminder(phrase, now=now, timezone=timezone, allow_empty=True)
     except ReminderParseError:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import numpy as np
 
 from crm import catalog
 from crm.analytics import metrics as m
@@ -32,11 +30,8 @@ from crm.query.ir import (
     TopCustomersQuery,
     TransitionsQuery,
 )
-from crm.query.journeys import second_order_result, transitions_result
 from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
-from crm.query.points import customer_points_result, points_result
-from crm.query.products import products_result
 from crm.query.result import ChartSpec, Result
 from crm.query.service_kinds import SERVICE_METRICS, service_result
 from crm.settings import QuerySettings, WorkspaceConfig, workspace_of
@@ -47,6 +42,11 @@ from storage.repositories import service as service_repo
 from storage.repositories.analytics import Scope
 from storage.repositories.currency import base_currency
 from storage.repositories.customer_desk import search_customers
+
+if TYPE_CHECKING:
+    import numpy as np  # imported by the questions that build arrays: a KPI needs none
+
+# The journeys, points and products answers are imported by the questions that ask for them.
 
 # A customer name on a chart axis, and the buyer identities a profile lists, at most.
 CHART_LABEL = 24
@@ -300,6 +300,7 @@ async def _compared(
 
 
 async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
+
     period = q.period or DEFAULT_PERIOD
     start, end = period.bounds(ctx.as_of, ctx.tz)
     unit = _unit(q.metric)
@@ -594,6 +595,8 @@ async def _top(ctx: _Ctx, q: TopCustomersQuery) -> Result:
 
 async def _keep(session: Any, ctx: _Ctx, ids: np.ndarray, f: Filters) -> np.ndarray:
     """Which of the scored customers the filters select (country, tag, segment select customers)."""
+    import numpy as np
+
     keep = np.ones(len(ids), dtype=bool)
     if f.country:
         keep &= np.isin(ids, await repo.customers_in_country(session, ctx.workspace_id, f.country))
@@ -604,6 +607,8 @@ async def _keep(session: Any, ctx: _Ctx, ids: np.ndarray, f: Filters) -> np.ndar
 
 
 async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
+    import numpy as np
+
     is_seg = isinstance(q, SegmentsQuery)
     if (
         isinstance(q, SegmentsQuery) and q.period is not None
@@ -695,6 +700,8 @@ def _repeat_buyers(scores: m.CustomerScores) -> int:
 
 
 async def _clv(ctx: _Ctx, q: CLVQuery) -> Result:
+    import numpy as np
+
     async with ctx.db.sessions() as session:
         scores = await m.customer_scores(
             session,
@@ -895,6 +902,8 @@ async def _customer(ctx: _Ctx, q: CustomerQuery) -> Result:
             )
     card, unpriced = await _profile(ctx, ids[0], q.model_dump(mode="json"))
     if q.aspect == "points":
+        from crm.query.points import customer_points_result
+
         return await customer_points_result(ctx, card)
     return card if q.aspect == "card" else _one_number(ctx, card, q.aspect, unpriced)
 
@@ -1242,12 +1251,20 @@ async def execute(
     if isinstance(query, CustomerQuery):
         return await _customer(ctx, query)
     if isinstance(query, TransitionsQuery):
+        from crm.query.journeys import transitions_result
+
         return await transitions_result(ctx, query)
     if isinstance(query, SecondOrderQuery):
+        from crm.query.journeys import second_order_result
+
         return await second_order_result(ctx, query)
     if isinstance(query, ProductQuery):
+        from crm.query.products import products_result
+
         return await products_result(ctx, query, _scope)
     if isinstance(query, PointsQuery):
+        from crm.query.points import points_result
+
         return await points_result(ctx, query)
     intent = query.intent
     if intent in ("draft", "reminder"):

@@ -12,6 +12,7 @@ takes about 50 ms to import, so it is imported on the first text rendered, not w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -59,38 +60,79 @@ def message_id(key: str) -> str:
     return key.replace(".", "-")
 
 
-@cache
-def _catalogue(language: str) -> tuple[FluentBundle, dict[str, Any]]:
-    """All catalogue files of one language in one bundle, and their messages' syntax trees by id."""
-    from fluent.runtime import FluentBundle, FluentResource
-    from fluent.syntax import ast
+# A message starts a line with its id and "=" (its other lines are indented, and no catalogue uses terms or
+# references to other messages), so the files a text needs are known from their lines without parsing them.
+_MESSAGE_START = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*=", re.MULTILINE)
 
-    folder = LOCALES / language
-    if not folder.is_dir():
-        raise KeyError(f"no text catalogue for language {language!r}")
-    result = FluentBundle([language], use_isolating=False)
-    messages: dict[str, Any] = {}
-    for path in sorted(folder.glob("*.ftl")):
+
+class _Catalogue:
+    """One language's catalogue files in one bundle, each file parsed the first time one of its texts is
+    rendered: parsing every file of a language takes about a tenth of a second, and one answer needs one or
+    two of them."""
+
+    def __init__(self, language: str) -> None:
+        from fluent.runtime import FluentBundle
+
+        folder = LOCALES / language
+        if not folder.is_dir():
+            raise KeyError(f"no text catalogue for language {language!r}")
+        self.language = language
+        self.bundle = FluentBundle([language], use_isolating=False)
+        self.messages: dict[str, Any] = {}  # syntax trees by id, of the files parsed so far
+        self.files: dict[str, Path] = {}  # the file that defines each id
+        self.unread: set[Path] = set()
+        for path in sorted(folder.glob("*.ftl")):
+            found = _MESSAGE_START.findall(path.read_text(encoding="utf-8"))
+            twice = sorted(set(found) & self.files.keys())
+            if twice:  # the bundle would keep the first silently
+                raise ValueError(f"{path.name} ({language}): {twice} defined in another file too")
+            self.files.update(dict.fromkeys(found, path))
+            self.unread.add(path)
+
+    def has(self, mid: str) -> bool:
+        return mid in self.files
+
+    def read(self, path: Path) -> None:
+        from fluent.runtime import FluentResource
+        from fluent.syntax import ast
+
+        if path not in self.unread:
+            return
         resource = FluentResource(path.read_text(encoding="utf-8"))
         junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
         if junk:
-            raise ValueError(f"{path.name} ({language}): cannot read {(junk[0].content or '')[:80]!r}")
+            raise ValueError(f"{path.name} ({self.language}): cannot read {(junk[0].content or '')[:80]!r}")
         found = {e.id.name: e for e in resource.body if isinstance(e, ast.Message)}
-        twice = found.keys() & messages.keys()
-        if twice:  # the bundle would keep the first silently
-            raise ValueError(f"{path.name} ({language}): {sorted(twice)} defined in another file too")
-        result.add_resource(resource)
-        messages.update(found)
-    return result, messages
+        if found.keys() != {mid for mid, where in self.files.items() if where == path}:  # pragma: no cover
+            raise ValueError(f"{path.name} ({self.language}): its messages do not start lines as expected")
+        self.bundle.add_resource(resource)
+        self.messages.update(found)
+        self.unread.discard(path)
+
+    def holding(self, mid: str) -> FluentBundle:
+        """The bundle with the file that defines `mid` read (the id must exist: `has`)."""
+        self.read(self.files[mid])
+        return self.bundle
+
+    def everything(self) -> _Catalogue:
+        for path in sorted(self.unread):
+            self.read(path)
+        return self
+
+
+@cache
+def _catalogue(language: str) -> _Catalogue:
+    return _Catalogue(language)
 
 
 def bundle(language: str) -> FluentBundle:
-    return _catalogue(language)[0]
+    """Every text of one language in one bundle."""
+    return _catalogue(language).everything().bundle
 
 
 def message_ids(language: str) -> set[str]:
     """The Fluent ids one language defines (for the completeness tests)."""
-    return set(_catalogue(language)[1])
+    return set(_catalogue(language).everything().messages)
 
 
 @cache
@@ -100,7 +142,7 @@ def _has_catalogue(language: str) -> bool:
 
 
 def has(language: str, key: str) -> bool:
-    return _has_catalogue(language) and bundle(language).has_message(message_id(key))
+    return _has_catalogue(language) and _catalogue(language).has(message_id(key))
 
 
 def _argument(value: Any) -> Any:
@@ -122,11 +164,12 @@ def render(language: str, key: str, /, **args: Any) -> str:
     ValueError, as str.format raised on a missing placeholder.
     """
     mid = message_id(key)
-    texts = bundle(language) if _has_catalogue(language) else bundle(DEFAULT_LANGUAGE)
-    if not texts.has_message(mid):
-        texts = bundle(DEFAULT_LANGUAGE)
-        if not texts.has_message(mid):
+    catalogue = _catalogue(language if _has_catalogue(language) else DEFAULT_LANGUAGE)
+    if not catalogue.has(mid):
+        catalogue = _catalogue(DEFAULT_LANGUAGE)
+        if not catalogue.has(mid):
             raise KeyError(f"missing text {key!r}")
+    texts = catalogue.holding(mid)
     message = texts.get_message(mid)
     if message.value is None:
         raise KeyError(f"text {key!r} has no value")
@@ -140,7 +183,7 @@ def variables(language: str, key: str) -> set[str]:
     """The argument names a text uses (`{ $name }`), for the tests that compare languages."""
     from fluent.syntax import ast, visitor
 
-    message = _catalogue(language)[1][message_id(key)]
+    message = _catalogue(language).everything().messages[message_id(key)]
     names: set[str] = set()
 
     class _Collect(visitor.Visitor):

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -45,6 +44,9 @@ from storage.models import (
     Tag,
 )
 from storage.statuses import ORDER_STATUSES, VALID_ORDER_STATUSES
+
+if TYPE_CHECKING:
+    import numpy as np  # imported by the functions that build arrays: a KPI needs none
 
 VALID = VALID_ORDER_STATUSES
 
@@ -626,6 +628,8 @@ async def close_repeat_orders(
     minus those. Read from the orders' `previous_order_at` through the partial index ix_orders_close_repeat,
     which holds only such orders (a few percent of them).
     """
+    import numpy as np
+
     # The index's predicate word for word (the planners match it as written; the query reads orders alone).
     sqlite = session.get_bind().dialect.name == "sqlite"
     close = CLOSE_REPEAT_SQLITE if sqlite else CLOSE_REPEAT_POSTGRESQL
@@ -653,6 +657,8 @@ def _as_float(session: AsyncSession, amount: Any) -> Any:
 
 
 async def _summary_arrays(session: AsyncSession, q: Select[*tuple[Any, ...]]) -> dict[str, np.ndarray]:
+    import numpy as np
+
     conn = await session.connection()
     # Plain DBAPI tuples: at 200,000 customers building Row objects would cost more than the query itself.
     rows = await conn.run_sync(lambda sync: _driver_rows(sync, q))
@@ -677,6 +683,8 @@ def _driver_rows(sync_conn: Any, statement: Any) -> list[Any]:
 
 async def live_customers(session: AsyncSession, workspace_id: int) -> np.ndarray:
     """Ids of every customer not merged away (those without a valid order are prospects)."""
+    import numpy as np
+
     rows = await session.execute(
         select(Customer.id).where(Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None))
     )
@@ -758,6 +766,8 @@ async def customer_countries(session: AsyncSession, workspace_id: int) -> dict[i
 
 async def customers_in_country(session: AsyncSession, workspace_id: int, country: str) -> np.ndarray:
     """Ids of the live customers whose country (see `customer_country`) is `country`."""
+    import numpy as np
+
     rows = await session.execute(
         select(Customer.id).where(
             Customer.workspace_id == workspace_id,
@@ -1346,6 +1356,8 @@ async def prospects_before(session: AsyncSession, workspace_id: int, end: dateti
 async def _int_rows(session: AsyncSession, q: Any, width: int) -> np.ndarray:
     """A SELECT of `width` integer columns as an (n, width) int64 array, from the driver's own rows (no Row
     objects: at 200,000 customers building them costs more than the query)."""
+    import numpy as np
+
     conn = await session.connection()
     rows = await conn.run_sync(lambda sync: _driver_rows(sync, q))
     return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=width * len(rows)).reshape(-1, width)
@@ -1359,6 +1371,8 @@ async def first_two_orders(
 
     The first orders come from `customer_order_stats`; the second orders from one windowed pass over only the
     orders of those of them with two or more valid orders, through the per-customer index."""
+    import numpy as np
+
     t = CustomerOrderStats
     in_window = (t.workspace_id == workspace_id, t.first_order >= first_from, t.first_order < first_before)
     rows = (
@@ -1399,6 +1413,8 @@ async def first_last_before(session: AsyncSession, workspace_id: int, end: datet
     (UTC epoch seconds). Read from `customer_order_stats`; only the customers who also ordered at or after
     `end` have their last order before it looked up, through the per-customer index of their orders (not a
     scan of every order). `end` is a whole second (a local midnight)."""
+    import numpy as np
+
     t = CustomerOrderStats
     cut = int(end.timestamp())
     known = await _int_rows(
