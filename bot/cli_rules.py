@@ -227,6 +227,7 @@ def run(db: DbOption = None) -> None:
             cfg=app_ctx.settings.automation,
             settings=app_ctx.settings,
             as_of=_now(),
+            actor="cli",
         )
 
     done = run_async(lambda: _with_app(db, go))

@@ -189,6 +189,7 @@ async def run_automation(workspace_id: int) -> int:
         cfg=service.settings.automation,
         settings=service.settings,
         as_of=service.clock(),
+        actor="scheduler",
     )
     return sum(done.fired.values())
 

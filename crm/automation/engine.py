@@ -10,7 +10,7 @@ count is what enabling the rule then does on that history. Drafts wait in the ap
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -222,10 +222,11 @@ async def sync_config_rules(
         return problems
     async with db.sessions() as session:
         tags = await known_tags(session, workspace_id)
+        members = await repo.member_names(session, workspace_id)
         for item in cfg.rules:
             name = str(item.get("name") or "")
             try:
-                spec = check_rule(name, item, known_tags=tags | _added_tags(cfg))
+                spec = check_rule(name, item, known_tags=tags | _added_tags(cfg), known_members=members)
             except RuleError as exc:
                 problems.append(str(exc))
                 log.warning("automation: %s", exc)
@@ -266,7 +267,12 @@ async def save_rule(
 ) -> AutomationRule:
     """Check and store a rule (disabled: enable it after its dry run); a RuleError says why it is refused."""
     async with db.sessions() as session:
-        spec = check_rule(name, data, known_tags=await known_tags(session, workspace_id))
+        spec = check_rule(
+            name,
+            data,
+            known_tags=await known_tags(session, workspace_id),
+            known_members=await repo.member_names(session, workspace_id),
+        )
         stored = await repo.rule_by_name(session, workspace_id, spec.name)
         if stored is not None and stored.source == "config":
             raise RuleError(f"rule {spec.name!r}: comes from config.yaml; change it there")
@@ -359,10 +365,12 @@ async def evaluate(
     as_of: datetime,
     triggers: frozenset[str] | None = None,
     only: str | None = None,
+    actor: str = "scheduler",
 ) -> Evaluation:
     """Fire every enabled rule (with `triggers`, only rules with one of those triggers; with `only`, that rule)
     for the customers and events not fired yet, and run the steps whose wait has ended. Claimed firings are
-    committed before their actions run."""
+    committed before their actions run. `actor` is who started the run, for the audit trail (the scheduler,
+    or cli for `sellermate rules run`)."""
     tz = ZoneInfo(settings.workspace.timezone)
     out = Evaluation()
     out.problems += await sync_config_rules(db, workspace_id, cfg, as_of)
@@ -401,7 +409,7 @@ async def evaluate(
                 session,
                 workspace_id,
                 "ran",
-                actor="scheduler",
+                actor=actor,
                 subject="automation",
                 detail={
                     "fired": {k: v for k, v in out.fired.items() if v},
@@ -435,9 +443,23 @@ async def _steps(
     wait_at = next((i for i, a in enumerate(actions) if a.kind == "wait"), None)
     now_steps = actions if wait_at is None else actions[:wait_at]
     status, draft_id, reminder_ids = "done", None, []
+    since = at - timedelta(days=cfg.draft_cap_days)
     try:
         async with db.sessions() as session:
+            # A team member removed since the rule was saved: nothing of these steps is done, and the firing
+            # is recorded failed rather than done without its reminder.
             for action in now_steps:
+                if (
+                    action.kind == "remind"
+                    and await repo.member(session, workspace_id, str(action.value)) is None
+                ):
+                    out.problems.append(
+                        f"rule {rule.name!r}, customer #{customer_id}: no team member {action.value!r}; "
+                        "the firing is recorded failed"
+                    )
+                    status = "failed"
+                    break
+            for action in now_steps if status != "failed" else ():
                 if action.kind == "tag":
                     await repo.add_tag(session, workspace_id, customer_id, str(action.value))
                 elif action.kind == "untag":
@@ -448,9 +470,7 @@ async def _steps(
                     )
                 elif action.kind == "remind":
                     member = await repo.member(session, workspace_id, str(action.value))
-                    if member is None:
-                        out.problems.append(f"rule {rule.name!r}: no team member {action.value!r}")
-                        continue
+                    assert member is not None  # checked above, in this transaction
                     reminder = await create_reminder(
                         session,
                         workspace_id=workspace_id,
@@ -474,31 +494,41 @@ async def _steps(
                             timezone=str(tz),
                         )
                         reminder_ids.append(reminder.id)
-                elif action.kind == "draft" and str(action.value) in PROMOTIONAL:
-                    since = at - timedelta(days=cfg.draft_cap_days)
-                    if await repo.promotional_draft_since(session, customer_id, sorted(PROMOTIONAL), since):
-                        status = "capped"
+                elif (
+                    action.kind == "draft"
+                    and str(action.value) in PROMOTIONAL
+                    and await repo.promotional_draft_since(session, customer_id, sorted(PROMOTIONAL), since)
+                ):
+                    # A first look, to spare writing a draft the cap holds back; the check that counts is the
+                    # one in the draft's own transaction (`_cap_guard`).
+                    status = "capped"
             await session.commit()
         for action in now_steps:
-            if action.kind != "draft" or status == "capped":
+            if action.kind != "draft" or status in ("capped", "failed"):
                 continue
-            draft = await draft_for_customer(
-                db,
-                workspace_id,
-                customer_id,
-                intent=str(action.value),
-                language=action.language,
-                settings=settings,
-                as_of=at,
-                llm=None,
-            )
+            promotional = str(action.value) in PROMOTIONAL
+            try:
+                draft = await draft_for_customer(
+                    db,
+                    workspace_id,
+                    customer_id,
+                    intent=str(action.value),
+                    language=action.language,
+                    settings=settings,
+                    as_of=at,
+                    llm=None,
+                    guard=_cap_guard(workspace_id, customer_id, since) if promotional else None,
+                )
+            except _Capped:
+                status = "capped"
+                continue
             draft_id = draft.id
             out.drafts += draft.status == "draft"
     except (DraftError, ValueError) as exc:
         out.problems.append(f"rule {rule.name!r}, customer #{customer_id}: {exc}")
     out.capped += status == "capped"
     next_step = resume_at = None
-    if wait_at is not None and status != "capped":
+    if wait_at is not None and status not in ("capped", "failed"):
         next_step = first + wait_at + 1
         resume_at = at + timedelta(days=int(actions[wait_at].value))
         status = "waiting"
@@ -513,6 +543,24 @@ async def _steps(
             resume_at=resume_at,
         )
         await session.commit()
+
+
+class _Capped(Exception):
+    """The frequency cap holds a rule's promotional draft back (raised in the draft's transaction: nothing is
+    written)."""
+
+
+def _cap_guard(workspace_id: int, customer_id: int, since: datetime) -> Callable[[Any], Awaitable[None]]:
+    """The frequency cap, checked in the transaction that writes the draft, under the customer's write lock:
+    two processes (or two rules) drafting for one customer at once take turns, and the second sees the
+    first's draft. So no two promotional drafts for a customer fall within `automation.draft_cap_days`."""
+
+    async def guard(session: Any) -> None:
+        await repo.lock_customer_drafts(session, workspace_id, customer_id)
+        if await repo.promotional_draft_since(session, customer_id, sorted(PROMOTIONAL), since):
+            raise _Capped
+
+    return guard
 
 
 async def evaluate_after_import(

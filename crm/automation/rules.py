@@ -138,9 +138,16 @@ def resolve_intent(text: str) -> str | None:
     return {i.replace("_", ""): i for i in INTENTS}.get(key.replace("_", ""))
 
 
-def check_rule(name: str, data: Mapping[str, Any], *, known_tags: Collection[str] | None = None) -> RuleSpec:
+def check_rule(
+    name: str,
+    data: Mapping[str, Any],
+    *,
+    known_tags: Collection[str] | None = None,
+    known_members: Collection[str] | None = None,
+) -> RuleSpec:
     """The rule `data` describes (see RuleSpec.as_data), or a RuleError naming the first problem. With
-    `known_tags`, a trigger or untag naming a tag that does not exist is refused too."""
+    `known_tags`, a trigger or untag naming a tag that does not exist is refused too; with `known_members`
+    (the names, roles and Telegram ids of the active team members), a remind naming nobody on the team."""
     name = str(name or "").strip()
 
     def bad(reason: str) -> RuleError:
@@ -236,7 +243,7 @@ def check_rule(name: str, data: Mapping[str, Any], *, known_tags: Collection[str
     actions = data.get("actions")
     if not isinstance(actions, list) or not actions:
         raise bad(f"a rule needs at least one action: {', '.join(ACTIONS)}")
-    steps = tuple(_action(a, bad, known_tags) for a in actions)
+    steps = tuple(_action(a, bad, known_tags, known_members) for a in actions)
     if steps[-1].kind == "wait":
         raise bad("a wait needs a step after it")
     if all(a.kind == "wait" for a in steps):
@@ -244,7 +251,9 @@ def check_rule(name: str, data: Mapping[str, Any], *, known_tags: Collection[str
     return RuleSpec(name, trigger, param, condition, steps, days_before=days_before)
 
 
-def _action(item: Any, bad: Any, known_tags: Collection[str] | None) -> Action:
+def _action(
+    item: Any, bad: Any, known_tags: Collection[str] | None, known_members: Collection[str] | None
+) -> Action:
     if not isinstance(item, Mapping):
         raise bad(f"an action is a mapping like {{tag: vip}}; actions: {', '.join(ACTIONS)}")
     kinds = [k for k in item if k in ACTIONS]
@@ -280,7 +289,11 @@ def _action(item: Any, bad: Any, known_tags: Collection[str] | None) -> Action:
             in_days = int(item.get("in_days") or 0)
         except (TypeError, ValueError):
             raise bad("action remind: in_days must be a whole number") from None
-        return Action(kind, str(value), text=text, in_days=max(0, in_days))
+        who = str(value)
+        if known_members is not None and who not in known_members:
+            team = ", ".join(sorted(known_members)) or "none yet"
+            raise bad(f"action remind: no team member {who!r}; team members: {team}")
+        return Action(kind, who, text=text, in_days=max(0, in_days))
     if kind == "alert":
         text = str(value or "").strip()
         if not text or len(text) > 500:

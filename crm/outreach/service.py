@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -578,10 +579,13 @@ async def draft_for_customer(
     created_by: int | None = None,
     variants: int = 1,
     experiment: str | None = None,
+    guard: Callable[[AsyncSession], Awaitable[None]] | None = None,
 ) -> Draft:
     """A checked, logged draft for one customer (or a logged refusal when consent forbids it). With `variants`
     2 or 3 it is an experiment (named `experiment`, else intent and day): the customer gets the variant a hash
-    of the experiment and their id picks, and the draft shows that variant."""
+    of the experiment and their id picks, and the draft shows that variant. `guard` runs first in the
+    transaction that writes the draft (an automation rule's frequency cap: it takes a lock and may raise to
+    write nothing)."""
     _check_intent(intent)
     variant_labels = _experiment_labels(variants)
     language = _check_language(language)
@@ -631,6 +635,8 @@ async def draft_for_customer(
         text, texts, source, warnings = await _generate(ctx, offer, settings, _resolve_llm(llm, settings))
     warnings += fit_notes(intent, facts.marketing_consent, ctx, settings)
     async with db.sessions() as session:
+        if guard is not None:
+            await guard(session)
         row = await repo.add_draft(
             session,
             workspace_id=workspace_id,

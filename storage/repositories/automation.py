@@ -462,3 +462,38 @@ async def member(session: AsyncSession, workspace_id: int, who: str) -> TeamMemb
             or_(TeamMember.role == who, and_(TeamMember.name.is_not(None), TeamMember.name == who))
         )
     return (await session.scalars(stmt.order_by(TeamMember.id))).first()
+
+
+async def member_names(session: AsyncSession, workspace_id: int) -> set[str]:
+    """What a rule may name a team member by (see `member`): the active members' names, roles and Telegram
+    user ids."""
+    rows = (
+        await session.execute(
+            select(TeamMember.name, TeamMember.role, TeamMember.telegram_user_id).where(
+                TeamMember.workspace_id == workspace_id, TeamMember.active.is_(True)
+            )
+        )
+    ).all()
+    return {str(v) for row in rows for v in row if v is not None and str(v)}
+
+
+async def lock_customer_drafts(session: AsyncSession, workspace_id: int, customer_id: int) -> None:
+    """Take the customer's write lock for the rest of the session's transaction, so that checking the
+    frequency cap and writing the draft are one step no other process can come between. Must be the
+    transaction's first statement. PostgreSQL: a row lock on the customer (a second process waits here until
+    the first commits, then sees its draft: READ COMMITTED reads afresh each statement). SQLite: a write as the
+    first statement makes the transaction take the database's write lock at once (waiting for another writer
+    as long as the busy timeout), so the check that follows sees everything committed before it."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            select(Customer.id)
+            .where(Customer.id == customer_id, Customer.workspace_id == workspace_id)
+            .with_for_update()
+        )
+        return
+    await session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id, Customer.workspace_id == workspace_id)
+        .values(workspace_id=Customer.workspace_id)
+        .execution_options(synchronize_session=False)
+    )
