@@ -618,7 +618,8 @@ class RuleFiring(Base):
     """One rule fired for one customer on one triggering event: the unique key makes evaluation idempotent
     across restarts and concurrent processes. `status`: done | capped (a promotional draft held back by the
     frequency cap) | waiting (steps after a wait are due at `resume_at`) | running (those steps taken by a
-    process) | cancelled (the rule was disabled while its steps were pending)."""
+    process) | cancelled (the rule was disabled while its steps were pending) | failed (a remind named a team
+    member no longer on the team: none of the step's actions were done)."""
 
     __tablename__ = "rule_firings"
     __table_args__ = (

@@ -5,7 +5,10 @@ reminder, and the audit trail names who ran the rules."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import sqlite3
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from storage.repositories import automation as repo
 from storage.repositories.team import TeamRepository
 from tests.e2e.conftest import shopify_csv
 from tests.test_automation import NOW, SETTINGS, add_on, cfg, count, load
+from tests.test_cli_errors import cli
 
 CUSTOMERS = 40
 
@@ -210,3 +214,23 @@ async def test_the_audit_trail_names_who_ran_the_rules(
     async with db.sessions() as session:
         ran = (await session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "ran"))).all()
     assert ran == [actor]
+
+
+def test_the_command_line_refuses_an_unknown_member_and_its_run_is_audited_as_cli(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    shutil.copy(sqlite_template, tmp_path / "t.db")
+    url = f"sqlite+aiosqlite:///{tmp_path / 't.db'}"
+    day = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d 10:00:00 +0000")
+    orders = [("#1", "Ann Lee", "ann@example.com", "20.00", day, "paid")]
+    assert cli("import", str(shopify_csv(tmp_path / "o.csv", orders)), db=url).returncode == 0
+    refused = cli("rules", "add", "rem", "--when", "first_order", "--remind", "nobody", db=url)
+    assert refused.returncode != 0
+    assert "no team member 'nobody'" in refused.stderr + refused.stdout and "Traceback" not in refused.stderr
+    assert cli("rules", "add", "first", "--when", "first_order", "--tag", "new", db=url).returncode == 0
+    assert cli("rules", "enable", "first", db=url).returncode == 0
+    ran = cli("rules", "run", db=url)
+    assert ran.returncode == 0 and "first 1" in ran.stdout, ran.stdout + ran.stderr
+    with sqlite3.connect(tmp_path / "t.db") as con:
+        actors = [r[0] for r in con.execute("SELECT actor FROM audit_events WHERE action = 'ran'")]
+    assert actors == ["cli"]
