@@ -618,3 +618,137 @@ async def test_no_rule_acts_on_a_customer_erased_on_request(
     assert await erase(db, workspace_id, ids["Bob"], Actor("cli")) is not None
     n, fired = await fires_once_everywhere(db, workspace_id, "greet", anyday, NOW)
     assert n == before.count - 1 and ids["Bob"] not in fired
+
+
+# ------------------------------------------------- the other triggers, once per event everywhere (issue 24)
+WINDOW_START = NOW - timedelta(days=30)
+# Older customers (imported on top of `load()` where a test needs them), for the lifecycle and segment triggers:
+# Erin dormant since 19 Oct (before the window), Frank churned on 29 Oct (in it), Gina churned long ago, Hana
+# back to active on 12 Nov after six quiet months, Ivan active without a break since July.
+OLDER = [
+    ("#8", "Erin Koh", "erin@example.com", "70.00", "2026-07-20 10:00:00 +0800", "paid"),
+    ("#9", "Frank Goh", "frank@example.com", "55.00", "2026-05-01 10:00:00 +0800", "paid"),
+    ("#10", "Gina Lee", "gina@example.com", "65.00", "2026-03-01 10:00:00 +0800", "paid"),
+    ("#11", "Hana Ong", "hana@example.com", "45.00", "2026-05-10 10:00:00 +0800", "paid"),
+    ("#12", "Hana Ong", "hana@example.com", "50.00", "2026-11-12 10:00:00 +0800", "paid"),
+    ("#13", "Ivan Teo", "ivan@example.com", "35.00", "2026-06-01 10:00:00 +0800", "paid"),
+    ("#14", "Ivan Teo", "ivan@example.com", "40.00", "2026-08-15 10:00:00 +0800", "paid"),
+    ("#15", "Ivan Teo", "ivan@example.com", "30.00", "2026-11-05 10:00:00 +0800", "paid"),
+]
+VALID, CANCELLED = {"paid"}, {"refunded"}
+
+
+def placed(row: tuple[str, ...]) -> datetime:
+    return datetime.strptime(row[4], "%Y-%m-%d %H:%M:%S %z")
+
+
+def first_names(rows: list[tuple[str, ...]], keep: Any) -> set[str]:
+    return {r[1].split()[0] for r in rows if keep(r)}
+
+
+async def load_older(db: Database, workspace_id: int, tmp_path: Path) -> list[tuple[str, ...]]:
+    await load(db, workspace_id, tmp_path)
+    path = shopify_csv(tmp_path / "older.csv", OLDER)
+    await import_file(db, workspace_id, path, settings=SETTINGS.workspace.for_import())
+    return [*ORDERS, *OLDER]
+
+
+async def test_a_repeat_order_fires_once_per_order_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+
+    def repeat(r: tuple[str, ...]) -> bool:
+        earlier = [o for o in rows if o[2] == r[2] and o[5] in VALID and placed(o) < placed(r)]
+        return r[5] in VALID and placed(r) >= WINDOW_START and bool(earlier)
+
+    expected = sorted(ids[n] for n in first_names(rows, repeat))
+    n, fired = await fires_once_everywhere(
+        db, workspace_id, "again", {"trigger": "repeat_order", "actions": [{"tag": "again"}]}, NOW
+    )
+    assert n > 0 and fired == expected  # Bob's second order, Hana's return and Ivan's third order
+
+
+async def test_a_cancelled_order_fires_once_per_order_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    cancelled = first_names(rows, lambda r: r[5] in CANCELLED and placed(r) >= WINDOW_START)
+    rule = {"trigger": "order_cancelled", "actions": [{"tag": "had-cancel"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "cancelled", rule, NOW)
+    assert n > 0 and fired == sorted(ids[c] for c in cancelled)  # Alice and Dan
+
+
+async def test_days_since_the_last_order_fires_once_per_lapse_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+
+    def lapsed_in_window(r: tuple[str, ...]) -> bool:
+        if r[5] not in VALID:
+            return False
+        last = max(placed(o) for o in rows if o[2] == r[2] and o[5] in VALID)
+        return placed(r) == last and WINDOW_START <= last + timedelta(days=120) <= NOW
+
+    expected = sorted(ids[c] for c in first_names(rows, lapsed_in_window))
+    rule = {"trigger": "days_since_last_order", "days": 120, "actions": [{"tag": "lapsed"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "lapsed", rule, NOW)
+    assert n > 0 and fired == expected  # Erin: 120 days after 20 Jul is 17 Nov
+
+
+async def test_an_abandoned_cart_fires_once_per_cart_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    import csv
+
+    await load(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    carts = [  # (buyer, kind, when): Carol's cart of 1 Oct is before the window, views never fire
+        ("carol@example.com", "abandoned_cart", "2026-10-01T12:00:00+08:00"),
+        ("carol@example.com", "abandoned_cart", "2026-11-18T12:00:00+08:00"),
+        ("bob@example.com", "view", "2026-11-19T12:00:00+08:00"),
+        ("alice@example.com", "abandoned_cart", "2026-11-20T12:00:00+08:00"),
+    ]
+    path = tmp_path / "behaviour_events.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"]
+        )
+        for who, kind, at in carts:
+            writer.writerow(["shopify", who, kind, "SER", "Serum", "35.00", "SGD", at])
+    done = await import_file(db, workspace_id, path, settings=SETTINGS.workspace.for_import())
+    assert done.kind == "events"
+    expected = sorted(
+        ids[who.split("@")[0].title()]
+        for who, kind, at in carts
+        if kind == "abandoned_cart" and WINDOW_START <= datetime.fromisoformat(at) <= NOW
+    )
+    rule = {"trigger": "abandoned_cart", "actions": [{"tag": "cart"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "cart", rule, NOW)
+    assert n > 0 and fired == expected  # Alice and Carol's second cart
+
+
+async def test_a_tag_added_fires_once_per_tagging_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    from crm.tags import refresh_rule_tags
+
+    await load(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    # The tag comes from a tag rule, through the code that keeps rule tags (it stamps the real time)
+    async with db.sessions() as session:
+        await refresh_rule_tags(session, workspace_id, {"big": "ltv >= 80"}, NOW, TZ)
+        await session.commit()
+    spend: dict[str, float] = {}
+    for r in ORDERS:
+        if r[5] in VALID:
+            spend[r[1].split()[0]] = spend.get(r[1].split()[0], 0.0) + float(r[3])
+    expected = sorted(ids[c] for c, v in spend.items() if v >= 80)
+    now = datetime.now(TZ)
+    rule = {"trigger": "tag_added", "tag": "big", "actions": [{"points": 10}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "big", rule, now)
+    assert n > 0 and fired == expected  # Bob and Dan
