@@ -187,3 +187,57 @@ def test_too_many_rule_points_name_the_allowed_range(cli: Cli, tmp_path: Path, p
     assert "between -1000000 and 1000000" in err and "other than 0" not in err, err
     code, _, err = cli("rules", "add", "t3", "--when", "first_order", "--points", "0")
     assert code == 2 and "other than 0" in err, err
+
+
+def _add(tmp_path: Path, *rows: object) -> None:
+    async def go() -> None:
+        db = _db(tmp_path)
+        try:
+            async with db.sessions() as s:
+                s.add_all(rows)  # type: ignore[arg-type]
+                await s.commit()
+        finally:
+            await db.dispose()
+
+    asyncio.run(go())
+
+
+def test_the_cli_card_lists_the_consent_history_newest_first(cli: Cli, tmp_path: Path) -> None:
+    cid = _seed(cli, tmp_path)
+    records = [
+        ConsentRecord(
+            workspace_id=1,
+            customer_id=cid,
+            purpose="marketing",
+            granted=day != 2,
+            channel="email",
+            source="chat" if day == 2 else "shopify",
+            recorded_at=datetime(2026, 11, day, 4, tzinfo=UTC),
+        )
+        for day in range(1, 9)
+    ]
+    _add(tmp_path, *records, Customer(workspace_id=1, display_name="黄美璇", country="SG"))
+    code, out, err = cli("customer", f"#{cid}")
+    assert code == 0, err
+    lines = out.splitlines()
+    at = lines.index("Consent history (newest first):")
+    assert lines[at + 1] == "• 2026-11-08 · marketing · granted · channel email · source shopify"
+    assert lines[at + 5] == "• 2026-11-04 · marketing · granted · channel email · source shopify"
+    assert lines[at + 6] == "…and 3 earlier"
+    code, out, err = cli("customer", f"#{cid}", "--json")
+    assert code == 0 and json.loads(out)["intent"] == "customer", err  # the JSON stays JSON
+    _add(
+        tmp_path,
+        ConsentRecord(
+            workspace_id=1,
+            customer_id=cid + 1,
+            purpose="marketing",
+            granted=False,
+            channel="wechat",
+            source="chat",
+            recorded_at=datetime(2026, 11, 9, 4, tzinfo=UTC),
+        ),
+    )
+    code, out, err = cli("customer", "黄美璇")  # asked in Chinese, answered in Chinese
+    assert code == 0, err
+    assert "许可记录（最新在前）：\n• 2026-11-09 · 营销 · 撤回 · 渠道 wechat · 来源 chat" in out, out
