@@ -36,6 +36,7 @@ IMPORT_TRIGGERS = frozenset(TRIGGERS) - {"days_since_last_order", "days_since_la
 ANY_FESTIVAL = "any"
 DAYS_BEFORE_MAX = 60
 POINTS_MAX = 10_000_000
+ACTION_POINTS_MAX = 1_000_000  # points one action may give or take
 ACTIONS = ("tag", "untag", "draft", "remind", "alert", "points", "wait")
 WAIT_MAX = 365  # days
 INTENT_ALIASES = {
@@ -298,6 +299,10 @@ def _action(item: Any, bad: Any, known_tags: Collection[str] | None) -> Action:
         points = int(value)
     except (TypeError, ValueError):
         raise bad(f"action points needs a whole number, got {value!r}") from None
-    if points == 0 or abs(points) > 1_000_000:
+    if points == 0:
         raise bad("action points: a whole number other than 0")
+    if abs(points) > ACTION_POINTS_MAX:
+        raise bad(
+            f"action points must be between -{ACTION_POINTS_MAX} and {ACTION_POINTS_MAX} (not 0), got {points}"
+        )
     return Action(kind, points)
