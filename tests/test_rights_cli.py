@@ -241,3 +241,16 @@ def test_the_cli_card_lists_the_consent_history_newest_first(cli: Cli, tmp_path:
     code, out, err = cli("customer", "黄美璇")  # asked in Chinese, answered in Chinese
     assert code == 0, err
     assert "许可记录（最新在前）：\n• 2026-11-09 · 营销 · 撤回 · 渠道 wechat · 来源 chat" in out, out
+
+
+def test_a_card_shown_by_ask_is_audited_as_viewed(cli: Cli, tmp_path: Path) -> None:
+    """`sellermate ask "who is Tan Wei Ling"` shows the same card as `sellermate customer`: recorded alike; a
+    figure is not a view of anyone."""
+    cid = _seed(cli, tmp_path)
+    code, out, err = cli("ask", "who is Tan Wei Ling")
+    assert code == 0 and "Tan Wei Ling" in out, err
+    assert ("viewed", f"customer:{cid}", "cli") in _events(tmp_path)
+    before = len(_events(tmp_path))
+    code, _, err = cli("ask", "revenue last month")
+    assert code == 0, err
+    assert len(_events(tmp_path)) == before
