@@ -166,7 +166,22 @@ async def _from_words(
         return
     name = name_for(data)
     async with db.sessions() as session:
-        taken = {r.name for r in await repo.rules(session, workspace_id)}
+        live = await repo.rules(session, workspace_id)
+    try:
+        wanted = (await check_words(db, workspace_id, name, data)).as_data()
+    except RuleError as exc:
+        await message.answer(i18n("rules.refused", reason=html.escape(str(exc))))
+        return
+    same = next((r for r in live if r.spec == wanted), None)
+    if same is not None:  # the same words again: point at the rule rather than make a copy of it
+        await message.answer(
+            i18n("rules.same", name=html.escape(same.name)),
+            reply_markup=InlineKeyboardMarkup(
+                inline_keyboard=[_buttons(same.id, same.enabled, i18n, change=True)]
+            ),
+        )
+        return
+    taken = {r.name for r in live}
     base, n = name, 2
     while name in taken:
         name, n = f"{base}-{n}", n + 1

@@ -104,6 +104,9 @@ async def test_rules_edit_and_delete_in_plain_words(desk: Desk, tmp_path: Path) 
     await load(desk, shopify_csv(tmp_path / "history.csv", HISTORY))
     await desk.say(OWNER, f"/rules {CANCELLED}")
     [(name, _, _, _)] = await stored(desk.db)
+    same = await desk.say(OWNER, f"/rules {CANCELLED}")  # the same words again: no copy named NAME-2
+    assert f"That rule is there already: <b>{name}</b>" in same.text and button(same, "edit")
+    assert len(await stored(desk.db)) == 1
 
     missing = await desk.say(OWNER, "/rules edit nosuch tag them 'x'")
     assert "no rule called <b>nosuch</b>" in missing.text

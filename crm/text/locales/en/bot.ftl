@@ -459,7 +459,7 @@ card-points_expiring = {" "}· { NUMBER($points, useGrouping: 1) } expire on { $
 
 ## /rules: retention rules
 commands-rules = Retention rules (admins)
-help-ability-rules = • write, dry-run and switch retention rules: /rules
+help-ability-rules = • write, dry-run, edit, switch and delete retention rules: /rules
 help-short-rules = /rules
 rules-none = No retention rules yet. Write one in plain words, e.g. <code>/rules when a customer's first order is cancelled, tag them 'cancel-1st' and draft an apology</code>
 rules-title = <b>Retention rules</b> (drafts always wait for your approval)
@@ -495,6 +495,7 @@ rules-ask_delete = Delete rule <b>{ $name }</b>? Its drafts waiting for approval
 rules-delete_yes_button = 🗑 Delete it
 rules-deleted = Rule <b>{ $name }</b> deleted; stopped { $drafts } waiting drafts, { $reminders } reminders and the later steps of { $waiting } customers.
 rules-refused_delete = That rule cannot be deleted: { $reason }
+rules-same = That rule is there already: <b>{ $name }</b>. Edit or switch it here, or with <code>/rules edit { $name } …</code>.
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 Experiment <b>{ $name }</b>: this customer gets variant <b>{ $variant }</b> of { $labels }.
 experiments-variant_template = <b>Template · { $language } · variant { $variant }</b>

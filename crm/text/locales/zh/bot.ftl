@@ -444,7 +444,7 @@ card-points_expiring = {" "}· 其中 { NUMBER($points, useGrouping: 1) } 分将
 
 ## /rules: retention rules
 commands-rules = 自动化规则（管理员）
-help-ability-rules = • 编写、试运行和开关自动化规则：/rules
+help-ability-rules = • 编写、试运行、编辑、开关和删除自动化规则：/rules
 help-short-rules = /rules
 rules-none = 还没有自动化规则。用一句话写一条，例如 <code>/rules 首单取消时打标签"cancel-1st"并写道歉</code>
 rules-title = <b>自动化规则</b>（草稿都会等待您批准）
@@ -480,6 +480,7 @@ rules-ask_delete = 删除规则 <b>{ $name }</b>？它待批准的草稿、待�
 rules-delete_yes_button = 🗑 确认删除
 rules-deleted = 规则 <b>{ $name }</b> 已删除；已停止 { $drafts } 份待批草稿、{ $reminders } 条提醒，以及 { $waiting } 位客户尚未执行的后续步骤。
 rules-refused_delete = 无法删除该规则：{ $reason }
+rules-same = 这条规则已存在：<b>{ $name }</b>。可在此编辑或开关，或使用 <code>/rules edit { $name } …</code>。
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 实验 <b>{ $name }</b>：这位客户收到 { $labels } 中的 <b>{ $variant }</b> 版本。
 experiments-variant_template = <b>模板 · { $language } · { $variant } 版本</b>
