@@ -125,6 +125,8 @@ async def rules_command(
             rule = await repo.rule_by_name(session, workspace_id, name) if name else None
         if rule is None:
             await message.answer(i18n("rules.no_such", name=html.escape(name), verb=verb.lower()))
+        elif rule.source == "config":
+            await message.answer(i18n("rules.from_config", name=html.escape(rule.name)))
         elif verb.lower() == "delete":
             await _ask_delete(message, rule.id, rule.name, i18n)
         elif not new_words.strip():
@@ -145,7 +147,9 @@ async def rules_command(
         [i18n("rules.title"), *(_line(r, i18n, settings.automation.outcome_days) for r in rows)]
     )
     keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[_buttons(r.rule.id, r.rule.enabled, i18n, change=True) for r in rows]
+        inline_keyboard=[
+            _buttons(r.rule.id, r.rule.enabled, i18n, change=r.rule.source != "config") for r in rows
+        ]
     )
     await message.answer(text, reply_markup=keyboard)
 
@@ -244,6 +248,9 @@ async def rule_button(
         )
         return
     who = member.id if member else None
+    if callback_data.action in ("edit", "put", "del", "gone") and rule.source == "config":
+        await message.answer(i18n("rules.from_config", name=html.escape(rule.name)))
+        return
     if callback_data.action == "edit":
         await _ask_words(message, state, rule.id, rule.name, i18n, query.from_user)
         return
@@ -254,9 +261,10 @@ async def rule_button(
             return
         await state.clear()
         parsed = parse_words(str(data["rule_words"]))
+        if parsed is None:  # read once already; only a changed reader could refuse it now
+            await message.answer(i18n("rules.not_understood"))
+            return
         try:
-            if parsed is None:
-                raise RuleError(str(data["rule_words"]))
             saved, stopped = await replace_rule(
                 db, workspace_id, rule.name, parsed, at=now, actor="telegram", member_id=who
             )

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import AuditEvent, AutomationRule
-from tests.e2e.conftest import OWNER, Desk, shopify_csv, start_desk, stop_desk
+from storage.repositories import automation
+from tests.e2e.conftest import NOW, OWNER, Desk, shopify_csv, start_desk, stop_desk
 from tests.e2e.test_outreach_e2e import load
 from tests.fakes.telegram_server import Call, FakeTelegramServer
 
@@ -127,6 +128,23 @@ async def test_rules_edit_and_delete_in_plain_words(desk: Desk, tmp_path: Path) 
     parsed = await desk.say(OWNER, f"/rules {CANCELLED}")
     assert f"New rule <b>{name}</b>" in parsed.text
     assert [(n, s) for n, s, _, _ in await stored(desk.db)] == [(name, "db")]
+
+
+async def test_a_rule_from_config_yaml_is_changed_there_not_in_chat(desk: Desk) -> None:
+    await desk.add_member(OWNER, "owner")
+    async with desk.db.sessions() as session:
+        spec = {"trigger": "first_order", "actions": [{"tag": "x"}]}
+        rule = await automation.save_rule(session, desk.workspace_id, "cfg", spec, source="config", at=NOW)
+        await session.commit()
+    listing = await desk.say(OWNER, "/rules")
+    assert [data.split(":")[1] for _, data in listing.buttons()] == ["dry", "on"]  # no Edit, no Delete
+    for words in ("/rules delete cfg", "/rules edit cfg tag them 'y'"):
+        said = await desk.say(OWNER, words)
+        assert "comes from config.yaml: change or remove it there" in said.text
+    for action in ("edit", "del", "gone"):
+        pressed = await desk.press(OWNER, f"rule:{action}:{rule.id}", listing.message_id or 0, chat_id=OWNER)
+        assert "comes from config.yaml" in pressed.text
+    assert await stored(desk.db) == [("cfg", "config", False, [{"tag": "x"}])]
 
 
 async def test_the_edit_prompt_outlives_a_restart(

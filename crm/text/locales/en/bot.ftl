@@ -496,6 +496,7 @@ rules-delete_yes_button = 🗑 Delete it
 rules-deleted = Rule <b>{ $name }</b> deleted; stopped { $drafts } waiting drafts, { $reminders } reminders and the later steps of { $waiting } customers.
 rules-refused_delete = That rule cannot be deleted: { $reason }
 rules-same = That rule is there already: <b>{ $name }</b>. Edit or switch it here, or with <code>/rules edit { $name } …</code>.
+rules-from_config = Rule <b>{ $name }</b> comes from config.yaml: change or remove it there.
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 Experiment <b>{ $name }</b>: this customer gets variant <b>{ $variant }</b> of { $labels }.
 experiments-variant_template = <b>Template · { $language } · variant { $variant }</b>

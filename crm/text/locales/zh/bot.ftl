@@ -481,6 +481,7 @@ rules-delete_yes_button = 🗑 确认删除
 rules-deleted = 规则 <b>{ $name }</b> 已删除；已停止 { $drafts } 份待批草稿、{ $reminders } 条提醒，以及 { $waiting } 位客户尚未执行的后续步骤。
 rules-refused_delete = 无法删除该规则：{ $reason }
 rules-same = 这条规则已存在：<b>{ $name }</b>。可在此编辑或开关，或使用 <code>/rules edit { $name } …</code>。
+rules-from_config = 规则 <b>{ $name }</b> 来自 config.yaml：请在该文件中修改或删除。
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 实验 <b>{ $name }</b>：这位客户收到 { $labels } 中的 <b>{ $variant }</b> 版本。
 experiments-variant_template = <b>模板 · { $language } · { $variant } 版本</b>
