@@ -21,8 +21,8 @@ TRIGGERS: dict[str, str | None] = {
     "order_cancelled": None,  # an order cancelled or returned
     "abandoned_cart": None,  # an abandoned_cart behaviour event
     "tag_added": "tag",  # the tag was put on the customer
-    "entered_segment": "segment",  # the customer is in the RFM segment (once per last order)
-    "entered_stage": "stage",  # the customer is in the lifecycle stage (once per last order)
+    "entered_segment": "segment",  # entered the RFM segment in the window (once per last order)
+    "entered_stage": "stage",  # entered the lifecycle stage in the window (once per entry)
     "days_since_last_order": "days",  # N days have passed since the last valid order
     # N days have passed since the last contact of any kind: a valid order or an interaction (a chat, review,
     # complaint, return, note or outreach sent)
