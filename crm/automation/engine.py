@@ -329,6 +329,10 @@ def _added_tags(cfg: AutomationConfig) -> set[str]:
     }
 
 
+class RuleExists(RuleError):
+    """A rule of that name is there already: replacing it is asked for explicitly."""
+
+
 async def save_rule(
     db: Database,
     workspace_id: int,
@@ -338,13 +342,48 @@ async def save_rule(
     at: datetime,
     actor: str = "cli",
     member_id: int | None = None,
+    replace: bool = False,
 ) -> AutomationRule:
-    """Check and store a rule (disabled: enable it after its dry run); a RuleError says why it is refused."""
+    """Check and store a rule (disabled: enable it after its dry run); a RuleError says why it is refused, a
+    RuleExists that a rule has the name (unless `replace`: see replace_rule)."""
+    rule, _ = await _save(db, workspace_id, name, data, at, actor, member_id, replace)
+    return rule
+
+
+async def replace_rule(
+    db: Database,
+    workspace_id: int,
+    name: str,
+    data: Mapping[str, Any],
+    *,
+    at: datetime,
+    actor: str = "cli",
+    member_id: int | None = None,
+) -> tuple[AutomationRule, tuple[int, int, int]]:
+    """Save a rule over the rule of that name, keeping its name and its firings (so its dry run and its
+    evaluation leave out the events it fired for). The rule is left off, because what it does changed: its
+    pending steps stop as when it is disabled (drafts refused, reminders deleted, firings waiting)."""
+    return await _save(db, workspace_id, name, data, at, actor, member_id, True)
+
+
+async def _save(
+    db: Database,
+    workspace_id: int,
+    name: str,
+    data: Mapping[str, Any],
+    at: datetime,
+    actor: str,
+    member_id: int | None,
+    replace: bool,
+) -> tuple[AutomationRule, tuple[int, int, int]]:
     async with db.sessions() as session:
         spec = check_rule(name, data, known_tags=await known_tags(session, workspace_id))
         stored = await repo.rule_by_name(session, workspace_id, spec.name)
         if stored is not None and stored.source == "config":
             raise RuleError(f"rule {spec.name!r}: comes from config.yaml; change it there")
+        if stored is not None and not replace:
+            raise RuleExists(f"rule {spec.name!r} exists already")
+        stopped = (0, 0, 0) if stored is None else await repo.cancel_pending(session, stored.id)
         rule = await repo.save_rule(
             session,
             workspace_id,
@@ -355,6 +394,14 @@ async def save_rule(
             created_by=member_id,
             at=at,
         )
+        detail: dict[str, Any] = {"saved": spec.name}
+        if stored is not None:
+            detail |= {
+                "replaced": True,
+                "drafts_stopped": stopped[0],
+                "reminders_stopped": stopped[1],
+                "waiting_stopped": stopped[2],
+            }
         await audit.record(
             session,
             workspace_id,
@@ -362,10 +409,60 @@ async def save_rule(
             actor=actor,
             member_id=member_id,
             subject=f"rule:{rule.id}",
-            detail={"saved": spec.name},
+            detail=detail,
         )
         await session.commit()
-        return rule
+        return rule, stopped
+
+
+async def check_words(db: Database, workspace_id: int, name: str, data: Mapping[str, Any]) -> RuleSpec:
+    """The rule `data` would be under `name`, checked as save_rule checks it, without saving (RuleError)."""
+    async with db.sessions() as session:
+        return check_rule(name, data, known_tags=await known_tags(session, workspace_id))
+
+
+async def delete_rule(
+    db: Database,
+    workspace_id: int,
+    name: str,
+    *,
+    at: datetime,
+    actor: str = "cli",
+    member_id: int | None = None,
+) -> tuple[AutomationRule, tuple[int, int, int]]:
+    """Delete a rule (by name, or id): its pending steps stop as when it is disabled (drafts refused, reminders
+    deleted, firings waiting, counted). Its firings stay, for the audit and so that a rule saved again under the
+    name does not fire again for the same events (storage.repositories.automation.DELETED)."""
+    async with db.sessions() as session:
+        rule = await _find(session, workspace_id, name)
+        if rule.source == "config":
+            raise RuleError(f"rule {rule.name!r}: comes from config.yaml; remove it there")
+        stopped = await repo.delete_rule(session, rule, at)
+        await audit.record(
+            session,
+            workspace_id,
+            "deleted",
+            actor=actor,
+            member_id=member_id,
+            subject=f"rule:{rule.id}",
+            detail={
+                "name": rule.name,
+                "drafts_stopped": stopped[0],
+                "reminders_stopped": stopped[1],
+                "waiting_stopped": stopped[2],
+            },
+        )
+        await session.commit()
+        return rule, stopped
+
+
+async def _find(session: Any, workspace_id: int, name: str) -> AutomationRule:
+    rule = await repo.rule_by_name(session, workspace_id, name)
+    if rule is None and name.isdigit():
+        rule = await repo.rule_by_id(session, workspace_id, int(name))
+    if rule is None:
+        raise RuleError(f"no rule called {name!r}")
+    return rule
 
 
 def spec_of(rule: AutomationRule) -> RuleSpec:
@@ -400,11 +497,7 @@ async def set_enabled(
     """Enable or disable a rule; disabling stops its pending steps: (drafts refused, reminders deleted, firings
     whose steps after a wait are dropped)."""
     async with db.sessions() as session:
-        rule = await repo.rule_by_name(session, workspace_id, name)
-        if rule is None and name.isdigit():
-            rule = await repo.rule_by_id(session, workspace_id, int(name))
-        if rule is None:
-            raise RuleError(f"no rule called {name!r}")
+        rule = await _find(session, workspace_id, name)
         rule.enabled = enabled
         stopped = (0, 0, 0) if enabled else await repo.cancel_pending(session, rule.id)
         await audit.record(
