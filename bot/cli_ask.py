@@ -50,7 +50,7 @@ async def ask_once(app_ctx: Any, question: str, day: date | None) -> Any:
     from crm.query.service import ask
 
     try:
-        return await ask(
+        result = await ask(
             question,
             db=app_ctx.db,
             workspace_id=app_ctx.workspace_id,
@@ -62,6 +62,13 @@ async def ask_once(app_ctx: Any, question: str, day: date | None) -> Any:
         if exc.name and exc.name.startswith("crm."):
             raise CLIError(f"this build cannot answer that yet ({exc.name} is missing)") from None
         raise
+    if result.intent == "customer":  # one customer's data was shown: a figure about them, or their whole card
+        shown = result.card_ids or [r[1] for r in result.rows or [] if len(r) == 2 and r[0] == "id"]
+        if len(shown) == 1:
+            from crm.rights import Actor, record_act
+
+            await record_act(app_ctx.db, app_ctx.workspace_id, "viewed", Actor("cli"), f"customer:{shown[0]}")
+    return result
 
 
 async def has_orders(app_ctx: Any) -> bool:

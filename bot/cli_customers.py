@@ -133,14 +133,19 @@ def export(
     db: DbOpt = None,
 ) -> None:
     """Export everything held about one customer (a data-access request): JSON and CSV files."""
-    from crm.rights import CLI, export_customer
+    from crm.rights import CLI, export_customer, record_export
 
-    done = run_async(lambda: _with_app(lambda a: export_customer(a.db, a.workspace_id, customer, CLI))(db))
+    done = run_async(lambda: _with_app(lambda a: export_customer(a.db, a.workspace_id, customer))(db))
     if done is None:
         raise CLIError(f"no customer #{customer}")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / done.json_name).write_bytes(done.json)
-    (out / done.csv_name).write_bytes(done.csv)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / done.json_name).write_bytes(done.json)
+        (out / done.csv_name).write_bytes(done.csv)
+    except OSError as exc:
+        raise CLIError(f"--out: cannot write to {str(out)!r}: {exc.strerror or exc}") from None
+    # Recorded only once the files are there: the audit trail never says exported when nothing was.
+    run_async(lambda: _with_app(lambda a: record_export(a.db, a.workspace_id, done, CLI))(db))
     typer.echo(
         f"customer #{customer}: {done.rows} records written to {out / done.json_name} and {out / done.csv_name}"
     )
@@ -184,7 +189,13 @@ def audit_list(
     db: DbOpt = None,
 ) -> None:
     """List recent audit events, newest first."""
+    from crm.rights import ACTIONS
     from storage.repositories import audit
+
+    if limit < 1:
+        raise CLIError(f"--limit must be a whole number of events, 1 or more (got {limit})")
+    if action is not None and action not in ACTIONS:
+        raise CLIError(f"--action: no such kind of event {action!r}; the kinds are: {', '.join(ACTIONS)}")
 
     async def work(a):  # type: ignore[no-untyped-def]
         async with a.db.sessions() as s:

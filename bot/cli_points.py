@@ -13,6 +13,12 @@ from bot.cli import DB_OPTION_HELP, CLIError, run_async
 points_app = typer.Typer(help="Loyalty points: balance, redeem, adjust, expire.", no_args_is_help=True)
 DbOpt = Annotated[str | None, typer.Option("--db", help=DB_OPTION_HELP)]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of the reply: en or zh.")]
+ReasonArg = Annotated[
+    list[str] | None, typer.Argument(help="Why (e.g. voucher, goodwill correction).", show_default=False)
+]
+ReasonOpt = Annotated[
+    str | None, typer.Option("--reason", help="Why, instead of after the points.", show_default=False)
+]
 CustomerArg = Annotated[
     int, typer.Argument(help="Customer number, as the card shows it.", show_default=False)
 ]
@@ -66,6 +72,21 @@ def _go(customer: int, db: str | None, lang: str, change: tuple[str, int, str] |
     return _plain(run_async(go))
 
 
+def _reason(words: list[str] | None, option: str | None, lang: str, example: str) -> str:
+    """The reason, given after the points or with --reason (not both); a missing one is refused with the
+    command line's own example."""
+    from bot.i18n import get_i18n
+
+    i18n = get_i18n(lang)
+    said = " ".join(words or []).strip()
+    if said and option is not None:
+        raise CLIError(i18n("cli.points_reason_twice", said=said, option=option))
+    why = said or (option or "").strip()
+    if not why:
+        raise CLIError(i18n("cli.points_no_reason", example=f"sellermate points {example}"))
+    return why
+
+
 def _plain(text: str) -> str:
     import re
 
@@ -78,33 +99,36 @@ def register(app: typer.Typer) -> None:
         """Balance, points expiring soon and the last ledger rows of CUSTOMER."""
         typer.echo(_go(customer, db, lang))
 
-    @points_app.command("redeem")
+    @points_app.command("redeem", context_settings={"ignore_unknown_options": True})
     def redeem(
         customer: CustomerArg,
         points: Annotated[int, typer.Argument(help="Points to redeem.", show_default=False)],
-        reason: Annotated[list[str], typer.Argument(help="Why (e.g. voucher).", show_default=False)],
+        reason: ReasonArg = None,
+        reason_opt: ReasonOpt = None,
         db: DbOpt = None,
         lang: LangOpt = "en",
     ) -> None:
-        """Redeem POINTS of CUSTOMER (refused above the balance), oldest points first."""
-        typer.echo(_go(customer, db, lang, ("redeem", points, " ".join(reason))))
+        """Redeem POINTS of CUSTOMER (refused above the balance), oldest points first. Say why after the
+        points or with --reason: `points redeem 12 200 voucher` or `points redeem 12 200 --reason voucher`."""
+        why = _reason(reason, reason_opt, lang, "redeem 12 200 voucher")
+        typer.echo(_go(customer, db, lang, ("redeem", points, why)))
 
-    @points_app.command(
-        "adjust", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}
-    )
+    # Unknown options are kept as arguments so a negative number of points (-50) is a number, not an option.
+    @points_app.command("adjust", context_settings={"ignore_unknown_options": True})
     def adjust(
         customer: CustomerArg,
         points: Annotated[
             int, typer.Argument(help="Points to add (negative: take off).", show_default=False)
         ],
-        reason: Annotated[
-            list[str], typer.Argument(help="Why (e.g. goodwill correction).", show_default=False)
-        ],
+        reason: ReasonArg = None,
+        reason_opt: ReasonOpt = None,
         db: DbOpt = None,
         lang: LangOpt = "en",
     ) -> None:
-        """Add or take off POINTS of CUSTOMER by hand, with a reason."""
-        typer.echo(_go(customer, db, lang, ("adjust", points, " ".join(reason))))
+        """Add or take off POINTS of CUSTOMER by hand, with a reason after the points or with --reason:
+        `points adjust 12 -50 goodwill correction` or `points adjust 12 -50 --reason "goodwill correction"`."""
+        why = _reason(reason, reason_opt, lang, "adjust 12 -50 goodwill correction")
+        typer.echo(_go(customer, db, lang, ("adjust", points, why)))
 
     @points_app.command("expire")
     def expire(db: DbOpt = None) -> None:

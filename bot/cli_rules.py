@@ -1,5 +1,5 @@
-"""`sellermate rules`: retention rules (crm.automation) from the command line: list, add, dry-run, enable,
-disable, stats, run."""
+"""`sellermate rules`: retention rules (crm.automation) from the command line: list, add (--replace to save over
+a rule), dry-run, enable, disable, delete, stats, run."""
 
 from __future__ import annotations
 
@@ -111,10 +111,14 @@ def add(
         str | None, typer.Option("--alert", help="Alert the bound groups with this text.")
     ] = None,
     points: Annotated[int | None, typer.Option("--points", help="Award (or take) points.")] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace the rule of that name (it is left off until enabled again)."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Save a rule (disabled); then `rules dry-run NAME` and `rules enable NAME`."""
-    from crm.automation.engine import save_rule
+    from crm.automation.engine import RuleExists, replace_rule, save_rule
     from crm.automation.words import parse_words
 
     if words:
@@ -151,13 +155,28 @@ def add(
         data["actions"] = actions
 
     async def go(app_ctx: Any) -> Any:
-        rule = await save_rule(app_ctx.db, app_ctx.workspace_id, name, data, at=_now())
-        return rule, app_ctx.settings.language
+        if replace:
+            rule, stopped = await replace_rule(app_ctx.db, app_ctx.workspace_id, name, data, at=_now())
+            return rule, stopped, app_ctx.settings.language
+        try:
+            rule = await save_rule(app_ctx.db, app_ctx.workspace_id, name, data, at=_now())
+        except RuleExists:
+            raise CLIError(
+                f"a rule called {name!r} exists already; give --replace to replace it "
+                f"(or `sellermate rules delete {name}`)"
+            ) from None
+        return rule, None, app_ctx.settings.language
 
-    rule, language = run_async(lambda: _with_app(db, go))
+    rule, stopped, language = run_async(lambda: _with_app(db, go))
     from crm.automation.engine import spec_of
 
     typer.echo(f"rule {rule.name} saved (off): {spec_of(rule).describe(language)}")
+    if stopped is not None:
+        typer.echo(
+            f"it replaced the rule of that name and is off until enabled again, as what it does changed; "
+            f"stopped {stopped[0]} waiting drafts, {stopped[1]} reminders and the later steps of "
+            f"{stopped[2]} customers"
+        )
     typer.echo(f"see what it would do: sellermate rules dry-run {rule.name}")
 
 
@@ -213,6 +232,31 @@ def enable(name: Annotated[str, typer.Argument(help="The rule's name.")], db: Db
 def disable(name: Annotated[str, typer.Argument(help="The rule's name.")], db: DbOption = None) -> None:
     """Disable a rule; its drafts still waiting and pending reminders stop."""
     _switch(name, False, db)
+
+
+@rules_app.command("delete")
+def delete(
+    name: Annotated[str, typer.Argument(help="The rule's name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete a rule; its drafts still waiting, pending reminders and later steps stop, as when disabled."""
+    from crm.automation.engine import delete_rule
+
+    if not yes and not typer.confirm(
+        f"delete rule {name}? its waiting drafts, reminders and later steps stop", default=False
+    ):
+        typer.echo("nothing deleted")
+        raise typer.Exit(1)
+
+    async def go(app_ctx: Any) -> Any:
+        return await delete_rule(app_ctx.db, app_ctx.workspace_id, name, at=_now())
+
+    rule, stopped = run_async(lambda: _with_app(db, go))
+    typer.echo(
+        f"rule {rule.name} deleted; stopped {stopped[0]} waiting drafts, {stopped[1]} reminders "
+        f"and the later steps of {stopped[2]} customers"
+    )
 
 
 @rules_app.command("run")

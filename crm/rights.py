@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from crm.spreadsheet import csv_bytes
+from crm.text import render
 from storage.db import Database
 from storage.repositories import audit
-from storage.repositories.customer_data import Erasure, customer_record, erase_customer
+from storage.repositories.customer_data import Erasure, consent_history, customer_record, erase_customer
 from storage.repositories.team import TeamRepository
 
 # What the audit trail records (storage.models.AuditEvent.action).
@@ -57,26 +59,15 @@ class CustomerExport:
         return f"customer-{self.customer_id}.csv"
 
 
-async def export_customer(
-    db: Database, workspace_id: int, customer_id: int, actor: Actor
-) -> CustomerExport | None:
+async def export_customer(db: Database, workspace_id: int, customer_id: int) -> CustomerExport | None:
     """Everything held about one customer as JSON (tables of rows) and CSV (one line per field: table, row,
-    field, value); None when there is no such customer. The export itself is recorded in the audit trail."""
+    field, value); None when there is no such customer. Nothing is recorded yet: the caller delivers the files
+    and then calls `record_export`, so the audit trail never says "exported" when nothing was."""
     async with db.sessions() as session:
         record = await customer_record(session, workspace_id, customer_id)
         if record is None:
             return None
-        rows = sum(len(v) for v in record.values())
-        await audit.record(
-            session,
-            workspace_id,
-            "exported",
-            actor=actor.kind,
-            member_id=actor.member_id,
-            subject=f"customer:{customer_id}",
-            detail={"rows": rows},
-        )
-        await session.commit()
+    rows = sum(len(v) for v in record.values())
     body = {"customer_id": customer_id, "tables": record}
     lines: list[list[Any]] = []
     for table, table_rows in record.items():
@@ -89,6 +80,18 @@ async def export_customer(
         json=json.dumps(body, ensure_ascii=False, indent=1, default=str).encode(),
         csv=csv_bytes(["table", "row", "field", "value"], lines),
         rows=rows,
+    )
+
+
+async def record_export(db: Database, workspace_id: int, export: CustomerExport, actor: Actor) -> None:
+    """Record a delivered export in the audit trail (after its files were written or sent)."""
+    await record_act(
+        db,
+        workspace_id,
+        "exported",
+        actor,
+        subject=f"customer:{export.customer_id}",
+        detail={"rows": export.rows},
     )
 
 
@@ -152,3 +155,42 @@ def import_counts(report: Any) -> dict[str, Any]:
         "rejected": len(report.rejected),
         "erased_rows_skipped": getattr(report, "erased_rows", 0),
     }
+
+
+# The consent records a card shows (newest first); older ones are counted ("…and 3 earlier").
+CONSENT_LINES = 5
+CONSENT_SOURCES = ("erasure",)  # sources with a text of their own; an import's source is its platform's name
+CONSENT_PURPOSES = ("marketing",)
+
+
+async def consent_lines(
+    session: Any, workspace_id: int, customer_id: int, language: str, tz: str, limit: int = CONSENT_LINES
+) -> list[str]:
+    """The customer's consent history as plain lines for a card (a heading, one line per record: date, purpose,
+    granted or withdrawn, channel, source), newest first; no lines when nothing was ever recorded."""
+    entries, total = await consent_history(session, workspace_id, customer_id, limit)
+    if not entries:
+        return []
+    zone = ZoneInfo(tz)
+
+    def known(kind: str, value: str | None, texts: tuple[str, ...]) -> str:
+        if value is None or not value.strip():
+            return "—"
+        return render(language, f"answer.consent_{kind}_{value}") if value in texts else value[:40]
+
+    lines = [render(language, "answer.consent_history")]
+    for e in entries:
+        lines.append(
+            render(
+                language,
+                "answer.consent_row",
+                date=e.recorded_at.astimezone(zone).date().isoformat(),
+                purpose=known("purpose", e.purpose, CONSENT_PURPOSES),
+                state=render(language, "answer.consent_granted" if e.granted else "answer.consent_withdrawn"),
+                channel=(e.channel or "—")[:32],
+                source=known("source", e.source, CONSENT_SOURCES),
+            )
+        )
+    if total > len(entries):
+        lines.append(render(language, "answer.consent_more", n=total - len(entries)))
+    return lines

@@ -30,7 +30,7 @@ from bot.settings import Settings
 from crm import loyalty
 from crm.display import NOTE_LENGTH, NOTE_MAX, TAG_MAX, TAGS_PER_ENTRY
 from crm.query.texts import customer_line
-from crm.rights import Actor, record_act
+from crm.rights import Actor, consent_lines, record_act
 from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
@@ -144,6 +144,8 @@ async def card_text(
         )
     if summary.accepts_marketing is not None:
         lines.append(i18n("card.marketing_yes" if summary.accepts_marketing else "card.marketing_no"))
+    history = await consent_lines(session, workspace_id, customer_id, i18n.language, tz)
+    lines.extend(html.escape(line, quote=False) for line in history)
     lines.append(await _points_line(session, workspace_id, customer_id, i18n, settings, clock))
     lines.append(i18n("card.tags", tags=shown(", ".join(summary.tags[:50]), TAGS_LENGTH) or "—"))
     for note in summary.notes:

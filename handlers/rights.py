@@ -16,7 +16,7 @@ from aiogram.types import (
 from bot.i18n import I18n
 from bot.render import shown
 from crm.display import customer_number
-from crm.rights import Actor, erase, export_customer
+from crm.rights import Actor, erase, export_customer, record_export
 from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
@@ -38,7 +38,7 @@ async def export_command(
     if customer_id is None:
         await message.answer(i18n("rights.export_usage"))
         return
-    done = await export_customer(db, workspace_id, customer_id, Actor("telegram", member.id))
+    done = await export_customer(db, workspace_id, customer_id)
     if done is None:
         await message.answer(i18n("rights.no_customer", id=customer_id))
         return
@@ -47,6 +47,8 @@ async def export_command(
         caption=i18n("rights.exported", id=customer_id, rows=done.rows),
     )
     await message.answer_document(BufferedInputFile(done.csv, filename=done.csv_name))
+    # Recorded once the files were sent: a failed send leaves no "exported" in the audit trail.
+    await record_export(db, workspace_id, done, Actor("telegram", member.id))
 
 
 @routes.message(Command("erase"), flags={"ability": "data_rights"})

@@ -618,3 +618,232 @@ async def test_no_rule_acts_on_a_customer_erased_on_request(
     assert await erase(db, workspace_id, ids["Bob"], Actor("cli")) is not None
     n, fired = await fires_once_everywhere(db, workspace_id, "greet", anyday, NOW)
     assert n == before.count - 1 and ids["Bob"] not in fired
+
+
+# ------------------------------------------------- the other triggers, once per event everywhere (issue 24)
+WINDOW_START = NOW - timedelta(days=30)
+# Older customers (imported on top of `load()` where a test needs them), for the lifecycle and segment triggers:
+# Erin dormant since 19 Oct (before the window), Frank churned on 29 Oct (in it), Gina churned long ago, Hana
+# back to active on 12 Nov after six quiet months, Ivan active without a break since July, Jack dormant on 31 Oct.
+OLDER = [
+    ("#8", "Erin Koh", "erin@example.com", "70.00", "2026-07-20 10:00:00 +0800", "paid"),
+    ("#9", "Frank Goh", "frank@example.com", "55.00", "2026-05-01 10:00:00 +0800", "paid"),
+    ("#10", "Gina Lee", "gina@example.com", "65.00", "2026-03-01 10:00:00 +0800", "paid"),
+    ("#11", "Hana Ong", "hana@example.com", "45.00", "2026-05-10 10:00:00 +0800", "paid"),
+    ("#12", "Hana Ong", "hana@example.com", "50.00", "2026-11-12 10:00:00 +0800", "paid"),
+    ("#13", "Ivan Teo", "ivan@example.com", "35.00", "2026-06-01 10:00:00 +0800", "paid"),
+    ("#14", "Ivan Teo", "ivan@example.com", "40.00", "2026-08-15 10:00:00 +0800", "paid"),
+    ("#15", "Ivan Teo", "ivan@example.com", "30.00", "2026-11-05 10:00:00 +0800", "paid"),
+    ("#16", "Jack Yeo", "jack@example.com", "85.00", "2026-08-01 10:00:00 +0800", "paid"),
+]
+VALID, CANCELLED = {"paid"}, {"refunded"}
+
+
+def placed(row: tuple[str, ...]) -> datetime:
+    return datetime.strptime(row[4], "%Y-%m-%d %H:%M:%S %z")
+
+
+def first_names(rows: list[tuple[str, ...]], keep: Any) -> set[str]:
+    return {r[1].split()[0] for r in rows if keep(r)}
+
+
+async def load_older(db: Database, workspace_id: int, tmp_path: Path) -> list[tuple[str, ...]]:
+    await load(db, workspace_id, tmp_path)
+    path = shopify_csv(tmp_path / "older.csv", OLDER)
+    await import_file(db, workspace_id, path, settings=SETTINGS.workspace.for_import())
+    return [*ORDERS, *OLDER]
+
+
+async def test_a_repeat_order_fires_once_per_order_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+
+    def repeat(r: tuple[str, ...]) -> bool:
+        earlier = [o for o in rows if o[2] == r[2] and o[5] in VALID and placed(o) < placed(r)]
+        return r[5] in VALID and placed(r) >= WINDOW_START and bool(earlier)
+
+    expected = sorted(ids[n] for n in first_names(rows, repeat))
+    n, fired = await fires_once_everywhere(
+        db, workspace_id, "again", {"trigger": "repeat_order", "actions": [{"tag": "again"}]}, NOW
+    )
+    assert n > 0 and fired == expected  # Bob's second order, Hana's return and Ivan's third order
+
+
+async def test_a_cancelled_order_fires_once_per_order_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    cancelled = first_names(rows, lambda r: r[5] in CANCELLED and placed(r) >= WINDOW_START)
+    rule = {"trigger": "order_cancelled", "actions": [{"tag": "had-cancel"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "cancelled", rule, NOW)
+    assert n > 0 and fired == sorted(ids[c] for c in cancelled)  # Alice and Dan
+
+
+async def test_days_since_the_last_order_fires_once_per_lapse_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+
+    def lapsed_in_window(r: tuple[str, ...]) -> bool:
+        if r[5] not in VALID:
+            return False
+        last = max(placed(o) for o in rows if o[2] == r[2] and o[5] in VALID)
+        return placed(r) == last and WINDOW_START <= last + timedelta(days=120) <= NOW
+
+    expected = sorted(ids[c] for c in first_names(rows, lapsed_in_window))
+    rule = {"trigger": "days_since_last_order", "days": 120, "actions": [{"tag": "lapsed"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "lapsed", rule, NOW)
+    assert n > 0 and fired == expected  # Erin: 120 days after 20 Jul is 17 Nov
+
+
+async def test_an_abandoned_cart_fires_once_per_cart_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    import csv
+
+    await load(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    carts = [  # (buyer, kind, when): Carol's cart of 1 Oct is before the window, views never fire
+        ("carol@example.com", "abandoned_cart", "2026-10-01T12:00:00+08:00"),
+        ("carol@example.com", "abandoned_cart", "2026-11-18T12:00:00+08:00"),
+        ("bob@example.com", "view", "2026-11-19T12:00:00+08:00"),
+        ("alice@example.com", "abandoned_cart", "2026-11-20T12:00:00+08:00"),
+    ]
+    path = tmp_path / "behaviour_events.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"]
+        )
+        for who, kind, at in carts:
+            writer.writerow(["shopify", who, kind, "SER", "Serum", "35.00", "SGD", at])
+    done = await import_file(db, workspace_id, path, settings=SETTINGS.workspace.for_import())
+    assert done.kind == "events"
+    expected = sorted(
+        ids[who.split("@")[0].title()]
+        for who, kind, at in carts
+        if kind == "abandoned_cart" and WINDOW_START <= datetime.fromisoformat(at) <= NOW
+    )
+    rule = {"trigger": "abandoned_cart", "actions": [{"tag": "cart"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "cart", rule, NOW)
+    assert n > 0 and fired == expected  # Alice and Carol's second cart
+
+
+async def test_a_tag_added_fires_once_per_tagging_everywhere(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    from crm.tags import refresh_rule_tags
+    from storage.repositories.customer_desk import add_tag
+
+    await load(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    now = datetime.now(TZ)
+    # By hand (the customer desk's code path): Carol 40 days ago, before the window, and Alice now
+    async with db.sessions() as session:
+        for who in ("Carol", "Alice"):
+            assert await add_tag(session, workspace_id, ids[who], "big")
+        await session.execute(
+            update(CustomerTag)
+            .where(CustomerTag.customer_id == ids["Carol"])
+            .values(created_at=now - timedelta(days=40))
+        )
+        await session.commit()
+    # Then through the code that keeps rule tags (it stamps the real time): the big spenders
+    async with db.sessions() as session:
+        await refresh_rule_tags(session, workspace_id, {"big": "ltv >= 80"}, NOW, TZ)
+        await session.commit()
+    spend: dict[str, float] = {}
+    for r in ORDERS:
+        if r[5] in VALID:
+            spend[r[1].split()[0]] = spend.get(r[1].split()[0], 0.0) + float(r[3])
+    expected = sorted([ids["Alice"], *(ids[c] for c, v in spend.items() if v >= 80)])
+    rule = {"trigger": "tag_added", "tag": "big", "actions": [{"points": 10}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, "big", rule, datetime.now(TZ))
+    assert n > 0 and fired == expected  # Alice, Bob and Dan; not Carol, tagged before the window
+
+
+def stage_on(day: Any, first: Any, last: Any) -> str:
+    """docs/metrics.md lifecycle on a local day, with the default thresholds (new 30, active 90, dormant 180)."""
+    age, recency = (day - first).days, (day - last).days
+    return "new" if age <= 30 else "active" if recency <= 90 else "dormant" if recency <= 180 else "churned"
+
+
+def entered_stage_in_window(rows: list[tuple[str, ...]], stage: str) -> set[str]:
+    """Day by day through each customer's history: the customers in `stage` on NOW's day whose current run in
+    it began in the window (at the order that began it, or at the start of the day the rules moved them)."""
+    out = set()
+    for email in {r[2] for r in rows}:
+        mine = sorted(placed(r) for r in rows if r[2] == email and r[5] in VALID)
+        if not mine:
+            continue
+        today = NOW.date()
+        day, began, before = mine[0].astimezone(TZ).date(), mine[0], None
+        while day <= today:
+            done = [o for o in mine if o.astimezone(TZ).date() <= day]
+            now = stage_on(day, done[0].astimezone(TZ).date(), done[-1].astimezone(TZ).date())
+            if now != before:
+                ordered = [o for o in mine if o.astimezone(TZ).date() == day]
+                began = ordered[-1] if ordered else datetime.combine(day, datetime.min.time(), tzinfo=TZ)
+            before, day = now, day + timedelta(days=1)
+        if before == stage and WINDOW_START <= began <= NOW:
+            out.add(next(r[1].split()[0] for r in rows if r[2] == email))
+    return out
+
+
+@pytest.mark.parametrize("stage", ["new", "active", "dormant", "churned"])
+async def test_entering_a_lifecycle_stage_fires_once_per_entry_in_the_window(
+    db: Database, workspace_id: int, tmp_path: Path, stage: str
+) -> None:
+    """Not everyone in the stage: the customers whose entry into it (first order, an order after a long gap,
+    or the day the thresholds moved them on) lies in the 30-day window."""
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    expected = sorted(ids[c] for c in entered_stage_in_window(rows, stage))
+    rule = {"trigger": "entered_stage", "stage": stage, "actions": [{"tag": f"in-{stage}"}]}
+    n, fired = await fires_once_everywhere(db, workspace_id, f"stage-{stage}", rule, NOW)
+    assert n > 0 and fired == expected
+    # Ivan (active since July), Erin (dormant since 19 Oct) and Gina (churned since August) are in a stage
+    # but entered it before the window: none of them fires
+    assert not {ids["Ivan"], ids["Erin"], ids["Gina"]} & set(fired)
+    assert {"new": {"Bob", "Dan"}, "active": {"Carol", "Hana"}, "dormant": {"Jack"}, "churned": {"Frank"}}[
+        stage
+    ] == {c for c, i in ids.items() if i in fired}
+
+
+def segments_on(rows: list[tuple[str, ...]], at: datetime) -> dict[str, str]:
+    """docs/metrics.md RFM segments of the customers with a valid order before `at` (whole local days)."""
+    import numpy as np
+
+    from crm.analytics.metrics import segment_of
+
+    valid = [r for r in rows if r[5] in VALID and placed(r) < at]
+    names = sorted({r[1].split()[0] for r in valid})
+    mine = [[r for r in valid if r[1].split()[0] == n] for n in names]
+    day = at.astimezone(TZ).date()
+    recency = np.array([float((day - max(placed(r) for r in m).astimezone(TZ).date()).days) for m in mine])
+    frequency = np.array([float(len(m)) for m in mine])
+    monetary = np.array([sum(float(r[3]) for r in m) for m in mine])
+    return dict(zip(names, (str(s) for s in segment_of(recency, frequency, monetary)), strict=True))
+
+
+async def test_entering_a_segment_fires_for_those_not_in_it_at_the_window_start(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """Segments keep no history: a customer entered one in the window when they are in it now and were not
+    (or had no valid order yet) at the window's start. Each segment fires once per customer everywhere."""
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    then, now = segments_on(rows, WINDOW_START), segments_on(rows, NOW)
+    stayed = 0
+    for segment in sorted(set(now.values())):
+        entered = sorted(ids[c] for c, s in now.items() if s == segment and then.get(c) != segment)
+        stayed += sum(1 for c, s in now.items() if s == segment and then.get(c) == segment)
+        rule = {"trigger": "entered_segment", "segment": segment, "actions": [{"tag": "moved"}]}
+        n, fired = await fires_once_everywhere(db, workspace_id, f"seg-{segment}", rule, NOW)
+        assert fired == entered and n == len(entered), segment
+    assert stayed > 0  # some customers were in their segment all along: they are not "entering" it
+    assert await count(db, RuleFiring) == sum(1 for c, s in now.items() if then.get(c) != s) > 0

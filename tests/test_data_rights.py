@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import JSON, String, Text, cast, or_, select
 
-from crm.rights import CLI, Actor, erase, export_customer
+from crm.rights import CLI, Actor, erase, export_customer, record_export
 from storage.db import Database
 from storage.models import (
     AlertRecord,
@@ -198,7 +198,9 @@ async def _revenue(db: Database, workspace_id: int) -> Decimal:
 
 async def test_an_export_holds_everything_about_the_customer(db: Database, workspace_id: int) -> None:
     keep, _other = await _shop(db, workspace_id)
-    export = await export_customer(db, workspace_id, keep, CLI)
+    export = await export_customer(db, workspace_id, keep)
+    assert export is not None
+    await record_export(db, workspace_id, export, CLI)
     assert export is not None and export.json_name == f"customer-{keep}.json"
     body = json.loads(export.json)
     tables = body["tables"]
@@ -213,7 +215,7 @@ async def test_an_export_holds_everything_about_the_customer(db: Database, works
     async with db.sessions() as s:
         (entry,) = await audit.recent(s, workspace_id)
     assert (entry.action, entry.subject, entry.actor) == ("exported", f"customer:{keep}", "cli")
-    assert await export_customer(db, workspace_id, 999_999, CLI) is None
+    assert await export_customer(db, workspace_id, 999_999) is None
 
 
 async def test_an_erased_customer_leaves_no_personal_data_anywhere_and_every_figure_stays(

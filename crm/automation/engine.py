@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from crm.analytics.metrics import customer_scores
 from crm.automation.rules import ANY_FESTIVAL, IMPORT_TRIGGERS, RuleError, RuleSpec, check_rule
 from crm.outreach.festivals import FESTIVAL_DATES, FESTIVALS
 from crm.outreach.intents import PROMOTIONAL
@@ -27,12 +28,16 @@ from crm.text import render
 from storage.db import Database
 from storage.models import AutomationRule
 from storage.repositories import alerts as alerts_repo
+from storage.repositories import analytics as analytics_repo
 from storage.repositories import audit
 from storage.repositories import automation as repo
 from storage.repositories.reminders import create_reminder
 
 log = logging.getLogger(__name__)
 SHOWN = 5  # customers a dry run names
+# The lifecycle thresholds (new, active, dormant days) the rule fields are scored with (`customer_columns`
+# scores with customer_scores' defaults): a stage is entered by these same rules.
+LIFECYCLE_DAYS = (30, 90, 180)
 
 
 class AutomationConfig(Protocol):
@@ -128,10 +133,12 @@ async def candidates(
         )
     # conditions, and segment / stage membership, read the customers as they are now
     ids, columns = await customer_columns(session, workspace_id, as_of, tz)
-    if t in ("entered_segment", "entered_stage"):
-        column = columns["segment" if t == "entered_segment" else "lifecycle"]
-        latest = await repo.last_orders(session, workspace_id)
-        found = [(int(c), f"{t}:{spec.param}:{latest.get(int(c), 0)}") for c in ids[column == spec.param]]
+    if t == "entered_segment":
+        found = await _segment_entries(session, workspace_id, str(spec.param), ids, columns, since, as_of, tz)
+    elif t == "entered_stage":
+        now_in = {int(c) for c in ids[columns["lifecycle"] == spec.param]}
+        times = await analytics_repo.purchase_times(session, workspace_id, as_of)
+        found = stage_entries(times, str(spec.param), now_in, since, as_of, tz)
     # A customer erased on request keeps their orders and country (the figures stay) but no rule acts on them.
     erased = await repo.erased_customers(session, workspace_id) if found else set()
     if erased:
@@ -139,6 +146,74 @@ async def candidates(
     if not found or not spec.condition:
         return found
     return _filter(spec, found, ids, columns)
+
+
+async def _segment_entries(
+    session: Any,
+    workspace_id: int,
+    segment: str,
+    ids: np.ndarray,
+    columns: Mapping[str, np.ndarray],
+    since: datetime,
+    as_of: datetime,
+    tz: ZoneInfo,
+) -> list[tuple[int, str]]:
+    """Customers in the RFM segment now who were not in it at the window's start (scored as of that moment,
+    or not scored yet): they entered it within the window. Segments keep no history, so the event key is the
+    segment and the customer's last valid order: one firing per entry that came with a new order."""
+    then = await customer_scores(session, workspace_id, since, tz)
+    before = {int(c) for c in then.ids[then.segment.astype(str) == segment]}
+    latest = await repo.last_orders(session, workspace_id)
+    return [
+        (int(c), f"entered_segment:{segment}:{latest.get(int(c), 0)}")
+        for c in ids[columns["segment"] == segment]
+        if int(c) not in before
+    ]
+
+
+def stage_entries(
+    times: Sequence[tuple[int, datetime, Any]],
+    stage: str,
+    now_in: set[int],
+    since: datetime,
+    as_of: datetime,
+    tz: ZoneInfo,
+) -> list[tuple[int, str]]:
+    """(customer, event key) of the customers in lifecycle `stage` now (`now_in`) whose entry into it lies in
+    [since, as_of]. `times` are the valid orders (customer, created at, value) in customer and time order.
+
+    The entry moment follows the lifecycle rules (LIFECYCLE_DAYS, whole local days): new at the first valid
+    order; active at the start of the day after the new period ends, or at the order that ended a gap in which
+    the customer had stopped being active (more than the active period since the order before), whichever is
+    later; dormant at the start of the day the last order is more than the active period ago; churned likewise
+    past the dormant period. The key carries the entry moment: one firing per entry."""
+    new_d, active_d, dormant_d = LIFECYCLE_DAYS
+    found: list[tuple[int, int, str]] = []  # (entry epoch, customer, key), sorted by entry moment at the end
+
+    def start_of(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=tz)
+
+    by_customer: dict[int, list[datetime]] = {}
+    for c, at, _ in times:
+        if int(c) in now_in:
+            by_customer.setdefault(int(c), []).append(at if at.tzinfo else at.replace(tzinfo=UTC))
+    for c, orders in by_customer.items():
+        days = [_local(o, tz) for o in orders]
+        if stage == "new":
+            entry = orders[0]
+        elif stage == "active":
+            back = next(
+                (i for i in range(len(days) - 1, 0, -1) if (days[i] - days[i - 1]).days > active_d + 1), 0
+            )
+            after_new = days[0] + timedelta(days=new_d + 1)
+            entry = orders[back] if back and days[back] >= after_new else start_of(after_new)
+        elif stage == "dormant":
+            entry = start_of(days[-1] + timedelta(days=active_d + 1))
+        else:
+            entry = start_of(days[-1] + timedelta(days=dormant_d + 1))
+        if since <= entry <= as_of:
+            found.append((_key_time(entry), c, f"entered_stage:{stage}:{_key_time(entry)}"))
+    return [(c, key) for _, c, key in sorted(found)]
 
 
 def _local(at: datetime, tz: ZoneInfo) -> date:
@@ -255,6 +330,10 @@ def _added_tags(cfg: AutomationConfig) -> set[str]:
     }
 
 
+class RuleExists(RuleError):
+    """A rule of that name is there already: replacing it is asked for explicitly."""
+
+
 async def save_rule(
     db: Database,
     workspace_id: int,
@@ -264,8 +343,40 @@ async def save_rule(
     at: datetime,
     actor: str = "cli",
     member_id: int | None = None,
+    replace: bool = False,
 ) -> AutomationRule:
-    """Check and store a rule (disabled: enable it after its dry run); a RuleError says why it is refused."""
+    """Check and store a rule (disabled: enable it after its dry run); a RuleError says why it is refused, a
+    RuleExists that a rule has the name (unless `replace`: see replace_rule)."""
+    rule, _ = await _save(db, workspace_id, name, data, at, actor, member_id, replace)
+    return rule
+
+
+async def replace_rule(
+    db: Database,
+    workspace_id: int,
+    name: str,
+    data: Mapping[str, Any],
+    *,
+    at: datetime,
+    actor: str = "cli",
+    member_id: int | None = None,
+) -> tuple[AutomationRule, tuple[int, int, int]]:
+    """Save a rule over the rule of that name, keeping its name and its firings (so its dry run and its
+    evaluation leave out the events it fired for). The rule is left off, because what it does changed: its
+    pending steps stop as when it is disabled (drafts refused, reminders deleted, firings waiting)."""
+    return await _save(db, workspace_id, name, data, at, actor, member_id, True)
+
+
+async def _save(
+    db: Database,
+    workspace_id: int,
+    name: str,
+    data: Mapping[str, Any],
+    at: datetime,
+    actor: str,
+    member_id: int | None,
+    replace: bool,
+) -> tuple[AutomationRule, tuple[int, int, int]]:
     async with db.sessions() as session:
         spec = check_rule(
             name,
@@ -276,6 +387,9 @@ async def save_rule(
         stored = await repo.rule_by_name(session, workspace_id, spec.name)
         if stored is not None and stored.source == "config":
             raise RuleError(f"rule {spec.name!r}: comes from config.yaml; change it there")
+        if stored is not None and not replace:
+            raise RuleExists(f"rule {spec.name!r} exists already")
+        stopped = (0, 0, 0) if stored is None else await repo.cancel_pending(session, stored.id)
         rule = await repo.save_rule(
             session,
             workspace_id,
@@ -286,6 +400,14 @@ async def save_rule(
             created_by=member_id,
             at=at,
         )
+        detail: dict[str, Any] = {"saved": spec.name}
+        if stored is not None:
+            detail |= {
+                "replaced": True,
+                "drafts_stopped": stopped[0],
+                "reminders_stopped": stopped[1],
+                "waiting_stopped": stopped[2],
+            }
         await audit.record(
             session,
             workspace_id,
@@ -293,10 +415,60 @@ async def save_rule(
             actor=actor,
             member_id=member_id,
             subject=f"rule:{rule.id}",
-            detail={"saved": spec.name},
+            detail=detail,
         )
         await session.commit()
-        return rule
+        return rule, stopped
+
+
+async def check_words(db: Database, workspace_id: int, name: str, data: Mapping[str, Any]) -> RuleSpec:
+    """The rule `data` would be under `name`, checked as save_rule checks it, without saving (RuleError)."""
+    async with db.sessions() as session:
+        return check_rule(name, data, known_tags=await known_tags(session, workspace_id))
+
+
+async def delete_rule(
+    db: Database,
+    workspace_id: int,
+    name: str,
+    *,
+    at: datetime,
+    actor: str = "cli",
+    member_id: int | None = None,
+) -> tuple[AutomationRule, tuple[int, int, int]]:
+    """Delete a rule (by name, or id): its pending steps stop as when it is disabled (drafts refused, reminders
+    deleted, firings waiting, counted). Its firings stay, for the audit and so that a rule saved again under the
+    name does not fire again for the same events (storage.repositories.automation.DELETED)."""
+    async with db.sessions() as session:
+        rule = await _find(session, workspace_id, name)
+        if rule.source == "config":
+            raise RuleError(f"rule {rule.name!r}: comes from config.yaml; remove it there")
+        stopped = await repo.delete_rule(session, rule, at)
+        await audit.record(
+            session,
+            workspace_id,
+            "deleted",
+            actor=actor,
+            member_id=member_id,
+            subject=f"rule:{rule.id}",
+            detail={
+                "name": rule.name,
+                "drafts_stopped": stopped[0],
+                "reminders_stopped": stopped[1],
+                "waiting_stopped": stopped[2],
+            },
+        )
+        await session.commit()
+        return rule, stopped
+
+
+async def _find(session: Any, workspace_id: int, name: str) -> AutomationRule:
+    rule = await repo.rule_by_name(session, workspace_id, name)
+    if rule is None and name.isdigit():
+        rule = await repo.rule_by_id(session, workspace_id, int(name))
+    if rule is None:
+        raise RuleError(f"no rule called {name!r}")
+    return rule
 
 
 def spec_of(rule: AutomationRule) -> RuleSpec:
@@ -331,11 +503,7 @@ async def set_enabled(
     """Enable or disable a rule; disabling stops its pending steps: (drafts refused, reminders deleted, firings
     whose steps after a wait are dropped)."""
     async with db.sessions() as session:
-        rule = await repo.rule_by_name(session, workspace_id, name)
-        if rule is None and name.isdigit():
-            rule = await repo.rule_by_id(session, workspace_id, int(name))
-        if rule is None:
-            raise RuleError(f"no rule called {name!r}")
+        rule = await _find(session, workspace_id, name)
         rule.enabled = enabled
         stopped = (0, 0, 0) if enabled else await repo.cancel_pending(session, rule.id)
         await audit.record(

@@ -21,8 +21,8 @@ TRIGGERS: dict[str, str | None] = {
     "order_cancelled": None,  # an order cancelled or returned
     "abandoned_cart": None,  # an abandoned_cart behaviour event
     "tag_added": "tag",  # the tag was put on the customer
-    "entered_segment": "segment",  # the customer is in the RFM segment (once per last order)
-    "entered_stage": "stage",  # the customer is in the lifecycle stage (once per last order)
+    "entered_segment": "segment",  # entered the RFM segment in the window (once per last order)
+    "entered_stage": "stage",  # entered the lifecycle stage in the window (once per entry)
     "days_since_last_order": "days",  # N days have passed since the last valid order
     # N days have passed since the last contact of any kind: a valid order or an interaction (a chat, review,
     # complaint, return, note or outreach sent)
@@ -36,6 +36,7 @@ IMPORT_TRIGGERS = frozenset(TRIGGERS) - {"days_since_last_order", "days_since_la
 ANY_FESTIVAL = "any"
 DAYS_BEFORE_MAX = 60
 POINTS_MAX = 10_000_000
+ACTION_POINTS_MAX = 1_000_000  # points one action may give or take
 ACTIONS = ("tag", "untag", "draft", "remind", "alert", "points", "wait")
 WAIT_MAX = 365  # days
 INTENT_ALIASES = {
@@ -311,6 +312,10 @@ def _action(
         points = int(value)
     except (TypeError, ValueError):
         raise bad(f"action points needs a whole number, got {value!r}") from None
-    if points == 0 or abs(points) > 1_000_000:
+    if points == 0:
         raise bad("action points: a whole number other than 0")
+    if abs(points) > ACTION_POINTS_MAX:
+        raise bad(
+            f"action points must be between -{ACTION_POINTS_MAX} and {ACTION_POINTS_MAX} (not 0), got {points}"
+        )
     return Action(kind, points)

@@ -34,23 +34,36 @@ from storage.statuses import VALID_ORDER_STATUSES
 CANCELLED_STATUSES = ("cancelled", "returned")
 
 
+# A deleted rule keeps its row (source "deleted", off) so its firings stay: the audit and the statistics keep
+# their history, and a rule saved again under the name takes the row back with them, so it never fires again
+# for an event the deleted rule already fired for. Only `save_rule` sees deleted rules.
+DELETED = "deleted"
+_LIVE = AutomationRule.source != DELETED
+
+
 async def rules(session: AsyncSession, workspace_id: int) -> Sequence[AutomationRule]:
     stmt = (
-        select(AutomationRule).where(AutomationRule.workspace_id == workspace_id).order_by(AutomationRule.id)
+        select(AutomationRule)
+        .where(AutomationRule.workspace_id == workspace_id, _LIVE)
+        .order_by(AutomationRule.id)
     )
     return (await session.scalars(stmt)).all()
 
 
-async def rule_by_name(session: AsyncSession, workspace_id: int, name: str) -> AutomationRule | None:
+async def rule_by_name(
+    session: AsyncSession, workspace_id: int, name: str, *, deleted: bool = False
+) -> AutomationRule | None:
     stmt = select(AutomationRule).where(
         AutomationRule.workspace_id == workspace_id, AutomationRule.name == name
     )
+    if not deleted:
+        stmt = stmt.where(_LIVE)
     return (await session.scalars(stmt)).first()
 
 
 async def rule_by_id(session: AsyncSession, workspace_id: int, rule_id: int) -> AutomationRule | None:
     stmt = select(AutomationRule).where(
-        AutomationRule.workspace_id == workspace_id, AutomationRule.id == rule_id
+        AutomationRule.workspace_id == workspace_id, AutomationRule.id == rule_id, _LIVE
     )
     return (await session.scalars(stmt)).first()
 
@@ -66,8 +79,9 @@ async def save_rule(
     created_by: int | None = None,
     at: datetime,
 ) -> AutomationRule:
-    """Insert or update the rule called `name`; `enabled` None keeps a stored rule's state (new rules: off)."""
-    rule = await rule_by_name(session, workspace_id, name)
+    """Insert or update the rule called `name`; `enabled` None keeps a stored rule's state (new rules: off). A
+    deleted rule of that name comes back (off unless `enabled`), with its firings."""
+    rule = await rule_by_name(session, workspace_id, name, deleted=True)
     if rule is None:
         rule = AutomationRule(
             workspace_id=workspace_id,
@@ -81,13 +95,24 @@ async def save_rule(
         )
         session.add(rule)
     else:
-        if rule.spec != spec:
+        if rule.source == DELETED:
+            rule.enabled, rule.created_by, rule.created_at = bool(enabled), created_by, at
+        if rule.spec != spec or rule.source == DELETED:
             rule.spec, rule.updated_at = spec, at
         rule.source = source
         if enabled is not None:
             rule.enabled = enabled
     await session.flush()
     return rule
+
+
+async def delete_rule(session: AsyncSession, rule: AutomationRule, at: datetime) -> tuple[int, int, int]:
+    """Delete a rule: its pending steps stop as when it is disabled (`cancel_pending`, whose counts come back)
+    and its row stays, marked deleted, with its firings (see DELETED)."""
+    stopped = await cancel_pending(session, rule.id, reason="the automation rule was deleted")
+    rule.enabled, rule.source, rule.updated_at = False, DELETED, at
+    await session.flush()
+    return stopped
 
 
 async def tag_names(session: AsyncSession, workspace_id: int) -> set[str]:
@@ -349,7 +374,9 @@ async def stats(session: AsyncSession, workspace_id: int, outcome_days: int) -> 
     }
 
 
-async def cancel_pending(session: AsyncSession, rule_id: int) -> tuple[int, int, int]:
+async def cancel_pending(
+    session: AsyncSession, rule_id: int, *, reason: str = "the automation rule was disabled"
+) -> tuple[int, int, int]:
     """A disabled rule's pending steps stop: its drafts still waiting for approval are refused, its pending
     reminders deleted and its steps waiting for their day dropped; (drafts, reminders, firings waiting)."""
     rows = (
@@ -375,7 +402,7 @@ async def cancel_pending(session: AsyncSession, rule_id: int) -> tuple[int, int,
             await session.execute(
                 update(OutreachDraft)
                 .where(OutreachDraft.id.in_(waiting))
-                .values(status="refused", reason="the automation rule was disabled")
+                .values(status="refused", reason=reason)
             )
             drafts = len(waiting)
             stopped |= {f for f, d, _ in rows if d in set(waiting)}

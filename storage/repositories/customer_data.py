@@ -14,11 +14,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     AlertRecord,
+    AuditEvent,
+    AutomationRule,
     BehaviourEvent,
     BuyerIdentity,
     ConsentRecord,
@@ -34,6 +36,7 @@ from storage.models import (
     OrderLine,
     OutreachDraft,
     Reminder,
+    RuleFiring,
     Tag,
 )
 from storage.repositories import erased
@@ -95,6 +98,31 @@ async def customer_record(
             .where(CustomerTag.customer_id.in_(ids))
         )
     ).all()
+    firings = (
+        await session.execute(
+            select(RuleFiring, AutomationRule.name)
+            .join(AutomationRule, AutomationRule.id == RuleFiring.rule_id)
+            .where(RuleFiring.workspace_id == workspace_id, RuleFiring.customer_id.in_(ids))
+            .order_by(RuleFiring.fired_at, RuleFiring.id)
+        )
+    ).all()
+    merges = (
+        await session.scalars(
+            select(MergeEvent).where(
+                MergeEvent.workspace_id == workspace_id,
+                or_(MergeEvent.survivor_id.in_(ids), MergeEvent.merged_id.in_(ids)),
+            )
+        )
+    ).all()
+    # Audit events about them: their card viewed, their data exported, their points changed, their merges.
+    subjects = [f"customer:{i}" for i in ids] + [f"merge:{m.merged_id}>{m.survivor_id}" for m in merges]
+    events = (
+        await session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.workspace_id == workspace_id, AuditEvent.subject.in_(subjects))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    ).all()
     return {
         "customer": await rows(Customer, Customer.id.in_(ids)),
         "buyer_identities": await rows(BuyerIdentity, BuyerIdentity.customer_id.in_(ids)),
@@ -111,7 +139,63 @@ async def customer_record(
             MergeEvent, or_(MergeEvent.survivor_id.in_(ids), MergeEvent.merged_id.in_(ids))
         ),
         "alert_records": await rows(AlertRecord, AlertRecord.customer_id.in_(ids)),
+        "rule_firings": [
+            {
+                "id": f.id,
+                "rule_id": f.rule_id,
+                "rule": name,
+                "customer_id": f.customer_id,
+                "event_key": f.event_key,
+                "status": f.status,
+                "fired_at": _plain(f.fired_at),
+                "resume_at": _plain(f.resume_at),
+                "draft_id": f.draft_id,
+                "reminder_ids": f.reminder_ids,
+            }
+            for f, name in firings
+        ],
+        "audit_events": [
+            {
+                "id": e.id,
+                "at": _plain(e.at),
+                "actor": e.actor,
+                "member_id": e.member_id,
+                "action": e.action,
+                "subject": e.subject,
+                "detail": e.detail,
+            }
+            for e in events
+        ],
     }
+
+
+@dataclass(frozen=True)
+class ConsentEntry:
+    purpose: str
+    granted: bool
+    channel: str | None
+    source: str | None  # an import's platform, "erasure", ...
+    recorded_at: datetime
+
+
+async def consent_history(
+    session: AsyncSession, workspace_id: int, customer_id: int, limit: int
+) -> tuple[list[ConsentEntry], int]:
+    """The customer's consent records (and those of the records merged into them), newest first, at most
+    `limit` of them, and how many there are in all."""
+    ids = await _customer_ids(session, workspace_id, customer_id)
+    where = (ConsentRecord.workspace_id == workspace_id, ConsentRecord.customer_id.in_(ids))
+    total = (await session.execute(select(func.count()).select_from(ConsentRecord).where(*where))).scalar()
+    rows = (
+        await session.scalars(
+            select(ConsentRecord)
+            .where(*where)
+            .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+            .limit(limit)
+        )
+    ).all()
+    entries = [ConsentEntry(r.purpose, r.granted, r.channel, r.source, r.recorded_at) for r in rows]
+    return entries, int(total or 0)
 
 
 @dataclass

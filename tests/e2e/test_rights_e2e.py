@@ -4,11 +4,12 @@ agent is refused all three."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from handlers.rights import EraseCB
-from storage.models import BuyerIdentity, Customer
+from storage.models import BuyerIdentity, ConsentRecord, Customer
 from tests.e2e.conftest import OWNER, Desk
 
 AGENT = 3202
@@ -54,8 +55,25 @@ async def test_the_owner_exports_and_erases_a_customer_and_an_agent_may_not(desk
     assert (json_name, csv_name) == (f"customer-{cid}.json", f"customer-{cid}.csv")
     assert json.loads(body)["tables"]["buyer_identities"][0]["email"] == EMAIL and EMAIL.encode() in table
 
+    async with desk.db.sessions() as s:  # she opted out in chat, then opted in again through an import
+        for day, granted, channel, source in ((3, False, "telegram", "chat"), (9, True, "email", "shopify")):
+            s.add(
+                ConsentRecord(
+                    workspace_id=desk.workspace_id,
+                    customer_id=cid,
+                    purpose="marketing",
+                    granted=granted,
+                    channel=channel,
+                    source=source,
+                    recorded_at=datetime(2026, 11, day, 4, tzinfo=UTC),
+                )
+            )
+        await s.commit()
     card = await desk.say(OWNER, "/customer Siti")  # reading a card is in the trail too
     assert "Siti Rahman" in card.text
+    assert "Consent history (newest first):" in card.text
+    granted = card.text.index("2026-11-09 · marketing · granted · channel email · source shopify")
+    assert granted < card.text.index("2026-11-03 · marketing · withdrawn · channel telegram · source chat")
 
     asked = await desk.say(OWNER, f"/erase {cid}")
     assert "cannot be undone" in asked.text and asked.params.get("reply_markup")
@@ -65,12 +83,14 @@ async def test_the_owner_exports_and_erases_a_customer_and_an_agent_may_not(desk
         assert (await s.get(Customer, cid)).display_name is None  # type: ignore[union-attr]
         ident = (await s.scalars(select(BuyerIdentity))).one()
         assert ident.email is None and ident.name is None
+    card = await desk.say(OWNER, f"/customer #{cid}")  # the erasure is the newest consent record
+    history = card.text[card.text.index("Consent history") :].splitlines()
+    assert "marketing · withdrawn · channel — · source erasure on request" in history[1], card.text
 
     trail = await desk.say(OWNER, "/audit")
     assert all(w in trail.text for w in ("erased", "viewed", "exported", f"customer:{cid}"))
-    assert (
-        trail.text.index("erased") < trail.text.index("viewed") < trail.text.index("exported")
-    )  # newest first
+    acts = [w for line in trail.text.splitlines() for w in ("viewed", "erased", "exported") if w in line]
+    assert acts == ["viewed", "erased", "viewed", "exported"]  # newest first
     viewed = next(line for line in trail.text.splitlines() if "viewed" in line)
     assert f"User{OWNER}" in viewed  # who did it, by name, also where the act knew only their Telegram id
     assert EMAIL not in trail.text and "Siti" not in trail.text

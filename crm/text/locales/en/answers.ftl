@@ -235,3 +235,12 @@ answer-service_kind_nps = NPS
 answer-service_kind_complaint = complaint
 answer-service_kind_return = return
 answer-service_order = order { $order }
+
+## A customer card's consent history (crm.rights.consent_lines), on the Telegram and the command-line card.
+answer-consent_history = Consent history (newest first):
+answer-consent_row = • { $date } · { $purpose } · { $state } · channel { $channel } · source { $source }
+answer-consent_granted = granted
+answer-consent_withdrawn = withdrawn
+answer-consent_more = …and { $n } earlier
+answer-consent_purpose_marketing = marketing
+answer-consent_source_erasure = erasure on request

@@ -422,6 +422,7 @@ audit-action_merged = merged
 audit-action_approved = approved
 audit-action_imported = imported
 audit-action_ran = ran
+audit-action_deleted = deleted
 help-ability-data_rights = • export a customer's data (/export 12) or erase a customer on request (/erase 12)
 help-short-data_rights = /export, /erase
 help-ability-audit = • see who viewed, exported, changed or erased what (/audit)
@@ -458,7 +459,7 @@ card-points_expiring = {" "}· { NUMBER($points, useGrouping: 1) } expire on { $
 
 ## /rules: retention rules
 commands-rules = Retention rules (admins)
-help-ability-rules = • write, dry-run and switch retention rules: /rules
+help-ability-rules = • write, dry-run, edit, switch and delete retention rules: /rules
 help-short-rules = /rules
 rules-none = No retention rules yet. Write one in plain words, e.g. <code>/rules when a customer's first order is cancelled, tag them 'cancel-1st' and draft an apology</code>
 rules-title = <b>Retention rules</b> (drafts always wait for your approval)
@@ -477,6 +478,25 @@ rules-dry = <b>{ $name }</b>: { $rule }
 rules-enabled = Rule <b>{ $name }</b> is on: it runs after each import and daily.
 rules-disabled = Rule <b>{ $name }</b> is off; stopped { $drafts } waiting drafts, { $reminders } reminders and the later steps of { $waiting } customers.
 rules-gone = That rule is no longer there.
+rules-edit_button = ✏️ Edit
+rules-delete_button = 🗑 Delete
+rules-no_such = There is no rule called <b>{ $name }</b>. Use <code>/rules { $verb } NAME</code> with a name from <code>/rules</code>.
+rules-ask_words = Write the new words for rule <b>{ $name }</b>, e.g. <i>30 days after the last order, draft a replenishment message</i>.
+rules-edit_preview = Rule <b>{ $name }</b> would become: { $rule }
+    { $dry }
+    Press Replace to save it; it is then off until you enable it again, since what it does changed.
+rules-replace_button = ✅ Replace
+rules-keep_button = ✖️ Keep it
+rules-edit_expired = That edit of <b>{ $name }</b> is no longer waiting; press Edit again.
+rules-replaced = Rule <b>{ $name }</b> replaced: { $rule }
+    It is off until you enable it again, since what it does changed; stopped { $drafts } waiting drafts, { $reminders } reminders and the later steps of { $waiting } customers.
+rules-kept = Rule <b>{ $name }</b> is unchanged.
+rules-ask_delete = Delete rule <b>{ $name }</b>? Its drafts waiting for approval, pending reminders and later steps stop, as when it is disabled; what it already did stays in the history.
+rules-delete_yes_button = 🗑 Delete it
+rules-deleted = Rule <b>{ $name }</b> deleted; stopped { $drafts } waiting drafts, { $reminders } reminders and the later steps of { $waiting } customers.
+rules-refused_delete = That rule cannot be deleted: { $reason }
+rules-same = That rule is there already: <b>{ $name }</b>. Edit or switch it here, or with <code>/rules edit { $name } …</code>.
+rules-from_config = Rule <b>{ $name }</b> comes from config.yaml: change or remove it there.
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 Experiment <b>{ $name }</b>: this customer gets variant <b>{ $variant }</b> of { $labels }.
 experiments-variant_template = <b>Template · { $language } · variant { $variant }</b>

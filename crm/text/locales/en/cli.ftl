@@ -10,3 +10,5 @@ cli-more_rows = … and { NUMBER($n, useGrouping: 1) } more rows (the first { $s
 cli-as_of_hint =
     {""}
     On the command line, set that date with --as-of YYYY-MM-DD.
+cli-points_no_reason = Say why, after the points or with --reason: { $example }
+cli-points_reason_twice = Give the reason once: after the points ("{ $said }") or with --reason ("{ $option }"), not both.

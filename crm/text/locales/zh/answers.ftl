@@ -185,3 +185,12 @@ answer-service_kind_nps = NPS
 answer-service_kind_complaint = 投诉
 answer-service_kind_return = 退货
 answer-service_order = 订单 { $order }
+
+## 客户卡片上的许可记录（crm.rights.consent_lines），Telegram 与命令行卡片共用。
+answer-consent_history = 许可记录（最新在前）：
+answer-consent_row = • { $date } · { $purpose } · { $state } · 渠道 { $channel } · 来源 { $source }
+answer-consent_granted = 同意
+answer-consent_withdrawn = 撤回
+answer-consent_more = …以及更早的 { $n } 条
+answer-consent_purpose_marketing = 营销
+answer-consent_source_erasure = 应要求删除

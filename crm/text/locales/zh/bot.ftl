@@ -407,6 +407,7 @@ audit-action_merged = 合并
 audit-action_approved = 批准
 audit-action_imported = 导入
 audit-action_ran = 运行
+audit-action_deleted = 移除
 help-ability-data_rights = • 导出客户数据（/export 12）或应客户要求删除其个人数据（/erase 12）
 help-short-data_rights = /export、/erase
 help-ability-audit = • 查看谁查看、导出、修改或删除了什么（/audit）
@@ -443,7 +444,7 @@ card-points_expiring = {" "}· 其中 { NUMBER($points, useGrouping: 1) } 分将
 
 ## /rules: retention rules
 commands-rules = 自动化规则（管理员）
-help-ability-rules = • 编写、试运行和开关自动化规则：/rules
+help-ability-rules = • 编写、试运行、编辑、开关和删除自动化规则：/rules
 help-short-rules = /rules
 rules-none = 还没有自动化规则。用一句话写一条，例如 <code>/rules 首单取消时打标签"cancel-1st"并写道歉</code>
 rules-title = <b>自动化规则</b>（草稿都会等待您批准）
@@ -462,6 +463,25 @@ rules-dry = <b>{ $name }</b>：{ $rule }
 rules-enabled = 规则 <b>{ $name }</b> 已启用：每次导入后和每天运行。
 rules-disabled = 规则 <b>{ $name }</b> 已停用；已停止 { $drafts } 份待批草稿、{ $reminders } 条提醒，以及 { $waiting } 位客户尚未执行的后续步骤。
 rules-gone = 该规则已不存在。
+rules-edit_button = ✏️ 编辑
+rules-delete_button = 🗑 删除
+rules-no_such = 没有名为 <b>{ $name }</b> 的规则。请用 <code>/rules { $verb } 名称</code>，名称见 <code>/rules</code>。
+rules-ask_words = 请写出规则 <b>{ $name }</b> 的新内容，例如 <i>30 days after the last order, draft a replenishment message</i>。
+rules-edit_preview = 规则 <b>{ $name }</b> 将变为：{ $rule }
+    { $dry }
+    按"替换"保存；由于其行为已改变，保存后它处于停用状态，需要您重新启用。
+rules-replace_button = ✅ 替换
+rules-keep_button = ✖️ 保留原样
+rules-edit_expired = 对 <b>{ $name }</b> 的编辑已失效，请再按一次"编辑"。
+rules-replaced = 规则 <b>{ $name }</b> 已替换：{ $rule }
+    由于其行为已改变，它处于停用状态，需要您重新启用；已停止 { $drafts } 份待批草稿、{ $reminders } 条提醒，以及 { $waiting } 位客户尚未执行的后续步骤。
+rules-kept = 规则 <b>{ $name }</b> 未作更改。
+rules-ask_delete = 删除规则 <b>{ $name }</b>？它待批准的草稿、待处理的提醒和后续步骤将像停用时一样停止；已执行的记录保留在历史中。
+rules-delete_yes_button = 🗑 确认删除
+rules-deleted = 规则 <b>{ $name }</b> 已删除；已停止 { $drafts } 份待批草稿、{ $reminders } 条提醒，以及 { $waiting } 位客户尚未执行的后续步骤。
+rules-refused_delete = 无法删除该规则：{ $reason }
+rules-same = 这条规则已存在：<b>{ $name }</b>。可在此编辑或开关，或使用 <code>/rules edit { $name } …</code>。
+rules-from_config = 规则 <b>{ $name }</b> 来自 config.yaml：请在该文件中修改或删除。
 ## Outreach experiments (/experiments; docs/experiments.md)
 experiments-draft_line = 🧪 实验 <b>{ $name }</b>：这位客户收到 { $labels } 中的 <b>{ $variant }</b> 版本。
 experiments-variant_template = <b>模板 · { $language } · { $variant } 版本</b>

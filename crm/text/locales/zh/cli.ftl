@@ -10,3 +10,5 @@ cli-more_rows = ……还有 { NUMBER($n, useGrouping: 1) } 行（只显示前 {
 cli-as_of_hint =
     {""}
     在命令行中可以用 --as-of YYYY-MM-DD 设定截止日期。
+cli-points_no_reason = 请写明原因，放在积分之后或用 --reason：{ $example }
+cli-points_reason_twice = 原因只写一次：放在积分之后（“{ $said }”）或用 --reason（“{ $option }”），不要两处都写。
