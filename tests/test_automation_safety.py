@@ -16,7 +16,15 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DBAPIError
 
-from crm.automation.engine import _cap_guard, _Capped, evaluate, list_rules, save_rule, sync_config_rules
+from crm.automation.engine import (
+    _cap_guard,
+    _Capped,
+    check_words,
+    evaluate,
+    list_rules,
+    save_rule,
+    sync_config_rules,
+)
 from crm.automation.rules import RuleError
 from crm.importing.service import import_file
 from crm.outreach.intents import PROMOTIONAL
@@ -164,6 +172,8 @@ async def test_a_remind_naming_nobody_on_the_team_is_refused_when_saved(
     reason = str(err.value)
     assert "no team member 'nobody'" in reason and "Mei" in reason and "Raj" in reason and "\n" not in reason
     assert await list_rules(db, workspace_id, cfg(), NOW) == []
+    with pytest.raises(RuleError, match="no team member 'nobody'"):  # the check chat runs before it saves
+        await check_words(db, workspace_id, "rem", rule)
     # by name, role or Telegram id: accepted
     for i, who in enumerate(("Raj", "owner", "502")):
         await save_rule(

@@ -424,7 +424,12 @@ async def _save(
 async def check_words(db: Database, workspace_id: int, name: str, data: Mapping[str, Any]) -> RuleSpec:
     """The rule `data` would be under `name`, checked as save_rule checks it, without saving (RuleError)."""
     async with db.sessions() as session:
-        return check_rule(name, data, known_tags=await known_tags(session, workspace_id))
+        return check_rule(
+            name,
+            data,
+            known_tags=await known_tags(session, workspace_id),
+            known_members=await repo.member_names(session, workspace_id),
+        )
 
 
 async def delete_rule(
