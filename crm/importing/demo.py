@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
+from crm.importing.platforms import JudgeMeReviews, ShopifyProductReviews
+
 SELLER_TZ = ZoneInfo("Asia/Singapore")
 
 # 1 unit of currency = rate SGD (the demo workspace's base currency).
@@ -1650,33 +1652,9 @@ NPS_SHARE = 8  # % of completed orders followed by an NPS answer
 EVENTS_HEADER = ["platform", "buyer_key", "kind", "sku", "product_name", "value", "currency", "occurred_at"]
 # The Shopify store's review apps' exports (docs/service.md, "Platform review exports"): Shopify's Product Reviews
 # app and Judge.me, each for a share of the completed Shopify orders that interactions.csv has no review of.
-SHOPIFY_REVIEWS_HEADER = [
-    "product_handle",
-    "state",
-    "rating",
-    "title",
-    "author",
-    "email",
-    "location",
-    "body",
-    "reply",
-    "created_at",
-    "replied_at",
-]
-JUDGEME_HEADER = [
-    "product_handle",
-    "review_title",
-    "body",
-    "reviewer_name",
-    "reviewer_email",
-    "rating",
-    "review_date",
-    "reply",
-    "reply_date",
-    "featured",
-    "verified",
-    "hidden",
-]
+# The headers are the importer's own signatures of the two layouts (crm.importing.platforms).
+SHOPIFY_REVIEWS_HEADER = list(ShopifyProductReviews.signature)
+JUDGEME_HEADER = list(JudgeMeReviews.signature)
 REVIEW_APP_SHARE = 8  # % of those orders reviewed in each app's export
 
 # How each platform writes a normalised status.
