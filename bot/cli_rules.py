@@ -275,7 +275,14 @@ def run(db: DbOption = None) -> None:
         )
 
     done = run_async(lambda: _with_app(db, go))
-    fired = ", ".join(f"{k} {v}" for k, v in done.fired.items()) or "no enabled rules"
+    # A dry run counts customers; a run makes one firing per event, and a customer may have several events.
+    fired = (
+        ", ".join(
+            f"{k} {v}" + (f" ({done.customers.get(k, v)} customers)" if done.customers.get(k, v) != v else "")
+            for k, v in done.fired.items()
+        )
+        or "no enabled rules"
+    )
     typer.echo(f"fired: {fired}; {done.drafts} drafts wait for approval; {done.capped} held back by the cap")
     for problem in done.problems:
         typer.echo(f"warning: {problem}", err=True)

@@ -847,3 +847,28 @@ async def test_entering_a_segment_fires_for_those_not_in_it_at_the_window_start(
         assert fired == entered and n == len(entered), segment
     assert stayed > 0  # some customers were in their segment all along: they are not "entering" it
     assert await count(db, RuleFiring) == sum(1 for c, s in now.items() if then.get(c) != s) > 0
+
+
+async def test_a_run_counts_firings_and_the_customers_the_dry_run_counted(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """A dry run names customers; a run makes one firing per event. A customer with two events in the window
+    is one customer of the dry run and two firings of the run: the run reports both, each equal to the dry
+    run's own figures, so the two numbers a seller sees are never unexplained."""
+    await load_older(db, workspace_id, tmp_path)
+    # Ivan orders again within the window: his third and fourth orders are two events of one customer
+    more = shopify_csv(
+        tmp_path / "more.csv",
+        [("#17", "Ivan Teo", "ivan@example.com", "25.00", "2026-11-15 10:00:00 +0800", "paid")],
+    )
+    await import_file(db, workspace_id, more, settings=SETTINGS.workspace.for_import())
+    spec = check_rule("orders", {"trigger": "repeat_order", "actions": [{"tag": "again"}]})
+    dry = await dry_run(db, workspace_id, spec, NOW, TZ, 30)
+    await save_rule(
+        db, workspace_id, "orders", {"trigger": "repeat_order", "actions": [{"tag": "again"}]}, at=NOW
+    )
+    await set_enabled(db, workspace_id, "orders", True)
+    done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW, only="orders")
+    assert done.fired["orders"] == dry.events and done.customers["orders"] == dry.count
+    assert done.customers["orders"] <= done.fired["orders"]
+    assert dry.events == dry.count + 1  # the data has the case this is about

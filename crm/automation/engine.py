@@ -79,7 +79,8 @@ class DryRun:
 
 @dataclass
 class Evaluation:
-    fired: dict[str, int] = field(default_factory=dict)  # rule -> firings made now
+    fired: dict[str, int] = field(default_factory=dict)  # rule -> firings made now (one per event)
+    customers: dict[str, int] = field(default_factory=dict)  # rule -> distinct customers of those firings
     drafts: int = 0
     capped: int = 0
     problems: list[str] = field(default_factory=list)
@@ -574,6 +575,7 @@ async def evaluate(
             claimed = await repo.claim(session, workspace_id, rule.id, found, as_of)
             await session.commit()
         out.fired[rule.name] = len(claimed)
+        out.customers[rule.name] = len({customer_id for _, customer_id, _ in claimed})
         for firing_id, customer_id, _ in claimed:
             await _steps(db, workspace_id, rule, spec, firing_id, customer_id, 0, as_of, cfg, settings, out)
     if any(out.fired.values()):
