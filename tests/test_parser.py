@@ -427,6 +427,9 @@ def test_a_word_close_to_nothing_is_still_not_guessed(question: str) -> None:
         ("how many customers came back", "last_90_days"),
         ("上个月有多少客户回购", "last_month"),
         ("今年有多少回头客", "this_year"),
+        # every wording of buying again the rate's patterns read is also asked back as a count
+        ("how many buyers reordered last month", "last_month"),
+        ("how many customers ordered more than once this year", "this_year"),
     ],
 )
 def test_a_count_of_buyers_who_came_back_asks_back_with_the_rate(question: str, metric_period: str) -> None:

@@ -4,21 +4,49 @@ all read this list; a new metric is one entry here plus its computation in crm.a
 
 from __future__ import annotations
 
+import re
+
 from crm.catalog.types import Metric
+
+# Buying again, in sellers' words: one list, read by the repeat purchase rate's patterns below (with a word for a
+# share: "what % of buyers came back") and by the parser, which asks back when a count of them is asked ("how many
+# customers bought again": not this rate, and never the number of all customers; crm.query.vocab.BUY_AGAIN).
+BUY_AGAIN_EN: tuple[str, ...] = (
+    *(
+        f"{verb} {tail}"
+        for verb in ("bought", "buy", "ordered", "order", "purchased", "purchase", "shopped", "shop")
+        for tail in ("again", "more than once", "twice", "a second time")
+    ),
+    *(f"{who}come back" for who in ("", "have ", "has ")),
+    "came back",
+    "coming back",
+    *(f"returned to {verb}" for verb in ("buy", "order", "purchase", "shop")),
+    "reordered",
+    "re-ordered",
+    "repurchased",
+)
+BUY_AGAIN_ZH: tuple[str, ...] = (
+    *(
+        again + verb
+        for again in ("再次", "重复", "二次", "多次", "又", "再")
+        for verb in ("购买", "下单", "回购", "复购", "购物", "光顾", "买")
+    ),
+    "回购",
+    "复购",
+)
+
+
+def _either(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
 
 # The repeat purchase rate in wordings no list of phrases covers: "repeat customers ratio", "percentage of
 # returning buyers", "what % of buyers came back to buy again", "再次购买的客户占比", "百分之几的顾客回购了".
-# A count of them ("how many customers bought again") is not this rate: the parser asks back (lexicon's
-# repeat_verb), it never answers with a number of all customers.
 _EN_REPEAT = r"(?:repeat|returning|repurchas(?:e|ing)|re-purchas(?:e|ing)|repeat[- ](?:purchase|order))"
 _EN_WHO = r"(?:customers?|buyers?|clients?|shoppers?|purchasers?|purchases?|orders?|users?)"
 _EN_SHARE = r"(?:rate|ratio|percentage|percent|share|proportion|fraction|%)"
-_EN_AGAIN = (
-    r"(?:(?:came|come|have come|has come|coming) back|(?:bought|buy|ordered|order|purchased|purchase|shopped|shop)"
-    r" (?:again|more than once|twice|a second time)|returned to (?:buy|order|purchase|shop)|reordered|re-ordered"
-    r"|repurchased)"
-)
-_ZH_AGAIN = r"(?:再次|重复|二次|多次|又|再)(?:购买|下单|回购|复购|购物|光顾|买)了?|回购了?|复购了?"
+_EN_AGAIN = _either(BUY_AGAIN_EN)
+_ZH_AGAIN = _either(BUY_AGAIN_ZH) + "了?"
 _ZH_SHARE = r"(?:比例|占比|百分比|比率|比重)"
 # New customers as the buyers of a first order: "customers who placed their first order in October",
 # "buyers with their first purchase this year", "首次下单的客户".

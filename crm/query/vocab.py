@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from crm import catalog
+from crm.catalog.metrics import BUY_AGAIN_EN, BUY_AGAIN_ZH
 
 # --- metrics -----------------------------------------------------------------------------------------------
 # Where two equally long phrases overlap ("新客户数": 新客户 / 客户数) the parser keeps the first metric's: the
@@ -19,6 +20,18 @@ METRIC_PHRASES: dict[str, tuple[str, ...]] = {
 }
 # Wordings of a metric no phrase list covers (crm.catalog Metric.patterns), matched before the phrases.
 METRIC_PATTERNS: dict[str, tuple[str, ...]] = {m.id: m.patterns for m in catalog.METRICS if m.patterns}
+# Buying again without a word for a share (crm.catalog.metrics.BUY_AGAIN_EN/_ZH, also read by the repeat purchase rate's
+# patterns): the parser asks back rather than count all customers. Chinese forms also with 了; a form that is
+# itself a metric's phrase (复购: the repeat purchase rate) stays the metric's.
+_METRIC_WORDS = frozenset(p for m in catalog.METRICS for p in m.phrases)
+BUY_AGAIN: tuple[str, ...] = tuple(
+    w
+    for w in (
+        *BUY_AGAIN_EN,
+        *(form for w in BUY_AGAIN_ZH for form in (w, w + "了")),
+    )
+    if w.removesuffix("了") not in _METRIC_WORDS
+)
 # "customers" words are the entity of many questions (top customers, segments, filters); the parser treats
 # them as the metric only when nothing more specific is asked.
 ENTITY_CUSTOMER_WORDS: tuple[str, ...] = (

@@ -421,27 +421,12 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     # Buying again, without a word for a share: "how many customers bought again" is not the repeat purchase
     # rate, nor a count of all customers; the parser asks back (recognisers.declines.repeat_count).
     "repeat_verb": (
-        "bought again",
-        "buy again",
-        "ordered again",
-        "order again",
-        "purchased again",
-        "purchase again",
-        "shopped again",
-        "came back",
-        "come back",
-        "coming back",
-        "repurchased",
+        *vocab.BUY_AGAIN,
         "repeat customers",
         "repeat buyers",
         "repeat purchasers",
         "returning customers",
         "returning buyers",
-        "再次购买",
-        "再次下单",
-        "重复购买",
-        "又买了",
-        "回购",
         "回头客",
     ),
     "order_verb": (
