@@ -290,7 +290,7 @@ def register(app: typer.Typer) -> None:
         )
         if not result.rows and result.value is None:
             raise typer.Exit(1)  # no customer matches: a script can tell, as with grep
-        shown_id = _card_customer(result)
+        shown_id = result.shown_customer()
         if shown_id is not None:
             history = _card_viewed(shown_id, db, result.language or "en")
             if history and not as_json:
@@ -349,16 +349,6 @@ def register(app: typer.Typer) -> None:
         if d1 is not None and d2 is not None and d1 >= d2:
             raise CLIError("--from must be before --to")
         run_query(TransitionsQuery(start=d1, end=d2), db, as_of, as_json, chart, language=lang)
-
-
-def _card_customer(result: Any) -> int | None:
-    """The customer whose data the answer shows: the card's "id" field, or the one customer an answer is
-    about; None for a list of matches."""
-    if result.intent != "customer":
-        return None
-    if list(result.columns) == ["field", "value"]:
-        return next((int(v) for f, v in result.rows if f == "id" and v is not None), None)
-    return result.card_ids[0] if len(result.card_ids or []) == 1 else None
 
 
 def _card_viewed(customer_id: int, db: str | None, language: str) -> list[str]:

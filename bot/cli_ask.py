@@ -62,12 +62,11 @@ async def ask_once(app_ctx: Any, question: str, day: date | None) -> Any:
         if exc.name and exc.name.startswith("crm."):
             raise CLIError(f"this build cannot answer that yet ({exc.name} is missing)") from None
         raise
-    if result.intent == "customer":  # one customer's data was shown: a figure about them, or their whole card
-        shown = result.card_ids or [r[1] for r in result.rows or [] if len(r) == 2 and r[0] == "id"]
-        if len(shown) == 1:
-            from crm.rights import Actor, record_act
+    shown = result.shown_customer()  # one customer's data was shown: a figure about them, or their whole card
+    if shown is not None:
+        from crm.rights import Actor, record_act
 
-            await record_act(app_ctx.db, app_ctx.workspace_id, "viewed", Actor("cli"), f"customer:{shown[0]}")
+        await record_act(app_ctx.db, app_ctx.workspace_id, "viewed", Actor("cli"), f"customer:{shown}")
     return result
 
 

@@ -59,6 +59,15 @@ class Result(BaseModel):
     # Drafts offered under the answer, one per stage (a journey's transition table); not part of the JSON.
     actions: list[StageAction] = Field(default_factory=list)
 
+    def shown_customer(self) -> int | None:
+        """The customer whose data the answer shows: the card's "id" field, or the one customer an answer is
+        about; None for anything else, a list of matches included."""
+        if self.intent != "customer":
+            return None
+        if list(self.columns) == ["field", "value"]:
+            return next((int(v) for f, v in self.rows if f == "id" and v is not None), None)
+        return self.card_ids[0] if len(self.card_ids) == 1 else None
+
     def to_json_dict(self) -> dict[str, Any]:
         """The stable machine-readable shape of docs/architecture.md ("Machine-readable answers")."""
         return {
