@@ -12,7 +12,13 @@ from crm.spreadsheet import csv_bytes
 from crm.text import render
 from storage.db import Database
 from storage.repositories import audit
-from storage.repositories.customer_data import Erasure, consent_history, customer_record, erase_customer
+from storage.repositories.customer_data import (
+    ERASURE_SOURCE,
+    Erasure,
+    consent_history,
+    customer_record,
+    erase_customer,
+)
 from storage.repositories.team import TeamRepository
 
 # What the audit trail records (storage.models.AuditEvent.action).
@@ -159,7 +165,9 @@ def import_counts(report: Any) -> dict[str, Any]:
 
 # The consent records a card shows (newest first); older ones are counted ("…and 3 earlier").
 CONSENT_LINES = 5
-CONSENT_SOURCES = ("erasure",)  # sources with a text of their own; an import's source is its platform's name
+CONSENT_SOURCES = (
+    ERASURE_SOURCE,
+)  # sources with a text of their own; an import's source is its platform's name
 CONSENT_PURPOSES = ("marketing",)
 
 

@@ -29,7 +29,7 @@ from storage.db import Database
 from storage.models import AutomationRule
 from storage.repositories import alerts as alerts_repo
 from storage.repositories import analytics as analytics_repo
-from storage.repositories import audit
+from storage.repositories import audit, customer_data
 from storage.repositories import automation as repo
 from storage.repositories.reminders import create_reminder
 
@@ -141,7 +141,7 @@ async def candidates(
         times = await analytics_repo.purchase_times(session, workspace_id, as_of)
         found = stage_entries(times, str(spec.param), now_in, since, as_of, tz)
     # A customer erased on request keeps their orders and country (the figures stay) but no rule acts on them.
-    erased = await repo.erased_customers(session, workspace_id) if found else set()
+    erased = await customer_data.erased_customers(session, workspace_id) if found else set()
     if erased:
         found = [(c, key) for c, key in found if c not in erased]
     if not found or not spec.condition:

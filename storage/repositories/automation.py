@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     AutomationRule,
     BehaviourEvent,
-    ConsentRecord,
     Customer,
     CustomerOrderStats,
     CustomerTag,
@@ -183,14 +182,6 @@ async def ledger_until(
         .order_by(LoyaltyEntry.customer_id, LoyaltyEntry.created_at, LoyaltyEntry.id)
     )
     return [(int(c), int(e), int(p), t) for c, e, p, t in await session.execute(stmt)]
-
-
-async def erased_customers(session: AsyncSession, workspace_id: int) -> set[int]:
-    """Customers erased on request (the erasure leaves a consent record of its own): no rule acts on them."""
-    stmt = select(ConsentRecord.customer_id).where(
-        ConsentRecord.workspace_id == workspace_id, ConsentRecord.source == "erasure"
-    )
-    return {int(c) for c in await session.scalars(stmt) if c is not None}
 
 
 async def countries(session: AsyncSession, workspace_id: int) -> dict[int, str]:

@@ -48,6 +48,18 @@ ERASED = "[erased]"
 MIN_MENTION = 5
 
 
+# The consent record an erasure leaves: its source marks the customer as erased on request (erased_customers).
+ERASURE_SOURCE = "erasure"
+
+
+async def erased_customers(session: AsyncSession, workspace_id: int) -> set[int]:
+    """Customers erased on request: the ones with the erasure's own consent record (no rule acts on them)."""
+    stmt = select(ConsentRecord.customer_id).where(
+        ConsentRecord.workspace_id == workspace_id, ConsentRecord.source == ERASURE_SOURCE
+    )
+    return {int(c) for c in await session.scalars(stmt) if c is not None}
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -312,7 +324,7 @@ async def erase_customer(session: AsyncSession, workspace_id: int, customer_id: 
             customer_id=customer_id,
             purpose="marketing",
             granted=False,
-            source="erasure",
+            source=ERASURE_SOURCE,
             recorded_at=datetime.now(UTC),
         )
     )
