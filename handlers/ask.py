@@ -159,13 +159,14 @@ class Asking:
             # An empty workspace answers "no data": say why, in chat terms (the command line has its own note).
             result = result.model_copy(update={"text": f"{result.text.strip()}\n\n{i18n('ask.no_orders')}"})
         await send_result(bot, chat_id, result, self.answers, i18n)
-        if result.intent == "customer" and len(result.card_ids or []) == 1:  # one customer's data was shown
+        shown = result.shown_customer()  # one customer's data was shown: a figure about them, or their card
+        if shown is not None:
             await record_act(
                 self.db,
                 self.workspace_id,
                 "viewed",
                 Actor("telegram", telegram_user_id=chat_id),
-                f"customer:{result.card_ids[0]}",
+                f"customer:{shown}",
             )
         return result
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from handlers.rights import EraseCB
-from storage.models import BuyerIdentity, ConsentRecord, Customer
+from storage.models import AuditEvent, BuyerIdentity, ConsentRecord, Customer
 from tests.e2e.conftest import OWNER, Desk
 
 AGENT = 3202
@@ -94,3 +94,14 @@ async def test_the_owner_exports_and_erases_a_customer_and_an_agent_may_not(desk
     viewed = next(line for line in trail.text.splitlines() if "viewed" in line)
     assert f"User{OWNER}" in viewed  # who did it, by name, also where the act knew only their Telegram id
     assert EMAIL not in trail.text and "Siti" not in trail.text
+
+
+async def test_a_card_asked_for_in_plain_words_is_in_the_trail(desk: Desk) -> None:
+    """A question that shows one customer's card is a view of their data, as /customer is."""
+    await desk.add_member(OWNER, "owner")
+    cid = await _customer(desk)
+    card = await desk.say(OWNER, "who is Siti Rahman")
+    assert "Siti Rahman" in card.text
+    async with desk.db.sessions() as s:
+        acts = (await s.execute(select(AuditEvent.action, AuditEvent.subject))).all()
+    assert ("viewed", f"customer:{cid}") in [tuple(a) for a in acts]
