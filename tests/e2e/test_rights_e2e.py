@@ -3,6 +3,7 @@ agent is refused all three."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -102,6 +103,11 @@ async def test_a_card_asked_for_in_plain_words_is_in_the_trail(desk: Desk) -> No
     cid = await _customer(desk)
     card = await desk.say(OWNER, "who is Siti Rahman")
     assert "Siti Rahman" in card.text
-    async with desk.db.sessions() as s:
-        acts = (await s.execute(select(AuditEvent.action, AuditEvent.subject))).all()
-    assert ("viewed", f"customer:{cid}") in [tuple(a) for a in acts]
+    acts: list[tuple[str, str | None]] = []
+    for _ in range(100):  # recorded right after the card is sent, as /customer does
+        async with desk.db.sessions() as s:
+            acts = [tuple(a) for a in (await s.execute(select(AuditEvent.action, AuditEvent.subject))).all()]
+        if acts:
+            break
+        await asyncio.sleep(0.05)
+    assert ("viewed", f"customer:{cid}") in acts
