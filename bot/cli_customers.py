@@ -216,6 +216,7 @@ tags_app = typer.Typer(help="Rule-based tags (workspace.tag_rules in config.yaml
 def tags_refresh(db: DbOpt = None) -> None:
     """Re-evaluate every tag rule now (imports and the daily job do this too)."""
     from bot.cli import open_app
+    from crm.settings import lifecycle_days
     from crm.tags import refresh_rule_tags
 
     async def go():  # type: ignore[no-untyped-def]
@@ -228,7 +229,12 @@ def tags_refresh(db: DbOpt = None) -> None:
                 )
             async with app_ctx.db.sessions() as session:
                 out = await refresh_rule_tags(
-                    session, app_ctx.workspace_id, rules, app_ctx.as_of(), app_ctx.tz
+                    session,
+                    app_ctx.workspace_id,
+                    rules,
+                    app_ctx.as_of(),
+                    app_ctx.tz,
+                    lifecycle_days(app_ctx.settings.workspace),
                 )
                 await session.commit()
             return out

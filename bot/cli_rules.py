@@ -190,6 +190,7 @@ def dry_run(name: Annotated[str, typer.Argument(help="The rule's name.")], db: D
 async def _dry(app_ctx: Any, name: str) -> tuple[Any, str]:
     from crm.automation.engine import dry_run as run_dry
     from crm.automation.engine import spec_of, sync_config_rules
+    from crm.settings import lifecycle_days
     from storage.repositories import automation as repo
 
     cfg = app_ctx.settings.automation
@@ -199,7 +200,15 @@ async def _dry(app_ctx: Any, name: str) -> tuple[Any, str]:
     if rule is None:
         raise CLIError(f"no rule called {name!r}; see sellermate rules list")
     tz = ZoneInfo(app_ctx.settings.workspace.timezone)
-    dry = await run_dry(app_ctx.db, app_ctx.workspace_id, spec_of(rule), _now(), tz, cfg.lookback_days)
+    dry = await run_dry(
+        app_ctx.db,
+        app_ctx.workspace_id,
+        spec_of(rule),
+        _now(),
+        tz,
+        cfg.lookback_days,
+        lifecycle_days(app_ctx.settings.workspace),
+    )
     return dry, app_ctx.settings.language
 
 

@@ -68,6 +68,9 @@ class WorkspaceSettings(BaseModel):
             loyalty_points_per_unit=self.loyalty_points_per_unit,
             tag_rules=dict(self.tag_rules),
             generic_columns=dict(self.generic_columns),
+            lifecycle_new_days=self.lifecycle_new_days,
+            lifecycle_active_days=self.lifecycle_active_days,
+            lifecycle_dormant_days=self.lifecycle_dormant_days,
         )
 
     @field_validator("base_currency")

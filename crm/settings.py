@@ -16,6 +16,10 @@ DEFAULT_BRAND_NAME = "our shop"
 DEFAULT_SIGN_OFF = "The team"
 
 
+# The lifecycle stages' thresholds (new, active, dormant days) when the workspace sets none.
+DEFAULT_LIFECYCLE_DAYS = (30, 90, 180)
+
+
 @dataclass(frozen=True)
 class ImportSettings:
     """What an import needs to know about the workspace (from `workspace.*` in the configuration)."""
@@ -31,6 +35,10 @@ class ImportSettings:
     tag_rules: Mapping[str, str] = field(default_factory=dict)
     # Column mapping for the generic CSV importer: canonical field -> header in the file.
     generic_columns: Mapping[str, str] = field(default_factory=dict)
+    # The lifecycle thresholds (days) the tag rules' `lifecycle` field is scored with (see lifecycle_days).
+    lifecycle_new_days: int = DEFAULT_LIFECYCLE_DAYS[0]
+    lifecycle_active_days: int = DEFAULT_LIFECYCLE_DAYS[1]
+    lifecycle_dormant_days: int = DEFAULT_LIFECYCLE_DAYS[2]
 
 
 class Secret(Protocol):
@@ -68,6 +76,17 @@ class WorkspaceConfig(Protocol):
     def lifecycle_active_days(self) -> int: ...
     @property
     def lifecycle_dormant_days(self) -> int: ...
+
+
+def lifecycle_days(workspace: object) -> tuple[int, int, int]:
+    """The workspace's lifecycle thresholds (new, active, dormant days), the defaults where it sets none: the one
+    reading every answer, draft, tag rule and automation rule shares, so a stage means the same everywhere."""
+    new, active, dormant = DEFAULT_LIFECYCLE_DAYS
+    return (
+        int(getattr(workspace, "lifecycle_new_days", None) or new),
+        int(getattr(workspace, "lifecycle_active_days", None) or active),
+        int(getattr(workspace, "lifecycle_dormant_days", None) or dormant),
+    )
 
 
 class OutreachConfig(Protocol):

@@ -113,12 +113,17 @@ def compile_rules(rules: Mapping[str, str]) -> dict[str, Evaluator]:
 
 
 async def customer_columns(
-    session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo
+    session: AsyncSession,
+    workspace_id: int,
+    as_of: datetime,
+    tz: ZoneInfo,
+    lifecycle_days: tuple[int, int, int],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The rule fields of every customer with at least one valid order as of `as_of`: (ids, columns)."""
+    """The rule fields of every customer with at least one valid order as of `as_of`: (ids, columns); the
+    lifecycle stage by the workspace's thresholds (crm.settings.lifecycle_days)."""
     from storage.repositories import analytics as analytics_repo
 
-    scores = await customer_scores(session, workspace_id, as_of, tz)
+    scores = await customer_scores(session, workspace_id, as_of, tz, lifecycle_days=lifecycle_days)
     countries = await analytics_repo.customer_countries(session, workspace_id)
     with np.errstate(divide="ignore", invalid="ignore"):
         columns: dict[str, np.ndarray] = {
@@ -138,21 +143,31 @@ async def customer_columns(
 
 
 async def evaluate_tag_rules(
-    session: AsyncSession, workspace_id: int, rules: Mapping[str, str], as_of: datetime, tz: ZoneInfo
+    session: AsyncSession,
+    workspace_id: int,
+    rules: Mapping[str, str],
+    as_of: datetime,
+    tz: ZoneInfo,
+    lifecycle_days: tuple[int, int, int],
 ) -> dict[str, set[int]]:
     """Which customers each rule selects as of `as_of` (customers with at least one valid order)."""
     compiled = compile_rules(rules)
-    ids, columns = await customer_columns(session, workspace_id, as_of, tz)
+    ids, columns = await customer_columns(session, workspace_id, as_of, tz, lifecycle_days)
     return {name: {int(c) for c in ids[evaluate(columns)]} for name, evaluate in compiled.items()}
 
 
 async def refresh_rule_tags(
-    session: AsyncSession, workspace_id: int, rules: Mapping[str, str], as_of: datetime, tz: ZoneInfo
+    session: AsyncSession,
+    workspace_id: int,
+    rules: Mapping[str, str],
+    as_of: datetime,
+    tz: ZoneInfo,
+    lifecycle_days: tuple[int, int, int],
 ) -> dict[str, tuple[int, int]]:
     """Re-evaluate the rules and update rule tags (manual tags are never touched); (added, removed) per tag."""
     from storage.repositories import tags as tags_repo
 
-    selected = await evaluate_tag_rules(session, workspace_id, rules, as_of, tz)
+    selected = await evaluate_tag_rules(session, workspace_id, rules, as_of, tz, lifecycle_days)
     out = {}
     for name, customers in selected.items():
         out[name] = await tags_repo.sync_rule_tag(session, workspace_id, name, rules[name], customers)

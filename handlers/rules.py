@@ -41,6 +41,7 @@ from crm.automation.engine import (
 )
 from crm.automation.rules import RuleError
 from crm.automation.words import name_for, parse_words
+from crm.settings import lifecycle_days
 from handlers.routes import Routes
 from storage.db import Database
 from storage.models import TeamMember
@@ -198,7 +199,9 @@ async def _from_words(
         return
     spec = spec_of(rule)
     tz = ZoneInfo(settings.workspace.timezone)
-    dry = await dry_run(db, workspace_id, spec, now, tz, settings.automation.lookback_days)
+    dry = await dry_run(
+        db, workspace_id, spec, now, tz, settings.automation.lookback_days, lifecycle_days(settings.workspace)
+    )
     await message.answer(
         i18n(
             "rules.parsed",
@@ -234,7 +237,15 @@ async def rule_button(
     if callback_data.action == "dry":
         spec = spec_of(rule)
         tz = ZoneInfo(settings.workspace.timezone)
-        dry = await dry_run(db, workspace_id, spec, now, tz, settings.automation.lookback_days)
+        dry = await dry_run(
+            db,
+            workspace_id,
+            spec,
+            now,
+            tz,
+            settings.automation.lookback_days,
+            lifecycle_days(settings.workspace),
+        )
         await message.answer(
             i18n(
                 "rules.dry",
@@ -363,7 +374,9 @@ async def _preview(
     await state.set_state(None)
     await state.update_data(rule_id=rule_id, rule_words=words)
     tz = ZoneInfo(settings.workspace.timezone)
-    dry = await dry_run(db, workspace_id, spec, now, tz, settings.automation.lookback_days)
+    dry = await dry_run(
+        db, workspace_id, spec, now, tz, settings.automation.lookback_days, lifecycle_days(settings.workspace)
+    )
     await message.answer(
         i18n(
             "rules.edit_preview",

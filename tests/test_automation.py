@@ -18,6 +18,9 @@ from crm.automation.engine import dry_run, evaluate, list_rules, save_rule, set_
 from crm.automation.rules import RuleError, check_rule
 from crm.automation.words import parse_words
 from crm.importing.service import import_file
+from crm.settings import DEFAULT_LIFECYCLE_DAYS as LIFECYCLE
+from crm.settings import lifecycle_days
+from crm.tags import refresh_rule_tags
 from storage.db import Database, create_engine
 from storage.models import (
     AutomationRule,
@@ -27,6 +30,7 @@ from storage.models import (
     LoyaltyEntry,
     OutreachDraft,
     RuleFiring,
+    Tag,
 )
 from tests.e2e.conftest import shopify_csv
 
@@ -126,12 +130,14 @@ async def test_each_trigger_fires_once_per_event_and_the_dry_run_counts_what_ena
 
             rule = await rule_by_name(session, workspace_id, name)
             assert rule is not None
-        dry[name] = (await dry_run(db, workspace_id, spec_of(rule), NOW, TZ, 30)).count
+        dry[name] = (await dry_run(db, workspace_id, spec_of(rule), NOW, TZ, 30, LIFECYCLE)).count
         await set_enabled(db, workspace_id, name, True)
     assert dry["first"] == expected["first"]  # Bob #2 and Dan #5 (Carol's first order is before the window)
     assert dry["cancel-first"] == 1  # Alice: her only order was cancelled
     assert dry["cancelled"] == 2  # Alice, and Dan's returned order
-    shown = await dry_run(db, workspace_id, check_rule("cancel-first", rules["cancel-first"]), NOW, TZ, 30)
+    shown = await dry_run(
+        db, workspace_id, check_rule("cancel-first", rules["cancel-first"]), NOW, TZ, 30, LIFECYCLE
+    )
     assert "would have fired for 1 customer: Alice Tan" in shown.describe()
     done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW)
     assert {k: v for k, v in done.fired.items() if k in dry} == {k: dry[k] for k in done.fired if k in dry}
@@ -155,7 +161,7 @@ async def test_each_trigger_fires_once_per_event_and_the_dry_run_counts_what_ena
         ).all()
     assert points == [(20, "adjust", "rule repeat")]
     # the 30-day lapse: Carol's last order (2 Oct) reaches 30 days on 1 Nov, inside the window at 23 Nov
-    lapsed = await dry_run(db, workspace_id, check_rule("lapsed", rules["lapsed"]), NOW, TZ, 30)
+    lapsed = await dry_run(db, workspace_id, check_rule("lapsed", rules["lapsed"]), NOW, TZ, 30, LIFECYCLE)
     assert dry["lapsed"] == 1 and done.fired["lapsed"] == 1 and lapsed.count == 0  # Carol, once
 
 
@@ -211,7 +217,12 @@ async def customer_ids(db: Database) -> dict[str, int]:
 
 
 async def fires_once_everywhere(
-    db: Database, workspace_id: int, name: str, data: dict[str, Any], as_of: datetime
+    db: Database,
+    workspace_id: int,
+    name: str,
+    data: dict[str, Any],
+    as_of: datetime,
+    settings: Settings = SETTINGS,
 ) -> tuple[int, list[int]]:
     """Save the rule, dry-run it, enable it, evaluate it in two processes at once, then again after a restart:
     (the dry run's count, the customers it fired for). Asserts the firings equal the dry run and happen once."""
@@ -221,20 +232,21 @@ async def fires_once_everywhere(
 
         rule = await rule_by_name(session, workspace_id, name)
         assert rule is not None
-    dry = await dry_run(db, workspace_id, spec_of(rule), as_of, TZ, 30)
+    lifecycle = lifecycle_days(settings.workspace)
+    dry = await dry_run(db, workspace_id, spec_of(rule), as_of, TZ, 30, lifecycle)
     await set_enabled(db, workspace_id, name, True)
     other = Database(create_engine(db.url))  # type: ignore[attr-defined]
     try:
         a, b = await asyncio.gather(
-            evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=as_of, only=name),
-            evaluate(other, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=as_of, only=name),
+            evaluate(db, workspace_id, cfg=cfg(), settings=settings, as_of=as_of, only=name),
+            evaluate(other, workspace_id, cfg=cfg(), settings=settings, as_of=as_of, only=name),
         )
     finally:
         await other.dispose()
     assert a.fired[name] + b.fired[name] == dry.count == len(dry.customers)  # one event per customer here
     restarted = Database(create_engine(db.url))  # type: ignore[attr-defined]
     try:
-        again = await evaluate(restarted, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=as_of, only=name)
+        again = await evaluate(restarted, workspace_id, cfg=cfg(), settings=settings, as_of=as_of, only=name)
     finally:
         await restarted.dispose()
     assert again.fired[name] == 0
@@ -284,7 +296,7 @@ async def test_the_points_threshold_fires_once_per_crossing(
             )
         await session.commit()
     later = NOW + timedelta(hours=1)
-    assert (await dry_run(db, workspace_id, check_rule("hundred", rule), later, TZ, 30)).count == 1
+    assert (await dry_run(db, workspace_id, check_rule("hundred", rule), later, TZ, 30, LIFECYCLE)).count == 1
     done = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=later)
     assert done.fired["hundred"] == 1 and await count(db, RuleFiring) == 3
 
@@ -339,14 +351,14 @@ async def test_a_festival_fires_once_per_customer_and_occurrence_in_their_countr
     assert (n, fired) == (3, sorted(ids[k] for k in ("Alice", "Bob", "Dan")))
     # after the festival day nothing is drafted late
     late = datetime(2026, 11, 9, 9, 0, tzinfo=TZ)
-    assert (await dry_run(db, workspace_id, check_rule("x", deepavali), late, TZ, 30)).count == 0
+    assert (await dry_run(db, workspace_id, check_rule("x", deepavali), late, TZ, 30, LIFECYCLE)).count == 0
     # any festival, 5 days before, with a festival greeting: Black Friday (27 Nov, every country) on 23 Nov,
     # then Double 12 (12 Dec) on 8 Dec: one firing per customer and occurrence, drafts waiting for approval
     anyday = {"trigger": "festival", "festival": "any", "days_before": 5, "actions": [{"draft": "festival"}]}
     n, fired = await fires_once_everywhere(db, workspace_id, "greet", anyday, NOW)
     assert (n, fired) == (4, sorted(ids.values()))
     dec = datetime(2026, 12, 8, 9, 0, tzinfo=TZ)
-    assert (await dry_run(db, workspace_id, check_rule("greet", anyday), dec, TZ, 30)).count == 4
+    assert (await dry_run(db, workspace_id, check_rule("greet", anyday), dec, TZ, 30, LIFECYCLE)).count == 4
     done = await evaluate(db, workspace_id, cfg=cfg(draft_cap_days=0), settings=SETTINGS, as_of=dec)
     assert done.fired["greet"] == 4
     async with db.sessions() as session:
@@ -383,7 +395,10 @@ async def test_days_without_an_order_or_interaction_counts_the_last_contact(
     assert (n, fired) == (1, [ids["Alice"]])
     lapsed = {"trigger": "days_since_last_order", "days": 30, "actions": [{"tag": "lapsed"}]}
     assert [
-        c for c, _ in (await dry_run(db, workspace_id, check_rule("l", lapsed), NOW, TZ, 30)).customers
+        c
+        for c, _ in (
+            await dry_run(db, workspace_id, check_rule("l", lapsed), NOW, TZ, 30, LIFECYCLE)
+        ).customers
     ] == [ids["Carol"]]
     # on 6 Dec Carol has been quiet 30 days since her chat: she fires then, once
     dec = datetime(2026, 12, 6, 12, 0, tzinfo=TZ)
@@ -613,7 +628,7 @@ async def test_no_rule_acts_on_a_customer_erased_on_request(
     await load(db, workspace_id, tmp_path)
     ids = await customer_ids(db)
     anyday = {"trigger": "festival", "festival": "any", "days_before": 5, "actions": [{"tag": "greeted"}]}
-    before = await dry_run(db, workspace_id, check_rule("greet", anyday), NOW, TZ, 30)
+    before = await dry_run(db, workspace_id, check_rule("greet", anyday), NOW, TZ, 30, LIFECYCLE)
     assert ids["Bob"] in {c for c, _ in before.customers}
     assert await erase(db, workspace_id, ids["Bob"], Actor("cli")) is not None
     n, fired = await fires_once_everywhere(db, workspace_id, "greet", anyday, NOW)
@@ -754,7 +769,7 @@ async def test_a_tag_added_fires_once_per_tagging_everywhere(
         await session.commit()
     # Then through the code that keeps rule tags (it stamps the real time): the big spenders
     async with db.sessions() as session:
-        await refresh_rule_tags(session, workspace_id, {"big": "ltv >= 80"}, NOW, TZ)
+        await refresh_rule_tags(session, workspace_id, {"big": "ltv >= 80"}, NOW, TZ, LIFECYCLE)
         await session.commit()
     spend: dict[str, float] = {}
     for r in ORDERS:
@@ -766,13 +781,25 @@ async def test_a_tag_added_fires_once_per_tagging_everywhere(
     assert n > 0 and fired == expected  # Alice, Bob and Dan; not Carol, tagged before the window
 
 
-def stage_on(day: Any, first: Any, last: Any) -> str:
-    """docs/metrics.md lifecycle on a local day, with the default thresholds (new 30, active 90, dormant 180)."""
+def stage_on(day: Any, first: Any, last: Any, lifecycle: tuple[int, int, int] = LIFECYCLE) -> str:
+    """docs/metrics.md lifecycle on a local day, with these thresholds (default: new 30, active 90, dormant
+    180)."""
+    new, active, dormant = lifecycle
     age, recency = (day - first).days, (day - last).days
-    return "new" if age <= 30 else "active" if recency <= 90 else "dormant" if recency <= 180 else "churned"
+    return (
+        "new"
+        if age <= new
+        else "active"
+        if recency <= active
+        else "dormant"
+        if recency <= dormant
+        else "churned"
+    )
 
 
-def entered_stage_in_window(rows: list[tuple[str, ...]], stage: str) -> set[str]:
+def entered_stage_in_window(
+    rows: list[tuple[str, ...]], stage: str, lifecycle: tuple[int, int, int] = LIFECYCLE
+) -> set[str]:
     """Day by day through each customer's history: the customers in `stage` on NOW's day whose current run in
     it began in the window (at the order that began it, or at the start of the day the rules moved them)."""
     out = set()
@@ -784,7 +811,7 @@ def entered_stage_in_window(rows: list[tuple[str, ...]], stage: str) -> set[str]
         day, began, before = mine[0].astimezone(TZ).date(), mine[0], None
         while day <= today:
             done = [o for o in mine if o.astimezone(TZ).date() <= day]
-            now = stage_on(day, done[0].astimezone(TZ).date(), done[-1].astimezone(TZ).date())
+            now = stage_on(day, done[0].astimezone(TZ).date(), done[-1].astimezone(TZ).date(), lifecycle)
             if now != before:
                 ordered = [o for o in mine if o.astimezone(TZ).date() == day]
                 began = ordered[-1] if ordered else datetime.combine(day, datetime.min.time(), tzinfo=TZ)
@@ -812,6 +839,55 @@ async def test_entering_a_lifecycle_stage_fires_once_per_entry_in_the_window(
     assert {"new": {"Bob", "Dan"}, "active": {"Carol", "Hana"}, "dormant": {"Jack"}, "churned": {"Frank"}}[
         stage
     ] == {c for c, i in ids.items() if i in fired}
+
+
+# A workspace whose stages are shorter than the defaults (workspace.lifecycle_*_days in config.yaml).
+SHORT_STAGES = Settings(
+    workspace={
+        "name": "Test shop",
+        "base_currency": "SGD",
+        "timezone": "Asia/Singapore",
+        "lifecycle_new_days": 14,
+        "lifecycle_active_days": 45,
+        "lifecycle_dormant_days": 120,
+    }
+)
+
+
+@pytest.mark.parametrize("stage", ["new", "active", "dormant", "churned"])
+async def test_rules_read_stages_by_the_workspace_thresholds_as_answers_do(
+    db: Database, workspace_id: int, tmp_path: Path, stage: str
+) -> None:
+    """A seller who set their own lifecycle thresholds: entering a stage, and a rule's `lifecycle` condition,
+    follow them, as the bot's answers and drafts do (with the defaults they would pick other customers)."""
+    from crm.analytics.metrics import customer_scores
+
+    short = lifecycle_days(SHORT_STAGES.workspace)
+    rows = await load_older(db, workspace_id, tmp_path)
+    ids = await customer_ids(db)
+    expected = sorted(ids[c] for c in entered_stage_in_window(rows, stage, short))
+    assert expected  # someone entered it in the window
+    rule = {"trigger": "entered_stage", "stage": stage, "actions": [{"tag": f"short-{stage}"}]}
+    _, fired = await fires_once_everywhere(db, workspace_id, f"short-{stage}", rule, NOW, SHORT_STAGES)
+    assert fired == expected
+    # A tag rule on the `lifecycle` field (as a rule's condition reads it) tags the customers the answers put
+    # in that stage.
+    async with db.sessions() as session:
+        scores = await customer_scores(session, workspace_id, NOW, TZ, lifecycle_days=short)
+        in_stage = {int(c) for c, s in zip(scores.ids, scores.lifecycle, strict=True) if s == stage}
+        rules = {f"is-{stage}": f"lifecycle == '{stage}'"}
+        await refresh_rule_tags(session, workspace_id, rules, NOW, TZ, short)
+        await session.commit()
+        tagged = set(
+            (
+                await session.scalars(
+                    select(CustomerTag.customer_id)
+                    .join(Tag, Tag.id == CustomerTag.tag_id)
+                    .where(Tag.name == f"is-{stage}")
+                )
+            ).all()
+        )
+    assert tagged == in_stage and in_stage
 
 
 def segments_on(rows: list[tuple[str, ...]], at: datetime) -> dict[str, str]:
@@ -863,7 +939,7 @@ async def test_a_run_counts_firings_and_the_customers_the_dry_run_counted(
     )
     await import_file(db, workspace_id, more, settings=SETTINGS.workspace.for_import())
     spec = check_rule("orders", {"trigger": "repeat_order", "actions": [{"tag": "again"}]})
-    dry = await dry_run(db, workspace_id, spec, NOW, TZ, 30)
+    dry = await dry_run(db, workspace_id, spec, NOW, TZ, 30, LIFECYCLE)
     await save_rule(
         db, workspace_id, "orders", {"trigger": "repeat_order", "actions": [{"tag": "again"}]}, at=NOW
     )

@@ -28,7 +28,7 @@ from crm.automation.rules import RuleError
 from storage.db import Database
 from storage.models import AutomationRule, LoyaltyEntry, OutreachDraft, RuleFiring
 from storage.repositories import audit
-from tests.test_automation import NOW, SETTINGS, TZ, add_on, cfg, count, load
+from tests.test_automation import LIFECYCLE, NOW, SETTINGS, TZ, add_on, cfg, count, load
 
 WELCOME = {"trigger": "first_order", "actions": [{"draft": "welcome"}]}
 
@@ -65,7 +65,7 @@ async def test_deleting_a_rule_stops_its_drafts_and_saving_it_again_does_not_fir
     await save_rule(db, workspace_id, "welcome", WELCOME, at=NOW)
     rows = await list_rules(db, workspace_id, cfg(), NOW)
     assert [(r.rule.name, r.rule.id, r.rule.enabled) for r in rows] == [("welcome", rule.id, False)]
-    assert (await dry_run(db, workspace_id, spec_of(rows[0].rule), NOW, TZ, 30)).count == 0
+    assert (await dry_run(db, workspace_id, spec_of(rows[0].rule), NOW, TZ, 30, LIFECYCLE)).count == 0
     await set_enabled(db, workspace_id, "welcome", True)
     later = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW)
     assert later.fired == {"welcome": 0} and await count(db, RuleFiring) == 2
@@ -94,7 +94,9 @@ async def test_replacing_a_rule_is_asked_for_keeps_its_name_and_firings_and_leav
     assert stopped == (0, 0, 1) and not rule.enabled and rule.spec["actions"][1] == {"points": 50}
     rows = await list_rules(db, workspace_id, cfg(), NOW)
     assert [(r.rule.name, r.rule.id) for r in rows] == [("later", rule.id)]
-    assert (await dry_run(db, workspace_id, spec_of(rule), NOW, TZ, 30)).count == 0  # Bob's event is done
+    assert (
+        await dry_run(db, workspace_id, spec_of(rule), NOW, TZ, 30, LIFECYCLE)
+    ).count == 0  # Bob's event is done
     await set_enabled(db, workspace_id, "later", True)
     due = await evaluate(db, workspace_id, cfg=cfg(), settings=SETTINGS, as_of=NOW + timedelta(days=6))
     assert due.fired == {"later": 0}

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from bot.settings import WorkspaceSettings
+from crm.settings import DEFAULT_LIFECYCLE_DAYS
 from crm.tags import TagRuleError, compile_rule, refresh_rule_tags
 from storage.db import Database
 from storage.models import CustomerTag, Tag
@@ -63,7 +64,7 @@ async def test_rule_tags_follow_the_data_and_leave_manual_tags(
         s.add(CustomerTag(customer_id=shop["B"], tag_id=tag.id, source="manual"))
         await s.commit()
     async with db.sessions() as s:
-        out = await refresh_rule_tags(s, workspace_id, rules, AS_OF, SGT)
+        out = await refresh_rule_tags(s, workspace_id, rules, AS_OF, SGT, DEFAULT_LIFECYCLE_DAYS)
         await s.commit()
     assert out == {"vip": (2, 0), "lapsing": (1, 0)}  # A (150) and C (240); D is dormant
     async with db.sessions() as s:
@@ -83,7 +84,9 @@ async def test_rule_tags_follow_the_data_and_leave_manual_tags(
         ]
     )
     async with db.sessions() as s:  # a stricter rule untags A but never the manual B
-        out = await refresh_rule_tags(s, workspace_id, {"vip": "ltv >= 200"}, AS_OF, SGT)
+        out = await refresh_rule_tags(
+            s, workspace_id, {"vip": "ltv >= 200"}, AS_OF, SGT, DEFAULT_LIFECYCLE_DAYS
+        )
         await s.commit()
     assert out == {"vip": (0, 1)}
 

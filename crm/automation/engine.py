@@ -22,7 +22,7 @@ from crm.analytics.metrics import customer_scores
 from crm.automation.rules import ANY_FESTIVAL, IMPORT_TRIGGERS, RuleError, RuleSpec, check_rule
 from crm.outreach.festivals import FESTIVAL_DATES, FESTIVALS
 from crm.outreach.intents import PROMOTIONAL
-from crm.settings import DraftSettings
+from crm.settings import DraftSettings, lifecycle_days
 from crm.tags import compile_rule, customer_columns
 from crm.text import render
 from storage.db import Database
@@ -35,9 +35,6 @@ from storage.repositories.reminders import create_reminder
 
 log = logging.getLogger(__name__)
 SHOWN = 5  # customers a dry run names
-# The lifecycle thresholds (new, active, dormant days) the rule fields are scored with (`customer_columns`
-# scores with customer_scores' defaults): a stage is entered by these same rules.
-LIFECYCLE_DAYS = (30, 90, 180)
 
 
 class AutomationConfig(Protocol):
@@ -91,9 +88,17 @@ def _key_time(t: datetime | None) -> int:
 
 
 async def candidates(
-    session: Any, workspace_id: int, spec: RuleSpec, as_of: datetime, tz: ZoneInfo, lookback_days: int
+    session: Any,
+    workspace_id: int,
+    spec: RuleSpec,
+    as_of: datetime,
+    tz: ZoneInfo,
+    lookback_days: int,
+    lifecycle: tuple[int, int, int],
 ) -> list[tuple[int, str]]:
-    """(customer, event key) the rule's trigger and condition select in the window ending at `as_of`."""
+    """(customer, event key) the rule's trigger and condition select in the window ending at `as_of`; stages
+    (the `lifecycle` field, "entered stage") by the workspace's thresholds `lifecycle` (new, active, dormant
+    days: crm.settings.lifecycle_days), as every answer and draft reads them."""
     since = as_of - timedelta(days=lookback_days)
     found: list[tuple[int, str]] = []
     t = spec.trigger
@@ -133,13 +138,13 @@ async def candidates(
             await repo.countries(session, workspace_id), spec, _local(since, tz), _local(as_of, tz)
         )
     # conditions, and segment / stage membership, read the customers as they are now
-    ids, columns = await customer_columns(session, workspace_id, as_of, tz)
+    ids, columns = await customer_columns(session, workspace_id, as_of, tz, lifecycle)
     if t == "entered_segment":
         found = await _segment_entries(session, workspace_id, str(spec.param), ids, columns, since, as_of, tz)
     elif t == "entered_stage":
         now_in = {int(c) for c in ids[columns["lifecycle"] == spec.param]}
         times = await analytics_repo.purchase_times(session, workspace_id, as_of)
-        found = stage_entries(times, str(spec.param), now_in, since, as_of, tz)
+        found = stage_entries(times, str(spec.param), now_in, since, as_of, tz, lifecycle)
     # A customer erased on request keeps their orders and country (the figures stay) but no rule acts on them.
     erased = await customer_data.erased_customers(session, workspace_id) if found else set()
     if erased:
@@ -179,16 +184,17 @@ def stage_entries(
     since: datetime,
     as_of: datetime,
     tz: ZoneInfo,
+    lifecycle: tuple[int, int, int],
 ) -> list[tuple[int, str]]:
     """(customer, event key) of the customers in lifecycle `stage` now (`now_in`) whose entry into it lies in
     [since, as_of]. `times` are the valid orders (customer, created at, value) in customer and time order.
 
-    The entry moment follows the lifecycle rules (LIFECYCLE_DAYS, whole local days): new at the first valid
+    The entry moment follows the lifecycle rules (`lifecycle`: new, active, dormant days; whole local days): new at the first valid
     order; active at the start of the day after the new period ends, or at the order that ended a gap in which
     the customer had stopped being active (more than the active period since the order before), whichever is
     later; dormant at the start of the day the last order is more than the active period ago; churned likewise
     past the dormant period. The key carries the entry moment: one firing per entry."""
-    new_d, active_d, dormant_d = LIFECYCLE_DAYS
+    new_d, active_d, dormant_d = lifecycle
     found: list[tuple[int, int, str]] = []  # (entry epoch, customer, key), sorted by entry moment at the end
 
     def start_of(day: date) -> datetime:
@@ -482,12 +488,18 @@ def spec_of(rule: AutomationRule) -> RuleSpec:
 
 
 async def dry_run(
-    db: Database, workspace_id: int, spec: RuleSpec, as_of: datetime, tz: ZoneInfo, lookback_days: int
+    db: Database,
+    workspace_id: int,
+    spec: RuleSpec,
+    as_of: datetime,
+    tz: ZoneInfo,
+    lookback_days: int,
+    lifecycle: tuple[int, int, int],
 ) -> DryRun:
     """What evaluating the rule now would do: the customers it would fire for (events it already fired for, if
     it is stored, left out)."""
     async with db.sessions() as session:
-        found = await candidates(session, workspace_id, spec, as_of, tz, lookback_days)
+        found = await candidates(session, workspace_id, spec, as_of, tz, lookback_days, lifecycle)
         stored = await repo.rule_by_name(session, workspace_id, spec.name)
         if stored is not None:
             done = await repo.fired_keys(session, stored.id)
@@ -546,6 +558,7 @@ async def evaluate(
     committed before their actions run. `actor` is who started the run, for the audit trail (the scheduler,
     or cli for `sellermate rules run`)."""
     tz = ZoneInfo(settings.workspace.timezone)
+    lifecycle = lifecycle_days(settings.workspace)
     out = Evaluation()
     out.problems += await sync_config_rules(db, workspace_id, cfg, as_of)
     async with db.sessions() as session:
@@ -571,7 +584,7 @@ async def evaluate(
         if triggers is not None and spec.trigger not in triggers:
             continue
         async with db.sessions() as session:
-            found = await candidates(session, workspace_id, spec, as_of, tz, cfg.lookback_days)
+            found = await candidates(session, workspace_id, spec, as_of, tz, cfg.lookback_days, lifecycle)
             claimed = await repo.claim(session, workspace_id, rule.id, found, as_of)
             await session.commit()
         out.fired[rule.name] = len(claimed)

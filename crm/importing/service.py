@@ -59,7 +59,7 @@ from crm.importing.reader import (
 )
 from crm.importing.scratch import ScratchFolder, new_scratch_folder, remove_stale_folders
 from crm.importing.staging import RowStager, rejecting_cut_rows
-from crm.settings import ImportSettings
+from crm.settings import ImportSettings, lifecycle_days
 from storage.db import Database
 from storage.models import ImportLog, Store
 from storage.repositories import erased as erased_repo
@@ -563,7 +563,9 @@ async def _refresh_tags(db: Database, workspace_id: int, settings: ImportSetting
     try:
         async with db.sessions() as session:
             await _one_import_at_a_time(session, workspace_id, None)  # two imports' refreshes: one at a time
-            await refresh_rule_tags(session, workspace_id, settings.tag_rules, datetime.now(tz), tz)
+            await refresh_rule_tags(
+                session, workspace_id, settings.tag_rules, datetime.now(tz), tz, lifecycle_days(settings)
+            )
             await session.commit()
     except Exception:  # logged; the next import or the daily run tries again
         log.exception("re-evaluating tag rules after the import failed")

@@ -42,7 +42,7 @@ from crm.outreach.templates import (
     render,
     sign_off_line,
 )
-from crm.settings import DraftSettings, workspace_of
+from crm.settings import DraftSettings, lifecycle_days, workspace_of
 from crm.spreadsheet import csv_bytes
 from crm.text import Msg, text_of
 from storage.db import Database
@@ -848,9 +848,8 @@ async def draft_for_segment(
     country = country.upper() if country else None
     tz = ZoneInfo(settings.workspace.timezone)
     ws = settings.workspace
-    lifecycle_days = (ws.lifecycle_new_days, ws.lifecycle_active_days, ws.lifecycle_dormant_days)
     async with db.sessions() as session:
-        scores = await customer_scores(session, workspace_id, as_of, tz, lifecycle_days=lifecycle_days)
+        scores = await customer_scores(session, workspace_id, as_of, tz, lifecycle_days=lifecycle_days(ws))
         # A segment, or a lifecycle stage as at the as-of date (the drafts a journey answer offers).
         groups = scores.lifecycle if segment in STAGE_ORDER else scores.segment
         ids = {int(c) for c, s in zip(scores.ids, groups, strict=True) if s == segment}

@@ -34,7 +34,7 @@ from crm.query.kinds import cohort_cell_result, customer_list_result, keep_named
 from crm.query.parser import database_command_refusal
 from crm.query.result import ChartSpec, Result
 from crm.query.service_kinds import SERVICE_METRICS, service_result
-from crm.settings import QuerySettings, WorkspaceConfig, workspace_of
+from crm.settings import QuerySettings, WorkspaceConfig, lifecycle_days, workspace_of
 from crm.text import render
 from storage.db import Database
 from storage.repositories import analytics as repo
@@ -74,11 +74,7 @@ class _Ctx:
         self.tz = ZoneInfo(workspace.timezone)
         self.currency = workspace.base_currency
         self.lang = "zh" if language == "zh" else "en"
-        self.lifecycle_days = (
-            getattr(workspace, "lifecycle_new_days", 30),
-            getattr(workspace, "lifecycle_active_days", 90),
-            getattr(workspace, "lifecycle_dormant_days", 180),
-        )
+        self.lifecycle_days = lifecycle_days(workspace)
         # Below this many customers or orders a ratio or an average is marked as too few to rely on.
         self.min_sample: int = getattr(workspace, "min_sample", None) or samples.min_sample()
         # The caveat on predicted value fitted on few repeat buyers, set by the customer card (_profile).
