@@ -8,6 +8,7 @@ import csv
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from bot.settings import WorkspaceSettings
 from crm.importing.identity import merge_by_hand, split_identity, undo_merge
 from crm.importing.service import import_file, import_rates
 from storage.db import Database
-from storage.models import CustomerOrderStats, Order
+from storage.models import CustomerOrderStats, CustomerPlatformStats, Order
 from storage.repositories.analytics import customer_summary
 from tests.test_importing import (
     LAZADA_HEADER,
@@ -32,13 +33,16 @@ FAR = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 async def truth(
-    db: Database, workspace_id: int, end: datetime = FAR
-) -> dict[int, tuple[int, int, int, float]]:
-    per: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    db: Database, workspace_id: int, end: datetime = FAR, *, per_platform: bool = False
+) -> dict[Any, tuple[int, int, int, float]]:
+    """Per customer (or per customer and platform) from the orders: first and last valid order, how many,
+    their value."""
+    per: dict[Any, list[tuple[datetime, float]]] = defaultdict(list)
     async with db.sessions() as s:
         for o in (await s.execute(select(Order).where(Order.workspace_id == workspace_id))).scalars():
             if o.customer_id is not None and o.status in VALID and o.created_at < end:
-                per[o.customer_id].append((o.created_at, float(o.value_base or 0)))
+                key = (o.customer_id, o.platform) if per_platform else o.customer_id
+                per[key].append((o.created_at, float(o.value_base or 0)))
     return {
         c: (
             int(min(t for t, _ in v).timestamp()),
@@ -57,6 +61,17 @@ async def stored(db: Database, workspace_id: int) -> dict[int, tuple[int, int, i
         )
         return {
             r.customer_id: (r.first_order, r.last_order, r.orders, round(r.value, 4)) for r in rows.scalars()
+        }
+
+
+async def stored_per_platform(db: Database, workspace_id: int) -> dict[Any, tuple[int, int, int, float]]:
+    async with db.sessions() as s:
+        rows = await s.execute(
+            select(CustomerPlatformStats).where(CustomerPlatformStats.workspace_id == workspace_id)
+        )
+        return {
+            (r.customer_id, r.platform): (r.first_order, r.last_order, r.orders, round(float(r.value), 4))
+            for r in rows.scalars()
         }
 
 
@@ -90,6 +105,7 @@ async def previous_orders(
 async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, int, float]]:
     want = await truth(db, workspace_id)
     assert await stored(db, workspace_id) == want
+    assert await stored_per_platform(db, workspace_id) == await truth(db, workspace_id, per_platform=True)
     assert await summary(db, workspace_id) == want
     got_prev, want_prev = await previous_orders(db, workspace_id)
     assert got_prev == want_prev

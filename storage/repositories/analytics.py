@@ -36,6 +36,7 @@ from storage.models import (
     ConsentRecord,
     Customer,
     CustomerOrderStats,
+    CustomerPlatformStats,
     CustomerTag,
     Interaction,
     LoyaltyEntry,
@@ -354,6 +355,11 @@ async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tupl
             )
             total = float(everyone or 0.0) - float(later.scalar() or 0.0)
         return int(row[0] or 0), total
+    if _whole_seconds(end) and await _stats_cover(session, scope.workspace_id, end):
+        # On a platform, every valid order before `end`: each customer's history there is one row.
+        tp, cond = _stats_table(scope, UNGROUPED)
+        row = (await session.execute(select(func.count(), func.sum(tp.value)).where(*cond))).one()
+        return int(row[0] or 0), float(row[1] or 0.0)
     per = (
         select(func.sum(_value()).label("v"))
         .where(*_where(session, scope, end=end, per_customer=True))
@@ -389,15 +395,12 @@ async def new_customers(session: AsyncSession, scope: Scope, start: datetime | N
     Without a platform filter, counted on the order statistics; with one, only customers active in the window
     are looked at, each with one indexed check for an earlier order on that platform.
     """
-    if not scope.platform and start is not None and start.timestamp() % 1 == 0 and end.timestamp() % 1 == 0:
-        # A customer's first valid order ever is in the statistics, whatever came later; the window's bounds are
-        # whole seconds, so comparing floored seconds is exact.
-        t = CustomerOrderStats
+    if start is not None and _whole_seconds(start, end):
+        # A customer's first valid order ever (on a platform: there) is in the statistics, whatever came later;
+        # the window's bounds are whole seconds, so comparing floored seconds is exact.
+        t, cond = _stats_table(scope, UNGROUPED)
         q = select(func.count()).where(
-            t.workspace_id == scope.workspace_id,
-            t.first_order >= int(start.timestamp()),
-            t.first_order < int(end.timestamp()),
-            *_customer_selection(scope, t.customer_id),
+            *cond, t.first_order >= int(start.timestamp()), t.first_order < int(end.timestamp())
         )
         return int((await session.execute(q)).scalar() or 0)
     active = (
@@ -414,9 +417,22 @@ async def repeat_counts(
 ) -> tuple[int, int]:
     """(customers with a valid order in [start, end), of whom those with ≥2 valid orders up to end).
 
-    A customer with two orders in the window repeats; one with a single order repeats when an earlier valid
-    order exists (an indexed check), so history is never scanned in full.
+    When every valid order is before `end`, read from the statistics (per platform with a platform filter):
+    the customers active in the window are those whose last order is from its start on, and they repeat with
+    two or more. Otherwise a customer with two orders in the window repeats; one with a single order repeats
+    when an earlier valid order exists (an indexed check), so history is never scanned in full.
     """
+    if (
+        start is not None
+        and _whole_seconds(start, end)
+        and await _stats_cover(session, scope.workspace_id, end)
+    ):
+        t, cond = _stats_table(scope, UNGROUPED)
+        q: Any = select(func.count(), func.count(case((t.orders >= 2, 1)))).where(
+            *cond, t.last_order >= int(start.timestamp())
+        )
+        row = (await session.execute(q)).one()
+        return int(row[0] or 0), int(row[1] or 0)
     per = (
         select(Order.customer_id, func.count().label("n"))
         .where(*_where(session, scope, start=start, end=end))
@@ -529,6 +545,14 @@ def _stats_select(
     )
 
 
+def _platform_stats_select(session: AsyncSession, cond: Sequence[Any]) -> Select[*tuple[Any, ...]]:
+    """Per customer and platform: customer, platform, workspace, first and last valid order (UTC epoch
+    seconds), valid orders, total value (the columns of customer_platform_stats)."""
+    q = _stats_select(session, cond, with_workspace=True)
+    customer, *rest = q.selected_columns
+    return q.with_only_columns(customer, Order.platform, *rest).group_by(Order.platform)
+
+
 async def refresh_order_stats(
     session: AsyncSession,
     customer_ids: Sequence[int] | None = None,
@@ -536,18 +560,22 @@ async def refresh_order_stats(
     workspace_id: int | None = None,
     values_only: bool = False,
 ) -> None:
-    """Recompute `customer_order_stats` from the orders, for these customers or (ids None) a whole workspace,
-    and the orders' `previous_order_at` unless only order values changed (`values_only`, e.g. new FX rates).
-    Every repository path that adds, changes or moves orders ends here; a customer left without a valid
-    order loses its row."""
+    """Recompute `customer_order_stats` and `customer_platform_stats` from the orders, for these customers or
+    (ids None) a whole workspace, and the orders' `previous_order_at` unless only order values changed
+    (`values_only`, e.g. new FX rates). Every repository path that adds, changes or moves orders ends here; a
+    customer (or a customer on a platform) left without a valid order loses its row."""
     t = CustomerOrderStats.__table__
+    tp = CustomerPlatformStats.__table__
     cols = ["customer_id", "workspace_id", "first_order", "last_order", "orders", "value"]
+    pcols = ["customer_id", "platform", *cols[1:]]
     if customer_ids is None:
         if workspace_id is None:
             raise ValueError("refresh_order_stats needs customer ids or a workspace")
         await session.execute(delete(t).where(t.c.workspace_id == workspace_id))
+        await session.execute(delete(tp).where(tp.c.workspace_id == workspace_id))
         cond = _where(session, Scope(workspace_id), per_customer=True)
         await session.execute(insert(t).from_select(cols, _stats_select(session, cond, with_workspace=True)))
+        await session.execute(insert(tp).from_select(pcols, _platform_stats_select(session, cond)))
         if not values_only:
             await _refresh_previous_orders(session, [Order.workspace_id == workspace_id])
         return
@@ -555,8 +583,10 @@ async def refresh_order_stats(
     for i in range(0, len(ids), 5000):
         chunk = ids[i : i + 5000]
         await session.execute(delete(t).where(t.c.customer_id.in_(chunk)))
+        await session.execute(delete(tp).where(tp.c.customer_id.in_(chunk)))
         cond = [Order.customer_id.in_(chunk), Order.status.in_(VALID)]
         await session.execute(insert(t).from_select(cols, _stats_select(session, cond, with_workspace=True)))
+        await session.execute(insert(tp).from_select(pcols, _platform_stats_select(session, cond)))
         if not values_only:
             await _refresh_previous_orders(session, [Order.customer_id.in_(chunk)])
 
@@ -950,6 +980,10 @@ class Grouping:
         return self.by == "platform"
 
 
+# One group: the whole scope (what the one-group functions read the statistics with).
+UNGROUPED = Grouping("none")
+
+
 def _windows_table(g: Grouping, *, with_previous: bool = False) -> Any:
     """The windows as a derived table (label, ws, we[, wps]): wps is the start of the window of the same length
     just before (churn's earlier window)."""
@@ -1051,9 +1085,10 @@ async def grouped_new_customers(
     """`new_customers` per group: customers whose first valid order ever (on the group's platform, if any)
     falls in the group's window."""
     bounds = [b for _, s, e in g.windows for b in (s, e)] if g.by == "window" else [start, end]
-    if not scope.platform and not g.per_platform and _whole_seconds(*bounds):
-        t = CustomerOrderStats
-        cond = [t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)]
+    if _whole_seconds(*bounds):
+        # First valid orders (on a platform: there) are in the statistics, whatever came later; the bounds are
+        # whole seconds, so comparing floored seconds is exact.
+        t, cond = _stats_table(scope, g)
         if g.by == "window":
             kind = BigInteger()
             parts = [
@@ -1072,11 +1107,7 @@ async def grouped_new_customers(
                 .group_by(w.c.label)
             )
         else:
-            key: Any = t.customer_id
-            frm: Any = t.__table__
-            if g.by == "country":
-                key = customer_country()
-                frm = t.__table__.join(Customer, Customer.id == t.customer_id)
+            key, frm = _stats_key(t, g)
             q = (
                 select(key, func.count())
                 .select_from(frm)
@@ -1084,7 +1115,8 @@ async def grouped_new_customers(
                 .group_by(key)
             )
         return {r[0]: int(r[1]) for r in await session.execute(q) if r[0] is not None}
-    # On a platform: the group's customers' first order in the window, with no earlier one on that platform.
+    # Bounds within a second: the group's customers' first order in the window, with no earlier one (on the
+    # group's platform, if any).
     gr = _grouped(session, scope, g, start, end)
     key, frm, cond = gr.key, gr.frm, gr.cond
     per = (
@@ -1110,6 +1142,29 @@ async def grouped_new_customers(
     return {r[0]: int(r[1]) for r in await session.execute(q) if r[0] is not None}
 
 
+def _stats_table(scope: Scope, g: Grouping) -> tuple[Any, list[Any]]:
+    """The statistics a breakdown reads and the scope's conditions on them: per customer, or per customer and
+    platform when a platform filters or groups the orders (docs/metrics.md: "first order" and "two orders"
+    then mean on that platform)."""
+    if scope.platform or g.per_platform:
+        tp = CustomerPlatformStats
+        cond = [tp.workspace_id == scope.workspace_id, *_customer_selection(scope, tp.customer_id)]
+        if scope.platform:
+            cond.append(tp.platform == scope.platform)
+        return tp, cond
+    t = CustomerOrderStats
+    return t, [t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)]
+
+
+def _stats_key(t: Any, g: Grouping) -> tuple[Any, Any]:
+    """(the group's key, the FROM clause) of a breakdown read from the statistics `t` (not by window)."""
+    if g.per_platform:
+        return t.platform, t.__table__
+    if g.by == "country":
+        return customer_country(), t.__table__.join(Customer, Customer.id == t.customer_id)
+    return t.customer_id, t.__table__
+
+
 async def grouped_repeat_counts(
     session: AsyncSession, scope: Scope, g: Grouping, start: datetime | None, end: datetime
 ) -> dict[Any, tuple[int, int]]:
@@ -1117,9 +1172,27 @@ async def grouped_repeat_counts(
     orders up to its end). Across platforms a customer repeats when one of their orders in the window has a
     previous valid order (`previous_order_at`); on a platform, with two orders there in the window or an
     earlier one there (an indexed check)."""
+    on_platform = bool(scope.platform or g.per_platform)
+    if (
+        on_platform
+        and g.by != "window"
+        and start is not None
+        and _whole_seconds(start, end)
+        and await _stats_cover(session, scope.workspace_id, end)
+    ):
+        # Every valid order is before `end`: the customers with an order on the platform in the window are
+        # those whose last one there is from its start on, and they repeat with two or more there.
+        t, cond = _stats_table(scope, g)
+        key, frm = _stats_key(t, g)
+        q: Any = (
+            select(key, func.count(), func.count(case((t.orders >= 2, 1))))
+            .select_from(frm)
+            .where(*cond, t.last_order >= int(start.timestamp()))
+            .group_by(key)
+        )
+        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in await session.execute(q) if r[0] is not None}
     gr = _grouped(session, scope, g, start, end)
     key, frm, cond = gr.key, gr.frm, gr.cond
-    on_platform = bool(scope.platform or g.per_platform)
     cols = [key.label("k"), Order.customer_id.label("c"), func.count().label("n")]
     if on_platform:
         cols += [
@@ -1236,6 +1309,14 @@ async def grouped_ltv_totals(
             total = float(v or 0.0) - (0.0 if covered else later.get(k, 0.0))
             out[k] = (int(n), total)
         return out
+    if on_platform and _whole_seconds(end) and await _stats_cover(session, scope.workspace_id, end):
+        # Every valid order is before `end`: each customer's whole history on the platform is one row.
+        tp, pcond = _stats_table(scope, g)
+        pkey, pfrm = _stats_key(tp, g)
+        rows = await session.execute(
+            select(pkey, func.count(), func.sum(tp.value)).select_from(pfrm).where(*pcond).group_by(pkey)
+        )
+        return {r[0]: (int(r[1]), float(r[2] or 0.0)) for r in rows if r[0] is not None}
     gr = _grouped(session, scope, g, None, end)
     key, frm, cond = gr.key, gr.frm, gr.cond
     customers = func.count(distinct(Order.customer_id)) if g.by != "customer" else literal(1)

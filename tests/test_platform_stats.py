@@ -1,0 +1,87 @@
+"""New customers, repeat purchase rate and average LTV on a platform, read from `customer_platform_stats` when
+every valid order is before the period's end, equal docs/metrics.md's definitions computed here in Python from
+the orders themselves: per platform (a breakdown) and with a platform filter (one group), on both databases."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crm.analytics.metrics import metric_breakdown, metric_value
+from crm.query.ir import Period
+from storage.db import Database
+from storage.models import Order
+from storage.repositories.analytics import Scope, customers_in_country
+from tests.test_breakdowns import PLATFORMS, SGT, close, random_shop  # noqa: F401  (a fixture)
+
+VALID = {"paid", "shipped", "completed"}
+
+
+def truth(
+    orders: list[Any], metric: str, platform: str, start: datetime | None, end: datetime, who: set[int] | None
+) -> float | int | None:
+    """The metric on one platform from the definitions: first order and two orders mean on that platform."""
+    mine: dict[int, list[Any]] = defaultdict(list)
+    for o in orders:
+        if o.platform == platform and o.status in VALID and (who is None or o.customer_id in who):
+            mine[o.customer_id].append(o)
+    if metric == "new_customers":
+        assert start is not None
+        return sum(1 for os in mine.values() if start <= min(o.created_at for o in os) < end)
+    if metric == "repeat_rate":
+        assert start is not None
+        active = [os for os in mine.values() if any(start <= o.created_at < end for o in os)]
+        repeat = [os for os in active if sum(1 for o in os if o.created_at < end) >= 2]
+        return len(repeat) / len(active) if active else None
+    before = [[o for o in os if o.created_at < end] for os in mine.values()]
+    before = [os for os in before if os]
+    total = sum(float(o.value_base or 0) for os in before for o in os)
+    return total / len(before) if before else None
+
+
+async def test_platform_figures_from_the_statistics_equal_the_definitions(
+    db: Database,
+    workspace_id: int,
+    random_shop: None,  # noqa: F811
+) -> None:
+    async with db.sessions() as s:
+        orders = list((await s.execute(select(Order).where(Order.workspace_id == workspace_id))).scalars())
+        last = (await s.execute(select(func.max(Order.created_at)))).scalar_one()
+        # docs/metrics.md's country of a customer (the stored one, else their latest valid order's).
+        singaporeans = {int(c) for c in await customers_in_country(s, workspace_id, "SG")}
+        # After every order (the statistics then are the whole history), at a local midnight.
+        as_of = datetime.combine(last.astimezone(SGT).date() + timedelta(days=2), datetime.min.time(), SGT)
+        periods = [
+            Period(kind="last_n_days", n=90),
+            Period(kind="last_n_days", n=400),
+            Period(kind="this_year"),
+            Period(kind="all_time"),
+        ]
+        checked = 0
+        for metric in ("new_customers", "repeat_rate", "avg_ltv"):
+            for period in periods:
+                start, end = period.bounds(as_of, SGT)
+                if metric != "avg_ltv" and start is None:
+                    continue
+                for country, who in ((None, None), ("SG", singaporeans)):
+                    got = dict(
+                        await metric_breakdown(
+                            s, metric, Scope(workspace_id, country=country), "platform", start, end
+                        )
+                    )
+                    # The breakdown shows the platforms with orders in the period (LTV: before its end).
+                    assert set(got) <= set(PLATFORMS), f"{metric}, {period.kind}: {got}"
+                    for platform in PLATFORMS:
+                        want = truth(orders, metric, platform, start, end, who)
+                        one = await metric_value(
+                            s, metric, Scope(workspace_id, platform=platform, country=country), start, end
+                        )
+                        where = f"{metric} on {platform}, {period.kind}, {country}"
+                        assert close(one, want), f"{where}: {one} != {want}"
+                        if platform in got:
+                            assert close(got[platform], want), f"{where} (breakdown): {got} != {want}"
+                            checked += 1
+        assert checked >= 30
