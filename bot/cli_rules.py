@@ -24,8 +24,8 @@ async def _with_app(db: str | None, fn: Any) -> Any:
     app_ctx = await open_app(db_url=db)
     try:
         return await fn(app_ctx)
-    except RuleError as exc:
-        raise CLIError(str(exc)) from None
+    except RuleError as exc:  # in the configured language, as the command's other output
+        raise CLIError(exc.say(app_ctx.settings.language)) from None
     finally:
         await app_ctx.close()
 

@@ -175,7 +175,7 @@ async def _from_words(
     try:
         wanted = (await check_words(db, workspace_id, name, data)).as_data()
     except RuleError as exc:
-        await message.answer(i18n("rules.refused", reason=html.escape(str(exc))))
+        await message.answer(i18n("rules.refused", reason=html.escape(exc.say(i18n.language))))
         return
     same = next((r for r in live if r.spec == wanted), None)
     if same is not None:  # the same words again: point at the rule rather than make a copy of it
@@ -195,7 +195,7 @@ async def _from_words(
             db, workspace_id, name, data, at=now, actor="telegram", member_id=member.id if member else None
         )
     except RuleError as exc:
-        await message.answer(i18n("rules.refused", reason=html.escape(str(exc))))
+        await message.answer(i18n("rules.refused", reason=html.escape(exc.say(i18n.language))))
         return
     spec = spec_of(rule)
     tz = ZoneInfo(settings.workspace.timezone)
@@ -280,7 +280,7 @@ async def rule_button(
                 db, workspace_id, rule.name, parsed, at=now, actor="telegram", member_id=who
             )
         except RuleError as exc:
-            await message.answer(i18n("rules.refused", reason=html.escape(str(exc))))
+            await message.answer(i18n("rules.refused", reason=html.escape(exc.say(i18n.language))))
             return
         await message.answer(
             i18n(
@@ -306,7 +306,7 @@ async def rule_button(
                 db, workspace_id, rule.name, at=now, actor="telegram", member_id=who
             )
         except RuleError as exc:
-            await message.answer(i18n("rules.refused_delete", reason=html.escape(str(exc))))
+            await message.answer(i18n("rules.refused_delete", reason=html.escape(exc.say(i18n.language))))
             return
         await message.answer(
             i18n(
@@ -369,7 +369,7 @@ async def _preview(
     try:
         spec = await check_words(db, workspace_id, name, data)
     except RuleError as exc:
-        await message.answer(i18n("rules.refused", reason=html.escape(str(exc))))
+        await message.answer(i18n("rules.refused", reason=html.escape(exc.say(i18n.language))))
         return False
     await state.set_state(None)
     await state.update_data(rule_id=rule_id, rule_words=words)

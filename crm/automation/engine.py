@@ -24,7 +24,7 @@ from crm.outreach.festivals import FESTIVAL_DATES, FESTIVALS
 from crm.outreach.intents import PROMOTIONAL
 from crm.settings import DraftSettings, lifecycle_days
 from crm.tags import compile_rule, customer_columns
-from crm.text import render
+from crm.text import Msg, render
 from storage.db import Database
 from storage.models import AutomationRule
 from storage.repositories import alerts as alerts_repo
@@ -393,9 +393,9 @@ async def _save(
         )
         stored = await repo.rule_by_name(session, workspace_id, spec.name)
         if stored is not None and stored.source == "config":
-            raise RuleError(f"rule {spec.name!r}: comes from config.yaml; change it there")
+            raise RuleError(msg=Msg("rule.error.from_config_change"), rule=spec.name)
         if stored is not None and not replace:
-            raise RuleExists(f"rule {spec.name!r} exists already")
+            raise RuleExists(msg=Msg("rule.error.exists", {"name": repr(spec.name)}))
         stopped = (0, 0, 0) if stored is None else await repo.cancel_pending(session, stored.id)
         rule = await repo.save_rule(
             session,
@@ -454,7 +454,7 @@ async def delete_rule(
     async with db.sessions() as session:
         rule = await _find(session, workspace_id, name)
         if rule.source == "config":
-            raise RuleError(f"rule {rule.name!r}: comes from config.yaml; remove it there")
+            raise RuleError(msg=Msg("rule.error.from_config_remove"), rule=rule.name)
         stopped = await repo.delete_rule(session, rule, at)
         await audit.record(
             session,
@@ -479,7 +479,7 @@ async def _find(session: Any, workspace_id: int, name: str) -> AutomationRule:
     if rule is None and name.isdigit():
         rule = await repo.rule_by_id(session, workspace_id, int(name))
     if rule is None:
-        raise RuleError(f"no rule called {name!r}")
+        raise RuleError(msg=Msg("rule.error.no_such", {"name": repr(name)}))
     return rule
 
 

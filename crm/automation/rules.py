@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,7 @@ from crm.catalog import SEGMENT_IDS, STAGE_IDS
 from crm.outreach.festivals import FESTIVALS, find_festival
 from crm.outreach.intents import INTENTS, LANGUAGES
 from crm.tags import TagRuleError, compile_rule
-from crm.text import render
+from crm.text import Msg, render
 
 # trigger -> the parameter it needs (None: none)
 TRIGGERS: dict[str, str | None] = {
@@ -56,7 +56,27 @@ NAME_MAX = 64
 
 
 class RuleError(ValueError):
-    """A rule that cannot be saved; the message is one line naming the rule and the reason."""
+    """A rule that cannot be saved; the message is one line naming the rule and the reason.
+
+    Raised with `msg` (crm/text/locales/<lang>/rules.ftl) and the rule's name, it is in English as str() (config
+    problems and logs) and in the reader's language with `say`; raised with a text only, `say` gives that text.
+    """
+
+    def __init__(self, text: str | None = None, *, msg: Msg | None = None, rule: str | None = None) -> None:
+        self.msg = msg
+        self.rule = rule
+        if text is None:
+            text = self.say("en") if msg is not None else ""
+        super().__init__(text)
+
+    def say(self, language: str) -> str:
+        """The reason in `language`: "rule 'name': reason" (the text it was raised with when it has no msg)."""
+        if self.msg is None:
+            return str(self)
+        reason = self.msg.render(language)
+        if self.rule is None:
+            return reason
+        return render(language, "rule.error.named", name=repr(self.rule), reason=reason)
 
 
 @dataclass(frozen=True)
@@ -151,15 +171,15 @@ def check_rule(
     (the names, roles and Telegram ids of the active team members), a remind naming nobody on the team."""
     name = str(name or "").strip()
 
-    def bad(reason: str) -> RuleError:
-        return RuleError(f"rule {name!r}: {reason}")
+    def bad(msg: Msg) -> RuleError:
+        return RuleError(msg=msg, rule=name)
 
     if not name:
-        raise RuleError("a rule needs a name")
+        raise RuleError(msg=Msg("rule.error.no_name"))
     if len(name) > NAME_MAX or "\n" in name:
-        raise bad(f"the name must be one line of at most {NAME_MAX} characters")
+        raise bad(Msg("rule.error.name_too_long", {"max": NAME_MAX}))
     if not isinstance(data, Mapping):
-        raise bad("a rule is a mapping with trigger, if and actions")
+        raise bad(Msg("rule.error.not_mapping"))
     unknown = set(data) - {
         "trigger",
         "if",
@@ -175,66 +195,70 @@ def check_rule(
         "enabled",
     }
     if unknown:
-        raise bad(
-            f"unknown setting {sorted(unknown)[0]!r}; use trigger, if, actions and the trigger's parameter"
-        )
+        raise bad(Msg("rule.error.unknown_setting", {"setting": repr(sorted(unknown)[0])}))
     trigger = str(data.get("trigger") or "")
     if trigger not in TRIGGERS:
-        raise bad(f"unknown trigger {trigger!r}; triggers: {', '.join(TRIGGERS)}")
+        raise bad(Msg("rule.error.unknown_trigger", {"trigger": repr(trigger), "known": ", ".join(TRIGGERS)}))
     key = TRIGGERS[trigger]
     param: str | int | None = None
     if key is not None:
         raw = data.get(key)
         if raw is None or raw == "":
-            raise bad(f"trigger {trigger} needs {key}")
+            raise bad(Msg("rule.error.trigger_needs", {"trigger": trigger, "key": key}))
         if key == "days":
             try:
                 param = int(raw)
             except (TypeError, ValueError):
-                raise bad(f"days must be a whole number, got {raw!r}") from None
+                raise bad(Msg("rule.error.days_not_number", {"value": repr(raw)})) from None
             if not 1 <= param <= 3650:
-                raise bad(f"days must be between 1 and 3650, got {param}")
+                raise bad(Msg("rule.error.days_range", {"value": param}))
         elif key == "points":
             try:
                 param = int(raw)
             except (TypeError, ValueError):
-                raise bad(f"points must be a whole number, got {raw!r}") from None
+                raise bad(Msg("rule.error.points_not_number", {"value": repr(raw)})) from None
             if not 1 <= param <= POINTS_MAX:
-                raise bad(f"points must be between 1 and {POINTS_MAX}, got {param}")
+                raise bad(Msg("rule.error.points_range", {"max": POINTS_MAX, "value": param}))
         elif key == "festival":
             if str(raw).strip().lower() in (ANY_FESTIVAL, "*"):
                 param = ANY_FESTIVAL
             else:
                 festival = find_festival(str(raw))
                 if festival is None:
-                    known = ", ".join(FESTIVALS)
-                    raise bad(f"unknown festival {raw!r}; festivals: {ANY_FESTIVAL}, {known}")
+                    known = ", ".join((ANY_FESTIVAL, *FESTIVALS))
+                    raise bad(Msg("rule.error.unknown_festival", {"festival": repr(raw), "known": known}))
                 param = festival.key
         elif key == "segment":
             if raw not in SEGMENT_IDS:
-                raise bad(f"unknown segment {raw!r}; segments: {', '.join(SEGMENT_IDS)}")
+                raise bad(
+                    Msg("rule.error.unknown_segment", {"segment": repr(raw), "known": ", ".join(SEGMENT_IDS)})
+                )
             param = str(raw)
         elif key == "stage":
             if raw not in STAGE_IDS:
-                raise bad(f"unknown lifecycle stage {raw!r}; stages: {', '.join(STAGE_IDS)}")
+                raise bad(
+                    Msg("rule.error.unknown_stage", {"stage": repr(raw), "known": ", ".join(STAGE_IDS)})
+                )
             param = str(raw)
         else:
             param = str(raw)
             if known_tags is not None and param not in known_tags:
-                raise bad(f"unknown tag {param!r}; tags: {', '.join(sorted(known_tags)) or 'none yet'}")
+                raise bad(_unknown_tag(param, known_tags))
     days_before = 0
     if data.get("days_before") is not None:
         if trigger != "festival":
-            raise bad("days_before belongs to the festival trigger")
+            raise bad(Msg("rule.error.days_before_trigger"))
         try:
             days_before = int(data["days_before"])
         except (TypeError, ValueError):
-            raise bad(f"days_before must be a whole number, got {data['days_before']!r}") from None
+            raise bad(
+                Msg("rule.error.days_before_not_number", {"value": repr(data["days_before"])})
+            ) from None
         if not 0 <= days_before <= DAYS_BEFORE_MAX:
-            raise bad(f"days_before must be between 0 and {DAYS_BEFORE_MAX}, got {days_before}")
+            raise bad(Msg("rule.error.days_before_range", {"max": DAYS_BEFORE_MAX, "value": days_before}))
     condition = data.get("if")
     if condition is not None and not isinstance(condition, str):
-        raise bad("if must be an expression in quotes, e.g. 'orders == 0'")
+        raise bad(Msg("rule.error.if_not_text"))
     condition = (condition or "").strip() or None
     if condition:
         try:
@@ -243,79 +267,94 @@ def check_rule(
             raise RuleError(str(exc)) from None
     actions = data.get("actions")
     if not isinstance(actions, list) or not actions:
-        raise bad(f"a rule needs at least one action: {', '.join(ACTIONS)}")
+        raise bad(Msg("rule.error.no_action", {"actions": ", ".join(ACTIONS)}))
     steps = tuple(_action(a, bad, known_tags, known_members) for a in actions)
     if steps[-1].kind == "wait":
-        raise bad("a wait needs a step after it")
+        raise bad(Msg("rule.error.wait_last"))
     if all(a.kind == "wait" for a in steps):
-        raise bad(f"a rule needs at least one action: {', '.join(ACTIONS)}")
+        raise bad(Msg("rule.error.no_action", {"actions": ", ".join(ACTIONS)}))
     return RuleSpec(name, trigger, param, condition, steps, days_before=days_before)
 
 
+def _unknown_tag(tag: str, known_tags: Collection[str]) -> Msg:
+    return Msg(
+        "rule.error.unknown_tag",
+        {"tag": repr(tag), "known": ", ".join(sorted(known_tags)), "count": len(known_tags)},
+    )
+
+
 def _action(
-    item: Any, bad: Any, known_tags: Collection[str] | None, known_members: Collection[str] | None
+    item: Any,
+    bad: Callable[[Msg], RuleError],
+    known_tags: Collection[str] | None,
+    known_members: Collection[str] | None,
 ) -> Action:
     if not isinstance(item, Mapping):
-        raise bad(f"an action is a mapping like {{tag: vip}}; actions: {', '.join(ACTIONS)}")
+        raise bad(Msg("rule.error.action_not_mapping", {"actions": ", ".join(ACTIONS)}))
     kinds = [k for k in item if k in ACTIONS]
     if len(kinds) != 1:
+        got = ", ".join(map(str, item))
         raise bad(
-            f"each action names exactly one of {', '.join(ACTIONS)}, got {', '.join(map(str, item)) or 'none'}"
+            Msg("rule.error.action_kinds", {"actions": ", ".join(ACTIONS), "got": got, "count": len(item)})
         )
     kind = kinds[0]
     extra = set(item) - {kind, "language", "text", "in_days"}
     if extra:
-        raise bad(f"action {kind}: unknown setting {sorted(extra)[0]!r}")
+        raise bad(Msg("rule.error.action_unknown_setting", {"kind": kind, "setting": repr(sorted(extra)[0])}))
     value = item[kind]
     if kind in ("tag", "untag"):
         tag = str(value or "").strip()
         if not tag or len(tag) > 64:
-            raise bad(f"action {kind}: a tag name of 1 to 64 characters")
+            raise bad(Msg("rule.error.tag_name", {"kind": kind}))
         if kind == "untag" and known_tags is not None and tag not in known_tags:
-            raise bad(f"unknown tag {tag!r}; tags: {', '.join(sorted(known_tags)) or 'none yet'}")
+            raise bad(_unknown_tag(tag, known_tags))
         return Action(kind, tag)
     if kind == "draft":
         intent = resolve_intent(str(value))
         if intent is None:
-            raise bad(f"unknown intent {value!r}; intents: {', '.join(INTENTS)}")
+            raise bad(Msg("rule.error.unknown_intent", {"intent": repr(value), "known": ", ".join(INTENTS)}))
         language = item.get("language")
         if language is not None and language not in LANGUAGES:
-            raise bad(f"unknown language {language!r}; languages: {', '.join(LANGUAGES)}")
+            raise bad(
+                Msg(
+                    "rule.error.unknown_language", {"language": repr(language), "known": ", ".join(LANGUAGES)}
+                )
+            )
         return Action(kind, intent, language=language)
     if kind == "remind":
         text = str(item.get("text") or "").strip()
         if not text or len(text) > 500:
-            raise bad("action remind needs a text of 1 to 500 characters")
+            raise bad(Msg("rule.error.remind_text"))
         try:
             in_days = int(item.get("in_days") or 0)
         except (TypeError, ValueError):
-            raise bad("action remind: in_days must be a whole number") from None
+            raise bad(Msg("rule.error.remind_in_days")) from None
         who = str(value)
         if known_members is not None and who not in known_members:
-            team = ", ".join(sorted(known_members)) or "none yet"
-            raise bad(f"action remind: no team member {who!r}; team members: {team}")
+            team = ", ".join(sorted(known_members))
+            raise bad(
+                Msg("rule.error.no_member", {"member": repr(who), "known": team, "count": len(known_members)})
+            )
         return Action(kind, who, text=text, in_days=max(0, in_days))
     if kind == "alert":
         text = str(value or "").strip()
         if not text or len(text) > 500:
-            raise bad("action alert needs a text of 1 to 500 characters")
+            raise bad(Msg("rule.error.alert_text"))
         return Action(kind, text)
     if kind == "wait":
         try:
             days = int(value)
         except (TypeError, ValueError):
-            raise bad(f"wait needs a whole number of days, got {value!r}") from None
+            raise bad(Msg("rule.error.wait_not_number", {"value": repr(value)})) from None
         if not 1 <= days <= WAIT_MAX:
-            raise bad(f"wait must be between 1 and {WAIT_MAX} days, got {days}")
+            raise bad(Msg("rule.error.wait_range", {"max": WAIT_MAX, "value": days}))
         return Action(kind, days)
     try:
         points = int(value)
     except (TypeError, ValueError):
-        raise bad(f"action points needs a whole number, got {value!r}") from None
+        raise bad(Msg("rule.error.points_action_not_number", {"value": repr(value)})) from None
     if points == 0:
-        raise bad("action points: a whole number other than 0")
+        raise bad(Msg("rule.error.points_action_zero"))
     if abs(points) > ACTION_POINTS_MAX:
-        raise bad(
-            f"action points must be between -{ACTION_POINTS_MAX} and {ACTION_POINTS_MAX} (not 0), got {points}"
-        )
+        raise bad(Msg("rule.error.points_action_range", {"max": ACTION_POINTS_MAX, "value": points}))
     return Action(kind, points)
