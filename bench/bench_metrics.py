@@ -71,6 +71,15 @@ COPIED = {
         "updated_at",
     ),
     "customer_order_stats": ("customer_id", "workspace_id", "first_order", "last_order", "orders", "value"),
+    "customer_platform_stats": (
+        "customer_id",
+        "platform",
+        "workspace_id",
+        "first_order",
+        "last_order",
+        "orders",
+        "value",
+    ),
 }
 
 
@@ -123,6 +132,10 @@ def pg_shop(source: Path, orders: int) -> str:
             await get_or_create_workspace(s, name="bench", base_currency="SGD", timezone="Asia/Singapore")
             await s.commit()
         await db.dispose()
+        # The source at the current schema first (a shop built by an earlier version gains the newer
+        # statistics from its migrations), so every copied table exists and is filled.
+        lite_db = await open_database(f"sqlite+aiosqlite:///{source}")
+        await lite_db.dispose()
         con = await asyncpg.connect(url)
         await con.execute("SET TIME ZONE 'UTC'")
         lite = sqlite3.connect(source)
