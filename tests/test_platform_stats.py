@@ -1,6 +1,7 @@
-"""New customers, repeat purchase rate and average LTV on a platform, read from `customer_platform_stats` when
-every valid order is before the period's end, equal docs/metrics.md's definitions computed here in Python from
-the orders themselves: per platform (a breakdown) and with a platform filter (one group), on both databases."""
+"""New customers, repeat purchase rate, churn rate and average LTV on a platform, read from
+`customer_platform_stats` when every valid order is before the period's end, equal docs/metrics.md's definitions
+computed here in Python from the orders themselves: per platform (a breakdown) and with a platform filter (one
+group), on both databases."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ def truth(
     if metric == "new_customers":
         assert start is not None
         return sum(1 for os in mine.values() if start <= min(o.created_at for o in os) < end)
+    if metric == "churn_rate":
+        assert start is not None
+        earlier = start - (end - start)
+        active = [os for os in mine.values() if any(earlier <= o.created_at < start for o in os)]
+        gone = [os for os in active if not any(start <= o.created_at < end for o in os)]
+        return len(gone) / len(active) if active else None
     if metric == "repeat_rate":
         assert start is not None
         active = [os for os in mine.values() if any(start <= o.created_at < end for o in os)]
@@ -61,7 +68,7 @@ async def test_platform_figures_from_the_statistics_equal_the_definitions(
             Period(kind="all_time"),
         ]
         checked = 0
-        for metric in ("new_customers", "repeat_rate", "avg_ltv"):
+        for metric in ("new_customers", "repeat_rate", "churn_rate", "avg_ltv"):
             for period in periods:
                 start, end = period.bounds(as_of, SGT)
                 if metric != "avg_ltv" and start is None:
@@ -84,4 +91,4 @@ async def test_platform_figures_from_the_statistics_equal_the_definitions(
                         if platform in got:
                             assert close(got[platform], want), f"{where} (breakdown): {got} != {want}"
                             checked += 1
-        assert checked >= 30
+        assert checked >= 40

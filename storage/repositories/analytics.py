@@ -451,24 +451,18 @@ async def churn_counts(
 ) -> tuple[int, int]:
     """(customers active in [prev_start, start), of whom those with no valid order in [start, end)).
 
-    When every valid order is before `end` and no platform filters the orders, a customer active in the
-    earlier window without an order since is one whose last valid order lies in [prev_start, start): one
-    indexed count on the order statistics, next to the distinct customers of the earlier window."""
-    if (
-        not scope.platform
-        and prev_start.timestamp() % 1 == 0
-        and start.timestamp() % 1 == 0
-        and await _stats_cover(session, scope.workspace_id, end)
-    ):
+    When every valid order is before `end`, a customer active in the earlier window without an order since
+    is one whose last valid order (on a platform: there) lies in [prev_start, start): one indexed count on the
+    order statistics, next to the distinct customers of the earlier window."""
+    if _whole_seconds(prev_start, start) and await _stats_cover(session, scope.workspace_id, end):
         base = (await order_totals(session, scope, prev_start, start))[2]
-        t = CustomerOrderStats
+        t, cond = _stats_table(scope, UNGROUPED)
         churned = (
             await session.execute(
                 select(func.count()).where(
-                    t.workspace_id == scope.workspace_id,
+                    *cond,
                     t.last_order >= int(prev_start.timestamp()),
                     t.last_order < int(start.timestamp()),
-                    *_customer_selection(scope, t.customer_id),
                 )
             )
         ).scalar()
@@ -1227,9 +1221,42 @@ async def grouped_churn_counts(
     orders: a customer's first order of the earlier window has no previous order in it, and one seen again
     has their first order of the later window follow a previous one in the earlier; on a platform, per
     customer."""
+    on_platform = bool(scope.platform or g.per_platform)
+    lo_at = start - (end - start)
+    if (
+        on_platform
+        and g.by != "window"
+        and _whole_seconds(lo_at, start)
+        and await _stats_cover(session, scope.workspace_id, end)
+    ):
+        # Every valid order is before `end`: churned are the earlier window's customers whose last order on
+        # the platform lies in it (as churn_counts), next to the distinct customers of the earlier window.
+        before = _grouped(session, scope, g, lo_at, start)
+        base = {
+            r[0]: int(r[1])
+            for r in await session.execute(
+                select(before.key, func.count(distinct(Order.customer_id)))
+                .select_from(before.frm)
+                .where(*before.cond)
+                .group_by(before.key)
+            )
+            if r[0] is not None
+        }
+        t, scond = _stats_table(scope, g)
+        skey, sfrm = _stats_key(t, g)
+        gone = {
+            r[0]: int(r[1])
+            for r in await session.execute(
+                select(skey, func.count())
+                .select_from(sfrm)
+                .where(*scond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp()))
+                .group_by(skey)
+            )
+        }
+        return {k: (n, gone.get(k, 0)) for k, n in base.items() if n}
     gr = _grouped(session, scope, g, start, end, earlier=True)
     key, frm, cond, lo, mid = gr.key, gr.frm, gr.cond, gr.before, gr.start
-    if scope.platform or g.per_platform:
+    if on_platform:
         per = (
             select(
                 key.label("k"),
