@@ -17,7 +17,7 @@ from crm.importing.identity import merge_by_hand, split_identity, undo_merge
 from crm.importing.service import import_file, import_rates
 from storage.db import Database
 from storage.models import CustomerOrderStats, CustomerPlatformStats, Order
-from storage.repositories.analytics import customer_summary
+from storage.repositories.analytics import customer_countries, customer_summary
 from tests.test_importing import (
     LAZADA_HEADER,
     SHOPIFY_HEADER,
@@ -106,6 +106,12 @@ async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, in
     want = await truth(db, workspace_id)
     assert await stored(db, workspace_id) == want
     assert await stored_per_platform(db, workspace_id) == await truth(db, workspace_id, per_platform=True)
+    # Both keep the customer's country as the analytics read it (the stored one, else the latest order's).
+    async with db.sessions() as s:
+        countries = await customer_countries(s, workspace_id)
+        for table in (CustomerOrderStats, CustomerPlatformStats):
+            for customer, country in await s.execute(select(table.customer_id, table.country)):
+                assert country == countries[customer], (table.__tablename__, customer)
     assert await summary(db, workspace_id) == want
     got_prev, want_prev = await previous_orders(db, workspace_id)
     assert got_prev == want_prev

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    Table,
     bindparam,
     case,
     cast,
@@ -570,6 +571,7 @@ async def refresh_order_stats(
         cond = _where(session, Scope(workspace_id), per_customer=True)
         await session.execute(insert(t).from_select(cols, _stats_select(session, cond, with_workspace=True)))
         await session.execute(insert(tp).from_select(pcols, _platform_stats_select(session, cond)))
+        await _stats_countries(session, lambda table: table.c.workspace_id == workspace_id)
         if not values_only:
             await _refresh_previous_orders(session, [Order.workspace_id == workspace_id])
         return
@@ -581,8 +583,20 @@ async def refresh_order_stats(
         cond = [Order.customer_id.in_(chunk), Order.status.in_(VALID)]
         await session.execute(insert(t).from_select(cols, _stats_select(session, cond, with_workspace=True)))
         await session.execute(insert(tp).from_select(pcols, _platform_stats_select(session, cond)))
+        await _stats_countries(session, _customers_in(chunk))
         if not values_only:
             await _refresh_previous_orders(session, [Order.customer_id.in_(chunk)])
+
+
+def _customers_in(chunk: list[int]) -> Callable[[Table], Any]:
+    return lambda table: table.c.customer_id.in_(chunk)
+
+
+async def _stats_countries(session: AsyncSession, rows: Callable[[Table], Any]) -> None:
+    """Write the customer's country (`customer_country`) into the statistics rows `rows(table)` selects."""
+    for table in (CustomerOrderStats.__table__, CustomerPlatformStats.__table__):
+        country = select(customer_country()).where(Customer.id == table.c.customer_id).scalar_subquery()
+        await session.execute(update(table).where(rows(table)).values(country=country))
 
 
 async def _refresh_previous_orders(session: AsyncSession, cond: Sequence[Any]) -> None:
@@ -1140,14 +1154,15 @@ def _stats_table(scope: Scope, g: Grouping) -> tuple[Any, list[Any]]:
     """The statistics a breakdown reads and the scope's conditions on them: per customer, or per customer and
     platform when a platform filters or groups the orders (docs/metrics.md: "first order" and "two orders"
     then mean on that platform)."""
-    if scope.platform or g.per_platform:
-        tp = CustomerPlatformStats
-        cond = [tp.workspace_id == scope.workspace_id, *_customer_selection(scope, tp.customer_id)]
-        if scope.platform:
-            cond.append(tp.platform == scope.platform)
-        return tp, cond
-    t = CustomerOrderStats
-    return t, [t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)]
+    t: Any = CustomerPlatformStats if scope.platform or g.per_platform else CustomerOrderStats
+    # The country is the statistics' own column; tag and segment select customers as everywhere else.
+    others = Scope(scope.workspace_id, tag=scope.tag, customer_ids=scope.customer_ids)
+    cond = [t.workspace_id == scope.workspace_id, *_customer_selection(others, t.customer_id)]
+    if scope.country:
+        cond.append(t.country == scope.country)
+    if scope.platform:
+        cond.append(t.platform == scope.platform)
+    return t, cond
 
 
 def _stats_key(t: Any, g: Grouping) -> tuple[Any, Any]:
@@ -1155,7 +1170,7 @@ def _stats_key(t: Any, g: Grouping) -> tuple[Any, Any]:
     if g.per_platform:
         return t.platform, t.__table__
     if g.by == "country":
-        return customer_country(), t.__table__.join(Customer, Customer.id == t.customer_id)
+        return t.country, t.__table__
     return t.customer_id, t.__table__
 
 
@@ -1168,14 +1183,13 @@ async def grouped_repeat_counts(
     earlier one there (an indexed check)."""
     on_platform = bool(scope.platform or g.per_platform)
     if (
-        on_platform
-        and g.by != "window"
+        g.by != "window"
         and start is not None
         and _whole_seconds(start, end)
         and await _stats_cover(session, scope.workspace_id, end)
     ):
-        # Every valid order is before `end`: the customers with an order on the platform in the window are
-        # those whose last one there is from its start on, and they repeat with two or more there.
+        # Every valid order is before `end`: the customers with an order (on a platform: there) in the window
+        # are those whose last one is from its start on, and they repeat with two or more.
         t, cond = _stats_table(scope, g)
         key, frm = _stats_key(t, g)
         q: Any = (
@@ -1298,12 +1312,8 @@ async def grouped_ltv_totals(
         return await _ltv_by_window(session, scope, g)
     on_platform = bool(scope.platform or g.per_platform)
     if not on_platform and _whole_seconds(end):
-        t = CustomerOrderStats
-        key: Any = t.customer_id
-        frm: Any = t.__table__
-        if g.by == "country":
-            key, frm = customer_country(), t.__table__.join(Customer, Customer.id == t.customer_id)
-        cond = [t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)]
+        t, cond = _stats_table(scope, g)
+        key, frm = _stats_key(t, g)
         covered = await _stats_cover(session, scope.workspace_id, end)
         later: dict[Any, float] = {}
         if not covered:  # every total less the orders from `end` on (see ltv_totals)
