@@ -77,16 +77,10 @@ def upgrade() -> None:
     op.create_index("ix_customer_platform_stats_ws", "customer_platform_stats",
                     ["workspace_id", "platform", "customer_id", "first_order", "last_order", "orders", "value",
                      "country"])
-    op.create_index("ix_customer_platform_stats_ws_first", "customer_platform_stats",
-                    ["workspace_id", "first_order", "platform", "customer_id"])
-    op.create_index("ix_customer_platform_stats_ws_last", "customer_platform_stats",
-                    ["workspace_id", "last_order", "platform", "customer_id", "orders"])
 
 
 def downgrade() -> None:
-    for name in ("ix_customer_platform_stats_ws_last", "ix_customer_platform_stats_ws_first",
-                 "ix_customer_platform_stats_ws"):
-        op.drop_index(name, table_name="customer_platform_stats")
+    op.drop_index("ix_customer_platform_stats_ws", table_name="customer_platform_stats")
     op.drop_table("customer_platform_stats")
     op.drop_index("ix_customer_order_stats_ws_country", table_name="customer_order_stats")
     with op.batch_alter_table("customer_order_stats") as batch:
