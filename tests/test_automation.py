@@ -32,6 +32,7 @@ from storage.models import (
     RuleFiring,
     Tag,
 )
+from tests.cli_runner import run_cli
 from tests.e2e.conftest import shopify_csv
 
 TZ = ZoneInfo("Asia/Singapore")
@@ -527,21 +528,7 @@ def test_a_wait_needs_a_step_after_it_and_a_whole_number_of_days() -> None:
 
 def _cli(monkeypatch: pytest.MonkeyPatch, db_url: str, *args: str, language: str = "en") -> str:
     """`sellermate ARGS` in this process (Typer's runner) on the test database."""
-    import os
-
-    from typer.testing import CliRunner
-
-    from bot.cli import _register_all, app
-
-    for name in list(os.environ):
-        if name.startswith("SELLERMATE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
-    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Singapore")
-    monkeypatch.setenv("SELLERMATE_DATABASE_URL", db_url)
-    monkeypatch.setenv("SELLERMATE_LANGUAGE", language)
-    _register_all()
-    result = CliRunner().invoke(app, list(args))
+    result = run_cli(monkeypatch, db_url, *args, SELLERMATE_LANGUAGE=language)
     assert result.exit_code == 0, result.stdout + result.stderr
     return result.stdout
 

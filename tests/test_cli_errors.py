@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import run_cli
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -58,18 +60,7 @@ def in_process(*args: str, db: str, monkeypatch: pytest.MonkeyPatch) -> _Ran:
     """The same command line run in this process (Typer's runner), for the many cases of one option's
     spellings: each subprocess costs a second of start-up, and what is tested is how the option is read (the
     subprocess tests above and below cover how the process itself behaves)."""
-    from typer.testing import CliRunner
-
-    from bot.cli import _register_all, app
-
-    for name in list(os.environ):
-        if name.startswith("SELLERMATE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
-    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Singapore")
-    monkeypatch.setenv("SELLERMATE_DATABASE_URL", db)
-    _register_all()
-    r = CliRunner().invoke(app, list(args))
+    r = run_cli(monkeypatch, db, *args)
     return _Ran(r.exit_code, r.stdout, r.stderr)
 
 

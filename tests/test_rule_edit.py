@@ -28,6 +28,7 @@ from crm.automation.rules import RuleError
 from storage.db import Database
 from storage.models import AutomationRule, LoyaltyEntry, OutreachDraft, RuleFiring
 from storage.repositories import audit
+from tests.cli_runner import run_cli
 from tests.test_automation import LIFECYCLE, NOW, SETTINGS, TZ, add_on, cfg, count, load
 
 WELCOME = {"trigger": "first_order", "actions": [{"draft": "welcome"}]}
@@ -123,18 +124,7 @@ async def test_a_rule_from_config_yaml_is_neither_replaced_nor_deleted_in_chat(
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, db_url: str, *args: str, stdin: str | None = None) -> Any:
-    from typer.testing import CliRunner
-
-    from bot.cli import _register_all, app
-
-    for name in list(os.environ):
-        if name.startswith("SELLERMATE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
-    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Singapore")
-    monkeypatch.setenv("SELLERMATE_DATABASE_URL", db_url)
-    _register_all()
-    return CliRunner().invoke(app, list(args), input=stdin)
+    return run_cli(monkeypatch, db_url, *args, stdin=stdin)
 
 
 async def test_the_command_line_replaces_only_when_asked_and_deletes_after_asking(

@@ -15,6 +15,7 @@ import pytest
 from crm.automation.engine import RuleExists
 from crm.automation.rules import RuleError, check_rule
 from crm.text import Msg
+from tests.cli_runner import run_cli
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TAG = {"tag": "x"}
@@ -112,20 +113,7 @@ def test_a_rule_error_raised_with_a_text_only_says_that_text() -> None:
 
 
 def _cli(monkeypatch: pytest.MonkeyPatch, db: str, *args: str, **env: str) -> tuple[int, str]:
-    from typer.testing import CliRunner
-
-    from bot.cli import _register_all, app
-
-    for name in list(os.environ):
-        if name.startswith("SELLERMATE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
-    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Singapore")
-    monkeypatch.setenv("SELLERMATE_DATABASE_URL", db)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    _register_all()
-    result = CliRunner().invoke(app, list(args))
+    result = run_cli(monkeypatch, db, *args, **env)
     return result.exit_code, result.stderr
 
 
