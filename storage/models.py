@@ -241,20 +241,11 @@ class CustomerOrderStats(Base):
             "last_order",
             "orders",
             "value",
+            "country",
         ),
         # The newest order (are the statistics the history up to an as-of date?) and new customers in a window.
         Index("ix_customer_order_stats_ws_last", "workspace_id", "last_order"),
         Index("ix_customer_order_stats_ws_first", "workspace_id", "first_order"),
-        # Covering, in country order: breakdowns by country read the index only.
-        Index(
-            "ix_customer_order_stats_ws_country",
-            "workspace_id",
-            "country",
-            "first_order",
-            "last_order",
-            "orders",
-            "value",
-        ),
     )
     customer_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False

@@ -543,7 +543,8 @@ def _stats_select(
 def _platform_stats_select(session: AsyncSession, cond: Sequence[Any]) -> Select[*tuple[Any, ...]]:
     """The rows of customer_platform_stats for the valid orders matching `cond`: per customer and platform,
     workspace, first and last valid order (UTC epoch seconds), valid orders, total value, and the customer's
-    stored country (one lookup per row, after grouping)."""
+    country (`customer_country`: one lookup per row, after grouping; their latest order only when none is
+    stored)."""
     q = _stats_select(session, cond, with_workspace=True)
     customer, *rest = q.selected_columns
     per = (
@@ -551,7 +552,7 @@ def _platform_stats_select(session: AsyncSession, cond: Sequence[Any]) -> Select
         .group_by(Order.platform)
         .subquery()
     )
-    return select(*per.c, Customer.country).join_from(per, Customer, Customer.id == per.c.c)
+    return select(*per.c, customer_country()).join_from(per, Customer, Customer.id == per.c.c)
 
 
 def _stats_from_platforms(session: AsyncSession, rows: Callable[[Table], Any]) -> Select[*tuple[Any, ...]]:
@@ -576,8 +577,7 @@ def _stats_from_platforms(session: AsyncSession, rows: Callable[[Table], Any]) -
 
 async def _write_stats(session: AsyncSession, rows: Callable[[Table], Any], cond: Sequence[Any]) -> None:
     """Replace the statistics rows `rows(table)` selects with those of the valid orders matching `cond`: per
-    platform from the orders, then per customer from those; a customer without a stored country gets their
-    latest valid order's (as `customer_country` reads it)."""
+    platform from the orders, then per customer from those."""
     t, tp = CustomerOrderStats.__table__, CustomerPlatformStats.__table__
     cols = ["customer_id", "workspace_id", "first_order", "last_order", "orders", "value", "country"]
     await session.execute(delete(t).where(rows(t)))
@@ -586,18 +586,6 @@ async def _write_stats(session: AsyncSession, rows: Callable[[Table], Any], cond
         insert(tp).from_select(["customer_id", "platform", *cols[1:]], _platform_stats_select(session, cond))
     )
     await session.execute(insert(t).from_select(cols, _stats_from_platforms(session, rows)))
-    o = Order.__table__.alias("latest_order")
-    for table in (tp, t):
-        latest = (
-            select(o.c.country)
-            .where(o.c.customer_id == table.c.customer_id, o.c.status.in_(VALID), o.c.country.is_not(None))
-            .order_by(o.c.created_at.desc(), o.c.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        await session.execute(
-            update(table).where(rows(table), table.c.country.is_(None)).values(country=latest)
-        )
 
 
 async def refresh_order_stats(

@@ -72,8 +72,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("country", sa.String(length=2), nullable=True))
     for table in ("customer_order_stats", "customer_platform_stats"):
         op.execute(COUNTRY.format(table=table))
-    op.create_index("ix_customer_order_stats_ws_country", "customer_order_stats",
-                    ["workspace_id", "country", "first_order", "last_order", "orders", "value"])
+    # Its covering index covers the country too (one index more would cost every import its upkeep).
+    op.drop_index("ix_customer_order_stats_ws", table_name="customer_order_stats")
+    op.create_index("ix_customer_order_stats_ws", "customer_order_stats",
+                    ["workspace_id", "customer_id", "first_order", "last_order", "orders", "value", "country"])
     op.create_index("ix_customer_platform_stats_ws", "customer_platform_stats",
                     ["workspace_id", "platform", "customer_id", "first_order", "last_order", "orders", "value",
                      "country"])
@@ -82,6 +84,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_customer_platform_stats_ws", table_name="customer_platform_stats")
     op.drop_table("customer_platform_stats")
-    op.drop_index("ix_customer_order_stats_ws_country", table_name="customer_order_stats")
+    op.drop_index("ix_customer_order_stats_ws", table_name="customer_order_stats")
     with op.batch_alter_table("customer_order_stats") as batch:
         batch.drop_column("country")
+    op.create_index("ix_customer_order_stats_ws", "customer_order_stats",
+                    ["workspace_id", "customer_id", "first_order", "last_order", "orders", "value"])
