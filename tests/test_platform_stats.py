@@ -15,7 +15,7 @@ from crm.analytics.metrics import metric_breakdown, metric_value
 from crm.query.ir import Period
 from storage.db import Database
 from storage.models import Order
-from storage.repositories.analytics import Scope, customers_in_country
+from storage.repositories.analytics import Scope, customer_countries, customers_in_country
 from tests.test_breakdowns import PLATFORMS, SGT, close, random_shop  # noqa: F401  (a fixture)
 
 VALID = {"paid", "shipped", "completed"}
@@ -79,8 +79,16 @@ async def test_platform_figures_from_the_statistics_equal_the_definitions(
                             s, metric, Scope(workspace_id, country=country), "platform", start, end
                         )
                     )
-                    # The breakdown shows the platforms with orders in the period (LTV: before its end).
-                    assert set(got) <= set(PLATFORMS), f"{metric}, {period.kind}: {got}"
+                    # The breakdown shows the platforms with valid orders in the period, of the customers chosen.
+                    in_window = {
+                        o.platform
+                        for o in orders
+                        if o.status in VALID
+                        and (start is None or start <= o.created_at)
+                        and o.created_at < end
+                        and (who is None or o.customer_id in who)
+                    }
+                    assert set(got) == in_window, f"{metric}, {period.kind}, {country}: {got}"
                     for platform in PLATFORMS:
                         want = truth(orders, metric, platform, start, end, who)
                         one = await metric_value(
@@ -92,3 +100,14 @@ async def test_platform_figures_from_the_statistics_equal_the_definitions(
                             assert close(got[platform], want), f"{where} (breakdown): {got} != {want}"
                             checked += 1
         assert checked >= 40
+        # By country: the countries of the customers with valid orders in the period.
+        countries = await customer_countries(s, workspace_id)
+        for period in periods:
+            start, end = period.bounds(as_of, SGT)
+            want_keys = {
+                countries[o.customer_id]
+                for o in orders
+                if o.status in VALID and (start is None or start <= o.created_at) and o.created_at < end
+            } - {None}
+            got = await metric_breakdown(s, "avg_ltv", Scope(workspace_id), "country", start, end)
+            assert {k for k, _ in got} == want_keys, period.kind
