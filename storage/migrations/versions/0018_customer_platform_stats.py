@@ -79,6 +79,9 @@ def upgrade() -> None:
     op.create_index("ix_customer_platform_stats_ws", "customer_platform_stats",
                     ["workspace_id", "platform", "customer_id", "first_order", "last_order", "orders", "value",
                      "country"])
+    if op.get_bind().dialect.name == "postgresql":  # fresh planner statistics for the rewritten tables
+        op.execute("ANALYZE customer_order_stats")
+        op.execute("ANALYZE customer_platform_stats")
 
 
 def downgrade() -> None:
