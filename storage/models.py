@@ -200,6 +200,20 @@ class Order(Base):
             sqlite_where=text(CLOSE_REPEAT_SQLITE),
             postgresql_where=text(CLOSE_REPEAT_POSTGRESQL),
         ),
+        # The orders without a value in the base currency (no rate for their currency): the note under an
+        # answer counts them per currency (`analytics.unpriced_orders`). Partial, so usually empty and free
+        # to keep; without it that count read every order of the period again (0.2 s for all time at 1M).
+        Index(
+            "ix_orders_unpriced",
+            "workspace_id",
+            "status",
+            "created_at",
+            "currency",
+            "customer_id",
+            "platform",
+            sqlite_where=text("value_base IS NULL"),
+            postgresql_where=text("value_base IS NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
