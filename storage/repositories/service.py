@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, literal, select, union_all
+from sqlalchemy import and_, case, distinct, func, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AlertRecord, BuyerIdentity, Customer, Interaction, Order, OrderLine
@@ -125,19 +125,20 @@ async def service_counts_by_product(
     """The counts of the interactions `service_rows` would read in [start, end) per product, in one grouped
     statement: a review of a product (platform review exports) is that product's; any other interaction is the
     products' (name, else SKU) of the order it names, once per product."""
-    # Every interaction has a customer (the reading functions' join to customers, without a row lookup each).
-    cond = [*_service_conditions(scope, kinds, start, end), Interaction.customer_id.is_not(None)]
+    cond = _service_conditions(scope, kinds, start, end)
     own = func.nullif(Interaction.product, "")
-    of_review = select(Interaction.id.label("i"), Interaction.rating.label("r"), own.label("p")).where(
-        *cond, own.is_not(None)
+    of_review = (
+        select(Interaction.id.label("i"), Interaction.rating.label("r"), own.label("p"))
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(*cond, own.is_not(None))
     )
     of_order = (
         select(Interaction.id.label("i"), Interaction.rating.label("r"), _product().label("p"))
-        .distinct()  # an interaction once per product, however many of the order's lines name it
+        .join(Customer, Customer.id == Interaction.customer_id)
         .join(OrderLine, OrderLine.order_id == Interaction.order_id)
         .where(*cond, own.is_(None), _product().is_not(None))
     )
-    per = union_all(of_review, of_order).subquery()  # the two never share an interaction
+    per = union(of_review, of_order).subquery()  # UNION: an interaction once per product
     q = select(
         per.c.p,
         func.count(),
