@@ -318,12 +318,14 @@ async def first_valid_order_at(session: AsyncSession, scope: Scope, end: datetim
 async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tuple[int, float]:
     """(customers with a valid order before `end`, their total value).
 
-    Without a platform filter, from the order statistics: the customers are those whose first valid order is
-    before `end`, and their value is every customer's total less the valid orders from `end` on (a short scan
-    of the newest orders when `end` is in the past, none when it is now). With one, a pass over the orders in
-    customer order."""
-    if not scope.platform and end.timestamp() % 1 == 0:
-        t = CustomerOrderStats
+    From the order statistics (per platform with a platform filter): the customers are those whose first
+    valid order is before `end`, and their value is every customer's total less the valid orders from `end`
+    on (a short scan of the newest orders when `end` is in the past, none when it is now; on a platform only
+    when every valid order is before `end`). Otherwise a pass over the orders in customer order."""
+    whole = end.timestamp() % 1 == 0
+    covered = whole and await _stats_cover(session, scope.workspace_id, end)
+    if whole and (covered or not scope.platform):
+        t, cond = _stats_table(scope, UNGROUPED)
         # Nearly every customer's first order lies before `end`: on SQLite the unary + keeps the planner off the
         # first-order index (a table lookup per customer, 10x slower) and on the covering workspace index.
         first = (
@@ -333,34 +335,19 @@ async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tupl
         )
         row = (
             await session.execute(
-                select(func.count(), func.sum(t.value)).where(
-                    t.workspace_id == scope.workspace_id,
-                    first < int(end.timestamp()),
-                    *_customer_selection(scope, t.customer_id),
-                )
+                select(func.count(), func.sum(t.value)).where(*cond, first < int(end.timestamp()))
             )
         ).one()
         total = float(row[1] or 0.0)
-        if not await _stats_cover(session, scope.workspace_id, end):
+        if not covered:
             # The value before `end` is every total less the orders from `end` on; customers whose first
             # order is later have only such orders, so summing every customer's total is right.
-            everyone = (
-                await session.execute(
-                    select(func.sum(t.value)).where(
-                        t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)
-                    )
-                )
-            ).scalar()
+            everyone = (await session.execute(select(func.sum(t.value)).where(*cond))).scalar()
             later = await session.execute(
                 select(func.sum(_value())).where(*_where(session, scope, start=end))
             )
             total = float(everyone or 0.0) - float(later.scalar() or 0.0)
         return int(row[0] or 0), total
-    if _whole_seconds(end) and await _stats_cover(session, scope.workspace_id, end):
-        # On a platform, every valid order before `end`: each customer's history there is one row.
-        tp, cond = _stats_table(scope, UNGROUPED)
-        row = (await session.execute(select(func.count(), func.sum(tp.value)).where(*cond))).one()
-        return int(row[0] or 0), float(row[1] or 0.0)
     per = (
         select(func.sum(_value()).label("v"))
         .where(*_where(session, scope, end=end, per_customer=True))
@@ -391,10 +378,10 @@ def _earlier_valid_order(scope: Scope, customer_col: Any, before: datetime) -> A
 
 
 async def new_customers(session: AsyncSession, scope: Scope, start: datetime | None, end: datetime) -> int:
-    """Customers whose first valid order ever (in scope) falls in [start, end).
+    """Customers whose first valid order ever (in scope; on a platform: there) falls in [start, end).
 
-    Without a platform filter, counted on the order statistics; with one, only customers active in the window
-    are looked at, each with one indexed check for an earlier order on that platform.
+    Counted on the order statistics (per platform with a platform filter); with bounds between seconds, only
+    customers active in the window are looked at, each with one indexed check for an earlier order.
     """
     if start is not None and _whole_seconds(start, end):
         # A customer's first valid order ever (on a platform: there) is in the statistics, whatever came later;
@@ -1350,16 +1337,17 @@ async def grouped_ltv_totals(
     session: AsyncSession, scope: Scope, g: Grouping, end: datetime
 ) -> dict[Any, tuple[int, float]]:
     """`ltv_totals` per group: (customers with a valid order before the group's end, their total value before
-    it). Per window: across platforms from the order statistics (customers whose first order is before each
-    window's end; every total less the orders from that end on), on a platform from each customer's first
-    order there."""
+    it), read from the order statistics as `ltv_totals` reads them; per window: across platforms from the
+    statistics (customers whose first order is before each window's end; every total less the orders from
+    that end on), on a platform from each customer's first order there."""
     if g.by == "window":
         return await _ltv_by_window(session, scope, g)
     on_platform = bool(scope.platform or g.per_platform)
-    if not on_platform and _whole_seconds(end):
+    covered = _whole_seconds(end) and await _stats_cover(session, scope.workspace_id, end)
+    if _whole_seconds(end) and (covered or not on_platform):
+        # On a platform only when every valid order is before `end`: each customer's history there is a row.
         t, cond = _stats_table(scope, g)
         key, frm = _stats_key(t, g)
-        covered = await _stats_cover(session, scope.workspace_id, end)
         later: dict[Any, float] = {}
         if not covered:  # every total less the orders from `end` on (see ltv_totals)
             after = _grouped(session, scope, g, end, None)
@@ -1393,15 +1381,6 @@ async def grouped_ltv_totals(
             total = float(v or 0.0) - (0.0 if covered else later.get(k, 0.0))
             out[k] = (int(n), total)
         return out
-    if on_platform and _whole_seconds(end) and await _stats_cover(session, scope.workspace_id, end):
-        # Every valid order is before `end`: each customer's whole history on the platform is one row.
-        tp, pcond = _stats_table(scope, g)
-        pkey, pfrm = _stats_key(tp, g)
-        rows = await _plain_rows(
-            session,
-            select(pkey, func.count(), func.sum(tp.value)).select_from(pfrm).where(*pcond).group_by(pkey),
-        )
-        return {r[0]: (int(r[1]), float(r[2] or 0.0)) for r in rows if r[0] is not None}
     gr = _grouped(session, scope, g, None, end)
     key, frm, cond = gr.key, gr.frm, gr.cond
     customers = func.count(distinct(Order.customer_id)) if g.by != "customer" else literal(1)
