@@ -29,3 +29,17 @@ def run_cli(
         monkeypatch.setenv(name, value)
     _register_all()
     return CliRunner().invoke(app, list(args), input=stdin)
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`sellermate ARGS` through the entry point itself (`bot.cli.main`, which turns errors into one line and
+    an exit code): (exit code, stdout, stderr)."""
+    from bot.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import run_cli
+from tests.cli_runner import run_cli, run_main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -454,17 +454,10 @@ def test_a_future_as_of_date_is_refused_and_an_unknown_customer_exits_1(
     `sellermate customer` with no match prints so and exits 1 (a script can tell); a match exits 0."""
     from datetime import date, timedelta
 
-    from bot.cli import main
     from tests.test_importing import SHOPIFY_HEADER, shopify_row, write_csv
 
     def cli(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        return run_main(capsys, *args)
 
     for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
         monkeypatch.delenv(name)

@@ -26,6 +26,7 @@ from crm.query.service import ask
 from storage.db import Database
 from storage.models import CustomerOrderStats, FxRate, LoyaltyEntry, Order, Workspace
 from storage.repositories.imports import load_rates
+from tests.cli_runner import run_main
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.scheduling_fixtures import add_group, bot, make_service, tg  # noqa: F401
 
@@ -342,16 +343,9 @@ async def test_a_configured_base_currency_seeds_a_new_workspace(tmp_path: Path) 
 def test_the_command_line_changes_the_currency_or_says_why_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
 
     def cli(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        return run_main(capsys, *args)
 
     for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
         monkeypatch.delenv(name)

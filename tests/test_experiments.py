@@ -27,6 +27,7 @@ from crm.outreach.experiments import (
 )
 from crm.outreach.service import approve, draft_for_customer, draft_for_segment
 from storage.models import Customer, Order, OutreachDraft, Store
+from tests.cli_runner import run_main
 from tests.test_outreach import add_customer
 
 AS_OF = datetime(2026, 11, 24, tzinfo=UTC)
@@ -316,19 +317,12 @@ def test_the_command_line_reports_experiments_as_text_and_json(tmp_path, monkeyp
     import json
     import os
 
-    from bot.cli import main
     from storage.db import open_database
     from tests.conftest import run_isolated
     from tests.test_importing import SHOPIFY_HEADER, shopify_row, write_csv
 
     def cli(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        return run_main(capsys, *args)
 
     for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
         monkeypatch.delenv(name)

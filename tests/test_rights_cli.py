@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from storage.db import Database, create_engine
 from storage.models import AuditEvent, ConsentRecord, Customer, LoyaltyEntry, Workspace
+from tests.cli_runner import run_main
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -24,7 +25,6 @@ Cli = Callable[..., tuple[int, str, str]]
 def cli(
     tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Cli:
-    from bot.cli import main
 
     shutil.copy(sqlite_template, tmp_path / "shop.db")
     for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:
@@ -34,14 +34,9 @@ def cli(
     monkeypatch.setenv("SELLERMATE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
 
     def run(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        assert "Traceback" not in out.err + out.out, out.err
-        return code, out.out, out.err
+        code, out, err = run_main(capsys, *args)
+        assert "Traceback" not in err + out, err
+        return code, out, err
 
     return run
 
