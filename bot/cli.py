@@ -430,7 +430,11 @@ class _StderrNow(logging.StreamHandler):  # type: ignore[type-arg]
 
 def _register_all() -> None:
     """Register every command on `app` at once (tests invoke `app` with Typer's runner); `main` loads only
-    the command it runs."""
+    the command it runs. Once per process: registering again would add every command a second time, and
+    Typer rebuilds each registered command on every invocation (a test process running hundreds of commands
+    slowed down quadratically)."""
+    if app.registered_commands:
+        return
     for module in dict.fromkeys(COMMANDS.values()):
         __import__(f"bot.{module}", fromlist=["register"]).register(app)
 

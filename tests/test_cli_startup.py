@@ -120,6 +120,21 @@ def test_the_command_table_names_every_command_in_help_order() -> None:
     assert list(get_group(every).commands) == list(COMMANDS)
 
 
+def test_registering_every_command_twice_registers_each_once() -> None:
+    """Tests run hundreds of commands through `app` in one process; a second registration used to append
+    every command again, and Typer rebuilds each registered one per invocation (quadratic slow-down)."""
+    from bot.cli import _register_all, app
+
+    _register_all()
+
+    def names() -> list[str | None]:
+        return [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+
+    once = names()
+    _register_all()
+    assert names() == once and len(once) == len(set(once)) and "ask" in once
+
+
 def test_help_imports_only_typer_and_the_command_declarations() -> None:
     p, modules = imported_by("--help", env=clean_env())
     assert p.returncode == 0, p.stderr[-2000:]

@@ -52,8 +52,7 @@ def sellermate(env: dict[str, str], *args: str) -> str:
     """Run one `sellermate` command in this process (as the console script would) and return its stdout."""
     from bot.cli import _register_all, app
 
-    if not app.registered_commands:  # as the console script does once (registering again adds duplicates)
-        _register_all()
+    _register_all()
 
     def go() -> Any:  # a thread of its own: the command runs its own event loop
         return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
