@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.analytics.metrics import customer_scores
+from crm.text import Msg
 
 FIELDS = {
     "ltv": "total order value (base currency)",
@@ -45,7 +46,12 @@ _COMPARE = {
 
 
 class TagRuleError(ValueError):
-    """A rule that cannot be used; the message names the rule and what is wrong."""
+    """A rule that cannot be used; the message names the rule and what is wrong. `reason` is the same without
+    the rule's name, in any language (crm/text/locales/<lang>/rules.ftl); str() is English."""
+
+    def __init__(self, what: str, name: str, reason: Msg) -> None:
+        self.reason = reason
+        super().__init__(f"{what} {name!r}: {reason.render('en')}")
 
 
 def compile_rule(name: str, expression: str, what: str = "tag rule") -> Evaluator:
@@ -54,7 +60,9 @@ def compile_rule(name: str, expression: str, what: str = "tag rule") -> Evaluato
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
-        raise TagRuleError(f"{what} {name!r}: cannot read {expression!r} ({exc.msg})") from None
+        raise TagRuleError(
+            what, name, Msg("rule.error.if_unreadable", {"expression": repr(expression), "detail": exc.msg})
+        ) from None
 
     def build(node: ast.AST) -> Callable[[Columns], np.ndarray]:
         if isinstance(node, ast.BoolOp):
@@ -85,11 +93,15 @@ def compile_rule(name: str, expression: str, what: str = "tag rule") -> Evaluato
 
             for op, _ in steps:
                 if op not in _COMPARE and op not in (ast.In, ast.NotIn):
-                    raise TagRuleError(f"{what} {name!r}: comparison {op.__name__} is not allowed")
+                    raise TagRuleError(what, name, Msg("rule.error.if_comparison", {"op": op.__name__}))
             return compare
         if isinstance(node, ast.Name):
             if node.id not in FIELDS:
-                raise TagRuleError(f"{what} {name!r}: unknown field {node.id!r}; fields: {', '.join(FIELDS)}")
+                raise TagRuleError(
+                    what,
+                    name,
+                    Msg("rule.error.if_unknown_field", {"field": repr(node.id), "fields": ", ".join(FIELDS)}),
+                )
             field = node.id
             return lambda c: c[field]
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
@@ -99,10 +111,14 @@ def compile_rule(name: str, expression: str, what: str = "tag rule") -> Evaluato
             items = []
             for elt in node.elts:
                 if not (isinstance(elt, ast.Constant) and isinstance(elt.value, (int, float, str))):
-                    raise TagRuleError(f"{what} {name!r}: lists may hold only numbers and strings")
+                    raise TagRuleError(what, name, Msg("rule.error.if_list_items"))
                 items.append(elt.value)
             return lambda c: items  # type: ignore[return-value]  # a list, only ever the right of `in`
-        raise TagRuleError(f"{what} {name!r}: {type(node).__name__} is not allowed in {expression!r}")
+        raise TagRuleError(
+            what,
+            name,
+            Msg("rule.error.if_not_allowed", {"node": type(node).__name__, "expression": repr(expression)}),
+        )
 
     evaluate = build(tree.body)
     return lambda c: np.broadcast_to(np.asarray(evaluate(c), dtype=bool), (len(c["ltv"]),))

@@ -61,6 +61,38 @@ CASES: list[tuple[dict[str, Any], dict[str, Any], str, str]] = [
         "rule 'r': action points: a whole number other than 0",
         "0",
     ),
+    # The condition ("if"): crm.tags' reasons, shared with the tag rules of config.yaml.
+    (
+        {"trigger": "first_order", "if": "spend > 3", "actions": [TAG]},
+        {},
+        "rule 'r': unknown field 'spend'; fields: ltv, orders, aov, days_since_last_order, "
+        "days_since_first_order, segment, lifecycle, country, r_score, f_score, m_score",
+        "'spend'",
+    ),
+    (
+        {"trigger": "first_order", "if": "ltv >", "actions": [TAG]},
+        {},
+        "rule 'r': cannot read 'ltv >' (invalid syntax)",
+        "'ltv >'",
+    ),
+    (
+        {"trigger": "first_order", "if": "ltv is 3", "actions": [TAG]},
+        {},
+        "rule 'r': comparison Is is not allowed",
+        "Is",
+    ),
+    (
+        {"trigger": "first_order", "if": "country in ['SG', ltv]", "actions": [TAG]},
+        {},
+        "rule 'r': lists may hold only numbers and strings",
+        "",
+    ),
+    (
+        {"trigger": "first_order", "if": "__import__('os')", "actions": [TAG]},
+        {},
+        "rule 'r': Call is not allowed in \"__import__('os')\"",
+        "Call",
+    ),
     (
         {"trigger": "first_order", "actions": [TAG, {"wait": 3}]},
         {},

@@ -264,7 +264,7 @@ def check_rule(
         try:
             compile_rule(name, condition, what="rule")
         except TagRuleError as exc:
-            raise RuleError(str(exc)) from None
+            raise bad(exc.reason) from None
     actions = data.get("actions")
     if not isinstance(actions, list) or not actions:
         raise bad(Msg("rule.error.no_action", {"actions": ", ".join(ACTIONS)}))

@@ -51,3 +51,10 @@ rule-error-from_config_change = comes from config.yaml; change it there
 rule-error-from_config_remove = comes from config.yaml; remove it there
 rule-error-exists = rule { $name } exists already
 rule-error-no_such = no rule called { $name }
+
+## The rule's condition ("if"), also a tag rule's (crm/tags.py)
+rule-error-if_unreadable = cannot read { $expression } ({ $detail })
+rule-error-if_comparison = comparison { $op } is not allowed
+rule-error-if_unknown_field = unknown field { $field }; fields: { $fields }
+rule-error-if_list_items = lists may hold only numbers and strings
+rule-error-if_not_allowed = { $node } is not allowed in { $expression }

@@ -50,3 +50,10 @@ rule-error-from_config_change = 来自 config.yaml；请在该文件中修改
 rule-error-from_config_remove = 来自 config.yaml；请在该文件中删除
 rule-error-exists = 规则 { $name } 已存在
 rule-error-no_such = 没有名为 { $name } 的规则
+
+## 规则的条件（if），标签规则也用（crm/tags.py）
+rule-error-if_unreadable = 无法读懂条件 { $expression }（{ $detail }）
+rule-error-if_comparison = 条件中不能使用比较 { $op }
+rule-error-if_unknown_field = 未知的字段 { $field }；可用的字段：{ $fields }
+rule-error-if_list_items = 列表中只能有数字和文字
+rule-error-if_not_allowed = 条件 { $expression } 中不能使用 { $node }
