@@ -1,4 +1,4 @@
-"""New customers, repeat purchase rate, churn rate and average LTV on a platform, read from
+"""Customers, new customers, repeat purchase rate, churn rate and average LTV on a platform, read from
 `customer_platform_stats` when every valid order is before the period's end, equal docs/metrics.md's definitions
 computed here in Python from the orders themselves: per platform (a breakdown) and with a platform filter (one
 group), on both databases."""
@@ -29,6 +29,9 @@ def truth(
     for o in orders:
         if o.platform == platform and o.status in VALID and (who is None or o.customer_id in who):
             mine[o.customer_id].append(o)
+    if metric == "customers":
+        assert start is not None
+        return sum(1 for os in mine.values() if any(start <= o.created_at < end for o in os))
     if metric == "new_customers":
         assert start is not None
         return sum(1 for os in mine.values() if start <= min(o.created_at for o in os) < end)
@@ -68,7 +71,7 @@ async def test_platform_figures_from_the_statistics_equal_the_definitions(
             Period(kind="all_time"),
         ]
         checked = 0
-        for metric in ("new_customers", "repeat_rate", "churn_rate", "avg_ltv"):
+        for metric in ("customers", "new_customers", "repeat_rate", "churn_rate", "avg_ltv"):
             for period in periods:
                 start, end = period.bounds(as_of, SGT)
                 if metric != "avg_ltv" and start is None:
@@ -111,3 +114,17 @@ async def test_platform_figures_from_the_statistics_equal_the_definitions(
             } - {None}
             got = await metric_breakdown(s, "avg_ltv", Scope(workspace_id), "country", start, end)
             assert {k for k, _ in got} == want_keys, period.kind
+            if start is None:
+                continue
+            # Customers (distinct, with a valid order in the period) by country and over every platform.
+            active = {o.customer_id for o in orders if o.status in VALID and start <= o.created_at < end}
+            per_country: dict[str, int] = defaultdict(int)
+            for c in active:
+                if countries[c] is not None:
+                    per_country[countries[c]] += 1
+            got = await metric_breakdown(s, "customers", Scope(workspace_id), "country", start, end)
+            assert dict(got) == dict(per_country), period.kind
+            for country, who in ((None, None), ("SG", singaporeans)):
+                want = len(active if who is None else active & who)
+                one = await metric_value(s, "customers", Scope(workspace_id, country=country), start, end)
+                assert one == want, (period.kind, country, one, want)

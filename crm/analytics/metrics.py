@@ -52,6 +52,10 @@ Value = float | int | None
 async def _order_totals(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
 ) -> Value | Figure:
+    if metric == "customers" and start is not None:
+        active = await repo.active_customers(session, scope, repo.UNGROUPED, start, end)
+        if active is not None:
+            return active[None]
     totals = await repo.order_totals(session, scope, start, end, distinct_customers=metric == "customers")
     value = from_totals(metric, totals)
     return Figure(value, totals[3], "orders") if metric == "aov" else value
@@ -207,6 +211,10 @@ async def _grouped_raw(
     if g.by == "window":  # each window is its own period
         start = g.windows[0][1]
     if computation == "order_totals":
+        if metric == "customers" and start is not None:
+            active = await repo.active_customers(session, scope, g, start, end)
+            if active is not None:  # only the customers are shown: (orders, revenue, customers, priced)
+                return {k: (0, 0.0, n, 0) for k, n in active.items()}
         distinct = metric == "customers" or g.by == "customer"  # a customer's own row: one customer
         return await repo.grouped_order_totals(session, scope, g, start, end, distinct_customers=distinct)
     if computation == "new_customers":

@@ -1204,6 +1204,27 @@ def _stats_key(t: Any, g: Grouping) -> tuple[Any, Any]:
     return t.customer_id, t.__table__
 
 
+async def active_customers(
+    session: AsyncSession, scope: Scope, g: Grouping, start: datetime, end: datetime
+) -> dict[Any, int] | None:
+    """Customers with a valid order (on a platform: there) in [start, end) per platform or customer country,
+    or all together with `UNGROUPED` (key None), read from the statistics; None when they cannot say (a bound
+    between seconds, or a valid order at or after `end`): count them from the orders then. When every valid
+    order is before `end`, a customer has one in the window exactly when their last one (there) is from its
+    start on: one row per customer (and platform) instead of a distinct count over the window's orders."""
+    if g.by not in ("none", "platform", "country"):
+        return None
+    if not (_whole_seconds(start, end) and await _stats_cover(session, scope.workspace_id, end)):
+        return None
+    t, cond = _stats_table(scope, g)
+    cond.append(t.last_order >= int(start.timestamp()))
+    if g.by == "none":
+        return {None: int((await session.execute(select(func.count()).where(*cond))).scalar() or 0)}
+    key, frm = _stats_key(t, g)
+    q = select(key, func.count()).select_from(frm).where(*cond).group_by(key)
+    return {r[0]: int(r[1]) for r in await _plain_rows(session, q) if r[0] is not None}
+
+
 async def grouped_repeat_counts(
     session: AsyncSession, scope: Scope, g: Grouping, start: datetime | None, end: datetime
 ) -> dict[Any, tuple[int, int]]:
