@@ -124,6 +124,18 @@ async def test_platform_figures_from_the_statistics_equal_the_definitions(
                     per_country[countries[c]] += 1
             got = await metric_breakdown(s, "customers", Scope(workspace_id), "country", start, end)
             assert dict(got) == dict(per_country), period.kind
+            # Churn by country: of the customers with a valid order in the window just before, those
+            # with none in this one.
+            earlier = start - (end - start)
+            before = {o.customer_id for o in orders if o.status in VALID and earlier <= o.created_at < start}
+            churn: dict[str, float] = {}
+            for k in {countries[c] for c in before} - {None}:
+                theirs = {c for c in before if countries[c] == k}
+                churn[k] = len(theirs - active) / len(theirs)
+            got = await metric_breakdown(s, "churn_rate", Scope(workspace_id), "country", start, end)
+            assert {k for k, _ in got} == want_keys, period.kind  # the groups shown: as every breakdown
+            for k, value in got:
+                assert close(value, churn.get(k)), (period.kind, k, value, churn.get(k))
             for country, who in ((None, None), ("SG", singaporeans)):
                 want = len(active if who is None else active & who)
                 one = await metric_value(s, "customers", Scope(workspace_id, country=country), start, end)

@@ -1321,6 +1321,43 @@ async def grouped_churn_counts(
             )
         }
         return {k: (n, gone.get(k, 0)) for k, n in base.items() if n}
+    if (
+        not on_platform
+        and g.by != "window"
+        and _whole_seconds(lo_at, start)
+        and await _stats_cover(session, scope.workspace_id, end)
+    ):
+        # Across platforms, every valid order before `end`: churned are the customers whose last order lies in
+        # the earlier window (the statistics, grouped on their own country column), seen again those whose
+        # first order of the later window follows one in the earlier (one order each: only those are looked
+        # up for their group); the earlier window's customers are both together.
+        t, scond = _stats_table(scope, g)
+        skey, sfrm = _stats_key(t, g)
+        gone = {
+            r[0]: int(r[1])
+            for r in await _plain_rows(
+                session,
+                select(skey, func.count())
+                .select_from(sfrm)
+                .where(*scond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp()))
+                .group_by(skey),
+            )
+            if r[0] is not None
+        }
+        later = _grouped(session, scope, g, start, end)
+        seen = {
+            r[0]: int(r[1])
+            for r in await _plain_rows(
+                session,
+                select(later.key, func.count())
+                .select_from(later.frm)
+                .where(*later.cond, Order.previous_order_at >= lo_at, Order.previous_order_at < start)
+                .group_by(later.key),
+            )
+            if r[0] is not None
+        }
+        both = {k: (gone.get(k, 0) + seen.get(k, 0), gone.get(k, 0)) for k in gone.keys() | seen.keys()}
+        return {k: v for k, v in both.items() if v[0]}
     gr = _grouped(session, scope, g, start, end, earlier=True)
     key, frm, cond, lo, mid = gr.key, gr.frm, gr.cond, gr.before, gr.start
     if on_platform:
