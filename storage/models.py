@@ -257,11 +257,8 @@ class CustomerOrderStats(Base):
             "value",
             "country",
         ),
-        # The newest order (are the statistics the history up to an as-of date?), and the customers whose last
-        # order is in a window by country (active, churned, repeating: a breakdown's groups), read from this
-        # index alone (migration 0020).
-        Index("ix_customer_order_stats_ws_last", "workspace_id", "last_order", "country", "orders"),
-        # New customers in a window.
+        # The newest order (are the statistics the history up to an as-of date?) and new customers in a window.
+        Index("ix_customer_order_stats_ws_last", "workspace_id", "last_order"),
         Index("ix_customer_order_stats_ws_first", "workspace_id", "first_order"),
     )
     customer_id: Mapped[int] = mapped_column(
