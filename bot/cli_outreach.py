@@ -69,6 +69,11 @@ def draft(
         expiry = date.fromisoformat(expires) if expires else None
     except ValueError:
         raise CLIError(f"--expires must be a date like 2026-12-31, got {expires!r}") from None
+    if discount is not None:
+        from crm.outreach.offer import discount_problem
+
+        if problem := discount_problem(discount):
+            raise CLIError(f"--discount: {problem}")
     offer = Offer(coupon=coupon, discount=discount, expires=expiry)
     if segment is None and customer is None:
         raise CLIError("name a CUSTOMER or give --segment")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -180,3 +183,35 @@ def test_the_discount_is_written_in_the_message_language(discount: str, expected
         )
         if "discount" in p
     ]
+
+
+@pytest.mark.parametrize("written", ["150%", "100%", "0%", "-20%", "150% off"])
+def test_an_impossible_percentage_is_kept_as_written_and_named_a_problem(written: str) -> None:
+    """150% was read as "50%" (the last two digits) and -20% as "20%": a discount is never turned into another
+    figure; out of range, it is kept as written and named as a problem (the command line refuses it, a chat
+    draft carries a note)."""
+    from crm.outreach.offer import discount_phrase, discount_problem
+
+    number = written.split("%")[0]
+    for language in ("en", "zh"):
+        phrase = discount_phrase(written, language)
+        assert number in phrase and "折" not in phrase, phrase
+    assert discount_problem(written) is not None
+    found = find_offer(f"draft a win-back for Tan with {written}", now=datetime(2026, 12, 7), timezone="UTC")
+    assert found.discount is not None and found.discount.startswith(number), found.discount
+    assert discount_problem("10% off") is None and discount_problem("RM5 off") is None
+
+
+def test_the_command_line_refuses_an_impossible_percentage(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_template: Path, tmp_path: Path
+) -> None:
+    from tests.cli_runner import run_main
+
+    shutil.copy(sqlite_template, tmp_path / "shop.db")
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    db = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+    code, _, err = run_main(capsys, "draft", "Tan", "--intent", "winback", "--discount", "150%", "--db", db)
+    assert code == 2, err
+    assert err.strip() == (
+        "error: --discount: a percentage discount must be more than 0% and less than 100%, got '150%'"
+    ), err

@@ -808,3 +808,23 @@ async def test_draft_notes_are_read_in_the_teammate_language(db, workspace_id: i
     assert "没有营销同意记录：发送前请确认客户已同意接收" in d.notes_in("zh")
     approved = await approve(db, workspace_id, d.id, member_id=None, at=AS_OF)
     assert approved.notes_in("zh") == d.notes_in("zh") and approved.warnings == d.warnings
+
+
+async def test_an_impossible_percentage_is_drafted_as_written_with_a_note(db, workspace_id: int) -> None:
+    """A chat request "150% off" was drafted as "50% off"; it is now written as given, never another figure,
+    and the draft carries a note to change the offer, on every version (here: a revision)."""
+    cid = await add_customer(db, workspace_id, country="SG", consent=True)
+    d = await draft_for_customer(
+        db,
+        workspace_id,
+        cid,
+        intent="winback",
+        settings=SETTINGS,
+        as_of=AS_OF,
+        offer=Offer(coupon="BACK10", discount="150% off"),
+    )
+    assert "150% off" in d.text and "50% off" not in d.text.replace("150% off", ""), d.text
+    assert any("150% off" in w and "less than 100%" in w for w in d.warnings), d.warnings
+    assert any("折扣 150% off" in n for n in d.notes_in("zh")), d.notes_in("zh")
+    short = await revise(db, workspace_id, d.id, action="shorter", settings=SETTINGS, as_of=AS_OF)
+    assert any("150% off" in w for w in short.warnings), short.warnings

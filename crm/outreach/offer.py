@@ -21,7 +21,8 @@ _COUPON = re.compile(
 _MONEY = r"(?:RM|S\$|US\$|SGD|MYR|USD|THB|IDR|VND|PHP|CNY|RMB|Rp\.?|₱|฿|₫|¥|\$)"
 _DISCOUNTS = (
     (
-        re.compile(r"(\d{1,2}(?:\.\d+)?)\s*%\s*(?:off|discount)?", re.IGNORECASE),
+        # A whole number ("150%" is not "50%", "-20%" not "20%"; out of range, it is refused when drafting).
+        re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*%\s*(?:off|discount)?", re.IGNORECASE),
         lambda m: f"{m.group(1)}% off",
     ),
     (
@@ -120,7 +121,7 @@ def _day(phrase: str, now: datetime, timezone: str) -> date | None:
 # ---------------------------------------------------------------------------------------------------------
 # the discount in the message's language
 # ---------------------------------------------------------------------------------------------------------
-_PCT = re.compile(r"(\d{1,2}(?:\.\d+)?)\s*%")
+_PCT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*%")
 _ZHE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*折")
 _THRESHOLD = re.compile(r"满\s*(\d+(?:\.\d+)?)\s*元?\s*减\s*(\d+(?:\.\d+)?)\s*元?")
 _AMOUNT = re.compile(
@@ -183,6 +184,17 @@ def _percent(discount: str) -> float | None:
     if p is None and (m := _ZHE.search(discount)):
         p = _percent_of_zhe(float(m.group(1)))
     return p if p is not None and 0 < p < 100 else None
+
+
+def discount_problem(discount: str) -> str | None:
+    """Why a written discount cannot be offered (English), or None: a percentage must be more than 0% and less
+    than 100% ("150%", "100%", "0%" and "-20%" are refused, never rewritten into another figure)."""
+    for m in _PCT.finditer(unicodedata.normalize("NFKC", discount)):
+        if not 0 < float(m.group(1)) < 100:
+            return (
+                f"a percentage discount must be more than 0% and less than 100%, got {m.group(0).strip()!r}"
+            )
+    return None
 
 
 def discount_phrase(discount: str, language: str) -> str:

@@ -34,6 +34,7 @@ from crm.outreach.context import (
 )
 from crm.outreach.festivals import FestivalDay, UnknownFestival, festival_day, upcoming
 from crm.outreach.intents import INTENTS, LANGUAGE_NAMES, LANGUAGES, PROMOTIONAL, normalise_language
+from crm.outreach.offer import discount_problem
 from crm.outreach.templates import (
     MERGE_FIELDS,
     TemplateInput,
@@ -540,11 +541,18 @@ async def _points_expiry(
 
 
 def fit_notes(
-    intent: str, consent: bool | None, ctx: DraftContext, settings: DraftSettings
+    intent: str,
+    consent: bool | None,
+    ctx: DraftContext,
+    settings: DraftSettings,
+    offer: Offer | None = None,
 ) -> list[str | Msg]:
     """Notes a seller should read before sending, kept on every version of a draft (revised, translated) and so
-    in the approved one: consent not on record, and an intent that does not fit the customer's history."""
+    in the approved one: consent not on record, an intent that does not fit the customer's history, and a
+    percentage discount that cannot be offered (150%, 0%: kept as written, never turned into another figure)."""
     notes: list[str | Msg] = []
+    if offer is not None and offer.discount and discount_problem(offer.discount):
+        notes.append(Msg("note.bad_discount", {"discount": offer.discount}))
     if intent in PROMOTIONAL and consent is None:
         notes.append(Msg("note.no_consent"))
     days, orders = ctx.days_since_last_order, ctx.orders
@@ -633,7 +641,7 @@ async def draft_for_customer(
         extra = experiments.experiment_data(name, variant_labels, {customer_id: label})
     else:
         text, texts, source, warnings = await _generate(ctx, offer, settings, _resolve_llm(llm, settings))
-    warnings += fit_notes(intent, facts.marketing_consent, ctx, settings)
+    warnings += fit_notes(intent, facts.marketing_consent, ctx, settings, offer)
     async with db.sessions() as session:
         if guard is not None:
             await guard(session)
@@ -731,7 +739,7 @@ async def revise(
         )
         if action == "regenerate" and source == "template" and text == parent_text:
             warnings.append(Msg("note.same_template"))
-    warnings = warnings + fit_notes(intent, facts.marketing_consent, ctx, settings)  # on every version
+    warnings = warnings + fit_notes(intent, facts.marketing_consent, ctx, settings, offer)  # every version
     async with db.sessions() as session:
         new = await repo.add_draft(
             session,

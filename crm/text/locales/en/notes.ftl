@@ -69,3 +69,4 @@ notes-rule_action = { $kind ->
         [wait] wait { $value } days
        *[other] { $kind } { $value }
     }
+note-bad_discount = the discount { $discount } is not a percentage a customer can be offered (more than 0% and less than 100%): it is written as given; change the offer before sending

@@ -62,3 +62,4 @@ notes-rule_action = { $kind ->
         [wait] 等待 { $value } 天
        *[other] { $kind } { $value }
     }
+note-bad_discount = 折扣 { $discount } 不是可以提供给客户的百分比（应大于 0% 且小于 100%）：已按原样写入；发送前请修改优惠
