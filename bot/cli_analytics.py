@@ -55,8 +55,10 @@ CountryOpt = Annotated[
 TagOpt = Annotated[str | None, typer.Option("--tag", help="Only customers with this tag.")]
 
 
-def parse_period(text: str | None) -> Period | None:
-    """A --period value as an IR period (None = the metric's default); a bad one is one CLIError line."""
+def parse_period(text: str | None, as_of: str | None = None) -> Period | None:
+    """A --period value as an IR period (None = the metric's default); a bad one is one CLIError line, and so
+    is one that starts after the as-of day (`--as-of`, else today): it is in the future, and answering it would
+    say 0 for what has not happened (as `ask` declines it)."""
     if text is None:
         return None
     from pydantic import ValidationError
@@ -105,6 +107,19 @@ def parse_period(text: str | None) -> Period | None:
         raise bad("not understood")
     if "year" in fields and not MIN_YEAR <= fields["year"] <= MAX_YEAR:
         raise bad(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    if "year" in fields:
+        from datetime import date, timedelta
+
+        from bot.cli import parse_as_of
+
+        # A day ahead of this machine's date is still today somewhere east of it (as --as-of allows).
+        ref = parse_as_of(as_of) or date.today() + timedelta(days=1)
+        first_month = fields.get("month") or 3 * (fields.get("quarter", 1) - 1) + 1
+        if date(fields["year"], first_month, 1) > ref:
+            raise CLIError(
+                f"--period {text!r} is in the future (as of {ref.isoformat()}): SellerMate reports on what "
+                "has already happened"
+            )
     try:
         return Period(**fields)
     except ValidationError as exc:  # any rule of the IR not checked above
@@ -229,7 +244,7 @@ def register(app: typer.Typer) -> None:
         metric = resolve_metric(metric)
         if by not in (None, "platform", "country", "month", "quarter", "year", "segment"):
             raise CLIError("--by must be platform, country, month, quarter, year or segment")
-        when = parse_period(period)
+        when = parse_period(period, as_of)
         if metric == "avg_ltv" and when is None and by not in ("month", "quarter", "year"):
             when = Period(kind="all_time")  # lifetime value is all of a customer's spend, as `ask` answers it
         run_query(
@@ -317,7 +332,9 @@ def register(app: typer.Typer) -> None:
             raise CLIError("--months must be between 1 and 36")
         run_query(
             CohortQuery(
-                period=parse_period(period), max_offset=months, filters=filters(platform, country, None)
+                period=parse_period(period, as_of),
+                max_offset=months,
+                filters=filters(platform, country, None),
             ),
             db,
             as_of,
@@ -428,7 +445,7 @@ def register_products(app: typer.Typer) -> None:
                 group_by=group,  # type: ignore[arg-type]
                 product=product,
                 min_orders=min_orders,
-                period=parse_period(period),
+                period=parse_period(period, as_of),
                 filters=filters(platform, country, tag, segment),
             ),
             db,

@@ -44,7 +44,7 @@ def experiments(
         raise CLIError(f"--window must be between 1 and 365 days, got {window}")
     if lang not in ("en", "zh"):
         raise CLIError(f"--lang must be en or zh, got {lang!r}")
-    chosen = parse_period(period)
+    chosen = parse_period(period, as_of)
     day = parse_as_of(as_of)
 
     async def go() -> Any:

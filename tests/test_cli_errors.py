@@ -115,6 +115,23 @@ def test_good_periods_still_work(db: str) -> None:
         assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
 
 
+@pytest.mark.parametrize("args", [("kpi", "revenue"), ("cohort",), ("products", "best")])
+def test_a_period_after_the_as_of_day_is_refused_not_answered_with_zero(
+    db: str, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kpi revenue --period 2027` answered "SGD 0.00" (exit 0); `ask` declines a future period."""
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    for period in ("2026-12", "2027", "2027-Q1"):
+        code, out, err = run_main(capsys, *args, "--period", period, "--as-of", "2026-11-23", "--db", db)
+        assert code == 2 and out == "", (period, out, err)
+        assert err.strip() == (
+            f"error: --period {period!r} is in the future (as of 2026-11-23): SellerMate reports on what "
+            "has already happened"
+        ), err
+    code, out, err = run_main(capsys, *args, "--period", "2026-11", "--as-of", "2026-11-23", "--db", db)
+    assert code == 0 and "in the future" not in err, err
+
+
 # 2. --chart into a missing folder ----------------------------------------------------------------------------
 def test_chart_into_a_missing_folder_is_refused_before_computing(no_db: str, tmp_path: Path) -> None:
     p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path / "nope" / "x.png"), db=no_db)
