@@ -464,6 +464,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("monthly revenue 2025", {"kind": "group", "metric": "revenue", "by": "month", "period": "year:2025"}),
     ("2025年每月的销售额", {"kind": "group", "metric": "revenue", "by": "month", "period": "year:2025"}),
     ("2025年按月销售额", {"kind": "group", "metric": "revenue", "by": "month", "period": "year:2025"}),
+    # The answer's own title: "按月" matched first left "份" unread.
+    (
+        "2025年按月份统计的销售额",
+        {"kind": "group", "metric": "revenue", "by": "month", "period": "year:2025"},
+    ),
+    ("按月份统计2025年的订单数", {"kind": "group", "metric": "orders", "by": "month", "period": "year:2025"}),
     (
         "new customers by month this year",
         {"kind": "group", "metric": "new_customers", "by": "month", "period": "this_year"},

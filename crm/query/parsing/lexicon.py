@@ -997,7 +997,8 @@ _GROUP_PATTERNS: list[tuple[str, str]] = [
         (
             r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
             r"(?:calendar\s+)?month(?![a-z])|monthly|month[\s-]by[\s-]month|month over month breakdown|"
-            r"每月|每个月|按月|逐月|月度|分月|各月|按月份|每一个月|各个月|"
+            # The longer words first: "按月" before "按月份" left "份" unread (and the answer's own title says 按月份).
+            r"按月份|各月份|每个月份|分月份|每月|每个月|按月|逐月|月度|分月|各月|每一个月|各个月|"
             # "which month had the most revenue", "best month for sales": every month, the leader named
             r"(?:which|what)\s+months?(?![a-z])|(?:best|top|strongest|biggest|busiest)(?:[\s-]selling)?\s+months?"
             r"(?:\s+(?:for|of|in|by))?(?![a-z])|哪个月|哪一个月|哪几个月"
