@@ -173,13 +173,14 @@ async def make_draft(
                 festival=festival,
             )
         async with app_ctx.db.sessions() as session:
-            hits = await find_customers(session, app_ctx.workspace_id, customer or "", limit=5)
+            # One more than are named: "5 customers match" when 18 did was a wrong count.
+            hits = await find_customers(session, app_ctx.workspace_id, customer or "", limit=6)
         if not hits:
             raise CLIError(f"no customer matches {customer!r}")
         if len(hits) > 1:
-            raise CLIError(
-                f"{len(hits)} customers match {customer!r} (ids {', '.join(map(str, hits))}); use the id"
-            )
+            many = f"{len(hits)} customers match" if len(hits) <= 5 else "more than 5 customers match"
+            named = ", ".join(map(str, hits[:5]))
+            raise CLIError(f"{many} {customer!r} (ids {named}{', …' if len(hits) > 5 else ''}); use the id")
         return await draft_for_customer(
             app_ctx.db,
             app_ctx.workspace_id,

@@ -374,6 +374,40 @@ def test_draft_accepts_loose_intent_names(db: str, intent: str, monkeypatch: pyt
     assert "unknown intent" not in p.stderr and "no customer" in (p.stdout + p.stderr).lower(), p.stderr
 
 
+@pytest.mark.parametrize(
+    ("people", "said"), [(3, "3 customers match 'Tan' (ids "), (18, "more than 5 customers")]
+)
+def test_draft_counts_the_customers_a_name_matches(
+    db: str,
+    people: int,
+    said: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """18 customers called Tan were "5 customers match 'Tan'" (the search stopped at 5)."""
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from storage.db import open_database
+    from storage.models import Customer, Workspace
+
+    async def add() -> None:
+        database = await open_database(db)
+        async with database.sessions() as s:
+            ws = (await s.execute(select(func.min(Workspace.id)))).scalar_one()
+            s.add_all(Customer(workspace_id=ws, display_name=f"Tan Number {i}") for i in range(people))
+            await s.commit()
+        await database.dispose()
+
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    assert run_main(capsys, "kpi", "orders", "--db", db)[0] == 0  # the workspace the commands use
+    asyncio.run(add())
+    code, _, err = run_main(capsys, "draft", "Tan", "--intent", "winback", "--db", db)
+    assert code == 2 and said in err and "; use the id" in err, err
+    assert err.count(",") == (2 if people == 3 else 5), err  # the ids named: all 3, or 5 and "…"
+
+
 def test_draft_refuses_an_unknown_intent_with_the_list(db: str) -> None:
     one_clear_line(
         cli("draft", "Tan", "--intent", "spam", db=db), 2, "unknown intent 'spam'", "winback", "thank_you"
