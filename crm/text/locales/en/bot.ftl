@@ -61,7 +61,7 @@ limits-draft = A message can be at most { NUMBER($limit, useGrouping: 1) } chara
 access-refused = Sorry, this is a private SellerMate bot for a seller team. Ask the owner for an invite link. (Your Telegram id: <code>{ $user_id }</code>)
 access-refused_short = This is a private bot. Ask the owner for an invite.
 access-role_needed = Only a team { $role } (or higher) can do that.
-access-your_role = You are a { $role }: /help shows what you can do.
+access-your_role = Your role: { $role }. /help shows what you can do.
 
 ## start
 
