@@ -47,14 +47,19 @@ def refusal(file_name: str | None, file_size: int | None, settings: Settings, i1
     return None
 
 
-def failure_reason(exc: Any, i18n: I18n) -> str:
+def failure_reason(exc: Any, i18n: I18n, name: str = "") -> str:
     """Why the file was not imported, with the fix in chat terms (the importer's own sentence names
-    command-line options, which mean nothing here)."""
+    command-line options, which mean nothing here); without the file's name in front, which the reply already
+    shows ("empty.csv 未导入：empty.csv: the file is empty")."""
     fix = getattr(exc, "fix", None)
     if fix is None:
-        return html.escape(str(exc))
+        return html.escape(_unnamed(str(exc), name))
     args = {k: html.escape(v) for k, v in exc.fix_args.items()}
-    return html.escape(exc.problem) + ". " + i18n(f"imports.fix.{fix}", **args)
+    return html.escape(_unnamed(exc.problem, name)) + ". " + i18n(f"imports.fix.{fix}", **args)
+
+
+def _unnamed(text: str, name: str) -> str:
+    return text[len(name) + 2 :] if name and text.startswith(f"{name}: ") else text
 
 
 def summary(report: Any, i18n: I18n) -> str:
@@ -131,7 +136,7 @@ async def rates_reply(
             points_per_unit=settings.workspace.loyalty_points_per_unit,
         )
     except ImportFileError as exc:
-        return i18n("imports.failed", name=html.escape(name), reason=html.escape(str(exc)))
+        return i18n("imports.failed", name=html.escape(name), reason=failure_reason(exc, i18n, name))
     log.info("imported %s exchange rates from %s for workspace %s", n, name, workspace_id)
     return i18n("imports.rates_done", name=html.escape(name), n=n, base=base)
 
@@ -203,7 +208,7 @@ async def import_document(
             )
         except ImportFileError as exc:
             await status.edit_text(
-                i18n("imports.failed", name=html.escape(name), reason=failure_reason(exc, i18n))
+                i18n("imports.failed", name=html.escape(name), reason=failure_reason(exc, i18n, name))
             )
             return
         except Exception:  # the import rolled back: the status message says so, never "Importing…" for ever

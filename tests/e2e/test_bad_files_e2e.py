@@ -74,6 +74,9 @@ async def test_the_battery_sent_to_the_bot_gets_one_clear_reply_each(desk: Desk)
                 name,
                 text,
             )
+            assert f"{case.file}: " not in text, (
+                text
+            )  # the reply names the file once, not again in the reason
             assert await checksum(desk.db) == before, name
         else:
             assert text.startswith("✅"), (name, text)
