@@ -235,3 +235,29 @@ async def test_a_known_name_is_a_look_up_without_trigger_words(demo_db) -> None:
     assert r.intent == "customer" and r.value == pytest.approx(spend[cid], abs=0.01)
     r = await _ask(db, ws, name.lower())
     assert r.intent == "customer" and name in r.text
+
+
+async def test_a_single_figure_of_a_period_still_running_says_up_to_which_day(demo_db) -> None:  # type: ignore[no-untyped-def]
+    """ "orders this month: 50" read as final; like the breakdowns by month, it now says it is so far. Only for a
+    calendar period that has not ended at the as-of moment, in the asker's language; the number is unchanged."""
+    db, ws = demo_db
+    orders = await _valid_orders(db, ws)
+    month_start = datetime(2026, 11, 1, tzinfo=SGT)
+    want = sum(1 for _, _, _, at, _ in orders if month_start <= at < AS_OF)
+    r = await _ask(db, ws, "orders this month")
+    assert r.value == want and r.text.endswith("This month is still running: counted up to 2026-11-23."), (
+        r.text
+    )
+    zh = await _ask(db, ws, "本月订单数")
+    assert zh.value == want and zh.text.endswith("本月尚未结束：统计截至 2026-11-23。"), zh.text
+    for question in ("orders last month", "orders in October 2026", "orders last 30 days"):
+        assert "still running" not in (await _ask(db, ws, question)).text, question
+    # At the end of the month's last day, the month is over: no note.
+    end = await ask(
+        "orders this month",
+        db=db,
+        workspace_id=ws,
+        settings=SETTINGS,
+        as_of=datetime(2026, 12, 1, tzinfo=SGT),
+    )
+    assert "still running" not in end.text, end.text

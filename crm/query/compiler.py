@@ -347,6 +347,10 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             if isinstance(found, m.Figure) and value is not None:
                 # A ratio or an average: the n behind it, and the small-sample mark below min_sample.
                 text = _with_sample(ctx, text, found.n, found.unit)
+            counted_to = _still_running(ctx, period.kind, end)
+            if counted_to is not None and value is not None:  # "orders this month: 50" is so far, not final
+                what = label[:1].upper() + label[1:] if ctx.lang == "en" else label  # starts a sentence
+                text += texts.t(ctx.lang, "running_note", period=what, day=counted_to)
             if unit == "money":
                 text += await _unpriced_note(ctx, session, scope, [_money_window(q.metric, start, end)])
             return Result(
@@ -486,6 +490,22 @@ def _chart_labels(
         [str(k) + (texts.t(ctx.lang, mark) if mark else "") for k, mark in zip(keys, marks, strict=True)],
         [mark is not None for mark in marks],
     )
+
+
+def _still_running(ctx: _Ctx, kind: str, end: datetime) -> str | None:
+    """The last local day counted, when a calendar period asked as "this week/month/quarter/year" has not
+    ended at the as-of moment (a single figure is then so far, as the breakdowns by month say); else None."""
+    if kind not in ("this_week", "this_month", "this_quarter", "this_year"):
+        return None
+    last = (end - timedelta(microseconds=1)).astimezone(ctx.tz).date()
+    after = last + timedelta(days=1)
+    over = {
+        "this_week": after.weekday() == 0,
+        "this_month": after.day == 1,
+        "this_quarter": after.day == 1 and after.month in (1, 4, 7, 10),
+        "this_year": (after.month, after.day) == (1, 1),
+    }[kind]
+    return None if over else last.isoformat()
 
 
 def _partial_notes(ctx: _Ctx, keys: list[Any], spans: dict[str, tuple[datetime, datetime]]) -> list[str]:
