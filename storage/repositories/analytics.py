@@ -1289,73 +1289,46 @@ async def grouped_churn_counts(
     on_platform = bool(scope.platform or g.per_platform)
     lo_at = start - (end - start)
     if (
-        on_platform
-        and g.by != "window"
+        g.by != "window"
         and _whole_seconds(lo_at, start)
         and await _stats_cover(session, scope.workspace_id, end)
     ):
-        # Every valid order is before `end`: churned are the earlier window's customers whose last order on
-        # the platform lies in it (as churn_counts), next to the distinct customers of the earlier window.
-        before = _grouped(session, scope, g, lo_at, start)
-        base = {
+        # Every valid order is before `end`: churned are the earlier window's customers whose last order (on
+        # the platform: there) lies in it, from the statistics (by country on their own column).
+        t, scond = _stats_table(scope, g)
+        skey, sfrm = _stats_key(t, g)
+        gone = {
             r[0]: int(r[1])
             for r in await _plain_rows(
                 session,
+                select(skey, func.count())
+                .select_from(sfrm)
+                .where(*scond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp()))
+                .group_by(skey),
+            )
+            if r[0] is not None
+        }
+        if on_platform:  # next to the distinct customers of the earlier window
+            before = _grouped(session, scope, g, lo_at, start)
+            q: Select[Any] = (
                 select(before.key, func.count(distinct(Order.customer_id)))
                 .select_from(before.frm)
                 .where(*before.cond)
-                .group_by(before.key),
+                .group_by(before.key)
             )
-            if r[0] is not None
-        }
-        t, scond = _stats_table(scope, g)
-        skey, sfrm = _stats_key(t, g)
-        gone = {
-            r[0]: int(r[1])
-            for r in await _plain_rows(
-                session,
-                select(skey, func.count())
-                .select_from(sfrm)
-                .where(*scond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp()))
-                .group_by(skey),
-            )
-        }
-        return {k: (n, gone.get(k, 0)) for k, n in base.items() if n}
-    if (
-        not on_platform
-        and g.by != "window"
-        and _whole_seconds(lo_at, start)
-        and await _stats_cover(session, scope.workspace_id, end)
-    ):
-        # Across platforms, every valid order before `end`: churned are the customers whose last order lies in
-        # the earlier window (the statistics, grouped on their own country column), seen again those whose
-        # first order of the later window follows one in the earlier (one order each: only those are looked
-        # up for their group); the earlier window's customers are both together.
-        t, scond = _stats_table(scope, g)
-        skey, sfrm = _stats_key(t, g)
-        gone = {
-            r[0]: int(r[1])
-            for r in await _plain_rows(
-                session,
-                select(skey, func.count())
-                .select_from(sfrm)
-                .where(*scond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp()))
-                .group_by(skey),
-            )
-            if r[0] is not None
-        }
+            base = {r[0]: int(r[1]) for r in await _plain_rows(session, q) if r[0] is not None}
+            return {k: (n, gone.get(k, 0)) for k, n in base.items() if n}
+        # Across platforms, seen again are those whose first order of the later window follows one in the
+        # earlier (one order each: only those look their customer up for the group); the earlier window's
+        # customers are the churned and the seen again together.
         later = _grouped(session, scope, g, start, end)
-        seen = {
-            r[0]: int(r[1])
-            for r in await _plain_rows(
-                session,
-                select(later.key, func.count())
-                .select_from(later.frm)
-                .where(*later.cond, Order.previous_order_at >= lo_at, Order.previous_order_at < start)
-                .group_by(later.key),
-            )
-            if r[0] is not None
-        }
+        q = (
+            select(later.key, func.count())
+            .select_from(later.frm)
+            .where(*later.cond, Order.previous_order_at >= lo_at, Order.previous_order_at < start)
+            .group_by(later.key)
+        )
+        seen = {r[0]: int(r[1]) for r in await _plain_rows(session, q) if r[0] is not None}
         both = {k: (gone.get(k, 0) + seen.get(k, 0), gone.get(k, 0)) for k in gone.keys() | seen.keys()}
         return {k: v for k, v in both.items() if v[0]}
     gr = _grouped(session, scope, g, start, end, earlier=True)
@@ -1372,7 +1345,7 @@ async def grouped_churn_counts(
             .group_by(key, Order.customer_id)
             .subquery()
         )
-        q: Select[Any] = select(
+        q = select(
             per.c.k, func.sum(per.c.a), func.sum(case(((per.c.a == 1) & (per.c.b == 1), 1), else_=0))
         ).group_by(per.c.k)
     else:
