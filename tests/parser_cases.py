@@ -464,6 +464,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("monthly revenue 2025", {"kind": "group", "metric": "revenue", "by": "month", "period": "year:2025"}),
     ("2025年每月的销售额", {"kind": "group", "metric": "revenue", "by": "month", "period": "year:2025"}),
     ("2025年按月销售额", {"kind": "group", "metric": "revenue", "by": "month", "period": "year:2025"}),
+    # Customers broken down are counted per group (all time without a period), not declined.
+    ("customers by country", {"kind": "group", "metric": "customers", "by": "country", "period": "all_time"}),
+    ("buyers per platform", {"kind": "group", "metric": "customers", "by": "platform", "period": "all_time"}),
+    ("按平台的客户", {"kind": "group", "metric": "customers", "by": "platform", "period": "all_time"}),
     # The answer's own title: "按月" matched first left "份" unread.
     (
         "2025年按月份统计的销售额",

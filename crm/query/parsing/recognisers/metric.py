@@ -70,7 +70,9 @@ def customer_count(q: Question) -> Any:
     # "all customers" asks for a list, unless it is counted ("how many customers in all", "全部客户有多少")
     every = [sl.text for sl in q.scan.of("list_word") if sl.text in _EVERY_CUSTOMER]
     listing = [sl.text for sl in q.scan.of("list_word") if not (r.has_count and sl.text in every)]
-    if (r.has_entity or every) and (r.has_count or r.period is not None) and not listing:
+    # Customers broken down ("customers by country", "客户 按平台") are counted per group, as when counted.
+    counted = r.has_count or r.period is not None or r.group_by not in (None, "product")
+    if (r.has_entity or every) and counted and not listing:
         # "how many customers do I have": with no period, the customer base (every customer who has ordered)
         return MetricQuery(
             metric="customers",
