@@ -107,24 +107,26 @@ def parse_period(text: str | None, as_of: str | None = None) -> Period | None:
         raise bad("not understood")
     if "year" in fields and not MIN_YEAR <= fields["year"] <= MAX_YEAR:
         raise bad(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
-    if "year" in fields:
-        from datetime import date, timedelta
-
-        from bot.cli import parse_as_of
-
-        # A day ahead of this machine's date is still today somewhere east of it (as --as-of allows).
-        ref = parse_as_of(as_of) or date.today() + timedelta(days=1)
-        first_month = fields.get("month") or 3 * (fields.get("quarter", 1) - 1) + 1
-        if date(fields["year"], first_month, 1) > ref:
-            raise CLIError(
-                f"--period {text!r} is in the future (as of {ref.isoformat()}): SellerMate reports on what "
-                "has already happened"
-            )
     try:
-        return Period(**fields)
+        chosen = Period(**fields)
     except ValidationError as exc:  # any rule of the IR not checked above
         first = exc.errors()[0]
         raise bad(f"{'.'.join(map(str, first.get('loc', ()))) or 'value'}: {first.get('msg')}") from None
+    from datetime import UTC, date, datetime, time, timedelta
+
+    from bot.cli import parse_as_of
+
+    # A day ahead of this machine's date is still today somewhere east of it (as --as-of allows). The period's
+    # own bounds say where it starts: after the as-of day, it has not begun.
+    ref = parse_as_of(as_of) or date.today() + timedelta(days=1)
+    moment = datetime.combine(ref + timedelta(days=1), time.min, UTC)
+    start, _ = chosen.bounds(moment, UTC)
+    if start is not None and start >= moment:
+        raise CLIError(
+            f"--period {text!r} is in the future (as of {ref.isoformat()}): SellerMate reports on what "
+            "has already happened"
+        )
+    return chosen
 
 
 def country_code(text: str) -> str:
