@@ -16,7 +16,14 @@ from bot.settings import WorkspaceSettings
 from crm.importing.identity import merge_by_hand, split_identity, undo_merge
 from crm.importing.service import import_file, import_rates
 from storage.db import Database
-from storage.models import CustomerOrderStats, CustomerPlatformStats, Order
+from storage.models import (
+    CustomerOrderStats,
+    CustomerPlatformStats,
+    Order,
+    OrderLine,
+    OrderProduct,
+    Workspace,
+)
 from storage.repositories.analytics import customer_countries, customer_summary
 from tests.test_importing import (
     LAZADA_HEADER,
@@ -102,6 +109,65 @@ async def previous_orders(
     return {o.id: o.previous_order_at for o in orders}, want
 
 
+def _line_value(line: OrderLine, order: Order, base: str) -> float | None:
+    """docs/metrics.md, "Products": the line's value at its order's rate (None without one)."""
+    if order.value_base is None:
+        return None
+    if order.order_value:
+        rate = float(order.value_base) / float(order.order_value)
+    elif order.currency == base:
+        rate = 1.0
+    else:
+        return None
+    if line.unit_price is not None:
+        amount = float(line.unit_price) * line.quantity - float(line.line_discount or 0)
+    else:
+        amount = float(line.line_total or 0)
+    return amount * rate
+
+
+async def order_products_truth(db: Database, workspace_id: int) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """Per (order, product) of the valid and returned orders with a customer, from the lines themselves:
+    customer, time, status, platform, units, value (None without a rate)."""
+    out: dict[tuple[int, str], list[Any]] = {}
+    async with db.sessions() as s:
+        base = (await s.get(Workspace, workspace_id)).base_currency  # type: ignore[union-attr]
+        rows = await s.execute(
+            select(OrderLine, Order)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(Order.workspace_id == workspace_id)
+        )
+        for line, o in rows:
+            if o.customer_id is None or o.status not in VALID | {"returned"}:
+                continue
+            sku = (line.sku or "").strip()
+            name = (line.product_name or "").strip().lower()
+            key = sku or (f"name:{name}" if name else "")
+            if not key:
+                continue
+            row = out.setdefault((o.id, key), [o.customer_id, o.created_at, o.status, o.platform, 0, 0.0])
+            row[4] += line.quantity
+            value = _line_value(line, o, base)
+            row[5] = None if value is None or row[5] is None else row[5] + value
+    return {k: (*v[:5], None if v[5] is None else round(v[5], 4)) for k, v in out.items()}
+
+
+async def stored_order_products(db: Database, workspace_id: int) -> dict[tuple[int, str], tuple[Any, ...]]:
+    async with db.sessions() as s:
+        rows = await s.execute(select(OrderProduct).where(OrderProduct.workspace_id == workspace_id))
+        return {
+            (r.order_id, r.product): (
+                r.customer_id,
+                r.created_at,
+                r.status,
+                r.platform,
+                r.units,
+                None if r.value is None else round(r.value, 4),
+            )
+            for r in rows.scalars()
+        }
+
+
 async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, int, float]]:
     want = await truth(db, workspace_id)
     assert await stored(db, workspace_id) == want
@@ -115,6 +181,9 @@ async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, in
     assert await summary(db, workspace_id) == want
     got_prev, want_prev = await previous_orders(db, workspace_id)
     assert got_prev == want_prev
+    products = await order_products_truth(db, workspace_id)
+    assert products  # the exports here have product lines
+    assert await stored_order_products(db, workspace_id) == products
     return want
 
 
@@ -444,3 +513,41 @@ async def test_a_customers_total_is_money_to_the_cent(
         assert value == want and isinstance(value, Decimal)
     else:  # SQLite has no exact decimal storage; the amount is right to the cent
         assert Decimal(str(value)).quantize(Decimal("0.01")) == want
+
+
+async def test_the_order_products_migration_fills_the_rows_the_repository_writes(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """Migration 0020 creates order_products and fills it from the lines already imported: the same rows as
+    refresh_order_stats writes (two products in one order, a refunded order, an order without a rate)."""
+    from alembic import command
+
+    from storage.db import _alembic_config
+
+    rows = [
+        shopify_row(
+            "#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", qty=2, price="5.00"
+        ),
+        shopify_row(
+            "#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", item="Toner", first=False
+        ),
+        shopify_row("#2", "wei@example.com", "refunded", "30.00", "2026-02-01 10:00:00 +0800", item="Mask"),
+        shopify_row("#3", "lee@example.com", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
+    ]
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
+    file_rows = list(csv.reader(sh.open(encoding="utf-8")))
+    file_rows[4][SHOPIFY_HEADER.index("Currency")] = "USD"  # #3: no rate for USD yet
+    write_csv(sh, file_rows[0], file_rows[1:])
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    written = await stored_order_products(db, workspace_id)
+    assert written == await order_products_truth(db, workspace_id)
+    assert {k[1] for k in written} == {"SER", "TON", "MAS"} and None in {v[5] for v in written.values()}
+    assert "returned" in {v[2] for v in written.values()}
+
+    def _down_and_up(connection: Any) -> None:
+        command.downgrade(_alembic_config(connection), "0019")
+        command.upgrade(_alembic_config(connection), "head")
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_down_and_up)
+    assert await stored_order_products(db, workspace_id) == written

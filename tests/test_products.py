@@ -283,6 +283,36 @@ async def test_replenishment_cycle_and_customers_due(
     assert "No product matches" in unknown.text
 
 
+async def test_every_products_cycle_and_customers_due_follow_the_definition(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    """Without a product named: each product's cycle, repeat customers and customers due, all at once."""
+    days: dict[tuple[str, int], list[date]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for r in seeded:
+        if r.status in VALID:
+            for key in {k for k, *_ in r.lines}:
+                days[(key, r.customer)].append(r.created.astimezone(TZ).date())
+                names[key] = next(n for k, n, *_ in r.lines if k == key)
+    today = date(2026, 11, 30)
+    want = []
+    for key, name in names.items():
+        runs = [sorted(ds) for (k, _), ds in days.items() if k == key]
+        gaps = [(b - a).days for ds in runs for a, b in pairwise(ds)]
+        repeaters = sum(1 for ds in runs if len(ds) >= 2)
+        if repeaters < 5:
+            continue
+        cycle = statistics.median(gaps)
+        due = sum(
+            1 for ds in runs if (today - ds[-1]).days + 6 >= cycle and (today - ds[-1]).days < 2 * cycle
+        )
+        want.append((name, pytest.approx(cycle), repeaters, due))
+    assert len(want) >= 3
+    result = await _ask(db, workspace_id, ProductQuery(kind="reorder", n=20))
+    got = sorted((r[0], r[1], r[2], r[3]) for r in result.rows)
+    assert got == sorted(want, key=lambda w: w[0])
+
+
 async def test_return_rate_by_product(db: Database, workspace_id: int, seeded: list[Row]) -> None:
     returned: dict[str, int] = defaultdict(int)
     orders: dict[str, int] = defaultdict(int)
@@ -391,3 +421,25 @@ async def test_small_sample_mark_follows_the_workspace_min_sample(
         assert warned is small
         if small:
             assert f"{orders:,}" in together.text
+
+
+async def test_local_days_are_the_calendar_days_of_the_zone_also_across_daylight_saving() -> None:
+    """crm.analytics.products.local_days looks a zone's offset up once per quarter hour: the same days as
+    converting each moment, in a zone without daylight saving, one with it, and one with half-hour offsets."""
+    import numpy as np
+
+    from crm.analytics.products import local_days
+
+    rng = np.random.default_rng(7)
+    start = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
+    moments = rng.integers(start, start + 2 * 365 * 86400, size=5000)
+    # and the moments either side of London's and Adelaide's 2026 changes
+    edges = [datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)]
+    edges += [datetime(2026, 4, 4, 16, 30, tzinfo=UTC), datetime(2026, 10, 3, 16, 30, tzinfo=UTC)]
+    near = [int(e.timestamp()) + k for e in edges for k in (-3601, -1, 0, 1, 3599)]
+    at = np.concatenate((moments, np.array(near, dtype=np.int64)))
+    for name in ("Asia/Singapore", "Europe/London", "Australia/Adelaide", "America/New_York"):
+        tz = ZoneInfo(name)
+        epoch = date(1970, 1, 1)
+        want = [(datetime.fromtimestamp(int(t), tz).date() - epoch).days for t in at.tolist()]
+        assert local_days(at, tz).tolist() == want, name

@@ -7,10 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import pairwise
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from storage.repositories.products import PairCount, ProductSales
+from storage.repositories.products import PairCount, ProductOrders, ProductSales
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # A replenishment cycle needs at least this many customers with two orders of the product.
 MIN_CYCLE_CUSTOMERS = 5
@@ -116,50 +119,77 @@ class Due:
     cycle: float
 
 
-def _median(values: list[int]) -> float:
-    s = sorted(values)
-    mid = len(s) // 2
-    return float(s[mid]) if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+def local_days(at: np.ndarray, tz: ZoneInfo) -> np.ndarray:
+    """Each UTC epoch second's calendar day in `tz`, as days since 1970-01-01. Exact in every zone: its offset
+    is looked up once per quarter hour that occurs (zones change their offset on a quarter hour), not per
+    order."""
+    import numpy as np
+
+    quarter, inverse = np.unique(at // 900, return_inverse=True)
+    offsets = np.fromiter(
+        (_offset(int(q) * 900, tz) for q in quarter.tolist()), dtype=np.int64, count=len(quarter)
+    )
+    return (at + offsets[inverse]) // 86400
 
 
-def cycles_and_due(
-    rows: Iterable[tuple[str, str, int, datetime]], tz: ZoneInfo, today: date
-) -> tuple[list[Cycle], list[Due]]:
+def _offset(epoch: int, tz: ZoneInfo) -> int:
+    delta = datetime.fromtimestamp(epoch, tz).utcoffset()
+    return int(delta.total_seconds()) if delta is not None else 0
+
+
+def cycles_and_due(orders: ProductOrders, tz: ZoneInfo, today: date) -> tuple[list[Cycle], list[Due]]:
     """Replenishment cycles per product and the customers due to reorder (docs/metrics.md, "Products").
 
     The cycle is the median of the whole local days between consecutive orders containing the product, over the
     customers with two or more such orders; a customer is due this week when the day a cycle after their last
     order containing it falls on or before the as-of date + 6 days, and they are not yet a whole cycle past it
-    (then they have lapsed rather than being due)."""
-    days: dict[tuple[str, int], list[date]] = defaultdict(list)
-    names: dict[str, str] = {}
-    for key, name, customer, at in rows:
-        days[(key, customer)].append(at.astimezone(tz).date())
-        names[key] = name
-    gaps: dict[str, list[int]] = defaultdict(list)
-    repeaters: dict[str, int] = defaultdict(int)
-    last: dict[tuple[str, int], date] = {}
-    for (key, customer), ds in days.items():
-        ds.sort()
-        last[(key, customer)] = ds[-1]
-        if len(ds) >= 2:
-            repeaters[key] += 1
-            gaps[key].extend((b - a).days for a, b in pairwise(ds))
+    (then they have lapsed rather than being due). Computed on arrays: each (product, customer)'s orders are
+    one run once sorted by product, customer and day."""
+    import numpy as np
+
+    keys = orders.keys
+    if not keys:
+        return [], []
+    day = local_days(orders.at, tz)
+    order = np.lexsort((day, orders.customer, orders.product))
+    p, c, d = orders.product[order], orders.customer[order], day[order]
+    same = (p[1:] == p[:-1]) & (c[1:] == c[:-1])  # row i + 1 follows row i in one (product, customer) run
+    gap, gap_product = (d[1:] - d[:-1])[same], p[1:][same]
+    run_second = same & ~np.concatenate(([False], same[:-1]))  # the second order of each run of two or more
+    repeaters = np.bincount(p[1:][run_second], minlength=len(keys))
+    by = np.lexsort((gap, gap_product))
+    gap, counts = gap[by], np.bincount(gap_product, minlength=len(keys))
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    names = orders.names
+    cycle_of: dict[int, float | None] = {}
     cycles = []
-    for key in sorted(names, key=lambda k: (names[k].lower(), k)):
-        n = repeaters.get(key, 0)
-        g = gaps.get(key, [])
-        cycles.append(
-            Cycle(key, names[key], _median(g) if n >= MIN_CYCLE_CUSTOMERS and g else None, n, len(g))
+    for i in sorted(range(len(keys)), key=lambda i: (names[keys[i]].lower(), keys[i])):
+        g = gap[bounds[i] : bounds[i + 1]]
+        n = int(repeaters[i])
+        days = _median_sorted(g) if n >= MIN_CYCLE_CUSTOMERS and len(g) else None
+        cycle_of[i] = days
+        cycles.append(Cycle(keys[i], names[keys[i]], days, n, len(g)))
+    last = np.concatenate((~same, [True]))  # the last order of each run
+    cycle = np.array([np.nan if cycle_of[i] is None else cycle_of[i] for i in range(len(keys))])[p[last]]
+    since = (today - date(1970, 1, 1)).days - d[last]
+    is_due = (since + DUE_WINDOW_DAYS - 1 >= cycle) & (since < 2 * cycle)  # False where there is no cycle
+    due = [
+        Due(keys[i], names[keys[i]], customer, date.fromordinal(EPOCH_ORDINAL + day), n, cycle_of[i] or 0.0)
+        for i, customer, day, n in zip(
+            p[last][is_due].tolist(),
+            c[last][is_due].tolist(),
+            d[last][is_due].tolist(),
+            since[is_due].tolist(),
+            strict=True,
         )
-    by_key = {c.key: c for c in cycles}
-    due = []
-    for (key, customer), when in last.items():
-        cycle = by_key[key].days
-        if cycle is None:
-            continue
-        since = (today - when).days
-        if since + DUE_WINDOW_DAYS - 1 >= cycle and since < 2 * cycle:
-            due.append(Due(key, names[key], customer, when, since, cycle))
+    ]
     due.sort(key=lambda d: (d.name.lower(), -(d.days_since - d.cycle), d.customer))
     return cycles, due
+
+
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _median_sorted(s: np.ndarray) -> float:
+    mid = len(s) // 2
+    return float(s[mid]) if len(s) % 2 else (int(s[mid - 1]) + int(s[mid])) / 2

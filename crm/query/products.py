@@ -110,7 +110,7 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             if scope.customer_ids is not None:
                 chosen &= scope.customer_ids
             scope = Scope(scope.workspace_id, scope.platform, scope.country, scope.tag, chosen)
-        sales = await repo.product_sales(session, scope, start, end, ctx.currency)
+        sales = await repo.product_sales(session, scope, start, end)
         unpriced = await _unpriced(ctx, session, scope, start, end) if sales else ""
     ranked = pa.rank_products(sales, by)
     shown = ranked[: q.n]
@@ -233,7 +233,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     start, end = period.bounds(ctx.as_of, ctx.tz)
     async with ctx.db.sessions() as session:
         scope = await scope_of(session, ctx, q.filters)
-        values = await repo.category_values(session, scope, start, end, ctx.currency)
+        values = await repo.category_values(session, scope, start, end)
         group_of: dict[int, str] | None = None
         if q.group_by == "country":
             countries = await arepo.customer_countries(session, ctx.workspace_id)
@@ -379,8 +379,11 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         if q.product:
             found = await repo.find_products(session, ctx.workspace_id, q.product)
             keys = [k for k, _ in found]
-        rows_in = await repo.product_orders(session, scope, end, keys) if keys is None or keys else []
-        cycles, due = pa.cycles_and_due(rows_in, ctx.tz, today)
+        cycles: list[pa.Cycle] = []
+        due: list[pa.Due] = []
+        if keys is None or keys:
+            bought = await repo.product_orders(session, scope, end, keys)
+            cycles, due = pa.cycles_and_due(bought, ctx.tz, today)
         names = await arepo.customer_names(session, sorted({d.customer for d in due})[:10_000])
     ftext = ctx.filters_text(q.filters)
     if q.product and not found:

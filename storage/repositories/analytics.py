@@ -45,6 +45,7 @@ from storage.models import (
     OrderLine,
     Tag,
 )
+from storage.repositories.order_products import write_order_products
 from storage.statuses import ORDER_STATUSES, VALID_ORDER_STATUSES
 
 if TYPE_CHECKING:
@@ -592,8 +593,8 @@ async def refresh_order_stats(
     workspace_id: int | None = None,
     values_only: bool = False,
 ) -> None:
-    """Recompute `customer_order_stats` and `customer_platform_stats` from the orders, for these customers or
-    (ids None) a whole workspace, and the orders' `previous_order_at` unless only order values changed
+    """Recompute `customer_order_stats`, `customer_platform_stats` and `order_products` from the orders, for
+    these customers or (ids None) a whole workspace, and the orders' `previous_order_at` unless only order values changed
     (`values_only`, e.g. new FX rates). Every repository path that adds, changes or moves orders ends here; a
     customer (or a customer on a platform) left without a valid order loses its row."""
     if customer_ids is None:
@@ -604,6 +605,7 @@ async def refresh_order_stats(
             lambda table: table.c.workspace_id == workspace_id,
             _where(session, Scope(workspace_id), per_customer=True),
         )
+        await write_order_products(session, workspace_id=workspace_id)
         if not values_only:
             await _refresh_previous_orders(session, [Order.workspace_id == workspace_id])
         return
@@ -613,6 +615,7 @@ async def refresh_order_stats(
         await _write_stats(
             session, _customers_in(chunk), [Order.customer_id.in_(chunk), Order.status.in_(VALID)]
         )
+        await write_order_products(session, customer_ids=chunk)
         if not values_only:
             await _refresh_previous_orders(session, [Order.customer_id.in_(chunk)])
 
