@@ -330,36 +330,25 @@ class OrderProduct(Base):
     (docs/metrics.md, "Products": its SKU, else its normalised name) summed up, beside the order's own columns.
     Every product figure reads these rows instead of joining every line of a period to its order and working out
     its product and base-currency value per line (1.5-7 s at 1,000,000 orders). Kept by `refresh_order_stats`
-    with the customer statistics, so every path that adds, changes, moves or re-prices orders keeps it."""
+    with the customer statistics, so every path that adds, changes, moves or re-prices orders keeps it.
+
+    The primary key is the table's only index and its order (SQLite: no rowid): a product's rows of a period
+    are one range of it, already grouped. Any other index would be written in random order by every import,
+    as this one is unless a whole workspace is rewritten in its order (storage.repositories.order_products).
+    No foreign key to the order either: orders are never deleted but with their workspace, which this table
+    follows."""
 
     __tablename__ = "order_products"
-    __table_args__ = (
-        # Covering and in product order: a product's rows of a period are one range of it, already grouped.
-        Index(
-            "ix_order_products_product",
-            "workspace_id",
-            "product",
-            "created_at",
-            "status",
-            "customer_id",
-            "units",
-            "value",
-            "platform",
-            "name",
-        ),
-        # A customer's rows: rewritten when their orders change; what given customers bought.
-        Index("ix_order_products_customer", "customer_id", "product", "created_at"),
-        {"sqlite_with_rowid": False},  # the primary key is the table: one b-tree less to write
-    )
-    order_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    workspace_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     product: Mapped[str] = mapped_column(
         String(640), primary_key=True
     )  # the key; "name:" + name without a SKU
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)  # the order's
+    order_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     customer_id: Mapped[int] = mapped_column(BigId)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16))
     platform: Mapped[str] = mapped_column(String(32))
     units: Mapped[int] = mapped_column(Integer)

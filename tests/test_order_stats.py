@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.settings import WorkspaceSettings
@@ -187,7 +188,13 @@ async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, in
     return want
 
 
-async def test_stats_follow_every_order_change(db: Database, workspace_id: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-workspace", "per-customer"])
+async def test_stats_follow_every_order_change(
+    db: Database, workspace_id: int, tmp_path: Path, whole: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # order_products is rewritten whole for a large share of a workspace's customers, else per customer: each
+    # change below goes through one way or the other.
+    monkeypatch.setattr("storage.repositories.order_products.WHOLE_SHARE", 0.0 if whole else 2.0)
     ws = WorkspaceSettings()
     sh = write_csv(
         tmp_path / "orders_export.csv",

@@ -610,12 +610,12 @@ async def refresh_order_stats(
             await _refresh_previous_orders(session, [Order.workspace_id == workspace_id])
         return
     ids = sorted(set(customer_ids))
+    await write_order_products(session, customer_ids=ids)
     for i in range(0, len(ids), 5000):
         chunk = ids[i : i + 5000]
         await _write_stats(
             session, _customers_in(chunk), [Order.customer_id.in_(chunk), Order.status.in_(VALID)]
         )
-        await write_order_products(session, customer_ids=chunk)
         if not values_only:
             await _refresh_previous_orders(session, [Order.customer_id.in_(chunk)])
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Float, case, cast, delete, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Order, OrderLine, OrderProduct, Workspace
+from storage.models import Customer, Order, OrderLine, OrderProduct, Workspace
 from storage.statuses import VALID_ORDER_STATUSES
 
 # The orders a product figure may count: valid ones, and returned ones for the return rate.
@@ -46,15 +46,17 @@ def line_value_base() -> Any:
 
 
 def _rows(cond: Sequence[Any]) -> Any:
-    """The order_products rows of the kept orders matching `cond`: one per (order, product) of their lines."""
+    """The order_products rows of the kept orders matching `cond`: one per (order, product) of their lines, in
+    the table's order."""
     key = product_key()
+    created = func.min(Order.created_at)
     return (
         select(
-            Order.id,
-            key,
             func.min(Order.workspace_id),
+            key,
+            created,
+            Order.id,
             func.min(Order.customer_id),
-            func.min(Order.created_at),
             func.min(Order.status),
             func.min(Order.platform),
             func.sum(OrderLine.quantity),
@@ -65,35 +67,73 @@ def _rows(cond: Sequence[Any]) -> Any:
         .join(Order, Order.id == OrderLine.order_id)
         .where(*cond, Order.customer_id.is_not(None), Order.status.in_(KEPT_STATUSES), key.is_not(None))
         .group_by(Order.id, key)
+        .order_by(func.min(Order.workspace_id), key, created, Order.id)
     )
 
 
 COLUMNS = [
-    "order_id",
-    "product",
     "workspace_id",
-    "customer_id",
+    "product",
     "created_at",
+    "order_id",
+    "customer_id",
     "status",
     "platform",
     "units",
     "value",
     "name",
 ]
+# A refresh of at least this share of a workspace's customers rewrites the workspace's rows whole, in the
+# table's order: a first import of 1,000,000 orders then writes its 1.5 million rows one after the other
+# (about 9 s on SQLite) instead of into random places of the table (about 20 s).
+WHOLE_SHARE = 0.25
+CHUNK = 5000
 
 
 async def write_order_products(
     session: AsyncSession, *, workspace_id: int | None = None, customer_ids: Sequence[int] = ()
 ) -> None:
-    """Rewrite the order_products rows of a whole workspace, or of these customers (their rows, and those of
-    the orders they now hold, wherever the rows say the order was before)."""
+    """Rewrite the order_products rows of a whole workspace, or of these customers: their rows, and those of the
+    orders they now hold, wherever the rows say the order was before."""
     t = OrderProduct
     if workspace_id is not None:
-        await session.execute(delete(t).where(t.workspace_id == workspace_id))
-        await session.execute(insert(t).from_select(COLUMNS, _rows([Order.workspace_id == workspace_id])))
+        await _write_workspace(session, workspace_id)
         return
-    ids = list(customer_ids)
-    held = select(Order.id).where(Order.customer_id.in_(ids))
-    await session.execute(delete(t).where(t.customer_id.in_(ids)))
-    await session.execute(delete(t).where(t.order_id.in_(held)))
-    await session.execute(insert(t).from_select(COLUMNS, _rows([Order.customer_id.in_(ids)])))
+    ids = sorted(set(customer_ids))
+    per_workspace: dict[int, int] = {}
+    for i in range(0, len(ids), CHUNK):
+        rows = await session.execute(
+            select(Customer.workspace_id, func.count())
+            .where(Customer.id.in_(ids[i : i + CHUNK]))
+            .group_by(Customer.workspace_id)
+        )
+        for ws, n in rows:
+            per_workspace[ws] = per_workspace.get(ws, 0) + n
+    whole = set()
+    for ws, n in per_workspace.items():
+        everyone = await session.scalar(select(func.count()).where(Customer.workspace_id == ws))
+        if n >= WHOLE_SHARE * (everyone or 0):
+            await _write_workspace(session, ws)
+            whole.add(ws)
+    if whole:  # the rest: customers of other workspaces, and customers no longer there (merged away)
+        inside = set()
+        for i in range(0, len(ids), CHUNK):
+            inside |= set(
+                await session.scalars(
+                    select(Customer.id).where(
+                        Customer.id.in_(ids[i : i + CHUNK]), Customer.workspace_id.in_(whole)
+                    )
+                )
+            )
+        ids = [c for c in ids if c not in inside]
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        held = select(Order.id).where(Order.customer_id.in_(chunk))
+        await session.execute(delete(t).where(or_(t.customer_id.in_(chunk), t.order_id.in_(held))))
+        await session.execute(insert(t).from_select(COLUMNS, _rows([Order.customer_id.in_(chunk)])))
+
+
+async def _write_workspace(session: AsyncSession, workspace_id: int) -> None:
+    t = OrderProduct
+    await session.execute(delete(t).where(t.workspace_id == workspace_id))
+    await session.execute(insert(t).from_select(COLUMNS, _rows([Order.workspace_id == workspace_id])))
