@@ -443,3 +443,14 @@ async def test_local_days_are_the_calendar_days_of_the_zone_also_across_daylight
         epoch = date(1970, 1, 1)
         want = [(datetime.fromtimestamp(int(t), tz).date() - epoch).days for t in at.tolist()]
         assert local_days(at, tz).tolist() == want, name
+
+
+async def test_a_definition_ending_in_a_full_stop_is_not_ended_twice(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    """The "why" of an answer puts its definition in a sentence of its own: a definition written with its own
+    full stop read "Ties: revenue, then name.." (found trying the product)."""
+    for lang in ("en", "zh"):
+        r = await _ask(db, workspace_id, ProductQuery(kind="best", by="units"), lang)
+        assert r.explanation and ".." not in r.explanation and "。。" not in r.explanation
+        assert r.explanation.splitlines()[0].endswith(("name.", "名称。", "。"))

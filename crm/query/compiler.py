@@ -115,7 +115,8 @@ class _Ctx:
         fmt = "%Y-%m-%d %H:%M"
         lines = []
         if definition:
-            lines.append(texts.t(self.lang, "definition", text=definition))
+            # the sentence ends the definition itself: one that ends in a full stop would end twice ("name..")
+            lines.append(texts.t(self.lang, "definition", text=definition.rstrip(".。 ")))
         lines.append(
             texts.t(
                 self.lang,
