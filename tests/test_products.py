@@ -311,6 +311,11 @@ async def test_every_products_cycle_and_customers_due_follow_the_definition(
     result = await _ask(db, workspace_id, ProductQuery(kind="reorder", n=20))
     got = sorted((r[0], r[1], r[2], r[3]) for r in result.rows)
     assert got == sorted(want, key=lambda w: w[0])
+    # fewer shown than there are: the heading says how many there are (it said "2 products with ...")
+    two = await _ask(db, workspace_id, ProductQuery(kind="reorder", n=2))
+    assert len(two.rows) == 2 and f"top 2 of {len(want)} products" in two.text
+    zh = await _ask(db, workspace_id, ProductQuery(kind="reorder", n=2), "zh")
+    assert f"{len(want)} 个至少有 5 位回购客户的商品中的前 2 个" in zh.text
 
 
 async def test_return_rate_by_product(db: Database, workspace_id: int, seeded: list[Row]) -> None:
@@ -454,3 +459,18 @@ async def test_a_definition_ending_in_a_full_stop_is_not_ended_twice(
         r = await _ask(db, workspace_id, ProductQuery(kind="best", by="units"), lang)
         assert r.explanation and ".." not in r.explanation and "。。" not in r.explanation
         assert r.explanation.splitlines()[0].endswith(("name.", "名称。", "。"))
+
+
+async def test_two_products_sharing_a_name_are_told_apart_by_their_sku(
+    db: Database, workspace_id: int
+) -> None:
+    """Variants with a SKU each and one name (a watch in two colours) were two rows both reading the name."""
+    rows = _data()
+    when = datetime(2026, 11, 10, 10, tzinfo=UTC)
+    rows.append(Row(9001, 1, "SG", "completed", "SGD", when, [("WAT-6", "Minimalist Watch", 1, 80.0, 0.0)]))
+    await _write(db, workspace_id, rows)
+    for kind in ("best", "returns"):
+        result = await _ask(db, workspace_id, ProductQuery(kind=kind, n=20, period=Period(kind="all_time")))
+        labels = [r[0] for r in result.rows]
+        assert "Minimalist Watch (WAT-5)" in labels and "Minimalist Watch (WAT-6)" in labels, kind
+        assert "Minimalist Watch" not in labels and "Hydrating Serum" in labels, kind

@@ -8,6 +8,7 @@ figure of the whole answer the sentence of every other answer (`samples.sample_n
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Literal
@@ -52,6 +53,16 @@ def _whole_note(ctx: Any, n: int, unit: samples.SampleUnit) -> str:
     if not samples.too_few(n, ctx.min_sample):
         return ""
     return "\n" + samples.sample_note(n, unit, ctx.lang, min_sample=ctx.min_sample)
+
+
+def _labels(products: list[tuple[str, str]]) -> list[str]:
+    """Row labels of (key, name) products: the name, with the SKU beside it where two products shown share a
+    name (variants with a SKU each, e.g. a watch in two colours, were two rows both reading "Minimalist Watch")."""
+    seen = Counter(name.casefold() for _, name in products)
+    return [
+        f"{name} ({key})" if seen[name.casefold()] > 1 and not key.startswith("name:") else name
+        for key, name in products
+    ]
 
 
 def _pct(x: float) -> str:
@@ -119,7 +130,8 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         q.filters.model_copy(update={"segment": None}) if q.kind == "winback" else q.filters
     )
     rows: list[list[Any]] = [
-        [p.name, p.units, round(p.revenue, 2), p.buyers, p.orders, _mark(ctx, p.orders)] for p in shown
+        [label, p.units, round(p.revenue, 2), p.buyers, p.orders, _mark(ctx, p.orders)]
+        for label, p in zip(_labels([(p.key, p.name) for p in shown]), shown, strict=True)
     ]
     if q.kind == "winback":
         who = "、".join if ctx.lang == "zh" else ", ".join
@@ -451,16 +463,16 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     ]
     rows = [
         [
-            c.name,
+            label,
             _days(c.days or 0),
             c.customers,
             due_by_key.get(c.key, 0),
             _mark(ctx, c.customers),
         ]
-        for c in shown_cycles
+        for label, c in zip(_labels([(c.key, c.name) for c in shown_cycles]), shown_cycles, strict=True)
     ]
     text = (
-        _say(ctx.lang, "reorder-all", n=len(rows), filters=ftext)
+        _say(ctx.lang, "reorder-all", n=len(rows), total=len(known), filters=ftext)
         if rows
         else _say(ctx.lang, "reorder-none", filters=ftext)
     )
@@ -490,7 +502,8 @@ async def _returns(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         found = await repo.product_returns(session, scope, start, end)
     ranked = sorted(found, key=lambda r: (-(r[2] / r[3]), -r[3], r[1].lower(), r[0]))[: q.n]
     rows: list[list[Any]] = [
-        [name, returned, n, round(returned / n, 4), _mark(ctx, n)] for _, name, returned, n in ranked
+        [label, returned, n, round(returned / n, 4), _mark(ctx, n)]
+        for label, (_, _, returned, n) in zip(_labels([(r[0], r[1]) for r in ranked]), ranked, strict=True)
     ]
     label = ctx.period_label(period)
     ftext = ctx.filters_text(q.filters)
