@@ -147,9 +147,8 @@ def result_csv(result: Result) -> BufferedInputFile:
     """An answer's rows as a CSV file through the project's one CSV writer (headers in the answer's language;
     platforms and countries by name, as the table shows them)."""
     from bot.render import readable_rows
-    from crm.query import texts
     from crm.spreadsheet import csv_bytes
 
-    header = [texts.column_name(result.language, c) for c in result.columns]
+    header = result.headers()
     rows = readable_rows(result, result.rows)
     return BufferedInputFile(csv_bytes(header, rows), filename=f"{result.intent}.csv")

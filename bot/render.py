@@ -448,7 +448,7 @@ def result_table(result: Any, rows: list[list[Any]] | None = None, *, max_cell: 
     percent = {i for i, c in enumerate(columns) if texts.is_ratio_column(c)}
     rows = readable_rows(result, result.rows if rows is None else rows, ids=True)
     return render_table(
-        [texts.column_name(result.language, c) for c in columns],
+        result.headers(),
         rows,
         max_cell=max_cell,
         percent=percent,

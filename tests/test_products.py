@@ -474,3 +474,15 @@ async def test_two_products_sharing_a_name_are_told_apart_by_their_sku(
         labels = [r[0] for r in result.rows]
         assert "Minimalist Watch (WAT-5)" in labels and "Minimalist Watch (WAT-6)" in labels, kind
         assert "Minimalist Watch" not in labels and "Hydrating Serum" in labels, kind
+
+
+async def test_amount_columns_say_their_currency(db: Database, workspace_id: int, seeded: list[Row]) -> None:
+    """A revenue or value column said no currency (a trial: "no currency anywhere"), in the table and the CSV."""
+    from bot.render import result_table
+
+    best = await _ask(db, workspace_id, ProductQuery(kind="best", by="units"))
+    assert "revenue (SGD)" in result_table(best) and best.headers()[2] == "revenue (SGD)"
+    mix = await _ask(db, workspace_id, ProductQuery(kind="mix"), "zh")
+    assert "金额（SGD）" in mix.headers() and "值" not in mix.headers()
+    # a count stays a count
+    assert best.headers()[1] == "units" and "SGD" not in best.headers()[3]

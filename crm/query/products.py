@@ -183,7 +183,8 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         text=text,
         language=ctx.lang,
         unit=unit,
-        currency=ctx.currency if unit == "money" else None,
+        currency=ctx.currency,
+        money_columns=["revenue"],
         chart=ChartSpec(
             kind="hbar",
             title=texts.chart_title(ctx.lang, ctx.currency, title, unit),
@@ -297,7 +298,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     if any(r[-1] for r in rows):
         text += _few_note(ctx)
     text += unpriced
-    columns = ["category", "share", "value", "buyers", "customers", "note"]
+    columns = ["category", "share", "amount", "buyers", "customers", "note"]
     chart = None
     if rows and q.group_by is None:
         chart = ChartSpec(
@@ -316,6 +317,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         language=ctx.lang,
         unit="ratio",
         currency=ctx.currency,
+        money_columns=["amount"],
         chart=chart,
         explanation=ctx.explain(_say(ctx.lang, "define-mix"), start, end, q.filters),
     )

@@ -48,6 +48,8 @@ class Result(BaseModel):
     language: str = "en"
     unit: Literal["ratio", "money", "count", "score", "nps"] | None = None
     currency: str | None = None
+    # Columns holding amounts in `currency`: their headers say it ("revenue (SGD)"); not part of the JSON.
+    money_columns: list[str] = Field(default_factory=list)
     chart: ChartSpec | None = None
     # "Why this number": the definition used and the resolved window, for the bot's explain button.
     explanation: str | None = None
@@ -58,6 +60,19 @@ class Result(BaseModel):
     export: bool = False
     # Drafts offered under the answer, one per stage (a journey's transition table); not part of the JSON.
     actions: list[StageAction] = Field(default_factory=list)
+
+    def headers(self) -> list[str]:
+        """The columns' headers as a person reads them, in the answer's language, the currency beside each
+        amount column."""
+        from crm.query import texts
+
+        out = []
+        for c in self.columns:
+            name = texts.column_name(self.language, c)
+            if c in self.money_columns and self.currency:
+                name += f"（{self.currency}）" if self.language == "zh" else f" ({self.currency})"
+            out.append(name)
+        return out
 
     def shown_customer(self) -> int | None:
         """The customer whose data the answer shows: the card's "id" field, or the one customer an answer is
