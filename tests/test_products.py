@@ -314,6 +314,8 @@ async def test_every_products_cycle_and_customers_due_follow_the_definition(
     # fewer shown than there are: the heading says how many there are (it said "2 products with ...")
     two = await _ask(db, workspace_id, ProductQuery(kind="reorder", n=2))
     assert len(two.rows) == 2 and f"top 2 of {len(want)} products" in two.text
+    # the customers column counts repeat customers only; its header says so
+    assert two.headers()[2] == "repeat customers"
     zh = await _ask(db, workspace_id, ProductQuery(kind="reorder", n=2), "zh")
     assert f"{len(want)} 个至少有 5 位回购客户的商品中的前 2 个" in zh.text
 

@@ -483,7 +483,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     return Result(
         intent="products",
         query=q.model_dump(mode="json"),
-        columns=["product", "cycle_days", "customers", "due_this_week", "note"],
+        columns=["product", "cycle_days", "repeat_customers", "due_this_week", "note"],
         rows=rows,
         text=text,
         language=ctx.lang,
