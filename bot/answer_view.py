@@ -84,7 +84,11 @@ MAX_CARD_BUTTONS = 10
 
 
 def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The message text and buttons for one page of an answer (page 0 = the first)."""
+    """The message text and buttons for one page of an answer (page 0 = the first), the buttons in the answer's
+    language: a question asked in Chinese by a member whose setting is English is answered in Chinese, and its
+    buttons read Chinese too."""
+    if result.language != i18n.language:
+        i18n = I18n(result.language)
     intro = html.escape(result.text.strip())
     kb = InlineKeyboardBuilder()
     widths: list[int] = []  # buttons per row: the page navigation on one row, then one per row

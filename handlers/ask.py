@@ -262,9 +262,8 @@ async def why(query: CallbackQuery, callback_data: WhyCB, bot: Bot, answers: Ans
         if query.message is not None:
             await bot.send_message(query.message.chat.id, i18n("ask.expired"))
         return
-    await bot.send_message(
-        query.message.chat.id, i18n("ask.why_title") + "\n" + html.escape(result.explanation)
-    )
+    title = I18n(result.language)("ask.why_title")  # the explanation's own language, as the answer's
+    await bot.send_message(query.message.chat.id, title + "\n" + html.escape(result.explanation))
 
 
 @routes.callback_query(CsvCB.filter())

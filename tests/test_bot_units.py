@@ -190,3 +190,14 @@ def test_a_customer_list_offers_its_rows_as_a_csv_file() -> None:
     metric = Result(intent="metric", text="x", columns=["platform", "revenue"], rows=[["shopee", 1.0]])
     _text, markup = render_page(metric, "t", 0, I18n("en"))
     assert markup is None  # a breakdown is not a customer list
+
+
+def test_an_answers_buttons_are_in_the_answers_language() -> None:
+    """A member whose setting is English asks in Chinese: the answer is Chinese, and so are its buttons (the
+    "why" button read "Why this number" under a Chinese answer)."""
+    result = Result(
+        intent="metric", language="zh", text="上个月销售额：SGD 1.00", value=1.0, explanation="定义：收入。"
+    )
+    _text, markup = render_page(result, "t", 0, I18n("en"))
+    labels = [b.text for row in markup.inline_keyboard for b in row]  # type: ignore[union-attr]
+    assert labels == [I18n("zh")("ask.why")] and "Why" not in labels[0]
