@@ -244,6 +244,9 @@ async def test_bought_together_support_confidence_and_lift(
         assert row[2] == e[2]
         assert row[3] == pytest.approx(e[3], abs=1e-4)
         assert row[6] == pytest.approx(e[5], abs=0.01)
+        # a pair rests on the orders holding both: below the workspace's minimum it is marked, as every table is
+        assert row[7] == (f"few orders (n={e[2]})" if e[2] < 30 else "")
+    assert any(row[7] for row in result.rows) and "few orders" in result.text
     none = await _ask(db, workspace_id, ProductQuery(kind="together", min_orders=10_000), "zh")
     assert none.rows == [] and "没有两件商品" in none.text
 

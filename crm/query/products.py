@@ -341,6 +341,7 @@ async def _together(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             round(p.confidence_ab, 4),
             round(p.confidence_ba, 4),
             round(p.lift, 2),
+            _mark(ctx, p.both),  # a pair's figures rest on the orders holding both
         ]
         for p in pairs
     ]
@@ -352,6 +353,8 @@ async def _together(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         )
     title = text
     text += _whole_note(ctx, orders, "orders")
+    if any(r[-1] for r in rows):
+        text += _few_note(ctx)
     return Result(
         intent="products",
         query=q.model_dump(mode="json"),
@@ -364,6 +367,7 @@ async def _together(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             "confidence_a_b",
             "confidence_b_a",
             "lift",
+            "note",
         ],
         rows=rows,
         text=text,
