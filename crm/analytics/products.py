@@ -107,6 +107,7 @@ class Cycle:
     days: float | None  # None below MIN_CYCLE_CUSTOMERS
     customers: int  # customers with two or more orders of it
     gaps: int
+    due: int = 0  # customers due to reorder it this week
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,18 @@ def _offset(epoch: int, tz: ZoneInfo) -> int:
     return int(delta.total_seconds()) if delta is not None else 0
 
 
-def cycles_and_due(orders: ProductOrders, tz: ZoneInfo, today: date) -> tuple[list[Cycle], list[Due]]:
+def cycles_and_due(
+    orders: ProductOrders, tz: ZoneInfo, today: date, *, customers: bool = True
+) -> tuple[list[Cycle], list[Due]]:
     """Replenishment cycles per product and the customers due to reorder (docs/metrics.md, "Products").
 
     The cycle is the median of the whole local days between consecutive orders containing the product, over the
     customers with two or more such orders; a customer is due this week when the day a cycle after their last
     order containing it falls on or before the as-of date + 6 days, and they are not yet a whole cycle past it
     (then they have lapsed rather than being due). Computed on arrays: each (product, customer)'s orders are
-    one run once sorted by product, customer and day."""
+    one run once sorted by product, customer and day. Each cycle counts its customers due; they are listed
+    only with `customers` (a table of every product shows the counts: about 100,000 customers at 1,000,000
+    orders)."""
     import numpy as np
 
     keys = orders.keys
@@ -161,18 +166,23 @@ def cycles_and_due(orders: ProductOrders, tz: ZoneInfo, today: date) -> tuple[li
     gap, counts = gap[by], np.bincount(gap_product, minlength=len(keys))
     bounds = np.concatenate(([0], np.cumsum(counts)))
     names = orders.names
-    cycle_of: dict[int, float | None] = {}
-    cycles = []
-    for i in sorted(range(len(keys)), key=lambda i: (names[keys[i]].lower(), keys[i])):
-        g = gap[bounds[i] : bounds[i + 1]]
-        n = int(repeaters[i])
-        days = _median_sorted(g) if n >= MIN_CYCLE_CUSTOMERS and len(g) else None
-        cycle_of[i] = days
-        cycles.append(Cycle(keys[i], names[keys[i]], days, n, len(g)))
+    cycle_of = [
+        _median_sorted(gap[bounds[i] : bounds[i + 1]])
+        if repeaters[i] >= MIN_CYCLE_CUSTOMERS and bounds[i + 1] > bounds[i]
+        else None
+        for i in range(len(keys))
+    ]
     last = np.concatenate((~same, [True]))  # the last order of each run
-    cycle = np.array([np.nan if cycle_of[i] is None else cycle_of[i] for i in range(len(keys))])[p[last]]
+    cycle = np.array([np.nan if x is None else x for x in cycle_of])[p[last]]
     since = (today - date(1970, 1, 1)).days - d[last]
     is_due = (since + DUE_WINDOW_DAYS - 1 >= cycle) & (since < 2 * cycle)  # False where there is no cycle
+    due_count = np.bincount(p[last][is_due], minlength=len(keys))
+    cycles = [
+        Cycle(keys[i], names[keys[i]], cycle_of[i], int(repeaters[i]), int(counts[i]), int(due_count[i]))
+        for i in sorted(range(len(keys)), key=lambda i: (names[keys[i]].lower(), keys[i]))
+    ]
+    if not customers:
+        return cycles, []
     due = [
         Due(keys[i], names[keys[i]], customer, date.fromordinal(EPOCH_ORDINAL + day), n, cycle_of[i] or 0.0)
         for i, customer, day, n in zip(

@@ -401,8 +401,8 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         due: list[pa.Due] = []
         if keys is None or keys:
             bought = await repo.product_orders(session, scope, end, keys)
-            cycles, due = pa.cycles_and_due(bought, ctx.tz, today)
-        names = await arepo.customer_names(session, sorted({d.customer for d in due})[:10_000])
+            cycles, due = pa.cycles_and_due(bought, ctx.tz, today, customers=bool(q.product))
+        names = await arepo.customer_names(session, sorted({d.customer for d in due})[:10_000]) if due else {}
     ftext = ctx.filters_text(q.filters)
     if q.product and not found:
         return Result(
@@ -411,9 +411,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             text=_say(ctx.lang, "reorder-unknown", product=q.product),
             language=ctx.lang,
         )
-    due_by_key: dict[str, int] = {}
-    for d in due:
-        due_by_key[d.key] = due_by_key.get(d.key, 0) + 1
+    due_by_key = {c.key: c.due for c in cycles}
     known = [c for c in cycles if c.days is not None]
     if q.product and len(found) >= 1 and len({c.key for c in cycles}) <= 1:
         # one product: its cycle and the customers due to reorder it this week
