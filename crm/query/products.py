@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -121,10 +122,14 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             if scope.customer_ids is not None:
                 chosen &= scope.customer_ids
             scope = Scope(scope.workspace_id, scope.platform, scope.country, scope.tag, chosen)
-        sales = await repo.product_sales(session, scope, start, end)
+        sales = await repo.product_sales(session, scope, start, end, buyers=by == "buyers")
+        ranked = pa.rank_products(sales, by)
+        shown = ranked[: q.n]
+        if by != "buyers" and shown:  # the buyers of the products shown only
+            counted = await repo.product_sales(session, scope, start, end, [p.key for p in shown])
+            buyers = {p.key: p.buyers for p in counted}
+            shown = [replace(p, buyers=buyers.get(p.key, 0)) for p in shown]
         unpriced = await _unpriced(ctx, session, scope, start, end) if sales else ""
-    ranked = pa.rank_products(sales, by)
-    shown = ranked[: q.n]
     label = ctx.period_label(period)
     ftext = ctx.filters_text(
         q.filters.model_copy(update={"segment": None}) if q.kind == "winback" else q.filters

@@ -16,7 +16,7 @@ from datetime import datetime
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Order, OrderLine, OrderProduct, Product
@@ -46,12 +46,17 @@ def _keys(workspace_id: int) -> Any:
 
 
 def _conditions(
-    scope: Scope, start: datetime | None, end: datetime, statuses: tuple[str, ...] = VALID
+    scope: Scope,
+    start: datetime | None,
+    end: datetime,
+    statuses: tuple[str, ...] = VALID,
+    keys: list[str] | None = None,
 ) -> list[Any]:
-    """The WHERE of every read: the scope's rows of orders in [start, end) with these statuses."""
+    """The WHERE of every read: the scope's rows of orders in [start, end) with these statuses, of every product
+    or only `keys` (then those are the ranges read: with both, SQLite walked every product's range)."""
     cond: list[Any] = [
         OP.workspace_id == scope.workspace_id,
-        OP.product.in_(_keys(scope.workspace_id)),
+        OP.product.in_(_keys(scope.workspace_id) if keys is None else keys),
         OP.created_at < end,
         OP.status.in_(statuses),
     ]
@@ -84,21 +89,29 @@ class ProductSales:
 
 
 async def product_sales(
-    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
+    session: AsyncSession,
+    scope: Scope,
+    start: datetime | None,
+    end: datetime,
+    keys: list[str] | None = None,
+    *,
+    buyers: bool = True,
 ) -> list[ProductSales]:
-    """Every product sold in the scope's valid orders in [start, end): units, revenue, distinct buyers and
-    orders, in one grouped statement."""
+    """Every product sold in the scope's valid orders in [start, end) (or only `keys`): units, revenue,
+    distinct buyers and orders, in one grouped statement. Without `buyers` their count is left at 0: counting
+    distinct customers is half the statement's time, and a ranking by units or revenue needs it only for the
+    products it shows."""
     q = (
         select(
             OP.product,
             func.max(OP.name),
             func.sum(OP.units),
             func.sum(func.coalesce(OP.value, 0.0)),
-            func.count(distinct(OP.customer_id)),
+            func.count(distinct(OP.customer_id)) if buyers else literal(0),
             func.count(),
             func.count(case((OP.value.is_(None), 1))),
         )
-        .where(*_conditions(scope, start, end))
+        .where(*_conditions(scope, start, end, keys=keys))
         .group_by(OP.product)
     )
     return [
@@ -200,9 +213,7 @@ async def product_orders(
     datetime for each took 5 of the 15 seconds the replenishment answer took)."""
     import numpy as np
 
-    cond = _conditions(scope, None, end)
-    if keys is not None:
-        cond.append(OP.product.in_(keys))
+    cond = _conditions(scope, None, end, keys=keys)
     names = {
         str(r[0]): str(r[1] or r[0])
         for r in await session.execute(
