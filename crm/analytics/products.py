@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 # A replenishment cycle needs at least this many customers with two orders of the product.
 MIN_CYCLE_CUSTOMERS = 5
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # local days below count from 1970-01-01
 DUE_WINDOW_DAYS = (
     7  # "due this week": the due day falls within the 7 days from the as-of date (or has passed)
 )
@@ -174,7 +175,7 @@ def cycles_and_due(
     ]
     last = np.concatenate((~same, [True]))  # the last order of each run
     cycle = np.array([np.nan if x is None else x for x in cycle_of])[p[last]]
-    since = (today - date(1970, 1, 1)).days - d[last]
+    since = today.toordinal() - EPOCH_ORDINAL - d[last]
     is_due = (since + DUE_WINDOW_DAYS - 1 >= cycle) & (since < 2 * cycle)  # False where there is no cycle
     due_count = np.bincount(p[last][is_due], minlength=len(keys))
     cycles = [
@@ -195,9 +196,6 @@ def cycles_and_due(
     ]
     due.sort(key=lambda d: (d.name.lower(), -(d.days_since - d.cycle), d.customer))
     return cycles, due
-
-
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def _median_sorted(s: np.ndarray) -> float:

@@ -135,8 +135,8 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         q.filters.model_copy(update={"segment": None}) if q.kind == "winback" else q.filters
     )
     rows: list[list[Any]] = [
-        [label, p.units, round(p.revenue, 2), p.buyers, p.orders, _mark(ctx, p.orders)]
-        for label, p in zip(_labels([(p.key, p.name) for p in shown]), shown, strict=True)
+        [name, p.units, round(p.revenue, 2), p.buyers, p.orders, _mark(ctx, p.orders)]
+        for name, p in zip(_labels([(p.key, p.name) for p in shown]), shown, strict=True)
     ]
     if q.kind == "winback":
         who = "、".join if ctx.lang == "zh" else ", ".join
@@ -416,7 +416,6 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             text=_say(ctx.lang, "reorder-unknown", product=q.product),
             language=ctx.lang,
         )
-    due_by_key = {c.key: c.due for c in cycles}
     known = [c for c in cycles if c.days is not None]
     if q.product and len(found) >= 1 and len({c.key for c in cycles}) <= 1:
         # one product: its cycle and the customers due to reorder it this week
@@ -467,15 +466,13 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             suggestions=suggestions,
             explanation=ctx.explain(_say(ctx.lang, "define-reorder"), None, end, q.filters),
         )
-    shown_cycles = sorted(known, key=lambda c: (-due_by_key.get(c.key, 0), c.days or 0, c.name.lower()))[
-        : q.n
-    ]
+    shown_cycles = sorted(known, key=lambda c: (-c.due, c.days or 0, c.name.lower()))[: q.n]
     rows = [
         [
             label,
             _days(c.days or 0),
             c.customers,
-            due_by_key.get(c.key, 0),
+            c.due,
             _mark(ctx, c.customers),
         ]
         for label, c in zip(_labels([(c.key, c.name) for c in shown_cycles]), shown_cycles, strict=True)

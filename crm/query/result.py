@@ -66,13 +66,13 @@ class Result(BaseModel):
         amount column."""
         from crm.query import texts
 
-        out = []
-        for c in self.columns:
-            name = texts.column_name(self.language, c)
-            if c in self.money_columns and self.currency:
-                name += f"（{self.currency}）" if self.language == "zh" else f" ({self.currency})"
-            out.append(name)
-        return out
+        names = [texts.column_name(self.language, c) for c in self.columns]
+        if not self.currency:
+            return names
+        return [
+            texts.with_currency(self.language, n, self.currency) if c in self.money_columns else n
+            for c, n in zip(self.columns, names, strict=True)
+        ]
 
     def shown_customer(self) -> int | None:
         """The customer whose data the answer shows: the card's "id" field, or the one customer an answer is

@@ -240,6 +240,9 @@ def status_name(lang: str, status: str) -> str:
 def chart_title(lang: str, currency: str, title: str, unit: str | None) -> str:
     """A chart's title as its answer's first line, with the currency when it shows amounts."""
     title = title.strip().rstrip(":：")
-    if unit != "money":
-        return title
-    return f"{title}（{currency}）" if lang == "zh" else f"{title} ({currency})"
+    return with_currency(lang, title, currency) if unit == "money" else title
+
+
+def with_currency(lang: str, text: str, currency: str) -> str:
+    """A title or a column header of amounts with their currency: "revenue (SGD)", "销售额（SGD）"."""
+    return f"{text}（{currency}）" if lang == "zh" else f"{text} ({currency})"

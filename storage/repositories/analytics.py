@@ -594,8 +594,8 @@ async def refresh_order_stats(
     values_only: bool = False,
 ) -> None:
     """Recompute `customer_order_stats`, `customer_platform_stats` and `order_products` from the orders, for
-    these customers or (ids None) a whole workspace, and the orders' `previous_order_at` unless only order values changed
-    (`values_only`, e.g. new FX rates). Every repository path that adds, changes or moves orders ends here; a
+    these customers or (ids None) a whole workspace, and the orders' `previous_order_at` unless only order
+    values changed (`values_only`, e.g. new FX rates). Every repository path that adds, changes or moves orders ends here; a
     customer (or a customer on a platform) left without a valid order loses its row."""
     if customer_ids is None:
         if workspace_id is None:

@@ -5,6 +5,7 @@ re-priced; storage.repositories.products reads the rows."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -100,32 +101,20 @@ async def write_order_products(
         await _write_workspace(session, workspace_id)
         return
     ids = sorted(set(customer_ids))
-    per_workspace: dict[int, int] = {}
+    workspace_of: dict[int, int] = {}
     for i in range(0, len(ids), CHUNK):
         rows = await session.execute(
-            select(Customer.workspace_id, func.count())
-            .where(Customer.id.in_(ids[i : i + CHUNK]))
-            .group_by(Customer.workspace_id)
+            select(Customer.id, Customer.workspace_id).where(Customer.id.in_(ids[i : i + CHUNK]))
         )
-        for ws, n in rows:
-            per_workspace[ws] = per_workspace.get(ws, 0) + n
+        workspace_of.update((int(c), int(ws)) for c, ws in rows)
     whole = set()
-    for ws, n in per_workspace.items():
+    for ws, n in Counter(workspace_of.values()).items():
         everyone = await session.scalar(select(func.count()).where(Customer.workspace_id == ws))
         if n >= WHOLE_SHARE * (everyone or 0):
             await _write_workspace(session, ws)
             whole.add(ws)
-    if whole:  # the rest: customers of other workspaces, and customers no longer there (merged away)
-        inside = set()
-        for i in range(0, len(ids), CHUNK):
-            inside |= set(
-                await session.scalars(
-                    select(Customer.id).where(
-                        Customer.id.in_(ids[i : i + CHUNK]), Customer.workspace_id.in_(whole)
-                    )
-                )
-            )
-        ids = [c for c in ids if c not in inside]
+    # the rest: customers of other workspaces, and customers no longer there (merged away)
+    ids = [c for c in ids if workspace_of.get(c) not in whole]
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         held = select(Order.id).where(Order.customer_id.in_(chunk))
