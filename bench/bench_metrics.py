@@ -66,6 +66,7 @@ COPIED = {
         "order_value",
         "value_base",
         "country",
+        "customer_country",
         "created_at",
         "previous_order_at",
         "updated_at",

@@ -176,3 +176,47 @@ async def test_every_metric_by_every_breakdown_equals_one_query_per_group(
                             assert close(a, b), f"{where}, {k}: {a} != {b}"
                         checked += 1
         assert checked == (len(BREAKDOWN_METRICS) * len(periods) * len(scopes) * 5 + 1 - half) // 2
+
+
+async def test_a_group_with_only_cancelled_orders_is_not_listed(db: Database, workspace_id: int) -> None:
+    """The groups of a breakdown are those with a valid order in the period, for the status counts too (their
+    counts also hold groups with only cancelled orders): a Lazada order from a Malaysian buyer, cancelled, adds
+    no Lazada and no MY row to "cancelled orders by platform / by country"."""
+    when = datetime(2026, 3, 10, tzinfo=SGT)
+    async with db.sessions() as s:
+        shopee = Store(workspace_id=workspace_id, platform="shopee", name="s")
+        lazada = Store(workspace_id=workspace_id, platform="lazada", name="l")
+        tan = Customer(workspace_id=workspace_id, display_name="Tan", country="SG")
+        lim = Customer(workspace_id=workspace_id, display_name="Lim", country="MY")
+        s.add_all([shopee, lazada, tan, lim])
+        await s.flush()
+        for n, (store, person, status) in enumerate(
+            [(shopee, tan, "completed"), (shopee, tan, "cancelled"), (lazada, lim, "cancelled")]
+        ):
+            s.add(
+                Order(
+                    workspace_id=workspace_id,
+                    store_id=store.id,
+                    platform=store.platform,
+                    platform_order_id=f"o{n}",
+                    customer_id=person.id,
+                    status=status,
+                    currency="SGD",
+                    order_value=Decimal("10"),
+                    value_base=Decimal("10"),
+                    country=person.country,
+                    created_at=when + timedelta(hours=n),
+                )
+            )
+        await s.flush()
+        await refresh_order_stats(s, workspace_id=workspace_id)
+        await s.commit()
+    start, end = datetime(2026, 3, 1, tzinfo=SGT), datetime(2026, 4, 1, tzinfo=SGT)
+    async with db.sessions() as s:
+        scope = Scope(workspace_id)
+        for by, only in (("platform", "shopee"), ("country", "SG")):
+            assert await repo.group_keys(s, scope, by, start, end) == [only]
+            for metric in ("cancelled_orders", "cancellation_rate", "orders"):
+                got = await metric_breakdown(s, metric, scope, by, start, end)
+                assert [k for k, _ in got] == [only], (metric, by)
+            assert await metric_breakdown(s, "cancelled_orders", scope, by, start, end) == [(only, 1)]

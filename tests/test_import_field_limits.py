@@ -23,6 +23,7 @@ OWN_VALUES = {
     "orders.status",
     "orders.currency",
     "orders.country",
+    "orders.customer_country",
     "buyer_identities.platform",
     "buyer_identities.phone_norm",
     "buyer_identities.country",

@@ -169,6 +169,20 @@ async def stored_order_products(db: Database, workspace_id: int) -> dict[tuple[i
         }
 
 
+async def order_countries(db: Database, workspace_id: int) -> dict[int, str | None]:
+    """Each customer's `customer_country` as their orders hold it; every order of one customer must agree."""
+    out: dict[int, str | None] = {}
+    async with db.sessions() as s:
+        rows = await s.execute(
+            select(Order.customer_id, Order.customer_country).where(
+                Order.workspace_id == workspace_id, Order.customer_id.is_not(None)
+            )
+        )
+        for customer, country in rows:
+            assert out.setdefault(customer, country) == country, customer
+    return out
+
+
 async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, int, float]]:
     want = await truth(db, workspace_id)
     assert await stored(db, workspace_id) == want
@@ -179,6 +193,9 @@ async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, in
         for table in (CustomerOrderStats, CustomerPlatformStats):
             for customer, country in await s.execute(select(table.customer_id, table.country)):
                 assert country == countries[customer], (table.__tablename__, customer)
+    # So does every order of a customer (what a breakdown by country groups by).
+    held = await order_countries(db, workspace_id)
+    assert held == {customer: countries[customer] for customer in held}
     assert await summary(db, workspace_id) == want
     got_prev, want_prev = await previous_orders(db, workspace_id)
     assert got_prev == want_prev
@@ -203,8 +220,15 @@ async def test_stats_follow_every_order_change(
             shopify_row(
                 "#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"
             ),
+            # Tan's latest order goes to Malaysia: Tan's country is MY, on #1 too (the importer writes SG first).
             shopify_row(
-                "#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800", phone="+65 8123 4567"
+                "#2",
+                "tan@example.com",
+                "paid",
+                "30.00",
+                "2026-02-01 10:00:00 +0800",
+                phone="+65 8123 4567",
+                country="MY",
             ),
             shopify_row("#3", "wei@example.com", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
             shopify_row("#4", "lee@example.com", "paid", "15.00", "2026-01-03 10:00:00 +0800"),
@@ -212,6 +236,8 @@ async def test_stats_follow_every_order_change(
     )
     await import_file(db, workspace_id, sh, settings=ws)
     assert len(await check(db, workspace_id)) == 3
+    tan = (await orders_of(db))["#1"].customer_id
+    assert (await order_countries(db, workspace_id))[tan] == "MY"
     lz = write_xlsx(tmp_path / "lazada.xlsx", LAZADA_HEADER, [lazada_row(1, 77, "tanwl", "")], sheet="sheet1")
     await import_file(db, workspace_id, lz, settings=ws)
     assert len(await check(db, workspace_id)) == 4
@@ -233,12 +259,20 @@ async def test_stats_follow_every_order_change(
                 "#1", "tan@example.com", "paid", "12.00", "2026-01-01 10:00:00 +0800", phone="+65 8123 4567"
             ),
             shopify_row(
-                "#2", "tan@example.com", "voided", "30.00", "2026-02-01 10:00:00 +0800", phone="+65 8123 4567"
+                "#2",
+                "tan@example.com",
+                "voided",
+                "30.00",
+                "2026-02-01 10:00:00 +0800",
+                phone="+65 8123 4567",
+                country="MY",
             ),
         ],
     )
     await import_file(db, workspace_id, sh2, settings=ws)
     assert (await check(db, workspace_id))[tan][2:] == (2, 32.0)
+    # #2 no longer counts: Tan's latest valid order is from Lazada, and every order of Tan follows it.
+    assert (await order_countries(db, workspace_id))[tan] != "MY"
     # Manual merge, its undo, and a split.
     wei, lee = orders["#3"].customer_id, orders["#4"].customer_id
     async with db.sessions() as s:
@@ -558,3 +592,32 @@ async def test_the_order_products_migration_fills_the_rows_the_repository_writes
     async with db.engine.begin() as conn:
         await conn.run_sync(_down_and_up)
     assert await stored_order_products(db, workspace_id) == written
+
+
+async def test_the_customer_country_migration_fills_every_order(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """Migration 0021 adds orders.customer_country and fills it as refresh_order_stats keeps it: a customer whose
+    orders went to two countries has their latest valid order's on both."""
+    from alembic import command
+
+    from storage.db import _alembic_config
+
+    rows = [
+        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+        shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800", country="MY"),
+        shopify_row("#3", "tan@example.com", "voided", "5.00", "2026-03-01 10:00:00 +0800", country="TH"),
+        shopify_row("#4", "lee@example.com", "paid", "20.00", "2026-01-02 10:00:00 +0800", country="TH"),
+    ]
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    written = await order_countries(db, workspace_id)
+    assert sorted(written.values()) == ["MY", "TH"]
+
+    def _down_and_up(connection: Any) -> None:
+        command.downgrade(_alembic_config(connection), "0020")
+        command.upgrade(_alembic_config(connection), "head")
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_down_and_up)
+    assert await order_countries(db, workspace_id) == written

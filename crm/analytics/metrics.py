@@ -189,11 +189,12 @@ async def metric_breakdown(
         raw = _fold_segments(entry.computation, raw, segments if segments is not None else {})
         keys: list[Any] = list(catalog.SEGMENT_IDS)
     elif by in ("platform", "country"):
-        keys = (
-            sorted(raw)
-            if entry.computation in ("order_totals", "repeat_counts")
-            else await repo.group_keys(session, scope, by, start, end)
-        )
+        if entry.computation in ("order_totals", "repeat_counts"):
+            keys = sorted(raw)
+        elif entry.computation == "status_counts":  # the groups with a valid order, read off the counts
+            keys = sorted(k for k, counts in raw.items() if any(counts.get(st) for st in repo.VALID))
+        else:
+            keys = await repo.group_keys(session, scope, by, start, end)
     else:
         keys = [label for label, _, _ in g.windows]
     return [(str(k), _from_raw(entry.computation, metric, raw.get(k))) for k in keys]

@@ -847,6 +847,8 @@ async def upsert_staged_orders(
                     "order_value",
                     "value_base",
                     "country",
+                    # The customer's country (refresh_order_stats sets it where their latest order says otherwise).
+                    "customer_country",
                     "created_at",
                     "paid_at",
                     "import_id",
@@ -865,6 +867,7 @@ async def upsert_staged_orders(
                     new_src.c.currency,
                     new_src.c.order_value,
                     new_src.c.value_base,
+                    new_src.c.country,
                     new_src.c.country,
                     new_src.c.created_at,
                     new_src.c.paid_at,
