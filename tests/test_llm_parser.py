@@ -63,6 +63,20 @@ async def test_a_structured_tool_call_becomes_the_ir(server: ScriptedOpenAI) -> 
     assert "2026-11-2" in system and "repeat_rate" in system and "important_value" in system
 
 
+async def test_a_later_event_loop_gets_a_model_of_its_own(server: ScriptedOpenAI) -> None:
+    """One process may run several event loops one after another (the command line's asyncio.run per
+    command): a model built on a closed loop is not reused, whose HTTP client failed with "Event loop is
+    closed" and sent the question to the offline parser."""
+    import asyncio
+
+    for _ in range(2):
+        server.queue_tool("QuestionIR", {"query": {"intent": "top_customers", "n": 3, "sort_by": "orders"}})
+        question = parse(UNKNOWN_TO_OFFLINE, settings=settings_for(server), as_of=AS_OF)
+        parsed = await asyncio.to_thread(asyncio.run, question)
+        assert parsed.parser == "llm" and parsed.query == TopCustomersQuery(n=3, sort_by="orders")
+    assert len(server.requests) == 2
+
+
 async def test_service_uses_the_llm_only_for_what_the_offline_parser_cannot_read(
     server: ScriptedOpenAI,
 ) -> None:

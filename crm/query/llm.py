@@ -63,6 +63,7 @@ def build_chat_model(llm_settings: LLMConfig | None) -> Any | None:
     """A LangChain ChatOpenAI for any OpenAI-compatible endpoint, or None when no LLM is configured."""
     if llm_settings is None or not llm_settings.enabled:
         return None
+    import httpx
     from langchain_openai import ChatOpenAI
 
     key = llm_settings.api_key.get_secret_value() if llm_settings.api_key else "not-needed"
@@ -73,6 +74,9 @@ def build_chat_model(llm_settings: LLMConfig | None) -> Any | None:
         temperature=0,
         timeout=llm_settings.timeout_seconds,
         max_retries=1,
+        # Its own HTTP client: LangChain's default one is shared process-wide per endpoint and bound to the
+        # event loop it first ran on, so a later loop (a second asyncio.run) failed with "Event loop is closed".
+        http_async_client=httpx.AsyncClient(timeout=llm_settings.timeout_seconds),
     )
 
 

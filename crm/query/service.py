@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
@@ -21,7 +23,10 @@ log = logging.getLogger(__name__)
 # Offline answers that are final even when an LLM is configured: safety refusals and out-of-scope requests
 # must not be "rescued" by a model, and look-ups, drafts and reminders carry names the LLM need not see.
 _OFFLINE_FINAL_REASONS = frozenset({"unsafe", "out_of_scope", "ambiguous"})
-_chat_models: dict[tuple[Any, ...], Any] = {}  # built on first use, one per LLM configuration
+# Built on first use, one per LLM configuration and event loop: a model's HTTP client belongs to the loop it
+# first ran on, and one reused on a later loop (a second asyncio.run in one process) failed with "Event loop
+# is closed", so the question fell back to the offline parser.
+_chat_models: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
 
 
 def chat_model_for(llm_settings: LLMConfig | None) -> Any | None:
@@ -34,11 +39,16 @@ def chat_model_for(llm_settings: LLMConfig | None) -> Any | None:
         llm_settings.timeout_seconds,
         llm_settings.api_key.get_secret_value() if llm_settings.api_key else None,
     )
-    if key not in _chat_models:
+    try:
+        loop: Any = asyncio.get_running_loop()
+    except RuntimeError:  # not on a loop: built for this call only
+        loop = None
+    models = _chat_models.setdefault(loop, {}) if loop is not None else {}
+    if key not in models:
         from crm.query.llm import build_chat_model
 
-        _chat_models[key] = build_chat_model(llm_settings)
-    return _chat_models[key]
+        models[key] = build_chat_model(llm_settings)
+    return models[key]
 
 
 def _settings_parts(settings: QuerySettings | WorkspaceConfig) -> tuple[str, LLMConfig | None]:
