@@ -220,3 +220,18 @@ async def test_a_group_with_only_cancelled_orders_is_not_listed(db: Database, wo
                 got = await metric_breakdown(s, metric, scope, by, start, end)
                 assert [k for k, _ in got] == [only], (metric, by)
             assert await metric_breakdown(s, "cancelled_orders", scope, by, start, end) == [(only, 1)]
+
+
+@pytest.mark.parametrize("spread", [1, 10**7], ids=["dense-ids", "sparse-ids"])
+def test_a_customers_segment_is_looked_up_the_same_by_table_and_by_search(spread: int) -> None:
+    """Dense ids (a database's) index a table; ids far apart are binary-searched: both give each customer's
+    segment, -1 without one, and the distinct customers."""
+    import numpy as np
+
+    from crm.analytics.metrics import _distinct, _segment_of
+
+    ids = np.array([3, 7, 10]) * spread
+    codes = np.array([2, 0, 5])
+    customer = np.array([7, 3, 4, 10, 11, 7, 0]) * spread
+    assert _segment_of(customer, ids, codes).tolist() == [0, 2, -1, 5, -1, 0, -1]
+    assert _distinct(customer).tolist() == [0, 3 * spread, 4 * spread, 7 * spread, 10 * spread, 11 * spread]

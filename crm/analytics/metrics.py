@@ -16,6 +16,7 @@ from crm import catalog
 from crm.analytics.samples import SampleUnit
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
+from storage.statuses import ORDER_STATUSES
 
 if TYPE_CHECKING:
     import numpy as np  # imported by the functions that build arrays: a KPI needs none
@@ -182,11 +183,20 @@ async def metric_breakdown(
         raise ValueError(f"cannot break down by {by} without its windows")
     if g.by == "window" and not windows:
         return []
-    raw = await _grouped_raw(session, entry.computation, metric, scope, g, start, end)
+    seg_map: SegmentMap = segments if segments is not None else {}
+    raw: dict[Any, Any] | None = None
+    if by == "segment":
+        # Folded from arrays (each order, or each customer's statistics, given its customer's segment) rather
+        # than rows summed up per customer by the database first.
+        raw = await _segment_arrays_raw(session, entry.computation, metric, scope, start, end, seg_map)
+    folded = raw is not None
+    if raw is None:
+        raw = await _grouped_raw(session, entry.computation, metric, scope, g, start, end)
     if raw is None:  # undefined for every group (churn without a start)
         raw = {}
     if by == "segment":
-        raw = _fold_segments(entry.computation, raw, segments if segments is not None else {})
+        if not folded:
+            raw = _fold_segments(entry.computation, raw, seg_map)
         keys: list[Any] = list(catalog.SEGMENT_IDS)
     elif by in ("platform", "country"):
         if entry.computation in ("order_totals", "repeat_counts"):
@@ -279,6 +289,108 @@ def _fold_segments(computation: str, raw: dict[Any, Any], segments: SegmentMap) 
         else:
             out[name] = (int(row[0]), int(row[1]))
     return out
+
+
+async def _segment_arrays_raw(
+    session: AsyncSession,
+    computation: str,
+    metric: str,
+    scope: Scope,
+    start: datetime | None,
+    end: datetime,
+    segments: SegmentMap,
+) -> dict[str, Any] | None:
+    """Per RFM segment (customers without one left out; only segments with something to count): from each
+    order of the period with its customer's segment, the valid orders' (orders, revenue, distinct customers,
+    priced orders) for `order_totals` (the amounts only where the metric needs them) and every order's count
+    per status for `status_counts`; from each customer's statistics, (customers, their value) for
+    `ltv_totals`. None for the other computations, and for LTV where the statistics are not the history up to
+    `end`."""
+    import numpy as np
+
+    value: np.ndarray | None
+    if computation == "order_totals":
+        amounts = metric not in ("orders", "customers")
+        customer, value = await repo.order_value_arrays(session, scope, start, end, values=amounts)
+    elif computation == "status_counts":
+        customer, value = await repo.order_status_arrays(session, scope, start, end)
+    elif computation == "ltv_totals":
+        found = await repo.ltv_value_arrays(session, scope, end)
+        if found is None:
+            return None
+        customer, value = found
+    else:
+        return None
+    ids, codes = segments if isinstance(segments, tuple) else segment_arrays(segments)
+    n = len(catalog.SEGMENT_IDS)
+    if not len(ids) or not len(customer):
+        return {}
+    seg = _segment_of(customer, ids, codes)
+    known = seg >= 0
+    seg, customer = seg[known], customer[known]
+    value = None if value is None else value[known]
+    out: dict[str, Any] = {}
+    if computation == "ltv_totals":  # a row per customer
+        customers = np.bincount(seg, minlength=n)
+        totals = np.bincount(seg, weights=value, minlength=n)
+        for i, name in enumerate(catalog.SEGMENT_IDS):
+            if customers[i]:
+                out[name] = (int(customers[i]), float(totals[i]))
+        return out
+    if computation == "order_totals":
+        orders = np.bincount(seg, minlength=n)
+        revenue: np.ndarray = np.zeros(n)
+        n_priced: np.ndarray = np.zeros(n)
+        if value is not None:
+            priced = ~np.isnan(value)
+            revenue = np.bincount(seg, weights=np.where(priced, value, 0.0), minlength=n)
+            n_priced = np.bincount(seg, weights=priced, minlength=n)
+        distinct = np.zeros(n, np.int64)
+        if metric == "customers":  # each customer is in one segment
+            distinct = np.bincount(_segment_of(_distinct(customer), ids, codes), minlength=n)
+        for i, name in enumerate(catalog.SEGMENT_IDS):
+            if orders[i]:
+                out[name] = (int(orders[i]), float(revenue[i]), int(distinct[i]), int(n_priced[i]))
+        return out
+    assert value is not None
+    m = len(ORDER_STATUSES)
+    table = np.bincount(seg * m + value, minlength=n * m).reshape(n, m)
+    for i, name in enumerate(catalog.SEGMENT_IDS):
+        if table[i].any():
+            out[name] = {st: int(k) for st, k in zip(ORDER_STATUSES, table[i], strict=True) if k}
+    return out
+
+
+def _dense(ids: np.ndarray) -> bool:
+    """Whether ids (non-negative, ascending or not) are few enough apart to index an array by them: database
+    ids are, and a lookup by index is a gather, where a binary search costs a comparison per bit."""
+    return len(ids) > 0 and int(ids.max()) < 4 * len(ids) + 1_000_000
+
+
+def _segment_of(customer: np.ndarray, ids: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Each customer's segment index, -1 for a customer without one (`ids` ascending, `codes` aligned)."""
+    import numpy as np
+
+    if _dense(ids):
+        top = int(ids[-1])
+        table = np.full(top + 2, -1, np.int64)
+        table[ids] = codes
+        looked_up: np.ndarray = table[np.minimum(customer, top + 1)]
+        return looked_up
+    at = np.minimum(np.searchsorted(ids, customer), len(ids) - 1)
+    found: np.ndarray = np.where(ids[at] == customer, codes[at], -1)
+    return found
+
+
+def _distinct(customer: np.ndarray) -> np.ndarray:
+    """The distinct customers of an array of customer ids."""
+    import numpy as np
+
+    if not _dense(customer):
+        return np.unique(customer)
+    seen = np.zeros(int(customer.max()) + 1, bool)
+    seen[customer] = True
+    return np.flatnonzero(seen)
 
 
 def segment_arrays(segments: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:

@@ -1517,6 +1517,87 @@ async def grouped_status_counts(
     return out
 
 
+async def _column_arrays(
+    session: AsyncSession, columns: Sequence[tuple[Any, Any]], cond: Sequence[Any]
+) -> list[np.ndarray]:
+    """Columns (expression, NumPy dtype) of the orders matching `cond` as aligned arrays, in one row: each
+    column aggregated into one value, its text on SQLite (group_concat, parsed by NumPy in C) and its array on
+    PostgreSQL (array_agg, which asyncpg decodes in C). A row per order or per customer through the driver
+    costs more than the query: 160,000 orders of 90 days at 1M orders, 145 ms to fetch as rows against 90 ms
+    to aggregate and 40 ms to parse. A float column's NULL is NaN; the aggregates of one statement see the
+    rows in the same order."""
+    import numpy as np
+
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    parts = []
+    for expr, dtype in columns:
+        if np.dtype(dtype).kind == "f":
+            expr = func.coalesce(expr, literal("nan") if sqlite else literal(float("nan"), Float))
+        parts.append(func.group_concat(expr) if sqlite else func.array_agg(expr))
+    row = (await _plain_rows(session, select(*parts).where(*cond)))[0]
+    if sqlite:
+        return [np.fromstring(v or "", dtype=d, sep=",") for v, (_, d) in zip(row, columns, strict=True)]
+    return [np.asarray(v or [], dtype=d) for v, (_, d) in zip(row, columns, strict=True)]
+
+
+async def order_value_arrays(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime, *, values: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(customer, base-currency value or NaN without a rate) of every valid order in scope and [start, end),
+    the values None unless asked for: a breakdown by segment folds them with each customer's segment."""
+    import numpy as np
+
+    columns: list[tuple[Any, Any]] = [(Order.customer_id, np.int64)]
+    if values:
+        columns.append((_as_float(session, Order.value_base), np.float64))
+    found = await _column_arrays(session, columns, _where(session, scope, start=start, end=end))
+    return found[0], found[1] if values else None
+
+
+async def ltv_value_arrays(
+    session: AsyncSession, scope: Scope, end: datetime
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(customer, total value of their valid orders, on the scope's platform if any) of every customer in
+    scope with a valid order before `end`, from the order statistics; None when they are not the history up
+    to `end` (a valid order from `end` on, or a bound between seconds): LTV by segment then reads it per
+    customer from the grouped path."""
+    import numpy as np
+
+    if not (_whole_seconds(end) and await _stats_cover(session, scope.workspace_id, end)):
+        return None
+    t, cond = _stats_table(scope, UNGROUPED)
+    # As in ltv_totals: SQLite kept on the covering workspace index, off the first-order one.
+    first = (
+        literal_column(f"+{t.__tablename__}.first_order")
+        if session.get_bind().dialect.name == "sqlite"
+        else t.first_order
+    )
+    customer, value = await _column_arrays(
+        session,
+        [(t.customer_id, np.int64), (_as_float(session, t.value), np.float64)],
+        [*cond, first < int(end.timestamp())],
+    )
+    return customer, value
+
+
+async def order_status_arrays(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
+) -> tuple[np.ndarray, np.ndarray]:
+    """(customer, status as its index in ORDER_STATUSES) of every order with a customer in scope and [start,
+    end), whatever its status (the status counts by segment)."""
+    import numpy as np
+
+    cond = [*_any_status(scope), Order.created_at < end]
+    if start is not None:
+        cond.append(Order.created_at >= start)
+    if scope.platform:
+        cond.append(Order.platform == scope.platform)
+    cond.extend(_customer_selection(scope, Order.customer_id))
+    code = case({status: i for i, status in enumerate(ORDER_STATUSES)}, value=Order.status)
+    customer, status = await _column_arrays(session, [(Order.customer_id, np.int64), (code, np.int64)], cond)
+    return customer, status
+
+
 async def prospects_before(session: AsyncSession, workspace_id: int, end: datetime) -> np.ndarray:
     """Ids of the customers (not merged away) whose record was created before `end` and who had no valid order
     before it: the prospects at that moment."""
