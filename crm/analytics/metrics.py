@@ -304,8 +304,9 @@ async def _segment_arrays_raw(
     order of the period with its customer's segment, the valid orders' (orders, revenue, distinct customers,
     priced orders) for `order_totals` (the amounts only where the metric needs them) and every order's count
     per status for `status_counts`; from each customer's statistics, (customers, their value) for
-    `ltv_totals`. None for the other computations, and for LTV where the statistics are not the history up to
-    `end`."""
+    `ltv_totals`, (customers, those with two orders) for `repeat_counts` and, across platforms, (the earlier
+    window's customers, those churned) for `churn_counts`. None for the other computations and where the
+    statistics are not the history up to `end`."""
     import numpy as np
 
     value: np.ndarray | None
@@ -319,6 +320,18 @@ async def _segment_arrays_raw(
         if found is None:
             return None
         customer, value = found
+    elif computation == "repeat_counts":
+        found = await repo.repeat_arrays(session, scope, start, end)
+        if found is None:
+            return None
+        customer, value = found
+    elif computation == "churn_counts" and start is not None:
+        churn = await repo.churn_arrays(session, scope, start, end)
+        if churn is None:
+            return None
+        gone, seen = churn  # the earlier window's customers: churned, and seen again (one row each)
+        customer = np.concatenate([gone, seen])
+        value = np.concatenate([np.ones(len(gone), np.int64), np.zeros(len(seen), np.int64)])
     else:
         return None
     ids, codes = segments if isinstance(segments, tuple) else segment_arrays(segments)
@@ -330,12 +343,13 @@ async def _segment_arrays_raw(
     seg, customer = seg[known], customer[known]
     value = None if value is None else value[known]
     out: dict[str, Any] = {}
-    if computation == "ltv_totals":  # a row per customer
+    if computation in ("ltv_totals", "repeat_counts", "churn_counts"):  # a row per customer
         customers = np.bincount(seg, minlength=n)
         totals = np.bincount(seg, weights=value, minlength=n)
         for i, name in enumerate(catalog.SEGMENT_IDS):
             if customers[i]:
-                out[name] = (int(customers[i]), float(totals[i]))
+                total = float(totals[i]) if computation == "ltv_totals" else round(float(totals[i]))
+                out[name] = (int(customers[i]), total)
         return out
     if computation == "order_totals":
         orders = np.bincount(seg, minlength=n)

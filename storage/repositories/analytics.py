@@ -1580,6 +1580,53 @@ async def ltv_value_arrays(
     return customer, value
 
 
+async def repeat_arrays(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(customer, 1 when they have two or more valid orders up to `end` else 0) of every customer in scope with
+    a valid order (on the scope's platform: there) in [start, end), from the order statistics; None when they
+    cannot say (no start, a bound between seconds, a valid order from `end` on)."""
+    import numpy as np
+
+    if start is None or not _whole_seconds(start, end):
+        return None
+    if not await _stats_cover(session, scope.workspace_id, end):
+        return None
+    t, cond = _stats_table(scope, UNGROUPED)
+    customer, repeats = await _column_arrays(
+        session,
+        [(t.customer_id, np.int64), (case((t.orders >= 2, 1), else_=0), np.int64)],
+        [*cond, t.last_order >= int(start.timestamp())],
+    )
+    return customer, repeats
+
+
+async def churn_arrays(
+    session: AsyncSession, scope: Scope, start: datetime, end: datetime
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Across platforms, the customers of the window of the same length before [start, end) as two arrays:
+    those whose last valid order lies in it (churned) and those seen again, one order each (the first of
+    the later window, whose previous order lies in the earlier); None on a platform or where the statistics
+    cannot say (as `grouped_churn_counts`)."""
+    import numpy as np
+
+    lo_at = start - (end - start)
+    if scope.platform or not _whole_seconds(lo_at, start):
+        return None
+    if not await _stats_cover(session, scope.workspace_id, end):
+        return None
+    t, cond = _stats_table(scope, UNGROUPED)
+    (gone,) = await _column_arrays(
+        session,
+        [(t.customer_id, np.int64)],
+        [*cond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp())],
+    )
+    later = [*_where(session, scope, start=start, end=end)]
+    later += [Order.previous_order_at >= lo_at, Order.previous_order_at < start]
+    (seen,) = await _column_arrays(session, [(Order.customer_id, np.int64)], later)
+    return gone, seen
+
+
 async def order_status_arrays(
     session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
 ) -> tuple[np.ndarray, np.ndarray]:
