@@ -235,3 +235,44 @@ def test_a_customers_segment_is_looked_up_the_same_by_table_and_by_search(spread
     customer = np.array([7, 3, 4, 10, 11, 7, 0]) * spread
     assert _segment_of(customer, ids, codes).tolist() == [0, 2, -1, 5, -1, 0, -1]
     assert _distinct(customer).tolist() == [0, 3 * spread, 4 * spread, 7 * spread, 10 * spread, 11 * spread]
+
+
+async def test_a_large_amount_keeps_its_cents_by_segment(db: Database, workspace_id: int) -> None:
+    """Amounts by segment are read back as the stored doubles: SQLite's own text for a number keeps 15 digits,
+    which cost an amount of 1e11 or more its cents (revenue by segment then differed from revenue)."""
+    when = datetime(2026, 3, 10, tzinfo=SGT)
+    big, small = Decimal("12345678901234.5678"), Decimal("19.99")
+    async with db.sessions() as s:
+        store = Store(workspace_id=workspace_id, platform="shopee", name="s")
+        tan = Customer(workspace_id=workspace_id, display_name="Tan", country="SG")
+        lim = Customer(workspace_id=workspace_id, display_name="Lim", country="SG")
+        s.add_all([store, tan, lim])
+        await s.flush()
+        for n, (person, value) in enumerate([(tan, big), (lim, small)]):
+            s.add(
+                Order(
+                    workspace_id=workspace_id,
+                    store_id=store.id,
+                    platform="shopee",
+                    platform_order_id=f"o{n}",
+                    customer_id=person.id,
+                    status="completed",
+                    currency="VND",
+                    order_value=value,
+                    value_base=value,
+                    country="SG",
+                    created_at=when,
+                )
+            )
+        await s.flush()
+        await refresh_order_stats(s, workspace_id=workspace_id)
+        await s.commit()
+        segments = {tan.id: "important_value", lim.id: "general_keep"}
+    start, end = datetime(2026, 3, 1, tzinfo=SGT), datetime(2026, 4, 1, tzinfo=SGT)
+    async with db.sessions() as s:
+        scope = Scope(workspace_id)
+        got = dict(await metric_breakdown(s, "revenue", scope, "segment", start, end, segments=segments))
+        total = await metric_value(s, "revenue", scope, start, end)
+    assert total is not None and round(total, 2) == round(float(big + small), 2)
+    assert round(got["important_value"] or 0, 2) == round(float(big), 2)
+    assert round((got["important_value"] or 0) + (got["general_keep"] or 0), 2) == round(total, 2)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
@@ -25,8 +24,9 @@ log = logging.getLogger(__name__)
 _OFFLINE_FINAL_REASONS = frozenset({"unsafe", "out_of_scope", "ambiguous"})
 # Built on first use, one per LLM configuration and event loop: a model's HTTP client belongs to the loop it
 # first ran on, and one reused on a later loop (a second asyncio.run in one process) failed with "Event loop
-# is closed", so the question fell back to the offline parser.
-_chat_models: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+# is closed", so the question fell back to the offline parser. A closed loop's models are let go on the next
+# call (their clients hold the loop, so a weak mapping would never drop them).
+_chat_models: dict[Any, dict[tuple[Any, ...], Any]] = {}
 
 
 def chat_model_for(llm_settings: LLMConfig | None) -> Any | None:
@@ -43,6 +43,8 @@ def chat_model_for(llm_settings: LLMConfig | None) -> Any | None:
         loop: Any = asyncio.get_running_loop()
     except RuntimeError:  # not on a loop: built for this call only
         loop = None
+    for closed in [other for other in _chat_models if other.is_closed()]:
+        del _chat_models[closed]
     models = _chat_models.setdefault(loop, {}) if loop is not None else {}
     if key not in models:
         from crm.query.llm import build_chat_model
