@@ -178,39 +178,56 @@ async def test_every_metric_by_every_breakdown_equals_one_query_per_group(
         assert checked == (len(BREAKDOWN_METRICS) * len(periods) * len(scopes) * 5 + 1 - half) // 2
 
 
-async def test_a_group_with_only_cancelled_orders_is_not_listed(db: Database, workspace_id: int) -> None:
-    """The groups of a breakdown are those with a valid order in the period, for the status counts too (their
-    counts also hold groups with only cancelled orders): a Lazada order from a Malaysian buyer, cancelled, adds
-    no Lazada and no MY row to "cancelled orders by platform / by country"."""
+async def small_shop(
+    db: Database, workspace_id: int, orders: list[tuple[str, str, str, str, Decimal]]
+) -> dict[str, int]:
+    """A shop of (platform, customer, their country, status, value) orders on 10 March 2026, an hour apart,
+    with its statistics; the customers' ids by name."""
     when = datetime(2026, 3, 10, tzinfo=SGT)
     async with db.sessions() as s:
-        shopee = Store(workspace_id=workspace_id, platform="shopee", name="s")
-        lazada = Store(workspace_id=workspace_id, platform="lazada", name="l")
-        tan = Customer(workspace_id=workspace_id, display_name="Tan", country="SG")
-        lim = Customer(workspace_id=workspace_id, display_name="Lim", country="MY")
-        s.add_all([shopee, lazada, tan, lim])
+        stores = {p: Store(workspace_id=workspace_id, platform=p, name=p) for p, *_ in orders}
+        people = {
+            name: Customer(workspace_id=workspace_id, display_name=name, country=country)
+            for _, name, country, *_ in orders
+        }
+        s.add_all([*stores.values(), *people.values()])
         await s.flush()
-        for n, (store, person, status) in enumerate(
-            [(shopee, tan, "completed"), (shopee, tan, "cancelled"), (lazada, lim, "cancelled")]
-        ):
+        for n, (platform, name, country, status, value) in enumerate(orders):
             s.add(
                 Order(
                     workspace_id=workspace_id,
-                    store_id=store.id,
-                    platform=store.platform,
+                    store_id=stores[platform].id,
+                    platform=platform,
                     platform_order_id=f"o{n}",
-                    customer_id=person.id,
+                    customer_id=people[name].id,
                     status=status,
                     currency="SGD",
-                    order_value=Decimal("10"),
-                    value_base=Decimal("10"),
-                    country=person.country,
+                    order_value=value,
+                    value_base=value,
+                    country=country,
                     created_at=when + timedelta(hours=n),
                 )
             )
         await s.flush()
         await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()
+        return {name: person.id for name, person in people.items()}
+
+
+async def test_a_group_with_only_cancelled_orders_is_not_listed(db: Database, workspace_id: int) -> None:
+    """The groups of a breakdown are those with a valid order in the period, for the status counts too (their
+    counts also hold groups with only cancelled orders): a Lazada order from a Malaysian buyer, cancelled, adds
+    no Lazada and no MY row to "cancelled orders by platform / by country"."""
+    ten = Decimal("10")
+    await small_shop(
+        db,
+        workspace_id,
+        [
+            ("shopee", "Tan", "SG", "completed", ten),
+            ("shopee", "Tan", "SG", "cancelled", ten),
+            ("lazada", "Lim", "MY", "cancelled", ten),
+        ],
+    )
     start, end = datetime(2026, 3, 1, tzinfo=SGT), datetime(2026, 4, 1, tzinfo=SGT)
     async with db.sessions() as s:
         scope = Scope(workspace_id)
@@ -240,34 +257,13 @@ def test_a_customers_segment_is_looked_up_the_same_by_table_and_by_search(spread
 async def test_a_large_amount_keeps_its_cents_by_segment(db: Database, workspace_id: int) -> None:
     """Amounts by segment are read back as the stored doubles: SQLite's own text for a number keeps 15 digits,
     which cost an amount of 1e11 or more its cents (revenue by segment then differed from revenue)."""
-    when = datetime(2026, 3, 10, tzinfo=SGT)
     big, small = Decimal("12345678901234.5678"), Decimal("19.99")
-    async with db.sessions() as s:
-        store = Store(workspace_id=workspace_id, platform="shopee", name="s")
-        tan = Customer(workspace_id=workspace_id, display_name="Tan", country="SG")
-        lim = Customer(workspace_id=workspace_id, display_name="Lim", country="SG")
-        s.add_all([store, tan, lim])
-        await s.flush()
-        for n, (person, value) in enumerate([(tan, big), (lim, small)]):
-            s.add(
-                Order(
-                    workspace_id=workspace_id,
-                    store_id=store.id,
-                    platform="shopee",
-                    platform_order_id=f"o{n}",
-                    customer_id=person.id,
-                    status="completed",
-                    currency="VND",
-                    order_value=value,
-                    value_base=value,
-                    country="SG",
-                    created_at=when,
-                )
-            )
-        await s.flush()
-        await refresh_order_stats(s, workspace_id=workspace_id)
-        await s.commit()
-        segments = {tan.id: "important_value", lim.id: "general_keep"}
+    ids = await small_shop(
+        db,
+        workspace_id,
+        [("shopee", "Tan", "SG", "completed", big), ("shopee", "Lim", "SG", "completed", small)],
+    )
+    segments = {ids["Tan"]: "important_value", ids["Lim"]: "general_keep"}
     start, end = datetime(2026, 3, 1, tzinfo=SGT), datetime(2026, 4, 1, tzinfo=SGT)
     async with db.sessions() as s:
         scope = Scope(workspace_id)

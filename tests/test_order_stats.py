@@ -556,15 +556,25 @@ async def test_a_customers_total_is_money_to_the_cent(
         assert Decimal(str(value)).quantize(Decimal("0.01")) == want
 
 
+async def migrate_down_and_up(db: Database, revision: str) -> None:
+    """Downgrade the database to `revision`, then upgrade it to the newest again (a migration's own fill)."""
+    from alembic import command
+
+    from storage.db import _alembic_config
+
+    def _down_and_up(connection: Any) -> None:
+        command.downgrade(_alembic_config(connection), revision)
+        command.upgrade(_alembic_config(connection), "head")
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_down_and_up)
+
+
 async def test_the_order_products_migration_fills_the_rows_the_repository_writes(
     db: Database, workspace_id: int, tmp_path: Path
 ) -> None:
     """Migration 0020 creates order_products and fills it from the lines already imported: the same rows as
     refresh_order_stats writes (two products in one order, a refunded order, an order without a rate)."""
-    from alembic import command
-
-    from storage.db import _alembic_config
-
     rows = [
         shopify_row(
             "#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800", qty=2, price="5.00"
@@ -585,12 +595,7 @@ async def test_the_order_products_migration_fills_the_rows_the_repository_writes
     assert {k[1] for k in written} == {"SER", "TON", "MAS"} and None in {v[5] for v in written.values()}
     assert "returned" in {v[2] for v in written.values()}
 
-    def _down_and_up(connection: Any) -> None:
-        command.downgrade(_alembic_config(connection), "0019")
-        command.upgrade(_alembic_config(connection), "head")
-
-    async with db.engine.begin() as conn:
-        await conn.run_sync(_down_and_up)
+    await migrate_down_and_up(db, "0019")
     assert await stored_order_products(db, workspace_id) == written
 
 
@@ -599,10 +604,6 @@ async def test_the_customer_country_migration_fills_every_order(
 ) -> None:
     """Migration 0021 adds orders.customer_country and fills it as refresh_order_stats keeps it: a customer whose
     orders went to two countries has their latest valid order's on both."""
-    from alembic import command
-
-    from storage.db import _alembic_config
-
     rows = [
         shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
         shopify_row("#2", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800", country="MY"),
@@ -614,10 +615,5 @@ async def test_the_customer_country_migration_fills_every_order(
     written = await order_countries(db, workspace_id)
     assert sorted(written.values()) == ["MY", "TH"]
 
-    def _down_and_up(connection: Any) -> None:
-        command.downgrade(_alembic_config(connection), "0020")
-        command.upgrade(_alembic_config(connection), "head")
-
-    async with db.engine.begin() as conn:
-        await conn.run_sync(_down_and_up)
+    await migrate_down_and_up(db, "0020")
     assert await order_countries(db, workspace_id) == written
