@@ -439,8 +439,11 @@ async def test_charts_say_what_a_seller_reads(db: Database, workspace_id: int, s
     assert by_platform.rows[0][0] == "shopee"  # the codes stay in the rows (--json)
     assert by_platform.chart is not None and by_platform.chart.x == ["Shopee", "Lazada", "Shopify"]
     assert by_platform.chart.title.endswith("(SGD)")
+    # The table's amount column says its currency too (the chart's caption alone was easy to miss).
+    assert by_platform.headers() == ["platform", "revenue (SGD)"]
     zh = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="country"), "zh")
     assert zh.chart is not None and set(zh.chart.x) == {"新加坡", "马来西亚"} and "SGD" not in zh.chart.title
+    assert "SGD" not in "".join(zh.headers())
     top = await ask(db, workspace_id, TopCustomersQuery(n=3, sort_by="revenue"), "zh")
     assert top.chart is not None and top.chart.kind == "hbar" and top.chart.title.endswith("（SGD）")
     assert top.chart.x == [f"{row[0]} #{row[1]}" for row in top.rows]

@@ -441,6 +441,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         language=ctx.lang,
         unit=unit,
         currency=ctx.currency if unit == "money" else None,
+        money_columns=[q.metric] if unit == "money" else [],
         chart=chart,
         explanation=ctx.explain(definition, start, end, q.filters),
     )
