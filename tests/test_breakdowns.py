@@ -272,3 +272,44 @@ async def test_a_large_amount_keeps_its_cents_by_segment(db: Database, workspace
     assert total is not None and round(total, 2) == round(float(big + small), 2)
     assert round(got["important_value"] or 0, 2) == round(float(big), 2)
     assert round((got["important_value"] or 0) + (got["general_keep"] or 0), 2) == round(total, 2)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("metric", ["aov", "repeat_rate", "return_rate"])
+async def test_a_breakdown_names_the_groups_its_figure_rests_too_few_for(
+    db: Database, workspace_id: int, random_shop: None, metric: str, lang: str
+) -> None:
+    """Asked alone, a ratio or an average resting on fewer than min_sample customers or orders carries the
+    mark; in a breakdown, the line under the title names exactly those groups, each with its n."""
+    import re
+
+    from bot.settings import Settings
+    from crm.query.compiler import execute
+    from crm.query.ir import MetricQuery
+    from crm.query.texts import platform_name
+
+    period = Period(kind="all_time")
+    alone = {}
+    for platform in PLATFORMS:
+        q = MetricQuery(metric=metric, period=period, filters={"platform": platform})
+        r = await execute(q, db=db, workspace_id=workspace_id, settings=Settings(), as_of=AS_OF)
+        alone[platform] = int(re.search(r"Based on ([\d,]+)", r.text).group(1).replace(",", ""))  # type: ignore[union-attr]
+    threshold = min(alone.values()) + 1  # the smallest group one below it: marked; the others at or above
+    settings = Settings(workspace={"min_sample": threshold})
+    q = MetricQuery(metric=metric, period=period, group_by="platform")
+    r = await execute(q, db=db, workspace_id=workspace_id, settings=settings, as_of=AS_OF, language=lang)
+    start = "⚠️ 以下分组" if lang == "zh" else "⚠️ Too few"
+    note = next((line for line in r.text.splitlines() if line.startswith(start)), "")
+    few = {p for p, n in alone.items() if n < threshold}
+    assert few and len(few) < len(PLATFORMS)
+    for platform, n in alone.items():
+        shown = f"{platform_name(platform)}（{n}）" if lang == "zh" else f"{platform_name(platform)} ({n})"
+        assert (shown in note) == (platform in few), (platform, n, threshold, r.text)
+    counts = await execute(
+        MetricQuery(metric="orders", period=period, group_by="platform"),
+        db=db,
+        workspace_id=workspace_id,
+        settings=settings,
+        as_of=AS_OF,
+    )
+    assert "⚠️ Too few" not in counts.text  # a count is not a figure resting on a sample

@@ -172,6 +172,25 @@ async def metric_breakdown(
     valid orders in [start, end) (by key), each calendar window of `windows` (by month, quarter or year), or
     each RFM segment of `segments` (customer → segment), in catalogue order. A value is None where the metric
     is undefined for the group."""
+    found = await metric_breakdown_figures(
+        session, metric, scope, by, start, end, windows=windows, segments=segments
+    )
+    return [(k, v.value if isinstance(v, Figure) else v) for k, v in found]
+
+
+async def metric_breakdown_figures(
+    session: AsyncSession,
+    metric: str,
+    scope: Scope,
+    by: str,
+    start: datetime | None,
+    end: datetime,
+    *,
+    windows: list[tuple[str, datetime, datetime]] | None = None,
+    segments: SegmentMap | None = None,
+) -> list[tuple[str, Value | Figure]]:
+    """`metric_breakdown` with each group's ratio or average as a Figure: the customers or orders it rests on,
+    as `metric_figure` gives them for one group."""
     entry = catalog.metric(metric)
     if by in ("platform", "country"):
         g = repo.Grouping(by)
@@ -207,7 +226,7 @@ async def metric_breakdown(
             keys = await repo.group_keys(session, scope, by, start, end)
     else:
         keys = [label for label, _, _ in g.windows]
-    return [(str(k), _from_raw(entry.computation, metric, raw.get(k))) for k in keys]
+    return [(str(k), _figure_from_raw(entry.computation, metric, raw.get(k))) for k in keys]
 
 
 async def _grouped_raw(
@@ -416,6 +435,25 @@ def segment_arrays(segments: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
     codes = np.fromiter((order[v] for v in segments.values()), dtype=np.int64, count=len(segments))
     sort = np.argsort(ids, kind="stable")
     return ids[sort], codes[sort]
+
+
+def _figure_from_raw(computation: str, metric: str, raw: Any) -> Value | Figure:
+    """A group's value, with the items it rests on where the one-group computation gives them (COMPUTATIONS):
+    AOV on the priced orders, the cancellation and return rates on their orders, repeat rate, churn and LTV on
+    their customers."""
+    value = _from_raw(computation, metric, raw)
+    if computation == "order_totals" and metric == "aov":
+        return Figure(value, int(raw[3]) if raw else 0, "orders")
+    if computation in ("repeat_counts", "churn_counts", "ltv_totals"):
+        return Figure(value, int(raw[0]) if raw else 0, "customers")
+    if computation == "status_counts" and metric in ("cancellation_rate", "return_rate"):
+        counts = raw or {}
+        if metric == "cancellation_rate":
+            n = sum(k for status, k in counts.items() if status != "pending")
+        else:
+            n = sum(counts.get(status, 0) for status in repo.VALID) + counts.get("returned", 0)
+        return Figure(value, int(n), "orders")
+    return value
 
 
 def _from_raw(computation: str, metric: str, raw: Any) -> float | int | None:

@@ -378,13 +378,17 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
             segments = await m.segment_codes(ctx.db, session, ctx.workspace_id, ctx.as_of, ctx.tz)
         # Every group in one set-based pass (crm.analytics.metrics.metric_breakdown), not a query per group.
         rows = []
-        for key, found in await m.metric_breakdown(
+        few: dict[str, tuple[int, samples.SampleUnit]] = {}  # groups whose figure rests on too few items
+        for key, found in await m.metric_breakdown_figures(
             session, q.metric, scope, q.group_by, start, end, windows=windows, segments=segments
         ):
-            value = _number(found, unit)
+            figure = found if isinstance(found, m.Figure) else None
+            value = _number(found.value if isinstance(found, m.Figure) else found, unit)
             label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
             if value is not None:
                 rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
+                if figure is not None and samples.too_few(figure.n, ctx.min_sample):
+                    few[label_key] = (figure.n, figure.unit)
         if q.only:  # "Lazada vs Shopee": the groups named only
             rows = keep_named(rows, q.only, zero=q.metric in _ADDITIVE_METRICS)
         unpriced = (
@@ -417,6 +421,10 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         lines.extend(_partial_notes(ctx, [r[0] for r in rows], spans))
     if unpriced:
         lines.append(unpriced.strip())
+    if few:
+        lines.append(
+            _few_groups_note(ctx, q.group_by, [(str(r[0]), *few[r[0]]) for r in rows if r[0] in few])
+        )
     if not rows:
         lines = [texts.t(ctx.lang, "no_data", name=name, period=label, filters=ftext)]
     kind = "line" if q.group_by in ("month", "quarter", "year") else "bar"
@@ -444,6 +452,30 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         money_columns=[q.metric] if unit == "money" else [],
         chart=chart,
         explanation=ctx.explain(definition, start, end, q.filters),
+    )
+
+
+def _few_groups_note(ctx: _Ctx, by: str, groups: list[tuple[str, int, samples.SampleUnit]]) -> str:
+    """The line under a breakdown naming the groups whose ratio or average rests on fewer than min_sample
+    customers or orders, each with its n ("⚠️ Too few customers to rely on (under 30): Lazada (12)"): asked
+    alone, each such figure carries the mark."""
+    zh = ctx.lang == "zh"
+    shown = []
+    for label, n, _ in groups:
+        name = (
+            texts.platform_name(label)
+            if by == "platform"
+            else texts.country_name(label, ctx.lang)
+            if by == "country"
+            else label
+        )
+        shown.append(f"{name}（{n}）" if zh else f"{name} ({n})")
+    return texts.t(
+        ctx.lang,
+        "group_few",
+        unit=groups[0][2] if groups else "customers",
+        min=ctx.min_sample,
+        groups=("、" if zh else ", ").join(shown),
     )
 
 

@@ -38,6 +38,10 @@ answer-cohort_y = first-order month (customers)
 answer-no_data = { $name } { $period }{ $filters }: no data (no valid orders in that window)
 answer-group = { $name } by { $by } { $period }{ $filters }:
 answer-group_leader = {" "}— highest: { $who } ({ $value }):
+answer-group_few = ⚠️ Too few { $unit ->
+    [orders] orders
+   *[customers] customers
+} to rely on (under { $min }): { $groups }.
 answer-top = Top { $n } customers by { $key } { $period }{ $filters }:
 answer-top_empty = No customers with valid orders { $period }{ $filters }.
 answer-segment_count = { $segment }{ $filters }{ $as_of }: { $value } customers

@@ -37,6 +37,10 @@ answer-cohort_y = 首单月份（客户数）
 answer-no_data = { $period }{ $filters }{ $name }：没有数据（该时间段内没有有效订单）
 answer-group = { $period }{ $filters }按{ $by }统计的{ $name }：
 answer-group_leader = ，最高的是{ $who }（{ $value }）：
+answer-group_few = ⚠️ 以下分组的{ $unit ->
+    [orders] 订单
+   *[customers] 客户
+}太少（少于 { $min }），仅供参考：{ $groups }。
 answer-top = { $period }{ $filters }{ $key }前 { $n } 名客户：
 answer-top_empty = { $period }{ $filters }没有有效订单的客户。
 answer-segment_count = { $filters }{ $segment }{ $as_of }：{ $value } 位
