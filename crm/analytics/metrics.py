@@ -58,8 +58,7 @@ async def _order_totals(
         if active is not None:
             return active[None]
     totals = await repo.order_totals(session, scope, start, end, distinct_customers=metric == "customers")
-    value = from_totals(metric, totals)
-    return Figure(value, totals[3], "orders") if metric == "aov" else value
+    return _figure_from_raw("order_totals", metric, totals)
 
 
 async def _new_customers(
@@ -71,8 +70,7 @@ async def _new_customers(
 async def _repeat_counts(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
 ) -> Value | Figure:
-    active, repeat = await repo.repeat_counts(session, scope, start, end)
-    return Figure(repeat / active if active else None, active, "customers")
+    return _figure_from_raw("repeat_counts", metric, await repo.repeat_counts(session, scope, start, end))
 
 
 async def _churn_counts(
@@ -81,28 +79,20 @@ async def _churn_counts(
     if start is None:
         return None
     prev_start = start - (end - start)
-    base, churned = await repo.churn_counts(session, scope, prev_start, start, end)
-    return Figure(churned / base if base else None, base, "customers")
+    counts = await repo.churn_counts(session, scope, prev_start, start, end)
+    return _figure_from_raw("churn_counts", metric, counts)
 
 
 async def _ltv_totals(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
 ) -> Value | Figure:
-    customers, revenue = await repo.ltv_totals(session, scope, end)
-    return Figure(revenue / customers if customers else None, customers, "customers")
+    return _figure_from_raw("ltv_totals", metric, await repo.ltv_totals(session, scope, end))
 
 
 async def _status_counts(
     session: AsyncSession, metric: str, scope: Scope, start: datetime | None, end: datetime
 ) -> Value | Figure:
-    counts = await repo.status_counts(session, scope, start, end)
-    value = from_status_counts(metric, counts)
-    if metric == "cancellation_rate":
-        return Figure(value, sum(n for status, n in counts.items() if status != "pending"), "orders")
-    if metric == "return_rate":
-        valid = sum(counts.get(status, 0) for status in repo.VALID)
-        return Figure(value, valid + counts.get("returned", 0), "orders")
-    return value
+    return _figure_from_raw("status_counts", metric, await repo.status_counts(session, scope, start, end))
 
 
 async def _service(
@@ -438,9 +428,9 @@ def segment_arrays(segments: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _figure_from_raw(computation: str, metric: str, raw: Any) -> Value | Figure:
-    """A group's value, with the items it rests on where the one-group computation gives them (COMPUTATIONS):
-    AOV on the priced orders, the cancellation and return rates on their orders, repeat rate, churn and LTV on
-    their customers."""
+    """A metric from its computation's raw figures (for the whole scope or one group of a breakdown), with the
+    items it rests on where it is a ratio or an average: AOV on the priced orders, the cancellation and return
+    rates on their orders, repeat rate, churn and LTV on their customers."""
     value = _from_raw(computation, metric, raw)
     if computation == "order_totals" and metric == "aov":
         return Figure(value, int(raw[3]) if raw else 0, "orders")

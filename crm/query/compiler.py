@@ -409,8 +409,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     if q.group_by in ("platform", "country") and rows:
         # Highest first, and the leader named: "which platform had the most orders" is answered in words.
         rows.sort(key=lambda r: (-float(r[1]), str(r[0])))
-        top = str(rows[0][0])
-        who = texts.platform_name(top) if q.group_by == "platform" else texts.country_name(top, ctx.lang)
+        who = _group_name(ctx, q.group_by, str(rows[0][0]))
         lines[0] = lines[0].rstrip(":：") + texts.t(
             ctx.lang, "group_leader", who=who, value=texts.fmt_value(float(rows[0][1]), unit, ctx.currency)
         )
@@ -460,16 +459,8 @@ def _few_groups_note(ctx: _Ctx, by: str, groups: list[tuple[str, int, samples.Sa
     customers or orders, each with its n ("⚠️ Too few customers to rely on (under 30): Lazada (12)"): asked
     alone, each such figure carries the mark."""
     zh = ctx.lang == "zh"
-    shown = []
-    for label, n, _ in groups:
-        name = (
-            texts.platform_name(label)
-            if by == "platform"
-            else texts.country_name(label, ctx.lang)
-            if by == "country"
-            else label
-        )
-        shown.append(f"{name}（{n}）" if zh else f"{name} ({n})")
+    names = [(_group_name(ctx, by, group), n) for group, n, _ in groups]
+    shown = [f"{name}（{n}）" if zh else f"{name} ({n})" for name, n in names]
     return texts.t(
         ctx.lang,
         "group_few",
@@ -511,14 +502,21 @@ def _partiality(ctx: _Ctx, key: str, spans: dict[str, tuple[datetime, datetime]]
     return "part" if s > whole_start or e < whole_end else None
 
 
+def _group_name(ctx: _Ctx, group_by: str | None, key: str) -> str:
+    """A group as a person reads it: a platform or a country by name (Shopee, 泰国), any other key as it is."""
+    if group_by == "platform":
+        return texts.platform_name(key)
+    if group_by == "country":
+        return texts.country_name(key, ctx.lang)
+    return key
+
+
 def _chart_labels(
     ctx: _Ctx, group_by: str | None, keys: list[Any], spans: dict[str, tuple[datetime, datetime]]
 ) -> tuple[list[str], list[bool]]:
     """What a chart's axis says for each group (Shopee, 泰国, "2026-12 (so far)"), and which are partial."""
-    if group_by == "platform":
-        return [texts.platform_name(k) for k in keys], [False] * len(keys)
-    if group_by == "country":
-        return [texts.country_name(k, ctx.lang) for k in keys], [False] * len(keys)
+    if group_by in ("platform", "country"):
+        return [_group_name(ctx, group_by, k) for k in keys], [False] * len(keys)
     marks = [_partiality(ctx, str(k), spans) for k in keys]
     return (
         [str(k) + (texts.t(ctx.lang, mark) if mark else "") for k, mark in zip(keys, marks, strict=True)],

@@ -237,25 +237,29 @@ async def status_counts(
 ) -> dict[str, int]:
     """Orders created in [start, end) by their current status (every status, not only valid ones), with the
     scope's platform and customer selection; statuses without orders are absent."""
-    cond: list[Any] = [*_any_status(scope), Order.created_at < end]
-    if start is not None:
-        cond.append(Order.created_at >= start)
-    if scope.platform:
-        cond.append(Order.platform == scope.platform)
-    cond.extend(_customer_selection(scope, Order.customer_id))
+    cond = _any_status(scope, start, end)
     rows = await session.execute(select(Order.status, func.count()).where(*cond).group_by(Order.status))
     return {str(status): int(n) for status, n in rows}
 
 
-def _any_status(scope: Scope) -> list[Any]:
-    """The workspace's orders with a customer, whatever their status. Every stored status is one of
-    ORDER_STATUSES; naming them lets both databases read the covering (workspace, status, created_at, ...)
-    index, range by range, instead of looking up each order of the window in the table."""
-    return [
+def _any_status(scope: Scope, start: datetime | None = None, end: datetime | None = None) -> list[Any]:
+    """The scope's orders with a customer created in [start, end) (no bound where None), whatever their status,
+    with the scope's platform and customer selection. Every stored status is one of ORDER_STATUSES; naming them
+    lets both databases read the covering (workspace, status, created_at, ...) index, range by range, instead
+    of looking up each order of the window in the table."""
+    cond = [
         Order.workspace_id == scope.workspace_id,
         Order.status.in_(ORDER_STATUSES),
         Order.customer_id.is_not(None),
     ]
+    if start is not None:
+        cond.append(Order.created_at >= start)
+    if end is not None:
+        cond.append(Order.created_at < end)
+    if scope.platform:
+        cond.append(Order.platform == scope.platform)
+    cond.extend(_customer_selection(scope, Order.customer_id))
+    return cond
 
 
 def _first_in_window(start: datetime | None) -> Any:
@@ -325,13 +329,7 @@ async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tupl
     covered = whole and await _stats_cover(session, scope.workspace_id, end)
     if whole and (covered or not scope.platform):
         t, cond = _stats_table(scope, UNGROUPED)
-        # Nearly every customer's first order lies before `end`: on SQLite the unary + keeps the planner off the
-        # first-order index (a table lookup per customer, 10x slower) and on the covering workspace index.
-        first = (
-            literal_column(f"+{t.__tablename__}.first_order")
-            if session.get_bind().dialect.name == "sqlite"
-            else t.first_order
-        )
+        first = _first_order_unindexed(session, t)
         row = (
             await session.execute(
                 select(func.count(), func.sum(t.value)).where(*cond, first < int(end.timestamp()))
@@ -355,6 +353,15 @@ async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tupl
     )
     row = (await session.execute(select(func.count(), func.sum(per.c.v)))).one()
     return int(row[0] or 0), float(row[1] or 0.0)
+
+
+def _first_order_unindexed(session: AsyncSession, t: Any) -> Any:
+    """The statistics' first order for "first order before `end`", which nearly every customer's is: on SQLite
+    the unary + keeps the planner off the first-order index (a table lookup per customer, 10x slower) and on
+    the covering workspace index."""
+    if session.get_bind().dialect.name == "sqlite":
+        return literal_column(f"+{t.__tablename__}.first_order")
+    return t.first_order
 
 
 async def _stats_cover(session: AsyncSession, workspace_id: int, end: datetime) -> bool:
@@ -1489,20 +1496,14 @@ async def grouped_status_counts(
     session: AsyncSession, scope: Scope, g: Grouping, start: datetime | None, end: datetime
 ) -> dict[Any, dict[str, int]]:
     """`status_counts` per group: orders created in the window by current status."""
-    cond = _any_status(scope)
-    if scope.platform:
-        cond.append(Order.platform == scope.platform)
-    cond.extend(_customer_selection(scope, Order.customer_id))
     frm: Any = Order.__table__
     if g.by == "window":
         w = _windows_table(g)
         key: Any = w.c.label
         frm = w.join(Order, literal(True))
-        cond += [Order.created_at >= w.c.ws, Order.created_at < w.c.we]
+        cond = [*_any_status(scope), Order.created_at >= w.c.ws, Order.created_at < w.c.we]
     else:
-        cond.append(Order.created_at < end)
-        if start is not None:
-            cond.append(Order.created_at >= start)
+        cond = _any_status(scope, start, end)
         if g.by == "platform":
             key = Order.platform
         elif g.by == "country":
@@ -1570,12 +1571,7 @@ async def ltv_value_arrays(
     if not (_whole_seconds(end) and await _stats_cover(session, scope.workspace_id, end)):
         return None
     t, cond = _stats_table(scope, UNGROUPED)
-    # As in ltv_totals: SQLite kept on the covering workspace index, off the first-order one.
-    first = (
-        literal_column(f"+{t.__tablename__}.first_order")
-        if session.get_bind().dialect.name == "sqlite"
-        else t.first_order
-    )
+    first = _first_order_unindexed(session, t)
     customer, value = await _column_arrays(
         session,
         [(t.customer_id, np.int64), (_as_float(session, t.value), np.float64)],
@@ -1625,8 +1621,11 @@ async def churn_arrays(
         [(t.customer_id, np.int64)],
         [*cond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp())],
     )
-    later = [*_where(session, scope, start=start, end=end)]
-    later += [Order.previous_order_at >= lo_at, Order.previous_order_at < start]
+    later = [
+        *_where(session, scope, start=start, end=end),
+        Order.previous_order_at >= lo_at,
+        Order.previous_order_at < start,
+    ]
     (seen,) = await _column_arrays(session, [(Order.customer_id, np.int64)], later)
     return gone, seen
 
@@ -1638,12 +1637,7 @@ async def order_status_arrays(
     end), whatever its status (the status counts by segment)."""
     import numpy as np
 
-    cond = [*_any_status(scope), Order.created_at < end]
-    if start is not None:
-        cond.append(Order.created_at >= start)
-    if scope.platform:
-        cond.append(Order.platform == scope.platform)
-    cond.extend(_customer_selection(scope, Order.customer_id))
+    cond = _any_status(scope, start, end)
     code = case({status: i for i, status in enumerate(ORDER_STATUSES)}, value=Order.status)
     customer, status = await _column_arrays(session, [(Order.customer_id, np.int64), (code, np.int64)], cond)
     return customer, status
