@@ -191,6 +191,8 @@ async def test_category_preference_by_country_and_a_country_alone(
 ) -> None:
     catalogue = {sku: cat for sku, _, cat, _ in PRODUCTS if sku}
     value: dict[tuple[str, str], float] = defaultdict(float)
+    buyers: dict[tuple[str, str], set[int]] = defaultdict(set)
+    members: dict[str, set[int]] = defaultdict(set)
     for r in seeded:
         rate = _rate(r)
         if r.status not in VALID or rate is None:
@@ -198,6 +200,8 @@ async def test_category_preference_by_country_and_a_country_alone(
         for key, name, qty, price, disc in r.lines:
             cat = catalogue.get(key) or name
             value[(r.country, cat)] += (qty * price - disc) * rate
+            buyers[(r.country, cat)].add(r.customer)
+            members[r.country].add(r.customer)
     result = await _ask(
         db,
         workspace_id,
@@ -214,6 +218,20 @@ async def test_category_preference_by_country_and_a_country_alone(
     )
     groups = {r[0] for r in by_country.rows}
     assert groups == {"泰国", "新加坡"}
+    # every cell: the category's share and amount of the country's value, its buyers, the country's customers
+    total = {c: sum(v for (k, _), v in value.items() if k == c) for c in members}
+    want = sorted(
+        (
+            {"SG": "新加坡", "TH": "泰国"}[c],
+            cat,
+            pytest.approx(v / total[c], abs=1e-4),
+            pytest.approx(v, abs=0.01),
+            len(buyers[(c, cat)]),
+            len(members[c]),
+        )
+        for (c, cat), v in value.items()
+    )
+    assert sorted(tuple(r[:6]) for r in by_country.rows) == want
     assert "订单少" in by_country.text or any("订单少" in str(r[-1]) for r in by_country.rows)
 
 

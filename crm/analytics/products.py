@@ -3,14 +3,13 @@ statistics, replenishment cycles and who is due. Pure functions of plain rows, s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from storage.repositories.products import PairCount, ProductOrders, ProductSales
+from storage.repositories.products import PairCount, ProductOrders, ProductRows, ProductSales
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,36 +41,82 @@ class Share:
     customers: int  # customers of the group (with a priced line in the period)
 
 
-def category_shares(
-    rows: Iterable[tuple[int, str, str, float]], group_of: dict[int, str] | None
-) -> list[Share]:
-    """Each category's share of each group's line value (one group "" without `group_of`), largest first per
-    group; a customer `group_of` does not know is in no group."""
-    value: dict[tuple[str, str], float] = defaultdict(float)
-    buyers: dict[tuple[str, str], set[int]] = defaultdict(set)
-    names: dict[str, str] = {}
-    total: dict[str, float] = defaultdict(float)
-    members: dict[str, set[int]] = defaultdict(set)
-    for customer, cat, name, v in rows:
-        group = "" if group_of is None else group_of.get(customer)
-        if group is None:
-            continue
-        value[(group, cat)] += v
-        buyers[(group, cat)].add(customer)
-        names[cat] = name
-        total[group] += v
-        members[group].add(customer)
+@dataclass(frozen=True)
+class Groups:
+    """Customers' groups as arrays: `ids` ascending, `codes` aligned (an index into `names`)."""
+
+    ids: np.ndarray
+    codes: np.ndarray
+    names: list[str]
+
+
+def groups_of(mapping: dict[int, str]) -> Groups:
+    """The Groups of a customer → group map."""
+    import numpy as np
+
+    names = sorted(set(mapping.values()))
+    code = {name: i for i, name in enumerate(names)}
+    ids = np.fromiter(mapping.keys(), np.int64, len(mapping))
+    codes = np.fromiter((code[v] for v in mapping.values()), np.int64, len(mapping))
+    order = np.argsort(ids, kind="stable")
+    return Groups(ids[order], codes[order], names)
+
+
+def category_shares(rows: ProductRows, categories: dict[str, str], groups: Groups | None) -> list[Share]:
+    """Each category's share of each group's line value (one group "" without `groups`), largest first per
+    group; a customer `groups` does not know is in no group. `rows` holds each priced row's customer and value;
+    a product without a catalogue category (`categories`) stands for its own, under its name. Folded with
+    bincount: a (customer, category) pair per row through Python took 2 s for a year at 1,000,000 orders."""
+    import numpy as np
+
+    from crm.analytics.metrics import _distinct, _segment_of, sorted_unique
+
+    customer, value = rows.columns
+    if not len(customer):
+        return []
+    index: dict[str, int] = {}
+    names: dict[int, str] = {}
+    of_product = []
+    for key, name in zip(rows.keys, rows.names, strict=True):
+        cat = categories.get(key, key)
+        of_product.append(index.setdefault(cat, len(index)))
+        names[index[cat]] = categories.get(key, name)
+    cat = np.asarray(of_product, np.int64)[rows.product]
+    if groups is None:
+        group, group_names = np.zeros(len(customer), np.int64), [""]
+    else:
+        group, group_names = _segment_of(customer, groups.ids, groups.codes), groups.names
+        known = group >= 0
+        customer, value, cat, group = customer[known], value[known], cat[known], group[known]
+        if not len(customer):
+            return []
+    n_cat, n_group = len(index), len(group_names)
+    cell = group * n_cat + cat
+    cells = n_group * n_cat
+    amount = np.bincount(cell, weights=value, minlength=cells)
+    seen = np.bincount(cell, minlength=cells) > 0
+    span = np.int64(int(customer.max()) + 1)
+    pairs = sorted_unique(cell * span + customer)  # each (group and category, customer) once
+    buyers = np.bincount(pairs // span, minlength=cells)
+    distinct = _distinct(customer)
+    if groups is None:
+        members = np.array([len(distinct)])
+    else:
+        members = np.bincount(_segment_of(distinct, groups.ids, groups.codes), minlength=n_group)
+    total = np.bincount(group, weights=value, minlength=n_group)
+    category_keys = list(index)
     out = [
         Share(
-            group=g,
-            category=c,
+            group=group_names[g],
+            category=category_keys[c],
             name=names[c],
-            value=v,
-            share=v / total[g] if total[g] else 0.0,
-            buyers=len(buyers[(g, c)]),
-            customers=len(members[g]),
+            value=float(amount[i]),
+            share=float(amount[i] / total[g]) if total[g] else 0.0,
+            buyers=int(buyers[i]),
+            customers=int(members[g]),
         )
-        for (g, c), v in value.items()
+        for i in np.flatnonzero(seen).tolist()
+        for g, c in [divmod(i, n_cat)]
     ]
     out.sort(key=lambda s: (s.group, -s.value, s.name.lower()))
     return out

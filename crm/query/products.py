@@ -251,20 +251,20 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
     start, end = period.bounds(ctx.as_of, ctx.tz)
     async with ctx.db.sessions() as session:
         scope = await scope_of(session, ctx, q.filters)
-        values = await repo.category_values(session, scope, start, end)
-        group_of: dict[int, str] | None = None
+        values, categories = await repo.category_rows(session, scope, start, end)
+        groups: pa.Groups | None = None
         if q.group_by == "country":
             countries = await arepo.customer_countries(session, ctx.workspace_id)
-            group_of = {c: k for c, k in countries.items() if k}
+            groups = pa.groups_of({c: k for c, k in countries.items() if k})
         elif q.group_by == "segment":
             scores = await m.customer_scores(
                 session, ctx.workspace_id, ctx.as_of, ctx.tz, lifecycle_days=ctx.lifecycle_days
             )
-            group_of = {
-                int(i): str(s) for i, s in zip(scores.ids.tolist(), scores.segment.tolist(), strict=True)
-            }
-        unpriced = await _unpriced(ctx, session, scope, start, end) if values else ""
-    shares = pa.category_shares(values, group_of)
+            groups = pa.groups_of(
+                {int(i): str(s) for i, s in zip(scores.ids.tolist(), scores.segment.tolist(), strict=True)}
+            )
+        unpriced = await _unpriced(ctx, session, scope, start, end) if values.keys else ""
+    shares = pa.category_shares(values, categories, groups)
     label = ctx.period_label(period)
     ftext = ctx.filters_text(q.filters)
 
