@@ -452,8 +452,9 @@ async def test_small_sample_mark_follows_the_workspace_min_sample(
 
 
 async def test_local_days_are_the_calendar_days_of_the_zone_also_across_daylight_saving() -> None:
-    """crm.analytics.products.local_days looks a zone's offset up once per quarter hour: the same days as
-    converting each moment, in a zone without daylight saving, one with it, and one with half-hour offsets."""
+    """crm.analytics.products.local_days looks a zone's offset up at each UTC midnight and bisects the days it
+    changes in: the same days as converting each moment, in a zone without daylight saving, ones with it, and
+    one with half-hour offsets."""
     import numpy as np
 
     from crm.analytics.products import local_days
@@ -470,6 +471,23 @@ async def test_local_days_are_the_calendar_days_of_the_zone_also_across_daylight
         tz = ZoneInfo(name)
         epoch = date(1970, 1, 1)
         want = [(datetime.fromtimestamp(int(t), tz).date() - epoch).days for t in at.tolist()]
+        assert local_days(at, tz).tolist() == want, name
+    # every second around changes: of whole seconds off the quarter hour (Monrovia, -0:44:30 until 1972), to a
+    # 0:45 offset, and at local midnight (Santiago: the second of the change is a day earlier than the one before)
+    for name, change in (
+        ("Africa/Monrovia", datetime(1972, 1, 7, 0, 45)),
+        ("Asia/Kathmandu", datetime(1985, 12, 31, 18, 30)),
+        ("America/Santiago", datetime(2025, 4, 6, 3)),
+        ("America/Santiago", datetime(2025, 9, 7, 4)),
+    ):
+        tz, t = ZoneInfo(name), int(change.replace(tzinfo=UTC).timestamp())
+        at = np.concatenate(
+            (
+                np.arange(t - 7200, t + 7200, dtype=np.int64),
+                rng.integers(t - 86400 * 400, t + 86400 * 400, size=2000),
+            )
+        )
+        want = [(datetime.fromtimestamp(int(x), tz).date() - date(1970, 1, 1)).days for x in at.tolist()]
         assert local_days(at, tz).tolist() == want, name
 
 
@@ -509,3 +527,20 @@ async def test_amount_columns_say_their_currency(db: Database, workspace_id: int
     assert "金额（SGD）" in mix.headers() and "值" not in mix.headers()
     # a count stays a count
     assert best.headers()[1] == "units" and "SGD" not in best.headers()[3]
+
+
+async def test_rows_sorted_by_a_packed_key_and_by_lexsort_agree() -> None:
+    """crm.analytics.products.sort_rows packs rows into one int64 key where their ranges fit, else uses
+    np.lexsort: both give the rows in the order of np.lexsort, negative values and ties included."""
+    import numpy as np
+
+    from crm.analytics.products import sort_rows
+
+    rng = np.random.default_rng(5)
+    for top in (800, 2**60):  # fits; does not fit (50 x 300 x 2**61)
+        a = rng.integers(0, 50, 20_000)
+        b = rng.integers(-5, top, 20_000) % 300  # many ties in the first two columns
+        c = rng.integers(-top, top, 20_000)
+        order = np.lexsort((c, b, a))
+        got = sort_rows(a, b, c)
+        assert [g.tolist() for g in got] == [a[order].tolist(), b[order].tolist(), c[order].tolist()], top

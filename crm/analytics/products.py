@@ -3,6 +3,7 @@ statistics, replenishment cycles and who is due. Pure functions of plain rows, s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -167,16 +168,31 @@ class Due:
 
 
 def local_days(at: np.ndarray, tz: ZoneInfo) -> np.ndarray:
-    """Each UTC epoch second's calendar day in `tz`, as days since 1970-01-01. Exact in every zone: its offset
-    is looked up once per quarter hour that occurs (zones change their offset on a quarter hour), not per
-    order."""
+    """Each UTC epoch second's calendar day in `tz`, as days since 1970-01-01. The zone's offset is looked up at
+    each UTC midnight from the first moment to the last; where it differs from the next midnight's, the second
+    it changes is found by bisection, so every moment gets its exact offset from a search of those changes
+    (a lookup per moment, or per quarter hour that occurs, cost half a second at 1.5 million). It assumes a
+    zone changes its offset at most once in a UTC day, as every zone has since 1970."""
     import numpy as np
 
-    quarter, inverse = np.unique(at // 900, return_inverse=True)
-    offsets = np.fromiter(
-        (_offset(int(q) * 900, tz) for q in quarter.tolist()), dtype=np.int64, count=len(quarter)
-    )
-    return (at + offsets[inverse]) // 86400
+    if not len(at):
+        return at // 86400
+    first, last = int(at.min()) // 86400, int(at.max()) // 86400 + 1
+    starts, offsets = [first * 86400], [_offset(first * 86400, tz)]
+    for day in range(first + 1, last + 1):
+        lo, hi = (day - 1) * 86400, day * 86400
+        offset = _offset(hi, tz)
+        if offset == offsets[-1]:
+            continue
+        while hi - lo > 1:  # the first second with the new offset
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if _offset(mid, tz) == offsets[-1] else (lo, mid)
+        starts.append(hi)
+        offsets.append(offset)
+    if len(offsets) == 1:
+        return (at + offsets[0]) // 86400
+    index = np.searchsorted(np.asarray(starts, np.int64), at, side="right") - 1
+    return (at + np.asarray(offsets, np.int64)[index]) // 86400
 
 
 def _offset(epoch: int, tz: ZoneInfo) -> int:
@@ -201,15 +217,13 @@ def cycles_and_due(
     keys = orders.keys
     if not keys:
         return [], []
-    day = local_days(orders.at, tz)
-    order = np.lexsort((day, orders.customer, orders.product))
-    p, c, d = orders.product[order], orders.customer[order], day[order]
+    p, c, d = sort_rows(orders.product, orders.customer, local_days(orders.at, tz))
     same = (p[1:] == p[:-1]) & (c[1:] == c[:-1])  # row i + 1 follows row i in one (product, customer) run
     gap, gap_product = (d[1:] - d[:-1])[same], p[1:][same]
     run_second = same & ~np.concatenate(([False], same[:-1]))  # the second order of each run of two or more
     repeaters = np.bincount(p[1:][run_second], minlength=len(keys))
-    by = np.lexsort((gap, gap_product))
-    gap, counts = gap[by], np.bincount(gap_product, minlength=len(keys))
+    _, gap = sort_rows(gap_product, gap)
+    counts = np.bincount(gap_product, minlength=len(keys))
     bounds = np.concatenate(([0], np.cumsum(counts)))
     names = orders.names
     cycle_of = [
@@ -241,6 +255,30 @@ def cycles_and_due(
     ]
     due.sort(key=lambda d: (d.name.lower(), -(d.days_since - d.cycle), d.customer))
     return cycles, due
+
+
+def sort_rows(*columns: np.ndarray) -> list[np.ndarray]:
+    """Integer columns of the same length sorted as rows, by the first, then the second, ...: one sort of a
+    key that packs each row into an int64 where their ranges fit (np.lexsort of three columns of 1.5 million
+    took 370 ms, the sort of their key 90 ms), else np.lexsort."""
+    import numpy as np
+
+    if not len(columns[0]):
+        return list(columns)
+    low = [int(col.min()) for col in columns]
+    span = [int(col.max()) - lo + 1 for col, lo in zip(columns, low, strict=True)]
+    if math.prod(span) >= 2**63:
+        order = np.lexsort(columns[::-1])
+        return [col[order] for col in columns]
+    key = columns[0] - low[0]
+    for col, lo, n in zip(columns[1:], low[1:], span[1:], strict=True):
+        key = key * n + (col - lo)
+    key = np.sort(key)
+    out = []
+    for lo, n in zip(low[:0:-1], span[:0:-1], strict=True):
+        key, rest = np.divmod(key, n)
+        out.append(rest + lo)
+    return [key + low[0], *out[::-1]]
 
 
 def _median_sorted(s: np.ndarray) -> float:
