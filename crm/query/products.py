@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Literal
 
+from crm import catalog
 from crm.analytics import metrics as m
 from crm.analytics import products as pa
 from crm.analytics import samples
@@ -110,15 +111,12 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         scope = await scope_of(session, ctx, q.filters)
         segments: tuple[str, ...] = ()
         if q.kind == "winback":
+            import numpy as np
+
             segments = (q.filters.segment,) if q.filters.segment else WINBACK_SEGMENTS
-            scores = await m.customer_scores(
-                session, ctx.workspace_id, ctx.as_of, ctx.tz, lifecycle_days=ctx.lifecycle_days
-            )
-            chosen = frozenset(
-                int(i)
-                for i, s in zip(scores.ids.tolist(), scores.segment.tolist(), strict=True)
-                if s in segments
-            )
+            ids, codes = await m.segment_codes(ctx.db, session, ctx.workspace_id, ctx.as_of, ctx.tz)
+            wanted = [catalog.SEGMENT_IDS.index(s) for s in segments]
+            chosen = frozenset(ids[np.isin(codes, wanted)].tolist())
             if scope.customer_ids is not None:
                 chosen &= scope.customer_ids
             scope = Scope(scope.workspace_id, scope.platform, scope.country, scope.tag, chosen)
@@ -257,12 +255,8 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             countries = await arepo.customer_countries(session, ctx.workspace_id)
             groups = pa.groups_of({c: k for c, k in countries.items() if k})
         elif q.group_by == "segment":
-            scores = await m.customer_scores(
-                session, ctx.workspace_id, ctx.as_of, ctx.tz, lifecycle_days=ctx.lifecycle_days
-            )
-            groups = pa.groups_of(
-                {int(i): str(s) for i, s in zip(scores.ids.tolist(), scores.segment.tolist(), strict=True)}
-            )
+            ids, codes = await m.segment_codes(ctx.db, session, ctx.workspace_id, ctx.as_of, ctx.tz)
+            groups = pa.Groups(ids, codes, list(catalog.SEGMENT_IDS))
         unpriced = await _unpriced(ctx, session, scope, start, end) if values.keys else ""
     shares = pa.category_shares(values, categories, groups)
     label = ctx.period_label(period)
