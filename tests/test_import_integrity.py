@@ -14,7 +14,7 @@ from bot.settings import WorkspaceSettings
 from crm.importing.demo import build_demo_dataset, write_demo_exports
 from crm.importing.identity import merge_by_hand, split_identity, undo_merge
 from crm.importing.service import import_file, import_rates
-from storage.db import SQLITE_MMAP_BYTES, Database
+from storage.db import Database
 from storage.models import BuyerIdentity, Customer, Order
 from storage.repositories import imports as repo
 
@@ -35,7 +35,6 @@ async def test_bulk_load_mode_lasts_one_session_and_the_checks_come_back(db: Dat
         if db.dialect == "sqlite":
             assert off and (await s.execute(text("PRAGMA threads"))).scalar_one() == repo.SORT_HELPER_THREADS
             assert (await s.execute(text("PRAGMA cache_size"))).scalar_one() == -repo.IMPORT_CACHE_KIB
-            assert (await s.execute(text("PRAGMA mmap_size"))).scalar_one() == 0
             await s.execute(
                 text("INSERT INTO order_lines (order_id, line_no, quantity) VALUES (987654321, 1, 1)")
             )
@@ -52,7 +51,6 @@ async def test_bulk_load_mode_lasts_one_session_and_the_checks_come_back(db: Dat
             assert (await s.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
             assert (await s.execute(text("PRAGMA threads"))).scalar_one() == 0
             assert (await s.execute(text("PRAGMA cache_size"))).scalar_one() == -2000  # SQLite's default
-            assert (await s.execute(text("PRAGMA mmap_size"))).scalar_one() == SQLITE_MMAP_BYTES
 
 
 # SQLite only: PostgreSQL never leaves bulk-load mode on.

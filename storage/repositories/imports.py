@@ -193,13 +193,11 @@ def _on_sqlite(session: AsyncSession) -> bool:
 
 async def widen_cache(session: AsyncSession) -> None:
     """SQLite: a larger page cache for this connection while an import runs (the stage, its index and the
-    set-based upserts otherwise spill through the 2 MB default), and no memory map (storage.db): every page an
-    import reads through it would count in the process's memory, on top of the cache. Until the connection
-    returns to the pool. Durability settings (journal, synchronous) are left alone. Nothing on PostgreSQL."""
+    set-based upserts otherwise spill through the 2 MB default), until the connection returns to the pool.
+    Durability settings (journal, synchronous) are left alone. Nothing on PostgreSQL."""
     if _on_sqlite(session):
         for schema in ("main", "temp"):
             await _pragma_until_checkin(session, f"{schema}.cache_size", -IMPORT_CACHE_KIB)
-        await _pragma_until_checkin(session, "main.mmap_size", 0)
 
 
 async def bulk_load_mode(session: AsyncSession) -> bool:
