@@ -362,6 +362,28 @@ class OrderProduct(Base):
     name: Mapped[str | None] = mapped_column(String(500))  # max() of its lines' names
 
 
+class ProductMonth(Base):
+    """`order_products` summed per (product, UTC calendar month, status, platform): a best-seller list of a long
+    period reads its whole months here and only the days at either end from `order_products` (a year at
+    1,000,000 orders: 6,000 rows instead of 850,000). Kept by `write_order_products`, which rewrites the months
+    of the rows it deletes and writes."""
+
+    __tablename__ = "product_months"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    workspace_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    product: Mapped[str] = mapped_column(String(640), primary_key=True)
+    month: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)  # its first instant (UTC)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)  # of the rows with a value
+    orders: Mapped[int] = mapped_column(Integer)  # rows: orders containing the product
+    unpriced: Mapped[int] = mapped_column(Integer)  # of them without a value
+    name: Mapped[str | None] = mapped_column(String(500))  # max() of the rows' names
+
+
 class Product(Base):
     __tablename__ = "products"
     __table_args__ = (UniqueConstraint("workspace_id", "sku"),)

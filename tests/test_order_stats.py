@@ -23,6 +23,7 @@ from storage.models import (
     Order,
     OrderLine,
     OrderProduct,
+    ProductMonth,
     Workspace,
 )
 from storage.repositories.analytics import customer_countries, customer_summary
@@ -169,6 +170,38 @@ async def stored_order_products(db: Database, workspace_id: int) -> dict[tuple[i
         }
 
 
+async def product_months_truth(db: Database, workspace_id: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """order_products summed per (product, UTC month, status, platform): units, value of the rows with one,
+    rows, rows without a value, the largest name."""
+    out: dict[tuple[Any, ...], list[Any]] = {}
+    async with db.sessions() as s:
+        rows = await s.execute(select(OrderProduct).where(OrderProduct.workspace_id == workspace_id))
+        for r in rows.scalars():
+            month = r.created_at.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            cell = out.setdefault((r.product, month, r.status, r.platform), [0, 0.0, 0, 0, None])
+            cell[0] += r.units
+            cell[1] += r.value or 0.0
+            cell[2] += 1
+            cell[3] += r.value is None
+            cell[4] = r.name if cell[4] is None or (r.name or "") > cell[4] else cell[4]
+    return {k: (v[0], round(v[1], 4), v[2], v[3], v[4]) for k, v in out.items()}
+
+
+async def stored_product_months(db: Database, workspace_id: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    async with db.sessions() as s:
+        rows = await s.execute(select(ProductMonth).where(ProductMonth.workspace_id == workspace_id))
+        return {
+            (r.product, r.month, r.status, r.platform): (
+                r.units,
+                round(r.value, 4),
+                r.orders,
+                r.unpriced,
+                r.name,
+            )
+            for r in rows.scalars()
+        }
+
+
 async def order_countries(db: Database, workspace_id: int) -> dict[int, str | None]:
     """Each customer's `customer_country` as their orders hold it; every order of one customer must agree."""
     out: dict[int, str | None] = {}
@@ -202,6 +235,8 @@ async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, in
     products = await order_products_truth(db, workspace_id)
     assert products  # the exports here have product lines
     assert await stored_order_products(db, workspace_id) == products
+    # and their monthly sums, whichever way the rows were rewritten
+    assert await stored_product_months(db, workspace_id) == await product_months_truth(db, workspace_id)
     return want
 
 
@@ -617,3 +652,35 @@ async def test_the_customer_country_migration_fills_every_order(
 
     await migrate_down_and_up(db, "0020")
     assert await order_countries(db, workspace_id) == written
+
+
+async def test_the_product_months_migration_sums_the_rows_the_repository_writes(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """Migration 0022 creates product_months and fills it from order_products: the same sums as
+    refresh_order_stats keeps (two months, two products in one order, a refunded order, one without a rate)."""
+    rows = [
+        shopify_row(
+            "#1", "tan@example.com", "paid", "10.00", "2026-01-31 10:00:00 +0800", qty=2, price="5.00"
+        ),
+        shopify_row(
+            "#1", "tan@example.com", "paid", "10.00", "2026-01-31 10:00:00 +0800", item="Toner", first=False
+        ),
+        shopify_row("#2", "wei@example.com", "refunded", "30.00", "2026-02-01 10:00:00 +0800", item="Mask"),
+        shopify_row("#3", "lee@example.com", "paid", "20.00", "2026-02-01 07:00:00 +0800"),
+        shopify_row("#4", "kim@example.com", "paid", "20.00", "2026-02-02 10:00:00 +0800"),
+    ]
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
+    file_rows = list(csv.reader(sh.open(encoding="utf-8")))
+    file_rows[4][SHOPIFY_HEADER.index("Currency")] = "USD"  # #3: no rate for USD yet
+    write_csv(sh, file_rows[0], file_rows[1:])
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    written = await stored_product_months(db, workspace_id)
+    assert written == await product_months_truth(db, workspace_id)
+    # #3 was placed on 1 February in Singapore, 31 January in UTC: the month is UTC's
+    assert {(k[0], k[1].month, v[2], v[3]) for k, v in written.items() if k[0] == "SER"} == {
+        ("SER", 1, 2, 1),
+        ("SER", 2, 1, 0),
+    }
+    await migrate_down_and_up(db, "0021")
+    assert await stored_product_months(db, workspace_id) == written

@@ -154,16 +154,31 @@ def _in(r: Row, start: datetime | None, end: datetime) -> bool:
     return (start is None or r.created >= start) and r.created < end
 
 
+# Periods of whole UTC months and of parts of months at either end (a best-seller list without buyers reads its
+# whole months from product_months and the rest from order_products), and of no whole month.
+BEST_PERIODS = [
+    Period(kind="all_time"),
+    Period(kind="this_year"),
+    Period(kind="range", start=date(2026, 6, 17), end=date(2026, 9, 3)),
+    Period(
+        kind="range", start=date(2026, 7, 1), end=date(2026, 9, 1)
+    ),  # local months: UTC's start 8 h before
+    Period(kind="range", start=date(2026, 7, 3), end=date(2026, 7, 29)),
+]
+
+
+@pytest.mark.parametrize("period", BEST_PERIODS, ids=lambda p: f"{p.kind}-{p.start}")
 async def test_best_sellers_by_units_revenue_and_buyers_follow_the_definition(
-    db: Database, workspace_id: int, seeded: list[Row]
+    db: Database, workspace_id: int, seeded: list[Row], period: Period
 ) -> None:
-    period = Period(kind="all_time")
+    start, end = period.bounds(AS_OF, TZ)
     units: dict[str, int] = defaultdict(int)
     revenue: dict[str, float] = defaultdict(float)
     buyers: dict[str, set[int]] = defaultdict(set)
+    orders: dict[str, int] = defaultdict(int)
     names: dict[str, str] = {}
     for r in seeded:
-        if r.status not in VALID:
+        if r.status not in VALID or not _in(r, start, end):
             continue
         rate = _rate(r)
         for key, name, qty, price, disc in r.lines:
@@ -171,6 +186,8 @@ async def test_best_sellers_by_units_revenue_and_buyers_follow_the_definition(
             units[key] += qty
             revenue[key] += 0.0 if rate is None else (qty * price - disc) * rate
             buyers[key].add(r.customer)
+        for key in {k for k, *_ in r.lines}:
+            orders[key] += 1
     for by in ("units", "revenue", "buyers"):
         measure = {"units": units, "revenue": revenue, "buyers": {k: len(v) for k, v in buyers.items()}}[by]
         expected = sorted(names, key=lambda k: (-measure[k], -round(revenue[k], 2), names[k].lower()))[:3]
@@ -180,10 +197,15 @@ async def test_best_sellers_by_units_revenue_and_buyers_follow_the_definition(
             assert row[1] == units[key]
             assert row[2] == pytest.approx(round(revenue[key], 2), abs=0.01)
             assert row[3] == len(buyers[key])
+            assert row[4] == orders[key]
         assert result.chart is not None and result.chart.kind == "hbar"
-        assert "IDR" in result.text  # the unpriced orders are said, not counted as 0
+        unpriced = any(r.currency == "IDR" and r.status in VALID and _in(r, start, end) for r in seeded)
+        assert ("IDR" in result.text) is unpriced  # the unpriced orders are said, not counted as 0
     zh = await _ask(db, workspace_id, ProductQuery(kind="best", period=period), "zh")
     assert zh.text.startswith("全部时间") or "畅销商品" in zh.text
+    # the shop sells on Shopee only: on Lazada nothing, also from the monthly sums
+    lazada = ProductQuery(kind="best", period=period, filters=Filters(platform="lazada"))
+    assert (await _ask(db, workspace_id, lazada)).rows == []
 
 
 async def test_category_preference_by_country_and_a_country_alone(
@@ -341,19 +363,24 @@ async def test_every_products_cycle_and_customers_due_follow_the_definition(
     assert f"{len(want)} 个至少有 5 位回购客户的商品中的前 2 个" in zh.text
 
 
-async def test_return_rate_by_product(db: Database, workspace_id: int, seeded: list[Row]) -> None:
+@pytest.mark.parametrize("period", BEST_PERIODS, ids=lambda p: f"{p.kind}-{p.start}")
+async def test_return_rate_by_product(
+    db: Database, workspace_id: int, seeded: list[Row], period: Period
+) -> None:
+    start, end = period.bounds(AS_OF, TZ)
     returned: dict[str, int] = defaultdict(int)
     orders: dict[str, int] = defaultdict(int)
     names = {}
     for r in seeded:
-        if r.status not in (*VALID, "returned"):
+        if r.status not in (*VALID, "returned") or not _in(r, start, end):
             continue
         for k, nm, *_ in {(k, nm) for k, nm, *_ in r.lines}:
             names[k] = nm
             orders[k] += 1
             returned[k] += r.status == "returned"
-    result = await _ask(db, workspace_id, ProductQuery(kind="returns", period=Period(kind="all_time")))
+    result = await _ask(db, workspace_id, ProductQuery(kind="returns", period=period))
     got = {r[0]: (r[1], r[2], r[3]) for r in result.rows}
+    assert len(got) == len(names)
     for k, nm in names.items():
         assert got[nm] == (returned[k], orders[k], pytest.approx(round(returned[k] / orders[k], 4)))
 
@@ -452,12 +479,12 @@ async def test_small_sample_mark_follows_the_workspace_min_sample(
 
 
 async def test_local_days_are_the_calendar_days_of_the_zone_also_across_daylight_saving() -> None:
-    """crm.analytics.products.local_days looks a zone's offset up at each UTC midnight and bisects the days it
+    """crm.analytics.metrics.local_days looks a zone's offset up at each UTC midnight and bisects the days it
     changes in: the same days as converting each moment, in a zone without daylight saving, ones with it, and
     one with half-hour offsets."""
     import numpy as np
 
-    from crm.analytics.products import local_days
+    from crm.analytics.metrics import local_days
 
     rng = np.random.default_rng(7)
     start = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,20 @@ def rank_products(sales: Iterable[ProductSales], by: str) -> list[ProductSales]:
         sales,
         key=lambda p: (-getattr(p, by), -round(p.revenue, 2), p.name.lower(), p.key),
     )
+
+
+def buyers_per_product(rows: ProductRows) -> dict[str, int]:
+    """The distinct customers of each product of rows holding their customer."""
+    import numpy as np
+
+    from crm.analytics.metrics import sorted_unique
+
+    (customer,) = rows.columns
+    if not len(customer):
+        return {}
+    span = np.int64(int(customer.max()) + 1)
+    counts = np.bincount(sorted_unique(rows.product * span + customer) // span, minlength=len(rows.keys))
+    return dict(zip(rows.keys, counts.tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -167,39 +181,6 @@ class Due:
     cycle: float
 
 
-def local_days(at: np.ndarray, tz: ZoneInfo) -> np.ndarray:
-    """Each UTC epoch second's calendar day in `tz`, as days since 1970-01-01. The zone's offset is looked up at
-    each UTC midnight from the first moment to the last; where it differs from the next midnight's, the second
-    it changes is found by bisection, so every moment gets its exact offset from a search of those changes
-    (a lookup per moment, or per quarter hour that occurs, cost half a second at 1.5 million). It assumes a
-    zone changes its offset at most once in a UTC day, as every zone has since 1970."""
-    import numpy as np
-
-    if not len(at):
-        return at // 86400
-    first, last = int(at.min()) // 86400, int(at.max()) // 86400 + 1
-    starts, offsets = [first * 86400], [_offset(first * 86400, tz)]
-    for day in range(first + 1, last + 1):
-        lo, hi = (day - 1) * 86400, day * 86400
-        offset = _offset(hi, tz)
-        if offset == offsets[-1]:
-            continue
-        while hi - lo > 1:  # the first second with the new offset
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if _offset(mid, tz) == offsets[-1] else (lo, mid)
-        starts.append(hi)
-        offsets.append(offset)
-    if len(offsets) == 1:
-        return (at + offsets[0]) // 86400
-    index = np.searchsorted(np.asarray(starts, np.int64), at, side="right") - 1
-    return (at + np.asarray(offsets, np.int64)[index]) // 86400
-
-
-def _offset(epoch: int, tz: ZoneInfo) -> int:
-    delta = datetime.fromtimestamp(epoch, tz).utcoffset()
-    return int(delta.total_seconds()) if delta is not None else 0
-
-
 def cycles_and_due(
     orders: ProductOrders, tz: ZoneInfo, today: date, *, customers: bool = True
 ) -> tuple[list[Cycle], list[Due]]:
@@ -217,6 +198,8 @@ def cycles_and_due(
     keys = orders.keys
     if not keys:
         return [], []
+    from crm.analytics.metrics import local_days
+
     p, c, d = sort_rows(orders.product, orders.customer, local_days(orders.at, tz))
     same = (p[1:] == p[:-1]) & (c[1:] == c[:-1])  # row i + 1 follows row i in one (product, customer) run
     gap, gap_product = (d[1:] - d[:-1])[same], p[1:][same]

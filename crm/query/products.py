@@ -124,8 +124,8 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         ranked = pa.rank_products(sales, by)
         shown = ranked[: q.n]
         if by != "buyers" and shown:  # the buyers of the products shown only
-            counted = await repo.product_sales(session, scope, start, end, [p.key for p in shown])
-            buyers = {p.key: p.buyers for p in counted}
+            counted = await repo.product_customers(session, scope, start, end, [p.key for p in shown])
+            buyers = pa.buyers_per_product(counted)
             shown = [replace(p, buyers=buyers.get(p.key, 0)) for p in shown]
         unpriced = await _unpriced(ctx, session, scope, start, end) if sales else ""
     label = ctx.period_label(period)

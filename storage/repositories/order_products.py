@@ -1,18 +1,19 @@
 """The `order_products` rows (storage.models.OrderProduct): what a product is, what a line is worth in the base
 currency, and the one statement that writes the rows of given orders from their lines (docs/metrics.md,
 "Products"). `refresh_order_stats` calls `write_order_products` wherever orders are added, changed, moved or
-re-priced; storage.repositories.products reads the rows."""
+re-priced; it keeps their monthly sums (`product_months`) with them. storage.repositories.products reads both."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Float, case, cast, delete, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Customer, Order, OrderLine, OrderProduct, Workspace
+from storage.models import Customer, Order, OrderLine, OrderProduct, ProductMonth, Workspace
 from storage.statuses import VALID_ORDER_STATUSES
 
 # The orders a product figure may count: valid ones, and returned ones for the return rate.
@@ -115,14 +116,108 @@ async def write_order_products(
             whole.add(ws)
     # the rest: customers of other workspaces, and customers no longer there (merged away)
     ids = [c for c in ids if workspace_of.get(c) not in whole]
+    touched: set[tuple[int, str, datetime]] = (
+        set()
+    )  # (workspace, product, month) of the rows deleted or written
+    keys = (t.workspace_id, t.product, t.created_at)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         held = select(Order.id).where(Order.customer_id.in_(chunk))
-        await session.execute(delete(t).where(or_(t.customer_id.in_(chunk), t.order_id.in_(held))))
-        await session.execute(insert(t).from_select(COLUMNS, _rows([Order.customer_id.in_(chunk)])))
+        gone = await session.execute(
+            delete(t).where(or_(t.customer_id.in_(chunk), t.order_id.in_(held))).returning(*keys)
+        )
+        touched.update(_cells(gone))
+        written = await session.execute(
+            insert(t).from_select(COLUMNS, _rows([Order.customer_id.in_(chunk)])).returning(*keys)
+        )
+        touched.update(_cells(written))
+    await _write_months(session, touched)
 
 
 async def _write_workspace(session: AsyncSession, workspace_id: int) -> None:
-    t = OrderProduct
+    t, m = OrderProduct, ProductMonth
     await session.execute(delete(t).where(t.workspace_id == workspace_id))
     await session.execute(insert(t).from_select(COLUMNS, _rows([Order.workspace_id == workspace_id])))
+    await session.execute(delete(m).where(m.workspace_id == workspace_id))
+    month = month_start(session, t.created_at)
+    await session.execute(
+        insert(m).from_select(
+            MONTH_COLUMNS, _month_sums(month, [t.workspace_id == workspace_id]).group_by(month)
+        )
+    )
+
+
+def month_start(session: AsyncSession, at: Any) -> Any:
+    """The first instant of the UTC calendar month of a stored time (SQLite keeps UTC text)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.substr(at, 1, 7) + literal("-01 00:00:00.000000")
+    return func.timezone("UTC", func.date_trunc("month", func.timezone("UTC", at)))
+
+
+MONTH_COLUMNS = [
+    "workspace_id",
+    "product",
+    "month",
+    "status",
+    "platform",
+    "units",
+    "value",
+    "orders",
+    "unpriced",
+    "name",
+]
+
+
+def _month_sums(month: Any, cond: Sequence[Any]) -> Any:
+    """The `product_months` rows of the order_products rows matching `cond`, grouped by everything but the
+    month (the caller groups by it or fixes it)."""
+    t = OrderProduct
+    return (
+        select(
+            t.workspace_id,
+            t.product,
+            month,
+            t.status,
+            t.platform,
+            func.sum(t.units),
+            func.coalesce(func.sum(t.value), 0.0),
+            func.count(),
+            func.count(case((t.value.is_(None), 1))),
+            func.max(t.name),
+        )
+        .where(*cond)
+        .group_by(t.workspace_id, t.product, t.status, t.platform)
+    )
+
+
+def _cells(rows: Iterable[Any]) -> set[tuple[int, str, datetime]]:
+    """(workspace, product, first instant of the UTC month) of returned (workspace, product, time) rows."""
+    out = set()
+    for ws, product, at in rows:
+        at = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+        at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+        out.add((int(ws), str(product), at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)))
+    return out
+
+
+async def _write_months(session: AsyncSession, cells: set[tuple[int, str, datetime]]) -> None:
+    """Rewrite the `product_months` rows of these (workspace, product, month) cells from order_products: per
+    month, the products' ranges of that month only."""
+    t, m = OrderProduct, ProductMonth
+    per: dict[tuple[int, datetime], list[str]] = defaultdict(list)
+    for ws, product, month in cells:
+        per[(ws, month)].append(product)
+    for (ws, month), products in sorted(per.items()):
+        after = (
+            month.replace(year=month.year + 1, month=1)
+            if month.month == 12
+            else month.replace(month=month.month + 1)
+        )
+        for i in range(0, len(products), 500):
+            some = sorted(products[i : i + 500])
+            await session.execute(
+                delete(m).where(m.workspace_id == ws, m.month == month, m.product.in_(some))
+            )
+            cond = [t.workspace_id == ws, t.product.in_(some), t.created_at >= month, t.created_at < after]
+            value = literal(month, type_=m.__table__.c.month.type)
+            await session.execute(insert(m).from_select(MONTH_COLUMNS, _month_sums(value, cond)))

@@ -10,15 +10,15 @@ grouped statements, and the domain (crm.analytics.products) ranks, shares and me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, distinct, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Order, OrderLine, OrderProduct, Product
+from storage.models import Order, OrderLine, OrderProduct, Product, ProductMonth
 from storage.repositories.analytics import (
     Scope,
     _customer_selection,
@@ -96,32 +96,110 @@ async def product_sales(
     """Every product sold in the scope's valid orders in [start, end) (or only `keys`): units, revenue,
     distinct buyers and orders, in one grouped statement. Without `buyers` their count is left at 0: counting
     distinct customers is half the statement's time, and a ranking by units or revenue needs it only for the
-    products it shows."""
-    q = (
-        select(
-            OP.product,
-            func.max(OP.name),
-            func.sum(OP.units),
-            func.sum(func.coalesce(OP.value, 0.0)),
-            func.count(distinct(OP.customer_id)) if buyers else literal(0),
-            func.count(),
-            func.count(case((OP.value.is_(None), 1))),
+    products it shows (`product_customers`). Without buyers, of every product, the whole UTC months of the
+    period are read from their sums (`by_months`)."""
+
+    def rows(start: datetime | None, end: datetime) -> Any:
+        return (
+            select(
+                OP.product,
+                func.max(OP.name),
+                func.sum(OP.units),
+                func.sum(func.coalesce(OP.value, 0.0)),
+                func.count(),
+                func.count(case((OP.value.is_(None), 1))),
+                func.count(distinct(OP.customer_id)) if buyers else literal(0),
+            )
+            .where(*_conditions(scope, start, end, keys=keys))
+            .group_by(OP.product)
         )
-        .where(*_conditions(scope, start, end, keys=keys))
-        .group_by(OP.product)
+
+    pm = ProductMonth
+    months = [func.sum(pm.units), func.sum(pm.value), func.sum(pm.orders), func.sum(pm.unpriced), literal(0)]
+    found = await by_months(
+        session, scope, start, end, VALID, rows, months, monthly=not buyers and keys is None
     )
     return [
-        ProductSales(
-            key=str(r[0]),
-            name=str(r[1] or r[0]),
-            units=int(r[2] or 0),
-            revenue=float(r[3] or 0.0),
-            buyers=int(r[4] or 0),
-            orders=int(r[5] or 0),
-            unpriced_orders=int(r[6] or 0),
-        )
-        for r in await session.execute(q)
+        ProductSales(key, name, int(units), float(value), int(n_buyers), int(orders), int(unpriced))
+        for key, name, units, value, orders, unpriced, n_buyers in found
     ]
+
+
+async def by_months(
+    session: AsyncSession,
+    scope: Scope,
+    start: datetime | None,
+    end: datetime,
+    statuses: tuple[str, ...],
+    rows: Callable[[datetime | None, datetime], Any],
+    sums: Sequence[Any],
+    *,
+    monthly: bool = True,
+) -> list[tuple[Any, ...]]:
+    """(product, name, *figures) of each product in [start, end): `rows(start, end)` is the statement over
+    order_products, grouped by product, giving them; `sums` the same figures over `product_months` (of rows
+    with `statuses`), as sums. With `monthly` and no customer selection the whole UTC months of the period are
+    read from product_months (a year at 1,000,000 orders: 20,000 rows instead of 850,000) and only the days
+    before and after them from order_products; the figures of the parts are added (names: the largest)."""
+    selects = scope.customer_ids is not None or scope.country or scope.tag
+    months = _whole_months(start, end) if monthly and not selects else None
+    if months is None:
+        return [(str(r[0]), str(r[1] or r[0]), *r[2:]) for r in await session.execute(rows(start, end))]
+    first, last = months
+    pm = ProductMonth
+    cond = [pm.workspace_id == scope.workspace_id, pm.status.in_(statuses), pm.month < last]
+    if first is not None:
+        cond.append(pm.month >= first)
+    if scope.platform:
+        cond.append(pm.platform == scope.platform)
+    q = select(pm.product, func.max(pm.name), *sums).where(*cond).group_by(pm.product)
+    parts = list(await session.execute(q))
+    if first is not None and start is not None and start < first:
+        parts += await session.execute(rows(start, first))
+    if last < end:
+        parts += await session.execute(rows(last, end))
+    total: dict[str, list[Any]] = {}
+    for key, name, *figures in parts:
+        name = str(name or key)
+        seen = total.get(key)
+        if seen is None:
+            total[key] = [name, *(f or 0 for f in figures)]
+        else:
+            seen[0] = max(seen[0], name)
+            for i, f in enumerate(figures, start=1):
+                seen[i] += f or 0
+    return [(str(key), *v) for key, v in total.items()]
+
+
+def _whole_months(start: datetime | None, end: datetime) -> tuple[datetime | None, datetime] | None:
+    """(first, last): the whole UTC calendar months in [start, end) are [first, last) (first None: all before
+    last); None when there is no whole month."""
+
+    def month(at: datetime) -> datetime:
+        return at.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    last = month(end)
+    if start is None:
+        return None, last
+    first = month(start)
+    if first < start:
+        first = (
+            first.replace(year=first.year + 1, month=1)
+            if first.month == 12
+            else first.replace(month=first.month + 1)
+        )
+    return (first, last) if first < last else None
+
+
+async def product_customers(
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime, keys: list[str]
+) -> ProductRows:
+    """The customer of each of the scope's valid rows of `keys` in [start, end), as arrays (distinct buyers are
+    counted from them: SQL's count(DISTINCT) built a tree per product, 180 ms for the year's ten best sellers
+    at 1,000,000 orders)."""
+    import numpy as np
+
+    return await product_rows(session, scope, start, end, [(OP.customer_id, np.int64)], keys=keys)
 
 
 @dataclass(frozen=True)
@@ -303,9 +381,17 @@ async def product_returns(
     session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
 ) -> list[tuple[str, str, int, int]]:
     """(product, name, returned orders containing it, valid or returned orders containing it) in [start, end)."""
-    q = (
-        select(OP.product, func.max(OP.name), func.count(case((OP.status == "returned", 1))), func.count())
-        .where(*_conditions(scope, start, end, KEPT_STATUSES))
-        .group_by(OP.product)
-    )
-    return [(str(r[0]), str(r[1] or r[0]), int(r[2] or 0), int(r[3] or 0)) for r in await session.execute(q)]
+
+    def rows(start: datetime | None, end: datetime) -> Any:
+        return (
+            select(
+                OP.product, func.max(OP.name), func.count(case((OP.status == "returned", 1))), func.count()
+            )
+            .where(*_conditions(scope, start, end, KEPT_STATUSES))
+            .group_by(OP.product)
+        )
+
+    pm = ProductMonth
+    sums = [func.sum(case((pm.status == "returned", pm.orders), else_=0)), func.sum(pm.orders)]
+    found = await by_months(session, scope, start, end, KEPT_STATUSES, rows, sums)
+    return [(key, name, int(returned), int(n)) for key, name, returned, n in found]
