@@ -605,6 +605,17 @@ async def migrate_down_and_up(db: Database, revision: str) -> None:
         await conn.run_sync(_down_and_up)
 
 
+async def _import_with_usd(
+    db: Database, workspace_id: int, tmp_path: Path, rows: list[Any], usd: int
+) -> None:
+    """Import a Shopify export of `rows` whose file line `usd` (1: the first row) is in US dollars."""
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
+    file_rows = list(csv.reader(sh.open(encoding="utf-8")))
+    file_rows[usd][SHOPIFY_HEADER.index("Currency")] = "USD"
+    write_csv(sh, file_rows[0], file_rows[1:])
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+
+
 async def test_the_order_products_migration_fills_the_rows_the_repository_writes(
     db: Database, workspace_id: int, tmp_path: Path
 ) -> None:
@@ -620,11 +631,7 @@ async def test_the_order_products_migration_fills_the_rows_the_repository_writes
         shopify_row("#2", "wei@example.com", "refunded", "30.00", "2026-02-01 10:00:00 +0800", item="Mask"),
         shopify_row("#3", "lee@example.com", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
     ]
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
-    file_rows = list(csv.reader(sh.open(encoding="utf-8")))
-    file_rows[4][SHOPIFY_HEADER.index("Currency")] = "USD"  # #3: no rate for USD yet
-    write_csv(sh, file_rows[0], file_rows[1:])
-    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    await _import_with_usd(db, workspace_id, tmp_path, rows, 4)  # #3: no rate for USD yet
     written = await stored_order_products(db, workspace_id)
     assert written == await order_products_truth(db, workspace_id)
     assert {k[1] for k in written} == {"SER", "TON", "MAS"} and None in {v[5] for v in written.values()}
@@ -670,11 +677,7 @@ async def test_the_product_months_migration_sums_the_rows_the_repository_writes(
         shopify_row("#3", "lee@example.com", "paid", "20.00", "2026-02-01 07:00:00 +0800"),
         shopify_row("#4", "kim@example.com", "paid", "20.00", "2026-02-02 10:00:00 +0800"),
     ]
-    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
-    file_rows = list(csv.reader(sh.open(encoding="utf-8")))
-    file_rows[4][SHOPIFY_HEADER.index("Currency")] = "USD"  # #3: no rate for USD yet
-    write_csv(sh, file_rows[0], file_rows[1:])
-    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    await _import_with_usd(db, workspace_id, tmp_path, rows, 4)  # #3: no rate for USD yet
     written = await stored_product_months(db, workspace_id)
     assert written == await product_months_truth(db, workspace_id)
     # #3 was placed on 1 February in Singapore, 31 January in UTC: the month is UTC's

@@ -571,3 +571,29 @@ async def test_rows_sorted_by_a_packed_key_and_by_lexsort_agree() -> None:
         order = np.lexsort((c, b, a))
         got = sort_rows(a, b, c)
         assert [g.tolist() for g in got] == [a[order].tolist(), b[order].tolist(), c[order].tolist()], top
+
+
+async def test_category_amounts_keep_their_cents_when_amounts_are_huge(
+    db: Database, workspace_id: int
+) -> None:
+    """Category shares read values with 15 significant digits unless that could cost a hundredth of a cent:
+    amounts of 1.2e13 (16 digits) must be read again exactly, and the amount keeps its cents."""
+    big = 12345678901234.56
+    at = datetime(2026, 8, 1, 10, tzinfo=UTC)
+    rows = [
+        Row(
+            i,
+            i,
+            "SG",
+            "completed",
+            "SGD",
+            at + timedelta(days=i),
+            [("SER-1", "Hydrating Serum", 1, big, 0.0)],
+        )
+        for i in (1, 2, 3)
+    ]
+    rows.append(Row(4, 4, "SG", "completed", "SGD", at, [("WAT-5", "Minimalist Watch", 1, 80.0, 0.0)]))
+    await _write(db, workspace_id, rows)
+    mix = await _ask(db, workspace_id, ProductQuery(kind="mix", period=Period(kind="all_time")))
+    amounts = {r[0]: r[2] for r in mix.rows}
+    assert amounts == {"Skincare": round(big + big + big, 2), "Accessories": 80.0}
