@@ -518,3 +518,96 @@ async def test_an_answer_read_from_a_misspelt_word_says_how_it_was_read(
         "revnue in Q1 2026", db=db, workspace_id=workspace_id, settings=SETTINGS, as_of=AS_OF
     )
     assert r.value == pytest.approx(270.0) and r.text.startswith("(Read “revnue” as “revenue”.)")
+
+
+def test_average_ranks_share_the_mean_rank_of_their_ties() -> None:
+    """crm.analytics.metrics.average_ranks (RFM quintiles) against ranks counted by hand: a value's rank is the
+    number of smaller values plus the mean of 1..k over its k equal values."""
+    import numpy as np
+
+    from crm.analytics.metrics import _quintile_scores, average_ranks
+
+    rng = np.random.default_rng(3)
+    for values in (
+        rng.integers(0, 7, 400).astype(float),
+        rng.normal(size=300),
+        np.array([2.0]),
+        np.array([5.0, 5.0]),
+    ):
+        want = [float((values < v).sum()) + ((values == v).sum() + 1) / 2 for v in values.tolist()]
+        assert average_ranks(values).tolist() == want
+        n = len(values)
+        assert _quintile_scores(values, True).tolist() == [min(5, 1 + int((r - 1) * 5 // n)) for r in want]
+
+
+@pytest.mark.parametrize("first_month", [None, (2025, 9)])
+async def test_cohort_table_follows_the_definition_on_random_orders(
+    db: Database, workspace_id: int, first_month: tuple[int, int] | None
+) -> None:
+    """Cohorts by local month of the first valid order; a cell is the share of the cohort's customers with a
+    valid order in the month k later (a customer counts once however often they ordered); months not yet seen
+    are None; with a first month, earlier cohorts are left out (their customers too, whenever they ordered)."""
+    import random
+    from datetime import date, timedelta
+
+    from crm.analytics.metrics import cohort_table
+
+    rng = random.Random(11)
+    as_of = datetime(2026, 3, 1, tzinfo=SGT)  # the end of February 2026
+    orders: list[tuple[int, datetime, str]] = []
+    async with db.sessions() as s:
+        store = Store(workspace_id=workspace_id, platform="shopee", name="shop")
+        s.add(store)
+        people = [Customer(workspace_id=workspace_id, display_name=f"B{i}") for i in range(60)]
+        s.add_all(people)
+        await s.flush()
+        for p in people:
+            start = datetime(2025, 6, 1, tzinfo=SGT) + timedelta(days=rng.randint(0, 250))
+            for j in range(rng.randint(1, 6)):
+                # some on the last evening of a month in Singapore (another month in UTC), some after the as-of
+                at = start + timedelta(days=rng.choice([0, 1, 12, 31, 45]) * j, hours=rng.choice([0, 13, 23]))
+                status = rng.choices(["completed", "paid", "cancelled", "pending"], [6, 2, 1, 1])[0]
+                orders.append((p.id, at, status))
+                s.add(
+                    Order(
+                        workspace_id=workspace_id,
+                        store_id=store.id,
+                        platform="shopee",
+                        platform_order_id=f"o{len(orders)}",
+                        customer_id=p.id,
+                        status=status,
+                        currency="SGD",
+                        order_value=Decimal(10),
+                        value_base=Decimal(10),
+                        created_at=at,
+                    )
+                )
+        await s.flush()
+        await refresh_order_stats(s, workspace_id=workspace_id)
+        await s.commit()
+    months: dict[int, set[int]] = {}
+    for who, at, status in orders:
+        if status in ("completed", "paid") and at < as_of:
+            local = at.astimezone(SGT)
+            months.setdefault(who, set()).add(local.year * 12 + local.month - 1)
+    cohort = {who: min(m) for who, m in months.items()}
+    first = None if first_month is None else first_month[0] * 12 + first_month[1] - 1
+    kept = {who for who, c in cohort.items() if first is None or c >= first}
+    last = 2026 * 12 + 1  # February 2026
+    want = {}
+    for c in sorted({cohort[w] for w in kept}):
+        members = [w for w in kept if cohort[w] == c]
+        want[f"{c // 12}-{c % 12 + 1:02d}"] = (
+            len(members),
+            [
+                round(sum(c + k in months[w] for w in members) / len(members), 4) if c + k <= last else None
+                for k in range(7)
+            ],
+        )
+    async with db.sessions() as s:
+        start = None if first_month is None else date(*first_month, 1)
+        labels, counts, matrix = await cohort_table(
+            s, workspace_id, as_of, SGT, first_month=start, max_offset=6
+        )
+    assert dict(zip(labels, zip(counts, matrix, strict=True), strict=True)) == want
+    assert len(want) >= 5

@@ -561,14 +561,27 @@ class CustomerScores:
 def _quintile_scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     """Scores 1–5 by quintile of the rank (ties share the average rank)."""
     import numpy as np
-    import polars as pl  # lazily: most answers never need it (start-up time)
 
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype=int)
-    ranks = pl.Series(values if higher_is_better else -values).rank("average").to_numpy()
+    ranks = average_ranks(values if higher_is_better else -values)
     scores: np.ndarray = np.minimum(5, 1 + ((ranks - 1) * 5 // n).astype(int))
     return scores
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, ascending, ties sharing the average of their ranks (what a rank "average" gives): one sort,
+    then each run of equal values gets the mean of the positions it spans."""
+    import numpy as np
+
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.append(starts[1:], len(values))
+    ranks = np.empty(len(values), dtype=float)
+    ranks[order] = np.repeat((starts + 1 + ends) / 2, ends - starts)
+    return ranks
 
 
 EPOCH = date(1970, 1, 1)
@@ -768,41 +781,40 @@ async def cohort_table(
     first_month: date | None = None,
     max_offset: int = 12,
 ) -> tuple[list[str], list[int], list[list[float | None]]]:
-    """Retention: cohorts by month of first valid order; cell (m, k) = share with a valid order in m+k."""
-    import polars as pl  # lazily: most answers never need it (start-up time)
+    """Retention: cohorts by month of first valid order; cell (m, k) = share with a valid order in m+k. Months
+    are local calendar months in `tz`, counted as months since January 1970."""
+    import numpy as np
 
-    rows = await repo.purchase_times(session, workspace_id, as_of, scope)
-    if not rows:
+    customer, at = await repo.purchase_arrays(session, workspace_id, as_of, scope)
+    if not len(customer):
         return [], [], []
-    df = pl.DataFrame(rows, schema=["id", "at", "value"], orient="row").with_columns(
-        pl.col("at").dt.convert_time_zone(str(tz)).dt.truncate("1mo").dt.date().alias("month")
-    )
-    df = df.with_columns(pl.col("month").min().over("id").alias("cohort"))
-    df = df.with_columns(
-        (
-            (pl.col("month").dt.year() - pl.col("cohort").dt.year()) * 12
-            + pl.col("month").dt.month()
-            - pl.col("cohort").dt.month()
-        ).alias("k")
-    )
+    month = local_days(at, tz).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    ids, who = np.unique(customer, return_inverse=True)
+    cohort_of = np.full(len(ids), np.iinfo(np.int64).max)
+    np.minimum.at(cohort_of, who, month)
     if first_month is not None:
-        df = df.filter(pl.col("cohort") >= first_month)
-    sizes = df.filter(pl.col("k") == 0).group_by("cohort").agg(pl.col("id").n_unique().alias("n"))
-    active = df.group_by(["cohort", "k"]).agg(pl.col("id").n_unique().alias("a"))
+        first = (first_month.year - 1970) * 12 + first_month.month - 1
+        kept = cohort_of[who] >= first
+        who, month = who[kept], month[kept]
+        if not len(who):
+            return [], [], []
+    k = month - cohort_of[who]
+    span = int(k.max()) + 1
+    pairs = sorted_unique(who * span + k)  # each customer once per month offset
+    cohort, offset = cohort_of[pairs // span], pairs % span
+    cohorts, size = np.unique(cohort[offset == 0], return_counts=True)
+    active: dict[tuple[int, int], int] = {}
+    for c, o in zip(cohort.tolist(), offset.tolist(), strict=True):
+        active[(c, o)] = active.get((c, o), 0) + 1
     last = as_of_date(as_of, tz)
-    cohorts = sorted(sizes["cohort"].to_list())
-    size_of = dict(zip(sizes["cohort"].to_list(), sizes["n"].to_list(), strict=True))
-    act = {(c, k): a for c, k, a in active.iter_rows()}
     labels, counts, matrix = [], [], []
-    for c in cohorts:
-        months_seen = (last.year - c.year) * 12 + last.month - c.month
-        labels.append(f"{c.year}-{c.month:02d}")
-        counts.append(int(size_of[c]))
+    for c, n in zip(cohorts.tolist(), size.tolist(), strict=True):
+        year, month_of_year = 1970 + c // 12, c % 12 + 1
+        months_seen = (last.year - year) * 12 + last.month - month_of_year
+        labels.append(f"{year}-{month_of_year:02d}")
+        counts.append(int(n))
         matrix.append(
-            [
-                round(act.get((c, k), 0) / size_of[c], 4) if k <= months_seen else None
-                for k in range(max_offset + 1)
-            ]
+            [round(active.get((c, k), 0) / n, 4) if k <= months_seen else None for k in range(max_offset + 1)]
         )
     return labels, counts, matrix
 

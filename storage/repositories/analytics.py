@@ -792,6 +792,20 @@ async def purchase_times(
     return [tuple(r) for r in await session.execute(q)]
 
 
+async def purchase_arrays(
+    session: AsyncSession, workspace_id: int, end: datetime, scope: Scope | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(customer, order time in UTC epoch seconds) of every valid order before `end` in scope, as arrays."""
+    import numpy as np
+
+    customer, at = await _column_arrays(
+        session,
+        [(Order.customer_id, np.int64), (_epoch_seconds(session, Order.created_at), np.int64)],
+        _where(session, scope or Scope(workspace_id), end=end),
+    )
+    return customer, at
+
+
 async def top_customers(
     session: AsyncSession, scope: Scope, start: datetime | None, end: datetime, sort_by: str, n: int
 ) -> list[tuple[int, str | None, float]]:
