@@ -65,7 +65,10 @@ def _data(seed: int = 3) -> list[Row]:
         for k in range(rng.randint(1, 5)):
             oid += 1
             status = rng.choices(["completed", "shipped", "returned", "cancelled"], [6, 2, 1, 1])[0]
-            row = Row(oid, customer, country, status, currency, start + timedelta(days=k * every))
+            # a quarter of the customers order at 17:00 UTC, 01:00 the next day in Singapore: some on the first of
+            # a local month while still in the last day of the UTC month (the monthly sums' edge)
+            late = timedelta(hours=7) if customer % 4 == 1 else timedelta(0)
+            row = Row(oid, customer, country, status, currency, start + timedelta(days=k * every) + late)
             picks = rng.sample(PRODUCTS, rng.randint(1, 3))
             if customer % 4 == 0 and PRODUCTS[0] not in picks:
                 picks.append(PRODUCTS[0])
@@ -160,9 +163,9 @@ BEST_PERIODS = [
     Period(kind="all_time"),
     Period(kind="this_year"),
     Period(kind="range", start=date(2026, 6, 17), end=date(2026, 9, 3)),
-    Period(
-        kind="range", start=date(2026, 7, 1), end=date(2026, 9, 1)
-    ),  # local months: UTC's start 8 h before
+    # local months: each starts 8 hours before its UTC month; an order in those hours of 1 June
+    Period(kind="range", start=date(2026, 7, 1), end=date(2026, 9, 1)),
+    Period(kind="range", start=date(2026, 6, 1), end=date(2026, 8, 1)),
     Period(kind="range", start=date(2026, 7, 3), end=date(2026, 7, 29)),
 ]
 
@@ -597,3 +600,84 @@ async def test_category_amounts_keep_their_cents_when_amounts_are_huge(
     mix = await _ask(db, workspace_id, ProductQuery(kind="mix", period=Period(kind="all_time")))
     amounts = {r[0]: r[2] for r in mix.rows}
     assert amounts == {"Skincare": round(big + big + big, 2), "Accessories": 80.0}
+
+
+async def test_category_values_are_the_stored_values_exactly(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    """The category preference folds the doubles stored, not their 15-digit text: 0.9450000000000002 read as
+    0.945 rounds to 0.94 where the stored value rounds to 0.95."""
+    from storage.models import OrderProduct
+    from storage.repositories.analytics import Scope
+    from storage.repositories.products import category_rows
+
+    async with db.sessions() as s:
+        stored = sorted(
+            v
+            for (v,) in await s.execute(
+                select(OrderProduct.value).where(
+                    OrderProduct.workspace_id == workspace_id,
+                    OrderProduct.status.in_(VALID),
+                    OrderProduct.value.is_not(None),
+                )
+            )
+        )
+        rows, _ = await category_rows(s, Scope(workspace_id), None, AS_OF)
+    assert any(float(f"{v:.15g}") != v for v in stored)  # values 15 digits do not carry
+    assert sorted(rows.columns[1].tolist()) == stored
+
+
+async def test_category_preference_by_country_without_any_country_is_empty(
+    db: Database, workspace_id: int
+) -> None:
+    at = datetime(2026, 8, 1, 10, tzinfo=UTC)
+    await _write(
+        db,
+        workspace_id,
+        [Row(1, 1, "", "completed", "SGD", at, [("SER-1", "Hydrating Serum", 1, 30.0, 0.0)])],
+    )
+    async with db.sessions() as s:
+        for c in (await s.execute(select(Customer))).scalars():
+            c.country = None
+        await s.commit()
+    for lang in ("en", "zh"):
+        r = await _ask(
+            db,
+            workspace_id,
+            ProductQuery(kind="mix", group_by="country", period=Period(kind="all_time")),
+            lang,
+        )
+        assert r.rows == [] and r.text
+
+
+async def test_a_product_named_in_one_part_of_a_period_keeps_its_name(
+    db: Database, workspace_id: int
+) -> None:
+    """A SKU whose lines have no name in July and a name in late August: best sellers of 1 July to 25 August
+    (whole July from the monthly sums, August's days from the rows) name it as over all the rows."""
+    rows = [
+        Row(
+            1,
+            1,
+            "SG",
+            "completed",
+            "SGD",
+            datetime(2026, 7, 10, 10, tzinfo=UTC),
+            [("ZZ-9", None, 1, 5.0, 0.0)],
+        ),  # type: ignore[list-item]
+        Row(
+            2,
+            2,
+            "SG",
+            "completed",
+            "SGD",
+            datetime(2026, 8, 20, 10, tzinfo=UTC),
+            [("ZZ-9", "Blue mug", 1, 5.0, 0.0)],
+        ),
+    ]
+    await _write(db, workspace_id, rows)
+    for start in (date(2026, 7, 1), date(2026, 7, 3)):
+        period = Period(kind="range", start=start, end=date(2026, 8, 26))
+        for kind in ("best", "returns"):
+            r = await _ask(db, workspace_id, ProductQuery(kind=kind, period=period))  # type: ignore[arg-type]
+            assert [row[0] for row in r.rows] == ["Blue mug"], (kind, start)

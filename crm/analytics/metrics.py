@@ -394,6 +394,8 @@ def _segment_of(customer: np.ndarray, ids: np.ndarray, codes: np.ndarray) -> np.
     """Each customer's segment index, -1 for a customer without one (`ids` ascending, `codes` aligned)."""
     import numpy as np
 
+    if not len(ids):
+        return np.full(len(customer), -1, np.int64)
     if _dense(ids):
         top = int(ids[-1])
         table = np.full(top + 2, -1, np.int64)
@@ -803,19 +805,19 @@ async def cohort_table(
     pairs = sorted_unique(who * span + k)  # each customer once per month offset
     cohort, offset = cohort_of[pairs // span], pairs % span
     cohorts, size = np.unique(cohort[offset == 0], return_counts=True)
-    active: dict[tuple[int, int], int] = {}
-    for c, o in zip(cohort.tolist(), offset.tolist(), strict=True):
-        active[(c, o)] = active.get((c, o), 0) + 1
+    shown = offset <= max_offset
+    cells = np.bincount(
+        np.searchsorted(cohorts, cohort[shown]) * (max_offset + 1) + offset[shown],
+        minlength=len(cohorts) * (max_offset + 1),
+    ).reshape(len(cohorts), max_offset + 1)
     last = as_of_date(as_of, tz)
     labels, counts, matrix = [], [], []
-    for c, n in zip(cohorts.tolist(), size.tolist(), strict=True):
+    for c, n, row in zip(cohorts.tolist(), size.tolist(), cells.tolist(), strict=True):
         year, month_of_year = 1970 + c // 12, c % 12 + 1
         months_seen = (last.year - year) * 12 + last.month - month_of_year
         labels.append(f"{year}-{month_of_year:02d}")
         counts.append(int(n))
-        matrix.append(
-            [round(active.get((c, k), 0) / n, 4) if k <= months_seen else None for k in range(max_offset + 1)]
-        )
+        matrix.append([round(a / n, 4) if k <= months_seen else None for k, a in enumerate(row)])
     return labels, counts, matrix
 
 

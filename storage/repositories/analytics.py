@@ -1539,20 +1539,18 @@ async def grouped_status_counts(
     return out
 
 
-def array_of(session: AsyncSession, expr: Any, dtype: Any, *, digits: int = 17) -> Any:
+def array_of(session: AsyncSession, expr: Any, dtype: Any) -> Any:
     """An aggregate of `expr` over a group's rows that `parse_array` reads back as a NumPy array: its text on
     SQLite (group_concat, parsed by NumPy in C) and its array on PostgreSQL (array_agg, which asyncpg decodes in
     C). A float column's NULL is NaN; the aggregates of one statement see the rows in the same order; on SQLite
     a float is written with 17 significant digits, which read back are the same double (its own text
-    conversion keeps 15: an amount of 1e11 or more lost its cents). `digits=15` asks for SQLite's own text, a
-    third of the time to write (the caller bounds the error: at most 5e-15 of each value)."""
+    conversion keeps 15, and a value read back from 15 digits can round to another cent: 0.9450000000000002
+    read as 0.945 shows 0.94)."""
     import numpy as np
 
     sqlite = session.get_bind().dialect.name == "sqlite"
     if np.dtype(dtype).kind == "f":
-        if sqlite and digits == 15:
-            expr = func.coalesce(expr, literal("nan"))
-        elif sqlite:
+        if sqlite:
             expr = case((expr.is_(None), literal("nan")), else_=func.printf("%!.17g", expr))
         else:
             expr = func.coalesce(expr, literal(float("nan"), Float))

@@ -160,15 +160,14 @@ async def by_months(
         parts += await session.execute(rows(last, end))
     total: dict[str, list[Any]] = {}
     for key, name, *figures in parts:
-        name = str(name or key)
         seen = total.get(key)
         if seen is None:
             total[key] = [name, *(f or 0 for f in figures)]
-        else:
-            seen[0] = max(seen[0], name)
+        else:  # the largest name of the parts that have one, as max() over all the rows gives
+            seen[0] = name if seen[0] is None else seen[0] if name is None else max(seen[0], name)
             for i, f in enumerate(figures, start=1):
                 seen[i] += f or 0
-    return [(str(key), *v) for key, v in total.items()]
+    return [(str(key), str(v[0] or key), *v[1:]) for key, v in total.items()]
 
 
 def _whole_months(start: datetime | None, end: datetime) -> tuple[datetime | None, datetime] | None:
@@ -222,7 +221,6 @@ async def product_rows(
     *,
     keys: list[str] | None = None,
     where: Sequence[Any] = (),
-    digits: int = 17,
 ) -> ProductRows:
     """Columns (expression, NumPy dtype) of the scope's valid rows in [start, end) (of every product or only
     `keys`, and matching `where`): one statement grouped by product, which reads each product's range of the
@@ -230,9 +228,9 @@ async def product_rows(
     (order, product) through the driver cost more than the query: a year at 1,000,000 orders is 850,000 rows."""
     import numpy as np
 
-    q = select(
-        OP.product, func.max(OP.name), *(array_of(session, e, d, digits=digits) for e, d in columns)
-    ).where(*_conditions(scope, start, end, keys=keys), *where)
+    q = select(OP.product, func.max(OP.name), *(array_of(session, e, d) for e, d in columns)).where(
+        *_conditions(scope, start, end, keys=keys), *where
+    )
     found = sorted(await _plain_rows(session, q.group_by(OP.product)), key=lambda r: str(r[0]))
     parsed = [[parse_array(v, d) for v, (_, d) in zip(r[2:], columns, strict=True)] for r in found]
     lengths = [len(p[0]) for p in parsed]
@@ -251,16 +249,11 @@ async def category_rows(
     session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
 ) -> tuple[ProductRows, dict[str, str]]:
     """(the customer and value of each of the scope's priced valid rows in [start, end); the catalogue's
-    category of each of their products that has one). The values are read with 15 significant digits (a third
-    of the time on SQLite), each within 5e-15 of itself, so a sum of them within 5e-15 of the sum of their
-    sizes: they are read again exactly where that could reach a hundredth of a cent."""
+    category of each of their products that has one)."""
     import numpy as np
 
     columns = [(OP.customer_id, np.int64), (OP.value, np.float64)]
-    where = [OP.value.is_not(None)]
-    rows = await product_rows(session, scope, start, end, columns, where=where, digits=15)
-    if float(np.abs(rows.columns[1]).sum()) * 5e-15 >= 1e-4:
-        rows = await product_rows(session, scope, start, end, columns, where=where)
+    rows = await product_rows(session, scope, start, end, columns, where=[OP.value.is_not(None)])
     if not rows.keys:
         return rows, {}
     category = func.trim(Product.category)
