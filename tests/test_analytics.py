@@ -33,6 +33,7 @@ from crm.query.ir import (
 from storage.db import Database
 from storage.models import Customer, Order, Store
 from storage.repositories.analytics import refresh_order_stats
+from tests.order_rows import sgd_order
 
 SGT = ZoneInfo("Asia/Singapore")
 AS_OF = datetime(2026, 4, 1, tzinfo=SGT)  # the end of 2026-03-31
@@ -568,20 +569,7 @@ async def test_cohort_table_follows_the_definition_on_random_orders(
                 at = start + timedelta(days=rng.choice([0, 1, 12, 31, 45]) * j, hours=rng.choice([0, 13, 23]))
                 status = rng.choices(["completed", "paid", "cancelled", "pending"], [6, 2, 1, 1])[0]
                 orders.append((p.id, at, status))
-                s.add(
-                    Order(
-                        workspace_id=workspace_id,
-                        store_id=store.id,
-                        platform="shopee",
-                        platform_order_id=f"o{len(orders)}",
-                        customer_id=p.id,
-                        status=status,
-                        currency="SGD",
-                        order_value=Decimal(10),
-                        value_base=Decimal(10),
-                        created_at=at,
-                    )
-                )
+                s.add(sgd_order(workspace_id, store.id, p.id, f"o{len(orders)}", status, at))
         await s.flush()
         await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()

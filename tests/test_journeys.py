@@ -21,6 +21,7 @@ from crm.query.ir import CLVQuery, MetricQuery, Period, SecondOrderQuery, Transi
 from storage.db import Database
 from storage.models import Customer, Order, Store
 from storage.repositories.analytics import refresh_order_stats
+from tests.order_rows import sgd_order
 from tests.test_charts import _draw_strict, only_shipped_fonts  # noqa: F401  (a fixture)
 
 SGT = ZoneInfo("Asia/Singapore")
@@ -53,20 +54,7 @@ async def rows(db: Database, workspace_id: int) -> dict[str, Any]:
                     continue
                 status = rnd.choice(["completed", "completed", "paid", "shipped", "cancelled", "pending"])
                 orders.append({"customer": c.id, "at": at, "status": status})
-                s.add(
-                    Order(
-                        workspace_id=workspace_id,
-                        store_id=store.id,
-                        platform="shopee",
-                        platform_order_id=f"o{i}-{k}",
-                        customer_id=c.id,
-                        status=status,
-                        currency="SGD",
-                        order_value=Decimal(10),
-                        value_base=Decimal(10),
-                        created_at=at,
-                    )
-                )
+                s.add(sgd_order(workspace_id, store.id, c.id, f"o{i}-{k}", status, at))
         await s.flush()
         await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()
