@@ -245,13 +245,20 @@ def test_a_customers_segment_is_looked_up_the_same_by_table_and_by_search(spread
     segment, -1 without one, and the distinct customers."""
     import numpy as np
 
-    from crm.analytics.metrics import _distinct, _segment_of
+    from crm.analytics.metrics import codes_of, distinct_ids
 
     ids = np.array([3, 7, 10]) * spread
     codes = np.array([2, 0, 5])
     customer = np.array([7, 3, 4, 10, 11, 7, 0]) * spread
-    assert _segment_of(customer, ids, codes).tolist() == [0, 2, -1, 5, -1, 0, -1]
-    assert _distinct(customer).tolist() == [0, 3 * spread, 4 * spread, 7 * spread, 10 * spread, 11 * spread]
+    assert codes_of(customer, ids, codes).tolist() == [0, 2, -1, 5, -1, 0, -1]
+    assert distinct_ids(customer).tolist() == [
+        0,
+        3 * spread,
+        4 * spread,
+        7 * spread,
+        10 * spread,
+        11 * spread,
+    ]
 
 
 async def test_a_large_amount_keeps_its_cents_by_segment(db: Database, workspace_id: int) -> None:

@@ -347,7 +347,7 @@ async def _segment_arrays_raw(
     n = len(catalog.SEGMENT_IDS)
     if not len(ids) or not len(customer):
         return {}
-    seg = _segment_of(customer, ids, codes)
+    seg = codes_of(customer, ids, codes)
     known = seg >= 0
     seg, customer = seg[known], customer[known]
     value = None if value is None else value[known]
@@ -370,7 +370,7 @@ async def _segment_arrays_raw(
             n_priced = np.bincount(seg, weights=priced, minlength=n)
         distinct = np.zeros(n, np.int64)
         if metric == "customers":  # each customer is in one segment
-            distinct = np.bincount(_segment_of(_distinct(customer), ids, codes), minlength=n)
+            distinct = np.bincount(codes_of(distinct_ids(customer), ids, codes), minlength=n)
         for i, name in enumerate(catalog.SEGMENT_IDS):
             if orders[i]:
                 out[name] = (int(orders[i]), float(revenue[i]), int(distinct[i]), int(n_priced[i]))
@@ -390,8 +390,9 @@ def _dense(ids: np.ndarray) -> bool:
     return len(ids) > 0 and int(ids.max()) < 4 * len(ids) + 1_000_000
 
 
-def _segment_of(customer: np.ndarray, ids: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Each customer's segment index, -1 for a customer without one (`ids` ascending, `codes` aligned)."""
+def codes_of(customer: np.ndarray, ids: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Each customer's code (a segment, a country: an index), -1 for a customer without one (`ids` ascending,
+    `codes` aligned)."""
     import numpy as np
 
     if not len(ids):
@@ -417,7 +418,7 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _distinct(customer: np.ndarray) -> np.ndarray:
+def distinct_ids(customer: np.ndarray) -> np.ndarray:
     """The distinct customers of an array of customer ids."""
     import numpy as np
 
