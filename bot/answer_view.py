@@ -19,9 +19,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import I18n
 from bot.outreach_view import StageDraftCB
 from bot.render import shows_table
+from crm.display import displayable
 from crm.query import texts
 from crm.query.result import Result
 from handlers.customers import OpenCustomerCB
+
+# A button's label at most: a longer one is cut at a word break with an ellipsis (its tap sends the whole text).
+BUTTON = 60
 
 PAGE_ROWS = 15
 MAX_CELL = 24
@@ -119,12 +123,14 @@ def render_page(result: Result, token: str, page: int, i18n: I18n) -> tuple[str,
             action.stage, action.stage
         )
         kb.button(
-            text=i18n(f"ask.stage_draft_{action.intent}", stage=stage, n=action.customers)[:60],
+            text=displayable(
+                i18n(f"ask.stage_draft_{action.intent}", stage=stage, n=action.customers), BUTTON
+            ),
             callback_data=StageDraftCB(stage=action.stage, intent=action.intent),
         )
         widths.append(1)
     for i, suggestion in enumerate(result.suggestions[:4]):
-        kb.button(text=suggestion[:60], callback_data=SuggestCB(token=token, index=i))
+        kb.button(text=displayable(suggestion, BUTTON), callback_data=SuggestCB(token=token, index=i))
         widths.append(1)
     if result.intent in CSV_INTENTS and result.rows:
         kb.button(text=i18n("ask.csv"), callback_data=CsvCB(token=token))

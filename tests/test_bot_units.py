@@ -201,3 +201,22 @@ def test_an_answers_buttons_are_in_the_answers_language() -> None:
     _text, markup = render_page(result, "t", 0, I18n("en"))
     labels = [b.text for row in markup.inline_keyboard for b in row]  # type: ignore[union-attr]
     assert labels == [I18n("zh")("ask.why")] and "Why" not in labels[0]
+
+
+def test_a_long_suggestion_button_is_cut_at_a_word_with_an_ellipsis() -> None:
+    """A suggestion longer than a button shows whole words and "…" (found in a Telegram trial: "... customers
+    feat"); the tap still sends the whole suggestion (the button carries its index)."""
+    from bot.answer_view import BUTTON, SuggestCB, render_page
+    from bot.i18n import I18n
+    from crm.query.result import Result
+
+    long = "draft a winback message for important winback customers featuring Minimalist Watch"
+    result = Result(intent="products", text="Best sellers", language="en", suggestions=[long])
+    _, kb = render_page(result, "tok", 0, I18n("en"))
+    assert kb is not None
+    (button,) = [
+        b for row in kb.inline_keyboard for b in row if b.callback_data.startswith(SuggestCB.__prefix__)
+    ]
+    assert button.text.endswith("…") and len(button.text) <= BUTTON
+    assert long.startswith(button.text[:-1]) and long[len(button.text) - 1] == " "  # whole words
+    assert SuggestCB.unpack(button.callback_data).index == 0
