@@ -220,3 +220,19 @@ def test_a_long_suggestion_button_is_cut_at_a_word_with_an_ellipsis() -> None:
     assert button.text.endswith("…") and len(button.text) <= BUTTON
     assert long.startswith(button.text[:-1]) and long[len(button.text) - 1] == " "  # whole words
     assert SuggestCB.unpack(button.callback_data).index == 0
+
+
+def test_a_title_ending_in_brackets_gets_its_currency_inside_them() -> None:
+    """Found in a Telegram trial: "Best sellers by revenue this year (top 10 of 51 products) (SGD)"."""
+    from crm.query.texts import chart_title, with_currency
+
+    assert with_currency("en", "revenue", "SGD") == "revenue (SGD)"
+    assert with_currency("zh", "销售额", "SGD") == "销售额（SGD）"
+    title = chart_title("en", "SGD", "Best sellers by revenue this year (top 10 of 51 products):", "money")
+    assert title == "Best sellers by revenue this year (top 10 of 51 products, SGD)"
+    zh = chart_title("zh", "SGD", "今年按销售额排名的畅销商品（共 51 个商品中的前 10 个）：", "money")
+    assert zh == "今年按销售额排名的畅销商品（共 51 个商品中的前 10 个，SGD）"
+    assert (
+        chart_title("en", "SGD", "Best sellers by units (top 10):", "count")
+        == "Best sellers by units (top 10)"
+    )

@@ -244,5 +244,8 @@ def chart_title(lang: str, currency: str, title: str, unit: str | None) -> str:
 
 
 def with_currency(lang: str, text: str, currency: str) -> str:
-    """A title or a column header of amounts with their currency: "revenue (SGD)", "销售额（SGD）"."""
-    return f"{text}（{currency}）" if lang == "zh" else f"{text} ({currency})"
+    """A title or a column header of amounts with their currency: "revenue (SGD)", "销售额（SGD）"; a text that
+    ends in brackets gets it inside them ("(top 10 of 51 products, SGD)"), not a second pair."""
+    if lang == "zh":
+        return f"{text[:-1]}，{currency}）" if text.endswith("）") else f"{text}（{currency}）"
+    return f"{text[:-1]}, {currency})" if text.endswith(")") else f"{text} ({currency})"
