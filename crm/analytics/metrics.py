@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -431,13 +431,31 @@ def distinct_ids(customer: np.ndarray) -> np.ndarray:
 
 def segment_arrays(segments: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
     """(customer ids ascending, segment index in catalogue order) of a customer → segment map."""
+    return code_arrays(segments, catalog.SEGMENT_IDS)
+
+
+def code_arrays(mapping: dict[int, str], names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(customer ids ascending, index in `names` of each one's group) of a customer → group map: the form
+    `codes_of` looks customers up in."""
     import numpy as np
 
-    order = {name: i for i, name in enumerate(catalog.SEGMENT_IDS)}
-    ids = np.fromiter(segments.keys(), dtype=np.int64, count=len(segments))
-    codes = np.fromiter((order[v] for v in segments.values()), dtype=np.int64, count=len(segments))
+    order = {name: i for i, name in enumerate(names)}
+    ids = np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping))
+    codes = np.fromiter((order[v] for v in mapping.values()), dtype=np.int64, count=len(mapping))
     sort = np.argsort(ids, kind="stable")
     return ids[sort], codes[sort]
+
+
+def distinct_counts(group: np.ndarray, customer: np.ndarray, groups: int) -> np.ndarray:
+    """How many distinct customers each of `groups` group codes has, of aligned (group, customer) rows (ids
+    non-negative): each pair once, by sorting their codes."""
+    import numpy as np
+
+    if not len(customer):
+        return np.zeros(groups, np.int64)
+    span = np.int64(int(customer.max()) + 1)
+    counts: np.ndarray = np.bincount(sorted_unique(group * span + customer) // span, minlength=groups)
+    return counts
 
 
 def _figure_from_raw(computation: str, metric: str, raw: Any) -> Value | Figure:

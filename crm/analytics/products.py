@@ -33,15 +33,12 @@ def rank_products(sales: Iterable[ProductSales], by: str) -> list[ProductSales]:
 
 def buyers_per_product(rows: ProductRows) -> dict[str, int]:
     """The distinct customers of each product of rows holding their customer."""
-    import numpy as np
-
-    from crm.analytics.metrics import sorted_unique
+    from crm.analytics.metrics import distinct_counts
 
     (customer,) = rows.columns
     if not len(customer):
         return {}
-    span = np.int64(int(customer.max()) + 1)
-    counts = np.bincount(sorted_unique(rows.product * span + customer) // span, minlength=len(rows.keys))
+    counts = distinct_counts(rows.product, customer, len(rows.keys))
     return dict(zip(rows.keys, counts.tolist(), strict=True))
 
 
@@ -67,14 +64,10 @@ class Groups:
 
 def groups_of(mapping: dict[int, str]) -> Groups:
     """The Groups of a customer → group map."""
-    import numpy as np
+    from crm.analytics.metrics import code_arrays
 
     names = sorted(set(mapping.values()))
-    code = {name: i for i, name in enumerate(names)}
-    ids = np.fromiter(mapping.keys(), np.int64, len(mapping))
-    codes = np.fromiter((code[v] for v in mapping.values()), np.int64, len(mapping))
-    order = np.argsort(ids, kind="stable")
-    return Groups(ids[order], codes[order], names)
+    return Groups(*code_arrays(mapping, names), names)
 
 
 def category_shares(rows: ProductRows, categories: dict[str, str], groups: Groups | None) -> list[Share]:
@@ -84,7 +77,7 @@ def category_shares(rows: ProductRows, categories: dict[str, str], groups: Group
     bincount: a (customer, category) pair per row through Python took 2 s for a year at 1,000,000 orders."""
     import numpy as np
 
-    from crm.analytics.metrics import codes_of, distinct_ids, sorted_unique
+    from crm.analytics.metrics import codes_of, distinct_counts, distinct_ids
 
     customer, value = rows.columns
     if not len(customer):
@@ -110,9 +103,7 @@ def category_shares(rows: ProductRows, categories: dict[str, str], groups: Group
     cells = n_group * n_cat
     amount = np.bincount(cell, weights=value, minlength=cells)
     seen = np.bincount(cell, minlength=cells) > 0
-    span = np.int64(int(customer.max()) + 1)
-    pairs = sorted_unique(cell * span + customer)  # each (group and category, customer) once
-    buyers = np.bincount(pairs // span, minlength=cells)
+    buyers = distinct_counts(cell, customer, cells)
     distinct = distinct_ids(customer)
     if groups is None:
         members = np.array([len(distinct)])

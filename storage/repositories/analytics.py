@@ -151,7 +151,13 @@ def _where(
         ]
     else:
         cond = [Order.workspace_id == scope.workspace_id, Order.status.in_(VALID)]
-    cond.append(Order.customer_id.is_not(None))
+    return cond + _orders_of(scope, start, end)
+
+
+def _orders_of(scope: Scope, start: datetime | None, end: datetime | None) -> list[Any]:
+    """The terms after workspace and status that every order read shares: orders with a customer, created in
+    [start, end) (no bound where None), on the scope's platform, of its customer selection."""
+    cond: list[Any] = [Order.customer_id.is_not(None)]
     if start is not None:
         cond.append(Order.created_at >= start)
     if end is not None:
@@ -251,19 +257,11 @@ def _any_status(scope: Scope, start: datetime | None = None, end: datetime | Non
     with the scope's platform and customer selection. Every stored status is one of ORDER_STATUSES; naming them
     lets both databases read the covering (workspace, status, created_at, ...) index, range by range, instead
     of looking up each order of the window in the table."""
-    cond = [
+    return [
         Order.workspace_id == scope.workspace_id,
         Order.status.in_(ORDER_STATUSES),
-        Order.customer_id.is_not(None),
+        *_orders_of(scope, start, end),
     ]
-    if start is not None:
-        cond.append(Order.created_at >= start)
-    if end is not None:
-        cond.append(Order.created_at < end)
-    if scope.platform:
-        cond.append(Order.platform == scope.platform)
-    cond.extend(_customer_selection(scope, Order.customer_id))
-    return cond
 
 
 def _first_in_window(start: datetime | None) -> Any:

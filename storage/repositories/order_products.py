@@ -190,14 +190,31 @@ def _month_sums(month: Any, cond: Sequence[Any]) -> Any:
     )
 
 
+def utc_month(at: datetime) -> datetime:
+    """The first instant of the UTC calendar month of an aware time (a naive one is UTC)."""
+    at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month(month: datetime) -> datetime:
+    """The first instant of the calendar month after `month` (a first instant)."""
+    return (
+        month.replace(year=month.year + 1, month=1)
+        if month.month == 12
+        else month.replace(month=month.month + 1)
+    )
+
+
 def _cells(rows: Iterable[Any]) -> set[tuple[int, str, datetime]]:
     """(workspace, product, first instant of the UTC month) of returned (workspace, product, time) rows."""
-    out = set()
-    for ws, product, at in rows:
-        at = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-        at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-        out.add((int(ws), str(product), at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)))
-    return out
+    return {
+        (
+            int(ws),
+            str(product),
+            utc_month(at if isinstance(at, datetime) else datetime.fromisoformat(str(at))),
+        )
+        for ws, product, at in rows
+    }
 
 
 async def _write_months(session: AsyncSession, cells: set[tuple[int, str, datetime]]) -> None:
@@ -208,11 +225,7 @@ async def _write_months(session: AsyncSession, cells: set[tuple[int, str, dateti
     for ws, product, month in cells:
         per[(ws, month)].append(product)
     for (ws, month), products in sorted(per.items()):
-        after = (
-            month.replace(year=month.year + 1, month=1)
-            if month.month == 12
-            else month.replace(month=month.month + 1)
-        )
+        after = next_month(month)
         for i in range(0, len(products), 500):
             some = sorted(products[i : i + 500])
             await session.execute(

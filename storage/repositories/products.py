@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, distinct, func, literal, or_, select
@@ -27,7 +27,7 @@ from storage.repositories.analytics import (
     array_of,
     parse_array,
 )
-from storage.repositories.order_products import KEPT_STATUSES, product_key
+from storage.repositories.order_products import KEPT_STATUSES, next_month, product_key, utc_month
 from storage.statuses import VALID_ORDER_STATUSES
 
 if TYPE_CHECKING:
@@ -173,20 +173,12 @@ async def by_months(
 def _whole_months(start: datetime | None, end: datetime) -> tuple[datetime | None, datetime] | None:
     """(first, last): the whole UTC calendar months in [start, end) are [first, last) (first None: all before
     last); None when there is no whole month."""
-
-    def month(at: datetime) -> datetime:
-        return at.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-    last = month(end)
+    last = utc_month(end)
     if start is None:
         return None, last
-    first = month(start)
+    first = utc_month(start)
     if first < start:
-        first = (
-            first.replace(year=first.year + 1, month=1)
-            if first.month == 12
-            else first.replace(month=first.month + 1)
-        )
+        first = next_month(first)
     return (first, last) if first < last else None
 
 
