@@ -219,6 +219,14 @@ def _watch_writes(db: Database) -> None:
             pass
 
 
+async def has_uncommitted_data_write(session: AsyncSession) -> bool:
+    """Whether the session's transaction has written customer data not yet committed (see _watch_writes)."""
+    if not session.in_transaction():
+        return False
+    conn = await session.connection()
+    return bool(conn.info.get("sellermate_data_write"))
+
+
 class Database:
     """The engine and its session factory, built once by the composition root and passed around."""
 

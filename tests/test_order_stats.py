@@ -5,6 +5,7 @@ split, FX rates. The truth here is computed in Python from the orders themselves
 from __future__ import annotations
 
 import csv
+import math
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,9 @@ from storage.models import (
     ProductMonth,
     Workspace,
 )
-from storage.repositories.analytics import customer_countries, customer_summary
+from storage.repositories.analytics import customer_countries, customer_country_arrays, customer_summary
+from storage.repositories.order_products import KEPT_STATUSES, utc_month
+from storage.repositories.product_blocks import read_blocks
 from tests.test_importing import (
     LAZADA_HEADER,
     SHOPIFY_HEADER,
@@ -202,6 +205,47 @@ async def stored_product_months(db: Database, workspace_id: int) -> dict[tuple[A
         }
 
 
+async def block_rows(db: Database, workspace_id: int) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """order_products as the month blocks hold them (storage.repositories.product_blocks), in the form of
+    `stored_order_products` plus the name: read twice, so that the second read is of the blocks the first
+    stored (the first packs the months a change cleared), and both reads must agree."""
+    out = []
+    for _ in range(2):
+        got: dict[tuple[int, str], tuple[Any, ...]] = {}
+        async with db.sessions() as s:
+            blocks = await read_blocks(s, workspace_id, None, datetime(2100, 1, 1, tzinfo=UTC))
+        for b in blocks:
+            c = b.columns
+            for i in range(len(b)):
+                at = datetime.fromtimestamp(int(c["at"][i]) // 1_000_000, UTC).replace(
+                    microsecond=int(c["at"][i]) % 1_000_000
+                )
+                assert utc_month(at) == b.month
+                value = float(c["value"][i])
+                got[(int(c["order"][i]), b.keys[c["product"][i]])] = (
+                    int(c["customer"][i]),
+                    at,
+                    KEPT_STATUSES[c["status"][i]],
+                    b.platforms[c["platform"][i]],
+                    int(c["units"][i]),
+                    None if math.isnan(value) else round(value, 4),
+                    b.names[c["name"][i]] if c["name"][i] >= 0 else None,
+                )
+        out.append(got)
+    assert out[0] == out[1]
+    return out[0]
+
+
+async def stored_names(db: Database, workspace_id: int) -> dict[tuple[int, str], str | None]:
+    async with db.sessions() as s:
+        rows = await s.execute(
+            select(OrderProduct.order_id, OrderProduct.product, OrderProduct.name).where(
+                OrderProduct.workspace_id == workspace_id
+            )
+        )
+        return {(o, p): n or None for o, p, n in rows}
+
+
 async def order_countries(db: Database, workspace_id: int) -> dict[int, str | None]:
     """Each customer's `customer_country` as their orders hold it; every order of one customer must agree."""
     out: dict[int, str | None] = {}
@@ -237,6 +281,12 @@ async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, in
     assert await stored_order_products(db, workspace_id) == products
     # and their monthly sums, whichever way the rows were rewritten
     assert await stored_product_months(db, workspace_id) == await product_months_truth(db, workspace_id)
+    # and their month blocks, packed again where a change cleared them
+    names = await stored_names(db, workspace_id)
+    assert await block_rows(db, workspace_id) == {k: (*v, names[k]) for k, v in products.items()}
+    async with db.sessions() as s:
+        ids, listed = await customer_country_arrays(s, workspace_id)
+    assert dict(zip(ids.tolist(), listed, strict=True)) == countries
     return want
 
 

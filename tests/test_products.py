@@ -15,9 +15,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from bot.settings import Settings
+from crm.analytics.metrics import segments_by_customer
 from crm.query.compiler import execute
 from crm.query.ir import Filters, Period, ProductQuery
 from storage.db import Database
@@ -207,8 +208,43 @@ async def test_best_sellers_by_units_revenue_and_buyers_follow_the_definition(
     zh = await _ask(db, workspace_id, ProductQuery(kind="best", period=period), "zh")
     assert zh.text.startswith("全部时间") or "畅销商品" in zh.text
     # the shop sells on Shopee only: on Lazada nothing, also from the monthly sums
-    lazada = ProductQuery(kind="best", period=period, filters=Filters(platform="lazada"))
-    assert (await _ask(db, workspace_id, lazada)).rows == []
+    for by in ("units", "buyers"):  # from the monthly sums, and from the rows
+        lazada = ProductQuery(kind="best", by=by, period=period, filters=Filters(platform="lazada"))  # type: ignore[arg-type]
+        assert (await _ask(db, workspace_id, lazada)).rows == []
+    # of Thai customers on Shopee (rows chosen by customer and platform, read from the month blocks)
+    thai = [r for r in seeded if r.country == "TH"]
+    for by in ("units", "buyers"):
+        q = ProductQuery(
+            kind="best", by=by, n=5, period=period, filters=Filters(country="TH", platform="shopee")
+        )  # type: ignore[arg-type]
+        got = {row[0]: row[1:5] for row in (await _ask(db, workspace_id, q)).rows}
+        want = _sales(thai, start, end)
+        top = sorted(
+            want, key=lambda k: (-want[k][0 if by == "units" else 2], -round(want[k][1], 2), k.lower())
+        )
+        assert list(got) == top[:5], by
+        for name, (n_units, revenue, n_buyers, n_orders) in got.items():
+            assert (n_units, n_buyers, n_orders) == (want[name][0], want[name][2], want[name][3])
+            assert revenue == pytest.approx(round(want[name][1], 2), abs=0.01)
+
+
+def _sales(rows: list[Row], start: datetime | None, end: datetime) -> dict[str, tuple[int, float, int, int]]:
+    """Per product name: units, revenue, buyers, orders of the valid orders among `rows` in [start, end)."""
+    units: dict[str, int] = defaultdict(int)
+    revenue: dict[str, float] = defaultdict(float)
+    buyers: dict[str, set[int]] = defaultdict(set)
+    orders: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.status not in VALID or not _in(r, start, end):
+            continue
+        rate = _rate(r)
+        for _, name, qty, price, disc in r.lines:
+            units[name] += qty
+            revenue[name] += 0.0 if rate is None else (qty * price - disc) * rate
+            buyers[name].add(r.customer)
+        for name in {n for _, n, *_ in r.lines}:
+            orders[name] += 1
+    return {k: (units[k], revenue[k], len(buyers[k]), orders[k]) for k in units}
 
 
 async def test_category_preference_by_country_and_a_country_alone(
@@ -396,6 +432,17 @@ async def test_what_lapsed_valuable_customers_bought(
     buyers = [r[3] for r in result.rows]
     assert buyers == sorted(buyers, reverse=True)
     assert "important winback" in result.text.lower() or "lapsed" in result.text
+    # against the definition: every valid order of all time of the customers in those two segments
+    async with db.sessions() as s:
+        segments = await segments_by_customer(db, s, workspace_id, AS_OF, TZ)
+    chosen = {c for c, seg in segments.items() if seg in ("important_winback", "important_keep")}
+    assert chosen  # the data has such customers
+    want = _sales([r for r in seeded if r.customer in chosen], None, AS_OF)
+    top = sorted(want, key=lambda k: (-want[k][2], -round(want[k][1], 2), k.lower()))
+    assert [r[0] for r in result.rows] == top[: len(result.rows)]
+    for row in result.rows:
+        assert (row[1], row[3], row[4]) == (want[row[0]][0], want[row[0]][2], want[row[0]][3])
+        assert row[2] == pytest.approx(round(want[row[0]][1], 2), abs=0.01)
 
 
 async def test_an_empty_period_says_so(db: Database, workspace_id: int, seeded: list[Row]) -> None:
@@ -681,3 +728,94 @@ async def test_a_product_named_in_one_part_of_a_period_keeps_its_name(
         for kind in ("best", "returns"):
             r = await _ask(db, workspace_id, ProductQuery(kind=kind, period=period))  # type: ignore[arg-type]
             assert [row[0] for row in r.rows] == ["Blue mug"], (kind, start)
+
+
+async def test_a_month_block_built_before_a_change_is_never_stored(
+    db: Database, workspace_id: int, seeded: list[Row]
+) -> None:
+    """A reader packs a month from the rows it read; if a writer changes that month meanwhile (its generation
+    moves on), the stale block is dropped, not stored, and the next reader packs the new rows."""
+    from storage.models import ProductBlock
+    from storage.repositories.product_blocks import _store, build_blocks, invalidate_months, read_blocks
+
+    month = datetime(2026, 6, 1, tzinfo=UTC)
+    async with db.sessions() as s:
+        generation = await s.scalar(select(ProductBlock.generation).where(ProductBlock.month == month))
+        stale = (await build_blocks(s, workspace_id, [month]))[month]
+    assert generation is not None and len(stale)
+    async with db.sessions() as s:  # a writer changes June
+        await invalidate_months(s, [(workspace_id, month)])
+        await s.commit()
+    async with db.sessions() as s:
+        await _store(s, workspace_id, [(stale, generation)])
+        assert await s.scalar(select(ProductBlock.data).where(ProductBlock.month == month)) is None
+        await _store(s, workspace_id, [(stale, generation + 1)])  # the current generation: stored
+        assert await s.scalar(select(ProductBlock.data).where(ProductBlock.month == month)) is not None
+    # a reader whose own transaction wrote customer data stores nothing: what it read is not committed
+    async with db.sessions() as s:
+        await invalidate_months(s, [(workspace_id, month)])
+        await s.commit()
+    async with db.sessions() as s:
+        await s.execute(update(Customer).where(Customer.id == seeded[0].customer).values(note="x"))
+        blocks = await read_blocks(s, workspace_id, month, datetime(2026, 7, 1, tzinfo=UTC))
+        assert sum(len(b) for b in blocks) == len(stale)
+        await s.rollback()
+    async with db.sessions() as s:
+        assert await s.scalar(select(ProductBlock.data).where(ProductBlock.month == month)) is None
+
+
+async def test_a_reader_does_not_wait_for_a_writer_to_store_blocks(
+    tmp_path: Path, workspace_id: int, seeded: list[Row], db: Database
+) -> None:
+    """While another connection holds SQLite's write lock, a product question still answers at once from the
+    rows (the blocks are not stored; the lock is not waited for)."""
+    import sqlite3
+    import time
+
+    from storage.models import ProductBlock
+
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL gives up after lock_timeout instead")
+    async with db.sessions() as s:
+        await s.execute(update(ProductBlock).values(data=None, header=None))
+        await s.commit()
+    path = db.engine.url.database
+    assert path
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        began = time.monotonic()
+        result = await _ask(db, workspace_id, ProductQuery(kind="together", min_orders=1))
+        waited = time.monotonic() - began
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.rows
+    assert waited < 20  # the connection's busy timeout is 30 s: it was not waited out
+    async with db.sessions() as s:
+        assert await s.scalar(select(func.count()).where(ProductBlock.data.is_not(None))) == 0
+
+
+async def test_packed_columns_keep_ids_beyond_32_bits_and_names_with_separators() -> None:
+    import numpy as np
+
+    from storage.repositories.product_blocks import Block, pack, unpack
+
+    month = datetime(2026, 1, 1, tzinfo=UTC)
+    cols = {
+        "product": np.array([0, 0, 1]),
+        "customer": np.array([1, 2**40, 3]),
+        "at": np.array([1_767_225_600_000_001, 1_767_225_600_000_002, 1_767_225_600_000_003]),
+        "order": np.array([5, 6, 2**33]),
+        "status": np.array([0, 3, 1]),
+        "platform": np.array([0, 0, 0]),
+        "units": np.array([1, 2, 3]),
+        "value": np.array([1.5, np.nan, 0.9450000000000002]),
+        "name": np.array([0, -1, 1]),
+    }
+    block = Block(month, ["A", "B"], ["a, b", "名字"], ["shopee"], cols)
+    back = unpack(month, *pack(block))
+    assert back is not None
+    assert back.keys == block.keys and back.names == block.names and back.platforms == block.platforms
+    for name, col in cols.items():
+        assert np.array_equal(back.columns[name], col, equal_nan=True), name

@@ -844,19 +844,53 @@ _SEGMENT_MEMO: OrderedDict[tuple[Any, ...], dict[int, str]] = OrderedDict()
 _SEGMENT_ARRAYS: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
 
+_COUNTRY_ARRAYS: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, list[str]]] = OrderedDict()
+
+
+async def _memoised(store: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], compute: Any) -> Any:
+    """`store[key]`, computed by awaiting `compute()` the first time; the four newest keys are kept."""
+    found = store.get(key)
+    if found is None:
+        found = store[key] = await compute()
+        while len(store) > 4:
+            store.popitem(last=False)
+    store.move_to_end(key)
+    return found
+
+
 async def segment_codes(
     db: Any, session: AsyncSession, workspace_id: int, as_of: datetime, tz: ZoneInfo
 ) -> tuple[np.ndarray, np.ndarray]:
     """`segments_by_customer` as (customer ids ascending, segment index in catalogue order), the form a
     breakdown by segment folds with; computed once per data version and as-of day like it."""
     key = (await repo.data_token(db, session, workspace_id), workspace_id, str(tz), as_of_date(as_of, tz))
-    found = _SEGMENT_ARRAYS.get(key)
-    if found is None:
-        found = segment_arrays(await segments_by_customer(db, session, workspace_id, as_of, tz))
-        _SEGMENT_ARRAYS[key] = found
-        while len(_SEGMENT_ARRAYS) > 4:
-            _SEGMENT_ARRAYS.popitem(last=False)
-    _SEGMENT_ARRAYS.move_to_end(key)
+
+    async def compute() -> tuple[np.ndarray, np.ndarray]:
+        return segment_arrays(await segments_by_customer(db, session, workspace_id, as_of, tz))
+
+    found: tuple[np.ndarray, np.ndarray] = await _memoised(_SEGMENT_ARRAYS, key, compute)
+    return found
+
+
+async def country_codes(
+    db: Any, session: AsyncSession, workspace_id: int
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(ids ascending of the live customers with a known country, the index of each one's country in the
+    third, the countries ascending): what a breakdown by country folds with, read once per data version."""
+    import numpy as np
+
+    async def compute() -> tuple[np.ndarray, np.ndarray, list[str]]:
+        ids, countries = await repo.customer_country_arrays(session, workspace_id)
+        names = sorted({c for c in countries if c})
+        index = {c: i for i, c in enumerate(names)}
+        codes = np.array([index.get(c, -1) if c else -1 for c in countries], np.int64)
+        known = codes >= 0
+        ids, codes = ids[known], codes[known]
+        order = np.argsort(ids, kind="stable")
+        return ids[order], codes[order], names
+
+    key = (await repo.data_token(db, session, workspace_id), workspace_id)
+    found: tuple[np.ndarray, np.ndarray, list[str]] = await _memoised(_COUNTRY_ARRAYS, key, compute)
     return found
 
 
@@ -868,12 +902,10 @@ async def segments_by_customer(
     Segments compare each customer with the means of the whole base, so one customer's segment costs a scan
     of all of them; drafting for many customers in a day reuses it until the data changes."""
     key = (await repo.data_token(db, session, workspace_id), workspace_id, str(tz), as_of_date(as_of, tz))
-    found = _SEGMENT_MEMO.get(key)
-    if found is None:
+
+    async def compute() -> dict[int, str]:
         scores = await customer_scores(session, workspace_id, as_of, tz)
-        found = dict(zip(scores.ids.tolist(), scores.segment.tolist(), strict=True))
-        _SEGMENT_MEMO[key] = found
-        while len(_SEGMENT_MEMO) > 4:
-            _SEGMENT_MEMO.popitem(last=False)
-    _SEGMENT_MEMO.move_to_end(key)
+        return dict(zip(scores.ids.tolist(), scores.segment.tolist(), strict=True))
+
+    found: dict[int, str] = await _memoised(_SEGMENT_MEMO, key, compute)
     return found

@@ -42,6 +42,37 @@ def buyers_per_product(rows: ProductRows) -> dict[str, int]:
     return dict(zip(rows.keys, counts.tolist(), strict=True))
 
 
+def sales_of(rows: ProductRows) -> list[ProductSales]:
+    """Each product's units, revenue (priced rows), distinct buyers, orders and orders without a rate, of rows
+    holding their units, value (NaN without a rate) and customer, in key order."""
+    import numpy as np
+
+    from crm.analytics.metrics import distinct_counts
+
+    units, value, customer = rows.columns
+    n = len(rows.keys)
+    priced = ~np.isnan(value)
+    unit_sums = np.zeros(n, np.int64)
+    np.add.at(unit_sums, rows.product, units.astype(np.int64))
+    revenue = np.bincount(rows.product[priced], weights=value[priced], minlength=n)
+    orders = np.bincount(rows.product, minlength=n)
+    unpriced = orders - np.bincount(rows.product[priced], minlength=n)
+    buyers = distinct_counts(rows.product, customer, n)
+    return [
+        ProductSales(key, name, u, float(r), b, o, x)
+        for key, name, u, r, b, o, x in zip(
+            rows.keys,
+            rows.names,
+            unit_sums.tolist(),
+            revenue.tolist(),
+            buyers.tolist(),
+            orders.tolist(),
+            unpriced.tolist(),
+            strict=True,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Share:
     group: str
@@ -60,14 +91,6 @@ class Groups:
     ids: np.ndarray
     codes: np.ndarray
     names: list[str]
-
-
-def groups_of(mapping: dict[int, str]) -> Groups:
-    """The Groups of a customer → group map."""
-    from crm.analytics.metrics import code_arrays
-
-    names = sorted(set(mapping.values()))
-    return Groups(*code_arrays(mapping, names), names)
 
 
 def category_shares(rows: ProductRows, categories: dict[str, str], groups: Groups | None) -> list[Share]:

@@ -120,10 +120,15 @@ async def _best(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
             if scope.customer_ids is not None:
                 chosen &= scope.customer_ids
             scope = Scope(scope.workspace_id, scope.platform, scope.country, scope.tag, chosen)
-        sales = await repo.product_sales(session, scope, start, end, buyers=by == "buyers")
+        with_buyers = by == "buyers" or repo.selects_customers(scope)  # month sums hold no customers
+        if with_buyers:
+            columns = ["units", "value", "customer"]
+            sales = pa.sales_of(await repo.product_rows(session, scope, start, end, columns))
+        else:
+            sales = await repo.product_sales(session, scope, start, end)
         ranked = pa.rank_products(sales, by)
         shown = ranked[: q.n]
-        if by != "buyers" and shown:  # the buyers of the products shown only
+        if not with_buyers and shown:  # the buyers of the products shown only
             counted = await repo.product_customers(session, scope, start, end, [p.key for p in shown])
             buyers = pa.buyers_per_product(counted)
             shown = [replace(p, buyers=buyers.get(p.key, 0)) for p in shown]
@@ -252,8 +257,7 @@ async def _mix(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         values, categories = await repo.category_rows(session, scope, start, end)
         groups: pa.Groups | None = None
         if q.group_by == "country":
-            countries = await arepo.customer_countries(session, ctx.workspace_id)
-            groups = pa.groups_of({c: k for c, k in countries.items() if k})
+            groups = pa.Groups(*await m.country_codes(ctx.db, session, ctx.workspace_id))
         elif q.group_by == "segment":
             ids, codes = await m.segment_codes(ctx.db, session, ctx.workspace_id, ctx.as_of, ctx.tz)
             groups = pa.Groups(ids, codes, list(catalog.SEGMENT_IDS))

@@ -868,6 +868,25 @@ async def customer_countries(session: AsyncSession, workspace_id: int) -> dict[i
     return {int(r[0]): r[1] for r in rows}
 
 
+async def customer_country_arrays(
+    session: AsyncSession, workspace_id: int
+) -> tuple[np.ndarray, list[str | None]]:
+    """(ids, countries) of every live customer, as `customer_countries` in one aggregated row: a category
+    preference by country groups 200,000 customers, whose rows through the driver and a dict cost 150-300 ms."""
+    cond = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)]
+    import numpy as np
+
+    row = (
+        await _plain_rows(
+            session,
+            select(array_of(session, Customer.id, np.int64), texts_of(session, customer_country())).where(
+                *cond
+            ),
+        )
+    )[0]
+    return parse_array(row[0], np.int64), split_texts(row[1])
+
+
 async def customers_in_country(session: AsyncSession, workspace_id: int, country: str) -> np.ndarray:
     """Ids of the live customers whose country (see `customer_country`) is `country`."""
     import numpy as np
@@ -1562,6 +1581,25 @@ def parse_array(value: Any, dtype: Any) -> np.ndarray:
     if isinstance(value, str):
         return np.fromstring(value, dtype=dtype, sep=",")
     return np.asarray(value or [], dtype=dtype)
+
+
+TEXT_SEPARATOR = "\x1f"  # between texts aggregated on SQLite (a control character no name or code needs)
+
+
+def texts_of(session: AsyncSession, expr: Any) -> Any:
+    """A group's texts in row order, in the row order `array_of` sees: SQLite joins them with TEXT_SEPARATOR
+    (that character in a text becomes a space; NULL becomes ""), PostgreSQL keeps an array."""
+    if session.get_bind().dialect.name == "sqlite":
+        clean = func.coalesce(func.replace(expr, literal(TEXT_SEPARATOR), literal(" ")), literal(""))
+        return func.group_concat(clean, literal(TEXT_SEPARATOR))
+    return func.array_agg(expr)
+
+
+def split_texts(value: Any) -> list[str | None]:
+    """The texts of a `texts_of` aggregate; None for NULL and for ""."""
+    if isinstance(value, str):
+        return [v or None for v in value.split(TEXT_SEPARATOR)]
+    return [v or None for v in value or []]
 
 
 async def _column_arrays(

@@ -116,25 +116,37 @@ async def write_order_products(
             whole.add(ws)
     # the rest: customers of other workspaces, and customers no longer there (merged away)
     ids = [c for c in ids if workspace_of.get(c) not in whole]
-    touched: set[tuple[int, str, datetime]] = (
-        set()
-    )  # (workspace, product, month) of the rows deleted or written
-    keys = (t.workspace_id, t.product, t.created_at)
+    # The rows deleted and written, whole: most are written again as they were (a customer's old orders, when
+    # a new one arrives), and only the (workspace, product, month) cells whose rows differ are re-summed, and
+    # only their months' blocks cleared.
+    gone: Counter[tuple[Any, ...]] = Counter()
+    written: Counter[tuple[Any, ...]] = Counter()
+    whole_rows = [getattr(t, c) for c in COLUMNS]
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         held = select(Order.id).where(Order.customer_id.in_(chunk))
-        gone = await session.execute(
-            delete(t).where(or_(t.customer_id.in_(chunk), t.order_id.in_(held))).returning(*keys)
+        gone.update(
+            tuple(r)
+            for r in await session.execute(
+                delete(t).where(or_(t.customer_id.in_(chunk), t.order_id.in_(held))).returning(*whole_rows)
+            )
         )
-        touched.update(_cells(gone))
-        written = await session.execute(
-            insert(t).from_select(COLUMNS, _rows([Order.customer_id.in_(chunk)])).returning(*keys)
+        written.update(
+            tuple(r)
+            for r in await session.execute(
+                insert(t).from_select(COLUMNS, _rows([Order.customer_id.in_(chunk)])).returning(*whole_rows)
+            )
         )
-        touched.update(_cells(written))
+    from storage.repositories.product_blocks import invalidate_months
+
+    touched = _cells(r[:3] for r in (gone - written) + (written - gone))
     await _write_months(session, touched)
+    await invalidate_months(session, {(ws, month) for ws, _, month in touched})
 
 
 async def _write_workspace(session: AsyncSession, workspace_id: int) -> None:
+    from storage.repositories.product_blocks import invalidate_workspace
+
     t, m = OrderProduct, ProductMonth
     await session.execute(delete(t).where(t.workspace_id == workspace_id))
     await session.execute(insert(t).from_select(COLUMNS, _rows([Order.workspace_id == workspace_id])))
@@ -145,6 +157,7 @@ async def _write_workspace(session: AsyncSession, workspace_id: int) -> None:
             MONTH_COLUMNS, _month_sums(month, [t.workspace_id == workspace_id]).group_by(month)
         )
     )
+    await invalidate_workspace(session, workspace_id)
 
 
 def month_start(session: AsyncSession, at: Any) -> Any:

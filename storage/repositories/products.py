@@ -15,19 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, distinct, func, literal, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Order, OrderLine, OrderProduct, Product, ProductMonth
+from storage.models import Customer, Order, OrderLine, OrderProduct, Product, ProductMonth
 from storage.repositories.analytics import (
     Scope,
     _customer_selection,
-    _epoch_seconds,
     _plain_rows,
-    array_of,
-    parse_array,
 )
 from storage.repositories.order_products import KEPT_STATUSES, next_month, product_key, utc_month
+from storage.repositories.product_blocks import WIDEST, micros_of, read_blocks
 from storage.statuses import VALID_ORDER_STATUSES
 
 if TYPE_CHECKING:
@@ -37,7 +35,7 @@ VALID = VALID_ORDER_STATUSES
 OP = OrderProduct
 
 
-def _keys(workspace_id: int) -> Any:
+def product_keys(workspace_id: int) -> Any:
     """The workspace's products, one index seek each (a recursive walk of the product index from key to next
     key), so a period's rows are read as one range per product, in product order, with nothing to sort."""
     t = OrderProduct.__table__
@@ -61,7 +59,7 @@ def _conditions(
     or only `keys` (then those are the ranges read: with both, SQLite walked every product's range)."""
     cond: list[Any] = [
         OP.workspace_id == scope.workspace_id,
-        OP.product.in_(_keys(scope.workspace_id) if keys is None else keys),
+        OP.product.in_(product_keys(scope.workspace_id) if keys is None else keys),
         OP.created_at < end,
         OP.status.in_(statuses),
     ]
@@ -85,19 +83,12 @@ class ProductSales:
 
 
 async def product_sales(
-    session: AsyncSession,
-    scope: Scope,
-    start: datetime | None,
-    end: datetime,
-    keys: list[str] | None = None,
-    *,
-    buyers: bool = True,
+    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
 ) -> list[ProductSales]:
-    """Every product sold in the scope's valid orders in [start, end) (or only `keys`): units, revenue,
-    distinct buyers and orders, in one grouped statement. Without `buyers` their count is left at 0: counting
-    distinct customers is half the statement's time, and a ranking by units or revenue needs it only for the
-    products it shows (`product_customers`). Without buyers, of every product, the whole UTC months of the
-    period are read from their sums (`by_months`)."""
+    """Every product sold in the scope's valid orders in [start, end): units, revenue and orders (buyers left at
+    0), the whole UTC months of the period read from their sums (`by_months`). A ranking by units or revenue
+    counts the buyers only of the products it shows (`product_customers`); a ranking by buyers, or of chosen
+    customers, folds the rows themselves (crm.analytics.products.sales_of over `product_rows`)."""
 
     def rows(start: datetime | None, end: datetime) -> Any:
         return (
@@ -108,21 +99,23 @@ async def product_sales(
                 func.sum(func.coalesce(OP.value, 0.0)),
                 func.count(),
                 func.count(case((OP.value.is_(None), 1))),
-                func.count(distinct(OP.customer_id)) if buyers else literal(0),
             )
-            .where(*_conditions(scope, start, end, keys=keys))
+            .where(*_conditions(scope, start, end))
             .group_by(OP.product)
         )
 
     pm = ProductMonth
-    months = [func.sum(pm.units), func.sum(pm.value), func.sum(pm.orders), func.sum(pm.unpriced), literal(0)]
-    found = await by_months(
-        session, scope, start, end, VALID, rows, months, monthly=not buyers and keys is None
-    )
+    months = [func.sum(pm.units), func.sum(pm.value), func.sum(pm.orders), func.sum(pm.unpriced)]
+    found = await by_months(session, scope, start, end, VALID, rows, months)
     return [
-        ProductSales(key, name, int(units), float(value), int(n_buyers), int(orders), int(unpriced))
-        for key, name, units, value, orders, unpriced, n_buyers in found
+        ProductSales(key, name, int(units), float(value), 0, int(orders), int(unpriced))
+        for key, name, units, value, orders, unpriced in found
     ]
+
+
+def selects_customers(scope: Scope) -> bool:
+    """Whether the scope chooses customers (by country, tag or a list), which the monthly sums cannot."""
+    return scope.customer_ids is not None or bool(scope.country) or bool(scope.tag)
 
 
 async def by_months(
@@ -141,8 +134,7 @@ async def by_months(
     with `statuses`), as sums. With `monthly` and no customer selection the whole UTC months of the period are
     read from product_months (a year at 1,000,000 orders: 20,000 rows instead of 850,000) and only the days
     before and after them from order_products; the figures of the parts are added (names: the largest)."""
-    selects = scope.customer_ids is not None or scope.country or scope.tag
-    months = _whole_months(start, end) if monthly and not selects else None
+    months = _whole_months(start, end) if monthly and not selects_customers(scope) else None
     if months is None:
         return [(str(r[0]), str(r[1] or r[0]), *r[2:]) for r in await session.execute(rows(start, end))]
     first, last = months
@@ -188,9 +180,7 @@ async def product_customers(
     """The customer of each of the scope's valid rows of `keys` in [start, end), as arrays (distinct buyers are
     counted from them: SQL's count(DISTINCT) built a tree per product, 180 ms for the year's ten best sellers
     at 1,000,000 orders)."""
-    import numpy as np
-
-    return await product_rows(session, scope, start, end, [(OP.customer_id, np.int64)], keys=keys)
+    return await product_rows(session, scope, start, end, ["customer"], keys=keys)
 
 
 @dataclass(frozen=True)
@@ -209,32 +199,103 @@ async def product_rows(
     scope: Scope,
     start: datetime | None,
     end: datetime,
-    columns: Sequence[tuple[Any, Any]],
+    columns: Sequence[str],
     *,
     keys: list[str] | None = None,
-    where: Sequence[Any] = (),
+    priced: bool = False,
+    statuses: tuple[str, ...] = VALID,
 ) -> ProductRows:
-    """Columns (expression, NumPy dtype) of the scope's valid rows in [start, end) (of every product or only
-    `keys`, and matching `where`): one statement grouped by product, which reads each product's range of the
-    table in order with nothing to sort, each group's column aggregated into one value (`array_of`). A row per
-    (order, product) through the driver cost more than the query: a year at 1,000,000 orders is 850,000 rows."""
+    """Columns (named as in product_blocks.WIDEST: customer, at in UTC microseconds, order, units, value) of
+    the scope's rows in [start, end) with these statuses (of every product or only `keys`; with `priced` only
+    rows with a value), read from the month blocks (storage.repositories.product_blocks) and filtered there:
+    a row per (order, product) through the driver cost more than the figures (a year at 1,000,000 orders is
+    850,000 rows). A product's name is the largest of its rows' names in the period, else its key."""
     import numpy as np
 
-    q = select(OP.product, func.max(OP.name), *(array_of(session, e, d) for e, d in columns)).where(
-        *_conditions(scope, start, end, keys=keys), *where
-    )
-    found = sorted(await _plain_rows(session, q.group_by(OP.product)), key=lambda r: str(r[0]))
-    parsed = [[parse_array(v, d) for v, (_, d) in zip(r[2:], columns, strict=True)] for r in found]
-    lengths = [len(p[0]) for p in parsed]
+    blocks = await read_blocks(session, scope.workspace_id, start, end)
+    chosen = await _chosen_customers(session, scope)
+    wanted = [KEPT_STATUSES.index(s) for s in statuses]
+    low = None if start is None else micros_of(start)
+    high = micros_of(end)
+    key_set = None if keys is None else set(keys)
+    index: dict[str, int] = {}
+    best: dict[int, str] = {}
+    products, parts = [], []
+    for block in blocks:
+        c = block.columns
+        mask = np.isin(c["status"], wanted)
+        if low is not None and low > micros_of(block.month):
+            mask &= c["at"] >= low
+        if high < micros_of(next_month(block.month)):
+            mask &= c["at"] < high
+        if scope.platform:
+            if scope.platform not in block.platforms:
+                continue
+            mask &= c["platform"] == block.platforms.index(scope.platform)
+        if priced:
+            mask &= ~np.isnan(c["value"])
+        if key_set is not None:
+            mask &= np.isin(c["product"], [i for i, k in enumerate(block.keys) if k in key_set])
+        if chosen is not None:
+            mask &= _members(c["customer"], chosen)
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            continue
+        product = c["product"][rows]
+        starts = np.flatnonzero(np.concatenate(([True], product[1:] != product[:-1])))
+        top = np.maximum.reduceat(c["name"][rows], starts)  # the largest name code of each product's rows
+        code = np.full(len(block.keys), -1, np.int64)
+        for p, n in zip(product[starts].tolist(), top.tolist(), strict=True):
+            g = code[p] = index.setdefault(block.keys[p], len(index))
+            if n >= 0:
+                name = block.names[n]
+                best[g] = max(best.get(g, name), name)
+        products.append(code[product])
+        parts.append([c[col][rows] for col in columns])
+    ordered = sorted(index)
+    position = np.empty(len(index), np.int64)
+    position[[index[k] for k in ordered]] = np.arange(len(ordered))
     return ProductRows(
-        keys=[str(r[0]) for r in found],
-        names=[str(r[1] or r[0]) for r in found],
-        product=np.repeat(np.arange(len(found), dtype=np.int64), lengths),
+        keys=ordered,
+        names=[best.get(index[k], k) for k in ordered],
+        product=position[np.concatenate(products)] if products else np.empty(0, np.int64),
         columns=[
-            np.concatenate([p[j] for p in parsed]) if parsed else np.empty(0, d)
-            for j, (_, d) in enumerate(columns)
+            np.concatenate([p[j] for p in parts]) if parts else np.empty(0, np.dtype(WIDEST[col]))
+            for j, col in enumerate(columns)
         ],
     )
+
+
+async def _chosen_customers(session: AsyncSession, scope: Scope) -> np.ndarray | None:
+    """The ids, ascending, of the customers the scope chooses (None: everyone)."""
+    import numpy as np
+
+    if not selects_customers(scope):
+        return None
+    if not scope.country and not scope.tag:
+        return np.array(sorted(scope.customer_ids or ()), np.int64)
+    q = select(Customer.id).where(
+        Customer.workspace_id == scope.workspace_id, *_customer_selection(scope, Customer.id)
+    )
+    return np.sort(np.array([r[0] for r in await _plain_rows(session, q)], np.int64))
+
+
+def _members(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Whether each value is in `chosen` (ascending): a lookup table where ids are close together, else a
+    binary search."""
+    import numpy as np
+
+    if not len(chosen) or not len(values):
+        return np.zeros(len(values), bool)
+    top = int(chosen[-1])
+    if chosen[0] >= 0 and top < 4 * len(values) + 1_000_000:
+        table = np.zeros(top + 2, bool)
+        table[chosen] = True
+        found: np.ndarray = table[np.clip(values, 0, top + 1)] & (values >= 0)
+        return found
+    at = np.minimum(np.searchsorted(chosen, values), len(chosen) - 1)
+    same: np.ndarray = chosen[at] == values
+    return same
 
 
 async def category_rows(
@@ -242,10 +303,8 @@ async def category_rows(
 ) -> tuple[ProductRows, dict[str, str]]:
     """(the customer and value of each of the scope's priced valid rows in [start, end); the catalogue's
     category of each of their products that has one)."""
-    import numpy as np
 
-    columns = [(OP.customer_id, np.int64), (OP.value, np.float64)]
-    rows = await product_rows(session, scope, start, end, columns, where=[OP.value.is_not(None)])
+    rows = await product_rows(session, scope, start, end, ["customer", "value"], priced=True)
     if not rows.keys:
         return rows, {}
     category = func.trim(Product.category)
@@ -278,7 +337,7 @@ async def bought_together(
     its pairs through itertools, cost four times as much)."""
     import numpy as np
 
-    rows = await product_rows(session, scope, start, end, [(OP.order_id, np.int64)])
+    rows = await product_rows(session, scope, start, end, ["order"])
     (order,) = rows.columns
     if not len(order):
         return 0, []
@@ -325,16 +384,12 @@ async def product_orders(
     about 1.5 million rows."""
     import numpy as np
 
-    rows = await product_rows(
-        session,
-        scope,
-        None,
-        end,
-        [(OP.customer_id, np.int64), (_epoch_seconds(session, OP.created_at), np.int64)],
-        keys=keys,
-    )
+    rows = await product_rows(session, scope, None, end, ["customer", "at"], keys=keys)
     customer, at = rows.columns
-    return ProductOrders(rows.keys, dict(zip(rows.keys, rows.names, strict=True)), rows.product, customer, at)
+    seconds = at.astype(np.int64) // 1_000_000
+    return ProductOrders(
+        rows.keys, dict(zip(rows.keys, rows.names, strict=True)), rows.product, customer, seconds
+    )
 
 
 async def find_products(
