@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     Select,
     Table,
+    any_,
     bindparam,
     case,
     cast,
@@ -1581,6 +1582,20 @@ def parse_array(value: Any, dtype: Any) -> np.ndarray:
     if isinstance(value, str):
         return np.fromstring(value, dtype=dtype, sep=",")
     return np.asarray(value or [], dtype=dtype)
+
+
+def in_ids(session: AsyncSession, column: Any, ids: Sequence[int]) -> Any:
+    """`column IN ids` for any number of ids as one parameter: a JSON array on SQLite (json_each), an array on
+    PostgreSQL. Tens of thousands of ids rendered into the statement cost 150 ms to render and parse; as many
+    parameters exceed SQLite's limit."""
+    import json
+
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    if session.get_bind().dialect.name == "sqlite":
+        values: Any = select(literal_column("value")).select_from(func.json_each(json.dumps(list(ids))))
+        return column.in_(values)
+    return column == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
 
 
 TEXT_SEPARATOR = "\x1f"  # between texts aggregated on SQLite (a control character no name or code needs)

@@ -8,11 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, literal, select, union
+from sqlalchemy import and_, case, distinct, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AlertRecord, BuyerIdentity, Customer, Interaction, Order, OrderLine
-from storage.repositories.analytics import Scope, _customer_selection, _where, customer_country
+from storage.repositories.analytics import (
+    Scope,
+    _customer_selection,
+    _plain_rows,
+    _where,
+    array_of,
+    customer_country,
+    in_ids,
+    parse_array,
+    split_texts,
+    texts_of,
+)
 
 # The interactions the service figures and the card's timeline read.
 SERVICE_KINDS = ("review", "nps", "complaint", "return")
@@ -122,35 +133,68 @@ async def service_counts(
 async def service_counts_by_product(
     session: AsyncSession, scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
 ) -> dict[str, ServiceCounts]:
-    """The counts of the interactions `service_rows` would read in [start, end) per product, in one grouped
-    statement: a review of a product (platform review exports) is that product's; any other interaction is the
-    products' (name, else SKU) of the order it names, once per product."""
+    """The counts of the interactions `service_rows` would read in [start, end) per product: a review of a
+    product (platform review exports) is that product's; any other interaction is the products' (name, else SKU)
+    of the order it names, once per product. Read in two statements, each one aggregated row: the interactions,
+    then the lines of the orders they name, in order-id order; folded by NumPy. One statement joining each
+    interaction to its customer and its order's lines looked them up at random, and a row per line through the
+    driver and Python cost as much again (45,000 reviews of a year at 1,000,000 orders: 0.5 s)."""
+    import numpy as np
+
     cond = _service_conditions(scope, kinds, start, end)
-    own = func.nullif(Interaction.product, "")
-    of_review = (
-        select(Interaction.id.label("i"), Interaction.rating.label("r"), own.label("p"))
-        .join(Customer, Customer.id == Interaction.customer_id)
-        .where(*cond, own.is_not(None))
-    )
-    of_order = (
-        select(Interaction.id.label("i"), Interaction.rating.label("r"), _product().label("p"))
-        .join(Customer, Customer.id == Interaction.customer_id)
-        .join(OrderLine, OrderLine.order_id == Interaction.order_id)
-        .where(*cond, own.is_(None), _product().is_not(None))
-    )
-    per = union(of_review, of_order).subquery()  # UNION: an interaction once per product
-    q = select(
-        per.c.p,
-        func.count(),
-        func.count(per.c.r),
-        func.coalesce(func.sum(per.c.r), 0),
-        func.sum(case((per.c.r >= 9, 1), else_=0)),
-        func.sum(case((and_(per.c.r.is_not(None), per.c.r <= 6), 1), else_=0)),
-    ).group_by(per.c.p)
-    return {
-        str(p): ServiceCounts(int(n), int(r), int(total or 0), int(pro or 0), int(det or 0))
-        for p, n, r, total, pro, det in await session.execute(q)
-    }
+    # no join to customers: every interaction has one (a foreign key, not null)
+    row = (
+        await _plain_rows(
+            session,
+            select(
+                array_of(session, func.coalesce(Interaction.rating, -1), np.int64),
+                array_of(session, func.coalesce(Interaction.order_id, -1), np.int64),
+                texts_of(session, func.nullif(Interaction.product, "")),
+            ).where(*cond),
+        )
+    )[0]
+    rating, order = parse_array(row[0], np.int64), parse_array(row[1], np.int64)
+    own = split_texts(row[2])
+    if not len(rating):
+        return {}
+    names: dict[str, int] = {}
+    own_code = np.array([-1 if p is None else names.setdefault(p, len(names)) for p in own], np.int64)
+    of_order = (own_code < 0) & (order >= 0)
+    wanted = np.unique(order[of_order])
+    line_order, line_label = np.empty(0, np.int64), np.empty(0, np.int64)
+    if len(wanted):
+        lines = (
+            await _plain_rows(
+                session,
+                select(array_of(session, OrderLine.order_id, np.int64), texts_of(session, _product())).where(
+                    in_ids(session, OrderLine.order_id, wanted.tolist()), _product().is_not(None)
+                ),
+            )
+        )[0]
+        line_order = parse_array(lines[0], np.int64)
+        line_label = np.array([names.setdefault(str(p), len(names)) for p in split_texts(lines[1])], np.int64)
+    n = np.int64(max(len(names), 1))
+    pairs = np.sort(line_order * n + line_label)  # each (order, product) once, by order
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+    pair_order, pair_label = pairs // n, pairs % n
+    asked = np.flatnonzero(of_order)
+    first = np.searchsorted(pair_order, order[asked], "left")
+    many = np.searchsorted(pair_order, order[asked], "right") - first
+    which = np.repeat(asked, many)  # an interaction once per product of its order
+    at = np.arange(int(many.sum())) - np.repeat(np.cumsum(many) - many, many) + np.repeat(first, many)
+    mine = np.flatnonzero(own_code >= 0)
+    label = np.concatenate((own_code[mine], pair_label[at]))
+    r = rating[np.concatenate((mine, which))]
+    rated = r >= 0
+
+    def per(mask: np.ndarray, weights: np.ndarray | None = None) -> list[int]:
+        w = None if weights is None else weights[mask]
+        counts: list[int] = np.bincount(label[mask], weights=w, minlength=int(n)).astype(np.int64).tolist()
+        return counts
+
+    rows = per(np.ones(len(label), bool))
+    counted = [rows, per(rated), per(rated, r), per(r >= 9), per(rated & (r <= 6))]
+    return {name: ServiceCounts(*(c[code] for c in counted)) for name, code in names.items() if rows[code]}
 
 
 async def first_service_time(
