@@ -3,6 +3,7 @@ over the same rows the test writes, on SQLite and PostgreSQL, in English and Chi
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import random
 import statistics
@@ -765,35 +766,39 @@ async def test_a_month_block_built_before_a_change_is_never_stored(
 
 
 async def test_a_reader_does_not_wait_for_a_writer_to_store_blocks(
-    tmp_path: Path, workspace_id: int, seeded: list[Row], db: Database
+    workspace_id: int, seeded: list[Row], db: Database
 ) -> None:
-    """While another connection holds SQLite's write lock, a product question still answers at once from the
-    rows (the blocks are not stored; the lock is not waited for)."""
-    import sqlite3
+    """While another transaction holds the month blocks (SQLite: the write lock; PostgreSQL: their rows), a
+    product question still answers at once from the rows: the blocks are not stored, the lock not waited for
+    (SQLite's busy timeout here is 30 s; PostgreSQL would wait without end)."""
     import time
+
+    from sqlalchemy import text
 
     from storage.models import ProductBlock
 
-    if db.dialect != "sqlite":
-        pytest.skip("SQLite's write lock; PostgreSQL gives up after lock_timeout instead")
     async with db.sessions() as s:
         await s.execute(update(ProductBlock).values(data=None, header=None))
         await s.commit()
-    path = db.engine.url.database
-    assert path
-    other = sqlite3.connect(path, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
+    async with db.engine.connect() as other:
+        if db.dialect == "sqlite":
+            await other.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            await other.execute(text("SELECT month FROM product_blocks FOR UPDATE"))
         began = time.monotonic()
-        result = await _ask(db, workspace_id, ProductQuery(kind="together", min_orders=1))
+        result = await asyncio.wait_for(
+            _ask(db, workspace_id, ProductQuery(kind="together", min_orders=1)), timeout=60
+        )
         waited = time.monotonic() - began
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+        await other.rollback()
     assert result.rows
-    assert waited < 20  # the connection's busy timeout is 30 s: it was not waited out
+    assert waited < 20
     async with db.sessions() as s:
         assert await s.scalar(select(func.count()).where(ProductBlock.data.is_not(None))) == 0
+    # and with the lock gone, the next question stores them
+    await _ask(db, workspace_id, ProductQuery(kind="together", min_orders=1))
+    async with db.sessions() as s:
+        assert await s.scalar(select(func.count()).where(ProductBlock.data.is_not(None))) > 0
 
 
 async def test_packed_columns_keep_ids_beyond_32_bits_and_names_with_separators() -> None:
