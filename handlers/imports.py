@@ -25,6 +25,26 @@ from handlers.routes import Routes
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+_BACKGROUND: set[asyncio.Task[None]] = set()  # running background work, kept from the garbage collector
+
+
+def _in_background(work: Any) -> None:
+    task = asyncio.create_task(work)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+
+
+async def _pack_product_months(db: Database, workspace_id: int) -> None:
+    """After an order import, pack the product months it changed before anyone asks (a few seconds at a
+    million orders); a failure only leaves them to the next product question."""
+    from crm.analytics.products import pack_product_months
+
+    try:
+        await pack_product_months(db, workspace_id)
+    except Exception:
+        log.exception("packing the product months of workspace %s after an import failed", workspace_id)
+
+
 routes = Routes(__name__)
 
 ACCEPTED_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -236,6 +256,8 @@ async def import_document(
             db, workspace_id, cfg=settings.automation, settings=settings, as_of=clock()
         )
     await status.edit_text(summary(report, i18n))
+    if report.kind == "orders":
+        _in_background(_pack_product_months(db, workspace_id))
     if report.kind in ("interactions", "reviews") and report.orders_new and scheduler is not None:
         # New reviews or complaints: a valuable customer's low rating is alerted now, not at the next hour.
         try:

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from storage.repositories.products import PairCount, ProductOrders, ProductRows, ProductSales
@@ -281,3 +281,15 @@ def sort_rows(*columns: np.ndarray) -> list[np.ndarray]:
 def _median_sorted(s: np.ndarray) -> float:
     mid = len(s) // 2
     return float(s[mid]) if len(s) % 2 else (int(s[mid - 1]) + int(s[mid])) / 2
+
+
+async def pack_product_months(db: Any, workspace_id: int) -> None:
+    """Pack every month of the workspace's product rows that an import or another change cleared
+    (storage.repositories.product_blocks), so that the next product question does not wait for it: after a
+    first import of 1,000,000 orders that is 2-3 s."""
+    from datetime import UTC, datetime
+
+    from storage.repositories.product_blocks import read_blocks
+
+    async with db.sessions() as session:
+        await read_blocks(session, workspace_id, None, datetime(9999, 1, 1, tzinfo=UTC))

@@ -45,3 +45,22 @@ async def test_the_products_command_offers_the_other_rankings(shop: Desk) -> Non
     assert "last 30 days" in reply.text, reply.text
     labels = [label for label, data in reply.buttons() if data.startswith("sug:")]
     assert any("by revenue" in label for label in labels) and any("by buyers" in label for label in labels)
+
+
+async def test_an_order_import_packs_the_product_months_before_anyone_asks(shop: Desk) -> None:  # noqa: F811
+    """After the upload's report, the bot packs the months the import cleared in the background, so the first
+    product question reads packed months (storage.repositories.product_blocks)."""
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from storage.models import ProductBlock
+
+    for _ in range(100):
+        async with shop.db.sessions() as s:
+            months = await s.scalar(select(func.count()).select_from(ProductBlock))
+            packed = await s.scalar(select(func.count()).where(ProductBlock.data.is_not(None)))
+        if months and packed == months:
+            break
+        await asyncio.sleep(0.1)
+    assert months and packed == months, (packed, months)
