@@ -53,9 +53,10 @@ NOT_FOR_HELP = {
     "rich.progress",
 }
 # Never needed for a KPI answer on an up-to-date database: migrations, the array, data-frame, chart, LLM and
-# Telegram libraries, the importer and the other commands.
+# Telegram libraries, the other database's dialect, the importer and the other commands.
 NOT_FOR_A_KPI = {
     "alembic",
+    "sqlalchemy.dialects.postgresql",
     "numpy",
     "scipy",
     "pandas",
