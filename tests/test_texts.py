@@ -187,3 +187,27 @@ def test_the_why_this_number_explanation_is_in_the_reader_language() -> None:
     assert "筛选：平台=shopee, 国家=TH。" in zh and "platform" not in zh
     en = _Ctx(None, 1, settings, end, "en").explain(None, start, end, filters)
     assert en.endswith("Filters: platform=shopee, country=TH.")
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "ms", "th", "id", "vi"])
+def test_a_text_read_from_its_own_lines_renders_as_read_from_its_whole_file(language: str) -> None:
+    """render parses only the lines of the text it needs (crm.text._Catalogue): each text, so read, gives what
+    the whole file gives, for numbers that pick each plural form and for words."""
+    from fluent.runtime import FluentBundle, FluentResource
+
+    from crm.text import _argument, _Catalogue
+
+    whole = FluentBundle([language], use_isolating=False)
+    for path in sorted((LOCALES / language).glob("*.ftl")):
+        whole.add_resource(FluentResource(path.read_text(encoding="utf-8")))
+    alone = _Catalogue(language)  # a fresh one: nothing parsed yet
+    for mid in sorted(alone.files):
+        names = variables(language, mid)
+        texts = alone.holding(mid)
+        assert mid in alone.messages and mid not in alone.lines and alone.unread  # its lines, not its file
+        for value in (0, 1, 2, 5, 12345, "Tan"):
+            args = {name: _argument(value) for name in names}
+            expected, errors = whole.format_pattern(whole.get_message(mid).value, args)
+            got, got_errors = texts.format_pattern(texts.get_message(mid).value, args)
+            assert (got, [str(e) for e in got_errors]) == (expected, [str(e) for e in errors]), (mid, value)
+    assert alone.lines == {} and alone.everything().unread == set()

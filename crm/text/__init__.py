@@ -61,14 +61,17 @@ def message_id(key: str) -> str:
 
 
 # A message starts a line with its id and "=" (its other lines are indented, and no catalogue uses terms or
-# references to other messages), so the files a text needs are known from their lines without parsing them.
+# references to other messages), so the files a text needs, and the lines of each text, are known from their
+# lines without parsing them.
 _MESSAGE_START = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*=", re.MULTILINE)
 
 
 class _Catalogue:
-    """One language's catalogue files in one bundle, each file parsed the first time one of its texts is
-    rendered: parsing every file of a language takes about a tenth of a second, and one answer needs one or
-    two of them."""
+    """One language's catalogue files in one bundle. A text's own lines are parsed the first time it is
+    rendered (the lines from its id to the next message's): Fluent's parser takes about 15 ms for the answers'
+    file alone, and one answer needs a few of its texts. A message is read the same alone as within its file
+    (no catalogue uses terms or references to other messages); `everything` parses whole files, checking each
+    as a whole."""
 
     def __init__(self, language: str) -> None:
         from fluent.runtime import FluentBundle
@@ -78,40 +81,55 @@ class _Catalogue:
             raise KeyError(f"no text catalogue for language {language!r}")
         self.language = language
         self.bundle = FluentBundle([language], use_isolating=False)
-        self.messages: dict[str, Any] = {}  # syntax trees by id, of the files parsed so far
+        self.messages: dict[str, Any] = {}  # syntax trees by id, of the texts parsed so far
         self.files: dict[str, Path] = {}  # the file that defines each id
+        self.lines: dict[str, str] = {}  # each id's own lines, until it is parsed
         self.unread: set[Path] = set()
         for path in sorted(folder.glob("*.ftl")):
-            found = _MESSAGE_START.findall(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            starts = list(_MESSAGE_START.finditer(text))
+            found = [m[1] for m in starts]
             twice = sorted(set(found) & self.files.keys())
             if twice:  # the bundle would keep the first silently
                 raise ValueError(f"{path.name} ({language}): {twice} defined in another file too")
             self.files.update(dict.fromkeys(found, path))
+            ends = [m.start() for m in starts[1:]] + [len(text)]
+            self.lines.update((m[1], text[m.start() : end]) for m, end in zip(starts, ends, strict=True))
             self.unread.add(path)
 
     def has(self, mid: str) -> bool:
         return mid in self.files
 
-    def read(self, path: Path) -> None:
+    def _add(self, path: Path, text: str, expected: set[str]) -> None:
+        """Parse `text` (a file of this catalogue or the lines of some of its texts) into the bundle."""
         from fluent.runtime import FluentResource
         from fluent.syntax import ast
 
-        if path not in self.unread:
-            return
-        resource = FluentResource(path.read_text(encoding="utf-8"))
+        resource = FluentResource(text)
         junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
         if junk:
             raise ValueError(f"{path.name} ({self.language}): cannot read {(junk[0].content or '')[:80]!r}")
         found = {e.id.name: e for e in resource.body if isinstance(e, ast.Message)}
-        if found.keys() != {mid for mid, where in self.files.items() if where == path}:  # pragma: no cover
+        if found.keys() != expected:  # pragma: no cover
             raise ValueError(f"{path.name} ({self.language}): its messages do not start lines as expected")
-        self.bundle.add_resource(resource)
-        self.messages.update(found)
+        self.bundle.add_resource(resource)  # (a text already added from its own lines is kept as it is)
+        for mid, entry in found.items():
+            self.messages.setdefault(mid, entry)
+            self.lines.pop(mid, None)
+
+    def read(self, path: Path) -> None:
+        """Parse a whole file (every text of it not parsed yet)."""
+        if path not in self.unread:
+            return
+        expected = {mid for mid, where in self.files.items() if where == path}
+        self._add(path, path.read_text(encoding="utf-8"), expected)
         self.unread.discard(path)
 
     def holding(self, mid: str) -> FluentBundle:
-        """The bundle with the file that defines `mid` read (the id must exist: `has`)."""
-        self.read(self.files[mid])
+        """The bundle with the text `mid` parsed (the id must exist: `has`)."""
+        lines = self.lines.get(mid)
+        if lines is not None:
+            self._add(self.files[mid], lines, {mid})
         return self.bundle
 
     def everything(self) -> _Catalogue:
