@@ -53,10 +53,12 @@ NOT_FOR_HELP = {
     "rich.progress",
 }
 # Never needed for a KPI answer on an up-to-date database: migrations, the array, data-frame, chart, LLM and
-# Telegram libraries, the other database's dialect, the importer and the other commands.
+# Telegram libraries, the other database's dialect, Fluent's runtime, the importer and the other commands.
 NOT_FOR_A_KPI = {
     "alembic",
     "sqlalchemy.dialects.postgresql",
+    "fluent.runtime",  # the answer's texts are formatted from their syntax trees (crm/text/plain.py)
+    "babel",
     "numpy",
     "scipy",
     "pandas",
