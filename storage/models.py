@@ -1,6 +1,9 @@
-"""SQLAlchemy 2 models: the seller's customer database (one schema for SQLite and PostgreSQL)."""
+"""SQLAlchemy 2 models: the seller's customer database (one schema for SQLite and PostgreSQL).
 
-from __future__ import annotations
+Without `from __future__ import annotations`, unlike the other modules: the 300-odd `Mapped[...]` annotations are
+then types when the classes are declared, which SQLAlchemy reads as they are, instead of strings it evaluates
+one by one (about 10 ms of every command's start).
+"""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
