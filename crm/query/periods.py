@@ -13,6 +13,7 @@ from typing import Any
 
 from crm.query.ir import Period
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan
+from crm.regex import lazy
 
 MONTHS = {
     "january": 1,
@@ -48,14 +49,14 @@ _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "four
 _ORD_RE = r"(first|1st|second|2nd|third|3rd|fourth|4th)"
 _ABSOLUTE = ("month", "quarter", "year", "range")
 _SINCE_RELATIVE = ("last_month", "last_quarter", "last_year", "last_week", "yesterday")
-_RANGE_TO_RE = re.compile(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
+_RANGE_TO_RE = lazy(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
 # group 1: a word that means "since" on its own; 从 ("from") needs an ending: 从3月以来, 从3月到现在
-_SINCE_BEFORE_RE = re.compile(
+_SINCE_BEFORE_RE = lazy(
     r"(?:(?<![a-z])(ever since|since|starting from|starting|beginning|"
     r"from the (?:start|beginning) of)|(自从|自)|从)\s*(?:the\s+)?"
     r"(?:(?:start|beginning) of\s+)?$"
 )
-_SINCE_AFTER_RE = re.compile(
+_SINCE_AFTER_RE = lazy(
     r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
     r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)"
 )
@@ -86,7 +87,7 @@ _SALE_WORD = r"(?:\s+(?:sale|campaign|promo|promotion|shopping\s+festival)(?![a-
 # A day-first numeric date ("15/10", "1.10.2026", "11.11"); the second form ends a range ("to 15/10").
 _DM = r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
 _DM2 = r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
-_DM_AMBIGUOUS_RE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/.])")
+_DM_AMBIGUOUS_RE = lazy(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/.])")
 
 
 def day_first_readings(normalised: str, language: str = "en") -> list[tuple[str, str]]:
