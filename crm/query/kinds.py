@@ -19,7 +19,7 @@ from crm.query import texts
 from crm.query.ir import CohortQuery, CustomerListQuery, MetricQuery, Period
 from crm.query.parsing.scan import Scan
 from crm.query.result import Result
-from crm.regex import LazyPattern, lazy
+from crm.regex import CHINESE, DIGIT, LATIN, LazyPattern, lazy
 
 
 def side_by_side(s: Scan, by: str, decide: Callable[[Scan], Any]) -> MetricQuery | None:
@@ -62,22 +62,23 @@ def keep_named(rows: list[list[Any]], only: list[str], zero: bool) -> list[list[
 # "next month", 次月, 3个月后. Only read in a question about retention or cohorts, where "month 3" cannot be March.
 _COHORT_RE = lazy(r"cohort|retention|retained|留存|同期群|次月\s*(?:的)?\s*(?:复购|回购)|首购.*(?:复购|回购)")
 _OFFSET_PATTERNS: tuple[tuple[LazyPattern, int | None], ...] = (
-    (lazy(r"(?<![a-z])(?:month|m)\s*[-+]?\s*(\d{1,2})(?!\d)"), None),
+    (lazy(r"(?<![a-z])(?:month|m)\s*[-+]?\s*(\d{1,2})(?!\d)", needs=DIGIT), None),
     (
         lazy(
             r"(?<![a-z])(?:after\s+(\d{1,2})\s*months?|(\d{1,2})\s*months?\s*(?:later|after|on|out))"
-            r"(?:\s+(?:after\s+)?(?:their|the)\s+first\s+(?:order|purchase))?(?![a-z])"
+            r"(?:\s+(?:after\s+)?(?:their|the)\s+first\s+(?:order|purchase))?(?![a-z])",
+            needs=DIGIT,
         ),
         None,
     ),
     # "次月复购率" of first-time buyers: the share buying again the month after, i.e. the cohort's month-1 cell
-    (lazy(r"次月\s*(?:的)?\s*(?:复购|回购)率?"), 1),
+    (lazy(r"次月\s*(?:的)?\s*(?:复购|回购)率?", needs=CHINESE), 1),
     (lazy(r"(?<![a-z])(?:the\s+)?(?:next|following)[- ]month(?![a-z])|次月|隔月"), 1),
-    (lazy(r"(\d{1,2})\s*个月(?:后|之后|以后)"), None),
+    (lazy(r"(\d{1,2})\s*个月(?:后|之后|以后)", needs=DIGIT), None),
     # "第2个月", "the 2nd month", "the second month": the n-th month after the first order (month-n), as the
     # answer says
-    (lazy(r"第\s*(\d{1,2})\s*个?月"), None),
-    (lazy(r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th)\s+month(?![a-z])"), None),
+    (lazy(r"第\s*(\d{1,2})\s*个?月", needs=DIGIT), None),
+    (lazy(r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th)\s+month(?![a-z])", needs=DIGIT), None),
     *(
         (lazy(rf"(?<![a-z]){word}\s+month(?![a-z])"), n)
         for n, word in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), start=1)
@@ -185,21 +186,25 @@ _INACTIVE_PATTERNS = (
     lazy(
         r"(?:who\s+|that\s+)?(?:have\s+not|haven'?t|has\s+not|hasn'?t|did\s+not|didn'?t|not|never)\s+"
         rf"{_VERB_EN}(?:\s+(?:anything|again|with\s+us|from\s+us))*\s+(?:in|for|during|within|over)\s+"
-        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}"
+        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}",
+        needs=LATIN,
     ),
     lazy(
         r"(?:with\s+)?no\s+(?:valid\s+)?(?:orders?|purchases?)\s+(?:in|for|during|within|over)\s+"
-        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}"
+        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}",
+        needs=LATIN,
     ),
     lazy(
         r"(?:inactive|lapsed|idle)\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?"
-        rf"(?:(\d{{1,4}})\+?\s*|an?\s+)?{_UNIT_EN}"
+        rf"(?:(\d{{1,4}})\+?\s*|an?\s+)?{_UNIT_EN}",
+        needs=LATIN,
     ),
     lazy(
         r"(?:超过|已经|已|有)?\s*(?:最近|过去|近)?\s*(\d{1,4})\s*"
         + _UNIT_ZH
         + r"\s*(?:内|以内|之内|里|以上|多)?\s*"
-        r"(?:都|一直|还|再)?\s*(?:没有|没|未|没再|没有再|不曾)\s*(?:再)?\s*" + _VERB_ZH
+        r"(?:都|一直|还|再)?\s*(?:没有|没|未|没再|没有再|不曾)\s*(?:再)?\s*" + _VERB_ZH,
+        needs=DIGIT,
     ),
 )
 _LIST_ASK_RE = lazy(r"(?<![a-z])(?:who|which)(?![a-z])|哪些|是谁|有谁")

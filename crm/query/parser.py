@@ -62,7 +62,7 @@ from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import decide, recogniser
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan, Slot  # noqa: F401
 from crm.query.periods import MONTHS, _add_months, _Periods, day_first_readings, scan_shift  # noqa: F401
-from crm.regex import LazyPattern, lazy
+from crm.regex import CHINESE, LATIN, LazyPattern, classes_in, could_match, lazy
 
 
 def has_cjk(text: str) -> bool:
@@ -155,7 +155,8 @@ _EN_TENS = {
 _EN_NUM_RE = lazy(
     r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](one|two|three|four|five|six|seven|"
     r"eight|nine))?|(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen)|(a|one) hundred)\b"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen)|(a|one) hundred)\b",
+    needs=LATIN,
 )
 
 
@@ -197,11 +198,11 @@ _SHORTHAND = {
     "thx": "thanks",
 }
 _SHORTHAND_RE = lazy(
-    r"(?<![a-z0-9])(?:" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![a-z0-9])"
+    r"(?<![a-z0-9])(?:" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![a-z0-9])", needs=LATIN
 )
 
 _OVER = {"w": "week", "m": "month", "q": "quarter", "y": "year"}
-_OVER_RE = lazy(r"(?<![a-z0-9/])([wmqy])/\1(?![a-z0-9/])")
+_OVER_RE = lazy(r"(?<![a-z0-9/])([wmqy])/\1(?![a-z0-9/])", needs=LATIN)
 
 
 def normalise(text: str) -> str:
@@ -484,73 +485,86 @@ _LOOKUP_EN = [
     lazy(
         r"^(?:who\s+is|who's|whos|tell me about|show me|show|look\s*up|lookup|find|search(?:\s+for)?|"
         r"profile(?:\s+of|\s+for)?|details\s+(?:of|for)|info(?:rmation)?\s+(?:on|about|for))\s+"
-        r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$"
+        r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$",
+        needs=LATIN,
     ),
-    lazy(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$"),
+    lazy(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$", needs=LATIN),
     lazy(
         r"^(?:please\s+|can you\s+|could you\s+)?(?:pull\s+up|bring\s+up|open(?:\s+up)?|get(?:\s+me)?|give\s+me|"
         r"show\s+me|show|display|check)\s+(?:the\s+)?(?:customer\s+)?(.+?)'s\s+(?:profile|details|card|history|"
-        r"orders|info|record|purchases|spend)[?.!\s]*$"
+        r"orders|info|record|purchases|spend)[?.!\s]*$",
+        needs=LATIN,
     ),
     # what one customer bought: their card lists their orders
     lazy(
         r"^what\s+(?:did|has|have)\s+(?:customer\s+)?(.+?)\s+(?:buy|bought|order|ordered|purchase|purchased)"
-        r"(?:\s+(?:from\s+us|with\s+us|so\s+far))?[?.!\s]*$"
+        r"(?:\s+(?:from\s+us|with\s+us|so\s+far))?[?.!\s]*$",
+        needs=LATIN,
     ),
     lazy(
         r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
         r"spend|spending|purchases|churn\s+risk|risk\s+of\s+churn(?:ing)?|p\s*\(\s*alive\s*\)|"
-        r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$"
+        r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$",
+        needs=LATIN,
     ),
     # One customer's value or spend: their card has orders, spend and predicted CLV.
     lazy(
         r"^how\s+much\s+(?:has|did|does|have)\s+(?:customer\s+)?(.+?)\s+(?:spend|spent|bought|buy)"
-        r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$"
+        r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$",
+        needs=LATIN,
     ),
     lazy(
         r"^(?:what\s+is\s+|what's\s+)?(?:the\s+)?(?:predicted\s+)?(?:clv|ltv|lifetime\s+value|"
         r"customer\s+lifetime\s+value|total\s+spend|order\s+history|purchase\s+history|churn\s+risk|"
         r"p\s*\(\s*alive\s*\)|probability\s+(?:of\s+being\s+)?alive|rfm\s+segment|segment)\s+(?:of|for)\s+"
-        r"(?:customer\s+)?(.+?)[?.!\s]*$"
+        r"(?:customer\s+)?(.+?)[?.!\s]*$",
+        needs=LATIN,
     ),
 ]
 _LOOKUP_EN.append(
     lazy(
         r"^how\s+many\s+(?:loyalty\s+|reward\s+)?points\s+(?:does|has|have|did)\s+(?:customer\s+)?(.+?)"
-        r"(?:\s+(?:have|got|earned|left|collected))?(?:\s+(?:now|left|so\s+far))?[?.!\s]*$"
+        r"(?:\s+(?:have|got|earned|left|collected))?(?:\s+(?:now|left|so\s+far))?[?.!\s]*$",
+        needs=LATIN,
     )
 )
 _LOOKUP_EN.append(
     lazy(
         r"^(?:what\s+is\s+|what's\s+|show\s+)?(?:the\s+)?(?:loyalty\s+|reward\s+)?points(?:\s+balance)?\s+"
-        r"(?:of|for)\s+(?:customer\s+)?(.+?)[?.!\s]*$"
+        r"(?:of|for)\s+(?:customer\s+)?(.+?)[?.!\s]*$",
+        needs=LATIN,
     )
 )
-_LOOKUP_EN.append(lazy(r"^(.+?)'s\s+(?:loyalty\s+|reward\s+)?points(?:\s+balance)?[?.!\s]*$"))
+_LOOKUP_EN.append(lazy(r"^(.+?)'s\s+(?:loyalty\s+|reward\s+)?points(?:\s+balance)?[?.!\s]*$", needs=LATIN))
 _LOOKUP_ZH = [
-    lazy(r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:现在|目前)?(?:还)?有多少(?:个)?积分[??。!!\s]*$"),
-    lazy(r"^(?:客户|买家|顾客)?\s*(.+?)\s*的积分(?:余额)?(?:是)?(?:多少)?[??。!!\s]*$"),
+    lazy(r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:现在|目前)?(?:还)?有多少(?:个)?积分[??。!!\s]*$", needs=CHINESE),
+    lazy(r"^(?:客户|买家|顾客)?\s*(.+?)\s*的积分(?:余额)?(?:是)?(?:多少)?[??。!!\s]*$", needs=CHINESE),
     lazy(
         r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索|看看|看一下)?\s*(?:客户|买家|顾客)\s*[::]?\s+"
-        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"
+        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$",
+        needs=CHINESE,
     ),
     lazy(
         r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索)\s*(?:客户|买家|顾客)?\s*[::]?\s*"
-        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"
+        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$",
+        needs=CHINESE,
     ),
-    lazy(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$"),
-    lazy(r"^(.+?)\s*是谁[??。!!\s]*$"),
+    lazy(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$", needs=CHINESE),
+    lazy(r"^(.+?)\s*是谁[??。!!\s]*$", needs=CHINESE),
     lazy(
         r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:在我们这里?|在店里)?\s*(?:一共|总共|累计|总计)?\s*"
-        r"(?:花了|花费了|消费了|买了)\s*多少(?:钱)?[??。!!\s]*$"
+        r"(?:花了|花费了|消费了|买了)\s*多少(?:钱)?[??。!!\s]*$",
+        needs=CHINESE,
     ),
     lazy(
-        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:都)?(?:买了|购买了|买过|下单了|订了)\s*(?:些)?(?:什么|哪些)(?:东西|商品)?[??。!!\s]*$"
+        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:都)?(?:买了|购买了|买过|下单了|订了)\s*(?:些)?(?:什么|哪些)(?:东西|商品)?[??。!!\s]*$",
+        needs=CHINESE,
     ),
-    lazy(r"^谁是\s*(.+?)[??。!!\s]*$"),
+    lazy(r"^谁是\s*(.+?)[??。!!\s]*$", needs=CHINESE),
     lazy(
         r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料|流失风险|存活概率|活跃概率|预测\s*clv|clv|"
-        r"预测(?:客户)?终身价值|客户终身价值|终身价值|分群|rfm\s*分群)[??。!!\s]*$"
+        r"预测(?:客户)?终身价值|客户终身价值|终身价值|分群|rfm\s*分群)[??。!!\s]*$",
+        needs=CHINESE,
     ),
 ]
 
@@ -564,7 +578,7 @@ _ASPECTS: tuple[tuple[str, LazyPattern], ...] = (
         lazy(r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率"),
     ),
     ("predicted_clv", lazy(r"predicted|projected|expected|future|预测|预计")),
-    ("clv", lazy(r"clv|cltv")),
+    ("clv", lazy(r"clv|cltv", needs=LATIN)),
     (
         "aov",
         lazy(
@@ -763,10 +777,15 @@ def _scan(q: Question) -> Scan:
     scan_inactivity(s)  # before periods: "haven't ordered in the last 60 days" is a condition, not a window
     scan_shift(s)  # before periods: "month over month" is no month
     _Periods(q.ref, q.local).scan(s)
+    present = classes_in(q.text)
     for pattern, by in _GROUP_PATTERNS:
+        if not could_match(pattern, present):
+            continue
         for m in re.finditer(pattern, q.text):
             s.claim(m.start(), m.end(), "group_by", by)
     for pattern in _TOP_N_PATTERNS:
+        if not could_match(pattern, present):
+            continue
         for m in re.finditer(pattern, q.text):
             if s.free(m.start(1), m.end(1)):
                 # claim the whole phrase so "top"/"前"/"个客户" are not read again

@@ -13,7 +13,7 @@ from typing import Any
 
 from crm.query.ir import Period
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan
-from crm.regex import lazy
+from crm.regex import CHINESE, DIGIT, LATIN, classes_in, could_match, lazy, needing
 
 MONTHS = {
     "january": 1,
@@ -87,7 +87,7 @@ _SALE_WORD = r"(?:\s+(?:sale|campaign|promo|promotion|shopping\s+festival)(?![a-
 # A day-first numeric date ("15/10", "1.10.2026", "11.11"); the second form ends a range ("to 15/10").
 _DM = r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
 _DM2 = r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
-_DM_AMBIGUOUS_RE = lazy(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/.])")
+_DM_AMBIGUOUS_RE = lazy(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/.])", needs=DIGIT)
 
 
 def day_first_readings(normalised: str, language: str = "en") -> list[tuple[str, str]]:
@@ -422,27 +422,42 @@ class _Periods:
             ),
             # day-first numeric dates, as written in this market ("15/10/2026", "1/10 to 15/10", "11.11")
             (
-                rf"(?:(?<![a-z])(?:from|between)\s+)?{_DM}\s*(?:to|and|until|till|through|thru|-|–|~|至|到)\s*{_DM2}",
+                needing(
+                    DIGIT,
+                    rf"(?:(?<![a-z])(?:from|between)\s+)?{_DM}\s*(?:to|and|until|till|through|thru|-|–|~|至|到)\s*{_DM2}",
+                ),
                 lambda m: self.days_in_month(int(m[2]), int(m[1]), int(m[5]), int(m[4]), m[6] or m[3]),
             ),
             (  # "1-15/10": days of one month, the month written once
-                r"(?:(?<![a-z])(?:from|between)\s+)?(?<![\d/.])(\d{1,2})\s*(?:-|–|~|to|至|到)\s*(\d{1,2})[/.](\d{1,2})"
-                r"(?:[/.](\d{4}))?(?![\d/.])",
+                needing(
+                    DIGIT,
+                    r"(?:(?<![a-z])(?:from|between)\s+)?(?<![\d/.])(\d{1,2})\s*(?:-|–|~|to|至|到)\s*(\d{1,2})[/.](\d{1,2})"
+                    r"(?:[/.](\d{4}))?(?![\d/.])",
+                ),
                 lambda m: self.days_in_month(int(m[3]), int(m[1]), int(m[3]), int(m[2]), m[4]),
             ),
             (  # a week of a month, by its days: "the first week of November" is 1-7 November
-                rf"(?<![a-z])(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+week\s+(?:of|in)\s+"
-                rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    LATIN,
+                    rf"(?<![a-z])(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+week\s+(?:of|in)\s+"
+                    rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 lambda m: self.week_of_month(MONTHS[m[2]], _WEEK_ORDINALS[m[1]], m[3]),
             ),
             (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(?:第\s*([1-4一二三四])|(最后)\s*[1一]?)\s*个?"
-                r"(?:周|星期|礼拜)",
+                needing(
+                    DIGIT,
+                    r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(?:第\s*([1-4一二三四])|(最后)\s*[1一]?)\s*个?"
+                    r"(?:周|星期|礼拜)",
+                ),
                 lambda m: self.week_of_month(int(m[2]), _WEEK_ORDINALS[m[4] or m[3]], m[1]),
             ),
             (  # the start, middle or end of a month: days 1-10, 11-20 and 21 to the end (上旬, 中旬, 下旬)
-                rf"(?<![a-z])(early|(?:the\s+)?(?:beginning|start)\s+of|mid-?|(?:the\s+)?middle\s+of|late|"
-                rf"(?:the\s+)?end\s+of)\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    LATIN,
+                    rf"(?<![a-z])(early|(?:the\s+)?(?:beginning|start)\s+of|mid-?|(?:the\s+)?middle\s+of|late|"
+                    rf"(?:the\s+)?end\s+of)\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 lambda m: self.third_of_month(
                     MONTHS[m[2]],
                     _THIRDS[re.findall(r"[a-z]+", m[1])[-2 if m[1].endswith("of") else -1]],
@@ -450,198 +465,259 @@ class _Periods:
                 ),
             ),
             (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上旬|初|中旬|下旬|底|末)",
+                needing(
+                    DIGIT, r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上旬|初|中旬|下旬|底|末)"
+                ),
                 lambda m: self.third_of_month(int(m[2]), _THIRDS[m[3]], m[1]),
             ),
             (
-                r"(?<![a-z])(?:the\s+)?(?:past|last|previous)\s+fortnight(?![a-z])",
+                needing(LATIN, r"(?<![a-z])(?:the\s+)?(?:past|last|previous)\s+fortnight(?![a-z])"),
                 lambda m: Period(kind="last_n_days", n=14),
             ),
             (  # "since Monday": from the latest such day (today, if it is that day) to now
-                r"(?<![a-z])since\s+(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])",
+                needing(
+                    LATIN,
+                    r"(?<![a-z])since\s+(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])",
+                ),
                 lambda m: self.day_range(
                     self.ref - timedelta(days=(self.ref.weekday() - _WEEKDAYS.index(m[1])) % 7), self.ref
                 ),
             ),
             (  # half a month: "the first half of October", "10月上半月"
-                rf"(?<![a-z])(?:the\s+)?(first|second)\s+half\s+of\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    LATIN,
+                    rf"(?<![a-z])(?:the\s+)?(first|second)\s+half\s+of\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 lambda m: self.half_month(MONTHS[m[2]], m[1] == "first", m[3]),
             ),
             (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上|下)半月",
+                needing(DIGIT, r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上|下)半月"),
                 lambda m: self.half_month(int(m[2]), m[3] == "上", m[1]),
             ),
             (
-                rf"(?:(?<![a-z])on\s+)?{_DM}{_SALE_WORD}",
+                needing(DIGIT, rf"(?:(?<![a-z])on\s+)?{_DM}{_SALE_WORD}"),
                 lambda m: self.days_in_month(int(m[2]), int(m[1]), int(m[2]), int(m[1]), m[3]),
             ),
             # days of one month ("Oct 1-15", "between the 1st and 15th of October", "10月1号到15号")
             (
                 (
-                    rf"(?:(?<![a-z])(?:from|between)\s+)?(?<![a-z]){_MONTH_RE}\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*"
-                    rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?"
-                    rf"(?:,?\s*(\d{{4}}))?(?![\d:])"
+                    needing(
+                        DIGIT,
+                        rf"(?:(?<![a-z])(?:from|between)\s+)?(?<![a-z]){_MONTH_RE}\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*"
+                        rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?"
+                        rf"(?:,?\s*(\d{{4}}))?(?![\d:])",
+                    )
                 ),
                 lambda m: self.days_in_month(MONTHS[m[1]], int(m[2]), MONTHS[m[1]], int(m[3]), m[4]),
             ),
             (
                 (
-                    r"(?:(?<![a-z])(?:from|between)\s+)?(?:the\s+)?(?<![\d.])(\d{1,2})(?:st|nd|rd|th)?\s*"
-                    rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
-                    rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"
+                    needing(
+                        DIGIT,
+                        r"(?:(?<![a-z])(?:from|between)\s+)?(?:the\s+)?(?<![\d.])(\d{1,2})(?:st|nd|rd|th)?\s*"
+                        rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                        rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                    )
                 ),
                 lambda m: self.days_in_month(MONTHS[m[3]], int(m[1]), MONTHS[m[3]], int(m[2]), m[4]),
             ),
             (
                 (
-                    r"(?:从\s*)?(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:到|至|-|–|~)\s*"
-                    r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]"
+                    needing(
+                        DIGIT,
+                        r"(?:从\s*)?(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:到|至|-|–|~)\s*"
+                        r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]",
+                    )
                 ),
                 lambda m: self.days_in_month(int(m[2]), int(m[3]), int(m[4] or m[2]), int(m[5]), m[1]),
             ),
             # a whole year said as such ("去年全年", "2025全年", "全年", "full year 2025")
             (
-                r"(?:(?<!\d)(\d{4})\s*年?|(今年|本年|去年|前年))\s*(?:的)?\s*(?:全年|整年|一整年)(?:度)?",
+                needing(
+                    CHINESE,
+                    r"(?:(?<!\d)(\d{4})\s*年?|(今年|本年|去年|前年))\s*(?:的)?\s*(?:全年|整年|一整年)(?:度)?",
+                ),
                 lambda m: self.year(int(m[1]) if m[1] else rel_year[m[2]]),
             ),
             (
-                r"(?<![a-z])(?:the\s+)?(?:full|whole|entire)\s+(?:of\s+)?(?:year\s+(?:of\s+)?)?(\d{4})(?:\s+year)?(?!\d)",
+                needing(
+                    DIGIT,
+                    r"(?<![a-z])(?:the\s+)?(?:full|whole|entire)\s+(?:of\s+)?(?:year\s+(?:of\s+)?)?(\d{4})(?:\s+year)?(?!\d)",
+                ),
                 lambda m: self.year(int(m[1])),
             ),
-            (r"全年(?:度)?|整年|一整年", lambda m: Period(kind="this_year")),
+            (needing(CHINESE, r"全年(?:度)?|整年|一整年"), lambda m: Period(kind="this_year")),
             # explicit ranges and dates
-            (rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}", rng),
-            (rf"{iso}\s*(?:至|到|-|~)\s*{iso}", rng),
-            (rf"(?:since|from)\s+{iso}", since),
-            (rf"{iso}\s*(?:以来|至今|起)", since),
-            (rf"(?:on\s+)?{iso}", one_day),
+            (needing(DIGIT, rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}"), rng),
+            (needing(DIGIT, rf"{iso}\s*(?:至|到|-|~)\s*{iso}"), rng),
+            (needing(DIGIT, rf"(?:since|from)\s+{iso}"), since),
+            (needing(DIGIT, rf"{iso}\s*(?:以来|至今|起)"), since),
+            (needing(DIGIT, rf"(?:on\s+)?{iso}"), one_day),
             # month spans written with names ("March to May 2026", "from Oct 2025 through Feb")
             (
                 (
-                    rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
-                    rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"
+                    needing(
+                        LATIN,
+                        rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
+                        rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                    )
                 ),
                 month_span,
             ),
             (
-                rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    LATIN,
+                    rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 month_span,
             ),
             # quarters with a year
             (
-                r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)",
+                needing(DIGIT, r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)"),
                 lambda m: self.quarter(int(m[2]), int(m[1])),
             ),
             (
-                r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])",
+                needing(DIGIT, r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])"),
                 lambda m: self.quarter(int(m[1]), int(m[2])),
             ),
             (
-                rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})",
+                needing(DIGIT, rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})"),
                 lambda m: self.quarter(int(m[3]), _ORD[m[1] or "last"]),
             ),
             (
-                r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
+                needing(DIGIT, r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)"),
                 lambda m: self.quarter(int(m[1]), int(m[2])),
             ),
             (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
+                needing(DIGIT, r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)"),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])",
+                needing(DIGIT, r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])"),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             (
-                r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                needing(DIGIT, r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.quarter(rel_year[m[2]], int(m[1])),
             ),
             (
-                rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                needing(LATIN, rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.quarter(rel_year[m[2]], _ORD[m[1]]),
             ),
             (
-                r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])",
+                needing(DIGIT, r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])"),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             # halves
-            (r"(?<![a-z0-9])h([12])\s*(?:of\s+)?(\d{4})", lambda m: self.half(int(m[2]), int(m[1]))),
-            (r"(\d{4})\s*(?:年)?\s*h([12])(?![a-z0-9])", lambda m: self.half(int(m[1]), int(m[2]))),
             (
-                r"(first|second)\s+half\s+(?:of\s+)?(\d{4})",
+                needing(DIGIT, r"(?<![a-z0-9])h([12])\s*(?:of\s+)?(\d{4})"),
+                lambda m: self.half(int(m[2]), int(m[1])),
+            ),
+            (
+                needing(DIGIT, r"(\d{4})\s*(?:年)?\s*h([12])(?![a-z0-9])"),
+                lambda m: self.half(int(m[1]), int(m[2])),
+            ),
+            (
+                needing(DIGIT, r"(first|second)\s+half\s+(?:of\s+)?(\d{4})"),
                 lambda m: self.half(int(m[2]), 1 if m[1] == "first" else 2),
             ),
             (
-                r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年",
+                needing(DIGIT, r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年"),
                 lambda m: self.half(int(m[1]), 1 if m[2] == "上" else 2),
             ),
             (
-                r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年",
+                needing(CHINESE, r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年"),
                 lambda m: self.half(rel_year[m[1]], 1 if m[2] == "上" else 2),
             ),
-            (r"(?<![a-z0-9])h([12])(?![a-z0-9])", lambda m: self.bare_half(int(m[1]))),
+            (needing(DIGIT, r"(?<![a-z0-9])h([12])(?![a-z0-9])"), lambda m: self.bare_half(int(m[1]))),
             (
-                r"(first|second)\s+half(?:\s+of\s+the\s+year)?",
+                needing(LATIN, r"(first|second)\s+half(?:\s+of\s+the\s+year)?"),
                 lambda m: self.bare_half(1 if m[1] == "first" else 2),
             ),
-            (r"(上|下)半年", lambda m: self.bare_half(1 if m[1] == "上" else 2)),
+            (needing(CHINESE, r"(上|下)半年"), lambda m: self.bare_half(1 if m[1] == "上" else 2)),
             # single days ("November 11", "11 Nov 2026", "11月11日")
             (
-                rf"(?<![a-z]){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?(?![\d:])",
+                needing(
+                    DIGIT, rf"(?<![a-z]){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?(?![\d:])"
+                ),
                 lambda m: self.day(m[3], MONTHS[m[1]], int(m[2])),
             ),
             (
-                rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    DIGIT,
+                    rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 lambda m: self.day(m[3], MONTHS[m[2]], int(m[1])),
             ),
             (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]",
+                needing(DIGIT, r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"),
                 lambda m: self.day(m[1], int(m[2]), int(m[3])),
             ),
             # months with a year
             (
-                rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)",
+                needing(DIGIT, rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)"),
                 lambda m: self.month(int(m[2]), MONTHS[m[1]]),
             ),
-            (rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])", lambda m: self.month(int(m[1]), MONTHS[m[2]])),
-            (r"(\d{4})\s*年\s*(\d{1,2})\s*月份?", lambda m: self.month(int(m[1]), int(m[2]))),
-            (r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])", lambda m: self.month(int(m[1]), int(m[2]))),
-            (r"(?<![\d/])(\d{1,2})/(\d{4})(?!\d)", lambda m: self.month(int(m[2]), int(m[1]))),
             (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?",
+                needing(DIGIT, rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])"),
+                lambda m: self.month(int(m[1]), MONTHS[m[2]]),
+            ),
+            (needing(DIGIT, r"(\d{4})\s*年\s*(\d{1,2})\s*月份?"), lambda m: self.month(int(m[1]), int(m[2]))),
+            (
+                needing(DIGIT, r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])"),
+                lambda m: self.month(int(m[1]), int(m[2])),
+            ),
+            (
+                needing(DIGIT, r"(?<![\d/])(\d{1,2})/(\d{4})(?!\d)"),
+                lambda m: self.month(int(m[2]), int(m[1])),
+            ),
+            (
+                needing(DIGIT, r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?"),
                 lambda m: self.month(rel_year[m[1]], int(m[2])),
             ),
             (
-                rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                needing(LATIN, rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.month(rel_year[m[2]], MONTHS[m[1]]),
             ),
             (
-                rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])",
+                needing(LATIN, rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])"),
                 lambda m: self.month(rel_year[m[1]], MONTHS[m[2]]),
             ),
-            (rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])", lambda m: self.bare_month(MONTHS[m[1]])),
+            (
+                needing(LATIN, rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])"),
+                lambda m: self.bare_month(MONTHS[m[1]]),
+            ),
             # rolling windows
             (
                 (
-                    r"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:last|past|previous|prior|recent|trailing|"
-                    r"rolling)\s+(\d{1,4})\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])"
+                    needing(
+                        DIGIT,
+                        r"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:last|past|previous|prior|recent|trailing|"
+                        r"rolling)\s+(\d{1,4})\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])",
+                    )
                 ),
                 lambda m: self.last_n(int(m[1]), m[2]),
             ),
             (
-                r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
+                needing(
+                    DIGIT,
+                    r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
+                ),
                 lambda m: self.last_n(int(m[1]), m[2]),
             ),
             (
-                r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)",
+                needing(DIGIT, r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)"),
                 lambda m: self.last_n(int(m[1]), m[2]),
             ),
             (
-                r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
+                needing(
+                    LATIN,
+                    r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
+                ),
                 lambda m: self.last_n(1, m[1]),
             ),
             (
-                r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)",
+                needing(CHINESE, r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)"),
                 lambda m: self.last_n(1, m[1]),
             ),
             (
@@ -652,34 +728,40 @@ class _Periods:
                 lambda m: self.last_n(6, "months"),
             ),
             (
-                r"(?:过去|最近|近)\s*(\d{1,2})\s*个?\s*季度|(?:the\s+)?(?:last|past|previous)\s+(\d{1,2})\s+quarters",
+                needing(
+                    DIGIT,
+                    r"(?:过去|最近|近)\s*(\d{1,2})\s*个?\s*季度|(?:the\s+)?(?:last|past|previous)\s+(\d{1,2})\s+quarters",
+                ),
                 lambda m: self.last_n(3 * int(m[1] or m[2]), "months"),
             ),
             # quarters and months without a year
-            (r"(?<![a-z0-9])q([1-4])(?![a-z0-9])", lambda m: self.bare_quarter(int(m[1]))),
-            (rf"(?:the\s+)?{_ORD_RE}\s+quarter", lambda m: self.bare_quarter(_ORD[m[1]])),
-            (r"第\s*([1-4])\s*(?:季度|季)", lambda m: self.bare_quarter(int(m[1]))),
-            (r"(?<![\d年])([1-4])\s*季度", lambda m: self.bare_quarter(int(m[1]))),
+            (needing(DIGIT, r"(?<![a-z0-9])q([1-4])(?![a-z0-9])"), lambda m: self.bare_quarter(int(m[1]))),
+            (needing(LATIN, rf"(?:the\s+)?{_ORD_RE}\s+quarter"), lambda m: self.bare_quarter(_ORD[m[1]])),
+            (needing(DIGIT, r"第\s*([1-4])\s*(?:季度|季)"), lambda m: self.bare_quarter(int(m[1]))),
+            (needing(DIGIT, r"(?<![\d年])([1-4])\s*季度"), lambda m: self.bare_quarter(int(m[1]))),
             (
-                r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)",
+                needing(DIGIT, r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)"),
                 lambda m: self.bare_month(int(m[1])) if 1 <= int(m[1]) <= 12 else BAD_DATE,
             ),
             (
-                rf"(?<![a-z]){_MONTH_RE}(?=\s+cohort)",
+                needing(LATIN, rf"(?<![a-z]){_MONTH_RE}(?=\s+cohort)"),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),  # "the may cohort"
             (
-                rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])",
+                needing(LATIN, rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])"),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),
             (
-                rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])",
+                needing(LATIN, rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])"),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),
             (
                 (
-                    r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
-                    r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])"
+                    needing(
+                        LATIN,
+                        r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
+                        r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])",
+                    )
                 ),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),
@@ -720,15 +802,24 @@ class _Periods:
             ),
             # "this year so far" in Chinese: the period itself ("今年到目前为止"); bare "目前为止" is all time
             (
-                r"(今年|本年|本月|这个月|本季度|这个季度|本周|这周)\s*(?:的)?\s*(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止",
+                needing(
+                    CHINESE,
+                    r"(今年|本年|本月|这个月|本季度|这个季度|本周|这周)\s*(?:的)?\s*(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止",
+                ),
                 lambda m: Period(kind=_THIS[m[1]]),
             ),
             # ... and the other way round ("到目前为止今年的订单数")
             (
-                r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止\s*(?:,\s*)?(今年|本年|本月|这个月|本季度|这个季度|本周|这周)",
+                needing(
+                    CHINESE,
+                    r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止\s*(?:,\s*)?(今年|本年|本月|这个月|本季度|这个季度|本周|这周)",
+                ),
                 lambda m: Period(kind=_THIS[m[1]]),
             ),
-            (r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)为止|迄今为止", lambda m: Period(kind="all_time")),
+            (
+                needing(CHINESE, r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)为止|迄今为止"),
+                lambda m: Period(kind="all_time"),
+            ),
             (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
             (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
             (
@@ -781,12 +872,15 @@ class _Periods:
                 lambda m: Period(kind="all_time"),
             ),
             # a bare year, last so "2025" inside a longer date is already taken
-            (r"(?<![\d-])(20\d{2})\s*(?:年度|年)?(?![\d-])", lambda m: self.year(int(m[1]))),
+            (needing(DIGIT, r"(?<![\d-])(20\d{2})\s*(?:年度|年)?(?![\d-])"), lambda m: self.year(int(m[1]))),
         ]
         return p
 
     def scan(self, s: Scan) -> None:
+        present = classes_in(s.text)
         for pattern, build in self.patterns():
+            if not could_match(pattern, present):
+                continue  # (not compiled: most of these patterns need a digit, Chinese or Latin words)
             for m in re.finditer(pattern, s.text):
                 if s.free(m.start(), m.end()):
                     value = build(m)

@@ -11,7 +11,7 @@ from typing import Any
 
 from crm.query import vocab
 from crm.query.parsing.scan import Scan
-from crm.regex import lazy
+from crm.regex import CHINESE, DIGIT, LATIN, lazy, needing
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -957,40 +957,58 @@ GROUP_WORDS = (
 _GROUP_PATTERNS: list[tuple[str, str]] = [
     (
         (
-            r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|across|"
-            r"across all|among|between|in each|in every)\s+(?:the\s+)?(?:different\s+)?(?:sales\s+)?"
-            r"(platforms?|channels?|marketplaces?)(?![a-z])"
+            needing(
+                LATIN,
+                r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|across|"
+                r"across all|among|between|in each|in every)\s+(?:the\s+)?(?:different\s+)?(?:sales\s+)?"
+                r"(platforms?|channels?|marketplaces?)(?![a-z])",
+            )
         ),
         "platform",
     ),
     (
-        r"(?:platform|channel|marketplace)(?:[\s-]by[\s-]platform)?\s+(?:breakdown|split|mix|comparison|distribution)",
+        needing(
+            LATIN,
+            r"(?:platform|channel|marketplace)(?:[\s-]by[\s-]platform)?\s+(?:breakdown|split|mix|comparison|distribution)",
+        ),
         "platform",
     ),
-    (r"which\s+(?:platform|channel|marketplace)s?", "platform"),
+    (needing(LATIN, r"which\s+(?:platform|channel|marketplace)s?"), "platform"),
     (
         (
-            r"按平台|分平台|各平台|各个平台|每个平台|不同平台|平台分布|按渠道|各渠道|分渠道|每个渠道|哪个平台|平台别|按照平台|"
-            r"各大平台"
+            needing(
+                CHINESE,
+                r"按平台|分平台|各平台|各个平台|每个平台|不同平台|平台分布|按渠道|各渠道|分渠道|每个渠道|哪个平台|平台别|按照平台|"
+                r"各大平台",
+            )
         ),
         "platform",
     ),
     (
         (
-            r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|"
-            r"across|across all|in each|in every|among)\s+(?:the\s+)?(?:different\s+)?(?:countries|country|markets?|regions?)"
-            r"(?![a-z])"
+            needing(
+                LATIN,
+                r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|"
+                r"across|across all|in each|in every|among)\s+(?:the\s+)?(?:different\s+)?(?:countries|country|markets?|regions?)"
+                r"(?![a-z])",
+            )
         ),
         "country",
     ),
     (
-        r"(?:country|countries|market|regional)\s+(?:breakdown|split|mix|distribution)|which\s+(?:country|countries)",
+        needing(
+            LATIN,
+            r"(?:country|countries|market|regional)\s+(?:breakdown|split|mix|distribution)|which\s+(?:country|countries)",
+        ),
         "country",
     ),
     (
         (
-            r"按国家|分国家|各国家|各个国家|每个国家|不同国家|国家分布|按地区|各地区|分地区|每个地区|各国|哪个国家|按照国家|"
-            r"各市场|按市场|分市场"
+            needing(
+                CHINESE,
+                r"按国家|分国家|各国家|各个国家|每个国家|不同国家|国家分布|按地区|各地区|分地区|每个地区|各国|哪个国家|按照国家|"
+                r"各市场|按市场|分市场",
+            )
         ),
         "country",
     ),
@@ -1038,17 +1056,26 @@ _GROUP_PATTERNS: list[tuple[str, str]] = [
 ]
 
 _TOP_N_PATTERNS = [
-    r"(?:top|best|biggest|largest|highest|leading|first|most valuable|heaviest)\s*[-]?\s*(\d{1,3})(?![\d])",
-    (
-        r"(?<![\d.])(\d{1,3})\s+(?:top|best|biggest|largest|highest|leading|most valuable|heaviest|highest-spending|"
-        r"biggest-spending|most loyal|most frequent)(?![a-z])"
+    needing(
+        DIGIT,
+        r"(?:top|best|biggest|largest|highest|leading|first|most valuable|heaviest)\s*[-]?\s*(\d{1,3})(?![\d])",
     ),
-    r"(?:排名)?前\s*(\d{1,3})\s*(?:名|位|个|大|强)?",
-    r"(?<![\d.])(\d{1,3})\s*(?:个|位|名|大)\s*(?:客户|买家|顾客|客人|用户)",
+    (
+        needing(
+            DIGIT,
+            r"(?<![\d.])(\d{1,3})\s+(?:top|best|biggest|largest|highest|leading|most valuable|heaviest|highest-spending|"
+            r"biggest-spending|most loyal|most frequent)(?![a-z])",
+        )
+    ),
+    needing(DIGIT, r"(?:排名)?前\s*(\d{1,3})\s*(?:名|位|个|大|强)?"),
+    needing(DIGIT, r"(?<![\d.])(\d{1,3})\s*(?:个|位|名|大)\s*(?:客户|买家|顾客|客人|用户)"),
     # "10个消费最多的客户", "5位下单最多的买家": the count before the ranking words
-    r"(?<![\d.])(\d{1,3})\s*(?:个|位|名)(?=[\u4e00-\u9fff]{0,10}?最[\u4e00-\u9fff]{0,6}?(?:客户|买家|顾客|客人|用户))",
-    r"(?<![\d.])(\d{1,3})\s+(?:customers|buyers|clients|shoppers|people|spenders)(?![a-z])",
-    r"top\s*(\d{1,3})",
+    needing(
+        DIGIT,
+        r"(?<![\d.])(\d{1,3})\s*(?:个|位|名)(?=[\u4e00-\u9fff]{0,10}?最[\u4e00-\u9fff]{0,6}?(?:客户|买家|顾客|客人|用户))",
+    ),
+    needing(DIGIT, r"(?<![\d.])(\d{1,3})\s+(?:customers|buyers|clients|shoppers|people|spenders)(?![a-z])"),
+    needing(DIGIT, r"top\s*(\d{1,3})"),
 ]
 
 
@@ -1104,7 +1131,7 @@ class _Leftover:
 
 # "how is revenue doing this month", "how are sales looking": the verb says nothing more after "how is"; without it
 # ("who is doing best") the word is not filler.
-_HOW_IS_RE = lazy(r"(?<![a-z])how(?:'s| is| are| was| were| has been| have been)(?![a-z])")
+_HOW_IS_RE = lazy(r"(?<![a-z])how(?:'s| is| are| was| were| has been| have been)(?![a-z])", needs=LATIN)
 _HOW_IS_WORDS = frozenset(("doing", "performing", "going", "looking"))
 
 
@@ -1135,13 +1162,16 @@ def _leftover(s: Scan) -> _Leftover:
 _TAG_WORD = r"[\"'“]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,30}?)[\"'”]?"
 _NOT_TAGS = {"customers", "customer", "buyers", "clients", "users", "people", "as", "with", "the", "a", "an"}
 _TAG_PATTERNS = (
-    lazy(r"\b([a-z0-9][\w]{0,30}?)-tagged\b"),
-    lazy(rf"\b(?:tagged|labell?ed)(?:\s+as|\s+with)?\s+{_TAG_WORD}(?=\s|$|[?,.!])"),
-    lazy(rf"\bwith\s+(?:the\s+|a\s+)?(?:tag|label)\s+{_TAG_WORD}(?=\s|$|[?,.!])"),
-    lazy(r"(?:带有|带着|打了|打上|有)\s*[“\"]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,20}?)[”\"]?\s*标签"),
-    lazy(r"(?<![a-z0-9])([a-z0-9][\w-]{0,30})\s*标签"),
-    lazy(r"[“\"]([^”\"]{1,20})[”\"]\s*标签"),
-    lazy(rf"标签(?:为|是)\s*{_TAG_WORD}(?=的|客户|$|\s|[?？,，。])"),
+    lazy(r"\b([a-z0-9][\w]{0,30}?)-tagged\b", needs=LATIN),
+    lazy(rf"\b(?:tagged|labell?ed)(?:\s+as|\s+with)?\s+{_TAG_WORD}(?=\s|$|[?,.!])", needs=LATIN),
+    lazy(rf"\bwith\s+(?:the\s+|a\s+)?(?:tag|label)\s+{_TAG_WORD}(?=\s|$|[?,.!])", needs=LATIN),
+    lazy(
+        r"(?:带有|带着|打了|打上|有)\s*[“\"]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,20}?)[”\"]?\s*标签",
+        needs=CHINESE,
+    ),
+    lazy(r"(?<![a-z0-9])([a-z0-9][\w-]{0,30})\s*标签", needs=CHINESE),
+    lazy(r"[“\"]([^”\"]{1,20})[”\"]\s*标签", needs=CHINESE),
+    lazy(rf"标签(?:为|是)\s*{_TAG_WORD}(?=的|客户|$|\s|[?？,，。])", needs=CHINESE),
 )
 
 

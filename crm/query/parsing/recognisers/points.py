@@ -10,12 +10,13 @@ from typing import Any
 from crm.query.ir import PointsQuery
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import recogniser
-from crm.regex import lazy
+from crm.regex import DIGIT, lazy
 
 _POINTS = lazy(r"(?<!percentage )(?<!percent )\b(?:loyalty |reward )?points?\b|积分")
 _EXPIRING = lazy(r"expir|lapse|run(?:ning)? out|到期|过期|失效")
 _DAYS = lazy(
-    r"(?:next|coming|within(?: the next)?)\s+(\d{1,4})\s+days?|未来\s*(\d{1,4})\s*天|(\d{1,4})\s*天内"
+    r"(?:next|coming|within(?: the next)?)\s+(\d{1,4})\s+days?|未来\s*(\d{1,4})\s*天|(\d{1,4})\s*天内",
+    needs=DIGIT,
 )
 _WINDOWS = (
     ("next_month", lazy(r"next month|下个?月")),

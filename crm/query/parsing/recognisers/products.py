@@ -10,7 +10,7 @@ from crm.analytics.service import SERVICE_METRICS
 from crm.query.ir import Period, ProductQuery
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import recogniser
-from crm.regex import lazy
+from crm.regex import CHINESE, DIGIT, LATIN, lazy
 
 _PRODUCT_RE = lazy(
     r"(?<![a-z])(?:products?|items?|skus?|goods|merchandise|best[- ]?sell(?:ers?|ing)|top[- ]?sell(?:ers?|ing)|"
@@ -23,26 +23,36 @@ _TOGETHER_RE = lazy(
     r"搭配(?:买|购买)|连带"
 )
 _MIN_ORDERS_RE = lazy(
-    r"(?:at\s+least|min(?:imum)?(?:_orders)?\s*)\s*(\d{1,4})\s*orders?|至少\s*(\d{1,4})\s*(?:笔|单|个)?订?单?"
+    r"(?:at\s+least|min(?:imum)?(?:_orders)?\s*)\s*(\d{1,4})\s*orders?|至少\s*(\d{1,4})\s*(?:笔|单|个)?订?单?",
+    needs=DIGIT,
 )
 _REORDER_PATTERNS = (
     lazy(
         r"(?<![a-z])(?:who(?:'s|\s+is|\s+are)?|which\s+customers\s+are)\s+due\s+(?:to|for)\s+"
-        r"(?:re-?order(?:ing)?|replenish(?:ing|ment)?|buy(?:ing)?\s+again|restock(?:ing)?)\s*(?P<p>.*)$"
+        r"(?:re-?order(?:ing)?|replenish(?:ing|ment)?|buy(?:ing)?\s+again|restock(?:ing)?)\s*(?P<p>.*)$",
+        needs=LATIN,
     ),
     lazy(
         r"(?<![a-z])due\s+(?:to|for)\s+(?:re-?order(?:ing)?|replenish(?:ing|ment)?|buy(?:ing)?\s+again)"
-        r"\s*(?P<p>.*)$"
+        r"\s*(?P<p>.*)$",
+        needs=LATIN,
     ),
     lazy(
         r"(?<![a-z])(?:re-?order|replenishment|repurchase|restock)\s+(?:cycles?|intervals?|periods?)"
-        r"(?:\s+(?:of|for)\s+(?P<p>.*))?$"
+        r"(?:\s+(?:of|for)\s+(?P<p>.*))?$",
+        needs=LATIN,
     ),
-    lazy(r"^(?P<p>.*?)\s*(?:'s)?\s+(?:re-?order|replenishment|repurchase)\s+(?:cycles?|intervals?)\s*$"),
-    lazy(r"^(?P<p>.*?)\s*的?\s*(?:回购|复购|补货|再购)(?:周期|间隔)"),
-    lazy(r"(?:回购|复购|补货)(?:周期|间隔)"),
-    lazy(r"(?:谁|哪些客户|哪些人)(?:该|需要|应该)(?:回购|复购|补货|再买)了?\s*(?P<p>.*)$"),
-    lazy(r"^(?P<p>.*?)\s*(?:本周|这周)?\s*(?:谁|哪些客户|哪些人)(?:该|需要|应该)(?:回购|复购|补货|再买)"),
+    lazy(
+        r"^(?P<p>.*?)\s*(?:'s)?\s+(?:re-?order|replenishment|repurchase)\s+(?:cycles?|intervals?)\s*$",
+        needs=LATIN,
+    ),
+    lazy(r"^(?P<p>.*?)\s*的?\s*(?:回购|复购|补货|再购)(?:周期|间隔)", needs=CHINESE),
+    lazy(r"(?:回购|复购|补货)(?:周期|间隔)", needs=CHINESE),
+    lazy(r"(?:谁|哪些客户|哪些人)(?:该|需要|应该)(?:回购|复购|补货|再买)了?\s*(?P<p>.*)$", needs=CHINESE),
+    lazy(
+        r"^(?P<p>.*?)\s*(?:本周|这周)?\s*(?:谁|哪些客户|哪些人)(?:该|需要|应该)(?:回购|复购|补货|再买)",
+        needs=CHINESE,
+    ),
 )
 _P_TRIM_RE = lazy(
     r"^(?:the|a|an|our|my)\s+|\s*(?:this\s+week|now|soon|please|本周|这周|了|吗)\s*$|[?？。.!！\s]+$"
@@ -65,7 +75,8 @@ _BUYERS_RE = lazy(
 _RANKED_RE = lazy(r"(?<![a-z])(?:best|top|most|highest|popular)(?![a-z])|最|畅销|热销|爆款|前\s*\d")
 _N_RE = lazy(
     r"(?<![a-z0-9])(?:top|best|first)\s*(\d{1,3})(?![0-9])|(?<![0-9])(\d{1,3})\s*(?:个|款|件|种|大)?\s*"
-    r"(?:best|top|most|products?|items?|skus?|商品|产品|单品|宝贝|畅销)"
+    r"(?:best|top|most|products?|items?|skus?|商品|产品|单品|宝贝|畅销)",
+    needs=DIGIT,
 )
 
 
