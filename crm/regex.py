@@ -6,10 +6,11 @@ level, and one question uses about half of them: compiled when the modules were 
 `sellermate ask` about 15 ms. `lazy(pattern)` stands in for `re.compile(pattern)` at module level, for a pattern
 used through its methods.
 
-A pattern that cannot match a text without a digit, a Chinese character or a Latin letter can say so
-(`lazy(pattern, needs=DIGIT)`, or `needing(DIGIT, pattern)` for a pattern kept as a string): it is then neither
-compiled nor run on a text without one, and gives what it would have given, no match. tests/test_regex_needs.py
-checks each such claim against the pattern's syntax.
+A pattern that cannot match a text without a digit, a Chinese character or a Latin letter, or without one of a
+few words, can say so (`lazy(pattern, needs=DIGIT)`, `lazy(pattern, needs=("draft", "write"))`, or
+`needing(DIGIT, pattern)` for a pattern kept as a string): it is then neither compiled nor run on a text without
+one, and gives what it would have given, no match. tests/test_regex_needs.py checks each such claim against the
+pattern's syntax.
 """
 
 from __future__ import annotations
@@ -37,22 +38,40 @@ def holds(text: str, needs: str) -> bool:
     return any(test(c) for c in text)
 
 
+# What a pattern needs in a text to match: a class of character, or one of some words.
+Needs = str | tuple[str, ...]
+
+
+def _checked(needs: Needs) -> Needs:
+    if isinstance(needs, tuple) and needs and all(needs):
+        return needs
+    if needs not in _TESTS:
+        raise ValueError(f"unknown class of character {needs!r}")
+    return needs
+
+
+def satisfied(needs: Needs, text: str, present: frozenset[str] | None = None) -> bool:
+    """Whether `text` holds what a pattern `needs`: one of its words, or a character of its class (`present`:
+    the classes `text` holds, when known)."""
+    if isinstance(needs, tuple):
+        return any(word in text for word in needs)
+    return needs in present if present is not None else holds(text, needs)
+
+
 class Needing(str):
-    """A pattern (a str, as `re` functions take it) that cannot match a text without a character of `needs`."""
+    """A pattern (a str, as `re` functions take it) that cannot match a text without what it `needs`."""
 
-    needs: str
+    needs: Needs
 
-    def __new__(cls, needs: str, pattern: str) -> Needing:
+    def __new__(cls, needs: Needs, pattern: str) -> Needing:
         self = super().__new__(cls, pattern)
         self.needs = needs
         return self
 
 
-def needing(needs: str, pattern: str) -> Needing:
-    """`pattern`, marked as needing a character of the class `needs` to match (see the module's docstring)."""
-    if needs not in _TESTS:
-        raise ValueError(f"unknown class of character {needs!r}")
-    return Needing(needs, pattern)
+def needing(needs: Needs, pattern: str) -> Needing:
+    """`pattern`, marked as needing a character of a class or one of some words (see the module's docstring)."""
+    return Needing(_checked(needs), pattern)
 
 
 def classes_in(text: str) -> frozenset[str]:
@@ -60,29 +79,27 @@ def classes_in(text: str) -> frozenset[str]:
     return frozenset(needs for needs, test in _TESTS.items() if any(test(c) for c in text))
 
 
-def could_match(pattern: str, present: frozenset[str]) -> bool:
-    """False when `pattern` is marked (`needing`) as needing a class of character not `present` in the text
-    (`classes_in`): it cannot match there."""
+def could_match(pattern: str, text: str, present: frozenset[str]) -> bool:
+    """False when `pattern` is marked (`needing`) as needing what `text` does not hold (`present`: the classes of
+    character it holds, `classes_in`): it cannot match there."""
     needs = getattr(pattern, "needs", None)
-    return needs is None or needs in present
+    return needs is None or satisfied(needs, text, present)
 
 
 class LazyPattern:
     """`re.compile(pattern, flags)`, compiled when one of its methods is first called; with `needs`, its methods
-    give no match on a text without a character of that class, without compiling or running it."""
+    give no match on a text without what it needs, without compiling or running it."""
 
     __slots__ = ("_compiled", "flags", "needs", "pattern")
 
-    def __init__(self, pattern: str, flags: int = 0, needs: str | None = None) -> None:
-        if needs is not None and needs not in _TESTS:
-            raise ValueError(f"unknown class of character {needs!r}")
+    def __init__(self, pattern: str, flags: int = 0, needs: Needs | None = None) -> None:
         self.pattern = pattern
         self.flags = flags
-        self.needs = needs
+        self.needs = None if needs is None else _checked(needs)
         self._compiled: re.Pattern[str] | None = None
 
     def _hopeless(self, string: str) -> bool:
-        return self.needs is not None and not holds(string, self.needs)
+        return self.needs is not None and not satisfied(self.needs, string)
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -136,7 +153,7 @@ class LazyPattern:
         return f"lazy({self.pattern!r})"
 
 
-def lazy(pattern: str, flags: int = 0, *, needs: str | None = None) -> LazyPattern:
+def lazy(pattern: str, flags: int = 0, *, needs: Needs | None = None) -> LazyPattern:
     """A pattern compiled on first use, and not even then on a text without a character it `needs` (see the
     module's docstring)."""
     return LazyPattern(pattern, flags, needs)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from crm.regex import CHINESE, DIGIT, lazy
+from crm.regex import DIGIT, lazy
 
 # The keyword is matched in any case; the code itself must look like one (capitals and digits, as sellers
 # and platforms write codes), so "a coupon for Tan" finds no code.
@@ -31,11 +31,14 @@ _DISCOUNTS = (
         lazy(rf"({_MONEY}\s?\d[\d,.]*|\d[\d,.]*\s?{_MONEY})\s*(?:off|discount)", re.IGNORECASE),
         lambda m: f"{m.group(1)} off",
     ),
-    (lazy(r"满\s*\d+\s*减\s*\d+\s*元?", needs=DIGIT), lambda m: re.sub(r"\s", "", m.group(0))),
-    (lazy(r"(?:立减|减)\s*\d+(?:\.\d+)?\s*元?", needs=DIGIT), lambda m: re.sub(r"\s", "", m.group(0))),
-    (lazy(r"(?<![\d.])\d(?:\.\d)?\s*折", needs=DIGIT), lambda m: re.sub(r"\s", "", m.group(0))),
+    (lazy(r"满\s*\d+\s*减\s*\d+\s*元?", needs=("满",)), lambda m: re.sub(r"\s", "", m.group(0))),
+    (
+        lazy(r"(?:立减|减)\s*\d+(?:\.\d+)?\s*元?", needs=("减",)),
+        lambda m: re.sub(r"\s", "", m.group(0)),
+    ),
+    (lazy(r"(?<![\d.])\d(?:\.\d)?\s*折", needs=("折",)), lambda m: re.sub(r"\s", "", m.group(0))),
     (lazy(r"\bfree (?:shipping|delivery)\b", re.IGNORECASE), lambda m: "free shipping"),
-    (lazy(r"包邮|免运费", needs=CHINESE), lambda m: m.group(0)),
+    (lazy(r"包邮|免运费", needs=("免运费", "包邮")), lambda m: m.group(0)),
 )
 _EXPIRY = (
     lazy(
@@ -44,7 +47,10 @@ _EXPIRY = (
         r"([^,;.，。；]{2,30}?)(?=\s*(?:$|[,;.，。；]|\s+(?:and|with|for|to|in|plus)\b))",
         re.IGNORECASE,
     ),
-    lazy(r"(?:有效期至|有效期到|截止到|截止|截至|到期日?为?)\s*([^,;，。；\s]{2,12})", needs=CHINESE),
+    lazy(
+        r"(?:有效期至|有效期到|截止到|截止|截至|到期日?为?)\s*([^,;，。；\s]{2,12})",
+        needs=("到期", "截止", "截至", "有效期到", "有效期至"),
+    ),
 )
 # Words left hanging at the end once the offer is cut out ("... for Tan with a coupon for").
 _DANGLING = lazy(
@@ -124,8 +130,8 @@ def _day(phrase: str, now: datetime, timezone: str) -> date | None:
 # the discount in the message's language
 # ---------------------------------------------------------------------------------------------------------
 _PCT = lazy(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*%", needs=DIGIT)
-_ZHE = lazy(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*折", needs=DIGIT)
-_THRESHOLD = lazy(r"满\s*(\d+(?:\.\d+)?)\s*元?\s*减\s*(\d+(?:\.\d+)?)\s*元?", needs=DIGIT)
+_ZHE = lazy(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*折", needs=("折",))
+_THRESHOLD = lazy(r"满\s*(\d+(?:\.\d+)?)\s*元?\s*减\s*(\d+(?:\.\d+)?)\s*元?", needs=("满",))
 _AMOUNT = lazy(
     rf"({_MONEY}\s?\d[\d,.]*\d|{_MONEY}\s?\d|\d[\d,.]*\s?{_MONEY}|\d+(?:\.\d+)?\s*元)", re.IGNORECASE
 )

@@ -311,7 +311,8 @@ def _guards(t: str, language: str) -> Clarify | None:
 # ----------------------------------------------------------------------------------------------------------
 _REMINDER_RE = lazy(
     r"\bremind me\b|\bset (?:a |an )?reminder\b|\breminder\b.*\b(?:to|for|at|on|tomorrow)\b|"
-    r"^remind\b|提醒我|设置提醒|设个提醒|设一个提醒|记得提醒|添加提醒"
+    r"^remind\b|提醒我|设置提醒|设个提醒|设一个提醒|记得提醒|添加提醒",
+    needs=("remind", "提醒我", "添加提醒", "记得提醒", "设一个提醒", "设个提醒", "设置提醒"),
 )
 _DRAFT_RE = lazy(
     r"\b(draft|compose|write|prepare)\b.*\b(message|msg|note|email|text|reply|greeting|greetings|letter|"
@@ -488,18 +489,18 @@ _LOOKUP_EN = [
         r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$",
         needs=LATIN,
     ),
-    lazy(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$", needs=LATIN),
+    lazy(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$", needs=("buyer", "client", "customer")),
     lazy(
         r"^(?:please\s+|can you\s+|could you\s+)?(?:pull\s+up|bring\s+up|open(?:\s+up)?|get(?:\s+me)?|give\s+me|"
         r"show\s+me|show|display|check)\s+(?:the\s+)?(?:customer\s+)?(.+?)'s\s+(?:profile|details|card|history|"
         r"orders|info|record|purchases|spend)[?.!\s]*$",
-        needs=LATIN,
+        needs=("card", "details", "history", "info", "orders", "profile", "purchases", "record", "spend"),
     ),
     # what one customer bought: their card lists their orders
     lazy(
         r"^what\s+(?:did|has|have)\s+(?:customer\s+)?(.+?)\s+(?:buy|bought|order|ordered|purchase|purchased)"
         r"(?:\s+(?:from\s+us|with\s+us|so\s+far))?[?.!\s]*$",
-        needs=LATIN,
+        needs=("what",),
     ),
     lazy(
         r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
@@ -511,56 +512,73 @@ _LOOKUP_EN = [
     lazy(
         r"^how\s+much\s+(?:has|did|does|have)\s+(?:customer\s+)?(.+?)\s+(?:spend|spent|bought|buy)"
         r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$",
-        needs=LATIN,
+        needs=("much",),
     ),
     lazy(
         r"^(?:what\s+is\s+|what's\s+)?(?:the\s+)?(?:predicted\s+)?(?:clv|ltv|lifetime\s+value|"
         r"customer\s+lifetime\s+value|total\s+spend|order\s+history|purchase\s+history|churn\s+risk|"
         r"p\s*\(\s*alive\s*\)|probability\s+(?:of\s+being\s+)?alive|rfm\s+segment|segment)\s+(?:of|for)\s+"
         r"(?:customer\s+)?(.+?)[?.!\s]*$",
-        needs=LATIN,
+        needs=(
+            "alive",
+            "churn",
+            "clv",
+            "customer",
+            "history",
+            "lifetime",
+            "ltv",
+            "probability",
+            "purchase",
+            "segment",
+            "total",
+        ),
     ),
 ]
 _LOOKUP_EN.append(
     lazy(
         r"^how\s+many\s+(?:loyalty\s+|reward\s+)?points\s+(?:does|has|have|did)\s+(?:customer\s+)?(.+?)"
         r"(?:\s+(?:have|got|earned|left|collected))?(?:\s+(?:now|left|so\s+far))?[?.!\s]*$",
-        needs=LATIN,
+        needs=("points",),
     )
 )
 _LOOKUP_EN.append(
     lazy(
         r"^(?:what\s+is\s+|what's\s+|show\s+)?(?:the\s+)?(?:loyalty\s+|reward\s+)?points(?:\s+balance)?\s+"
         r"(?:of|for)\s+(?:customer\s+)?(.+?)[?.!\s]*$",
-        needs=LATIN,
+        needs=("points",),
     )
 )
-_LOOKUP_EN.append(lazy(r"^(.+?)'s\s+(?:loyalty\s+|reward\s+)?points(?:\s+balance)?[?.!\s]*$", needs=LATIN))
+_LOOKUP_EN.append(
+    lazy(r"^(.+?)'s\s+(?:loyalty\s+|reward\s+)?points(?:\s+balance)?[?.!\s]*$", needs=("points",))
+)
 _LOOKUP_ZH = [
-    lazy(r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:现在|目前)?(?:还)?有多少(?:个)?积分[??。!!\s]*$", needs=CHINESE),
-    lazy(r"^(?:客户|买家|顾客)?\s*(.+?)\s*的积分(?:余额)?(?:是)?(?:多少)?[??。!!\s]*$", needs=CHINESE),
+    lazy(
+        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:现在|目前)?(?:还)?有多少(?:个)?积分[??。!!\s]*$",
+        needs=("有多少",),
+    ),
+    lazy(r"^(?:客户|买家|顾客)?\s*(.+?)\s*的积分(?:余额)?(?:是)?(?:多少)?[??。!!\s]*$", needs=("的积分",)),
     lazy(
         r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索|看看|看一下)?\s*(?:客户|买家|顾客)\s*[::]?\s+"
         r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$",
-        needs=CHINESE,
+        needs=("买家", "客户", "顾客"),
     ),
     lazy(
         r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索)\s*(?:客户|买家|顾客)?\s*[::]?\s*"
         r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$",
-        needs=CHINESE,
+        needs=("找", "搜索", "查"),
     ),
-    lazy(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$", needs=CHINESE),
-    lazy(r"^(.+?)\s*是谁[??。!!\s]*$", needs=CHINESE),
+    lazy(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$", needs=("买家", "客户", "顾客")),
+    lazy(r"^(.+?)\s*是谁[??。!!\s]*$", needs=("是谁",)),
     lazy(
         r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:在我们这里?|在店里)?\s*(?:一共|总共|累计|总计)?\s*"
         r"(?:花了|花费了|消费了|买了)\s*多少(?:钱)?[??。!!\s]*$",
-        needs=CHINESE,
+        needs=("多少",),
     ),
     lazy(
         r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:都)?(?:买了|购买了|买过|下单了|订了)\s*(?:些)?(?:什么|哪些)(?:东西|商品)?[??。!!\s]*$",
-        needs=CHINESE,
+        needs=("什么", "哪些"),
     ),
-    lazy(r"^谁是\s*(.+?)[??。!!\s]*$", needs=CHINESE),
+    lazy(r"^谁是\s*(.+?)[??。!!\s]*$", needs=("谁是",)),
     lazy(
         r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料|流失风险|存活概率|活跃概率|预测\s*clv|clv|"
         r"预测(?:客户)?终身价值|客户终身价值|终身价值|分群|rfm\s*分群)[??。!!\s]*$",
@@ -571,39 +589,67 @@ _LOOKUP_ZH = [
 
 # Which number of one customer a look-up asks for, from the words around the name (first match wins).
 _ASPECTS: tuple[tuple[str, LazyPattern], ...] = (
-    ("points", lazy(r"\bpoints?\b|积分")),
-    ("churn_risk", lazy(r"churn|流失")),
+    ("points", lazy(r"\bpoints?\b|积分", needs=("point", "积分"))),
+    ("churn_risk", lazy(r"churn|流失", needs=("churn", "流失"))),
     (
         "p_alive",
-        lazy(r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率"),
+        lazy(
+            r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率",
+            needs=("alive", "buying", "coming", "returning", "存活", "活跃概率"),
+        ),
     ),
-    ("predicted_clv", lazy(r"predicted|projected|expected|future|预测|预计")),
-    ("clv", lazy(r"clv|cltv", needs=LATIN)),
+    (
+        "predicted_clv",
+        lazy(
+            r"predicted|projected|expected|future|预测|预计",
+            needs=("expected", "future", "predicted", "projected", "预测", "预计"),
+        ),
+    ),
+    ("clv", lazy(r"clv|cltv", needs=("cl",))),
     (
         "aov",
         lazy(
-            r"average\s+(?:order|basket|spend)|avg\s+order|aov|(?:spend|spent|spends)\s+per\s+order|客单价|平均"
+            r"average\s+(?:order|basket|spend)|avg\s+order|aov|(?:spend|spent|spends)\s+per\s+order|客单价|平均",
+            needs=("aov", "average", "order", "客单价", "平均"),
         ),
     ),
     (
         "last_order",
         lazy(
             r"when\b.*\b(?:last|latest|most\s+recent(?:ly)?)\b|(?:last|latest|most\s+recent)\s+(?:order|purchase|buy)|"
-            r"last\s+(?:ordered|bought|purchased|shopped)|最近[1一]次|最后[1一]次|上[1一]?次|什么时候"
+            r"last\s+(?:ordered|bought|purchased|shopped)|最近[1一]次|最后[1一]次|上[1一]?次|什么时候",
+            needs=(
+                "bought",
+                "last",
+                "latest",
+                "ordered",
+                "purchased",
+                "recent",
+                "shopped",
+                "when",
+                "上",
+                "什么时候",
+                "最后",
+                "最近",
+            ),
         ),
     ),
     (
         "orders",
         lazy(
             r"how\s+many\s+(?:orders|times|purchases)|number\s+of\s+(?:orders|purchases)|order\s+count|"
-            r"(?:多少|几)(?:笔|单|次|个订单)|订单数"
+            r"(?:多少|几)(?:笔|单|次|个订单)|订单数",
+            needs=("number", "order", "purchases", "times", "几", "多少", "订单数"),
         ),
     ),
     (
         "spend",
-        lazy(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值|花了|花费|消费|多少钱"),
+        lazy(
+            r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值|花了|花费|消费|多少钱",
+            needs=("lifetime", "ltv", "much", "spen", "total", "多少钱", "消费", "终身价值", "花了", "花费"),
+        ),
     ),
-    ("segment", lazy(r"segment|分群")),
+    ("segment", lazy(r"segment|分群", needs=("segment", "分群"))),
 )
 
 
@@ -779,12 +825,12 @@ def _scan(q: Question) -> Scan:
     _Periods(q.ref, q.local).scan(s)
     present = classes_in(q.text)
     for pattern, by in _GROUP_PATTERNS:
-        if not could_match(pattern, present):
+        if not could_match(pattern, q.text, present):
             continue
         for m in re.finditer(pattern, q.text):
             s.claim(m.start(), m.end(), "group_by", by)
     for pattern in _TOP_N_PATTERNS:
-        if not could_match(pattern, present):
+        if not could_match(pattern, q.text, present):
             continue
         for m in re.finditer(pattern, q.text):
             if s.free(m.start(1), m.end(1)):

@@ -13,7 +13,7 @@ from typing import Any
 
 from crm.query.ir import Period
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan
-from crm.regex import CHINESE, DIGIT, LATIN, classes_in, could_match, lazy, needing
+from crm.regex import DIGIT, LATIN, classes_in, could_match, lazy, needing
 
 MONTHS = {
     "january": 1,
@@ -54,7 +54,8 @@ _RANGE_TO_RE = lazy(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
 _SINCE_BEFORE_RE = lazy(
     r"(?:(?<![a-z])(ever since|since|starting from|starting|beginning|"
     r"from the (?:start|beginning) of)|(自从|自)|从)\s*(?:the\s+)?"
-    r"(?:(?:start|beginning) of\s+)?$"
+    r"(?:(?:start|beginning) of\s+)?$",
+    needs=("beginning", "from the ", "since", "starting", "从", "自"),
 )
 _SINCE_AFTER_RE = lazy(
     r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
@@ -407,16 +408,33 @@ class _Periods:
         p: list[tuple[str, Any]] = [
             (
                 (
-                    r"(?:as of|as at|as on|截至|截止到?)\s*(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?|"
-                    r"today|now|right now|the moment|date|今天|今日|目前|现在|当前)(?:为止)?"
+                    needing(
+                        ("as at", "as of", "as on", "截止", "截至"),
+                        r"(?:as of|as at|as on|截至|截止到?)\s*(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?|"
+                        r"today|now|right now|the moment|date|今天|今日|目前|现在|当前)(?:为止)?",
+                    )
                 ),
                 as_of_marker,
             ),
             # shopping festivals as days ("双十一", "618", "Black Friday 2025", "去年双十二")
             (
                 (
-                    rf"(?:(?<!\d)(\d{{4}})\s*年?\s*(?:的|'s)?\s*|(今年|本年|去年|前年|this year'?s?|last year'?s?)\s*(?:的)?\s*)?"
-                    rf"(?:the\s+)?({_SALE_RE})(?:\s*(?:of\s+|in\s+)?(\d{{4}})(?!\d)|\s+(this|last)\s+year)?{_SALE_WORD}"
+                    needing(
+                        (
+                            "11",
+                            "12",
+                            "618",
+                            "friday",
+                            "monday",
+                            "十一",
+                            "十二",
+                            "网络星期一",
+                            "黑五",
+                            "黑色星期五",
+                        ),
+                        rf"(?:(?<!\d)(\d{{4}})\s*年?\s*(?:的|'s)?\s*|(今年|本年|去年|前年|this year'?s?|last year'?s?)\s*(?:的)?\s*)?"
+                        rf"(?:the\s+)?({_SALE_RE})(?:\s*(?:of\s+|in\s+)?(\d{{4}})(?!\d)|\s+(this|last)\s+year)?{_SALE_WORD}",
+                    )
                 ),
                 sale,
             ),
@@ -438,7 +456,7 @@ class _Periods:
             ),
             (  # a week of a month, by its days: "the first week of November" is 1-7 November
                 needing(
-                    LATIN,
+                    ("week",),
                     rf"(?<![a-z])(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+week\s+(?:of|in)\s+"
                     rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
                 ),
@@ -446,7 +464,7 @@ class _Periods:
             ),
             (
                 needing(
-                    DIGIT,
+                    ("月",),
                     r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(?:第\s*([1-4一二三四])|(最后)\s*[1一]?)\s*个?"
                     r"(?:周|星期|礼拜)",
                 ),
@@ -454,7 +472,7 @@ class _Periods:
             ),
             (  # the start, middle or end of a month: days 1-10, 11-20 and 21 to the end (上旬, 中旬, 下旬)
                 needing(
-                    LATIN,
+                    ("beginning", "early", "end", "late", "mid", "start"),
                     rf"(?<![a-z])(early|(?:the\s+)?(?:beginning|start)\s+of|mid-?|(?:the\s+)?middle\s+of|late|"
                     rf"(?:the\s+)?end\s+of)\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
                 ),
@@ -466,17 +484,17 @@ class _Periods:
             ),
             (
                 needing(
-                    DIGIT, r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上旬|初|中旬|下旬|底|末)"
+                    ("月",), r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上旬|初|中旬|下旬|底|末)"
                 ),
                 lambda m: self.third_of_month(int(m[2]), _THIRDS[m[3]], m[1]),
             ),
             (
-                needing(LATIN, r"(?<![a-z])(?:the\s+)?(?:past|last|previous)\s+fortnight(?![a-z])"),
+                needing(("fortnight",), r"(?<![a-z])(?:the\s+)?(?:past|last|previous)\s+fortnight(?![a-z])"),
                 lambda m: Period(kind="last_n_days", n=14),
             ),
             (  # "since Monday": from the latest such day (today, if it is that day) to now
                 needing(
-                    LATIN,
+                    ("friday", "monday", "saturday", "sunday", "thursday", "tuesday", "wednesday"),
                     r"(?<![a-z])since\s+(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])",
                 ),
                 lambda m: self.day_range(
@@ -485,13 +503,13 @@ class _Periods:
             ),
             (  # half a month: "the first half of October", "10月上半月"
                 needing(
-                    LATIN,
+                    ("first", "second"),
                     rf"(?<![a-z])(?:the\s+)?(first|second)\s+half\s+of\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
                 ),
                 lambda m: self.half_month(MONTHS[m[2]], m[1] == "first", m[3]),
             ),
             (
-                needing(DIGIT, r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上|下)半月"),
+                needing(("半月",), r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上|下)半月"),
                 lambda m: self.half_month(int(m[2]), m[3] == "上", m[1]),
             ),
             (
@@ -524,7 +542,7 @@ class _Periods:
             (
                 (
                     needing(
-                        DIGIT,
+                        ("月",),
                         r"(?:从\s*)?(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:到|至|-|–|~)\s*"
                         r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]",
                     )
@@ -534,23 +552,32 @@ class _Periods:
             # a whole year said as such ("去年全年", "2025全年", "全年", "full year 2025")
             (
                 needing(
-                    CHINESE,
+                    ("全年", "整年"),
                     r"(?:(?<!\d)(\d{4})\s*年?|(今年|本年|去年|前年))\s*(?:的)?\s*(?:全年|整年|一整年)(?:度)?",
                 ),
                 lambda m: self.year(int(m[1]) if m[1] else rel_year[m[2]]),
             ),
             (
                 needing(
-                    DIGIT,
+                    ("entire", "full", "whole"),
                     r"(?<![a-z])(?:the\s+)?(?:full|whole|entire)\s+(?:of\s+)?(?:year\s+(?:of\s+)?)?(\d{4})(?:\s+year)?(?!\d)",
                 ),
                 lambda m: self.year(int(m[1])),
             ),
-            (needing(CHINESE, r"全年(?:度)?|整年|一整年"), lambda m: Period(kind="this_year")),
+            (
+                needing(("全年", "整年"), r"全年(?:度)?|整年|一整年"),
+                lambda m: Period(kind="this_year"),
+            ),
             # explicit ranges and dates
-            (needing(DIGIT, rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}"), rng),
+            (
+                needing(
+                    ("between", "from"),
+                    rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}",
+                ),
+                rng,
+            ),
             (needing(DIGIT, rf"{iso}\s*(?:至|到|-|~)\s*{iso}"), rng),
-            (needing(DIGIT, rf"(?:since|from)\s+{iso}"), since),
+            (needing(("from", "since"), rf"(?:since|from)\s+{iso}"), since),
             (needing(DIGIT, rf"{iso}\s*(?:以来|至今|起)"), since),
             (needing(DIGIT, rf"(?:on\s+)?{iso}"), one_day),
             # month spans written with names ("March to May 2026", "from Oct 2025 through Feb")
@@ -566,7 +593,7 @@ class _Periods:
             ),
             (
                 needing(
-                    LATIN,
+                    ("between",),
                     rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
                 ),
                 month_span,
@@ -581,31 +608,37 @@ class _Periods:
                 lambda m: self.quarter(int(m[1]), int(m[2])),
             ),
             (
-                needing(DIGIT, rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})"),
+                needing(("quarter",), rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})"),
                 lambda m: self.quarter(int(m[3]), _ORD[m[1] or "last"]),
             ),
             (
-                needing(DIGIT, r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)"),
+                needing(("季",), r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)"),
                 lambda m: self.quarter(int(m[1]), int(m[2])),
             ),
             (
-                needing(DIGIT, r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)"),
+                needing(
+                    ("上一年", "今年", "前年", "去年", "本年"),
+                    r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
+                ),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             (
-                needing(DIGIT, r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])"),
+                needing(
+                    ("上一年", "今年", "前年", "去年", "本年"),
+                    r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])",
+                ),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             (
-                needing(DIGIT, r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
+                needing(("year",), r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.quarter(rel_year[m[2]], int(m[1])),
             ),
             (
-                needing(LATIN, rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
+                needing(("quarter",), rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.quarter(rel_year[m[2]], _ORD[m[1]]),
             ),
             (
-                needing(DIGIT, r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])"),
+                needing(("year",), r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])"),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             # halves
@@ -618,23 +651,23 @@ class _Periods:
                 lambda m: self.half(int(m[1]), int(m[2])),
             ),
             (
-                needing(DIGIT, r"(first|second)\s+half\s+(?:of\s+)?(\d{4})"),
+                needing(("first", "second"), r"(first|second)\s+half\s+(?:of\s+)?(\d{4})"),
                 lambda m: self.half(int(m[2]), 1 if m[1] == "first" else 2),
             ),
             (
-                needing(DIGIT, r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年"),
+                needing(("半年",), r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年"),
                 lambda m: self.half(int(m[1]), 1 if m[2] == "上" else 2),
             ),
             (
-                needing(CHINESE, r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年"),
+                needing(("半年",), r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年"),
                 lambda m: self.half(rel_year[m[1]], 1 if m[2] == "上" else 2),
             ),
             (needing(DIGIT, r"(?<![a-z0-9])h([12])(?![a-z0-9])"), lambda m: self.bare_half(int(m[1]))),
             (
-                needing(LATIN, r"(first|second)\s+half(?:\s+of\s+the\s+year)?"),
+                needing(("first", "second"), r"(first|second)\s+half(?:\s+of\s+the\s+year)?"),
                 lambda m: self.bare_half(1 if m[1] == "first" else 2),
             ),
-            (needing(CHINESE, r"(上|下)半年"), lambda m: self.bare_half(1 if m[1] == "上" else 2)),
+            (needing(("半年",), r"(上|下)半年"), lambda m: self.bare_half(1 if m[1] == "上" else 2)),
             # single days ("November 11", "11 Nov 2026", "11月11日")
             (
                 needing(
@@ -650,7 +683,7 @@ class _Periods:
                 lambda m: self.day(m[3], MONTHS[m[2]], int(m[1])),
             ),
             (
-                needing(DIGIT, r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"),
+                needing(("月",), r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"),
                 lambda m: self.day(m[1], int(m[2]), int(m[3])),
             ),
             # months with a year
@@ -662,7 +695,10 @@ class _Periods:
                 needing(DIGIT, rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])"),
                 lambda m: self.month(int(m[1]), MONTHS[m[2]]),
             ),
-            (needing(DIGIT, r"(\d{4})\s*年\s*(\d{1,2})\s*月份?"), lambda m: self.month(int(m[1]), int(m[2]))),
+            (
+                needing(("年",), r"(\d{4})\s*年\s*(\d{1,2})\s*月份?"),
+                lambda m: self.month(int(m[1]), int(m[2])),
+            ),
             (
                 needing(DIGIT, r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])"),
                 lambda m: self.month(int(m[1]), int(m[2])),
@@ -672,26 +708,32 @@ class _Periods:
                 lambda m: self.month(int(m[2]), int(m[1])),
             ),
             (
-                needing(DIGIT, r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?"),
+                needing(
+                    ("上一年", "今年", "前年", "去年", "本年"),
+                    r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?",
+                ),
                 lambda m: self.month(rel_year[m[1]], int(m[2])),
             ),
             (
-                needing(LATIN, rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
+                needing(("year",), rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.month(rel_year[m[2]], MONTHS[m[1]]),
             ),
             (
-                needing(LATIN, rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])"),
+                needing(("year",), rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])"),
                 lambda m: self.month(rel_year[m[1]], MONTHS[m[2]]),
             ),
             (
-                needing(LATIN, rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])"),
+                needing(
+                    ("last", "past", "previous", "this"),
+                    rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])",
+                ),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),
             # rolling windows
             (
                 (
                     needing(
-                        DIGIT,
+                        ("last", "past", "previous", "prior", "recent", "rolling", "trailing"),
                         r"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:last|past|previous|prior|recent|trailing|"
                         r"rolling)\s+(\d{1,4})\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])",
                     )
@@ -700,47 +742,59 @@ class _Periods:
             ),
             (
                 needing(
-                    DIGIT,
+                    ("上", "前", "过去", "近", "这"),
                     r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
                 ),
                 lambda m: self.last_n(int(m[1]), m[2]),
             ),
             (
-                needing(DIGIT, r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)"),
+                needing(
+                    ("以来", "内"),
+                    r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)",
+                ),
                 lambda m: self.last_n(int(m[1]), m[2]),
             ),
             (
                 needing(
-                    LATIN,
+                    ("past", "recent", "rolling", "trailing"),
                     r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
                 ),
                 lambda m: self.last_n(1, m[1]),
             ),
             (
-                needing(CHINESE, r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)"),
+                needing(
+                    ("过去", "近"),
+                    r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)",
+                ),
                 lambda m: self.last_n(1, m[1]),
             ),
             (
                 (
-                    r"(?:过去|最近|近)\s*(?:的)?\s*半年|(?:the\s+)?(?:last|past)\s+half\s+(?:a\s+)?year|(?:the\s+)?(?:last|past)\s+"
-                    r"6\s+months"
+                    needing(
+                        ("half", "months", "半年"),
+                        r"(?:过去|最近|近)\s*(?:的)?\s*半年|(?:the\s+)?(?:last|past)\s+half\s+(?:a\s+)?year|(?:the\s+)?(?:last|past)\s+"
+                        r"6\s+months",
+                    )
                 ),
                 lambda m: self.last_n(6, "months"),
             ),
             (
                 needing(
-                    DIGIT,
+                    ("quarters", "季度"),
                     r"(?:过去|最近|近)\s*(\d{1,2})\s*个?\s*季度|(?:the\s+)?(?:last|past|previous)\s+(\d{1,2})\s+quarters",
                 ),
                 lambda m: self.last_n(3 * int(m[1] or m[2]), "months"),
             ),
             # quarters and months without a year
             (needing(DIGIT, r"(?<![a-z0-9])q([1-4])(?![a-z0-9])"), lambda m: self.bare_quarter(int(m[1]))),
-            (needing(LATIN, rf"(?:the\s+)?{_ORD_RE}\s+quarter"), lambda m: self.bare_quarter(_ORD[m[1]])),
-            (needing(DIGIT, r"第\s*([1-4])\s*(?:季度|季)"), lambda m: self.bare_quarter(int(m[1]))),
-            (needing(DIGIT, r"(?<![\d年])([1-4])\s*季度"), lambda m: self.bare_quarter(int(m[1]))),
             (
-                needing(DIGIT, r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)"),
+                needing(("quarter",), rf"(?:the\s+)?{_ORD_RE}\s+quarter"),
+                lambda m: self.bare_quarter(_ORD[m[1]]),
+            ),
+            (needing(("第",), r"第\s*([1-4])\s*(?:季度|季)"), lambda m: self.bare_quarter(int(m[1]))),
+            (needing(("季度",), r"(?<![\d年])([1-4])\s*季度"), lambda m: self.bare_quarter(int(m[1]))),
+            (
+                needing(("月",), r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)"),
                 lambda m: self.bare_month(int(m[1])) if 1 <= int(m[1]) <= 12 else BAD_DATE,
             ),
             (
@@ -776,34 +830,39 @@ class _Periods:
             ),
             (
                 (
-                    r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
-                    r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)"
+                    needing(
+                        ("year", "同期"),
+                        r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
+                        r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)",
+                    )
                 ),
                 lambda m: SAME_PERIOD,
             ),
             # two back: 上上个月 is not 上个月 with a stray 上
             (
-                r"(?:the\s+)?day before yesterday|前天",
+                needing(("day before yesterday", "前天"), r"(?:the\s+)?day before yesterday|前天"),
                 lambda m: self.day_range(r - timedelta(days=2), r - timedelta(days=2)),
             ),
             (
-                r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)",
+                needing(
+                    ("week before last", "上上"), r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)"
+                ),
                 lambda m: self.day_range(
                     r - timedelta(days=r.weekday() + 14), r - timedelta(days=r.weekday() + 8)
                 ),
             ),
             (
-                r"(?:the\s+)?month before last|上上(?:个)?月",
+                needing(("month before last", "上上"), r"(?:the\s+)?month before last|上上(?:个)?月"),
                 lambda m: self.months_back(r.replace(day=1), 2, 1),
             ),
             (
-                r"(?:the\s+)?quarter before last|上上(?:个)?季度?",
+                needing(("quarter before last", "上上"), r"(?:the\s+)?quarter before last|上上(?:个)?季度?"),
                 lambda m: self.months_back(date(r.year, 3 * ((r.month - 1) // 3) + 1, 1), 6, 3),
             ),
             # "this year so far" in Chinese: the period itself ("今年到目前为止"); bare "目前为止" is all time
             (
                 needing(
-                    CHINESE,
+                    ("为止",),
                     r"(今年|本年|本月|这个月|本季度|这个季度|本周|这周)\s*(?:的)?\s*(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止",
                 ),
                 lambda m: Period(kind=_THIS[m[1]]),
@@ -811,57 +870,90 @@ class _Periods:
             # ... and the other way round ("到目前为止今年的订单数")
             (
                 needing(
-                    CHINESE,
+                    ("为止",),
                     r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止\s*(?:,\s*)?(今年|本年|本月|这个月|本季度|这个季度|本周|这周)",
                 ),
                 lambda m: Period(kind=_THIS[m[1]]),
             ),
             (
-                needing(CHINESE, r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)为止|迄今为止"),
+                needing(("为止",), r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)为止|迄今为止"),
                 lambda m: Period(kind="all_time"),
             ),
-            (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
-            (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
             (
-                r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
+                needing(("today", "今天", "今日", "当天"), r"today|so far today|今天|今日|当天"),
+                lambda m: Period(kind="today"),
+            ),
+            (
+                needing(("yesterday", "昨天", "昨日"), r"yesterday|昨天|昨日"),
+                lambda m: Period(kind="yesterday"),
+            ),
+            (
+                needing(
+                    ("week", "wtd", "本周", "本星期", "这个星期", "这个礼拜", "这周", "这星期"),
+                    r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
+                ),
                 lambda m: Period(kind="this_week"),
             ),
             (
-                r"(?:last|previous|prior)\s+week|上周|上个星期|上星期|上个礼拜|上一周",
+                needing(
+                    ("week", "上一周", "上个星期", "上个礼拜", "上周", "上星期"),
+                    r"(?:last|previous|prior)\s+week|上周|上个星期|上星期|上个礼拜|上一周",
+                ),
                 lambda m: Period(kind="last_week"),
             ),
             (
                 (
-                    r"(?:this|current)\s+month(?:\s+(?:so far|to date))?|month to date|month-to-date|mtd|本月至今|本月|这个月|"
-                    r"这月|当月|本月份"
+                    needing(
+                        ("month", "mtd", "当月", "本月", "这个月", "这月"),
+                        r"(?:this|current)\s+month(?:\s+(?:so far|to date))?|month to date|month-to-date|mtd|本月至今|本月|这个月|"
+                        r"这月|当月|本月份",
+                    )
                 ),
                 lambda m: Period(kind="this_month"),
             ),
             (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?month|上个月|上月|上一个月|上一月",
+                needing(
+                    ("month", "上一个月", "上一月", "上个月", "上月"),
+                    r"(?:last|previous|prior)\s+(?:calendar\s+)?month|上个月|上月|上一个月|上一月",
+                ),
                 lambda m: Period(kind="last_month"),
             ),
             (
                 (
-                    r"(?:this|current)\s+quarter(?:\s+(?:so far|to date))?|quarter to date|quarter-to-date|qtd|本季度|这个季度|"
-                    r"这季度|当季|本季|本季度至今"
+                    needing(
+                        ("qtd", "quarter", "当季", "本季", "这个季度", "这季度"),
+                        r"(?:this|current)\s+quarter(?:\s+(?:so far|to date))?|quarter to date|quarter-to-date|qtd|本季度|这个季度|"
+                        r"这季度|当季|本季|本季度至今",
+                    )
                 ),
                 lambda m: Period(kind="this_quarter"),
             ),
             (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?quarter|上季度|上个季度|上一季度|上一个季度|上季",
+                needing(
+                    ("quarter", "上一个季度", "上一季度", "上个季度", "上季"),
+                    r"(?:last|previous|prior)\s+(?:calendar\s+)?quarter|上季度|上个季度|上一季度|上一个季度|上季",
+                ),
                 lambda m: Period(kind="last_quarter"),
             ),
             (
                 (
-                    r"(?:this|current)\s+year(?:\s+(?:so far|to date))?|(?:so far )?this year|year to date|year-to-date|ytd|"
-                    r"今年以来|今年至今|年初至今|今年|本年度|本年"
+                    needing(
+                        ("year", "ytd", "今年", "年初至今", "本年"),
+                        r"(?:this|current)\s+year(?:\s+(?:so far|to date))?|(?:so far )?this year|year to date|year-to-date|ytd|"
+                        r"今年以来|今年至今|年初至今|今年|本年度|本年",
+                    )
                 ),
                 lambda m: Period(kind="this_year"),
             ),
-            (r"(?:the\s+)?year before last|前年", lambda m: self.year(r.year - 2)),
             (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年",
+                needing(("year before last", "前年"), r"(?:the\s+)?year before last|前年"),
+                lambda m: self.year(r.year - 2),
+            ),
+            (
+                needing(
+                    ("year", "上一年", "上年", "去年"),
+                    r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年",
+                ),
                 lambda m: Period(kind="last_year"),
             ),
             (
@@ -879,7 +971,7 @@ class _Periods:
     def scan(self, s: Scan) -> None:
         present = classes_in(s.text)
         for pattern, build in self.patterns():
-            if not could_match(pattern, present):
+            if not could_match(pattern, s.text, present):
                 continue  # (not compiled: most of these patterns need a digit, Chinese or Latin words)
             for m in re.finditer(pattern, s.text):
                 if s.free(m.start(), m.end()):

@@ -15,10 +15,11 @@ from crm.query.parsing.scan import Scan
 from crm.regex import lazy
 
 # "active customers" with no period are the last 90 days' buyers; a bare count of customers is the whole base.
-_ACTIVE_RE = lazy(r"(?<![a-z])active(?![a-z])|活跃|最近")
-_ORDER_WORD_RE = lazy(r"(?<![a-z])orders?(?![a-z])|订单|单")
+_ACTIVE_RE = lazy(r"(?<![a-z])active(?![a-z])|活跃|最近", needs=("active", "最近", "活跃"))
+_ORDER_WORD_RE = lazy(r"(?<![a-z])orders?(?![a-z])|订单|单", needs=("order", "单"))
 _WHICH_CUSTOMERS_RE = lazy(
-    r"\bwhich (?:of (?:my|our|the) )?(?:customers|buyers|clients|shoppers|people)\b|哪些(?:客户|买家|顾客|人)"
+    r"\bwhich (?:of (?:my|our|the) )?(?:customers|buyers|clients|shoppers|people)\b|哪些(?:客户|买家|顾客|人)",
+    needs=("which ", "哪些"),
 )
 
 

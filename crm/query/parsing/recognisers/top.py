@@ -13,9 +13,15 @@ from crm.query.parsing.recognisers.metric import metric_query
 from crm.query.parsing.scan import Scan
 from crm.regex import lazy
 
-_WHO_RE = lazy(r"(?<![a-z])who(?![a-z])|谁|哪位")
-_PLATFORM_RE = lazy(r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道")
-_COUNTRY_RE = lazy(r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场")
+_WHO_RE = lazy(r"(?<![a-z])who(?![a-z])|谁|哪位", needs=("who", "哪位", "谁"))
+_PLATFORM_RE = lazy(
+    r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道",
+    needs=("channel", "marketplace", "platform", "平台", "渠道"),
+)
+_COUNTRY_RE = lazy(
+    r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场",
+    needs=("countries", "country", "market", "region", "国家", "地区", "市场"),
+)
 
 
 @recogniser("acquired_ranking", rank=450)
