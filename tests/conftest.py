@@ -23,9 +23,11 @@ import pytest_asyncio
 from sqlalchemy import text
 
 from storage.db import Database, create_engine, migrate
-from storage.models import Base
+from storage.models import Base, declare_all
 from storage.repositories.workspaces import get_or_create_workspace
 from tests.fakes.openai_server import ScriptedOpenAI
+
+declare_all()  # Base.metadata holds every table (the truncation between tests reads it)
 
 PG_URL = os.environ.get("SELLERMATE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 # The shared evaluation folder beside the repository: an EXTRA source of cases when present, never needed

@@ -162,3 +162,38 @@ async def test_a_database_from_a_newer_version_is_refused_unchanged(db: Database
         assert p.stderr.count("\n") == 1, p.stderr
     finally:  # the PostgreSQL test database lives on for the worker's next tests (alembic_version is not emptied)
         await set_version(head)
+
+
+def test_the_models_declared_later_are_reached_through_storage_models() -> None:
+    """storage.models declares the models answers read; the others (storage/models_later.py) are declared when
+    first named, through storage.models all the same."""
+    import storage.models
+    import storage.models_later
+    from storage.models import AuditEvent, Base
+
+    later = {
+        name
+        for name, value in vars(storage.models_later).items()
+        if isinstance(value, type) and issubclass(value, Base) and value.__module__ == "storage.models_later"
+    }
+    assert later == storage.models.DECLARED_LATER
+    assert AuditEvent is storage.models_later.AuditEvent is storage.models.AuditEvent
+    assert AuditEvent.__table__ is Base.metadata.tables["audit_events"]
+
+
+def test_every_table_a_model_of_storage_models_refers_to_is_declared_with_it() -> None:
+    """A flush sorts the tables it writes by their foreign keys: every table a model of storage.models refers to
+    must be declared when storage.models is, not later (an order's import, a ledger entry's team member)."""
+    import storage.models
+
+    core = {
+        value.__table__.name
+        for value in vars(storage.models).values()
+        if isinstance(value, type)
+        and issubclass(value, storage.models.Base)
+        and value.__module__ == "storage.models"
+        and value is not storage.models.Base
+    }
+    for name in core:
+        for fk in storage.models.Base.metadata.tables[name].foreign_keys:
+            assert fk.column.table.name in core, (name, fk.target_fullname)

@@ -187,3 +187,66 @@ def test_the_why_this_number_explanation_is_in_the_reader_language() -> None:
     assert "筛选：平台=shopee, 国家=TH。" in zh and "platform" not in zh
     en = _Ctx(None, 1, settings, end, "en").explain(None, start, end, filters)
     assert en.endswith("Filters: platform=shopee, country=TH.")
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "ms", "th", "id", "vi"])
+def test_every_text_renders_as_fluent_runtime_renders_it_from_its_whole_file(language: str) -> None:
+    """render parses only the lines of the text it needs and formats the catalogues' forms itself
+    (crm.text.plain): each text gives what fluent.runtime gives from the whole file, for numbers that pick each
+    plural form and variant, with and without grouping, and for words; and the plain formatter declines none."""
+    from fluent.runtime import FluentBundle, FluentResource
+
+    from crm.text import _argument, _Catalogue, _plain_argument
+    from crm.text.plain import format_plain
+
+    whole = FluentBundle([language], use_isolating=False)
+    for path in sorted((LOCALES / language).glob("*.ftl")):
+        whole.add_resource(FluentResource(path.read_text(encoding="utf-8")))
+    alone = _Catalogue(language)  # a fresh one: nothing parsed yet
+    for mid in sorted(alone.files):
+        names = variables(language, mid)
+        message = alone.message(mid)
+        assert mid not in alone.lines and alone.unread  # its own lines were parsed, not its file
+        for value in (0, 1, 2, 5, 21, 1000, 12345, -1, -1234567, "Tan", "one", "other", "0"):
+            args = dict.fromkeys(names, value)
+            expected, errors = whole.format_pattern(
+                whole.get_message(mid).value, {k: _argument(v) for k, v in args.items()}
+            )
+            got = format_plain(message.value, {k: _plain_argument(v) for k, v in args.items()}, language)
+            if errors:  # NUMBER() of a word: left to fluent.runtime, which reports it
+                assert got is None and isinstance(value, str), (mid, value)
+            else:
+                assert got == expected, (mid, value)
+    assert alone.lines == {} and alone.everything().unread == set()
+    assert alone._bundle is None  # fluent.runtime was never needed
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "ms", "th", "id", "vi"])
+def test_the_plain_number_rules_are_babels(language: str) -> None:
+    """crm.text.plain's plural categories and grouping separators, per language, are what fluent.runtime uses."""
+    from fluent.runtime import FluentBundle
+    from fluent.runtime.types import fluent_number
+
+    from crm.text.plain import _GROUPING, _PLURAL
+
+    bundle = FluentBundle([language])
+    for n in [*range(-30, 2100), 10**6, 10**6 + 1, 10**9, -(10**7)]:
+        assert _PLURAL[language](n) == bundle._plural_form(n), n
+    for n in (999, 1000, -1000, 1234567, 10**12):
+        assert f"{n:,}".replace(",", _GROUPING[language]) == fluent_number(n).format(bundle._babel_locale)
+
+
+def test_what_the_plain_formatter_declines_fluent_runtime_formats() -> None:
+    """A missing argument still fails loudly (fluent.runtime reports it), and a form the catalogues do not use
+    is formatted by fluent.runtime, not dropped."""
+    from fluent.syntax import FluentParser
+
+    from crm.text.plain import format_plain
+
+    pattern = FluentParser().parse("x = { $n } { DATETIME($d) } { -term }\n").body[0].value
+    assert format_plain(pattern, {"n": 1}, "en") is None
+    assert format_plain(pattern, {"n": 1}, "xx") is None
+    with pytest.raises(ValueError, match="Unknown external: name"):
+        render("en", "start.welcome_back")
+    with pytest.raises(TypeError):
+        render("en", "start.welcome_back", name=Msg("start.welcome_back"))

@@ -12,9 +12,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from crm.regex import DIGIT, lazy
+
 # The keyword is matched in any case; the code itself must look like one (capitals and digits, as sellers
 # and platforms write codes), so "a coupon for Tan" finds no code.
-_COUPON = re.compile(
+_COUPON = lazy(
     r"(?i:\b(?:promo(?:tion)?|voucher|discount|coupon)\s+code|\bcode|\bcoupon|\bvoucher|优惠码|折扣码|优惠券码|券码|兑换码)"
     r"\s*[:：=]?\s*[\"'“]?([A-Z0-9][A-Z0-9_-]{2,23})\b"
 )
@@ -22,30 +24,36 @@ _MONEY = r"(?:RM|S\$|US\$|SGD|MYR|USD|THB|IDR|VND|PHP|CNY|RMB|Rp\.?|₱|฿|₫|
 _DISCOUNTS = (
     (
         # A whole number ("150%" is not "50%", "-20%" not "20%"; out of range, it is refused when drafting).
-        re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*%\s*(?:off|discount)?", re.IGNORECASE),
+        lazy(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*%\s*(?:off|discount)?", re.IGNORECASE),
         lambda m: f"{m.group(1)}% off",
     ),
     (
-        re.compile(rf"({_MONEY}\s?\d[\d,.]*|\d[\d,.]*\s?{_MONEY})\s*(?:off|discount)", re.IGNORECASE),
+        lazy(rf"({_MONEY}\s?\d[\d,.]*|\d[\d,.]*\s?{_MONEY})\s*(?:off|discount)", re.IGNORECASE),
         lambda m: f"{m.group(1)} off",
     ),
-    (re.compile(r"满\s*\d+\s*减\s*\d+\s*元?"), lambda m: re.sub(r"\s", "", m.group(0))),
-    (re.compile(r"(?:立减|减)\s*\d+(?:\.\d+)?\s*元?"), lambda m: re.sub(r"\s", "", m.group(0))),
-    (re.compile(r"(?<![\d.])\d(?:\.\d)?\s*折"), lambda m: re.sub(r"\s", "", m.group(0))),
-    (re.compile(r"\bfree (?:shipping|delivery)\b", re.IGNORECASE), lambda m: "free shipping"),
-    (re.compile(r"包邮|免运费"), lambda m: m.group(0)),
+    (lazy(r"满\s*\d+\s*减\s*\d+\s*元?", needs=("满",)), lambda m: re.sub(r"\s", "", m.group(0))),
+    (
+        lazy(r"(?:立减|减)\s*\d+(?:\.\d+)?\s*元?", needs=("减",)),
+        lambda m: re.sub(r"\s", "", m.group(0)),
+    ),
+    (lazy(r"(?<![\d.])\d(?:\.\d)?\s*折", needs=("折",)), lambda m: re.sub(r"\s", "", m.group(0))),
+    (lazy(r"\bfree (?:shipping|delivery)\b", re.IGNORECASE), lambda m: "free shipping"),
+    (lazy(r"包邮|免运费", needs=("免运费", "包邮")), lambda m: m.group(0)),
 )
 _EXPIRY = (
-    re.compile(
+    lazy(
         r"\b(?:valid\s+(?:until|till|through|thru|to)|until|till|expir(?:es|ing|y)(?:\s+on)?|ends?\s+on|"
         r"good\s+(?:until|till|through))\s+(?:the\s+)?"
         r"([^,;.，。；]{2,30}?)(?=\s*(?:$|[,;.，。；]|\s+(?:and|with|for|to|in|plus)\b))",
         re.IGNORECASE,
     ),
-    re.compile(r"(?:有效期至|有效期到|截止到|截止|截至|到期日?为?)\s*([^,;，。；\s]{2,12})"),
+    lazy(
+        r"(?:有效期至|有效期到|截止到|截止|截至|到期日?为?)\s*([^,;，。；\s]{2,12})",
+        needs=("到期", "截止", "截至", "有效期到", "有效期至"),
+    ),
 )
 # Words left hanging at the end once the offer is cut out ("... for Tan with a coupon for").
-_DANGLING = re.compile(
+_DANGLING = lazy(
     r"(?:\s+(?:with|and|plus|using|incl\.?|including|for|of|a|an|the|coupon|voucher|discount|"
     r"offer|promo|code|,))+\s*$|[,，、\s]+$",
     re.IGNORECASE,
@@ -121,13 +129,13 @@ def _day(phrase: str, now: datetime, timezone: str) -> date | None:
 # ---------------------------------------------------------------------------------------------------------
 # the discount in the message's language
 # ---------------------------------------------------------------------------------------------------------
-_PCT = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*%")
-_ZHE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*折")
-_THRESHOLD = re.compile(r"满\s*(\d+(?:\.\d+)?)\s*元?\s*减\s*(\d+(?:\.\d+)?)\s*元?")
-_AMOUNT = re.compile(
+_PCT = lazy(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*%", needs=DIGIT)
+_ZHE = lazy(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*折", needs=("折",))
+_THRESHOLD = lazy(r"满\s*(\d+(?:\.\d+)?)\s*元?\s*减\s*(\d+(?:\.\d+)?)\s*元?", needs=("满",))
+_AMOUNT = lazy(
     rf"({_MONEY}\s?\d[\d,.]*\d|{_MONEY}\s?\d|\d[\d,.]*\s?{_MONEY}|\d+(?:\.\d+)?\s*元)", re.IGNORECASE
 )
-_FREE_SHIPPING = re.compile(r"free\s+(?:shipping|delivery)|包邮|免运费", re.IGNORECASE)
+_FREE_SHIPPING = lazy(r"free\s+(?:shipping|delivery)|包邮|免运费", re.IGNORECASE)
 _PHRASES = {
     "percent": {
         "en": "{p}% off",

@@ -10,7 +10,6 @@ the order named. Anything else (a list, a breakdown, a comparison of periods) ke
 from __future__ import annotations
 
 import calendar
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from crm.query import texts
 from crm.query.ir import CohortQuery, CustomerListQuery, MetricQuery, Period
 from crm.query.parsing.scan import Scan
 from crm.query.result import Result
+from crm.regex import DIGIT, LazyPattern, lazy
 
 
 def side_by_side(s: Scan, by: str, decide: Callable[[Scan], Any]) -> MetricQuery | None:
@@ -60,33 +60,41 @@ def keep_named(rows: list[list[Any]], only: list[str], zero: bool) -> list[list[
 
 # Months after the first order, said of a cohort: "month-3", "m3", "3 months later", "after 3 months",
 # "next month", 次月, 3个月后. Only read in a question about retention or cohorts, where "month 3" cannot be March.
-_COHORT_RE = re.compile(
-    r"cohort|retention|retained|留存|同期群|次月\s*(?:的)?\s*(?:复购|回购)|首购.*(?:复购|回购)"
+_COHORT_RE = lazy(
+    r"cohort|retention|retained|留存|同期群|次月\s*(?:的)?\s*(?:复购|回购)|首购.*(?:复购|回购)",
+    needs=("cohort", "retained", "retention", "同期群", "次月", "留存", "首购"),
 )
-_OFFSET_PATTERNS: tuple[tuple[re.Pattern[str], int | None], ...] = (
-    (re.compile(r"(?<![a-z])(?:month|m)\s*[-+]?\s*(\d{1,2})(?!\d)"), None),
+_OFFSET_PATTERNS: tuple[tuple[LazyPattern, int | None], ...] = (
+    (lazy(r"(?<![a-z])(?:month|m)\s*[-+]?\s*(\d{1,2})(?!\d)", needs=DIGIT), None),
     (
-        re.compile(
+        lazy(
             r"(?<![a-z])(?:after\s+(\d{1,2})\s*months?|(\d{1,2})\s*months?\s*(?:later|after|on|out))"
-            r"(?:\s+(?:after\s+)?(?:their|the)\s+first\s+(?:order|purchase))?(?![a-z])"
+            r"(?:\s+(?:after\s+)?(?:their|the)\s+first\s+(?:order|purchase))?(?![a-z])",
+            needs=("after", "month"),
         ),
         None,
     ),
     # "次月复购率" of first-time buyers: the share buying again the month after, i.e. the cohort's month-1 cell
-    (re.compile(r"次月\s*(?:的)?\s*(?:复购|回购)率?"), 1),
-    (re.compile(r"(?<![a-z])(?:the\s+)?(?:next|following)[- ]month(?![a-z])|次月|隔月"), 1),
-    (re.compile(r"(\d{1,2})\s*个月(?:后|之后|以后)"), None),
+    (lazy(r"次月\s*(?:的)?\s*(?:复购|回购)率?", needs=("次月",)), 1),
+    (
+        lazy(
+            r"(?<![a-z])(?:the\s+)?(?:next|following)[- ]month(?![a-z])|次月|隔月",
+            needs=("month", "次月", "隔月"),
+        ),
+        1,
+    ),
+    (lazy(r"(\d{1,2})\s*个月(?:后|之后|以后)", needs=("个月",)), None),
     # "第2个月", "the 2nd month", "the second month": the n-th month after the first order (month-n), as the
     # answer says
-    (re.compile(r"第\s*(\d{1,2})\s*个?月"), None),
-    (re.compile(r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th)\s+month(?![a-z])"), None),
+    (lazy(r"第\s*(\d{1,2})\s*个?月", needs=("第",)), None),
+    (lazy(r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th)\s+month(?![a-z])", needs=("month",)), None),
     *(
-        (re.compile(rf"(?<![a-z]){word}\s+month(?![a-z])"), n)
+        (lazy(rf"(?<![a-z]){word}\s+month(?![a-z])"), n)
         for n, word in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), start=1)
     ),
 )
 # How a cohort question says "ordered again": part of the question, not a word it does not know.
-_CAME_BACK_RE = re.compile(
+_CAME_BACK_RE = lazy(
     r"(?<![a-z])(?:came|come|coming)\s+back|(?:ordered|bought|purchased|shopped)\s+again|re-?ordered|repurchased|"
     r"(?:were|are|was|is)?\s*still\s+(?:active|buying|ordering)|回购|再次购买|再次下单|回来"
 )
@@ -184,32 +192,40 @@ _UNIT_EN = r"(days?|weeks?|months?|years?)(?![a-z])"
 _VERB_ZH = r"(?:下单|下过单|下过订单|购买过?|买过?|消费过?|复购|回购|光顾)"
 _UNIT_ZH = r"(天|日|周|个星期|星期|个月|月|年)"
 _INACTIVE_PATTERNS = (
-    re.compile(
+    lazy(
         r"(?:who\s+|that\s+)?(?:have\s+not|haven'?t|has\s+not|hasn'?t|did\s+not|didn'?t|not|never)\s+"
         rf"{_VERB_EN}(?:\s+(?:anything|again|with\s+us|from\s+us))*\s+(?:in|for|during|within|over)\s+"
-        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}"
+        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}",
+        needs=("day", "month", "week", "year"),
     ),
-    re.compile(
+    lazy(
         r"(?:with\s+)?no\s+(?:valid\s+)?(?:orders?|purchases?)\s+(?:in|for|during|within|over)\s+"
-        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}"
+        rf"(?:the\s+)?(?:last\s+|past\s+)?(?:over\s+|more\s+than\s+)?(?:(\d{{1,4}})\s*|an?\s+)?{_UNIT_EN}",
+        needs=("order", "purchase"),
     ),
-    re.compile(
+    lazy(
         r"(?:inactive|lapsed|idle)\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?"
-        rf"(?:(\d{{1,4}})\+?\s*|an?\s+)?{_UNIT_EN}"
+        rf"(?:(\d{{1,4}})\+?\s*|an?\s+)?{_UNIT_EN}",
+        needs=("idle", "inactive", "lapsed"),
     ),
-    re.compile(
+    lazy(
         r"(?:超过|已经|已|有)?\s*(?:最近|过去|近)?\s*(\d{1,4})\s*"
         + _UNIT_ZH
         + r"\s*(?:内|以内|之内|里|以上|多)?\s*"
-        r"(?:都|一直|还|再)?\s*(?:没有|没|未|没再|没有再|不曾)\s*(?:再)?\s*" + _VERB_ZH
+        r"(?:都|一直|还|再)?\s*(?:没有|没|未|没再|没有再|不曾)\s*(?:再)?\s*" + _VERB_ZH,
+        needs=("不曾", "未", "没"),
     ),
 )
-_LIST_ASK_RE = re.compile(r"(?<![a-z])(?:who|which)(?![a-z])|哪些|是谁|有谁")
+_LIST_ASK_RE = lazy(r"(?<![a-z])(?:who|which)(?![a-z])|哪些|是谁|有谁", needs=("wh", "哪些", "是谁", "有谁"))
 # "show me dormant customers", "give me the important winback customers": a list unless a count is asked
-_SHOW_RE = re.compile(
-    r"(?<![a-z])(?:show|display|pull\s+up|give\s+me|get\s+me|find)(?![a-z])|显示|给我看|找出|查出"
+_SHOW_RE = lazy(
+    r"(?<![a-z])(?:show|display|pull\s+up|give\s+me|get\s+me|find)(?![a-z])|显示|给我看|找出|查出",
+    needs=("display", "find", "get", "give", "pull", "show", "找出", "显示", "查出", "给我看"),
 )
-_FILE_RE = re.compile(r"(?<![a-z])(?:csv|excel|spreadsheet|export|download)(?![a-z])|导出|下载|表格")
+_FILE_RE = lazy(
+    r"(?<![a-z])(?:csv|excel|spreadsheet|export|download)(?![a-z])|导出|下载|表格",
+    needs=("csv", "download", "excel", "export", "spreadsheet", "下载", "导出", "表格"),
+)
 
 
 def scan_inactivity(s: Scan) -> None:

@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+from crm.regex import CHINESE, lazy
+
+_CJK_RUN = lazy(r"[\u3400-\u9fff]+", needs=CHINESE)
 # A word of a Latin (or other non-CJK) name; a Chinese run is read apart, so "nair的客单价" holds the word "nair".
-_WORD = re.compile(r"[^\W_\u3400-\u9fff]+(?:['.-][^\W_\u3400-\u9fff]+)*")
+_WORD = lazy(r"[^\W_\u3400-\u9fff]+(?:['.-][^\W_\u3400-\u9fff]+)*")
 MAX_NAME_WORDS = 5
 MAX_CJK_NAME = 6
 

@@ -62,8 +62,14 @@ from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import decide, recogniser
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan, Slot  # noqa: F401
 from crm.query.periods import MONTHS, _add_months, _Periods, day_first_readings, scan_shift  # noqa: F401
+from crm.regex import CHINESE, LATIN, LazyPattern, classes_in, could_match, lazy
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+def has_cjk(text: str) -> bool:
+    """Whether `text` holds a Chinese character (U+3400-U+9FFF, U+F900-U+FAFF): tested character by character,
+    as compiling a regular-expression class of these ~28,000 characters takes over a millisecond."""
+    return any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
+
 
 # ----------------------------------------------------------------------------------------------------------
 # normalisation
@@ -87,9 +93,9 @@ _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_NUM = "零〇一二两俩三四五六七八九十百千"
 # A Chinese numeral counts as a number only next to a counter or unit word, so 一般 (general) stays a word.
 _ZH_NUM_BEFORE = r"(?=\s*(?:个|名|位|天|日|周|星期|礼拜|月|年|季度|季|笔|单|家|大|强))"
-_ZH_NUM_RE = re.compile(rf"(?:(?<=前)|(?<=第)|(?<=近)|(?<=过去)|(?<=最近))?([{_ZH_NUM}]+){_ZH_NUM_BEFORE}")
+_ZH_NUM_RE = lazy(rf"(?:(?<=前)|(?<=第)|(?<=近)|(?<=过去)|(?<=最近))?([{_ZH_NUM}]+){_ZH_NUM_BEFORE}")
 # 前 of 目前/当前/以前/之前 is not "top": "目前一共" is "so far, in all"
-_ZH_NUM_AFTER_RE = re.compile(rf"(?<!目前)(?<!当前)(?<!以前)(?<!之前)(?<!提前)(?<=前|第|近)([{_ZH_NUM}]+)")
+_ZH_NUM_AFTER_RE = lazy(rf"(?<!目前)(?<!当前)(?<!以前)(?<!之前)(?<!提前)(?<=前|第|近)([{_ZH_NUM}]+)")
 
 
 def zh_numeral(s: str) -> int | None:
@@ -146,10 +152,11 @@ _EN_TENS = {
     "ninety": 90,
     "twenty": 20,
 }
-_EN_NUM_RE = re.compile(
+_EN_NUM_RE = lazy(
     r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](one|two|three|four|five|six|seven|"
     r"eight|nine))?|(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen)|(a|one) hundred)\b"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen)|(a|one) hundred)\b",
+    needs=LATIN,
 )
 
 
@@ -190,12 +197,12 @@ _SHORTHAND = {
     "rn": "now",
     "thx": "thanks",
 }
-_SHORTHAND_RE = re.compile(
-    r"(?<![a-z0-9])(?:" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![a-z0-9])"
+_SHORTHAND_RE = lazy(
+    r"(?<![a-z0-9])(?:" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![a-z0-9])", needs=LATIN
 )
 
 _OVER = {"w": "week", "m": "month", "q": "quarter", "y": "year"}
-_OVER_RE = re.compile(r"(?<![a-z0-9/])([wmqy])/\1(?![a-z0-9/])")
+_OVER_RE = lazy(r"(?<![a-z0-9/])([wmqy])/\1(?![a-z0-9/])", needs=LATIN)
 
 
 def normalise(text: str) -> str:
@@ -234,33 +241,33 @@ def normalise(text: str) -> str:
 # ----------------------------------------------------------------------------------------------------------
 # guards
 # ----------------------------------------------------------------------------------------------------------
-_SQL_RE = re.compile(
+_SQL_RE = lazy(
     r"\b(drop|truncate|alter|delete|insert|update|grant|revoke|create)\s+(table|database|schema|from|into|index|"
     r"view|user|all)\b|\bselect\s+.+\s+from\s+\w+|\bunion\s+select\b|;\s*--|\bexec\s*\(|\bxp_\w+|"
     r"\bwhere\s+1\s*=\s*1\b|'\s*or\s+'?1'?\s*=\s*'?1|\b(?:delete|remove|wipe|erase|purge)\s+(?:all\s+|every\s+)?"
     r"(?:the\s+|my\s+|our\s+)?(?:customers|orders|data|database|records|tables?)\b|删除|删掉|清空|清除所有|抹掉|"
     r"\bdrop\s+(?:the\s+)?(?:table|database|schema|index|view|all|everything|customers|orders)\b"
 )
-_PII_FIELD_RE = re.compile(
+_PII_FIELD_RE = lazy(
     r"\b(?:phone|phones|phone numbers?|mobile|mobiles|cell|cellphone|telephone|whatsapp|e-?mails?|email address|"
     r"addresses|address|contact details|contact info|contacts|contact information|ic number|nric|passport|"
     r"credit card|card number|bank account|password|passwords)\b|电话|手机|号码|邮箱|电邮|邮件地址|地址|联系方式|身份证|护照|银行卡|信用卡|密码|微信号"
 )
-_JOKE_RE = re.compile(
+_JOKE_RE = lazy(
     r"\b(joke|jokes|funny|poem|poetry|song|story|riddle|weather|horoscope|recipe|meaning of life|who are you|"
     r"are you (?:a )?(?:bot|human|real)|your name|how are you|sing|dance|love you|chatgpt|play a game)\b|"
     r"笑话|讲个|段子|天气|写诗|唱歌|你是谁|你叫什么|故事|脑筋急转弯|你好吗|猜谜"
 )
-_FORECAST_RE = re.compile(
+_FORECAST_RE = lazy(
     r"\b(forecast|forecasts|forecasting|predict|prediction|predictions|projection|projections|project(?:ed)?\s+"
     r"(?:sales|revenue)|estimate next|will (?:we|i) (?:make|sell|get|have)|going to (?:make|sell|be))\b|"
     r"预测|预估|预计|展望|将会|会有多少"
 )
-_HELP_RE = re.compile(
+_HELP_RE = lazy(
     r"^(?:/?help|what can you do|what can i ask(?: you)?|what do you do|how do(?:es)? (?:this|it|you) "
     r"work|who are you|你能做什么|你会什么|你可以做什么|能问什么|可以问什么|帮助|怎么用|使用说明)[\s?!.]*$"
 )
-_GREETING_RE = re.compile(
+_GREETING_RE = lazy(
     r"^(hi|hello|hey|yo|good (?:morning|afternoon|evening)|thanks|thank you|你好|您好|嗨|"
     r"谢谢|早上好|晚上好)[\s!.?]*$"
 )
@@ -302,11 +309,12 @@ def _guards(t: str, language: str) -> Clarify | None:
 # ----------------------------------------------------------------------------------------------------------
 # reminders, drafts, customer look-ups
 # ----------------------------------------------------------------------------------------------------------
-_REMINDER_RE = re.compile(
+_REMINDER_RE = lazy(
     r"\bremind me\b|\bset (?:a |an )?reminder\b|\breminder\b.*\b(?:to|for|at|on|tomorrow)\b|"
-    r"^remind\b|提醒我|设置提醒|设个提醒|设一个提醒|记得提醒|添加提醒"
+    r"^remind\b|提醒我|设置提醒|设个提醒|设一个提醒|记得提醒|添加提醒",
+    needs=("remind", "提醒我", "添加提醒", "记得提醒", "设一个提醒", "设个提醒", "设置提醒"),
 )
-_DRAFT_RE = re.compile(
+_DRAFT_RE = lazy(
     r"\b(draft|compose|write|prepare)\b.*\b(message|msg|note|email|text|reply|greeting|greetings|letter|"
     r"promo|promotion|dm|whatsapp|voucher|thank[- ]you|wishes)\b|^(draft|compose)\b|"
     r"\b(write|send)\s+(?:a |an )?(thank[- ]you|win-?back|welcome|follow[- ]up)\b|"
@@ -416,7 +424,7 @@ def _looks_like_name(cand: str) -> bool:
         return False
     if s.slots and all(s.taken[i] or not cand[i].strip() for i in range(len(cand))):
         return False
-    if CJK.search(cand):
+    if has_cjk(cand):
         rest = cand
         for w in (
             "的",
@@ -475,115 +483,173 @@ _NAME_STOP = frozenset(
 )  # noqa: SIM905 - a word list reads best as text
 
 _LOOKUP_EN = [
-    re.compile(
+    lazy(
         r"^(?:who\s+is|who's|whos|tell me about|show me|show|look\s*up|lookup|find|search(?:\s+for)?|"
         r"profile(?:\s+of|\s+for)?|details\s+(?:of|for)|info(?:rmation)?\s+(?:on|about|for))\s+"
-        r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$"
+        r"(?:the\s+)?(?:customer|buyer|client)?\s*[:#]?\s*(.+?)[?.!\s]*$",
+        needs=LATIN,
     ),
-    re.compile(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$"),
-    re.compile(
+    lazy(r"^(?:customer|buyer|client)\s*[:#]?\s+(.+?)[?.!\s]*$", needs=("buyer", "client", "customer")),
+    lazy(
         r"^(?:please\s+|can you\s+|could you\s+)?(?:pull\s+up|bring\s+up|open(?:\s+up)?|get(?:\s+me)?|give\s+me|"
         r"show\s+me|show|display|check)\s+(?:the\s+)?(?:customer\s+)?(.+?)'s\s+(?:profile|details|card|history|"
-        r"orders|info|record|purchases|spend)[?.!\s]*$"
+        r"orders|info|record|purchases|spend)[?.!\s]*$",
+        needs=("card", "details", "history", "info", "orders", "profile", "purchases", "record", "spend"),
     ),
     # what one customer bought: their card lists their orders
-    re.compile(
+    lazy(
         r"^what\s+(?:did|has|have)\s+(?:customer\s+)?(.+?)\s+(?:buy|bought|order|ordered|purchase|purchased)"
-        r"(?:\s+(?:from\s+us|with\s+us|so\s+far))?[?.!\s]*$"
+        r"(?:\s+(?:from\s+us|with\s+us|so\s+far))?[?.!\s]*$",
+        needs=("what",),
     ),
-    re.compile(
+    lazy(
         r"^(.+?)'s\s+(?:profile|details|history|orders|info|clv|ltv|lifetime\s+value|predicted\s+clv|"
         r"spend|spending|purchases|churn\s+risk|risk\s+of\s+churn(?:ing)?|p\s*\(\s*alive\s*\)|"
-        r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$"
+        r"chance\s+of\s+(?:coming\s+back|returning|buying\s+again)|segment|rfm(?:\s+segment)?)[?.!\s]*$",
+        needs=LATIN,
     ),
     # One customer's value or spend: their card has orders, spend and predicted CLV.
-    re.compile(
+    lazy(
         r"^how\s+much\s+(?:has|did|does|have)\s+(?:customer\s+)?(.+?)\s+(?:spend|spent|bought|buy)"
-        r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$"
+        r"(?:\s+(?:in\s+total|so\s+far|overall|altogether|with\s+us))?[?.!\s]*$",
+        needs=("much",),
     ),
-    re.compile(
+    lazy(
         r"^(?:what\s+is\s+|what's\s+)?(?:the\s+)?(?:predicted\s+)?(?:clv|ltv|lifetime\s+value|"
         r"customer\s+lifetime\s+value|total\s+spend|order\s+history|purchase\s+history|churn\s+risk|"
         r"p\s*\(\s*alive\s*\)|probability\s+(?:of\s+being\s+)?alive|rfm\s+segment|segment)\s+(?:of|for)\s+"
-        r"(?:customer\s+)?(.+?)[?.!\s]*$"
+        r"(?:customer\s+)?(.+?)[?.!\s]*$",
+        needs=(
+            "alive",
+            "churn",
+            "clv",
+            "customer",
+            "history",
+            "lifetime",
+            "ltv",
+            "probability",
+            "purchase",
+            "segment",
+            "total",
+        ),
     ),
 ]
 _LOOKUP_EN.append(
-    re.compile(
+    lazy(
         r"^how\s+many\s+(?:loyalty\s+|reward\s+)?points\s+(?:does|has|have|did)\s+(?:customer\s+)?(.+?)"
-        r"(?:\s+(?:have|got|earned|left|collected))?(?:\s+(?:now|left|so\s+far))?[?.!\s]*$"
+        r"(?:\s+(?:have|got|earned|left|collected))?(?:\s+(?:now|left|so\s+far))?[?.!\s]*$",
+        needs=("points",),
     )
 )
 _LOOKUP_EN.append(
-    re.compile(
+    lazy(
         r"^(?:what\s+is\s+|what's\s+|show\s+)?(?:the\s+)?(?:loyalty\s+|reward\s+)?points(?:\s+balance)?\s+"
-        r"(?:of|for)\s+(?:customer\s+)?(.+?)[?.!\s]*$"
+        r"(?:of|for)\s+(?:customer\s+)?(.+?)[?.!\s]*$",
+        needs=("points",),
     )
 )
-_LOOKUP_EN.append(re.compile(r"^(.+?)'s\s+(?:loyalty\s+|reward\s+)?points(?:\s+balance)?[?.!\s]*$"))
+_LOOKUP_EN.append(
+    lazy(r"^(.+?)'s\s+(?:loyalty\s+|reward\s+)?points(?:\s+balance)?[?.!\s]*$", needs=("points",))
+)
 _LOOKUP_ZH = [
-    re.compile(r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:现在|目前)?(?:还)?有多少(?:个)?积分[??。!!\s]*$"),
-    re.compile(r"^(?:客户|买家|顾客)?\s*(.+?)\s*的积分(?:余额)?(?:是)?(?:多少)?[??。!!\s]*$"),
-    re.compile(
+    lazy(
+        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:现在|目前)?(?:还)?有多少(?:个)?积分[??。!!\s]*$",
+        needs=("有多少",),
+    ),
+    lazy(r"^(?:客户|买家|顾客)?\s*(.+?)\s*的积分(?:余额)?(?:是)?(?:多少)?[??。!!\s]*$", needs=("的积分",)),
+    lazy(
         r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索|看看|看一下)?\s*(?:客户|买家|顾客)\s*[::]?\s+"
-        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"
+        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$",
+        needs=("买家", "客户", "顾客"),
     ),
-    re.compile(
+    lazy(
         r"^(?:请)?(?:帮我)?(?:查一下|查询|查找|查|找一下|找|搜索)\s*(?:客户|买家|顾客)?\s*[::]?\s*"
-        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$"
+        r"(.+?)\s*(?:的)?(?:资料|信息|情况|档案|详情)?[??。!!\s]*$",
+        needs=("找", "搜索", "查"),
     ),
-    re.compile(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$"),
-    re.compile(r"^(.+?)\s*是谁[??。!!\s]*$"),
-    re.compile(
+    lazy(r"^(?:客户|买家|顾客)\s*[::]\s*(.+?)[??。!!\s]*$", needs=("买家", "客户", "顾客")),
+    lazy(r"^(.+?)\s*是谁[??。!!\s]*$", needs=("是谁",)),
+    lazy(
         r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:在我们这里?|在店里)?\s*(?:一共|总共|累计|总计)?\s*"
-        r"(?:花了|花费了|消费了|买了)\s*多少(?:钱)?[??。!!\s]*$"
+        r"(?:花了|花费了|消费了|买了)\s*多少(?:钱)?[??。!!\s]*$",
+        needs=("多少",),
     ),
-    re.compile(
-        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:都)?(?:买了|购买了|买过|下单了|订了)\s*(?:些)?(?:什么|哪些)(?:东西|商品)?[??。!!\s]*$"
+    lazy(
+        r"^(?:客户|买家|顾客)?\s*(.+?)\s*(?:都)?(?:买了|购买了|买过|下单了|订了)\s*(?:些)?(?:什么|哪些)(?:东西|商品)?[??。!!\s]*$",
+        needs=("什么", "哪些"),
     ),
-    re.compile(r"^谁是\s*(.+?)[??。!!\s]*$"),
-    re.compile(
+    lazy(r"^谁是\s*(.+?)[??。!!\s]*$", needs=("谁是",)),
+    lazy(
         r"^(.+?)\s*的(?:资料|信息|档案|详情|客户资料|流失风险|存活概率|活跃概率|预测\s*clv|clv|"
-        r"预测(?:客户)?终身价值|客户终身价值|终身价值|分群|rfm\s*分群)[??。!!\s]*$"
+        r"预测(?:客户)?终身价值|客户终身价值|终身价值|分群|rfm\s*分群)[??。!!\s]*$",
+        needs=CHINESE,
     ),
 ]
 
 
 # Which number of one customer a look-up asks for, from the words around the name (first match wins).
-_ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("points", re.compile(r"\bpoints?\b|积分")),
-    ("churn_risk", re.compile(r"churn|流失")),
+_ASPECTS: tuple[tuple[str, LazyPattern], ...] = (
+    ("points", lazy(r"\bpoints?\b|积分", needs=("point", "积分"))),
+    ("churn_risk", lazy(r"churn|流失", needs=("churn", "流失"))),
     (
         "p_alive",
-        re.compile(r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率"),
+        lazy(
+            r"p\s*\(\s*alive\s*\)|alive|coming\s+back|returning|buying\s+again|存活|活跃概率",
+            needs=("alive", "buying", "coming", "returning", "存活", "活跃概率"),
+        ),
     ),
-    ("predicted_clv", re.compile(r"predicted|projected|expected|future|预测|预计")),
-    ("clv", re.compile(r"clv|cltv")),
+    (
+        "predicted_clv",
+        lazy(
+            r"predicted|projected|expected|future|预测|预计",
+            needs=("expected", "future", "predicted", "projected", "预测", "预计"),
+        ),
+    ),
+    ("clv", lazy(r"clv|cltv", needs=("cl",))),
     (
         "aov",
-        re.compile(
-            r"average\s+(?:order|basket|spend)|avg\s+order|aov|(?:spend|spent|spends)\s+per\s+order|客单价|平均"
+        lazy(
+            r"average\s+(?:order|basket|spend)|avg\s+order|aov|(?:spend|spent|spends)\s+per\s+order|客单价|平均",
+            needs=("aov", "average", "order", "客单价", "平均"),
         ),
     ),
     (
         "last_order",
-        re.compile(
+        lazy(
             r"when\b.*\b(?:last|latest|most\s+recent(?:ly)?)\b|(?:last|latest|most\s+recent)\s+(?:order|purchase|buy)|"
-            r"last\s+(?:ordered|bought|purchased|shopped)|最近[1一]次|最后[1一]次|上[1一]?次|什么时候"
+            r"last\s+(?:ordered|bought|purchased|shopped)|最近[1一]次|最后[1一]次|上[1一]?次|什么时候",
+            needs=(
+                "bought",
+                "last",
+                "latest",
+                "ordered",
+                "purchased",
+                "recent",
+                "shopped",
+                "when",
+                "上",
+                "什么时候",
+                "最后",
+                "最近",
+            ),
         ),
     ),
     (
         "orders",
-        re.compile(
+        lazy(
             r"how\s+many\s+(?:orders|times|purchases)|number\s+of\s+(?:orders|purchases)|order\s+count|"
-            r"(?:多少|几)(?:笔|单|次|个订单)|订单数"
+            r"(?:多少|几)(?:笔|单|次|个订单)|订单数",
+            needs=("number", "order", "purchases", "times", "几", "多少", "订单数"),
         ),
     ),
     (
         "spend",
-        re.compile(r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值|花了|花费|消费|多少钱"),
+        lazy(
+            r"ltv|lifetime\s+value|spen[dt]|spending|how\s+much|total|终身价值|花了|花费|消费|多少钱",
+            needs=("lifetime", "ltv", "much", "spen", "total", "多少钱", "消费", "终身价值", "花了", "花费"),
+        ),
     ),
-    ("segment", re.compile(r"segment|分群")),
+    ("segment", lazy(r"segment|分群", needs=("segment", "分群"))),
 )
 
 
@@ -651,7 +717,7 @@ def parse_question(
         as_of = as_of.replace(tzinfo=tz)
     local = as_of.astimezone(tz)
     ref = (local - timedelta(microseconds=1)).date()
-    language = "zh" if CJK.search(text or "") else "en"
+    language = "zh" if has_cjk(text or "") else "en"
     query = _parse(text or "", language, ref, local, names)
     if not isinstance(query, Clarify):
         # "1/10" could be either order: it was read day first, and the answer says so
@@ -732,7 +798,7 @@ def _spelling_words() -> frozenset[str]:
 
 def _parse(raw: str, language: str, ref: date, local: datetime, names: NameIndex | None = None) -> Any:
     t = normalise(raw)
-    if not re.search(r"[a-z\u3400-\u9fff]", t):
+    if not any("a" <= c <= "z" or "\u3400" <= c <= "\u9fff" for c in t):  # (a regex class: 1.5 ms to compile)
         return clarify("empty", language)
     if len(t) > 300:
         return clarify("too_long", language)
@@ -757,10 +823,15 @@ def _scan(q: Question) -> Scan:
     scan_inactivity(s)  # before periods: "haven't ordered in the last 60 days" is a condition, not a window
     scan_shift(s)  # before periods: "month over month" is no month
     _Periods(q.ref, q.local).scan(s)
+    present = classes_in(q.text)
     for pattern, by in _GROUP_PATTERNS:
+        if not could_match(pattern, q.text, present):
+            continue
         for m in re.finditer(pattern, q.text):
             s.claim(m.start(), m.end(), "group_by", by)
     for pattern in _TOP_N_PATTERNS:
+        if not could_match(pattern, q.text, present):
+            continue
         for m in re.finditer(pattern, q.text):
             if s.free(m.start(1), m.end(1)):
                 # claim the whole phrase so "top"/"前"/"个客户" are not read again

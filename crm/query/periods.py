@@ -13,6 +13,7 @@ from typing import Any
 
 from crm.query.ir import Period
 from crm.query.parsing.scan import BAD_DATE, FUTURE, SAME_PERIOD, Scan
+from crm.regex import DIGIT, LATIN, classes_in, could_match, lazy, needing
 
 MONTHS = {
     "january": 1,
@@ -48,14 +49,15 @@ _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "four
 _ORD_RE = r"(first|1st|second|2nd|third|3rd|fourth|4th)"
 _ABSOLUTE = ("month", "quarter", "year", "range")
 _SINCE_RELATIVE = ("last_month", "last_quarter", "last_year", "last_week", "yesterday")
-_RANGE_TO_RE = re.compile(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
+_RANGE_TO_RE = lazy(r"\s*(?:to|until|till|through|thru|-|–|~|至|到)\s*")
 # group 1: a word that means "since" on its own; 从 ("from") needs an ending: 从3月以来, 从3月到现在
-_SINCE_BEFORE_RE = re.compile(
+_SINCE_BEFORE_RE = lazy(
     r"(?:(?<![a-z])(ever since|since|starting from|starting|beginning|"
     r"from the (?:start|beginning) of)|(自从|自)|从)\s*(?:the\s+)?"
-    r"(?:(?:start|beginning) of\s+)?$"
+    r"(?:(?:start|beginning) of\s+)?$",
+    needs=("beginning", "from the ", "since", "starting", "从", "自"),
 )
-_SINCE_AFTER_RE = re.compile(
+_SINCE_AFTER_RE = lazy(
     r"\s*(?:以来|至今|迄今|起|开始|到现在|到今天|到目前为止|到目前|至现在|"
     r"(?:up )?(?:to|until|till) (?:now|today|date)|onwards?)"
 )
@@ -86,7 +88,7 @@ _SALE_WORD = r"(?:\s+(?:sale|campaign|promo|promotion|shopping\s+festival)(?![a-
 # A day-first numeric date ("15/10", "1.10.2026", "11.11"); the second form ends a range ("to 15/10").
 _DM = r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
 _DM2 = r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?(?![\d/.])"
-_DM_AMBIGUOUS_RE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/.])")
+_DM_AMBIGUOUS_RE = lazy(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/.])", needs=DIGIT)
 
 
 def day_first_readings(normalised: str, language: str = "en") -> list[tuple[str, str]]:
@@ -406,42 +408,74 @@ class _Periods:
         p: list[tuple[str, Any]] = [
             (
                 (
-                    r"(?:as of|as at|as on|截至|截止到?)\s*(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?|"
-                    r"today|now|right now|the moment|date|今天|今日|目前|现在|当前)(?:为止)?"
+                    needing(
+                        ("as at", "as of", "as on", "截止", "截至"),
+                        r"(?:as of|as at|as on|截至|截止到?)\s*(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?|"
+                        r"today|now|right now|the moment|date|今天|今日|目前|现在|当前)(?:为止)?",
+                    )
                 ),
                 as_of_marker,
             ),
             # shopping festivals as days ("双十一", "618", "Black Friday 2025", "去年双十二")
             (
                 (
-                    rf"(?:(?<!\d)(\d{{4}})\s*年?\s*(?:的|'s)?\s*|(今年|本年|去年|前年|this year'?s?|last year'?s?)\s*(?:的)?\s*)?"
-                    rf"(?:the\s+)?({_SALE_RE})(?:\s*(?:of\s+|in\s+)?(\d{{4}})(?!\d)|\s+(this|last)\s+year)?{_SALE_WORD}"
+                    needing(
+                        (
+                            "11",
+                            "12",
+                            "618",
+                            "friday",
+                            "monday",
+                            "十一",
+                            "十二",
+                            "网络星期一",
+                            "黑五",
+                            "黑色星期五",
+                        ),
+                        rf"(?:(?<!\d)(\d{{4}})\s*年?\s*(?:的|'s)?\s*|(今年|本年|去年|前年|this year'?s?|last year'?s?)\s*(?:的)?\s*)?"
+                        rf"(?:the\s+)?({_SALE_RE})(?:\s*(?:of\s+|in\s+)?(\d{{4}})(?!\d)|\s+(this|last)\s+year)?{_SALE_WORD}",
+                    )
                 ),
                 sale,
             ),
             # day-first numeric dates, as written in this market ("15/10/2026", "1/10 to 15/10", "11.11")
             (
-                rf"(?:(?<![a-z])(?:from|between)\s+)?{_DM}\s*(?:to|and|until|till|through|thru|-|–|~|至|到)\s*{_DM2}",
+                needing(
+                    DIGIT,
+                    rf"(?:(?<![a-z])(?:from|between)\s+)?{_DM}\s*(?:to|and|until|till|through|thru|-|–|~|至|到)\s*{_DM2}",
+                ),
                 lambda m: self.days_in_month(int(m[2]), int(m[1]), int(m[5]), int(m[4]), m[6] or m[3]),
             ),
             (  # "1-15/10": days of one month, the month written once
-                r"(?:(?<![a-z])(?:from|between)\s+)?(?<![\d/.])(\d{1,2})\s*(?:-|–|~|to|至|到)\s*(\d{1,2})[/.](\d{1,2})"
-                r"(?:[/.](\d{4}))?(?![\d/.])",
+                needing(
+                    DIGIT,
+                    r"(?:(?<![a-z])(?:from|between)\s+)?(?<![\d/.])(\d{1,2})\s*(?:-|–|~|to|至|到)\s*(\d{1,2})[/.](\d{1,2})"
+                    r"(?:[/.](\d{4}))?(?![\d/.])",
+                ),
                 lambda m: self.days_in_month(int(m[3]), int(m[1]), int(m[3]), int(m[2]), m[4]),
             ),
             (  # a week of a month, by its days: "the first week of November" is 1-7 November
-                rf"(?<![a-z])(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+week\s+(?:of|in)\s+"
-                rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    ("week",),
+                    rf"(?<![a-z])(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+week\s+(?:of|in)\s+"
+                    rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 lambda m: self.week_of_month(MONTHS[m[2]], _WEEK_ORDINALS[m[1]], m[3]),
             ),
             (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(?:第\s*([1-4一二三四])|(最后)\s*[1一]?)\s*个?"
-                r"(?:周|星期|礼拜)",
+                needing(
+                    ("月",),
+                    r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(?:第\s*([1-4一二三四])|(最后)\s*[1一]?)\s*个?"
+                    r"(?:周|星期|礼拜)",
+                ),
                 lambda m: self.week_of_month(int(m[2]), _WEEK_ORDINALS[m[4] or m[3]], m[1]),
             ),
             (  # the start, middle or end of a month: days 1-10, 11-20 and 21 to the end (上旬, 中旬, 下旬)
-                rf"(?<![a-z])(early|(?:the\s+)?(?:beginning|start)\s+of|mid-?|(?:the\s+)?middle\s+of|late|"
-                rf"(?:the\s+)?end\s+of)\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    ("beginning", "early", "end", "late", "mid", "start"),
+                    rf"(?<![a-z])(early|(?:the\s+)?(?:beginning|start)\s+of|mid-?|(?:the\s+)?middle\s+of|late|"
+                    rf"(?:the\s+)?end\s+of)\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 lambda m: self.third_of_month(
                     MONTHS[m[2]],
                     _THIRDS[re.findall(r"[a-z]+", m[1])[-2 if m[1].endswith("of") else -1]],
@@ -449,236 +483,339 @@ class _Periods:
                 ),
             ),
             (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上旬|初|中旬|下旬|底|末)",
+                needing(
+                    ("月",), r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上旬|初|中旬|下旬|底|末)"
+                ),
                 lambda m: self.third_of_month(int(m[2]), _THIRDS[m[3]], m[1]),
             ),
             (
-                r"(?<![a-z])(?:the\s+)?(?:past|last|previous)\s+fortnight(?![a-z])",
+                needing(("fortnight",), r"(?<![a-z])(?:the\s+)?(?:past|last|previous)\s+fortnight(?![a-z])"),
                 lambda m: Period(kind="last_n_days", n=14),
             ),
             (  # "since Monday": from the latest such day (today, if it is that day) to now
-                r"(?<![a-z])since\s+(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])",
+                needing(
+                    ("friday", "monday", "saturday", "sunday", "thursday", "tuesday", "wednesday"),
+                    r"(?<![a-z])since\s+(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])",
+                ),
                 lambda m: self.day_range(
                     self.ref - timedelta(days=(self.ref.weekday() - _WEEKDAYS.index(m[1])) % 7), self.ref
                 ),
             ),
             (  # half a month: "the first half of October", "10月上半月"
-                rf"(?<![a-z])(?:the\s+)?(first|second)\s+half\s+of\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    ("first", "second"),
+                    rf"(?<![a-z])(?:the\s+)?(first|second)\s+half\s+of\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 lambda m: self.half_month(MONTHS[m[2]], m[1] == "first", m[3]),
             ),
             (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上|下)半月",
+                needing(("半月",), r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?\s*(?:的)?\s*(上|下)半月"),
                 lambda m: self.half_month(int(m[2]), m[3] == "上", m[1]),
             ),
             (
-                rf"(?:(?<![a-z])on\s+)?{_DM}{_SALE_WORD}",
+                needing(DIGIT, rf"(?:(?<![a-z])on\s+)?{_DM}{_SALE_WORD}"),
                 lambda m: self.days_in_month(int(m[2]), int(m[1]), int(m[2]), int(m[1]), m[3]),
             ),
             # days of one month ("Oct 1-15", "between the 1st and 15th of October", "10月1号到15号")
             (
                 (
-                    rf"(?:(?<![a-z])(?:from|between)\s+)?(?<![a-z]){_MONTH_RE}\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*"
-                    rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?"
-                    rf"(?:,?\s*(\d{{4}}))?(?![\d:])"
+                    needing(
+                        DIGIT,
+                        rf"(?:(?<![a-z])(?:from|between)\s+)?(?<![a-z]){_MONTH_RE}\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*"
+                        rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?"
+                        rf"(?:,?\s*(\d{{4}}))?(?![\d:])",
+                    )
                 ),
                 lambda m: self.days_in_month(MONTHS[m[1]], int(m[2]), MONTHS[m[1]], int(m[3]), m[4]),
             ),
             (
                 (
-                    r"(?:(?<![a-z])(?:from|between)\s+)?(?:the\s+)?(?<![\d.])(\d{1,2})(?:st|nd|rd|th)?\s*"
-                    rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
-                    rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"
+                    needing(
+                        DIGIT,
+                        r"(?:(?<![a-z])(?:from|between)\s+)?(?:the\s+)?(?<![\d.])(\d{1,2})(?:st|nd|rd|th)?\s*"
+                        rf"(?:to|and|until|till|through|thru|-|–|~)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                        rf"{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                    )
                 ),
                 lambda m: self.days_in_month(MONTHS[m[3]], int(m[1]), MONTHS[m[3]], int(m[2]), m[4]),
             ),
             (
                 (
-                    r"(?:从\s*)?(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:到|至|-|–|~)\s*"
-                    r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]"
+                    needing(
+                        ("月",),
+                        r"(?:从\s*)?(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:到|至|-|–|~)\s*"
+                        r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]",
+                    )
                 ),
                 lambda m: self.days_in_month(int(m[2]), int(m[3]), int(m[4] or m[2]), int(m[5]), m[1]),
             ),
             # a whole year said as such ("去年全年", "2025全年", "全年", "full year 2025")
             (
-                r"(?:(?<!\d)(\d{4})\s*年?|(今年|本年|去年|前年))\s*(?:的)?\s*(?:全年|整年|一整年)(?:度)?",
+                needing(
+                    ("全年", "整年"),
+                    r"(?:(?<!\d)(\d{4})\s*年?|(今年|本年|去年|前年))\s*(?:的)?\s*(?:全年|整年|一整年)(?:度)?",
+                ),
                 lambda m: self.year(int(m[1]) if m[1] else rel_year[m[2]]),
             ),
             (
-                r"(?<![a-z])(?:the\s+)?(?:full|whole|entire)\s+(?:of\s+)?(?:year\s+(?:of\s+)?)?(\d{4})(?:\s+year)?(?!\d)",
+                needing(
+                    ("entire", "full", "whole"),
+                    r"(?<![a-z])(?:the\s+)?(?:full|whole|entire)\s+(?:of\s+)?(?:year\s+(?:of\s+)?)?(\d{4})(?:\s+year)?(?!\d)",
+                ),
                 lambda m: self.year(int(m[1])),
             ),
-            (r"全年(?:度)?|整年|一整年", lambda m: Period(kind="this_year")),
+            (
+                needing(("全年", "整年"), r"全年(?:度)?|整年|一整年"),
+                lambda m: Period(kind="this_year"),
+            ),
             # explicit ranges and dates
-            (rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}", rng),
-            (rf"{iso}\s*(?:至|到|-|~)\s*{iso}", rng),
-            (rf"(?:since|from)\s+{iso}", since),
-            (rf"{iso}\s*(?:以来|至今|起)", since),
-            (rf"(?:on\s+)?{iso}", one_day),
+            (
+                needing(
+                    ("between", "from"),
+                    rf"(?:from|between)\s+{iso}\s*(?:to|and|until|till|through|-|~)\s*{iso}",
+                ),
+                rng,
+            ),
+            (needing(DIGIT, rf"{iso}\s*(?:至|到|-|~)\s*{iso}"), rng),
+            (needing(("from", "since"), rf"(?:since|from)\s+{iso}"), since),
+            (needing(DIGIT, rf"{iso}\s*(?:以来|至今|起)"), since),
+            (needing(DIGIT, rf"(?:on\s+)?{iso}"), one_day),
             # month spans written with names ("March to May 2026", "from Oct 2025 through Feb")
             (
                 (
-                    rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
-                    rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])"
+                    needing(
+                        LATIN,
+                        rf"(?<![a-z])(?:from\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s*(?:to|until|till|through|thru|-|–)"
+                        rf"\s*{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                    )
                 ),
                 month_span,
             ),
             (
-                rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    ("between",),
+                    rf"(?<![a-z])between\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?\s+and\s+{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 month_span,
             ),
             # quarters with a year
             (
-                r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)",
+                needing(DIGIT, r"(?<![a-z0-9])q([1-4])\s*(?:of\s+|,\s*|')?(\d{4})(?!\d)"),
                 lambda m: self.quarter(int(m[2]), int(m[1])),
             ),
             (
-                r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])",
+                needing(DIGIT, r"(?<!\d)(\d{4})\s*(?:年)?\s*(?:的)?\s*(?:-\s*)?q([1-4])(?![a-z0-9])"),
                 lambda m: self.quarter(int(m[1]), int(m[2])),
             ),
             (
-                rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})",
+                needing(("quarter",), rf"(?:{_ORD_RE}|(last|final))\s+quarter\s+(?:of\s+|in\s+)?(\d{{4}})"),
                 lambda m: self.quarter(int(m[3]), _ORD[m[1] or "last"]),
             ),
             (
-                r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
+                needing(("季",), r"(\d{4})\s*年?\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)"),
                 lambda m: self.quarter(int(m[1]), int(m[2])),
             ),
             (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
+                needing(
+                    ("上一年", "今年", "前年", "去年", "本年"),
+                    r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*第?\s*([1-4])\s*(?:季度|季)",
+                ),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])",
+                needing(
+                    ("上一年", "今年", "前年", "去年", "本年"),
+                    r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*q([1-4])(?![a-z0-9])",
+                ),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             (
-                r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                needing(("year",), r"(?<![a-z0-9])q([1-4])\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.quarter(rel_year[m[2]], int(m[1])),
             ),
             (
-                rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                needing(("quarter",), rf"{_ORD_RE}\s+quarter\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.quarter(rel_year[m[2]], _ORD[m[1]]),
             ),
             (
-                r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])",
+                needing(("year",), r"(this|last|previous|prior)\s+year'?s?\s+q([1-4])(?![a-z0-9])"),
                 lambda m: self.quarter(rel_year[m[1]], int(m[2])),
             ),
             # halves
-            (r"(?<![a-z0-9])h([12])\s*(?:of\s+)?(\d{4})", lambda m: self.half(int(m[2]), int(m[1]))),
-            (r"(\d{4})\s*(?:年)?\s*h([12])(?![a-z0-9])", lambda m: self.half(int(m[1]), int(m[2]))),
             (
-                r"(first|second)\s+half\s+(?:of\s+)?(\d{4})",
+                needing(DIGIT, r"(?<![a-z0-9])h([12])\s*(?:of\s+)?(\d{4})"),
+                lambda m: self.half(int(m[2]), int(m[1])),
+            ),
+            (
+                needing(DIGIT, r"(\d{4})\s*(?:年)?\s*h([12])(?![a-z0-9])"),
+                lambda m: self.half(int(m[1]), int(m[2])),
+            ),
+            (
+                needing(("first", "second"), r"(first|second)\s+half\s+(?:of\s+)?(\d{4})"),
                 lambda m: self.half(int(m[2]), 1 if m[1] == "first" else 2),
             ),
             (
-                r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年",
+                needing(("半年",), r"(\d{4})\s*年\s*(?:的)?\s*(上|下)半年"),
                 lambda m: self.half(int(m[1]), 1 if m[2] == "上" else 2),
             ),
             (
-                r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年",
+                needing(("半年",), r"(今年|去年|前年)\s*(?:的)?\s*(上|下)半年"),
                 lambda m: self.half(rel_year[m[1]], 1 if m[2] == "上" else 2),
             ),
-            (r"(?<![a-z0-9])h([12])(?![a-z0-9])", lambda m: self.bare_half(int(m[1]))),
+            (needing(DIGIT, r"(?<![a-z0-9])h([12])(?![a-z0-9])"), lambda m: self.bare_half(int(m[1]))),
             (
-                r"(first|second)\s+half(?:\s+of\s+the\s+year)?",
+                needing(("first", "second"), r"(first|second)\s+half(?:\s+of\s+the\s+year)?"),
                 lambda m: self.bare_half(1 if m[1] == "first" else 2),
             ),
-            (r"(上|下)半年", lambda m: self.bare_half(1 if m[1] == "上" else 2)),
+            (needing(("半年",), r"(上|下)半年"), lambda m: self.bare_half(1 if m[1] == "上" else 2)),
             # single days ("November 11", "11 Nov 2026", "11月11日")
             (
-                rf"(?<![a-z]){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?(?![\d:])",
+                needing(
+                    DIGIT, rf"(?<![a-z]){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?(?![\d:])"
+                ),
                 lambda m: self.day(m[3], MONTHS[m[1]], int(m[2])),
             ),
             (
-                rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                needing(
+                    DIGIT,
+                    rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s*(\d{{4}}))?(?![a-z])",
+                ),
                 lambda m: self.day(m[3], MONTHS[m[2]], int(m[1])),
             ),
             (
-                r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]",
+                needing(("月",), r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"),
                 lambda m: self.day(m[1], int(m[2]), int(m[3])),
             ),
             # months with a year
             (
-                rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)",
+                needing(DIGIT, rf"(?<![a-z]){_MONTH_RE}[,-]?\s*(?:of\s+)?'?(\d{{4}})(?!\d)"),
                 lambda m: self.month(int(m[2]), MONTHS[m[1]]),
             ),
-            (rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])", lambda m: self.month(int(m[1]), MONTHS[m[2]])),
-            (r"(\d{4})\s*年\s*(\d{1,2})\s*月份?", lambda m: self.month(int(m[1]), int(m[2]))),
-            (r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])", lambda m: self.month(int(m[1]), int(m[2]))),
-            (r"(?<![\d/])(\d{1,2})/(\d{4})(?!\d)", lambda m: self.month(int(m[2]), int(m[1]))),
             (
-                r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?",
+                needing(DIGIT, rf"(?<!\d)(\d{{4}})\s+{_MONTH_RE}(?![a-z])"),
+                lambda m: self.month(int(m[1]), MONTHS[m[2]]),
+            ),
+            (
+                needing(("年",), r"(\d{4})\s*年\s*(\d{1,2})\s*月份?"),
+                lambda m: self.month(int(m[1]), int(m[2])),
+            ),
+            (
+                needing(DIGIT, r"(?<![\d.])(\d{4})[-/.](\d{1,2})(?![\d/.-])"),
+                lambda m: self.month(int(m[1]), int(m[2])),
+            ),
+            (
+                needing(DIGIT, r"(?<![\d/])(\d{1,2})/(\d{4})(?!\d)"),
+                lambda m: self.month(int(m[2]), int(m[1])),
+            ),
+            (
+                needing(
+                    ("上一年", "今年", "前年", "去年", "本年"),
+                    r"(今年|本年|去年|前年|上一年)\s*(?:的)?\s*(\d{1,2})\s*月份?",
+                ),
                 lambda m: self.month(rel_year[m[1]], int(m[2])),
             ),
             (
-                rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year",
+                needing(("year",), rf"(?<![a-z]){_MONTH_RE}\s+(?:of\s+)?(this|last|previous|prior)\s+year"),
                 lambda m: self.month(rel_year[m[2]], MONTHS[m[1]]),
             ),
             (
-                rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])",
+                needing(("year",), rf"(this|last|previous|prior)\s+year'?s?\s+{_MONTH_RE}(?![a-z])"),
                 lambda m: self.month(rel_year[m[1]], MONTHS[m[2]]),
             ),
-            (rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])", lambda m: self.bare_month(MONTHS[m[1]])),
+            (
+                needing(
+                    ("last", "past", "previous", "this"),
+                    rf"(?:last|this|previous|past)\s+{_MONTH_RE}(?![a-z])",
+                ),
+                lambda m: self.bare_month(MONTHS[m[1]]),
+            ),
             # rolling windows
             (
                 (
-                    r"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:last|past|previous|prior|recent|trailing|"
-                    r"rolling)\s+(\d{1,4})\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])"
+                    needing(
+                        ("last", "past", "previous", "prior", "recent", "rolling", "trailing"),
+                        r"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:last|past|previous|prior|recent|trailing|"
+                        r"rolling)\s+(\d{1,4})\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])",
+                    )
                 ),
                 lambda m: self.last_n(int(m[1]), m[2]),
             ),
             (
-                r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
+                needing(
+                    ("上", "前", "过去", "近", "这"),
+                    r"(?:过去|最近|近|前|这|上)\s*(\d{1,4})\s*(天|日|个星期|星期|个礼拜|礼拜|周|个月|月|年)",
+                ),
                 lambda m: self.last_n(int(m[1]), m[2]),
             ),
             (
-                r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)",
+                needing(
+                    ("以来", "内"),
+                    r"(?<!\d)(\d{1,3})\s*(天|日|周|个月|年)\s*(?:内|以内|以来|之内)",
+                ),
                 lambda m: self.last_n(int(m[1]), m[2]),
             ),
             (
-                r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
+                needing(
+                    ("past", "recent", "rolling", "trailing"),
+                    r"(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:past|recent|trailing|rolling)\s+(day|week|month|year)(?![a-z])",
+                ),
                 lambda m: self.last_n(1, m[1]),
             ),
             (
-                r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)",
+                needing(
+                    ("过去", "近"),
+                    r"(?:过去|最近|近)\s*(?:一|1)?\s*(?:个)?\s*(天|周|星期|个月|月|年)",
+                ),
                 lambda m: self.last_n(1, m[1]),
             ),
             (
                 (
-                    r"(?:过去|最近|近)\s*(?:的)?\s*半年|(?:the\s+)?(?:last|past)\s+half\s+(?:a\s+)?year|(?:the\s+)?(?:last|past)\s+"
-                    r"6\s+months"
+                    needing(
+                        ("half", "months", "半年"),
+                        r"(?:过去|最近|近)\s*(?:的)?\s*半年|(?:the\s+)?(?:last|past)\s+half\s+(?:a\s+)?year|(?:the\s+)?(?:last|past)\s+"
+                        r"6\s+months",
+                    )
                 ),
                 lambda m: self.last_n(6, "months"),
             ),
             (
-                r"(?:过去|最近|近)\s*(\d{1,2})\s*个?\s*季度|(?:the\s+)?(?:last|past|previous)\s+(\d{1,2})\s+quarters",
+                needing(
+                    ("quarters", "季度"),
+                    r"(?:过去|最近|近)\s*(\d{1,2})\s*个?\s*季度|(?:the\s+)?(?:last|past|previous)\s+(\d{1,2})\s+quarters",
+                ),
                 lambda m: self.last_n(3 * int(m[1] or m[2]), "months"),
             ),
             # quarters and months without a year
-            (r"(?<![a-z0-9])q([1-4])(?![a-z0-9])", lambda m: self.bare_quarter(int(m[1]))),
-            (rf"(?:the\s+)?{_ORD_RE}\s+quarter", lambda m: self.bare_quarter(_ORD[m[1]])),
-            (r"第\s*([1-4])\s*(?:季度|季)", lambda m: self.bare_quarter(int(m[1]))),
-            (r"(?<![\d年])([1-4])\s*季度", lambda m: self.bare_quarter(int(m[1]))),
+            (needing(DIGIT, r"(?<![a-z0-9])q([1-4])(?![a-z0-9])"), lambda m: self.bare_quarter(int(m[1]))),
             (
-                r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)",
+                needing(("quarter",), rf"(?:the\s+)?{_ORD_RE}\s+quarter"),
+                lambda m: self.bare_quarter(_ORD[m[1]]),
+            ),
+            (needing(("第",), r"第\s*([1-4])\s*(?:季度|季)"), lambda m: self.bare_quarter(int(m[1]))),
+            (needing(("季度",), r"(?<![\d年])([1-4])\s*季度"), lambda m: self.bare_quarter(int(m[1]))),
+            (
+                needing(("月",), r"(?<![\d年])(\d{1,2})\s*月份?(?!\d)"),
                 lambda m: self.bare_month(int(m[1])) if 1 <= int(m[1]) <= 12 else BAD_DATE,
             ),
             (
-                rf"(?<![a-z]){_MONTH_RE}(?=\s+cohort)",
+                needing(LATIN, rf"(?<![a-z]){_MONTH_RE}(?=\s+cohort)"),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),  # "the may cohort"
             (
-                rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])",
+                needing(LATIN, rf"(?:in|during|for|of|throughout)\s+{_MONTH_RE}(?![a-z])"),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),
             (
-                rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])",
+                needing(LATIN, rf"(?:(?<=since\s)|(?<=and\s)|(?<=or\s)|(?<=,\s)|(?<=,)){_MONTH_RE}(?![a-z])"),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),
             (
                 (
-                    r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
-                    r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])"
+                    needing(
+                        LATIN,
+                        r"(?<![a-z])(january|february|april|june|july|august|september|october|november|december|feb|apr|jun|"
+                        r"jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])",
+                    )
                 ),
                 lambda m: self.bare_month(MONTHS[m[1]]),
             ),
@@ -693,83 +830,130 @@ class _Periods:
             ),
             (
                 (
-                    r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
-                    r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)"
+                    needing(
+                        ("year", "同期"),
+                        r"(?:(?:the\s+)?same\s+(?:period|time|months?|quarter|days?)|this\s+time)\s+(?:of\s+|in\s+)?"
+                        r"(?:last|previous|prior|the\s+previous|the\s+prior)\s+year|(?:去年|上年|前年)?同期(?!群)",
+                    )
                 ),
                 lambda m: SAME_PERIOD,
             ),
             # two back: 上上个月 is not 上个月 with a stray 上
             (
-                r"(?:the\s+)?day before yesterday|前天",
+                needing(("day before yesterday", "前天"), r"(?:the\s+)?day before yesterday|前天"),
                 lambda m: self.day_range(r - timedelta(days=2), r - timedelta(days=2)),
             ),
             (
-                r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)",
+                needing(
+                    ("week before last", "上上"), r"(?:the\s+)?week before last|上上(?:个)?(?:周|星期|礼拜)"
+                ),
                 lambda m: self.day_range(
                     r - timedelta(days=r.weekday() + 14), r - timedelta(days=r.weekday() + 8)
                 ),
             ),
             (
-                r"(?:the\s+)?month before last|上上(?:个)?月",
+                needing(("month before last", "上上"), r"(?:the\s+)?month before last|上上(?:个)?月"),
                 lambda m: self.months_back(r.replace(day=1), 2, 1),
             ),
             (
-                r"(?:the\s+)?quarter before last|上上(?:个)?季度?",
+                needing(("quarter before last", "上上"), r"(?:the\s+)?quarter before last|上上(?:个)?季度?"),
                 lambda m: self.months_back(date(r.year, 3 * ((r.month - 1) // 3) + 1, 1), 6, 3),
             ),
             # "this year so far" in Chinese: the period itself ("今年到目前为止"); bare "目前为止" is all time
             (
-                r"(今年|本年|本月|这个月|本季度|这个季度|本周|这周)\s*(?:的)?\s*(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止",
+                needing(
+                    ("为止",),
+                    r"(今年|本年|本月|这个月|本季度|这个季度|本周|这周)\s*(?:的)?\s*(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止",
+                ),
                 lambda m: Period(kind=_THIS[m[1]]),
             ),
             # ... and the other way round ("到目前为止今年的订单数")
             (
-                r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止\s*(?:,\s*)?(今年|本年|本月|这个月|本季度|这个季度|本周|这周)",
+                needing(
+                    ("为止",),
+                    r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)\s*为止\s*(?:,\s*)?(今年|本年|本月|这个月|本季度|这个季度|本周|这周)",
+                ),
                 lambda m: Period(kind=_THIS[m[1]]),
             ),
-            (r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)为止|迄今为止", lambda m: Period(kind="all_time")),
-            (r"today|so far today|今天|今日|当天", lambda m: Period(kind="today")),
-            (r"yesterday|昨天|昨日", lambda m: Period(kind="yesterday")),
             (
-                r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
+                needing(("为止",), r"(?:到|至|截至|截止到?)?\s*(?:目前|现在|今天)为止|迄今为止"),
+                lambda m: Period(kind="all_time"),
+            ),
+            (
+                needing(("today", "今天", "今日", "当天"), r"today|so far today|今天|今日|当天"),
+                lambda m: Period(kind="today"),
+            ),
+            (
+                needing(("yesterday", "昨天", "昨日"), r"yesterday|昨天|昨日"),
+                lambda m: Period(kind="yesterday"),
+            ),
+            (
+                needing(
+                    ("week", "wtd", "本周", "本星期", "这个星期", "这个礼拜", "这周", "这星期"),
+                    r"(?:this|current)\s+week|week to date|wtd|本周|这周|这个星期|这星期|本星期|这个礼拜",
+                ),
                 lambda m: Period(kind="this_week"),
             ),
             (
-                r"(?:last|previous|prior)\s+week|上周|上个星期|上星期|上个礼拜|上一周",
+                needing(
+                    ("week", "上一周", "上个星期", "上个礼拜", "上周", "上星期"),
+                    r"(?:last|previous|prior)\s+week|上周|上个星期|上星期|上个礼拜|上一周",
+                ),
                 lambda m: Period(kind="last_week"),
             ),
             (
                 (
-                    r"(?:this|current)\s+month(?:\s+(?:so far|to date))?|month to date|month-to-date|mtd|本月至今|本月|这个月|"
-                    r"这月|当月|本月份"
+                    needing(
+                        ("month", "mtd", "当月", "本月", "这个月", "这月"),
+                        r"(?:this|current)\s+month(?:\s+(?:so far|to date))?|month to date|month-to-date|mtd|本月至今|本月|这个月|"
+                        r"这月|当月|本月份",
+                    )
                 ),
                 lambda m: Period(kind="this_month"),
             ),
             (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?month|上个月|上月|上一个月|上一月",
+                needing(
+                    ("month", "上一个月", "上一月", "上个月", "上月"),
+                    r"(?:last|previous|prior)\s+(?:calendar\s+)?month|上个月|上月|上一个月|上一月",
+                ),
                 lambda m: Period(kind="last_month"),
             ),
             (
                 (
-                    r"(?:this|current)\s+quarter(?:\s+(?:so far|to date))?|quarter to date|quarter-to-date|qtd|本季度|这个季度|"
-                    r"这季度|当季|本季|本季度至今"
+                    needing(
+                        ("qtd", "quarter", "当季", "本季", "这个季度", "这季度"),
+                        r"(?:this|current)\s+quarter(?:\s+(?:so far|to date))?|quarter to date|quarter-to-date|qtd|本季度|这个季度|"
+                        r"这季度|当季|本季|本季度至今",
+                    )
                 ),
                 lambda m: Period(kind="this_quarter"),
             ),
             (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?quarter|上季度|上个季度|上一季度|上一个季度|上季",
+                needing(
+                    ("quarter", "上一个季度", "上一季度", "上个季度", "上季"),
+                    r"(?:last|previous|prior)\s+(?:calendar\s+)?quarter|上季度|上个季度|上一季度|上一个季度|上季",
+                ),
                 lambda m: Period(kind="last_quarter"),
             ),
             (
                 (
-                    r"(?:this|current)\s+year(?:\s+(?:so far|to date))?|(?:so far )?this year|year to date|year-to-date|ytd|"
-                    r"今年以来|今年至今|年初至今|今年|本年度|本年"
+                    needing(
+                        ("year", "ytd", "今年", "年初至今", "本年"),
+                        r"(?:this|current)\s+year(?:\s+(?:so far|to date))?|(?:so far )?this year|year to date|year-to-date|ytd|"
+                        r"今年以来|今年至今|年初至今|今年|本年度|本年",
+                    )
                 ),
                 lambda m: Period(kind="this_year"),
             ),
-            (r"(?:the\s+)?year before last|前年", lambda m: self.year(r.year - 2)),
             (
-                r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年",
+                needing(("year before last", "前年"), r"(?:the\s+)?year before last|前年"),
+                lambda m: self.year(r.year - 2),
+            ),
+            (
+                needing(
+                    ("year", "上一年", "上年", "去年"),
+                    r"(?:last|previous|prior)\s+(?:calendar\s+)?year|去年|上一年|上年",
+                ),
                 lambda m: Period(kind="last_year"),
             ),
             (
@@ -780,12 +964,15 @@ class _Periods:
                 lambda m: Period(kind="all_time"),
             ),
             # a bare year, last so "2025" inside a longer date is already taken
-            (r"(?<![\d-])(20\d{2})\s*(?:年度|年)?(?![\d-])", lambda m: self.year(int(m[1]))),
+            (needing(DIGIT, r"(?<![\d-])(20\d{2})\s*(?:年度|年)?(?![\d-])"), lambda m: self.year(int(m[1]))),
         ]
         return p
 
     def scan(self, s: Scan) -> None:
+        present = classes_in(s.text)
         for pattern, build in self.patterns():
+            if not could_match(pattern, s.text, present):
+                continue  # (not compiled: most of these patterns need a digit, Chinese or Latin words)
             for m in re.finditer(pattern, s.text):
                 if s.free(m.start(), m.end()):
                     value = build(m)

@@ -4,11 +4,11 @@ The sentences themselves live in the Fluent catalogues (crm/text/locales/<lang>/
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from crm import catalog
 from crm.query.ir import RATIO_METRICS
+from crm.regex import lazy
 from crm.text import render
 
 # Names and definitions come from the domain catalogue (crm.catalog).
@@ -46,7 +46,7 @@ GROUP_NAMES = {
 SORT_KEYS = ("revenue", "orders", "aov", "predicted_clv", "p_alive", "churn_risk", "recency_days")
 
 
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uff08\uff09]) (?=[\u3400-\u9fff\uff08\uff09])")
+_CJK_GAP = lazy(r"(?<=[\u3400-\u9fff\uff08\uff09]) (?=[\u3400-\u9fff\uff08\uff09])")
 
 
 def t(language: str, phrase: str, /, **kw: Any) -> str:

@@ -12,8 +12,9 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.models import Base
+from storage.models import Base, declare_all
 
+declare_all()  # every table (some models are declared when first named)
 target_metadata = Base.metadata
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from crm.query import vocab
 from crm.query.parsing.scan import Scan
+from crm.regex import CHINESE, lazy, needing
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -956,40 +957,61 @@ GROUP_WORDS = (
 _GROUP_PATTERNS: list[tuple[str, str]] = [
     (
         (
-            r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|across|"
-            r"across all|among|between|in each|in every)\s+(?:the\s+)?(?:different\s+)?(?:sales\s+)?"
-            r"(platforms?|channels?|marketplaces?)(?![a-z])"
+            needing(
+                ("channel", "marketplace", "platform"),
+                r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|across|"
+                r"across all|among|between|in each|in every)\s+(?:the\s+)?(?:different\s+)?(?:sales\s+)?"
+                r"(platforms?|channels?|marketplaces?)(?![a-z])",
+            )
         ),
         "platform",
     ),
     (
-        r"(?:platform|channel|marketplace)(?:[\s-]by[\s-]platform)?\s+(?:breakdown|split|mix|comparison|distribution)",
+        needing(
+            ("channel", "marketplace", "platform"),
+            r"(?:platform|channel|marketplace)(?:[\s-]by[\s-]platform)?\s+(?:breakdown|split|mix|comparison|distribution)",
+        ),
         "platform",
     ),
-    (r"which\s+(?:platform|channel|marketplace)s?", "platform"),
+    (
+        needing(("channel", "marketplace", "platform"), r"which\s+(?:platform|channel|marketplace)s?"),
+        "platform",
+    ),
     (
         (
-            r"按平台|分平台|各平台|各个平台|每个平台|不同平台|平台分布|按渠道|各渠道|分渠道|每个渠道|哪个平台|平台别|按照平台|"
-            r"各大平台"
+            needing(
+                CHINESE,
+                r"按平台|分平台|各平台|各个平台|每个平台|不同平台|平台分布|按渠道|各渠道|分渠道|每个渠道|哪个平台|平台别|按照平台|"
+                r"各大平台",
+            )
         ),
         "platform",
     ),
     (
         (
-            r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|"
-            r"across|across all|in each|in every|among)\s+(?:the\s+)?(?:different\s+)?(?:countries|country|markets?|regions?)"
-            r"(?![a-z])"
+            needing(
+                ("countries", "country", "market", "region"),
+                r"(?:broken down |split |breakdown |grouped |group |sorted |ranked )?(?:by|per|for each|for every|each|every|"
+                r"across|across all|in each|in every|among)\s+(?:the\s+)?(?:different\s+)?(?:countries|country|markets?|regions?)"
+                r"(?![a-z])",
+            )
         ),
         "country",
     ),
     (
-        r"(?:country|countries|market|regional)\s+(?:breakdown|split|mix|distribution)|which\s+(?:country|countries)",
+        needing(
+            ("countr", "market", "regional"),
+            r"(?:country|countries|market|regional)\s+(?:breakdown|split|mix|distribution)|which\s+(?:country|countries)",
+        ),
         "country",
     ),
     (
         (
-            r"按国家|分国家|各国家|各个国家|每个国家|不同国家|国家分布|按地区|各地区|分地区|每个地区|各国|哪个国家|按照国家|"
-            r"各市场|按市场|分市场"
+            needing(
+                CHINESE,
+                r"按国家|分国家|各国家|各个国家|每个国家|不同国家|国家分布|按地区|各地区|分地区|每个地区|各国|哪个国家|按照国家|"
+                r"各市场|按市场|分市场",
+            )
         ),
         "country",
     ),
@@ -1007,15 +1029,21 @@ _GROUP_PATTERNS: list[tuple[str, str]] = [
     ),
     (
         (
-            r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
-            r"quarter(?![a-z])|quarterly|quarter[\s-]by[\s-]quarter|每季度|每个季度|按季度|逐季|季度分布|各季度|分季度"
+            needing(
+                ("quarter", "分季度", "各季度", "季度分布", "按季度", "每个季度", "每季度", "逐季"),
+                r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
+                r"quarter(?![a-z])|quarterly|quarter[\s-]by[\s-]quarter|每季度|每个季度|按季度|逐季|季度分布|各季度|分季度",
+            )
         ),
         "quarter",
     ),
     (
         (
-            r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
-            r"year(?![a-z])|yearly|annually|annual|year[\s-]by[\s-]year|每年|按年|逐年|年度分布|各年|分年"
+            needing(
+                ("annual", "year", "分年", "各年", "年度分布", "按年", "每年", "逐年"),
+                r"(?:broken down |split |breakdown |grouped |group )?(?:by|per|for each|for every|each|every|in each)\s+"
+                r"year(?![a-z])|yearly|annually|annual|year[\s-]by[\s-]year|每年|按年|逐年|年度分布|各年|分年",
+            )
         ),
         "year",
     ),
@@ -1029,25 +1057,54 @@ _GROUP_PATTERNS: list[tuple[str, str]] = [
     ),
     (
         (
-            r"(?:by|per|for each|for every|each|every|across)\s+(?:rfm\s+)?segments?(?![a-z])|按分群|按分层|各分群|各分层|"
-            r"每个分群|按客户分层|按细分"
+            needing(
+                ("segment", "各分层", "各分群", "按分层", "按分群", "按客户分层", "按细分", "每个分群"),
+                r"(?:by|per|for each|for every|each|every|across)\s+(?:rfm\s+)?segments?(?![a-z])|按分群|按分层|各分群|各分层|"
+                r"每个分群|按客户分层|按细分",
+            )
         ),
         "segment",
     ),
 ]
 
 _TOP_N_PATTERNS = [
-    r"(?:top|best|biggest|largest|highest|leading|first|most valuable|heaviest)\s*[-]?\s*(\d{1,3})(?![\d])",
-    (
-        r"(?<![\d.])(\d{1,3})\s+(?:top|best|biggest|largest|highest|leading|most valuable|heaviest|highest-spending|"
-        r"biggest-spending|most loyal|most frequent)(?![a-z])"
+    needing(
+        ("best", "biggest", "first", "heaviest", "highest", "largest", "leading", "most valuable", "top"),
+        r"(?:top|best|biggest|largest|highest|leading|first|most valuable|heaviest)\s*[-]?\s*(\d{1,3})(?![\d])",
     ),
-    r"(?:排名)?前\s*(\d{1,3})\s*(?:名|位|个|大|强)?",
-    r"(?<![\d.])(\d{1,3})\s*(?:个|位|名|大)\s*(?:客户|买家|顾客|客人|用户)",
+    (
+        needing(
+            (
+                "best",
+                "biggest",
+                "heaviest",
+                "highest",
+                "largest",
+                "leading",
+                "most frequent",
+                "most loyal",
+                "most valuable",
+                "top",
+            ),
+            r"(?<![\d.])(\d{1,3})\s+(?:top|best|biggest|largest|highest|leading|most valuable|heaviest|highest-spending|"
+            r"biggest-spending|most loyal|most frequent)(?![a-z])",
+        )
+    ),
+    needing(("前",), r"(?:排名)?前\s*(\d{1,3})\s*(?:名|位|个|大|强)?"),
+    needing(
+        ("买家", "客人", "客户", "用户", "顾客"),
+        r"(?<![\d.])(\d{1,3})\s*(?:个|位|名|大)\s*(?:客户|买家|顾客|客人|用户)",
+    ),
     # "10个消费最多的客户", "5位下单最多的买家": the count before the ranking words
-    r"(?<![\d.])(\d{1,3})\s*(?:个|位|名)(?=[\u4e00-\u9fff]{0,10}?最[\u4e00-\u9fff]{0,6}?(?:客户|买家|顾客|客人|用户))",
-    r"(?<![\d.])(\d{1,3})\s+(?:customers|buyers|clients|shoppers|people|spenders)(?![a-z])",
-    r"top\s*(\d{1,3})",
+    needing(
+        ("个", "位", "名"),
+        r"(?<![\d.])(\d{1,3})\s*(?:个|位|名)(?=[\u4e00-\u9fff]{0,10}?最[\u4e00-\u9fff]{0,6}?(?:客户|买家|顾客|客人|用户))",
+    ),
+    needing(
+        ("buyers", "clients", "customers", "people", "shoppers", "spenders"),
+        r"(?<![\d.])(\d{1,3})\s+(?:customers|buyers|clients|shoppers|people|spenders)(?![a-z])",
+    ),
+    needing(("top",), r"top\s*(\d{1,3})"),
 ]
 
 
@@ -1103,7 +1160,7 @@ class _Leftover:
 
 # "how is revenue doing this month", "how are sales looking": the verb says nothing more after "how is"; without it
 # ("who is doing best") the word is not filler.
-_HOW_IS_RE = re.compile(r"(?<![a-z])how(?:'s| is| are| was| were| has been| have been)(?![a-z])")
+_HOW_IS_RE = lazy(r"(?<![a-z])how(?:'s| is| are| was| were| has been| have been)(?![a-z])", needs=("how",))
 _HOW_IS_WORDS = frozenset(("doing", "performing", "going", "looking"))
 
 
@@ -1134,20 +1191,29 @@ def _leftover(s: Scan) -> _Leftover:
 _TAG_WORD = r"[\"'“]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,30}?)[\"'”]?"
 _NOT_TAGS = {"customers", "customer", "buyers", "clients", "users", "people", "as", "with", "the", "a", "an"}
 _TAG_PATTERNS = (
-    re.compile(r"\b([a-z0-9][\w]{0,30}?)-tagged\b"),
-    re.compile(rf"\b(?:tagged|labell?ed)(?:\s+as|\s+with)?\s+{_TAG_WORD}(?=\s|$|[?,.!])"),
-    re.compile(rf"\bwith\s+(?:the\s+|a\s+)?(?:tag|label)\s+{_TAG_WORD}(?=\s|$|[?,.!])"),
-    re.compile(
-        r"(?:带有|带着|打了|打上|有)\s*[“\"]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,20}?)[”\"]?\s*标签"
+    lazy(r"\b([a-z0-9][\w]{0,30}?)-tagged\b", needs=("-tagged",)),
+    lazy(
+        rf"\b(?:tagged|labell?ed)(?:\s+as|\s+with)?\s+{_TAG_WORD}(?=\s|$|[?,.!])", needs=("label", "tagged")
     ),
-    re.compile(r"(?<![a-z0-9])([a-z0-9][\w-]{0,30})\s*标签"),
-    re.compile(r"[“\"]([^”\"]{1,20})[”\"]\s*标签"),
-    re.compile(rf"标签(?:为|是)\s*{_TAG_WORD}(?=的|客户|$|\s|[?？,，。])"),
+    lazy(rf"\bwith\s+(?:the\s+|a\s+)?(?:tag|label)\s+{_TAG_WORD}(?=\s|$|[?,.!])", needs=("with",)),
+    lazy(
+        r"(?:带有|带着|打了|打上|有)\s*[“\"]?([a-z0-9\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,20}?)[”\"]?\s*标签",
+        needs=("标签",),
+    ),
+    lazy(r"(?<![a-z0-9])([a-z0-9][\w-]{0,30})\s*标签", needs=("标签",)),
+    lazy(r"[“\"]([^”\"]{1,20})[”\"]\s*标签", needs=("标签",)),
+    lazy(rf"标签(?:为|是)\s*{_TAG_WORD}(?=的|客户|$|\s|[?？,，。])", needs=("标签",)),
 )
+
+
+# Every tag pattern holds one of these words (the question is in lower case, as the patterns).
+_TAG_WORDS = ("tag", "label", "标签")
 
 
 def _scan_tags(s: Scan) -> None:
     """A tag named in the question selects the customers carrying it (docs/metrics.md: tags select customers)."""
+    if not any(word in s.text for word in _TAG_WORDS):
+        return  # no pattern can match: none is compiled (their classes of Chinese characters take ~5 ms)
     for pattern in _TAG_PATTERNS:
         for m in pattern.finditer(s.text):
             if m.group(1) and m.group(1) not in _NOT_TAGS and s.free(m.start(), m.end()):

@@ -17,6 +17,7 @@ from crm.query.ir import Period, SecondOrderQuery, TransitionsQuery
 from crm.query.parsing.clarify import clarify
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import recogniser
+from crm.regex import CHINESE, lazy
 
 _STAGE_WORDS: dict[str, str] = {
     "new": r"new(?:\s+(?:customers?|buyers?))?|新客户?|新顾客|新买家",
@@ -32,37 +33,50 @@ def _stage_group(n: int) -> str:
     return _ANY_STAGE.replace("{n}", str(n))
 
 
-_MOVE_EN = re.compile(
+_MOVE_EN = lazy(
     r"(?<![a-z])(?:move[sd]?|moving|movements?|transitions?|journeys?|flow(?:s|ed)?|become|became|turn(?:ed)?\s+into|"
     r"stage\s+changes?|changed?\s+(?:in|of|between)\s+(?:(?:customer|customers'?|lifecycle)\s+)?stages?|"
-    r"stages?\s+(?:changed?|shifts?|moves?|movements?))(?![a-z])"
+    r"stages?\s+(?:changed?|shifts?|moves?|movements?))(?![a-z])",
+    needs=("became", "become", "change", "flow", "journey", "move", "moving", "stage", "transition", "turn"),
 )
-_MOVE_ZH = re.compile(
-    r"(?:阶段|生命周期).{0,4}(?:变化|变动|转化|流转|迁移|转移)|流转|迁移|转化为|转为|变成|转成"
+_MOVE_ZH = lazy(
+    r"(?:阶段|生命周期).{0,4}(?:变化|变动|转化|流转|迁移|转移)|流转|迁移|转化为|转为|变成|转成",
+    needs=("变成", "流转", "生命周期", "转为", "转化为", "转成", "迁移", "阶段"),
 )
-_FROM_TO_EN = re.compile(
-    rf"(?:{_stage_group(1)})\b(?:\s+(?:customers?|buyers?|ones))?.{{0,40}}?\b(?:to|into|become|became|turn(?:ed)?|are\s+now|is\s+now)\s+(?:{_stage_group(2)})"
+_FROM_TO_EN = lazy(
+    rf"(?:{_stage_group(1)})\b(?:\s+(?:customers?|buyers?|ones))?.{{0,40}}?\b(?:to|into|become|became|turn(?:ed)?|are\s+now|is\s+now)\s+(?:{_stage_group(2)})",
+    needs=("are", "became", "become", "now", "to", "turn"),
 )
-_FROM_TO_ZH = re.compile(
-    rf"(?:{_stage_group(1)}).{{0,8}}?(?:到|变成|转为|转化为|转成|进入|成为)了?(?:{_stage_group(2)})"
+_FROM_TO_ZH = lazy(
+    rf"(?:{_stage_group(1)}).{{0,8}}?(?:到|变成|转为|转化为|转成|进入|成为)了?(?:{_stage_group(2)})",
+    needs=CHINESE,
 )
 
-_AGAIN_EN = re.compile(
+_AGAIN_EN = lazy(
     r"(?<![a-z])(?:(?:order(?:ed)?|buy|bought|purchased?|shop(?:ped)?|come|came)\s+(?:again|back)|"
-    r"(?:second|2nd)\s+(?:order|purchase)s?|repurchase[sd]?|re-?order(?:ed)?|repeat\s+(?:purchase|order)s?)(?![a-z])"
+    r"(?:second|2nd)\s+(?:order|purchase)s?|repurchase[sd]?|re-?order(?:ed)?|repeat\s+(?:purchase|order)s?)(?![a-z])",
+    needs=("again", "back", "order", "purchase", "repeat"),
 )
-_AGAIN_ZH = re.compile(
-    r"二次(?:购买|下单|复购|消费|转化)|第二单|第2单|再次(?:下单|购买|消费)|再(?:下单|买|来买)|回购|复购|二购"
+_AGAIN_ZH = lazy(
+    r"二次(?:购买|下单|复购|消费|转化)|第二单|第2单|再次(?:下单|购买|消费)|再(?:下单|买|来买)|回购|复购|二购",
+    needs=("二次", "二购", "再", "回购", "复购", "第2单", "第二单"),
 )
-_NEW_EN = re.compile(
-    r"(?<![a-z])(?:new\s+(?:customers?|buyers?|clients?)|first[- ]time\s+(?:customers?|buyers?)|newcomers)"
+_NEW_EN = lazy(
+    r"(?<![a-z])(?:new\s+(?:customers?|buyers?|clients?)|first[- ]time\s+(?:customers?|buyers?)|newcomers)",
+    needs=("buyer", "client", "customer", "first", "newcomers"),
 )
-_NEW_ZH = re.compile(r"新客|新顾客|新买家|首购客户|首单客户")
+_NEW_ZH = lazy(
+    r"新客|新顾客|新买家|首购客户|首单客户", needs=("新买家", "新客", "新顾客", "首单客户", "首购客户")
+)
 # Retention of a cohort k months on is the cohort table's question (crm.query.parsing.recognisers.cohort).
-_COHORT = re.compile(r"cohort|retention|retained|留存|同期群|次月|个月后|(?<![a-z])month\s*-?\s*\d")
-_WINDOW = re.compile(
+_COHORT = lazy(
+    r"cohort|retention|retained|留存|同期群|次月|个月后|(?<![a-z])month\s*-?\s*\d",
+    needs=("cohort", "month", "retained", "retention", "个月后", "同期群", "次月", "留存"),
+)
+_WINDOW = lazy(
     r"(?:within|in\s+the\s+(?:first|next)|in)\s+(\d{1,3})\s*(days?|weeks?)|(\d{1,3})\s*(?:天|日)(?:内|之内|以内)|"
-    r"(\d{1,3})\s*(周|个星期)(?:内|之内|以内)"
+    r"(\d{1,3})\s*(周|个星期)(?:内|之内|以内)",
+    needs=("day", "week", "个星期", "周", "天", "日"),
 )
 
 

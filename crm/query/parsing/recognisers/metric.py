@@ -3,7 +3,6 @@ orders asked without a metric word ("how many customers do I have")."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from crm.analytics.service import SERVICE_METRICS
@@ -13,12 +12,14 @@ from crm.query.parsing.clarify import _not_understood, clarify
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import recogniser
 from crm.query.parsing.scan import Scan
+from crm.regex import lazy
 
 # "active customers" with no period are the last 90 days' buyers; a bare count of customers is the whole base.
-_ACTIVE_RE = re.compile(r"(?<![a-z])active(?![a-z])|活跃|最近")
-_ORDER_WORD_RE = re.compile(r"(?<![a-z])orders?(?![a-z])|订单|单")
-_WHICH_CUSTOMERS_RE = re.compile(
-    r"\bwhich (?:of (?:my|our|the) )?(?:customers|buyers|clients|shoppers|people)\b|哪些(?:客户|买家|顾客|人)"
+_ACTIVE_RE = lazy(r"(?<![a-z])active(?![a-z])|活跃|最近", needs=("active", "最近", "活跃"))
+_ORDER_WORD_RE = lazy(r"(?<![a-z])orders?(?![a-z])|订单|单", needs=("order", "单"))
+_WHICH_CUSTOMERS_RE = lazy(
+    r"\bwhich (?:of (?:my|our|the) )?(?:customers|buyers|clients|shoppers|people)\b|哪些(?:客户|买家|顾客|人)",
+    needs=("which ", "哪些"),
 )
 
 

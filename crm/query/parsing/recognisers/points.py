@@ -10,17 +10,26 @@ from typing import Any
 from crm.query.ir import PointsQuery
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import recogniser
+from crm.regex import lazy
 
-_POINTS = re.compile(r"(?<!percentage )(?<!percent )\b(?:loyalty |reward )?points?\b|积分")
-_EXPIRING = re.compile(r"expir|lapse|run(?:ning)? out|到期|过期|失效")
-_DAYS = re.compile(
-    r"(?:next|coming|within(?: the next)?)\s+(\d{1,4})\s+days?|未来\s*(\d{1,4})\s*天|(\d{1,4})\s*天内"
+_POINTS = lazy(r"(?<!percentage )(?<!percent )\b(?:loyalty |reward )?points?\b|积分", needs=("point", "积分"))
+_EXPIRING = lazy(
+    r"expir|lapse|run(?:ning)? out|到期|过期|失效", needs=(" out", "expir", "lapse", "到期", "失效", "过期")
+)
+_DAYS = lazy(
+    r"(?:next|coming|within(?: the next)?)\s+(\d{1,4})\s+days?|未来\s*(\d{1,4})\s*天|(\d{1,4})\s*天内",
+    needs=("coming", "next", "within", "天内", "未来"),
 )
 _WINDOWS = (
-    ("next_month", re.compile(r"next month|下个?月")),
-    ("this_week", re.compile(r"this week|本周|这周|这个星期|本星期")),
-    ("this_year", re.compile(r"this year|今年|本年")),
-    ("this_month", re.compile(r"this month|本月|这个月|当月")),
+    ("next_month", lazy(r"next month|下个?月", needs=("next month", "下"))),
+    (
+        "this_week",
+        lazy(
+            r"this week|本周|这周|这个星期|本星期", needs=("this week", "本周", "本星期", "这个星期", "这周")
+        ),
+    ),
+    ("this_year", lazy(r"this year|今年|本年", needs=("this year", "今年", "本年"))),
+    ("this_month", lazy(r"this month|本月|这个月|当月", needs=("this month", "当月", "本月", "这个月"))),
 )
 
 

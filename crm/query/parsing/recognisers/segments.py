@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from crm.query.ir import LifecycleQuery, MetricQuery, SegmentsQuery
@@ -10,8 +9,9 @@ from crm.query.parsing.clarify import _not_understood, clarify
 from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import recogniser
 from crm.query.parsing.recognisers.metric import metric_query, two_metrics
+from crm.regex import lazy
 
-_ORDERED_RE = re.compile(
+_ORDERED_RE = lazy(
     r"\b(?:ordered|order|orders|bought|buying|purchased|purchasing|shopped|placed|active|"
     r"buyers?)\b|下单|购买|买过|下过单|消费过|活跃"
 )

@@ -11,10 +11,17 @@ from crm.query.parsing.question import Question
 from crm.query.parsing.recognisers import recogniser
 from crm.query.parsing.recognisers.metric import metric_query
 from crm.query.parsing.scan import Scan
+from crm.regex import lazy
 
-_WHO_RE = re.compile(r"(?<![a-z])who(?![a-z])|谁|哪位")
-_PLATFORM_RE = re.compile(r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道")
-_COUNTRY_RE = re.compile(r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场")
+_WHO_RE = lazy(r"(?<![a-z])who(?![a-z])|谁|哪位", needs=("who", "哪位", "谁"))
+_PLATFORM_RE = lazy(
+    r"(?<![a-z])(?:platforms?|channels?|marketplaces?)(?![a-z])|平台|渠道",
+    needs=("channel", "marketplace", "platform", "平台", "渠道"),
+)
+_COUNTRY_RE = lazy(
+    r"(?<![a-z])(?:countries|country|markets?|regions?)(?![a-z])|国家|地区|市场",
+    needs=("countries", "country", "market", "region", "国家", "地区", "市场"),
+)
 
 
 @recogniser("acquired_ranking", rank=450)
