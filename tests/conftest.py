@@ -160,6 +160,33 @@ def pg_url_for(database: str) -> str:
     return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
 
 
+def _empty_tables_statement() -> str:
+    """One statement that leaves every table empty with its ids starting again at 1, as
+    `TRUNCATE ... RESTART IDENTITY CASCADE` did at about ten times the cost: TRUNCATE gives each of the 35
+    tables and their indexes new files whether a test wrote to them or not, while DELETE on an empty table costs
+    nothing. Children are emptied before their parents (foreign keys), and only the sequences a test used are
+    set back (setval does not create a new file either)."""
+    tables = ", ".join(f"'{t.name}'" for t in reversed(Base.metadata.sorted_tables))
+    return f"""DO $$
+DECLARE
+    name text;
+    seq record;
+BEGIN
+    FOREACH name IN ARRAY ARRAY[{tables}] LOOP
+        EXECUTE format('DELETE FROM %I', name);
+    END LOOP;
+    FOR seq IN
+        SELECT format('%I.%I', schemaname, sequencename) AS qualified, start_value FROM pg_sequences
+        WHERE schemaname = current_schema() AND last_value IS NOT NULL
+    LOOP
+        PERFORM setval(seq.qualified, seq.start_value, false);
+    END LOOP;
+END $$"""
+
+
+EMPTY_TABLES = _empty_tables_statement()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -178,9 +205,8 @@ async def db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> As
         url = pg_url_for(request.getfixturevalue("pg_database"))
         database = Database(create_engine(url))
         database.url = url  # type: ignore[attr-defined]
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         async with database.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            await conn.execute(text(EMPTY_TABLES))
     try:
         yield database
     finally:
