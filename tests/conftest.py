@@ -14,9 +14,10 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -211,6 +212,130 @@ async def db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> As
         yield database
     finally:
         await database.dispose()
+
+
+# What fills a prepared database: (the empty migrated database, its workspace id, a folder of its own) -> a
+# value handed to every test along with its copy (it must not be changed by a test).
+Build = Callable[[Database, int, Path], Awaitable[Any]]
+
+
+async def _pg_admin(sql: str) -> None:
+    engine = create_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def _new_workspace(database: Database) -> int:
+    async with database.sessions() as session:
+        ws = await get_or_create_workspace(
+            session, name="Test shop", base_currency="SGD", timezone="Asia/Singapore"
+        )
+        await session.commit()
+        return ws.id
+
+
+class PreparedDatabases:
+    """Databases filled once per test session (per xdist worker) and copied for each test that asks for one:
+    for data that takes seconds to write (the demo shop imported) and is read by many tests. A test gets its
+    own copy, so it may write to it and never sees what another test wrote. SQLite: the filled file is copied;
+    PostgreSQL: a database is created from the filled one (CREATE DATABASE ... TEMPLATE, a fraction of a
+    second) and dropped after the test."""
+
+    def __init__(self, folder: Path, sqlite_template: Path) -> None:
+        self.folder = folder
+        self.sqlite_template = sqlite_template
+        self.session_id = uuid.uuid4().hex[:10]
+        self.built: dict[tuple[str, str], tuple[str, int, Any]] = {}  # (backend, key) -> (source, ws, value)
+        self.pg_databases: list[str] = []  # every PostgreSQL database made here, dropped at the end
+        self.copies = 0
+
+    async def _build(self, backend: str, key: str, build: Build) -> tuple[str, int, Any]:
+        folder = self.folder / f"{backend}-{key}"
+        folder.mkdir()
+        if backend == "sqlite":
+            source = str(folder / "prepared.db")
+            shutil.copy(self.sqlite_template, source)
+            database = Database(create_engine(f"sqlite+aiosqlite:///{source}"))
+        else:
+            source = f"sellermate_prep_{self.session_id}_{len(self.built)}"
+            self.pg_databases.append(source)
+            await _pg_admin(f'CREATE DATABASE "{source}"')
+            database = Database(create_engine(pg_url_for(source)))
+            await migrate(database.engine)
+        database.url = database.engine.url.render_as_string(hide_password=False)  # type: ignore[attr-defined]
+        try:
+            workspace_id = await _new_workspace(database)
+            value = await build(database, workspace_id, folder)
+            if backend == "sqlite":  # everything in the file itself, none of it in the write-ahead log
+                async with database.engine.connect() as conn:
+                    await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            await database.dispose()  # no connection left: PostgreSQL copies only an unused template
+        return source, workspace_id, value
+
+    async def copy(self, backend: str, key: str, build: Build, tmp_path: Path) -> tuple[Database, int, Any]:
+        """A copy of the database `build` filled for `key` (built by the first test that asks), its
+        workspace id and what `build` returned. The caller disposes of the copy (and drops it: `discard`)."""
+        if (backend, key) not in self.built:
+            self.built[backend, key] = await self._build(backend, key, build)
+        source, workspace_id, value = self.built[backend, key]
+        self.copies += 1
+        if backend == "sqlite":
+            path = tmp_path / f"prepared-{self.copies}.db"
+            shutil.copy(source, path)
+            url = f"sqlite+aiosqlite:///{path}"
+        else:
+            name = f"{source}_copy{self.copies}"
+            self.pg_databases.append(name)
+            await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            url = pg_url_for(name)
+        database = Database(create_engine(url))
+        database.url = url  # type: ignore[attr-defined]
+        return database, workspace_id, value
+
+    async def discard(self, database: Database) -> None:
+        await database.dispose()
+        name = database.engine.url.database
+        if database.engine.url.get_backend_name() == "postgresql" and name in self.pg_databases:
+            self.pg_databases.remove(name)
+            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def prepared_databases(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[PreparedDatabases]:
+    store = PreparedDatabases(tmp_path_factory.mktemp("prepared"), sqlite_template)
+    yield store
+    for name in store.pg_databases:
+        run_isolated(lambda name=name: _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest_asyncio.fixture
+async def prepared(
+    backend: str, request: pytest.FixtureRequest, prepared_databases: PreparedDatabases, tmp_path: Path
+) -> AsyncIterator[Callable[[str, Build], Awaitable[tuple[Database, int, Any]]]]:
+    """`await prepared(key, build)`: this test's own copy of the database `build` fills (once per session and
+    backend for each key), as (database, workspace id, what build returned)."""
+    if backend == "postgres":
+        reason = pg_skip_reason()
+        if reason:
+            skip_without_postgres(reason)
+    opened: list[Database] = []
+
+    async def prepare(key: str, build: Build) -> tuple[Database, int, Any]:
+        database, workspace_id, value = await prepared_databases.copy(backend, key, build, tmp_path)
+        opened.append(database)
+        return database, workspace_id, value
+
+    try:
+        yield prepare
+    finally:
+        for database in opened:
+            await prepared_databases.discard(database)
 
 
 @pytest_asyncio.fixture
