@@ -10,11 +10,14 @@ SELLERMATE_REQUIRE_POSTGRES=1 to make them fail with that message instead (CI: .
 from __future__ import annotations
 
 import asyncio
+import copy
+import io
 import logging
 import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -215,17 +218,8 @@ async def db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> As
 
 
 # What fills a prepared database: (the empty migrated database, its workspace id, a folder of its own) -> a
-# value handed to every test along with its copy (it must not be changed by a test).
+# value handed to every test along with its copy (each test gets a copy of the value too).
 Build = Callable[[Database, int, Path], Awaitable[Any]]
-
-
-async def _pg_admin(sql: str) -> None:
-    engine = create_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
 
 
 async def _new_workspace(database: Database) -> int:
@@ -237,81 +231,108 @@ async def _new_workspace(database: Database) -> int:
         return ws.id
 
 
+@dataclass
+class _Filled:
+    """A database as its build left it: a SQLite file, or every PostgreSQL table's rows and the sequences."""
+
+    workspace_id: int
+    value: Any
+    sqlite_file: Path | None = None
+    pg_tables: list[tuple[str, bytes]] = field(default_factory=list)  # COPY's binary format, exact
+    pg_sequences: list[tuple[str, int]] = field(default_factory=list)
+
+
+async def _pg_snapshot(database: Database, filled: _Filled) -> None:
+    async with database.engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None
+        for table in Base.metadata.sorted_tables:  # parents first
+            if await raw.fetchval(f'SELECT EXISTS (SELECT FROM "{table.name}")'):
+                rows = io.BytesIO()
+                await raw.copy_from_table(table.name, output=rows, format="binary")
+                filled.pg_tables.append((table.name, rows.getvalue()))
+        filled.pg_sequences = [
+            (r["qualified"], r["last_value"])
+            for r in await raw.fetch(
+                "SELECT format('%I.%I', schemaname, sequencename) AS qualified, last_value FROM pg_sequences"
+                " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+            )
+        ]
+
+
 class PreparedDatabases:
     """Databases filled once per test session (per xdist worker) and copied for each test that asks for one:
     for data that takes seconds to write (the demo shop imported) and is read by many tests. A test gets its
-    own copy, so it may write to it and never sees what another test wrote. SQLite: the filled file is copied;
-    PostgreSQL: a database is created from the filled one (CREATE DATABASE ... TEMPLATE, a fraction of a
-    second) and dropped after the test."""
+    own copy, so it may write to it and never sees what another test wrote. SQLite: the filled file is copied.
+    PostgreSQL: the session's database (the one `db` uses, so a test asks for one or the other) is emptied
+    and the filled tables' rows are written back with COPY, and the sequences set as the build left them: no
+    database is created or dropped per test (a DROP DATABASE waits for a checkpoint of the whole server)."""
 
     def __init__(self, folder: Path, sqlite_template: Path) -> None:
         self.folder = folder
         self.sqlite_template = sqlite_template
-        self.session_id = uuid.uuid4().hex[:10]
-        self.built: dict[tuple[str, str], tuple[str, int, Any]] = {}  # (backend, key) -> (source, ws, value)
-        self.pg_databases: list[str] = []  # every PostgreSQL database made here, dropped at the end
+        self.filled: dict[tuple[str, str], _Filled] = {}
         self.copies = 0
 
-    async def _build(self, backend: str, key: str, build: Build) -> tuple[str, int, Any]:
-        folder = self.folder / f"{backend}-{key}"
+    async def _fill(self, database: Database, key: str, build: Build) -> _Filled:
+        folder = self.folder / f"{key}-{len(self.filled)}"
         folder.mkdir()
-        if backend == "sqlite":
-            source = str(folder / "prepared.db")
-            shutil.copy(self.sqlite_template, source)
-            database = Database(create_engine(f"sqlite+aiosqlite:///{source}"))
-        else:
-            source = f"sellermate_prep_{self.session_id}_{len(self.built)}"
-            self.pg_databases.append(source)
-            await _pg_admin(f'CREATE DATABASE "{source}"')
-            database = Database(create_engine(pg_url_for(source)))
-            await migrate(database.engine)
-        database.url = database.engine.url.render_as_string(hide_password=False)  # type: ignore[attr-defined]
-        try:
-            workspace_id = await _new_workspace(database)
-            value = await build(database, workspace_id, folder)
-            if backend == "sqlite":  # everything in the file itself, none of it in the write-ahead log
-                async with database.engine.connect() as conn:
-                    await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            await database.dispose()  # no connection left: PostgreSQL copies only an unused template
-        return source, workspace_id, value
+        workspace_id = await _new_workspace(database)
+        return _Filled(workspace_id, await build(database, workspace_id, folder))
 
-    async def copy(self, backend: str, key: str, build: Build, tmp_path: Path) -> tuple[Database, int, Any]:
-        """A copy of the database `build` filled for `key` (built by the first test that asks), its
-        workspace id and what `build` returned. The caller disposes of the copy (and drops it: `discard`)."""
-        if (backend, key) not in self.built:
-            self.built[backend, key] = await self._build(backend, key, build)
-        source, workspace_id, value = self.built[backend, key]
+    async def copy(
+        self, backend: str, key: str, build: Build, tmp_path: Path, pg_database: str | None
+    ) -> tuple[Database, int, Any]:
+        """This test's copy of the database `build` fills for `key` (filled by the first test that asks),
+        its workspace id and a copy of what `build` returned. The caller disposes of the database."""
         self.copies += 1
+        filled = self.filled.get((backend, key))
         if backend == "sqlite":
-            path = tmp_path / f"prepared-{self.copies}.db"
-            shutil.copy(source, path)
-            url = f"sqlite+aiosqlite:///{path}"
+            if filled is None:
+                path = self.folder / f"{key}.db"
+                shutil.copy(self.sqlite_template, path)
+                source = Database(create_engine(f"sqlite+aiosqlite:///{path}"))
+                try:
+                    filled = await self._fill(source, key, build)
+                    async with source.engine.connect() as conn:  # all of it in the file, none in the log
+                        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    await source.dispose()
+                filled.sqlite_file = path
+                self.filled[backend, key] = filled
+            assert filled.sqlite_file is not None
+            copy_path = tmp_path / f"prepared-{self.copies}.db"
+            shutil.copy(filled.sqlite_file, copy_path)
+            url = f"sqlite+aiosqlite:///{copy_path}"
+            database = Database(create_engine(url))
         else:
-            name = f"{source}_copy{self.copies}"
-            self.pg_databases.append(name)
-            await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-            url = pg_url_for(name)
-        database = Database(create_engine(url))
+            assert pg_database is not None
+            url = pg_url_for(pg_database)
+            database = Database(create_engine(url))
+            async with database.engine.begin() as conn:
+                await conn.execute(text(EMPTY_TABLES))
+                if filled is not None:
+                    raw = (await conn.get_raw_connection()).driver_connection
+                    assert raw is not None
+                    for name, rows in filled.pg_tables:
+                        await raw.copy_to_table(name, source=io.BytesIO(rows), format="binary")
+                    for qualified, last_value in filled.pg_sequences:
+                        await raw.execute("SELECT setval($1, $2, true)", qualified, last_value)
+            if filled is None:
+                try:
+                    filled = await self._fill(database, key, build)
+                    await _pg_snapshot(database, filled)
+                except BaseException:
+                    await database.dispose()
+                    raise
+                self.filled[backend, key] = filled
         database.url = url  # type: ignore[attr-defined]
-        return database, workspace_id, value
-
-    async def discard(self, database: Database) -> None:
-        await database.dispose()
-        name = database.engine.url.database
-        if database.engine.url.get_backend_name() == "postgresql" and name in self.pg_databases:
-            self.pg_databases.remove(name)
-            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return database, filled.workspace_id, copy.deepcopy(filled.value)
 
 
 @pytest.fixture(scope="session")
-def prepared_databases(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
-) -> Iterator[PreparedDatabases]:
-    store = PreparedDatabases(tmp_path_factory.mktemp("prepared"), sqlite_template)
-    yield store
-    for name in store.pg_databases:
-        run_isolated(lambda name=name: _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+def prepared_databases(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> PreparedDatabases:
+    return PreparedDatabases(tmp_path_factory.mktemp("prepared"), sqlite_template)
 
 
 @pytest_asyncio.fixture
@@ -319,15 +340,16 @@ async def prepared(
     backend: str, request: pytest.FixtureRequest, prepared_databases: PreparedDatabases, tmp_path: Path
 ) -> AsyncIterator[Callable[[str, Build], Awaitable[tuple[Database, int, Any]]]]:
     """`await prepared(key, build)`: this test's own copy of the database `build` fills (once per session and
-    backend for each key), as (database, workspace id, what build returned)."""
-    if backend == "postgres":
-        reason = pg_skip_reason()
-        if reason:
-            skip_without_postgres(reason)
+    backend for each key), as (database, workspace id, what build returned). Not with `db` in one test: on
+    PostgreSQL both are the session's database."""
+    pg_database = request.getfixturevalue("pg_database") if backend == "postgres" else None
     opened: list[Database] = []
 
     async def prepare(key: str, build: Build) -> tuple[Database, int, Any]:
-        database, workspace_id, value = await prepared_databases.copy(backend, key, build, tmp_path)
+        assert not opened, "one prepared database per test"
+        database, workspace_id, value = await prepared_databases.copy(
+            backend, key, build, tmp_path, pg_database
+        )
         opened.append(database)
         return database, workspace_id, value
 
@@ -335,7 +357,7 @@ async def prepared(
         yield prepare
     finally:
         for database in opened:
-            await prepared_databases.discard(database)
+            await database.dispose()
 
 
 @pytest_asyncio.fixture
