@@ -10,13 +10,17 @@ SELLERMATE_REQUIRE_POSTGRES=1 to make them fail with that message instead (CI: .
 from __future__ import annotations
 
 import asyncio
+import copy
+import io
 import logging
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -146,6 +150,10 @@ def pg_database() -> str:
 
     async def build() -> None:
         await admin(f'CREATE DATABASE "{name}"')
+        # A commit does not wait for its WAL to reach the disk (about 1 ms each, more while other databases
+        # on the server write): what a commit makes visible, locks and isolation are unchanged; only a crash
+        # of the server could lose the last commits of this throwaway database.
+        await admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         engine = create_engine(pg_url_for(name))
         await migrate(engine)
         await engine.dispose()
@@ -160,6 +168,33 @@ def pg_url_for(database: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _empty_tables_statement() -> str:
+    """One statement that leaves every table empty with its ids starting again at 1, as
+    `TRUNCATE ... RESTART IDENTITY CASCADE` did at about ten times the cost: TRUNCATE gives each of the 35
+    tables and their indexes new files whether a test wrote to them or not, while DELETE on an empty table costs
+    nothing. Children are emptied before their parents (foreign keys), and only the sequences a test used are
+    set back (setval does not create a new file either)."""
+    tables = ", ".join(f"'{t.name}'" for t in reversed(Base.metadata.sorted_tables))
+    return f"""DO $$
+DECLARE
+    name text;
+    seq record;
+BEGIN
+    FOREACH name IN ARRAY ARRAY[{tables}] LOOP
+        EXECUTE format('DELETE FROM %I', name);
+    END LOOP;
+    FOR seq IN
+        SELECT format('%I.%I', schemaname, sequencename) AS qualified, start_value FROM pg_sequences
+        WHERE schemaname = current_schema() AND last_value IS NOT NULL
+    LOOP
+        PERFORM setval(seq.qualified, seq.start_value, false);
+    END LOOP;
+END $$"""
+
+
+EMPTY_TABLES = _empty_tables_statement()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -180,13 +215,155 @@ async def db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> As
         url = pg_url_for(request.getfixturevalue("pg_database"))
         database = Database(create_engine(url))
         database.url = url  # type: ignore[attr-defined]
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         async with database.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            await conn.execute(text(EMPTY_TABLES))
     try:
         yield database
     finally:
         await database.dispose()
+
+
+# What fills a prepared database: (the empty migrated database, its workspace id, a folder of its own) -> a
+# value handed to every test along with its copy (each test gets a copy of the value too).
+Build = Callable[[Database, int, Path], Awaitable[Any]]
+
+
+async def _new_workspace(database: Database) -> int:
+    async with database.sessions() as session:
+        ws = await get_or_create_workspace(
+            session, name="Test shop", base_currency="SGD", timezone="Asia/Singapore"
+        )
+        await session.commit()
+        return ws.id
+
+
+@dataclass
+class _Filled:
+    """A database as its build left it: a SQLite file, or every PostgreSQL table's rows and the sequences."""
+
+    workspace_id: int
+    value: Any
+    sqlite_file: Path | None = None
+    pg_tables: list[tuple[str, bytes]] = field(default_factory=list)  # COPY's binary format, exact
+    pg_sequences: list[tuple[str, int]] = field(default_factory=list)
+
+
+async def _pg_snapshot(database: Database, filled: _Filled) -> None:
+    async with database.engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None
+        for table in Base.metadata.sorted_tables:  # parents first
+            if await raw.fetchval(f'SELECT EXISTS (SELECT FROM "{table.name}")'):
+                rows = io.BytesIO()
+                await raw.copy_from_table(table.name, output=rows, format="binary")
+                filled.pg_tables.append((table.name, rows.getvalue()))
+        filled.pg_sequences = [
+            (r["qualified"], r["last_value"])
+            for r in await raw.fetch(
+                "SELECT format('%I.%I', schemaname, sequencename) AS qualified, last_value FROM pg_sequences"
+                " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+            )
+        ]
+
+
+class PreparedDatabases:
+    """Databases filled once per test session (per xdist worker) and copied for each test that asks for one:
+    for data that takes seconds to write (the demo shop imported) and is read by many tests. A test gets its
+    own copy, so it may write to it and never sees what another test wrote. SQLite: the filled file is copied.
+    PostgreSQL: the session's database (the one `db` uses, so a test asks for one or the other) is emptied
+    and the filled tables' rows are written back with COPY, and the sequences set as the build left them: no
+    database is created or dropped per test (a DROP DATABASE waits for a checkpoint of the whole server)."""
+
+    def __init__(self, folder: Path, sqlite_template: Path) -> None:
+        self.folder = folder
+        self.sqlite_template = sqlite_template
+        self.filled: dict[tuple[str, str], _Filled] = {}
+        self.copies = 0
+
+    async def _fill(self, database: Database, key: str, build: Build) -> _Filled:
+        folder = self.folder / f"{key}-{len(self.filled)}"
+        folder.mkdir()
+        workspace_id = await _new_workspace(database)
+        return _Filled(workspace_id, await build(database, workspace_id, folder))
+
+    async def copy(
+        self, backend: str, key: str, build: Build, tmp_path: Path, pg_database: str | None
+    ) -> tuple[Database, int, Any]:
+        """This test's copy of the database `build` fills for `key` (filled by the first test that asks),
+        its workspace id and a copy of what `build` returned. The caller disposes of the database."""
+        self.copies += 1
+        filled = self.filled.get((backend, key))
+        if backend == "sqlite":
+            if filled is None:
+                path = self.folder / f"{key}.db"
+                shutil.copy(self.sqlite_template, path)
+                source = Database(create_engine(f"sqlite+aiosqlite:///{path}"))
+                try:
+                    filled = await self._fill(source, key, build)
+                    async with source.engine.connect() as conn:  # all of it in the file, none in the log
+                        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    await source.dispose()
+                filled.sqlite_file = path
+                self.filled[backend, key] = filled
+            assert filled.sqlite_file is not None
+            copy_path = tmp_path / f"prepared-{self.copies}.db"
+            shutil.copy(filled.sqlite_file, copy_path)
+            url = f"sqlite+aiosqlite:///{copy_path}"
+            database = Database(create_engine(url))
+        else:
+            assert pg_database is not None
+            url = pg_url_for(pg_database)
+            database = Database(create_engine(url))
+            async with database.engine.begin() as conn:
+                await conn.execute(text(EMPTY_TABLES))
+                if filled is not None:
+                    raw = (await conn.get_raw_connection()).driver_connection
+                    assert raw is not None
+                    for name, rows in filled.pg_tables:
+                        await raw.copy_to_table(name, source=io.BytesIO(rows), format="binary")
+                    for qualified, last_value in filled.pg_sequences:
+                        await raw.execute("SELECT setval($1, $2, true)", qualified, last_value)
+            if filled is None:
+                try:
+                    filled = await self._fill(database, key, build)
+                    await _pg_snapshot(database, filled)
+                except BaseException:
+                    await database.dispose()
+                    raise
+                self.filled[backend, key] = filled
+        database.url = url  # type: ignore[attr-defined]
+        return database, filled.workspace_id, copy.deepcopy(filled.value)
+
+
+@pytest.fixture(scope="session")
+def prepared_databases(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> PreparedDatabases:
+    return PreparedDatabases(tmp_path_factory.mktemp("prepared"), sqlite_template)
+
+
+@pytest_asyncio.fixture
+async def prepared(
+    backend: str, request: pytest.FixtureRequest, prepared_databases: PreparedDatabases, tmp_path: Path
+) -> AsyncIterator[Callable[[str, Build], Awaitable[tuple[Database, int, Any]]]]:
+    """`await prepared(key, build)`: this test's own copy of the database `build` fills (once per session and
+    backend for each key), as (database, workspace id, what build returned). Not with `db` in one test: on
+    PostgreSQL both are the session's database."""
+    pg_database = request.getfixturevalue("pg_database") if backend == "postgres" else None
+    opened: list[Database] = []
+
+    async def prepare(key: str, build: Build) -> tuple[Database, int, Any]:
+        assert not opened, "one prepared database per test"
+        database, workspace_id, value = await prepared_databases.copy(
+            backend, key, build, tmp_path, pg_database
+        )
+        opened.append(database)
+        return database, workspace_id, value
+
+    try:
+        yield prepare
+    finally:
+        for database in opened:
+            await database.dispose()
 
 
 @pytest_asyncio.fixture

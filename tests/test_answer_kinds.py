@@ -83,8 +83,9 @@ async def _ask(db: Database, workspace_id: int, question: str):  # type: ignore[
 
 
 @pytest.fixture
-async def demo_db(db: Database, workspace_id: int, tmp_path: Path) -> tuple[Database, int]:
-    await _load_demo(db, workspace_id, tmp_path / "demo")
+async def demo_db(prepared) -> tuple[Database, int]:  # type: ignore[no-untyped-def]
+    """The demo shop imported once per test session and backend; each test reads its own copy."""
+    db, workspace_id, _ = await prepared("answer-kinds-demo", _load_demo)
     return db, workspace_id
 
 

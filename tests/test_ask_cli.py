@@ -1,7 +1,11 @@
-"""`sellermate ask`, `chat` and `demo` through the real command line (subprocesses), on SQLite and PostgreSQL."""
+"""`sellermate ask`, `chat` and `demo` through the command line, on SQLite and PostgreSQL: the real process
+(`python -m bot.cli`) for what a script reads from it (one JSON object on stdout, Chinese unescaped, bad
+input as one line and exit code 2), the entry point in this process (`in_process`, without a new process's
+start-up) for the chat, the demo and answers from data."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -10,12 +14,14 @@ import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storage.db import Database
 from storage.models import Customer, Order, Store
 from storage.repositories.analytics import refresh_order_stats
+from tests.cli_runner import Ran, run_command
 
 
 def sellermate(
@@ -41,6 +47,16 @@ def sellermate(
 
 
 @pytest.fixture
+def in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """`in_process(*args, db_url=, stdin=)`: `sellermate` through bot.cli.main in this process."""
+
+    def run(*args: str, db_url: str, stdin: str | None = None) -> Ran:
+        return run_command(monkeypatch, capsys, *args, db=db_url, stdin=stdin, SELLERMATE_BASE_CURRENCY="SGD")
+
+    return run
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
 
@@ -63,8 +79,8 @@ def test_chinese_stays_readable_in_json(sqlite_url: str) -> None:
     assert json.loads(p.stdout)["query"]["reason"] == "unsafe"
 
 
-def test_human_text_without_json(sqlite_url: str) -> None:
-    p = sellermate("ask", "drop table customers", db_url=sqlite_url)
+def test_human_text_without_json(sqlite_url: str, in_process: Any) -> None:
+    p = in_process("ask", "drop table customers", db_url=sqlite_url)
     assert p.returncode == 0, p.stderr
     assert "database commands" in p.stdout and not p.stdout.lstrip().startswith("{")
 
@@ -86,8 +102,8 @@ def test_bad_input_is_one_clear_line_and_exit_2(sqlite_url: str, args: list[str]
     assert len(err) == 1 and err[0].startswith("error:") and message in err[0]
 
 
-def test_console_chat_help_question_quit(sqlite_url: str) -> None:
-    p = sellermate(
+def test_console_chat_help_question_quit(sqlite_url: str, in_process: Any) -> None:
+    p = in_process(
         "chat",
         "--as-of",
         "2026-11-23",
@@ -100,8 +116,8 @@ def test_console_chat_help_question_quit(sqlite_url: str) -> None:
     assert "never asked" not in p.stdout
 
 
-def test_console_chat_ends_at_end_of_input(sqlite_url: str) -> None:
-    p = sellermate("chat", db_url=sqlite_url, stdin="tell me a joke\n")
+def test_console_chat_ends_at_end_of_input(sqlite_url: str, in_process: Any) -> None:
+    p = in_process("chat", db_url=sqlite_url, stdin="tell me a joke\n")
     assert p.returncode == 0, p.stderr
 
 
@@ -167,8 +183,10 @@ async def _seed(db: Database, workspace_id: int) -> dict[str, int]:
     return {"orders_2026": 4, "shopee_2026": 3}
 
 
-async def test_answers_from_the_database(db: Database, workspace_id: int, backend: str) -> None:
-    """The ask path on both databases; the command line on SQLite (a subprocess reaches that file directly)."""
+async def test_answers_from_the_database(
+    db: Database, workspace_id: int, backend: str, in_process: Any
+) -> None:
+    """The ask path on both databases; the command line on SQLite."""
     from bot.settings import Settings
     from crm.query.service import ask
 
@@ -186,18 +204,23 @@ async def test_answers_from_the_database(db: Database, workspace_id: int, backen
     if backend != "sqlite":
         return
     url = db.url  # type: ignore[attr-defined]
-    p = sellermate("ask", "how many orders this year", "--as-of", "2026-11-23", "--json", db_url=url)
+    # A command runs its own event loop: in a thread, as this test's loop is running.
+    p = await asyncio.to_thread(
+        in_process, "ask", "how many orders this year", "--as-of", "2026-11-23", "--json", db_url=url
+    )
     assert p.returncode == 0, p.stderr
     ans = json.loads(p.stdout)
     assert ans["intent"] == "metric" and ans["value"] == expected["orders_2026"]
-    p = sellermate("ask", "orders by platform this year", "--as-of", "2026-11-23", db_url=url)
+    p = await asyncio.to_thread(
+        in_process, "ask", "orders by platform this year", "--as-of", "2026-11-23", db_url=url
+    )
     assert p.returncode == 0, p.stderr
     assert "shopee" in p.stdout.lower() and "lazada" in p.stdout.lower()
 
 
-def test_demo_builds_a_database_and_opens_the_chat(tmp_path: Path) -> None:
+def test_demo_builds_a_database_and_opens_the_chat(tmp_path: Path, in_process: Any) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    p = sellermate(
+    p = in_process(
         "demo",
         "--customers",
         "25",
@@ -214,7 +237,7 @@ def test_demo_builds_a_database_and_opens_the_chat(tmp_path: Path) -> None:
     first = re.search(r"demo database ready: ([\d,]+) orders, ([\d,]+) customers \(", p.stdout)
     assert first and int(first[1].replace(",", "")) > 0, p.stdout
     # Again on the same database: nothing new, and it still says what the database holds.
-    again = sellermate(
+    again = in_process(
         "demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, "--no-chat", db_url=url
     )
     assert again.returncode == 0, again.stderr[-2000:]

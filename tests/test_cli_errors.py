@@ -1,6 +1,10 @@
 """What a new user gets wrong on the command line: one clear line (and the right exit code), never a traceback.
 
-Every test runs the real command line in a subprocess (`python -m bot.cli …`), without network access.
+The command line's entry point (`bot.cli.main`) runs in this process for most cases (`sellermate`: the same
+environment a subprocess would get, without its second of start-up); the cases about the process itself (an
+option refused before anything is imported, a module missing, an error no check foresaw and its report file,
+an import failing in a way nobody planned) run the real command line in a subprocess (`python -m bot.cli …`).
+None needs network access.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.cli_runner import run_cli, run_main
+from tests.cli_runner import Ran, run_cli, run_command, run_main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,22 +54,27 @@ def cli(
     )
 
 
-class _Ran:
-    """What an in-process run gave, shaped like subprocess.CompletedProcess."""
-
-    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
-def in_process(*args: str, db: str, monkeypatch: pytest.MonkeyPatch) -> _Ran:
+def in_process(*args: str, db: str, monkeypatch: pytest.MonkeyPatch) -> Ran:
     """The same command line run in this process (Typer's runner), for the many cases of one option's
     spellings: each subprocess costs a second of start-up, and what is tested is how the option is read (the
     subprocess tests above and below cover how the process itself behaves)."""
     r = run_cli(monkeypatch, db, *args)
-    return _Ran(r.exit_code, r.stdout, r.stderr)
+    return Ran(r.exit_code, r.stdout, r.stderr)
 
 
-def one_clear_line(p: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
+@pytest.fixture
+def sellermate(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """`sellermate(*args, db=, stdin=, cwd=, **env)`: `cli` run through the entry point in this process."""
+
+    def run(
+        *args: str, db: str | None = None, stdin: str | None = None, cwd: Path | None = None, **env: str
+    ) -> Ran:
+        return run_command(monkeypatch, capsys, *args, db=db, stdin=stdin, cwd=cwd, **env)
+
+    return run
+
+
+def one_clear_line(p: subprocess.CompletedProcess[str] | Ran, code: int, *needles: str) -> str:
     assert "Traceback" not in p.stderr + p.stdout, p.stderr[-3000:]
     assert p.returncode == code, (p.returncode, p.stderr[-2000:])
     errors = [line for line in p.stderr.splitlines() if line.startswith("error:")]
@@ -109,9 +119,9 @@ def test_a_bad_period_says_what_is_wrong_and_the_accepted_forms(
     assert not (tmp_path / "shop.db").exists()  # refused before opening anything
 
 
-def test_good_periods_still_work(db: str) -> None:
+def test_good_periods_still_work(db: str, sellermate: Any) -> None:
     for period in ("2026-11", "2026-q4", "last-7-days", "all", "this_month"):
-        p = cli("kpi", "orders", "--period", period, "--as-of", "2026-11-23", db=db)
+        p = sellermate("kpi", "orders", "--period", period, "--as-of", "2026-11-23", db=db)
         assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
 
 
@@ -133,11 +143,13 @@ def test_a_period_after_the_as_of_day_is_refused_not_answered_with_zero(
 
 
 # 2. --chart into a missing folder ----------------------------------------------------------------------------
-def test_chart_into_a_missing_folder_is_refused_before_computing(no_db: str, tmp_path: Path) -> None:
-    p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path / "nope" / "x.png"), db=no_db)
+def test_chart_into_a_missing_folder_is_refused_before_computing(
+    no_db: str, tmp_path: Path, sellermate: Any
+) -> None:
+    p = sellermate("kpi", "orders", "--by", "platform", "--chart", str(tmp_path / "nope" / "x.png"), db=no_db)
     one_clear_line(p, 2, "--chart", "does not exist")
     assert not (tmp_path / "shop.db").exists()
-    p = cli("kpi", "orders", "--by", "platform", "--chart", str(tmp_path), db=no_db)
+    p = sellermate("kpi", "orders", "--by", "platform", "--chart", str(tmp_path), db=no_db)
     one_clear_line(p, 2, "--chart", "is a folder")
 
 
@@ -155,12 +167,11 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_run_without_a_route_to_telegram_is_one_line(no_db: str, tmp_path: Path) -> None:
+def test_run_without_a_route_to_telegram_is_one_line(no_db: str, tmp_path: Path, sellermate: Any) -> None:
     api = f"http://127.0.0.1:{_closed_port()}"
-    p = cli(
+    p = sellermate(
         "run",
         db=no_db,
-        timeout=90,
         SELLERMATE_TELEGRAM_TOKEN="123456:ABC-def_ghi",
         SELLERMATE_TELEGRAM_API_URL=api,
     )
@@ -169,13 +180,15 @@ def test_run_without_a_route_to_telegram_is_one_line(no_db: str, tmp_path: Path)
 
 
 # 5./6. databases ----------------------------------------------------------------------------------------------
-def test_sqlite_in_a_missing_folder_says_the_folder_is_missing(tmp_path: Path) -> None:
+def test_sqlite_in_a_missing_folder_says_the_folder_is_missing(tmp_path: Path, sellermate: Any) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'nope' / 'x.db'}"
     for args in (("kpi", "--db", url), ("ask", "revenue", "--db", url), ("segments", "--db", url)):
-        one_clear_line(cli(*args), 2, "cannot open the database", "does not exist", str(tmp_path / "nope"))
+        one_clear_line(
+            sellermate(*args), 2, "cannot open the database", "does not exist", str(tmp_path / "nope")
+        )
     # The same from the environment (SELLERMATE_DATABASE_URL), not only from --db.
     one_clear_line(
-        cli("kpi", db=url), 2, "cannot open the database", "does not exist", str(tmp_path / "nope")
+        sellermate("kpi", db=url), 2, "cannot open the database", "does not exist", str(tmp_path / "nope")
     )
 
 
@@ -191,10 +204,10 @@ def test_an_unreachable_postgres_server_is_one_line() -> None:
 
 
 # 7. metric and segment names ----------------------------------------------------------------------------------
-def test_commands_written_in_chinese_answer_in_chinese(db: str) -> None:
-    p = cli("kpi", "客单价", "--as-of", "2026-11-23", db=db)
+def test_commands_written_in_chinese_answer_in_chinese(db: str, sellermate: Any) -> None:
+    p = sellermate("kpi", "客单价", "--as-of", "2026-11-23", db=db)
     assert p.returncode == 0 and "客单价" in p.stdout and "average order value" not in p.stdout, p.stdout
-    assert "重要挽留客户" in cli("segments", "重要挽留客户", "--as-of", "2026-11-23", db=db).stdout
+    assert "重要挽留客户" in sellermate("segments", "重要挽留客户", "--as-of", "2026-11-23", db=db).stdout
 
 
 @pytest.mark.parametrize(
@@ -258,27 +271,27 @@ def test_segments_accepts_loose_segment_names(db: str, name: str, monkeypatch: p
     assert json.loads(p.stdout)["query"]["segment"] == "important_winback"
 
 
-def test_unknown_or_ambiguous_segment_names_say_which_are_valid(db: str) -> None:
+def test_unknown_or_ambiguous_segment_names_say_which_are_valid(db: str, sellermate: Any) -> None:
     one_clear_line(
-        cli("segments", "sleepy", db=db), 2, "unknown segment", "important_winback", "general_keep"
+        sellermate("segments", "sleepy", db=db), 2, "unknown segment", "important_winback", "general_keep"
     )
-    one_clear_line(cli("segments", "vip", db=db), 2, "could mean", "important_value", "important_keep")
-    p = cli("kpi", "orders", "--segment", "general-keep", "--as-of", "2026-11-23", "--json", db=db)
+    one_clear_line(sellermate("segments", "vip", db=db), 2, "could mean", "important_value", "important_keep")
+    p = sellermate("kpi", "orders", "--segment", "general-keep", "--as-of", "2026-11-23", "--json", db=db)
     assert p.returncode == 0 and json.loads(p.stdout)["query"]["filters"]["segment"] == "general_keep"
 
 
 # 8./9. the console chat and the demo --------------------------------------------------------------------------
-def test_console_chat_points_reminders_to_the_bot_in_the_users_language(db: str) -> None:
-    p = cli("chat", db=db, stdin="remind me to call Tan tomorrow at 9\n提醒我明天给Tan打电话\n/quit\n")
+def test_console_chat_points_reminders_to_the_bot_in_the_users_language(db: str, sellermate: Any) -> None:
+    p = sellermate("chat", db=db, stdin="remind me to call Tan tomorrow at 9\n提醒我明天给Tan打电话\n/quit\n")
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
     assert "Reminders live in the Telegram bot" in p.stdout and "sellermate run" in p.stdout
     assert "提醒功能在 Telegram 机器人里" in p.stdout
     assert "Reminders: use /reminders." not in p.stdout
 
 
-def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) -> None:
+def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path, sellermate: Any) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    p = cli("demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, "--no-chat")
+    p = sellermate("demo", "--customers", "25", "--as-of", "2026-11-23", "--db", url, "--no-chat")
     assert p.returncode == 0, p.stderr[-2000:]
     hint = [line for line in p.stdout.splitlines() if "sellermate ask --db" in line]
     assert hint and url in hint[0]
@@ -286,15 +299,17 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert (Path(exports.split(": ", 1)[1]) / "rates.csv").is_file()  # it says where its export files are
     # The next command without --db (here in a folder with no database of its own) reads the demo, saying so.
     (tmp_path / "elsewhere").mkdir()
-    later = cli("ask", "how many orders", "--as-of", "2026-11-23", "--json", cwd=tmp_path / "elsewhere")
+    later = sellermate(
+        "ask", "how many orders", "--as-of", "2026-11-23", "--json", cwd=tmp_path / "elsewhere"
+    )
     assert later.returncode == 0 and json.loads(later.stdout)["value"] > 0, later.stdout + later.stderr[-999:]
     assert f"using the demo database at {url}" in later.stderr
     assert not (tmp_path / "elsewhere" / "sellermate.db").exists()
     # The hint works: a later `ask` on the demo database answers from its data.
-    top = cli("ask", "top 1 customers by revenue", "--as-of", "2026-11-23", "--json", "--db", url)
+    top = sellermate("ask", "top 1 customers by revenue", "--as-of", "2026-11-23", "--json", "--db", url)
     assert top.returncode == 0, top.stderr[-2000:]
     name = json.loads(top.stdout)["rows"][0][0]
-    p = cli(
+    p = sellermate(
         "chat",
         "--db",
         url,
@@ -310,7 +325,7 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert "has no orders yet" not in p.stdout + p.stderr
     assert "sellermate draft --segment important_winback --intent winback --csv recipients.csv" in p.stdout
     # `ask` does the same as the chat: it drafts, and points reminders to the bot (no Telegram-only commands).
-    d = cli(
+    d = sellermate(
         "ask",
         f"draft a win-back for {name} in Thai with code BACK10 for 10% off",
         "--as-of",
@@ -321,14 +336,14 @@ def test_demo_says_how_to_ask_more_and_the_chat_writes_drafts(tmp_path: Path) ->
     assert d.returncode == 0 and "Drafting: use /draft" not in d.stdout, d.stdout + d.stderr[-2000:]
     assert f"for {name} (winback, th," in d.stdout or f"refused for {name}" in d.stdout
     assert "off off" not in d.stdout
-    r = cli("ask", "remind me to call Tan tomorrow at 9", "--db", url)
+    r = sellermate("ask", "remind me to call Tan tomorrow at 9", "--db", url)
     assert "Reminders live in the Telegram bot, not on the command line" in r.stdout
     assert "Reminders: use /reminders." not in r.stdout
 
 
-def test_asking_an_empty_database_says_how_to_import(db: str, tmp_path: Path) -> None:
-    assert cli("kpi", "orders", db=db).returncode == 0  # the database exists, with no orders
-    p = cli("ask", "revenue last month", "--as-of", "2026-11-23", db=db)
+def test_asking_an_empty_database_says_how_to_import(db: str, tmp_path: Path, sellermate: Any) -> None:
+    assert sellermate("kpi", "orders", db=db).returncode == 0  # the database exists, with no orders
+    p = sellermate("ask", "revenue last month", "--as-of", "2026-11-23", db=db)
     assert p.returncode == 0, p.stderr[-2000:]
     assert (
         "no orders yet" in p.stderr
@@ -336,35 +351,37 @@ def test_asking_an_empty_database_says_how_to_import(db: str, tmp_path: Path) ->
         and "sellermate demo-data" in p.stderr
         and "--db URL" in p.stderr  # how to read the database the seller meant
     )
-    j = cli("ask", "revenue last month", "--json", db=db)
+    j = sellermate("ask", "revenue last month", "--json", db=db)
     assert json.loads(j.stdout)["intent"] == "metric"  # stdout stays one JSON object
-    zh = cli("ask", "上个月的销售额", db=db)
+    zh = sellermate("ask", "上个月的销售额", db=db)
     assert "还没有订单" in zh.stderr and "--db URL" in zh.stderr
 
 
-def test_asking_a_database_that_is_not_there_does_not_create_it(tmp_path: Path) -> None:
+def test_asking_a_database_that_is_not_there_does_not_create_it(tmp_path: Path, sellermate: Any) -> None:
     """A question only reads: `ask` on a SQLite file that does not exist says so and leaves no file behind
     (not even the default sellermate.db in the current folder)."""
     path = tmp_path / "typo.db"
-    p = cli("ask", "revenue last month", "--as-of", "2026-11-23", "--db", f"sqlite+aiosqlite:///{path}")
+    p = sellermate(
+        "ask", "revenue last month", "--as-of", "2026-11-23", "--db", f"sqlite+aiosqlite:///{path}"
+    )
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
     assert f"there is no database at {path} (nothing was created there)" in p.stderr
     assert "--db URL" in p.stderr and "sellermate import FILE" in p.stderr
     assert not path.exists() and list(tmp_path.iterdir()) == []
-    j = cli("ask", "revenue last month", "--json", "--db", f"sqlite+aiosqlite:///{path}")
+    j = sellermate("ask", "revenue last month", "--json", "--db", f"sqlite+aiosqlite:///{path}")
     assert json.loads(j.stdout)["intent"] == "metric" and not path.exists()  # stdout stays one JSON object
-    zh = cli("ask", "上个月的销售额", "--db", f"sqlite+aiosqlite:///{path}")
+    zh = sellermate("ask", "上个月的销售额", "--db", f"sqlite+aiosqlite:///{path}")
     assert f"{path} 没有数据库" in zh.stderr and not path.exists()
     (tmp_path / "cwd").mkdir()
-    default = cli("ask", "revenue last month", cwd=tmp_path / "cwd", TMPDIR=str(tmp_path))
+    default = sellermate("ask", "revenue last month", cwd=tmp_path / "cwd", TMPDIR=str(tmp_path))
     assert default.returncode == 0 and "sellermate.db (nothing was created there)" in default.stderr
     assert list((tmp_path / "cwd").iterdir()) == [] and not list(tmp_path.glob("sellermate-empty-*"))
 
 
-def test_kpi_ltv_is_lifetime_like_ask(db: str) -> None:
+def test_kpi_ltv_is_lifetime_like_ask(db: str, sellermate: Any) -> None:
     """Average LTV with no period is all of a customer's spend, from `kpi` as from `ask`."""
-    kpi = json.loads(cli("kpi", "ltv", "--as-of", "2026-11-23", "--json", db=db).stdout)
-    ask = json.loads(cli("ask", "what is our LTV", "--as-of", "2026-11-23", "--json", db=db).stdout)
+    kpi = json.loads(sellermate("kpi", "ltv", "--as-of", "2026-11-23", "--json", db=db).stdout)
+    ask = json.loads(sellermate("ask", "what is our LTV", "--as-of", "2026-11-23", "--json", db=db).stdout)
     assert kpi["query"]["period"]["kind"] == ask["query"]["period"]["kind"] == "all_time"
 
 
@@ -408,26 +425,30 @@ def test_draft_counts_the_customers_a_name_matches(
     assert err.count(",") == (2 if people == 3 else 5), err  # the ids named: all 3, or 5 and "…"
 
 
-def test_draft_refuses_an_unknown_intent_with_the_list(db: str) -> None:
+def test_draft_refuses_an_unknown_intent_with_the_list(db: str, sellermate: Any) -> None:
     one_clear_line(
-        cli("draft", "Tan", "--intent", "spam", db=db), 2, "unknown intent 'spam'", "winback", "thank_you"
+        sellermate("draft", "Tan", "--intent", "spam", db=db),
+        2,
+        "unknown intent 'spam'",
+        "winback",
+        "thank_you",
     )
 
 
 def test_a_malformed_or_non_mapping_config_file_is_one_line_with_file_line_and_column(
-    tmp_path: Path, db: str
+    tmp_path: Path, db: str, sellermate: Any
 ) -> None:
     cfg = tmp_path / "config.yaml"
     cfg.write_text("workspace:\n  base_currency: SGD\n    timezone: Asia/Singapore\n", encoding="utf-8")
     one_clear_line(
-        cli("kpi", "orders", db=db, SELLERMATE_CONFIG=str(cfg)),
+        sellermate("kpi", "orders", db=db, SELLERMATE_CONFIG=str(cfg)),
         2,
         "config.yaml line 3, column 13: mapping values are not allowed here",
     )
     # `sellermate run` reads the same file first: a list is refused before the token is even looked at.
     cfg.write_text("- workspace\n- llm\n", encoding="utf-8")
     one_clear_line(
-        cli("run", db=db, SELLERMATE_CONFIG=str(cfg)),
+        sellermate("run", db=db, SELLERMATE_CONFIG=str(cfg)),
         2,
         "config.yaml: expected settings",
         "a mapping",
@@ -435,7 +456,7 @@ def test_a_malformed_or_non_mapping_config_file_is_one_line_with_file_line_and_c
     )
 
 
-def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str) -> None:
+def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str, sellermate: Any) -> None:
     cfg = tmp_path / "config.yaml"
     cfg.write_text(
         'workspace:\n  tag_rules:\n    broken: "ltv >>= 3"\n    bad_field: "spend > 1"\n'
@@ -443,7 +464,7 @@ def test_bad_tag_rules_are_all_named_in_one_plain_line(tmp_path: Path, db: str) 
         encoding="utf-8",
     )
     line = one_clear_line(
-        cli("kpi", db=db, SELLERMATE_CONFIG=str(cfg)),
+        sellermate("kpi", db=db, SELLERMATE_CONFIG=str(cfg)),
         2,
         "error: setting workspace.tag_rules: tag rule 'broken': cannot read",
         "tag rule 'bad_field': unknown field 'spend'",

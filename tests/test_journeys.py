@@ -8,6 +8,7 @@ import random
 from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,7 @@ VALID = {"paid", "shipped", "completed"}
 LIFECYCLE = (30, 90, 180)
 
 
-@pytest.fixture
-async def rows(db: Database, workspace_id: int) -> dict[str, Any]:
+async def _write_rows(db: Database, workspace_id: int, _folder: Path) -> dict[str, Any]:
     """60 customers over 15 months: orders of every status, records created on different days (some only
     after a date asked about), a few customers without a valid order."""
     rnd = random.Random(7)
@@ -59,6 +59,28 @@ async def rows(db: Database, workspace_id: int) -> dict[str, Any]:
         await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()
     return {"people": people, "orders": orders}
+
+
+# Every test here that reads a database reads this shop. It is written once per test session and backend
+# (conftest.prepared), and `db` is the test's own copy of it, not an empty database.
+@pytest.fixture
+async def shop(prepared) -> tuple[Database, int, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return await prepared("journeys", _write_rows)
+
+
+@pytest.fixture
+def db(shop: tuple[Database, int, dict[str, Any]]) -> Database:
+    return shop[0]
+
+
+@pytest.fixture
+def workspace_id(shop: tuple[Database, int, dict[str, Any]]) -> int:
+    return shop[1]
+
+
+@pytest.fixture
+def rows(shop: tuple[Database, int, dict[str, Any]]) -> dict[str, Any]:
+    return shop[2]
 
 
 def stage_oracle(data: dict[str, Any], day: date) -> dict[int, str]:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -148,11 +149,22 @@ async def _ask(db: Database, workspace_id: int, q: ProductQuery, language: str =
     )
 
 
-@pytest.fixture
-async def seeded(db: Database, workspace_id: int) -> list[Row]:
+class Shop(NamedTuple):
+    db: Database
+    workspace_id: int
+    rows: list[Row]  # with the database's customer ids
+
+
+async def _seed(db: Database, workspace_id: int, _folder: Path) -> list[Row]:
     rows = _data()
     await _write(db, workspace_id, rows)
     return rows
+
+
+@pytest.fixture
+async def shop(prepared) -> Shop:  # type: ignore[no-untyped-def]
+    """The shop of _data(), written once per test session and backend: each test reads its own copy."""
+    return Shop(*(await prepared("products", _seed)))
 
 
 def _in(r: Row, start: datetime | None, end: datetime) -> bool:
@@ -174,8 +186,9 @@ BEST_PERIODS = [
 
 @pytest.mark.parametrize("period", BEST_PERIODS, ids=lambda p: f"{p.kind}-{p.start}")
 async def test_best_sellers_by_units_revenue_and_buyers_follow_the_definition(
-    db: Database, workspace_id: int, seeded: list[Row], period: Period
+    shop: Shop, period: Period
 ) -> None:
+    db, workspace_id, seeded = shop
     start, end = period.bounds(AS_OF, TZ)
     units: dict[str, int] = defaultdict(int)
     revenue: dict[str, float] = defaultdict(float)
@@ -248,9 +261,8 @@ def _sales(rows: list[Row], start: datetime | None, end: datetime) -> dict[str, 
     return {k: (units[k], revenue[k], len(buyers[k]), orders[k]) for k in units}
 
 
-async def test_category_preference_by_country_and_a_country_alone(
-    db: Database, workspace_id: int, seeded: list[Row]
-) -> None:
+async def test_category_preference_by_country_and_a_country_alone(shop: Shop) -> None:
+    db, workspace_id, seeded = shop
     catalogue = {sku: cat for sku, _, cat, _ in PRODUCTS if sku}
     value: dict[tuple[str, str], float] = defaultdict(float)
     buyers: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -297,9 +309,8 @@ async def test_category_preference_by_country_and_a_country_alone(
     assert "订单少" in by_country.text or any("订单少" in str(r[-1]) for r in by_country.rows)
 
 
-async def test_bought_together_support_confidence_and_lift(
-    db: Database, workspace_id: int, seeded: list[Row]
-) -> None:
+async def test_bought_together_support_confidence_and_lift(shop: Shop) -> None:
+    db, workspace_id, seeded = shop
     baskets = [{k for k, *_ in r.lines} for r in seeded if r.status in VALID and r.lines]
     n = len(baskets)
     names = {k: nm for r in seeded for k, nm, *_ in r.lines}
@@ -331,9 +342,8 @@ async def test_bought_together_support_confidence_and_lift(
     assert none.rows == [] and "没有两件商品" in none.text
 
 
-async def test_replenishment_cycle_and_customers_due(
-    db: Database, workspace_id: int, seeded: list[Row]
-) -> None:
+async def test_replenishment_cycle_and_customers_due(shop: Shop) -> None:
+    db, workspace_id, seeded = shop
     days: dict[int, list[date]] = defaultdict(list)
     for r in seeded:
         if r.status in VALID and any(k == "SER-1" for k, *_ in r.lines):
@@ -366,10 +376,9 @@ async def test_replenishment_cycle_and_customers_due(
     assert "No product matches" in unknown.text
 
 
-async def test_every_products_cycle_and_customers_due_follow_the_definition(
-    db: Database, workspace_id: int, seeded: list[Row]
-) -> None:
+async def test_every_products_cycle_and_customers_due_follow_the_definition(shop: Shop) -> None:
     """Without a product named: each product's cycle, repeat customers and customers due, all at once."""
+    db, workspace_id, seeded = shop
     days: dict[tuple[str, int], list[date]] = defaultdict(list)
     names: dict[str, str] = {}
     for r in seeded:
@@ -404,9 +413,8 @@ async def test_every_products_cycle_and_customers_due_follow_the_definition(
 
 
 @pytest.mark.parametrize("period", BEST_PERIODS, ids=lambda p: f"{p.kind}-{p.start}")
-async def test_return_rate_by_product(
-    db: Database, workspace_id: int, seeded: list[Row], period: Period
-) -> None:
+async def test_return_rate_by_product(shop: Shop, period: Period) -> None:
+    db, workspace_id, seeded = shop
     start, end = period.bounds(AS_OF, TZ)
     returned: dict[str, int] = defaultdict(int)
     orders: dict[str, int] = defaultdict(int)
@@ -425,9 +433,8 @@ async def test_return_rate_by_product(
         assert got[nm] == (returned[k], orders[k], pytest.approx(round(returned[k] / orders[k], 4)))
 
 
-async def test_what_lapsed_valuable_customers_bought(
-    db: Database, workspace_id: int, seeded: list[Row]
-) -> None:
+async def test_what_lapsed_valuable_customers_bought(shop: Shop) -> None:
+    db, workspace_id, _ = shop
     result = await _ask(db, workspace_id, ProductQuery(kind="winback"))
     assert result.columns[:4] == ["product", "units", "revenue", "buyers"]
     buyers = [r[3] for r in result.rows]
@@ -446,7 +453,8 @@ async def test_what_lapsed_valuable_customers_bought(
         assert row[2] == pytest.approx(round(want[row[0]][1], 2), abs=0.01)
 
 
-async def test_an_empty_period_says_so(db: Database, workspace_id: int, seeded: list[Row]) -> None:
+async def test_an_empty_period_says_so(shop: Shop) -> None:
+    db, workspace_id, _ = shop
     empty = Period(kind="year", year=2020)
     for kind, words in [
         ("best", "No products sold"),
@@ -484,11 +492,10 @@ async def test_a_tiktok_export_names_its_products_categories(
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-async def test_small_sample_mark_follows_the_workspace_min_sample(
-    db: Database, workspace_id: int, seeded: list[Row], language: str
-) -> None:
+async def test_small_sample_mark_follows_the_workspace_min_sample(shop: Shop, language: str) -> None:
     """The product answers mark a figure by the product-wide rule (crm.analytics.samples) with the workspace's
     `min_sample`, not a threshold of their own: at exactly min_sample no mark, one below it the mark."""
+    db, workspace_id, seeded = shop
     th_customers = len(
         {
             r.customer
@@ -569,11 +576,10 @@ async def test_local_days_are_the_calendar_days_of_the_zone_also_across_daylight
         assert local_days(at, tz).tolist() == want, name
 
 
-async def test_a_definition_ending_in_a_full_stop_is_not_ended_twice(
-    db: Database, workspace_id: int, seeded: list[Row]
-) -> None:
+async def test_a_definition_ending_in_a_full_stop_is_not_ended_twice(shop: Shop) -> None:
     """The "why" of an answer puts its definition in a sentence of its own: a definition written with its own
     full stop read "Ties: revenue, then name.." (found trying the product)."""
+    db, workspace_id, _ = shop
     for lang in ("en", "zh"):
         r = await _ask(db, workspace_id, ProductQuery(kind="best", by="units"), lang)
         assert r.explanation and ".." not in r.explanation and "。。" not in r.explanation
@@ -595,8 +601,9 @@ async def test_two_products_sharing_a_name_are_told_apart_by_their_sku(
         assert "Minimalist Watch" not in labels and "Hydrating Serum" in labels, kind
 
 
-async def test_amount_columns_say_their_currency(db: Database, workspace_id: int, seeded: list[Row]) -> None:
+async def test_amount_columns_say_their_currency(shop: Shop) -> None:
     """A revenue or value column said no currency (a trial: "no currency anywhere"), in the table and the CSV."""
+    db, workspace_id, _ = shop
     from bot.render import result_table
 
     best = await _ask(db, workspace_id, ProductQuery(kind="best", by="units"))
@@ -650,11 +657,10 @@ async def test_category_amounts_keep_their_cents_when_amounts_are_huge(
     assert amounts == {"Skincare": round(big + big + big, 2), "Accessories": 80.0}
 
 
-async def test_category_values_are_the_stored_values_exactly(
-    db: Database, workspace_id: int, seeded: list[Row]
-) -> None:
+async def test_category_values_are_the_stored_values_exactly(shop: Shop) -> None:
     """The category preference folds the doubles stored, not their 15-digit text: 0.9450000000000002 read as
     0.945 rounds to 0.94 where the stored value rounds to 0.95."""
+    db, workspace_id, _ = shop
     from storage.models import OrderProduct
     from storage.repositories.analytics import Scope
     from storage.repositories.products import category_rows
