@@ -434,7 +434,7 @@ async def test_return_rate_by_product(shop: Shop, period: Period) -> None:
 
 
 async def test_what_lapsed_valuable_customers_bought(shop: Shop) -> None:
-    db, workspace_id, _ = shop
+    db, workspace_id, seeded = shop
     result = await _ask(db, workspace_id, ProductQuery(kind="winback"))
     assert result.columns[:4] == ["product", "units", "revenue", "buyers"]
     buyers = [r[3] for r in result.rows]
@@ -737,11 +737,10 @@ async def test_a_product_named_in_one_part_of_a_period_keeps_its_name(
             assert [row[0] for row in r.rows] == ["Blue mug"], (kind, start)
 
 
-async def test_a_month_block_built_before_a_change_is_never_stored(
-    db: Database, workspace_id: int, seeded: list[Row]
-) -> None:
+async def test_a_month_block_built_before_a_change_is_never_stored(shop: Shop) -> None:
     """A reader packs a month from the rows it read; if a writer changes that month meanwhile (its generation
     moves on), the stale block is dropped, not stored, and the next reader packs the new rows."""
+    db, workspace_id, seeded = shop
     from storage.models import ProductBlock
     from storage.repositories.product_blocks import _store, build_blocks, invalidate_months, read_blocks
 
@@ -771,13 +770,13 @@ async def test_a_month_block_built_before_a_change_is_never_stored(
         assert await s.scalar(select(ProductBlock.data).where(ProductBlock.month == month)) is None
 
 
-async def test_a_reader_does_not_wait_for_a_writer_to_store_blocks(
-    workspace_id: int, seeded: list[Row], db: Database
-) -> None:
+async def test_a_reader_does_not_wait_for_a_writer_to_store_blocks(shop: Shop) -> None:
     """While another transaction holds the month blocks (SQLite: the write lock; PostgreSQL: their rows), a
     product question still answers at once from the rows: the blocks are not stored, the lock not waited for
     (SQLite's busy timeout here is 30 s; PostgreSQL would wait without end)."""
     import time
+
+    db, workspace_id, _ = shop
 
     from sqlalchemy import text
 
