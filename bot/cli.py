@@ -9,7 +9,7 @@ import shutil
 import sys
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -467,11 +467,18 @@ def _freeze_at_exit() -> None:
     atexit.register(gc.freeze)
 
 
+# Commands that answer once and end: the collector is paused from the start of `main` (Typer's parsing imports
+# pydantic and builds the parameters' validators, about 20,000 objects), not only while the answer runs.
+ONE_SHOT_COMMANDS = frozenset({"ask"})
+
+
 def main(argv: list[str] | None = None) -> Any:
     _freeze_at_exit()
     quiet_logging()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        return app(args=argv, prog_name="sellermate")
+        with collector_paused() if args[:1] and args[0] in ONE_SHOT_COMMANDS else nullcontext():
+            return app(args=argv, prog_name="sellermate")
     except CLIError as exc:  # raised while checking options, before any async work
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)

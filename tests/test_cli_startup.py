@@ -221,6 +221,22 @@ def test_the_collector_is_paused_only_while_a_one_shot_command_runs() -> None:
         gc.enable()
 
 
+def test_main_pauses_the_collector_for_a_one_shot_command_from_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`ask` answers once and ends: the collector is paused while Typer parses its arguments too (pydantic's
+    import and the parameters' validators), and resumed when the command returns; other commands keep it."""
+    import gc
+
+    import bot.cli
+
+    seen: list[tuple[str, bool]] = []
+    monkeypatch.setattr(bot.cli, "app", lambda args, prog_name: seen.append((args[0], gc.isenabled())))
+    bot.cli.main(["ask", "revenue last month"])
+    bot.cli.main(["kpi", "revenue"])
+    assert seen == [("ask", False), ("kpi", True)] and gc.isenabled()
+
+
 # Modules that import numpy in the functions that use it (TYPE_CHECKING-only at module level), so that a KPI
 # answer does not load it.
 NUMPY_INSIDE = ("storage/repositories/analytics.py", "crm/analytics/metrics.py", "crm/query/compiler.py")
