@@ -177,9 +177,9 @@ def pg_url_for(database: str) -> str:
 def _empty_tables_statement() -> str:
     """One statement that leaves every table empty with its ids starting again at 1, as
     `TRUNCATE ... RESTART IDENTITY CASCADE` did at about ten times the cost: TRUNCATE gives each of the 35
-    tables and their indexes new files whether a test wrote to them or not, while DELETE on an empty table costs
-    nothing. Children are emptied before their parents (foreign keys), and only the sequences a test used are
-    set back (setval does not create a new file either)."""
+    tables and their indexes new files whether a test wrote to them or not, while DELETE on an empty table
+    costs nothing. Children are emptied before their parents (foreign keys), and only the sequences a test
+    used are set back (setval does not create a new file either)."""
     tables = ", ".join(f"'{t.name}'" for t in reversed(Base.metadata.sorted_tables))
     return f"""DO $$
 DECLARE
@@ -277,7 +277,8 @@ class PreparedDatabases:
     folder the run's workers share) and the others read what it left there. SQLite: the filled file is
     copied. PostgreSQL: the session's database (the one `db` uses, so a test asks for one or the other) is
     emptied, the filled tables' rows are written back with COPY and the sequences set as the build left them:
-    no database is created or dropped per test (a DROP DATABASE waits for a checkpoint of the whole server)."""
+    no database is created or dropped per test (a DROP DATABASE waits for a checkpoint of the whole
+    server)."""
 
     def __init__(self, shared: Path, sqlite_template: Path) -> None:
         self.shared = shared
