@@ -69,10 +69,10 @@ def run_command(
     **env: str,
 ) -> Ran:
     """`sellermate ARGS` through the entry point (`bot.cli.main`) in this process, with what the subprocess
-    tests give `python -m bot.cli`: no SELLERMATE_* variable of the test's own, no config file, Singapore time,
-    `db` as SELLERMATE_DATABASE_URL, `env` (TMPDIR too: temporary files go there), `stdin` as the input and
-    `cwd` as the current folder, all undone when it returns. It saves the second or more a new process spends
-    starting and importing, for the tests of what a command says; a few tests keep the real process."""
+    tests give `python -m bot.cli`: no SELLERMATE_* variable of the test's own, no config file, Singapore
+    time, `db` as SELLERMATE_DATABASE_URL, `env` (TMPDIR too: temporary files go there), `stdin` as the input
+    and `cwd` as the current folder, all undone when it returns. It saves the second or more a new process
+    spends starting and importing, for the tests of what a command says; a few tests keep the real process."""
     capsys.readouterr()  # what the test printed before is not the command's
     with monkeypatch.context() as mp:
         for name in [k for k in os.environ if k.startswith("SELLERMATE_")]:

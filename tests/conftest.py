@@ -14,6 +14,7 @@ import copy
 import io
 import logging
 import os
+import pickle
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -32,6 +33,11 @@ from storage.repositories.workspaces import get_or_create_workspace
 from tests.fakes.openai_server import ScriptedOpenAI
 
 declare_all()  # Base.metadata holds every table (the truncation between tests reads it)
+
+try:
+    import fcntl
+except ImportError:  # Windows: each worker fills its own prepared databases
+    fcntl = None  # type: ignore[assignment]
 
 PG_URL = os.environ.get("SELLERMATE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 # The shared evaluation folder beside the repository: an EXTRA source of cases when present, never needed
@@ -173,9 +179,9 @@ def pg_url_for(database: str) -> str:
 def _empty_tables_statement() -> str:
     """One statement that leaves every table empty with its ids starting again at 1, as
     `TRUNCATE ... RESTART IDENTITY CASCADE` did at about ten times the cost: TRUNCATE gives each of the 35
-    tables and their indexes new files whether a test wrote to them or not, while DELETE on an empty table costs
-    nothing. Children are emptied before their parents (foreign keys), and only the sequences a test used are
-    set back (setval does not create a new file either)."""
+    tables and their indexes new files whether a test wrote to them or not, while DELETE on an empty table
+    costs nothing. Children are emptied before their parents (foreign keys), and only the sequences a test
+    used are set back (setval does not create a new file either)."""
     tables = ", ".join(f"'{t.name}'" for t in reversed(Base.metadata.sorted_tables))
     return f"""DO $$
 DECLARE
@@ -267,24 +273,62 @@ async def _pg_snapshot(database: Database, filled: _Filled) -> None:
 
 
 class PreparedDatabases:
-    """Databases filled once per test session (per xdist worker) and copied for each test that asks for one:
-    for data that takes seconds to write (the demo shop imported) and is read by many tests. A test gets its
-    own copy, so it may write to it and never sees what another test wrote. SQLite: the filled file is copied.
-    PostgreSQL: the session's database (the one `db` uses, so a test asks for one or the other) is emptied
-    and the filled tables' rows are written back with COPY, and the sequences set as the build left them: no
-    database is created or dropped per test (a DROP DATABASE waits for a checkpoint of the whole server)."""
+    """Databases filled once per test run and copied for each test that asks for one: for data that takes
+    seconds to write (the demo shop imported) and is read by many tests. A test gets its own copy, so it may
+    write to it and never sees what another test wrote. One xdist worker fills each (under a file lock in a
+    folder the run's workers share) and the others read what it left there. SQLite: the filled file is
+    copied. PostgreSQL: the session's database (the one `db` uses, so a test asks for one or the other) is
+    emptied, the filled tables' rows are written back with COPY and the sequences set as the build left them:
+    no database is created or dropped per test (a DROP DATABASE waits for a checkpoint of the whole
+    server)."""
 
-    def __init__(self, folder: Path, sqlite_template: Path) -> None:
-        self.folder = folder
+    def __init__(self, shared: Path, sqlite_template: Path) -> None:
+        self.shared = shared
         self.sqlite_template = sqlite_template
         self.filled: dict[tuple[str, str], _Filled] = {}
         self.copies = 0
 
-    async def _fill(self, database: Database, key: str, build: Build) -> _Filled:
-        folder = self.folder / f"{key}-{len(self.filled)}"
+    async def _fill(self, backend: str, key: str, build: Build, into: Database | None) -> _Filled:
+        stem = self.shared / f"{backend}-{key}"
+        folder = stem.with_name(stem.name + "-files")
         folder.mkdir()
-        workspace_id = await _new_workspace(database)
-        return _Filled(workspace_id, await build(database, workspace_id, folder))
+        if into is not None:  # PostgreSQL: the session's database, emptied
+            workspace_id = await _new_workspace(into)
+            filled = _Filled(workspace_id, await build(into, workspace_id, folder))
+            await _pg_snapshot(into, filled)
+            return filled
+        path = stem.with_suffix(".db")
+        shutil.copy(self.sqlite_template, path)
+        source = Database(create_engine(f"sqlite+aiosqlite:///{path}"))
+        try:
+            workspace_id = await _new_workspace(source)
+            filled = _Filled(workspace_id, await build(source, workspace_id, folder), sqlite_file=path)
+            async with source.engine.connect() as conn:  # all of it in the file, none in the log
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            await source.dispose()
+        return filled
+
+    async def _filled(
+        self, backend: str, key: str, build: Build, into: Database | None
+    ) -> tuple[_Filled, bool]:
+        """What `build` left for `key`, and whether it was filled just now into `into`: from memory, else from
+        the shared folder (another worker filled it), else filled here while the other workers wait."""
+        if (backend, key) in self.filled:
+            return self.filled[backend, key], False
+        stem = self.shared / f"{backend}-{key}"
+        done, here = stem.with_suffix(".pickle"), False
+        with open(stem.with_suffix(".lock"), "w") as lock:
+            if fcntl is not None:
+                await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)  # released when closed
+            if done.exists():
+                filled = pickle.loads(done.read_bytes())
+            else:
+                filled, here = await self._fill(backend, key, build, into), True
+                done.with_suffix(".part").write_bytes(pickle.dumps(filled))
+                done.with_suffix(".part").replace(done)
+        self.filled[backend, key] = filled
+        return filled, here
 
     async def copy(
         self, backend: str, key: str, build: Build, tmp_path: Path, pg_database: str | None
@@ -292,20 +336,8 @@ class PreparedDatabases:
         """This test's copy of the database `build` fills for `key` (filled by the first test that asks),
         its workspace id and a copy of what `build` returned. The caller disposes of the database."""
         self.copies += 1
-        filled = self.filled.get((backend, key))
         if backend == "sqlite":
-            if filled is None:
-                path = self.folder / f"{key}.db"
-                shutil.copy(self.sqlite_template, path)
-                source = Database(create_engine(f"sqlite+aiosqlite:///{path}"))
-                try:
-                    filled = await self._fill(source, key, build)
-                    async with source.engine.connect() as conn:  # all of it in the file, none in the log
-                        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    await source.dispose()
-                filled.sqlite_file = path
-                self.filled[backend, key] = filled
+            filled, _ = await self._filled(backend, key, build, None)
             assert filled.sqlite_file is not None
             copy_path = tmp_path / f"prepared-{self.copies}.db"
             shutil.copy(filled.sqlite_file, copy_path)
@@ -315,30 +347,34 @@ class PreparedDatabases:
             assert pg_database is not None
             url = pg_url_for(pg_database)
             database = Database(create_engine(url))
-            async with database.engine.begin() as conn:
-                await conn.execute(text(EMPTY_TABLES))
-                if filled is not None:
-                    raw = (await conn.get_raw_connection()).driver_connection
-                    assert raw is not None
-                    for name, rows in filled.pg_tables:
-                        await raw.copy_to_table(name, source=io.BytesIO(rows), format="binary")
-                    for qualified, last_value in filled.pg_sequences:
-                        await raw.execute("SELECT setval($1, $2, true)", qualified, last_value)
-            if filled is None:
-                try:
-                    filled = await self._fill(database, key, build)
-                    await _pg_snapshot(database, filled)
-                except BaseException:
-                    await database.dispose()
-                    raise
-                self.filled[backend, key] = filled
+            try:
+                async with database.engine.begin() as conn:
+                    await conn.execute(text(EMPTY_TABLES))
+                filled, here = await self._filled(backend, key, build, database)
+                if not here:
+                    async with database.engine.begin() as conn:
+                        raw = (await conn.get_raw_connection()).driver_connection
+                        assert raw is not None
+                        for name, rows in filled.pg_tables:
+                            await raw.copy_to_table(name, source=io.BytesIO(rows), format="binary")
+                        for qualified, last_value in filled.pg_sequences:
+                            await raw.execute("SELECT setval($1, $2, true)", qualified, last_value)
+            except BaseException:
+                await database.dispose()
+                raise
         database.url = url  # type: ignore[attr-defined]
         return database, filled.workspace_id, copy.deepcopy(filled.value)
 
 
 @pytest.fixture(scope="session")
 def prepared_databases(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> PreparedDatabases:
-    return PreparedDatabases(tmp_path_factory.mktemp("prepared"), sqlite_template)
+    # The folder of this run that every xdist worker sees (a worker's own folder is in it); without xdist,
+    # or without file locks (Windows), this process's own.
+    own = tmp_path_factory.getbasetemp()
+    run = own.parent if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None else own
+    shared = run / "prepared"
+    shared.mkdir(exist_ok=True)
+    return PreparedDatabases(shared, sqlite_template)
 
 
 @pytest_asyncio.fixture

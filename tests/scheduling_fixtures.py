@@ -24,7 +24,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.models import BuyerIdentity, Customer, GroupChat, Interaction, Order, Store, TeamMember
 from storage.repositories.analytics import refresh_order_stats
-from tests.fakes.telegram_server import FakeTelegramServer
+from tests.fakes.telegram_server import FakeTelegramServer, close_bot_session
 
 TOKEN = "123456:TEST-token"
 
@@ -62,7 +62,7 @@ async def bot(tg: FakeTelegramServer) -> AsyncIterator[Bot]:
     try:
         yield b
     finally:
-        await b.session.close()
+        await close_bot_session(b)
 
 
 @pytest_asyncio.fixture

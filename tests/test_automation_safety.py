@@ -33,9 +33,9 @@ from storage.db import Database, create_engine
 from storage.models import AuditEvent, Customer, CustomerTag, OutreachDraft, Reminder, RuleFiring
 from storage.repositories import automation as repo
 from storage.repositories.team import TeamRepository
+from tests.cli_runner import Ran, run_command
 from tests.e2e.conftest import shopify_csv
 from tests.test_automation import NOW, SETTINGS, add_on, cfg, count, load
-from tests.test_cli_errors import cli
 
 CUSTOMERS = 40
 
@@ -227,8 +227,11 @@ async def test_the_audit_trail_names_who_ran_the_rules(
 
 
 def test_the_command_line_refuses_an_unknown_member_and_its_run_is_audited_as_cli(
-    sqlite_template: Path, tmp_path: Path
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    def cli(*args: str, db: str) -> Ran:  # the entry point (bot.cli.main), in this process
+        return run_command(monkeypatch, capsys, *args, db=db)
+
     shutil.copy(sqlite_template, tmp_path / "t.db")
     url = f"sqlite+aiosqlite:///{tmp_path / 't.db'}"
     day = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d 10:00:00 +0000")

@@ -1,4 +1,5 @@
-"""Charts render to real PNGs; the analytics commands work end to end through the installed CLI."""
+"""Charts render to real PNGs; the analytics commands work end to end through the command line (an import
+in a process of its own, then the commands through the entry point)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from bot.render import render_chart, render_table
 from crm.query.result import ChartSpec
+from tests.cli_runner import Ran, run_command
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -68,11 +70,21 @@ def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_analytics_commands(tmp_path: Path, demo_exports: dict[str, Path]) -> None:
+def test_analytics_commands(
+    tmp_path: Path,
+    demo_exports: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The import in a process of its own, the commands after it through the entry point in this one."""
+
+    def cli(*args: str, db: str) -> Ran:
+        return run_command(monkeypatch, capsys, *args, db=db)
+
     db = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
     sample = demo_exports["tiktok-my-orders.csv"]  # one store's export in TikTok Shop's real layout
     assert _cli("import", str(sample), db=db).returncode == 0
-    kpi = _cli(
+    kpi = cli(
         "kpi",
         "orders",
         "--period",
@@ -88,9 +100,9 @@ def test_analytics_commands(tmp_path: Path, demo_exports: dict[str, Path]) -> No
     answer = json.loads(kpi.stdout)
     assert answer["columns"] == ["month", "orders"] and answer["rows"]
     assert (tmp_path / "k.png").read_bytes().startswith(PNG)
-    seg = _cli("segments", db=db)
+    seg = cli("segments", db=db)
     assert seg.returncode == 0 and "important value" in seg.stdout
-    cohort = _cli("cohort", "--period", "all", "--months", "3", db=db)
+    cohort = cli("cohort", "--period", "all", "--months", "3", db=db)
     assert cohort.returncode == 0 and "m3" in cohort.stdout
     for bad, needle in (
         (("kpi", "profit"), "unknown metric"),
@@ -98,7 +110,7 @@ def test_analytics_commands(tmp_path: Path, demo_exports: dict[str, Path]) -> No
         (("kpi", "--country", "Atlantis"), "unknown country"),
         (("customer", " "), "which customer"),
     ):
-        out = _cli(*bad, db=db)
+        out = cli(*bad, db=db)
         assert out.returncode == 2 and needle in out.stderr and "Traceback" not in out.stderr
 
 

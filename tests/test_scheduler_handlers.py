@@ -21,7 +21,7 @@ from bot.sender import Sender
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import GroupChat, Reminder
-from tests.fakes.telegram_server import Call, FakeTelegramServer
+from tests.fakes.telegram_server import Call, FakeTelegramServer, finish_polling
 from tests.scheduling_fixtures import Shop, VirtualTime, add_group, add_member, jobs_clean, tg  # noqa: F401
 from tests.test_alerts import at_risk_shop
 
@@ -100,7 +100,9 @@ async def running(
             settings, db, workspace_id=workspace_id, scheduler=service, clock=lambda: datetime.now(SG)
         )
         mark = tg.mark()
-        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
+        polling = asyncio.create_task(
+            dp.start_polling(bot, handle_signals=False, polling_timeout=1, close_bot_session=False)
+        )
         await tg.wait_call("setMyCommands", after=mark)
         await service.started()
         await add_member(db, workspace_id, OWNER, role="owner")
@@ -108,8 +110,7 @@ async def running(
         try:
             yield Running(tg, bot, dp, db, workspace_id, service, clock)
         finally:
-            await dp.stop_polling()
-            await polling
+            await finish_polling(dp, polling, bot)
             assert not service.running  # the shutdown hook stopped it
 
 

@@ -19,7 +19,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.team import TeamRepository
 from tests.fakes.openai_server import ScriptedOpenAI
-from tests.fakes.telegram_server import Call, FakeTelegramServer
+from tests.fakes.telegram_server import Call, FakeTelegramServer, finish_polling
 from tests.scheduling_fixtures import tg  # noqa: F401  (the fake Bot API server fixture)
 
 TOKEN = "123456:TEST-token-for-the-fake-server"
@@ -88,14 +88,15 @@ async def start_desk(
     bot = build_bot(settings)
     dp = build_dispatcher(settings, db, workspace_id=workspace_id, clock=lambda: NOW, llm=llm)
     mark = server.mark()
-    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
+    polling = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, polling_timeout=1, close_bot_session=False)
+    )
     await server.wait_call("setMyCommands", after=mark)  # startup hook done: polling is about to begin
     return Desk(server, bot, dp, db, workspace_id, settings), polling
 
 
 async def stop_desk(desk: Desk, polling: asyncio.Task[None]) -> None:
-    await desk.dp.stop_polling()
-    await polling
+    await finish_polling(desk.dp, polling, desk.bot)
 
 
 @pytest_asyncio.fixture

@@ -756,3 +756,29 @@ class _APIError(Exception):
         super().__init__(description)
         self.code = code
         self.description = description
+
+
+async def close_bot_session(bot: Any) -> None:
+    """Close a bot's HTTP session to a server on 127.0.0.1 at once. aiogram's AiohttpSession.close() waits
+    250 ms after closing, for SSL connections to finish closing (aiohttp's graceful-shutdown advice); plain
+    HTTP on loopback has none to wait for. Any other session closes as aiogram closes it."""
+    session = bot.session
+    client = getattr(session, "_session", None)  # aiogram's aiohttp.ClientSession, opened by the first call
+    api = getattr(getattr(session, "api", None), "base", "")
+    if client is None or not api.startswith("http://127.0.0.1:"):
+        await session.close()
+        return
+    if not client.closed:
+        await client.close()
+        await asyncio.sleep(0)  # the closed sockets' last callbacks run before the test's loop ends
+
+
+async def finish_polling(dp: Any, polling: asyncio.Task[None], bot: Any) -> None:
+    """Stop a dispatcher polling this server (started with close_bot_session=False): polling stops, the updates
+    still being handled finish (aiogram's stop does not wait for them), then the bot's session closes."""
+    await dp.stop_polling()
+    await polling
+    handling = set(getattr(dp, "_handle_update_tasks", ()))  # where aiogram keeps its handler tasks
+    if handling:
+        await asyncio.wait(handling, timeout=10)
+    await close_bot_session(bot)
