@@ -12,14 +12,14 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from aiogram import Bot, F
+from aiogram import Bot, Dispatcher, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, Update
 
 from bot import answer_view as view
 from bot.answer_view import CsvCB, PageCB, SuggestCB, WhyCB, render_page
@@ -282,13 +282,32 @@ async def send_csv(
 
 @routes.callback_query(SuggestCB.filter(), flags={"ability": "ask"})
 async def suggestion(
-    query: CallbackQuery, callback_data: SuggestCB, bot: Bot, i18n: I18n, asking: Asking
+    query: CallbackQuery,
+    callback_data: SuggestCB,
+    bot: Bot,
+    i18n: I18n,
+    asking: Asking,
+    dispatcher: Dispatcher | None = None,
 ) -> None:
     result = asking.answers.get(callback_data.token)
     await query.answer()
     if result is None or callback_data.index >= len(result.suggestions) or query.message is None:
         return
-    await asking.question(bot, query.message.chat.id, result.suggestions[callback_data.index], i18n)
+    text = result.suggestions[callback_data.index]
+    if query.message.chat.type == "private" and dispatcher is not None:
+        # As if the person had typed it: a draft or a reminder suggested under an answer ("draft a
+        # replenishment message for #620", "remind me ... to follow up ...") reaches the drafting and reminder
+        # handlers, with the same roles, instead of the question path, which only answers questions.
+        typed = Message(
+            message_id=query.message.message_id,
+            date=datetime.now(UTC),
+            chat=query.message.chat,
+            from_user=query.from_user,
+            text=text,
+        ).as_(bot)
+        await dispatcher.feed_update(bot, Update(update_id=0, message=typed).as_(bot))
+        return
+    await asking.question(bot, query.message.chat.id, text, i18n)
 
 
 @routes.callback_query()

@@ -445,7 +445,7 @@ async def _reorder(ctx: Any, q: ProductQuery, scope_of: ScopeOf) -> Result:
         text += _whole_note(ctx, c.customers, "customers")
         suggestions = []
         for r in rows[:3]:
-            suggestions.append(_say(ctx.lang, "suggest-draft", customer=r[0]))
+            suggestions.append(_say(ctx.lang, "suggest-draft", customer=f"#{r[1]}"))  # a name may be shared
         if rows:
             monday = today + timedelta(days=1)
             suggestions.append(

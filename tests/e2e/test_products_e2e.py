@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import OWNER, Desk
 from tests.e2e.test_ask_e2e import shop  # noqa: F401  (a fixture: 40 buyers of "Serum" in October 2026)
+from tests.e2e.test_desk_e2e import upload
 
 pytestmark = pytest.mark.parametrize(
     "backend", ["sqlite"]
@@ -64,3 +67,91 @@ async def test_an_order_import_packs_the_product_months_before_anyone_asks(shop:
             break
         await asyncio.sleep(0.1)
     assert months and packed == months, (packed, months)
+
+
+# Six Thai buyers each buy coffee beans every 30 days, the last time on 22 October (32 days before the desk's
+# clock, 23 Nov 2026: due this week), the second time with a grinder filter; four Singapore buyers buy tea.
+THAI = [(f"Thai Buyer {i}", f"thai{i}@example.com") for i in range(6)]
+SINGAPORE = [(f"SG Buyer {i}", f"sg{i}@example.com") for i in range(4)]
+
+
+def _reorder_csv(path: Path) -> Path:
+    from tests.test_importing import SHOPIFY_HEADER
+
+    n = 3000
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(SHOPIFY_HEADER)
+
+        def order(buyer: tuple[str, str], country: str, day: str, items: list[tuple[str, str, str]]) -> None:
+            nonlocal n
+            n += 1
+            total = f"{sum(float(p) for _, _, p in items):.2f}"
+            for k, (sku, name, price) in enumerate(items):
+                row = dict.fromkeys(SHOPIFY_HEADER, "")
+                row.update({"Name": f"#{n}", "Lineitem quantity": "1", "Lineitem name": name})
+                row.update({"Lineitem price": price, "Lineitem sku": sku})
+                if k == 0:  # Shopify writes the order's own columns on its first line only
+                    row.update(
+                        {
+                            "Email": buyer[1],
+                            "Financial Status": "paid",
+                            "Fulfillment Status": "fulfilled",
+                            "Currency": "SGD",
+                            "Subtotal": total,
+                            "Total": total,
+                            "Created at": f"{day} 12:00:00 +0800",
+                            "Billing Name": buyer[0],
+                            "Billing Country": country,
+                            "Shipping Country": country,
+                        }
+                    )
+                writer.writerow([row[h] for h in SHOPIFY_HEADER])
+
+        coffee, beans_filter = ("COF", "Coffee Beans", "20.00"), ("FIL", "Grinder Filter", "5.00")
+        for buyer in THAI:
+            order(buyer, "TH", "2026-08-23", [coffee])
+            order(buyer, "TH", "2026-09-22", [coffee, beans_filter])
+            order(buyer, "TH", "2026-10-22", [coffee])
+        for buyer in SINGAPORE:
+            order(buyer, "SG", "2026-10-10", [("TEA", "Tea Leaves", "12.00")])
+    return path
+
+
+@pytest.fixture
+async def coffee_shop(desk: Desk, tmp_path: Path) -> Desk:
+    await desk.add_member(OWNER, "owner")
+    await desk.add_member(8008, "owner", language="zh")
+    report = await upload(desk, OWNER, _reorder_csv(tmp_path / "orders_export.csv"))
+    assert report.startswith("✅"), report
+    return desk
+
+
+async def test_what_thai_customers_buy_and_what_goes_together(coffee_shop: Desk) -> None:
+    thai = await coffee_shop.say(OWNER, "what do Thai customers buy most")
+    assert "Coffee Beans" in thai.text and "Tea Leaves" not in thai.text, thai.text
+    together = await coffee_shop.say(OWNER, "products often bought together")
+    assert "Coffee Beans" in together.text and "Grinder Filter" in together.text, together.text
+    zh = await coffee_shop.say(8008, "经常一起购买的商品")
+    assert "Coffee Beans" in zh.text and re.search(r"[\u4e00-\u9fff]", zh.text), zh.text
+
+
+async def test_who_is_due_to_reorder_with_a_draft_and_a_reminder_one_tap_away(coffee_shop: Desk) -> None:
+    from sqlalchemy import func, select
+
+    from storage.models import OutreachDraft, Reminder
+
+    due = await coffee_shop.say(OWNER, "who is due to reorder Coffee Beans")
+    assert "Coffee Beans" in due.text and "30" in due.text, due.text  # a 30-day cycle
+    assert all(name in due.text for name, _ in THAI), due.text
+    buttons = [(label, data) for label, data in due.buttons() if data.startswith("sug:")]
+    draft = next(data for label, data in buttons if label.startswith("draft a replenishment message for #"))
+    remind = next(data for label, data in buttons if label.startswith("remind me"))
+    drafted = await coffee_shop.press(OWNER, draft, due.message_id)
+    assert "use /draft" not in drafted.text and "Thai Buyer" in drafted.text, drafted.text
+    reminded = await coffee_shop.press(OWNER, remind, due.message_id)
+    assert "use /reminders" not in reminded.text, reminded.text
+    await coffee_shop.server.wait_idle()
+    async with coffee_shop.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Reminder)) == 1
+        assert await s.scalar(select(func.count()).select_from(OutreachDraft)) >= 1
