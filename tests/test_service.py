@@ -399,3 +399,33 @@ async def test_service_counts_by_product_count_each_interaction_once_per_product
                 got[f"{kind}:{label}"] = [c.rows, c.rated, c.rating_sum, c.promoters, c.detractors]
     assert got == want
     assert any(k.endswith(":S-3") for k in got) and any(k.endswith(":Gift Box") for k in got)
+
+
+async def test_a_long_breakdown_lists_ten_groups_and_leaves_the_rest_to_its_table(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """Found in a Telegram trial: "average rating by product" listed all 51 products as text, unpaged, above
+    the same figures as a table. The text lists the first ten; the table has every one."""
+    from crm.query.service_kinds import LISTED_GROUPS
+    from storage.models import Customer
+
+    async with db.sessions() as s:
+        customer = Customer(workspace_id=workspace_id, display_name="Reviewer")
+        s.add(customer)
+        await s.flush()
+        for i in range(14):  # a review of each of 14 products (platform review exports name the product)
+            s.add(
+                Interaction(
+                    workspace_id=workspace_id,
+                    customer_id=customer.id,
+                    kind="review",
+                    rating=1 + i % 5,
+                    product=f"Product {i:02d}",
+                    occurred_at=datetime(2026, 3, 1 + i, tzinfo=SG),
+                )
+            )
+        await s.commit()
+    got = await ask_en(db, workspace_id, "average rating by product this year")
+    listed = [line for line in got.text.splitlines() if line.startswith("• ")]
+    assert len(listed) == min(len(got.rows), LISTED_GROUPS) and len(got.rows) > LISTED_GROUPS, got.text
+    assert f"+{len(got.rows) - LISTED_GROUPS} more" in got.text

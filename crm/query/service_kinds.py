@@ -19,6 +19,9 @@ SERVICE_METRICS = svc.SERVICE_METRICS
 # The breakdowns a service figure has (segment: not yet).
 SERVICE_GROUPS = frozenset(svc.GROUPS)
 
+# The groups a service breakdown says in its text; the table under it holds them all (by product: hundreds).
+LISTED_GROUPS = 10
+
 
 def small_mark(ctx: Any, n: int) -> str:
     """The short mark after a figure resting on fewer than the workspace's `min_sample` items ("" otherwise)."""
@@ -129,9 +132,14 @@ async def service_result(ctx: Any, q: MetricQuery, session: Any, scope: Scope) -
         shown_key = displayable(shown_key, NAME_LENGTH)
         value = _rounded(f.value, unit)
         rows.append([shown_key, value, f.n])
-        lines.append(
-            f"• {shown_key}: {texts.fmt_value(value, unit, ctx.currency)} (n = {f.n}){small_mark(ctx, f.n)}"
-        )
+        if len(rows) <= LISTED_GROUPS:
+            lines.append(
+                f"• {shown_key}: {texts.fmt_value(value, unit, ctx.currency)} (n = {f.n}){small_mark(ctx, f.n)}"
+            )
+    if (
+        len(rows) > LISTED_GROUPS
+    ):  # the rest are in the table under the text (paged in the bot), not listed twice
+        lines.append(texts.t(lang, "more_items", n=len(rows) - LISTED_GROUPS))
     chart = ChartSpec(
         kind="line" if q.group_by in ("month", "quarter", "year") else "bar",
         title=lines[0].rstrip(":："),
