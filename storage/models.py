@@ -389,6 +389,7 @@ class ProductMonth(Base):
     orders: Mapped[int] = mapped_column(Integer)  # rows: orders containing the product
     unpriced: Mapped[int] = mapped_column(Integer)  # of them without a value
     name: Mapped[str | None] = mapped_column(String(500))  # max() of the rows' names
+    min_name: Mapped[str | None] = mapped_column(String(500))  # min() of the rows' names
 
 
 class ProductBlock(Base):

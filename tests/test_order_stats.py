@@ -175,19 +175,21 @@ async def stored_order_products(db: Database, workspace_id: int) -> dict[tuple[i
 
 async def product_months_truth(db: Database, workspace_id: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """order_products summed per (product, UTC month, status, platform): units, value of the rows with one,
-    rows, rows without a value, the largest name."""
+    rows, rows without a value, the largest and the smallest name."""
     out: dict[tuple[Any, ...], list[Any]] = {}
     async with db.sessions() as s:
         rows = await s.execute(select(OrderProduct).where(OrderProduct.workspace_id == workspace_id))
         for r in rows.scalars():
             month = r.created_at.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-            cell = out.setdefault((r.product, month, r.status, r.platform), [0, 0.0, 0, 0, None])
+            cell = out.setdefault((r.product, month, r.status, r.platform), [0, 0.0, 0, 0, None, None])
             cell[0] += r.units
             cell[1] += r.value or 0.0
             cell[2] += 1
             cell[3] += r.value is None
-            cell[4] = r.name if cell[4] is None or (r.name or "") > cell[4] else cell[4]
-    return {k: (v[0], round(v[1], 4), v[2], v[3], v[4]) for k, v in out.items()}
+            if r.name is not None:
+                cell[4] = r.name if cell[4] is None else max(cell[4], r.name)
+                cell[5] = r.name if cell[5] is None else min(cell[5], r.name)
+    return {k: (v[0], round(v[1], 4), v[2], v[3], v[4], v[5]) for k, v in out.items()}
 
 
 async def stored_product_months(db: Database, workspace_id: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -200,6 +202,7 @@ async def stored_product_months(db: Database, workspace_id: int) -> dict[tuple[A
                 r.orders,
                 r.unpriced,
                 r.name,
+                r.min_name,
             )
             for r in rows.scalars()
         }

@@ -737,6 +737,47 @@ async def test_a_product_named_in_one_part_of_a_period_keeps_its_name(
             assert [row[0] for row in r.rows] == ["Blue mug"], (kind, start)
 
 
+async def test_a_sku_sold_under_its_variants_names_is_shown_with_the_name_they_share(
+    db: Database, workspace_id: int
+) -> None:
+    """Found in a Telegram trial: a SKU whose lines say "Cushion Foundation" and, on one platform, "Cushion
+    Foundation - #25 Tan" was shown as the Tan variant for all its units. It is shown with the name its
+    variants share, on every path (monthly sums and edge days, the month blocks); names that share no word
+    keep the largest, as before."""
+
+    def row(n: int, day: datetime, items: list[tuple[str, str, int, float, float]]) -> Row:
+        return Row(n, n, "SG", "completed", "SGD", day, items)
+
+    rows = [
+        row(1, datetime(2026, 7, 10, 10, tzinfo=UTC), [("MKP-102", "Cushion Foundation", 3, 5.0, 0.0)]),
+        row(
+            2,
+            datetime(2026, 8, 20, 10, tzinfo=UTC),
+            [("MKP-102", "Cushion Foundation - #25 Tan", 1, 5.0, 0.0)],
+        ),
+        row(3, datetime(2026, 8, 21, 10, tzinfo=UTC), [("MUG-1", "Blue mug", 1, 4.0, 0.0)]),
+        row(4, datetime(2026, 8, 22, 10, tzinfo=UTC), [("MUG-1", "Red mug", 1, 4.0, 0.0)]),
+    ]
+    for r in rows[1:3]:
+        r.lines.append(("MKP-102", "Cushion Foundation", 1, 5.0, 0.0))  # both in one order: pairs
+    await _write(db, workspace_id, rows)
+    want = {"Cushion Foundation", "Red mug"}
+    for start in (
+        date(2026, 7, 1),
+        date(2026, 7, 3),
+    ):  # whole July from the sums, and July's days from the rows
+        period = Period(kind="range", start=start, end=date(2026, 8, 26))
+        for q in (
+            ProductQuery(kind="best", period=period),
+            ProductQuery(kind="best", by="buyers", period=period),  # the month blocks
+            ProductQuery(kind="returns", period=period),
+        ):
+            got = {row[0] for row in (await _ask(db, workspace_id, q)).rows}
+            assert got == want, (q.kind, q.by, start, got)
+    mix = await _ask(db, workspace_id, ProductQuery(kind="mix", period=Period(kind="all_time")))
+    assert {row[0] for row in mix.rows} == want, mix.rows
+
+
 async def test_a_month_block_built_before_a_change_is_never_stored(shop: Shop) -> None:
     """A reader packs a month from the rows it read; if a writer changes that month meanwhile (its generation
     moves on), the stale block is dropped, not stored, and the next reader packs the new rows."""

@@ -178,6 +178,7 @@ MONTH_COLUMNS = [
     "orders",
     "unpriced",
     "name",
+    "min_name",
 ]
 
 
@@ -197,6 +198,7 @@ def _month_sums(month: Any, cond: Sequence[Any]) -> Any:
             func.count(),
             func.count(case((t.value.is_(None), 1))),
             func.max(t.name),
+            func.min(t.name),
         )
         .where(*cond)
         .group_by(t.workspace_id, t.product, t.status, t.platform)

@@ -95,6 +95,7 @@ async def product_sales(
             select(
                 OP.product,
                 func.max(OP.name),
+                func.min(OP.name),
                 func.sum(OP.units),
                 func.sum(func.coalesce(OP.value, 0.0)),
                 func.count(),
@@ -111,6 +112,26 @@ async def product_sales(
         ProductSales(key, name, int(units), float(value), 0, int(orders), int(unpriced))
         for key, name, units, value, orders, unpriced in found
     ]
+
+
+def display_name(smallest: str | None, largest: str | None, key: str) -> str:
+    """The name a product is shown with, from the smallest and largest of its rows' names: the one name, or
+    what the names share at their start when that is a name ("Cushion Foundation" of "Cushion Foundation" and
+    "Cushion Foundation - #25 Tan": a SKU's variants), else the largest; its key without a name. A variant's
+    own name alone would label every variant's units."""
+    if largest is None or smallest is None:
+        return largest or smallest or key
+    if smallest == largest:
+        return largest
+    same = 0
+    while same < min(len(smallest), len(largest)) and smallest[same] == largest[same]:
+        same += 1
+    shared = smallest[:same]
+    # back to a word's end in both: "Cat" is not what "Cat Treats" and "Catnip Toy" share
+    while shared and any(len(n) > len(shared) and n[len(shared)].isalnum() for n in (smallest, largest)):
+        shared = shared[:-1]
+    shared = shared.rstrip(" -–—,/:;|(#").strip()
+    return shared if len(shared) >= 3 else largest
 
 
 def selects_customers(scope: Scope) -> bool:
@@ -130,13 +151,16 @@ async def by_months(
     monthly: bool = True,
 ) -> list[tuple[Any, ...]]:
     """(product, name, *figures) of each product in [start, end): `rows(start, end)` is the statement over
-    order_products, grouped by product, giving them; `sums` the same figures over `product_months` (of rows
+    order_products, grouped by product, giving (product, largest name, smallest name, *figures); `sums` the same figures over `product_months` (of rows
     with `statuses`), as sums. With `monthly` and no customer selection the whole UTC months of the period are
     read from product_months (a year at 1,000,000 orders: 20,000 rows instead of 850,000) and only the days
     before and after them from order_products; the figures of the parts are added (names: the largest)."""
     months = _whole_months(start, end) if monthly and not selects_customers(scope) else None
     if months is None:
-        return [(str(r[0]), str(r[1] or r[0]), *r[2:]) for r in await session.execute(rows(start, end))]
+        return [
+            (str(r[0]), display_name(r[2], r[1], str(r[0])), *r[3:])
+            for r in await session.execute(rows(start, end))
+        ]
     first, last = months
     pm = ProductMonth
     cond = [pm.workspace_id == scope.workspace_id, pm.status.in_(statuses), pm.month < last]
@@ -144,22 +168,23 @@ async def by_months(
         cond.append(pm.month >= first)
     if scope.platform:
         cond.append(pm.platform == scope.platform)
-    q = select(pm.product, func.max(pm.name), *sums).where(*cond).group_by(pm.product)
+    q = select(pm.product, func.max(pm.name), func.min(pm.min_name), *sums).where(*cond).group_by(pm.product)
     parts = list(await session.execute(q))
     if first is not None and start is not None and start < first:
         parts += await session.execute(rows(start, first))
     if last < end:
         parts += await session.execute(rows(last, end))
     total: dict[str, list[Any]] = {}
-    for key, name, *figures in parts:
+    for key, largest, smallest, *figures in parts:
         seen = total.get(key)
         if seen is None:
-            total[key] = [name, *(f or 0 for f in figures)]
-        else:  # the largest name of the parts that have one, as max() over all the rows gives
-            seen[0] = name if seen[0] is None else seen[0] if name is None else max(seen[0], name)
-            for i, f in enumerate(figures, start=1):
+            total[key] = [largest, smallest, *(f or 0 for f in figures)]
+        else:  # the largest and smallest names of the parts that have one, as over all the rows
+            seen[0] = max((n for n in (seen[0], largest) if n is not None), default=None)
+            seen[1] = min((n for n in (seen[1], smallest) if n is not None), default=None)
+            for i, f in enumerate(figures, start=2):
                 seen[i] += f or 0
-    return [(str(key), str(v[0] or key), *v[1:]) for key, v in total.items()]
+    return [(str(key), display_name(v[1], v[0], str(key)), *v[2:]) for key, v in total.items()]
 
 
 def _whole_months(start: datetime | None, end: datetime) -> tuple[datetime | None, datetime] | None:
@@ -219,7 +244,8 @@ async def product_rows(
     high = micros_of(end)
     key_set = None if keys is None else set(keys)
     index: dict[str, int] = {}
-    best: dict[int, str] = {}
+    largest: dict[int, str] = {}
+    smallest: dict[int, str] = {}
     products, parts = [], []
     for block in blocks:
         c = block.columns
@@ -243,13 +269,16 @@ async def product_rows(
             continue
         product = c["product"][rows]
         starts = np.flatnonzero(np.concatenate(([True], product[1:] != product[:-1])))
-        top = np.maximum.reduceat(c["name"][rows], starts)  # the largest name code of each product's rows
+        # the largest and smallest name codes of each product's rows (names are in ascending order; -1: none)
+        named = c["name"][rows]
+        top = np.maximum.reduceat(named, starts)
+        low_code = np.minimum.reduceat(np.where(named < 0, len(block.names), named), starts)
         code = np.full(len(block.keys), -1, np.int64)
-        for p, n in zip(product[starts].tolist(), top.tolist(), strict=True):
+        for p, n, m in zip(product[starts].tolist(), top.tolist(), low_code.tolist(), strict=True):
             g = code[p] = index.setdefault(block.keys[p], len(index))
             if n >= 0:
-                name = block.names[n]
-                best[g] = max(best.get(g, name), name)
+                largest[g] = max(largest.get(g, block.names[n]), block.names[n])
+                smallest[g] = min(smallest.get(g, block.names[m]), block.names[m])
         products.append(code[product])
         parts.append([c[col][rows] for col in columns])
     ordered = sorted(index)
@@ -257,7 +286,7 @@ async def product_rows(
     position[[index[k] for k in ordered]] = np.arange(len(ordered))
     return ProductRows(
         keys=ordered,
-        names=[best.get(index[k], k) for k in ordered],
+        names=[display_name(smallest.get(index[k]), largest.get(index[k]), k) for k in ordered],
         product=position[np.concatenate(products)] if products else np.empty(0, np.int64),
         columns=[
             np.concatenate([p[j] for p in parts]) if parts else np.empty(0, np.dtype(WIDEST[col]))
@@ -425,7 +454,11 @@ async def product_returns(
     def rows(start: datetime | None, end: datetime) -> Any:
         return (
             select(
-                OP.product, func.max(OP.name), func.count(case((OP.status == "returned", 1))), func.count()
+                OP.product,
+                func.max(OP.name),
+                func.min(OP.name),
+                func.count(case((OP.status == "returned", 1))),
+                func.count(),
             )
             .where(*_conditions(scope, start, end, KEPT_STATUSES))
             .group_by(OP.product)
