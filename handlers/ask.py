@@ -288,16 +288,19 @@ async def suggestion(
     i18n: I18n,
     asking: Asking,
     dispatcher: Dispatcher | None = None,
+    state: FSMContext | None = None,
 ) -> None:
     result = asking.answers.get(callback_data.token)
     await query.answer()
     if result is None or callback_data.index >= len(result.suggestions) or query.message is None:
         return
     text = result.suggestions[callback_data.index]
-    if query.message.chat.type == "private" and dispatcher is not None:
+    prompt_open = state is not None and await state.get_state() is not None
+    if query.message.chat.type == "private" and dispatcher is not None and not prompt_open:
         # As if the person had typed it: a draft or a reminder suggested under an answer ("draft a
         # replenishment message for #620", "remind me ... to follow up ...") reaches the drafting and reminder
-        # handlers, with the same roles, instead of the question path, which only answers questions.
+        # handlers, with the same roles, instead of the question path, which only answers questions. Not while
+        # a prompt waits for the person's words (a note, a tag, a draft's edit): they would be taken as those.
         typed = Message(
             message_id=query.message.message_id,
             date=datetime.now(UTC),

@@ -870,3 +870,34 @@ async def test_packed_columns_keep_ids_beyond_32_bits_and_names_with_separators(
     assert back.keys == block.keys and back.names == block.names and back.platforms == block.platforms
     for name, col in cols.items():
         assert np.array_equal(back.columns[name], col, equal_nan=True), name
+
+
+async def test_month_blocks_read_times_alike_without_unixepoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite before 3.38 has no unixepoch(): the blocks then read the order times with strftime('%s'), to
+    the same microseconds."""
+    import numpy as np
+
+    from storage.db import open_database
+    from storage.repositories import product_blocks
+    from storage.repositories.workspaces import get_or_create_workspace
+
+    db = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        async with db.sessions() as s:
+            ws = await get_or_create_workspace(s, name="Old", base_currency="SGD", timezone="Asia/Singapore")
+            workspace_id = ws.id
+            await s.commit()
+        await _write(db, workspace_id, _data())
+        months = [datetime(2026, m, 1, tzinfo=UTC) for m in range(5, 12)]
+        async with db.sessions() as s:
+            new = await product_blocks.build_blocks(s, workspace_id, months)
+        monkeypatch.setattr(product_blocks.sqlite3, "sqlite_version_info", (3, 37, 2))
+        async with db.sessions() as s:
+            old = await product_blocks.build_blocks(s, workspace_id, months)
+        assert sum(len(b) for b in new.values()) > 100
+        for m in months:
+            assert np.array_equal(new[m].columns["at"], old[m].columns["at"]), m
+    finally:
+        await db.dispose()

@@ -333,8 +333,8 @@ async def test_service_counts_by_product_count_each_interaction_once_per_product
     from storage.repositories.service import service_counts_by_product
 
     rng = random.Random(11)
-    names = ["Serum", "Scarf", None]
-    skus = ["S-1", "S-2", "S-3"]
+    names = ["Serum", "Scarf", None, ""]  # "" is a name (coalesce keeps it), as before this statement
+    skus = ["S-1", "S-2", "S-3", "S-4"]
     start = datetime(2026, 1, 1, tzinfo=UTC)
     end = datetime(2026, 7, 1, tzinfo=UTC)
     want: dict[str, list[int]] = {}
@@ -361,11 +361,11 @@ async def test_service_counts_by_product_count_each_interaction_once_per_product
             await s.flush()
             labels = set()
             for line_no in range(1, rng.randint(1, 4) + 1):
-                i = rng.randrange(3)
+                i = rng.randrange(4)
                 s.add(
                     OrderLine(order_id=o.id, line_no=line_no, sku=skus[i], product_name=names[i], quantity=1)
                 )
-                labels.add(names[i] or skus[i])
+                labels.add(skus[i] if names[i] is None else names[i])
             kind = rng.choice(["review", "nps", "complaint"])
             rating = rng.randint(1, 5) if kind == "review" else rng.randint(0, 10) if kind == "nps" else None
             own = rng.choice([None, None, "Gift Box"])
@@ -399,6 +399,7 @@ async def test_service_counts_by_product_count_each_interaction_once_per_product
                 got[f"{kind}:{label}"] = [c.rows, c.rated, c.rating_sum, c.promoters, c.detractors]
     assert got == want
     assert any(k.endswith(":S-3") for k in got) and any(k.endswith(":Gift Box") for k in got)
+    assert any(k.endswith(":") for k in got)  # the empty name
 
 
 async def test_a_long_breakdown_lists_ten_groups_and_leaves_the_rest_to_its_table(

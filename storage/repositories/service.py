@@ -172,7 +172,9 @@ async def service_counts_by_product(
             )
         )[0]
         line_order = parse_array(lines[0], np.int64)
-        line_label = np.array([names.setdefault(str(p), len(names)) for p in split_texts(lines[1])], np.int64)
+        # a label is never NULL here (the WHERE); split_texts reads "" as None: it is the name ""
+        labels = ["" if p is None else str(p) for p in split_texts(lines[1])]
+        line_label = np.array([names.setdefault(p, len(names)) for p in labels], np.int64)
     n = np.int64(max(len(names), 1))
     pairs = np.sort(line_order * n + line_label)  # each (order, product) once, by order
     pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs

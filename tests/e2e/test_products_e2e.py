@@ -155,3 +155,25 @@ async def test_who_is_due_to_reorder_with_a_draft_and_a_reminder_one_tap_away(co
     async with coffee_shop.db.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Reminder)) == 1
         assert await s.scalar(select(func.count()).select_from(OutreachDraft)) >= 1
+
+
+async def test_a_suggestion_pressed_while_a_prompt_waits_is_not_taken_as_its_answer(
+    coffee_shop: Desk,
+) -> None:
+    """A person who opened "remind me about this customer" (the prompt waits for their words) and then presses a
+    draft suggestion under an earlier answer: the suggestion is asked as a question, not read as the
+    reminder's words."""
+    from sqlalchemy import func, select
+
+    from handlers.customers import RemindCB
+    from storage.models import Reminder
+
+    due = await coffee_shop.say(OWNER, "who is due to reorder Coffee Beans")
+    draft = next(data for label, data in due.buttons() if label.startswith("draft a replenishment message"))
+    customer = int(re.findall(r"#(\d+)", next(lb for lb, _ in due.buttons() if lb.startswith("draft a")))[0])
+    prompt = await coffee_shop.press(OWNER, RemindCB(customer_id=customer).pack(), due.message_id)
+    pressed = await coffee_shop.press(OWNER, draft, due.message_id)
+    assert "/draft" in pressed.text, (prompt.text, pressed.text)  # the question path's answer to a draft
+    await coffee_shop.server.wait_idle()
+    async with coffee_shop.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Reminder)) == 0
