@@ -880,7 +880,7 @@ async def test_month_blocks_read_times_alike_without_unixepoch(
     import numpy as np
 
     from storage.db import open_database
-    from storage.repositories import product_blocks
+    from storage.repositories import analytics, product_blocks
     from storage.repositories.workspaces import get_or_create_workspace
 
     db = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
@@ -893,7 +893,7 @@ async def test_month_blocks_read_times_alike_without_unixepoch(
         months = [datetime(2026, m, 1, tzinfo=UTC) for m in range(5, 12)]
         async with db.sessions() as s:
             new = await product_blocks.build_blocks(s, workspace_id, months)
-        monkeypatch.setattr(product_blocks.sqlite3, "sqlite_version_info", (3, 37, 2))
+        monkeypatch.setattr(analytics.sqlite3, "sqlite_version_info", (3, 37, 2))
         async with db.sessions() as s:
             old = await product_blocks.build_blocks(s, workspace_id, months)
         assert sum(len(b) for b in new.values()) > 100

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import catalog
 from crm.analytics.samples import SampleUnit
+from storage.arrays import codes_of, distinct_ids, sorted_unique, text_codes
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope
 from storage.statuses import ORDER_STATUSES
@@ -384,51 +385,6 @@ async def _segment_arrays_raw(
     return out
 
 
-def _dense(ids: np.ndarray) -> bool:
-    """Whether ids (non-negative, ascending or not) are few enough apart to index an array by them: database
-    ids are, and a lookup by index is a gather, where a binary search costs a comparison per bit."""
-    return len(ids) > 0 and int(ids.max()) < 4 * len(ids) + 1_000_000
-
-
-def codes_of(customer: np.ndarray, ids: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Each customer's code (a segment, a country: an index), -1 for a customer without one (`ids` ascending,
-    `codes` aligned)."""
-    import numpy as np
-
-    if not len(ids):
-        return np.full(len(customer), -1, np.int64)
-    if _dense(ids):
-        top = int(ids[-1])
-        table = np.full(top + 2, -1, np.int64)
-        table[ids] = codes
-        looked_up: np.ndarray = table[np.minimum(customer, top + 1)]
-        return looked_up
-    at = np.minimum(np.searchsorted(ids, customer), len(ids) - 1)
-    found: np.ndarray = np.where(ids[at] == customer, codes[at], -1)
-    return found
-
-
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """The distinct values of an integer array, ascending: a sort and a comparison. NumPy 2's np.unique hashes
-    plain integers, 13x slower here (850,000 values: 650 ms against 50 ms)."""
-    import numpy as np
-
-    s = np.sort(values)
-    out: np.ndarray = s[np.concatenate(([True], s[1:] != s[:-1]))] if len(s) else s
-    return out
-
-
-def distinct_ids(customer: np.ndarray) -> np.ndarray:
-    """The distinct customers of an array of customer ids."""
-    import numpy as np
-
-    if not _dense(customer):
-        return sorted_unique(customer)
-    seen = np.zeros(int(customer.max()) + 1, bool)
-    seen[customer] = True
-    return np.flatnonzero(seen)
-
-
 def segment_arrays(segments: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
     """(customer ids ascending, segment index in catalogue order) of a customer → segment map."""
     return code_arrays(segments, catalog.SEGMENT_IDS)
@@ -444,18 +400,6 @@ def code_arrays(mapping: dict[int, str], names: Sequence[str]) -> tuple[np.ndarr
     codes = np.fromiter((order[v] for v in mapping.values()), dtype=np.int64, count=len(mapping))
     sort = np.argsort(ids, kind="stable")
     return ids[sort], codes[sort]
-
-
-def distinct_counts(group: np.ndarray, customer: np.ndarray, groups: int) -> np.ndarray:
-    """How many distinct customers each of `groups` group codes has, of aligned (group, customer) rows (ids
-    non-negative): each pair once, by sorting their codes."""
-    import numpy as np
-
-    if not len(customer):
-        return np.zeros(groups, np.int64)
-    span = np.int64(int(customer.max()) + 1)
-    counts: np.ndarray = np.bincount(sorted_unique(group * span + customer) // span, minlength=groups)
-    return counts
 
 
 def _figure_from_raw(computation: str, metric: str, raw: Any) -> Value | Figure:
@@ -881,9 +825,7 @@ async def country_codes(
 
     async def compute() -> tuple[np.ndarray, np.ndarray, list[str]]:
         ids, countries = await repo.customer_country_arrays(session, workspace_id)
-        names = sorted({c for c in countries if c})
-        index = {c: i for i, c in enumerate(names)}
-        codes = np.array([index.get(c, -1) if c else -1 for c in countries], np.int64)
+        codes, names = text_codes(countries)
         known = codes >= 0
         ids, codes = ids[known], codes[known]
         order = np.argsort(ids, kind="stable")

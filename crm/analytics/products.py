@@ -33,7 +33,7 @@ def rank_products(sales: Iterable[ProductSales], by: str) -> list[ProductSales]:
 
 def buyers_per_product(rows: ProductRows) -> dict[str, int]:
     """The distinct customers of each product of rows holding their customer."""
-    from crm.analytics.metrics import distinct_counts
+    from storage.arrays import distinct_counts
 
     (customer,) = rows.columns
     if not len(customer):
@@ -47,7 +47,7 @@ def sales_of(rows: ProductRows) -> list[ProductSales]:
     holding their units, value (NaN without a rate) and customer, in key order."""
     import numpy as np
 
-    from crm.analytics.metrics import distinct_counts
+    from storage.arrays import distinct_counts
 
     units, value, customer = rows.columns
     n = len(rows.keys)
@@ -100,7 +100,7 @@ def category_shares(rows: ProductRows, categories: dict[str, str], groups: Group
     bincount: a (customer, category) pair per row through Python took 2 s for a year at 1,000,000 orders."""
     import numpy as np
 
-    from crm.analytics.metrics import codes_of, distinct_counts, distinct_ids
+    from storage.arrays import codes_of, distinct_counts, distinct_ids
 
     customer, value = rows.columns
     if not len(customer):

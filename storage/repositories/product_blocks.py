@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -148,13 +147,10 @@ def micros(session: AsyncSession, expr: Any) -> Any:
     """Whole UTC microseconds since 1970 of a stored time, exact on both databases (SQLite keeps UTC text
     with six decimals; a value without them counts as .000000)."""
     if session.get_bind().dialect.name == "sqlite":
+        from storage.repositories.analytics import _epoch_seconds
+
         fraction = cast(func.substr(expr + literal("000000"), 21, 6), BigInteger)
-        seconds = (
-            func.unixepoch(expr)
-            if sqlite3.sqlite_version_info >= (3, 38)  # unixepoch() is ten times faster where it exists
-            else cast(func.strftime("%s", expr), BigInteger)
-        )
-        return seconds * 1_000_000 + fraction
+        return _epoch_seconds(session, expr) * 1_000_000 + fraction
     return cast(func.extract("epoch", expr) * 1_000_000, BigInteger)
 
 
@@ -166,6 +162,7 @@ async def build_blocks(
     rows then split by month. Months of the range not asked for are dropped."""
     import numpy as np
 
+    from storage.arrays import text_codes
     from storage.repositories.analytics import _plain_rows, array_of, parse_array, split_texts, texts_of
     from storage.repositories.products import product_keys
 
@@ -208,8 +205,8 @@ async def build_blocks(
     cols["product"] = np.repeat(np.arange(len(found), dtype=np.int64), lengths)
     names = [n for r in found for n in split_texts(r[7])]
     platforms = [p or "" for r in found for p in split_texts(r[8])]
-    cols["name"], name_list = _codes(names)
-    cols["platform"], platform_list = _codes(platforms)
+    cols["name"], name_list = text_codes(names)
+    cols["platform"], platform_list = text_codes(platforms)
     bounds = np.array([micros_of(m) for m in [*months, after]], np.int64)
     where = np.searchsorted(bounds, cols["at"], side="right") - 1  # the month asked for each row falls in
     by_month = np.argsort(where, kind="stable")  # each month's rows stay in product order
@@ -226,15 +223,6 @@ async def build_blocks(
 def micros_of(at: datetime) -> int:
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
     return int(at.timestamp()) * 1_000_000 + at.microsecond
-
-
-def _codes(values: list[Any]) -> tuple[np.ndarray, list[str]]:
-    """(code of each value in the ascending list of distinct values, -1 for None; that list)."""
-    import numpy as np
-
-    distinct = sorted({v for v in values if v is not None})
-    index = {v: i for i, v in enumerate(distinct)}
-    return np.array([index.get(v, -1) if v is not None else -1 for v in values], np.int64), distinct
 
 
 def _block(

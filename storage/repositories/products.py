@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.arrays import codes_of
 from storage.models import Customer, Order, OrderLine, OrderProduct, Product, ProductMonth
 from storage.repositories.analytics import (
     Scope,
@@ -263,7 +264,7 @@ async def product_rows(
         if key_set is not None:
             mask &= np.isin(c["product"], [i for i, k in enumerate(block.keys) if k in key_set])
         if chosen is not None:
-            mask &= _members(c["customer"], chosen)
+            mask &= codes_of(c["customer"], chosen, np.zeros(len(chosen), np.int64)) >= 0
         rows = np.flatnonzero(mask)
         if not len(rows):
             continue
@@ -307,24 +308,6 @@ async def _chosen_customers(session: AsyncSession, scope: Scope) -> np.ndarray |
         Customer.workspace_id == scope.workspace_id, *_customer_selection(scope, Customer.id)
     )
     return np.sort(np.array([r[0] for r in await _plain_rows(session, q)], np.int64))
-
-
-def _members(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """Whether each value is in `chosen` (ascending): a lookup table where ids are close together, else a
-    binary search."""
-    import numpy as np
-
-    if not len(chosen) or not len(values):
-        return np.zeros(len(values), bool)
-    top = int(chosen[-1])
-    if chosen[0] >= 0 and top < 4 * len(values) + 1_000_000:
-        table = np.zeros(top + 2, bool)
-        table[chosen] = True
-        found: np.ndarray = table[np.clip(values, 0, top + 1)] & (values >= 0)
-        return found
-    at = np.minimum(np.searchsorted(chosen, values), len(chosen) - 1)
-    same: np.ndarray = chosen[at] == values
-    return same
 
 
 async def category_rows(

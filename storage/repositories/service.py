@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.arrays import sorted_unique
 from storage.models import AlertRecord, BuyerIdentity, Customer, Interaction, Order, OrderLine
 from storage.repositories.analytics import (
     Scope,
@@ -160,7 +161,7 @@ async def service_counts_by_product(
     names: dict[str, int] = {}
     own_code = np.array([-1 if p is None else names.setdefault(p, len(names)) for p in own], np.int64)
     of_order = (own_code < 0) & (order >= 0)
-    wanted = np.unique(order[of_order])
+    wanted = sorted_unique(order[of_order])
     line_order, line_label = np.empty(0, np.int64), np.empty(0, np.int64)
     if len(wanted):
         lines = (
@@ -176,8 +177,7 @@ async def service_counts_by_product(
         labels = ["" if p is None else str(p) for p in split_texts(lines[1])]
         line_label = np.array([names.setdefault(p, len(names)) for p in labels], np.int64)
     n = np.int64(max(len(names), 1))
-    pairs = np.sort(line_order * n + line_label)  # each (order, product) once, by order
-    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+    pairs = sorted_unique(line_order * n + line_label)  # each (order, product) once, by order
     pair_order, pair_label = pairs // n, pairs % n
     asked = np.flatnonzero(of_order)
     first = np.searchsorted(pair_order, order[asked], "left")
