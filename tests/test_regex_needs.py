@@ -43,28 +43,6 @@ def _set_needs(items: Any, needs: str) -> bool:
     return True
 
 
-def _needs(seq: Any, needs: str) -> bool:
-    """Whether every match of the parsed sequence holds a character of the class (a sound, partial proof)."""
-    for op, av in seq:
-        if op is sre.LITERAL and _IN_CLASS[needs](av):
-            return True
-        if op is sre.IN and _set_needs(av, needs):
-            return True
-        if op is sre.SUBPATTERN:
-            _group, add_flags, _del_flags, body = av
-            if not add_flags & re.IGNORECASE and _needs(body, needs):
-                return True
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            low, _high, body = av
-            if low >= 1 and _needs(body, needs):
-                return True
-        if op is sre.ATOMIC_GROUP and _needs(av, needs):
-            return True
-        if op is sre.BRANCH and all(_needs(branch, needs) for branch in av[1]):
-            return True
-    return False
-
-
 def _pieces(seq: Any) -> Iterator[tuple[Any, Any]]:
     """A sequence's items, with each run of consecutive literal characters as one ("text", string)."""
     run = ""
@@ -80,28 +58,49 @@ def _pieces(seq: Any) -> Iterator[tuple[Any, Any]]:
         yield "text", run
 
 
-def _holds_word(seq: Any, words: tuple[str, ...]) -> bool:
-    """Whether every match of the parsed sequence holds one of `words` (a sound, partial proof): a run of
-    literal characters containing one, a class of such characters, a group or a repetition (at least once)
-    that proves it, or an alternation whose every branch does."""
+def _proves(seq: Any, holds: Callable[[Any, Any], bool]) -> bool:
+    """Whether every match of the parsed sequence is proved to hold something (a sound, partial proof): by an
+    item `holds` accepts (a run of literal text, a class), a group or a repetition (at least once) that
+    proves it, or an alternation whose every branch does."""
     for op, av in _pieces(seq):
-        if op == "text" and any(word in av for word in words):
-            return True
-        if op is sre.IN and all(o is sre.LITERAL and chr(c) in words for o, c in av):
+        if holds(op, av):
             return True
         if op is sre.SUBPATTERN:
             _group, add_flags, _del_flags, body = av
-            if not add_flags & re.IGNORECASE and _holds_word(body, words):
+            if not add_flags & re.IGNORECASE and _proves(body, holds):
                 return True
         if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, _high, body = av
-            if low >= 1 and _holds_word(body, words):
+            if low >= 1 and _proves(body, holds):
                 return True
-        if op is sre.ATOMIC_GROUP and _holds_word(av, words):
+        if op is sre.ATOMIC_GROUP and _proves(av, holds):
             return True
-        if op is sre.BRANCH and all(_holds_word(branch, words) for branch in av[1]):
+        if op is sre.BRANCH and all(_proves(branch, holds) for branch in av[1]):
             return True
     return False
+
+
+def _needs(seq: Any, needs: str) -> bool:
+    """Whether every match of the parsed sequence holds a character of the class."""
+    inside = _IN_CLASS[needs]
+    return _proves(
+        seq,
+        lambda op, av: (
+            (op == "text" and any(inside(ord(ch)) for ch in av)) or (op is sre.IN and _set_needs(av, needs))
+        ),
+    )
+
+
+def _holds_word(seq: Any, words: tuple[str, ...]) -> bool:
+    """Whether every match of the parsed sequence holds one of `words`: a run of literal characters containing
+    one, or a class of such characters."""
+    return _proves(
+        seq,
+        lambda op, av: (
+            (op == "text" and any(word in av for word in words))
+            or (op is sre.IN and all(o is sre.LITERAL and chr(c) in words for o, c in av))
+        ),
+    )
 
 
 def proved(pattern: str, needs: Any, flags: int = 0) -> bool:
