@@ -404,12 +404,7 @@ async def prepared(
 
 @pytest_asyncio.fixture
 async def workspace_id(db: Database) -> int:
-    async with db.sessions() as session:
-        ws = await get_or_create_workspace(
-            session, name="Test shop", base_currency="SGD", timezone="Asia/Singapore"
-        )
-        await session.commit()
-        return ws.id
+    return await _new_workspace(db)
 
 
 @pytest_asyncio.fixture

@@ -881,14 +881,11 @@ async def test_month_blocks_read_times_alike_without_unixepoch(
 
     from storage.db import open_database
     from storage.repositories import analytics, product_blocks
-    from storage.repositories.workspaces import get_or_create_workspace
+    from tests.conftest import _new_workspace
 
     db = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
-        async with db.sessions() as s:
-            ws = await get_or_create_workspace(s, name="Old", base_currency="SGD", timezone="Asia/Singapore")
-            workspace_id = ws.id
-            await s.commit()
+        workspace_id = await _new_workspace(db)
         await _write(db, workspace_id, _data())
         months = [datetime(2026, m, 1, tzinfo=UTC) for m in range(5, 12)]
         async with db.sessions() as s:

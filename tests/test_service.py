@@ -326,11 +326,11 @@ async def test_service_counts_by_product_count_each_interaction_once_per_product
     is left out. Checked against a direct count on random data, NPS promoters and detractors too."""
     import random
     from datetime import UTC, timedelta
-    from decimal import Decimal
 
-    from storage.models import Customer, Order, OrderLine, Store
+    from storage.models import Customer, OrderLine, Store
     from storage.repositories.analytics import Scope
     from storage.repositories.service import service_counts_by_product
+    from tests.order_rows import sgd_order
 
     rng = random.Random(11)
     names = ["Serum", "Scarf", None, ""]  # "" is a name (coalesce keeps it), as before this statement
@@ -345,18 +345,8 @@ async def test_service_counts_by_product_count_each_interaction_once_per_product
         await s.flush()
         for n in range(300):
             at = start + timedelta(hours=rng.randint(-500, 5000))
-            o = Order(
-                workspace_id=workspace_id,
-                store_id=store.id,
-                platform="shopee",
-                platform_order_id=f"O{n}",
-                customer_id=customer.id,
-                status=rng.choice(["completed", "cancelled"]),
-                currency="SGD",
-                order_value=Decimal("10"),
-                value_base=Decimal("10"),
-                created_at=at,
-            )
+            status = rng.choice(["completed", "cancelled"])
+            o = sgd_order(workspace_id, store.id, customer.id, f"O{n}", status, at)
             s.add(o)
             await s.flush()
             labels = set()
