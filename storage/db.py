@@ -182,6 +182,8 @@ DATA_TABLES = (
     "loyalty_ledger",
     "merge_events",
 )
+# Set in a connection's info by a statement that writes customer data, until its transaction ends.
+DATA_WRITE_MARK = "sellermate_data_write"
 _WRITE_VERBS = ("insert", "update", "delete")
 _SERIALS = itertools.count(1)
 
@@ -201,18 +203,18 @@ def _watch_writes(db: Database) -> None:
     ) -> None:
         head = statement.lstrip()[:120].lower()
         if head.startswith(_WRITE_VERBS) and any(t in head for t in DATA_TABLES):
-            conn.info["sellermate_data_write"] = True
+            conn.info[DATA_WRITE_MARK] = True
             db.data_version += 1  # also now: an answer computed before the commit must not be kept
 
     @event.listens_for(sync_engine, "commit")
     def _committed(conn: Connection) -> None:
-        if conn.info.pop("sellermate_data_write", False):
+        if conn.info.pop(DATA_WRITE_MARK, False):
             db.data_version += 1
 
     @event.listens_for(sync_engine, "rollback")
     def _rolled_back(conn: Connection) -> None:
         try:  # noqa: SIM105
-            conn.info.pop("sellermate_data_write", None)
+            conn.info.pop(DATA_WRITE_MARK, None)
         except (
             SQLAlchemyError
         ):  # a connection invalidated mid-transaction (a cancelled import) has no info left
@@ -224,7 +226,7 @@ async def has_uncommitted_data_write(session: AsyncSession) -> bool:
     if not session.in_transaction():
         return False
     conn = await session.connection()
-    return bool(conn.info.get("sellermate_data_write"))
+    return bool(conn.info.get(DATA_WRITE_MARK))
 
 
 class Database:

@@ -136,9 +136,8 @@ async def service_result(ctx: Any, q: MetricQuery, session: Any, scope: Scope) -
             lines.append(
                 f"• {shown_key}: {texts.fmt_value(value, unit, ctx.currency)} (n = {f.n}){small_mark(ctx, f.n)}"
             )
-    if (
-        len(rows) > LISTED_GROUPS
-    ):  # the rest are in the table under the text (paged in the bot), not listed twice
+    if len(rows) > LISTED_GROUPS:
+        # the rest are in the table under the text (paged in the bot), not listed twice
         lines.append(texts.t(lang, "more_items", n=len(rows) - LISTED_GROUPS))
     chart = ChartSpec(
         kind="line" if q.group_by in ("month", "quarter", "year") else "bar",
