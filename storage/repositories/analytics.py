@@ -874,9 +874,9 @@ async def customer_country_arrays(
 ) -> tuple[np.ndarray, list[str | None]]:
     """(ids, countries) of every live customer, as `customer_countries` in one aggregated row: a category
     preference by country groups 200,000 customers, whose rows through the driver and a dict cost 150-300 ms."""
-    cond = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)]
     import numpy as np
 
+    cond = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)]
     row = (
         await _plain_rows(
             session,
