@@ -138,6 +138,7 @@ def pg_shop(source: Path, orders: int) -> str:
         await admin.execute(f'CREATE DATABASE "{name}"')
         await admin.close()
         from storage.db import open_database
+        from storage.repositories.analytics import refresh_second_orders
         from storage.repositories.workspaces import get_or_create_workspace
 
         db = await open_database(url.replace("postgresql://", "postgresql+asyncpg://"))
@@ -167,6 +168,13 @@ def pg_shop(source: Path, orders: int) -> str:
                     f"  {table}: {done:,}/{total:,} rows copied, {time.perf_counter() - t:.0f}s", flush=True
                 )
         lite.close()
+        # Columns the copy leaves out, set as refresh_order_stats sets them (a copy made before they existed
+        # gains them from their migration when it is opened).
+        db = await open_database(url.replace("postgresql://", "postgresql+asyncpg://"))
+        async with db.sessions() as s:
+            await refresh_second_orders(s, lambda table: table.c.workspace_id == 1)
+            await s.commit()
+        await db.dispose()
         for table in ("stores", "customers", "orders"):
             await con.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"

@@ -253,7 +253,7 @@ class Order(Base):
 
 
 class CustomerOrderStats(Base):
-    """Each customer's valid orders summed up: first and last order (UTC epoch seconds), how many, their value
+    """Each customer's valid orders summed up: first, second and last order (UTC epoch seconds), how many, their value
     in the base currency. Kept by the repositories that move or change orders (`refresh_order_stats`), so RFM
     and CLV read one row per customer instead of aggregating every order."""
 
@@ -270,9 +270,10 @@ class CustomerOrderStats(Base):
             "value",
             "country",
         ),
-        # The newest order (are the statistics the history up to an as-of date?) and new customers in a window.
+        # The newest order (are the statistics the history up to an as-of date?) and new customers in a window
+        # (with their second order: did they come back within it?).
         Index("ix_customer_order_stats_ws_last", "workspace_id", "last_order"),
-        Index("ix_customer_order_stats_ws_first", "workspace_id", "first_order"),
+        Index("ix_customer_order_stats_ws_first", "workspace_id", "first_order", "second_order"),
     )
     customer_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
@@ -282,6 +283,9 @@ class CustomerOrderStats(Base):
     last_order: Mapped[int] = mapped_column(BigInteger)
     orders: Mapped[int] = mapped_column(Integer)
     value: Mapped[Decimal] = mapped_column(Money)
+    # The second valid order (UTC epoch seconds, floored; NULL with one): a customer new in a window repeats
+    # within it when this is before its end (repeat purchase rate by month without a pass per customer).
+    second_order: Mapped[int | None] = mapped_column(BigInteger)
     # The customer's country as docs/metrics.md reads it (analytics.customer_country), kept with the rest: every
     # change of it (the importer's refresh of customers) is followed by a refresh of these statistics.
     country: Mapped[str | None] = mapped_column(String(2))

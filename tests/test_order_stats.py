@@ -76,6 +76,23 @@ async def stored(db: Database, workspace_id: int) -> dict[int, tuple[int, int, i
         }
 
 
+async def second_orders_truth(db: Database, workspace_id: int) -> dict[int, int | None]:
+    """Each customer's second valid order (by time, then id) in floored UTC epoch seconds, None with one."""
+    per: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    async with db.sessions() as s:
+        for o in (await s.execute(select(Order).where(Order.workspace_id == workspace_id))).scalars():
+            if o.customer_id is not None and o.status in VALID:
+                per[o.customer_id].append((o.created_at, o.id))
+    return {c: int(sorted(v)[1][0].timestamp()) if len(v) > 1 else None for c, v in per.items()}
+
+
+async def stored_second_orders(db: Database, workspace_id: int) -> dict[int, int | None]:
+    t = CustomerOrderStats
+    async with db.sessions() as s:
+        rows = await s.execute(select(t.customer_id, t.second_order).where(t.workspace_id == workspace_id))
+        return {int(c): second for c, second in rows}
+
+
 async def stored_per_platform(db: Database, workspace_id: int) -> dict[Any, tuple[int, int, int, float]]:
     async with db.sessions() as s:
         rows = await s.execute(
@@ -279,6 +296,7 @@ async def check(db: Database, workspace_id: int) -> dict[int, tuple[int, int, in
     assert await summary(db, workspace_id) == want
     got_prev, want_prev = await previous_orders(db, workspace_id)
     assert got_prev == want_prev
+    assert await stored_second_orders(db, workspace_id) == await second_orders_truth(db, workspace_id)
     products = await order_products_truth(db, workspace_id)
     assert products  # the exports here have product lines
     assert await stored_order_products(db, workspace_id) == products
@@ -712,6 +730,35 @@ async def test_the_customer_country_migration_fills_every_order(
 
     await migrate_down_and_up(db, "0020")
     assert await order_countries(db, workspace_id) == written
+
+
+async def test_the_second_order_migration_fills_what_the_refresh_keeps(
+    db: Database, workspace_id: int, tmp_path: Path
+) -> None:
+    """Migration 0025 adds customer_order_stats.second_order and fills it from the orders as
+    refresh_order_stats keeps it: the second valid order (a cancelled one in between does not count; two in
+    the same second are first and second), none with one."""
+    rows = [
+        shopify_row("#1", "tan@example.com", "paid", "10.00", "2026-01-01 10:00:00 +0800"),
+        shopify_row("#2", "tan@example.com", "voided", "5.00", "2026-01-15 10:00:00 +0800"),
+        shopify_row("#3", "tan@example.com", "paid", "30.00", "2026-02-01 10:00:00 +0800"),
+        shopify_row("#4", "tan@example.com", "paid", "30.00", "2026-03-01 10:00:00 +0800"),
+        shopify_row("#5", "lee@example.com", "paid", "20.00", "2026-01-02 10:00:00 +0800"),
+        shopify_row("#6", "ong@example.com", "paid", "20.00", "2026-01-03 10:00:00 +0800"),
+        shopify_row("#7", "ong@example.com", "paid", "25.00", "2026-01-03 10:00:00 +0800"),
+    ]
+    sh = write_csv(tmp_path / "orders_export.csv", SHOPIFY_HEADER, rows)
+    await import_file(db, workspace_id, sh, settings=WorkspaceSettings())
+    written = await stored_second_orders(db, workspace_id)
+    assert written == await second_orders_truth(db, workspace_id)
+    assert sorted(written.values(), key=lambda v: v or 0) == [
+        None,
+        int(datetime(2026, 1, 3, 2, tzinfo=UTC).timestamp()),
+        int(datetime(2026, 2, 1, 2, tzinfo=UTC).timestamp()),
+    ]
+
+    await migrate_down_and_up(db, "0024")
+    assert await stored_second_orders(db, workspace_id) == written
 
 
 async def test_the_product_months_migration_sums_the_rows_the_repository_writes(
