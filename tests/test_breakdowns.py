@@ -26,6 +26,7 @@ from crm.analytics.metrics import (
     metric_breakdown,
     metric_value,
     month_windows,
+    segment_codes,
 )
 from crm.query.ir import Period
 from storage.db import Database
@@ -212,6 +213,23 @@ async def small_shop(
         await refresh_order_stats(s, workspace_id=workspace_id)
         await s.commit()
         return {name: person.id for name, person in people.items()}
+
+
+@pytest.mark.parametrize("day", [0, 250, 500])
+async def test_segment_codes_are_the_scored_segments(
+    db: Database, workspace_id: int, random_shop: None, day: int
+) -> None:
+    """What a breakdown by segment folds with (`segment_codes`, computed from the statistics without the
+    scores) is every scored customer's segment (`customer_scores`, as drafts and lists read it)."""
+    as_of = datetime(2025, 1, 1, 12, 30, tzinfo=SGT) + timedelta(days=day)
+    async with db.sessions() as s:
+        scores = await customer_scores(s, workspace_id, as_of, SGT)
+        ids, codes = await segment_codes(db, s, workspace_id, as_of, SGT)
+    assert len(scores.ids) > 5
+    assert ids.tolist() == sorted(scores.ids.tolist())
+    by_id = dict(zip(scores.ids.tolist(), scores.segment.tolist(), strict=True))
+    assert [catalog.SEGMENT_IDS[c] for c in codes.tolist()] == [by_id[i] for i in ids.tolist()]
+    assert len(set(codes.tolist())) >= 3
 
 
 async def test_a_group_with_only_cancelled_orders_is_not_listed(db: Database, workspace_id: int) -> None:

@@ -607,13 +607,26 @@ def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.nda
 
     if len(recency_days) == 0:
         return np.zeros(0, dtype=object)
-    code = (
+    segments: np.ndarray = _segment_by_code()[_rfm_code(recency_days, frequency, monetary)]
+    return segments
+
+
+def _rfm_code(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    """4·R high + 2·F high + M high per customer (`segment_of`'s comparisons with the means)."""
+    code: np.ndarray = (
         (recency_days < recency_days.mean()) * 4
         + (frequency > frequency.mean()) * 2
         + (monetary > monetary.mean())
-    )
-    segments: np.ndarray = _segment_by_code()[code.astype(int)]
-    return segments
+    ).astype(int)
+    return code
+
+
+@cache
+def _catalogue_index_by_code() -> np.ndarray:
+    """The catalogue index (catalog.SEGMENT_IDS) of the segment of each `_rfm_code`."""
+    import numpy as np
+
+    return np.array([catalog.SEGMENT_IDS.index(name) for name in _segment_by_code()], dtype=np.int64)
 
 
 def lifecycle_codes(
@@ -810,7 +823,18 @@ async def segment_codes(
     key = (await repo.data_token(db, session, workspace_id), workspace_id, str(tz), as_of_date(as_of, tz))
 
     async def compute() -> tuple[np.ndarray, np.ndarray]:
-        return segment_arrays(await segments_by_customer(db, session, workspace_id, as_of, tz))
+        # customer_scores' segments from the same columns, without its quintile scores and without a
+        # customer → name dict turned back into arrays (together 0.25 of 0.8 s at 200,000 customers)
+        import numpy as np
+
+        summary = await repo.customer_summary(session, workspace_id, as_of)
+        ids = np.asarray(summary["id"], dtype=np.int64)
+        if not len(ids):
+            return ids, np.zeros(0, np.int64)
+        day = (as_of_date(as_of, tz) - EPOCH).days
+        recency = (day - local_days(summary["last"], tz)).astype(float)
+        code = _rfm_code(recency, summary["orders"].astype(float), summary["value"])
+        return ids, _catalogue_index_by_code()[code]
 
     found: tuple[np.ndarray, np.ndarray] = await _memoised(_SEGMENT_ARRAYS, key, compute)
     return found
