@@ -21,6 +21,7 @@ from sqlalchemy import (
     cast,
     delete,
     distinct,
+    exists,
     func,
     insert,
     literal,
@@ -506,11 +507,33 @@ async def group_keys(
         key = t.platform if by == "platform" else t.country
         if start is not None:
             cond.append(t.last_order >= int(start.timestamp()))
+        if by == "platform":
+            return await _stats_platforms(session, scope.workspace_id, cond)
         found = await session.execute(select(key).distinct().where(*cond, key.is_not(None)))
         return sorted(r[0] for r in found if r[0])
     key = Order.platform if by == "platform" else Order.customer_country
     q = select(key).distinct().where(*_where(session, scope, start=start, end=end))
     return sorted(r[0] for r in await session.execute(q) if r[0])
+
+
+async def _stats_platforms(session: AsyncSession, workspace_id: int, cond: Sequence[Any]) -> list[str]:
+    """The platforms of the rows of customer_platform_stats matching `cond`: the workspace's platforms, each
+    found from the one before in the (workspace, platform, ...) index, then one existence check each in one
+    statement. A DISTINCT read every row (84 ms at 480,000 rows on PostgreSQL, several times that at 10M)."""
+    t = CustomerPlatformStats
+    names: list[str] = []
+    while True:
+        q = select(func.min(t.platform)).where(t.workspace_id == workspace_id)
+        if names:
+            q = q.where(t.platform > names[-1])
+        found = (await session.execute(q)).scalar()
+        if found is None:
+            break
+        names.append(found)
+    if not names:
+        return []
+    checks = (await session.execute(select(*(exists().where(*cond, t.platform == n) for n in names)))).one()
+    return [n for n, there in zip(names, checks, strict=True) if there]
 
 
 def _stats_select(
