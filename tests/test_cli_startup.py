@@ -237,6 +237,29 @@ def test_main_pauses_the_collector_for_a_one_shot_command_from_the_start(
     assert seen == [("ask", False), ("kpi", True)] and gc.isenabled()
 
 
+def test_the_installed_command_leaves_the_collector_paused_after_a_one_shot_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run as the installed command (no arguments given to main: the process ends when it returns), `ask`
+    leaves the collector paused instead of starting a collection just before exit; another command keeps it."""
+    import gc
+
+    import bot.cli
+
+    seen: list[tuple[str, bool]] = []
+    monkeypatch.setattr(bot.cli, "app", lambda args, prog_name: seen.append((sys.argv[1], gc.isenabled())))
+    try:
+        monkeypatch.setattr(sys, "argv", ["sellermate", "ask", "revenue last month"])
+        bot.cli.main()
+        assert seen == [("ask", False)] and not gc.isenabled()
+        gc.enable()
+        monkeypatch.setattr(sys, "argv", ["sellermate", "kpi", "revenue"])
+        bot.cli.main()
+        assert seen[1:] == [("kpi", True)] and gc.isenabled()
+    finally:
+        gc.enable()
+
+
 # Modules that import numpy in the functions that use it (TYPE_CHECKING-only at module level), so that a KPI
 # answer does not load it.
 NUMPY_INSIDE = ("storage/repositories/analytics.py", "crm/analytics/metrics.py", "crm/query/compiler.py")
