@@ -60,6 +60,7 @@ NOT_FOR_A_KPI = {
     "fluent.runtime",  # the answer's texts are formatted from their syntax trees (crm/text/plain.py)
     "babel",
     "storage.models_later",  # the models no answer reads
+    "storage.models",  # an answer reads the Core tables (storage.tables): no ORM mapper is declared
     "numpy",
     "scipy",
     "pandas",
