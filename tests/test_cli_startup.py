@@ -61,6 +61,8 @@ NOT_FOR_A_KPI = {
     "babel",
     "storage.models_later",  # the models no answer reads
     "storage.models",  # an answer reads the Core tables (storage.tables): no ORM mapper is declared
+    "pydantic_settings",  # settings from the flat environment names alone are merged by bot.settings itself
+    "dotenv",
     "numpy",
     "scipy",
     "pandas",
