@@ -72,15 +72,10 @@ async def ask_once(app_ctx: Any, question: str, day: date | None) -> Any:
 
 async def has_orders(app_ctx: Any) -> bool:
     """Whether the workspace has any order at all (an empty database gets an import hint, not just 'no data')."""
-    from sqlalchemy import select
-
-    from storage.models import Order
+    from storage.repositories.workspaces import has_orders as workspace_has_orders
 
     async with app_ctx.db.sessions() as session:
-        found = await session.scalar(
-            select(Order.id).where(Order.workspace_id == app_ctx.workspace_id).limit(1)
-        )
-    return found is not None
+        return await workspace_has_orders(session, app_ctx.workspace_id)
 
 
 def _as_of_hint(result: Any, lang: str) -> str:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    InitSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings
 
 from crm.settings import DEFAULT_BRAND_NAME, DEFAULT_SIGN_OFF, ImportSettings
 from storage.defaults import DEFAULT_DATABASE_URL
@@ -221,12 +219,19 @@ class AutomationSettings(BaseModel):
         return v
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SELLERMATE_",
-        env_nested_delimiter="__",
-        extra="ignore",
-    )
+class Settings(BaseModel):
+    """Every setting: keyword arguments (e.g. from command-line flags) win over the documented flat environment
+    names (STABLE_ENV_NAMES), which win over SELLERMATE_<SECTION>__<FIELD> and SELLERMATE_<SECTION> (JSON)
+    variables, which win over config.yaml (SELLERMATE_CONFIG names another file).
+
+    The sources are read by pydantic-settings (`_sources_reader`), as a BaseSettings subclass with these fields
+    would read them, except in the usual case that needs none of its parsing: no SELLERMATE_<SECTION>... variable
+    and only plain section names in config.yaml and the keywords. Then the same sources are merged here as
+    pydantic-settings merges them (`_plain_sources`), and pydantic-settings and python-dotenv are not imported
+    (about 15 ms of a command's start, `sellermate ask` included). tests/test_settings.py compares the two."""
+
+    # BaseSettings' validation: defaults are validated too, and any type is allowed.
+    model_config = ConfigDict(extra="ignore", validate_default=True, arbitrary_types_allowed=True)
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
@@ -237,22 +242,116 @@ class Settings(BaseSettings):
     automation: AutomationSettings = Field(default_factory=AutomationSettings)
     language: str = "en"
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        config_file = Path(os.environ.get("SELLERMATE_CONFIG", "config.yaml"))
-        return (
-            init_settings,
-            _StableEnvSource(settings_cls),
-            env_settings,
-            InitSettingsSource(settings_cls, init_kwargs=read_config_file(config_file)),
+    def __init__(self, **values: Any) -> None:
+        config = read_config_file(_config_path())
+        plain = _plain_sources(values, config)
+        if plain is not None:
+            super().__init__(**plain)
+            return
+        read = _sources_reader()(**values)
+        # The sections pydantic-settings validated, as they are (pydantic keeps a model instance of the field's
+        # type); the fields it left unset stay unset here too (bot.context reads model_fields_set).
+        super().__init__(**{name: getattr(read, name) for name in read.model_fields_set})
+
+
+# pydantic-settings' environment source reads, case-insensitively, SELLERMATE_<FIELD> (JSON for a section) and
+# SELLERMATE_<FIELD>__<KEY>... for each field of Settings.
+_ENV_PREFIX, _ENV_NESTED_DELIMITER = "SELLERMATE_", "__"
+
+
+def _environment_needs_parsing(fields: Any) -> bool:
+    """Whether pydantic-settings' environment source would read anything (see _ENV_PREFIX)."""
+    names = {(_ENV_PREFIX + field).lower() for field in fields}
+    for key in os.environ:
+        low = key.lower()
+        if low in names or any(low.startswith(name + _ENV_NESTED_DELIMITER) for name in names):
+            return True
+    return False
+
+
+def _deep_update(mapping: dict[str, Any], updating: dict[str, Any]) -> dict[str, Any]:
+    """`updating` over `mapping`, section by section: how pydantic-settings merges its sources."""
+    merged = mapping.copy()
+    for key, value in updating.items():
+        if isinstance(merged.get(key), dict) and isinstance(value, dict):
+            merged[key] = _deep_update(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _plain_sources(values: dict[str, Any], config: dict[str, Any]) -> dict[str, Any] | None:
+    """The merged sources, when none needs pydantic-settings' parsing: keywords over the flat environment names
+    over config.yaml (the SELLERMATE_<SECTION> variables being absent), keys as given. None otherwise: a
+    SELLERMATE_<SECTION>... variable, or a keyword or config.yaml key that names a field in other letter case
+    (pydantic-settings matches those case-insensitively)."""
+    fields = Settings.model_fields
+    if _environment_needs_parsing(fields):
+        return None
+    if any(key not in fields and key.lower() in fields for key in (*values, *config)):
+        return None
+    state: dict[str, Any] = {}
+    for source in (values, stable_env_values(), config):  # highest priority first, as pydantic-settings
+        state = _deep_update(source, state)
+    return state
+
+
+def stable_env_values() -> dict[str, Any]:
+    """The flat, documented environment names (SELLERMATE_DATABASE_URL, ...) read into their sections."""
+    out: dict[str, dict[str, Any]] = {}
+    for env_name, (section, key) in STABLE_ENV_NAMES.items():
+        value = os.environ.get(env_name)
+        if value is not None and value != "":
+            out.setdefault(section, {})[key] = value
+    return out
+
+
+@functools.cache
+def _sources_reader() -> type[BaseSettings]:
+    """A pydantic-settings class with the fields of Settings, reading its sources in the order Settings
+    documents: what Settings was before the plain path (tests/test_settings.py compares them)."""
+    from pydantic import create_model
+    from pydantic_settings import (
+        BaseSettings,
+        InitSettingsSource,
+        PydanticBaseSettingsSource,
+        SettingsConfigDict,
+    )
+
+    class _StableEnvSource(PydanticBaseSettingsSource):
+        def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+            return None, field_name, False
+
+        def __call__(self) -> dict[str, Any]:
+            return stable_env_values()
+
+    class Reader(BaseSettings):
+        model_config = SettingsConfigDict(
+            env_prefix=_ENV_PREFIX, env_nested_delimiter=_ENV_NESTED_DELIMITER, extra="ignore"
         )
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (
+                init_settings,
+                _StableEnvSource(settings_cls),
+                env_settings,
+                InitSettingsSource(settings_cls, init_kwargs=read_config_file(_config_path())),
+            )
+
+    fields: dict[str, Any] = {name: (f.annotation, f) for name, f in Settings.model_fields.items()}
+    return create_model("Settings", __base__=Reader, **fields)
+
+
+def _config_path() -> Path:
+    return Path(os.environ.get("SELLERMATE_CONFIG", "config.yaml"))
 
 
 class ConfigFileError(Exception):
@@ -304,21 +403,6 @@ def read_config_file(path: Path) -> dict[str, Any]:
             f"config.example.yaml), found {found}"
         )
     return data
-
-
-class _StableEnvSource(PydanticBaseSettingsSource):
-    """Reads the flat, documented environment names (SELLERMATE_DATABASE_URL, ...) into their sections."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        out: dict[str, dict[str, Any]] = {}
-        for env_name, (section, key) in STABLE_ENV_NAMES.items():
-            value = os.environ.get(env_name)
-            if value is not None and value != "":
-                out.setdefault(section, {})[key] = value
-        return out
 
 
 def load_settings(**overrides: Any) -> Settings:

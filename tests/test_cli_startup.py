@@ -60,6 +60,9 @@ NOT_FOR_A_KPI = {
     "fluent.runtime",  # the answer's texts are formatted from their syntax trees (crm/text/plain.py)
     "babel",
     "storage.models_later",  # the models no answer reads
+    "storage.models",  # an answer reads the Core tables (storage.tables): no ORM mapper is declared
+    "pydantic_settings",  # settings from the flat environment names alone are merged by bot.settings itself
+    "dotenv",
     "numpy",
     "scipy",
     "pandas",
@@ -235,6 +238,29 @@ def test_main_pauses_the_collector_for_a_one_shot_command_from_the_start(
     bot.cli.main(["ask", "revenue last month"])
     bot.cli.main(["kpi", "revenue"])
     assert seen == [("ask", False), ("kpi", True)] and gc.isenabled()
+
+
+def test_the_installed_command_leaves_the_collector_paused_after_a_one_shot_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run as the installed command (no arguments given to main: the process ends when it returns), `ask`
+    leaves the collector paused instead of starting a collection just before exit; another command keeps it."""
+    import gc
+
+    import bot.cli
+
+    seen: list[tuple[str, bool]] = []
+    monkeypatch.setattr(bot.cli, "app", lambda args, prog_name: seen.append((sys.argv[1], gc.isenabled())))
+    try:
+        monkeypatch.setattr(sys, "argv", ["sellermate", "ask", "revenue last month"])
+        bot.cli.main()
+        assert seen == [("ask", False)] and not gc.isenabled()
+        gc.enable()
+        monkeypatch.setattr(sys, "argv", ["sellermate", "kpi", "revenue"])
+        bot.cli.main()
+        assert seen[1:] == [("kpi", True)] and gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # Modules that import numpy in the functions that use it (TYPE_CHECKING-only at module level), so that a KPI

@@ -197,3 +197,88 @@ def test_tag_rule_names_are_tag_names_cleaned_and_capped(
     ]:
         with pytest.raises(ValidationError, match=problem):
             WorkspaceSettings(tag_rules=bad)
+
+
+_CONFIG_FILES = {
+    "none": None,
+    "sections": (
+        "workspace:\n  base_currency: myr\n  timezone: Asia/Bangkok\n  fx_rates: {USD: 1.3}\n"
+        "  tag_rules: {VIP: 'orders >= 3'}\nllm:\n  model: from-file\n  api_key: sk-file\n"
+        "database:\n  url: sqlite+aiosqlite:///from-file.db\nlanguage: zh\nnot_a_section: 1\n"
+    ),
+    "other letter case": "Workspace:\n  name: Upper Case Shop\nLLM:\n  model: upper\n",
+    "a section that is not a mapping": "scheduler: 3\n",
+    "empty sections": "workspace:\ntelegram: {}\n",
+}
+_ENVIRONMENTS = {
+    "none": {},
+    "flat names": {
+        "SELLERMATE_DATABASE_URL": "sqlite+aiosqlite:///from-env.db",
+        "SELLERMATE_TIMEZONE": "Asia/Manila",
+        "SELLERMATE_BASE_CURRENCY": "",  # empty: not set
+        "SELLERMATE_LLM_API_KEY": "sk-env",
+        "SELLERMATE_DEBUG": "1",  # not a setting
+    },
+    "nested names": {"SELLERMATE_SCHEDULER__ALERT_COOLDOWN_DAYS": "3", "SELLERMATE_TIMEZONE": "Asia/Tokyo"},
+    "a section as JSON": {"sellermate_workspace": '{"name": "From JSON", "fx_rates": {"EUR": 1.5}}'},
+    "a top-level field": {"SELLERMATE_LANGUAGE": "th"},
+}
+_KEYWORDS = {
+    "none": {},
+    "sections": {"database": {"url": "sqlite+aiosqlite:///from-flag.db"}, "workspace": {"name": "Flag"}},
+    "other letter case": {"Database": {"echo": True}},
+}
+
+
+def _as_pydantic_settings_reads(**values: object) -> object:
+    """What the settings were before the plain path: the pydantic-settings class with the same fields and
+    sources (bot.settings._sources_reader), used directly."""
+    from bot.settings import _sources_reader
+
+    return _sources_reader()(**values)
+
+
+def _outcome(build: object) -> object:
+    try:
+        s = build()  # type: ignore[operator]
+    except ValidationError as exc:
+        return ("invalid", exc.title, [(e["loc"], e["msg"]) for e in exc.errors()])
+    sections = {
+        name: (getattr(s, name).model_dump(), sorted(getattr(s, name).model_fields_set))
+        for name in Settings.model_fields
+        if isinstance(getattr(s, name), BaseModel)
+    }
+    secrets = (s.llm.api_key and s.llm.api_key.get_secret_value(), s.telegram.token)
+    return (s.model_dump(), sorted(s.model_fields_set), sections, secrets)
+
+
+@pytest.mark.parametrize("config", sorted(_CONFIG_FILES))
+@pytest.mark.parametrize("environment", sorted(_ENVIRONMENTS))
+@pytest.mark.parametrize("keywords", sorted(_KEYWORDS))
+def test_settings_are_what_pydantic_settings_reads(
+    config: str, environment: str, keywords: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Settings merge their sources without pydantic-settings when nothing needs its parsing (no
+    SELLERMATE_<SECTION> variable, plain section names): the values, which fields are set (bot.context reads
+    model_fields_set) and the errors are those of pydantic-settings reading the same sources, in every
+    combination of a config file, an environment and keyword arguments."""
+    import bot.settings
+
+    for name in [k for k in __import__("os").environ if k.upper().startswith("SELLERMATE_")]:
+        monkeypatch.delenv(name)
+    text = _CONFIG_FILES[config]
+    path = tmp_path / "config.yaml"
+    if text is not None:
+        path.write_text(text)
+    monkeypatch.setenv("SELLERMATE_CONFIG", str(path))
+    for name, value in _ENVIRONMENTS[environment].items():
+        monkeypatch.setenv(name, value)
+    values = _KEYWORDS[keywords]
+    plain = bot.settings._plain_sources(values, bot.settings.read_config_file(path))
+    simple = environment in ("none", "flat names") and "other letter case" not in (config, keywords)
+    assert (plain is not None) == simple
+    with monkeypatch.context() as m:
+        if simple:  # the plain path does not use pydantic-settings at all
+            m.setattr(bot.settings, "_sources_reader", None)
+        ours = _outcome(lambda: Settings(**values))
+    assert ours == _outcome(lambda: _as_pydantic_settings_reads(**values))

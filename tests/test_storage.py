@@ -197,3 +197,37 @@ def test_every_table_a_model_of_storage_models_refers_to_is_declared_with_it() -
     for name in core:
         for fk in storage.models.Base.metadata.tables[name].foreign_keys:
             assert fk.column.table.name in core, (name, fk.target_fullname)
+
+
+def test_each_model_of_storage_models_is_its_core_table_with_every_column_typed() -> None:
+    """storage.tables holds the tables (a question reads them without declaring the ORM mappers); each model
+    of storage.models is mapped onto one of them, with one `Mapped[...]` annotation per column that says what
+    the column holds: `X | None` exactly for the columns that may be NULL (what `mapped_column` derived from the
+    annotation before the tables moved to Core)."""
+    import typing
+
+    import storage.models
+    import storage.tables
+
+    models = [
+        value
+        for value in vars(storage.models).values()
+        if isinstance(value, type)
+        and issubclass(value, storage.models.Base)
+        and value.__module__ == "storage.models"
+        and value is not storage.models.Base
+    ]
+    from sqlalchemy import Table
+
+    core = {value.name for value in vars(storage.tables).values() if isinstance(value, Table)}
+    assert {m.__table__.name for m in models} == core
+    for model in models:
+        table = model.__table__
+        assert table is getattr(storage.tables, table.name) and model.__tablename__ == table.name
+        hints = typing.get_type_hints(model)
+        annotated = {name for name, hint in hints.items() if typing.get_origin(hint) is storage.models.Mapped}
+        assert annotated == set(table.c.keys()), model.__name__
+        for column in table.c:
+            (held,) = typing.get_args(hints[column.key])
+            optional = type(None) in typing.get_args(held)
+            assert optional == column.nullable, (model.__name__, column.key, held, column.nullable)

@@ -820,13 +820,13 @@ async def segment_codes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """`segments_by_customer` as (customer ids ascending, segment index in catalogue order), the form a
     breakdown by segment folds with; computed once per data version and as-of day like it."""
+    import numpy as np
+
     key = (await repo.data_token(db, session, workspace_id), workspace_id, str(tz), as_of_date(as_of, tz))
 
     async def compute() -> tuple[np.ndarray, np.ndarray]:
         # customer_scores' segments from the same columns, without its quintile scores and without a
         # customer → name dict turned back into arrays (together 0.25 of 0.8 s at 200,000 customers)
-        import numpy as np
-
         summary = await repo.customer_summary(session, workspace_id, as_of)
         ids = np.asarray(summary["id"], dtype=np.int64)
         if not len(ids):

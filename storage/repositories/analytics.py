@@ -33,23 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    CLOSE_REPEAT_POSTGRESQL,
-    CLOSE_REPEAT_SQLITE,
-    BuyerIdentity,
-    ConsentRecord,
-    Customer,
-    CustomerOrderStats,
-    CustomerPlatformStats,
-    CustomerTag,
-    Interaction,
-    LoyaltyEntry,
-    Order,
-    OrderLine,
-    Tag,
-)
-from storage.repositories.order_products import write_order_products
+from storage import tables
 from storage.statuses import ORDER_STATUSES, VALID_ORDER_STATUSES
+from storage.tables import CLOSE_REPEAT_POSTGRESQL, CLOSE_REPEAT_SQLITE
 
 if TYPE_CHECKING:
     import numpy as np  # imported by the functions that build arrays: a KPI needs none
@@ -75,17 +61,20 @@ def _customer_selection(scope: Scope, customer_col: Any) -> list[Any]:
     if scope.country:
         cond.append(
             customer_col.in_(
-                select(Customer.id).where(
-                    Customer.workspace_id == scope.workspace_id, customer_country() == scope.country
+                select(tables.customers.c.id).where(
+                    tables.customers.c.workspace_id == scope.workspace_id, customer_country() == scope.country
                 )
             )
         )
     if scope.tag:
         cond.append(
             customer_col.in_(
-                select(CustomerTag.customer_id)
-                .join(Tag, Tag.id == CustomerTag.tag_id)
-                .where(Tag.workspace_id == scope.workspace_id, func.lower(Tag.name) == scope.tag.lower())
+                select(tables.customer_tags.c.customer_id)
+                .join(tables.tags, tables.tags.c.id == tables.customer_tags.c.tag_id)
+                .where(
+                    tables.tags.c.workspace_id == scope.workspace_id,
+                    func.lower(tables.tags.c.name) == scope.tag.lower(),
+                )
             )
         )
     if scope.customer_ids is not None:
@@ -101,22 +90,22 @@ def _customer_selection(scope: Scope, customer_col: Any) -> list[Any]:
 
 
 def _value() -> Any:
-    return func.coalesce(cast(Order.value_base, Float), 0.0)
+    return func.coalesce(cast(tables.orders.c.value_base, Float), 0.0)
 
 
 def customer_country() -> Any:
     """A customer's country: the importer keeps `customers.country` at the country of the most recent valid
     order; when it is missing, that order's country is looked up (COALESCE evaluates it only then)."""
-    o = Order.__table__.alias("latest_order")
+    o = tables.orders.alias("latest_order")
     latest = (
         select(o.c.country)
-        .where(o.c.customer_id == Customer.id, o.c.status.in_(VALID), o.c.country.is_not(None))
+        .where(o.c.customer_id == tables.customers.c.id, o.c.status.in_(VALID), o.c.country.is_not(None))
         .order_by(o.c.created_at.desc(), o.c.id.desc())
         .limit(1)
-        .correlate(Customer)
+        .correlate(tables.customers)
         .scalar_subquery()
     )
-    return func.coalesce(Customer.country, latest)
+    return func.coalesce(tables.customers.c.country, latest)
 
 
 def _epoch_seconds(session: AsyncSession, expr: Any) -> Any:
@@ -152,21 +141,21 @@ def _where(
             literal_column("+orders.status").in_(VALID),
         ]
     else:
-        cond = [Order.workspace_id == scope.workspace_id, Order.status.in_(VALID)]
+        cond = [tables.orders.c.workspace_id == scope.workspace_id, tables.orders.c.status.in_(VALID)]
     return cond + _orders_of(scope, start, end)
 
 
 def _orders_of(scope: Scope, start: datetime | None, end: datetime | None) -> list[Any]:
     """The terms after workspace and status that every order read shares: orders with a customer, created in
     [start, end) (no bound where None), on the scope's platform, of its customer selection."""
-    cond: list[Any] = [Order.customer_id.is_not(None)]
+    cond: list[Any] = [tables.orders.c.customer_id.is_not(None)]
     if start is not None:
-        cond.append(Order.created_at >= start)
+        cond.append(tables.orders.c.created_at >= start)
     if end is not None:
-        cond.append(Order.created_at < end)
+        cond.append(tables.orders.c.created_at < end)
     if scope.platform:
-        cond.append(Order.platform == scope.platform)
-    cond.extend(_customer_selection(scope, Order.customer_id))
+        cond.append(tables.orders.c.platform == scope.platform)
+    cond.extend(_customer_selection(scope, tables.orders.c.customer_id))
     return cond
 
 
@@ -187,7 +176,7 @@ async def order_totals(
     customers = _distinct_customers(scope, start) if distinct_customers else literal(0)
     row = (
         await session.execute(
-            select(func.count(), func.sum(_value()), customers, func.count(Order.value_base)).where(
+            select(func.count(), func.sum(_value()), customers, func.count(tables.orders.c.value_base)).where(
                 *_where(session, scope, start=start, end=end)
             )
         )
@@ -201,9 +190,9 @@ async def unpriced_orders(
     """Valid orders in scope and [start, end) without a value in the base currency (no rate for their
     currency), counted per currency; those currencies absent when every order is priced."""
     rows = await session.execute(
-        select(Order.currency, func.count())
-        .where(*_where(session, scope, start=start, end=end), Order.value_base.is_(None))
-        .group_by(Order.currency)
+        select(tables.orders.c.currency, func.count())
+        .where(*_where(session, scope, start=start, end=end), tables.orders.c.value_base.is_(None))
+        .group_by(tables.orders.c.currency)
     )
     return {str(cur): int(n) for cur, n in rows}
 
@@ -215,9 +204,14 @@ async def unpriced_by_customer(
     priced orders there, their unpriced ones counted per currency). Customers whose orders are all priced are
     absent."""
     rows = await session.execute(
-        select(Order.customer_id, Order.currency, func.count(), func.count(Order.value_base))
+        select(
+            tables.orders.c.customer_id,
+            tables.orders.c.currency,
+            func.count(),
+            func.count(tables.orders.c.value_base),
+        )
         .where(*_where(session, scope, start=start, end=end, per_customer=True))
-        .group_by(Order.customer_id, Order.currency)
+        .group_by(tables.orders.c.customer_id, tables.orders.c.currency)
     )
     priced: dict[int, int] = {}
     unpriced: dict[int, dict[str, int]] = {}
@@ -236,7 +230,8 @@ async def customer_records(session: AsyncSession, workspace_id: int) -> int:
         (
             await session.execute(
                 select(func.count()).where(
-                    Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)
+                    tables.customers.c.workspace_id == workspace_id,
+                    tables.customers.c.merged_into_id.is_(None),
                 )
             )
         ).scalar()
@@ -250,7 +245,9 @@ async def status_counts(
     """Orders created in [start, end) by their current status (every status, not only valid ones), with the
     scope's platform and customer selection; statuses without orders are absent."""
     cond = _any_status(scope, start, end)
-    rows = await session.execute(select(Order.status, func.count()).where(*cond).group_by(Order.status))
+    rows = await session.execute(
+        select(tables.orders.c.status, func.count()).where(*cond).group_by(tables.orders.c.status)
+    )
     return {str(status): int(n) for status, n in rows}
 
 
@@ -260,8 +257,8 @@ def _any_status(scope: Scope, start: datetime | None = None, end: datetime | Non
     lets both databases read the covering (workspace, status, created_at, ...) index, range by range, instead
     of looking up each order of the window in the table."""
     return [
-        Order.workspace_id == scope.workspace_id,
-        Order.status.in_(ORDER_STATUSES),
+        tables.orders.c.workspace_id == scope.workspace_id,
+        tables.orders.c.status.in_(ORDER_STATUSES),
         *_orders_of(scope, start, end),
     ]
 
@@ -269,14 +266,14 @@ def _any_status(scope: Scope, start: datetime | None = None, end: datetime | Non
 def _first_in_window(start: datetime | None) -> Any:
     """The order is its customer's first valid order in a window starting at `start` (None: ever)."""
     if start is None:
-        return Order.previous_order_at.is_(None)
-    return Order.previous_order_at.is_(None) | (Order.previous_order_at < start)
+        return tables.orders.c.previous_order_at.is_(None)
+    return tables.orders.c.previous_order_at.is_(None) | (tables.orders.c.previous_order_at < start)
 
 
 def _distinct_customers(scope: Scope, start: datetime | None) -> Any:
     """The distinct customers among the scope's valid orders from `start` on, as an aggregate."""
     if scope.platform:  # previous_order_at is across platforms
-        return func.count(distinct(Order.customer_id))
+        return func.count(distinct(tables.orders.c.customer_id))
     return func.count(case((_first_in_window(start), 1)))
 
 
@@ -292,19 +289,25 @@ async def order_totals_by(
     """(valid orders, revenue, distinct customers, priced orders) per platform or per customer country, in one
     pass."""
     if by == "platform":
-        key: Any = Order.platform
+        key: Any = tables.orders.c.platform
     elif by == "country":
-        key = Order.customer_country
+        key = tables.orders.c.customer_country
     else:
         raise ValueError(f"cannot group order totals by {by}")
     if not distinct_customers:
         customers: Any = literal(0)
     elif by == "platform":  # a customer's previous order may be on another platform
-        customers = func.count(distinct(Order.customer_id))
+        customers = func.count(distinct(tables.orders.c.customer_id))
     else:
         customers = _distinct_customers(scope, start)
     q: Select[Any] = (
-        select(key.label("k"), func.count(), func.sum(_value()), customers, func.count(Order.value_base))
+        select(
+            key.label("k"),
+            func.count(),
+            func.sum(_value()),
+            customers,
+            func.count(tables.orders.c.value_base),
+        )
         .where(*_where(session, scope, start=start, end=end))
         .group_by(key)
     )
@@ -317,9 +320,12 @@ async def order_totals_by(
 
 async def first_valid_order_at(session: AsyncSession, scope: Scope, end: datetime) -> datetime | None:
     """When the first valid order in scope was placed (None without any)."""
-    return (
-        await session.execute(select(func.min(Order.created_at)).where(*_where(session, scope, end=end)))
+    first: datetime | None = (
+        await session.execute(
+            select(func.min(tables.orders.c.created_at)).where(*_where(session, scope, end=end))
+        )
     ).scalar()
+    return first
 
 
 async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tuple[int, float]:
@@ -336,14 +342,14 @@ async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tupl
         first = _first_order_unindexed(session, t)
         row = (
             await session.execute(
-                select(func.count(), func.sum(t.value)).where(*cond, first < int(end.timestamp()))
+                select(func.count(), func.sum(t.c.value)).where(*cond, first < int(end.timestamp()))
             )
         ).one()
         total = float(row[1] or 0.0)
         if not covered:
             # The value before `end` is every total less the orders from `end` on; customers whose first
             # order is later have only such orders, so summing every customer's total is right.
-            everyone = (await session.execute(select(func.sum(t.value)).where(*cond))).scalar()
+            everyone = (await session.execute(select(func.sum(t.c.value)).where(*cond))).scalar()
             later = await session.execute(
                 select(func.sum(_value())).where(*_where(session, scope, start=end))
             )
@@ -352,7 +358,7 @@ async def ltv_totals(session: AsyncSession, scope: Scope, end: datetime) -> tupl
     per = (
         select(func.sum(_value()).label("v"))
         .where(*_where(session, scope, end=end, per_customer=True))
-        .group_by(Order.customer_id)
+        .group_by(tables.orders.c.customer_id)
         .subquery()
     )
     row = (await session.execute(select(func.count(), func.sum(per.c.v)))).one()
@@ -364,23 +370,23 @@ def _first_order_unindexed(session: AsyncSession, t: Any) -> Any:
     the unary + keeps the planner off the first-order index (a table lookup per customer, 10x slower) and on
     the covering workspace index."""
     if session.get_bind().dialect.name == "sqlite":
-        return literal_column(f"+{t.__tablename__}.first_order")
-    return t.first_order
+        return literal_column(f"+{t.name}.first_order")
+    return t.c.first_order
 
 
 async def _stats_cover(session: AsyncSession, workspace_id: int, end: datetime) -> bool:
     """Whether every valid order lies before `end`, so the order statistics are the history up to `end`.
     Epoch seconds are floored: an order in the last second before `end` counts as not before it."""
-    t = CustomerOrderStats
+    t = tables.customer_order_stats
     last = (
-        await session.execute(select(func.max(t.last_order)).where(t.workspace_id == workspace_id))
+        await session.execute(select(func.max(t.c.last_order)).where(t.c.workspace_id == workspace_id))
     ).scalar()
     return last is None or last + 1 <= end.timestamp()
 
 
 def _earlier_valid_order(scope: Scope, customer_col: Any, before: datetime) -> Any:
     """EXISTS a valid order of that customer (on the scope's platform) before `before`: one index seek."""
-    earlier = Order.__table__.alias("earlier")
+    earlier = tables.orders.alias("earlier")
     cond = [earlier.c.customer_id == customer_col, earlier.c.status.in_(VALID), earlier.c.created_at < before]
     if scope.platform:
         cond.append(earlier.c.platform == scope.platform)
@@ -398,11 +404,14 @@ async def new_customers(session: AsyncSession, scope: Scope, start: datetime | N
         # the window's bounds are whole seconds, so comparing floored seconds is exact.
         t, cond = _stats_table(scope, UNGROUPED)
         q = select(func.count()).where(
-            *cond, t.first_order >= int(start.timestamp()), t.first_order < int(end.timestamp())
+            *cond, t.c.first_order >= int(start.timestamp()), t.c.first_order < int(end.timestamp())
         )
         return int((await session.execute(q)).scalar() or 0)
     active = (
-        select(Order.customer_id).where(*_where(session, scope, start=start, end=end)).distinct().subquery()
+        select(tables.orders.c.customer_id)
+        .where(*_where(session, scope, start=start, end=end))
+        .distinct()
+        .subquery()
     )
     q = select(func.count()).select_from(active)
     if start is not None:
@@ -426,15 +435,15 @@ async def repeat_counts(
         and await _stats_cover(session, scope.workspace_id, end)
     ):
         t, cond = _stats_table(scope, UNGROUPED)
-        q: Any = select(func.count(), func.count(case((t.orders >= 2, 1)))).where(
-            *cond, t.last_order >= int(start.timestamp())
+        q: Any = select(func.count(), func.count(case((t.c.orders >= 2, 1)))).where(
+            *cond, t.c.last_order >= int(start.timestamp())
         )
         row = (await session.execute(q)).one()
         return int(row[0] or 0), int(row[1] or 0)
     per = (
-        select(Order.customer_id, func.count().label("n"))
+        select(tables.orders.c.customer_id, func.count().label("n"))
         .where(*_where(session, scope, start=start, end=end))
-        .group_by(Order.customer_id)
+        .group_by(tables.orders.c.customer_id)
         .subquery()
     )
     repeats = per.c.n >= 2
@@ -459,8 +468,8 @@ async def churn_counts(
             await session.execute(
                 select(func.count()).where(
                     *cond,
-                    t.last_order >= int(prev_start.timestamp()),
-                    t.last_order < int(start.timestamp()),
+                    t.c.last_order >= int(prev_start.timestamp()),
+                    t.c.last_order < int(start.timestamp()),
                 )
             )
         ).scalar()
@@ -473,19 +482,21 @@ async def churn_counts(
             await session.execute(
                 select(func.count()).where(
                     *_where(session, scope, start=start, end=end),
-                    Order.previous_order_at >= prev_start,
-                    Order.previous_order_at < start,
+                    tables.orders.c.previous_order_at >= prev_start,
+                    tables.orders.c.previous_order_at < start,
                 )
             )
         ).scalar()
         return base, base - int(retained or 0)
     earlier = (
-        select(Order.customer_id).where(*_where(session, scope, start=prev_start, end=start)).correlate(None)
+        select(tables.orders.c.customer_id)
+        .where(*_where(session, scope, start=prev_start, end=start))
+        .correlate(None)
     )
     retained = (
         await session.execute(
-            select(func.count(distinct(Order.customer_id))).where(
-                *_where(session, scope, start=start, end=end), Order.customer_id.in_(earlier)
+            select(func.count(distinct(tables.orders.c.customer_id))).where(
+                *_where(session, scope, start=start, end=end), tables.orders.c.customer_id.in_(earlier)
             )
         )
     ).scalar()
@@ -504,14 +515,14 @@ async def group_keys(
         # Every valid order is before `end`: a customer (on a platform) has one in the window when their last
         # one there is from its start on; read from the statistics instead of every order of the window.
         t, cond = _stats_table(scope, Grouping(by))
-        key = t.platform if by == "platform" else t.country
+        key = t.c.platform if by == "platform" else t.c.country
         if start is not None:
-            cond.append(t.last_order >= int(start.timestamp()))
+            cond.append(t.c.last_order >= int(start.timestamp()))
         if by == "platform":
             return await _stats_platforms(session, scope.workspace_id, cond)
         found = await session.execute(select(key).distinct().where(*cond, key.is_not(None)))
         return sorted(r[0] for r in found if r[0])
-    key = Order.platform if by == "platform" else Order.customer_country
+    key = tables.orders.c.platform if by == "platform" else tables.orders.c.customer_country
     q = select(key).distinct().where(*_where(session, scope, start=start, end=end))
     return sorted(r[0] for r in await session.execute(q) if r[0])
 
@@ -520,7 +531,7 @@ async def _stats_platforms(session: AsyncSession, workspace_id: int, cond: Seque
     """The platforms of the rows of customer_platform_stats matching `cond`: the workspace's platforms, each
     found from the one before in the (workspace, platform, ...) index, then one existence check each in one
     statement. A DISTINCT read every row (84 ms at 480,000 rows on PostgreSQL, several times that at 10M)."""
-    t = CustomerPlatformStats
+    t = tables.customer_platform_stats.c
     names: list[str] = []
     while True:
         q = select(func.min(t.platform)).where(t.workspace_id == workspace_id)
@@ -543,22 +554,22 @@ def _stats_select(
     # SQLite stores these amounts as REAL already; its total() skips the per-row CAST and COALESCE.
     # PostgreSQL sums the NUMERIC amounts exactly, as the money column they are written to expects.
     value = (
-        func.total(Order.value_base)
+        func.total(tables.orders.c.value_base)
         if session.get_bind().dialect.name == "sqlite"
-        else func.coalesce(func.sum(Order.value_base), 0)
+        else func.coalesce(func.sum(tables.orders.c.value_base), 0)
     )
-    workspace = [func.min(Order.workspace_id)] if with_workspace else []
+    workspace = [func.min(tables.orders.c.workspace_id)] if with_workspace else []
     return (
         select(
-            Order.customer_id,
+            tables.orders.c.customer_id,
             *workspace,
-            _epoch_seconds(session, func.min(Order.created_at)),
-            _epoch_seconds(session, func.max(Order.created_at)),
+            _epoch_seconds(session, func.min(tables.orders.c.created_at)),
+            _epoch_seconds(session, func.max(tables.orders.c.created_at)),
             func.count(),
             value,
         )
         .where(*cond)
-        .group_by(Order.customer_id)
+        .group_by(tables.orders.c.customer_id)
     )
 
 
@@ -570,17 +581,19 @@ def _platform_stats_select(session: AsyncSession, cond: Sequence[Any]) -> Select
     q = _stats_select(session, cond, with_workspace=True)
     customer, *rest = q.selected_columns
     per = (
-        q.with_only_columns(customer.label("c"), Order.platform.label("p"), *rest)
-        .group_by(Order.platform)
+        q.with_only_columns(customer.label("c"), tables.orders.c.platform.label("p"), *rest)
+        .group_by(tables.orders.c.platform)
         .subquery()
     )
-    return select(*per.c, customer_country()).join_from(per, Customer, Customer.id == per.c.c)
+    return select(*per.c, customer_country()).join_from(
+        per, tables.customers, tables.customers.c.id == per.c.c
+    )
 
 
 def _stats_from_platforms(session: AsyncSession, rows: Callable[[Table], Any]) -> Select[*tuple[Any, ...]]:
     """The rows of customer_order_stats summed up from the customers' rows of customer_platform_stats that
     `rows(table)` selects: far fewer rows to read than their orders."""
-    tp = CustomerPlatformStats.__table__
+    tp = tables.customer_platform_stats
     value = func.total(tp.c.value) if session.get_bind().dialect.name == "sqlite" else func.sum(tp.c.value)
     return (
         select(
@@ -600,7 +613,7 @@ def _stats_from_platforms(session: AsyncSession, rows: Callable[[Table], Any]) -
 async def _write_stats(session: AsyncSession, rows: Callable[[Table], Any], cond: Sequence[Any]) -> None:
     """Replace the statistics rows `rows(table)` selects with those of the valid orders matching `cond`: per
     platform from the orders, then per customer from those."""
-    t, tp = CustomerOrderStats.__table__, CustomerPlatformStats.__table__
+    t, tp = tables.customer_order_stats, tables.customer_platform_stats
     cols = ["customer_id", "workspace_id", "first_order", "last_order", "orders", "value", "country"]
     await session.execute(delete(t).where(rows(t)))
     await session.execute(delete(tp).where(rows(tp)))
@@ -622,6 +635,10 @@ async def refresh_order_stats(
     `previous_order_at` unless only order values changed (`values_only`, e.g. new FX rates). Every repository
     path that adds, changes or moves orders ends here; a customer (or a customer on a platform) left without a
     valid order loses its row."""
+    # Writes keep the ORM's statements (the session's objects are kept in step); a question reads the tables.
+    from storage.models import Customer, Order
+    from storage.repositories.order_products import write_order_products
+
     if customer_ids is None:
         if workspace_id is None:
             raise ValueError("refresh_order_stats needs customer ids or a workspace")
@@ -658,6 +675,8 @@ async def _refresh_customer_countries(session: AsyncSession, customers: Any) -> 
     Customer) to the customer's country (`customer_country`). Rows already right are not written: the
     importer writes each order's own country, its customer's for nearly every order, so after an import this
     is a read of the customers' orders (1.3 s per million on SQLite) and a write of the few that differ."""
+    from storage.models import Customer, Order
+
     country = select(Customer.id.label("id"), customer_country().label("country")).where(customers).subquery()
     await session.execute(
         update(Order)
@@ -671,10 +690,10 @@ async def refresh_second_orders(session: AsyncSession, rows: Callable[[Table], A
     whose rows start without it): the customer's second valid order in UTC epoch seconds, floored, read from
     the orders' `previous_order_at` (only the first valid order has none; so it must be current); NULL with
     one order. One index seek per customer with two or more."""
-    t = CustomerOrderStats.__table__
+    t = tables.customer_order_stats
     second = (
-        select(_epoch_seconds(session, func.min(Order.created_at)))
-        .where(Order.customer_id == t.c.customer_id, Order.previous_order_at.is_not(None))
+        select(_epoch_seconds(session, func.min(tables.orders.c.created_at)))
+        .where(tables.orders.c.customer_id == t.c.customer_id, tables.orders.c.previous_order_at.is_not(None))
         .scalar_subquery()
     )
     await session.execute(update(t).where(rows(t), t.c.orders >= 2).values(second_order=second))
@@ -684,6 +703,8 @@ async def _refresh_previous_orders(session: AsyncSession, cond: Sequence[Any]) -
     """Set `orders.previous_order_at` for the orders matching `cond` (whole customers): the time of the same
     customer's previous valid order, NULL for the first and for orders that are not valid. Rows already right
     are not written."""
+    from storage.models import Order
+
     prev = (
         select(
             Order.id.label("id"),
@@ -717,17 +738,17 @@ async def customer_summary(session: AsyncSession, workspace_id: int, end: dateti
     Read from `customer_order_stats` (one row per customer); only when some valid order is not before `end`
     (an as-of date in the past) are the orders themselves aggregated, in one grouped scan of a covering index.
     """
-    t = CustomerOrderStats
+    t = tables.customer_order_stats
     data = await _summary_arrays(
         session,
-        select(t.customer_id, t.first_order, t.last_order, t.orders, _as_float(session, t.value))
-        .where(t.workspace_id == workspace_id)
-        .order_by(t.customer_id),
+        select(t.c.customer_id, t.c.first_order, t.c.last_order, t.c.orders, _as_float(session, t.c.value))
+        .where(t.c.workspace_id == workspace_id)
+        .order_by(t.c.customer_id),
     )
     # Epoch seconds are floored: an order in the last second before `end` already sends us to the orders.
     if len(data["last"]) and data["last"].max() + 1 > end.timestamp():
         cond = _where(session, Scope(workspace_id), end=end, per_customer=True)
-        q = _stats_select(session, cond).order_by(Order.customer_id)
+        q = _stats_select(session, cond).order_by(tables.orders.c.customer_id)
         if session.get_bind().dialect.name != "sqlite":
             *keys, value = q.selected_columns
             q = q.with_only_columns(*keys, cast(value, Float))
@@ -753,14 +774,14 @@ async def close_repeat_orders(
     sqlite = session.get_bind().dialect.name == "sqlite"
     close = CLOSE_REPEAT_SQLITE if sqlite else CLOSE_REPEAT_POSTGRESQL
     q = select(
-        Order.customer_id,
-        _epoch_seconds(session, Order.created_at),
-        _epoch_seconds(session, Order.previous_order_at),
+        tables.orders.c.customer_id,
+        _epoch_seconds(session, tables.orders.c.created_at),
+        _epoch_seconds(session, tables.orders.c.previous_order_at),
     ).where(
-        Order.workspace_id == workspace_id,
-        Order.status.in_(VALID),
-        Order.customer_id.is_not(None),
-        Order.created_at < end,
+        tables.orders.c.workspace_id == workspace_id,
+        tables.orders.c.status.in_(VALID),
+        tables.orders.c.customer_id.is_not(None),
+        tables.orders.c.created_at < end,
         text(close),
     )
     conn = await session.connection()
@@ -813,7 +834,9 @@ async def live_customers(session: AsyncSession, workspace_id: int) -> np.ndarray
     import numpy as np
 
     rows = await session.execute(
-        select(Customer.id).where(Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None))
+        select(tables.customers.c.id).where(
+            tables.customers.c.workspace_id == workspace_id, tables.customers.c.merged_into_id.is_(None)
+        )
     )
     return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
@@ -823,9 +846,9 @@ async def purchase_times(
 ) -> list[tuple[int, datetime, float]]:
     """(customer, created_at, value) of every valid order before `end`, for cohort and CLV calculations."""
     q = (
-        select(Order.customer_id, Order.created_at, _value())
+        select(tables.orders.c.customer_id, tables.orders.c.created_at, _value())
         .where(*_where(session, scope or Scope(workspace_id), end=end))
-        .order_by(Order.customer_id, Order.created_at)
+        .order_by(tables.orders.c.customer_id, tables.orders.c.created_at)
     )
     return [tuple(r) for r in await session.execute(q)]
 
@@ -838,7 +861,10 @@ async def purchase_arrays(
 
     customer, at = await _column_arrays(
         session,
-        [(Order.customer_id, np.int64), (_epoch_seconds(session, Order.created_at), np.int64)],
+        [
+            (tables.orders.c.customer_id, np.int64),
+            (_epoch_seconds(session, tables.orders.c.created_at), np.int64),
+        ],
         _where(session, scope or Scope(workspace_id), end=end),
     )
     return customer, at
@@ -849,15 +875,15 @@ async def top_customers(
 ) -> list[tuple[int, str | None, float]]:
     """The n customers with the highest revenue, order count or average order value in the window."""
     # AOV over the orders with an amount: one in a currency without a rate is left out of the average too.
-    aov = func.coalesce(func.sum(_value()) / func.nullif(func.count(Order.value_base), 0), 0.0)
+    aov = func.coalesce(func.sum(_value()) / func.nullif(func.count(tables.orders.c.value_base), 0), 0.0)
     metrics: dict[str, ColumnElement[Any]] = {"orders": func.count(), "aov": aov}
     metric = metrics.get(sort_by, func.sum(_value()))
     q = (
-        select(Order.customer_id, Customer.display_name, metric.label("m"))
-        .join(Customer, Customer.id == Order.customer_id)
+        select(tables.orders.c.customer_id, tables.customers.c.display_name, metric.label("m"))
+        .join(tables.customers, tables.customers.c.id == tables.orders.c.customer_id)
         .where(*_where(session, scope, start=start, end=end))
-        .group_by(Order.customer_id, Customer.display_name)
-        .order_by(metric.desc(), Order.customer_id)
+        .group_by(tables.orders.c.customer_id, tables.customers.c.display_name)
+        .order_by(metric.desc(), tables.orders.c.customer_id)
         .limit(n)
     )
     return [(r[0], r[1], float(r[2] or 0)) for r in await session.execute(q)]
@@ -867,7 +893,9 @@ async def customer_names(session: AsyncSession, ids: Sequence[int]) -> dict[int,
     out: dict[int, str | None] = {}
     for i in range(0, len(ids), 500):
         rows = await session.execute(
-            select(Customer.id, Customer.display_name).where(Customer.id.in_(ids[i : i + 500]))
+            select(tables.customers.c.id, tables.customers.c.display_name).where(
+                tables.customers.c.id.in_(ids[i : i + 500])
+            )
         )
         out.update({r[0]: r[1] for r in rows})
     return out
@@ -884,14 +912,16 @@ async def customer_origins(
         first: dict[int, str] = {}
         for cid, platform in (
             await session.execute(
-                select(BuyerIdentity.customer_id, BuyerIdentity.platform)
-                .where(BuyerIdentity.customer_id.in_(chunk))
-                .order_by(BuyerIdentity.id)
+                select(tables.buyer_identities.c.customer_id, tables.buyer_identities.c.platform)
+                .where(tables.buyer_identities.c.customer_id.in_(chunk))
+                .order_by(tables.buyer_identities.c.id)
             )
         ).all():
             if cid is not None:
                 first.setdefault(int(cid), platform)
-        rows = await session.execute(select(Customer.id, customer_country()).where(Customer.id.in_(chunk)))
+        rows = await session.execute(
+            select(tables.customers.c.id, customer_country()).where(tables.customers.c.id.in_(chunk))
+        )
         out.update({int(r[0]): (first.get(int(r[0])), r[1]) for r in rows})
     return out
 
@@ -901,8 +931,8 @@ async def customer_countries(session: AsyncSession, workspace_id: int) -> dict[i
     row object each cost two thirds of the time at 200,000 customers."""
     rows = await _plain_rows(
         session,
-        select(Customer.id, customer_country()).where(
-            Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)
+        select(tables.customers.c.id, customer_country()).where(
+            tables.customers.c.workspace_id == workspace_id, tables.customers.c.merged_into_id.is_(None)
         ),
     )
     return {int(r[0]): r[1] for r in rows}
@@ -915,13 +945,13 @@ async def customer_country_arrays(
     preference by country groups 200,000 customers, whose rows through the driver and a dict cost 150-300 ms."""
     import numpy as np
 
-    cond = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)]
+    cond = [tables.customers.c.workspace_id == workspace_id, tables.customers.c.merged_into_id.is_(None)]
     row = (
         await _plain_rows(
             session,
-            select(array_of(session, Customer.id, np.int64), texts_of(session, customer_country())).where(
-                *cond
-            ),
+            select(
+                array_of(session, tables.customers.c.id, np.int64), texts_of(session, customer_country())
+            ).where(*cond),
         )
     )[0]
     return parse_array(row[0], np.int64), split_texts(row[1])
@@ -932,9 +962,9 @@ async def customers_in_country(session: AsyncSession, workspace_id: int, country
     import numpy as np
 
     rows = await session.execute(
-        select(Customer.id).where(
-            Customer.workspace_id == workspace_id,
-            Customer.merged_into_id.is_(None),
+        select(tables.customers.c.id).where(
+            tables.customers.c.workspace_id == workspace_id,
+            tables.customers.c.merged_into_id.is_(None),
             customer_country() == country,
         )
     )
@@ -943,9 +973,9 @@ async def customers_in_country(session: AsyncSession, workspace_id: int, country
 
 async def tagged_customers(session: AsyncSession, workspace_id: int, tag: str) -> set[int]:
     rows = await session.execute(
-        select(CustomerTag.customer_id)
-        .join(Tag, Tag.id == CustomerTag.tag_id)
-        .where(Tag.workspace_id == workspace_id, func.lower(Tag.name) == tag.lower())
+        select(tables.customer_tags.c.customer_id)
+        .join(tables.tags, tables.tags.c.id == tables.customer_tags.c.tag_id)
+        .where(tables.tags.c.workspace_id == workspace_id, func.lower(tables.tags.c.name) == tag.lower())
     )
     return {r[0] for r in rows}
 
@@ -959,6 +989,18 @@ async def find_customers(session: AsyncSession, workspace_id: int, text: str, li
 
 async def customer_detail(session: AsyncSession, customer_id: int) -> dict[str, Any]:
     """Everything the customer card shows (no analytics: those come from crm.analytics)."""
+    from storage.models import (
+        BuyerIdentity,
+        ConsentRecord,
+        Customer,
+        CustomerTag,
+        Interaction,
+        LoyaltyEntry,
+        Order,
+        OrderLine,
+        Tag,
+    )
+
     c = await session.get(Customer, customer_id)
     assert c is not None
     idents = (
@@ -1074,14 +1116,14 @@ async def data_token_and_currency(
 ) -> tuple[tuple[Any, ...], str | None]:
     """`data_token` and the workspace's base currency (`currency.base_currency`: None for a workspace that does
     not exist) read in one round trip: what a shared answer (crm/query/cache.py) is checked against."""
-    from storage.models import Workspace
-
     version = (db.serial, db.data_version)  # before the read, as data_token takes it
     row = (
         await session.execute(
             select(
                 *_marks(workspace_id),
-                select(Workspace.base_currency).where(Workspace.id == workspace_id).scalar_subquery(),
+                select(tables.workspaces.c.base_currency)
+                .where(tables.workspaces.c.id == workspace_id)
+                .scalar_subquery(),
             )
         )
     ).one()
@@ -1120,7 +1162,7 @@ UNGROUPED = Grouping("none")
 def _windows_table(g: Grouping, *, with_previous: bool = False) -> Any:
     """The windows as a derived table (label, ws, we[, wps]): wps is the start of the window of the same length
     just before (churn's earlier window)."""
-    kind = Order.created_at.type
+    kind = tables.orders.c.created_at.type
     parts = []
     for label, s, e in g.windows:
         cols = [literal(label).label("label"), literal(s, kind).label("ws"), literal(e, kind).label("we")]
@@ -1180,17 +1222,22 @@ def _grouped(
         # Only the windows' own bounds: with an overall range as well, SQLite reads the (workspace, created_at)
         # index and looks each order up in the table instead of ranging over the covering one per window.
         cond = _where(session, scope)
-        cond += [Order.created_at >= (w.c.wps if earlier else w.c.ws), Order.created_at < w.c.we]
-        return _Grouped(w.c.label, w.join(Order, literal(True)), cond, w.c.ws, w.c.wps if earlier else None)
+        cond += [
+            tables.orders.c.created_at >= (w.c.wps if earlier else w.c.ws),
+            tables.orders.c.created_at < w.c.we,
+        ]
+        return _Grouped(
+            w.c.label, w.join(tables.orders, literal(True)), cond, w.c.ws, w.c.wps if earlier else None
+        )
     before = start - (end - start) if earlier and start is not None and end is not None else None
     cond = _where(session, scope, start=before if earlier else start, end=end)
-    frm: Any = Order.__table__
+    frm: Any = tables.orders
     if g.by == "platform":
-        key: Any = Order.platform
+        key: Any = tables.orders.c.platform
     elif g.by == "country":
-        key = Order.customer_country
+        key = tables.orders.c.customer_country
     elif g.by == "customer":
-        key = Order.customer_id
+        key = tables.orders.c.customer_id
     else:
         raise ValueError(f"cannot group by {g.by}")
     return _Grouped(key, frm, cond, start, before)
@@ -1212,12 +1259,18 @@ async def grouped_order_totals(
     if not distinct_customers:
         customers: Any = literal(0)
     elif scope.platform or g.per_platform:  # previous_order_at is across platforms
-        customers = func.count(distinct(Order.customer_id))
+        customers = func.count(distinct(tables.orders.c.customer_id))
     else:  # a customer is counted at their first order in the group's window
-        first = Order.previous_order_at.is_(None) if gr.start is None else _first_before(gr.start)
+        first = tables.orders.c.previous_order_at.is_(None) if gr.start is None else _first_before(gr.start)
         customers = func.count(case((first, 1)))
     q = (
-        select(key.label("k"), func.count(), func.sum(_value()), customers, func.count(Order.value_base))
+        select(
+            key.label("k"),
+            func.count(),
+            func.sum(_value()),
+            customers,
+            func.count(tables.orders.c.value_base),
+        )
         .select_from(frm)
         .where(*cond)
         .group_by(key)
@@ -1230,7 +1283,7 @@ async def grouped_order_totals(
 
 
 def _first_before(lo: Any) -> Any:
-    return Order.previous_order_at.is_(None) | (Order.previous_order_at < lo)
+    return tables.orders.c.previous_order_at.is_(None) | (tables.orders.c.previous_order_at < lo)
 
 
 def _whole_seconds(*moments: datetime | None) -> bool:
@@ -1252,7 +1305,7 @@ async def grouped_new_customers(
             q: Select[Any] = (
                 select(w.c.label, func.count())
                 .select_from(w.join(t, literal(True)))
-                .where(*cond, t.first_order >= w.c.ws, t.first_order < w.c.we)
+                .where(*cond, t.c.first_order >= w.c.ws, t.c.first_order < w.c.we)
                 .group_by(w.c.label)
             )
         else:
@@ -1260,7 +1313,9 @@ async def grouped_new_customers(
             q = (
                 select(key, func.count())
                 .select_from(frm)
-                .where(*cond, t.first_order >= int(start.timestamp()), t.first_order < int(end.timestamp()))
+                .where(
+                    *cond, t.c.first_order >= int(start.timestamp()), t.c.first_order < int(end.timestamp())
+                )
                 .group_by(key)
             )
         return {r[0]: int(r[1]) for r in await _plain_rows(session, q) if r[0] is not None}
@@ -1271,18 +1326,18 @@ async def grouped_new_customers(
     per = (
         select(
             key.label("k"),
-            Order.platform.label("p") if g.per_platform else literal(scope.platform).label("p"),
-            Order.customer_id.label("c"),
-            func.min(Order.created_at).label("m"),
+            tables.orders.c.platform.label("p") if g.per_platform else literal(scope.platform).label("p"),
+            tables.orders.c.customer_id.label("c"),
+            func.min(tables.orders.c.created_at).label("m"),
             # An order without a previous one is the customer's first ever: nothing earlier to look for.
-            func.max(case((Order.previous_order_at.is_(None), 1), else_=0)).label("f"),
+            func.max(case((tables.orders.c.previous_order_at.is_(None), 1), else_=0)).label("f"),
         )
         .select_from(frm)
         .where(*cond)
-        .group_by(key, Order.customer_id)
+        .group_by(key, tables.orders.c.customer_id)
         .subquery()
     )
-    earlier = Order.__table__.alias("earlier")
+    earlier = tables.orders.alias("earlier")
     before = [earlier.c.customer_id == per.c.c, earlier.c.status.in_(VALID), earlier.c.created_at < per.c.m]
     if scope.platform or g.per_platform:
         before.append(earlier.c.platform == per.c.p)
@@ -1295,24 +1350,24 @@ def _stats_table(scope: Scope, g: Grouping) -> tuple[Any, list[Any]]:
     """The statistics a breakdown reads and the scope's conditions on them: per customer, or per customer and
     platform when a platform filters or groups the orders (docs/metrics.md: "first order" and "two orders"
     then mean on that platform)."""
-    t: Any = CustomerPlatformStats if scope.platform or g.per_platform else CustomerOrderStats
+    t = tables.customer_platform_stats if scope.platform or g.per_platform else tables.customer_order_stats
     # The country is the statistics' own column; tag and segment select customers as everywhere else.
     others = Scope(scope.workspace_id, tag=scope.tag, customer_ids=scope.customer_ids)
-    cond = [t.workspace_id == scope.workspace_id, *_customer_selection(others, t.customer_id)]
+    cond = [t.c.workspace_id == scope.workspace_id, *_customer_selection(others, t.c.customer_id)]
     if scope.country:
-        cond.append(t.country == scope.country)
+        cond.append(t.c.country == scope.country)
     if scope.platform:
-        cond.append(t.platform == scope.platform)
+        cond.append(t.c.platform == scope.platform)
     return t, cond
 
 
 def _stats_key(t: Any, g: Grouping) -> tuple[Any, Any]:
     """(the group's key, the FROM clause) of a breakdown read from the statistics `t` (not by window)."""
     if g.per_platform:
-        return t.platform, t.__table__
+        return t.c.platform, t
     if g.by == "country":
-        return t.country, t.__table__
-    return t.customer_id, t.__table__
+        return t.c.country, t
+    return t.c.customer_id, t
 
 
 async def active_customers(
@@ -1328,7 +1383,7 @@ async def active_customers(
     if not (_whole_seconds(start, end) and await _stats_cover(session, scope.workspace_id, end)):
         return None
     t, cond = _stats_table(scope, g)
-    cond.append(t.last_order >= int(start.timestamp()))
+    cond.append(t.c.last_order >= int(start.timestamp()))
     if g.by == "none":
         return {None: int((await session.execute(select(func.count()).where(*cond))).scalar() or 0)}
     key, frm = _stats_key(t, g)
@@ -1355,9 +1410,9 @@ async def grouped_repeat_counts(
         t, cond = _stats_table(scope, g)
         key, frm = _stats_key(t, g)
         q: Any = (
-            select(key, func.count(), func.count(case((t.orders >= 2, 1))))
+            select(key, func.count(), func.count(case((t.c.orders >= 2, 1))))
             .select_from(frm)
-            .where(*cond, t.last_order >= int(start.timestamp()))
+            .where(*cond, t.c.last_order >= int(start.timestamp()))
             .group_by(key)
         )
         return {r[0]: (int(r[1]), int(r[2] or 0)) for r in await _plain_rows(session, q) if r[0] is not None}
@@ -1365,19 +1420,19 @@ async def grouped_repeat_counts(
         return await _window_repeat_counts(session, scope, g)
     gr = _grouped(session, scope, g, start, end)
     key, frm, cond = gr.key, gr.frm, gr.cond
-    cols = [key.label("k"), Order.customer_id.label("c"), func.count().label("n")]
+    cols = [key.label("k"), tables.orders.c.customer_id.label("c"), func.count().label("n")]
     if on_platform:
         cols += [
-            func.min(Order.created_at).label("m"),
-            func.min(Order.platform).label("p"),
+            func.min(tables.orders.c.created_at).label("m"),
+            func.min(tables.orders.c.platform).label("p"),
             # An order without a previous one is the customer's first ever: nothing earlier to look for.
-            func.max(case((Order.previous_order_at.is_(None), 1), else_=0)).label("f"),
+            func.max(case((tables.orders.c.previous_order_at.is_(None), 1), else_=0)).label("f"),
         ]
     else:
-        cols.append(func.max(case((Order.previous_order_at.is_not(None), 1), else_=0)).label("r"))
-    per = select(*cols).select_from(frm).where(*cond).group_by(key, Order.customer_id).subquery()
+        cols.append(func.max(case((tables.orders.c.previous_order_at.is_not(None), 1), else_=0)).label("r"))
+    per = select(*cols).select_from(frm).where(*cond).group_by(key, tables.orders.c.customer_id).subquery()
     if on_platform:
-        earlier = Order.__table__.alias("earlier")
+        earlier = tables.orders.alias("earlier")
         probe = select(1).where(
             earlier.c.customer_id == per.c.c,
             earlier.c.status.in_(VALID),
@@ -1403,16 +1458,16 @@ async def _window_repeat_counts(
     q: Select[Any] = (
         select(gr.key, func.count())
         .select_from(gr.frm)
-        .where(*gr.cond, Order.previous_order_at < gr.start)
+        .where(*gr.cond, tables.orders.c.previous_order_at < gr.start)
         .group_by(gr.key)
     )
     returning = {r[0]: int(r[1]) for r in await _plain_rows(session, q)}
     t, cond = _stats_table(scope, g)
     w = _epoch_windows(g)
     q = (
-        select(w.c.label, func.count(), func.count(case((t.second_order < w.c.we, 1))))
+        select(w.c.label, func.count(), func.count(case((t.c.second_order < w.c.we, 1))))
         .select_from(w.join(t, literal(True)))
-        .where(*cond, t.first_order >= w.c.ws, t.first_order < w.c.we)
+        .where(*cond, t.c.first_order >= w.c.ws, t.c.first_order < w.c.we)
         .group_by(w.c.label)
     )
     new = {r[0]: (int(r[1]), int(r[2] or 0)) for r in await _plain_rows(session, q)}
@@ -1450,7 +1505,9 @@ async def grouped_churn_counts(
                 session,
                 select(skey, func.count())
                 .select_from(sfrm)
-                .where(*scond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp()))
+                .where(
+                    *scond, t.c.last_order >= int(lo_at.timestamp()), t.c.last_order < int(start.timestamp())
+                )
                 .group_by(skey),
             )
             if r[0] is not None
@@ -1458,7 +1515,7 @@ async def grouped_churn_counts(
         if on_platform:  # next to the distinct customers of the earlier window
             before = _grouped(session, scope, g, lo_at, start)
             q: Select[Any] = (
-                select(before.key, func.count(distinct(Order.customer_id)))
+                select(before.key, func.count(distinct(tables.orders.c.customer_id)))
                 .select_from(before.frm)
                 .where(*before.cond)
                 .group_by(before.key)
@@ -1472,7 +1529,11 @@ async def grouped_churn_counts(
         q = (
             select(later.key, func.count())
             .select_from(later.frm)
-            .where(*later.cond, Order.previous_order_at >= lo_at, Order.previous_order_at < start)
+            .where(
+                *later.cond,
+                tables.orders.c.previous_order_at >= lo_at,
+                tables.orders.c.previous_order_at < start,
+            )
             .group_by(later.key)
         )
         seen = {r[0]: int(r[1]) for r in await _plain_rows(session, q) if r[0] is not None}
@@ -1486,20 +1547,24 @@ async def grouped_churn_counts(
         per = (
             select(
                 key.label("k"),
-                func.max(case((Order.created_at < mid, 1), else_=0)).label("a"),
-                func.max(case((Order.created_at >= mid, 1), else_=0)).label("b"),
+                func.max(case((tables.orders.c.created_at < mid, 1), else_=0)).label("a"),
+                func.max(case((tables.orders.c.created_at >= mid, 1), else_=0)).label("b"),
             )
             .select_from(frm)
             .where(*cond)
-            .group_by(key, Order.customer_id)
+            .group_by(key, tables.orders.c.customer_id)
             .subquery()
         )
         q = select(
             per.c.k, func.sum(per.c.a), func.sum(case(((per.c.a == 1) & (per.c.b == 1), 1), else_=0))
         ).group_by(per.c.k)
     else:
-        base = (Order.created_at < mid) & _first_before(lo)
-        seen = (Order.created_at >= mid) & (Order.previous_order_at >= lo) & (Order.previous_order_at < mid)
+        base = (tables.orders.c.created_at < mid) & _first_before(lo)
+        seen = (
+            (tables.orders.c.created_at >= mid)
+            & (tables.orders.c.previous_order_at >= lo)
+            & (tables.orders.c.previous_order_at < mid)
+        )
         q = (
             select(key, func.count(case((base, 1))), func.count(case((seen, 1))))
             .select_from(frm)
@@ -1522,27 +1587,27 @@ async def _window_churn_counts(
     window follows a previous one in the window before. Each a count of filtered orders (a condition in
     WHERE, not a CASE per order: half the time on SQLite)."""
     w = _windows_table(g, with_previous=True)
-    frm = w.join(Order, literal(True))
+    frm = w.join(tables.orders, literal(True))
     cond = _where(session, scope)
 
     async def count(*where: Any) -> dict[Any, int]:
         q = select(w.c.label, func.count()).select_from(frm).where(*cond, *where).group_by(w.c.label)
         return {r[0]: int(r[1]) for r in await _plain_rows(session, q)}
 
-    before = (Order.created_at >= w.c.wps, Order.created_at < w.c.ws)
-    returning = await count(*before, Order.previous_order_at < w.c.wps)
+    before = (tables.orders.c.created_at >= w.c.wps, tables.orders.c.created_at < w.c.ws)
+    returning = await count(*before, tables.orders.c.previous_order_at < w.c.wps)
     seen = await count(
-        Order.created_at >= w.c.ws,
-        Order.created_at < w.c.we,
-        Order.previous_order_at >= w.c.wps,
-        Order.previous_order_at < w.c.ws,
+        tables.orders.c.created_at >= w.c.ws,
+        tables.orders.c.created_at < w.c.we,
+        tables.orders.c.previous_order_at >= w.c.wps,
+        tables.orders.c.previous_order_at < w.c.ws,
     )
     t, scond = _stats_table(scope, g)
     ew = _epoch_windows(g, with_previous=True)
     q = (
         select(ew.c.label, func.count())
         .select_from(ew.join(t, literal(True)))
-        .where(*scond, t.first_order >= ew.c.wps, t.first_order < ew.c.ws)
+        .where(*scond, t.c.first_order >= ew.c.wps, t.c.first_order < ew.c.ws)
         .group_by(ew.c.label)
     )
     new = {r[0]: int(r[1]) for r in await _plain_rows(session, q)}
@@ -1586,10 +1651,10 @@ async def grouped_ltv_totals(
             session,
             select(
                 key,
-                func.count(case((t.first_order < int(end.timestamp()), 1))),
-                func.sum(case((t.first_order < int(end.timestamp()), t.value), else_=0))
+                func.count(case((t.c.first_order < int(end.timestamp()), 1))),
+                func.sum(case((t.c.first_order < int(end.timestamp()), t.c.value), else_=0))
                 if covered
-                else func.sum(t.value),
+                else func.sum(t.c.value),
             )
             .select_from(frm)
             .where(*cond)
@@ -1604,7 +1669,7 @@ async def grouped_ltv_totals(
         return out
     gr = _grouped(session, scope, g, None, end)
     key, frm, cond = gr.key, gr.frm, gr.cond
-    customers = func.count(distinct(Order.customer_id)) if g.by != "customer" else literal(1)
+    customers = func.count(distinct(tables.orders.c.customer_id)) if g.by != "customer" else literal(1)
     q = select(key, customers, func.sum(_value())).select_from(frm).where(*cond).group_by(key)
     return {r[0]: (int(r[1]), float(r[2] or 0.0)) for r in await _plain_rows(session, q) if r[0] is not None}
 
@@ -1614,23 +1679,23 @@ async def _ltv_by_window(session: AsyncSession, scope: Scope, g: Grouping) -> di
     if not scope.platform and _whole_seconds(*ends):
         # Customers whose first valid order is before each end (one pass over the statistics), and every
         # total less the valid orders from each end on (one pass over the orders since the first end).
-        t = CustomerOrderStats
+        t = tables.customer_order_stats
         row = (
             await _plain_rows(
                 session,
                 select(
-                    func.sum(t.value),
-                    *(func.count(case((t.first_order < int(e.timestamp()), 1))) for e in ends),
-                ).where(t.workspace_id == scope.workspace_id, *_customer_selection(scope, t.customer_id)),
+                    func.sum(t.c.value),
+                    *(func.count(case((t.c.first_order < int(e.timestamp()), 1))) for e in ends),
+                ).where(t.c.workspace_id == scope.workspace_id, *_customer_selection(scope, t.c.customer_id)),
             )
         )[0]
         everyone, counts = float(row[0] or 0.0), [int(n or 0) for n in row[1:]]
         later = (
             await _plain_rows(
                 session,
-                select(*(func.sum(case((Order.created_at >= e, _value()), else_=0.0)) for e in ends)).where(
-                    *_where(session, scope, start=min(ends))
-                ),
+                select(
+                    *(func.sum(case((tables.orders.c.created_at >= e, _value()), else_=0.0)) for e in ends)
+                ).where(*_where(session, scope, start=min(ends))),
             )
         )[0]
         return {
@@ -1640,14 +1705,14 @@ async def _ltv_by_window(session: AsyncSession, scope: Scope, g: Grouping) -> di
     # On a platform (or ends between seconds): each customer's first order and value before each end.
     per = (
         select(
-            func.min(Order.created_at).label("m"),
+            func.min(tables.orders.c.created_at).label("m"),
             *(
-                func.sum(case((Order.created_at < e, _value()), else_=0.0)).label(f"v{i}")
+                func.sum(case((tables.orders.c.created_at < e, _value()), else_=0.0)).label(f"v{i}")
                 for i, e in enumerate(ends)
             ),
         )
         .where(*_where(session, scope, end=max(ends), per_customer=True))
-        .group_by(Order.customer_id)
+        .group_by(tables.orders.c.customer_id)
         .subquery()
     )
     sums = (
@@ -1669,21 +1734,30 @@ async def grouped_status_counts(
     session: AsyncSession, scope: Scope, g: Grouping, start: datetime | None, end: datetime
 ) -> dict[Any, dict[str, int]]:
     """`status_counts` per group: orders created in the window by current status."""
-    frm: Any = Order.__table__
+    frm: Any = tables.orders
     if g.by == "window":
         w = _windows_table(g)
         key: Any = w.c.label
-        frm = w.join(Order, literal(True))
-        cond = [*_any_status(scope), Order.created_at >= w.c.ws, Order.created_at < w.c.we]
+        frm = w.join(tables.orders, literal(True))
+        cond = [
+            *_any_status(scope),
+            tables.orders.c.created_at >= w.c.ws,
+            tables.orders.c.created_at < w.c.we,
+        ]
     else:
         cond = _any_status(scope, start, end)
         if g.by == "platform":
-            key = Order.platform
+            key = tables.orders.c.platform
         elif g.by == "country":
-            key = Order.customer_country
+            key = tables.orders.c.customer_country
         else:
-            key = Order.customer_id
-    q = select(key, Order.status, func.count()).select_from(frm).where(*cond).group_by(key, Order.status)
+            key = tables.orders.c.customer_id
+    q = (
+        select(key, tables.orders.c.status, func.count())
+        .select_from(frm)
+        .where(*cond)
+        .group_by(key, tables.orders.c.status)
+    )
     out: dict[Any, dict[str, int]] = {}
     for k, status, n in await _plain_rows(session, q):
         if k is not None:
@@ -1770,9 +1844,9 @@ async def order_value_arrays(
     the values None unless asked for: a breakdown by segment folds them with each customer's segment."""
     import numpy as np
 
-    columns: list[tuple[Any, Any]] = [(Order.customer_id, np.int64)]
+    columns: list[tuple[Any, Any]] = [(tables.orders.c.customer_id, np.int64)]
     if values:
-        columns.append((_as_float(session, Order.value_base), np.float64))
+        columns.append((_as_float(session, tables.orders.c.value_base), np.float64))
     found = await _column_arrays(session, columns, _where(session, scope, start=start, end=end))
     return found[0], found[1] if values else None
 
@@ -1792,7 +1866,7 @@ async def ltv_value_arrays(
     first = _first_order_unindexed(session, t)
     customer, value = await _column_arrays(
         session,
-        [(t.customer_id, np.int64), (_as_float(session, t.value), np.float64)],
+        [(t.c.customer_id, np.int64), (_as_float(session, t.c.value), np.float64)],
         [*cond, first < int(end.timestamp())],
     )
     return customer, value
@@ -1813,8 +1887,8 @@ async def repeat_arrays(
     t, cond = _stats_table(scope, UNGROUPED)
     customer, repeats = await _column_arrays(
         session,
-        [(t.customer_id, np.int64), (case((t.orders >= 2, 1), else_=0), np.int64)],
-        [*cond, t.last_order >= int(start.timestamp())],
+        [(t.c.customer_id, np.int64), (case((t.c.orders >= 2, 1), else_=0), np.int64)],
+        [*cond, t.c.last_order >= int(start.timestamp())],
     )
     return customer, repeats
 
@@ -1836,15 +1910,15 @@ async def churn_arrays(
     t, cond = _stats_table(scope, UNGROUPED)
     (gone,) = await _column_arrays(
         session,
-        [(t.customer_id, np.int64)],
-        [*cond, t.last_order >= int(lo_at.timestamp()), t.last_order < int(start.timestamp())],
+        [(t.c.customer_id, np.int64)],
+        [*cond, t.c.last_order >= int(lo_at.timestamp()), t.c.last_order < int(start.timestamp())],
     )
     later = [
         *_where(session, scope, start=start, end=end),
-        Order.previous_order_at >= lo_at,
-        Order.previous_order_at < start,
+        tables.orders.c.previous_order_at >= lo_at,
+        tables.orders.c.previous_order_at < start,
     ]
-    (seen,) = await _column_arrays(session, [(Order.customer_id, np.int64)], later)
+    (seen,) = await _column_arrays(session, [(tables.orders.c.customer_id, np.int64)], later)
     return gone, seen
 
 
@@ -1856,30 +1930,32 @@ async def order_status_arrays(
     import numpy as np
 
     cond = _any_status(scope, start, end)
-    code = case({status: i for i, status in enumerate(ORDER_STATUSES)}, value=Order.status)
-    customer, status = await _column_arrays(session, [(Order.customer_id, np.int64), (code, np.int64)], cond)
+    code = case({status: i for i, status in enumerate(ORDER_STATUSES)}, value=tables.orders.c.status)
+    customer, status = await _column_arrays(
+        session, [(tables.orders.c.customer_id, np.int64), (code, np.int64)], cond
+    )
     return customer, status
 
 
 async def prospects_before(session: AsyncSession, workspace_id: int, end: datetime) -> np.ndarray:
     """Ids of the customers (not merged away) whose record was created before `end` and who had no valid order
     before it: the prospects at that moment."""
-    t = CustomerOrderStats
+    t = tables.customer_order_stats
     bought = (
-        select(t.customer_id)
-        .where(t.customer_id == Customer.id, t.first_order < int(end.timestamp()))
-        .correlate(Customer)
+        select(t.c.customer_id)
+        .where(t.c.customer_id == tables.customers.c.id, t.c.first_order < int(end.timestamp()))
+        .correlate(tables.customers)
         .exists()
     )
     q = (
-        select(Customer.id)
+        select(tables.customers.c.id)
         .where(
-            Customer.workspace_id == workspace_id,
-            Customer.merged_into_id.is_(None),
-            Customer.created_at < end,
+            tables.customers.c.workspace_id == workspace_id,
+            tables.customers.c.merged_into_id.is_(None),
+            tables.customers.c.created_at < end,
             ~bought,
         )
-        .order_by(Customer.id)
+        .order_by(tables.customers.c.id)
     )
     rows = await _int_rows(session, q, 1)
     return rows[:, 0]
@@ -1905,28 +1981,37 @@ async def first_two_orders(
     orders of those of them with two or more valid orders, through the per-customer index."""
     import numpy as np
 
-    t = CustomerOrderStats
-    in_window = (t.workspace_id == workspace_id, t.first_order >= first_from, t.first_order < first_before)
+    t = tables.customer_order_stats
+    in_window = (
+        t.c.workspace_id == workspace_id,
+        t.c.first_order >= first_from,
+        t.c.first_order < first_before,
+    )
     rows = (
-        await session.execute(select(t.customer_id, t.first_order).where(*in_window).order_by(t.customer_id))
+        await session.execute(
+            select(t.c.customer_id, t.c.first_order).where(*in_window).order_by(t.c.customer_id)
+        )
     ).all()
     n = len(rows)
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
     first = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
     second = np.full(n, -1, dtype=np.int64)
     if n:
-        repeat = select(t.customer_id).where(*in_window, t.orders >= 2)
+        repeat = select(t.c.customer_id).where(*in_window, t.c.orders >= 2)
         ranked = (
             select(
-                Order.customer_id.label("cid"),
-                Order.created_at.label("at"),
+                tables.orders.c.customer_id.label("cid"),
+                tables.orders.c.created_at.label("at"),
                 func.row_number()
-                .over(partition_by=Order.customer_id, order_by=(Order.created_at, Order.id))
+                .over(
+                    partition_by=tables.orders.c.customer_id,
+                    order_by=(tables.orders.c.created_at, tables.orders.c.id),
+                )
                 .label("rn"),
             )
             .where(
                 *_where(session, Scope(workspace_id), end=end, per_customer=True),
-                Order.customer_id.in_(repeat),
+                tables.orders.c.customer_id.in_(repeat),
             )
             .subquery()
         )
@@ -1947,28 +2032,28 @@ async def first_last_before(session: AsyncSession, workspace_id: int, end: datet
     scan of every order). `end` is a whole second (a local midnight)."""
     import numpy as np
 
-    t = CustomerOrderStats
+    t = tables.customer_order_stats
     cut = int(end.timestamp())
     known = await _int_rows(
         session,
-        select(t.customer_id, t.first_order, t.last_order)
-        .where(t.workspace_id == workspace_id, t.first_order < cut)
-        .order_by(t.customer_id),
+        select(t.c.customer_id, t.c.first_order, t.c.last_order)
+        .where(t.c.workspace_id == workspace_id, t.c.first_order < cut)
+        .order_by(t.c.customer_id),
         3,
     )
     n = len(known)
     ids, first, last = known[:, 0].copy(), known[:, 1].copy(), known[:, 2].copy()
     if n and last.max() >= cut:
-        later = select(t.customer_id).where(
-            t.workspace_id == workspace_id, t.first_order < cut, t.last_order >= cut
+        later = select(t.c.customer_id).where(
+            t.c.workspace_id == workspace_id, t.c.first_order < cut, t.c.last_order >= cut
         )
         q = (
-            select(Order.customer_id, _epoch_seconds(session, func.max(Order.created_at)))
+            select(tables.orders.c.customer_id, _epoch_seconds(session, func.max(tables.orders.c.created_at)))
             .where(
                 *_where(session, Scope(workspace_id), end=end, per_customer=True),
-                Order.customer_id.in_(later),
+                tables.orders.c.customer_id.in_(later),
             )
-            .group_by(Order.customer_id)
+            .group_by(tables.orders.c.customer_id)
         )
         found = (await session.execute(q)).all()
         if found:
@@ -2007,13 +2092,13 @@ async def stage_pairs(
     A buyer's stage needs their last valid order before the date only when they also ordered after it; then
     the per-customer order index answers "a valid order in [from, end)?" with one probe (EXISTS), never a scan
     of the customer's orders or of the window."""
-    t = CustomerOrderStats
+    t = tables.customer_order_stats
 
     def has_order(lo: datetime, hi: datetime) -> Any:
         return (
-            select(Order.id)
+            select(tables.orders.c.id)
             .where(
-                Order.customer_id == t.customer_id,
+                tables.orders.c.customer_id == t.c.customer_id,
                 *_where(session, Scope(workspace_id), start=lo, end=hi, per_customer=True),
             )
             .correlate(t)
@@ -2023,12 +2108,12 @@ async def stage_pairs(
     def stage(c: StageCuts) -> Any:
         end = int(c.end.timestamp())
         return case(
-            (t.first_order >= int(c.new_from.timestamp()), 0),
+            (t.c.first_order >= int(c.new_from.timestamp()), 0),
             (
-                t.last_order < end,
+                t.c.last_order < end,
                 case(
-                    (t.last_order >= int(c.active_from.timestamp()), 1),
-                    (t.last_order >= int(c.dormant_from.timestamp()), 2),
+                    (t.c.last_order >= int(c.active_from.timestamp()), 1),
+                    (t.c.last_order >= int(c.dormant_from.timestamp()), 2),
                     else_=3,
                 ),
             ),
@@ -2038,13 +2123,13 @@ async def stage_pairs(
         )
 
     had_record = (
-        select(Customer.id)
-        .where(Customer.id == t.customer_id, Customer.created_at < before.end)
+        select(tables.customers.c.id)
+        .where(tables.customers.c.id == t.c.customer_id, tables.customers.c.created_at < before.end)
         .correlate(t)
         .exists()
     )
     first_stage = case(
-        (t.first_order < int(before.end.timestamp()), stage(before)),
+        (t.c.first_order < int(before.end.timestamp()), stage(before)),
         (had_record, PROSPECT_CODE),
         else_=NOT_YET_CODE,
     )
@@ -2052,25 +2137,25 @@ async def stage_pairs(
     # statistics row; most customers are in range, and the covering index has all the columns read here.
     buyers = (
         select(first_stage.label("a"), stage(after).label("b"))
-        .where(t.workspace_id == workspace_id, t.first_order + 0 < int(after.end.timestamp()))
+        .where(t.c.workspace_id == workspace_id, t.c.first_order + 0 < int(after.end.timestamp()))
         .subquery()
     )
     rows = (
         await session.execute(select(buyers.c.a, buyers.c.b, func.count()).group_by(buyers.c.a, buyers.c.b))
     ).all()
     bought = (
-        select(t.customer_id)
-        .where(t.customer_id == Customer.id, t.first_order < int(after.end.timestamp()))
-        .correlate(Customer)
+        select(t.c.customer_id)
+        .where(t.c.customer_id == tables.customers.c.id, t.c.first_order < int(after.end.timestamp()))
+        .correlate(tables.customers)
         .exists()
     )
-    was = case((Customer.created_at < before.end, PROSPECT_CODE), else_=NOT_YET_CODE).label("a")
+    was = case((tables.customers.c.created_at < before.end, PROSPECT_CODE), else_=NOT_YET_CODE).label("a")
     prospects = (
         select(was, func.count())
         .where(
-            Customer.workspace_id == workspace_id,
-            Customer.merged_into_id.is_(None),
-            Customer.created_at < after.end,
+            tables.customers.c.workspace_id == workspace_id,
+            tables.customers.c.merged_into_id.is_(None),
+            tables.customers.c.created_at < after.end,
             ~bought,
         )
         .group_by(was)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import BuyerIdentity, Customer, CustomerTag, Interaction, Order, Tag
+from storage import tables
 from storage.statuses import VALID_ORDER_STATUSES
+
+if TYPE_CHECKING:
+    from storage.models import Customer, Interaction
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,14 @@ async def search_customers(
     bare = text.lstrip("@#")
     if not bare:
         return []
-    live = [Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)]
+    live = [tables.customers.c.workspace_id == workspace_id, tables.customers.c.merged_into_id.is_(None)]
     if text.startswith("#") and bare.isdigit():
         # "#1382" as the bot shows customers (name (#id)): that customer, when there is one, before any Shopify
         # order named "#1382".
         hits = await _hits(
             session,
-            select(Customer.id, Customer.display_name, Customer.country).where(
-                *live, Customer.id == int(bare)
+            select(tables.customers.c.id, tables.customers.c.display_name, tables.customers.c.country).where(
+                *live, tables.customers.c.id == int(bare)
             ),
             limit,
         )
@@ -67,37 +70,44 @@ async def search_customers(
     low = bare.lower()
     forms = sorted({low, text.lower()})  # "#1003" is a Shopify order name, "@tanwl" a username
     exact = [
-        func.lower(BuyerIdentity.email) == low,
-        BuyerIdentity.email_norm == low,
-        func.lower(BuyerIdentity.username).in_(forms),
-        func.lower(BuyerIdentity.buyer_key).in_(forms),
+        func.lower(tables.buyer_identities.c.email) == low,
+        tables.buyer_identities.c.email_norm == low,
+        func.lower(tables.buyer_identities.c.username).in_(forms),
+        func.lower(tables.buyer_identities.c.buyer_key).in_(forms),
     ]
     digits = re.sub(r"\D", "", bare)
     if len(digits) >= 7 and re.fullmatch(r"[\d\s()+.-]+", bare):
-        exact.append(BuyerIdentity.phone_norm.like(f"%{digits}"))  # E.164 ends with the local digits
-    by_identity = select(BuyerIdentity.customer_id).where(
-        BuyerIdentity.workspace_id == workspace_id, or_(*exact)
+        exact.append(
+            tables.buyer_identities.c.phone_norm.like(f"%{digits}")
+        )  # E.164 ends with the local digits
+    by_identity = select(tables.buyer_identities.c.customer_id).where(
+        tables.buyer_identities.c.workspace_id == workspace_id, or_(*exact)
     )
-    by_order = select(Order.customer_id).where(
-        Order.workspace_id == workspace_id, Order.platform_order_id.in_(sorted({text, bare}))
+    by_order = select(tables.orders.c.customer_id).where(
+        tables.orders.c.workspace_id == workspace_id,
+        tables.orders.c.platform_order_id.in_(sorted({text, bare})),
     )
-    exact_ids = or_(Customer.id.in_(by_identity), Customer.id.in_(by_order))
+    exact_ids = or_(tables.customers.c.id.in_(by_identity), tables.customers.c.id.in_(by_order))
     if bare.isdigit():
-        exact_ids = or_(exact_ids, Customer.id == int(bare))
+        exact_ids = or_(exact_ids, tables.customers.c.id == int(bare))
     hits = await _hits(
-        session, select(Customer.id, Customer.display_name, Customer.country).where(*live, exact_ids), limit
+        session,
+        select(tables.customers.c.id, tables.customers.c.display_name, tables.customers.c.country).where(
+            *live, exact_ids
+        ),
+        limit,
     )
     if hits:
         return hits
-    name = func.lower(Customer.display_name)
-    ident_name = func.lower(BuyerIdentity.name)
+    name = func.lower(tables.customers.c.display_name)
+    ident_name = func.lower(tables.buyer_identities.c.name)
     if _has_cjk(bare):
         squeezed = "%" + escape_like(re.sub(r"\s+", "", bare)) + "%"
         by_name = or_(
             func.replace(name, " ", "").like(squeezed, escape="\\"),
-            Customer.id.in_(
-                select(BuyerIdentity.customer_id).where(
-                    BuyerIdentity.workspace_id == workspace_id,
+            tables.customers.c.id.in_(
+                select(tables.buyer_identities.c.customer_id).where(
+                    tables.buyer_identities.c.workspace_id == workspace_id,
                     func.replace(ident_name, " ", "").like(squeezed, escape="\\"),
                 )
             ),
@@ -107,26 +117,34 @@ async def search_customers(
         by_name = or_(
             name.like(f"{word}%", escape="\\"),
             name.like(f"% {word}%", escape="\\"),
-            Customer.id.in_(
-                select(BuyerIdentity.customer_id).where(
-                    BuyerIdentity.workspace_id == workspace_id,
+            tables.customers.c.id.in_(
+                select(tables.buyer_identities.c.customer_id).where(
+                    tables.buyer_identities.c.workspace_id == workspace_id,
                     or_(
                         ident_name.like(f"{word}%", escape="\\"),
                         ident_name.like(f"% {word}%", escape="\\"),
-                        func.lower(BuyerIdentity.username).like(f"{word}%", escape="\\"),
+                        func.lower(tables.buyer_identities.c.username).like(f"{word}%", escape="\\"),
                     ),
                 )
             ),
         )
     return await _hits(
-        session, select(Customer.id, Customer.display_name, Customer.country).where(*live, by_name), limit
+        session,
+        select(tables.customers.c.id, tables.customers.c.display_name, tables.customers.c.country).where(
+            *live, by_name
+        ),
+        limit,
     )
 
 
 async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHit]:
     """The customers `stmt` selects (id, display name, country), with what tells same-name customers apart:
     their first buyer identity and their valid orders (two small queries for any number of hits)."""
-    rows = (await session.execute(stmt.order_by(Customer.display_name, Customer.id).limit(limit))).all()
+    rows = (
+        await session.execute(
+            stmt.order_by(tables.customers.c.display_name, tables.customers.c.id).limit(limit)
+        )
+    ).all()
     if not rows:
         return []
     ids = [r.id for r in rows]
@@ -134,10 +152,13 @@ async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHi
     for cid, identity_platform, username, name in (
         await session.execute(
             select(
-                BuyerIdentity.customer_id, BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.name
+                tables.buyer_identities.c.customer_id,
+                tables.buyer_identities.c.platform,
+                tables.buyer_identities.c.username,
+                tables.buyer_identities.c.name,
             )
-            .where(BuyerIdentity.customer_id.in_(ids))
-            .order_by(BuyerIdentity.id)
+            .where(tables.buyer_identities.c.customer_id.in_(ids))
+            .order_by(tables.buyer_identities.c.id)
         )
     ).all():
         if cid is not None:  # always: the query selects identities of these customers
@@ -147,13 +168,13 @@ async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHi
         for r in (
             await session.execute(
                 select(
-                    Order.customer_id,
-                    func.count(Order.id),
-                    func.sum(Order.value_base),
-                    func.max(Order.created_at),
+                    tables.orders.c.customer_id,
+                    func.count(tables.orders.c.id),
+                    func.sum(tables.orders.c.value_base),
+                    func.max(tables.orders.c.created_at),
                 )
-                .where(Order.customer_id.in_(ids), Order.status.in_(VALID_STATUSES))
-                .group_by(Order.customer_id)
+                .where(tables.orders.c.customer_id.in_(ids), tables.orders.c.status.in_(VALID_STATUSES))
+                .group_by(tables.orders.c.customer_id)
             )
         ).all()
     }
@@ -177,6 +198,9 @@ async def _hits(session: AsyncSession, stmt: Any, limit: int) -> list[CustomerHi
 
 
 async def get_customer(session: AsyncSession, workspace_id: int, customer_id: int) -> Customer | None:
+    # The card's objects and actions keep the ORM; finding a customer reads the tables (no mappers to declare).
+    from storage.models import Customer
+
     customer = await session.get(Customer, customer_id)
     if customer is None or customer.workspace_id != workspace_id:
         return None
@@ -186,6 +210,8 @@ async def get_customer(session: AsyncSession, workspace_id: int, customer_id: in
 async def add_note(
     session: AsyncSession, workspace_id: int, customer_id: int, body: str, *, member_id: int | None
 ) -> Interaction:
+    from storage.models import Interaction
+
     note = Interaction(
         workspace_id=workspace_id,
         customer_id=customer_id,
@@ -202,6 +228,8 @@ async def add_note(
 
 async def add_tag(session: AsyncSession, workspace_id: int, customer_id: int, name: str) -> bool:
     """Tag a customer by hand (creating the tag if new); False when it already had the tag."""
+    from storage.models import CustomerTag, Tag
+
     name = name.strip().lower()[:64]
     tag = (
         await session.execute(select(Tag).where(Tag.workspace_id == workspace_id, Tag.name == name))
@@ -219,10 +247,10 @@ async def add_tag(session: AsyncSession, workspace_id: int, customer_id: int, na
 
 async def customer_tags(session: AsyncSession, customer_id: int) -> list[str]:
     rows = await session.execute(
-        select(Tag.name)
-        .join(CustomerTag, CustomerTag.tag_id == Tag.id)
-        .where(CustomerTag.customer_id == customer_id)
-        .order_by(Tag.name)
+        select(tables.tags.c.name)
+        .join(tables.customer_tags, tables.customer_tags.c.tag_id == tables.tags.c.id)
+        .where(tables.customer_tags.c.customer_id == customer_id)
+        .order_by(tables.tags.c.name)
     )
     return [r[0] for r in rows]
 
@@ -256,27 +284,31 @@ async def customer_summary(
         return None
     identities = (
         await session.execute(
-            select(BuyerIdentity.platform, BuyerIdentity.username, BuyerIdentity.accepts_marketing)
-            .where(BuyerIdentity.customer_id == customer_id)
-            .order_by(BuyerIdentity.id)
+            select(
+                tables.buyer_identities.c.platform,
+                tables.buyer_identities.c.username,
+                tables.buyer_identities.c.accepts_marketing,
+            )
+            .where(tables.buyer_identities.c.customer_id == customer_id)
+            .order_by(tables.buyer_identities.c.id)
         )
     ).all()
     stats = (
         await session.execute(
             select(
-                func.count(Order.id),
-                func.sum(Order.value_base),
-                func.min(Order.created_at),
-                func.max(Order.created_at),
-            ).where(Order.customer_id == customer_id, Order.status.in_(VALID_STATUSES))
+                func.count(tables.orders.c.id),
+                func.sum(tables.orders.c.value_base),
+                func.min(tables.orders.c.created_at),
+                func.max(tables.orders.c.created_at),
+            ).where(tables.orders.c.customer_id == customer_id, tables.orders.c.status.in_(VALID_STATUSES))
         )
     ).one()
     notes = (
         (
             await session.execute(
-                select(Interaction.body)
-                .where(Interaction.customer_id == customer_id, Interaction.kind == "note")
-                .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+                select(tables.interactions.c.body)
+                .where(tables.interactions.c.customer_id == customer_id, tables.interactions.c.kind == "note")
+                .order_by(tables.interactions.c.occurred_at.desc(), tables.interactions.c.id.desc())
                 .limit(3)
             )
         )

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import tables
 from storage.arrays import sorted_unique
-from storage.models import AlertRecord, BuyerIdentity, Customer, Interaction, Order, OrderLine
 from storage.repositories.analytics import (
     Scope,
     _customer_selection,
@@ -48,15 +48,15 @@ def _service_conditions(
     scope: Scope, kinds: Sequence[str], start: datetime | None, end: datetime
 ) -> list[Any]:
     cond: list[Any] = [
-        Interaction.workspace_id == scope.workspace_id,
-        Interaction.kind.in_(list(kinds)),
-        Interaction.occurred_at < end,
-        *_customer_selection(scope, Interaction.customer_id),
+        tables.interactions.c.workspace_id == scope.workspace_id,
+        tables.interactions.c.kind.in_(list(kinds)),
+        tables.interactions.c.occurred_at < end,
+        *_customer_selection(scope, tables.interactions.c.customer_id),
     ]
     if start is not None:
-        cond.append(Interaction.occurred_at >= start)
+        cond.append(tables.interactions.c.occurred_at >= start)
     if scope.platform:
-        cond.append(Interaction.channel == scope.platform)
+        cond.append(tables.interactions.c.channel == scope.platform)
     return cond
 
 
@@ -68,22 +68,22 @@ async def service_rows(
     cond = _service_conditions(scope, kinds, start, end)
     rows = await session.execute(
         select(
-            Interaction.id,
-            Interaction.customer_id,
-            Interaction.kind,
-            Interaction.rating,
-            Interaction.reason,
-            Interaction.channel,
+            tables.interactions.c.id,
+            tables.interactions.c.customer_id,
+            tables.interactions.c.kind,
+            tables.interactions.c.rating,
+            tables.interactions.c.reason,
+            tables.interactions.c.channel,
             customer_country(),
-            Interaction.order_id,
-            Interaction.occurred_at,
-            Interaction.product,
+            tables.interactions.c.order_id,
+            tables.interactions.c.occurred_at,
+            tables.interactions.c.product,
         )
-        .join(Customer, Customer.id == Interaction.customer_id)
+        .join(tables.customers, tables.customers.c.id == tables.interactions.c.customer_id)
         .where(*cond)
-        .order_by(Interaction.occurred_at, Interaction.id)
+        .order_by(tables.interactions.c.occurred_at, tables.interactions.c.id)
     )
-    return [ServiceRow(*r) for r in rows]
+    return [ServiceRow(*tuple(r)) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +107,21 @@ async def service_counts(
     end = bounds[-1]
     assert end is not None
     window = (
-        case(*((Interaction.occurred_at < b, i) for i, b in enumerate(edges)), else_=len(edges))
+        case(*((tables.interactions.c.occurred_at < b, i) for i, b in enumerate(edges)), else_=len(edges))
         if edges
         else literal(0)
     )
-    rated = Interaction.rating.is_not(None)
+    rated = tables.interactions.c.rating.is_not(None)
     q = (
         select(
             window.label("w"),
             func.count(),
-            func.count(Interaction.rating),
-            func.coalesce(func.sum(Interaction.rating), 0),
-            func.sum(case((Interaction.rating >= 9, 1), else_=0)),
-            func.sum(case((and_(rated, Interaction.rating <= 6), 1), else_=0)),
+            func.count(tables.interactions.c.rating),
+            func.coalesce(func.sum(tables.interactions.c.rating), 0),
+            func.sum(case((tables.interactions.c.rating >= 9, 1), else_=0)),
+            func.sum(case((and_(rated, tables.interactions.c.rating <= 6), 1), else_=0)),
         )
-        .join(Customer, Customer.id == Interaction.customer_id)
+        .join(tables.customers, tables.customers.c.id == tables.interactions.c.customer_id)
         .where(*_service_conditions(scope, kinds, bounds[0], end))
         .group_by(window)
     )
@@ -148,9 +148,9 @@ async def service_counts_by_product(
         await _plain_rows(
             session,
             select(
-                array_of(session, func.coalesce(Interaction.rating, -1), np.int64),
-                array_of(session, func.coalesce(Interaction.order_id, -1), np.int64),
-                texts_of(session, func.nullif(Interaction.product, "")),
+                array_of(session, func.coalesce(tables.interactions.c.rating, -1), np.int64),
+                array_of(session, func.coalesce(tables.interactions.c.order_id, -1), np.int64),
+                texts_of(session, func.nullif(tables.interactions.c.product, "")),
             ).where(*cond),
         )
     )[0]
@@ -167,8 +167,10 @@ async def service_counts_by_product(
         lines = (
             await _plain_rows(
                 session,
-                select(array_of(session, OrderLine.order_id, np.int64), texts_of(session, _product())).where(
-                    in_ids(session, OrderLine.order_id, wanted.tolist()), _product().is_not(None)
+                select(
+                    array_of(session, tables.order_lines.c.order_id, np.int64), texts_of(session, _product())
+                ).where(
+                    in_ids(session, tables.order_lines.c.order_id, wanted.tolist()), _product().is_not(None)
                 ),
             )
         )[0]
@@ -204,8 +206,8 @@ async def first_service_time(
 ) -> datetime | None:
     """When the first interaction `service_rows` would read happened (None: there is none)."""
     q = (
-        select(func.min(Interaction.occurred_at))
-        .join(Customer, Customer.id == Interaction.customer_id)
+        select(func.min(tables.interactions.c.occurred_at))
+        .join(tables.customers, tables.customers.c.id == tables.interactions.c.customer_id)
         .where(*_service_conditions(scope, kinds, None, end))
     )
     found: datetime | None = (await session.execute(q)).scalar()
@@ -213,7 +215,7 @@ async def first_service_time(
 
 
 def _product() -> Any:
-    return func.coalesce(OrderLine.product_name, OrderLine.sku)
+    return func.coalesce(tables.order_lines.c.product_name, tables.order_lines.c.sku)
 
 
 async def valid_orders_by_product(
@@ -221,8 +223,8 @@ async def valid_orders_by_product(
 ) -> dict[str, int]:
     """Valid orders in scope and [start, end) per product their lines name (an order counts once per product)."""
     rows = await session.execute(
-        select(_product().label("p"), func.count(distinct(Order.id)))
-        .join(OrderLine, OrderLine.order_id == Order.id)
+        select(_product().label("p"), func.count(distinct(tables.orders.c.id)))
+        .join(tables.order_lines, tables.order_lines.c.order_id == tables.orders.c.id)
         .where(*_where(session, scope, start=start, end=end), _product().is_not(None))
         .group_by(_product())
     )
@@ -234,17 +236,19 @@ async def customer_service(session: AsyncSession, customer_id: int, limit: int) 
     the product a review is of (platform review exports)."""
     rows = await session.execute(
         select(
-            Interaction.kind,
-            Interaction.occurred_at,
-            Interaction.rating,
-            Interaction.reason,
-            Interaction.body,
-            Order.platform_order_id,
-            Interaction.product,
+            tables.interactions.c.kind,
+            tables.interactions.c.occurred_at,
+            tables.interactions.c.rating,
+            tables.interactions.c.reason,
+            tables.interactions.c.body,
+            tables.orders.c.platform_order_id,
+            tables.interactions.c.product,
         )
-        .outerjoin(Order, Order.id == Interaction.order_id)
-        .where(Interaction.customer_id == customer_id, Interaction.kind.in_(SERVICE_KINDS))
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .outerjoin(tables.orders, tables.orders.c.id == tables.interactions.c.order_id)
+        .where(
+            tables.interactions.c.customer_id == customer_id, tables.interactions.c.kind.in_(SERVICE_KINDS)
+        )
+        .order_by(tables.interactions.c.occurred_at.desc(), tables.interactions.c.id.desc())
         .limit(limit)
     )
     return list(rows.all())
@@ -265,40 +269,43 @@ async def unhappy_interactions(
     alerted = set(
         (
             await session.execute(
-                select(AlertRecord.subject).where(
-                    AlertRecord.workspace_id == workspace_id,
-                    AlertRecord.kind == "service",
-                    AlertRecord.sent_at >= since,
+                select(tables.alert_records.c.subject).where(
+                    tables.alert_records.c.workspace_id == workspace_id,
+                    tables.alert_records.c.kind == "service",
+                    tables.alert_records.c.sent_at >= since,
                 )
             )
         ).scalars()
     )
     rows = await session.execute(
         select(
-            Interaction.id,
-            Interaction.customer_id,
-            Interaction.kind,
-            Interaction.rating,
-            Interaction.reason,
-            Interaction.body,
-            Interaction.occurred_at,
-            Interaction.channel,
-            Order.platform_order_id,
+            tables.interactions.c.id,
+            tables.interactions.c.customer_id,
+            tables.interactions.c.kind,
+            tables.interactions.c.rating,
+            tables.interactions.c.reason,
+            tables.interactions.c.body,
+            tables.interactions.c.occurred_at,
+            tables.interactions.c.channel,
+            tables.orders.c.platform_order_id,
         )
-        .join(Customer, Customer.id == Interaction.customer_id)
-        .outerjoin(Order, Order.id == Interaction.order_id)
+        .join(tables.customers, tables.customers.c.id == tables.interactions.c.customer_id)
+        .outerjoin(tables.orders, tables.orders.c.id == tables.interactions.c.order_id)
         .where(
-            Interaction.workspace_id == workspace_id,
-            Interaction.occurred_at >= since,
-            Interaction.occurred_at < until,
-            Customer.merged_into_id.is_(None),
+            tables.interactions.c.workspace_id == workspace_id,
+            tables.interactions.c.occurred_at >= since,
+            tables.interactions.c.occurred_at < until,
+            tables.customers.c.merged_into_id.is_(None),
             (
-                (Interaction.kind == "complaint")
-                | ((Interaction.kind == "review") & (Interaction.rating <= review_at_most))
-                | ((Interaction.kind == "nps") & (Interaction.rating <= nps_at_most))
+                (tables.interactions.c.kind == "complaint")
+                | (
+                    (tables.interactions.c.kind == "review")
+                    & (tables.interactions.c.rating <= review_at_most)
+                )
+                | ((tables.interactions.c.kind == "nps") & (tables.interactions.c.rating <= nps_at_most))
             ),
         )
-        .order_by(Interaction.occurred_at, Interaction.id)
+        .order_by(tables.interactions.c.occurred_at, tables.interactions.c.id)
     )
     return [r for r in rows.all() if f"interaction:{r.id}" not in alerted]
 
@@ -313,14 +320,14 @@ async def customers_by_email(
     wanted = sorted(set(emails))
     for i in range(0, len(wanted), 900):
         rows = await session.execute(
-            select(BuyerIdentity.email_norm, BuyerIdentity.customer_id)
+            select(tables.buyer_identities.c.email_norm, tables.buyer_identities.c.customer_id)
             .where(
-                BuyerIdentity.workspace_id == workspace_id,
-                BuyerIdentity.platform == platform,
-                BuyerIdentity.email_norm.in_(wanted[i : i + 900]),
-                BuyerIdentity.customer_id.is_not(None),
+                tables.buyer_identities.c.workspace_id == workspace_id,
+                tables.buyer_identities.c.platform == platform,
+                tables.buyer_identities.c.email_norm.in_(wanted[i : i + 900]),
+                tables.buyer_identities.c.customer_id.is_not(None),
             )
-            .order_by(BuyerIdentity.id)
+            .order_by(tables.buyer_identities.c.id)
         )
         for email, customer in rows:
             if email is not None and customer is not None:  # always: the query asks for both
@@ -341,9 +348,13 @@ class ProductLine:
 async def platform_products(session: AsyncSession, workspace_id: int, platform: str) -> list[ProductLine]:
     """The distinct products the platform's imported order lines name."""
     rows = await session.execute(
-        select(OrderLine.product_name, OrderLine.sku)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.workspace_id == workspace_id, Order.platform == platform, _product().is_not(None))
+        select(tables.order_lines.c.product_name, tables.order_lines.c.sku)
+        .join(tables.orders, tables.orders.c.id == tables.order_lines.c.order_id)
+        .where(
+            tables.orders.c.workspace_id == workspace_id,
+            tables.orders.c.platform == platform,
+            _product().is_not(None),
+        )
         .distinct()
     )
     return sorted(
@@ -359,12 +370,18 @@ async def customers_product_orders(
     ids = sorted(set(customer_ids))
     for i in range(0, len(ids), 900):
         rows = await session.execute(
-            select(Order.customer_id, Order.id, Order.created_at, OrderLine.product_name, OrderLine.sku)
-            .join(OrderLine, OrderLine.order_id == Order.id)
+            select(
+                tables.orders.c.customer_id,
+                tables.orders.c.id,
+                tables.orders.c.created_at,
+                tables.order_lines.c.product_name,
+                tables.order_lines.c.sku,
+            )
+            .join(tables.order_lines, tables.order_lines.c.order_id == tables.orders.c.id)
             .where(
-                Order.workspace_id == workspace_id,
-                Order.platform == platform,
-                Order.customer_id.in_(ids[i : i + 900]),
+                tables.orders.c.workspace_id == workspace_id,
+                tables.orders.c.platform == platform,
+                tables.orders.c.customer_id.in_(ids[i : i + 900]),
                 _product().is_not(None),
             )
         )
