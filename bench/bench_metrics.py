@@ -14,8 +14,9 @@ by the project's own `refresh_order_stats`, as an import leaves them. PostgreSQL
 
 Each cell: **cold** is the first answer of that question in this process (statements not yet compiled, no
 plan cached), **warm** the median of 3 more; each also as this process's CPU time (on SQLite the whole
-query, the database running in the process: a figure the machine's other work does not inflate). Periods: the default (last 90 days; all time for avg_ltv); "by
-month" over this year. The baseline is pandas over the orders already in memory (their load time printed
+query, the database running in the process: a figure the machine's other work does not inflate). Period:
+the default (last 90 days; all time for avg_ltv), by month its calendar months (four, the first and last
+partial); `--period this_year` asks every cell over this year instead. The baseline is pandas over the orders already in memory (their load time printed
 once), timed per cell; the ratio is ours warm / pandas, and `=` says both gave the same rows.
 
 Targets: every cell under 250 ms warm at 1M on both databases, under 1 s at 10M on PostgreSQL, cold within

@@ -1377,7 +1377,13 @@ async def active_customers(
     or all together with `UNGROUPED` (key None), read from the statistics; None when they cannot say (a bound
     between seconds, or a valid order at or after `end`): count them from the orders then. When every valid
     order is before `end`, a customer has one in the window exactly when their last one (there) is from its
-    start on: one row per customer (and platform) instead of a distinct count over the window's orders."""
+    start on: one row per customer (and platform) instead of a distinct count over the window's orders. By
+    calendar window across platforms (bounds whole seconds), each window's returning and new customers
+    (`_window_customers`)."""
+    if g.by == "window" and not (scope.platform or g.per_platform) and _whole_seconds(*_window_bounds(g)):
+        returning, new = await _window_customers(session, scope, g)
+        both = {k: returning.get(k, 0) + new.get(k, (0, 0))[0] for k, _, _ in g.windows}
+        return {k: n for k, n in both.items() if n}
     if g.by not in ("none", "platform", "country"):
         return None
     if not (_whole_seconds(start, end) and await _stats_cover(session, scope.workspace_id, end)):
@@ -1446,14 +1452,13 @@ async def grouped_repeat_counts(
     return {r[0]: (int(r[1]), int(r[2] or 0)) for r in await _plain_rows(session, q) if r[0] is not None}
 
 
-async def _window_repeat_counts(
+async def _window_customers(
     session: AsyncSession, scope: Scope, g: Grouping
-) -> dict[Any, tuple[int, int]]:
-    """`grouped_repeat_counts` by window across platforms, the bounds whole seconds. A customer active in a
-    window who ordered before it has exactly one order there whose previous valid order is from before it:
-    they repeat, counted from the window's orders without grouping them per customer. The others' first valid
-    order ever is in the window (the statistics' new customers), and they repeat within it when their second
-    order is before its end."""
+) -> tuple[dict[Any, int], dict[Any, tuple[int, int]]]:
+    """Per calendar window across platforms (bounds whole seconds): the customers active in it who ordered
+    before it, counted as the window's orders whose previous valid order is from before it (one each; a
+    condition in WHERE, no grouping per customer), and (the customers whose first valid order ever is in it,
+    of whom those whose second is too) from the statistics. Together they are the window's customers."""
     gr = _grouped(session, scope, g, None, None)
     q: Select[Any] = (
         select(gr.key, func.count())
@@ -1471,6 +1476,18 @@ async def _window_repeat_counts(
         .group_by(w.c.label)
     )
     new = {r[0]: (int(r[1]), int(r[2] or 0)) for r in await _plain_rows(session, q)}
+    return returning, new
+
+
+async def _window_repeat_counts(
+    session: AsyncSession, scope: Scope, g: Grouping
+) -> dict[Any, tuple[int, int]]:
+    """`grouped_repeat_counts` by window across platforms, the bounds whole seconds. A customer active in a
+    window who ordered before it has exactly one order there whose previous valid order is from before it:
+    they repeat, counted from the window's orders without grouping them per customer. The others' first valid
+    order ever is in the window (the statistics' new customers), and they repeat within it when their second
+    order is before its end."""
+    returning, new = await _window_customers(session, scope, g)
     out = {}
     for label, _, _ in g.windows:
         back = returning.get(label, 0)
