@@ -104,7 +104,10 @@ async def per_group(
     """The metric asked once per group."""
     groups: list[tuple[str, Scope, datetime | None, datetime]] = []
     if by in ("platform", "country"):
-        for k in await repo.group_keys(session, scope, by, start, end):  # type: ignore[arg-type]
+        keys = await repo.group_keys(session, scope, by, start, end)  # type: ignore[arg-type]
+        if metric == "churn_rate" and start is not None:  # also the groups with customers before, all gone
+            keys = sorted({*keys, *await repo.group_keys(session, scope, by, start - (end - start), start)})
+        for k in keys:
             groups.append((k, Scope(**{**scope.__dict__, by: k}), start, end))
     elif by == "segment":
         for seg in catalog.SEGMENT_IDS:
@@ -255,6 +258,31 @@ async def test_a_group_with_only_cancelled_orders_is_not_listed(db: Database, wo
                 got = await metric_breakdown(s, metric, scope, by, start, end)
                 assert [k for k, _ in got] == [only], (metric, by)
             assert await metric_breakdown(s, "cancelled_orders", scope, by, start, end) == [(only, 1)]
+
+
+async def test_churn_lists_a_group_whose_customers_all_left(db: Database, workspace_id: int) -> None:
+    """Churn's groups are those with customers in the window before the period: a platform (or country) whose
+    every customer of the day before ordered nothing in the period churned 100%, as asking for that platform
+    alone says, though it has no order in the period."""
+    ten = Decimal("10")
+    await small_shop(
+        db,
+        workspace_id,
+        [
+            ("shopee", "Tan", "SG", "completed", ten),
+            ("lazada", "Lim", "MY", "completed", ten),
+            ("lazada", "Lee", "MY", "completed", ten),
+        ],
+    )
+    start, end = datetime(2026, 3, 11, tzinfo=SGT), datetime(2026, 3, 12, tzinfo=SGT)
+    async with db.sessions() as s:
+        scope = Scope(workspace_id)
+        for by, groups in (("platform", ("lazada", "shopee")), ("country", ("MY", "SG"))):
+            got = await metric_breakdown(s, "churn_rate", scope, by, start, end)
+            assert got == [(k, 1.0) for k in groups], by
+            for k in groups:
+                one = Scope(workspace_id, platform=k) if by == "platform" else Scope(workspace_id, country=k)
+                assert await metric_value(s, "churn_rate", one, start, end) == 1.0
 
 
 @pytest.mark.parametrize("spread", [1, 10**7], ids=["dense-ids", "sparse-ids"])
