@@ -331,6 +331,25 @@ def setting_problem(error: Mapping[str, Any]) -> str:
     return f"setting {where}: {msg}" if where else f"setting: {msg}"
 
 
+def settings_source_problem(exc: BaseException) -> str | None:
+    """One line for a setting pydantic-settings could not read (a section variable such as
+    SELLERMATE_WORKSPACE that is not a JSON object), or None for anything else. Recognised by its class
+    (pydantic_settings.SettingsError) without importing pydantic-settings, which most commands never load."""
+    cls = type(exc)
+    if cls.__name__ != "SettingsError" or not cls.__module__.startswith("pydantic_settings"):
+        return None
+    import re
+
+    field = re.search(r'field "([^"]+)"', str(exc))
+    if field is None:
+        return f"setting: {exc}"
+    name = f"SELLERMATE_{field.group(1).upper()}"
+    return (
+        f"setting {field.group(1)} ({name}): its value is not valid JSON; a section variable takes a JSON "
+        f"object such as '{{\"<field>\": <value>}}', or set one field with {name}__<FIELD>"
+    )
+
+
 def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine for a command, turning user-fixable errors into one clear line and exit code 2."""
     import asyncio
@@ -356,6 +375,10 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
             typer.echo(f"error: {setting_problem(problem)}", err=True)
         raise typer.Exit(2) from None
     except Exception as exc:
+        setting = settings_source_problem(exc)
+        if setting is not None:
+            typer.echo(f"error: {setting}", err=True)
+            raise typer.Exit(2) from None
         message = database_problem(exc)
         if message is None:
             typer.echo(f"error: {crash_report(exc)}", err=True)

@@ -153,6 +153,14 @@ def test_chart_into_a_missing_folder_is_refused_before_computing(
     one_clear_line(p, 2, "--chart", "is a folder")
 
 
+def test_a_section_variable_that_is_not_json_is_one_clear_line(no_db: str) -> None:
+    """SELLERMATE_WORKSPACE='{bad' (a section as JSON, read by pydantic-settings) is a setting to fix: one
+    line naming the variable and the two forms it takes, exit code 2, not an unexpected error."""
+    p = cli("ask", "revenue last month", db=no_db, SELLERMATE_WORKSPACE="{bad json")
+    one_clear_line(p, 2, "SELLERMATE_WORKSPACE", "JSON", "SELLERMATE_WORKSPACE__<FIELD>")
+    assert "report" not in p.stderr
+
+
 # 3./4. `sellermate run` ----------------------------------------------------------------------------------------
 def test_run_with_a_malformed_token_says_what_a_token_looks_like(no_db: str, tmp_path: Path) -> None:
     p = cli("run", db=no_db, SELLERMATE_TELEGRAM_TOKEN="garbage")
