@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -164,7 +164,7 @@ class SchedulerSettings(BaseModel):
     churn_scan_hour: int = 9
     alert_cooldown_days: int = 14
     churn_inactive_days: int = 60
-    churn_p_alive_below: float = 0.3
+    churn_p_alive_below: float = Field(default=0.3, ge=0.0, le=1.0)
     # Long lost, not "slipping away": no interaction for over this many days (the lifecycle stage `churned`)
     # or P(alive) below the floor. They are a win-back count, not names to call.
     churn_long_lost_days: int = Field(default=180, ge=1)
@@ -173,9 +173,10 @@ class SchedulerSettings(BaseModel):
     alert_max_lines: int = Field(default=10, ge=1, le=20)  # 20 lines stay well inside 4,096 characters
     # The newest order older than this many days: alerts and digests say the data is stale.
     stale_data_days: int = Field(default=7, ge=1)
-    repeat_rate_below: float = 0.35
-    churn_rate_above: float = 0.15
-    aov_below: float | None = None
+    # Fractions, as the metrics are (0.35 is 35%).
+    repeat_rate_below: float = Field(default=0.35, ge=0.0, le=1.0)
+    churn_rate_above: float = Field(default=0.15, ge=0.0, le=1.0)
+    aov_below: float | None = Field(default=None, ge=0.0)
     weekly_digest_weekday: int = 0  # Monday
     messages_per_second: float = 30.0
     group_messages_per_minute: int = 20
@@ -240,7 +241,8 @@ class Settings(BaseModel):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     outreach: OutreachSettings = Field(default_factory=OutreachSettings)
     automation: AutomationSettings = Field(default_factory=AutomationSettings)
-    language: str = "en"
+    # What the bot and the answers speak: crm.text.BOT_LANGUAGES (tests/test_settings.py keeps them equal).
+    language: Literal["en", "zh"] = "en"
 
     def __init__(self, **values: Any) -> None:
         config = read_config_file(_config_path())

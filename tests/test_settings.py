@@ -282,3 +282,16 @@ def test_settings_are_what_pydantic_settings_reads(
             m.setattr(bot.settings, "_sources_reader", None)
         ours = _outcome(lambda: Settings(**values))
     assert ours == _outcome(lambda: _as_pydantic_settings_reads(**values))
+
+
+def test_the_settings_language_is_one_the_bot_speaks() -> None:
+    """`language` accepts exactly the languages the bot and the answers speak; another is a setting error."""
+    import typing
+
+    from crm.text import BOT_LANGUAGES
+
+    assert typing.get_args(Settings.model_fields["language"].annotation) == BOT_LANGUAGES
+    with pytest.raises(ValidationError, match="language"):
+        Settings(language="fr")
+    with pytest.raises(ValidationError, match="repeat_rate_below"):
+        Settings(scheduler={"repeat_rate_below": 1.5})
