@@ -366,3 +366,20 @@ async def test_a_breakdown_names_the_groups_its_figure_rests_too_few_for(
         as_of=AS_OF,
     )
     assert "⚠️ Too few" not in counts.text  # a count is not a figure resting on a sample
+
+
+async def test_a_breakdown_by_segment_of_a_shop_without_customers_is_empty(
+    db: Database, workspace_id: int
+) -> None:
+    """No scored customer, no segment rows: the answer says there is no data instead of listing every
+    segment at zero (a shop with customers lists its empty segments too, as the matrix and the
+    per-group test show)."""
+    start, end = datetime(2026, 3, 1, tzinfo=SGT), datetime(2026, 4, 1, tzinfo=SGT)
+    async with db.sessions() as s:
+        for metric in ("revenue", "customers", "repeat_rate", "avg_ltv"):
+            ids, codes = await segment_codes(db, s, workspace_id, end, SGT)
+            assert not len(ids)
+            got = await metric_breakdown(
+                s, metric, Scope(workspace_id), "segment", start, end, segments=(ids, codes)
+            )
+            assert got == [], metric

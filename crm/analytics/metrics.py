@@ -207,7 +207,8 @@ async def metric_breakdown_figures(
     if by == "segment":
         if not folded:
             raw = _fold_segments(entry.computation, raw, seg_map)
-        keys: list[Any] = list(catalog.SEGMENT_IDS)
+        # Every segment, empty ones too, unless no customer has one (an empty shop: no data, not eight zeros)
+        keys: list[Any] = list(catalog.SEGMENT_IDS) if _has_segments(seg_map) else []
     elif by in ("platform", "country"):
         if entry.computation in ("order_totals", "repeat_counts"):
             keys = sorted(raw)
@@ -220,6 +221,10 @@ async def metric_breakdown_figures(
     else:
         keys = [label for label, _, _ in g.windows]
     return [(str(k), _figure_from_raw(entry.computation, metric, raw.get(k))) for k in keys]
+
+
+def _has_segments(segments: SegmentMap) -> bool:
+    return bool(len(segments[0]) if isinstance(segments, tuple) else segments)
 
 
 async def _grouped_raw(
