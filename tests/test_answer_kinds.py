@@ -262,3 +262,19 @@ async def test_a_single_figure_of_a_period_still_running_says_up_to_which_day(de
         as_of=datetime(2026, 12, 1, tzinfo=SGT),
     )
     assert "still running" not in end.text, end.text
+
+
+async def test_all_time_by_month_starts_with_the_whole_first_month(demo_db) -> None:  # type: ignore[no-untyped-def]
+    """All time by month begins with the first order's calendar month, whole: nothing came before that order,
+    so the month is not marked as counted only in part (only the running month is); each month's customers
+    are the distinct buyers of its valid orders."""
+    db, ws = demo_db
+    orders = await _valid_orders(db, ws)
+    r = await _ask(db, ws, "how many customers by month")
+    assert "only its part" not in r.text and "still running" in r.text, r.text
+    per: dict[str, set[int]] = defaultdict(set)
+    for cid, _, _, at, _ in orders:
+        per[at.strftime("%Y-%m")].add(cid)
+    first = min(per)
+    assert r.rows[0][0] == first
+    assert {row[0]: row[1] for row in r.rows} == {k: len(v) for k, v in per.items()}

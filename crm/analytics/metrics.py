@@ -479,12 +479,7 @@ def month_windows(
     start: datetime, end: datetime, tz: ZoneInfo, months: int = 1
 ) -> list[tuple[str, datetime, datetime]]:
     """Calendar months (or quarters with months=3, years with 12) covering [start, end), in local time."""
-    local = start.astimezone(tz)
-    first = date(local.year, local.month, 1)
-    if months == 3:
-        first = date(local.year, 3 * ((local.month - 1) // 3) + 1, 1)
-    elif months == 12:
-        first = date(local.year, 1, 1)
+    first = _calendar_start(start, tz, months)
     out = []
     while True:
         y, m = divmod(first.year * 12 + first.month - 1 + months, 12)
@@ -503,6 +498,20 @@ def month_windows(
         out.append((label, s, e))
         first = nxt
     return out
+
+
+def _calendar_start(moment: datetime, tz: ZoneInfo, months: int) -> date:
+    local = moment.astimezone(tz)
+    if months == 3:
+        return date(local.year, 3 * ((local.month - 1) // 3) + 1, 1)
+    if months == 12:
+        return date(local.year, 1, 1)
+    return date(local.year, local.month, 1)
+
+
+def calendar_start(moment: datetime, tz: ZoneInfo, months: int = 1) -> datetime:
+    """The local midnight starting the calendar month (quarter with months=3, year with 12) of `moment`."""
+    return datetime.combine(_calendar_start(moment, tz, months), time(0), tzinfo=tz)
 
 
 @dataclass

@@ -365,13 +365,15 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                 explanation=ctx.explain(definition, start, end, q.filters),
             )
         spans: dict[str, tuple[datetime, datetime]] = {}  # by month/quarter/year: each one's window
-        if q.group_by in ("month", "quarter", "year") and start is None:
-            start = await repo.first_valid_order_at(session, scope, end) or end
+        months = {"month": 1, "quarter": 3, "year": 12}.get(q.group_by or "", 0)
+        if months and start is None:  # all time: from the calendar month (quarter, year) of the first order,
+            first = await repo.first_valid_order_at(session, scope, end)  # whole: nothing came before it
+            start = min(m.calendar_start(first, ctx.tz, months), end) if first is not None else end
         windows: list[tuple[str, datetime, datetime]] | None = None
         segments: tuple[np.ndarray, np.ndarray] | None = None
-        if q.group_by in ("month", "quarter", "year"):
-            assert start is not None  # (the first order's time or the end, above)
-            windows = m.month_windows(start, end, ctx.tz, {"month": 1, "quarter": 3, "year": 12}[q.group_by])
+        if months:
+            assert start is not None  # (the first order's calendar month or the end, above)
+            windows = m.month_windows(start, end, ctx.tz, months)
             spans = {lab: (s, e) for lab, s, e in windows}
         elif q.group_by == "segment":
             # Segments do not depend on the lifecycle settings; kept once per data version and as-of day.
