@@ -348,9 +348,9 @@ class Pandas:
             valid = df[self.valid_mask]
             w = valid[(valid["at"] < pd_ts(end)) & (valid["at"] >= pd_ts(start) if start else True)]
             keys = set(w[col].dropna().unique())
-            if metric == "churn_rate" and start is not None:  # also the groups with customers before
+            if metric == "churn_rate" and start is not None:  # the groups with customers before
                 before = valid[(valid["at"] < pd_ts(start)) & (valid["at"] >= pd_ts(start - (end - start)))]
-                keys |= set(before[col].dropna().unique())
+                keys = set(before[col].dropna().unique())
             for key in sorted(keys):
                 add(key, self.value(metric, df[df[col] == key], start, end))
         elif by == "segment":

@@ -214,10 +214,10 @@ async def metric_breakdown_figures(
             keys = sorted(raw)
         elif entry.computation == "status_counts":  # the groups with a valid order, read off the counts
             keys = sorted(k for k, counts in raw.items() if any(counts.get(st) for st in repo.VALID))
+        elif entry.computation == "churn_counts":  # the groups with customers in the window before: the
+            keys = sorted(k for k, counts in raw.items() if counts[0])  # others have no churn to show
         else:
             keys = await repo.group_keys(session, scope, by, start, end)
-            if entry.computation == "churn_counts":  # and those with customers before, all gone
-                keys = sorted(set(keys) | {k for k, counts in raw.items() if counts[0]})
     else:
         keys = [label for label, _, _ in g.windows]
     return [(str(k), _figure_from_raw(entry.computation, metric, raw.get(k))) for k in keys]
