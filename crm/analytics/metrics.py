@@ -216,6 +216,8 @@ async def metric_breakdown_figures(
             keys = sorted(k for k, counts in raw.items() if any(counts.get(st) for st in repo.VALID))
         elif entry.computation == "churn_counts":  # the groups with customers in the window before: the
             keys = sorted(k for k, counts in raw.items() if counts[0])  # others have no churn to show
+        elif entry.computation == "ltv_totals" and start is None:  # all time: the groups with customers
+            keys = sorted(k for k, totals in raw.items() if totals[0])  # (a second read found the same ones)
         else:
             keys = await repo.group_keys(session, scope, by, start, end)
     else:
