@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from crm import catalog
 from crm.analytics.metrics import (
     BREAKDOWN_METRICS,
+    calendar_start,
     customer_scores,
     metric_breakdown,
     metric_value,
@@ -30,7 +31,7 @@ from crm.analytics.metrics import (
 )
 from crm.query.ir import Period
 from storage.db import Database
-from storage.models import Customer, Order, Store
+from storage.models import Customer, CustomerTag, Order, Store, Tag
 from storage.repositories import analytics as repo
 from storage.repositories.analytics import Scope, refresh_order_stats
 
@@ -384,3 +385,113 @@ async def test_a_breakdown_by_segment_of_a_shop_without_customers_is_empty(
                 s, metric, Scope(workspace_id), "segment", start, end, segments=(ids, codes)
             )
             assert got == [], metric
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_by_month_with_orders_at_and_just_before_month_ends_equals_the_definitions(
+    db: Database, workspace_id: int, seed: int
+) -> None:
+    """Repeat rate, churn and customers by month (the windows from the first order's calendar month, as all time
+    asks them) against the definitions counted from the orders: half the orders at a local midnight (ties), some
+    a microsecond or half a second before one, a tag and a country scope, an as-of date in the past and after
+    every order. Found by a review: SQLite's unixepoch() rounded .9997 s up to the next second, so a customer
+    whose first order was a moment before midnight on a month's last day counted in the next month."""
+    rng = random.Random(seed)
+    rows = []
+    async with db.sessions() as s:
+        stores = {p: Store(workspace_id=workspace_id, platform=p, name=p) for p in ("a", "b")}
+        s.add_all(stores.values())
+        people = [
+            Customer(workspace_id=workspace_id, display_name=f"c{i}", country=("SG", "MY")[i % 2])
+            for i in range(40)
+        ]
+        s.add_all(people)
+        await s.flush()
+        tag = Tag(workspace_id=workspace_id, name="vip")
+        s.add(tag)
+        await s.flush()
+        tagged = set()
+        for p in people[::3]:
+            s.add(CustomerTag(customer_id=p.id, tag_id=tag.id))
+            tagged.add(p.id)
+        n = 0
+        for p in people:
+            k = rng.choice((1, 2, 2, 3, 4))
+            for _ in range(k):
+                month = rng.randrange(0, 8)
+                if rng.random() < 0.5:
+                    when = datetime(2025 + (month // 12), month % 12 + 1, 1, tzinfo=SGT)  # boundary, ties
+                else:
+                    when = datetime(2025, month + 1, 1, tzinfo=SGT) + timedelta(
+                        seconds=rng.uniform(0, 86400 * 28)
+                    )
+                if rng.random() < 0.15:
+                    when = when - timedelta(microseconds=rng.choice((1, 500000)))
+                st = rng.choice(("completed", "completed", "paid", "cancelled"))
+                plat = rng.choice(("a", "b"))
+                s.add(
+                    Order(
+                        workspace_id=workspace_id,
+                        store_id=stores[plat].id,
+                        platform=plat,
+                        platform_order_id=f"o{n}",
+                        customer_id=p.id,
+                        status=st,
+                        currency="SGD",
+                        order_value=Decimal(10),
+                        value_base=Decimal(10),
+                        country="SG",
+                        created_at=when,
+                    )
+                )
+                rows.append(
+                    (p.id, when.astimezone(UTC), st, p.id in tagged, ("SG", "MY")[people.index(p) % 2])
+                )
+                n += 1
+        await s.flush()
+        await refresh_order_stats(s, workspace_id=workspace_id)
+        await s.commit()
+    valid = [r for r in rows if r[2] in repo.VALID]
+    first = min(r[1] for r in valid)
+    for as_of in (datetime(2025, 5, 1, tzinfo=SGT), datetime(2025, 12, 1, tzinfo=SGT)):
+        start = calendar_start(first, SGT, 1)
+        windows = month_windows(start, as_of, SGT, 1)
+        for scope, sel in (
+            (Scope(workspace_id), lambda r: True),
+            (Scope(workspace_id, tag="vip"), lambda r: r[3]),
+            (Scope(workspace_id, country="MY"), lambda r: r[4] == "MY"),
+        ):
+            vs = [r for r in valid if sel(r)]
+            async with db.sessions() as s:
+                got = dict(
+                    await metric_breakdown(s, "repeat_rate", scope, "month", start, as_of, windows=windows)
+                )
+                gotc = dict(
+                    await metric_breakdown(s, "churn_rate", scope, "month", start, as_of, windows=windows)
+                )
+                gota = dict(
+                    await metric_breakdown(s, "customers", scope, "month", start, as_of, windows=windows)
+                )
+            for lab, ws, we in windows:
+                act = {r[0] for r in vs if ws <= r[1] < we}
+                rep = {c for c in act if sum(1 for r in vs if r[0] == c and r[1] < we) >= 2}
+                want = len(rep) / len(act) if act else None
+                if want is None:
+                    assert got.get(lab) is None, (lab, got.get(lab))
+                else:
+                    assert got.get(lab) == pytest.approx(want), (
+                        lab,
+                        got,
+                        want,
+                        act,
+                        [r for r in rows if r[0] in act],
+                    )
+                assert (gota.get(lab) or 0) == len(act), (lab, gota.get(lab), len(act))
+                ps = ws - (we - ws)
+                bef = {r[0] for r in vs if ps <= r[1] < ws}
+                gone = {c for c in bef if c not in act}
+                wantc = len(gone) / len(bef) if bef else None
+                if wantc is None:
+                    assert gotc.get(lab) is None, (lab, gotc.get(lab))
+                else:
+                    assert gotc.get(lab) == pytest.approx(wantc), (lab, gotc.get(lab), wantc)

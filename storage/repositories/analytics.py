@@ -111,10 +111,14 @@ def customer_country() -> Any:
 def _epoch_seconds(session: AsyncSession, expr: Any) -> Any:
     """Whole UTC seconds since 1970 of a timestamp expression, exact on both databases (no float days)."""
     if session.get_bind().dialect.name == "sqlite":
-        # unixepoch() (SQLite 3.38) reads the text ten times faster than strftime('%s'); both drop the fraction
+        # The text's first 19 characters ('YYYY-MM-DD HH:MM:SS'): both functions round a fraction to the
+        # millisecond, so 15:59:59.9997 read whole became 16:00:00, the next second (and the next month, at a
+        # month's last moment), where the statistics' seconds are compared with whole-second window bounds.
+        whole = func.substr(expr, 1, 19)
+        # unixepoch() (SQLite 3.38) reads the text ten times faster than strftime('%s')
         if sqlite3.sqlite_version_info >= (3, 38):
-            return func.unixepoch(expr)
-        return cast(func.strftime("%s", expr), BigInteger)
+            return func.unixepoch(whole)
+        return cast(func.strftime("%s", whole), BigInteger)
     return cast(func.floor(func.extract("epoch", expr)), BigInteger)
 
 

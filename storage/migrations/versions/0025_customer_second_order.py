@@ -36,7 +36,8 @@ def upgrade() -> None:
     with op.batch_alter_table("customer_order_stats") as batch:
         batch.add_column(sa.Column("second_order", sa.BigInteger(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
-        epoch = "CAST(strftime('%s', min(o.created_at)) AS INTEGER)"
+        # whole seconds of the text: strftime rounds a fraction to the millisecond (.9997 read as the next second)
+        epoch = "CAST(strftime('%s', substr(min(o.created_at), 1, 19)) AS INTEGER)"
     else:
         epoch = "CAST(floor(extract(epoch FROM min(o.created_at))) AS BIGINT)"
     op.execute(BACKFILL.format(epoch=epoch))
