@@ -130,8 +130,8 @@ async def figures_by(
             grouped.setdefault(key, []).append(r)
     orders: dict[str, int] = {}
     if metric == "complaint_rate":
-        by_group = await analytics_repo.order_totals_by(
-            session, scope, by, start, end, distinct_customers=False
+        by_group = await analytics_repo.grouped_order_totals(
+            session, scope, analytics_repo.Grouping(by), start, end, distinct_customers=False
         )
         orders = {k: t[0] for k, t in by_group.items() if k}
         keys = set(grouped) | set(orders)

@@ -281,47 +281,6 @@ def _distinct_customers(scope: Scope, start: datetime | None) -> Any:
     return func.count(case((_first_in_window(start), 1)))
 
 
-async def order_totals_by(
-    session: AsyncSession,
-    scope: Scope,
-    by: str,
-    start: datetime | None,
-    end: datetime,
-    *,
-    distinct_customers: bool = True,
-) -> dict[str, tuple[int, float, int, int]]:
-    """(valid orders, revenue, distinct customers, priced orders) per platform or per customer country, in one
-    pass."""
-    if by == "platform":
-        key: Any = tables.orders.c.platform
-    elif by == "country":
-        key = tables.orders.c.customer_country
-    else:
-        raise ValueError(f"cannot group order totals by {by}")
-    if not distinct_customers:
-        customers: Any = literal(0)
-    elif by == "platform":  # a customer's previous order may be on another platform
-        customers = func.count(distinct(tables.orders.c.customer_id))
-    else:
-        customers = _distinct_customers(scope, start)
-    q: Select[Any] = (
-        select(
-            key.label("k"),
-            func.count(),
-            func.sum(_value()),
-            customers,
-            func.count(tables.orders.c.value_base),
-        )
-        .where(*_where(session, scope, start=start, end=end))
-        .group_by(key)
-    )
-    return {
-        r[0]: (int(r[1] or 0), float(r[2] or 0.0), int(r[3] or 0), int(r[4] or 0))
-        for r in await session.execute(q)
-        if r[0] is not None
-    }
-
-
 async def first_valid_order_at(session: AsyncSession, scope: Scope, end: datetime) -> datetime | None:
     """When the first valid order in scope was placed (None without any)."""
     first: datetime | None = (
@@ -1163,32 +1122,21 @@ class Grouping:
 UNGROUPED = Grouping("none")
 
 
-def _windows_table(g: Grouping, *, with_previous: bool = False) -> Any:
+def _windows_table(g: Grouping, *, with_previous: bool = False, epoch: bool = False) -> Any:
     """The windows as a derived table (label, ws, we[, wps]): wps is the start of the window of the same length
-    just before (churn's earlier window)."""
-    kind = tables.orders.c.created_at.type
+    just before (churn's earlier window). With `epoch`, the bounds in whole UTC epoch seconds, to compare with
+    the statistics' columns (only for windows whose bounds are whole seconds)."""
+
+    def bound(moment: datetime) -> Any:
+        if epoch:
+            return literal(int(moment.timestamp()), BigInteger())
+        return literal(moment, tables.orders.c.created_at.type)
+
     parts = []
     for label, s, e in g.windows:
-        cols = [literal(label).label("label"), literal(s, kind).label("ws"), literal(e, kind).label("we")]
+        cols = [literal(label).label("label"), bound(s).label("ws"), bound(e).label("we")]
         if with_previous:
-            cols.append(literal(s - (e - s), kind).label("wps"))
-        parts.append(select(*cols))
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("w")
-
-
-def _epoch_windows(g: Grouping, *, with_previous: bool = False) -> Any:
-    """`_windows_table` in whole UTC epoch seconds (label, ws, we[, wps]), to compare with the statistics'
-    columns; only for windows whose bounds are whole seconds."""
-    kind = BigInteger()
-    parts = []
-    for label, s, e in g.windows:
-        cols: list[Any] = [
-            literal(label).label("label"),
-            literal(int(s.timestamp()), kind).label("ws"),
-            literal(int(e.timestamp()), kind).label("we"),
-        ]
-        if with_previous:
-            cols.append(literal(int((s - (e - s)).timestamp()), kind).label("wps"))
+            cols.append(bound(s - (e - s)).label("wps"))
         parts.append(select(*cols))
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("w")
 
@@ -1305,7 +1253,7 @@ async def grouped_new_customers(
         # whole seconds, so comparing floored seconds is exact.
         t, cond = _stats_table(scope, g)
         if g.by == "window":
-            w = _epoch_windows(g)
+            w = _windows_table(g, epoch=True)
             q: Select[Any] = (
                 select(w.c.label, func.count())
                 .select_from(w.join(t, literal(True)))
@@ -1472,7 +1420,7 @@ async def _window_customers(
     )
     returning = {r[0]: int(r[1]) for r in await _plain_rows(session, q)}
     t, cond = _stats_table(scope, g)
-    w = _epoch_windows(g)
+    w = _windows_table(g, epoch=True)
     q = (
         select(w.c.label, func.count(), func.count(case((t.c.second_order < w.c.we, 1))))
         .select_from(w.join(t, literal(True)))
@@ -1624,7 +1572,7 @@ async def _window_churn_counts(
         tables.orders.c.previous_order_at < w.c.ws,
     )
     t, scond = _stats_table(scope, g)
-    ew = _epoch_windows(g, with_previous=True)
+    ew = _windows_table(g, with_previous=True, epoch=True)
     q = (
         select(ew.c.label, func.count())
         .select_from(ew.join(t, literal(True)))
