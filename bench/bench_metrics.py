@@ -346,11 +346,11 @@ class Pandas:
         if by in ("platform", "country"):
             col = by if by == "platform" else "ccountry"
             valid = df[self.valid_mask]
-            w = valid[(valid["at"] < pd_ts(end)) & (valid["at"] >= pd_ts(start) if start else True)]
-            keys = set(w[col].dropna().unique())
+            lo, hi = start, end
             if metric == "churn_rate" and start is not None:  # the groups with customers before
-                before = valid[(valid["at"] < pd_ts(start)) & (valid["at"] >= pd_ts(start - (end - start)))]
-                keys = set(before[col].dropna().unique())
+                lo, hi = start - (end - start), start
+            w = valid[(valid["at"] < pd_ts(hi)) & (valid["at"] >= pd_ts(lo) if lo else True)]
+            keys = set(w[col].dropna().unique())
             for key in sorted(keys):
                 add(key, self.value(metric, df[df[col] == key], start, end))
         elif by == "segment":

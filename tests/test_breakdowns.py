@@ -105,10 +105,12 @@ async def per_group(
     """The metric asked once per group."""
     groups: list[tuple[str, Scope, datetime | None, datetime]] = []
     if by in ("platform", "country"):
-        keys = await repo.group_keys(session, scope, by, start, end)  # type: ignore[arg-type]
-        if metric == "churn_rate":  # the groups with customers in the window before (the others have none)
-            before = start - (end - start) if start is not None else None
-            keys = [] if before is None else await repo.group_keys(session, scope, by, before, start)
+        if metric != "churn_rate":
+            keys = await repo.group_keys(session, scope, by, start, end)  # type: ignore[arg-type]
+        elif start is None:
+            keys = []
+        else:  # the groups with customers in the window before (the others have no churn)
+            keys = await repo.group_keys(session, scope, by, start - (end - start), start)
         for k in keys:
             groups.append((k, Scope(**{**scope.__dict__, by: k}), start, end))
     elif by == "segment":
