@@ -629,6 +629,15 @@ def segment_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.nda
     return segments
 
 
+def _rfm_inputs(
+    summary: dict[str, np.ndarray], as_of: datetime, tz: ZoneInfo
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(recency in whole local days, frequency, monetary) per customer of a `customer_summary`: what the RFM
+    segment compares with its means."""
+    recency = ((as_of_date(as_of, tz) - EPOCH).days - local_days(summary["last"], tz)).astype(float)
+    return recency, summary["orders"].astype(float), summary["value"]
+
+
 def _rfm_code(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
     """4·R high + 2·F high + M high per customer (`segment_of`'s comparisons with the means)."""
     code: np.ndarray = (
@@ -682,12 +691,8 @@ async def customer_scores(
     """
     summary = await repo.customer_summary(session, workspace_id, as_of)
     ids = summary["id"]
-    day = (as_of_date(as_of, tz) - EPOCH).days
-    first_day, last_day = local_days(summary["first"], tz), local_days(summary["last"], tz)
-    rec = (day - last_day).astype(float)
-    age = (day - first_day).astype(float)
-    freq = summary["orders"].astype(float)
-    mon = summary["value"]
+    rec, freq, mon = _rfm_inputs(summary, as_of, tz)
+    age = ((as_of_date(as_of, tz) - EPOCH).days - local_days(summary["first"], tz)).astype(float)
     stage = lifecycle_codes(age, rec, lifecycle_days)
     scores = CustomerScores(
         ids,
@@ -849,10 +854,7 @@ async def segment_codes(
         ids = np.asarray(summary["id"], dtype=np.int64)
         if not len(ids):
             return ids, np.zeros(0, np.int64)
-        day = (as_of_date(as_of, tz) - EPOCH).days
-        recency = (day - local_days(summary["last"], tz)).astype(float)
-        code = _rfm_code(recency, summary["orders"].astype(float), summary["value"])
-        return ids, _catalogue_index_by_code()[code]
+        return ids, _catalogue_index_by_code()[_rfm_code(*_rfm_inputs(summary, as_of, tz))]
 
     found: tuple[np.ndarray, np.ndarray] = await _memoised(_SEGMENT_ARRAYS, key, compute)
     return found
@@ -887,9 +889,12 @@ async def segments_by_customer(
     of all of them; drafting for many customers in a day reuses it until the data changes."""
     key = (await repo.data_token(db, session, workspace_id), workspace_id, str(tz), as_of_date(as_of, tz))
 
-    async def compute() -> dict[int, str]:
-        scores = await customer_scores(session, workspace_id, as_of, tz)
-        return dict(zip(scores.ids.tolist(), scores.segment.tolist(), strict=True))
+    async def compute() -> dict[
+        int, str
+    ]:  # from the arrays a breakdown by segment uses: one scoring for both
+        ids, codes = await segment_codes(db, session, workspace_id, as_of, tz)
+        names = catalog.SEGMENT_IDS
+        return {customer: names[code] for customer, code in zip(ids.tolist(), codes.tolist(), strict=True)}
 
     found: dict[int, str] = await _memoised(_SEGMENT_MEMO, key, compute)
     return found
