@@ -477,6 +477,10 @@ def from_totals(metric: str, totals: tuple[int, float, int, int]) -> float | int
     return revenue / priced if priced else None
 
 
+# The calendar months of each window a breakdown by calendar period uses.
+WINDOW_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
 def month_windows(
     start: datetime, end: datetime, tz: ZoneInfo, months: int = 1
 ) -> list[tuple[str, datetime, datetime]]:

@@ -98,13 +98,13 @@ async def figures_by(
 ) -> list[tuple[str, Figure]]:
     """The figure per platform, customer country, product (of the orders the rows name) or calendar window;
     groups with nothing to compute from are left out."""
-    from crm.analytics.metrics import month_windows
+    from crm.analytics.metrics import WINDOW_MONTHS, month_windows
 
     if by in ("month", "quarter", "year"):
         # One grouped statement counts every window; only a complaint rate asks for each window's orders.
         if start is None:
             start = await repo.first_service_time(session, scope, KINDS[metric], end) or end
-        windows = month_windows(start, end, tz, {"month": 1, "quarter": 3, "year": 12}[by])
+        windows = month_windows(start, end, tz, WINDOW_MONTHS[by])
         counts = (
             await repo.service_counts(session, scope, KINDS[metric], [*(s for _, s, _ in windows), end])
             if windows

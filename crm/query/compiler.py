@@ -365,7 +365,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
                 explanation=ctx.explain(definition, start, end, q.filters),
             )
         spans: dict[str, tuple[datetime, datetime]] = {}  # by month/quarter/year: each one's window
-        months = {"month": 1, "quarter": 3, "year": 12}.get(q.group_by or "", 0)
+        months = m.WINDOW_MONTHS.get(q.group_by or "", 0)
         if months and start is None:  # all time: from the calendar month (quarter, year) of the first order,
             first = await repo.first_valid_order_at(session, scope, end)  # whole: nothing came before it
             start = min(m.calendar_start(first, ctx.tz, months), end) if first is not None else end
