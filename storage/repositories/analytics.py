@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Float,
+    LargeBinary,
     Select,
     Table,
     any_,
@@ -694,20 +695,31 @@ async def _refresh_previous_orders(session: AsyncSession, cond: Sequence[Any]) -
     )
 
 
-async def customer_summary(session: AsyncSession, workspace_id: int, end: datetime) -> dict[str, np.ndarray]:
-    """Per customer with a valid order before `end`, as aligned arrays ordered by id: id, first and last order
-    (UTC epoch seconds), valid orders and total value (base currency).
+async def customer_summary(
+    session: AsyncSession, workspace_id: int, end: datetime, *, first: bool = True
+) -> dict[str, np.ndarray]:
+    """Per customer with a valid order before `end`, as aligned arrays ordered by id: id, first (unless not
+    asked for) and last order (UTC epoch seconds), valid orders and total value (base currency).
 
-    Read from `customer_order_stats` (one row per customer); only when some valid order is not before `end`
-    (an as-of date in the past) are the orders themselves aggregated, in one grouped scan of a covering index.
+    Read from `customer_order_stats` (one row per customer), each column aggregated into one value
+    (`array_of`: at 200,000 customers 150 ms on SQLite and 90 on PostgreSQL, against 175 and 130 as a row
+    per customer); only when some valid order is not before `end` (an as-of date in the past) are the orders
+    themselves aggregated, in one grouped scan of a covering index.
     """
+    import numpy as np
+
     t = tables.customer_order_stats
-    data = await _summary_arrays(
-        session,
-        select(t.c.customer_id, t.c.first_order, t.c.last_order, t.c.orders, _as_float(session, t.c.value))
-        .where(t.c.workspace_id == workspace_id)
-        .order_by(t.c.customer_id),
-    )
+    names = ["id", "first", "last", "orders", "value"] if first else ["id", "last", "orders", "value"]
+    columns = {
+        "id": (t.c.customer_id, np.int64),
+        "first": (t.c.first_order, np.int64),
+        "last": (t.c.last_order, np.int64),
+        "orders": (t.c.orders, np.int64),
+        "value": (t.c.value, np.float64),
+    }
+    found = await _column_arrays(session, [columns[n] for n in names], [t.c.workspace_id == workspace_id])
+    order = np.argsort(found[0], kind="stable")  # the index's order already: a linear pass
+    data = {n: a[order] for n, a in zip(names, found, strict=True)}
     # Epoch seconds are floored: an order in the last second before `end` already sends us to the orders.
     if len(data["last"]) and data["last"].max() + 1 > end.timestamp():
         cond = _where(session, Scope(workspace_id), end=end, per_customer=True)
@@ -716,6 +728,8 @@ async def customer_summary(session: AsyncSession, workspace_id: int, end: dateti
             *keys, value = q.selected_columns
             q = q.with_only_columns(*keys, cast(value, Float))
         data = await _summary_arrays(session, q)
+        if not first:
+            del data["first"]
     return data
 
 
@@ -1736,29 +1750,42 @@ async def grouped_status_counts(
 
 def array_of(session: AsyncSession, expr: Any, dtype: Any) -> Any:
     """An aggregate of `expr` over a group's rows that `parse_array` reads back as a NumPy array: its text on
-    SQLite (group_concat, parsed by NumPy in C) and its array on PostgreSQL (array_agg, which asyncpg decodes in
-    C). A float column's NULL is NaN; the aggregates of one statement see the rows in the same order; on SQLite
-    a float is written with 17 significant digits, which read back are the same double (its own text
-    conversion keeps 15, and a value read back from 15 digits can round to another cent: 0.9450000000000002
-    read as 0.945 shows 0.94)."""
+    SQLite (group_concat, parsed by NumPy in C) and, on PostgreSQL, its values' binary forms joined into one
+    bytea (string_agg of int8send / float8send, read by NumPy straight from the bytes). A float column's NULL
+    is NaN; an integer column must not be NULL (both aggregates skip NULLs, which would misalign the arrays);
+    the aggregates of one statement see the rows in the same order. On SQLite a float is written with 17
+    significant digits, which read back are the same double (its own text conversion keeps 15, and a value
+    read back from 15 digits can round to another cent: 0.9450000000000002 read as 0.945 shows 0.94).
+
+    PostgreSQL's bytea rather than its array_agg: asyncpg turns an array into a Python list, an object per
+    value; at 944,000 orders the two columns a breakdown by segment reads took 442 ms as arrays against 340 ms
+    as bytes (the scan alone 236 ms)."""
     import numpy as np
 
     sqlite = session.get_bind().dialect.name == "sqlite"
     if np.dtype(dtype).kind == "f":
         if sqlite:
             expr = case((expr.is_(None), literal("nan")), else_=func.printf("%!.17g", expr))
-        else:
-            expr = func.coalesce(expr, literal(float("nan"), Float))
-    return func.group_concat(expr) if sqlite else func.array_agg(expr)
+            return func.group_concat(expr)
+        send = func.float8send(func.coalesce(cast(expr, Float), literal(float("nan"), Float)))
+    elif sqlite:
+        return func.group_concat(expr)
+    else:
+        send = func.int8send(cast(expr, BigInteger))
+    return func.string_agg(send, literal_column("''::bytea"), type_=LargeBinary)
 
 
 def parse_array(value: Any, dtype: Any) -> np.ndarray:
-    """The array of an `array_of` aggregate's value (text on SQLite, a list on PostgreSQL)."""
+    """The array of an `array_of` aggregate's value (text on SQLite, big-endian bytes on PostgreSQL; None for
+    no rows)."""
     import numpy as np
 
     if isinstance(value, str):
         return np.fromstring(value, dtype=dtype, sep=",")
-    return np.asarray(value or [], dtype=dtype)
+    if not value:
+        return np.zeros(0, dtype=dtype)
+    wire = ">f8" if np.dtype(dtype).kind == "f" else ">i8"
+    return np.frombuffer(value, dtype=wire).astype(dtype)
 
 
 def in_ids(session: AsyncSession, column: Any, ids: Sequence[int]) -> Any:
