@@ -289,13 +289,64 @@ async def test_churn_lists_a_group_whose_customers_all_left(db: Database, worksp
                 assert await metric_value(s, "churn_rate", one, start, end) == 1.0
 
 
+async def test_the_database_folds_rows_by_segment_as_the_arrays_do(
+    db: Database, workspace_id: int, random_shop: None
+) -> None:
+    """PostgreSQL sums a breakdown's rows per segment itself (`fold_by_code`, each customer's segment sent as a
+    byte table): the same counts, sums and priced rows as reading the rows back as arrays and folding them,
+    for customers with a segment, without one, and with ids below and above the table's range."""
+    import numpy as np
+
+    from storage.arrays import codes_of
+
+    if not repo.folds_by_code_on(db.engine.dialect.name):
+        pytest.skip("only PostgreSQL folds in the database; SQLite reads the arrays (checked above)")
+    rng = random.Random(5)
+    async with db.sessions() as s:
+        every = sorted((await s.execute(select(Customer.id))).scalars())
+        inner = every[3:-3]  # the lowest and highest customers fall outside the table
+        ids = np.array(sorted(rng.sample(inner, len(inner) * 2 // 3)), np.int64)
+        codes = np.array([rng.randrange(8) for _ in ids], np.int64)
+        lookup = repo.code_lookup(ids, codes)
+        assert lookup is not None and lookup.low > every[0]
+        scope = Scope(workspace_id)
+        start, end = datetime(2025, 1, 1, tzinfo=SGT), AS_OF
+        for rows, per_value in (
+            (repo.order_value_rows(s, scope, start, end), False),
+            (repo.order_value_rows(s, scope, None, end, values=False), False),
+            (repo.distinct_customers(repo.order_value_rows(s, scope, start, end)), False),
+            (repo.order_status_rows(s, scope, start, end), True),
+        ):
+            folded = await repo.fold_by_code(s, rows, lookup, per_value=per_value)
+            customer, value = await repo.customer_arrays(s, rows)
+            seg = codes_of(customer, ids, codes)
+            seg[seg < 0] = repo.UNCODED
+            if per_value:
+                assert value is not None
+                want = {(int(c), int(v)): 0 for c, v in zip(seg, value, strict=True)}
+                for c, v in zip(seg, value, strict=True):
+                    want[int(c), int(v)] += 1
+                assert {(c, v): n for c, v, n in folded} == want
+                continue
+            has = np.zeros(len(seg), bool) if value is None else ~np.isnan(value)
+            got = {c: (n, round(total, 2), priced) for c, n, total, priced in folded}
+            assert sorted(got) == sorted(set(seg.tolist()))
+            for c, (n, total, priced) in got.items():
+                mine = seg == c
+                assert n == int(mine.sum())
+                assert priced == int((mine & has).sum())
+                want_total = 0.0 if value is None else float(np.where(has, value, 0.0)[mine].sum())
+                assert total == round(want_total, 2), (c, total, want_total)
+    assert repo.code_lookup(np.array([1, 10**9]), np.array([0, 1])) is None  # too spread: read back instead
+
+
 @pytest.mark.parametrize("spread", [1, 10**7], ids=["dense-ids", "sparse-ids"])
 def test_a_customers_segment_is_looked_up_the_same_by_table_and_by_search(spread: int) -> None:
     """Dense ids (a database's) index a table; ids far apart are binary-searched: both give each customer's
     segment, -1 without one, and the distinct customers."""
     import numpy as np
 
-    from crm.analytics.metrics import codes_of, distinct_ids
+    from storage.arrays import codes_of, distinct_ids
 
     ids = np.array([3, 7, 10]) * spread
     codes = np.array([2, 0, 5])

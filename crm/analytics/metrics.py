@@ -325,72 +325,90 @@ async def _segment_arrays_raw(
     per status for `status_counts`; from each customer's statistics, (customers, their value) for
     `ltv_totals`, (customers, those with two orders) for `repeat_counts` and, across platforms, (the earlier
     window's customers, those churned) for `churn_counts`. None for the other computations and where the
-    statistics are not the history up to `end`."""
+    statistics are not the history up to `end`.
+
+    The rows are summed up per segment by the database where it folds faster (`repo.fold_by_code`), else read
+    back as arrays and folded here."""
     import numpy as np
 
-    value: np.ndarray | None
+    ids, codes = segments if isinstance(segments, tuple) else segment_arrays(segments)
+    if not len(ids):
+        return {}  # no customer has a segment: nothing to count, whatever the metric
+    lookup = repo.code_lookup(ids, codes) if repo.folds_by_code(session) else None
+    parts: list[tuple[str, repo.CustomerRows]]  # (what the rows count, the rows)
     if computation == "order_totals":
-        amounts = metric not in ("orders", "customers")
-        customer, value = await repo.order_value_arrays(session, scope, start, end, values=amounts)
+        rows = repo.order_value_rows(session, scope, start, end, values=metric not in ("orders", "customers"))
+        parts = [("orders", rows)]
+        if metric == "customers" and lookup is not None:  # each customer is in one segment: a row per
+            once = await repo.repeat_rows(session, scope, start, end)  # customer of the period, from the
+            parts.append(("distinct", once if once is not None else repo.distinct_customers(rows)))  # stats
     elif computation == "status_counts":
-        customer, value = await repo.order_status_arrays(session, scope, start, end)
-    elif computation == "ltv_totals":
-        found = await repo.ltv_value_arrays(session, scope, end)
+        parts = [("statuses", repo.order_status_rows(session, scope, start, end))]
+    elif computation in ("ltv_totals", "repeat_counts"):
+        found = await (
+            repo.ltv_value_rows(session, scope, end)
+            if computation == "ltv_totals"
+            else repo.repeat_rows(session, scope, start, end)
+        )
         if found is None:
             return None
-        customer, value = found
-    elif computation == "repeat_counts":
-        found = await repo.repeat_arrays(session, scope, start, end)
-        if found is None:
-            return None
-        customer, value = found
+        parts = [("customers", found)]
     elif computation == "churn_counts" and start is not None:
-        churn = await repo.churn_arrays(session, scope, start, end)
+        churn = await repo.churn_rows(session, scope, start, end)
         if churn is None:
             return None
-        gone, seen = churn  # the earlier window's customers: churned, and seen again (one row each)
-        customer = np.concatenate([gone, seen])
-        value = np.concatenate([np.ones(len(gone), np.int64), np.zeros(len(seen), np.int64)])
+        parts = [("gone", churn[0]), ("seen", churn[1])]  # the earlier window's customers: one row each
     else:
         return None
-    ids, codes = segments if isinstance(segments, tuple) else segment_arrays(segments)
-    n = len(catalog.SEGMENT_IDS)
-    if not len(ids) or not len(customer):
-        return {}
-    seg = codes_of(customer, ids, codes)
-    known = seg >= 0
-    seg, customer = seg[known], customer[known]
-    value = None if value is None else value[known]
+    n, m = len(catalog.SEGMENT_IDS), len(ORDER_STATUSES)
+    count, total, priced = np.zeros(n, np.int64), np.zeros(n), np.zeros(n, np.int64)
+    distinct, statuses = np.zeros(n, np.int64), np.zeros((n, m), np.int64)
+    for role, rows in parts:
+        if lookup is not None:  # summed up by the database: (code, rows, sum, rows with a value) per code
+            folded = await repo.fold_by_code(session, rows, lookup, per_value=role == "statuses")
+            for code, *figures in folded:
+                if code >= n:  # customers without a segment
+                    continue
+                if role == "statuses":
+                    statuses[code, figures[0]] += figures[1]
+                elif role == "distinct":
+                    distinct[code] += figures[0]
+                else:
+                    count[code] += figures[0]
+                    priced[code] += figures[2]
+                    total[code] += figures[0] if role == "gone" else (figures[1] or 0.0)
+            continue
+        customer, value = await repo.customer_arrays(session, rows)
+        seg = codes_of(customer, ids, codes)
+        known = seg >= 0
+        seg, customer = seg[known], customer[known]
+        value = None if value is None else value[known]
+        if role == "statuses":
+            assert value is not None
+            statuses += np.bincount(seg * m + value.astype(np.int64), minlength=n * m).reshape(n, m)
+        else:
+            if role == "orders" and metric == "customers":  # their distinct customers, from the same arrays
+                distinct += np.bincount(codes_of(distinct_ids(customer), ids, codes), minlength=n)
+            count += np.bincount(seg, minlength=n)
+            if role == "gone":
+                total += np.bincount(seg, minlength=n)
+            elif value is not None:
+                has = ~np.isnan(value)
+                total += np.bincount(seg, weights=np.where(has, value, 0.0), minlength=n)
+                priced += np.bincount(seg, weights=has, minlength=n).astype(np.int64)
     out: dict[str, Any] = {}
-    if computation in ("ltv_totals", "repeat_counts", "churn_counts"):  # a row per customer
-        customers = np.bincount(seg, minlength=n)
-        totals = np.bincount(seg, weights=value, minlength=n)
-        for i, name in enumerate(catalog.SEGMENT_IDS):
-            if customers[i]:
-                total = float(totals[i]) if computation == "ltv_totals" else round(float(totals[i]))
-                out[name] = (int(customers[i]), total)
-        return out
-    if computation == "order_totals":
-        orders = np.bincount(seg, minlength=n)
-        revenue: np.ndarray = np.zeros(n)
-        n_priced: np.ndarray = np.zeros(n)
-        if value is not None:
-            priced = ~np.isnan(value)
-            revenue = np.bincount(seg, weights=np.where(priced, value, 0.0), minlength=n)
-            n_priced = np.bincount(seg, weights=priced, minlength=n)
-        distinct = np.zeros(n, np.int64)
-        if metric == "customers":  # each customer is in one segment
-            distinct = np.bincount(codes_of(distinct_ids(customer), ids, codes), minlength=n)
-        for i, name in enumerate(catalog.SEGMENT_IDS):
-            if orders[i]:
-                out[name] = (int(orders[i]), float(revenue[i]), int(distinct[i]), int(n_priced[i]))
-        return out
-    assert value is not None
-    m = len(ORDER_STATUSES)
-    table = np.bincount(seg * m + value, minlength=n * m).reshape(n, m)
     for i, name in enumerate(catalog.SEGMENT_IDS):
-        if table[i].any():
-            out[name] = {st: int(k) for st, k in zip(ORDER_STATUSES, table[i], strict=True) if k}
+        if computation == "status_counts":
+            if statuses[i].any():
+                out[name] = {st: int(k) for st, k in zip(ORDER_STATUSES, statuses[i], strict=True) if k}
+        elif not count[i]:
+            continue
+        elif computation == "order_totals":
+            out[name] = (int(count[i]), float(total[i]), int(distinct[i]), int(priced[i]))
+        elif computation == "ltv_totals":
+            out[name] = (int(count[i]), float(total[i]))
+        else:
+            out[name] = (int(count[i]), round(float(total[i])))
     return out
 
 
