@@ -120,7 +120,7 @@ class WorkspaceSettings(BaseModel):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(
-                f"workspace.timezone (SELLERMATE_TIMEZONE) is not a known time zone: {v!r}"
+                f"workspace.timezone (in config.yaml, or SELLERMATE_TIMEZONE) is not a known time zone: {v!r}"
             ) from exc
         return v
 
