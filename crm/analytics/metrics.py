@@ -328,7 +328,8 @@ async def _segment_arrays_raw(
     statistics are not the history up to `end`.
 
     The rows are summed up per segment by the database where it folds faster (`repo.fold_by_code`), else read
-    back as arrays and folded here."""
+    back as arrays and folded here. Folded by the database, the `customers` metric counts only the customers
+    (its orders 0, as the statistics give customers by platform and country: `active_customers`)."""
     import numpy as np
 
     ids, codes = segments if isinstance(segments, tuple) else segment_arrays(segments)
@@ -339,9 +340,9 @@ async def _segment_arrays_raw(
     if computation == "order_totals":
         rows = repo.order_value_rows(session, scope, start, end, values=metric not in ("orders", "customers"))
         parts = [("orders", rows)]
-        if metric == "customers" and lookup is not None:  # each customer is in one segment: a row per
-            once = await repo.repeat_rows(session, scope, start, end)  # customer of the period, from the
-            parts.append(("distinct", once if once is not None else repo.distinct_customers(rows)))  # stats
+        if metric == "customers" and lookup is not None:  # only the customers are shown, each in one
+            once = await repo.repeat_rows(session, scope, start, end)  # segment: a row per customer of the
+            parts = [("distinct", once if once is not None else repo.distinct_customers(rows))]  # period
     elif computation == "status_counts":
         parts = [("statuses", repo.order_status_rows(session, scope, start, end))]
     elif computation in ("ltv_totals", "repeat_counts"):
@@ -401,7 +402,7 @@ async def _segment_arrays_raw(
         if computation == "status_counts":
             if statuses[i].any():
                 out[name] = {st: int(k) for st, k in zip(ORDER_STATUSES, statuses[i], strict=True) if k}
-        elif not count[i]:
+        elif not (count[i] or distinct[i]):  # (customers counted alone: their orders are not)
             continue
         elif computation == "order_totals":
             out[name] = (int(count[i]), float(total[i]), int(distinct[i]), int(priced[i]))
