@@ -367,6 +367,23 @@ class ImportLog(Base):
     finished_at: Mapped[datetime | None]
 
 
+class MergeEvent(Base):
+    """Why two customers became one (or were split again); undoable (table: storage/tables.py)."""
+
+    __tablename__ = "merge_events"
+    __table__ = tables.merge_events
+    id: Mapped[int]
+    workspace_id: Mapped[int]
+    survivor_id: Mapped[int]
+    merged_id: Mapped[int]
+    reason: Mapped[str]
+    matched_on: Mapped[str | None]
+    import_id: Mapped[int | None]
+    identity_ids: Mapped[list[int]]
+    created_at: Mapped[datetime]
+    undone_at: Mapped[datetime | None]
+
+
 class AlertRecord(Base):
     __tablename__ = "alert_records"
     __table__ = tables.alert_records
@@ -392,7 +409,6 @@ DECLARED_LATER = frozenset(
         "ErasedBuyer",
         "ImportRejection",
         "Invite",
-        "MergeEvent",
         "OutreachDraft",
         "ProcessLease",
         "Product",
@@ -410,7 +426,6 @@ if TYPE_CHECKING:
     from storage.models_later import ErasedBuyer as ErasedBuyer
     from storage.models_later import ImportRejection as ImportRejection
     from storage.models_later import Invite as Invite
-    from storage.models_later import MergeEvent as MergeEvent
     from storage.models_later import OutreachDraft as OutreachDraft
     from storage.models_later import ProcessLease as ProcessLease
     from storage.models_later import Product as Product

@@ -1,5 +1,5 @@
 """The models no answer to a question reads: team and access, outreach and automation, reminders, audit and
-data rights, import rejections, merges, process leases, the product catalogue and behaviour events.
+data rights, import rejections, process leases, the product catalogue and behaviour events.
 
 They are declared when one of them is first named (`from storage.models import AuditEvent` or
 `storage.models.AuditEvent`: storage.models' module `__getattr__` imports this module), not with storage.models:
@@ -86,23 +86,6 @@ class ImportRejection(Base):
     line_no: Mapped[int] = mapped_column(Integer)
     order_ref: Mapped[str | None] = mapped_column(String(128))
     reason: Mapped[str] = mapped_column(Text)
-
-
-class MergeEvent(Base):
-    """Why two customers became one (or were split again); undoable."""
-
-    __tablename__ = "merge_events"
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    survivor_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    merged_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    reason: Mapped[str] = mapped_column(String(16))  # email | phone | manual | split
-    matched_on: Mapped[str | None] = mapped_column(String(255))
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_logs.id", ondelete="SET NULL"))
-    # Identities that moved, so the merge can be undone exactly.
-    identity_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=_now())
-    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Reminder(Base):

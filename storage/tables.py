@@ -527,6 +527,26 @@ group_chats = Table(
 )
 
 
+# Why two customers became one (or were split again); undoable. Every shared answer checks the newest merge
+# (`analytics._marks`).
+merge_events = Table(
+    "merge_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column(
+        "workspace_id", BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("survivor_id", BigId, ForeignKey("customers.id"), nullable=False),
+    Column("merged_id", BigId, ForeignKey("customers.id"), nullable=False),
+    Column("reason", String(16), nullable=False),  # email | phone | manual | split
+    Column("matched_on", String(255)),
+    Column("import_id", BigId, ForeignKey("import_logs.id", ondelete="SET NULL")),
+    # Identities that moved, so the merge can be undone exactly.
+    Column("identity_ids", JSON, default=list, nullable=False),
+    Column("created_at", UTCDateTime, server_default=_now(), nullable=False),
+    Column("undone_at", UTCDateTime),
+)
+
 import_logs = Table(
     "import_logs",
     metadata,
