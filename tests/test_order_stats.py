@@ -639,7 +639,7 @@ async def test_a_customers_total_is_money_to_the_cent(
 
     from sqlalchemy import inspect
 
-    amounts = ["0.10", "0.20", "19.99", "1234567.89"]
+    amounts = ["0.10", "0.20", "12.34", "19.99", "1234567.89"]  # added up as doubles: 1234600.5199999998
     sh = write_csv(
         tmp_path / "orders_export.csv",
         SHOPIFY_HEADER,
@@ -663,6 +663,13 @@ async def test_a_customers_total_is_money_to_the_cent(
         assert value == want and isinstance(value, Decimal)
     else:  # SQLite has no exact decimal storage; the amount is right to the cent
         assert Decimal(str(value)).quantize(Decimal("0.01")) == want
+    # What RFM segments and scores read: the double nearest the exact total on both databases (SQLite's stored
+    # double, a sum of doubles, can differ from it in the last bits), whether from the statistics or, as of a
+    # past moment, from the orders.
+    for end in (datetime(2027, 1, 1, tzinfo=UTC), datetime(2026, 1, 5, tzinfo=UTC)):
+        async with db.sessions() as s:
+            got = (await customer_summary(s, workspace_id, end))["value"].tolist()
+        assert got == [float(want if end.year == 2027 else sum(Decimal(a) for a in amounts[:4]))], (end, got)
 
 
 async def migrate_down_and_up(db: Database, revision: str) -> None:

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import tables
 from storage.statuses import ORDER_STATUSES, VALID_ORDER_STATUSES
-from storage.tables import CLOSE_REPEAT_POSTGRESQL, CLOSE_REPEAT_SQLITE
+from storage.tables import CLOSE_REPEAT_POSTGRESQL, CLOSE_REPEAT_SQLITE, MONEY_SCALE
 
 if TYPE_CHECKING:
     import numpy as np  # imported by the functions that build arrays: a KPI needs none
@@ -710,16 +710,26 @@ async def customer_summary(
 
     t = tables.customer_order_stats
     names = ["id", "first", "last", "orders", "value"] if first else ["id", "last", "orders", "value"]
+    sqlite = session.get_bind().dialect.name == "sqlite"
     columns = {
         "id": (t.c.customer_id, np.int64),
         "first": (t.c.first_order, np.int64),
         "last": (t.c.last_order, np.int64),
         "orders": (t.c.orders, np.int64),
-        "value": (t.c.value, np.float64),
+        # SQLite holds each total as the double its additions gave; read as the money it is (whole units of
+        # the column's scale, as integers: 40 ms against 98 for 17 digits of text at 200,000 customers), it is
+        # the double nearest that amount, which is also what PostgreSQL's exact NUMERIC total becomes.
+        "value": (
+            (cast(func.round(t.c.value * 10**MONEY_SCALE), BigInteger), np.int64)
+            if sqlite
+            else (t.c.value, np.float64)
+        ),
     }
     found = await _column_arrays(session, [columns[n] for n in names], [t.c.workspace_id == workspace_id])
     order = np.argsort(found[0], kind="stable")  # the index's order already: a linear pass
     data = {n: a[order] for n, a in zip(names, found, strict=True)}
+    if sqlite:
+        data["value"] = data["value"] / 10**MONEY_SCALE
     # Epoch seconds are floored: an order in the last second before `end` already sends us to the orders.
     if len(data["last"]) and data["last"].max() + 1 > end.timestamp():
         cond = _where(session, Scope(workspace_id), end=end, per_customer=True)
@@ -728,6 +738,8 @@ async def customer_summary(
             *keys, value = q.selected_columns
             q = q.with_only_columns(*keys, cast(value, Float))
         data = await _summary_arrays(session, q)
+        if sqlite:  # money, as from the statistics
+            data["value"] = np.round(data["value"] * 10**MONEY_SCALE) / 10**MONEY_SCALE
         if not first:
             del data["first"]
     return data
