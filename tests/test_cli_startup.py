@@ -203,7 +203,6 @@ async def test_a_kpi_answer_on_a_current_database_skips_migrations_and_heavy_lib
     assert NOT_FOR_A_KPI & modules == set()
 
 
-
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_a_breakdown_by_segment_declares_no_orm_model(db: Database, workspace_id: int) -> None:
     """Segments are scored once per data version: the version's marks (the newest import and merge) are read
@@ -223,6 +222,7 @@ async def test_a_breakdown_by_segment_declares_no_orm_model(db: Database, worksp
     assert "123.45" in p.stdout, p.stdout
     assert "numpy" in modules  # the customers were scored
     assert {"storage.models", "storage.models_later", "alembic"} & modules == set()
+
 
 def test_the_collector_is_paused_only_while_a_one_shot_command_runs() -> None:
     import gc
