@@ -245,7 +245,9 @@ class Settings(BaseModel):
     language: Literal["en", "zh"] = "en"
 
     def __init__(self, **values: Any) -> None:
-        config = read_config_file(_config_path())
+        path = _config_path()
+        config = read_config_file(path)
+        _warn_unknown_keys(path, config)
         plain = _plain_sources(values, config)
         if plain is not None:
             super().__init__(**plain)
@@ -254,6 +256,52 @@ class Settings(BaseModel):
         # The sections pydantic-settings validated, as they are (pydantic keeps a model instance of the field's
         # type); the fields it left unset stay unset here too (bot.context reads model_fields_set).
         super().__init__(**{name: getattr(read, name) for name in read.model_fields_set})
+
+
+def unknown_config_keys(config: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The keys of a config.yaml that name no setting, each as (section[.key], the closest setting's name or
+    None): they would otherwise be ignored without a word (a misspelt `timzone` leaves the default zone). Section
+    names match in any letter case, as the settings read them; a section's keys as written."""
+
+    def closest(name: str, known: Any) -> str | None:
+        import difflib  # only for a key that names no setting
+
+        found = difflib.get_close_matches(name.lower(), list(known), n=1, cutoff=0.6)
+        return found[0] if found else None
+
+    fields = Settings.model_fields
+    by_lower = {name.lower(): name for name in fields}
+    unknown: list[tuple[str, str | None]] = []
+    for key, value in config.items():
+        name = by_lower.get(str(key).lower())
+        if name is None:
+            unknown.append((str(key), closest(str(key), fields)))
+            continue
+        section = fields[name].annotation
+        if isinstance(value, dict) and isinstance(section, type) and issubclass(section, BaseModel):
+            known = section.model_fields
+            for sub in value:
+                if sub not in known:
+                    near = closest(str(sub), known)
+                    unknown.append((f"{key}.{sub}", None if near is None else f"{key}.{near}"))
+    return unknown
+
+
+_WARNED: set[tuple[str, str]] = set()
+
+
+def _warn_unknown_keys(path: Path, config: dict[str, Any]) -> None:
+    """Log each unknown key of the config file once per process (a command prints it on standard error)."""
+    import logging
+
+    for key, near in unknown_config_keys(config):
+        if (str(path), key) in _WARNED:
+            continue
+        _WARNED.add((str(path), key))
+        hint = f" (did you mean {near!r}?)" if near else ""
+        logging.getLogger("sellermate.settings").warning(
+            "%s: %r is not a setting and is ignored%s; config.example.yaml lists them", path, key, hint
+        )
 
 
 # pydantic-settings' environment source reads, case-insensitively, SELLERMATE_<FIELD> (JSON for a section) and

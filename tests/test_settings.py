@@ -56,6 +56,31 @@ def test_example_config_documents_every_setting_and_is_valid() -> None:
     Settings(**data)
 
 
+def test_a_key_that_names_no_setting_is_reported_once_with_the_closest_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A misspelt key used to be ignored without a word (the default then applies): it is logged, once per
+    process, with the setting it probably meant; the example config has none."""
+    from bot.settings import unknown_config_keys
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("workspace:\n  timzone: Asia/Tokyo\n  base_currency: SGD\ntelegarm:\n  token: x\nzzz: 1\n")
+    monkeypatch.setenv("SELLERMATE_CONFIG", str(cfg))
+    with caplog.at_level("WARNING", logger="sellermate.settings"):
+        s = load_settings()
+        load_settings()
+    assert s.workspace.timezone != "Asia/Tokyo" and s.workspace.base_currency == "SGD"
+    messages = [r.getMessage() for r in caplog.records if r.name == "sellermate.settings"]
+    assert len(messages) == 3, messages  # once each, not once per settings built
+    assert "'workspace.timzone' is not a setting" in messages[0] and "'workspace.timezone'" in messages[0]
+    assert "'telegarm'" in messages[1] and "did you mean 'telegram'" in messages[1]
+    assert "'zzz'" in messages[2] and "did you mean" not in messages[2]
+    assert (
+        unknown_config_keys({"Workspace": {"timezone": "UTC"}, "language": "zh"}) == []
+    )  # a section in any case
+    assert unknown_config_keys(yaml.safe_load((ROOT / "config.example.yaml").read_text())) == []
+
+
 def test_environment_wins_over_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = tmp_path / "config.yaml"
     cfg.write_text("workspace:\n  base_currency: MYR\n  timezone: Asia/Bangkok\nllm:\n  model: from-file\n")
