@@ -180,8 +180,11 @@ def _day(value: str | None, option: str) -> date | None:
 def run_query(
     query: Any, db: str | None, as_of: str | None, as_json: bool, chart: Path | None, language: str = "en"
 ) -> Any:
-    """Execute one IR query and print it (text and table, or JSON); write the chart when asked."""
+    """Execute one IR query and print it (text and table, or JSON); write the chart when asked. As `ask`: a
+    SQLite file that is not there is not created, and an empty or missing database gets the note saying what
+    to do (on standard error, so that --json stays one object)."""
     from bot.cli import open_app
+    from bot.cli_ask import empty_db_note, has_orders
     from bot.render import render_chart, render_text
     from crm.query.compiler import execute
 
@@ -190,9 +193,9 @@ def run_query(
         check_output_file(chart, "--chart")
 
     async def go() -> Any:
-        app_ctx = await open_app(db_url=db, read_demo=True)
+        app_ctx = await open_app(db_url=db, read_demo=True, read_only=True)
         try:
-            return await execute(
+            result = await execute(
                 query,
                 db=app_ctx.db,
                 workspace_id=app_ctx.workspace_id,
@@ -200,14 +203,18 @@ def run_query(
                 as_of=app_ctx.as_of(day),
                 language=language,
             )
+            missing = app_ctx.missing_database
+            return result, missing, missing is not None or not await has_orders(app_ctx)
         finally:
             await app_ctx.close()
 
-    result = run_async(go)
+    result, missing, empty = run_async(go)
     if as_json:
         typer.echo(json.dumps(result.to_json_dict(), ensure_ascii=False, default=str))
     else:
         typer.echo(render_text(result))
+    if empty:
+        typer.echo(empty_db_note(result.language or language, missing), err=True)
     if chart is not None:
         if result.chart is None:
             typer.echo("(no chart for this answer)", err=True)

@@ -386,6 +386,20 @@ def test_asking_a_database_that_is_not_there_does_not_create_it(tmp_path: Path, 
     assert list((tmp_path / "cwd").iterdir()) == [] and not list(tmp_path.glob("sellermate-empty-*"))
 
 
+def test_the_reporting_commands_read_a_missing_database_as_ask_does(tmp_path: Path, sellermate: Any) -> None:
+    """`kpi`, `segments` and the other reporting commands only read too: on a SQLite file that is not there
+    they say so, as `ask` does, and leave no file behind (they created an empty database there before)."""
+    path = tmp_path / "typo.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    for args in (("kpi", "revenue", "--by", "month"), ("segments",), ("kpi", "aov", "--json")):
+        p = sellermate(*args, "--as-of", "2026-11-23", "--db", url)
+        assert p.returncode == 0 and "Traceback" not in p.stderr, (args, p.stderr[-2000:])
+        assert f"there is no database at {path} (nothing was created there)" in p.stderr, args
+        assert not path.exists() and list(tmp_path.iterdir()) == [], args
+        if "--json" in args:
+            assert json.loads(p.stdout)["intent"] == "metric"  # stdout stays one JSON object
+
+
 def test_kpi_ltv_is_lifetime_like_ask(db: str, sellermate: Any) -> None:
     """Average LTV with no period is all of a customer's spend, from `kpi` as from `ask`."""
     kpi = json.loads(sellermate("kpi", "ltv", "--as-of", "2026-11-23", "--json", db=db).stdout)
