@@ -378,12 +378,14 @@ async def _finish(
     ws = await team.update_workspace(workspace_id, stores=stores, onboarded=True)
     await team.session.commit()
     await state.clear()
+    # Skipped: the stores the seller's imports already brought, rather than a dash beside them.
+    shown = stores or await team.imported_stores(workspace_id)
     await answer.answer(
         i18n(
             "setup.done",
             currency=ws.base_currency,
             timezone=ws.timezone,
-            stores=html.escape(", ".join(stores)) or "—",
+            stores=html.escape(", ".join(shown)) or "—",
         )
         + "\n\n"
         + help_text(i18n, "owner")

@@ -39,6 +39,16 @@ class TeamRepository:
         self.session = session
 
     # --- workspace -------------------------------------------------------------------------------
+    async def imported_stores(self, workspace_id: int) -> list[str]:
+        """The stores imports created in the workspace, as "name (platform)" (the name alone where it is the
+        platform's), sorted."""
+        from storage.models import Store
+
+        rows = await self.session.execute(
+            select(Store.name, Store.platform).where(Store.workspace_id == workspace_id)
+        )
+        return sorted(name if name == platform else f"{name} ({platform})" for name, platform in rows)
+
     async def workspace(self, workspace_id: int) -> Workspace:
         ws = await self.session.get(Workspace, workspace_id)
         if ws is None:
