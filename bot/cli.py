@@ -259,7 +259,8 @@ async def open_app(
     `sellermate demo`'s database instead, and says so on stderr (bot.demo_state).
     `read_only`: a command that only reads does not create a SQLite file that is not there: it reads an empty
     database in a temporary folder (removed on close) and the context names the missing file
-    (`missing_database`), for the command to say so.
+    (`missing_database`), for the command to say so; nor does it write a time zone set in config or
+    environment into the workspace (it answers in it).
     """
     from bot.context import open_app as _open_app
 
@@ -297,7 +298,9 @@ async def open_app(
     if problem:
         raise CLIError(f"cannot open the database {_shown_url(url)}: {problem}")
     try:
-        return await _open_app(settings, db_url=db_url, before_migrations=before_migrations)
+        return await _open_app(
+            settings, db_url=db_url, before_migrations=before_migrations, persist=not read_only
+        )
     except Exception as exc:
         message = database_problem(exc, url)
         if message is None:

@@ -62,10 +62,13 @@ async def open_app(
     *,
     db_url: str | None = None,
     before_migrations: Callable[[Database], Awaitable[None]] | None = None,
+    persist: bool = True,
     **overrides: Any,
 ) -> AppContext:
     """Settings, the database (migrated) and the workspace. `before_migrations` gets the database before its
-    schema is brought up to date (a process that must not start at all is turned away without changing it)."""
+    schema is brought up to date (a process that must not start at all is turned away without changing it).
+    A time zone set in config or environment becomes the workspace's; with `persist` False (a command that
+    only reads) it applies to this process alone and the workspace row keeps its own."""
     if settings is None:
         if db_url:
             overrides.setdefault("database", {})["url"] = db_url
@@ -93,10 +96,12 @@ async def open_app(
             name=settings.workspace.name,
             base_currency=settings.workspace.base_currency,
             timezone=settings.workspace.timezone,
-            override=explicit - {"base_currency"},
+            override=explicit - {"base_currency"} if persist else frozenset(),
         )
         await session.commit()
         workspace_id, base_currency, timezone = ws.id, ws.base_currency, ws.timezone
+    if not persist and "timezone" in explicit:
+        timezone = settings.workspace.timezone
     if "base_currency" in explicit and settings.workspace.base_currency != base_currency:
         log.warning(
             "workspace.base_currency (SELLERMATE_BASE_CURRENCY) is %s, but the workspace's base currency is %s "

@@ -244,3 +244,36 @@ def test_demo_builds_a_database_and_opens_the_chat(tmp_path: Path, in_process: A
     assert (
         f"demo database ready: {first[1]} orders, {first[2]} customers; this run added 0 orders, 0 customers"
     ) in again.stdout
+
+
+async def test_a_question_answers_in_a_time_zone_set_for_it_without_writing_it_to_the_workspace(
+    db: Database, workspace_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that only reads (`ask`, `kpi`, ...) answers in a time zone set in config or environment and
+    leaves the workspace's own as it was (a user trial found `SELLERMATE_TIMEZONE=… sellermate ask` had
+    changed it for the team); a process that writes (the bot, an import) still makes it the workspace's."""
+    from sqlalchemy import select
+
+    from bot.cli import open_app
+    from storage.models import Workspace
+
+    async def stored() -> str:
+        async with db.sessions() as s:
+            return str((await s.execute(select(Workspace.timezone))).scalar_one())
+
+    assert await stored() == "Asia/Singapore"
+    monkeypatch.setenv("SELLERMATE_CONFIG", os.devnull)
+    monkeypatch.setenv("SELLERMATE_TIMEZONE", "Asia/Tokyo")
+    url = db.url  # type: ignore[attr-defined]
+    reading = await open_app(db_url=url, read_only=True)
+    try:
+        assert reading.settings.workspace.timezone == "Asia/Tokyo"
+    finally:
+        await reading.close()
+    assert await stored() == "Asia/Singapore"
+    writing = await open_app(db_url=url)
+    try:
+        assert writing.settings.workspace.timezone == "Asia/Tokyo"
+    finally:
+        await writing.close()
+    assert await stored() == "Asia/Tokyo"
