@@ -778,6 +778,26 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("客单价最高的客户", {"kind": "top", "n": 10, "by": "aov", "period": "all_time"}),
     ("How many champions do we have?", {"kind": "segment_count", "segment": "important_value"}),
     ("各分群客户数量", {"kind": "segments"}),
+    # A period with the customers by segment: the period's customers per segment (a user trial's refusals)
+    (
+        "customers by segment this year",
+        {"kind": "group", "metric": "customers", "period": "this_year", "by": "segment"},
+    ),
+    (
+        "how many customers per segment last month",
+        {"kind": "group", "metric": "customers", "period": "last_month", "by": "segment"},
+    ),
+    (
+        "customers by rfm segment in 2025",
+        {"kind": "group", "metric": "customers", "period": "year:2025", "by": "segment"},
+    ),
+    (
+        "去年各分群有多少客户",
+        {"kind": "group", "metric": "customers", "period": "last_year", "by": "segment"},
+    ),
+    # ... and the distribution alone with a period: as it stood at the period's end
+    ("rfm segments last month", {"kind": "segments", "as_of_end_of": "last_month"}),
+    ("上个月的客户分群", {"kind": "segments", "as_of_end_of": "last_month"}),
     ("Show the cohort retention table", {"kind": "cohort", "period": "default"}),
     (
         "how many important value customers do we have as of today",

@@ -59,7 +59,14 @@ def segments_overview(q: Question) -> Any:
     if metrics or r.period is not None or r.stages:
         if r.group_by == "segment" and len(metrics) == 1:
             return metric_query(metrics[0], r.period, r.filters, r.group_by, q.language)
-        return _not_understood(q.language)
+        if metrics or r.stages or r.group_by not in (None, "segment"):
+            return _not_understood(q.language)
+        if r.group_by == "segment" and q.scan.has("entity"):
+            # "customers by segment this year": the period's customers per segment, as "number of customers
+            # by segment this year" reads
+            return metric_query("customers", r.period, r.filters, "segment", q.language)
+        # "segments last month": the distribution as it stood at the period's end
+        return SegmentsQuery(segment=None, filters=r.filters, period=r.period)
     return SegmentsQuery(segment=None, filters=r.filters)
 
 
