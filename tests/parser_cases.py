@@ -795,6 +795,14 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         "去年各分群有多少客户",
         {"kind": "group", "metric": "customers", "period": "last_year", "by": "segment"},
     ),
+    # A chart asked for: the same breakdown (the bot draws it)
+    (
+        "画一张今年各分群销售额的图",
+        {"kind": "group", "metric": "revenue", "period": "this_year", "by": "segment"},
+    ),
+    ("按月销售额图表", {"kind": "group", "metric": "revenue", "period": "last_90_days", "by": "month"}),
+    ("画出今年按月的销售额", {"kind": "group", "metric": "revenue", "period": "this_year", "by": "month"}),
+    ("plot AOV by segment", {"kind": "group", "metric": "aov", "period": "last_90_days", "by": "segment"}),
     # ... and the distribution alone with a period: as it stood at the period's end
     ("rfm segments last month", {"kind": "segments", "as_of_end_of": "last_month"}),
     ("上个月的客户分群", {"kind": "segments", "as_of_end_of": "last_month"}),
