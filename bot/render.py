@@ -418,17 +418,20 @@ def _percent(value: Any) -> str:
 
 
 def readable_rows(result: Any, rows: list[list[Any]], *, ids: bool = False) -> list[list[Any]]:
-    """Rows as people read them, in the table and the CSV alike: platforms and countries by name, as the
-    answer's text names them (the rows keep the codes for --json); with `ids`, ids as the bot writes them
-    (#1382)."""
+    """Rows as people read them, in the table and the CSV alike: platforms, countries, RFM segments and
+    lifecycle stages by name, as the answer's text names them (the rows keep the codes for --json); with
+    `ids`, ids as the bot writes them (#1382)."""
     from crm.query import texts
 
     columns = list(result.columns)
-    names: dict[int, Any] = {
-        i: (texts.platform_name if c == "platform" else lambda v: texts.country_name(v, result.language))
-        for i, c in enumerate(columns)
-        if c in ("platform", "country")
+    language = result.language or "en"
+    by_column: dict[str, Any] = {
+        "platform": texts.platform_name,
+        "country": lambda v: texts.country_name(v, language),
+        "segment": lambda v: texts.SEGMENT_NAMES[language].get(v, v),
+        "lifecycle": lambda v: texts.LIFECYCLE_NAMES[language].get(v, v),
     }
+    names: dict[int, Any] = {i: by_column[c] for i, c in enumerate(columns) if c in by_column}
     if ids:
         names.update({i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"})
     if not names:

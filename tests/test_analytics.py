@@ -208,9 +208,9 @@ async def test_periods_are_half_open_and_default_to_last_90_days(
 async def test_rfm_segments_and_lifecycle(db: Database, workspace_id: int, shop: dict[str, int]) -> None:
     # R days: A 26, B 31, C 11, D 150 (mean 54.5); F: 2,1,2,1 (mean 1.5); M: 150, 80, 240, 30 (mean 125)
     dist = await ask(db, workspace_id, SegmentsQuery())
-    counts = dict(dist.rows)
+    counts = dict(dist.rows)  # by code, as --json gives them (named where shown: bot.render.readable_rows)
     assert (
-        counts["important value"] == 2 and counts["general develop"] == 1 and counts["general winback"] == 1
+        counts["important_value"] == 2 and counts["general_develop"] == 1 and counts["general_winback"] == 1
     )
     assert sum(counts.values()) == 4
     sg = await ask(db, workspace_id, SegmentsQuery(segment="important_value", filters=Filters(country="SG")))
@@ -444,6 +444,16 @@ async def test_charts_say_what_a_seller_reads(db: Database, workspace_id: int, s
     assert by_platform.headers() == ["platform", "revenue (SGD)"]
     zh = await ask(db, workspace_id, MetricQuery(metric="orders", period=Q1, group_by="country"), "zh")
     assert zh.chart is not None and set(zh.chart.x) == {"新加坡", "马来西亚"} and "SGD" not in zh.chart.title
+    # Segments likewise: codes in the rows whatever the question's language, names in the chart and table.
+    from bot.render import result_table
+
+    for lang, name in (("en", "important value"), ("zh", "重要价值客户")):
+        seg = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1, group_by="segment"), lang)
+        assert seg.rows[0][0] == "important_value" and seg.chart is not None and seg.chart.x[0] == name
+        assert name in result_table(seg) and "important_value" not in result_table(seg)
+        dist = await ask(db, workspace_id, SegmentsQuery(), lang)
+        assert dist.rows[0][0] == "important_value" and dist.chart is not None and dist.chart.x[0] == name
+        assert name in result_table(dist)
     assert "SGD" not in "".join(zh.headers())
     top = await ask(db, workspace_id, TopCustomersQuery(n=3, sort_by="revenue"), "zh")
     assert top.chart is not None and top.chart.kind == "hbar" and top.chart.title.endswith("（SGD）")

@@ -386,11 +386,10 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         ):
             figure = found if isinstance(found, m.Figure) else None
             value = _number(found.value if isinstance(found, m.Figure) else found, unit)
-            label_key = texts.SEGMENT_NAMES[ctx.lang].get(key, key) if q.group_by == "segment" else key
-            if value is not None:
-                rows.append([label_key, round(value, 6) if isinstance(value, float) else value])
+            if value is not None:  # the group's code (a segment's too), named where it is shown
+                rows.append([key, round(value, 6) if isinstance(value, float) else value])
                 if figure is not None and samples.too_few(figure.n, ctx.min_sample):
-                    few[label_key] = (figure.n, figure.unit)
+                    few[key] = (figure.n, figure.unit)
         if q.only:  # "Lazada vs Shopee": the groups named only
             rows = keep_named(rows, q.only, zero=q.metric in _ADDITIVE_METRICS)
         unpriced = (
@@ -505,11 +504,14 @@ def _partiality(ctx: _Ctx, key: str, spans: dict[str, tuple[datetime, datetime]]
 
 
 def _group_name(ctx: _Ctx, group_by: str | None, key: str) -> str:
-    """A group as a person reads it: a platform or a country by name (Shopee, 泰国), any other key as it is."""
+    """A group as a person reads it: a platform, a country or a segment by name (Shopee, 泰国, 重要价值客户),
+    any other key as it is."""
     if group_by == "platform":
         return texts.platform_name(key)
     if group_by == "country":
         return texts.country_name(key, ctx.lang)
+    if group_by == "segment":
+        return texts.SEGMENT_NAMES[ctx.lang].get(key, key)
     return key
 
 
@@ -517,7 +519,7 @@ def _chart_labels(
     ctx: _Ctx, group_by: str | None, keys: list[Any], spans: dict[str, tuple[datetime, datetime]]
 ) -> tuple[list[str], list[bool]]:
     """What a chart's axis says for each group (Shopee, 泰国, "2026-12 (so far)"), and which are partial."""
-    if group_by in ("platform", "country"):
+    if group_by in ("platform", "country", "segment"):
         return [_group_name(ctx, group_by, k) for k in keys], [False] * len(keys)
     marks = [_partiality(ctx, str(k), spans) for k in keys]
     return (
@@ -719,7 +721,9 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
             explanation=_rfm_explanation(ctx, day) if is_seg else None,
         )
     order = list(SEGMENTS) if is_seg else list(catalog.STAGE_IDS)
-    rows: list[list[str | int]] = [[names[k], int(((labels == k) & keep).sum())] for k in order]
+    rows: list[list[str | int]] = [
+        [k, int(((labels == k) & keep).sum())] for k in order
+    ]  # codes, named when shown
     text = texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)
     return Result(
         intent=intent,
@@ -732,7 +736,7 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
         chart=ChartSpec(
             kind="bar",
             title=text.rstrip(":："),
-            x=[r[0] for r in rows],
+            x=[names[str(r[0])] for r in rows],
             series={"customers": [float(r[1]) for r in rows]},
         ),
         explanation=_rfm_explanation(ctx, day) if is_seg else None,
