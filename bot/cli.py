@@ -446,6 +446,34 @@ def quiet_logging() -> None:
     root.addHandler(handler)
 
 
+class _Redacted(logging.Filter):
+    """Replaces a secret in a record's message and traceback text (aiogram names the request URL, which holds
+    the bot token, in a network error)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "<token>")
+        return True
+
+
+def redact_in_logs(secret: str) -> None:
+    """Keep `secret` (the bot token) out of every log line the process writes, through the root's handlers."""
+    if not secret:
+        return
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _Redacted) and f.secret == secret for f in handler.filters):
+            handler.addFilter(_Redacted(secret))
+
+
 class _StderrNow(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever sys.stderr is when a record comes (a test runner may swap it between commands)."""
 

@@ -77,6 +77,9 @@ async def serve(*, db_url: str | None = None, mode: str | None = None) -> None:
         raise CLIError(f"no Telegram bot token: {TOKEN_HINT}")
     if not TOKEN_RE.fullmatch(settings.telegram.token.get_secret_value().strip()):
         raise CLIError(MALFORMED_TOKEN)
+    from bot.cli import redact_in_logs
+
+    redact_in_logs(settings.telegram.token.get_secret_value().strip())  # aiogram's errors name the URL
     if mode == "webhook" and not settings.telegram.webhook_url:
         raise CLIError(WEBHOOK_URL_HINT)
     if settings.telegram.replica and mode != "webhook":

@@ -55,7 +55,9 @@ async def work(
     except MissingTokenError as exc:
         raise CLIError(str(exc)) from None
 
-    from bot.cli import open_app
+    from bot.cli import open_app, redact_in_logs
+
+    redact_in_logs(bot.token)  # aiogram's errors name the request URL, which holds it
     from bot.process_lease import SCHEDULER, LeaseRefused, ProcessLeases, refusal, taken_over
     from bot.scheduler import build_scheduler
 

@@ -236,3 +236,36 @@ def test_a_title_ending_in_brackets_gets_its_currency_inside_them() -> None:
         chart_title("en", "SGD", "Best sellers by units (top 10):", "count")
         == "Best sellers by units (top 10)"
     )
+
+
+def test_the_bot_token_never_reaches_the_log() -> None:
+    """aiogram names the request URL (which holds the token) in a network error, in the message and in the
+    traceback; `sellermate run` and `worker` redact it from every line their handlers write."""
+    import io
+    import logging
+
+    from bot.cli import redact_in_logs
+
+    token = "123456:FAKE-token-abcdefghijklmnopqrstuvwxyz"
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        redact_in_logs(token)
+        redact_in_logs(token)  # once per handler, however often it is called
+        assert sum(1 for f in handler.filters if getattr(f, "secret", None) == token) == 1
+        log = logging.getLogger("aiogram.dispatcher")
+        log.error(
+            "Failed to fetch updates - %s", f"Cannot connect to http://127.0.0.1:1/bot{token}/getUpdates"
+        )
+        try:
+            raise ConnectionError(f"http://127.0.0.1:1/bot{token}/sendMessage")
+        except ConnectionError:
+            log.exception("Cause exception while process update")
+    finally:
+        root.removeHandler(handler)
+    written = out.getvalue()
+    assert token not in written and written.count("<token>") == 2, written
+    assert "ConnectionError" in written and "getUpdates" in written  # the rest of the line is kept
