@@ -416,6 +416,10 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
         )
     if q.group_by == "platform" and q.metric in ("customers", "new_customers") and len(rows) > 1:
         lines.append(texts.t(ctx.lang, "per_platform_customers"))
+    if q.group_by == "segment" and rows:  # which day's segments group the period's figures
+        lines.append(
+            texts.t(ctx.lang, "segments_grouped_as_of", day=m.as_of_date(ctx.as_of, ctx.tz).isoformat())
+        )
     x, partial = _chart_labels(ctx, q.group_by, [r[0] for r in rows], spans)
     if any(partial):  # a month still running, or cut by the window: said under the table too
         lines.extend(_partial_notes(ctx, [r[0] for r in rows], spans))

@@ -64,6 +64,7 @@ answer-cohort_cell_empty = No customer placed a first order in { $cohort }, so t
 answer-cohort_cell_future = { $month } has not started yet, so month-{ $k } retention of the { $cohort } cohort is not known.
 answer-cohort_future = That period is in the future: cohorts start with customers' first orders, so far none.
 answer-per_platform_customers = (A customer who bought on several platforms counts on each — for new customers, at their first order there — so the platforms can add up to more than the shop.)
+answer-segments_grouped_as_of = (Each customer is in their segment as of { $day }; the period picks the orders.)
 answer-clv = Top { $n } customers by { $key }{ $filters } (BG/NBD + Gamma-Gamma, next { $horizon } days; orders on the same day count as one purchase):
 answer-clv_empty = Not enough repeat purchases to fit the CLV model yet.
 answer-customer_none = No customer matches “{ $search }”.

@@ -63,6 +63,7 @@ answer-cohort_cell_empty = { $cohort } 没有首次下单的客户，无法计�
 answer-cohort_cell_future = { $month } 还没开始，{ $cohort } 首购客户第 { $k } 个月的留存率还无法计算。
 answer-cohort_future = 这个时间段还没到：留存从客户的首单算起，目前还没有数据。
 answer-per_platform_customers = （在多个平台购买的客户在每个平台各计一次，新客户按其在该平台的首单计，所以各平台相加可能多于全店。）
+answer-segments_grouped_as_of = （客户按 { $day } 时所在的分群归类；时间范围只决定计入哪些订单。）
 answer-clv = { $filters }{ $key }前 { $n } 名客户（BG/NBD + Gamma-Gamma，未来 { $horizon } 天；同一天的订单算一次购买）：
 answer-clv_empty = 复购数据还不够，暂时无法拟合 CLV 模型。
 answer-customer_none = 没有找到匹配“{ $search }”的客户。
