@@ -451,6 +451,8 @@ async def test_charts_say_what_a_seller_reads(db: Database, workspace_id: int, s
         seg = await ask(db, workspace_id, MetricQuery(metric="revenue", period=Q1, group_by="segment"), lang)
         assert seg.rows[0][0] == "important_value" and seg.chart is not None and seg.chart.x[0] == name
         assert name in result_table(seg) and "important_value" not in result_table(seg)
+        # ... and which day's segments group the period's orders
+        assert ("in their segment as of" if lang == "en" else "时所在的分群归类") in seg.text, seg.text
         dist = await ask(db, workspace_id, SegmentsQuery(), lang)
         assert dist.rows[0][0] == "important_value" and dist.chart is not None and dist.chart.x[0] == name
         assert name in result_table(dist)
