@@ -62,6 +62,15 @@ def parse_error_text(exc: ReminderParseError, i18n: I18n, now: datetime, tz: str
     return i18n("reminders.bad_time", detail=html.escape(str(exc)))
 
 
+def text_language(text: str) -> str:
+    """The bot language a text is written in: Chinese when its Chinese characters are at least as many as its
+    Latin words ("remind me to call 王芳 tomorrow" is English, "提醒我明天 call Tan" Chinese)."""
+    import re
+
+    chinese = sum(1 for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+    return "zh" if chinese and chinese >= len(re.findall(r"[A-Za-z]+", text)) else "en"
+
+
 async def handle_reminder_query(
     message: Message,
     text: str,
@@ -75,7 +84,12 @@ async def handle_reminder_query(
     scheduler: ReminderJobs | None,
     customer_id: int | None = None,
 ) -> Reminder | None:
-    """Create a reminder from the text and confirm it in the chat, in the update's unit of work (`session`)."""
+    """Create a reminder from the text and confirm it in the chat, in the update's unit of work (`session`), in
+    the language it was written in (as a question is answered): a member who chose English and writes
+    "下周一上午提醒我…" is answered in Chinese."""
+    written = text_language(text)
+    if written != i18n.language:
+        i18n = I18n(written)
     if len(text.strip()) > REMINDER_TEXT_MAX:  # refused, not cut (an open question stays open)
         await message.answer(i18n("limits.reminder", limit=REMINDER_TEXT_MAX, length=len(text.strip())))
         return None
