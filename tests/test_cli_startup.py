@@ -178,6 +178,26 @@ async def _one_order(db: Database, workspace_id: int) -> None:
         await s.commit()
 
 
+async def _asked(
+    db: Database, workspace_id: int, question: str
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`sellermate ask QUESTION` on the one-order shop, as of 23 Nov 2026: the finished process (which must
+    have succeeded) and every module it imported."""
+    await _one_order(db, workspace_id)
+    url = db.url  # type: ignore[attr-defined]
+    p, modules = imported_by(
+        "ask",
+        question,
+        "--as-of",
+        "2026-11-23",
+        env=clean_env(
+            SELLERMATE_DATABASE_URL=url, SELLERMATE_BASE_CURRENCY="SGD", SELLERMATE_TIMEZONE="Asia/Singapore"
+        ),
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    return p, modules
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_a_kpi_answer_on_a_current_database_skips_migrations_and_heavy_libraries(
     db: Database, workspace_id: int
@@ -186,18 +206,7 @@ async def test_a_kpi_answer_on_a_current_database_skips_migrations_and_heavy_lib
         assert await conn.scalar(
             __import__("sqlalchemy").text("SELECT version_num FROM alembic_version")
         ) == (head_revision())
-    await _one_order(db, workspace_id)
-    url = db.url  # type: ignore[attr-defined]
-    p, modules = imported_by(
-        "ask",
-        "revenue last month",
-        "--as-of",
-        "2026-11-23",
-        env=clean_env(
-            SELLERMATE_DATABASE_URL=url, SELLERMATE_BASE_CURRENCY="SGD", SELLERMATE_TIMEZONE="Asia/Singapore"
-        ),
-    )
-    assert p.returncode == 0, p.stderr[-2000:]
+    p, modules = await _asked(db, workspace_id, "revenue last month")
     assert p.stdout.strip() == "revenue last month: SGD 123.45"
     assert {"sqlalchemy", "storage.db", "crm.query.service", "crm.query.compiler"} <= modules
     assert NOT_FOR_A_KPI & modules == set()
@@ -207,18 +216,7 @@ async def test_a_kpi_answer_on_a_current_database_skips_migrations_and_heavy_lib
 async def test_a_breakdown_by_segment_declares_no_orm_model(db: Database, workspace_id: int) -> None:
     """Segments are scored once per data version: the version's marks (the newest import and merge) are read
     from the Core tables too, not through the ORM models (declaring them cost the first such answer 85 ms)."""
-    await _one_order(db, workspace_id)
-    url = db.url  # type: ignore[attr-defined]
-    p, modules = imported_by(
-        "ask",
-        "revenue by segment last month",
-        "--as-of",
-        "2026-11-23",
-        env=clean_env(
-            SELLERMATE_DATABASE_URL=url, SELLERMATE_BASE_CURRENCY="SGD", SELLERMATE_TIMEZONE="Asia/Singapore"
-        ),
-    )
-    assert p.returncode == 0, p.stderr[-2000:]
+    p, modules = await _asked(db, workspace_id, "revenue by segment last month")
     assert "123.45" in p.stdout, p.stdout
     assert "numpy" in modules  # the customers were scored
     assert {"storage.models", "storage.models_later", "alembic"} & modules == set()
