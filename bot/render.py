@@ -94,12 +94,13 @@ def render_chart(spec: ChartSpec, out: str | Path | IO[bytes]) -> None:
 
 
 def _fmt(value: float | None, kind: str) -> str:
-    """A number on a bar or in a cell: thousands separators, shares as percentages."""
+    """A number on a bar or in a cell: thousands separators, shares as percentages; small amounts with their
+    cents, and none as a plain 0 (an empty segment's bar beside "19,440" read "0.00")."""
     if value is None:
         return ""
     if kind == "ratio":
         return f"{value * 100:.0f}%"
-    if kind == "money" and abs(value) < 100:
+    if kind == "money" and 0 < abs(value) < 100:
         return f"{value:,.2f}"
     return f"{value:,.0f}"
 

@@ -122,6 +122,17 @@ def test_numbers_read_as_in_the_table() -> None:
     ).axes[0]
     assert {"12,345", "6,790"} <= set(_texts(ax))
     assert "10,000" in [t.get_text() for t in ax.get_yticklabels()]
+    # Small amounts keep their cents; an empty group's bar says 0, not "0.00" beside whole numbers.
+    small = render.draw_chart(
+        ChartSpec(
+            kind="bar",
+            title="revenue (SGD)",
+            x=["important value", "important develop", "general keep"],
+            series={"revenue": [19440.13, 0.0, 42.5]},
+            value_format="money",
+        )
+    ).axes[0]
+    assert {"19,440", "0", "42.50"} <= set(_texts(small)) and "0.00" not in _texts(small)
     fig = render.draw_chart(
         ChartSpec(
             kind="heatmap",
