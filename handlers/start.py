@@ -379,6 +379,8 @@ async def _finish(
     await team.session.commit()
     await state.clear()
     # Skipped: the stores the seller's imports already brought, rather than a dash beside them.
+    from storage.repositories.workspaces import has_orders
+
     shown = stores or await team.imported_stores(workspace_id)
     await answer.answer(
         i18n(
@@ -386,6 +388,7 @@ async def _finish(
             currency=ws.base_currency,
             timezone=ws.timezone,
             stores=html.escape(", ".join(shown)) or "—",
+            orders="yes" if await has_orders(team.session, workspace_id) else "no",  # then: ask, not send
         )
         + "\n\n"
         + help_text(i18n, "owner")

@@ -50,8 +50,10 @@ async def test_a_currency_chosen_after_the_import_converts_every_amount(desk: De
     stores_step = await desk.press(OWNER, "setup:tz:Asia/Singapore", timezone_step.message_id)
     done = await desk.press(OWNER, "setup:stores:-", stores_step.message_id)
     assert "Base currency: <b>MYR</b>" in done.text
-    # Stores skipped: the set-up lists what the import brought, not a dash.
+    # Stores skipped: the set-up lists what the import brought, not a dash; with orders in, the next step is
+    # asking about them, not sending them.
     assert "Stores: —" not in done.text and "Stores: shopify" in done.text, done.text
+    assert "ask me about your orders" in done.text and "send me your order export" not in done.text
 
     async with desk.db.sessions() as s:
         values = {o.platform_order_id: o.value_base for o in (await s.execute(select(Order))).scalars()}

@@ -38,3 +38,15 @@ async def test_choosing_chinese_moves_set_up_on_to_the_currency_in_chinese(chat:
     assert any("本位币" in t for t in texts), texts
     assert any("setup:cur:MYR" in buttons(c) for c in calls)
     assert any(type(c).__name__ == "AnswerCallbackQuery" for c in calls)  # the button stops spinning
+
+
+async def test_a_set_up_without_orders_ends_asking_for_the_exports(chat: Chat) -> None:
+    """Nothing imported yet: the stores skipped read "—" and the next step is sending the order exports (with
+    orders in, it is asking about them: tests/e2e/test_currency_e2e.py)."""
+    one_reply(await chat.say(OWNER, "/start"), OWNER)
+    await chat.press(OWNER, "setup:lang:en")
+    await chat.press(OWNER, "setup:cur:SGD")
+    await chat.press(OWNER, "setup:tz:Asia/Singapore")
+    done = [t for t in sent_texts(await chat.press(OWNER, "setup:stores:-")) if "All set" in t]
+    assert done and "Stores: —" in done[0] and "send me your order export files" in done[0], done
+    assert "ask me about your orders" not in done[0]

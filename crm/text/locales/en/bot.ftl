@@ -88,7 +88,10 @@ setup-done =
     Time zone: <b>{ $timezone }</b>
     Stores: { $stores }
 
-    Next: send me your order export files (CSV or Excel) right here, and invite your team with /invite.
+    { $orders ->
+        [yes] Next: ask me about your orders in your own words (/help has examples), and invite your team with /invite.
+       *[no] Next: send me your order export files (CSV or Excel) right here, and invite your team with /invite.
+    }
 
 ## help
 

@@ -85,7 +85,10 @@ setup-done =
     时区：<b>{ $timezone }</b>
     店铺：{ $stores }
 
-    下一步：直接把订单导出文件（CSV 或 Excel）发给我，并用 /invite 邀请你的团队。
+    { $orders ->
+        [yes] 下一步：直接用自己的话问我订单的情况（/help 里有例子），并用 /invite 邀请你的团队。
+       *[no] 下一步：直接把订单导出文件（CSV 或 Excel）发给我，并用 /invite 邀请你的团队。
+    }
 
 ## help
 
