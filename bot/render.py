@@ -426,13 +426,11 @@ def readable_rows(result: Any, rows: list[list[Any]], *, ids: bool = False) -> l
 
     columns = list(result.columns)
     language = result.language or "en"
-    by_column: dict[str, Any] = {
-        "platform": texts.platform_name,
-        "country": lambda v: texts.country_name(v, language),
-        "segment": lambda v: texts.SEGMENT_NAMES[language].get(v, v),
-        "lifecycle": lambda v: texts.LIFECYCLE_NAMES[language].get(v, v),
+    names: dict[int, Any] = {
+        i: (lambda v, by=c: texts.group_name(by, v, language))
+        for i, c in enumerate(columns)
+        if c in ("platform", "country", "segment", "lifecycle")
     }
-    names: dict[int, Any] = {i: by_column[c] for i, c in enumerate(columns) if c in by_column}
     if ids:
         names.update({i: lambda v: f"#{v}" for i, c in enumerate(columns) if c == "id"})
     if not names:

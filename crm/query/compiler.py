@@ -410,7 +410,7 @@ async def _metric(ctx: _Ctx, q: MetricQuery) -> Result:
     if q.group_by in ("platform", "country") and rows:
         # Highest first, and the leader named: "which platform had the most orders" is answered in words.
         rows.sort(key=lambda r: (-float(r[1]), str(r[0])))
-        who = _group_name(ctx, q.group_by, str(rows[0][0]))
+        who = texts.group_name(q.group_by, str(rows[0][0]), ctx.lang)
         lines[0] = lines[0].rstrip(":：") + texts.t(
             ctx.lang, "group_leader", who=who, value=texts.fmt_value(float(rows[0][1]), unit, ctx.currency)
         )
@@ -464,7 +464,7 @@ def _few_groups_note(ctx: _Ctx, by: str, groups: list[tuple[str, int, samples.Sa
     customers or orders, each with its n ("⚠️ Too few customers to rely on (under 30): Lazada (12)"): asked
     alone, each such figure carries the mark."""
     zh = ctx.lang == "zh"
-    names = [(_group_name(ctx, by, group), n) for group, n, _ in groups]
+    names = [(texts.group_name(by, group, ctx.lang), n) for group, n, _ in groups]
     shown = [f"{name}（{n}）" if zh else f"{name} ({n})" for name, n in names]
     return texts.t(
         ctx.lang,
@@ -507,24 +507,12 @@ def _partiality(ctx: _Ctx, key: str, spans: dict[str, tuple[datetime, datetime]]
     return "part" if s > whole_start or e < whole_end else None
 
 
-def _group_name(ctx: _Ctx, group_by: str | None, key: str) -> str:
-    """A group as a person reads it: a platform, a country or a segment by name (Shopee, 泰国, 重要价值客户),
-    any other key as it is."""
-    if group_by == "platform":
-        return texts.platform_name(key)
-    if group_by == "country":
-        return texts.country_name(key, ctx.lang)
-    if group_by == "segment":
-        return texts.SEGMENT_NAMES[ctx.lang].get(key, key)
-    return key
-
-
 def _chart_labels(
     ctx: _Ctx, group_by: str | None, keys: list[Any], spans: dict[str, tuple[datetime, datetime]]
 ) -> tuple[list[str], list[bool]]:
     """What a chart's axis says for each group (Shopee, 泰国, "2026-12 (so far)"), and which are partial."""
     if group_by in ("platform", "country", "segment"):
-        return [_group_name(ctx, group_by, k) for k in keys], [False] * len(keys)
+        return [texts.group_name(group_by, k, ctx.lang) for k in keys], [False] * len(keys)
     marks = [_partiality(ctx, str(k), spans) for k in keys]
     return (
         [str(k) + (texts.t(ctx.lang, mark) if mark else "") for k, mark in zip(keys, marks, strict=True)],
@@ -725,9 +713,8 @@ async def _segments(ctx: _Ctx, q: SegmentsQuery | LifecycleQuery) -> Result:
             explanation=_rfm_explanation(ctx, day) if is_seg else None,
         )
     order = list(SEGMENTS) if is_seg else list(catalog.STAGE_IDS)
-    rows: list[list[str | int]] = [
-        [k, int(((labels == k) & keep).sum())] for k in order
-    ]  # codes, named when shown
+    # Codes, named where they are shown (texts.group_name)
+    rows: list[list[str | int]] = [[k, int(((labels == k) & keep).sum())] for k in order]
     text = texts.t(ctx.lang, "segments" if is_seg else "lifecycle", filters=ftext, day=day)
     return Result(
         intent=intent,

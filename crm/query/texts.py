@@ -73,6 +73,20 @@ def platform_name(platform: str) -> str:
     return known.get(platform, platform.capitalize())
 
 
+def group_name(by: str | None, key: str, language: str) -> str:
+    """A breakdown's group as people read it, its code kept in the answer's rows: a platform, a country, an RFM
+    segment or a lifecycle stage by name (Shopee, 泰国, 重要价值客户), any other key as it is."""
+    if by == "platform":
+        return platform_name(key)
+    if by == "country":
+        return country_name(key, language)
+    if by == "segment":
+        return SEGMENT_NAMES[language].get(key, key)
+    if by == "lifecycle":
+        return LIFECYCLE_NAMES[language].get(key, key)
+    return key
+
+
 def country_name(code: str, language: str) -> str:
     """A country as people say it: 泰国 in Chinese, Thailand in English (the ISO code when unknown)."""
     from crm.query.vocab import COUNTRY_PHRASES
