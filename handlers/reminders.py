@@ -67,7 +67,9 @@ def text_language(text: str) -> str:
     Latin words ("remind me to call 王芳 tomorrow" is English, "提醒我明天 call Tan" Chinese)."""
     import re
 
-    chinese = sum(1 for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+    from crm.query.parser import has_cjk
+
+    chinese = sum(1 for c in text if has_cjk(c))
     return "zh" if chinese and chinese >= len(re.findall(r"[A-Za-z]+", text)) else "en"
 
 

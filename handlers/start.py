@@ -379,8 +379,6 @@ async def _finish(
     await team.session.commit()
     await state.clear()
     # Skipped: the stores the seller's imports already brought, rather than a dash beside them.
-    from storage.repositories.workspaces import has_orders
-
     shown = stores or await team.imported_stores(workspace_id)
     await answer.answer(
         i18n(

@@ -301,9 +301,9 @@ async def test_the_database_folds_rows_by_segment_as_the_arrays_do(
 
     from storage.arrays import codes_of
 
-    assert repo.folds_by_code_on(db.engine.dialect.name)
     rng = random.Random(5)
     async with db.sessions() as s:
+        assert repo.folds_by_code(s)
         every = sorted((await s.execute(select(Customer.id))).scalars())
         inner = every[3:-3]  # the lowest and highest customers fall outside the table
         ids = np.array(sorted(rng.sample(inner, len(inner) * 2 // 3)), np.int64)
@@ -316,7 +316,7 @@ async def test_the_database_folds_rows_by_segment_as_the_arrays_do(
             (repo.order_value_rows(s, scope, start, end), False),
             (repo.order_value_rows(s, scope, None, end, values=False), False),
             (repo.distinct_customers(repo.order_value_rows(s, scope, start, end)), False),
-            (repo.order_status_rows(s, scope, start, end), True),
+            (repo.order_status_rows(scope, start, end), True),
         ):
             folded = await repo.fold_by_code(s, rows, lookup, per_value=per_value)
             customer, value = await repo.customer_arrays(s, rows)

@@ -344,7 +344,7 @@ async def _segment_arrays_raw(
             once = await repo.repeat_rows(session, scope, start, end)  # segment: a row per customer of the
             parts = [("distinct", once if once is not None else repo.distinct_customers(rows))]  # period
     elif computation == "status_counts":
-        parts = [("statuses", repo.order_status_rows(session, scope, start, end))]
+        parts = [("statuses", repo.order_status_rows(scope, start, end))]
     elif computation in ("ltv_totals", "repeat_counts"):
         found = await (
             repo.ltv_value_rows(session, scope, end)
@@ -912,9 +912,8 @@ async def segments_by_customer(
     of all of them; drafting for many customers in a day reuses it until the data changes."""
     key = (await repo.data_token(db, session, workspace_id), workspace_id, str(tz), as_of_date(as_of, tz))
 
-    async def compute() -> dict[
-        int, str
-    ]:  # from the arrays a breakdown by segment uses: one scoring for both
+    async def compute() -> dict[int, str]:
+        # from the arrays a breakdown by segment uses: one scoring for both
         ids, codes = await segment_codes(db, session, workspace_id, as_of, tz)
         names = catalog.SEGMENT_IDS
         return {customer: names[code] for customer, code in zip(ids.tolist(), codes.tolist(), strict=True)}

@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Float,
+    Integer,
     LargeBinary,
     Select,
     Table,
@@ -1893,11 +1894,7 @@ def code_lookup(ids: np.ndarray, codes: np.ndarray) -> CodeLookup | None:
 def folds_by_code(session: AsyncSession) -> bool:
     """Whether `fold_by_code` is the faster way on this database (PostgreSQL); SQLite, running in this
     process, reads the arrays (`customer_arrays`) as fast."""
-    return folds_by_code_on(session.get_bind().dialect.name)
-
-
-def folds_by_code_on(dialect: str) -> bool:
-    return dialect == "postgresql"
+    return session.get_bind().dialect.name == "postgresql"
 
 
 async def customer_arrays(session: AsyncSession, rows: CustomerRows) -> tuple[np.ndarray, np.ndarray | None]:
@@ -1918,8 +1915,6 @@ async def fold_by_code(
     values, rows with a value) on PostgreSQL, in one grouped statement; with `per_value`, (code, value,
     rows) per code and value instead. An amount is summed as stored (NUMERIC, exactly) and returned as a
     float."""
-    from sqlalchemy import Integer
-
     c = rows.customer
     high = lookup.low + len(lookup.table) - 1
     code = case(
@@ -2015,9 +2010,7 @@ async def churn_rows(
     )
 
 
-def order_status_rows(
-    session: AsyncSession, scope: Scope, start: datetime | None, end: datetime
-) -> CustomerRows:
+def order_status_rows(scope: Scope, start: datetime | None, end: datetime) -> CustomerRows:
     """Every order with a customer in scope and [start, end), whatever its status, with its status as an
     index in ORDER_STATUSES (the status counts by segment)."""
     import numpy as np
